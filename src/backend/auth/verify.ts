@@ -1,0 +1,182 @@
+/**
+ * Verifies who sent a request. Every request to every service is signed, by one of: Signature V4
+ * in the Authorization header or in a presigned query; Signature V2 in Query parameters (EC2,
+ * Euare); the S3 V2 `Authorization: AWS key:signature` header or presigned V2 query. The secret
+ * comes from the store; the answer is the principal the request acts as. Failures are the AWS
+ * errors each service uses.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacBase64, queryStringToSignV2, s3StringToSignV2, V2Method } from '../../lib/auth/sigv2';
+import { ServiceError } from '../errors';
+import { CloudStore, Principal } from '../store/types';
+import { canonicalRequest, sha256Hex, signature, V4Request } from './sigv4';
+
+export type Protocol = 'ec2' | 'iam' | 's3';
+
+export interface IncomingSigned {
+  method: string;
+  rawPath: string;
+  /** Decoded query-string parameters in arrival order. */
+  query: [string, string][];
+  headers: Record<string, string>;
+  /** Query (EC2/IAM) parameters: the query string and the form body together. */
+  params?: Record<string, string>;
+  body?: Buffer;
+}
+
+const SKEW_MS = 15 * 60 * 1000;
+
+const codes = {
+  ec2: { unknownKey: 'AuthFailure', missing: 'AuthFailure', badSig: 'SignatureDoesNotMatch', expired: 'RequestExpired', expiredStatus: 400 },
+  iam: { unknownKey: 'InvalidClientTokenId', missing: 'MissingAuthenticationToken', badSig: 'SignatureDoesNotMatch', expired: 'RequestExpired', expiredStatus: 400 },
+  s3: { unknownKey: 'InvalidAccessKeyId', missing: 'AccessDenied', badSig: 'SignatureDoesNotMatch', expired: 'RequestTimeTooSkewed', expiredStatus: 403 },
+} as const;
+
+function equal(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function parseAmzDate(s: string | undefined): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s ?? '');
+  return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : undefined;
+}
+
+export class Authenticator {
+  constructor(
+    private readonly store: CloudStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private principalFor(protocol: Protocol, accessKeyId: string): { secret: string; principal: Principal } {
+    const found = this.store.findAccessKey(accessKeyId);
+    if (!found || found.key.status !== 'Active') {
+      const msg = protocol === 'ec2' ? 'AWS was not able to validate the provided access credentials' : protocol === 'iam' ? 'The security token included in the request is invalid' : 'The AWS Access Key Id you provided does not exist in our records.';
+      throw new ServiceError(codes[protocol].unknownKey, msg, protocol === 'ec2' ? 401 : 403);
+    }
+    return { secret: found.key.secret, principal: found.principal };
+  }
+
+  private checkSkew(protocol: Protocol, at: number | undefined, what: string): void {
+    if (at === undefined || Number.isNaN(at)) throw new ServiceError(protocol === 's3' ? 'AccessDenied' : 'MissingParameter', `The request must contain a valid ${what}`, protocol === 's3' ? 403 : 400);
+    if (Math.abs(this.now() - at) > SKEW_MS) {
+      throw new ServiceError(codes[protocol].expired, `Request timestamp ${new Date(at).toISOString()} is more than 15 minutes away from the server's time ${new Date(this.now()).toISOString()}`, codes[protocol].expiredStatus);
+    }
+  }
+
+  private badSignature(protocol: Protocol): ServiceError {
+    return new ServiceError(codes[protocol].badSig, 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.', 403);
+  }
+
+  /** Returns the principal, or undefined for an anonymous request (S3 only decides later). */
+  authenticate(protocol: Protocol, req: IncomingSigned): Principal | undefined {
+    const auth = req.headers.authorization;
+    const q = new Map(req.query);
+    if (auth?.startsWith('AWS4-HMAC-SHA256')) return this.v4Header(protocol, req, auth);
+    if (q.has('X-Amz-Signature') || q.has('X-Amz-Algorithm')) return this.v4Presigned(protocol, req, q);
+    if (protocol === 's3') {
+      if (auth?.startsWith('AWS ')) return this.s3V2Header(req, auth);
+      if (q.has('Signature') && q.has('AWSAccessKeyId')) return this.s3V2Presigned(req, q);
+      if (auth) throw new ServiceError('InvalidArgument', 'Unsupported Authorization Type', 400);
+      return undefined;
+    }
+    if (req.params?.Signature !== undefined || req.params?.AWSAccessKeyId !== undefined) return this.queryV2(protocol, req);
+    throw new ServiceError(codes[protocol].missing, 'Request is missing Authentication Token', protocol === 'ec2' ? 401 : 403);
+  }
+
+  private v4Header(protocol: Protocol, req: IncomingSigned, auth: string): Principal {
+    const fields = Object.fromEntries(
+      auth
+        .slice('AWS4-HMAC-SHA256'.length)
+        .split(',')
+        .map((p) => p.trim().split('=', 2) as [string, string]),
+    );
+    const credential = fields.Credential ?? '';
+    const [accessKeyId, ...scopeParts] = credential.split('/');
+    const scope = scopeParts.join('/');
+    const signedHeaders = (fields.SignedHeaders ?? '').split(';').filter(Boolean);
+    if (!accessKeyId || scopeParts.length !== 4 || scopeParts[3] !== 'aws4_request' || !signedHeaders.length || !fields.Signature) {
+      throw new ServiceError(protocol === 's3' ? 'AuthorizationHeaderMalformed' : 'IncompleteSignature', 'The Authorization header is malformed', 400);
+    }
+    if (!signedHeaders.includes('host')) throw this.badSignature(protocol);
+    const amzDate = req.headers['x-amz-date'];
+    const at = parseAmzDate(amzDate) ?? (req.headers.date ? Date.parse(req.headers.date) : undefined);
+    this.checkSkew(protocol, at, 'X-Amz-Date or Date header');
+    const { secret, principal } = this.principalFor(protocol, accessKeyId);
+    const payloadHash = req.headers['x-amz-content-sha256'] ?? sha256Hex(req.body ?? '');
+    if (protocol === 's3' && !req.headers['x-amz-content-sha256']) throw new ServiceError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256', 400);
+    const v4: V4Request = { method: req.method, rawPath: req.rawPath, query: req.query, headers: req.headers, payloadHash, s3: protocol === 's3' };
+    const expected = signature(secret, scope, amzDate ?? '', canonicalRequest(v4, signedHeaders));
+    if (!equal(expected, fields.Signature)) throw this.badSignature(protocol);
+    return principal;
+  }
+
+  private v4Presigned(protocol: Protocol, req: IncomingSigned, q: Map<string, string>): Principal {
+    const [accessKeyId, ...scopeParts] = (q.get('X-Amz-Credential') ?? '').split('/');
+    const signedHeaders = (q.get('X-Amz-SignedHeaders') ?? '').split(';').filter(Boolean);
+    const amzDate = q.get('X-Amz-Date');
+    const at = parseAmzDate(amzDate);
+    const expires = Number(q.get('X-Amz-Expires') ?? '900');
+    if (q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !accessKeyId || scopeParts.length !== 4 || !signedHeaders.length || !q.get('X-Amz-Signature') || at === undefined || !Number.isFinite(expires)) {
+      throw new ServiceError(protocol === 's3' ? 'AuthorizationQueryParametersError' : 'IncompleteSignature', 'The presigned request is missing or has malformed X-Amz-* parameters', 400);
+    }
+    if (this.now() > at + expires * 1000) throw new ServiceError(protocol === 's3' ? 'AccessDenied' : 'RequestExpired', 'Request has expired', protocol === 's3' ? 403 : 400);
+    if (at - this.now() > SKEW_MS) this.checkSkew(protocol, at, 'X-Amz-Date');
+    const { secret, principal } = this.principalFor(protocol, accessKeyId);
+    const payloadHash = protocol === 's3' ? (req.headers['x-amz-content-sha256'] ?? 'UNSIGNED-PAYLOAD') : sha256Hex(req.body ?? '');
+    const v4: V4Request = { method: req.method, rawPath: req.rawPath, query: req.query, headers: req.headers, payloadHash, s3: protocol === 's3' };
+    const expected = signature(secret, scopeParts.join('/'), amzDate!, canonicalRequest(v4, signedHeaders, 'X-Amz-Signature'));
+    if (!equal(expected, q.get('X-Amz-Signature')!)) throw this.badSignature(protocol);
+    return principal;
+  }
+
+  private queryV2(protocol: Protocol, req: IncomingSigned): Principal {
+    const p = req.params!;
+    for (const name of ['AWSAccessKeyId', 'Signature', 'SignatureVersion', 'SignatureMethod']) {
+      if (!p[name]) throw new ServiceError(protocol === 'iam' ? 'IncompleteSignature' : 'MissingParameter', `The request must contain the parameter ${name}`, 400);
+    }
+    if (p.SignatureVersion !== '2') throw new ServiceError('InvalidParameterValue', `Value (${p.SignatureVersion}) for parameter SignatureVersion is invalid. Only version 2 and 4 are supported`, 400);
+    if (p.SignatureMethod !== 'HmacSHA256' && p.SignatureMethod !== 'HmacSHA1') throw new ServiceError('InvalidParameterValue', `Value (${p.SignatureMethod}) for parameter SignatureMethod is invalid`, 400);
+    if (p.Expires) {
+      const exp = Date.parse(p.Expires);
+      if (Number.isNaN(exp)) throw new ServiceError('InvalidParameterValue', `Value (${p.Expires}) for parameter Expires is invalid`, 400);
+      if (this.now() > exp) throw new ServiceError('RequestExpired', `Request has expired. Expires date is ${p.Expires}`, 400);
+    } else {
+      this.checkSkew(protocol, p.Timestamp ? Date.parse(p.Timestamp) : undefined, 'Timestamp or Expires parameter');
+    }
+    const { secret, principal } = this.principalFor(protocol, p.AWSAccessKeyId);
+    const host = req.headers.host ?? '';
+    const expected = hmacBase64(p.SignatureMethod as V2Method, secret, queryStringToSignV2(req.method, host, req.rawPath, p));
+    // Some clients leave the default port out of the Host they sign; accept either form.
+    const alt = host.includes(':') ? undefined : hmacBase64(p.SignatureMethod as V2Method, secret, queryStringToSignV2(req.method, `${host}:80`, req.rawPath, p));
+    if (!equal(expected, p.Signature) && !(alt && equal(alt, p.Signature))) throw this.badSignature(protocol);
+    return principal;
+  }
+
+  private s3V2Check(req: IncomingSigned, accessKeyId: string, sig: string, date: string): Principal {
+    const { secret, principal } = this.principalFor('s3', accessKeyId);
+    const query = Object.fromEntries(req.query);
+    const headers = { ...req.headers };
+    if (headers['x-amz-date']) headers.date = '';
+    const text = s3StringToSignV2(req.method, headers, req.rawPath, query, date);
+    const expected = createHmac('sha1', secret).update(text, 'utf8').digest('base64');
+    if (!equal(expected, sig)) throw this.badSignature('s3');
+    return principal;
+  }
+
+  private s3V2Header(req: IncomingSigned, auth: string): Principal {
+    const m = /^AWS ([^:]+):(.+)$/.exec(auth);
+    if (!m) throw new ServiceError('InvalidArgument', 'AWS authorization header is invalid.  Expected AwsAccessKeyId:signature', 400);
+    const dateText = req.headers['x-amz-date'] ?? req.headers.date;
+    this.checkSkew('s3', dateText ? Date.parse(dateText) : undefined, 'Date or x-amz-date header');
+    return this.s3V2Check(req, m[1], m[2], req.headers['x-amz-date'] ? '' : (req.headers.date ?? ''));
+  }
+
+  private s3V2Presigned(req: IncomingSigned, q: Map<string, string>): Principal {
+    const expires = Number(q.get('Expires'));
+    if (!Number.isFinite(expires)) throw new ServiceError('AccessDenied', 'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters', 403);
+    if (this.now() / 1000 > expires) throw new ServiceError('AccessDenied', 'Request has expired', 403);
+    return this.s3V2Check(req, q.get('AWSAccessKeyId')!, q.get('Signature')!, q.get('Expires')!);
+  }
+}

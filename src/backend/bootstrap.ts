@@ -1,0 +1,114 @@
+/**
+ * What the first start of a cloud creates, and what every start refreshes: the data dir, the
+ * default eucalyptus.conf, the cloud's PKI (CA key and cloud-cert.pem), the `eucalyptus` account
+ * with its `admin` user, access key and signing certificate, the local cluster, and the admin's
+ * credentials folder (its eucarc names the URLs the cloud listens on now).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { mkdirPrivate, writeSecretFile, writeFileAtomic } from '../lib/files';
+import { createCertificate, generateRsaKeyPair } from '../lib/pki';
+import { ensureConf, readConf } from './conf';
+import { credentialFileNames, renderEucarc, writeCredentialsFolder } from './credentials';
+import * as ids from './ids';
+import { CloudPaths } from './paths';
+import { CloudStore } from './store/types';
+
+export const CLOUD_ACCOUNT = 'eucalyptus';
+export const ADMIN_USER = 'admin';
+
+export interface CloudPki {
+  certPem: string;
+  privateKeyPem: string;
+}
+
+export function prepareDataDir(paths: CloudPaths): void {
+  mkdirPrivate(paths.dataDir);
+  ensureConf(paths.conf);
+  for (const dir of [paths.keysDir, paths.dbDir, paths.logDir, paths.runDir]) mkdirPrivate(dir);
+}
+
+export function loadOrCreatePki(paths: CloudPaths): CloudPki {
+  const certFile = path.join(paths.keysDir, 'cloud-cert.pem');
+  const keyFile = path.join(paths.keysDir, 'cloud-pk.pem');
+  if (fs.existsSync(certFile) && fs.existsSync(keyFile)) {
+    return { certPem: fs.readFileSync(certFile, 'utf8'), privateKeyPem: fs.readFileSync(keyFile, 'utf8') };
+  }
+  const keys = generateRsaKeyPair();
+  const certPem = createCertificate({
+    subject: { C: 'US', ST: 'CA', L: 'Santa Barbara', O: 'Eucalyptus', OU: 'Eucalyptus', CN: 'www.eucalyptus.com' },
+    publicKeyPem: keys.publicKeyPem,
+    selfSignKeyPem: keys.privateKeyPem,
+    years: 10,
+    ca: true,
+  });
+  writeSecretFile(keyFile, keys.privateKeyPem);
+  writeFileAtomic(certFile, certPem, 0o600);
+  return { certPem, privateKeyPem: keys.privateKeyPem };
+}
+
+export interface ServiceUrls {
+  ec2Url: string;
+  s3Url: string;
+  euareUrl: string;
+}
+
+/** Creates the eucalyptus account and its admin once, and writes the admin's credentials folder. */
+export function ensureCloudAdmin(paths: CloudPaths, store: CloudStore, pki: CloudPki, urls: ServiceUrls): void {
+  if (store.getMeta('admin.certId')) return;
+  const keys = generateRsaKeyPair();
+  const certId = ids.certificateId();
+  store.transaction(() => {
+    const account = store.findAccountByName(CLOUD_ACCOUNT) ?? store.createAccount(CLOUD_ACCOUNT);
+    const user = store.findUser(account.id, ADMIN_USER) ?? store.createUser(account.id, ADMIN_USER);
+    const key = store.listAccessKeys(user.id)[0] ?? store.createAccessKey(user.id);
+    const certPem = createCertificate({
+      subject: { C: 'US', ST: 'CA', L: 'Santa Barbara', O: 'Eucalyptus', OU: account.name, CN: user.name },
+      publicKeyPem: keys.publicKeyPem,
+      issuer: pki,
+    });
+    store.addCertificate(user.id, certId, certPem);
+    writeCredentialsFolder(paths.credentialsDir, {
+      ...urls,
+      accountId: account.id,
+      userName: user.name,
+      accessKeyId: key.id,
+      secretAccessKey: key.secret,
+      certId,
+      certPem,
+      privateKeyPem: keys.privateKeyPem,
+      cloudCertPem: pki.certPem,
+    });
+    store.setMeta('admin.certId', certId);
+  });
+}
+
+/** Rewrites the admin's eucarc with the URLs the cloud listens on now (the port may change). */
+export function refreshAdminEucarc(paths: CloudPaths, store: CloudStore, pki: CloudPki, urls: ServiceUrls): void {
+  const account = store.findAccountByName(CLOUD_ACCOUNT)!;
+  const user = store.findUser(account.id, ADMIN_USER)!;
+  const key = store.listAccessKeys(user.id).find((k) => k.status === 'Active')!;
+  const certId = store.getMeta('admin.certId')!;
+  const files = credentialFileNames({ userName: user.name, certId });
+  const rc = renderEucarc({
+    ...urls,
+    accountId: account.id,
+    userName: user.name,
+    accessKeyId: key.id,
+    secretAccessKey: key.secret,
+    certId,
+    certPem: '',
+    privateKeyPem: '',
+    cloudCertPem: pki.certPem,
+  });
+  mkdirPrivate(paths.credentialsDir);
+  writeSecretFile(paths.eucarc, rc);
+  if (!fs.existsSync(path.join(paths.credentialsDir, files.cert))) throw new Error(`the admin's certificate is missing from ${paths.credentialsDir}`);
+}
+
+/** Registers the local cluster controller named in eucalyptus.conf, once. */
+export function ensureLocalCluster(paths: CloudPaths, store: CloudStore, host: string): void {
+  if (store.listClusters().length) return;
+  const conf = readConf(paths.conf);
+  store.addCluster({ name: conf.CLUSTER_NAME || 'cluster01', host, port: Number(conf.CC_PORT) || 8774 });
+}

@@ -1,0 +1,87 @@
+/**
+ * Running the cloud in the foreground: prepare the data dir (first start creates the PKI, the
+ * eucalyptus account and its admin credentials), open the store, listen, register the local
+ * cluster, write the admin's eucarc and the pid file (last: its presence means "answering"), and
+ * shut down cleanly on SIGTERM or SIGINT.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { CliError } from '../lib/errors';
+import { writeFileAtomic } from '../lib/files';
+import { ensureCloudAdmin, ensureLocalCluster, loadOrCreatePki, prepareDataDir, refreshAdminEucarc } from './bootstrap';
+import { readConf, setConfValues } from './conf';
+import { CloudContext } from './context';
+import { runningPid } from './daemon';
+import { cloudPaths, DEFAULT_BIND, DEFAULT_PORT } from './paths';
+import { createCloudServer } from './server';
+import { SqliteStore } from './store/sqlite';
+
+export interface RunOptions {
+  dataDir: string;
+  port?: number;
+  bind?: string;
+}
+
+function log(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+function listen(server: http.Server, port: number, bind: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new CliError(e.code === 'EADDRINUSE' ? 'AddressInUse' : 'ListenFailed', `cannot listen on ${bind}:${port}: ${e.code ?? e.message}`)),
+    );
+    server.listen(port, bind, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function advertisedHost(bind: string): string {
+  if (bind === '0.0.0.0' || bind === '::') return '127.0.0.1';
+  return bind.includes(':') ? `[${bind}]` : bind;
+}
+
+export async function runCloud(opts: RunOptions): Promise<void> {
+  const paths = cloudPaths(opts.dataDir);
+  prepareDataDir(paths);
+  const other = runningPid(paths);
+  if (other !== undefined && other !== process.pid) throw new CliError('AlreadyRunning', `a cloud is already running on ${paths.dataDir} (pid ${other})`);
+  const settings: Record<string, string> = {};
+  if (opts.port !== undefined && opts.port !== 0) settings.CLOUD_PORT = String(opts.port);
+  if (opts.bind !== undefined) settings.CLOUD_BIND_ADDR = opts.bind;
+  if (Object.keys(settings).length) setConfValues(paths.conf, settings);
+  const conf = readConf(paths.conf);
+  const bind = opts.bind ?? (conf.CLOUD_BIND_ADDR || DEFAULT_BIND);
+  const wantedPort = opts.port ?? (Number(conf.CLOUD_PORT) || DEFAULT_PORT);
+
+  process.title = 'eucalyptus-cloud';
+  const store = new SqliteStore(paths.db);
+  const pki = loadOrCreatePki(paths);
+  const cloud: CloudContext = { store, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
+  const server = createCloudServer(cloud, log);
+  const port = await listen(server, wantedPort, bind);
+  const base = `http://${advertisedHost(bind)}:${port}/services`;
+  cloud.urls = { ec2Url: `${base}/Eucalyptus`, s3Url: `${base}/Walrus`, euareUrl: `${base}/Euare` };
+
+  ensureCloudAdmin(paths, store, pki, cloud.urls);
+  refreshAdminEucarc(paths, store, pki, cloud.urls);
+  ensureLocalCluster(paths, store, advertisedHost(bind));
+  writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
+  log(`eucalyptus-cloud ${process.pid} listening on ${bind}:${port}; data in ${paths.dataDir}`);
+
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      log(`eucalyptus-cloud ${process.pid} stopping (${signal})`);
+      server.close(() => resolve());
+      server.closeAllConnections();
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+  store.close();
+  try {
+    if (fs.readFileSync(paths.pidFile, 'utf8').trim() === String(process.pid)) fs.unlinkSync(paths.pidFile);
+  } catch {
+    /* already gone */
+  }
+}

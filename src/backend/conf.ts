@@ -1,0 +1,75 @@
+/**
+ * eucalyptus.conf: shell syntax, `KEY="value"` lines and comments. The cloud reads its settings
+ * from it; a later euca_conf edits it in place. The first start writes the defaults below.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export function parseConf(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const m = /^\s*([A-Z_][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(raw);
+    if (!m) continue;
+    let v = m[2];
+    if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1);
+    out[m[1]] = v;
+  }
+  return out;
+}
+
+export function readConf(file: string): Record<string, string> {
+  try {
+    return parseConf(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Sets KEY="value" in place, keeping every other line and comment; appends unknown keys. */
+export function setConfValues(file: string, values: Record<string, string>): void {
+  const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n') : [];
+  const pending = new Map(Object.entries(values));
+  const out = lines.map((line) => {
+    const m = /^\s*([A-Z_][A-Z0-9_]*)\s*=/.exec(line);
+    if (m && pending.has(m[1])) {
+      const v = pending.get(m[1])!;
+      pending.delete(m[1]);
+      return `${m[1]}="${v}"`;
+    }
+    return line;
+  });
+  if (out.length && out[out.length - 1] === '') out.pop();
+  for (const [k, v] of pending) out.push(`${k}="${v}"`);
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, out.join('\n') + '\n', { mode: 0o644 });
+  fs.renameSync(tmp, file);
+}
+
+export const DEFAULT_CONF = `# eucalyptus.conf: the settings of this cloud's components (shell syntax).
+# Changes take effect when the cloud is restarted (eucalyptus-cloud restart).
+
+# Where the cloud controller, Walrus and Euare listen.
+CLOUD_PORT="8773"
+CLOUD_BIND_ADDR="127.0.0.1"
+
+# The region this cloud answers DescribeRegions with.
+REGION_NAME="eucalyptus"
+
+# The local cluster controller registered at first start; its name is the availability zone.
+CLUSTER_NAME="cluster01"
+CC_PORT="8774"
+
+# Node controllers.
+NC_PORT="8775"
+HYPERVISOR="kvm"
+INSTANCE_PATH="/var/lib/eucalyptus/instances"
+
+# Networking (see the Administrator's Guide): SYSTEM, STATIC, MANAGED or MANAGED-NOVLAN.
+VNET_MODE="SYSTEM"
+`;
+
+export function ensureConf(file: string): void {
+  if (fs.existsSync(file)) return;
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+  fs.writeFileSync(file, DEFAULT_CONF, { mode: 0o644, flag: 'wx' });
+}

@@ -1,0 +1,58 @@
+/**
+ * A user's credentials folder, as Eucalyptus hands it out: eucarc (which sets, relative to its
+ * own folder, everything the CLI reads), cloud-cert.pem, and the user's certificate and private key
+ * named euca2-<user>-<id>-cert.pem / -pk.pem. Files 0600, folder 0700.
+ */
+import * as path from 'node:path';
+import { writeSecretFile, mkdirPrivate } from '../lib/files';
+
+export interface CredentialSet {
+  ec2Url: string;
+  s3Url: string;
+  euareUrl: string;
+  accountId: string;
+  userName: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  certId: string;
+  certPem: string;
+  privateKeyPem: string;
+  cloudCertPem: string;
+}
+
+export function credentialFileNames(c: Pick<CredentialSet, 'userName' | 'certId'>): { cert: string; key: string } {
+  const stem = `euca2-${c.userName}-${c.certId.slice(0, 8).toLowerCase()}`;
+  return { cert: `${stem}-cert.pem`, key: `${stem}-pk.pem` };
+}
+
+export function renderEucarc(c: CredentialSet): string {
+  const f = credentialFileNames(c);
+  return `EUCA_KEY_DIR=$(cd $(dirname \${BASH_SOURCE:-$0}); pwd -P)
+export EC2_URL=${c.ec2Url}
+export S3_URL=${c.s3Url}
+export EUARE_URL=${c.euareUrl}
+export AWS_IAM_URL=${c.euareUrl}
+export EC2_PRIVATE_KEY=\${EUCA_KEY_DIR}/${f.key}
+export EC2_CERT=\${EUCA_KEY_DIR}/${f.cert}
+export EUCALYPTUS_CERT=\${EUCA_KEY_DIR}/cloud-cert.pem
+export EC2_ACCOUNT_NUMBER='${c.accountId}'
+export EC2_ACCESS_KEY='${c.accessKeyId}'
+export EC2_SECRET_KEY='${c.secretAccessKey}'
+export AWS_ACCESS_KEY='${c.accessKeyId}'
+export AWS_SECRET_KEY='${c.secretAccessKey}'
+export EC2_USER_ID='${c.accountId}'
+alias ec2-bundle-image="ec2-bundle-image --cert \${EC2_CERT} --privatekey \${EC2_PRIVATE_KEY} --user \${EC2_ACCOUNT_NUMBER} --ec2cert \${EUCALYPTUS_CERT}"
+alias ec2-upload-bundle="ec2-upload-bundle -a \${EC2_ACCESS_KEY} -s \${EC2_SECRET_KEY} --url \${S3_URL}"
+`;
+}
+
+/** The folder's files, by name; shared by the local cloud's folder and the credentials zip. */
+export function credentialFiles(c: CredentialSet): Record<string, string> {
+  const f = credentialFileNames(c);
+  return { eucarc: renderEucarc(c), 'cloud-cert.pem': c.cloudCertPem, [f.cert]: c.certPem, [f.key]: c.privateKeyPem };
+}
+
+export function writeCredentialsFolder(dir: string, c: CredentialSet): void {
+  mkdirPrivate(dir);
+  for (const [name, content] of Object.entries(credentialFiles(c))) writeSecretFile(path.join(dir, name), content);
+}

@@ -1,0 +1,79 @@
+/**
+ * The protocol layer shared by EC2 and Euare: turns a Query request into a typed call (action,
+ * parameters, verified principal, API version), runs the action's handler against the model, and
+ * renders the result, or the error, in the service's XML.
+ */
+import { Authenticator } from './auth/verify';
+import { CloudContext, RequestContext } from './context';
+import { ServiceError } from './errors';
+import * as ids from './ids';
+import { document, XmlValue } from './xml';
+
+export type Handler = (ctx: RequestContext) => { [k: string]: XmlValue };
+
+export interface QueryService {
+  protocol: 'ec2' | 'iam';
+  namespace(version: string): string;
+  actions: Record<string, Handler>;
+}
+
+export interface QueryRequest {
+  method: string;
+  rawPath: string;
+  query: [string, string][];
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface Reply {
+  status: number;
+  contentType: string;
+  body: string;
+  /** For the access log. */
+  action?: string;
+}
+
+const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+
+export function queryParams(req: QueryRequest): Record<string, string> {
+  const params: Record<string, string> = Object.fromEntries(req.query);
+  const ct = req.headers['content-type'] ?? '';
+  if (req.body.length && (ct.startsWith('application/x-www-form-urlencoded') || !ct)) {
+    for (const [k, v] of new URLSearchParams(req.body.toString('utf8'))) params[k] = v;
+  }
+  return params;
+}
+
+export function queryError(service: QueryService, err: ServiceError, requestId: string): Reply {
+  const body =
+    service.protocol === 'iam'
+      ? document('ErrorResponse', IAM_NS, { Error: { Type: err.status >= 500 ? 'Receiver' : 'Sender', Code: err.code, Message: err.message }, RequestId: requestId })
+      : document('Response', undefined, { Errors: { Error: { Code: err.code, Message: err.message } }, RequestID: requestId }, null);
+  return { status: err.status, contentType: 'text/xml', body };
+}
+
+export function handleQuery(service: QueryService, cloud: CloudContext, auth: Authenticator, req: QueryRequest): Reply {
+  const requestId = ids.requestId();
+  let action: string | undefined;
+  try {
+    const params = queryParams(req);
+    action = params.Action;
+    const principal = auth.authenticate(service.protocol, { ...req, params })!;
+    if (!action) throw new ServiceError('MissingAction', 'The request must contain the parameter Action');
+    const handler = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
+    if (!handler) throw new ServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);
+    const version = params.Version;
+    if (!version) throw new ServiceError('MissingParameter', 'The request must contain the parameter Version');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) throw new ServiceError('InvalidParameterValue', `Value (${version}) for parameter Version is invalid.`);
+    const result = handler({ cloud, principal, params, requestId, version });
+    const ns = service.namespace(version);
+    const body =
+      service.protocol === 'iam'
+        ? document(`${action}Response`, ns, { [`${action}Result`]: result, ResponseMetadata: { RequestId: requestId } }, 'member')
+        : document(`${action}Response`, ns, { requestId, ...result });
+    return { status: 200, contentType: 'text/xml', body, action };
+  } catch (e) {
+    if (e instanceof ServiceError) return { ...queryError(service, e, requestId), action };
+    throw e;
+  }
+}

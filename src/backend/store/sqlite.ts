@@ -1,0 +1,122 @@
+/**
+ * The CloudStore on SQLite (better-sqlite3, WAL): indexed tables in the data dir, migrated by
+ * PRAGMA user_version, each write in a transaction.
+ */
+import Database from 'better-sqlite3';
+import * as ids from '../ids';
+import { AccessKey, Account, CloudStore, Cluster, Principal, User } from './types';
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+   CREATE TABLE users (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+     name TEXT NOT NULL, path TEXT NOT NULL DEFAULT '/', created TEXT NOT NULL, UNIQUE (account_id, name));
+   CREATE TABLE access_keys (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     secret TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'Active', created TEXT NOT NULL);
+   CREATE INDEX access_keys_user ON access_keys(user_id);
+   CREATE TABLE certificates (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     pem TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'Active', created TEXT NOT NULL);
+   CREATE INDEX certificates_user ON certificates(user_id);
+   CREATE TABLE clusters (name TEXT PRIMARY KEY, host TEXT NOT NULL, port INTEGER NOT NULL);`,
+];
+
+const now = () => new Date().toISOString();
+
+type Row = Record<string, any>;
+
+const toUser = (r: Row): User => ({ id: r.id, accountId: r.account_id, name: r.name, path: r.path, created: r.created });
+const toKey = (r: Row): AccessKey => ({ id: r.id, secret: r.secret, userId: r.user_id, status: r.status, created: r.created });
+
+export class SqliteStore implements CloudStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  getMeta(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  createAccount(name: string): Account {
+    const account = { id: ids.accountId(), name };
+    this.db.prepare('INSERT INTO accounts (id, name) VALUES (?, ?)').run(account.id, account.name);
+    return account;
+  }
+
+  findAccountByName(name: string): Account | undefined {
+    return this.db.prepare('SELECT id, name FROM accounts WHERE name = ?').get(name) as Account | undefined;
+  }
+
+  createUser(accountId: string, name: string, path = '/'): User {
+    const user: User = { id: ids.userId(), accountId, name, path, created: now() };
+    this.db.prepare('INSERT INTO users (id, account_id, name, path, created) VALUES (?, ?, ?, ?, ?)').run(user.id, accountId, name, path, user.created);
+    return user;
+  }
+
+  findUser(accountId: string, name: string): User | undefined {
+    const r = this.db.prepare('SELECT * FROM users WHERE account_id = ? AND name = ?').get(accountId, name) as Row | undefined;
+    return r && toUser(r);
+  }
+
+  createAccessKey(userId: string): AccessKey {
+    const key: AccessKey = { id: ids.accessKeyId(), secret: ids.secretAccessKey(), userId, status: 'Active', created: now() };
+    this.db.prepare('INSERT INTO access_keys (id, user_id, secret, status, created) VALUES (?, ?, ?, ?, ?)').run(key.id, userId, key.secret, key.status, key.created);
+    return key;
+  }
+
+  listAccessKeys(userId: string): AccessKey[] {
+    return (this.db.prepare('SELECT * FROM access_keys WHERE user_id = ? ORDER BY created').all(userId) as Row[]).map(toKey);
+  }
+
+  findAccessKey(id: string): { key: AccessKey; principal: Principal } | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT k.*, u.account_id, u.name AS user_name, u.path, u.created AS user_created, a.name AS account_name
+         FROM access_keys k JOIN users u ON u.id = k.user_id JOIN accounts a ON a.id = u.account_id WHERE k.id = ?`,
+      )
+      .get(id) as Row | undefined;
+    if (!r) return undefined;
+    const user = toUser({ id: r.user_id, account_id: r.account_id, name: r.user_name, path: r.path, created: r.user_created });
+    return { key: toKey(r), principal: { account: { id: r.account_id, name: r.account_name }, user, accessKeyId: r.id } };
+  }
+
+  addCertificate(userId: string, id: string, pem: string): void {
+    this.db.prepare('INSERT INTO certificates (id, user_id, pem, created) VALUES (?, ?, ?, ?)').run(id, userId, pem, now());
+  }
+
+  listClusters(): Cluster[] {
+    return this.db.prepare('SELECT name, host, port FROM clusters ORDER BY name').all() as Cluster[];
+  }
+
+  addCluster(cluster: Cluster): void {
+    this.db.prepare('INSERT INTO clusters (name, host, port) VALUES (?, ?, ?)').run(cluster.name, cluster.host, cluster.port);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

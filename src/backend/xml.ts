@@ -1,0 +1,29 @@
+/**
+ * Rendering response documents. A value is a scalar, a structure (object) or a list (array); EC2
+ * wraps list elements in <item>, IAM in <member>, S3 repeats the element itself (give it
+ * listItem = null and name the element in the structure).
+ */
+export type XmlValue = string | number | boolean | undefined | null | XmlValue[] | { [k: string]: XmlValue };
+
+export function escapeXml(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+export function element(name: string, value: XmlValue, listItem: string | null = 'item'): string {
+  if (value === undefined) return '';
+  if (value === null) return `<${name}/>`;
+  if (Array.isArray(value)) {
+    if (listItem === null) return value.map((v) => element(name, v, listItem)).join('');
+    return `<${name}>${value.map((v) => element(listItem, v, listItem)).join('')}</${name}>`;
+  }
+  if (typeof value === 'object') {
+    return `<${name}>${Object.entries(value).map(([k, v]) => element(k, v, listItem)).join('')}</${name}>`;
+  }
+  return `<${name}>${escapeXml(String(value))}</${name}>`;
+}
+
+export function document(root: string, namespace: string | undefined, body: { [k: string]: XmlValue }, listItem: string | null = 'item'): string {
+  const ns = namespace ? ` xmlns="${namespace}"` : '';
+  const inner = Object.entries(body).map(([k, v]) => element(k, v, listItem)).join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root}${ns}>${inner}</${root}>`;
+}

@@ -1,0 +1,26 @@
+import { Args } from '@oclif/core';
+import { filterFlag, filterParams, Parsed, QueryCommand } from '../../lib/command';
+import { record } from '../../lib/output';
+import { listOf, XmlNode } from '../../lib/xml';
+
+export default class DescribeAvailabilityZones extends QueryCommand {
+  static override summary = 'Display availability zones within the current region';
+  static override description = 'With the argument "verbose", a cloud administrator sees each zone\'s free and maximum capacity per VM type and its node controllers.';
+  static override strict = false;
+  static override args = { zone: Args.string({ description: 'limit results to specific availability zones (or "verbose")' }) };
+  static override flags = { filter: filterFlag };
+  static override examples = ['<%= command.id %>', '<%= command.id %> verbose'];
+  static override action = 'DescribeAvailabilityZones';
+
+  protected params({ argv, flags }: Parsed) {
+    return { ZoneName: argv as string[], ...filterParams(flags.filter) };
+  }
+
+  protected print(result: XmlNode) {
+    this.out(
+      listOf(result, 'availabilityZoneInfo').map((z) =>
+        record('AVAILABILITYZONE', z.zoneName, z.zoneState, listOf(z, 'messageSet').map((m) => m.message).join(', ')),
+      ),
+    );
+  }
+}
