@@ -96,7 +96,7 @@ export function helpText(cmd: CommandMeta): string {
     }
     out.push('');
   }
-  out.push(`  -h, --help${' '.repeat(16)}show this help message and exit`, '');
+  out.push(`${'  -h, --help'.padEnd(26)}show this help message and exit`, '');
   if (cmd.examples?.length) {
     out.push('examples:');
     for (const e of cmd.examples) out.push(`  ${e.replace(/<%= command.id %>/g, cmd.id)}`);

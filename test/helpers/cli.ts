@@ -1,0 +1,56 @@
+/**
+ * Running the real commands the way a user does: a folder of symlinks named after every command
+ * in package.json "bin", all pointing at bin/euca2ools.js, put first on PATH.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+
+let binDir: string | undefined;
+
+export function commandsDir(): string {
+  if (binDir) return binDir;
+  binDir = fs.mkdtempSync(path.join(os.tmpdir(), 'euca-bin-'));
+  for (const [name, target] of Object.entries(PKG.bin as Record<string, string>)) fs.symlinkSync(path.join(ROOT, target), path.join(binDir, name));
+  process.on('exit', () => fs.rmSync(binDir!, { recursive: true, force: true }));
+  return binDir;
+}
+
+/** An environment with none of the user's EUCA/EC2/AWS settings: only what the test gives. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || /^(EC2_|AWS_|EUCA|EUARE_|S3_|EUCALYPTUS_)/.test(k)) continue;
+    env[k] = v;
+  }
+  env.PATH = `${commandsDir()}${path.delimiter}${env.PATH ?? ''}`;
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(cmd: string, args: string[], env: Record<string, string>, input?: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}

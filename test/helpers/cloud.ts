@@ -1,0 +1,54 @@
+/**
+ * A real cloud daemon for a test: `eucalyptus-cloud start --foreground` on a free port with a
+ * temporary data dir, its admin's eucarc read back as the environment `source eucarc` would set.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readEucarc } from '../../src/lib/config/eucarc';
+import { cloudPaths } from '../../src/backend/paths';
+import { cleanEnv, commandsDir, tempDir } from './cli';
+
+export interface TestCloud {
+  dataDir: string;
+  port: number;
+  /** What `source eucarc` sets for the admin. */
+  eucarc: Record<string, string>;
+  /** A clean environment with the admin's eucarc applied. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startCloud(dataDir = tempDir('euca-cloud-'), port = 0): Promise<TestCloud> {
+  const paths = cloudPaths(dataDir);
+  fs.rmSync(paths.pidFile, { force: true });
+  const child: ChildProcess = spawn(path.join(commandsDir(), 'eucalyptus-cloud'), ['start', '--foreground', '--port', String(port), '--data-dir', dataDir], {
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (let i = 0; i < 600 && !fs.existsSync(paths.pidFile); i++) {
+    if (child.exitCode !== null) throw new Error(`cloud exited: ${output}`);
+    await sleep(25);
+  }
+  if (!fs.existsSync(paths.pidFile)) throw new Error(`cloud did not start: ${output}`);
+  const eucarc = readEucarc(paths.eucarc)!;
+  const env = cleanEnv(eucarc);
+  return {
+    dataDir,
+    port: Number(new URL(eucarc.EC2_URL).port),
+    eucarc,
+    env,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
