@@ -60,17 +60,22 @@ fs.mkdirSync(manDir, { recursive: true });
 const date = process.env.SOURCE_DATE ?? '2026-11-22';
 for (const { name, cls } of commands) fs.writeFileSync(path.join(manDir, `${name}.1`), manPage(commandMeta(cls, name), pkg.version, date));
 
-// 4. The bundle.
+// 4. The bundles: the CLI, and the cloud daemon apart from it so that commands never parse the
+// server. node-forge (900 KB) stays a plain dependency, loaded only by the commands that sign or
+// encrypt.
 const esbuild = require('esbuild');
-esbuild.buildSync({
-  entryPoints: [path.join(dist, 'src', 'cli.js')],
-  outfile: path.join(dist, 'cli.js'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  external: ['better-sqlite3'],
-  logLevel: 'warning',
-  define: { 'process.env.NODE_ENV': '"production"' },
-});
+const bundle = (entry, out) =>
+  esbuild.buildSync({
+    entryPoints: [path.join(dist, 'src', entry)],
+    outfile: path.join(dist, out),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['better-sqlite3', 'node-forge', './cloud.js'],
+    logLevel: 'warning',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+bundle('cli.js', 'cli.js');
+bundle('backend/cloud.js', 'cloud.js');
 console.log(`built ${commands.length} commands`);

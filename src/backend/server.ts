@@ -11,6 +11,7 @@ import { ServiceError } from './errors';
 import { iamService } from './iam';
 import * as ids from './ids';
 import { handleQuery, QueryService, queryError, Reply } from './query-service';
+import { lowerHeaders, splitUrl } from './request';
 import { handleS3, s3Error } from './s3';
 
 /** Query bodies beyond this are refused (AWS's own Query limit is in the same range). */
@@ -29,33 +30,6 @@ const ROUTES: [string, Route][] = [
 function route(path: string): Route | undefined {
   for (const [prefix, r] of ROUTES) if (path === prefix || path.startsWith(prefix + '/')) return r;
   return undefined;
-}
-
-function lowerHeaders(req: http.IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const k = raw[i].toLowerCase();
-    out[k] = k in out ? `${out[k]},${raw[i + 1]}` : raw[i + 1];
-  }
-  return out;
-}
-
-function decodeQuery(search: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const part of search.replace(/^\?/, '').split('&')) {
-    if (!part) continue;
-    const eq = part.indexOf('=');
-    const dec = (s: string) => {
-      try {
-        return decodeURIComponent(s.replace(/\+/g, ' '));
-      } catch {
-        return s;
-      }
-    };
-    out.push(eq < 0 ? [dec(part), ''] : [dec(part.slice(0, eq)), dec(part.slice(eq + 1))]);
-  }
-  return out;
 }
 
 function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
@@ -84,11 +58,8 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
   const auth = new Authenticator(cloud.store);
 
   async function serve(req: http.IncomingMessage): Promise<Reply> {
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
-    const query = decodeQuery(q < 0 ? '' : rawUrl.slice(q));
-    const headers = lowerHeaders(req);
+    const { rawPath, query } = splitUrl(req);
+    const headers = lowerHeaders(req.rawHeaders);
     const method = req.method ?? 'GET';
     const r = route(rawPath);
     if (!r) {

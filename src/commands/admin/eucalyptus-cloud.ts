@@ -1,9 +1,16 @@
+import * as path from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { readEucarc } from '../../lib/config/eucarc';
 import { EucaCommand } from '../../lib/command';
 import { CliError } from '../../lib/errors';
+import { packageRoot } from '../../lib/package-root';
 import { cloudPaths, localCloudDir } from '../../backend/paths';
 import { runningPid, startDetached, stopDaemon } from '../../backend/daemon';
+
+/** The server is its own bundle (dist/cloud.js), loaded only by the daemon itself. */
+function loadCloud(): typeof import('../../backend/cloud') {
+  return require(path.join(packageRoot(), 'dist', 'cloud.js'));
+}
 
 export default class EucalyptusCloud extends EucaCommand {
   static override summary = 'Start, stop or query the embedded cloud (cloud controller, Walrus and Euare)';
@@ -28,8 +35,7 @@ export default class EucalyptusCloud extends EucaCommand {
     const url = () => readEucarc(paths.eucarc)?.EC2_URL ?? '?';
     const start = async () => {
       if (flags.foreground) {
-        // Required here, not at the top: only the daemon itself needs the server.
-        const { runCloud } = require('../../backend/cloud') as typeof import('../../backend/cloud');
+        const { runCloud } = loadCloud();
         return runCloud({ dataDir: paths.dataDir, port: flags.port, bind: flags.bind });
       }
       const running = runningPid(paths);
