@@ -46,10 +46,17 @@ const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
 const bin = {};
 for (const { name } of [...commands].sort((a, b) => a.name.localeCompare(b.name))) bin[name] = 'bin/euca2ools.js';
 bin.euca2ools = 'bin/euca2ools.js';
-if (JSON.stringify(bin) !== JSON.stringify(pkg.bin)) {
+const man = Object.keys(bin).filter((n) => n !== 'euca2ools').map((n) => `man/man1/${n}.1`);
+if (JSON.stringify(bin) !== JSON.stringify(pkg.bin) || JSON.stringify(man) !== JSON.stringify(pkg.man)) {
   pkg.bin = bin;
+  pkg.man = man;
   fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2) + '\n');
 }
+
+// dist/bin: a link per command, for using the commands from a clone (PATH=$PWD/dist/bin:$PATH).
+const linkDir = path.join(dist, 'bin');
+fs.mkdirSync(linkDir, { recursive: true });
+for (const name of Object.keys(bin)) fs.symlinkSync(path.join('..', '..', 'bin', 'euca2ools.js'), path.join(linkDir, name));
 
 // 3. Man pages, from the same metadata as --help.
 const { commandMeta } = require(path.join(dist, 'src', 'lib', 'command.js'));

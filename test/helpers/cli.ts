@@ -1,6 +1,6 @@
 /**
- * Running the real commands the way a user does: a folder of symlinks named after every command
- * in package.json "bin", all pointing at bin/euca2ools.js, put first on PATH.
+ * Running the real commands the way a user does: the build's folder of symlinks named after every
+ * command in package.json "bin", all pointing at bin/euca2ools.js, put first on PATH.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,14 +10,9 @@ import * as path from 'node:path';
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
-let binDir: string | undefined;
-
+/** dist/bin, where the build links every command name to bin/euca2ools.js. */
 export function commandsDir(): string {
-  if (binDir) return binDir;
-  binDir = fs.mkdtempSync(path.join(os.tmpdir(), 'euca-bin-'));
-  for (const [name, target] of Object.entries(PKG.bin as Record<string, string>)) fs.symlinkSync(path.join(ROOT, target), path.join(binDir, name));
-  process.on('exit', () => fs.rmSync(binDir!, { recursive: true, force: true }));
-  return binDir;
+  return path.join(ROOT, 'dist', 'bin');
 }
 
 /** An environment with none of the user's EUCA/EC2/AWS settings: only what the test gives. */

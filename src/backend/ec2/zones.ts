@@ -8,6 +8,8 @@ import { applyFilters, filtersParam, listParam } from '../query-params';
 
 export function describeAvailabilityZones(ctx: RequestContext) {
   const region = ctx.cloud.conf.REGION_NAME || 'eucalyptus';
+  // `verbose` asks for the administrator's capacity view; until clusters report node capacity,
+  // it lists the zones themselves.
   const wanted = listParam(ctx.params, 'ZoneName').filter((z) => z !== 'verbose');
   let zones = ctx.cloud.store.listClusters().map((c) => ({ zoneName: c.name, zoneState: 'available', regionName: region }));
   if (wanted.length) {

@@ -5,11 +5,10 @@ import { listOf, XmlNode } from '../../lib/xml';
 
 export default class DescribeAvailabilityZones extends QueryCommand {
   static override summary = 'Display availability zones within the current region';
-  static override description = 'With the argument "verbose", a cloud administrator sees each zone\'s free and maximum capacity per VM type and its node controllers.';
   static override strict = false;
-  static override args = { zone: Args.string({ description: 'limit results to specific availability zones (or "verbose")' }) };
+  static override args = { zone: Args.string({ description: 'limit results to specific availability zones' }) };
   static override flags = { filter: filterFlag };
-  static override examples = ['<%= command.id %>', '<%= command.id %> verbose'];
+  static override examples = ['<%= command.id %>', '<%= command.id %> cluster01'];
   static override action = 'DescribeAvailabilityZones';
 
   protected params({ argv, flags }: Parsed) {
