@@ -68,42 +68,22 @@ export function ensureCloudAdmin(paths: CloudPaths, store: CloudStore, pki: Clou
       issuer: pki,
     });
     store.addCertificate(user.id, certId, certPem);
-    writeCredentialsFolder(paths.credentialsDir, {
-      ...urls,
-      accountId: account.id,
-      userName: user.name,
-      accessKeyId: key.id,
-      secretAccessKey: key.secret,
-      certId,
-      certPem,
-      privateKeyPem: keys.privateKeyPem,
-      cloudCertPem: pki.certPem,
-    });
+    const fields = { ...urls, accountId: account.id, userName: user.name, accessKeyId: key.id, secretAccessKey: key.secret, certId };
+    writeCredentialsFolder(paths.credentialsDir, { ...fields, certPem, privateKeyPem: keys.privateKeyPem, cloudCertPem: pki.certPem });
     store.setMeta('admin.certId', certId);
   });
 }
 
 /** Rewrites the admin's eucarc with the URLs the cloud listens on now (the port may change). */
-export function refreshAdminEucarc(paths: CloudPaths, store: CloudStore, pki: CloudPki, urls: ServiceUrls): void {
+export function refreshAdminEucarc(paths: CloudPaths, store: CloudStore, urls: ServiceUrls): void {
   const account = store.findAccountByName(CLOUD_ACCOUNT)!;
   const user = store.findUser(account.id, ADMIN_USER)!;
   const key = store.listAccessKeys(user.id).find((k) => k.status === 'Active')!;
   const certId = store.getMeta('admin.certId')!;
-  const files = credentialFileNames({ userName: user.name, certId });
-  const rc = renderEucarc({
-    ...urls,
-    accountId: account.id,
-    userName: user.name,
-    accessKeyId: key.id,
-    secretAccessKey: key.secret,
-    certId,
-    certPem: '',
-    privateKeyPem: '',
-    cloudCertPem: pki.certPem,
-  });
-  mkdirPrivate(paths.credentialsDir);
-  writeSecretFile(paths.eucarc, rc);
-  if (!fs.existsSync(path.join(paths.credentialsDir, files.cert))) throw new Error(`the admin's certificate is missing from ${paths.credentialsDir}`);
+  if (!fs.existsSync(path.join(paths.credentialsDir, credentialFileNames({ userName: user.name, certId }).cert))) {
+    throw new Error(`the admin's certificate is missing from ${paths.credentialsDir}`);
+  }
+  writeSecretFile(paths.eucarc, renderEucarc({ ...urls, accountId: account.id, userName: user.name, accessKeyId: key.id, secretAccessKey: key.secret, certId }));
 }
 
 /** Registers the local cluster controller named in eucalyptus.conf, once. */

@@ -64,7 +64,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   cloud.urls = { ec2Url: `${base}/Eucalyptus`, s3Url: `${base}/Walrus`, euareUrl: `${base}/Euare` };
 
   ensureCloudAdmin(paths, store, pki, cloud.urls);
-  refreshAdminEucarc(paths, store, pki, cloud.urls);
+  refreshAdminEucarc(paths, store, cloud.urls);
   ensureLocalCluster(paths, store, advertisedHost(bind));
   writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
   log(`eucalyptus-cloud ${process.pid} listening on ${bind}:${port}; data in ${paths.dataDir}`);

@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import { writeSecretFile, mkdirPrivate } from '../lib/files';
 
-export interface CredentialSet {
+/** What eucarc says: where the services are, who the user is, and which files hold the keys. */
+export interface EucarcFields {
   ec2Url: string;
   s3Url: string;
   euareUrl: string;
@@ -15,6 +16,9 @@ export interface CredentialSet {
   accessKeyId: string;
   secretAccessKey: string;
   certId: string;
+}
+
+export interface CredentialSet extends EucarcFields {
   certPem: string;
   privateKeyPem: string;
   cloudCertPem: string;
@@ -25,7 +29,7 @@ export function credentialFileNames(c: Pick<CredentialSet, 'userName' | 'certId'
   return { cert: `${stem}-cert.pem`, key: `${stem}-pk.pem` };
 }
 
-export function renderEucarc(c: CredentialSet): string {
+export function renderEucarc(c: EucarcFields): string {
   const f = credentialFileNames(c);
   return `EUCA_KEY_DIR=$(cd $(dirname \${BASH_SOURCE:-$0}); pwd -P)
 export EC2_URL=${c.ec2Url}
