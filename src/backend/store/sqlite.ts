@@ -1,12 +1,16 @@
 /**
- * The CloudStore on SQLite (better-sqlite3, WAL): indexed tables in the data dir, migrated by
- * PRAGMA user_version, each write in a transaction.
+ * The CloudStore on SQLite (better-sqlite3, WAL): indexed tables in the data dir, migrated per
+ * domain (store/schema), each write in a transaction. Other domains keep their own stores on the
+ * same connection, and add their schema to SCHEMA below.
  */
 import Database from 'better-sqlite3';
 import * as ids from '../ids';
+import { migrate, SchemaPart } from './schema';
 import { AccessKey, Account, CloudStore, Cluster, Principal, User } from './types';
 
-const MIGRATIONS: string[] = [
+export const coreSchema: SchemaPart = {
+  domain: 'core',
+  migrations: [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE);
    CREATE TABLE users (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
@@ -18,7 +22,11 @@ const MIGRATIONS: string[] = [
      pem TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'Active', created TEXT NOT NULL);
    CREATE INDEX certificates_user ON certificates(user_id);
    CREATE TABLE clusters (name TEXT PRIMARY KEY, host TEXT NOT NULL, port INTEGER NOT NULL);`,
-];
+  ],
+};
+
+/** Every domain's schema, in the order they are migrated. */
+const SCHEMA: SchemaPart[] = [coreSchema];
 
 const now = () => new Date().toISOString();
 
@@ -28,7 +36,8 @@ const toUser = (r: Row): User => ({ id: r.id, accountId: r.account_id, name: r.n
 const toKey = (r: Row): AccessKey => ({ id: r.id, secret: r.secret, userId: r.user_id, status: r.status, created: r.created });
 
 export class SqliteStore implements CloudStore {
-  private readonly db: Database.Database;
+  /** The connection, shared with the other domains' SQLite stores (Walrus, images, ...). */
+  readonly db: Database.Database;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -36,17 +45,7 @@ export class SqliteStore implements CloudStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
-    this.migrate();
-  }
-
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
-    }
+    migrate(this.db, SCHEMA);
   }
 
   transaction<T>(fn: () => T): T {
