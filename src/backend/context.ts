@@ -2,11 +2,20 @@
  * What every request handler can reach: the store, the cloud's settings, the URLs it is served
  * at, and who is asking.
  */
+import type { ImageStore } from './ec2/images/store';
 import { CloudPaths } from './paths';
 import { CloudStore, Principal } from './store/types';
 
+/** Registers bundled images (ec2/images/registrar). */
+export interface Registrar {
+  register(ctx: RequestContext): Promise<string>;
+  forget(imageId: string): void;
+}
+
 export interface CloudContext {
   store: CloudStore;
+  images: ImageStore;
+  registrar: Registrar;
   paths: CloudPaths;
   conf: Record<string, string>;
   urls: { ec2Url: string; s3Url: string; euareUrl: string };

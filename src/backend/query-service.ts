@@ -9,7 +9,7 @@ import { ServiceError } from './errors';
 import * as ids from './ids';
 import { document, XmlValue } from './xml';
 
-export type Handler = (ctx: RequestContext) => { [k: string]: XmlValue };
+export type Handler = (ctx: RequestContext) => { [k: string]: XmlValue } | Promise<{ [k: string]: XmlValue }>;
 
 export interface QueryService {
   protocol: 'ec2' | 'iam';
@@ -52,7 +52,7 @@ export function queryError(service: QueryService, err: ServiceError, requestId: 
   return { status: err.status, contentType: 'text/xml', body };
 }
 
-export function handleQuery(service: QueryService, cloud: CloudContext, auth: Authenticator, req: QueryRequest): Reply {
+export async function handleQuery(service: QueryService, cloud: CloudContext, auth: Authenticator, req: QueryRequest): Promise<Reply> {
   const requestId = ids.requestId();
   let action: string | undefined;
   try {
@@ -65,7 +65,7 @@ export function handleQuery(service: QueryService, cloud: CloudContext, auth: Au
     const version = params.Version;
     if (!version) throw new ServiceError('MissingParameter', 'The request must contain the parameter Version');
     if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) throw new ServiceError('InvalidParameterValue', `Value (${version}) for parameter Version is invalid.`);
-    const result = handler({ cloud, principal, params, requestId, version });
+    const result = await handler({ cloud, principal, params, requestId, version });
     const ns = service.namespace(version);
     const body =
       service.protocol === 'iam'

@@ -76,6 +76,19 @@ export const connectionFlags = {
   debug: Flags.boolean({ summary: 'show debugging output: each request and response, secrets redacted', helpGroup: CONNECTION }),
 };
 
+/**
+ * The connection flags less some short options, for commands whose own options take them (as
+ * euca-register's -a ARCH): the access key is then -I only, the secret key -S only.
+ */
+export function connectionFlagsWithout(...chars: string[]): typeof connectionFlags {
+  const out: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(connectionFlags) as [string, { char?: string; charAliases?: string[] }][]) {
+    const shorts = [f.char, ...(f.charAliases ?? [])].filter((c): c is string => !!c && !chars.includes(c));
+    out[name] = { ...f, char: shorts[0], charAliases: shorts.slice(1) };
+  }
+  return out as typeof connectionFlags;
+}
+
 /** `--filter NAME=VALUE`, repeatable, as every Describe command takes it. */
 export const filterFlag = Flags.string({ summary: 'restrict results to those that meet criteria', helpValue: 'NAME=VALUE', multiple: true });
 

@@ -3,6 +3,7 @@
  * answers in.
  */
 import { QueryService } from '../query-service';
+import { deregisterImage, describeImageAttribute, describeImages, modifyImageAttribute, registerImage, resetImageAttribute } from './images/handlers';
 import { describeAvailabilityZones, describeRegions } from './zones';
 
 export const ec2Service: QueryService = {
@@ -11,5 +12,11 @@ export const ec2Service: QueryService = {
   actions: {
     DescribeAvailabilityZones: describeAvailabilityZones,
     DescribeRegions: describeRegions,
+    RegisterImage: registerImage,
+    DeregisterImage: deregisterImage,
+    DescribeImages: describeImages,
+    DescribeImageAttribute: describeImageAttribute,
+    ModifyImageAttribute: modifyImageAttribute,
+    ResetImageAttribute: resetImageAttribute,
   },
 };

@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import * as ids from '../ids';
+import { imagesSchema } from '../ec2/images/schema';
 import { migrate, SchemaPart } from './schema';
 import { AccessKey, Account, CloudStore, Cluster, Principal, User } from './types';
 
@@ -26,7 +27,7 @@ export const coreSchema: SchemaPart = {
 };
 
 /** Every domain's schema, in the order they are migrated. */
-const SCHEMA: SchemaPart[] = [coreSchema];
+const SCHEMA: SchemaPart[] = [coreSchema, imagesSchema];
 
 const now = () => new Date().toISOString();
 
@@ -64,6 +65,10 @@ export class SqliteStore implements CloudStore {
     const account = { id: ids.accountId(), name };
     this.db.prepare('INSERT INTO accounts (id, name) VALUES (?, ?)').run(account.id, account.name);
     return account;
+  }
+
+  findAccount(id: string): Account | undefined {
+    return this.db.prepare('SELECT id, name FROM accounts WHERE id = ?').get(id) as Account | undefined;
   }
 
   findAccountByName(name: string): Account | undefined {
@@ -105,6 +110,14 @@ export class SqliteStore implements CloudStore {
 
   addCertificate(userId: string, id: string, pem: string): void {
     this.db.prepare('INSERT INTO certificates (id, user_id, pem, created) VALUES (?, ?, ?, ?)').run(id, userId, pem, now());
+  }
+
+  accountCertificates(accountId: string): string[] {
+    return (
+      this.db
+        .prepare(`SELECT c.pem FROM certificates c JOIN users u ON u.id = c.user_id WHERE u.account_id = ? AND c.status = 'Active' ORDER BY c.created`)
+        .all(accountId) as Row[]
+    ).map((r) => r.pem);
   }
 
   listClusters(): Cluster[] {

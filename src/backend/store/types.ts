@@ -42,6 +42,7 @@ export interface CloudStore {
   setMeta(key: string, value: string): void;
 
   createAccount(name: string): Account;
+  findAccount(id: string): Account | undefined;
   findAccountByName(name: string): Account | undefined;
   createUser(accountId: string, name: string, path?: string): User;
   findUser(accountId: string, name: string): User | undefined;
@@ -50,6 +51,8 @@ export interface CloudStore {
   /** The key with its owner, for signature verification. */
   findAccessKey(id: string): { key: AccessKey; principal: Principal } | undefined;
   addCertificate(userId: string, id: string, pem: string): void;
+  /** The active signing certificates of every user of an account (PEM). */
+  accountCertificates(accountId: string): string[];
 
   listClusters(): Cluster[];
   addCluster(cluster: Cluster): void;

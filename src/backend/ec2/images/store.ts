@@ -1,0 +1,169 @@
+/**
+ * Registered images as the cloud keeps them: the ImageStore interface and its SQLite
+ * implementation on the shared connection.
+ */
+import type Database from 'better-sqlite3';
+
+export type ImageType = 'machine' | 'kernel' | 'ramdisk';
+export type ImageState = 'pending' | 'available' | 'failed';
+
+export interface BlockDeviceMapping {
+  deviceName: string;
+  virtualName?: string;
+  snapshotId?: string;
+  volumeSize?: number;
+  deleteOnTermination?: boolean;
+  noDevice?: boolean;
+}
+
+export interface Image {
+  id: string;
+  accountId: string;
+  type: ImageType;
+  location?: string;
+  name: string;
+  description?: string;
+  architecture: string;
+  kernelId?: string;
+  ramdiskId?: string;
+  platform?: string;
+  rootDeviceType: 'instance-store' | 'ebs';
+  rootDeviceName: string;
+  virtualizationType: string;
+  state: ImageState;
+  stateReason?: string;
+  size?: number;
+  isPublic: boolean;
+  blockDeviceMappings: BlockDeviceMapping[];
+  created: string;
+}
+
+export interface ImageStore {
+  insert(image: Image): void;
+  get(id: string): Image | undefined;
+  /** Every image the account may see: its own, public ones, and those it has launch permission for. */
+  visibleTo(accountId: string): Image[];
+  all(): Image[];
+  inState(state: ImageState): Image[];
+  setState(id: string, state: ImageState, reason?: string, size?: number): void;
+  update(id: string, fields: Partial<Pick<Image, 'description' | 'kernelId' | 'ramdiskId' | 'isPublic'>>): void;
+  delete(id: string): void;
+  launchPermissions(id: string): string[];
+  /** Accounts with explicit launch permission on the image, by image, for a set of images. */
+  permittedAccounts(ids: string[]): Map<string, Set<string>>;
+  addLaunchPermissions(id: string, accountIds: string[]): void;
+  removeLaunchPermissions(id: string, accountIds: string[]): void;
+  productCodes(id: string): string[];
+  addProductCodes(id: string, codes: string[]): void;
+}
+
+type Row = Record<string, any>;
+
+function toImage(r: Row): Image {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    type: r.type,
+    location: r.location ?? undefined,
+    name: r.name,
+    description: r.description ?? undefined,
+    architecture: r.architecture,
+    kernelId: r.kernel_id ?? undefined,
+    ramdiskId: r.ramdisk_id ?? undefined,
+    platform: r.platform ?? undefined,
+    rootDeviceType: r.root_device_type,
+    rootDeviceName: r.root_device_name,
+    virtualizationType: r.virtualization_type,
+    state: r.state,
+    stateReason: r.state_reason ?? undefined,
+    size: r.size ?? undefined,
+    isPublic: !!r.is_public,
+    blockDeviceMappings: JSON.parse(r.block_device_mappings),
+    created: r.created,
+  };
+}
+
+const COLUMNS: Record<string, string> = { description: 'description', kernelId: 'kernel_id', ramdiskId: 'ramdisk_id', isPublic: 'is_public' };
+
+export class SqliteImageStore implements ImageStore {
+  constructor(private readonly db: Database.Database) {}
+
+  insert(i: Image): void {
+    this.db
+      .prepare(
+        `INSERT INTO images (id, account_id, type, location, name, description, architecture, kernel_id, ramdisk_id, platform,
+           root_device_type, root_device_name, virtualization_type, state, state_reason, size, is_public, block_device_mappings, created)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(i.id, i.accountId, i.type, i.location ?? null, i.name, i.description ?? null, i.architecture, i.kernelId ?? null, i.ramdiskId ?? null, i.platform ?? null,
+        i.rootDeviceType, i.rootDeviceName, i.virtualizationType, i.state, i.stateReason ?? null, i.size ?? null, i.isPublic ? 1 : 0, JSON.stringify(i.blockDeviceMappings), i.created);
+  }
+
+  get(id: string): Image | undefined {
+    const r = this.db.prepare('SELECT * FROM images WHERE id = ?').get(id) as Row | undefined;
+    return r && toImage(r);
+  }
+
+  visibleTo(accountId: string): Image[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM images WHERE account_id = ? OR is_public = 1
+             OR id IN (SELECT image_id FROM image_launch_permissions WHERE account_id = ?) ORDER BY id`,
+        )
+        .all(accountId, accountId) as Row[]
+    ).map(toImage);
+  }
+
+  all(): Image[] {
+    return (this.db.prepare('SELECT * FROM images ORDER BY id').all() as Row[]).map(toImage);
+  }
+
+  inState(state: ImageState): Image[] {
+    return (this.db.prepare('SELECT * FROM images WHERE state = ?').all(state) as Row[]).map(toImage);
+  }
+
+  setState(id: string, state: ImageState, reason?: string, size?: number): void {
+    this.db.prepare('UPDATE images SET state = ?, state_reason = ?, size = COALESCE(?, size) WHERE id = ?').run(state, reason ?? null, size ?? null, id);
+  }
+
+  update(id: string, fields: Partial<Pick<Image, 'description' | 'kernelId' | 'ramdiskId' | 'isPublic'>>): void {
+    for (const [k, v] of Object.entries(fields)) {
+      this.db.prepare(`UPDATE images SET ${COLUMNS[k]} = ? WHERE id = ?`).run(typeof v === 'boolean' ? (v ? 1 : 0) : (v ?? null), id);
+    }
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+  }
+
+  launchPermissions(id: string): string[] {
+    return (this.db.prepare('SELECT account_id FROM image_launch_permissions WHERE image_id = ? ORDER BY account_id').all(id) as Row[]).map((r) => r.account_id);
+  }
+
+  permittedAccounts(ids: string[]): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>();
+    const stmt = this.db.prepare('SELECT account_id FROM image_launch_permissions WHERE image_id = ?');
+    for (const id of ids) out.set(id, new Set((stmt.all(id) as Row[]).map((r) => r.account_id)));
+    return out;
+  }
+
+  addLaunchPermissions(id: string, accountIds: string[]): void {
+    const stmt = this.db.prepare('INSERT OR IGNORE INTO image_launch_permissions (image_id, account_id) VALUES (?, ?)');
+    for (const a of accountIds) stmt.run(id, a);
+  }
+
+  removeLaunchPermissions(id: string, accountIds: string[]): void {
+    const stmt = this.db.prepare('DELETE FROM image_launch_permissions WHERE image_id = ? AND account_id = ?');
+    for (const a of accountIds) stmt.run(id, a);
+  }
+
+  productCodes(id: string): string[] {
+    return (this.db.prepare('SELECT code FROM image_product_codes WHERE image_id = ? ORDER BY code').all(id) as Row[]).map((r) => r.code);
+  }
+
+  addProductCodes(id: string, codes: string[]): void {
+    const stmt = this.db.prepare('INSERT OR IGNORE INTO image_product_codes (image_id, code) VALUES (?, ?)');
+    for (const c of codes) stmt.run(id, c);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * How images print: the IMAGE line (the seeds' columns: id, manifest location, owner, state,
+ * visibility, architecture, type, kernel, ramdisk, platform, root device type, virtualization
+ * type, hypervisor), then a BLOCKDEVICEMAPPING line per EBS mapping.
+ */
+import { record } from '../output';
+import { listOf, XmlNode } from '../xml';
+
+export function imageLines(image: XmlNode): string[] {
+  const lines = [
+    record(
+      'IMAGE',
+      image.imageId,
+      image.imageLocation,
+      image.imageOwnerAlias || image.imageOwnerId,
+      image.imageState,
+      image.isPublic === 'true' ? 'public' : 'private',
+      image.architecture,
+      image.imageType,
+      image.kernelId,
+      image.ramdiskId,
+      image.platform,
+      image.rootDeviceType,
+      image.virtualizationType,
+      image.hypervisor,
+    ),
+  ];
+  for (const m of listOf(image, 'blockDeviceMapping')) {
+    if (m.ebs) lines.push(record('BLOCKDEVICEMAPPING', m.deviceName, m.ebs.snapshotId, m.ebs.volumeSize, m.ebs.deleteOnTermination));
+  }
+  return lines;
+}

@@ -1,0 +1,164 @@
+/**
+ * The image chapter of both seeds, end to end with the real commands: bundle, upload and register
+ * a kernel, a ramdisk and a root filesystem exactly as the seeds show; what other accounts see;
+ * launch permissions and the other image attributes; failures that must end cleanly.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createTestAccount, TestAccount } from '../helpers/accounts';
+import { run, tempDir } from '../helpers/cli';
+import { startCloud, TestCloud } from '../helpers/cloud';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A file of the given size, partly random so it does not compress to nothing. */
+function makeImage(dir: string, name: string, size: number): string {
+  const file = path.join(dir, name);
+  const fd = fs.openSync(file, 'w');
+  for (let off = 0; off < size; off += 1024 * 1024) {
+    const n = Math.min(1024 * 1024, size - off);
+    fs.writeSync(fd, off % (4 * 1024 * 1024) === 0 ? randomBytes(n) : Buffer.alloc(n, off & 0xff));
+  }
+  fs.closeSync(fd);
+  return file;
+}
+
+async function ok(cmd: string, args: string[], env: Record<string, string>): Promise<string> {
+  const r = await run(cmd, args, env);
+  assert.equal(r.code, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function imageLine(id: string, env: Record<string, string>, until = /available|failed/): Promise<string[]> {
+  for (let i = 0; i < 400; i++) {
+    const line = (await ok('euca-describe-images', [id], env)).split('\n')[0];
+    const cols = line.split('\t');
+    if (until.test(cols[4] ?? '')) return cols;
+    await sleep(50);
+  }
+  throw new Error(`${id} did not become available`);
+}
+
+describe('images', () => {
+  let cloud: TestCloud;
+  let work: string;
+  let alice: TestAccount;
+  before(async () => {
+    cloud = await startCloud();
+    work = tempDir('euca-images-');
+    alice = createTestAccount(cloud.dataDir, 'alice', cloud.eucarc);
+  });
+  after(async () => {
+    await cloud.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test("the seeds' kernel, ramdisk and root filesystem sequence gives an eki, an eri and an emi", async () => {
+    const tag = randomBytes(3).toString('hex');
+    const kernel = makeImage(work, `vmlinuz-2.6.27.21-0.1-xen-${tag}`, 3 * 1024 * 1024);
+    const ramdisk = makeImage(work, `initrd-2.6.27.21-0.1-xen-${tag}`, 2 * 1024 * 1024);
+    const rootfs = makeImage(work, `fedora.10.x86-64-${tag}.img`, 25 * 1024 * 1024);
+    const tmp = os.tmpdir();
+    const env = cloud.env;
+
+    const register = async (file: string, bucket: string, bundleArgs: string[]): Promise<string> => {
+      const name = path.basename(file);
+      const manifest = path.join(tmp, `${name}.manifest.xml`);
+      assert.match(await ok('euca-bundle-image', ['-i', file, ...bundleArgs], env), new RegExp(`Generating manifest ${manifest.replace(/[.]/g, '\\.')}`));
+      assert.match(await ok('euca-upload-bundle', ['-b', bucket, '-m', manifest], env), new RegExp(`Uploaded image as ${bucket}/${name.replace(/[.]/g, '\\.')}\\.manifest\\.xml`));
+      const out = await ok('euca-register', [`${bucket}/${name}.manifest.xml`], env);
+      const m = /^IMAGE\t(e[mkr]i-[0-9A-F]{8})\n$/.exec(out);
+      assert.ok(m, out);
+      return m[1];
+    };
+
+    const eki = await register(kernel, `kernel-bucket-${tag}`, ['--kernel', 'true']);
+    assert.match(eki, /^eki-/);
+    const eri = await register(ramdisk, `ramdisk-bucket-${tag}`, ['--ramdisk', 'true']);
+    assert.match(eri, /^eri-/);
+    const emi = await register(rootfs, `rootfs-bucket-${tag}`, ['--ramdisk', eri, '--kernel', eki]);
+    assert.match(emi, /^emi-/);
+
+    const kernelCols = await imageLine(eki, env);
+    assert.deepEqual(kernelCols.slice(0, 8), ['IMAGE', eki, `kernel-bucket-${tag}/${path.basename(kernel)}.manifest.xml`, 'eucalyptus', 'available', 'public', 'x86_64', 'kernel']);
+    const cols = await imageLine(emi, env);
+    assert.deepEqual(cols.slice(0, 10), ['IMAGE', emi, `rootfs-bucket-${tag}/${path.basename(rootfs)}.manifest.xml`, 'eucalyptus', 'available', 'private', 'x86_64', 'machine', eki, eri]);
+    assert.equal(cols[11], 'instance-store');
+
+    // The decrypted image in the cloud's cache is byte-identical to the one bundled.
+    const cached = path.join(cloud.dataDir, 'var', 'lib', 'eucalyptus', 'images', `${emi}.img`);
+    assert.ok(fs.readFileSync(cached).equals(fs.readFileSync(rootfs)));
+
+    // Other accounts see the public kernel, not the private machine image, until it is shared.
+    const seen = await ok('euca-describe-images', [], alice.env);
+    assert.match(seen, new RegExp(`^IMAGE\\t${eki}\\t`, 'm'));
+    assert.doesNotMatch(seen, new RegExp(emi));
+    assert.equal((await run('euca-describe-images', [emi], alice.env)).code, 1);
+
+    assert.equal(await ok('euca-modify-image-attribute', ['-l', '-a', alice.accountId, emi], env), `launchPermission\t${emi}\tADD\tUserId\t${alice.accountId}\n`);
+    assert.match(await ok('euca-describe-images', [], alice.env), new RegExp(`^IMAGE\\t${emi}\\t.*\\tprivate\\t`, 'm'));
+    assert.equal(await ok('euca-describe-image-attribute', ['-l', emi], env), `launchPermission\t${emi}\tuserId\t${alice.accountId}\n`);
+    await ok('euca-modify-image-attribute', ['-l', '-a', 'all', emi], env);
+    assert.match(await ok('euca-describe-images', ['-x', 'all'], alice.env), new RegExp(`^IMAGE\\t${emi}\\t.*\\tpublic\\t`, 'm'));
+    await ok('euca-reset-image-attribute', ['-l', emi], env);
+    assert.equal(await ok('euca-describe-image-attribute', ['-l', emi], env), '');
+    assert.doesNotMatch(await ok('euca-describe-images', [], alice.env), new RegExp(emi));
+
+    await ok('euca-modify-image-attribute', ['--description', 'Fedora 10', emi], env);
+    assert.equal(await ok('euca-describe-image-attribute', ['--description', emi], env), `description\t${emi}\t\tFedora 10\n`);
+    assert.equal(await ok('euca-describe-image-attribute', ['--kernel', emi], env), `kernel\t${emi}\t\t${eki}\n`);
+    assert.equal(await ok('euca-describe-image-attribute', ['--ramdisk', emi], env), `ramdisk\t${emi}\t\t${eri}\n`);
+    assert.match(await ok('euca-describe-images', ['--filter', 'image-type=kernel', '-o', 'self'], env), new RegExp(`^IMAGE\\t${eki}\\t`));
+
+    // Another account cannot change or deregister it; its owner can.
+    const denied = await run('euca-deregister', [emi], { ...alice.env });
+    assert.equal(denied.code, 1);
+    assert.equal(await ok('euca-deregister', [emi], env), `IMAGE\t${emi}\n`);
+    const gone = await run('euca-describe-images', [emi], env);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /InvalidAMIID\.NotFound/);
+  });
+
+  test('a user outside the eucalyptus account cannot register a kernel', async () => {
+    const kernel = makeImage(work, `vmlinuz-alice-${randomBytes(3).toString('hex')}`, 1024 * 1024);
+    const dest = tempDir('euca-bundle-');
+    await ok('euca-bundle-image', ['-i', kernel, '--kernel', 'true', '-d', dest], alice.env);
+    const bucket = `alice-kernels-${randomBytes(3).toString('hex')}`;
+    await ok('euca-upload-bundle', ['-b', bucket, '-m', path.join(dest, `${path.basename(kernel)}.manifest.xml`)], alice.env);
+    const r = await run('euca-register', [`${bucket}/${path.basename(kernel)}.manifest.xml`], alice.env);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^euca-register: error \(UnauthorizedOperation\): Only the cloud administrator may register kernel images\n$/);
+  });
+
+  test('a tampered part makes the registration end failed, naming the part', async () => {
+    const file = makeImage(work, `tampered-${randomBytes(3).toString('hex')}.img`, 12 * 1024 * 1024);
+    const dest = tempDir('euca-bundle-');
+    await ok('euca-bundle-image', ['-i', file, '-d', dest], cloud.env);
+    const part = path.join(dest, `${path.basename(file)}.part.01`);
+    const fd = fs.openSync(part, 'r+');
+    fs.writeSync(fd, Buffer.from([0xff, 0x00, 0xee]), 0, 3, 1000);
+    fs.closeSync(fd);
+    const bucket = `tampered-${randomBytes(3).toString('hex')}`;
+    await ok('euca-upload-bundle', ['-b', bucket, '-m', path.join(dest, `${path.basename(file)}.manifest.xml`)], cloud.env);
+    const out = await ok('euca-register', [`${bucket}/${path.basename(file)}.manifest.xml`], cloud.env);
+    const id = out.split('\t')[1].trim();
+    const cols = await imageLine(id, cloud.env);
+    assert.equal(cols[4], 'failed');
+    assert.ok(!fs.existsSync(path.join(cloud.dataDir, 'var', 'lib', 'eucalyptus', 'images', `${id}.img`)));
+    const xml = await run('euca-describe-images', [id, '--debug'], cloud.env);
+    assert.match(xml.stderr, new RegExp(`${path.basename(file)}\\.part\\.01`));
+  });
+
+  test('registration refuses what is not a bundle: a missing manifest, a non-manifest, a manifest not signed by its account', async () => {
+    const missing = await run('euca-register', ['nobucket/nothing.manifest.xml'], cloud.env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^euca-register: error \(InvalidManifest\): /);
+    const bad = await run('euca-register', ['not-a-manifest-location'], cloud.env);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /InvalidManifest/);
+  });
+});
