@@ -14,7 +14,10 @@ export function partName(prefix: string, index: number): string {
   return `${prefix}.part.${String(index).padStart(2, '0')}`;
 }
 
-/** Receives each finished part; the bundle waits for it before filling the next one. */
+/**
+ * Receives each finished part; the bundle waits for it before filling the next one, and reuses
+ * `data`'s memory after that, so a sink that keeps the bytes must copy them.
+ */
 export type PartSink = (name: string, data: Buffer, sha1: string) => Promise<void>;
 
 export interface BundlePart {
@@ -68,8 +71,6 @@ export class PartSplitter extends Writable {
     const part: BundlePart = { index: this.parts.length, filename: partName(this.prefix, this.parts.length), sha1: createHash('sha1').update(data).digest('hex'), size: data.length };
     await this.sink(part.filename, data, part.sha1);
     this.parts.push(part);
-    // A fresh buffer: the sink may still hold the last one (an upload in flight).
-    this.buffer = Buffer.allocUnsafe(this.partSize);
     this.filled = 0;
   }
 }
