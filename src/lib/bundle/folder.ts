@@ -48,7 +48,13 @@ export function folderSink(dir: string): { sink: PartSink; removeAll(): Promise<
     async sink(name, data) {
       const file = path.join(dir, name);
       written.push(file);
-      await (writing = fs.promises.writeFile(file, data));
+      writing = fs.promises.writeFile(file, data);
+      try {
+        await writing;
+      } catch (e) {
+        written.pop(); // not ours: whatever is at that path was not written by this bundle
+        throw new CliError('WriteFailed', `cannot write bundle part ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
     },
     async removeAll() {
       // A write still in flight (the bundle was interrupted) must land before it is removed.

@@ -81,7 +81,7 @@ class DigestTap extends Transform {
   }
 }
 
-/** The tar stream of one file, fed from disk with backpressure. */
+/** The tar stream of one file, fed from disk with backpressure; torn down with the pack. */
 function tarOf(file: string, name: string, st: fs.Stats): AsyncIterable<Buffer> {
   const pack = tarStream.pack();
   // The entry is a streamx Writable; this is all of it that is used.
@@ -89,20 +89,22 @@ function tarOf(file: string, name: string, st: fs.Stats): AsyncIterable<Buffer> 
     write(chunk: Buffer): boolean;
     end(): void;
     once(event: 'drain', f: () => void): void;
+    on(event: 'error', f: () => void): void;
   };
-  (async () => {
-    const input = fs.createReadStream(file, { highWaterMark: READ_CHUNK });
-    try {
-      for await (const chunk of input) {
-        if (!entry.write(chunk)) await new Promise<void>((resolve) => entry.once('drain', resolve));
-      }
-      entry.end();
-      pack.finalize();
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      pack.destroy(code ? new CliError('InvalidParameterValue', `cannot read the image file ${file}: ${code}`) : (e as Error));
+  const input = fs.createReadStream(file, { highWaterMark: READ_CHUNK });
+  entry.on('error', () => undefined); // an entry's error is the pack's, reported there
+  pack.on('close', () => input.destroy());
+  input.on('error', (e: NodeJS.ErrnoException) => pack.destroy(new CliError('InvalidParameterValue', `cannot read the image file ${file}: ${e.code ?? e.message}`)));
+  input.on('data', (chunk) => {
+    if (!entry.write(chunk as Buffer)) {
+      input.pause();
+      entry.once('drain', () => input.resume());
     }
-  })();
+  });
+  input.on('end', () => {
+    entry.end();
+    pack.finalize();
+  });
   return pack as unknown as AsyncIterable<Buffer>;
 }
 
