@@ -46,6 +46,8 @@ export function progressBar(label: string, total: number, stream: NodeJS.WriteSt
     barCompleteChar: '\u2588',
     barIncompleteChar: '\u2591',
     hideCursor: true,
+    // Redrawn even when unchanged: log() clears the line it was on.
+    forceRedraw: true,
     clearOnComplete: false,
     etaBuffer: 50,
   });
@@ -60,7 +62,9 @@ export function progressBar(label: string, total: number, stream: NodeJS.WriteSt
       if (stopped) return void out.write(line + '\n');
       stream.write('\r\x1b[2K');
       out.write(line + '\n');
-      (bar as unknown as { render(force: boolean): void }).render(true);
+      // The bar returns the cursor to where it was saved when it stops: below this line now.
+      stream.write('\x1b7');
+      (bar as unknown as { render(): void }).render();
     },
     stop() {
       if (stopped) return;
