@@ -301,3 +301,32 @@ describe('bundles with generated keys, no cloud', () => {
     });
   });
 });
+
+describe("the local cloud's credentials", () => {
+  test('with nothing configured, bundling uses the local cloud: started once for its credentials, then read as they lie', async () => {
+    const home = tempDir('euca-home-');
+    const env = cleanEnv({ HOME: home });
+    const work = tempDir('euca-bundle-e2e-');
+    const kernel = path.join(work, 'initrd.img');
+    fs.writeFileSync(kernel, crypto.randomBytes(1000));
+    try {
+      const first = await run('euca-bundle-image', ['-i', kernel, '--ramdisk', 'true', '-d', path.join(work, 'a')], env);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, /^euca-bundle-image: started the local cloud \(pid \d+\)/);
+      const stop = await run('eucalyptus-cloud', ['stop'], env);
+      assert.equal(stop.code, 0, stop.stderr);
+      // Bundling needs no service: the stopped cloud's eucarc is enough, and nothing starts.
+      const second = await run('euca-bundle-image', ['-i', kernel, '--ramdisk', 'true', '-d', path.join(work, 'b')], env);
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(second.stderr, '');
+      const eucarc = fs.readFileSync(path.join(home, '.euca', 'local', 'credentials', 'eucarc'), 'utf8');
+      const account = /EC2_USER_ID='(\d+)'/.exec(eucarc)![1];
+      const xml = fs.readFileSync(path.join(work, 'b', 'initrd.img.manifest.xml'), 'utf8');
+      assert.equal(element(xml, 'user'), account);
+      assert.equal(element(xml, 'ramdisk_id'), 'true');
+      assert.equal(element(xml, 'type'), 'ramdisk');
+    } finally {
+      await run('eucalyptus-cloud', ['stop'], env);
+    }
+  });
+});
