@@ -185,42 +185,63 @@ describe('bundles with generated keys, no cloud', () => {
     assert.equal(key, opensslUnwrap(element(xml, 'user_encrypted_key'), id.userKey));
   });
 
-  test('a bundle made the EC2 AMI tools\' way (tar, gzip, openssl, split) opens with euca-unbundle', async () => {
-    const src = path.join(work, 'ec2-tools');
+  /** What ec2-bundle-image does, step by step with the same tools, and a manifest signed with openssl. */
+  function ec2ToolsBundle(imageFile: string, src: string): string {
+    const name = path.basename(imageFile);
     fs.mkdirSync(src);
     const key = crypto.randomBytes(16).toString('hex');
     const iv = crypto.randomBytes(16).toString('hex');
-    // What ec2-bundle-image runs: tar with owner 0, digest of the tar, gzip -9, openssl enc, split.
-    const digest = sh(`tar -c -h -S --owner 0 --group 0 -C '${work}' disk.img | tee '${src}/disk.tar' | openssl sha1 -r`).toString().split(' ')[0];
-    sh(`gzip -9 < disk.tar | openssl enc -e -aes-128-cbc -K ${key} -iv ${iv} | split -b 10M -a 1 -d - disk.img.part.`, { cwd: src });
-    fs.rmSync(path.join(src, 'disk.tar'));
-    const parts = fs.readdirSync(src).filter((f) => f.startsWith('disk.img.part.')).sort();
-    assert.deepEqual(parts, ['disk.img.part.0', 'disk.img.part.1', 'disk.img.part.2']);
+    // tar -S (sparse) with owner 0, the digest of the tar, gzip -9, openssl enc, split.
+    const digest = sh(`tar -c -h -S --owner 0 --group 0 -C '${path.dirname(imageFile)}' '${name}' | tee '${src}/image.tar' | openssl sha1 -r`).toString().split(' ')[0];
+    sh(`gzip -9 < image.tar | openssl enc -e -aes-128-cbc -K ${key} -iv ${iv} | split -b 10M -a 1 -d - '${name}.part.'`, { cwd: src });
+    fs.rmSync(path.join(src, 'image.tar'));
+    const parts = fs.readdirSync(src).filter((f) => f.startsWith(`${name}.part.`)).sort();
     const wrap = (secret: string, cert: string) => sh(`openssl pkeyutl -encrypt -certin -inkey '${cert}' -pkeyopt rsa_padding_mode:pkcs1`, { input: secret }).toString('hex');
     const sha1 = (f: string) => crypto.createHash('sha1').update(fs.readFileSync(path.join(src, f))).digest('hex');
     const bundled = parts.reduce((n, f) => n + fs.statSync(path.join(src, f)).size, 0);
     const mc = `<machine_configuration><architecture>x86_64</architecture><block_device_mapping><mapping><virtual>ami</virtual><device>sda1</device></mapping><mapping><virtual>root</virtual><device>/dev/sda1</device></mapping></block_device_mapping><kernel_id>aki-88aa75e1</kernel_id></machine_configuration>`;
     const img =
-      `<image><name>disk.img</name><user>${id.accountId}</user><type>machine</type><digest algorithm='SHA1'>${digest}</digest>` +
-      `<size>${image.data.length}</size><bundled_size>${bundled}</bundled_size>` +
+      `<image><name>${name}</name><user>${id.accountId}</user><type>machine</type><digest algorithm='SHA1'>${digest}</digest>` +
+      `<size>${fs.statSync(imageFile).size}</size><bundled_size>${bundled}</bundled_size>` +
       `<ec2_encrypted_key algorithm='AES-128-CBC'>${wrap(key, id.cloudCert)}</ec2_encrypted_key><user_encrypted_key algorithm='AES-128-CBC'>${wrap(key, id.userCert)}</user_encrypted_key>` +
       `<ec2_encrypted_iv>${wrap(iv, id.cloudCert)}</ec2_encrypted_iv><user_encrypted_iv>${wrap(iv, id.userCert)}</user_encrypted_iv>` +
       `<parts count='${parts.length}'>${parts.map((f, i) => `<part index='${i}'><filename>${f}</filename><digest algorithm='SHA1'>${sha1(f)}</digest></part>`).join('')}</parts></image>`;
     fs.writeFileSync(path.join(src, 'signed.txt'), mc + img);
     const signature = sh(`openssl dgst -sha1 -sign '${id.userKey}' signed.txt`, { cwd: src }).toString('hex');
     fs.rmSync(path.join(src, 'signed.txt'));
-    const manifestFile = path.join(src, 'disk.img.manifest.xml');
+    const manifestFile = path.join(src, `${name}.manifest.xml`);
     fs.writeFileSync(
       manifestFile,
       `<?xml version='1.0'?><manifest><version>2007-10-10</version><bundler><name>ec2-ami-tools</name><version>1.5.7</version><release>0</release></bundler>${mc}${img}<signature>${signature}</signature></manifest>`,
     );
+    return manifestFile;
+  }
 
+  test("a bundle made the EC2 AMI tools' way (tar, gzip, openssl, split) opens with euca-unbundle", async () => {
+    const manifestFile = ec2ToolsBundle(image.file, path.join(work, 'ec2-tools'));
+    assert.deepEqual(fs.readdirSync(path.join(work, 'ec2-tools')).filter((f) => f.includes('.part.')), ['disk.img.part.0', 'disk.img.part.1', 'disk.img.part.2']);
     const out = path.join(work, 'from-ec2-tools');
     const r = await run('euca-unbundle', ['-m', manifestFile, '-k', id.userKey, '-d', out], env);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(fs.readFileSync(path.join(out, 'disk.img')).equals(image.data));
-    // And our own reader agrees that openssl's signature is good.
-    assert.equal(opensslVerify(manifestFile, id.userCert, src), 'Verified OK');
+    assert.equal(opensslVerify(manifestFile, id.userCert, path.join(work, 'ec2-tools')), 'Verified OK');
+  });
+
+  test('a sparse image bundled with tar -S comes back byte-identical, and sparse', async () => {
+    const sparse = path.join(work, 'sparse', 'root.img');
+    fs.mkdirSync(path.dirname(sparse));
+    fs.closeSync(fs.openSync(sparse, 'w'));
+    fs.truncateSync(sparse, 64 * MiB);
+    const fd = fs.openSync(sparse, 'r+');
+    for (let i = 0; i < 12; i++) fs.writeSync(fd, crypto.randomBytes(300 * 1024), 0, 300 * 1024, i * 5 * MiB + i * 4096);
+    fs.closeSync(fd);
+    const manifestFile = ec2ToolsBundle(sparse, path.join(work, 'sparse-bundle'));
+    const out = path.join(work, 'from-sparse');
+    const r = await run('euca-unbundle', ['-m', manifestFile, '-k', id.userKey, '-d', out], env);
+    assert.equal(r.code, 0, r.stderr);
+    const back = path.join(out, 'root.img');
+    assert.ok(fs.readFileSync(back).equals(fs.readFileSync(sparse)));
+    assert.ok(fs.statSync(back).blocks * 512 < 16 * MiB, 'the holes are holes on disk too');
   });
 
   describe('failures', () => {

@@ -1,7 +1,7 @@
 /**
  * Opening a bundle, streaming: parts (from a reader function, so the same code serves a folder,
  * Walrus objects, or the cloud decrypting a registered image) → AES-128-CBC decryption → gunzip →
- * SHA1 of the tar stream → the tar's one file → the output. Each part is read whole (10 MiB) and
+ * SHA1 of the tar stream → the tar's one file (sparse ones too) → the output. Each part is read whole (10 MiB) and
  * checked against its SHA1 before any of it goes further, so a tampered or truncated part is named
  * as such instead of surfacing as a decryption error; the image digest and size are checked at the
  * end. An output path is written atomically: a temp file beside it, renamed when all checks pass,
@@ -13,9 +13,9 @@ import * as path from 'node:path';
 import { Readable, Transform, TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
-import * as tarStream from 'tar-stream';
 import { CliError } from '../errors';
 import type { Manifest } from './manifest';
+import { extractFirstFile, TarFile, TarFileSink } from './tar-reader';
 
 export interface UnbundleOptions {
   manifest: Manifest;
@@ -86,15 +86,18 @@ class Sha1Tap extends Transform {
 }
 
 /** Where the image goes: a temp file renamed into place, or the caller's stream. */
-interface Destination {
-  write(chunk: Buffer): Promise<void>;
+interface Destination extends TarFileSink {
   commit(): Promise<void>;
   abort(err: Error): Promise<void>;
 }
 
+const ZEROS = Buffer.alloc(1 << 20);
+
+/** A temp file beside the target; holes stay holes (the file is as sparse as the image was). */
 async function fileDestination(file: string): Promise<Destination> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.unbundle-${process.pid}-${Date.now()}`);
   const fh = await fs.promises.open(tmp, 'wx', 0o644);
+  let position = 0;
   let open = true;
   const close = async () => {
     if (open) {
@@ -103,10 +106,15 @@ async function fileDestination(file: string): Promise<Destination> {
     }
   };
   return {
-    async write(chunk) {
-      await fh.write(chunk);
+    async data(chunk) {
+      await fh.write(chunk, 0, chunk.length, position);
+      position += chunk.length;
+    },
+    async hole(bytes) {
+      position += bytes;
     },
     async commit() {
+      await fh.truncate(position); // a trailing hole
       await fh.sync();
       await close();
       await fs.promises.rename(tmp, file);
@@ -119,9 +127,13 @@ async function fileDestination(file: string): Promise<Destination> {
 }
 
 function streamDestination(out: Writable): Destination {
+  const write = async (chunk: Buffer) => {
+    if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+  };
   return {
-    async write(chunk) {
-      if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+    data: write,
+    async hole(bytes) {
+      for (; bytes > 0; bytes -= ZEROS.length) await write(bytes >= ZEROS.length ? ZEROS : ZEROS.subarray(0, bytes));
     },
     async commit() {
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
@@ -139,7 +151,6 @@ function asBundleError(e: unknown): Error {
     return new CliError('CorruptBundle', 'cannot decrypt the bundle: the key does not fit or the parts are damaged');
   }
   if (String(err.code ?? '').startsWith('Z_')) return new CliError('CorruptBundle', `the decrypted bundle is not valid gzip data (${err.message})`);
-  if (/tar|header/i.test(err.message ?? '')) return new CliError('CorruptBundle', `the decrypted bundle is not a valid tar stream (${err.message})`);
   return err instanceof Error ? err : new Error(String(e));
 }
 
@@ -148,58 +159,20 @@ export async function unbundle(opts: UnbundleOptions): Promise<UnbundleResult> {
   const { manifest } = opts;
   const dest = typeof opts.output === 'string' ? await fileDestination(opts.output) : streamDestination(opts.output);
   const tap = new Sha1Tap();
-  // A streamx Writable and async iterable of entries; typed here as far as it is used.
-  const extract = tarStream.extract() as unknown as {
-    write(chunk: Buffer): boolean;
-    end(): void;
-    once(event: 'drain', f: () => void): void;
-    destroy(err?: Error): void;
-    [Symbol.asyncIterator](): AsyncIterator<AsyncIterable<Buffer> & { header: { type?: string | null }; resume(): void }>;
-  };
-  // Feeds the tar parser with backpressure; the parser is a streamx stream, not a Node one.
-  const feeder = new Writable({
-    highWaterMark: 1 << 20,
-    write(chunk: Buffer, _enc, done) {
-      if (extract.write(chunk)) done();
-      else extract.once('drain', () => done());
-    },
-    final(done) {
-      extract.end();
-      done();
-    },
-  });
-  const readImage = async (): Promise<number> => {
-    let size = -1;
-    for await (const entry of extract) {
-      if (size < 0 && (entry.header.type === 'file' || entry.header.type === 'contiguous-file')) {
-        size = 0;
-        for await (const chunk of entry) {
-          size += chunk.length;
-          await dest.write(chunk);
-        }
-      } else {
-        entry.resume();
-      }
-    }
-    return size;
-  };
+  let file: TarFile | undefined;
   try {
-    // Either side failing stops the other: the decoder tears down the parser and vice versa.
-    const stop = new AbortController();
-    opts.signal?.addEventListener('abort', () => stop.abort(opts.signal!.reason));
-    const decoding = pipeline(verifiedParts(opts), createDecipheriv('aes-128-cbc', opts.key, opts.iv), zlib.createGunzip(), tap, feeder, { signal: stop.signal });
-    const reading = readImage();
-    const [, size] = await Promise.all([
-      decoding.catch((e) => {
-        extract.destroy(e);
-        throw e;
-      }),
-      reading.catch((e) => {
-        stop.abort();
-        throw e;
-      }),
-    ]);
-    if (size < 0) throw new CliError('CorruptBundle', 'the bundle holds no image file');
+    await pipeline(
+      verifiedParts(opts),
+      createDecipheriv('aes-128-cbc', opts.key, opts.iv),
+      zlib.createGunzip(),
+      tap,
+      async (tar: AsyncIterable<Buffer>) => {
+        file = await extractFirstFile(tar, dest);
+      },
+      { signal: opts.signal },
+    );
+    if (!file) throw new CliError('CorruptBundle', 'the bundle holds no image file');
+    const size = file.size;
     const digest = tap.hash.digest('hex');
     if (digest !== manifest.image.digest.toLowerCase()) {
       throw new CliError('CorruptBundle', `the unbundled image's SHA1 digest is ${digest}, the manifest says ${manifest.image.digest}`);
