@@ -67,7 +67,7 @@ export class ParallelGzip extends Transform {
     (async () => {
       await this.drainFullBlocks();
       this.startBlock(this.takeBlock(this.pendingBytes), true);
-      while (this.inFlight.length) this.emit1(await this.inFlight.shift()!);
+      while (this.inFlight.length) this.pushCompressed(await this.inFlight.shift()!);
       const trailer = Buffer.alloc(8);
       trailer.writeUInt32LE(this.crc >>> 0, 0);
       trailer.writeUInt32LE(this.length % 2 ** 32, 4);
@@ -77,10 +77,11 @@ export class ParallelGzip extends Transform {
 
   private async drainFullBlocks(): Promise<void> {
     while (this.pendingBytes >= this.blockSize) {
-      // Keep one block back so that the last block (Z_FINISH) is never empty-but-flushed twice.
+      // A full block with nothing after it yet may be the last one, which ends with Z_FINISH:
+      // it waits for more input or the end.
       if (this.pendingBytes === this.blockSize) break;
       this.startBlock(this.takeBlock(this.blockSize), false);
-      while (this.inFlight.length >= this.concurrency) this.emit1(await this.inFlight.shift()!);
+      while (this.inFlight.length >= this.concurrency) this.pushCompressed(await this.inFlight.shift()!);
     }
   }
 
@@ -95,14 +96,15 @@ export class ParallelGzip extends Transform {
 
   private startBlock(block: Buffer, last: boolean): void {
     const dictionary = this.previousTail;
-    // A copy: the block's buffer may be shared with the rest still pending.
-    this.previousTail = Buffer.from(block.length >= DICTIONARY_SIZE ? block.subarray(block.length - DICTIONARY_SIZE) : Buffer.concat([dictionary ?? Buffer.alloc(0), block]).subarray(-DICTIONARY_SIZE));
+    // The next block's dictionary: the last 32 KiB of input, copied out of buffers still in use.
+    const tail = block.length >= DICTIONARY_SIZE ? block : Buffer.concat([dictionary ?? Buffer.alloc(0), block]);
+    this.previousTail = Buffer.from(tail.subarray(Math.max(0, tail.length - DICTIONARY_SIZE)));
     const job = deflateBlock(block, dictionary, last, this.level);
     job.catch(() => undefined); // awaited in order later; keep an early failure from being "unhandled"
     this.inFlight.push(job);
   }
 
-  private emit1(out: Buffer): void {
+  private pushCompressed(out: Buffer): void {
     if (!this.headerWritten) {
       this.push(GZIP_HEADER);
       this.headerWritten = true;

@@ -108,6 +108,7 @@ function tarOf(file: string, name: string, st: fs.Stats): AsyncIterable<Buffer> 
   return pack as unknown as AsyncIterable<Buffer>;
 }
 
+/** The manifest's machine_configuration for a bundle of this type, with these options. */
 export function bundleMachineConfiguration(opts: BundleImageOptions): Manifest['machineConfiguration'] {
   const machine = opts.imageType === 'machine';
   return {
@@ -122,9 +123,9 @@ export function bundleMachineConfiguration(opts: BundleImageOptions): Manifest['
 
 /** Bundles an image: parts to a folder or a callback, and the signed manifest. */
 export async function bundleImage(opts: BundleImageOptions): Promise<BundleResult> {
+  if (!opts.destination === !opts.onPart) throw new Error('bundleImage needs a destination or an onPart callback, not both');
   checkImageFile(opts.image, opts.imageType);
   const st = fs.statSync(opts.image);
-  if (!opts.destination === !opts.onPart) throw new Error('bundleImage needs a destination or an onPart callback, not both');
   const name = path.basename(opts.image);
   const prefix = opts.prefix ?? name;
   const keys = opts.keys ?? generateBundleKeys();
@@ -175,6 +176,8 @@ export async function bundleImage(opts: BundleImageOptions): Promise<BundleResul
     return { manifest, manifestXml, manifestPath, parts: splitter.parts };
   } catch (e) {
     await folder?.removeAll();
+    // tar-stream's word for an image that grew or shrank while it was read
+    if ((e as Error).message === 'Size mismatch') throw new CliError('InvalidParameterValue', `the image changed size while it was being bundled: ${opts.image}`);
     throw e;
   }
 }
