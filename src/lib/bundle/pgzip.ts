@@ -15,6 +15,21 @@ export const GZIP_BLOCK_SIZE = 512 * 1024;
 /** libuv's 4 pool threads busy, and 2 more blocks queued so that none waits between blocks. */
 const DEFAULT_CONCURRENCY = 6;
 const DICTIONARY_SIZE = 32 * 1024;
+/** CRC-32 as gzip uses it: zlib's (Node 20.15 and later), else a table-driven one. */
+const crc32: (data: Buffer, value: number) => number =
+  (zlib as { crc32?: (data: Buffer, value: number) => number }).crc32 ??
+  (() => {
+    const table = new Int32Array(256).map((_, n) => {
+      for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
+      return n;
+    });
+    return (data: Buffer, value: number) => {
+      let c = ~value;
+      for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+      return ~c >>> 0;
+    };
+  })();
+
 /** No mtime, no name, Unix: what gzip and pigz write for a stream read from a pipe. */
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]);
 
@@ -56,7 +71,7 @@ export class ParallelGzip extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.crc = zlib.crc32(chunk, this.crc);
+    this.crc = crc32(chunk, this.crc);
     this.length += chunk.length;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
