@@ -69,7 +69,7 @@ for (const { name, cls } of commands) fs.writeFileSync(path.join(manDir, `${name
 
 // 4. The bundles: the CLI, and the cloud daemon apart from it so that commands never parse the
 // server. node-forge (900 KB) stays a plain dependency, loaded only by the commands that sign or
-// encrypt.
+// encrypt; so do tar-stream and cli-progress, which only the bundle commands load.
 const esbuild = require('esbuild');
 const bundle = (entry, out) =>
   esbuild.buildSync({
@@ -79,7 +79,7 @@ const bundle = (entry, out) =>
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['better-sqlite3', 'node-forge', './cloud.js'],
+    external: ['better-sqlite3', 'node-forge', 'tar-stream', 'cli-progress', './cloud.js'],
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
   });

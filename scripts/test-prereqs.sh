@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The AWS clients the end-to-end tests drive against the embedded cloud: the aws CLI and boto3
-# (Signature V4) and boto 2 from Debian's python3-boto (Signature V2). Installs what is missing
-# when it can (root with apt-get), and otherwise says what to install.
+# (Signature V4) and boto 2 from Debian's python3-boto (Signature V2); pigz, which the bundle
+# benchmark runs beside euca-bundle-image, and /usr/bin/time, which measures its memory.
+# Installs what is missing when it can (root with apt-get), and otherwise says what to install.
 set -u
 missing=()
 /usr/bin/python3 -c 'import boto' 2>/dev/null || missing+=(python3-boto)
 command -v aws >/dev/null 2>&1 || missing+=(awscli)
 python3 -c 'import boto3' 2>/dev/null || missing+=(python3-boto3)
+command -v pigz >/dev/null 2>&1 || missing+=(pigz)
+[ -x /usr/bin/time ] || missing+=(time)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing test prerequisites: ${missing[*]}"
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null 2>&1 \
-    || echo "could not install ${missing[*]}; the AWS-client tests will fail" >&2
+    || echo "could not install ${missing[*]}; the AWS-client tests and the bundle benchmark need them" >&2
 else
   echo "missing test prerequisites (install them with apt-get): ${missing[*]}" >&2
 fi
