@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import * as ids from '../ids';
+import { walrusSchema } from '../s3/schema';
 import { migrate, SchemaPart } from './schema';
 import { AccessKey, Account, CloudStore, Cluster, Principal, User } from './types';
 
@@ -26,7 +27,7 @@ export const coreSchema: SchemaPart = {
 };
 
 /** Every domain's schema, in the order they are migrated. */
-const SCHEMA: SchemaPart[] = [coreSchema];
+const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema];
 
 const now = () => new Date().toISOString();
 
@@ -64,6 +65,10 @@ export class SqliteStore implements CloudStore {
     const account = { id: ids.accountId(), name };
     this.db.prepare('INSERT INTO accounts (id, name) VALUES (?, ?)').run(account.id, account.name);
     return account;
+  }
+
+  findAccount(id: string): Account | undefined {
+    return this.db.prepare('SELECT id, name FROM accounts WHERE id = ?').get(id) as Account | undefined;
   }
 
   findAccountByName(name: string): Account | undefined {

@@ -42,6 +42,7 @@ export interface CloudStore {
   setMeta(key: string, value: string): void;
 
   createAccount(name: string): Account;
+  findAccount(id: string): Account | undefined;
   findAccountByName(name: string): Account | undefined;
   createUser(accountId: string, name: string, path?: string): User;
   findUser(accountId: string, name: string): User | undefined;
