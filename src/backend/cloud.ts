@@ -1,19 +1,20 @@
 /**
  * Running the cloud in the foreground: prepare the data dir (first start creates the PKI, the
- * eucalyptus account and its admin credentials), open the store, listen, register the local
- * cluster, write the admin's eucarc and the pid file (last: its presence means "answering"), and
- * shut down cleanly on SIGTERM or SIGINT.
+ * eucalyptus account and its admin credentials), open the store and Walrus (sweeping the temp and
+ * orphaned files a crash left), listen, register the local cluster, write the admin's eucarc and
+ * the pid file (last: its presence means "answering"), and shut down cleanly on SIGTERM or SIGINT.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CliError } from '../lib/errors';
 import { writeFileAtomic } from '../lib/files';
-import { ensureCloudAdmin, ensureLocalCluster, loadOrCreatePki, prepareDataDir, refreshAdminEucarc } from './bootstrap';
+import { CLOUD_ACCOUNT, ensureCloudAdmin, ensureLocalCluster, loadOrCreatePki, prepareDataDir, refreshAdminEucarc } from './bootstrap';
 import { readConf, setConfValues } from './conf';
 import { CloudContext } from './context';
 import { runningPid } from './daemon';
 import { cloudPaths, DEFAULT_BIND, DEFAULT_PORT } from './paths';
+import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
 import { createCloudServer } from './server';
 import { SqliteStore } from './store/sqlite';
 
@@ -57,7 +58,10 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   process.title = 'eucalyptus-cloud';
   const store = new SqliteStore(paths.db);
   const pki = loadOrCreatePki(paths);
-  const cloud: CloudContext = { store, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
+  const walrus = new Walrus({ store: new SqliteWalrusStore(store.db), files: new ObjectFiles(paths.walrusDir), accounts: store, cloudAccountName: CLOUD_ACCOUNT });
+  const swept = walrus.recover();
+  if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
+  const cloud: CloudContext = { store, walrus, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
   const base = `http://${advertisedHost(bind)}:${port}/services`;
