@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The AWS clients the end-to-end tests drive against the embedded cloud: the aws CLI and boto3
-# (Signature V4) and boto 2 from Debian's python3-boto (Signature V2). Installs what is missing
-# when it can (root with apt-get), and otherwise says what to install.
+# (Signature V4), boto 2 from Debian's python3-boto (Signature V2), and Debian's s3cmd (both).
+# Installs what is missing when it can (root with apt-get), and otherwise says what to install.
 set -u
 missing=()
 /usr/bin/python3 -c 'import boto' 2>/dev/null || missing+=(python3-boto)
 command -v aws >/dev/null 2>&1 || missing+=(awscli)
 python3 -c 'import boto3' 2>/dev/null || missing+=(python3-boto3)
+[ -x /usr/bin/s3cmd ] || missing+=(s3cmd)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing test prerequisites: ${missing[*]}"
