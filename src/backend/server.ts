@@ -101,5 +101,8 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
 
   const server = http.createServer(onRequest(false));
   server.on('checkContinue', onRequest(true));
+  // Node gives a whole request 5 minutes by default; a 5 GiB PUT on a slow link needs longer.
+  // Idle connections still time out (headersTimeout, keepAliveTimeout).
+  server.requestTimeout = 0;
   return server;
 }
