@@ -66,6 +66,7 @@ function bucketOperation(call: S3Call, method: string): Operation {
 
 function objectOperation(call: S3Call, method: string): Operation {
   const sub = [...call.q.keys()].find((k) => UNSUPPORTED.has(k) || k === 'acl');
+  if (sub === 'tagging' && method === 'GET') return ['GetObjectTagging', () => objects.getObjectTagging(call)];
   if (sub && sub !== 'acl') return [`${method}?${sub}`, () => Promise.reject(notImplemented(`${method} ?${sub} on an object`))];
   const upload = call.has('uploadId');
   switch (method) {

@@ -104,6 +104,13 @@ export function deleteObject(call: S3Call): Reply {
   return emptyReply('DeleteObject', 204);
 }
 
+/** Objects here never carry tags (PutObjectTagging is not implemented): the set is empty. */
+export function getObjectTagging(call: S3Call): Reply {
+  call.checkVersion();
+  call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
+  return xmlReply('GetObjectTagging', s3Document('Tagging', { TagSet: null }));
+}
+
 export function getObjectAcl(call: S3Call): Reply {
   call.checkVersion();
   return xmlReply('GetObjectAcl', aclDocument(call.walrus.objectAcl(call.caller, call.bucket, call.objectKey)));
