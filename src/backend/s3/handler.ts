@@ -16,7 +16,10 @@ import * as objects from './object-ops';
 import * as uploads from './upload-ops';
 import { Walrus } from './walrus';
 
-/** Sub-resources S3 has that this cloud does not implement. */
+/**
+ * S3 sub-resources this cloud keeps no configuration for: reading a few answers that none is set
+ * (bucket-ops' unsetConfiguration); anything else on them is NotImplemented.
+ */
 const UNSUPPORTED = new Set([
   'accelerate', 'analytics', 'attributes', 'cors', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold', 'lifecycle',
   'logging', 'metrics', 'notification', 'object-lock', 'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock',
