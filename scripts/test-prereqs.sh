@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The AWS clients the end-to-end tests drive against the embedded cloud: the aws CLI and boto3
-# (Signature V4) and boto 2 from Debian's python3-boto (Signature V2); pigz, which the bundle
-# benchmark runs beside euca-bundle-image, and /usr/bin/time, which measures its memory.
+# (Signature V4), boto 2 from Debian's python3-boto (Signature V2), and Debian's s3cmd (both); pigz,
+# which the bundle benchmark runs beside euca-bundle-image, and /usr/bin/time, which measures its memory.
 # Installs what is missing when it can (root with apt-get), and otherwise says what to install.
 set -u
 missing=()
@@ -10,6 +10,7 @@ command -v aws >/dev/null 2>&1 || missing+=(awscli)
 python3 -c 'import boto3' 2>/dev/null || missing+=(python3-boto3)
 command -v pigz >/dev/null 2>&1 || missing+=(pigz)
 [ -x /usr/bin/time ] || missing+=(time)
+[ -x /usr/bin/s3cmd ] || missing+=(s3cmd)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing test prerequisites: ${missing[*]}"

@@ -1,19 +1,23 @@
 /**
  * Running the cloud in the foreground: prepare the data dir (first start creates the PKI, the
- * eucalyptus account and its admin credentials), open the store, listen, register the local
- * cluster, write the admin's eucarc and the pid file (last: its presence means "answering"), and
- * shut down cleanly on SIGTERM or SIGINT.
+ * eucalyptus account and its admin credentials), open the store and Walrus (sweeping the temp and
+ * orphaned files a crash left), resume image registrations a restart interrupted, listen, register the local cluster, write the admin's eucarc and
+ * the pid file (last: its presence means "answering"), and shut down cleanly on SIGTERM or SIGINT.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CliError } from '../lib/errors';
 import { writeFileAtomic } from '../lib/files';
-import { ensureCloudAdmin, ensureLocalCluster, loadOrCreatePki, prepareDataDir, refreshAdminEucarc } from './bootstrap';
+import { CLOUD_ACCOUNT, ensureCloudAdmin, ensureLocalCluster, loadOrCreatePki, prepareDataDir, refreshAdminEucarc } from './bootstrap';
 import { readConf, setConfValues } from './conf';
 import { CloudContext } from './context';
 import { runningPid } from './daemon';
 import { cloudPaths, DEFAULT_BIND, DEFAULT_PORT } from './paths';
+import { ImageRegistrar } from './ec2/images/registrar';
+import { SqliteImageStore } from './ec2/images/store';
+import { walrusBundleSource } from './ec2/images/walrus-source';
+import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
 import { createCloudServer } from './server';
 import { SqliteStore } from './store/sqlite';
 
@@ -57,7 +61,12 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   process.title = 'eucalyptus-cloud';
   const store = new SqliteStore(paths.db);
   const pki = loadOrCreatePki(paths);
-  const cloud: CloudContext = { store, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
+  const walrus = new Walrus({ store: new SqliteWalrusStore(store.db), files: new ObjectFiles(paths.walrusDir), accounts: store, cloudAccountName: CLOUD_ACCOUNT });
+  const swept = walrus.recover();
+  if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
+  const images = new SqliteImageStore(store.db);
+  const registrar = new ImageRegistrar({ store, images, source: walrusBundleSource(walrus), cloudPrivateKeyPem: pki.privateKeyPem, cacheDir: paths.imagesDir, log });
+  const cloud: CloudContext = { store, walrus, images, registrar, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
   const base = `http://${advertisedHost(bind)}:${port}/services`;
@@ -66,6 +75,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   ensureCloudAdmin(paths, store, pki, cloud.urls);
   refreshAdminEucarc(paths, store, cloud.urls);
   ensureLocalCluster(paths, store, advertisedHost(bind));
+  registrar.resumePending();
   writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
   log(`eucalyptus-cloud ${process.pid} listening on ${bind}:${port}; data in ${paths.dataDir}`);
 

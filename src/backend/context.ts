@@ -1,9 +1,10 @@
 /**
- * What every request handler can reach: the store, the cloud's settings, the URLs it is served
- * at, and who is asking.
+ * What every request handler can reach: the store, Walrus (object storage), the cloud's
+ * settings, the URLs it is served at, and who is asking.
  */
 import type { ImageStore } from './ec2/images/store';
 import { CloudPaths } from './paths';
+import type { Walrus } from './s3/walrus';
 import { CloudStore, Principal } from './store/types';
 
 /** Registers bundled images (ec2/images/registrar). */
@@ -16,6 +17,7 @@ export interface CloudContext {
   store: CloudStore;
   images: ImageStore;
   registrar: Registrar;
+  walrus: Walrus;
   paths: CloudPaths;
   conf: Record<string, string>;
   urls: { ec2Url: string; s3Url: string; euareUrl: string };

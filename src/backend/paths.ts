@@ -13,6 +13,10 @@ export interface CloudPaths {
   keysDir: string;
   dbDir: string;
   db: string;
+  /** Walrus' object data: a folder per bucket, files named by id (never by key). */
+  walrusDir: string;
+  /** The image cache: registered images, decrypted. */
+  imagesDir: string;
   logDir: string;
   log: string;
   runDir: string;
@@ -31,6 +35,8 @@ export function cloudPaths(dataDir: string): CloudPaths {
     keysDir: path.join(lib, 'keys'),
     dbDir: path.join(lib, 'db'),
     db: path.join(lib, 'db', 'cloud.db'),
+    walrusDir: path.join(lib, 'walrus'),
+    imagesDir: path.join(lib, 'images'),
     logDir: path.join(d, 'var', 'log', 'eucalyptus'),
     log: path.join(d, 'var', 'log', 'eucalyptus', 'cloud-output.log'),
     runDir: path.join(d, 'var', 'run', 'eucalyptus'),

@@ -7,7 +7,10 @@ import { Authenticator } from './auth/verify';
 import { CloudContext, RequestContext } from './context';
 import { ServiceError } from './errors';
 import * as ids from './ids';
+import { Reply } from './reply';
 import { document, XmlValue } from './xml';
+
+export type { Reply } from './reply';
 
 export type Handler = (ctx: RequestContext) => { [k: string]: XmlValue } | Promise<{ [k: string]: XmlValue }>;
 
@@ -25,13 +28,6 @@ export interface QueryRequest {
   body: Buffer;
 }
 
-export interface Reply {
-  status: number;
-  contentType: string;
-  body: string;
-  /** For the access log. */
-  action?: string;
-}
 
 const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 

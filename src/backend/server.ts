@@ -1,7 +1,9 @@
 /**
- * The cloud's HTTP front: routes the Eucalyptus service paths to EC2, Walrus and Euare, reads
- * bodies within limits, logs one line per request (never a secret), and makes sure that whatever
- * happens inside, the client gets an AWS error document and never a stack trace.
+ * The cloud's HTTP front: routes the Eucalyptus service paths to EC2 and Euare (Query, bodies
+ * read within a limit) and everything else to Walrus (S3, path-style under /services/Walrus,
+ * /services/objectstorage or the root path, bodies streamed to the handler), logs one line per
+ * request (never a secret), and makes sure that whatever happens inside, the client gets an AWS
+ * error document and never a stack trace.
  */
 import * as http from 'node:http';
 import { Authenticator } from './auth/verify';
@@ -10,7 +12,8 @@ import { ec2Service } from './ec2';
 import { ServiceError } from './errors';
 import { iamService } from './iam';
 import * as ids from './ids';
-import { handleQuery, QueryService, queryError, Reply } from './query-service';
+import { handleQuery, QueryService, queryError } from './query-service';
+import { Reply, writeReply } from './reply';
 import { lowerHeaders, splitUrl } from './request';
 import { handleS3, s3Error } from './s3';
 
@@ -19,6 +22,7 @@ export const MAX_QUERY_BODY = 1024 * 1024;
 
 type Route = { kind: 'query'; service: QueryService } | { kind: 's3'; prefix: string };
 
+/** The service paths, which take priority; any other path is S3 at the root (s3cmd and friends). */
 const ROUTES: [string, Route][] = [
   ['/services/Eucalyptus', { kind: 'query', service: ec2Service }],
   ['/services/compute', { kind: 'query', service: ec2Service }],
@@ -26,28 +30,24 @@ const ROUTES: [string, Route][] = [
   ['/services/Walrus', { kind: 's3', prefix: '/services/Walrus' }],
   ['/services/objectstorage', { kind: 's3', prefix: '/services/objectstorage' }],
 ];
+const ROOT_S3: Route = { kind: 's3', prefix: '' };
 
-function route(path: string): Route | undefined {
+function route(path: string): Route {
   for (const [prefix, r] of ROUTES) if (path === prefix || path.startsWith(prefix + '/')) return r;
-  return undefined;
+  return ROOT_S3;
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+function readBody(req: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
+  return (async () => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    for await (const c of req) {
       size += c.length;
-      if (size > limit) {
-        reject(new ServiceError('RequestEntityTooLarge', `The request body exceeds the maximum of ${limit} bytes`, 413));
-        req.destroy();
-        return;
-      }
+      if (size > limit) throw new ServiceError('RequestEntityTooLarge', `The request body exceeds the maximum of ${limit} bytes`, 413);
       chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+    }
+    return Buffer.concat(chunks);
+  })();
 }
 
 export interface ServerLog {
@@ -57,43 +57,52 @@ export interface ServerLog {
 export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Server {
   const auth = new Authenticator(cloud.store);
 
-  async function serve(req: http.IncomingMessage): Promise<Reply> {
+  /** `expectsContinue`: the client sent Expect: 100-continue and waits before sending its body. */
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean): Promise<Reply> {
     const { rawPath, query } = splitUrl(req);
     const headers = lowerHeaders(req.rawHeaders);
     const method = req.method ?? 'GET';
     const r = route(rawPath);
-    if (!r) {
-      return s3Error(new ServiceError('NotFound', `No service is served at ${rawPath.slice(0, 200)}`, 404), rawPath.slice(0, 200), ids.requestId());
-    }
+    // Sent when a handler starts reading the body: a request refused before that never uploads it.
+    const body = (async function* () {
+      if (expectsContinue) res.writeContinue();
+      yield* req as AsyncIterable<Buffer>;
+    })();
     if (r.kind === 'query') {
-      let body: Buffer;
+      let data: Buffer;
       try {
-        body = await readBody(req, MAX_QUERY_BODY);
+        data = await readBody(body, MAX_QUERY_BODY);
       } catch (e) {
         if (e instanceof ServiceError) return queryError(r.service, e, ids.requestId());
         throw e;
       }
-      return handleQuery(r.service, cloud, auth, { method, rawPath, query, headers, body });
+      return handleQuery(r.service, cloud, auth, { method, rawPath, query, headers, body: data });
     }
-    const reply = handleS3(cloud, auth, { method, rawPath, resourcePath: rawPath.slice(r.prefix.length) || '/', query, headers });
-    req.resume();
-    return reply;
+    return handleS3(cloud.walrus, auth, { method, rawPath, resourcePath: rawPath.slice(r.prefix.length) || '/', query, headers, body });
   }
 
-  return http.createServer((req, res) => {
+  const onRequest = (expectsContinue: boolean) => (req: http.IncomingMessage, res: http.ServerResponse) => {
     const started = process.hrtime.bigint();
-    serve(req)
+    serve(req, res, expectsContinue)
       .catch((e: Error) => {
         log(`internal error on ${req.method} ${(req.url ?? '').split('?')[0]}: ${e.stack ?? e.message}`);
         return s3Error(new ServiceError('InternalError', 'We encountered an internal error. Please try again.', 500), '', ids.requestId());
       })
       .then((reply) => {
         if (!res.headersSent) {
-          res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': Buffer.byteLength(reply.body) });
-          res.end(req.method === 'HEAD' ? undefined : reply.body);
+          // A body left unread (refused early, or failed half-way) is not worth reading to its end.
+          if (!req.complete) reply = { ...reply, headers: { ...(reply.headers ?? {}), Connection: 'close' } };
+          writeReply(req, res, reply);
         }
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         log(`${req.method} ${(req.url ?? '').split('?')[0]} ${reply.action ?? '-'} ${reply.status} ${ms.toFixed(1)}ms`);
       });
-  });
+  };
+
+  const server = http.createServer(onRequest(false));
+  server.on('checkContinue', onRequest(true));
+  // Node gives a whole request 5 minutes by default; a 5 GiB PUT on a slow link needs longer.
+  // Idle connections still time out (headersTimeout, keepAliveTimeout).
+  server.requestTimeout = 0;
+  return server;
 }

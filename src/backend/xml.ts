@@ -5,8 +5,14 @@
  */
 export type XmlValue = string | number | boolean | undefined | null | XmlValue[] | { [k: string]: XmlValue };
 
+const ENTITIES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' };
+
+/**
+ * Escapes text for an element or attribute. Control characters (possible in S3 keys) become
+ * character references: a raw CR would be read back as LF, and most others are not XML 1.0 text.
+ */
 export function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return s.replace(/[<>&"'\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f\u007f\ufffe\uffff]/g, (c) => ENTITIES[c] ?? `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`);
 }
 
 export function element(name: string, value: XmlValue, listItem: string | null = 'item'): string {

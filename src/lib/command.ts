@@ -90,7 +90,7 @@ export function connectionFlagsWithout(...chars: string[]): typeof connectionFla
 }
 
 /** `--filter NAME=VALUE`, repeatable, as every Describe command takes it. */
-export const filterFlag = Flags.string({ summary: 'restrict results to those that meet criteria', helpValue: 'NAME=VALUE', multiple: true });
+export const filterFlag = Flags.string({ summary: 'restrict results to those that meet criteria', helpValue: 'NAME=VALUE', multiple: true, multipleNonGreedy: true });
 
 export function filterParams(filters: string[] | undefined): Params {
   const byName = new Map<string, string[]>();

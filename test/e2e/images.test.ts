@@ -15,13 +15,13 @@ import { startCloud, TestCloud } from '../helpers/cloud';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A file of the given size, partly random so it does not compress to nothing. */
-function makeImage(dir: string, name: string, size: number): string {
+/** A file of the given size, partly random so it does not compress to nothing (wholly, with `random`). */
+function makeImage(dir: string, name: string, size: number, random = false): string {
   const file = path.join(dir, name);
   const fd = fs.openSync(file, 'w');
   for (let off = 0; off < size; off += 1024 * 1024) {
     const n = Math.min(1024 * 1024, size - off);
-    fs.writeSync(fd, off % (4 * 1024 * 1024) === 0 ? randomBytes(n) : Buffer.alloc(n, off & 0xff));
+    fs.writeSync(fd, random || off % (4 * 1024 * 1024) === 0 ? randomBytes(n) : Buffer.alloc(n, off & 0xff));
   }
   fs.closeSync(fd);
   return file;
@@ -135,7 +135,7 @@ describe('images', () => {
   });
 
   test('a tampered part makes the registration end failed, naming the part', async () => {
-    const file = makeImage(work, `tampered-${randomBytes(3).toString('hex')}.img`, 12 * 1024 * 1024);
+    const file = makeImage(work, `tampered-${randomBytes(3).toString('hex')}.img`, 22 * 1024 * 1024, true);
     const dest = tempDir('euca-bundle-');
     await ok('euca-bundle-image', ['-i', file, '-d', dest], cloud.env);
     const part = path.join(dest, `${path.basename(file)}.part.01`);

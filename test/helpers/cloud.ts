@@ -16,6 +16,8 @@ export interface TestCloud {
   eucarc: Record<string, string>;
   /** A clean environment with the admin's eucarc applied. */
   env: Record<string, string>;
+  /** What the daemon has printed so far: its access log and any internal error. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startCloud(dataDir = tempDir('euca-cloud-'), port = 0): Pr
     port: Number(new URL(eucarc.EC2_URL).port),
     eucarc,
     env,
+    output: () => output,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

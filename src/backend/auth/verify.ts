@@ -9,7 +9,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { hmacBase64, queryStringToSignV2, s3StringToSignV2, V2Method } from '../../lib/auth/sigv2';
 import { ServiceError } from '../errors';
 import { CloudStore, Principal } from '../store/types';
-import { canonicalRequest, sha256Hex, signature, V4Request } from './sigv4';
+import { canonicalRequest, sha256Hex, signature, signingKey, V4Request } from './sigv4';
 
 export type Protocol = 'ec2' | 'iam' | 's3';
 
@@ -22,6 +22,23 @@ export interface IncomingSigned {
   /** Query (EC2/IAM) parameters: the query string and the form body together. */
   params?: Record<string, string>;
   body?: Buffer;
+}
+
+/**
+ * What a SigV4 Authorization header leaves for the body: signed aws-chunked payloads chain each
+ * chunk's signature from the request's own (the seed), with the same key, date and scope.
+ */
+export interface SeedSignature {
+  signingKey: Buffer;
+  amzDate: string;
+  scope: string;
+  seedSignature: string;
+}
+
+/** An S3 request's verified sender (undefined: anonymous) and, for SigV4 headers, the seed. */
+export interface VerifiedS3 {
+  principal?: Principal;
+  seed?: SeedSignature;
 }
 
 const SKEW_MS = 15 * 60 * 1000;
@@ -73,7 +90,7 @@ export class Authenticator {
   authenticate(protocol: Protocol, req: IncomingSigned): Principal | undefined {
     const auth = req.headers.authorization;
     const q = new Map(req.query);
-    if (auth?.startsWith('AWS4-HMAC-SHA256')) return this.v4Header(protocol, req, auth);
+    if (auth?.startsWith('AWS4-HMAC-SHA256')) return this.v4Header(protocol, req, auth).principal;
     if (q.has('X-Amz-Signature') || q.has('X-Amz-Algorithm')) return this.v4Presigned(protocol, req, q);
     if (protocol === 's3') {
       if (auth?.startsWith('AWS ')) return this.s3V2Header(req, auth);
@@ -85,7 +102,14 @@ export class Authenticator {
     throw new ServiceError(codes[protocol].missing, 'Request is missing Authentication Token', protocol === 'ec2' ? 401 : 403);
   }
 
-  private v4Header(protocol: Protocol, req: IncomingSigned, auth: string): Principal {
+  /** Authenticates an S3 request, keeping what verifying a signed aws-chunked body needs. */
+  verifyS3(req: IncomingSigned): VerifiedS3 {
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('AWS4-HMAC-SHA256')) return this.v4Header('s3', req, auth);
+    return { principal: this.authenticate('s3', req) };
+  }
+
+  private v4Header(protocol: Protocol, req: IncomingSigned, auth: string): { principal: Principal; seed: SeedSignature } {
     const fields = Object.fromEntries(
       auth
         .slice('AWS4-HMAC-SHA256'.length)
@@ -109,7 +133,8 @@ export class Authenticator {
     const v4: V4Request = { method: req.method, rawPath: req.rawPath, query: req.query, headers: req.headers, payloadHash, s3: protocol === 's3' };
     const expected = signature(secret, scope, amzDate ?? '', canonicalRequest(v4, signedHeaders));
     if (!equal(expected, fields.Signature)) throw this.badSignature(protocol);
-    return principal;
+    const [date, region, service] = scopeParts;
+    return { principal, seed: { signingKey: signingKey(secret, date, region, service), amzDate: amzDate ?? '', scope, seedSignature: expected } };
   }
 
   private v4Presigned(protocol: Protocol, req: IncomingSigned, q: Map<string, string>): Principal {

@@ -13,8 +13,8 @@ export default class DescribeImages extends ServiceCommand {
   static override args = { image: Args.string({ description: 'limit results to specific images' }) };
   static override flags = {
     all: Flags.boolean({ char: 'a', summary: 'describe all images' }),
-    owner: Flags.string({ char: 'o', summary: 'describe images owned by the specified owner ("self" for your own)', helpValue: 'ACCOUNT', multiple: true }),
-    'executable-by': Flags.string({ char: 'x', summary: 'describe images for which the specified account has launch permissions', helpValue: 'ACCOUNT', multiple: true }),
+    owner: Flags.string({ char: 'o', summary: 'describe images owned by the specified owner ("self" for your own)', helpValue: 'ACCOUNT', multiple: true, multipleNonGreedy: true }),
+    'executable-by': Flags.string({ char: 'x', summary: 'describe images for which the specified account has launch permissions', helpValue: 'ACCOUNT', multiple: true, multipleNonGreedy: true }),
     filter: filterFlag,
   };
   static override examples = ['<%= command.id %>', '<%= command.id %> emi-EC1410C1', '<%= command.id %> -o self --filter image-type=kernel'];

@@ -17,10 +17,10 @@ export default class ModifyImageAttribute extends QueryCommand {
   static override args = { image: Args.string({ description: 'image to modify', required: true }) };
   static override flags = {
     'launch-permission': Flags.boolean({ char: 'l', summary: 'grant/revoke launch permissions with -a/-r', exactlyOne: WHAT }),
-    add: Flags.string({ char: 'a', summary: 'account to grant launch permission, or "all" for all accounts', helpValue: 'ENTITY', multiple: true }),
-    remove: Flags.string({ char: 'r', summary: 'account to remove launch permission from, or "all" for all accounts', helpValue: 'ENTITY', multiple: true }),
+    add: Flags.string({ char: 'a', summary: 'account to grant launch permission, or "all" for all accounts', helpValue: 'ENTITY', multiple: true, multipleNonGreedy: true }),
+    remove: Flags.string({ char: 'r', summary: 'account to remove launch permission from, or "all" for all accounts', helpValue: 'ENTITY', multiple: true, multipleNonGreedy: true }),
     description: Flags.string({ summary: "change the image's description", helpValue: 'DESC', exactlyOne: WHAT }),
-    'product-code': Flags.string({ char: 'p', summary: 'product code to add to the image', helpValue: 'CODE', multiple: true, exactlyOne: WHAT }),
+    'product-code': Flags.string({ char: 'p', summary: 'product code to add to the image', helpValue: 'CODE', multiple: true, multipleNonGreedy: true, exactlyOne: WHAT }),
   };
   static override examples = ['<%= command.id %> -l -a all emi-EC1410C1', '<%= command.id %> -l -a 123456789012 -r all emi-EC1410C1', '<%= command.id %> --description "CentOS 5.3" emi-EC1410C1'];
   static override action = 'ModifyImageAttribute';

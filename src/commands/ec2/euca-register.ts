@@ -20,7 +20,7 @@ export default class Register extends QueryCommand {
     ramdisk: Flags.string({ summary: 'ID of the ramdisk to associate with the new image', helpValue: 'RAMDISK' }),
     'root-device-name': Flags.string({ summary: 'root device name (default: /dev/sda1)', helpValue: 'DEVICE' }),
     snapshot: Flags.string({ char: 's', summary: 'snapshot to use for the root device', helpValue: 'SNAPSHOT' }),
-    'block-device-mapping': Flags.string({ char: 'b', summary: 'define a block device mapping: DEVICE=none|ephemeral(0-3)|[SNAP-ID]:[SIZE]:[true|false]', helpValue: 'DEVICE=MAPPED', multiple: true }),
+    'block-device-mapping': Flags.string({ char: 'b', summary: 'define a block device mapping: DEVICE=none|ephemeral(0-3)|[SNAP-ID]:[SIZE]:[true|false]', helpValue: 'DEVICE=MAPPED', multiple: true, multipleNonGreedy: true }),
     'virtualization-type': Flags.string({ summary: '[Privileged] virtualization type for the new image', options: ['paravirtual', 'hvm'] }),
     platform: Flags.string({ summary: "[Privileged] the new image's platform", options: ['windows'] }),
   };

@@ -1,0 +1,205 @@
+/**
+ * Registering bundled images. RegisterImage reads the manifest from Walrus (the caller must be
+ * allowed to read it), checks it is a bundle manifest, verifies its signature against the signing
+ * certificates of the bundling account, and decrypts the bundle key with the cloud's private key;
+ * the image is then `pending` while a background job reads every part back from Walrus, checks
+ * each part's digest and the image digest, and decrypts the image into the cloud's image cache.
+ * It ends `available`, or `failed` with the reason. Jobs left pending by a restart are resumed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { decryptBundleKeys, Manifest, parseManifest, unbundle, verifyManifestSignature } from '../../../lib/bundle';
+import { CLOUD_ACCOUNT } from '../../bootstrap';
+import { RequestContext } from '../../context';
+import { ServiceError } from '../../errors';
+import * as ids from '../../ids';
+import { CloudStore, Principal } from '../../store/types';
+import { Image, ImageStore, ImageType } from './store';
+
+/** Instance-store images are limited to 10 GiB (seed 000). */
+export const INSTANCE_STORE_LIMIT = 10 * 1024 ** 3;
+
+/**
+ * Where bundles are read from: Walrus. The manifest is read as the caller (who must be allowed
+ * to read it) or, with no principal, by the cloud itself, as are the parts.
+ */
+export interface BundleSource {
+  readManifest(principal: Principal | undefined, bucket: string, key: string): Promise<string>;
+  openPart(bucket: string, key: string): Readable;
+}
+
+export interface RegistrarOptions {
+  store: CloudStore;
+  images: ImageStore;
+  source: BundleSource;
+  cloudPrivateKeyPem: string;
+  cacheDir: string;
+  log: (line: string) => void;
+}
+
+const PREFIX: Record<ImageType, string> = { machine: 'emi', kernel: 'eki', ramdisk: 'eri' };
+
+/** Eucalyptus marks kernel and ramdisk bundles with kernel_id or ramdisk_id "true". */
+function imageTypeOf(manifest: Manifest): ImageType {
+  const mc = manifest.machineConfiguration;
+  if (mc.kernelId === 'true' || manifest.image.type === 'kernel') return 'kernel';
+  if (mc.ramdiskId === 'true' || manifest.image.type === 'ramdisk') return 'ramdisk';
+  return 'machine';
+}
+
+function splitLocation(location: string): { bucket: string; key: string } {
+  const slash = location.indexOf('/');
+  if (slash <= 0 || slash === location.length - 1 || !location.endsWith('.manifest.xml')) {
+    throw new ServiceError('InvalidManifest', `ImageLocation must be BUCKET/PREFIX.manifest.xml: ${location}`);
+  }
+  return { bucket: location.slice(0, slash), key: location.slice(slash + 1) };
+}
+
+export class ImageRegistrar {
+  private queue: Promise<void> = Promise.resolve();
+  private readonly cancelled = new Set<string>();
+
+  constructor(private readonly o: RegistrarOptions) {
+    fs.mkdirSync(o.cacheDir, { recursive: true, mode: 0o700 });
+  }
+
+  /** The cached, decrypted image of an available image. */
+  imagePath(id: string): string {
+    return path.join(this.o.cacheDir, `${id}.img`);
+  }
+
+  async register(ctx: RequestContext): Promise<string> {
+    const p = ctx.params;
+    const location = p.ImageLocation;
+    if (!location) {
+      throw new ServiceError('InvalidParameterValue', 'Registering from a snapshot (EBS-backed images) needs the block storage service, which this cloud does not run yet; give ImageLocation');
+    }
+    const { bucket, key } = splitLocation(location);
+    const text = await this.o.source.readManifest(ctx.principal, bucket, key);
+    const manifest = this.parse(text, location);
+    const type = imageTypeOf(manifest);
+    if (type !== 'machine' && ctx.principal.account.name !== CLOUD_ACCOUNT) {
+      throw new ServiceError('UnauthorizedOperation', `Only the cloud administrator may register ${type} images`, 403);
+    }
+    if (type === 'machine' && manifest.image.size > INSTANCE_STORE_LIMIT) {
+      throw new ServiceError('InvalidParameterValue', `The image is ${manifest.image.size} bytes; instance-store images are limited to 10 GiB`);
+    }
+    this.checkSignature(text, manifest, location);
+    this.keys(manifest, location);
+
+    const mc = manifest.machineConfiguration;
+    const kernelId = p.KernelId ?? (mc.kernelId && mc.kernelId !== 'true' ? mc.kernelId : undefined);
+    const ramdiskId = p.RamdiskId ?? (mc.ramdiskId && mc.ramdiskId !== 'true' ? mc.ramdiskId : undefined);
+    if (type === 'machine') {
+      this.requireImage(kernelId, 'kernel');
+      this.requireImage(ramdiskId, 'ramdisk');
+    }
+    const name = p.Name ?? path.basename(key, '.manifest.xml');
+    const image: Image = {
+      id: ids.resourceId(PREFIX[type]),
+      accountId: ctx.principal.account.id,
+      type,
+      location,
+      name,
+      description: p.Description,
+      architecture: p.Architecture ?? mc.architecture ?? 'i386',
+      kernelId: type === 'machine' ? kernelId : undefined,
+      ramdiskId: type === 'machine' ? ramdiskId : undefined,
+      platform: p.Platform,
+      rootDeviceType: 'instance-store',
+      rootDeviceName: p.RootDeviceName ?? '/dev/sda1',
+      virtualizationType: p.VirtualizationType ?? 'paravirtual',
+      state: 'pending',
+      isPublic: type !== 'machine', // kernels and ramdisks serve every account, as in Eucalyptus
+      blockDeviceMappings: [],
+      created: new Date().toISOString(),
+      size: manifest.image.size,
+    };
+    try {
+      this.o.images.insert(image);
+    } catch (e) {
+      if (/UNIQUE/.test(String(e))) throw new ServiceError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by ${this.o.images.visibleTo(image.accountId).find((i) => i.name === name && i.accountId === image.accountId)?.id ?? 'another image'}`);
+      throw e;
+    }
+    this.schedule(image.id, bucket, key);
+    return image.id;
+  }
+
+  /** Resumes the jobs a restart interrupted. */
+  resumePending(): void {
+    for (const image of this.o.images.inState('pending')) {
+      if (!image.location) continue;
+      const { bucket, key } = splitLocation(image.location);
+      this.schedule(image.id, bucket, key);
+    }
+  }
+
+  forget(id: string): void {
+    this.cancelled.add(id);
+    fs.rmSync(this.imagePath(id), { force: true });
+  }
+
+  /** Resolves once every job scheduled so far has ended (for orderly shutdown and tests). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private parse(text: string, location: string): Manifest {
+    try {
+      return parseManifest(text);
+    } catch (e) {
+      throw new ServiceError('InvalidManifest', `${location} is not a bundle manifest: ${(e as Error).message}`);
+    }
+  }
+
+  private checkSignature(text: string, manifest: Manifest, location: string): void {
+    const certs = this.o.store.accountCertificates(manifest.image.user);
+    if (!certs.some((pem) => verifyManifestSignature(text, pem))) {
+      throw new ServiceError('InvalidManifest', `The signature of ${location} does not verify against any signing certificate of account ${manifest.image.user}`);
+    }
+  }
+
+  private keys(manifest: Manifest, location: string): { key: Buffer; iv: Buffer } {
+    try {
+      return decryptBundleKeys(manifest, this.o.cloudPrivateKeyPem, 'ec2');
+    } catch {
+      throw new ServiceError('InvalidManifest', `${location} was not bundled for this cloud: its key does not decrypt with the cloud's certificate (was another --ec2cert given?)`);
+    }
+  }
+
+  private requireImage(id: string | undefined, type: ImageType): void {
+    if (!id) return;
+    const image = this.o.images.get(id);
+    if (!image || image.type !== type) throw new ServiceError('InvalidAMIID.NotFound', `The ${type} image id '[${id}]' does not exist`);
+  }
+
+  private schedule(id: string, bucket: string, key: string): void {
+    this.queue = this.queue.then(() => this.import(id, bucket, key));
+  }
+
+  private async import(id: string, bucket: string, key: string): Promise<void> {
+    if (this.cancelled.has(id)) return;
+    const out = this.imagePath(id);
+    try {
+      const text = await this.o.source.readManifest(undefined, bucket, key);
+      const manifest = parseManifest(text);
+      const { key: aesKey, iv } = decryptBundleKeys(manifest, this.o.cloudPrivateKeyPem, 'ec2');
+      const dir = path.posix.dirname(key);
+      const { size } = await unbundle({
+        manifest,
+        key: aesKey,
+        iv,
+        readPart: (name: string) => this.o.source.openPart(bucket, dir === '.' ? name : `${dir}/${name}`),
+        output: out,
+      });
+      if (this.cancelled.has(id)) fs.rmSync(out, { force: true });
+      else this.o.images.setState(id, 'available', undefined, size);
+      this.o.log(`image ${id} available (${bucket}/${key})`);
+    } catch (e) {
+      fs.rmSync(out, { force: true });
+      if (!this.cancelled.has(id)) this.o.images.setState(id, 'failed', (e as Error).message);
+      this.o.log(`image ${id} failed: ${(e as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The bucket operations' protocol side: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
+ * GetBucketLocation, the bucket ACL, ListObjects (v1 and v2), DeleteObjects, and the honest
+ * answers about configurations this cloud never holds (no policy, no CORS, versioning never
+ * enabled, ...).
+ */
+import { ServiceError } from '../errors';
+import { Reply } from '../reply';
+import { S3Call, emptyReply, xmlReply } from './call';
+import { aclDocument, listObjectsV1, listObjectsV2, locationDocument, parseCreateBucket, parseDelete, s3Document } from './documents';
+import { requestedAcl } from './object-ops';
+import { Caller, Walrus } from './walrus';
+
+const MAX_KEYS = 1000;
+
+export function listBuckets(walrus: Walrus, caller: Caller): Reply {
+  const { owner, buckets } = walrus.listBuckets(caller);
+  const body = s3Document('ListAllMyBucketsResult', {
+    Owner: { ID: owner.id, DisplayName: owner.name },
+    Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: b.created })) },
+  });
+  return xmlReply('ListBuckets', body);
+}
+
+export async function createBucket(call: S3Call): Promise<Reply> {
+  const location = parseCreateBucket(await call.xmlBody());
+  call.walrus.createBucket(call.caller, call.bucket, { location, acl: call.aclInput() });
+  return emptyReply('CreateBucket', 200, { Location: `/${call.bucket}` });
+}
+
+export function headBucket(call: S3Call): Reply {
+  call.walrus.headBucket(call.caller, call.bucket);
+  return emptyReply('HeadBucket');
+}
+
+export function deleteBucket(call: S3Call): Reply {
+  call.walrus.deleteBucket(call.caller, call.bucket);
+  return emptyReply('DeleteBucket', 204);
+}
+
+export function getBucketLocation(call: S3Call): Reply {
+  return xmlReply('GetBucketLocation', locationDocument(call.walrus.bucketLocation(call.caller, call.bucket)));
+}
+
+export function getBucketAcl(call: S3Call): Reply {
+  return xmlReply('GetBucketAcl', aclDocument(call.walrus.bucketAcl(call.caller, call.bucket)));
+}
+
+export async function putBucketAcl(call: S3Call): Promise<Reply> {
+  call.walrus.setBucketAcl(call.caller, call.bucket, await requestedAcl(call));
+  return emptyReply('PutBucketAcl');
+}
+
+function encodingType(call: S3Call): string | undefined {
+  const e = call.param('encoding-type');
+  if (e !== undefined && e !== 'url') throw new ServiceError('InvalidArgument', 'Invalid Encoding Method specified in Request');
+  return e;
+}
+
+export const encodeToken = (key: string) => Buffer.from(JSON.stringify({ after: key }), 'utf8').toString('base64');
+
+function decodeToken(token: string): string {
+  try {
+    const after = JSON.parse(Buffer.from(token, 'base64').toString('utf8')).after;
+    if (typeof after === 'string') return after;
+  } catch {
+    /* falls through */
+  }
+  throw new ServiceError('InvalidArgument', 'The continuation token provided is incorrect');
+}
+
+export function listObjects(call: S3Call): Reply {
+  const v2 = call.param('list-type') === '2';
+  if (call.has('list-type') && !v2) throw new ServiceError('InvalidArgument', 'Invalid List Type specified in Request');
+  const prefix = call.param('prefix') ?? '';
+  const delimiter = call.param('delimiter') || undefined;
+  const maxKeys = call.intParam('max-keys', MAX_KEYS, MAX_KEYS);
+  const render = { bucket: call.bucket, prefix, delimiter, maxKeys, encodingType: encodingType(call), ownerOf: (id: string) => call.owner(id) };
+  if (!v2) {
+    const marker = call.param('marker') ?? '';
+    const page = call.walrus.listObjects(call.caller, call.bucket, { prefix, delimiter, maxKeys, after: marker ? { key: marker } : undefined });
+    return xmlReply('ListObjects', listObjectsV1(page, { ...render, marker }));
+  }
+  const token = call.param('continuation-token');
+  const startAfter = call.param('start-after');
+  const after = token !== undefined ? decodeToken(token) : startAfter;
+  const page = call.walrus.listObjects(call.caller, call.bucket, { prefix, delimiter, maxKeys, after: after ? { key: after } : undefined });
+  const nextToken = page.truncated && page.next ? encodeToken(page.next.key) : undefined;
+  return xmlReply('ListObjectsV2', listObjectsV2(page, { ...render, continuationToken: token, nextToken, startAfter, fetchOwner: call.param('fetch-owner') === 'true' }));
+}
+
+export async function deleteObjects(call: S3Call): Promise<Reply> {
+  // Refuse before reading the list when the caller may not write here at all.
+  call.walrus.writableBucket(call.caller, call.bucket);
+  const { quiet, keys } = parseDelete(await call.xmlBody());
+  const { deleted, errors } = call.walrus.deleteObjects(call.caller, call.bucket, keys);
+  const body = s3Document('DeleteResult', {
+    Deleted: quiet ? undefined : deleted.map((k) => ({ Key: k })),
+    Error: errors.map((e) => ({ Key: e.key, Code: e.code, Message: e.message })),
+  });
+  return xmlReply('DeleteObjects', body);
+}
+
+/** Configurations a bucket here never has: reading one says so, as S3 does for an unset one. */
+const NEVER_SET: Record<string, [string, string]> = {
+  policy: ['NoSuchBucketPolicy', 'The bucket policy does not exist'],
+  cors: ['NoSuchCORSConfiguration', 'The CORS configuration does not exist'],
+  lifecycle: ['NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist'],
+  website: ['NoSuchWebsiteConfiguration', 'The specified bucket does not have a website configuration'],
+  tagging: ['NoSuchTagSet', 'The TagSet does not exist'],
+  encryption: ['ServerSideEncryptionConfigurationNotFoundError', 'The server side encryption configuration was not found'],
+  replication: ['ReplicationConfigurationNotFoundError', 'The replication configuration was not found'],
+};
+
+/** What reading a configuration that is never set answers. */
+const NEVER_SET_DOCUMENTS: Record<string, () => string> = {
+  versioning: () => s3Document('VersioningConfiguration', {}),
+  logging: () => s3Document('BucketLoggingStatus', {}),
+  requestPayment: () => s3Document('RequestPaymentConfiguration', { Payer: 'BucketOwner' }),
+};
+
+/** GET of a bucket configuration this cloud never holds; undefined for anything else. */
+export function unsetConfiguration(call: S3Call, sub: string, method: string): Reply | undefined {
+  if (method !== 'GET' || (!NEVER_SET[sub] && !NEVER_SET_DOCUMENTS[sub])) return undefined;
+  call.walrus.bucketOwnedBy(call.caller, call.bucket);
+  const never = NEVER_SET[sub];
+  if (never) throw new ServiceError(never[0], never[1], 404);
+  return xmlReply(`Get${sub[0].toUpperCase()}${sub.slice(1)}`, NEVER_SET_DOCUMENTS[sub]());
+}

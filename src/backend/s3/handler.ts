@@ -1,0 +1,122 @@
+/**
+ * Walrus over HTTP: authenticates the request, finds the operation from the method, the bucket
+ * and key in the path and the sub-resource in the query, and runs it; any ServiceError becomes
+ * S3's error document. Every reply carries x-amz-request-id.
+ */
+import { randomBytes } from 'node:crypto';
+import { Authenticator } from '../auth/verify';
+import { ServiceError } from '../errors';
+import * as ids from '../ids';
+import { Reply } from '../reply';
+import { document } from '../xml';
+import * as buckets from './bucket-ops';
+import { S3Call, S3HttpRequest } from './call';
+import { splitResource } from './names';
+import * as objects from './object-ops';
+import * as uploads from './upload-ops';
+import { Walrus } from './walrus';
+
+/**
+ * S3 sub-resources this cloud keeps no configuration for: reading a few answers that none is set
+ * (bucket-ops' unsetConfiguration); anything else on them is NotImplemented.
+ */
+const UNSUPPORTED = new Set([
+  'accelerate', 'analytics', 'attributes', 'cors', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold', 'lifecycle',
+  'logging', 'metrics', 'notification', 'object-lock', 'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock',
+  'replication', 'requestPayment', 'restore', 'retention', 'select', 'tagging', 'torrent', 'versioning', 'versions', 'website',
+]);
+
+const notImplemented = (what: string) => new ServiceError('NotImplemented', `${what} is not implemented by this cloud`, 501);
+const methodNotAllowed = () => new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+
+export function s3Error(err: ServiceError, resource: string, requestId: string): Reply {
+  return {
+    status: err.status,
+    contentType: 'application/xml',
+    body: document('Error', undefined, { Code: err.code, Message: err.message, Resource: resource, RequestId: requestId }),
+  };
+}
+
+/** An operation: its name (for the access log, also when it fails) and how to run it. */
+type Operation = [string, () => Reply | Promise<Reply>];
+
+function bucketOperation(call: S3Call, method: string): Operation {
+  const sub = [...call.q.keys()].find((k) => UNSUPPORTED.has(k) || ['acl', 'location', 'uploads', 'delete'].includes(k));
+  const unsupported = (): Operation => [`${method}?${sub}`, () => buckets.unsetConfiguration(call, sub!, method) ?? Promise.reject(notImplemented(`${method} ?${sub}`))];
+  switch (method) {
+    case 'GET':
+      if (sub === 'acl') return ['GetBucketAcl', () => buckets.getBucketAcl(call)];
+      if (sub === 'location') return ['GetBucketLocation', () => buckets.getBucketLocation(call)];
+      if (sub === 'uploads') return ['ListMultipartUploads', () => uploads.listUploads(call)];
+      if (sub) return unsupported();
+      return [call.param('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', () => buckets.listObjects(call)];
+    case 'HEAD':
+      return ['HeadBucket', () => buckets.headBucket(call)];
+    case 'PUT':
+      if (sub === 'acl') return ['PutBucketAcl', () => buckets.putBucketAcl(call)];
+      if (sub) return unsupported();
+      return ['CreateBucket', () => buckets.createBucket(call)];
+    case 'DELETE':
+      if (sub) return unsupported();
+      return ['DeleteBucket', () => buckets.deleteBucket(call)];
+    case 'POST':
+      if (sub === 'delete') return ['DeleteObjects', () => buckets.deleteObjects(call)];
+      return ['PostObject', () => Promise.reject(notImplemented('POST to a bucket (browser-form upload)'))];
+    default:
+      return [method, () => Promise.reject(methodNotAllowed())];
+  }
+}
+
+function objectOperation(call: S3Call, method: string): Operation {
+  const sub = [...call.q.keys()].find((k) => UNSUPPORTED.has(k) || k === 'acl');
+  if (sub === 'tagging' && method === 'GET') return ['GetObjectTagging', () => objects.getObjectTagging(call)];
+  if (sub && sub !== 'acl') return [`${method}?${sub}`, () => Promise.reject(notImplemented(`${method} ?${sub} on an object`))];
+  const upload = call.has('uploadId');
+  switch (method) {
+    case 'GET':
+      if (sub === 'acl') return ['GetObjectAcl', () => objects.getObjectAcl(call)];
+      if (upload) return ['ListParts', () => uploads.listParts(call)];
+      return ['GetObject', () => objects.getObject(call, false)];
+    case 'HEAD':
+      return ['HeadObject', () => objects.getObject(call, true)];
+    case 'PUT':
+      if (sub === 'acl') return ['PutObjectAcl', () => objects.putObjectAcl(call)];
+      if (upload || call.has('partNumber')) return [call.header('x-amz-copy-source') ? 'UploadPartCopy' : 'UploadPart', () => uploads.uploadPart(call)];
+      return [call.header('x-amz-copy-source') ? 'CopyObject' : 'PutObject', () => objects.putObject(call)];
+    case 'DELETE':
+      if (upload) return ['AbortMultipartUpload', () => uploads.abortUpload(call)];
+      return ['DeleteObject', () => objects.deleteObject(call)];
+    case 'POST':
+      if (call.has('uploads')) return ['CreateMultipartUpload', () => uploads.createUpload(call)];
+      if (upload) return ['CompleteMultipartUpload', () => uploads.completeUpload(call)];
+      return ['PostObject', () => Promise.reject(methodNotAllowed())];
+    default:
+      return [method, () => Promise.reject(methodNotAllowed())];
+  }
+}
+
+export async function handleS3(walrus: Walrus, auth: Authenticator, req: S3HttpRequest): Promise<Reply> {
+  const requestId = ids.requestId();
+  const tag = { 'x-amz-request-id': requestId, 'x-amz-id-2': randomBytes(24).toString('base64') };
+  let reply: Reply;
+  let action: string | undefined;
+  try {
+    const { principal, seed } = auth.verifyS3({ method: req.method, rawPath: req.rawPath, query: req.query, headers: req.headers });
+    const method = req.method;
+    const { bucket, key } = splitResource(req.resourcePath);
+    if (!bucket) {
+      action = 'ListBuckets';
+      if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
+      reply = buckets.listBuckets(walrus, principal);
+    } else {
+      const call = new S3Call(walrus, req, principal, seed, bucket, key);
+      const [name, run] = key === undefined ? bucketOperation(call, method) : objectOperation(call, method);
+      action = name;
+      reply = await run();
+    }
+  } catch (e) {
+    if (!(e instanceof ServiceError)) throw e;
+    reply = { ...s3Error(e, req.resourcePath, requestId), action };
+  }
+  return { ...reply, headers: { ...tag, ...(reply.headers ?? {}) } };
+}

@@ -1,0 +1,205 @@
+/**
+ * Multipart uploads, the model: initiate, upload parts (each streamed to its own file), list
+ * parts and uploads, complete (checks the part list against what was uploaded, then streams the
+ * parts into the final object's file; ETag "md5-of-part-md5s-N") and abort. Access follows S3:
+ * writing needs WRITE on the bucket, and an upload's parts are the business of its initiator's
+ * account and the bucket owner.
+ */
+import { createHash } from 'node:crypto';
+import { ServiceError } from '../errors';
+import { ListPage, ListQuery, listPage } from './listing';
+import { checkKey } from './names';
+import { RequestPayload } from './payload';
+import { BucketRecord, Checksum, ObjectRecord, PartRecord, UploadRecord } from './store';
+import type { AclInput, Caller, ObjectAttributes, Walrus } from './walrus';
+
+export const MAX_PART_NUMBER = 10000;
+/** Every part but the last must be at least this big. */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+
+/** A part as CompleteMultipartUpload lists it. */
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+  checksum?: Checksum;
+}
+
+const noSuchUpload = () =>
+  new ServiceError('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', 404);
+const accessDenied = () => new ServiceError('AccessDenied', 'Access Denied', 403);
+const busy = () => new ServiceError('OperationAborted', 'A conflicting conditional operation is currently in progress against this resource. Please try again.', 409);
+const unquote = (etag: string) => etag.trim().replace(/^"|"$/g, '');
+
+export function checkPartNumber(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PART_NUMBER) throw new ServiceError('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`);
+}
+
+export class MultipartUploads {
+  /** Uploads being completed right now: a second complete, or an abort, must wait its turn. */
+  private readonly completing = new Set<string>();
+
+  constructor(private readonly walrus: Walrus) {}
+
+  private get store() {
+    return this.walrus.store;
+  }
+
+  /** The upload, if it exists in this bucket under this key. */
+  private upload(b: BucketRecord, key: string, uploadId: string): UploadRecord {
+    const u = this.store.findUpload(uploadId);
+    if (!u || u.bucketId !== b.id || u.key !== key) throw noSuchUpload();
+    return u;
+  }
+
+  /** Reading or ending an upload: its initiator's account, or the bucket owner. */
+  private ownUpload(caller: Caller, bucketName: string, key: string, uploadId: string): { b: BucketRecord; u: UploadRecord } {
+    const b = this.store.findBucket(bucketName);
+    if (!b) throw new ServiceError('NoSuchBucket', 'The specified bucket does not exist', 404);
+    const u = this.upload(b, key, uploadId);
+    const who = caller?.account.id;
+    const mine = who !== undefined && (who === u.ownerAccountId || who === b.ownerAccountId);
+    if (!mine && !this.walrus.bucketAllows(b, caller, 'WRITE')) throw accessDenied();
+    return { b, u };
+  }
+
+  initiate(caller: Caller, bucketName: string, key: string, attrs: ObjectAttributes, acl: AclInput, checksumAlgorithm?: string): UploadRecord {
+    checkKey(key);
+    this.walrus.checkAttributes(attrs);
+    const b = this.walrus.writableBucket(caller, bucketName);
+    const owner = this.walrus.ownerFor(caller, b);
+    const upload: UploadRecord = {
+      id: this.walrus.files.newId(),
+      bucketId: b.id,
+      key,
+      ownerAccountId: owner,
+      initiatorUserId: caller?.user.id ?? '',
+      contentType: attrs.contentType,
+      headers: attrs.headers,
+      acl: this.walrus.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId }),
+      checksumAlgorithm,
+      initiated: new Date().toISOString(),
+    };
+    this.store.createUpload(upload);
+    return upload;
+  }
+
+  /** Checks, before the body is read, that a part may be uploaded. */
+  checkUploadPart(caller: Caller, bucketName: string, key: string, uploadId: string, partNumber: number): { b: BucketRecord; u: UploadRecord } {
+    checkPartNumber(partNumber);
+    const b = this.walrus.writableBucket(caller, bucketName);
+    return { b, u: this.upload(b, key, uploadId) };
+  }
+
+  /** Stores a part from a request body (its checksum is kept) or from another object's bytes. */
+  async uploadPart(caller: Caller, bucketName: string, key: string, uploadId: string, partNumber: number, body: AsyncIterable<Buffer>): Promise<PartRecord> {
+    const { b } = this.checkUploadPart(caller, bucketName, key, uploadId, partNumber);
+    const md5 = createHash('md5');
+    let size = 0;
+    const counted = (async function* () {
+      for await (const piece of body) {
+        size += piece.length;
+        md5.update(piece);
+        yield piece;
+      }
+    })();
+    const fileId = await this.walrus.files.write(b.id, counted);
+    const part: PartRecord = {
+      uploadId,
+      partNumber,
+      fileId,
+      size,
+      etag: `"${md5.digest('hex')}"`,
+      checksum: body instanceof RequestPayload ? body.result?.checksum : undefined,
+      lastModified: new Date().toISOString(),
+    };
+    let replaced: string | undefined;
+    try {
+      this.store.transaction(() => {
+        if (!this.store.findUpload(uploadId) || this.completing.has(uploadId)) throw noSuchUpload();
+        replaced = this.store.putPart(part);
+      });
+    } catch (e) {
+      this.walrus.files.remove(b.id, fileId);
+      throw e;
+    }
+    if (replaced) this.walrus.files.remove(b.id, replaced);
+    return part;
+  }
+
+  /** UploadPartCopy: a part's bytes from (a range of) an existing object. */
+  async uploadPartCopy(caller: Caller, bucketName: string, key: string, uploadId: string, partNumber: number, source: { bucket: string; key: string }, range?: { start: number; end: number }, check?: (o: ObjectRecord) => void): Promise<PartRecord> {
+    this.checkUploadPart(caller, bucketName, key, uploadId, partNumber);
+    const src = this.walrus.readableObject(caller, source.bucket, source.key);
+    check?.(src);
+    if (range && (range.start > range.end || range.end >= src.size)) throw new ServiceError('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy');
+    const bytes = this.walrus.openRange(src, range?.start, range?.end) as AsyncIterable<Buffer>;
+    return this.uploadPart(caller, bucketName, key, uploadId, partNumber, bytes);
+  }
+
+  listParts(caller: Caller, bucketName: string, key: string, uploadId: string, marker: number, maxParts: number): { upload: UploadRecord; parts: PartRecord[]; truncated: boolean } {
+    const { u } = this.ownUpload(caller, bucketName, key, uploadId);
+    const parts = this.store.listParts(uploadId, marker, maxParts + 1);
+    const truncated = parts.length > maxParts;
+    return { upload: u, parts: truncated ? parts.slice(0, maxParts) : parts, truncated };
+  }
+
+  list(caller: Caller, bucketName: string, q: ListQuery): ListPage<UploadRecord> {
+    const b = this.walrus.bucketFor(caller, bucketName, 'READ');
+    return listPage((range, limit) => this.store.scanUploads(b.id, range, limit), q);
+  }
+
+  abort(caller: Caller, bucketName: string, key: string, uploadId: string): void {
+    const { b } = this.ownUpload(caller, bucketName, key, uploadId);
+    if (this.completing.has(uploadId)) throw busy();
+    for (const fileId of this.store.deleteUpload(uploadId)) this.walrus.files.remove(b.id, fileId);
+  }
+
+  async complete(caller: Caller, bucketName: string, key: string, uploadId: string, listed: CompletedPart[]): Promise<ObjectRecord> {
+    const b = this.walrus.writableBucket(caller, bucketName);
+    const u = this.upload(b, key, uploadId);
+    if (this.completing.has(uploadId)) throw busy();
+    if (!listed.length) throw new ServiceError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
+    const stored = new Map(this.store.listParts(uploadId, 0, MAX_PART_NUMBER).map((p) => [p.partNumber, p]));
+    for (let i = 1; i < listed.length; i++) {
+      if (listed[i].partNumber <= listed[i - 1].partNumber) throw new ServiceError('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
+    }
+    const parts: PartRecord[] = [];
+    for (const want of listed) {
+      const have = stored.get(want.partNumber);
+      if (!have || unquote(have.etag) !== unquote(want.etag) || (want.checksum && want.checksum.value !== have.checksum?.value)) {
+        throw new ServiceError('InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.');
+      }
+      parts.push(have);
+    }
+    if (parts.slice(0, -1).some((p) => p.size < MIN_PART_SIZE)) throw new ServiceError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
+    this.completing.add(uploadId);
+    try {
+      const fileId = await this.walrus.files.write(b.id, this.walrus.files.concat(b.id, parts.map((p) => p.fileId)));
+      const etag = createHash('md5');
+      for (const p of parts) etag.update(Buffer.from(unquote(p.etag), 'hex'));
+      let partFiles: string[] = [];
+      const record = this.walrus.commitObject(
+        {
+          bucketId: b.id,
+          key,
+          fileId,
+          size: parts.reduce((n, p) => n + p.size, 0),
+          etag: `"${etag.digest('hex')}-${parts.length}"`,
+          contentType: u.contentType,
+          headers: u.headers,
+          ownerAccountId: u.ownerAccountId,
+          acl: u.acl,
+          lastModified: new Date().toISOString(),
+        },
+        () => {
+          if (!this.store.findUpload(uploadId)) throw noSuchUpload();
+          partFiles = this.store.deleteUpload(uploadId);
+        },
+      );
+      for (const f of partFiles) this.walrus.files.remove(b.id, f);
+      return record;
+    } finally {
+      this.completing.delete(uploadId);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Walrus' tables: buckets, objects, and multipart uploads with their parts. Keys are stored as
+ * BLOBs of their UTF-8 bytes, so that ordering is S3's (byte order) and any character, NUL
+ * included, is just data. Object and part data live in files named by file_id (see storage.ts).
+ */
+import type { SchemaPart } from '../store/schema';
+
+export const walrusSchema: SchemaPart = {
+  domain: 'walrus',
+  migrations: [
+  `CREATE TABLE walrus_buckets (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, owner_account_id TEXT NOT NULL,
+     location TEXT NOT NULL DEFAULT '', acl TEXT NOT NULL, created TEXT NOT NULL);
+   CREATE INDEX walrus_buckets_owner ON walrus_buckets(owner_account_id, name);
+   CREATE TABLE walrus_objects (bucket_id TEXT NOT NULL REFERENCES walrus_buckets(id), key BLOB NOT NULL,
+     file_id TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, etag TEXT NOT NULL, content_type TEXT,
+     headers TEXT NOT NULL DEFAULT '{}', checksum TEXT, owner_account_id TEXT NOT NULL, acl TEXT NOT NULL,
+     last_modified TEXT NOT NULL, PRIMARY KEY (bucket_id, key)) WITHOUT ROWID;
+   CREATE TABLE walrus_uploads (id TEXT PRIMARY KEY, bucket_id TEXT NOT NULL REFERENCES walrus_buckets(id),
+     key BLOB NOT NULL, owner_account_id TEXT NOT NULL, initiator_user_id TEXT NOT NULL, content_type TEXT,
+     headers TEXT NOT NULL DEFAULT '{}', acl TEXT NOT NULL, checksum_algorithm TEXT, initiated TEXT NOT NULL);
+   CREATE INDEX walrus_uploads_key ON walrus_uploads(bucket_id, key, id);
+   CREATE TABLE walrus_parts (upload_id TEXT NOT NULL REFERENCES walrus_uploads(id) ON DELETE CASCADE,
+     part_number INTEGER NOT NULL, file_id TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, etag TEXT NOT NULL,
+     checksum TEXT, last_modified TEXT NOT NULL, PRIMARY KEY (upload_id, part_number)) WITHOUT ROWID;`,
+  ],
+};

@@ -1,0 +1,298 @@
+/**
+ * Walrus' state: the WalrusStore interface (buckets, objects, multipart uploads and parts) and its
+ * SQLite implementation on the cloud's shared connection. Keys travel as strings and are stored
+ * as their UTF-8 bytes; listing scans take byte bounds so the model can page and skip common
+ * prefixes with indexed range queries. Every method is synchronous and atomic.
+ */
+import type Database from 'better-sqlite3';
+import { Grant } from './acl';
+
+export interface Checksum {
+  /** crc32, crc32c, crc64nvme, sha1 or sha256. */
+  algorithm: string;
+  /** Base64, as the x-amz-checksum-* headers carry it. */
+  value: string;
+}
+
+export interface BucketRecord {
+  id: string;
+  name: string;
+  ownerAccountId: string;
+  location: string;
+  acl: Grant[];
+  created: string;
+}
+
+export interface ObjectRecord {
+  bucketId: string;
+  key: string;
+  fileId: string;
+  size: number;
+  /** Quoted, as the ETag header carries it. */
+  etag: string;
+  contentType?: string;
+  /** Stored response headers: x-amz-meta-*, Content-Encoding, Content-Disposition, ... */
+  headers: Record<string, string>;
+  checksum?: Checksum;
+  ownerAccountId: string;
+  acl: Grant[];
+  lastModified: string;
+}
+
+export interface UploadRecord {
+  id: string;
+  bucketId: string;
+  key: string;
+  ownerAccountId: string;
+  initiatorUserId: string;
+  contentType?: string;
+  headers: Record<string, string>;
+  acl: Grant[];
+  checksumAlgorithm?: string;
+  initiated: string;
+}
+
+export interface PartRecord {
+  uploadId: string;
+  partNumber: number;
+  fileId: string;
+  size: number;
+  etag: string;
+  checksum?: Checksum;
+  lastModified: string;
+}
+
+/**
+ * A key range, bounds as UTF-8 bytes: keys >= from (inclusive) or > from, and < below. For
+ * uploads, several of which may share a key, afterId also admits key = from with a greater id.
+ */
+export interface KeyRange {
+  from: Buffer;
+  inclusive: boolean;
+  afterId?: string;
+  below?: Buffer;
+}
+
+export interface WalrusStore {
+  transaction<T>(fn: () => T): T;
+
+  createBucket(bucket: BucketRecord): void;
+  findBucket(name: string): BucketRecord | undefined;
+  bucketById(id: string): BucketRecord | undefined;
+  listBuckets(ownerAccountId: string): BucketRecord[];
+  allBucketIds(): string[];
+  setBucketAcl(id: string, acl: Grant[]): void;
+  /** True when the bucket holds objects or in-progress multipart uploads. */
+  bucketInUse(id: string): boolean;
+  deleteBucket(id: string): void;
+
+  findObject(bucketId: string, key: string): ObjectRecord | undefined;
+  /** Inserts or replaces; returns the file of the object it replaced. */
+  putObject(object: ObjectRecord): string | undefined;
+  /** Returns the file of the deleted object, if there was one. */
+  deleteObject(bucketId: string, key: string): string | undefined;
+  setObjectAcl(bucketId: string, key: string, acl: Grant[]): void;
+  scanObjects(bucketId: string, range: KeyRange, limit: number): ObjectRecord[];
+
+  createUpload(upload: UploadRecord): void;
+  findUpload(id: string): UploadRecord | undefined;
+  /** Removes the upload and its parts; returns the parts' files. */
+  deleteUpload(id: string): string[];
+  /** In (key, id) order, keys within the range. */
+  scanUploads(bucketId: string, range: KeyRange, limit: number): UploadRecord[];
+  /** Inserts or replaces; returns the file of the part it replaced. */
+  putPart(part: PartRecord): string | undefined;
+  listParts(uploadId: string, afterPartNumber: number, limit: number): PartRecord[];
+
+  /** Whether any object or part refers to this file (for sweeping orphans at start-up). */
+  fileInUse(fileId: string): boolean;
+}
+
+type Row = Record<string, any>;
+
+const utf8 = (key: string) => Buffer.from(key, 'utf8');
+const json = <T>(text: string | null | undefined, empty: T): T => (text ? (JSON.parse(text) as T) : empty);
+const encodeChecksum = (c?: Checksum) => (c ? `${c.algorithm}:${c.value}` : null);
+function decodeChecksum(text: string | null): Checksum | undefined {
+  if (!text) return undefined;
+  const i = text.indexOf(':');
+  return { algorithm: text.slice(0, i), value: text.slice(i + 1) };
+}
+
+const toBucket = (r: Row): BucketRecord => ({ id: r.id, name: r.name, ownerAccountId: r.owner_account_id, location: r.location, acl: json(r.acl, []), created: r.created });
+
+const toObject = (r: Row): ObjectRecord => ({
+  bucketId: r.bucket_id,
+  key: (r.key as Buffer).toString('utf8'),
+  fileId: r.file_id,
+  size: r.size,
+  etag: r.etag,
+  contentType: r.content_type ?? undefined,
+  headers: json(r.headers, {}),
+  checksum: decodeChecksum(r.checksum),
+  ownerAccountId: r.owner_account_id,
+  acl: json(r.acl, []),
+  lastModified: r.last_modified,
+});
+
+const toUpload = (r: Row): UploadRecord => ({
+  id: r.id,
+  bucketId: r.bucket_id,
+  key: (r.key as Buffer).toString('utf8'),
+  ownerAccountId: r.owner_account_id,
+  initiatorUserId: r.initiator_user_id,
+  contentType: r.content_type ?? undefined,
+  headers: json(r.headers, {}),
+  acl: json(r.acl, []),
+  checksumAlgorithm: r.checksum_algorithm ?? undefined,
+  initiated: r.initiated,
+});
+
+const toPart = (r: Row): PartRecord => ({
+  uploadId: r.upload_id,
+  partNumber: r.part_number,
+  fileId: r.file_id,
+  size: r.size,
+  etag: r.etag,
+  checksum: decodeChecksum(r.checksum),
+  lastModified: r.last_modified,
+});
+
+function rangeSql(range: KeyRange, withIds = false): { sql: string; args: (Buffer | string)[] } {
+  const args: (Buffer | string)[] = [range.from];
+  let sql = `key ${range.inclusive ? '>=' : '>'} ?`;
+  if (withIds && !range.inclusive && range.afterId !== undefined) {
+    sql = '(key > ? OR (key = ? AND id > ?))';
+    args.push(range.from, range.afterId);
+  }
+  if (range.below) {
+    sql += ' AND key < ?';
+    args.push(range.below);
+  }
+  return { sql, args };
+}
+
+export class SqliteWalrusStore implements WalrusStore {
+  constructor(private readonly db: Database.Database) {}
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  createBucket(b: BucketRecord): void {
+    this.db
+      .prepare('INSERT INTO walrus_buckets (id, name, owner_account_id, location, acl, created) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(b.id, b.name, b.ownerAccountId, b.location, JSON.stringify(b.acl), b.created);
+  }
+
+  findBucket(name: string): BucketRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM walrus_buckets WHERE name = ?').get(name) as Row | undefined;
+    return r && toBucket(r);
+  }
+
+  bucketById(id: string): BucketRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM walrus_buckets WHERE id = ?').get(id) as Row | undefined;
+    return r && toBucket(r);
+  }
+
+  listBuckets(ownerAccountId: string): BucketRecord[] {
+    return (this.db.prepare('SELECT * FROM walrus_buckets WHERE owner_account_id = ? ORDER BY name').all(ownerAccountId) as Row[]).map(toBucket);
+  }
+
+  allBucketIds(): string[] {
+    return (this.db.prepare('SELECT id FROM walrus_buckets').all() as Row[]).map((r) => r.id);
+  }
+
+  setBucketAcl(id: string, acl: Grant[]): void {
+    this.db.prepare('UPDATE walrus_buckets SET acl = ? WHERE id = ?').run(JSON.stringify(acl), id);
+  }
+
+  bucketInUse(id: string): boolean {
+    return !!(
+      this.db.prepare('SELECT 1 FROM walrus_objects WHERE bucket_id = ? LIMIT 1').get(id) ||
+      this.db.prepare('SELECT 1 FROM walrus_uploads WHERE bucket_id = ? LIMIT 1').get(id)
+    );
+  }
+
+  deleteBucket(id: string): void {
+    this.db.prepare('DELETE FROM walrus_buckets WHERE id = ?').run(id);
+  }
+
+  findObject(bucketId: string, key: string): ObjectRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM walrus_objects WHERE bucket_id = ? AND key = ?').get(bucketId, utf8(key)) as Row | undefined;
+    return r && toObject(r);
+  }
+
+  putObject(o: ObjectRecord): string | undefined {
+    return this.transaction(() => {
+      const old = this.db.prepare('SELECT file_id FROM walrus_objects WHERE bucket_id = ? AND key = ?').get(o.bucketId, utf8(o.key)) as Row | undefined;
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(o.bucketId, utf8(o.key), o.fileId, o.size, o.etag, o.contentType ?? null, JSON.stringify(o.headers), encodeChecksum(o.checksum), o.ownerAccountId, JSON.stringify(o.acl), o.lastModified);
+      return old?.file_id as string | undefined;
+    });
+  }
+
+  deleteObject(bucketId: string, key: string): string | undefined {
+    const r = this.db.prepare('DELETE FROM walrus_objects WHERE bucket_id = ? AND key = ? RETURNING file_id').get(bucketId, utf8(key)) as Row | undefined;
+    return r?.file_id;
+  }
+
+  setObjectAcl(bucketId: string, key: string, acl: Grant[]): void {
+    this.db.prepare('UPDATE walrus_objects SET acl = ? WHERE bucket_id = ? AND key = ?').run(JSON.stringify(acl), bucketId, utf8(key));
+  }
+
+  scanObjects(bucketId: string, range: KeyRange, limit: number): ObjectRecord[] {
+    const { sql, args } = rangeSql(range);
+    return (this.db.prepare(`SELECT * FROM walrus_objects WHERE bucket_id = ? AND ${sql} ORDER BY key LIMIT ?`).all(bucketId, ...args, limit) as Row[]).map(toObject);
+  }
+
+  createUpload(u: UploadRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO walrus_uploads (id, bucket_id, key, owner_account_id, initiator_user_id, content_type, headers, acl, checksum_algorithm, initiated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(u.id, u.bucketId, utf8(u.key), u.ownerAccountId, u.initiatorUserId, u.contentType ?? null, JSON.stringify(u.headers), JSON.stringify(u.acl), u.checksumAlgorithm ?? null, u.initiated);
+  }
+
+  findUpload(id: string): UploadRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM walrus_uploads WHERE id = ?').get(id) as Row | undefined;
+    return r && toUpload(r);
+  }
+
+  deleteUpload(id: string): string[] {
+    return this.transaction(() => {
+      const files = (this.db.prepare('SELECT file_id FROM walrus_parts WHERE upload_id = ?').all(id) as Row[]).map((r) => r.file_id as string);
+      this.db.prepare('DELETE FROM walrus_parts WHERE upload_id = ?').run(id);
+      this.db.prepare('DELETE FROM walrus_uploads WHERE id = ?').run(id);
+      return files;
+    });
+  }
+
+  scanUploads(bucketId: string, range: KeyRange, limit: number): UploadRecord[] {
+    const { sql, args } = rangeSql(range, true);
+    return (this.db.prepare(`SELECT * FROM walrus_uploads WHERE bucket_id = ? AND ${sql} ORDER BY key, id LIMIT ?`).all(bucketId, ...args, limit) as Row[]).map(toUpload);
+  }
+
+  putPart(p: PartRecord): string | undefined {
+    return this.transaction(() => {
+      const old = this.db.prepare('SELECT file_id FROM walrus_parts WHERE upload_id = ? AND part_number = ?').get(p.uploadId, p.partNumber) as Row | undefined;
+      this.db
+        .prepare('INSERT OR REPLACE INTO walrus_parts (upload_id, part_number, file_id, size, etag, checksum, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(p.uploadId, p.partNumber, p.fileId, p.size, p.etag, encodeChecksum(p.checksum), p.lastModified);
+      return old?.file_id as string | undefined;
+    });
+  }
+
+  listParts(uploadId: string, afterPartNumber: number, limit: number): PartRecord[] {
+    return (this.db.prepare('SELECT * FROM walrus_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?').all(uploadId, afterPartNumber, limit) as Row[]).map(toPart);
+  }
+
+  fileInUse(fileId: string): boolean {
+    return !!(this.db.prepare('SELECT 1 FROM walrus_objects WHERE file_id = ?').get(fileId) || this.db.prepare('SELECT 1 FROM walrus_parts WHERE file_id = ?').get(fileId));
+  }
+}

@@ -1,0 +1,397 @@
+/**
+ * Walrus, the model: buckets and objects with S3's rules (naming, ownership, ACLs, what may be
+ * deleted), over the WalrusStore (metadata) and ObjectFiles (data). It knows nothing of HTTP: the
+ * handler turns requests into these calls and their results into responses. It is also the cloud's
+ * internal way into object storage (headObject, openObject, canRead), which image registration
+ * uses to read uploaded bundles. Multipart uploads are in multipart.ts.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { ServiceError } from '../errors';
+import { Account, Principal } from '../store/types';
+import {
+  AclContext,
+  BUCKET_OWNER_IMPLICIT,
+  cannedGrants,
+  Grant,
+  granted,
+  OBJECT_OWNER_IMPLICIT,
+  Permission,
+  Requester,
+  validateGrants,
+} from './acl';
+import { ListPage, ListQuery, listPage } from './listing';
+import { MultipartUploads } from './multipart';
+import { checkBucketName, checkKey } from './names';
+import { RequestPayload } from './payload';
+import { ObjectFiles } from './storage';
+import { BucketRecord, ObjectRecord, WalrusStore } from './store';
+
+/** The most a single PUT (or part) may carry. */
+export const MAX_PUT_SIZE = 5 * 1024 ** 3;
+/** User metadata (x-amz-meta-* names and values) is limited like S3's. */
+export const MAX_METADATA_BYTES = 2048;
+
+export interface AccountDirectory {
+  findAccount(id: string): Account | undefined;
+  findAccountByName(name: string): Account | undefined;
+}
+
+/** Who a request acts as; undefined when it is anonymous. */
+export type Caller = Principal | undefined;
+
+/** An ACL as a request gives it: a canned name, or explicit grants (XML body or x-amz-grant-*). */
+export interface AclInput {
+  canned?: string;
+  grants?: Grant[];
+}
+
+/** What is stored with an object and answered on GET and HEAD. */
+export interface ObjectAttributes {
+  contentType?: string;
+  /** x-amz-meta-* and the stored standard headers (Content-Encoding, Cache-Control, ...). */
+  headers: Record<string, string>;
+}
+
+export interface ObjectHead {
+  size: number;
+  etag: string;
+  ownerAccountId: string;
+  contentType?: string;
+  lastModified: string;
+}
+
+export interface AclView {
+  owner: { id: string; displayName: string };
+  grants: { grantee: Grant['grantee'] & { displayName?: string }; permission: Permission }[];
+}
+
+export interface WalrusOptions {
+  store: WalrusStore;
+  files: ObjectFiles;
+  accounts: AccountDirectory;
+  /** The cloud's own account, which aws-exec-read lets read (`eucalyptus`). */
+  cloudAccountName: string;
+}
+
+const now = () => new Date().toISOString();
+const accessDenied = () => new ServiceError('AccessDenied', 'Access Denied', 403);
+const noSuchBucket = () => new ServiceError('NoSuchBucket', 'The specified bucket does not exist', 404);
+const noSuchKey = () => new ServiceError('NoSuchKey', 'The specified key does not exist.', 404);
+
+export const requesterOf = (caller: Caller): Requester => (caller ? { accountId: caller.account.id } : undefined);
+
+export class Walrus {
+  readonly store: WalrusStore;
+  readonly files: ObjectFiles;
+  readonly multipart: MultipartUploads;
+  private readonly accounts: AccountDirectory;
+  private readonly cloudAccountName: string;
+  private cloudAccountId?: string;
+
+  constructor(opts: WalrusOptions) {
+    this.store = opts.store;
+    this.files = opts.files;
+    this.accounts = opts.accounts;
+    this.cloudAccountName = opts.cloudAccountName;
+    this.files.init();
+    this.multipart = new MultipartUploads(this);
+  }
+
+  /** Start-up housekeeping for the one process that serves Walrus: drop temp and orphan files. */
+  recover(): { removed: number } {
+    return this.files.sweep({ bucketIds: new Set(this.store.allBucketIds()), fileInUse: (id) => this.store.fileInUse(id) });
+  }
+
+  // ---- the internal API the rest of the cloud uses ----
+
+  headObject(bucket: string, key: string): ObjectHead | undefined {
+    const b = this.store.findBucket(bucket);
+    const o = b && this.store.findObject(b.id, key);
+    return o && { size: o.size, etag: o.etag, ownerAccountId: o.ownerAccountId, contentType: o.contentType, lastModified: o.lastModified };
+  }
+
+  /** The object's bytes; throws NoSuchBucket or NoSuchKey. No access check: callers use canRead. */
+  openObject(bucket: string, key: string): Readable {
+    const b = this.store.findBucket(bucket);
+    if (!b) throw noSuchBucket();
+    const o = this.store.findObject(b.id, key);
+    if (!o) throw noSuchKey();
+    return this.files.open(b.id, o.fileId);
+  }
+
+  canRead(principal: Principal | undefined, bucket: string, key: string): boolean {
+    const b = this.store.findBucket(bucket);
+    const o = b && this.store.findObject(b.id, key);
+    return !!o && this.objectAllows(o, principal, 'READ');
+  }
+
+  // ---- access rules, shared with multipart ----
+
+  cloudAccount(): string | undefined {
+    this.cloudAccountId ??= this.accounts.findAccountByName(this.cloudAccountName)?.id;
+    return this.cloudAccountId;
+  }
+
+  bucketAllows(b: BucketRecord, caller: Caller, permission: Permission): boolean {
+    return granted(b.acl, b.ownerAccountId, requesterOf(caller), permission, BUCKET_OWNER_IMPLICIT);
+  }
+
+  objectAllows(o: ObjectRecord, caller: Caller, permission: Permission): boolean {
+    return granted(o.acl, o.ownerAccountId, requesterOf(caller), permission, OBJECT_OWNER_IMPLICIT);
+  }
+
+  /** The bucket, if it exists and the caller holds the permission on it. */
+  bucketFor(caller: Caller, name: string, permission: Permission): BucketRecord {
+    const b = this.store.findBucket(name);
+    if (!b) throw noSuchBucket();
+    if (!this.bucketAllows(b, caller, permission)) throw accessDenied();
+    return b;
+  }
+
+  bucketOwnedBy(caller: Caller, name: string): BucketRecord {
+    const b = this.store.findBucket(name);
+    if (!b) throw noSuchBucket();
+    if (!caller || caller.account.id !== b.ownerAccountId) throw accessDenied();
+    return b;
+  }
+
+  /** Grants for a new bucket or object from what the request asked (private by default). */
+  grantsFor(acl: AclInput, ctx: AclContext): Grant[] {
+    if (acl.grants) {
+      validateGrants(acl.grants);
+      for (const g of acl.grants) {
+        if (g.grantee.type === 'CanonicalUser' && !this.accounts.findAccount(g.grantee.id)) throw new ServiceError('InvalidArgument', 'Invalid id');
+      }
+      return acl.grants;
+    }
+    return cannedGrants(acl.canned ?? 'private', { ...ctx, cloudAccount: this.cloudAccount() });
+  }
+
+  /** Who owns what the caller writes: the caller's account; anonymous writes belong to the bucket owner. */
+  ownerFor(caller: Caller, bucket: BucketRecord): string {
+    return caller?.account.id ?? bucket.ownerAccountId;
+  }
+
+  checkAttributes(attrs: ObjectAttributes): void {
+    let size = 0;
+    for (const [k, v] of Object.entries(attrs.headers)) if (k.startsWith('x-amz-meta-')) size += Buffer.byteLength(k.slice(11)) + Buffer.byteLength(v);
+    if (size > MAX_METADATA_BYTES) throw new ServiceError('MetadataTooLarge', `Your metadata headers exceed the maximum allowed metadata size of ${MAX_METADATA_BYTES} bytes`);
+  }
+
+  /**
+   * Makes a written file an object: one transaction that checks the bucket is still there (and
+   * whatever `alsoCheck` adds), then the replaced file, if any, is unlinked. If the commit fails,
+   * the new file is.
+   */
+  commitObject(record: ObjectRecord, alsoCheck?: () => void): ObjectRecord {
+    let replaced: string | undefined;
+    try {
+      this.store.transaction(() => {
+        if (!this.store.bucketById(record.bucketId)) throw noSuchBucket();
+        alsoCheck?.();
+        replaced = this.store.putObject(record);
+      });
+    } catch (e) {
+      this.files.remove(record.bucketId, record.fileId);
+      throw e;
+    }
+    if (replaced && replaced !== record.fileId) this.files.remove(record.bucketId, replaced);
+    return record;
+  }
+
+  describeAcl(ownerId: string, grants: Grant[]): AclView {
+    const name = (id: string) => this.accounts.findAccount(id)?.name ?? id;
+    return {
+      owner: { id: ownerId, displayName: name(ownerId) },
+      grants: grants.map((g) => ({ grantee: g.grantee.type === 'CanonicalUser' ? { ...g.grantee, displayName: name(g.grantee.id) } : g.grantee, permission: g.permission })),
+    };
+  }
+
+  // ---- buckets ----
+
+  listBuckets(caller: Caller): { owner: Account; buckets: BucketRecord[] } {
+    if (!caller) throw accessDenied();
+    return { owner: caller.account, buckets: this.store.listBuckets(caller.account.id) };
+  }
+
+  createBucket(caller: Caller, name: string, opts: { location?: string; acl: AclInput }): BucketRecord {
+    if (!caller) throw accessDenied();
+    checkBucketName(name);
+    const location = opts.location ?? '';
+    if (location && !/^[A-Za-z0-9-]{1,64}$/.test(location)) throw new ServiceError('InvalidLocationConstraint', 'The specified location-constraint is not valid');
+    const owner = caller.account.id;
+    const bucket: BucketRecord = { id: this.files.newId(), name, ownerAccountId: owner, location, acl: this.grantsFor(opts.acl, { owner, bucketOwner: owner }), created: now() };
+    this.store.transaction(() => {
+      const existing = this.store.findBucket(name);
+      if (existing?.ownerAccountId === owner) throw new ServiceError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409);
+      if (existing) throw new ServiceError('BucketAlreadyExists', 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.', 409);
+      this.store.createBucket(bucket);
+    });
+    this.files.createBucketDir(bucket.id);
+    return bucket;
+  }
+
+  headBucket(caller: Caller, name: string): BucketRecord {
+    return this.bucketFor(caller, name, 'READ');
+  }
+
+  deleteBucket(caller: Caller, name: string): void {
+    const b = this.bucketOwnedBy(caller, name);
+    this.store.transaction(() => {
+      if (this.store.bucketInUse(b.id)) throw new ServiceError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409);
+      this.store.deleteBucket(b.id);
+    });
+    this.files.removeBucketDir(b.id);
+  }
+
+  bucketLocation(caller: Caller, name: string): string {
+    return this.bucketOwnedBy(caller, name).location;
+  }
+
+  bucketAcl(caller: Caller, name: string): AclView {
+    const b = this.bucketFor(caller, name, 'READ_ACP');
+    return this.describeAcl(b.ownerAccountId, b.acl);
+  }
+
+  setBucketAcl(caller: Caller, name: string, acl: AclInput): void {
+    const b = this.bucketFor(caller, name, 'WRITE_ACP');
+    this.store.setBucketAcl(b.id, this.grantsFor(acl, { owner: b.ownerAccountId, bucketOwner: b.ownerAccountId }));
+  }
+
+  listObjects(caller: Caller, name: string, q: ListQuery): ListPage<ObjectRecord> {
+    const b = this.bucketFor(caller, name, 'READ');
+    return listPage((range, limit) => this.store.scanObjects(b.id, range, limit), q);
+  }
+
+  // ---- objects ----
+
+  /** Checks, before any body is read, that the caller may write into the bucket. */
+  writableBucket(caller: Caller, name: string): BucketRecord {
+    return this.bucketFor(caller, name, 'WRITE');
+  }
+
+  async putObject(caller: Caller, bucketName: string, key: string, body: RequestPayload, attrs: ObjectAttributes, acl: AclInput): Promise<ObjectRecord> {
+    checkKey(key);
+    this.checkAttributes(attrs);
+    const b = this.writableBucket(caller, bucketName);
+    const owner = this.ownerFor(caller, b);
+    const grants = this.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId });
+    const fileId = await this.files.write(b.id, body);
+    const r = body.result!;
+    return this.commitObject({
+      bucketId: b.id,
+      key,
+      fileId,
+      size: r.size,
+      etag: `"${r.md5.toString('hex')}"`,
+      contentType: attrs.contentType,
+      headers: attrs.headers,
+      checksum: r.checksum,
+      ownerAccountId: owner,
+      acl: grants,
+      lastModified: now(),
+    });
+  }
+
+  /** The object, if the caller may read it. A missing key is AccessDenied to those who may not list. */
+  readableObject(caller: Caller, bucketName: string, key: string): ObjectRecord {
+    const b = this.store.findBucket(bucketName);
+    if (!b) throw noSuchBucket();
+    const o = this.store.findObject(b.id, key);
+    if (!o) throw this.bucketAllows(b, caller, 'READ') ? noSuchKey() : accessDenied();
+    if (!this.objectAllows(o, caller, 'READ')) throw accessDenied();
+    return o;
+  }
+
+  /** Opens the object's bytes start..end (inclusive) now; see ObjectFiles.open. */
+  openRange(o: ObjectRecord, start?: number, end?: number): Readable {
+    return this.files.open(o.bucketId, o.fileId, start, end);
+  }
+
+  deleteObject(caller: Caller, bucketName: string, key: string): void {
+    const b = this.writableBucket(caller, bucketName);
+    const fileId = this.store.deleteObject(b.id, key);
+    if (fileId) this.files.remove(b.id, fileId);
+  }
+
+  deleteObjects(caller: Caller, bucketName: string, keys: string[]): { deleted: string[]; errors: { key: string; code: string; message: string }[] } {
+    const b = this.writableBucket(caller, bucketName);
+    const out = { deleted: [] as string[], errors: [] as { key: string; code: string; message: string }[] };
+    for (const key of keys) {
+      try {
+        checkKey(key);
+        const fileId = this.store.deleteObject(b.id, key);
+        if (fileId) this.files.remove(b.id, fileId);
+        out.deleted.push(key);
+      } catch (e) {
+        if (!(e instanceof ServiceError)) throw e;
+        out.errors.push({ key, code: e.code, message: e.message });
+      }
+    }
+    return out;
+  }
+
+  async copyObject(
+    caller: Caller,
+    source: { bucket: string; key: string },
+    target: { bucket: string; key: string },
+    opts: { replace?: ObjectAttributes; acl: AclInput; check?: (o: ObjectRecord) => void },
+  ): Promise<ObjectRecord> {
+    checkKey(target.key);
+    const src = this.readableObject(caller, source.bucket, source.key);
+    opts.check?.(src);
+    const b = this.writableBucket(caller, target.bucket);
+    if (b.id === src.bucketId && target.key === src.key && !opts.replace) {
+      throw new ServiceError('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+    }
+    if (opts.replace) this.checkAttributes(opts.replace);
+    const owner = this.ownerFor(caller, b);
+    const grants = this.grantsFor(opts.acl, { owner, bucketOwner: b.ownerAccountId });
+    const md5 = createHash('md5');
+    const bytes = this.openRange(src);
+    const fileId = await this.files.write(
+      b.id,
+      (async function* () {
+        for await (const piece of bytes as AsyncIterable<Buffer>) {
+          md5.update(piece);
+          yield piece;
+        }
+      })(),
+    );
+    const attrs = opts.replace ?? { contentType: src.contentType, headers: src.headers };
+    return this.commitObject({
+      bucketId: b.id,
+      key: target.key,
+      fileId,
+      size: src.size,
+      etag: `"${md5.digest('hex')}"`,
+      contentType: attrs.contentType,
+      headers: attrs.headers,
+      checksum: src.etag.includes('-') ? undefined : src.checksum,
+      ownerAccountId: owner,
+      acl: grants,
+      lastModified: now(),
+    });
+  }
+
+  objectAcl(caller: Caller, bucketName: string, key: string): AclView {
+    const o = this.objectForAcp(caller, bucketName, key, 'READ_ACP');
+    return this.describeAcl(o.ownerAccountId, o.acl);
+  }
+
+  setObjectAcl(caller: Caller, bucketName: string, key: string, acl: AclInput): void {
+    const o = this.objectForAcp(caller, bucketName, key, 'WRITE_ACP');
+    const b = this.store.bucketById(o.bucketId)!;
+    this.store.setObjectAcl(o.bucketId, o.key, this.grantsFor(acl, { owner: o.ownerAccountId, bucketOwner: b.ownerAccountId }));
+  }
+
+  private objectForAcp(caller: Caller, bucketName: string, key: string, permission: 'READ_ACP' | 'WRITE_ACP'): ObjectRecord {
+    const b = this.store.findBucket(bucketName);
+    if (!b) throw noSuchBucket();
+    const o = this.store.findObject(b.id, key);
+    if (!o) throw this.bucketAllows(b, caller, 'READ') ? noSuchKey() : accessDenied();
+    if (!this.objectAllows(o, caller, permission)) throw accessDenied();
+    return o;
+  }
+}

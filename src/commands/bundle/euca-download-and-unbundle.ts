@@ -1,0 +1,39 @@
+import { Flags } from '@oclif/core';
+import { Readable } from 'node:stream';
+import { decryptBundleKeys, ensureFolder, imageOutputPath, unbundle } from '../../lib/bundle';
+import { resolveBundleIdentity } from '../../lib/bundle/credentials';
+import { readPrivateKey } from '../../lib/bundle/keys';
+import { withUnbundleStatus } from '../../lib/bundle/command-support';
+import { fetchManifest, getObject } from '../../lib/bundle-transfer';
+import { bucketFlag, manifestKey } from '../../lib/bundle-flags';
+import { ServiceCommand } from '../../lib/command';
+import { S3Client } from '../../lib/s3';
+
+export default class DownloadAndUnbundle extends ServiceCommand {
+  static override summary = 'Download a bundle from Walrus and recreate its image, with no parts on disk';
+  static override service = 's3' as const;
+  static override flags = {
+    bucket: bucketFlag,
+    manifest: Flags.string({ char: 'm', summary: "the bundle's manifest file name", helpValue: 'MANIFEST', exclusive: ['prefix'] }),
+    prefix: Flags.string({ char: 'p', summary: "the bundle's prefix (its manifest is PREFIX.manifest.xml)", helpValue: 'PREFIX' }),
+    privatekey: Flags.string({ char: 'k', summary: 'the private key to decrypt the bundle with (default: EC2_PRIVATE_KEY)', helpValue: 'FILE' }),
+    destination: Flags.string({ char: 'd', summary: 'where to write the image (default: the current folder)', helpValue: 'DIR' }),
+  };
+  static override examples = ['<%= command.id %> -b example_rf_bucket -p fedora.10.x86-64.img -d images'];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(DownloadAndUnbundle);
+    const { bucket, key } = manifestKey(flags.bucket, flags.manifest, flags.prefix);
+    const id = await resolveBundleIdentity({ privateKey: flags.privatekey }, ['privateKey'], { commandName: this.commandName, region: flags.region });
+    const s3 = new S3Client(await this.endpoint(flags));
+    const { manifest } = await fetchManifest(s3, bucket, key);
+    const keys = decryptBundleKeys(manifest, readPrivateKey(id.privateKey!), 'either');
+    const destination = flags.destination ?? '.';
+    ensureFolder(destination, 'destination');
+    const output = imageOutputPath(destination, manifest.image.name);
+    const keyDir = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
+    const readPart = async (name: string) => Readable.from([await getObject(s3, bucket, keyDir + name)]);
+    await withUnbundleStatus(manifest.image.bundledSize, (hooks) => unbundle({ manifest, ...keys, readPart, output, ...hooks }));
+    this.out([`Wrote ${output}`]);
+  }
+}

@@ -1,0 +1,24 @@
+import { Flags } from '@oclif/core';
+import { downloadBundle } from '../../lib/bundle-transfer';
+import { bucketFlag, manifestKey } from '../../lib/bundle-flags';
+import { ServiceCommand } from '../../lib/command';
+import { S3Client } from '../../lib/s3';
+
+export default class DownloadBundle extends ServiceCommand {
+  static override summary = 'Download a bundle from Walrus';
+  static override service = 's3' as const;
+  static override flags = {
+    bucket: bucketFlag,
+    manifest: Flags.string({ char: 'm', summary: "the bundle's manifest file name", helpValue: 'MANIFEST', exclusive: ['prefix'] }),
+    prefix: Flags.string({ char: 'p', summary: "the bundle's prefix (its manifest is PREFIX.manifest.xml)", helpValue: 'PREFIX' }),
+    directory: Flags.string({ char: 'd', summary: 'where to write the bundle (default: the current folder)', helpValue: 'DIR' }),
+  };
+  static override examples = ['<%= command.id %> -b example_rf_bucket -p fedora.10.x86-64.img -d bundles'];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(DownloadBundle);
+    const { bucket, key } = manifestKey(flags.bucket, flags.manifest, flags.prefix);
+    const s3 = new S3Client(await this.endpoint(flags));
+    this.out([`Wrote ${await downloadBundle(s3, bucket, key, flags.directory ?? '.')}`]);
+  }
+}

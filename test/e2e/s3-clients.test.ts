@@ -1,0 +1,120 @@
+/**
+ * Other S3 tools against Walrus with an account's keys: Debian's s3cmd (Signature V4 and V2, at
+ * the root path, as it always addresses S3), the aws CLI (s3 and s3api, multipart above 8 MiB,
+ * server-side multipart copy) and boto3 sending aws-chunked bodies with checksum trailers. Every
+ * round trip compares MD5s of the bytes.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ROOT, run, tempDir } from '../helpers/cli';
+import { startCloud, TestCloud } from '../helpers/cloud';
+
+const S3CMD = '/usr/bin/s3cmd';
+const MiB = 1024 * 1024;
+const md5File = (file: string) => createHash('md5').update(fs.readFileSync(file)).digest('hex');
+
+describe('S3 clients against Walrus', () => {
+  let cloud: TestCloud;
+  let work: string;
+  let small: string;
+  let big: string;
+  let awsEnv: Record<string, string>;
+
+  before(async () => {
+    cloud = await startCloud();
+    work = tempDir('walrus-clients-');
+    small = path.join(work, 'small.bin');
+    big = path.join(work, 'big.bin');
+    fs.writeFileSync(small, randomBytes(1000));
+    fs.writeFileSync(big, randomBytes(12 * MiB + 123));
+    awsEnv = { ...cloud.env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus', HOME: work };
+  });
+  after(async () => {
+    await cloud.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+    assert.doesNotMatch(cloud.output(), /internal error| 500 /);
+  });
+
+  test('s3cmd, Signature V4 and --signature-v2: mb, put (multipart), ls, get, del, rb', async () => {
+    assert.ok(fs.existsSync(S3CMD), `${S3CMD} is missing: run scripts/test-prereqs.sh, which installs Debian's s3cmd`);
+    const config = path.join(work, '.s3cfg');
+    fs.writeFileSync(
+      config,
+      `[default]\naccess_key = ${cloud.eucarc.EC2_ACCESS_KEY}\nsecret_key = ${cloud.eucarc.EC2_SECRET_KEY}\n` +
+        `host_base = 127.0.0.1:${cloud.port}\nhost_bucket = 127.0.0.1:${cloud.port}\nuse_https = False\nsignature_v2 = False\n`,
+    );
+    for (const sig of [[], ['--signature-v2']]) {
+      const bucket = sig.length ? 's3cmd-v2' : 's3cmd-v4';
+      const s3cmd = async (...args: string[]) => {
+        const r = await run(S3CMD, ['-c', config, '--no-progress', ...sig, ...args], { ...cloud.env, HOME: work });
+        assert.equal(r.code, 0, `s3cmd ${args.join(' ')}: ${r.stderr}${r.stdout}`);
+        return r.stdout;
+      };
+      await s3cmd('mb', `s3://${bucket}`);
+      await s3cmd('put', small, `s3://${bucket}/dir/small.bin`);
+      await s3cmd('put', '--multipart-chunk-size-mb=5', big, `s3://${bucket}/big.bin`);
+      const listing = await s3cmd('ls', '-r', `s3://${bucket}`);
+      assert.match(listing, new RegExp(`\\s${12 * MiB + 123}\\s+s3://${bucket}/big.bin`));
+      assert.match(listing, new RegExp(`\\s1000\\s+s3://${bucket}/dir/small.bin`));
+      assert.match(await s3cmd('ls', `s3://${bucket}`), /DIR\s+s3:\/\/s3cmd-v\d\/dir\//);
+      for (const [key, file] of [['big.bin', big], ['dir/small.bin', small]]) {
+        const out = path.join(work, `${bucket}-${path.basename(key)}`);
+        await s3cmd('get', '--force', `s3://${bucket}/${key}`, out);
+        assert.equal(md5File(out), md5File(file), key);
+      }
+      await s3cmd('del', '--recursive', '--force', `s3://${bucket}`);
+      await s3cmd('rb', `s3://${bucket}`);
+    }
+  });
+
+  test('aws CLI: s3 mb/cp/ls/rb (multipart above 8 MiB, multipart copy) and s3api put/get/list-objects-v2', async () => {
+    const aws = async (...args: string[]) => {
+      const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, ...args], awsEnv);
+      assert.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
+    await aws('s3', 'mb', 's3://aws-cli');
+    await aws('s3', 'cp', small, 's3://aws-cli/dir/small.bin');
+    await aws('s3', 'cp', big, 's3://aws-cli/dir/big.bin');
+    const head = JSON.parse(await aws('s3api', 'head-object', '--bucket', 'aws-cli', '--key', 'dir/big.bin'));
+    assert.match(head.ETag, /-2"$/, 'a file over 8 MiB goes up in parts');
+    assert.equal(head.ContentLength, 12 * MiB + 123);
+    await aws('s3', 'cp', 's3://aws-cli/dir/big.bin', 's3://aws-cli/copy/big.bin');
+    const listing = await aws('s3', 'ls', '--recursive', 's3://aws-cli');
+    for (const key of ['dir/small.bin', 'dir/big.bin', 'copy/big.bin']) assert.match(listing, new RegExp(`\\s${key}$`, 'm'));
+    for (const [key, file] of [['dir/big.bin', big], ['copy/big.bin', big], ['dir/small.bin', small]]) {
+      const out = path.join(work, `aws-${key.replace('/', '-')}`);
+      await aws('s3', 'cp', `s3://aws-cli/${key}`, out);
+      assert.equal(md5File(out), md5File(file), key);
+    }
+
+    const put = JSON.parse(await aws('s3api', 'put-object', '--bucket', 'aws-cli', '--key', 'api/object', '--body', small, '--content-type', 'text/x-test', '--metadata', 'origin=s3api'));
+    assert.equal(put.ETag, `"${md5File(small)}"`);
+    const out = path.join(work, 'api-object');
+    const got = JSON.parse(await aws('s3api', 'get-object', '--bucket', 'aws-cli', '--key', 'api/object', out));
+    assert.deepEqual([got.ContentType, got.Metadata, md5File(out)], ['text/x-test', { origin: 's3api' }, md5File(small)]);
+    const page = JSON.parse(await aws('s3api', 'list-objects-v2', '--no-paginate', '--bucket', 'aws-cli', '--prefix', 'dir/', '--delimiter', '/'));
+    assert.deepEqual(page.Contents.map((c: { Key: string }) => c.Key), ['dir/big.bin', 'dir/small.bin']);
+    assert.equal(page.KeyCount, 2);
+    const paged = JSON.parse(await aws('s3api', 'list-objects-v2', '--bucket', 'aws-cli', '--page-size', '1'));
+    assert.deepEqual(paged.Contents.map((c: { Key: string }) => c.Key), ['api/object', 'copy/big.bin', 'dir/big.bin', 'dir/small.bin']);
+    await aws('s3', 'rb', '--force', 's3://aws-cli');
+    const left = JSON.parse(await aws('s3api', 'list-buckets'));
+    assert.deepEqual(left.Buckets, []);
+  });
+
+  test('boto3: aws-chunked bodies with a trailing CRC32 (put_object and upload_part), as botocore sends them over TLS', async () => {
+    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3.py')], awsEnv);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      'put STREAMING-UNSIGNED-PAYLOAD-TRAILER aws-chunked x-amz-checksum-crc32\n' +
+        'get True True\n' +
+        'part STREAMING-UNSIGNED-PAYLOAD-TRAILER aws-chunked x-amz-checksum-crc32\n' +
+        'multipart True True\n',
+    );
+  });
+});
