@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The seed's quick start, on the embedded cloud: it grows with each capability the toolkit gains.
+# The seeds' quick start, on the embedded cloud: it grows with each capability the toolkit gains.
 # Uses the local cloud in ~/.euca/local (or $EUCA_LOCAL_DIR), starting it when it is not running.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -10,6 +10,27 @@ step() { printf '\n$ %s\n' "$*"; "$@"; }
 step euca-version
 step euca-describe-availability-zones
 step euca-describe-regions
+
+# Add an image (seed 000, "Add a Root Filesystem"): bundle, upload to Walrus, register.
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+name="demo-rootfs-$(date +%Y%m%d%H%M%S).img"
+image="$work/$name"
+# A small root disk image: some real files, then zeros.
+tar -cf - -C /usr/share common-licenses 2>/dev/null | head -c 4M > "$image" || true
+truncate -s 32M "$image"
+step euca-bundle-image -i "$image"
+step euca-upload-bundle -b demo-images -m "/tmp/$name.manifest.xml"
+rm -f "/tmp/$name".*
+registered="$(step euca-register "demo-images/$name.manifest.xml" | tee /dev/stderr | awk '/^IMAGE/ {print $2}')"
+printf '\n(waiting for Walrus to decrypt %s)\n' "$registered"
+for _ in $(seq 100); do
+  state="$(euca-describe-images "$registered" | awk '{print $5}')"
+  [ "$state" = pending ] || break
+  sleep 0.2
+done
+step euca-describe-images
+
 step eucalyptus-cloud status
 printf '\nThe local cloud'"'"'s admin credentials: source %s\n' "${EUCA_LOCAL_DIR:-$HOME/.euca/local}/credentials/eucarc"
 printf 'Stop it with: %s/dist/bin/eucalyptus-cloud stop\n' "$root"

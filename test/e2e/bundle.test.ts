@@ -6,7 +6,6 @@
  * exit status 1, with nothing half-written left behind.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,13 +13,10 @@ import { after, before, describe, test } from 'node:test';
 import { cloudPaths } from '../../src/backend/paths';
 import { cleanEnv, run, tempDir } from '../helpers/cli';
 import { startCloud, TestCloud } from '../helpers/cloud';
+import { ec2ToolsBundle, sh } from '../helpers/ec2-tools-bundle';
 import { testIdentity, TestIdentity } from '../helpers/keys';
 
 const MiB = 1024 * 1024;
-
-function sh(script: string, opts: { input?: Buffer | string; cwd?: string } = {}): Buffer {
-  return execFileSync('bash', ['-o', 'pipefail', '-c', script], { input: opts.input, cwd: opts.cwd, maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe'] });
-}
 
 /** An image of random data (which does not compress) and zeros: 23 MiB, so three parts. */
 function makeImage(dir: string, name = 'centos.5-3.x86-64.img'): { file: string; data: Buffer } {
@@ -185,40 +181,8 @@ describe('bundles with generated keys, no cloud', () => {
     assert.equal(key, opensslUnwrap(element(xml, 'user_encrypted_key'), id.userKey));
   });
 
-  /** What ec2-bundle-image does, step by step with the same tools, and a manifest signed with openssl. */
-  function ec2ToolsBundle(imageFile: string, src: string): string {
-    const name = path.basename(imageFile);
-    fs.mkdirSync(src);
-    const key = crypto.randomBytes(16).toString('hex');
-    const iv = crypto.randomBytes(16).toString('hex');
-    // tar -S (sparse) with owner 0, the digest of the tar, gzip -9, openssl enc, split.
-    const digest = sh(`tar -c -h -S --owner 0 --group 0 -C '${path.dirname(imageFile)}' '${name}' | tee '${src}/image.tar' | openssl sha1 -r`).toString().split(' ')[0];
-    sh(`gzip -9 < image.tar | openssl enc -e -aes-128-cbc -K ${key} -iv ${iv} | split -b 10M -a 1 -d - '${name}.part.'`, { cwd: src });
-    fs.rmSync(path.join(src, 'image.tar'));
-    const parts = fs.readdirSync(src).filter((f) => f.startsWith(`${name}.part.`)).sort();
-    const wrap = (secret: string, cert: string) => sh(`openssl pkeyutl -encrypt -certin -inkey '${cert}' -pkeyopt rsa_padding_mode:pkcs1`, { input: secret }).toString('hex');
-    const sha1 = (f: string) => crypto.createHash('sha1').update(fs.readFileSync(path.join(src, f))).digest('hex');
-    const bundled = parts.reduce((n, f) => n + fs.statSync(path.join(src, f)).size, 0);
-    const mc = `<machine_configuration><architecture>x86_64</architecture><block_device_mapping><mapping><virtual>ami</virtual><device>sda1</device></mapping><mapping><virtual>root</virtual><device>/dev/sda1</device></mapping></block_device_mapping><kernel_id>aki-88aa75e1</kernel_id></machine_configuration>`;
-    const img =
-      `<image><name>${name}</name><user>${id.accountId}</user><type>machine</type><digest algorithm='SHA1'>${digest}</digest>` +
-      `<size>${fs.statSync(imageFile).size}</size><bundled_size>${bundled}</bundled_size>` +
-      `<ec2_encrypted_key algorithm='AES-128-CBC'>${wrap(key, id.cloudCert)}</ec2_encrypted_key><user_encrypted_key algorithm='AES-128-CBC'>${wrap(key, id.userCert)}</user_encrypted_key>` +
-      `<ec2_encrypted_iv>${wrap(iv, id.cloudCert)}</ec2_encrypted_iv><user_encrypted_iv>${wrap(iv, id.userCert)}</user_encrypted_iv>` +
-      `<parts count='${parts.length}'>${parts.map((f, i) => `<part index='${i}'><filename>${f}</filename><digest algorithm='SHA1'>${sha1(f)}</digest></part>`).join('')}</parts></image>`;
-    fs.writeFileSync(path.join(src, 'signed.txt'), mc + img);
-    const signature = sh(`openssl dgst -sha1 -sign '${id.userKey}' signed.txt`, { cwd: src }).toString('hex');
-    fs.rmSync(path.join(src, 'signed.txt'));
-    const manifestFile = path.join(src, `${name}.manifest.xml`);
-    fs.writeFileSync(
-      manifestFile,
-      `<?xml version='1.0'?><manifest><version>2007-10-10</version><bundler><name>ec2-ami-tools</name><version>1.5.7</version><release>0</release></bundler>${mc}${img}<signature>${signature}</signature></manifest>`,
-    );
-    return manifestFile;
-  }
-
   test("a bundle made the EC2 AMI tools' way (tar, gzip, openssl, split) opens with euca-unbundle", async () => {
-    const manifestFile = ec2ToolsBundle(image.file, path.join(work, 'ec2-tools'));
+    const manifestFile = ec2ToolsBundle(image.file, path.join(work, 'ec2-tools'), id);
     assert.deepEqual(fs.readdirSync(path.join(work, 'ec2-tools')).filter((f) => f.includes('.part.')), ['disk.img.part.0', 'disk.img.part.1', 'disk.img.part.2']);
     const out = path.join(work, 'from-ec2-tools');
     const r = await run('euca-unbundle', ['-m', manifestFile, '-k', id.userKey, '-d', out], env);
@@ -235,7 +199,7 @@ describe('bundles with generated keys, no cloud', () => {
     const fd = fs.openSync(sparse, 'r+');
     for (let i = 0; i < 12; i++) fs.writeSync(fd, crypto.randomBytes(300 * 1024), 0, 300 * 1024, i * 5 * MiB + i * 4096);
     fs.closeSync(fd);
-    const manifestFile = ec2ToolsBundle(sparse, path.join(work, 'sparse-bundle'));
+    const manifestFile = ec2ToolsBundle(sparse, path.join(work, 'sparse-bundle'), id);
     const out = path.join(work, 'from-sparse');
     const r = await run('euca-unbundle', ['-m', manifestFile, '-k', id.userKey, '-d', out], env);
     assert.equal(r.code, 0, r.stderr);

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTestAccount, TestAccount } from '../helpers/accounts';
+import { ec2ToolsBundle } from '../helpers/ec2-tools-bundle';
 import { run, tempDir } from '../helpers/cli';
 import { startCloud, TestCloud } from '../helpers/cloud';
 
@@ -151,6 +152,20 @@ describe('images', () => {
     assert.ok(!fs.existsSync(path.join(cloud.dataDir, 'var', 'lib', 'eucalyptus', 'images', `${id}.img`)));
     const xml = await run('euca-describe-images', [id, '--debug'], cloud.env);
     assert.match(xml.stderr, new RegExp(`${path.basename(file)}\\.part\\.01`));
+  });
+
+  test("a bundle made the EC2 AMI tools' way is accepted by euca-register, and decrypts byte-identical", async () => {
+    const file = makeImage(work, `ec2-tools-${randomBytes(3).toString('hex')}.img`, 15 * 1024 * 1024, true);
+    const id = { userCert: cloud.eucarc.EC2_CERT, userKey: cloud.eucarc.EC2_PRIVATE_KEY, cloudCert: cloud.eucarc.EUCALYPTUS_CERT, cloudKey: '', accountId: cloud.eucarc.EC2_USER_ID };
+    const manifest = ec2ToolsBundle(file, tempDir('euca-ec2-tools-') + '/bundle', id);
+    const bucket = `ec2-tools-${randomBytes(3).toString('hex')}`;
+    await ok('euca-upload-bundle', ['-b', bucket, '-m', manifest], cloud.env);
+    const out = await ok('euca-register', [`${bucket}/${path.basename(manifest)}`, '-n', 'from-ec2-tools'], cloud.env);
+    const emi = out.split('\t')[1].trim();
+    const cols = await imageLine(emi, cloud.env);
+    assert.equal(cols[4], 'available');
+    assert.equal(cols[8], ''); // the manifest's aki- is EC2's, not this cloud's
+    assert.ok(fs.readFileSync(path.join(cloud.dataDir, 'var', 'lib', 'eucalyptus', 'images', `${emi}.img`)).equals(fs.readFileSync(file)));
   });
 
   test('registration refuses what is not a bundle: a missing manifest, a non-manifest, a manifest not signed by its account', async () => {

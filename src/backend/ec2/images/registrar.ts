@@ -89,12 +89,14 @@ export class ImageRegistrar {
     this.keys(manifest, location);
 
     const mc = manifest.machineConfiguration;
-    const kernelId = p.KernelId ?? (mc.kernelId && mc.kernelId !== 'true' ? mc.kernelId : undefined);
-    const ramdiskId = p.RamdiskId ?? (mc.ramdiskId && mc.ramdiskId !== 'true' ? mc.ramdiskId : undefined);
+    // Kernel and ramdisk asked for must exist; those a manifest names are kept only if they do
+    // here (a bundle made for EC2 names EC2's aki-/ari-).
     if (type === 'machine') {
-      this.requireImage(kernelId, 'kernel');
-      this.requireImage(ramdiskId, 'ramdisk');
+      this.requireImage(p.KernelId, 'kernel');
+      this.requireImage(p.RamdiskId, 'ramdisk');
     }
+    const kernelId = p.KernelId ?? this.existing(mc.kernelId, 'kernel');
+    const ramdiskId = p.RamdiskId ?? this.existing(mc.ramdiskId, 'ramdisk');
     const name = p.Name ?? path.basename(key, '.manifest.xml');
     const image: Image = {
       id: ids.resourceId(PREFIX[type]),
@@ -166,6 +168,10 @@ export class ImageRegistrar {
     } catch {
       throw new ServiceError('InvalidManifest', `${location} was not bundled for this cloud: its key does not decrypt with the cloud's certificate (was another --ec2cert given?)`);
     }
+  }
+
+  private existing(id: string | undefined, type: ImageType): string | undefined {
+    return id && this.o.images.get(id)?.type === type ? id : undefined;
   }
 
   private requireImage(id: string | undefined, type: ImageType): void {
