@@ -14,6 +14,12 @@ export const uploadFlags = {
   location: Flags.string({ summary: 'location constraint of the bucket, when it is created', helpValue: 'LOCATION' }),
 };
 
+/** Which bundle: -m names its manifest (a file name, or a local copy), -p its prefix. */
+export const bundleNameFlags = {
+  manifest: Flags.string({ char: 'm', summary: "the bundle's manifest (its file name, or a local copy of it)", helpValue: 'MANIFEST', exclusive: ['prefix'] }),
+  prefix: Flags.string({ char: 'p', summary: "the bundle's prefix (its manifest is PREFIX.manifest.xml)", helpValue: 'PREFIX' }),
+};
+
 /** The bucket, and the key of the manifest named by -m (a file name or path) or -p (a prefix). */
 export function manifestKey(bucketSpec: string, manifest: string | undefined, prefix: string | undefined): { bucket: string; keyPrefix: string; key: string } {
   const { bucket, keyPrefix } = bucketAndPrefix(bucketSpec);

@@ -11,14 +11,8 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { resolveEndpoint } from '../../src/lib/config/resolve';
 import { S3Client } from '../../src/lib/s3';
-import { run, tempDir } from '../helpers/cli';
+import { run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, TestCloud } from '../helpers/cloud';
-
-async function ok(cmd: string, args: string[], env: Record<string, string>): Promise<string> {
-  const r = await run(cmd, args, env);
-  assert.equal(r.code, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
 describe('bundles in Walrus', () => {
   let cloud: TestCloud;
@@ -46,37 +40,37 @@ describe('bundles in Walrus', () => {
   test('upload under a prefix, download, download-and-unbundle, delete with --clear', async () => {
     const name = path.basename(image);
     const dest = path.join(work, 'bundle');
-    await ok('euca-bundle-image', ['-i', image, '-d', dest], cloud.env);
+    await runOk('euca-bundle-image', ['-i', image, '-d', dest], cloud.env);
     const bucket = `transfer-${randomBytes(3).toString('hex')}`;
-    assert.equal(await ok('euca-upload-bundle', ['-b', `${bucket}/images/v1`, '-m', path.join(dest, `${name}.manifest.xml`)], cloud.env), `Uploaded image as ${bucket}/images/v1/${name}.manifest.xml\n`);
+    assert.equal(await runOk('euca-upload-bundle', ['-b', `${bucket}/images/v1`, '-m', path.join(dest, `${name}.manifest.xml`)], cloud.env), `Uploaded image as ${bucket}/images/v1/${name}.manifest.xml\n`);
     assert.deepEqual(await keysIn(bucket), [`images/v1/${name}.manifest.xml`, `images/v1/${name}.part.00`, `images/v1/${name}.part.01`]);
 
     const down = path.join(work, 'down');
-    await ok('euca-download-bundle', ['-b', `${bucket}/images/v1`, '-p', name, '-d', down], cloud.env);
+    await runOk('euca-download-bundle', ['-b', `${bucket}/images/v1`, '-p', name, '-d', down], cloud.env);
     for (const f of fs.readdirSync(dest)) assert.ok(fs.readFileSync(path.join(down, f)).equals(fs.readFileSync(path.join(dest, f))), f);
 
     const unbundled = path.join(work, 'unbundled');
-    assert.equal(await ok('euca-download-and-unbundle', ['-b', `${bucket}/images/v1`, '-p', name, '-d', unbundled], cloud.env), `Part: ${name}.part.00\nPart: ${name}.part.01\nWrote ${path.join(unbundled, name)}\n`);
+    assert.equal(await runOk('euca-download-and-unbundle', ['-b', `${bucket}/images/v1`, '-p', name, '-d', unbundled], cloud.env), `Part: ${name}.part.00\nPart: ${name}.part.01\nWrote ${path.join(unbundled, name)}\n`);
     assert.ok(fs.readFileSync(path.join(unbundled, name)).equals(fs.readFileSync(image)));
 
     // Seed 001's form: keys and URL given as flags.
     const flags = ['-a', cloud.eucarc.EC2_ACCESS_KEY, '-s', cloud.eucarc.EC2_SECRET_KEY, '--url', cloud.eucarc.S3_URL];
-    await ok('euca-delete-bundle', [...flags, '-b', `${bucket}/images/v1`, '-p', name, '--clear'], cloud.env);
+    await runOk('euca-delete-bundle', [...flags, '-b', `${bucket}/images/v1`, '-p', name, '--clear'], cloud.env);
     await assert.rejects(s3.headBucket(bucket));
   });
 
   test('euca-bundle-and-upload-image writes no parts to disk; euca-install-image registers the result', async () => {
     const bucket = `streamed-${randomBytes(3).toString('hex')}`;
     const prefix = `streamed-${randomBytes(3).toString('hex')}`;
-    assert.equal(await ok('euca-bundle-and-upload-image', ['-i', image, '-b', bucket, '-p', prefix], cloud.env).then((o) => o.split('\n').filter((l) => l.startsWith('Uploaded')).join('\n')), `Uploaded image as ${bucket}/${prefix}.manifest.xml`);
+    assert.equal(await runOk('euca-bundle-and-upload-image', ['-i', image, '-b', bucket, '-p', prefix], cloud.env).then((o) => o.split('\n').filter((l) => l.startsWith('Uploaded')).join('\n')), `Uploaded image as ${bucket}/${prefix}.manifest.xml`);
     assert.deepEqual(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(prefix)), []);
     assert.deepEqual(await keysIn(bucket), [`${prefix}.manifest.xml`, `${prefix}.part.00`, `${prefix}.part.01`]);
 
-    const out = await ok('euca-install-image', ['-i', image, '-b', bucket, '-n', `installed-${prefix}`, '-p', `${prefix}-i`], cloud.env);
+    const out = await runOk('euca-install-image', ['-i', image, '-b', bucket, '-n', `installed-${prefix}`, '-p', `${prefix}-i`], cloud.env);
     const m = /^IMAGE\t(emi-[0-9A-F]{8})$/m.exec(out);
     assert.ok(m, out);
     for (let i = 0; i < 200; i++) {
-      const line = await ok('euca-describe-images', [m[1]], cloud.env);
+      const line = await runOk('euca-describe-images', [m[1]], cloud.env);
       if (line.split('\t')[4] === 'available') return;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -85,7 +79,7 @@ describe('bundles in Walrus', () => {
 
   test('a bucket name ending in "/" is refused; a bundle with a missing part uploads nothing', async () => {
     const dest = path.join(work, 'partial');
-    await ok('euca-bundle-image', ['-i', image, '-d', dest, '-p', 'partial'], cloud.env);
+    await runOk('euca-bundle-image', ['-i', image, '-d', dest, '-p', 'partial'], cloud.env);
     const slash = await run('euca-upload-bundle', ['-b', 'mybucket/', '-m', path.join(dest, 'partial.manifest.xml')], cloud.env);
     assert.equal(slash.code, 1);
     assert.match(slash.stderr, /^euca-upload-bundle: error \(InvalidBucketName\): bucket "mybucket\/" ends with "\/"/);

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTestAccount, TestAccount } from '../helpers/accounts';
 import { ec2ToolsBundle } from '../helpers/ec2-tools-bundle';
-import { run, tempDir } from '../helpers/cli';
+import { run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, TestCloud } from '../helpers/cloud';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -28,15 +28,9 @@ function makeImage(dir: string, name: string, size: number, random = false): str
   return file;
 }
 
-async function ok(cmd: string, args: string[], env: Record<string, string>): Promise<string> {
-  const r = await run(cmd, args, env);
-  assert.equal(r.code, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
 async function imageLine(id: string, env: Record<string, string>, until = /available|failed/): Promise<string[]> {
   for (let i = 0; i < 400; i++) {
-    const line = (await ok('euca-describe-images', [id], env)).split('\n')[0];
+    const line = (await runOk('euca-describe-images', [id], env)).split('\n')[0];
     const cols = line.split('\t');
     if (until.test(cols[4] ?? '')) return cols;
     await sleep(50);
@@ -69,9 +63,9 @@ describe('images', () => {
     const register = async (file: string, bucket: string, bundleArgs: string[]): Promise<string> => {
       const name = path.basename(file);
       const manifest = path.join(tmp, `${name}.manifest.xml`);
-      assert.match(await ok('euca-bundle-image', ['-i', file, ...bundleArgs], env), new RegExp(`Generating manifest ${manifest.replace(/[.]/g, '\\.')}`));
-      assert.match(await ok('euca-upload-bundle', ['-b', bucket, '-m', manifest], env), new RegExp(`Uploaded image as ${bucket}/${name.replace(/[.]/g, '\\.')}\\.manifest\\.xml`));
-      const out = await ok('euca-register', [`${bucket}/${name}.manifest.xml`], env);
+      assert.match(await runOk('euca-bundle-image', ['-i', file, ...bundleArgs], env), new RegExp(`Generating manifest ${manifest.replace(/[.]/g, '\\.')}`));
+      assert.match(await runOk('euca-upload-bundle', ['-b', bucket, '-m', manifest], env), new RegExp(`Uploaded image as ${bucket}/${name.replace(/[.]/g, '\\.')}\\.manifest\\.xml`));
+      const out = await runOk('euca-register', [`${bucket}/${name}.manifest.xml`], env);
       const m = /^IMAGE\t(e[mkr]i-[0-9A-F]{8})\n$/.exec(out);
       assert.ok(m, out);
       return m[1];
@@ -95,30 +89,30 @@ describe('images', () => {
     assert.ok(fs.readFileSync(cached).equals(fs.readFileSync(rootfs)));
 
     // Other accounts see the public kernel, not the private machine image, until it is shared.
-    const seen = await ok('euca-describe-images', [], alice.env);
+    const seen = await runOk('euca-describe-images', [], alice.env);
     assert.match(seen, new RegExp(`^IMAGE\\t${eki}\\t`, 'm'));
     assert.doesNotMatch(seen, new RegExp(emi));
     assert.equal((await run('euca-describe-images', [emi], alice.env)).code, 1);
 
-    assert.equal(await ok('euca-modify-image-attribute', ['-l', '-a', alice.accountId, emi], env), `launchPermission\t${emi}\tADD\tUserId\t${alice.accountId}\n`);
-    assert.match(await ok('euca-describe-images', [], alice.env), new RegExp(`^IMAGE\\t${emi}\\t.*\\tprivate\\t`, 'm'));
-    assert.equal(await ok('euca-describe-image-attribute', ['-l', emi], env), `launchPermission\t${emi}\tuserId\t${alice.accountId}\n`);
-    await ok('euca-modify-image-attribute', ['-l', '-a', 'all', emi], env);
-    assert.match(await ok('euca-describe-images', ['-x', 'all'], alice.env), new RegExp(`^IMAGE\\t${emi}\\t.*\\tpublic\\t`, 'm'));
-    await ok('euca-reset-image-attribute', ['-l', emi], env);
-    assert.equal(await ok('euca-describe-image-attribute', ['-l', emi], env), '');
-    assert.doesNotMatch(await ok('euca-describe-images', [], alice.env), new RegExp(emi));
+    assert.equal(await runOk('euca-modify-image-attribute', ['-l', '-a', alice.accountId, emi], env), `launchPermission\t${emi}\tADD\tUserId\t${alice.accountId}\n`);
+    assert.match(await runOk('euca-describe-images', [], alice.env), new RegExp(`^IMAGE\\t${emi}\\t.*\\tprivate\\t`, 'm'));
+    assert.equal(await runOk('euca-describe-image-attribute', ['-l', emi], env), `launchPermission\t${emi}\tuserId\t${alice.accountId}\n`);
+    await runOk('euca-modify-image-attribute', ['-l', '-a', 'all', emi], env);
+    assert.match(await runOk('euca-describe-images', ['-x', 'all'], alice.env), new RegExp(`^IMAGE\\t${emi}\\t.*\\tpublic\\t`, 'm'));
+    await runOk('euca-reset-image-attribute', ['-l', emi], env);
+    assert.equal(await runOk('euca-describe-image-attribute', ['-l', emi], env), '');
+    assert.doesNotMatch(await runOk('euca-describe-images', [], alice.env), new RegExp(emi));
 
-    await ok('euca-modify-image-attribute', ['--description', 'Fedora 10', emi], env);
-    assert.equal(await ok('euca-describe-image-attribute', ['--description', emi], env), `description\t${emi}\t\tFedora 10\n`);
-    assert.equal(await ok('euca-describe-image-attribute', ['--kernel', emi], env), `kernel\t${emi}\t\t${eki}\n`);
-    assert.equal(await ok('euca-describe-image-attribute', ['--ramdisk', emi], env), `ramdisk\t${emi}\t\t${eri}\n`);
-    assert.match(await ok('euca-describe-images', ['--filter', 'image-type=kernel', '-o', 'self'], env), new RegExp(`^IMAGE\\t${eki}\\t`));
+    await runOk('euca-modify-image-attribute', ['--description', 'Fedora 10', emi], env);
+    assert.equal(await runOk('euca-describe-image-attribute', ['--description', emi], env), `description\t${emi}\t\tFedora 10\n`);
+    assert.equal(await runOk('euca-describe-image-attribute', ['--kernel', emi], env), `kernel\t${emi}\t\t${eki}\n`);
+    assert.equal(await runOk('euca-describe-image-attribute', ['--ramdisk', emi], env), `ramdisk\t${emi}\t\t${eri}\n`);
+    assert.match(await runOk('euca-describe-images', ['--filter', 'image-type=kernel', '-o', 'self'], env), new RegExp(`^IMAGE\\t${eki}\\t`));
 
     // Another account cannot change or deregister it; its owner can.
     const denied = await run('euca-deregister', [emi], { ...alice.env });
     assert.equal(denied.code, 1);
-    assert.equal(await ok('euca-deregister', [emi], env), `IMAGE\t${emi}\n`);
+    assert.equal(await runOk('euca-deregister', [emi], env), `IMAGE\t${emi}\n`);
     const gone = await run('euca-describe-images', [emi], env);
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /InvalidAMIID\.NotFound/);
@@ -127,9 +121,9 @@ describe('images', () => {
   test('a user outside the eucalyptus account cannot register a kernel', async () => {
     const kernel = makeImage(work, `vmlinuz-alice-${randomBytes(3).toString('hex')}`, 1024 * 1024);
     const dest = tempDir('euca-bundle-');
-    await ok('euca-bundle-image', ['-i', kernel, '--kernel', 'true', '-d', dest], alice.env);
+    await runOk('euca-bundle-image', ['-i', kernel, '--kernel', 'true', '-d', dest], alice.env);
     const bucket = `alice-kernels-${randomBytes(3).toString('hex')}`;
-    await ok('euca-upload-bundle', ['-b', bucket, '-m', path.join(dest, `${path.basename(kernel)}.manifest.xml`)], alice.env);
+    await runOk('euca-upload-bundle', ['-b', bucket, '-m', path.join(dest, `${path.basename(kernel)}.manifest.xml`)], alice.env);
     const r = await run('euca-register', [`${bucket}/${path.basename(kernel)}.manifest.xml`], alice.env);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^euca-register: error \(UnauthorizedOperation\): Only the cloud administrator may register kernel images\n$/);
@@ -138,14 +132,14 @@ describe('images', () => {
   test('a tampered part makes the registration end failed, naming the part', async () => {
     const file = makeImage(work, `tampered-${randomBytes(3).toString('hex')}.img`, 22 * 1024 * 1024, true);
     const dest = tempDir('euca-bundle-');
-    await ok('euca-bundle-image', ['-i', file, '-d', dest], cloud.env);
+    await runOk('euca-bundle-image', ['-i', file, '-d', dest], cloud.env);
     const part = path.join(dest, `${path.basename(file)}.part.01`);
     const fd = fs.openSync(part, 'r+');
     fs.writeSync(fd, Buffer.from([0xff, 0x00, 0xee]), 0, 3, 1000);
     fs.closeSync(fd);
     const bucket = `tampered-${randomBytes(3).toString('hex')}`;
-    await ok('euca-upload-bundle', ['-b', bucket, '-m', path.join(dest, `${path.basename(file)}.manifest.xml`)], cloud.env);
-    const out = await ok('euca-register', [`${bucket}/${path.basename(file)}.manifest.xml`], cloud.env);
+    await runOk('euca-upload-bundle', ['-b', bucket, '-m', path.join(dest, `${path.basename(file)}.manifest.xml`)], cloud.env);
+    const out = await runOk('euca-register', [`${bucket}/${path.basename(file)}.manifest.xml`], cloud.env);
     const id = out.split('\t')[1].trim();
     const cols = await imageLine(id, cloud.env);
     assert.equal(cols[4], 'failed');
@@ -159,8 +153,8 @@ describe('images', () => {
     const id = { userCert: cloud.eucarc.EC2_CERT, userKey: cloud.eucarc.EC2_PRIVATE_KEY, cloudCert: cloud.eucarc.EUCALYPTUS_CERT, cloudKey: '', accountId: cloud.eucarc.EC2_USER_ID };
     const manifest = ec2ToolsBundle(file, tempDir('euca-ec2-tools-') + '/bundle', id);
     const bucket = `ec2-tools-${randomBytes(3).toString('hex')}`;
-    await ok('euca-upload-bundle', ['-b', bucket, '-m', manifest], cloud.env);
-    const out = await ok('euca-register', [`${bucket}/${path.basename(manifest)}`, '-n', 'from-ec2-tools'], cloud.env);
+    await runOk('euca-upload-bundle', ['-b', bucket, '-m', manifest], cloud.env);
+    const out = await runOk('euca-register', [`${bucket}/${path.basename(manifest)}`, '-n', 'from-ec2-tools'], cloud.env);
     const emi = out.split('\t')[1].trim();
     const cols = await imageLine(emi, cloud.env);
     assert.equal(cols[4], 'available');

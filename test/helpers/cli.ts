@@ -46,6 +46,13 @@ export function run(cmd: string, args: string[], env: Record<string, string>, in
   });
 }
 
+/** Runs a command that must succeed, and returns its stdout. */
+export async function runOk(cmd: string, args: string[], env: Record<string, string>): Promise<string> {
+  const r = await run(cmd, args, env);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import * as fs from 'node:fs';
 import { deleteBundle } from '../../lib/bundle-transfer';
-import { bucketFlag, manifestKey } from '../../lib/bundle-flags';
+import { bucketFlag, bundleNameFlags, manifestKey } from '../../lib/bundle-flags';
 import { ServiceCommand } from '../../lib/command';
 import { CliError } from '../../lib/errors';
 import { S3Client } from '../../lib/s3';
@@ -12,8 +12,7 @@ export default class DeleteBundle extends ServiceCommand {
   static override service = 's3' as const;
   static override flags = {
     bucket: bucketFlag,
-    manifest: Flags.string({ char: 'm', summary: "a local copy of the bundle's manifest, naming what to delete", helpValue: 'FILE', exclusive: ['prefix'] }),
-    prefix: Flags.string({ char: 'p', summary: "the bundle's prefix (its manifest is PREFIX.manifest.xml)", helpValue: 'PREFIX' }),
+    ...bundleNameFlags,
     clear: Flags.boolean({ summary: 'delete the bucket as well, if it is then empty' }),
   };
   static override examples = ['<%= command.id %> -b example_rf_bucket -p fedora.10.x86-64.img', '<%= command.id %> -b example_rf_bucket -p fedora.10.x86-64.img --clear'];

@@ -5,7 +5,7 @@ import { resolveBundleIdentity } from '../../lib/bundle/credentials';
 import { readPrivateKey } from '../../lib/bundle/keys';
 import { withUnbundleStatus } from '../../lib/bundle/command-support';
 import { fetchManifest, getObject } from '../../lib/bundle-transfer';
-import { bucketFlag, manifestKey } from '../../lib/bundle-flags';
+import { bucketFlag, bundleNameFlags, manifestKey } from '../../lib/bundle-flags';
 import { ServiceCommand } from '../../lib/command';
 import { S3Client } from '../../lib/s3';
 
@@ -14,8 +14,7 @@ export default class DownloadAndUnbundle extends ServiceCommand {
   static override service = 's3' as const;
   static override flags = {
     bucket: bucketFlag,
-    manifest: Flags.string({ char: 'm', summary: "the bundle's manifest file name", helpValue: 'MANIFEST', exclusive: ['prefix'] }),
-    prefix: Flags.string({ char: 'p', summary: "the bundle's prefix (its manifest is PREFIX.manifest.xml)", helpValue: 'PREFIX' }),
+    ...bundleNameFlags,
     privatekey: Flags.string({ char: 'k', summary: 'the private key to decrypt the bundle with (default: EC2_PRIVATE_KEY)', helpValue: 'FILE' }),
     destination: Flags.string({ char: 'd', summary: 'where to write the image (default: the current folder)', helpValue: 'DIR' }),
   };

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { downloadBundle } from '../../lib/bundle-transfer';
-import { bucketFlag, manifestKey } from '../../lib/bundle-flags';
+import { bucketFlag, bundleNameFlags, manifestKey } from '../../lib/bundle-flags';
 import { ServiceCommand } from '../../lib/command';
 import { S3Client } from '../../lib/s3';
 
@@ -9,8 +9,7 @@ export default class DownloadBundle extends ServiceCommand {
   static override service = 's3' as const;
   static override flags = {
     bucket: bucketFlag,
-    manifest: Flags.string({ char: 'm', summary: "the bundle's manifest file name", helpValue: 'MANIFEST', exclusive: ['prefix'] }),
-    prefix: Flags.string({ char: 'p', summary: "the bundle's prefix (its manifest is PREFIX.manifest.xml)", helpValue: 'PREFIX' }),
+    ...bundleNameFlags,
     directory: Flags.string({ char: 'd', summary: 'where to write the bundle (default: the current folder)', helpValue: 'DIR' }),
   };
   static override examples = ['<%= command.id %> -b example_rf_bucket -p fedora.10.x86-64.img -d bundles'];
