@@ -129,6 +129,24 @@ describe('images', () => {
     assert.match(r.stderr, /^euca-register: error \(UnauthorizedOperation\): Only the cloud administrator may register kernel images\n$/);
   });
 
+  test("another account's bucket is refused at upload, and another account's bundle at registration", async () => {
+    const file = makeImage(work, `owned-${randomBytes(3).toString('hex')}.img`, 2 * 1024 * 1024);
+    const dest = tempDir('euca-bundle-');
+    const manifest = path.join(dest, `${path.basename(file)}.manifest.xml`);
+    const bucket = `admins-${randomBytes(3).toString('hex')}`;
+    await runOk('euca-bundle-image', ['-i', file, '-d', dest], cloud.env);
+    await runOk('euca-upload-bundle', ['-b', bucket, '-m', manifest], cloud.env);
+
+    await runOk('euca-bundle-image', ['-i', file, '-d', tempDir('euca-bundle-')], alice.env);
+    const upload = await run('euca-upload-bundle', ['-b', bucket, '-m', manifest], alice.env);
+    assert.equal(upload.code, 1);
+    assert.match(upload.stderr, /^euca-upload-bundle: error \(BucketAlreadyExists\): /);
+
+    const register = await run('euca-register', [`${bucket}/${path.basename(manifest)}`], alice.env);
+    assert.equal(register.code, 1);
+    assert.match(register.stderr, /^euca-register: error \(AuthFailure\): Not authorized to read the manifest /);
+  });
+
   test('a tampered part makes the registration end failed, naming the part', async () => {
     const file = makeImage(work, `tampered-${randomBytes(3).toString('hex')}.img`, 22 * 1024 * 1024, true);
     const dest = tempDir('euca-bundle-');
