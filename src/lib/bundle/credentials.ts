@@ -12,6 +12,7 @@ import { cloudPaths, localCloudDir } from '../../backend/paths';
 import { readEucarc } from '../config/eucarc';
 import { configFiles, loadIniFiles } from '../config/ini';
 import { localCloudEucarc } from '../config/local-cloud';
+import { first, selectProfile } from '../config/resolve';
 import { CliError } from '../errors';
 import { assertKeyPair, readCertificate, readPrivateKey } from './keys';
 
@@ -30,8 +31,6 @@ export interface IdentityContext {
   home?: string;
 }
 
-const first = (...v: (string | undefined)[]) => v.find((x) => x !== undefined && x !== '');
-
 async function localCloud(env: NodeJS.ProcessEnv, commandName: string): Promise<Record<string, string>> {
   const existing = readEucarc(cloudPaths(localCloudDir(env)).eucarc);
   return existing ?? localCloudEucarc(env, commandName);
@@ -41,11 +40,7 @@ async function localCloud(env: NodeJS.ProcessEnv, commandName: string): Promise<
 export async function resolveBundleIdentity(given: BundleIdentity, needed: (keyof BundleIdentity)[], ctx: IdentityContext): Promise<BundleIdentity> {
   const env = ctx.env ?? process.env;
   const ini = loadIniFiles(configFiles(ctx.home ?? env.HOME ?? os.homedir()));
-  const [userPart, regionPart] = ctx.region?.includes('@') ? ctx.region.split('@', 2) : [undefined, ctx.region];
-  const regionName = first(regionPart, ini.get('global')?.['default-region']);
-  const region = regionName ? ini.get(`region ${regionName}`) : undefined;
-  const userName = first(userPart, region?.user, ini.get('global')?.['default-user']);
-  const user = userName ? ini.get(`user ${userName}`) : undefined;
+  const { region, user } = selectProfile(ini, ctx.region);
 
   const id: BundleIdentity = {
     certificate: first(given.certificate, env.EC2_CERT, user?.certificate),

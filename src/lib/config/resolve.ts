@@ -47,8 +47,29 @@ const LOCAL_PATHS: Record<ServiceName, string> = { ec2: '/services/Eucalyptus', 
 
 export const DEFAULT_EC2_VERSION = '2014-06-15';
 
-function first(...values: (string | undefined)[]): string | undefined {
+/** The first value that is set and not empty. */
+export function first(...values: (string | undefined)[]): string | undefined {
   return values.find((v) => v !== undefined && v !== '');
+}
+
+export interface Profile {
+  regionName?: string;
+  region?: Record<string, string>;
+  user?: Record<string, string>;
+}
+
+/**
+ * The ini sections that apply: the region from --region [USER@]REGION or [global] default-region,
+ * and the user named by --region, the region's `user`, or [global] default-user.
+ */
+export function selectProfile(ini: IniSections, regionFlag?: string): Profile {
+  const [userPart, regionPart] = regionFlag?.includes('@') ? regionFlag.split('@', 2) : [undefined, regionFlag];
+  const regionName = first(regionPart, ini.get('global')?.['default-region']);
+  const region = regionName ? ini.get(`region ${regionName}`) : undefined;
+  const userName = first(userPart, region?.user, ini.get('global')?.['default-user']);
+  const user = userName ? ini.get(`user ${userName}`) : undefined;
+  if (userName && !user) throw new CliError('InvalidUser', `no [user ${userName}] section in the euca2ools configuration`);
+  return { regionName, region, user };
 }
 
 function fromEnv(env: NodeJS.ProcessEnv, names: string[]): string | undefined {
@@ -82,12 +103,7 @@ export async function resolveEndpoint(service: ServiceName, flags: ConnectionFla
   const env = ctx.env ?? process.env;
   const ini = ctx.ini ?? loadIniFiles(configFiles(ctx.home ?? env.HOME ?? os.homedir()));
 
-  const [userPart, regionPart] = flags.region?.includes('@') ? flags.region.split('@', 2) : [undefined, flags.region];
-  const regionName = first(regionPart, ini.get('global')?.['default-region']);
-  const regionSection = regionName ? ini.get(`region ${regionName}`) : undefined;
-  const userName = first(userPart, regionSection?.user, ini.get('global')?.['default-user']);
-  const userSection = userName ? ini.get(`user ${userName}`) : undefined;
-  if (userName && !userSection) throw new CliError('InvalidUser', `no [user ${userName}] section in the euca2ools configuration`);
+  const { regionName, region: regionSection, user: userSection } = selectProfile(ini, flags.region);
 
   let url: string | undefined;
   let source: Endpoint['source'];
