@@ -1,7 +1,7 @@
 /**
  * How images print: the IMAGE line (the seeds' columns: id, manifest location, owner, state,
  * visibility, architecture, type, kernel, ramdisk, platform, root device type, virtualization
- * type, hypervisor), then a BLOCKDEVICEMAPPING line per EBS mapping.
+ * type, hypervisor), then a BLOCKDEVICEMAPPING line per mapping (EPHEMERAL or EBS, as euca2ools).
  */
 import { record } from '../output';
 import { listOf, XmlNode } from '../xml';
@@ -26,7 +26,8 @@ export function imageLines(image: XmlNode): string[] {
     ),
   ];
   for (const m of listOf(image, 'blockDeviceMapping')) {
-    if (m.ebs) lines.push(record('BLOCKDEVICEMAPPING', m.deviceName, m.ebs.snapshotId, m.ebs.volumeSize, m.ebs.deleteOnTermination));
+    if (m.virtualName) lines.push(record('BLOCKDEVICEMAPPING', 'EPHEMERAL', m.deviceName, m.virtualName));
+    else if (m.ebs) lines.push(record('BLOCKDEVICEMAPPING', 'EBS', m.deviceName, m.ebs.snapshotId, m.ebs.volumeSize, m.ebs.deleteOnTermination, m.ebs.volumeType, m.ebs.iops));
   }
   return lines;
 }
