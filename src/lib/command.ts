@@ -121,7 +121,9 @@ export abstract class QueryCommand extends ServiceCommand {
 
   async run(): Promise<void> {
     const ctor = this.ctor as unknown as typeof QueryCommand;
-    const parsed = (await this.parse(ctor)) as Parsed;
+    // oclif spreads the options it is given, which keeps only a class's own statics; a command
+    // that inherits its arguments (InstanceListCommand's) needs them read through the chain.
+    const parsed = (await this.parse({ flags: ctor.flags, baseFlags: ctor.baseFlags, args: ctor.args, strict: ctor.strict })) as Parsed;
     const client = new QueryClient(await this.endpoint(parsed.flags));
     this.print(await client.call(ctor.action, this.params(parsed)), parsed);
   }
