@@ -3,6 +3,8 @@
  * settings, the URLs it is served at, and who is asking.
  */
 import type { ImageStore } from './ec2/images/store';
+import type { ComputeServices } from './ec2/instances/services';
+import type { InstanceStore } from './ec2/instances/store';
 import { CloudPaths } from './paths';
 import type { Walrus } from './s3/walrus';
 import { CloudStore, Principal } from './store/types';
@@ -17,6 +19,9 @@ export interface CloudContext {
   store: CloudStore;
   images: ImageStore;
   registrar: Registrar;
+  instances: InstanceStore;
+  /** Placement, addresses, key pairs, groups and node controllers, for running instances. */
+  compute: ComputeServices;
   walrus: Walrus;
   paths: CloudPaths;
   conf: Record<string, string>;

@@ -4,6 +4,7 @@
  */
 import { QueryService } from '../query-service';
 import { deregisterImage, describeImageAttribute, describeImages, modifyImageAttribute, registerImage, resetImageAttribute } from './images/handlers';
+import { runInstancesAction, describeInstances, terminateInstances, rebootInstances, stopOrStartInstances, getConsoleOutput, describeInstanceStatus, describeInstanceAttribute, modifyInstanceAttribute, resetInstanceAttribute, getPasswordData } from './instances/handlers';
 import { describeAvailabilityZones, describeRegions } from './zones';
 
 export const ec2Service: QueryService = {
@@ -18,5 +19,17 @@ export const ec2Service: QueryService = {
     DescribeImageAttribute: describeImageAttribute,
     ModifyImageAttribute: modifyImageAttribute,
     ResetImageAttribute: resetImageAttribute,
+    RunInstances: runInstancesAction,
+    DescribeInstances: describeInstances,
+    TerminateInstances: terminateInstances,
+    RebootInstances: rebootInstances,
+    StopInstances: stopOrStartInstances,
+    StartInstances: stopOrStartInstances,
+    GetConsoleOutput: getConsoleOutput,
+    DescribeInstanceStatus: describeInstanceStatus,
+    DescribeInstanceAttribute: describeInstanceAttribute,
+    ModifyInstanceAttribute: modifyInstanceAttribute,
+    ResetInstanceAttribute: resetInstanceAttribute,
+    GetPasswordData: getPasswordData,
   },
 };

@@ -1,0 +1,195 @@
+/**
+ * The EC2 instance actions. RunInstances is in launch.ts; here are describing (ids, filters,
+ * MaxResults/NextToken paging, and `verbose` for the cloud administrator: every account),
+ * terminating and rebooting (through the node controllers), console output, status, attributes
+ * and Windows password data. Stop and start need an EBS root device, which these instances lack.
+ */
+import { RequestContext } from '../../context';
+import { invalidParameter, ServiceError } from '../../errors';
+import { applyFilters, filtersParam, listParam, requireParam } from '../../query-params';
+import { isCloudAdmin } from '../images/handlers';
+import { runInstances } from './launch';
+import { Instance, STATE_CODES } from './store';
+import { instanceItem, reservations, stateOf } from './view';
+
+const ID = /^i-[0-9A-Fa-f]{8}$/;
+
+function hypervisor(ctx: RequestContext): string {
+  return ctx.cloud.conf.HYPERVISOR || 'kvm';
+}
+
+/** The caller's instances named by id (all must exist), or all of them. */
+function selected(ctx: RequestContext, idsParam = 'InstanceId', allAccounts = false): Instance[] {
+  const ids = listParam(ctx.params, idsParam);
+  for (const id of ids) if (!ID.test(id)) throw new ServiceError('InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
+  const account = allAccounts ? undefined : ctx.principal.account.id;
+  const found = ctx.cloud.instances.list({ accountId: account, ids: ids.length ? ids : undefined });
+  const missing = ids.filter((id) => !found.some((i) => i.id === id));
+  if (missing.length) throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${missing.join(', ')}' does not exist`);
+  return found;
+}
+
+function one(ctx: RequestContext): Instance {
+  const id = requireParam(ctx.params, 'InstanceId');
+  ctx.params['InstanceId.1'] = id;
+  return selected(ctx)[0];
+}
+
+const FILTERS: Record<string, (i: Instance) => string | string[] | undefined> = {
+  'instance-id': (i) => i.id,
+  'instance-state-name': (i) => i.state,
+  'instance-state-code': (i) => String(STATE_CODES[i.state]),
+  'image-id': (i) => i.imageId,
+  'kernel-id': (i) => i.kernelId,
+  'ramdisk-id': (i) => i.ramdiskId,
+  'key-name': (i) => i.keyName,
+  'instance-type': (i) => i.instanceType,
+  'availability-zone': (i) => i.zone,
+  'ip-address': (i) => i.publicIp,
+  'private-ip-address': (i) => i.privateIp,
+  'reservation-id': (i) => i.reservationId,
+  'group-name': (i) => i.groupName,
+  'group-id': (i) => i.groupId,
+  'owner-id': (i) => i.accountId,
+  'launch-index': (i) => String(i.launchIndex),
+  architecture: (i) => i.architecture,
+  platform: (i) => i.platform,
+  'root-device-type': () => 'instance-store',
+};
+
+export function runInstancesAction(ctx: RequestContext) {
+  const { reservationId, instances } = runInstances(ctx, ctx.cloud.compute);
+  const [r] = reservations(instances, hypervisor(ctx));
+  return { reservationId, ownerId: r.ownerId, groupSet: r.groupSet, instancesSet: r.instancesSet };
+}
+
+export function describeInstances(ctx: RequestContext) {
+  const verbose = listParam(ctx.params, 'InstanceId').includes('verbose');
+  if (verbose) for (const k of Object.keys(ctx.params)) if (k.startsWith('InstanceId.') && ctx.params[k] === 'verbose') delete ctx.params[k];
+  let found = selected(ctx, 'InstanceId', verbose && isCloudAdmin(ctx));
+  found = applyFilters(found, filtersParam(ctx.params), FILTERS);
+  const max = ctx.params.MaxResults !== undefined ? Number(ctx.params.MaxResults) : undefined;
+  if (max !== undefined && (!Number.isInteger(max) || max < 5 || max > 1000)) throw invalidParameter('MaxResults', ctx.params.MaxResults, 'It is between 5 and 1000.');
+  let start = 0;
+  if (ctx.params.NextToken) {
+    start = Number(Buffer.from(ctx.params.NextToken, 'base64').toString('utf8'));
+    if (!Number.isInteger(start) || start < 0) throw invalidParameter('NextToken', ctx.params.NextToken, 'It is not a token this cloud gave.');
+  }
+  const page = max === undefined ? found.slice(start) : found.slice(start, start + max);
+  const next = max !== undefined && start + max < found.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
+  return { reservationSet: reservations(page, hypervisor(ctx)), nextToken: next };
+}
+
+export function terminateInstances(ctx: RequestContext) {
+  const services = ctx.cloud.compute;
+  const changes = selected(ctx).map((i) => {
+    const previous = stateOf(i);
+    if (i.state !== 'terminated' && i.state !== 'shutting-down') {
+      if (i.disableApiTermination) throw new ServiceError('OperationNotPermitted', `The instance '${i.id}' may not be terminated. Modify its 'disableApiTermination' attribute and try again.`);
+      ctx.cloud.instances.update(i.id, { state: 'shutting-down' });
+      // Capacity and addresses come back at once; the node finishes the shutdown on its own.
+      const vmType = services.vmType(i.instanceType);
+      if (vmType && i.node) services.unplace(i.node, vmType);
+      services.releaseAddresses(i.accountId, i.groupName, { mac: i.mac!, privateIp: i.privateIp!, publicIp: i.publicIp, vlan: i.vlan });
+      const done = () => ctx.cloud.instances.update(i.id, { state: 'terminated', endedTime: new Date().toISOString() });
+      if (i.node) services.nodes.terminateInstance(i.node, i.id).then(done, done);
+      else done();
+      return { instanceId: i.id, previousState: previous, currentState: { code: STATE_CODES['shutting-down'], name: 'shutting-down' } };
+    }
+    return { instanceId: i.id, previousState: previous, currentState: previous };
+  });
+  return { instancesSet: changes };
+}
+
+export async function rebootInstances(ctx: RequestContext) {
+  const running = selected(ctx).filter((i) => i.state === 'running' && i.node);
+  await Promise.all(running.map((i) => ctx.cloud.compute.nodes.rebootInstance(i.node!, i.id)));
+  return { return: true };
+}
+
+export function stopOrStartInstances(ctx: RequestContext): never {
+  const instance = selected(ctx)[0];
+  throw new ServiceError('UnsupportedOperation', `The instance '${instance.id}' does not have an 'ebs' root device type and cannot be stopped or started.`);
+}
+
+export async function getConsoleOutput(ctx: RequestContext) {
+  const i = one(ctx);
+  const timestamp = new Date().toISOString();
+  if (!i.node || i.state === 'terminated') return { instanceId: i.id, timestamp, output: '' };
+  const { output, timestamp: at } = await ctx.cloud.compute.nodes.consoleOutput(i.node, i.id);
+  return { instanceId: i.id, timestamp: at || timestamp, output };
+}
+
+export function describeInstanceStatus(ctx: RequestContext) {
+  const all = ctx.params.IncludeAllInstances === 'true';
+  let found = selected(ctx).filter((i) => all || i.state === 'running');
+  found = applyFilters(found, filtersParam(ctx.params), {
+    'availability-zone': (i) => i.zone,
+    'instance-state-name': (i) => i.state,
+    'instance-state-code': (i) => String(STATE_CODES[i.state]),
+  });
+  return {
+    instanceStatusSet: found.map((i) => {
+      const ok = i.state === 'running' ? 'ok' : 'not-applicable';
+      return {
+        instanceId: i.id,
+        availabilityZone: i.zone,
+        instanceState: stateOf(i),
+        systemStatus: { status: ok, details: [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }] },
+        instanceStatus: { status: ok, details: [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }] },
+      };
+    }),
+  };
+}
+
+export function describeInstanceAttribute(ctx: RequestContext) {
+  const i = one(ctx);
+  const attribute = requireParam(ctx.params, 'Attribute');
+  const value = (v: string | boolean | undefined) => (v === undefined ? {} : { value: v });
+  const item = instanceItem(i, hypervisor(ctx));
+  const answers: Record<string, object> = {
+    instanceType: { instanceType: value(i.instanceType) },
+    kernel: { kernel: value(i.kernelId) },
+    ramdisk: { ramdisk: value(i.ramdiskId) },
+    userData: { userData: value(i.userData) },
+    disableApiTermination: { disableApiTermination: value(i.disableApiTermination) },
+    instanceInitiatedShutdownBehavior: { instanceInitiatedShutdownBehavior: value(i.shutdownBehavior) },
+    rootDeviceName: { rootDeviceName: value('/dev/sda1') },
+    blockDeviceMapping: { blockDeviceMapping: item.blockDeviceMapping },
+    groupSet: { groupSet: item.groupSet.map((g) => ({ groupId: g.groupId })) },
+    productCodes: { productCodes: [] },
+    ebsOptimized: { ebsOptimized: value(false) },
+  };
+  if (!answers[attribute]) throw invalidParameter('Attribute', attribute, `It is one of ${Object.keys(answers).join(', ')}.`);
+  return { instanceId: i.id, ...answers[attribute] };
+}
+
+export function modifyInstanceAttribute(ctx: RequestContext) {
+  const i = one(ctx);
+  const p = ctx.params;
+  const get = (name: string) => p[`${name}.Value`] ?? (p.Attribute === name.charAt(0).toLowerCase() + name.slice(1) ? p.Value : undefined);
+  const disable = get('DisableApiTermination');
+  const behavior = get('InstanceInitiatedShutdownBehavior');
+  const stoppedOnly = ['InstanceType', 'Kernel', 'Ramdisk', 'UserData'].filter((n) => get(n) !== undefined);
+  if (stoppedOnly.length) throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is not in the 'stopped' state; ${stoppedOnly.join(', ')} can change only while it is stopped.`);
+  if (disable === undefined && behavior === undefined) throw new ServiceError('MissingParameter', 'The request must name an attribute to modify');
+  if (disable !== undefined && disable !== 'true' && disable !== 'false') throw invalidParameter('DisableApiTermination', disable);
+  if (behavior !== undefined && behavior !== 'stop' && behavior !== 'terminate') throw invalidParameter('InstanceInitiatedShutdownBehavior', behavior, 'It is stop or terminate.');
+  ctx.cloud.instances.update(i.id, {
+    ...(disable !== undefined ? { disableApiTermination: disable === 'true' } : {}),
+    ...(behavior !== undefined ? { shutdownBehavior: behavior as 'stop' | 'terminate' } : {}),
+  });
+  return { return: true };
+}
+
+export function resetInstanceAttribute(ctx: RequestContext): never {
+  const i = one(ctx);
+  const attribute = requireParam(ctx.params, 'Attribute');
+  if (attribute !== 'kernel' && attribute !== 'ramdisk') throw invalidParameter('Attribute', attribute, 'It is kernel or ramdisk.');
+  throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is not in the 'stopped' state; its ${attribute} can be reset only while it is stopped.`);
+}
+
+export function getPasswordData(ctx: RequestContext) {
+  const i = one(ctx);
+  return { instanceId: i.id, timestamp: new Date().toISOString(), passwordData: i.passwordData ?? '' };
+}

@@ -1,0 +1,135 @@
+/**
+ * RunInstances: everything is checked before anything is taken (image, kernel, ramdisk, key,
+ * group, type, counts, user data, zone); capacity and addresses are then reserved, the instances
+ * recorded `pending` in one transaction, and each handed to its node controller. A failure before
+ * the rows are written gives back whatever was reserved: a refused request changes nothing.
+ */
+import { RequestContext } from '../../context';
+import { invalidParameter, ServiceError } from '../../errors';
+import * as ids from '../../ids';
+import { listParam } from '../../query-params';
+import { Image } from '../images/store';
+import { ComputeServices, LaunchSpec, NetworkAddresses, VmType } from './services';
+import { Instance } from './store';
+
+export const MAX_USER_DATA = 16 * 1024;
+const DEFAULT_TYPE = 'm1.small';
+
+function positiveInt(params: Record<string, string>, name: string): number {
+  const v = params[name];
+  if (v === undefined) throw new ServiceError('MissingParameter', `The request must contain the parameter ${name}`);
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw invalidParameter(name, v, 'It must be a positive whole number.');
+  return Number(v);
+}
+
+function usableImage(ctx: RequestContext, id: string | undefined, type: Image['type']): Image | undefined {
+  if (!id) return undefined;
+  const image = ctx.cloud.images.get(id);
+  const me = ctx.principal.account.id;
+  const visible = image && (image.accountId === me || image.isPublic || ctx.cloud.images.launchPermissions(id).includes(me) || ctx.principal.account.name === 'eucalyptus');
+  if (!image || !visible) throw new ServiceError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
+  if (image.type !== type) throw invalidParameter(type === 'machine' ? 'ImageId' : type === 'kernel' ? 'KernelId' : 'RamdiskId', id, `${id} is a ${image.type} image, not a ${type} image.`);
+  if (image.state !== 'available') throw new ServiceError('InvalidAMIID.Unavailable', `The image ${id} is ${image.state}${image.stateReason ? `: ${image.stateReason}` : ''}`);
+  return image;
+}
+
+export interface LaunchResult {
+  reservationId: string;
+  instances: Instance[];
+}
+
+export function runInstances(ctx: RequestContext, services: ComputeServices): LaunchResult {
+  const p = ctx.params;
+  const account = ctx.principal.account.id;
+  const image = usableImage(ctx, p.ImageId ?? (() => { throw new ServiceError('MissingParameter', 'The request must contain the parameter ImageId'); })(), 'machine')!;
+  const windows = image.platform === 'windows' || image.name.startsWith('windows');
+  const conf = ctx.cloud.conf;
+  const kernel = windows ? undefined : usableImage(ctx, p.KernelId ?? image.kernelId ?? (conf.DEFAULT_KERNEL || undefined), 'kernel');
+  const ramdisk = windows ? undefined : usableImage(ctx, p.RamdiskId ?? image.ramdiskId ?? (conf.DEFAULT_RAMDISK || undefined), 'ramdisk');
+
+  const min = positiveInt(p, 'MinCount');
+  const max = positiveInt(p, 'MaxCount');
+  if (min > max) throw invalidParameter('MinCount', String(min), `MinCount must not exceed MaxCount (${max}).`);
+
+  const key = p.KeyName ? services.keyPair(account, p.KeyName) : undefined;
+  if (p.KeyName && !key) throw new ServiceError('InvalidKeyPair.NotFound', `The key pair '${p.KeyName}' does not exist`);
+
+  const groups = [...listParam(p, 'SecurityGroup'), ...listParam(p, 'SecurityGroupId')];
+  if (groups.length > 1) throw invalidParameter('SecurityGroup', groups.join(', '), 'An instance is in exactly one security group.');
+  const group = services.securityGroup(account, groups[0] ?? 'default');
+  if (!group) throw new ServiceError('InvalidGroup.NotFound', `The security group '${groups[0]}' does not exist`);
+
+  const vmType: VmType | undefined = services.vmType(p.InstanceType ?? DEFAULT_TYPE);
+  if (!vmType) throw invalidParameter('InstanceType', p.InstanceType!, 'It is not a VM type of this cloud (euca-describe-instance-types lists them).');
+
+  if (p.UserData !== undefined) {
+    const size = Buffer.from(p.UserData, 'base64').length;
+    if (size > MAX_USER_DATA) throw invalidParameter('UserData', `${size} bytes`, `User data is limited to ${MAX_USER_DATA} bytes (16 KiB).`);
+  }
+  const addressing = p.AddressingType === 'private' ? 'private' : 'public';
+  if (p.AddressingType && p.AddressingType !== 'public' && p.AddressingType !== 'private') throw invalidParameter('AddressingType', p.AddressingType, 'It is public or private.');
+  const zones = services.zones();
+  const zone = p['Placement.AvailabilityZone'] || zones[0];
+  if (!zone || !zones.includes(zone)) throw new ServiceError('InvalidParameterValue', `Invalid availability zone: [${zone ?? ''}]`);
+  const shutdownBehavior = p.InstanceInitiatedShutdownBehavior ?? 'terminate';
+  if (shutdownBehavior !== 'stop' && shutdownBehavior !== 'terminate') throw invalidParameter('InstanceInitiatedShutdownBehavior', shutdownBehavior, 'It is stop or terminate.');
+
+  // Reserve, giving everything back if any step fails.
+  const nodes = services.place(zone, vmType, min, max);
+  const addresses: NetworkAddresses[] = [];
+  const reservationId = ids.resourceId('r');
+  const launchTime = new Date().toISOString();
+  let instances: Instance[];
+  try {
+    for (let i = 0; i < nodes.length; i++) addresses.push(services.allocateAddresses(account, group.name, addressing));
+    instances = nodes.map((node, i) => ({
+      id: ids.resourceId('i'),
+      reservationId,
+      accountId: account,
+      imageId: image.id,
+      kernelId: kernel?.id,
+      ramdiskId: ramdisk?.id,
+      platform: windows ? 'windows' : undefined,
+      architecture: image.architecture,
+      instanceType: vmType.name,
+      keyName: key?.name,
+      launchIndex: i,
+      state: 'pending' as const,
+      zone,
+      node,
+      privateIp: addresses[i].privateIp,
+      publicIp: addresses[i].publicIp,
+      mac: addresses[i].mac,
+      vlan: addresses[i].vlan,
+      groupId: group.id,
+      groupName: group.name,
+      userData: p.UserData,
+      addressing,
+      shutdownBehavior,
+      disableApiTermination: p.DisableApiTermination === 'true',
+      clientToken: p.ClientToken,
+      launchTime,
+    }));
+    ctx.cloud.instances.insert(instances);
+  } catch (e) {
+    addresses.forEach((a) => services.releaseAddresses(account, group.name, a));
+    nodes.forEach((n) => services.unplace(n, vmType));
+    throw e;
+  }
+  for (const instance of instances) startOnNode(ctx, services, instance, vmType, key?.publicKeyOpenSsh);
+  return { reservationId, instances };
+}
+
+/** Hands an instance to its node; if the node cannot take it, it ends terminated with the reason. */
+function startOnNode(ctx: RequestContext, services: ComputeServices, i: Instance, vmType: VmType, publicKey?: string): void {
+  const spec: LaunchSpec = {
+    instanceId: i.id, reservationId: i.reservationId, accountId: i.accountId, imageId: i.imageId, kernelId: i.kernelId, ramdiskId: i.ramdiskId,
+    platform: i.platform, vmType, userData: i.userData, keyName: i.keyName, publicKey, launchIndex: i.launchIndex,
+    network: { mac: i.mac!, privateIp: i.privateIp!, publicIp: i.publicIp, vlan: i.vlan },
+  };
+  services.nodes.runInstance(i.node!, spec).catch((e: Error) => {
+    ctx.cloud.instances.update(i.id, { state: 'terminated', stateReason: `Server.InternalError: node ${i.node} could not start the instance: ${e.message}`, endedTime: new Date().toISOString() });
+    services.releaseAddresses(i.accountId, i.groupName, { mac: i.mac!, privateIp: i.privateIp!, publicIp: i.publicIp, vlan: i.vlan });
+    services.unplace(i.node!, vmType);
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * Keeps instance states true to what the node controllers report: pending instances become
+ * running when their node says so, and instances a node no longer knows end terminated. Polls
+ * only the nodes that have instances in flight; terminated instances are forgotten an hour
+ * after they ended (EC2 shows them for a while, then not).
+ */
+import { ComputeServices } from './services';
+import { InstanceStore } from './store';
+
+const FORGET_AFTER_MS = 60 * 60 * 1000;
+
+export class InstanceMonitor {
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+
+  constructor(
+    private readonly instances: InstanceStore,
+    private readonly services: ComputeServices,
+    private readonly log: (line: string) => void,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.poll(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async poll(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const inFlight = this.instances.list({ states: ['pending', 'running'] });
+      const nodes = new Set(inFlight.filter((i) => i.state === 'pending' && i.node).map((i) => i.node!));
+      for (const node of nodes) {
+        let states: Map<string, string>;
+        try {
+          states = new Map((await this.services.nodes.describeInstances(node)).map((s) => [s.instanceId, s.state]));
+        } catch (e) {
+          this.log(`node ${node} unreachable: ${(e as Error).message}`);
+          continue;
+        }
+        for (const i of inFlight.filter((x) => x.node === node && x.state === 'pending')) {
+          if (states.get(i.id) === 'running') this.instances.update(i.id, { state: 'running' });
+        }
+      }
+      this.instances.purgeEndedBefore(new Date(Date.now() - FORGET_AFTER_MS).toISOString());
+    } finally {
+      this.busy = false;
+    }
+  }
+}

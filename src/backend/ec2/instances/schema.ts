@@ -1,0 +1,42 @@
+/** The instances domain's table: one row per instance, its reservation folded in. */
+import { SchemaPart } from '../../store/schema';
+
+export const instancesSchema: SchemaPart = {
+  domain: 'instances',
+  migrations: [
+    `CREATE TABLE instances (
+       id TEXT PRIMARY KEY,
+       reservation_id TEXT NOT NULL,
+       account_id TEXT NOT NULL,
+       image_id TEXT NOT NULL,
+       kernel_id TEXT,
+       ramdisk_id TEXT,
+       platform TEXT,
+       architecture TEXT NOT NULL,
+       instance_type TEXT NOT NULL,
+       key_name TEXT,
+       launch_index INTEGER NOT NULL,
+       state TEXT NOT NULL,
+       state_reason TEXT,
+       zone TEXT NOT NULL,
+       node TEXT,
+       private_ip TEXT,
+       public_ip TEXT,
+       mac TEXT,
+       vlan INTEGER,
+       group_id TEXT NOT NULL,
+       group_name TEXT NOT NULL,
+       user_data TEXT,
+       addressing TEXT NOT NULL DEFAULT 'public',
+       shutdown_behavior TEXT NOT NULL DEFAULT 'terminate',
+       disable_api_termination INTEGER NOT NULL DEFAULT 0,
+       client_token TEXT,
+       password_data TEXT,
+       launch_time TEXT NOT NULL,
+       ended_time TEXT);
+     CREATE INDEX instances_account ON instances(account_id, launch_time);
+     CREATE INDEX instances_reservation ON instances(reservation_id);
+     CREATE INDEX instances_state ON instances(state);
+     CREATE INDEX instances_group ON instances(account_id, group_name);`,
+  ],
+};

@@ -1,0 +1,63 @@
+/**
+ * What running instances needs from the rest of the cloud: VM types and placement (the cluster
+ * controller), addresses (the network manager), key pairs and security groups, and the node
+ * controllers that run the instances. Instances depend on this interface only; cloud.ts wires
+ * the real parts in (compute-wiring.ts), and tests can wire fakes.
+ */
+export interface VmType {
+  name: string;
+  cpus: number;
+  memoryMiB: number;
+  diskGiB: number;
+}
+
+export interface NetworkAddresses {
+  mac: string;
+  privateIp: string;
+  publicIp?: string;
+  vlan?: number;
+}
+
+/** What a node controller is asked to run. */
+export interface LaunchSpec {
+  instanceId: string;
+  reservationId: string;
+  accountId: string;
+  imageId: string;
+  kernelId?: string;
+  ramdiskId?: string;
+  platform?: string;
+  vmType: VmType;
+  userData?: string;
+  keyName?: string;
+  publicKey?: string;
+  network: NetworkAddresses;
+  launchIndex: number;
+}
+
+export interface NodeState {
+  instanceId: string;
+  state: string;
+}
+
+export interface NodeOperations {
+  runInstance(node: string, spec: LaunchSpec): Promise<void>;
+  terminateInstance(node: string, instanceId: string): Promise<void>;
+  rebootInstance(node: string, instanceId: string): Promise<void>;
+  consoleOutput(node: string, instanceId: string): Promise<{ output: string; timestamp: string }>;
+  describeInstances(node: string): Promise<NodeState[]>;
+}
+
+export interface ComputeServices {
+  vmType(name: string): VmType | undefined;
+  zones(): string[];
+  /** Places between min and max instances, or throws InsufficientInstanceCapacity; returns a node per instance. */
+  place(zone: string, vmType: VmType, min: number, max: number): string[];
+  unplace(node: string, vmType: VmType): void;
+  allocateAddresses(accountId: string, groupName: string, addressing: 'public' | 'private'): NetworkAddresses;
+  releaseAddresses(accountId: string, groupName: string, addresses: NetworkAddresses): void;
+  keyPair(accountId: string, name: string): { name: string; publicKeyOpenSsh: string } | undefined;
+  /** The group by name or sg- id; the account's `default` group is made on first use. */
+  securityGroup(accountId: string, nameOrId: string): { id: string; name: string } | undefined;
+  nodes: NodeOperations;
+}

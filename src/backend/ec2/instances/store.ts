@@ -1,0 +1,137 @@
+/**
+ * Instances as the cloud keeps them: the InstanceStore interface and its SQLite implementation.
+ * Listing pushes the account, ids and state into SQL so describing one instance among ten
+ * thousand reads one row.
+ */
+import type Database from 'better-sqlite3';
+
+export type InstanceState = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
+
+export const STATE_CODES: Record<InstanceState, number> = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48, stopping: 64, stopped: 80 };
+
+export interface Instance {
+  id: string;
+  reservationId: string;
+  accountId: string;
+  imageId: string;
+  kernelId?: string;
+  ramdiskId?: string;
+  platform?: string;
+  architecture: string;
+  instanceType: string;
+  keyName?: string;
+  launchIndex: number;
+  state: InstanceState;
+  stateReason?: string;
+  zone: string;
+  /** The node controller running it, host:port. */
+  node?: string;
+  privateIp?: string;
+  publicIp?: string;
+  mac?: string;
+  vlan?: number;
+  groupId: string;
+  groupName: string;
+  /** Base64, as RunInstances received it. */
+  userData?: string;
+  addressing: 'public' | 'private';
+  shutdownBehavior: 'stop' | 'terminate';
+  disableApiTermination: boolean;
+  clientToken?: string;
+  passwordData?: string;
+  launchTime: string;
+  endedTime?: string;
+}
+
+export interface InstanceQuery {
+  accountId?: string;
+  ids?: string[];
+  states?: InstanceState[];
+}
+
+export interface InstanceStore {
+  insert(instances: Instance[]): void;
+  get(id: string): Instance | undefined;
+  list(q: InstanceQuery): Instance[];
+  update(id: string, fields: Partial<Instance>): void;
+  /** Instances of an account's group that are not terminated. */
+  countInGroup(accountId: string, groupName: string): number;
+  /** Forget terminated instances that ended before this time. */
+  purgeEndedBefore(iso: string): number;
+}
+
+const COLUMNS: Record<keyof Instance, string> = {
+  id: 'id', reservationId: 'reservation_id', accountId: 'account_id', imageId: 'image_id', kernelId: 'kernel_id', ramdiskId: 'ramdisk_id',
+  platform: 'platform', architecture: 'architecture', instanceType: 'instance_type', keyName: 'key_name', launchIndex: 'launch_index',
+  state: 'state', stateReason: 'state_reason', zone: 'zone', node: 'node', privateIp: 'private_ip', publicIp: 'public_ip', mac: 'mac',
+  vlan: 'vlan', groupId: 'group_id', groupName: 'group_name', userData: 'user_data', addressing: 'addressing',
+  shutdownBehavior: 'shutdown_behavior', disableApiTermination: 'disable_api_termination', clientToken: 'client_token',
+  passwordData: 'password_data', launchTime: 'launch_time', endedTime: 'ended_time',
+};
+const FIELDS = Object.keys(COLUMNS) as (keyof Instance)[];
+
+type Row = Record<string, any>;
+
+function toInstance(r: Row): Instance {
+  const out: Record<string, unknown> = {};
+  for (const f of FIELDS) {
+    const v = r[COLUMNS[f]];
+    if (v !== null && v !== undefined) out[f] = f === 'disableApiTermination' ? !!v : v;
+  }
+  if (out.disableApiTermination === undefined) out.disableApiTermination = false;
+  return out as unknown as Instance;
+}
+
+const toColumn = (v: unknown) => (v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v);
+
+export class SqliteInstanceStore implements InstanceStore {
+  private readonly insertStmt;
+
+  constructor(private readonly db: Database.Database) {
+    this.insertStmt = db.prepare(`INSERT INTO instances (${FIELDS.map((f) => COLUMNS[f]).join(', ')}) VALUES (${FIELDS.map(() => '?').join(', ')})`);
+  }
+
+  insert(instances: Instance[]): void {
+    this.db.transaction(() => {
+      for (const i of instances) this.insertStmt.run(...FIELDS.map((f) => toColumn(i[f])));
+    })();
+  }
+
+  get(id: string): Instance | undefined {
+    const r = this.db.prepare('SELECT * FROM instances WHERE id = ?').get(id) as Row | undefined;
+    return r && toInstance(r);
+  }
+
+  list(q: InstanceQuery): Instance[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.accountId) {
+      where.push('account_id = ?');
+      args.push(q.accountId);
+    }
+    if (q.ids?.length) {
+      where.push(`id IN (${q.ids.map(() => '?').join(', ')})`);
+      args.push(...q.ids);
+    }
+    if (q.states?.length) {
+      where.push(`state IN (${q.states.map(() => '?').join(', ')})`);
+      args.push(...q.states);
+    }
+    const sql = `SELECT * FROM instances ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY launch_time, reservation_id, launch_index`;
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toInstance);
+  }
+
+  update(id: string, fields: Partial<Instance>): void {
+    const keys = Object.keys(fields) as (keyof Instance)[];
+    if (!keys.length) return;
+    this.db.prepare(`UPDATE instances SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => toColumn(fields[k])), id);
+  }
+
+  countInGroup(accountId: string, groupName: string): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM instances WHERE account_id = ? AND group_name = ? AND state != 'terminated'`).get(accountId, groupName) as Row).n;
+  }
+
+  purgeEndedBefore(iso: string): number {
+    return this.db.prepare(`DELETE FROM instances WHERE state = 'terminated' AND ended_time < ?`).run(iso).changes;
+  }
+}
