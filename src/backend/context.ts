@@ -2,6 +2,7 @@
  * What every request handler can reach: the store, Walrus (object storage), the cloud's
  * settings, the URLs it is served at, and who is asking.
  */
+import type { ClusterServices } from './cluster';
 import type { ImageStore } from './ec2/images/store';
 import { CloudPaths } from './paths';
 import type { Walrus } from './s3/walrus';
@@ -20,6 +21,8 @@ export interface CloudContext {
   walrus: Walrus;
   paths: CloudPaths;
   conf: Record<string, string>;
+  /** The cluster controller: scheduler, network manager, firewall rendering. */
+  cluster: ClusterServices;
   urls: { ec2Url: string; s3Url: string; euareUrl: string };
 }
 

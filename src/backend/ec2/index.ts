@@ -3,7 +3,9 @@
  * answers in.
  */
 import { QueryService } from '../query-service';
+import { allocateAddress, associateAddress, describeAddresses, disassociateAddress, releaseAddress } from './addresses/handlers';
 import { deregisterImage, describeImageAttribute, describeImages, modifyImageAttribute, registerImage, resetImageAttribute } from './images/handlers';
+import { describeInstanceTypes } from './instance-types';
 import { describeAvailabilityZones, describeRegions } from './zones';
 
 export const ec2Service: QueryService = {
@@ -18,5 +20,11 @@ export const ec2Service: QueryService = {
     DescribeImageAttribute: describeImageAttribute,
     ModifyImageAttribute: modifyImageAttribute,
     ResetImageAttribute: resetImageAttribute,
+    DescribeInstanceTypes: describeInstanceTypes,
+    AllocateAddress: allocateAddress,
+    AssociateAddress: associateAddress,
+    DisassociateAddress: disassociateAddress,
+    ReleaseAddress: releaseAddress,
+    DescribeAddresses: describeAddresses,
   },
 };

@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import * as ids from '../ids';
+import { clusterSchema } from '../cluster/schema';
 import { imagesSchema } from '../ec2/images/schema';
 import { walrusSchema } from '../s3/schema';
 import { migrate, SchemaPart } from './schema';
@@ -28,7 +29,7 @@ export const coreSchema: SchemaPart = {
 };
 
 /** Every domain's schema, in the order they are migrated. */
-const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema];
+const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, clusterSchema];
 
 const now = () => new Date().toISOString();
 
