@@ -89,8 +89,8 @@ export function describeAddresses(ctx: RequestContext) {
   return {
     addressesSet: addresses.map((a) => {
       let instanceId = a.instanceId;
-      // Someone else's address, or a free one: the administrator's view says whose it is.
-      if (admin && !(a.accountId === me && a.kind === 'elastic')) {
+      // The administrator's view says whose each address is.
+      if (admin) {
         instanceId = !a.accountId ? 'nobody' : `${a.instanceId ?? 'available'} (${name(a.accountId)})`;
       }
       return { publicIp: a.ip, domain: 'standard', instanceId, privateIpAddress: a.privateIp };
