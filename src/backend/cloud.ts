@@ -10,6 +10,8 @@ import { AddressInfo } from 'node:net';
 import { CliError } from '../lib/errors';
 import { writeFileAtomic } from '../lib/files';
 import { CLOUD_ACCOUNT, ensureCloudAdmin, ensureLocalCluster, loadOrCreatePki, prepareDataDir, refreshAdminEucarc } from './bootstrap';
+import { ClusterServices } from './cluster';
+import { parseNetworkConfig } from './cluster/network/config';
 import { readConf, setConfValues } from './conf';
 import { CloudContext } from './context';
 import { runningPid } from './daemon';
@@ -55,6 +57,8 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   if (opts.bind !== undefined) settings.CLOUD_BIND_ADDR = opts.bind;
   if (Object.keys(settings).length) setConfValues(paths.conf, settings);
   const conf = readConf(paths.conf);
+  // Checked before anything starts: a networking setting that cannot work stops the cloud here.
+  const network = parseNetworkConfig(conf);
   const bind = opts.bind ?? (conf.CLOUD_BIND_ADDR || DEFAULT_BIND);
   const wantedPort = opts.port ?? (Number(conf.CLOUD_PORT) || DEFAULT_PORT);
 
@@ -66,7 +70,8 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
   const images = new SqliteImageStore(store.db);
   const registrar = new ImageRegistrar({ store, images, source: walrusBundleSource(walrus), cloudPrivateKeyPem: pki.privateKeyPem, cacheDir: paths.imagesDir, log });
-  const cloud: CloudContext = { store, walrus, images, registrar, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
+  const cluster = new ClusterServices({ db: store.db, conf, network, dataDir: paths.dataDir, accountName: (id) => store.findAccount(id)?.name, log });
+  const cloud: CloudContext = { store, walrus, images, registrar, cluster, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
   const base = `http://${advertisedHost(bind)}:${port}/services`;
@@ -76,6 +81,8 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   refreshAdminEucarc(paths, store, cloud.urls);
   ensureLocalCluster(paths, store, advertisedHost(bind));
   registrar.resumePending();
+  cluster.renderNetworkRules();
+  cluster.controller.start();
   writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
   log(`eucalyptus-cloud ${process.pid} listening on ${bind}:${port}; data in ${paths.dataDir}`);
 
@@ -88,6 +95,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
+  cluster.controller.stop();
   store.close();
   try {
     if (fs.readFileSync(paths.pidFile, 'utf8').trim() === String(process.pid)) fs.unlinkSync(paths.pidFile);

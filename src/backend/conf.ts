@@ -64,8 +64,19 @@ NC_PORT="8775"
 HYPERVISOR="kvm"
 INSTANCE_PATH="/var/lib/eucalyptus/instances"
 
+# How the cluster controller places instances on nodes: ROUNDROBIN or GREEDY.
+SCHEDPOLICY="ROUNDROBIN"
+
 # Networking (see the Administrator's Guide): SYSTEM, STATIC, MANAGED or MANAGED-NOVLAN.
-VNET_MODE="SYSTEM"
+# In the MANAGED modes every active security group gets a network of VNET_ADDRSPERNET addresses
+# of VNET_SUBNET; VNET_PUBLICIPS are the public (elastic) addresses. The local cloud keeps these
+# as bookkeeping only: 192.0.2.0/24 is TEST-NET-1, never routed, and nothing is sent to it.
+VNET_MODE="MANAGED-NOVLAN"
+VNET_SUBNET="10.128.0.0"
+VNET_NETMASK="255.255.0.0"
+VNET_ADDRSPERNET="32"
+VNET_PUBLICIPS="192.0.2.10-192.0.2.40"
+VNET_DNS="127.0.0.1"
 `;
 
 export function ensureConf(file: string): void {

@@ -2,6 +2,7 @@
  * What every request handler can reach: the store, Walrus (object storage), the cloud's
  * settings, the URLs it is served at, and who is asking.
  */
+import type { ClusterServices } from './cluster';
 import type { ImageStore } from './ec2/images/store';
 import type { ComputeServices } from './ec2/instances/services';
 import type { InstanceStore } from './ec2/instances/store';
@@ -25,6 +26,8 @@ export interface CloudContext {
   walrus: Walrus;
   paths: CloudPaths;
   conf: Record<string, string>;
+  /** The cluster controller: scheduler, network manager, firewall rendering. */
+  cluster: ClusterServices;
   urls: { ec2Url: string; s3Url: string; euareUrl: string };
 }
 

@@ -2,11 +2,13 @@
  * The cloud's HTTP front: routes the Eucalyptus service paths to EC2 and Euare (Query, bodies
  * read within a limit) and everything else to Walrus (S3, path-style under /services/Walrus,
  * /services/objectstorage or the root path, bodies streamed to the handler), logs one line per
- * request (never a secret), and makes sure that whatever happens inside, the client gets an AWS
+ * request (never a secret), passes /services/Eucalyptus/internal/ to the cluster's endpoints for
+ * node controllers, and makes sure that whatever happens inside, the client gets an AWS
  * error document and never a stack trace.
  */
 import * as http from 'node:http';
 import { Authenticator } from './auth/verify';
+import { handleInternal, INTERNAL_PREFIX } from './cluster/internal';
 import { CloudContext } from './context';
 import { ec2Service } from './ec2';
 import { ServiceError } from './errors';
@@ -62,6 +64,8 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
     const { rawPath, query } = splitUrl(req);
     const headers = lowerHeaders(req.rawHeaders);
     const method = req.method ?? 'GET';
+    // Node controllers' own endpoints, signed with the node key rather than an access key.
+    if (rawPath.startsWith(INTERNAL_PREFIX)) return handleInternal(cloud, { method, rawPath, headers });
     const r = route(rawPath);
     // Sent when a handler starts reading the body: a request refused before that never uploads it.
     const body = (async function* () {

@@ -3,8 +3,10 @@
  * answers in.
  */
 import { QueryService } from '../query-service';
+import { allocateAddress, associateAddress, describeAddresses, disassociateAddress, releaseAddress } from './addresses/handlers';
 import { deregisterImage, describeImageAttribute, describeImages, modifyImageAttribute, registerImage, resetImageAttribute } from './images/handlers';
 import { runInstancesAction, describeInstances, terminateInstances, rebootInstances, stopOrStartInstances, getConsoleOutput, describeInstanceStatus, describeInstanceAttribute, modifyInstanceAttribute, resetInstanceAttribute, getPasswordData } from './instances/handlers';
+import { describeInstanceTypes } from './instance-types';
 import { describeAvailabilityZones, describeRegions } from './zones';
 
 export const ec2Service: QueryService = {
@@ -31,5 +33,11 @@ export const ec2Service: QueryService = {
     ModifyInstanceAttribute: modifyInstanceAttribute,
     ResetInstanceAttribute: resetInstanceAttribute,
     GetPasswordData: getPasswordData,
+    DescribeInstanceTypes: describeInstanceTypes,
+    AllocateAddress: allocateAddress,
+    AssociateAddress: associateAddress,
+    DisassociateAddress: disassociateAddress,
+    ReleaseAddress: releaseAddress,
+    DescribeAddresses: describeAddresses,
   },
 };

@@ -2,15 +2,18 @@
  * Availability zones and regions. A zone is a registered cluster; the cloud is one region,
  * answered as Eucalyptus does, with a second `walrus` region naming the storage endpoint.
  */
+import { verboseZoneLines } from '../cluster/zone-view';
 import { RequestContext } from '../context';
 import { ServiceError } from '../errors';
 import { applyFilters, filtersParam, listParam } from '../query-params';
+import { isCloudAdmin } from './images/handlers';
 
-export function describeAvailabilityZones(ctx: RequestContext) {
+export async function describeAvailabilityZones(ctx: RequestContext) {
   const region = ctx.cloud.conf.REGION_NAME || 'eucalyptus';
-  // `verbose` asks for the administrator's capacity view; until clusters report node capacity,
-  // it lists the zones themselves.
-  const wanted = listParam(ctx.params, 'ZoneName').filter((z) => z !== 'verbose');
+  // `verbose` asks for the administrator's capacity view; anyone else gets the plain list.
+  const names = listParam(ctx.params, 'ZoneName');
+  const wanted = names.filter((z) => z !== 'verbose');
+  if (names.includes('verbose') && isCloudAdmin(ctx)) return verboseZones(ctx, wanted);
   let zones = ctx.cloud.store.listClusters().map((c) => ({ zoneName: c.name, zoneState: 'available', regionName: region }));
   if (wanted.length) {
     const unknown = wanted.filter((w) => !zones.some((z) => z.zoneName === w));
@@ -24,6 +27,14 @@ export function describeAvailabilityZones(ctx: RequestContext) {
     message: () => [],
   });
   return { availabilityZoneInfo: zones.map((z) => ({ ...z, messageSet: [] })) };
+}
+
+/** Seed 001's block per cluster; the nodes are asked for their resources first. */
+async function verboseZones(ctx: RequestContext, wanted: string[]) {
+  const controller = ctx.cloud.cluster.controller;
+  await controller.refresh();
+  const clusters = ctx.cloud.store.listClusters().filter((c) => !wanted.length || wanted.includes(c.name));
+  return { availabilityZoneInfo: clusters.flatMap((c) => verboseZoneLines(c, controller.availability(c.name)).map((l) => ({ ...l, regionName: ctx.cloud.conf.REGION_NAME || 'eucalyptus' }))) };
 }
 
 export function describeRegions(ctx: RequestContext) {

@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import * as ids from '../ids';
+import { clusterSchema } from '../cluster/schema';
 import { imagesSchema } from '../ec2/images/schema';
 import { instancesSchema } from '../ec2/instances/schema';
 import { walrusSchema } from '../s3/schema';
@@ -29,7 +30,7 @@ export const coreSchema: SchemaPart = {
 };
 
 /** Every domain's schema, in the order they are migrated. */
-const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, instancesSchema];
+const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, clusterSchema, instancesSchema];
 
 const now = () => new Date().toISOString();
 

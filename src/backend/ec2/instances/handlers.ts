@@ -8,7 +8,7 @@ import { RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import { applyFilters, filtersParam, listParam, requireParam } from '../../query-params';
 import { isCloudAdmin } from '../images/handlers';
-import { runInstances } from './launch';
+import { releaseInstance, runInstances } from './launch';
 import { Instance, STATE_CODES } from './store';
 import { instanceItem, reservations, stateOf } from './view';
 
@@ -16,6 +16,11 @@ const ID = /^i-[0-9A-Fa-f]{8}$/;
 
 function hypervisor(ctx: RequestContext): string {
   return ctx.cloud.conf.HYPERVISOR || 'kvm';
+}
+
+/** An instance with the public address it shows now (an elastic IP wins over its own). */
+function withPublicAddress(ctx: RequestContext, i: Instance): Instance {
+  return i.state === 'terminated' || i.state === 'shutting-down' ? { ...i, publicIp: undefined } : { ...i, publicIp: ctx.cloud.compute.publicAddressOf(i.id) ?? i.publicIp };
 }
 
 /** The caller's instances named by id (all must exist), or all of them. */
@@ -75,7 +80,7 @@ export function describeInstances(ctx: RequestContext) {
     start = Number(Buffer.from(ctx.params.NextToken, 'base64').toString('utf8'));
     if (!Number.isInteger(start) || start < 0) throw invalidParameter('NextToken', ctx.params.NextToken, 'It is not a token this cloud gave.');
   }
-  const page = max === undefined ? found.slice(start) : found.slice(start, start + max);
+  const page = (max === undefined ? found.slice(start) : found.slice(start, start + max)).map((i) => withPublicAddress(ctx, i));
   const next = max !== undefined && start + max < found.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
   return { reservationSet: reservations(page, hypervisor(ctx)), nextToken: next };
 }
@@ -88,9 +93,7 @@ export function terminateInstances(ctx: RequestContext) {
       if (i.disableApiTermination) throw new ServiceError('OperationNotPermitted', `The instance '${i.id}' may not be terminated. Modify its 'disableApiTermination' attribute and try again.`);
       ctx.cloud.instances.update(i.id, { state: 'shutting-down' });
       // Capacity and addresses come back at once; the node finishes the shutdown on its own.
-      const vmType = services.vmType(i.instanceType);
-      if (vmType && i.node) services.unplace(i.node, vmType);
-      services.releaseAddresses(i.accountId, i.groupName, { mac: i.mac!, privateIp: i.privateIp!, publicIp: i.publicIp, vlan: i.vlan });
+      releaseInstance(services, i);
       const done = () => ctx.cloud.instances.update(i.id, { state: 'terminated', endedTime: new Date().toISOString() });
       if (i.node) services.nodes.terminateInstance(i.node, i.id).then(done, done);
       else done();

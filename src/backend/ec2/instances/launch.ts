@@ -75,15 +75,16 @@ export function runInstances(ctx: RequestContext, services: ComputeServices): La
   if (shutdownBehavior !== 'stop' && shutdownBehavior !== 'terminate') throw invalidParameter('InstanceInitiatedShutdownBehavior', shutdownBehavior, 'It is stop or terminate.');
 
   // Reserve, giving everything back if any step fails.
-  const nodes = services.place(zone, vmType, min, max);
+  const placements = services.place(zone, vmType, min, max);
   const addresses: NetworkAddresses[] = [];
   const reservationId = ids.resourceId('r');
   const launchTime = new Date().toISOString();
+  const instanceIds = placements.map(() => ids.resourceId('i'));
   let instances: Instance[];
   try {
-    for (let i = 0; i < nodes.length; i++) addresses.push(services.allocateAddresses(account, group.name, addressing));
-    instances = nodes.map((node, i) => ({
-      id: ids.resourceId('i'),
+    for (const id of instanceIds) addresses.push(services.allocateAddresses(account, group.name, addressing, id));
+    instances = placements.map(({ node, placementId }, i) => ({
+      id: instanceIds[i],
       reservationId,
       accountId: account,
       imageId: image.id,
@@ -97,6 +98,7 @@ export function runInstances(ctx: RequestContext, services: ComputeServices): La
       state: 'pending' as const,
       zone,
       node,
+      placementId,
       privateIp: addresses[i].privateIp,
       publicIp: addresses[i].publicIp,
       mac: addresses[i].mac,
@@ -112,12 +114,18 @@ export function runInstances(ctx: RequestContext, services: ComputeServices): La
     }));
     ctx.cloud.instances.insert(instances);
   } catch (e) {
-    addresses.forEach((a) => services.releaseAddresses(account, group.name, a));
-    nodes.forEach((n) => services.unplace(n, vmType));
+    addresses.forEach((a) => services.releaseAddresses(a));
+    placements.forEach((pl) => services.unplace(pl.placementId));
     throw e;
   }
   for (const instance of instances) startOnNode(ctx, services, instance, vmType, key?.publicKeyOpenSsh);
   return { reservationId, instances };
+}
+
+/** Gives back what an instance held: its place on the node and its addresses. */
+export function releaseInstance(services: ComputeServices, i: Instance): void {
+  if (i.placementId !== undefined) services.unplace(i.placementId);
+  if (i.privateIp) services.releaseAddresses({ mac: i.mac ?? '', privateIp: i.privateIp, publicIp: i.publicIp, vlan: i.vlan });
 }
 
 /** Hands an instance to its node; if the node cannot take it, it ends terminated with the reason. */
@@ -129,7 +137,6 @@ function startOnNode(ctx: RequestContext, services: ComputeServices, i: Instance
   };
   services.nodes.runInstance(i.node!, spec).catch((e: Error) => {
     ctx.cloud.instances.update(i.id, { state: 'terminated', stateReason: `Server.InternalError: node ${i.node} could not start the instance: ${e.message}`, endedTime: new Date().toISOString() });
-    services.releaseAddresses(i.accountId, i.groupName, { mac: i.mac!, privateIp: i.privateIp!, publicIp: i.publicIp, vlan: i.vlan });
-    services.unplace(i.node!, vmType);
+    releaseInstance(services, i);
   });
 }

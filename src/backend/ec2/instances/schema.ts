@@ -20,6 +20,7 @@ export const instancesSchema: SchemaPart = {
        state_reason TEXT,
        zone TEXT NOT NULL,
        node TEXT,
+       placement_id INTEGER,
        private_ip TEXT,
        public_ip TEXT,
        mac TEXT,

@@ -51,11 +51,13 @@ export interface NodeOperations {
 export interface ComputeServices {
   vmType(name: string): VmType | undefined;
   zones(): string[];
-  /** Places between min and max instances, or throws InsufficientInstanceCapacity; returns a node per instance. */
-  place(zone: string, vmType: VmType, min: number, max: number): string[];
-  unplace(node: string, vmType: VmType): void;
-  allocateAddresses(accountId: string, groupName: string, addressing: 'public' | 'private'): NetworkAddresses;
-  releaseAddresses(accountId: string, groupName: string, addresses: NetworkAddresses): void;
+  /** Places between min and max instances, or throws InsufficientInstanceCapacity. */
+  place(zone: string, vmType: VmType, min: number, max: number): { placementId: number; node: string }[];
+  unplace(placementId: number): void;
+  allocateAddresses(accountId: string, groupName: string, addressing: 'public' | 'private', instanceId: string): NetworkAddresses;
+  releaseAddresses(addresses: NetworkAddresses): void;
+  /** The public address an instance shows: its elastic IP if one is associated, else its own. */
+  publicAddressOf(instanceId: string): string | undefined;
   keyPair(accountId: string, name: string): { name: string; publicKeyOpenSsh: string } | undefined;
   /** The group by name or sg- id; the account's `default` group is made on first use. */
   securityGroup(accountId: string, nameOrId: string): { id: string; name: string } | undefined;

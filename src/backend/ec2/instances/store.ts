@@ -24,8 +24,9 @@ export interface Instance {
   state: InstanceState;
   stateReason?: string;
   zone: string;
-  /** The node controller running it, host:port. */
+  /** The node controller running it, host:port, and the cluster's placement there. */
   node?: string;
+  placementId?: number;
   privateIp?: string;
   publicIp?: string;
   mac?: string;
@@ -63,7 +64,7 @@ export interface InstanceStore {
 const COLUMNS: Record<keyof Instance, string> = {
   id: 'id', reservationId: 'reservation_id', accountId: 'account_id', imageId: 'image_id', kernelId: 'kernel_id', ramdiskId: 'ramdisk_id',
   platform: 'platform', architecture: 'architecture', instanceType: 'instance_type', keyName: 'key_name', launchIndex: 'launch_index',
-  state: 'state', stateReason: 'state_reason', zone: 'zone', node: 'node', privateIp: 'private_ip', publicIp: 'public_ip', mac: 'mac',
+  state: 'state', stateReason: 'state_reason', zone: 'zone', node: 'node', placementId: 'placement_id', privateIp: 'private_ip', publicIp: 'public_ip', mac: 'mac',
   vlan: 'vlan', groupId: 'group_id', groupName: 'group_name', userData: 'user_data', addressing: 'addressing',
   shutdownBehavior: 'shutdown_behavior', disableApiTermination: 'disable_api_termination', clientToken: 'client_token',
   passwordData: 'password_data', launchTime: 'launch_time', endedTime: 'ended_time',

@@ -1,0 +1,84 @@
+/**
+ * The cluster controller inside the cloud process: VM types and nodes (the scheduler), the
+ * network manager, and the iptables file it renders. What it needs from parts that are not its
+ * own comes through hooks the cloud wires: how an instance looks (for elastic IPs), a security
+ * group's rules (for the firewall), and the NC protocol client (for node capacity).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type Database from 'better-sqlite3';
+import { writeFileAtomic } from '../../lib/files';
+import { ClusterController, parsePolicy } from './controller';
+import { NetworkConfig } from './network/config';
+import { renderIptables, Rule } from './network/iptables';
+import { NetworkManager } from './network/manager';
+import { NodeClient, SqliteNodeStore } from './nodes';
+import { SqliteVmTypeStore } from './vm-types';
+
+/** What elastic IPs need to know of an instance. */
+export interface InstanceView {
+  state: string;
+  privateIp: string;
+}
+
+export interface ClusterHooks {
+  /** An instance of the account, or undefined if it has none by that id. */
+  instanceLookup: (accountId: string, instanceId: string) => InstanceView | undefined;
+  /** A security group's ingress rules (the groups store's `get(accountId, name)?.rules`). */
+  groupRules: (accountId: string, groupName: string) => Rule[];
+}
+
+export interface ClusterOptions {
+  db: Database.Database;
+  conf: Record<string, string>;
+  network: NetworkConfig;
+  dataDir: string;
+  accountName: (accountId: string) => string | undefined;
+  client?: NodeClient;
+  log?: (line: string) => void;
+}
+
+/** Where the rendered firewall goes, under the data dir. */
+export function iptablesFile(dataDir: string): string {
+  return path.join(dataDir, 'var', 'lib', 'eucalyptus', 'network', 'iptables-rules');
+}
+
+export class ClusterServices {
+  readonly controller: ClusterController;
+  readonly network: NetworkManager;
+  /** Until the instances and groups parts are wired: no instance exists, and groups have no rules. */
+  readonly hooks: ClusterHooks = { instanceLookup: () => undefined, groupRules: () => [] };
+  private readonly rulesFile: string;
+  private readonly accountName: (accountId: string) => string | undefined;
+
+  constructor(opts: ClusterOptions) {
+    this.controller = new ClusterController({
+      db: opts.db,
+      vmTypes: new SqliteVmTypeStore(opts.db),
+      nodes: new SqliteNodeStore(opts.db),
+      client: opts.client,
+      policy: parsePolicy(opts.conf.SCHEDPOLICY),
+      log: opts.log,
+    });
+    this.network = new NetworkManager(opts.db, opts.network);
+    this.network.onChange = () => this.renderNetworkRules();
+    this.rulesFile = iptablesFile(opts.dataDir);
+    this.accountName = opts.accountName;
+  }
+
+  /** Writes the iptables-save file (MANAGED modes); call it too when a group's rules change. */
+  renderNetworkRules(): void {
+    if (!this.network.managed) return;
+    const c = this.network.config;
+    const text = renderIptables({
+      subnet: c.subnet,
+      netmask: c.netmask,
+      networks: this.network.groupNetworks(),
+      publicAddresses: this.network.publicAddresses(),
+      groupRules: this.hooks.groupRules,
+      accountName: (id) => this.accountName(id) ?? id,
+    });
+    fs.mkdirSync(path.dirname(this.rulesFile), { recursive: true, mode: 0o755 });
+    writeFileAtomic(this.rulesFile, text, 0o644);
+  }
+}

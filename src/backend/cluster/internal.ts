@@ -1,0 +1,53 @@
+/**
+ * The cloud's internal endpoints for node controllers, under /services/Eucalyptus/internal/,
+ * signed with the node key (internal-auth): GET images/{id} streams an available image's
+ * decrypted bytes from the image cache; GET metadata/{instanceId}/latest/{path} answers an
+ * instance's metadata request, relayed by its node controller. Plain-text bodies; 403 for a bad
+ * signature, 404 for what does not exist.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CloudContext } from '../context';
+import type { Reply } from '../reply';
+import { loadOrCreateNodeKey, verifyNcRequest } from './internal-auth';
+
+export const INTERNAL_PREFIX = '/services/Eucalyptus/internal/';
+
+/**
+ * An instance's metadata at `path` (e.g. `meta-data/instance-id`, `user-data`), or undefined if
+ * the instance or the path does not exist. Instances do not exist yet: the instances work fills
+ * this in from their records.
+ */
+export function instanceMetadata(_cloud: CloudContext, _instanceId: string, _path: string): string | Buffer | undefined {
+  return undefined;
+}
+
+const text = (status: number, body: string): Reply => ({ status, contentType: 'text/plain; charset=utf-8', body: body + '\n', action: 'Internal' });
+
+export interface InternalRequest {
+  method: string;
+  rawPath: string;
+  headers: Record<string, string>;
+}
+
+export function handleInternal(cloud: CloudContext, req: InternalRequest): Reply {
+  const key = loadOrCreateNodeKey(cloud.paths.keysDir);
+  const refused = verifyNcRequest(key, req.method, req.rawPath, req.headers);
+  if (refused) return text(403, `Forbidden: ${refused}`);
+  if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'Method not allowed');
+  const rest = req.rawPath.slice(INTERNAL_PREFIX.length).split('/').map(decodeURIComponent);
+
+  if (rest[0] === 'images' && rest.length === 2) {
+    const image = /^e[mkr]i-[0-9A-Fa-f]{8}$/.test(rest[1]) ? cloud.images.get(rest[1]) : undefined;
+    const file = image && path.join(cloud.paths.imagesDir, `${image.id}.img`);
+    if (!image || image.state !== 'available' || !file || !fs.existsSync(file)) return text(404, `No available image ${rest[1]}`);
+    const size = fs.statSync(file).size;
+    return { status: 200, contentType: 'application/octet-stream', stream: fs.createReadStream(file), headers: { 'Content-Length': String(size) }, action: 'Internal' };
+  }
+  if (rest[0] === 'metadata' && rest.length >= 3 && rest[2] === 'latest') {
+    const body = instanceMetadata(cloud, rest[1], rest.slice(3).join('/'));
+    if (body === undefined) return text(404, `No metadata for ${rest[1]} at ${rest.slice(2).join('/')}`);
+    return { status: 200, contentType: 'text/plain', body, action: 'Internal' };
+  }
+  return text(404, 'Not found');
+}

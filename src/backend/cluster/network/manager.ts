@@ -1,0 +1,246 @@
+/**
+ * The network manager: gives instances their addresses by networking mode and keeps the pool of
+ * public addresses. SYSTEM hands out addresses of the subnet as a DHCP server would (public equal
+ * to private); STATIC gives out VNET_MACMAP pairs first come, first served; the MANAGED modes give
+ * every active security group (account, group name) its own network of VNET_ADDRSPERNET
+ * addresses (and in MANAGED a VLAN tag), and public addresses from VNET_PUBLICIPS at boot or as
+ * elastic IPs. Everything is bookkeeping in SQLite: nothing here touches a real network.
+ */
+import type Database from 'better-sqlite3';
+import { ServiceError } from '../../errors';
+import { NetworkConfig, FIRST_VLAN, isManaged } from './config';
+import { intToIp, ipToInt, macForIp, managedNetwork, ManagedNetwork, networkHosts, subnetSize } from './ip';
+
+export type Addressing = 'public' | 'private';
+
+/** What an instance is given: the `network` of the NC protocol's RunInstance. */
+export interface InstanceAddresses {
+  mac: string;
+  privateIp: string;
+  publicIp?: string;
+  vlan?: number;
+}
+
+export interface GroupNetwork extends ManagedNetwork {
+  accountId: string;
+  groupName: string;
+  vlan?: number;
+  /** CIDR of the network, e.g. 10.128.0.0/27. */
+  cidr: string;
+}
+
+export interface PublicAddress {
+  ip: string;
+  accountId?: string;
+  kind?: 'elastic' | 'boot';
+  instanceId?: string;
+  privateIp?: string;
+}
+
+type Row = Record<string, any>;
+const toPublic = (r: Row): PublicAddress => ({
+  ip: r.ip,
+  accountId: r.account_id ?? undefined,
+  kind: r.kind ?? undefined,
+  instanceId: r.instance_id ?? undefined,
+  privateIp: r.private_ip ?? undefined,
+});
+const noCapacity = (message: string) => new ServiceError('InsufficientAddressCapacity', message);
+
+export class NetworkManager {
+  /** Called after any change the rendered firewall rules depend on. */
+  onChange: () => void = () => {};
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly config: NetworkConfig,
+  ) {
+    this.syncPublicPool();
+  }
+
+  get managed(): boolean {
+    return isManaged(this.config.mode);
+  }
+
+  /** Brings the pool in line with VNET_PUBLICIPS: adds new addresses, drops unused removed ones. */
+  private syncPublicPool(): void {
+    const wanted = new Set(this.config.publicIps);
+    this.db.transaction(() => {
+      const insert = this.db.prepare('INSERT OR IGNORE INTO public_addresses (ip) VALUES (?)');
+      for (const ip of wanted) insert.run(ip);
+      for (const r of this.db.prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL').all() as Row[]) {
+        if (!wanted.has(r.ip)) this.db.prepare('DELETE FROM public_addresses WHERE ip = ?').run(r.ip);
+      }
+    })();
+  }
+
+  /**
+   * Addresses for a new instance in a security group. `instanceId`, when known, is recorded with
+   * them (bindInstance records it later otherwise). Runs out → InsufficientAddressCapacity.
+   */
+  allocateInstanceAddresses(accountId: string, groupName: string, addressing: Addressing = 'public', instanceId?: string): InstanceAddresses {
+    const out = this.db.transaction((): InstanceAddresses => {
+      const c = this.config;
+      if (c.mode === 'STATIC') {
+        const leased = this.leasedIps();
+        const pair = c.macmap.find((p) => !leased.has(p.ip));
+        if (!pair) throw noCapacity(`No free address left: all ${c.macmap.length} VNET_MACMAP pairs are in use`);
+        this.lease(pair.ip, pair.mac, accountId, groupName, null, instanceId);
+        return { mac: pair.mac, privateIp: pair.ip, publicIp: pair.ip };
+      }
+      if (c.mode === 'SYSTEM') {
+        const leased = this.leasedIps();
+        const base = ipToInt(c.subnet);
+        const size = subnetSize(c.netmask);
+        // The network address, the router (.1) and the broadcast address are never handed out.
+        for (let i = 2; i < size - 1; i++) {
+          const ip = intToIp(base + i);
+          if (leased.has(ip)) continue;
+          const mac = macForIp(ip);
+          this.lease(ip, mac, accountId, groupName, null, instanceId);
+          return { mac, privateIp: ip, publicIp: ip };
+        }
+        throw noCapacity(`No free address left in ${c.subnet}/${c.netmask}`);
+      }
+      const net = this.ensureGroupNetwork(accountId, groupName);
+      const leased = this.leasedIps(net.index);
+      const ip = networkHosts(c.subnet, c.addrsPerNet, net.index).find((h) => !leased.has(h));
+      if (!ip) throw noCapacity(`No free address left in the network of security group ${groupName}: it holds ${c.addrsPerNet - 3} instances`);
+      const mac = macForIp(ip);
+      this.lease(ip, mac, accountId, groupName, net.index, instanceId);
+      const result: InstanceAddresses = { mac, privateIp: ip, vlan: net.vlan };
+      if (addressing === 'public') {
+        const free = this.db.prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL ORDER BY ip').all() as Row[];
+        const pub = free.map((r) => r.ip as string).sort((a, b) => ipToInt(a) - ipToInt(b))[0];
+        // No public address left: the instance still runs, reachable on its private address.
+        if (pub) {
+          this.db.prepare(`UPDATE public_addresses SET account_id = ?, kind = 'boot', instance_id = ?, private_ip = ? WHERE ip = ?`).run(accountId, instanceId ?? null, ip, pub);
+          result.publicIp = pub;
+        }
+      }
+      if (result.vlan === undefined) delete result.vlan;
+      return result;
+    })();
+    this.onChange();
+    return out;
+  }
+
+  /** Records which instance holds a private address (and its boot-time public address). */
+  bindInstance(privateIp: string, instanceId: string): void {
+    this.db.prepare('UPDATE address_leases SET instance_id = ? WHERE private_ip = ?').run(instanceId, privateIp);
+    this.db.prepare(`UPDATE public_addresses SET instance_id = ? WHERE private_ip = ? AND kind = 'boot'`).run(instanceId, privateIp);
+  }
+
+  /**
+   * Gives an instance's addresses back (on terminate): its lease, its boot-time public address,
+   * and any elastic IP associated with it (which stays allocated to its account). A group network
+   * with no instance left is freed.
+   */
+  releaseInstanceAddresses(addresses: Pick<InstanceAddresses, 'privateIp'>): void {
+    this.db.transaction(() => {
+      const lease = this.db.prepare('SELECT * FROM address_leases WHERE private_ip = ?').get(addresses.privateIp) as Row | undefined;
+      this.db.prepare(`UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL WHERE private_ip = ? AND kind = 'boot'`).run(addresses.privateIp);
+      this.db.prepare(`UPDATE public_addresses SET instance_id = NULL, private_ip = NULL WHERE private_ip = ? AND kind = 'elastic'`).run(addresses.privateIp);
+      if (!lease) return;
+      this.db.prepare('DELETE FROM address_leases WHERE private_ip = ?').run(addresses.privateIp);
+      if (lease.net_index !== null) {
+        const left = this.db.prepare('SELECT COUNT(*) AS n FROM address_leases WHERE net_index = ?').get(lease.net_index) as Row;
+        if (!left.n) this.db.prepare('DELETE FROM group_networks WHERE net_index = ?').run(lease.net_index);
+      }
+    })();
+    this.onChange();
+  }
+
+  /** The networks of the active security groups (MANAGED modes), in index order. */
+  groupNetworks(): GroupNetwork[] {
+    return (this.db.prepare('SELECT * FROM group_networks ORDER BY net_index').all() as Row[]).map((r) => this.toGroupNetwork(r));
+  }
+
+  groupNetwork(accountId: string, groupName: string): GroupNetwork | undefined {
+    const r = this.db.prepare('SELECT * FROM group_networks WHERE account_id = ? AND group_name = ?').get(accountId, groupName) as Row | undefined;
+    return r && this.toGroupNetwork(r);
+  }
+
+  publicAddresses(): PublicAddress[] {
+    return (this.db.prepare('SELECT * FROM public_addresses').all() as Row[]).map(toPublic).sort((a, b) => ipToInt(a.ip) - ipToInt(b.ip));
+  }
+
+  publicAddress(ip: string): PublicAddress | undefined {
+    const r = this.db.prepare('SELECT * FROM public_addresses WHERE ip = ?').get(ip) as Row | undefined;
+    return r && toPublic(r);
+  }
+
+  /** The public address an instance is reachable at, if any (elastic first). */
+  publicAddressOf(instanceId: string): string | undefined {
+    const r = this.db.prepare(`SELECT ip FROM public_addresses WHERE instance_id = ? ORDER BY kind = 'elastic' DESC`).get(instanceId) as Row | undefined;
+    return r?.ip;
+  }
+
+  /** Elastic IPs: the lowest free pool address, now the account's. */
+  allocateElastic(accountId: string): string {
+    const ip = this.db.transaction(() => {
+      const free = (this.db.prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL').all() as Row[]).map((r) => r.ip as string);
+      if (!free.length) throw new ServiceError('AddressLimitExceeded', 'Too many addresses allocated: no public address is left in the pool (VNET_PUBLICIPS)');
+      const pick = free.sort((a, b) => ipToInt(a) - ipToInt(b))[0];
+      this.db.prepare(`UPDATE public_addresses SET account_id = ?, kind = 'elastic' WHERE ip = ?`).run(accountId, pick);
+      return pick;
+    })();
+    return ip;
+  }
+
+  /**
+   * Points an elastic IP at an instance's private address. The instance's boot-time public
+   * address, if it had one, goes back to the pool; an address associated elsewhere moves.
+   */
+  associateElastic(ip: string, instanceId: string, privateIp: string): void {
+    this.db.transaction(() => {
+      this.db.prepare(`UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL WHERE instance_id = ? AND kind = 'boot'`).run(instanceId);
+      this.db.prepare(`UPDATE public_addresses SET instance_id = NULL, private_ip = NULL WHERE instance_id = ? AND kind = 'elastic' AND ip <> ?`).run(instanceId, ip);
+      this.db.prepare('UPDATE public_addresses SET instance_id = ?, private_ip = ? WHERE ip = ?').run(instanceId, privateIp, ip);
+    })();
+    this.onChange();
+  }
+
+  disassociateElastic(ip: string): void {
+    this.db.prepare('UPDATE public_addresses SET instance_id = NULL, private_ip = NULL WHERE ip = ?').run(ip);
+    this.onChange();
+  }
+
+  releaseElastic(ip: string): void {
+    this.db.prepare('UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL WHERE ip = ?').run(ip);
+    this.onChange();
+  }
+
+  private toGroupNetwork(r: Row): GroupNetwork {
+    const net = managedNetwork(this.config.subnet, this.config.addrsPerNet, r.net_index);
+    const prefix = 32 - Math.log2(this.config.addrsPerNet);
+    return { ...net, accountId: r.account_id, groupName: r.group_name, vlan: r.vlan ?? undefined, cidr: `${net.network}/${prefix}` };
+  }
+
+  private ensureGroupNetwork(accountId: string, groupName: string): GroupNetwork {
+    const have = this.groupNetwork(accountId, groupName);
+    if (have) return have;
+    const used = new Set((this.db.prepare('SELECT net_index FROM group_networks').all() as Row[]).map((r) => r.net_index as number));
+    let index = 0;
+    while (used.has(index)) index++;
+    if (index >= this.config.networks) {
+      throw noCapacity(`No free network for security group ${groupName}: all ${this.config.networks} security group networks are in use`);
+    }
+    const vlan = this.config.mode === 'MANAGED' ? FIRST_VLAN + index : null;
+    this.db.prepare('INSERT INTO group_networks (net_index, account_id, group_name, vlan) VALUES (?, ?, ?, ?)').run(index, accountId, groupName, vlan);
+    return this.groupNetwork(accountId, groupName)!;
+  }
+
+  private leasedIps(netIndex?: number): Set<string> {
+    const rows = netIndex === undefined
+      ? this.db.prepare('SELECT private_ip FROM address_leases').all()
+      : this.db.prepare('SELECT private_ip FROM address_leases WHERE net_index = ?').all(netIndex);
+    return new Set((rows as Row[]).map((r) => r.private_ip as string));
+  }
+
+  private lease(ip: string, mac: string, accountId: string, groupName: string, netIndex: number | null, instanceId?: string): void {
+    this.db
+      .prepare('INSERT INTO address_leases (private_ip, mac, account_id, group_name, net_index, instance_id) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(ip, mac, accountId, groupName, netIndex, instanceId ?? null);
+  }
+}

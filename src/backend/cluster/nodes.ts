@@ -1,0 +1,80 @@
+/**
+ * Node controllers as the cluster controller knows them: where each answers, whether it did the
+ * last time it was asked, and the capacity it reported (cores, memory, disk) through the NC
+ * protocol's DescribeResource. The client is injected (NodeClient) so the protocol library can
+ * be wired in by the cloud and a fake given by tests.
+ */
+import type Database from 'better-sqlite3';
+
+export interface NodeAddress {
+  host: string;
+  port: number;
+}
+
+export interface NodeCapacity {
+  cores: number;
+  memoryMiB: number;
+  diskGiB: number;
+}
+
+/** What the cluster needs of the NC protocol client. */
+export interface NodeClient {
+  describeResource(node: NodeAddress): Promise<NodeCapacity>;
+}
+
+export type NodeStatus = 'enabled' | 'unreachable';
+
+export interface NodeRecord extends NodeAddress {
+  cluster: string;
+  status: NodeStatus;
+  registered: string;
+  lastSeen?: string;
+  capacity?: NodeCapacity;
+}
+
+type Row = Record<string, any>;
+const toNode = (r: Row): NodeRecord => ({
+  host: r.host,
+  port: r.port,
+  cluster: r.cluster,
+  status: r.status,
+  registered: r.registered,
+  lastSeen: r.last_seen ?? undefined,
+  capacity: r.capacity ? JSON.parse(r.capacity) : undefined,
+});
+
+export class SqliteNodeStore {
+  constructor(private readonly db: Database.Database) {}
+
+  /** Registers a node (again): a new one starts unreachable until it answers. */
+  register(cluster: string, node: NodeAddress): void {
+    this.db
+      .prepare(
+        `INSERT INTO nodes (host, port, cluster, status, registered) VALUES (?, ?, ?, 'unreachable', ?)
+         ON CONFLICT(host, port) DO UPDATE SET cluster = excluded.cluster`,
+      )
+      .run(node.host, node.port, cluster, new Date().toISOString());
+  }
+
+  deregister(node: NodeAddress): boolean {
+    return this.db.prepare('DELETE FROM nodes WHERE host = ? AND port = ?').run(node.host, node.port).changes > 0;
+  }
+
+  /** A cluster's nodes (every node without one), in a stable order: the scheduler's order. */
+  list(cluster?: string): NodeRecord[] {
+    const rows = cluster === undefined
+      ? this.db.prepare('SELECT * FROM nodes ORDER BY cluster, host, port').all()
+      : this.db.prepare('SELECT * FROM nodes WHERE cluster = ? ORDER BY host, port').all(cluster);
+    return (rows as Row[]).map(toNode);
+  }
+
+  answered(node: NodeAddress, capacity: NodeCapacity, at = new Date()): void {
+    this.db
+      .prepare(`UPDATE nodes SET status = 'enabled', last_seen = ?, capacity = ? WHERE host = ? AND port = ?`)
+      .run(at.toISOString(), JSON.stringify(capacity), node.host, node.port);
+  }
+
+  unreachable(node: NodeAddress): void {
+    this.db.prepare(`UPDATE nodes SET status = 'unreachable' WHERE host = ? AND port = ?`).run(node.host, node.port);
+  }
+}

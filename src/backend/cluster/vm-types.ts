@@ -1,0 +1,41 @@
+/**
+ * VM types: the sizes instances come in. Seeded with seed 001's five (m1.small 1 CPU 128 MiB
+ * 10 GiB ... c1.xlarge 4/2048/20); the cloud administrator may change them.
+ */
+import type Database from 'better-sqlite3';
+
+export interface VmType {
+  name: string;
+  cpus: number;
+  memoryMiB: number;
+  diskGiB: number;
+}
+
+type Row = { name: string; cpus: number; memory_mib: number; disk_gib: number };
+const toVmType = (r: Row): VmType => ({ name: r.name, cpus: r.cpus, memoryMiB: r.memory_mib, diskGiB: r.disk_gib });
+
+export class SqliteVmTypeStore {
+  constructor(private readonly db: Database.Database) {}
+
+  /** In the order Eucalyptus lists them: smallest first. */
+  list(): VmType[] {
+    return (this.db.prepare('SELECT * FROM vm_types ORDER BY position, name').all() as Row[]).map(toVmType);
+  }
+
+  get(name: string): VmType | undefined {
+    const r = this.db.prepare('SELECT * FROM vm_types WHERE name = ?').get(name) as Row | undefined;
+    return r && toVmType(r);
+  }
+
+  /** Changes a type's size (the administrator's ModifyInstanceTypeAttribute); false if unknown. */
+  modify(name: string, size: Partial<Omit<VmType, 'name'>>): boolean {
+    for (const [k, v] of Object.entries(size)) {
+      if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new Error(`${k} must be a positive integer`);
+    }
+    const cur = this.get(name);
+    if (!cur) return false;
+    const next = { ...cur, ...Object.fromEntries(Object.entries(size).filter(([, v]) => v !== undefined)) };
+    this.db.prepare('UPDATE vm_types SET cpus = ?, memory_mib = ?, disk_gib = ? WHERE name = ?').run(next.cpus, next.memoryMiB, next.diskGiB, name);
+    return true;
+  }
+}
