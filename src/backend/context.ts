@@ -3,6 +3,7 @@
  * settings, the URLs it is served at, and who is asking.
  */
 import type { ImageStore } from './ec2/images/store';
+import type { LocalNode } from './node/local';
 import { CloudPaths } from './paths';
 import type { Walrus } from './s3/walrus';
 import { CloudStore, Principal } from './store/types';
@@ -21,6 +22,8 @@ export interface CloudContext {
   paths: CloudPaths;
   conf: Record<string, string>;
   urls: { ec2Url: string; s3Url: string; euareUrl: string };
+  /** The node controller this cloud started for itself, once it answers (none when turned off). */
+  localNode?: Promise<LocalNode | undefined>;
 }
 
 export interface RequestContext {
