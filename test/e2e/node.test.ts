@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import forge from 'node-forge';
 import { NcError, NodeControllerClient, NodeUnreachable, RunInstanceRequest, signRequest } from '../../src/lib/nc-protocol';
 import { freePort, runningPid } from '../../src/backend/daemon';
 import { nodeAddress, nodePaths } from '../../src/backend/node/paths';
@@ -142,12 +143,25 @@ describe('a node controller', () => {
     assert.ok(fs.existsSync(path.join(instancePath(), 'cache', EMI)), 'the image cache stays');
   });
 
-  test('a Windows instance gets no swap: its ephemeral disk is the rest of the type disk', async () => {
-    await nc.runInstance(spec('i-0000000A', { imageId: WIN, kernelId: undefined, ramdiskId: undefined, platform: 'windows', vmType: { name: 'm1.xlarge', cpus: 2, memoryMiB: 1024, diskGiB: 20 } }));
+  test('a Windows instance gets no swap, and prints its Administrator password encrypted for its keypair', async () => {
+    const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = publicKey.export({ format: 'jwk' });
+    const field = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, (b.length >> 8) & 0xff, b.length & 0xff]), b]);
+    const mpint = (s: string) => field(Buffer.concat([Buffer.from([0]), Buffer.from(s, 'base64url')]));
+    const sshKey = `ssh-rsa ${Buffer.concat([field(Buffer.from('ssh-rsa')), mpint(jwk.e!), mpint(jwk.n!)]).toString('base64')} mykey`;
+    const vmType = { name: 'm1.xlarge', cpus: 2, memoryMiB: 1024, diskGiB: 20 };
+    await nc.runInstance(spec('i-0000000A', { imageId: WIN, kernelId: undefined, ramdiskId: undefined, platform: 'windows', vmType, publicKey: sshKey }));
     await waitFor('running', async () => (await stateOf('i-0000000A')) === 'running');
     const dir = path.join(instancePath(), ACCOUNT, 'i-0000000A');
     assert.deepEqual(fs.readdirSync(dir).sort(), ['console.log', 'ephemeral', 'root']);
     assert.equal(fs.statSync(path.join(dir, 'ephemeral')).size, 20 * GiB - MiB);
+    const text = Buffer.from((await nc.getConsoleOutput('i-0000000A')).output, 'base64').toString();
+    const m = /<Password>\n([A-Za-z0-9+/=]+)\n<\/Password>\n$/.exec(text);
+    assert.ok(m, text);
+    // PKCS#1 v1.5 decryption, which Node 20's crypto refuses: node-forge, as euca-get-password does.
+    const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+    const password = forge.pki.privateKeyFromPem(pem).decrypt(Buffer.from(m[1], 'base64').toString('binary'), 'RSAES-PKCS1-V1_5');
+    assert.match(password, /^\S{16}$/);
   });
 
   test('an image the cloud does not have sends the instance to terminated, with the reason', async () => {

@@ -6,13 +6,15 @@
  * 512 MiB as Eucalyptus 1.5 made it, none for Windows, whose ephemeral disk is the rest of the
  * type's disk, as seed 000 says), writes the console log a boot would, and turns running after
  * BOOT_DELAY_MS. Terminate goes shutting-down → terminated and removes the folder. A failed
- * staging goes straight to terminated with the reason, as a real NC's instances do.
+ * staging goes straight to terminated with the reason, as a real NC's instances do. A Windows
+ * instance started with a keypair prints its encrypted Administrator password (windows.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NcInstance } from '../../lib/nc-protocol';
 import { DriverError, HypervisorDriver, InstanceSpec, notFound } from './hypervisor';
 import type { ImageCache } from './image-cache';
+import { passwordConsoleLines } from './windows';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -106,7 +108,12 @@ export class SimulatedDriver implements HypervisorDriver {
     inst.wake = undefined;
     if (inst.cancelled) return;
     inst.status.state = 'running';
-    await this.appendConsole(inst, [`Starting OpenSSH server: sshd.`, '', `Ubuntu 9.04 ${spec.instanceId} ttyS0`, '', `${spec.instanceId} login: `]);
+    if (spec.platform === 'windows') {
+      // A Windows instance's first boot sets the Administrator password; it is readable only with the keypair.
+      await this.appendConsole(inst, ['Windows is ready to use', ...(spec.publicKey ? passwordConsoleLines(spec.publicKey) : [])]);
+    } else {
+      await this.appendConsole(inst, [`Starting OpenSSH server: sshd.`, '', `Ubuntu 9.04 ${spec.instanceId} ttyS0`, '', `${spec.instanceId} login: `]);
+    }
     this.opts.log(`${spec.instanceId}: running`);
   }
 
@@ -203,7 +210,8 @@ export class SimulatedDriver implements HypervisorDriver {
 
   private async appendConsole(inst: SimInstance, lines: string[]): Promise<void> {
     const t = (Date.now() - inst.bootStarted) / 1000;
-    const stamp = `[${t.toFixed(6).padStart(12)}] `;
+    // A Linux kernel stamps its lines; Windows prints them bare (and the password block must stay bare).
+    const stamp = inst.spec.platform === 'windows' ? '' : `[${t.toFixed(6).padStart(12)}] `;
     await fs.promises.appendFile(path.join(inst.dir, 'console.log'), lines.map((l) => (l ? stamp + l : '')).join('\n') + '\n', { mode: 0o600 });
   }
 }
