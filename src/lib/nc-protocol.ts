@@ -44,7 +44,7 @@ function mac(key: string, method: string, path: string, date: string, bodySha256
 /** The two headers that authenticate a request; `path` is the request target (path and query). */
 export function signRequest(key: string, method: string, path: string, body: string | Buffer = '', now = new Date()): Record<string, string> {
   const date = now.toISOString();
-  return { 'X-Euca-Date': date, Authorization: `${AUTH_SCHEME} ${mac(key, method, path, date, typeof body === 'string' && body === '' ? EMPTY_BODY_SHA256 : sha256Hex(body))}` };
+  return { 'X-Euca-Date': date, Authorization: `${AUTH_SCHEME} ${mac(key, method, path, date, sha256Hex(body))}` };
 }
 
 export interface IncomingSignature {

@@ -113,7 +113,7 @@ export function createNodeServer(deps: NodeServerDeps): http.Server {
     send(res, 200, await actions[action](doc));
   }
 
-  async function metadata(req: http.IncomingMessage, res: http.ServerResponse, instanceId: string, rest: string): Promise<void> {
+  async function metadata(res: http.ServerResponse, instanceId: string, rest: string): Promise<void> {
     const inst = driver.state(instanceId);
     if (!inst || inst.state === 'terminated') return sendError(res, 404, 'InvalidInstanceID.NotFound', `no instance ${instanceId} on this node`);
     const answer = await deps.cloud.metadata(instanceId, rest);
@@ -128,7 +128,7 @@ export function createNodeServer(deps: NodeServerDeps): http.Server {
       url.pathname === NC_SERVICE_PATH
         ? serviceCall(req, res)
         : m && req.method === 'GET'
-          ? metadata(req, res, m[1], (m[2] ?? '') + url.search)
+          ? metadata(res, m[1], (m[2] ?? '') + url.search)
           : Promise.resolve(sendError(res, 404, 'NotFound', `nothing at ${url.pathname}`));
     work.catch((e: Error) => {
       if (res.headersSent) return void res.destroy(e);
