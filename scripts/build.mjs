@@ -67,8 +67,8 @@ fs.mkdirSync(manDir, { recursive: true });
 const date = process.env.SOURCE_DATE ?? '2026-11-22';
 for (const { name, cls } of commands) fs.writeFileSync(path.join(manDir, `${name}.1`), manPage(commandMeta(cls, name), pkg.version, date));
 
-// 4. The bundles: the CLI, and the cloud daemon apart from it so that commands never parse the
-// server. node-forge (900 KB) stays a plain dependency, loaded only by the commands that sign or
+// 4. The bundles: the CLI, and the cloud and node controller daemons apart from it so that
+// commands never parse the servers (nor undici, which only the daemons load). node-forge (900 KB) stays a plain dependency, loaded only by the commands that sign or
 // encrypt; so do tar-stream and cli-progress, which only the bundle commands load.
 const esbuild = require('esbuild');
 const bundle = (entry, out) =>
@@ -79,10 +79,11 @@ const bundle = (entry, out) =>
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['better-sqlite3', 'node-forge', 'tar-stream', 'cli-progress', './cloud.js'],
+    external: ['better-sqlite3', 'node-forge', 'tar-stream', 'cli-progress', './cloud.js', './node.js'],
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
 bundle('cli.js', 'cli.js');
 bundle('backend/cloud.js', 'cloud.js');
+bundle('backend/node/nc.js', 'node.js');
 console.log(`built ${commands.length} commands`);

@@ -2,7 +2,8 @@
  * Running the cloud in the foreground: prepare the data dir (first start creates the PKI, the
  * eucalyptus account and its admin credentials), open the store and Walrus (sweeping the temp and
  * orphaned files a crash left), resume image registrations a restart interrupted, listen, register the local cluster, write the admin's eucarc and
- * the pid file (last: its presence means "answering"), and shut down cleanly on SIGTERM or SIGINT.
+ * the pid file (last: its presence means "answering"), start the local node controller (without
+ * waiting for it), and shut down cleanly on SIGTERM or SIGINT, stopping that node too.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -15,6 +16,7 @@ import { parseNetworkConfig } from './cluster/network/config';
 import { readConf, setConfValues } from './conf';
 import { CloudContext } from './context';
 import { runningPid } from './daemon';
+import { localNodeWanted, startLocalNode } from './node/local';
 import { cloudPaths, DEFAULT_BIND, DEFAULT_PORT } from './paths';
 import { ImageRegistrar } from './ec2/images/registrar';
 import { SqliteImageStore } from './ec2/images/store';
@@ -83,6 +85,13 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   registrar.resumePending();
   cluster.renderNetworkRules();
   cluster.controller.start();
+  if (localNodeWanted(conf)) {
+    const nodeUrl = `http://${advertisedHost(bind)}:${port}`;
+    cloud.localNode = startLocalNode(paths, nodeUrl).then(
+      (node) => (log(`eucalyptus-nc ${node.pid} answering at ${node.host}:${node.port} (data in ${node.dataDir})`), node),
+      (e: Error) => (log(`the local node controller did not start: ${e.message}`), undefined),
+    );
+  }
   writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
   log(`eucalyptus-cloud ${process.pid} listening on ${bind}:${port}; data in ${paths.dataDir}`);
 
@@ -95,6 +104,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
+  await (await cloud.localNode)?.stop();
   cluster.controller.stop();
   store.close();
   try {

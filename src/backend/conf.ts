@@ -59,7 +59,8 @@ REGION_NAME="eucalyptus"
 CLUSTER_NAME="cluster01"
 CC_PORT="8774"
 
-# Node controllers.
+# Node controllers. LOCAL_NODE="N" keeps the cloud from starting one for itself (in DATA/node).
+LOCAL_NODE="Y"
 NC_PORT="8775"
 HYPERVISOR="kvm"
 INSTANCE_PATH="/var/lib/eucalyptus/instances"

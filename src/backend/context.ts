@@ -6,6 +6,7 @@ import type { ClusterServices } from './cluster';
 import type { ImageStore } from './ec2/images/store';
 import type { ComputeServices } from './ec2/instances/services';
 import type { InstanceStore } from './ec2/instances/store';
+import type { LocalNode } from './node/local';
 import { CloudPaths } from './paths';
 import type { Walrus } from './s3/walrus';
 import { CloudStore, Principal } from './store/types';
@@ -29,6 +30,8 @@ export interface CloudContext {
   /** The cluster controller: scheduler, network manager, firewall rendering. */
   cluster: ClusterServices;
   urls: { ec2Url: string; s3Url: string; euareUrl: string };
+  /** The node controller this cloud started for itself, once it answers (none when turned off). */
+  localNode?: Promise<LocalNode | undefined>;
 }
 
 export interface RequestContext {

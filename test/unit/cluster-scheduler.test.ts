@@ -10,7 +10,6 @@ import { ClusterController, SchedulingPolicy } from '../../src/backend/cluster/c
 import { NodeAddress, NodeCapacity, NodeClient, SqliteNodeStore } from '../../src/backend/cluster/nodes';
 import { SqliteVmTypeStore } from '../../src/backend/cluster/vm-types';
 import { vmTypeState } from '../../src/backend/cluster/zone-view';
-import { verifyNcRequest, ncAuthHeaders } from '../../src/backend/cluster/internal-auth';
 import { SqliteStore } from '../../src/backend/store/sqlite';
 import { tempDir } from '../helpers/cli';
 
@@ -97,12 +96,3 @@ test('VM types: the five of seed 001, changeable by the administrator', () => {
   s.close();
 });
 
-test("the node key's HMAC scheme: signed requests pass; a bad signature or a stale date does not", () => {
-  const key = 'ab'.repeat(32);
-  const h = ncAuthHeaders(key, 'GET', '/services/Eucalyptus/internal/images/emi-12345678');
-  const lower = { 'x-euca-date': h['X-Euca-Date'], authorization: h.Authorization };
-  assert.equal(verifyNcRequest(key, 'GET', '/services/Eucalyptus/internal/images/emi-12345678', lower), undefined);
-  assert.match(verifyNcRequest(key, 'GET', '/services/Eucalyptus/internal/images/emi-87654321', lower)!, /signature/);
-  assert.match(verifyNcRequest('cd'.repeat(32), 'GET', '/services/Eucalyptus/internal/images/emi-12345678', lower)!, /signature/);
-  assert.match(verifyNcRequest(key, 'GET', '/services/Eucalyptus/internal/images/emi-12345678', lower, '', Date.now() + 6 * 60 * 1000)!, /5 minutes/);
-});

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CloudContext } from '../context';
 import type { Reply } from '../reply';
-import { loadOrCreateNodeKey, verifyNcRequest } from './internal-auth';
+import { EMPTY_BODY_SHA256, verifyRequest } from '../../lib/nc-protocol';
+import { loadOrCreateNodeKey } from './internal-auth';
 
 export const INTERNAL_PREFIX = '/services/Eucalyptus/internal/';
 
@@ -32,8 +33,8 @@ export interface InternalRequest {
 
 export function handleInternal(cloud: CloudContext, req: InternalRequest): Reply {
   const key = loadOrCreateNodeKey(cloud.paths.keysDir);
-  const refused = verifyNcRequest(key, req.method, req.rawPath, req.headers);
-  if (refused) return text(403, `Forbidden: ${refused}`);
+  const verdict = verifyRequest(key, { method: req.method, path: req.rawPath, headers: req.headers, bodySha256: EMPTY_BODY_SHA256 });
+  if (!verdict.ok) return text(403, `Forbidden: ${verdict.reason}`);
   if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'Method not allowed');
   const rest = req.rawPath.slice(INTERNAL_PREFIX.length).split('/').map(decodeURIComponent);
 

@@ -6,6 +6,7 @@ import { CliError } from '../../lib/errors';
 import { packageRoot } from '../../lib/package-root';
 import { cloudPaths, localCloudDir } from '../../backend/paths';
 import { runningPid, startDetached, stopDaemon } from '../../backend/daemon';
+import { localNodeDir, nodeAddress, nodePaths } from '../../backend/node/paths';
 
 /** The server is its own bundle (dist/cloud.js), loaded only by the daemon itself. */
 function loadCloud(): typeof import('../../backend/cloud') {
@@ -60,6 +61,11 @@ export default class EucalyptusCloud extends EucaCommand {
         const pid = runningPid(paths);
         this.out([pid === undefined ? 'eucalyptus-cloud is not running' : `eucalyptus-cloud is running (pid ${pid}) at ${url()}; data in ${paths.dataDir}`]);
         if (pid === undefined) this.exit(3);
+        // The node controller the cloud started for itself, if it did.
+        const node = nodePaths(localNodeDir(paths.dataDir));
+        const nodePid = runningPid(node);
+        const at = nodeAddress(node);
+        if (nodePid !== undefined && at) this.out([`eucalyptus-nc is running (pid ${nodePid}) at ${at.host}:${at.port}; data in ${node.dataDir}`]);
       }
     }
   }

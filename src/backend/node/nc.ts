@@ -1,0 +1,123 @@
+/**
+ * Running a node controller in the foreground (`eucalyptus-nc start --foreground`; bundled as
+ * dist/node.js): read its eucalyptus.conf and the key it shares with the cluster controller, clear
+ * INSTANCE_PATH of what an earlier run left, listen, write the port file and then the pid file
+ * (last: its presence means "answering"), and shut down cleanly on SIGTERM or SIGINT. Started by a
+ * cloud for itself, it also stops when that cloud goes away (EUCA_NC_PARENT_PID).
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { CliError } from '../../lib/errors';
+import { writeFileAtomic } from '../../lib/files';
+import { CloudInternalClient, parseSharedKey } from '../../lib/nc-protocol';
+import { setConfValues } from '../conf';
+import { runningPid } from '../daemon';
+import { ensureNodeConf, readNodeSettings } from './conf';
+import { ImageCache } from './image-cache';
+import { nodePaths } from './paths';
+import { createNodeServer } from './server';
+import { SimulatedDriver } from './simulated';
+
+export interface NodeRunOptions {
+  dataDir: string;
+  port?: number;
+  bind?: string;
+  cloudUrl?: string;
+  keyFile?: string;
+}
+
+function log(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+function listen(server: http.Server, port: number, bind: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new CliError(e.code === 'EADDRINUSE' ? 'AddressInUse' : 'ListenFailed', `cannot listen on ${bind}:${port}: ${e.code ?? e.message}`)),
+    );
+    server.listen(port, bind, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function readKey(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new CliError('MissingKey', `no key shared with the cluster controller at ${file} (--key-file names another)`);
+  }
+  try {
+    return parseSharedKey(text);
+  } catch (e) {
+    throw new CliError('InvalidKey', `${file}: ${(e as Error).message}`);
+  }
+}
+
+export async function runNodeController(opts: NodeRunOptions): Promise<void> {
+  const paths = nodePaths(opts.dataDir);
+  for (const dir of [paths.dataDir, paths.keysDir, paths.logDir, paths.runDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensureNodeConf(paths);
+  const other = runningPid(paths);
+  if (other !== undefined && other !== process.pid) throw new CliError('AlreadyRunning', `a node controller is already running on ${paths.dataDir} (pid ${other})`);
+  const saved: Record<string, string> = {};
+  if (opts.port !== undefined && opts.port !== 0) saved.NC_PORT = String(opts.port);
+  if (opts.bind !== undefined) saved.NC_BIND_ADDR = opts.bind;
+  if (opts.cloudUrl !== undefined) saved.CLOUD_URL = opts.cloudUrl;
+  if (Object.keys(saved).length) setConfValues(paths.conf, saved);
+  let settings;
+  try {
+    settings = readNodeSettings(paths);
+  } catch (e) {
+    throw new CliError('InvalidConfiguration', `${paths.conf}: ${(e as Error).message}`);
+  }
+  if (opts.port !== undefined) settings.port = opts.port;
+  if (settings.hypervisor !== 'simulated') throw new CliError('InvalidConfiguration', `HYPERVISOR="${settings.hypervisor}" in ${paths.conf}: this build ships the simulated driver only`);
+  if (!settings.cloudUrl) throw new CliError('InvalidConfiguration', `no cloud to fetch images from: set CLOUD_URL in ${paths.conf} or pass --cloud-url`);
+  const key = readKey(opts.keyFile ? path.resolve(opts.keyFile) : paths.keyFile);
+
+  process.title = 'eucalyptus-nc';
+  const cloud = new CloudInternalClient(settings.cloudUrl, key);
+  const images = new ImageCache(path.join(settings.instancePath, 'cache'), (id) => cloud.image(id));
+  const driver = new SimulatedDriver({ instancePath: settings.instancePath, bootDelayMs: settings.bootDelayMs, images, log });
+  const server = createNodeServer({ settings, key, driver, cloud, log });
+  const port = await listen(server, settings.port, settings.bind);
+  const host = settings.bind === '0.0.0.0' || settings.bind === '::' ? '127.0.0.1' : settings.bind;
+  writeFileAtomic(paths.portFile, `${host}:${port}\n`, 0o644);
+  writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
+  log(`eucalyptus-nc ${process.pid} listening on ${settings.bind}:${port}; instances in ${settings.instancePath}; cloud at ${settings.cloudUrl}`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const shutdown = (why: string) => {
+      if (stopping) return;
+      stopping = true;
+      log(`eucalyptus-nc ${process.pid} stopping (${why})`);
+      server.close(() => resolve());
+      server.closeAllConnections();
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    const parent = Number(process.env.EUCA_NC_PARENT_PID);
+    if (parent > 0) {
+      // Detached from the cloud that started it, so nothing else tells it the cloud died.
+      setInterval(() => {
+        try {
+          process.kill(parent, 0);
+        } catch {
+          shutdown(`the cloud, pid ${parent}, is gone`);
+        }
+      }, 1000).unref();
+    }
+  });
+  await driver.close();
+  await cloud.close();
+  for (const file of [paths.pidFile, paths.portFile]) {
+    try {
+      if (file !== paths.pidFile || fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file);
+    } catch {
+      /* already gone */
+    }
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The node controller's HTTP face. POST /services/EucalyptusNC takes the cluster controller's
+ * signed JSON actions (lib/nc-protocol) and turns them into hypervisor driver calls; GET
+ * /instances/{id}/latest/... stands for 169.254.169.254 on the instance's own network: it names
+ * the asking instance to the cloud's internal metadata endpoint (signed) and relays the answer.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import { pipeline } from 'node:stream/promises';
+import {
+  CloudInternalClient,
+  DescribeResourceResponse,
+  NC_ACTIONS,
+  NC_SERVICE_PATH,
+  NcAction,
+  NcErrorBody,
+  sha256Hex,
+  verifyRequest,
+} from '../../lib/nc-protocol';
+import { NodeSettings } from './conf';
+import { DriverError, HypervisorDriver } from './hypervisor';
+
+const MAX_BODY = 256 * 1024;
+
+export interface NodeServerDeps {
+  settings: NodeSettings;
+  key: string;
+  driver: HypervisorDriver;
+  cloud: CloudInternalClient;
+  log(line: string): void;
+}
+
+/** Cores, memory and disk: the machine's, unless MAX_CORES / MAX_MEM / MAX_DISK say otherwise. */
+export async function describeResource(settings: NodeSettings, hypervisor: string): Promise<DescribeResourceResponse> {
+  let diskGiB = settings.maxDiskGiB;
+  if (diskGiB === undefined) {
+    const st = await fs.promises.statfs(settings.instancePath);
+    diskGiB = Math.floor((st.bavail * st.bsize) / 1024 ** 3);
+  }
+  return {
+    cores: settings.maxCores ?? os.cpus().length,
+    memoryMiB: settings.maxMemMiB ?? Math.floor(os.totalmem() / 1024 ** 2),
+    diskGiB,
+    hypervisor,
+    instancePath: settings.instancePath,
+  };
+}
+
+function send(res: http.ServerResponse, status: number, doc: unknown): void {
+  const body = JSON.stringify(doc);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
+  send(res, status, { Error: { Code: code, Message: message } } satisfies NcErrorBody);
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new DriverError('RequestTooLarge', `request bodies are limited to ${MAX_BODY} bytes`, 413);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function createNodeServer(deps: NodeServerDeps): http.Server {
+  const { driver } = deps;
+
+  const actions: Record<NcAction, (p: any) => Promise<unknown>> = {
+    DescribeResource: () => describeResource(deps.settings, driver.name),
+    RunInstance: async (p) => {
+      await driver.run(p);
+      return { state: 'pending' };
+    },
+    DescribeInstances: async (p) => {
+      const ids: string[] | undefined = Array.isArray(p.instanceIds) ? p.instanceIds : undefined;
+      const all = driver.list();
+      return { instances: ids ? all.filter((i) => ids.includes(i.instanceId)) : all };
+    },
+    TerminateInstance: async (p) => {
+      const previousState = await driver.terminate(String(p.instanceId));
+      return { instanceId: p.instanceId, previousState, state: driver.state(p.instanceId)?.state ?? 'terminated' };
+    },
+    RebootInstance: async (p) => {
+      await driver.reboot(String(p.instanceId));
+      return { instanceId: p.instanceId };
+    },
+    GetConsoleOutput: async (p) => {
+      const out = await driver.consoleOutput(String(p.instanceId));
+      return { instanceId: p.instanceId, output: out.toString('base64'), timestamp: new Date().toISOString() };
+    },
+  };
+
+  async function serviceCall(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return sendError(res, 405, 'MethodNotAllowed', `${NC_SERVICE_PATH} takes POST`);
+    const body = await readBody(req);
+    const verdict = verifyRequest(deps.key, { method: 'POST', path: req.url!, headers: req.headers, bodySha256: sha256Hex(body) });
+    if (!verdict.ok) return sendError(res, 403, 'AuthFailure', verdict.reason);
+    let doc: Record<string, unknown>;
+    try {
+      doc = JSON.parse(body.toString('utf8'));
+      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not an object');
+    } catch {
+      return sendError(res, 400, 'MalformedRequest', 'the body must be a JSON object');
+    }
+    const action = doc.Action as NcAction;
+    if (!NC_ACTIONS.includes(action)) return sendError(res, 400, 'InvalidAction', `unknown action: ${String(doc.Action)}`);
+    send(res, 200, await actions[action](doc));
+  }
+
+  async function metadata(res: http.ServerResponse, instanceId: string, rest: string): Promise<void> {
+    const inst = driver.state(instanceId);
+    if (!inst || inst.state === 'terminated') return sendError(res, 404, 'InvalidInstanceID.NotFound', `no instance ${instanceId} on this node`);
+    const answer = await deps.cloud.metadata(instanceId, rest);
+    res.writeHead(answer.status, answer.contentType ? { 'content-type': answer.contentType } : {});
+    await pipeline(answer.body, res);
+  }
+
+  return http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://nc');
+    const m = /^\/instances\/(i-[0-9A-F]{8})\/latest(?:\/(.*))?$/.exec(url.pathname);
+    const work =
+      url.pathname === NC_SERVICE_PATH
+        ? serviceCall(req, res)
+        : m && req.method === 'GET'
+          ? metadata(res, m[1], (m[2] ?? '') + url.search)
+          : Promise.resolve(sendError(res, 404, 'NotFound', `nothing at ${url.pathname}`));
+    work.catch((e: Error) => {
+      if (res.headersSent) return void res.destroy(e);
+      if (e instanceof DriverError) return sendError(res, e.status, e.code, e.message);
+      const unreachable = e.name === 'CloudUnreachable';
+      if (!unreachable) deps.log(`internal error: ${e.stack ?? e.message}`);
+      sendError(res, unreachable ? 502 : 500, unreachable ? 'CloudUnreachable' : 'InternalError', e.message);
+    });
+  });
+}

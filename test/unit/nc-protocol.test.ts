@@ -1,0 +1,69 @@
+/**
+ * The node controller protocol's signatures: a signed request verifies; a tampered body, path or
+ * method, a date more than 5 minutes off, a wrong key or a missing header do not. And the disk
+ * layout the simulated driver gives an instance.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { generateSharedKey, parseSharedKey, sha256Hex, signRequest, verifyRequest } from '../../src/lib/nc-protocol';
+import { diskLayout, SWAP_BYTES } from '../../src/backend/node/simulated';
+
+const key = generateSharedKey();
+const body = JSON.stringify({ Action: 'DescribeResource' });
+const path = '/services/EucalyptusNC';
+
+function incoming(headers: Record<string, string>, overrides: Partial<{ method: string; path: string; body: string }> = {}) {
+  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  return { method: overrides.method ?? 'POST', path: overrides.path ?? path, headers: lower, bodySha256: sha256Hex(overrides.body ?? body) };
+}
+
+describe('NC request signatures', () => {
+  test('a signed request verifies, and keys are 64 hex digits', () => {
+    assert.match(key, /^[0-9a-f]{64}$/);
+    assert.equal(parseSharedKey(`  ${key.toUpperCase()}\n`), key);
+    assert.throws(() => parseSharedKey('abc'), /64 hex digits/);
+    const headers = signRequest(key, 'POST', path, body);
+    assert.match(headers.Authorization, /^EUCA-NC-HMAC-SHA256 [0-9a-f]{64}$/);
+    assert.deepEqual(verifyRequest(key, incoming(headers)), { ok: true });
+  });
+
+  test('a tampered body, path or method is refused', () => {
+    const headers = signRequest(key, 'POST', path, body);
+    for (const o of [{ body: body.replace('Resource', 'Instances') }, { path: '/services/EucalyptusNC?x=1' }, { method: 'GET' }]) {
+      assert.deepEqual(verifyRequest(key, incoming(headers, o)), { ok: false, reason: 'signature does not match' });
+    }
+  });
+
+  test('a date more than 5 minutes off either way is refused; within the window it verifies', () => {
+    const now = Date.now();
+    for (const skew of [-6 * 60_000, 6 * 60_000]) {
+      const v = verifyRequest(key, incoming(signRequest(key, 'POST', path, body, new Date(now + skew))), now);
+      assert.equal(v.ok, false);
+      assert.match((v as { reason: string }).reason, /5 minutes/);
+    }
+    assert.deepEqual(verifyRequest(key, incoming(signRequest(key, 'POST', path, body, new Date(now - 4 * 60_000))), now), { ok: true });
+  });
+
+  test('a wrong key, a changed date header, or missing headers are refused', () => {
+    const headers = signRequest(generateSharedKey(), 'POST', path, body);
+    assert.equal(verifyRequest(key, incoming(headers)).ok, false);
+    const good = signRequest(key, 'POST', path, body);
+    const moved = { ...good, 'X-Euca-Date': new Date(Date.parse(good['X-Euca-Date']) + 1000).toISOString() };
+    assert.equal(verifyRequest(key, incoming(moved)).ok, false);
+    assert.equal(verifyRequest(key, incoming({ Authorization: good.Authorization })).ok, false);
+    assert.equal(verifyRequest(key, incoming({ ...good, Authorization: 'AWS4-HMAC-SHA256 x' })).ok, false);
+  });
+});
+
+describe('the simulated driver disk layout', () => {
+  const GiB = 1024 ** 3;
+  test('ephemeral is the type disk less the image and 512 MiB of swap; Windows gets no swap', () => {
+    const vmType = { name: 'm1.small', cpus: 1, memoryMiB: 128, diskGiB: 10 };
+    assert.deepEqual(diskLayout({ vmType }, 1024 ** 3), { swap: SWAP_BYTES, ephemeral: 9 * GiB - SWAP_BYTES });
+    assert.equal(SWAP_BYTES, 512 * 1024 * 1024);
+    // Seed 000: a 15 GB type and an 8 GB Windows image leave 7 GB of ephemeral disk.
+    assert.deepEqual(diskLayout({ vmType: { ...vmType, diskGiB: 15 }, platform: 'windows' }, 8 * GiB), { swap: 0, ephemeral: 7 * GiB });
+    assert.deepEqual(diskLayout({ vmType: { ...vmType, diskGiB: 1 } }, 0.75 * GiB), { swap: SWAP_BYTES, ephemeral: 0 });
+    assert.throws(() => diskLayout({ vmType: { ...vmType, diskGiB: 1 } }, 2 * GiB), /does not fit the 1 GiB disk of m1.small/);
+  });
+});
