@@ -3,6 +3,7 @@
  * settings, the URLs it is served at, and who is asking.
  */
 import type { ImageStore } from './ec2/images/store';
+import type { KeyPairStore } from './ec2/keypairs/store';
 import { CloudPaths } from './paths';
 import type { Walrus } from './s3/walrus';
 import { CloudStore, Principal } from './store/types';
@@ -16,6 +17,7 @@ export interface Registrar {
 export interface CloudContext {
   store: CloudStore;
   images: ImageStore;
+  keypairs: KeyPairStore;
   registrar: Registrar;
   walrus: Walrus;
   paths: CloudPaths;

@@ -4,6 +4,7 @@
  */
 import { QueryService } from '../query-service';
 import { deregisterImage, describeImageAttribute, describeImages, modifyImageAttribute, registerImage, resetImageAttribute } from './images/handlers';
+import { createKeyPair, deleteKeyPair, describeKeyPairs, importKeyPair } from './keypairs/handlers';
 import { describeAvailabilityZones, describeRegions } from './zones';
 
 export const ec2Service: QueryService = {
@@ -18,5 +19,9 @@ export const ec2Service: QueryService = {
     DescribeImageAttribute: describeImageAttribute,
     ModifyImageAttribute: modifyImageAttribute,
     ResetImageAttribute: resetImageAttribute,
+    CreateKeyPair: createKeyPair,
+    ImportKeyPair: importKeyPair,
+    DescribeKeyPairs: describeKeyPairs,
+    DeleteKeyPair: deleteKeyPair,
   },
 };
