@@ -17,6 +17,8 @@ import { cloudPaths, DEFAULT_BIND, DEFAULT_PORT } from './paths';
 import { ImageRegistrar } from './ec2/images/registrar';
 import { SqliteImageStore } from './ec2/images/store';
 import { SqliteKeyPairStore } from './ec2/keypairs/store';
+import { SqliteSecurityGroupStore } from './ec2/groups/store';
+import { SqliteTagStore } from './ec2/tags/store';
 import { walrusBundleSource } from './ec2/images/walrus-source';
 import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
 import { createCloudServer } from './server';
@@ -67,7 +69,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
   const images = new SqliteImageStore(store.db);
   const registrar = new ImageRegistrar({ store, images, source: walrusBundleSource(walrus), cloudPrivateKeyPem: pki.privateKeyPem, cacheDir: paths.imagesDir, log });
-  const cloud: CloudContext = { store, walrus, images, keypairs: new SqliteKeyPairStore(store.db), registrar, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
+  const cloud: CloudContext = { store, walrus, images, keypairs: new SqliteKeyPairStore(store.db), groups: new SqliteSecurityGroupStore(store.db), tags: new SqliteTagStore(store.db), registrar, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
   const base = `http://${advertisedHost(bind)}:${port}/services`;

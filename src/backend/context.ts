@@ -4,6 +4,8 @@
  */
 import type { ImageStore } from './ec2/images/store';
 import type { KeyPairStore } from './ec2/keypairs/store';
+import type { SecurityGroupStore } from './ec2/groups/store';
+import type { TagStore } from './ec2/tags/store';
 import { CloudPaths } from './paths';
 import type { Walrus } from './s3/walrus';
 import { CloudStore, Principal } from './store/types';
@@ -18,6 +20,8 @@ export interface CloudContext {
   store: CloudStore;
   images: ImageStore;
   keypairs: KeyPairStore;
+  groups: SecurityGroupStore;
+  tags: TagStore;
   registrar: Registrar;
   walrus: Walrus;
   paths: CloudPaths;

@@ -4,6 +4,14 @@
  */
 import { QueryService } from '../query-service';
 import { deregisterImage, describeImageAttribute, describeImages, modifyImageAttribute, registerImage, resetImageAttribute } from './images/handlers';
+import {
+  authorizeSecurityGroupIngress,
+  createSecurityGroup,
+  deleteSecurityGroup,
+  describeSecurityGroups,
+  revokeSecurityGroupIngress,
+} from './groups/handlers';
+import { createTags, deleteTags, describeTags } from './tags/handlers';
 import { createKeyPair, deleteKeyPair, describeKeyPairs, importKeyPair } from './keypairs/handlers';
 import { describeAvailabilityZones, describeRegions } from './zones';
 
@@ -23,5 +31,13 @@ export const ec2Service: QueryService = {
     ImportKeyPair: importKeyPair,
     DescribeKeyPairs: describeKeyPairs,
     DeleteKeyPair: deleteKeyPair,
+    CreateSecurityGroup: createSecurityGroup,
+    DeleteSecurityGroup: deleteSecurityGroup,
+    DescribeSecurityGroups: describeSecurityGroups,
+    AuthorizeSecurityGroupIngress: authorizeSecurityGroupIngress,
+    RevokeSecurityGroupIngress: revokeSecurityGroupIngress,
+    CreateTags: createTags,
+    DeleteTags: deleteTags,
+    DescribeTags: describeTags,
   },
 };

@@ -7,6 +7,8 @@ import Database from 'better-sqlite3';
 import * as ids from '../ids';
 import { imagesSchema } from '../ec2/images/schema';
 import { keypairsSchema } from '../ec2/keypairs/schema';
+import { groupsSchema } from '../ec2/groups/schema';
+import { tagsSchema } from '../ec2/tags/schema';
 import { walrusSchema } from '../s3/schema';
 import { migrate, SchemaPart } from './schema';
 import { AccessKey, Account, CloudStore, Cluster, Principal, User } from './types';
@@ -29,7 +31,7 @@ export const coreSchema: SchemaPart = {
 };
 
 /** Every domain's schema, in the order they are migrated. */
-const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, keypairsSchema];
+const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, keypairsSchema, groupsSchema, tagsSchema];
 
 const now = () => new Date().toISOString();
 
