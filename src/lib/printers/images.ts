@@ -5,6 +5,7 @@
  */
 import { record } from '../output';
 import { listOf, XmlNode } from '../xml';
+import { tagLine } from './tags';
 
 export function imageLines(image: XmlNode): string[] {
   const lines = [
@@ -28,5 +29,7 @@ export function imageLines(image: XmlNode): string[] {
   for (const m of listOf(image, 'blockDeviceMapping')) {
     if (m.ebs) lines.push(record('BLOCKDEVICEMAPPING', m.deviceName, m.ebs.snapshotId, m.ebs.volumeSize, m.ebs.deleteOnTermination));
   }
+  // Then its TAG lines, as euca2ools prints them under the image.
+  for (const t of listOf(image, 'tagSet')) lines.push(tagLine(t, image.imageId));
   return lines;
 }
