@@ -20,10 +20,19 @@ import { localNodeWanted, startLocalNode } from './node/local';
 import { cloudPaths, DEFAULT_BIND, DEFAULT_PORT } from './paths';
 import { ImageRegistrar } from './ec2/images/registrar';
 import { SqliteImageStore } from './ec2/images/store';
+import { SqliteKeyPairStore } from './ec2/keypairs/store';
+import { SqliteSecurityGroupStore } from './ec2/groups/store';
+import { SqliteTagStore } from './ec2/tags/store';
 import { walrusBundleSource } from './ec2/images/walrus-source';
 import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
 import { createCloudServer } from './server';
 import { SqliteStore } from './store/sqlite';
+import { loadOrCreateNodeKey } from './cluster/internal-auth';
+import { computeServices } from './ec2/instances/compute-wiring';
+import { InstanceMonitor } from './ec2/instances/monitor';
+import { NodeClients } from './ec2/instances/node-operations';
+import { SqliteInstanceStore } from './ec2/instances/store';
+import { findGroup } from './ec2/groups/store';
 
 export interface RunOptions {
   dataDir: string;
@@ -73,7 +82,19 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   const images = new SqliteImageStore(store.db);
   const registrar = new ImageRegistrar({ store, images, source: walrusBundleSource(walrus), cloudPrivateKeyPem: pki.privateKeyPem, cacheDir: paths.imagesDir, log });
   const cluster = new ClusterServices({ db: store.db, conf, network, dataDir: paths.dataDir, accountName: (id) => store.findAccount(id)?.name, log });
-  const cloud: CloudContext = { store, walrus, images, registrar, cluster, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
+  const keypairs = new SqliteKeyPairStore(store.db);
+  const groups = new SqliteSecurityGroupStore(store.db);
+  const nodeClients = new NodeClients(loadOrCreateNodeKey(paths.keysDir));
+  cluster.controller.setClient(nodeClients);
+  const instances = new SqliteInstanceStore(store.db);
+  const compute = computeServices(cluster, () => store.listClusters().map((c) => c.name), keypairs, { find: (accountId, nameOrId) => findGroup(groups, accountId, nameOrId) }, nodeClients);
+  cluster.hooks.instanceLookup = (accountId, instanceId) => {
+    const i = instances.get(instanceId);
+    return i && i.accountId === accountId ? { state: i.state, privateIp: i.privateIp ?? '' } : undefined;
+  };
+  cluster.hooks.groupRules = (accountId, groupName) => groups.get(accountId, groupName)?.rules ?? [];
+  const monitor = new InstanceMonitor(instances, compute, log);
+  const cloud: CloudContext = { store, walrus, images, keypairs, groups, tags: new SqliteTagStore(store.db), registrar, cluster, instances, compute, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
   const base = `http://${advertisedHost(bind)}:${port}/services`;
@@ -85,10 +106,16 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   registrar.resumePending();
   cluster.renderNetworkRules();
   cluster.controller.start();
+  monitor.start();
   if (localNodeWanted(conf)) {
     const nodeUrl = `http://${advertisedHost(bind)}:${port}`;
     cloud.localNode = startLocalNode(paths, nodeUrl).then(
-      (node) => (log(`eucalyptus-nc ${node.pid} answering at ${node.host}:${node.port} (data in ${node.dataDir})`), node),
+      (node) => {
+        log(`eucalyptus-nc ${node.pid} answering at ${node.host}:${node.port} (data in ${node.dataDir})`);
+        cluster.controller.registerNode(store.listClusters()[0].name, { host: node.host, port: node.port });
+        void cluster.controller.refresh();
+        return node;
+      },
       (e: Error) => (log(`the local node controller did not start: ${e.message}`), undefined),
     );
   }
@@ -106,6 +133,8 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   });
   await (await cloud.localNode)?.stop();
   cluster.controller.stop();
+  monitor.stop();
+  await nodeClients.close();
   store.close();
   try {
     if (fs.readFileSync(paths.pidFile, 'utf8').trim() === String(process.pid)) fs.unlinkSync(paths.pidFile);

@@ -7,6 +7,9 @@ import type { ImageStore } from './ec2/images/store';
 import type { ComputeServices } from './ec2/instances/services';
 import type { InstanceStore } from './ec2/instances/store';
 import type { LocalNode } from './node/local';
+import type { KeyPairStore } from './ec2/keypairs/store';
+import type { SecurityGroupStore } from './ec2/groups/store';
+import type { TagStore } from './ec2/tags/store';
 import { CloudPaths } from './paths';
 import type { Walrus } from './s3/walrus';
 import { CloudStore, Principal } from './store/types';
@@ -20,6 +23,9 @@ export interface Registrar {
 export interface CloudContext {
   store: CloudStore;
   images: ImageStore;
+  keypairs: KeyPairStore;
+  groups: SecurityGroupStore;
+  tags: TagStore;
   registrar: Registrar;
   instances: InstanceStore;
   /** Placement, addresses, key pairs, groups and node controllers, for running instances. */

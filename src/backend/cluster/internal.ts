@@ -9,18 +9,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CloudContext } from '../context';
 import type { Reply } from '../reply';
+import { instanceMetadata as metadataOf } from '../ec2/instances/metadata';
 import { EMPTY_BODY_SHA256, verifyRequest } from '../../lib/nc-protocol';
 import { loadOrCreateNodeKey } from './internal-auth';
 
 export const INTERNAL_PREFIX = '/services/Eucalyptus/internal/';
 
-/**
- * An instance's metadata at `path` (e.g. `meta-data/instance-id`, `user-data`), or undefined if
- * the instance or the path does not exist. Instances do not exist yet: the instances work fills
- * this in from their records.
- */
-export function instanceMetadata(_cloud: CloudContext, _instanceId: string, _path: string): string | Buffer | undefined {
-  return undefined;
+/** An instance's metadata at `path` (e.g. `meta-data/instance-id`, `user-data`), or undefined if the instance or the path does not exist. */
+export function instanceMetadata(cloud: CloudContext, instanceId: string, path: string): string | Buffer | undefined {
+  const instance = cloud.instances.get(instanceId);
+  if (!instance || instance.state === 'terminated') return undefined;
+  const publicIp = cloud.compute.publicAddressOf(instance.id) ?? instance.publicIp;
+  const key = instance.keyName ? cloud.keypairs.get(instance.accountId, instance.keyName)?.publicKeyOpenSsh : undefined;
+  return metadataOf({ ...instance, publicIp }, path, key);
 }
 
 const text = (status: number, body: string): Reply => ({ status, contentType: 'text/plain; charset=utf-8', body: body + '\n', action: 'Internal' });

@@ -1,16 +1,22 @@
 /**
- * Which features the networking mode allows: security group rules and elastic IPs exist only in
- * the MANAGED modes (seed 000's note); elsewhere their actions answer UnsupportedOperation.
+ * The networking mode (VNET_MODE in eucalyptus.conf) decides which EC2 features exist: security
+ * group rules and elastic IPs only in MANAGED and MANAGED-NOVLAN, as in Eucalyptus; in SYSTEM and
+ * STATIC modes their actions answer UnsupportedOperation, saying so.
  */
-import type { RequestContext } from '../context';
+import { CloudContext, RequestContext } from '../context';
 import { ServiceError } from '../errors';
 
-export const MANAGED_MODES = ['MANAGED', 'MANAGED-NOVLAN'];
+export function networkMode(cloud: CloudContext): string {
+  return (cloud.conf.VNET_MODE || 'SYSTEM').toUpperCase();
+}
 
-/** `what` reads as the subject of the sentence: 'Security group rules', 'Elastic IPs'. */
+export function isManagedNetworking(cloud: CloudContext): boolean {
+  return ['MANAGED', 'MANAGED-NOVLAN'].includes(networkMode(cloud));
+}
+
+/** `what` names the feature, e.g. "Security group rules" or "Elastic IPs". */
 export function requireManagedNetworking(ctx: RequestContext, what: string): void {
-  const mode = ctx.cloud.conf.VNET_MODE || 'SYSTEM';
-  if (!MANAGED_MODES.includes(mode)) {
-    throw new ServiceError('UnsupportedOperation', `${what} are not available in ${mode} networking mode; ask your cloud administrator`, 400);
+  if (!isManagedNetworking(ctx.cloud)) {
+    throw new ServiceError('UnsupportedOperation', `${what} are not available in ${networkMode(ctx.cloud)} networking mode; ask your cloud administrator`, 400);
   }
 }

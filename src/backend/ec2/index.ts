@@ -7,6 +7,15 @@ import { allocateAddress, associateAddress, describeAddresses, disassociateAddre
 import { deregisterImage, describeImageAttribute, describeImages, modifyImageAttribute, registerImage, resetImageAttribute } from './images/handlers';
 import { runInstancesAction, describeInstances, terminateInstances, rebootInstances, stopOrStartInstances, getConsoleOutput, describeInstanceStatus, describeInstanceAttribute, modifyInstanceAttribute, resetInstanceAttribute, getPasswordData } from './instances/handlers';
 import { describeInstanceTypes } from './instance-types';
+import {
+  authorizeSecurityGroupIngress,
+  createSecurityGroup,
+  deleteSecurityGroup,
+  describeSecurityGroups,
+  revokeSecurityGroupIngress,
+} from './groups/handlers';
+import { createTags, deleteTags, describeTags } from './tags/handlers';
+import { createKeyPair, deleteKeyPair, describeKeyPairs, importKeyPair } from './keypairs/handlers';
 import { describeAvailabilityZones, describeRegions } from './zones';
 
 export const ec2Service: QueryService = {
@@ -39,5 +48,17 @@ export const ec2Service: QueryService = {
     DisassociateAddress: disassociateAddress,
     ReleaseAddress: releaseAddress,
     DescribeAddresses: describeAddresses,
+    CreateKeyPair: createKeyPair,
+    ImportKeyPair: importKeyPair,
+    DescribeKeyPairs: describeKeyPairs,
+    DeleteKeyPair: deleteKeyPair,
+    CreateSecurityGroup: createSecurityGroup,
+    DeleteSecurityGroup: deleteSecurityGroup,
+    DescribeSecurityGroups: describeSecurityGroups,
+    AuthorizeSecurityGroupIngress: authorizeSecurityGroupIngress,
+    RevokeSecurityGroupIngress: revokeSecurityGroupIngress,
+    CreateTags: createTags,
+    DeleteTags: deleteTags,
+    DescribeTags: describeTags,
   },
 };

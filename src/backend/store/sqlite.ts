@@ -8,6 +8,9 @@ import * as ids from '../ids';
 import { clusterSchema } from '../cluster/schema';
 import { imagesSchema } from '../ec2/images/schema';
 import { instancesSchema } from '../ec2/instances/schema';
+import { keypairsSchema } from '../ec2/keypairs/schema';
+import { groupsSchema } from '../ec2/groups/schema';
+import { tagsSchema } from '../ec2/tags/schema';
 import { walrusSchema } from '../s3/schema';
 import { migrate, SchemaPart } from './schema';
 import { AccessKey, Account, CloudStore, Cluster, Principal, User } from './types';
@@ -30,7 +33,7 @@ export const coreSchema: SchemaPart = {
 };
 
 /** Every domain's schema, in the order they are migrated. */
-const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, clusterSchema, instancesSchema];
+const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, keypairsSchema, groupsSchema, tagsSchema, clusterSchema, instancesSchema];
 
 const now = () => new Date().toISOString();
 

@@ -5,6 +5,7 @@
  */
 import { record } from '../output';
 import { listOf, XmlNode } from '../xml';
+import { tagLine } from './tags';
 
 export function imageLines(image: XmlNode): string[] {
   const lines = [
@@ -29,5 +30,7 @@ export function imageLines(image: XmlNode): string[] {
     if (m.virtualName) lines.push(record('BLOCKDEVICEMAPPING', 'EPHEMERAL', m.deviceName, m.virtualName));
     else if (m.ebs) lines.push(record('BLOCKDEVICEMAPPING', 'EBS', m.deviceName, m.ebs.snapshotId, m.ebs.volumeSize, m.ebs.deleteOnTermination, m.ebs.volumeType, m.ebs.iops));
   }
+  // Then its TAG lines, as euca2ools prints them under the image.
+  for (const t of listOf(image, 'tagSet')) lines.push(tagLine(t, image.imageId));
   return lines;
 }

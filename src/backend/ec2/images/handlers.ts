@@ -8,9 +8,14 @@ import { RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import { applyFilters, filtersParam, listParam, requireParam } from '../../query-params';
 import { CLOUD_ACCOUNT } from '../../bootstrap';
+import { registerResourceKind } from '../resources';
+import { tagFilterFields, tagSet } from '../tags/filters';
+import { Tag } from '../tags/store';
 import { Image } from './store';
 
 const ID = /^e[mkr]i-[0-9A-Fa-f]{8}$/;
+
+registerResourceKind(['emi', 'eki', 'eri'], (ctx, id) => ctx.cloud.images.get(id)?.accountId, 'InvalidAMIID.NotFound');
 
 export function isCloudAdmin(ctx: RequestContext): boolean {
   return ctx.principal.account.name === CLOUD_ACCOUNT;
@@ -41,10 +46,11 @@ export function deregisterImage(ctx: RequestContext) {
   const image = ownedImage(ctx, requireParam(ctx.params, 'ImageId'));
   ctx.cloud.registrar.forget(image.id);
   ctx.cloud.images.delete(image.id);
+  ctx.cloud.tags.forgetResource(image.id);
   return { return: true };
 }
 
-function imageItem(ctx: RequestContext, image: Image, ownerAlias: Map<string, string | undefined>) {
+function imageItem(ctx: RequestContext, image: Image, ownerAlias: Map<string, string | undefined>, tags?: Tag[]) {
   if (!ownerAlias.has(image.accountId)) ownerAlias.set(image.accountId, ctx.cloud.store.findAccount(image.accountId)?.name);
   return {
     imageId: image.id,
@@ -72,7 +78,7 @@ function imageItem(ctx: RequestContext, image: Image, ownerAlias: Map<string, st
     })),
     virtualizationType: image.virtualizationType,
     hypervisor: ctx.cloud.conf.HYPERVISOR || 'kvm',
-    tagSet: [],
+    tagSet: tagSet(tags),
   };
 }
 
@@ -99,7 +105,10 @@ export function describeImages(ctx: RequestContext) {
     );
   }
 
-  images = applyFilters(images, filtersParam(ctx.params), {
+  // The caller's own tags: tags belong to the account that set them.
+  const tags = ctx.cloud.tags.forResources(me, images.map((i) => i.id));
+  const filters = filtersParam(ctx.params);
+  images = applyFilters(images, filters, {
     architecture: (i) => i.architecture,
     description: (i) => i.description,
     'image-id': (i) => i.id,
@@ -118,9 +127,10 @@ export function describeImages(ctx: RequestContext) {
     'virtualization-type': (i) => i.virtualizationType,
     hypervisor: () => ctx.cloud.conf.HYPERVISOR || 'kvm',
     'product-code': (i) => ctx.cloud.images.productCodes(i.id),
+    ...tagFilterFields(filters, (i: Image) => tags.get(i.id) ?? []),
   });
   const aliases = new Map<string, string | undefined>();
-  return { imagesSet: images.map((i) => imageItem(ctx, i, aliases)) };
+  return { imagesSet: images.map((i) => imageItem(ctx, i, aliases, tags.get(i.id))) };
 }
 
 /** Account ids named by a launch-permission list; "all" (Group) makes the image public. */

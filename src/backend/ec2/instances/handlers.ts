@@ -7,12 +7,21 @@
 import { RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import { applyFilters, filtersParam, listParam, requireParam } from '../../query-params';
+import { registerGroupInUseCheck } from '../groups/handlers';
 import { isCloudAdmin } from '../images/handlers';
+import { registerResourceKind } from '../resources';
+import { tagFilterFields, tagSet } from '../tags/filters';
 import { releaseInstance, runInstances } from './launch';
 import { Instance, STATE_CODES } from './store';
 import { instanceItem, reservations, stateOf } from './view';
 
 const ID = /^i-[0-9A-Fa-f]{8}$/;
+
+registerResourceKind(['i'], (ctx, id) => ctx.cloud.instances.get(id)?.accountId, 'InvalidInstanceID.NotFound');
+registerGroupInUseCheck((cloud, group) => {
+  const n = cloud.instances.countInGroup(group.accountId, group.name);
+  return n ? `${n} instance(s) still run in it` : undefined;
+});
 
 function hypervisor(ctx: RequestContext): string {
   return ctx.cloud.conf.HYPERVISOR || 'kvm';
@@ -72,7 +81,9 @@ export function describeInstances(ctx: RequestContext) {
   const verbose = listParam(ctx.params, 'InstanceId').includes('verbose');
   if (verbose) for (const k of Object.keys(ctx.params)) if (k.startsWith('InstanceId.') && ctx.params[k] === 'verbose') delete ctx.params[k];
   let found = selected(ctx, 'InstanceId', verbose && isCloudAdmin(ctx));
-  found = applyFilters(found, filtersParam(ctx.params), FILTERS);
+  const filters = filtersParam(ctx.params);
+  const tags = ctx.cloud.tags.forResources(ctx.principal.account.id, found.map((i) => i.id));
+  found = applyFilters(found, filters, { ...FILTERS, ...tagFilterFields(filters, (i: Instance) => tags.get(i.id) ?? []) });
   const max = ctx.params.MaxResults !== undefined ? Number(ctx.params.MaxResults) : undefined;
   if (max !== undefined && (!Number.isInteger(max) || max < 5 || max > 1000)) throw invalidParameter('MaxResults', ctx.params.MaxResults, 'It is between 5 and 1000.');
   let start = 0;
@@ -82,7 +93,7 @@ export function describeInstances(ctx: RequestContext) {
   }
   const page = (max === undefined ? found.slice(start) : found.slice(start, start + max)).map((i) => withPublicAddress(ctx, i));
   const next = max !== undefined && start + max < found.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
-  return { reservationSet: reservations(page, hypervisor(ctx)), nextToken: next };
+  return { reservationSet: reservations(page, hypervisor(ctx), (id) => tagSet(tags.get(id))), nextToken: next };
 }
 
 export function terminateInstances(ctx: RequestContext) {

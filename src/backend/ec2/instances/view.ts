@@ -2,13 +2,14 @@
  * How an instance reads in EC2's XML: the instancesSet item (with Eucalyptus' habit of showing
  * 0.0.0.0 until an address is known, as the seeds print it) and reservations grouped from rows.
  */
+import type { XmlValue } from '../../xml';
 import { Instance, STATE_CODES } from './store';
 
 export function stateOf(i: Pick<Instance, 'state'>) {
   return { code: STATE_CODES[i.state], name: i.state };
 }
 
-export function instanceItem(i: Instance, hypervisor: string, tags: { key: string; value: string }[] = []) {
+export function instanceItem(i: Instance, hypervisor: string, tags: XmlValue[] = []) {
   const publicIp = i.state === 'terminated' ? undefined : i.publicIp;
   return {
     instanceId: i.id,
@@ -42,7 +43,7 @@ export function instanceItem(i: Instance, hypervisor: string, tags: { key: strin
   };
 }
 
-export function reservations(instances: Instance[], hypervisor: string, tagsOf: (id: string) => { key: string; value: string }[] = () => []) {
+export function reservations(instances: Instance[], hypervisor: string, tagsOf: (id: string) => XmlValue[] = () => []) {
   const byReservation = new Map<string, Instance[]>();
   for (const i of instances) byReservation.set(i.reservationId, [...(byReservation.get(i.reservationId) ?? []), i]);
   return [...byReservation.values()].map((group) => ({

@@ -1,0 +1,162 @@
+/**
+ * Security groups as the cloud keeps them. A group's rules are its ingress grants gathered by
+ * protocol and port range, each with the CIDR blocks and the source groups it admits: the shape the
+ * cluster's network manager renders iptables chains from. Every account has a `default` group with
+ * no rules (all incoming traffic denied), created the first time anything asks for it.
+ */
+import type Database from 'better-sqlite3';
+import * as ids from '../../ids';
+
+export type Protocol = 'tcp' | 'udp' | 'icmp' | '-1';
+
+export interface SourceGroup {
+  accountId: string;
+  name: string;
+}
+
+export interface Rule {
+  protocol: Protocol;
+  /** Absent for protocol -1 (all traffic); the ICMP type for icmp (-1: any). */
+  fromPort?: number;
+  /** Absent for protocol -1; the ICMP code for icmp (-1: any). */
+  toPort?: number;
+  cidrs: string[];
+  sourceGroups: SourceGroup[];
+}
+
+export interface SecurityGroup {
+  id: string;
+  accountId: string;
+  name: string;
+  description: string;
+  rules: Rule[];
+}
+
+/** One grant: a rule with exactly one source, the unit that is authorized and revoked. */
+export interface Grant {
+  protocol: Protocol;
+  fromPort: number;
+  toPort: number;
+  cidr?: string;
+  sourceGroup?: SourceGroup;
+}
+
+export const DEFAULT_GROUP = 'default';
+export const DEFAULT_GROUP_DESCRIPTION = 'default group';
+
+export interface SecurityGroupStore {
+  /** The account's group of that name; asking for `default` creates it if need be. */
+  get(accountId: string, name: string): SecurityGroup | undefined;
+  getById(groupId: string): SecurityGroup | undefined;
+  ensureDefault(accountId: string): SecurityGroup;
+  list(accountId: string): SecurityGroup[];
+  /** Undefined when the account already has a group of that name. */
+  create(accountId: string, name: string, description: string): SecurityGroup | undefined;
+  delete(groupId: string): void;
+  hasGrant(groupId: string, grant: Grant): boolean;
+  addGrants(groupId: string, grants: Grant[]): void;
+  removeGrants(groupId: string, grants: Grant[]): void;
+  /** Groups (other than itself) whose rules admit traffic from this group. */
+  referencingGroups(group: SecurityGroup): SecurityGroup[];
+}
+
+type Row = Record<string, any>;
+
+const grantKey = (g: Grant) => [g.protocol, g.fromPort, g.toPort, g.cidr ?? '', g.sourceGroup?.accountId ?? '', g.sourceGroup?.name ?? ''];
+
+export class SqliteSecurityGroupStore implements SecurityGroupStore {
+  constructor(private readonly db: Database.Database) {}
+
+  private rules(groupId: string): Rule[] {
+    const rows = this.db.prepare('SELECT * FROM security_group_grants WHERE group_id = ? ORDER BY rowid').all(groupId) as Row[];
+    const byRange = new Map<string, Rule>();
+    for (const r of rows) {
+      const key = `${r.protocol}/${r.from_port}/${r.to_port}`;
+      let rule = byRange.get(key);
+      if (!rule) {
+        rule = r.protocol === '-1' ? { protocol: '-1', cidrs: [], sourceGroups: [] } : { protocol: r.protocol, fromPort: r.from_port, toPort: r.to_port, cidrs: [], sourceGroups: [] };
+        byRange.set(key, rule);
+      }
+      if (r.cidr) rule.cidrs.push(r.cidr);
+      if (r.source_group) rule.sourceGroups.push({ accountId: r.source_account, name: r.source_group });
+    }
+    return [...byRange.values()];
+  }
+
+  private toGroup(r: Row | undefined): SecurityGroup | undefined {
+    return r && { id: r.id, accountId: r.account_id, name: r.name, description: r.description, rules: this.rules(r.id) };
+  }
+
+  get(accountId: string, name: string): SecurityGroup | undefined {
+    if (name === DEFAULT_GROUP) return this.ensureDefault(accountId);
+    return this.toGroup(this.db.prepare('SELECT * FROM security_groups WHERE account_id = ? AND name = ?').get(accountId, name) as Row | undefined);
+  }
+
+  getById(groupId: string): SecurityGroup | undefined {
+    return this.toGroup(this.db.prepare('SELECT * FROM security_groups WHERE id = ?').get(groupId) as Row | undefined);
+  }
+
+  ensureDefault(accountId: string): SecurityGroup {
+    this.insert(accountId, DEFAULT_GROUP, DEFAULT_GROUP_DESCRIPTION);
+    return this.toGroup(this.db.prepare('SELECT * FROM security_groups WHERE account_id = ? AND name = ?').get(accountId, DEFAULT_GROUP) as Row)!;
+  }
+
+  list(accountId: string): SecurityGroup[] {
+    this.ensureDefault(accountId);
+    return (this.db.prepare('SELECT * FROM security_groups WHERE account_id = ? ORDER BY name').all(accountId) as Row[]).map((r) => this.toGroup(r)!);
+  }
+
+  private insert(accountId: string, name: string, description: string): string | undefined {
+    const id = ids.resourceId('sg');
+    const r = this.db
+      .prepare('INSERT OR IGNORE INTO security_groups (id, account_id, name, description, created) VALUES (?, ?, ?, ?, ?)')
+      .run(id, accountId, name, description, new Date().toISOString());
+    return r.changes === 1 ? id : undefined;
+  }
+
+  create(accountId: string, name: string, description: string): SecurityGroup | undefined {
+    if (name !== DEFAULT_GROUP) this.ensureDefault(accountId);
+    const id = this.insert(accountId, name, description);
+    return id ? this.getById(id) : undefined;
+  }
+
+  delete(groupId: string): void {
+    this.db.prepare('DELETE FROM security_groups WHERE id = ?').run(groupId);
+  }
+
+  hasGrant(groupId: string, grant: Grant): boolean {
+    return !!this.db
+      .prepare('SELECT 1 FROM security_group_grants WHERE group_id = ? AND protocol = ? AND from_port = ? AND to_port = ? AND cidr = ? AND source_account = ? AND source_group = ?')
+      .get(groupId, ...grantKey(grant));
+  }
+
+  addGrants(groupId: string, grants: Grant[]): void {
+    const stmt = this.db.prepare(
+      'INSERT OR IGNORE INTO security_group_grants (group_id, protocol, from_port, to_port, cidr, source_account, source_group) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const g of grants) stmt.run(groupId, ...grantKey(g));
+  }
+
+  removeGrants(groupId: string, grants: Grant[]): void {
+    const stmt = this.db.prepare(
+      'DELETE FROM security_group_grants WHERE group_id = ? AND protocol = ? AND from_port = ? AND to_port = ? AND cidr = ? AND source_account = ? AND source_group = ?',
+    );
+    for (const g of grants) stmt.run(groupId, ...grantKey(g));
+  }
+
+  referencingGroups(group: SecurityGroup): SecurityGroup[] {
+    const rows = this.db
+      .prepare('SELECT DISTINCT group_id FROM security_group_grants WHERE source_account = ? AND source_group = ? AND group_id <> ?')
+      .all(group.accountId, group.name, group.id) as Row[];
+    return rows.map((r) => this.getById(r.group_id)!);
+  }
+}
+
+/** A group by name or sg- id; the account's `default` group is made on first use. */
+export function findGroup(groups: SecurityGroupStore, accountId: string, nameOrId: string): SecurityGroup | undefined {
+  if (nameOrId.startsWith('sg-')) {
+    const g = groups.getById(nameOrId);
+    return g?.accountId === accountId ? g : undefined;
+  }
+  return nameOrId === 'default' ? groups.ensureDefault(accountId) : groups.get(accountId, nameOrId);
+}

@@ -1,0 +1,86 @@
+/**
+ * Tags as the cloud keeps them: key and value per (account, resource), indexed by resource and by
+ * key and value so that describing thousands of resources, or filtering them by tag, stays a
+ * lookup rather than a scan.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Tag {
+  resourceId: string;
+  resourceType: string;
+  key: string;
+  value: string;
+}
+
+export interface TagStore {
+  list(accountId: string): Tag[];
+  /** The account's tags on each of these resources (resources without tags are absent). */
+  forResources(accountId: string, resourceIds: string[]): Map<string, Tag[]>;
+  count(accountId: string, resourceId: string): number;
+  /** Sets the tag, overwriting the value of an existing key. */
+  set(accountId: string, tag: Tag): void;
+  /** Removes a key; with a value, only if the tag has that value. */
+  remove(accountId: string, resourceId: string, key: string, value?: string): void;
+  removeAllOf(accountId: string, resourceId: string): void;
+  /** When a resource goes, its tags go, whoever set them. */
+  forgetResource(resourceId: string): void;
+  /** Resources of the account with this key (and value, if given). */
+  resourcesWith(accountId: string, key: string, value?: string): string[];
+}
+
+type Row = Record<string, any>;
+const toTag = (r: Row): Tag => ({ resourceId: r.resource_id, resourceType: r.resource_type, key: r.key, value: r.value });
+
+export class SqliteTagStore implements TagStore {
+  constructor(private readonly db: Database.Database) {}
+
+  list(accountId: string): Tag[] {
+    return (this.db.prepare('SELECT * FROM tags WHERE account_id = ? ORDER BY resource_id, key').all(accountId) as Row[]).map(toTag);
+  }
+
+  forResources(accountId: string, resourceIds: string[]): Map<string, Tag[]> {
+    const out = new Map<string, Tag[]>();
+    if (!resourceIds.length) return out;
+    const rows = this.db
+      .prepare('SELECT * FROM tags WHERE account_id = ? AND resource_id IN (SELECT value FROM json_each(?)) ORDER BY resource_id, key')
+      .all(accountId, JSON.stringify(resourceIds)) as Row[];
+    for (const r of rows) {
+      const list = out.get(r.resource_id) ?? [];
+      list.push(toTag(r));
+      out.set(r.resource_id, list);
+    }
+    return out;
+  }
+
+  count(accountId: string, resourceId: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM tags WHERE account_id = ? AND resource_id = ?').get(accountId, resourceId) as Row).n;
+  }
+
+  set(accountId: string, t: Tag): void {
+    this.db
+      .prepare('INSERT INTO tags (account_id, resource_id, resource_type, key, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT(account_id, resource_id, key) DO UPDATE SET value = excluded.value')
+      .run(accountId, t.resourceId, t.resourceType, t.key, t.value);
+  }
+
+  remove(accountId: string, resourceId: string, key: string, value?: string): void {
+    if (value === undefined) this.db.prepare('DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ?').run(accountId, resourceId, key);
+    else this.db.prepare('DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ? AND value = ?').run(accountId, resourceId, key, value);
+  }
+
+  removeAllOf(accountId: string, resourceId: string): void {
+    this.db.prepare('DELETE FROM tags WHERE account_id = ? AND resource_id = ?').run(accountId, resourceId);
+  }
+
+  forgetResource(resourceId: string): void {
+    this.db.prepare('DELETE FROM tags WHERE resource_id = ?').run(resourceId);
+  }
+
+  resourcesWith(accountId: string, key: string, value?: string): string[] {
+    const rows = (
+      value === undefined
+        ? this.db.prepare('SELECT resource_id FROM tags WHERE account_id = ? AND key = ?').all(accountId, key)
+        : this.db.prepare('SELECT resource_id FROM tags WHERE account_id = ? AND key = ? AND value = ?').all(accountId, key, value)
+    ) as Row[];
+    return rows.map((r) => r.resource_id);
+  }
+}
