@@ -110,15 +110,17 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   if (localNodeWanted(conf)) {
     const nodeUrl = `http://${advertisedHost(bind)}:${port}`;
     cloud.localNode = startLocalNode(paths, nodeUrl).then(
-      (node) => {
+      async (node) => {
         log(`eucalyptus-nc ${node.pid} answering at ${node.host}:${node.port} (data in ${node.dataDir})`);
         cluster.controller.registerNode(store.listClusters()[0].name, { host: node.host, port: node.port });
-        void cluster.controller.refresh();
+        await cluster.controller.refresh();
         return node;
       },
       (e: Error) => (log(`the local node controller did not start: ${e.message}`), undefined),
     );
   }
+  // Answering means able to run instances: the local node is registered with its capacity first.
+  await cloud.localNode;
   writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
   log(`eucalyptus-cloud ${process.pid} listening on ${bind}:${port}; data in ${paths.dataDir}`);
 

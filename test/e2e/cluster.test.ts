@@ -13,6 +13,7 @@ import { iptablesFile } from '../../src/backend/cluster';
 import { loadOrCreateNodeKey } from '../../src/backend/cluster/internal-auth';
 import { signRequest } from '../../src/lib/nc-protocol';
 import { DEFAULT_CONF } from '../../src/backend/conf';
+import { localNodeDir, nodePaths } from '../../src/backend/node/paths';
 import { cloudPaths } from '../../src/backend/paths';
 import { createTestAccount, TestAccount } from '../helpers/accounts';
 import { run, runOk, tempDir } from '../helpers/cli';
@@ -31,27 +32,34 @@ describe('cluster controller (MANAGED-NOVLAN, the default)', () => {
   let alice: TestAccount;
   let bob: TestAccount;
   before(async () => {
-    cloud = await startCloud();
+    // The local node controller reports a fixed size, so the capacity lines are known.
+    const dataDir = tempDir('euca-cloud-');
+    const nodeConf = nodePaths(localNodeDir(dataDir)).conf;
+    fs.mkdirSync(path.dirname(nodeConf), { recursive: true });
+    fs.writeFileSync(nodeConf, 'MAX_CORES="4"\nMAX_MEM="1024"\nMAX_DISK="40"\n');
+    cloud = await startCloud(dataDir);
     alice = createTestAccount(cloud.dataDir, 'alice', cloud.eucarc);
     bob = createTestAccount(cloud.dataDir, 'bob', cloud.eucarc);
   });
   after(() => cloud.stop());
 
   test("the administrator's verbose zone view is seed 001's block", async () => {
-    const out = await runOk('euca-describe-availability-zones', ['verbose'], cloud.env);
+    const lines = (await runOk('euca-describe-availability-zones', ['verbose'], cloud.env)).split('\n');
+    const nodeLine = lines.splice(7, 1)[0];
     assert.equal(
-      out,
+      lines.join('\n'),
       [
         'AVAILABILITYZONE\tcluster01\t127.0.0.1',
         'AVAILABILITYZONE\t|- vm types\tfree / max  cpu  ram  disk',
-        'AVAILABILITYZONE\t|- m1.small\t0000 / 0000  1   128  10',
-        'AVAILABILITYZONE\t|- c1.medium\t0000 / 0000  1   256  10',
-        'AVAILABILITYZONE\t|- m1.large\t0000 / 0000  2   512  10',
-        'AVAILABILITYZONE\t|- m1.xlarge\t0000 / 0000  2  1024  20',
+        'AVAILABILITYZONE\t|- m1.small\t0004 / 0004  1   128  10',
+        'AVAILABILITYZONE\t|- c1.medium\t0004 / 0004  1   256  10',
+        'AVAILABILITYZONE\t|- m1.large\t0002 / 0002  2   512  10',
+        'AVAILABILITYZONE\t|- m1.xlarge\t0001 / 0001  2  1024  20',
         'AVAILABILITYZONE\t|- c1.xlarge\t0000 / 0000  4  2048  20',
         '',
       ].join('\n'),
     );
+    assert.match(nodeLine, /^AVAILABILITYZONE\t\|- 127\.0\.0\.1\tcerts\[cc=true,nc=true\] @ \w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} \w+ \d{4}$/);
     // Anyone else asking verbose gets the plain list.
     assert.equal(await runOk('euca-describe-availability-zones', ['verbose'], alice.env), 'AVAILABILITYZONE\tcluster01\tavailable\n');
   });
@@ -72,7 +80,7 @@ describe('cluster controller (MANAGED-NOVLAN, the default)', () => {
     );
     const capacity = (await runOk('euca-describe-instance-types', ['m1.small', '--show-capacity'], cloud.env)).split('\n');
     assert.match(capacity[0], /NICs  Used \/ Total  Used %$/);
-    assert.match(capacity[1], /^INSTANCETYPE\tm1\.small .* 0 \/ +0/);
+    assert.match(capacity[1], /^INSTANCETYPE\tm1\.small .* 0 \/ +4/);
     const bad = await run('euca-describe-instance-types', ['m9.huge'], alice.env);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /error \(InvalidParameterValue\): Invalid instance type: \[m9\.huge\]/);

@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readEucarc } from '../../src/lib/config/eucarc';
+import { localNodeDir, nodePaths } from '../../src/backend/node/paths';
 import { cloudPaths } from '../../src/backend/paths';
 import { cleanEnv, commandsDir, tempDir } from './cli';
 
@@ -26,6 +27,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startCloud(dataDir = tempDir('euca-cloud-'), port = 0): Promise<TestCloud> {
   const paths = cloudPaths(dataDir);
   fs.rmSync(paths.pidFile, { force: true });
+  // The local node controller reports a fixed size, whatever machine the tests run on.
+  const nodeConf = nodePaths(localNodeDir(dataDir)).conf;
+  if (!fs.existsSync(nodeConf)) {
+    fs.mkdirSync(path.dirname(nodeConf), { recursive: true });
+    fs.writeFileSync(nodeConf, 'MAX_CORES="16"\nMAX_MEM="8192"\nMAX_DISK="200"\nBOOT_DELAY_MS="100"\n');
+  }
   const child: ChildProcess = spawn(path.join(commandsDir(), 'eucalyptus-cloud'), ['start', '--foreground', '--port', String(port), '--data-dir', dataDir], {
     env: cleanEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -203,7 +203,20 @@ export function resetInstanceAttribute(ctx: RequestContext): never {
   throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is not in the 'stopped' state; its ${attribute} can be reset only while it is stopped.`);
 }
 
-export function getPasswordData(ctx: RequestContext) {
+/**
+ * A Windows instance writes its Administrator password, encrypted with its key pair's public key,
+ * between <Password> tags on its console at first boot; the cloud keeps it once seen.
+ */
+export async function getPasswordData(ctx: RequestContext) {
   const i = one(ctx);
-  return { instanceId: i.id, timestamp: new Date().toISOString(), passwordData: i.passwordData ?? '' };
+  let data = i.passwordData;
+  if (!data && i.platform === 'windows' && i.node && i.state === 'running') {
+    const { output } = await ctx.cloud.compute.nodes.consoleOutput(i.node, i.id);
+    const m = /<Password>\s*([A-Za-z0-9+/=\s]+?)\s*<\/Password>/.exec(Buffer.from(output, 'base64').toString('utf8'));
+    if (m) {
+      data = m[1].replace(/\s+/g, '');
+      ctx.cloud.instances.update(i.id, { passwordData: data });
+    }
+  }
+  return { instanceId: i.id, timestamp: new Date().toISOString(), passwordData: data ?? '' };
 }

@@ -1,0 +1,131 @@
+/**
+ * Instances on the embedded cloud and its node controller: metadata as an instance reads it,
+ * Windows passwords, capacity in the verbose zone view, the aws CLI running and paging through
+ * instances, and bad requests that must change nothing.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { localNodeDir, nodeAddress, nodePaths } from '../../src/backend/node/paths';
+import { run, runOk, tempDir } from '../helpers/cli';
+import { startCloud, TestCloud } from '../helpers/cloud';
+import { registerTestImage } from '../helpers/images';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitRunning(id: string, env: Record<string, string>): Promise<string[]> {
+  for (let i = 0; i < 300; i++) {
+    const cols = (await runOk('euca-describe-instances', [id], env)).split('\n')[1].split('\t');
+    if (cols[5] === 'running') return cols;
+    await sleep(50);
+  }
+  throw new Error(`${id} did not start running`);
+}
+
+describe('instances', () => {
+  let cloud: TestCloud;
+  let emi: string;
+  let work: string;
+  before(async () => {
+    cloud = await startCloud();
+    emi = await registerTestImage(cloud.env);
+    work = tempDir('euca-instances-');
+    const key = await runOk('euca-add-keypair', ['k1'], cloud.env);
+    fs.writeFileSync(path.join(work, 'k1.private'), key.slice(key.indexOf('-----BEGIN')), { mode: 0o600 });
+  });
+  after(async () => cloud.stop());
+
+  test('an instance reads its metadata and user data through its node controller', async () => {
+    const out = await runOk('euca-run-instances', ['-k', 'k1', '-d', 'role=web', emi], cloud.env);
+    const id = out.split('\n')[1].split('\t')[1];
+    const cols = await waitRunning(id, cloud.env);
+    const node = nodeAddress(nodePaths(localNodeDir(cloud.dataDir)))!;
+    const get = async (p: string) => (await fetch(`http://${node.host}:${node.port}/instances/${id}/latest/${p}`)).text();
+    assert.equal(await get('meta-data/instance-id'), id);
+    assert.equal(await get('meta-data/ami-id'), emi);
+    assert.equal(await get('meta-data/local-ipv4'), cols[4]);
+    assert.equal(await get('meta-data/public-ipv4'), cols[3]);
+    assert.equal(await get('meta-data/instance-type'), 'm1.small');
+    assert.equal(await get('meta-data/security-groups'), 'default');
+    assert.match(await get('meta-data/public-keys/0/openssh-key'), /^ssh-rsa /);
+    assert.equal(await get('user-data'), 'role=web');
+    assert.match(await get('meta-data/'), /^ami-id\n/);
+    assert.match(await runOk('euca-get-console-output', [id], cloud.env), new RegExp(`^${id}\\n`));
+    await runOk('euca-terminate-instances', [id], cloud.env);
+  });
+
+  test('a Windows image: the password comes encrypted for the key pair and euca-get-password decrypts it', async () => {
+    const win = await registerTestImage(cloud.env, 'windows-server.img', ['-n', 'windows-2008']);
+    const out = await runOk('euca-run-instances', ['-k', 'k1', win], cloud.env);
+    const id = out.split('\n')[1].split('\t')[1];
+    const cols = await waitRunning(id, cloud.env);
+    assert.equal(cols[14], 'windows');
+    let password = '';
+    for (let i = 0; i < 100 && !password; i++) {
+      const r = await run('euca-get-password', [id, '-k', path.join(work, 'k1.private')], cloud.env);
+      if (r.code === 0) password = r.stdout.trim();
+      else await sleep(50);
+    }
+    assert.match(password, /^\S{8,}$/);
+    assert.match(await runOk('euca-get-password-data', [id], cloud.env), /^[A-Za-z0-9+/=]{100,}\n$/);
+    await runOk('euca-terminate-instances', [id], cloud.env);
+  });
+
+  test('capacity: the verbose zone view counts instances, and too many is InsufficientInstanceCapacity with nothing changed', async () => {
+    const free = async () => Number(/\|- m1\.small\s+(\d+) \//.exec(await runOk('euca-describe-availability-zones', ['verbose'], cloud.env))![1]);
+    const before = await free();
+    assert.ok(before > 0);
+    const out = await runOk('euca-run-instances', ['-n', '2', emi], cloud.env);
+    const ids = out.split('\n').filter((l) => l.startsWith('INSTANCE')).map((l) => l.split('\t')[1]);
+    assert.equal(await free(), before - 2);
+    const tooMany = await run('euca-run-instances', ['-n', String(before), emi], cloud.env);
+    assert.equal(tooMany.code, 1);
+    assert.match(tooMany.stderr, /InsufficientInstanceCapacity/);
+    assert.equal(await free(), before - 2);
+    await runOk('euca-terminate-instances', ids, cloud.env);
+    assert.equal(await free(), before);
+  });
+
+  test('bad requests change nothing: unknown image, key, group; a kernel run as a machine image; stop of an instance-store instance', async () => {
+    const count = async () => (await runOk('euca-describe-instances', [], cloud.env)).split('\n').filter((l) => l.startsWith('INSTANCE')).length;
+    const n = await count();
+    const cases: [string[], RegExp][] = [
+      [['emi-00000000'], /InvalidAMIID\.NotFound/],
+      [['-k', 'nokey', emi], /InvalidKeyPair\.NotFound/],
+      [['-g', 'nogroup', emi], /InvalidGroup\.NotFound/],
+      [['-t', 'm9.huge', emi], /InvalidParameterValue/],
+    ];
+    for (const [args, code] of cases) {
+      const r = await run('euca-run-instances', args, cloud.env);
+      assert.equal(r.code, 1, args.join(' '));
+      assert.match(r.stderr, code);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
+    assert.equal(await count(), n);
+    const id = (await runOk('euca-run-instances', [emi], cloud.env)).split('\n')[1].split('\t')[1];
+    const stop = await run('euca-stop-instances', [id], cloud.env);
+    assert.equal(stop.code, 1);
+    assert.match(stop.stderr, /UnsupportedOperation/);
+    await runOk('euca-terminate-instances', [id], cloud.env);
+  });
+
+  test('the aws CLI runs, filters, pages through and terminates instances', async () => {
+    const env = { ...cloud.env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus', HOME: work };
+    const aws = async (...args: string[]) => {
+      const r = await run('aws', ['--endpoint-url', cloud.eucarc.EC2_URL, '--output', 'json', 'ec2', ...args], env);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout || '{}');
+    };
+    const ran = await aws('run-instances', '--image-id', emi, '--count', '3', '--instance-type', 'm1.small');
+    const ids: string[] = ran.Instances.map((i: { InstanceId: string }) => i.InstanceId);
+    assert.equal(ids.length, 3);
+    await aws('create-tags', '--resources', ids[0], '--tags', 'Key=role,Value=db');
+    const tagged = await aws('describe-instances', '--filters', 'Name=tag:role,Values=db');
+    assert.deepEqual(tagged.Reservations.flatMap((r: { Instances: { InstanceId: string }[] }) => r.Instances.map((i) => i.InstanceId)), [ids[0]]);
+    const paged = await aws('describe-instances', '--instance-ids', ...ids, '--page-size', '5');
+    assert.equal(paged.Reservations.flatMap((r: { Instances: unknown[] }) => r.Instances).length, 3);
+    const terminated = await aws('terminate-instances', '--instance-ids', ...ids);
+    assert.equal(terminated.TerminatingInstances.length, 3);
+  });
+});
