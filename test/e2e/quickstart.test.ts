@@ -55,6 +55,11 @@ describe('quick start', () => {
     assert.equal((await runOk('euca-describe-instances', [id], env)).split('\n')[1].split('\t')[3], ip);
     assert.match(await runOk('euca-describe-addresses', [], env), new RegExp(`^ADDRESS\\t${ip.replace(/\./g, '\\.')}\\t${id}`, 'm'));
 
+    // The firewall the cluster would apply: the group's chain admits ssh, and the address is NATed.
+    const rules = fs.readFileSync(path.join(cloud.dataDir, 'var', 'lib', 'eucalyptus', 'network', 'iptables-rules'), 'utf8');
+    assert.match(rules, /-p tcp .*--dport 22(:22)? .*-j ACCEPT/);
+    assert.match(rules, new RegExp(`-d ${ip.replace(/\./g, '\\.')}(/32)? .*-j DNAT --to-destination ${privateIp.replace(/\./g, '\\.')}`));
+
     assert.equal(await runOk('euca-terminate-instances', [id], env), `INSTANCE\t${id}\n`);
     const gone = await run('euca-describe-instances', [id], env);
     assert.match(gone.stdout, /\t(shutting-down|terminated)\t/);

@@ -91,6 +91,7 @@ export function authorizeSecurityGroupIngress(ctx: RequestContext) {
     }
     ctx.cloud.groups.addGrants(group.id, grants);
   });
+  ctx.cloud.cluster.renderNetworkRules();
   return { return: true };
 }
 
@@ -104,6 +105,7 @@ export function revokeSecurityGroupIngress(ctx: RequestContext) {
     }
     ctx.cloud.groups.removeGrants(group.id, grants);
   });
+  ctx.cloud.cluster.renderNetworkRules();
   return { return: true };
 }
 
