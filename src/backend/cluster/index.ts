@@ -49,6 +49,7 @@ export class ClusterServices {
   /** Until the instances and groups parts are wired: no instance exists, and groups have no rules. */
   readonly hooks: ClusterHooks = { instanceLookup: () => undefined, groupRules: () => [] };
   private readonly rulesFile: string;
+  private renderPending = false;
   private readonly accountName: (accountId: string) => string | undefined;
 
   constructor(opts: ClusterOptions) {
@@ -61,7 +62,15 @@ export class ClusterServices {
       log: opts.log,
     });
     this.network = new NetworkManager(opts.db, opts.network);
-    this.network.onChange = () => this.renderNetworkRules();
+    // Many changes in one request (an instance batch) render the file once, right after.
+    this.network.onChange = () => {
+      if (this.renderPending) return;
+      this.renderPending = true;
+      setImmediate(() => {
+        this.renderPending = false;
+        this.renderNetworkRules();
+      });
+    };
     this.rulesFile = iptablesFile(opts.dataDir);
     this.accountName = opts.accountName;
   }

@@ -86,10 +86,12 @@ export function managedNetwork(subnet: string, perNet: number, index: number): M
 
 /** The instance addresses of a managed network, lowest first. */
 export function networkHosts(subnet: string, perNet: number, index: number): string[] {
-  const base = ipToInt(subnet) + index * perNet;
-  const out: string[] = [];
-  for (let i = 2; i < perNet - 1; i++) out.push(intToIp(base + i));
-  return out;
+  return Array.from({ length: perNet - 3 }, (_, k) => networkHost(subnet, perNet, index, k));
+}
+
+/** The k-th address a group network hands out (0-based): after the network address and the router. */
+export function networkHost(subnet: string, perNet: number, index: number, k: number): string {
+  return intToIp(ipToInt(subnet) + index * perNet + 2 + k);
 }
 
 /**

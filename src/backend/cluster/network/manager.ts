@@ -9,7 +9,7 @@
 import type Database from 'better-sqlite3';
 import { ServiceError } from '../../errors';
 import { NetworkConfig, FIRST_VLAN, isManaged } from './config';
-import { intToIp, ipToInt, macForIp, managedNetwork, ManagedNetwork, networkHosts, subnetSize } from './ip';
+import { intToIp, ipToInt, macForIp, managedNetwork, ManagedNetwork, networkHost, subnetSize } from './ip';
 
 export type Addressing = 'public' | 'private';
 
@@ -58,6 +58,9 @@ export class NetworkManager {
     this.syncPublicPool();
   }
 
+  /** Where the search for a free host of each group network starts next. */
+  private readonly nextHost = new Map<number, number>();
+
   get managed(): boolean {
     return isManaged(this.config.mode);
   }
@@ -103,8 +106,7 @@ export class NetworkManager {
         throw noCapacity(`No free address left in ${c.subnet}/${c.netmask}`);
       }
       const net = this.ensureGroupNetwork(accountId, groupName);
-      const leased = this.leasedIps(net.index);
-      const ip = networkHosts(c.subnet, c.addrsPerNet, net.index).find((h) => !leased.has(h));
+      const ip = this.freeHost(net.index);
       if (!ip) throw noCapacity(`No free address left in the network of security group ${groupName}: it holds ${c.addrsPerNet - 3} instances`);
       const mac = macForIp(ip);
       this.lease(ip, mac, accountId, groupName, net.index, instanceId);
@@ -229,6 +231,26 @@ export class NetworkManager {
     const vlan = this.config.mode === 'MANAGED' ? FIRST_VLAN + index : null;
     this.db.prepare('INSERT INTO group_networks (net_index, account_id, group_name, vlan) VALUES (?, ?, ?, ?)').run(index, accountId, groupName, vlan);
     return this.groupNetwork(accountId, groupName)!;
+  }
+
+  /**
+   * The first free host of a group network, probing from where the last search ended (a hint kept
+   * in memory), so handing out the n-th address costs a probe or two, not a scan of n leases.
+   */
+  private freeHost(netIndex: number): string | undefined {
+    const c = this.config;
+    const hosts = c.addrsPerNet - 3; // network, router and broadcast are never handed out
+    const taken = this.db.prepare('SELECT 1 FROM address_leases WHERE private_ip = ?').pluck();
+    const start = this.nextHost.get(netIndex) ?? 0;
+    for (let k = 0; k < hosts; k++) {
+      const offset = (start + k) % hosts;
+      const ip = networkHost(c.subnet, c.addrsPerNet, netIndex, offset);
+      if (!taken.get(ip)) {
+        this.nextHost.set(netIndex, (offset + 1) % hosts);
+        return ip;
+      }
+    }
+    return undefined;
   }
 
   private leasedIps(netIndex?: number): Set<string> {

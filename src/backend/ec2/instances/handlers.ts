@@ -6,7 +6,7 @@
  */
 import { RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
-import { applyFilters, filtersParam, listParam, requireParam } from '../../query-params';
+import { applyFilters, Filter, filtersParam, listParam, requireParam } from '../../query-params';
 import { registerGroupInUseCheck } from '../groups/handlers';
 import { isCloudAdmin } from '../images/handlers';
 import { registerResourceKind } from '../resources';
@@ -71,6 +71,20 @@ const FILTERS: Record<string, (i: Instance) => string | string[] | undefined> = 
   'root-device-type': () => 'instance-store',
 };
 
+/**
+ * The instances an exact `tag:KEY=VALUE` filter can match, read from the tag index, so a filter
+ * matching one batch among thousands never reads the rest; undefined when no such filter is given.
+ */
+function taggedIds(ctx: RequestContext, filters: Filter[]): string[] | undefined {
+  let ids: Set<string> | undefined;
+  for (const f of filters) {
+    if (!f.name.startsWith('tag:') || f.values.some((v) => /[*?]/.test(v))) continue;
+    const matching = new Set(f.values.flatMap((v) => ctx.cloud.tags.resourcesWith(ctx.principal.account.id, f.name.slice(4), v)).filter((id) => id.startsWith('i-')));
+    ids = ids ? new Set([...ids].filter((id) => matching.has(id))) : matching;
+  }
+  return ids && [...ids];
+}
+
 export function runInstancesAction(ctx: RequestContext) {
   const { reservationId, instances } = runInstances(ctx, ctx.cloud.compute);
   const [r] = reservations(instances, hypervisor(ctx));
@@ -80,8 +94,10 @@ export function runInstancesAction(ctx: RequestContext) {
 export function describeInstances(ctx: RequestContext) {
   const verbose = listParam(ctx.params, 'InstanceId').includes('verbose');
   if (verbose) for (const k of Object.keys(ctx.params)) if (k.startsWith('InstanceId.') && ctx.params[k] === 'verbose') delete ctx.params[k];
-  let found = selected(ctx, 'InstanceId', verbose && isCloudAdmin(ctx));
   const filters = filtersParam(ctx.params);
+  const allAccounts = verbose && isCloudAdmin(ctx);
+  const narrowed = allAccounts || listParam(ctx.params, 'InstanceId').length ? undefined : taggedIds(ctx, filters);
+  let found = !narrowed ? selected(ctx, 'InstanceId', allAccounts) : narrowed.length ? ctx.cloud.instances.list({ accountId: ctx.principal.account.id, ids: narrowed }) : [];
   const tags = ctx.cloud.tags.forResources(ctx.principal.account.id, found.map((i) => i.id));
   found = applyFilters(found, filters, { ...FILTERS, ...tagFilterFields(filters, (i: Instance) => tags.get(i.id) ?? []) });
   const max = ctx.params.MaxResults !== undefined ? Number(ctx.params.MaxResults) : undefined;

@@ -1,0 +1,105 @@
+/**
+ * npm run bench:instances: runs 10,000 instances in batches of 500 with a tag per batch, then
+ * times DescribeInstances for all of them, for one id, and with a tag filter matching one batch,
+ * against the embedded cloud and against moto_server in the same run, and prints the ratios.
+ * Both are driven by the same client (this toolkit's Query client, Signature V4).
+ */
+import { resolveEndpoint } from '../src/lib/config/resolve';
+import { QueryClient } from '../src/lib/query';
+import { listOf } from '../src/lib/xml';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cloudPaths } from '../src/backend/paths';
+import { localNodeDir, nodePaths } from '../src/backend/node/paths';
+import { runOk, tempDir } from '../test/helpers/cli';
+import { startCloud } from '../test/helpers/cloud';
+import { registerTestImage } from '../test/helpers/images';
+import { startMoto } from '../test/helpers/moto';
+
+const TOTAL = Number(process.env.BENCH_INSTANCES ?? 10_000);
+const BATCH = 500;
+
+interface Figures {
+  run: number;
+  all: number;
+  one: number;
+  filtered: number;
+  count: number;
+}
+
+async function measure(client: QueryClient, image: string, type: string): Promise<Figures> {
+  const t0 = Date.now();
+  let first = '';
+  for (let b = 0; b < TOTAL / BATCH; b++) {
+    const r = await client.call('RunInstances', { ImageId: image, MinCount: BATCH, MaxCount: BATCH, InstanceType: type, AddressingType: 'private' });
+    const ids = listOf(r, 'instancesSet').map((i) => i.instanceId as string);
+    first ||= ids[0];
+    await client.call('CreateTags', { ResourceId: ids, Tag: [{ Key: 'batch', Value: String(b) }] });
+  }
+  const run = (Date.now() - t0) / 1000;
+  await settled(client);
+  const t1 = Date.now();
+  const all = await client.call('DescribeInstances');
+  const allMs = Date.now() - t1;
+  const count = listOf(all, 'reservationSet').reduce((n, r) => n + listOf(r, 'instancesSet').length, 0);
+  const t2 = Date.now();
+  await client.call('DescribeInstances', { InstanceId: [first] });
+  const oneMs = Date.now() - t2;
+  const t3 = Date.now();
+  const filtered = await client.call('DescribeInstances', { Filter: [{ Name: 'tag:batch', Value: [String(Math.min(7, TOTAL / BATCH - 1))] }] });
+  const filteredMs = Date.now() - t3;
+  const n = listOf(filtered, 'reservationSet').reduce((k, r) => k + listOf(r, 'instancesSet').length, 0);
+  if (n !== BATCH) throw new Error(`the tag filter matched ${n} instances, not ${BATCH}`);
+  return { run, all: allMs, one: oneMs, filtered: filteredMs, count };
+}
+
+/** Waits (untimed) until no instance is pending, so the describes measure the cloud at rest. */
+async function settled(client: QueryClient): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const r = await client.call('DescribeInstances', { Filter: [{ Name: 'instance-state-name', Value: ['pending'] }] });
+    if (!listOf(r, 'reservationSet').length) return;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+}
+
+function print(name: string, f: Figures): void {
+  console.log(`${name}: ran ${f.count} in ${f.run.toFixed(1)} s; describe all ${f.all} ms, one ${f.one} ms, tag filter (${BATCH}) ${f.filtered} ms`);
+}
+
+async function main() {
+  // A cloud sized for 10,000 m1.small instances: one node reporting the room, and one network
+  // big enough for every instance of the default group.
+  const dataDir = tempDir('euca-bench-');
+  const nodeConf = nodePaths(localNodeDir(dataDir)).conf;
+  fs.mkdirSync(path.dirname(nodeConf), { recursive: true });
+  fs.writeFileSync(nodeConf, `MAX_CORES="${TOTAL}"\nMAX_MEM="${TOTAL * 128}"\nMAX_DISK="${TOTAL * 10}"\nBOOT_DELAY_MS="100"\n`);
+  const conf = cloudPaths(dataDir).conf;
+  fs.mkdirSync(path.dirname(conf), { recursive: true });
+  fs.writeFileSync(conf, 'VNET_MODE="MANAGED-NOVLAN"\nVNET_SUBNET="10.0.0.0"\nVNET_NETMASK="255.0.0.0"\nVNET_ADDRSPERNET="16384"\nVNET_PUBLICIPS="192.0.2.10-192.0.2.40"\nLOCAL_NODE="Y"\n');
+  const cloud = await startCloud(dataDir);
+  const moto = await startMoto();
+  try {
+    // A tiny image: the node lays out every instance's root from it, and this measures the API.
+    const emi = await registerTestImage(cloud.env, undefined, [], 4096);
+    const ours = new QueryClient(await resolveEndpoint('ec2', {}, { env: cloud.env, ini: new Map(), commandName: 'bench' }));
+    const theirs = new QueryClient(await resolveEndpoint('ec2', {}, { env: moto.env, commandName: 'bench' }));
+    const ami = (await runOk('euca-describe-images', ['-a'], moto.env)).split('\n').find((l) => l.startsWith('IMAGE\tami-'))!.split('\t')[1];
+    const a = await measure(ours, emi, 'm1.small');
+    print('embedded cloud', a);
+    const b = await measure(theirs, ami, 't2.micro');
+    print('moto_server', b);
+    const ratio = (x: number, y: number) => `${(y / Math.max(x, 1e-3)).toFixed(1)}x`;
+    console.log(`moto/ours: run ${ratio(a.run, b.run)}, describe all ${ratio(a.all, b.all)}, one ${ratio(a.one, b.one)}, tag filter ${ratio(a.filtered, b.filtered)}`);
+    console.log(`goals: run <= 10 s ${a.run <= 10 ? 'met' : 'NOT met'}; describe all <= 1 s ${a.all <= 1000 ? 'met' : 'NOT met'}; filtered <= 50 ms ${a.filtered <= 50 ? 'met' : 'NOT met'}`);
+  } finally {
+    await moto.stop();
+    await cloud.stop();
+    if (process.env.BENCH_KEEP) console.log(`kept ${dataDir}`);
+    else fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
