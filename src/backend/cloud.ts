@@ -32,6 +32,7 @@ import { computeServices } from './ec2/instances/compute-wiring';
 import { InstanceMonitor } from './ec2/instances/monitor';
 import { NodeClients } from './ec2/instances/node-operations';
 import { SqliteInstanceStore } from './ec2/instances/store';
+import { SqliteBundleTaskStore } from './ec2/bundle-tasks/store';
 import { findGroup } from './ec2/groups/store';
 
 export interface RunOptions {
@@ -80,7 +81,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   const swept = walrus.recover();
   if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
   const images = new SqliteImageStore(store.db);
-  const registrar = new ImageRegistrar({ store, images, source: walrusBundleSource(walrus), cloudPrivateKeyPem: pki.privateKeyPem, cacheDir: paths.imagesDir, log });
+  const registrar = new ImageRegistrar({ store, images, source: walrusBundleSource(walrus), cloudPrivateKeyPem: pki.privateKeyPem, cloudCertPem: pki.certPem, cacheDir: paths.imagesDir, log });
   const cluster = new ClusterServices({ db: store.db, conf, network, dataDir: paths.dataDir, accountName: (id) => store.findAccount(id)?.name, log });
   const keypairs = new SqliteKeyPairStore(store.db);
   const groups = new SqliteSecurityGroupStore(store.db);
@@ -94,7 +95,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   };
   cluster.hooks.groupRules = (accountId, groupName) => groups.get(accountId, groupName)?.rules ?? [];
   const monitor = new InstanceMonitor(instances, compute, log);
-  const cloud: CloudContext = { store, walrus, images, keypairs, groups, tags: new SqliteTagStore(store.db), registrar, cluster, instances, compute, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
+  const cloud: CloudContext = { store, walrus, images, keypairs, groups, tags: new SqliteTagStore(store.db), registrar, cluster, instances, bundleTasks: new SqliteBundleTaskStore(store.db), compute, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
   const base = `http://${advertisedHost(bind)}:${port}/services`;

@@ -4,6 +4,7 @@
  */
 import type { ClusterServices } from './cluster';
 import type { ImageStore } from './ec2/images/store';
+import type { SqliteBundleTaskStore } from './ec2/bundle-tasks/store';
 import type { ComputeServices } from './ec2/instances/services';
 import type { InstanceStore } from './ec2/instances/store';
 import type { LocalNode } from './node/local';
@@ -28,6 +29,7 @@ export interface CloudContext {
   tags: TagStore;
   registrar: Registrar;
   instances: InstanceStore;
+  bundleTasks: SqliteBundleTaskStore;
   /** Placement, addresses, key pairs, groups and node controllers, for running instances. */
   compute: ComputeServices;
   walrus: Walrus;

@@ -15,21 +15,42 @@ export function escapeXml(s: string): string {
   return s.replace(/[<>&"'\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f\u007f\ufffe\uffff]/g, (c) => ENTITIES[c] ?? `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`);
 }
 
+/** Appends an element's text to `out`: one string built once, however large the document. */
+function write(out: string[], name: string, value: XmlValue, listItem: string | null): void {
+  if (value === undefined) return;
+  if (value === null) {
+    out.push(`<${name}/>`);
+  } else if (Array.isArray(value)) {
+    if (listItem === null) {
+      for (const v of value) write(out, name, v, listItem);
+      return;
+    }
+    out.push(`<${name}>`);
+    for (const v of value) write(out, listItem, v, listItem);
+    out.push(`</${name}>`);
+  } else if (typeof value === 'object') {
+    out.push(`<${name}>`);
+    for (const k in value) write(out, k, value[k], listItem);
+    out.push(`</${name}>`);
+  } else {
+    const text = typeof value === 'string' ? value : String(value);
+    // Most values need no escaping; testing first spares a regex replace per element.
+    out.push(`<${name}>${NEEDS_ESCAPE.test(text) ? escapeXml(text) : text}</${name}>`);
+  }
+}
+
+const NEEDS_ESCAPE = /[<>&"'\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f\u007f\ufffe\uffff]/;
+
 export function element(name: string, value: XmlValue, listItem: string | null = 'item'): string {
-  if (value === undefined) return '';
-  if (value === null) return `<${name}/>`;
-  if (Array.isArray(value)) {
-    if (listItem === null) return value.map((v) => element(name, v, listItem)).join('');
-    return `<${name}>${value.map((v) => element(listItem, v, listItem)).join('')}</${name}>`;
-  }
-  if (typeof value === 'object') {
-    return `<${name}>${Object.entries(value).map(([k, v]) => element(k, v, listItem)).join('')}</${name}>`;
-  }
-  return `<${name}>${escapeXml(String(value))}</${name}>`;
+  const out: string[] = [];
+  write(out, name, value, listItem);
+  return out.join('');
 }
 
 export function document(root: string, namespace: string | undefined, body: { [k: string]: XmlValue }, listItem: string | null = 'item'): string {
   const ns = namespace ? ` xmlns="${namespace}"` : '';
-  const inner = Object.entries(body).map(([k, v]) => element(k, v, listItem)).join('');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root}${ns}>${inner}</${root}>`;
+  const out: string[] = [`<?xml version="1.0" encoding="UTF-8"?>\n<${root}${ns}>`];
+  for (const k in body) write(out, k, body[k], listItem);
+  out.push(`</${root}>`);
+  return out.join('');
 }

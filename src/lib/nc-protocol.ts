@@ -297,6 +297,13 @@ export class NodeControllerClient {
   describeResource(): Promise<DescribeResourceResponse> {
     return this.call('DescribeResource', {});
   }
+
+  /** A running instance's root disk, streamed (for bundling it). */
+  async rootDisk(instanceId: string): Promise<Readable> {
+    const res = await this.conn.request('GET', `${NC_SERVICE_PATH}/instances/${instanceId}/root-disk`);
+    if (res.statusCode !== 200) throw await errorFrom(res, `node controller ${this.hostPort}`);
+    return res.body;
+  }
   runInstance(req: RunInstanceRequest): Promise<RunInstanceResponse> {
     return this.call('RunInstance', req);
   }

@@ -7,7 +7,7 @@ import { signQueryV2, rfc3986 } from './auth/sigv2';
 import { signV4 } from './auth/sigv4';
 import { Endpoint } from './config/resolve';
 import { CliError, oneLine } from './errors';
-import { send } from './http';
+import { HttpResponse, send } from './http';
 import { parseXml, XmlNode } from './xml';
 
 export type ParamValue = string | number | boolean | undefined | null | ParamValue[] | { [k: string]: ParamValue };
@@ -38,8 +38,8 @@ export class QueryClient {
     return this.endpoint.service === 'iam' ? IAM_VERSION : this.endpoint.apiVersion!;
   }
 
-  /** Sends `action` and returns the response element's content (`<ActionResponse>`'s children). */
-  async call(action: string, params: Params = {}): Promise<XmlNode> {
+  /** Sends `action`, signed, and returns the HTTP answer as it came. */
+  async send(action: string, params: Params = {}): Promise<HttpResponse> {
     const ep = this.endpoint;
     let fields = flattenParams({ Action: action, Version: this.version, ...params });
     const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8', 'User-Agent': 'euca2ools-ts' };
@@ -48,7 +48,13 @@ export class QueryClient {
     const body = encodeForm(fields);
     const req = { method: 'POST', url: ep.url, headers, body };
     if (ep.signatureVersion === 4) signV4(req, ep, ep.service, ep.region);
-    const res = await send(req, { debug: ep.debug });
+    return send(req, { debug: ep.debug });
+  }
+
+  /** Sends `action` and returns the response element's content (`<ActionResponse>`'s children). */
+  async call(action: string, params: Params = {}): Promise<XmlNode> {
+    const ep = this.endpoint;
+    const res = await this.send(action, params);
     const text = res.body.toString('utf8');
     let doc: XmlNode;
     try {

@@ -8,7 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { localNodeDir, nodeAddress, nodePaths } from '../../src/backend/node/paths';
-import { run, runOk, tempDir } from '../helpers/cli';
+import { resolveEndpoint } from '../../src/lib/config/resolve';
+import { S3Client } from '../../src/lib/s3';
+import { ROOT, run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, TestCloud } from '../helpers/cloud';
 import { registerTestImage } from '../helpers/images';
 
@@ -69,6 +71,29 @@ describe('instances', () => {
     }
     assert.match(password, /^\S{8,}$/);
     assert.match(await runOk('euca-get-password-data', [id], cloud.env), /^[A-Za-z0-9+/=]{100,}\n$/);
+
+    // euca-bundle-instance: a task that ends complete, with a bundle euca-register takes.
+    const bucket = 'windows-bundles';
+    await new S3Client(await resolveEndpoint('s3', {}, { env: cloud.env, ini: new Map(), commandName: 'test' })).createBucket(bucket);
+    assert.match(
+      await runOk('euca-bundle-instance', ['-b', bucket, '-p', 'windows-custom', '-o', cloud.eucarc.EC2_ACCESS_KEY, '-w', cloud.eucarc.EC2_SECRET_KEY, id], cloud.env),
+      new RegExp(`^BUNDLE\\tbun-[0-9A-F]{8}\\t${id}\\t${bucket}\\twindows-custom\\t`),
+    );
+    let task = '';
+    for (let i = 0; i < 200 && !/\tcomplete\t|\tfailed\t/.test(task); i++) {
+      task = await runOk('euca-describe-bundle-tasks', [], cloud.env);
+      await sleep(50);
+    }
+    assert.match(task, new RegExp(`^BUNDLE\tbun-[0-9A-F]{8}\t${id}\t${bucket}\twindows-custom\t.*\tcomplete\t100%\t${bucket}/windows-custom\.manifest\.xml$`, 'm'));
+    const registered = (await runOk('euca-register', [`${bucket}/windows-custom.manifest.xml`, '-n', 'windows-custom'], cloud.env)).split('\t')[1].trim();
+    for (let i = 0; i < 200; i++) {
+      const state = (await runOk('euca-describe-images', [registered], cloud.env)).split('\t')[4];
+      if (state !== 'pending') {
+        assert.equal(state, 'available');
+        break;
+      }
+      await sleep(50);
+    }
     await runOk('euca-terminate-instances', [id], cloud.env);
   });
 
@@ -108,6 +133,13 @@ describe('instances', () => {
     assert.equal(stop.code, 1);
     assert.match(stop.stderr, /UnsupportedOperation/);
     await runOk('euca-terminate-instances', [id], cloud.env);
+  });
+
+  test('boto3 runs, filters, pages through and terminates instances', async () => {
+    const env = { ...cloud.env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, HOME: work };
+    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_instances.py'), emi], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "ran 3\nfiltered 3\npaged 3\nterminating ['shutting-down']\n");
   });
 
   test('the aws CLI runs, filters, pages through and terminates instances', async () => {

@@ -56,6 +56,9 @@ export function parsePolicy(value: string | undefined): SchedulingPolicy {
 
 const key = (n: NodeAddress) => `${n.host}:${n.port}`;
 
+/** How many polls in a row a node may miss before it counts as unreachable. */
+const UNREACHABLE_AFTER = 3;
+
 export class ClusterController {
   readonly vmTypes: SqliteVmTypeStore;
   readonly nodes: SqliteNodeStore;
@@ -88,6 +91,9 @@ export class ClusterController {
   }
 
   /** Asks every node for its resources; one that does not answer in time is marked unreachable. */
+  /** Polls in a row a node has not answered. */
+  private readonly misses = new Map<string, number>();
+
   async refresh(): Promise<void> {
     const client = this.client;
     if (!client) return;
@@ -98,7 +104,12 @@ export class ClusterController {
           const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), this.timeoutMs)));
           const c = await Promise.race([client.describeResource(n), timeout]);
           this.nodes.answered(n, { cores: c.cores, memoryMiB: c.memoryMiB, diskGiB: c.diskGiB });
+          this.misses.delete(key(n));
         } catch (e) {
+          // A node busy laying out a large batch may answer late once; only repeated silence counts.
+          const misses = (this.misses.get(key(n)) ?? 0) + 1;
+          this.misses.set(key(n), misses);
+          if (misses < UNREACHABLE_AFTER) return;
           if (n.status !== 'unreachable') this.log(`cluster: node ${key(n)} is unreachable: ${(e as Error).message}`);
           this.nodes.unreachable(n);
         } finally {

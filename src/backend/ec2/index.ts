@@ -7,6 +7,7 @@ import { allocateAddress, associateAddress, describeAddresses, disassociateAddre
 import { deregisterImage, describeImageAttribute, describeImages, modifyImageAttribute, registerImage, resetImageAttribute } from './images/handlers';
 import { runInstancesAction, describeInstances, terminateInstances, rebootInstances, stopOrStartInstances, getConsoleOutput, describeInstanceStatus, describeInstanceAttribute, modifyInstanceAttribute, resetInstanceAttribute, getPasswordData } from './instances/handlers';
 import { describeInstanceTypes } from './instance-types';
+import { bundleInstance, cancelBundleTask, describeBundleTasks } from './bundle-tasks/handlers';
 import {
   authorizeSecurityGroupIngress,
   createSecurityGroup,
@@ -43,6 +44,9 @@ export const ec2Service: QueryService = {
     ResetInstanceAttribute: resetInstanceAttribute,
     GetPasswordData: getPasswordData,
     DescribeInstanceTypes: describeInstanceTypes,
+    BundleInstance: bundleInstance,
+    DescribeBundleTasks: describeBundleTasks,
+    CancelBundleTask: cancelBundleTask,
     AllocateAddress: allocateAddress,
     AssociateAddress: associateAddress,
     DisassociateAddress: disassociateAddress,

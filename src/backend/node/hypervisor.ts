@@ -32,6 +32,8 @@ export interface HypervisorDriver {
   list(): NcInstance[];
   /** The console log so far (its last 64 KiB, as EC2 gives). */
   consoleOutput(instanceId: string): Promise<Buffer>;
+  /** The running instance's root disk, as a file to read (bundling a Windows instance). */
+  rootDisk(instanceId: string): Promise<string>;
   /** Stops every instance's background work (the node controller is stopping). */
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   CloudInternalClient,
   DescribeResourceResponse,
+  EMPTY_BODY_SHA256,
   NC_ACTIONS,
   NC_SERVICE_PATH,
   NcAction,
@@ -121,15 +122,28 @@ export function createNodeServer(deps: NodeServerDeps): http.Server {
     await pipeline(answer.body, res);
   }
 
+  /** GET {NC_SERVICE_PATH}/instances/{id}/root-disk, signed: the root disk's bytes, streamed. */
+  async function rootDisk(req: http.IncomingMessage, res: http.ServerResponse, instanceId: string): Promise<void> {
+    const verdict = verifyRequest(deps.key, { method: 'GET', path: req.url!, headers: req.headers, bodySha256: EMPTY_BODY_SHA256 });
+    if (!verdict.ok) return sendError(res, 403, 'AuthFailure', verdict.reason);
+    const file = await driver.rootDisk(instanceId);
+    const size = (await fs.promises.stat(file)).size;
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
+    await pipeline(fs.createReadStream(file), res);
+  }
+
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://nc');
     const m = /^\/instances\/(i-[0-9A-F]{8})\/latest(?:\/(.*))?$/.exec(url.pathname);
+    const disk = new RegExp(`^${NC_SERVICE_PATH}/instances/(i-[0-9A-F]{8})/root-disk$`).exec(url.pathname);
     const work =
       url.pathname === NC_SERVICE_PATH
         ? serviceCall(req, res)
-        : m && req.method === 'GET'
-          ? metadata(res, m[1], (m[2] ?? '') + url.search)
-          : Promise.resolve(sendError(res, 404, 'NotFound', `nothing at ${url.pathname}`));
+        : disk && req.method === 'GET'
+          ? rootDisk(req, res, disk[1])
+          : m && req.method === 'GET'
+            ? metadata(res, m[1], (m[2] ?? '') + url.search)
+            : Promise.resolve(sendError(res, 404, 'NotFound', `nothing at ${url.pathname}`));
     work.catch((e: Error) => {
       if (res.headersSent) return void res.destroy(e);
       if (e instanceof DriverError) return sendError(res, e.status, e.code, e.message);

@@ -171,6 +171,12 @@ export class SimulatedDriver implements HypervisorDriver {
     return [...this.instances.values()].map((i) => ({ ...i.status }));
   }
 
+  async rootDisk(instanceId: string): Promise<string> {
+    const inst = this.get(instanceId);
+    if (inst.status.state !== 'running') throw new DriverError('IncorrectInstanceState', `instance ${instanceId} is ${inst.status.state}, not running`, 409);
+    return path.join(inst.dir, 'root');
+  }
+
   async consoleOutput(instanceId: string): Promise<Buffer> {
     const inst = this.get(instanceId);
     return inst.lastConsole ?? (await this.readConsole(inst));

@@ -8,6 +8,7 @@ import * as ids from '../ids';
 import { clusterSchema } from '../cluster/schema';
 import { imagesSchema } from '../ec2/images/schema';
 import { instancesSchema } from '../ec2/instances/schema';
+import { bundleTasksSchema } from '../ec2/bundle-tasks/store';
 import { keypairsSchema } from '../ec2/keypairs/schema';
 import { groupsSchema } from '../ec2/groups/schema';
 import { tagsSchema } from '../ec2/tags/schema';
@@ -33,7 +34,7 @@ export const coreSchema: SchemaPart = {
 };
 
 /** Every domain's schema, in the order they are migrated. */
-const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, keypairsSchema, groupsSchema, tagsSchema, clusterSchema, instancesSchema];
+const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, keypairsSchema, groupsSchema, tagsSchema, clusterSchema, instancesSchema, bundleTasksSchema];
 
 const now = () => new Date().toISOString();
 

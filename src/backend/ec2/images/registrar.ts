@@ -34,6 +34,8 @@ export interface RegistrarOptions {
   images: ImageStore;
   source: BundleSource;
   cloudPrivateKeyPem: string;
+  /** Bundles the cloud made itself (euca-bundle-instance) are signed with its own certificate. */
+  cloudCertPem: string;
   cacheDir: string;
   log: (line: string) => void;
 }
@@ -156,7 +158,7 @@ export class ImageRegistrar {
   }
 
   private checkSignature(text: string, manifest: Manifest, location: string): void {
-    const certs = this.o.store.accountCertificates(manifest.image.user);
+    const certs = [...this.o.store.accountCertificates(manifest.image.user), this.o.cloudCertPem];
     if (!certs.some((pem) => verifyManifestSignature(text, pem))) {
       throw new ServiceError('InvalidManifest', `The signature of ${location} does not verify against any signing certificate of account ${manifest.image.user}`);
     }

@@ -44,6 +44,10 @@ export class NodeClients implements NodeOperations, NodeClient {
     return (await this.client(node).describeInstances()).instances.map((i) => ({ instanceId: i.instanceId, state: i.state }));
   }
 
+  rootDisk(node: string, instanceId: string) {
+    return this.client(node).rootDisk(instanceId);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.clients.values()].map((c) => c.close()));
   }

@@ -46,6 +46,8 @@ export interface NodeOperations {
   rebootInstance(node: string, instanceId: string): Promise<void>;
   consoleOutput(node: string, instanceId: string): Promise<{ output: string; timestamp: string }>;
   describeInstances(node: string): Promise<NodeState[]>;
+  /** A running instance's root disk (bundling a Windows instance). */
+  rootDisk(node: string, instanceId: string): Promise<NodeJS.ReadableStream & AsyncIterable<Buffer>>;
 }
 
 export interface ComputeServices {

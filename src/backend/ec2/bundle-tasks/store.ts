@@ -1,0 +1,55 @@
+/** Bundle tasks (euca-bundle-instance): their table and the SQLite store on the shared connection. */
+import type Database from 'better-sqlite3';
+import { SchemaPart } from '../../store/schema';
+
+export const bundleTasksSchema: SchemaPart = {
+  domain: 'bundle-tasks',
+  migrations: [
+    `CREATE TABLE bundle_tasks (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, instance_id TEXT NOT NULL, bucket TEXT NOT NULL,
+       prefix TEXT NOT NULL, state TEXT NOT NULL, progress TEXT NOT NULL, error TEXT, start_time TEXT NOT NULL, update_time TEXT NOT NULL);
+     CREATE INDEX bundle_tasks_account ON bundle_tasks(account_id);`,
+  ],
+};
+
+export type BundleState = 'pending' | 'bundling' | 'storing' | 'cancelling' | 'complete' | 'failed';
+
+export interface BundleTask {
+  id: string;
+  accountId: string;
+  instanceId: string;
+  bucket: string;
+  prefix: string;
+  state: BundleState;
+  progress: string;
+  error?: string;
+  startTime: string;
+  updateTime: string;
+}
+
+type Row = Record<string, any>;
+const toTask = (r: Row): BundleTask => ({
+  id: r.id, accountId: r.account_id, instanceId: r.instance_id, bucket: r.bucket, prefix: r.prefix, state: r.state,
+  progress: r.progress, error: r.error ?? undefined, startTime: r.start_time, updateTime: r.update_time,
+});
+
+export class SqliteBundleTaskStore {
+  constructor(private readonly db: Database.Database) {}
+
+  insert(t: BundleTask): void {
+    this.db.prepare('INSERT INTO bundle_tasks (id, account_id, instance_id, bucket, prefix, state, progress, error, start_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(t.id, t.accountId, t.instanceId, t.bucket, t.prefix, t.state, t.progress, t.error ?? null, t.startTime, t.updateTime);
+  }
+
+  get(id: string): BundleTask | undefined {
+    const r = this.db.prepare('SELECT * FROM bundle_tasks WHERE id = ?').get(id) as Row | undefined;
+    return r && toTask(r);
+  }
+
+  list(accountId: string): BundleTask[] {
+    return (this.db.prepare('SELECT * FROM bundle_tasks WHERE account_id = ? ORDER BY start_time').all(accountId) as Row[]).map(toTask);
+  }
+
+  update(id: string, state: BundleState, progress: string, error?: string): void {
+    this.db.prepare('UPDATE bundle_tasks SET state = ?, progress = ?, error = ?, update_time = ? WHERE id = ?').run(state, progress, error ?? null, new Date().toISOString(), id);
+  }
+}
