@@ -22,7 +22,7 @@ truncate -s 32M "$image"
 step euca-bundle-image -i "$image"
 step euca-upload-bundle -b demo-images -m "/tmp/$name.manifest.xml"
 rm -f "/tmp/$name".*
-registered="$(step euca-register "demo-images/$name.manifest.xml" | tee /dev/stderr | awk '/^IMAGE/ {print $2}')"
+registered="$(step euca-register "demo-images/$name.manifest.xml" | tee >(cat >&2) | awk '/^IMAGE/ {print $2}')"
 printf '\n(waiting for Walrus to decrypt %s)\n' "$registered"
 for _ in $(seq 100); do
   state="$(euca-describe-images "$registered" | awk '{print $5}')"
@@ -30,6 +30,25 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 step euca-describe-images
+
+# Seed 001's quick start: a key pair, ssh allowed, an instance, an elastic IP, and terminate.
+key="demokey-$(date +%H%M%S)"
+step euca-add-keypair "$key" > "$work/$key.private"
+chmod 0600 "$work/$key.private"
+printf '(the private key is in %s)\n' "$work/$key.private"
+step euca-authorize -P tcp -p 22 -s 0.0.0.0/0 default || true   # already allowed on a second run
+instance="$(step euca-run-instances -k "$key" -n 1 "$registered" | tee >(cat >&2) | awk '/^INSTANCE/ {print $2}')"
+printf '\n(waiting for %s to boot)\n' "$instance"
+for _ in $(seq 100); do
+  [ "$(euca-describe-instances "$instance" | awk '/^INSTANCE/ {print $6}')" = running ] && break
+  sleep 0.2
+done
+step euca-describe-instances "$instance"
+address="$(step euca-allocate-address | tee >(cat >&2) | awk '/^ADDRESS/ {print $2}')"
+step euca-associate-address "$address" -i "$instance"
+step euca-describe-instances "$instance"
+step euca-terminate-instances "$instance"
+step euca-release-address "$address"
 
 step eucalyptus-cloud status
 printf '\nThe local cloud'"'"'s admin credentials: source %s\n' "${EUCA_LOCAL_DIR:-$HOME/.euca/local}/credentials/eucarc"

@@ -147,7 +147,10 @@ export class NetworkManager {
       this.db.prepare('DELETE FROM address_leases WHERE private_ip = ?').run(addresses.privateIp);
       if (lease.net_index !== null) {
         const left = this.db.prepare('SELECT COUNT(*) AS n FROM address_leases WHERE net_index = ?').get(lease.net_index) as Row;
-        if (!left.n) this.db.prepare('DELETE FROM group_networks WHERE net_index = ?').run(lease.net_index);
+        if (!left.n) {
+          this.db.prepare('DELETE FROM group_networks WHERE net_index = ?').run(lease.net_index);
+          this.nextHost.delete(lease.net_index); // a network given to another group starts at its first host
+        }
       }
     })();
     this.onChange();
