@@ -135,6 +135,38 @@ describe('instances', () => {
     await runOk('euca-terminate-instances', [id], cloud.env);
   });
 
+  test('kernels at run time, attributes, reboot, verbose, a group in use, an address for a terminated instance', async () => {
+    const kernelDir = tempDir('euca-kernel-');
+    const kernel = path.join(kernelDir, 'vmlinuz-run');
+    fs.writeFileSync(kernel, Buffer.alloc(64 * 1024, 7));
+    await runOk('euca-bundle-image', ['-i', kernel, '--kernel', 'true', '-d', kernelDir], cloud.env);
+    await runOk('euca-upload-bundle', ['-b', 'kernels-run', '-m', path.join(kernelDir, 'vmlinuz-run.manifest.xml')], cloud.env);
+    const kid = (await runOk('euca-register', ['kernels-run/vmlinuz-run.manifest.xml'], cloud.env)).split('\t')[1].trim();
+    for (let i = 0; i < 200 && (await runOk('euca-describe-images', [kid], cloud.env)).split('\t')[4] !== 'available'; i++) await sleep(50);
+
+    await runOk('euca-add-group', ['-d', 'web servers', 'web'], cloud.env);
+    const out = await runOk('euca-run-instances', ['--kernel', kid, '-g', 'web', '-t', 'c1.medium', emi], cloud.env);
+    const id = out.split('\n')[1].split('\t')[1];
+    const cols = await waitRunning(id, cloud.env);
+    assert.equal(cols[12], kid);
+    assert.equal(await runOk('euca-describe-instance-attribute', ['--kernel', id], cloud.env), `kernel\t${id}\t${kid}\n`);
+    assert.equal(await runOk('euca-describe-instance-attribute', ['-t', id], cloud.env), `instanceType\t${id}\tc1.medium\n`);
+    assert.equal(await runOk('euca-reboot-instances', [id], cloud.env), '');
+    assert.match(await runOk('euca-describe-instances', ['verbose'], cloud.env), new RegExp(`^INSTANCE\\t${id}\\t`, 'm'));
+
+    const inUse = await run('euca-delete-group', ['web'], cloud.env);
+    assert.equal(inUse.code, 1);
+    assert.match(inUse.stderr, /InvalidGroup\.InUse/);
+    const ip = (await runOk('euca-allocate-address', [], cloud.env)).split('\t')[1].trim();
+    await runOk('euca-terminate-instances', [id], cloud.env);
+    const late = await run('euca-associate-address', [ip, '-i', id], cloud.env);
+    assert.equal(late.code, 1);
+    assert.match(late.stderr, /IncorrectInstanceState/);
+    await runOk('euca-release-address', [ip], cloud.env);
+    for (let i = 0; i < 100 && (await run('euca-delete-group', ['web'], cloud.env)).code !== 0; i++) await sleep(50);
+    assert.doesNotMatch(await runOk('euca-describe-groups', [], cloud.env), /\tweb\t/);
+  });
+
   test('boto3 runs, filters, pages through and terminates instances', async () => {
     const env = { ...cloud.env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, HOME: work };
     const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_instances.py'), emi], env);
