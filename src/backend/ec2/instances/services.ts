@@ -4,36 +4,13 @@
  * controllers that run the instances. Instances depend on this interface only; cloud.ts wires
  * the real parts in (compute-wiring.ts), and tests can wire fakes.
  */
-export interface VmType {
-  name: string;
-  cpus: number;
-  memoryMiB: number;
-  diskGiB: number;
-}
+// The shapes a node controller takes are the NC protocol's own (types only: nothing is loaded).
+import type { InstanceNetwork, RunInstanceRequest, VmTypeSpec } from '../../../lib/nc-protocol';
 
-export interface NetworkAddresses {
-  mac: string;
-  privateIp: string;
-  publicIp?: string;
-  vlan?: number;
-}
-
+export type VmType = VmTypeSpec;
+export type NetworkAddresses = InstanceNetwork;
 /** What a node controller is asked to run. */
-export interface LaunchSpec {
-  instanceId: string;
-  reservationId: string;
-  accountId: string;
-  imageId: string;
-  kernelId?: string;
-  ramdiskId?: string;
-  platform?: string;
-  vmType: VmType;
-  userData?: string;
-  keyName?: string;
-  publicKey?: string;
-  network: NetworkAddresses;
-  launchIndex: number;
-}
+export type LaunchSpec = RunInstanceRequest;
 
 export interface NodeState {
   instanceId: string;
