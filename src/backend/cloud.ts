@@ -6,8 +6,7 @@
  * waiting for it), and shut down cleanly on SIGTERM or SIGINT, stopping that node too.
  */
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
+import { listen, log } from './listen';
 import { CliError } from '../lib/errors';
 import { writeFileAtomic } from '../lib/files';
 import { CLOUD_ACCOUNT, ensureCloudAdmin, ensureLocalCluster, loadOrCreatePki, prepareDataDir, refreshAdminEucarc } from './bootstrap';
@@ -41,18 +40,6 @@ export interface RunOptions {
   bind?: string;
 }
 
-function log(line: string): void {
-  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-}
-
-function listen(server: http.Server, port: number, bind: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new CliError(e.code === 'EADDRINUSE' ? 'AddressInUse' : 'ListenFailed', `cannot listen on ${bind}:${port}: ${e.code ?? e.message}`)),
-    );
-    server.listen(port, bind, () => resolve((server.address() as AddressInfo).port));
-  });
-}
 
 function advertisedHost(bind: string): string {
   if (bind === '0.0.0.0' || bind === '::') return '127.0.0.1';

@@ -6,8 +6,7 @@
  * cloud for itself, it also stops when that cloud goes away (EUCA_NC_PARENT_PID).
  */
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
+import { listen, log } from '../listen';
 import * as path from 'node:path';
 import { CliError } from '../../lib/errors';
 import { writeFileAtomic } from '../../lib/files';
@@ -28,18 +27,6 @@ export interface NodeRunOptions {
   keyFile?: string;
 }
 
-function log(line: string): void {
-  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-}
-
-function listen(server: http.Server, port: number, bind: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new CliError(e.code === 'EADDRINUSE' ? 'AddressInUse' : 'ListenFailed', `cannot listen on ${bind}:${port}: ${e.code ?? e.message}`)),
-    );
-    server.listen(port, bind, () => resolve((server.address() as AddressInfo).port));
-  });
-}
 
 function readKey(file: string): string {
   let text: string;
