@@ -7,16 +7,7 @@
  */
 import { record } from '../output';
 import { listOf, XmlNode } from '../xml';
-
-/** euca2ools' resource types for TAG lines, by ID prefix. */
-const RESOURCE_TYPES: Record<string, string> = {
-  eipalloc: 'allocation-id', bun: 'bundle', emi: 'image', eki: 'image', eri: 'image', ami: 'image', aki: 'image', ari: 'image',
-  i: 'instance', sg: 'security-group', snap: 'snapshot', vol: 'volume', r: 'reservation',
-};
-
-export function tagLine(tag: XmlNode, resourceId: string): string {
-  return record('TAG', RESOURCE_TYPES[resourceId.split('-')[0]], resourceId, tag.key, tag.value ?? '');
-}
+import { tagLine } from './tags';
 
 export function instanceLines(i: XmlNode): string[] {
   const placement = i.placement ?? {};
