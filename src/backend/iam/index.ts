@@ -344,7 +344,7 @@ function uploadSigningCertificate(ctx: RequestContext) {
   const norm = (s: string) => s.replace(/\s+/g, '');
   if (ctx.cloud.identity.certificates(user.id).some((c) => norm(c.pem) === norm(body))) throw new ServiceError('DuplicateCertificate', 'The certificate is already uploaded.', 409);
   const id = ids.certificateId();
-  ctx.cloud.store.addCertificate(user.id, id, body.trim() + '\n');
+  ctx.cloud.store.addCertificate(user.id, id, body.replace(/\r\n/g, '\n').trim() + '\n');
   return { Certificate: certXml(user, ctx.cloud.identity.findCertificate(user.id, id)!) };
 }
 
@@ -354,10 +354,11 @@ function createSigningCertificate(ctx: RequestContext) {
   const ca = { certPem: fs.readFileSync(path.join(keys, 'cloud-cert.pem'), 'utf8'), privateKeyPem: fs.readFileSync(path.join(keys, 'cloud-pk.pem'), 'utf8') };
   const acct = ctx.cloud.store.findAccount(user.accountId)!;
   const pair = generateRsaKeyPair();
-  const pem = createCertificate({ subject: { C: 'US', ST: 'CA', L: 'Santa Barbara', O: 'Eucalyptus', OU: acct.name, CN: user.name }, publicKeyPem: pair.publicKeyPem, issuer: ca });
+  const lf = (s: string) => s.replace(/\r\n/g, '\n');
+  const pem = lf(createCertificate({ subject: { C: 'US', ST: 'CA', L: 'Santa Barbara', O: 'Eucalyptus', OU: acct.name, CN: user.name }, publicKeyPem: pair.publicKeyPem, issuer: ca }));
   const id = ids.certificateId();
   ctx.cloud.store.addCertificate(user.id, id, pem);
-  return { Certificate: { ...certXml(user, ctx.cloud.identity.findCertificate(user.id, id)!), PrivateKey: pair.privateKeyPem } };
+  return { Certificate: { ...certXml(user, ctx.cloud.identity.findCertificate(user.id, id)!), PrivateKey: lf(pair.privateKeyPem) } };
 }
 
 function userCert(ctx: RequestContext): Certificate {
