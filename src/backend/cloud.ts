@@ -26,6 +26,7 @@ import { walrusBundleSource } from './ec2/images/walrus-source';
 import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
 import { createCloudServer } from './server';
 import { SqliteStore } from './store/sqlite';
+import { IdentityStore } from './iam/store';
 import { loadOrCreateNodeKey } from './cluster/internal-auth';
 import { computeServices } from './ec2/instances/compute-wiring';
 import { InstanceMonitor } from './ec2/instances/monitor';
@@ -82,7 +83,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   };
   cluster.hooks.groupRules = (accountId, groupName) => groups.get(accountId, groupName)?.rules ?? [];
   const monitor = new InstanceMonitor(instances, compute, log);
-  const cloud: CloudContext = { store, walrus, images, keypairs, groups, tags: new SqliteTagStore(store.db), registrar, cluster, instances, bundleTasks: new SqliteBundleTaskStore(store.db), compute, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
+  const cloud: CloudContext = { store, identity: new IdentityStore(store.db), walrus, images, keypairs, groups, tags: new SqliteTagStore(store.db), registrar, cluster, instances, bundleTasks: new SqliteBundleTaskStore(store.db), compute, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
   const base = `http://${advertisedHost(bind)}:${port}/services`;

@@ -3,6 +3,7 @@
  * settings, the URLs it is served at, and who is asking.
  */
 import type { ClusterServices } from './cluster';
+import type { IdentityStore } from './iam/store';
 import type { ImageStore } from './ec2/images/store';
 import type { SqliteBundleTaskStore } from './ec2/bundle-tasks/store';
 import type { ComputeServices } from './ec2/instances/services';
@@ -23,6 +24,8 @@ export interface Registrar {
 
 export interface CloudContext {
   store: CloudStore;
+  /** Euare's groups, login profiles, aliases and listings. */
+  identity: IdentityStore;
   images: ImageStore;
   keypairs: KeyPairStore;
   groups: SecurityGroupStore;

@@ -24,6 +24,7 @@ export function accountId(): string {
 export const accessKeyId = () => 'AKI' + pick(ALNUM, 17);
 export const secretAccessKey = () => pick(SECRET, 40);
 export const userId = () => 'AID' + pick(ALNUM, 18);
+export const groupId = () => 'AGP' + pick(ALNUM, 18);
 export const certificateId = () => pick(ALNUM, 32);
 export const requestId = () => {
   const h = randomBytes(16).toString('hex');

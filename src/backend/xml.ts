@@ -26,7 +26,9 @@ function write(out: string[], name: string, value: XmlValue, listItem: string | 
       return;
     }
     out.push(`<${name}>`);
-    for (const v of value) write(out, listItem, v, listItem);
+    // A list may name its own elements (IAM's SummaryMap has <entry>): see namedList.
+    const item = (value as { itemName?: string }).itemName ?? listItem;
+    for (const v of value) write(out, item, v, listItem);
     out.push(`</${name}>`);
   } else if (typeof value === 'object') {
     out.push(`<${name}>`);
@@ -40,6 +42,11 @@ function write(out: string[], name: string, value: XmlValue, listItem: string | 
 }
 
 const NEEDS_ESCAPE = /[<>&"'\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f\u007f\ufffe\uffff]/;
+
+/** A list whose elements have their own name rather than the protocol's <item>/<member>. */
+export function namedList(itemName: string, values: XmlValue[]): XmlValue[] {
+  return Object.assign([...values], { itemName });
+}
 
 export function element(name: string, value: XmlValue, listItem: string | null = 'item'): string {
   const out: string[] = [];

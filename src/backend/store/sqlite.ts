@@ -30,6 +30,18 @@ export const coreSchema: SchemaPart = {
      pem TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'Active', created TEXT NOT NULL);
    CREATE INDEX certificates_user ON certificates(user_id);
    CREATE TABLE clusters (name TEXT PRIMARY KEY, host TEXT NOT NULL, port INTEGER NOT NULL);`,
+  // Euare identity: groups (with paths) and their members, login profiles (scrypt hashes only),
+  // account aliases.
+  `CREATE TABLE iam_groups (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+     name TEXT NOT NULL, path TEXT NOT NULL DEFAULT '/', created TEXT NOT NULL);
+   CREATE UNIQUE INDEX iam_groups_name ON iam_groups(account_id, name COLLATE NOCASE);
+   CREATE TABLE iam_group_members (group_id TEXT NOT NULL REFERENCES iam_groups(id) ON DELETE CASCADE,
+     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, PRIMARY KEY (group_id, user_id));
+   CREATE INDEX iam_group_members_user ON iam_group_members(user_id);
+   CREATE TABLE login_profiles (user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+     password_hash TEXT NOT NULL, created TEXT NOT NULL);
+   CREATE TABLE account_aliases (account_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+     alias TEXT NOT NULL UNIQUE);`,
   ],
 };
 

@@ -1,0 +1,179 @@
+/**
+ * Euare's identity records beyond the core's (accounts, users, access keys, certificates): groups
+ * and their members, login profiles (scrypt hashes, never the password), account aliases, and
+ * the listing and deletion the core store does not need. On the shared SQLite connection.
+ */
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import * as ids from '../ids';
+import { Account, AccessKey, User } from '../store/types';
+
+export interface Group {
+  id: string;
+  accountId: string;
+  name: string;
+  path: string;
+  created: string;
+}
+
+export interface Certificate {
+  id: string;
+  userId: string;
+  pem: string;
+  status: 'Active' | 'Inactive';
+  created: string;
+}
+
+export interface LoginProfile {
+  userId: string;
+  created: string;
+}
+
+type Row = Record<string, any>;
+const now = () => new Date().toISOString();
+const toUser = (r: Row): User => ({ id: r.id, accountId: r.account_id, name: r.name, path: r.path, created: r.created });
+const toGroup = (r: Row): Group => ({ id: r.id, accountId: r.account_id, name: r.name, path: r.path, created: r.created });
+const toKey = (r: Row): AccessKey => ({ id: r.id, secret: r.secret, userId: r.user_id, status: r.status, created: r.created });
+const toCert = (r: Row): Certificate => ({ id: r.id, userId: r.user_id, pem: r.pem, status: r.status, created: r.created });
+
+/** scrypt with a random salt: `scrypt$N$r$p$salt$hash`, base64. */
+export function hashPassword(password: string): string {
+  const salt = randomBytes(16);
+  const hash = scryptSync(password, salt, 64, { N: 16384, r: 8, p: 1 });
+  return `scrypt$16384$8$1$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export function verifyPassword(password: string, stored: string): boolean {
+  const [kind, n, r, p, salt, hash] = stored.split('$');
+  if (kind !== 'scrypt') return false;
+  const expected = Buffer.from(hash, 'base64');
+  const got = scryptSync(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  return timingSafeEqual(got, expected);
+}
+
+export class IdentityStore {
+  constructor(private readonly db: Database.Database) {}
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // Accounts
+  listAccounts(): Account[] {
+    return this.db.prepare('SELECT id, name FROM accounts ORDER BY name').all() as Account[];
+  }
+  deleteAccount(id: string): void {
+    this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
+  }
+  aliases(accountId: string): string[] {
+    return (this.db.prepare('SELECT alias FROM account_aliases WHERE account_id = ?').all(accountId) as Row[]).map((r) => r.alias);
+  }
+  aliasOwner(alias: string): string | undefined {
+    return (this.db.prepare('SELECT account_id FROM account_aliases WHERE alias = ?').get(alias) as Row | undefined)?.account_id;
+  }
+  setAlias(accountId: string, alias: string): void {
+    this.db.prepare('INSERT INTO account_aliases (account_id, alias) VALUES (?, ?) ON CONFLICT(account_id) DO UPDATE SET alias = excluded.alias').run(accountId, alias);
+  }
+  deleteAlias(accountId: string, alias: string): boolean {
+    return this.db.prepare('DELETE FROM account_aliases WHERE account_id = ? AND alias = ?').run(accountId, alias).changes > 0;
+  }
+
+  // Users
+  listUsers(accountId: string, pathPrefix = '/'): User[] {
+    return (this.db.prepare('SELECT * FROM users WHERE account_id = ? AND substr(path, 1, ?) = ? ORDER BY path, name').all(accountId, pathPrefix.length, pathPrefix) as Row[]).map(toUser);
+  }
+  updateUser(id: string, name: string, path: string): void {
+    this.db.prepare('UPDATE users SET name = ?, path = ? WHERE id = ?').run(name, path, id);
+  }
+  deleteUser(id: string): void {
+    this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+  }
+
+  // Groups
+  createGroup(accountId: string, name: string, path = '/'): Group {
+    const group: Group = { id: ids.groupId(), accountId, name, path, created: now() };
+    this.db.prepare('INSERT INTO iam_groups (id, account_id, name, path, created) VALUES (?, ?, ?, ?, ?)').run(group.id, accountId, name, path, group.created);
+    return group;
+  }
+  findGroup(accountId: string, name: string): Group | undefined {
+    const r = this.db.prepare('SELECT * FROM iam_groups WHERE account_id = ? AND name = ? COLLATE NOCASE').get(accountId, name) as Row | undefined;
+    return r && toGroup(r);
+  }
+  listGroups(accountId: string, pathPrefix = '/'): Group[] {
+    return (this.db.prepare('SELECT * FROM iam_groups WHERE account_id = ? AND substr(path, 1, ?) = ? ORDER BY path, name').all(accountId, pathPrefix.length, pathPrefix) as Row[]).map(toGroup);
+  }
+  updateGroup(id: string, name: string, path: string): void {
+    this.db.prepare('UPDATE iam_groups SET name = ?, path = ? WHERE id = ?').run(name, path, id);
+  }
+  deleteGroup(id: string): void {
+    this.db.prepare('DELETE FROM iam_groups WHERE id = ?').run(id);
+  }
+  addMember(groupId: string, userId: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO iam_group_members (group_id, user_id) VALUES (?, ?)').run(groupId, userId);
+  }
+  removeMember(groupId: string, userId: string): boolean {
+    return this.db.prepare('DELETE FROM iam_group_members WHERE group_id = ? AND user_id = ?').run(groupId, userId).changes > 0;
+  }
+  members(groupId: string): User[] {
+    return (this.db.prepare('SELECT u.* FROM users u JOIN iam_group_members m ON m.user_id = u.id WHERE m.group_id = ? ORDER BY u.name').all(groupId) as Row[]).map(toUser);
+  }
+  groupsForUser(userId: string): Group[] {
+    return (this.db.prepare('SELECT g.* FROM iam_groups g JOIN iam_group_members m ON m.group_id = g.id WHERE m.user_id = ? ORDER BY g.path, g.name').all(userId) as Row[]).map(toGroup);
+  }
+
+  // Access keys
+  findKey(userId: string, id: string): AccessKey | undefined {
+    const r = this.db.prepare('SELECT * FROM access_keys WHERE user_id = ? AND id = ?').get(userId, id) as Row | undefined;
+    return r && toKey(r);
+  }
+  setKeyStatus(id: string, status: string): void {
+    this.db.prepare('UPDATE access_keys SET status = ? WHERE id = ?').run(status, id);
+  }
+  deleteKey(id: string): void {
+    this.db.prepare('DELETE FROM access_keys WHERE id = ?').run(id);
+  }
+
+  // Signing certificates
+  certificates(userId: string): Certificate[] {
+    return (this.db.prepare('SELECT * FROM certificates WHERE user_id = ? ORDER BY created').all(userId) as Row[]).map(toCert);
+  }
+  findCertificate(userId: string, id: string): Certificate | undefined {
+    const r = this.db.prepare('SELECT * FROM certificates WHERE user_id = ? AND id = ?').get(userId, id) as Row | undefined;
+    return r && toCert(r);
+  }
+  setCertificateStatus(id: string, status: string): void {
+    this.db.prepare('UPDATE certificates SET status = ? WHERE id = ?').run(status, id);
+  }
+  deleteCertificate(id: string): void {
+    this.db.prepare('DELETE FROM certificates WHERE id = ?').run(id);
+  }
+
+  // Login profiles
+  loginProfile(userId: string): LoginProfile | undefined {
+    const r = this.db.prepare('SELECT user_id, created FROM login_profiles WHERE user_id = ?').get(userId) as Row | undefined;
+    return r && { userId: r.user_id, created: r.created };
+  }
+  setLoginProfile(userId: string, passwordHash: string): void {
+    this.db
+      .prepare('INSERT INTO login_profiles (user_id, password_hash, created) VALUES (?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET password_hash = excluded.password_hash')
+      .run(userId, passwordHash, now());
+  }
+  checkPassword(userId: string, password: string): boolean {
+    const r = this.db.prepare('SELECT password_hash FROM login_profiles WHERE user_id = ?').get(userId) as Row | undefined;
+    return !!r && verifyPassword(password, r.password_hash);
+  }
+  deleteLoginProfile(userId: string): boolean {
+    return this.db.prepare('DELETE FROM login_profiles WHERE user_id = ?').run(userId).changes > 0;
+  }
+
+  counts(accountId: string): Record<string, number> {
+    const n = (sql: string) => (this.db.prepare(sql).get(accountId) as Row).n as number;
+    return {
+      Users: n('SELECT count(*) AS n FROM users WHERE account_id = ?'),
+      Groups: n('SELECT count(*) AS n FROM iam_groups WHERE account_id = ?'),
+      AccessKeysPerUserQuota: 2,
+      SigningCertificatesPerUserQuota: 2,
+      ServerCertificates: 0,
+    };
+  }
+}

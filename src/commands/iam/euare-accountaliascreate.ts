@@ -1,0 +1,26 @@
+import { Args, Flags } from '@oclif/core';
+import { connectionFlagsWithout, Parsed } from '../../lib/command';
+import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
+import { listOf, XmlNode } from '../../lib/xml';
+
+export default class AccountAliasCreate extends IamCommand {
+  static override service = 'iam' as const;
+  static override summary = 'Create an alias for an account';
+  static override baseFlags = connectionFlagsWithout('a');
+  static override args = { name: Args.string({ description: 'the new alias' }) };
+  static override flags = { 'account-alias': Flags.string({ char: 'a', summary: 'the new alias', helpValue: 'ALIAS' }), 'as-account': asAccountFlag };
+  static override action = 'CreateAccountAlias';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    return { ...delegate(flags), AccountAlias: nameOf(parsed, 'account-alias', 'alias') };
+  }
+
+  protected print(result: XmlNode, parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    void result;
+    this.out([]);
+  }
+}

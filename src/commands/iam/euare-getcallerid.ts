@@ -1,0 +1,25 @@
+import { Args, Flags } from '@oclif/core';
+import { connectionFlagsWithout, Parsed } from '../../lib/command';
+import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
+import { listOf, XmlNode } from '../../lib/xml';
+
+export default class GetCallerId extends IamCommand {
+  static override service = 'iam' as const;
+  static override summary = "Display the caller's ARN and user id";
+  static override description = "The identity the credentials in use belong to: the user's ARN (whose account id is the account), then the user id.";
+  static override flags = { 'as-account': asAccountFlag };
+  static override action = 'GetUser';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    return { ...delegate(flags),  };
+  }
+
+  protected print(result: XmlNode, parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    void result;
+    this.out([result.User.Arn, result.User.UserId]);
+  }
+}

@@ -1,0 +1,27 @@
+import { Args, Flags } from '@oclif/core';
+import { connectionFlagsWithout, Parsed } from '../../lib/command';
+import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
+import { listOf, XmlNode } from '../../lib/xml';
+
+export default class GroupCreate extends IamCommand {
+  static override service = 'iam' as const;
+  static override summary = 'Create a new group';
+  static override description = "Prints nothing, as Eucalyptus returns nothing; with -v, the group's ARN and id.";
+  static override args = { name: Args.string({ description: 'name of the new group' }) };
+  static override flags = { 'group-name': Flags.string({ char: 'g', summary: 'name of the group', helpValue: 'GROUP' }), 'path': Flags.string({ char: 'p', summary: 'path for the new group (default: /)', helpValue: 'PATH' }), 'verbose': Flags.boolean({ char: 'v', summary: "print the new entity's ARN and id" }), 'as-account': asAccountFlag };
+  static override examples = ['<%= command.id %> -g admins', '<%= command.id %> -g devs -p /area_abc/ -v'];
+  static override action = 'CreateGroup';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    return { ...delegate(flags), GroupName: nameOf(parsed, 'group-name', 'group name'), ...(flags.path ? { Path: flags.path } : {}) };
+  }
+
+  protected print(result: XmlNode, parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    void result;
+    this.out(flags.verbose ? [result.Group.Arn, result.Group.GroupId] : []);
+  }
+}

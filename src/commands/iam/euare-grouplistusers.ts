@@ -1,0 +1,25 @@
+import { Args, Flags } from '@oclif/core';
+import { connectionFlagsWithout, Parsed } from '../../lib/command';
+import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
+import { listOf, XmlNode } from '../../lib/xml';
+
+export default class GroupListUsers extends IamCommand {
+  static override service = 'iam' as const;
+  static override summary = 'List the users in a group';
+  static override args = { name: Args.string({ description: 'name of the group' }) };
+  static override flags = { 'group-name': Flags.string({ char: 'g', summary: 'name of the group', helpValue: 'GROUP' }), 'as-account': asAccountFlag };
+  static override action = 'GetGroup';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    return { ...delegate(flags), GroupName: nameOf(parsed, 'group-name', 'group name') };
+  }
+
+  protected print(result: XmlNode, parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    void result;
+    this.out([result.Group.Arn, '   users', ...listOf(result, 'Users').map((u) => `   ${u.Arn}`)]);
+  }
+}

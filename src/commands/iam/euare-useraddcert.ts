@@ -1,0 +1,32 @@
+import { Args, Flags } from '@oclif/core';
+import { connectionFlagsWithout, Parsed } from '../../lib/command';
+import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
+import { listOf, XmlNode } from '../../lib/xml';
+import * as fs from 'node:fs';
+import { CliError } from '../../lib/errors';
+
+function readCert(file: string | undefined): string {
+  if (!file) throw new CliError('MissingParameter', 'one of -c and -f is required');
+  return fs.readFileSync(file, 'utf8');
+}
+
+export default class UserAddCert extends IamCommand {
+  static override service = 'iam' as const;
+  static override summary = 'Upload a signing certificate';
+  static override args = { name: Args.string({ description: 'name of the user' }) };
+  static override flags = { 'user-name': Flags.string({ char: 'u', summary: 'name of the user (default: the caller)', helpValue: 'USER' }), 'certificate-body': Flags.string({ char: 'c', summary: 'the PEM certificate', helpValue: 'CERT', exclusive: ['certificate-file'] }), 'certificate-file': Flags.string({ char: 'f', summary: 'file with the PEM certificate', helpValue: 'FILE', exclusive: ['certificate-body'] }), 'as-account': asAccountFlag };
+  static override action = 'UploadSigningCertificate';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    return { ...delegate(flags), ...userParam(parsed), CertificateBody: flags['certificate-body'] ?? readCert(flags['certificate-file']) };
+  }
+
+  protected print(result: XmlNode, parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    void result;
+    this.out([result.Certificate.CertificateId]);
+  }
+}

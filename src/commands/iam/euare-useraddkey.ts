@@ -1,0 +1,26 @@
+import { Args, Flags } from '@oclif/core';
+import { connectionFlagsWithout, Parsed } from '../../lib/command';
+import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
+import { listOf, XmlNode } from '../../lib/xml';
+
+export default class UserAddKey extends IamCommand {
+  static override service = 'iam' as const;
+  static override summary = 'Create a new access key for a user';
+  static override description = "Prints the new key's id, then its secret key. A user has at most two access keys.";
+  static override args = { name: Args.string({ description: 'name of the user' }) };
+  static override flags = { 'user-name': Flags.string({ char: 'u', summary: 'name of the user (default: the caller)', helpValue: 'USER' }), 'as-account': asAccountFlag };
+  static override action = 'CreateAccessKey';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    return { ...delegate(flags), ...userParam(parsed) };
+  }
+
+  protected print(result: XmlNode, parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    void result;
+    this.out([result.AccessKey.AccessKeyId, result.AccessKey.SecretAccessKey]);
+  }
+}

@@ -1,0 +1,31 @@
+import { Args, Flags } from '@oclif/core';
+import { connectionFlagsWithout, Parsed } from '../../lib/command';
+import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
+import { listOf, XmlNode } from '../../lib/xml';
+import * as fs from 'node:fs';
+import { writeSecretFile } from '../../lib/files';
+
+export default class UserCreateCert extends IamCommand {
+  static override service = 'iam' as const;
+  static override summary = '[Eucalyptus only] Create a new signing certificate';
+  static override description = 'The cloud makes a key pair and a certificate signed by the cloud CA, and prints the certificate id, the certificate and the private key (or writes them with --out and --keyout).';
+  static override args = { name: Args.string({ description: 'name of the user' }) };
+  static override flags = { 'user-name': Flags.string({ char: 'u', summary: 'name of the user (default: the caller)', helpValue: 'USER' }), out: Flags.string({ summary: 'file to write the certificate to', helpValue: 'FILE' }), keyout: Flags.string({ summary: 'file to write the private key to (mode 0600)', helpValue: 'FILE' }), 'as-account': asAccountFlag };
+  static override action = 'CreateSigningCertificate';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    return { ...delegate(flags), ...userParam(parsed) };
+  }
+
+  protected print(result: XmlNode, parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    void result;
+    const c = result.Certificate;
+    if (flags.out) fs.writeFileSync(flags.out, String(c.CertificateBody).trim() + '\n');
+    if (flags.keyout) writeSecretFile(flags.keyout, String(c.PrivateKey).trim() + '\n');
+    this.out([c.CertificateId, ...(flags.out ? [] : [String(c.CertificateBody).trim()]), ...(flags.keyout ? [] : [String(c.PrivateKey).trim()])]);
+  }
+}

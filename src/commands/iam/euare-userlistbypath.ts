@@ -1,0 +1,24 @@
+import { Args, Flags } from '@oclif/core';
+import { connectionFlagsWithout, Parsed } from '../../lib/command';
+import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
+import { listOf, XmlNode } from '../../lib/xml';
+
+export default class UserListByPath extends IamCommand {
+  static override service = 'iam' as const;
+  static override summary = "List the account's users";
+  static override flags = { 'path-prefix': Flags.string({ char: 'p', summary: 'list only the users whose path begins with PREFIX', helpValue: 'PREFIX' }), 'as-account': asAccountFlag };
+  static override action = 'ListUsers';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    return { ...delegate(flags), ...(flags['path-prefix'] ? { PathPrefix: flags['path-prefix'] } : {}) };
+  }
+
+  protected print(result: XmlNode, parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    void result;
+    this.out(listOf(result, 'Users').map((u) => u.Arn));
+  }
+}

@@ -1,0 +1,25 @@
+import { Args, Flags } from '@oclif/core';
+import { connectionFlagsWithout, Parsed } from '../../lib/command';
+import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
+import { listOf, XmlNode } from '../../lib/xml';
+
+export default class UserListGroups extends IamCommand {
+  static override service = 'iam' as const;
+  static override summary = 'List the groups a user is in';
+  static override args = { name: Args.string({ description: 'name of the user' }) };
+  static override flags = { 'user-name': Flags.string({ char: 'u', summary: 'name of the user', helpValue: 'USER' }), 'as-account': asAccountFlag };
+  static override action = 'ListGroupsForUser';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name') };
+  }
+
+  protected print(result: XmlNode, parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    void result;
+    this.out(listOf(result, 'Groups').map((g) => g.Arn));
+  }
+}

@@ -1,0 +1,26 @@
+import { Args, Flags } from '@oclif/core';
+import { connectionFlagsWithout, Parsed } from '../../lib/command';
+import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
+import { listOf, XmlNode } from '../../lib/xml';
+
+export default class UserModCert extends IamCommand {
+  static override service = 'iam' as const;
+  static override summary = 'Activate or deactivate a signing certificate';
+  static override baseFlags = connectionFlagsWithout('s');
+  static override args = { name: Args.string({ description: 'the certificate to change' }) };
+  static override flags = { 'certificate-id': Flags.string({ char: 'c', summary: 'the certificate to change', helpValue: 'CERT_ID' }), status: Flags.string({ char: 's', summary: 'the certificate\'s new status', options: ['Active', 'Inactive'], required: true }), 'user-name': Flags.string({ char: 'u', summary: 'name of the user (default: the caller)', helpValue: 'USER' }), 'as-account': asAccountFlag };
+  static override action = 'UpdateSigningCertificate';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    return { ...delegate(flags), ...userParam({ ...parsed, args: {} }), CertificateId: nameOf(parsed, 'certificate-id', 'certificate id'), Status: flags.status };
+  }
+
+  protected print(result: XmlNode, parsed: Parsed) {
+    const { flags } = parsed;
+    void flags;
+    void result;
+    this.out([]);
+  }
+}
