@@ -63,6 +63,8 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   const wantedPort = opts.port ?? (Number(conf.CLOUD_PORT) || DEFAULT_PORT);
 
   process.title = 'eucalyptus-cloud';
+  // A promise nobody awaited must not take the daemon down with it: say so in the log instead.
+  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
   const store = new SqliteStore(paths.db);
   const pki = loadOrCreatePki(paths);
   const walrus = new Walrus({ store: new SqliteWalrusStore(store.db), files: new ObjectFiles(paths.walrusDir), accounts: store, cloudAccountName: CLOUD_ACCOUNT });

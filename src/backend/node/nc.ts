@@ -65,6 +65,8 @@ export async function runNodeController(opts: NodeRunOptions): Promise<void> {
   const key = readKey(opts.keyFile ? path.resolve(opts.keyFile) : paths.keyFile);
 
   process.title = 'eucalyptus-nc';
+  // A promise nobody awaited must not take the daemon down with it: say so in the log instead.
+  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
   const cloud = new CloudInternalClient(settings.cloudUrl, key);
   const images = new ImageCache(path.join(settings.instancePath, 'cache'), (id) => cloud.image(id));
   const driver = new SimulatedDriver({ instancePath: settings.instancePath, bootDelayMs: settings.bootDelayMs, images, log });
