@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parsePolicy } from '../../src/backend/iam/policy/document';
+import { accessDenied } from '../../src/backend/iam/policy/index';
 import { actionMatches, evaluate, isAllowed, PolicyRequest, resourceMatches } from '../../src/backend/iam/policy/evaluate';
 
 const policy = (...statements: object[]) => parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: statements }));
@@ -204,4 +205,13 @@ test('Eucalyptus: account admins and the cloud admin are allowed everything; oth
   assert.ok(!isAllowed({ accountName: 'dev', userName: 'alice' }, r, []));
   assert.ok(isAllowed({ accountName: 'dev', userName: 'alice' }, r, [policy(allow('ec2:*'))]));
   assert.ok(!isAllowed({ accountName: 'dev', userName: 'alice' }, r, [policy(allow('ec2:*')), policy(deny('ec2:Terminate*'))]));
+});
+
+test('denials answer as each service does, all 403', () => {
+  assert.deepEqual([accessDenied('ec2').code, accessDenied('ec2').status], ['UnauthorizedOperation', 403]);
+  assert.deepEqual([accessDenied('s3').code, accessDenied('s3').message], ['AccessDenied', 'Access Denied']);
+  const e = accessDenied('iam', 'iam:CreateUser', `arn:aws:iam::${ACCT}:user/alice`, `arn:aws:iam::${ACCT}:user/bob`);
+  assert.equal(e.code, 'AccessDenied');
+  assert.equal(e.status, 403);
+  assert.equal(e.message, `User: arn:aws:iam::${ACCT}:user/alice is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${ACCT}:user/bob`);
 });
