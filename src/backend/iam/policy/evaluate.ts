@@ -253,3 +253,29 @@ export function isAllowed(principal: Principal, request: PolicyRequest, policies
   }
   return evaluate(request, policies) === 'Allow';
 }
+
+export interface ContextInput {
+  sourceIp?: string;
+  secure?: boolean;
+  now?: Date;
+  userName?: string;
+  userId?: string;
+  accountId?: string;
+  /** Service-specific keys (ec2:..., s3:...), added as given. */
+  extra?: Record<string, string | string[]>;
+}
+
+/** The global condition keys of a request: aws:SourceIp, aws:CurrentTime, aws:EpochTime, aws:SecureTransport, aws:username, aws:userid, aws:PrincipalAccount. */
+export function requestContext(input: ContextInput): Record<string, string | string[]> {
+  const now = input.now ?? new Date();
+  const ctx: Record<string, string | string[]> = {
+    'aws:CurrentTime': now.toISOString(),
+    'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
+    'aws:SecureTransport': input.secure ? 'true' : 'false',
+  };
+  if (input.sourceIp !== undefined) ctx['aws:SourceIp'] = input.sourceIp.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  if (input.userName !== undefined) ctx['aws:username'] = input.userName;
+  if (input.userId !== undefined) ctx['aws:userid'] = input.userId;
+  if (input.accountId !== undefined) ctx['aws:PrincipalAccount'] = input.accountId;
+  return { ...ctx, ...(input.extra ?? {}) };
+}
