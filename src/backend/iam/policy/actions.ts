@@ -1,0 +1,221 @@
+/**
+ * From a request to what policies are evaluated against: the IAM action name (`ec2:RunInstances`,
+ * `iam:CreateUser`, `s3:GetObject`) and the ARNs of the resources it touches (`*` when the action
+ * names none). Pure functions of the request's service, action (or, for S3, method and path),
+ * parameters and the requester's account id.
+ *
+ * ARN forms, as Eucalyptus uses them:
+ *   arn:aws:ec2::ACCOUNT:instance/i-12345678   image/emi-..., securitygroup/NAME, keypair/NAME,
+ *   volume/vol-..., snapshot/snap-..., address/IP, vmtype/m1.small, availabilityzone/ZONE
+ *   arn:aws:iam::ACCOUNT:user/PATH/NAME        group/PATH/NAME
+ *   arn:aws:s3:::bucket   arn:aws:s3:::bucket/key
+ */
+
+export interface Authorization {
+  action: string;
+  resources: string[];
+}
+
+export type Params = Record<string, string | undefined>;
+
+export const ec2Arn = (accountId: string, type: string, id: string) => `arn:aws:ec2::${accountId}:${type}/${id}`;
+
+/** `/path/` + name as IAM writes it in ARNs (path defaults to `/`). */
+export const iamArn = (accountId: string, type: 'user' | 'group' | 'role' | 'instance-profile', name: string, path = '/') =>
+  `arn:aws:iam::${accountId}:${type}${path.startsWith('/') ? path : '/' + path}${path.endsWith('/') ? '' : '/'}${name}`;
+
+export const s3Arn = (bucket: string, key?: string) => `arn:aws:s3:::${bucket}${key !== undefined ? '/' + key : ''}`;
+
+/** The values of a Query list parameter: `Name.1`, `Name.2`, ... (and a bare `Name`). */
+export function listParam(params: Params, name: string): string[] {
+  const out: string[] = [];
+  if (params[name] !== undefined && params[name] !== '') out.push(params[name]!);
+  const re = new RegExp(`^${name.replace(/\./g, '\\.')}\\.(\\d+)$`);
+  const numbered = Object.keys(params)
+    .map((k) => [k, re.exec(k)] as const)
+    .filter(([, m]) => m)
+    .sort((a, b) => Number(a[1]![1]) - Number(b[1]![1]));
+  for (const [k] of numbered) if (params[k]) out.push(params[k]!);
+  return out;
+}
+
+/** The ARN resource type of an EC2 resource id, by its prefix. */
+export function ec2TypeOf(id: string): string | undefined {
+  if (/^i-/.test(id)) return 'instance';
+  if (/^[aek]mi-|^eri-|^eki-|^ari-|^aki-/.test(id)) return 'image';
+  if (/^vol-/.test(id)) return 'volume';
+  if (/^snap-/.test(id)) return 'snapshot';
+  if (/^sg-/.test(id)) return 'securitygroup';
+  return undefined;
+}
+
+const INSTANCE_ACTIONS = new Set([
+  'TerminateInstances', 'RebootInstances', 'StopInstances', 'StartInstances', 'GetConsoleOutput', 'GetPasswordData',
+  'DescribeInstanceAttribute', 'ModifyInstanceAttribute', 'ResetInstanceAttribute', 'MonitorInstances', 'UnmonitorInstances',
+  'BundleInstance', 'CreateImage', 'ConfirmProductInstance',
+]);
+const IMAGE_ACTIONS = new Set(['DeregisterImage', 'DescribeImageAttribute', 'ModifyImageAttribute', 'ResetImageAttribute']);
+const SNAPSHOT_ACTIONS = new Set(['DeleteSnapshot', 'DescribeSnapshotAttribute', 'ModifySnapshotAttribute', 'ResetSnapshotAttribute']);
+const VOLUME_ACTIONS = new Set(['DeleteVolume', 'AttachVolume', 'DetachVolume', 'CreateSnapshot', 'EnableVolumeIO', 'DescribeVolumeAttribute', 'ModifyVolumeAttribute']);
+const GROUP_ACTIONS = new Set(['CreateSecurityGroup', 'DeleteSecurityGroup', 'AuthorizeSecurityGroupIngress', 'RevokeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'RevokeSecurityGroupEgress']);
+const KEYPAIR_ACTIONS = new Set(['CreateKeyPair', 'DeleteKeyPair', 'ImportKeyPair']);
+const ADDRESS_ACTIONS = new Set(['ReleaseAddress', 'AssociateAddress', 'DisassociateAddress']);
+
+/** An EC2 Query request: `ec2:<Action>` and the ARNs of its resources. */
+export function ec2Authorization(action: string, params: Params, accountId: string): Authorization {
+  const arn = (type: string, id: string) => ec2Arn(accountId, type, id);
+  const resources: string[] = [];
+  const add = (type: string, ids: string[]) => {
+    for (const id of ids) resources.push(arn(type, id));
+  };
+  if (action === 'RunInstances') {
+    add('image', listParam(params, 'ImageId'));
+    add('vmtype', [params.InstanceType || 'm1.small']);
+    add('keypair', listParam(params, 'KeyName'));
+    add('securitygroup', [...listParam(params, 'SecurityGroup'), ...listParam(params, 'SecurityGroupId')]);
+    add('availabilityzone', listParam(params, 'Placement.AvailabilityZone'));
+    add('image', [params.KernelId, params.RamdiskId].filter((x): x is string => !!x));
+  } else if (INSTANCE_ACTIONS.has(action)) {
+    add('instance', listParam(params, 'InstanceId'));
+  } else if (IMAGE_ACTIONS.has(action)) {
+    add('image', listParam(params, 'ImageId'));
+  } else if (SNAPSHOT_ACTIONS.has(action)) {
+    add('snapshot', listParam(params, 'SnapshotId'));
+  } else if (VOLUME_ACTIONS.has(action)) {
+    add('volume', listParam(params, 'VolumeId'));
+    if (action === 'AttachVolume' || action === 'DetachVolume') add('instance', listParam(params, 'InstanceId'));
+  } else if (action === 'CreateVolume') {
+    add('snapshot', listParam(params, 'SnapshotId'));
+    add('availabilityzone', listParam(params, 'AvailabilityZone'));
+  } else if (GROUP_ACTIONS.has(action)) {
+    add('securitygroup', [...listParam(params, 'GroupName'), ...listParam(params, 'GroupId')]);
+  } else if (KEYPAIR_ACTIONS.has(action)) {
+    add('keypair', listParam(params, 'KeyName'));
+  } else if (ADDRESS_ACTIONS.has(action)) {
+    add('address', listParam(params, 'PublicIp'));
+    if (action === 'AssociateAddress') add('instance', listParam(params, 'InstanceId'));
+  } else if (action === 'CreateTags' || action === 'DeleteTags') {
+    for (const id of listParam(params, 'ResourceId')) {
+      const type = ec2TypeOf(id);
+      if (type) resources.push(arn(type, id));
+    }
+  }
+  return { action: `ec2:${action}`, resources: resources.length ? resources : ['*'] };
+}
+
+export interface IamOptions {
+  /** The requester's own user name, for the actions that default to the caller (CreateAccessKey, ...). */
+  callerUserName?: string;
+  /** A user's or group's path, when the backend knows it (ARNs carry the path); `/` otherwise. */
+  pathOf?: (type: 'user' | 'group', name: string) => string | undefined;
+}
+
+/** The user-centred IAM actions whose UserName defaults to the caller. */
+const CALLER_DEFAULT = new Set([
+  'GetUser', 'CreateAccessKey', 'DeleteAccessKey', 'UpdateAccessKey', 'ListAccessKeys', 'UploadSigningCertificate',
+  'DeleteSigningCertificate', 'UpdateSigningCertificate', 'ListSigningCertificates',
+]);
+
+/** An IAM (Euare) request: `iam:<Action>` and the user or group ARN it targets. */
+export function iamAuthorization(action: string, params: Params, accountId: string, opts: IamOptions = {}): Authorization {
+  const path = (type: 'user' | 'group', name: string, given?: string) => given ?? opts.pathOf?.(type, name) ?? '/';
+  const resources: string[] = [];
+  if (params.GroupName) {
+    const given = action === 'CreateGroup' ? params.Path : undefined;
+    resources.push(iamArn(accountId, 'group', params.GroupName, path('group', params.GroupName, given)));
+  } else if (params.UserName) {
+    const given = action === 'CreateUser' ? params.Path : undefined;
+    resources.push(iamArn(accountId, 'user', params.UserName, path('user', params.UserName, given)));
+  } else if (CALLER_DEFAULT.has(action) && opts.callerUserName) {
+    resources.push(iamArn(accountId, 'user', opts.callerUserName, path('user', opts.callerUserName)));
+  }
+  return { action: `iam:${action}`, resources: resources.length ? resources : ['*'] };
+}
+
+export interface S3Request {
+  method: string;
+  /** The path-style path, `/bucket/key` (URL-decoded); `/` lists the buckets. */
+  path: string;
+  /** The query's parameters (subresources: acl, location, uploads, uploadId, versionId, ...). */
+  query?: Params;
+  /** The bucket, for a virtual-hosted request: the path is then just `/key`. */
+  bucket?: string;
+}
+
+const has = (q: Params, k: string) => Object.prototype.hasOwnProperty.call(q, k);
+
+/** The subresource operations, by method, for buckets and for objects. */
+const BUCKET_SUB: Record<string, Record<string, string>> = {
+  GET: {
+    acl: 'GetBucketAcl', policy: 'GetBucketPolicy', location: 'GetBucketLocation', versioning: 'GetBucketVersioning',
+    logging: 'GetBucketLogging', lifecycle: 'GetLifecycleConfiguration', cors: 'GetBucketCORS', tagging: 'GetBucketTagging',
+    website: 'GetBucketWebsite', notification: 'GetBucketNotification', requestPayment: 'GetBucketRequestPayment',
+    versions: 'ListBucketVersions', uploads: 'ListBucketMultipartUploads',
+  },
+  PUT: {
+    acl: 'PutBucketAcl', policy: 'PutBucketPolicy', versioning: 'PutBucketVersioning', logging: 'PutBucketLogging',
+    lifecycle: 'PutLifecycleConfiguration', cors: 'PutBucketCORS', tagging: 'PutBucketTagging', website: 'PutBucketWebsite',
+    notification: 'PutBucketNotification', requestPayment: 'PutBucketRequestPayment',
+  },
+  DELETE: {
+    policy: 'DeleteBucketPolicy', lifecycle: 'PutLifecycleConfiguration', cors: 'PutBucketCORS', tagging: 'PutBucketTagging',
+    website: 'DeleteBucketWebsite',
+  },
+};
+
+/** An S3 (Walrus) request: `s3:<Operation>` and `arn:aws:s3:::bucket[/key]`. */
+export function s3Authorization(req: S3Request): Authorization {
+  const method = req.method.toUpperCase();
+  const q = req.query ?? {};
+  let path = req.path.startsWith('/') ? req.path.slice(1) : req.path;
+  let bucket = req.bucket;
+  if (!bucket) {
+    const slash = path.indexOf('/');
+    bucket = slash < 0 ? path : path.slice(0, slash);
+    path = slash < 0 ? '' : path.slice(slash + 1);
+  }
+  const key = path === '' ? undefined : path;
+  if (!bucket) return { action: 's3:ListAllMyBuckets', resources: ['arn:aws:s3:::*'] };
+  const op = (name: string, k = key) => ({ action: `s3:${name}`, resources: [s3Arn(bucket!, k)] });
+  if (key === undefined) {
+    const sub = BUCKET_SUB[method === 'HEAD' ? 'GET' : method];
+    if (sub) for (const [name, operation] of Object.entries(sub)) if (has(q, name)) return op(operation);
+    switch (method) {
+      case 'GET': case 'HEAD': return op('ListBucket');
+      case 'PUT': return op('CreateBucket');
+      case 'DELETE': return op('DeleteBucket');
+      case 'POST': return has(q, 'delete') ? op('DeleteObject', '*') : op('PutObject', '*');
+    }
+    return op(`${method}Bucket`);
+  }
+  switch (method) {
+    case 'GET': case 'HEAD':
+      if (has(q, 'acl')) return op(q.versionId ? 'GetObjectVersionAcl' : 'GetObjectAcl');
+      if (has(q, 'uploadId')) return op('ListMultipartUploadParts');
+      if (has(q, 'torrent')) return op('GetObjectTorrent');
+      return op(q.versionId ? 'GetObjectVersion' : 'GetObject');
+    case 'PUT':
+      if (has(q, 'acl')) return op(q.versionId ? 'PutObjectVersionAcl' : 'PutObjectAcl');
+      return op('PutObject');
+    case 'POST':
+      return op('PutObject');
+    case 'DELETE':
+      if (has(q, 'uploadId')) return op('AbortMultipartUpload');
+      return op(q.versionId ? 'DeleteObjectVersion' : 'DeleteObject');
+  }
+  return op(`${method}Object`);
+}
+
+export type ServiceRequest =
+  | { service: 'ec2'; action: string; params: Params; accountId: string }
+  | { service: 'iam'; action: string; params: Params; accountId: string; options?: IamOptions }
+  | ({ service: 's3' } & S3Request);
+
+/** Any service's request to its action and resources. */
+export function authorizationFor(req: ServiceRequest): Authorization {
+  switch (req.service) {
+    case 'ec2': return ec2Authorization(req.action, req.params, req.accountId);
+    case 'iam': return iamAuthorization(req.action, req.params, req.accountId, req.options);
+    case 's3': return s3Authorization(req);
+  }
+}

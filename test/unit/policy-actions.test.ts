@@ -1,0 +1,80 @@
+/** Requests to (action, resources): EC2 Query actions, IAM actions and S3 operations. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { authorizationFor, ec2Authorization, iamAuthorization, iamArn, listParam, s3Authorization } from '../../src/backend/iam/policy/actions';
+
+const A = '123456789012';
+const ec2 = (type: string, id: string) => `arn:aws:ec2::${A}:${type}/${id}`;
+
+test('list parameters: bare and numbered, in order', () => {
+  assert.deepEqual(listParam({ 'InstanceId.2': 'b', 'InstanceId.10': 'c', 'InstanceId.1': 'a', Other: 'x' }, 'InstanceId'), ['a', 'b', 'c']);
+  assert.deepEqual(listParam({ KeyName: 'k' }, 'KeyName'), ['k']);
+});
+
+test('EC2: describes have no resource', () => {
+  assert.deepEqual(ec2Authorization('DescribeInstances', { 'InstanceId.1': 'i-1' }, A), { action: 'ec2:DescribeInstances', resources: ['*'] });
+  assert.deepEqual(ec2Authorization('AllocateAddress', {}, A), { action: 'ec2:AllocateAddress', resources: ['*'] });
+});
+
+test('EC2: RunInstances names its image, type, key pair, groups and zone', () => {
+  const r = ec2Authorization('RunInstances', { ImageId: 'emi-1', InstanceType: 'c1.medium', KeyName: 'k', 'SecurityGroup.1': 'default', 'SecurityGroup.2': 'web', 'Placement.AvailabilityZone': 'PARTI00', MinCount: '1' }, A);
+  assert.deepEqual(r, {
+    action: 'ec2:RunInstances',
+    resources: [ec2('image', 'emi-1'), ec2('vmtype', 'c1.medium'), ec2('keypair', 'k'), ec2('securitygroup', 'default'), ec2('securitygroup', 'web'), ec2('availabilityzone', 'PARTI00')],
+  });
+  assert.deepEqual(ec2Authorization('RunInstances', { ImageId: 'emi-1' }, A).resources, [ec2('image', 'emi-1'), ec2('vmtype', 'm1.small')]);
+});
+
+test('EC2: instances, volumes, snapshots, images, groups, key pairs, addresses, tags', () => {
+  assert.deepEqual(ec2Authorization('TerminateInstances', { 'InstanceId.1': 'i-1', 'InstanceId.2': 'i-2' }, A).resources, [ec2('instance', 'i-1'), ec2('instance', 'i-2')]);
+  assert.deepEqual(ec2Authorization('AttachVolume', { VolumeId: 'vol-1', InstanceId: 'i-1', Device: '/dev/sdf' }, A).resources, [ec2('volume', 'vol-1'), ec2('instance', 'i-1')]);
+  assert.deepEqual(ec2Authorization('CreateSnapshot', { VolumeId: 'vol-1' }, A).resources, [ec2('volume', 'vol-1')]);
+  assert.deepEqual(ec2Authorization('DeleteSnapshot', { SnapshotId: 'snap-1' }, A).resources, [ec2('snapshot', 'snap-1')]);
+  assert.deepEqual(ec2Authorization('CreateVolume', { Size: '1', AvailabilityZone: 'z' }, A).resources, [ec2('availabilityzone', 'z')]);
+  assert.deepEqual(ec2Authorization('DeregisterImage', { ImageId: 'emi-1' }, A).resources, [ec2('image', 'emi-1')]);
+  assert.deepEqual(ec2Authorization('ModifyImageAttribute', { ImageId: 'emi-1' }, A).resources, [ec2('image', 'emi-1')]);
+  assert.deepEqual(ec2Authorization('AuthorizeSecurityGroupIngress', { GroupName: 'web' }, A), { action: 'ec2:AuthorizeSecurityGroupIngress', resources: [ec2('securitygroup', 'web')] });
+  assert.deepEqual(ec2Authorization('CreateKeyPair', { KeyName: 'mykey' }, A).resources, [ec2('keypair', 'mykey')]);
+  assert.deepEqual(ec2Authorization('AssociateAddress', { PublicIp: '1.2.3.4', InstanceId: 'i-1' }, A).resources, [ec2('address', '1.2.3.4'), ec2('instance', 'i-1')]);
+  assert.deepEqual(ec2Authorization('CreateTags', { 'ResourceId.1': 'i-1', 'ResourceId.2': 'emi-2', 'ResourceId.3': 'vol-3', 'ResourceId.4': 'x-4' }, A).resources, [ec2('instance', 'i-1'), ec2('image', 'emi-2'), ec2('volume', 'vol-3')]);
+});
+
+test('IAM: the target user or group ARN, with its path', () => {
+  assert.deepEqual(iamAuthorization('CreateUser', { UserName: 'alice', Path: '/dev/' }, A), { action: 'iam:CreateUser', resources: [`arn:aws:iam::${A}:user/dev/alice`] });
+  assert.deepEqual(iamAuthorization('DeleteUser', { UserName: 'alice' }, A, { pathOf: (t, n) => (t === 'user' && n === 'alice' ? '/dev/' : undefined) }).resources, [`arn:aws:iam::${A}:user/dev/alice`]);
+  assert.deepEqual(iamAuthorization('PutGroupPolicy', { GroupName: 'g', PolicyName: 'p', PolicyDocument: '{}' }, A).resources, [`arn:aws:iam::${A}:group/g`]);
+  assert.deepEqual(iamAuthorization('AddUserToGroup', { GroupName: 'g', UserName: 'u' }, A).resources, [`arn:aws:iam::${A}:group/g`]);
+  assert.deepEqual(iamAuthorization('CreateAccessKey', {}, A, { callerUserName: 'bob' }).resources, [`arn:aws:iam::${A}:user/bob`]);
+  assert.deepEqual(iamAuthorization('ListUsers', {}, A), { action: 'iam:ListUsers', resources: ['*'] });
+  assert.equal(iamArn(A, 'group', 'g', '/a/b'), `arn:aws:iam::${A}:group/a/b/g`);
+});
+
+test('S3: service, bucket and object operations', () => {
+  const s3 = (method: string, path: string, query = {}) => s3Authorization({ method, path, query });
+  assert.deepEqual(s3('GET', '/'), { action: 's3:ListAllMyBuckets', resources: ['arn:aws:s3:::*'] });
+  assert.deepEqual(s3('PUT', '/b'), { action: 's3:CreateBucket', resources: ['arn:aws:s3:::b'] });
+  assert.deepEqual(s3('GET', '/b', { prefix: 'x' }), { action: 's3:ListBucket', resources: ['arn:aws:s3:::b'] });
+  assert.deepEqual(s3('HEAD', '/b/'), { action: 's3:ListBucket', resources: ['arn:aws:s3:::b'] });
+  assert.deepEqual(s3('DELETE', '/b'), { action: 's3:DeleteBucket', resources: ['arn:aws:s3:::b'] });
+  assert.deepEqual(s3('GET', '/b', { acl: '' }), { action: 's3:GetBucketAcl', resources: ['arn:aws:s3:::b'] });
+  assert.deepEqual(s3('GET', '/b', { location: '' }).action, 's3:GetBucketLocation');
+  assert.deepEqual(s3('PUT', '/b', { acl: '' }).action, 's3:PutBucketAcl');
+  assert.deepEqual(s3('GET', '/b/a/key.txt'), { action: 's3:GetObject', resources: ['arn:aws:s3:::b/a/key.txt'] });
+  assert.deepEqual(s3('HEAD', '/b/k'), { action: 's3:GetObject', resources: ['arn:aws:s3:::b/k'] });
+  assert.deepEqual(s3('PUT', '/b/k'), { action: 's3:PutObject', resources: ['arn:aws:s3:::b/k'] });
+  assert.deepEqual(s3('PUT', '/b/k', { acl: '' }).action, 's3:PutObjectAcl');
+  assert.deepEqual(s3('GET', '/b/k', { acl: '' }).action, 's3:GetObjectAcl');
+  assert.deepEqual(s3('DELETE', '/b/k'), { action: 's3:DeleteObject', resources: ['arn:aws:s3:::b/k'] });
+  assert.deepEqual(s3('DELETE', '/b/k', { versionId: 'v' }).action, 's3:DeleteObjectVersion');
+  assert.deepEqual(s3('GET', '/b/k', { versionId: 'v' }).action, 's3:GetObjectVersion');
+  assert.deepEqual(s3('POST', '/b/k', { uploads: '' }).action, 's3:PutObject');
+  assert.deepEqual(s3('DELETE', '/b/k', { uploadId: 'u' }).action, 's3:AbortMultipartUpload');
+  assert.deepEqual(s3('POST', '/b', { delete: '' }), { action: 's3:DeleteObject', resources: ['arn:aws:s3:::b/*'] });
+  assert.deepEqual(s3Authorization({ method: 'get', path: '/k/x', bucket: 'vhost' }), { action: 's3:GetObject', resources: ['arn:aws:s3:::vhost/k/x'] });
+});
+
+test('the dispatcher', () => {
+  assert.equal(authorizationFor({ service: 'ec2', action: 'RunInstances', params: { ImageId: 'emi-1' }, accountId: A }).action, 'ec2:RunInstances');
+  assert.equal(authorizationFor({ service: 'iam', action: 'GetUser', params: {}, accountId: A, options: { callerUserName: 'u' } }).resources[0], `arn:aws:iam::${A}:user/u`);
+  assert.equal(authorizationFor({ service: 's3', method: 'GET', path: '/b/k' }).action, 's3:GetObject');
+});
