@@ -79,7 +79,7 @@ const bundle = (entry, out) =>
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['better-sqlite3', 'node-forge', 'tar-stream', 'cli-progress', './cloud.js', './node.js'],
+    external: ['better-sqlite3', 'node-forge', 'tar-stream', 'cli-progress', 'inquirer'],
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
   });

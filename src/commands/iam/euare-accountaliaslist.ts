@@ -1,7 +1,6 @@
-import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, Parsed } from '../../lib/command';
-import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
-import { listOf, XmlNode } from '../../lib/xml';
+import { Parsed } from '../../lib/command';
+import { asAccountFlag, delegate, IamCommand } from '../../lib/iam-command';
+import { XmlNode } from '../../lib/xml';
 
 export default class AccountAliasList extends IamCommand {
   static override service = 'iam' as const;

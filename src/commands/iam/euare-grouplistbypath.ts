@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, Parsed } from '../../lib/command';
-import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
+import { Flags } from '@oclif/core';
+import { Parsed } from '../../lib/command';
+import { asAccountFlag, delegate, IamCommand } from '../../lib/iam-command';
 import { listOf, XmlNode } from '../../lib/xml';
 
 export default class GroupListByPath extends IamCommand {

@@ -1,8 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, Parsed } from '../../lib/command';
-import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
-import { listOf, XmlNode } from '../../lib/xml';
-import inquirer from 'inquirer';
+import { Parsed } from '../../lib/command';
+import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-command';
+import { promptPassword } from '../../lib/prompt';
 
 export default class UserAddLoginProfile extends IamCommand {
   static override service = 'iam' as const;
@@ -18,17 +17,12 @@ export default class UserAddLoginProfile extends IamCommand {
     return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name'), Password: flags.password };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
-    this.out([]);
-  }
+  /** Eucalyptus answers nothing worth printing. */
+  protected print() {}
 
   protected override async prepare(parsed: Parsed) {
     if (parsed.flags.password === undefined) {
-      const { password } = await inquirer.prompt([{ type: 'password', name: 'password', message: 'New password:', mask: '' }]);
-      parsed.flags.password = password;
+      parsed.flags.password = await promptPassword();
     }
   }
 }

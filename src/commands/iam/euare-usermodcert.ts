@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { connectionFlagsWithout, Parsed } from '../../lib/command';
 import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
-import { listOf, XmlNode } from '../../lib/xml';
+import { XmlNode } from '../../lib/xml';
 
 export default class UserModCert extends IamCommand {
   static override service = 'iam' as const;
