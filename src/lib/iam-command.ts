@@ -30,6 +30,9 @@ export function userParam(parsed: Parsed): Params {
 }
 
 export abstract class IamCommand extends QueryCommand {
+  /** Most Euare actions answer nothing worth printing (Eucalyptus is silent on success). */
+  protected print(_result: XmlNode, _parsed: Parsed): void {}
+
   static override service = 'iam' as const;
   private client?: QueryClient;
 

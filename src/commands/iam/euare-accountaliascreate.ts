@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { connectionFlagsWithout, Parsed } from '../../lib/command';
 import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-command';
-import { XmlNode } from '../../lib/xml';
 
 export default class AccountAliasCreate extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Create an alias for an account';
   static override baseFlags = connectionFlagsWithout('a');
   static override args = { name: Args.string({ description: 'the new alias' }) };
@@ -13,14 +11,6 @@ export default class AccountAliasCreate extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), AccountAlias: nameOf(parsed, 'account-alias', 'alias') };
-  }
-
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
-    this.out([]);
   }
 }

@@ -3,21 +3,16 @@ import { asAccountFlag, delegate, IamCommand } from '../../lib/iam-command';
 import { XmlNode } from '../../lib/xml';
 
 export default class AccountAliasList extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = "List an account's aliases";
   static override flags = { 'as-account': asAccountFlag };
   static override action = 'ListAccountAliases';
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags),  };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
+  protected override print(result: XmlNode, parsed: Parsed) {
     const aliases = result.AccountAliases?.member ?? [];
     this.out(aliases.map((a: string) => `Alias: ${a}`));
   }

@@ -4,7 +4,6 @@ import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-comma
 import { XmlNode } from '../../lib/xml';
 
 export default class AccountCreate extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = '[Eucalyptus cloud admin only] Create a new account';
   static override description = "Creates the account and its admin user, and prints the account name and id (tab-separated); with -k, the admin's new access key id and secret key follow, one a line.";
   static override baseFlags = connectionFlagsWithout('a');
@@ -15,14 +14,10 @@ export default class AccountCreate extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), AccountName: nameOf(parsed, 'account-name', 'account name') };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
+  protected override print(result: XmlNode, parsed: Parsed) {
     this.out([[result.Account?.AccountName, result.Account?.AccountId].join('\t'), ...(result.AccessKey ? [result.AccessKey.AccessKeyId, result.AccessKey.SecretAccessKey] : [])]);
   }
 

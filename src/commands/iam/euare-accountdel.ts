@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { connectionFlagsWithout, Parsed } from '../../lib/command';
 import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-command';
-import { XmlNode } from '../../lib/xml';
 
 export default class AccountDel extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = '[Eucalyptus cloud admin only] Delete an account';
   static override baseFlags = connectionFlagsWithout('a');
   static override args = { name: Args.string({ description: 'name of the account to delete' }) };
@@ -13,14 +11,6 @@ export default class AccountDel extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), AccountName: nameOf(parsed, 'account-name', 'account name'), ...(flags.recursive ? { Recursive: 'true' } : {}) };
-  }
-
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
-    this.out([]);
   }
 }

@@ -3,21 +3,16 @@ import { asAccountFlag, delegate, IamCommand } from '../../lib/iam-command';
 import { XmlNode } from '../../lib/xml';
 
 export default class AccountGetSummary extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Display account-level information about entity usage and IAM quotas';
   static override flags = { 'as-account': asAccountFlag };
   static override action = 'GetAccountSummary';
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags),  };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
+  protected override print(result: XmlNode, parsed: Parsed) {
     const raw = result.SummaryMap?.entry ?? [];
     const entries: XmlNode[] = Array.isArray(raw) ? raw : [raw];
     this.out(entries.map((e) => [String(e.key), String(e.value)]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}: ${v}`));

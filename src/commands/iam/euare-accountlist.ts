@@ -3,21 +3,16 @@ import { asAccountFlag, delegate, IamCommand } from '../../lib/iam-command';
 import { listOf, XmlNode } from '../../lib/xml';
 
 export default class AccountList extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = "[Eucalyptus cloud admin only] List all of the cloud's accounts";
   static override flags = { 'as-account': asAccountFlag };
   static override action = 'ListAccounts';
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags),  };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
+  protected override print(result: XmlNode, parsed: Parsed) {
     this.out(listOf(result, 'Accounts').map((a) => `${a.AccountName}\t${a.AccountId}`));
   }
 }

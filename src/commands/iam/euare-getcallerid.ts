@@ -3,7 +3,6 @@ import { asAccountFlag, delegate, IamCommand } from '../../lib/iam-command';
 import { XmlNode } from '../../lib/xml';
 
 export default class GetCallerId extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = "Display the caller's ARN and user id";
   static override description = "The identity the credentials in use belong to: the user's ARN (whose account id is the account), then the user id.";
   static override flags = { 'as-account': asAccountFlag };
@@ -11,14 +10,10 @@ export default class GetCallerId extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags),  };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
+  protected override print(result: XmlNode, parsed: Parsed) {
     this.out([result.User.Arn, result.User.UserId]);
   }
 }

@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { Parsed } from '../../lib/command';
 import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-command';
-import { XmlNode } from '../../lib/xml';
 
 export default class GroupAddUser extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Add a user to a group';
   static override args = { name: Args.string({ description: 'name of the group' }) };
   static override flags = { 'group-name': Flags.string({ char: 'g', summary: 'name of the group', helpValue: 'GROUP' }), 'user-name': Flags.string({ char: 'u', summary: 'name of the user', helpValue: 'USER' }), 'as-account': asAccountFlag };
@@ -12,14 +10,6 @@ export default class GroupAddUser extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), GroupName: nameOf(parsed, 'group-name', 'group name'), UserName: flags['user-name'] ?? nameOf(parsed, 'user-name', 'user name') };
-  }
-
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
-    this.out([]);
   }
 }

@@ -4,7 +4,6 @@ import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-comma
 import { XmlNode } from '../../lib/xml';
 
 export default class GroupCreate extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Create a new group';
   static override description = "Prints nothing, as Eucalyptus returns nothing; with -v, the group's ARN and id.";
   static override args = { name: Args.string({ description: 'name of the new group' }) };
@@ -14,14 +13,11 @@ export default class GroupCreate extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), GroupName: nameOf(parsed, 'group-name', 'group name'), ...(flags.path ? { Path: flags.path } : {}) };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
+  protected override print(result: XmlNode, parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
-    void result;
     this.out(flags.verbose ? [result.Group.Arn, result.Group.GroupId] : []);
   }
 }

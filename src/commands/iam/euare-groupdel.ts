@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { Parsed } from '../../lib/command';
 import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-command';
-import { XmlNode } from '../../lib/xml';
 
 export default class GroupDel extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Delete a group';
   static override args = { name: Args.string({ description: 'name of the group to delete' }) };
   static override flags = { 'group-name': Flags.string({ char: 'g', summary: 'name of the group', helpValue: 'GROUP' }), 'recursive': Flags.boolean({ char: 'r', summary: "remove the group's users and policies first" }), 'as-account': asAccountFlag };
@@ -12,14 +10,6 @@ export default class GroupDel extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), GroupName: nameOf(parsed, 'group-name', 'group name'), ...(flags.recursive ? { IsRecursive: 'true' } : {}) };
-  }
-
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
-    this.out([]);
   }
 }

@@ -4,7 +4,6 @@ import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-comma
 import { listOf, XmlNode } from '../../lib/xml';
 
 export default class GroupListUsers extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'List the users in a group';
   static override args = { name: Args.string({ description: 'name of the group' }) };
   static override flags = { 'group-name': Flags.string({ char: 'g', summary: 'name of the group', helpValue: 'GROUP' }), 'as-account': asAccountFlag };
@@ -12,14 +11,10 @@ export default class GroupListUsers extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), GroupName: nameOf(parsed, 'group-name', 'group name') };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
+  protected override print(result: XmlNode, parsed: Parsed) {
     this.out([result.Group.Arn, '   users', ...listOf(result, 'Users').map((u) => `   ${u.Arn}`)]);
   }
 }

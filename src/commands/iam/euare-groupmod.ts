@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { Parsed } from '../../lib/command';
 import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-command';
-import { XmlNode } from '../../lib/xml';
 
 export default class GroupMod extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = "Change a group's name and/or path";
   static override args = { name: Args.string({ description: 'name of the group to change' }) };
   static override flags = { 'group-name': Flags.string({ char: 'g', summary: 'name of the group', helpValue: 'GROUP' }), 'new-group-name': Flags.string({ char: 'n', summary: 'new name for the group', helpValue: 'GROUP' }), 'new-path': Flags.string({ char: 'p', summary: 'new path for the group', helpValue: 'PATH' }), 'as-account': asAccountFlag };
@@ -12,14 +10,6 @@ export default class GroupMod extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), GroupName: nameOf(parsed, 'group-name', 'group name'), ...(flags['new-group-name'] ? { NewGroupName: flags['new-group-name'] } : {}), ...(flags['new-path'] ? { NewPath: flags['new-path'] } : {}) };
-  }
-
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
-    this.out([]);
   }
 }

@@ -11,7 +11,6 @@ function readCert(file: string | undefined): string {
 }
 
 export default class UserAddCert extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Upload a signing certificate';
   static override args = { name: Args.string({ description: 'name of the user' }) };
   static override flags = { 'user-name': Flags.string({ char: 'u', summary: 'name of the user (default: the caller)', helpValue: 'USER' }), 'certificate-body': Flags.string({ char: 'c', summary: 'the PEM certificate', helpValue: 'CERT', exclusive: ['certificate-file'] }), 'certificate-file': Flags.string({ char: 'f', summary: 'file with the PEM certificate', helpValue: 'FILE', exclusive: ['certificate-body'] }), 'as-account': asAccountFlag };
@@ -19,14 +18,10 @@ export default class UserAddCert extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), ...userParam(parsed), CertificateBody: flags['certificate-body'] ?? readCert(flags['certificate-file']) };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
+  protected override print(result: XmlNode, parsed: Parsed) {
     this.out([result.Certificate.CertificateId]);
   }
 }

@@ -4,7 +4,6 @@ import { asAccountFlag, delegate, IamCommand, userParam } from '../../lib/iam-co
 import { XmlNode } from '../../lib/xml';
 
 export default class UserAddKey extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Create a new access key for a user';
   static override description = "Prints the new key's id, then its secret key. A user has at most two access keys.";
   static override args = { name: Args.string({ description: 'name of the user' }) };
@@ -13,14 +12,10 @@ export default class UserAddKey extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), ...userParam(parsed) };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
+  protected override print(result: XmlNode, parsed: Parsed) {
     this.out([result.AccessKey.AccessKeyId, result.AccessKey.SecretAccessKey]);
   }
 }

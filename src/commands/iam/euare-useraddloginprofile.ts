@@ -4,7 +4,6 @@ import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-comma
 import { promptPassword } from '../../lib/prompt';
 
 export default class UserAddLoginProfile extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Give a user a password for the Dashboard';
   static override description = 'The cloud keeps only a slow salted hash (scrypt) of the password. Without -p the password is read from the terminal without echo.';
   static override args = { name: Args.string({ description: 'name of the user' }) };
@@ -13,12 +12,11 @@ export default class UserAddLoginProfile extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name'), Password: flags.password };
   }
 
   /** Eucalyptus answers nothing worth printing. */
-  protected print() {}
+  protected override print() {}
 
   protected override async prepare(parsed: Parsed) {
     if (parsed.flags.password === undefined) {

@@ -4,7 +4,6 @@ import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-comma
 import { XmlNode } from '../../lib/xml';
 
 export default class UserCreate extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Create a new user';
   static override description = "Prints nothing, as Eucalyptus returns nothing; -v prints the user's ARN and id, and -k creates an access key and prints its id and secret key.";
   static override args = { name: Args.string({ description: 'name of the new user' }) };
@@ -14,14 +13,11 @@ export default class UserCreate extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name'), ...(flags.path ? { Path: flags.path } : {}) };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
+  protected override print(result: XmlNode, parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
-    void result;
     this.out([...(flags.verbose ? [result.User.Arn, result.User.UserId] : []), ...(result.AccessKey ? [result.AccessKey.AccessKeyId, result.AccessKey.SecretAccessKey] : [])]);
   }
 

@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import { writeSecretFile } from '../../lib/files';
 
 export default class UserCreateCert extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = '[Eucalyptus only] Create a new signing certificate';
   static override description = 'The cloud makes a key pair and a certificate signed by the cloud CA, and prints the certificate id, the certificate and the private key (or writes them with --out and --keyout).';
   static override args = { name: Args.string({ description: 'name of the user' }) };
@@ -15,14 +14,11 @@ export default class UserCreateCert extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), ...userParam(parsed) };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
+  protected override print(result: XmlNode, parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
-    void result;
     const c = result.Certificate;
     if (flags.out) fs.writeFileSync(flags.out, String(c.CertificateBody).trim() + '\n');
     if (flags.keyout) writeSecretFile(flags.keyout, String(c.PrivateKey).trim() + '\n');

@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { Parsed } from '../../lib/command';
 import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-command';
-import { XmlNode } from '../../lib/xml';
 
 export default class UserDel extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Delete a user';
   static override args = { name: Args.string({ description: 'name of the user to delete' }) };
   static override flags = { 'user-name': Flags.string({ char: 'u', summary: 'name of the user', helpValue: 'USER' }), 'recursive': Flags.boolean({ char: 'r', summary: 'delete everything the entity has first (keys, certificates, login profile, memberships)' }), 'as-account': asAccountFlag };
@@ -12,14 +10,6 @@ export default class UserDel extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name'), ...(flags.recursive ? { IsRecursive: 'true' } : {}) };
-  }
-
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
-    this.out([]);
   }
 }

@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { Parsed } from '../../lib/command';
 import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
-import { XmlNode } from '../../lib/xml';
 
 export default class UserDelCert extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Delete a signing certificate';
   static override args = { name: Args.string({ description: 'the certificate to delete' }) };
   static override flags = { 'certificate-id': Flags.string({ char: 'c', summary: 'the certificate to delete', helpValue: 'CERT_ID' }), 'user-name': Flags.string({ char: 'u', summary: 'name of the user (default: the caller)', helpValue: 'USER' }), 'as-account': asAccountFlag };
@@ -12,14 +10,6 @@ export default class UserDelCert extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), ...userParam({ ...parsed, args: {} }), CertificateId: nameOf(parsed, 'certificate-id', 'certificate id') };
-  }
-
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
-    this.out([]);
   }
 }

@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { Parsed } from '../../lib/command';
 import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
-import { XmlNode } from '../../lib/xml';
 
 export default class UserDelKey extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Delete an access key';
   static override args = { name: Args.string({ description: 'the access key to delete' }) };
   static override flags = { 'user-key-id': Flags.string({ char: 'k', summary: 'the access key to delete', helpValue: 'KEY_ID' }), 'user-name': Flags.string({ char: 'u', summary: 'name of the user (default: the caller)', helpValue: 'USER' }), 'as-account': asAccountFlag };
@@ -12,14 +10,6 @@ export default class UserDelKey extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), ...userParam({ ...parsed, args: {} }), AccessKeyId: nameOf(parsed, 'user-key-id', 'access key id') };
-  }
-
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
-    this.out([]);
   }
 }

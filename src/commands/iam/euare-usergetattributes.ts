@@ -4,7 +4,6 @@ import { asAccountFlag, delegate, IamCommand, userParam } from '../../lib/iam-co
 import { XmlNode } from '../../lib/xml';
 
 export default class UserGetAttributes extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = "Display a user's ARN and id";
   static override args = { name: Args.string({ description: 'name of the user' }) };
   static override flags = { 'user-name': Flags.string({ char: 'u', summary: 'name of the user (default: the caller)', helpValue: 'USER' }), 'as-account': asAccountFlag };
@@ -12,14 +11,10 @@ export default class UserGetAttributes extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), ...userParam(parsed) };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
+  protected override print(result: XmlNode, parsed: Parsed) {
     this.out([result.User.Arn, result.User.UserId]);
   }
 }

@@ -4,7 +4,6 @@ import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-comma
 import { XmlNode } from '../../lib/xml';
 
 export default class UserGetLoginProfile extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Verify that a user has a password';
   static override args = { name: Args.string({ description: 'name of the user' }) };
   static override flags = { 'user-name': Flags.string({ char: 'u', summary: 'name of the user', helpValue: 'USER' }), verbose: Flags.boolean({ summary: 'also print the date the password was set' }), 'as-account': asAccountFlag };
@@ -12,14 +11,11 @@ export default class UserGetLoginProfile extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name') };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
+  protected override print(result: XmlNode, parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
-    void result;
     const p = result.LoginProfile;
     this.out([`Login Profile Exists for User ${p.UserName}`, ...(flags.verbose && p.CreateDate ? [`Creation date: ${p.CreateDate}`] : [])]);
   }

@@ -4,7 +4,6 @@ import { asAccountFlag, delegate, IamCommand, userParam } from '../../lib/iam-co
 import { listOf, XmlNode } from '../../lib/xml';
 
 export default class UserListCerts extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = "List a user's signing certificates";
   static override args = { name: Args.string({ description: 'name of the user' }) };
   static override flags = { 'user-name': Flags.string({ char: 'u', summary: 'name of the user (default: the caller)', helpValue: 'USER' }), verbose: Flags.boolean({ char: 'v', summary: 'also print the certificates' }), 'as-account': asAccountFlag };
@@ -12,14 +11,11 @@ export default class UserListCerts extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), ...userParam(parsed) };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
+  protected override print(result: XmlNode, parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
-    void result;
     this.out(listOf(result, 'Certificates').flatMap((c) => [c.CertificateId, ...(flags.verbose ? [String(c.CertificateBody).trim()] : []), c.Status]));
   }
 }

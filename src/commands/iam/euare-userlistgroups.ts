@@ -4,7 +4,6 @@ import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-comma
 import { listOf, XmlNode } from '../../lib/xml';
 
 export default class UserListGroups extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'List the groups a user is in';
   static override args = { name: Args.string({ description: 'name of the user' }) };
   static override flags = { 'user-name': Flags.string({ char: 'u', summary: 'name of the user', helpValue: 'USER' }), 'as-account': asAccountFlag };
@@ -12,14 +11,10 @@ export default class UserListGroups extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name') };
   }
 
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
+  protected override print(result: XmlNode, parsed: Parsed) {
     this.out(listOf(result, 'Groups').map((g) => g.Arn));
   }
 }

@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { Parsed } from '../../lib/command';
 import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-command';
-import { XmlNode } from '../../lib/xml';
 
 export default class UserMod extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = "Change a user's name and/or path";
   static override args = { name: Args.string({ description: 'name of the user to change' }) };
   static override flags = { 'user-name': Flags.string({ char: 'u', summary: 'name of the user', helpValue: 'USER' }), 'new-user-name': Flags.string({ char: 'n', summary: 'new name for the user', helpValue: 'USER' }), 'new-path': Flags.string({ char: 'p', summary: 'new path for the user', helpValue: 'PATH' }), 'as-account': asAccountFlag };
@@ -12,14 +10,6 @@ export default class UserMod extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name'), ...(flags['new-user-name'] ? { NewUserName: flags['new-user-name'] } : {}), ...(flags['new-path'] ? { NewPath: flags['new-path'] } : {}) };
-  }
-
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
-    this.out([]);
   }
 }

@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { connectionFlagsWithout, Parsed } from '../../lib/command';
 import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../lib/iam-command';
-import { XmlNode } from '../../lib/xml';
 
 export default class UserModCert extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = 'Activate or deactivate a signing certificate';
   static override baseFlags = connectionFlagsWithout('s');
   static override args = { name: Args.string({ description: 'the certificate to change' }) };
@@ -13,14 +11,6 @@ export default class UserModCert extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), ...userParam({ ...parsed, args: {} }), CertificateId: nameOf(parsed, 'certificate-id', 'certificate id'), Status: flags.status };
-  }
-
-  protected print(result: XmlNode, parsed: Parsed) {
-    const { flags } = parsed;
-    void flags;
-    void result;
-    this.out([]);
   }
 }

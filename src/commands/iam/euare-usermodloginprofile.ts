@@ -4,7 +4,6 @@ import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-comma
 import { promptPassword } from '../../lib/prompt';
 
 export default class UserModLoginProfile extends IamCommand {
-  static override service = 'iam' as const;
   static override summary = "Change a user's password";
   static override args = { name: Args.string({ description: 'name of the user' }) };
   static override flags = { 'user-name': Flags.string({ char: 'u', summary: 'name of the user', helpValue: 'USER' }), 'password': Flags.string({ char: 'p', summary: 'the new password (prompted for, without echo, when absent)', helpValue: 'PASSWORD' }), 'as-account': asAccountFlag };
@@ -12,12 +11,11 @@ export default class UserModLoginProfile extends IamCommand {
 
   protected params(parsed: Parsed) {
     const { flags } = parsed;
-    void flags;
     return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name'), Password: flags.password };
   }
 
   /** Eucalyptus answers nothing worth printing. */
-  protected print() {}
+  protected override print() {}
 
   protected override async prepare(parsed: Parsed) {
     if (parsed.flags.password === undefined) {
