@@ -15,9 +15,6 @@ export default class UserAddLoginProfile extends IamCommand {
     return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name'), Password: flags.password };
   }
 
-  /** Eucalyptus answers nothing worth printing. */
-  protected override print() {}
-
   protected override async prepare(parsed: Parsed) {
     if (parsed.flags.password === undefined) {
       parsed.flags.password = await promptPassword();

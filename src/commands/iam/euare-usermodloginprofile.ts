@@ -1,25 +1,7 @@
-import { Args, Flags } from '@oclif/core';
-import { Parsed } from '../../lib/command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../lib/iam-command';
-import { promptPassword } from '../../lib/prompt';
+import UserAddLoginProfile from './euare-useraddloginprofile';
 
-export default class UserModLoginProfile extends IamCommand {
+/** The same flags, prompt and parameters as euare-useraddloginprofile; only the action differs. */
+export default class UserModLoginProfile extends UserAddLoginProfile {
   static override summary = "Change a user's password";
-  static override args = { name: Args.string({ description: 'name of the user' }) };
-  static override flags = { 'user-name': Flags.string({ char: 'u', summary: 'name of the user', helpValue: 'USER' }), 'password': Flags.string({ char: 'p', summary: 'the new password (prompted for, without echo, when absent)', helpValue: 'PASSWORD' }), 'as-account': asAccountFlag };
   static override action = 'UpdateLoginProfile';
-
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name'), Password: flags.password };
-  }
-
-  /** Eucalyptus answers nothing worth printing. */
-  protected override print() {}
-
-  protected override async prepare(parsed: Parsed) {
-    if (parsed.flags.password === undefined) {
-      parsed.flags.password = await promptPassword();
-    }
-  }
 }
