@@ -50,6 +50,23 @@ step euca-describe-instances "$instance"
 step euca-terminate-instances "$instance"
 step euca-release-address "$address"
 
+# Seed 000's access chapter: a group whose policy allows describes only, a user in it with an
+# access key, and what that user may and may not do.
+suffix="$(date +%H%M%S)"
+step euare-groupcreate -g "readers-$suffix"
+step euare-groupaddpolicy -g "readers-$suffix" -p describe-only -e Allow -a 'ec2:Describe*' -o
+keys="$(step euare-usercreate -u "reader-$suffix" -g "readers-$suffix" -k | tee >(cat >&2))"
+as_reader() {
+  local id secret
+  id="$(tail -n 2 <<<"$keys" | sed -n 1p)" secret="$(tail -n 1 <<<"$keys")"
+  printf '\n$ (as reader-%s) %s\n' "$suffix" "$*"
+  EC2_ACCESS_KEY="$id" EC2_SECRET_KEY="$secret" AWS_ACCESS_KEY="$id" AWS_SECRET_KEY="$secret" "$@"
+}
+as_reader euca-describe-availability-zones
+as_reader euca-add-keypair "reader-key-$suffix" || printf '(denied, as the policy says)\n'
+step euare-userdel -u "reader-$suffix" -r
+step euare-groupdel -g "readers-$suffix" -r
+
 step eucalyptus-cloud status
 printf '\nThe local cloud'"'"'s admin credentials: source %s\n' "${EUCA_LOCAL_DIR:-$HOME/.euca/local}/credentials/eucarc"
 printf 'Stop it with: %s/dist/bin/eucalyptus-cloud stop\n' "$root"

@@ -6,6 +6,7 @@
 import { Authenticator } from './auth/verify';
 import { CloudContext, RequestContext } from './context';
 import { ServiceError } from './errors';
+import { authorize, Origin } from './iam/enforce';
 import * as ids from './ids';
 import { Reply } from './reply';
 import { document, XmlValue } from './xml';
@@ -26,6 +27,8 @@ export interface QueryRequest {
   query: [string, string][];
   headers: Record<string, string>;
   body: Buffer;
+  /** Where it came from, for policy conditions (aws:SourceIp, aws:SecureTransport). */
+  origin?: Origin;
 }
 
 
@@ -58,6 +61,7 @@ export async function handleQuery(service: QueryService, cloud: CloudContext, au
     if (!action) throw new ServiceError('MissingAction', 'The request must contain the parameter Action');
     const handler = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
     if (!handler) throw new ServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);
+    authorize(cloud, principal, { service: service.protocol, action, params, accountId: principal.account.id }, req.origin);
     const version = params.Version;
     if (!version) throw new ServiceError('MissingParameter', 'The request must contain the parameter Version');
     if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) throw new ServiceError('InvalidParameterValue', `Value (${version}) for parameter Version is invalid.`);

@@ -14,6 +14,7 @@ import { ec2Service } from './ec2';
 import { ServiceError } from './errors';
 import { iamService } from './iam';
 import * as ids from './ids';
+import { authorize } from './iam/enforce';
 import { handleQuery, QueryService, queryError } from './query-service';
 import { Reply, writeReply } from './reply';
 import { lowerHeaders, splitUrl } from './request';
@@ -64,6 +65,7 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
     const { rawPath, query } = splitUrl(req);
     const headers = lowerHeaders(req.rawHeaders);
     const method = req.method ?? 'GET';
+    const origin = { sourceIp: req.socket.remoteAddress, secure: 'encrypted' in req.socket };
     // Node controllers' own endpoints, signed with the node key rather than an access key.
     if (rawPath.startsWith(INTERNAL_PREFIX)) return handleInternal(cloud, { method, rawPath, headers });
     const r = route(rawPath);
@@ -80,9 +82,10 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
         if (e instanceof ServiceError) return queryError(r.service, e, ids.requestId());
         throw e;
       }
-      return handleQuery(r.service, cloud, auth, { method, rawPath, query, headers, body: data });
+      return handleQuery(r.service, cloud, auth, { method, rawPath, query, headers, body: data, origin });
     }
-    return handleS3(cloud.walrus, auth, { method, rawPath, resourcePath: rawPath.slice(r.prefix.length) || '/', query, headers, body });
+    const s3Request = { method, rawPath, resourcePath: rawPath.slice(r.prefix.length) || '/', query, headers, body, origin };
+    return handleS3(cloud.walrus, auth, s3Request, (principal, request) => authorize(cloud, principal, { service: 's3', ...request }, origin));
   }
 
   const onRequest = (expectsContinue: boolean) => (req: http.IncomingMessage, res: http.ServerResponse) => {

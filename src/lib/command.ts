@@ -36,6 +36,17 @@ export abstract class EucaCommand extends Command {
     }
   }
 
+  /**
+   * Positional arguments come from the command line only: oclif would otherwise read a piped
+   * stdin into a missing one (waiting up to 10 ms for it), and `... | euca-describe-instances`
+   * in a script would take the pipe's text for an instance id.
+   */
+  protected override parse(options?: any, argv?: string[]): Promise<any> {
+    const opts = options ?? this.ctor;
+    const args = Object.fromEntries(Object.entries(opts.args ?? {}).map(([k, a]) => [k, { ...(a as object), ignoreStdin: true }]));
+    return super.parse({ flags: opts.flags, baseFlags: opts.baseFlags, args: args as any, strict: opts.strict }, argv);
+  }
+
   override async catch(err: Error): Promise<never> {
     throw err;
   }

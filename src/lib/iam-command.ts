@@ -36,6 +36,11 @@ export abstract class IamCommand extends QueryCommand {
   static override service = 'iam' as const;
   private client?: QueryClient;
 
+  /** The action to call: the declared one, unless the arguments choose another. */
+  protected actionFor(_parsed: Parsed): string {
+    return (this.ctor as unknown as typeof IamCommand).action;
+  }
+
   /** Runs before the action's parameters are built: prompts, file reads. */
   protected async prepare(_parsed: Parsed): Promise<void> {}
 
@@ -49,7 +54,7 @@ export abstract class IamCommand extends QueryCommand {
     const parsed = (await this.parse({ flags: ctor.flags, baseFlags: ctor.baseFlags, args: ctor.args, strict: ctor.strict })) as Parsed;
     this.client = new QueryClient(await this.endpoint(parsed.flags));
     await this.prepare(parsed);
-    const result = await this.client.call(ctor.action, this.params(parsed));
+    const result = await this.client.call(this.actionFor(parsed), this.params(parsed));
     await this.after(result, parsed);
     this.print(result, parsed);
   }

@@ -91,6 +91,9 @@ describe('euare', () => {
     assert.equal(await runOk('euare-usermod', ['-u', 'bob', '--new-user-name', 'robert', '-p', '/team_efg/'], env), '');
     assert.equal(await runOk('euare-usergetattributes', ['-u', 'robert'], env), `arn:aws:iam::${account}:user/team_efg/robert\n${bobId}\n`);
     await fails('euare-usergetattributes', ['-u', 'bob'], env, /NoSuchEntity/);
+    // "Change User Path", as the guide writes it: euare-groupmod -u USER -p PATH.
+    assert.equal(await runOk('euare-groupmod', ['-u', 'robert', '-p', '/team_xyz/'], env), '');
+    assert.equal(await runOk('euare-usergetattributes', ['-u', 'robert'], env), `arn:aws:iam::${account}:user/team_xyz/robert\n${bobId}\n`);
 
     // Deleting: a group with users refuses, the seed's two ways succeed.
     await fails('euare-groupdel', ['-g', 'groupa'], env, /DeleteConflict/);
@@ -167,7 +170,7 @@ describe('euare', () => {
     assert.equal(await runOk('euare-userdel', ['-u', 'dan', '-r'], env), '');
   });
 
-  test('aws CLI: iam create-user, list-users, create-group, get-group', async () => {
+  test('aws CLI: iam create-user, list-users, create-group, get-group, put/get/list/delete policies', async () => {
     const awsEnv = { ...env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus', HOME: cloud.dataDir };
     const aws = (...args: string[]) => run('aws', ['--endpoint-url', cloud.eucarc.EUARE_URL, 'iam', ...args, '--output', 'json'], awsEnv);
     const created = await aws('create-user', '--user-name', 'awsuser', '--path', '/cli/');
@@ -183,5 +186,18 @@ describe('euare', () => {
     const dup = await aws('create-user', '--user-name', 'awsuser');
     assert.notEqual(dup.code, 0);
     assert.match(dup.stderr, /EntityAlreadyExists/);
+
+    // Policies: put, list, get (the CLI decodes IAM's URL-encoded document), delete.
+    const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::pub/*'] }] };
+    assert.equal((await aws('put-group-policy', '--group-name', 'awsgroup', '--policy-name', 'read-pub', '--policy-document', JSON.stringify(doc))).code, 0);
+    assert.equal((await aws('put-user-policy', '--user-name', 'awsuser', '--policy-name', 'own', '--policy-document', JSON.stringify(doc))).code, 0);
+    assert.deepEqual(JSON.parse((await aws('list-group-policies', '--group-name', 'awsgroup')).stdout).PolicyNames, ['read-pub']);
+    assert.deepEqual(JSON.parse((await aws('get-group-policy', '--group-name', 'awsgroup', '--policy-name', 'read-pub')).stdout).PolicyDocument, doc);
+    assert.deepEqual(JSON.parse((await aws('get-user-policy', '--user-name', 'awsuser', '--policy-name', 'own')).stdout).PolicyDocument, doc);
+    assert.equal(await runOk('euare-groupgetpolicy', ['-g', 'awsgroup', '-p', 'read-pub'], env), JSON.stringify(doc) + '\n');
+    const bad = await aws('put-user-policy', '--user-name', 'awsuser', '--policy-name', 'bad', '--policy-document', '{"Statement": 7}');
+    assert.match(bad.stderr, /MalformedPolicyDocument/);
+    assert.equal((await aws('delete-group-policy', '--group-name', 'awsgroup', '--policy-name', 'read-pub')).code, 0);
+    assert.deepEqual(JSON.parse((await aws('list-group-policies', '--group-name', 'awsgroup')).stdout).PolicyNames, []);
   });
 });

@@ -49,6 +49,13 @@ test('IAM: the target user or group ARN, with its path', () => {
   assert.equal(iamArn(A, 'group', 'g', '/a/b'), `arn:aws:iam::${A}:group/a/b/g`);
 });
 
+test('IAM: a rename or move names both sides (seed 000, "Modify a Group")', () => {
+  const at = { pathOf: () => '/area_abc/' };
+  assert.deepEqual(iamAuthorization('UpdateGroup', { GroupName: 'g', NewPath: '/area_efg/' }, A, at).resources, [`arn:aws:iam::${A}:group/area_abc/g`, `arn:aws:iam::${A}:group/area_efg/g`]);
+  assert.deepEqual(iamAuthorization('UpdateUser', { UserName: 'u', NewUserName: 'v' }, A, at).resources, [`arn:aws:iam::${A}:user/area_abc/u`, `arn:aws:iam::${A}:user/area_abc/v`]);
+  assert.deepEqual(iamAuthorization('UpdateGroup', { GroupName: 'g' }, A, at).resources, [`arn:aws:iam::${A}:group/area_abc/g`]);
+});
+
 test('S3: service, bucket and object operations', () => {
   const s3 = (method: string, path: string, query = {}) => s3Authorization({ method, path, query });
   assert.deepEqual(s3('GET', '/'), { action: 's3:ListAllMyBuckets', resources: ['arn:aws:s3:::*'] });

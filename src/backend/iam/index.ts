@@ -1,7 +1,8 @@
 /**
  * The Euare (IAM) Query service (/services/Euare). Answers in IAM's one namespace, results inside
  * <ActionResult> with <ResponseMetadata>. Identity only: accounts (Eucalyptus' cloud-admin
- * actions), aliases, users, groups, access keys, login profiles and signing certificates.
+ * actions), aliases, users, groups, their inline policies, access keys, login profiles and signing
+ * certificates.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +15,8 @@ import * as ids from '../ids';
 import { QueryService } from '../query-service';
 import { Account, AccessKey, User } from '../store/types';
 import { namedList } from '../xml';
-import { Certificate, Group, hashPassword } from './store';
+import { parsePolicy } from './policy';
+import { Certificate, Group, hashPassword, PolicyOwnerKind } from './store';
 
 export function userArn(accountId: string, user: Pick<User, 'path' | 'name'>): string {
   return `arn:aws:iam::${accountId}:user${user.path}${user.name}`;
@@ -189,6 +191,7 @@ function deleteUser(ctx: RequestContext) {
   if (user.name === ADMIN_USER) throw conflict('The admin user cannot be deleted.');
   const id = ctx.cloud.identity;
   if (!recursive(ctx)) {
+    if (id.policyNames('user', user.id).length) throw conflict('Cannot delete entity, must delete policies first.');
     if (ctx.cloud.store.listAccessKeys(user.id).length) throw conflict('Cannot delete entity, must delete access keys first.');
     if (id.certificates(user.id).length) throw conflict('Cannot delete entity, must delete signing certificates first.');
     if (id.loginProfile(user.id)) throw conflict('Cannot delete entity, must delete login profile first.');
@@ -223,7 +226,10 @@ function updateGroup(ctx: RequestContext) {
 
 function deleteGroup(ctx: RequestContext) {
   const group = namedGroup(ctx);
-  if (!recursive(ctx) && ctx.cloud.identity.members(group.id).length) throw conflict('Cannot delete entity, must remove users from group first.');
+  if (!recursive(ctx)) {
+    if (ctx.cloud.identity.members(group.id).length) throw conflict('Cannot delete entity, must remove users from group first.');
+    if (ctx.cloud.identity.policyNames('group', group.id).length) throw conflict('Cannot delete entity, must delete policies first.');
+  }
   ctx.cloud.identity.deleteGroup(group.id);
   return {};
 }
@@ -253,6 +259,50 @@ function getGroup(ctx: RequestContext) {
 function listGroupsForUser(ctx: RequestContext) {
   return { Groups: ctx.cloud.identity.groupsForUser(namedUser(ctx).id).map(groupXml), IsTruncated: false };
 }
+
+// Policies, inline on users and groups
+
+/** The user or group a policy action names, with its kind and name for replies. */
+function policyOwner(ctx: RequestContext, kind: PolicyOwnerKind): { kind: PolicyOwnerKind; id: string; name: string } {
+  const owner = kind === 'user' ? namedUser(ctx) : namedGroup(ctx);
+  return { kind, id: owner.id, name: owner.name };
+}
+
+function policyName(ctx: RequestContext): string {
+  const v = required(ctx, 'PolicyName');
+  if (!/^[\w+=,.@-]{1,128}$/.test(v)) throw invalid(`Invalid PolicyName: ${v} (up to 128 letters, digits and +=,.@_-)`);
+  return v;
+}
+
+const putPolicy = (kind: PolicyOwnerKind) => (ctx: RequestContext) => {
+  const owner = policyOwner(ctx, kind);
+  const name = policyName(ctx);
+  const document = ctx.params.PolicyDocument ?? '';
+  parsePolicy(document, { owner: kind, ownerName: owner.name });
+  ctx.cloud.identity.putPolicy(kind, owner.id, name, document);
+  return {};
+};
+
+const getPolicy = (kind: PolicyOwnerKind) => (ctx: RequestContext) => {
+  const owner = policyOwner(ctx, kind);
+  const name = policyName(ctx);
+  const document = ctx.cloud.identity.policy(kind, owner.id, name);
+  if (document === undefined) throw noSuch('policy', name);
+  // IAM sends policy documents URL-encoded; clients decode them.
+  return { [kind === 'user' ? 'UserName' : 'GroupName']: owner.name, PolicyName: name, PolicyDocument: encodeURIComponent(document) };
+};
+
+const listPolicies = (kind: PolicyOwnerKind) => (ctx: RequestContext) => {
+  const owner = policyOwner(ctx, kind);
+  return { PolicyNames: ctx.cloud.identity.policyNames(kind, owner.id), IsTruncated: false };
+};
+
+const deletePolicy = (kind: PolicyOwnerKind) => (ctx: RequestContext) => {
+  const owner = policyOwner(ctx, kind);
+  const name = policyName(ctx);
+  if (!ctx.cloud.identity.deletePolicy(kind, owner.id, name)) throw noSuch('policy', name);
+  return {};
+};
 
 // Access keys
 
@@ -409,6 +459,14 @@ export const iamService: QueryService = {
     RemoveUserFromGroup: removeUserFromGroup,
     GetGroup: getGroup,
     ListGroupsForUser: listGroupsForUser,
+    PutUserPolicy: putPolicy('user'),
+    GetUserPolicy: getPolicy('user'),
+    ListUserPolicies: listPolicies('user'),
+    DeleteUserPolicy: deletePolicy('user'),
+    PutGroupPolicy: putPolicy('group'),
+    GetGroupPolicy: getPolicy('group'),
+    ListGroupPolicies: listPolicies('group'),
+    DeleteGroupPolicy: deletePolicy('group'),
     CreateAccessKey: createAccessKey,
     DeleteAccessKey: deleteAccessKey,
     UpdateAccessKey: updateAccessKey,

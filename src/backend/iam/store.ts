@@ -24,6 +24,8 @@ export interface Certificate {
   created: string;
 }
 
+export type PolicyOwnerKind = 'user' | 'group';
+
 export interface LoginProfile {
   userId: string;
   created: string;
@@ -166,6 +168,33 @@ export class IdentityStore {
     return this.db.prepare('DELETE FROM login_profiles WHERE user_id = ?').run(userId).changes > 0;
   }
 
+  // Policies, inline on a user or a group
+  putPolicy(owner: PolicyOwnerKind, ownerId: string, name: string, document: string): void {
+    this.db
+      .prepare(`INSERT INTO ${owner}_policies (${owner}_id, name, document) VALUES (?, ?, ?) ON CONFLICT(${owner}_id, name) DO UPDATE SET document = excluded.document`)
+      .run(ownerId, name, document);
+  }
+  policy(owner: PolicyOwnerKind, ownerId: string, name: string): string | undefined {
+    return (this.db.prepare(`SELECT document FROM ${owner}_policies WHERE ${owner}_id = ? AND name = ?`).get(ownerId, name) as Row | undefined)?.document;
+  }
+  policyNames(owner: PolicyOwnerKind, ownerId: string): string[] {
+    return (this.db.prepare(`SELECT name FROM ${owner}_policies WHERE ${owner}_id = ? ORDER BY name`).all(ownerId) as Row[]).map((r) => r.name);
+  }
+  deletePolicy(owner: PolicyOwnerKind, ownerId: string, name: string): boolean {
+    return this.db.prepare(`DELETE FROM ${owner}_policies WHERE ${owner}_id = ? AND name = ?`).run(ownerId, name).changes > 0;
+  }
+  /** Every policy document that applies to a user: their own and their groups'. */
+  effectivePolicies(userId: string): string[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT document FROM user_policies WHERE user_id = ?
+           UNION ALL SELECT p.document FROM group_policies p JOIN iam_group_members m ON m.group_id = p.group_id WHERE m.user_id = ?`,
+        )
+        .all(userId, userId) as Row[]
+    ).map((r) => r.document);
+  }
+
   counts(accountId: string): Record<string, number> {
     const n = (sql: string) => (this.db.prepare(sql).get(accountId) as Row).n as number;
     return {
@@ -173,6 +202,8 @@ export class IdentityStore {
       Groups: n('SELECT count(*) AS n FROM iam_groups WHERE account_id = ?'),
       AccessKeysPerUserQuota: 2,
       SigningCertificatesPerUserQuota: 2,
+      UserPolicySizeQuota: 2048,
+      GroupPolicySizeQuota: 5120,
       ServerCertificates: 0,
     };
   }

@@ -6,6 +6,7 @@
  */
 import type { SeedSignature } from '../auth/verify';
 import { ServiceError } from '../errors';
+import type { Origin } from '../iam/enforce';
 import { Reply } from '../reply';
 import { cannedGrants, headerGrants } from './acl';
 import { Owner } from './documents';
@@ -24,6 +25,8 @@ export interface S3HttpRequest {
   headers: Record<string, string>;
   /** The body as it arrives; reading it first sends 100 Continue to a client waiting for one. */
   body: AsyncIterable<Buffer>;
+  /** Where it came from, for policy conditions (aws:SourceIp, aws:SecureTransport). */
+  origin?: Origin;
 }
 
 /** Request documents (delete lists, part lists, ACLs) are small; this is plenty for 10,000 parts. */

@@ -15,6 +15,11 @@ import { splitResource } from './names';
 import * as objects from './object-ops';
 import * as uploads from './upload-ops';
 import { Walrus } from './walrus';
+import type { Principal } from '../store/types';
+import type { S3Request } from '../iam/policy';
+
+/** The policy check an authenticated request passes before its operation runs; throws to deny. */
+export type S3Gate = (principal: Principal, request: S3Request) => void;
 
 /**
  * S3 sub-resources this cloud keeps no configuration for: reading a few answers that none is set
@@ -95,7 +100,7 @@ function objectOperation(call: S3Call, method: string): Operation {
   }
 }
 
-export async function handleS3(walrus: Walrus, auth: Authenticator, req: S3HttpRequest): Promise<Reply> {
+export async function handleS3(walrus: Walrus, auth: Authenticator, req: S3HttpRequest, gate?: S3Gate): Promise<Reply> {
   const requestId = ids.requestId();
   const tag = { 'x-amz-request-id': requestId, 'x-amz-id-2': randomBytes(24).toString('base64') };
   let reply: Reply;
@@ -104,6 +109,10 @@ export async function handleS3(walrus: Walrus, auth: Authenticator, req: S3HttpR
     const { principal, seed } = auth.verifyS3({ method: req.method, rawPath: req.rawPath, query: req.query, headers: req.headers });
     const method = req.method;
     const { bucket, key } = splitResource(req.resourcePath);
+    if (principal && gate) {
+      const path = bucket === undefined ? '/' : `/${bucket}${key === undefined ? '' : '/' + key}`;
+      gate(principal, { method, path, query: Object.fromEntries(req.query) });
+    }
     if (!bucket) {
       action = 'ListBuckets';
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();

@@ -42,6 +42,11 @@ export const coreSchema: SchemaPart = {
      password_hash TEXT NOT NULL, created TEXT NOT NULL);
    CREATE TABLE account_aliases (account_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
      alias TEXT NOT NULL UNIQUE);`,
+  // Euare policies, inline on users and groups; they go with their owner.
+  `CREATE TABLE user_policies (user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     name TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (user_id, name));
+   CREATE TABLE group_policies (group_id TEXT NOT NULL REFERENCES iam_groups(id) ON DELETE CASCADE,
+     name TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (group_id, name));`,
   ],
 };
 

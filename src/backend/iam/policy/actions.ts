@@ -129,6 +129,13 @@ export function iamAuthorization(action: string, params: Params, accountId: stri
   } else if (CALLER_DEFAULT.has(action) && opts.callerUserName) {
     resources.push(iamArn(accountId, 'user', opts.callerUserName, path('user', opts.callerUserName)));
   }
+  // A rename or move is allowed only on both sides of it (seed 000, "Modify a Group").
+  const moved = action === 'UpdateGroup' ? 'group' : action === 'UpdateUser' ? 'user' : undefined;
+  if (moved) {
+    const name = moved === 'group' ? params.GroupName : params.UserName;
+    const newName = (moved === 'group' ? params.NewGroupName : params.NewUserName) || name;
+    if (name && (newName !== name || params.NewPath)) resources.push(iamArn(accountId, moved, newName!, params.NewPath || path(moved, name)));
+  }
   return { action: `iam:${action}`, resources: resources.length ? resources : ['*'] };
 }
 

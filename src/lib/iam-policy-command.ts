@@ -1,0 +1,157 @@
+/**
+ * The policy commands, the same five for users (-u) and groups (-g): addpolicy builds a
+ * one-statement document from -e/-a/-r, uploadpolicy sends one from a file or the command line,
+ * getpolicy prints one, listpolicies lists names (with -v their documents), delpolicy removes one.
+ * A subclass says whose policies it handles (static owner) and which action it calls.
+ */
+import * as fs from 'node:fs';
+import { Args, Flags } from '@oclif/core';
+import { buildPolicy } from '../backend/iam/policy/builder';
+import { connectionFlagsWithout, Parsed } from './command';
+import { CliError } from './errors';
+import { asAccountFlag, delegate, IamCommand, nameOf } from './iam-command';
+import { Params } from './query';
+import { listOf, XmlNode } from './xml';
+
+export type PolicyOwner = 'user' | 'group';
+
+const OWNER = {
+  user: { flag: 'user-name', char: 'u', param: 'UserName', helpValue: 'USER' },
+  group: { flag: 'group-name', char: 'g', param: 'GroupName', helpValue: 'GROUP' },
+} as const;
+
+/** The owner option (-u USER or -g GROUP), the policy name (-p) and --as-account. */
+export function policyFlags(owner: PolicyOwner, policyNameRequired = true) {
+  const o = OWNER[owner];
+  return {
+    [o.flag]: Flags.string({ char: o.char, summary: `name of the ${owner}`, helpValue: o.helpValue }),
+    'policy-name': Flags.string({ char: 'p', summary: 'name of the policy', helpValue: 'POLICY', required: policyNameRequired }),
+    'as-account': asAccountFlag,
+  };
+}
+
+export const ownerArgs = (owner: PolicyOwner) => ({ name: Args.string({ description: `name of the ${owner}` }) });
+
+/** IAM sends policy documents URL-encoded. */
+export const policyText = (encoded: string) => decodeURIComponent(encoded);
+
+export abstract class PolicyCommand extends IamCommand {
+  static owner: PolicyOwner;
+
+  protected get owner(): PolicyOwner {
+    return (this.ctor as unknown as typeof PolicyCommand).owner;
+  }
+
+  protected ownerParams(parsed: Parsed): Params {
+    const o = OWNER[this.owner];
+    return { ...delegate(parsed.flags), [o.param]: nameOf(parsed, o.flag, `${this.owner} name`) };
+  }
+
+  protected params(parsed: Parsed): Params {
+    return { ...this.ownerParams(parsed), ...(parsed.flags['policy-name'] ? { PolicyName: parsed.flags['policy-name'] } : {}) };
+  }
+}
+
+/** euare-{user,group}addpolicy: -e EFFECT -a ACTION... [-r RESOURCE...] [-o]. */
+export abstract class AddPolicyCommand extends PolicyCommand {
+  /** -a names actions here, as in euca2ools; the access key keeps -I and --access-key. */
+  static override baseFlags = connectionFlagsWithout('a');
+  static override description = 'Builds a one-statement policy document from the effect, actions and resources (default *) and adds it; -o prints the document.';
+
+  static addFlags(owner: PolicyOwner) {
+    return {
+      ...policyFlags(owner),
+      'effect': Flags.string({ char: 'e', summary: 'Allow or Deny', helpValue: 'EFFECT', required: true }),
+      'action': Flags.string({ char: 'a', summary: 'an action the policy names, such as ec2:RunInstances (repeatable)', helpValue: 'ACTION', required: true, multiple: true, multipleNonGreedy: true }),
+      'resource': Flags.string({ char: 'r', summary: 'a resource ARN the policy names (repeatable; default *)', helpValue: 'RESOURCE', multiple: true, multipleNonGreedy: true }),
+      'output': Flags.boolean({ char: 'o', summary: 'print the policy document' }),
+    };
+  }
+
+  private document(parsed: Parsed): string {
+    try {
+      return buildPolicy(parsed.flags.effect, parsed.flags.action, parsed.flags.resource ?? []);
+    } catch (e) {
+      throw new CliError('InvalidParameterValue', (e as Error).message);
+    }
+  }
+
+  protected override params(parsed: Parsed): Params {
+    return { ...super.params(parsed), PolicyDocument: this.document(parsed) };
+  }
+
+  protected override print(_result: XmlNode, parsed: Parsed): void {
+    if (parsed.flags.output) this.out([this.document(parsed)]);
+  }
+}
+
+/** euare-{user,group}uploadpolicy: the document from -f FILE or -o JSON. */
+export abstract class UploadPolicyCommand extends PolicyCommand {
+  static uploadFlags(owner: PolicyOwner) {
+    return {
+      ...policyFlags(owner),
+      'policy-document': Flags.string({ char: 'f', summary: 'file holding the policy document', helpValue: 'FILE', exclusive: ['policy-content'] }),
+      'policy-content': Flags.string({ char: 'o', summary: 'the policy document itself, as JSON', helpValue: 'JSON', exclusive: ['policy-document'] }),
+    };
+  }
+
+  protected override async prepare(parsed: Parsed): Promise<void> {
+    const { flags } = parsed;
+    if (flags['policy-content'] !== undefined) return;
+    const file = flags['policy-document'];
+    if (file === undefined) throw new CliError('MissingParameter', 'a policy document is required (-f FILE or -o JSON)');
+    try {
+      flags['policy-content'] = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+    } catch (e) {
+      throw new CliError('InvalidParameterValue', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+  }
+
+  protected override params(parsed: Parsed): Params {
+    return { ...super.params(parsed), PolicyDocument: parsed.flags['policy-content'] };
+  }
+}
+
+/** euare-{user,group}getpolicy: prints the document. */
+export abstract class GetPolicyCommand extends PolicyCommand {
+  protected override print(result: XmlNode): void {
+    this.out([policyText(result.PolicyDocument)]);
+  }
+}
+
+/** euare-{user,group}listpolicies: names, one per line; -v adds each document; -p just that one. */
+export abstract class ListPoliciesCommand extends PolicyCommand {
+  static listFlags(owner: PolicyOwner) {
+    return { ...policyFlags(owner, false), 'verbose': Flags.boolean({ char: 'v', summary: 'also print each policy document' }) };
+  }
+
+  private documents: Map<string, string> = new Map();
+
+  protected override params(parsed: Parsed): Params {
+    return this.ownerParams(parsed);
+  }
+
+  private names(result: XmlNode, parsed: Parsed): string[] {
+    const all = listOf(result, 'PolicyNames').map(String);
+    const only = parsed.flags['policy-name'];
+    return only === undefined ? all : all.filter((n) => n === only);
+  }
+
+  protected override async after(result: XmlNode, parsed: Parsed): Promise<void> {
+    if (!parsed.flags.verbose) return;
+    const action = this.owner === 'user' ? 'GetUserPolicy' : 'GetGroupPolicy';
+    for (const name of this.names(result, parsed)) {
+      const got = await this.call(action, { ...this.ownerParams(parsed), PolicyName: name });
+      this.documents.set(name, policyText(got.PolicyDocument));
+    }
+  }
+
+  protected override print(result: XmlNode, parsed: Parsed): void {
+    const lines: string[] = [];
+    for (const name of this.names(result, parsed)) {
+      lines.push(name);
+      if (this.documents.has(name)) lines.push(this.documents.get(name)!);
+    }
+    this.out(lines);
+  }
+}
