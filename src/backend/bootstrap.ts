@@ -14,8 +14,8 @@ import * as ids from './ids';
 import { CloudPaths } from './paths';
 import { CloudStore } from './store/types';
 
-export const CLOUD_ACCOUNT = 'eucalyptus';
-export const ADMIN_USER = 'admin';
+export { ADMIN_USER, CLOUD_ACCOUNT } from './iam/principals';
+import { ADMIN_USER, CLOUD_ACCOUNT } from './iam/principals';
 
 export interface CloudPki {
   certPem: string;

@@ -7,7 +7,8 @@
  */
 import type { CloudContext } from '../context';
 import { Principal } from '../store/types';
-import { accessDenied, ADMIN_USER, authorizationFor, iamArn, isAllowed, parsePolicy, PolicyDocument, requestContext, ServiceRequest } from './policy';
+import { ADMIN_USER } from './principals';
+import { accessDenied, authorizationFor, iamArn, isAllowed, parsePolicy, PolicyDocument, requestContext, ServiceRequest } from './policy';
 
 /** Where a request came from, for aws:SourceIp and aws:SecureTransport. */
 export interface Origin {

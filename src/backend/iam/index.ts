@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { createCertificate, generateRsaKeyPair } from '../../lib/pki';
-import { ADMIN_USER, CLOUD_ACCOUNT } from '../bootstrap';
+import { ADMIN_USER, CLOUD_ACCOUNT, isCloudAdmin } from './principals';
 import { RequestContext } from '../context';
 import { ServiceError } from '../errors';
 import * as ids from '../ids';
@@ -51,9 +51,6 @@ function pathParam(ctx: RequestContext, param = 'Path', fallback: string | undef
   return v;
 }
 
-export function isCloudAdmin(ctx: RequestContext): boolean {
-  return ctx.principal.account.name === CLOUD_ACCOUNT && ctx.principal.user.name === ADMIN_USER;
-}
 
 function requireCloudAdmin(ctx: RequestContext): void {
   if (!isCloudAdmin(ctx)) throw new ServiceError('AccessDenied', 'Only the cloud administrator may do this.', 403);

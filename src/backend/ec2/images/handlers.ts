@@ -7,7 +7,7 @@
 import { RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import { applyFilters, filtersParam, listParam, requireParam } from '../../query-params';
-import { CLOUD_ACCOUNT } from '../../bootstrap';
+import { isCloudAdmin } from '../../iam/principals';
 import { registerResourceKind } from '../resources';
 import { tagFilterFields, tagSet } from '../tags/filters';
 import { Tag } from '../tags/store';
@@ -17,9 +17,7 @@ const ID = /^e[mkr]i-[0-9A-Fa-f]{8}$/;
 
 registerResourceKind(['emi', 'eki', 'eri'], (ctx, id) => ctx.cloud.images.get(id)?.accountId, 'InvalidAMIID.NotFound');
 
-export function isCloudAdmin(ctx: RequestContext): boolean {
-  return ctx.principal.account.name === CLOUD_ACCOUNT;
-}
+export { isCloudAdmin };
 
 /** An image the caller may see, or InvalidAMIID.* as EC2 answers. */
 function visibleImage(ctx: RequestContext, id: string): Image {

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { decryptBundleKeys, Manifest, parseManifest, unbundle, verifyManifestSignature } from '../../../lib/bundle';
-import { CLOUD_ACCOUNT } from '../../bootstrap';
+import { isCloudAdmin } from '../../iam/principals';
 import { RequestContext } from '../../context';
 import { ServiceError } from '../../errors';
 import * as ids from '../../ids';
@@ -81,7 +81,7 @@ export class ImageRegistrar {
     const text = await this.o.source.readManifest(ctx.principal, bucket, key);
     const manifest = this.parse(text, location);
     const type = imageTypeOf(manifest);
-    if (type !== 'machine' && ctx.principal.account.name !== CLOUD_ACCOUNT) {
+    if (type !== 'machine' && !isCloudAdmin(ctx)) {
       throw new ServiceError('UnauthorizedOperation', `Only the cloud administrator may register ${type} images`, 403);
     }
     if (type === 'machine' && manifest.image.size > INSTANCE_STORE_LIMIT) {

@@ -10,6 +10,7 @@
  * account, and the `eucalyptus` account's admin anything anywhere; any other user only what the
  * policies allow.
  */
+import { ADMIN_USER, CLOUD_ACCOUNT } from '../principals';
 import { Condition, PolicyDocument, Statement, parseCidr, parseDate, parseIp } from './document';
 
 export type Decision = 'Allow' | 'Deny' | 'ImplicitDeny';
@@ -27,9 +28,6 @@ export interface Principal {
   accountId?: string;
 }
 
-/** The cloud administrator's account. */
-export const CLOUD_ACCOUNT = 'eucalyptus';
-export const ADMIN_USER = 'admin';
 
 const regexCache = new Map<string, RegExp>();
 
