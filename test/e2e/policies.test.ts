@@ -276,6 +276,20 @@ describe('policies', () => {
     const theirs = await s3Client(cloud, { keys: { accessKeyId: acme.EC2_ACCESS_KEY, secretAccessKey: acme.EC2_SECRET_KEY } });
     assert.deepEqual((await theirs.listBuckets()).buckets.map((b) => b.Name), []);
     await refused(theirs.listObjects('euca-private'), 'AccessDenied');
+    // Instances and addresses.
+    const instance = (await runOk('euca-run-instances', [publicImage], admin)).match(/^INSTANCE\t(i-\w+)/m)![1];
+    const address = (await runOk('euca-allocate-address', [], admin)).split('\t')[1];
+    assert.doesNotMatch(await runOk('euca-describe-instances', [], acme), new RegExp(instance));
+    await fails('euca-terminate-instances', [instance], acme, /InvalidInstanceID\.NotFound/);
+    assert.doesNotMatch(await runOk('euca-describe-addresses', [], acme), new RegExp(address.replace(/\./g, '\\.')));
+    await fails('euca-release-address', [address], acme, /\((AuthFailure|InvalidAddress\.NotFound)\)/);
+    // The public image runs for the other account too, as its own instance.
+    const theirInstance = (await runOk('euca-run-instances', [publicImage], acme)).match(/^INSTANCE\t(i-\w+)/m)![1];
+    assert.doesNotMatch(await runOk('euca-describe-instances', [], admin), new RegExp(theirInstance));
+    assert.match(await runOk('euca-describe-instances', ['verbose'], admin), new RegExp(theirInstance));
+    await runOk('euca-terminate-instances', [theirInstance], acme);
+    await runOk('euca-terminate-instances', [instance], admin);
+    await runOk('euca-release-address', [address], admin);
     // And the other way round.
     await runOk('euca-add-keypair', ['acme-only'], acme);
     assert.doesNotMatch(await runOk('euca-describe-keypairs', [], admin), /acme-only/);
