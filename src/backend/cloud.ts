@@ -24,6 +24,7 @@ import { SqliteSecurityGroupStore } from './ec2/groups/store';
 import { SqliteTagStore } from './ec2/tags/store';
 import { walrusBundleSource } from './ec2/images/walrus-source';
 import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
+import { startLifecycleSweeps } from './s3/lifecycle-sweeps';
 import { createCloudServer } from './server';
 import { SqliteStore } from './store/sqlite';
 import { IdentityStore } from './iam/store';
@@ -70,6 +71,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   const walrus = new Walrus({ store: new SqliteWalrusStore(store.db), files: new ObjectFiles(paths.walrusDir), accounts: store, cloudAccountName: CLOUD_ACCOUNT });
   const swept = walrus.recover();
   if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
+  const stopLifecycle = startLifecycleSweeps(walrus, log);
   const images = new SqliteImageStore(store.db);
   const registrar = new ImageRegistrar({ store, images, source: walrusBundleSource(walrus), cloudPrivateKeyPem: pki.privateKeyPem, cloudCertPem: pki.certPem, cacheDir: paths.imagesDir, log });
   const cluster = new ClusterServices({ db: store.db, conf, network, dataDir: paths.dataDir, accountName: (id) => store.findAccount(id)?.name, log });
@@ -127,6 +129,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   await (await cloud.localNode)?.stop();
   cluster.controller.stop();
   monitor.stop();
+  stopLifecycle();
   await nodeClients.close();
   store.close();
   try {

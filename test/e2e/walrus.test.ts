@@ -377,7 +377,8 @@ describe('Walrus', () => {
   test('errors are S3 error documents with the right status, never a 500', async () => {
     const cases: [string, string, Record<string, string>, string | undefined, number, string][] = [
       ['POST', '/services/Walrus/photos?delete', { 'Content-Type': 'application/xml' }, '<Delete><Object>', 400, 'MalformedXML'],
-      ['PUT', '/services/Walrus/photos?cors', {}, '<CORSConfiguration/>', 501, 'NotImplemented'],
+      ['PUT', '/services/Walrus/photos?cors', {}, '<CORSConfiguration/>', 400, 'MalformedXML'],
+      ['PUT', '/services/Walrus/photos?website', {}, '<WebsiteConfiguration/>', 501, 'NotImplemented'],
       ['GET', '/services/Walrus/photos?policy', {}, undefined, 404, 'NoSuchBucketPolicy'],
       ['PUT', '/services/Walrus/photos/k', { 'x-amz-acl': 'world-writable' }, 'x', 400, 'InvalidArgument'],
       ['PATCH', '/services/Walrus/photos/k', {}, undefined, 405, 'MethodNotAllowed'],

@@ -56,6 +56,16 @@ test('IAM: a rename or move names both sides (seed 000, "Modify a Group")', () =
   assert.deepEqual(iamAuthorization('UpdateGroup', { GroupName: 'g' }, A, at).resources, [`arn:aws:iam::${A}:group/area_abc/g`]);
 });
 
+test('S3: object tagging has its own actions', () => {
+  const s3 = (method: string, path: string, query = {}) => s3Authorization({ method, path, query }).action;
+  assert.equal(s3('GET', '/b/k', { tagging: '' }), 's3:GetObjectTagging');
+  assert.equal(s3('PUT', '/b/k', { tagging: '' }), 's3:PutObjectTagging');
+  assert.equal(s3('DELETE', '/b/k', { tagging: '' }), 's3:DeleteObjectTagging');
+  assert.equal(s3('PUT', '/b', { tagging: '' }), 's3:PutBucketTagging');
+  assert.equal(s3('PUT', '/b', { cors: '' }), 's3:PutBucketCORS');
+  assert.equal(s3('GET', '/b', { lifecycle: '' }), 's3:GetLifecycleConfiguration');
+});
+
 test('S3: service, bucket and object operations', () => {
   const s3 = (method: string, path: string, query = {}) => s3Authorization({ method, path, query });
   assert.deepEqual(s3('GET', '/'), { action: 's3:ListAllMyBuckets', resources: ['arn:aws:s3:::*'] });

@@ -1,7 +1,7 @@
 /**
  * The bucket operations' protocol side: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
  * GetBucketLocation, the bucket ACL, ListObjects (v1 and v2), DeleteObjects, and the honest
- * answers about configurations this cloud never holds (no policy, no CORS, versioning never
+ * answers about configurations this cloud never holds (no policy, no website, versioning never
  * enabled, ...).
  */
 import { ServiceError } from '../errors';
@@ -104,10 +104,7 @@ export async function deleteObjects(call: S3Call): Promise<Reply> {
 /** Configurations a bucket here never has: reading one says so, as S3 does for an unset one. */
 const NEVER_SET: Record<string, [string, string]> = {
   policy: ['NoSuchBucketPolicy', 'The bucket policy does not exist'],
-  cors: ['NoSuchCORSConfiguration', 'The CORS configuration does not exist'],
-  lifecycle: ['NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist'],
   website: ['NoSuchWebsiteConfiguration', 'The specified bucket does not have a website configuration'],
-  tagging: ['NoSuchTagSet', 'The TagSet does not exist'],
   encryption: ['ServerSideEncryptionConfigurationNotFoundError', 'The server side encryption configuration was not found'],
   replication: ['ReplicationConfigurationNotFoundError', 'The replication configuration was not found'],
 };

@@ -12,6 +12,7 @@ import { cannedGrants, headerGrants } from './acl';
 import { Owner } from './documents';
 import { decodePathText } from './names';
 import { RequestPayload } from './payload';
+import { parseTaggingHeader } from './tagging';
 import { ObjectRecord } from './store';
 import { AclInput, Caller, ObjectAttributes, Walrus } from './walrus';
 
@@ -103,7 +104,7 @@ export class S3Call {
       if (rest.length) headers['content-encoding'] = rest.join(',');
       else delete headers['content-encoding'];
     }
-    return { contentType: this.header('content-type'), headers };
+    return { contentType: this.header('content-type'), headers, tags: parseTaggingHeader(this.header('x-amz-tagging')) };
   }
 
   owner(accountId: string): Owner {

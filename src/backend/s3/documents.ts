@@ -39,7 +39,7 @@ const parser = new XMLParser({
 
 type Node = Record<string, any>;
 
-const malformed = () => new ServiceError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
+export const malformed = () => new ServiceError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
 
 export function parseXmlBody(body: Buffer): Node {
   try {
@@ -51,9 +51,9 @@ export function parseXmlBody(body: Buffer): Node {
   }
 }
 
-const list = (v: unknown): Node[] => (v === undefined ? [] : Array.isArray(v) ? v : [v as Node]);
+export const list = (v: unknown): Node[] => (v === undefined ? [] : Array.isArray(v) ? v : [v as Node]);
 /** An element's text: '' for an empty element, undefined for a missing one. */
-function text(v: unknown): string | undefined {
+export function text(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object' && '#text' in v) return String((v as Node)['#text']);

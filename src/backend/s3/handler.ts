@@ -12,6 +12,8 @@ import { document } from '../xml';
 import * as buckets from './bucket-ops';
 import { S3Call, S3HttpRequest } from './call';
 import { splitResource } from './names';
+import * as configs from './config-ops';
+import { isBucketConfig } from './config-ops';
 import * as objects from './object-ops';
 import * as uploads from './upload-ops';
 import { Walrus } from './walrus';
@@ -26,10 +28,13 @@ export type S3Gate = (principal: Principal, request: S3Request) => void;
  * (bucket-ops' unsetConfiguration); anything else on them is NotImplemented.
  */
 const UNSUPPORTED = new Set([
-  'accelerate', 'analytics', 'attributes', 'cors', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold', 'lifecycle',
+  'accelerate', 'analytics', 'attributes', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold',
   'logging', 'metrics', 'notification', 'object-lock', 'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock',
-  'replication', 'requestPayment', 'restore', 'retention', 'select', 'tagging', 'torrent', 'versioning', 'versions', 'website',
+  'replication', 'requestPayment', 'restore', 'retention', 'select', 'torrent', 'versioning', 'versions', 'website',
 ]);
+
+/** The sub-resources kept as configuration (bucket ?tagging, ?cors, ?lifecycle; object ?tagging). */
+const CONFIGURED = new Set(['tagging', 'cors', 'lifecycle']);
 
 const notImplemented = (what: string) => new ServiceError('NotImplemented', `${what} is not implemented by this cloud`, 501);
 const methodNotAllowed = () => new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
@@ -46,8 +51,10 @@ export function s3Error(err: ServiceError, resource: string, requestId: string):
 type Operation = [string, () => Reply | Promise<Reply>];
 
 function bucketOperation(call: S3Call, method: string): Operation {
-  const sub = [...call.q.keys()].find((k) => UNSUPPORTED.has(k) || ['acl', 'location', 'uploads', 'delete'].includes(k));
+  const sub = [...call.q.keys()].find((k) => UNSUPPORTED.has(k) || CONFIGURED.has(k) || ['acl', 'location', 'uploads', 'delete'].includes(k));
   const unsupported = (): Operation => [`${method}?${sub}`, () => buckets.unsetConfiguration(call, sub!, method) ?? Promise.reject(notImplemented(`${method} ?${sub}`))];
+  if (method === 'OPTIONS') return ['PreflightRequest', () => configs.preflight(call)];
+  if (isBucketConfig(sub)) return configs.bucketConfigOperation(call, method, sub) ?? [method, () => Promise.reject(methodNotAllowed())];
   switch (method) {
     case 'GET':
       if (sub === 'acl') return ['GetBucketAcl', () => buckets.getBucketAcl(call)];
@@ -73,8 +80,13 @@ function bucketOperation(call: S3Call, method: string): Operation {
 }
 
 function objectOperation(call: S3Call, method: string): Operation {
-  const sub = [...call.q.keys()].find((k) => UNSUPPORTED.has(k) || k === 'acl');
-  if (sub === 'tagging' && method === 'GET') return ['GetObjectTagging', () => objects.getObjectTagging(call)];
+  const sub = [...call.q.keys()].find((k) => UNSUPPORTED.has(k) || k === 'acl' || k === 'tagging');
+  if (method === 'OPTIONS') return ['PreflightRequest', () => configs.preflight(call)];
+  if (sub === 'tagging') {
+    if (method === 'GET') return ['GetObjectTagging', () => configs.getObjectTagging(call)];
+    if (method === 'PUT') return ['PutObjectTagging', () => configs.putObjectTagging(call)];
+    if (method === 'DELETE') return ['DeleteObjectTagging', () => configs.deleteObjectTagging(call)];
+  }
   if (sub && sub !== 'acl') return [`${method}?${sub}`, () => Promise.reject(notImplemented(`${method} ?${sub} on an object`))];
   const upload = call.has('uploadId');
   switch (method) {
@@ -122,6 +134,7 @@ export async function handleS3(walrus: Walrus, auth: Authenticator, req: S3HttpR
       const [name, run] = key === undefined ? bucketOperation(call, method) : objectOperation(call, method);
       action = name;
       reply = await run();
+      if (method !== 'OPTIONS') reply = { ...reply, headers: { ...(reply.headers ?? {}), ...configs.corsReplyHeaders(call, method) } };
     }
   } catch (e) {
     if (!(e instanceof ServiceError)) throw e;

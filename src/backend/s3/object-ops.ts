@@ -24,6 +24,12 @@ function metadataDirective(call: S3Call): 'COPY' | 'REPLACE' {
   return d;
 }
 
+function taggingDirective(call: S3Call): 'COPY' | 'REPLACE' {
+  const d = (call.header('x-amz-tagging-directive') ?? 'COPY').trim().toUpperCase();
+  if (d !== 'COPY' && d !== 'REPLACE') throw new ServiceError('InvalidArgument', 'Unknown tagging directive.');
+  return d;
+}
+
 async function copyObject(call: S3Call): Promise<Reply> {
   const source = call.copySource();
   const replace = metadataDirective(call) === 'REPLACE' ? call.attributes() : undefined;
@@ -31,6 +37,7 @@ async function copyObject(call: S3Call): Promise<Reply> {
     replace,
     acl: call.aclInput(),
     check: (src) => checkConditions(src, (h) => call.header(h), 'x-amz-copy-source-'),
+    tags: taggingDirective(call) === 'REPLACE' ? (call.attributes().tags ?? []) : undefined,
   });
   return xmlReply('CopyObject', s3Document('CopyObjectResult', { LastModified: o.lastModified, ETag: o.etag }));
 }
@@ -81,6 +88,7 @@ export function getObject(call: S3Call, head: boolean): Reply {
   const o = call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
   if (checkConditions(o, (h) => call.header(h)) === 'not-modified') return emptyReply(action, 304, objectHeaders(o));
   const headers: Record<string, string> = { ...storedHeaders(o), ...objectHeaders(o), 'Accept-Ranges': 'bytes' };
+  if (o.tags?.length) headers['x-amz-tagging-count'] = String(o.tags.length);
   for (const [param, name] of OVERRIDES) {
     const v = call.param(param);
     if (v === undefined) continue;
@@ -102,13 +110,6 @@ export function deleteObject(call: S3Call): Reply {
   call.checkVersion();
   call.walrus.deleteObject(call.caller, call.bucket, call.objectKey);
   return emptyReply('DeleteObject', 204);
-}
-
-/** Objects here never carry tags (PutObjectTagging is not implemented): the set is empty. */
-export function getObjectTagging(call: S3Call): Reply {
-  call.checkVersion();
-  call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
-  return xmlReply('GetObjectTagging', s3Document('Tagging', { TagSet: null }));
 }
 
 export function getObjectAcl(call: S3Call): Reply {

@@ -1,5 +1,6 @@
 /**
- * Walrus' tables: buckets, objects, and multipart uploads with their parts. Keys are stored as
+ * Walrus' tables: buckets (and their tagging, CORS and lifecycle configurations), objects, and
+ * multipart uploads with their parts. Keys are stored as
  * BLOBs of their UTF-8 bytes, so that ordering is S3's (byte order) and any character, NUL
  * included, is just data. Object and part data live in files named by file_id (see storage.ts).
  */
@@ -22,5 +23,10 @@ export const walrusSchema: SchemaPart = {
    CREATE TABLE walrus_parts (upload_id TEXT NOT NULL REFERENCES walrus_uploads(id) ON DELETE CASCADE,
      part_number INTEGER NOT NULL, file_id TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, etag TEXT NOT NULL,
      checksum TEXT, last_modified TEXT NOT NULL, PRIMARY KEY (upload_id, part_number)) WITHOUT ROWID;`,
+  // Object and upload tags (JSON), and bucket configurations (tagging, cors, lifecycle) as JSON.
+  `ALTER TABLE walrus_objects ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE walrus_uploads ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+   CREATE TABLE walrus_bucket_configs (bucket_id TEXT NOT NULL REFERENCES walrus_buckets(id) ON DELETE CASCADE,
+     kind TEXT NOT NULL, config TEXT NOT NULL, PRIMARY KEY (bucket_id, kind)) WITHOUT ROWID;`,
   ],
 };

@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { Grant } from './acl';
+import type { Tag } from './tagging';
 
 export interface Checksum {
   /** crc32, crc32c, crc64nvme, sha1 or sha256. */
@@ -37,6 +38,7 @@ export interface ObjectRecord {
   ownerAccountId: string;
   acl: Grant[];
   lastModified: string;
+  tags?: Tag[];
 }
 
 export interface UploadRecord {
@@ -50,7 +52,11 @@ export interface UploadRecord {
   acl: Grant[];
   checksumAlgorithm?: string;
   initiated: string;
+  tags?: Tag[];
 }
+
+/** The configurations a bucket may hold, each kept as its parsed form. */
+export type BucketConfigKind = 'tagging' | 'cors' | 'lifecycle';
 
 export interface PartRecord {
   uploadId: string;
@@ -85,6 +91,12 @@ export interface WalrusStore {
   /** True when the bucket holds objects or in-progress multipart uploads. */
   bucketInUse(id: string): boolean;
   deleteBucket(id: string): void;
+  /** A configuration's parsed form (JSON), undefined when unset. */
+  bucketConfig<T>(bucketId: string, kind: BucketConfigKind): T | undefined;
+  /** Sets (or, with undefined, removes) a configuration; returns whether one was there. */
+  setBucketConfig(bucketId: string, kind: BucketConfigKind, config: unknown): boolean;
+  /** The buckets that hold a configuration of this kind. */
+  bucketsWithConfig(kind: BucketConfigKind): string[];
 
   findObject(bucketId: string, key: string): ObjectRecord | undefined;
   /** Inserts or replaces; returns the file of the object it replaced. */
@@ -92,6 +104,7 @@ export interface WalrusStore {
   /** Returns the file of the deleted object, if there was one. */
   deleteObject(bucketId: string, key: string): string | undefined;
   setObjectAcl(bucketId: string, key: string, acl: Grant[]): void;
+  setObjectTags(bucketId: string, key: string, tags: Tag[]): void;
   scanObjects(bucketId: string, range: KeyRange, limit: number): ObjectRecord[];
 
   createUpload(upload: UploadRecord): void;
@@ -133,6 +146,7 @@ const toObject = (r: Row): ObjectRecord => ({
   ownerAccountId: r.owner_account_id,
   acl: json(r.acl, []),
   lastModified: r.last_modified,
+  tags: json(r.tags, []),
 });
 
 const toUpload = (r: Row): UploadRecord => ({
@@ -146,6 +160,7 @@ const toUpload = (r: Row): UploadRecord => ({
   acl: json(r.acl, []),
   checksumAlgorithm: r.checksum_algorithm ?? undefined,
   initiated: r.initiated,
+  tags: json(r.tags, []),
 });
 
 const toPart = (r: Row): PartRecord => ({
@@ -228,10 +243,10 @@ export class SqliteWalrusStore implements WalrusStore {
       const old = this.db.prepare('SELECT file_id FROM walrus_objects WHERE bucket_id = ? AND key = ?').get(o.bucketId, utf8(o.key)) as Row | undefined;
       this.db
         .prepare(
-          `INSERT OR REPLACE INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR REPLACE INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(o.bucketId, utf8(o.key), o.fileId, o.size, o.etag, o.contentType ?? null, JSON.stringify(o.headers), encodeChecksum(o.checksum), o.ownerAccountId, JSON.stringify(o.acl), o.lastModified);
+        .run(o.bucketId, utf8(o.key), o.fileId, o.size, o.etag, o.contentType ?? null, JSON.stringify(o.headers), encodeChecksum(o.checksum), o.ownerAccountId, JSON.stringify(o.acl), o.lastModified, JSON.stringify(o.tags ?? []));
       return old?.file_id as string | undefined;
     });
   }
@@ -245,6 +260,25 @@ export class SqliteWalrusStore implements WalrusStore {
     this.db.prepare('UPDATE walrus_objects SET acl = ? WHERE bucket_id = ? AND key = ?').run(JSON.stringify(acl), bucketId, utf8(key));
   }
 
+  setObjectTags(bucketId: string, key: string, tags: Tag[]): void {
+    this.db.prepare('UPDATE walrus_objects SET tags = ? WHERE bucket_id = ? AND key = ?').run(JSON.stringify(tags), bucketId, utf8(key));
+  }
+
+  bucketConfig<T>(bucketId: string, kind: BucketConfigKind): T | undefined {
+    const r = this.db.prepare('SELECT config FROM walrus_bucket_configs WHERE bucket_id = ? AND kind = ?').get(bucketId, kind) as Row | undefined;
+    return r ? (JSON.parse(r.config) as T) : undefined;
+  }
+
+  setBucketConfig(bucketId: string, kind: BucketConfigKind, config: unknown): boolean {
+    const had = this.db.prepare('DELETE FROM walrus_bucket_configs WHERE bucket_id = ? AND kind = ?').run(bucketId, kind).changes > 0;
+    if (config !== undefined) this.db.prepare('INSERT INTO walrus_bucket_configs (bucket_id, kind, config) VALUES (?, ?, ?)').run(bucketId, kind, JSON.stringify(config));
+    return had;
+  }
+
+  bucketsWithConfig(kind: BucketConfigKind): string[] {
+    return (this.db.prepare('SELECT bucket_id FROM walrus_bucket_configs WHERE kind = ?').all(kind) as Row[]).map((r) => r.bucket_id as string);
+  }
+
   scanObjects(bucketId: string, range: KeyRange, limit: number): ObjectRecord[] {
     const { sql, args } = rangeSql(range);
     return (this.db.prepare(`SELECT * FROM walrus_objects WHERE bucket_id = ? AND ${sql} ORDER BY key LIMIT ?`).all(bucketId, ...args, limit) as Row[]).map(toObject);
@@ -253,10 +287,10 @@ export class SqliteWalrusStore implements WalrusStore {
   createUpload(u: UploadRecord): void {
     this.db
       .prepare(
-        `INSERT INTO walrus_uploads (id, bucket_id, key, owner_account_id, initiator_user_id, content_type, headers, acl, checksum_algorithm, initiated)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO walrus_uploads (id, bucket_id, key, owner_account_id, initiator_user_id, content_type, headers, acl, checksum_algorithm, initiated, tags)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(u.id, u.bucketId, utf8(u.key), u.ownerAccountId, u.initiatorUserId, u.contentType ?? null, JSON.stringify(u.headers), JSON.stringify(u.acl), u.checksumAlgorithm ?? null, u.initiated);
+      .run(u.id, u.bucketId, utf8(u.key), u.ownerAccountId, u.initiatorUserId, u.contentType ?? null, JSON.stringify(u.headers), JSON.stringify(u.acl), u.checksumAlgorithm ?? null, u.initiated, JSON.stringify(u.tags ?? []));
   }
 
   findUpload(id: string): UploadRecord | undefined {

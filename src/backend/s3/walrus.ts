@@ -25,7 +25,10 @@ import { MultipartUploads } from './multipart';
 import { checkBucketName, checkKey } from './names';
 import { RequestPayload } from './payload';
 import { ObjectFiles } from './storage';
-import { BucketRecord, ObjectRecord, WalrusStore } from './store';
+import { BucketConfigKind, BucketRecord, KeyRange, ObjectRecord, WalrusStore } from './store';
+import type { CorsRule } from './cors';
+import { abortsUpload, expires, LifecycleRule } from './lifecycle';
+import type { Tag } from './tagging';
 
 /** The most a single PUT (or part) may carry. */
 export const MAX_PUT_SIZE = 5 * 1024 ** 3;
@@ -51,6 +54,8 @@ export interface ObjectAttributes {
   contentType?: string;
   /** x-amz-meta-* and the stored standard headers (Content-Encoding, Cache-Control, ...). */
   headers: Record<string, string>;
+  /** The x-amz-tagging header's tags. */
+  tags?: Tag[];
 }
 
 export interface ObjectHead {
@@ -291,6 +296,7 @@ export class Walrus {
       ownerAccountId: owner,
       acl: grants,
       lastModified: now(),
+      tags: attrs.tags,
     });
   }
 
@@ -310,9 +316,64 @@ export class Walrus {
   }
 
   deleteObject(caller: Caller, bucketName: string, key: string): void {
-    const b = this.writableBucket(caller, bucketName);
-    const fileId = this.store.deleteObject(b.id, key);
-    if (fileId) this.files.remove(b.id, fileId);
+    this.removeObject(this.writableBucket(caller, bucketName).id, key);
+  }
+
+  private removeObject(bucketId: string, key: string): void {
+    const fileId = this.store.deleteObject(bucketId, key);
+    if (fileId) this.files.remove(bucketId, fileId);
+  }
+
+  /** A bucket's configuration (tagging, CORS, lifecycle): its owner's to read and change. */
+  bucketConfig<T>(caller: Caller, name: string, kind: BucketConfigKind): T | undefined {
+    return this.store.bucketConfig<T>(this.bucketOwnedBy(caller, name).id, kind);
+  }
+
+  /** Sets, or with undefined removes, a configuration; returns whether one was set before. */
+  setBucketConfig(caller: Caller, name: string, kind: BucketConfigKind, config: unknown): boolean {
+    return this.store.setBucketConfig(this.bucketOwnedBy(caller, name).id, kind, config);
+  }
+
+  /** A bucket's CORS rules, for anyone: browsers ask before they may authenticate. */
+  corsRules(name: string): CorsRule[] | undefined {
+    const b = this.store.findBucket(name);
+    return b && this.store.bucketConfig<CorsRule[]>(b.id, 'cors');
+  }
+
+  /** Replaces an object's tags: who may change its ACL may change its tags. */
+  setObjectTags(caller: Caller, bucketName: string, key: string, tags: Tag[]): void {
+    const o = this.objectForAcp(caller, bucketName, key, 'WRITE_ACP');
+    this.store.setObjectTags(o.bucketId, o.key, tags);
+  }
+
+  /**
+   * Acts on every bucket's lifecycle rules at `now`: deletes the objects a rule expires and aborts
+   * the multipart uploads a rule says are too old. Returns how many of each.
+   */
+  applyLifecycle(now = Date.now()): { expired: number; aborted: number } {
+    const done = { expired: 0, aborted: 0 };
+    const start: KeyRange = { from: Buffer.alloc(0), inclusive: true };
+    for (const bucketId of this.store.bucketsWithConfig('lifecycle')) {
+      const rules = this.store.bucketConfig<LifecycleRule[]>(bucketId, 'lifecycle') ?? [];
+      for (let range = start, page = this.store.scanObjects(bucketId, range, 1000); page.length; page = this.store.scanObjects(bucketId, range, 1000)) {
+        for (const o of page) {
+          if (!rules.some((r) => expires(r, o, now))) continue;
+          this.removeObject(bucketId, o.key);
+          done.expired++;
+        }
+        range = { from: Buffer.from(page[page.length - 1].key, 'utf8'), inclusive: false };
+      }
+      for (let range = start, page = this.store.scanUploads(bucketId, range, 1000); page.length; page = this.store.scanUploads(bucketId, range, 1000)) {
+        for (const u of page) {
+          if (!rules.some((r) => abortsUpload(r, u, now))) continue;
+          for (const f of this.store.deleteUpload(u.id)) this.files.remove(bucketId, f);
+          done.aborted++;
+        }
+        const last = page[page.length - 1];
+        range = { from: Buffer.from(last.key, 'utf8'), inclusive: false, afterId: last.id };
+      }
+    }
+    return done;
   }
 
   deleteObjects(caller: Caller, bucketName: string, keys: string[]): { deleted: string[]; errors: { key: string; code: string; message: string }[] } {
@@ -336,7 +397,7 @@ export class Walrus {
     caller: Caller,
     source: { bucket: string; key: string },
     target: { bucket: string; key: string },
-    opts: { replace?: ObjectAttributes; acl: AclInput; check?: (o: ObjectRecord) => void },
+    opts: { replace?: ObjectAttributes; acl: AclInput; check?: (o: ObjectRecord) => void; tags?: Tag[] },
   ): Promise<ObjectRecord> {
     checkKey(target.key);
     const src = this.readableObject(caller, source.bucket, source.key);
@@ -372,6 +433,7 @@ export class Walrus {
       ownerAccountId: owner,
       acl: grants,
       lastModified: now(),
+      tags: opts.tags ?? src.tags,
     });
   }
 

@@ -198,16 +198,19 @@ export function s3Authorization(req: S3Request): Authorization {
   switch (method) {
     case 'GET': case 'HEAD':
       if (has(q, 'acl')) return op(q.versionId ? 'GetObjectVersionAcl' : 'GetObjectAcl');
+      if (has(q, 'tagging')) return op(q.versionId ? 'GetObjectVersionTagging' : 'GetObjectTagging');
       if (has(q, 'uploadId')) return op('ListMultipartUploadParts');
       if (has(q, 'torrent')) return op('GetObjectTorrent');
       return op(q.versionId ? 'GetObjectVersion' : 'GetObject');
     case 'PUT':
       if (has(q, 'acl')) return op(q.versionId ? 'PutObjectVersionAcl' : 'PutObjectAcl');
+      if (has(q, 'tagging')) return op(q.versionId ? 'PutObjectVersionTagging' : 'PutObjectTagging');
       return op('PutObject');
     case 'POST':
       return op('PutObject');
     case 'DELETE':
       if (has(q, 'uploadId')) return op('AbortMultipartUpload');
+      if (has(q, 'tagging')) return op(q.versionId ? 'DeleteObjectVersionTagging' : 'DeleteObjectTagging');
       return op(q.versionId ? 'DeleteObjectVersion' : 'DeleteObject');
   }
   return op(`${method}Object`);

@@ -1,0 +1,118 @@
+/**
+ * The configuration operations' protocol side: bucket tagging, CORS and lifecycle (GET, PUT and
+ * DELETE of ?tagging, ?cors, ?lifecycle), object tagging, and the CORS preflight (OPTIONS) a
+ * browser sends before a cross-origin request.
+ */
+import { ServiceError } from '../errors';
+import { Reply } from '../reply';
+import { S3Call, emptyReply, xmlReply } from './call';
+import { corsDocument, corsForbidden, corsHeaders, CorsRule, matchCors, parseCors, requestedHeaders } from './cors';
+import { lifecycleDocument, LifecycleRule, parseLifecycle } from './lifecycle';
+import { BucketConfigKind } from './store';
+import { MAX_BUCKET_TAGS, MAX_OBJECT_TAGS, parseTagging, Tag, taggingDocument } from './tagging';
+
+interface ConfigKind<T> {
+  /** The operation's name after Get/Put/Delete. */
+  name: string;
+  parse(body: Buffer): T;
+  render(config: T): string;
+  /** S3's error for reading one that is not set. */
+  unset: [string, string];
+  /** What PUT answers on success. */
+  putStatus: number;
+}
+
+const KINDS: Record<BucketConfigKind, ConfigKind<any>> = {
+  tagging: {
+    name: 'BucketTagging',
+    parse: (body) => parseTagging(body, MAX_BUCKET_TAGS),
+    render: (tags: Tag[]) => taggingDocument(tags),
+    unset: ['NoSuchTagSet', 'The TagSet does not exist'],
+    putStatus: 204,
+  },
+  cors: {
+    name: 'BucketCors',
+    parse: parseCors,
+    render: (rules: CorsRule[]) => corsDocument(rules),
+    unset: ['NoSuchCORSConfiguration', 'The CORS configuration does not exist'],
+    putStatus: 200,
+  },
+  lifecycle: {
+    name: 'BucketLifecycleConfiguration',
+    parse: parseLifecycle,
+    render: (rules: LifecycleRule[]) => lifecycleDocument(rules),
+    unset: ['NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist'],
+    putStatus: 200,
+  },
+};
+
+export const isBucketConfig = (sub: string | undefined): sub is BucketConfigKind => sub !== undefined && Object.hasOwn(KINDS, sub);
+
+/** GET, PUT or DELETE of a bucket configuration; undefined for another method. */
+export function bucketConfigOperation(call: S3Call, method: string, kind: BucketConfigKind): [string, () => Reply | Promise<Reply>] | undefined {
+  const k = KINDS[kind];
+  switch (method) {
+    case 'GET':
+      return [`Get${k.name}`, () => {
+        const config = call.walrus.bucketConfig(call.caller, call.bucket, kind);
+        if (config === undefined) throw new ServiceError(k.unset[0], k.unset[1], 404);
+        return xmlReply(`Get${k.name}`, k.render(config));
+      }];
+    case 'PUT':
+      return [`Put${k.name}`, async () => {
+        call.walrus.bucketOwnedBy(call.caller, call.bucket);
+        const config = k.parse(await call.xmlBody());
+        call.walrus.setBucketConfig(call.caller, call.bucket, kind, config);
+        return emptyReply(`Put${k.name}`, k.putStatus);
+      }];
+    case 'DELETE':
+      return [`Delete${k.name}`, () => {
+        call.walrus.setBucketConfig(call.caller, call.bucket, kind, undefined);
+        return emptyReply(`Delete${k.name}`, 204);
+      }];
+  }
+  return undefined;
+}
+
+export function getObjectTagging(call: S3Call): Reply {
+  call.checkVersion();
+  const o = call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
+  return xmlReply('GetObjectTagging', taggingDocument(o.tags ?? []));
+}
+
+export async function putObjectTagging(call: S3Call): Promise<Reply> {
+  call.checkVersion();
+  call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
+  const tags = parseTagging(await call.xmlBody(), MAX_OBJECT_TAGS);
+  call.walrus.setObjectTags(call.caller, call.bucket, call.objectKey, tags);
+  return emptyReply('PutObjectTagging');
+}
+
+export function deleteObjectTagging(call: S3Call): Reply {
+  call.checkVersion();
+  call.walrus.setObjectTags(call.caller, call.bucket, call.objectKey, []);
+  return emptyReply('DeleteObjectTagging', 204);
+}
+
+/** A browser's preflight: the matching rule's Access-Control-* headers, or 403. */
+export function preflight(call: S3Call): Reply {
+  const origin = call.header('origin');
+  const method = call.header('access-control-request-method');
+  if (!origin) throw new ServiceError('BadRequest', 'Insufficient information. Origin request header needed.');
+  if (!method) throw new ServiceError('BadRequest', 'Invalid Access-Control-Request-Method: null');
+  const rules = call.walrus.corsRules(call.bucket);
+  if (!rules) throw new ServiceError('AccessForbidden', 'CORSResponse: CORS is not enabled for this bucket.', 403);
+  const headers = requestedHeaders(call.header('access-control-request-headers'));
+  const rule = matchCors(rules, origin, method, headers);
+  if (!rule) throw corsForbidden();
+  return emptyReply('PreflightRequest', 200, corsHeaders(rule, origin, headers));
+}
+
+/** The Access-Control-* headers an ordinary request from a browser's page gets, if a rule allows it. */
+export function corsReplyHeaders(call: S3Call, method: string): Record<string, string> {
+  const origin = call.header('origin');
+  if (!origin) return {};
+  const rules = call.walrus.corsRules(call.bucket);
+  const rule = rules && matchCors(rules, origin, method);
+  return rule ? corsHeaders(rule, origin) : {};
+}

@@ -1,0 +1,158 @@
+/**
+ * Walrus bucket and object configurations, through the aws CLI's s3api: bucket tagging, object
+ * tagging (also set by put-object --tagging and kept or replaced by copies), CORS (stored, then
+ * answering a browser's preflight and decorating replies) and lifecycle rules (stored, and acted
+ * on: an expired prefix is deleted by the sweep the cloud runs at start-up). Errors as S3's.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { run, tempDir } from '../helpers/cli';
+import { startCloud, TestCloud } from '../helpers/cloud';
+import { rawRequest } from '../helpers/s3';
+
+describe('Walrus configurations', () => {
+  let cloud: TestCloud;
+  let work: string;
+  let awsEnv: Record<string, string>;
+  const aws = async (...args: string[]) => {
+    const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', ...args, '--output', 'json'], awsEnv);
+    return { ...r, json: r.code === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : undefined };
+  };
+  const awsOk = async (...args: string[]) => {
+    const r = await aws(...args);
+    assert.equal(r.code, 0, `aws s3api ${args.join(' ')}: ${r.stderr}`);
+    return r.json;
+  };
+  const awsFails = async (code: string, ...args: string[]) => {
+    const r = await aws(...args);
+    assert.notEqual(r.code, 0, `aws s3api ${args.join(' ')} should fail`);
+    assert.match(r.stderr, new RegExp(`\\(${code}\\)`));
+  };
+
+  before(async () => {
+    cloud = await startCloud();
+    work = tempDir('walrus-configs-');
+    awsEnv = { ...cloud.env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus', HOME: work };
+    await awsOk('create-bucket', '--bucket', 'conf');
+  });
+  after(async () => {
+    await cloud.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+    assert.doesNotMatch(cloud.output(), /internal error| 500 /);
+  });
+
+  test('bucket tagging: put, get, replace, delete; bad tag sets refused', async () => {
+    await awsFails('NoSuchTagSet', 'get-bucket-tagging', '--bucket', 'conf');
+    await awsOk('put-bucket-tagging', '--bucket', 'conf', '--tagging', 'TagSet=[{Key=team,Value=storage},{Key=cost,Value=42}]');
+    assert.deepEqual((await awsOk('get-bucket-tagging', '--bucket', 'conf')).TagSet, [{ Key: 'team', Value: 'storage' }, { Key: 'cost', Value: '42' }]);
+    await awsFails('InvalidTag', 'put-bucket-tagging', '--bucket', 'conf', '--tagging', 'TagSet=[{Key=a,Value=1},{Key=a,Value=2}]');
+    await awsFails('InvalidTag', 'put-bucket-tagging', '--bucket', 'conf', '--tagging', 'TagSet=[{Key=aws:owner,Value=1}]');
+    assert.deepEqual((await awsOk('get-bucket-tagging', '--bucket', 'conf')).TagSet, [{ Key: 'team', Value: 'storage' }, { Key: 'cost', Value: '42' }]);
+    await awsOk('delete-bucket-tagging', '--bucket', 'conf');
+    await awsFails('NoSuchTagSet', 'get-bucket-tagging', '--bucket', 'conf');
+  });
+
+  test('object tagging: put-object --tagging, get/put/delete-object-tagging, the tag count on GET, copies', async () => {
+    const body = path.join(work, 'body.txt');
+    fs.writeFileSync(body, 'tagged bytes');
+    await awsOk('put-object', '--bucket', 'conf', '--key', 'docs/a.txt', '--body', body, '--tagging', 'class=secret&owner=ops');
+    assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt')).TagSet, [{ Key: 'class', Value: 'secret' }, { Key: 'owner', Value: 'ops' }]);
+    assert.equal((await awsOk('head-object', '--bucket', 'conf', '--key', 'docs/a.txt')).TagCount, 2);
+    await awsOk('put-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt', '--tagging', 'TagSet=[{Key=class,Value=public}]');
+    assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt')).TagSet, [{ Key: 'class', Value: 'public' }]);
+    const eleven = Array.from({ length: 11 }, (_, i) => `{Key=k${i},Value=v}`).join(',');
+    await awsFails('BadRequest', 'put-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt', '--tagging', `TagSet=[${eleven}]`);
+
+    await awsOk('copy-object', '--bucket', 'conf', '--key', 'docs/copy.txt', '--copy-source', 'conf/docs/a.txt');
+    assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/copy.txt')).TagSet, [{ Key: 'class', Value: 'public' }]);
+    await awsOk('copy-object', '--bucket', 'conf', '--key', 'docs/copy2.txt', '--copy-source', 'conf/docs/a.txt', '--tagging-directive', 'REPLACE', '--tagging', 'fresh=yes');
+    assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/copy2.txt')).TagSet, [{ Key: 'fresh', Value: 'yes' }]);
+
+    await awsOk('delete-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt');
+    assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt')).TagSet, []);
+    assert.equal((await awsOk('head-object', '--bucket', 'conf', '--key', 'docs/a.txt')).TagCount, undefined);
+    await awsFails('NoSuchKey', 'get-object-tagging', '--bucket', 'conf', '--key', 'docs/none.txt');
+  });
+
+  test('CORS: stored and read back; a preflight is answered by the matching rule or refused; replies to a page carry the headers', async () => {
+    await awsFails('NoSuchCORSConfiguration', 'get-bucket-cors', '--bucket', 'conf');
+    const cors = {
+      CORSRules: [
+        { AllowedOrigins: ['https://app.example.com'], AllowedMethods: ['GET', 'PUT'], AllowedHeaders: ['x-amz-*', 'content-type'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 600 },
+        { AllowedOrigins: ['*'], AllowedMethods: ['GET'] },
+      ],
+    };
+    await awsOk('put-bucket-cors', '--bucket', 'conf', '--cors-configuration', JSON.stringify(cors));
+    assert.deepEqual((await awsOk('get-bucket-cors', '--bucket', 'conf')).CORSRules, cors.CORSRules);
+    await awsFails('InvalidRequest', 'put-bucket-cors', '--bucket', 'conf', '--cors-configuration', JSON.stringify({ CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['PATCH'] }] }));
+
+    const preflight = (origin: string, method: string, headers?: string) =>
+      rawRequest(cloud.port, 'OPTIONS', '/services/Walrus/conf/docs/a.txt', { Origin: origin, 'Access-Control-Request-Method': method, ...(headers ? { 'Access-Control-Request-Headers': headers } : {}) });
+    const ok = await preflight('https://app.example.com', 'PUT', 'Content-Type, X-Amz-Date');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers['access-control-allow-origin'], 'https://app.example.com');
+    assert.equal(ok.headers['access-control-allow-methods'], 'GET, PUT');
+    assert.equal(ok.headers['access-control-allow-headers'], 'content-type, x-amz-date');
+    assert.equal(ok.headers['access-control-max-age'], '600');
+    const anyone = await preflight('https://elsewhere.example.org', 'GET');
+    assert.equal(anyone.status, 200);
+    assert.equal(anyone.headers['access-control-allow-origin'], '*');
+    const refused = await preflight('https://elsewhere.example.org', 'PUT');
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.toString(), /<Code>AccessForbidden<\/Code>/);
+    const noHeader = await preflight('https://app.example.com', 'PUT', 'x-forbidden');
+    assert.equal(noHeader.status, 403);
+
+    // An ordinary request from the page gets the headers too.
+    await awsOk('put-object-acl', '--bucket', 'conf', '--key', 'docs/copy.txt', '--acl', 'public-read');
+    const got = await rawRequest(cloud.port, 'GET', '/services/Walrus/conf/docs/copy.txt', { Origin: 'https://app.example.com' });
+    assert.equal(got.status, 200);
+    assert.equal(got.body.toString(), 'tagged bytes');
+    assert.equal(got.headers['access-control-allow-origin'], 'https://app.example.com');
+    assert.equal(got.headers['access-control-expose-headers'], 'ETag');
+    const other = await rawRequest(cloud.port, 'GET', '/services/Walrus/conf/docs/copy.txt', { Origin: 'https://elsewhere.example.org' });
+    assert.equal(other.headers['access-control-allow-origin'], '*');
+
+    await awsOk('delete-bucket-cors', '--bucket', 'conf');
+    assert.equal((await preflight('https://app.example.com', 'GET')).status, 403);
+  });
+
+  test('lifecycle: stored and read back, validated, and an expired prefix is deleted by the sweep', async () => {
+    await awsFails('NoSuchLifecycleConfiguration', 'get-bucket-lifecycle-configuration', '--bucket', 'conf');
+    const body = path.join(work, 'small.txt');
+    fs.writeFileSync(body, 'temporary');
+    for (const key of ['tmp/one', 'tmp/two', 'keep/three']) await awsOk('put-object', '--bucket', 'conf', '--key', key, '--body', body);
+    const rules = {
+      Rules: [
+        { ID: 'expire-tmp', Filter: { Prefix: 'tmp/' }, Status: 'Enabled', Expiration: { Date: '2001-01-01T00:00:00Z' } },
+        { ID: 'old-logs', Filter: { Prefix: 'logs/' }, Status: 'Enabled', Expiration: { Days: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
+        { ID: 'off', Filter: { Prefix: 'keep/' }, Status: 'Disabled', Expiration: { Date: '2001-01-01T00:00:00Z' } },
+      ],
+    };
+    await awsFails('InvalidArgument', 'put-bucket-lifecycle-configuration', '--bucket', 'conf', '--lifecycle-configuration', JSON.stringify({ Rules: [{ ID: 'x', Filter: { Prefix: '' }, Status: 'Enabled', Expiration: { Days: 0 } }] }));
+    await awsOk('put-bucket-lifecycle-configuration', '--bucket', 'conf', '--lifecycle-configuration', JSON.stringify(rules));
+    const read = (await awsOk('get-bucket-lifecycle-configuration', '--bucket', 'conf')).Rules;
+    assert.deepEqual(read.map((r: { ID: string; Status: string }) => [r.ID, r.Status]), [['expire-tmp', 'Enabled'], ['old-logs', 'Enabled'], ['off', 'Disabled']]);
+    assert.equal(read[1].Expiration.Days, 30);
+    assert.equal(read[1].AbortIncompleteMultipartUpload.DaysAfterInitiation, 7);
+
+    // The cloud sweeps at start-up (and hourly): restart it on the same data.
+    await cloud.stop();
+    cloud = await startCloud(cloud.dataDir, cloud.port);
+    const keys = ((await awsOk('list-objects-v2', '--bucket', 'conf')).Contents ?? []).map((o: { Key: string }) => o.Key);
+    assert.ok(!keys.includes('tmp/one') && !keys.includes('tmp/two'), keys.join(' '));
+    assert.ok(keys.includes('keep/three') && keys.includes('docs/a.txt'), keys.join(' '));
+    assert.match(cloud.output(), /walrus lifecycle: 2 object\(s\) expired/);
+
+    await awsOk('delete-bucket-lifecycle', '--bucket', 'conf');
+    await awsFails('NoSuchLifecycleConfiguration', 'get-bucket-lifecycle-configuration', '--bucket', 'conf');
+  });
+
+  test('only the bucket owner reads or changes its configuration', async () => {
+    const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', 'get-bucket-tagging', '--bucket', 'conf', '--no-sign-request'], awsEnv);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /AccessDenied/);
+  });
+});
