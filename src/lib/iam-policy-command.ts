@@ -2,7 +2,7 @@
  * The policy commands, the same five for users (-u) and groups (-g): addpolicy builds a
  * one-statement document from -e/-a/-r, uploadpolicy sends one from a file or the command line,
  * getpolicy prints one, listpolicies lists names (with -v their documents), delpolicy removes one.
- * A subclass says whose policies it handles (static owner) and which action it calls.
+ * Each kind declares itself for an owner (spec); a command file is `Kind.for('user')`.
  */
 import * as fs from 'node:fs';
 import { Args, Flags } from '@oclif/core';
@@ -35,8 +35,37 @@ export const ownerArgs = (owner: PolicyOwner) => ({ name: Args.string({ descript
 /** IAM sends policy documents URL-encoded. */
 export const policyText = (encoded: string) => decodeURIComponent(encoded);
 
+/** What a policy command declares for one owner. */
+export interface PolicySpec {
+  summary: string;
+  action: string;
+  flags: Record<string, unknown>;
+  examples?: string[];
+}
+
+const Owner = (owner: PolicyOwner) => (owner === 'user' ? 'User' : 'Group');
+
 export abstract class PolicyCommand extends IamCommand {
   static owner: PolicyOwner;
+
+  /** The command's declaration for an owner; each kind of policy command says its own. */
+  static spec(owner: PolicyOwner): PolicySpec {
+    return { summary: `Remove a policy from a ${owner}`, action: `Delete${Owner(owner)}Policy`, flags: policyFlags(owner) };
+  }
+
+  /** The command for one owner: `export default AddPolicyCommand.for('group')`. */
+  static for<T extends typeof PolicyCommand>(this: T, owner: PolicyOwner): T {
+    const spec = this.spec(owner);
+    const Base = this as unknown as new () => PolicyCommand;
+    return class extends Base {
+      static owner = owner;
+      static summary = spec.summary;
+      static action = spec.action;
+      static flags = spec.flags as any;
+      static args = ownerArgs(owner);
+      static examples = spec.examples;
+    } as unknown as T;
+  }
 
   protected get owner(): PolicyOwner {
     return (this.ctor as unknown as typeof PolicyCommand).owner;
@@ -57,6 +86,15 @@ export abstract class AddPolicyCommand extends PolicyCommand {
   /** -a names actions here, as in euca2ools; the access key keeps -I and --access-key. */
   static override baseFlags = connectionFlagsWithout('a');
   static override description = 'Builds a one-statement policy document from the effect, actions and resources (default *) and adds it; -o prints the document.';
+
+  static override spec(owner: PolicyOwner): PolicySpec {
+    return {
+      summary: `Add a new policy to a ${owner}, built from an effect, actions and resources`,
+      action: `Put${Owner(owner)}Policy`,
+      flags: AddPolicyCommand.addFlags(owner),
+      examples: [`<%= command.id %> -${OWNER[owner].char} ${owner === 'user' ? 'alice' : 'developers'} -p allow-run -e Allow -a ec2:RunInstances -o`],
+    };
+  }
 
   static addFlags(owner: PolicyOwner) {
     return {
@@ -87,6 +125,10 @@ export abstract class AddPolicyCommand extends PolicyCommand {
 
 /** euare-{user,group}uploadpolicy: the document from -f FILE or -o JSON. */
 export abstract class UploadPolicyCommand extends PolicyCommand {
+  static override spec(owner: PolicyOwner): PolicySpec {
+    return { summary: `Attach a policy document, from a file or the command line, to a ${owner}`, action: `Put${Owner(owner)}Policy`, flags: UploadPolicyCommand.uploadFlags(owner) };
+  }
+
   static uploadFlags(owner: PolicyOwner) {
     return {
       ...policyFlags(owner),
@@ -114,6 +156,10 @@ export abstract class UploadPolicyCommand extends PolicyCommand {
 
 /** euare-{user,group}getpolicy: prints the document. */
 export abstract class GetPolicyCommand extends PolicyCommand {
+  static override spec(owner: PolicyOwner): PolicySpec {
+    return { summary: `Display one of a ${owner}'s policies`, action: `Get${Owner(owner)}Policy`, flags: policyFlags(owner) };
+  }
+
   protected override print(result: XmlNode): void {
     this.out([policyText(result.PolicyDocument)]);
   }
@@ -121,8 +167,12 @@ export abstract class GetPolicyCommand extends PolicyCommand {
 
 /** euare-{user,group}listpolicies: names, one per line; -v adds each document; -p just that one. */
 export abstract class ListPoliciesCommand extends PolicyCommand {
-  static listFlags(owner: PolicyOwner) {
-    return { ...policyFlags(owner, false), 'verbose': Flags.boolean({ char: 'v', summary: 'also print each policy document' }) };
+  static override spec(owner: PolicyOwner): PolicySpec {
+    return {
+      summary: `List the names of a ${owner}'s policies (-v: with their documents)`,
+      action: `List${Owner(owner)}Policies`,
+      flags: { ...policyFlags(owner, false), 'verbose': Flags.boolean({ char: 'v', summary: 'also print each policy document' }) },
+    };
   }
 
   private documents: Map<string, string> = new Map();
@@ -139,7 +189,7 @@ export abstract class ListPoliciesCommand extends PolicyCommand {
 
   protected override async after(result: XmlNode, parsed: Parsed): Promise<void> {
     if (!parsed.flags.verbose) return;
-    const action = this.owner === 'user' ? 'GetUserPolicy' : 'GetGroupPolicy';
+    const action = `Get${Owner(this.owner)}Policy`;
     for (const name of this.names(result, parsed)) {
       const got = await this.call(action, { ...this.ownerParams(parsed), PolicyName: name });
       this.documents.set(name, policyText(got.PolicyDocument));
