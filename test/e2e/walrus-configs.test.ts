@@ -156,3 +156,102 @@ describe('Walrus configurations', () => {
     assert.match(r.stderr, /AccessDenied/);
   });
 });
+
+describe('Walrus versioning', () => {
+  let cloud: TestCloud;
+  let work: string;
+  let awsEnv: Record<string, string>;
+  const aws = async (...args: string[]) => {
+    const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', ...args, '--output', 'json'], awsEnv);
+    assert.equal(r.code, 0, `aws s3api ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+  };
+  const fails = async (code: string, ...args: string[]) => {
+    const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', ...args], awsEnv);
+    assert.notEqual(r.code, 0, `aws s3api ${args.join(' ')} should fail`);
+    assert.match(r.stderr, new RegExp(code));
+  };
+  const put = async (key: string, content: string) => {
+    const file = path.join(work, 'body');
+    fs.writeFileSync(file, content);
+    return aws('put-object', '--bucket', 'ver', '--key', key, '--body', file);
+  };
+  const read = async (key: string, versionId?: string) => {
+    const out = path.join(work, 'out');
+    await aws('get-object', '--bucket', 'ver', '--key', key, ...(versionId ? ['--version-id', versionId] : []), out);
+    return fs.readFileSync(out, 'utf8');
+  };
+  const versions = async () => {
+    const r = await aws('list-object-versions', '--bucket', 'ver');
+    const v = (r.Versions ?? []).map((x: any) => ({ key: x.Key, id: x.VersionId, latest: x.IsLatest, marker: false }));
+    const m = (r.DeleteMarkers ?? []).map((x: any) => ({ key: x.Key, id: x.VersionId, latest: x.IsLatest, marker: true }));
+    return [...v, ...m];
+  };
+
+  before(async () => {
+    cloud = await startCloud();
+    work = tempDir('walrus-versions-');
+    awsEnv = { ...cloud.env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus', HOME: work };
+    await aws('create-bucket', '--bucket', 'ver');
+  });
+  after(async () => {
+    await cloud.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+    assert.doesNotMatch(cloud.output(), /internal error| 500 /);
+  });
+
+  test('enabled: every write is a version, a delete is a marker, any version reads back and can be removed', async () => {
+    assert.deepEqual(await aws('get-bucket-versioning', '--bucket', 'ver'), {});
+    await put('doc', 'before versioning');
+    await aws('put-bucket-versioning', '--bucket', 'ver', '--versioning-configuration', 'Status=Enabled');
+    assert.equal((await aws('get-bucket-versioning', '--bucket', 'ver')).Status, 'Enabled');
+    const v1 = (await put('doc', 'first')).VersionId;
+    const v2 = (await put('doc', 'second')).VersionId;
+    assert.ok(v1 && v2 && v1 !== v2);
+    assert.equal(await read('doc'), 'second');
+    assert.equal(await read('doc', v1), 'first');
+    assert.equal(await read('doc', 'null'), 'before versioning');
+    assert.deepEqual((await versions()).map((v) => [v.id, v.latest]), [[v2, true], [v1, false], ['null', false]]);
+
+    const marker = (await aws('delete-object', '--bucket', 'ver', '--key', 'doc'));
+    assert.equal(marker.DeleteMarker, true);
+    await fails('NoSuchKey|Not Found|404', 'get-object', '--bucket', 'ver', '--key', 'doc', path.join(work, 'x'));
+    assert.equal(await read('doc', v2), 'second');
+    const listed = await versions();
+    assert.deepEqual(listed.filter((v) => v.marker).map((v) => [v.id, v.latest]), [[marker.VersionId, true]]);
+    assert.ok(listed.filter((v) => !v.marker).every((v) => !v.latest));
+
+    // Removing the marker brings the key back; removing the newest version, the one before.
+    await aws('delete-object', '--bucket', 'ver', '--key', 'doc', '--version-id', marker.VersionId);
+    assert.equal(await read('doc'), 'second');
+    await aws('delete-object', '--bucket', 'ver', '--key', 'doc', '--version-id', v2);
+    assert.equal(await read('doc'), 'first');
+    await fails('NoSuchVersion|404', 'get-object', '--bucket', 'ver', '--key', 'doc', '--version-id', v2, path.join(work, 'x'));
+
+    // A copy of an old version.
+    const copied = await aws('copy-object', '--bucket', 'ver', '--key', 'restored', '--copy-source', `ver/doc?versionId=null`);
+    assert.ok(copied.VersionId);
+    assert.equal(await read('restored'), 'before versioning');
+  });
+
+  test('suspended: writes replace the null version; the bucket empties only when every version is gone', async () => {
+    await aws('put-bucket-versioning', '--bucket', 'ver', '--versioning-configuration', 'Status=Suspended');
+    assert.equal((await aws('get-bucket-versioning', '--bucket', 'ver')).Status, 'Suspended');
+    await put('doc', 'suspended one');
+    await put('doc', 'suspended two');
+    const ids = (await versions()).filter((v) => v.key === 'doc').map((v) => v.id);
+    assert.equal(ids.filter((id) => id === 'null').length, 1);
+    assert.equal(await read('doc'), 'suspended two');
+    assert.equal(await read('doc', 'null'), 'suspended two');
+
+    await fails('BucketNotEmpty', 'delete-bucket', '--bucket', 'ver');
+    const all = await versions();
+    await aws('delete-objects', '--bucket', 'ver', '--delete', JSON.stringify({ Objects: all.map((v) => ({ Key: v.key, VersionId: v.id })) }));
+    assert.deepEqual(await versions(), []);
+    await aws('delete-bucket', '--bucket', 'ver');
+    // No data file is left behind.
+    const walrusDir = path.join(cloud.dataDir, 'var', 'lib', 'eucalyptus', 'walrus');
+    const leftovers = fs.readdirSync(walrusDir).filter((d) => d !== 'tmp').flatMap((d) => fs.readdirSync(path.join(walrusDir, d)));
+    assert.deepEqual(leftovers, []);
+  });
+});

@@ -7,7 +7,7 @@
 import { ServiceError } from '../errors';
 import { Reply } from '../reply';
 import { S3Call, emptyReply, xmlReply } from './call';
-import { aclDocument, listObjectsV1, listObjectsV2, locationDocument, parseCreateBucket, parseDelete, s3Document } from './documents';
+import { aclDocument, listObjectsV1, listObjectsV2, listVersionsDocument, locationDocument, parseCreateBucket, parseDelete, s3Document } from './documents';
 import { requestedAcl } from './object-ops';
 import { Caller, Walrus } from './walrus';
 
@@ -69,6 +69,18 @@ function decodeToken(token: string): string {
   throw new ServiceError('InvalidArgument', 'The continuation token provided is incorrect');
 }
 
+export function listVersions(call: S3Call): Reply {
+  const prefix = call.param('prefix') ?? '';
+  const delimiter = call.param('delimiter') || undefined;
+  const maxKeys = call.intParam('max-keys', MAX_KEYS, MAX_KEYS);
+  const keyMarker = call.param('key-marker') ?? '';
+  const versionIdMarker = keyMarker ? (call.param('version-id-marker') ?? '') : '';
+  const after = keyMarker ? { key: keyMarker, id: versionIdMarker ? call.walrus.versionOrder(call.bucket, keyMarker, versionIdMarker) : undefined } : undefined;
+  const page = call.walrus.listVersions(call.caller, call.bucket, { prefix, delimiter, maxKeys, after });
+  const render = { bucket: call.bucket, prefix, delimiter, maxKeys, encodingType: encodingType(call), ownerOf: (id: string) => call.owner(id) };
+  return xmlReply('ListObjectVersions', listVersionsDocument(page, { ...render, keyMarker, versionIdMarker }));
+}
+
 export function listObjects(call: S3Call): Reply {
   const v2 = call.param('list-type') === '2';
   if (call.has('list-type') && !v2) throw new ServiceError('InvalidArgument', 'Invalid List Type specified in Request');
@@ -92,10 +104,17 @@ export function listObjects(call: S3Call): Reply {
 export async function deleteObjects(call: S3Call): Promise<Reply> {
   // Refuse before reading the list when the caller may not write here at all.
   call.walrus.writableBucket(call.caller, call.bucket);
-  const { quiet, keys } = parseDelete(await call.xmlBody());
-  const { deleted, errors } = call.walrus.deleteObjects(call.caller, call.bucket, keys);
+  const { quiet, objects } = parseDelete(await call.xmlBody());
+  const { deleted, errors } = call.walrus.deleteObjects(call.caller, call.bucket, objects);
   const body = s3Document('DeleteResult', {
-    Deleted: quiet ? undefined : deleted.map((k) => ({ Key: k })),
+    Deleted: quiet
+      ? undefined
+      : deleted.map((d) => ({
+          Key: d.key,
+          VersionId: d.versionId !== undefined && !d.deleteMarker ? d.versionId : undefined,
+          DeleteMarker: d.deleteMarker || undefined,
+          DeleteMarkerVersionId: d.deleteMarker ? d.versionId : undefined,
+        })),
     Error: errors.map((e) => ({ Key: e.key, Code: e.code, Message: e.message })),
   });
   return xmlReply('DeleteObjects', body);
@@ -111,7 +130,6 @@ const NEVER_SET: Record<string, [string, string]> = {
 
 /** What reading a configuration that is never set answers. */
 const NEVER_SET_DOCUMENTS: Record<string, () => string> = {
-  versioning: () => s3Document('VersioningConfiguration', {}),
   logging: () => s3Document('BucketLoggingStatus', {}),
   requestPayment: () => s3Document('RequestPaymentConfiguration', { Payer: 'BucketOwner' }),
 };

@@ -117,25 +117,31 @@ export class S3Call {
     return o;
   }
 
-  /** x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, optionally ?versionId=null. */
-  copySource(): { bucket: string; key: string } {
+  /** x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, optionally ?versionId=ID. */
+  copySource(): { bucket: string; key: string; versionId?: string } {
     let raw = this.header('x-amz-copy-source')!.trim();
     const q = raw.indexOf('?');
+    let versionId: string | undefined;
     if (q >= 0) {
-      const version = new URLSearchParams(raw.slice(q + 1)).get('versionId');
-      if (version !== null && version !== 'null') throw new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
+      versionId = new URLSearchParams(raw.slice(q + 1)).get('versionId') ?? undefined;
       raw = raw.slice(0, q);
     }
     raw = raw.replace(/^\//, '');
     const slash = raw.indexOf('/');
     if (slash <= 0 || slash === raw.length - 1) throw new ServiceError('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
-    return { bucket: decodePathText(raw.slice(0, slash)), key: decodePathText(raw.slice(slash + 1)) };
+    return { bucket: decodePathText(raw.slice(0, slash)), key: decodePathText(raw.slice(slash + 1)), versionId };
   }
 
-  /** The versionId parameter: only the null version exists, since versioning is never on. */
+  /**
+   * The versionId parameter of an operation on the current version only (ACLs and tags here): it
+   * may name that version, nothing else.
+   */
   checkVersion(): void {
     const v = this.param('versionId');
-    if (v !== undefined && v !== 'null') throw new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
+    if (v === undefined) return;
+    const b = this.walrus.store.findBucket(this.bucket);
+    const current = b && this.walrus.store.findObject(b.id, this.objectKey);
+    if (!current || (current.versionId ?? 'null') !== v) throw new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
   }
 }
 
@@ -176,5 +182,8 @@ export function checkConditions(o: ObjectRecord, get: (name: string) => string |
 
 /** The headers every answer about an object carries. */
 export function objectHeaders(o: ObjectRecord): Record<string, string> {
-  return { ETag: o.etag, 'Last-Modified': httpDate(o.lastModified) };
+  return { ETag: o.etag, 'Last-Modified': httpDate(o.lastModified), ...versionHeader(o) };
 }
+
+/** x-amz-version-id, for a version that has an id (not the null version). */
+export const versionHeader = (o: { versionId?: string }): Record<string, string> => (o.versionId ? { 'x-amz-version-id': o.versionId } : {});

@@ -9,6 +9,7 @@ import { S3Call, emptyReply, xmlReply } from './call';
 import { corsDocument, corsForbidden, corsHeaders, CorsRule, matchCors, parseCors, requestedHeaders } from './cors';
 import { lifecycleDocument, LifecycleRule, parseLifecycle } from './lifecycle';
 import { BucketConfigKind } from './store';
+import { parseVersioning, VersioningStatus, versioningDocument } from './versions';
 import { MAX_BUCKET_TAGS, MAX_OBJECT_TAGS, parseTagging, Tag, taggingDocument } from './tagging';
 
 interface ConfigKind<T> {
@@ -22,7 +23,9 @@ interface ConfigKind<T> {
   putStatus: number;
 }
 
-const KINDS: Record<BucketConfigKind, ConfigKind<any>> = {
+type DocumentKind = Exclude<BucketConfigKind, 'versioning'>;
+
+const KINDS: Record<DocumentKind, ConfigKind<any>> = {
   tagging: {
     name: 'BucketTagging',
     parse: (body) => parseTagging(body, MAX_BUCKET_TAGS),
@@ -46,10 +49,10 @@ const KINDS: Record<BucketConfigKind, ConfigKind<any>> = {
   },
 };
 
-export const isBucketConfig = (sub: string | undefined): sub is BucketConfigKind => sub !== undefined && Object.hasOwn(KINDS, sub);
+export const isBucketConfig = (sub: string | undefined): sub is DocumentKind => sub !== undefined && Object.hasOwn(KINDS, sub);
 
 /** GET, PUT or DELETE of a bucket configuration; undefined for another method. */
-export function bucketConfigOperation(call: S3Call, method: string, kind: BucketConfigKind): [string, () => Reply | Promise<Reply>] | undefined {
+export function bucketConfigOperation(call: S3Call, method: string, kind: DocumentKind): [string, () => Reply | Promise<Reply>] | undefined {
   const k = KINDS[kind];
   switch (method) {
     case 'GET':
@@ -72,6 +75,18 @@ export function bucketConfigOperation(call: S3Call, method: string, kind: Bucket
       }];
   }
   return undefined;
+}
+
+/** GET ?versioning: the bucket's status, or nothing when versioning was never turned on. */
+export function getBucketVersioning(call: S3Call): Reply {
+  return xmlReply('GetBucketVersioning', versioningDocument(call.walrus.bucketConfig<VersioningStatus>(call.caller, call.bucket, 'versioning')));
+}
+
+/** PUT ?versioning: Enabled or Suspended; a bucket never returns to unversioned. */
+export async function putBucketVersioning(call: S3Call): Promise<Reply> {
+  call.walrus.bucketOwnedBy(call.caller, call.bucket);
+  call.walrus.setBucketConfig(call.caller, call.bucket, 'versioning', parseVersioning(await call.xmlBody()));
+  return emptyReply('PutBucketVersioning');
 }
 
 export function getObjectTagging(call: S3Call): Reply {

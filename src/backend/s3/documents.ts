@@ -11,8 +11,8 @@ import { Grant, Grantee, Permission } from './acl';
 import { isChecksumAlgorithm } from './checksums';
 import { ListPage } from './listing';
 import { CompletedPart } from './multipart';
-import { ObjectRecord, PartRecord, UploadRecord } from './store';
-import { AclView } from './walrus';
+import { ObjectRecord, PartRecord, UploadRecord, VersionRecord } from './store';
+import { AclView, ObjectName } from './walrus';
 
 export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -70,17 +70,18 @@ export function parseCreateBucket(body: Buffer): string | undefined {
 
 export const MAX_DELETE_KEYS = 1000;
 
-export function parseDelete(body: Buffer): { quiet: boolean; keys: string[] } {
+export function parseDelete(body: Buffer): { quiet: boolean; objects: ObjectName[] } {
   const del = parseXmlBody(body).Delete;
   if (!del || typeof del !== 'object') throw malformed();
-  const objects = list(del.Object);
-  if (!objects.length || objects.length > MAX_DELETE_KEYS) throw malformed();
-  const keys = objects.map((o) => {
+  const entries = list(del.Object);
+  if (!entries.length || entries.length > MAX_DELETE_KEYS) throw malformed();
+  const objects = entries.map((o) => {
     const key = text(o?.Key);
     if (key === undefined) throw malformed();
-    return key;
+    const versionId = text(o.VersionId);
+    return versionId === undefined ? { key } : { key, versionId };
   });
-  return { quiet: text(del.Quiet)?.trim() === 'true', keys };
+  return { quiet: text(del.Quiet)?.trim() === 'true', objects };
 }
 
 export function parseCompleteMultipart(body: Buffer): CompletedPart[] {
@@ -173,6 +174,35 @@ export function listObjectsV1(page: ListPage<ObjectRecord>, r: ListObjectsRender
     IsTruncated: page.truncated,
     EncodingType: r.encodingType,
     Contents: page.entries.map((o) => contents(o, enc, r.ownerOf(o.ownerAccountId))),
+    CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
+  });
+}
+
+/** ListObjectVersions: versions and delete markers, newest first within a key. */
+export function listVersionsDocument(page: ListPage<VersionRecord>, r: ListObjectsRender & { keyMarker: string; versionIdMarker: string }): string {
+  const enc = keyEncoder(r.encodingType);
+  const entry = (v: VersionRecord) => ({
+    Key: enc(v.key),
+    VersionId: v.versionId ?? 'null',
+    IsLatest: v.latest,
+    LastModified: v.lastModified,
+    ...(v.deleteMarker ? {} : { ETag: v.etag, Size: v.size, StorageClass: 'STANDARD' }),
+    Owner: r.ownerOf(v.ownerAccountId),
+  });
+  const last = page.entries[page.entries.length - 1];
+  return s3Document('ListVersionsResult', {
+    Name: r.bucket,
+    Prefix: enc(r.prefix),
+    KeyMarker: enc(r.keyMarker),
+    VersionIdMarker: r.versionIdMarker,
+    NextKeyMarker: page.truncated && page.next ? enc(page.next.key) : undefined,
+    NextVersionIdMarker: page.truncated && last && page.next?.key === last.key ? (last.versionId ?? 'null') : undefined,
+    MaxKeys: r.maxKeys,
+    Delimiter: r.delimiter !== undefined ? enc(r.delimiter) : undefined,
+    IsTruncated: page.truncated,
+    EncodingType: r.encodingType,
+    Version: page.entries.filter((v) => !v.deleteMarker).map(entry),
+    DeleteMarker: page.entries.filter((v) => v.deleteMarker).map(entry),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
   });
 }

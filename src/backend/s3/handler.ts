@@ -30,11 +30,11 @@ export type S3Gate = (principal: Principal, request: S3Request) => void;
 const UNSUPPORTED = new Set([
   'accelerate', 'analytics', 'attributes', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold',
   'logging', 'metrics', 'notification', 'object-lock', 'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock',
-  'replication', 'requestPayment', 'restore', 'retention', 'select', 'torrent', 'versioning', 'versions', 'website',
+  'replication', 'requestPayment', 'restore', 'retention', 'select', 'torrent', 'website',
 ]);
 
 /** The sub-resources kept as configuration (bucket ?tagging, ?cors, ?lifecycle; object ?tagging). */
-const CONFIGURED = new Set(['tagging', 'cors', 'lifecycle']);
+const CONFIGURED = new Set(['tagging', 'cors', 'lifecycle', 'versioning', 'versions']);
 
 const notImplemented = (what: string) => new ServiceError('NotImplemented', `${what} is not implemented by this cloud`, 501);
 const methodNotAllowed = () => new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
@@ -59,6 +59,8 @@ function bucketOperation(call: S3Call, method: string): Operation {
     case 'GET':
       if (sub === 'acl') return ['GetBucketAcl', () => buckets.getBucketAcl(call)];
       if (sub === 'location') return ['GetBucketLocation', () => buckets.getBucketLocation(call)];
+      if (sub === 'versioning') return ['GetBucketVersioning', () => configs.getBucketVersioning(call)];
+      if (sub === 'versions') return ['ListObjectVersions', () => buckets.listVersions(call)];
       if (sub === 'uploads') return ['ListMultipartUploads', () => uploads.listUploads(call)];
       if (sub) return unsupported();
       return [call.param('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', () => buckets.listObjects(call)];
@@ -66,6 +68,7 @@ function bucketOperation(call: S3Call, method: string): Operation {
       return ['HeadBucket', () => buckets.headBucket(call)];
     case 'PUT':
       if (sub === 'acl') return ['PutBucketAcl', () => buckets.putBucketAcl(call)];
+      if (sub === 'versioning') return ['PutBucketVersioning', () => configs.putBucketVersioning(call)];
       if (sub) return unsupported();
       return ['CreateBucket', () => buckets.createBucket(call)];
     case 'DELETE':

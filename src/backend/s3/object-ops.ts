@@ -5,7 +5,7 @@
  */
 import { ServiceError } from '../errors';
 import { Reply } from '../reply';
-import { S3Call, checkConditions, emptyReply, objectHeaders, xmlReply } from './call';
+import { S3Call, checkConditions, emptyReply, objectHeaders, versionHeader, xmlReply } from './call';
 import { aclDocument, parseAccessControlPolicy, s3Document } from './documents';
 import { Checksum, ObjectRecord } from './store';
 import { AclInput, MAX_PUT_SIZE } from './walrus';
@@ -15,7 +15,7 @@ export const checksumHeader = (c?: Checksum): Record<string, string> => (c ? { [
 export async function putObject(call: S3Call): Promise<Reply> {
   if (call.header('x-amz-copy-source') !== undefined) return copyObject(call);
   const o = await call.walrus.putObject(call.caller, call.bucket, call.objectKey, call.payload(MAX_PUT_SIZE), call.attributes(), call.aclInput());
-  return emptyReply('PutObject', 200, { ETag: o.etag, ...checksumHeader(o.checksum) });
+  return emptyReply('PutObject', 200, { ETag: o.etag, ...checksumHeader(o.checksum), ...versionHeader(o) });
 }
 
 function metadataDirective(call: S3Call): 'COPY' | 'REPLACE' {
@@ -39,7 +39,8 @@ async function copyObject(call: S3Call): Promise<Reply> {
     check: (src) => checkConditions(src, (h) => call.header(h), 'x-amz-copy-source-'),
     tags: taggingDirective(call) === 'REPLACE' ? (call.attributes().tags ?? []) : undefined,
   });
-  return xmlReply('CopyObject', s3Document('CopyObjectResult', { LastModified: o.lastModified, ETag: o.etag }));
+  const sourceVersion: Record<string, string> = source.versionId ? { 'x-amz-copy-source-version-id': source.versionId } : {};
+  return xmlReply('CopyObject', s3Document('CopyObjectResult', { LastModified: o.lastModified, ETag: o.etag }), { ...versionHeader(o), ...sourceVersion });
 }
 
 /** The one range of a Range header, per RFC 9110; undefined means the whole object. */
@@ -84,8 +85,7 @@ function storedHeaders(o: ObjectRecord): Record<string, string> {
 
 export function getObject(call: S3Call, head: boolean): Reply {
   const action = head ? 'HeadObject' : 'GetObject';
-  call.checkVersion();
-  const o = call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
+  const o = call.walrus.readableObject(call.caller, call.bucket, call.objectKey, call.param('versionId'));
   if (checkConditions(o, (h) => call.header(h)) === 'not-modified') return emptyReply(action, 304, objectHeaders(o));
   const headers: Record<string, string> = { ...storedHeaders(o), ...objectHeaders(o), 'Accept-Ranges': 'bytes' };
   if (o.tags?.length) headers['x-amz-tagging-count'] = String(o.tags.length);
@@ -107,9 +107,10 @@ export function getObject(call: S3Call, head: boolean): Reply {
 }
 
 export function deleteObject(call: S3Call): Reply {
-  call.checkVersion();
-  call.walrus.deleteObject(call.caller, call.bucket, call.objectKey);
-  return emptyReply('DeleteObject', 204);
+  const removed = call.walrus.deleteObject(call.caller, call.bucket, call.objectKey, call.param('versionId'));
+  const headers: Record<string, string> = removed.versionId ? { 'x-amz-version-id': removed.versionId } : {};
+  if (removed.deleteMarker) headers['x-amz-delete-marker'] = 'true';
+  return emptyReply('DeleteObject', 204, headers);
 }
 
 export function getObjectAcl(call: S3Call): Reply {

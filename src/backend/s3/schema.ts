@@ -28,5 +28,14 @@ export const walrusSchema: SchemaPart = {
    ALTER TABLE walrus_uploads ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
    CREATE TABLE walrus_bucket_configs (bucket_id TEXT NOT NULL REFERENCES walrus_buckets(id) ON DELETE CASCADE,
      kind TEXT NOT NULL, config TEXT NOT NULL, PRIMARY KEY (bucket_id, kind)) WITHOUT ROWID;`,
+  // Versioning: the current version's id (NULL: the null version) and the noncurrent versions and
+  // delete markers, newest with the highest seq.
+  `ALTER TABLE walrus_objects ADD COLUMN version_id TEXT;
+   CREATE TABLE walrus_versions (bucket_id TEXT NOT NULL REFERENCES walrus_buckets(id), key BLOB NOT NULL,
+     version_id TEXT NOT NULL, seq INTEGER NOT NULL, delete_marker INTEGER NOT NULL DEFAULT 0, file_id TEXT UNIQUE,
+     size INTEGER NOT NULL DEFAULT 0, etag TEXT NOT NULL DEFAULT '', content_type TEXT, headers TEXT NOT NULL DEFAULT '{}',
+     checksum TEXT, owner_account_id TEXT NOT NULL, acl TEXT NOT NULL DEFAULT '[]', last_modified TEXT NOT NULL,
+     tags TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (bucket_id, key, version_id)) WITHOUT ROWID;
+   CREATE INDEX walrus_versions_seq ON walrus_versions(bucket_id, key, seq);`,
   ],
 };

@@ -39,6 +39,19 @@ export interface ObjectRecord {
   acl: Grant[];
   lastModified: string;
   tags?: Tag[];
+  /** The version's id; undefined for the null version (unversioned, or written while suspended). */
+  versionId?: string;
+}
+
+/** One version of a key, current or not, or a delete marker. */
+export interface VersionRecord extends ObjectRecord {
+  deleteMarker: boolean;
+  /** The key's current (non-delete-marker) version, the one GET without versionId reads. */
+  current: boolean;
+  /** The key's newest version: the current one, or else the delete marker that hides the key. */
+  latest: boolean;
+  /** Orders a key's versions, newest first: '' for the current one. */
+  id: string;
 }
 
 export interface UploadRecord {
@@ -56,7 +69,7 @@ export interface UploadRecord {
 }
 
 /** The configurations a bucket may hold, each kept as its parsed form. */
-export type BucketConfigKind = 'tagging' | 'cors' | 'lifecycle';
+export type BucketConfigKind = 'tagging' | 'cors' | 'lifecycle' | 'versioning';
 
 export interface PartRecord {
   uploadId: string;
@@ -117,8 +130,21 @@ export interface WalrusStore {
   putPart(part: PartRecord): string | undefined;
   listParts(uploadId: string, afterPartNumber: number, limit: number): PartRecord[];
 
-  /** Whether any object or part refers to this file (for sweeping orphans at start-up). */
+  /** Whether any object, version or part refers to this file (for sweeping orphans at start-up). */
   fileInUse(fileId: string): boolean;
+
+  /** Makes the current version of a key noncurrent (the newest of them); false when there is none. */
+  retireCurrent(bucketId: string, key: string): boolean;
+  addDeleteMarker(bucketId: string, key: string, versionId: string, ownerAccountId: string, lastModified: string): void;
+  /** A noncurrent version or delete marker. */
+  findNoncurrent(bucketId: string, key: string, versionId: string): VersionRecord | undefined;
+  newestNoncurrent(bucketId: string, key: string): VersionRecord | undefined;
+  /** Removes a noncurrent version or delete marker; returns its file, if it has one. */
+  deleteNoncurrent(bucketId: string, key: string, versionId: string): string | undefined;
+  /** Makes a noncurrent version current again. */
+  restoreCurrent(v: VersionRecord): void;
+  /** Every version of every key in the range, by key then newest first (id orders them). */
+  scanVersions(bucketId: string, range: KeyRange, limit: number): VersionRecord[];
 }
 
 type Row = Record<string, any>;
@@ -147,6 +173,17 @@ const toObject = (r: Row): ObjectRecord => ({
   acl: json(r.acl, []),
   lastModified: r.last_modified,
   tags: json(r.tags, []),
+  versionId: r.version_id ?? undefined,
+});
+
+const NULL_VERSION = 'null';
+const toVersion = (r: Row): VersionRecord => ({
+  ...toObject(r),
+  versionId: r.version_id === NULL_VERSION ? undefined : (r.version_id ?? undefined),
+  deleteMarker: !!r.delete_marker,
+  current: !!r.current,
+  latest: !!r.current || !!r.latest,
+  id: r.id,
 });
 
 const toUpload = (r: Row): UploadRecord => ({
@@ -187,6 +224,9 @@ function rangeSql(range: KeyRange, withIds = false): { sql: string; args: (Buffe
   return { sql, args };
 }
 
+/** Sorts a key's noncurrent versions newest first, after the current one (''). */
+const VERSION_ORDER = "printf('%012d', 999999999999 - seq)";
+
 export class SqliteWalrusStore implements WalrusStore {
   constructor(private readonly db: Database.Database) {}
 
@@ -225,6 +265,7 @@ export class SqliteWalrusStore implements WalrusStore {
   bucketInUse(id: string): boolean {
     return !!(
       this.db.prepare('SELECT 1 FROM walrus_objects WHERE bucket_id = ? LIMIT 1').get(id) ||
+      this.db.prepare('SELECT 1 FROM walrus_versions WHERE bucket_id = ? LIMIT 1').get(id) ||
       this.db.prepare('SELECT 1 FROM walrus_uploads WHERE bucket_id = ? LIMIT 1').get(id)
     );
   }
@@ -243,10 +284,10 @@ export class SqliteWalrusStore implements WalrusStore {
       const old = this.db.prepare('SELECT file_id FROM walrus_objects WHERE bucket_id = ? AND key = ?').get(o.bucketId, utf8(o.key)) as Row | undefined;
       this.db
         .prepare(
-          `INSERT OR REPLACE INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR REPLACE INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(o.bucketId, utf8(o.key), o.fileId, o.size, o.etag, o.contentType ?? null, JSON.stringify(o.headers), encodeChecksum(o.checksum), o.ownerAccountId, JSON.stringify(o.acl), o.lastModified, JSON.stringify(o.tags ?? []));
+        .run(o.bucketId, utf8(o.key), o.fileId, o.size, o.etag, o.contentType ?? null, JSON.stringify(o.headers), encodeChecksum(o.checksum), o.ownerAccountId, JSON.stringify(o.acl), o.lastModified, JSON.stringify(o.tags ?? []), o.versionId ?? null);
       return old?.file_id as string | undefined;
     });
   }
@@ -327,6 +368,69 @@ export class SqliteWalrusStore implements WalrusStore {
   }
 
   fileInUse(fileId: string): boolean {
-    return !!(this.db.prepare('SELECT 1 FROM walrus_objects WHERE file_id = ?').get(fileId) || this.db.prepare('SELECT 1 FROM walrus_parts WHERE file_id = ?').get(fileId));
+    return ['walrus_objects', 'walrus_versions', 'walrus_parts'].some((t) => this.db.prepare(`SELECT 1 FROM ${t} WHERE file_id = ?`).get(fileId));
+  }
+
+  retireCurrent(bucketId: string, key: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `INSERT INTO walrus_versions (bucket_id, key, version_id, seq, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags)
+           SELECT bucket_id, key, coalesce(version_id, '${NULL_VERSION}'), (SELECT coalesce(max(seq), 0) + 1 FROM walrus_versions v WHERE v.bucket_id = o.bucket_id AND v.key = o.key),
+             file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags
+           FROM walrus_objects o WHERE bucket_id = ? AND key = ?`,
+        )
+        .run(bucketId, utf8(key)).changes > 0 && this.db.prepare('DELETE FROM walrus_objects WHERE bucket_id = ? AND key = ?').run(bucketId, utf8(key)).changes > 0
+    );
+  }
+
+  addDeleteMarker(bucketId: string, key: string, versionId: string, ownerAccountId: string, lastModified: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO walrus_versions (bucket_id, key, version_id, seq, delete_marker, owner_account_id, last_modified)
+         VALUES (?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM walrus_versions WHERE bucket_id = ? AND key = ?), 1, ?, ?)`,
+      )
+      .run(bucketId, utf8(key), versionId, bucketId, utf8(key), ownerAccountId, lastModified);
+  }
+
+  findNoncurrent(bucketId: string, key: string, versionId: string): VersionRecord | undefined {
+    const r = this.db.prepare(`SELECT *, ${VERSION_ORDER} AS id, 0 AS current FROM walrus_versions WHERE bucket_id = ? AND key = ? AND version_id = ?`).get(bucketId, utf8(key), versionId) as Row | undefined;
+    return r && toVersion(r);
+  }
+
+  newestNoncurrent(bucketId: string, key: string): VersionRecord | undefined {
+    const r = this.db.prepare(`SELECT *, ${VERSION_ORDER} AS id, 0 AS current FROM walrus_versions WHERE bucket_id = ? AND key = ? ORDER BY seq DESC LIMIT 1`).get(bucketId, utf8(key)) as Row | undefined;
+    return r && toVersion(r);
+  }
+
+  deleteNoncurrent(bucketId: string, key: string, versionId: string): string | undefined {
+    const r = this.db.prepare('DELETE FROM walrus_versions WHERE bucket_id = ? AND key = ? AND version_id = ? RETURNING file_id').get(bucketId, utf8(key), versionId) as Row | undefined;
+    return r?.file_id ?? undefined;
+  }
+
+  restoreCurrent(v: VersionRecord): void {
+    this.transaction(() => {
+      this.deleteNoncurrent(v.bucketId, v.key, v.versionId ?? NULL_VERSION);
+      this.putObject(v);
+    });
+  }
+
+  scanVersions(bucketId: string, range: KeyRange, limit: number): VersionRecord[] {
+    const { sql, args } = rangeSql(range, true);
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM (
+             SELECT *, '' AS id, 0 AS seq, 0 AS delete_marker, 1 AS current, 1 AS latest FROM walrus_objects WHERE bucket_id = ?
+             UNION ALL
+             SELECT bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id,
+               ${VERSION_ORDER} AS id, seq, delete_marker, 0 AS current,
+               NOT EXISTS (SELECT 1 FROM walrus_objects o WHERE o.bucket_id = v.bucket_id AND o.key = v.key)
+                 AND seq = (SELECT max(seq) FROM walrus_versions n WHERE n.bucket_id = v.bucket_id AND n.key = v.key) AS latest
+             FROM walrus_versions v WHERE bucket_id = ?
+           ) WHERE ${sql} ORDER BY key, id LIMIT ?`,
+        )
+        .all(bucketId, bucketId, ...args, limit) as Row[]
+    ).map(toVersion);
   }
 }

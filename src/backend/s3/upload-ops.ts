@@ -5,7 +5,7 @@
  */
 import { ServiceError } from '../errors';
 import { Reply } from '../reply';
-import { S3Call, checkConditions, emptyReply, xmlReply } from './call';
+import { checkConditions, emptyReply, S3Call, versionHeader, xmlReply } from './call';
 import { isChecksumAlgorithm } from './checksums';
 import { listPartsDocument, listUploadsDocument, parseCompleteMultipart, s3Document } from './documents';
 import { checksumHeader } from './object-ops';
@@ -60,7 +60,7 @@ export async function completeUpload(call: S3Call): Promise<Reply> {
   const parts = parseCompleteMultipart(await call.xmlBody());
   const o = await call.walrus.multipart.complete(call.caller, call.bucket, call.objectKey, id, parts);
   const location = `http://${call.header('host') ?? 'localhost'}${call.req.rawPath}`;
-  return xmlReply('CompleteMultipartUpload', s3Document('CompleteMultipartUploadResult', { Location: location, Bucket: call.bucket, Key: o.key, ETag: o.etag }));
+  return xmlReply('CompleteMultipartUpload', s3Document('CompleteMultipartUploadResult', { Location: location, Bucket: call.bucket, Key: o.key, ETag: o.etag }), versionHeader(o));
 }
 
 export function abortUpload(call: S3Call): Reply {

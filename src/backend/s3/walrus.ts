@@ -25,7 +25,8 @@ import { MultipartUploads } from './multipart';
 import { checkBucketName, checkKey } from './names';
 import { RequestPayload } from './payload';
 import { ObjectFiles } from './storage';
-import { BucketConfigKind, BucketRecord, KeyRange, ObjectRecord, WalrusStore } from './store';
+import { BucketConfigKind, BucketRecord, KeyRange, ObjectRecord, VersionRecord, WalrusStore } from './store';
+import { ObjectVersions, Removal } from './versions';
 import type { CorsRule } from './cors';
 import { abortsUpload, expires, LifecycleRule } from './lifecycle';
 import type { Tag } from './tagging';
@@ -38,6 +39,12 @@ export const MAX_METADATA_BYTES = 2048;
 export interface AccountDirectory {
   findAccount(id: string): Account | undefined;
   findAccountByName(name: string): Account | undefined;
+}
+
+/** A key, and one of its versions when named. */
+export interface ObjectName {
+  key: string;
+  versionId?: string;
 }
 
 /** Who a request acts as; undefined when it is anonymous. */
@@ -83,6 +90,7 @@ const now = () => new Date().toISOString();
 const accessDenied = () => new ServiceError('AccessDenied', 'Access Denied', 403);
 const noSuchBucket = () => new ServiceError('NoSuchBucket', 'The specified bucket does not exist', 404);
 const noSuchKey = () => new ServiceError('NoSuchKey', 'The specified key does not exist.', 404);
+const noSuchVersion = () => new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
 
 export const requesterOf = (caller: Caller): Requester => (caller ? { accountId: caller.account.id } : undefined);
 
@@ -90,6 +98,7 @@ export class Walrus {
   readonly store: WalrusStore;
   readonly files: ObjectFiles;
   readonly multipart: MultipartUploads;
+  readonly versions: ObjectVersions;
   private readonly accounts: AccountDirectory;
   private readonly cloudAccountName: string;
   private cloudAccountId?: string;
@@ -101,6 +110,7 @@ export class Walrus {
     this.cloudAccountName = opts.cloudAccountName;
     this.files.init();
     this.multipart = new MultipartUploads(this);
+    this.versions = new ObjectVersions(this.store);
   }
 
   /** Start-up housekeeping for the one process that serves Walrus: drop temp and orphan files. */
@@ -190,18 +200,20 @@ export class Walrus {
    * the new file is.
    */
   commitObject(record: ObjectRecord, alsoCheck?: () => void): ObjectRecord {
-    let replaced: string | undefined;
+    let obsolete: string[] = [];
     try {
       this.store.transaction(() => {
         if (!this.store.bucketById(record.bucketId)) throw noSuchBucket();
         alsoCheck?.();
-        replaced = this.store.putObject(record);
+        obsolete = this.versions.makeRoom(record);
+        const replaced = this.store.putObject(record);
+        if (replaced && replaced !== record.fileId) obsolete.push(replaced);
       });
     } catch (e) {
       this.files.remove(record.bucketId, record.fileId);
       throw e;
     }
-    if (replaced && replaced !== record.fileId) this.files.remove(record.bucketId, replaced);
+    for (const f of obsolete) this.files.remove(record.bucketId, f);
     return record;
   }
 
@@ -301,11 +313,15 @@ export class Walrus {
   }
 
   /** The object, if the caller may read it. A missing key is AccessDenied to those who may not list. */
-  readableObject(caller: Caller, bucketName: string, key: string): ObjectRecord {
+  readableObject(caller: Caller, bucketName: string, key: string, versionId?: string): ObjectRecord {
     const b = this.store.findBucket(bucketName);
     if (!b) throw noSuchBucket();
-    const o = this.store.findObject(b.id, key);
-    if (!o) throw this.bucketAllows(b, caller, 'READ') ? noSuchKey() : accessDenied();
+    const o = versionId === undefined ? this.store.findObject(b.id, key) : this.versions.find(b.id, key, versionId);
+    if (!o) {
+      if (!this.bucketAllows(b, caller, 'READ')) throw accessDenied();
+      throw versionId === undefined ? noSuchKey() : noSuchVersion();
+    }
+    if ('deleteMarker' in o && o.deleteMarker) throw new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
     if (!this.objectAllows(o, caller, 'READ')) throw accessDenied();
     return o;
   }
@@ -315,13 +331,28 @@ export class Walrus {
     return this.files.open(o.bucketId, o.fileId, start, end);
   }
 
-  deleteObject(caller: Caller, bucketName: string, key: string): void {
-    this.removeObject(this.writableBucket(caller, bucketName).id, key);
+  /** DELETE: of the key (a delete marker when versioned), or of one version for good. */
+  deleteObject(caller: Caller, bucketName: string, key: string, versionId?: string): Removal {
+    const b = this.writableBucket(caller, bucketName);
+    return this.removeObject(b.id, key, this.ownerFor(caller, b), versionId);
   }
 
-  private removeObject(bucketId: string, key: string): void {
-    const fileId = this.store.deleteObject(bucketId, key);
-    if (fileId) this.files.remove(bucketId, fileId);
+  private removeObject(bucketId: string, key: string, owner: string, versionId?: string): Removal {
+    const removal = this.store.transaction(() => (versionId === undefined ? this.versions.deleteKey(bucketId, key, owner) : this.versions.deleteVersion(bucketId, key, versionId)));
+    for (const f of removal.files) this.files.remove(bucketId, f);
+    return removal;
+  }
+
+  /** Where a version sorts among its key's (for a listing's version-id-marker); undefined if none. */
+  versionOrder(bucketName: string, key: string, versionId: string): string | undefined {
+    const b = this.store.findBucket(bucketName);
+    return b && this.versions.find(b.id, key, versionId)?.id;
+  }
+
+  /** Every version and delete marker, a page at a time, as ListObjectVersions lists them. */
+  listVersions(caller: Caller, name: string, q: ListQuery): ListPage<VersionRecord> {
+    const b = this.bucketFor(caller, name, 'READ');
+    return listPage((range, limit) => this.store.scanVersions(b.id, range, limit), q);
   }
 
   /** A bucket's configuration (tagging, CORS, lifecycle): its owner's to read and change. */
@@ -358,7 +389,7 @@ export class Walrus {
       for (let range = start, page = this.store.scanObjects(bucketId, range, 1000); page.length; page = this.store.scanObjects(bucketId, range, 1000)) {
         for (const o of page) {
           if (!rules.some((r) => expires(r, o, now))) continue;
-          this.removeObject(bucketId, o.key);
+          this.removeObject(bucketId, o.key, this.store.bucketById(bucketId)!.ownerAccountId);
           done.expired++;
         }
         range = { from: Buffer.from(page[page.length - 1].key, 'utf8'), inclusive: false };
@@ -376,15 +407,13 @@ export class Walrus {
     return done;
   }
 
-  deleteObjects(caller: Caller, bucketName: string, keys: string[]): { deleted: string[]; errors: { key: string; code: string; message: string }[] } {
+  deleteObjects(caller: Caller, bucketName: string, objects: ObjectName[]): { deleted: (ObjectName & Removal)[]; errors: { key: string; code: string; message: string }[] } {
     const b = this.writableBucket(caller, bucketName);
-    const out = { deleted: [] as string[], errors: [] as { key: string; code: string; message: string }[] };
-    for (const key of keys) {
+    const out = { deleted: [] as (ObjectName & Removal)[], errors: [] as { key: string; code: string; message: string }[] };
+    for (const { key, versionId } of objects) {
       try {
         checkKey(key);
-        const fileId = this.store.deleteObject(b.id, key);
-        if (fileId) this.files.remove(b.id, fileId);
-        out.deleted.push(key);
+        out.deleted.push({ key, ...this.removeObject(b.id, key, this.ownerFor(caller, b), versionId) });
       } catch (e) {
         if (!(e instanceof ServiceError)) throw e;
         out.errors.push({ key, code: e.code, message: e.message });
@@ -395,15 +424,15 @@ export class Walrus {
 
   async copyObject(
     caller: Caller,
-    source: { bucket: string; key: string },
+    source: { bucket: string; key: string; versionId?: string },
     target: { bucket: string; key: string },
     opts: { replace?: ObjectAttributes; acl: AclInput; check?: (o: ObjectRecord) => void; tags?: Tag[] },
   ): Promise<ObjectRecord> {
     checkKey(target.key);
-    const src = this.readableObject(caller, source.bucket, source.key);
+    const src = this.readableObject(caller, source.bucket, source.key, source.versionId);
     opts.check?.(src);
     const b = this.writableBucket(caller, target.bucket);
-    if (b.id === src.bucketId && target.key === src.key && !opts.replace) {
+    if (b.id === src.bucketId && target.key === src.key && !opts.replace && source.versionId === undefined) {
       throw new ServiceError('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
     }
     if (opts.replace) this.checkAttributes(opts.replace);

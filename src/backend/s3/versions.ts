@@ -1,0 +1,122 @@
+/**
+ * Bucket versioning. A bucket is unversioned until its owner turns versioning on; after that it is
+ * Enabled or Suspended, never unversioned again. With versioning Enabled, every write makes a new
+ * version with its own id and keeps the one it replaces as noncurrent, and a DELETE without a
+ * version id adds a delete marker instead of removing anything; Suspended writes and deletes the
+ * `null` version, replacing whatever null version there was. A DELETE naming a version removes
+ * that version for good; when it was the newest, the next newest becomes current again.
+ *
+ * These are the steps Walrus takes inside its transactions; each returns the data files no
+ * version refers to any more, which Walrus removes once the transaction has committed.
+ */
+import { randomBytes } from 'node:crypto';
+import { ServiceError } from '../errors';
+import { malformed, parseXmlBody, s3Document, text } from './documents';
+import { ObjectRecord, VersionRecord, WalrusStore } from './store';
+
+export type VersioningStatus = 'Enabled' | 'Suspended';
+
+export const NULL_VERSION = 'null';
+
+/** The version id a GET or DELETE names: 'null' names the null version. */
+export const versionIdOf = (v: { versionId?: string }) => v.versionId ?? NULL_VERSION;
+
+export const newVersionId = () => randomBytes(24).toString('base64url');
+
+export function parseVersioning(body: Buffer): VersioningStatus {
+  const root = parseXmlBody(body).VersioningConfiguration;
+  if (root === undefined || typeof root !== 'object') throw malformed();
+  if (text(root.MfaDelete) === 'Enabled') throw new ServiceError('InvalidRequest', 'MFA delete needs MFA devices, which this cloud does not have.');
+  const status = text(root.Status);
+  if (status !== 'Enabled' && status !== 'Suspended') throw malformed();
+  return status;
+}
+
+export function versioningDocument(status: VersioningStatus | undefined): string {
+  return s3Document('VersioningConfiguration', { Status: status });
+}
+
+export interface Removal {
+  /** Data files no version refers to any more. */
+  files: string[];
+  /** The version the DELETE made (a delete marker) or removed. */
+  versionId?: string;
+  deleteMarker: boolean;
+}
+
+export class ObjectVersions {
+  constructor(private readonly store: WalrusStore) {}
+
+  status(bucketId: string): VersioningStatus | undefined {
+    return this.store.bucketConfig<VersioningStatus>(bucketId, 'versioning');
+  }
+
+  /** Before a new current version is stored: gives it its id, moves aside or drops what it replaces. */
+  makeRoom(record: ObjectRecord): string[] {
+    const status = this.status(record.bucketId);
+    if (status === 'Enabled') {
+      record.versionId = newVersionId();
+      this.store.retireCurrent(record.bucketId, record.key);
+      return [];
+    }
+    record.versionId = undefined;
+    if (status === undefined) return [];
+    // Suspended: the new object is the null version; a current version with an id is kept.
+    const current = this.store.findObject(record.bucketId, record.key);
+    if (current?.versionId !== undefined) this.store.retireCurrent(record.bucketId, record.key);
+    return this.dropNoncurrentNull(record.bucketId, record.key);
+  }
+
+  /** DELETE without a version id. */
+  deleteKey(bucketId: string, key: string, ownerAccountId: string): Removal {
+    const status = this.status(bucketId);
+    if (status === undefined) {
+      const file = this.store.deleteObject(bucketId, key);
+      return { files: file ? [file] : [], deleteMarker: false };
+    }
+    const files: string[] = [];
+    let versionId = NULL_VERSION;
+    if (status === 'Enabled') {
+      this.store.retireCurrent(bucketId, key);
+      versionId = newVersionId();
+    } else {
+      const current = this.store.findObject(bucketId, key);
+      if (current?.versionId !== undefined) this.store.retireCurrent(bucketId, key);
+      else if (current) files.push(this.store.deleteObject(bucketId, key)!);
+      files.push(...this.dropNoncurrentNull(bucketId, key));
+    }
+    this.store.addDeleteMarker(bucketId, key, versionId, ownerAccountId, new Date().toISOString());
+    return { files, versionId, deleteMarker: true };
+  }
+
+  /** DELETE of one version: gone for good; if it was the newest, the next newest becomes current. */
+  deleteVersion(bucketId: string, key: string, versionId: string): Removal {
+    const found = this.find(bucketId, key, versionId);
+    if (!found) return { files: [], versionId, deleteMarker: false };
+    const file = found.current ? this.store.deleteObject(bucketId, key) : this.store.deleteNoncurrent(bucketId, key, versionId);
+    if (!this.store.findObject(bucketId, key)) {
+      const newest = this.store.newestNoncurrent(bucketId, key);
+      if (newest && !newest.deleteMarker) this.store.restoreCurrent(newest);
+    }
+    return { files: file ? [file] : [], versionId, deleteMarker: found.deleteMarker };
+  }
+
+  /** A version by id ('null' for the null version), current or not. */
+  find(bucketId: string, key: string, versionId: string): VersionRecord | undefined {
+    const current = this.store.findObject(bucketId, key);
+    if (current && versionIdOf(current) === versionId) return { ...current, deleteMarker: false, current: true, latest: true, id: '' };
+    return this.store.findNoncurrent(bucketId, key, versionId);
+  }
+
+  /** The delete marker a key's latest version is, if it is one. */
+  latestDeleteMarker(bucketId: string, key: string): VersionRecord | undefined {
+    if (this.store.findObject(bucketId, key)) return undefined;
+    const newest = this.store.newestNoncurrent(bucketId, key);
+    return newest?.deleteMarker ? newest : undefined;
+  }
+
+  private dropNoncurrentNull(bucketId: string, key: string): string[] {
+    const file = this.store.deleteNoncurrent(bucketId, key, NULL_VERSION);
+    return file ? [file] : [];
+  }
+}
