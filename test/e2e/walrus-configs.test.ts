@@ -2,15 +2,18 @@
  * Walrus bucket and object configurations, through the aws CLI's s3api: bucket tagging, object
  * tagging (also set by put-object --tagging and kept or replaced by copies), CORS (stored, then
  * answering a browser's preflight and decorating replies) and lifecycle rules (stored, and acted
- * on: an expired prefix is deleted by the sweep the cloud runs at start-up). Errors as S3's.
+ * on: an expired prefix is deleted by the sweep the cloud runs at start-up), versioning, and
+ * bucket policies (who they let in and keep out, beside ACLs and the users' own policies). Errors
+ * as S3's.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { run, tempDir } from '../helpers/cli';
+import { CliError } from '../../src/lib/errors';
+import { run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, TestCloud } from '../helpers/cloud';
-import { rawRequest } from '../helpers/s3';
+import { createAccount, Keys, rawRequest, s3Client } from '../helpers/s3';
 
 describe('Walrus configurations', () => {
   let cloud: TestCloud;
@@ -253,5 +256,100 @@ describe('Walrus versioning', () => {
     const walrusDir = path.join(cloud.dataDir, 'var', 'lib', 'eucalyptus', 'walrus');
     const leftovers = fs.readdirSync(walrusDir).filter((d) => d !== 'tmp').flatMap((d) => fs.readdirSync(path.join(walrusDir, d)));
     assert.deepEqual(leftovers, []);
+  });
+});
+
+describe('Walrus bucket policies', () => {
+  let cloud: TestCloud;
+  let work: string;
+  let acme: Keys & { accountId: string };
+  let beta: Keys & { accountId: string };
+  let acmeEnv: Record<string, string>;
+  const client = (keys?: Keys) => s3Client(cloud, keys ? { keys } : {});
+  const policy = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+  const aws = (...args: string[]) => run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', ...args], acmeEnv);
+
+  before(async () => {
+    cloud = await startCloud();
+    work = tempDir('walrus-policies-');
+    acme = createAccount(cloud, 'acme');
+    beta = createAccount(cloud, 'beta');
+    acmeEnv = { ...cloud.env, AWS_ACCESS_KEY_ID: acme.accessKeyId, AWS_SECRET_ACCESS_KEY: acme.secretAccessKey, AWS_DEFAULT_REGION: 'eucalyptus', HOME: work };
+    const owner = await client(acme);
+    await owner.createBucket('shared');
+    await owner.putObject('shared', 'public/readme', Buffer.from('for everyone'));
+    await owner.putObject('shared', 'team/plan', Buffer.from('for beta'));
+  });
+  after(async () => {
+    await cloud.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+    assert.doesNotMatch(cloud.output(), /internal error| 500 /);
+  });
+
+  test('put, get and delete a policy with the aws CLI; malformed ones are refused', async () => {
+    const r0 = await aws('get-bucket-policy', '--bucket', 'shared');
+    assert.match(r0.stderr, /NoSuchBucketPolicy/);
+    const bad = [
+      policy([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/*' }]),
+      policy([{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other/*' }]),
+      policy([{ Effect: 'Allow', Principal: '*', Action: 'ec2:RunInstances', Resource: 'arn:aws:s3:::shared/*' }]),
+      '{"Statement": [',
+    ];
+    for (const doc of bad) {
+      const r = await aws('put-bucket-policy', '--bucket', 'shared', '--policy', doc);
+      assert.notEqual(r.code, 0, doc);
+      assert.match(r.stderr, /MalformedPolicy/, doc);
+    }
+    const good = policy([{ Sid: 'read', Effect: 'Allow', Principal: { AWS: [beta.accountId] }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/team/*' }]);
+    assert.equal((await aws('put-bucket-policy', '--bucket', 'shared', '--policy', good)).code, 0);
+    const got = await aws('get-bucket-policy', '--bucket', 'shared', '--output', 'json');
+    assert.deepEqual(JSON.parse(JSON.parse(got.stdout).Policy), JSON.parse(good));
+    // Only the owner reads or changes it.
+    await assert.rejects((await client(beta)).putObject('shared', 'x', Buffer.from('no')), (e: CliError) => e.code === 'AccessDenied');
+    assert.equal((await aws('delete-bucket-policy', '--bucket', 'shared')).code, 0);
+    assert.match((await aws('get-bucket-policy', '--bucket', 'shared')).stderr, /NoSuchBucketPolicy/);
+  });
+
+  test('an Allow lets another account, anonymous callers or a user of the account in, for exactly what it names', async () => {
+    const other = await client(beta);
+    const denied = (p: Promise<unknown>) => assert.rejects(p, (e: CliError) => e.code === 'AccessDenied');
+    await denied(other.getObjectBuffer('shared', 'team/plan'));
+    assert.equal((await rawRequest(cloud.port, 'GET', '/services/Walrus/shared/public/readme')).status, 403);
+
+    const acmeUser = await runOk('euare-usercreate', ['-u', 'carol', '-k'], { ...cloud.env, EC2_ACCESS_KEY: acme.accessKeyId, EC2_SECRET_KEY: acme.secretAccessKey, AWS_ACCESS_KEY: acme.accessKeyId, AWS_SECRET_ACCESS_KEY: acme.secretAccessKey });
+    const [carolKey, carolSecret] = acmeUser.trim().split('\n');
+    const carol = await client({ accessKeyId: carolKey, secretAccessKey: carolSecret });
+    await denied(carol.getObjectBuffer('shared', 'team/plan'));
+
+    const doc = policy([
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${beta.accountId}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/team/*' },
+      { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/public/*' },
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${acme.accountId}:user/carol` }, Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::shared/*' },
+    ]);
+    assert.equal((await aws('put-bucket-policy', '--bucket', 'shared', '--policy', doc)).code, 0);
+    assert.equal((await other.getObjectBuffer('shared', 'team/plan')).body.toString(), 'for beta');
+    // "*" is everyone, other accounts' users included; what no statement names stays refused.
+    assert.equal((await other.getObjectBuffer('shared', 'public/readme')).body.toString(), 'for everyone');
+    await denied(other.listObjects('shared'));
+    await denied(other.putObject('shared', 'team/plan', Buffer.from('overwritten')));
+    const anonymous = await rawRequest(cloud.port, 'GET', '/services/Walrus/shared/public/readme');
+    assert.equal(anonymous.status, 200);
+    assert.equal(anonymous.body.toString(), 'for everyone');
+    assert.equal((await rawRequest(cloud.port, 'GET', '/services/Walrus/shared/team/plan')).status, 403);
+    // carol has no policy of her own: the bucket's names her.
+    await carol.putObject('shared', 'team/notes', Buffer.from('carol was here'));
+    assert.equal((await carol.getObjectBuffer('shared', 'team/notes')).body.toString(), 'carol was here');
+    await denied(carol.listObjects('shared'));
+  });
+
+  test('a Deny refuses even the bucket owner; the cloud administrator still passes', async () => {
+    const doc = policy([{ Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::shared/public/*' }]);
+    assert.equal((await aws('put-bucket-policy', '--bucket', 'shared', '--policy', doc)).code, 0);
+    const owner = await client(acme);
+    await assert.rejects(owner.deleteObject('shared', 'public/readme'), (e: CliError) => e.code === 'AccessDenied');
+    assert.equal((await owner.getObjectBuffer('shared', 'public/readme')).body.toString(), 'for everyone');
+    await owner.deleteObject('shared', 'team/plan');
+    assert.equal((await aws('delete-bucket-policy', '--bucket', 'shared')).code, 0);
+    await owner.deleteObject('shared', 'public/readme');
   });
 });

@@ -215,3 +215,31 @@ test('denials answer as each service does, all 403', () => {
   assert.equal(e.status, 403);
   assert.equal(e.message, `User: arn:aws:iam::${ACCT}:user/alice is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${ACCT}:user/bob`);
 });
+
+test('resource policies: Principal and NotPrincipal decide which statements apply to whom', () => {
+  const acct = '111122223333';
+  const doc = parsePolicy(
+    JSON.stringify({
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: acct }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' },
+        { Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::b' },
+        { Effect: 'Deny', NotPrincipal: { AWS: `arn:aws:iam::${acct}:user/ops` }, Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::b/*' },
+      ],
+    }),
+    { resourcePolicy: true },
+  );
+  const ask = (action: string, resource: string, requester?: { accountId: string; userArn: string }) => evaluate({ action, resources: [resource], context: {}, requester }, [doc]);
+  const alice = { accountId: acct, userArn: `arn:aws:iam::${acct}:user/alice` };
+  const ops = { accountId: acct, userArn: `arn:aws:iam::${acct}:user/ops` };
+  const stranger = { accountId: '999988887777', userArn: 'arn:aws:iam::999988887777:user/x' };
+  assert.equal(ask('s3:GetObject', 'arn:aws:s3:::b/k', alice), 'Allow');
+  assert.equal(ask('s3:GetObject', 'arn:aws:s3:::b/k', stranger), 'ImplicitDeny');
+  assert.equal(ask('s3:GetObject', 'arn:aws:s3:::b/k'), 'ImplicitDeny');
+  assert.equal(ask('s3:ListBucket', 'arn:aws:s3:::b'), 'Allow');
+  assert.equal(ask('s3:DeleteObject', 'arn:aws:s3:::b/k', alice), 'Deny');
+  assert.equal(ask('s3:DeleteObject', 'arn:aws:s3:::b/k', ops), 'ImplicitDeny');
+  assert.equal(ask('s3:DeleteObject', 'arn:aws:s3:::b/k'), 'Deny');
+  assert.throws(() => parsePolicy('{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}', { resourcePolicy: true }), /Principal/);
+  assert.throws(() => parsePolicy('{"Statement":{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":"s3:*","Resource":"*"}}', { resourcePolicy: true }), /invalid principal/);
+  assert.throws(() => parsePolicy('{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}'), /should not specify a principal/);
+});

@@ -1,14 +1,17 @@
 /**
- * Policies enforced on every request: who asks (an authenticated principal), what they ask for
- * (the service's action and resource ARNs), from where (source address, transport). An account's
- * admin passes within its account, the cloud administrator everywhere; any other user only
- * where the union of their own and their groups' policies allows. A denial answers as the
- * service does (EC2 UnauthorizedOperation, S3 and IAM AccessDenied).
+ * Policies enforced on every request: who asks (an authenticated principal, or nobody for an
+ * anonymous S3 request), what they ask for (the service's action and resource ARNs), from where
+ * (source address, transport). An account's admin passes within its account, the cloud
+ * administrator everywhere; any other user only where the union of their own and their groups'
+ * policies allows. On Walrus a bucket's policy counts too: its Deny refuses anyone but the cloud
+ * administrator, and its Allow lets in a user of the bucket's account whom their own policies do
+ * not, or another account's user or an anonymous caller whom the bucket's ACLs do not.
+ * A denial answers as the service does (EC2 UnauthorizedOperation, S3 and IAM AccessDenied).
  */
 import type { CloudContext } from '../context';
 import { Principal } from '../store/types';
-import { ADMIN_USER } from './principals';
-import { accessDenied, authorizationFor, iamArn, isAllowed, parsePolicy, PolicyDocument, requestContext, ServiceRequest } from './policy';
+import { accessDenied, authorizationFor, evaluate, iamArn, isAllowed, parsePolicy, PolicyDocument, requestContext, ServiceRequest } from './policy';
+import { ADMIN_USER, isCloudAdmin } from './principals';
 
 /** Where a request came from, for aws:SourceIp and aws:SecureTransport. */
 export interface Origin {
@@ -19,32 +22,54 @@ export interface Origin {
 /** Parsed documents by their text: stored policies were validated when put, parse them once. */
 const parsed = new Map<string, PolicyDocument>();
 
-function documentOf(text: string): PolicyDocument {
-  let doc = parsed.get(text);
+function documentOf(text: string, resourcePolicy = false): PolicyDocument {
+  const key = (resourcePolicy ? 'R' : 'I') + text;
+  let doc = parsed.get(key);
   if (!doc) {
-    doc = parsePolicy(text, { maxSize: Infinity });
+    doc = parsePolicy(text, { maxSize: Infinity, resourcePolicy });
     if (parsed.size > 1000) parsed.clear();
-    parsed.set(text, doc);
+    parsed.set(key, doc);
   }
   return doc;
 }
 
-/** Throws the service's access-denied error unless the principal may make the request. */
-export function authorize(cloud: CloudContext, principal: Principal, request: ServiceRequest, origin: Origin = {}): void {
-  const { account, user } = principal;
-  if (asksWhoItIs(request)) return;
+/**
+ * Throws the service's access-denied error unless the request may go on. Returns true when a
+ * resource (bucket) policy explicitly allows it: the bucket's ACLs need not then.
+ */
+export function authorize(cloud: CloudContext, principal: Principal | undefined, request: ServiceRequest, origin: Origin = {}): boolean {
+  if (principal && asksWhoItIs(request)) return false;
+  const account = principal?.account;
+  const user = principal?.user;
   const withOptions: ServiceRequest =
-    request.service === 'iam'
-      ? { ...request, options: { callerUserName: user.name, pathOf: (type, name) => pathOf(cloud, account.id, type, name) } }
+    request.service === 'iam' && principal
+      ? { ...request, options: { callerUserName: user!.name, pathOf: (type, name) => pathOf(cloud, account!.id, type, name) } }
       : request;
   const { action, resources } = authorizationFor(withOptions);
-  const context = requestContext({ sourceIp: origin.sourceIp, secure: origin.secure, userName: user.name, userId: user.id, accountId: account.id });
-  const who = { accountName: account.name, userName: user.name, accountId: account.id };
-  // An admin's requests need no policies: skip reading them.
-  const policies = user.name === ADMIN_USER ? [] : cloud.identity.effectivePolicies(user.id).map(documentOf);
-  if (!isAllowed(who, { action, resources, context }, policies)) {
-    throw accessDenied(request.service, action, iamArn(account.id, 'user', user.name, user.path), resources[0]);
+  const context = requestContext({ sourceIp: origin.sourceIp, secure: origin.secure, userName: user?.name, userId: user?.id, accountId: account?.id });
+  const userArn = principal && iamArn(account!.id, 'user', user!.name, user!.path);
+  const denied = () => accessDenied(request.service, action, userArn, resources[0]);
+  const policyRequest = { action, resources, context, requester: principal && { accountId: account!.id, userArn: userArn! } };
+
+  const bucket = request.service === 's3' ? bucketOf(cloud, request.path) : undefined;
+  const bucketDecision = bucket?.policy ? evaluate(policyRequest, [documentOf(bucket.policy, true)]) : 'ImplicitDeny';
+  if (bucketDecision === 'Deny' && !(principal && isCloudAdmin({ principal }))) throw denied();
+  if (principal) {
+    // An admin's requests need no policies: skip reading them.
+    const policies = user!.name === ADMIN_USER ? [] : cloud.identity.effectivePolicies(user!.id).map((t) => documentOf(t));
+    const who = { accountName: account!.name, userName: user!.name, accountId: account!.id };
+    if (!isAllowed(who, policyRequest, policies)) {
+      const sameAccount = bucket?.ownerAccountId === account!.id;
+      if (!(sameAccount && bucketDecision === 'Allow') || evaluate(policyRequest, policies) === 'Deny') throw denied();
+    }
   }
+  return bucketDecision === 'Allow';
+}
+
+/** The bucket a Walrus path names (`/bucket/key...`), with its owner and policy. */
+function bucketOf(cloud: CloudContext, path: string) {
+  const name = path.replace(/^\//, '').split('/')[0];
+  return name ? cloud.walrus.bucketPolicy(name) : undefined;
 }
 
 /** GetUser without a name (euare-getcallerid) needs no permission, as STS GetCallerIdentity. */

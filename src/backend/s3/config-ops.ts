@@ -4,6 +4,7 @@
  * browser sends before a cross-origin request.
  */
 import { ServiceError } from '../errors';
+import { parsePolicy, PolicyDocument } from '../iam/policy/document';
 import { Reply } from '../reply';
 import { S3Call, emptyReply, xmlReply } from './call';
 import { corsDocument, corsForbidden, corsHeaders, CorsRule, matchCors, parseCors, requestedHeaders } from './cors';
@@ -23,7 +24,7 @@ interface ConfigKind<T> {
   putStatus: number;
 }
 
-type DocumentKind = Exclude<BucketConfigKind, 'versioning'>;
+type DocumentKind = Exclude<BucketConfigKind, 'versioning' | 'policy'>;
 
 const KINDS: Record<DocumentKind, ConfigKind<any>> = {
   tagging: {
@@ -75,6 +76,50 @@ export function bucketConfigOperation(call: S3Call, method: string, kind: Docume
       }];
   }
   return undefined;
+}
+
+/** The largest bucket policy S3 takes. */
+export const MAX_BUCKET_POLICY = 20 * 1024;
+
+/** GET ?policy: the document as it was put. */
+export function getBucketPolicy(call: S3Call): Reply {
+  const text = call.walrus.bucketConfig<string>(call.caller, call.bucket, 'policy');
+  if (text === undefined) throw new ServiceError('NoSuchBucketPolicy', 'The bucket policy does not exist', 404);
+  return { status: 200, contentType: 'application/json', body: text, action: 'GetBucketPolicy' };
+}
+
+/** PUT ?policy: a resource policy naming principals, about this bucket and its objects only. */
+export async function putBucketPolicy(call: S3Call): Promise<Reply> {
+  call.walrus.bucketOwnedBy(call.caller, call.bucket);
+  const body = await call.xmlBody();
+  if (body.length > MAX_BUCKET_POLICY) throw new ServiceError('PolicyTooLarge', `Policy exceeds the maximum allowed document size of ${MAX_BUCKET_POLICY} bytes.`);
+  const text = body.toString('utf8');
+  checkBucketPolicy(text, call.bucket);
+  call.walrus.setBucketConfig(call.caller, call.bucket, 'policy', text);
+  return emptyReply('PutBucketPolicy', 204);
+}
+
+export function deleteBucketPolicy(call: S3Call): Reply {
+  call.walrus.setBucketConfig(call.caller, call.bucket, 'policy', undefined);
+  return emptyReply('DeleteBucketPolicy', 204);
+}
+
+function checkBucketPolicy(text: string, bucket: string): void {
+  let doc: PolicyDocument;
+  try {
+    doc = parsePolicy(text, { resourcePolicy: true, maxSize: MAX_BUCKET_POLICY });
+  } catch (e) {
+    throw new ServiceError('MalformedPolicy', (e as Error).message);
+  }
+  const own = `arn:aws:s3:::${bucket}`;
+  for (const st of doc.statements) {
+    for (const a of st.action ?? st.notAction!) {
+      if (a !== '*' && !/^s3:/i.test(a)) throw new ServiceError('MalformedPolicy', `Policy has an invalid action: ${a}`);
+    }
+    for (const r of st.resource ?? st.notResource!) {
+      if (r !== own && !r.startsWith(`${own}/`)) throw new ServiceError('MalformedPolicy', `Policy has invalid resource: ${r}`);
+    }
+  }
 }
 
 /** GET ?versioning: the bucket's status, or nothing when versioning was never turned on. */

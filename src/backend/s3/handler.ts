@@ -20,8 +20,11 @@ import { Walrus } from './walrus';
 import type { Principal } from '../store/types';
 import type { S3Request } from '../iam/policy';
 
-/** The policy check an authenticated request passes before its operation runs; throws to deny. */
-export type S3Gate = (principal: Principal, request: S3Request) => void;
+/**
+ * The policy check every request passes before its operation runs (anonymous ones included):
+ * throws to deny; true when the bucket's policy explicitly allows the request.
+ */
+export type S3Gate = (principal: Principal | undefined, request: S3Request) => boolean;
 
 /**
  * S3 sub-resources this cloud keeps no configuration for: reading a few answers that none is set
@@ -29,12 +32,12 @@ export type S3Gate = (principal: Principal, request: S3Request) => void;
  */
 const UNSUPPORTED = new Set([
   'accelerate', 'analytics', 'attributes', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold',
-  'logging', 'metrics', 'notification', 'object-lock', 'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock',
+  'logging', 'metrics', 'notification', 'object-lock', 'ownershipControls', 'policyStatus', 'publicAccessBlock',
   'replication', 'requestPayment', 'restore', 'retention', 'select', 'torrent', 'website',
 ]);
 
 /** The sub-resources kept as configuration (bucket ?tagging, ?cors, ?lifecycle; object ?tagging). */
-const CONFIGURED = new Set(['tagging', 'cors', 'lifecycle', 'versioning', 'versions']);
+const CONFIGURED = new Set(['tagging', 'cors', 'lifecycle', 'versioning', 'versions', 'policy']);
 
 const notImplemented = (what: string) => new ServiceError('NotImplemented', `${what} is not implemented by this cloud`, 501);
 const methodNotAllowed = () => new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
@@ -60,6 +63,7 @@ function bucketOperation(call: S3Call, method: string): Operation {
       if (sub === 'acl') return ['GetBucketAcl', () => buckets.getBucketAcl(call)];
       if (sub === 'location') return ['GetBucketLocation', () => buckets.getBucketLocation(call)];
       if (sub === 'versioning') return ['GetBucketVersioning', () => configs.getBucketVersioning(call)];
+      if (sub === 'policy') return ['GetBucketPolicy', () => configs.getBucketPolicy(call)];
       if (sub === 'versions') return ['ListObjectVersions', () => buckets.listVersions(call)];
       if (sub === 'uploads') return ['ListMultipartUploads', () => uploads.listUploads(call)];
       if (sub) return unsupported();
@@ -69,9 +73,11 @@ function bucketOperation(call: S3Call, method: string): Operation {
     case 'PUT':
       if (sub === 'acl') return ['PutBucketAcl', () => buckets.putBucketAcl(call)];
       if (sub === 'versioning') return ['PutBucketVersioning', () => configs.putBucketVersioning(call)];
+      if (sub === 'policy') return ['PutBucketPolicy', () => configs.putBucketPolicy(call)];
       if (sub) return unsupported();
       return ['CreateBucket', () => buckets.createBucket(call)];
     case 'DELETE':
+      if (sub === 'policy') return ['DeleteBucketPolicy', () => configs.deleteBucketPolicy(call)];
       if (sub) return unsupported();
       return ['DeleteBucket', () => buckets.deleteBucket(call)];
     case 'POST':
@@ -124,16 +130,14 @@ export async function handleS3(walrus: Walrus, auth: Authenticator, req: S3HttpR
     const { principal, seed } = auth.verifyS3({ method: req.method, rawPath: req.rawPath, query: req.query, headers: req.headers });
     const method = req.method;
     const { bucket, key } = splitResource(req.resourcePath);
-    if (principal && gate) {
-      const path = bucket === undefined ? '/' : `/${bucket}${key === undefined ? '' : '/' + key}`;
-      gate(principal, { method, path, query: Object.fromEntries(req.query) });
-    }
+    const path = bucket === undefined ? '/' : `/${bucket}${key === undefined ? '' : '/' + key}`;
+    const granted = gate?.(principal, { method, path, query: Object.fromEntries(req.query) }) ?? false;
     if (!bucket) {
       action = 'ListBuckets';
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
       reply = buckets.listBuckets(walrus, principal);
     } else {
-      const call = new S3Call(walrus, req, principal, seed, bucket, key);
+      const call = new S3Call(granted ? walrus.grantedByPolicy() : walrus, req, principal, seed, bucket, key);
       const [name, run] = key === undefined ? bucketOperation(call, method) : objectOperation(call, method);
       action = name;
       reply = await run();

@@ -69,7 +69,7 @@ export interface UploadRecord {
 }
 
 /** The configurations a bucket may hold, each kept as its parsed form. */
-export type BucketConfigKind = 'tagging' | 'cors' | 'lifecycle' | 'versioning';
+export type BucketConfigKind = 'tagging' | 'cors' | 'lifecycle' | 'versioning' | 'policy';
 
 export interface PartRecord {
   uploadId: string;

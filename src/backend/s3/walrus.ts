@@ -365,6 +365,24 @@ export class Walrus {
     return this.store.setBucketConfig(this.bucketOwnedBy(caller, name).id, kind, config);
   }
 
+  /** A bucket's owner and its policy's text, for the policy check every request passes. */
+  bucketPolicy(name: string): { ownerAccountId: string; policy?: string } | undefined {
+    const b = this.store.findBucket(name);
+    return b && { ownerAccountId: b.ownerAccountId, policy: this.store.bucketConfig<string>(b.id, 'policy') };
+  }
+
+  /**
+   * This Walrus as a request sees it when the bucket's policy explicitly allows what it asks (the
+   * policy check has matched the exact action and resource): ACLs then grant it whatever it needs.
+   */
+  grantedByPolicy(): Walrus {
+    const view = Object.create(this) as Walrus;
+    const granted = { value: () => true };
+    Object.defineProperties(view, { bucketAllows: granted, objectAllows: granted });
+    Object.defineProperty(view, 'multipart', { value: new MultipartUploads(view) });
+    return view;
+  }
+
   /** A bucket's CORS rules, for anyone: browsers ask before they may authenticate. */
   corsRules(name: string): CorsRule[] | undefined {
     const b = this.store.findBucket(name);

@@ -2,8 +2,9 @@
  * IAM policy documents: parsing and validation. A document is JSON with a Version ("2008-10-17"
  * or "2012-10-17"; absent means 2008-10-17), an optional Id and a Statement (one object or an
  * array). Each statement has an Effect (Allow|Deny), exactly one of Action/NotAction, exactly
- * one of Resource/NotResource (identity policies name no Principal) and an optional Condition
- * block `{ Operator: { key: value | [values] } }`. Anything else is refused with
+ * one of Resource/NotResource and an optional Condition block `{ Operator: { key: value | [values]
+ * } }`. Identity policies (a user's, a group's) name no Principal; resource policies (a bucket's)
+ * name exactly one of Principal/NotPrincipal: `*`, or `{ "AWS": ACCOUNT-ID | ARN | [...] }`. Anything else is refused with
  * MalformedPolicyDocument (400); a document over the size quota with LimitExceeded (409).
  */
 import { ServiceError } from '../../errors';
@@ -34,6 +35,9 @@ export interface Statement {
   notAction?: string[];
   resource?: string[];
   notResource?: string[];
+  /** Resource policies: who the statement is about (`*`, account ids, user ARNs). */
+  principal?: string[];
+  notPrincipal?: string[];
   conditions: Condition[];
 }
 
@@ -201,11 +205,29 @@ function parseConditions(block: unknown): Condition[] {
 
 const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition', 'Principal', 'NotPrincipal']);
 
-function parseStatement(s: unknown, n: number): Statement {
+/** A Principal value as a list: `*`, or the AWS (or CanonicalUser) entries of an object. */
+function principalList(v: unknown, n: number): string[] {
+  if (v === '*') return ['*'];
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw malformed(`Statement ${n}: Principal must be "*" or an object such as { "AWS": "123456789012" }`);
+  const out: string[] = [];
+  for (const [kind, ids] of Object.entries(v as Record<string, unknown>)) {
+    if (kind !== 'AWS' && kind !== 'CanonicalUser') throw malformed(`Statement ${n}: unknown principal type ${kind}`);
+    for (const id of stringList(ids, 'Principal')) {
+      if (id !== '*' && !/^\d{12}$/.test(id) && !/^arn:aws:iam::\d{12}:(root|user\/.+)$/.test(id)) throw malformed(`Statement ${n}: invalid principal "${id}"`);
+      out.push(id);
+    }
+  }
+  if (!out.length) throw malformed(`Statement ${n}: Principal names no one`);
+  return out;
+}
+
+function parseStatement(s: unknown, n: number, resourcePolicy: boolean): Statement {
   if (s === null || typeof s !== 'object' || Array.isArray(s)) throw malformed(`Statement ${n} must be an object`);
   const o = s as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!STATEMENT_KEYS.has(k)) throw malformed(`Statement ${n}: unknown field ${k}`);
-  if ('Principal' in o || 'NotPrincipal' in o) throw malformed('Policy document should not specify a principal.');
+  const names = 'Principal' in o || 'NotPrincipal' in o;
+  if (!resourcePolicy && names) throw malformed('Policy document should not specify a principal.');
+  if (resourcePolicy && ('Principal' in o) === ('NotPrincipal' in o)) throw malformed(`Statement ${n}: exactly one of Principal and NotPrincipal is required`);
   if (o.Sid !== undefined && typeof o.Sid !== 'string') throw malformed(`Statement ${n}: Sid must be a string`);
   if (o.Effect === undefined) throw malformed(`Statement ${n}: missing Effect`);
   if (o.Effect !== 'Allow' && o.Effect !== 'Deny') throw malformed(`Statement ${n}: Effect must be Allow or Deny, not ${JSON.stringify(o.Effect)}`);
@@ -222,6 +244,8 @@ function parseStatement(s: unknown, n: number): Statement {
   if ('Resource' in o) st.resource = resources;
   else st.notResource = resources;
   st.conditions = parseConditions(o.Condition);
+  if ('Principal' in o) st.principal = principalList(o.Principal, n);
+  if ('NotPrincipal' in o) st.notPrincipal = principalList(o.NotPrincipal, n);
   return st;
 }
 
@@ -237,6 +261,8 @@ export interface ParseOptions {
   maxSize?: number;
   /** Names the policy owner in the LimitExceeded message. */
   ownerName?: string;
+  /** A resource policy (a bucket's): its statements name a Principal. */
+  resourcePolicy?: boolean;
 }
 
 /** Parses and validates a policy document; throws MalformedPolicyDocument or LimitExceeded. */
@@ -253,11 +279,11 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): PolicyDocume
   } catch (e) {
     throw malformed(`Syntax errors in policy: ${(e as Error).message}`);
   }
-  return validatePolicy(doc);
+  return validatePolicy(doc, opts.resourcePolicy);
 }
 
 /** Validates an already parsed JSON value as a policy document. */
-export function validatePolicy(doc: unknown): PolicyDocument {
+export function validatePolicy(doc: unknown, resourcePolicy = false): PolicyDocument {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw malformed('The policy document must be a JSON object');
   const o = doc as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!['Version', 'Id', 'Statement'].includes(k)) throw malformed(`Unknown field ${k}`);
@@ -269,7 +295,7 @@ export function validatePolicy(doc: unknown): PolicyDocument {
   if (o.Statement === undefined) throw malformed('Missing required field Statement');
   const list = Array.isArray(o.Statement) ? o.Statement : [o.Statement];
   if (list.length === 0) throw malformed('Statement must not be empty');
-  const statements = list.map((s, i) => parseStatement(s, i + 1));
+  const statements = list.map((s, i) => parseStatement(s, i + 1, resourcePolicy));
   const sids = statements.map((s) => s.sid).filter((s) => s !== undefined);
   if (new Set(sids).size !== sids.length) throw malformed('Statement IDs (SID) in a single policy must be unique');
   const out: PolicyDocument = { version, statements };

@@ -19,6 +19,22 @@ export interface PolicyRequest {
   action: string;
   resources: string[];
   context: Record<string, string | string[]>;
+  /** Who asks, for resource policies' Principal: nobody (anonymous) when absent. */
+  requester?: Requester;
+}
+
+export interface Requester {
+  accountId: string;
+  userArn: string;
+}
+
+/** Whether a Principal entry (`*`, an account id, `arn:aws:iam::ACCOUNT:root`, a user ARN) names the requester. */
+export function principalMatches(entry: string, who: Requester | undefined): boolean {
+  if (entry === '*') return true;
+  if (!who) return false;
+  if (/^\d{12}$/.test(entry)) return entry === who.accountId;
+  if (entry === `arn:aws:iam::${who.accountId}:root`) return true;
+  return entry === who.userArn;
 }
 
 export interface Principal {
@@ -206,7 +222,9 @@ export function conditionHolds(c: Condition, context: Record<string, string | st
 }
 
 /** Whether a statement applies to an action on one resource in a context. */
-export function statementApplies(st: Statement, action: string, resource: string, context: Record<string, string | string[]>): boolean {
+export function statementApplies(st: Statement, action: string, resource: string, context: Record<string, string | string[]>, requester?: Requester): boolean {
+  if (st.principal && !st.principal.some((p) => principalMatches(p, requester))) return false;
+  if (st.notPrincipal && st.notPrincipal.some((p) => principalMatches(p, requester))) return false;
   if (st.action ? !st.action.some((p) => actionMatches(p, action)) : st.notAction!.some((p) => actionMatches(p, action))) return false;
   if (st.resource ? !st.resource.some((p) => resourceMatches(p, resource, context)) : st.notResource!.some((p) => resourceMatches(p, resource, context))) return false;
   return st.conditions.every((c) => conditionHolds(c, context));
@@ -220,7 +238,7 @@ export function evaluate(request: PolicyRequest, policies: PolicyDocument[]): De
   for (const resource of resources) {
     let allowed = false;
     for (const st of statements) {
-      if (!statementApplies(st, request.action, resource, request.context)) continue;
+      if (!statementApplies(st, request.action, resource, request.context, request.requester)) continue;
       if (st.effect === 'Deny') return 'Deny';
       allowed = true;
     }
