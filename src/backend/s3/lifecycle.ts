@@ -3,7 +3,7 @@
  * prefix or tag filter, Enabled or Disabled, and its actions: Expiration after Days or on a Date,
  * AbortIncompleteMultipartUpload after DaysAfterInitiation) and when a rule applies to an object
  * or an upload. As S3 does, a rule counts days from the object's creation to the next midnight
- * UTC. The sweep that acts on the rules is Walrus's (walrus.applyLifecycle).
+ * UTC. The sweep that acts on the rules is lifecycle-sweeps.ts.
  */
 import { ServiceError } from '../errors';
 import { XmlValue } from '../xml';

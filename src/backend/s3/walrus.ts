@@ -25,10 +25,9 @@ import { MultipartUploads } from './multipart';
 import { checkBucketName, checkKey } from './names';
 import { RequestPayload } from './payload';
 import { ObjectFiles } from './storage';
-import { BucketConfigKind, BucketRecord, KeyRange, ObjectRecord, VersionRecord, WalrusStore } from './store';
+import { BucketConfigKind, BucketRecord, ObjectRecord, VersionRecord, WalrusStore } from './store';
 import { ObjectVersions, Removal } from './versions';
 import type { CorsRule } from './cors';
-import { abortsUpload, expires, LifecycleRule } from './lifecycle';
 import type { Tag } from './tagging';
 
 /** The most a single PUT (or part) may carry. */
@@ -337,7 +336,8 @@ export class Walrus {
     return this.removeObject(b.id, key, this.ownerFor(caller, b), versionId);
   }
 
-  private removeObject(bucketId: string, key: string, owner: string, versionId?: string): Removal {
+  /** Deletes a key (a delete marker when versioned) or one version; no access check. */
+  removeObject(bucketId: string, key: string, owner: string, versionId?: string): Removal {
     const removal = this.store.transaction(() => (versionId === undefined ? this.versions.deleteKey(bucketId, key, owner) : this.versions.deleteVersion(bucketId, key, versionId)));
     for (const f of removal.files) this.files.remove(bucketId, f);
     return removal;
@@ -393,36 +393,6 @@ export class Walrus {
   setObjectTags(caller: Caller, bucketName: string, key: string, tags: Tag[]): void {
     const o = this.objectForAcp(caller, bucketName, key, 'WRITE_ACP');
     this.store.setObjectTags(o.bucketId, o.key, tags);
-  }
-
-  /**
-   * Acts on every bucket's lifecycle rules at `now`: deletes the objects a rule expires and aborts
-   * the multipart uploads a rule says are too old. Returns how many of each.
-   */
-  applyLifecycle(now = Date.now()): { expired: number; aborted: number } {
-    const done = { expired: 0, aborted: 0 };
-    const start: KeyRange = { from: Buffer.alloc(0), inclusive: true };
-    for (const bucketId of this.store.bucketsWithConfig('lifecycle')) {
-      const rules = this.store.bucketConfig<LifecycleRule[]>(bucketId, 'lifecycle') ?? [];
-      for (let range = start, page = this.store.scanObjects(bucketId, range, 1000); page.length; page = this.store.scanObjects(bucketId, range, 1000)) {
-        for (const o of page) {
-          if (!rules.some((r) => expires(r, o, now))) continue;
-          this.removeObject(bucketId, o.key, this.store.bucketById(bucketId)!.ownerAccountId);
-          done.expired++;
-        }
-        range = { from: Buffer.from(page[page.length - 1].key, 'utf8'), inclusive: false };
-      }
-      for (let range = start, page = this.store.scanUploads(bucketId, range, 1000); page.length; page = this.store.scanUploads(bucketId, range, 1000)) {
-        for (const u of page) {
-          if (!rules.some((r) => abortsUpload(r, u, now))) continue;
-          for (const f of this.store.deleteUpload(u.id)) this.files.remove(bucketId, f);
-          done.aborted++;
-        }
-        const last = page[page.length - 1];
-        range = { from: Buffer.from(last.key, 'utf8'), inclusive: false, afterId: last.id };
-      }
-    }
-    return done;
   }
 
   deleteObjects(caller: Caller, bucketName: string, objects: ObjectName[]): { deleted: (ObjectName & Removal)[]; errors: { key: string; code: string; message: string }[] } {
