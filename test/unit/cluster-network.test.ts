@@ -12,7 +12,7 @@ import { parseNetworkConfig } from '../../src/backend/cluster/network/config';
 import {
   instancesPerNetwork, intToIp, ipToInt, macForIp, managedNetwork, maskPrefix, networkCount, networkHosts, parseAddressList, parseMacMap, subnetFitsMask,
 } from '../../src/backend/cluster/network/ip';
-import { renderIptables } from '../../src/backend/cluster/network/iptables';
+import { chainName, MAX_CHAIN_NAME, renderIptables } from '../../src/backend/cluster/network/iptables';
 import { NetworkManager } from '../../src/backend/cluster/network/manager';
 import { SqliteStore } from '../../src/backend/store/sqlite';
 import { tempDir } from '../helpers/cli';
@@ -172,4 +172,14 @@ test('the pool follows VNET_PUBLICIPS across restarts, keeping addresses in use'
   assert.deepEqual(second.publicAddresses().map((a) => a.ip), ['192.0.2.10', '192.0.2.20']);
   s.close();
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('chain names fit iptables: plain when short, a stable digest otherwise', () => {
+  assert.equal(chainName('alice', 'default'), 'alice-default');
+  const long = chainName('a-rather-long-account-name', 'web servers');
+  assert.match(long, /^EU_[0-9a-f]{25}$/);
+  assert.equal(long.length, MAX_CHAIN_NAME);
+  assert.equal(chainName('a-rather-long-account-name', 'web servers'), long);
+  assert.notEqual(chainName('a-rather-long-account-name', 'web  servers'), long);
+  assert.match(chainName('bob', 'it\'s "quoted"'), /^EU_/);
 });

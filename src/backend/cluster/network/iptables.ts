@@ -6,6 +6,7 @@
  * active security group, holding the group's ingress rules; nat: a DNAT and an SNAT line per
  * associated public address, and masquerading for the instances' own outbound traffic.
  */
+import { createHash } from 'node:crypto';
 import { maskPrefix } from './ip';
 import type { GroupNetwork, PublicAddress } from './manager';
 
@@ -28,8 +29,17 @@ export interface RenderInput {
   now?: Date;
 }
 
+/** iptables takes chain names of up to 28 characters. */
+export const MAX_CHAIN_NAME = 28;
+
+/**
+ * The chain of an account's security group: `account-group` when that is short and plain enough
+ * for iptables, else `EU_` and a digest of both names (stable, and distinct for distinct groups).
+ */
 export function chainName(accountName: string, groupName: string): string {
-  return `${accountName}-${groupName}`.replace(/\s+/g, '_');
+  const plain = `${accountName}-${groupName}`;
+  if (plain.length <= MAX_CHAIN_NAME && /^[A-Za-z0-9_.-]+$/.test(plain)) return plain;
+  return `EU_${createHash('sha1').update(`${accountName}\0${groupName}`).digest('hex').slice(0, MAX_CHAIN_NAME - 3)}`;
 }
 
 function match(rule: Rule): string {
