@@ -25,6 +25,8 @@ import { SqliteTagStore } from './ec2/tags/store';
 import { walrusBundleSource } from './ec2/images/walrus-source';
 import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
 import { startLifecycleSweeps } from './s3/lifecycle-sweeps';
+import { StorageController } from './storage/controller';
+import { SqliteVolumeStore } from './storage/store';
 import { createCloudServer } from './server';
 import { SqliteStore } from './store/sqlite';
 import { IdentityStore } from './iam/store';
@@ -87,7 +89,8 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   };
   cluster.hooks.groupRules = (accountId, groupName) => groups.get(accountId, groupName)?.rules ?? [];
   const monitor = new InstanceMonitor(instances, compute, log);
-  const cloud: CloudContext = { store, identity: new IdentityStore(store.db), walrus, images, keypairs, groups, tags: new SqliteTagStore(store.db), registrar, cluster, instances, bundleTasks: new SqliteBundleTaskStore(store.db), compute, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
+  const storage = new StorageController(paths.volumesDir, walrus, () => walrus.cloudAccount()!);
+  const cloud: CloudContext = { store, identity: new IdentityStore(store.db), walrus, volumes: new SqliteVolumeStore(store.db), storage, images, keypairs, groups, tags: new SqliteTagStore(store.db), registrar, cluster, instances, bundleTasks: new SqliteBundleTaskStore(store.db), compute, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
   const base = `http://${advertisedHost(bind)}:${port}/services`;

@@ -14,6 +14,8 @@ import type { SecurityGroupStore } from './ec2/groups/store';
 import type { TagStore } from './ec2/tags/store';
 import { CloudPaths } from './paths';
 import type { Walrus } from './s3/walrus';
+import type { StorageController } from './storage/controller';
+import type { SqliteVolumeStore } from './storage/store';
 import { CloudStore, Principal } from './store/types';
 
 /** Registers bundled images (ec2/images/registrar). */
@@ -36,6 +38,9 @@ export interface CloudContext {
   /** Placement, addresses, key pairs, groups and node controllers, for running instances. */
   compute: ComputeServices;
   walrus: Walrus;
+  /** EBS: volumes, snapshots and import tasks, and the storage controller holding their bytes. */
+  volumes: SqliteVolumeStore;
+  storage: StorageController;
   paths: CloudPaths;
   conf: Record<string, string>;
   /** The cluster controller: scheduler, network manager, firewall rendering. */

@@ -15,6 +15,8 @@ export interface CloudPaths {
   db: string;
   /** Walrus' object data: a folder per bucket, files named by id (never by key). */
   walrusDir: string;
+  /** The storage controllers' volumes, a folder per zone. */
+  volumesDir: string;
   /** The image cache: registered images, decrypted. */
   imagesDir: string;
   logDir: string;
@@ -36,6 +38,7 @@ export function cloudPaths(dataDir: string): CloudPaths {
     dbDir: path.join(lib, 'db'),
     db: path.join(lib, 'db', 'cloud.db'),
     walrusDir: path.join(lib, 'walrus'),
+    volumesDir: path.join(lib, 'volumes'),
     imagesDir: path.join(lib, 'images'),
     logDir: path.join(d, 'var', 'log', 'eucalyptus'),
     log: path.join(d, 'var', 'log', 'eucalyptus', 'cloud-output.log'),

@@ -153,6 +153,16 @@ export interface RebootInstanceResponse {
   instanceId: string;
 }
 
+/** A volume made visible in (or taken out of) an instance's folder under its device name. */
+export interface VolumeRequest {
+  instanceId: string;
+  volumeId: string;
+  /** /dev/sdf, /dev/vdb, ... */
+  device: string;
+  /** AttachVolume: the volume's file, as the storage controller exports it. */
+  path?: string;
+}
+
 export interface GetConsoleOutputResponse {
   instanceId: string;
   /** base64 */
@@ -168,9 +178,11 @@ export interface NcActions {
   TerminateInstance: { request: InstanceRequest; response: TerminateInstanceResponse };
   RebootInstance: { request: InstanceRequest; response: RebootInstanceResponse };
   GetConsoleOutput: { request: InstanceRequest; response: GetConsoleOutputResponse };
+  AttachVolume: { request: VolumeRequest; response: VolumeRequest };
+  DetachVolume: { request: VolumeRequest; response: VolumeRequest };
 }
 export type NcAction = keyof NcActions;
-export const NC_ACTIONS: readonly NcAction[] = ['DescribeResource', 'RunInstance', 'DescribeInstances', 'TerminateInstance', 'RebootInstance', 'GetConsoleOutput'];
+export const NC_ACTIONS: readonly NcAction[] = ['DescribeResource', 'RunInstance', 'DescribeInstances', 'TerminateInstance', 'RebootInstance', 'GetConsoleOutput', 'AttachVolume', 'DetachVolume'];
 
 /** An error answer: `{"Error": {"Code", "Message"}}` with an HTTP status. */
 export interface NcErrorBody {
@@ -318,6 +330,12 @@ export class NodeControllerClient {
   }
   getConsoleOutput(instanceId: string): Promise<GetConsoleOutputResponse> {
     return this.call('GetConsoleOutput', { instanceId });
+  }
+  attachVolume(req: VolumeRequest): Promise<VolumeRequest> {
+    return this.call('AttachVolume', req);
+  }
+  detachVolume(req: VolumeRequest): Promise<VolumeRequest> {
+    return this.call('DetachVolume', req);
   }
 
   close(): Promise<void> {

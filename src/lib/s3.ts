@@ -8,7 +8,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { rfc3986, s3StringToSignV2 } from './auth/sigv2';
 import { ChunkSigner, signV4 } from './auth/sigv4';
 import { Endpoint } from './config/resolve';
@@ -381,16 +381,23 @@ export class S3Client {
    * Uploads a file: one streamed PUT below the multipart threshold, parts of partSize otherwise
    * (each streamed from its range of the file); an upload that fails part-way is aborted.
    */
-  async uploadFile(bucket: string, key: string, file: string, opts: PutOptions & { partSize?: number; threshold?: number } = {}): Promise<{ etag: string }> {
+  async uploadFile(bucket: string, key: string, file: string, opts: PutOptions & { partSize?: number; threshold?: number; onProgress?: (bytes: number) => void } = {}): Promise<{ etag: string }> {
     const size = fs.statSync(file).size;
-    if (size < (opts.threshold ?? MULTIPART_THRESHOLD)) return this.putObject(bucket, key, { stream: fs.createReadStream(file), length: size }, opts);
+    let sent = 0;
+    const read = (range?: { start: number; end: number }): Readable => {
+      const source = fs.createReadStream(file, range);
+      if (!opts.onProgress) return source;
+      const report = opts.onProgress;
+      return source.pipe(new Transform({ transform: (chunk: Buffer, _enc, done) => (report((sent += chunk.length)), done(null, chunk)) }));
+    };
+    if (size < (opts.threshold ?? MULTIPART_THRESHOLD)) return this.putObject(bucket, key, { stream: read(), length: size }, opts);
     const partSize = opts.partSize ?? DEFAULT_PART_SIZE;
     const uploadId = await this.createMultipartUpload(bucket, key, opts);
     try {
       const parts: UploadedPart[] = [];
       for (let n = 1, at = 0; at < size; n++, at += partSize) {
         const length = Math.min(partSize, size - at);
-        const etag = await this.uploadPart(bucket, key, uploadId, n, { stream: fs.createReadStream(file, { start: at, end: at + length - 1 }), length });
+        const etag = await this.uploadPart(bucket, key, uploadId, n, { stream: read({ start: at, end: at + length - 1 }), length });
         parts.push({ partNumber: n, etag });
       }
       return await this.completeMultipartUpload(bucket, key, uploadId, parts);

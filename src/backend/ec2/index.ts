@@ -18,6 +18,8 @@ import {
 import { createTags, deleteTags, describeTags } from './tags/handlers';
 import { createKeyPair, deleteKeyPair, describeKeyPairs, importKeyPair } from './keypairs/handlers';
 import { describeAvailabilityZones, describeRegions } from './zones';
+import * as volumes from './volumes/handlers';
+import { cancelConversionTask, describeConversionTasks, importVolume } from './volumes/import';
 
 export const ec2Service: QueryService = {
   protocol: 'ec2',
@@ -64,5 +66,19 @@ export const ec2Service: QueryService = {
     CreateTags: createTags,
     DeleteTags: deleteTags,
     DescribeTags: describeTags,
+    CreateVolume: volumes.createVolume,
+    DescribeVolumes: volumes.describeVolumes,
+    DeleteVolume: volumes.deleteVolume,
+    AttachVolume: volumes.attachVolume,
+    DetachVolume: volumes.detachVolume,
+    CreateSnapshot: volumes.createSnapshot,
+    DescribeSnapshots: volumes.describeSnapshots,
+    DeleteSnapshot: volumes.deleteSnapshot,
+    DescribeSnapshotAttribute: volumes.describeSnapshotAttribute,
+    ModifySnapshotAttribute: volumes.modifySnapshotAttribute,
+    ResetSnapshotAttribute: volumes.resetSnapshotAttribute,
+    ImportVolume: importVolume,
+    DescribeConversionTasks: describeConversionTasks,
+    CancelConversionTask: cancelConversionTask,
   },
 };

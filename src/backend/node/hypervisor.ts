@@ -32,6 +32,9 @@ export interface HypervisorDriver {
   list(): NcInstance[];
   /** The console log so far (its last 64 KiB, as EC2 gives). */
   consoleOutput(instanceId: string): Promise<Buffer>;
+  /** Makes a volume's file visible in the instance's folder under its device name. */
+  attachVolume(instanceId: string, device: string, volumePath: string): Promise<void>;
+  detachVolume(instanceId: string, device: string): Promise<void>;
   /** The running instance's root disk, as a file to read (bundling a Windows instance). */
   rootDisk(instanceId: string): Promise<string>;
   /** Stops every instance's background work (the node controller is stopping). */

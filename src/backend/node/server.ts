@@ -91,6 +91,14 @@ export function createNodeServer(deps: NodeServerDeps): http.Server {
       await driver.reboot(String(p.instanceId));
       return { instanceId: p.instanceId };
     },
+    AttachVolume: async (p) => {
+      await driver.attachVolume(String(p.instanceId), String(p.device), String(p.path));
+      return { instanceId: p.instanceId, volumeId: p.volumeId, device: p.device };
+    },
+    DetachVolume: async (p) => {
+      await driver.detachVolume(String(p.instanceId), String(p.device));
+      return { instanceId: p.instanceId, volumeId: p.volumeId, device: p.device };
+    },
     GetConsoleOutput: async (p) => {
       const out = await driver.consoleOutput(String(p.instanceId));
       return { instanceId: p.instanceId, output: out.toString('base64'), timestamp: new Date().toISOString() };

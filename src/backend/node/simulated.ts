@@ -43,6 +43,13 @@ interface SimInstance {
   lastConsole?: Buffer;
 }
 
+/** A device's file name in the instance folder: /dev/sdf is sdf. */
+export function deviceName(device: string): string {
+  const name = path.basename(device);
+  if (!/^[a-z]{2,4}[a-z0-9]{0,4}$/.test(name)) throw new DriverError('InvalidParameterValue', `not a device name: ${device}`);
+  return name;
+}
+
 /** The disk sizes an instance gets: what is left of the type's disk after the image and swap. */
 export function diskLayout(spec: Pick<InstanceSpec, 'vmType' | 'platform'>, imageBytes: number): { ephemeral: number; swap: number } {
   const disk = spec.vmType.diskGiB * GiB;
@@ -169,6 +176,27 @@ export class SimulatedDriver implements HypervisorDriver {
 
   list(): NcInstance[] {
     return [...this.instances.values()].map((i) => ({ ...i.status }));
+  }
+
+  /** The volume appears as INSTANCE_DIR/<device name> (sdf for /dev/sdf), a link to its file. */
+  async attachVolume(instanceId: string, device: string, volumePath: string): Promise<void> {
+    const inst = this.get(instanceId);
+    if (inst.status.state !== 'running' && inst.status.state !== 'pending') throw new DriverError('IncorrectInstanceState', `instance ${instanceId} is ${inst.status.state}`, 409);
+    const link = path.join(inst.dir, deviceName(device));
+    await inst.staged;
+    try {
+      await fs.promises.symlink(volumePath, link);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new DriverError('InvalidParameterValue', `Attachment point ${device} is already in use`);
+      throw e;
+    }
+    this.opts.log(`${instanceId}: attached ${volumePath} as ${device}`);
+  }
+
+  async detachVolume(instanceId: string, device: string): Promise<void> {
+    const inst = this.get(instanceId);
+    await fs.promises.rm(path.join(inst.dir, deviceName(device)), { force: true });
+    this.opts.log(`${instanceId}: detached ${device}`);
   }
 
   async rootDisk(instanceId: string): Promise<string> {

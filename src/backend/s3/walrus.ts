@@ -134,6 +134,35 @@ export class Walrus {
     return this.files.open(b.id, o.fileId);
   }
 
+  /**
+   * The cloud's own write (a snapshot's chunk): into a private bucket of the given account,
+   * created if missing. No access check.
+   */
+  async storeObject(ownerAccountId: string, bucketName: string, key: string, data: Buffer): Promise<void> {
+    let b = this.store.findBucket(bucketName);
+    if (!b) {
+      b = { id: this.files.newId(), name: bucketName, ownerAccountId, location: '', acl: this.grantsFor({}, { owner: ownerAccountId, bucketOwner: ownerAccountId }), created: now() };
+      this.store.createBucket(b);
+      this.files.createBucketDir(b.id);
+    }
+    if (b.ownerAccountId !== ownerAccountId) throw new ServiceError('BucketAlreadyExists', `bucket ${bucketName} belongs to another account`, 409);
+    const fileId = await this.files.write(b.id, (async function* () { yield data; })());
+    const md5 = createHash('md5').update(data).digest('hex');
+    this.commitObject({ bucketId: b.id, key, fileId, size: data.length, etag: `"${md5}"`, headers: {}, ownerAccountId, acl: b.acl, lastModified: now() });
+  }
+
+  /** The cloud's own clean-up: removes every object under a prefix. No access check. */
+  removeObjects(bucketName: string, prefix: string): void {
+    const b = this.store.findBucket(bucketName);
+    if (!b) return;
+    const from = Buffer.from(prefix, 'utf8');
+    for (let page = this.store.scanObjects(b.id, { from, inclusive: true }, 1000); page.length; page = this.store.scanObjects(b.id, { from, inclusive: true }, 1000)) {
+      const mine = page.filter((o) => o.key.startsWith(prefix));
+      for (const o of mine) this.removeObject(b.id, o.key, b.ownerAccountId);
+      if (mine.length < page.length) return;
+    }
+  }
+
   canRead(principal: Principal | undefined, bucket: string, key: string): boolean {
     const b = this.store.findBucket(bucket);
     const o = b && this.store.findObject(b.id, key);

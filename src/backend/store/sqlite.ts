@@ -13,6 +13,7 @@ import { keypairsSchema } from '../ec2/keypairs/schema';
 import { groupsSchema } from '../ec2/groups/schema';
 import { tagsSchema } from '../ec2/tags/schema';
 import { walrusSchema } from '../s3/schema';
+import { volumesSchema } from '../storage/schema';
 import { migrate, SchemaPart } from './schema';
 import { AccessKey, Account, CloudStore, Cluster, Principal, User } from './types';
 
@@ -51,7 +52,7 @@ export const coreSchema: SchemaPart = {
 };
 
 /** Every domain's schema, in the order they are migrated. */
-const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, keypairsSchema, groupsSchema, tagsSchema, clusterSchema, instancesSchema, bundleTasksSchema];
+const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, keypairsSchema, groupsSchema, tagsSchema, clusterSchema, instancesSchema, bundleTasksSchema, volumesSchema];
 
 const now = () => new Date().toISOString();
 

@@ -5,6 +5,8 @@
  * and Windows password data. Stop and start need an EBS root device, which these instances lack.
  */
 import { RequestContext } from '../../context';
+import { releaseVolumes } from '../volumes/handlers';
+import { log } from '../../listen';
 import { invalidParameter, ServiceError } from '../../errors';
 import { applyFilters, Filter, filtersParam, listParam, requireParam } from '../../query-params';
 import { registerGroupInUseCheck } from '../groups/handlers';
@@ -121,7 +123,10 @@ export function terminateInstances(ctx: RequestContext) {
       ctx.cloud.instances.update(i.id, { state: 'shutting-down' });
       // Capacity and addresses come back at once; the node finishes the shutdown on its own.
       releaseInstance(services, i);
-      const done = () => ctx.cloud.instances.update(i.id, { state: 'terminated', endedTime: new Date().toISOString() });
+      const done = () => {
+        ctx.cloud.instances.update(i.id, { state: 'terminated', endedTime: new Date().toISOString() });
+        releaseVolumes(ctx, i.id).catch((e: Error) => log(`${i.id}: releasing volumes failed: ${e.message}`));
+      };
       if (i.node) services.nodes.terminateInstance(i.node, i.id).then(done, done);
       else done();
       return { instanceId: i.id, previousState: previous, currentState: { code: STATE_CODES['shutting-down'], name: 'shutting-down' } };

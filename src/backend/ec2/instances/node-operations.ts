@@ -3,7 +3,7 @@
  * its connection pool is reused), serving both the cluster controller (DescribeResource) and
  * the instances (RunInstance, TerminateInstance, ...). Nodes are named host:port.
  */
-import { NodeControllerClient } from '../../../lib/nc-protocol';
+import { NodeControllerClient, VolumeRequest } from '../../../lib/nc-protocol';
 import type { NodeAddress, NodeCapacity, NodeClient } from '../../cluster/nodes';
 import { LaunchSpec, NodeOperations, NodeState } from './services';
 
@@ -42,6 +42,14 @@ export class NodeClients implements NodeOperations, NodeClient {
 
   async describeInstances(node: string): Promise<NodeState[]> {
     return (await this.client(node).describeInstances()).instances.map((i) => ({ instanceId: i.instanceId, state: i.state }));
+  }
+
+  async attachVolume(node: string, req: VolumeRequest): Promise<void> {
+    await this.client(node).attachVolume(req);
+  }
+
+  async detachVolume(node: string, req: VolumeRequest): Promise<void> {
+    await this.client(node).detachVolume(req);
   }
 
   rootDisk(node: string, instanceId: string) {

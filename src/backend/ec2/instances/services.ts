@@ -5,6 +5,7 @@
  * the real parts in (compute-wiring.ts), and tests can wire fakes.
  */
 // The shapes a node controller takes are the NC protocol's own (types only: nothing is loaded).
+import type { VolumeRequest } from '../../../lib/nc-protocol';
 import type { InstanceNetwork, RunInstanceRequest, VmTypeSpec } from '../../../lib/nc-protocol';
 
 export type VmType = VmTypeSpec;
@@ -25,6 +26,9 @@ export interface NodeOperations {
   describeInstances(node: string): Promise<NodeState[]>;
   /** A running instance's root disk (bundling a Windows instance). */
   rootDisk(node: string, instanceId: string): Promise<NodeJS.ReadableStream & AsyncIterable<Buffer>>;
+  /** Makes a volume visible to an instance under a device name, or takes it away. */
+  attachVolume(node: string, req: VolumeRequest): Promise<void>;
+  detachVolume(node: string, req: VolumeRequest): Promise<void>;
 }
 
 export interface ComputeServices {

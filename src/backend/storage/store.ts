@@ -1,0 +1,191 @@
+/**
+ * Volumes, snapshots and import conversion tasks as the cloud keeps them. A volume has at most one
+ * attachment (instance, device, status); a snapshot remembers its volume, size and progress, and
+ * which accounts (or `all`) may create volumes from it.
+ */
+import type Database from 'better-sqlite3';
+
+export type VolumeStatus = 'creating' | 'available' | 'in-use' | 'deleting' | 'deleted' | 'error';
+export type AttachStatus = 'attaching' | 'attached' | 'detaching';
+export type SnapshotStatus = 'pending' | 'completed' | 'error';
+export type TaskState = 'active' | 'completed' | 'cancelling' | 'cancelled';
+
+export interface Attachment {
+  instanceId: string;
+  device: string;
+  status: AttachStatus;
+  time: string;
+  deleteOnTermination: boolean;
+}
+
+export interface Volume {
+  id: string;
+  accountId: string;
+  zone: string;
+  sizeGiB: number;
+  snapshotId?: string;
+  status: VolumeStatus;
+  created: string;
+  attachment?: Attachment;
+}
+
+export interface Snapshot {
+  id: string;
+  accountId: string;
+  volumeId: string;
+  volumeSizeGiB: number;
+  status: SnapshotStatus;
+  progress: number;
+  description: string;
+  started: string;
+}
+
+export interface ConversionTask {
+  id: string;
+  accountId: string;
+  state: TaskState;
+  statusMessage: string;
+  zone: string;
+  bucket: string;
+  objectKey: string;
+  format: string;
+  bytes: number;
+  sizeGiB: number;
+  volumeId?: string;
+  description: string;
+  expires: string;
+}
+
+type Row = Record<string, any>;
+
+const toVolume = (r: Row): Volume => ({
+  id: r.id,
+  accountId: r.account_id,
+  zone: r.zone,
+  sizeGiB: r.size_gib,
+  snapshotId: r.snapshot_id ?? undefined,
+  status: r.status,
+  created: r.created,
+  attachment: r.instance_id
+    ? { instanceId: r.instance_id, device: r.device, status: r.attach_status, time: r.attach_time, deleteOnTermination: !!r.delete_on_termination }
+    : undefined,
+});
+
+const toSnapshot = (r: Row): Snapshot => ({
+  id: r.id,
+  accountId: r.account_id,
+  volumeId: r.volume_id,
+  volumeSizeGiB: r.volume_size_gib,
+  status: r.status,
+  progress: r.progress,
+  description: r.description,
+  started: r.started,
+});
+
+const toTask = (r: Row): ConversionTask => ({
+  id: r.id,
+  accountId: r.account_id,
+  state: r.state,
+  statusMessage: r.status_message,
+  zone: r.zone,
+  bucket: r.bucket,
+  objectKey: r.object_key,
+  format: r.format,
+  bytes: r.bytes,
+  sizeGiB: r.size_gib,
+  volumeId: r.volume_id ?? undefined,
+  description: r.description,
+  expires: r.expires,
+});
+
+export class SqliteVolumeStore {
+  constructor(private readonly db: Database.Database) {}
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // Volumes
+  insertVolume(v: Volume): void {
+    this.db
+      .prepare('INSERT INTO volumes (id, account_id, zone, size_gib, snapshot_id, status, created) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(v.id, v.accountId, v.zone, v.sizeGiB, v.snapshotId ?? null, v.status, v.created);
+  }
+  volume(id: string): Volume | undefined {
+    const r = this.db.prepare('SELECT * FROM volumes WHERE id = ?').get(id) as Row | undefined;
+    return r && toVolume(r);
+  }
+  /** An account's volumes (every account's when accountId is undefined), deleted ones left out. */
+  volumes(accountId?: string): Volume[] {
+    const rows = accountId === undefined
+      ? this.db.prepare("SELECT * FROM volumes WHERE status != 'deleted' ORDER BY created, id").all()
+      : this.db.prepare("SELECT * FROM volumes WHERE account_id = ? AND status != 'deleted' ORDER BY created, id").all(accountId);
+    return (rows as Row[]).map(toVolume);
+  }
+  attachedTo(instanceId: string): Volume[] {
+    return (this.db.prepare('SELECT * FROM volumes WHERE instance_id = ? ORDER BY device').all(instanceId) as Row[]).map(toVolume);
+  }
+  setVolumeStatus(id: string, status: VolumeStatus): void {
+    this.db.prepare('UPDATE volumes SET status = ? WHERE id = ?').run(status, id);
+  }
+  setAttachment(id: string, a: Attachment | undefined): void {
+    this.db
+      .prepare('UPDATE volumes SET instance_id = ?, device = ?, attach_status = ?, attach_time = ?, delete_on_termination = ? WHERE id = ?')
+      .run(a?.instanceId ?? null, a?.device ?? null, a?.status ?? null, a?.time ?? null, a?.deleteOnTermination ? 1 : 0, id);
+  }
+  deleteVolume(id: string): void {
+    this.db.prepare('DELETE FROM volumes WHERE id = ?').run(id);
+  }
+
+  // Snapshots
+  insertSnapshot(s: Snapshot): void {
+    this.db
+      .prepare('INSERT INTO snapshots (id, account_id, volume_id, volume_size_gib, status, progress, description, started) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(s.id, s.accountId, s.volumeId, s.volumeSizeGiB, s.status, s.progress, s.description, s.started);
+  }
+  snapshot(id: string): Snapshot | undefined {
+    const r = this.db.prepare('SELECT * FROM snapshots WHERE id = ?').get(id) as Row | undefined;
+    return r && toSnapshot(r);
+  }
+  allSnapshots(): Snapshot[] {
+    return (this.db.prepare('SELECT * FROM snapshots ORDER BY started, id').all() as Row[]).map(toSnapshot);
+  }
+  setSnapshotProgress(id: string, status: SnapshotStatus, progress: number): void {
+    this.db.prepare('UPDATE snapshots SET status = ?, progress = ? WHERE id = ?').run(status, progress, id);
+  }
+  deleteSnapshot(id: string): void {
+    this.db.prepare('DELETE FROM snapshots WHERE id = ?').run(id);
+  }
+  permissions(snapshotId: string): string[] {
+    return (this.db.prepare('SELECT grantee FROM snapshot_permissions WHERE snapshot_id = ? ORDER BY grantee').all(snapshotId) as Row[]).map((r) => r.grantee);
+  }
+  setPermissions(snapshotId: string, add: string[], remove: string[]): void {
+    this.transaction(() => {
+      for (const g of remove) this.db.prepare('DELETE FROM snapshot_permissions WHERE snapshot_id = ? AND grantee = ?').run(snapshotId, g);
+      for (const g of add) this.db.prepare('INSERT OR IGNORE INTO snapshot_permissions (snapshot_id, grantee) VALUES (?, ?)').run(snapshotId, g);
+    });
+  }
+  resetPermissions(snapshotId: string): void {
+    this.db.prepare('DELETE FROM snapshot_permissions WHERE snapshot_id = ?').run(snapshotId);
+  }
+
+  // Conversion tasks
+  insertTask(t: ConversionTask): void {
+    this.db
+      .prepare(
+        `INSERT INTO conversion_tasks (id, account_id, state, status_message, zone, bucket, object_key, format, bytes, size_gib, volume_id, description, expires)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(t.id, t.accountId, t.state, t.statusMessage, t.zone, t.bucket, t.objectKey, t.format, t.bytes, t.sizeGiB, t.volumeId ?? null, t.description, t.expires);
+  }
+  task(id: string): ConversionTask | undefined {
+    const r = this.db.prepare('SELECT * FROM conversion_tasks WHERE id = ?').get(id) as Row | undefined;
+    return r && toTask(r);
+  }
+  tasks(accountId: string): ConversionTask[] {
+    return (this.db.prepare('SELECT * FROM conversion_tasks WHERE account_id = ? ORDER BY id').all(accountId) as Row[]).map(toTask);
+  }
+  setTaskState(id: string, state: TaskState, statusMessage = ''): void {
+    this.db.prepare('UPDATE conversion_tasks SET state = ?, status_message = ? WHERE id = ?').run(state, statusMessage, id);
+  }
+}

@@ -1,0 +1,22 @@
+import { Args } from '@oclif/core';
+import { filterFlag, filterParams, Parsed, QueryCommand } from '../../lib/command';
+import { volumeLines } from '../../lib/printers/volumes';
+import { listOf, XmlNode } from '../../lib/xml';
+
+export default class DescribeVolumes extends QueryCommand {
+  static override summary = 'Display information about volumes';
+  static override description = 'Prints a VOLUME line per volume (id, size, snapshot, zone, status, creation time, type), an ATTACHMENT line when it is attached (volume, instance, device, status, time) and its TAG lines. Filters: volume-id, status, availability-zone, size, snapshot-id, attachment.instance-id, attachment.device, attachment.status.';
+  static override strict = false;
+  static override args = { volume: Args.string({ description: 'limit results to specific volumes' }) };
+  static override flags = { filter: filterFlag };
+  static override examples = ['<%= command.id %>', '<%= command.id %> vol-12345678', '<%= command.id %> --filter status=available'];
+  static override action = 'DescribeVolumes';
+
+  protected params({ argv, flags }: Parsed) {
+    return { VolumeId: argv as string[], ...filterParams(flags.filter) };
+  }
+
+  protected print(result: XmlNode) {
+    this.out(listOf(result, 'volumeSet').flatMap(volumeLines));
+  }
+}
