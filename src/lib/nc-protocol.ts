@@ -119,6 +119,11 @@ export interface RunInstanceRequest {
   publicKey?: string;
   network: InstanceNetwork;
   launchIndex: number;
+  /**
+   * EBS volumes to link into the instance's folder before it boots; the one marked root is its
+   * root disk (an EBS-backed instance: no image is copied for it).
+   */
+  volumes?: { device: string; path: string; root?: boolean }[];
 }
 
 export interface RunInstanceResponse {

@@ -206,6 +206,55 @@ describe('EBS', () => {
     await fails('euca-describe-volumes', [vol], env, /InvalidVolume\.NotFound/);
   });
 
+  test("the seed's EBS image sequence: an image registered from a snapshot runs from its own root volume, stops, starts and takes the volume away on terminate", async () => {
+    // Create a volume and attach it, as the seed does; the copy onto it is an import here.
+    const scratch = await createVolume(['--zone', ZONE, '--size', '1']);
+    await waitVolume(scratch, 'available');
+    await runOk('euca-attach-volume', [scratch, '-i', instance, '-d', '/dev/sdf'], env);
+    await waitVolume(scratch, 'in-use');
+    const disk = path.join(work, 'root.img');
+    const data = randomBytes(2 * 1024 * 1024 + 4095);
+    fs.writeFileSync(disk, data);
+    const imported = (await runOk('euca-import-volume', [disk, '-f', 'raw', '-z', ZONE, '-b', 'ebs-images'], env)).trim().split('\n');
+    const rootSource = imported[1].match(/VolumeId\t(vol-\w+)/)![1];
+    await waitVolume(rootSource, 'available');
+    await runOk('euca-detach-volume', [scratch], env);
+    await waitVolume(scratch, 'available');
+    const snap = field((await runOk('euca-create-snapshot', [rootSource], env)).trim(), 1);
+    await waitSnapshot(snap);
+
+    // Both ways of registering: the older --snapshot, and -b with --root-device-name.
+    const image = field((await runOk('euca-register', ['--name', 'my-new-ebs-image', '--snapshot', snap], env)).trim(), 1);
+    assert.match(image, /^emi-[0-9A-F]{8}$/);
+    const image2 = field((await runOk('euca-register', ['-n', 'ebs-image-2', '--root-device-name', '/dev/sda1', '-b', `/dev/sda1=${snap}:2:true`], env)).trim(), 1);
+    const described = (await runOk('euca-describe-images', [image, image2], env)).trim();
+    assert.match(described, new RegExp(`^IMAGE\\t${image}\\t.*\\tavailable\\t.*\\tebs`, 'm'));
+    assert.match(described, new RegExp(`^BLOCKDEVICEMAPPING\\t.*/dev/sda1\\t${snap}\\t2`, 'm'));
+    await fails('euca-register', ['-n', 'too-big', '-b', `/dev/sda1=${snap}:2048`], env, /1 TiB/);
+
+    const ebsInstance = (await runOk('euca-run-instances', [image], env)).match(/^INSTANCE\t(i-\w+)/m)![1];
+    const running = async () => ((await runOk('euca-describe-instances', [ebsInstance], env)).includes('\trunning\t') ? true : undefined);
+    await waitFor(`${ebsInstance} running`, running, 60_000);
+    assert.match(await runOk('euca-describe-instances', [ebsInstance], env), /\tebs\t/);
+    const rootVolume = (await runOk('euca-describe-volumes', ['--filter', `attachment.instance-id=${ebsInstance}`], env)).match(/^VOLUME\t(vol-\w+)\t1\t(snap-\w+)\t/m)!;
+    assert.equal(rootVolume[2], snap);
+    assert.equal(sha1Of(volumeFile(ZONE, rootVolume[1]), data.length), createHash('sha1').update(data).digest('hex'));
+
+    assert.match(await runOk('euca-stop-instances', [ebsInstance], env), new RegExp(`${ebsInstance}`));
+    await waitFor('stopped', async () => ((await runOk('euca-describe-instances', [ebsInstance], env)).includes('\tstopped\t') ? true : undefined));
+    assert.equal(await volumeStatus(rootVolume[1]), 'in-use');
+    await runOk('euca-start-instances', [ebsInstance], env);
+    await waitFor(`${ebsInstance} running again`, running, 60_000);
+
+    // CreateImage of the EBS instance: pending until its snapshot completes.
+    const made = field((await runOk('euca-create-image', [ebsInstance, '-n', 'made-from-instance'], env)).trim(), 1);
+    await waitFor(`${made} available`, async () => ((await runOk('euca-describe-images', [made], env)).includes('\tavailable\t') ? true : undefined), 60_000);
+
+    await runOk('euca-terminate-instances', [ebsInstance], env);
+    await waitFor('root volume gone', async () => ((await run('euca-describe-volumes', [rootVolume[1]], env)).code === 1 ? true : undefined));
+    for (const v of [scratch, rootSource]) await runOk('euca-delete-volume', [v], env);
+  });
+
   test('terminating an instance detaches its volumes', async () => {
     const vol = await createVolume(['-z', ZONE, '-s', '1']);
     await waitVolume(vol, 'available');

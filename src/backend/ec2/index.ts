@@ -19,6 +19,7 @@ import { createTags, deleteTags, describeTags } from './tags/handlers';
 import { createKeyPair, deleteKeyPair, describeKeyPairs, importKeyPair } from './keypairs/handlers';
 import { describeAvailabilityZones, describeRegions } from './zones';
 import * as volumes from './volumes/handlers';
+import { createImage } from './images/ebs-images';
 import { cancelConversionTask, describeConversionTasks, importVolume } from './volumes/import';
 
 export const ec2Service: QueryService = {
@@ -77,6 +78,7 @@ export const ec2Service: QueryService = {
     DescribeSnapshotAttribute: volumes.describeSnapshotAttribute,
     ModifySnapshotAttribute: volumes.modifySnapshotAttribute,
     ResetSnapshotAttribute: volumes.resetSnapshotAttribute,
+    CreateImage: createImage,
     ImportVolume: importVolume,
     DescribeConversionTasks: describeConversionTasks,
     CancelConversionTask: cancelConversionTask,

@@ -75,7 +75,9 @@ export class SimulatedDriver implements HypervisorDriver {
   async run(spec: InstanceSpec): Promise<void> {
     validate(spec);
     const existing = this.instances.get(spec.instanceId);
-    if (existing) throw new DriverError('InstanceAlreadyExists', `instance ${spec.instanceId} already exists on this node (${existing.status.state})`, 409);
+    // A stopped EBS-backed instance starts again under its ID: what is left of its last run goes.
+    if (existing?.status.state === 'terminated') this.instances.delete(spec.instanceId);
+    else if (existing) throw new DriverError('InstanceAlreadyExists', `instance ${spec.instanceId} already exists on this node (${existing.status.state})`, 409);
     const inst: SimInstance = {
       spec,
       status: { instanceId: spec.instanceId, state: 'pending', launchTime: new Date().toISOString(), privateIp: spec.network.privateIp, ...(spec.network.publicIp ? { publicIp: spec.network.publicIp } : {}) },
@@ -92,12 +94,16 @@ export class SimulatedDriver implements HypervisorDriver {
   private async stageAndBoot(inst: SimInstance): Promise<void> {
     const { spec } = inst;
     await fs.promises.mkdir(inst.dir, { recursive: true, mode: 0o700 });
-    const wanted = [spec.imageId, spec.kernelId, spec.ramdiskId];
+    const rootVolume = spec.volumes?.find((v) => v.root);
+    const wanted = [rootVolume ? undefined : spec.imageId, spec.kernelId, spec.ramdiskId];
     const [root, kernel, ramdisk] = await Promise.all(wanted.map((id) => (id ? this.opts.images.get(id) : undefined)));
     if (inst.cancelled) return;
-    const imageBytes = (await fs.promises.stat(root!)).size;
+    // An EBS root is a volume, not part of the node's disk.
+    const imageBytes = rootVolume ? 0 : (await fs.promises.stat(root!)).size;
     const { ephemeral, swap } = diskLayout(spec, imageBytes);
-    await fs.promises.copyFile(root!, path.join(inst.dir, 'root'), fs.constants.COPYFILE_FICLONE);
+    if (rootVolume) await fs.promises.symlink(rootVolume.path, path.join(inst.dir, 'root'));
+    else await fs.promises.copyFile(root!, path.join(inst.dir, 'root'), fs.constants.COPYFILE_FICLONE);
+    for (const v of spec.volumes ?? []) if (!v.root) await fs.promises.symlink(v.path, path.join(inst.dir, deviceName(v.device)));
     if (kernel) await fs.promises.copyFile(kernel, path.join(inst.dir, 'kernel'), fs.constants.COPYFILE_FICLONE);
     if (ramdisk) await fs.promises.copyFile(ramdisk, path.join(inst.dir, 'ramdisk'), fs.constants.COPYFILE_FICLONE);
     await sparseFile(path.join(inst.dir, 'ephemeral'), ephemeral);

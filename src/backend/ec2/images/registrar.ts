@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { decryptBundleKeys, Manifest, parseManifest, unbundle, verifyManifestSignature } from '../../../lib/bundle';
 import { isCloudAdmin } from '../../iam/principals';
+import { registerEbsImage } from './ebs-images';
 import { RequestContext } from '../../context';
 import { ServiceError } from '../../errors';
 import * as ids from '../../ids';
@@ -74,9 +75,7 @@ export class ImageRegistrar {
   async register(ctx: RequestContext): Promise<string> {
     const p = ctx.params;
     const location = p.ImageLocation;
-    if (!location) {
-      throw new ServiceError('InvalidParameterValue', 'Registering from a snapshot (EBS-backed images) needs the block storage service, which this cloud does not run yet; give ImageLocation');
-    }
+    if (!location) return registerEbsImage(ctx);
     const { bucket, key } = splitLocation(location);
     const text = await this.o.source.readManifest(ctx.principal, bucket, key);
     const manifest = this.parse(text, location);

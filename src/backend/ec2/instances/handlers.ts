@@ -14,6 +14,7 @@ import { isCloudAdmin } from '../images/handlers';
 import { registerResourceKind } from '../resources';
 import { tagFilterFields, tagSet } from '../tags/filters';
 import { releaseInstance, runInstances } from './launch';
+import { startInstances, stopInstances } from './stop-start';
 import { Instance, STATE_CODES } from './store';
 import { instanceItem, reservations, stateOf } from './view';
 
@@ -70,7 +71,7 @@ const FILTERS: Record<string, (i: Instance) => string | string[] | undefined> = 
   'launch-index': (i) => String(i.launchIndex),
   architecture: (i) => i.architecture,
   platform: (i) => i.platform,
-  'root-device-type': () => 'instance-store',
+  'root-device-type': (i) => i.rootDeviceType ?? 'instance-store',
 };
 
 /**
@@ -142,9 +143,9 @@ export async function rebootInstances(ctx: RequestContext) {
   return { return: true };
 }
 
-export function stopOrStartInstances(ctx: RequestContext): never {
-  const instance = selected(ctx)[0];
-  throw new ServiceError('UnsupportedOperation', `The instance '${instance.id}' does not have an 'ebs' root device type and cannot be stopped or started.`);
+export function stopOrStartInstances(ctx: RequestContext) {
+  const instances = selected(ctx);
+  return ctx.params.Action === 'StartInstances' ? startInstances(ctx, instances) : stopInstances(ctx, instances);
 }
 
 export async function getConsoleOutput(ctx: RequestContext) {

@@ -9,6 +9,8 @@ import { invalidParameter, ServiceError } from '../../errors';
 import * as ids from '../../ids';
 import { listParam } from '../../query-params';
 import { Image } from '../images/store';
+import { releaseVolumes } from '../volumes/handlers';
+import { launchMappings, NodeVolume, prepareVolumes } from './ebs';
 import { ComputeServices, LaunchSpec, NetworkAddresses, VmType } from './services';
 import { Instance } from './store';
 
@@ -71,6 +73,8 @@ export function runInstances(ctx: RequestContext, services: ComputeServices): La
   const zones = services.zones();
   const zone = p['Placement.AvailabilityZone'] || zones[0];
   if (!zone || !zones.includes(zone)) throw new ServiceError('InvalidParameterValue', `Invalid availability zone: [${zone ?? ''}]`);
+  const mappings = launchMappings(ctx, image);
+  const ebs = image.rootDeviceType === 'ebs';
   const shutdownBehavior = p.InstanceInitiatedShutdownBehavior ?? 'terminate';
   if (shutdownBehavior !== 'stop' && shutdownBehavior !== 'terminate') throw invalidParameter('InstanceInitiatedShutdownBehavior', shutdownBehavior, 'It is stop or terminate.');
 
@@ -111,6 +115,8 @@ export function runInstances(ctx: RequestContext, services: ComputeServices): La
       disableApiTermination: p.DisableApiTermination === 'true',
       clientToken: p.ClientToken,
       launchTime,
+      rootDeviceType: ebs ? ('ebs' as const) : undefined,
+      rootDeviceName: ebs ? image.rootDeviceName : undefined,
     }));
     ctx.cloud.instances.insert(instances);
   } catch (e) {
@@ -118,7 +124,10 @@ export function runInstances(ctx: RequestContext, services: ComputeServices): La
     placements.forEach((pl) => services.unplace(pl.placementId));
     throw e;
   }
-  for (const instance of instances) startOnNode(ctx, services, instance, vmType, key?.publicKeyOpenSsh);
+  for (const instance of instances) {
+    const volumes = mappings.length ? prepareVolumes(ctx, instance, mappings) : Promise.resolve([]);
+    bootOnNode(ctx, services, instance, vmType, volumes, key?.publicKeyOpenSsh);
+  }
   return { reservationId, instances };
 }
 
@@ -128,15 +137,25 @@ export function releaseInstance(services: ComputeServices, i: Instance): void {
   if (i.privateIp) services.releaseAddresses({ mac: i.mac ?? '', privateIp: i.privateIp, publicIp: i.publicIp, vlan: i.vlan });
 }
 
-/** Hands an instance to its node; if the node cannot take it, it ends terminated with the reason. */
-function startOnNode(ctx: RequestContext, services: ComputeServices, i: Instance, vmType: VmType, publicKey?: string): void {
-  const spec: LaunchSpec = {
-    instanceId: i.id, reservationId: i.reservationId, accountId: i.accountId, imageId: i.imageId, kernelId: i.kernelId, ramdiskId: i.ramdiskId,
-    platform: i.platform, vmType, userData: i.userData, keyName: i.keyName, publicKey, launchIndex: i.launchIndex,
-    network: { mac: i.mac!, privateIp: i.privateIp!, publicIp: i.publicIp, vlan: i.vlan },
-  };
-  services.nodes.runInstance(i.node!, spec).catch((e: Error) => {
-    ctx.cloud.instances.update(i.id, { state: 'terminated', stateReason: `Server.InternalError: node ${i.node} could not start the instance: ${e.message}`, endedTime: new Date().toISOString() });
-    releaseInstance(services, i);
-  });
+/**
+ * Hands an instance to its node once its volumes are ready; if they cannot be made or the node
+ * cannot take it, it ends terminated with the reason (its volumes released as on terminate).
+ */
+export function bootOnNode(ctx: RequestContext, services: ComputeServices, i: Instance, vmType: VmType, volumes: Promise<NodeVolume[]>, publicKey?: string): void {
+  volumes
+    .then((vols) => {
+      if (ctx.cloud.instances.get(i.id)?.state !== 'pending') return;
+      const spec: LaunchSpec = {
+        instanceId: i.id, reservationId: i.reservationId, accountId: i.accountId, imageId: i.imageId, kernelId: i.kernelId, ramdiskId: i.ramdiskId,
+        platform: i.platform, vmType, userData: i.userData, keyName: i.keyName, publicKey, launchIndex: i.launchIndex,
+        network: { mac: i.mac!, privateIp: i.privateIp!, publicIp: i.publicIp, vlan: i.vlan },
+        volumes: vols.length ? vols : undefined,
+      };
+      return services.nodes.runInstance(i.node!, spec);
+    })
+    .catch((e: Error) => {
+      ctx.cloud.instances.update(i.id, { state: 'terminated', stateReason: `Server.InternalError: node ${i.node} could not start the instance: ${e.message}`, endedTime: new Date().toISOString() });
+      releaseInstance(services, i);
+      releaseVolumes(ctx, i.id).catch(() => undefined);
+    });
 }

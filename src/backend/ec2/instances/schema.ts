@@ -39,5 +39,8 @@ export const instancesSchema: SchemaPart = {
      CREATE INDEX instances_reservation ON instances(reservation_id);
      CREATE INDEX instances_state ON instances(state);
      CREATE INDEX instances_group ON instances(account_id, group_name);`,
+    // EBS-backed instances: the root device's type and name.
+    `ALTER TABLE instances ADD COLUMN root_device_type TEXT;
+     ALTER TABLE instances ADD COLUMN root_device_name TEXT;`,
   ],
 };

@@ -42,6 +42,9 @@ export interface Instance {
   passwordData?: string;
   launchTime: string;
   endedTime?: string;
+  /** EBS-backed instances only: their root is a volume, and they can be stopped and started. */
+  rootDeviceType?: 'ebs';
+  rootDeviceName?: string;
 }
 
 export interface InstanceQuery {
@@ -68,6 +71,7 @@ const COLUMNS: Record<keyof Instance, string> = {
   vlan: 'vlan', groupId: 'group_id', groupName: 'group_name', userData: 'user_data', addressing: 'addressing',
   shutdownBehavior: 'shutdown_behavior', disableApiTermination: 'disable_api_termination', clientToken: 'client_token',
   passwordData: 'password_data', launchTime: 'launch_time', endedTime: 'ended_time',
+  rootDeviceType: 'root_device_type', rootDeviceName: 'root_device_name',
 };
 const FIELDS = Object.keys(COLUMNS) as (keyof Instance)[];
 

@@ -87,25 +87,33 @@ function sizeParam(ctx: RequestContext, snapshot?: Snapshot): number {
  * snapshot, an imported image): it turns available, or error. Shared with RunInstances (EBS root
  * and -b volumes) and ImportVolume.
  */
-export function createVolumeRecord(ctx: RequestContext, zone: string, sizeGiB: number, opts: { snapshot?: Snapshot; fill?: (v: Volume) => Promise<void> } = {}): Volume {
+export function createVolumeRecord(
+  ctx: RequestContext,
+  zone: string,
+  sizeGiB: number,
+  opts: { snapshot?: Snapshot; fill?: (v: Volume) => Promise<void>; accountId?: string } = {},
+): { volume: Volume; ready: Promise<void> } {
   const { snapshot, fill } = opts;
-  const v: Volume = { id: ids.resourceId('vol'), accountId: ctx.principal.account.id, zone, sizeGiB, snapshotId: snapshot?.id, status: 'creating', created: new Date().toISOString() };
+  const v: Volume = { id: ids.resourceId('vol'), accountId: opts.accountId ?? ctx.principal.account.id, zone, sizeGiB, snapshotId: snapshot?.id, status: 'creating', created: new Date().toISOString() };
   const { volumes, storage } = ctx.cloud;
   volumes.insertVolume(v);
-  void (async () => {
+  const ready = (async () => {
     await storage.create(zone, v.id, sizeGiB);
     if (snapshot) await storage.restore(zone, v.id, snapshot.id);
     await fill?.(v);
   })().then(
     () => {
-      if (volumes.volume(v.id)?.status === 'creating') volumes.setVolumeStatus(v.id, 'available');
+      if (volumes.volume(v.id)?.status !== 'creating') throw new Error(`${v.id} was deleted while it was being created`);
+      volumes.setVolumeStatus(v.id, 'available');
     },
     (e: Error) => {
       log(`${v.id}: creation failed: ${e.message}`);
       if (volumes.volume(v.id)?.status === 'creating') volumes.setVolumeStatus(v.id, 'error');
+      throw e;
     },
   );
-  return v;
+  ready.catch(() => undefined);
+  return { volume: v, ready };
 }
 
 /** Each resource's tags, for one describe. */
@@ -129,7 +137,7 @@ export function createVolume(ctx: RequestContext) {
   const zone = zoneParam(ctx);
   const snapshot = ctx.params.SnapshotId ? usableSnapshot(ctx, ctx.params.SnapshotId) : undefined;
   if (snapshot && snapshot.status !== 'completed') throw incorrectState(`Snapshot '${snapshot.id}' is not completed (it is ${snapshot.status}).`);
-  const v = createVolumeRecord(ctx, zone, sizeParam(ctx, snapshot), { snapshot });
+  const { volume: v } = createVolumeRecord(ctx, zone, sizeParam(ctx, snapshot), { snapshot });
   return { volumeId: v.id, size: v.sizeGiB, snapshotId: v.snapshotId ?? '', availabilityZone: v.zone, status: v.status, createTime: v.created, volumeType: 'standard' };
 }
 
@@ -273,15 +281,19 @@ const snapshotXml = (s: Snapshot, tags: Map<string, Tag[]>) => ({
 });
 
 /** Starts a snapshot of a volume; copying into Walrus goes on in the background. */
-export function snapshotVolume(ctx: RequestContext, v: Volume, description: string): Snapshot {
+export function snapshotVolume(ctx: RequestContext, v: Volume, description: string, onDone?: (completed: boolean) => void): Snapshot {
   const s: Snapshot = { id: ids.resourceId('snap'), accountId: v.accountId, volumeId: v.id, volumeSizeGiB: v.sizeGiB, status: 'pending', progress: 0, description, started: new Date().toISOString() };
   const { volumes, storage } = ctx.cloud;
   volumes.insertSnapshot(s);
   void storage.snapshot(v.zone, v.id, s.id, (p) => volumes.setSnapshotProgress(s.id, 'pending', Math.min(p, 99))).then(
-    () => volumes.setSnapshotProgress(s.id, 'completed', 100),
+    () => {
+      volumes.setSnapshotProgress(s.id, 'completed', 100);
+      onDone?.(true);
+    },
     (e: Error) => {
       log(`${s.id}: snapshot failed: ${e.message}`);
       volumes.setSnapshotProgress(s.id, 'error', 0);
+      onDone?.(false);
     },
   );
   return s;

@@ -66,7 +66,7 @@ export function importVolume(ctx: RequestContext) {
     if (volumes.task(taskId)?.state === 'active') volumes.setTaskState(taskId, state, message);
     converted.delete(taskId);
   };
-  const volume = createVolumeRecord(ctx, zone, sizeGiB, {
+  const { volume } = createVolumeRecord(ctx, zone, sizeGiB, {
     fill: async (v) => {
       try {
         await storage.fill(zone, v.id, walrus.openObject(bucket, key), (n) => converted.set(taskId, n));
