@@ -47,6 +47,34 @@ step euca-describe-instances "$instance"
 address="$(step euca-allocate-address | tee >(cat >&2) | awk '/^ADDRESS/ {print $2}')"
 step euca-associate-address "$address" -i "$instance"
 step euca-describe-instances "$instance"
+
+# Seed 000's "Using EBS": a volume in the instance's zone, attached, snapshotted.
+zone="$(euca-describe-instances "$instance" | awk -F'\t' '/^INSTANCE/ {print $12}')"
+volume="$(step euca-create-volume --zone "$zone" --size 1 | tee >(cat >&2) | awk '/^VOLUME/ {print $2}')"
+for _ in $(seq 100); do
+  [ "$(euca-describe-volumes "$volume" | awk -F'\t' '/^VOLUME/ {print $6}')" = available ] && break
+  sleep 0.2
+done
+step euca-attach-volume "$volume" -i "$instance" -d /dev/sdf
+for _ in $(seq 100); do
+  euca-describe-volumes "$volume" | grep -q $'\tattached\t' && break
+  sleep 0.2
+done
+step euca-describe-volumes "$volume"
+snapshot="$(step euca-create-snapshot "$volume" -d 'demo snapshot' | tee >(cat >&2) | awk '/^SNAPSHOT/ {print $2}')"
+printf '\n(waiting for %s to complete)\n' "$snapshot"
+for _ in $(seq 300); do
+  [ "$(euca-describe-snapshots "$snapshot" | awk -F'\t' '/^SNAPSHOT/ {print $4}')" = completed ] && break
+  sleep 0.2
+done
+step euca-describe-snapshots "$snapshot"
+step euca-detach-volume "$volume"
+for _ in $(seq 100); do
+  [ "$(euca-describe-volumes "$volume" | awk -F'\t' '/^VOLUME/ {print $6}')" = available ] && break
+  sleep 0.2
+done
+step euca-delete-volume "$volume"
+
 step euca-terminate-instances "$instance"
 step euca-release-address "$address"
 

@@ -17,6 +17,8 @@ test('the demo runs end to end on a fresh local cloud', async () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^INSTANCE\ti-\w+\temi-\w+\t.*\trunning\t/m);
     assert.match(r.stdout, /^ADDRESS\t\S+\ti-\w+$/m);
+    assert.match(r.stdout, /^ATTACHMENT\tvol-\w+\ti-\w+\t\/dev\/sdf\tattached\t/m);
+    assert.match(r.stdout, /^SNAPSHOT\tsnap-\w+\tvol-\w+\tcompleted\t.*\t100%\t/m);
     assert.match(r.stdout, /\(as reader-\d+\) euca-describe-availability-zones\nAVAILABILITYZONE/);
     assert.match(r.stderr, /euca-add-keypair: error \(UnauthorizedOperation\)/);
     assert.match(r.stdout, /\(denied, as the policy says\)/);
