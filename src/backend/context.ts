@@ -16,6 +16,7 @@ import { CloudPaths } from './paths';
 import type { Walrus } from './s3/walrus';
 import type { StorageController } from './storage/controller';
 import type { SqliteVolumeStore } from './storage/store';
+import type { SqlitePropertyStore } from './properties/store';
 import { CloudStore, Principal } from './store/types';
 
 /** Registers bundled images (ec2/images/registrar). */
@@ -40,6 +41,8 @@ export interface CloudContext {
   walrus: Walrus;
   /** EBS: volumes, snapshots and import tasks, and the storage controller holding their bytes. */
   volumes: SqliteVolumeStore;
+  /** The live settings euca-modify-property changes (properties/registry lists them). */
+  properties: SqlitePropertyStore;
   storage: StorageController;
   paths: CloudPaths;
   conf: Record<string, string>;

@@ -20,6 +20,7 @@ import { createKeyPair, deleteKeyPair, describeKeyPairs, importKeyPair } from '.
 import { describeAvailabilityZones, describeRegions } from './zones';
 import * as volumes from './volumes/handlers';
 import { createImage } from './images/ebs-images';
+import { describeProperties, modifyPropertyValue } from '../properties/handlers';
 import { cancelConversionTask, describeConversionTasks, importVolume } from './volumes/import';
 
 export const ec2Service: QueryService = {
@@ -79,6 +80,8 @@ export const ec2Service: QueryService = {
     ModifySnapshotAttribute: volumes.modifySnapshotAttribute,
     ResetSnapshotAttribute: volumes.resetSnapshotAttribute,
     CreateImage: createImage,
+    DescribeProperties: describeProperties,
+    ModifyPropertyValue: modifyPropertyValue,
     ImportVolume: importVolume,
     DescribeConversionTasks: describeConversionTasks,
     CancelConversionTask: cancelConversionTask,

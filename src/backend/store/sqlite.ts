@@ -14,6 +14,7 @@ import { groupsSchema } from '../ec2/groups/schema';
 import { tagsSchema } from '../ec2/tags/schema';
 import { walrusSchema } from '../s3/schema';
 import { volumesSchema } from '../storage/schema';
+import { propertiesSchema } from '../properties/store';
 import { migrate, SchemaPart } from './schema';
 import { AccessKey, Account, CloudStore, Cluster, Principal, User } from './types';
 
@@ -52,7 +53,7 @@ export const coreSchema: SchemaPart = {
 };
 
 /** Every domain's schema, in the order they are migrated. */
-const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, keypairsSchema, groupsSchema, tagsSchema, clusterSchema, instancesSchema, bundleTasksSchema, volumesSchema];
+const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, keypairsSchema, groupsSchema, tagsSchema, clusterSchema, instancesSchema, bundleTasksSchema, volumesSchema, propertiesSchema];
 
 const now = () => new Date().toISOString();
 

@@ -9,6 +9,7 @@ import { invalidParameter, ServiceError } from '../../errors';
 import * as ids from '../../ids';
 import { listParam } from '../../query-params';
 import { Image } from '../images/store';
+import { property } from '../../properties/registry';
 import { releaseVolumes } from '../volumes/handlers';
 import { launchMappings, NodeVolume, prepareVolumes } from './ebs';
 import { ComputeServices, LaunchSpec, NetworkAddresses, VmType } from './services';
@@ -45,9 +46,9 @@ export function runInstances(ctx: RequestContext, services: ComputeServices): La
   const account = ctx.principal.account.id;
   const image = usableImage(ctx, p.ImageId ?? (() => { throw new ServiceError('MissingParameter', 'The request must contain the parameter ImageId'); })(), 'machine')!;
   const windows = image.platform === 'windows' || image.name.startsWith('windows');
-  const conf = ctx.cloud.conf;
-  const kernel = windows ? undefined : usableImage(ctx, p.KernelId ?? image.kernelId ?? (conf.DEFAULT_KERNEL || undefined), 'kernel');
-  const ramdisk = windows ? undefined : usableImage(ctx, p.RamdiskId ?? image.ramdiskId ?? (conf.DEFAULT_RAMDISK || undefined), 'ramdisk');
+  const defaults = (name: string) => property(ctx.cloud, name).get(ctx.cloud) || undefined;
+  const kernel = windows ? undefined : usableImage(ctx, p.KernelId ?? image.kernelId ?? defaults('cloud.images.defaultkernel'), 'kernel');
+  const ramdisk = windows ? undefined : usableImage(ctx, p.RamdiskId ?? image.ramdiskId ?? defaults('cloud.images.defaultramdisk'), 'ramdisk');
 
   const min = positiveInt(p, 'MinCount');
   const max = positiveInt(p, 'MaxCount');

@@ -7,8 +7,6 @@
 import { ComputeServices } from './services';
 import { InstanceStore } from './store';
 
-const FORGET_AFTER_MS = 60 * 60 * 1000;
-
 export class InstanceMonitor {
   private timer?: NodeJS.Timeout;
   private busy = false;
@@ -17,6 +15,8 @@ export class InstanceMonitor {
     private readonly instances: InstanceStore,
     private readonly services: ComputeServices,
     private readonly log: (line: string) => void,
+    /** How long terminated instances stay listed (read at every poll: a property changes it live). */
+    private readonly forgetAfterMs: () => number = () => 60 * 60 * 1000,
     private readonly intervalMs = 500,
   ) {}
 
@@ -47,7 +47,7 @@ export class InstanceMonitor {
           if (states.get(i.id) === 'running') this.instances.update(i.id, { state: 'running' });
         }
       }
-      this.instances.purgeEndedBefore(new Date(Date.now() - FORGET_AFTER_MS).toISOString());
+      this.instances.purgeEndedBefore(new Date(Date.now() - this.forgetAfterMs()).toISOString());
     } finally {
       this.busy = false;
     }

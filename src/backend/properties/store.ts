@@ -1,0 +1,23 @@
+/**
+ * The cloud's live settings (euca-describe-properties, euca-modify-property) that are not kept
+ * elsewhere: a name and a value each; a property never set reads as its default.
+ */
+import type Database from 'better-sqlite3';
+import { SchemaPart } from '../store/schema';
+
+export const propertiesSchema: SchemaPart = {
+  domain: 'properties',
+  migrations: [`CREATE TABLE properties (name TEXT PRIMARY KEY, value TEXT NOT NULL);`],
+};
+
+export class SqlitePropertyStore {
+  constructor(private readonly db: Database.Database) {}
+
+  get(name: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM properties WHERE name = ?').get(name) as { value: string } | undefined)?.value;
+  }
+
+  set(name: string, value: string): void {
+    this.db.prepare('INSERT INTO properties (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value').run(name, value);
+  }
+}
