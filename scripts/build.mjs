@@ -79,11 +79,12 @@ const bundle = (entry, out) =>
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['better-sqlite3', 'node-forge', 'tar-stream', 'cli-progress', 'inquirer'],
+    external: ['better-sqlite3', 'node-forge', 'tar-stream', 'cli-progress', 'inquirer', 'yazl'],
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
 bundle('cli.js', 'cli.js');
 bundle('backend/cloud.js', 'cloud.js');
 bundle('backend/node/nc.js', 'node.js');
+bundle('backend/admin/index.js', 'admin.js');
 console.log(`built ${commands.length} commands`);

@@ -6,7 +6,7 @@
  * print usage and exit 2; a stack trace only under --debug.
  */
 import * as path from 'node:path';
-import { CliError, oneLine, UsageError } from './lib/errors';
+import { isCliError, oneLine, UsageError } from './lib/errors';
 import { packageRoot, packageVersion } from './lib/package-root';
 import type { EucaCommand } from './lib/command';
 
@@ -45,7 +45,7 @@ const ENTRY_NAMES = new Set(['euca2ools', 'euca2ools.js']);
 function report(name: string, err: unknown, debug: boolean, cmd?: CommandClass): number {
   const e = err as Error & { oclif?: { exit?: number }; parse?: unknown; code?: string };
   if (e?.oclif?.exit !== undefined && e.code === 'EEXIT') return e.oclif.exit;
-  if (e instanceof CliError) {
+  if (isCliError(e)) {
     process.stderr.write(`${name}: error (${e.code}): ${oneLine(e.message)}\n`);
     if (debug && e.stack) process.stderr.write(e.stack + '\n');
     return 1;

@@ -14,6 +14,14 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * A CliError, also one thrown by a separately bundled module (dist/admin.js has its own copy of
+ * the class, so instanceof alone would miss it).
+ */
+export function isCliError(e: unknown): e is CliError {
+  return e instanceof CliError || (e instanceof Error && e.name === 'CliError' && typeof (e as CliError).code === 'string');
+}
+
 /** A mistake in how the command was called: the dispatcher prints usage and exits 2. */
 export class UsageError extends Error {
   constructor(message: string) {

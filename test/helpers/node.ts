@@ -65,16 +65,19 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
-/** Starts a node controller with the given eucalyptus.conf settings written before its first start. */
-export async function startNode(cloudUrl: string, key: string, conf: Record<string, string> = {}, dataDir = tempDir('euca-nc-')): Promise<TestNode> {
+/**
+ * Starts a node controller with the given eucalyptus.conf settings written before its first start;
+ * without a key it starts unpaired, with a pairing token in its keys folder.
+ */
+export async function startNode(cloudUrl: string, key: string | undefined, conf: Record<string, string> = {}, dataDir = tempDir('euca-nc-')): Promise<TestNode> {
   const paths = nodePaths(dataDir);
   fs.mkdirSync(path.dirname(paths.conf), { recursive: true });
   fs.writeFileSync(paths.conf, Object.entries(conf).map(([k, v]) => `${k}="${v}"\n`).join(''));
-  const keyFile = path.join(dataDir, 'test.key');
-  fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+  const keyFile = key === undefined ? paths.keyFile : path.join(dataDir, 'test.key');
+  if (key !== undefined) fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   const child: ChildProcess = spawn(
     path.join(commandsDir(), 'eucalyptus-nc'),
-    ['start', '--foreground', '--port', '0', '--data-dir', dataDir, '--cloud-url', cloudUrl, '--key-file', keyFile],
+    ['start', '--foreground', '--port', '0', '--data-dir', dataDir, '--cloud-url', cloudUrl, ...(key === undefined ? [] : ['--key-file', keyFile])],
     { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -9,8 +9,10 @@ import * as fs from 'node:fs';
 import { listen, log } from '../listen';
 import * as path from 'node:path';
 import { CliError } from '../../lib/errors';
-import { writeFileAtomic } from '../../lib/files';
-import { CloudInternalClient, parseSharedKey } from '../../lib/nc-protocol';
+import { writeFileAtomic, writeSecretFile } from '../../lib/files';
+import { parseSharedKey } from '../../lib/nc-protocol';
+import { newPairingToken, PAIRING_TOKEN_FILE } from '../../lib/node-pairing';
+import { NodePairing } from './pairing';
 import { setConfValues } from '../conf';
 import { runningPid } from '../daemon';
 import { ensureNodeConf, readNodeSettings } from './conf';
@@ -28,17 +30,30 @@ export interface NodeRunOptions {
 }
 
 
-function readKey(file: string): string {
+/** The key shared with the cluster, or undefined when the node has not been paired yet. */
+function readKey(file: string): string | undefined {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    throw new CliError('MissingKey', `no key shared with the cluster controller at ${file} (--key-file names another)`);
+    return undefined;
   }
   try {
     return parseSharedKey(text);
   } catch (e) {
     throw new CliError('InvalidKey', `${file}: ${(e as Error).message}`);
+  }
+}
+
+/** An unpaired node's one-time token: made at its first start, kept until it is used. */
+function pairingToken(keysDir: string): string {
+  const file = path.join(keysDir, PAIRING_TOKEN_FILE);
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    const token = newPairingToken();
+    writeSecretFile(file, `${token}\n`);
+    return token;
   }
 }
 
@@ -62,20 +77,27 @@ export async function runNodeController(opts: NodeRunOptions): Promise<void> {
   if (opts.port !== undefined) settings.port = opts.port;
   if (settings.hypervisor !== 'simulated') throw new CliError('InvalidConfiguration', `HYPERVISOR="${settings.hypervisor}" in ${paths.conf}: this build ships the simulated driver only`);
   if (!settings.cloudUrl) throw new CliError('InvalidConfiguration', `no cloud to fetch images from: set CLOUD_URL in ${paths.conf} or pass --cloud-url`);
-  const key = readKey(opts.keyFile ? path.resolve(opts.keyFile) : paths.keyFile);
+  const keyFile = opts.keyFile ? path.resolve(opts.keyFile) : paths.keyFile;
+  const key = readKey(keyFile);
+  const token = key ? undefined : pairingToken(paths.keysDir);
 
   process.title = 'eucalyptus-nc';
   // A promise nobody awaited must not take the daemon down with it: say so in the log instead.
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
-  const cloud = new CloudInternalClient(settings.cloudUrl, key);
-  const images = new ImageCache(path.join(settings.instancePath, 'cache'), (id) => cloud.image(id));
+  const pairing = new NodePairing(settings.cloudUrl, key, token, (k) => {
+    writeSecretFile(keyFile, `${k}\n`);
+    fs.rmSync(path.join(paths.keysDir, PAIRING_TOKEN_FILE), { force: true });
+    log('eucalyptus-nc: paired with its cluster: key received');
+  });
+  const images = new ImageCache(path.join(settings.instancePath, 'cache'), (id) => pairing.cloud().image(id));
   const driver = new SimulatedDriver({ instancePath: settings.instancePath, bootDelayMs: settings.bootDelayMs, images, log });
-  const server = createNodeServer({ settings, key, driver, cloud, log });
+  const server = createNodeServer({ settings, pairing, driver, log });
   const port = await listen(server, settings.port, settings.bind);
   const host = settings.bind === '0.0.0.0' || settings.bind === '::' ? '127.0.0.1' : settings.bind;
   writeFileAtomic(paths.portFile, `${host}:${port}\n`, 0o644);
   writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
   log(`eucalyptus-nc ${process.pid} listening on ${settings.bind}:${port}; instances in ${settings.instancePath}; cloud at ${settings.cloudUrl}`);
+  if (token) log(`eucalyptus-nc: not paired with a cluster yet; pairing token: ${token} (euca_conf --addnode ${host}:${port} asks for it)`);
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -101,7 +123,7 @@ export async function runNodeController(opts: NodeRunOptions): Promise<void> {
     }
   });
   await driver.close();
-  await cloud.close();
+  await pairing.close();
   for (const file of [paths.pidFile, paths.portFile]) {
     try {
       if (file !== paths.pidFile || fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file);

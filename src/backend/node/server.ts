@@ -9,7 +9,6 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import {
-  CloudInternalClient,
   DescribeResourceResponse,
   EMPTY_BODY_SHA256,
   NC_ACTIONS,
@@ -19,16 +18,18 @@ import {
   sha256Hex,
   verifyRequest,
 } from '../../lib/nc-protocol';
+import { PAIR_ACTION, SealedKey } from '../../lib/node-pairing';
 import { NodeSettings } from './conf';
+import type { NodePairing } from './pairing';
 import { DriverError, HypervisorDriver } from './hypervisor';
 
 const MAX_BODY = 256 * 1024;
 
 export interface NodeServerDeps {
   settings: NodeSettings;
-  key: string;
+  /** The cluster key, once paired (until then only Pair is answered). */
+  pairing: NodePairing;
   driver: HypervisorDriver;
-  cloud: CloudInternalClient;
   log(line: string): void;
 }
 
@@ -108,8 +109,6 @@ export function createNodeServer(deps: NodeServerDeps): http.Server {
   async function serviceCall(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (req.method !== 'POST') return sendError(res, 405, 'MethodNotAllowed', `${NC_SERVICE_PATH} takes POST`);
     const body = await readBody(req);
-    const verdict = verifyRequest(deps.key, { method: 'POST', path: req.url!, headers: req.headers, bodySha256: sha256Hex(body) });
-    if (!verdict.ok) return sendError(res, 403, 'AuthFailure', verdict.reason);
     let doc: Record<string, unknown>;
     try {
       doc = JSON.parse(body.toString('utf8'));
@@ -117,6 +116,15 @@ export function createNodeServer(deps: NodeServerDeps): http.Server {
     } catch {
       return sendError(res, 400, 'MalformedRequest', 'the body must be a JSON object');
     }
+    // Pairing is the one request not signed with the key: it brings the key, sealed with the token.
+    if (doc.Action === PAIR_ACTION) {
+      deps.pairing.pair(doc.Key as SealedKey);
+      return send(res, 200, { paired: true });
+    }
+    const key = deps.pairing.key;
+    if (!key) return sendError(res, 403, 'NotPaired', 'this node controller has not been paired with a cluster (euca_conf --addnode)');
+    const verdict = verifyRequest(key, { method: 'POST', path: req.url!, headers: req.headers, bodySha256: sha256Hex(body) });
+    if (!verdict.ok) return sendError(res, 403, 'AuthFailure', verdict.reason);
     const action = doc.Action as NcAction;
     if (!NC_ACTIONS.includes(action)) return sendError(res, 400, 'InvalidAction', `unknown action: ${String(doc.Action)}`);
     send(res, 200, await actions[action](doc));
@@ -125,14 +133,16 @@ export function createNodeServer(deps: NodeServerDeps): http.Server {
   async function metadata(res: http.ServerResponse, instanceId: string, rest: string): Promise<void> {
     const inst = driver.state(instanceId);
     if (!inst || inst.state === 'terminated') return sendError(res, 404, 'InvalidInstanceID.NotFound', `no instance ${instanceId} on this node`);
-    const answer = await deps.cloud.metadata(instanceId, rest);
+    const answer = await deps.pairing.cloud().metadata(instanceId, rest);
     res.writeHead(answer.status, answer.contentType ? { 'content-type': answer.contentType } : {});
     await pipeline(answer.body, res);
   }
 
   /** GET {NC_SERVICE_PATH}/instances/{id}/root-disk, signed: the root disk's bytes, streamed. */
   async function rootDisk(req: http.IncomingMessage, res: http.ServerResponse, instanceId: string): Promise<void> {
-    const verdict = verifyRequest(deps.key, { method: 'GET', path: req.url!, headers: req.headers, bodySha256: EMPTY_BODY_SHA256 });
+    const key = deps.pairing.key;
+    if (!key) return sendError(res, 403, 'NotPaired', 'this node controller has not been paired with a cluster');
+    const verdict = verifyRequest(key, { method: 'GET', path: req.url!, headers: req.headers, bodySha256: EMPTY_BODY_SHA256 });
     if (!verdict.ok) return sendError(res, 403, 'AuthFailure', verdict.reason);
     const file = await driver.rootDisk(instanceId);
     const size = (await fs.promises.stat(file)).size;

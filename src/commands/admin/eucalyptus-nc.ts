@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PAIRING_TOKEN_FILE } from '../../lib/node-pairing';
 import { Flags } from '@oclif/core';
 import { EucaCommand } from '../../lib/command';
 import { controlDaemon, daemonArgs, daemonFlags } from '../../lib/daemon-command';
@@ -47,5 +49,10 @@ export default class EucalyptusNc extends EucaCommand {
       detached: { command: 'eucalyptus-nc', port: flags.port, bind: flags.bind, args: more },
     }, (lines) => this.out(lines));
     if (status) this.exit(status);
+    // An unpaired node's one-time token: what the administrator gives euca_conf --addnode.
+    const tokenFile = path.join(paths.keysDir, PAIRING_TOKEN_FILE);
+    if ((args.action === 'start' || args.action === 'restart') && !flags.foreground && fs.existsSync(tokenFile)) {
+      this.out([`not paired with a cluster yet; pairing token: ${fs.readFileSync(tokenFile, 'utf8').trim()} (euca_conf --addnode ${where()} asks for it)`]);
+    }
   }
 }

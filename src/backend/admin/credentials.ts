@@ -1,0 +1,51 @@
+/**
+ * `euca_conf --get-credentials`: a user's credentials as Eucalyptus hands them out, in a zip:
+ * eucarc, cloud-cert.pem, and the user's certificate and private key. The first call gives the
+ * user an access key and later calls return that same one; every call makes a new key pair and a
+ * certificate signed by the cloud CA (registered as one of the user's signing certificates).
+ * Works on the cloud's data dir; the cloud's URLs are those its own admin eucarc names.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CliError } from '../../lib/errors';
+import { readEucarc } from '../../lib/config/eucarc';
+import { createCertificate, generateRsaKeyPair } from '../../lib/pki';
+import { credentialFiles } from '../credentials';
+import * as ids from '../ids';
+import { CloudPaths } from '../paths';
+import { SqliteStore } from '../store/sqlite';
+
+export function issueCredentials(paths: CloudPaths, accountName: string, userName: string): Record<string, string> {
+  const adminEucarc = readEucarc(path.join(paths.credentialsDir, 'eucarc'));
+  if (!adminEucarc) throw new CliError('NotInitialized', `no cloud in ${paths.dataDir}: start it once first (eucalyptus-cloud start)`);
+  const ca = { certPem: fs.readFileSync(path.join(paths.keysDir, 'cloud-cert.pem'), 'utf8'), privateKeyPem: fs.readFileSync(path.join(paths.keysDir, 'cloud-pk.pem'), 'utf8') };
+  const store = new SqliteStore(paths.db);
+  try {
+    const account = store.findAccountByName(accountName);
+    if (!account) throw new CliError('NoSuchEntity', `no account named ${accountName}`);
+    const user = store.findUser(account.id, userName);
+    if (!user) throw new CliError('NoSuchEntity', `no user named ${userName} in account ${accountName}`);
+    const keys = generateRsaKeyPair();
+    const certPem = createCertificate({ subject: { C: 'US', O: 'Eucalyptus', OU: account.name, CN: user.name }, publicKeyPem: keys.publicKeyPem, issuer: ca }).replace(/\r\n/g, '\n');
+    const certId = ids.certificateId();
+    const accessKey = store.transaction(() => {
+      store.addCertificate(user.id, certId, certPem);
+      return store.listAccessKeys(user.id).find((k) => k.status === 'Active') ?? store.createAccessKey(user.id);
+    });
+    return credentialFiles({
+      ec2Url: adminEucarc.EC2_URL,
+      s3Url: adminEucarc.S3_URL,
+      euareUrl: adminEucarc.EUARE_URL,
+      accountId: account.id,
+      userName: user.name,
+      accessKeyId: accessKey.id,
+      secretAccessKey: accessKey.secret,
+      certId,
+      certPem,
+      privateKeyPem: keys.privateKeyPem.replace(/\r\n/g, '\n'),
+      cloudCertPem: ca.certPem,
+    });
+  } finally {
+    store.close();
+  }
+}
