@@ -19,6 +19,8 @@ export interface QueryService {
   protocol: 'ec2' | 'iam';
   namespace(version: string): string;
   actions: Record<string, Handler>;
+  /** Actions anyone may send unsigned (a sign-up): they get no principal. */
+  anonymous?: Record<string, (cloud: CloudContext, params: Record<string, string>) => { [k: string]: XmlValue }>;
 }
 
 export interface QueryRequest {
@@ -51,12 +53,23 @@ export function queryError(service: QueryService, err: ServiceError, requestId: 
   return { status: err.status, contentType: 'text/xml', body };
 }
 
+function reply(service: QueryService, action: string, version: string, requestId: string, result: { [k: string]: XmlValue }): Reply {
+  const ns = service.namespace(version);
+  const body =
+    service.protocol === 'iam'
+      ? document(`${action}Response`, ns, { [`${action}Result`]: result, ResponseMetadata: { RequestId: requestId } }, 'member')
+      : document(`${action}Response`, ns, { requestId, ...result });
+  return { status: 200, contentType: 'text/xml', body, action };
+}
+
 export async function handleQuery(service: QueryService, cloud: CloudContext, auth: Authenticator, req: QueryRequest): Promise<Reply> {
   const requestId = ids.requestId();
   let action: string | undefined;
   try {
     const params = queryParams(req);
     action = params.Action;
+    const anonymous = action && service.anonymous && Object.hasOwn(service.anonymous, action) ? service.anonymous[action] : undefined;
+    if (anonymous) return reply(service, action!, params.Version ?? '', requestId, anonymous(cloud, params));
     const principal = auth.authenticate(service.protocol, { ...req, params })!;
     if (!action) throw new ServiceError('MissingAction', 'The request must contain the parameter Action');
     const handler = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
@@ -65,13 +78,7 @@ export async function handleQuery(service: QueryService, cloud: CloudContext, au
     const version = params.Version;
     if (!version) throw new ServiceError('MissingParameter', 'The request must contain the parameter Version');
     if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) throw new ServiceError('InvalidParameterValue', `Value (${version}) for parameter Version is invalid.`);
-    const result = await handler({ cloud, principal, params, requestId, version });
-    const ns = service.namespace(version);
-    const body =
-      service.protocol === 'iam'
-        ? document(`${action}Response`, ns, { [`${action}Result`]: result, ResponseMetadata: { RequestId: requestId } }, 'member')
-        : document(`${action}Response`, ns, { requestId, ...result });
-    return { status: 200, contentType: 'text/xml', body, action };
+    return reply(service, action, version, requestId, await handler({ cloud, principal, params, requestId, version }));
   } catch (e) {
     if (e instanceof ServiceError) return { ...queryError(service, e, requestId), action };
     throw e;

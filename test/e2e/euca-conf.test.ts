@@ -10,7 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NcError, NodeControllerClient } from '../../src/lib/nc-protocol';
+import { IdentityStore } from '../../src/backend/iam/store';
 import { cloudPaths } from '../../src/backend/paths';
+import { SqliteStore } from '../../src/backend/store/sqlite';
 import { cleanEnv, run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, TestCloud } from '../helpers/cloud';
 import { startNode, TestNode, waitFor } from '../helpers/node';
@@ -190,6 +192,46 @@ describe('euca_conf', () => {
     await waitFor('two nodes', async () => ((await capacity()).nodes === 2 ? true : undefined));
     assert.equal((await capacity()).max, start.max + 4);
     assert.match(await runOk('euca_conf', ['--synckeys'], confEnv), new RegExp(`${address(n2)}: has the cluster key`));
+  });
+
+  test("the Dashboard's administrator tasks: account requests approved or rejected, users disabled and enabled, passwords reset", async () => {
+    const signUp = async (name: string) => {
+      const url = new URL(cloud.eucarc.EUARE_URL);
+      const body = new URLSearchParams({ Action: 'RequestAccount', Version: '2010-05-08', AccountName: name, Email: `${name}@example.com` }).toString();
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      return { status: res.status, text: await res.text() };
+    };
+    assert.equal((await signUp('newco')).status, 200);
+    assert.equal((await signUp('badco')).status, 200);
+    assert.equal((await signUp('newco')).status, 409);
+    assert.equal((await signUp('Not Valid')).status, 400);
+    const requests = await runOk('euca_conf', ['--list-account-requests'], confEnv);
+    assert.match(requests, /^REQUEST\tnewco\tnewco@example\.com\t/m);
+    assert.match(await runOk('euca_conf', ['--approve-account', 'newco'], confEnv), /^newco\t\d{12}$/m);
+    assert.match(await runOk('euca_conf', ['--reject-account', 'badco'], confEnv), /rejected/);
+    assert.equal(await runOk('euca_conf', ['--list-account-requests'], confEnv), '');
+    const accounts = await runOk('euare-accountlist', [], env);
+    assert.match(accounts, /^newco\t/m);
+    assert.doesNotMatch(accounts, /badco/);
+
+    const [key, secret] = (await runOk('euare-usercreate', ['-u', 'bob', '-k'], env)).trim().split('\n');
+    const bob = { ...env, EC2_ACCESS_KEY: key, EC2_SECRET_KEY: secret, AWS_ACCESS_KEY: key, AWS_SECRET_KEY: secret };
+    assert.match(await runOk('euare-getcallerid', [], bob), /user\/bob/);
+    assert.match(await runOk('euca_conf', ['--disable-user', 'bob'], confEnv), /disabled/);
+    const refused = await run('euare-getcallerid', [], bob);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /InvalidClientTokenId/);
+    await runOk('euca_conf', ['--enable-user', 'bob'], confEnv);
+    assert.match(await runOk('euare-getcallerid', [], bob), /user\/bob/);
+
+    assert.match(await runOk('euca_conf', ['--reset-password', 'bob', '--password', 'N3w-secret!'], confEnv), /password of user bob of account eucalyptus reset/);
+    const store = new SqliteStore(cloudPaths(cloud.dataDir).db);
+    try {
+      const user = store.findUser(store.findAccountByName('eucalyptus')!.id, 'bob')!;
+      assert.equal(new IdentityStore(store.db).checkPassword(user.id, 'N3w-secret!'), true);
+    } finally {
+      store.close();
+    }
   });
 
   test('switching VNET_MODE to SYSTEM and restarting: elastic IPs are refused', async () => {

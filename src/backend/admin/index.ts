@@ -9,3 +9,4 @@ export { addCluster, addNodes, delCluster, delNodes, listClusters, listNodes, pa
 export type { NodeAddress } from './nodes';
 export { cloudPaths, localCloudDir } from '../paths';
 export { readConf } from '../conf';
+export { approveAccount, listAccountRequests, rejectAccount, resetPassword, setUserEnabled } from './users';

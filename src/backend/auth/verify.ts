@@ -68,7 +68,7 @@ export class Authenticator {
 
   private principalFor(protocol: Protocol, accessKeyId: string): { secret: string; principal: Principal } {
     const found = this.store.findAccessKey(accessKeyId);
-    if (!found || found.key.status !== 'Active') {
+    if (!found || found.key.status !== 'Active' || !found.enabled) {
       const msg = protocol === 'ec2' ? 'AWS was not able to validate the provided access credentials' : protocol === 'iam' ? 'The security token included in the request is invalid' : 'The AWS Access Key Id you provided does not exist in our records.';
       throw new ServiceError(codes[protocol].unknownKey, msg, protocol === 'ec2' ? 401 : 403);
     }

@@ -9,12 +9,13 @@ import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { createCertificate, generateRsaKeyPair } from '../../lib/pki';
 import { ADMIN_USER, CLOUD_ACCOUNT, isCloudAdmin } from './principals';
-import { RequestContext } from '../context';
+import { CloudContext, RequestContext } from '../context';
 import { ServiceError } from '../errors';
 import * as ids from '../ids';
 import { QueryService } from '../query-service';
 import { Account, AccessKey, User } from '../store/types';
 import { namedList } from '../xml';
+import { checkAccountName, createAccountWithAdmin } from './accounts';
 import { parsePolicy } from './policy';
 import { Certificate, Group, hashPassword, PolicyOwnerKind } from './store';
 
@@ -103,14 +104,8 @@ const certXml = (u: User, c: Certificate) => ({ UserName: u.name, CertificateId:
 function createAccount(ctx: RequestContext) {
   requireCloudAdmin(ctx);
   const name = required(ctx, 'AccountName');
-  if (!/^[a-z0-9][a-z0-9.-]{0,62}$/.test(name)) throw invalid(`Invalid AccountName: ${name} (lowercase letters, digits, . and -)`);
-  const store = ctx.cloud.store;
-  if (store.findAccountByName(name) || ctx.cloud.identity.aliasOwner(name)) throw exists('Account', name);
-  const created = store.transaction(() => {
-    const a = store.createAccount(name);
-    store.createUser(a.id, ADMIN_USER);
-    return a;
-  });
+  checkAccountName(name, (alias) => ctx.cloud.identity.aliasOwner(alias), ctx.cloud.store);
+  const created = createAccountWithAdmin(ctx.cloud.store, name);
   return { Account: { AccountName: created.name, AccountId: created.id } };
 }
 
@@ -432,9 +427,28 @@ function listSigningCertificates(ctx: RequestContext) {
   return { UserName: user.name, Certificates: ctx.cloud.identity.certificates(user.id).map((c) => certXml(user, c)), IsTruncated: false };
 }
 
+/** At most this many sign-ups wait for the administrator at a time. */
+const MAX_ACCOUNT_REQUESTS = 1000;
+
+/**
+ * RequestAccount (unsigned, as the Dashboard's sign-up form): asks for an account; the cloud
+ * administrator approves it (euca_conf --approve-account), which creates it, or rejects it.
+ */
+function requestAccount(cloud: CloudContext, params: Record<string, string>) {
+  const name = params.AccountName ?? '';
+  const email = params.Email ?? '';
+  if (!name || !email) throw invalid('RequestAccount needs AccountName and Email');
+  if (!/^[^\s@]{1,64}@[^\s@]{1,190}$/.test(email)) throw invalid(`Invalid Email: ${email}`);
+  checkAccountName(name, (alias) => cloud.identity.aliasOwner(alias), cloud.store);
+  if (cloud.identity.accountRequests().length >= MAX_ACCOUNT_REQUESTS) throw new ServiceError('LimitExceeded', 'Too many account requests are waiting for the administrator; try again later.', 409);
+  if (!cloud.identity.addAccountRequest(name, email)) throw exists('Account request', name);
+  return { AccountName: name, Status: 'pending' };
+}
+
 export const iamService: QueryService = {
   protocol: 'iam',
   namespace: () => 'https://iam.amazonaws.com/doc/2010-05-08/',
+  anonymous: { RequestAccount: requestAccount },
   actions: {
     CreateAccount: createAccount,
     DeleteAccount: deleteAccount,

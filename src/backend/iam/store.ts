@@ -168,6 +168,25 @@ export class IdentityStore {
     return this.db.prepare('DELETE FROM login_profiles WHERE user_id = ?').run(userId).changes > 0;
   }
 
+  /** A disabled user's keys are refused (the administrator's euca_conf --disable-user). */
+  setUserEnabled(userId: string, enabled: boolean): void {
+    this.db.prepare('UPDATE users SET enabled = ? WHERE id = ?').run(enabled ? 1 : 0, userId);
+  }
+  userEnabled(userId: string): boolean {
+    return (this.db.prepare('SELECT enabled FROM users WHERE id = ?').get(userId) as Row | undefined)?.enabled !== 0;
+  }
+
+  // Account requests (sign-ups the administrator approves or rejects)
+  addAccountRequest(name: string, email: string): boolean {
+    return this.db.prepare('INSERT OR IGNORE INTO account_requests (name, email, requested) VALUES (?, ?, ?)').run(name, email, now()).changes > 0;
+  }
+  accountRequests(): { name: string; email: string; requested: string }[] {
+    return this.db.prepare('SELECT * FROM account_requests ORDER BY requested, name').all() as { name: string; email: string; requested: string }[];
+  }
+  removeAccountRequest(name: string): boolean {
+    return this.db.prepare('DELETE FROM account_requests WHERE name = ?').run(name).changes > 0;
+  }
+
   // Policies, inline on a user or a group
   putPolicy(owner: PolicyOwnerKind, ownerId: string, name: string, document: string): void {
     this.db

@@ -44,6 +44,9 @@ export const coreSchema: SchemaPart = {
      password_hash TEXT NOT NULL, created TEXT NOT NULL);
    CREATE TABLE account_aliases (account_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
      alias TEXT NOT NULL UNIQUE);`,
+  // Disabled users (the administrator's --disable-user) and account sign-up requests awaiting approval.
+  `ALTER TABLE users ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+   CREATE TABLE account_requests (name TEXT PRIMARY KEY, email TEXT NOT NULL, requested TEXT NOT NULL);`,
   // Euare policies, inline on users and groups; they go with their owner.
   `CREATE TABLE user_policies (user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
      name TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (user_id, name));
@@ -122,16 +125,16 @@ export class SqliteStore implements CloudStore {
     return (this.db.prepare('SELECT * FROM access_keys WHERE user_id = ? ORDER BY created').all(userId) as Row[]).map(toKey);
   }
 
-  findAccessKey(id: string): { key: AccessKey; principal: Principal } | undefined {
+  findAccessKey(id: string): { key: AccessKey; principal: Principal; enabled: boolean } | undefined {
     const r = this.db
       .prepare(
-        `SELECT k.*, u.account_id, u.name AS user_name, u.path, u.created AS user_created, a.name AS account_name
+        `SELECT k.*, u.account_id, u.name AS user_name, u.path, u.created AS user_created, u.enabled, a.name AS account_name
          FROM access_keys k JOIN users u ON u.id = k.user_id JOIN accounts a ON a.id = u.account_id WHERE k.id = ?`,
       )
       .get(id) as Row | undefined;
     if (!r) return undefined;
     const user = toUser({ id: r.user_id, account_id: r.account_id, name: r.user_name, path: r.path, created: r.user_created });
-    return { key: toKey(r), principal: { account: { id: r.account_id, name: r.account_name }, user, accessKeyId: r.id } };
+    return { key: toKey(r), principal: { account: { id: r.account_id, name: r.account_name }, user, accessKeyId: r.id }, enabled: r.enabled !== 0 };
   }
 
   addCertificate(userId: string, id: string, pem: string): void {

@@ -49,7 +49,8 @@ export interface CloudStore {
   createAccessKey(userId: string): AccessKey;
   listAccessKeys(userId: string): AccessKey[];
   /** The key with its owner, for signature verification. */
-  findAccessKey(id: string): { key: AccessKey; principal: Principal } | undefined;
+  /** The key and who it belongs to; `enabled` is false for a user the administrator disabled. */
+  findAccessKey(id: string): { key: AccessKey; principal: Principal; enabled: boolean } | undefined;
   addCertificate(userId: string, id: string, pem: string): void;
   /** The active signing certificates of every user of an account (PEM). */
   accountCertificates(accountId: string): string[];

@@ -10,6 +10,9 @@ function loadAdmin(): typeof import('../../backend/admin') {
   return require(path.join(packageRoot(), 'dist', 'admin.js'));
 }
 
+/** The options that qualify an action rather than ask for one. */
+const MODIFIERS = new Set(['dir', 'cred-account', 'cred-user', 'token', 'cluster', 'account', 'password']);
+
 const list = (summary: string) => Flags.string({ summary, helpValue: '"HOST[:PORT] ..."' });
 
 export default class EucaConf extends EucaCommand {
@@ -39,6 +42,14 @@ export default class EucaConf extends EucaCommand {
     hypervisor: Flags.string({ summary: 'the hypervisor the node controllers use', options: ['xen', 'kvm', 'simulated'] }),
     instances: Flags.string({ summary: 'where node controllers keep instances (INSTANCE_PATH)', helpValue: 'PATH' }),
     set: Flags.string({ summary: 'set any eucalyptus.conf setting (VNET_MODE, VNET_SUBNET, SCHEDPOLICY, MAX_CORES, ...)', helpValue: 'KEY=VALUE', multiple: true, multipleNonGreedy: true }),
+    account: Flags.string({ summary: 'the account of --disable-user, --enable-user and --reset-password (default eucalyptus)', helpValue: 'ACCOUNT', default: 'eucalyptus' }),
+    'disable-user': Flags.string({ summary: "disable a user: its access keys are refused until it is enabled again", helpValue: 'USER' }),
+    'enable-user': Flags.string({ summary: 'enable a disabled user again', helpValue: 'USER' }),
+    'reset-password': Flags.string({ summary: "reset a user's password (prompted for without echo unless --password is given)", helpValue: 'USER' }),
+    password: Flags.string({ summary: 'the new password of --reset-password', helpValue: 'PASSWORD' }),
+    'list-account-requests': Flags.boolean({ summary: 'list the account sign-ups (RequestAccount) waiting for approval' }),
+    'approve-account': Flags.string({ summary: 'approve an account request: the account and its admin user are created', helpValue: 'NAME' }),
+    'reject-account': Flags.string({ summary: 'reject an account request', helpValue: 'NAME' }),
     'upgrade-conf': Flags.string({ summary: "carry an older eucalyptus.conf's settings into NEW (default: the cloud's)", helpValue: 'OLD' }),
   };
   static override examples = [
@@ -98,7 +109,16 @@ export default class EucaConf extends EucaCommand {
       out.push(`carried ${keys.length} settings from ${flags['upgrade-conf']} into ${target}`, ...admin.restartNote(keys));
     }
     if (flags.synckeys) out.push(...(await admin.syncKeys(paths, tokenFor)));
-    if (!out.length) throw new CliError('MissingParameter', 'nothing to do: see euca_conf --help');
+    if (flags['list-account-requests']) out.push(...admin.listAccountRequests(paths));
+    if (flags['approve-account']) out.push(admin.approveAccount(paths, flags['approve-account']));
+    if (flags['reject-account']) out.push(admin.rejectAccount(paths, flags['reject-account']));
+    if (flags['disable-user']) out.push(admin.setUserEnabled(paths, flags.account, flags['disable-user'], false));
+    if (flags['enable-user']) out.push(admin.setUserEnabled(paths, flags.account, flags['enable-user'], true));
+    if (flags['reset-password']) {
+      const password = flags.password ?? (await promptPassword(`New password for ${flags['reset-password']}:`));
+      out.push(admin.resetPassword(paths, flags.account, flags['reset-password'], password));
+    }
+    if (!Object.keys(flags).some((f) => !MODIFIERS.has(f))) throw new CliError('MissingParameter', 'nothing to do: see euca_conf --help');
     this.out(out);
     if (failed) this.exit(1);
   }

@@ -1,0 +1,23 @@
+/**
+ * Making an account: its name checked and unused (also as an alias), the account and its `admin`
+ * user created together. Shared by Euare's CreateAccount and the administrator's approval of an
+ * account request (euca_conf --approve-account).
+ */
+import { ServiceError } from '../errors';
+import { Account, CloudStore } from '../store/types';
+import { ADMIN_USER } from './principals';
+
+export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9.-]{0,62}$/;
+
+export function checkAccountName(name: string, aliasOwner: (alias: string) => string | undefined, store: CloudStore): void {
+  if (!ACCOUNT_NAME.test(name)) throw new ServiceError('ValidationError', `Invalid AccountName: ${name} (lowercase letters, digits, . and -)`);
+  if (store.findAccountByName(name) || aliasOwner(name)) throw new ServiceError('EntityAlreadyExists', `Account ${name} already exists.`, 409);
+}
+
+export function createAccountWithAdmin(store: CloudStore, name: string): Account {
+  return store.transaction(() => {
+    const account = store.createAccount(name);
+    store.createUser(account.id, ADMIN_USER);
+    return account;
+  });
+}
