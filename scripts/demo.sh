@@ -7,6 +7,11 @@ export PATH="$root/dist/bin:$PATH"
 
 step() { printf '\n$ %s\n' "$*"; "$@"; }
 
+# column N of the first LINE-type line of a command's tab-separated output
+column() { local type="$1" n="$2"; shift 2; "$@" | awk -F'\t' -v t="$type" -v n="$n" '$1 == t {print $n; exit}'; }
+# waits (up to a minute) until column N of the LINE-type line reads VALUE
+wait_for() { local want="$1" type="$2" n="$3"; shift 3; for _ in $(seq 300); do [ "$(column "$type" "$n" "$@")" = "$want" ] && return; sleep 0.2; done; }
+
 step euca-version
 step euca-describe-availability-zones
 step euca-describe-regions
@@ -24,11 +29,7 @@ step euca-upload-bundle -b demo-images -m "/tmp/$name.manifest.xml"
 rm -f "/tmp/$name".*
 registered="$(step euca-register "demo-images/$name.manifest.xml" | tee >(cat >&2) | awk '/^IMAGE/ {print $2}')"
 printf '\n(waiting for Walrus to decrypt %s)\n' "$registered"
-for _ in $(seq 100); do
-  state="$(euca-describe-images "$registered" | awk '{print $5}')"
-  [ "$state" = pending ] || break
-  sleep 0.2
-done
+wait_for available IMAGE 5 euca-describe-images "$registered"
 step euca-describe-images
 
 # Seed 001's quick start: a key pair, ssh allowed, an instance, an elastic IP, and terminate.
@@ -39,40 +40,25 @@ printf '(the private key is in %s)\n' "$work/$key.private"
 step euca-authorize -P tcp -p 22 -s 0.0.0.0/0 default || true   # already allowed on a second run
 instance="$(step euca-run-instances -k "$key" -n 1 "$registered" | tee >(cat >&2) | awk '/^INSTANCE/ {print $2}')"
 printf '\n(waiting for %s to boot)\n' "$instance"
-for _ in $(seq 100); do
-  [ "$(euca-describe-instances "$instance" | awk '/^INSTANCE/ {print $6}')" = running ] && break
-  sleep 0.2
-done
+wait_for running INSTANCE 6 euca-describe-instances "$instance"
 step euca-describe-instances "$instance"
 address="$(step euca-allocate-address | tee >(cat >&2) | awk '/^ADDRESS/ {print $2}')"
 step euca-associate-address "$address" -i "$instance"
 step euca-describe-instances "$instance"
 
 # Seed 000's "Using EBS": a volume in the instance's zone, attached, snapshotted.
-zone="$(euca-describe-instances "$instance" | awk -F'\t' '/^INSTANCE/ {print $12}')"
+zone="$(column INSTANCE 12 euca-describe-instances "$instance")"
 volume="$(step euca-create-volume --zone "$zone" --size 1 | tee >(cat >&2) | awk '/^VOLUME/ {print $2}')"
-for _ in $(seq 100); do
-  [ "$(euca-describe-volumes "$volume" | awk -F'\t' '/^VOLUME/ {print $6}')" = available ] && break
-  sleep 0.2
-done
+wait_for available VOLUME 6 euca-describe-volumes "$volume"
 step euca-attach-volume "$volume" -i "$instance" -d /dev/sdf
-for _ in $(seq 100); do
-  euca-describe-volumes "$volume" | grep -q $'\tattached\t' && break
-  sleep 0.2
-done
+wait_for attached ATTACHMENT 5 euca-describe-volumes "$volume"
 step euca-describe-volumes "$volume"
 snapshot="$(step euca-create-snapshot "$volume" -d 'demo snapshot' | tee >(cat >&2) | awk '/^SNAPSHOT/ {print $2}')"
 printf '\n(waiting for %s to complete)\n' "$snapshot"
-for _ in $(seq 300); do
-  [ "$(euca-describe-snapshots "$snapshot" | awk -F'\t' '/^SNAPSHOT/ {print $4}')" = completed ] && break
-  sleep 0.2
-done
+wait_for completed SNAPSHOT 4 euca-describe-snapshots "$snapshot"
 step euca-describe-snapshots "$snapshot"
 step euca-detach-volume "$volume"
-for _ in $(seq 100); do
-  [ "$(euca-describe-volumes "$volume" | awk -F'\t' '/^VOLUME/ {print $6}')" = available ] && break
-  sleep 0.2
-done
+wait_for available VOLUME 6 euca-describe-volumes "$volume"
 step euca-delete-volume "$volume"
 
 step euca-terminate-instances "$instance"

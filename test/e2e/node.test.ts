@@ -213,12 +213,19 @@ describe('a node controller', () => {
 });
 
 describe('eucalyptus-nc start (detached)', () => {
-  test('starts in the background, refuses a missing key, and restarts', async () => {
+  test('starts in the background; without a key it waits to be paired, printing its token; restarts', async () => {
     const dir = tempDir('euca-nc-');
     const env = cleanEnv();
     const noKey = await run('eucalyptus-nc', ['start', '--data-dir', dir, '--port', '0', '--cloud-url', 'http://127.0.0.1:1'], env);
-    assert.equal(noKey.code, 1);
-    assert.match(noKey.stderr, /^eucalyptus-nc: error \(NodeStartFailed\): eucalyptus-nc in .* did not start: .*no key shared with the cluster controller/);
+    assert.equal(noKey.code, 0, noKey.stderr);
+    const token = fs.readFileSync(path.join(nodePaths(dir).keysDir, 'pairing-token'), 'utf8').trim();
+    assert.match(noKey.stdout, new RegExp(`not paired with a cluster yet; pairing token: ${token} \\(euca_conf --addnode `));
+    assert.equal(fs.statSync(path.join(nodePaths(dir).keysDir, 'pairing-token')).mode & 0o777, 0o600);
+    const unpaired = nodeAddress(nodePaths(dir))!;
+    const refused = new NodeControllerClient(`http://${unpaired.host}:${unpaired.port}`, 'ab'.repeat(32));
+    await assert.rejects(refused.describeResource(), /NotPaired|not been paired/);
+    await refused.close();
+    assert.equal((await run('eucalyptus-nc', ['stop', '--data-dir', dir], env)).code, 0);
     fs.writeFileSync(nodePaths(dir).keyFile, `${'ab'.repeat(32)}\n`, { mode: 0o600 });
     const started = await run('eucalyptus-nc', ['start', '--data-dir', dir, '--port', '0', '--cloud-url', 'http://127.0.0.1:1'], env);
     assert.equal(started.code, 0, started.stderr);

@@ -15,29 +15,36 @@ import { run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, TestCloud } from '../helpers/cloud';
 import { createAccount, Keys, rawRequest, s3Client } from '../helpers/s3';
 
+/** The aws CLI's s3api against a cloud, as its admin or with the given keys (read when called). */
+function s3api(target: () => { cloud: TestCloud; home: string; keys?: Keys }) {
+  const raw = async (...args: string[]) => {
+    const { cloud, home, keys } = target();
+    const env = { ...cloud.env, AWS_ACCESS_KEY_ID: keys?.accessKeyId ?? cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: keys?.secretAccessKey ?? cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus', HOME: home };
+    const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', ...args, '--output', 'json'], env);
+    return { ...r, json: r.code === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : undefined };
+  };
+  const ok = async (...args: string[]) => {
+    const r = await raw(...args);
+    assert.equal(r.code, 0, `aws s3api ${args.join(' ')}: ${r.stderr}`);
+    return r.json ?? {};
+  };
+  /** Fails with an error whose code (as the CLI prints it, in parentheses) matches `code`. */
+  const fails = async (code: string, ...args: string[]) => {
+    const r = await raw(...args);
+    assert.notEqual(r.code, 0, `aws s3api ${args.join(' ')} should fail`);
+    assert.match(r.stderr, new RegExp(`\\((${code})\\)`));
+  };
+  return { raw, ok, fails };
+}
+
 describe('Walrus configurations', () => {
   let cloud: TestCloud;
   let work: string;
-  let awsEnv: Record<string, string>;
-  const aws = async (...args: string[]) => {
-    const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', ...args, '--output', 'json'], awsEnv);
-    return { ...r, json: r.code === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : undefined };
-  };
-  const awsOk = async (...args: string[]) => {
-    const r = await aws(...args);
-    assert.equal(r.code, 0, `aws s3api ${args.join(' ')}: ${r.stderr}`);
-    return r.json;
-  };
-  const awsFails = async (code: string, ...args: string[]) => {
-    const r = await aws(...args);
-    assert.notEqual(r.code, 0, `aws s3api ${args.join(' ')} should fail`);
-    assert.match(r.stderr, new RegExp(`\\(${code}\\)`));
-  };
+  const { ok: awsOk, fails: awsFails } = s3api(() => ({ cloud, home: work }));
 
   before(async () => {
     cloud = await startCloud();
     work = tempDir('walrus-configs-');
-    awsEnv = { ...cloud.env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus', HOME: work };
     await awsOk('create-bucket', '--bucket', 'conf');
   });
   after(async () => {
@@ -154,7 +161,7 @@ describe('Walrus configurations', () => {
   });
 
   test('only the bucket owner reads or changes its configuration', async () => {
-    const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', 'get-bucket-tagging', '--bucket', 'conf', '--no-sign-request'], awsEnv);
+    const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', 'get-bucket-tagging', '--bucket', 'conf', '--no-sign-request'], { ...cloud.env, AWS_DEFAULT_REGION: 'eucalyptus', HOME: work });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /AccessDenied/);
   });
@@ -163,17 +170,7 @@ describe('Walrus configurations', () => {
 describe('Walrus versioning', () => {
   let cloud: TestCloud;
   let work: string;
-  let awsEnv: Record<string, string>;
-  const aws = async (...args: string[]) => {
-    const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', ...args, '--output', 'json'], awsEnv);
-    assert.equal(r.code, 0, `aws s3api ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout.trim() ? JSON.parse(r.stdout) : {};
-  };
-  const fails = async (code: string, ...args: string[]) => {
-    const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', ...args], awsEnv);
-    assert.notEqual(r.code, 0, `aws s3api ${args.join(' ')} should fail`);
-    assert.match(r.stderr, new RegExp(code));
-  };
+  const { ok: aws, fails } = s3api(() => ({ cloud, home: work }));
   const put = async (key: string, content: string) => {
     const file = path.join(work, 'body');
     fs.writeFileSync(file, content);
@@ -194,7 +191,6 @@ describe('Walrus versioning', () => {
   before(async () => {
     cloud = await startCloud();
     work = tempDir('walrus-versions-');
-    awsEnv = { ...cloud.env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus', HOME: work };
     await aws('create-bucket', '--bucket', 'ver');
   });
   after(async () => {
@@ -264,17 +260,15 @@ describe('Walrus bucket policies', () => {
   let work: string;
   let acme: Keys & { accountId: string };
   let beta: Keys & { accountId: string };
-  let acmeEnv: Record<string, string>;
   const client = (keys?: Keys) => s3Client(cloud, keys ? { keys } : {});
   const policy = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
-  const aws = (...args: string[]) => run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', ...args], acmeEnv);
+  const { raw: aws } = s3api(() => ({ cloud, home: work, keys: acme }));
 
   before(async () => {
     cloud = await startCloud();
     work = tempDir('walrus-policies-');
     acme = createAccount(cloud, 'acme');
     beta = createAccount(cloud, 'beta');
-    acmeEnv = { ...cloud.env, AWS_ACCESS_KEY_ID: acme.accessKeyId, AWS_SECRET_ACCESS_KEY: acme.secretAccessKey, AWS_DEFAULT_REGION: 'eucalyptus', HOME: work };
     const owner = await client(acme);
     await owner.createBucket('shared');
     await owner.putObject('shared', 'public/readme', Buffer.from('for everyone'));
@@ -302,7 +296,7 @@ describe('Walrus bucket policies', () => {
     }
     const good = policy([{ Sid: 'read', Effect: 'Allow', Principal: { AWS: [beta.accountId] }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/team/*' }]);
     assert.equal((await aws('put-bucket-policy', '--bucket', 'shared', '--policy', good)).code, 0);
-    const got = await aws('get-bucket-policy', '--bucket', 'shared', '--output', 'json');
+    const got = await aws('get-bucket-policy', '--bucket', 'shared');
     assert.deepEqual(JSON.parse(JSON.parse(got.stdout).Policy), JSON.parse(good));
     // Only the owner reads or changes it.
     await assert.rejects((await client(beta)).putObject('shared', 'x', Buffer.from('no')), (e: CliError) => e.code === 'AccessDenied');
