@@ -44,10 +44,16 @@ function readBody(req: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
   return (async () => {
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const c of req) {
-      size += c.length;
-      if (size > limit) throw new ServiceError('RequestEntityTooLarge', `The request body exceeds the maximum of ${limit} bytes`, 413);
-      chunks.push(c);
+    try {
+      for await (const c of req) {
+        size += c.length;
+        if (size > limit) throw new ServiceError('RequestEntityTooLarge', `The request body exceeds the maximum of ${limit} bytes`, 413);
+        chunks.push(c);
+      }
+    } catch (e) {
+      // The client went away mid-body: its mistake, not the server's.
+      if (e instanceof ServiceError) throw e;
+      throw new ServiceError('IncompleteBody', 'The request body ended before the length its headers announced', 400);
     }
     return Buffer.concat(chunks);
   })();

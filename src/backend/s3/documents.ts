@@ -41,9 +41,15 @@ type Node = Record<string, any>;
 
 export const malformed = () => new ServiceError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
 
+/**
+ * A request's XML document. Like S3, no DTD: a document type declaration (where entity-expansion
+ * and external-entity tricks live) is malformed, whatever it declares.
+ */
 export function parseXmlBody(body: Buffer): Node {
+  const text = body.toString('utf8');
+  if (/<!(DOCTYPE|ENTITY)/i.test(text)) throw malformed();
   try {
-    const doc = parser.parse(body.toString('utf8'), true) as Node;
+    const doc = parser.parse(text, true) as Node;
     if (typeof doc !== 'object' || doc === null) throw malformed();
     return doc;
   } catch {

@@ -55,7 +55,12 @@ type Operation = [string, () => Reply | Promise<Reply>];
 
 function bucketOperation(call: S3Call, method: string): Operation {
   const sub = [...call.q.keys()].find((k) => UNSUPPORTED.has(k) || CONFIGURED.has(k) || ['acl', 'location', 'uploads', 'delete'].includes(k));
-  const unsupported = (): Operation => [`${method}?${sub}`, () => buckets.unsetConfiguration(call, sub!, method) ?? Promise.reject(notImplemented(`${method} ?${sub}`))];
+  // A configuration not offered: reading says none is set, setting it is NotImplemented; a
+  // sub-resource that exists but not for this method: MethodNotAllowed.
+  const unsupported = (): Operation =>
+    UNSUPPORTED.has(sub!)
+      ? [`${method}?${sub}`, () => buckets.unsetConfiguration(call, sub!, method) ?? Promise.reject(notImplemented(`${method} ?${sub}`))]
+      : [`${method}?${sub}`, () => Promise.reject(methodNotAllowed())];
   if (method === 'OPTIONS') return ['PreflightRequest', () => configs.preflight(call)];
   if (isBucketConfig(sub)) return configs.bucketConfigOperation(call, method, sub) ?? [method, () => Promise.reject(methodNotAllowed())];
   switch (method) {
@@ -96,6 +101,7 @@ function objectOperation(call: S3Call, method: string): Operation {
     if (method === 'PUT') return ['PutObjectTagging', () => configs.putObjectTagging(call)];
     if (method === 'DELETE') return ['DeleteObjectTagging', () => configs.deleteObjectTagging(call)];
   }
+  if (sub === 'tagging' || (sub && !['GET', 'HEAD', 'PUT', 'DELETE', 'POST'].includes(method))) return [`${method}?${sub}`, () => Promise.reject(methodNotAllowed())];
   if (sub && sub !== 'acl') return [`${method}?${sub}`, () => Promise.reject(notImplemented(`${method} ?${sub} on an object`))];
   const upload = call.has('uploadId');
   switch (method) {
