@@ -12,7 +12,7 @@ import { Progress, progressBar } from '../progress';
 import { resolveBundleIdentity, loadSigningFiles } from './credentials';
 import { readManifestFile } from './folder';
 import { BundleKeys, decryptBundleKeys, readPrivateKey } from './keys';
-import { ImageType, Manifest, parseManifest } from './manifest';
+import { ImageType, Manifest, parseManifest, verifyManifestSignatureWith } from './manifest';
 import type { BundleImageOptions } from './pipeline';
 import type { BundlePart } from './parts';
 import type { UnbundleOptions } from './unbundle';
@@ -84,9 +84,25 @@ export async function bundleOptions(flags: BundleFlagValues, commandName: string
 
 /** A manifest read, parsed, and its key and IV unwrapped with the user's (or the cloud's) key. */
 export async function openBundle(manifestFile: string, privateKeyFile: string | undefined, ctx: { commandName: string; region?: string }): Promise<{ manifest: Manifest } & BundleKeys> {
-  const manifest = parseManifest(readManifestFile(manifestFile));
+  const text = readManifestFile(manifestFile);
+  const manifest = parseManifest(text);
+  if (!manifest.signature) throw new CliError('InvalidManifest', `${manifestFile} is not signed: a bundle's manifest carries the signature of whoever bundled it`);
   const id = await resolveBundleIdentity({ privateKey: privateKeyFile }, ['privateKey'], ctx);
-  return { manifest, ...decryptBundleKeys(manifest, readPrivateKey(id.privateKey!), 'either') };
+  const privateKeyPem = readPrivateKey(id.privateKey!);
+  let keys: BundleKeys;
+  try {
+    keys = decryptBundleKeys(manifest, privateKeyPem, 'user');
+  } catch (e) {
+    // The cloud's key opens any bundle; the cloud checks the signature when the image is registered.
+    try {
+      return { manifest, ...decryptBundleKeys(manifest, privateKeyPem, 'ec2') };
+    } catch {
+      throw e;
+    }
+  }
+  // The bundler's own key: the signature must be its.
+  if (!verifyManifestSignatureWith(text, privateKeyPem)) throw new CliError('InvalidSignature', `the signature of ${manifestFile} does not match: the manifest was changed after it was signed`);
+  return { manifest, ...keys };
 }
 
 /** Runs work with a progress bar over `total` bytes; Ctrl-C aborts it through the signal. */

@@ -140,9 +140,14 @@ export function signedText(xml: string): string {
 
 /** True when the manifest's signature was made by the key of this certificate (PEM). */
 export function verifyManifestSignature(xmlText: string, certPem: string): boolean {
+  return verifyManifestSignatureWith(xmlText, new crypto.X509Certificate(certPem).publicKey);
+}
+
+/** True when the manifest's signature was made by this public key (or the public half of a private one). */
+export function verifyManifestSignatureWith(xmlText: string, key: crypto.KeyLike): boolean {
   const signature = parseManifest(xmlText).signature;
   if (!signature || !/^[0-9a-fA-F]+$/.test(signature)) return false;
-  const publicKey = new crypto.X509Certificate(certPem).publicKey;
+  const publicKey = key instanceof crypto.KeyObject && key.type === 'public' ? key : crypto.createPublicKey(key);
   return crypto.verify('sha1', Buffer.from(signedText(xmlText), 'utf8'), publicKey, Buffer.from(signature, 'hex'));
 }
 
