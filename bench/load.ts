@@ -1,0 +1,153 @@
+/**
+ * npm run bench:load: LOAD_CLIENTS concurrent clients (default 200) for LOAD_SECONDS (default 60)
+ * against one embedded cloud on loopback, each looping over a mix of describes, run/terminate,
+ * key pair and security group changes, and object put/get of 1 KiB to 8 MiB. Prints requests
+ * served, errors, p50 and p99 latency per kind, the cloud's peak RSS, and whether capacity and
+ * addresses all came back once everything was terminated (free equals max in the verbose zone
+ * view; no address left allocated).
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { resolveEndpoint } from '../src/lib/config/resolve';
+import { QueryClient } from '../src/lib/query';
+import { S3Client } from '../src/lib/s3';
+import { listOf } from '../src/lib/xml';
+import { cloudPaths } from '../src/backend/paths';
+import { runOk } from '../test/helpers/cli';
+import { startCloud } from '../test/helpers/cloud';
+import { registerTestImage } from '../test/helpers/images';
+
+const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 200);
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
+/** Instances running at once stay within the node's capacity: run/terminate take turns. */
+const RUN_SLOTS = 6;
+
+const KINDS = ['describe', 'run-terminate', 'keypair', 'group', 'put-get'] as const;
+type Kind = (typeof KINDS)[number];
+const WEIGHTS: Record<Kind, number> = { describe: 40, 'run-terminate': 10, keypair: 15, group: 15, 'put-get': 20 };
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
+}
+
+async function main(): Promise<void> {
+  const cloud = await startCloud();
+  const pid = Number(fs.readFileSync(cloudPaths(cloud.dataDir).pidFile, 'utf8'));
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    if (m) peakRss = Math.max(peakRss, Number(m[1]) * 1024);
+  }, 200);
+  try {
+    const image = await registerTestImage(cloud.env);
+    const ctx = { env: cloud.env, ini: new Map(), commandName: 'bench' };
+    const ec2 = new QueryClient(await resolveEndpoint('ec2', {}, ctx));
+    const s3 = new S3Client(await resolveEndpoint('s3', {}, ctx));
+    await s3.createBucket('load');
+    const latencies = new Map<Kind, number[]>(KINDS.map((k) => [k, []]));
+    const errors: string[] = [];
+    let requests = 0;
+    let slots = RUN_SLOTS;
+    const waiting: (() => void)[] = [];
+    const slot = async () => {
+      while (slots === 0) await new Promise<void>((r) => waiting.push(r));
+      slots--;
+    };
+    const release = () => {
+      slots++;
+      waiting.shift()?.();
+    };
+    const call = async (action: string, params = {}) => {
+      requests++;
+      return ec2.call(action, params);
+    };
+    const ops: Record<Kind, (n: number) => Promise<void>> = {
+      describe: async (n) => {
+        await call(['DescribeInstances', 'DescribeImages', 'DescribeAvailabilityZones', 'DescribeKeyPairs', 'DescribeSecurityGroups'][n % 5]);
+      },
+      'run-terminate': async () => {
+        await slot();
+        try {
+          const r = await call('RunInstances', { ImageId: image, MinCount: 1, MaxCount: 1 });
+          const id = listOf(r, 'instancesSet')[0].instanceId as string;
+          await call('TerminateInstances', { InstanceId: [id] });
+        } finally {
+          release();
+        }
+      },
+      keypair: async (n) => {
+        const name = `load-${n}-${randomBytes(3).toString('hex')}`;
+        await call('CreateKeyPair', { KeyName: name });
+        await call('DeleteKeyPair', { KeyName: name });
+      },
+      group: async (n) => {
+        const name = `load-${n}-${randomBytes(3).toString('hex')}`;
+        await call('CreateSecurityGroup', { GroupName: name, GroupDescription: 'load' });
+        await call('AuthorizeSecurityGroupIngress', { GroupName: name, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' });
+        await call('DeleteSecurityGroup', { GroupName: name });
+      },
+      'put-get': async (n) => {
+        const size = Math.min(8 * 1024 * 1024, 1024 * 2 ** (n % 14));
+        const key = `obj-${n}`;
+        const data = randomBytes(size);
+        requests += 2;
+        await s3.putObject('load', key, data);
+        const got = await s3.getObjectBuffer('load', key);
+        if (!got.body.equals(data)) throw new Error(`${key}: read back different bytes`);
+      },
+    };
+    const pickKind = (x: number): Kind => {
+      let acc = 0;
+      for (const k of KINDS) if (x < (acc += WEIGHTS[k])) return k;
+      return 'describe';
+    };
+    const deadline = Date.now() + SECONDS * 1000;
+    console.log(`load: ${CLIENTS} clients for ${SECONDS} s against ${cloud.eucarc.EC2_URL}`);
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async (_, c) => {
+        for (let n = c; Date.now() < deadline; n += CLIENTS) {
+          const kind = pickKind((n * 7919) % 100);
+          const t0 = process.hrtime.bigint();
+          try {
+            await ops[kind](n);
+            latencies.get(kind)!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          } catch (e) {
+            errors.push(`${kind}: ${(e as Error).message}`);
+          }
+        }
+      }),
+    );
+
+    // Everything terminated: capacity and addresses must all be back.
+    const left = listOf(await call('DescribeInstances'), 'reservationSet').flatMap((r) => listOf(r, 'instancesSet')).filter((i) => i.instanceState.name !== 'terminated');
+    if (left.length) await call('TerminateInstances', { InstanceId: left.map((i) => i.instanceId) });
+    let verbose = '';
+    for (let i = 0; i < 100; i++) {
+      verbose = await runOk('euca-describe-availability-zones', ['verbose'], cloud.env);
+      const types = verbose.split('\n').filter((l) => /\|- [a-z]\d\.\w+/.test(l));
+      if (types.every((l) => { const m = /(\d+) \/ (\d+)/.exec(l)!; return m[1] === m[2]; })) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const leaked = verbose.split('\n').filter((l) => /\|- [a-z]\d\.\w+/.test(l)).filter((l) => { const m = /(\d+) \/ (\d+)/.exec(l)!; return m[1] !== m[2]; });
+    // The administrator sees the whole pool, free addresses held by `nobody`.
+    const addresses = listOf(await call('DescribeAddresses'), 'addressesSet').filter((a) => a.instanceId && a.instanceId !== 'nobody');
+
+    console.log(`requests served: ${requests} in ${SECONDS} s (${Math.round(requests / SECONDS)}/s); errors: ${errors.length}`);
+    for (const k of KINDS) {
+      const l = latencies.get(k)!.sort((a, b) => a - b);
+      console.log(`  ${k.padEnd(14)} ${String(l.length).padStart(6)} done   p50 ${percentile(l, 50).toFixed(1).padStart(7)} ms   p99 ${percentile(l, 99).toFixed(1).padStart(7)} ms`);
+    }
+    console.log(`cloud peak RSS: ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
+    console.log(`after terminating everything: ${leaked.length ? `capacity NOT back: ${leaked.join(' | ')}` : 'free equals max for every VM type'}; ${addresses.length ? `${addresses.length} addresses still held` : 'no address held'}`);
+    if (errors.length) console.log(`first errors:\n  ${[...new Set(errors)].slice(0, 10).join('\n  ')}`);
+    if (errors.length || leaked.length || addresses.length) process.exitCode = 1;
+  } finally {
+    clearInterval(sampler);
+    await cloud.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
