@@ -61,39 +61,51 @@ async function main(): Promise<void> {
       requests++;
       return ec2.call(action, params);
     };
-    const ops: Record<Kind, (n: number) => Promise<void>> = {
-      describe: async (n) => {
-        await call(['DescribeInstances', 'DescribeImages', 'DescribeAvailabilityZones', 'DescribeKeyPairs', 'DescribeSecurityGroups'][n % 5]);
-      },
+    /** Milliseconds a piece of work takes (a run/terminate's wait for its turn is not counted). */
+    const timed = async (work: () => Promise<unknown>) => {
+      const t0 = process.hrtime.bigint();
+      await work();
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    const ops: Record<Kind, (n: number) => Promise<number>> = {
+      describe: (n) => timed(() => call(['DescribeInstances', 'DescribeImages', 'DescribeAvailabilityZones', 'DescribeKeyPairs', 'DescribeSecurityGroups'][n % 5])),
       'run-terminate': async () => {
         await slot();
         try {
-          const r = await call('RunInstances', { ImageId: image, MinCount: 1, MaxCount: 1 });
-          const id = listOf(r, 'instancesSet')[0].instanceId as string;
-          await call('TerminateInstances', { InstanceId: [id] });
+          return await timed(async () => {
+            const r = await call('RunInstances', { ImageId: image, MinCount: 1, MaxCount: 1 });
+            const id = listOf(r, 'instancesSet')[0].instanceId as string;
+            await call('TerminateInstances', { InstanceId: [id] });
+          });
         } finally {
           release();
         }
       },
-      keypair: async (n) => {
+      keypair: (n) => {
         const name = `load-${n}-${randomBytes(3).toString('hex')}`;
-        await call('CreateKeyPair', { KeyName: name });
-        await call('DeleteKeyPair', { KeyName: name });
+        return timed(async () => {
+          await call('CreateKeyPair', { KeyName: name });
+          await call('DeleteKeyPair', { KeyName: name });
+        });
       },
-      group: async (n) => {
+      group: (n) => {
         const name = `load-${n}-${randomBytes(3).toString('hex')}`;
-        await call('CreateSecurityGroup', { GroupName: name, GroupDescription: 'load' });
-        await call('AuthorizeSecurityGroupIngress', { GroupName: name, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' });
-        await call('DeleteSecurityGroup', { GroupName: name });
+        return timed(async () => {
+          await call('CreateSecurityGroup', { GroupName: name, GroupDescription: 'load' });
+          await call('AuthorizeSecurityGroupIngress', { GroupName: name, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' });
+          await call('DeleteSecurityGroup', { GroupName: name });
+        });
       },
-      'put-get': async (n) => {
+      'put-get': (n) => {
         const size = Math.min(8 * 1024 * 1024, 1024 * 2 ** (n % 14));
         const key = `obj-${n}`;
         const data = randomBytes(size);
         requests += 2;
-        await s3.putObject('load', key, data);
-        const got = await s3.getObjectBuffer('load', key);
-        if (!got.body.equals(data)) throw new Error(`${key}: read back different bytes`);
+        return timed(async () => {
+          await s3.putObject('load', key, data);
+          const got = await s3.getObjectBuffer('load', key);
+          if (!got.body.equals(data)) throw new Error(`${key}: read back different bytes`);
+        });
       },
     };
     const pickKind = (x: number): Kind => {
@@ -107,10 +119,8 @@ async function main(): Promise<void> {
       Array.from({ length: CLIENTS }, async (_, c) => {
         for (let n = c; Date.now() < deadline; n += CLIENTS) {
           const kind = pickKind((n * 7919) % 100);
-          const t0 = process.hrtime.bigint();
           try {
-            await ops[kind](n);
-            latencies.get(kind)!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+            latencies.get(kind)!.push(await ops[kind](n));
           } catch (e) {
             errors.push(`${kind}: ${(e as Error).message}`);
           }

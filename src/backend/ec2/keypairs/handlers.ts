@@ -3,7 +3,8 @@
  * answer and nowhere else), ImportKeyPair (an OpenSSH, SSH2 or PEM RSA public key), DescribeKeyPairs
  * with names and filters, and DeleteKeyPair, which succeeds for a name that does not exist, as EC2's.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import { promisify } from 'node:util';
 import { parseRsaPublicKey, privateKeyFingerprint, publicKeyFingerprint, toOpenSshPublicKey } from '../../../lib/ssh-keys';
 import { RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
@@ -21,10 +22,13 @@ function insert(ctx: RequestContext, key: KeyPair): void {
   if (!ctx.cloud.keypairs.insert(ctx.principal.account.id, key)) throw new ServiceError('InvalidKeyPair.Duplicate', `The keypair '${key.name}' already exists.`);
 }
 
-export function createKeyPair(ctx: RequestContext) {
+/** RSA key generation runs in libuv's thread pool: the cloud keeps answering meanwhile. */
+const generateKeyPair = promisify(crypto.generateKeyPair);
+
+export async function createKeyPair(ctx: RequestContext) {
   const name = keyName(ctx);
   if (ctx.cloud.keypairs.get(ctx.principal.account.id, name)) throw new ServiceError('InvalidKeyPair.Duplicate', `The keypair '${name}' already exists.`);
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey } = await generateKeyPair('rsa', { modulusLength: 2048 });
   const key = { name, fingerprint: privateKeyFingerprint(privateKey), publicKeyOpenSsh: toOpenSshPublicKey(privateKey, name) };
   insert(ctx, key);
   // PKCS#1 PEM, as EC2 answers: what ssh, ssh-keygen and euca-get-password read.
