@@ -29,6 +29,10 @@ import { StorageController } from './storage/controller';
 import { SqliteVolumeStore } from './storage/store';
 import { SqlitePropertyStore } from './properties/store';
 import { property } from './properties/registry';
+import { forgetNode } from './ec2/instances/node-loss';
+
+/** Where the local node controller answered last time (meta table). */
+const LOCAL_NODE_META = 'local_node';
 import { createCloudServer } from './server';
 import { SqliteStore } from './store/sqlite';
 import { IdentityStore } from './iam/store';
@@ -110,6 +114,11 @@ export async function runCloud(opts: RunOptions): Promise<void> {
     cloud.localNode = startLocalNode(paths, nodeUrl).then(
       async (node) => {
         log(`eucalyptus-nc ${node.pid} answering at ${node.host}:${node.port} (data in ${node.dataDir})`);
+        // The local node starts afresh: what an earlier one ran (before a crash) is gone with it.
+        const address = `${node.host}:${node.port}`;
+        const previous = store.getMeta(LOCAL_NODE_META);
+        if (previous && previous !== address) await forgetNode(cloud, previous, 'the local node controller restarted without it');
+        store.setMeta(LOCAL_NODE_META, address);
         cluster.controller.registerNode(store.listClusters()[0].name, { host: node.host, port: node.port });
         await cluster.controller.refresh();
         return node;
