@@ -29,7 +29,7 @@ import { StorageController } from './storage/controller';
 import { SqliteVolumeStore } from './storage/store';
 import { SqlitePropertyStore } from './properties/store';
 import { property } from './properties/registry';
-import { forgetNode } from './ec2/instances/node-loss';
+import { forgetNode, terminateLost } from './ec2/instances/node-loss';
 
 /** Where the local node controller answered last time (meta table). */
 const LOCAL_NODE_META = 'local_node';
@@ -94,7 +94,13 @@ export async function runCloud(opts: RunOptions): Promise<void> {
     return i && i.accountId === accountId ? { state: i.state, privateIp: i.privateIp ?? '' } : undefined;
   };
   cluster.hooks.groupRules = (accountId, groupName) => groups.get(accountId, groupName)?.rules ?? [];
-  const monitor = new InstanceMonitor(instances, compute, log, () => Number(property(cloud, 'cloud.vmstate.terminated_time').get(cloud)) * 60_000);
+  const monitor = new InstanceMonitor(
+    instances,
+    compute,
+    log,
+    () => Number(property(cloud, 'cloud.vmstate.terminated_time').get(cloud)) * 60_000,
+    (i) => terminateLost(cloud, i, `node ${i.node} no longer runs it (the node controller restarted)`),
+  );
   const storage = new StorageController(paths.volumesDir, walrus, () => walrus.cloudAccount()!);
   const cloud: CloudContext = { store, identity: new IdentityStore(store.db), walrus, volumes: new SqliteVolumeStore(store.db), storage, properties: new SqlitePropertyStore(store.db), images, keypairs, groups, tags: new SqliteTagStore(store.db), registrar, cluster, instances, bundleTasks: new SqliteBundleTaskStore(store.db), compute, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
   const server = createCloudServer(cloud, log);

@@ -5,7 +5,7 @@
  * after they ended (EC2 shows them for a while, then not).
  */
 import { ComputeServices } from './services';
-import { InstanceStore } from './store';
+import { Instance, InstanceStore } from './store';
 
 export class InstanceMonitor {
   private timer?: NodeJS.Timeout;
@@ -17,6 +17,8 @@ export class InstanceMonitor {
     private readonly log: (line: string) => void,
     /** How long terminated instances stay listed (read at every poll: a property changes it live). */
     private readonly forgetAfterMs: () => number = () => 60 * 60 * 1000,
+    /** A running instance its node, answering, no longer runs (the node restarted). */
+    private readonly lost: (i: Instance) => Promise<void> = async () => undefined,
     private readonly intervalMs = 500,
   ) {}
 
@@ -34,7 +36,7 @@ export class InstanceMonitor {
     this.busy = true;
     try {
       const inFlight = this.instances.list({ states: ['pending', 'running'] });
-      const nodes = new Set(inFlight.filter((i) => i.state === 'pending' && i.node).map((i) => i.node!));
+      const nodes = new Set(inFlight.filter((i) => i.node).map((i) => i.node!));
       for (const node of nodes) {
         let states: Map<string, string>;
         try {
@@ -43,8 +45,11 @@ export class InstanceMonitor {
           this.log(`node ${node} unreachable: ${(e as Error).message}`);
           continue;
         }
-        for (const i of inFlight.filter((x) => x.node === node && x.state === 'pending')) {
-          if (states.get(i.id) === 'running') this.instances.update(i.id, { state: 'running' });
+        for (const i of inFlight.filter((x) => x.node === node)) {
+          const there = states.get(i.id);
+          if (i.state === 'pending' && there === 'running') this.instances.update(i.id, { state: 'running' });
+          // A running instance the node no longer has, or has seen end: it is gone.
+          else if (i.state === 'running' && (there === undefined || there === 'terminated')) await this.lost(i);
         }
       }
       this.instances.purgeEndedBefore(new Date(Date.now() - this.forgetAfterMs()).toISOString());
