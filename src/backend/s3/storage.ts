@@ -6,6 +6,7 @@
  * error goes on. At start-up, sweep() removes temp files and files no row names (left by a crash
  * between rename and commit, or between commit and unlink of a replaced file).
  */
+import { ServiceError } from '../errors';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,6 +19,13 @@ const ID = /^[0-9a-f]{32}$/;
 export interface LiveFiles {
   bucketIds: Set<string>;
   fileInUse(fileId: string): boolean;
+}
+
+/** A full disk (or quota) as the client sees it: Walrus has no room, nothing was stored. */
+function outOfSpace(e: unknown): ServiceError | undefined {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return undefined;
+  return new ServiceError('InsufficientStorage', 'Walrus has no space left to store this object; nothing was stored', 507);
 }
 
 export class ObjectFiles {
@@ -61,7 +69,7 @@ export class ObjectFiles {
     const fileId = this.newId();
     const target = this.file(bucketId, fileId);
     const tmp = path.join(this.tmpDir, fileId);
-    const fh = await fs.promises.open(tmp, 'wx', 0o600);
+    const fh = await fs.promises.open(tmp, 'wx', 0o600).catch((e) => Promise.reject(outOfSpace(e) ?? e));
     try {
       try {
         let batch: Buffer[] = [];
@@ -89,7 +97,7 @@ export class ObjectFiles {
       await fs.promises.rename(tmp, target);
     } catch (e) {
       await fs.promises.rm(tmp, { force: true });
-      throw e;
+      throw outOfSpace(e) ?? e;
     }
     await this.syncDir(path.dirname(target));
     return fileId;
