@@ -10,6 +10,8 @@ import { Instance, InstanceStore } from './store';
 export class InstanceMonitor {
   private timer?: NodeJS.Timeout;
   private busy = false;
+  /** Pending instances a node has listed: if it stops listing them, it lost them (it restarted). */
+  private readonly seenPending = new Set<string>();
 
   constructor(
     private readonly instances: InstanceStore,
@@ -17,8 +19,8 @@ export class InstanceMonitor {
     private readonly log: (line: string) => void,
     /** How long terminated instances stay listed (read at every poll: a property changes it live). */
     private readonly forgetAfterMs: () => number = () => 60 * 60 * 1000,
-    /** A running instance its node, answering, no longer runs (the node restarted). */
-    private readonly lost: (i: Instance) => Promise<void> = async () => undefined,
+    /** An instance its node, answering, no longer runs (the node restarted; a boot failed: why). */
+    private readonly lost: (i: Instance, why?: string) => Promise<void> = async () => undefined,
     private readonly intervalMs = 500,
   ) {}
 
@@ -39,17 +41,26 @@ export class InstanceMonitor {
       const nodes = new Set(inFlight.filter((i) => i.node).map((i) => i.node!));
       for (const node of nodes) {
         let states: Map<string, string>;
+        let reasons: Map<string, string | undefined>;
         try {
-          states = new Map((await this.services.nodes.describeInstances(node)).map((s) => [s.instanceId, s.state]));
+          const listed = await this.services.nodes.describeInstances(node);
+          states = new Map(listed.map((s) => [s.instanceId, s.state]));
+          reasons = new Map(listed.map((s) => [s.instanceId, s.reason]));
         } catch (e) {
           this.log(`node ${node} unreachable: ${(e as Error).message}`);
           continue;
         }
         for (const i of inFlight.filter((x) => x.node === node)) {
           const there = states.get(i.id);
-          if (i.state === 'pending' && there === 'running') this.instances.update(i.id, { state: 'running' });
-          // A running instance the node no longer has, or has seen end: it is gone.
-          else if (i.state === 'running' && (there === undefined || there === 'terminated')) await this.lost(i);
+          if (i.state === 'pending' && there !== undefined && there !== 'terminated') this.seenPending.add(i.id);
+          if (i.state === 'pending' && there === 'running') {
+            this.instances.update(i.id, { state: 'running' });
+            this.seenPending.delete(i.id);
+          } else if ((i.state === 'running' || this.seenPending.has(i.id)) && (there === undefined || there === 'terminated')) {
+            // An instance the node ran (or was booting), which it no longer has: it is gone.
+            this.seenPending.delete(i.id);
+            await this.lost(i, reasons.get(i.id));
+          }
         }
       }
       this.instances.purgeEndedBefore(new Date(Date.now() - this.forgetAfterMs()).toISOString());

@@ -41,7 +41,7 @@ export class NodeClients implements NodeOperations, NodeClient {
   }
 
   async describeInstances(node: string): Promise<NodeState[]> {
-    return (await this.client(node).describeInstances()).instances.map((i) => ({ instanceId: i.instanceId, state: i.state }));
+    return (await this.client(node).describeInstances()).instances.map((i) => ({ instanceId: i.instanceId, state: i.state, reason: i.reason }));
   }
 
   async attachVolume(node: string, req: VolumeRequest): Promise<void> {

@@ -16,6 +16,8 @@ export type LaunchSpec = RunInstanceRequest;
 export interface NodeState {
   instanceId: string;
   state: string;
+  /** Why an instance ended on the node without being asked to (a failed boot). */
+  reason?: string;
 }
 
 export interface NodeOperations {
