@@ -235,7 +235,9 @@ describe('EBS', () => {
     const ebsInstance = (await runOk('euca-run-instances', [image], env)).match(/^INSTANCE\t(i-\w+)/m)![1];
     const running = async () => ((await runOk('euca-describe-instances', [ebsInstance], env)).includes('\trunning\t') ? true : undefined);
     await waitFor(`${ebsInstance} running`, running, 60_000);
-    assert.match(await runOk('euca-describe-instances', [ebsInstance], env), /\tebs\t/);
+    const ebsLines = await runOk('euca-describe-instances', [ebsInstance], env);
+    assert.match(ebsLines, /\tebs\t/);
+    assert.match(ebsLines, /^BLOCKDEVICE\t\/dev\/sda1\tvol-[0-9A-F]{8}\t\S+\ttrue$/m);
     const rootVolume = (await runOk('euca-describe-volumes', ['--filter', `attachment.instance-id=${ebsInstance}`], env)).match(/^VOLUME\t(vol-\w+)\t1\t(snap-\w+)\t/m)!;
     assert.equal(rootVolume[2], snap);
     assert.equal(sha1Of(volumeFile(ZONE, rootVolume[1]), data.length), createHash('sha1').update(data).digest('hex'));

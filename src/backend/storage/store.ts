@@ -122,6 +122,14 @@ export class SqliteVolumeStore {
       : this.db.prepare("SELECT * FROM volumes WHERE account_id = ? AND status != 'deleted' ORDER BY created, id").all(accountId);
     return (rows as Row[]).map(toVolume);
   }
+  /** Every attached volume, by instance (for describing instances: few volumes, one query). */
+  attachments(): Map<string, Volume[]> {
+    const out = new Map<string, Volume[]>();
+    for (const v of (this.db.prepare('SELECT * FROM volumes WHERE instance_id IS NOT NULL ORDER BY device').all() as Row[]).map(toVolume)) {
+      out.set(v.attachment!.instanceId, [...(out.get(v.attachment!.instanceId) ?? []), v]);
+    }
+    return out;
+  }
   attachedTo(instanceId: string): Volume[] {
     return (this.db.prepare('SELECT * FROM volumes WHERE instance_id = ? ORDER BY device').all(instanceId) as Row[]).map(toVolume);
   }

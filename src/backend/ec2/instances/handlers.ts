@@ -112,7 +112,10 @@ export function describeInstances(ctx: RequestContext) {
   }
   const page = (max === undefined ? found.slice(start) : found.slice(start, start + max)).map((i) => withPublicAddress(ctx, i));
   const next = max !== undefined && start + max < found.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
-  return { reservationSet: reservations(page, hypervisor(ctx), (id) => tagSet(tags.get(id))), nextToken: next };
+  const volumes = ctx.cloud.volumes.attachments();
+  const devicesOf = (id: string) =>
+    (volumes.get(id) ?? []).map((v) => ({ deviceName: v.attachment!.device, ebs: { volumeId: v.id, status: v.attachment!.status, attachTime: v.attachment!.time, deleteOnTermination: v.attachment!.deleteOnTermination } }));
+  return { reservationSet: reservations(page, hypervisor(ctx), (id) => tagSet(tags.get(id)), devicesOf), nextToken: next };
 }
 
 export function terminateInstances(ctx: RequestContext) {

@@ -9,7 +9,10 @@ export function stateOf(i: Pick<Instance, 'state'>) {
   return { code: STATE_CODES[i.state], name: i.state };
 }
 
-export function instanceItem(i: Instance, hypervisor: string, tags: XmlValue[] = []) {
+/** An instance's EBS volumes as EC2's blockDeviceMapping items. */
+export type DeviceMappings = XmlValue[];
+
+export function instanceItem(i: Instance, hypervisor: string, tags: XmlValue[] = [], devices: DeviceMappings = []) {
   const publicIp = i.state === 'terminated' ? undefined : i.publicIp;
   return {
     instanceId: i.id,
@@ -35,7 +38,7 @@ export function instanceItem(i: Instance, hypervisor: string, tags: XmlValue[] =
     architecture: i.architecture,
     rootDeviceType: i.rootDeviceType ?? 'instance-store',
     rootDeviceName: i.rootDeviceName ?? '/dev/sda1',
-    blockDeviceMapping: [],
+    blockDeviceMapping: devices,
     virtualizationType: 'paravirtual',
     clientToken: i.clientToken,
     tagSet: tags,
@@ -43,13 +46,13 @@ export function instanceItem(i: Instance, hypervisor: string, tags: XmlValue[] =
   };
 }
 
-export function reservations(instances: Instance[], hypervisor: string, tagsOf: (id: string) => XmlValue[] = () => []) {
+export function reservations(instances: Instance[], hypervisor: string, tagsOf: (id: string) => XmlValue[] = () => [], devicesOf: (id: string) => DeviceMappings = () => []) {
   const byReservation = new Map<string, Instance[]>();
   for (const i of instances) byReservation.set(i.reservationId, [...(byReservation.get(i.reservationId) ?? []), i]);
   return [...byReservation.values()].map((group) => ({
     reservationId: group[0].reservationId,
     ownerId: group[0].accountId,
     groupSet: [{ groupId: group[0].groupId, groupName: group[0].groupName }],
-    instancesSet: group.map((i) => instanceItem(i, hypervisor, tagsOf(i.id))),
+    instancesSet: group.map((i) => instanceItem(i, hypervisor, tagsOf(i.id), devicesOf(i.id))),
   }));
 }
