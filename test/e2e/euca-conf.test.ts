@@ -157,7 +157,8 @@ describe('euca_conf', () => {
     const tokenOf = (n: TestNode) => fs.readFileSync(path.join(n.dataDir, 'var', 'lib', 'eucalyptus', 'keys', 'pairing-token'), 'utf8').trim();
     const [n2, n3, stranger] = nodes;
     const address = (n: TestNode) => new URL(n.url).host;
-    for (const n of nodes) assert.match(n.output(), new RegExp(`pairing token: ${tokenOf(n)}`));
+    // Each printed its token (its output arrives through a pipe: wait for it).
+    for (const n of nodes) await waitFor('the pairing token printed', () => n.output().includes(`pairing token: ${tokenOf(n)}`) || undefined);
 
     const capacity = async () => {
       const lines = (await runOk('euca-describe-availability-zones', ['verbose'], env)).split('\n');
