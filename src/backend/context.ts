@@ -12,6 +12,7 @@ import type { LocalNode } from './node/local';
 import type { KeyPairStore } from './ec2/keypairs/store';
 import type { SecurityGroupStore } from './ec2/groups/store';
 import type { TagStore } from './ec2/tags/store';
+import type { Origin } from './iam/enforce';
 import { CloudPaths } from './paths';
 import type { Walrus } from './s3/walrus';
 import type { StorageController } from './storage/controller';
@@ -60,4 +61,6 @@ export interface RequestContext {
   requestId: string;
   /** The API version the client asked for. */
   version: string;
+  /** Where the request came from, for policy conditions of the reads it makes (aws:SourceIp). */
+  origin?: Origin;
 }

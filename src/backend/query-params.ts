@@ -2,6 +2,7 @@
  * Reading AWS Query parameters back into lists and structures: `Name.1`, `Name.2`, and
  * `Filter.1.Name` / `Filter.1.Value.1`. The inverse of lib/query's flattenParams.
  */
+import { globMatch } from '../lib/glob';
 import { missingParameter } from './errors';
 
 export function listParam(params: Record<string, string>, name: string): string[] {
@@ -39,11 +40,8 @@ export function filtersParam(params: Record<string, string>): Filter[] {
   return [...byIndex.values()].filter((f) => f.name);
 }
 
-/** Glob match as EC2 filters use it: `*` any run, `?` one character. */
-function matches(pattern: string, value: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-  return re.test(value);
-}
+/** Glob match as EC2 filters use it: `*` any run, `?` one character, `\*` and `\?` themselves. */
+const matches = (pattern: string, value: string) => globMatch(pattern, value, { escape: '\\' });
 
 /** Keeps the records every filter matches; `fields` maps a filter name to a record's values. */
 export function applyFilters<T>(records: T[], filters: Filter[], fields: Record<string, (r: T) => string | string[] | undefined>): T[] {

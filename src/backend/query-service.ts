@@ -78,7 +78,7 @@ export async function handleQuery(service: QueryService, cloud: CloudContext, au
     const version = params.Version;
     if (!version) throw new ServiceError('MissingParameter', 'The request must contain the parameter Version');
     if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) throw new ServiceError('InvalidParameterValue', `Value (${version}) for parameter Version is invalid.`);
-    return reply(service, action, version, requestId, await handler({ cloud, principal, params, requestId, version }));
+    return reply(service, action, version, requestId, await handler({ cloud, principal, params, requestId, version, origin: req.origin }));
   } catch (e) {
     if (e instanceof ServiceError) return { ...queryError(service, e, requestId), action };
     throw e;

@@ -14,7 +14,7 @@ import { ec2Service } from './ec2';
 import { ServiceError } from './errors';
 import { iamService } from './iam';
 import * as ids from './ids';
-import { authorize } from './iam/enforce';
+import { s3Gate } from './iam/enforce';
 import { handleQuery, QueryService, queryError } from './query-service';
 import { Reply, writeReply } from './reply';
 import { lowerHeaders, splitUrl } from './request';
@@ -91,7 +91,7 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
       return handleQuery(r.service, cloud, auth, { method, rawPath, query, headers, body: data, origin });
     }
     const s3Request = { method, rawPath, resourcePath: rawPath.slice(r.prefix.length) || '/', query, headers, body, origin };
-    return handleS3(cloud.walrus, auth, s3Request, (principal, request) => authorize(cloud, principal, { service: 's3', ...request }, origin));
+    return handleS3(cloud.walrus, auth, s3Request, s3Gate(cloud, origin));
   }
 
   const onRequest = (expectsContinue: boolean) => (req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -9,6 +9,7 @@
  * A denial answers as the service does (EC2 UnauthorizedOperation, S3 and IAM AccessDenied).
  */
 import type { CloudContext } from '../context';
+import type { S3Gate } from '../s3/walrus';
 import { Principal } from '../store/types';
 import { accessDenied, authorizationFor, evaluate, iamArn, isAllowed, parsePolicy, PolicyDocument, requestContext, ServiceRequest } from './policy';
 import { ADMIN_USER, isCloudAdmin } from './principals';
@@ -64,6 +65,11 @@ export function authorize(cloud: CloudContext, principal: Principal | undefined,
     }
   }
   return bucketDecision === 'Allow';
+}
+
+/** The check every Walrus read and write passes, for requests from one origin. */
+export function s3Gate(cloud: CloudContext, origin: Origin = {}): S3Gate {
+  return (principal, request) => authorize(cloud, principal, { service: 's3', ...request }, origin);
 }
 
 /** The bucket a Walrus path names (`/bucket/key...`), with its owner and policy. */

@@ -14,7 +14,7 @@ import { decodePathText } from './names';
 import { RequestPayload } from './payload';
 import { parseTaggingHeader } from './tagging';
 import { ObjectRecord } from './store';
-import { AclInput, Caller, ObjectAttributes, Walrus } from './walrus';
+import { AclInput, Caller, ObjectAttributes, ObjectSource, Walrus } from './walrus';
 
 export interface S3HttpRequest {
   method: string;
@@ -47,6 +47,8 @@ export class S3Call {
     readonly seed: SeedSignature | undefined,
     readonly bucket: string,
     readonly key: string | undefined,
+    /** Reads an object as this caller's GET of it would (Walrus.readAs): for copy sources. */
+    private readonly readAs: (source: ObjectSource) => ObjectRecord,
   ) {
     this.q = new Map(req.query);
   }
@@ -117,8 +119,17 @@ export class S3Call {
     return o;
   }
 
+  /**
+   * The object x-amz-copy-source names, read as the caller: checked as a GET of its own (IAM,
+   * the source bucket's policy, its ACLs), never by what allowed this request's write.
+   */
+  copySourceObject(): { object: ObjectRecord; versionId?: string } {
+    const source = this.copySource();
+    return { object: this.readAs(source), versionId: source.versionId };
+  }
+
   /** x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, optionally ?versionId=ID. */
-  copySource(): { bucket: string; key: string; versionId?: string } {
+  copySource(): ObjectSource {
     let raw = this.header('x-amz-copy-source')!.trim();
     const q = raw.indexOf('?');
     let versionId: string | undefined;

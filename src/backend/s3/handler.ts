@@ -16,15 +16,9 @@ import * as configs from './config-ops';
 import { isBucketConfig } from './config-ops';
 import * as objects from './object-ops';
 import * as uploads from './upload-ops';
-import { Walrus } from './walrus';
-import type { Principal } from '../store/types';
-import type { S3Request } from '../iam/policy';
+import { ObjectSource, S3Gate, Walrus } from './walrus';
 
-/**
- * The policy check every request passes before its operation runs (anonymous ones included):
- * throws to deny; true when the bucket's policy explicitly allows the request.
- */
-export type S3Gate = (principal: Principal | undefined, request: S3Request) => boolean;
+export type { S3Gate } from './walrus';
 
 /**
  * S3 sub-resources this cloud keeps no configuration for: reading a few answers that none is set
@@ -127,7 +121,10 @@ function objectOperation(call: S3Call, method: string): Operation {
   }
 }
 
-export async function handleS3(walrus: Walrus, auth: Authenticator, req: S3HttpRequest, gate?: S3Gate): Promise<Reply> {
+/** With no gate (Walrus alone, in unit tests) ACLs are the only check. */
+const aclsOnly: S3Gate = () => false;
+
+export async function handleS3(walrus: Walrus, auth: Authenticator, req: S3HttpRequest, gate: S3Gate = aclsOnly): Promise<Reply> {
   const requestId = ids.requestId();
   const tag = { 'x-amz-request-id': requestId, 'x-amz-id-2': randomBytes(24).toString('base64') };
   let reply: Reply;
@@ -137,13 +134,15 @@ export async function handleS3(walrus: Walrus, auth: Authenticator, req: S3HttpR
     const method = req.method;
     const { bucket, key } = splitResource(req.resourcePath);
     const path = bucket === undefined ? '/' : `/${bucket}${key === undefined ? '' : '/' + key}`;
-    const granted = gate?.(principal, { method, path, query: Object.fromEntries(req.query) }) ?? false;
+    const granted = gate(principal, { method, path, query: Object.fromEntries(req.query) });
     if (!bucket) {
       action = 'ListBuckets';
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
       reply = buckets.listBuckets(walrus, principal);
     } else {
-      const call = new S3Call(granted ? walrus.grantedByPolicy() : walrus, req, principal, seed, bucket, key);
+      // The gate's answer is for this request only: a copy's source is read as a GET of its own.
+      const readAs = (source: ObjectSource) => walrus.readAs(principal, source, gate);
+      const call = new S3Call(granted ? walrus.grantedByPolicy() : walrus, req, principal, seed, bucket, key, readAs);
       const [name, run] = key === undefined ? bucketOperation(call, method) : objectOperation(call, method);
       action = name;
       reply = await run();

@@ -128,9 +128,9 @@ export class MultipartUploads {
   }
 
   /** UploadPartCopy: a part's bytes from (a range of) an existing object. */
-  async uploadPartCopy(caller: Caller, bucketName: string, key: string, uploadId: string, partNumber: number, source: { bucket: string; key: string; versionId?: string }, range?: { start: number; end: number }, check?: (o: ObjectRecord) => void): Promise<PartRecord> {
+  /** A part copied from an object the caller has read (Walrus.readAs). */
+  async uploadPartCopy(caller: Caller, bucketName: string, key: string, uploadId: string, partNumber: number, src: ObjectRecord, range?: { start: number; end: number }, check?: (o: ObjectRecord) => void): Promise<PartRecord> {
     this.checkUploadPart(caller, bucketName, key, uploadId, partNumber);
-    const src = this.walrus.readableObject(caller, source.bucket, source.key, source.versionId);
     check?.(src);
     if (range && (range.start > range.end || range.end >= src.size)) throw new ServiceError('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy');
     const bytes = this.walrus.openRange(src, range?.start, range?.end) as AsyncIterable<Buffer>;

@@ -31,7 +31,7 @@ function taggingDirective(call: S3Call): 'COPY' | 'REPLACE' {
 }
 
 async function copyObject(call: S3Call): Promise<Reply> {
-  const source = call.copySource();
+  const source = call.copySourceObject();
   const replace = metadataDirective(call) === 'REPLACE' ? call.attributes() : undefined;
   const o = await call.walrus.copyObject(call.caller, source, { bucket: call.bucket, key: call.objectKey }, {
     replace,

@@ -39,7 +39,7 @@ export async function uploadPart(call: S3Call): Promise<Reply> {
   const mp = call.walrus.multipart;
   if (call.header('x-amz-copy-source') !== undefined) {
     const check = (src: Parameters<typeof checkConditions>[0]) => void checkConditions(src, (h) => call.header(h), 'x-amz-copy-source-');
-    const part = await mp.uploadPartCopy(call.caller, call.bucket, call.objectKey, id, partNumber, call.copySource(), copyRange(call), check);
+    const part = await mp.uploadPartCopy(call.caller, call.bucket, call.objectKey, id, partNumber, call.copySourceObject().object, copyRange(call), check);
     return xmlReply('UploadPartCopy', s3Document('CopyPartResult', { LastModified: part.lastModified, ETag: part.etag }));
   }
   // Refuse before the body is read (and before 100 Continue) when the part cannot be taken.

@@ -2,7 +2,7 @@
  * Walrus, the model: buckets and objects with S3's rules (naming, ownership, ACLs, what may be
  * deleted), over the WalrusStore (metadata) and ObjectFiles (data). It knows nothing of HTTP: the
  * handler turns requests into these calls and their results into responses. It is also the cloud's
- * internal way into object storage (headObject, openObject, canRead), which image registration
+ * internal way into object storage (headObject, openObject, readAs), which image registration
  * uses to read uploaded bundles. Multipart uploads are in multipart.ts.
  */
 import { createHash } from 'node:crypto';
@@ -27,6 +27,7 @@ import { RequestPayload } from './payload';
 import { ObjectFiles } from './storage';
 import { BucketConfigKind, BucketRecord, ObjectRecord, VersionRecord, WalrusStore } from './store';
 import { ObjectVersions, Removal } from './versions';
+import type { S3Request } from '../iam/policy';
 import type { CorsRule } from './cors';
 import type { Tag } from './tagging';
 
@@ -91,6 +92,20 @@ const noSuchBucket = () => new ServiceError('NoSuchBucket', 'The specified bucke
 const noSuchKey = () => new ServiceError('NoSuchKey', 'The specified key does not exist.', 404);
 const noSuchVersion = () => new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
 
+/**
+ * The policy check every request passes before its operation runs (anonymous ones included):
+ * IAM policies and the bucket's policy. Throws to deny; true when the bucket's policy explicitly
+ * allows the request (its ACLs then need not).
+ */
+export type S3Gate = (principal: Principal | undefined, request: S3Request) => boolean;
+
+/** An object as a read names it: the source of a copy, a manifest, a bundle's part. */
+export interface ObjectSource {
+  bucket: string;
+  key: string;
+  versionId?: string;
+}
+
 export const requesterOf = (caller: Caller): Requester => (caller ? { accountId: caller.account.id } : undefined);
 
 export class Walrus {
@@ -125,7 +140,7 @@ export class Walrus {
     return o && { size: o.size, etag: o.etag, ownerAccountId: o.ownerAccountId, contentType: o.contentType, lastModified: o.lastModified };
   }
 
-  /** The object's bytes; throws NoSuchBucket or NoSuchKey. No access check: callers use canRead. */
+  /** The object's bytes; throws NoSuchBucket or NoSuchKey. No access check: callers use readAs first. */
   openObject(bucket: string, key: string): Readable {
     const b = this.store.findBucket(bucket);
     if (!b) throw noSuchBucket();
@@ -163,10 +178,17 @@ export class Walrus {
     }
   }
 
-  canRead(principal: Principal | undefined, bucket: string, key: string): boolean {
-    const b = this.store.findBucket(bucket);
-    const o = b && this.store.findObject(b.id, key);
-    return !!o && this.objectAllows(o, principal, 'READ');
+  /**
+   * The object as the caller reads it with a GET, whatever the read is for (a GET, the source of a
+   * copy or of a part copy, a manifest or bundle part being registered, an image being imported):
+   * the gate decides s3:GetObject on it (IAM policies, the bucket's policy), then its ACLs, unless
+   * the bucket's policy explicitly allowed the read. What allowed some other request (the write of
+   * a copy) never counts here. Call it on the cloud's Walrus, not on a request's view of it.
+   */
+  readAs(caller: Caller, source: ObjectSource, gate: S3Gate): ObjectRecord {
+    const request = { method: 'GET', path: `/${source.bucket}/${source.key}`, query: source.versionId === undefined ? {} : { versionId: source.versionId } };
+    const allowed = gate(caller, request);
+    return (allowed ? this.grantedByPolicy() : this).readableObject(caller, source.bucket, source.key, source.versionId);
   }
 
   // ---- access rules, shared with multipart ----
@@ -439,14 +461,18 @@ export class Walrus {
     return out;
   }
 
+  /**
+   * Writes a copy of an object the caller has read (readAs): the source's access was checked as a
+   * read of its own, this checks the write.
+   */
   async copyObject(
     caller: Caller,
-    source: { bucket: string; key: string; versionId?: string },
+    source: { object: ObjectRecord; versionId?: string },
     target: { bucket: string; key: string },
     opts: { replace?: ObjectAttributes; acl: AclInput; check?: (o: ObjectRecord) => void; tags?: Tag[] },
   ): Promise<ObjectRecord> {
     checkKey(target.key);
-    const src = this.readableObject(caller, source.bucket, source.key, source.versionId);
+    const src = source.object;
     opts.check?.(src);
     const b = this.writableBucket(caller, target.bucket);
     if (b.id === src.bucketId && target.key === src.key && !opts.replace && source.versionId === undefined) {

@@ -10,24 +10,34 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { decryptBundleKeys, Manifest, parseManifest, unbundle, verifyManifestSignature } from '../../../lib/bundle';
+import { s3Gate } from '../../iam/enforce';
 import { isCloudAdmin } from '../../iam/principals';
 import { registerEbsImage } from './ebs-images';
 import { RequestContext } from '../../context';
 import { ServiceError } from '../../errors';
 import * as ids from '../../ids';
-import { CloudStore, Principal } from '../../store/types';
+import { CloudStore } from '../../store/types';
 import { Image, ImageStore, ImageType } from './store';
+import type { Reader } from './walrus-source';
 
 /** Instance-store images are limited to 10 GiB (seed 000). */
 export const INSTANCE_STORE_LIMIT = 10 * 1024 ** 3;
 
 /**
- * Where bundles are read from: Walrus. The manifest is read as the caller (who must be allowed
- * to read it) or, with no principal, by the cloud itself, as are the parts.
+ * Where bundles are read from: Walrus. At registration the manifest and every part are read as
+ * the caller (who must be allowed to read each, as with a GET); the unbundling job reads them as
+ * the cloud (no reader).
  */
 export interface BundleSource {
-  readManifest(principal: Principal | undefined, bucket: string, key: string): Promise<string>;
+  readManifest(reader: Reader | undefined, bucket: string, key: string): Promise<string>;
+  checkPart(reader: Reader, bucket: string, key: string): void;
   openPart(bucket: string, key: string): Readable;
+}
+
+/** A part's key: its file name beside the manifest's. */
+function partKey(manifestKey: string, name: string): string {
+  const dir = path.posix.dirname(manifestKey);
+  return dir === '.' ? name : `${dir}/${name}`;
 }
 
 export interface RegistrarOptions {
@@ -77,8 +87,11 @@ export class ImageRegistrar {
     const location = p.ImageLocation;
     if (!location) return registerEbsImage(ctx);
     const { bucket, key } = splitLocation(location);
-    const text = await this.o.source.readManifest(ctx.principal, bucket, key);
+    const reader: Reader = { caller: ctx.principal, gate: s3Gate(ctx.cloud, ctx.origin) };
+    const text = await this.o.source.readManifest(reader, bucket, key);
     const manifest = this.parse(text, location);
+    // The parts are unbundled later, as the cloud: what the caller may not read is refused now.
+    for (const part of manifest.image.parts) this.o.source.checkPart(reader, bucket, partKey(key, part.filename));
     const type = imageTypeOf(manifest);
     if (type !== 'machine' && !isCloudAdmin(ctx)) {
       throw new ServiceError('UnauthorizedOperation', `Only the cloud administrator may register ${type} images`, 403);
@@ -192,12 +205,11 @@ export class ImageRegistrar {
       const text = await this.o.source.readManifest(undefined, bucket, key);
       const manifest = parseManifest(text);
       const { key: aesKey, iv } = decryptBundleKeys(manifest, this.o.cloudPrivateKeyPem, 'ec2');
-      const dir = path.posix.dirname(key);
       const { size } = await unbundle({
         manifest,
         key: aesKey,
         iv,
-        readPart: (name: string) => this.o.source.openPart(bucket, dir === '.' ? name : `${dir}/${name}`),
+        readPart: (name: string) => this.o.source.openPart(bucket, partKey(key, name)),
         output: out,
       });
       if (this.cancelled.has(id)) fs.rmSync(out, { force: true });

@@ -1,25 +1,47 @@
 /**
- * Bundles as image registration reads them: from Walrus, the manifest with the caller's read
- * access checked (or as the cloud itself when no caller is given), the parts as the cloud.
+ * Bundles as image registration reads them from Walrus: at registration, the manifest and every
+ * part as the registering caller reads them with a GET (Walrus.readAs: IAM, bucket policy, ACLs);
+ * later, when the image is unbundled, as the cloud.
  */
 import { ServiceError } from '../../errors';
-import type { Walrus } from '../../s3/walrus';
-import { Principal } from '../../store/types';
+import type { Caller, S3Gate, Walrus } from '../../s3/walrus';
 import { BundleSource } from './registrar';
 
 /** A manifest is a few KiB per GiB of image; anything far larger is not one. */
 const MAX_MANIFEST = 4 * 1024 * 1024;
 
+/** Who reads, and the check their reads pass. */
+export interface Reader {
+  caller: Caller;
+  gate: S3Gate;
+}
+
 export function walrusBundleSource(walrus: Walrus): BundleSource {
+  /**
+   * Checks the caller may read the object. What it cannot read answers the same whether it exists
+   * or not (S3's rule: a missing key is NoSuchKey only to those who may list the bucket).
+   */
+  const check = (reader: Reader, bucket: string, key: string, what: string) => {
+    try {
+      walrus.readAs(reader.caller, { bucket, key }, reader.gate);
+    } catch (e) {
+      if (!(e instanceof ServiceError)) throw e;
+      if (e.code === 'AccessDenied') throw new ServiceError('AuthFailure', `Not authorized to read the ${what} ${bucket}/${key}`, 403);
+      throw new ServiceError('InvalidManifest', `The ${what} ${bucket}/${key} does not exist in Walrus`);
+    }
+  };
   return {
-    async readManifest(principal: Principal | undefined, bucket: string, key: string): Promise<string> {
+    async readManifest(reader: Reader | undefined, bucket: string, key: string): Promise<string> {
+      if (reader) check(reader, bucket, key, 'manifest');
       const head = walrus.headObject(bucket, key);
       if (!head) throw new ServiceError('InvalidManifest', `The manifest ${bucket}/${key} does not exist in Walrus`);
-      if (principal && !walrus.canRead(principal, bucket, key)) throw new ServiceError('AuthFailure', `Not authorized to read the manifest ${bucket}/${key}`, 403);
       if (head.size > MAX_MANIFEST) throw new ServiceError('InvalidManifest', `${bucket}/${key} is too large to be a bundle manifest`);
       const chunks: Buffer[] = [];
       for await (const c of walrus.openObject(bucket, key)) chunks.push(c as Buffer);
       return Buffer.concat(chunks).toString('utf8');
+    },
+    checkPart(reader: Reader, bucket: string, key: string): void {
+      check(reader, bucket, key, 'bundle part');
     },
     openPart(bucket: string, key: string) {
       try {

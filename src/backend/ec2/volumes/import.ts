@@ -7,6 +7,7 @@
  */
 import { RequestContext } from '../../context';
 import { ServiceError } from '../../errors';
+import { s3Gate } from '../../iam/enforce';
 import * as ids from '../../ids';
 import { listParam, requireParam } from '../../query-params';
 import { GiB } from '../../storage/controller';
@@ -46,14 +47,23 @@ const taskXml = (t: ConversionTask, bytesConverted: number) => ({
 /** How far each running import has got, in bytes. */
 const converted = new Map<string, number>();
 
+/** The image object, read as the caller's GET would; what they cannot read is as absent. */
+function readableImage(ctx: RequestContext, bucket: string, key: string): { size: number } {
+  try {
+    return ctx.cloud.walrus.readAs(ctx.principal, { bucket, key }, s3Gate(ctx.cloud, ctx.origin));
+  } catch (e) {
+    if (e instanceof ServiceError) throw new ServiceError('InvalidParameterValue', `The image ${bucket}/${key} does not exist or cannot be read`);
+    throw e;
+  }
+}
+
 export function importVolume(ctx: RequestContext) {
   const zone = requireParam(ctx.params, 'AvailabilityZone');
   if (!ctx.cloud.compute.zones().includes(zone)) throw new ServiceError('InvalidParameterValue', `Invalid availability zone: [${zone}]`);
   const format = requireParam(ctx.params, 'Image.Format').toUpperCase();
   if (format !== 'RAW') throw new ServiceError('InvalidParameterValue', `Image.Format ${format} is not supported: import a RAW disk image`);
   const { bucket, key } = objectOf(requireParam(ctx.params, 'Image.ImportManifestUrl'));
-  const head = ctx.cloud.walrus.headObject(bucket, key);
-  if (!head || !ctx.cloud.walrus.canRead(ctx.principal, bucket, key)) throw new ServiceError('InvalidParameterValue', `The image ${bucket}/${key} does not exist or cannot be read`);
+  const head = readableImage(ctx, bucket, key);
   const bytes = Number(ctx.params['Image.Bytes'] ?? head.size);
   if (bytes !== head.size) throw new ServiceError('InvalidParameterValue', `Image.Bytes is ${bytes}, but ${bucket}/${key} holds ${head.size} bytes`);
   const sizeGiB = ctx.params['Volume.Size'] ? Number(ctx.params['Volume.Size']) : Math.max(1, Math.ceil(bytes / GiB));

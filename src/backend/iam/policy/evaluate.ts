@@ -10,6 +10,7 @@
  * account, and the `eucalyptus` account's admin anything anywhere; any other user only what the
  * policies allow.
  */
+import { globMatch } from '../../../lib/glob';
 import { ADMIN_USER, CLOUD_ACCOUNT } from '../principals';
 import { Condition, PolicyDocument, Statement, parseCidr, parseDate, parseIp } from './document';
 
@@ -45,23 +46,9 @@ export interface Principal {
 }
 
 
-const regexCache = new Map<string, RegExp>();
-
-/** An IAM wildcard pattern (`*` any run, `?` any one character) as a whole-string regex. */
-export function wildcardRegex(pattern: string, ignoreCase = false): RegExp {
-  const cacheKey = (ignoreCase ? 'i' : 's') + pattern;
-  let re = regexCache.get(cacheKey);
-  if (!re) {
-    const body = pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : '\\' + c));
-    re = new RegExp(`^${body}$`, ignoreCase ? 'is' : 's');
-    if (regexCache.size > 5000) regexCache.clear();
-    regexCache.set(cacheKey, re);
-  }
-  return re;
-}
-
+/** An IAM wildcard pattern (`*` any run, `?` any one character) against a whole string, in linear time. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  return wildcardRegex(pattern, ignoreCase).test(value);
+  return globMatch(pattern, value, { ignoreCase });
 }
 
 /** Whether an action pattern ("ec2:Describe*", "*", "iam:*") names an action; case-insensitive. */
@@ -90,16 +77,7 @@ function substitute(pattern: string, context: Record<string, string | string[]>)
 
 /** Pattern matching with `\u0000c` as an escaped literal c. */
 function patternMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  if (!pattern.includes('\u0000')) return wildcardMatch(pattern, value, ignoreCase);
-  let body = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\u0000') body += '\\' + pattern[++i];
-    else if (c === '*') body += '.*';
-    else if (c === '?') body += '.';
-    else body += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${body}$`, ignoreCase ? 'is' : 's').test(value);
+  return globMatch(pattern, value, { ignoreCase, escape: '\u0000' });
 }
 
 /**
