@@ -54,6 +54,11 @@ CLOUD_BIND_ADDR="127.0.0.1"
 
 # The region this cloud answers DescribeRegions with.
 REGION_NAME="eucalyptus"
+# The region SigV4 signatures must be scoped to; empty accepts any region (clients sign with
+# us-east-1, the endpoint's host name or their configured region).
+SIGNATURE_REGION=""
+# Seconds within which an EC2/Euare request body must arrive once its headers have.
+REQUEST_BODY_TIMEOUT="30"
 
 # The local cluster controller registered at first start; its name is the availability zone.
 CLUSTER_NAME="cluster01"

@@ -22,6 +22,13 @@ import { handleS3, s3Error } from './s3';
 
 /** Query bodies beyond this are refused (AWS's own Query limit is in the same range). */
 export const MAX_QUERY_BODY = 1024 * 1024;
+/** A Query body must have arrived this long after its headers (REQUEST_BODY_TIMEOUT, seconds). */
+export const DEFAULT_BODY_TIMEOUT_S = 30;
+/** Requests not yet authenticated whose bodies one source address may have on the way at once. */
+export const MAX_UNAUTHENTICATED_PER_SOURCE = 64;
+/** Headers must have arrived this long after a request starts; an idle connection is closed after IDLE_TIMEOUT_MS. */
+const HEADERS_TIMEOUT_MS = 20_000;
+const IDLE_TIMEOUT_MS = 120_000;
 
 type Route = { kind: 'query'; service: QueryService } | { kind: 's3'; prefix: string };
 
@@ -40,10 +47,16 @@ function route(path: string): Route {
   return ROOT_S3;
 }
 
-function readBody(req: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
-  return (async () => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+/** Reads a whole body of at most `limit` bytes that must have arrived within `timeoutMs`. */
+async function readBody(req: AsyncIterable<Buffer>, limit: number, timeoutMs: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ServiceError('RequestTimeout', 'Your socket connection to the server was not read from or written to within the timeout period.', 408)), timeoutMs);
+  });
+  late.catch(() => undefined);
+  const reading = (async () => {
     try {
       for await (const c of req) {
         size += c.length;
@@ -57,6 +70,33 @@ function readBody(req: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
     }
     return Buffer.concat(chunks);
   })();
+  // Whichever loses the race settles unobserved.
+  reading.catch(() => undefined);
+  try {
+    return await Promise.race([reading, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How many not-yet-authenticated requests each source address has in flight. */
+class SourceLimiter {
+  private readonly counts = new Map<string, number>();
+  constructor(private readonly max: number) {}
+
+  /** Takes a place for the source, or returns false when it has none left. */
+  enter(source: string): boolean {
+    const n = this.counts.get(source) ?? 0;
+    if (n >= this.max) return false;
+    this.counts.set(source, n + 1);
+    return true;
+  }
+
+  leave(source: string): void {
+    const n = (this.counts.get(source) ?? 1) - 1;
+    if (n <= 0) this.counts.delete(source);
+    else this.counts.set(source, n);
+  }
 }
 
 export interface ServerLog {
@@ -64,7 +104,26 @@ export interface ServerLog {
 }
 
 export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Server {
-  const auth = new Authenticator(cloud.store);
+  const auth = new Authenticator(cloud.store, Date.now, { region: cloud.conf.SIGNATURE_REGION || undefined });
+  const bodyTimeoutMs = (Number(cloud.conf.REQUEST_BODY_TIMEOUT) || DEFAULT_BODY_TIMEOUT_S) * 1000;
+  const unauthenticated = new SourceLimiter(MAX_UNAUTHENTICATED_PER_SOURCE);
+
+  /**
+   * A Query request's body, read only after what its headers can prove has been checked (a V4
+   * signature: service, date, key, and the signature itself when the payload hash is declared).
+   * A request with nothing to check before (V2, signed inside its form body) is read in a
+   * bounded time and, per source address, a bounded number at once.
+   */
+  async function queryBody(protocol: QueryService['protocol'], req: http.IncomingMessage, body: AsyncIterable<Buffer>, signed: { method: string; rawPath: string; query: [string, string][]; headers: Record<string, string> }): Promise<Buffer> {
+    auth.checkHeaders(protocol, signed);
+    const source = signed.headers.authorization ? undefined : (req.socket.remoteAddress ?? '');
+    if (source !== undefined && !unauthenticated.enter(source)) throw new ServiceError('SlowDown', 'Too many unauthenticated requests from your address at once; try again later.', 503);
+    try {
+      return await readBody(body, MAX_QUERY_BODY, bodyTimeoutMs);
+    } finally {
+      if (source !== undefined) unauthenticated.leave(source);
+    }
+  }
 
   /** `expectsContinue`: the client sent Expect: 100-continue and waits before sending its body. */
   async function serve(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean): Promise<Reply> {
@@ -83,7 +142,7 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
     if (r.kind === 'query') {
       let data: Buffer;
       try {
-        data = await readBody(body, MAX_QUERY_BODY);
+        data = await queryBody(r.service.protocol, req, body, { method, rawPath, query, headers });
       } catch (e) {
         if (e instanceof ServiceError) return queryError(r.service, e, ids.requestId());
         throw e;
@@ -115,7 +174,10 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
   const server = http.createServer(onRequest(false));
   server.on('checkContinue', onRequest(true));
   // Node gives a whole request 5 minutes by default; a 5 GiB PUT on a slow link needs longer.
-  // Idle connections still time out (headersTimeout, keepAliveTimeout).
+  // Slow senders are bounded otherwise: headers within HEADERS_TIMEOUT_MS, a Query body within
+  // REQUEST_BODY_TIMEOUT, and no connection idle for longer than IDLE_TIMEOUT_MS.
   server.requestTimeout = 0;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.timeout = IDLE_TIMEOUT_MS;
   return server;
 }

@@ -25,6 +25,8 @@ const SETTINGS: Record<string, { check?: (key: string, value: string) => void; r
   CLOUD_PORT: { check: port, reader: 'CLC' },
   CLOUD_BIND_ADDR: { reader: 'CLC' },
   REGION_NAME: { reader: 'CLC' },
+  SIGNATURE_REGION: { reader: 'CLC' },
+  REQUEST_BODY_TIMEOUT: { check: positive, reader: 'CLC' },
   CC_PORT: { check: port, reader: 'CC' },
   NC_PORT: { check: port, reader: 'NC' },
   LOCAL_NODE: { check: oneOf('Y', 'N'), reader: 'CLC' },

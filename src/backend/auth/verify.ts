@@ -42,6 +42,23 @@ export interface VerifiedS3 {
 }
 
 const SKEW_MS = 15 * 60 * 1000;
+/** A presigned URL lives at most a week, as AWS's. */
+export const MAX_PRESIGNED_SECONDS = 7 * 24 * 3600;
+
+interface V4Header {
+  secret: string;
+  principal: Principal;
+  /** DATE, REGION, SERVICE, aws4_request. */
+  scopeParts: string[];
+  signedHeaders: string[];
+  signature: string;
+  amzDate: string;
+}
+
+export interface AuthenticatorOptions {
+  /** The region signatures must be scoped to; any region when unset. */
+  region?: string;
+}
 
 const codes = {
   ec2: { unknownKey: 'AuthFailure', missing: 'AuthFailure', badSig: 'SignatureDoesNotMatch', expired: 'RequestExpired', expiredStatus: 400 },
@@ -64,6 +81,7 @@ export class Authenticator {
   constructor(
     private readonly store: CloudStore,
     private readonly now: () => number = Date.now,
+    private readonly options: AuthenticatorOptions = {},
   ) {}
 
   private principalFor(protocol: Protocol, accessKeyId: string): { secret: string; principal: Principal } {
@@ -109,7 +127,22 @@ export class Authenticator {
     return { principal: this.authenticate('s3', req) };
   }
 
-  private v4Header(protocol: Protocol, req: IncomingSigned, auth: string): { principal: Principal; seed: SeedSignature } {
+  /**
+   * Checks what the headers alone can prove, before a body is read: a well-formed V4
+   * Authorization header for this service, a fresh date and a known, active key; and when the
+   * header declares the payload's hash, the signature itself (the body must then hash to it).
+   * Requests signed otherwise (V2 in a form body) are checked once their body is read.
+   */
+  checkHeaders(protocol: Protocol, req: IncomingSigned): void {
+    const auth = req.headers.authorization;
+    if (!auth?.startsWith('AWS4-HMAC-SHA256')) return;
+    const header = this.parseV4Header(protocol, req, auth);
+    const declared = req.headers['x-amz-content-sha256'];
+    if (declared && /^[0-9a-f]{64}$/i.test(declared)) this.verifyV4Header(protocol, req, header, declared.toLowerCase());
+  }
+
+  /** The fields of a V4 Authorization header, checked for form, scope, date and key. */
+  private parseV4Header(protocol: Protocol, req: IncomingSigned, auth: string): V4Header {
     const fields = Object.fromEntries(
       auth
         .slice('AWS4-HMAC-SHA256'.length)
@@ -118,7 +151,6 @@ export class Authenticator {
     );
     const credential = fields.Credential ?? '';
     const [accessKeyId, ...scopeParts] = credential.split('/');
-    const scope = scopeParts.join('/');
     const signedHeaders = (fields.SignedHeaders ?? '').split(';').filter(Boolean);
     if (!accessKeyId || scopeParts.length !== 4 || scopeParts[3] !== 'aws4_request' || !signedHeaders.length || !fields.Signature) {
       throw new ServiceError(protocol === 's3' ? 'AuthorizationHeaderMalformed' : 'IncompleteSignature', 'The Authorization header is malformed', 400);
@@ -127,14 +159,46 @@ export class Authenticator {
     const amzDate = req.headers['x-amz-date'];
     const at = parseAmzDate(amzDate) ?? (req.headers.date ? Date.parse(req.headers.date) : undefined);
     this.checkSkew(protocol, at, 'X-Amz-Date or Date header');
+    this.checkScope(protocol, scopeParts, amzDate ?? new Date(at!).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, ''), protocol === 's3' ? 'AuthorizationHeaderMalformed' : 'SignatureDoesNotMatch');
     const { secret, principal } = this.principalFor(protocol, accessKeyId);
-    const payloadHash = req.headers['x-amz-content-sha256'] ?? sha256Hex(req.body ?? '');
-    if (protocol === 's3' && !req.headers['x-amz-content-sha256']) throw new ServiceError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256', 400);
+    return { secret, principal, scopeParts, signedHeaders, signature: fields.Signature, amzDate: amzDate ?? '' };
+  }
+
+  /**
+   * A credential scope (DATE/REGION/SERVICE/aws4_request) must name this service, the day the
+   * request was signed and, when the cloud is configured with a signing region, that region.
+   */
+  private checkScope(protocol: Protocol, [date, region, service]: string[], amzDate: string, code: string): void {
+    const wrong = (what: string) => new ServiceError(code, `Credential should be scoped to ${what}`, code === 'SignatureDoesNotMatch' ? 403 : 400);
+    if (service !== protocol) throw wrong(`correct service: '${protocol}'`);
+    if (date !== amzDate.slice(0, 8)) throw wrong(`a valid date: '${amzDate.slice(0, 8)}'`);
+    if (this.options.region !== undefined && region !== this.options.region) throw wrong(`a valid region: '${this.options.region}'`);
+  }
+
+  private verifyV4Header(protocol: Protocol, req: IncomingSigned, h: V4Header, payloadHash: string): SeedSignature {
     const v4: V4Request = { method: req.method, rawPath: req.rawPath, query: req.query, headers: req.headers, payloadHash, s3: protocol === 's3' };
-    const expected = signature(secret, scope, amzDate ?? '', canonicalRequest(v4, signedHeaders));
-    if (!equal(expected, fields.Signature)) throw this.badSignature(protocol);
-    const [date, region, service] = scopeParts;
-    return { principal, seed: { signingKey: signingKey(secret, date, region, service), amzDate: amzDate ?? '', scope, seedSignature: expected } };
+    const scope = h.scopeParts.join('/');
+    const expected = signature(h.secret, scope, h.amzDate, canonicalRequest(v4, h.signedHeaders));
+    if (!equal(expected, h.signature)) throw this.badSignature(protocol);
+    const [date, region, service] = h.scopeParts;
+    return { signingKey: signingKey(h.secret, date, region, service), amzDate: h.amzDate, scope, seedSignature: expected };
+  }
+
+  private v4Header(protocol: Protocol, req: IncomingSigned, auth: string): { principal: Principal; seed: SeedSignature } {
+    const header = this.parseV4Header(protocol, req, auth);
+    const declared = req.headers['x-amz-content-sha256'];
+    let payloadHash: string;
+    if (protocol === 's3') {
+      // S3 bodies are streamed: the payload reader checks them against this declared hash (or
+      // each chunk's signature) as they arrive.
+      if (!declared) throw new ServiceError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256', 400);
+      payloadHash = declared;
+    } else {
+      // A Query body is here whole: what was signed is the hash of what was received.
+      payloadHash = sha256Hex(req.body ?? '');
+      if (declared !== undefined && declared.toLowerCase() !== payloadHash) throw new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
+    }
+    return { principal: header.principal, seed: this.verifyV4Header(protocol, req, header, payloadHash) };
   }
 
   private v4Presigned(protocol: Protocol, req: IncomingSigned, q: Map<string, string>): Principal {
@@ -143,9 +207,12 @@ export class Authenticator {
     const amzDate = q.get('X-Amz-Date');
     const at = parseAmzDate(amzDate);
     const expires = Number(q.get('X-Amz-Expires') ?? '900');
-    if (q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !accessKeyId || scopeParts.length !== 4 || !signedHeaders.length || !q.get('X-Amz-Signature') || at === undefined || !Number.isFinite(expires)) {
-      throw new ServiceError(protocol === 's3' ? 'AuthorizationQueryParametersError' : 'IncompleteSignature', 'The presigned request is missing or has malformed X-Amz-* parameters', 400);
+    const malformed = (msg: string) => new ServiceError(protocol === 's3' ? 'AuthorizationQueryParametersError' : 'IncompleteSignature', msg, 400);
+    if (q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !accessKeyId || scopeParts.length !== 4 || scopeParts[3] !== 'aws4_request' || !signedHeaders.length || !q.get('X-Amz-Signature') || at === undefined || !Number.isFinite(expires)) {
+      throw malformed('The presigned request is missing or has malformed X-Amz-* parameters');
     }
+    if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_SECONDS) throw malformed(`X-Amz-Expires must be a whole number of seconds from 1 to ${MAX_PRESIGNED_SECONDS} (a week)`);
+    this.checkScope(protocol, scopeParts, amzDate!, protocol === 's3' ? 'AuthorizationQueryParametersError' : 'SignatureDoesNotMatch');
     if (this.now() > at + expires * 1000) throw new ServiceError(protocol === 's3' ? 'AccessDenied' : 'RequestExpired', 'Request has expired', protocol === 's3' ? 403 : 400);
     if (at - this.now() > SKEW_MS) this.checkSkew(protocol, at, 'X-Amz-Date');
     const { secret, principal } = this.principalFor(protocol, accessKeyId);
