@@ -25,7 +25,7 @@ import { SqliteTagStore } from './ec2/tags/store';
 import { walrusBundleSource } from './ec2/images/walrus-source';
 import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
 import { startLifecycleSweeps } from './s3/lifecycle-sweeps';
-import { StorageController } from './storage/controller';
+import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
 import { SqliteVolumeStore } from './storage/store';
 import { SqlitePropertyStore } from './properties/store';
 import { property } from './properties/registry';
@@ -76,7 +76,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
   const store = new SqliteStore(paths.db);
   const pki = loadOrCreatePki(paths);
-  const walrus = new Walrus({ store: new SqliteWalrusStore(store.db), files: new ObjectFiles(paths.walrusDir), accounts: store, cloudAccountName: CLOUD_ACCOUNT });
+  const walrus = new Walrus({ store: new SqliteWalrusStore(store.db), files: new ObjectFiles(paths.walrusDir), accounts: store, cloudAccountName: CLOUD_ACCOUNT, systemBuckets: [SNAPSHOT_BUCKET] });
   const swept = walrus.recover();
   if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
   const stopLifecycle = startLifecycleSweeps(walrus, log);
@@ -110,6 +110,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
 
   ensureCloudAdmin(paths, store, pki, cloud.urls);
   refreshAdminEucarc(paths, store, cloud.urls);
+  for (const name of walrus.ensureSystemBuckets()) log(`walrus: bucket ${name} belongs to another account; snapshots fail until it is deleted or renamed`);
   ensureLocalCluster(paths, store, advertisedHost(bind));
   registrar.resumePending();
   cluster.renderNetworkRules();

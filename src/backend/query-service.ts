@@ -19,6 +19,8 @@ export interface QueryService {
   protocol: 'ec2' | 'iam';
   namespace(version: string): string;
   actions: Record<string, Handler>;
+  /** The parameters of a request its action does not take, refused before it is authorized. */
+  unknownParams?: (action: string, params: Record<string, string>) => string[];
   /** Actions anyone may send unsigned (a sign-up): they get no principal. */
   anonymous?: Record<string, (cloud: CloudContext, params: Record<string, string>) => { [k: string]: XmlValue }>;
 }
@@ -74,6 +76,8 @@ export async function handleQuery(service: QueryService, cloud: CloudContext, au
     if (!action) throw new ServiceError('MissingAction', 'The request must contain the parameter Action');
     const handler = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
     if (!handler) throw new ServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);
+    const unknown = service.unknownParams?.(action, params) ?? [];
+    if (unknown.length) throw new ServiceError('UnknownParameter', `The parameter ${unknown[0]} is not recognized by ${action}`);
     authorize(cloud, principal, { service: service.protocol, action, params, accountId: principal.account.id }, req.origin);
     const version = params.Version;
     if (!version) throw new ServiceError('MissingParameter', 'The request must contain the parameter Version');

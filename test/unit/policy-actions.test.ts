@@ -41,7 +41,7 @@ test('EC2: instances, volumes, snapshots, images, groups, key pairs, addresses, 
 
 test('IAM: the target user or group ARN, with its path', () => {
   assert.deepEqual(iamAuthorization('CreateUser', { UserName: 'alice', Path: '/dev/' }, A), { action: 'iam:CreateUser', resources: [`arn:aws:iam::${A}:user/dev/alice`] });
-  assert.deepEqual(iamAuthorization('DeleteUser', { UserName: 'alice' }, A, { pathOf: (t, n) => (t === 'user' && n === 'alice' ? '/dev/' : undefined) }).resources, [`arn:aws:iam::${A}:user/dev/alice`]);
+  assert.deepEqual(iamAuthorization('DeleteUser', { UserName: 'alice' }, A, { find: (t, n) => (t === 'user' && n === 'alice' ? { name: 'alice', path: '/dev/' } : undefined) }).resources, [`arn:aws:iam::${A}:user/dev/alice`]);
   assert.deepEqual(iamAuthorization('PutGroupPolicy', { GroupName: 'g', PolicyName: 'p', PolicyDocument: '{}' }, A).resources, [`arn:aws:iam::${A}:group/g`]);
   assert.deepEqual(iamAuthorization('AddUserToGroup', { GroupName: 'g', UserName: 'u' }, A).resources, [`arn:aws:iam::${A}:group/g`]);
   assert.deepEqual(iamAuthorization('CreateAccessKey', {}, A, { callerUserName: 'bob' }).resources, [`arn:aws:iam::${A}:user/bob`]);
@@ -50,7 +50,7 @@ test('IAM: the target user or group ARN, with its path', () => {
 });
 
 test('IAM: a rename or move names both sides (seed 000, "Modify a Group")', () => {
-  const at = { pathOf: () => '/area_abc/' };
+  const at = { find: (_t: string, n: string) => ({ name: n, path: '/area_abc/' }) };
   assert.deepEqual(iamAuthorization('UpdateGroup', { GroupName: 'g', NewPath: '/area_efg/' }, A, at).resources, [`arn:aws:iam::${A}:group/area_abc/g`, `arn:aws:iam::${A}:group/area_efg/g`]);
   assert.deepEqual(iamAuthorization('UpdateUser', { UserName: 'u', NewUserName: 'v' }, A, at).resources, [`arn:aws:iam::${A}:user/area_abc/u`, `arn:aws:iam::${A}:user/area_abc/v`]);
   assert.deepEqual(iamAuthorization('UpdateGroup', { GroupName: 'g' }, A, at).resources, [`arn:aws:iam::${A}:group/area_abc/g`]);

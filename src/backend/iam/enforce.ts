@@ -11,7 +11,7 @@
 import type { CloudContext } from '../context';
 import type { S3Gate } from '../s3/walrus';
 import { Principal } from '../store/types';
-import { accessDenied, authorizationFor, evaluate, iamArn, isAllowed, parsePolicy, PolicyDocument, requestContext, ServiceRequest } from './policy';
+import { accessDenied, authorizationFor, IamEntity, evaluate, iamArn, isAllowed, parsePolicy, PolicyDocument, requestContext, ServiceRequest } from './policy';
 import { ADMIN_USER, isCloudAdmin } from './principals';
 
 /** Where a request came from, for aws:SourceIp and aws:SecureTransport. */
@@ -42,10 +42,13 @@ export function authorize(cloud: CloudContext, principal: Principal | undefined,
   if (principal && asksWhoItIs(request)) return false;
   const account = principal?.account;
   const user = principal?.user;
+  // Resources are named as they are stored, however the request spelled them.
   const withOptions: ServiceRequest =
     request.service === 'iam' && principal
-      ? { ...request, options: { callerUserName: user!.name, pathOf: (type, name) => pathOf(cloud, account!.id, type, name) } }
-      : request;
+      ? { ...request, options: { callerUserName: user!.name, find: (type, name) => findEntity(cloud, account!.id, type, name) } }
+      : request.service === 'ec2' && principal
+        ? { ...request, canonical: (type, nameOrId) => ec2Name(cloud, account!.id, type, nameOrId) }
+        : request;
   const { action, resources } = authorizationFor(withOptions);
   const context = requestContext({ sourceIp: origin.sourceIp, secure: origin.secure, userName: user?.name, userId: user?.id, accountId: account?.id });
   const userArn = principal && iamArn(account!.id, 'user', user!.name, user!.path);
@@ -83,6 +86,16 @@ function asksWhoItIs(request: ServiceRequest): boolean {
   return request.service === 'iam' && request.action === 'GetUser' && !request.params.UserName && !request.params.DelegateAccount;
 }
 
-function pathOf(cloud: CloudContext, accountId: string, type: 'user' | 'group', name: string): string | undefined {
-  return type === 'user' ? cloud.store.findUser(accountId, name)?.path : cloud.identity.findGroup(accountId, name)?.path;
+function ec2Name(cloud: CloudContext, accountId: string, type: string, nameOrId: string): string | undefined {
+  if (type === 'securitygroup') {
+    // Looked up, never created here (findGroup makes `default` on first use).
+    const g = nameOrId.startsWith('sg-') ? cloud.groups.getById(nameOrId) : cloud.groups.get(accountId, nameOrId);
+    return g?.accountId === accountId ? g.name : undefined;
+  }
+  if (type === 'keypair') return cloud.keypairs.get(accountId, nameOrId)?.name;
+  return undefined;
+}
+
+function findEntity(cloud: CloudContext, accountId: string, type: 'user' | 'group', name: string): IamEntity | undefined {
+  return type === 'user' ? cloud.store.findUser(accountId, name) : cloud.identity.findGroup(accountId, name);
 }

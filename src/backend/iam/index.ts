@@ -16,7 +16,7 @@ import { QueryService } from '../query-service';
 import { Account, AccessKey, User } from '../store/types';
 import { namedList } from '../xml';
 import { checkAccountName, createAccountWithAdmin } from './accounts';
-import { parsePolicy } from './policy';
+import { parsePolicy, unknownIamParams } from './policy';
 import { Certificate, Group, hashPassword, PolicyOwnerKind } from './store';
 
 export function userArn(accountId: string, user: Pick<User, 'path' | 'name'>): string {
@@ -449,6 +449,7 @@ export const iamService: QueryService = {
   protocol: 'iam',
   namespace: () => 'https://iam.amazonaws.com/doc/2010-05-08/',
   anonymous: { RequestAccount: requestAccount },
+  unknownParams: unknownIamParams,
   actions: {
     CreateAccount: createAccount,
     DeleteAccount: deleteAccount,

@@ -84,6 +84,8 @@ export interface WalrusOptions {
   accounts: AccountDirectory;
   /** The cloud's own account, which aws-exec-read lets read (`eucalyptus`). */
   cloudAccountName: string;
+  /** Buckets the cloud keeps for itself (snapshots): no other account may create them. */
+  systemBuckets?: string[];
 }
 
 const now = () => new Date().toISOString();
@@ -106,6 +108,9 @@ export interface ObjectSource {
   versionId?: string;
 }
 
+const bucketTaken = () =>
+  new ServiceError('BucketAlreadyExists', 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.', 409);
+
 export const requesterOf = (caller: Caller): Requester => (caller ? { accountId: caller.account.id } : undefined);
 
 export class Walrus {
@@ -116,12 +121,14 @@ export class Walrus {
   private readonly accounts: AccountDirectory;
   private readonly cloudAccountName: string;
   private cloudAccountId?: string;
+  private readonly systemBuckets: Set<string>;
 
   constructor(opts: WalrusOptions) {
     this.store = opts.store;
     this.files = opts.files;
     this.accounts = opts.accounts;
     this.cloudAccountName = opts.cloudAccountName;
+    this.systemBuckets = new Set(opts.systemBuckets ?? []);
     this.files.init();
     this.multipart = new MultipartUploads(this);
     this.versions = new ObjectVersions(this.store);
@@ -150,17 +157,42 @@ export class Walrus {
   }
 
   /**
+   * Creates the cloud's own buckets that are missing (at start). Returns the names found owned by
+   * another account (made before their names were reserved): the cloud neither writes nor reads
+   * them until an administrator moves them out of the way.
+   */
+  ensureSystemBuckets(): string[] {
+    const owner = this.cloudAccount();
+    if (!owner) return [];
+    const squatted: string[] = [];
+    for (const name of this.systemBuckets) {
+      const b = this.store.findBucket(name);
+      if (!b) this.createPrivateBucket(owner, name);
+      else if (b.ownerAccountId !== owner) squatted.push(name);
+    }
+    return squatted;
+  }
+
+  private createPrivateBucket(ownerAccountId: string, name: string): BucketRecord {
+    const b: BucketRecord = { id: this.files.newId(), name, ownerAccountId, location: '', acl: this.grantsFor({}, { owner: ownerAccountId, bucketOwner: ownerAccountId }), created: now() };
+    this.store.createBucket(b);
+    this.files.createBucketDir(b.id);
+    return b;
+  }
+
+  /** A bucket of the cloud's own, if it is there and the given account (the cloud's) owns it. */
+  ownBucket(ownerAccountId: string, bucketName: string): BucketRecord | undefined {
+    const b = this.store.findBucket(bucketName);
+    if (b && b.ownerAccountId !== ownerAccountId) throw new ServiceError('BucketAlreadyExists', `bucket ${bucketName} belongs to another account`, 409);
+    return b;
+  }
+
+  /**
    * The cloud's own write (a snapshot's chunk): into a private bucket of the given account,
    * created if missing. No access check.
    */
   async storeObject(ownerAccountId: string, bucketName: string, key: string, data: Buffer): Promise<void> {
-    let b = this.store.findBucket(bucketName);
-    if (!b) {
-      b = { id: this.files.newId(), name: bucketName, ownerAccountId, location: '', acl: this.grantsFor({}, { owner: ownerAccountId, bucketOwner: ownerAccountId }), created: now() };
-      this.store.createBucket(b);
-      this.files.createBucketDir(b.id);
-    }
-    if (b.ownerAccountId !== ownerAccountId) throw new ServiceError('BucketAlreadyExists', `bucket ${bucketName} belongs to another account`, 409);
+    const b = this.ownBucket(ownerAccountId, bucketName) ?? this.createPrivateBucket(ownerAccountId, bucketName);
     const fileId = await this.files.write(b.id, (async function* () { yield data; })());
     const md5 = createHash('md5').update(data).digest('hex');
     this.commitObject({ bucketId: b.id, key, fileId, size: data.length, etag: `"${md5}"`, headers: {}, ownerAccountId, acl: b.acl, lastModified: now() });
@@ -285,6 +317,7 @@ export class Walrus {
   createBucket(caller: Caller, name: string, opts: { location?: string; acl: AclInput }): BucketRecord {
     if (!caller) throw accessDenied();
     checkBucketName(name);
+    if (this.systemBuckets.has(name) && caller.account.id !== this.cloudAccount()) throw bucketTaken();
     const location = opts.location ?? '';
     if (location && !/^[A-Za-z0-9-]{1,64}$/.test(location)) throw new ServiceError('InvalidLocationConstraint', 'The specified location-constraint is not valid');
     const owner = caller.account.id;
@@ -292,7 +325,7 @@ export class Walrus {
     this.store.transaction(() => {
       const existing = this.store.findBucket(name);
       if (existing?.ownerAccountId === owner) throw new ServiceError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409);
-      if (existing) throw new ServiceError('BucketAlreadyExists', 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.', 409);
+      if (existing) throw bucketTaken();
       this.store.createBucket(bucket);
     });
     this.files.createBucketDir(bucket.id);

@@ -85,7 +85,7 @@ export class StorageController {
     try {
       for (const offset of this.chunkOffsets(snapshotId)) {
         let at = offset;
-        for await (const piece of this.walrus.openObject(SNAPSHOT_BUCKET, chunkKey(snapshotId, offset)) as AsyncIterable<Buffer>) {
+        for await (const piece of this.walrus.openObject(this.snapshotBucket()!.name, chunkKey(snapshotId, offset)) as AsyncIterable<Buffer>) {
           await fh.write(piece, 0, piece.length, at);
           at += piece.length;
         }
@@ -96,12 +96,18 @@ export class StorageController {
     }
   }
 
+  /** The snapshot bucket, which only the cloud's own may be: chunks are never read from another's. */
+  private snapshotBucket() {
+    return this.walrus.ownBucket(this.cloudAccountId(), SNAPSHOT_BUCKET);
+  }
+
   deleteSnapshot(snapshotId: string): void {
+    if (!this.snapshotBucket()) return;
     this.walrus.removeObjects(SNAPSHOT_BUCKET, `${snapshotId}/`);
   }
 
   private chunkOffsets(snapshotId: string): number[] {
-    const b = this.walrus.store.findBucket(SNAPSHOT_BUCKET);
+    const b = this.snapshotBucket();
     if (!b) return [];
     const prefix = `${snapshotId}/`;
     const out: number[] = [];

@@ -61,9 +61,16 @@ const GROUP_ACTIONS = new Set(['CreateSecurityGroup', 'DeleteSecurityGroup', 'Au
 const KEYPAIR_ACTIONS = new Set(['CreateKeyPair', 'DeleteKeyPair', 'ImportKeyPair']);
 const ADDRESS_ACTIONS = new Set(['ReleaseAddress', 'AssociateAddress', 'DisassociateAddress']);
 
+/**
+ * A resource's one name in ARNs, from the stored record however the request named it: a
+ * security group's stored name whether named by GroupName or GroupId, a key pair's stored name.
+ * Undefined when there is no such resource (its ARN then names it as the request does).
+ */
+export type Ec2Canonical = (type: string, nameOrId: string) => string | undefined;
+
 /** An EC2 Query request: `ec2:<Action>` and the ARNs of its resources. */
-export function ec2Authorization(action: string, params: Params, accountId: string): Authorization {
-  const arn = (type: string, id: string) => ec2Arn(accountId, type, id);
+export function ec2Authorization(action: string, params: Params, accountId: string, canonical: Ec2Canonical = () => undefined): Authorization {
+  const arn = (type: string, id: string) => ec2Arn(accountId, type, canonical(type, id) ?? id);
   const resources: string[] = [];
   const add = (type: string, ids: string[]) => {
     for (const id of ids) resources.push(arn(type, id));
@@ -103,38 +110,112 @@ export function ec2Authorization(action: string, params: Params, accountId: stri
   return { action: `ec2:${action}`, resources: resources.length ? resources : ['*'] };
 }
 
+/** A user or group as the store holds it: its stored name (case kept) and path. */
+export interface IamEntity {
+  name: string;
+  path: string;
+}
+
 export interface IamOptions {
   /** The requester's own user name, for the actions that default to the caller (CreateAccessKey, ...). */
   callerUserName?: string;
-  /** A user's or group's path, when the backend knows it (ARNs carry the path); `/` otherwise. */
-  pathOf?: (type: 'user' | 'group', name: string) => string | undefined;
+  /**
+   * Finds a user or group of the account as the store holds it (names compare as the store
+   * does, without case for groups): ARNs are built from the stored name and path, so that every
+   * spelling of a name is one resource.
+   */
+  find?: (type: 'user' | 'group', name: string) => IamEntity | undefined;
 }
 
-/** The user-centred IAM actions whose UserName defaults to the caller. */
-const CALLER_DEFAULT = new Set([
-  'GetUser', 'CreateAccessKey', 'DeleteAccessKey', 'UpdateAccessKey', 'ListAccessKeys', 'UploadSigningCertificate',
-  'DeleteSigningCertificate', 'UpdateSigningCertificate', 'ListSigningCertificates',
-]);
+/** What an IAM action acts on: the entity its ARN names, and the parameters it takes. */
+interface IamActionShape {
+  /** `caller`: UserName, or the caller when absent. */
+  target: 'user' | 'group' | 'caller' | 'none';
+  params: string[];
+}
 
-/** An IAM (Euare) request: `iam:<Action>` and the user or group ARN it targets. */
+const PAGED = ['Marker', 'MaxItems'];
+const RECURSIVE = ['IsRecursive', 'Recursive'];
+
+/** Every Euare action with its target and parameters (besides the signature's and Version). */
+const IAM_ACTIONS: Record<string, IamActionShape> = {
+  CreateAccount: { target: 'none', params: ['AccountName'] },
+  DeleteAccount: { target: 'none', params: ['AccountName', ...RECURSIVE] },
+  ListAccounts: { target: 'none', params: PAGED },
+  CreateAccountAlias: { target: 'none', params: ['AccountAlias'] },
+  DeleteAccountAlias: { target: 'none', params: ['AccountAlias'] },
+  ListAccountAliases: { target: 'none', params: PAGED },
+  GetAccountSummary: { target: 'none', params: [] },
+  GetUser: { target: 'caller', params: ['UserName'] },
+  CreateUser: { target: 'user', params: ['UserName', 'Path'] },
+  DeleteUser: { target: 'user', params: ['UserName', ...RECURSIVE] },
+  UpdateUser: { target: 'user', params: ['UserName', 'NewUserName', 'NewPath'] },
+  ListUsers: { target: 'none', params: ['PathPrefix', ...PAGED] },
+  CreateGroup: { target: 'group', params: ['GroupName', 'Path'] },
+  DeleteGroup: { target: 'group', params: ['GroupName', ...RECURSIVE] },
+  UpdateGroup: { target: 'group', params: ['GroupName', 'NewGroupName', 'NewPath'] },
+  ListGroups: { target: 'none', params: ['PathPrefix', ...PAGED] },
+  AddUserToGroup: { target: 'group', params: ['GroupName', 'UserName'] },
+  RemoveUserFromGroup: { target: 'group', params: ['GroupName', 'UserName'] },
+  GetGroup: { target: 'group', params: ['GroupName', ...PAGED] },
+  ListGroupsForUser: { target: 'user', params: ['UserName', ...PAGED] },
+  PutUserPolicy: { target: 'user', params: ['UserName', 'PolicyName', 'PolicyDocument'] },
+  GetUserPolicy: { target: 'user', params: ['UserName', 'PolicyName'] },
+  ListUserPolicies: { target: 'user', params: ['UserName', ...PAGED] },
+  DeleteUserPolicy: { target: 'user', params: ['UserName', 'PolicyName'] },
+  PutGroupPolicy: { target: 'group', params: ['GroupName', 'PolicyName', 'PolicyDocument'] },
+  GetGroupPolicy: { target: 'group', params: ['GroupName', 'PolicyName'] },
+  ListGroupPolicies: { target: 'group', params: ['GroupName', ...PAGED] },
+  DeleteGroupPolicy: { target: 'group', params: ['GroupName', 'PolicyName'] },
+  CreateAccessKey: { target: 'caller', params: ['UserName'] },
+  DeleteAccessKey: { target: 'caller', params: ['UserName', 'AccessKeyId'] },
+  UpdateAccessKey: { target: 'caller', params: ['UserName', 'AccessKeyId', 'Status'] },
+  ListAccessKeys: { target: 'caller', params: ['UserName', ...PAGED] },
+  CreateLoginProfile: { target: 'user', params: ['UserName', 'Password', 'PasswordResetRequired'] },
+  UpdateLoginProfile: { target: 'user', params: ['UserName', 'Password', 'PasswordResetRequired'] },
+  DeleteLoginProfile: { target: 'user', params: ['UserName'] },
+  GetLoginProfile: { target: 'user', params: ['UserName'] },
+  UploadSigningCertificate: { target: 'caller', params: ['UserName', 'CertificateBody'] },
+  CreateSigningCertificate: { target: 'caller', params: ['UserName'] },
+  DeleteSigningCertificate: { target: 'caller', params: ['UserName', 'CertificateId'] },
+  UpdateSigningCertificate: { target: 'caller', params: ['UserName', 'CertificateId', 'Status'] },
+  ListSigningCertificates: { target: 'caller', params: ['UserName', ...PAGED] },
+};
+
+/** Parameters of every request: the action, the API version, the signature's, delegation. */
+const COMMON_PARAMS = new Set(['Action', 'Version', 'DelegateAccount', 'AWSAccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion', 'Timestamp', 'Expires', 'SecurityToken']);
+
+/**
+ * The parameters of an IAM request that its action does not take (AWS refuses them rather than
+ * ignore them: a name sent beside the one the action uses must not be what is authorized).
+ */
+export function unknownIamParams(action: string, params: Params): string[] {
+  const shape = IAM_ACTIONS[action];
+  if (!shape) return [];
+  return Object.keys(params).filter((k) => !COMMON_PARAMS.has(k) && !k.startsWith('X-Amz-') && !shape.params.includes(k));
+}
+
+/** An IAM (Euare) request: `iam:<Action>` and the ARN of the user or group it acts on. */
 export function iamAuthorization(action: string, params: Params, accountId: string, opts: IamOptions = {}): Authorization {
-  const path = (type: 'user' | 'group', name: string, given?: string) => given ?? opts.pathOf?.(type, name) ?? '/';
+  const shape = IAM_ACTIONS[action] ?? { target: 'none', params: [] };
+  /** The entity's ARN from its stored record; one being created (or not found) as the request names it. */
+  const arnOf = (type: 'user' | 'group', name: string, givenPath?: string) => {
+    const found = givenPath === undefined ? opts.find?.(type, name) : undefined;
+    return iamArn(accountId, type, found?.name ?? name, found?.path ?? givenPath ?? '/');
+  };
+  const creating = action === 'CreateUser' || action === 'CreateGroup';
   const resources: string[] = [];
-  if (params.GroupName) {
-    const given = action === 'CreateGroup' ? params.Path : undefined;
-    resources.push(iamArn(accountId, 'group', params.GroupName, path('group', params.GroupName, given)));
-  } else if (params.UserName) {
-    const given = action === 'CreateUser' ? params.Path : undefined;
-    resources.push(iamArn(accountId, 'user', params.UserName, path('user', params.UserName, given)));
-  } else if (CALLER_DEFAULT.has(action) && opts.callerUserName) {
-    resources.push(iamArn(accountId, 'user', opts.callerUserName, path('user', opts.callerUserName)));
-  }
+  let type: 'user' | 'group' | undefined;
+  let name: string | undefined;
+  if (shape.target === 'group') [type, name] = ['group', params.GroupName];
+  else if (shape.target === 'user' || (shape.target === 'caller' && params.UserName)) [type, name] = ['user', params.UserName];
+  else if (shape.target === 'caller' && opts.callerUserName) [type, name] = ['user', opts.callerUserName];
+  if (type && name) resources.push(arnOf(type, name, creating ? (params.Path ?? '/') : undefined));
   // A rename or move is allowed only on both sides of it (seed 000, "Modify a Group").
-  const moved = action === 'UpdateGroup' ? 'group' : action === 'UpdateUser' ? 'user' : undefined;
-  if (moved) {
-    const name = moved === 'group' ? params.GroupName : params.UserName;
-    const newName = (moved === 'group' ? params.NewGroupName : params.NewUserName) || name;
-    if (name && (newName !== name || params.NewPath)) resources.push(iamArn(accountId, moved, newName!, params.NewPath || path(moved, name)));
+  if ((action === 'UpdateGroup' || action === 'UpdateUser') && type && name) {
+    const current = opts.find?.(type, name) ?? { name, path: '/' };
+    const newName = (type === 'group' ? params.NewGroupName : params.NewUserName) || current.name;
+    if (newName !== current.name || params.NewPath) resources.push(iamArn(accountId, type, newName, params.NewPath || current.path));
   }
   return { action: `iam:${action}`, resources: resources.length ? resources : ['*'] };
 }
@@ -217,14 +298,14 @@ export function s3Authorization(req: S3Request): Authorization {
 }
 
 export type ServiceRequest =
-  | { service: 'ec2'; action: string; params: Params; accountId: string }
+  | { service: 'ec2'; action: string; params: Params; accountId: string; canonical?: Ec2Canonical }
   | { service: 'iam'; action: string; params: Params; accountId: string; options?: IamOptions }
   | ({ service: 's3' } & S3Request);
 
 /** Any service's request to its action and resources. */
 export function authorizationFor(req: ServiceRequest): Authorization {
   switch (req.service) {
-    case 'ec2': return ec2Authorization(req.action, req.params, req.accountId);
+    case 'ec2': return ec2Authorization(req.action, req.params, req.accountId, req.canonical);
     case 'iam': return iamAuthorization(req.action, req.params, req.accountId, req.options);
     case 's3': return s3Authorization(req);
   }
