@@ -22,7 +22,7 @@ export interface QueryService {
   /** The parameters of a request its action does not take, refused before it is authorized. */
   unknownParams?: (action: string, params: Record<string, string>) => string[];
   /** Actions anyone may send unsigned (a sign-up): they get no principal. */
-  anonymous?: Record<string, (cloud: CloudContext, params: Record<string, string>) => { [k: string]: XmlValue }>;
+  anonymous?: Record<string, (cloud: CloudContext, params: Record<string, string>, origin?: Origin) => { [k: string]: XmlValue }>;
 }
 
 export interface QueryRequest {
@@ -71,7 +71,7 @@ export async function handleQuery(service: QueryService, cloud: CloudContext, au
     const params = queryParams(req);
     action = params.Action;
     const anonymous = action && service.anonymous && Object.hasOwn(service.anonymous, action) ? service.anonymous[action] : undefined;
-    if (anonymous) return reply(service, action!, params.Version ?? '', requestId, anonymous(cloud, params));
+    if (anonymous) return reply(service, action!, params.Version ?? '', requestId, anonymous(cloud, params, req.origin));
     const principal = auth.authenticate(service.protocol, { ...req, params })!;
     if (!action) throw new ServiceError('MissingAction', 'The request must contain the parameter Action');
     const handler = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;

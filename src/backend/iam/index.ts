@@ -10,6 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import { createCertificate, generateRsaKeyPair } from '../../lib/pki';
 import { ADMIN_USER, CLOUD_ACCOUNT, isCloudAdmin } from './principals';
 import { CloudContext, RequestContext } from '../context';
+import type { Origin } from './enforce';
 import { ServiceError } from '../errors';
 import * as ids from '../ids';
 import { QueryService } from '../query-service';
@@ -427,21 +428,29 @@ function listSigningCertificates(ctx: RequestContext) {
   return { UserName: user.name, Certificates: ctx.cloud.identity.certificates(user.id).map((c) => certXml(user, c)), IsTruncated: false };
 }
 
-/** At most this many sign-ups wait for the administrator at a time. */
+/** At most this many sign-ups wait for the administrator at a time, and this many from one address. */
 const MAX_ACCOUNT_REQUESTS = 1000;
+export const MAX_ACCOUNT_REQUESTS_PER_SOURCE = 5;
+/** A sign-up nobody approved within this long is forgotten (its name free again). */
+export const ACCOUNT_REQUEST_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * RequestAccount (unsigned, as the Dashboard's sign-up form): asks for an account; the cloud
  * administrator approves it (euca_conf --approve-account), which creates it, or rejects it.
+ * Unsigned, so bounded: a few waiting per source address, and none waits longer than a week.
  */
-function requestAccount(cloud: CloudContext, params: Record<string, string>) {
+function requestAccount(cloud: CloudContext, params: Record<string, string>, origin: Origin = {}) {
   const name = params.AccountName ?? '';
   const email = params.Email ?? '';
   if (!name || !email) throw invalid('RequestAccount needs AccountName and Email');
   if (!/^[^\s@]{1,64}@[^\s@]{1,190}$/.test(email)) throw invalid(`Invalid Email: ${email}`);
   checkAccountName(name, (alias) => cloud.identity.aliasOwner(alias), cloud.store);
-  if (cloud.identity.accountRequests().length >= MAX_ACCOUNT_REQUESTS) throw new ServiceError('LimitExceeded', 'Too many account requests are waiting for the administrator; try again later.', 409);
-  if (!cloud.identity.addAccountRequest(name, email)) throw exists('Account request', name);
+  cloud.identity.expireAccountRequests(new Date(Date.now() - ACCOUNT_REQUEST_LIFETIME_MS).toISOString());
+  const source = origin.sourceIp ?? '';
+  const busy = () => new ServiceError('LimitExceeded', 'Too many account requests are waiting for the administrator; try again later.', 409);
+  if (cloud.identity.accountRequestsFrom(source) >= MAX_ACCOUNT_REQUESTS_PER_SOURCE) throw busy();
+  if (cloud.identity.accountRequests().length >= MAX_ACCOUNT_REQUESTS) throw busy();
+  if (!cloud.identity.addAccountRequest(name, email, source)) throw exists('Account request', name);
   return { AccountName: name, Status: 'pending' };
 }
 

@@ -177,8 +177,16 @@ export class IdentityStore {
   }
 
   // Account requests (sign-ups the administrator approves or rejects)
-  addAccountRequest(name: string, email: string): boolean {
-    return this.db.prepare('INSERT OR IGNORE INTO account_requests (name, email, requested) VALUES (?, ?, ?)').run(name, email, now()).changes > 0;
+  addAccountRequest(name: string, email: string, source = ''): boolean {
+    return this.db.prepare('INSERT OR IGNORE INTO account_requests (name, email, requested, source) VALUES (?, ?, ?, ?)').run(name, email, now(), source).changes > 0;
+  }
+  /** How many sign-ups wait from one source address. */
+  accountRequestsFrom(source: string): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM account_requests WHERE source = ?').get(source) as { n: number }).n;
+  }
+  /** Forgets the sign-ups made before a time (ISO); returns how many. */
+  expireAccountRequests(before: string): number {
+    return this.db.prepare('DELETE FROM account_requests WHERE requested < ?').run(before).changes;
   }
   accountRequests(): { name: string; email: string; requested: string }[] {
     return this.db.prepare('SELECT * FROM account_requests ORDER BY requested, name').all() as { name: string; email: string; requested: string }[];

@@ -52,6 +52,9 @@ export const coreSchema: SchemaPart = {
      name TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (user_id, name));
    CREATE TABLE group_policies (group_id TEXT NOT NULL REFERENCES iam_groups(id) ON DELETE CASCADE,
      name TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (group_id, name));`,
+  // Where each sign-up came from, so that one source cannot fill the queue.
+  `ALTER TABLE account_requests ADD COLUMN source TEXT NOT NULL DEFAULT '';
+   CREATE INDEX account_requests_source ON account_requests(source);`,
   ],
 };
 
