@@ -29,7 +29,7 @@ import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
 import { SqliteVolumeStore } from './storage/store';
 import { SqlitePropertyStore } from './properties/store';
 import { property } from './properties/registry';
-import { forgetNode, terminateLost } from './ec2/instances/node-loss';
+import { loseInstance, nodeMoved } from './ec2/instances/node-loss';
 
 /** Where the local node controller answered last time (meta table). */
 const LOCAL_NODE_META = 'local_node';
@@ -99,7 +99,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
     compute,
     log,
     () => Number(property(cloud, 'cloud.vmstate.terminated_time').get(cloud)) * 60_000,
-    (i, why) => terminateLost(cloud, i, why ?? `node ${i.node} no longer runs it (the node controller restarted)`),
+    (i, why) => loseInstance(cloud, i, why ?? `node ${i.node} no longer runs it (the node controller restarted)`),
   );
   const storage = new StorageController(paths.volumesDir, walrus, () => walrus.cloudAccount()!);
   const cloud: CloudContext = { store, identity: new IdentityStore(store.db), walrus, volumes: new SqliteVolumeStore(store.db), storage, properties: new SqlitePropertyStore(store.db), images, keypairs, groups, tags: new SqliteTagStore(store.db), registrar, cluster, instances, bundleTasks: new SqliteBundleTaskStore(store.db), compute, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
@@ -121,10 +121,14 @@ export async function runCloud(opts: RunOptions): Promise<void> {
     cloud.localNode = startLocalNode(paths, nodeUrl).then(
       async (node) => {
         log(`eucalyptus-nc ${node.pid} answering at ${node.host}:${node.port} (data in ${node.dataDir})`);
-        // The local node starts afresh: what an earlier one ran (before a crash) is gone with it.
+        // The same node (same data folder) on a new port: its instances follow it, and the
+        // monitor finds out which it still runs (a node keeps its instances across restarts).
         const address = `${node.host}:${node.port}`;
         const previous = store.getMeta(LOCAL_NODE_META);
-        if (previous && previous !== address) await forgetNode(cloud, previous, 'the local node controller restarted without it');
+        if (previous && previous !== address) {
+          const moved = nodeMoved(cloud, previous, address);
+          if (moved) log(`cluster: the local node moved from ${previous} to ${address} with ${moved} instance(s)`);
+        }
         store.setMeta(LOCAL_NODE_META, address);
         cluster.controller.registerNode(store.listClusters()[0].name, { host: node.host, port: node.port });
         await cluster.controller.refresh();

@@ -56,6 +56,20 @@ export class SqliteNodeStore {
       .run(node.host, node.port, cluster, new Date().toISOString());
   }
 
+  /**
+   * The same node controller answering at a new address (the local node, restarted on another
+   * port): its registration and the placements on it move there, in one transaction.
+   */
+  move(from: NodeAddress, to: NodeAddress): void {
+    this.db.transaction(() => {
+      const old = this.db.prepare('SELECT cluster FROM nodes WHERE host = ? AND port = ?').get(from.host, from.port) as { cluster: string } | undefined;
+      if (!old) return;
+      this.register(old.cluster, to);
+      this.db.prepare('UPDATE placements SET host = ?, port = ? WHERE host = ? AND port = ?').run(to.host, to.port, from.host, from.port);
+      this.deregister(from);
+    })();
+  }
+
   deregister(node: NodeAddress): boolean {
     return this.db.prepare('DELETE FROM nodes WHERE host = ? AND port = ?').run(node.host, node.port).changes > 0;
   }

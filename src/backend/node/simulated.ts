@@ -8,6 +8,9 @@
  * BOOT_DELAY_MS. Terminate goes shutting-down → terminated and removes the folder. A failed
  * staging goes straight to terminated with the reason, as a real NC's instances do. A Windows
  * instance started with a keypair prints its encrypted Administrator password (windows.ts).
+ * Instances outlive their node controller: a staged instance's folder keeps its spec
+ * (instance.json), and a node that starts again boots every instance it finds there again
+ * (what a crash of the node or of the cloud with it must not lose); half-staged folders go.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +24,13 @@ const GiB = 1024 * MiB;
 export const SWAP_BYTES = 512 * MiB;
 const CONSOLE_TAIL = 64 * 1024;
 const CACHE_DIR = 'cache';
+/** What a staged instance's folder keeps to be booted again after the node restarts. */
+const SAVED_SPEC = 'instance.json';
+
+interface SavedInstance {
+  spec: InstanceSpec;
+  launchTime: string;
+}
 
 export interface SimulatedOptions {
   instancePath: string;
@@ -66,10 +76,48 @@ export class SimulatedDriver implements HypervisorDriver {
   constructor(private readonly opts: SimulatedOptions) {
     this.retainMs = opts.retainTerminatedMs ?? 10 * 60_000;
     fs.mkdirSync(opts.instancePath, { recursive: true, mode: 0o700 });
-    // Instances do not outlive their node controller: a start clears what an earlier run left.
-    for (const name of fs.readdirSync(opts.instancePath)) {
-      if (name !== CACHE_DIR) fs.rmSync(path.join(opts.instancePath, name), { recursive: true, force: true });
+    this.adoptSaved();
+  }
+
+  /** Boots again the instances an earlier run staged; removes whatever else it left. */
+  private adoptSaved(): void {
+    for (const account of fs.readdirSync(this.opts.instancePath)) {
+      if (account === CACHE_DIR) continue;
+      const accountDir = path.join(this.opts.instancePath, account);
+      const entries = fs.statSync(accountDir).isDirectory() ? fs.readdirSync(accountDir) : [];
+      for (const id of entries) {
+        const dir = path.join(accountDir, id);
+        const saved = readSaved(dir);
+        if (saved && saved.spec.instanceId === id && saved.spec.accountId === account) this.adopt(saved, dir);
+        else fs.rmSync(dir, { recursive: true, force: true });
+      }
+      if (!this.hasInstancesIn(account)) fs.rmSync(accountDir, { recursive: true, force: true });
     }
+  }
+
+  private hasInstancesIn(accountId: string): boolean {
+    return [...this.instances.values()].some((i) => i.spec.accountId === accountId);
+  }
+
+  private adopt(saved: SavedInstance, dir: string): void {
+    const { spec } = saved;
+    const inst = this.newInstance(spec, dir, saved.launchTime);
+    this.instances.set(spec.instanceId, inst);
+    this.opts.log(`${spec.instanceId}: found staged by an earlier run; booting it again`);
+    inst.staged = this.appendConsole(inst, ['', `eucalyptus-nc: the node controller restarted; booting ${spec.instanceId} again`])
+      .then(() => this.boot(inst, false))
+      .catch((e: Error) => this.fail(inst, e));
+  }
+
+  private newInstance(spec: InstanceSpec, dir: string, launchTime: string): SimInstance {
+    return {
+      spec,
+      status: { instanceId: spec.instanceId, state: 'pending', launchTime, privateIp: spec.network.privateIp, ...(spec.network.publicIp ? { publicIp: spec.network.publicIp } : {}) },
+      dir,
+      staged: Promise.resolve(),
+      cancelled: false,
+      bootStarted: Date.now(),
+    };
   }
 
   async run(spec: InstanceSpec): Promise<void> {
@@ -78,14 +126,7 @@ export class SimulatedDriver implements HypervisorDriver {
     // A stopped EBS-backed instance starts again under its ID: what is left of its last run goes.
     if (existing?.status.state === 'terminated') this.instances.delete(spec.instanceId);
     else if (existing) throw new DriverError('InstanceAlreadyExists', `instance ${spec.instanceId} already exists on this node (${existing.status.state})`, 409);
-    const inst: SimInstance = {
-      spec,
-      status: { instanceId: spec.instanceId, state: 'pending', launchTime: new Date().toISOString(), privateIp: spec.network.privateIp, ...(spec.network.publicIp ? { publicIp: spec.network.publicIp } : {}) },
-      dir: path.join(this.opts.instancePath, spec.accountId, spec.instanceId),
-      staged: Promise.resolve(),
-      cancelled: false,
-      bootStarted: Date.now(),
-    };
+    const inst = this.newInstance(spec, path.join(this.opts.instancePath, spec.accountId, spec.instanceId), new Date().toISOString());
     this.instances.set(spec.instanceId, inst);
     this.opts.log(`${spec.instanceId}: pending (${spec.imageId}, ${spec.vmType.name}, account ${spec.accountId})`);
     inst.staged = this.stageAndBoot(inst).catch((e: Error) => this.fail(inst, e));
@@ -109,7 +150,17 @@ export class SimulatedDriver implements HypervisorDriver {
     await sparseFile(path.join(inst.dir, 'ephemeral'), ephemeral);
     if (swap) await sparseFile(path.join(inst.dir, 'swap'), swap);
     if (inst.cancelled) return;
+    // Staged: from here on the instance survives a restart of the node.
+    await writeSaved(inst.dir, { spec, launchTime: inst.status.launchTime });
+    await this.boot(inst);
+  }
+
+  /** Boots a staged instance: the boot's console lines, BOOT_DELAY_MS, then running. */
+  private async boot(inst: SimInstance, firstBoot = true): Promise<void> {
+    const { spec } = inst;
+    if (inst.cancelled) return;
     inst.bootStarted = Date.now();
+    const { imageBytes, ephemeral, swap } = await this.layoutOf(inst);
     await this.appendConsole(inst, bootLines(spec, imageBytes, ephemeral, swap));
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, this.opts.bootDelayMs);
@@ -123,7 +174,7 @@ export class SimulatedDriver implements HypervisorDriver {
     inst.status.state = 'running';
     if (spec.platform === 'windows') {
       // A Windows instance's first boot sets the Administrator password; it is readable only with the keypair.
-      await this.appendConsole(inst, ['Windows is ready to use', ...(spec.publicKey ? passwordConsoleLines(spec.publicKey) : [])]);
+      await this.appendConsole(inst, ['Windows is ready to use', ...(firstBoot && spec.publicKey ? passwordConsoleLines(spec.publicKey) : [])]);
     } else {
       await this.appendConsole(inst, [`Starting OpenSSH server: sshd.`, '', `Ubuntu 9.04 ${spec.instanceId} ttyS0`, '', `${spec.instanceId} login: `]);
     }
@@ -170,9 +221,14 @@ export class SimulatedDriver implements HypervisorDriver {
     this.opts.log(`${instanceId}: rebooting`);
     await this.appendConsole(inst, ['The system is going down for reboot NOW!', 'Restarting system.', '']);
     inst.bootStarted = Date.now();
-    const imageBytes = (await fs.promises.stat(path.join(inst.dir, 'root'))).size;
-    const { ephemeral, swap } = diskLayout(inst.spec, imageBytes);
+    const { imageBytes, ephemeral, swap } = await this.layoutOf(inst);
     await this.appendConsole(inst, [...bootLines(inst.spec, imageBytes, ephemeral, swap), `${instanceId} login: `]);
+  }
+
+  /** The staged disks' sizes (an EBS root is a volume, not part of the node's disk). */
+  private async layoutOf(inst: SimInstance): Promise<{ imageBytes: number; ephemeral: number; swap: number }> {
+    const imageBytes = inst.spec.volumes?.some((v) => v.root) ? 0 : (await fs.promises.stat(path.join(inst.dir, 'root'))).size;
+    return { imageBytes, ...diskLayout(inst.spec, imageBytes) };
   }
 
   state(instanceId: string): NcInstance | undefined {
@@ -266,6 +322,22 @@ function validate(spec: InstanceSpec): void {
   const t = spec.vmType;
   if (!t || !t.name || ![t.cpus, t.memoryMiB, t.diskGiB].every((n) => Number.isInteger(n) && n > 0)) throw bad('vmType needs a name and positive cpus, memoryMiB and diskGiB');
   if (!spec.network || typeof spec.network.privateIp !== 'string' || typeof spec.network.mac !== 'string') throw bad('network needs mac and privateIp');
+}
+
+function readSaved(dir: string): SavedInstance | undefined {
+  try {
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, SAVED_SPEC), 'utf8')) as SavedInstance;
+    validate(saved.spec);
+    return typeof saved.launchTime === 'string' ? saved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeSaved(dir: string, saved: SavedInstance): Promise<void> {
+  const tmp = path.join(dir, `.${SAVED_SPEC}.tmp`);
+  await fs.promises.writeFile(tmp, JSON.stringify(saved), { mode: 0o600 });
+  await fs.promises.rename(tmp, path.join(dir, SAVED_SPEC));
 }
 
 async function sparseFile(file: string, size: number): Promise<void> {

@@ -1,8 +1,10 @@
 /**
- * When a node controller lost an instance (it restarted, clearing INSTANCE_PATH) or is gone for good (the local node restarted on another port after the
- * cloud crashed, its INSTANCE_PATH cleared): the instances placed on it are terminated with the
- * reason, their capacity and addresses given back, their volumes detached, and the old node
- * forgotten, so that the instance, address and capacity records agree again.
+ * When a node controller lost an instance (it restarted without it, or is gone for good) the
+ * instance's user asked for nothing: whatever happens to the instance, their data stays. An
+ * EBS-backed instance is stopped, its volumes kept attached, to be started again; an
+ * instance-store one, whose disks were the node's, ends terminated, its volumes detached and kept
+ * (delete-on-termination is for a termination somebody asked for). Either way its capacity and
+ * addresses are given back, so that the instance, address and capacity records agree again.
  */
 import type { CloudContext, RequestContext } from '../../context';
 import { log } from '../../listen';
@@ -10,18 +12,26 @@ import { releaseVolumes } from '../volumes/handlers';
 import { releaseInstance } from './launch';
 import { Instance } from './store';
 
-/** An instance its node no longer runs: terminated, with what it held given back. */
-export async function terminateLost(cloud: CloudContext, i: Instance, why: string): Promise<void> {
-  cloud.instances.update(i.id, { state: 'terminated', stateReason: `Server.InternalError: ${why}`, endedTime: new Date().toISOString() });
+/** An instance its node no longer runs: stopped (EBS) or terminated, its data kept either way. */
+export async function loseInstance(cloud: CloudContext, i: Instance, why: string): Promise<void> {
+  const stateReason = `Server.InternalError: ${why}`;
   releaseInstance(cloud.compute, i);
-  await releaseVolumes({ cloud } as RequestContext, i.id).catch((e: Error) => log(`${i.id}: releasing volumes failed: ${e.message}`));
+  if (i.rootDeviceType === 'ebs') {
+    cloud.instances.update(i.id, { state: 'stopped', stateReason, node: undefined, placementId: undefined, publicIp: undefined, privateIp: undefined, mac: undefined, vlan: undefined });
+    return;
+  }
+  cloud.instances.update(i.id, { state: 'terminated', stateReason, endedTime: new Date().toISOString() });
+  await releaseVolumes({ cloud } as RequestContext, i.id, { keep: true }).catch((e: Error) => log(`${i.id}: detaching volumes failed: ${e.message}`));
 }
 
-export async function forgetNode(cloud: CloudContext, address: string, why: string): Promise<number> {
-  const lost = cloud.instances.list({ states: ['pending', 'running', 'shutting-down', 'stopping'] }).filter((i) => i.node === address);
-  for (const i of lost) await terminateLost(cloud, i, why);
-  const [host, port] = address.split(':');
-  cloud.cluster.controller.nodes.deregister({ host, port: Number(port) });
-  if (lost.length) log(`cluster: node ${address} is gone (${why}); ${lost.length} instance(s) on it terminated`);
-  return lost.length;
+/**
+ * The same node controller (same data folder) answering at a new address: the cloud's own node,
+ * restarted with the cloud after a crash. Its instances, placements and registration follow it;
+ * the instance monitor then finds out which instances it still runs.
+ */
+export function nodeMoved(cloud: CloudContext, from: string, to: string): number {
+  const [fh, fp] = from.split(':');
+  const [th, tp] = to.split(':');
+  cloud.cluster.controller.nodes.move({ host: fh, port: Number(fp) }, { host: th, port: Number(tp) });
+  return cloud.instances.moveNode(from, to);
 }

@@ -58,6 +58,7 @@ export interface InstanceStore {
   get(id: string): Instance | undefined;
   list(q: InstanceQuery): Instance[];
   update(id: string, fields: Partial<Instance>): void;
+  moveNode(from: string, to: string): number;
   /** Instances of an account's group that are not terminated. */
   countInGroup(accountId: string, groupName: string): number;
   /** Forget terminated instances that ended before this time. */
@@ -130,6 +131,11 @@ export class SqliteInstanceStore implements InstanceStore {
     const keys = Object.keys(fields) as (keyof Instance)[];
     if (!keys.length) return;
     this.db.prepare(`UPDATE instances SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => toColumn(fields[k])), id);
+  }
+
+  /** The instances placed on a node that now answers at another address go with it. */
+  moveNode(from: string, to: string): number {
+    return this.db.prepare('UPDATE instances SET node = ? WHERE node = ?').run(to, from).changes;
   }
 
   countInGroup(accountId: string, groupName: string): number {

@@ -255,9 +255,13 @@ export function detachVolume(ctx: RequestContext) {
 }
 
 /** What happens to an instance's volumes when it terminates: detached, deleted if so marked. */
-export async function releaseVolumes(ctx: RequestContext, instanceId: string): Promise<void> {
+/**
+ * Detaches an ended instance's volumes; those marked delete-on-termination are deleted unless
+ * `keep` (the instance ended without anyone asking: its user's data stays).
+ */
+export async function releaseVolumes(ctx: RequestContext, instanceId: string, opts: { keep?: boolean } = {}): Promise<void> {
   for (const v of ctx.cloud.volumes.attachedTo(instanceId)) {
-    const dot = v.attachment!.deleteOnTermination;
+    const dot = v.attachment!.deleteOnTermination && !opts.keep;
     ctx.cloud.volumes.transaction(() => {
       ctx.cloud.volumes.setAttachment(v.id, undefined);
       ctx.cloud.volumes.setVolumeStatus(v.id, 'available');
