@@ -25,6 +25,7 @@ import { SqliteTagStore } from './ec2/tags/store';
 import { walrusBundleSource } from './ec2/images/walrus-source';
 import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
 import { startLifecycleSweeps } from './s3/lifecycle-sweeps';
+import { recoverJobs } from './recovery';
 import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
 import { SqliteVolumeStore } from './storage/store';
 import { SqlitePropertyStore } from './properties/store';
@@ -103,6 +104,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   );
   const storage = new StorageController(paths.volumesDir, walrus, () => walrus.cloudAccount()!);
   const cloud: CloudContext = { store, identity: new IdentityStore(store.db), walrus, volumes: new SqliteVolumeStore(store.db), storage, properties: new SqlitePropertyStore(store.db), images, keypairs, groups, tags: new SqliteTagStore(store.db), registrar, cluster, instances, bundleTasks: new SqliteBundleTaskStore(store.db), compute, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
+  recoverJobs(cloud, log);
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
   const base = `http://${advertisedHost(bind)}:${port}/services`;

@@ -190,6 +190,10 @@ export class SqliteVolumeStore {
     const r = this.db.prepare('SELECT * FROM conversion_tasks WHERE id = ?').get(id) as Row | undefined;
     return r && toTask(r);
   }
+  /** Every account's conversion tasks in a state (recovery looks for the active ones). */
+  tasksIn(state: TaskState): ConversionTask[] {
+    return (this.db.prepare('SELECT * FROM conversion_tasks WHERE state = ? ORDER BY id').all(state) as Row[]).map(toTask);
+  }
   tasks(accountId: string): ConversionTask[] {
     return (this.db.prepare('SELECT * FROM conversion_tasks WHERE account_id = ? ORDER BY id').all(accountId) as Row[]).map(toTask);
   }

@@ -49,6 +49,11 @@ export class SqliteBundleTaskStore {
     return (this.db.prepare('SELECT * FROM bundle_tasks WHERE account_id = ? ORDER BY start_time').all(accountId) as Row[]).map(toTask);
   }
 
+  /** Every account's tasks that have not ended (complete or failed). */
+  unfinished(): BundleTask[] {
+    return (this.db.prepare("SELECT * FROM bundle_tasks WHERE state NOT IN ('complete', 'failed') ORDER BY start_time").all() as Row[]).map(toTask);
+  }
+
   update(id: string, state: BundleState, progress: string, error?: string): void {
     this.db.prepare('UPDATE bundle_tasks SET state = ?, progress = ?, error = ?, update_time = ? WHERE id = ?').run(state, progress, error ?? null, new Date().toISOString(), id);
   }

@@ -97,11 +97,8 @@ export function createImage(ctx: RequestContext) {
   if (!root) throw new ServiceError('IncorrectInstanceState', `Instance ${i.id} has no root volume attached.`);
   const source = ctx.cloud.images.get(i.imageId);
   const imageId = ids.resourceId('emi');
-  // The image is available once its snapshot is complete.
-  const snapshot = snapshotVolume(ctx, root, `Created by CreateImage(${i.id}) for ${name}`, (completed) => {
-    if (completed) ctx.cloud.images.setState(imageId, 'available');
-    else ctx.cloud.images.setState(imageId, 'failed', `the snapshot of ${root.id} failed`);
-  });
+  // The image is pending until its snapshot completes (copySnapshot settles it).
+  const snapshot = snapshotVolume(ctx, root, `Created by CreateImage(${i.id}) for ${name}`);
   const image: Image = {
     id: imageId,
     accountId: ctx.principal.account.id,

@@ -24,7 +24,12 @@ export class InstanceMonitor {
     private readonly intervalMs = 500,
   ) {}
 
+  /**
+   * Starts polling. What was pending when the cloud started may never have reached its node (the
+   * cloud stopped half-way): each is confirmed by its node's first answer, or lost.
+   */
   start(): void {
+    for (const i of this.instances.list({ states: ['pending'] })) this.seenPending.add(i.id);
     this.timer = setInterval(() => void this.poll(), this.intervalMs);
     this.timer.unref();
   }

@@ -12,11 +12,15 @@ import { releaseVolumes } from '../volumes/handlers';
 import { releaseInstance } from './launch';
 import { Instance } from './store';
 
-/** An instance its node no longer runs: stopped (EBS) or terminated, its data kept either way. */
+/**
+ * An instance its node no longer runs: stopped (EBS, with its root volume to start from again)
+ * or terminated, its data kept either way.
+ */
 export async function loseInstance(cloud: CloudContext, i: Instance, why: string): Promise<void> {
   const stateReason = `Server.InternalError: ${why}`;
   releaseInstance(cloud.compute, i);
-  if (i.rootDeviceType === 'ebs') {
+  const bootable = cloud.volumes.attachedTo(i.id).some((v) => v.attachment!.device === i.rootDeviceName);
+  if (i.rootDeviceType === 'ebs' && bootable) {
     cloud.instances.update(i.id, { state: 'stopped', stateReason, node: undefined, placementId: undefined, publicIp: undefined, privateIp: undefined, mac: undefined, vlan: undefined });
     return;
   }

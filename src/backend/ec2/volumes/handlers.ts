@@ -6,7 +6,7 @@
  * in the background (pending → completed, with progress) and can be shared with other accounts or
  * made public (createVolumePermission).
  */
-import { RequestContext } from '../../context';
+import { CloudContext, RequestContext } from '../../context';
 import { ServiceError } from '../../errors';
 import { log } from '../../listen';
 import * as ids from '../../ids';
@@ -285,22 +285,40 @@ const snapshotXml = (s: Snapshot, tags: Map<string, Tag[]>) => ({
 });
 
 /** Starts a snapshot of a volume; copying into Walrus goes on in the background. */
-export function snapshotVolume(ctx: RequestContext, v: Volume, description: string, onDone?: (completed: boolean) => void): Snapshot {
+export function snapshotVolume(ctx: RequestContext, v: Volume, description: string): Snapshot {
   const s: Snapshot = { id: ids.resourceId('snap'), accountId: v.accountId, volumeId: v.id, volumeSizeGiB: v.sizeGiB, status: 'pending', progress: 0, description, started: new Date().toISOString() };
-  const { volumes, storage } = ctx.cloud;
-  volumes.insertSnapshot(s);
+  ctx.cloud.volumes.insertSnapshot(s);
+  copySnapshot(ctx.cloud, s, v);
+  return s;
+}
+
+/**
+ * Copies a pending snapshot's volume into Walrus (again, from its start, when a restart cut an
+ * earlier copy short): it ends completed, or error; images made from it (CreateImage) follow.
+ */
+export function copySnapshot(cloud: CloudContext, s: Snapshot, v: Volume): void {
+  const { volumes, storage } = cloud;
   void storage.snapshot(v.zone, v.id, s.id, (p) => volumes.setSnapshotProgress(s.id, 'pending', Math.min(p, 99))).then(
     () => {
       volumes.setSnapshotProgress(s.id, 'completed', 100);
-      onDone?.(true);
+      settleImagesOf(cloud, s.id, true);
     },
     (e: Error) => {
       log(`${s.id}: snapshot failed: ${e.message}`);
       volumes.setSnapshotProgress(s.id, 'error', 0);
-      onDone?.(false);
+      settleImagesOf(cloud, s.id, false);
     },
   );
-  return s;
+}
+
+/** An EBS image waiting for its root snapshot is available once that is complete, failed if it failed. */
+function settleImagesOf(cloud: CloudContext, snapshotId: string, completed: boolean): void {
+  for (const image of cloud.images.inState('pending')) {
+    const root = image.rootDeviceType === 'ebs' && image.blockDeviceMappings.find((m) => m.deviceName === image.rootDeviceName);
+    if (!root || root.snapshotId !== snapshotId) continue;
+    if (completed) cloud.images.setState(image.id, 'available');
+    else cloud.images.setState(image.id, 'failed', `the snapshot ${snapshotId} failed`);
+  }
 }
 
 export function createSnapshot(ctx: RequestContext) {

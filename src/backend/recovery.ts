@@ -1,0 +1,47 @@
+/**
+ * Start-up recovery of the background jobs a crash (kill -9, power loss) cut short: each one
+ * resumes or ends in its error state, from which it can be cleaned up; none stays half-way.
+ *   - a pending snapshot is copied again from its volume (error when the volume is gone), and
+ *     the image waiting for it (CreateImage) follows it;
+ *   - a volume being created (empty, from a snapshot, by an import) ends in error, deletable, and
+ *     its import task cancelled with the reason;
+ *   - a bundle task not yet ended fails with the reason;
+ *   - images being unbundled are resumed by the registrar (ImageRegistrar.resumePending);
+ *   - instances that were never handed to their node are found by the instance monitor's first
+ *     look at the node (InstanceMonitor: confirm what was pending at start).
+ * Runs once, before the cloud answers requests.
+ */
+import type { CloudContext } from './context';
+import { copySnapshot } from './ec2/volumes/handlers';
+
+const INTERRUPTED = 'interrupted: the cloud restarted while it was in progress';
+
+export function recoverJobs(cloud: CloudContext, log: (line: string) => void): void {
+  const { volumes } = cloud;
+  for (const s of volumes.allSnapshots().filter((x) => x.status === 'pending')) {
+    const v = volumes.volume(s.volumeId);
+    if (v && (v.status === 'available' || v.status === 'in-use')) {
+      log(`${s.id}: the snapshot of ${v.id} was cut short by a restart; copying it again`);
+      volumes.setSnapshotProgress(s.id, 'pending', 0);
+      copySnapshot(cloud, s, v);
+    } else {
+      log(`${s.id}: the snapshot was cut short by a restart and its volume is gone; it ends in error`);
+      volumes.setSnapshotProgress(s.id, 'error', 0);
+      for (const image of cloud.images.inState('pending')) {
+        if (image.rootDeviceType === 'ebs' && image.blockDeviceMappings.some((m) => m.snapshotId === s.id)) cloud.images.setState(image.id, 'failed', `the snapshot ${s.id} failed`);
+      }
+    }
+  }
+  for (const v of volumes.volumes().filter((x) => x.status === 'creating')) {
+    log(`${v.id}: its creation was cut short by a restart; it ends in error (delete it and create it again)`);
+    volumes.setVolumeStatus(v.id, 'error');
+  }
+  for (const t of [...volumes.tasksIn('active'), ...volumes.tasksIn('cancelling')]) {
+    log(`${t.id}: the import was cut short by a restart; cancelled`);
+    volumes.setTaskState(t.id, 'cancelled', `import ${INTERRUPTED}`);
+  }
+  for (const t of cloud.bundleTasks.unfinished()) {
+    log(`${t.id}: the bundle task was cut short by a restart; failed`);
+    cloud.bundleTasks.update(t.id, 'failed', t.progress, INTERRUPTED);
+  }
+}
