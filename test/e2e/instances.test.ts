@@ -13,6 +13,7 @@ import { S3Client } from '../../src/lib/s3';
 import { ROOT, run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, TestCloud } from '../helpers/cloud';
 import { registerTestImage } from '../helpers/images';
+import { instanceMetadata } from '../helpers/node';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -42,8 +43,7 @@ describe('instances', () => {
     const out = await runOk('euca-run-instances', ['-k', 'k1', '-d', 'role=web', emi], cloud.env);
     const id = out.split('\n')[1].split('\t')[1];
     const cols = await waitRunning(id, cloud.env);
-    const node = nodeAddress(nodePaths(localNodeDir(cloud.dataDir)))!;
-    const get = async (p: string) => (await fetch(`http://${node.host}:${node.port}/instances/${id}/latest/${p}`)).text();
+    const get = async (p: string) => (await instanceMetadata(localNodeDir(cloud.dataDir), id, p)).body;
     assert.equal(await get('meta-data/instance-id'), id);
     assert.equal(await get('meta-data/ami-id'), emi);
     assert.equal(await get('meta-data/local-ipv4'), cols[4]);
@@ -54,6 +54,13 @@ describe('instances', () => {
     assert.equal(await get('user-data'), 'role=web');
     assert.match(await get('meta-data/'), /^ami-id\n/);
     assert.match(await runOk('euca-get-console-output', [id], cloud.env), new RegExp(`^${id}\\n`));
+    // Anyone else asking the node, naming the instance or not, gets nothing of it.
+    const node = nodeAddress(nodePaths(localNodeDir(cloud.dataDir)))!;
+    for (const p of [`instances/${id}/latest/user-data`, 'latest/user-data', `latest/meta-data/public-keys/0/openssh-key`]) {
+      const res = await fetch(`http://${node.host}:${node.port}/${p}`);
+      assert.equal(res.status, 404, p);
+      assert.doesNotMatch(await res.text(), /role=web|ssh-rsa/);
+    }
     await runOk('euca-terminate-instances', [id], cloud.env);
   });
 

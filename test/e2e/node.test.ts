@@ -17,7 +17,7 @@ import { nodeAddress, nodePaths } from '../../src/backend/node/paths';
 import { cloudPaths } from '../../src/backend/paths';
 import { cleanEnv, run, tempDir } from '../helpers/cli';
 import { startCloud } from '../helpers/cloud';
-import { FakeCloud, startFakeCloud, startNode, TestNode, waitFor } from '../helpers/node';
+import { FakeCloud, instanceMetadata, startFakeCloud, startNode, TestNode, waitFor } from '../helpers/node';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -86,7 +86,7 @@ describe('a node controller', () => {
     assert.deepEqual(fs.readFileSync(path.join(instancePath(), 'cache', EMI)), cloud.images.get(EMI));
 
     const dir = path.join(instancePath(), ACCOUNT, 'i-2F930625');
-    assert.deepEqual(fs.readdirSync(dir).sort(), ['console.log', 'ephemeral', 'kernel', 'ramdisk', 'root', 'swap']);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['console.log', 'ephemeral', 'instance.json', 'kernel', 'metadata.sock', 'ramdisk', 'root', 'swap']);
     assert.deepEqual(fs.readFileSync(path.join(dir, 'root')), cloud.images.get(EMI));
     assert.deepEqual(fs.readFileSync(path.join(dir, 'kernel')), cloud.images.get(EKI));
     const image = cloud.images.get(EMI)!.length;
@@ -113,13 +113,15 @@ describe('a node controller', () => {
     assert.ok(!Number.isNaN(Date.parse(out.timestamp)));
   });
 
-  test('the metadata relay names the instance to the cloud and returns its answer', async () => {
+  test("the metadata relay answers the instance on its own channel, and nobody who names it", async () => {
     cloud.metadata.set('i-2F930625/meta-data/instance-id', 'i-2F930625');
-    const res = await fetch(`${node.url}/instances/i-2F930625/latest/meta-data/instance-id`);
-    assert.equal(res.status, 200);
-    assert.equal(await res.text(), 'i-2F930625');
-    assert.equal((await fetch(`${node.url}/instances/i-2F930625/latest/meta-data/nothing`)).status, 404);
-    assert.equal((await fetch(`${node.url}/instances/i-00000000/latest/meta-data/instance-id`)).status, 404);
+    assert.deepEqual(await instanceMetadata(node.dataDir, 'i-2F930625', 'meta-data/instance-id'), { status: 200, body: 'i-2F930625' });
+    assert.equal((await instanceMetadata(node.dataDir, 'i-2F930625', 'meta-data/nothing')).status, 404);
+    // The node's port answers an instance's private address only; naming an instance gets nothing.
+    assert.equal((await fetch(`${node.url}/latest/meta-data/instance-id`)).status, 404);
+    assert.equal((await fetch(`${node.url}/instances/i-2F930625/latest/meta-data/instance-id`)).status, 404);
+    const socket = fs.readdirSync(path.join(node.dataDir, 'instances')).map((a) => path.join(node.dataDir, 'instances', a, 'i-2F930625', 'metadata.sock')).find((f) => fs.existsSync(f))!;
+    assert.equal(fs.statSync(socket).mode & 0o777, 0o600);
   });
 
   test('reboot appends a new boot to the console log and keeps the instance running', async () => {
@@ -153,7 +155,7 @@ describe('a node controller', () => {
     await nc.runInstance(spec('i-0000000A', { imageId: WIN, kernelId: undefined, ramdiskId: undefined, platform: 'windows', vmType, publicKey: sshKey }));
     await waitFor('running', async () => (await stateOf('i-0000000A')) === 'running');
     const dir = path.join(instancePath(), ACCOUNT, 'i-0000000A');
-    assert.deepEqual(fs.readdirSync(dir).sort(), ['console.log', 'ephemeral', 'root']);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['console.log', 'ephemeral', 'instance.json', 'metadata.sock', 'root']);
     assert.equal(fs.statSync(path.join(dir, 'ephemeral')).size, 20 * GiB - MiB);
     const text = Buffer.from((await nc.getConsoleOutput('i-0000000A')).output, 'base64').toString();
     const m = /<Password>\n([A-Za-z0-9+/=]+)\n<\/Password>\n$/.exec(text);

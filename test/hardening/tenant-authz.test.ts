@@ -147,6 +147,12 @@ describe('tenant authorization (issue 12)', () => {
       assert.notEqual(state, 'failed', `${snap} failed`);
       return state === 'completed' ? true : undefined;
     }, 120_000);
+    // The cloud's own bucket is nobody's through S3, the cloud administrator's included: not
+    // listed, not readable, its chunks not to be planted or removed.
+    assert.ok(!(await aS3.listBuckets()).buckets.some((b) => b.Name === 'eucalyptus-snapshots'));
+    await refused(aS3.listObjects('eucalyptus-snapshots'), /^AccessDenied$/, 'the snapshot bucket was listed');
+    await refused(aS3.putObject('eucalyptus-snapshots', `${snap}/000000000000`, Buffer.from('planted')), /^AccessDenied$/, 'a chunk was planted');
+    await refused(aS3.createBucket('eucalyptus-snapshots'), /^BucketAlreadyExists$/, 'the snapshot bucket was created again');
   });
 
   test('1: a copy needs read permission on its source (anonymous, another account, UploadPartCopy, a registered bundle)', async (t) => {

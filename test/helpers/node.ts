@@ -114,3 +114,24 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     await sleep(20);
   }
 }
+
+/**
+ * GET /latest/<p> as the instance itself asks it: through its own metadata channel, the socket
+ * its node keeps in its folder (INSTANCE_PATH/<account>/<instance>/metadata.sock).
+ */
+export function instanceMetadata(nodeDataDir: string, instanceId: string, p: string): Promise<{ status: number; body: string }> {
+  const root = nodePaths(nodeDataDir).defaultInstancePath;
+  const account = fs.readdirSync(root).find((a) => fs.existsSync(path.join(root, a, instanceId)));
+  if (!account) throw new Error(`no folder for ${instanceId} under ${root}`);
+  const socketPath = path.join(root, account, instanceId, 'metadata.sock');
+  return new Promise((resolve, reject) => {
+    http
+      .get({ socketPath, path: `/latest/${p}` }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      })
+      .on('error', reject);
+  });
+}

@@ -159,7 +159,7 @@ export class Authenticator {
     const amzDate = req.headers['x-amz-date'];
     const at = parseAmzDate(amzDate) ?? (req.headers.date ? Date.parse(req.headers.date) : undefined);
     this.checkSkew(protocol, at, 'X-Amz-Date or Date header');
-    this.checkScope(protocol, scopeParts, amzDate ?? new Date(at!).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, ''), protocol === 's3' ? 'AuthorizationHeaderMalformed' : 'SignatureDoesNotMatch');
+    this.checkScope(protocol, scopeParts, amzDate ?? new Date(at!).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, ''), protocol === 's3' ? 'AuthorizationHeaderMalformed' : 'SignatureDoesNotMatch', req.headers.host ?? '');
     const { secret, principal } = this.principalFor(protocol, accessKeyId);
     return { secret, principal, scopeParts, signedHeaders, signature: fields.Signature, amzDate: amzDate ?? '' };
   }
@@ -168,9 +168,12 @@ export class Authenticator {
    * A credential scope (DATE/REGION/SERVICE/aws4_request) must name this service, the day the
    * request was signed and, when the cloud is configured with a signing region, that region.
    */
-  private checkScope(protocol: Protocol, [date, region, service]: string[], amzDate: string, code: string): void {
+  private checkScope(protocol: Protocol, [date, region, service]: string[], amzDate: string, code: string, host: string): void {
     const wrong = (what: string) => new ServiceError(code, `Credential should be scoped to ${what}`, code === 'SignatureDoesNotMatch' ? 403 : 400);
-    if (service !== protocol) throw wrong(`correct service: '${protocol}'`);
+    // boto 2 and other older clients name the service after the endpoint's first label (`127`
+    // for 127.0.0.1, `cloud` for cloud.example.com) unless told otherwise: accepted as well.
+    const legacy = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').split(/[.:]/)[0];
+    if (service !== protocol && service !== legacy) throw wrong(`correct service: '${protocol}'`);
     if (date !== amzDate.slice(0, 8)) throw wrong(`a valid date: '${amzDate.slice(0, 8)}'`);
     if (this.options.region !== undefined && region !== this.options.region) throw wrong(`a valid region: '${this.options.region}'`);
   }
@@ -212,7 +215,7 @@ export class Authenticator {
       throw malformed('The presigned request is missing or has malformed X-Amz-* parameters');
     }
     if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_SECONDS) throw malformed(`X-Amz-Expires must be a whole number of seconds from 1 to ${MAX_PRESIGNED_SECONDS} (a week)`);
-    this.checkScope(protocol, scopeParts, amzDate!, protocol === 's3' ? 'AuthorizationQueryParametersError' : 'SignatureDoesNotMatch');
+    this.checkScope(protocol, scopeParts, amzDate!, protocol === 's3' ? 'AuthorizationQueryParametersError' : 'SignatureDoesNotMatch', req.headers.host ?? '');
     if (this.now() > at + expires * 1000) throw new ServiceError(protocol === 's3' ? 'AccessDenied' : 'RequestExpired', 'Request has expired', protocol === 's3' ? 403 : 400);
     if (at - this.now() > SKEW_MS) this.checkSkew(protocol, at, 'X-Amz-Date');
     const { secret, principal } = this.principalFor(protocol, accessKeyId);

@@ -19,6 +19,7 @@ import { ensureNodeConf, readNodeSettings } from './conf';
 import { ImageCache } from './image-cache';
 import { nodePaths } from './paths';
 import { createNodeServer } from './server';
+import { MetadataChannels, metadataRelay } from './metadata';
 import { SimulatedDriver } from './simulated';
 
 export interface NodeRunOptions {
@@ -90,8 +91,12 @@ export async function runNodeController(opts: NodeRunOptions): Promise<void> {
     log('eucalyptus-nc: paired with its cluster: key received');
   });
   const images = new ImageCache(path.join(settings.instancePath, 'cache'), (id) => pairing.cloud().image(id));
-  const driver = new SimulatedDriver({ instancePath: settings.instancePath, bootDelayMs: settings.bootDelayMs, images, log });
-  const server = createNodeServer({ settings, pairing, driver, log });
+  // The driver is made after its channels, whose relay asks the driver about the instance.
+  let driver: SimulatedDriver | undefined;
+  const metadata = metadataRelay(pairing, (id) => driver?.state(id));
+  const channels = new MetadataChannels(metadata, log);
+  driver = new SimulatedDriver({ instancePath: settings.instancePath, bootDelayMs: settings.bootDelayMs, images, channels, log });
+  const server = createNodeServer({ settings, pairing, driver, metadata, log });
   const port = await listen(server, settings.port, settings.bind);
   const host = settings.bind === '0.0.0.0' || settings.bind === '::' ? '127.0.0.1' : settings.bind;
   writeFileAtomic(paths.portFile, `${host}:${port}\n`, 0o644);
@@ -123,6 +128,7 @@ export async function runNodeController(opts: NodeRunOptions): Promise<void> {
     }
   });
   await driver.close();
+  channels.closeAll();
   await pairing.close();
   for (const file of [paths.pidFile, paths.portFile]) {
     try {

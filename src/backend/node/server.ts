@@ -1,8 +1,8 @@
 /**
  * The node controller's HTTP face. POST /services/EucalyptusNC takes the cluster controller's
  * signed JSON actions (lib/nc-protocol) and turns them into hypervisor driver calls; GET
- * /instances/{id}/latest/... stands for 169.254.169.254 on the instance's own network: it names
- * the asking instance to the cloud's internal metadata endpoint (signed) and relays the answer.
+ * /latest/... stands for 169.254.169.254 for an instance asking from its own private address
+ * (metadata.ts; the other way in is each instance's own channel).
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -22,6 +22,7 @@ import { PAIR_ACTION, SealedKey } from '../../lib/node-pairing';
 import { NodeSettings } from './conf';
 import type { NodePairing } from './pairing';
 import { DriverError, HypervisorDriver } from './hypervisor';
+import { instanceAt, latestPath, MetadataRelay } from './metadata';
 
 const MAX_BODY = 256 * 1024;
 
@@ -30,6 +31,8 @@ export interface NodeServerDeps {
   /** The cluster key, once paired (until then only Pair is answered). */
   pairing: NodePairing;
   driver: HypervisorDriver;
+  /** Answers an instance's metadata request (metadata.ts). */
+  metadata: MetadataRelay;
   log(line: string): void;
 }
 
@@ -130,14 +133,6 @@ export function createNodeServer(deps: NodeServerDeps): http.Server {
     send(res, 200, await actions[action](doc));
   }
 
-  async function metadata(res: http.ServerResponse, instanceId: string, rest: string): Promise<void> {
-    const inst = driver.state(instanceId);
-    if (!inst || inst.state === 'terminated') return sendError(res, 404, 'InvalidInstanceID.NotFound', `no instance ${instanceId} on this node`);
-    const answer = await deps.pairing.cloud().metadata(instanceId, rest);
-    res.writeHead(answer.status, answer.contentType ? { 'content-type': answer.contentType } : {});
-    await pipeline(answer.body, res);
-  }
-
   /** GET {NC_SERVICE_PATH}/instances/{id}/root-disk, signed: the root disk's bytes, streamed. */
   async function rootDisk(req: http.IncomingMessage, res: http.ServerResponse, instanceId: string): Promise<void> {
     const key = deps.pairing.key;
@@ -152,15 +147,15 @@ export function createNodeServer(deps: NodeServerDeps): http.Server {
 
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://nc');
-    const m = /^\/instances\/(i-[0-9A-F]{8})\/latest(?:\/(.*))?$/.exec(url.pathname);
+    const asker = latestPath(req.url ?? '/') !== undefined ? instanceAt(driver.list(), req.socket.remoteAddress) : undefined;
     const disk = new RegExp(`^${NC_SERVICE_PATH}/instances/(i-[0-9A-F]{8})/root-disk$`).exec(url.pathname);
     const work =
       url.pathname === NC_SERVICE_PATH
         ? serviceCall(req, res)
         : disk && req.method === 'GET'
           ? rootDisk(req, res, disk[1])
-          : m && req.method === 'GET'
-            ? metadata(res, m[1], (m[2] ?? '') + url.search)
+          : asker
+            ? deps.metadata(asker.instanceId, req, res)
             : Promise.resolve(sendError(res, 404, 'NotFound', `nothing at ${url.pathname}`));
     work.catch((e: Error) => {
       if (res.headersSent) return void res.destroy(e);

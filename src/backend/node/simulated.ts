@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import type { NcInstance } from '../../lib/nc-protocol';
 import { DriverError, HypervisorDriver, InstanceSpec, notFound } from './hypervisor';
 import type { ImageCache } from './image-cache';
+import { METADATA_SOCKET } from './metadata';
 import { passwordConsoleLines } from './windows';
 
 const MiB = 1024 * 1024;
@@ -32,8 +33,16 @@ interface SavedInstance {
   launchTime: string;
 }
 
+/** Where a driver opens each instance's own metadata channel (metadata.ts). */
+export interface MetadataChannelHost {
+  open(instanceId: string, socketPath: string): Promise<void>;
+  close(instanceId: string): void;
+}
+
 export interface SimulatedOptions {
   instancePath: string;
+  /** Each staged instance gets its metadata channel in its folder (metadata.sock). */
+  channels?: MetadataChannelHost;
   bootDelayMs: number;
   images: ImageCache;
   log(line: string): void;
@@ -105,6 +114,7 @@ export class SimulatedDriver implements HypervisorDriver {
     this.instances.set(spec.instanceId, inst);
     this.opts.log(`${spec.instanceId}: found staged by an earlier run; booting it again`);
     inst.staged = this.appendConsole(inst, ['', `eucalyptus-nc: the node controller restarted; booting ${spec.instanceId} again`])
+      .then(() => this.openChannel(inst))
       .then(() => this.boot(inst, false))
       .catch((e: Error) => this.fail(inst, e));
   }
@@ -152,6 +162,7 @@ export class SimulatedDriver implements HypervisorDriver {
     if (inst.cancelled) return;
     // Staged: from here on the instance survives a restart of the node.
     await writeSaved(inst.dir, { spec, launchTime: inst.status.launchTime });
+    await this.openChannel(inst);
     await this.boot(inst);
   }
 
@@ -205,8 +216,14 @@ export class SimulatedDriver implements HypervisorDriver {
     return previous;
   }
 
+  /** The guest's 169.254.169.254: a socket in its folder that only it is connected to. */
+  private async openChannel(inst: SimInstance): Promise<void> {
+    await this.opts.channels?.open(inst.spec.instanceId, path.join(inst.dir, METADATA_SOCKET));
+  }
+
   /** Keeps the console, removes the folder, and forgets the instance after a while. */
   private async cleanUp(inst: SimInstance): Promise<void> {
+    this.opts.channels?.close(inst.spec.instanceId);
     inst.lastConsole = await this.readConsole(inst).catch(() => Buffer.alloc(0));
     await fs.promises.rm(inst.dir, { recursive: true, force: true });
     await fs.promises.rmdir(path.dirname(inst.dir)).catch(() => undefined); // the account's folder, once empty
@@ -274,6 +291,7 @@ export class SimulatedDriver implements HypervisorDriver {
 
   async close(): Promise<void> {
     for (const inst of this.instances.values()) {
+      this.opts.channels?.close(inst.spec.instanceId);
       inst.cancelled = true;
       inst.wake?.();
     }

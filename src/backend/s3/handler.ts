@@ -140,6 +140,7 @@ export async function handleS3(walrus: Walrus, auth: Authenticator, req: S3HttpR
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
       reply = buckets.listBuckets(walrus, principal);
     } else {
+      walrus.userBucket(bucket, method === 'PUT' && key === undefined && req.query.length === 0);
       // The gate's answer is for this request only: a copy's source is read as a GET of its own.
       const readAs = (source: ObjectSource) => walrus.readAs(principal, source, gate);
       const call = new S3Call(granted ? walrus.grantedByPolicy() : walrus, req, principal, seed, bucket, key, readAs);

@@ -180,6 +180,16 @@ export class Walrus {
     return b;
   }
 
+  /**
+   * Refuses a request of a user (any, the cloud administrator too) on one of the cloud's own
+   * buckets: they live outside the users' namespace, listed to nobody, taken to whoever would
+   * create one, closed to every S3 request. The cloud reaches them through this model alone.
+   */
+  userBucket(name: string, creating = false): void {
+    if (!this.systemBuckets.has(name)) return;
+    throw creating ? bucketTaken() : accessDenied();
+  }
+
   /** A bucket of the cloud's own, if it is there and the given account (the cloud's) owns it. */
   ownBucket(ownerAccountId: string, bucketName: string): BucketRecord | undefined {
     const b = this.store.findBucket(bucketName);
@@ -218,6 +228,7 @@ export class Walrus {
    * a copy) never counts here. Call it on the cloud's Walrus, not on a request's view of it.
    */
   readAs(caller: Caller, source: ObjectSource, gate: S3Gate): ObjectRecord {
+    this.userBucket(source.bucket);
     const request = { method: 'GET', path: `/${source.bucket}/${source.key}`, query: source.versionId === undefined ? {} : { versionId: source.versionId } };
     const allowed = gate(caller, request);
     return (allowed ? this.grantedByPolicy() : this).readableObject(caller, source.bucket, source.key, source.versionId);
@@ -311,13 +322,13 @@ export class Walrus {
 
   listBuckets(caller: Caller): { owner: Account; buckets: BucketRecord[] } {
     if (!caller) throw accessDenied();
-    return { owner: caller.account, buckets: this.store.listBuckets(caller.account.id) };
+    return { owner: caller.account, buckets: this.store.listBuckets(caller.account.id).filter((b) => !this.systemBuckets.has(b.name)) };
   }
 
   createBucket(caller: Caller, name: string, opts: { location?: string; acl: AclInput }): BucketRecord {
     if (!caller) throw accessDenied();
     checkBucketName(name);
-    if (this.systemBuckets.has(name) && caller.account.id !== this.cloudAccount()) throw bucketTaken();
+    this.userBucket(name, true);
     const location = opts.location ?? '';
     if (location && !/^[A-Za-z0-9-]{1,64}$/.test(location)) throw new ServiceError('InvalidLocationConstraint', 'The specified location-constraint is not valid');
     const owner = caller.account.id;
