@@ -34,6 +34,7 @@ import { CliError } from '../../src/lib/errors';
 import { S3Client } from '../../src/lib/s3';
 import { run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, TestCloud } from '../helpers/cloud';
+import { registerTestImage } from '../helpers/images';
 import { waitFor } from '../helpers/node';
 import { adminKeys, Keys, RawResponse, rawRequest, s3Client } from '../helpers/s3';
 
@@ -340,5 +341,15 @@ describe('tenant authorization (issue 12)', () => {
       assert.equal(forever.status, 400, `a URL presigned for 1e9 seconds answered ${forever.status}`);
       assert.equal(errorCode(forever), 'AuthorizationQueryParametersError');
     });
+  });
+
+  test("one rule for whose images a user sees: another account's private image is nobody's but the cloud administrator's", async () => {
+    const private_ = await registerTestImage(b);
+    const ops = withKey(a, await runOk('euare-usercreate', ['-u', 'ops', '-k'], a));
+    await runOk('euare-useruploadpolicy', ['-u', 'ops', '-p', 'ec2-all', '-o', JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }] })], a);
+    // A user of the eucalyptus account is not the cloud administrator: neither sees nor launches it.
+    await fails('euca-run-instances', [private_], ops, /InvalidAMIID\.NotFound/);
+    await fails('euca-describe-images', [private_], ops, /InvalidAMIID\.NotFound/);
+    assert.match(await runOk('euca-describe-images', [private_], a), new RegExp(`^IMAGE\\t${private_}\\t`, 'm'));
   });
 });

@@ -1,7 +1,7 @@
 /** Requests to (action, resources): EC2 Query actions, IAM actions and S3 operations. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { authorizationFor, ec2Authorization, iamAuthorization, iamArn, listParam, s3Authorization } from '../../src/backend/iam/policy/actions';
+import { authorizationFor, ec2Authorization, iamAuthorization, iamArn, listParam, s3Authorization, unknownIamParams } from '../../src/backend/iam/policy/actions';
 
 const A = '123456789012';
 const ec2 = (type: string, id: string) => `arn:aws:ec2::${A}:${type}/${id}`;
@@ -54,6 +54,26 @@ test('IAM: a rename or move names both sides (seed 000, "Modify a Group")', () =
   assert.deepEqual(iamAuthorization('UpdateGroup', { GroupName: 'g', NewPath: '/area_efg/' }, A, at).resources, [`arn:aws:iam::${A}:group/area_abc/g`, `arn:aws:iam::${A}:group/area_efg/g`]);
   assert.deepEqual(iamAuthorization('UpdateUser', { UserName: 'u', NewUserName: 'v' }, A, at).resources, [`arn:aws:iam::${A}:user/area_abc/u`, `arn:aws:iam::${A}:user/area_abc/v`]);
   assert.deepEqual(iamAuthorization('UpdateGroup', { GroupName: 'g' }, A, at).resources, [`arn:aws:iam::${A}:group/area_abc/g`]);
+});
+
+test('IAM: the ARN names the entity the action acts on, as stored, whatever other parameter is sent', () => {
+  const find = (t: string, n: string) => (t === 'group' && n.toLowerCase() === 'admins' ? { name: 'admins', path: '/' } : t === 'user' && n === 'admin' ? { name: 'admin', path: '/' } : undefined);
+  // A group found without case is one resource, however it is spelled.
+  assert.deepEqual(iamAuthorization('AddUserToGroup', { GroupName: 'ADMINS', UserName: 'u' }, A, { find }).resources, [`arn:aws:iam::${A}:group/admins`]);
+  // CreateAccessKey acts on a user: a GroupName beside it is not what is authorized...
+  assert.deepEqual(iamAuthorization('CreateAccessKey', { UserName: 'admin', GroupName: 'devs' }, A, { find }).resources, [`arn:aws:iam::${A}:user/admin`]);
+  // ...and is refused before that, as a parameter the action does not take.
+  assert.deepEqual(unknownIamParams('CreateAccessKey', { Action: 'CreateAccessKey', Version: 'v', UserName: 'admin', GroupName: 'devs' }), ['GroupName']);
+  assert.deepEqual(unknownIamParams('AddUserToGroup', { Action: 'x', GroupName: 'g', UserName: 'u', DelegateAccount: 'a', 'X-Amz-Date': 'd' }), []);
+});
+
+test('EC2: a resource named by its ID or its name is one ARN, from the stored name', () => {
+  const canonical = (type: string, v: string) => (type === 'securitygroup' && (v === 'sg-12345678' || v === 'default') ? 'default' : undefined);
+  const byId = ec2Authorization('AuthorizeSecurityGroupIngress', { GroupId: 'sg-12345678' }, A, canonical);
+  const byName = ec2Authorization('AuthorizeSecurityGroupIngress', { GroupName: 'default' }, A, canonical);
+  assert.deepEqual(byId.resources, [ec2('securitygroup', 'default')]);
+  assert.deepEqual(byName.resources, byId.resources);
+  assert.deepEqual(ec2Authorization('RunInstances', { ImageId: 'emi-1', 'SecurityGroupId.1': 'sg-12345678' }, A, canonical).resources.filter((r) => r.includes('securitygroup')), [ec2('securitygroup', 'default')]);
 });
 
 test('S3: object tagging has its own actions', () => {

@@ -11,6 +11,7 @@ import { isCloudAdmin } from '../../iam/principals';
 import { registerResourceKind } from '../resources';
 import { tagFilterFields, tagSet } from '../tags/filters';
 import { Tag } from '../tags/store';
+import { imageVisible } from './visibility';
 import { Image } from './store';
 
 const ID = /^e[mkr]i-[0-9A-Fa-f]{8}$/;
@@ -23,8 +24,7 @@ export { isCloudAdmin };
 function visibleImage(ctx: RequestContext, id: string): Image {
   if (!ID.test(id)) throw new ServiceError('InvalidAMIID.Malformed', `Invalid id: "${id}" (expecting "emi-...")`);
   const image = ctx.cloud.images.get(id);
-  const account = ctx.principal.account.id;
-  if (!image || !(isCloudAdmin(ctx) || image.accountId === account || image.isPublic || ctx.cloud.images.launchPermissions(id).includes(account))) {
+  if (!image || !imageVisible(ctx.cloud.images, ctx.principal, image)) {
     throw new ServiceError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
   }
   return image;

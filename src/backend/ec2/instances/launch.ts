@@ -8,6 +8,7 @@ import { RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import * as ids from '../../ids';
 import { listParam } from '../../query-params';
+import { imageVisible } from '../images/visibility';
 import { Image } from '../images/store';
 import { property } from '../../properties/registry';
 import { releaseVolumes } from '../volumes/handlers';
@@ -28,9 +29,7 @@ function positiveInt(params: Record<string, string>, name: string): number {
 function usableImage(ctx: RequestContext, id: string | undefined, type: Image['type']): Image | undefined {
   if (!id) return undefined;
   const image = ctx.cloud.images.get(id);
-  const me = ctx.principal.account.id;
-  const visible = image && (image.accountId === me || image.isPublic || ctx.cloud.images.launchPermissions(id).includes(me) || ctx.principal.account.name === 'eucalyptus');
-  if (!image || !visible) throw new ServiceError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
+  if (!image || !imageVisible(ctx.cloud.images, ctx.principal, image)) throw new ServiceError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
   if (image.type !== type) throw invalidParameter(type === 'machine' ? 'ImageId' : type === 'kernel' ? 'KernelId' : 'RamdiskId', id, `${id} is a ${image.type} image, not a ${type} image.`);
   if (image.state !== 'available') throw new ServiceError('InvalidAMIID.Unavailable', `The image ${id} is ${image.state}${image.stateReason ? `: ${image.stateReason}` : ''}`);
   return image;
