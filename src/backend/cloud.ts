@@ -101,6 +101,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
     log,
     () => Number(property(cloud, 'cloud.vmstate.terminated_time').get(cloud)) * 60_000,
     (i, why) => loseInstance(cloud, i, why ?? `node ${i.node} no longer runs it (the node controller restarted)`),
+    () => cluster.controller.nodes.list().map((n) => `${n.host}:${n.port}`),
   );
   const storage = new StorageController(paths.volumesDir, walrus, () => walrus.cloudAccount()!);
   const cloud: CloudContext = { store, identity: new IdentityStore(store.db), walrus, volumes: new SqliteVolumeStore(store.db), storage, properties: new SqlitePropertyStore(store.db), images, keypairs, groups, tags: new SqliteTagStore(store.db), registrar, cluster, instances, bundleTasks: new SqliteBundleTaskStore(store.db), compute, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };

@@ -7,16 +7,55 @@
  *     its import task cancelled with the reason;
  *   - a bundle task not yet ended fails with the reason;
  *   - images being unbundled are resumed by the registrar (ImageRegistrar.resumePending);
+ *   - an instance being terminated or stopped ends terminated (its delete-on-termination volumes
+ *     go, as its user asked) or stopped; its node is told again by the instance monitor, which
+ *     stops on a node whatever it runs that the cloud has ended;
  *   - instances that were never handed to their node are found by the instance monitor's first
- *     look at the node (InstanceMonitor: confirm what was pending at start).
+ *     look at the node (InstanceMonitor: confirm what was pending at start);
+ *   - the cluster's bookkeeping follows the instances: a place on a node or an address held by
+ *     no pending or running instance (a launch or a termination cut in half) is given back.
  * Runs once, before the cloud answers requests.
  */
-import type { CloudContext } from './context';
-import { copySnapshot } from './ec2/volumes/handlers';
+import type { CloudContext, RequestContext } from './context';
+import { releaseInstance } from './ec2/instances/launch';
+import { releaseVolumes, copySnapshot } from './ec2/volumes/handlers';
 
 const INTERRUPTED = 'interrupted: the cloud restarted while it was in progress';
 
 export function recoverJobs(cloud: CloudContext, log: (line: string) => void): void {
+  recoverVolumeJobs(cloud, log);
+  recoverInstances(cloud, log);
+}
+
+function recoverInstances(cloud: CloudContext, log: (line: string) => void): void {
+  const now = new Date().toISOString();
+  for (const i of cloud.instances.list({ states: ['shutting-down', 'stopping'] })) {
+    releaseInstance(cloud.compute, i);
+    if (i.state === 'shutting-down') {
+      log(`${i.id}: its termination was cut short by a restart; terminated`);
+      cloud.instances.update(i.id, { state: 'terminated', endedTime: now });
+      void releaseVolumes({ cloud } as RequestContext, i.id).catch((e: Error) => log(`${i.id}: releasing volumes failed: ${e.message}`));
+    } else {
+      log(`${i.id}: its stop was cut short by a restart; stopped`);
+      cloud.instances.update(i.id, { state: 'stopped', node: undefined, placementId: undefined, publicIp: undefined, privateIp: undefined, mac: undefined, vlan: undefined });
+    }
+  }
+  const live = cloud.instances.list({ states: ['pending', 'running'] });
+  const placed = new Set(live.map((i) => i.placementId));
+  for (const id of cloud.cluster.controller.placementIds()) {
+    if (placed.has(id)) continue;
+    log(`cluster: a place on a node held by no instance (placement ${id}) given back`);
+    cloud.cluster.controller.releaseInstance({ id });
+  }
+  const addressed = new Set(live.map((i) => i.privateIp));
+  for (const ip of cloud.cluster.network.leasedAddresses()) {
+    if (addressed.has(ip)) continue;
+    log(`cluster: address ${ip}, held by no instance, given back`);
+    cloud.cluster.network.releaseInstanceAddresses({ privateIp: ip });
+  }
+}
+
+function recoverVolumeJobs(cloud: CloudContext, log: (line: string) => void): void {
   const { volumes } = cloud;
   for (const s of volumes.allSnapshots().filter((x) => x.status === 'pending')) {
     const v = volumes.volume(s.volumeId);

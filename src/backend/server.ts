@@ -28,7 +28,7 @@ export const DEFAULT_BODY_TIMEOUT_S = 30;
 export const MAX_UNAUTHENTICATED_PER_SOURCE = 64;
 /** Headers must have arrived this long after a request starts; an idle connection is closed after IDLE_TIMEOUT_MS. */
 const HEADERS_TIMEOUT_MS = 20_000;
-const IDLE_TIMEOUT_MS = 120_000;
+const IDLE_TIMEOUT_MS = 300_000;
 
 type Route = { kind: 'query'; service: QueryService } | { kind: 's3'; prefix: string };
 
@@ -115,8 +115,8 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
    * bounded time and, per source address, a bounded number at once.
    */
   async function queryBody(protocol: QueryService['protocol'], req: http.IncomingMessage, body: AsyncIterable<Buffer>, signed: { method: string; rawPath: string; query: [string, string][]; headers: Record<string, string> }): Promise<Buffer> {
-    auth.checkHeaders(protocol, signed);
-    const source = signed.headers.authorization ? undefined : (req.socket.remoteAddress ?? '');
+    const known = auth.checkHeaders(protocol, signed);
+    const source = known ? undefined : (req.socket.remoteAddress ?? '');
     if (source !== undefined && !unauthenticated.enter(source)) throw new ServiceError('SlowDown', 'Too many unauthenticated requests from your address at once; try again later.', 503);
     try {
       return await readBody(body, MAX_QUERY_BODY, bodyTimeoutMs);

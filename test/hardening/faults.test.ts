@@ -115,7 +115,7 @@ test(`the cloud killed ${ROUNDS} times mid-workload loses nothing it acknowledge
       assert.equal(Number(small[2]) - Number(small[1]), live.length, `round ${round}: capacity in use matches the live instances`);
       const held = (await runOk('euca-describe-addresses', [], cloud.env)).split('\n').filter((l) => /^ADDRESS\t\S+\ti-/.test(l));
       const publicIps = live.map((l) => l.split('\t')[3]).filter((ip) => ip && ip !== '0.0.0.0');
-      assert.equal(held.length, publicIps.length, `round ${round}: addresses held match the live instances`);
+      assert.equal(held.length, publicIps.length, `round ${round}: addresses held match the live instances:\n${live.join('\n')}\n${held.join('\n')}`);
     }
   } finally {
     await cloud.stop();

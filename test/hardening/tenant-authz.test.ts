@@ -26,7 +26,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import aws4 from 'aws4';
@@ -80,16 +79,7 @@ const errorCode = (r: RawResponse) => /<Code>([^<]*)<\/Code>/.exec(r.body.toStri
 /** One HTTP request as aws4 signed it. */
 function sendSigned(signed: aws4.Request & { host: string; path: string }, body?: string): Promise<RawResponse> {
   const [host, port] = signed.host.split(':');
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host, port: Number(port), method: signed.method, path: signed.path, headers: signed.headers as http.OutgoingHttpHeaders }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return rawRequest(Number(port), signed.method!, signed.path, signed.headers as Record<string, string>, body, { host });
 }
 
 /**

@@ -25,7 +25,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as net from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import aws4 from 'aws4';
@@ -71,16 +70,7 @@ async function stopHard(cloud: TestCloud | undefined): Promise<void> {
 
 /** One request over a fresh connection, optionally from another loopback address. */
 function request(port: number, method: string, path: string, headers: Record<string, string | number>, body?: string, localAddress?: string): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers, localAddress, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return rawRequest(port, method, path, headers, body, { localAddress: localAddress ?? '127.0.0.1' });
 }
 
 /**
@@ -105,15 +95,20 @@ describe('tenant protocol: signatures, sign-ups and slow clients', () => {
   });
   after(() => stopHard(cloud));
 
+  /** Sends a Query request signed for body `good` (valid: 200), then replays its headers with body `evil`. */
+  async function replayWithBody(url: string, service: 'ec2' | 'iam', good: string, evil: string): Promise<RawResponse> {
+    const headers = signedHeaders(cloud, url, 'POST', service, good, FORM);
+    const path = new URL(url).pathname;
+    const original = await request(cloud.port, 'POST', path, { ...headers, 'Content-Length': Buffer.byteLength(good) }, good);
+    assert.equal(original.status, 200, `the signed request itself is valid: ${original.body}`);
+    return request(cloud.port, 'POST', path, { ...headers, 'Content-Length': Buffer.byteLength(evil) }, evil);
+  }
+
   test('4. Euare: a signed ListUsers replayed with a CreateUser body is refused and creates nobody', async () => {
     const url = cloud.eucarc.EUARE_URL;
     const good = 'Action=ListUsers&Version=2010-05-08';
     const evil = 'Action=CreateUser&UserName=mallory&Version=2010-05-08';
-    const headers = signedHeaders(cloud, url, 'POST', 'iam', good, FORM);
-    const path = new URL(url).pathname;
-    const original = await request(cloud.port, 'POST', path, { ...headers, 'Content-Length': Buffer.byteLength(good) }, good);
-    assert.equal(original.status, 200, `the signed request itself is valid: ${original.body}`);
-    const swapped = await request(cloud.port, 'POST', path, { ...headers, 'Content-Length': Buffer.byteLength(evil) }, evil);
+    const swapped = await replayWithBody(url, 'iam', good, evil);
     const users = await runOk('euare-userlistbypath', [], cloud.env);
     assert.doesNotMatch(users, /mallory/, 'the swapped body created user mallory');
     assert.ok(swapped.status >= 400 && swapped.status < 500, `swapped body answered ${swapped.status}: ${swapped.body}`);
@@ -124,11 +119,7 @@ describe('tenant protocol: signatures, sign-ups and slow clients', () => {
     const url = cloud.eucarc.EC2_URL;
     const good = 'Action=DescribeKeyPairs&Version=2012-12-01';
     const evil = 'Action=CreateKeyPair&KeyName=mallory&Version=2012-12-01';
-    const headers = signedHeaders(cloud, url, 'POST', 'ec2', good, FORM);
-    const path = new URL(url).pathname;
-    const original = await request(cloud.port, 'POST', path, { ...headers, 'Content-Length': Buffer.byteLength(good) }, good);
-    assert.equal(original.status, 200, `the signed request itself is valid: ${original.body}`);
-    const swapped = await request(cloud.port, 'POST', path, { ...headers, 'Content-Length': Buffer.byteLength(evil) }, evil);
+    const swapped = await replayWithBody(url, 'ec2', good, evil);
     const keys = await runOk('euca-describe-keypairs', [], cloud.env);
     assert.doesNotMatch(keys, /mallory/, 'the swapped body created key pair mallory');
     assert.ok(swapped.status >= 400 && swapped.status < 500, `swapped body answered ${swapped.status}: ${swapped.body}`);

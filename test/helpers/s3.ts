@@ -54,10 +54,22 @@ export interface RawResponse {
   body: Buffer;
 }
 
-/** One unsigned request: how an anonymous user (a browser, curl) reaches an object. */
-export function rawRequest(port: number, method: string, rawPath: string, headers: Record<string, string> = {}, body?: Buffer | string): Promise<RawResponse> {
+/**
+ * One request as given (unsigned, or signed by the caller): how an anonymous user (a browser,
+ * curl) reaches an object. `localAddress` sends it from another loopback address, on a fresh
+ * connection.
+ */
+export function rawRequest(
+  port: number,
+  method: string,
+  rawPath: string,
+  headers: Record<string, string | number> = {},
+  body?: Buffer | string,
+  opts: { host?: string; localAddress?: string } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: rawPath, headers }, (res) => {
+    const agent = opts.localAddress ? false : undefined;
+    const req = http.request({ host: opts.host ?? '127.0.0.1', port, method, path: rawPath, headers, localAddress: opts.localAddress, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

@@ -131,14 +131,16 @@ export class Authenticator {
    * Checks what the headers alone can prove, before a body is read: a well-formed V4
    * Authorization header for this service, a fresh date and a known, active key; and when the
    * header declares the payload's hash, the signature itself (the body must then hash to it).
-   * Requests signed otherwise (V2 in a form body) are checked once their body is read.
+   * Requests signed otherwise (V2 in a form body) are checked once their body is read. Returns
+   * whether the sender is known before the body: a V4 header naming one of this cloud's keys.
    */
-  checkHeaders(protocol: Protocol, req: IncomingSigned): void {
+  checkHeaders(protocol: Protocol, req: IncomingSigned): boolean {
     const auth = req.headers.authorization;
-    if (!auth?.startsWith('AWS4-HMAC-SHA256')) return;
+    if (!auth?.startsWith('AWS4-HMAC-SHA256')) return false;
     const header = this.parseV4Header(protocol, req, auth);
     const declared = req.headers['x-amz-content-sha256'];
     if (declared && /^[0-9a-f]{64}$/i.test(declared)) this.verifyV4Header(protocol, req, header, declared.toLowerCase());
+    return true;
   }
 
   /** The fields of a V4 Authorization header, checked for form, scope, date and key. */

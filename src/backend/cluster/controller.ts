@@ -214,6 +214,11 @@ export class ClusterController {
     this.db.prepare('DELETE FROM placements WHERE id = ?').run(placement.id);
   }
 
+  /** Every placement's id: what recovery checks against the instances that hold them. */
+  placementIds(): number[] {
+    return (this.db.prepare('SELECT id FROM placements ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+  }
+
   /** ROUNDROBIN starts after the node that took the last instance; GREEDY at the first node. */
   private startIndex(zone: string, nodes: NodeRecord[]): number {
     if (this.policy === 'GREEDY' || !nodes.length) return 0;

@@ -127,6 +127,11 @@ export class NetworkManager {
     return out;
   }
 
+  /** Every leased private address: what recovery checks against the instances that hold them. */
+  leasedAddresses(): string[] {
+    return [...this.leasedIps()];
+  }
+
   /** Records which instance holds a private address (and its boot-time public address). */
   bindInstance(privateIp: string, instanceId: string): void {
     this.db.prepare('UPDATE address_leases SET instance_id = ? WHERE private_ip = ?').run(instanceId, privateIp);

@@ -1,11 +1,16 @@
 /**
  * Keeps instance states true to what the node controllers report: pending instances become
- * running when their node says so, and instances a node no longer knows end terminated. Polls
- * only the nodes that have instances in flight; terminated instances are forgotten an hour
- * after they ended (EC2 shows them for a while, then not).
+ * running when their node says so, and instances a node no longer knows are lost. Polls the
+ * nodes that have instances in flight, and every node now and then: what a node runs that the
+ * cloud has ended or never heard of (an instance whose termination a crash cut short, which the
+ * node booted again) is terminated there. Terminated instances are forgotten an hour after they
+ * ended (EC2 shows them for a while, then not).
  */
 import { ComputeServices } from './services';
 import { Instance, InstanceStore } from './store';
+
+/** Every this many polls, every node is looked at, not only those with instances in flight. */
+const SWEEP_EVERY = 20;
 
 export class InstanceMonitor {
   private timer?: NodeJS.Timeout;
@@ -21,8 +26,12 @@ export class InstanceMonitor {
     private readonly forgetAfterMs: () => number = () => 60 * 60 * 1000,
     /** An instance its node, answering, no longer runs (the node restarted; a boot failed: why). */
     private readonly lost: (i: Instance, why?: string) => Promise<void> = async () => undefined,
+    /** Every registered node, looked at every SWEEP_EVERY polls for strays. */
+    private readonly allNodes: () => string[] = () => [],
     private readonly intervalMs = 500,
   ) {}
+
+  private polls = 0;
 
   /**
    * Starts polling. What was pending when the cloud started may never have reached its node (the
@@ -44,6 +53,7 @@ export class InstanceMonitor {
     try {
       const inFlight = this.instances.list({ states: ['pending', 'running'] });
       const nodes = new Set(inFlight.filter((i) => i.node).map((i) => i.node!));
+      if (this.polls++ % SWEEP_EVERY === 0) for (const n of this.allNodes()) nodes.add(n);
       for (const node of nodes) {
         let states: Map<string, string>;
         let reasons: Map<string, string | undefined>;
@@ -55,6 +65,7 @@ export class InstanceMonitor {
           this.log(`node ${node} unreachable: ${(e as Error).message}`);
           continue;
         }
+        await this.stopStrays(node, states);
         for (const i of inFlight.filter((x) => x.node === node)) {
           const there = states.get(i.id);
           if (i.state === 'pending' && there !== undefined && there !== 'terminated') this.seenPending.add(i.id);
@@ -71,6 +82,18 @@ export class InstanceMonitor {
       this.instances.purgeEndedBefore(new Date(Date.now() - this.forgetAfterMs()).toISOString());
     } finally {
       this.busy = false;
+    }
+  }
+
+  /** Terminates on a node what it runs that the cloud has ended, moved elsewhere or never had. */
+  private async stopStrays(node: string, states: Map<string, string>): Promise<void> {
+    for (const [id, state] of states) {
+      if (state === 'terminated' || state === 'shutting-down') continue;
+      const record = this.instances.get(id);
+      const held = record && record.node === node && record.state !== 'terminated' && record.state !== 'stopped';
+      if (held) continue;
+      this.log(`${id}: node ${node} runs it, but the cloud ${record ? `has it ${record.state}` : 'has no such instance'}; terminating it there`);
+      await this.services.nodes.terminateInstance(node, id).catch((e: Error) => this.log(`${id}: terminating it on ${node} failed: ${e.message}`));
     }
   }
 }

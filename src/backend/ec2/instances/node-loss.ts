@@ -18,13 +18,15 @@ import { Instance } from './store';
  */
 export async function loseInstance(cloud: CloudContext, i: Instance, why: string): Promise<void> {
   const stateReason = `Server.InternalError: ${why}`;
-  releaseInstance(cloud.compute, i);
+  // The record first: a crash in between leaves a place or an address that recovery gives back.
   const bootable = cloud.volumes.attachedTo(i.id).some((v) => v.attachment!.device === i.rootDeviceName);
   if (i.rootDeviceType === 'ebs' && bootable) {
     cloud.instances.update(i.id, { state: 'stopped', stateReason, node: undefined, placementId: undefined, publicIp: undefined, privateIp: undefined, mac: undefined, vlan: undefined });
+    releaseInstance(cloud.compute, i);
     return;
   }
   cloud.instances.update(i.id, { state: 'terminated', stateReason, endedTime: new Date().toISOString() });
+  releaseInstance(cloud.compute, i);
   await releaseVolumes({ cloud } as RequestContext, i.id, { keep: true }).catch((e: Error) => log(`${i.id}: detaching volumes failed: ${e.message}`));
 }
 
