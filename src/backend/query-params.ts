@@ -3,15 +3,20 @@
  * `Filter.1.Name` / `Filter.1.Value.1`. The inverse of lib/query's flattenParams.
  */
 import { globMatch } from '../lib/glob';
-import { missingParameter } from './errors';
+import { missingParameter, ServiceError } from './errors';
 
-export function listParam(params: Record<string, string>, name: string): string[] {
+/**
+ * The values of a list parameter, `Name.1`, `Name.2`, ... in index order. Only a plain index
+ * counts (`Name.1.0`, `Name.01`, `Name.+1` are not items): the authorization of a request reads
+ * its lists with this same function, so what is authorized is what the action acts on.
+ */
+export function listParam(params: Record<string, string | undefined>, name: string): string[] {
   const out: [number, string][] = [];
   const prefix = name + '.';
   for (const [k, v] of Object.entries(params)) {
-    if (!k.startsWith(prefix)) continue;
-    const n = Number(k.slice(prefix.length));
-    if (Number.isInteger(n) && n > 0) out.push([n, v]);
+    if (v === undefined || !k.startsWith(prefix)) continue;
+    const index = k.slice(prefix.length);
+    if (/^[1-9]\d{0,8}$/.test(index)) out.push([Number(index), v]);
   }
   return out.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
 }
@@ -27,15 +32,25 @@ export interface Filter {
   values: string[];
 }
 
+/** What one request may filter by, as EC2 bounds it: filters, values in all, a value's length. */
+export const FILTER_LIMITS = { filters: 50, values: 200, valueLength: 1024 };
+
 export function filtersParam(params: Record<string, string>): Filter[] {
   const byIndex = new Map<number, Filter>();
+  let values = 0;
+  const tooMany = (what: string) => new ServiceError('FilterLimitExceeded', `The request uses too many filters or filter values: ${what}`);
   for (const [k, v] of Object.entries(params)) {
     const m = /^Filter\.(\d+)\.(Name|Value\.(\d+))$/.exec(k);
     if (!m) continue;
     const f = byIndex.get(+m[1]) ?? { name: '', values: [] };
     if (m[2] === 'Name') f.name = v;
-    else f.values.push(v);
+    else {
+      if (++values > FILTER_LIMITS.values) throw tooMany(`at most ${FILTER_LIMITS.values} values`);
+      if (v.length > FILTER_LIMITS.valueLength) throw tooMany(`a value is at most ${FILTER_LIMITS.valueLength} characters`);
+      f.values.push(v);
+    }
     byIndex.set(+m[1], f);
+    if (byIndex.size > FILTER_LIMITS.filters) throw tooMany(`at most ${FILTER_LIMITS.filters} filters`);
   }
   return [...byIndex.values()].filter((f) => f.name);
 }

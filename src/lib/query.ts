@@ -47,7 +47,7 @@ export class QueryClient {
     if (ep.signatureVersion === 2) fields = signQueryV2('POST', ep.url.host, path, fields, ep);
     const body = encodeForm(fields);
     const req = { method: 'POST', url: ep.url, headers, body };
-    if (ep.signatureVersion === 4) signV4(req, ep, ep.service, ep.region);
+    if (ep.signatureVersion === 4) signV4(req, ep, ep.service, ep.region, { declareHash: true });
     return send(req, { debug: ep.debug });
   }
 

@@ -92,6 +92,18 @@ describe('instances', () => {
       await sleep(50);
     }
     assert.match(task, new RegExp(`^BUNDLE\tbun-[0-9A-F]{8}\t${id}\t${bucket}\twindows-custom\t.*\tcomplete\t100%\t${bucket}/windows-custom\.manifest\.xml$`, 'm'));
+    // The bundle is written as the upload policy's owner would PUT it (issue 12): never into the
+    // cloud's own bucket, and by a user without s3:PutObject nowhere, whatever ACLs say.
+    const refusedBundle = async (target: string, key: string, secret: string, env = cloud.env) => {
+      const r = await run('euca-bundle-instance', ['-b', target, '-p', 'windows-refused', '-o', key, '-w', secret, id], env);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, /AuthFailure|AccessDenied/);
+    };
+    await refusedBundle('eucalyptus-snapshots', cloud.eucarc.EC2_ACCESS_KEY, cloud.eucarc.EC2_SECRET_KEY);
+    const [ukey, usecret] = (await runOk('euare-usercreate', ['-u', 'bundler', '-k'], cloud.env)).trim().split('\n');
+    await runOk('euare-useruploadpolicy', ['-u', 'bundler', '-p', 'ec2-only', '-o', JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }] })], cloud.env);
+    await refusedBundle(bucket, ukey, usecret);
+    assert.doesNotMatch(await runOk('euca-describe-bundle-tasks', [], cloud.env), /windows-refused/);
     const registered = (await runOk('euca-register', [`${bucket}/windows-custom.manifest.xml`, '-n', 'windows-custom'], cloud.env)).split('\t')[1].trim();
     for (let i = 0; i < 200; i++) {
       const state = (await runOk('euca-describe-images', [registered], cloud.env)).split('\t')[4];

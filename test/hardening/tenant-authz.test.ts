@@ -25,6 +25,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -32,6 +33,7 @@ import aws4 from 'aws4';
 import { CliError } from '../../src/lib/errors';
 import { S3Client } from '../../src/lib/s3';
 import { run, runOk, tempDir } from '../helpers/cli';
+import { s3StringToSignV2 } from '../../src/lib/auth/sigv2';
 import { startCloud, TestCloud } from '../helpers/cloud';
 import { registerTestImage } from '../helpers/images';
 import { waitFor } from '../helpers/node';
@@ -330,7 +332,34 @@ describe('tenant authorization (issue 12)', () => {
       const forever = await sendSigned(presign(1_000_000_000));
       assert.equal(forever.status, 400, `a URL presigned for 1e9 seconds answered ${forever.status}`);
       assert.equal(errorCode(forever), 'AuthorizationQueryParametersError');
+      // Signature V2's Expires is a time, not a length: bounded all the same.
+      const presignV2 = (expires: number) => {
+        const resource = `${s3Prefix}/abucket/presigned.txt`;
+        const signature = createHmac('sha1', keys.secretAccessKey).update(s3StringToSignV2('GET', {}, resource, {}, String(expires))).digest('base64');
+        return rawRequest(cloud.port, 'GET', `${resource}?AWSAccessKeyId=${keys.accessKeyId}&Expires=${expires}&Signature=${encodeURIComponent(signature)}`);
+      };
+      const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+      assert.equal((await presignV2(inAnHour)).status, 200);
+      assert.equal((await presignV2(4102444800)).status, 403, 'a V2 URL valid until 2100 was accepted');
     });
+  });
+
+  test('7 (lists): an item the policy check cannot see is an item the action does not act on', async () => {
+    const groupId = async (name: string) => {
+      const r = await signedQuery(cloud.eucarc.EC2_URL, { Action: 'DescribeSecurityGroups', Version: EC2_VERSION, 'GroupName.1': name }, adminKeys(cloud), 'ec2');
+      return /<groupId>(sg-[0-9a-fA-F]+)<\/groupId>/.exec(r.body.toString())![1];
+    };
+    await runOk('euca-create-group', ['tag-allowed', '-d', 'a'], a);
+    await runOk('euca-create-group', ['tag-secret', '-d', 's'], a);
+    const [allowed, secret] = [await groupId('tag-allowed'), await groupId('tag-secret')];
+    const tagger = keysOf(withKey(a, await runOk('euare-usercreate', ['-u', 'tagger', '-k'], a)));
+    const doc = { Statement: [{ Effect: 'Allow', Action: 'ec2:CreateTags', Resource: 'arn:aws:ec2:::securitygroup/tag-allowed' }] };
+    await runOk('euare-useruploadpolicy', ['-u', 'tagger', '-p', 'one-group', '-o', JSON.stringify(doc)], a);
+    const tag = (extra: Record<string, string>) => signedQuery(cloud.eucarc.EC2_URL, { Action: 'CreateTags', Version: EC2_VERSION, 'Tag.1.Key': 'owned', 'Tag.1.Value': 'by-tagger', ...extra }, tagger, 'ec2');
+    assert.equal((await tag({ 'ResourceId.1': allowed, 'ResourceId.2': secret })).status, 403);
+    for (const odd of ['ResourceId.1.0', 'ResourceId.01', 'ResourceId.+2', 'ResourceId.1e0']) await tag({ 'ResourceId.1': allowed, [odd]: secret });
+    const tags = await runOk('euca-describe-tags', [], a);
+    assert.doesNotMatch(tags, new RegExp(`\\t${secret}\\t`), 'the group the policy never saw was tagged');
   });
 
   test("one rule for whose images a user sees: another account's private image is nobody's but the cloud administrator's", async () => {

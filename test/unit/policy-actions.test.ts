@@ -1,6 +1,7 @@
 /** Requests to (action, resources): EC2 Query actions, IAM actions and S3 operations. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { listParam as itemsOf } from '../../src/backend/query-params';
 import { authorizationFor, ec2Authorization, iamAuthorization, iamArn, listParam, s3Authorization, unknownIamParams } from '../../src/backend/iam/policy/actions';
 
 const A = '123456789012';
@@ -9,6 +10,12 @@ const ec2 = (type: string, id: string) => `arn:aws:ec2::${A}:${type}/${id}`;
 test('list parameters: bare and numbered, in order', () => {
   assert.deepEqual(listParam({ 'InstanceId.2': 'b', 'InstanceId.10': 'c', 'InstanceId.1': 'a', Other: 'x' }, 'InstanceId'), ['a', 'b', 'c']);
   assert.deepEqual(listParam({ KeyName: 'k' }, 'KeyName'), ['k']);
+});
+
+test('lists: what an action reads as items is what is authorized, odd indexes are neither', () => {
+  const params = { 'InstanceId.1': 'i-1', 'InstanceId.1.0': 'i-2', 'InstanceId. 1': 'i-3', 'InstanceId.0x2': 'i-4', 'InstanceId.+3': 'i-5', 'InstanceId.1e0': 'i-6', 'InstanceId.01': 'i-7' };
+  assert.deepEqual(itemsOf(params, 'InstanceId'), ['i-1']);
+  assert.deepEqual(ec2Authorization('TerminateInstances', params, A).resources, [ec2('instance', 'i-1')]);
 });
 
 test('EC2: describes have no resource', () => {

@@ -32,3 +32,12 @@ test('redaction: signatures, secret keys, private keys and passwords', () => {
   const body = redactBody('<SecretAccessKey>s3cr3t</SecretAccessKey><keyMaterial>-----BEGIN RSA PRIVATE KEY-----\nMII\n-----END RSA PRIVATE KEY-----</keyMaterial>');
   assert.ok(!body.includes('s3cr3t') && !body.includes('MII'), body);
 });
+
+test('filters are bounded: 50 filters, 200 values in all, 1,024 characters a value (FilterLimitExceeded)', () => {
+  const values = (n: number) => Object.fromEntries([['Filter.1.Name', 'tag-value'], ...Array.from({ length: n }, (_, i) => [`Filter.1.Value.${i + 1}`, `*a${i}*`])]);
+  assert.equal(filtersParam(values(200))[0].values.length, 200);
+  assert.throws(() => filtersParam(values(201)), (e: Error & { code?: string }) => e.code === 'FilterLimitExceeded');
+  assert.throws(() => filtersParam({ 'Filter.1.Name': 'x', 'Filter.1.Value.1': 'a'.repeat(1025) }), (e: Error & { code?: string }) => e.code === 'FilterLimitExceeded');
+  const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`Filter.${i + 1}.Name`, 'x']));
+  assert.throws(() => filtersParam(many), (e: Error & { code?: string }) => e.code === 'FilterLimitExceeded');
+});

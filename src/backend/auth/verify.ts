@@ -42,7 +42,7 @@ export interface VerifiedS3 {
 }
 
 const SKEW_MS = 15 * 60 * 1000;
-/** A presigned URL lives at most a week, as AWS's. */
+/** A presigned URL (V4 X-Amz-Expires, V2 Expires) lives at most a week, as AWS's. */
 export const MAX_PRESIGNED_SECONDS = 7 * 24 * 3600;
 
 interface V4Header {
@@ -132,14 +132,15 @@ export class Authenticator {
    * Authorization header for this service, a fresh date and a known, active key; and when the
    * header declares the payload's hash, the signature itself (the body must then hash to it).
    * Requests signed otherwise (V2 in a form body) are checked once their body is read. Returns
-   * whether the sender is known before the body: a V4 header naming one of this cloud's keys.
+   * whether the sender is proven before the body: a V4 signature verified over a declared hash.
    */
   checkHeaders(protocol: Protocol, req: IncomingSigned): boolean {
     const auth = req.headers.authorization;
     if (!auth?.startsWith('AWS4-HMAC-SHA256')) return false;
     const header = this.parseV4Header(protocol, req, auth);
     const declared = req.headers['x-amz-content-sha256'];
-    if (declared && /^[0-9a-f]{64}$/i.test(declared)) this.verifyV4Header(protocol, req, header, declared.toLowerCase());
+    if (!declared || !/^[0-9a-f]{64}$/i.test(declared)) return false;
+    this.verifyV4Header(protocol, req, header, declared.toLowerCase());
     return true;
   }
 
@@ -239,6 +240,7 @@ export class Authenticator {
       const exp = Date.parse(p.Expires);
       if (Number.isNaN(exp)) throw new ServiceError('InvalidParameterValue', `Value (${p.Expires}) for parameter Expires is invalid`, 400);
       if (this.now() > exp) throw new ServiceError('RequestExpired', `Request has expired. Expires date is ${p.Expires}`, 400);
+      if (exp - this.now() > MAX_PRESIGNED_SECONDS * 1000) throw new ServiceError('InvalidParameterValue', `Value (${p.Expires}) for parameter Expires is invalid: a signed request lives at most a week`, 400);
     } else {
       this.checkSkew(protocol, p.Timestamp ? Date.parse(p.Timestamp) : undefined, 'Timestamp or Expires parameter');
     }
@@ -274,6 +276,7 @@ export class Authenticator {
     const expires = Number(q.get('Expires'));
     if (!Number.isFinite(expires)) throw new ServiceError('AccessDenied', 'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters', 403);
     if (this.now() / 1000 > expires) throw new ServiceError('AccessDenied', 'Request has expired', 403);
+    if (expires - this.now() / 1000 > MAX_PRESIGNED_SECONDS) throw new ServiceError('AccessDenied', `Query-string authentication expires at most ${MAX_PRESIGNED_SECONDS} seconds (a week) ahead`, 403);
     return this.s3V2Check(req, q.get('AWSAccessKeyId')!, q.get('Signature')!, q.get('Expires')!);
   }
 }

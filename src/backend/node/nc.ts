@@ -1,7 +1,8 @@
 /**
  * Running a node controller in the foreground (`eucalyptus-nc start --foreground`; bundled as
- * dist/node.js): read its eucalyptus.conf and the key it shares with the cluster controller, clear
- * INSTANCE_PATH of what an earlier run left, listen, write the port file and then the pid file
+ * dist/node.js): read its eucalyptus.conf and the key it shares with the cluster controller, boot
+ * again the instances an earlier run staged in INSTANCE_PATH (each with its own metadata
+ * channel), listen, write the port file and then the pid file
  * (last: its presence means "answering"), and shut down cleanly on SIGTERM or SIGINT. Started by a
  * cloud for itself, it also stops when that cloud goes away (EUCA_NC_PARENT_PID).
  */

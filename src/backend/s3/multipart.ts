@@ -127,8 +127,7 @@ export class MultipartUploads {
     return part;
   }
 
-  /** UploadPartCopy: a part's bytes from (a range of) an existing object. */
-  /** A part copied from an object the caller has read (Walrus.readAs). */
+  /** UploadPartCopy: a part's bytes from (a range of) an object the caller has read (Walrus.readAs). */
   async uploadPartCopy(caller: Caller, bucketName: string, key: string, uploadId: string, partNumber: number, src: ObjectRecord, range?: { start: number; end: number }, check?: (o: ObjectRecord) => void): Promise<PartRecord> {
     this.checkUploadPart(caller, bucketName, key, uploadId, partNumber);
     check?.(src);

@@ -228,10 +228,25 @@ export class Walrus {
    * a copy) never counts here. Call it on the cloud's Walrus, not on a request's view of it.
    */
   readAs(caller: Caller, source: ObjectSource, gate: S3Gate): ObjectRecord {
-    this.userBucket(source.bucket);
-    const request = { method: 'GET', path: `/${source.bucket}/${source.key}`, query: source.versionId === undefined ? {} : { versionId: source.versionId } };
-    const allowed = gate(caller, request);
-    return (allowed ? this.grantedByPolicy() : this).readableObject(caller, source.bucket, source.key, source.versionId);
+    const query = source.versionId === undefined ? {} : { versionId: source.versionId };
+    return this.asRequest(caller, { method: 'GET', path: `/${source.bucket}/${source.key}`, query }, gate).readableObject(caller, source.bucket, source.key, source.versionId);
+  }
+
+  /**
+   * Checks, as readAs does for reads, that the caller may PUT the key (the cloud writing for a
+   * user, as BundleInstance does): the gate, then the bucket's ACLs unless its policy allowed.
+   * Returns the Walrus to write through.
+   */
+  writerFor(caller: Caller, bucket: string, key: string, gate: S3Gate): Walrus {
+    const view = this.asRequest(caller, { method: 'PUT', path: `/${bucket}/${key}`, query: {} }, gate);
+    view.writableBucket(caller, bucket);
+    return view;
+  }
+
+  /** This Walrus as one request of the caller's sees it, once the gate has let it through. */
+  private asRequest(caller: Caller, request: S3Request, gate: S3Gate): Walrus {
+    this.userBucket(request.path.split('/')[1]);
+    return gate(caller, request) ? this.grantedByPolicy() : this;
   }
 
   // ---- access rules, shared with multipart ----

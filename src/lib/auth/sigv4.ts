@@ -20,9 +20,14 @@ export interface Credentials {
   secretAccessKey: string;
 }
 
-export function signV4(req: SignableRequest, creds: Credentials, service: string, region: string, opts: { unsignedPayload?: boolean } = {}): void {
+/**
+ * `declareHash`: send the payload's hash as X-Amz-Content-Sha256, signed, so that the server can
+ * check the signature before it reads the body (aws4 does so by itself for S3 only).
+ */
+export function signV4(req: SignableRequest, creds: Credentials, service: string, region: string, opts: { unsignedPayload?: boolean; declareHash?: boolean } = {}): void {
   const headers: Record<string, string> = { ...req.headers };
   if (opts.unsignedPayload) headers['X-Amz-Content-Sha256'] = 'UNSIGNED-PAYLOAD';
+  else if (opts.declareHash) headers['X-Amz-Content-Sha256'] = createHash('sha256').update(req.body ?? '').digest('hex');
   const signed = aws4.sign(
     {
       host: req.url.host,

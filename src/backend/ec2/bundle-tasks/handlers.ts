@@ -14,7 +14,9 @@ import { CloudContext, RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import * as ids from '../../ids';
 import { listParam, requireParam } from '../../query-params';
+import { s3Gate } from '../../iam/enforce';
 import { RequestPayload } from '../../s3/payload';
+import type { S3Gate, Walrus } from '../../s3/walrus';
 import { Principal } from '../../store/types';
 import { BundleTask } from './store';
 
@@ -34,18 +36,54 @@ function policyOwner(ctx: RequestContext): Principal {
   const policy = requireParam(p, 'Storage.S3.UploadPolicy');
   const signature = requireParam(p, 'Storage.S3.UploadPolicySignature');
   const found = ctx.cloud.store.findAccessKey(akid);
-  const expected = found && createHmac('sha1', found.key.secret).update(policy).digest('base64');
+  const usable = found && found.key.status === 'Active' && found.enabled;
+  const expected = usable && createHmac('sha1', found.key.secret).update(policy).digest('base64');
   if (!found || !expected || expected.length !== signature.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
     throw new ServiceError('AuthFailure', 'The upload policy signature does not match the access key given with it', 403);
   }
-  let doc: { expiration?: string };
+  let doc: { expiration?: string; conditions?: unknown[] };
   try {
     doc = JSON.parse(Buffer.from(policy, 'base64').toString('utf8'));
   } catch {
     throw invalidParameter('Storage.S3.UploadPolicy', '(policy)', 'It is not base64 JSON.');
   }
-  if (doc.expiration && Date.parse(doc.expiration) < Date.now()) throw new ServiceError('AuthFailure', 'The upload policy has expired', 403);
+  if (!doc.expiration || !(Date.parse(doc.expiration) >= Date.now())) throw new ServiceError('AuthFailure', 'The upload policy has expired or names no expiration', 403);
+  checkPolicyConditions(doc.conditions, requireParam(p, 'Storage.S3.Bucket'), requireParam(p, 'Storage.S3.Prefix'));
   return found.principal;
+}
+
+/**
+ * The upload policy's owner signed for one bucket and a key prefix (as S3 POST policies say
+ * them: `{"bucket": B}`, `["starts-with", "$key", P]` or `{"key": K}`): the bundle goes there
+ * and nowhere else.
+ */
+function checkPolicyConditions(conditions: unknown[] | undefined, bucket: string, prefix: string): void {
+  const refuse = (why: string) => new ServiceError('AuthFailure', `The upload policy does not allow this bundle: ${why}`, 403);
+  if (!Array.isArray(conditions)) throw refuse('it has no conditions');
+  let bucketOk = false;
+  let keyOk = false;
+  for (const c of conditions) {
+    if (Array.isArray(c) && c.length === 3 && String(c[1]).toLowerCase() === '$key') {
+      if (c[0] === 'starts-with' && prefix.startsWith(String(c[2]))) keyOk = true;
+      else if (c[0] === 'eq' && String(c[2]) === prefix) keyOk = true;
+      else throw refuse(`the key condition ${JSON.stringify(c)} does not match ${prefix}`);
+    } else if (Array.isArray(c) && c.length === 3 && String(c[1]).toLowerCase() === '$bucket') {
+      if (c[0] === 'eq' && String(c[2]) === bucket) bucketOk = true;
+      else throw refuse(`the bucket condition ${JSON.stringify(c)} does not match ${bucket}`);
+    } else if (c && typeof c === 'object' && !Array.isArray(c)) {
+      const entry = c as Record<string, unknown>;
+      if ('bucket' in entry) {
+        if (entry.bucket !== bucket) throw refuse(`it is for bucket ${String(entry.bucket)}, not ${bucket}`);
+        bucketOk = true;
+      }
+      if ('key' in entry) {
+        if (entry.key !== prefix) throw refuse(`it is for key ${String(entry.key)}, not ${prefix}`);
+        keyOk = true;
+      }
+    }
+  }
+  if (!bucketOk) throw refuse('it names no bucket');
+  if (!keyOk) throw refuse('it names no key prefix');
 }
 
 export function bundleInstance(ctx: RequestContext) {
@@ -58,15 +96,28 @@ export function bundleInstance(ctx: RequestContext) {
   const prefix = requireParam(ctx.params, 'Storage.S3.Prefix');
   if (!prefix.startsWith('windows')) throw invalidParameter('Storage.S3.Prefix', prefix, 'The prefix of a Windows bundle starts with "windows".');
   const owner = policyOwner(ctx);
-  ctx.cloud.walrus.writableBucket(owner, bucket);
+  // Written as the policy's owner would PUT it: IAM, the bucket's policy and ACLs, checked now for
+  // the refusal to be immediate, and again for each object written.
+  const gate = s3Gate(ctx.cloud, ctx.origin);
+  writerFor(ctx.cloud, owner, bucket, `${prefix}.manifest.xml`, gate);
   const now = new Date().toISOString();
   const task: BundleTask = { id: ids.resourceId('bun'), accountId: instance.accountId, instanceId, bucket, prefix, state: 'pending', progress: '0%', startTime: now, updateTime: now };
   ctx.cloud.bundleTasks.insert(task);
-  void runTask(ctx.cloud, task, owner, instance.node!, instance.architecture);
+  void runTask(ctx.cloud, task, owner, gate, instance.node!, instance.architecture);
   return { bundleInstanceTask: taskItem(task) };
 }
 
-async function runTask(cloud: CloudContext, task: BundleTask, owner: Principal, node: string, architecture: string): Promise<void> {
+/** The Walrus to write a key through as the owner, or the refusal as EC2 answers it. */
+function writerFor(cloud: CloudContext, owner: Principal, bucket: string, key: string, gate: S3Gate): Walrus {
+  try {
+    return cloud.walrus.writerFor(owner, bucket, key, gate);
+  } catch (e) {
+    if (e instanceof ServiceError && e.code === 'AccessDenied') throw new ServiceError('AuthFailure', `The upload policy's owner may not write ${bucket}/${key}`, 403);
+    throw e;
+  }
+}
+
+async function runTask(cloud: CloudContext, task: BundleTask, owner: Principal, gate: S3Gate, node: string, architecture: string): Promise<void> {
   const dir = path.join(cloud.paths.dataDir, 'var', 'lib', 'eucalyptus', 'bundles', task.id);
   const check = () => {
     if (cancelled.has(task.id)) throw new Error('the task was cancelled');
@@ -81,7 +132,7 @@ async function runTask(cloud: CloudContext, task: BundleTask, owner: Principal, 
     const cert = fs.readFileSync(path.join(cloud.paths.keysDir, 'cloud-cert.pem'), 'utf8');
     const key = fs.readFileSync(path.join(cloud.paths.keysDir, 'cloud-pk.pem'), 'utf8');
     const put = (name: string, data: Buffer) =>
-      cloud.walrus.putObject(owner, task.bucket, name, new RequestPayload((async function* () { yield data; })(), { 'content-length': String(data.length) }, undefined, data.length), { headers: {} }, { canned: 'aws-exec-read' });
+      writerFor(cloud, owner, task.bucket, name, gate).putObject(owner, task.bucket, name, new RequestPayload((async function* () { yield data; })(), { 'content-length': String(data.length) }, undefined, data.length), { headers: {} }, { canned: 'aws-exec-read' });
     const result = await bundleImage({
       image, prefix: task.prefix, architecture, imageType: 'machine', accountId: task.accountId,
       userCertPem: cert, userPrivateKeyPem: key, cloudCertPem: cert,

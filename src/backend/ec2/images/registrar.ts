@@ -6,6 +6,7 @@
  * each part's digest and the image digest, and decrypts the image into the cloud's image cache.
  * It ends `available`, or `failed` with the reason. Jobs left pending by a restart are resumed.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -33,6 +34,8 @@ export interface BundleSource {
   checkPart(reader: Reader, bucket: string, key: string): void;
   openPart(bucket: string, key: string): Readable;
 }
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** A part's key: its file name beside the manifest's. */
 function partKey(manifestKey: string, name: string): string {
@@ -131,6 +134,7 @@ export class ImageRegistrar {
       blockDeviceMappings: [],
       created: new Date().toISOString(),
       size: manifest.image.size,
+      manifestSha256: sha256(text),
     };
     try {
       this.o.images.insert(image);
@@ -138,7 +142,7 @@ export class ImageRegistrar {
       if (/UNIQUE/.test(String(e))) throw new ServiceError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by ${this.o.images.visibleTo(image.accountId).find((i) => i.name === name && i.accountId === image.accountId)?.id ?? 'another image'}`);
       throw e;
     }
-    this.schedule(image.id, bucket, key);
+    this.schedule(image.id, bucket, key, image.manifestSha256);
     return image.id;
   }
 
@@ -147,7 +151,7 @@ export class ImageRegistrar {
     for (const image of this.o.images.inState('pending')) {
       if (!image.location) continue;
       const { bucket, key } = splitLocation(image.location);
-      this.schedule(image.id, bucket, key);
+      this.schedule(image.id, bucket, key, image.manifestSha256);
     }
   }
 
@@ -194,15 +198,17 @@ export class ImageRegistrar {
     if (!image || image.type !== type) throw new ServiceError('InvalidAMIID.NotFound', `The ${type} image id '[${id}]' does not exist`);
   }
 
-  private schedule(id: string, bucket: string, key: string): void {
-    this.queue = this.queue.then(() => this.import(id, bucket, key));
+  private schedule(id: string, bucket: string, key: string, manifestSha256?: string): void {
+    this.queue = this.queue.then(() => this.import(id, bucket, key, manifestSha256));
   }
 
-  private async import(id: string, bucket: string, key: string): Promise<void> {
+  private async import(id: string, bucket: string, key: string, manifestSha256?: string): Promise<void> {
     if (this.cancelled.has(id)) return;
     const out = this.imagePath(id);
     try {
       const text = await this.o.source.readManifest(undefined, bucket, key);
+      // The parts read below are those of the manifest the caller was checked against, or none.
+      if (manifestSha256 && sha256(text) !== manifestSha256) throw new Error(`the manifest ${bucket}/${key} changed after the image was registered`);
       const manifest = parseManifest(text);
       const { key: aesKey, iv } = decryptBundleKeys(manifest, this.o.cloudPrivateKeyPem, 'ec2');
       const { size } = await unbundle({

@@ -36,5 +36,7 @@ export const imagesSchema: SchemaPart = {
        image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
        code TEXT NOT NULL,
        PRIMARY KEY (image_id, code));`,
+    // The manifest as it was read at registration: the unbundling job reads that one or none.
+    `ALTER TABLE images ADD COLUMN manifest_sha256 TEXT;`,
   ],
 };

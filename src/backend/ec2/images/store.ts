@@ -36,6 +36,8 @@ export interface Image {
   isPublic: boolean;
   blockDeviceMappings: BlockDeviceMapping[];
   created: string;
+  /** A bundled image's manifest as read (and checked) at registration: its SHA-256. */
+  manifestSha256?: string;
 }
 
 export interface ImageStore {
@@ -80,6 +82,7 @@ function toImage(r: Row): Image {
     isPublic: !!r.is_public,
     blockDeviceMappings: JSON.parse(r.block_device_mappings),
     created: r.created,
+    manifestSha256: r.manifest_sha256 ?? undefined,
   };
 }
 
@@ -92,11 +95,11 @@ export class SqliteImageStore implements ImageStore {
     this.db
       .prepare(
         `INSERT INTO images (id, account_id, type, location, name, description, architecture, kernel_id, ramdisk_id, platform,
-           root_device_type, root_device_name, virtualization_type, state, state_reason, size, is_public, block_device_mappings, created)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           root_device_type, root_device_name, virtualization_type, state, state_reason, size, is_public, block_device_mappings, created, manifest_sha256)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(i.id, i.accountId, i.type, i.location ?? null, i.name, i.description ?? null, i.architecture, i.kernelId ?? null, i.ramdiskId ?? null, i.platform ?? null,
-        i.rootDeviceType, i.rootDeviceName, i.virtualizationType, i.state, i.stateReason ?? null, i.size ?? null, i.isPublic ? 1 : 0, JSON.stringify(i.blockDeviceMappings), i.created);
+        i.rootDeviceType, i.rootDeviceName, i.virtualizationType, i.state, i.stateReason ?? null, i.size ?? null, i.isPublic ? 1 : 0, JSON.stringify(i.blockDeviceMappings), i.created, i.manifestSha256 ?? null);
   }
 
   get(id: string): Image | undefined {

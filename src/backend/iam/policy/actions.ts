@@ -10,6 +10,7 @@
  *   arn:aws:iam::ACCOUNT:user/PATH/NAME        group/PATH/NAME
  *   arn:aws:s3:::bucket   arn:aws:s3:::bucket/key
  */
+import { listParam as itemsOf } from '../../query-params';
 
 export interface Authorization {
   action: string;
@@ -26,17 +27,13 @@ export const iamArn = (accountId: string, type: 'user' | 'group' | 'role' | 'ins
 
 export const s3Arn = (bucket: string, key?: string) => `arn:aws:s3:::${bucket}${key !== undefined ? '/' + key : ''}`;
 
-/** The values of a Query list parameter: `Name.1`, `Name.2`, ... (and a bare `Name`). */
+/**
+ * Every value a request gives for a parameter: a bare `Name` and the items `Name.1`, `Name.2`,
+ * ... exactly as the actions read them (query-params' listParam).
+ */
 export function listParam(params: Params, name: string): string[] {
-  const out: string[] = [];
-  if (params[name] !== undefined && params[name] !== '') out.push(params[name]!);
-  const re = new RegExp(`^${name.replace(/\./g, '\\.')}\\.(\\d+)$`);
-  const numbered = Object.keys(params)
-    .map((k) => [k, re.exec(k)] as const)
-    .filter(([, m]) => m)
-    .sort((a, b) => Number(a[1]![1]) - Number(b[1]![1]));
-  for (const [k] of numbered) if (params[k]) out.push(params[k]!);
-  return out;
+  const bare = params[name];
+  return [...(bare !== undefined && bare !== '' ? [bare] : []), ...itemsOf(params, name)];
 }
 
 /** The ARN resource type of an EC2 resource id, by its prefix. */
