@@ -135,6 +135,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
         store.setMeta(LOCAL_NODE_META, address);
         cluster.controller.registerNode(store.listClusters()[0].name, { host: node.host, port: node.port });
         await cluster.controller.refresh();
+        await monitor.confirm();
         return node;
       },
       (e: Error) => (log(`the local node controller did not start: ${e.message}`), undefined),

@@ -14,7 +14,7 @@ const SWEEP_EVERY = 20;
 
 export class InstanceMonitor {
   private timer?: NodeJS.Timeout;
-  private busy = false;
+  private current?: Promise<void>;
   /** Pending instances a node has listed: if it stops listing them, it lost them (it restarted). */
   private readonly seenPending = new Set<string>();
 
@@ -47,42 +47,51 @@ export class InstanceMonitor {
     if (this.timer) clearInterval(this.timer);
   }
 
-  async poll(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      const inFlight = this.instances.list({ states: ['pending', 'running'] });
-      const nodes = new Set(inFlight.filter((i) => i.node).map((i) => i.node!));
-      if (this.polls++ % SWEEP_EVERY === 0) for (const n of this.allNodes()) nodes.add(n);
-      for (const node of nodes) {
-        let states: Map<string, string>;
-        let reasons: Map<string, string | undefined>;
-        try {
-          const listed = await this.services.nodes.describeInstances(node);
-          states = new Map(listed.map((s) => [s.instanceId, s.state]));
-          reasons = new Map(listed.map((s) => [s.instanceId, s.reason]));
-        } catch (e) {
-          this.log(`node ${node} unreachable: ${(e as Error).message}`);
-          continue;
-        }
-        await this.stopStrays(node, states);
-        for (const i of inFlight.filter((x) => x.node === node)) {
-          const there = states.get(i.id);
-          if (i.state === 'pending' && there !== undefined && there !== 'terminated') this.seenPending.add(i.id);
-          if (i.state === 'pending' && there === 'running') {
-            this.instances.update(i.id, { state: 'running' });
-            this.seenPending.delete(i.id);
-          } else if ((i.state === 'running' || this.seenPending.has(i.id)) && (there === undefined || there === 'terminated')) {
-            // An instance the node ran (or was booting), which it no longer has: it is gone.
-            this.seenPending.delete(i.id);
-            await this.lost(i, reasons.get(i.id));
-          }
+  /** One look at the nodes; while one is under way, that one. */
+  poll(): Promise<void> {
+    this.current ??= this.pollOnce().finally(() => (this.current = undefined));
+    return this.current;
+  }
+
+  /**
+   * A look at the nodes that starts now (after whatever look is under way): at start-up, once
+   * the cloud's own node is back, so that what it lost is settled before the cloud answers.
+   */
+  async confirm(): Promise<void> {
+    await this.current;
+    await this.poll();
+  }
+
+  private async pollOnce(): Promise<void> {
+    const inFlight = this.instances.list({ states: ['pending', 'running'] });
+    const nodes = new Set(inFlight.filter((i) => i.node).map((i) => i.node!));
+    if (this.polls++ % SWEEP_EVERY === 0) for (const n of this.allNodes()) nodes.add(n);
+    for (const node of nodes) {
+      let states: Map<string, string>;
+      let reasons: Map<string, string | undefined>;
+      try {
+        const listed = await this.services.nodes.describeInstances(node);
+        states = new Map(listed.map((s) => [s.instanceId, s.state]));
+        reasons = new Map(listed.map((s) => [s.instanceId, s.reason]));
+      } catch (e) {
+        this.log(`node ${node} unreachable: ${(e as Error).message}`);
+        continue;
+      }
+      await this.stopStrays(node, states);
+      for (const i of inFlight.filter((x) => x.node === node)) {
+        const there = states.get(i.id);
+        if (i.state === 'pending' && there !== undefined && there !== 'terminated') this.seenPending.add(i.id);
+        if (i.state === 'pending' && there === 'running') {
+          this.instances.update(i.id, { state: 'running' });
+          this.seenPending.delete(i.id);
+        } else if ((i.state === 'running' || this.seenPending.has(i.id)) && (there === undefined || there === 'terminated')) {
+          // An instance the node ran (or was booting), which it no longer has: it is gone.
+          this.seenPending.delete(i.id);
+          await this.lost(i, reasons.get(i.id));
         }
       }
-      this.instances.purgeEndedBefore(new Date(Date.now() - this.forgetAfterMs()).toISOString());
-    } finally {
-      this.busy = false;
     }
+    this.instances.purgeEndedBefore(new Date(Date.now() - this.forgetAfterMs()).toISOString());
   }
 
   /** Terminates on a node what it runs that the cloud has ended, moved elsewhere or never had. */
