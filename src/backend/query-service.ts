@@ -9,6 +9,7 @@ import { ServiceError } from './errors';
 import { authorize, Origin } from './iam/enforce';
 import * as ids from './ids';
 import { Reply } from './reply';
+import type { Principal } from './store/types';
 import { document, XmlValue } from './xml';
 
 export type { Reply } from './reply';
@@ -33,6 +34,8 @@ export interface QueryRequest {
   body: Buffer;
   /** Where it came from, for policy conditions (aws:SourceIp, aws:SecureTransport). */
   origin?: Origin;
+  /** The sender, when its signature was verified before the body was read (Authenticator.checkHeaders). */
+  sender?: Principal;
 }
 
 
@@ -72,7 +75,7 @@ export async function handleQuery(service: QueryService, cloud: CloudContext, au
     action = params.Action;
     const anonymous = action && service.anonymous && Object.hasOwn(service.anonymous, action) ? service.anonymous[action] : undefined;
     if (anonymous) return reply(service, action!, params.Version ?? '', requestId, anonymous(cloud, params, req.origin));
-    const principal = auth.authenticate(service.protocol, { ...req, params })!;
+    const principal = req.sender ? auth.bodyMatches(req, req.sender) : auth.authenticate(service.protocol, { ...req, params })!;
     if (!action) throw new ServiceError('MissingAction', 'The request must contain the parameter Action');
     const handler = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
     if (!handler) throw new ServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);

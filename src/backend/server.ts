@@ -15,6 +15,7 @@ import { ServiceError } from './errors';
 import { iamService } from './iam';
 import * as ids from './ids';
 import { s3Gate } from './iam/enforce';
+import type { Principal } from './store/types';
 import { handleQuery, QueryService, queryError } from './query-service';
 import { Reply, writeReply } from './reply';
 import { lowerHeaders, splitUrl } from './request';
@@ -27,7 +28,7 @@ export const DEFAULT_BODY_TIMEOUT_S = 30;
 /** Requests not yet authenticated whose bodies one source address may have on the way at once. */
 export const MAX_UNAUTHENTICATED_PER_SOURCE = 64;
 /** Headers must have arrived this long after a request starts; an idle connection is closed after IDLE_TIMEOUT_MS. */
-const HEADERS_TIMEOUT_MS = 20_000;
+const HEADERS_TIMEOUT_MS = 60_000;
 const IDLE_TIMEOUT_MS = 300_000;
 
 type Route = { kind: 'query'; service: QueryService } | { kind: 's3'; prefix: string };
@@ -114,12 +115,12 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
    * A request with nothing to check before (V2, signed inside its form body) is read in a
    * bounded time and, per source address, a bounded number at once.
    */
-  async function queryBody(protocol: QueryService['protocol'], req: http.IncomingMessage, body: AsyncIterable<Buffer>, signed: { method: string; rawPath: string; query: [string, string][]; headers: Record<string, string> }): Promise<Buffer> {
-    const known = auth.checkHeaders(protocol, signed);
-    const source = known ? undefined : (req.socket.remoteAddress ?? '');
+  async function queryBody(protocol: QueryService['protocol'], req: http.IncomingMessage, body: AsyncIterable<Buffer>, signed: { method: string; rawPath: string; query: [string, string][]; headers: Record<string, string> }): Promise<{ data: Buffer; sender?: Principal }> {
+    const sender = auth.checkHeaders(protocol, signed);
+    const source = sender ? undefined : (req.socket.remoteAddress ?? '');
     if (source !== undefined && !unauthenticated.enter(source)) throw new ServiceError('SlowDown', 'Too many unauthenticated requests from your address at once; try again later.', 503);
     try {
-      return await readBody(body, MAX_QUERY_BODY, bodyTimeoutMs);
+      return { data: await readBody(body, MAX_QUERY_BODY, bodyTimeoutMs), sender };
     } finally {
       if (source !== undefined) unauthenticated.leave(source);
     }
@@ -140,14 +141,14 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
       yield* req as AsyncIterable<Buffer>;
     })();
     if (r.kind === 'query') {
-      let data: Buffer;
+      let read: { data: Buffer; sender?: Principal };
       try {
-        data = await queryBody(r.service.protocol, req, body, { method, rawPath, query, headers });
+        read = await queryBody(r.service.protocol, req, body, { method, rawPath, query, headers });
       } catch (e) {
         if (e instanceof ServiceError) return queryError(r.service, e, ids.requestId());
         throw e;
       }
-      return handleQuery(r.service, cloud, auth, { method, rawPath, query, headers, body: data, origin });
+      return handleQuery(r.service, cloud, auth, { method, rawPath, query, headers, body: read.data, origin, sender: read.sender });
     }
     const s3Request = { method, rawPath, resourcePath: rawPath.slice(r.prefix.length) || '/', query, headers, body, origin };
     return handleS3(cloud.walrus, auth, s3Request, s3Gate(cloud, origin));

@@ -66,6 +66,8 @@ const codes = {
   s3: { unknownKey: 'InvalidAccessKeyId', missing: 'AccessDenied', badSig: 'SignatureDoesNotMatch', expired: 'RequestTimeTooSkewed', expiredStatus: 403 },
 } as const;
 
+const hashMismatch = () => new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
+
 function equal(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -132,16 +134,23 @@ export class Authenticator {
    * Authorization header for this service, a fresh date and a known, active key; and when the
    * header declares the payload's hash, the signature itself (the body must then hash to it).
    * Requests signed otherwise (V2 in a form body) are checked once their body is read. Returns
-   * whether the sender is proven before the body: a V4 signature verified over a declared hash.
+   * the sender when it is proven before the body (a V4 signature verified over a declared hash):
+   * the body then only has to hash to it (bodyMatches).
    */
-  checkHeaders(protocol: Protocol, req: IncomingSigned): boolean {
+  checkHeaders(protocol: Protocol, req: IncomingSigned): Principal | undefined {
     const auth = req.headers.authorization;
-    if (!auth?.startsWith('AWS4-HMAC-SHA256')) return false;
+    if (!auth?.startsWith('AWS4-HMAC-SHA256')) return undefined;
     const header = this.parseV4Header(protocol, req, auth);
     const declared = req.headers['x-amz-content-sha256'];
-    if (!declared || !/^[0-9a-f]{64}$/i.test(declared)) return false;
+    if (!declared || !/^[0-9a-f]{64}$/i.test(declared)) return undefined;
     this.verifyV4Header(protocol, req, header, declared.toLowerCase());
-    return true;
+    return header.principal;
+  }
+
+  /** The sender checkHeaders proved, once the body has arrived and hashes to what was signed. */
+  bodyMatches(req: IncomingSigned, sender: Principal): Principal {
+    if (sha256Hex(req.body ?? '') !== req.headers['x-amz-content-sha256']?.toLowerCase()) throw hashMismatch();
+    return sender;
   }
 
   /** The fields of a V4 Authorization header, checked for form, scope, date and key. */
@@ -202,7 +211,7 @@ export class Authenticator {
     } else {
       // A Query body is here whole: what was signed is the hash of what was received.
       payloadHash = sha256Hex(req.body ?? '');
-      if (declared !== undefined && declared.toLowerCase() !== payloadHash) throw new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
+      if (declared !== undefined && declared.toLowerCase() !== payloadHash) throw hashMismatch();
     }
     return { principal: header.principal, seed: this.verifyV4Header(protocol, req, header, payloadHash) };
   }

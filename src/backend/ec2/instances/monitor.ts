@@ -77,7 +77,7 @@ export class InstanceMonitor {
         this.log(`node ${node} unreachable: ${(e as Error).message}`);
         continue;
       }
-      await this.stopStrays(node, states);
+      await this.stopStrays(node, states, inFlight);
       for (const i of inFlight.filter((x) => x.node === node)) {
         const there = states.get(i.id);
         if (i.state === 'pending' && there !== undefined && there !== 'terminated') this.seenPending.add(i.id);
@@ -95,9 +95,11 @@ export class InstanceMonitor {
   }
 
   /** Terminates on a node what it runs that the cloud has ended, moved elsewhere or never had. */
-  private async stopStrays(node: string, states: Map<string, string>): Promise<void> {
+  private async stopStrays(node: string, states: Map<string, string>, inFlight: Instance[]): Promise<void> {
+    const onNode = new Set(inFlight.filter((i) => i.node === node).map((i) => i.id));
     for (const [id, state] of states) {
-      if (state === 'terminated' || state === 'shutting-down') continue;
+      // What the cloud has pending or running here is no stray: only the rest is looked up.
+      if (state === 'terminated' || state === 'shutting-down' || onNode.has(id)) continue;
       const record = this.instances.get(id);
       const held = record && record.node === node && record.state !== 'terminated' && record.state !== 'stopped';
       if (held) continue;
