@@ -154,6 +154,27 @@ describe('instances', () => {
     await runOk('euca-terminate-instances', [id], cloud.env);
   });
 
+  test('a client token makes RunInstances idempotent; a refused TerminateInstances changes nothing', async () => {
+    const first = await runOk('euca-run-instances', [emi, '--client-token', 'launch-42'], cloud.env);
+    const again = await runOk('euca-run-instances', [emi, '--client-token', 'launch-42'], cloud.env);
+    const ids = (out: string) => [...out.matchAll(/^INSTANCE\t(i-\w+)/gm)].map((m) => m[1]);
+    assert.deepEqual(ids(again), ids(first), 'the same token answers the same launch');
+    assert.equal(again.split('\t')[1], first.split('\t')[1], 'the same reservation');
+    const mismatch = await run('euca-run-instances', [emi, '--client-token', 'launch-42', '-t', 'c1.medium'], cloud.env);
+    assert.equal(mismatch.code, 1);
+    assert.match(mismatch.stderr, /IdempotentParameterMismatch/);
+    const [plain] = ids(first);
+    const guarded = ids(await runOk('euca-run-instances', [emi, '--disable-api-termination'], cloud.env))[0];
+    await waitRunning(plain, cloud.env);
+    await waitRunning(guarded, cloud.env);
+    const refused = await run('euca-terminate-instances', [plain, guarded], cloud.env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /OperationNotPermitted/);
+    assert.equal((await runOk('euca-describe-instances', [plain], cloud.env)).split('\n')[1].split('\t')[5], 'running', 'nothing was terminated');
+    await runOk('euca-modify-instance-attribute', [guarded, '--disable-api-termination', 'false'], cloud.env);
+    await runOk('euca-terminate-instances', [plain, guarded], cloud.env);
+  });
+
   test('kernels at run time, attributes, reboot, verbose, a group in use, an address for a terminated instance', async () => {
     const kernelDir = tempDir('euca-kernel-');
     const kernel = path.join(kernelDir, 'vmlinuz-run');

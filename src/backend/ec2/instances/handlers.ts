@@ -120,10 +120,13 @@ export function describeInstances(ctx: RequestContext) {
 
 export function terminateInstances(ctx: RequestContext) {
   const services = ctx.cloud.compute;
-  const changes = selected(ctx).map((i) => {
+  const instances = selected(ctx);
+  // Every instance is checked before any changes: a refused request changes nothing.
+  const protectedOne = instances.find((i) => i.disableApiTermination && i.state !== 'terminated' && i.state !== 'shutting-down');
+  if (protectedOne) throw new ServiceError('OperationNotPermitted', `The instance '${protectedOne.id}' may not be terminated. Modify its 'disableApiTermination' attribute and try again.`);
+  const changes = instances.map((i) => {
     const previous = stateOf(i);
     if (i.state !== 'terminated' && i.state !== 'shutting-down') {
-      if (i.disableApiTermination) throw new ServiceError('OperationNotPermitted', `The instance '${i.id}' may not be terminated. Modify its 'disableApiTermination' attribute and try again.`);
       ctx.cloud.instances.update(i.id, { state: 'shutting-down' });
       // Capacity and addresses come back at once; the node finishes the shutdown on its own.
       releaseInstance(services, i);

@@ -40,9 +40,34 @@ export interface LaunchResult {
   instances: Instance[];
 }
 
+/**
+ * The launch an earlier RunInstances with the same client token made, if any (EC2's
+ * idempotency): the same request answers the same reservation; the token with other parameters
+ * is IdempotentParameterMismatch.
+ */
+function earlierLaunch(ctx: RequestContext, token: string): LaunchResult | undefined {
+  const p = ctx.params;
+  if (token.length > 64 || !/^[\x20-\x7e]*$/.test(token)) throw invalidParameter('ClientToken', token, 'A client token is at most 64 ASCII characters.');
+  const earlier = ctx.cloud.instances.withClientToken(ctx.principal.account.id, token);
+  if (!earlier.length) return undefined;
+  const first = earlier[0];
+  const count = earlier.length;
+  const same =
+    first.imageId === p.ImageId &&
+    first.instanceType === (p.InstanceType ?? DEFAULT_TYPE) &&
+    (first.keyName ?? '') === (p.KeyName ?? '') &&
+    (!p['Placement.AvailabilityZone'] || first.zone === p['Placement.AvailabilityZone']) &&
+    count >= Number(p.MinCount ?? 1) &&
+    count <= Number(p.MaxCount ?? 1);
+  if (!same) throw new ServiceError('IdempotentParameterMismatch', `The client token ${token} was used by an earlier RunInstances with other parameters (reservation ${first.reservationId}).`);
+  return { reservationId: first.reservationId, instances: earlier };
+}
+
 export function runInstances(ctx: RequestContext, services: ComputeServices): LaunchResult {
   const p = ctx.params;
   const account = ctx.principal.account.id;
+  const repeated = p.ClientToken !== undefined ? earlierLaunch(ctx, p.ClientToken) : undefined;
+  if (repeated) return repeated;
   const image = usableImage(ctx, p.ImageId ?? (() => { throw new ServiceError('MissingParameter', 'The request must contain the parameter ImageId'); })(), 'machine')!;
   const windows = image.platform === 'windows' || image.name.startsWith('windows');
   const defaults = (name: string) => property(ctx.cloud, name).get(ctx.cloud) || undefined;

@@ -42,5 +42,7 @@ export const instancesSchema: SchemaPart = {
     // EBS-backed instances: the root device's type and name.
     `ALTER TABLE instances ADD COLUMN root_device_type TEXT;
      ALTER TABLE instances ADD COLUMN root_device_name TEXT;`,
+    // RunInstances with a client token is idempotent: the launch a token made is found by it.
+    `CREATE INDEX instances_client_token ON instances(account_id, client_token) WHERE client_token IS NOT NULL;`,
   ],
 };

@@ -59,6 +59,8 @@ export interface InstanceStore {
   list(q: InstanceQuery): Instance[];
   update(id: string, fields: Partial<Instance>): void;
   moveNode(from: string, to: string): number;
+  /** The instances an account launched with a client token (one launch's). */
+  withClientToken(accountId: string, token: string): Instance[];
   /** Instances of an account's group that are not terminated. */
   countInGroup(accountId: string, groupName: string): number;
   /** Forget terminated instances that ended before this time. */
@@ -131,6 +133,10 @@ export class SqliteInstanceStore implements InstanceStore {
     const keys = Object.keys(fields) as (keyof Instance)[];
     if (!keys.length) return;
     this.db.prepare(`UPDATE instances SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => toColumn(fields[k])), id);
+  }
+
+  withClientToken(accountId: string, token: string): Instance[] {
+    return (this.db.prepare('SELECT * FROM instances WHERE account_id = ? AND client_token = ? ORDER BY launch_index').all(accountId, token) as Row[]).map(toInstance);
   }
 
   /** The instances placed on a node that now answers at another address go with it. */
