@@ -16,8 +16,9 @@
  *     no pending or running instance (a launch or a termination cut in half) is given back.
  * Runs once, before the cloud answers requests.
  */
-import type { CloudContext, RequestContext } from './context';
+import type { CloudContext } from './context';
 import { releaseInstance } from './ec2/instances/launch';
+import { STOPPED } from './ec2/instances/store';
 import { releaseVolumes, copySnapshot } from './ec2/volumes/handlers';
 
 const INTERRUPTED = 'interrupted: the cloud restarted while it was in progress';
@@ -34,10 +35,10 @@ function recoverInstances(cloud: CloudContext, log: (line: string) => void): voi
     if (i.state === 'shutting-down') {
       log(`${i.id}: its termination was cut short by a restart; terminated`);
       cloud.instances.update(i.id, { state: 'terminated', endedTime: now });
-      void releaseVolumes({ cloud } as RequestContext, i.id).catch((e: Error) => log(`${i.id}: releasing volumes failed: ${e.message}`));
+      void releaseVolumes(cloud, i.id).catch((e: Error) => log(`${i.id}: releasing volumes failed: ${e.message}`));
     } else {
       log(`${i.id}: its stop was cut short by a restart; stopped`);
-      cloud.instances.update(i.id, { state: 'stopped', node: undefined, placementId: undefined, publicIp: undefined, privateIp: undefined, mac: undefined, vlan: undefined });
+      cloud.instances.update(i.id, STOPPED);
     }
   }
   const live = cloud.instances.list({ states: ['pending', 'running'] });

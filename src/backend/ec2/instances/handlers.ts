@@ -132,7 +132,7 @@ export function terminateInstances(ctx: RequestContext) {
       releaseInstance(services, i);
       const done = () => {
         ctx.cloud.instances.update(i.id, { state: 'terminated', endedTime: new Date().toISOString() });
-        releaseVolumes(ctx, i.id).catch((e: Error) => log(`${i.id}: releasing volumes failed: ${e.message}`));
+        releaseVolumes(ctx.cloud, i.id).catch((e: Error) => log(`${i.id}: releasing volumes failed: ${e.message}`));
       };
       if (i.node) services.nodes.terminateInstance(i.node, i.id).then(done, done);
       else done();

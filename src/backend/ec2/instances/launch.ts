@@ -181,6 +181,6 @@ export function bootOnNode(ctx: RequestContext, services: ComputeServices, i: In
     .catch((e: Error) => {
       ctx.cloud.instances.update(i.id, { state: 'terminated', stateReason: `Server.InternalError: node ${i.node} could not start the instance: ${e.message}`, endedTime: new Date().toISOString() });
       releaseInstance(services, i);
-      releaseVolumes(ctx, i.id).catch(() => undefined);
+      releaseVolumes(ctx.cloud, i.id).catch(() => undefined);
     });
 }

@@ -6,11 +6,11 @@
  * (delete-on-termination is for a termination somebody asked for). Either way its capacity and
  * addresses are given back, so that the instance, address and capacity records agree again.
  */
-import type { CloudContext, RequestContext } from '../../context';
+import type { CloudContext } from '../../context';
 import { log } from '../../listen';
 import { releaseVolumes } from '../volumes/handlers';
 import { releaseInstance } from './launch';
-import { Instance } from './store';
+import { Instance, STOPPED } from './store';
 
 /**
  * An instance its node no longer runs: stopped (EBS, with its root volume to start from again)
@@ -21,13 +21,13 @@ export async function loseInstance(cloud: CloudContext, i: Instance, why: string
   // The record first: a crash in between leaves a place or an address that recovery gives back.
   const bootable = cloud.volumes.attachedTo(i.id).some((v) => v.attachment!.device === i.rootDeviceName);
   if (i.rootDeviceType === 'ebs' && bootable) {
-    cloud.instances.update(i.id, { state: 'stopped', stateReason, node: undefined, placementId: undefined, publicIp: undefined, privateIp: undefined, mac: undefined, vlan: undefined });
+    cloud.instances.update(i.id, { ...STOPPED, stateReason });
     releaseInstance(cloud.compute, i);
     return;
   }
   cloud.instances.update(i.id, { state: 'terminated', stateReason, endedTime: new Date().toISOString() });
   releaseInstance(cloud.compute, i);
-  await releaseVolumes({ cloud } as RequestContext, i.id, { keep: true }).catch((e: Error) => log(`${i.id}: detaching volumes failed: ${e.message}`));
+  await releaseVolumes(cloud, i.id, { keep: true }).catch((e: Error) => log(`${i.id}: detaching volumes failed: ${e.message}`));
 }
 
 /**

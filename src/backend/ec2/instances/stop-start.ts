@@ -10,7 +10,7 @@ import { ServiceError } from '../../errors';
 import { log } from '../../listen';
 import { attachedVolumes } from './ebs';
 import { bootOnNode, releaseInstance } from './launch';
-import { Instance, STATE_CODES } from './store';
+import { Instance, STATE_CODES, STOPPED } from './store';
 import { stateOf } from './view';
 
 function ebsBacked(instances: Instance[]): void {
@@ -45,7 +45,7 @@ export function stopInstances(ctx: RequestContext, instances: Instance[]) {
       }
       ctx.cloud.instances.update(i.id, { state: 'stopping' });
       releaseInstance(services, i);
-      const stopped = () => ctx.cloud.instances.update(i.id, { state: 'stopped', node: undefined, placementId: undefined, publicIp: undefined, privateIp: undefined, mac: undefined, vlan: undefined });
+      const stopped = () => ctx.cloud.instances.update(i.id, STOPPED);
       if (i.node) shutDown(ctx, i.node, i.id).then(stopped, (e: Error) => (log(`${i.id}: stopping on ${i.node} failed: ${e.message}`), stopped()));
       else stopped();
       return change(i, previous, 'stopping');

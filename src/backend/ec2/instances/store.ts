@@ -7,6 +7,9 @@ import type Database from 'better-sqlite3';
 
 export type InstanceState = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
 
+/** A stopped instance holds no node, place or address: what it was given by its last start. */
+export const STOPPED: Partial<Instance> = { state: 'stopped', node: undefined, placementId: undefined, publicIp: undefined, privateIp: undefined, mac: undefined, vlan: undefined };
+
 export const STATE_CODES: Record<InstanceState, number> = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48, stopping: 64, stopped: 80 };
 
 export interface Instance {

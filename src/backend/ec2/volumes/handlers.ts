@@ -168,15 +168,15 @@ export async function deleteVolume(ctx: RequestContext) {
   const v = ownVolume(ctx, requireParam(ctx.params, 'VolumeId'));
   if (v.attachment || v.status === 'in-use') throw new ServiceError('VolumeInUse', `Volume ${v.id} is currently attached to ${v.attachment?.instanceId ?? 'an instance'}`);
   if (v.status !== 'available' && v.status !== 'error') throw incorrectState(`Volume '${v.id}' is ${v.status}, not available.`);
-  await destroyVolume(ctx, v);
+  await destroyVolume(ctx.cloud, v);
   return { return: true };
 }
 
 /** Removes a volume's file and marks it deleted (describes no longer list it). */
-export async function destroyVolume(ctx: RequestContext, v: Volume): Promise<void> {
-  ctx.cloud.volumes.setVolumeStatus(v.id, 'deleting');
-  await ctx.cloud.storage.remove(v.zone, v.id);
-  ctx.cloud.volumes.setVolumeStatus(v.id, 'deleted');
+export async function destroyVolume(cloud: CloudContext, v: Volume): Promise<void> {
+  cloud.volumes.setVolumeStatus(v.id, 'deleting');
+  await cloud.storage.remove(v.zone, v.id);
+  cloud.volumes.setVolumeStatus(v.id, 'deleted');
 }
 
 function ownRunningInstance(ctx: RequestContext, id: string): Instance {
@@ -259,14 +259,14 @@ export function detachVolume(ctx: RequestContext) {
  * Detaches an ended instance's volumes; those marked delete-on-termination are deleted unless
  * `keep` (the instance ended without anyone asking: its user's data stays).
  */
-export async function releaseVolumes(ctx: RequestContext, instanceId: string, opts: { keep?: boolean } = {}): Promise<void> {
-  for (const v of ctx.cloud.volumes.attachedTo(instanceId)) {
+export async function releaseVolumes(cloud: CloudContext, instanceId: string, opts: { keep?: boolean } = {}): Promise<void> {
+  for (const v of cloud.volumes.attachedTo(instanceId)) {
     const dot = v.attachment!.deleteOnTermination && !opts.keep;
-    ctx.cloud.volumes.transaction(() => {
-      ctx.cloud.volumes.setAttachment(v.id, undefined);
-      ctx.cloud.volumes.setVolumeStatus(v.id, 'available');
+    cloud.volumes.transaction(() => {
+      cloud.volumes.setAttachment(v.id, undefined);
+      cloud.volumes.setVolumeStatus(v.id, 'available');
     });
-    if (dot) await destroyVolume(ctx, v);
+    if (dot) await destroyVolume(cloud, v);
   }
 }
 

@@ -122,6 +122,6 @@ export async function cancelConversionTask(ctx: RequestContext) {
   ctx.cloud.volumes.setTaskState(id, 'cancelled', 'cancelled by the user');
   converted.delete(id);
   const v = t.volumeId ? ctx.cloud.volumes.volume(t.volumeId) : undefined;
-  if (v && v.status !== 'deleted') await destroyVolume(ctx, v);
+  if (v && v.status !== 'deleted') await destroyVolume(ctx.cloud, v);
   return { return: true };
 }
