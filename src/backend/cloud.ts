@@ -24,6 +24,7 @@ import { SqliteSecurityGroupStore } from './ec2/groups/store';
 import { SqliteTagStore } from './ec2/tags/store';
 import { walrusBundleSource } from './ec2/images/walrus-source';
 import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
+import { CloudBuckets } from './s3/cloud-buckets';
 import { startLifecycleSweeps } from './s3/lifecycle-sweeps';
 import { recoverJobs } from './recovery';
 import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
@@ -103,7 +104,8 @@ export async function runCloud(opts: RunOptions): Promise<void> {
     (i, why) => loseInstance(cloud, i, why ?? `node ${i.node} no longer runs it (the node controller restarted)`),
     () => cluster.controller.nodes.list().map((n) => `${n.host}:${n.port}`),
   );
-  const storage = new StorageController(paths.volumesDir, walrus, () => walrus.cloudAccount()!);
+  const cloudBuckets = new CloudBuckets(walrus);
+  const storage = new StorageController(paths.volumesDir, cloudBuckets);
   const cloud: CloudContext = { store, identity: new IdentityStore(store.db), walrus, volumes: new SqliteVolumeStore(store.db), storage, properties: new SqlitePropertyStore(store.db), images, keypairs, groups, tags: new SqliteTagStore(store.db), registrar, cluster, instances, bundleTasks: new SqliteBundleTaskStore(store.db), compute, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
   recoverJobs(cloud, log);
   const server = createCloudServer(cloud, log);
@@ -113,7 +115,7 @@ export async function runCloud(opts: RunOptions): Promise<void> {
 
   ensureCloudAdmin(paths, store, pki, cloud.urls);
   refreshAdminEucarc(paths, store, cloud.urls);
-  for (const name of walrus.ensureSystemBuckets()) log(`walrus: bucket ${name} belongs to another account; snapshots fail until it is deleted or renamed`);
+  for (const name of cloudBuckets.ensure()) log(`walrus: bucket ${name} belongs to another account; snapshots fail until it is deleted or renamed`);
   ensureLocalCluster(paths, store, advertisedHost(bind));
   registrar.resumePending();
   cluster.renderNetworkRules();

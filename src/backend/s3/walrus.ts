@@ -3,7 +3,8 @@
  * deleted), over the WalrusStore (metadata) and ObjectFiles (data). It knows nothing of HTTP: the
  * handler turns requests into these calls and their results into responses. It is also the cloud's
  * internal way into object storage (headObject, openObject, readAs), which image registration
- * uses to read uploaded bundles. Multipart uploads are in multipart.ts.
+ * uses to read uploaded bundles. The cloud's own buckets are kept by CloudBuckets (cloud-buckets.ts),
+ * multipart uploads by multipart.ts.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -121,7 +122,8 @@ export class Walrus {
   private readonly accounts: AccountDirectory;
   private readonly cloudAccountName: string;
   private cloudAccountId?: string;
-  private readonly systemBuckets: Set<string>;
+  /** The cloud's own buckets' names (CloudBuckets keeps them), refused to users. */
+  readonly systemBuckets: ReadonlySet<string>;
 
   constructor(opts: WalrusOptions) {
     this.store = opts.store;
@@ -157,67 +159,13 @@ export class Walrus {
   }
 
   /**
-   * Creates the cloud's own buckets that are missing (at start). Returns the names found owned by
-   * another account (made before their names were reserved): the cloud neither writes nor reads
-   * them until an administrator moves them out of the way.
-   */
-  ensureSystemBuckets(): string[] {
-    const owner = this.cloudAccount();
-    if (!owner) return [];
-    const squatted: string[] = [];
-    for (const name of this.systemBuckets) {
-      const b = this.store.findBucket(name);
-      if (!b) this.createPrivateBucket(owner, name);
-      else if (b.ownerAccountId !== owner) squatted.push(name);
-    }
-    return squatted;
-  }
-
-  private createPrivateBucket(ownerAccountId: string, name: string): BucketRecord {
-    const b: BucketRecord = { id: this.files.newId(), name, ownerAccountId, location: '', acl: this.grantsFor({}, { owner: ownerAccountId, bucketOwner: ownerAccountId }), created: now() };
-    this.store.createBucket(b);
-    this.files.createBucketDir(b.id);
-    return b;
-  }
-
-  /**
    * Refuses a request of a user (any, the cloud administrator too) on one of the cloud's own
    * buckets: they live outside the users' namespace, listed to nobody, taken to whoever would
-   * create one, closed to every S3 request. The cloud reaches them through this model alone.
+   * create one, closed to every S3 request. The cloud reaches them through CloudBuckets alone.
    */
   userBucket(name: string, creating = false): void {
     if (!this.systemBuckets.has(name)) return;
     throw creating ? bucketTaken() : accessDenied();
-  }
-
-  /** A bucket of the cloud's own, if it is there and the given account (the cloud's) owns it. */
-  ownBucket(ownerAccountId: string, bucketName: string): BucketRecord | undefined {
-    const b = this.store.findBucket(bucketName);
-    if (b && b.ownerAccountId !== ownerAccountId) throw new ServiceError('BucketAlreadyExists', `bucket ${bucketName} belongs to another account`, 409);
-    return b;
-  }
-
-  /**
-   * The cloud's own write (a snapshot's chunk): into a private bucket of the given account,
-   * created if missing. No access check.
-   */
-  async storeObject(ownerAccountId: string, bucketName: string, key: string, data: Buffer): Promise<void> {
-    const b = this.ownBucket(ownerAccountId, bucketName) ?? this.createPrivateBucket(ownerAccountId, bucketName);
-    const fileId = await this.files.write(b.id, (async function* () { yield data; })());
-    const md5 = createHash('md5').update(data).digest('hex');
-    this.commitObject({ bucketId: b.id, key, fileId, size: data.length, etag: `"${md5}"`, headers: {}, ownerAccountId, acl: b.acl, lastModified: now() });
-  }
-
-  /** The cloud's own clean-up: removes every object under a prefix. No access check. */
-  removeObjects(bucketName: string, prefix: string): void {
-    const b = this.store.findBucket(bucketName);
-    if (!b) return;
-    const from = Buffer.from(prefix, 'utf8');
-    for (let page = this.store.scanObjects(b.id, { from, inclusive: true }, 1000); page.length; page = this.store.scanObjects(b.id, { from, inclusive: true }, 1000)) {
-      const mine = page.filter((o) => o.key.startsWith(prefix));
-      for (const o of mine) this.removeObject(b.id, o.key, b.ownerAccountId);
-      if (mine.length < page.length) return;
-    }
   }
 
   /**

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Walrus } from '../s3/walrus';
+import type { CloudBuckets } from '../s3/cloud-buckets';
 
 export const SNAPSHOT_BUCKET = 'eucalyptus-snapshots';
 export const CHUNK = 4 * 1024 * 1024;
@@ -18,9 +18,8 @@ export const GiB = 1024 ** 3;
 export class StorageController {
   constructor(
     readonly dir: string,
-    private readonly walrus: Walrus,
-    /** The account that owns the snapshot bucket (the cloud's own). */
-    private readonly cloudAccountId: () => string,
+    /** The cloud's own buckets in Walrus, where snapshots are kept. */
+    private readonly buckets: CloudBuckets,
   ) {}
 
   /** Where a volume's file is: what the node controller links into an instance's folder. */
@@ -71,7 +70,7 @@ export class StorageController {
       for (let offset = 0; offset < size; offset += CHUNK) {
         const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, size - offset), offset);
         const piece = buf.subarray(0, bytesRead);
-        if (!isZero(piece)) await this.walrus.storeObject(this.cloudAccountId(), SNAPSHOT_BUCKET, chunkKey(snapshotId, offset), Buffer.from(piece));
+        if (!isZero(piece)) await this.buckets.store(SNAPSHOT_BUCKET, chunkKey(snapshotId, offset), Buffer.from(piece));
         onProgress(Math.floor(((offset + bytesRead) * 100) / size));
       }
     } finally {
@@ -85,7 +84,7 @@ export class StorageController {
     try {
       for (const offset of this.chunkOffsets(snapshotId)) {
         let at = offset;
-        for await (const piece of this.walrus.openObject(this.snapshotBucket()!.name, chunkKey(snapshotId, offset)) as AsyncIterable<Buffer>) {
+        for await (const piece of this.buckets.open(SNAPSHOT_BUCKET, chunkKey(snapshotId, offset)) as AsyncIterable<Buffer>) {
           await fh.write(piece, 0, piece.length, at);
           at += piece.length;
         }
@@ -96,29 +95,13 @@ export class StorageController {
     }
   }
 
-  /** The snapshot bucket, which only the cloud's own may be: chunks are never read from another's. */
-  private snapshotBucket() {
-    return this.walrus.ownBucket(this.cloudAccountId(), SNAPSHOT_BUCKET);
-  }
-
   deleteSnapshot(snapshotId: string): void {
-    if (!this.snapshotBucket()) return;
-    this.walrus.removeObjects(SNAPSHOT_BUCKET, `${snapshotId}/`);
+    this.buckets.removeUnder(SNAPSHOT_BUCKET, `${snapshotId}/`);
   }
 
   private chunkOffsets(snapshotId: string): number[] {
-    const b = this.snapshotBucket();
-    if (!b) return [];
     const prefix = `${snapshotId}/`;
-    const out: number[] = [];
-    let from = Buffer.from(prefix, 'utf8');
-    for (let page = this.walrus.store.scanObjects(b.id, { from, inclusive: true }, 1000); page.length; page = this.walrus.store.scanObjects(b.id, { from, inclusive: false }, 1000)) {
-      const mine = page.filter((o) => o.key.startsWith(prefix));
-      out.push(...mine.map((o) => parseInt(o.key.slice(prefix.length), 16)));
-      if (mine.length < page.length) break;
-      from = Buffer.from(page[page.length - 1].key, 'utf8');
-    }
-    return out;
+    return [...this.buckets.objects(SNAPSHOT_BUCKET, prefix)].map((o) => parseInt(o.key.slice(prefix.length), 16));
   }
 }
 
