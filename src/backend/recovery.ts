@@ -17,7 +17,6 @@
  * Runs once, before the cloud answers requests.
  */
 import type { CloudContext } from './context';
-import { releaseInstance } from './ec2/instances/launch';
 import { STOPPED } from './ec2/instances/store';
 import { releaseVolumes, copySnapshot } from './ec2/volumes/handlers';
 
@@ -30,8 +29,9 @@ export function recoverJobs(cloud: CloudContext, log: (line: string) => void): v
 
 function recoverInstances(cloud: CloudContext, log: (line: string) => void): void {
   const now = new Date().toISOString();
+  // Their place and addresses were given back as they entered these states (the address may be
+  // another instance's by now); what a crash kept is found below as held by no instance.
   for (const i of cloud.instances.list({ states: ['shutting-down', 'stopping'] })) {
-    releaseInstance(cloud.compute, i);
     if (i.state === 'shutting-down') {
       log(`${i.id}: its termination was cut short by a restart; terminated`);
       cloud.instances.update(i.id, { state: 'terminated', endedTime: now });
