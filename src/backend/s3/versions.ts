@@ -21,7 +21,11 @@ export const NULL_VERSION = 'null';
 /** The version id a GET or DELETE names: 'null' names the null version. */
 export const versionIdOf = (v: { versionId?: string }) => v.versionId ?? NULL_VERSION;
 
-export const newVersionId = () => randomBytes(24).toString('base64url');
+/**
+ * A version id: 32 URL-safe characters, none of them `-` (an id starting with one reads as an
+ * option to command-line tools: `aws s3api ... --version-id -8Ee...`), as S3's use `.` and `_`.
+ */
+export const newVersionId = () => randomBytes(24).toString('base64url').replace(/-/g, '.');
 
 export function parseVersioning(body: Buffer): VersioningStatus {
   const root = parseXmlBody(body).VersioningConfiguration;
