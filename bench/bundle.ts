@@ -21,12 +21,16 @@ function buildImage(file: string): void {
   execFileSync('bash', ['-c', `tar cf - /usr/lib /usr/share /usr/bin 2>/dev/null | head -c ${REAL_DATA} > '${file}'`]);
   const fd = fs.openSync(file, 'r+');
   const zeros = Buffer.alloc(1 << 20);
-  for (let at = fs.fstatSync(fd).size; at < IMAGE_SIZE; at += zeros.length) fs.writeSync(fd, zeros, 0, Math.min(zeros.length, IMAGE_SIZE - at), at);
+  for (let at = fs.fstatSync(fd).size; at < IMAGE_SIZE; at += zeros.length)
+    fs.writeSync(fd, zeros, 0, Math.min(zeros.length, IMAGE_SIZE - at), at);
   fs.closeSync(fd);
 }
 
 function folderBytes(dir: string): number {
-  return fs.readdirSync(dir).filter((f) => f.includes('.part.')).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.includes('.part.'))
+    .reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
 }
 
 interface Run {
@@ -51,7 +55,8 @@ const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
 function main(): void {
   for (const tool of ['pigz', 'openssl', 'tar', 'split', 'sha1sum']) {
-    if (spawnSync('bash', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is missing (bash scripts/test-prereqs.sh installs pigz)`);
+    if (spawnSync('bash', ['-c', `command -v ${tool}`]).status !== 0)
+      throw new Error(`${tool} is missing (bash scripts/test-prereqs.sh installs pigz)`);
   }
   if (!fs.existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is missing (apt-get install time)');
   const dir = tempDir('euca-bench-bundle-');
@@ -61,10 +66,20 @@ function main(): void {
     buildImage(image);
     console.log('done');
     const id = testIdentity(dir);
-    const env = cleanEnv({ EC2_CERT: id.userCert, EC2_PRIVATE_KEY: id.userKey, EUCALYPTUS_CERT: id.cloudCert, EC2_USER_ID: id.accountId, HOME: dir });
+    const env = cleanEnv({
+      EC2_CERT: id.userCert,
+      EC2_PRIVATE_KEY: id.userKey,
+      EUCALYPTUS_CERT: id.cloudCert,
+      EC2_USER_ID: id.accountId,
+      HOME: dir,
+    });
     const key = randomBytes(16).toString('hex');
     const iv = randomBytes(16).toString('hex');
-    const theirs = `set -o pipefail; tar cf - -C '${dir}' disk.img | tee >(sha1sum > '${dir}/pigz.sha1') | pigz -6 | openssl enc -e -aes-128-cbc -K ${key} -iv ${iv} | split -b 10M -d - '${dir}/pigz/disk.img.part.'`;
+    const theirs =
+      `set -o pipefail; tar cf - -C ` +
+      `'${dir}' disk.img | tee >(sha1sum > ` +
+      `'${dir}/pigz.sha1') | pigz -6 | openssl enc -e -aes-128-cbc ` +
+      `-K ${key} -iv ${iv} | split -b 10M -d - '${dir}/pigz/disk.img.part.'`;
 
     const ours: Run[] = [];
     const pigz: Run[] = [];
@@ -76,13 +91,22 @@ function main(): void {
     const [o, p] = [median(ours.map((r) => r.seconds)), median(pigz.map((r) => r.seconds))];
     const rss = Math.max(...ours.map((r) => r.peakRssKb ?? 0)) / 1024;
     const pigzVersion = execFileSync('pigz', ['--version'], { encoding: 'utf8' }).trim();
-    console.log(`euca-bundle-image:                         median ${o.toFixed(2)} s of ${ours.map((r) => r.seconds.toFixed(2)).join(', ')}`);
-    console.log(`tar | sha1sum | ${pigzVersion} | openssl | split: median ${p.toFixed(2)} s of ${pigz.map((r) => r.seconds.toFixed(2)).join(', ')}`);
+    console.log(
+      `euca-bundle-image:                         ` +
+        `median ${o.toFixed(2)} s of ${ours.map((r) => r.seconds.toFixed(2)).join(', ')}`,
+    );
+    console.log(
+      `tar | sha1sum | ${pigzVersion} | openssl | split: median ${p.toFixed(2)} s of ${pigz.map((r) => r.seconds.toFixed(2)).join(', ')}`,
+    );
     console.log(`ratio euca/pipeline: ${(o / p).toFixed(2)} (goal <= 1.00: ${o <= p ? 'met' : 'NOT met'})`);
     const [ob, pb] = [ours[0].bytes, pigz[0].bytes];
     const diff = (100 * (ob - pb)) / pb;
-    console.log(`bundle size: ours ${mb(ob)}, pigz ${mb(pb)} (${diff >= 0 ? '+' : ''}${diff.toFixed(2)}%; goal within 3%: ${Math.abs(diff) <= 3 ? 'met' : 'NOT met'})`);
-    console.log(`peak RSS of euca-bundle-image: ${rss.toFixed(0)} MiB (goal <= 200 MB: ${rss * 1.048576 <= 200 ? 'met' : 'NOT met'})`);
+    console.log(
+      `bundle size: ours ${mb(ob)}, pigz ${mb(pb)} (${diff >= 0 ? '+' : ''}${diff.toFixed(2)}%; goal within 3%: ${Math.abs(diff) <= 3 ? 'met' : 'NOT met'})`,
+    );
+    console.log(
+      `peak RSS of euca-bundle-image: ${rss.toFixed(0)} MiB (goal <= 200 MB: ${rss * 1.048576 <= 200 ? 'met' : 'NOT met'})`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -25,7 +25,8 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})`;
+const fmt = (xs: number[]) =>
+  `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})`;
 
 async function main() {
   const cloud = await startCloud();
@@ -34,16 +35,30 @@ async function main() {
     const ours2 = await time('euca-describe-availability-zones', ['--signature-version', '2'], cloud.env);
     let awsVersion = 'aws CLI';
     try {
-      awsVersion = execFileSync('aws', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split(' ')[0];
+      awsVersion = execFileSync('aws', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        .trim()
+        .split(' ')[0];
     } catch {
       /* reported below when the runs fail */
     }
-    const awsEnv = cleanEnv({ ...cloud.eucarc, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus', HOME: cloud.dataDir });
-    const aws = await time('aws', ['--endpoint-url', cloud.eucarc.EC2_URL, 'ec2', 'describe-availability-zones', '--output', 'text'], awsEnv);
+    const awsEnv = cleanEnv({
+      ...cloud.eucarc,
+      AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY,
+      AWS_DEFAULT_REGION: 'eucalyptus',
+      HOME: cloud.dataDir,
+    });
+    const aws = await time(
+      'aws',
+      ['--endpoint-url', cloud.eucarc.EC2_URL, 'ec2', 'describe-availability-zones', '--output', 'text'],
+      awsEnv,
+    );
     console.log(`euca-describe-availability-zones (SigV4): ${fmt(ours)}`);
     console.log(`euca-describe-availability-zones (SigV2): ${fmt(ours2)}`);
     console.log(`${awsVersion} ec2 describe-availability-zones: ${fmt(aws)}`);
-    console.log(`ratio aws/euca: ${(median(aws) / median(ours)).toFixed(2)}x (euca takes ${((100 * median(ours)) / median(aws)).toFixed(0)}% of the aws CLI's time)`);
+    console.log(
+      `ratio aws/euca: ${(median(aws) / median(ours)).toFixed(2)}x (euca takes ${((100 * median(ours)) / median(aws)).toFixed(0)}% of the aws CLI's time)`,
+    );
     console.log(`goal: median <= 150 ms: ${median(ours) <= 150 ? 'met' : 'NOT met'}`);
   } finally {
     await cloud.stop();

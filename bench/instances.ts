@@ -5,13 +5,13 @@
  * Both are driven by the same client (this toolkit's Query client, Signature V4); a describe is
  * timed from request to the last byte of its answer.
  */
-import { resolveEndpoint } from '../src/lib/config/resolve';
-import { Params, QueryClient } from '../src/lib/query';
-import { listOf, parseXml } from '../src/lib/xml';
+import { resolveEndpoint } from '../src/cli/config/resolve';
+import { type Params, QueryClient } from '../src/cli/query';
+import { listOf, parseXml } from '../src/cli/xml';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cloudPaths } from '../src/backend/paths';
-import { localNodeDir, nodePaths } from '../src/backend/node/paths';
+import { cloudPaths } from '../src/shared/paths';
+import { localNodeDir, nodePaths } from '../src/shared/node-paths';
 import { runOk, tempDir } from '../test/helpers/cli';
 import { startCloud } from '../test/helpers/cloud';
 import { registerTestImage } from '../test/helpers/images';
@@ -32,9 +32,17 @@ async function measure(client: QueryClient, image: string, type: string): Promis
   const t0 = Date.now();
   let first = '';
   for (let b = 0; b < TOTAL / BATCH; b++) {
-    const r = await client.call('RunInstances', { ImageId: image, MinCount: BATCH, MaxCount: BATCH, InstanceType: type, AddressingType: 'private' }).catch((e: Error) => {
-      throw new Error(`batch ${b + 1} of ${TOTAL / BATCH}: ${e.message}`);
-    });
+    const r = await client
+      .call('RunInstances', {
+        ImageId: image,
+        MinCount: BATCH,
+        MaxCount: BATCH,
+        InstanceType: type,
+        AddressingType: 'private',
+      })
+      .catch((e: Error) => {
+        throw new Error(`batch ${b + 1} of ${TOTAL / BATCH}: ${e.message}`);
+      });
     const ids = listOf(r, 'instancesSet').map((i) => i.instanceId as string);
     first ||= ids[0];
     await client.call('CreateTags', { ResourceId: ids, Tag: [{ Key: 'batch', Value: String(b) }] });
@@ -68,7 +76,9 @@ async function settled(client: QueryClient): Promise<void> {
 }
 
 function print(name: string, f: Figures): void {
-  console.log(`${name}: ran ${f.count} in ${f.run.toFixed(1)} s; describe all ${f.all} ms, one ${f.one} ms, tag filter (${BATCH}) ${f.filtered} ms`);
+  console.log(
+    `${name}: ran ${f.count} in ${f.run.toFixed(1)} s; describe all ${f.all} ms, one ${f.one} ms, tag filter (${BATCH}) ${f.filtered} ms`,
+  );
 }
 
 async function main() {
@@ -77,25 +87,40 @@ async function main() {
   const dataDir = tempDir('euca-bench-');
   const nodeConf = nodePaths(localNodeDir(dataDir)).conf;
   fs.mkdirSync(path.dirname(nodeConf), { recursive: true });
-  fs.writeFileSync(nodeConf, `MAX_CORES="${TOTAL}"\nMAX_MEM="${TOTAL * 128}"\nMAX_DISK="${TOTAL * 10}"\nBOOT_DELAY_MS="100"\n`);
+  fs.writeFileSync(
+    nodeConf,
+    `MAX_CORES="${TOTAL}"\nMAX_MEM="${TOTAL * 128}"\nMAX_DISK="${TOTAL * 10}"\nBOOT_DELAY_MS="100"\n`,
+  );
   const conf = cloudPaths(dataDir).conf;
   fs.mkdirSync(path.dirname(conf), { recursive: true });
-  fs.writeFileSync(conf, 'VNET_MODE="MANAGED-NOVLAN"\nVNET_SUBNET="10.0.0.0"\nVNET_NETMASK="255.0.0.0"\nVNET_ADDRSPERNET="16384"\nVNET_PUBLICIPS="192.0.2.10-192.0.2.40"\nLOCAL_NODE="Y"\n');
+  fs.writeFileSync(
+    conf,
+    'VNET_MODE="MANAGED-NOVLAN"\nVNET_SUBNET="10.0.0.0"\nVNET_NETMASK="255.0.0.0"\nVNET_ADDRSPERNET="16384"\nVNET_PUBLICIPS="192.0.2.10-192.0.2.40"\nLOCAL_NODE="Y"\n',
+  );
   const cloud = await startCloud(dataDir);
   const moto = await startMoto();
   try {
     // A tiny image: the node lays out every instance's root from it, and this measures the API.
     const emi = await registerTestImage(cloud.env, undefined, [], 4096);
-    const ours = new QueryClient(await resolveEndpoint('ec2', {}, { env: cloud.env, ini: new Map(), commandName: 'bench' }));
+    const ours = new QueryClient(
+      await resolveEndpoint('ec2', {}, { env: cloud.env, ini: new Map(), commandName: 'bench' }),
+    );
     const theirs = new QueryClient(await resolveEndpoint('ec2', {}, { env: moto.env, commandName: 'bench' }));
-    const ami = (await runOk('euca-describe-images', ['-a'], moto.env)).split('\n').find((l) => l.startsWith('IMAGE\tami-'))!.split('\t')[1];
+    const ami = (await runOk('euca-describe-images', ['-a'], moto.env))
+      .split('\n')
+      .find((l) => l.startsWith('IMAGE\tami-'))!
+      .split('\t')[1];
     const a = await measure(ours, emi, 'm1.small');
     print('embedded cloud', a);
     const b = await measure(theirs, ami, 't2.micro');
     print('moto_server', b);
     const ratio = (x: number, y: number) => `${(y / Math.max(x, 1e-3)).toFixed(1)}x`;
-    console.log(`moto/ours: run ${ratio(a.run, b.run)}, describe all ${ratio(a.all, b.all)}, one ${ratio(a.one, b.one)}, tag filter ${ratio(a.filtered, b.filtered)}`);
-    console.log(`goals: run <= 10 s ${a.run <= 10 ? 'met' : 'NOT met'}; describe all <= 1 s ${a.all <= 1000 ? 'met' : 'NOT met'}; filtered <= 50 ms ${a.filtered <= 50 ? 'met' : 'NOT met'}`);
+    console.log(
+      `moto/ours: run ${ratio(a.run, b.run)}, describe all ${ratio(a.all, b.all)}, one ${ratio(a.one, b.one)}, tag filter ${ratio(a.filtered, b.filtered)}`,
+    );
+    console.log(
+      `goals: run <= 10 s ${a.run <= 10 ? 'met' : 'NOT met'}; describe all <= 1 s ${a.all <= 1000 ? 'met' : 'NOT met'}; filtered <= 50 ms ${a.filtered <= 50 ? 'met' : 'NOT met'}`,
+    );
   } finally {
     await moto.stop();
     await cloud.stop();

@@ -8,11 +8,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { resolveEndpoint } from '../src/lib/config/resolve';
-import { QueryClient } from '../src/lib/query';
-import { S3Client } from '../src/lib/s3';
-import { listOf } from '../src/lib/xml';
-import { cloudPaths } from '../src/backend/paths';
+import { resolveEndpoint } from '../src/cli/config/resolve';
+import { QueryClient } from '../src/cli/query';
+import { S3Client } from '../src/cli/s3';
+import { listOf } from '../src/cli/xml';
+import { cloudPaths } from '../src/shared/paths';
 import { runOk } from '../test/helpers/cli';
 import { startCloud } from '../test/helpers/cloud';
 import { registerTestImage } from '../test/helpers/images';
@@ -68,7 +68,18 @@ async function main(): Promise<void> {
       return Number(process.hrtime.bigint() - t0) / 1e6;
     };
     const ops: Record<Kind, (n: number) => Promise<number>> = {
-      describe: (n) => timed(() => call(['DescribeInstances', 'DescribeImages', 'DescribeAvailabilityZones', 'DescribeKeyPairs', 'DescribeSecurityGroups'][n % 5])),
+      describe: (n) =>
+        timed(() =>
+          call(
+            [
+              'DescribeInstances',
+              'DescribeImages',
+              'DescribeAvailabilityZones',
+              'DescribeKeyPairs',
+              'DescribeSecurityGroups',
+            ][n % 5],
+          ),
+        ),
       'run-terminate': async () => {
         await slot();
         try {
@@ -92,7 +103,13 @@ async function main(): Promise<void> {
         const name = `load-${n}-${randomBytes(3).toString('hex')}`;
         return timed(async () => {
           await call('CreateSecurityGroup', { GroupName: name, GroupDescription: 'load' });
-          await call('AuthorizeSecurityGroupIngress', { GroupName: name, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' });
+          await call('AuthorizeSecurityGroupIngress', {
+            GroupName: name,
+            IpProtocol: 'tcp',
+            FromPort: 22,
+            ToPort: 22,
+            CidrIp: '0.0.0.0/0',
+          });
           await call('DeleteSecurityGroup', { GroupName: name });
         });
       },
@@ -129,26 +146,48 @@ async function main(): Promise<void> {
     );
 
     // Everything terminated: capacity and addresses must all be back.
-    const left = listOf(await call('DescribeInstances'), 'reservationSet').flatMap((r) => listOf(r, 'instancesSet')).filter((i) => i.instanceState.name !== 'terminated');
+    const left = listOf(await call('DescribeInstances'), 'reservationSet')
+      .flatMap((r) => listOf(r, 'instancesSet'))
+      .filter((i) => i.instanceState.name !== 'terminated');
     if (left.length) await call('TerminateInstances', { InstanceId: left.map((i) => i.instanceId) });
     let verbose = '';
     for (let i = 0; i < 100; i++) {
       verbose = await runOk('euca-describe-availability-zones', ['verbose'], cloud.env);
       const types = verbose.split('\n').filter((l) => /\|- [a-z]\d\.\w+/.test(l));
-      if (types.every((l) => { const m = /(\d+) \/ (\d+)/.exec(l)!; return m[1] === m[2]; })) break;
+      if (
+        types.every((l) => {
+          const m = /(\d+) \/ (\d+)/.exec(l)!;
+          return m[1] === m[2];
+        })
+      )
+        break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    const leaked = verbose.split('\n').filter((l) => /\|- [a-z]\d\.\w+/.test(l)).filter((l) => { const m = /(\d+) \/ (\d+)/.exec(l)!; return m[1] !== m[2]; });
+    const leaked = verbose
+      .split('\n')
+      .filter((l) => /\|- [a-z]\d\.\w+/.test(l))
+      .filter((l) => {
+        const m = /(\d+) \/ (\d+)/.exec(l)!;
+        return m[1] !== m[2];
+      });
     // The administrator sees the whole pool, free addresses held by `nobody`.
-    const addresses = listOf(await call('DescribeAddresses'), 'addressesSet').filter((a) => a.instanceId && a.instanceId !== 'nobody');
+    const addresses = listOf(await call('DescribeAddresses'), 'addressesSet').filter(
+      (a) => a.instanceId && a.instanceId !== 'nobody',
+    );
 
-    console.log(`requests served: ${requests} in ${SECONDS} s (${Math.round(requests / SECONDS)}/s); errors: ${errors.length}`);
+    console.log(
+      `requests served: ${requests} in ${SECONDS} s (${Math.round(requests / SECONDS)}/s); errors: ${errors.length}`,
+    );
     for (const k of KINDS) {
       const l = latencies.get(k)!.sort((a, b) => a - b);
-      console.log(`  ${k.padEnd(14)} ${String(l.length).padStart(6)} done   p50 ${percentile(l, 50).toFixed(1).padStart(7)} ms   p99 ${percentile(l, 99).toFixed(1).padStart(7)} ms`);
+      console.log(
+        `  ${k.padEnd(14)} ${String(l.length).padStart(6)} done   p50 ${percentile(l, 50).toFixed(1).padStart(7)} ms   p99 ${percentile(l, 99).toFixed(1).padStart(7)} ms`,
+      );
     }
     console.log(`cloud peak RSS: ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
-    console.log(`after terminating everything: ${leaked.length ? `capacity NOT back: ${leaked.join(' | ')}` : 'free equals max for every VM type'}; ${addresses.length ? `${addresses.length} addresses still held` : 'no address held'}`);
+    console.log(
+      `after terminating everything: ${leaked.length ? `capacity NOT back: ${leaked.join(' | ')}` : 'free equals max for every VM type'}; ${addresses.length ? `${addresses.length} addresses still held` : 'no address held'}`,
+    );
     if (errors.length) console.log(`first errors:\n  ${[...new Set(errors)].slice(0, 10).join('\n  ')}`);
     if (errors.length || leaked.length || addresses.length) process.exitCode = 1;
   } finally {

@@ -6,13 +6,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mkdirPrivate, writeSecretFile, writeFileAtomic } from '../lib/files';
-import { createCertificate, generateRsaKeyPair } from '../lib/pki';
+import { mkdirPrivate, writeSecretFile, writeFileAtomic } from '../shared/files';
+import { createCertificate, generateRsaKeyPair } from '../shared/pki';
 import { ensureConf, readConf } from './conf';
 import { credentialFileNames, renderEucarc, writeCredentialsFolder } from './credentials';
 import * as ids from './ids';
-import { CloudPaths } from './paths';
-import { CloudStore } from './store/types';
+import { type CloudPaths } from '../shared/paths';
+import { type CloudStore } from './store/types';
 
 export { ADMIN_USER, CLOUD_ACCOUNT } from './iam/principals';
 import { ADMIN_USER, CLOUD_ACCOUNT } from './iam/principals';
@@ -68,8 +68,20 @@ export function ensureCloudAdmin(paths: CloudPaths, store: CloudStore, pki: Clou
       issuer: pki,
     });
     store.addCertificate(user.id, certId, certPem);
-    const fields = { ...urls, accountId: account.id, userName: user.name, accessKeyId: key.id, secretAccessKey: key.secret, certId };
-    writeCredentialsFolder(paths.credentialsDir, { ...fields, certPem, privateKeyPem: keys.privateKeyPem, cloudCertPem: pki.certPem });
+    const fields = {
+      ...urls,
+      accountId: account.id,
+      userName: user.name,
+      accessKeyId: key.id,
+      secretAccessKey: key.secret,
+      certId,
+    };
+    writeCredentialsFolder(paths.credentialsDir, {
+      ...fields,
+      certPem,
+      privateKeyPem: keys.privateKeyPem,
+      cloudCertPem: pki.certPem,
+    });
     store.setMeta('admin.certId', certId);
   });
 }
@@ -83,7 +95,17 @@ export function refreshAdminEucarc(paths: CloudPaths, store: CloudStore, urls: S
   if (!fs.existsSync(path.join(paths.credentialsDir, credentialFileNames({ userName: user.name, certId }).cert))) {
     throw new Error(`the admin's certificate is missing from ${paths.credentialsDir}`);
   }
-  writeSecretFile(paths.eucarc, renderEucarc({ ...urls, accountId: account.id, userName: user.name, accessKeyId: key.id, secretAccessKey: key.secret, certId }));
+  writeSecretFile(
+    paths.eucarc,
+    renderEucarc({
+      ...urls,
+      accountId: account.id,
+      userName: user.name,
+      accessKeyId: key.id,
+      secretAccessKey: key.secret,
+      certId,
+    }),
+  );
 }
 
 /** Registers the local cluster controller named in eucalyptus.conf, once. */

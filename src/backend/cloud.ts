@@ -1,22 +1,31 @@
 /**
  * Running the cloud in the foreground: prepare the data dir (first start creates the PKI, the
  * eucalyptus account and its admin credentials), open the store and Walrus (sweeping the temp and
- * orphaned files a crash left), resume image registrations a restart interrupted, listen, register the local cluster, write the admin's eucarc and
- * the pid file (last: its presence means "answering"), start the local node controller (without
- * waiting for it), and shut down cleanly on SIGTERM or SIGINT, stopping that node too.
+ * orphaned files a crash left), resume image registrations a restart interrupted, listen, register
+ * the local cluster, write the admin's eucarc and the pid file (last: its presence means
+ * "answering"), start the local node controller (without waiting for it), and shut down cleanly
+ * on SIGTERM or SIGINT, stopping that node too.
  */
+import type { CloudRunOptions } from '../shared/launcher';
 import * as fs from 'node:fs';
 import { listen, log } from './listen';
-import { CliError } from '../lib/errors';
-import { writeFileAtomic } from '../lib/files';
-import { CLOUD_ACCOUNT, ensureCloudAdmin, ensureLocalCluster, loadOrCreatePki, prepareDataDir, refreshAdminEucarc } from './bootstrap';
+import { CliError } from '../shared/errors';
+import { writeFileAtomic } from '../shared/files';
+import {
+  CLOUD_ACCOUNT,
+  ensureCloudAdmin,
+  ensureLocalCluster,
+  loadOrCreatePki,
+  prepareDataDir,
+  refreshAdminEucarc,
+} from './bootstrap';
 import { ClusterServices } from './cluster';
 import { parseNetworkConfig } from './cluster/network/config';
 import { readConf, setConfValues } from './conf';
-import { CloudContext } from './context';
-import { runningPid } from './daemon';
+import { type CloudContext } from './context';
+import { runningPid } from '../shared/daemon';
 import { localNodeWanted, startLocalNode } from './node/local';
-import { cloudPaths, DEFAULT_BIND, DEFAULT_PORT } from './paths';
+import { cloudPaths, DEFAULT_BIND, DEFAULT_PORT } from '../shared/paths';
 import { ImageRegistrar } from './ec2/images/registrar';
 import { SqliteImageStore } from './ec2/images/store';
 import { SqliteKeyPairStore } from './ec2/keypairs/store';
@@ -46,23 +55,17 @@ import { SqliteInstanceStore } from './ec2/instances/store';
 import { SqliteBundleTaskStore } from './ec2/bundle-tasks/store';
 import { findGroup } from './ec2/groups/store';
 
-export interface RunOptions {
-  dataDir: string;
-  port?: number;
-  bind?: string;
-}
-
-
 function advertisedHost(bind: string): string {
   if (bind === '0.0.0.0' || bind === '::') return '127.0.0.1';
   return bind.includes(':') ? `[${bind}]` : bind;
 }
 
-export async function runCloud(opts: RunOptions): Promise<void> {
+export async function runCloud(opts: CloudRunOptions): Promise<void> {
   const paths = cloudPaths(opts.dataDir);
   prepareDataDir(paths);
   const other = runningPid(paths);
-  if (other !== undefined && other !== process.pid) throw new CliError('AlreadyRunning', `a cloud is already running on ${paths.dataDir} (pid ${other})`);
+  if (other !== undefined && other !== process.pid)
+    throw new CliError('AlreadyRunning', `a cloud is already running on ${paths.dataDir} (pid ${other})`);
   const settings: Record<string, string> = {};
   if (opts.port !== undefined && opts.port !== 0) settings.CLOUD_PORT = String(opts.port);
   if (opts.bind !== undefined) settings.CLOUD_BIND_ADDR = opts.bind;
@@ -78,19 +81,46 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
   const store = new SqliteStore(paths.db);
   const pki = loadOrCreatePki(paths);
-  const walrus = new Walrus({ store: new SqliteWalrusStore(store.db), files: new ObjectFiles(paths.walrusDir), accounts: store, cloudAccountName: CLOUD_ACCOUNT, systemBuckets: [SNAPSHOT_BUCKET] });
+  const walrus = new Walrus({
+    store: new SqliteWalrusStore(store.db),
+    files: new ObjectFiles(paths.walrusDir),
+    accounts: store,
+    cloudAccountName: CLOUD_ACCOUNT,
+    systemBuckets: [SNAPSHOT_BUCKET],
+  });
   const swept = walrus.recover();
   if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
   const stopLifecycle = startLifecycleSweeps(walrus, log);
   const images = new SqliteImageStore(store.db);
-  const registrar = new ImageRegistrar({ store, images, source: walrusBundleSource(walrus), cloudPrivateKeyPem: pki.privateKeyPem, cloudCertPem: pki.certPem, cacheDir: paths.imagesDir, log });
-  const cluster = new ClusterServices({ db: store.db, conf, network, dataDir: paths.dataDir, accountName: (id) => store.findAccount(id)?.name, log });
+  const registrar = new ImageRegistrar({
+    store,
+    images,
+    source: walrusBundleSource(walrus),
+    cloudPrivateKeyPem: pki.privateKeyPem,
+    cloudCertPem: pki.certPem,
+    cacheDir: paths.imagesDir,
+    log,
+  });
+  const cluster = new ClusterServices({
+    db: store.db,
+    conf,
+    network,
+    dataDir: paths.dataDir,
+    accountName: (id) => store.findAccount(id)?.name,
+    log,
+  });
   const keypairs = new SqliteKeyPairStore(store.db);
   const groups = new SqliteSecurityGroupStore(store.db);
   const nodeClients = new NodeClients(loadOrCreateNodeKey(paths.keysDir));
   cluster.controller.setClient(nodeClients);
   const instances = new SqliteInstanceStore(store.db);
-  const compute = computeServices(cluster, () => store.listClusters().map((c) => c.name), keypairs, { find: (accountId, nameOrId) => findGroup(groups, accountId, nameOrId) }, nodeClients);
+  const compute = computeServices(
+    cluster,
+    () => store.listClusters().map((c) => c.name),
+    keypairs,
+    { find: (accountId, nameOrId) => findGroup(groups, accountId, nameOrId) },
+    nodeClients,
+  );
   cluster.hooks.instanceLookup = (accountId, instanceId) => {
     const i = instances.get(instanceId);
     return i && i.accountId === accountId ? { state: i.state, privateIp: i.privateIp ?? '' } : undefined;
@@ -106,7 +136,26 @@ export async function runCloud(opts: RunOptions): Promise<void> {
   );
   const cloudBuckets = new CloudBuckets(walrus);
   const storage = new StorageController(paths.volumesDir, cloudBuckets);
-  const cloud: CloudContext = { store, identity: new IdentityStore(store.db), walrus, volumes: new SqliteVolumeStore(store.db), storage, properties: new SqlitePropertyStore(store.db), images, keypairs, groups, tags: new SqliteTagStore(store.db), registrar, cluster, instances, bundleTasks: new SqliteBundleTaskStore(store.db), compute, paths, conf, urls: { ec2Url: '', s3Url: '', euareUrl: '' } };
+  const cloud: CloudContext = {
+    store,
+    identity: new IdentityStore(store.db),
+    walrus,
+    volumes: new SqliteVolumeStore(store.db),
+    storage,
+    properties: new SqlitePropertyStore(store.db),
+    images,
+    keypairs,
+    groups,
+    tags: new SqliteTagStore(store.db),
+    registrar,
+    cluster,
+    instances,
+    bundleTasks: new SqliteBundleTaskStore(store.db),
+    compute,
+    paths,
+    conf,
+    urls: { ec2Url: '', s3Url: '', euareUrl: '' },
+  };
   recoverJobs(cloud, log);
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
@@ -115,7 +164,8 @@ export async function runCloud(opts: RunOptions): Promise<void> {
 
   ensureCloudAdmin(paths, store, pki, cloud.urls);
   refreshAdminEucarc(paths, store, cloud.urls);
-  for (const name of cloudBuckets.ensure()) log(`walrus: bucket ${name} belongs to another account; snapshots fail until it is deleted or renamed`);
+  for (const name of cloudBuckets.ensure())
+    log(`walrus: bucket ${name} belongs to another account; snapshots fail until it is deleted or renamed`);
   ensureLocalCluster(paths, store, advertisedHost(bind));
   registrar.resumePending();
   cluster.renderNetworkRules();

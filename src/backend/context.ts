@@ -13,12 +13,12 @@ import type { KeyPairStore } from './ec2/keypairs/store';
 import type { SecurityGroupStore } from './ec2/groups/store';
 import type { TagStore } from './ec2/tags/store';
 import type { Origin } from './iam/enforce';
-import { CloudPaths } from './paths';
+import { type CloudPaths } from '../shared/paths';
 import type { Walrus } from './s3/walrus';
 import type { StorageController } from './storage/controller';
 import type { SqliteVolumeStore } from './storage/store';
 import type { SqlitePropertyStore } from './properties/store';
-import { CloudStore, Principal } from './store/types';
+import { type CloudStore, type Principal } from './store/types';
 
 /** Registers bundled images (ec2/images/registrar). */
 export interface Registrar {

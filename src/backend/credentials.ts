@@ -4,7 +4,7 @@
  * named euca2-<user>-<id>-cert.pem / -pk.pem. Files 0600, folder 0700.
  */
 import * as path from 'node:path';
-import { writeSecretFile, mkdirPrivate } from '../lib/files';
+import { writeSecretFile, mkdirPrivate } from '../shared/files';
 
 /** What eucarc says: where the services are, who the user is, and which files hold the keys. */
 export interface EucarcFields {

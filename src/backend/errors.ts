@@ -12,6 +12,10 @@ export class ServiceError extends Error {
   }
 }
 
-export const missingParameter = (name: string) => new ServiceError('MissingParameter', `The request must contain the parameter ${name}`);
+export const missingParameter = (name: string) =>
+  new ServiceError('MissingParameter', `The request must contain the parameter ${name}`);
 export const invalidParameter = (name: string, value: string, why = '') =>
-  new ServiceError('InvalidParameterValue', `Value (${value}) for parameter ${name} is invalid.${why ? ' ' + why : ''}`);
+  new ServiceError(
+    'InvalidParameterValue',
+    `Value (${value}) for parameter ${name} is invalid.${why ? ' ' + why : ''}`,
+  );

@@ -2,9 +2,9 @@
  * What every daemon of the cloud (eucalyptus-cloud, eucalyptus-nc) does alike: a timestamped log
  * line on stdout (the daemon's log file when detached), and listening with a clear error.
  */
-import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
-import { CliError } from '../lib/errors';
+import type * as http from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { CliError } from '../shared/errors';
 
 export function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
@@ -14,7 +14,12 @@ export function log(line: string): void {
 export function listen(server: http.Server, port: number, bind: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new CliError(e.code === 'EADDRINUSE' ? 'AddressInUse' : 'ListenFailed', `cannot listen on ${bind}:${port}: ${e.code ?? e.message}`)),
+      reject(
+        new CliError(
+          e.code === 'EADDRINUSE' ? 'AddressInUse' : 'ListenFailed',
+          `cannot listen on ${bind}:${port}: ${e.code ?? e.message}`,
+        ),
+      ),
     );
     server.listen(port, bind, () => resolve((server.address() as AddressInfo).port));
   });

@@ -2,7 +2,7 @@
  * Reading AWS Query parameters back into lists and structures: `Name.1`, `Name.2`, and
  * `Filter.1.Name` / `Filter.1.Value.1`. The inverse of lib/query's flattenParams.
  */
-import { globMatch } from '../lib/glob';
+import { globMatch } from '../shared/glob';
 import { missingParameter, ServiceError } from './errors';
 
 /**
@@ -38,7 +38,8 @@ export const FILTER_LIMITS = { filters: 50, values: 200, valueLength: 1024 };
 export function filtersParam(params: Record<string, string>): Filter[] {
   const byIndex = new Map<number, Filter>();
   let values = 0;
-  const tooMany = (what: string) => new ServiceError('FilterLimitExceeded', `The request uses too many filters or filter values: ${what}`);
+  const tooMany = (what: string) =>
+    new ServiceError('FilterLimitExceeded', `The request uses too many filters or filter values: ${what}`);
   for (const [k, v] of Object.entries(params)) {
     const m = /^Filter\.(\d+)\.(Name|Value\.(\d+))$/.exec(k);
     if (!m) continue;
@@ -46,7 +47,8 @@ export function filtersParam(params: Record<string, string>): Filter[] {
     if (m[2] === 'Name') f.name = v;
     else {
       if (++values > FILTER_LIMITS.values) throw tooMany(`at most ${FILTER_LIMITS.values} values`);
-      if (v.length > FILTER_LIMITS.valueLength) throw tooMany(`a value is at most ${FILTER_LIMITS.valueLength} characters`);
+      if (v.length > FILTER_LIMITS.valueLength)
+        throw tooMany(`a value is at most ${FILTER_LIMITS.valueLength} characters`);
       f.values.push(v);
     }
     byIndex.set(+m[1], f);
@@ -59,7 +61,11 @@ export function filtersParam(params: Record<string, string>): Filter[] {
 const matches = (pattern: string, value: string) => globMatch(pattern, value, { escape: '\\' });
 
 /** Keeps the records every filter matches; `fields` maps a filter name to a record's values. */
-export function applyFilters<T>(records: T[], filters: Filter[], fields: Record<string, (r: T) => string | string[] | undefined>): T[] {
+export function applyFilters<T>(
+  records: T[],
+  filters: Filter[],
+  fields: Record<string, (r: T) => string | string[] | undefined>,
+): T[] {
   return records.filter((r) =>
     filters.every((f) => {
       const get = fields[f.name];

@@ -68,7 +68,8 @@ function recoverVolumeJobs(cloud: CloudContext, log: (line: string) => void): vo
       log(`${s.id}: the snapshot was cut short by a restart and its volume is gone; it ends in error`);
       volumes.setSnapshotProgress(s.id, 'error', 0);
       for (const image of cloud.images.inState('pending')) {
-        if (image.rootDeviceType === 'ebs' && image.blockDeviceMappings.some((m) => m.snapshotId === s.id)) cloud.images.setState(image.id, 'failed', `the snapshot ${s.id} failed`);
+        if (image.rootDeviceType === 'ebs' && image.blockDeviceMappings.some((m) => m.snapshotId === s.id))
+          cloud.images.setState(image.id, 'failed', `the snapshot ${s.id} failed`);
       }
     }
   }

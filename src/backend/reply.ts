@@ -5,7 +5,7 @@
  * gone already).
  */
 import type * as http from 'node:http';
-import { pipeline, Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 
 export interface Reply {
   status: number;
@@ -22,7 +22,8 @@ export function writeReply(req: http.IncomingMessage, res: http.ServerResponse, 
   const headers: Record<string, string> = { ...(reply.headers ?? {}) };
   if (reply.contentType) headers['Content-Type'] = reply.contentType;
   const hasLength = Object.keys(headers).some((k) => k.toLowerCase() === 'content-length');
-  if (!hasLength && !reply.stream) headers['Content-Length'] = String(reply.body === undefined ? 0 : Buffer.byteLength(reply.body));
+  if (!hasLength && !reply.stream)
+    headers['Content-Length'] = String(reply.body === undefined ? 0 : Buffer.byteLength(reply.body));
   res.writeHead(reply.status, headers);
   if (req.method === 'HEAD' || reply.status === 304 || reply.status === 204) {
     reply.stream?.destroy();

@@ -9,15 +9,15 @@
 import * as http from 'node:http';
 import { Authenticator } from './auth/verify';
 import { handleInternal, INTERNAL_PREFIX } from './cluster/internal';
-import { CloudContext } from './context';
+import { type CloudContext } from './context';
 import { ec2Service } from './ec2';
 import { ServiceError } from './errors';
 import { iamService } from './iam';
 import * as ids from './ids';
 import { s3Gate } from './iam/enforce';
 import type { Principal } from './store/types';
-import { handleQuery, QueryService, queryError } from './query-service';
-import { Reply, writeReply } from './reply';
+import { handleQuery, type QueryService, queryError } from './query-service';
+import { type Reply, writeReply } from './reply';
 import { lowerHeaders, splitUrl } from './request';
 import { handleS3, s3Error } from './s3';
 
@@ -54,14 +54,29 @@ async function readBody(req: AsyncIterable<Buffer>, limit: number, timeoutMs: nu
   let size = 0;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ServiceError('RequestTimeout', 'Your socket connection to the server was not read from or written to within the timeout period.', 408)), timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          new ServiceError(
+            'RequestTimeout',
+            'Your socket connection to the server was not read from or written to within the timeout period.',
+            408,
+          ),
+        ),
+      timeoutMs,
+    );
   });
   late.catch(() => undefined);
   const reading = (async () => {
     try {
       for await (const c of req) {
         size += c.length;
-        if (size > limit) throw new ServiceError('RequestEntityTooLarge', `The request body exceeds the maximum of ${limit} bytes`, 413);
+        if (size > limit)
+          throw new ServiceError(
+            'RequestEntityTooLarge',
+            `The request body exceeds the maximum of ${limit} bytes`,
+            413,
+          );
         chunks.push(c);
       }
     } catch (e) {
@@ -115,10 +130,20 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
    * A request with nothing to check before (V2, signed inside its form body) is read in a
    * bounded time and, per source address, a bounded number at once.
    */
-  async function queryBody(protocol: QueryService['protocol'], req: http.IncomingMessage, body: AsyncIterable<Buffer>, signed: { method: string; rawPath: string; query: [string, string][]; headers: Record<string, string> }): Promise<{ data: Buffer; sender?: Principal }> {
+  async function queryBody(
+    protocol: QueryService['protocol'],
+    req: http.IncomingMessage,
+    body: AsyncIterable<Buffer>,
+    signed: { method: string; rawPath: string; query: [string, string][]; headers: Record<string, string> },
+  ): Promise<{ data: Buffer; sender?: Principal }> {
     const sender = auth.checkHeaders(protocol, signed);
     const source = sender ? undefined : (req.socket.remoteAddress ?? '');
-    if (source !== undefined && !unauthenticated.enter(source)) throw new ServiceError('SlowDown', 'Too many unauthenticated requests from your address at once; try again later.', 503);
+    if (source !== undefined && !unauthenticated.enter(source))
+      throw new ServiceError(
+        'SlowDown',
+        'Too many unauthenticated requests from your address at once; try again later.',
+        503,
+      );
     try {
       return { data: await readBody(body, MAX_QUERY_BODY, bodyTimeoutMs), sender };
     } finally {
@@ -148,9 +173,25 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
         if (e instanceof ServiceError) return queryError(r.service, e, ids.requestId());
         throw e;
       }
-      return handleQuery(r.service, cloud, auth, { method, rawPath, query, headers, body: read.data, origin, sender: read.sender });
+      return handleQuery(r.service, cloud, auth, {
+        method,
+        rawPath,
+        query,
+        headers,
+        body: read.data,
+        origin,
+        sender: read.sender,
+      });
     }
-    const s3Request = { method, rawPath, resourcePath: rawPath.slice(r.prefix.length) || '/', query, headers, body, origin };
+    const s3Request = {
+      method,
+      rawPath,
+      resourcePath: rawPath.slice(r.prefix.length) || '/',
+      query,
+      headers,
+      body,
+      origin,
+    };
     return handleS3(cloud.walrus, auth, s3Request, s3Gate(cloud, origin));
   }
 
@@ -159,7 +200,11 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
     serve(req, res, expectsContinue)
       .catch((e: Error) => {
         log(`internal error on ${req.method} ${(req.url ?? '').split('?')[0]}: ${e.stack ?? e.message}`);
-        return s3Error(new ServiceError('InternalError', 'We encountered an internal error. Please try again.', 500), '', ids.requestId());
+        return s3Error(
+          new ServiceError('InternalError', 'We encountered an internal error. Please try again.', 500),
+          '',
+          ids.requestId(),
+        );
       })
       .then((reply) => {
         if (!res.headersSent) {

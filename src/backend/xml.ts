@@ -12,7 +12,10 @@ const ENTITIES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;
  * character references: a raw CR would be read back as LF, and most others are not XML 1.0 text.
  */
 export function escapeXml(s: string): string {
-  return s.replace(/[<>&"'\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f\u007f\ufffe\uffff]/g, (c) => ENTITIES[c] ?? `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`);
+  return s.replace(
+    /[<>&"'\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f\u007f\ufffe\uffff]/g,
+    (c) => ENTITIES[c] ?? `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`,
+  );
 }
 
 /** Appends an element's text to `out`: one string built once, however large the document. */
@@ -54,7 +57,12 @@ export function element(name: string, value: XmlValue, listItem: string | null =
   return out.join('');
 }
 
-export function document(root: string, namespace: string | undefined, body: { [k: string]: XmlValue }, listItem: string | null = 'item'): string {
+export function document(
+  root: string,
+  namespace: string | undefined,
+  body: { [k: string]: XmlValue },
+  listItem: string | null = 'item',
+): string {
   const ns = namespace ? ` xmlns="${namespace}"` : '';
   const out: string[] = [`<?xml version="1.0" encoding="UTF-8"?>\n<${root}${ns}>`];
   for (const k in body) write(out, k, body[k], listItem);

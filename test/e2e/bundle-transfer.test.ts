@@ -9,10 +9,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { resolveEndpoint } from '../../src/lib/config/resolve';
-import { S3Client } from '../../src/lib/s3';
+import { resolveEndpoint } from '../../src/cli/config/resolve';
+import { S3Client } from '../../src/cli/s3';
 import { run, runOk, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 
 describe('bundles in Walrus', () => {
   let cloud: TestCloud;
@@ -42,15 +42,30 @@ describe('bundles in Walrus', () => {
     const dest = path.join(work, 'bundle');
     await runOk('euca-bundle-image', ['-i', image, '-d', dest], cloud.env);
     const bucket = `transfer-${randomBytes(3).toString('hex')}`;
-    assert.equal(await runOk('euca-upload-bundle', ['-b', `${bucket}/images/v1`, '-m', path.join(dest, `${name}.manifest.xml`)], cloud.env), `Uploaded image as ${bucket}/images/v1/${name}.manifest.xml\n`);
-    assert.deepEqual(await keysIn(bucket), [`images/v1/${name}.manifest.xml`, `images/v1/${name}.part.00`, `images/v1/${name}.part.01`]);
+    assert.equal(
+      await runOk(
+        'euca-upload-bundle',
+        ['-b', `${bucket}/images/v1`, '-m', path.join(dest, `${name}.manifest.xml`)],
+        cloud.env,
+      ),
+      `Uploaded image as ${bucket}/images/v1/${name}.manifest.xml\n`,
+    );
+    assert.deepEqual(await keysIn(bucket), [
+      `images/v1/${name}.manifest.xml`,
+      `images/v1/${name}.part.00`,
+      `images/v1/${name}.part.01`,
+    ]);
 
     const down = path.join(work, 'down');
     await runOk('euca-download-bundle', ['-b', `${bucket}/images/v1`, '-p', name, '-d', down], cloud.env);
-    for (const f of fs.readdirSync(dest)) assert.ok(fs.readFileSync(path.join(down, f)).equals(fs.readFileSync(path.join(dest, f))), f);
+    for (const f of fs.readdirSync(dest))
+      assert.ok(fs.readFileSync(path.join(down, f)).equals(fs.readFileSync(path.join(dest, f))), f);
 
     const unbundled = path.join(work, 'unbundled');
-    assert.equal(await runOk('euca-download-and-unbundle', ['-b', `${bucket}/images/v1`, '-p', name, '-d', unbundled], cloud.env), `Part: ${name}.part.00\nPart: ${name}.part.01\nWrote ${path.join(unbundled, name)}\n`);
+    assert.equal(
+      await runOk('euca-download-and-unbundle', ['-b', `${bucket}/images/v1`, '-p', name, '-d', unbundled], cloud.env),
+      `Part: ${name}.part.00\nPart: ${name}.part.01\nWrote ${path.join(unbundled, name)}\n`,
+    );
     assert.ok(fs.readFileSync(path.join(unbundled, name)).equals(fs.readFileSync(image)));
 
     // Seed 001's form: keys and URL given as flags.
@@ -62,11 +77,26 @@ describe('bundles in Walrus', () => {
   test('euca-bundle-and-upload-image writes no parts to disk; euca-install-image registers the result', async () => {
     const bucket = `streamed-${randomBytes(3).toString('hex')}`;
     const prefix = `streamed-${randomBytes(3).toString('hex')}`;
-    assert.equal(await runOk('euca-bundle-and-upload-image', ['-i', image, '-b', bucket, '-p', prefix], cloud.env).then((o) => o.split('\n').filter((l) => l.startsWith('Uploaded')).join('\n')), `Uploaded image as ${bucket}/${prefix}.manifest.xml`);
-    assert.deepEqual(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(prefix)), []);
+    assert.equal(
+      await runOk('euca-bundle-and-upload-image', ['-i', image, '-b', bucket, '-p', prefix], cloud.env).then((o) =>
+        o
+          .split('\n')
+          .filter((l) => l.startsWith('Uploaded'))
+          .join('\n'),
+      ),
+      `Uploaded image as ${bucket}/${prefix}.manifest.xml`,
+    );
+    assert.deepEqual(
+      fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(prefix)),
+      [],
+    );
     assert.deepEqual(await keysIn(bucket), [`${prefix}.manifest.xml`, `${prefix}.part.00`, `${prefix}.part.01`]);
 
-    const out = await runOk('euca-install-image', ['-i', image, '-b', bucket, '-n', `installed-${prefix}`, '-p', `${prefix}-i`], cloud.env);
+    const out = await runOk(
+      'euca-install-image',
+      ['-i', image, '-b', bucket, '-n', `installed-${prefix}`, '-p', `${prefix}-i`],
+      cloud.env,
+    );
     const m = /^IMAGE\t(emi-[0-9A-F]{8})$/m.exec(out);
     assert.ok(m, out);
     for (let i = 0; i < 200; i++) {
@@ -80,12 +110,20 @@ describe('bundles in Walrus', () => {
   test('a bucket name ending in "/" is refused; a bundle with a missing part uploads nothing', async () => {
     const dest = path.join(work, 'partial');
     await runOk('euca-bundle-image', ['-i', image, '-d', dest, '-p', 'partial'], cloud.env);
-    const slash = await run('euca-upload-bundle', ['-b', 'mybucket/', '-m', path.join(dest, 'partial.manifest.xml')], cloud.env);
+    const slash = await run(
+      'euca-upload-bundle',
+      ['-b', 'mybucket/', '-m', path.join(dest, 'partial.manifest.xml')],
+      cloud.env,
+    );
     assert.equal(slash.code, 1);
     assert.match(slash.stderr, /^euca-upload-bundle: error \(InvalidBucketName\): bucket "mybucket\/" ends with "\/"/);
     fs.rmSync(path.join(dest, 'partial.part.01'));
     const bucket = `partial-${randomBytes(3).toString('hex')}`;
-    const missing = await run('euca-upload-bundle', ['-b', bucket, '-m', path.join(dest, 'partial.manifest.xml')], cloud.env);
+    const missing = await run(
+      'euca-upload-bundle',
+      ['-b', bucket, '-m', path.join(dest, 'partial.manifest.xml')],
+      cloud.env,
+    );
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /part partial\.part\.01 of the bundle is missing/);
     await assert.rejects(s3.headBucket(bucket));

@@ -10,11 +10,11 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cloudPaths } from '../../src/backend/paths';
+import { cloudPaths } from '../../src/shared/paths';
 import { cleanEnv, run, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 import { ec2ToolsBundle, sh } from '../helpers/ec2-tools-bundle';
-import { testIdentity, TestIdentity } from '../helpers/keys';
+import { testIdentity, type TestIdentity } from '../helpers/keys';
 
 const MiB = 1024 * 1024;
 
@@ -37,7 +37,9 @@ function element(xml: string, name: string): string {
 
 /** The key or IV, recovered as the EC2 tools do: RSA-decrypt the hex with openssl. */
 function opensslUnwrap(hex: string, privateKey: string): string {
-  return sh(`openssl pkeyutl -decrypt -inkey '${privateKey}' -pkeyopt rsa_padding_mode:pkcs1`, { input: Buffer.from(hex, 'hex') }).toString('ascii');
+  return sh(`openssl pkeyutl -decrypt -inkey '${privateKey}' -pkeyopt rsa_padding_mode:pkcs1`, {
+    input: Buffer.from(hex, 'hex'),
+  }).toString('ascii');
 }
 
 /** Unbundles with nothing but cat, openssl, gunzip and tar; returns the extracted file. */
@@ -47,7 +49,9 @@ function opensslUnbundle(manifestFile: string, privateKey: string, outDir: strin
   const iv = opensslUnwrap(element(xml, 'user_encrypted_iv'), privateKey);
   assert.match(key, /^[0-9a-f]{32}$/);
   assert.match(iv, /^[0-9a-f]{32}$/);
-  const parts = [...xml.matchAll(/<filename>([^<]+)<\/filename>/g)].map((m) => `'${path.join(path.dirname(manifestFile), m[1])}'`);
+  const parts = [...xml.matchAll(/<filename>([^<]+)<\/filename>/g)].map(
+    (m) => `'${path.join(path.dirname(manifestFile), m[1])}'`,
+  );
   fs.mkdirSync(outDir, { recursive: true });
   sh(`cat ${parts.join(' ')} | openssl enc -d -aes-128-cbc -K ${key} -iv ${iv} | gunzip | tar -x -C '${outDir}'`);
   return path.join(outDir, element(xml, 'name'));
@@ -63,7 +67,12 @@ function opensslVerify(manifestFile: string, certFile: string, work: string): st
   return sh('openssl dgst -sha1 -verify pub.pem -signature sig.bin signed.txt', { cwd: work }).toString().trim();
 }
 
-function expectFailure(r: { code: number; stdout: string; stderr: string }, command: string, code: string, message: RegExp): void {
+function expectFailure(
+  r: { code: number; stdout: string; stderr: string },
+  command: string,
+  code: string,
+  message: RegExp,
+): void {
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);
   assert.match(r.stderr, new RegExp(`^${command}: error \\(${code}\\): `));
@@ -95,7 +104,10 @@ describe("bundles made with a running cloud's credentials", () => {
         `Generating manifest ${manifest}\n`,
     );
     assert.equal(r.stderr, '', 'no progress bar when stderr is not a terminal');
-    assert.deepEqual(fs.readdirSync(dest).sort(), ['centos.5-3.x86-64.img.manifest.xml', ...['00', '01', '02'].map((n) => `centos.5-3.x86-64.img.part.${n}`)]);
+    assert.deepEqual(fs.readdirSync(dest).sort(), [
+      'centos.5-3.x86-64.img.manifest.xml',
+      ...['00', '01', '02'].map((n) => `centos.5-3.x86-64.img.part.${n}`),
+    ]);
     assert.equal(fs.statSync(path.join(dest, 'centos.5-3.x86-64.img.part.00')).size, 10 * MiB);
     const xml = fs.readFileSync(manifest, 'utf8');
     assert.equal(element(xml, 'user'), cloud.eucarc.EC2_USER_ID);
@@ -111,9 +123,17 @@ describe("bundles made with a running cloud's credentials", () => {
     // The image digest is the SHA1 of the tar stream, as openssl sees it.
     const xml = fs.readFileSync(manifest, 'utf8');
     const parts = [...xml.matchAll(/<filename>([^<]+)<\/filename>/g)].map((m) => `'${path.join(dest, m[1])}'`);
-    const key = opensslUnwrap(element(xml, 'ec2_encrypted_key'), path.join(cloudPaths(cloud.dataDir).keysDir, 'cloud-pk.pem'));
-    const iv = opensslUnwrap(element(xml, 'ec2_encrypted_iv'), path.join(cloudPaths(cloud.dataDir).keysDir, 'cloud-pk.pem'));
-    const sha1 = sh(`cat ${parts.join(' ')} | openssl enc -d -aes-128-cbc -K ${key} -iv ${iv} | gunzip | sha1sum`).toString().split(' ')[0];
+    const key = opensslUnwrap(
+      element(xml, 'ec2_encrypted_key'),
+      path.join(cloudPaths(cloud.dataDir).keysDir, 'cloud-pk.pem'),
+    );
+    const iv = opensslUnwrap(
+      element(xml, 'ec2_encrypted_iv'),
+      path.join(cloudPaths(cloud.dataDir).keysDir, 'cloud-pk.pem'),
+    );
+    const sha1 = sh(`cat ${parts.join(' ')} | openssl enc -d -aes-128-cbc -K ${key} -iv ${iv} | gunzip | sha1sum`)
+      .toString()
+      .split(' ')[0];
     assert.equal(sha1, element(xml, 'digest'));
   });
 
@@ -126,30 +146,49 @@ describe("bundles made with a running cloud's credentials", () => {
     const r = await run('euca-unbundle', ['-m', manifest, '-d', out], cloud.env);
     assert.equal(r.code, 0, r.stderr);
     const image2 = path.join(out, 'centos.5-3.x86-64.img');
-    assert.equal(r.stdout, ['00', '01', '02'].map((n) => `Part: centos.5-3.x86-64.img.part.${n}\n`).join('') + `Wrote ${image2}\n`);
+    assert.equal(
+      r.stdout,
+      ['00', '01', '02'].map((n) => `Part: centos.5-3.x86-64.img.part.${n}\n`).join('') + `Wrote ${image2}\n`,
+    );
     assert.ok(fs.readFileSync(image2).equals(image.data));
 
     const byCloud = path.join(work, 'by-cloud');
-    const c = await run('euca-unbundle', ['-m', manifest, '-k', path.join(cloudPaths(cloud.dataDir).keysDir, 'cloud-pk.pem'), '-s', dest, '-d', byCloud], cloud.env);
+    const c = await run(
+      'euca-unbundle',
+      ['-m', manifest, '-k', path.join(cloudPaths(cloud.dataDir).keysDir, 'cloud-pk.pem'), '-s', dest, '-d', byCloud],
+      cloud.env,
+    );
     assert.equal(c.code, 0, c.stderr);
     assert.ok(fs.readFileSync(path.join(byCloud, 'centos.5-3.x86-64.img')).equals(image.data));
   });
 
-  test('kernel and ramdisk bundles carry kernel_id or ramdisk_id "true", as the seed\'s euca-bundle-image --kernel true makes them', async () => {
-    const kernel = path.join(work, 'vmlinuz-2.6.27.21-0.1-xen');
-    fs.writeFileSync(kernel, crypto.randomBytes(4096));
-    const r = await run('euca-bundle-image', ['-i', kernel, '--kernel', 'true', '-d', path.join(work, 'k')], cloud.env);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Generating manifest .*\/k\/vmlinuz-2\.6\.27\.21-0\.1-xen\.manifest\.xml\n$/);
-    const xml = fs.readFileSync(path.join(work, 'k', 'vmlinuz-2.6.27.21-0.1-xen.manifest.xml'), 'utf8');
-    assert.equal(element(xml, 'kernel_id'), 'true');
-    assert.equal(element(xml, 'type'), 'kernel');
-    assert.ok(!xml.includes('<block_device_mapping>'));
+  test(
+    'kernel and ramdisk bundles carry kernel_id or ramdisk_id "true", as the seed\'s euca-bundle-image ' +
+      '--kernel true makes them',
+    async () => {
+      const kernel = path.join(work, 'vmlinuz-2.6.27.21-0.1-xen');
+      fs.writeFileSync(kernel, crypto.randomBytes(4096));
+      const r = await run(
+        'euca-bundle-image',
+        ['-i', kernel, '--kernel', 'true', '-d', path.join(work, 'k')],
+        cloud.env,
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Generating manifest .*\/k\/vmlinuz-2\.6\.27\.21-0\.1-xen\.manifest\.xml\n$/);
+      const xml = fs.readFileSync(path.join(work, 'k', 'vmlinuz-2.6.27.21-0.1-xen.manifest.xml'), 'utf8');
+      assert.equal(element(xml, 'kernel_id'), 'true');
+      assert.equal(element(xml, 'type'), 'kernel');
+      assert.ok(!xml.includes('<block_device_mapping>'));
 
-    const bad = await run('euca-bundle-image', ['-i', kernel, '--kernel', 'true', '--ramdisk', 'eri-722B3CBA'], cloud.env);
-    assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--ramdisk is not compatible with bundling a kernel/);
-  });
+      const bad = await run(
+        'euca-bundle-image',
+        ['-i', kernel, '--kernel', 'true', '--ramdisk', 'eri-722B3CBA'],
+        cloud.env,
+      );
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--ramdisk is not compatible with bundling a kernel/);
+    },
+  );
 });
 
 describe('bundles with generated keys, no cloud', () => {
@@ -162,28 +201,62 @@ describe('bundles with generated keys, no cloud', () => {
     id = testIdentity(work);
     image = makeImage(work, 'disk.img');
     // HOME without credentials: nothing may start a local cloud when the environment gives all.
-    env = cleanEnv({ EC2_CERT: id.userCert, EC2_PRIVATE_KEY: id.userKey, EUCALYPTUS_CERT: id.cloudCert, EC2_USER_ID: id.accountId, HOME: path.join(work, 'home') });
+    env = cleanEnv({
+      EC2_CERT: id.userCert,
+      EC2_PRIVATE_KEY: id.userKey,
+      EUCALYPTUS_CERT: id.cloudCert,
+      EC2_USER_ID: id.accountId,
+      HOME: path.join(work, 'home'),
+    });
     fs.mkdirSync(env.HOME);
   });
 
-  test('"Bundle an Image for Amazon EC2": -u, -c, -k and --ec2cert name everything; the cloud certificate is the other one', async () => {
-    const dest = path.join(work, 'for-ec2');
-    const r = await run('euca-bundle-image', ['-i', image.file, '-u', '1234-5678-9012', '-c', id.userCert, '-k', id.userKey, '--ec2cert', id.cloudCert, '-r', 'i386', '-d', dest, '-p', 'centos'], cleanEnv({ HOME: env.HOME }));
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stderr, '');
-    assert.ok(!fs.existsSync(path.join(env.HOME, '.euca')), 'no local cloud was started');
-    const xml = fs.readFileSync(path.join(dest, 'centos.manifest.xml'), 'utf8');
-    assert.equal(element(xml, 'user'), '123456789012');
-    assert.equal(element(xml, 'architecture'), 'i386');
-    assert.ok(fs.existsSync(path.join(dest, 'centos.part.02')));
-    // Only the holder of the "EC2" key and the user can open it.
-    const key = opensslUnwrap(element(xml, 'ec2_encrypted_key'), id.cloudKey);
-    assert.equal(key, opensslUnwrap(element(xml, 'user_encrypted_key'), id.userKey));
-  });
+  test(
+    '"Bundle an Image for Amazon EC2": -u, -c, -k and --ec2cert name everything; the cloud certificate is ' +
+      'the other one',
+    async () => {
+      const dest = path.join(work, 'for-ec2');
+      const r = await run(
+        'euca-bundle-image',
+        [
+          '-i',
+          image.file,
+          '-u',
+          '1234-5678-9012',
+          '-c',
+          id.userCert,
+          '-k',
+          id.userKey,
+          '--ec2cert',
+          id.cloudCert,
+          '-r',
+          'i386',
+          '-d',
+          dest,
+          '-p',
+          'centos',
+        ],
+        cleanEnv({ HOME: env.HOME }),
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      assert.ok(!fs.existsSync(path.join(env.HOME, '.euca')), 'no local cloud was started');
+      const xml = fs.readFileSync(path.join(dest, 'centos.manifest.xml'), 'utf8');
+      assert.equal(element(xml, 'user'), '123456789012');
+      assert.equal(element(xml, 'architecture'), 'i386');
+      assert.ok(fs.existsSync(path.join(dest, 'centos.part.02')));
+      // Only the holder of the "EC2" key and the user can open it.
+      const key = opensslUnwrap(element(xml, 'ec2_encrypted_key'), id.cloudKey);
+      assert.equal(key, opensslUnwrap(element(xml, 'user_encrypted_key'), id.userKey));
+    },
+  );
 
   test("a bundle made the EC2 AMI tools' way (tar, gzip, openssl, split) opens with euca-unbundle", async () => {
     const manifestFile = ec2ToolsBundle(image.file, path.join(work, 'ec2-tools'), id);
-    assert.deepEqual(fs.readdirSync(path.join(work, 'ec2-tools')).filter((f) => f.includes('.part.')), ['disk.img.part.0', 'disk.img.part.1', 'disk.img.part.2']);
+    assert.deepEqual(
+      fs.readdirSync(path.join(work, 'ec2-tools')).filter((f) => f.includes('.part.')),
+      ['disk.img.part.0', 'disk.img.part.1', 'disk.img.part.2'],
+    );
     const out = path.join(work, 'from-ec2-tools');
     const r = await run('euca-unbundle', ['-m', manifestFile, '-k', id.userKey, '-d', out], env);
     assert.equal(r.code, 0, r.stderr);
@@ -197,7 +270,8 @@ describe('bundles with generated keys, no cloud', () => {
     fs.closeSync(fs.openSync(sparse, 'w'));
     fs.truncateSync(sparse, 64 * MiB);
     const fd = fs.openSync(sparse, 'r+');
-    for (let i = 0; i < 12; i++) fs.writeSync(fd, crypto.randomBytes(300 * 1024), 0, 300 * 1024, i * 5 * MiB + i * 4096);
+    for (let i = 0; i < 12; i++)
+      fs.writeSync(fd, crypto.randomBytes(300 * 1024), 0, 300 * 1024, i * 5 * MiB + i * 4096);
     fs.closeSync(fd);
     const manifestFile = ec2ToolsBundle(sparse, path.join(work, 'sparse-bundle'), id);
     const out = path.join(work, 'from-sparse');
@@ -243,7 +317,10 @@ describe('bundles with generated keys, no cloud', () => {
 
     test('a private key the bundle was not made for is a clear error', async () => {
       const stranger = path.join(work, 'stranger-pk.pem');
-      fs.writeFileSync(stranger, crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }));
+      fs.writeFileSync(
+        stranger,
+        crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }),
+      );
       const out = path.join(work, 'stranger-out');
       const r = await run('euca-unbundle', ['-m', manifest, '-k', stranger, '-d', out], env);
       expectFailure(r, 'euca-unbundle', 'KeyMismatch', /the private key does not match the bundle/);
@@ -253,21 +330,59 @@ describe('bundles with generated keys, no cloud', () => {
     test('a manifest that is not XML, or not a bundle manifest, is refused', async () => {
       const notXml = path.join(work, 'not.manifest.xml');
       fs.writeFileSync(notXml, 'PK\u0003\u0004 this is a zip, not a manifest <<<');
-      expectFailure(await run('euca-unbundle', ['-m', notXml], env), 'euca-unbundle', 'InvalidManifest', /not an XML document/);
+      expectFailure(
+        await run('euca-unbundle', ['-m', notXml], env),
+        'euca-unbundle',
+        'InvalidManifest',
+        /not an XML document/,
+      );
       const other = path.join(work, 'other.xml');
       fs.writeFileSync(other, '<?xml version="1.0"?><ListBucketResult><Name>b</Name></ListBucketResult>');
-      expectFailure(await run('euca-unbundle', ['-m', other], env), 'euca-unbundle', 'InvalidManifest', /not a bundle manifest/);
-      expectFailure(await run('euca-unbundle', ['-m', path.join(work, 'nothing.xml')], env), 'euca-unbundle', 'NoSuchFile', /manifest file does not exist/);
+      expectFailure(
+        await run('euca-unbundle', ['-m', other], env),
+        'euca-unbundle',
+        'InvalidManifest',
+        /not a bundle manifest/,
+      );
+      expectFailure(
+        await run('euca-unbundle', ['-m', path.join(work, 'nothing.xml')], env),
+        'euca-unbundle',
+        'NoSuchFile',
+        /manifest file does not exist/,
+      );
     });
 
-    test('a missing image, a certificate that is not one, a key that does not match it: nothing is written', async () => {
-      const out = path.join(work, 'nothing-written');
-      expectFailure(await run('euca-bundle-image', ['-i', path.join(work, 'no-such.img'), '-d', out], env), 'euca-bundle-image', 'NoSuchFile', /image file does not exist: .*no-such\.img/);
-      expectFailure(await run('euca-bundle-image', ['-i', image.file, '-d', out, '-c', image.file], env), 'euca-bundle-image', 'InvalidCertificate', /user certificate file is not a PEM X\.509 certificate/);
-      expectFailure(await run('euca-bundle-image', ['-i', image.file, '-d', out, '-c', id.cloudCert], env), 'euca-bundle-image', 'KeyMismatch', /does not match the certificate/);
-      expectFailure(await run('euca-bundle-image', ['-i', image.file, '-d', out, '--ec2cert', path.join(work, 'gone.pem')], env), 'euca-bundle-image', 'NoSuchFile', /cloud certificate file does not exist/);
-      assert.ok(!fs.existsSync(out) || fs.readdirSync(out).length === 0);
-    });
+    test(
+      'a missing image, a certificate that is not one, a key that does not match it: nothing is ' + 'written',
+      async () => {
+        const out = path.join(work, 'nothing-written');
+        expectFailure(
+          await run('euca-bundle-image', ['-i', path.join(work, 'no-such.img'), '-d', out], env),
+          'euca-bundle-image',
+          'NoSuchFile',
+          /image file does not exist: .*no-such\.img/,
+        );
+        expectFailure(
+          await run('euca-bundle-image', ['-i', image.file, '-d', out, '-c', image.file], env),
+          'euca-bundle-image',
+          'InvalidCertificate',
+          /user certificate file is not a PEM X\.509 certificate/,
+        );
+        expectFailure(
+          await run('euca-bundle-image', ['-i', image.file, '-d', out, '-c', id.cloudCert], env),
+          'euca-bundle-image',
+          'KeyMismatch',
+          /does not match the certificate/,
+        );
+        expectFailure(
+          await run('euca-bundle-image', ['-i', image.file, '-d', out, '--ec2cert', path.join(work, 'gone.pem')], env),
+          'euca-bundle-image',
+          'NoSuchFile',
+          /cloud certificate file does not exist/,
+        );
+        assert.ok(!fs.existsSync(out) || fs.readdirSync(out).length === 0);
+      },
+    );
 
     test('a machine image over 10 GiB is refused before anything is written', async () => {
       const big = path.join(work, 'huge.img');
@@ -280,38 +395,62 @@ describe('bundles with generated keys, no cloud', () => {
       fs.rmSync(big);
     });
 
-    test('without certificates in the environment and with a cloud configured elsewhere, it says what is missing', async () => {
-      const r = await run('euca-bundle-image', ['-i', image.file], cleanEnv({ HOME: env.HOME, EC2_URL: 'http://127.0.0.1:1/services/Eucalyptus' }));
-      expectFailure(r, 'euca-bundle-image', 'MissingParameter', /missing -c \(or EC2_CERT\), -k \(or EC2_PRIVATE_KEY\), --ec2cert \(or EUCALYPTUS_CERT\), -u \(or EC2_USER_ID\)/);
-    });
+    test(
+      'without certificates in the environment and with a cloud configured elsewhere, it says what is ' + 'missing',
+      async () => {
+        const r = await run(
+          'euca-bundle-image',
+          ['-i', image.file],
+          cleanEnv({ HOME: env.HOME, EC2_URL: 'http://127.0.0.1:1/services/Eucalyptus' }),
+        );
+        expectFailure(
+          r,
+          'euca-bundle-image',
+          'MissingParameter',
+          /missing -c \(or EC2_CERT\), -k \(or EC2_PRIVATE_KEY\), --ec2cert \(or EUCALYPTUS_CERT\), -u \(or EC2_USER_ID\)/,
+        );
+      },
+    );
   });
 });
 
 describe("the local cloud's credentials", () => {
-  test('with nothing configured, bundling uses the local cloud: started once for its credentials, then read as they lie', async () => {
-    const home = tempDir('euca-home-');
-    const env = cleanEnv({ HOME: home });
-    const work = tempDir('euca-bundle-e2e-');
-    const kernel = path.join(work, 'initrd.img');
-    fs.writeFileSync(kernel, crypto.randomBytes(1000));
-    try {
-      const first = await run('euca-bundle-image', ['-i', kernel, '--ramdisk', 'true', '-d', path.join(work, 'a')], env);
-      assert.equal(first.code, 0, first.stderr);
-      assert.match(first.stderr, /^euca-bundle-image: started the local cloud \(pid \d+\)/);
-      const stop = await run('eucalyptus-cloud', ['stop'], env);
-      assert.equal(stop.code, 0, stop.stderr);
-      // Bundling needs no service: the stopped cloud's eucarc is enough, and nothing starts.
-      const second = await run('euca-bundle-image', ['-i', kernel, '--ramdisk', 'true', '-d', path.join(work, 'b')], env);
-      assert.equal(second.code, 0, second.stderr);
-      assert.equal(second.stderr, '');
-      const eucarc = fs.readFileSync(path.join(home, '.euca', 'local', 'credentials', 'eucarc'), 'utf8');
-      const account = /EC2_USER_ID='(\d+)'/.exec(eucarc)![1];
-      const xml = fs.readFileSync(path.join(work, 'b', 'initrd.img.manifest.xml'), 'utf8');
-      assert.equal(element(xml, 'user'), account);
-      assert.equal(element(xml, 'ramdisk_id'), 'true');
-      assert.equal(element(xml, 'type'), 'ramdisk');
-    } finally {
-      await run('eucalyptus-cloud', ['stop'], env);
-    }
-  });
+  test(
+    'with nothing configured, bundling uses the local cloud: started once for its credentials, then read ' +
+      'as they lie',
+    async () => {
+      const home = tempDir('euca-home-');
+      const env = cleanEnv({ HOME: home });
+      const work = tempDir('euca-bundle-e2e-');
+      const kernel = path.join(work, 'initrd.img');
+      fs.writeFileSync(kernel, crypto.randomBytes(1000));
+      try {
+        const first = await run(
+          'euca-bundle-image',
+          ['-i', kernel, '--ramdisk', 'true', '-d', path.join(work, 'a')],
+          env,
+        );
+        assert.equal(first.code, 0, first.stderr);
+        assert.match(first.stderr, /^euca-bundle-image: started the local cloud \(pid \d+\)/);
+        const stop = await run('eucalyptus-cloud', ['stop'], env);
+        assert.equal(stop.code, 0, stop.stderr);
+        // Bundling needs no service: the stopped cloud's eucarc is enough, and nothing starts.
+        const second = await run(
+          'euca-bundle-image',
+          ['-i', kernel, '--ramdisk', 'true', '-d', path.join(work, 'b')],
+          env,
+        );
+        assert.equal(second.code, 0, second.stderr);
+        assert.equal(second.stderr, '');
+        const eucarc = fs.readFileSync(path.join(home, '.euca', 'local', 'credentials', 'eucarc'), 'utf8');
+        const account = /EC2_USER_ID='(\d+)'/.exec(eucarc)![1];
+        const xml = fs.readFileSync(path.join(work, 'b', 'initrd.img.manifest.xml'), 'utf8');
+        assert.equal(element(xml, 'user'), account);
+        assert.equal(element(xml, 'ramdisk_id'), 'true');
+        assert.equal(element(xml, 'type'), 'ramdisk');
+      } finally {
+        await run('eucalyptus-cloud', ['stop'], env);
+      }
+    },
+  );
 });

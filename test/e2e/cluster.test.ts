@@ -11,13 +11,13 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { iptablesFile } from '../../src/backend/cluster';
 import { loadOrCreateNodeKey } from '../../src/backend/cluster/internal-auth';
-import { signRequest } from '../../src/lib/nc-protocol';
+import { signRequest } from '../../src/shared/nc-protocol';
 import { DEFAULT_CONF } from '../../src/backend/conf';
-import { localNodeDir, nodePaths } from '../../src/backend/node/paths';
-import { cloudPaths } from '../../src/backend/paths';
-import { createTestAccount, TestAccount } from '../helpers/accounts';
+import { localNodeDir, nodePaths } from '../../src/shared/node-paths';
+import { cloudPaths } from '../../src/shared/paths';
+import { createTestAccount, type TestAccount } from '../helpers/accounts';
 import { run, runOk, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 
 function writeConf(dataDir: string, settings: Record<string, string>): void {
   let text = DEFAULT_CONF;
@@ -59,9 +59,15 @@ describe('cluster controller (MANAGED-NOVLAN, the default)', () => {
         '',
       ].join('\n'),
     );
-    assert.match(nodeLine, /^AVAILABILITYZONE\t\|- 127\.0\.0\.1\tcerts\[cc=true,nc=true\] @ \w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} \w+ \d{4}$/);
+    assert.match(
+      nodeLine,
+      /^AVAILABILITYZONE\t\|- 127\.0\.0\.1\tcerts\[cc=true,nc=true\] @ \w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} \w+ \d{4}$/,
+    );
     // Anyone else asking verbose gets the plain list.
-    assert.equal(await runOk('euca-describe-availability-zones', ['verbose'], alice.env), 'AVAILABILITYZONE\tcluster01\tavailable\n');
+    assert.equal(
+      await runOk('euca-describe-availability-zones', ['verbose'], alice.env),
+      'AVAILABILITYZONE\tcluster01\tavailable\n',
+    );
   });
 
   test('euca-describe-instance-types lists the VM types as euca2ools prints them', async () => {
@@ -78,43 +84,51 @@ describe('cluster controller (MANAGED-NOVLAN, the default)', () => {
         '',
       ].join('\n'),
     );
-    const capacity = (await runOk('euca-describe-instance-types', ['m1.small', '--show-capacity'], cloud.env)).split('\n');
-    assert.match(capacity[0], /NICs  Used \/ Total  Used %$/);
+    const capacity = (await runOk('euca-describe-instance-types', ['m1.small', '--show-capacity'], cloud.env)).split(
+      '\n',
+    );
+    assert.match(capacity[0], /NICs {2}Used \/ Total {2}Used %$/);
     assert.match(capacity[1], /^INSTANCETYPE\tm1\.small .* 0 \/ +4/);
     const bad = await run('euca-describe-instance-types', ['m9.huge'], alice.env);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /error \(InvalidParameterValue\): Invalid instance type: \[m9\.huge\]/);
   });
 
-  test('elastic IPs: allocate, describe, the administrator sees whose, another account cannot release, release', async () => {
-    const allocated = (await runOk('euca-allocate-address', [], alice.env)).trim().split('\t');
-    assert.equal(allocated[0], 'ADDRESS');
-    assert.match(allocated[1], /^192\.0\.2\.(1\d|[23]\d|40)$/);
-    assert.equal(allocated[2], 'standard');
-    const ip = allocated[1];
-    assert.equal(await runOk('euca-describe-addresses', [], alice.env), `ADDRESS\t${ip}\t\tstandard\n`);
-    assert.equal(await runOk('euca-describe-addresses', [], bob.env), '');
-    const adminView = await runOk('euca-describe-addresses', [ip], cloud.env);
-    assert.equal(adminView, `ADDRESS\t${ip}\tavailable (alice)\tstandard\n`);
-    assert.match(await runOk('euca-describe-addresses', [], cloud.env), /\tnobody\tstandard\n/);
+  test(
+    'elastic IPs: allocate, describe, the administrator sees whose, another account cannot release, ' + 'release',
+    async () => {
+      const allocated = (await runOk('euca-allocate-address', [], alice.env)).trim().split('\t');
+      assert.equal(allocated[0], 'ADDRESS');
+      assert.match(allocated[1], /^192\.0\.2\.(1\d|[23]\d|40)$/);
+      assert.equal(allocated[2], 'standard');
+      const ip = allocated[1];
+      assert.equal(await runOk('euca-describe-addresses', [], alice.env), `ADDRESS\t${ip}\t\tstandard\n`);
+      assert.equal(await runOk('euca-describe-addresses', [], bob.env), '');
+      const adminView = await runOk('euca-describe-addresses', [ip], cloud.env);
+      assert.equal(adminView, `ADDRESS\t${ip}\tavailable (alice)\tstandard\n`);
+      assert.match(await runOk('euca-describe-addresses', [], cloud.env), /\tnobody\tstandard\n/);
 
-    const stolen = await run('euca-release-address', [ip], bob.env);
-    assert.equal(stolen.code, 1);
-    assert.match(stolen.stderr, /^euca-release-address: error \(AuthFailure\): .*another account/m);
-    const noInstance = await run('euca-associate-address', ['-i', 'i-12345678', ip], alice.env);
-    assert.equal(noInstance.code, 1);
-    assert.match(noInstance.stderr, /error \(InvalidInstanceID\.NotFound\): The instance ID 'i-12345678' does not exist/);
-    const notAssociated = await run('euca-disassociate-address', [ip], alice.env);
-    assert.equal(notAssociated.code, 1);
+      const stolen = await run('euca-release-address', [ip], bob.env);
+      assert.equal(stolen.code, 1);
+      assert.match(stolen.stderr, /^euca-release-address: error \(AuthFailure\): .*another account/m);
+      const noInstance = await run('euca-associate-address', ['-i', 'i-12345678', ip], alice.env);
+      assert.equal(noInstance.code, 1);
+      assert.match(
+        noInstance.stderr,
+        /error \(InvalidInstanceID\.NotFound\): The instance ID 'i-12345678' does not exist/,
+      );
+      const notAssociated = await run('euca-disassociate-address', [ip], alice.env);
+      assert.equal(notAssociated.code, 1);
 
-    assert.equal(await runOk('euca-release-address', [ip], alice.env), `ADDRESS\t${ip}\n`);
-    assert.equal(await runOk('euca-describe-addresses', [], alice.env), '');
-    const again = await run('euca-release-address', [ip], alice.env);
-    assert.equal(again.code, 1);
-    assert.match(again.stderr, /InvalidAddress\.NotFound/);
-    // The firewall the cluster would apply is rendered, never applied.
-    assert.match(fs.readFileSync(iptablesFile(cloud.dataDir), 'utf8'), /^\*nat$[\s\S]*MASQUERADE/m);
-  });
+      assert.equal(await runOk('euca-release-address', [ip], alice.env), `ADDRESS\t${ip}\n`);
+      assert.equal(await runOk('euca-describe-addresses', [], alice.env), '');
+      const again = await run('euca-release-address', [ip], alice.env);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /InvalidAddress\.NotFound/);
+      // The firewall the cluster would apply is rendered, never applied.
+      assert.match(fs.readFileSync(iptablesFile(cloud.dataDir), 'utf8'), /^\*nat$[\s\S]*MASQUERADE/m);
+    },
+  );
 
   test('internal endpoints for node controllers refuse unsigned requests and answer signed ones', async () => {
     const base = new URL(cloud.eucarc.EC2_URL);
@@ -137,10 +151,18 @@ describe('cluster controller in other networking modes', () => {
     writeConf(dir, { VNET_MODE: 'SYSTEM' });
     const cloud = await startCloud(dir);
     try {
-      for (const [cmd, args] of [['euca-allocate-address', []], ['euca-describe-addresses', []], ['euca-release-address', ['192.0.2.10']]] as [string, string[]][]) {
+      for (const [cmd, args] of [
+        ['euca-allocate-address', []],
+        ['euca-describe-addresses', []],
+        ['euca-release-address', ['192.0.2.10']],
+      ] as [string, string[]][]) {
         const r = await run(cmd, args, cloud.env);
         assert.equal(r.code, 1, cmd);
-        assert.equal(r.stderr, `${cmd}: error (UnsupportedOperation): Elastic IPs are not available in SYSTEM networking mode; ask your cloud administrator\n`);
+        assert.equal(
+          r.stderr,
+          `${cmd}: error (UnsupportedOperation): Elastic IPs are not available in SYSTEM networking mode; ` +
+            `ask your cloud administrator\n`,
+        );
       }
       assert.ok(!fs.existsSync(iptablesFile(dir)), 'no firewall rendered outside the MANAGED modes');
     } finally {

@@ -11,10 +11,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cloudPaths } from '../../src/backend/paths';
+import { cloudPaths } from '../../src/shared/paths';
 import { SqliteStore } from '../../src/backend/store/sqlite';
 import { run, runOk, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 import { registerTestImage } from '../helpers/images';
 import { waitFor } from '../helpers/node';
 
@@ -40,12 +40,17 @@ describe('EBS', () => {
 
   const volumeLine = async (id: string) => (await runOk('euca-describe-volumes', [id], env)).split('\n')[0];
   const volumeStatus = async (id: string) => field(await volumeLine(id), 5);
-  const waitVolume = (id: string, status: string) => waitFor(`${id} ${status}`, async () => ((await volumeStatus(id)) === status ? true : undefined), 60_000);
+  const waitVolume = (id: string, status: string) =>
+    waitFor(`${id} ${status}`, async () => ((await volumeStatus(id)) === status ? true : undefined), 60_000);
   const waitSnapshot = (id: string) =>
-    waitFor(`${id} completed`, async () => {
-      const line = (await runOk('euca-describe-snapshots', [id], env)).split('\n')[0];
-      return field(line, 3) === 'completed' ? line : undefined;
-    }, 120_000);
+    waitFor(
+      `${id} completed`,
+      async () => {
+        const line = (await runOk('euca-describe-snapshots', [id], env)).split('\n')[0];
+        return field(line, 3) === 'completed' ? line : undefined;
+      },
+      120_000,
+    );
   const createVolume = async (args: string[]) => {
     const line = (await runOk('euca-create-volume', args, env)).trim();
     assert.match(line, /^VOLUME\tvol-[0-9A-F]{8}\t\d+\t/);
@@ -76,7 +81,12 @@ describe('EBS', () => {
     }
     const image = await registerTestImage(env);
     instance = (await runOk('euca-run-instances', [image], env)).match(/^INSTANCE\t(i-\w+)/m)![1];
-    await waitFor(`${instance} running`, async () => ((await runOk('euca-describe-instances', [instance], env)).includes('\trunning\t') ? true : undefined), 60_000);
+    await waitFor(
+      `${instance} running`,
+      async () =>
+        (await runOk('euca-describe-instances', [instance], env)).includes('\trunning\t') ? true : undefined,
+      60_000,
+    );
   });
   after(async () => {
     await cloud.stop();
@@ -84,53 +94,78 @@ describe('EBS', () => {
     assert.doesNotMatch(cloud.output(), /internal error| 500 /);
   });
 
-  test('a volume is created, attached (visible in the instance folder as its device), detached and deleted', async () => {
-    const vol = await createVolume(['--zone', ZONE, '--size', '1']);
-    await waitVolume(vol, 'available');
-    assert.equal(fs.statSync(volumeFile(ZONE, vol)).size, 1024 ** 3);
-    const attach = (await runOk('euca-attach-volume', [vol, '-i', instance, '-d', '/dev/sdf'], env)).trim();
-    assert.deepEqual(attach.split('\t').slice(0, 5), ['ATTACHMENT', vol, instance, '/dev/sdf', 'attaching']);
-    await waitFor('attached', async () => ((await runOk('euca-describe-volumes', [vol], env)).includes('\tattached\t') ? true : undefined));
-    const lines = (await runOk('euca-describe-volumes', [vol], env)).trim().split('\n');
-    assert.equal(field(lines[0], 5), 'in-use');
-    assert.deepEqual(lines[1].split('\t').slice(0, 5), ['ATTACHMENT', vol, instance, '/dev/sdf', 'attached']);
-    const link = fs.readdirSync(path.join(cloud.dataDir, 'node'), { recursive: true }).map(String).find((p) => p.endsWith(`${instance}${path.sep}sdf`));
-    assert.ok(link, 'the node links the volume into the instance folder');
-    assert.equal(fs.realpathSync(path.join(cloud.dataDir, 'node', link!)), fs.realpathSync(volumeFile(ZONE, vol)));
+  test(
+    'a volume is created, attached (visible in the instance folder as its device), detached and ' + 'deleted',
+    async () => {
+      const vol = await createVolume(['--zone', ZONE, '--size', '1']);
+      await waitVolume(vol, 'available');
+      assert.equal(fs.statSync(volumeFile(ZONE, vol)).size, 1024 ** 3);
+      const attach = (await runOk('euca-attach-volume', [vol, '-i', instance, '-d', '/dev/sdf'], env)).trim();
+      assert.deepEqual(attach.split('\t').slice(0, 5), ['ATTACHMENT', vol, instance, '/dev/sdf', 'attaching']);
+      await waitFor('attached', async () =>
+        (await runOk('euca-describe-volumes', [vol], env)).includes('\tattached\t') ? true : undefined,
+      );
+      const lines = (await runOk('euca-describe-volumes', [vol], env)).trim().split('\n');
+      assert.equal(field(lines[0], 5), 'in-use');
+      assert.deepEqual(lines[1].split('\t').slice(0, 5), ['ATTACHMENT', vol, instance, '/dev/sdf', 'attached']);
+      const link = fs
+        .readdirSync(path.join(cloud.dataDir, 'node'), { recursive: true })
+        .map(String)
+        .find((p) => p.endsWith(`${instance}${path.sep}sdf`));
+      assert.ok(link, 'the node links the volume into the instance folder');
+      assert.equal(fs.realpathSync(path.join(cloud.dataDir, 'node', link!)), fs.realpathSync(volumeFile(ZONE, vol)));
 
-    // Refusals, one line each, nothing changed.
-    await fails('euca-delete-volume', [vol], env, /\(VolumeInUse\)/);
-    const other = await createVolume(['-z', ZONE, '-s', '1']);
-    await waitVolume(other, 'available');
-    await fails('euca-attach-volume', [other, '-i', instance, '-d', '/dev/sdf'], env, /\(InvalidParameterValue\).*already in use/);
-    await fails('euca-attach-volume', [other, '-i', instance, '-d', '/dev/bogus'], env, /\(InvalidParameterValue\)/);
-    await fails('euca-attach-volume', [vol, '-i', instance, '-d', '/dev/sdg'], env, /\(VolumeInUse\)/);
-    const far = await createVolume(['-z', OTHER_ZONE, '-s', '1']);
-    await waitVolume(far, 'available');
-    await fails('euca-attach-volume', ['-i', instance, '-d', '/dev/sdh', far], env, /\(InvalidVolume\.ZoneMismatch\)/);
-    assert.equal(await volumeStatus(far), 'available');
-    assert.equal(await volumeStatus(vol), 'in-use');
+      // Refusals, one line each, nothing changed.
+      await fails('euca-delete-volume', [vol], env, /\(VolumeInUse\)/);
+      const other = await createVolume(['-z', ZONE, '-s', '1']);
+      await waitVolume(other, 'available');
+      await fails(
+        'euca-attach-volume',
+        [other, '-i', instance, '-d', '/dev/sdf'],
+        env,
+        /\(InvalidParameterValue\).*already in use/,
+      );
+      await fails('euca-attach-volume', [other, '-i', instance, '-d', '/dev/bogus'], env, /\(InvalidParameterValue\)/);
+      await fails('euca-attach-volume', [vol, '-i', instance, '-d', '/dev/sdg'], env, /\(VolumeInUse\)/);
+      const far = await createVolume(['-z', OTHER_ZONE, '-s', '1']);
+      await waitVolume(far, 'available');
+      await fails(
+        'euca-attach-volume',
+        ['-i', instance, '-d', '/dev/sdh', far],
+        env,
+        /\(InvalidVolume\.ZoneMismatch\)/,
+      );
+      assert.equal(await volumeStatus(far), 'available');
+      assert.equal(await volumeStatus(vol), 'in-use');
 
-    const detach = (await runOk('euca-detach-volume', [vol], env)).trim();
-    assert.deepEqual(detach.split('\t').slice(0, 5), ['ATTACHMENT', vol, instance, '/dev/sdf', 'detaching']);
-    await waitVolume(vol, 'available');
-    assert.equal((await runOk('euca-describe-volumes', [vol], env)).trim().split('\n').length, 1);
-    await fails('euca-detach-volume', [vol], env, /\(IncorrectState\)/);
-    for (const v of [vol, other, far]) assert.equal(await runOk('euca-delete-volume', [v], env), `VOLUME\t${v}\n`);
-    assert.ok(!fs.existsSync(volumeFile(ZONE, vol)));
-    await fails('euca-describe-volumes', [vol], env, /\(InvalidVolume\.NotFound\)/);
-  });
+      const detach = (await runOk('euca-detach-volume', [vol], env)).trim();
+      assert.deepEqual(detach.split('\t').slice(0, 5), ['ATTACHMENT', vol, instance, '/dev/sdf', 'detaching']);
+      await waitVolume(vol, 'available');
+      assert.equal((await runOk('euca-describe-volumes', [vol], env)).trim().split('\n').length, 1);
+      await fails('euca-detach-volume', [vol], env, /\(IncorrectState\)/);
+      for (const v of [vol, other, far]) assert.equal(await runOk('euca-delete-volume', [v], env), `VOLUME\t${v}\n`);
+      assert.ok(!fs.existsSync(volumeFile(ZONE, vol)));
+      await fails('euca-describe-volumes', [vol], env, /\(InvalidVolume\.NotFound\)/);
+    },
+  );
 
   test('an imported raw image keeps its exact bytes through a snapshot and a volume in another zone', async () => {
     const file = path.join(work, 'disk.raw');
     const data = Buffer.concat([randomBytes(3 * 1024 * 1024 + 17), Buffer.alloc(5 * 1024 * 1024), randomBytes(4096)]);
     fs.writeFileSync(file, data);
     const sha1 = createHash('sha1').update(data).digest('hex');
-    const imported = (await runOk('euca-import-volume', [file, '-f', 'raw', '-z', ZONE, '-b', 'imports'], env)).trim().split('\n');
+    const imported = (await runOk('euca-import-volume', [file, '-f', 'raw', '-z', ZONE, '-b', 'imports'], env))
+      .trim()
+      .split('\n');
     assert.match(imported[0], /^TaskType\tIMPORTVOLUME\tTaskId\timport-vol-[0-9A-F]{8}\t/);
     const task = field(imported[0], 3);
     const vol = imported[1].match(/VolumeId\t(vol-\w+)/)![1];
-    await waitFor('import completed', async () => ((await runOk('euca-describe-conversion-tasks', [task], env)).includes('\tStatus\tcompleted') ? true : undefined), 60_000);
+    await waitFor(
+      'import completed',
+      async () =>
+        (await runOk('euca-describe-conversion-tasks', [task], env)).includes('\tStatus\tcompleted') ? true : undefined,
+      60_000,
+    );
     await waitVolume(vol, 'available');
     assert.equal(sha1Of(volumeFile(ZONE, vol), data.length), sha1);
 
@@ -152,7 +187,10 @@ describe('EBS', () => {
     const fd = fs.openSync(volumeFile(OTHER_ZONE, copy), 'r');
     fs.readSync(fd, tail, 0, tail.length, data.length);
     fs.closeSync(fd);
-    assert.ok(tail.every((b) => b === 0), 'beyond the image, the volume is zeros');
+    assert.ok(
+      tail.every((b) => b === 0),
+      'beyond the image, the volume is zeros',
+    );
 
     for (const v of [vol, copy]) await runOk('euca-delete-volume', [v], env);
     assert.equal(await runOk('euca-delete-snapshot', [snap], env), `SNAPSHOT\t${snap}\n`);
@@ -167,21 +205,42 @@ describe('EBS', () => {
 
     const acme = (await runOk('euare-accountcreate', ['-a', 'acme', '-k'], env)).trim().split('\n');
     const acmeId = field(acme[0], 1);
-    const acmeEnv = { ...env, EC2_ACCESS_KEY: acme[1], EC2_SECRET_KEY: acme[2], AWS_ACCESS_KEY: acme[1], AWS_SECRET_KEY: acme[2] };
+    const acmeEnv = {
+      ...env,
+      EC2_ACCESS_KEY: acme[1],
+      EC2_SECRET_KEY: acme[2],
+      AWS_ACCESS_KEY: acme[1],
+      AWS_SECRET_KEY: acme[2],
+    };
     await fails('euca-create-volume', ['-z', ZONE, '--snapshot', snap], acmeEnv, /\(InvalidSnapshot\.NotFound\)/);
     assert.equal(await runOk('euca-describe-snapshot-attribute', [snap, '-c'], env), '');
-    assert.equal(await runOk('euca-modify-snapshot-attribute', [snap, '-c', '-a', acmeId], env), `createVolumePermission\t${snap}\tADD\tuserId\t${acmeId}\n`);
-    assert.equal(await runOk('euca-describe-snapshot-attribute', [snap, '-c'], env), `createVolumePermission\t${snap}\tuserId\t${acmeId}\n`);
+    assert.equal(
+      await runOk('euca-modify-snapshot-attribute', [snap, '-c', '-a', acmeId], env),
+      `createVolumePermission\t${snap}\tADD\tuserId\t${acmeId}\n`,
+    );
+    assert.equal(
+      await runOk('euca-describe-snapshot-attribute', [snap, '-c'], env),
+      `createVolumePermission\t${snap}\tuserId\t${acmeId}\n`,
+    );
     assert.match(await runOk('euca-describe-snapshots', [], acmeEnv), new RegExp(`^SNAPSHOT\\t${snap}\\t`, 'm'));
     const theirs = field((await runOk('euca-create-volume', ['-z', ZONE, '--snapshot', snap], acmeEnv)).trim(), 1);
     assert.doesNotMatch(await runOk('euca-describe-volumes', [], env), new RegExp(theirs));
     await fails('euca-delete-snapshot', [snap], acmeEnv, /\(InvalidSnapshot\.NotFound\)/);
-    assert.equal(await runOk('euca-reset-snapshot-attribute', [snap, '-c'], env), `createVolumePermission\t${snap}\tRESET\n`);
+    assert.equal(
+      await runOk('euca-reset-snapshot-attribute', [snap, '-c'], env),
+      `createVolumePermission\t${snap}\tRESET\n`,
+    );
     assert.doesNotMatch(await runOk('euca-describe-snapshots', [], acmeEnv), new RegExp(snap));
   });
 
   test('the aws CLI creates, attaches, detaches and deletes volumes and snapshots', async () => {
-    const awsEnv = { ...env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus', HOME: work };
+    const awsEnv = {
+      ...env,
+      AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY,
+      AWS_DEFAULT_REGION: 'eucalyptus',
+      HOME: work,
+    };
     const aws = async (...args: string[]) => {
       const r = await run('aws', ['--endpoint-url', cloud.eucarc.EC2_URL, 'ec2', ...args, '--output', 'json'], awsEnv);
       assert.equal(r.code, 0, `aws ec2 ${args.join(' ')}: ${r.stderr}`);
@@ -191,7 +250,10 @@ describe('EBS', () => {
     assert.equal(created.State, 'creating');
     const vol = created.VolumeId;
     await waitVolume(vol, 'available');
-    assert.equal((await aws('attach-volume', '--volume-id', vol, '--instance-id', instance, '--device', '/dev/sdk')).State, 'attaching');
+    assert.equal(
+      (await aws('attach-volume', '--volume-id', vol, '--instance-id', instance, '--device', '/dev/sdk')).State,
+      'attaching',
+    );
     await waitVolume(vol, 'in-use');
     const described = (await aws('describe-volumes', '--volume-ids', vol)).Volumes[0];
     assert.equal(described.Attachments[0].InstanceId, instance);
@@ -206,56 +268,85 @@ describe('EBS', () => {
     await fails('euca-describe-volumes', [vol], env, /InvalidVolume\.NotFound/);
   });
 
-  test("the seed's EBS image sequence: an image registered from a snapshot runs from its own root volume, stops, starts and takes the volume away on terminate", async () => {
-    // Create a volume and attach it, as the seed does; the copy onto it is an import here.
-    const scratch = await createVolume(['--zone', ZONE, '--size', '1']);
-    await waitVolume(scratch, 'available');
-    await runOk('euca-attach-volume', [scratch, '-i', instance, '-d', '/dev/sdf'], env);
-    await waitVolume(scratch, 'in-use');
-    const disk = path.join(work, 'root.img');
-    const data = randomBytes(2 * 1024 * 1024 + 4095);
-    fs.writeFileSync(disk, data);
-    const imported = (await runOk('euca-import-volume', [disk, '-f', 'raw', '-z', ZONE, '-b', 'ebs-images'], env)).trim().split('\n');
-    const rootSource = imported[1].match(/VolumeId\t(vol-\w+)/)![1];
-    await waitVolume(rootSource, 'available');
-    await runOk('euca-detach-volume', [scratch], env);
-    await waitVolume(scratch, 'available');
-    const snap = field((await runOk('euca-create-snapshot', [rootSource], env)).trim(), 1);
-    await waitSnapshot(snap);
+  test(
+    "the seed's EBS image sequence: an image registered from a snapshot runs from its own root volume, " +
+      'stops, starts and takes the volume away on terminate',
+    async () => {
+      // Create a volume and attach it, as the seed does; the copy onto it is an import here.
+      const scratch = await createVolume(['--zone', ZONE, '--size', '1']);
+      await waitVolume(scratch, 'available');
+      await runOk('euca-attach-volume', [scratch, '-i', instance, '-d', '/dev/sdf'], env);
+      await waitVolume(scratch, 'in-use');
+      const disk = path.join(work, 'root.img');
+      const data = randomBytes(2 * 1024 * 1024 + 4095);
+      fs.writeFileSync(disk, data);
+      const imported = (await runOk('euca-import-volume', [disk, '-f', 'raw', '-z', ZONE, '-b', 'ebs-images'], env))
+        .trim()
+        .split('\n');
+      const rootSource = imported[1].match(/VolumeId\t(vol-\w+)/)![1];
+      await waitVolume(rootSource, 'available');
+      await runOk('euca-detach-volume', [scratch], env);
+      await waitVolume(scratch, 'available');
+      const snap = field((await runOk('euca-create-snapshot', [rootSource], env)).trim(), 1);
+      await waitSnapshot(snap);
 
-    // Both ways of registering: the older --snapshot, and -b with --root-device-name.
-    const image = field((await runOk('euca-register', ['--name', 'my-new-ebs-image', '--snapshot', snap], env)).trim(), 1);
-    assert.match(image, /^emi-[0-9A-F]{8}$/);
-    const image2 = field((await runOk('euca-register', ['-n', 'ebs-image-2', '--root-device-name', '/dev/sda1', '-b', `/dev/sda1=${snap}:2:true`], env)).trim(), 1);
-    const described = (await runOk('euca-describe-images', [image, image2], env)).trim();
-    assert.match(described, new RegExp(`^IMAGE\\t${image}\\t.*\\tavailable\\t.*\\tebs`, 'm'));
-    assert.match(described, new RegExp(`^BLOCKDEVICEMAPPING\\t.*/dev/sda1\\t${snap}\\t2`, 'm'));
-    await fails('euca-register', ['-n', 'too-big', '-b', `/dev/sda1=${snap}:2048`], env, /1 TiB/);
+      // Both ways of registering: the older --snapshot, and -b with --root-device-name.
+      const image = field(
+        (await runOk('euca-register', ['--name', 'my-new-ebs-image', '--snapshot', snap], env)).trim(),
+        1,
+      );
+      assert.match(image, /^emi-[0-9A-F]{8}$/);
+      const image2 = field(
+        (
+          await runOk(
+            'euca-register',
+            ['-n', 'ebs-image-2', '--root-device-name', '/dev/sda1', '-b', `/dev/sda1=${snap}:2:true`],
+            env,
+          )
+        ).trim(),
+        1,
+      );
+      const described = (await runOk('euca-describe-images', [image, image2], env)).trim();
+      assert.match(described, new RegExp(`^IMAGE\\t${image}\\t.*\\tavailable\\t.*\\tebs`, 'm'));
+      assert.match(described, new RegExp(`^BLOCKDEVICEMAPPING\\t.*/dev/sda1\\t${snap}\\t2`, 'm'));
+      await fails('euca-register', ['-n', 'too-big', '-b', `/dev/sda1=${snap}:2048`], env, /1 TiB/);
 
-    const ebsInstance = (await runOk('euca-run-instances', [image], env)).match(/^INSTANCE\t(i-\w+)/m)![1];
-    const running = async () => ((await runOk('euca-describe-instances', [ebsInstance], env)).includes('\trunning\t') ? true : undefined);
-    await waitFor(`${ebsInstance} running`, running, 60_000);
-    const ebsLines = await runOk('euca-describe-instances', [ebsInstance], env);
-    assert.match(ebsLines, /\tebs\t/);
-    assert.match(ebsLines, /^BLOCKDEVICE\t\/dev\/sda1\tvol-[0-9A-F]{8}\t\S+\ttrue$/m);
-    const rootVolume = (await runOk('euca-describe-volumes', ['--filter', `attachment.instance-id=${ebsInstance}`], env)).match(/^VOLUME\t(vol-\w+)\t1\t(snap-\w+)\t/m)!;
-    assert.equal(rootVolume[2], snap);
-    assert.equal(sha1Of(volumeFile(ZONE, rootVolume[1]), data.length), createHash('sha1').update(data).digest('hex'));
+      const ebsInstance = (await runOk('euca-run-instances', [image], env)).match(/^INSTANCE\t(i-\w+)/m)![1];
+      const running = async () =>
+        (await runOk('euca-describe-instances', [ebsInstance], env)).includes('\trunning\t') ? true : undefined;
+      await waitFor(`${ebsInstance} running`, running, 60_000);
+      const ebsLines = await runOk('euca-describe-instances', [ebsInstance], env);
+      assert.match(ebsLines, /\tebs\t/);
+      assert.match(ebsLines, /^BLOCKDEVICE\t\/dev\/sda1\tvol-[0-9A-F]{8}\t\S+\ttrue$/m);
+      const rootVolume = (
+        await runOk('euca-describe-volumes', ['--filter', `attachment.instance-id=${ebsInstance}`], env)
+      ).match(/^VOLUME\t(vol-\w+)\t1\t(snap-\w+)\t/m)!;
+      assert.equal(rootVolume[2], snap);
+      assert.equal(sha1Of(volumeFile(ZONE, rootVolume[1]), data.length), createHash('sha1').update(data).digest('hex'));
 
-    assert.match(await runOk('euca-stop-instances', [ebsInstance], env), new RegExp(`${ebsInstance}`));
-    await waitFor('stopped', async () => ((await runOk('euca-describe-instances', [ebsInstance], env)).includes('\tstopped\t') ? true : undefined));
-    assert.equal(await volumeStatus(rootVolume[1]), 'in-use');
-    await runOk('euca-start-instances', [ebsInstance], env);
-    await waitFor(`${ebsInstance} running again`, running, 60_000);
+      assert.match(await runOk('euca-stop-instances', [ebsInstance], env), new RegExp(`${ebsInstance}`));
+      await waitFor('stopped', async () =>
+        (await runOk('euca-describe-instances', [ebsInstance], env)).includes('\tstopped\t') ? true : undefined,
+      );
+      assert.equal(await volumeStatus(rootVolume[1]), 'in-use');
+      await runOk('euca-start-instances', [ebsInstance], env);
+      await waitFor(`${ebsInstance} running again`, running, 60_000);
 
-    // CreateImage of the EBS instance: pending until its snapshot completes.
-    const made = field((await runOk('euca-create-image', [ebsInstance, '-n', 'made-from-instance'], env)).trim(), 1);
-    await waitFor(`${made} available`, async () => ((await runOk('euca-describe-images', [made], env)).includes('\tavailable\t') ? true : undefined), 60_000);
+      // CreateImage of the EBS instance: pending until its snapshot completes.
+      const made = field((await runOk('euca-create-image', [ebsInstance, '-n', 'made-from-instance'], env)).trim(), 1);
+      await waitFor(
+        `${made} available`,
+        async () => ((await runOk('euca-describe-images', [made], env)).includes('\tavailable\t') ? true : undefined),
+        60_000,
+      );
 
-    await runOk('euca-terminate-instances', [ebsInstance], env);
-    await waitFor('root volume gone', async () => ((await run('euca-describe-volumes', [rootVolume[1]], env)).code === 1 ? true : undefined));
-    for (const v of [scratch, rootSource]) await runOk('euca-delete-volume', [v], env);
-  });
+      await runOk('euca-terminate-instances', [ebsInstance], env);
+      await waitFor('root volume gone', async () =>
+        (await run('euca-describe-volumes', [rootVolume[1]], env)).code === 1 ? true : undefined,
+      );
+      for (const v of [scratch, rootSource]) await runOk('euca-delete-volume', [v], env);
+    },
+  );
 
   test('terminating an instance detaches its volumes', async () => {
     const vol = await createVolume(['-z', ZONE, '-s', '1']);

@@ -8,9 +8,9 @@ import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cloudPaths } from '../../src/backend/paths';
+import { cloudPaths } from '../../src/shared/paths';
 import { run, runOk, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 
 async function fails(cmd: string, args: string[], env: Record<string, string>, code: RegExp): Promise<void> {
   const r = await run(cmd, args, env);
@@ -45,10 +45,19 @@ describe('euare', () => {
     await fails('euare-accountcreate', ['-a', 'devs'], env, /EntityAlreadyExists/);
 
     // The new account's admin acts in its own account only, and is no cloud admin.
-    const devs = { ...env, EC2_ACCESS_KEY: created[1], EC2_SECRET_KEY: created[2], AWS_ACCESS_KEY: created[1], AWS_SECRET_KEY: created[2] };
+    const devs = {
+      ...env,
+      EC2_ACCESS_KEY: created[1],
+      EC2_SECRET_KEY: created[2],
+      AWS_ACCESS_KEY: created[1],
+      AWS_SECRET_KEY: created[2],
+    };
     assert.equal((await runOk('euare-getcallerid', [], devs)).split('\n')[0], `arn:aws:iam::${id}:user/admin`);
     assert.equal(await runOk('euare-usercreate', ['-u', 'dave'], devs), '');
-    assert.deepEqual((await runOk('euare-userlistbypath', [], devs)).trim().split('\n'), [`arn:aws:iam::${id}:user/admin`, `arn:aws:iam::${id}:user/dave`]);
+    assert.deepEqual((await runOk('euare-userlistbypath', [], devs)).trim().split('\n'), [
+      `arn:aws:iam::${id}:user/admin`,
+      `arn:aws:iam::${id}:user/dave`,
+    ]);
     await fails('euare-accountlist', [], devs, /AccessDenied/);
     await fails('euare-accountcreate', ['-a', 'other'], devs, /AccessDenied/);
     assert.equal(await runOk('euare-accountaliascreate', ['-a', 'devs-alias'], devs), '');
@@ -61,9 +70,11 @@ describe('euare', () => {
     await fails('euare-accountdel', ['-a', 'devs'], env, /NoSuchEntity/);
   });
 
-  test("groups and users as the seed shows: silent creates, -v, paths, membership, renames", async () => {
+  test('groups and users as the seed shows: silent creates, -v, paths, membership, renames', async () => {
     assert.equal(await runOk('euare-groupcreate', ['-g', 'groupa'], env), '');
-    const [arn, gid] = (await runOk('euare-groupcreate', ['-g', 'groupb', '-p', '/area_abc/', '-v'], env)).trim().split('\n');
+    const [arn, gid] = (await runOk('euare-groupcreate', ['-g', 'groupb', '-p', '/area_abc/', '-v'], env))
+      .trim()
+      .split('\n');
     const account = cloud.eucarc.EC2_ACCOUNT_NUMBER ?? arn.split(':')[4];
     assert.equal(arn, `arn:aws:iam::${account}:group/area_abc/groupb`);
     assert.match(gid, /^AGP\w{18}$/);
@@ -77,23 +88,44 @@ describe('euare', () => {
     assert.equal(await runOk('euare-usercreate', ['-u', 'bob', '-p', '/team_abc/'], env), '');
     assert.equal(await runOk('euare-groupadduser', ['-g', 'groupb', '-u', 'bob'], env), '');
 
-    assert.equal(await runOk('euare-userlistbypath', ['-p', '/team_abc/'], env), `arn:aws:iam::${account}:user/team_abc/bob\n`);
-    assert.equal(await runOk('euare-grouplistbypath', [], env), `groups\n   arn:aws:iam::${account}:group/groupa\n   arn:aws:iam::${account}:group/area_abc/groupb\n`);
-    assert.equal(await runOk('euare-grouplistbypath', ['-p', '/area_abc/'], env), `groups\n   arn:aws:iam::${account}:group/area_abc/groupb\n`);
-    assert.equal(await runOk('euare-grouplistusers', ['-g', 'groupa'], env), `arn:aws:iam::${account}:group/groupa\n   users\n   arn:aws:iam::${account}:user/alice\n`);
+    assert.equal(
+      await runOk('euare-userlistbypath', ['-p', '/team_abc/'], env),
+      `arn:aws:iam::${account}:user/team_abc/bob\n`,
+    );
+    assert.equal(
+      await runOk('euare-grouplistbypath', [], env),
+      `groups\n   arn:aws:iam::${account}:group/groupa\n   arn:aws:iam::${account}:group/area_abc/groupb\n`,
+    );
+    assert.equal(
+      await runOk('euare-grouplistbypath', ['-p', '/area_abc/'], env),
+      `groups\n   arn:aws:iam::${account}:group/area_abc/groupb\n`,
+    );
+    assert.equal(
+      await runOk('euare-grouplistusers', ['-g', 'groupa'], env),
+      `arn:aws:iam::${account}:group/groupa\n   users\n   arn:aws:iam::${account}:user/alice\n`,
+    );
     assert.equal(await runOk('euare-userlistgroups', ['-u', 'alice'], env), `arn:aws:iam::${account}:group/groupa\n`);
 
     // Renames and moves keep ids.
     assert.equal(await runOk('euare-groupmod', ['-g', 'groupb', '--new-group-name', 'groupc'], env), '');
     assert.equal(await runOk('euare-groupmod', ['-g', 'groupc', '-p', '/area_efg/'], env), '');
-    assert.equal(await runOk('euare-grouplistusers', ['-g', 'groupc'], env), `arn:aws:iam::${account}:group/area_efg/groupc\n   users\n   arn:aws:iam::${account}:user/team_abc/bob\n`);
+    assert.equal(
+      await runOk('euare-grouplistusers', ['-g', 'groupc'], env),
+      `arn:aws:iam::${account}:group/area_efg/groupc\n   users\n   arn:aws:iam::${account}:user/team_abc/bob\n`,
+    );
     const bobId = (await runOk('euare-usergetattributes', ['-u', 'bob'], env)).split('\n')[1];
     assert.equal(await runOk('euare-usermod', ['-u', 'bob', '--new-user-name', 'robert', '-p', '/team_efg/'], env), '');
-    assert.equal(await runOk('euare-usergetattributes', ['-u', 'robert'], env), `arn:aws:iam::${account}:user/team_efg/robert\n${bobId}\n`);
+    assert.equal(
+      await runOk('euare-usergetattributes', ['-u', 'robert'], env),
+      `arn:aws:iam::${account}:user/team_efg/robert\n${bobId}\n`,
+    );
     await fails('euare-usergetattributes', ['-u', 'bob'], env, /NoSuchEntity/);
     // "Change User Path", as the guide writes it: euare-groupmod -u USER -p PATH.
     assert.equal(await runOk('euare-groupmod', ['-u', 'robert', '-p', '/team_xyz/'], env), '');
-    assert.equal(await runOk('euare-usergetattributes', ['-u', 'robert'], env), `arn:aws:iam::${account}:user/team_xyz/robert\n${bobId}\n`);
+    assert.equal(
+      await runOk('euare-usergetattributes', ['-u', 'robert'], env),
+      `arn:aws:iam::${account}:user/team_xyz/robert\n${bobId}\n`,
+    );
 
     // Deleting: a group with users refuses, the seed's two ways succeed.
     await fails('euare-groupdel', ['-g', 'groupa'], env, /DeleteConflict/);
@@ -153,7 +185,9 @@ describe('euare', () => {
 
     const certFile = path.join(work, 'cert.pem');
     const keyFile = path.join(work, 'pk.pem');
-    const id2 = (await runOk('euare-usercreatecert', ['-u', 'cat', '--out', certFile, '--keyout', keyFile], env)).trim();
+    const id2 = (
+      await runOk('euare-usercreatecert', ['-u', 'cat', '--out', certFile, '--keyout', keyFile], env)
+    ).trim();
     assert.match(id2, /^\w{32}$/);
     assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600);
     await runOk('euare-usercreate', ['-u', 'dan'], env);
@@ -171,14 +205,24 @@ describe('euare', () => {
   });
 
   test('aws CLI: iam create-user, list-users, create-group, get-group, put/get/list/delete policies', async () => {
-    const awsEnv = { ...env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus', HOME: cloud.dataDir };
-    const aws = (...args: string[]) => run('aws', ['--endpoint-url', cloud.eucarc.EUARE_URL, 'iam', ...args, '--output', 'json'], awsEnv);
+    const awsEnv = {
+      ...env,
+      AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY,
+      AWS_DEFAULT_REGION: 'eucalyptus',
+      HOME: cloud.dataDir,
+    };
+    const aws = (...args: string[]) =>
+      run('aws', ['--endpoint-url', cloud.eucarc.EUARE_URL, 'iam', ...args, '--output', 'json'], awsEnv);
     const created = await aws('create-user', '--user-name', 'awsuser', '--path', '/cli/');
     assert.equal(created.code, 0, created.stderr);
     assert.equal(JSON.parse(created.stdout).User.Arn.split(':').pop(), 'user/cli/awsuser');
     const listed = await aws('list-users', '--path-prefix', '/cli/');
     assert.equal(listed.code, 0, listed.stderr);
-    assert.deepEqual(JSON.parse(listed.stdout).Users.map((u: { UserName: string }) => u.UserName), ['awsuser']);
+    assert.deepEqual(
+      JSON.parse(listed.stdout).Users.map((u: { UserName: string }) => u.UserName),
+      ['awsuser'],
+    );
     assert.equal((await aws('create-group', '--group-name', 'awsgroup')).code, 0);
     assert.equal((await aws('add-user-to-group', '--group-name', 'awsgroup', '--user-name', 'awsuser')).code, 0);
     const group = await aws('get-group', '--group-name', 'awsgroup');
@@ -188,14 +232,64 @@ describe('euare', () => {
     assert.match(dup.stderr, /EntityAlreadyExists/);
 
     // Policies: put, list, get (the CLI decodes IAM's URL-encoded document), delete.
-    const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::pub/*'] }] };
-    assert.equal((await aws('put-group-policy', '--group-name', 'awsgroup', '--policy-name', 'read-pub', '--policy-document', JSON.stringify(doc))).code, 0);
-    assert.equal((await aws('put-user-policy', '--user-name', 'awsuser', '--policy-name', 'own', '--policy-document', JSON.stringify(doc))).code, 0);
-    assert.deepEqual(JSON.parse((await aws('list-group-policies', '--group-name', 'awsgroup')).stdout).PolicyNames, ['read-pub']);
-    assert.deepEqual(JSON.parse((await aws('get-group-policy', '--group-name', 'awsgroup', '--policy-name', 'read-pub')).stdout).PolicyDocument, doc);
-    assert.deepEqual(JSON.parse((await aws('get-user-policy', '--user-name', 'awsuser', '--policy-name', 'own')).stdout).PolicyDocument, doc);
-    assert.equal(await runOk('euare-groupgetpolicy', ['-g', 'awsgroup', '-p', 'read-pub'], env), JSON.stringify(doc) + '\n');
-    const bad = await aws('put-user-policy', '--user-name', 'awsuser', '--policy-name', 'bad', '--policy-document', '{"Statement": 7}');
+    const doc = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::pub/*'] }],
+    };
+    assert.equal(
+      (
+        await aws(
+          'put-group-policy',
+          '--group-name',
+          'awsgroup',
+          '--policy-name',
+          'read-pub',
+          '--policy-document',
+          JSON.stringify(doc),
+        )
+      ).code,
+      0,
+    );
+    assert.equal(
+      (
+        await aws(
+          'put-user-policy',
+          '--user-name',
+          'awsuser',
+          '--policy-name',
+          'own',
+          '--policy-document',
+          JSON.stringify(doc),
+        )
+      ).code,
+      0,
+    );
+    assert.deepEqual(JSON.parse((await aws('list-group-policies', '--group-name', 'awsgroup')).stdout).PolicyNames, [
+      'read-pub',
+    ]);
+    assert.deepEqual(
+      JSON.parse((await aws('get-group-policy', '--group-name', 'awsgroup', '--policy-name', 'read-pub')).stdout)
+        .PolicyDocument,
+      doc,
+    );
+    assert.deepEqual(
+      JSON.parse((await aws('get-user-policy', '--user-name', 'awsuser', '--policy-name', 'own')).stdout)
+        .PolicyDocument,
+      doc,
+    );
+    assert.equal(
+      await runOk('euare-groupgetpolicy', ['-g', 'awsgroup', '-p', 'read-pub'], env),
+      JSON.stringify(doc) + '\n',
+    );
+    const bad = await aws(
+      'put-user-policy',
+      '--user-name',
+      'awsuser',
+      '--policy-name',
+      'bad',
+      '--policy-document',
+      '{"Statement": 7}',
+    );
     assert.match(bad.stderr, /MalformedPolicyDocument/);
     assert.equal((await aws('delete-group-policy', '--group-name', 'awsgroup', '--policy-name', 'read-pub')).code, 0);
     assert.deepEqual(JSON.parse((await aws('list-group-policies', '--group-name', 'awsgroup')).stdout).PolicyNames, []);

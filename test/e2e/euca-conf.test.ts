@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { NcError, NodeControllerClient } from '../../src/lib/nc-protocol';
+import { type NcError, NodeControllerClient } from '../../src/shared/nc-protocol';
 import { IdentityStore } from '../../src/backend/iam/store';
-import { cloudPaths } from '../../src/backend/paths';
+import { cloudPaths } from '../../src/shared/paths';
 import { SqliteStore } from '../../src/backend/store/sqlite';
 import { cleanEnv, run, runOk, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
-import { startNode, TestNode, waitFor } from '../helpers/node';
+import { startCloud, type TestCloud } from '../helpers/cloud';
+import { startNode, type TestNode, waitFor } from '../helpers/node';
 
 type Env = Record<string, string>;
 
@@ -48,25 +48,52 @@ describe('euca_conf', () => {
   const sourced = async (dir: string, script: string) => {
     const home = tempDir('euca-bare-home-');
     const localDir = path.join(home, 'must-not-exist');
-    const r = await run('bash', ['-c', `set -e; source ${dir}/eucarc; ${script}`], cleanEnv({ HOME: home, EUCA_LOCAL_DIR: localDir }));
+    const r = await run(
+      'bash',
+      ['-c', `set -e; source ${dir}/eucarc; ${script}`],
+      cleanEnv({ HOME: home, EUCA_LOCAL_DIR: localDir }),
+    );
     assert.ok(!fs.existsSync(localDir), 'no local cloud was started');
     return r;
   };
 
   test('--get-credentials: a 0600 zip whose eucarc, sourced in a bare shell, is all the commands need', async () => {
     const zip = path.join(work, 'creds.zip');
-    assert.match(await runOk('euca_conf', ['--get-credentials', zip], confEnv), /wrote the credentials of admin \(account eucalyptus\)/);
+    assert.match(
+      await runOk('euca_conf', ['--get-credentials', zip], confEnv),
+      /wrote the credentials of admin \(account eucalyptus\)/,
+    );
     assert.equal(fs.statSync(zip).mode & 0o777, 0o600);
     const files = await unzip(zip, path.join(work, 'creds'));
     assert.equal(files.length, 4);
     assert.ok(files.includes('eucarc') && files.includes('cloud-cert.pem'));
-    assert.ok(files.some((f) => /^euca2-admin-\w{8}-cert\.pem$/.test(f)) && files.some((f) => /^euca2-admin-\w{8}-pk\.pem$/.test(f)));
+    assert.ok(
+      files.some((f) => /^euca2-admin-\w{8}-cert\.pem$/.test(f)) &&
+        files.some((f) => /^euca2-admin-\w{8}-pk\.pem$/.test(f)),
+    );
     const eucarc = fs.readFileSync(path.join(work, 'creds', 'eucarc'), 'utf8');
-    for (const v of ['EC2_URL', 'S3_URL', 'EUARE_URL', 'EC2_ACCESS_KEY', 'EC2_SECRET_KEY', 'AWS_ACCESS_KEY', 'AWS_SECRET_KEY', 'EC2_CERT', 'EC2_PRIVATE_KEY', 'EUCALYPTUS_CERT', 'EC2_USER_ID', 'EC2_ACCOUNT_NUMBER']) {
+    for (const v of [
+      'EC2_URL',
+      'S3_URL',
+      'EUARE_URL',
+      'EC2_ACCESS_KEY',
+      'EC2_SECRET_KEY',
+      'AWS_ACCESS_KEY',
+      'AWS_SECRET_KEY',
+      'EC2_CERT',
+      'EC2_PRIVATE_KEY',
+      'EUCALYPTUS_CERT',
+      'EC2_USER_ID',
+      'EC2_ACCOUNT_NUMBER',
+    ]) {
       assert.match(eucarc, new RegExp(`^export ${v}=`, 'm'), v);
     }
     assert.match(eucarc, /^alias ec2-bundle-image=/m);
-    const r = await sourced(path.join(work, 'creds'), 'euca-describe-availability-zones; euare-getcallerid; euca-describe-images; test -r "$EC2_CERT" && test -r "$EC2_PRIVATE_KEY" && echo keys-readable');
+    const r = await sourced(
+      path.join(work, 'creds'),
+      'euca-describe-availability-zones; euare-getcallerid; euca-describe-images; test -r "$EC2_CERT" && ' +
+        'test -r "$EC2_PRIVATE_KEY" && echo keys-readable',
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^AVAILABILITYZONE\tcluster01/m);
     assert.match(r.stdout, /^arn:aws:iam::\d{12}:user\/admin$/m);
@@ -84,56 +111,102 @@ describe('euca_conf', () => {
   test("--cred-account/--cred-user: another account's user gets credentials of their own", async () => {
     const acme = (await runOk('euare-accountcreate', ['-a', 'acme'], env)).trim().split('\t')[1];
     await runOk('euare-usercreate', ['-u', 'alice', '--as-account', 'acme'], env);
-    await runOk('euare-useraddpolicy', ['-u', 'alice', '-p', 'all', '-e', 'Allow', '-a', '*', '--as-account', 'acme'], env);
+    await runOk(
+      'euare-useraddpolicy',
+      ['-u', 'alice', '-p', 'all', '-e', 'Allow', '-a', '*', '--as-account', 'acme'],
+      env,
+    );
     const zip = path.join(work, 'alice.zip');
     await runOk('euca_conf', ['--get-credentials', zip, '--cred-account', 'acme', '--cred-user', 'alice'], confEnv);
     const files = await unzip(zip, path.join(work, 'alice'));
     assert.ok(files.some((f) => f.startsWith('euca2-alice-')));
-    const r = await sourced(path.join(work, 'alice'), 'euare-getcallerid; euca-describe-availability-zones; euca-add-keypair alicekey >/dev/null; euca-describe-keypairs');
+    const r = await sourced(
+      path.join(work, 'alice'),
+      'euare-getcallerid; euca-describe-availability-zones; euca-add-keypair alicekey >/dev/null; ' +
+        'euca-describe-keypairs',
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^arn:aws:iam::${acme}:user/alice$`, 'm'));
     assert.match(r.stdout, /^KEYPAIR\talicekey\t/m);
-    const missing = await run('euca_conf', ['--get-credentials', path.join(work, 'x.zip'), '--cred-account', 'acme', '--cred-user', 'nobody'], confEnv);
+    const missing = await run(
+      'euca_conf',
+      ['--get-credentials', path.join(work, 'x.zip'), '--cred-account', 'acme', '--cred-user', 'nobody'],
+      confEnv,
+    );
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^euca_conf: error \(NoSuchEntity\): no user named nobody/);
     assert.ok(!fs.existsSync(path.join(work, 'x.zip')));
   });
 
-  test('eucalyptus.conf edits are checked first (nothing written when one is wrong), comments kept, restarts named', async () => {
-    const conf = cloudPaths(cloud.dataDir).conf;
-    const before = fs.readFileSync(conf, 'utf8');
-    const refused = async (args: string[], why: RegExp) => {
-      const r = await run('euca_conf', args, confEnv);
-      assert.equal(r.code, 1, r.stdout);
-      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
-      assert.match(r.stderr, why);
-    };
-    await refused(['--set', 'VNET_SUBNET=10.128.0.1'], /VNET_SUBNET 10\.128\.0\.1 does not fit VNET_NETMASK/);
-    await refused(['--set', 'VNET_MODE=TURBO'], /VNET_MODE "TURBO" is not a networking mode/);
-    await refused(['--set', 'VNET_MODE=STATIC', '--set', 'VNET_MACMAP=d0:0d:00:00:00:01=192.168.7.7'], /VNET_MACMAP D0:0D:00:00:00:01=192\.168\.7\.7 is outside VNET_SUBNET/i);
-    await refused(['--set', 'MAX_CORES=lots'], /MAX_CORES="lots": must be a positive whole number/);
-    const usage = await run('euca_conf', ['--hypervisor', 'vmware'], confEnv);
-    assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /vmware/);
-    assert.equal(fs.readFileSync(conf, 'utf8'), before);
+  test(
+    'eucalyptus.conf edits are checked first (nothing written when one is wrong), comments kept, restarts ' + 'named',
+    async () => {
+      const conf = cloudPaths(cloud.dataDir).conf;
+      const before = fs.readFileSync(conf, 'utf8');
+      const refused = async (args: string[], why: RegExp) => {
+        const r = await run('euca_conf', args, confEnv);
+        assert.equal(r.code, 1, r.stdout);
+        assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+        assert.match(r.stderr, why);
+      };
+      await refused(['--set', 'VNET_SUBNET=10.128.0.1'], /VNET_SUBNET 10\.128\.0\.1 does not fit VNET_NETMASK/);
+      await refused(['--set', 'VNET_MODE=TURBO'], /VNET_MODE "TURBO" is not a networking mode/);
+      await refused(
+        ['--set', 'VNET_MODE=STATIC', '--set', 'VNET_MACMAP=d0:0d:00:00:00:01=192.168.7.7'],
+        /VNET_MACMAP D0:0D:00:00:00:01=192\.168\.7\.7 is outside VNET_SUBNET/i,
+      );
+      await refused(['--set', 'MAX_CORES=lots'], /MAX_CORES="lots": must be a positive whole number/);
+      // Only what a node of this build can run: xen and kvm are not drivers it has.
+      await refused(['--set', 'HYPERVISOR=kvm'], /HYPERVISOR="kvm": must be one of simulated/);
+      for (const h of ['vmware', 'xen', 'kvm']) {
+        const usage = await run('euca_conf', ['--hypervisor', h], confEnv);
+        assert.equal(usage.code, 2);
+        assert.match(usage.stderr, new RegExp(h));
+      }
+      assert.equal(fs.readFileSync(conf, 'utf8'), before);
 
-    const r = await runOk('euca_conf', ['--hypervisor', 'xen', '--instances', '/srv/instances', '--set', 'SCHEDPOLICY=GREEDY'], confEnv);
-    assert.match(r, /^HYPERVISOR="xen"$/m);
-    assert.match(r, /restart the cloud .* for the changes to take effect/);
-    assert.match(r, /restart the node controllers/);
-    const after = fs.readFileSync(conf, 'utf8');
-    assert.match(after, /^HYPERVISOR="xen"$/m);
-    assert.match(after, /^INSTANCE_PATH="\/srv\/instances"$/m);
-    assert.match(after, /^SCHEDPOLICY="GREEDY"$/m);
-    assert.deepEqual(after.split('\n').filter((l) => l.startsWith('#')), before.split('\n').filter((l) => l.startsWith('#')));
-    await runOk('euca_conf', ['--hypervisor', 'kvm', '--instances', '/var/lib/eucalyptus/instances', '--set', 'SCHEDPOLICY=ROUNDROBIN'], confEnv);
-  });
+      const r = await runOk(
+        'euca_conf',
+        ['--hypervisor', 'simulated', '--instances', '/srv/instances', '--set', 'SCHEDPOLICY=GREEDY'],
+        confEnv,
+      );
+      assert.match(r, /^HYPERVISOR="simulated"$/m);
+      assert.match(r, /restart the cloud .* for the changes to take effect/);
+      assert.match(r, /restart the node controllers/);
+      const after = fs.readFileSync(conf, 'utf8');
+      assert.match(after, /^HYPERVISOR="simulated"$/m);
+      assert.match(after, /^INSTANCE_PATH="\/srv\/instances"$/m);
+      assert.match(after, /^SCHEDPOLICY="GREEDY"$/m);
+      assert.deepEqual(
+        after.split('\n').filter((l) => l.startsWith('#')),
+        before.split('\n').filter((l) => l.startsWith('#')),
+      );
+      await runOk(
+        'euca_conf',
+        [
+          '--set',
+          'HYPERVISOR=simulated',
+          '--instances',
+          '/var/lib/eucalyptus/instances',
+          '--set',
+          'SCHEDPOLICY=ROUNDROBIN',
+        ],
+        confEnv,
+      );
+    },
+  );
 
-  test('--upgrade-conf carries an older file\'s settings into a new one', async () => {
+  test("--upgrade-conf carries an older file's settings into a new one", async () => {
     const old = path.join(work, 'eucalyptus.conf.old');
     const fresh = path.join(work, 'eucalyptus.conf.new');
-    fs.writeFileSync(old, 'VNET_MODE="MANAGED"\nVNET_SUBNET="172.16.0.0"\nVNET_NETMASK="255.255.0.0"\nVNET_ADDRSPERNET="64"\nNODES="10.0.0.5 10.0.0.6"\n');
-    fs.writeFileSync(fresh, '# the new release\'s file\nVNET_MODE="SYSTEM"\n# subnet\nVNET_SUBNET=""\nVNET_NETMASK=""\n');
+    fs.writeFileSync(
+      old,
+      'VNET_MODE="MANAGED"\nVNET_SUBNET="172.16.0.0"\nVNET_NETMASK="255.255.0.0"\nVNET_ADDRSPERNET="64"\nNODES="10.0.0.5 10.0.0.6"\n',
+    );
+    fs.writeFileSync(
+      fresh,
+      '# the new release\'s file\nVNET_MODE="SYSTEM"\n# subnet\nVNET_SUBNET=""\nVNET_NETMASK=""\n',
+    );
     assert.match(await runOk('euca_conf', ['--upgrade-conf', old, fresh], confEnv), /carried 5 settings/);
     const text = fs.readFileSync(fresh, 'utf8');
     assert.match(text, /^# the new release's file$/m);
@@ -142,8 +215,17 @@ describe('euca_conf', () => {
   });
 
   test('clusters: add, list, delete', async () => {
-    assert.match(await runOk('euca_conf', ['--addcluster', 'cluster02', '127.0.0.1:9999'], confEnv), /cluster cluster02 at 127\.0\.0\.1:9999 added/);
-    assert.deepEqual((await runOk('euca_conf', ['--list-clusters'], confEnv)).trim().split('\n').map((l) => l.split('\t')[1]), ['cluster01', 'cluster02']);
+    assert.match(
+      await runOk('euca_conf', ['--addcluster', 'cluster02', '127.0.0.1:9999'], confEnv),
+      /cluster cluster02 at 127\.0\.0\.1:9999 added/,
+    );
+    assert.deepEqual(
+      (await runOk('euca_conf', ['--list-clusters'], confEnv))
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[1]),
+      ['cluster01', 'cluster02'],
+    );
     assert.match(await runOk('euca-describe-availability-zones', [], env), /^AVAILABILITYZONE\tcluster02/m);
     const dup = await run('euca_conf', ['--addcluster', 'cluster02', '127.0.0.1'], confEnv);
     assert.match(dup.stderr, /EntityAlreadyExists/);
@@ -151,89 +233,144 @@ describe('euca_conf', () => {
     assert.doesNotMatch(await runOk('euca-describe-availability-zones', [], env), /cluster02/);
   });
 
-  test('nodes paired by token: three nodes in the verbose view, capacity their sum; --delnode; an unpaired node refuses the cluster', async () => {
-    const base = new URL(cloud.eucarc.EC2_URL).origin;
-    for (let i = 0; i < 3; i++) nodes.push(await startNode(base, undefined, { MAX_CORES: '4', MAX_MEM: '4096', MAX_DISK: '100' }));
-    const tokenOf = (n: TestNode) => fs.readFileSync(path.join(n.dataDir, 'var', 'lib', 'eucalyptus', 'keys', 'pairing-token'), 'utf8').trim();
-    const [n2, n3, stranger] = nodes;
-    const address = (n: TestNode) => new URL(n.url).host;
-    // Each printed its token (its output arrives through a pipe: wait for it).
-    for (const n of nodes) await waitFor('the pairing token printed', () => n.output().includes(`pairing token: ${tokenOf(n)}`) || undefined);
+  test(
+    'nodes paired by token: three nodes in the verbose view, capacity their sum; --delnode; an unpaired ' +
+      'node refuses the cluster',
+    async () => {
+      const base = new URL(cloud.eucarc.EC2_URL).origin;
+      for (let i = 0; i < 3; i++)
+        nodes.push(await startNode(base, undefined, { MAX_CORES: '4', MAX_MEM: '4096', MAX_DISK: '100' }));
+      const tokenOf = (n: TestNode) =>
+        fs.readFileSync(path.join(n.dataDir, 'var', 'lib', 'eucalyptus', 'keys', 'pairing-token'), 'utf8').trim();
+      const [n2, n3, stranger] = nodes;
+      const address = (n: TestNode) => new URL(n.url).host;
+      // Each printed its token (its output arrives through a pipe: wait for it).
+      for (const n of nodes)
+        await waitFor(
+          'the pairing token printed',
+          () => n.output().includes(`pairing token: ${tokenOf(n)}`) || undefined,
+        );
 
-    const capacity = async () => {
-      const lines = (await runOk('euca-describe-availability-zones', ['verbose'], env)).split('\n');
-      const small = lines.find((l) => /\|- m1\.small/.test(l))!;
-      return { nodes: lines.filter((l) => /\|- \d+\.\d+\.\d+\.\d+/.test(l)).length, max: Number(/\/ (\d+)/.exec(small)![1]) };
-    };
-    const start = await capacity();
-    assert.equal(start.nodes, 1);
+      const capacity = async () => {
+        const lines = (await runOk('euca-describe-availability-zones', ['verbose'], env)).split('\n');
+        const small = lines.find((l) => /\|- m1\.small/.test(l))!;
+        return {
+          nodes: lines.filter((l) => /\|- \d+\.\d+\.\d+\.\d+/.test(l)).length,
+          max: Number(/\/ (\d+)/.exec(small)![1]),
+        };
+      };
+      const start = await capacity();
+      assert.equal(start.nodes, 1);
 
-    const wrong = await run('euca_conf', ['--addnode', address(stranger), '--token', 'AAAAA-BBBBB-CCCCC-DDDDD'], confEnv);
-    assert.equal(wrong.code, 1);
-    assert.match(wrong.stdout, /not added: .*InvalidPairingToken/);
+      const wrong = await run(
+        'euca_conf',
+        ['--addnode', address(stranger), '--token', 'AAAAA-BBBBB-CCCCC-DDDDD'],
+        confEnv,
+      );
+      assert.equal(wrong.code, 1);
+      assert.match(wrong.stdout, /not added: .*InvalidPairingToken/);
 
-    const added = await runOk('euca_conf', ['--addnode', `${address(n2)} ${address(n3)}`, '--token', tokenOf(n2), '--token', tokenOf(n3)], confEnv);
-    assert.match(added, new RegExp(`${address(n2)}: paired and added to cluster01`));
-    assert.ok(!fs.existsSync(path.join(n2.dataDir, 'var', 'lib', 'eucalyptus', 'keys', 'pairing-token')), 'a token pairs once');
-    const three = await waitFor('three nodes answering', async () => {
-      const c = await capacity();
-      return c.nodes === 3 && c.max === start.max + 8 ? c : undefined;
-    }, 30_000);
-    assert.equal(three.max, start.max + 8);
-    assert.match(await runOk('euca_conf', ['--list-nodes'], confEnv), new RegExp(`^NODE\\tcluster01\\t${address(n3)}\\tenabled`, 'm'));
-    assert.match(fs.readFileSync(cloudPaths(cloud.dataDir).conf, 'utf8'), new RegExp(`^NODES=".*${address(n3)}.*"$`, 'm'));
+      const added = await runOk(
+        'euca_conf',
+        ['--addnode', `${address(n2)} ${address(n3)}`, '--token', tokenOf(n2), '--token', tokenOf(n3)],
+        confEnv,
+      );
+      assert.match(added, new RegExp(`${address(n2)}: paired and added to cluster01`));
+      assert.ok(
+        !fs.existsSync(path.join(n2.dataDir, 'var', 'lib', 'eucalyptus', 'keys', 'pairing-token')),
+        'a token pairs once',
+      );
+      const three = await waitFor(
+        'three nodes answering',
+        async () => {
+          const c = await capacity();
+          return c.nodes === 3 && c.max === start.max + 8 ? c : undefined;
+        },
+        30_000,
+      );
+      assert.equal(three.max, start.max + 8);
+      assert.match(
+        await runOk('euca_conf', ['--list-nodes'], confEnv),
+        new RegExp(`^NODE\\tcluster01\\t${address(n3)}\\tenabled`, 'm'),
+      );
+      assert.match(
+        fs.readFileSync(cloudPaths(cloud.dataDir).conf, 'utf8'),
+        new RegExp(`^NODES=".*${address(n3)}.*"$`, 'm'),
+      );
 
-    // The node that was never handed the key refuses whoever signs with the cluster's.
-    const clusterKey = fs.readFileSync(path.join(cloudPaths(cloud.dataDir).keysDir, 'node-cluster.key'), 'utf8').trim();
-    const client = new NodeControllerClient(stranger.url, clusterKey);
-    await assert.rejects(client.describeResource(), (e: NcError) => e.code === 'NotPaired');
-    await client.close();
+      // The node that was never handed the key refuses whoever signs with the cluster's.
+      const clusterKey = fs
+        .readFileSync(path.join(cloudPaths(cloud.dataDir).keysDir, 'node-cluster.key'), 'utf8')
+        .trim();
+      const client = new NodeControllerClient(stranger.url, clusterKey);
+      await assert.rejects(client.describeResource(), (e: NcError) => e.code === 'NotPaired');
+      await client.close();
 
-    assert.match(await runOk('euca_conf', ['--delnode', address(n3)], confEnv), /removed/);
-    await waitFor('two nodes', async () => ((await capacity()).nodes === 2 ? true : undefined));
-    assert.equal((await capacity()).max, start.max + 4);
-    assert.match(await runOk('euca_conf', ['--synckeys'], confEnv), new RegExp(`${address(n2)}: has the cluster key`));
-  });
+      assert.match(await runOk('euca_conf', ['--delnode', address(n3)], confEnv), /removed/);
+      await waitFor('two nodes', async () => ((await capacity()).nodes === 2 ? true : undefined));
+      assert.equal((await capacity()).max, start.max + 4);
+      assert.match(
+        await runOk('euca_conf', ['--synckeys'], confEnv),
+        new RegExp(`${address(n2)}: has the cluster key`),
+      );
+    },
+  );
 
-  test("the Dashboard's administrator tasks: account requests approved or rejected, users disabled and enabled, passwords reset", async () => {
-    const signUp = async (name: string) => {
-      const url = new URL(cloud.eucarc.EUARE_URL);
-      const body = new URLSearchParams({ Action: 'RequestAccount', Version: '2010-05-08', AccountName: name, Email: `${name}@example.com` }).toString();
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-      return { status: res.status, text: await res.text() };
-    };
-    assert.equal((await signUp('newco')).status, 200);
-    assert.equal((await signUp('badco')).status, 200);
-    assert.equal((await signUp('newco')).status, 409);
-    assert.equal((await signUp('Not Valid')).status, 400);
-    const requests = await runOk('euca_conf', ['--list-account-requests'], confEnv);
-    assert.match(requests, /^REQUEST\tnewco\tnewco@example\.com\t/m);
-    assert.match(await runOk('euca_conf', ['--approve-account', 'newco'], confEnv), /^newco\t\d{12}$/m);
-    assert.match(await runOk('euca_conf', ['--reject-account', 'badco'], confEnv), /rejected/);
-    assert.equal(await runOk('euca_conf', ['--list-account-requests'], confEnv), '');
-    const accounts = await runOk('euare-accountlist', [], env);
-    assert.match(accounts, /^newco\t/m);
-    assert.doesNotMatch(accounts, /badco/);
+  test(
+    "the Dashboard's administrator tasks: account requests approved or rejected, users disabled and " +
+      'enabled, passwords reset',
+    async () => {
+      const signUp = async (name: string) => {
+        const url = new URL(cloud.eucarc.EUARE_URL);
+        const body = new URLSearchParams({
+          Action: 'RequestAccount',
+          Version: '2010-05-08',
+          AccountName: name,
+          Email: `${name}@example.com`,
+        }).toString();
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+        });
+        return { status: res.status, text: await res.text() };
+      };
+      assert.equal((await signUp('newco')).status, 200);
+      assert.equal((await signUp('badco')).status, 200);
+      assert.equal((await signUp('newco')).status, 409);
+      assert.equal((await signUp('Not Valid')).status, 400);
+      const requests = await runOk('euca_conf', ['--list-account-requests'], confEnv);
+      assert.match(requests, /^REQUEST\tnewco\tnewco@example\.com\t/m);
+      assert.match(await runOk('euca_conf', ['--approve-account', 'newco'], confEnv), /^newco\t\d{12}$/m);
+      assert.match(await runOk('euca_conf', ['--reject-account', 'badco'], confEnv), /rejected/);
+      assert.equal(await runOk('euca_conf', ['--list-account-requests'], confEnv), '');
+      const accounts = await runOk('euare-accountlist', [], env);
+      assert.match(accounts, /^newco\t/m);
+      assert.doesNotMatch(accounts, /badco/);
 
-    const [key, secret] = (await runOk('euare-usercreate', ['-u', 'bob', '-k'], env)).trim().split('\n');
-    const bob = { ...env, EC2_ACCESS_KEY: key, EC2_SECRET_KEY: secret, AWS_ACCESS_KEY: key, AWS_SECRET_KEY: secret };
-    assert.match(await runOk('euare-getcallerid', [], bob), /user\/bob/);
-    assert.match(await runOk('euca_conf', ['--disable-user', 'bob'], confEnv), /disabled/);
-    const refused = await run('euare-getcallerid', [], bob);
-    assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /InvalidClientTokenId/);
-    await runOk('euca_conf', ['--enable-user', 'bob'], confEnv);
-    assert.match(await runOk('euare-getcallerid', [], bob), /user\/bob/);
+      const [key, secret] = (await runOk('euare-usercreate', ['-u', 'bob', '-k'], env)).trim().split('\n');
+      const bob = { ...env, EC2_ACCESS_KEY: key, EC2_SECRET_KEY: secret, AWS_ACCESS_KEY: key, AWS_SECRET_KEY: secret };
+      assert.match(await runOk('euare-getcallerid', [], bob), /user\/bob/);
+      assert.match(await runOk('euca_conf', ['--disable-user', 'bob'], confEnv), /disabled/);
+      const refused = await run('euare-getcallerid', [], bob);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /InvalidClientTokenId/);
+      await runOk('euca_conf', ['--enable-user', 'bob'], confEnv);
+      assert.match(await runOk('euare-getcallerid', [], bob), /user\/bob/);
 
-    assert.match(await runOk('euca_conf', ['--reset-password', 'bob', '--password', 'N3w-secret!'], confEnv), /password of user bob of account eucalyptus reset/);
-    const store = new SqliteStore(cloudPaths(cloud.dataDir).db);
-    try {
-      const user = store.findUser(store.findAccountByName('eucalyptus')!.id, 'bob')!;
-      assert.equal(new IdentityStore(store.db).checkPassword(user.id, 'N3w-secret!'), true);
-    } finally {
-      store.close();
-    }
-  });
+      assert.match(
+        await runOk('euca_conf', ['--reset-password', 'bob', '--password', 'N3w-secret!'], confEnv),
+        /password of user bob of account eucalyptus reset/,
+      );
+      const store = new SqliteStore(cloudPaths(cloud.dataDir).db);
+      try {
+        const user = store.findUser(store.findAccountByName('eucalyptus')!.id, 'bob')!;
+        assert.equal(new IdentityStore(store.db).checkPassword(user.id, 'N3w-secret!'), true);
+      } finally {
+        store.close();
+      }
+    },
+  );
 
   test('switching VNET_MODE to SYSTEM and restarting: elastic IPs are refused', async () => {
     const ip = (await runOk('euca-allocate-address', [], env)).split('\t')[1];

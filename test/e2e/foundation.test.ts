@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { signQueryV2 } from '../../src/lib/auth/sigv2';
-import { cloudPaths } from '../../src/backend/paths';
+import { signQueryV2 } from '../../src/shared/auth/sigv2';
+import { cloudPaths } from '../../src/shared/paths';
 import { cleanEnv, PKG, ROOT, run, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 
 const ZONE_LINE = /^AVAILABILITYZONE\tcluster01\tavailable$/m;
 
@@ -35,11 +35,20 @@ describe('a running cloud', () => {
 
   test('zone and region names and filters narrow the answer; an unknown zone is an error', async () => {
     assert.match((await run('euca-describe-availability-zones', ['cluster01'], cloud.env)).stdout, ZONE_LINE);
-    assert.equal((await run('euca-describe-availability-zones', ['--filter', 'state=unavailable'], cloud.env)).stdout, '');
-    assert.equal((await run('euca-describe-regions', ['--filter', 'region-name=walr*'], cloud.env)).stdout.split('\n')[0], `REGION\twalrus\t${cloud.eucarc.S3_URL}`);
+    assert.equal(
+      (await run('euca-describe-availability-zones', ['--filter', 'state=unavailable'], cloud.env)).stdout,
+      '',
+    );
+    assert.equal(
+      (await run('euca-describe-regions', ['--filter', 'region-name=walr*'], cloud.env)).stdout.split('\n')[0],
+      `REGION\twalrus\t${cloud.eucarc.S3_URL}`,
+    );
     const bad = await run('euca-describe-availability-zones', ['nozone'], cloud.env);
     assert.equal(bad.code, 1);
-    assert.equal(bad.stderr, 'euca-describe-availability-zones: error (InvalidParameterValue): Invalid availability zone: [nozone]\n');
+    assert.equal(
+      bad.stderr,
+      'euca-describe-availability-zones: error (InvalidParameterValue): Invalid availability zone: [nozone]\n',
+    );
   });
 
   test('Signature V2, as Eucalyptus 3 speaks it, works from our client', async () => {
@@ -50,7 +59,11 @@ describe('a running cloud', () => {
 
   test('endpoints and keys given as flags win over the environment', async () => {
     const env = { ...cloud.env, EC2_URL: 'http://127.0.0.1:1/services/Eucalyptus', EC2_SECRET_KEY: 'wrong' };
-    const r = await run('euca-describe-availability-zones', ['-U', cloud.eucarc.EC2_URL, '-I', cloud.eucarc.EC2_ACCESS_KEY, '-S', cloud.eucarc.EC2_SECRET_KEY], env);
+    const r = await run(
+      'euca-describe-availability-zones',
+      ['-U', cloud.eucarc.EC2_URL, '-I', cloud.eucarc.EC2_ACCESS_KEY, '-S', cloud.eucarc.EC2_SECRET_KEY],
+      env,
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, ZONE_LINE);
   });
@@ -60,8 +73,11 @@ describe('a running cloud', () => {
     fs.mkdirSync(path.join(home, '.euca'));
     fs.writeFileSync(
       path.join(home, '.euca', 'my.cloud.ini'),
-      `[region my.cloud]\nec2-url = ${cloud.eucarc.EC2_URL}\nuser = nobody\n\n[user nobody]\nkey-id = AKIDNOBODY0000000000\nsecret-key = nope\n\n` +
-        `[user admin]\nkey-id = ${cloud.eucarc.EC2_ACCESS_KEY}\nsecret-key = ${cloud.eucarc.EC2_SECRET_KEY}\n\n[global]\ndefault-region = my.cloud\n`,
+      `[region my.cloud]\nec2-url ` +
+        `= ${cloud.eucarc.EC2_URL}\nuser = nobody\n\n[user nobody]\nkey-id = ` +
+        `AKIDNOBODY0000000000\nsecret-key = nope\n\n` +
+        `[user admin]\nkey-id ` +
+        `= ${cloud.eucarc.EC2_ACCESS_KEY}\nsecret-key = ${cloud.eucarc.EC2_SECRET_KEY}\n\n[global]\ndefault-region = my.cloud\n`,
     );
     const env = cleanEnv({ HOME: home });
     const asAdmin = await run('euca-describe-availability-zones', ['--region', 'admin@my.cloud'], env);
@@ -74,7 +90,10 @@ describe('a running cloud', () => {
 
   test('a wrong secret key fails with exit status 1 and one line naming SignatureDoesNotMatch', async () => {
     for (const sig of ['4', '2']) {
-      const r = await run('euca-describe-availability-zones', ['--signature-version', sig], { ...cloud.env, EC2_SECRET_KEY: 'not-the-secret' });
+      const r = await run('euca-describe-availability-zones', ['--signature-version', sig], {
+        ...cloud.env,
+        EC2_SECRET_KEY: 'not-the-secret',
+      });
       assert.equal(r.code, 1);
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.split('\n').length, 2, r.stderr);
@@ -83,7 +102,10 @@ describe('a running cloud', () => {
   });
 
   test('an unknown access key fails with AuthFailure', async () => {
-    const r = await run('euca-describe-availability-zones', [], { ...cloud.env, EC2_ACCESS_KEY: 'AKIDUNKNOWN000000000' });
+    const r = await run('euca-describe-availability-zones', [], {
+      ...cloud.env,
+      EC2_ACCESS_KEY: 'AKIDUNKNOWN000000000',
+    });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^euca-describe-availability-zones: error \(AuthFailure\): [^\n]+\n$/);
   });
@@ -102,18 +124,25 @@ describe('a running cloud', () => {
   test('the service answers AWS error documents, never a stack trace or a 500', async () => {
     const url = cloud.eucarc.EC2_URL;
     const post = async (body: string) => {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
       return { status: res.status, text: await res.text() };
     };
     const creds = { accessKeyId: cloud.eucarc.EC2_ACCESS_KEY, secretAccessKey: cloud.eucarc.EC2_SECRET_KEY };
     const u = new URL(url);
-    const signed = (params: Record<string, string>, now?: Date) => new URLSearchParams(signQueryV2('POST', u.host, u.pathname, params, creds, now)).toString();
+    const signed = (params: Record<string, string>, now?: Date) =>
+      new URLSearchParams(signQueryV2('POST', u.host, u.pathname, params, creds, now)).toString();
 
     const unknown = await post(signed({ Action: 'LaunchRockets', Version: '2014-06-15' }));
     assert.equal(unknown.status, 400);
     assert.match(unknown.text, /<Code>InvalidAction<\/Code>/);
 
-    const old = await post(signed({ Action: 'DescribeRegions', Version: '2014-06-15' }, new Date(Date.now() - 20 * 60 * 1000)));
+    const old = await post(
+      signed({ Action: 'DescribeRegions', Version: '2014-06-15' }, new Date(Date.now() - 20 * 60 * 1000)),
+    );
     assert.equal(old.status, 400);
     assert.match(old.text, /<Code>RequestExpired<\/Code>/);
 
@@ -125,7 +154,12 @@ describe('a running cloud', () => {
     assert.equal(unsigned.status, 401);
     assert.match(unsigned.text, /<Code>AuthFailure<\/Code>/);
 
-    for (const body of ['%%%', 'Action=&&&=', 'AWSAccessKeyId=x&Signature=y&SignatureVersion=9&SignatureMethod=z&Action=A', '\u0000\uffff']) {
+    for (const body of [
+      '%%%',
+      'Action=&&&=',
+      'AWSAccessKeyId=x&Signature=y&SignatureVersion=9&SignatureMethod=z&Action=A',
+      '\u0000\uffff',
+    ]) {
       const r = await post(body);
       assert.ok(r.status >= 400 && r.status < 500, `${r.status} for ${body}`);
       assert.match(r.text, /<Response><Errors><Error><Code>\w+<\/Code>/);
@@ -136,9 +170,18 @@ describe('a running cloud', () => {
     const u = new URL(cloud.eucarc.EC2_URL);
     const creds = { accessKeyId: cloud.eucarc.EC2_ACCESS_KEY, secretAccessKey: cloud.eucarc.EC2_SECRET_KEY };
     for (const version of ['2009-04-04', '2012-12-01']) {
-      const body = new URLSearchParams(signQueryV2('POST', u.host, u.pathname, { Action: 'DescribeAvailabilityZones', Version: version }, creds)).toString();
-      const res = await fetch(u, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-      assert.match(await res.text(), new RegExp(`<DescribeAvailabilityZonesResponse xmlns="http://ec2.amazonaws.com/doc/${version}/">`));
+      const body = new URLSearchParams(
+        signQueryV2('POST', u.host, u.pathname, { Action: 'DescribeAvailabilityZones', Version: version }, creds),
+      ).toString();
+      const res = await fetch(u, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+      assert.match(
+        await res.text(),
+        new RegExp(`<DescribeAvailabilityZonesResponse xmlns="http://ec2.amazonaws.com/doc/${version}/">`),
+      );
     }
   });
 });
@@ -150,7 +193,11 @@ describe('the daemon lifecycle', () => {
     await first.stop();
     const down = await run('euca-describe-availability-zones', [], first.env);
     assert.equal(down.code, 1);
-    assert.equal(down.stderr, `euca-describe-availability-zones: error (ConnectionError): could not connect to ${first.eucarc.EC2_URL}: ECONNREFUSED\n`);
+    assert.equal(
+      down.stderr,
+      `euca-describe-availability-zones: error (ConnectionError): could not connect ` +
+        `to ${first.eucarc.EC2_URL}: ECONNREFUSED\n`,
+    );
 
     const second = await startCloud(dataDir, first.port);
     try {
@@ -164,45 +211,52 @@ describe('the daemon lifecycle', () => {
     }
   });
 
-  test('with an empty HOME and no settings, the first command starts the local cloud and the second reuses it', async () => {
-    const home = tempDir('euca-home-');
-    const env = cleanEnv({ HOME: home });
-    const paths = cloudPaths(path.join(home, '.euca', 'local'));
-    try {
-      const first = await run('euca-describe-availability-zones', [], env);
-      assert.equal(first.code, 0, first.stderr);
-      assert.match(first.stdout, ZONE_LINE);
-      assert.match(first.stderr, /^euca-describe-availability-zones: started the local cloud \(pid \d+\); data in .*\.euca\/local, log in .*cloud-output\.log\n$/);
-      const pid = fs.readFileSync(paths.pidFile, 'utf8').trim();
+  test(
+    'with an empty HOME and no settings, the first command starts the local cloud and the second reuses ' + 'it',
+    async () => {
+      const home = tempDir('euca-home-');
+      const env = cleanEnv({ HOME: home });
+      const paths = cloudPaths(path.join(home, '.euca', 'local'));
+      try {
+        const first = await run('euca-describe-availability-zones', [], env);
+        assert.equal(first.code, 0, first.stderr);
+        assert.match(first.stdout, ZONE_LINE);
+        assert.match(
+          first.stderr,
+          /^euca-describe-availability-zones: started the local cloud \(pid \d+\); data in .*\.euca\/local, log in .*cloud-output\.log\n$/,
+        );
+        const pid = fs.readFileSync(paths.pidFile, 'utf8').trim();
 
-      const second = await run('euca-describe-availability-zones', [], env);
-      assert.equal(second.code, 0);
-      assert.match(second.stdout, ZONE_LINE);
-      assert.equal(second.stderr, '');
-      assert.equal(fs.readFileSync(paths.pidFile, 'utf8').trim(), pid);
+        const second = await run('euca-describe-availability-zones', [], env);
+        assert.equal(second.code, 0);
+        assert.match(second.stdout, ZONE_LINE);
+        assert.equal(second.stderr, '');
+        assert.equal(fs.readFileSync(paths.pidFile, 'utf8').trim(), pid);
 
+        const status = await run('eucalyptus-cloud', ['status'], env);
+        assert.equal(status.code, 0);
+        assert.match(status.stdout, new RegExp(`running \\(pid ${pid}\\)`));
+
+        // Secrets are private: folders 0700, credential files 0600.
+        assert.equal(fs.statSync(paths.credentialsDir).mode & 0o777, 0o700);
+        assert.equal(fs.statSync(paths.keysDir).mode & 0o777, 0o700);
+        for (const f of fs.readdirSync(paths.credentialsDir))
+          assert.equal(fs.statSync(path.join(paths.credentialsDir, f)).mode & 0o777, 0o600, f);
+        assert.equal(fs.statSync(path.join(paths.keysDir, 'cloud-pk.pem')).mode & 0o777, 0o600);
+        // ... and never logged.
+        const log = fs.readFileSync(paths.log, 'utf8');
+        const rc = fs.readFileSync(paths.eucarc, 'utf8');
+        const secret = /EC2_SECRET_KEY='([^']+)'/.exec(rc)![1];
+        assert.ok(!log.includes(secret));
+      } finally {
+        const stop = await run('eucalyptus-cloud', ['stop'], env);
+        assert.match(stop.stdout, /^eucalyptus-cloud stopped \(pid \d+\)\n$/);
+      }
       const status = await run('eucalyptus-cloud', ['status'], env);
-      assert.equal(status.code, 0);
-      assert.match(status.stdout, new RegExp(`running \\(pid ${pid}\\)`));
-
-      // Secrets are private: folders 0700, credential files 0600.
-      assert.equal(fs.statSync(paths.credentialsDir).mode & 0o777, 0o700);
-      assert.equal(fs.statSync(paths.keysDir).mode & 0o777, 0o700);
-      for (const f of fs.readdirSync(paths.credentialsDir)) assert.equal(fs.statSync(path.join(paths.credentialsDir, f)).mode & 0o777, 0o600, f);
-      assert.equal(fs.statSync(path.join(paths.keysDir, 'cloud-pk.pem')).mode & 0o777, 0o600);
-      // ... and never logged.
-      const log = fs.readFileSync(paths.log, 'utf8');
-      const rc = fs.readFileSync(paths.eucarc, 'utf8');
-      const secret = /EC2_SECRET_KEY='([^']+)'/.exec(rc)![1];
-      assert.ok(!log.includes(secret));
-    } finally {
-      const stop = await run('eucalyptus-cloud', ['stop'], env);
-      assert.match(stop.stdout, /^eucalyptus-cloud stopped \(pid \d+\)\n$/);
-    }
-    const status = await run('eucalyptus-cloud', ['status'], env);
-    assert.equal(status.code, 3);
-    assert.equal(status.stdout, 'eucalyptus-cloud is not running\n');
-  });
+      assert.equal(status.code, 3);
+      assert.equal(status.stdout, 'eucalyptus-cloud is not running\n');
+    },
+  );
 });
 
 describe('the command surface', () => {
@@ -213,12 +267,18 @@ describe('the command surface', () => {
       const r = await run(name, ['--help'], env);
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);
       assert.match(r.stdout, new RegExp(`^usage: ${name} `));
-      assert.ok(fs.existsSync(path.join(ROOT, 'man', 'man1', `${name}.1`)), `man page of ${name}`);
+      assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'man', 'man1', `${name}.1`)), `man page of ${name}`);
     }
     const bad = await run('euca-describe-regions', ['--no-such-flag'], env);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^usage: euca-describe-regions /);
     assert.match(bad.stderr, /euca-describe-regions: error: Nonexistent flag: --no-such-flag\n$/);
+  });
+
+  test('package.json lists exactly the built commands and their man pages (the build does not rewrite it)', () => {
+    const maps = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'package-maps.json'), 'utf8'));
+    assert.deepEqual(PKG.bin, maps.bin);
+    assert.deepEqual(PKG.man, maps.man);
   });
 
   test('euca-version prints the toolkit version', async () => {
@@ -228,7 +288,11 @@ describe('the command surface', () => {
 
   test('the package table lists every foundation command of ../shared/commands.txt', () => {
     const listed = fs.existsSync(path.join(ROOT, '..', 'shared', 'commands.txt'))
-      ? fs.readFileSync(path.join(ROOT, '..', 'shared', 'commands.txt'), 'utf8').split('\n').filter((l) => l.endsWith('\tfoundation')).map((l) => l.split('\t')[0])
+      ? fs
+          .readFileSync(path.join(ROOT, '..', 'shared', 'commands.txt'), 'utf8')
+          .split('\n')
+          .filter((l) => l.endsWith('\tfoundation'))
+          .map((l) => l.split('\t')[0])
       : ['euca-version', 'eucalyptus-cloud', 'euca-describe-availability-zones', 'euca-describe-regions'];
     for (const name of listed) assert.equal(PKG.bin[name], 'bin/euca2ools.js', name);
   });

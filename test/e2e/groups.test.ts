@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTestAccount, TestAccount } from '../helpers/accounts';
+import { createTestAccount, type TestAccount } from '../helpers/accounts';
 import { run, runOk } from '../helpers/cli';
-import { TestCloud } from '../helpers/cloud';
+import { type TestCloud } from '../helpers/cloud';
 import { startCloudInMode } from '../helpers/network';
 
 describe('security groups', () => {
@@ -20,26 +20,36 @@ describe('security groups', () => {
   });
   after(() => cloud.stop());
 
-  test("every account has a default group denying all incoming traffic, and seed 000's authorize prints the seed's lines", async () => {
-    const before = await runOk('euca-describe-groups', [], alice.env);
-    assert.equal(before, `GROUP\t${alice.accountId}\tdefault\tdefault group\n`);
-    assert.equal(
-      await runOk('euca-authorize', ['-P', 'tcp', '-p', '3389', '-s', '0.0.0.0/0', 'default'], alice.env),
-      'GROUP\tdefault\nPERMISSION\tdefault\tALLOWS\ttcp\t3389\t3389\tFROM\tCIDR\t0.0.0.0/0\n',
-    );
-    assert.equal(
-      await runOk('euca-describe-groups', ['default'], alice.env),
-      `GROUP\t${alice.accountId}\tdefault\tdefault group\nPERMISSION\t${alice.accountId}\tdefault\tALLOWS\ttcp\t3389\t3389\tFROM\tCIDR\t0.0.0.0/0\n`,
-    );
-    assert.equal(await runOk('euca-describe-group', ['default'], alice.env), await runOk('euca-describe-groups', ['default'], alice.env));
-  });
+  test(
+    "every account has a default group denying all incoming traffic, and seed 000's authorize prints the " +
+      "seed's lines",
+    async () => {
+      const before = await runOk('euca-describe-groups', [], alice.env);
+      assert.equal(before, `GROUP\t${alice.accountId}\tdefault\tdefault group\n`);
+      assert.equal(
+        await runOk('euca-authorize', ['-P', 'tcp', '-p', '3389', '-s', '0.0.0.0/0', 'default'], alice.env),
+        'GROUP\tdefault\nPERMISSION\tdefault\tALLOWS\ttcp\t3389\t3389\tFROM\tCIDR\t0.0.0.0/0\n',
+      );
+      assert.equal(
+        await runOk('euca-describe-groups', ['default'], alice.env),
+        `GROUP\t${alice.accountId}\tdefault\tdefault group\nPERMISSION\t${alice.accountId}\tdefault\tALLOWS\ttcp\t3389\t3389\tFROM\tCIDR\t0.0.0.0/0\n`,
+      );
+      assert.equal(
+        await runOk('euca-describe-group', ['default'], alice.env),
+        await runOk('euca-describe-groups', ['default'], alice.env),
+      );
+    },
+  );
 
   test("seed 001's `euca-authorize -P tcp -p 22 -S 0.0.0.0/0 default` works: there -S is the CIDR", async () => {
     assert.equal(
       await runOk('euca-authorize', ['-P', 'tcp', '-p', '22', '-S', '0.0.0.0/0', 'default'], cloud.env),
       'GROUP\tdefault\nPERMISSION\tdefault\tALLOWS\ttcp\t22\t22\tFROM\tCIDR\t0.0.0.0/0\n',
     );
-    assert.match(await runOk('euca-describe-groups', ['default'], cloud.env), /^PERMISSION\t\d{12}\tdefault\tALLOWS\ttcp\t22\t22\tFROM\tCIDR\t0\.0\.0\.0\/0$/m);
+    assert.match(
+      await runOk('euca-describe-groups', ['default'], cloud.env),
+      /^PERMISSION\t\d{12}\tdefault\tALLOWS\ttcp\t22\t22\tFROM\tCIDR\t0\.0\.0\.0\/0$/m,
+    );
   });
 
   test("the user guide's mygroup: add, authorize ssh, a source group of another account, revoke, delete", async () => {
@@ -53,7 +63,11 @@ describe('security groups', () => {
     );
     await runOk('euca-add-group', ['-d', 'theirs', 'someothergroup'], alice.env);
     assert.equal(
-      await runOk('euca-authorize', ['--source-group', 'someothergroup', '--source-group-user', 'alice', '-P', 'tcp', '-p', '22', 'mygroup'], cloud.env),
+      await runOk(
+        'euca-authorize',
+        ['--source-group', 'someothergroup', '--source-group-user', 'alice', '-P', 'tcp', '-p', '22', 'mygroup'],
+        cloud.env,
+      ),
       'GROUP\tmygroup\nPERMISSION\tmygroup\tALLOWS\ttcp\t22\t22\tUSER\talice\tNAME\tsomeothergroup\n',
     );
     await runOk('euca-authorize', ['-P', 'icmp', '-t', '-1:-1', '-s', '10.0.0.0/8', sg], cloud.env);
@@ -73,7 +87,14 @@ describe('security groups', () => {
     );
     assert.equal(await runOk('euca-describe-groups', [sg], cloud.env), described);
     assert.equal(await runOk('euca-describe-groups', ['--filter', 'ip-permission.protocol=udp'], cloud.env), described);
-    assert.equal(await runOk('euca-describe-groups', ['--filter', 'ip-permission.from-port=5000', '--filter', 'group-name=nomatch'], cloud.env), '');
+    assert.equal(
+      await runOk(
+        'euca-describe-groups',
+        ['--filter', 'ip-permission.from-port=5000', '--filter', 'group-name=nomatch'],
+        cloud.env,
+      ),
+      '',
+    );
 
     // Alice's group is admitted by mygroup's rule: it cannot go while the rule stays.
     const inUse = await run('euca-delete-group', ['someothergroup'], alice.env);
@@ -87,7 +108,11 @@ describe('security groups', () => {
     const again = await run('euca-revoke', ['-P', 'tcp', '-p', '22', '-s', '0.0.0.0/0', 'mygroup'], cloud.env);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /^euca-revoke: error \(InvalidPermission\.NotFound\): [^\n]+\n$/);
-    await runOk('euca-revoke', ['-o', 'someothergroup', '-u', alice.accountId, '-P', 'tcp', '-p', '22', 'mygroup'], cloud.env);
+    await runOk(
+      'euca-revoke',
+      ['-o', 'someothergroup', '-u', alice.accountId, '-P', 'tcp', '-p', '22', 'mygroup'],
+      cloud.env,
+    );
     assert.equal(await runOk('euca-delete-group', ['someothergroup'], alice.env), 'RETURN\ttrue\n');
     assert.equal(await runOk('euca-delete-group', ['mygroup'], cloud.env), 'RETURN\ttrue\n');
     assert.equal((await run('euca-describe-groups', ['mygroup'], cloud.env)).code, 1);
@@ -113,21 +138,35 @@ describe('security groups', () => {
       const r = await run('euca-authorize', args, cloud.env);
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, new RegExp(`^euca-authorize: error \\(${code.replace('.', '\\.')}\\): [^\\n]+\\n$`), args.join(' '));
+      assert.match(
+        r.stderr,
+        new RegExp(`^euca-authorize: error \\(${code.replace('.', '\\.')}\\): [^\\n]+\\n$`),
+        args.join(' '),
+      );
     }
     // Usage mistakes are caught before anything is sent.
-    for (const args of [['-P', 'tcp', 'strict'], ['-P', 'tcp', '-p', '20:30', 'strict'], ['-P', 'icmp', '-p', '22', 'strict']]) {
+    for (const args of [
+      ['-P', 'tcp', 'strict'],
+      ['-P', 'tcp', '-p', '20:30', 'strict'],
+      ['-P', 'icmp', '-p', '22', 'strict'],
+    ]) {
       assert.equal((await run('euca-authorize', args, cloud.env)).code, 2, args.join(' '));
     }
     assert.equal(await runOk('euca-describe-groups', ['strict'], cloud.env), state);
 
     const dup = await run('euca-add-group', ['-d', 'again', 'strict'], cloud.env);
-    assert.equal(dup.stderr, "euca-add-group: error (InvalidGroup.Duplicate): The security group 'strict' already exists\n");
+    assert.equal(
+      dup.stderr,
+      "euca-add-group: error (InvalidGroup.Duplicate): The security group 'strict' already exists\n",
+    );
     const def = await run('euca-delete-group', ['default'], cloud.env);
     assert.equal(def.code, 1);
     assert.match(def.stderr, /\(CannotDelete\)/);
     const missing = await run('euca-delete-group', ['sg-00000000'], cloud.env);
-    assert.match(missing.stderr, /^euca-delete-group: error \(InvalidGroup\.NotFound\): The security group 'sg-00000000' does not exist\n$/);
+    assert.match(
+      missing.stderr,
+      /^euca-delete-group: error \(InvalidGroup\.NotFound\): The security group 'sg-00000000' does not exist\n$/,
+    );
   });
 
   test("accounts see only their own groups and cannot change another's", async () => {
@@ -138,24 +177,71 @@ describe('security groups', () => {
     const r = await run('euca-authorize', ['-P', 'tcp', '-p', '22', sg], alice.env);
     assert.match(r.stderr, /\(InvalidGroup\.NotFound\)/);
     assert.equal((await run('euca-delete-group', [sg], alice.env)).code, 1);
-    assert.match(await runOk('euca-add-group', ['-d', 'same name, other account', 'admins-only'], alice.env), /^GROUP\tsg-/);
+    assert.match(
+      await runOk('euca-add-group', ['-d', 'same name, other account', 'admins-only'], alice.env),
+      /^GROUP\tsg-/,
+    );
   });
 
   test('the aws CLI creates a group, authorizes ingress in both forms and describes it', async () => {
-    const env = { ...cloud.env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus' };
-    const aws = (...args: string[]) => runOk('aws', ['--endpoint-url', cloud.eucarc.EC2_URL, '--output', 'json', 'ec2', ...args], env).then((o) => JSON.parse(o || '{}'));
+    const env = {
+      ...cloud.env,
+      AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY,
+      AWS_DEFAULT_REGION: 'eucalyptus',
+    };
+    const aws = (...args: string[]) =>
+      runOk('aws', ['--endpoint-url', cloud.eucarc.EC2_URL, '--output', 'json', 'ec2', ...args], env).then((o) =>
+        JSON.parse(o || '{}'),
+      );
     const { GroupId } = await aws('create-security-group', '--group-name', 'web', '--description', 'web servers');
     assert.match(GroupId, /^sg-[0-9A-F]{8}$/);
-    await aws('authorize-security-group-ingress', '--group-name', 'web', '--protocol', 'tcp', '--port', '80', '--cidr', '0.0.0.0/0');
-    await aws('authorize-security-group-ingress', '--group-id', GroupId, '--ip-permissions', 'IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{CidrIp=10.0.0.0/8}]');
+    await aws(
+      'authorize-security-group-ingress',
+      '--group-name',
+      'web',
+      '--protocol',
+      'tcp',
+      '--port',
+      '80',
+      '--cidr',
+      '0.0.0.0/0',
+    );
+    await aws(
+      'authorize-security-group-ingress',
+      '--group-id',
+      GroupId,
+      '--ip-permissions',
+      'IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{CidrIp=10.0.0.0/8}]',
+    );
     const { SecurityGroups } = await aws('describe-security-groups', '--group-ids', GroupId);
     assert.equal(SecurityGroups.length, 1);
     assert.equal(SecurityGroups[0].GroupName, 'web');
     assert.deepEqual(
-      SecurityGroups[0].IpPermissions.map((p: { IpProtocol: string; FromPort: number; ToPort: number; IpRanges: { CidrIp: string }[] }) => [p.IpProtocol, p.FromPort, p.ToPort, p.IpRanges.map((r) => r.CidrIp)]),
-      [['tcp', 80, 80, ['0.0.0.0/0']], ['tcp', 443, 443, ['10.0.0.0/8']]],
+      SecurityGroups[0].IpPermissions.map(
+        (p: { IpProtocol: string; FromPort: number; ToPort: number; IpRanges: { CidrIp: string }[] }) => [
+          p.IpProtocol,
+          p.FromPort,
+          p.ToPort,
+          p.IpRanges.map((r) => r.CidrIp),
+        ],
+      ),
+      [
+        ['tcp', 80, 80, ['0.0.0.0/0']],
+        ['tcp', 443, 443, ['10.0.0.0/8']],
+      ],
     );
-    await aws('revoke-security-group-ingress', '--group-name', 'web', '--protocol', 'tcp', '--port', '80', '--cidr', '0.0.0.0/0');
+    await aws(
+      'revoke-security-group-ingress',
+      '--group-name',
+      'web',
+      '--protocol',
+      'tcp',
+      '--port',
+      '80',
+      '--cidr',
+      '0.0.0.0/0',
+    );
     await aws('delete-security-group', '--group-id', GroupId);
     assert.equal((await run('euca-describe-groups', ['web'], cloud.env)).code, 1);
   });
@@ -172,7 +258,14 @@ describe('security group rules outside the MANAGED modes', () => {
     assert.match(await runOk('euca-add-group', ['-d', 'd', 'g'], cloud.env), /^GROUP\tsg-/);
     const r = await run('euca-authorize', ['-P', 'tcp', '-p', '22', '-s', '0.0.0.0/0', 'g'], cloud.env);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, 'euca-authorize: error (UnsupportedOperation): Security group rules are not available in SYSTEM networking mode; ask your cloud administrator\n');
-    assert.equal(await runOk('euca-describe-groups', ['g'], cloud.env).then((o) => o.split('\n').filter(Boolean).length), 1);
+    assert.equal(
+      r.stderr,
+      'euca-authorize: error (UnsupportedOperation): Security group rules are not available in SYSTEM ' +
+        'networking mode; ask your cloud administrator\n',
+    );
+    assert.equal(
+      await runOk('euca-describe-groups', ['g'], cloud.env).then((o) => o.split('\n').filter(Boolean).length),
+      1,
+    );
   });
 });

@@ -9,10 +9,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createTestAccount, TestAccount } from '../helpers/accounts';
+import { createTestAccount, type TestAccount } from '../helpers/accounts';
 import { ec2ToolsBundle } from '../helpers/ec2-tools-bundle';
 import { run, runOk, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,8 +63,14 @@ describe('images', () => {
     const register = async (file: string, bucket: string, bundleArgs: string[]): Promise<string> => {
       const name = path.basename(file);
       const manifest = path.join(tmp, `${name}.manifest.xml`);
-      assert.match(await runOk('euca-bundle-image', ['-i', file, ...bundleArgs], env), new RegExp(`Generating manifest ${manifest.replace(/[.]/g, '\\.')}`));
-      assert.match(await runOk('euca-upload-bundle', ['-b', bucket, '-m', manifest], env), new RegExp(`Uploaded image as ${bucket}/${name.replace(/[.]/g, '\\.')}\\.manifest\\.xml`));
+      assert.match(
+        await runOk('euca-bundle-image', ['-i', file, ...bundleArgs], env),
+        new RegExp(`Generating manifest ${manifest.replace(/[.]/g, '\\.')}`),
+      );
+      assert.match(
+        await runOk('euca-upload-bundle', ['-b', bucket, '-m', manifest], env),
+        new RegExp(`Uploaded image as ${bucket}/${name.replace(/[.]/g, '\\.')}\\.manifest\\.xml`),
+      );
       const out = await runOk('euca-register', [`${bucket}/${name}.manifest.xml`], env);
       const m = /^IMAGE\t(e[mkr]i-[0-9A-F]{8})\n$/.exec(out);
       assert.ok(m, out);
@@ -79,9 +85,29 @@ describe('images', () => {
     assert.match(emi, /^emi-/);
 
     const kernelCols = await imageLine(eki, env);
-    assert.deepEqual(kernelCols.slice(0, 8), ['IMAGE', eki, `kernel-bucket-${tag}/${path.basename(kernel)}.manifest.xml`, 'eucalyptus', 'available', 'public', 'x86_64', 'kernel']);
+    assert.deepEqual(kernelCols.slice(0, 8), [
+      'IMAGE',
+      eki,
+      `kernel-bucket-${tag}/${path.basename(kernel)}.manifest.xml`,
+      'eucalyptus',
+      'available',
+      'public',
+      'x86_64',
+      'kernel',
+    ]);
     const cols = await imageLine(emi, env);
-    assert.deepEqual(cols.slice(0, 10), ['IMAGE', emi, `rootfs-bucket-${tag}/${path.basename(rootfs)}.manifest.xml`, 'eucalyptus', 'available', 'private', 'x86_64', 'machine', eki, eri]);
+    assert.deepEqual(cols.slice(0, 10), [
+      'IMAGE',
+      emi,
+      `rootfs-bucket-${tag}/${path.basename(rootfs)}.manifest.xml`,
+      'eucalyptus',
+      'available',
+      'private',
+      'x86_64',
+      'machine',
+      eki,
+      eri,
+    ]);
     assert.equal(cols[11], 'instance-store');
 
     // The decrypted image in the cloud's cache is byte-identical to the one bundled.
@@ -94,20 +120,38 @@ describe('images', () => {
     assert.doesNotMatch(seen, new RegExp(emi));
     assert.equal((await run('euca-describe-images', [emi], alice.env)).code, 1);
 
-    assert.equal(await runOk('euca-modify-image-attribute', ['-l', '-a', alice.accountId, emi], env), `launchPermission\t${emi}\tADD\tUserId\t${alice.accountId}\n`);
-    assert.match(await runOk('euca-describe-images', [], alice.env), new RegExp(`^IMAGE\\t${emi}\\t.*\\tprivate\\t`, 'm'));
-    assert.equal(await runOk('euca-describe-image-attribute', ['-l', emi], env), `launchPermission\t${emi}\tuserId\t${alice.accountId}\n`);
+    assert.equal(
+      await runOk('euca-modify-image-attribute', ['-l', '-a', alice.accountId, emi], env),
+      `launchPermission\t${emi}\tADD\tUserId\t${alice.accountId}\n`,
+    );
+    assert.match(
+      await runOk('euca-describe-images', [], alice.env),
+      new RegExp(`^IMAGE\\t${emi}\\t.*\\tprivate\\t`, 'm'),
+    );
+    assert.equal(
+      await runOk('euca-describe-image-attribute', ['-l', emi], env),
+      `launchPermission\t${emi}\tuserId\t${alice.accountId}\n`,
+    );
     await runOk('euca-modify-image-attribute', ['-l', '-a', 'all', emi], env);
-    assert.match(await runOk('euca-describe-images', ['-x', 'all'], alice.env), new RegExp(`^IMAGE\\t${emi}\\t.*\\tpublic\\t`, 'm'));
+    assert.match(
+      await runOk('euca-describe-images', ['-x', 'all'], alice.env),
+      new RegExp(`^IMAGE\\t${emi}\\t.*\\tpublic\\t`, 'm'),
+    );
     await runOk('euca-reset-image-attribute', ['-l', emi], env);
     assert.equal(await runOk('euca-describe-image-attribute', ['-l', emi], env), '');
     assert.doesNotMatch(await runOk('euca-describe-images', [], alice.env), new RegExp(emi));
 
     await runOk('euca-modify-image-attribute', ['--description', 'Fedora 10', emi], env);
-    assert.equal(await runOk('euca-describe-image-attribute', ['--description', emi], env), `description\t${emi}\t\tFedora 10\n`);
+    assert.equal(
+      await runOk('euca-describe-image-attribute', ['--description', emi], env),
+      `description\t${emi}\t\tFedora 10\n`,
+    );
     assert.equal(await runOk('euca-describe-image-attribute', ['--kernel', emi], env), `kernel\t${emi}\t\t${eki}\n`);
     assert.equal(await runOk('euca-describe-image-attribute', ['--ramdisk', emi], env), `ramdisk\t${emi}\t\t${eri}\n`);
-    assert.match(await runOk('euca-describe-images', ['--filter', 'image-type=kernel', '-o', 'self'], env), new RegExp(`^IMAGE\\t${eki}\\t`));
+    assert.match(
+      await runOk('euca-describe-images', ['--filter', 'image-type=kernel', '-o', 'self'], env),
+      new RegExp(`^IMAGE\\t${eki}\\t`),
+    );
 
     // Another account cannot change or deregister it; its owner can.
     const denied = await run('euca-deregister', [emi], { ...alice.env });
@@ -123,10 +167,17 @@ describe('images', () => {
     const dest = tempDir('euca-bundle-');
     await runOk('euca-bundle-image', ['-i', kernel, '--kernel', 'true', '-d', dest], alice.env);
     const bucket = `alice-kernels-${randomBytes(3).toString('hex')}`;
-    await runOk('euca-upload-bundle', ['-b', bucket, '-m', path.join(dest, `${path.basename(kernel)}.manifest.xml`)], alice.env);
+    await runOk(
+      'euca-upload-bundle',
+      ['-b', bucket, '-m', path.join(dest, `${path.basename(kernel)}.manifest.xml`)],
+      alice.env,
+    );
     const r = await run('euca-register', [`${bucket}/${path.basename(kernel)}.manifest.xml`], alice.env);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^euca-register: error \(UnauthorizedOperation\): Only the cloud administrator may register kernel images\n$/);
+    assert.match(
+      r.stderr,
+      /^euca-register: error \(UnauthorizedOperation\): Only the cloud administrator may register kernel images\n$/,
+    );
   });
 
   test("another account's bucket is refused at upload, and another account's bundle at registration", async () => {
@@ -156,7 +207,11 @@ describe('images', () => {
     fs.writeSync(fd, Buffer.from([0xff, 0x00, 0xee]), 0, 3, 1000);
     fs.closeSync(fd);
     const bucket = `tampered-${randomBytes(3).toString('hex')}`;
-    await runOk('euca-upload-bundle', ['-b', bucket, '-m', path.join(dest, `${path.basename(file)}.manifest.xml`)], cloud.env);
+    await runOk(
+      'euca-upload-bundle',
+      ['-b', bucket, '-m', path.join(dest, `${path.basename(file)}.manifest.xml`)],
+      cloud.env,
+    );
     const out = await runOk('euca-register', [`${bucket}/${path.basename(file)}.manifest.xml`], cloud.env);
     const id = out.split('\t')[1].trim();
     const cols = await imageLine(id, cloud.env);
@@ -168,24 +223,42 @@ describe('images', () => {
 
   test("a bundle made the EC2 AMI tools' way is accepted by euca-register, and decrypts byte-identical", async () => {
     const file = makeImage(work, `ec2-tools-${randomBytes(3).toString('hex')}.img`, 15 * 1024 * 1024, true);
-    const id = { userCert: cloud.eucarc.EC2_CERT, userKey: cloud.eucarc.EC2_PRIVATE_KEY, cloudCert: cloud.eucarc.EUCALYPTUS_CERT, cloudKey: '', accountId: cloud.eucarc.EC2_USER_ID };
+    const id = {
+      userCert: cloud.eucarc.EC2_CERT,
+      userKey: cloud.eucarc.EC2_PRIVATE_KEY,
+      cloudCert: cloud.eucarc.EUCALYPTUS_CERT,
+      cloudKey: '',
+      accountId: cloud.eucarc.EC2_USER_ID,
+    };
     const manifest = ec2ToolsBundle(file, tempDir('euca-ec2-tools-') + '/bundle', id);
     const bucket = `ec2-tools-${randomBytes(3).toString('hex')}`;
     await runOk('euca-upload-bundle', ['-b', bucket, '-m', manifest], cloud.env);
-    const out = await runOk('euca-register', [`${bucket}/${path.basename(manifest)}`, '-n', 'from-ec2-tools'], cloud.env);
+    const out = await runOk(
+      'euca-register',
+      [`${bucket}/${path.basename(manifest)}`, '-n', 'from-ec2-tools'],
+      cloud.env,
+    );
     const emi = out.split('\t')[1].trim();
     const cols = await imageLine(emi, cloud.env);
     assert.equal(cols[4], 'available');
     assert.equal(cols[8], ''); // the manifest's aki- is EC2's, not this cloud's
-    assert.ok(fs.readFileSync(path.join(cloud.dataDir, 'var', 'lib', 'eucalyptus', 'images', `${emi}.img`)).equals(fs.readFileSync(file)));
+    assert.ok(
+      fs
+        .readFileSync(path.join(cloud.dataDir, 'var', 'lib', 'eucalyptus', 'images', `${emi}.img`))
+        .equals(fs.readFileSync(file)),
+    );
   });
 
-  test('registration refuses what is not a bundle: a missing manifest, a non-manifest, a manifest not signed by its account', async () => {
-    const missing = await run('euca-register', ['nobucket/nothing.manifest.xml'], cloud.env);
-    assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /^euca-register: error \(InvalidManifest\): /);
-    const bad = await run('euca-register', ['not-a-manifest-location'], cloud.env);
-    assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /InvalidManifest/);
-  });
+  test(
+    'registration refuses what is not a bundle: a missing manifest, a non-manifest, a manifest not signed ' +
+      'by its account',
+    async () => {
+      const missing = await run('euca-register', ['nobucket/nothing.manifest.xml'], cloud.env);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /^euca-register: error \(InvalidManifest\): /);
+      const bad = await run('euca-register', ['not-a-manifest-location'], cloud.env);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /InvalidManifest/);
+    },
+  );
 });

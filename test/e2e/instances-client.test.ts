@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { run, runOk } from '../helpers/cli';
-import { Moto, startMoto } from '../helpers/moto';
+import { type Moto, startMoto } from '../helpers/moto';
 
 describe('instance commands against moto_server', () => {
   let moto: Moto;
@@ -13,7 +13,10 @@ describe('instance commands against moto_server', () => {
   before(async () => {
     moto = await startMoto();
     const images = await runOk('euca-describe-images', ['-a'], moto.env);
-    ami = images.split('\n').find((l) => l.startsWith('IMAGE\tami-'))!.split('\t')[1];
+    ami = images
+      .split('\n')
+      .find((l) => l.startsWith('IMAGE\tami-'))!
+      .split('\t')[1];
   });
   after(async () => moto.stop());
 
@@ -36,18 +39,40 @@ describe('instance commands against moto_server', () => {
     const described = await runOk('euca-describe-instances', ids, moto.env);
     assert.equal(described.split('\n').filter((l) => l.startsWith('INSTANCE\t')).length, 2);
     assert.match(described, /^RESERVATION\t/);
-    const running = await runOk('euca-describe-instances', ['--filter', 'instance-state-name=running', '--filter', `instance-id=${ids[0]}`], moto.env);
+    const running = await runOk(
+      'euca-describe-instances',
+      ['--filter', 'instance-state-name=running', '--filter', `instance-id=${ids[0]}`],
+      moto.env,
+    );
     assert.equal(running.split('\n').filter((l) => l.startsWith('INSTANCE\t')).length, 1);
 
-    assert.equal(await runOk('euca-describe-instance-attribute', ['-t', ids[0]], moto.env), `instanceType\t${ids[0]}\tt2.micro\n`);
-    assert.equal(await runOk('euca-describe-instance-attribute', ['--user-data', ids[0]], moto.env), `userData\t${ids[0]}\thello\n`);
-    assert.match(await runOk('euca-stop-instances', [ids[0]], moto.env), new RegExp(`^INSTANCE\\t${ids[0]}\\trunning\\tstopping\\n$`));
+    assert.equal(
+      await runOk('euca-describe-instance-attribute', ['-t', ids[0]], moto.env),
+      `instanceType\t${ids[0]}\tt2.micro\n`,
+    );
+    assert.equal(
+      await runOk('euca-describe-instance-attribute', ['--user-data', ids[0]], moto.env),
+      `userData\t${ids[0]}\thello\n`,
+    );
+    assert.match(
+      await runOk('euca-stop-instances', [ids[0]], moto.env),
+      new RegExp(`^INSTANCE\\t${ids[0]}\\trunning\\tstopping\\n$`),
+    );
     await runOk('euca-modify-instance-attribute', ['-t', 'm1.large', ids[0]], moto.env);
-    assert.equal(await runOk('euca-describe-instance-attribute', ['-t', ids[0]], moto.env), `instanceType\t${ids[0]}\tm1.large\n`);
-    assert.match(await runOk('euca-start-instances', [ids[0]], moto.env), new RegExp(`^INSTANCE\\t${ids[0]}\\tstopped\\tpending\\n$`));
+    assert.equal(
+      await runOk('euca-describe-instance-attribute', ['-t', ids[0]], moto.env),
+      `instanceType\t${ids[0]}\tm1.large\n`,
+    );
+    assert.match(
+      await runOk('euca-start-instances', [ids[0]], moto.env),
+      new RegExp(`^INSTANCE\\t${ids[0]}\\tstopped\\tpending\\n$`),
+    );
     assert.equal(await runOk('euca-reboot-instances', ids, moto.env), '');
     assert.match(await runOk('euca-get-console-output', [ids[1]], moto.env), new RegExp(`^${ids[1]}\\n`));
-    assert.match(await runOk('euca-describe-instance-status', ids, moto.env), new RegExp(`^INSTANCE\\t${ids[0]}\\t`, 'm'));
+    assert.match(
+      await runOk('euca-describe-instance-status', ids, moto.env),
+      new RegExp(`^INSTANCE\\t${ids[0]}\\t`, 'm'),
+    );
 
     // As the seed shows it: INSTANCE and the ID, one line per instance.
     assert.equal(await runOk('euca-terminate-instances', ids, moto.env), ids.map((id) => `INSTANCE\t${id}\n`).join(''));
@@ -56,7 +81,10 @@ describe('instance commands against moto_server', () => {
   test('argument mistakes are caught before any request', async () => {
     const big = await run('euca-run-instances', ['-d', 'x'.repeat(16 * 1024 + 1), ami], moto.env);
     assert.equal(big.code, 1);
-    assert.match(big.stderr, /^euca-run-instances: error \(InvalidParameterValue\): user data is 16385 bytes; at most 16384/);
+    assert.match(
+      big.stderr,
+      /^euca-run-instances: error \(InvalidParameterValue\): user data is 16385 bytes; at most 16384/,
+    );
     const count = await run('euca-run-instances', ['-n', 'two', ami], moto.env);
     assert.equal(count.code, 2);
     assert.match(count.stderr, /-n\/--instance-count must have the form N or MIN-MAX/);

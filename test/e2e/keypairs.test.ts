@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createTestAccount, TestAccount } from '../helpers/accounts';
+import { createTestAccount, type TestAccount } from '../helpers/accounts';
 import { run, runOk, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 import { opensslPrivateFingerprint, opensslPublicFingerprint, sshKeygen, sshPublicKeyOf } from '../helpers/openssl';
 
 describe('keypairs', () => {
@@ -27,20 +27,23 @@ describe('keypairs', () => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  test("euca-add-keypair mykey > mykey.private, as the seeds do, gives a key ssh-keygen reads and EC2's fingerprint", async () => {
-    const out = await runOk('euca-add-keypair', ['mykey'], cloud.env);
-    const file = path.join(work, 'mykey.private');
-    fs.writeFileSync(file, out, { mode: 0o600 });
-    const [first, ...rest] = out.split('\n');
-    const m = /^KEYPAIR\tmykey\t((?:[0-9a-f]{2}:){19}[0-9a-f]{2})$/.exec(first);
-    assert.ok(m, first);
-    assert.equal(rest[0], '-----BEGIN RSA PRIVATE KEY-----');
-    assert.equal(m[1], opensslPrivateFingerprint(file));
-    assert.match(sshPublicKeyOf(file), /^ssh-rsa AAAA/);
-    assert.equal(await runOk('euca-fingerprint-key', [file], cloud.env), `${m[1]}\n`);
-    assert.equal(await runOk('euca-describe-keypairs', [], cloud.env), `KEYPAIR\tmykey\t${m[1]}\n`);
-    assert.equal(await runOk('euca-describe-keypairs', ['mykey'], cloud.env), `KEYPAIR\tmykey\t${m[1]}\n`);
-  });
+  test(
+    "euca-add-keypair mykey > mykey.private, as the seeds do, gives a key ssh-keygen reads and EC2's " + 'fingerprint',
+    async () => {
+      const out = await runOk('euca-add-keypair', ['mykey'], cloud.env);
+      const file = path.join(work, 'mykey.private');
+      fs.writeFileSync(file, out, { mode: 0o600 });
+      const [first, ...rest] = out.split('\n');
+      const m = /^KEYPAIR\tmykey\t((?:[0-9a-f]{2}:){19}[0-9a-f]{2})$/.exec(first);
+      assert.ok(m, first);
+      assert.equal(rest[0], '-----BEGIN RSA PRIVATE KEY-----');
+      assert.equal(m[1], opensslPrivateFingerprint(file));
+      assert.match(sshPublicKeyOf(file), /^ssh-rsa AAAA/);
+      assert.equal(await runOk('euca-fingerprint-key', [file], cloud.env), `${m[1]}\n`);
+      assert.equal(await runOk('euca-describe-keypairs', [], cloud.env), `KEYPAIR\tmykey\t${m[1]}\n`);
+      assert.equal(await runOk('euca-describe-keypairs', ['mykey'], cloud.env), `KEYPAIR\tmykey\t${m[1]}\n`);
+    },
+  );
 
   test('-f writes the private key to a file of mode 0600 and prints only the KEYPAIR line', async () => {
     const file = path.join(work, 'filed.private');
@@ -69,7 +72,10 @@ describe('keypairs', () => {
 
     const missing = await run('euca-describe-keypairs', ['nosuchkey'], cloud.env);
     assert.equal(missing.code, 1);
-    assert.equal(missing.stderr, "euca-describe-keypairs: error (InvalidKeyPair.NotFound): The key pair 'nosuchkey' does not exist\n");
+    assert.equal(
+      missing.stderr,
+      "euca-describe-keypairs: error (InvalidKeyPair.NotFound): The key pair 'nosuchkey' does not exist\n",
+    );
 
     const bad = path.join(work, 'bad.pub');
     fs.writeFileSync(bad, 'ssh-dss AAAAB3NzaC1kc3MAAACBAP== me@host\n');
@@ -96,14 +102,25 @@ describe('keypairs', () => {
     await runOk('euca-add-keypair', ['shared-name'], cloud.env);
     assert.doesNotMatch(await runOk('euca-describe-keypairs', [], alice.env), /shared-name|mykey/);
     assert.match(await runOk('euca-add-keypair', ['shared-name'], alice.env), /^KEYPAIR\tshared-name\t/);
-    assert.equal(await runOk('euca-describe-keypairs', [], alice.env).then((o) => o.split('\n').filter(Boolean).length), 1);
+    assert.equal(
+      await runOk('euca-describe-keypairs', [], alice.env).then((o) => o.split('\n').filter(Boolean).length),
+      1,
+    );
     await runOk('euca-delete-keypair', ['shared-name'], alice.env);
     assert.match(await runOk('euca-describe-keypairs', ['shared-name'], cloud.env), /^KEYPAIR\tshared-name\t/);
   });
 
   test('the aws CLI creates, imports, describes and deletes key pairs', async () => {
-    const env = { ...cloud.env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus' };
-    const aws = (...args: string[]) => runOk('aws', ['--endpoint-url', cloud.eucarc.EC2_URL, '--output', 'json', 'ec2', ...args], env).then((o) => JSON.parse(o || '{}'));
+    const env = {
+      ...cloud.env,
+      AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY,
+      AWS_DEFAULT_REGION: 'eucalyptus',
+    };
+    const aws = (...args: string[]) =>
+      runOk('aws', ['--endpoint-url', cloud.eucarc.EC2_URL, '--output', 'json', 'ec2', ...args], env).then((o) =>
+        JSON.parse(o || '{}'),
+      );
     const created = await aws('create-key-pair', '--key-name', 'awskey');
     assert.equal(created.KeyName, 'awskey');
     const file = path.join(work, 'awskey.pem');
@@ -111,7 +128,13 @@ describe('keypairs', () => {
     assert.equal(created.KeyFingerprint, opensslPrivateFingerprint(file));
     const key = path.join(work, 'aws_rsa');
     sshKeygen(key);
-    const imported = await aws('import-key-pair', '--key-name', 'awsimported', '--public-key-material', `fileb://${key}.pub`);
+    const imported = await aws(
+      'import-key-pair',
+      '--key-name',
+      'awsimported',
+      '--public-key-material',
+      `fileb://${key}.pub`,
+    );
     assert.equal(imported.KeyFingerprint, opensslPublicFingerprint(`${key}.pub`));
     const described = await aws('describe-key-pairs', '--key-names', 'awskey', 'awsimported');
     assert.deepEqual(described.KeyPairs.map((k: { KeyName: string }) => k.KeyName).sort(), ['awsimported', 'awskey']);

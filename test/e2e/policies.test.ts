@@ -10,11 +10,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { IdentityStore } from '../../src/backend/iam/store';
-import { cloudPaths } from '../../src/backend/paths';
+import { cloudPaths } from '../../src/shared/paths';
 import { SqliteStore } from '../../src/backend/store/sqlite';
-import { CliError } from '../../src/lib/errors';
+import { type CliError } from '../../src/shared/errors';
 import { run, runOk, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 import { registerTestImage } from '../helpers/images';
 import { s3Client } from '../helpers/s3';
 
@@ -52,48 +52,86 @@ describe('policies', () => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  test('seed 000: add a group policy with -o, list, get, delete; a group with a policy is deleted only with -r', async () => {
-    assert.equal(await runOk('euare-groupcreate', ['-g', 'runners'], admin), '');
-    assert.equal(
-      await runOk('euare-groupaddpolicy', ['-g', 'runners', '-p', 'allow-run', '-e', 'Allow', '-a', 'ec2:RunInstances', '-o'], admin),
-      '{ "Version": "2008-10-17", "Statement": [ { "Effect": "Allow", "Action": [ "ec2:RunInstances" ], "Resource": [ "*" ] } ] }\n',
-    );
-    const doc = path.join(work, 'deny.json');
-    fs.writeFileSync(doc, JSON.stringify({ Statement: [{ Effect: 'Deny', Action: 'ec2:TerminateInstances', Resource: '*' }] }));
-    assert.equal(await runOk('euare-groupuploadpolicy', ['-g', 'runners', '-p', 'no-terminate', '-f', doc], admin), '');
-    assert.equal(await runOk('euare-grouplistpolicies', ['-g', 'runners'], admin), 'allow-run\nno-terminate\n');
-    assert.equal(await runOk('euare-groupgetpolicy', ['-g', 'runners', '-p', 'no-terminate'], admin), fs.readFileSync(doc, 'utf8') + '\n');
-    const verbose = (await runOk('euare-grouplistpolicies', ['-g', 'runners', '-v'], admin)).split('\n');
-    assert.deepEqual([verbose[0], verbose[2]], ['allow-run', 'no-terminate']);
-    assert.match(verbose[1], /"ec2:RunInstances"/);
+  test(
+    'seed 000: add a group policy with -o, list, get, delete; a group with a policy is deleted only with ' + '-r',
+    async () => {
+      assert.equal(await runOk('euare-groupcreate', ['-g', 'runners'], admin), '');
+      assert.equal(
+        await runOk(
+          'euare-groupaddpolicy',
+          ['-g', 'runners', '-p', 'allow-run', '-e', 'Allow', '-a', 'ec2:RunInstances', '-o'],
+          admin,
+        ),
+        '{ "Version": "2008-10-17", "Statement": [ { "Effect": "Allow", "Action": [ "ec2:RunInstances" ], ' +
+          '"Resource": [ "*" ] } ] }\n',
+      );
+      const doc = path.join(work, 'deny.json');
+      fs.writeFileSync(
+        doc,
+        JSON.stringify({ Statement: [{ Effect: 'Deny', Action: 'ec2:TerminateInstances', Resource: '*' }] }),
+      );
+      assert.equal(
+        await runOk('euare-groupuploadpolicy', ['-g', 'runners', '-p', 'no-terminate', '-f', doc], admin),
+        '',
+      );
+      assert.equal(await runOk('euare-grouplistpolicies', ['-g', 'runners'], admin), 'allow-run\nno-terminate\n');
+      assert.equal(
+        await runOk('euare-groupgetpolicy', ['-g', 'runners', '-p', 'no-terminate'], admin),
+        fs.readFileSync(doc, 'utf8') + '\n',
+      );
+      const verbose = (await runOk('euare-grouplistpolicies', ['-g', 'runners', '-v'], admin)).split('\n');
+      assert.deepEqual([verbose[0], verbose[2]], ['allow-run', 'no-terminate']);
+      assert.match(verbose[1], /"ec2:RunInstances"/);
 
-    await fails('euare-groupuploadpolicy', ['-g', 'runners', '-p', 'broken', '-o', '{"Statement": ['], admin, /\(MalformedPolicyDocument\)/);
-    await fails('euare-groupuploadpolicy', ['-g', 'runners', '-p', 'broken', '-o', '{"Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}]}'], admin, /\(MalformedPolicyDocument\)/);
-    await fails('euare-groupaddpolicy', ['-g', 'runners', '-p', 'broken', '-e', 'Perhaps', '-a', 'ec2:*'], admin, /Allow or Deny/);
-    assert.equal(await runOk('euare-grouplistpolicies', ['-g', 'runners'], admin), 'allow-run\nno-terminate\n');
+      await fails(
+        'euare-groupuploadpolicy',
+        ['-g', 'runners', '-p', 'broken', '-o', '{"Statement": ['],
+        admin,
+        /\(MalformedPolicyDocument\)/,
+      );
+      await fails(
+        'euare-groupuploadpolicy',
+        ['-g', 'runners', '-p', 'broken', '-o', '{"Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}]}'],
+        admin,
+        /\(MalformedPolicyDocument\)/,
+      );
+      await fails(
+        'euare-groupaddpolicy',
+        ['-g', 'runners', '-p', 'broken', '-e', 'Perhaps', '-a', 'ec2:*'],
+        admin,
+        /Allow or Deny/,
+      );
+      assert.equal(await runOk('euare-grouplistpolicies', ['-g', 'runners'], admin), 'allow-run\nno-terminate\n');
 
-    // The seed's two ways: remove users and policies one by one, or -r.
-    await fails('euare-groupdel', ['-g', 'runners'], admin, /\(DeleteConflict\).*policies/);
-    assert.equal(await runOk('euare-groupdelpolicy', ['-g', 'runners', '-p', 'allow-run'], admin), '');
-    assert.equal(await runOk('euare-groupdelpolicy', ['-g', 'runners', '-p', 'no-terminate'], admin), '');
-    await fails('euare-groupdelpolicy', ['-g', 'runners', '-p', 'no-terminate'], admin, /\(NoSuchEntity\)/);
-    assert.equal(await runOk('euare-groupdel', ['-g', 'runners'], admin), '');
-    assert.equal(await runOk('euare-groupcreate', ['-g', 'temp'], admin), '');
-    await runOk('euare-groupaddpolicy', ['-g', 'temp', '-p', 'p', '-e', 'Allow', '-a', 'ec2:*'], admin);
-    await runOk('euare-usercreate', ['-u', 'tina', '-g', 'temp'], admin);
-    await runOk('euare-useraddpolicy', ['-u', 'tina', '-p', 'mine', '-e', 'Allow', '-a', 's3:*', '-r', 'arn:aws:s3:::tina/*'], admin);
-    await fails('euare-userdel', ['-u', 'tina'], admin, /\(DeleteConflict\)/);
-    assert.equal(await runOk('euare-groupdel', ['-g', 'temp', '-r'], admin), '');
-    assert.equal(await runOk('euare-userdel', ['-u', 'tina', '-r'], admin), '');
-    // Their policies went with them.
-    const store = new SqliteStore(cloudPaths(cloud.dataDir).db);
-    try {
-      const rows = store.db.prepare('SELECT (SELECT count(*) FROM user_policies) + (SELECT count(*) FROM group_policies) AS n').get() as { n: number };
-      assert.equal(rows.n, 0);
-    } finally {
-      store.close();
-    }
-  });
+      // The seed's two ways: remove users and policies one by one, or -r.
+      await fails('euare-groupdel', ['-g', 'runners'], admin, /\(DeleteConflict\).*policies/);
+      assert.equal(await runOk('euare-groupdelpolicy', ['-g', 'runners', '-p', 'allow-run'], admin), '');
+      assert.equal(await runOk('euare-groupdelpolicy', ['-g', 'runners', '-p', 'no-terminate'], admin), '');
+      await fails('euare-groupdelpolicy', ['-g', 'runners', '-p', 'no-terminate'], admin, /\(NoSuchEntity\)/);
+      assert.equal(await runOk('euare-groupdel', ['-g', 'runners'], admin), '');
+      assert.equal(await runOk('euare-groupcreate', ['-g', 'temp'], admin), '');
+      await runOk('euare-groupaddpolicy', ['-g', 'temp', '-p', 'p', '-e', 'Allow', '-a', 'ec2:*'], admin);
+      await runOk('euare-usercreate', ['-u', 'tina', '-g', 'temp'], admin);
+      await runOk(
+        'euare-useraddpolicy',
+        ['-u', 'tina', '-p', 'mine', '-e', 'Allow', '-a', 's3:*', '-r', 'arn:aws:s3:::tina/*'],
+        admin,
+      );
+      await fails('euare-userdel', ['-u', 'tina'], admin, /\(DeleteConflict\)/);
+      assert.equal(await runOk('euare-groupdel', ['-g', 'temp', '-r'], admin), '');
+      assert.equal(await runOk('euare-userdel', ['-u', 'tina', '-r'], admin), '');
+      // Their policies went with them.
+      const store = new SqliteStore(cloudPaths(cloud.dataDir).db);
+      try {
+        const rows = store.db
+          .prepare('SELECT (SELECT count(*) FROM user_policies) + (SELECT count(*) FROM group_policies) AS n')
+          .get() as { n: number };
+        assert.equal(rows.n, 0);
+      } finally {
+        store.close();
+      }
+    },
+  );
 
   test('the login profile password is prompted for without echo and stored hashed', async () => {
     await runOk('euare-usercreate', ['-u', 'paula'], admin);
@@ -106,7 +144,11 @@ describe('policies', () => {
       const identity = new IdentityStore(store.db);
       assert.equal(identity.checkPassword(user.id, 'Typed-Secret-9'), true);
       assert.equal(identity.checkPassword(user.id, 'typed-secret-9'), false);
-      const hash = (store.db.prepare('SELECT password_hash FROM login_profiles WHERE user_id = ?').get(user.id) as { password_hash: string }).password_hash;
+      const hash = (
+        store.db.prepare('SELECT password_hash FROM login_profiles WHERE user_id = ?').get(user.id) as {
+          password_hash: string;
+        }
+      ).password_hash;
       assert.doesNotMatch(hash, /Typed-Secret-9/);
     } finally {
       store.close();
@@ -122,7 +164,9 @@ describe('policies', () => {
     const describeZones = (env: Env) => run('euca-describe-availability-zones', [], env);
     const listUsers = (env: Env) => run('euare-userlistbypath', [], env);
     const listBuckets = async (env: Env) => {
-      const s3 = await s3Client(cloud, { keys: { accessKeyId: env.EC2_ACCESS_KEY, secretAccessKey: env.EC2_SECRET_KEY } });
+      const s3 = await s3Client(cloud, {
+        keys: { accessKeyId: env.EC2_ACCESS_KEY, secretAccessKey: env.EC2_SECRET_KEY },
+      });
       try {
         await s3.listBuckets();
         return { code: 0, stderr: '' };
@@ -135,7 +179,8 @@ describe('policies', () => {
       { name: 'S3', call: listBuckets, denied: /AccessDenied/ },
       { name: 'IAM', call: listUsers, denied: /AccessDenied/ },
     ];
-    const setPolicy = (doc: object) => runOk('euare-useruploadpolicy', ['-u', 'alice', '-p', 'case', '-o', JSON.stringify(doc)], admin);
+    const setPolicy = (doc: object) =>
+      runOk('euare-useruploadpolicy', ['-u', 'alice', '-p', 'case', '-o', JSON.stringify(doc)], admin);
     const clearPolicy = () => run('euare-userdelpolicy', ['-u', 'alice', '-p', 'case'], admin);
 
     test('a user with no policy is denied every action, on every service, with one line', async () => {
@@ -144,15 +189,31 @@ describe('policies', () => {
         assert.equal(r.code, 1, s.name);
         assert.match(r.stderr, s.denied, s.name);
       }
-      await fails('euca-describe-images', [], alice, /\(UnauthorizedOperation\): You are not authorized to perform this operation\./);
-      await fails('euare-usercreate', ['-u', 'mallory'], alice, new RegExp(`\\(AccessDenied\\): User: arn:aws:iam::${accountId}:user/alice is not authorized to perform: iam:CreateUser`));
+      await fails(
+        'euca-describe-images',
+        [],
+        alice,
+        /\(UnauthorizedOperation\): You are not authorized to perform this operation\./,
+      );
+      await fails(
+        'euare-usercreate',
+        ['-u', 'mallory'],
+        alice,
+        new RegExp(
+          `\\(AccessDenied\\): User: arn:aws:iam::${accountId}:user/alice is not authorized to perform: iam:CreateUser`,
+        ),
+      );
       await fails('euca-add-keypair', ['k'], alice, /UnauthorizedOperation/);
       assert.doesNotMatch(await runOk('euare-userlistbypath', [], admin), /mallory/);
     });
 
     test('Allow ec2:Describe* lets describes through and nothing else; a Deny from another group wins', async () => {
       await runOk('euare-groupcreate', ['-g', 'readers'], admin);
-      await runOk('euare-groupaddpolicy', ['-g', 'readers', '-p', 'describe', '-e', 'Allow', '-a', 'ec2:Describe*'], admin);
+      await runOk(
+        'euare-groupaddpolicy',
+        ['-g', 'readers', '-p', 'describe', '-e', 'Allow', '-a', 'ec2:Describe*'],
+        admin,
+      );
       await runOk('euare-groupadduser', ['-g', 'readers', '-u', 'alice'], admin);
       assert.match(await runOk('euca-describe-availability-zones', [], alice), /^AVAILABILITYZONE/);
       await runOk('euca-describe-images', [], alice);
@@ -162,12 +223,20 @@ describe('policies', () => {
       assert.equal((await listUsers(alice)).code, 1);
 
       await runOk('euare-groupcreate', ['-g', 'no-images'], admin);
-      await runOk('euare-groupaddpolicy', ['-g', 'no-images', '-p', 'deny', '-e', 'Deny', '-a', 'ec2:DescribeImages'], admin);
+      await runOk(
+        'euare-groupaddpolicy',
+        ['-g', 'no-images', '-p', 'deny', '-e', 'Deny', '-a', 'ec2:DescribeImages'],
+        admin,
+      );
       await runOk('euare-groupadduser', ['-g', 'no-images', '-u', 'alice'], admin);
       await fails('euca-describe-images', [], alice, /UnauthorizedOperation/);
       await runOk('euca-describe-availability-zones', [], alice);
       // Action names match case-insensitively: case games cannot dodge a Deny.
-      await runOk('euare-groupaddpolicy', ['-g', 'no-images', '-p', 'deny-keys', '-e', 'Deny', '-a', 'EC2:describekeypairs'], admin);
+      await runOk(
+        'euare-groupaddpolicy',
+        ['-g', 'no-images', '-p', 'deny-keys', '-e', 'Deny', '-a', 'EC2:describekeypairs'],
+        admin,
+      );
       await fails('euca-describe-keypairs', [], alice, /UnauthorizedOperation/);
       await runOk('euare-groupremoveuser', ['-g', 'no-images', '-u', 'alice'], admin);
       await runOk('euca-describe-images', [], alice);
@@ -187,7 +256,9 @@ describe('policies', () => {
         assert.match(await runOk('euca-add-keypair', ['alice-k1'], alice), /^KEYPAIR\talice-k1\t/);
         await fails('euca-add-keypair', ['bob-k1'], alice, /UnauthorizedOperation/);
 
-        const s3 = await s3Client(cloud, { keys: { accessKeyId: alice.EC2_ACCESS_KEY, secretAccessKey: alice.EC2_SECRET_KEY } });
+        const s3 = await s3Client(cloud, {
+          keys: { accessKeyId: alice.EC2_ACCESS_KEY, secretAccessKey: alice.EC2_SECRET_KEY },
+        });
         await s3.createBucket('alice-bucket');
         await s3.putObject('alice-bucket', 'notes.txt', Buffer.from('mine'));
         assert.equal((await s3.getObjectBuffer('alice-bucket', 'notes.txt')).body.toString(), 'mine');
@@ -207,13 +278,41 @@ describe('policies', () => {
     });
 
     const CONDITIONS: { name: string; allows: object; denies: object }[] = [
-      { name: 'IpAddress', allows: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } }, denies: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
-      { name: 'NotIpAddress', allows: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, denies: { NotIpAddress: { 'aws:SourceIp': ['127.0.0.1/32', '::1/128'] } } },
-      { name: 'StringEquals', allows: { StringEquals: { 'aws:username': 'alice' } }, denies: { StringEquals: { 'aws:username': 'Alice' } } },
-      { name: 'StringLike', allows: { StringLike: { 'aws:username': 'al*' } }, denies: { StringLike: { 'aws:username': 'bo?' } } },
-      { name: 'DateLessThan', allows: { DateLessThan: { 'aws:CurrentTime': '2999-01-01T00:00:00Z' } }, denies: { DateLessThan: { 'aws:CurrentTime': '2001-01-01T00:00:00Z' } } },
-      { name: 'DateGreaterThan', allows: { DateGreaterThan: { 'aws:CurrentTime': '2001-01-01T00:00:00Z' } }, denies: { DateGreaterThan: { 'aws:CurrentTime': '2999-01-01T00:00:00Z' } } },
-      { name: 'Bool', allows: { Bool: { 'aws:SecureTransport': 'false' } }, denies: { Bool: { 'aws:SecureTransport': 'true' } } },
+      {
+        name: 'IpAddress',
+        allows: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } },
+        denies: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+      },
+      {
+        name: 'NotIpAddress',
+        allows: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+        denies: { NotIpAddress: { 'aws:SourceIp': ['127.0.0.1/32', '::1/128'] } },
+      },
+      {
+        name: 'StringEquals',
+        allows: { StringEquals: { 'aws:username': 'alice' } },
+        denies: { StringEquals: { 'aws:username': 'Alice' } },
+      },
+      {
+        name: 'StringLike',
+        allows: { StringLike: { 'aws:username': 'al*' } },
+        denies: { StringLike: { 'aws:username': 'bo?' } },
+      },
+      {
+        name: 'DateLessThan',
+        allows: { DateLessThan: { 'aws:CurrentTime': '2999-01-01T00:00:00Z' } },
+        denies: { DateLessThan: { 'aws:CurrentTime': '2001-01-01T00:00:00Z' } },
+      },
+      {
+        name: 'DateGreaterThan',
+        allows: { DateGreaterThan: { 'aws:CurrentTime': '2001-01-01T00:00:00Z' } },
+        denies: { DateGreaterThan: { 'aws:CurrentTime': '2999-01-01T00:00:00Z' } },
+      },
+      {
+        name: 'Bool',
+        allows: { Bool: { 'aws:SecureTransport': 'false' } },
+        denies: { Bool: { 'aws:SecureTransport': 'true' } },
+      },
     ];
     const ALL = ['ec2:DescribeAvailabilityZones', 's3:ListAllMyBuckets', 'iam:ListUsers'];
 
@@ -229,8 +328,14 @@ describe('policies', () => {
             assert.match(r.stderr, s.denied);
           }
           // The same condition on a Deny takes away what an unconditional Allow gives.
-          await setPolicy({ Statement: [{ Effect: 'Allow', Action: ALL, Resource: '*' }, { Effect: 'Deny', Action: ALL, Resource: '*', Condition: c.allows }] });
-          for (const s of SERVICES) assert.equal((await s.call(alice)).code, 1, `${c.name} on a Deny should deny ${s.name}`);
+          await setPolicy({
+            Statement: [
+              { Effect: 'Allow', Action: ALL, Resource: '*' },
+              { Effect: 'Deny', Action: ALL, Resource: '*', Condition: c.allows },
+            ],
+          });
+          for (const s of SERVICES)
+            assert.equal((await s.call(alice)).code, 1, `${c.name} on a Deny should deny ${s.name}`);
         } finally {
           await clearPolicy();
         }
@@ -252,7 +357,7 @@ describe('policies', () => {
     });
   });
 
-  test('two accounts cannot see each other\'s resources; a public image is visible to both', async () => {
+  test("two accounts cannot see each other's resources; a public image is visible to both", async () => {
     const printed = (await runOk('euare-accountcreate', ['-a', 'acme', '-k'], admin)).split('\n');
     const acme = withKey(admin, printed.slice(1, 3).join('\n'));
     await runOk('euca-add-keypair', ['euca-only'], admin);
@@ -273,8 +378,13 @@ describe('policies', () => {
     assert.match(images, new RegExp(publicImage));
     assert.doesNotMatch(images, new RegExp(privateImage));
     await fails('euca-deregister', [publicImage], acme, /\((AuthFailure|UnauthorizedOperation|InvalidAMIID\.\w+)\)/);
-    const theirs = await s3Client(cloud, { keys: { accessKeyId: acme.EC2_ACCESS_KEY, secretAccessKey: acme.EC2_SECRET_KEY } });
-    assert.deepEqual((await theirs.listBuckets()).buckets.map((b) => b.Name), []);
+    const theirs = await s3Client(cloud, {
+      keys: { accessKeyId: acme.EC2_ACCESS_KEY, secretAccessKey: acme.EC2_SECRET_KEY },
+    });
+    assert.deepEqual(
+      (await theirs.listBuckets()).buckets.map((b) => b.Name),
+      [],
+    );
     await refused(theirs.listObjects('euca-private'), 'AccessDenied');
     // Instances and addresses.
     const instance = (await runOk('euca-run-instances', [publicImage], admin)).match(/^INSTANCE\t(i-\w+)/m)![1];

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { run, runOk } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 import { registerTestImage } from '../helpers/images';
 import { waitFor } from '../helpers/node';
 
@@ -34,36 +34,85 @@ describe('cloud properties', () => {
     assert.match(all, /^PROPERTY\tcloud\.vmtypes\.m1\.small\.memory\t\d+$/m);
     assert.match(all, /^PROPERTY\tcloud\.vmstate\.terminated_time\t60$/m);
     const images = (await runOk('euca-describe-properties', ['cloud.images'], env)).trim().split('\n');
-    assert.deepEqual(images.map((l) => l.split('\t')[1]), ['cloud.images.defaultkernel', 'cloud.images.defaultramdisk']);
+    assert.deepEqual(
+      images.map((l) => l.split('\t')[1]),
+      ['cloud.images.defaultkernel', 'cloud.images.defaultramdisk'],
+    );
 
     const acme = (await runOk('euare-accountcreate', ['-a', 'acme', '-k'], env)).trim().split('\n');
-    const acmeEnv = { ...env, EC2_ACCESS_KEY: acme[1], EC2_SECRET_KEY: acme[2], AWS_ACCESS_KEY: acme[1], AWS_SECRET_KEY: acme[2] };
+    const acmeEnv = {
+      ...env,
+      EC2_ACCESS_KEY: acme[1],
+      EC2_SECRET_KEY: acme[2],
+      AWS_ACCESS_KEY: acme[1],
+      AWS_SECRET_KEY: acme[2],
+    };
     await fails('euca-describe-properties', [], acmeEnv, /\(UnauthorizedOperation\)/);
-    await fails('euca-modify-property', ['-p', 'cloud.vmstate.terminated_time=5'], acmeEnv, /\(UnauthorizedOperation\)/);
+    await fails(
+      'euca-modify-property',
+      ['-p', 'cloud.vmstate.terminated_time=5'],
+      acmeEnv,
+      /\(UnauthorizedOperation\)/,
+    );
   });
 
   test('a default kernel set by the administrator is what a later run-instances without --kernel uses', async () => {
     const machine = await registerTestImage(env);
-    await fails('euca-modify-property', ['-p', `cloud.images.defaultkernel=${machine}`], env, /\(InvalidParameterValue\).*not a kernel image/);
-    await fails('euca-modify-property', ['-p', 'cloud.images.defaultkernel=eki-00000000'], env, /\(InvalidParameterValue\)/);
-    await fails('euca-modify-property', ['-p', 'no.such.property=1'], env, /\(InvalidParameterValue\).*No such property/);
-    assert.equal((await runOk('euca-describe-properties', ['cloud.images.defaultkernel'], env)).trim(), 'PROPERTY\tcloud.images.defaultkernel');
+    await fails(
+      'euca-modify-property',
+      ['-p', `cloud.images.defaultkernel=${machine}`],
+      env,
+      /\(InvalidParameterValue\).*not a kernel image/,
+    );
+    await fails(
+      'euca-modify-property',
+      ['-p', 'cloud.images.defaultkernel=eki-00000000'],
+      env,
+      /\(InvalidParameterValue\)/,
+    );
+    await fails(
+      'euca-modify-property',
+      ['-p', 'no.such.property=1'],
+      env,
+      /\(InvalidParameterValue\).*No such property/,
+    );
+    assert.equal(
+      (await runOk('euca-describe-properties', ['cloud.images.defaultkernel'], env)).trim(),
+      'PROPERTY\tcloud.images.defaultkernel',
+    );
 
     const kernel = await registerTestImage(env, 'vmlinuz-test', [], 64 * 1024, ['--kernel', 'true']);
     assert.match(kernel, /^eki-/);
-    assert.equal(await runOk('euca-modify-property', ['-p', `cloud.images.defaultkernel=${kernel}`], env), `PROPERTY\tcloud.images.defaultkernel\t${kernel} was \n`);
+    assert.equal(
+      await runOk('euca-modify-property', ['-p', `cloud.images.defaultkernel=${kernel}`], env),
+      `PROPERTY\tcloud.images.defaultkernel\t${kernel} was \n`,
+    );
     const id = (await runOk('euca-run-instances', [machine], env)).match(/^INSTANCE\t(i-\w+)/m)![1];
-    const line = await waitFor('the instance', async () => (await runOk('euca-describe-instances', [id], env)).split('\n').find((l) => l.startsWith('INSTANCE')));
+    const line = await waitFor('the instance', async () =>
+      (await runOk('euca-describe-instances', [id], env)).split('\n').find((l) => l.startsWith('INSTANCE')),
+    );
     assert.ok(line.split('\t').includes(kernel), line);
     await runOk('euca-terminate-instances', [id], env);
     // Cleared again: no default.
-    assert.equal(await runOk('euca-modify-property', ['-p', 'cloud.images.defaultkernel='], env), `PROPERTY\tcloud.images.defaultkernel\t was ${kernel}\n`);
+    assert.equal(
+      await runOk('euca-modify-property', ['-p', 'cloud.images.defaultkernel='], env),
+      `PROPERTY\tcloud.images.defaultkernel\t was ${kernel}\n`,
+    );
   });
 
   test('VM type sizes change at once', async () => {
     await fails('euca-modify-property', ['-p', 'cloud.vmtypes.m1.small.memory=-5'], env, /\(InvalidParameterValue\)/);
-    assert.match(await runOk('euca-modify-property', ['-p', 'cloud.vmtypes.m1.small.memory=384'], env), /^PROPERTY\tcloud\.vmtypes\.m1\.small\.memory\t384 was \d+$/m);
-    assert.match(await runOk('euca-describe-instance-types', ['m1.small'], env), /^INSTANCETYPE\tm1\.small +1 +384 +10 /m);
-    assert.equal((await runOk('euca-describe-properties', ['cloud.vmtypes.m1.small.memory'], env)).trim(), 'PROPERTY\tcloud.vmtypes.m1.small.memory\t384');
+    assert.match(
+      await runOk('euca-modify-property', ['-p', 'cloud.vmtypes.m1.small.memory=384'], env),
+      /^PROPERTY\tcloud\.vmtypes\.m1\.small\.memory\t384 was \d+$/m,
+    );
+    assert.match(
+      await runOk('euca-describe-instance-types', ['m1.small'], env),
+      /^INSTANCETYPE\tm1\.small +1 +384 +10 /m,
+    );
+    assert.equal(
+      (await runOk('euca-describe-properties', ['cloud.vmtypes.m1.small.memory'], env)).trim(),
+      'PROPERTY\tcloud.vmtypes.m1.small.memory\t384',
+    );
   });
 });

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { run, runOk, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 import { registerTestImage } from '../helpers/images';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,7 +29,10 @@ describe('quick start', () => {
     assert.match(keypair, /^KEYPAIR\tmykey\t([0-9a-f]{2}:){19}[0-9a-f]{2}\n-----BEGIN RSA PRIVATE KEY-----\n/);
     fs.writeFileSync(path.join(work, 'mykey.private'), keypair.slice(keypair.indexOf('-----BEGIN')), { mode: 0o600 });
 
-    assert.match(await runOk('euca-authorize', ['-P', 'tcp', '-p', '22', '-s', '0.0.0.0/0', 'default'], env), /PERMISSION\t.*default\tALLOWS\ttcp\t22\t22\tFROM\tCIDR\t0\.0\.0\.0\/0/);
+    assert.match(
+      await runOk('euca-authorize', ['-P', 'tcp', '-p', '22', '-s', '0.0.0.0/0', 'default'], env),
+      /PERMISSION\t.*default\tALLOWS\ttcp\t22\t22\tFROM\tCIDR\t0\.0\.0\.0\/0/,
+    );
 
     const ran = await runOk('euca-run-instances', ['-k', 'mykey', '-n', '1', emi], env);
     const [reservation, instanceLine] = ran.trim().split('\n');
@@ -53,12 +56,21 @@ describe('quick start', () => {
     assert.match(ip, /^192\.0\.2\.\d+$/);
     await runOk('euca-associate-address', [ip, '-i', id], env);
     assert.equal((await runOk('euca-describe-instances', [id], env)).split('\n')[1].split('\t')[3], ip);
-    assert.match(await runOk('euca-describe-addresses', [], env), new RegExp(`^ADDRESS\\t${ip.replace(/\./g, '\\.')}\\t${id}`, 'm'));
+    assert.match(
+      await runOk('euca-describe-addresses', [], env),
+      new RegExp(`^ADDRESS\\t${ip.replace(/\./g, '\\.')}\\t${id}`, 'm'),
+    );
 
     // The firewall the cluster would apply: the group's chain admits ssh, and the address is NATed.
-    const rules = fs.readFileSync(path.join(cloud.dataDir, 'var', 'lib', 'eucalyptus', 'network', 'iptables-rules'), 'utf8');
+    const rules = fs.readFileSync(
+      path.join(cloud.dataDir, 'var', 'lib', 'eucalyptus', 'network', 'iptables-rules'),
+      'utf8',
+    );
     assert.match(rules, /-p tcp .*--dport 22(:22)? .*-j ACCEPT/);
-    assert.match(rules, new RegExp(`-d ${ip.replace(/\./g, '\\.')}(/32)? .*-j DNAT --to-destination ${privateIp.replace(/\./g, '\\.')}`));
+    assert.match(
+      rules,
+      new RegExp(`-d ${ip.replace(/\./g, '\\.')}(/32)? .*-j DNAT --to-destination ${privateIp.replace(/\./g, '\\.')}`),
+    );
 
     assert.equal(await runOk('euca-terminate-instances', [id], env), `INSTANCE\t${id}\n`);
     const gone = await run('euca-describe-instances', [id], env);

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT, run, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 
 const S3CMD = '/usr/bin/s3cmd';
 const MiB = 1024 * 1024;
@@ -30,7 +30,13 @@ describe('S3 clients against Walrus', () => {
     big = path.join(work, 'big.bin');
     fs.writeFileSync(small, randomBytes(1000));
     fs.writeFileSync(big, randomBytes(12 * MiB + 123));
-    awsEnv = { ...cloud.env, AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus', HOME: work };
+    awsEnv = {
+      ...cloud.env,
+      AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY,
+      AWS_DEFAULT_REGION: 'eucalyptus',
+      HOME: work,
+    };
   });
   after(async () => {
     await cloud.stop();
@@ -60,7 +66,10 @@ describe('S3 clients against Walrus', () => {
       assert.match(listing, new RegExp(`\\s${12 * MiB + 123}\\s+s3://${bucket}/big.bin`));
       assert.match(listing, new RegExp(`\\s1000\\s+s3://${bucket}/dir/small.bin`));
       assert.match(await s3cmd('ls', `s3://${bucket}`), /DIR\s+s3:\/\/s3cmd-v\d\/dir\//);
-      for (const [key, file] of [['big.bin', big], ['dir/small.bin', small]]) {
+      for (const [key, file] of [
+        ['big.bin', big],
+        ['dir/small.bin', small],
+      ]) {
         const out = path.join(work, `${bucket}-${path.basename(key)}`);
         await s3cmd('get', '--force', `s3://${bucket}/${key}`, out);
         assert.equal(md5File(out), md5File(file), key);
@@ -70,51 +79,99 @@ describe('S3 clients against Walrus', () => {
     }
   });
 
-  test('aws CLI: s3 mb/cp/ls/rb (multipart above 8 MiB, multipart copy) and s3api put/get/list-objects-v2', async () => {
-    const aws = async (...args: string[]) => {
-      const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, ...args], awsEnv);
-      assert.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
-    await aws('s3', 'mb', 's3://aws-cli');
-    await aws('s3', 'cp', small, 's3://aws-cli/dir/small.bin');
-    await aws('s3', 'cp', big, 's3://aws-cli/dir/big.bin');
-    const head = JSON.parse(await aws('s3api', 'head-object', '--bucket', 'aws-cli', '--key', 'dir/big.bin'));
-    assert.match(head.ETag, /-2"$/, 'a file over 8 MiB goes up in parts');
-    assert.equal(head.ContentLength, 12 * MiB + 123);
-    await aws('s3', 'cp', 's3://aws-cli/dir/big.bin', 's3://aws-cli/copy/big.bin');
-    const listing = await aws('s3', 'ls', '--recursive', 's3://aws-cli');
-    for (const key of ['dir/small.bin', 'dir/big.bin', 'copy/big.bin']) assert.match(listing, new RegExp(`\\s${key}$`, 'm'));
-    for (const [key, file] of [['dir/big.bin', big], ['copy/big.bin', big], ['dir/small.bin', small]]) {
-      const out = path.join(work, `aws-${key.replace('/', '-')}`);
-      await aws('s3', 'cp', `s3://aws-cli/${key}`, out);
-      assert.equal(md5File(out), md5File(file), key);
-    }
+  test(
+    'aws CLI: s3 mb/cp/ls/rb (multipart above 8 MiB, multipart copy) and s3api ' + 'put/get/list-objects-v2',
+    async () => {
+      const aws = async (...args: string[]) => {
+        const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, ...args], awsEnv);
+        assert.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr}`);
+        return r.stdout;
+      };
+      await aws('s3', 'mb', 's3://aws-cli');
+      await aws('s3', 'cp', small, 's3://aws-cli/dir/small.bin');
+      await aws('s3', 'cp', big, 's3://aws-cli/dir/big.bin');
+      const head = JSON.parse(await aws('s3api', 'head-object', '--bucket', 'aws-cli', '--key', 'dir/big.bin'));
+      assert.match(head.ETag, /-2"$/, 'a file over 8 MiB goes up in parts');
+      assert.equal(head.ContentLength, 12 * MiB + 123);
+      await aws('s3', 'cp', 's3://aws-cli/dir/big.bin', 's3://aws-cli/copy/big.bin');
+      const listing = await aws('s3', 'ls', '--recursive', 's3://aws-cli');
+      for (const key of ['dir/small.bin', 'dir/big.bin', 'copy/big.bin'])
+        assert.match(listing, new RegExp(`\\s${key}$`, 'm'));
+      for (const [key, file] of [
+        ['dir/big.bin', big],
+        ['copy/big.bin', big],
+        ['dir/small.bin', small],
+      ]) {
+        const out = path.join(work, `aws-${key.replace('/', '-')}`);
+        await aws('s3', 'cp', `s3://aws-cli/${key}`, out);
+        assert.equal(md5File(out), md5File(file), key);
+      }
 
-    const put = JSON.parse(await aws('s3api', 'put-object', '--bucket', 'aws-cli', '--key', 'api/object', '--body', small, '--content-type', 'text/x-test', '--metadata', 'origin=s3api'));
-    assert.equal(put.ETag, `"${md5File(small)}"`);
-    const out = path.join(work, 'api-object');
-    const got = JSON.parse(await aws('s3api', 'get-object', '--bucket', 'aws-cli', '--key', 'api/object', out));
-    assert.deepEqual([got.ContentType, got.Metadata, md5File(out)], ['text/x-test', { origin: 's3api' }, md5File(small)]);
-    const page = JSON.parse(await aws('s3api', 'list-objects-v2', '--no-paginate', '--bucket', 'aws-cli', '--prefix', 'dir/', '--delimiter', '/'));
-    assert.deepEqual(page.Contents.map((c: { Key: string }) => c.Key), ['dir/big.bin', 'dir/small.bin']);
-    assert.equal(page.KeyCount, 2);
-    const paged = JSON.parse(await aws('s3api', 'list-objects-v2', '--bucket', 'aws-cli', '--page-size', '1'));
-    assert.deepEqual(paged.Contents.map((c: { Key: string }) => c.Key), ['api/object', 'copy/big.bin', 'dir/big.bin', 'dir/small.bin']);
-    await aws('s3', 'rb', '--force', 's3://aws-cli');
-    const left = JSON.parse(await aws('s3api', 'list-buckets'));
-    assert.deepEqual(left.Buckets, []);
-  });
+      const put = JSON.parse(
+        await aws(
+          's3api',
+          'put-object',
+          '--bucket',
+          'aws-cli',
+          '--key',
+          'api/object',
+          '--body',
+          small,
+          '--content-type',
+          'text/x-test',
+          '--metadata',
+          'origin=s3api',
+        ),
+      );
+      assert.equal(put.ETag, `"${md5File(small)}"`);
+      const out = path.join(work, 'api-object');
+      const got = JSON.parse(await aws('s3api', 'get-object', '--bucket', 'aws-cli', '--key', 'api/object', out));
+      assert.deepEqual(
+        [got.ContentType, got.Metadata, md5File(out)],
+        ['text/x-test', { origin: 's3api' }, md5File(small)],
+      );
+      const page = JSON.parse(
+        await aws(
+          's3api',
+          'list-objects-v2',
+          '--no-paginate',
+          '--bucket',
+          'aws-cli',
+          '--prefix',
+          'dir/',
+          '--delimiter',
+          '/',
+        ),
+      );
+      assert.deepEqual(
+        page.Contents.map((c: { Key: string }) => c.Key),
+        ['dir/big.bin', 'dir/small.bin'],
+      );
+      assert.equal(page.KeyCount, 2);
+      const paged = JSON.parse(await aws('s3api', 'list-objects-v2', '--bucket', 'aws-cli', '--page-size', '1'));
+      assert.deepEqual(
+        paged.Contents.map((c: { Key: string }) => c.Key),
+        ['api/object', 'copy/big.bin', 'dir/big.bin', 'dir/small.bin'],
+      );
+      await aws('s3', 'rb', '--force', 's3://aws-cli');
+      const left = JSON.parse(await aws('s3api', 'list-buckets'));
+      assert.deepEqual(left.Buckets, []);
+    },
+  );
 
-  test('boto3: aws-chunked bodies with a trailing CRC32 (put_object and upload_part), as botocore sends them over TLS', async () => {
-    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3.py')], awsEnv);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(
-      r.stdout,
-      'put STREAMING-UNSIGNED-PAYLOAD-TRAILER aws-chunked x-amz-checksum-crc32\n' +
-        'get True True\n' +
-        'part STREAMING-UNSIGNED-PAYLOAD-TRAILER aws-chunked x-amz-checksum-crc32\n' +
-        'multipart True True\n',
-    );
-  });
+  test(
+    'boto3: aws-chunked bodies with a trailing CRC32 (put_object and upload_part), as botocore sends them ' +
+      'over TLS',
+    async () => {
+      const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3.py')], awsEnv);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(
+        r.stdout,
+        'put STREAMING-UNSIGNED-PAYLOAD-TRAILER aws-chunked x-amz-checksum-crc32\n' +
+          'get True True\n' +
+          'part STREAMING-UNSIGNED-PAYLOAD-TRAILER aws-chunked x-amz-checksum-crc32\n' +
+          'multipart True True\n',
+      );
+    },
+  );
 });

@@ -10,16 +10,22 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CliError } from '../../src/lib/errors';
+import { type CliError } from '../../src/shared/errors';
 import { run, runOk, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
-import { createAccount, Keys, rawRequest, s3Client } from '../helpers/s3';
+import { startCloud, type TestCloud } from '../helpers/cloud';
+import { createAccount, type Keys, rawRequest, s3Client } from '../helpers/s3';
 
 /** The aws CLI's s3api against a cloud, as its admin or with the given keys (read when called). */
 function s3api(target: () => { cloud: TestCloud; home: string; keys?: Keys }) {
   const raw = async (...args: string[]) => {
     const { cloud, home, keys } = target();
-    const env = { ...cloud.env, AWS_ACCESS_KEY_ID: keys?.accessKeyId ?? cloud.eucarc.EC2_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: keys?.secretAccessKey ?? cloud.eucarc.EC2_SECRET_KEY, AWS_DEFAULT_REGION: 'eucalyptus', HOME: home };
+    const env = {
+      ...cloud.env,
+      AWS_ACCESS_KEY_ID: keys?.accessKeyId ?? cloud.eucarc.EC2_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: keys?.secretAccessKey ?? cloud.eucarc.EC2_SECRET_KEY,
+      AWS_DEFAULT_REGION: 'eucalyptus',
+      HOME: home,
+    };
     const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', ...args, '--output', 'json'], env);
     return { ...r, json: r.code === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : undefined };
   };
@@ -55,103 +61,239 @@ describe('Walrus configurations', () => {
 
   test('bucket tagging: put, get, replace, delete; bad tag sets refused', async () => {
     await awsFails('NoSuchTagSet', 'get-bucket-tagging', '--bucket', 'conf');
-    await awsOk('put-bucket-tagging', '--bucket', 'conf', '--tagging', 'TagSet=[{Key=team,Value=storage},{Key=cost,Value=42}]');
-    assert.deepEqual((await awsOk('get-bucket-tagging', '--bucket', 'conf')).TagSet, [{ Key: 'team', Value: 'storage' }, { Key: 'cost', Value: '42' }]);
-    await awsFails('InvalidTag', 'put-bucket-tagging', '--bucket', 'conf', '--tagging', 'TagSet=[{Key=a,Value=1},{Key=a,Value=2}]');
-    await awsFails('InvalidTag', 'put-bucket-tagging', '--bucket', 'conf', '--tagging', 'TagSet=[{Key=aws:owner,Value=1}]');
-    assert.deepEqual((await awsOk('get-bucket-tagging', '--bucket', 'conf')).TagSet, [{ Key: 'team', Value: 'storage' }, { Key: 'cost', Value: '42' }]);
+    await awsOk(
+      'put-bucket-tagging',
+      '--bucket',
+      'conf',
+      '--tagging',
+      'TagSet=[{Key=team,Value=storage},{Key=cost,Value=42}]',
+    );
+    assert.deepEqual((await awsOk('get-bucket-tagging', '--bucket', 'conf')).TagSet, [
+      { Key: 'team', Value: 'storage' },
+      { Key: 'cost', Value: '42' },
+    ]);
+    await awsFails(
+      'InvalidTag',
+      'put-bucket-tagging',
+      '--bucket',
+      'conf',
+      '--tagging',
+      'TagSet=[{Key=a,Value=1},{Key=a,Value=2}]',
+    );
+    await awsFails(
+      'InvalidTag',
+      'put-bucket-tagging',
+      '--bucket',
+      'conf',
+      '--tagging',
+      'TagSet=[{Key=aws:owner,Value=1}]',
+    );
+    assert.deepEqual((await awsOk('get-bucket-tagging', '--bucket', 'conf')).TagSet, [
+      { Key: 'team', Value: 'storage' },
+      { Key: 'cost', Value: '42' },
+    ]);
     await awsOk('delete-bucket-tagging', '--bucket', 'conf');
     await awsFails('NoSuchTagSet', 'get-bucket-tagging', '--bucket', 'conf');
   });
 
-  test('object tagging: put-object --tagging, get/put/delete-object-tagging, the tag count on GET, copies', async () => {
-    const body = path.join(work, 'body.txt');
-    fs.writeFileSync(body, 'tagged bytes');
-    await awsOk('put-object', '--bucket', 'conf', '--key', 'docs/a.txt', '--body', body, '--tagging', 'class=secret&owner=ops');
-    assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt')).TagSet, [{ Key: 'class', Value: 'secret' }, { Key: 'owner', Value: 'ops' }]);
-    assert.equal((await awsOk('head-object', '--bucket', 'conf', '--key', 'docs/a.txt')).TagCount, 2);
-    await awsOk('put-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt', '--tagging', 'TagSet=[{Key=class,Value=public}]');
-    assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt')).TagSet, [{ Key: 'class', Value: 'public' }]);
-    const eleven = Array.from({ length: 11 }, (_, i) => `{Key=k${i},Value=v}`).join(',');
-    await awsFails('BadRequest', 'put-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt', '--tagging', `TagSet=[${eleven}]`);
+  test(
+    'object tagging: put-object --tagging, get/put/delete-object-tagging, the tag count on GET, ' + 'copies',
+    async () => {
+      const body = path.join(work, 'body.txt');
+      fs.writeFileSync(body, 'tagged bytes');
+      await awsOk(
+        'put-object',
+        '--bucket',
+        'conf',
+        '--key',
+        'docs/a.txt',
+        '--body',
+        body,
+        '--tagging',
+        'class=secret&owner=ops',
+      );
+      assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt')).TagSet, [
+        { Key: 'class', Value: 'secret' },
+        { Key: 'owner', Value: 'ops' },
+      ]);
+      assert.equal((await awsOk('head-object', '--bucket', 'conf', '--key', 'docs/a.txt')).TagCount, 2);
+      await awsOk(
+        'put-object-tagging',
+        '--bucket',
+        'conf',
+        '--key',
+        'docs/a.txt',
+        '--tagging',
+        'TagSet=[{Key=class,Value=public}]',
+      );
+      assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt')).TagSet, [
+        { Key: 'class', Value: 'public' },
+      ]);
+      const eleven = Array.from({ length: 11 }, (_, i) => `{Key=k${i},Value=v}`).join(',');
+      await awsFails(
+        'BadRequest',
+        'put-object-tagging',
+        '--bucket',
+        'conf',
+        '--key',
+        'docs/a.txt',
+        '--tagging',
+        `TagSet=[${eleven}]`,
+      );
 
-    await awsOk('copy-object', '--bucket', 'conf', '--key', 'docs/copy.txt', '--copy-source', 'conf/docs/a.txt');
-    assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/copy.txt')).TagSet, [{ Key: 'class', Value: 'public' }]);
-    await awsOk('copy-object', '--bucket', 'conf', '--key', 'docs/copy2.txt', '--copy-source', 'conf/docs/a.txt', '--tagging-directive', 'REPLACE', '--tagging', 'fresh=yes');
-    assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/copy2.txt')).TagSet, [{ Key: 'fresh', Value: 'yes' }]);
+      await awsOk('copy-object', '--bucket', 'conf', '--key', 'docs/copy.txt', '--copy-source', 'conf/docs/a.txt');
+      assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/copy.txt')).TagSet, [
+        { Key: 'class', Value: 'public' },
+      ]);
+      await awsOk(
+        'copy-object',
+        '--bucket',
+        'conf',
+        '--key',
+        'docs/copy2.txt',
+        '--copy-source',
+        'conf/docs/a.txt',
+        '--tagging-directive',
+        'REPLACE',
+        '--tagging',
+        'fresh=yes',
+      );
+      assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/copy2.txt')).TagSet, [
+        { Key: 'fresh', Value: 'yes' },
+      ]);
 
-    await awsOk('delete-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt');
-    assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt')).TagSet, []);
-    assert.equal((await awsOk('head-object', '--bucket', 'conf', '--key', 'docs/a.txt')).TagCount, undefined);
-    await awsFails('NoSuchKey', 'get-object-tagging', '--bucket', 'conf', '--key', 'docs/none.txt');
-  });
+      await awsOk('delete-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt');
+      assert.deepEqual((await awsOk('get-object-tagging', '--bucket', 'conf', '--key', 'docs/a.txt')).TagSet, []);
+      assert.equal((await awsOk('head-object', '--bucket', 'conf', '--key', 'docs/a.txt')).TagCount, undefined);
+      await awsFails('NoSuchKey', 'get-object-tagging', '--bucket', 'conf', '--key', 'docs/none.txt');
+    },
+  );
 
-  test('CORS: stored and read back; a preflight is answered by the matching rule or refused; replies to a page carry the headers', async () => {
-    await awsFails('NoSuchCORSConfiguration', 'get-bucket-cors', '--bucket', 'conf');
-    const cors = {
-      CORSRules: [
-        { AllowedOrigins: ['https://app.example.com'], AllowedMethods: ['GET', 'PUT'], AllowedHeaders: ['x-amz-*', 'content-type'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 600 },
-        { AllowedOrigins: ['*'], AllowedMethods: ['GET'] },
-      ],
-    };
-    await awsOk('put-bucket-cors', '--bucket', 'conf', '--cors-configuration', JSON.stringify(cors));
-    assert.deepEqual((await awsOk('get-bucket-cors', '--bucket', 'conf')).CORSRules, cors.CORSRules);
-    await awsFails('InvalidRequest', 'put-bucket-cors', '--bucket', 'conf', '--cors-configuration', JSON.stringify({ CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['PATCH'] }] }));
+  test(
+    'CORS: stored and read back; a preflight is answered by the matching rule or refused; replies to a ' +
+      'page carry the headers',
+    async () => {
+      await awsFails('NoSuchCORSConfiguration', 'get-bucket-cors', '--bucket', 'conf');
+      const cors = {
+        CORSRules: [
+          {
+            AllowedOrigins: ['https://app.example.com'],
+            AllowedMethods: ['GET', 'PUT'],
+            AllowedHeaders: ['x-amz-*', 'content-type'],
+            ExposeHeaders: ['ETag'],
+            MaxAgeSeconds: 600,
+          },
+          { AllowedOrigins: ['*'], AllowedMethods: ['GET'] },
+        ],
+      };
+      await awsOk('put-bucket-cors', '--bucket', 'conf', '--cors-configuration', JSON.stringify(cors));
+      assert.deepEqual((await awsOk('get-bucket-cors', '--bucket', 'conf')).CORSRules, cors.CORSRules);
+      await awsFails(
+        'InvalidRequest',
+        'put-bucket-cors',
+        '--bucket',
+        'conf',
+        '--cors-configuration',
+        JSON.stringify({ CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['PATCH'] }] }),
+      );
 
-    const preflight = (origin: string, method: string, headers?: string) =>
-      rawRequest(cloud.port, 'OPTIONS', '/services/Walrus/conf/docs/a.txt', { Origin: origin, 'Access-Control-Request-Method': method, ...(headers ? { 'Access-Control-Request-Headers': headers } : {}) });
-    const ok = await preflight('https://app.example.com', 'PUT', 'Content-Type, X-Amz-Date');
-    assert.equal(ok.status, 200);
-    assert.equal(ok.headers['access-control-allow-origin'], 'https://app.example.com');
-    assert.equal(ok.headers['access-control-allow-methods'], 'GET, PUT');
-    assert.equal(ok.headers['access-control-allow-headers'], 'content-type, x-amz-date');
-    assert.equal(ok.headers['access-control-max-age'], '600');
-    const anyone = await preflight('https://elsewhere.example.org', 'GET');
-    assert.equal(anyone.status, 200);
-    assert.equal(anyone.headers['access-control-allow-origin'], '*');
-    const refused = await preflight('https://elsewhere.example.org', 'PUT');
-    assert.equal(refused.status, 403);
-    assert.match(refused.body.toString(), /<Code>AccessForbidden<\/Code>/);
-    const noHeader = await preflight('https://app.example.com', 'PUT', 'x-forbidden');
-    assert.equal(noHeader.status, 403);
+      const preflight = (origin: string, method: string, headers?: string) =>
+        rawRequest(cloud.port, 'OPTIONS', '/services/Walrus/conf/docs/a.txt', {
+          Origin: origin,
+          'Access-Control-Request-Method': method,
+          ...(headers ? { 'Access-Control-Request-Headers': headers } : {}),
+        });
+      const ok = await preflight('https://app.example.com', 'PUT', 'Content-Type, X-Amz-Date');
+      assert.equal(ok.status, 200);
+      assert.equal(ok.headers['access-control-allow-origin'], 'https://app.example.com');
+      assert.equal(ok.headers['access-control-allow-methods'], 'GET, PUT');
+      assert.equal(ok.headers['access-control-allow-headers'], 'content-type, x-amz-date');
+      assert.equal(ok.headers['access-control-max-age'], '600');
+      const anyone = await preflight('https://elsewhere.example.org', 'GET');
+      assert.equal(anyone.status, 200);
+      assert.equal(anyone.headers['access-control-allow-origin'], '*');
+      const refused = await preflight('https://elsewhere.example.org', 'PUT');
+      assert.equal(refused.status, 403);
+      assert.match(refused.body.toString(), /<Code>AccessForbidden<\/Code>/);
+      const noHeader = await preflight('https://app.example.com', 'PUT', 'x-forbidden');
+      assert.equal(noHeader.status, 403);
 
-    // An ordinary request from the page gets the headers too.
-    await awsOk('put-object-acl', '--bucket', 'conf', '--key', 'docs/copy.txt', '--acl', 'public-read');
-    const got = await rawRequest(cloud.port, 'GET', '/services/Walrus/conf/docs/copy.txt', { Origin: 'https://app.example.com' });
-    assert.equal(got.status, 200);
-    assert.equal(got.body.toString(), 'tagged bytes');
-    assert.equal(got.headers['access-control-allow-origin'], 'https://app.example.com');
-    assert.equal(got.headers['access-control-expose-headers'], 'ETag');
-    const other = await rawRequest(cloud.port, 'GET', '/services/Walrus/conf/docs/copy.txt', { Origin: 'https://elsewhere.example.org' });
-    assert.equal(other.headers['access-control-allow-origin'], '*');
+      // An ordinary request from the page gets the headers too.
+      await awsOk('put-object-acl', '--bucket', 'conf', '--key', 'docs/copy.txt', '--acl', 'public-read');
+      const got = await rawRequest(cloud.port, 'GET', '/services/Walrus/conf/docs/copy.txt', {
+        Origin: 'https://app.example.com',
+      });
+      assert.equal(got.status, 200);
+      assert.equal(got.body.toString(), 'tagged bytes');
+      assert.equal(got.headers['access-control-allow-origin'], 'https://app.example.com');
+      assert.equal(got.headers['access-control-expose-headers'], 'ETag');
+      const other = await rawRequest(cloud.port, 'GET', '/services/Walrus/conf/docs/copy.txt', {
+        Origin: 'https://elsewhere.example.org',
+      });
+      assert.equal(other.headers['access-control-allow-origin'], '*');
 
-    await awsOk('delete-bucket-cors', '--bucket', 'conf');
-    assert.equal((await preflight('https://app.example.com', 'GET')).status, 403);
-  });
+      await awsOk('delete-bucket-cors', '--bucket', 'conf');
+      assert.equal((await preflight('https://app.example.com', 'GET')).status, 403);
+    },
+  );
 
   test('lifecycle: stored and read back, validated, and an expired prefix is deleted by the sweep', async () => {
     await awsFails('NoSuchLifecycleConfiguration', 'get-bucket-lifecycle-configuration', '--bucket', 'conf');
     const body = path.join(work, 'small.txt');
     fs.writeFileSync(body, 'temporary');
-    for (const key of ['tmp/one', 'tmp/two', 'keep/three']) await awsOk('put-object', '--bucket', 'conf', '--key', key, '--body', body);
+    for (const key of ['tmp/one', 'tmp/two', 'keep/three'])
+      await awsOk('put-object', '--bucket', 'conf', '--key', key, '--body', body);
     const rules = {
       Rules: [
-        { ID: 'expire-tmp', Filter: { Prefix: 'tmp/' }, Status: 'Enabled', Expiration: { Date: '2001-01-01T00:00:00Z' } },
-        { ID: 'old-logs', Filter: { Prefix: 'logs/' }, Status: 'Enabled', Expiration: { Days: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
+        {
+          ID: 'expire-tmp',
+          Filter: { Prefix: 'tmp/' },
+          Status: 'Enabled',
+          Expiration: { Date: '2001-01-01T00:00:00Z' },
+        },
+        {
+          ID: 'old-logs',
+          Filter: { Prefix: 'logs/' },
+          Status: 'Enabled',
+          Expiration: { Days: 30 },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+        },
         { ID: 'off', Filter: { Prefix: 'keep/' }, Status: 'Disabled', Expiration: { Date: '2001-01-01T00:00:00Z' } },
       ],
     };
-    await awsFails('InvalidArgument', 'put-bucket-lifecycle-configuration', '--bucket', 'conf', '--lifecycle-configuration', JSON.stringify({ Rules: [{ ID: 'x', Filter: { Prefix: '' }, Status: 'Enabled', Expiration: { Days: 0 } }] }));
-    await awsOk('put-bucket-lifecycle-configuration', '--bucket', 'conf', '--lifecycle-configuration', JSON.stringify(rules));
+    await awsFails(
+      'InvalidArgument',
+      'put-bucket-lifecycle-configuration',
+      '--bucket',
+      'conf',
+      '--lifecycle-configuration',
+      JSON.stringify({ Rules: [{ ID: 'x', Filter: { Prefix: '' }, Status: 'Enabled', Expiration: { Days: 0 } }] }),
+    );
+    await awsOk(
+      'put-bucket-lifecycle-configuration',
+      '--bucket',
+      'conf',
+      '--lifecycle-configuration',
+      JSON.stringify(rules),
+    );
     const read = (await awsOk('get-bucket-lifecycle-configuration', '--bucket', 'conf')).Rules;
-    assert.deepEqual(read.map((r: { ID: string; Status: string }) => [r.ID, r.Status]), [['expire-tmp', 'Enabled'], ['old-logs', 'Enabled'], ['off', 'Disabled']]);
+    assert.deepEqual(
+      read.map((r: { ID: string; Status: string }) => [r.ID, r.Status]),
+      [
+        ['expire-tmp', 'Enabled'],
+        ['old-logs', 'Enabled'],
+        ['off', 'Disabled'],
+      ],
+    );
     assert.equal(read[1].Expiration.Days, 30);
     assert.equal(read[1].AbortIncompleteMultipartUpload.DaysAfterInitiation, 7);
 
     // The cloud sweeps at start-up (and hourly): restart it on the same data.
     await cloud.stop();
     cloud = await startCloud(cloud.dataDir, cloud.port);
-    const keys = ((await awsOk('list-objects-v2', '--bucket', 'conf')).Contents ?? []).map((o: { Key: string }) => o.Key);
+    const keys = ((await awsOk('list-objects-v2', '--bucket', 'conf')).Contents ?? []).map(
+      (o: { Key: string }) => o.Key,
+    );
     assert.ok(!keys.includes('tmp/one') && !keys.includes('tmp/two'), keys.join(' '));
     assert.ok(keys.includes('keep/three') && keys.includes('docs/a.txt'), keys.join(' '));
     assert.match(cloud.output(), /walrus lifecycle: 2 object\(s\) expired/);
@@ -161,7 +303,11 @@ describe('Walrus configurations', () => {
   });
 
   test('only the bucket owner reads or changes its configuration', async () => {
-    const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', 'get-bucket-tagging', '--bucket', 'conf', '--no-sign-request'], { ...cloud.env, AWS_DEFAULT_REGION: 'eucalyptus', HOME: work });
+    const r = await run(
+      'aws',
+      ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', 'get-bucket-tagging', '--bucket', 'conf', '--no-sign-request'],
+      { ...cloud.env, AWS_DEFAULT_REGION: 'eucalyptus', HOME: work },
+    );
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /AccessDenied/);
   });
@@ -184,7 +330,12 @@ describe('Walrus versioning', () => {
   const versions = async () => {
     const r = await aws('list-object-versions', '--bucket', 'ver');
     const v = (r.Versions ?? []).map((x: any) => ({ key: x.Key, id: x.VersionId, latest: x.IsLatest, marker: false }));
-    const m = (r.DeleteMarkers ?? []).map((x: any) => ({ key: x.Key, id: x.VersionId, latest: x.IsLatest, marker: true }));
+    const m = (r.DeleteMarkers ?? []).map((x: any) => ({
+      key: x.Key,
+      id: x.VersionId,
+      latest: x.IsLatest,
+      marker: true,
+    }));
     return [...v, ...m];
   };
 
@@ -199,39 +350,70 @@ describe('Walrus versioning', () => {
     assert.doesNotMatch(cloud.output(), /internal error| 500 /);
   });
 
-  test('enabled: every write is a version, a delete is a marker, any version reads back and can be removed', async () => {
-    assert.deepEqual(await aws('get-bucket-versioning', '--bucket', 'ver'), {});
-    await put('doc', 'before versioning');
-    await aws('put-bucket-versioning', '--bucket', 'ver', '--versioning-configuration', 'Status=Enabled');
-    assert.equal((await aws('get-bucket-versioning', '--bucket', 'ver')).Status, 'Enabled');
-    const v1 = (await put('doc', 'first')).VersionId;
-    const v2 = (await put('doc', 'second')).VersionId;
-    assert.ok(v1 && v2 && v1 !== v2);
-    assert.equal(await read('doc'), 'second');
-    assert.equal(await read('doc', v1), 'first');
-    assert.equal(await read('doc', 'null'), 'before versioning');
-    assert.deepEqual((await versions()).map((v) => [v.id, v.latest]), [[v2, true], [v1, false], ['null', false]]);
+  test(
+    'enabled: every write is a version, a delete is a marker, any version reads back and can be ' + 'removed',
+    async () => {
+      assert.deepEqual(await aws('get-bucket-versioning', '--bucket', 'ver'), {});
+      await put('doc', 'before versioning');
+      await aws('put-bucket-versioning', '--bucket', 'ver', '--versioning-configuration', 'Status=Enabled');
+      assert.equal((await aws('get-bucket-versioning', '--bucket', 'ver')).Status, 'Enabled');
+      const v1 = (await put('doc', 'first')).VersionId;
+      const v2 = (await put('doc', 'second')).VersionId;
+      assert.ok(v1 && v2 && v1 !== v2);
+      assert.equal(await read('doc'), 'second');
+      assert.equal(await read('doc', v1), 'first');
+      assert.equal(await read('doc', 'null'), 'before versioning');
+      assert.deepEqual(
+        (await versions()).map((v) => [v.id, v.latest]),
+        [
+          [v2, true],
+          [v1, false],
+          ['null', false],
+        ],
+      );
 
-    const marker = (await aws('delete-object', '--bucket', 'ver', '--key', 'doc'));
-    assert.equal(marker.DeleteMarker, true);
-    await fails('NoSuchKey|Not Found|404', 'get-object', '--bucket', 'ver', '--key', 'doc', path.join(work, 'x'));
-    assert.equal(await read('doc', v2), 'second');
-    const listed = await versions();
-    assert.deepEqual(listed.filter((v) => v.marker).map((v) => [v.id, v.latest]), [[marker.VersionId, true]]);
-    assert.ok(listed.filter((v) => !v.marker).every((v) => !v.latest));
+      const marker = await aws('delete-object', '--bucket', 'ver', '--key', 'doc');
+      assert.equal(marker.DeleteMarker, true);
+      await fails('NoSuchKey|Not Found|404', 'get-object', '--bucket', 'ver', '--key', 'doc', path.join(work, 'x'));
+      assert.equal(await read('doc', v2), 'second');
+      const listed = await versions();
+      assert.deepEqual(
+        listed.filter((v) => v.marker).map((v) => [v.id, v.latest]),
+        [[marker.VersionId, true]],
+      );
+      assert.ok(listed.filter((v) => !v.marker).every((v) => !v.latest));
 
-    // Removing the marker brings the key back; removing the newest version, the one before.
-    await aws('delete-object', '--bucket', 'ver', '--key', 'doc', '--version-id', marker.VersionId);
-    assert.equal(await read('doc'), 'second');
-    await aws('delete-object', '--bucket', 'ver', '--key', 'doc', '--version-id', v2);
-    assert.equal(await read('doc'), 'first');
-    await fails('NoSuchVersion|404', 'get-object', '--bucket', 'ver', '--key', 'doc', '--version-id', v2, path.join(work, 'x'));
+      // Removing the marker brings the key back; removing the newest version, the one before.
+      await aws('delete-object', '--bucket', 'ver', '--key', 'doc', '--version-id', marker.VersionId);
+      assert.equal(await read('doc'), 'second');
+      await aws('delete-object', '--bucket', 'ver', '--key', 'doc', '--version-id', v2);
+      assert.equal(await read('doc'), 'first');
+      await fails(
+        'NoSuchVersion|404',
+        'get-object',
+        '--bucket',
+        'ver',
+        '--key',
+        'doc',
+        '--version-id',
+        v2,
+        path.join(work, 'x'),
+      );
 
-    // A copy of an old version.
-    const copied = await aws('copy-object', '--bucket', 'ver', '--key', 'restored', '--copy-source', `ver/doc?versionId=null`);
-    assert.ok(copied.VersionId);
-    assert.equal(await read('restored'), 'before versioning');
-  });
+      // A copy of an old version.
+      const copied = await aws(
+        'copy-object',
+        '--bucket',
+        'ver',
+        '--key',
+        'restored',
+        '--copy-source',
+        `ver/doc?versionId=null`,
+      );
+      assert.ok(copied.VersionId);
+      assert.equal(await read('restored'), 'before versioning');
+    },
+  );
 
   test('suspended: writes replace the null version; the bucket empties only when every version is gone', async () => {
     await aws('put-bucket-versioning', '--bucket', 'ver', '--versioning-configuration', 'Status=Suspended');
@@ -245,12 +427,21 @@ describe('Walrus versioning', () => {
 
     await fails('BucketNotEmpty', 'delete-bucket', '--bucket', 'ver');
     const all = await versions();
-    await aws('delete-objects', '--bucket', 'ver', '--delete', JSON.stringify({ Objects: all.map((v) => ({ Key: v.key, VersionId: v.id })) }));
+    await aws(
+      'delete-objects',
+      '--bucket',
+      'ver',
+      '--delete',
+      JSON.stringify({ Objects: all.map((v) => ({ Key: v.key, VersionId: v.id })) }),
+    );
     assert.deepEqual(await versions(), []);
     await aws('delete-bucket', '--bucket', 'ver');
     // No data file is left behind.
     const walrusDir = path.join(cloud.dataDir, 'var', 'lib', 'eucalyptus', 'walrus');
-    const leftovers = fs.readdirSync(walrusDir).filter((d) => d !== 'tmp').flatMap((d) => fs.readdirSync(path.join(walrusDir, d)));
+    const leftovers = fs
+      .readdirSync(walrusDir)
+      .filter((d) => d !== 'tmp')
+      .flatMap((d) => fs.readdirSync(path.join(walrusDir, d)));
     assert.deepEqual(leftovers, []);
   });
 });
@@ -294,50 +485,82 @@ describe('Walrus bucket policies', () => {
       assert.notEqual(r.code, 0, doc);
       assert.match(r.stderr, /MalformedPolicy/, doc);
     }
-    const good = policy([{ Sid: 'read', Effect: 'Allow', Principal: { AWS: [beta.accountId] }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/team/*' }]);
+    const good = policy([
+      {
+        Sid: 'read',
+        Effect: 'Allow',
+        Principal: { AWS: [beta.accountId] },
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::shared/team/*',
+      },
+    ]);
     assert.equal((await aws('put-bucket-policy', '--bucket', 'shared', '--policy', good)).code, 0);
     const got = await aws('get-bucket-policy', '--bucket', 'shared');
     assert.deepEqual(JSON.parse(JSON.parse(got.stdout).Policy), JSON.parse(good));
     // Only the owner reads or changes it.
-    await assert.rejects((await client(beta)).putObject('shared', 'x', Buffer.from('no')), (e: CliError) => e.code === 'AccessDenied');
+    await assert.rejects(
+      (await client(beta)).putObject('shared', 'x', Buffer.from('no')),
+      (e: CliError) => e.code === 'AccessDenied',
+    );
     assert.equal((await aws('delete-bucket-policy', '--bucket', 'shared')).code, 0);
     assert.match((await aws('get-bucket-policy', '--bucket', 'shared')).stderr, /NoSuchBucketPolicy/);
   });
 
-  test('an Allow lets another account, anonymous callers or a user of the account in, for exactly what it names', async () => {
-    const other = await client(beta);
-    const denied = (p: Promise<unknown>) => assert.rejects(p, (e: CliError) => e.code === 'AccessDenied');
-    await denied(other.getObjectBuffer('shared', 'team/plan'));
-    assert.equal((await rawRequest(cloud.port, 'GET', '/services/Walrus/shared/public/readme')).status, 403);
+  test(
+    'an Allow lets another account, anonymous callers or a user of the account in, for exactly what it ' + 'names',
+    async () => {
+      const other = await client(beta);
+      const denied = (p: Promise<unknown>) => assert.rejects(p, (e: CliError) => e.code === 'AccessDenied');
+      await denied(other.getObjectBuffer('shared', 'team/plan'));
+      assert.equal((await rawRequest(cloud.port, 'GET', '/services/Walrus/shared/public/readme')).status, 403);
 
-    const acmeUser = await runOk('euare-usercreate', ['-u', 'carol', '-k'], { ...cloud.env, EC2_ACCESS_KEY: acme.accessKeyId, EC2_SECRET_KEY: acme.secretAccessKey, AWS_ACCESS_KEY: acme.accessKeyId, AWS_SECRET_ACCESS_KEY: acme.secretAccessKey });
-    const [carolKey, carolSecret] = acmeUser.trim().split('\n');
-    const carol = await client({ accessKeyId: carolKey, secretAccessKey: carolSecret });
-    await denied(carol.getObjectBuffer('shared', 'team/plan'));
+      const acmeUser = await runOk('euare-usercreate', ['-u', 'carol', '-k'], {
+        ...cloud.env,
+        EC2_ACCESS_KEY: acme.accessKeyId,
+        EC2_SECRET_KEY: acme.secretAccessKey,
+        AWS_ACCESS_KEY: acme.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: acme.secretAccessKey,
+      });
+      const [carolKey, carolSecret] = acmeUser.trim().split('\n');
+      const carol = await client({ accessKeyId: carolKey, secretAccessKey: carolSecret });
+      await denied(carol.getObjectBuffer('shared', 'team/plan'));
 
-    const doc = policy([
-      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${beta.accountId}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/team/*' },
-      { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/public/*' },
-      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${acme.accountId}:user/carol` }, Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::shared/*' },
-    ]);
-    assert.equal((await aws('put-bucket-policy', '--bucket', 'shared', '--policy', doc)).code, 0);
-    assert.equal((await other.getObjectBuffer('shared', 'team/plan')).body.toString(), 'for beta');
-    // "*" is everyone, other accounts' users included; what no statement names stays refused.
-    assert.equal((await other.getObjectBuffer('shared', 'public/readme')).body.toString(), 'for everyone');
-    await denied(other.listObjects('shared'));
-    await denied(other.putObject('shared', 'team/plan', Buffer.from('overwritten')));
-    const anonymous = await rawRequest(cloud.port, 'GET', '/services/Walrus/shared/public/readme');
-    assert.equal(anonymous.status, 200);
-    assert.equal(anonymous.body.toString(), 'for everyone');
-    assert.equal((await rawRequest(cloud.port, 'GET', '/services/Walrus/shared/team/plan')).status, 403);
-    // carol has no policy of her own: the bucket's names her.
-    await carol.putObject('shared', 'team/notes', Buffer.from('carol was here'));
-    assert.equal((await carol.getObjectBuffer('shared', 'team/notes')).body.toString(), 'carol was here');
-    await denied(carol.listObjects('shared'));
-  });
+      const doc = policy([
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${beta.accountId}:root` },
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::shared/team/*',
+        },
+        { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/public/*' },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${acme.accountId}:user/carol` },
+          Action: ['s3:GetObject', 's3:PutObject'],
+          Resource: 'arn:aws:s3:::shared/*',
+        },
+      ]);
+      assert.equal((await aws('put-bucket-policy', '--bucket', 'shared', '--policy', doc)).code, 0);
+      assert.equal((await other.getObjectBuffer('shared', 'team/plan')).body.toString(), 'for beta');
+      // "*" is everyone, other accounts' users included; what no statement names stays refused.
+      assert.equal((await other.getObjectBuffer('shared', 'public/readme')).body.toString(), 'for everyone');
+      await denied(other.listObjects('shared'));
+      await denied(other.putObject('shared', 'team/plan', Buffer.from('overwritten')));
+      const anonymous = await rawRequest(cloud.port, 'GET', '/services/Walrus/shared/public/readme');
+      assert.equal(anonymous.status, 200);
+      assert.equal(anonymous.body.toString(), 'for everyone');
+      assert.equal((await rawRequest(cloud.port, 'GET', '/services/Walrus/shared/team/plan')).status, 403);
+      // carol has no policy of her own: the bucket's names her.
+      await carol.putObject('shared', 'team/notes', Buffer.from('carol was here'));
+      assert.equal((await carol.getObjectBuffer('shared', 'team/notes')).body.toString(), 'carol was here');
+      await denied(carol.listObjects('shared'));
+    },
+  );
 
   test('a Deny refuses even the bucket owner; the cloud administrator still passes', async () => {
-    const doc = policy([{ Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::shared/public/*' }]);
+    const doc = policy([
+      { Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::shared/public/*' },
+    ]);
     assert.equal((await aws('put-bucket-policy', '--bucket', 'shared', '--policy', doc)).code, 0);
     const owner = await client(acme);
     await assert.rejects(owner.deleteObject('shared', 'public/readme'), (e: CliError) => e.code === 'AccessDenied');

@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { generateRsaKeyPair } from '../../src/lib/pki';
+import { generateRsaKeyPair } from '../../src/shared/pki';
 import { run, runOk, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 import { waitFor } from '../helpers/node';
 
 const NAME = 'mutant.img';
@@ -25,8 +25,13 @@ interface Mutation {
 }
 
 const manifestOf = (dir: string) => path.join(dir, `${NAME}.manifest.xml`);
-const partsOf = (dir: string) => fs.readdirSync(dir).filter((f) => f.includes('.part.')).sort();
-const editManifest = (dir: string, edit: (text: string) => string) => fs.writeFileSync(manifestOf(dir), edit(fs.readFileSync(manifestOf(dir), 'utf8')));
+const partsOf = (dir: string) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.includes('.part.'))
+    .sort();
+const editManifest = (dir: string, edit: (text: string) => string) =>
+  fs.writeFileSync(manifestOf(dir), edit(fs.readFileSync(manifestOf(dir), 'utf8')));
 
 const MUTATIONS: Mutation[] = [
   {
@@ -49,11 +54,33 @@ const MUTATIONS: Mutation[] = [
       fs.renameSync(tmp, b);
     },
   },
-  { name: "a wrong part digest in the manifest", apply: (dir) => editManifest(dir, (t) => t.replace(/<digest algorithm="SHA1">([0-9a-f])/, (_, c) => `<digest algorithm="SHA1">${c === '0' ? '1' : '0'}`)) },
-  { name: 'a wrong image digest in the manifest', apply: (dir) => editManifest(dir, (t) => t.replace(/(<image>[\s\S]*?<digest algorithm="SHA1">)([0-9a-f])/, (_, head, c) => `${head}${c === '0' ? '1' : '0'}`)) },
+  {
+    name: 'a wrong part digest in the manifest',
+    apply: (dir) =>
+      editManifest(dir, (t) =>
+        t.replace(/<digest algorithm="SHA1">([0-9a-f])/, (_, c) => `<digest algorithm="SHA1">${c === '0' ? '1' : '0'}`),
+      ),
+  },
+  {
+    name: 'a wrong image digest in the manifest',
+    apply: (dir) =>
+      editManifest(dir, (t) =>
+        t.replace(
+          /(<image>[\s\S]*?<digest algorithm="SHA1">)([0-9a-f])/,
+          (_, head, c) => `${head}${c === '0' ? '1' : '0'}`,
+        ),
+      ),
+  },
   { name: 'a manifest that is not XML', apply: (dir) => fs.writeFileSync(manifestOf(dir), 'this is not a manifest {') },
-  { name: 'XML that is not a manifest', apply: (dir) => fs.writeFileSync(manifestOf(dir), '<?xml version="1.0"?><shoppinglist><item>milk</item></shoppinglist>') },
-  { name: 'the signature stripped', apply: (dir) => editManifest(dir, (t) => t.replace(/<signature>[^<]*<\/signature>/, '')) },
+  {
+    name: 'XML that is not a manifest',
+    apply: (dir) =>
+      fs.writeFileSync(manifestOf(dir), '<?xml version="1.0"?><shoppinglist><item>milk</item></shoppinglist>'),
+  },
+  {
+    name: 'the signature stripped',
+    apply: (dir) => editManifest(dir, (t) => t.replace(/<signature>[^<]*<\/signature>/, '')),
+  },
   {
     name: 'the wrong private key',
     apply: () => undefined,
@@ -91,7 +118,11 @@ describe('mutated bundles', () => {
       m.apply(dir);
       const dest = path.join(work, `out${i}`);
       fs.mkdirSync(dest);
-      const r = await run('euca-unbundle', ['-m', manifestOf(dir), '-d', dest, ...(m.key ? ['-k', m.key()] : [])], cloud.env);
+      const r = await run(
+        'euca-unbundle',
+        ['-m', manifestOf(dir), '-d', dest, ...(m.key ? ['-k', m.key()] : [])],
+        cloud.env,
+      );
       assert.equal(r.code, 1, `${m.name}: ${r.stdout}`);
       assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
       assert.match(r.stderr, /^euca-unbundle: error \(\w+\): /);
@@ -111,10 +142,14 @@ describe('mutated bundles', () => {
         return;
       }
       const id = reg.stdout.split('\t')[1].trim();
-      const state = await waitFor(`${id} to settle`, async () => {
-        const s = (await runOk('euca-describe-images', [id], cloud.env)).split('\t')[4];
-        return s === 'pending' ? undefined : s;
-      }, 60_000);
+      const state = await waitFor(
+        `${id} to settle`,
+        async () => {
+          const s = (await runOk('euca-describe-images', [id], cloud.env)).split('\t')[4];
+          return s === 'pending' ? undefined : s;
+        },
+        60_000,
+      );
       assert.equal(state, 'failed', `${m.name}: ${id} must not become available`);
     });
   }

@@ -15,11 +15,11 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { nodePaths } from '../../src/backend/node/paths';
-import { cloudPaths } from '../../src/backend/paths';
+import { nodePaths } from '../../src/shared/node-paths';
+import { cloudPaths } from '../../src/shared/paths';
 import { SqliteStore } from '../../src/backend/store/sqlite';
 import { run, runOk, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 import { registerTestImage } from '../helpers/images';
 import { waitFor } from '../helpers/node';
 
@@ -54,18 +54,29 @@ function withStore<T>(dataDir: string, fn: (store: SqliteStore) => T): T {
   }
 }
 
-const instanceState = async (env: Env, id: string) => field((await runOk('euca-describe-instances', [id], env)).split('\n').find((l) => l.startsWith('INSTANCE'))!, 5);
-const volumeStatus = async (env: Env, id: string) => field((await runOk('euca-describe-volumes', [id], env)).split('\n')[0], 5);
-const snapshotStatus = async (env: Env, id: string) => field((await runOk('euca-describe-snapshots', [id], env)).split('\n')[0], 3);
-const waitInstance = (env: Env, id: string, state: string) => waitFor(`${id} ${state}`, async () => ((await instanceState(env, id)) === state ? true : undefined), 60_000);
-const waitVolume = (env: Env, id: string, status: string) => waitFor(`${id} ${status}`, async () => ((await volumeStatus(env, id)) === status ? true : undefined), 60_000);
-const waitSnapshot = (env: Env, id: string, status: string) => waitFor(`${id} ${status}`, async () => ((await snapshotStatus(env, id)) === status ? true : undefined), 120_000);
+const instanceState = async (env: Env, id: string) =>
+  field(
+    (await runOk('euca-describe-instances', [id], env)).split('\n').find((l) => l.startsWith('INSTANCE'))!,
+    5,
+  );
+const volumeStatus = async (env: Env, id: string) =>
+  field((await runOk('euca-describe-volumes', [id], env)).split('\n')[0], 5);
+const snapshotStatus = async (env: Env, id: string) =>
+  field((await runOk('euca-describe-snapshots', [id], env)).split('\n')[0], 3);
+const waitInstance = (env: Env, id: string, state: string) =>
+  waitFor(`${id} ${state}`, async () => ((await instanceState(env, id)) === state ? true : undefined), 60_000);
+const waitVolume = (env: Env, id: string, status: string) =>
+  waitFor(`${id} ${status}`, async () => ((await volumeStatus(env, id)) === status ? true : undefined), 60_000);
+const waitSnapshot = (env: Env, id: string, status: string) =>
+  waitFor(`${id} ${status}`, async () => ((await snapshotStatus(env, id)) === status ? true : undefined), 120_000);
 
 /** An EBS-backed image: a raw disk imported as a volume, snapshotted, registered. */
 async function ebsImage(env: Env, work: string): Promise<string> {
   const disk = path.join(work, 'root.img');
   fs.writeFileSync(disk, randomBytes(1024 * 1024));
-  const imported = (await runOk('euca-import-volume', [disk, '-f', 'raw', '-z', ZONE, '-b', 'crash-images'], env)).trim().split('\n');
+  const imported = (await runOk('euca-import-volume', [disk, '-f', 'raw', '-z', ZONE, '-b', 'crash-images'], env))
+    .trim()
+    .split('\n');
   const source = imported[1].match(/VolumeId\t(vol-\w+)/)![1];
   await waitVolume(env, source, 'available');
   const snap = field((await runOk('euca-create-snapshot', [source], env)).trim(), 1);
@@ -85,7 +96,9 @@ test('a crash of the cloud deletes no volume and stops no instance whose node ke
     const storeId = (await runOk('euca-run-instances', [store], env)).match(/^INSTANCE\t(i-\w+)/m)![1];
     await waitInstance(env, ebsId, 'running');
     await waitInstance(env, storeId, 'running');
-    const root = (await runOk('euca-describe-volumes', ['--filter', `attachment.instance-id=${ebsId}`], env)).match(/^VOLUME\t(vol-\w+)/m)![1];
+    const root = (await runOk('euca-describe-volumes', ['--filter', `attachment.instance-id=${ebsId}`], env)).match(
+      /^VOLUME\t(vol-\w+)/m,
+    )![1];
     const data = field((await runOk('euca-create-volume', ['-z', ZONE, '-s', '1'], env)).trim(), 1);
     await waitVolume(env, data, 'available');
     await runOk('euca-attach-volume', [data, '-i', storeId, '-d', '/dev/sdf'], env);
@@ -104,7 +117,8 @@ test('a crash of the cloud deletes no volume and stops no instance whose node ke
     // Killed again, and its node back without its disks: nothing of the user's is deleted.
     await killCloud(cloud);
     const instances = nodePaths(path.join(dataDir, 'node')).defaultInstancePath;
-    for (const name of fs.readdirSync(instances)) if (name !== 'cache') fs.rmSync(path.join(instances, name), { recursive: true, force: true });
+    for (const name of fs.readdirSync(instances))
+      if (name !== 'cache') fs.rmSync(path.join(instances, name), { recursive: true, force: true });
     cloud = await startCloud(dataDir, cloud.port);
     env = cloud.env;
     await waitInstance(env, ebsId, 'stopped');
@@ -136,7 +150,18 @@ test('background jobs cut short by a crash resume or end in error, and can be cl
     fs.writeSync(fd, randomBytes(64 * 1024), 0, 64 * 1024, 0);
     fs.closeSync(fd);
     const chunksOf = (id: string) =>
-      withStore(dataDir, (s) => (s.db.prepare(`SELECT count(*) AS n FROM walrus_objects o JOIN walrus_buckets b ON b.id = o.bucket_id WHERE b.name = 'eucalyptus-snapshots' AND CAST(o.key AS TEXT) LIKE ?`).get(`${id}/%`) as { n: number }).n);
+      withStore(
+        dataDir,
+        (s) =>
+          (
+            s.db
+              .prepare(
+                `SELECT count(*) AS n FROM walrus_objects o JOIN walrus_buckets b ON b.id = o.bucket_id ` +
+                  `WHERE b.name = 'eucalyptus-snapshots' AND CAST(o.key AS TEXT) LIKE ?`,
+              )
+              .get(`${id}/%`) as { n: number }
+          ).n,
+      );
     const snap = field((await runOk('euca-create-snapshot', [vol], env)).trim(), 1);
     const orphan = field((await runOk('euca-create-snapshot', [gone], env)).trim(), 1);
     await waitSnapshot(env, orphan, 'completed');
@@ -149,7 +174,12 @@ test('background jobs cut short by a crash resume or end in error, and can be cl
       s.db.prepare(`UPDATE snapshots SET status = 'pending', progress = 1 WHERE id IN (?, ?)`).run(snap, orphan);
       s.db.prepare(`UPDATE volumes SET status = 'deleted' WHERE id = ?`).run(gone);
       const id = 'vol-0C0C0C0C';
-      s.db.prepare(`INSERT INTO volumes (id, account_id, zone, size_gib, status, created) SELECT ?, account_id, zone, 1, 'creating', created FROM volumes WHERE id = ?`).run(id, vol);
+      s.db
+        .prepare(
+          `INSERT INTO volumes (id, account_id, zone, size_gib, status, created) SELECT ?, account_id, zone, ` +
+            `1, 'creating', created FROM volumes WHERE id = ?`,
+        )
+        .run(id, vol);
       return id;
     });
 

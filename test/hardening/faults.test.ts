@@ -11,12 +11,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { cloudPaths } from '../../src/backend/paths';
-import { listOf } from '../../src/lib/xml';
-import { QueryClient } from '../../src/lib/query';
-import { resolveEndpoint } from '../../src/lib/config/resolve';
+import { cloudPaths } from '../../src/shared/paths';
+import { listOf } from '../../src/cli/xml';
+import { QueryClient } from '../../src/cli/query';
+import { resolveEndpoint } from '../../src/cli/config/resolve';
 import { runOk, tempDir } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 import { registerTestImage } from '../helpers/images';
 import { s3Client } from '../helpers/s3';
 
@@ -36,7 +36,9 @@ test(`the cloud killed ${ROUNDS} times mid-workload loses nothing it acknowledge
   let n = 0;
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const client = new QueryClient(await resolveEndpoint('ec2', {}, { env: cloud.env, ini: new Map(), commandName: 'faults' }));
+      const client = new QueryClient(
+        await resolveEndpoint('ec2', {}, { env: cloud.env, ini: new Map(), commandName: 'faults' }),
+      );
       const s3r = await s3Client(cloud);
       let stop = false;
       const workers = [
@@ -89,7 +91,7 @@ test(`the cloud killed ${ROUNDS} times mid-workload loses nothing it acknowledge
       // Acknowledged uploads read back whole; cut ones are absent or whole.
       const after = await s3Client(cloud);
       const listed = new Set<string>();
-      for (let page = await after.listObjects('faults'); ; ) {
+      for (let page = await after.listObjects('faults'); ;) {
         for (const o of page.objects) listed.add(o.key);
         if (!page.isTruncated) break;
         page = await after.listObjects('faults', { next: page.next });
@@ -109,17 +111,31 @@ test(`the cloud killed ${ROUNDS} times mid-workload loses nothing it acknowledge
       assert.deepEqual(fs.existsSync(tmp) ? fs.readdirSync(tmp) : [], [], `round ${round}: temp files left`);
 
       // Instances, addresses and capacity agree: what is placed is what is pending or running.
-      const live = (await runOk('euca-describe-instances', ['verbose'], cloud.env)).split('\n').filter((l) => /^INSTANCE\t.*\t(pending|running)\t/.test(l));
+      const live = (await runOk('euca-describe-instances', ['verbose'], cloud.env))
+        .split('\n')
+        .filter((l) => /^INSTANCE\t.*\t(pending|running)\t/.test(l));
       const verbose = await runOk('euca-describe-availability-zones', ['verbose'], cloud.env);
       const small = /\|- m1\.small\s+(\d+) \/ (\d+)/.exec(verbose)!;
-      assert.equal(Number(small[2]) - Number(small[1]), live.length, `round ${round}: capacity in use matches the live instances`);
-      const held = (await runOk('euca-describe-addresses', [], cloud.env)).split('\n').filter((l) => /^ADDRESS\t\S+\ti-/.test(l));
+      assert.equal(
+        Number(small[2]) - Number(small[1]),
+        live.length,
+        `round ${round}: capacity in use matches the live instances`,
+      );
+      const held = (await runOk('euca-describe-addresses', [], cloud.env))
+        .split('\n')
+        .filter((l) => /^ADDRESS\t\S+\ti-/.test(l));
       const publicIps = live.map((l) => l.split('\t')[3]).filter((ip) => ip && ip !== '0.0.0.0');
-      assert.equal(held.length, publicIps.length, `round ${round}: addresses held match the live instances:\n${live.join('\n')}\n${held.join('\n')}`);
+      assert.equal(
+        held.length,
+        publicIps.length,
+        `round ${round}: addresses held match the live instances:\n${live.join('\n')}\n${held.join('\n')}`,
+      );
     }
   } finally {
     await cloud.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  console.log(`faults: ${ROUNDS} kills; ${acked.size} uploads acknowledged, all read back; ${sent.size - acked.size} cut short`);
+  console.log(
+    `faults: ${ROUNDS} kills; ${acked.size} uploads acknowledged, all read back; ${sent.size - acked.size} cut short`,
+  );
 });

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { run, runOk } from '../helpers/cli';
-import { startCloud, TestCloud } from '../helpers/cloud';
+import { startCloud, type TestCloud } from '../helpers/cloud';
 import { registerTestImage } from '../helpers/images';
 import { s3Client } from '../helpers/s3';
-import { CliError } from '../../src/lib/errors';
+import { type CliError } from '../../src/shared/errors';
 
 type Env = Record<string, string>;
 
@@ -31,10 +31,19 @@ describe('limits', () => {
   test('a Query body over 1 MiB is refused (413) before it is read to its end', async () => {
     const url = new URL(cloud.eucarc.EC2_URL);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: url.hostname, port: url.port, method: 'POST', path: url.pathname, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': 64 * 1024 * 1024 } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: url.pathname,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': 64 * 1024 * 1024 },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       const chunk = Buffer.alloc(256 * 1024, 0x61);
       let sent = 0;
@@ -47,28 +56,46 @@ describe('limits', () => {
     assert.equal(status, 413);
   });
 
-  test('user data over 16 KiB, policies over their quota, more than 50 tags: the AWS error, nothing changed', async () => {
-    const env = cloud.env;
-    const image = await registerTestImage(env);
-    await fails('euca-run-instances', [image, '-d', 'x'.repeat(16 * 1024 + 1)], env, /\(InvalidParameterValue\).*16 KiB/);
-    assert.doesNotMatch(await runOk('euca-describe-instances', [], env), /^INSTANCE/m);
+  test(
+    'user data over 16 KiB, policies over their quota, more than 50 tags: the AWS error, nothing ' + 'changed',
+    async () => {
+      const env = cloud.env;
+      const image = await registerTestImage(env);
+      await fails(
+        'euca-run-instances',
+        [image, '-d', 'x'.repeat(16 * 1024 + 1)],
+        env,
+        /\(InvalidParameterValue\).*16 KiB/,
+      );
+      assert.doesNotMatch(await runOk('euca-describe-instances', [], env), /^INSTANCE/m);
 
-    await runOk('euare-usercreate', ['-u', 'quota'], env);
-    const big = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: Array.from({ length: 200 }, (_, i) => `ec2:Describe${i}`), Resource: '*' }] });
-    await fails('euare-useruploadpolicy', ['-u', 'quota', '-p', 'big', '-o', big], env, /\(LimitExceeded\)/);
-    assert.equal(await runOk('euare-userlistpolicies', ['-u', 'quota'], env), '');
+      await runOk('euare-usercreate', ['-u', 'quota'], env);
+      const big = JSON.stringify({
+        Statement: [
+          { Effect: 'Allow', Action: Array.from({ length: 200 }, (_, i) => `ec2:Describe${i}`), Resource: '*' },
+        ],
+      });
+      await fails('euare-useruploadpolicy', ['-u', 'quota', '-p', 'big', '-o', big], env, /\(LimitExceeded\)/);
+      assert.equal(await runOk('euare-userlistpolicies', ['-u', 'quota'], env), '');
 
-    const tags = Array.from({ length: 51 }, (_, i) => ['--tag', `k${i}=v`]).flat();
-    await fails('euca-create-tags', [image, ...tags], env, /TagLimitExceeded|\(InvalidParameterValue\)/);
-    assert.doesNotMatch(await runOk('euca-describe-tags', [], env), /^TAG/m);
-  });
+      const tags = Array.from({ length: 51 }, (_, i) => ['--tag', `k${i}=v`]).flat();
+      await fails('euca-create-tags', [image, ...tags], env, /TagLimitExceeded|\(InvalidParameterValue\)/);
+      assert.doesNotMatch(await runOk('euca-describe-tags', [], env), /^TAG/m);
+    },
+  );
 
   test('Walrus: metadata over 2 KiB and XML documents over their limit are refused', async () => {
     const s3 = await s3Client(cloud);
     await s3.createBucket('limits');
-    await assert.rejects(s3.putObject('limits', 'k', Buffer.from('x'), { metadata: { big: 'v'.repeat(3000) } }), (e: CliError) => e.code === 'MetadataTooLarge');
+    await assert.rejects(
+      s3.putObject('limits', 'k', Buffer.from('x'), { metadata: { big: 'v'.repeat(3000) } }),
+      (e: CliError) => e.code === 'MetadataTooLarge',
+    );
     const tags = Array.from({ length: 11 }, (_, i) => `k${i}=v`).join('&');
-    await assert.rejects(s3.putObject('limits', 'k', Buffer.from('x'), { headers: { 'x-amz-tagging': tags } }), (e: CliError) => e.code === 'BadRequest');
+    await assert.rejects(
+      s3.putObject('limits', 'k', Buffer.from('x'), { headers: { 'x-amz-tagging': tags } }),
+      (e: CliError) => e.code === 'BadRequest',
+    );
     assert.deepEqual((await s3.listObjects('limits')).objects, []);
   });
 });

@@ -6,10 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeCredentialsFolder } from '../../src/backend/credentials';
-import { cloudPaths } from '../../src/backend/paths';
+import { cloudPaths } from '../../src/shared/paths';
 import { SqliteStore } from '../../src/backend/store/sqlite';
-import { createCertificate, generateRsaKeyPair } from '../../src/lib/pki';
-import { readEucarc } from '../../src/lib/config/eucarc';
+import { createCertificate, generateRsaKeyPair } from '../../src/shared/pki';
+import { readEucarc } from '../../src/shared/eucarc';
 import { cleanEnv } from './cli';
 
 export interface TestAccount {
@@ -30,7 +30,11 @@ export function createTestAccount(dataDir: string, name: string, adminEucarc: Re
     const user = store.createUser(account.id, 'admin');
     const key = store.createAccessKey(user.id);
     const keys = generateRsaKeyPair();
-    const certPem = createCertificate({ subject: { O: 'Eucalyptus', OU: name, CN: 'admin' }, publicKeyPem: keys.publicKeyPem, issuer: ca });
+    const certPem = createCertificate({
+      subject: { O: 'Eucalyptus', OU: name, CN: 'admin' },
+      publicKeyPem: keys.publicKeyPem,
+      issuer: ca,
+    });
     const certId = `${name}cert`.padEnd(32, '0').toUpperCase();
     store.addCertificate(user.id, certId, certPem);
     const dir = path.join(dataDir, 'test-accounts', name);

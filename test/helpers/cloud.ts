@@ -2,12 +2,12 @@
  * A real cloud daemon for a test: `eucalyptus-cloud start --foreground` on a free port with a
  * temporary data dir, its admin's eucarc read back as the environment `source eucarc` would set.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readEucarc } from '../../src/lib/config/eucarc';
-import { localNodeDir, nodePaths } from '../../src/backend/node/paths';
-import { cloudPaths } from '../../src/backend/paths';
+import { readEucarc } from '../../src/shared/eucarc';
+import { localNodeDir, nodePaths } from '../../src/shared/node-paths';
+import { cloudPaths } from '../../src/shared/paths';
 import { cleanEnv, commandsDir, tempDir } from './cli';
 
 export interface TestCloud {
@@ -33,10 +33,14 @@ export async function startCloud(dataDir = tempDir('euca-cloud-'), port = 0): Pr
     fs.mkdirSync(path.dirname(nodeConf), { recursive: true });
     fs.writeFileSync(nodeConf, 'MAX_CORES="16"\nMAX_MEM="8192"\nMAX_DISK="200"\nBOOT_DELAY_MS="100"\n');
   }
-  const child: ChildProcess = spawn(path.join(commandsDir(), 'eucalyptus-cloud'), ['start', '--foreground', '--port', String(port), '--data-dir', dataDir], {
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    path.join(commandsDir(), 'eucalyptus-cloud'),
+    ['start', '--foreground', '--port', String(port), '--data-dir', dataDir],
+    {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

@@ -7,14 +7,25 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runOk, tempDir } from './cli';
 
-export async function registerTestImage(env: Record<string, string>, name = `test-${randomBytes(3).toString('hex')}.img`, registerArgs: string[] = [], size = 2 * 1024 * 1024 + 256 * 1024, bundleArgs: string[] = []): Promise<string> {
+export async function registerTestImage(
+  env: Record<string, string>,
+  name = `test-${randomBytes(3).toString('hex')}.img`,
+  registerArgs: string[] = [],
+  size = 2 * 1024 * 1024 + 256 * 1024,
+  bundleArgs: string[] = [],
+): Promise<string> {
   const work = tempDir('euca-test-image-');
   const file = path.join(work, name);
-  fs.writeFileSync(file, Buffer.concat([randomBytes(Math.min(size, 256 * 1024)), Buffer.alloc(Math.max(0, size - 256 * 1024))]));
+  fs.writeFileSync(
+    file,
+    Buffer.concat([randomBytes(Math.min(size, 256 * 1024)), Buffer.alloc(Math.max(0, size - 256 * 1024))]),
+  );
   await runOk('euca-bundle-image', ['-i', file, '-d', work, ...bundleArgs], env);
   const bucket = `images-${randomBytes(3).toString('hex')}`;
   await runOk('euca-upload-bundle', ['-b', bucket, '-m', path.join(work, `${name}.manifest.xml`)], env);
-  const id = (await runOk('euca-register', [`${bucket}/${name}.manifest.xml`, ...registerArgs], env)).split('\t')[1].trim();
+  const id = (await runOk('euca-register', [`${bucket}/${name}.manifest.xml`, ...registerArgs], env))
+    .split('\t')[1]
+    .trim();
   for (let i = 0; i < 400; i++) {
     const state = (await runOk('euca-describe-images', [id], env)).split('\t')[4];
     if (state === 'available') {

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createCertificate, generateRsaKeyPair } from '../../src/lib/pki';
+import { createCertificate, generateRsaKeyPair } from '../../src/shared/pki';
 
 export interface TestIdentity {
   userCert: string;
@@ -16,7 +16,11 @@ export interface TestIdentity {
 
 function pair(dir: string, name: string): { cert: string; key: string } {
   const keys = generateRsaKeyPair(2048);
-  const cert = createCertificate({ subject: { CN: name, O: 'Eucalyptus' }, publicKeyPem: keys.publicKeyPem, selfSignKeyPem: keys.privateKeyPem });
+  const cert = createCertificate({
+    subject: { CN: name, O: 'Eucalyptus' },
+    publicKeyPem: keys.publicKeyPem,
+    selfSignKeyPem: keys.privateKeyPem,
+  });
   const certFile = path.join(dir, `${name}-cert.pem`);
   const keyFile = path.join(dir, `${name}-pk.pem`);
   fs.writeFileSync(certFile, cert);

@@ -2,7 +2,7 @@
  * moto_server, AWS's EC2 imitated by the moto project, as "another EC2-compatible cloud" for the
  * client commands: started on a free port, with a euca2ools ini file pointing a region at it.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -26,7 +26,9 @@ function freePort(): Promise<number> {
 
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -43,7 +45,9 @@ export async function startMoto(): Promise<Moto> {
   fs.mkdirSync(path.join(home, '.euca'));
   fs.writeFileSync(
     path.join(home, '.euca', 'moto.ini'),
-    `[global]\ndefault-region = us-east-1\n\n[region us-east-1]\nec2-url = http://127.0.0.1:${port}/\ns3-url = http://127.0.0.1:${port}/\nuser = moto\n\n[user moto]\nkey-id = AKIAIOSFODNN7EXAMPLE\nsecret-key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n`,
+    `[global]\ndefault-region = us-east-1\n\n[region us-east-1]\nec2-url = ` +
+      `http://127.0.0.1:${port}/\ns3-url = http://127.0.0.1:${port}/\nuser = moto\n\n[user moto]\nkey-id = ` +
+      `AKIAIOSFODNN7EXAMPLE\nsecret-key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n`,
   );
   return {
     env: cleanEnv({ HOME: home }),

@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_CONF, setConfValues } from '../../src/backend/conf';
-import { cloudPaths } from '../../src/backend/paths';
+import { cloudPaths } from '../../src/shared/paths';
 import { tempDir } from './cli';
-import { startCloud, TestCloud } from './cloud';
+import { startCloud, type TestCloud } from './cloud';
 
 export function startCloudInMode(mode: 'SYSTEM' | 'STATIC' | 'MANAGED' | 'MANAGED-NOVLAN'): Promise<TestCloud> {
   const dataDir = tempDir('euca-cloud-');

@@ -3,13 +3,13 @@
  * temporary data dir and key), and a small fake cloud serving the internal endpoints a node
  * controller calls (images, metadata) as the contract describes, checking their signatures.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
+import { type AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { CLOUD_INTERNAL_PATH, EMPTY_BODY_SHA256, generateSharedKey, verifyRequest } from '../../src/lib/nc-protocol';
-import { nodeAddress, nodePaths } from '../../src/backend/node/paths';
+import { CLOUD_INTERNAL_PATH, EMPTY_BODY_SHA256, generateSharedKey, verifyRequest } from '../../src/shared/nc-protocol';
+import { nodeAddress, nodePaths } from '../../src/shared/node-paths';
 import { cleanEnv, commandsDir, tempDir } from './cli';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,9 +27,22 @@ export interface FakeCloud {
 }
 
 export async function startFakeCloud(key = generateSharedKey(), delayMs = 150): Promise<FakeCloud> {
-  const fake: FakeCloud = { key, images: new Map(), downloads: new Map(), metadata: new Map(), refused: 0, url: '', close: async () => undefined };
+  const fake: FakeCloud = {
+    key,
+    images: new Map(),
+    downloads: new Map(),
+    metadata: new Map(),
+    refused: 0,
+    url: '',
+    close: async () => undefined,
+  };
   const server = http.createServer(async (req, res) => {
-    const verdict = verifyRequest(key, { method: req.method!, path: req.url!, headers: req.headers, bodySha256: EMPTY_BODY_SHA256 });
+    const verdict = verifyRequest(key, {
+      method: req.method!,
+      path: req.url!,
+      headers: req.headers,
+      bodySha256: EMPTY_BODY_SHA256,
+    });
     if (!verdict.ok) {
       fake.refused++;
       res.writeHead(403).end(verdict.reason);
@@ -69,15 +82,35 @@ export interface TestNode {
  * Starts a node controller with the given eucalyptus.conf settings written before its first start;
  * without a key it starts unpaired, with a pairing token in its keys folder.
  */
-export async function startNode(cloudUrl: string, key: string | undefined, conf: Record<string, string> = {}, dataDir = tempDir('euca-nc-')): Promise<TestNode> {
+export async function startNode(
+  cloudUrl: string,
+  key: string | undefined,
+  conf: Record<string, string> = {},
+  dataDir = tempDir('euca-nc-'),
+): Promise<TestNode> {
   const paths = nodePaths(dataDir);
   fs.mkdirSync(path.dirname(paths.conf), { recursive: true });
-  fs.writeFileSync(paths.conf, Object.entries(conf).map(([k, v]) => `${k}="${v}"\n`).join(''));
+  fs.writeFileSync(
+    paths.conf,
+    Object.entries(conf)
+      .map(([k, v]) => `${k}="${v}"\n`)
+      .join(''),
+  );
   const keyFile = key === undefined ? paths.keyFile : path.join(dataDir, 'test.key');
   if (key !== undefined) fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   const child: ChildProcess = spawn(
     path.join(commandsDir(), 'eucalyptus-nc'),
-    ['start', '--foreground', '--port', '0', '--data-dir', dataDir, '--cloud-url', cloudUrl, ...(key === undefined ? [] : ['--key-file', keyFile])],
+    [
+      'start',
+      '--foreground',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--cloud-url',
+      cloudUrl,
+      ...(key === undefined ? [] : ['--key-file', keyFile]),
+    ],
     { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -105,7 +138,11 @@ export async function startNode(cloudUrl: string, key: string | undefined, conf:
 }
 
 /** Polls until check() returns something, or fails after timeoutMs. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -119,7 +156,11 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
  * GET /latest/<p> as the instance itself asks it: through its own metadata channel, the socket
  * its node keeps in its folder (INSTANCE_PATH/<account>/<instance>/metadata.sock).
  */
-export function instanceMetadata(nodeDataDir: string, instanceId: string, p: string): Promise<{ status: number; body: string }> {
+export function instanceMetadata(
+  nodeDataDir: string,
+  instanceId: string,
+  p: string,
+): Promise<{ status: number; body: string }> {
   const root = nodePaths(nodeDataDir).defaultInstancePath;
   const account = fs.readdirSync(root).find((a) => fs.existsSync(path.join(root, a, instanceId)));
   if (!account) throw new Error(`no folder for ${instanceId} under ${root}`);

@@ -4,16 +4,23 @@
  */
 import { execFileSync } from 'node:child_process';
 
-const sh = (script: string, ...args: string[]) => execFileSync('bash', ['-c', script, 'sh', ...args], { encoding: 'utf8' });
+const sh = (script: string, ...args: string[]) =>
+  execFileSync('bash', ['-c', script, 'sh', ...args], { encoding: 'utf8' });
 
 /** SHA1 of the private key in PKCS#8 DER, as `openssl sha1 -c` prints it. */
 export function opensslPrivateFingerprint(keyFile: string): string {
-  return sh('openssl pkcs8 -topk8 -nocrypt -in "$1" -outform DER | openssl sha1 -c', keyFile).trim().split(/\s+/).pop()!;
+  return sh('openssl pkcs8 -topk8 -nocrypt -in "$1" -outform DER | openssl sha1 -c', keyFile)
+    .trim()
+    .split(/\s+/)
+    .pop()!;
 }
 
 /** MD5 of an OpenSSH public key's DER SubjectPublicKeyInfo. */
 export function opensslPublicFingerprint(pubFile: string): string {
-  return sh('ssh-keygen -e -m PKCS8 -f "$1" | openssl pkey -pubin -outform DER | openssl md5 -c', pubFile).trim().split(/\s+/).pop()!;
+  return sh('ssh-keygen -e -m PKCS8 -f "$1" | openssl pkey -pubin -outform DER | openssl md5 -c', pubFile)
+    .trim()
+    .split(/\s+/)
+    .pop()!;
 }
 
 /** `ssh-keygen -y`: the OpenSSH public key of a private key file. */

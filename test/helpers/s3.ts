@@ -7,11 +7,11 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { cloudPaths } from '../../src/backend/paths';
+import { cloudPaths } from '../../src/shared/paths';
 import { SqliteStore } from '../../src/backend/store/sqlite';
-import { resolveEndpoint } from '../../src/lib/config/resolve';
-import { S3Client } from '../../src/lib/s3';
-import { TestCloud } from './cloud';
+import { resolveEndpoint } from '../../src/cli/config/resolve';
+import { S3Client } from '../../src/cli/s3';
+import { type TestCloud } from './cloud';
 
 export interface Keys {
   accessKeyId: string;
@@ -23,11 +23,19 @@ export function adminKeys(cloud: TestCloud): Keys {
 }
 
 /** Our S3 client against the cloud, at its S3_URL or another URL (the root path, objectstorage). */
-export async function s3Client(cloud: TestCloud, opts: { sig?: '2' | '4'; keys?: Keys; url?: string } = {}): Promise<S3Client> {
+export async function s3Client(
+  cloud: TestCloud,
+  opts: { sig?: '2' | '4'; keys?: Keys; url?: string } = {},
+): Promise<S3Client> {
   const keys = opts.keys ?? adminKeys(cloud);
   const ep = await resolveEndpoint(
     's3',
-    { 'signature-version': opts.sig ?? '4', url: opts.url, 'access-key': keys.accessKeyId, 'secret-key': keys.secretAccessKey },
+    {
+      'signature-version': opts.sig ?? '4',
+      url: opts.url,
+      'access-key': keys.accessKeyId,
+      'secret-key': keys.secretAccessKey,
+    },
     { env: cloud.env, ini: new Map(), commandName: 'test' },
   );
   return new S3Client(ep);
@@ -69,12 +77,17 @@ export function rawRequest(
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const agent = opts.localAddress ? false : undefined;
-    const req = http.request({ host: opts.host ?? '127.0.0.1', port, method, path: rawPath, headers, localAddress: opts.localAddress, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: opts.host ?? '127.0.0.1', port, method, path: rawPath, headers, localAddress: opts.localAddress, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -7,17 +7,28 @@ import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { before, describe, test } from 'node:test';
-import { CliError } from '../../src/lib/errors';
-import { decryptBundleKeys, generateBundleKeys, unwrapKey, wrapKey } from '../../src/lib/bundle/keys';
-import { Manifest, parseManifest, serializeManifest, signedText, verifyManifestSignature } from '../../src/lib/bundle/manifest';
+import { CliError } from '../../src/shared/errors';
+import { decryptBundleKeys, generateBundleKeys, unwrapKey, wrapKey } from '../../src/shared/bundle/keys';
+import {
+  type Manifest,
+  parseManifest,
+  serializeManifest,
+  signedText,
+  verifyManifestSignature,
+} from '../../src/shared/bundle/manifest';
 import { tempDir } from '../helpers/cli';
-import { TestIdentity, testIdentity } from '../helpers/keys';
+import { type TestIdentity, testIdentity } from '../helpers/keys';
 
 let id: TestIdentity;
 let pem: { userCert: string; userKey: string; cloudCert: string; cloudKey: string };
 before(() => {
   id = testIdentity(tempDir('euca-bundle-unit-'));
-  pem = { userCert: fs.readFileSync(id.userCert, 'utf8'), userKey: fs.readFileSync(id.userKey, 'utf8'), cloudCert: fs.readFileSync(id.cloudCert, 'utf8'), cloudKey: fs.readFileSync(id.cloudKey, 'utf8') };
+  pem = {
+    userCert: fs.readFileSync(id.userCert, 'utf8'),
+    userKey: fs.readFileSync(id.userKey, 'utf8'),
+    cloudCert: fs.readFileSync(id.cloudCert, 'utf8'),
+    cloudKey: fs.readFileSync(id.cloudKey, 'utf8'),
+  };
 });
 
 function sample(): Manifest {
@@ -57,9 +68,18 @@ describe('the manifest', () => {
   test('serializes in euca2ools order and parses back to the same manifest', () => {
     const m = sample();
     const xml = serializeManifest(m, pem.userKey);
-    assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<manifest><version>2007-10-10<\/version><bundler><name>euca2ools<\/name><version>0.1.0<\/version><release>0<\/release><\/bundler><machine_configuration><architecture>x86_64<\/architecture><block_device_mapping><mapping><virtual>ami<\/virtual><device>sda1<\/device><\/mapping>/);
-    assert.match(xml, /<\/block_device_mapping><product_codes><product_code>A1B2C3D4<\/product_code><\/product_codes><kernel_id>eki-5B3D3859<\/kernel_id><ramdisk_id>eri-722B3CBA<\/ramdisk_id><\/machine_configuration>/);
-    assert.match(xml, /<image><name>fedora &amp; &lt;friends&gt;.img<\/name><user>123456789012<\/user><type>machine<\/type><digest algorithm="SHA1">a{40}<\/digest><size>12345<\/size><bundled_size>5008<\/bundled_size><ec2_encrypted_key algorithm="AES-128-CBC">[0-9a-f]{512}<\/ec2_encrypted_key><user_encrypted_key algorithm="AES-128-CBC">[0-9a-f]{512}<\/user_encrypted_key><ec2_encrypted_iv>[0-9a-f]{512}<\/ec2_encrypted_iv><user_encrypted_iv>[0-9a-f]{512}<\/user_encrypted_iv><parts count="2"><part index="0"><filename>fedora.img.part.00<\/filename><digest algorithm="SHA1">b{40}<\/digest><\/part>/);
+    assert.match(
+      xml,
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<manifest><version>2007-10-10<\/version><bundler><name>euca2ools<\/name><version>0.1.0<\/version><release>0<\/release><\/bundler><machine_configuration><architecture>x86_64<\/architecture><block_device_mapping><mapping><virtual>ami<\/virtual><device>sda1<\/device><\/mapping>/,
+    );
+    assert.match(
+      xml,
+      /<\/block_device_mapping><product_codes><product_code>A1B2C3D4<\/product_code><\/product_codes><kernel_id>eki-5B3D3859<\/kernel_id><ramdisk_id>eri-722B3CBA<\/ramdisk_id><\/machine_configuration>/,
+    );
+    assert.match(
+      xml,
+      /<image><name>fedora &amp; &lt;friends&gt;.img<\/name><user>123456789012<\/user><type>machine<\/type><digest algorithm="SHA1">a{40}<\/digest><size>12345<\/size><bundled_size>5008<\/bundled_size><ec2_encrypted_key algorithm="AES-128-CBC">[0-9a-f]{512}<\/ec2_encrypted_key><user_encrypted_key algorithm="AES-128-CBC">[0-9a-f]{512}<\/user_encrypted_key><ec2_encrypted_iv>[0-9a-f]{512}<\/ec2_encrypted_iv><user_encrypted_iv>[0-9a-f]{512}<\/user_encrypted_iv><parts count="2"><part index="0"><filename>fedora.img.part.00<\/filename><digest algorithm="SHA1">b{40}<\/digest><\/part>/,
+    );
     assert.match(xml, /<\/image><signature>[0-9a-f]{512}<\/signature><\/manifest>\n$/);
     const back = parseManifest(xml);
     const { signature, ...rest } = back;
@@ -69,15 +89,26 @@ describe('the manifest', () => {
 
   test('the signature is RSA-SHA1 over machine_configuration + image as written, and fails when tampered', () => {
     const xml = serializeManifest(sample(), pem.userKey);
-    const mc = xml.slice(xml.indexOf('<machine_configuration>'), xml.indexOf('</machine_configuration>') + '</machine_configuration>'.length);
+    const mc = xml.slice(
+      xml.indexOf('<machine_configuration>'),
+      xml.indexOf('</machine_configuration>') + '</machine_configuration>'.length,
+    );
     const image = xml.slice(xml.indexOf('<image>'), xml.indexOf('</image>') + '</image>'.length);
     assert.equal(signedText(xml), mc + image);
     const sig = Buffer.from(parseManifest(xml).signature!, 'hex');
     assert.ok(crypto.verify('sha1', Buffer.from(mc + image), crypto.createPublicKey(pem.userKey), sig));
     assert.ok(verifyManifestSignature(xml, pem.userCert));
     assert.equal(verifyManifestSignature(xml, pem.cloudCert), false, 'another key');
-    assert.equal(verifyManifestSignature(xml.replace('<size>12345</size>', '<size>12346</size>'), pem.userCert), false, 'image changed');
-    assert.equal(verifyManifestSignature(xml.replace('<architecture>x86_64<', '<architecture>i386<'), pem.userCert), false, 'configuration changed');
+    assert.equal(
+      verifyManifestSignature(xml.replace('<size>12345</size>', '<size>12346</size>'), pem.userCert),
+      false,
+      'image changed',
+    );
+    assert.equal(
+      verifyManifestSignature(xml.replace('<architecture>x86_64<', '<architecture>i386<'), pem.userCert),
+      false,
+      'configuration changed',
+    );
   });
 
   test('parses manifests laid out differently: EC2 AMI tools order, whitespace, no product codes', () => {
@@ -115,14 +146,27 @@ describe('the manifest', () => {
     assert.equal(p.machineConfiguration.kernelId, 'aki-12345678');
     assert.equal(p.machineConfiguration.ramdiskId, undefined);
     assert.equal(p.image.digest, 'd'.repeat(40));
-    assert.deepEqual(p.image.parts.map((x) => x.filename), ['disk.img.part.0', 'disk.img.part.1']);
+    assert.deepEqual(
+      p.image.parts.map((x) => x.filename),
+      ['disk.img.part.0', 'disk.img.part.1'],
+    );
     assert.equal(p.image.size, 100);
     assert.equal(p.bundler?.name, 'ec2-ami-tools');
   });
 
   test('a document that is not XML, or not a bundle manifest, is an InvalidManifest error', () => {
-    for (const text of ['this is not xml <<<', '{"manifest": 1}', '<manifest><version>2007-10-10</version></manifest>', '<html><body>hi</body></html>', '']) {
-      assert.throws(() => parseManifest(text), (e: unknown) => e instanceof CliError && e.code === 'InvalidManifest', text);
+    for (const text of [
+      'this is not xml <<<',
+      '{"manifest": 1}',
+      '<manifest><version>2007-10-10</version></manifest>',
+      '<html><body>hi</body></html>',
+      '',
+    ]) {
+      assert.throws(
+        () => parseManifest(text),
+        (e: unknown) => e instanceof CliError && e.code === 'InvalidManifest',
+        text,
+      );
     }
     const noSize = serializeManifest(sample(), pem.userKey).replace(/<size>\d+<\/size>/, '');
     assert.throws(() => parseManifest(noSize), /<image\/size> is missing/);
@@ -139,7 +183,10 @@ describe('the bundle keys', () => {
     assert.deepEqual(user, cloud);
     assert.equal(user.key.length, 16);
     // What is encrypted is the 32-character hex text: Node's raw RSA shows the PKCS#1 v1.5 block.
-    const raw = crypto.privateDecrypt({ key: pem.userKey, padding: crypto.constants.RSA_NO_PADDING }, Buffer.from(m.image.userEncryptedKey!, 'hex'));
+    const raw = crypto.privateDecrypt(
+      { key: pem.userKey, padding: crypto.constants.RSA_NO_PADDING },
+      Buffer.from(m.image.userEncryptedKey!, 'hex'),
+    );
     assert.equal(raw[0], 0);
     assert.equal(raw[1], 2);
     assert.equal(raw.subarray(raw.length - 32).toString('ascii'), user.key.toString('hex'));
@@ -148,9 +195,16 @@ describe('the bundle keys', () => {
 
   test('a key that does not match gives KeyMismatch saying so', () => {
     const m = sample();
-    const stranger = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const stranger = crypto
+      .generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     for (const which of ['user', 'ec2', 'either'] as const) {
-      assert.throws(() => decryptBundleKeys(m, stranger, which), (e: unknown) => e instanceof CliError && e.code === 'KeyMismatch' && /private key does not match the bundle/.test(e.message));
+      assert.throws(
+        () => decryptBundleKeys(m, stranger, which),
+        (e: unknown) =>
+          e instanceof CliError && e.code === 'KeyMismatch' && /private key does not match the bundle/.test(e.message),
+      );
     }
     assert.throws(() => decryptBundleKeys(m, pem.cloudKey, 'user'), /does not match/);
   });

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
 import * as zlib from 'node:zlib';
-import { parallelGzip, ParallelGzip } from '../../src/lib/bundle/pgzip';
+import { parallelGzip, ParallelGzip } from '../../src/shared/bundle/pgzip';
 
 const BLOCK = 64 * 1024; // small blocks, so that the boundaries are many and cheap to test
 
@@ -18,7 +18,7 @@ function compressible(n: number): Buffer {
   const words = ['ami', 'eki', 'eri', 'walrus', 'bundle', 'manifest', '\n', ' ', 'node controller'];
   const out = Buffer.alloc(n);
   let seed = 7;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     const w = words[seed % words.length];
     i += out.write(w, i);
@@ -31,9 +31,25 @@ function gunzipBinary(gz: Buffer): Buffer {
 }
 
 test('parallel gzip output decodes with zlib and gzip -d, around block boundaries', async () => {
-  const sizes = [0, 1, 100, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK, 2 * BLOCK + 7, 5 * BLOCK - 3, 32 * 1024, 32 * 1024 + 1];
+  const sizes = [
+    0,
+    1,
+    100,
+    BLOCK - 1,
+    BLOCK,
+    BLOCK + 1,
+    2 * BLOCK,
+    2 * BLOCK + 7,
+    5 * BLOCK - 3,
+    32 * 1024,
+    32 * 1024 + 1,
+  ];
   for (const n of sizes) {
-    for (const [kind, data] of [['random', crypto.randomBytes(n)], ['compressible', compressible(n)], ['zeros', Buffer.alloc(n)]] as const) {
+    for (const [kind, data] of [
+      ['random', crypto.randomBytes(n)],
+      ['compressible', compressible(n)],
+      ['zeros', Buffer.alloc(n)],
+    ] as const) {
       const gz = await parallelGzip(data, { blockSize: BLOCK, concurrency: 3 });
       assert.equal(gz[0], 0x1f, `${kind} ${n}`);
       assert.equal(gz[1], 0x8b);

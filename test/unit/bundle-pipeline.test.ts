@@ -10,11 +10,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { before, test } from 'node:test';
-import { CliError } from '../../src/lib/errors';
-import { bundleImage, BundleImageOptions } from '../../src/lib/bundle/pipeline';
-import { decryptBundleKeys } from '../../src/lib/bundle/keys';
-import { parseManifest, verifyManifestSignature } from '../../src/lib/bundle/manifest';
-import { unbundle } from '../../src/lib/bundle/unbundle';
+import { CliError } from '../../src/shared/errors';
+import { bundleImage, type BundleImageOptions } from '../../src/shared/bundle/pipeline';
+import { decryptBundleKeys } from '../../src/shared/bundle/keys';
+import { parseManifest, verifyManifestSignature } from '../../src/shared/bundle/manifest';
+import { unbundle } from '../../src/shared/bundle/unbundle';
 import { tempDir } from '../helpers/cli';
 import { testIdentity } from '../helpers/keys';
 
@@ -75,8 +75,14 @@ test('parts go to the callback, named .part.00 on to .part.100 and beyond, and c
   assert.equal(m.image.parts[0].filename, 'disk.img.part.00');
   assert.equal(m.image.parts[9].filename, 'disk.img.part.09');
   assert.equal(m.image.parts[100].filename, 'disk.img.part.100');
-  assert.deepEqual([...parts.keys()], m.image.parts.map((p) => p.filename));
-  assert.equal(m.image.bundledSize, [...parts.values()].reduce((n, b) => n + b.length, 0));
+  assert.deepEqual(
+    [...parts.keys()],
+    m.image.parts.map((p) => p.filename),
+  );
+  assert.equal(
+    m.image.bundledSize,
+    [...parts.values()].reduce((n, b) => n + b.length, 0),
+  );
   assert.equal(m.image.size, data.length);
   assert.ok(verifyManifestSignature(result.manifestXml, base.userCertPem));
 
@@ -96,70 +102,105 @@ test('parts go to the callback, named .part.00 on to .part.100 and beyond, and c
 });
 
 test('machine, kernel and ramdisk bundles describe themselves as Eucalyptus expects', async () => {
-  const machine = parseManifest((await bundleToMemory({ kernelId: 'eki-5B3D3859', blockDeviceMappings: { ephemeral1: 'sdc', swap: 'sdd' }, productCodes: ['X1'] })).result.manifestXml);
+  const machine = parseManifest(
+    (
+      await bundleToMemory({
+        kernelId: 'eki-5B3D3859',
+        blockDeviceMappings: { ephemeral1: 'sdc', swap: 'sdd' },
+        productCodes: ['X1'],
+      })
+    ).result.manifestXml,
+  );
   assert.equal(machine.image.type, 'machine');
   assert.equal(machine.machineConfiguration.kernelId, 'eki-5B3D3859');
-  assert.deepEqual(machine.machineConfiguration.blockDeviceMappings, { ami: 'sda1', root: '/dev/sda1', ephemeral0: 'sda2', swap: 'sdd', ephemeral1: 'sdc' });
+  assert.deepEqual(machine.machineConfiguration.blockDeviceMappings, {
+    ami: 'sda1',
+    root: '/dev/sda1',
+    ephemeral0: 'sda2',
+    swap: 'sdd',
+    ephemeral1: 'sdc',
+  });
   assert.deepEqual(machine.machineConfiguration.productCodes, ['X1']);
   const kernel = parseManifest((await bundleToMemory({ imageType: 'kernel' })).result.manifestXml);
   assert.equal(kernel.image.type, 'kernel');
   assert.equal(kernel.machineConfiguration.kernelId, 'true');
   assert.deepEqual(kernel.machineConfiguration.blockDeviceMappings, {});
-  const ramdisk = parseManifest((await bundleToMemory({ imageType: 'ramdisk', architecture: 'i386' })).result.manifestXml);
+  const ramdisk = parseManifest(
+    (await bundleToMemory({ imageType: 'ramdisk', architecture: 'i386' })).result.manifestXml,
+  );
   assert.equal(ramdisk.image.type, 'ramdisk');
   assert.equal(ramdisk.machineConfiguration.ramdiskId, 'true');
   assert.equal(ramdisk.machineConfiguration.architecture, 'i386');
 });
 
-test('an image written to a path appears only when every check passed; failures name the part and leave nothing', async () => {
-  const { result, parts } = await bundleToMemory();
-  const m = parseManifest(result.manifestXml);
-  const keys = decryptBundleKeys(m, base.userPrivateKeyPem);
-  const outDir = tempDir('euca-unbundle-out-');
-  const target = path.join(outDir, 'disk.img');
-  const attempt = (read: (name: string) => Buffer | undefined, manifest = m) =>
-    unbundle({
-      manifest,
-      ...keys,
-      readPart: (name) => {
-        const b = read(name);
-        if (!b) throw Object.assign(new Error('gone'), { code: 'ENOENT' });
-        return Readable.from([b]);
-      },
-      output: target,
-    });
+test(
+  'an image written to a path appears only when every check passed; failures name the part and leave ' + 'nothing',
+  async () => {
+    const { result, parts } = await bundleToMemory();
+    const m = parseManifest(result.manifestXml);
+    const keys = decryptBundleKeys(m, base.userPrivateKeyPem);
+    const outDir = tempDir('euca-unbundle-out-');
+    const target = path.join(outDir, 'disk.img');
+    const attempt = (read: (name: string) => Buffer | undefined, manifest = m) =>
+      unbundle({
+        manifest,
+        ...keys,
+        readPart: (name) => {
+          const b = read(name);
+          if (!b) throw Object.assign(new Error('gone'), { code: 'ENOENT' });
+          return Readable.from([b]);
+        },
+        output: target,
+      });
 
-  const victim = m.image.parts[5].filename;
-  const tampered = (name: string) => {
-    const b = Buffer.from(parts.get(name)!);
-    if (name === victim) b[10] ^= 1;
-    return b;
-  };
-  await assert.rejects(attempt(tampered), (e: unknown) => e instanceof CliError && e.code === 'CorruptBundle' && e.message.includes(`bundle part ${victim} is corrupt`));
-  assert.deepEqual(fs.readdirSync(outDir), []);
+    const victim = m.image.parts[5].filename;
+    const tampered = (name: string) => {
+      const b = Buffer.from(parts.get(name)!);
+      if (name === victim) b[10] ^= 1;
+      return b;
+    };
+    await assert.rejects(
+      attempt(tampered),
+      (e: unknown) =>
+        e instanceof CliError && e.code === 'CorruptBundle' && e.message.includes(`bundle part ${victim} is corrupt`),
+    );
+    assert.deepEqual(fs.readdirSync(outDir), []);
 
-  await assert.rejects(attempt((n) => (n === victim ? undefined : parts.get(n))), (e: unknown) => e instanceof CliError && e.code === 'MissingBundlePart' && e.message.includes(victim));
-  assert.deepEqual(fs.readdirSync(outDir), []);
+    await assert.rejects(
+      attempt((n) => (n === victim ? undefined : parts.get(n))),
+      (e: unknown) => e instanceof CliError && e.code === 'MissingBundlePart' && e.message.includes(victim),
+    );
+    assert.deepEqual(fs.readdirSync(outDir), []);
 
-  const wrongDigest = { ...m, image: { ...m.image, digest: '0'.repeat(40) } };
-  await assert.rejects(attempt((n) => parts.get(n), wrongDigest), /unbundled image's SHA1 digest is [0-9a-f]{40}, the manifest says 0{40}/);
-  assert.deepEqual(fs.readdirSync(outDir), []);
+    const wrongDigest = { ...m, image: { ...m.image, digest: '0'.repeat(40) } };
+    await assert.rejects(
+      attempt((n) => parts.get(n), wrongDigest),
+      /unbundled image's SHA1 digest is [0-9a-f]{40}, the manifest says 0{40}/,
+    );
+    assert.deepEqual(fs.readdirSync(outDir), []);
 
-  const wrongKey = { key: crypto.randomBytes(16), iv: keys.iv };
-  await assert.rejects(unbundle({ manifest: m, ...wrongKey, readPart: (n) => Readable.from([parts.get(n)!]), output: target }), (e: unknown) => e instanceof CliError && e.code === 'CorruptBundle');
-  assert.deepEqual(fs.readdirSync(outDir), []);
+    const wrongKey = { key: crypto.randomBytes(16), iv: keys.iv };
+    await assert.rejects(
+      unbundle({ manifest: m, ...wrongKey, readPart: (n) => Readable.from([parts.get(n)!]), output: target }),
+      (e: unknown) => e instanceof CliError && e.code === 'CorruptBundle',
+    );
+    assert.deepEqual(fs.readdirSync(outDir), []);
 
-  const ok = await attempt((n) => parts.get(n));
-  assert.equal(ok.path, target);
-  assert.ok(fs.readFileSync(target).equals(data));
-  assert.deepEqual(fs.readdirSync(outDir), ['disk.img']);
-});
+    const ok = await attempt((n) => parts.get(n));
+    assert.equal(ok.path, target);
+    assert.ok(fs.readFileSync(target).equals(data));
+    assert.deepEqual(fs.readdirSync(outDir), ['disk.img']);
+  },
+);
 
 test('a bundle that fails half-way takes back the parts it wrote and writes no manifest', async () => {
   const dest = tempDir('euca-bundle-dest-');
   // The third part cannot be written: its name is taken by a folder.
   fs.mkdirSync(path.join(dest, 'disk.img.part.02'));
-  await assert.rejects(bundleImage({ ...base, destination: dest }), (e: unknown) => e instanceof CliError && e.code === 'WriteFailed' && /disk\.img\.part\.02: EISDIR/.test(e.message));
+  await assert.rejects(
+    bundleImage({ ...base, destination: dest }),
+    (e: unknown) => e instanceof CliError && e.code === 'WriteFailed' && /disk\.img\.part\.02: EISDIR/.test(e.message),
+  );
   assert.deepEqual(fs.readdirSync(dest), ['disk.img.part.02']);
 });
 

@@ -10,8 +10,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
-import { CliError } from '../../src/lib/errors';
-import { extractFirstFile } from '../../src/lib/bundle/tar-reader';
+import { CliError } from '../../src/shared/errors';
+import { extractFirstFile } from '../../src/shared/bundle/tar-reader';
 import { tempDir } from '../helpers/cli';
 
 let dir: string;
@@ -38,7 +38,10 @@ function tar(args: string[]): Buffer {
   return execFileSync('tar', ['-c', '-C', dir, ...args], { maxBuffer: 1 << 28 });
 }
 
-async function extract(archive: Buffer, chunk = 10000): Promise<{ name: string; size: number; bytes: Buffer; holes: number }> {
+async function extract(
+  archive: Buffer,
+  chunk = 10000,
+): Promise<{ name: string; size: number; bytes: Buffer; holes: number }> {
   const parts: Buffer[] = [];
   let holes = 0;
   async function* pieces() {
@@ -79,7 +82,11 @@ test('long names (GNU L records and pax path), and a folder before the file', as
 });
 
 test('sparse files as tar -S writes them: old GNU with extension blocks, pax 0.1 and 1.0', async () => {
-  for (const args of [['--format=gnu'], ['--format=posix', '--sparse-version=0.1'], ['--format=posix', '--sparse-version=1.0']]) {
+  for (const args of [
+    ['--format=gnu'],
+    ['--format=posix', '--sparse-version=0.1'],
+    ['--format=posix', '--sparse-version=1.0'],
+  ]) {
     const archive = tar(['-S', ...args, 'sparse.img']);
     assert.ok(archive.length < sparseData.length / 4, `${args}: stored sparse (${archive.length} bytes)`);
     const r = await extract(archive);
@@ -96,6 +103,9 @@ test('the members after the first file are read through to the end; a damaged he
   assert.equal(r.name, 'plain.img');
   const damaged = Buffer.from(two);
   damaged[10] ^= 0x55;
-  await assert.rejects(extract(damaged), (e: unknown) => e instanceof CliError && e.code === 'CorruptBundle' && /header checksum/.test(e.message));
+  await assert.rejects(
+    extract(damaged),
+    (e: unknown) => e instanceof CliError && e.code === 'CorruptBundle' && /header checksum/.test(e.message),
+  );
   await assert.rejects(extract(two.subarray(0, 5000)), /ends inside the image/);
 });

@@ -10,7 +10,17 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseNetworkConfig } from '../../src/backend/cluster/network/config';
 import {
-  instancesPerNetwork, intToIp, ipToInt, macForIp, managedNetwork, maskPrefix, networkCount, networkHosts, parseAddressList, parseMacMap, subnetFitsMask,
+  instancesPerNetwork,
+  intToIp,
+  ipToInt,
+  macForIp,
+  managedNetwork,
+  maskPrefix,
+  networkCount,
+  networkHosts,
+  parseAddressList,
+  parseMacMap,
+  subnetFitsMask,
 } from '../../src/backend/cluster/network/ip';
 import { chainName, MAX_CHAIN_NAME, renderIptables } from '../../src/backend/cluster/network/iptables';
 import { NetworkManager } from '../../src/backend/cluster/network/manager';
@@ -30,7 +40,12 @@ test("seed 001's arithmetic: a /16 holds 1024 networks of 64, each for 61 instan
   assert.equal(hosts.length, 61);
   assert.deepEqual([hosts[0], hosts[60]], ['192.168.0.66', '192.168.0.126']);
   assert.deepEqual(managedNetwork('192.168.0.0', 64, 1), {
-    index: 1, network: '192.168.0.64', router: '192.168.0.65', broadcast: '192.168.0.127', firstHost: '192.168.0.66', lastHost: '192.168.0.126',
+    index: 1,
+    network: '192.168.0.64',
+    router: '192.168.0.65',
+    broadcast: '192.168.0.127',
+    firstHost: '192.168.0.66',
+    lastHost: '192.168.0.126',
   });
   assert.equal(managedNetwork('192.168.0.0', 64, 1023).broadcast, '192.168.255.255');
 });
@@ -48,7 +63,12 @@ test('addresses and masks', () => {
 });
 
 test('VNET_PUBLICIPS: ranges and lists, in order, without duplicates', () => {
-  assert.deepEqual(parseAddressList('192.0.2.10-192.0.2.12 198.51.100.7,192.0.2.11'), ['192.0.2.10', '192.0.2.11', '192.0.2.12', '198.51.100.7']);
+  assert.deepEqual(parseAddressList('192.0.2.10-192.0.2.12 198.51.100.7,192.0.2.11'), [
+    '192.0.2.10',
+    '192.0.2.11',
+    '192.0.2.12',
+    '198.51.100.7',
+  ]);
   assert.equal(parseAddressList('192.0.2.10-192.0.2.40').length, 31);
   assert.throws(() => parseAddressList('192.0.2.12-192.0.2.10'), /ends before it starts/);
   assert.throws(() => parseAddressList('192.0.2.300'), /not an IPv4 address/);
@@ -63,23 +83,52 @@ test("VNET_MACMAP: the seed's pairs (one MAC has five octets there, and is read 
 });
 
 test('settings that cannot work stop the cloud with a message naming the setting', () => {
-  const managed = { VNET_MODE: 'MANAGED', VNET_SUBNET: '192.168.0.0', VNET_NETMASK: '255.255.0.0', VNET_ADDRSPERNET: '64' };
+  const managed = {
+    VNET_MODE: 'MANAGED',
+    VNET_SUBNET: '192.168.0.0',
+    VNET_NETMASK: '255.255.0.0',
+    VNET_ADDRSPERNET: '64',
+  };
   assert.equal(parseNetworkConfig(managed).networks, 1024);
-  assert.equal(parseNetworkConfig({ ...managed, VNET_ADDRSPERNET: undefined as any, VNET_ADDRSPPERNET: '128' }).addrsPerNet, 128);
-  assert.throws(() => parseNetworkConfig({ ...managed, VNET_MODE: 'BRIDGED' }), /VNET_MODE "BRIDGED" is not a networking mode/);
-  assert.throws(() => parseNetworkConfig({ ...managed, VNET_SUBNET: '192.168.1.0' }), /VNET_SUBNET 192\.168\.1\.0 does not fit VNET_NETMASK 255\.255\.0\.0/);
+  assert.equal(
+    parseNetworkConfig({ ...managed, VNET_ADDRSPERNET: undefined as any, VNET_ADDRSPPERNET: '128' }).addrsPerNet,
+    128,
+  );
+  assert.throws(
+    () => parseNetworkConfig({ ...managed, VNET_MODE: 'BRIDGED' }),
+    /VNET_MODE "BRIDGED" is not a networking mode/,
+  );
+  assert.throws(
+    () => parseNetworkConfig({ ...managed, VNET_SUBNET: '192.168.1.0' }),
+    /VNET_SUBNET 192\.168\.1\.0 does not fit VNET_NETMASK 255\.255\.0\.0/,
+  );
   assert.throws(() => parseNetworkConfig({ ...managed, VNET_NETMASK: '255.0.255.0' }), /VNET_NETMASK/);
-  assert.throws(() => parseNetworkConfig({ ...managed, VNET_ADDRSPERNET: '60' }), /VNET_ADDRSPERNET "60" must be a power of two/);
+  assert.throws(
+    () => parseNetworkConfig({ ...managed, VNET_ADDRSPERNET: '60' }),
+    /VNET_ADDRSPERNET "60" must be a power of two/,
+  );
   assert.throws(() => parseNetworkConfig({ ...managed, VNET_PUBLICIPS: '192.0.2.1-x' }), /VNET_PUBLICIPS/);
   const stat = { VNET_MODE: 'STATIC', VNET_SUBNET: '192.168.1.0', VNET_NETMASK: '255.255.255.0' };
-  assert.throws(() => parseNetworkConfig({ ...stat, VNET_MACMAP: 'AA:DD:11:CE:FF:ED=192.168.2.3' }), /VNET_MACMAP AA:DD:11:CE:FF:ED=192\.168\.2\.3 is outside VNET_SUBNET/);
+  assert.throws(
+    () => parseNetworkConfig({ ...stat, VNET_MACMAP: 'AA:DD:11:CE:FF:ED=192.168.2.3' }),
+    /VNET_MACMAP AA:DD:11:CE:FF:ED=192\.168\.2\.3 is outside VNET_SUBNET/,
+  );
   assert.throws(() => parseNetworkConfig(stat), /VNET_MACMAP must list/);
   assert.equal(parseNetworkConfig({}).mode, 'SYSTEM');
 });
 
 test('MANAGED: a network per active security group, a VLAN each, public addresses at boot, freed on release', () => {
   const s = store();
-  const net = new NetworkManager(s.db, parseNetworkConfig({ VNET_MODE: 'MANAGED', VNET_SUBNET: '10.128.0.0', VNET_NETMASK: '255.255.0.0', VNET_ADDRSPERNET: '32', VNET_PUBLICIPS: '192.0.2.10-192.0.2.11' }));
+  const net = new NetworkManager(
+    s.db,
+    parseNetworkConfig({
+      VNET_MODE: 'MANAGED',
+      VNET_SUBNET: '10.128.0.0',
+      VNET_NETMASK: '255.255.0.0',
+      VNET_ADDRSPERNET: '32',
+      VNET_PUBLICIPS: '192.0.2.10-192.0.2.11',
+    }),
+  );
   const a1 = net.allocateInstanceAddresses('111', 'default', 'public', 'i-00000001');
   const a2 = net.allocateInstanceAddresses('111', 'default', 'public', 'i-00000002');
   const b1 = net.allocateInstanceAddresses('222', 'default', 'public', 'i-00000003');
@@ -90,7 +139,14 @@ test('MANAGED: a network per active security group, a VLAN each, public addresse
   assert.deepEqual(b1, { mac: 'D0:0D:0A:80:00:22', privateIp: '10.128.0.34', vlan: 11 });
   assert.equal(p1.publicIp, undefined);
   assert.equal(p1.vlan, 12);
-  assert.deepEqual(net.groupNetworks().map((n) => [n.accountId, n.groupName, n.cidr]), [['111', 'default', '10.128.0.0/27'], ['222', 'default', '10.128.0.32/27'], ['111', 'web', '10.128.0.64/27']]);
+  assert.deepEqual(
+    net.groupNetworks().map((n) => [n.accountId, n.groupName, n.cidr]),
+    [
+      ['111', 'default', '10.128.0.0/27'],
+      ['222', 'default', '10.128.0.32/27'],
+      ['111', 'web', '10.128.0.64/27'],
+    ],
+  );
   net.releaseInstanceAddresses(a1);
   assert.equal(net.publicAddress('192.0.2.10')!.accountId, undefined);
   net.releaseInstanceAddresses(b1);
@@ -102,7 +158,15 @@ test('MANAGED: a network per active security group, a VLAN each, public addresse
 
 test('MANAGED: a network holds VNET_ADDRSPERNET - 3 instances, and the networks run out', () => {
   const s = store();
-  const net = new NetworkManager(s.db, parseNetworkConfig({ VNET_MODE: 'MANAGED-NOVLAN', VNET_SUBNET: '10.0.0.0', VNET_NETMASK: '255.255.255.192', VNET_ADDRSPERNET: '32' }));
+  const net = new NetworkManager(
+    s.db,
+    parseNetworkConfig({
+      VNET_MODE: 'MANAGED-NOVLAN',
+      VNET_SUBNET: '10.0.0.0',
+      VNET_NETMASK: '255.255.255.192',
+      VNET_ADDRSPERNET: '32',
+    }),
+  );
   for (let i = 0; i < 29; i++) assert.equal(net.allocateInstanceAddresses('1', 'g', 'private').vlan, undefined);
   assert.throws(() => net.allocateInstanceAddresses('1', 'g', 'private'), /holds 29 instances/);
   net.allocateInstanceAddresses('1', 'h', 'private');
@@ -112,8 +176,20 @@ test('MANAGED: a network holds VNET_ADDRSPERNET - 3 instances, and the networks 
 
 test('STATIC hands out VNET_MACMAP pairs first come first served; SYSTEM from the subnet, public = private', () => {
   const s = store();
-  const st = new NetworkManager(s.db, parseNetworkConfig({ VNET_MODE: 'STATIC', VNET_SUBNET: '192.168.1.0', VNET_NETMASK: '255.255.255.0', VNET_MACMAP: 'AA:DD:11:CE:FF:ED=192.168.1.3 AA:DD:CE:FF:EE=192.168.1.4' }));
-  assert.deepEqual(st.allocateInstanceAddresses('1', 'default'), { mac: 'AA:DD:11:CE:FF:ED', privateIp: '192.168.1.3', publicIp: '192.168.1.3' });
+  const st = new NetworkManager(
+    s.db,
+    parseNetworkConfig({
+      VNET_MODE: 'STATIC',
+      VNET_SUBNET: '192.168.1.0',
+      VNET_NETMASK: '255.255.255.0',
+      VNET_MACMAP: 'AA:DD:11:CE:FF:ED=192.168.1.3 AA:DD:CE:FF:EE=192.168.1.4',
+    }),
+  );
+  assert.deepEqual(st.allocateInstanceAddresses('1', 'default'), {
+    mac: 'AA:DD:11:CE:FF:ED',
+    privateIp: '192.168.1.3',
+    publicIp: '192.168.1.3',
+  });
   const second = st.allocateInstanceAddresses('2', 'default');
   assert.equal(second.privateIp, '192.168.1.4');
   assert.throws(() => st.allocateInstanceAddresses('3', 'default'), /all 2 VNET_MACMAP pairs are in use/);
@@ -121,15 +197,30 @@ test('STATIC hands out VNET_MACMAP pairs first come first served; SYSTEM from th
   assert.equal(st.allocateInstanceAddresses('3', 'default').mac, 'AA:DD:CE:FF:EE');
   s.close();
   const s2 = store();
-  const sys = new NetworkManager(s2.db, parseNetworkConfig({ VNET_MODE: 'SYSTEM', VNET_SUBNET: '172.16.0.0', VNET_NETMASK: '255.255.255.252' }));
-  assert.deepEqual(sys.allocateInstanceAddresses('1', 'default'), { mac: 'D0:0D:AC:10:00:02', privateIp: '172.16.0.2', publicIp: '172.16.0.2' });
+  const sys = new NetworkManager(
+    s2.db,
+    parseNetworkConfig({ VNET_MODE: 'SYSTEM', VNET_SUBNET: '172.16.0.0', VNET_NETMASK: '255.255.255.252' }),
+  );
+  assert.deepEqual(sys.allocateInstanceAddresses('1', 'default'), {
+    mac: 'D0:0D:AC:10:00:02',
+    privateIp: '172.16.0.2',
+    publicIp: '172.16.0.2',
+  });
   assert.throws(() => sys.allocateInstanceAddresses('1', 'default'), /No free address left/);
   s2.close();
 });
 
 test('elastic IPs: allocate, associate (the boot address goes back), release; rendered into nat', () => {
   const s = store();
-  const net = new NetworkManager(s.db, parseNetworkConfig({ VNET_MODE: 'MANAGED-NOVLAN', VNET_SUBNET: '10.128.0.0', VNET_NETMASK: '255.255.0.0', VNET_PUBLICIPS: '192.0.2.10 192.0.2.11' }));
+  const net = new NetworkManager(
+    s.db,
+    parseNetworkConfig({
+      VNET_MODE: 'MANAGED-NOVLAN',
+      VNET_SUBNET: '10.128.0.0',
+      VNET_NETMASK: '255.255.0.0',
+      VNET_PUBLICIPS: '192.0.2.10 192.0.2.11',
+    }),
+  );
   const inst = net.allocateInstanceAddresses('111', 'default', 'public', 'i-00000001');
   assert.equal(inst.publicIp, '192.0.2.10');
   const eip = net.allocateElastic('111');
@@ -146,7 +237,13 @@ test('elastic IPs: allocate, associate (the boot address goes back), release; re
     accountName: (id) => (id === '111' ? 'alice' : id),
     groupRules: () => [
       { protocol: 'tcp', fromPort: 22, toPort: 22, cidrs: ['0.0.0.0/0'], sourceGroups: [] },
-      { protocol: 'icmp', fromPort: -1, toPort: -1, cidrs: ['198.51.100.0/24'], sourceGroups: [{ accountId: '111', name: 'default' }] },
+      {
+        protocol: 'icmp',
+        fromPort: -1,
+        toPort: -1,
+        cidrs: ['198.51.100.0/24'],
+        sourceGroups: [{ accountId: '111', name: 'default' }],
+      },
     ],
   });
   assert.match(rules, /^:alice-default - \[0:0\]$/m);
@@ -154,7 +251,10 @@ test('elastic IPs: allocate, associate (the boot address goes back), release; re
   assert.match(rules, /^-A alice-default -s 0\.0\.0\.0\/0 -p tcp -m tcp --dport 22:22 -j ACCEPT$/m);
   assert.match(rules, /^-A alice-default -s 198\.51\.100\.0\/24 -p icmp -m icmp --icmp-type any -j ACCEPT$/m);
   assert.match(rules, /^-A PREROUTING -d 192\.0\.2\.11\/32 -j DNAT --to-destination 10\.128\.0\.2$/m);
-  assert.match(rules, /^-A POSTROUTING -s 10\.128\.0\.2\/32 ! -d 10\.128\.0\.0\/16 -j SNAT --to-source 192\.0\.2\.11$/m);
+  assert.match(
+    rules,
+    /^-A POSTROUTING -s 10\.128\.0\.2\/32 ! -d 10\.128\.0\.0\/16 -j SNAT --to-source 192\.0\.2\.11$/m,
+  );
   assert.doesNotMatch(rules, /192\.0\.2\.10/);
   net.releaseInstanceAddresses(inst);
   assert.equal(net.publicAddress(eip)!.accountId, '111', 'the elastic IP stays allocated after its instance goes');
@@ -169,7 +269,10 @@ test('the pool follows VNET_PUBLICIPS across restarts, keeping addresses in use'
   const first = new NetworkManager(s.db, parseNetworkConfig({ ...conf, VNET_PUBLICIPS: '192.0.2.10-192.0.2.12' }));
   first.allocateElastic('111');
   const second = new NetworkManager(s.db, parseNetworkConfig({ ...conf, VNET_PUBLICIPS: '192.0.2.20' }));
-  assert.deepEqual(second.publicAddresses().map((a) => a.ip), ['192.0.2.10', '192.0.2.20']);
+  assert.deepEqual(
+    second.publicAddresses().map((a) => a.ip),
+    ['192.0.2.10', '192.0.2.20'],
+  );
   s.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });

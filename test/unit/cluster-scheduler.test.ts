@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { ClusterController, SchedulingPolicy } from '../../src/backend/cluster/controller';
-import { NodeAddress, NodeCapacity, NodeClient, SqliteNodeStore } from '../../src/backend/cluster/nodes';
+import { ClusterController, type SchedulingPolicy } from '../../src/backend/cluster/controller';
+import { type NodeAddress, type NodeCapacity, type NodeClient, SqliteNodeStore } from '../../src/backend/cluster/nodes';
 import { SqliteVmTypeStore } from '../../src/backend/cluster/vm-types';
 import { vmTypeState } from '../../src/backend/cluster/zone-view';
 import { SqliteStore } from '../../src/backend/store/sqlite';
@@ -25,19 +25,39 @@ class FakeNodes implements NodeClient {
 async function cluster(policy: SchedulingPolicy, capacity: Record<string, NodeCapacity>) {
   const s = new SqliteStore(path.join(tempDir('euca-cc-'), 'cloud.db'));
   const client = new FakeNodes(capacity);
-  const cc = new ClusterController({ db: s.db, vmTypes: new SqliteVmTypeStore(s.db), nodes: new SqliteNodeStore(s.db), client, policy, timeoutMs: 200 });
+  const cc = new ClusterController({
+    db: s.db,
+    vmTypes: new SqliteVmTypeStore(s.db),
+    nodes: new SqliteNodeStore(s.db),
+    client,
+    policy,
+    timeoutMs: 200,
+  });
   for (const host of Object.keys(capacity)) cc.registerNode('cluster01', { host, port: 8775 });
   await cc.refresh();
   return { s, cc, client };
 }
 
-const free = (cc: ClusterController, type: string) => cc.availability('cluster01').vmTypes.find((t) => t.name === type)!;
+const free = (cc: ClusterController, type: string) =>
+  cc.availability('cluster01').vmTypes.find((t) => t.name === type)!;
 
 test("seed 001's capacity: free / max per type from the nodes' resources", async () => {
   // Two nodes of 4 cores, 4 GiB, 80 GiB: 8 m1.small by cores, 4 m1.large, 2 c1.xlarge.
-  const { s, cc } = await cluster('ROUNDROBIN', { a: { cores: 4, memoryMiB: 4096, diskGiB: 80 }, b: { cores: 4, memoryMiB: 4096, diskGiB: 80 } });
+  const { s, cc } = await cluster('ROUNDROBIN', {
+    a: { cores: 4, memoryMiB: 4096, diskGiB: 80 },
+    b: { cores: 4, memoryMiB: 4096, diskGiB: 80 },
+  });
   const a = cc.availability('cluster01');
-  assert.deepEqual(a.vmTypes.map((t) => [t.name, t.free, t.max]), [['m1.small', 8, 8], ['c1.medium', 8, 8], ['m1.large', 4, 4], ['m1.xlarge', 4, 4], ['c1.xlarge', 2, 2]]);
+  assert.deepEqual(
+    a.vmTypes.map((t) => [t.name, t.free, t.max]),
+    [
+      ['m1.small', 8, 8],
+      ['c1.medium', 8, 8],
+      ['m1.large', 4, 4],
+      ['m1.xlarge', 4, 4],
+      ['c1.xlarge', 2, 2],
+    ],
+  );
   assert.equal(vmTypeState(a.vmTypes[0]), '0008 / 0008  1   128  10');
   assert.equal(vmTypeState({ free: 64, max: 64, cpus: 2, memoryMiB: 1024, diskGiB: 20 }), '0064 / 0064  2  1024  20');
   cc.placeInstances('cluster01', 'm1.large', 1, 1);
@@ -46,34 +66,57 @@ test("seed 001's capacity: free / max per type from the nodes' resources", async
 });
 
 test('ROUNDROBIN rotates through the nodes, GREEDY fills the first', async () => {
-  const caps = { a: { cores: 4, memoryMiB: 4096, diskGiB: 100 }, b: { cores: 4, memoryMiB: 4096, diskGiB: 100 }, c: { cores: 4, memoryMiB: 4096, diskGiB: 100 } };
+  const caps = {
+    a: { cores: 4, memoryMiB: 4096, diskGiB: 100 },
+    b: { cores: 4, memoryMiB: 4096, diskGiB: 100 },
+    c: { cores: 4, memoryMiB: 4096, diskGiB: 100 },
+  };
   const rr = await cluster('ROUNDROBIN', caps);
-  assert.deepEqual(rr.cc.placeInstances('cluster01', 'm1.small', 1, 4).map((p) => p.node.host), ['a', 'b', 'c', 'a']);
+  assert.deepEqual(
+    rr.cc.placeInstances('cluster01', 'm1.small', 1, 4).map((p) => p.node.host),
+    ['a', 'b', 'c', 'a'],
+  );
   // The rotation carries on from where the last request stopped.
-  assert.deepEqual(rr.cc.placeInstances('cluster01', 'm1.small', 2, 2).map((p) => p.node.host), ['b', 'c']);
+  assert.deepEqual(
+    rr.cc.placeInstances('cluster01', 'm1.small', 2, 2).map((p) => p.node.host),
+    ['b', 'c'],
+  );
   rr.s.close();
   const greedy = await cluster('GREEDY', caps);
-  assert.deepEqual(greedy.cc.placeInstances('cluster01', 'm1.small', 1, 6).map((p) => p.node.host), ['a', 'a', 'a', 'a', 'b', 'b']);
+  assert.deepEqual(
+    greedy.cc.placeInstances('cluster01', 'm1.small', 1, 6).map((p) => p.node.host),
+    ['a', 'a', 'a', 'a', 'b', 'b'],
+  );
   greedy.s.close();
 });
 
-test('fewer than MIN fit: InsufficientInstanceCapacity and nothing reserved; as many as fit up to MAX otherwise; release returns room', async () => {
-  const { s, cc } = await cluster('GREEDY', { a: { cores: 2, memoryMiB: 1024, diskGiB: 40 } });
-  assert.throws(() => cc.placeInstances('cluster01', 'm1.large', 3, 3), (e: any) => e.code === 'InsufficientInstanceCapacity');
-  assert.equal(free(cc, 'm1.large').free, 1, 'two cores: one m1.large');
-  const placed = cc.placeInstances('cluster01', 'm1.small', 1, 5);
-  assert.equal(placed.length, 2, 'two cores: two m1.small');
-  assert.equal(free(cc, 'm1.small').free, 0);
-  assert.throws(() => cc.placeInstances('cluster01', 'm1.small', 1, 1), /Not enough resources available/);
-  cc.releaseInstance(placed[0]);
-  cc.releaseInstance(placed[0]);
-  assert.equal(free(cc, 'm1.small').free, 1);
-  assert.throws(() => cc.placeInstances('cluster01', 'm9.huge', 1, 1), /Invalid value 'm9.huge' for InstanceType/);
-  s.close();
-});
+test(
+  'fewer than MIN fit: InsufficientInstanceCapacity and nothing reserved; as many as fit up to MAX ' +
+    'otherwise; release returns room',
+  async () => {
+    const { s, cc } = await cluster('GREEDY', { a: { cores: 2, memoryMiB: 1024, diskGiB: 40 } });
+    assert.throws(
+      () => cc.placeInstances('cluster01', 'm1.large', 3, 3),
+      (e: any) => e.code === 'InsufficientInstanceCapacity',
+    );
+    assert.equal(free(cc, 'm1.large').free, 1, 'two cores: one m1.large');
+    const placed = cc.placeInstances('cluster01', 'm1.small', 1, 5);
+    assert.equal(placed.length, 2, 'two cores: two m1.small');
+    assert.equal(free(cc, 'm1.small').free, 0);
+    assert.throws(() => cc.placeInstances('cluster01', 'm1.small', 1, 1), /Not enough resources available/);
+    cc.releaseInstance(placed[0]);
+    cc.releaseInstance(placed[0]);
+    assert.equal(free(cc, 'm1.small').free, 1);
+    assert.throws(() => cc.placeInstances('cluster01', 'm9.huge', 1, 1), /Invalid value 'm9.huge' for InstanceType/);
+    s.close();
+  },
+);
 
 test('a node that stops answering three polls in a row is marked unreachable and offers no room', async () => {
-  const { s, cc, client } = await cluster('ROUNDROBIN', { a: { cores: 2, memoryMiB: 1024, diskGiB: 40 }, b: { cores: 2, memoryMiB: 1024, diskGiB: 40 } });
+  const { s, cc, client } = await cluster('ROUNDROBIN', {
+    a: { cores: 2, memoryMiB: 1024, diskGiB: 40 },
+    b: { cores: 2, memoryMiB: 1024, diskGiB: 40 },
+  });
   client.down.add('b');
   await cc.refresh();
   await cc.refresh();
@@ -81,22 +124,37 @@ test('a node that stops answering three polls in a row is marked unreachable and
   assert.equal(free(cc, 'm1.small').max, 4);
   await cc.refresh();
   const a = cc.availability('cluster01');
-  assert.deepEqual(a.nodes.map((n) => [n.host, n.status]), [['a', 'enabled'], ['b', 'unreachable']]);
+  assert.deepEqual(
+    a.nodes.map((n) => [n.host, n.status]),
+    [
+      ['a', 'enabled'],
+      ['b', 'unreachable'],
+    ],
+  );
   assert.equal(free(cc, 'm1.small').max, 2);
-  assert.deepEqual(cc.placeInstances('cluster01', 'm1.small', 2, 2).map((p) => p.node.host), ['a', 'a']);
+  assert.deepEqual(
+    cc.placeInstances('cluster01', 'm1.small', 2, 2).map((p) => p.node.host),
+    ['a', 'a'],
+  );
   s.close();
 });
 
 test('VM types: the five of seed 001, changeable by the administrator', () => {
   const s = new SqliteStore(path.join(tempDir('euca-cc-'), 'cloud.db'));
   const types = new SqliteVmTypeStore(s.db);
-  assert.deepEqual(types.list().map((t) => [t.name, t.cpus, t.memoryMiB, t.diskGiB]), [
-    ['m1.small', 1, 128, 10], ['c1.medium', 1, 256, 10], ['m1.large', 2, 512, 10], ['m1.xlarge', 2, 1024, 20], ['c1.xlarge', 4, 2048, 20],
-  ]);
+  assert.deepEqual(
+    types.list().map((t) => [t.name, t.cpus, t.memoryMiB, t.diskGiB]),
+    [
+      ['m1.small', 1, 128, 10],
+      ['c1.medium', 1, 256, 10],
+      ['m1.large', 2, 512, 10],
+      ['m1.xlarge', 2, 1024, 20],
+      ['c1.xlarge', 4, 2048, 20],
+    ],
+  );
   assert.ok(types.modify('m1.small', { memoryMiB: 256 }));
   assert.deepEqual(types.get('m1.small'), { name: 'm1.small', cpus: 1, memoryMiB: 256, diskGiB: 10 });
   assert.equal(types.modify('m9.huge', { cpus: 1 }), false);
   assert.throws(() => types.modify('m1.small', { cpus: 0 }), /positive integer/);
   s.close();
 });
-

@@ -11,7 +11,11 @@ import type { Snapshot, Volume } from '../../src/backend/storage/store';
 
 const ACCOUNT = '123456789012';
 
-function context(params: Record<string, string>, volume: Volume, snapshot?: Snapshot): { ctx: RequestContext; writes: string[] } {
+function context(
+  params: Record<string, string>,
+  volume: Volume,
+  snapshot?: Snapshot,
+): { ctx: RequestContext; writes: string[] } {
   const writes: string[] = [];
   const record = (what: string) => () => void writes.push(what);
   const ctx = {
@@ -32,7 +36,14 @@ function context(params: Record<string, string>, volume: Volume, snapshot?: Snap
   return { ctx, writes };
 }
 
-const creating: Volume = { id: 'vol-0000ABCD', accountId: ACCOUNT, zone: 'z', sizeGiB: 1, status: 'creating', created: '2026-01-01T00:00:00Z' };
+const creating: Volume = {
+  id: 'vol-0000ABCD',
+  accountId: ACCOUNT,
+  zone: 'z',
+  sizeGiB: 1,
+  status: 'creating',
+  created: '2026-01-01T00:00:00Z',
+};
 
 test('a volume still creating is neither snapshotted nor deleted', async () => {
   const snap = context({ VolumeId: creating.id }, creating);
@@ -42,7 +53,16 @@ test('a volume still creating is neither snapshotted nor deleted', async () => {
 });
 
 test('a snapshot still pending is not deleted', () => {
-  const pending: Snapshot = { id: 'snap-0000ABCD', accountId: ACCOUNT, volumeId: creating.id, volumeSizeGiB: 1, status: 'pending', progress: 40, description: '', started: '2026-01-01T00:00:00Z' };
+  const pending: Snapshot = {
+    id: 'snap-0000ABCD',
+    accountId: ACCOUNT,
+    volumeId: creating.id,
+    volumeSizeGiB: 1,
+    status: 'pending',
+    progress: 40,
+    description: '',
+    started: '2026-01-01T00:00:00Z',
+  };
   const { ctx, writes } = context({ SnapshotId: pending.id }, creating, pending);
   assert.throws(() => deleteSnapshot(ctx), { code: 'IncorrectState' });
   assert.deepEqual(writes, []);

@@ -21,7 +21,12 @@ function harness(instances: Partial<Instance>[]) {
     update: (id: string, f: Partial<Instance>) => records.set(id, { ...records.get(id)!, ...f }),
     purgeEndedBefore: () => 0,
   } as unknown as InstanceStore;
-  const services = { nodes: { describeInstances: async (node: string) => (node === 'n:1' ? listed : []), terminateInstance: async (_node: string, id: string) => void terminated.push(id) } } as unknown as ComputeServices;
+  const services = {
+    nodes: {
+      describeInstances: async (node: string) => (node === 'n:1' ? listed : []),
+      terminateInstance: async (_node: string, id: string) => void terminated.push(id),
+    },
+  } as unknown as ComputeServices;
   const monitor = new InstanceMonitor(
     store,
     services,
@@ -37,7 +42,10 @@ function harness(instances: Partial<Instance>[]) {
 }
 
 test('pending becomes running; a booting instance that vanishes is lost', async () => {
-  const h = harness([{ id: 'i-1', state: 'pending' }, { id: 'i-2', state: 'pending' }]);
+  const h = harness([
+    { id: 'i-1', state: 'pending' },
+    { id: 'i-2', state: 'pending' },
+  ]);
   h.list([{ instanceId: 'i-1', state: 'pending' }]);
   await h.monitor.poll();
   assert.deepEqual(h.lost, []);
@@ -48,7 +56,10 @@ test('pending becomes running; a booting instance that vanishes is lost', async 
 });
 
 test('a running instance the node no longer has, or ended with a reason, is lost', async () => {
-  const h = harness([{ id: 'i-1', state: 'running' }, { id: 'i-2', state: 'pending' }]);
+  const h = harness([
+    { id: 'i-1', state: 'running' },
+    { id: 'i-2', state: 'pending' },
+  ]);
   h.list([{ instanceId: 'i-2', state: 'pending' }]);
   await h.monitor.poll();
   assert.deepEqual(h.lost, [['i-1', undefined]]);
@@ -63,7 +74,11 @@ test('a running instance the node no longer has, or ended with a reason, is lost
 });
 
 test('what a node runs that the cloud has ended or never had is terminated there; nothing else', async () => {
-  const h = harness([{ id: 'i-1', state: 'terminated' }, { id: 'i-2', state: 'running' }, { id: 'i-3', state: 'running', node: 'n:2' }]);
+  const h = harness([
+    { id: 'i-1', state: 'terminated' },
+    { id: 'i-2', state: 'running' },
+    { id: 'i-3', state: 'running', node: 'n:2' },
+  ]);
   h.list([
     { instanceId: 'i-1', state: 'running' },
     { instanceId: 'i-2', state: 'running' },

@@ -5,16 +5,24 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { generateSharedKey, parseSharedKey, sha256Hex, signRequest, verifyRequest } from '../../src/lib/nc-protocol';
+import { generateSharedKey, parseSharedKey, sha256Hex, signRequest, verifyRequest } from '../../src/shared/nc-protocol';
 import { diskLayout, SWAP_BYTES } from '../../src/backend/node/simulated';
 
 const key = generateSharedKey();
 const body = JSON.stringify({ Action: 'DescribeResource' });
 const path = '/services/EucalyptusNC';
 
-function incoming(headers: Record<string, string>, overrides: Partial<{ method: string; path: string; body: string }> = {}) {
+function incoming(
+  headers: Record<string, string>,
+  overrides: Partial<{ method: string; path: string; body: string }> = {},
+) {
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return { method: overrides.method ?? 'POST', path: overrides.path ?? path, headers: lower, bodySha256: sha256Hex(overrides.body ?? body) };
+  return {
+    method: overrides.method ?? 'POST',
+    path: overrides.path ?? path,
+    headers: lower,
+    bodySha256: sha256Hex(overrides.body ?? body),
+  };
 }
 
 describe('NC request signatures', () => {
@@ -29,7 +37,11 @@ describe('NC request signatures', () => {
 
   test('a tampered body, path or method is refused', () => {
     const headers = signRequest(key, 'POST', path, body);
-    for (const o of [{ body: body.replace('Resource', 'Instances') }, { path: '/services/EucalyptusNC?x=1' }, { method: 'GET' }]) {
+    for (const o of [
+      { body: body.replace('Resource', 'Instances') },
+      { path: '/services/EucalyptusNC?x=1' },
+      { method: 'GET' },
+    ]) {
       assert.deepEqual(verifyRequest(key, incoming(headers, o)), { ok: false, reason: 'signature does not match' });
     }
   });
@@ -41,7 +53,10 @@ describe('NC request signatures', () => {
       assert.equal(v.ok, false);
       assert.match((v as { reason: string }).reason, /5 minutes/);
     }
-    assert.deepEqual(verifyRequest(key, incoming(signRequest(key, 'POST', path, body, new Date(now - 4 * 60_000))), now), { ok: true });
+    assert.deepEqual(
+      verifyRequest(key, incoming(signRequest(key, 'POST', path, body, new Date(now - 4 * 60_000))), now),
+      { ok: true },
+    );
   });
 
   test('a wrong key, a changed date header, or missing headers are refused', () => {
@@ -62,8 +77,14 @@ describe('the simulated driver disk layout', () => {
     assert.deepEqual(diskLayout({ vmType }, 1024 ** 3), { swap: SWAP_BYTES, ephemeral: 9 * GiB - SWAP_BYTES });
     assert.equal(SWAP_BYTES, 512 * 1024 * 1024);
     // Seed 000: a 15 GB type and an 8 GB Windows image leave 7 GB of ephemeral disk.
-    assert.deepEqual(diskLayout({ vmType: { ...vmType, diskGiB: 15 }, platform: 'windows' }, 8 * GiB), { swap: 0, ephemeral: 7 * GiB });
+    assert.deepEqual(diskLayout({ vmType: { ...vmType, diskGiB: 15 }, platform: 'windows' }, 8 * GiB), {
+      swap: 0,
+      ephemeral: 7 * GiB,
+    });
     assert.deepEqual(diskLayout({ vmType: { ...vmType, diskGiB: 1 } }, 0.75 * GiB), { swap: SWAP_BYTES, ephemeral: 0 });
-    assert.throws(() => diskLayout({ vmType: { ...vmType, diskGiB: 1 } }, 2 * GiB), /does not fit the 1 GiB disk of m1.small/);
+    assert.throws(
+      () => diskLayout({ vmType: { ...vmType, diskGiB: 1 } }, 2 * GiB),
+      /does not fit the 1 GiB disk of m1.small/,
+    );
   });
 });

@@ -2,85 +2,213 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { listParam as itemsOf } from '../../src/backend/query-params';
-import { authorizationFor, ec2Authorization, iamAuthorization, iamArn, listParam, s3Authorization, unknownIamParams } from '../../src/backend/iam/policy/actions';
+import {
+  authorizationFor,
+  ec2Authorization,
+  iamAuthorization,
+  iamArn,
+  listParam,
+  s3Authorization,
+  unknownIamParams,
+} from '../../src/backend/iam/policy/actions';
 
 const A = '123456789012';
 const ec2 = (type: string, id: string) => `arn:aws:ec2::${A}:${type}/${id}`;
 
 test('list parameters: bare and numbered, in order', () => {
-  assert.deepEqual(listParam({ 'InstanceId.2': 'b', 'InstanceId.10': 'c', 'InstanceId.1': 'a', Other: 'x' }, 'InstanceId'), ['a', 'b', 'c']);
+  assert.deepEqual(
+    listParam({ 'InstanceId.2': 'b', 'InstanceId.10': 'c', 'InstanceId.1': 'a', Other: 'x' }, 'InstanceId'),
+    ['a', 'b', 'c'],
+  );
   assert.deepEqual(listParam({ KeyName: 'k' }, 'KeyName'), ['k']);
 });
 
 test('lists: what an action reads as items is what is authorized, odd indexes are neither', () => {
-  const params = { 'InstanceId.1': 'i-1', 'InstanceId.1.0': 'i-2', 'InstanceId. 1': 'i-3', 'InstanceId.0x2': 'i-4', 'InstanceId.+3': 'i-5', 'InstanceId.1e0': 'i-6', 'InstanceId.01': 'i-7' };
+  const params = {
+    'InstanceId.1': 'i-1',
+    'InstanceId.1.0': 'i-2',
+    'InstanceId. 1': 'i-3',
+    'InstanceId.0x2': 'i-4',
+    'InstanceId.+3': 'i-5',
+    'InstanceId.1e0': 'i-6',
+    'InstanceId.01': 'i-7',
+  };
   assert.deepEqual(itemsOf(params, 'InstanceId'), ['i-1']);
   assert.deepEqual(ec2Authorization('TerminateInstances', params, A).resources, [ec2('instance', 'i-1')]);
 });
 
 test('EC2: describes have no resource', () => {
-  assert.deepEqual(ec2Authorization('DescribeInstances', { 'InstanceId.1': 'i-1' }, A), { action: 'ec2:DescribeInstances', resources: ['*'] });
+  assert.deepEqual(ec2Authorization('DescribeInstances', { 'InstanceId.1': 'i-1' }, A), {
+    action: 'ec2:DescribeInstances',
+    resources: ['*'],
+  });
   assert.deepEqual(ec2Authorization('AllocateAddress', {}, A), { action: 'ec2:AllocateAddress', resources: ['*'] });
 });
 
 test('EC2: RunInstances names its image, type, key pair, groups and zone', () => {
-  const r = ec2Authorization('RunInstances', { ImageId: 'emi-1', InstanceType: 'c1.medium', KeyName: 'k', 'SecurityGroup.1': 'default', 'SecurityGroup.2': 'web', 'Placement.AvailabilityZone': 'PARTI00', MinCount: '1' }, A);
+  const r = ec2Authorization(
+    'RunInstances',
+    {
+      ImageId: 'emi-1',
+      InstanceType: 'c1.medium',
+      KeyName: 'k',
+      'SecurityGroup.1': 'default',
+      'SecurityGroup.2': 'web',
+      'Placement.AvailabilityZone': 'PARTI00',
+      MinCount: '1',
+    },
+    A,
+  );
   assert.deepEqual(r, {
     action: 'ec2:RunInstances',
-    resources: [ec2('image', 'emi-1'), ec2('vmtype', 'c1.medium'), ec2('keypair', 'k'), ec2('securitygroup', 'default'), ec2('securitygroup', 'web'), ec2('availabilityzone', 'PARTI00')],
+    resources: [
+      ec2('image', 'emi-1'),
+      ec2('vmtype', 'c1.medium'),
+      ec2('keypair', 'k'),
+      ec2('securitygroup', 'default'),
+      ec2('securitygroup', 'web'),
+      ec2('availabilityzone', 'PARTI00'),
+    ],
   });
-  assert.deepEqual(ec2Authorization('RunInstances', { ImageId: 'emi-1' }, A).resources, [ec2('image', 'emi-1'), ec2('vmtype', 'm1.small')]);
+  assert.deepEqual(ec2Authorization('RunInstances', { ImageId: 'emi-1' }, A).resources, [
+    ec2('image', 'emi-1'),
+    ec2('vmtype', 'm1.small'),
+  ]);
 });
 
 test('EC2: instances, volumes, snapshots, images, groups, key pairs, addresses, tags', () => {
-  assert.deepEqual(ec2Authorization('TerminateInstances', { 'InstanceId.1': 'i-1', 'InstanceId.2': 'i-2' }, A).resources, [ec2('instance', 'i-1'), ec2('instance', 'i-2')]);
-  assert.deepEqual(ec2Authorization('AttachVolume', { VolumeId: 'vol-1', InstanceId: 'i-1', Device: '/dev/sdf' }, A).resources, [ec2('volume', 'vol-1'), ec2('instance', 'i-1')]);
+  assert.deepEqual(
+    ec2Authorization('TerminateInstances', { 'InstanceId.1': 'i-1', 'InstanceId.2': 'i-2' }, A).resources,
+    [ec2('instance', 'i-1'), ec2('instance', 'i-2')],
+  );
+  assert.deepEqual(
+    ec2Authorization('AttachVolume', { VolumeId: 'vol-1', InstanceId: 'i-1', Device: '/dev/sdf' }, A).resources,
+    [ec2('volume', 'vol-1'), ec2('instance', 'i-1')],
+  );
   assert.deepEqual(ec2Authorization('CreateSnapshot', { VolumeId: 'vol-1' }, A).resources, [ec2('volume', 'vol-1')]);
-  assert.deepEqual(ec2Authorization('DeleteSnapshot', { SnapshotId: 'snap-1' }, A).resources, [ec2('snapshot', 'snap-1')]);
-  assert.deepEqual(ec2Authorization('CreateVolume', { Size: '1', AvailabilityZone: 'z' }, A).resources, [ec2('availabilityzone', 'z')]);
+  assert.deepEqual(ec2Authorization('DeleteSnapshot', { SnapshotId: 'snap-1' }, A).resources, [
+    ec2('snapshot', 'snap-1'),
+  ]);
+  assert.deepEqual(ec2Authorization('CreateVolume', { Size: '1', AvailabilityZone: 'z' }, A).resources, [
+    ec2('availabilityzone', 'z'),
+  ]);
   assert.deepEqual(ec2Authorization('DeregisterImage', { ImageId: 'emi-1' }, A).resources, [ec2('image', 'emi-1')]);
-  assert.deepEqual(ec2Authorization('ModifyImageAttribute', { ImageId: 'emi-1' }, A).resources, [ec2('image', 'emi-1')]);
-  assert.deepEqual(ec2Authorization('AuthorizeSecurityGroupIngress', { GroupName: 'web' }, A), { action: 'ec2:AuthorizeSecurityGroupIngress', resources: [ec2('securitygroup', 'web')] });
+  assert.deepEqual(ec2Authorization('ModifyImageAttribute', { ImageId: 'emi-1' }, A).resources, [
+    ec2('image', 'emi-1'),
+  ]);
+  assert.deepEqual(ec2Authorization('AuthorizeSecurityGroupIngress', { GroupName: 'web' }, A), {
+    action: 'ec2:AuthorizeSecurityGroupIngress',
+    resources: [ec2('securitygroup', 'web')],
+  });
   assert.deepEqual(ec2Authorization('CreateKeyPair', { KeyName: 'mykey' }, A).resources, [ec2('keypair', 'mykey')]);
-  assert.deepEqual(ec2Authorization('AssociateAddress', { PublicIp: '1.2.3.4', InstanceId: 'i-1' }, A).resources, [ec2('address', '1.2.3.4'), ec2('instance', 'i-1')]);
-  assert.deepEqual(ec2Authorization('CreateTags', { 'ResourceId.1': 'i-1', 'ResourceId.2': 'emi-2', 'ResourceId.3': 'vol-3', 'ResourceId.4': 'x-4' }, A).resources, [ec2('instance', 'i-1'), ec2('image', 'emi-2'), ec2('volume', 'vol-3')]);
+  assert.deepEqual(ec2Authorization('AssociateAddress', { PublicIp: '1.2.3.4', InstanceId: 'i-1' }, A).resources, [
+    ec2('address', '1.2.3.4'),
+    ec2('instance', 'i-1'),
+  ]);
+  assert.deepEqual(
+    ec2Authorization(
+      'CreateTags',
+      { 'ResourceId.1': 'i-1', 'ResourceId.2': 'emi-2', 'ResourceId.3': 'vol-3', 'ResourceId.4': 'x-4' },
+      A,
+    ).resources,
+    [ec2('instance', 'i-1'), ec2('image', 'emi-2'), ec2('volume', 'vol-3')],
+  );
 });
 
 test('IAM: the target user or group ARN, with its path', () => {
-  assert.deepEqual(iamAuthorization('CreateUser', { UserName: 'alice', Path: '/dev/' }, A), { action: 'iam:CreateUser', resources: [`arn:aws:iam::${A}:user/dev/alice`] });
-  assert.deepEqual(iamAuthorization('DeleteUser', { UserName: 'alice' }, A, { find: (t, n) => (t === 'user' && n === 'alice' ? { name: 'alice', path: '/dev/' } : undefined) }).resources, [`arn:aws:iam::${A}:user/dev/alice`]);
-  assert.deepEqual(iamAuthorization('PutGroupPolicy', { GroupName: 'g', PolicyName: 'p', PolicyDocument: '{}' }, A).resources, [`arn:aws:iam::${A}:group/g`]);
-  assert.deepEqual(iamAuthorization('AddUserToGroup', { GroupName: 'g', UserName: 'u' }, A).resources, [`arn:aws:iam::${A}:group/g`]);
-  assert.deepEqual(iamAuthorization('CreateAccessKey', {}, A, { callerUserName: 'bob' }).resources, [`arn:aws:iam::${A}:user/bob`]);
+  assert.deepEqual(iamAuthorization('CreateUser', { UserName: 'alice', Path: '/dev/' }, A), {
+    action: 'iam:CreateUser',
+    resources: [`arn:aws:iam::${A}:user/dev/alice`],
+  });
+  assert.deepEqual(
+    iamAuthorization('DeleteUser', { UserName: 'alice' }, A, {
+      find: (t, n) => (t === 'user' && n === 'alice' ? { name: 'alice', path: '/dev/' } : undefined),
+    }).resources,
+    [`arn:aws:iam::${A}:user/dev/alice`],
+  );
+  assert.deepEqual(
+    iamAuthorization('PutGroupPolicy', { GroupName: 'g', PolicyName: 'p', PolicyDocument: '{}' }, A).resources,
+    [`arn:aws:iam::${A}:group/g`],
+  );
+  assert.deepEqual(iamAuthorization('AddUserToGroup', { GroupName: 'g', UserName: 'u' }, A).resources, [
+    `arn:aws:iam::${A}:group/g`,
+  ]);
+  assert.deepEqual(iamAuthorization('CreateAccessKey', {}, A, { callerUserName: 'bob' }).resources, [
+    `arn:aws:iam::${A}:user/bob`,
+  ]);
   assert.deepEqual(iamAuthorization('ListUsers', {}, A), { action: 'iam:ListUsers', resources: ['*'] });
   assert.equal(iamArn(A, 'group', 'g', '/a/b'), `arn:aws:iam::${A}:group/a/b/g`);
 });
 
 test('IAM: a rename or move names both sides (seed 000, "Modify a Group")', () => {
   const at = { find: (_t: string, n: string) => ({ name: n, path: '/area_abc/' }) };
-  assert.deepEqual(iamAuthorization('UpdateGroup', { GroupName: 'g', NewPath: '/area_efg/' }, A, at).resources, [`arn:aws:iam::${A}:group/area_abc/g`, `arn:aws:iam::${A}:group/area_efg/g`]);
-  assert.deepEqual(iamAuthorization('UpdateUser', { UserName: 'u', NewUserName: 'v' }, A, at).resources, [`arn:aws:iam::${A}:user/area_abc/u`, `arn:aws:iam::${A}:user/area_abc/v`]);
-  assert.deepEqual(iamAuthorization('UpdateGroup', { GroupName: 'g' }, A, at).resources, [`arn:aws:iam::${A}:group/area_abc/g`]);
+  assert.deepEqual(iamAuthorization('UpdateGroup', { GroupName: 'g', NewPath: '/area_efg/' }, A, at).resources, [
+    `arn:aws:iam::${A}:group/area_abc/g`,
+    `arn:aws:iam::${A}:group/area_efg/g`,
+  ]);
+  assert.deepEqual(iamAuthorization('UpdateUser', { UserName: 'u', NewUserName: 'v' }, A, at).resources, [
+    `arn:aws:iam::${A}:user/area_abc/u`,
+    `arn:aws:iam::${A}:user/area_abc/v`,
+  ]);
+  assert.deepEqual(iamAuthorization('UpdateGroup', { GroupName: 'g' }, A, at).resources, [
+    `arn:aws:iam::${A}:group/area_abc/g`,
+  ]);
 });
 
 test('IAM: the ARN names the entity the action acts on, as stored, whatever other parameter is sent', () => {
-  const find = (t: string, n: string) => (t === 'group' && n.toLowerCase() === 'admins' ? { name: 'admins', path: '/' } : t === 'user' && n === 'admin' ? { name: 'admin', path: '/' } : undefined);
+  const find = (t: string, n: string) =>
+    t === 'group' && n.toLowerCase() === 'admins'
+      ? { name: 'admins', path: '/' }
+      : t === 'user' && n === 'admin'
+        ? { name: 'admin', path: '/' }
+        : undefined;
   // A group found without case is one resource, however it is spelled.
-  assert.deepEqual(iamAuthorization('AddUserToGroup', { GroupName: 'ADMINS', UserName: 'u' }, A, { find }).resources, [`arn:aws:iam::${A}:group/admins`]);
+  assert.deepEqual(iamAuthorization('AddUserToGroup', { GroupName: 'ADMINS', UserName: 'u' }, A, { find }).resources, [
+    `arn:aws:iam::${A}:group/admins`,
+  ]);
   // CreateAccessKey acts on a user: a GroupName beside it is not what is authorized...
-  assert.deepEqual(iamAuthorization('CreateAccessKey', { UserName: 'admin', GroupName: 'devs' }, A, { find }).resources, [`arn:aws:iam::${A}:user/admin`]);
+  assert.deepEqual(
+    iamAuthorization('CreateAccessKey', { UserName: 'admin', GroupName: 'devs' }, A, { find }).resources,
+    [`arn:aws:iam::${A}:user/admin`],
+  );
   // ...and is refused before that, as a parameter the action does not take.
-  assert.deepEqual(unknownIamParams('CreateAccessKey', { Action: 'CreateAccessKey', Version: 'v', UserName: 'admin', GroupName: 'devs' }), ['GroupName']);
-  assert.deepEqual(unknownIamParams('AddUserToGroup', { Action: 'x', GroupName: 'g', UserName: 'u', DelegateAccount: 'a', 'X-Amz-Date': 'd' }), []);
+  assert.deepEqual(
+    unknownIamParams('CreateAccessKey', {
+      Action: 'CreateAccessKey',
+      Version: 'v',
+      UserName: 'admin',
+      GroupName: 'devs',
+    }),
+    ['GroupName'],
+  );
+  assert.deepEqual(
+    unknownIamParams('AddUserToGroup', {
+      Action: 'x',
+      GroupName: 'g',
+      UserName: 'u',
+      DelegateAccount: 'a',
+      'X-Amz-Date': 'd',
+    }),
+    [],
+  );
 });
 
 test('EC2: a resource named by its ID or its name is one ARN, from the stored name', () => {
-  const canonical = (type: string, v: string) => (type === 'securitygroup' && (v === 'sg-12345678' || v === 'default') ? 'default' : undefined);
+  const canonical = (type: string, v: string) =>
+    type === 'securitygroup' && (v === 'sg-12345678' || v === 'default') ? 'default' : undefined;
   const byId = ec2Authorization('AuthorizeSecurityGroupIngress', { GroupId: 'sg-12345678' }, A, canonical);
   const byName = ec2Authorization('AuthorizeSecurityGroupIngress', { GroupName: 'default' }, A, canonical);
   assert.deepEqual(byId.resources, [ec2('securitygroup', 'default')]);
   assert.deepEqual(byName.resources, byId.resources);
-  assert.deepEqual(ec2Authorization('RunInstances', { ImageId: 'emi-1', 'SecurityGroupId.1': 'sg-12345678' }, A, canonical).resources.filter((r) => r.includes('securitygroup')), [ec2('securitygroup', 'default')]);
+  assert.deepEqual(
+    ec2Authorization(
+      'RunInstances',
+      { ImageId: 'emi-1', 'SecurityGroupId.1': 'sg-12345678' },
+      A,
+      canonical,
+    ).resources.filter((r) => r.includes('securitygroup')),
+    [ec2('securitygroup', 'default')],
+  );
 });
 
 test('S3: object tagging has its own actions', () => {
@@ -114,11 +242,21 @@ test('S3: service, bucket and object operations', () => {
   assert.deepEqual(s3('POST', '/b/k', { uploads: '' }).action, 's3:PutObject');
   assert.deepEqual(s3('DELETE', '/b/k', { uploadId: 'u' }).action, 's3:AbortMultipartUpload');
   assert.deepEqual(s3('POST', '/b', { delete: '' }), { action: 's3:DeleteObject', resources: ['arn:aws:s3:::b/*'] });
-  assert.deepEqual(s3Authorization({ method: 'get', path: '/k/x', bucket: 'vhost' }), { action: 's3:GetObject', resources: ['arn:aws:s3:::vhost/k/x'] });
+  assert.deepEqual(s3Authorization({ method: 'get', path: '/k/x', bucket: 'vhost' }), {
+    action: 's3:GetObject',
+    resources: ['arn:aws:s3:::vhost/k/x'],
+  });
 });
 
 test('the dispatcher', () => {
-  assert.equal(authorizationFor({ service: 'ec2', action: 'RunInstances', params: { ImageId: 'emi-1' }, accountId: A }).action, 'ec2:RunInstances');
-  assert.equal(authorizationFor({ service: 'iam', action: 'GetUser', params: {}, accountId: A, options: { callerUserName: 'u' } }).resources[0], `arn:aws:iam::${A}:user/u`);
+  assert.equal(
+    authorizationFor({ service: 'ec2', action: 'RunInstances', params: { ImageId: 'emi-1' }, accountId: A }).action,
+    'ec2:RunInstances',
+  );
+  assert.equal(
+    authorizationFor({ service: 'iam', action: 'GetUser', params: {}, accountId: A, options: { callerUserName: 'u' } })
+      .resources[0],
+    `arn:aws:iam::${A}:user/u`,
+  );
   assert.equal(authorizationFor({ service: 's3', method: 'GET', path: '/b/k' }).action, 's3:GetObject');
 });

@@ -5,25 +5,51 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ServiceError } from '../../src/backend/errors';
-import { parseCidr, parseIp, parseOperator, parsePolicy, policySize, POLICY_SIZE_LIMITS } from '../../src/backend/iam/policy/document';
+import {
+  parseCidr,
+  parseIp,
+  parseOperator,
+  parsePolicy,
+  policySize,
+  POLICY_SIZE_LIMITS,
+} from '../../src/backend/iam/policy/document';
 
 const malformed = (text: string, why?: RegExp) =>
   assert.throws(
     () => parsePolicy(text),
-    (e: unknown) => e instanceof ServiceError && e.code === 'MalformedPolicyDocument' && e.status === 400 && (!why || why.test(e.message)),
+    (e: unknown) =>
+      e instanceof ServiceError &&
+      e.code === 'MalformedPolicyDocument' &&
+      e.status === 400 &&
+      (!why || why.test(e.message)),
   );
 
-const doc = (statement: unknown, version: string | null = '2012-10-17') => JSON.stringify({ ...(version !== null ? { Version: version } : {}), Statement: statement });
+const doc = (statement: unknown, version: string | null = '2012-10-17') =>
+  JSON.stringify({ ...(version !== null ? { Version: version } : {}), Statement: statement });
 
 test('the seed document parses', () => {
-  const p = parsePolicy('{ "Version": "2008-10-17", "Statement": [ { "Effect": "Allow", "Action": [ "ec2:RunInstances" ], "Resource": [ "*" ] } ] }');
-  assert.deepEqual(p, { version: '2008-10-17', statements: [{ effect: 'Allow', action: ['ec2:RunInstances'], resource: ['*'], conditions: [] }] });
+  const p = parsePolicy(
+    '{ "Version": "2008-10-17", "Statement": [ { "Effect": "Allow", "Action": [ "ec2:RunInstances" ], ' +
+      '"Resource": [ "*" ] } ] }',
+  );
+  assert.deepEqual(p, {
+    version: '2008-10-17',
+    statements: [{ effect: 'Allow', action: ['ec2:RunInstances'], resource: ['*'], conditions: [] }],
+  });
 });
 
 test('a single statement object, string Action and Resource, NotAction, NotResource, Sid, Id', () => {
-  const p = parsePolicy(JSON.stringify({ Version: '2012-10-17', Id: 'x', Statement: { Sid: 's1', Effect: 'Deny', NotAction: 'iam:*', NotResource: 'arn:aws:s3:::b/*' } }));
+  const p = parsePolicy(
+    JSON.stringify({
+      Version: '2012-10-17',
+      Id: 'x',
+      Statement: { Sid: 's1', Effect: 'Deny', NotAction: 'iam:*', NotResource: 'arn:aws:s3:::b/*' },
+    }),
+  );
   assert.equal(p.id, 'x');
-  assert.deepEqual(p.statements, [{ sid: 's1', effect: 'Deny', notAction: ['iam:*'], notResource: ['arn:aws:s3:::b/*'], conditions: [] }]);
+  assert.deepEqual(p.statements, [
+    { sid: 's1', effect: 'Deny', notAction: ['iam:*'], notResource: ['arn:aws:s3:::b/*'], conditions: [] },
+  ]);
 });
 
 test('a missing Version means 2008-10-17', () => {
@@ -33,7 +59,9 @@ test('a missing Version means 2008-10-17', () => {
 test('conditions parse, values normalized to strings, operator qualifiers recognized', () => {
   const p = parsePolicy(
     doc({
-      Effect: 'Allow', Action: 'ec2:*', Resource: '*',
+      Effect: 'Allow',
+      Action: 'ec2:*',
+      Resource: '*',
       Condition: {
         IpAddress: { 'aws:SourceIp': ['10.0.0.0/8', '192.168.1.1'] },
         Bool: { 'aws:SecureTransport': true },
@@ -48,7 +76,12 @@ test('conditions parse, values normalized to strings, operator qualifiers recogn
   assert.deepEqual(cs[0].values, ['10.0.0.0/8', '192.168.1.1']);
   assert.deepEqual(cs[1].values, ['true']);
   assert.deepEqual(cs[2].values, ['5']);
-  assert.deepEqual(cs[3].operator, { name: 'ForAnyValue:StringLikeIfExists', base: 'StringLike', set: 'ForAnyValue', ifExists: true });
+  assert.deepEqual(cs[3].operator, {
+    name: 'ForAnyValue:StringLikeIfExists',
+    base: 'StringLike',
+    set: 'ForAnyValue',
+    ifExists: true,
+  });
   assert.equal(cs[4].operator.base, 'DateLessThan');
 });
 
@@ -87,14 +120,20 @@ test('Action/NotAction and Resource/NotResource: exactly one of each, well forme
 
 test('identity policies name no Principal; Sids are unique', () => {
   malformed(doc({ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }), /principal/);
-  malformed(doc([{ Sid: 'a', Effect: 'Allow', Action: '*', Resource: '*' }, { Sid: 'a', Effect: 'Deny', Action: '*', Resource: '*' }]), /unique/);
+  malformed(
+    doc([
+      { Sid: 'a', Effect: 'Allow', Action: '*', Resource: '*' },
+      { Sid: 'a', Effect: 'Deny', Action: '*', Resource: '*' },
+    ]),
+    /unique/,
+  );
 });
 
 test('bad condition operators and values', () => {
   const cond = (c: unknown) => doc({ Effect: 'Allow', Action: '*', Resource: '*', Condition: c });
   malformed(cond({ StringEqualz: { 'aws:username': 'x' } }), /Unknown condition operator: StringEqualz/);
   malformed(cond({ 'ForSomeValues:StringEquals': { 'aws:username': 'x' } }), /Unknown condition operator/);
-  malformed(cond({ 'NullIfExists': { 'aws:username': 'true' } }), /Unknown condition operator/);
+  malformed(cond({ NullIfExists: { 'aws:username': 'true' } }), /Unknown condition operator/);
   malformed(cond('x'), /Condition must be an object/);
   malformed(cond({ StringEquals: 'x' }), /object of keys/);
   malformed(cond({ StringEquals: {} }), /names no key/);
@@ -116,15 +155,27 @@ test('too large: LimitExceeded (409) at the user and group quotas, white space n
   parsePolicy(atUser);
   parsePolicy(atUser.replace(/,/g, ',     \n'));
   const over = big(POLICY_SIZE_LIMITS.user - base + 1);
-  assert.throws(() => parsePolicy(over), (e: unknown) => e instanceof ServiceError && e.code === 'LimitExceeded' && e.status === 409 && /2048/.test(e.message));
+  assert.throws(
+    () => parsePolicy(over),
+    (e: unknown) =>
+      e instanceof ServiceError && e.code === 'LimitExceeded' && e.status === 409 && /2048/.test(e.message),
+  );
   parsePolicy(over, { owner: 'group' });
-  assert.throws(() => parsePolicy(big(5120), { owner: 'group' }), (e: unknown) => e instanceof ServiceError && e.code === 'LimitExceeded' && /5120/.test(e.message));
+  assert.throws(
+    () => parsePolicy(big(5120), { owner: 'group' }),
+    (e: unknown) => e instanceof ServiceError && e.code === 'LimitExceeded' && /5120/.test(e.message),
+  );
   assert.equal(POLICY_SIZE_LIMITS.group, 5120);
 });
 
 test('operators parse case-insensitively with qualifiers', () => {
   assert.equal(parseOperator('stringlike')?.base, 'StringLike');
-  assert.deepEqual(parseOperator('ForAllValues:StringEquals'), { name: 'ForAllValues:StringEquals', base: 'StringEquals', set: 'ForAllValues', ifExists: false });
+  assert.deepEqual(parseOperator('ForAllValues:StringEquals'), {
+    name: 'ForAllValues:StringEquals',
+    base: 'StringEquals',
+    set: 'ForAllValues',
+    ifExists: false,
+  });
   assert.equal(parseOperator('NotIpAddressIfExists')?.ifExists, true);
   assert.equal(parseOperator('IfExists'), undefined);
   assert.equal(parseOperator('Nope'), undefined);

@@ -4,18 +4,46 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { authorizationFor, buildPolicy, isAllowed, parsePolicy, requestContext, ServiceRequest } from '../../src/backend/iam/policy/index';
+import {
+  authorizationFor,
+  buildPolicy,
+  isAllowed,
+  parsePolicy,
+  requestContext,
+  type ServiceRequest,
+} from '../../src/backend/iam/policy/index';
 
 const A = '123456789012';
 const alice = { accountName: 'dev', userName: 'alice', accountId: A };
 const p = (text: string) => parsePolicy(text);
 const doc = (...statements: object[]) => p(JSON.stringify({ Version: '2012-10-17', Statement: statements }));
 
-const EC2 = (action: string, params: Record<string, string> = {}): ServiceRequest => ({ service: 'ec2', action, params, accountId: A });
-const IAM = (action: string, params: Record<string, string> = {}): ServiceRequest => ({ service: 'iam', action, params, accountId: A });
-const S3 = (method: string, path: string, query: Record<string, string> = {}): ServiceRequest => ({ service: 's3', method, path, query });
+const EC2 = (action: string, params: Record<string, string> = {}): ServiceRequest => ({
+  service: 'ec2',
+  action,
+  params,
+  accountId: A,
+});
+const IAM = (action: string, params: Record<string, string> = {}): ServiceRequest => ({
+  service: 'iam',
+  action,
+  params,
+  accountId: A,
+});
+const S3 = (method: string, path: string, query: Record<string, string> = {}): ServiceRequest => ({
+  service: 's3',
+  method,
+  path,
+  query,
+});
 
-const ctx = requestContext({ sourceIp: '::ffff:10.1.2.3', secure: false, now: new Date('2020-06-01T00:00:00Z'), userName: 'alice', accountId: A });
+const ctx = requestContext({
+  sourceIp: '::ffff:10.1.2.3',
+  secure: false,
+  now: new Date('2020-06-01T00:00:00Z'),
+  userName: 'alice',
+  accountId: A,
+});
 
 function allowed(r: ServiceRequest, policies: ReturnType<typeof p>[], context = ctx) {
   const { action, resources } = authorizationFor(r);
@@ -23,8 +51,16 @@ function allowed(r: ServiceRequest, policies: ReturnType<typeof p>[], context = 
 }
 
 const ALL: ServiceRequest[] = [
-  EC2('DescribeInstances'), EC2('RunInstances', { ImageId: 'emi-1' }), EC2('TerminateInstances', { 'InstanceId.1': 'i-1' }), EC2('CreateKeyPair', { KeyName: 'k' }),
-  IAM('CreateUser', { UserName: 'bob' }), IAM('ListUsers'), S3('GET', '/'), S3('PUT', '/b'), S3('GET', '/b/k'), S3('DELETE', '/b/k'),
+  EC2('DescribeInstances'),
+  EC2('RunInstances', { ImageId: 'emi-1' }),
+  EC2('TerminateInstances', { 'InstanceId.1': 'i-1' }),
+  EC2('CreateKeyPair', { KeyName: 'k' }),
+  IAM('CreateUser', { UserName: 'bob' }),
+  IAM('ListUsers'),
+  S3('GET', '/'),
+  S3('PUT', '/b'),
+  S3('GET', '/b/k'),
+  S3('DELETE', '/b/k'),
 ];
 
 test('the request context', () => {
@@ -36,28 +72,47 @@ test('the request context', () => {
 
 test('a user with no policy is denied every action; the account admin is allowed all', () => {
   for (const r of ALL) assert.equal(allowed(r, []), false, JSON.stringify(r));
-  for (const r of ALL) assert.ok(isAllowed({ accountName: 'dev', userName: 'admin', accountId: A }, { ...authorizationFor(r), context: ctx }, []));
+  for (const r of ALL)
+    assert.ok(
+      isAllowed({ accountName: 'dev', userName: 'admin', accountId: A }, { ...authorizationFor(r), context: ctx }, []),
+    );
 });
 
 test('Allow ec2:Describe* lets describes through and nothing else', () => {
   const pol = [doc({ Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' })];
-  assert.deepEqual(ALL.map((r) => allowed(r, pol)), [true, false, false, false, false, false, false, false, false, false]);
+  assert.deepEqual(
+    ALL.map((r) => allowed(r, pol)),
+    [true, false, false, false, false, false, false, false, false, false],
+  );
 });
 
 test("the seed's RunInstances policy allows running and nothing else", () => {
   const pol = [p(buildPolicy('Allow', ['ec2:RunInstances']))];
-  assert.deepEqual(ALL.map((r) => allowed(r, pol)), [false, true, false, false, false, false, false, false, false, false]);
+  assert.deepEqual(
+    ALL.map((r) => allowed(r, pol)),
+    [false, true, false, false, false, false, false, false, false, false],
+  );
 });
 
 test('a Deny from one group beats an Allow from another', () => {
-  const pol = [p(buildPolicy('Allow', ['ec2:*', 's3:*', 'iam:*'])), p(buildPolicy('Deny', ['ec2:TerminateInstances', 's3:Delete*', 'iam:CreateUser']))];
-  assert.deepEqual(ALL.map((r) => allowed(r, pol)), [true, true, false, true, false, true, true, true, true, false]);
+  const pol = [
+    p(buildPolicy('Allow', ['ec2:*', 's3:*', 'iam:*'])),
+    p(buildPolicy('Deny', ['ec2:TerminateInstances', 's3:Delete*', 'iam:CreateUser'])),
+  ];
+  assert.deepEqual(
+    ALL.map((r) => allowed(r, pol)),
+    [true, true, false, true, false, true, true, true, true, false],
+  );
 });
 
 test('resource ARNs on EC2, S3 and IAM', () => {
   const pol = [
     doc(
-      { Effect: 'Allow', Action: 'ec2:RunInstances', Resource: ['arn:aws:ec2:::image/emi-1', 'arn:aws:ec2:::vmtype/*'] },
+      {
+        Effect: 'Allow',
+        Action: 'ec2:RunInstances',
+        Resource: ['arn:aws:ec2:::image/emi-1', 'arn:aws:ec2:::vmtype/*'],
+      },
       { Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b/*' },
       { Effect: 'Allow', Action: 'iam:*', Resource: `arn:aws:iam::${A}:user/b*` },
     ),
@@ -94,7 +149,9 @@ test('each condition operator allows and denies on EC2, S3 and IAM alike', () =>
     for (const r of [EC2('DescribeInstances'), S3('GET', '/b/k'), IAM('CreateUser', { UserName: 'bob' })]) {
       assert.equal(allowed(r, pol), expected, `${JSON.stringify(Condition)} ${JSON.stringify(r)}`);
     }
-    const denyPol = [doc({ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: '*', Resource: '*', Condition })];
+    const denyPol = [
+      doc({ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: '*', Resource: '*', Condition }),
+    ];
     assert.equal(allowed(EC2('DescribeInstances'), denyPol), !expected, `Deny ${JSON.stringify(Condition)}`);
   }
 });

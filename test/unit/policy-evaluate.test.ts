@@ -7,12 +7,33 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parsePolicy } from '../../src/backend/iam/policy/document';
 import { accessDenied } from '../../src/backend/iam/policy/index';
-import { actionMatches, evaluate, isAllowed, PolicyRequest, resourceMatches } from '../../src/backend/iam/policy/evaluate';
+import {
+  actionMatches,
+  evaluate,
+  isAllowed,
+  type PolicyRequest,
+  resourceMatches,
+} from '../../src/backend/iam/policy/evaluate';
 
-const policy = (...statements: object[]) => parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: statements }));
-const allow = (Action: unknown, Resource: unknown = '*', Condition?: object) => ({ Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) });
-const deny = (Action: unknown, Resource: unknown = '*', Condition?: object) => ({ Effect: 'Deny', Action, Resource, ...(Condition ? { Condition } : {}) });
-const req = (action: string, resources: string[] = ['*'], context: PolicyRequest['context'] = {}): PolicyRequest => ({ action, resources, context });
+const policy = (...statements: object[]) =>
+  parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: statements }));
+const allow = (Action: unknown, Resource: unknown = '*', Condition?: object) => ({
+  Effect: 'Allow',
+  Action,
+  Resource,
+  ...(Condition ? { Condition } : {}),
+});
+const deny = (Action: unknown, Resource: unknown = '*', Condition?: object) => ({
+  Effect: 'Deny',
+  Action,
+  Resource,
+  ...(Condition ? { Condition } : {}),
+});
+const req = (action: string, resources: string[] = ['*'], context: PolicyRequest['context'] = {}): PolicyRequest => ({
+  action,
+  resources,
+  context,
+});
 
 const ACCT = '123456789012';
 const inst = (id: string, acct = ACCT) => `arn:aws:ec2::${acct}:instance/${id}`;
@@ -36,8 +57,10 @@ test('explicit Deny beats Allow, across statements and across policies (another 
 
 test('ec2:Describe* lets describes through and nothing else', () => {
   const p = [policy(allow('ec2:Describe*'))];
-  for (const a of ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:describeregions', 'EC2:DESCRIBEKEYPAIRS']) assert.equal(evaluate(req(a), p), 'Allow', a);
-  for (const a of ['ec2:RunInstances', 'ec2:CreateKeyPair', 's3:DescribeX', 'iam:DescribeX']) assert.equal(evaluate(req(a), p), 'ImplicitDeny', a);
+  for (const a of ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:describeregions', 'EC2:DESCRIBEKEYPAIRS'])
+    assert.equal(evaluate(req(a), p), 'Allow', a);
+  for (const a of ['ec2:RunInstances', 'ec2:CreateKeyPair', 's3:DescribeX', 'iam:DescribeX'])
+    assert.equal(evaluate(req(a), p), 'ImplicitDeny', a);
 });
 
 test('action wildcards: *, ?, service prefix, case-insensitive', () => {
@@ -74,17 +97,34 @@ test('resource ARNs with wildcards', () => {
 test('resource policy variables', () => {
   const p = [policy(allow('s3:*', 'arn:aws:s3:::home/${aws:username}/*'))];
   assert.equal(evaluate(req('s3:GetObject', ['arn:aws:s3:::home/alice/f'], { 'aws:username': 'alice' }), p), 'Allow');
-  assert.equal(evaluate(req('s3:GetObject', ['arn:aws:s3:::home/bob/f'], { 'aws:username': 'alice' }), p), 'ImplicitDeny');
+  assert.equal(
+    evaluate(req('s3:GetObject', ['arn:aws:s3:::home/bob/f'], { 'aws:username': 'alice' }), p),
+    'ImplicitDeny',
+  );
   assert.equal(evaluate(req('s3:GetObject', ['arn:aws:s3:::home/alice/f'], {}), p), 'ImplicitDeny');
   assert.equal(evaluate(req('s3:GetObject', ['arn:aws:s3:::home/*/f'], { 'aws:username': '*' }), p), 'Allow');
-  assert.equal(evaluate(req('s3:GetObject', ['arn:aws:s3:::home/x/f'], { 'aws:username': '*' }), p), 'ImplicitDeny', 'a value with * is literal');
+  assert.equal(
+    evaluate(req('s3:GetObject', ['arn:aws:s3:::home/x/f'], { 'aws:username': '*' }), p),
+    'ImplicitDeny',
+    'a value with * is literal',
+  );
 });
 
 test('resource-scoped allow and deny on EC2, S3 and IAM', () => {
-  const p = [policy(allow('ec2:TerminateInstances', 'arn:aws:ec2:::instance/i-1*'), allow('s3:GetObject', 'arn:aws:s3:::pub/*'), allow('iam:*', `arn:aws:iam::${ACCT}:user/dev/*`))];
+  const p = [
+    policy(
+      allow('ec2:TerminateInstances', 'arn:aws:ec2:::instance/i-1*'),
+      allow('s3:GetObject', 'arn:aws:s3:::pub/*'),
+      allow('iam:*', `arn:aws:iam::${ACCT}:user/dev/*`),
+    ),
+  ];
   assert.equal(evaluate(req('ec2:TerminateInstances', [inst('i-12')]), p), 'Allow');
   assert.equal(evaluate(req('ec2:TerminateInstances', [inst('i-22')]), p), 'ImplicitDeny');
-  assert.equal(evaluate(req('ec2:TerminateInstances', [inst('i-12'), inst('i-22')]), p), 'ImplicitDeny', 'every resource must be allowed');
+  assert.equal(
+    evaluate(req('ec2:TerminateInstances', [inst('i-12'), inst('i-22')]), p),
+    'ImplicitDeny',
+    'every resource must be allowed',
+  );
   assert.equal(evaluate(req('s3:GetObject', ['arn:aws:s3:::pub/a']), p), 'Allow');
   assert.equal(evaluate(req('s3:GetObject', ['arn:aws:s3:::priv/a']), p), 'ImplicitDeny');
   assert.equal(evaluate(req('iam:CreateAccessKey', [`arn:aws:iam::${ACCT}:user/dev/alice`]), p), 'Allow');
@@ -106,7 +146,9 @@ test('NotAction', () => {
 });
 
 test('NotResource', () => {
-  const p = [policy({ Effect: 'Allow', Action: 's3:*', NotResource: ['arn:aws:s3:::secret', 'arn:aws:s3:::secret/*'] })];
+  const p = [
+    policy({ Effect: 'Allow', Action: 's3:*', NotResource: ['arn:aws:s3:::secret', 'arn:aws:s3:::secret/*'] }),
+  ];
   assert.equal(evaluate(req('s3:GetObject', ['arn:aws:s3:::open/k']), p), 'Allow');
   assert.equal(evaluate(req('s3:GetObject', ['arn:aws:s3:::secret/k']), p), 'ImplicitDeny');
   assert.equal(evaluate(req('s3:ListBucket', ['arn:aws:s3:::secret']), p), 'ImplicitDeny');
@@ -116,7 +158,9 @@ test('NotResource', () => {
 });
 
 test('IpAddress / NotIpAddress on aws:SourceIp, CIDR matching', () => {
-  const p = [policy(allow('ec2:*', '*', { IpAddress: { 'aws:SourceIp': ['10.0.0.0/8', '192.168.1.7', '2001:db8::/32'] } }))];
+  const p = [
+    policy(allow('ec2:*', '*', { IpAddress: { 'aws:SourceIp': ['10.0.0.0/8', '192.168.1.7', '2001:db8::/32'] } })),
+  ];
   const from = (ip: string) => evaluate(req('ec2:RunInstances', ['*'], { 'aws:SourceIp': ip }), p);
   assert.equal(from('10.255.3.4'), 'Allow');
   assert.equal(from('11.0.0.1'), 'ImplicitDeny');
@@ -136,14 +180,25 @@ test('IpAddress / NotIpAddress on aws:SourceIp, CIDR matching', () => {
 });
 
 test('DateLessThan / DateGreaterThan on aws:CurrentTime', () => {
-  const p = [policy(allow('s3:*', '*', { DateGreaterThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' }, DateLessThan: { 'aws:CurrentTime': '2021-01-01T00:00:00Z' } }))];
+  const p = [
+    policy(
+      allow('s3:*', '*', {
+        DateGreaterThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' },
+        DateLessThan: { 'aws:CurrentTime': '2021-01-01T00:00:00Z' },
+      }),
+    ),
+  ];
   const at = (t: string) => evaluate(req('s3:GetObject', ['*'], { 'aws:CurrentTime': t }), p);
   assert.equal(at('2020-06-01T12:00:00Z'), 'Allow');
   assert.equal(at('2019-12-31T23:59:59Z'), 'ImplicitDeny');
   assert.equal(at('2021-01-01T00:00:00Z'), 'ImplicitDeny', 'strictly less');
   assert.equal(at('2022-01-01T00:00:00Z'), 'ImplicitDeny');
   const eq = [policy(allow('s3:*', '*', { DateLessThanEquals: { 'aws:CurrentTime': '1577836800' } }))];
-  assert.equal(evaluate(req('s3:X', ['*'], { 'aws:CurrentTime': '2020-01-01T00:00:00Z' }), eq), 'Allow', 'epoch seconds in the policy');
+  assert.equal(
+    evaluate(req('s3:X', ['*'], { 'aws:CurrentTime': '2020-01-01T00:00:00Z' }), eq),
+    'Allow',
+    'epoch seconds in the policy',
+  );
   assert.equal(evaluate(req('s3:X', ['*'], { 'aws:CurrentTime': '2020-01-01T00:00:01Z' }), eq), 'ImplicitDeny');
 });
 
@@ -152,12 +207,17 @@ test('Bool on aws:SecureTransport', () => {
   assert.equal(evaluate(req('s3:GetObject', ['*'], { 'aws:SecureTransport': 'true' }), p), 'Allow');
   assert.equal(evaluate(req('s3:GetObject', ['*'], { 'aws:SecureTransport': 'false' }), p), 'Deny');
   assert.equal(evaluate(req('s3:GetObject', ['*'], { 'aws:SecureTransport': 'FALSE' }), p), 'Deny');
-  assert.equal(evaluate(req('s3:GetObject', ['*'], {}), p), 'Allow', 'absent key: the condition fails, the Deny does not apply');
+  assert.equal(
+    evaluate(req('s3:GetObject', ['*'], {}), p),
+    'Allow',
+    'absent key: the condition fails, the Deny does not apply',
+  );
 });
 
 test('String operators; keys case-insensitive, values case-sensitive unless IgnoreCase', () => {
   const ctx = { 'ec2:InstanceType': 'm1.small', 'AWS:UserName': 'Alice' };
-  const one = (cond: object, c: PolicyRequest['context'] = ctx) => evaluate(req('ec2:RunInstances', ['*'], c), [policy(allow('ec2:*', '*', cond))]);
+  const one = (cond: object, c: PolicyRequest['context'] = ctx) =>
+    evaluate(req('ec2:RunInstances', ['*'], c), [policy(allow('ec2:*', '*', cond))]);
   assert.equal(one({ StringEquals: { 'ec2:instancetype': 'm1.small' } }), 'Allow');
   assert.equal(one({ StringEquals: { 'ec2:InstanceType': ['c1.medium', 'm1.small'] } }), 'Allow', 'any of the values');
   assert.equal(one({ StringEquals: { 'ec2:InstanceType': 'M1.SMALL' } }), 'ImplicitDeny');
@@ -172,11 +232,16 @@ test('String operators; keys case-insensitive, values case-sensitive unless Igno
   assert.equal(one({ StringEquals: { 'aws:username': 'Alice' } }), 'Allow');
   assert.equal(one({ StringEquals: { 'ec2:Missing': 'x' } }), 'ImplicitDeny');
   assert.equal(one({ StringEqualsIfExists: { 'ec2:Missing': 'x' } }), 'Allow');
-  assert.equal(one({ StringEquals: { 'ec2:InstanceType': 'm1.small' }, StringLike: { 'aws:username': 'B*' } }), 'ImplicitDeny', 'every condition must hold');
+  assert.equal(
+    one({ StringEquals: { 'ec2:InstanceType': 'm1.small' }, StringLike: { 'aws:username': 'B*' } }),
+    'ImplicitDeny',
+    'every condition must hold',
+  );
 });
 
 test('Numeric, Null, Arn and set operators', () => {
-  const one = (cond: object, c: PolicyRequest['context']) => evaluate(req('ec2:RunInstances', ['*'], c), [policy(allow('ec2:*', '*', cond))]);
+  const one = (cond: object, c: PolicyRequest['context']) =>
+    evaluate(req('ec2:RunInstances', ['*'], c), [policy(allow('ec2:*', '*', cond))]);
   assert.equal(one({ NumericLessThan: { 'ec2:Count': 5 } }, { 'ec2:Count': '4' }), 'Allow');
   assert.equal(one({ NumericLessThan: { 'ec2:Count': 5 } }, { 'ec2:Count': '5' }), 'ImplicitDeny');
   assert.equal(one({ NumericGreaterThanEquals: { 'ec2:Count': '5' } }, { 'ec2:Count': '5' }), 'Allow');
@@ -184,11 +249,24 @@ test('Numeric, Null, Arn and set operators', () => {
   assert.equal(one({ Null: { 'ec2:Tag': 'true' } }, {}), 'Allow');
   assert.equal(one({ Null: { 'ec2:Tag': 'true' } }, { 'ec2:Tag': 'a' }), 'ImplicitDeny');
   assert.equal(one({ Null: { 'ec2:Tag': 'false' } }, { 'ec2:Tag': 'a' }), 'Allow');
-  assert.equal(one({ ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::b/*' } }, { 'aws:SourceArn': 'arn:aws:s3:::b/x' }), 'Allow');
-  assert.equal(one({ ArnNotLike: { 'aws:SourceArn': 'arn:aws:s3:::b/*' } }, { 'aws:SourceArn': 'arn:aws:s3:::b/x' }), 'ImplicitDeny');
+  assert.equal(
+    one({ ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::b/*' } }, { 'aws:SourceArn': 'arn:aws:s3:::b/x' }),
+    'Allow',
+  );
+  assert.equal(
+    one({ ArnNotLike: { 'aws:SourceArn': 'arn:aws:s3:::b/*' } }, { 'aws:SourceArn': 'arn:aws:s3:::b/x' }),
+    'ImplicitDeny',
+  );
   assert.equal(one({ 'ForAllValues:StringEquals': { 'ec2:Tags': ['a', 'b'] } }, { 'ec2:Tags': ['a', 'b'] }), 'Allow');
-  assert.equal(one({ 'ForAllValues:StringEquals': { 'ec2:Tags': ['a', 'b'] } }, { 'ec2:Tags': ['a', 'c'] }), 'ImplicitDeny');
-  assert.equal(one({ 'ForAllValues:StringEquals': { 'ec2:Tags': ['a'] } }, {}), 'Allow', 'ForAllValues holds vacuously');
+  assert.equal(
+    one({ 'ForAllValues:StringEquals': { 'ec2:Tags': ['a', 'b'] } }, { 'ec2:Tags': ['a', 'c'] }),
+    'ImplicitDeny',
+  );
+  assert.equal(
+    one({ 'ForAllValues:StringEquals': { 'ec2:Tags': ['a'] } }, {}),
+    'Allow',
+    'ForAllValues holds vacuously',
+  );
   assert.equal(one({ 'ForAnyValue:StringEquals': { 'ec2:Tags': ['a'] } }, { 'ec2:Tags': ['z', 'a'] }), 'Allow');
   assert.equal(one({ 'ForAnyValue:StringEquals': { 'ec2:Tags': ['a'] } }, {}), 'ImplicitDeny');
 });
@@ -196,15 +274,35 @@ test('Numeric, Null, Arn and set operators', () => {
 test('Eucalyptus: account admins and the cloud admin are allowed everything; other users only by policy', () => {
   const r = req('ec2:TerminateInstances', [inst('i-1')]);
   assert.ok(isAllowed({ accountName: 'eucalyptus', userName: 'admin' }, r, []));
-  assert.ok(isAllowed({ accountName: 'eucalyptus', userName: 'admin', accountId: '000000000001' }, r, []), 'the cloud admin, anywhere');
+  assert.ok(
+    isAllowed({ accountName: 'eucalyptus', userName: 'admin', accountId: '000000000001' }, r, []),
+    'the cloud admin, anywhere',
+  );
   assert.ok(isAllowed({ accountName: 'dev', userName: 'admin' }, r, []));
-  assert.ok(isAllowed({ accountName: 'dev', userName: 'admin', accountId: ACCT }, r, []), 'an account admin, within the account');
-  assert.ok(!isAllowed({ accountName: 'dev', userName: 'admin', accountId: '999999999999' }, r, []), 'not in another account');
-  assert.ok(isAllowed({ accountName: 'dev', userName: 'admin', accountId: '999999999999' }, req('s3:GetObject', ['arn:aws:s3:::b/k']), []));
-  assert.ok(!isAllowed({ accountName: 'eucalyptus', userName: 'alice' }, r, []), "the cloud account's other users need policies");
+  assert.ok(
+    isAllowed({ accountName: 'dev', userName: 'admin', accountId: ACCT }, r, []),
+    'an account admin, within the account',
+  );
+  assert.ok(
+    !isAllowed({ accountName: 'dev', userName: 'admin', accountId: '999999999999' }, r, []),
+    'not in another account',
+  );
+  assert.ok(
+    isAllowed(
+      { accountName: 'dev', userName: 'admin', accountId: '999999999999' },
+      req('s3:GetObject', ['arn:aws:s3:::b/k']),
+      [],
+    ),
+  );
+  assert.ok(
+    !isAllowed({ accountName: 'eucalyptus', userName: 'alice' }, r, []),
+    "the cloud account's other users need policies",
+  );
   assert.ok(!isAllowed({ accountName: 'dev', userName: 'alice' }, r, []));
   assert.ok(isAllowed({ accountName: 'dev', userName: 'alice' }, r, [policy(allow('ec2:*'))]));
-  assert.ok(!isAllowed({ accountName: 'dev', userName: 'alice' }, r, [policy(allow('ec2:*')), policy(deny('ec2:Terminate*'))]));
+  assert.ok(
+    !isAllowed({ accountName: 'dev', userName: 'alice' }, r, [policy(allow('ec2:*')), policy(deny('ec2:Terminate*'))]),
+  );
 });
 
 test('denials answer as each service does, all 403', () => {
@@ -213,7 +311,11 @@ test('denials answer as each service does, all 403', () => {
   const e = accessDenied('iam', 'iam:CreateUser', `arn:aws:iam::${ACCT}:user/alice`, `arn:aws:iam::${ACCT}:user/bob`);
   assert.equal(e.code, 'AccessDenied');
   assert.equal(e.status, 403);
-  assert.equal(e.message, `User: arn:aws:iam::${ACCT}:user/alice is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${ACCT}:user/bob`);
+  assert.equal(
+    e.message,
+    `User: arn:aws:iam::${ACCT}:user/alice is not authorized to perform: iam:CreateUser on resource: ` +
+      `arn:aws:iam::${ACCT}:user/bob`,
+  );
 });
 
 test('resource policies: Principal and NotPrincipal decide which statements apply to whom', () => {
@@ -223,12 +325,18 @@ test('resource policies: Principal and NotPrincipal decide which statements appl
       Statement: [
         { Effect: 'Allow', Principal: { AWS: acct }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' },
         { Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::b' },
-        { Effect: 'Deny', NotPrincipal: { AWS: `arn:aws:iam::${acct}:user/ops` }, Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::b/*' },
+        {
+          Effect: 'Deny',
+          NotPrincipal: { AWS: `arn:aws:iam::${acct}:user/ops` },
+          Action: 's3:DeleteObject',
+          Resource: 'arn:aws:s3:::b/*',
+        },
       ],
     }),
     { resourcePolicy: true },
   );
-  const ask = (action: string, resource: string, requester?: { accountId: string; userArn: string }) => evaluate({ action, resources: [resource], context: {}, requester }, [doc]);
+  const ask = (action: string, resource: string, requester?: { accountId: string; userArn: string }) =>
+    evaluate({ action, resources: [resource], context: {}, requester }, [doc]);
   const alice = { accountId: acct, userArn: `arn:aws:iam::${acct}:user/alice` };
   const ops = { accountId: acct, userArn: `arn:aws:iam::${acct}:user/ops` };
   const stranger = { accountId: '999988887777', userArn: 'arn:aws:iam::999988887777:user/x' };
@@ -239,7 +347,19 @@ test('resource policies: Principal and NotPrincipal decide which statements appl
   assert.equal(ask('s3:DeleteObject', 'arn:aws:s3:::b/k', alice), 'Deny');
   assert.equal(ask('s3:DeleteObject', 'arn:aws:s3:::b/k', ops), 'ImplicitDeny');
   assert.equal(ask('s3:DeleteObject', 'arn:aws:s3:::b/k'), 'Deny');
-  assert.throws(() => parsePolicy('{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}', { resourcePolicy: true }), /Principal/);
-  assert.throws(() => parsePolicy('{"Statement":{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":"s3:*","Resource":"*"}}', { resourcePolicy: true }), /invalid principal/);
-  assert.throws(() => parsePolicy('{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}'), /should not specify a principal/);
+  assert.throws(
+    () => parsePolicy('{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}', { resourcePolicy: true }),
+    /Principal/,
+  );
+  assert.throws(
+    () =>
+      parsePolicy('{"Statement":{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":"s3:*","Resource":"*"}}', {
+        resourcePolicy: true,
+      }),
+    /invalid principal/,
+  );
+  assert.throws(
+    () => parsePolicy('{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}'),
+    /should not specify a principal/,
+  );
 });

@@ -6,41 +6,77 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
-import { canonicalQueryV2, queryStringToSignV2, rfc3986, s3StringToSignV2, signQueryV2 } from '../../src/lib/auth/sigv2';
+import {
+  canonicalQueryV2,
+  queryStringToSignV2,
+  rfc3986,
+  s3StringToSignV2,
+  signQueryV2,
+} from '../../src/shared/auth/sigv2';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const sign = (text: string) => createHmac('sha1', SECRET).update(text).digest('base64');
 
 test('S3 V2: object GET (the puppy.jpg example)', () => {
-  const sts = s3StringToSignV2('GET', { date: 'Tue, 27 Mar 2007 19:36:42 +0000' }, '/johnsmith/photos/puppy.jpg', {}, 'Tue, 27 Mar 2007 19:36:42 +0000');
+  const sts = s3StringToSignV2(
+    'GET',
+    { date: 'Tue, 27 Mar 2007 19:36:42 +0000' },
+    '/johnsmith/photos/puppy.jpg',
+    {},
+    'Tue, 27 Mar 2007 19:36:42 +0000',
+  );
   assert.equal(sts, 'GET\n\n\nTue, 27 Mar 2007 19:36:42 +0000\n/johnsmith/photos/puppy.jpg');
   assert.equal(sign(sts), 'bWq2s1WEIj+Ydj0vQ697zp+IXMU=');
 });
 
 test('S3 V2: object PUT with a content type', () => {
-  const sts = s3StringToSignV2('PUT', { 'content-type': 'image/jpeg' }, '/johnsmith/photos/puppy.jpg', {}, 'Tue, 27 Mar 2007 21:15:45 +0000');
+  const sts = s3StringToSignV2(
+    'PUT',
+    { 'content-type': 'image/jpeg' },
+    '/johnsmith/photos/puppy.jpg',
+    {},
+    'Tue, 27 Mar 2007 21:15:45 +0000',
+  );
   assert.equal(sign(sts), 'MyyxeRY7whkBe+bq8fHCL/2kKUg=');
 });
 
 test('S3 V2: x-amz-* headers are sorted, lower-cased and included; sub-resources kept, others dropped', () => {
-  const sts = s3StringToSignV2('GET', { 'x-amz-meta-b': ' 2 ', 'x-amz-date': 'D', 'content-md5': 'M' }, '/b/k', { acl: '', prefix: 'p', uploadId: '7' }, '');
+  const sts = s3StringToSignV2(
+    'GET',
+    { 'x-amz-meta-b': ' 2 ', 'x-amz-date': 'D', 'content-md5': 'M' },
+    '/b/k',
+    { acl: '', prefix: 'p', uploadId: '7' },
+    '',
+  );
   assert.equal(sts, 'GET\nM\n\n\nx-amz-date:D\nx-amz-meta-b:2\n/b/k?acl&uploadId=7');
 });
 
 test('Query V2: parameters sorted by byte order and RFC 3986-encoded; Signature excluded', () => {
   assert.equal(rfc3986("a b*~'()!"), 'a%20b%2A~%27%28%29%21');
   assert.equal(canonicalQueryV2({ b: '2', a: 'x y', B: '1', Signature: 'zzz' }), 'B=1&a=x%20y&b=2');
-  assert.equal(queryStringToSignV2('post', 'EC2.Example.com:8773', '/services/Eucalyptus', { Action: 'DescribeRegions' }), 'POST\nec2.example.com:8773\n/services/Eucalyptus\nAction=DescribeRegions');
+  assert.equal(
+    queryStringToSignV2('post', 'EC2.Example.com:8773', '/services/Eucalyptus', { Action: 'DescribeRegions' }),
+    'POST\nec2.example.com:8773\n/services/Eucalyptus\nAction=DescribeRegions',
+  );
 });
 
 test('Query V2: signQueryV2 adds the authentication parameters and an HmacSHA256 signature', () => {
   const now = new Date('2011-10-03T15:19:30Z');
-  const p = signQueryV2('GET', 'ec2.amazonaws.com', '/', { Action: 'DescribeImages', Version: '2011-07-15' }, { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET }, now);
+  const p = signQueryV2(
+    'GET',
+    'ec2.amazonaws.com',
+    '/',
+    { Action: 'DescribeImages', Version: '2011-07-15' },
+    { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET },
+    now,
+  );
   assert.equal(p.Timestamp, '2011-10-03T15:19:30Z');
   assert.equal(p.SignatureMethod, 'HmacSHA256');
   assert.equal(p.SignatureVersion, '2');
   const expected = createHmac('sha256', SECRET)
-    .update('GET\nec2.amazonaws.com\n/\nAWSAccessKeyId=AKIDEXAMPLE&Action=DescribeImages&SignatureMethod=HmacSHA256&SignatureVersion=2&Timestamp=2011-10-03T15%3A19%3A30Z&Version=2011-07-15')
+    .update(
+      'GET\nec2.amazonaws.com\n/\nAWSAccessKeyId=AKIDEXAMPLE&Action=DescribeImages&SignatureMethod=HmacSHA256&SignatureVersion=2&Timestamp=2011-10-03T15%3A19%3A30Z&Version=2011-07-15',
+    )
     .digest('base64');
   assert.equal(p.Signature, expected);
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { signV4 } from '../../src/lib/auth/sigv4';
+import { signV4 } from '../../src/shared/auth/sigv4';
 import { canonicalRequest, sha256Hex, signature, stringToSign } from '../../src/backend/auth/sigv4';
 import { decodeQuery, lowerHeaders } from '../../src/backend/request';
 import { ROOT } from '../helpers/cli';
@@ -21,7 +21,9 @@ interface Vector {
   authz: string;
 }
 
-const vectors: Vector[] = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'sigv4', 'vectors.json'), 'utf8'));
+const vectors: Vector[] = JSON.parse(
+  fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'sigv4', 'vectors.json'), 'utf8'),
+);
 const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const SCOPE = '20150830/us-east-1/service/aws4_request';
 
@@ -42,10 +44,23 @@ for (const v of vectors) {
     const r = parseReq(v.req);
     const headers = lowerHeaders(r.raw);
     const signed = /SignedHeaders=([^,]+)/.exec(v.authz)![1].split(';');
-    const creq = canonicalRequest({ method: r.method, rawPath: r.rawPath, query: decodeQuery(r.search), headers, payloadHash: sha256Hex(r.body), s3: false }, signed);
+    const creq = canonicalRequest(
+      {
+        method: r.method,
+        rawPath: r.rawPath,
+        query: decodeQuery(r.search),
+        headers,
+        payloadHash: sha256Hex(r.body),
+        s3: false,
+      },
+      signed,
+    );
     assert.equal(creq, v.creq);
     assert.equal(stringToSign('20150830T123600Z', SCOPE, creq), v.sts);
-    assert.equal(signature(CREDS.secretAccessKey, SCOPE, '20150830T123600Z', creq), /Signature=(\w+)/.exec(v.authz)![1]);
+    assert.equal(
+      signature(CREDS.secretAccessKey, SCOPE, '20150830T123600Z', creq),
+      /Signature=(\w+)/.exec(v.authz)![1],
+    );
   });
 }
 

@@ -6,7 +6,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { parseRsaPublicKey, privateKeyFingerprint, publicKeyFingerprint, toOpenSshPublicKey } from '../../src/lib/ssh-keys';
+import {
+  parseRsaPublicKey,
+  privateKeyFingerprint,
+  publicKeyFingerprint,
+  toOpenSshPublicKey,
+} from '../../src/shared/ssh-keys';
 import { tempDir } from '../helpers/cli';
 import { opensslPrivateFingerprint, opensslPublicFingerprint, sshKeygen, sshPublicKeyOf } from '../helpers/openssl';
 
@@ -33,7 +38,10 @@ test('an ssh-keygen public key reads back, with the MD5 of its DER public key as
   // The same key as PEM and as an SSH2 block gives the same key.
   const pem = key.export({ type: 'spki', format: 'pem' }) as string;
   assert.equal(publicKeyFingerprint(parseRsaPublicKey(pem)), publicKeyFingerprint(key));
-  const ssh2 = `---- BEGIN SSH2 PUBLIC KEY ----\nComment: "a \\\nlong comment"\n${line.split(' ')[1].match(/.{1,70}/g)!.join('\n')}\n---- END SSH2 PUBLIC KEY ----\n`;
+  const ssh2 = `---- BEGIN SSH2 PUBLIC KEY ----\nComment: "a \\\nlong comment"\n${line
+    .split(' ')[1]
+    .match(/.{1,70}/g)!
+    .join('\n')}\n---- END SSH2 PUBLIC KEY ----\n`;
   assert.equal(publicKeyFingerprint(parseRsaPublicKey(ssh2)), publicKeyFingerprint(key));
   fs.rmSync(dir, { recursive: true });
 });
@@ -44,6 +52,9 @@ test('anything but an RSA key of 1024 bits or more is refused', () => {
   assert.throws(() => parseRsaPublicKey('ssh-rsa AAAAB3NzaC1yc2EAAAAD'));
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 512 });
   assert.throws(() => parseRsaPublicKey(toOpenSshPublicKey(publicKey)), /1024/);
-  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+    type: 'spki',
+    format: 'pem',
+  }) as string;
   assert.throws(() => parseRsaPublicKey(ec), /RSA/);
 });

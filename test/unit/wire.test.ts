@@ -4,14 +4,26 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { redactBody, redactHeader, redactQuery } from '../../src/lib/redact';
-import { encodeForm, flattenParams } from '../../src/lib/query';
-import { listOf, parseXml } from '../../src/lib/xml';
+import { redactBody, redactHeader, redactQuery } from '../../src/cli/redact';
+import { encodeForm, flattenParams } from '../../src/cli/query';
+import { listOf, parseXml } from '../../src/cli/xml';
 import { filtersParam, listParam } from '../../src/backend/query-params';
 
 test('Query parameters flatten as Name.N and Filter.N.Name / Filter.N.Value.M, and read back', () => {
-  const flat = flattenParams({ ZoneName: ['a', 'b'], Filter: [{ Name: 'state', Value: ['x', 'y'] }], Skip: undefined, Count: 3 });
-  assert.deepEqual(flat, { 'ZoneName.1': 'a', 'ZoneName.2': 'b', 'Filter.1.Name': 'state', 'Filter.1.Value.1': 'x', 'Filter.1.Value.2': 'y', Count: '3' });
+  const flat = flattenParams({
+    ZoneName: ['a', 'b'],
+    Filter: [{ Name: 'state', Value: ['x', 'y'] }],
+    Skip: undefined,
+    Count: 3,
+  });
+  assert.deepEqual(flat, {
+    'ZoneName.1': 'a',
+    'ZoneName.2': 'b',
+    'Filter.1.Name': 'state',
+    'Filter.1.Value.1': 'x',
+    'Filter.1.Value.2': 'y',
+    Count: '3',
+  });
   assert.deepEqual(listParam({ ...flat, 'ZoneName.10': 'j' }, 'ZoneName'), ['a', 'b', 'j']);
   assert.deepEqual(filtersParam(flat), [{ name: 'state', values: ['x', 'y'] }]);
   assert.equal(encodeForm({ 'a b': 'c/d' }), 'a%20b=c%2Fd');
@@ -25,19 +37,47 @@ test('XML: item and member lists are arrays even with one element', () => {
 });
 
 test('redaction: signatures, secret keys, private keys and passwords', () => {
-  assert.equal(redactQuery('Action=X&Signature=abc%2B&AWSAccessKeyId=AK'), 'Action=X&Signature=<redacted>&AWSAccessKeyId=AK');
-  assert.equal(redactQuery('https://h/?X-Amz-Signature=ff&X-Amz-Date=1'), 'https://h/?X-Amz-Signature=<redacted>&X-Amz-Date=1');
-  assert.equal(redactHeader('Authorization', 'AWS4-HMAC-SHA256 Credential=AK/d/r/s/aws4_request, SignedHeaders=host, Signature=abcdef'), 'AWS4-HMAC-SHA256 Credential=AK/d/r/s/aws4_request, SignedHeaders=host, Signature=<redacted>');
+  assert.equal(
+    redactQuery('Action=X&Signature=abc%2B&AWSAccessKeyId=AK'),
+    'Action=X&Signature=<redacted>&AWSAccessKeyId=AK',
+  );
+  assert.equal(
+    redactQuery('https://h/?X-Amz-Signature=ff&X-Amz-Date=1'),
+    'https://h/?X-Amz-Signature=<redacted>&X-Amz-Date=1',
+  );
+  assert.equal(
+    redactHeader(
+      'Authorization',
+      'AWS4-HMAC-SHA256 Credential=AK/d/r/s/aws4_request, SignedHeaders=host, Signature=abcdef',
+    ),
+    'AWS4-HMAC-SHA256 Credential=AK/d/r/s/aws4_request, SignedHeaders=host, Signature=<redacted>',
+  );
   assert.equal(redactHeader('Authorization', 'AWS AKID:c2lnbmF0dXJl'), 'AWS AKID:<redacted>');
-  const body = redactBody('<SecretAccessKey>s3cr3t</SecretAccessKey><keyMaterial>-----BEGIN RSA PRIVATE KEY-----\nMII\n-----END RSA PRIVATE KEY-----</keyMaterial>');
+  const body = redactBody(
+    '<SecretAccessKey>s3cr3t</SecretAccessKey><keyMaterial>-----BEGIN RSA PRIVATE KEY-----\nMII\n-----END ' +
+      'RSA PRIVATE KEY-----</keyMaterial>',
+  );
   assert.ok(!body.includes('s3cr3t') && !body.includes('MII'), body);
 });
 
 test('filters are bounded: 50 filters, 200 values in all, 1,024 characters a value (FilterLimitExceeded)', () => {
-  const values = (n: number) => Object.fromEntries([['Filter.1.Name', 'tag-value'], ...Array.from({ length: n }, (_, i) => [`Filter.1.Value.${i + 1}`, `*a${i}*`])]);
+  const values = (n: number) =>
+    Object.fromEntries([
+      ['Filter.1.Name', 'tag-value'],
+      ...Array.from({ length: n }, (_, i) => [`Filter.1.Value.${i + 1}`, `*a${i}*`]),
+    ]);
   assert.equal(filtersParam(values(200))[0].values.length, 200);
-  assert.throws(() => filtersParam(values(201)), (e: Error & { code?: string }) => e.code === 'FilterLimitExceeded');
-  assert.throws(() => filtersParam({ 'Filter.1.Name': 'x', 'Filter.1.Value.1': 'a'.repeat(1025) }), (e: Error & { code?: string }) => e.code === 'FilterLimitExceeded');
+  assert.throws(
+    () => filtersParam(values(201)),
+    (e: Error & { code?: string }) => e.code === 'FilterLimitExceeded',
+  );
+  assert.throws(
+    () => filtersParam({ 'Filter.1.Name': 'x', 'Filter.1.Value.1': 'a'.repeat(1025) }),
+    (e: Error & { code?: string }) => e.code === 'FilterLimitExceeded',
+  );
   const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`Filter.${i + 1}.Name`, 'x']));
-  assert.throws(() => filtersParam(many), (e: Error & { code?: string }) => e.code === 'FilterLimitExceeded');
+  assert.throws(
+    () => filtersParam(many),
+    (e: Error & { code?: string }) => e.code === 'FilterLimitExceeded',
+  );
 });

@@ -3,12 +3,14 @@
  * together, as the cloud will read them) before the file is touched, then written in place with
  * its comments kept; and what must be restarted for a change to take effect.
  */
+import { NODE_HYPERVISORS } from '../../shared/nc-protocol';
 import * as fs from 'node:fs';
-import { CliError } from '../../lib/errors';
+import { CliError } from '../../shared/errors';
 import { parseNetworkConfig } from '../cluster/network/config';
 import { readConf, setConfValues } from '../conf';
 
-const bad = (key: string, value: string, why: string) => new CliError('InvalidConfiguration', `${key}="${value}": ${why}`);
+const bad = (key: string, value: string, why: string) =>
+  new CliError('InvalidConfiguration', `${key}="${value}": ${why}`);
 
 const positive = (key: string, v: string) => {
   if (!/^\d+$/.test(v) || Number(v) <= 0) throw bad(key, v, 'must be a positive whole number');
@@ -16,9 +18,11 @@ const positive = (key: string, v: string) => {
 const port = (key: string, v: string) => {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) throw bad(key, v, 'must be a port number');
 };
-const oneOf = (...values: string[]) => (key: string, v: string) => {
-  if (!values.includes(v)) throw bad(key, v, `must be one of ${values.join(', ')}`);
-};
+const oneOf =
+  (...values: string[]) =>
+  (key: string, v: string) => {
+    if (!values.includes(v)) throw bad(key, v, `must be one of ${values.join(', ')}`);
+  };
 
 /** The settings euca_conf knows, with their checks and who reads them. */
 const SETTINGS: Record<string, { check?: (key: string, value: string) => void; reader: 'CLC' | 'CC' | 'NC' }> = {
@@ -30,7 +34,7 @@ const SETTINGS: Record<string, { check?: (key: string, value: string) => void; r
   CC_PORT: { check: port, reader: 'CC' },
   NC_PORT: { check: port, reader: 'NC' },
   LOCAL_NODE: { check: oneOf('Y', 'N'), reader: 'CLC' },
-  HYPERVISOR: { check: oneOf('xen', 'kvm', 'simulated'), reader: 'NC' },
+  HYPERVISOR: { check: oneOf(...NODE_HYPERVISORS), reader: 'NC' },
   INSTANCE_PATH: {
     check: (k, v) => {
       if (!v.startsWith('/')) throw bad(k, v, 'must be an absolute path');
@@ -49,7 +53,11 @@ const isNetworkSetting = (key: string) => key.startsWith('VNET_');
 function checkSetting(key: string, value: string): void {
   if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new CliError('InvalidParameterValue', `not a setting name: ${key}`);
   const known = SETTINGS[key];
-  if (!known && !isNetworkSetting(key)) throw new CliError('InvalidParameterValue', `${key} is not a setting of eucalyptus.conf (known: ${Object.keys(SETTINGS).join(', ')} and VNET_*)`);
+  if (!known && !isNetworkSetting(key))
+    throw new CliError(
+      'InvalidParameterValue',
+      `${key} is not a setting of eucalyptus.conf (known: ${Object.keys(SETTINGS).join(', ')} and VNET_*)`,
+    );
   if (/["\\\n$`]/.test(value)) throw bad(key, value, 'must not contain quotes, backslashes, $ or newlines');
   known?.check?.(key, value);
 }
@@ -58,14 +66,20 @@ function checkSetting(key: string, value: string): void {
 export function restartNote(keys: string[]): string[] {
   const readers = new Set(keys.map((k) => (isNetworkSetting(k) ? 'CC' : SETTINGS[k]?.reader)));
   const notes: string[] = [];
-  if (readers.has('CLC') || readers.has('CC')) notes.push('restart the cloud (eucalyptus-cloud restart) for the changes to take effect: its cluster controller reads them at start');
-  if (readers.has('NC')) notes.push('restart the node controllers (eucalyptus-nc restart) for the changes to take effect');
+  if (readers.has('CLC') || readers.has('CC'))
+    notes.push(
+      'restart the cloud (eucalyptus-cloud restart) for the changes to take effect: its cluster controller ' +
+        'reads them at start',
+    );
+  if (readers.has('NC'))
+    notes.push('restart the node controllers (eucalyptus-nc restart) for the changes to take effect');
   return notes;
 }
 
 /** Checks and writes settings; nothing is written if any is wrong. */
 export function applySettings(confFile: string, values: Record<string, string>): string[] {
-  if (!fs.existsSync(confFile)) throw new CliError('NotInitialized', `no ${confFile}: start the cloud once first (eucalyptus-cloud start)`);
+  if (!fs.existsSync(confFile))
+    throw new CliError('NotInitialized', `no ${confFile}: start the cloud once first (eucalyptus-cloud start)`);
   for (const [k, v] of Object.entries(values)) checkSetting(k, v);
   const merged = { ...readConf(confFile), ...values };
   if (Object.keys(values).some(isNetworkSetting)) parseNetworkConfig(merged);

@@ -7,18 +7,22 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CliError } from '../../lib/errors';
-import { readEucarc } from '../../lib/config/eucarc';
-import { createCertificate, generateRsaKeyPair } from '../../lib/pki';
+import { CliError } from '../../shared/errors';
+import { readEucarc } from '../../shared/eucarc';
+import { createCertificate, generateRsaKeyPair } from '../../shared/pki';
 import { credentialFiles } from '../credentials';
 import * as ids from '../ids';
-import { CloudPaths } from '../paths';
+import { type CloudPaths } from '../../shared/paths';
 import { SqliteStore } from '../store/sqlite';
 
 export function issueCredentials(paths: CloudPaths, accountName: string, userName: string): Record<string, string> {
   const adminEucarc = readEucarc(path.join(paths.credentialsDir, 'eucarc'));
-  if (!adminEucarc) throw new CliError('NotInitialized', `no cloud in ${paths.dataDir}: start it once first (eucalyptus-cloud start)`);
-  const ca = { certPem: fs.readFileSync(path.join(paths.keysDir, 'cloud-cert.pem'), 'utf8'), privateKeyPem: fs.readFileSync(path.join(paths.keysDir, 'cloud-pk.pem'), 'utf8') };
+  if (!adminEucarc)
+    throw new CliError('NotInitialized', `no cloud in ${paths.dataDir}: start it once first (eucalyptus-cloud start)`);
+  const ca = {
+    certPem: fs.readFileSync(path.join(paths.keysDir, 'cloud-cert.pem'), 'utf8'),
+    privateKeyPem: fs.readFileSync(path.join(paths.keysDir, 'cloud-pk.pem'), 'utf8'),
+  };
   const store = new SqliteStore(paths.db);
   try {
     const account = store.findAccountByName(accountName);
@@ -26,7 +30,11 @@ export function issueCredentials(paths: CloudPaths, accountName: string, userNam
     const user = store.findUser(account.id, userName);
     if (!user) throw new CliError('NoSuchEntity', `no user named ${userName} in account ${accountName}`);
     const keys = generateRsaKeyPair();
-    const certPem = createCertificate({ subject: { C: 'US', O: 'Eucalyptus', OU: account.name, CN: user.name }, publicKeyPem: keys.publicKeyPem, issuer: ca }).replace(/\r\n/g, '\n');
+    const certPem = createCertificate({
+      subject: { C: 'US', O: 'Eucalyptus', OU: account.name, CN: user.name },
+      publicKeyPem: keys.publicKeyPem,
+      issuer: ca,
+    }).replace(/\r\n/g, '\n');
     const certId = ids.certificateId();
     const accessKey = store.transaction(() => {
       store.addCertificate(user.id, certId, certPem);

@@ -7,13 +7,13 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { CliError } from '../../lib/errors';
-import { NC_SERVICE_PATH, NcError, NodeControllerClient } from '../../lib/nc-protocol';
-import { PAIR_ACTION, sealKey } from '../../lib/node-pairing';
+import { CliError } from '../../shared/errors';
+import { NC_SERVICE_PATH, NcError, NodeControllerClient } from '../../shared/nc-protocol';
+import { PAIR_ACTION, sealKey } from '../../shared/node-pairing';
 import { SqliteNodeStore } from '../cluster/nodes';
 import { readConf, setConfValues } from '../conf';
 import { SHARED_KEY_FILE } from '../node/local';
-import { CloudPaths } from '../paths';
+import { type CloudPaths } from '../../shared/paths';
 import { SqliteStore } from '../store/sqlite';
 
 export interface NodeAddress {
@@ -51,9 +51,18 @@ export type PairOutcome = { ok: true } | { ok: false; unreachable: boolean; mess
 export function pairNode(node: NodeAddress, token: string, key: string, timeoutMs = 10_000): Promise<PairOutcome> {
   const body = JSON.stringify({ Action: PAIR_ACTION, Key: sealKey(token, key) });
   return new Promise((resolve) => {
-    const req = http.request({ host: node.host.replace(/^\[|\]$/g, ''), port: node.port, method: 'POST', path: NC_SERVICE_PATH, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs });
+    const req = http.request({
+      host: node.host.replace(/^\[|\]$/g, ''),
+      port: node.port,
+      method: 'POST',
+      path: NC_SERVICE_PATH,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      timeout: timeoutMs,
+    });
     req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', (e) => resolve({ ok: false, unreachable: true, message: `cannot reach ${nodeName(node)}: ${e.message}` }));
+    req.on('error', (e) =>
+      resolve({ ok: false, unreachable: true, message: `cannot reach ${nodeName(node)}: ${e.message}` }),
+    );
     req.on('response', (res) => {
       let text = '';
       res.on('data', (d) => (text += d));
@@ -91,7 +100,8 @@ function setNodesConf(paths: CloudPaths, update: (current: string[]) => string[]
 function clusterFor(store: SqliteStore, name?: string): string {
   const clusters = store.listClusters();
   if (name) {
-    if (!clusters.some((c) => c.name === name)) throw new CliError('NoSuchEntity', `no cluster named ${name} (euca_conf --list-clusters)`);
+    if (!clusters.some((c) => c.name === name))
+      throw new CliError('NoSuchEntity', `no cluster named ${name} (euca_conf --list-clusters)`);
     return name;
   }
   if (!clusters.length) throw new CliError('NoSuchEntity', 'no cluster to add nodes to (euca_conf --addcluster)');
@@ -102,7 +112,12 @@ function clusterFor(store: SqliteStore, name?: string): string {
  * Pairs and registers nodes; returns a line per node. A wrong token stops that node (not
  * registered); an unreachable one is registered and reported.
  */
-export async function addNodes(paths: CloudPaths, nodes: NodeAddress[], tokenFor: (n: NodeAddress) => Promise<string>, cluster?: string): Promise<{ lines: string[]; failed: boolean }> {
+export async function addNodes(
+  paths: CloudPaths,
+  nodes: NodeAddress[],
+  tokenFor: (n: NodeAddress) => Promise<string>,
+  cluster?: string,
+): Promise<{ lines: string[]; failed: boolean }> {
   const key = clusterKey(paths);
   const zone = withStore(paths, (store) => clusterFor(store, cluster));
   const lines: string[] = [];
@@ -116,7 +131,11 @@ export async function addNodes(paths: CloudPaths, nodes: NodeAddress[], tokenFor
     }
     withStore(paths, (_, store) => store.register(zone, node));
     setNodesConf(paths, (cur) => [...cur.filter((n) => n !== nodeName(node)), nodeName(node)]);
-    lines.push(outcome.ok ? `${nodeName(node)}: paired and added to ${zone}` : `${nodeName(node)}: added to ${zone}, but ${outcome.message}; pair it later with euca_conf --synckeys`);
+    lines.push(
+      outcome.ok
+        ? `${nodeName(node)}: paired and added to ${zone}`
+        : `${nodeName(node)}: added to ${zone}, but ${outcome.message}; pair it later with euca_conf --synckeys`,
+    );
   }
   return { lines, failed };
 }
@@ -130,7 +149,9 @@ export function delNodes(paths: CloudPaths, nodes: NodeAddress[]): string[] {
 }
 
 export function listNodes(paths: CloudPaths): string[] {
-  return withStore(paths, (_, store) => store.list()).map((n) => ['NODE', n.cluster, nodeName(n), n.status, n.lastSeen ?? ''].join('\t').trimEnd());
+  return withStore(paths, (_, store) => store.list()).map((n) =>
+    ['NODE', n.cluster, nodeName(n), n.status, n.lastSeen ?? ''].join('\t').trimEnd(),
+  );
 }
 
 /** Whether a node answers the cluster's signed requests, has no key yet, or cannot be reached. */
@@ -165,11 +186,13 @@ export async function syncKeys(paths: CloudPaths, tokenFor: (n: NodeAddress) => 
 }
 
 export function addCluster(paths: CloudPaths, name: string, hostPort: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) throw new CliError('InvalidParameterValue', `not a cluster name: ${name}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name))
+    throw new CliError('InvalidParameterValue', `not a cluster name: ${name}`);
   const [host, p] = hostPort.split(':');
   const port = p ? Number(p) : Number(readConf(paths.conf).CC_PORT || 8774);
   return withStore(paths, (store) => {
-    if (store.listClusters().some((c) => c.name === name)) throw new CliError('EntityAlreadyExists', `cluster ${name} is already registered`);
+    if (store.listClusters().some((c) => c.name === name))
+      throw new CliError('EntityAlreadyExists', `cluster ${name} is already registered`);
     store.addCluster({ name, host, port });
     return `cluster ${name} at ${host}:${port} added: it is availability zone ${name}`;
   });
@@ -177,13 +200,17 @@ export function addCluster(paths: CloudPaths, name: string, hostPort: string): s
 
 export function delCluster(paths: CloudPaths, name: string): string {
   return withStore(paths, (store, nodes) => {
-    if (!store.listClusters().some((c) => c.name === name)) throw new CliError('NoSuchEntity', `no cluster named ${name}`);
-    if (nodes.list(name).length) throw new CliError('DeleteConflict', `cluster ${name} still has nodes: remove them first (euca_conf --delnode)`);
+    if (!store.listClusters().some((c) => c.name === name))
+      throw new CliError('NoSuchEntity', `no cluster named ${name}`);
+    if (nodes.list(name).length)
+      throw new CliError('DeleteConflict', `cluster ${name} still has nodes: remove them first (euca_conf --delnode)`);
     store.db.prepare('DELETE FROM clusters WHERE name = ?').run(name);
     return `cluster ${name} removed`;
   });
 }
 
 export function listClusters(paths: CloudPaths): string[] {
-  return withStore(paths, (store) => store.listClusters().map((c) => ['CLUSTER', c.name, `${c.host}:${c.port}`].join('\t')));
+  return withStore(paths, (store) =>
+    store.listClusters().map((c) => ['CLUSTER', c.name, `${c.host}:${c.port}`].join('\t')),
+  );
 }

@@ -3,12 +3,12 @@
  * (RequestAccount sign-ups), disabling and enabling a user (a disabled user's keys are refused
  * until enabled again), and resetting a user's password (stored as a scrypt hash only).
  */
-import { CliError } from '../../lib/errors';
+import { CliError } from '../../shared/errors';
 import { checkAccountName, createAccountWithAdmin } from '../iam/accounts';
 import { hashPassword, IdentityStore } from '../iam/store';
-import { CloudPaths } from '../paths';
+import { type CloudPaths } from '../../shared/paths';
 import { SqliteStore } from '../store/sqlite';
-import { User } from '../store/types';
+import { type User } from '../store/types';
 
 function withIdentity<T>(paths: CloudPaths, fn: (store: SqliteStore, identity: IdentityStore) => T): T {
   const store = new SqliteStore(paths.db);
@@ -30,12 +30,14 @@ function findUser(store: SqliteStore, accountName: string, userName: string): Us
 export function setUserEnabled(paths: CloudPaths, accountName: string, userName: string, enabled: boolean): string {
   return withIdentity(paths, (store, identity) => {
     identity.setUserEnabled(findUser(store, accountName, userName).id, enabled);
-    return `user ${userName} of account ${accountName} ${enabled ? 'enabled' : 'disabled: its access keys are refused until it is enabled again'}`;
+    const state = enabled ? 'enabled' : 'disabled: its access keys are refused until it is enabled again';
+    return `user ${userName} of account ${accountName} ${state}`;
   });
 }
 
 export function resetPassword(paths: CloudPaths, accountName: string, userName: string, password: string): string {
-  if (password.length < 6 || password.length > 128) throw new CliError('InvalidParameterValue', 'a password has 6 to 128 characters');
+  if (password.length < 6 || password.length > 128)
+    throw new CliError('InvalidParameterValue', 'a password has 6 to 128 characters');
   return withIdentity(paths, (store, identity) => {
     identity.setLoginProfile(findUser(store, accountName, userName).id, hashPassword(password));
     return `password of user ${userName} of account ${accountName} reset`;
@@ -43,13 +45,16 @@ export function resetPassword(paths: CloudPaths, accountName: string, userName: 
 }
 
 export function listAccountRequests(paths: CloudPaths): string[] {
-  return withIdentity(paths, (_, identity) => identity.accountRequests().map((r) => ['REQUEST', r.name, r.email, r.requested].join('\t')));
+  return withIdentity(paths, (_, identity) =>
+    identity.accountRequests().map((r) => ['REQUEST', r.name, r.email, r.requested].join('\t')),
+  );
 }
 
 export function approveAccount(paths: CloudPaths, name: string): string {
   return withIdentity(paths, (store, identity) =>
     store.transaction(() => {
-      if (!identity.removeAccountRequest(name)) throw new CliError('NoSuchEntity', `no account request for ${name} (euca_conf --list-account-requests)`);
+      if (!identity.removeAccountRequest(name))
+        throw new CliError('NoSuchEntity', `no account request for ${name} (euca_conf --list-account-requests)`);
       try {
         checkAccountName(name, (alias) => identity.aliasOwner(alias), store);
       } catch (e) {

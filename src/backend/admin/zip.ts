@@ -5,7 +5,8 @@ import { ZipFile } from 'yazl';
 
 export async function writeZip(file: string, files: Record<string, string>): Promise<void> {
   const zip = new ZipFile();
-  for (const [name, content] of Object.entries(files)) zip.addBuffer(Buffer.from(content, 'utf8'), name, { mode: 0o100600 });
+  for (const [name, content] of Object.entries(files))
+    zip.addBuffer(Buffer.from(content, 'utf8'), name, { mode: 0o100600 });
   zip.end();
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.tmp-${process.pid}`);
   const out = fs.createWriteStream(tmp, { mode: 0o600 });

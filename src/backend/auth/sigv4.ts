@@ -3,7 +3,7 @@
  * string to sign, signing key and signature. Held to AWS's published SigV4 test suite.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { rfc3986 } from '../../lib/auth/sigv2';
+import { rfc3986 } from '../../shared/auth/sigv2';
 
 export interface V4Request {
   method: string;
@@ -31,7 +31,11 @@ function safeDecode(s: string): string {
 
 export function canonicalUri(rawPath: string, s3: boolean): string {
   if (!rawPath || rawPath === '/') return '/';
-  if (s3) return rawPath.split('/').map((seg) => rfc3986(safeDecode(seg))).join('/');
+  if (s3)
+    return rawPath
+      .split('/')
+      .map((seg) => rfc3986(safeDecode(seg)))
+      .join('/');
   const out: string[] = [];
   const segments = rawPath.split('/');
   for (const seg of segments) {
@@ -54,7 +58,14 @@ export function canonicalQuery(query: [string, string][], exclude?: string): str
 
 export function canonicalRequest(req: V4Request, signedHeaders: string[], excludeQuery?: string): string {
   const headerLines = signedHeaders.map((h) => `${h}:${(req.headers[h] ?? '').trim().replace(/\s+/g, ' ')}`);
-  return [req.method, canonicalUri(req.rawPath, req.s3), canonicalQuery(req.query, excludeQuery), headerLines.join('\n') + '\n', signedHeaders.join(';'), req.payloadHash].join('\n');
+  return [
+    req.method,
+    canonicalUri(req.rawPath, req.s3),
+    canonicalQuery(req.query, excludeQuery),
+    headerLines.join('\n') + '\n',
+    signedHeaders.join(';'),
+    req.payloadHash,
+  ].join('\n');
 }
 
 export function stringToSign(amzDate: string, scope: string, creq: string): string {
@@ -67,5 +78,7 @@ export function signingKey(secret: string, date: string, region: string, service
 
 export function signature(secret: string, scope: string, amzDate: string, creq: string): string {
   const [date, region, service] = scope.split('/');
-  return createHmac('sha256', signingKey(secret, date, region, service)).update(stringToSign(amzDate, scope, creq), 'utf8').digest('hex');
+  return createHmac('sha256', signingKey(secret, date, region, service))
+    .update(stringToSign(amzDate, scope, creq), 'utf8')
+    .digest('hex');
 }

@@ -6,10 +6,10 @@
  * errors each service uses.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { hmacBase64, queryStringToSignV2, s3StringToSignV2, V2Method } from '../../lib/auth/sigv2';
+import { hmacBase64, queryStringToSignV2, s3StringToSignV2, type V2Method } from '../../shared/auth/sigv2';
 import { ServiceError } from '../errors';
-import { CloudStore, Principal } from '../store/types';
-import { canonicalRequest, sha256Hex, signature, signingKey, V4Request } from './sigv4';
+import { type CloudStore, type Principal } from '../store/types';
+import { canonicalRequest, sha256Hex, signature, signingKey, type V4Request } from './sigv4';
 
 export type Protocol = 'ec2' | 'iam' | 's3';
 
@@ -61,12 +61,35 @@ export interface AuthenticatorOptions {
 }
 
 const codes = {
-  ec2: { unknownKey: 'AuthFailure', missing: 'AuthFailure', badSig: 'SignatureDoesNotMatch', expired: 'RequestExpired', expiredStatus: 400 },
-  iam: { unknownKey: 'InvalidClientTokenId', missing: 'MissingAuthenticationToken', badSig: 'SignatureDoesNotMatch', expired: 'RequestExpired', expiredStatus: 400 },
-  s3: { unknownKey: 'InvalidAccessKeyId', missing: 'AccessDenied', badSig: 'SignatureDoesNotMatch', expired: 'RequestTimeTooSkewed', expiredStatus: 403 },
+  ec2: {
+    unknownKey: 'AuthFailure',
+    missing: 'AuthFailure',
+    badSig: 'SignatureDoesNotMatch',
+    expired: 'RequestExpired',
+    expiredStatus: 400,
+  },
+  iam: {
+    unknownKey: 'InvalidClientTokenId',
+    missing: 'MissingAuthenticationToken',
+    badSig: 'SignatureDoesNotMatch',
+    expired: 'RequestExpired',
+    expiredStatus: 400,
+  },
+  s3: {
+    unknownKey: 'InvalidAccessKeyId',
+    missing: 'AccessDenied',
+    badSig: 'SignatureDoesNotMatch',
+    expired: 'RequestTimeTooSkewed',
+    expiredStatus: 403,
+  },
 } as const;
 
-const hashMismatch = () => new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
+const hashMismatch = () =>
+  new ServiceError(
+    'XAmzContentSHA256Mismatch',
+    "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    400,
+  );
 
 function equal(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -89,21 +112,41 @@ export class Authenticator {
   private principalFor(protocol: Protocol, accessKeyId: string): { secret: string; principal: Principal } {
     const found = this.store.findAccessKey(accessKeyId);
     if (!found || found.key.status !== 'Active' || !found.enabled) {
-      const msg = protocol === 'ec2' ? 'AWS was not able to validate the provided access credentials' : protocol === 'iam' ? 'The security token included in the request is invalid' : 'The AWS Access Key Id you provided does not exist in our records.';
+      const msg =
+        protocol === 'ec2'
+          ? 'AWS was not able to validate the provided access credentials'
+          : protocol === 'iam'
+            ? 'The security token included in the request is invalid'
+            : 'The AWS Access Key Id you provided does not exist in our records.';
       throw new ServiceError(codes[protocol].unknownKey, msg, protocol === 'ec2' ? 401 : 403);
     }
     return { secret: found.key.secret, principal: found.principal };
   }
 
   private checkSkew(protocol: Protocol, at: number | undefined, what: string): void {
-    if (at === undefined || Number.isNaN(at)) throw new ServiceError(protocol === 's3' ? 'AccessDenied' : 'MissingParameter', `The request must contain a valid ${what}`, protocol === 's3' ? 403 : 400);
+    if (at === undefined || Number.isNaN(at))
+      throw new ServiceError(
+        protocol === 's3' ? 'AccessDenied' : 'MissingParameter',
+        `The request must contain a valid ${what}`,
+        protocol === 's3' ? 403 : 400,
+      );
     if (Math.abs(this.now() - at) > SKEW_MS) {
-      throw new ServiceError(codes[protocol].expired, `Request timestamp ${new Date(at).toISOString()} is more than 15 minutes away from the server's time ${new Date(this.now()).toISOString()}`, codes[protocol].expiredStatus);
+      throw new ServiceError(
+        codes[protocol].expired,
+        `Request timestamp ${new Date(at).toISOString()} is more than 15 minutes away from the server's ` +
+          `time ${new Date(this.now()).toISOString()}`,
+        codes[protocol].expiredStatus,
+      );
     }
   }
 
   private badSignature(protocol: Protocol): ServiceError {
-    return new ServiceError(codes[protocol].badSig, 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.', 403);
+    return new ServiceError(
+      codes[protocol].badSig,
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret ' +
+        'Access Key and signing method.',
+      403,
+    );
   }
 
   /** Returns the principal, or undefined for an anonymous request (S3 only decides later). */
@@ -118,8 +161,13 @@ export class Authenticator {
       if (auth) throw new ServiceError('InvalidArgument', 'Unsupported Authorization Type', 400);
       return undefined;
     }
-    if (req.params?.Signature !== undefined || req.params?.AWSAccessKeyId !== undefined) return this.queryV2(protocol, req);
-    throw new ServiceError(codes[protocol].missing, 'Request is missing Authentication Token', protocol === 'ec2' ? 401 : 403);
+    if (req.params?.Signature !== undefined || req.params?.AWSAccessKeyId !== undefined)
+      return this.queryV2(protocol, req);
+    throw new ServiceError(
+      codes[protocol].missing,
+      'Request is missing Authentication Token',
+      protocol === 'ec2' ? 401 : 403,
+    );
   }
 
   /** Authenticates an S3 request, keeping what verifying a signed aws-chunked body needs. */
@@ -164,14 +212,30 @@ export class Authenticator {
     const credential = fields.Credential ?? '';
     const [accessKeyId, ...scopeParts] = credential.split('/');
     const signedHeaders = (fields.SignedHeaders ?? '').split(';').filter(Boolean);
-    if (!accessKeyId || scopeParts.length !== 4 || scopeParts[3] !== 'aws4_request' || !signedHeaders.length || !fields.Signature) {
-      throw new ServiceError(protocol === 's3' ? 'AuthorizationHeaderMalformed' : 'IncompleteSignature', 'The Authorization header is malformed', 400);
+    if (
+      !accessKeyId ||
+      scopeParts.length !== 4 ||
+      scopeParts[3] !== 'aws4_request' ||
+      !signedHeaders.length ||
+      !fields.Signature
+    ) {
+      throw new ServiceError(
+        protocol === 's3' ? 'AuthorizationHeaderMalformed' : 'IncompleteSignature',
+        'The Authorization header is malformed',
+        400,
+      );
     }
     if (!signedHeaders.includes('host')) throw this.badSignature(protocol);
     const amzDate = req.headers['x-amz-date'];
     const at = parseAmzDate(amzDate) ?? (req.headers.date ? Date.parse(req.headers.date) : undefined);
     this.checkSkew(protocol, at, 'X-Amz-Date or Date header');
-    this.checkScope(protocol, scopeParts, amzDate ?? new Date(at!).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, ''), protocol === 's3' ? 'AuthorizationHeaderMalformed' : 'SignatureDoesNotMatch', req.headers.host ?? '');
+    this.checkScope(
+      protocol,
+      scopeParts,
+      amzDate ?? new Date(at!).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, ''),
+      protocol === 's3' ? 'AuthorizationHeaderMalformed' : 'SignatureDoesNotMatch',
+      req.headers.host ?? '',
+    );
     const { secret, principal } = this.principalFor(protocol, accessKeyId);
     return { secret, principal, scopeParts, signedHeaders, signature: fields.Signature, amzDate: amzDate ?? '' };
   }
@@ -180,33 +244,61 @@ export class Authenticator {
    * A credential scope (DATE/REGION/SERVICE/aws4_request) must name this service, the day the
    * request was signed and, when the cloud is configured with a signing region, that region.
    */
-  private checkScope(protocol: Protocol, [date, region, service]: string[], amzDate: string, code: string, host: string): void {
-    const wrong = (what: string) => new ServiceError(code, `Credential should be scoped to ${what}`, code === 'SignatureDoesNotMatch' ? 403 : 400);
+  private checkScope(
+    protocol: Protocol,
+    [date, region, service]: string[],
+    amzDate: string,
+    code: string,
+    host: string,
+  ): void {
+    const wrong = (what: string) =>
+      new ServiceError(code, `Credential should be scoped to ${what}`, code === 'SignatureDoesNotMatch' ? 403 : 400);
     // boto 2 and other older clients name the service after the endpoint's first label (`127`
     // for 127.0.0.1, `cloud` for cloud.example.com) unless told otherwise: accepted as well.
-    const legacy = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').split(/[.:]/)[0];
+    const legacy = host
+      .replace(/:\d+$/, '')
+      .replace(/^\[|\]$/g, '')
+      .split(/[.:]/)[0];
     if (service !== protocol && service !== legacy) throw wrong(`correct service: '${protocol}'`);
     if (date !== amzDate.slice(0, 8)) throw wrong(`a valid date: '${amzDate.slice(0, 8)}'`);
-    if (this.options.region !== undefined && region !== this.options.region) throw wrong(`a valid region: '${this.options.region}'`);
+    if (this.options.region !== undefined && region !== this.options.region)
+      throw wrong(`a valid region: '${this.options.region}'`);
   }
 
   private verifyV4Header(protocol: Protocol, req: IncomingSigned, h: V4Header, payloadHash: string): SeedSignature {
-    const v4: V4Request = { method: req.method, rawPath: req.rawPath, query: req.query, headers: req.headers, payloadHash, s3: protocol === 's3' };
+    const v4: V4Request = {
+      method: req.method,
+      rawPath: req.rawPath,
+      query: req.query,
+      headers: req.headers,
+      payloadHash,
+      s3: protocol === 's3',
+    };
     const scope = h.scopeParts.join('/');
     const expected = signature(h.secret, scope, h.amzDate, canonicalRequest(v4, h.signedHeaders));
     if (!equal(expected, h.signature)) throw this.badSignature(protocol);
     const [date, region, service] = h.scopeParts;
-    return { signingKey: signingKey(h.secret, date, region, service), amzDate: h.amzDate, scope, seedSignature: expected };
+    return {
+      signingKey: signingKey(h.secret, date, region, service),
+      amzDate: h.amzDate,
+      scope,
+      seedSignature: expected,
+    };
   }
 
-  private v4Header(protocol: Protocol, req: IncomingSigned, auth: string): { principal: Principal; seed: SeedSignature } {
+  private v4Header(
+    protocol: Protocol,
+    req: IncomingSigned,
+    auth: string,
+  ): { principal: Principal; seed: SeedSignature } {
     const header = this.parseV4Header(protocol, req, auth);
     const declared = req.headers['x-amz-content-sha256'];
     let payloadHash: string;
     if (protocol === 's3') {
       // S3 bodies are streamed: the payload reader checks them against this declared hash (or
       // each chunk's signature) as they arrive.
-      if (!declared) throw new ServiceError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256', 400);
+      if (!declared)
+        throw new ServiceError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256', 400);
       payloadHash = declared;
     } else {
       // A Query body is here whole: what was signed is the hash of what was received.
@@ -222,18 +314,53 @@ export class Authenticator {
     const amzDate = q.get('X-Amz-Date');
     const at = parseAmzDate(amzDate);
     const expires = Number(q.get('X-Amz-Expires') ?? '900');
-    const malformed = (msg: string) => new ServiceError(protocol === 's3' ? 'AuthorizationQueryParametersError' : 'IncompleteSignature', msg, 400);
-    if (q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !accessKeyId || scopeParts.length !== 4 || scopeParts[3] !== 'aws4_request' || !signedHeaders.length || !q.get('X-Amz-Signature') || at === undefined || !Number.isFinite(expires)) {
+    const malformed = (msg: string) =>
+      new ServiceError(protocol === 's3' ? 'AuthorizationQueryParametersError' : 'IncompleteSignature', msg, 400);
+    if (
+      q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' ||
+      !accessKeyId ||
+      scopeParts.length !== 4 ||
+      scopeParts[3] !== 'aws4_request' ||
+      !signedHeaders.length ||
+      !q.get('X-Amz-Signature') ||
+      at === undefined ||
+      !Number.isFinite(expires)
+    ) {
       throw malformed('The presigned request is missing or has malformed X-Amz-* parameters');
     }
-    if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_SECONDS) throw malformed(`X-Amz-Expires must be a whole number of seconds from 1 to ${MAX_PRESIGNED_SECONDS} (a week)`);
-    this.checkScope(protocol, scopeParts, amzDate!, protocol === 's3' ? 'AuthorizationQueryParametersError' : 'SignatureDoesNotMatch', req.headers.host ?? '');
-    if (this.now() > at + expires * 1000) throw new ServiceError(protocol === 's3' ? 'AccessDenied' : 'RequestExpired', 'Request has expired', protocol === 's3' ? 403 : 400);
+    if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_SECONDS)
+      throw malformed(`X-Amz-Expires must be a whole number of seconds from 1 to ${MAX_PRESIGNED_SECONDS} (a week)`);
+    this.checkScope(
+      protocol,
+      scopeParts,
+      amzDate!,
+      protocol === 's3' ? 'AuthorizationQueryParametersError' : 'SignatureDoesNotMatch',
+      req.headers.host ?? '',
+    );
+    if (this.now() > at + expires * 1000)
+      throw new ServiceError(
+        protocol === 's3' ? 'AccessDenied' : 'RequestExpired',
+        'Request has expired',
+        protocol === 's3' ? 403 : 400,
+      );
     if (at - this.now() > SKEW_MS) this.checkSkew(protocol, at, 'X-Amz-Date');
     const { secret, principal } = this.principalFor(protocol, accessKeyId);
-    const payloadHash = protocol === 's3' ? (req.headers['x-amz-content-sha256'] ?? 'UNSIGNED-PAYLOAD') : sha256Hex(req.body ?? '');
-    const v4: V4Request = { method: req.method, rawPath: req.rawPath, query: req.query, headers: req.headers, payloadHash, s3: protocol === 's3' };
-    const expected = signature(secret, scopeParts.join('/'), amzDate!, canonicalRequest(v4, signedHeaders, 'X-Amz-Signature'));
+    const payloadHash =
+      protocol === 's3' ? (req.headers['x-amz-content-sha256'] ?? 'UNSIGNED-PAYLOAD') : sha256Hex(req.body ?? '');
+    const v4: V4Request = {
+      method: req.method,
+      rawPath: req.rawPath,
+      query: req.query,
+      headers: req.headers,
+      payloadHash,
+      s3: protocol === 's3',
+    };
+    const expected = signature(
+      secret,
+      scopeParts.join('/'),
+      amzDate!,
+      canonicalRequest(v4, signedHeaders, 'X-Amz-Signature'),
+    );
     if (!equal(expected, q.get('X-Amz-Signature')!)) throw this.badSignature(protocol);
     return principal;
   }
@@ -241,23 +368,55 @@ export class Authenticator {
   private queryV2(protocol: Protocol, req: IncomingSigned): Principal {
     const p = req.params!;
     for (const name of ['AWSAccessKeyId', 'Signature', 'SignatureVersion', 'SignatureMethod']) {
-      if (!p[name]) throw new ServiceError(protocol === 'iam' ? 'IncompleteSignature' : 'MissingParameter', `The request must contain the parameter ${name}`, 400);
+      if (!p[name])
+        throw new ServiceError(
+          protocol === 'iam' ? 'IncompleteSignature' : 'MissingParameter',
+          `The request must contain the parameter ${name}`,
+          400,
+        );
     }
-    if (p.SignatureVersion !== '2') throw new ServiceError('InvalidParameterValue', `Value (${p.SignatureVersion}) for parameter SignatureVersion is invalid. Only version 2 and 4 are supported`, 400);
-    if (p.SignatureMethod !== 'HmacSHA256' && p.SignatureMethod !== 'HmacSHA1') throw new ServiceError('InvalidParameterValue', `Value (${p.SignatureMethod}) for parameter SignatureMethod is invalid`, 400);
+    if (p.SignatureVersion !== '2')
+      throw new ServiceError(
+        'InvalidParameterValue',
+        `Value (${p.SignatureVersion}) for parameter SignatureVersion is invalid. Only version 2 and 4 are supported`,
+        400,
+      );
+    if (p.SignatureMethod !== 'HmacSHA256' && p.SignatureMethod !== 'HmacSHA1')
+      throw new ServiceError(
+        'InvalidParameterValue',
+        `Value (${p.SignatureMethod}) for parameter SignatureMethod is invalid`,
+        400,
+      );
     if (p.Expires) {
       const exp = Date.parse(p.Expires);
-      if (Number.isNaN(exp)) throw new ServiceError('InvalidParameterValue', `Value (${p.Expires}) for parameter Expires is invalid`, 400);
-      if (this.now() > exp) throw new ServiceError('RequestExpired', `Request has expired. Expires date is ${p.Expires}`, 400);
-      if (exp - this.now() > MAX_PRESIGNED_SECONDS * 1000) throw new ServiceError('InvalidParameterValue', `Value (${p.Expires}) for parameter Expires is invalid: a signed request lives at most a week`, 400);
+      if (Number.isNaN(exp))
+        throw new ServiceError('InvalidParameterValue', `Value (${p.Expires}) for parameter Expires is invalid`, 400);
+      if (this.now() > exp)
+        throw new ServiceError('RequestExpired', `Request has expired. Expires date is ${p.Expires}`, 400);
+      if (exp - this.now() > MAX_PRESIGNED_SECONDS * 1000)
+        throw new ServiceError(
+          'InvalidParameterValue',
+          `Value (${p.Expires}) for parameter Expires is invalid: a signed request lives at most a week`,
+          400,
+        );
     } else {
       this.checkSkew(protocol, p.Timestamp ? Date.parse(p.Timestamp) : undefined, 'Timestamp or Expires parameter');
     }
     const { secret, principal } = this.principalFor(protocol, p.AWSAccessKeyId);
     const host = req.headers.host ?? '';
-    const expected = hmacBase64(p.SignatureMethod as V2Method, secret, queryStringToSignV2(req.method, host, req.rawPath, p));
+    const expected = hmacBase64(
+      p.SignatureMethod as V2Method,
+      secret,
+      queryStringToSignV2(req.method, host, req.rawPath, p),
+    );
     // Some clients leave the default port out of the Host they sign; accept either form.
-    const alt = host.includes(':') ? undefined : hmacBase64(p.SignatureMethod as V2Method, secret, queryStringToSignV2(req.method, `${host}:80`, req.rawPath, p));
+    const alt = host.includes(':')
+      ? undefined
+      : hmacBase64(
+          p.SignatureMethod as V2Method,
+          secret,
+          queryStringToSignV2(req.method, `${host}:80`, req.rawPath, p),
+        );
     if (!equal(expected, p.Signature) && !(alt && equal(alt, p.Signature))) throw this.badSignature(protocol);
     return principal;
   }
@@ -275,7 +434,12 @@ export class Authenticator {
 
   private s3V2Header(req: IncomingSigned, auth: string): Principal {
     const m = /^AWS ([^:]+):(.+)$/.exec(auth);
-    if (!m) throw new ServiceError('InvalidArgument', 'AWS authorization header is invalid.  Expected AwsAccessKeyId:signature', 400);
+    if (!m)
+      throw new ServiceError(
+        'InvalidArgument',
+        'AWS authorization header is invalid.  Expected AwsAccessKeyId:signature',
+        400,
+      );
     const dateText = req.headers['x-amz-date'] ?? req.headers.date;
     this.checkSkew('s3', dateText ? Date.parse(dateText) : undefined, 'Date or x-amz-date header');
     return this.s3V2Check(req, m[1], m[2], req.headers['x-amz-date'] ? '' : (req.headers.date ?? ''));
@@ -283,9 +447,19 @@ export class Authenticator {
 
   private s3V2Presigned(req: IncomingSigned, q: Map<string, string>): Principal {
     const expires = Number(q.get('Expires'));
-    if (!Number.isFinite(expires)) throw new ServiceError('AccessDenied', 'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters', 403);
+    if (!Number.isFinite(expires))
+      throw new ServiceError(
+        'AccessDenied',
+        'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters',
+        403,
+      );
     if (this.now() / 1000 > expires) throw new ServiceError('AccessDenied', 'Request has expired', 403);
-    if (expires - this.now() / 1000 > MAX_PRESIGNED_SECONDS) throw new ServiceError('AccessDenied', `Query-string authentication expires at most ${MAX_PRESIGNED_SECONDS} seconds (a week) ahead`, 403);
+    if (expires - this.now() / 1000 > MAX_PRESIGNED_SECONDS)
+      throw new ServiceError(
+        'AccessDenied',
+        `Query-string authentication expires at most ${MAX_PRESIGNED_SECONDS} seconds (a week) ahead`,
+        403,
+      );
     return this.s3V2Check(req, q.get('AWSAccessKeyId')!, q.get('Signature')!, q.get('Expires')!);
   }
 }

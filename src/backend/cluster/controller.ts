@@ -7,8 +7,8 @@
  */
 import type Database from 'better-sqlite3';
 import { ServiceError } from '../errors';
-import { NodeAddress, NodeCapacity, NodeClient, NodeRecord, SqliteNodeStore } from './nodes';
-import { SqliteVmTypeStore, VmType } from './vm-types';
+import { type NodeAddress, type NodeCapacity, type NodeClient, type NodeRecord, type SqliteNodeStore } from './nodes';
+import { type SqliteVmTypeStore, type VmType } from './vm-types';
 
 export type SchedulingPolicy = 'ROUNDROBIN' | 'GREEDY';
 
@@ -45,12 +45,20 @@ export interface ClusterControllerOptions {
 
 /** How many instances of a type fit in the given resources. */
 export function fits(room: NodeCapacity, t: VmType): number {
-  return Math.max(0, Math.min(Math.floor(room.cores / t.cpus), Math.floor(room.memoryMiB / t.memoryMiB), Math.floor(room.diskGiB / t.diskGiB)));
+  return Math.max(
+    0,
+    Math.min(
+      Math.floor(room.cores / t.cpus),
+      Math.floor(room.memoryMiB / t.memoryMiB),
+      Math.floor(room.diskGiB / t.diskGiB),
+    ),
+  );
 }
 
 export function parsePolicy(value: string | undefined): SchedulingPolicy {
   const p = (value || 'ROUNDROBIN').toUpperCase();
-  if (p !== 'ROUNDROBIN' && p !== 'GREEDY') throw new Error(`eucalyptus.conf: SCHEDPOLICY "${value}" is not ROUNDROBIN or GREEDY`);
+  if (p !== 'ROUNDROBIN' && p !== 'GREEDY')
+    throw new Error(`eucalyptus.conf: SCHEDPOLICY "${value}" is not ROUNDROBIN or GREEDY`);
   return p;
 }
 
@@ -101,7 +109,9 @@ export class ClusterController {
       this.nodes.list().map(async (n) => {
         let timer: NodeJS.Timeout | undefined;
         try {
-          const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), this.timeoutMs)));
+          const timeout = new Promise<never>(
+            (_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), this.timeoutMs)),
+          );
           const c = await Promise.race([client.describeResource(n), timeout]);
           this.nodes.answered(n, { cores: c.cores, memoryMiB: c.memoryMiB, diskGiB: c.diskGiB });
           this.misses.delete(key(n));
@@ -122,7 +132,8 @@ export class ClusterController {
   /** Polls the nodes every `intervalMs` until stop(). */
   start(intervalMs = 5000): void {
     this.stop();
-    const tick = () => void this.refresh().catch((e) => this.log(`cluster: polling nodes failed: ${(e as Error).message}`));
+    const tick = () =>
+      void this.refresh().catch((e) => this.log(`cluster: polling nodes failed: ${(e as Error).message}`));
     tick();
     this.timer = setInterval(tick, intervalMs);
     this.timer.unref();
@@ -149,7 +160,15 @@ export class ClusterController {
       .map((node) => {
         const total = node.capacity!;
         const u = used.get(key(node)) ?? { cores: 0, memoryMiB: 0, diskGiB: 0 };
-        return { node, total, left: { cores: total.cores - u.cores, memoryMiB: total.memoryMiB - u.memoryMiB, diskGiB: total.diskGiB - u.diskGiB } };
+        return {
+          node,
+          total,
+          left: {
+            cores: total.cores - u.cores,
+            memoryMiB: total.memoryMiB - u.memoryMiB,
+            diskGiB: total.diskGiB - u.diskGiB,
+          },
+        };
       });
   }
 
@@ -177,7 +196,10 @@ export class ClusterController {
     return this.db.transaction(() => {
       const room = this.room(zone);
       const chosen: NodeRecord[] = [];
-      let at = this.startIndex(zone, room.map((r) => r.node));
+      let at = this.startIndex(
+        zone,
+        room.map((r) => r.node),
+      );
       for (let i = 0; i < max; i++) {
         let found = -1;
         for (let step = 0; step < room.length; step++) {
@@ -189,7 +211,11 @@ export class ClusterController {
         }
         if (found < 0) break;
         const r = room[found];
-        r.left = { cores: r.left.cores - vmType.cpus, memoryMiB: r.left.memoryMiB - vmType.memoryMiB, diskGiB: r.left.diskGiB - vmType.diskGiB };
+        r.left = {
+          cores: r.left.cores - vmType.cpus,
+          memoryMiB: r.left.memoryMiB - vmType.memoryMiB,
+          diskGiB: r.left.diskGiB - vmType.diskGiB,
+        };
         chosen.push(r.node);
         // GREEDY keeps filling from the first node; ROUNDROBIN moves on past the one just used.
         at = this.policy === 'GREEDY' ? 0 : (found + 1) % room.length;
@@ -197,13 +223,18 @@ export class ClusterController {
       if (chosen.length < min) {
         throw new ServiceError(
           'InsufficientInstanceCapacity',
-          `Not enough resources available: ${min} ${vmTypeName} instance(s) requested, ${chosen.length} can be placed in ${zone}`,
+          `Not enough resources ` +
+            `available: ${min} ${vmTypeName} instance(s) requested, ${chosen.length} can be placed in ${zone}`,
         );
       }
       if (this.policy === 'ROUNDROBIN' && chosen.length) this.cursor.set(zone, key(chosen[chosen.length - 1]));
-      const insert = this.db.prepare('INSERT INTO placements (host, port, vm_type, cpus, memory_mib, disk_gib) VALUES (?, ?, ?, ?, ?, ?)');
+      const insert = this.db.prepare(
+        'INSERT INTO placements (host, port, vm_type, cpus, memory_mib, disk_gib) VALUES (?, ?, ?, ?, ?, ?)',
+      );
       return chosen.map((n) => {
-        const id = Number(insert.run(n.host, n.port, vmType.name, vmType.cpus, vmType.memoryMiB, vmType.diskGiB).lastInsertRowid);
+        const id = Number(
+          insert.run(n.host, n.port, vmType.name, vmType.cpus, vmType.memoryMiB, vmType.diskGiB).lastInsertRowid,
+        );
         return { id, zone, node: { host: n.host, port: n.port }, vmType: { ...vmType } };
       });
     })();

@@ -7,12 +7,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
-import { writeFileAtomic } from '../../lib/files';
+import { writeFileAtomic } from '../../shared/files';
 import { ClusterController, parsePolicy } from './controller';
-import { NetworkConfig } from './network/config';
-import { renderIptables, Rule } from './network/iptables';
+import { type NetworkConfig } from './network/config';
+import { renderIptables, type Rule } from './network/iptables';
 import { NetworkManager } from './network/manager';
-import { NodeClient, SqliteNodeStore } from './nodes';
+import { type NodeClient, SqliteNodeStore } from './nodes';
 import { SqliteVmTypeStore } from './vm-types';
 
 /** What elastic IPs need to know of an instance. */

@@ -10,12 +10,15 @@ import * as path from 'node:path';
 import type { CloudContext } from '../context';
 import type { Reply } from '../reply';
 import { instanceMetadata as metadataOf } from '../ec2/instances/metadata';
-import { EMPTY_BODY_SHA256, verifyRequest } from '../../lib/nc-protocol';
+import { EMPTY_BODY_SHA256, verifyRequest } from '../../shared/nc-protocol';
 import { loadOrCreateNodeKey } from './internal-auth';
 
 export const INTERNAL_PREFIX = '/services/Eucalyptus/internal/';
 
-/** An instance's metadata at `path` (e.g. `meta-data/instance-id`, `user-data`), or undefined if the instance or the path does not exist. */
+/**
+ * An instance's metadata at `path` (e.g. `meta-data/instance-id`, `user-data`), or undefined if the
+ * instance or the path does not exist.
+ */
 export function instanceMetadata(cloud: CloudContext, instanceId: string, path: string): string | Buffer | undefined {
   const instance = cloud.instances.get(instanceId);
   if (!instance || instance.state === 'terminated') return undefined;
@@ -24,7 +27,12 @@ export function instanceMetadata(cloud: CloudContext, instanceId: string, path: 
   return metadataOf({ ...instance, publicIp }, path, key);
 }
 
-const text = (status: number, body: string): Reply => ({ status, contentType: 'text/plain; charset=utf-8', body: body + '\n', action: 'Internal' });
+const text = (status: number, body: string): Reply => ({
+  status,
+  contentType: 'text/plain; charset=utf-8',
+  body: body + '\n',
+  action: 'Internal',
+});
 
 export interface InternalRequest {
   method: string;
@@ -34,7 +42,12 @@ export interface InternalRequest {
 
 export function handleInternal(cloud: CloudContext, req: InternalRequest): Reply {
   const key = loadOrCreateNodeKey(cloud.paths.keysDir);
-  const verdict = verifyRequest(key, { method: req.method, path: req.rawPath, headers: req.headers, bodySha256: EMPTY_BODY_SHA256 });
+  const verdict = verifyRequest(key, {
+    method: req.method,
+    path: req.rawPath,
+    headers: req.headers,
+    bodySha256: EMPTY_BODY_SHA256,
+  });
   if (!verdict.ok) return text(403, `Forbidden: ${verdict.reason}`);
   if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'Method not allowed');
   const rest = req.rawPath.slice(INTERNAL_PREFIX.length).split('/').map(decodeURIComponent);
@@ -42,9 +55,16 @@ export function handleInternal(cloud: CloudContext, req: InternalRequest): Reply
   if (rest[0] === 'images' && rest.length === 2) {
     const image = /^e[mkr]i-[0-9A-Fa-f]{8}$/.test(rest[1]) ? cloud.images.get(rest[1]) : undefined;
     const file = image && path.join(cloud.paths.imagesDir, `${image.id}.img`);
-    if (!image || image.state !== 'available' || !file || !fs.existsSync(file)) return text(404, `No available image ${rest[1]}`);
+    if (!image || image.state !== 'available' || !file || !fs.existsSync(file))
+      return text(404, `No available image ${rest[1]}`);
     const size = fs.statSync(file).size;
-    return { status: 200, contentType: 'application/octet-stream', stream: fs.createReadStream(file), headers: { 'Content-Length': String(size) }, action: 'Internal' };
+    return {
+      status: 200,
+      contentType: 'application/octet-stream',
+      stream: fs.createReadStream(file),
+      headers: { 'Content-Length': String(size) },
+      action: 'Internal',
+    };
   }
   if (rest[0] === 'metadata' && rest.length >= 3 && rest[2] === 'latest') {
     const body = instanceMetadata(cloud, rest[1], rest.slice(3).join('/'));

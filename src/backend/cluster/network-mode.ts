@@ -3,7 +3,7 @@
  * group rules and elastic IPs only in MANAGED and MANAGED-NOVLAN, as in Eucalyptus; in SYSTEM and
  * STATIC modes their actions answer UnsupportedOperation, saying so.
  */
-import { CloudContext, RequestContext } from '../context';
+import { type CloudContext, type RequestContext } from '../context';
 import { ServiceError } from '../errors';
 
 export function networkMode(cloud: CloudContext): string {
@@ -17,6 +17,10 @@ export function isManagedNetworking(cloud: CloudContext): boolean {
 /** `what` names the feature, e.g. "Security group rules" or "Elastic IPs". */
 export function requireManagedNetworking(ctx: RequestContext, what: string): void {
   if (!isManagedNetworking(ctx.cloud)) {
-    throw new ServiceError('UnsupportedOperation', `${what} are not available in ${networkMode(ctx.cloud)} networking mode; ask your cloud administrator`, 400);
+    throw new ServiceError(
+      'UnsupportedOperation',
+      `${what} are not available in ${networkMode(ctx.cloud)} networking mode; ask your cloud administrator`,
+      400,
+    );
   }
 }

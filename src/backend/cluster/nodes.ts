@@ -62,10 +62,13 @@ export class SqliteNodeStore {
    */
   move(from: NodeAddress, to: NodeAddress): void {
     this.db.transaction(() => {
-      const old = this.db.prepare('SELECT cluster FROM nodes WHERE host = ? AND port = ?').get(from.host, from.port) as { cluster: string } | undefined;
+      const old = this.db.prepare('SELECT cluster FROM nodes WHERE host = ? AND port = ?').get(from.host, from.port) as
+        { cluster: string } | undefined;
       if (!old) return;
       this.register(old.cluster, to);
-      this.db.prepare('UPDATE placements SET host = ?, port = ? WHERE host = ? AND port = ?').run(to.host, to.port, from.host, from.port);
+      this.db
+        .prepare('UPDATE placements SET host = ?, port = ? WHERE host = ? AND port = ?')
+        .run(to.host, to.port, from.host, from.port);
       this.deregister(from);
     })();
   }
@@ -76,9 +79,10 @@ export class SqliteNodeStore {
 
   /** A cluster's nodes (every node without one), in a stable order: the scheduler's order. */
   list(cluster?: string): NodeRecord[] {
-    const rows = cluster === undefined
-      ? this.db.prepare('SELECT * FROM nodes ORDER BY cluster, host, port').all()
-      : this.db.prepare('SELECT * FROM nodes WHERE cluster = ? ORDER BY host, port').all(cluster);
+    const rows =
+      cluster === undefined
+        ? this.db.prepare('SELECT * FROM nodes ORDER BY cluster, host, port').all()
+        : this.db.prepare('SELECT * FROM nodes WHERE cluster = ? ORDER BY host, port').all(cluster);
     return (rows as Row[]).map(toNode);
   }
 

@@ -3,7 +3,7 @@
  * them, the security group networks of the MANAGED modes, instance address leases, and the pool
  * of public addresses (elastic IPs and those given at boot).
  */
-import { SchemaPart } from '../store/schema';
+import { type SchemaPart } from '../store/schema';
 
 export const clusterSchema: SchemaPart = {
   domain: 'cluster',

@@ -35,7 +35,9 @@ export class SqliteVmTypeStore {
     const cur = this.get(name);
     if (!cur) return false;
     const next = { ...cur, ...Object.fromEntries(Object.entries(size).filter(([, v]) => v !== undefined)) };
-    this.db.prepare('UPDATE vm_types SET cpus = ?, memory_mib = ?, disk_gib = ? WHERE name = ?').run(next.cpus, next.memoryMiB, next.diskGiB, name);
+    this.db
+      .prepare('UPDATE vm_types SET cpus = ?, memory_mib = ?, disk_gib = ? WHERE name = ?')
+      .run(next.cpus, next.memoryMiB, next.diskGiB, name);
     return true;
   }
 }

@@ -15,7 +15,13 @@ export interface ZoneLine {
 const pad4 = (n: number) => String(Math.min(n, 9999)).padStart(4, '0');
 
 /** `0128 / 0128  1   128  10`: the seed's columns. */
-export function vmTypeState(t: { free: number; max: number; cpus: number; memoryMiB: number; diskGiB: number }): string {
+export function vmTypeState(t: {
+  free: number;
+  max: number;
+  cpus: number;
+  memoryMiB: number;
+  diskGiB: number;
+}): string {
   return `${pad4(t.free)} / ${pad4(t.max)} ${String(t.cpus).padStart(2)} ${String(t.memoryMiB).padStart(5)} ${String(t.diskGiB).padStart(3)}`;
 }
 
@@ -25,12 +31,18 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 /** `Sun Jan 04 15:13:30 PST 2009`, in the cloud's local time zone. */
 export function javaDate(d: Date): string {
   const two = (n: number) => String(n).padStart(2, '0');
-  const zone = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? 'UTC';
+  const zone =
+    new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName')
+      ?.value ?? 'UTC';
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${zone} ${d.getFullYear()}`;
 }
 
 export function verboseZoneLines(cluster: { name: string; host: string }, a: ZoneAvailability): ZoneLine[] {
-  const line = (zoneName: string, zoneState: string, message?: string): ZoneLine => ({ zoneName, zoneState, messageSet: message ? [{ message }] : [] });
+  const line = (zoneName: string, zoneState: string, message?: string): ZoneLine => ({
+    zoneName,
+    zoneState,
+    messageSet: message ? [{ message }] : [],
+  });
   return [
     line(cluster.name, cluster.host),
     line('|- vm types', 'free / max  cpu  ram  disk'),
@@ -38,7 +50,11 @@ export function verboseZoneLines(cluster: { name: string; host: string }, a: Zon
     ...a.nodes.map((n) => {
       const up = n.status === 'enabled';
       const when = javaDate(new Date(n.lastSeen ?? n.registered));
-      return line(`|- ${n.host}`, `certs[cc=true,nc=${up}] @ ${when}`, up ? undefined : `node controller ${n.host}:${n.port} is not answering`);
+      return line(
+        `|- ${n.host}`,
+        `certs[cc=true,nc=${up}] @ ${when}`,
+        up ? undefined : `node controller ${n.host}:${n.port} is not answering`,
+      );
     }),
   ];
 }

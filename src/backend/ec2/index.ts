@@ -2,10 +2,35 @@
  * The EC2 Query service (/services/Eucalyptus): its actions, and the namespace each API version
  * answers in.
  */
-import { QueryService } from '../query-service';
-import { allocateAddress, associateAddress, describeAddresses, disassociateAddress, releaseAddress } from './addresses/handlers';
-import { deregisterImage, describeImageAttribute, describeImages, modifyImageAttribute, registerImage, resetImageAttribute } from './images/handlers';
-import { runInstancesAction, describeInstances, terminateInstances, rebootInstances, stopOrStartInstances, getConsoleOutput, describeInstanceStatus, describeInstanceAttribute, modifyInstanceAttribute, resetInstanceAttribute, getPasswordData } from './instances/handlers';
+import { type QueryService } from '../query-service';
+import {
+  allocateAddress,
+  associateAddress,
+  describeAddresses,
+  disassociateAddress,
+  releaseAddress,
+} from './addresses/handlers';
+import {
+  deregisterImage,
+  describeImageAttribute,
+  describeImages,
+  modifyImageAttribute,
+  registerImage,
+  resetImageAttribute,
+} from './images/handlers';
+import {
+  runInstancesAction,
+  describeInstances,
+  terminateInstances,
+  rebootInstances,
+  stopOrStartInstances,
+  getConsoleOutput,
+  describeInstanceStatus,
+  describeInstanceAttribute,
+  modifyInstanceAttribute,
+  resetInstanceAttribute,
+  getPasswordData,
+} from './instances/handlers';
 import { describeInstanceTypes } from './instance-types';
 import { bundleInstance, cancelBundleTask, describeBundleTasks } from './bundle-tasks/handlers';
 import {

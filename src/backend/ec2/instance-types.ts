@@ -2,7 +2,7 @@
  * DescribeInstanceTypes (a Eucalyptus extension): the VM types and their sizes, and with
  * Availability the free / max count of each per availability zone.
  */
-import { RequestContext } from '../context';
+import { type RequestContext } from '../context';
 import { ServiceError } from '../errors';
 import { listParam } from '../query-params';
 
@@ -12,7 +12,8 @@ export function describeInstanceTypes(ctx: RequestContext) {
   const wanted = listParam(ctx.params, 'InstanceType');
   if (wanted.length) {
     const unknown = wanted.filter((w) => !types.some((t) => t.name === w));
-    if (unknown.length) throw new ServiceError('InvalidParameterValue', `Invalid instance type: [${unknown.join(', ')}]`);
+    if (unknown.length)
+      throw new ServiceError('InvalidParameterValue', `Invalid instance type: [${unknown.join(', ')}]`);
     types = types.filter((t) => wanted.includes(t.name));
   }
   const withAvailability = /^true$/i.test(ctx.params.Availability ?? '');

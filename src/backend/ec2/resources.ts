@@ -4,7 +4,7 @@
  * emi/eki/eri, security groups sg, and later instances, volumes, snapshots, addresses) with a
  * function answering the owning account, or undefined when the resource does not exist.
  */
-import { RequestContext } from '../context';
+import { type RequestContext } from '../context';
 import { ServiceError } from '../errors';
 
 export type ResourceOwner = (ctx: RequestContext, id: string) => string | undefined;
@@ -17,9 +17,19 @@ interface ResourceKind {
 
 /** euca2ools' and EC2's resource types, by ID prefix: what DescribeTags answers as resourceType. */
 const RESOURCE_TYPES: Record<string, string> = {
-  emi: 'image', eki: 'image', eri: 'image', ami: 'image', aki: 'image', ari: 'image',
-  i: 'instance', sg: 'security-group', vol: 'volume', snap: 'snapshot', eipalloc: 'allocation-id',
-  bun: 'bundle', r: 'reservation',
+  emi: 'image',
+  eki: 'image',
+  eri: 'image',
+  ami: 'image',
+  aki: 'image',
+  ari: 'image',
+  i: 'instance',
+  sg: 'security-group',
+  vol: 'volume',
+  snap: 'snapshot',
+  eipalloc: 'allocation-id',
+  bun: 'bundle',
+  r: 'reservation',
 };
 
 const kinds = new Map<string, ResourceKind>();
@@ -43,5 +53,6 @@ export function requireOwnedResource(ctx: RequestContext, id: string): void {
   const p = prefixOf(id);
   const kind = p ? kinds.get(p) : undefined;
   if (!kind) throw new ServiceError('InvalidID', `The ID '${id}' is not valid`);
-  if (kind.owner(ctx, id) !== ctx.principal.account.id) throw new ServiceError(kind.notFoundCode, `The resource ID '${id}' does not exist`);
+  if (kind.owner(ctx, id) !== ctx.principal.account.id)
+    throw new ServiceError(kind.notFoundCode, `The resource ID '${id}' does not exist`);
 }

@@ -3,7 +3,7 @@
  * answered as Eucalyptus does, with a second `walrus` region naming the storage endpoint.
  */
 import { verboseZoneLines } from '../cluster/zone-view';
-import { RequestContext } from '../context';
+import { type RequestContext } from '../context';
 import { ServiceError } from '../errors';
 import { applyFilters, filtersParam, listParam } from '../query-params';
 import { isCloudAdmin } from './images/handlers';
@@ -14,10 +14,13 @@ export async function describeAvailabilityZones(ctx: RequestContext) {
   const names = listParam(ctx.params, 'ZoneName');
   const wanted = names.filter((z) => z !== 'verbose');
   if (names.includes('verbose') && isCloudAdmin(ctx)) return verboseZones(ctx, wanted);
-  let zones = ctx.cloud.store.listClusters().map((c) => ({ zoneName: c.name, zoneState: 'available', regionName: region }));
+  let zones = ctx.cloud.store
+    .listClusters()
+    .map((c) => ({ zoneName: c.name, zoneState: 'available', regionName: region }));
   if (wanted.length) {
     const unknown = wanted.filter((w) => !zones.some((z) => z.zoneName === w));
-    if (unknown.length) throw new ServiceError('InvalidParameterValue', `Invalid availability zone: [${unknown.join(', ')}]`);
+    if (unknown.length)
+      throw new ServiceError('InvalidParameterValue', `Invalid availability zone: [${unknown.join(', ')}]`);
     zones = zones.filter((z) => wanted.includes(z.zoneName));
   }
   zones = applyFilters(zones, filtersParam(ctx.params), {
@@ -34,7 +37,14 @@ async function verboseZones(ctx: RequestContext, wanted: string[]) {
   const controller = ctx.cloud.cluster.controller;
   await controller.refresh();
   const clusters = ctx.cloud.store.listClusters().filter((c) => !wanted.length || wanted.includes(c.name));
-  return { availabilityZoneInfo: clusters.flatMap((c) => verboseZoneLines(c, controller.availability(c.name)).map((l) => ({ ...l, regionName: ctx.cloud.conf.REGION_NAME || 'eucalyptus' }))) };
+  return {
+    availabilityZoneInfo: clusters.flatMap((c) =>
+      verboseZoneLines(c, controller.availability(c.name)).map((l) => ({
+        ...l,
+        regionName: ctx.cloud.conf.REGION_NAME || 'eucalyptus',
+      })),
+    ),
+  };
 }
 
 export function describeRegions(ctx: RequestContext) {
@@ -49,6 +59,9 @@ export function describeRegions(ctx: RequestContext) {
     if (unknown.length) throw new ServiceError('InvalidParameterValue', `Invalid region: [${unknown.join(', ')}]`);
     regions = regions.filter((r) => wanted.includes(r.regionName));
   }
-  regions = applyFilters(regions, filtersParam(ctx.params), { 'region-name': (r) => r.regionName, endpoint: (r) => r.regionEndpoint });
+  regions = applyFilters(regions, filtersParam(ctx.params), {
+    'region-name': (r) => r.regionName,
+    endpoint: (r) => r.regionEndpoint,
+  });
   return { regionInfo: regions };
 }

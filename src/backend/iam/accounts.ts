@@ -4,14 +4,20 @@
  * account request (euca_conf --approve-account).
  */
 import { ServiceError } from '../errors';
-import { Account, CloudStore } from '../store/types';
+import { type Account, type CloudStore } from '../store/types';
 import { ADMIN_USER } from './principals';
 
 export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 
-export function checkAccountName(name: string, aliasOwner: (alias: string) => string | undefined, store: CloudStore): void {
-  if (!ACCOUNT_NAME.test(name)) throw new ServiceError('ValidationError', `Invalid AccountName: ${name} (lowercase letters, digits, . and -)`);
-  if (store.findAccountByName(name) || aliasOwner(name)) throw new ServiceError('EntityAlreadyExists', `Account ${name} already exists.`, 409);
+export function checkAccountName(
+  name: string,
+  aliasOwner: (alias: string) => string | undefined,
+  store: CloudStore,
+): void {
+  if (!ACCOUNT_NAME.test(name))
+    throw new ServiceError('ValidationError', `Invalid AccountName: ${name} (lowercase letters, digits, . and -)`);
+  if (store.findAccountByName(name) || aliasOwner(name))
+    throw new ServiceError('EntityAlreadyExists', `Account ${name} already exists.`, 409);
 }
 
 export function createAccountWithAdmin(store: CloudStore, name: string): Account {

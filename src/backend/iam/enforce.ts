@@ -10,8 +10,19 @@
  */
 import type { CloudContext } from '../context';
 import type { S3Gate } from '../s3/walrus';
-import { Principal } from '../store/types';
-import { accessDenied, authorizationFor, IamEntity, evaluate, iamArn, isAllowed, parsePolicy, PolicyDocument, requestContext, ServiceRequest } from './policy';
+import { type Principal } from '../store/types';
+import {
+  accessDenied,
+  authorizationFor,
+  type IamEntity,
+  evaluate,
+  iamArn,
+  isAllowed,
+  parsePolicy,
+  type PolicyDocument,
+  requestContext,
+  type ServiceRequest,
+} from './policy';
 import { ADMIN_USER, isCloudAdmin } from './principals';
 
 /** Where a request came from, for aws:SourceIp and aws:SecureTransport. */
@@ -38,29 +49,49 @@ function documentOf(text: string, resourcePolicy = false): PolicyDocument {
  * Throws the service's access-denied error unless the request may go on. Returns true when a
  * resource (bucket) policy explicitly allows it: the bucket's ACLs need not then.
  */
-export function authorize(cloud: CloudContext, principal: Principal | undefined, request: ServiceRequest, origin: Origin = {}): boolean {
+export function authorize(
+  cloud: CloudContext,
+  principal: Principal | undefined,
+  request: ServiceRequest,
+  origin: Origin = {},
+): boolean {
   if (principal && asksWhoItIs(request)) return false;
   const account = principal?.account;
   const user = principal?.user;
   // Resources are named as they are stored, however the request spelled them.
   const withOptions: ServiceRequest =
     request.service === 'iam' && principal
-      ? { ...request, options: { callerUserName: user!.name, find: (type, name) => findEntity(cloud, account!.id, type, name) } }
+      ? {
+          ...request,
+          options: { callerUserName: user!.name, find: (type, name) => findEntity(cloud, account!.id, type, name) },
+        }
       : request.service === 'ec2' && principal
         ? { ...request, canonical: (type, nameOrId) => ec2Name(cloud, account!.id, type, nameOrId) }
         : request;
   const { action, resources } = authorizationFor(withOptions);
-  const context = requestContext({ sourceIp: origin.sourceIp, secure: origin.secure, userName: user?.name, userId: user?.id, accountId: account?.id });
+  const context = requestContext({
+    sourceIp: origin.sourceIp,
+    secure: origin.secure,
+    userName: user?.name,
+    userId: user?.id,
+    accountId: account?.id,
+  });
   const userArn = principal && iamArn(account!.id, 'user', user!.name, user!.path);
   const denied = () => accessDenied(request.service, action, userArn, resources[0]);
-  const policyRequest = { action, resources, context, requester: principal && { accountId: account!.id, userArn: userArn! } };
+  const policyRequest = {
+    action,
+    resources,
+    context,
+    requester: principal && { accountId: account!.id, userArn: userArn! },
+  };
 
   const bucket = request.service === 's3' ? bucketOf(cloud, request.path) : undefined;
   const bucketDecision = bucket?.policy ? evaluate(policyRequest, [documentOf(bucket.policy, true)]) : 'ImplicitDeny';
   if (bucketDecision === 'Deny' && !(principal && isCloudAdmin({ principal }))) throw denied();
   if (principal) {
     // An admin's requests need no policies: skip reading them.
-    const policies = user!.name === ADMIN_USER ? [] : cloud.identity.effectivePolicies(user!.id).map((t) => documentOf(t));
+    const policies =
+      user!.name === ADMIN_USER ? [] : cloud.identity.effectivePolicies(user!.id).map((t) => documentOf(t));
     const who = { accountName: account!.name, userName: user!.name, accountId: account!.id };
     if (!isAllowed(who, policyRequest, policies)) {
       const sameAccount = bucket?.ownerAccountId === account!.id;
@@ -83,7 +114,12 @@ function bucketOf(cloud: CloudContext, path: string) {
 
 /** GetUser without a name (euare-getcallerid) needs no permission, as STS GetCallerIdentity. */
 function asksWhoItIs(request: ServiceRequest): boolean {
-  return request.service === 'iam' && request.action === 'GetUser' && !request.params.UserName && !request.params.DelegateAccount;
+  return (
+    request.service === 'iam' &&
+    request.action === 'GetUser' &&
+    !request.params.UserName &&
+    !request.params.DelegateAccount
+  );
 }
 
 function ec2Name(cloud: CloudContext, accountId: string, type: string, nameOrId: string): string | undefined {
@@ -96,6 +132,11 @@ function ec2Name(cloud: CloudContext, accountId: string, type: string, nameOrId:
   return undefined;
 }
 
-function findEntity(cloud: CloudContext, accountId: string, type: 'user' | 'group', name: string): IamEntity | undefined {
+function findEntity(
+  cloud: CloudContext,
+  accountId: string,
+  type: 'user' | 'group',
+  name: string,
+): IamEntity | undefined {
   return type === 'user' ? cloud.store.findUser(accountId, name) : cloud.identity.findGroup(accountId, name);
 }

@@ -7,18 +7,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { createCertificate, generateRsaKeyPair } from '../../lib/pki';
+import { createCertificate, generateRsaKeyPair } from '../../shared/pki';
 import { ADMIN_USER, CLOUD_ACCOUNT, isCloudAdmin } from './principals';
-import { CloudContext, RequestContext } from '../context';
+import { type CloudContext, type RequestContext } from '../context';
 import type { Origin } from './enforce';
 import { ServiceError } from '../errors';
 import * as ids from '../ids';
-import { QueryService } from '../query-service';
-import { Account, AccessKey, User } from '../store/types';
+import { type QueryService } from '../query-service';
+import { type Account, type AccessKey, type User } from '../store/types';
 import { namedList } from '../xml';
 import { checkAccountName, createAccountWithAdmin } from './accounts';
 import { parsePolicy, unknownIamParams } from './policy';
-import { Certificate, Group, hashPassword, PolicyOwnerKind } from './store';
+import { type Certificate, type Group, hashPassword, type PolicyOwnerKind } from './store';
 
 export function userArn(accountId: string, user: Pick<User, 'path' | 'name'>): string {
   return `arn:aws:iam::${accountId}:user${user.path}${user.name}`;
@@ -28,14 +28,20 @@ export function groupArn(accountId: string, group: Pick<Group, 'path' | 'name'>)
   return `arn:aws:iam::${accountId}:group${group.path}${group.name}`;
 }
 
-const noSuch = (what: string, name: string) => new ServiceError('NoSuchEntity', `The ${what} with name ${name} cannot be found.`, 404);
-const exists = (what: string, name: string) => new ServiceError('EntityAlreadyExists', `${what} ${name} already exists.`, 409);
+const noSuch = (what: string, name: string) =>
+  new ServiceError('NoSuchEntity', `The ${what} with name ${name} cannot be found.`, 404);
+const exists = (what: string, name: string) =>
+  new ServiceError('EntityAlreadyExists', `${what} ${name} already exists.`, 409);
 const conflict = (msg: string) => new ServiceError('DeleteConflict', msg, 409);
 const invalid = (msg: string) => new ServiceError('ValidationError', msg);
 
 function required(ctx: RequestContext, name: string): string {
   const v = ctx.params[name];
-  if (!v) throw invalid(`1 validation error detected: Value null at '${name[0].toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  if (!v)
+    throw invalid(
+      `1 validation error detected: Value null at ` +
+        `'${name[0].toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`,
+    );
   return v;
 }
 
@@ -49,10 +55,10 @@ function entityName(ctx: RequestContext, param: string): string {
 function pathParam(ctx: RequestContext, param = 'Path', fallback: string | undefined = '/'): string | undefined {
   const v = ctx.params[param] ?? fallback;
   if (v === undefined) return undefined;
-  if (!/^\/([\x21-\x7e]*\/)?$/.test(v) || v.length > 512) throw invalid(`Invalid ${param}: ${v} (a path starts and ends with /)`);
+  if (!/^\/([\x21-\x7e]*\/)?$/.test(v) || v.length > 512)
+    throw invalid(`Invalid ${param}: ${v} (a path starts and ends with /)`);
   return v;
 }
-
 
 function requireCloudAdmin(ctx: RequestContext): void {
   if (!isCloudAdmin(ctx)) throw new ServiceError('AccessDenied', 'Only the cloud administrator may do this.', 403);
@@ -95,10 +101,33 @@ function namedGroup(ctx: RequestContext): Group {
 
 const recursive = (ctx: RequestContext) => /^true$/i.test(ctx.params.IsRecursive ?? ctx.params.Recursive ?? '');
 
-const userXml = (u: User) => ({ Path: u.path, UserName: u.name, UserId: u.id, Arn: userArn(u.accountId, u), CreateDate: u.created });
-const groupXml = (g: Group) => ({ Path: g.path, GroupName: g.name, GroupId: g.id, Arn: groupArn(g.accountId, g), CreateDate: g.created });
-const keyXml = (u: User, k: AccessKey) => ({ UserName: u.name, AccessKeyId: k.id, Status: k.status, CreateDate: k.created });
-const certXml = (u: User, c: Certificate) => ({ UserName: u.name, CertificateId: c.id, CertificateBody: c.pem, Status: c.status, UploadDate: c.created });
+const userXml = (u: User) => ({
+  Path: u.path,
+  UserName: u.name,
+  UserId: u.id,
+  Arn: userArn(u.accountId, u),
+  CreateDate: u.created,
+});
+const groupXml = (g: Group) => ({
+  Path: g.path,
+  GroupName: g.name,
+  GroupId: g.id,
+  Arn: groupArn(g.accountId, g),
+  CreateDate: g.created,
+});
+const keyXml = (u: User, k: AccessKey) => ({
+  UserName: u.name,
+  AccessKeyId: k.id,
+  Status: k.status,
+  CreateDate: k.created,
+});
+const certXml = (u: User, c: Certificate) => ({
+  UserName: u.name,
+  CertificateId: c.id,
+  CertificateBody: c.pem,
+  Status: c.status,
+  UploadDate: c.created,
+});
 
 // Accounts
 
@@ -127,12 +156,16 @@ function deleteAccount(ctx: RequestContext) {
 
 function listAccounts(ctx: RequestContext) {
   requireCloudAdmin(ctx);
-  return { Accounts: ctx.cloud.identity.listAccounts().map((a) => ({ AccountName: a.name, AccountId: a.id })), IsTruncated: false };
+  return {
+    Accounts: ctx.cloud.identity.listAccounts().map((a) => ({ AccountName: a.name, AccountId: a.id })),
+    IsTruncated: false,
+  };
 }
 
 function createAccountAlias(ctx: RequestContext) {
   const alias = required(ctx, 'AccountAlias');
-  if (!/^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$/.test(alias) || alias.length < 3 || alias.length > 63) throw invalid(`Invalid AccountAlias: ${alias}`);
+  if (!/^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$/.test(alias) || alias.length < 3 || alias.length > 63)
+    throw invalid(`Invalid AccountAlias: ${alias}`);
   const a = account(ctx);
   const owner = ctx.cloud.identity.aliasOwner(alias);
   const byName = ctx.cloud.store.findAccountByName(alias);
@@ -152,8 +185,18 @@ function listAccountAliases(ctx: RequestContext) {
 }
 
 function getAccountSummary(ctx: RequestContext) {
-  const counts = { ...ctx.cloud.identity.counts(account(ctx).id), UsersQuota: 5000, GroupsQuota: 100, GroupsPerUserQuota: 10 };
-  return { SummaryMap: namedList('entry', Object.entries(counts).map(([key, value]) => ({ key, value }))) };
+  const counts = {
+    ...ctx.cloud.identity.counts(account(ctx).id),
+    UsersQuota: 5000,
+    GroupsQuota: 100,
+    GroupsPerUserQuota: 10,
+  };
+  return {
+    SummaryMap: namedList(
+      'entry',
+      Object.entries(counts).map(([key, value]) => ({ key, value })),
+    ),
+  };
 }
 
 // Users
@@ -185,8 +228,10 @@ function deleteUser(ctx: RequestContext) {
   const id = ctx.cloud.identity;
   if (!recursive(ctx)) {
     if (id.policyNames('user', user.id).length) throw conflict('Cannot delete entity, must delete policies first.');
-    if (ctx.cloud.store.listAccessKeys(user.id).length) throw conflict('Cannot delete entity, must delete access keys first.');
-    if (id.certificates(user.id).length) throw conflict('Cannot delete entity, must delete signing certificates first.');
+    if (ctx.cloud.store.listAccessKeys(user.id).length)
+      throw conflict('Cannot delete entity, must delete access keys first.');
+    if (id.certificates(user.id).length)
+      throw conflict('Cannot delete entity, must delete signing certificates first.');
     if (id.loginProfile(user.id)) throw conflict('Cannot delete entity, must delete login profile first.');
     if (id.groupsForUser(user.id).length) throw conflict('Cannot delete entity, must remove users from group first.');
   }
@@ -195,7 +240,10 @@ function deleteUser(ctx: RequestContext) {
 }
 
 function listUsers(ctx: RequestContext) {
-  return { Users: ctx.cloud.identity.listUsers(account(ctx).id, pathParam(ctx, 'PathPrefix')).map(userXml), IsTruncated: false };
+  return {
+    Users: ctx.cloud.identity.listUsers(account(ctx).id, pathParam(ctx, 'PathPrefix')).map(userXml),
+    IsTruncated: false,
+  };
 }
 
 // Groups
@@ -220,15 +268,20 @@ function updateGroup(ctx: RequestContext) {
 function deleteGroup(ctx: RequestContext) {
   const group = namedGroup(ctx);
   if (!recursive(ctx)) {
-    if (ctx.cloud.identity.members(group.id).length) throw conflict('Cannot delete entity, must remove users from group first.');
-    if (ctx.cloud.identity.policyNames('group', group.id).length) throw conflict('Cannot delete entity, must delete policies first.');
+    if (ctx.cloud.identity.members(group.id).length)
+      throw conflict('Cannot delete entity, must remove users from group first.');
+    if (ctx.cloud.identity.policyNames('group', group.id).length)
+      throw conflict('Cannot delete entity, must delete policies first.');
   }
   ctx.cloud.identity.deleteGroup(group.id);
   return {};
 }
 
 function listGroups(ctx: RequestContext) {
-  return { Groups: ctx.cloud.identity.listGroups(account(ctx).id, pathParam(ctx, 'PathPrefix')).map(groupXml), IsTruncated: false };
+  return {
+    Groups: ctx.cloud.identity.listGroups(account(ctx).id, pathParam(ctx, 'PathPrefix')).map(groupXml),
+    IsTruncated: false,
+  };
 }
 
 function addUserToGroup(ctx: RequestContext) {
@@ -240,7 +293,8 @@ function addUserToGroup(ctx: RequestContext) {
 function removeUserFromGroup(ctx: RequestContext) {
   const group = namedGroup(ctx);
   const user = namedUser(ctx);
-  if (!ctx.cloud.identity.removeMember(group.id, user.id)) throw new ServiceError('NoSuchEntity', `User ${user.name} is not in group ${group.name}.`, 404);
+  if (!ctx.cloud.identity.removeMember(group.id, user.id))
+    throw new ServiceError('NoSuchEntity', `User ${user.name} is not in group ${group.name}.`, 404);
   return {};
 }
 
@@ -282,7 +336,11 @@ const getPolicy = (kind: PolicyOwnerKind) => (ctx: RequestContext) => {
   const document = ctx.cloud.identity.policy(kind, owner.id, name);
   if (document === undefined) throw noSuch('policy', name);
   // IAM sends policy documents URL-encoded; clients decode them.
-  return { [kind === 'user' ? 'UserName' : 'GroupName']: owner.name, PolicyName: name, PolicyDocument: encodeURIComponent(document) };
+  return {
+    [kind === 'user' ? 'UserName' : 'GroupName']: owner.name,
+    PolicyName: name,
+    PolicyDocument: encodeURIComponent(document),
+  };
 };
 
 const listPolicies = (kind: PolicyOwnerKind) => (ctx: RequestContext) => {
@@ -301,7 +359,8 @@ const deletePolicy = (kind: PolicyOwnerKind) => (ctx: RequestContext) => {
 
 function createAccessKey(ctx: RequestContext) {
   const user = subjectUser(ctx);
-  if (ctx.cloud.store.listAccessKeys(user.id).length >= 2) throw new ServiceError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: 2`, 409);
+  if (ctx.cloud.store.listAccessKeys(user.id).length >= 2)
+    throw new ServiceError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: 2`, 409);
   const key = ctx.cloud.store.createAccessKey(user.id);
   return { AccessKey: { ...keyXml(user, key), SecretAccessKey: key.secret } };
 }
@@ -333,7 +392,11 @@ function updateAccessKey(ctx: RequestContext) {
 
 function listAccessKeys(ctx: RequestContext) {
   const user = subjectUser(ctx);
-  return { UserName: user.name, AccessKeyMetadata: ctx.cloud.store.listAccessKeys(user.id).map((k) => keyXml(user, k)), IsTruncated: false };
+  return {
+    UserName: user.name,
+    AccessKeyMetadata: ctx.cloud.store.listAccessKeys(user.id).map((k) => keyXml(user, k)),
+    IsTruncated: false,
+  };
 }
 
 // Login profiles
@@ -366,7 +429,8 @@ function updateLoginProfile(ctx: RequestContext) {
 
 function deleteLoginProfile(ctx: RequestContext) {
   const user = namedUser(ctx);
-  if (!ctx.cloud.identity.deleteLoginProfile(user.id)) throw new ServiceError('NoSuchEntity', `Login profile for user ${user.name} cannot be found.`, 404);
+  if (!ctx.cloud.identity.deleteLoginProfile(user.id))
+    throw new ServiceError('NoSuchEntity', `Login profile for user ${user.name} cannot be found.`, 404);
   return {};
 }
 
@@ -385,7 +449,8 @@ function uploadSigningCertificate(ctx: RequestContext) {
     throw new ServiceError('MalformedCertificate', 'The certificate body is not a valid PEM X.509 certificate.');
   }
   const norm = (s: string) => s.replace(/\s+/g, '');
-  if (ctx.cloud.identity.certificates(user.id).some((c) => norm(c.pem) === norm(body))) throw new ServiceError('DuplicateCertificate', 'The certificate is already uploaded.', 409);
+  if (ctx.cloud.identity.certificates(user.id).some((c) => norm(c.pem) === norm(body)))
+    throw new ServiceError('DuplicateCertificate', 'The certificate is already uploaded.', 409);
   const id = ids.certificateId();
   ctx.cloud.store.addCertificate(user.id, id, body.replace(/\r\n/g, '\n').trim() + '\n');
   return { Certificate: certXml(user, ctx.cloud.identity.findCertificate(user.id, id)!) };
@@ -394,14 +459,28 @@ function uploadSigningCertificate(ctx: RequestContext) {
 function createSigningCertificate(ctx: RequestContext) {
   const user = subjectUser(ctx);
   const keys = ctx.cloud.paths.keysDir;
-  const ca = { certPem: fs.readFileSync(path.join(keys, 'cloud-cert.pem'), 'utf8'), privateKeyPem: fs.readFileSync(path.join(keys, 'cloud-pk.pem'), 'utf8') };
+  const ca = {
+    certPem: fs.readFileSync(path.join(keys, 'cloud-cert.pem'), 'utf8'),
+    privateKeyPem: fs.readFileSync(path.join(keys, 'cloud-pk.pem'), 'utf8'),
+  };
   const acct = ctx.cloud.store.findAccount(user.accountId)!;
   const pair = generateRsaKeyPair();
   const lf = (s: string) => s.replace(/\r\n/g, '\n');
-  const pem = lf(createCertificate({ subject: { C: 'US', ST: 'CA', L: 'Santa Barbara', O: 'Eucalyptus', OU: acct.name, CN: user.name }, publicKeyPem: pair.publicKeyPem, issuer: ca }));
+  const pem = lf(
+    createCertificate({
+      subject: { C: 'US', ST: 'CA', L: 'Santa Barbara', O: 'Eucalyptus', OU: acct.name, CN: user.name },
+      publicKeyPem: pair.publicKeyPem,
+      issuer: ca,
+    }),
+  );
   const id = ids.certificateId();
   ctx.cloud.store.addCertificate(user.id, id, pem);
-  return { Certificate: { ...certXml(user, ctx.cloud.identity.findCertificate(user.id, id)!), PrivateKey: lf(pair.privateKeyPem) } };
+  return {
+    Certificate: {
+      ...certXml(user, ctx.cloud.identity.findCertificate(user.id, id)!),
+      PrivateKey: lf(pair.privateKeyPem),
+    },
+  };
 }
 
 function userCert(ctx: RequestContext): Certificate {
@@ -425,7 +504,11 @@ function updateSigningCertificate(ctx: RequestContext) {
 
 function listSigningCertificates(ctx: RequestContext) {
   const user = subjectUser(ctx);
-  return { UserName: user.name, Certificates: ctx.cloud.identity.certificates(user.id).map((c) => certXml(user, c)), IsTruncated: false };
+  return {
+    UserName: user.name,
+    Certificates: ctx.cloud.identity.certificates(user.id).map((c) => certXml(user, c)),
+    IsTruncated: false,
+  };
 }
 
 /** At most this many sign-ups wait for the administrator at a time, and this many from one address. */
@@ -447,7 +530,12 @@ function requestAccount(cloud: CloudContext, params: Record<string, string>, ori
   checkAccountName(name, (alias) => cloud.identity.aliasOwner(alias), cloud.store);
   cloud.identity.expireAccountRequests(new Date(Date.now() - ACCOUNT_REQUEST_LIFETIME_MS).toISOString());
   const source = origin.sourceIp ?? '';
-  const busy = () => new ServiceError('LimitExceeded', 'Too many account requests are waiting for the administrator; try again later.', 409);
+  const busy = () =>
+    new ServiceError(
+      'LimitExceeded',
+      'Too many account requests are waiting for the administrator; try again later.',
+      409,
+    );
   if (cloud.identity.accountRequestsFrom(source) >= MAX_ACCOUNT_REQUESTS_PER_SOURCE) throw busy();
   if (cloud.identity.accountRequests().length >= MAX_ACCOUNT_REQUESTS) throw busy();
   if (!cloud.identity.addAccountRequest(name, email, source)) throw exists('Account request', name);

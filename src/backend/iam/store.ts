@@ -6,7 +6,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import * as ids from '../ids';
-import { Account, AccessKey, User } from '../store/types';
+import { type Account, type AccessKey, type User } from '../store/types';
 
 export interface Group {
   id: string;
@@ -33,10 +33,34 @@ export interface LoginProfile {
 
 type Row = Record<string, any>;
 const now = () => new Date().toISOString();
-const toUser = (r: Row): User => ({ id: r.id, accountId: r.account_id, name: r.name, path: r.path, created: r.created });
-const toGroup = (r: Row): Group => ({ id: r.id, accountId: r.account_id, name: r.name, path: r.path, created: r.created });
-const toKey = (r: Row): AccessKey => ({ id: r.id, secret: r.secret, userId: r.user_id, status: r.status, created: r.created });
-const toCert = (r: Row): Certificate => ({ id: r.id, userId: r.user_id, pem: r.pem, status: r.status, created: r.created });
+const toUser = (r: Row): User => ({
+  id: r.id,
+  accountId: r.account_id,
+  name: r.name,
+  path: r.path,
+  created: r.created,
+});
+const toGroup = (r: Row): Group => ({
+  id: r.id,
+  accountId: r.account_id,
+  name: r.name,
+  path: r.path,
+  created: r.created,
+});
+const toKey = (r: Row): AccessKey => ({
+  id: r.id,
+  secret: r.secret,
+  userId: r.user_id,
+  status: r.status,
+  created: r.created,
+});
+const toCert = (r: Row): Certificate => ({
+  id: r.id,
+  userId: r.user_id,
+  pem: r.pem,
+  status: r.status,
+  created: r.created,
+});
 
 /** scrypt with a random salt: `scrypt$N$r$p$salt$hash`, base64. */
 export function hashPassword(password: string): string {
@@ -49,7 +73,11 @@ export function verifyPassword(password: string, stored: string): boolean {
   const [kind, n, r, p, salt, hash] = stored.split('$');
   if (kind !== 'scrypt') return false;
   const expected = Buffer.from(hash, 'base64');
-  const got = scryptSync(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  const got = scryptSync(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
   return timingSafeEqual(got, expected);
 }
 
@@ -68,21 +96,36 @@ export class IdentityStore {
     this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
   }
   aliases(accountId: string): string[] {
-    return (this.db.prepare('SELECT alias FROM account_aliases WHERE account_id = ?').all(accountId) as Row[]).map((r) => r.alias);
+    return (this.db.prepare('SELECT alias FROM account_aliases WHERE account_id = ?').all(accountId) as Row[]).map(
+      (r) => r.alias,
+    );
   }
   aliasOwner(alias: string): string | undefined {
-    return (this.db.prepare('SELECT account_id FROM account_aliases WHERE alias = ?').get(alias) as Row | undefined)?.account_id;
+    return (this.db.prepare('SELECT account_id FROM account_aliases WHERE alias = ?').get(alias) as Row | undefined)
+      ?.account_id;
   }
   setAlias(accountId: string, alias: string): void {
-    this.db.prepare('INSERT INTO account_aliases (account_id, alias) VALUES (?, ?) ON CONFLICT(account_id) DO UPDATE SET alias = excluded.alias').run(accountId, alias);
+    this.db
+      .prepare(
+        'INSERT INTO account_aliases (account_id, alias) VALUES (?, ?) ON CONFLICT(account_id) DO UPDATE SET ' +
+          'alias = excluded.alias',
+      )
+      .run(accountId, alias);
   }
   deleteAlias(accountId: string, alias: string): boolean {
-    return this.db.prepare('DELETE FROM account_aliases WHERE account_id = ? AND alias = ?').run(accountId, alias).changes > 0;
+    return (
+      this.db.prepare('DELETE FROM account_aliases WHERE account_id = ? AND alias = ?').run(accountId, alias).changes >
+      0
+    );
   }
 
   // Users
   listUsers(accountId: string, pathPrefix = '/'): User[] {
-    return (this.db.prepare('SELECT * FROM users WHERE account_id = ? AND substr(path, 1, ?) = ? ORDER BY path, name').all(accountId, pathPrefix.length, pathPrefix) as Row[]).map(toUser);
+    return (
+      this.db
+        .prepare('SELECT * FROM users WHERE account_id = ? AND substr(path, 1, ?) = ? ORDER BY path, name')
+        .all(accountId, pathPrefix.length, pathPrefix) as Row[]
+    ).map(toUser);
   }
   updateUser(id: string, name: string, path: string): void {
     this.db.prepare('UPDATE users SET name = ?, path = ? WHERE id = ?').run(name, path, id);
@@ -94,15 +137,23 @@ export class IdentityStore {
   // Groups
   createGroup(accountId: string, name: string, path = '/'): Group {
     const group: Group = { id: ids.groupId(), accountId, name, path, created: now() };
-    this.db.prepare('INSERT INTO iam_groups (id, account_id, name, path, created) VALUES (?, ?, ?, ?, ?)').run(group.id, accountId, name, path, group.created);
+    this.db
+      .prepare('INSERT INTO iam_groups (id, account_id, name, path, created) VALUES (?, ?, ?, ?, ?)')
+      .run(group.id, accountId, name, path, group.created);
     return group;
   }
   findGroup(accountId: string, name: string): Group | undefined {
-    const r = this.db.prepare('SELECT * FROM iam_groups WHERE account_id = ? AND name = ? COLLATE NOCASE').get(accountId, name) as Row | undefined;
+    const r = this.db
+      .prepare('SELECT * FROM iam_groups WHERE account_id = ? AND name = ? COLLATE NOCASE')
+      .get(accountId, name) as Row | undefined;
     return r && toGroup(r);
   }
   listGroups(accountId: string, pathPrefix = '/'): Group[] {
-    return (this.db.prepare('SELECT * FROM iam_groups WHERE account_id = ? AND substr(path, 1, ?) = ? ORDER BY path, name').all(accountId, pathPrefix.length, pathPrefix) as Row[]).map(toGroup);
+    return (
+      this.db
+        .prepare('SELECT * FROM iam_groups WHERE account_id = ? AND substr(path, 1, ?) = ? ORDER BY path, name')
+        .all(accountId, pathPrefix.length, pathPrefix) as Row[]
+    ).map(toGroup);
   }
   updateGroup(id: string, name: string, path: string): void {
     this.db.prepare('UPDATE iam_groups SET name = ?, path = ? WHERE id = ?').run(name, path, id);
@@ -114,18 +165,35 @@ export class IdentityStore {
     this.db.prepare('INSERT OR IGNORE INTO iam_group_members (group_id, user_id) VALUES (?, ?)').run(groupId, userId);
   }
   removeMember(groupId: string, userId: string): boolean {
-    return this.db.prepare('DELETE FROM iam_group_members WHERE group_id = ? AND user_id = ?').run(groupId, userId).changes > 0;
+    return (
+      this.db.prepare('DELETE FROM iam_group_members WHERE group_id = ? AND user_id = ?').run(groupId, userId).changes >
+      0
+    );
   }
   members(groupId: string): User[] {
-    return (this.db.prepare('SELECT u.* FROM users u JOIN iam_group_members m ON m.user_id = u.id WHERE m.group_id = ? ORDER BY u.name').all(groupId) as Row[]).map(toUser);
+    return (
+      this.db
+        .prepare(
+          'SELECT u.* FROM users u JOIN iam_group_members m ON m.user_id = u.id WHERE m.group_id = ? ORDER BY u.name',
+        )
+        .all(groupId) as Row[]
+    ).map(toUser);
   }
   groupsForUser(userId: string): Group[] {
-    return (this.db.prepare('SELECT g.* FROM iam_groups g JOIN iam_group_members m ON m.group_id = g.id WHERE m.user_id = ? ORDER BY g.path, g.name').all(userId) as Row[]).map(toGroup);
+    return (
+      this.db
+        .prepare(
+          'SELECT g.* FROM iam_groups g JOIN iam_group_members m ON m.group_id = g.id WHERE m.user_id = ? ' +
+            'ORDER BY g.path, g.name',
+        )
+        .all(userId) as Row[]
+    ).map(toGroup);
   }
 
   // Access keys
   findKey(userId: string, id: string): AccessKey | undefined {
-    const r = this.db.prepare('SELECT * FROM access_keys WHERE user_id = ? AND id = ?').get(userId, id) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM access_keys WHERE user_id = ? AND id = ?').get(userId, id) as
+      Row | undefined;
     return r && toKey(r);
   }
   setKeyStatus(id: string, status: string): void {
@@ -137,10 +205,13 @@ export class IdentityStore {
 
   // Signing certificates
   certificates(userId: string): Certificate[] {
-    return (this.db.prepare('SELECT * FROM certificates WHERE user_id = ? ORDER BY created').all(userId) as Row[]).map(toCert);
+    return (this.db.prepare('SELECT * FROM certificates WHERE user_id = ? ORDER BY created').all(userId) as Row[]).map(
+      toCert,
+    );
   }
   findCertificate(userId: string, id: string): Certificate | undefined {
-    const r = this.db.prepare('SELECT * FROM certificates WHERE user_id = ? AND id = ?').get(userId, id) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM certificates WHERE user_id = ? AND id = ?').get(userId, id) as
+      Row | undefined;
     return r && toCert(r);
   }
   setCertificateStatus(id: string, status: string): void {
@@ -152,16 +223,21 @@ export class IdentityStore {
 
   // Login profiles
   loginProfile(userId: string): LoginProfile | undefined {
-    const r = this.db.prepare('SELECT user_id, created FROM login_profiles WHERE user_id = ?').get(userId) as Row | undefined;
+    const r = this.db.prepare('SELECT user_id, created FROM login_profiles WHERE user_id = ?').get(userId) as
+      Row | undefined;
     return r && { userId: r.user_id, created: r.created };
   }
   setLoginProfile(userId: string, passwordHash: string): void {
     this.db
-      .prepare('INSERT INTO login_profiles (user_id, password_hash, created) VALUES (?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET password_hash = excluded.password_hash')
+      .prepare(
+        'INSERT INTO login_profiles (user_id, password_hash, created) VALUES (?, ?, ?) ON CONFLICT(user_id) ' +
+          'DO UPDATE SET password_hash = excluded.password_hash',
+      )
       .run(userId, passwordHash, now());
   }
   checkPassword(userId: string, password: string): boolean {
-    const r = this.db.prepare('SELECT password_hash FROM login_profiles WHERE user_id = ?').get(userId) as Row | undefined;
+    const r = this.db.prepare('SELECT password_hash FROM login_profiles WHERE user_id = ?').get(userId) as
+      Row | undefined;
     return !!r && verifyPassword(password, r.password_hash);
   }
   deleteLoginProfile(userId: string): boolean {
@@ -178,18 +254,27 @@ export class IdentityStore {
 
   // Account requests (sign-ups the administrator approves or rejects)
   addAccountRequest(name: string, email: string, source = ''): boolean {
-    return this.db.prepare('INSERT OR IGNORE INTO account_requests (name, email, requested, source) VALUES (?, ?, ?, ?)').run(name, email, now(), source).changes > 0;
+    return (
+      this.db
+        .prepare('INSERT OR IGNORE INTO account_requests (name, email, requested, source) VALUES (?, ?, ?, ?)')
+        .run(name, email, now(), source).changes > 0
+    );
   }
   /** How many sign-ups wait from one source address. */
   accountRequestsFrom(source: string): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM account_requests WHERE source = ?').get(source) as { n: number }).n;
+    return (this.db.prepare('SELECT count(*) AS n FROM account_requests WHERE source = ?').get(source) as { n: number })
+      .n;
   }
   /** Forgets the sign-ups made before a time (ISO); returns how many. */
   expireAccountRequests(before: string): number {
     return this.db.prepare('DELETE FROM account_requests WHERE requested < ?').run(before).changes;
   }
   accountRequests(): { name: string; email: string; requested: string }[] {
-    return this.db.prepare('SELECT * FROM account_requests ORDER BY requested, name').all() as { name: string; email: string; requested: string }[];
+    return this.db.prepare('SELECT * FROM account_requests ORDER BY requested, name').all() as {
+      name: string;
+      email: string;
+      requested: string;
+    }[];
   }
   removeAccountRequest(name: string): boolean {
     return this.db.prepare('DELETE FROM account_requests WHERE name = ?').run(name).changes > 0;
@@ -198,17 +283,28 @@ export class IdentityStore {
   // Policies, inline on a user or a group
   putPolicy(owner: PolicyOwnerKind, ownerId: string, name: string, document: string): void {
     this.db
-      .prepare(`INSERT INTO ${owner}_policies (${owner}_id, name, document) VALUES (?, ?, ?) ON CONFLICT(${owner}_id, name) DO UPDATE SET document = excluded.document`)
+      .prepare(
+        `INSERT INTO ${owner}_policies (${owner}_id, name, document) VALUES (?, ?, ?) ON ` +
+          `CONFLICT(${owner}_id, name) DO UPDATE SET document = excluded.document`,
+      )
       .run(ownerId, name, document);
   }
   policy(owner: PolicyOwnerKind, ownerId: string, name: string): string | undefined {
-    return (this.db.prepare(`SELECT document FROM ${owner}_policies WHERE ${owner}_id = ? AND name = ?`).get(ownerId, name) as Row | undefined)?.document;
+    return (
+      this.db
+        .prepare(`SELECT document FROM ${owner}_policies WHERE ${owner}_id = ? AND name = ?`)
+        .get(ownerId, name) as Row | undefined
+    )?.document;
   }
   policyNames(owner: PolicyOwnerKind, ownerId: string): string[] {
-    return (this.db.prepare(`SELECT name FROM ${owner}_policies WHERE ${owner}_id = ? ORDER BY name`).all(ownerId) as Row[]).map((r) => r.name);
+    return (
+      this.db.prepare(`SELECT name FROM ${owner}_policies WHERE ${owner}_id = ? ORDER BY name`).all(ownerId) as Row[]
+    ).map((r) => r.name);
   }
   deletePolicy(owner: PolicyOwnerKind, ownerId: string, name: string): boolean {
-    return this.db.prepare(`DELETE FROM ${owner}_policies WHERE ${owner}_id = ? AND name = ?`).run(ownerId, name).changes > 0;
+    return (
+      this.db.prepare(`DELETE FROM ${owner}_policies WHERE ${owner}_id = ? AND name = ?`).run(ownerId, name).changes > 0
+    );
   }
   /** Every policy document that applies to a user: their own and their groups'. */
   effectivePolicies(userId: string): string[] {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readConf } from '../conf';
-import { DEFAULT_NC_PORT, NodePaths } from './paths';
+import { DEFAULT_NC_PORT, type NodePaths } from '../../shared/node-paths';
 
 export const DEFAULT_NC_CONF = `# eucalyptus.conf of this node controller (shell syntax).
 # Changes take effect when the node controller is restarted (eucalyptus-nc restart).
@@ -57,14 +57,16 @@ function positive(conf: Record<string, string>, key: string): number | undefined
   const v = conf[key];
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${key}="${v}" in eucalyptus.conf is not a positive whole number`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`${key}="${v}" in eucalyptus.conf is not a positive whole number`);
   return n;
 }
 
 export function readNodeSettings(paths: NodePaths): NodeSettings {
   const conf = readConf(paths.conf);
   const delay = conf.BOOT_DELAY_MS === undefined || conf.BOOT_DELAY_MS === '' ? 1000 : Number(conf.BOOT_DELAY_MS);
-  if (!Number.isInteger(delay) || delay < 0) throw new Error(`BOOT_DELAY_MS="${conf.BOOT_DELAY_MS}" in eucalyptus.conf is not a whole number of milliseconds`);
+  if (!Number.isInteger(delay) || delay < 0)
+    throw new Error(`BOOT_DELAY_MS="${conf.BOOT_DELAY_MS}" in eucalyptus.conf is not a whole number of milliseconds`);
   const instancePath = conf.INSTANCE_PATH ? path.resolve(paths.dataDir, conf.INSTANCE_PATH) : paths.defaultInstancePath;
   return {
     port: conf.NC_PORT ? Number(conf.NC_PORT) : DEFAULT_NC_PORT,

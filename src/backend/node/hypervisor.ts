@@ -4,7 +4,7 @@
  * controller only translates the wire protocol into these calls. This build ships the simulated
  * driver (simulated.ts); a libvirt driver would implement the same interface.
  */
-import type { NcInstance, RunInstanceRequest } from '../../lib/nc-protocol';
+import type { NcInstance, RunInstanceRequest } from '../../shared/nc-protocol';
 
 export type InstanceSpec = RunInstanceRequest;
 
@@ -42,5 +42,9 @@ export interface HypervisorDriver {
 }
 
 export function notFound(instanceId: string): DriverError {
-  return new DriverError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist on this node`, 404);
+  return new DriverError(
+    'InvalidInstanceID.NotFound',
+    `The instance ID '${instanceId}' does not exist on this node`,
+    404,
+  );
 }

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { ImageDownload } from '../../lib/nc-protocol';
+import type { ImageDownload } from '../../shared/nc-protocol';
 
 const TEMP_PREFIX = '.download-';
 
@@ -20,7 +20,8 @@ export class ImageCache {
     private readonly fetchImage: (imageId: string) => Promise<ImageDownload>,
   ) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    for (const name of fs.readdirSync(dir)) if (name.startsWith(TEMP_PREFIX)) fs.rmSync(path.join(dir, name), { force: true });
+    for (const name of fs.readdirSync(dir))
+      if (name.startsWith(TEMP_PREFIX)) fs.rmSync(path.join(dir, name), { force: true });
   }
 
   /** The cached file of an image, downloading it first if needed. */
@@ -42,7 +43,8 @@ export class ImageCache {
       const out = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
       await pipeline(body, out);
       const got = fs.statSync(tmp).size;
-      if (size !== undefined && got !== size) throw new Error(`image ${imageId} arrived short: ${got} of ${size} bytes`);
+      if (size !== undefined && got !== size)
+        throw new Error(`image ${imageId} arrived short: ${got} of ${size} bytes`);
       const fd = fs.openSync(tmp, 'r');
       try {
         fs.fsyncSync(fd);

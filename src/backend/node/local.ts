@@ -8,10 +8,10 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mkdirPrivate, writeSecretFile } from '../../lib/files';
-import { runningPid, startDetached, stopDaemon } from '../daemon';
-import { CloudPaths } from '../paths';
-import { localNodeDir, nodeAddress, NodePaths, nodePaths } from './paths';
+import { mkdirPrivate, writeSecretFile } from '../../shared/files';
+import { runningPid, startDetached, stopDaemon } from '../../shared/daemon';
+import { type CloudPaths } from '../../shared/paths';
+import { localNodeDir, nodeAddress, type NodePaths, nodePaths } from '../../shared/node-paths';
 
 export const SHARED_KEY_FILE = 'node-cluster.key';
 
@@ -58,7 +58,14 @@ export async function startLocalNode(paths: CloudPaths, cloudUrl: string): Promi
   const np = nodePaths(localNodeDir(paths.dataDir));
   const key = ensureSharedKey(paths, np);
   const env = { ...process.env, EUCA_NC_PARENT_PID: String(process.pid) };
-  const start = () => startDetached(np, { command: 'eucalyptus-nc', port: 0, args: ['--cloud-url', cloudUrl, '--key-file', np.keyFile], env, timeoutMs: 30_000 });
+  const start = () =>
+    startDetached(np, {
+      command: 'eucalyptus-nc',
+      port: 0,
+      args: ['--cloud-url', cloudUrl, '--key-file', np.keyFile],
+      env,
+      timeoutMs: 30_000,
+    });
   // A node left by a cloud that was killed outright still points at that cloud's port.
   const pid = runningPid(np) === undefined ? await start() : await stopDaemon(np, 5000).then(start);
   const addr = nodeAddress(np);

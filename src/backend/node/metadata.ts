@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { NcInstance } from '../../lib/nc-protocol';
+import type { NcInstance } from '../../shared/nc-protocol';
 import type { NodePairing } from './pairing';
 
 export const METADATA_SOCKET = 'metadata.sock';
@@ -32,7 +32,10 @@ function notFound(res: http.ServerResponse, message: string): void {
 /** Answers one instance's metadata request by relaying it to the cloud. */
 export type MetadataRelay = (instanceId: string, req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
-export function metadataRelay(pairing: NodePairing, state: (instanceId: string) => NcInstance | undefined): MetadataRelay {
+export function metadataRelay(
+  pairing: NodePairing,
+  state: (instanceId: string) => NcInstance | undefined,
+): MetadataRelay {
   return async (instanceId, req, res) => {
     const rest = req.method === 'GET' ? latestPath(req.url ?? '/') : undefined;
     if (rest === undefined) return notFound(res, 'metadata is at GET /latest/');

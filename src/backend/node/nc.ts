@@ -6,31 +6,24 @@
  * (last: its presence means "answering"), and shut down cleanly on SIGTERM or SIGINT. Started by a
  * cloud for itself, it also stops when that cloud goes away (EUCA_NC_PARENT_PID).
  */
+import { NODE_HYPERVISORS } from '../../shared/nc-protocol';
+import type { NodeRunOptions } from '../../shared/launcher';
 import * as fs from 'node:fs';
 import { listen, log } from '../listen';
 import * as path from 'node:path';
-import { CliError } from '../../lib/errors';
-import { writeFileAtomic, writeSecretFile } from '../../lib/files';
-import { parseSharedKey } from '../../lib/nc-protocol';
-import { newPairingToken, PAIRING_TOKEN_FILE } from '../../lib/node-pairing';
+import { CliError } from '../../shared/errors';
+import { writeFileAtomic, writeSecretFile } from '../../shared/files';
+import { parseSharedKey } from '../../shared/nc-protocol';
+import { newPairingToken, PAIRING_TOKEN_FILE } from '../../shared/node-pairing';
 import { NodePairing } from './pairing';
 import { setConfValues } from '../conf';
-import { runningPid } from '../daemon';
+import { runningPid } from '../../shared/daemon';
 import { ensureNodeConf, readNodeSettings } from './conf';
 import { ImageCache } from './image-cache';
-import { nodePaths } from './paths';
+import { nodePaths } from '../../shared/node-paths';
 import { createNodeServer } from './server';
 import { MetadataChannels, metadataRelay } from './metadata';
 import { SimulatedDriver } from './simulated';
-
-export interface NodeRunOptions {
-  dataDir: string;
-  port?: number;
-  bind?: string;
-  cloudUrl?: string;
-  keyFile?: string;
-}
-
 
 /** The key shared with the cluster, or undefined when the node has not been paired yet. */
 function readKey(file: string): string | undefined {
@@ -61,10 +54,12 @@ function pairingToken(keysDir: string): string {
 
 export async function runNodeController(opts: NodeRunOptions): Promise<void> {
   const paths = nodePaths(opts.dataDir);
-  for (const dir of [paths.dataDir, paths.keysDir, paths.logDir, paths.runDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const dir of [paths.dataDir, paths.keysDir, paths.logDir, paths.runDir])
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   ensureNodeConf(paths);
   const other = runningPid(paths);
-  if (other !== undefined && other !== process.pid) throw new CliError('AlreadyRunning', `a node controller is already running on ${paths.dataDir} (pid ${other})`);
+  if (other !== undefined && other !== process.pid)
+    throw new CliError('AlreadyRunning', `a node controller is already running on ${paths.dataDir} (pid ${other})`);
   const saved: Record<string, string> = {};
   if (opts.port !== undefined && opts.port !== 0) saved.NC_PORT = String(opts.port);
   if (opts.bind !== undefined) saved.NC_BIND_ADDR = opts.bind;
@@ -77,8 +72,16 @@ export async function runNodeController(opts: NodeRunOptions): Promise<void> {
     throw new CliError('InvalidConfiguration', `${paths.conf}: ${(e as Error).message}`);
   }
   if (opts.port !== undefined) settings.port = opts.port;
-  if (settings.hypervisor !== 'simulated') throw new CliError('InvalidConfiguration', `HYPERVISOR="${settings.hypervisor}" in ${paths.conf}: this build ships the simulated driver only`);
-  if (!settings.cloudUrl) throw new CliError('InvalidConfiguration', `no cloud to fetch images from: set CLOUD_URL in ${paths.conf} or pass --cloud-url`);
+  if (!(NODE_HYPERVISORS as readonly string[]).includes(settings.hypervisor))
+    throw new CliError(
+      'InvalidConfiguration',
+      `HYPERVISOR="${settings.hypervisor}" in ${paths.conf}: this node runs ${NODE_HYPERVISORS.join(', ')}`,
+    );
+  if (!settings.cloudUrl)
+    throw new CliError(
+      'InvalidConfiguration',
+      `no cloud to fetch images from: set CLOUD_URL in ${paths.conf} or pass --cloud-url`,
+    );
   const keyFile = opts.keyFile ? path.resolve(opts.keyFile) : paths.keyFile;
   const key = readKey(keyFile);
   const token = key ? undefined : pairingToken(paths.keysDir);
@@ -92,18 +95,30 @@ export async function runNodeController(opts: NodeRunOptions): Promise<void> {
     log('eucalyptus-nc: paired with its cluster: key received');
   });
   const images = new ImageCache(path.join(settings.instancePath, 'cache'), (id) => pairing.cloud().image(id));
-  // The driver is made after its channels, whose relay asks the driver about the instance.
-  let driver: SimulatedDriver | undefined;
-  const metadata = metadataRelay(pairing, (id) => driver?.state(id));
+  // The driver is made after its channels, whose relay asks the driver about the instance (only
+  // once requests come, by when it exists).
+  const metadata = metadataRelay(pairing, (id) => driver.state(id));
   const channels = new MetadataChannels(metadata, log);
-  driver = new SimulatedDriver({ instancePath: settings.instancePath, bootDelayMs: settings.bootDelayMs, images, channels, log });
+  const driver = new SimulatedDriver({
+    instancePath: settings.instancePath,
+    bootDelayMs: settings.bootDelayMs,
+    images,
+    channels,
+    log,
+  });
   const server = createNodeServer({ settings, pairing, driver, metadata, log });
   const port = await listen(server, settings.port, settings.bind);
   const host = settings.bind === '0.0.0.0' || settings.bind === '::' ? '127.0.0.1' : settings.bind;
   writeFileAtomic(paths.portFile, `${host}:${port}\n`, 0o644);
   writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
-  log(`eucalyptus-nc ${process.pid} listening on ${settings.bind}:${port}; instances in ${settings.instancePath}; cloud at ${settings.cloudUrl}`);
-  if (token) log(`eucalyptus-nc: not paired with a cluster yet; pairing token: ${token} (euca_conf --addnode ${host}:${port} asks for it)`);
+  log(
+    `eucalyptus-nc ${process.pid} listening on ${settings.bind}:${port}; instances in ${settings.instancePath}; cloud at ${settings.cloudUrl}`,
+  );
+  if (token)
+    log(
+      `eucalyptus-nc: not paired with a cluster yet; pairing ` +
+        `token: ${token} (euca_conf --addnode ${host}:${port} asks for it)`,
+    );
 
   await new Promise<void>((resolve) => {
     let stopping = false;

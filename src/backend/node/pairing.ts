@@ -3,8 +3,8 @@
  * signs and checks requests with it), or waiting for the one Pair request that opens the key
  * sealed with its token (lib/node-pairing).
  */
-import { CloudInternalClient } from '../../lib/nc-protocol';
-import { openKey, SealedKey } from '../../lib/node-pairing';
+import { CloudInternalClient } from '../../shared/nc-protocol';
+import { openKey, type SealedKey } from '../../shared/node-pairing';
 import { DriverError } from './hypervisor';
 
 export class NodePairing {
@@ -38,7 +38,12 @@ export class NodePairing {
 
   /** The signed client to the cloud's internal endpoints (images, metadata); needs the key. */
   cloud(): CloudInternalClient {
-    if (!this.current) throw new DriverError('NotPaired', 'this node controller has not been paired with a cluster (euca_conf --addnode)', 403);
+    if (!this.current)
+      throw new DriverError(
+        'NotPaired',
+        'this node controller has not been paired with a cluster (euca_conf --addnode)',
+        403,
+      );
     this.client ??= new CloudInternalClient(this.cloudUrl, this.current);
     return this.client;
   }

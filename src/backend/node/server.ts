@@ -9,20 +9,20 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import {
-  DescribeResourceResponse,
+  type DescribeResourceResponse,
   EMPTY_BODY_SHA256,
   NC_ACTIONS,
   NC_SERVICE_PATH,
-  NcAction,
-  NcErrorBody,
+  type NcAction,
+  type NcErrorBody,
   sha256Hex,
   verifyRequest,
-} from '../../lib/nc-protocol';
-import { PAIR_ACTION, SealedKey } from '../../lib/node-pairing';
-import { NodeSettings } from './conf';
+} from '../../shared/nc-protocol';
+import { PAIR_ACTION, type SealedKey } from '../../shared/node-pairing';
+import { type NodeSettings } from './conf';
 import type { NodePairing } from './pairing';
-import { DriverError, HypervisorDriver } from './hypervisor';
-import { instanceAt, latestPath, MetadataRelay } from './metadata';
+import { DriverError, type HypervisorDriver } from './hypervisor';
+import { instanceAt, latestPath, type MetadataRelay } from './metadata';
 
 const MAX_BODY = 256 * 1024;
 
@@ -67,7 +67,8 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   let size = 0;
   for await (const chunk of req) {
     size += chunk.length;
-    if (size > MAX_BODY) throw new DriverError('RequestTooLarge', `request bodies are limited to ${MAX_BODY} bytes`, 413);
+    if (size > MAX_BODY)
+      throw new DriverError('RequestTooLarge', `request bodies are limited to ${MAX_BODY} bytes`, 413);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -125,11 +126,23 @@ export function createNodeServer(deps: NodeServerDeps): http.Server {
       return send(res, 200, { paired: true });
     }
     const key = deps.pairing.key;
-    if (!key) return sendError(res, 403, 'NotPaired', 'this node controller has not been paired with a cluster (euca_conf --addnode)');
-    const verdict = verifyRequest(key, { method: 'POST', path: req.url!, headers: req.headers, bodySha256: sha256Hex(body) });
+    if (!key)
+      return sendError(
+        res,
+        403,
+        'NotPaired',
+        'this node controller has not been paired with a cluster (euca_conf --addnode)',
+      );
+    const verdict = verifyRequest(key, {
+      method: 'POST',
+      path: req.url!,
+      headers: req.headers,
+      bodySha256: sha256Hex(body),
+    });
     if (!verdict.ok) return sendError(res, 403, 'AuthFailure', verdict.reason);
     const action = doc.Action as NcAction;
-    if (!NC_ACTIONS.includes(action)) return sendError(res, 400, 'InvalidAction', `unknown action: ${String(doc.Action)}`);
+    if (!NC_ACTIONS.includes(action))
+      return sendError(res, 400, 'InvalidAction', `unknown action: ${String(doc.Action)}`);
     send(res, 200, await actions[action](doc));
   }
 
@@ -137,7 +150,12 @@ export function createNodeServer(deps: NodeServerDeps): http.Server {
   async function rootDisk(req: http.IncomingMessage, res: http.ServerResponse, instanceId: string): Promise<void> {
     const key = deps.pairing.key;
     if (!key) return sendError(res, 403, 'NotPaired', 'this node controller has not been paired with a cluster');
-    const verdict = verifyRequest(key, { method: 'GET', path: req.url!, headers: req.headers, bodySha256: EMPTY_BODY_SHA256 });
+    const verdict = verifyRequest(key, {
+      method: 'GET',
+      path: req.url!,
+      headers: req.headers,
+      bodySha256: EMPTY_BODY_SHA256,
+    });
     if (!verdict.ok) return sendError(res, 403, 'AuthFailure', verdict.reason);
     const file = await driver.rootDisk(instanceId);
     const size = (await fs.promises.stat(file)).size;
@@ -147,7 +165,8 @@ export function createNodeServer(deps: NodeServerDeps): http.Server {
 
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://nc');
-    const asker = latestPath(req.url ?? '/') !== undefined ? instanceAt(driver.list(), req.socket.remoteAddress) : undefined;
+    const asker =
+      latestPath(req.url ?? '/') !== undefined ? instanceAt(driver.list(), req.socket.remoteAddress) : undefined;
     const disk = new RegExp(`^${NC_SERVICE_PATH}/instances/(i-[0-9A-F]{8})/root-disk$`).exec(url.pathname);
     const work =
       url.pathname === NC_SERVICE_PATH

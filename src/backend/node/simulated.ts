@@ -14,8 +14,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { NcInstance } from '../../lib/nc-protocol';
-import { DriverError, HypervisorDriver, InstanceSpec, notFound } from './hypervisor';
+import type { NcInstance } from '../../shared/nc-protocol';
+import { DriverError, type HypervisorDriver, type InstanceSpec, notFound } from './hypervisor';
 import type { ImageCache } from './image-cache';
 import { METADATA_SOCKET } from './metadata';
 import { passwordConsoleLines } from './windows';
@@ -65,14 +65,21 @@ interface SimInstance {
 /** A device's file name in the instance folder: /dev/sdf is sdf. */
 export function deviceName(device: string): string {
   const name = path.basename(device);
-  if (!/^[a-z]{2,4}[a-z0-9]{0,4}$/.test(name)) throw new DriverError('InvalidParameterValue', `not a device name: ${device}`);
+  if (!/^[a-z]{2,4}[a-z0-9]{0,4}$/.test(name))
+    throw new DriverError('InvalidParameterValue', `not a device name: ${device}`);
   return name;
 }
 
 /** The disk sizes an instance gets: what is left of the type's disk after the image and swap. */
-export function diskLayout(spec: Pick<InstanceSpec, 'vmType' | 'platform'>, imageBytes: number): { ephemeral: number; swap: number } {
+export function diskLayout(
+  spec: Pick<InstanceSpec, 'vmType' | 'platform'>,
+  imageBytes: number,
+): { ephemeral: number; swap: number } {
   const disk = spec.vmType.diskGiB * GiB;
-  if (imageBytes > disk) throw new Error(`the image (${Math.ceil(imageBytes / MiB)} MiB) does not fit the ${spec.vmType.diskGiB} GiB disk of ${spec.vmType.name}`);
+  if (imageBytes > disk)
+    throw new Error(
+      `the image (${Math.ceil(imageBytes / MiB)} MiB) does not fit the ${spec.vmType.diskGiB} GiB disk of ${spec.vmType.name}`,
+    );
   const swap = spec.platform === 'windows' ? 0 : SWAP_BYTES;
   return { swap, ephemeral: Math.max(0, disk - imageBytes - swap) };
 }
@@ -113,7 +120,10 @@ export class SimulatedDriver implements HypervisorDriver {
     const inst = this.newInstance(spec, dir, saved.launchTime);
     this.instances.set(spec.instanceId, inst);
     this.opts.log(`${spec.instanceId}: found staged by an earlier run; booting it again`);
-    inst.staged = this.appendConsole(inst, ['', `eucalyptus-nc: the node controller restarted; booting ${spec.instanceId} again`])
+    inst.staged = this.appendConsole(inst, [
+      '',
+      `eucalyptus-nc: the node controller restarted; booting ${spec.instanceId} again`,
+    ])
       .then(() => this.openChannel(inst))
       .then(() => this.boot(inst, false))
       .catch((e: Error) => this.fail(inst, e));
@@ -122,7 +132,13 @@ export class SimulatedDriver implements HypervisorDriver {
   private newInstance(spec: InstanceSpec, dir: string, launchTime: string): SimInstance {
     return {
       spec,
-      status: { instanceId: spec.instanceId, state: 'pending', launchTime, privateIp: spec.network.privateIp, ...(spec.network.publicIp ? { publicIp: spec.network.publicIp } : {}) },
+      status: {
+        instanceId: spec.instanceId,
+        state: 'pending',
+        launchTime,
+        privateIp: spec.network.privateIp,
+        ...(spec.network.publicIp ? { publicIp: spec.network.publicIp } : {}),
+      },
       dir,
       staged: Promise.resolve(),
       cancelled: false,
@@ -135,8 +151,17 @@ export class SimulatedDriver implements HypervisorDriver {
     const existing = this.instances.get(spec.instanceId);
     // A stopped EBS-backed instance starts again under its ID: what is left of its last run goes.
     if (existing?.status.state === 'terminated') this.instances.delete(spec.instanceId);
-    else if (existing) throw new DriverError('InstanceAlreadyExists', `instance ${spec.instanceId} already exists on this node (${existing.status.state})`, 409);
-    const inst = this.newInstance(spec, path.join(this.opts.instancePath, spec.accountId, spec.instanceId), new Date().toISOString());
+    else if (existing)
+      throw new DriverError(
+        'InstanceAlreadyExists',
+        `instance ${spec.instanceId} already exists on this node (${existing.status.state})`,
+        409,
+      );
+    const inst = this.newInstance(
+      spec,
+      path.join(this.opts.instancePath, spec.accountId, spec.instanceId),
+      new Date().toISOString(),
+    );
     this.instances.set(spec.instanceId, inst);
     this.opts.log(`${spec.instanceId}: pending (${spec.imageId}, ${spec.vmType.name}, account ${spec.accountId})`);
     inst.staged = this.stageAndBoot(inst).catch((e: Error) => this.fail(inst, e));
@@ -154,7 +179,8 @@ export class SimulatedDriver implements HypervisorDriver {
     const { ephemeral, swap } = diskLayout(spec, imageBytes);
     if (rootVolume) await fs.promises.symlink(rootVolume.path, path.join(inst.dir, 'root'));
     else await fs.promises.copyFile(root!, path.join(inst.dir, 'root'), fs.constants.COPYFILE_FICLONE);
-    for (const v of spec.volumes ?? []) if (!v.root) await fs.promises.symlink(v.path, path.join(inst.dir, deviceName(v.device)));
+    for (const v of spec.volumes ?? [])
+      if (!v.root) await fs.promises.symlink(v.path, path.join(inst.dir, deviceName(v.device)));
     if (kernel) await fs.promises.copyFile(kernel, path.join(inst.dir, 'kernel'), fs.constants.COPYFILE_FICLONE);
     if (ramdisk) await fs.promises.copyFile(ramdisk, path.join(inst.dir, 'ramdisk'), fs.constants.COPYFILE_FICLONE);
     await sparseFile(path.join(inst.dir, 'ephemeral'), ephemeral);
@@ -185,9 +211,18 @@ export class SimulatedDriver implements HypervisorDriver {
     inst.status.state = 'running';
     if (spec.platform === 'windows') {
       // A Windows instance's first boot sets the Administrator password; it is readable only with the keypair.
-      await this.appendConsole(inst, ['Windows is ready to use', ...(firstBoot && spec.publicKey ? passwordConsoleLines(spec.publicKey) : [])]);
+      await this.appendConsole(inst, [
+        'Windows is ready to use',
+        ...(firstBoot && spec.publicKey ? passwordConsoleLines(spec.publicKey) : []),
+      ]);
     } else {
-      await this.appendConsole(inst, [`Starting OpenSSH server: sshd.`, '', `Ubuntu 9.04 ${spec.instanceId} ttyS0`, '', `${spec.instanceId} login: `]);
+      await this.appendConsole(inst, [
+        `Starting OpenSSH server: sshd.`,
+        '',
+        `Ubuntu 9.04 ${spec.instanceId} ttyS0`,
+        '',
+        `${spec.instanceId} login: `,
+      ]);
     }
     this.opts.log(`${spec.instanceId}: running`);
   }
@@ -197,7 +232,9 @@ export class SimulatedDriver implements HypervisorDriver {
     inst.cancelled = true;
     inst.status.reason = e.message;
     this.opts.log(`${inst.spec.instanceId}: failed to start: ${e.message}`);
-    await this.appendConsole(inst, [`eucalyptus-nc: cannot start ${inst.spec.instanceId}: ${e.message}`]).catch(() => undefined);
+    await this.appendConsole(inst, [`eucalyptus-nc: cannot start ${inst.spec.instanceId}: ${e.message}`]).catch(
+      () => undefined,
+    );
     await this.cleanUp(inst);
   }
 
@@ -210,7 +247,9 @@ export class SimulatedDriver implements HypervisorDriver {
     inst.wake?.();
     this.opts.log(`${instanceId}: shutting down`);
     void inst.staged.then(async () => {
-      await this.appendConsole(inst, ['The system is going down for power off NOW!', 'Power down.']).catch(() => undefined);
+      await this.appendConsole(inst, ['The system is going down for power off NOW!', 'Power down.']).catch(
+        () => undefined,
+      );
       await this.cleanUp(inst);
     });
     return previous;
@@ -229,12 +268,20 @@ export class SimulatedDriver implements HypervisorDriver {
     await fs.promises.rmdir(path.dirname(inst.dir)).catch(() => undefined); // the account's folder, once empty
     inst.status.state = 'terminated';
     this.opts.log(`${inst.spec.instanceId}: terminated`);
-    setTimeout(() => this.instances.get(inst.spec.instanceId) === inst && this.instances.delete(inst.spec.instanceId), this.retainMs).unref();
+    setTimeout(
+      () => this.instances.get(inst.spec.instanceId) === inst && this.instances.delete(inst.spec.instanceId),
+      this.retainMs,
+    ).unref();
   }
 
   async reboot(instanceId: string): Promise<void> {
     const inst = this.get(instanceId);
-    if (inst.status.state !== 'running') throw new DriverError('IncorrectInstanceState', `instance ${instanceId} is ${inst.status.state}, not running`, 409);
+    if (inst.status.state !== 'running')
+      throw new DriverError(
+        'IncorrectInstanceState',
+        `instance ${instanceId} is ${inst.status.state}, not running`,
+        409,
+      );
     this.opts.log(`${instanceId}: rebooting`);
     await this.appendConsole(inst, ['The system is going down for reboot NOW!', 'Restarting system.', '']);
     inst.bootStarted = Date.now();
@@ -244,7 +291,9 @@ export class SimulatedDriver implements HypervisorDriver {
 
   /** The staged disks' sizes (an EBS root is a volume, not part of the node's disk). */
   private async layoutOf(inst: SimInstance): Promise<{ imageBytes: number; ephemeral: number; swap: number }> {
-    const imageBytes = inst.spec.volumes?.some((v) => v.root) ? 0 : (await fs.promises.stat(path.join(inst.dir, 'root'))).size;
+    const imageBytes = inst.spec.volumes?.some((v) => v.root)
+      ? 0
+      : (await fs.promises.stat(path.join(inst.dir, 'root'))).size;
     return { imageBytes, ...diskLayout(inst.spec, imageBytes) };
   }
 
@@ -260,13 +309,15 @@ export class SimulatedDriver implements HypervisorDriver {
   /** The volume appears as INSTANCE_DIR/<device name> (sdf for /dev/sdf), a link to its file. */
   async attachVolume(instanceId: string, device: string, volumePath: string): Promise<void> {
     const inst = this.get(instanceId);
-    if (inst.status.state !== 'running' && inst.status.state !== 'pending') throw new DriverError('IncorrectInstanceState', `instance ${instanceId} is ${inst.status.state}`, 409);
+    if (inst.status.state !== 'running' && inst.status.state !== 'pending')
+      throw new DriverError('IncorrectInstanceState', `instance ${instanceId} is ${inst.status.state}`, 409);
     const link = path.join(inst.dir, deviceName(device));
     await inst.staged;
     try {
       await fs.promises.symlink(volumePath, link);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new DriverError('InvalidParameterValue', `Attachment point ${device} is already in use`);
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new DriverError('InvalidParameterValue', `Attachment point ${device} is already in use`);
       throw e;
     }
     this.opts.log(`${instanceId}: attached ${volumePath} as ${device}`);
@@ -280,7 +331,12 @@ export class SimulatedDriver implements HypervisorDriver {
 
   async rootDisk(instanceId: string): Promise<string> {
     const inst = this.get(instanceId);
-    if (inst.status.state !== 'running') throw new DriverError('IncorrectInstanceState', `instance ${instanceId} is ${inst.status.state}, not running`, 409);
+    if (inst.status.state !== 'running')
+      throw new DriverError(
+        'IncorrectInstanceState',
+        `instance ${instanceId} is ${inst.status.state}, not running`,
+        409,
+      );
     return path.join(inst.dir, 'root');
   }
 
@@ -326,20 +382,29 @@ export class SimulatedDriver implements HypervisorDriver {
     const t = (Date.now() - inst.bootStarted) / 1000;
     // A Linux kernel stamps its lines; Windows prints them bare (and the password block must stay bare).
     const stamp = inst.spec.platform === 'windows' ? '' : `[${t.toFixed(6).padStart(12)}] `;
-    await fs.promises.appendFile(path.join(inst.dir, 'console.log'), lines.map((l) => (l ? stamp + l : '')).join('\n') + '\n', { mode: 0o600 });
+    await fs.promises.appendFile(
+      path.join(inst.dir, 'console.log'),
+      lines.map((l) => (l ? stamp + l : '')).join('\n') + '\n',
+      { mode: 0o600 },
+    );
   }
 }
 
 function validate(spec: InstanceSpec): void {
   const bad = (what: string) => new DriverError('InvalidParameterValue', what, 400);
-  if (!/^i-[0-9A-F]{8}$/.test(spec.instanceId ?? '')) throw bad(`instanceId must be i- and 8 hex digits: ${spec.instanceId}`);
+  if (!/^i-[0-9A-F]{8}$/.test(spec.instanceId ?? ''))
+    throw bad(`instanceId must be i- and 8 hex digits: ${spec.instanceId}`);
   if (!/^\d{12}$/.test(spec.accountId ?? '')) throw bad(`accountId must be 12 digits: ${spec.accountId}`);
   if (!/^emi-[0-9A-F]{8}$/.test(spec.imageId ?? '')) throw bad(`imageId must be an emi-: ${spec.imageId}`);
-  if (spec.kernelId !== undefined && !/^eki-[0-9A-F]{8}$/.test(spec.kernelId)) throw bad(`kernelId must be an eki-: ${spec.kernelId}`);
-  if (spec.ramdiskId !== undefined && !/^eri-[0-9A-F]{8}$/.test(spec.ramdiskId)) throw bad(`ramdiskId must be an eri-: ${spec.ramdiskId}`);
+  if (spec.kernelId !== undefined && !/^eki-[0-9A-F]{8}$/.test(spec.kernelId))
+    throw bad(`kernelId must be an eki-: ${spec.kernelId}`);
+  if (spec.ramdiskId !== undefined && !/^eri-[0-9A-F]{8}$/.test(spec.ramdiskId))
+    throw bad(`ramdiskId must be an eri-: ${spec.ramdiskId}`);
   const t = spec.vmType;
-  if (!t || !t.name || ![t.cpus, t.memoryMiB, t.diskGiB].every((n) => Number.isInteger(n) && n > 0)) throw bad('vmType needs a name and positive cpus, memoryMiB and diskGiB');
-  if (!spec.network || typeof spec.network.privateIp !== 'string' || typeof spec.network.mac !== 'string') throw bad('network needs mac and privateIp');
+  if (!t || !t.name || ![t.cpus, t.memoryMiB, t.diskGiB].every((n) => Number.isInteger(n) && n > 0))
+    throw bad('vmType needs a name and positive cpus, memoryMiB and diskGiB');
+  if (!spec.network || typeof spec.network.privateIp !== 'string' || typeof spec.network.mac !== 'string')
+    throw bad('network needs mac and privateIp');
 }
 
 function readSaved(dir: string): SavedInstance | undefined {
@@ -373,7 +438,9 @@ function bootLines(spec: InstanceSpec, imageBytes: number, ephemeral: number, sw
   const mib = (b: number) => `${Math.ceil(b / MiB)} MiB`;
   const windows = spec.platform === 'windows';
   return [
-    windows ? 'Windows boot manager: loading the root disk (simulated hypervisor)' : 'Linux version 2.6.28-11-server (simulated hypervisor, eucalyptus-nc)',
+    windows
+      ? 'Windows boot manager: loading the root disk (simulated hypervisor)'
+      : 'Linux version 2.6.28-11-server (simulated hypervisor, eucalyptus-nc)',
     `Command line: root=/dev/sda1 console=ttyS0`,
     `eucalyptus: instance ${spec.instanceId} of reservation ${spec.reservationId}, launch index ${spec.launchIndex}, type ${spec.vmType.name}`,
     `eucalyptus: kernel ${spec.kernelId ?? '-'}, ramdisk ${spec.ramdiskId ?? '-'}, root ${spec.imageId}`,

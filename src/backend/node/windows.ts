@@ -22,7 +22,7 @@ export function rsaPublicKey(text: string): crypto.KeyObject {
   if (!m) throw new Error('the public key is neither ssh-rsa nor PEM');
   const blob = Buffer.from(m[1], 'base64');
   const fields: Buffer[] = [];
-  for (let at = 0; at < blob.length && fields.length < 3; ) {
+  for (let at = 0; at < blob.length && fields.length < 3;) {
     const len = blob.readUInt32BE(at);
     fields.push(blob.subarray(at + 4, at + 4 + len));
     at += 4 + len;
@@ -34,7 +34,12 @@ export function rsaPublicKey(text: string): crypto.KeyObject {
 
 /** The password encrypted for the keypair's owner, base64, as GetPasswordData returns it. */
 export function encryptPassword(password: string, publicKey: string): string {
-  return crypto.publicEncrypt({ key: rsaPublicKey(publicKey), padding: crypto.constants.RSA_PKCS1_PADDING }, Buffer.from(password, 'utf8')).toString('base64');
+  return crypto
+    .publicEncrypt(
+      { key: rsaPublicKey(publicKey), padding: crypto.constants.RSA_PKCS1_PADDING },
+      Buffer.from(password, 'utf8'),
+    )
+    .toString('base64');
 }
 
 /** The console lines that carry it. */

@@ -3,14 +3,19 @@
  * the cloud administrator only: the properties whose names start with any of the given prefixes
  * (all without one), and a change that is checked and takes effect at once.
  */
-import { RequestContext } from '../context';
+import { type RequestContext } from '../context';
 import { ServiceError } from '../errors';
 import { isCloudAdmin } from '../iam/principals';
 import { listParam, requireParam } from '../query-params';
 import { properties, property } from './registry';
 
 function requireAdmin(ctx: RequestContext): void {
-  if (!isCloudAdmin(ctx)) throw new ServiceError('UnauthorizedOperation', 'Only the cloud administrator may read or change the cloud\'s properties.', 403);
+  if (!isCloudAdmin(ctx))
+    throw new ServiceError(
+      'UnauthorizedOperation',
+      "Only the cloud administrator may read or change the cloud's properties.",
+      403,
+    );
 }
 
 export function describeProperties(ctx: RequestContext) {

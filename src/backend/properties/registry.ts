@@ -14,12 +14,18 @@ export interface PropertyDef {
   set(cloud: CloudContext, value: string): void;
 }
 
-const invalid = (name: string, value: string, why: string) => new ServiceError('InvalidParameterValue', `Invalid value for ${name}: "${value}" (${why})`);
+const invalid = (name: string, value: string, why: string) =>
+  new ServiceError('InvalidParameterValue', `Invalid value for ${name}: "${value}" (${why})`);
 
 /** How long terminated instances stay listed, by default (minutes). */
 export const DEFAULT_TERMINATED_MINUTES = 60;
 
-function stored(name: string, description: string, fallback: (cloud: CloudContext) => string, check: (cloud: CloudContext, value: string) => void): PropertyDef {
+function stored(
+  name: string,
+  description: string,
+  fallback: (cloud: CloudContext) => string,
+  check: (cloud: CloudContext, value: string) => void,
+): PropertyDef {
   return {
     name,
     description,
@@ -35,7 +41,8 @@ function imageOfType(type: 'kernel' | 'ramdisk') {
   return (cloud: CloudContext, value: string) => {
     if (value === '') return;
     const image = cloud.images.get(value);
-    if (!image || image.type !== type) throw invalid(`cloud.images.default${type}`, value, `not a ${type} image of this cloud`);
+    if (!image || image.type !== type)
+      throw invalid(`cloud.images.default${type}`, value, `not a ${type} image of this cloud`);
     if (image.state !== 'available') throw invalid(`cloud.images.default${type}`, value, `${value} is ${image.state}`);
   };
 }
@@ -66,15 +73,31 @@ export function properties(cloud: CloudContext): PropertyDef[] {
     }),
   );
   return [
-    stored('cloud.images.defaultkernel', 'the kernel (eki-) instances run with when neither the image nor the request names one', (c) => c.conf.DEFAULT_KERNEL ?? '', imageOfType('kernel')),
-    stored('cloud.images.defaultramdisk', 'the ramdisk (eri-) instances run with when neither the image nor the request names one', (c) => c.conf.DEFAULT_RAMDISK ?? '', imageOfType('ramdisk')),
-    stored('cloud.vmstate.terminated_time', 'minutes a terminated instance stays listed before it is forgotten', () => String(DEFAULT_TERMINATED_MINUTES), positiveInt('cloud.vmstate.terminated_time')),
+    stored(
+      'cloud.images.defaultkernel',
+      'the kernel (eki-) instances run with when neither the image nor the request names one',
+      (c) => c.conf.DEFAULT_KERNEL ?? '',
+      imageOfType('kernel'),
+    ),
+    stored(
+      'cloud.images.defaultramdisk',
+      'the ramdisk (eri-) instances run with when neither the image nor the request names one',
+      (c) => c.conf.DEFAULT_RAMDISK ?? '',
+      imageOfType('ramdisk'),
+    ),
+    stored(
+      'cloud.vmstate.terminated_time',
+      'minutes a terminated instance stays listed before it is forgotten',
+      () => String(DEFAULT_TERMINATED_MINUTES),
+      positiveInt('cloud.vmstate.terminated_time'),
+    ),
     ...vm,
   ];
 }
 
 export function property(cloud: CloudContext, name: string): PropertyDef {
   const p = properties(cloud).find((d) => d.name === name);
-  if (!p) throw new ServiceError('InvalidParameterValue', `No such property: ${name} (euca-describe-properties lists them)`);
+  if (!p)
+    throw new ServiceError('InvalidParameterValue', `No such property: ${name} (euca-describe-properties lists them)`);
   return p;
 }

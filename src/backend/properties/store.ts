@@ -3,7 +3,7 @@
  * elsewhere: a name and a value each; a property never set reads as its default.
  */
 import type Database from 'better-sqlite3';
-import { SchemaPart } from '../store/schema';
+import { type SchemaPart } from '../store/schema';
 
 export const propertiesSchema: SchemaPart = {
   domain: 'properties',
@@ -14,10 +14,15 @@ export class SqlitePropertyStore {
   constructor(private readonly db: Database.Database) {}
 
   get(name: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM properties WHERE name = ?').get(name) as { value: string } | undefined)?.value;
+    return (this.db.prepare('SELECT value FROM properties WHERE name = ?').get(name) as { value: string } | undefined)
+      ?.value;
   }
 
   set(name: string, value: string): void {
-    this.db.prepare('INSERT INTO properties (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value').run(name, value);
+    this.db
+      .prepare(
+        'INSERT INTO properties (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
+      )
+      .run(name, value);
   }
 }

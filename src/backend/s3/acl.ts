@@ -82,7 +82,8 @@ export function cannedGrants(name: string, ctx: AclContext): Grant[] {
 }
 
 function matches(grantee: Grantee, who: Requester): boolean {
-  if (grantee.type === 'Group') return grantee.uri === ALL_USERS || (grantee.uri === AUTHENTICATED_USERS && who !== undefined);
+  if (grantee.type === 'Group')
+    return grantee.uri === ALL_USERS || (grantee.uri === AUTHENTICATED_USERS && who !== undefined);
   return who !== undefined && grantee.id === who.accountId;
 }
 
@@ -90,9 +91,18 @@ function matches(grantee: Grantee, who: Requester): boolean {
  * Whether `who` holds `permission` under these grants. `implicit` lists what the owner holds
  * whatever the grants say: everything on a bucket, the ACL itself on an object.
  */
-export function granted(grants: Grant[], owner: string, who: Requester, permission: Permission, implicit: readonly Permission[]): boolean {
-  if (who && who.accountId === owner && (implicit.includes(permission) || implicit.includes('FULL_CONTROL'))) return true;
-  return grants.some((g) => (g.permission === permission || g.permission === 'FULL_CONTROL') && matches(g.grantee, who));
+export function granted(
+  grants: Grant[],
+  owner: string,
+  who: Requester,
+  permission: Permission,
+  implicit: readonly Permission[],
+): boolean {
+  if (who && who.accountId === owner && (implicit.includes(permission) || implicit.includes('FULL_CONTROL')))
+    return true;
+  return grants.some(
+    (g) => (g.permission === permission || g.permission === 'FULL_CONTROL') && matches(g.grantee, who),
+  );
 }
 
 export const BUCKET_OWNER_IMPLICIT: readonly Permission[] = ['FULL_CONTROL'];
@@ -116,7 +126,11 @@ export function headerGrants(headers: Record<string, string>): Grant[] | undefin
       const m = /^\s*(id|uri|emailAddress)\s*=\s*"?([^"]*)"?\s*$/i.exec(item);
       if (!m) throw new ServiceError('InvalidArgument', `Invalid grantee in ${h}: ${item.trim()}`);
       const kind = m[1].toLowerCase();
-      if (kind === 'emailaddress') throw new ServiceError('UnresolvableGrantByEmailAddress', 'The e-mail address you provided does not match any account on record.');
+      if (kind === 'emailaddress')
+        throw new ServiceError(
+          'UnresolvableGrantByEmailAddress',
+          'The e-mail address you provided does not match any account on record.',
+        );
       grants.push(kind === 'id' ? user(m[2], permission) : group(m[2], permission));
     }
   }
@@ -126,7 +140,12 @@ export function headerGrants(headers: Record<string, string>): Grant[] | undefin
 /** Checks a grant list given by a client: known permissions and groups. Accounts are checked by the model. */
 export function validateGrants(grants: Grant[]): void {
   for (const g of grants) {
-    if (!PERMISSIONS.includes(g.permission)) throw new ServiceError('MalformedACLError', 'The XML you provided was not well-formed or did not validate against our published schema.');
-    if (g.grantee.type === 'Group' && !GROUPS.has(g.grantee.uri)) throw new ServiceError('InvalidArgument', `Invalid group uri: ${g.grantee.uri}`);
+    if (!PERMISSIONS.includes(g.permission))
+      throw new ServiceError(
+        'MalformedACLError',
+        'The XML you provided was not well-formed or did not validate against our published schema.',
+      );
+    if (g.grantee.type === 'Group' && !GROUPS.has(g.grantee.uri))
+      throw new ServiceError('InvalidArgument', `Invalid group uri: ${g.grantee.uri}`);
   }
 }

@@ -5,11 +5,20 @@
  * enabled, ...).
  */
 import { ServiceError } from '../errors';
-import { Reply } from '../reply';
-import { S3Call, emptyReply, xmlReply } from './call';
-import { aclDocument, listObjectsV1, listObjectsV2, listVersionsDocument, locationDocument, parseCreateBucket, parseDelete, s3Document } from './documents';
+import { type Reply } from '../reply';
+import { type S3Call, emptyReply, xmlReply } from './call';
+import {
+  aclDocument,
+  listObjectsV1,
+  listObjectsV2,
+  listVersionsDocument,
+  locationDocument,
+  parseCreateBucket,
+  parseDelete,
+  s3Document,
+} from './documents';
 import { requestedAcl } from './object-ops';
-import { Caller, Walrus } from './walrus';
+import { type Caller, type Walrus } from './walrus';
 
 const MAX_KEYS = 1000;
 
@@ -53,7 +62,8 @@ export async function putBucketAcl(call: S3Call): Promise<Reply> {
 
 function encodingType(call: S3Call): string | undefined {
   const e = call.param('encoding-type');
-  if (e !== undefined && e !== 'url') throw new ServiceError('InvalidArgument', 'Invalid Encoding Method specified in Request');
+  if (e !== undefined && e !== 'url')
+    throw new ServiceError('InvalidArgument', 'Invalid Encoding Method specified in Request');
   return e;
 }
 
@@ -75,9 +85,21 @@ export function listVersions(call: S3Call): Reply {
   const maxKeys = call.intParam('max-keys', MAX_KEYS, MAX_KEYS);
   const keyMarker = call.param('key-marker') ?? '';
   const versionIdMarker = keyMarker ? (call.param('version-id-marker') ?? '') : '';
-  const after = keyMarker ? { key: keyMarker, id: versionIdMarker ? call.walrus.versionOrder(call.bucket, keyMarker, versionIdMarker) : undefined } : undefined;
+  const after = keyMarker
+    ? {
+        key: keyMarker,
+        id: versionIdMarker ? call.walrus.versionOrder(call.bucket, keyMarker, versionIdMarker) : undefined,
+      }
+    : undefined;
   const page = call.walrus.listVersions(call.caller, call.bucket, { prefix, delimiter, maxKeys, after });
-  const render = { bucket: call.bucket, prefix, delimiter, maxKeys, encodingType: encodingType(call), ownerOf: (id: string) => call.owner(id) };
+  const render = {
+    bucket: call.bucket,
+    prefix,
+    delimiter,
+    maxKeys,
+    encodingType: encodingType(call),
+    ownerOf: (id: string) => call.owner(id),
+  };
   return xmlReply('ListObjectVersions', listVersionsDocument(page, { ...render, keyMarker, versionIdMarker }));
 }
 
@@ -87,18 +109,44 @@ export function listObjects(call: S3Call): Reply {
   const prefix = call.param('prefix') ?? '';
   const delimiter = call.param('delimiter') || undefined;
   const maxKeys = call.intParam('max-keys', MAX_KEYS, MAX_KEYS);
-  const render = { bucket: call.bucket, prefix, delimiter, maxKeys, encodingType: encodingType(call), ownerOf: (id: string) => call.owner(id) };
+  const render = {
+    bucket: call.bucket,
+    prefix,
+    delimiter,
+    maxKeys,
+    encodingType: encodingType(call),
+    ownerOf: (id: string) => call.owner(id),
+  };
   if (!v2) {
     const marker = call.param('marker') ?? '';
-    const page = call.walrus.listObjects(call.caller, call.bucket, { prefix, delimiter, maxKeys, after: marker ? { key: marker } : undefined });
+    const page = call.walrus.listObjects(call.caller, call.bucket, {
+      prefix,
+      delimiter,
+      maxKeys,
+      after: marker ? { key: marker } : undefined,
+    });
     return xmlReply('ListObjects', listObjectsV1(page, { ...render, marker }));
   }
   const token = call.param('continuation-token');
   const startAfter = call.param('start-after');
   const after = token !== undefined ? decodeToken(token) : startAfter;
-  const page = call.walrus.listObjects(call.caller, call.bucket, { prefix, delimiter, maxKeys, after: after ? { key: after } : undefined });
+  const page = call.walrus.listObjects(call.caller, call.bucket, {
+    prefix,
+    delimiter,
+    maxKeys,
+    after: after ? { key: after } : undefined,
+  });
   const nextToken = page.truncated && page.next ? encodeToken(page.next.key) : undefined;
-  return xmlReply('ListObjectsV2', listObjectsV2(page, { ...render, continuationToken: token, nextToken, startAfter, fetchOwner: call.param('fetch-owner') === 'true' }));
+  return xmlReply(
+    'ListObjectsV2',
+    listObjectsV2(page, {
+      ...render,
+      continuationToken: token,
+      nextToken,
+      startAfter,
+      fetchOwner: call.param('fetch-owner') === 'true',
+    }),
+  );
 }
 
 export async function deleteObjects(call: S3Call): Promise<Reply> {
@@ -123,7 +171,10 @@ export async function deleteObjects(call: S3Call): Promise<Reply> {
 /** Configurations a bucket here never has: reading one says so, as S3 does for an unset one. */
 const NEVER_SET: Record<string, [string, string]> = {
   website: ['NoSuchWebsiteConfiguration', 'The specified bucket does not have a website configuration'],
-  encryption: ['ServerSideEncryptionConfigurationNotFoundError', 'The server side encryption configuration was not found'],
+  encryption: [
+    'ServerSideEncryptionConfigurationNotFoundError',
+    'The server side encryption configuration was not found',
+  ],
   replication: ['ReplicationConfigurationNotFoundError', 'The replication configuration was not found'],
 };
 

@@ -7,14 +7,14 @@
 import type { SeedSignature } from '../auth/verify';
 import { ServiceError } from '../errors';
 import type { Origin } from '../iam/enforce';
-import { Reply } from '../reply';
+import { type Reply } from '../reply';
 import { cannedGrants, headerGrants } from './acl';
-import { Owner } from './documents';
+import { type Owner } from './documents';
 import { decodePathText } from './names';
 import { RequestPayload } from './payload';
 import { parseTaggingHeader } from './tagging';
-import { ObjectRecord } from './store';
-import { AclInput, Caller, ObjectAttributes, ObjectSource, Walrus } from './walrus';
+import { type ObjectRecord } from './store';
+import { type AclInput, type Caller, type ObjectAttributes, type ObjectSource, type Walrus } from './walrus';
 
 export interface S3HttpRequest {
   method: string;
@@ -34,7 +34,14 @@ export interface S3HttpRequest {
 export const MAX_XML_BODY = 4 * 1024 * 1024;
 
 /** Headers stored with an object and answered with it, besides x-amz-meta-*. */
-const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires', 'x-amz-website-redirect-location'];
+const STORED_HEADERS = [
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'expires',
+  'x-amz-website-redirect-location',
+];
 
 export class S3Call {
   readonly q: Map<string, string>;
@@ -73,7 +80,8 @@ export class S3Call {
   intParam(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
     const v = this.q.get(name);
     if (v === undefined || v === '') return fallback;
-    if (!/^\d{1,10}$/.test(v)) throw new ServiceError('InvalidArgument', `Provided ${name} not an integer or within integer range`);
+    if (!/^\d{1,10}$/.test(v))
+      throw new ServiceError('InvalidArgument', `Provided ${name} not an integer or within integer range`);
     return Math.min(Number(v), max);
   }
 
@@ -90,7 +98,8 @@ export class S3Call {
   aclInput(): AclInput {
     const canned = this.header('x-amz-acl')?.trim();
     const grants = headerGrants(this.req.headers);
-    if (canned !== undefined && grants) throw new ServiceError('InvalidRequest', 'Specifying both Canned ACLs and Header Grants is not allowed');
+    if (canned !== undefined && grants)
+      throw new ServiceError('InvalidRequest', 'Specifying both Canned ACLs and Header Grants is not allowed');
     if (canned !== undefined) cannedGrants(canned, { owner: '', bucketOwner: '' }); // rejects unknown names early
     return grants ? { grants } : { canned };
   }
@@ -102,11 +111,18 @@ export class S3Call {
     }
     // aws-chunked is how this request was framed, not how the object is encoded.
     if (headers['content-encoding'] !== undefined) {
-      const rest = headers['content-encoding'].split(',').map((s) => s.trim()).filter((s) => s && s.toLowerCase() !== 'aws-chunked');
+      const rest = headers['content-encoding']
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s && s.toLowerCase() !== 'aws-chunked');
       if (rest.length) headers['content-encoding'] = rest.join(',');
       else delete headers['content-encoding'];
     }
-    return { contentType: this.header('content-type'), headers, tags: parseTaggingHeader(this.header('x-amz-tagging')) };
+    return {
+      contentType: this.header('content-type'),
+      headers,
+      tags: parseTaggingHeader(this.header('x-amz-tagging')),
+    };
   }
 
   owner(accountId: string): Owner {
@@ -139,7 +155,11 @@ export class S3Call {
     }
     raw = raw.replace(/^\//, '');
     const slash = raw.indexOf('/');
-    if (slash <= 0 || slash === raw.length - 1) throw new ServiceError('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
+    if (slash <= 0 || slash === raw.length - 1)
+      throw new ServiceError(
+        'InvalidArgument',
+        'Copy Source must mention the source bucket and key: sourcebucket/sourcekey',
+      );
     return { bucket: decodePathText(raw.slice(0, slash)), key: decodePathText(raw.slice(slash + 1)), versionId };
   }
 
@@ -152,12 +172,23 @@ export class S3Call {
     if (v === undefined) return;
     const b = this.walrus.store.findBucket(this.bucket);
     const current = b && this.walrus.store.findObject(b.id, this.objectKey);
-    if (!current || (current.versionId ?? 'null') !== v) throw new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
+    if (!current || (current.versionId ?? 'null') !== v)
+      throw new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
   }
 }
 
-export const xmlReply = (action: string, body: string, headers?: Record<string, string>, status = 200): Reply => ({ status, contentType: 'application/xml', body, headers, action });
-export const emptyReply = (action: string, status = 200, headers?: Record<string, string>): Reply => ({ status, headers, action });
+export const xmlReply = (action: string, body: string, headers?: Record<string, string>, status = 200): Reply => ({
+  status,
+  contentType: 'application/xml',
+  body,
+  headers,
+  action,
+});
+export const emptyReply = (action: string, status = 200, headers?: Record<string, string>): Reply => ({
+  status,
+  headers,
+  action,
+});
 
 const httpDate = (iso: string) => new Date(iso).toUTCString();
 const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -167,8 +198,13 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
  * If-Unmodified-Since; for copies the x-amz-copy-source-if-* forms). Returns 'not-modified' when a
  * GET should answer 304; throws PreconditionFailed when the request must not proceed.
  */
-export function checkConditions(o: ObjectRecord, get: (name: string) => string | undefined, prefix = ''): 'not-modified' | undefined {
-  const failed = () => new ServiceError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+export function checkConditions(
+  o: ObjectRecord,
+  get: (name: string) => string | undefined,
+  prefix = '',
+): 'not-modified' | undefined {
+  const failed = () =>
+    new ServiceError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
   const modified = seconds(Date.parse(o.lastModified));
   const tags = (v: string) => v.split(',').map((t) => t.trim().replace(/^W\//, ''));
   const ifMatch = get(`${prefix}if-match`);
@@ -178,12 +214,15 @@ export function checkConditions(o: ObjectRecord, get: (name: string) => string |
     const t = v === undefined ? NaN : Date.parse(v);
     return Number.isNaN(t) ? undefined : seconds(t);
   };
-  if (ifMatch !== undefined && !tags(ifMatch).some((t) => t === '*' || t === o.etag || `"${t}"` === o.etag)) throw failed();
+  if (ifMatch !== undefined && !tags(ifMatch).some((t) => t === '*' || t === o.etag || `"${t}"` === o.etag))
+    throw failed();
   const unmodifiedSince = since('if-unmodified-since');
   if (ifMatch === undefined && unmodifiedSince !== undefined && modified > unmodifiedSince) throw failed();
-  const noneMatched = ifNoneMatch !== undefined && tags(ifNoneMatch).some((t) => t === '*' || t === o.etag || `"${t}"` === o.etag);
+  const noneMatched =
+    ifNoneMatch !== undefined && tags(ifNoneMatch).some((t) => t === '*' || t === o.etag || `"${t}"` === o.etag);
   const modifiedSince = since('if-modified-since');
-  const notModified = noneMatched || (ifNoneMatch === undefined && modifiedSince !== undefined && modified <= modifiedSince);
+  const notModified =
+    noneMatched || (ifNoneMatch === undefined && modifiedSince !== undefined && modified <= modifiedSince);
   if (notModified) {
     if (prefix) throw failed();
     return 'not-modified';
@@ -197,4 +236,5 @@ export function objectHeaders(o: ObjectRecord): Record<string, string> {
 }
 
 /** x-amz-version-id, for a version that has an id (not the null version). */
-export const versionHeader = (o: { versionId?: string }): Record<string, string> => (o.versionId ? { 'x-amz-version-id': o.versionId } : {});
+export const versionHeader = (o: { versionId?: string }): Record<string, string> =>
+  o.versionId ? { 'x-amz-version-id': o.versionId } : {};

@@ -5,7 +5,7 @@
  * zlib; CRC32C and CRC64/NVME are table-driven (reflected polynomials 0x82F63B78 and
  * 0x9A6C9329AC4BC9B5), the 64-bit one in two 32-bit halves to stay off BigInt in the byte loop.
  */
-import { createHash, Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 
 export const CHECKSUM_ALGORITHMS = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'] as const;
@@ -132,4 +132,10 @@ export function createChecksummer(algorithm: ChecksumAlgorithm): Checksummer {
 }
 
 /** The digest's length in bytes, to reject malformed header values before reading a body. */
-export const CHECKSUM_BYTES: Record<ChecksumAlgorithm, number> = { crc32: 4, crc32c: 4, crc64nvme: 8, sha1: 20, sha256: 32 };
+export const CHECKSUM_BYTES: Record<ChecksumAlgorithm, number> = {
+  crc32: 4,
+  crc32c: 4,
+  crc64nvme: 8,
+  sha1: 20,
+  sha256: 32,
+};

@@ -7,7 +7,7 @@
  * it arrives; a chunk's signature is checked when its last byte has been seen, so nothing may be
  * committed before the generator has finished.
  */
-import { createHash, createHmac, Hash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, type Hash, timingSafeEqual } from 'node:crypto';
 import { ServiceError } from '../errors';
 
 type State = 'size' | 'data' | 'data-end' | 'trailer' | 'done';
@@ -36,7 +36,13 @@ const MAX_LINE = 4096;
 const CRLF = Buffer.from('\r\n');
 
 const malformed = (why: string) => new ServiceError('InvalidRequest', `Malformed aws-chunked body: ${why}`);
-const badSignature = () => new ServiceError('SignatureDoesNotMatch', 'The chunk signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.', 403);
+const badSignature = () =>
+  new ServiceError(
+    'SignatureDoesNotMatch',
+    'The chunk signature we calculated does not match the signature you provided. Check your AWS Secret ' +
+      'Access Key and signing method.',
+    403,
+  );
 
 function sameHex(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -54,7 +60,13 @@ export function trailerSignature(s: ChunkSigning, previous: string, trailers: Re
     .sort()
     .map((k) => `${k}:${trailers[k]}\n`)
     .join('');
-  const text = ['AWS4-HMAC-SHA256-TRAILER', s.amzDate, s.scope, previous, createHash('sha256').update(canonical, 'utf8').digest('hex')].join('\n');
+  const text = [
+    'AWS4-HMAC-SHA256-TRAILER',
+    s.amzDate,
+    s.scope,
+    previous,
+    createHash('sha256').update(canonical, 'utf8').digest('hex'),
+  ].join('\n');
   return createHmac('sha256', s.signingKey).update(text, 'utf8').digest('hex');
 }
 
@@ -72,7 +84,11 @@ function parseSizeLine(line: string, signed: boolean): { size: number; signature
 
 export async function* decodeAwsChunked(source: AsyncIterable<Buffer>, opts: ChunkedOptions): AsyncGenerator<Buffer> {
   const signed = opts.mode !== 'unsigned-trailer';
-  if (signed && !opts.signing) throw new ServiceError('InvalidRequest', 'Signed aws-chunked payloads need a Signature Version 4 Authorization header');
+  if (signed && !opts.signing)
+    throw new ServiceError(
+      'InvalidRequest',
+      'Signed aws-chunked payloads need a Signature Version 4 Authorization header',
+    );
   const signing = opts.signing!;
   let previous = signing?.seedSignature ?? '';
   let pending: Buffer = Buffer.alloc(0);
@@ -103,7 +119,8 @@ export async function* decodeAwsChunked(source: AsyncIterable<Buffer>, opts: Chu
   };
 
   const finish = () => {
-    if (opts.mode === 'signed' && Object.keys(trailers).length) throw malformed('trailing headers in a payload without trailers');
+    if (opts.mode === 'signed' && Object.keys(trailers).length)
+      throw malformed('trailing headers in a payload without trailers');
     if (opts.mode === 'signed-trailer') {
       if (!trailerSig) throw malformed('the trailer has no x-amz-trailer-signature');
       if (!sameHex(trailerSignature(signing, previous, trailers), trailerSig)) throw badSignature();
@@ -167,5 +184,6 @@ export async function* decodeAwsChunked(source: AsyncIterable<Buffer>, opts: Chu
   // Some clients end the body right after the last trailing header, without the blank line.
   const ended = state as State;
   if (ended === 'trailer' && !pending.toString('latin1').trim()) finish();
-  if ((state as State) !== 'done') throw new ServiceError('IncompleteBody', 'The request body ended before the final aws-chunked chunk');
+  if ((state as State) !== 'done')
+    throw new ServiceError('IncompleteBody', 'The request body ended before the final aws-chunked chunk');
 }

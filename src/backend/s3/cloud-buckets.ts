@@ -5,10 +5,10 @@
  * made before the name was reserved is neither written nor read.
  */
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 import { ServiceError } from '../errors';
-import { BucketRecord, ObjectRecord } from './store';
-import { Walrus } from './walrus';
+import { type BucketRecord, type ObjectRecord } from './store';
+import { type Walrus } from './walrus';
 
 const now = () => new Date().toISOString();
 
@@ -31,7 +31,8 @@ export class CloudBuckets {
   /** The bucket, if it is there (and the cloud's). */
   bucket(name: string): BucketRecord | undefined {
     const b = this.walrus.store.findBucket(name);
-    if (b && b.ownerAccountId !== this.owner()) throw new ServiceError('BucketAlreadyExists', `bucket ${name} belongs to another account`, 409);
+    if (b && b.ownerAccountId !== this.owner())
+      throw new ServiceError('BucketAlreadyExists', `bucket ${name} belongs to another account`, 409);
     return b;
   }
 
@@ -39,9 +40,24 @@ export class CloudBuckets {
   async store(name: string, key: string, data: Buffer): Promise<void> {
     const owner = this.owner();
     const b = this.bucket(name) ?? this.create(owner, name);
-    const fileId = await this.walrus.files.write(b.id, (async function* () { yield data; })());
+    const fileId = await this.walrus.files.write(
+      b.id,
+      (async function* () {
+        yield data;
+      })(),
+    );
     const md5 = createHash('md5').update(data).digest('hex');
-    this.walrus.commitObject({ bucketId: b.id, key, fileId, size: data.length, etag: `"${md5}"`, headers: {}, ownerAccountId: owner, acl: b.acl, lastModified: now() });
+    this.walrus.commitObject({
+      bucketId: b.id,
+      key,
+      fileId,
+      size: data.length,
+      etag: `"${md5}"`,
+      headers: {},
+      ownerAccountId: owner,
+      acl: b.acl,
+      lastModified: now(),
+    });
   }
 
   /** An object's bytes; throws NoSuchBucket or NoSuchKey. */
@@ -55,7 +71,11 @@ export class CloudBuckets {
     const b = this.bucket(name);
     if (!b) return;
     let from = Buffer.from(prefix, 'utf8');
-    for (let page = this.walrus.store.scanObjects(b.id, { from, inclusive: true }, 1000); page.length; page = this.walrus.store.scanObjects(b.id, { from, inclusive: false }, 1000)) {
+    for (
+      let page = this.walrus.store.scanObjects(b.id, { from, inclusive: true }, 1000);
+      page.length;
+      page = this.walrus.store.scanObjects(b.id, { from, inclusive: false }, 1000)
+    ) {
       const mine = page.filter((o) => o.key.startsWith(prefix));
       yield* mine;
       if (mine.length < page.length) return;
@@ -77,7 +97,14 @@ export class CloudBuckets {
   }
 
   private create(owner: string, name: string): BucketRecord {
-    const b: BucketRecord = { id: this.walrus.files.newId(), name, ownerAccountId: owner, location: '', acl: this.walrus.grantsFor({}, { owner, bucketOwner: owner }), created: now() };
+    const b: BucketRecord = {
+      id: this.walrus.files.newId(),
+      name,
+      ownerAccountId: owner,
+      location: '',
+      acl: this.walrus.grantsFor({}, { owner, bucketOwner: owner }),
+      created: now(),
+    };
     this.walrus.store.createBucket(b);
     this.walrus.files.createBucketDir(b.id);
     return b;

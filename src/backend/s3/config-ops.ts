@@ -4,14 +4,22 @@
  * browser sends before a cross-origin request.
  */
 import { ServiceError } from '../errors';
-import { parsePolicy, PolicyDocument } from '../iam/policy/document';
-import { Reply } from '../reply';
-import { S3Call, emptyReply, xmlReply } from './call';
-import { corsDocument, corsForbidden, corsHeaders, CorsRule, matchCors, parseCors, requestedHeaders } from './cors';
-import { lifecycleDocument, LifecycleRule, parseLifecycle } from './lifecycle';
-import { BucketConfigKind } from './store';
-import { parseVersioning, VersioningStatus, versioningDocument } from './versions';
-import { MAX_BUCKET_TAGS, MAX_OBJECT_TAGS, parseTagging, Tag, taggingDocument } from './tagging';
+import { parsePolicy, type PolicyDocument } from '../iam/policy/document';
+import { type Reply } from '../reply';
+import { type S3Call, emptyReply, xmlReply } from './call';
+import {
+  corsDocument,
+  corsForbidden,
+  corsHeaders,
+  type CorsRule,
+  matchCors,
+  parseCors,
+  requestedHeaders,
+} from './cors';
+import { lifecycleDocument, type LifecycleRule, parseLifecycle } from './lifecycle';
+import { type BucketConfigKind } from './store';
+import { parseVersioning, type VersioningStatus, versioningDocument } from './versions';
+import { MAX_BUCKET_TAGS, MAX_OBJECT_TAGS, parseTagging, type Tag, taggingDocument } from './tagging';
 
 interface ConfigKind<T> {
   /** The operation's name after Get/Put/Delete. */
@@ -50,30 +58,44 @@ const KINDS: Record<DocumentKind, ConfigKind<any>> = {
   },
 };
 
-export const isBucketConfig = (sub: string | undefined): sub is DocumentKind => sub !== undefined && Object.hasOwn(KINDS, sub);
+export const isBucketConfig = (sub: string | undefined): sub is DocumentKind =>
+  sub !== undefined && Object.hasOwn(KINDS, sub);
 
 /** GET, PUT or DELETE of a bucket configuration; undefined for another method. */
-export function bucketConfigOperation(call: S3Call, method: string, kind: DocumentKind): [string, () => Reply | Promise<Reply>] | undefined {
+export function bucketConfigOperation(
+  call: S3Call,
+  method: string,
+  kind: DocumentKind,
+): [string, () => Reply | Promise<Reply>] | undefined {
   const k = KINDS[kind];
   switch (method) {
     case 'GET':
-      return [`Get${k.name}`, () => {
-        const config = call.walrus.bucketConfig(call.caller, call.bucket, kind);
-        if (config === undefined) throw new ServiceError(k.unset[0], k.unset[1], 404);
-        return xmlReply(`Get${k.name}`, k.render(config));
-      }];
+      return [
+        `Get${k.name}`,
+        () => {
+          const config = call.walrus.bucketConfig(call.caller, call.bucket, kind);
+          if (config === undefined) throw new ServiceError(k.unset[0], k.unset[1], 404);
+          return xmlReply(`Get${k.name}`, k.render(config));
+        },
+      ];
     case 'PUT':
-      return [`Put${k.name}`, async () => {
-        call.walrus.bucketOwnedBy(call.caller, call.bucket);
-        const config = k.parse(await call.xmlBody());
-        call.walrus.setBucketConfig(call.caller, call.bucket, kind, config);
-        return emptyReply(`Put${k.name}`, k.putStatus);
-      }];
+      return [
+        `Put${k.name}`,
+        async () => {
+          call.walrus.bucketOwnedBy(call.caller, call.bucket);
+          const config = k.parse(await call.xmlBody());
+          call.walrus.setBucketConfig(call.caller, call.bucket, kind, config);
+          return emptyReply(`Put${k.name}`, k.putStatus);
+        },
+      ];
     case 'DELETE':
-      return [`Delete${k.name}`, () => {
-        call.walrus.setBucketConfig(call.caller, call.bucket, kind, undefined);
-        return emptyReply(`Delete${k.name}`, 204);
-      }];
+      return [
+        `Delete${k.name}`,
+        () => {
+          call.walrus.setBucketConfig(call.caller, call.bucket, kind, undefined);
+          return emptyReply(`Delete${k.name}`, 204);
+        },
+      ];
   }
   return undefined;
 }
@@ -92,7 +114,11 @@ export function getBucketPolicy(call: S3Call): Reply {
 export async function putBucketPolicy(call: S3Call): Promise<Reply> {
   call.walrus.bucketOwnedBy(call.caller, call.bucket);
   const body = await call.xmlBody();
-  if (body.length > MAX_BUCKET_POLICY) throw new ServiceError('PolicyTooLarge', `Policy exceeds the maximum allowed document size of ${MAX_BUCKET_POLICY} bytes.`);
+  if (body.length > MAX_BUCKET_POLICY)
+    throw new ServiceError(
+      'PolicyTooLarge',
+      `Policy exceeds the maximum allowed document size of ${MAX_BUCKET_POLICY} bytes.`,
+    );
   const text = body.toString('utf8');
   checkBucketPolicy(text, call.bucket);
   call.walrus.setBucketConfig(call.caller, call.bucket, 'policy', text);
@@ -114,17 +140,22 @@ function checkBucketPolicy(text: string, bucket: string): void {
   const own = `arn:aws:s3:::${bucket}`;
   for (const st of doc.statements) {
     for (const a of st.action ?? st.notAction!) {
-      if (a !== '*' && !/^s3:/i.test(a)) throw new ServiceError('MalformedPolicy', `Policy has an invalid action: ${a}`);
+      if (a !== '*' && !/^s3:/i.test(a))
+        throw new ServiceError('MalformedPolicy', `Policy has an invalid action: ${a}`);
     }
     for (const r of st.resource ?? st.notResource!) {
-      if (r !== own && !r.startsWith(`${own}/`)) throw new ServiceError('MalformedPolicy', `Policy has invalid resource: ${r}`);
+      if (r !== own && !r.startsWith(`${own}/`))
+        throw new ServiceError('MalformedPolicy', `Policy has invalid resource: ${r}`);
     }
   }
 }
 
 /** GET ?versioning: the bucket's status, or nothing when versioning was never turned on. */
 export function getBucketVersioning(call: S3Call): Reply {
-  return xmlReply('GetBucketVersioning', versioningDocument(call.walrus.bucketConfig<VersioningStatus>(call.caller, call.bucket, 'versioning')));
+  return xmlReply(
+    'GetBucketVersioning',
+    versioningDocument(call.walrus.bucketConfig<VersioningStatus>(call.caller, call.bucket, 'versioning')),
+  );
 }
 
 /** PUT ?versioning: Enabled or Suspended; a bucket never returns to unversioned. */

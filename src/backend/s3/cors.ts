@@ -7,7 +7,7 @@
  */
 import { ServiceError } from '../errors';
 import { wildcardMatch } from '../iam/policy/evaluate';
-import { XmlValue } from '../xml';
+import { type XmlValue } from '../xml';
 import { list, malformed, parseXmlBody, s3Document, text } from './documents';
 
 export interface CorsRule {
@@ -37,10 +37,15 @@ export function parseCors(body: Buffer): CorsRule[] {
     };
     if (!rule.allowedOrigins.length || !rule.allowedMethods.length) throw malformed();
     for (const m of rule.allowedMethods) {
-      if (!METHODS.includes(m)) throw new ServiceError('InvalidRequest', `Found unsupported HTTP method in CORS config. Unsupported method is ${m}`);
+      if (!METHODS.includes(m))
+        throw new ServiceError(
+          'InvalidRequest',
+          `Found unsupported HTTP method in CORS config. Unsupported method is ${m}`,
+        );
     }
     for (const o of rule.allowedOrigins) {
-      if (o.split('*').length > 2) throw new ServiceError('InvalidRequest', `AllowedOrigin "${o}" can not have more than one wildcard.`);
+      if (o.split('*').length > 2)
+        throw new ServiceError('InvalidRequest', `AllowedOrigin "${o}" can not have more than one wildcard.`);
     }
     if (r.MaxAgeSeconds !== undefined) {
       const age = Number(text(r.MaxAgeSeconds));
@@ -66,7 +71,12 @@ export function corsDocument(rules: CorsRule[]): string {
 }
 
 /** The first rule allowing an origin, a method and every requested header. */
-export function matchCors(rules: CorsRule[], origin: string, method: string, headers: string[] = []): CorsRule | undefined {
+export function matchCors(
+  rules: CorsRule[],
+  origin: string,
+  method: string,
+  headers: string[] = [],
+): CorsRule | undefined {
   return rules.find(
     (r) =>
       r.allowedOrigins.some((o) => wildcardMatch(o, origin)) &&
@@ -91,8 +101,17 @@ export function corsHeaders(rule: CorsRule, origin: string, requestHeaders?: str
 }
 
 export const corsForbidden = () =>
-  new ServiceError('AccessForbidden', 'CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource\'s CORS spec.', 403);
+  new ServiceError(
+    'AccessForbidden',
+    'CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, ' +
+      'request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted ' +
+      "by the resource's CORS spec.",
+    403,
+  );
 
 /** The header names of Access-Control-Request-Headers, lowercased. */
 export const requestedHeaders = (header: string | undefined) =>
-  (header ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  (header ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== '');

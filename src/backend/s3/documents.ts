@@ -6,13 +6,13 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { ServiceError } from '../errors';
-import { document, escapeXml, XmlValue } from '../xml';
-import { Grant, Grantee, Permission } from './acl';
+import { document, escapeXml, type XmlValue } from '../xml';
+import { type Grant, type Grantee, type Permission } from './acl';
 import { isChecksumAlgorithm } from './checksums';
-import { ListPage } from './listing';
-import { CompletedPart } from './multipart';
-import { ObjectRecord, PartRecord, UploadRecord, VersionRecord } from './store';
-import { AclView, ObjectName } from './walrus';
+import { type ListPage } from './listing';
+import { type CompletedPart } from './multipart';
+import { type ObjectRecord, type PartRecord, type UploadRecord, type VersionRecord } from './store';
+import { type AclView, type ObjectName } from './walrus';
 
 export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -39,7 +39,11 @@ const parser = new XMLParser({
 
 type Node = Record<string, any>;
 
-export const malformed = () => new ServiceError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
+export const malformed = () =>
+  new ServiceError(
+    'MalformedXML',
+    'The XML you provided was not well-formed or did not validate against our published schema.',
+  );
 
 /**
  * A request's XML document. Like S3, no DTD: a document type declaration (where entity-expansion
@@ -107,7 +111,10 @@ export function parseCompleteMultipart(body: Buffer): CompletedPart[] {
 }
 
 export function parseAccessControlPolicy(body: Buffer): Grant[] {
-  const malformedAcl = new ServiceError('MalformedACLError', 'The XML you provided was not well-formed or did not validate against our published schema.');
+  const malformedAcl = new ServiceError(
+    'MalformedACLError',
+    'The XML you provided was not well-formed or did not validate against our published schema.',
+  );
   let policy: Node | undefined;
   try {
     policy = parseXmlBody(body).AccessControlPolicy;
@@ -121,7 +128,11 @@ export function parseAccessControlPolicy(body: Buffer): Grant[] {
     let grantee: Grantee;
     if (text(who.ID) !== undefined) grantee = { type: 'CanonicalUser', id: text(who.ID)!.trim() };
     else if (text(who.URI) !== undefined) grantee = { type: 'Group', uri: text(who.URI)!.trim() };
-    else if (text(who.EmailAddress) !== undefined) throw new ServiceError('UnresolvableGrantByEmailAddress', 'The e-mail address you provided does not match any account on record.');
+    else if (text(who.EmailAddress) !== undefined)
+      throw new ServiceError(
+        'UnresolvableGrantByEmailAddress',
+        'The e-mail address you provided does not match any account on record.',
+      );
     else throw malformedAcl;
     return { grantee, permission };
   });
@@ -133,7 +144,8 @@ export const s3Document = (root: string, body: { [k: string]: XmlValue }) => doc
 
 /** Keys and prefixes as a listing returns them: percent-encoded when the client asked for url. */
 export type KeyEncoder = (s: string) => string;
-export const keyEncoder = (encodingType?: string): KeyEncoder => (encodingType === 'url' ? (s) => encodeURIComponent(s).replace(/%2F/g, '/') : (s) => s);
+export const keyEncoder = (encodingType?: string): KeyEncoder =>
+  encodingType === 'url' ? (s) => encodeURIComponent(s).replace(/%2F/g, '/') : (s) => s;
 
 export function aclDocument(view: AclView): string {
   const grants = view.grants
@@ -146,17 +158,30 @@ export function aclDocument(view: AclView): string {
     })
     .join('');
   const owner = `<Owner><ID>${escapeXml(view.owner.id)}</ID><DisplayName>${escapeXml(view.owner.displayName)}</DisplayName></Owner>`;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<AccessControlPolicy xmlns="${S3_NS}">${owner}<AccessControlList>${grants}</AccessControlList></AccessControlPolicy>`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<AccessControlPolicy ` +
+    `xmlns="${S3_NS}">${owner}<AccessControlList>${grants}</AccessControlList></AccessControlPolicy>`
+  );
 }
 
 export function locationDocument(location: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${S3_NS}">${escapeXml(location)}</LocationConstraint>`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint ` +
+    `xmlns="${S3_NS}">${escapeXml(location)}</LocationConstraint>`
+  );
 }
 
 export type Owner = { ID: string; DisplayName: string };
 
 function contents(o: ObjectRecord, enc: KeyEncoder, owner?: Owner): XmlValue {
-  return { Key: enc(o.key), LastModified: o.lastModified, ETag: o.etag, Size: o.size, Owner: owner, StorageClass: 'STANDARD' };
+  return {
+    Key: enc(o.key),
+    LastModified: o.lastModified,
+    ETag: o.etag,
+    Size: o.size,
+    Owner: owner,
+    StorageClass: 'STANDARD',
+  };
 }
 
 export interface ListObjectsRender {
@@ -185,7 +210,10 @@ export function listObjectsV1(page: ListPage<ObjectRecord>, r: ListObjectsRender
 }
 
 /** ListObjectVersions: versions and delete markers, newest first within a key. */
-export function listVersionsDocument(page: ListPage<VersionRecord>, r: ListObjectsRender & { keyMarker: string; versionIdMarker: string }): string {
+export function listVersionsDocument(
+  page: ListPage<VersionRecord>,
+  r: ListObjectsRender & { keyMarker: string; versionIdMarker: string },
+): string {
   const enc = keyEncoder(r.encodingType);
   const entry = (v: VersionRecord) => ({
     Key: enc(v.key),
@@ -236,7 +264,16 @@ export function listObjectsV2(
 
 export function listUploadsDocument(
   page: ListPage<UploadRecord>,
-  r: { bucket: string; prefix: string; delimiter?: string; keyMarker: string; uploadIdMarker: string; maxUploads: number; encodingType?: string; ownerOf: (id: string) => Owner },
+  r: {
+    bucket: string;
+    prefix: string;
+    delimiter?: string;
+    keyMarker: string;
+    uploadIdMarker: string;
+    maxUploads: number;
+    encodingType?: string;
+    ownerOf: (id: string) => Owner;
+  },
 ): string {
   const enc = keyEncoder(r.encodingType);
   return s3Document('ListMultipartUploadsResult', {
@@ -250,16 +287,35 @@ export function listUploadsDocument(
     MaxUploads: r.maxUploads,
     IsTruncated: page.truncated,
     EncodingType: r.encodingType,
-    Upload: page.entries.map((u) => ({ Key: enc(u.key), UploadId: u.id, Initiator: r.ownerOf(u.ownerAccountId), Owner: r.ownerOf(u.ownerAccountId), StorageClass: 'STANDARD', Initiated: u.initiated })),
+    Upload: page.entries.map((u) => ({
+      Key: enc(u.key),
+      UploadId: u.id,
+      Initiator: r.ownerOf(u.ownerAccountId),
+      Owner: r.ownerOf(u.ownerAccountId),
+      StorageClass: 'STANDARD',
+      Initiated: u.initiated,
+    })),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
   });
 }
 
-const CHECKSUM_ELEMENT: Record<string, string> = { crc32: 'ChecksumCRC32', crc32c: 'ChecksumCRC32C', crc64nvme: 'ChecksumCRC64NVME', sha1: 'ChecksumSHA1', sha256: 'ChecksumSHA256' };
+const CHECKSUM_ELEMENT: Record<string, string> = {
+  crc32: 'ChecksumCRC32',
+  crc32c: 'ChecksumCRC32C',
+  crc64nvme: 'ChecksumCRC64NVME',
+  sha1: 'ChecksumSHA1',
+  sha256: 'ChecksumSHA256',
+};
 
-export function listPartsDocument(
-  r: { bucket: string; upload: UploadRecord; parts: PartRecord[]; truncated: boolean; marker: number; maxParts: number; owner: Owner },
-): string {
+export function listPartsDocument(r: {
+  bucket: string;
+  upload: UploadRecord;
+  parts: PartRecord[];
+  truncated: boolean;
+  marker: number;
+  maxParts: number;
+  owner: Owner;
+}): string {
   const last = r.parts[r.parts.length - 1];
   return s3Document('ListPartsResult', {
     Bucket: r.bucket,

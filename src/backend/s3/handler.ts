@@ -4,19 +4,19 @@
  * S3's error document. Every reply carries x-amz-request-id.
  */
 import { randomBytes } from 'node:crypto';
-import { Authenticator } from '../auth/verify';
+import { type Authenticator } from '../auth/verify';
 import { ServiceError } from '../errors';
 import * as ids from '../ids';
-import { Reply } from '../reply';
+import { type Reply } from '../reply';
 import { document } from '../xml';
 import * as buckets from './bucket-ops';
-import { S3Call, S3HttpRequest } from './call';
+import { S3Call, type S3HttpRequest } from './call';
 import { splitResource } from './names';
 import * as configs from './config-ops';
 import { isBucketConfig } from './config-ops';
 import * as objects from './object-ops';
 import * as uploads from './upload-ops';
-import { ObjectSource, S3Gate, Walrus } from './walrus';
+import { type ObjectSource, type S3Gate, type Walrus } from './walrus';
 
 export type { S3Gate } from './walrus';
 
@@ -25,22 +25,47 @@ export type { S3Gate } from './walrus';
  * (bucket-ops' unsetConfiguration); anything else on them is NotImplemented.
  */
 const UNSUPPORTED = new Set([
-  'accelerate', 'analytics', 'attributes', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold',
-  'logging', 'metrics', 'notification', 'object-lock', 'ownershipControls', 'policyStatus', 'publicAccessBlock',
-  'replication', 'requestPayment', 'restore', 'retention', 'select', 'torrent', 'website',
+  'accelerate',
+  'analytics',
+  'attributes',
+  'encryption',
+  'intelligent-tiering',
+  'inventory',
+  'legal-hold',
+  'logging',
+  'metrics',
+  'notification',
+  'object-lock',
+  'ownershipControls',
+  'policyStatus',
+  'publicAccessBlock',
+  'replication',
+  'requestPayment',
+  'restore',
+  'retention',
+  'select',
+  'torrent',
+  'website',
 ]);
 
 /** The sub-resources kept as configuration (bucket ?tagging, ?cors, ?lifecycle; object ?tagging). */
 const CONFIGURED = new Set(['tagging', 'cors', 'lifecycle', 'versioning', 'versions', 'policy']);
 
-const notImplemented = (what: string) => new ServiceError('NotImplemented', `${what} is not implemented by this cloud`, 501);
-const methodNotAllowed = () => new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+const notImplemented = (what: string) =>
+  new ServiceError('NotImplemented', `${what} is not implemented by this cloud`, 501);
+const methodNotAllowed = () =>
+  new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
 
 export function s3Error(err: ServiceError, resource: string, requestId: string): Reply {
   return {
     status: err.status,
     contentType: 'application/xml',
-    body: document('Error', undefined, { Code: err.code, Message: err.message, Resource: resource, RequestId: requestId }),
+    body: document('Error', undefined, {
+      Code: err.code,
+      Message: err.message,
+      Resource: resource,
+      RequestId: requestId,
+    }),
   };
 }
 
@@ -48,15 +73,21 @@ export function s3Error(err: ServiceError, resource: string, requestId: string):
 type Operation = [string, () => Reply | Promise<Reply>];
 
 function bucketOperation(call: S3Call, method: string): Operation {
-  const sub = [...call.q.keys()].find((k) => UNSUPPORTED.has(k) || CONFIGURED.has(k) || ['acl', 'location', 'uploads', 'delete'].includes(k));
+  const sub = [...call.q.keys()].find(
+    (k) => UNSUPPORTED.has(k) || CONFIGURED.has(k) || ['acl', 'location', 'uploads', 'delete'].includes(k),
+  );
   // A configuration not offered: reading says none is set, setting it is NotImplemented; a
   // sub-resource that exists but not for this method: MethodNotAllowed.
   const unsupported = (): Operation =>
     UNSUPPORTED.has(sub!)
-      ? [`${method}?${sub}`, () => buckets.unsetConfiguration(call, sub!, method) ?? Promise.reject(notImplemented(`${method} ?${sub}`))]
+      ? [
+          `${method}?${sub}`,
+          () => buckets.unsetConfiguration(call, sub!, method) ?? Promise.reject(notImplemented(`${method} ?${sub}`)),
+        ]
       : [`${method}?${sub}`, () => Promise.reject(methodNotAllowed())];
   if (method === 'OPTIONS') return ['PreflightRequest', () => configs.preflight(call)];
-  if (isBucketConfig(sub)) return configs.bucketConfigOperation(call, method, sub) ?? [method, () => Promise.reject(methodNotAllowed())];
+  if (isBucketConfig(sub))
+    return configs.bucketConfigOperation(call, method, sub) ?? [method, () => Promise.reject(methodNotAllowed())];
   switch (method) {
     case 'GET':
       if (sub === 'acl') return ['GetBucketAcl', () => buckets.getBucketAcl(call)];
@@ -95,8 +126,10 @@ function objectOperation(call: S3Call, method: string): Operation {
     if (method === 'PUT') return ['PutObjectTagging', () => configs.putObjectTagging(call)];
     if (method === 'DELETE') return ['DeleteObjectTagging', () => configs.deleteObjectTagging(call)];
   }
-  if (sub === 'tagging' || (sub && !['GET', 'HEAD', 'PUT', 'DELETE', 'POST'].includes(method))) return [`${method}?${sub}`, () => Promise.reject(methodNotAllowed())];
-  if (sub && sub !== 'acl') return [`${method}?${sub}`, () => Promise.reject(notImplemented(`${method} ?${sub} on an object`))];
+  if (sub === 'tagging' || (sub && !['GET', 'HEAD', 'PUT', 'DELETE', 'POST'].includes(method)))
+    return [`${method}?${sub}`, () => Promise.reject(methodNotAllowed())];
+  if (sub && sub !== 'acl')
+    return [`${method}?${sub}`, () => Promise.reject(notImplemented(`${method} ?${sub} on an object`))];
   const upload = call.has('uploadId');
   switch (method) {
     case 'GET':
@@ -107,7 +140,8 @@ function objectOperation(call: S3Call, method: string): Operation {
       return ['HeadObject', () => objects.getObject(call, true)];
     case 'PUT':
       if (sub === 'acl') return ['PutObjectAcl', () => objects.putObjectAcl(call)];
-      if (upload || call.has('partNumber')) return [call.header('x-amz-copy-source') ? 'UploadPartCopy' : 'UploadPart', () => uploads.uploadPart(call)];
+      if (upload || call.has('partNumber'))
+        return [call.header('x-amz-copy-source') ? 'UploadPartCopy' : 'UploadPart', () => uploads.uploadPart(call)];
       return [call.header('x-amz-copy-source') ? 'CopyObject' : 'PutObject', () => objects.putObject(call)];
     case 'DELETE':
       if (upload) return ['AbortMultipartUpload', () => uploads.abortUpload(call)];
@@ -124,13 +158,23 @@ function objectOperation(call: S3Call, method: string): Operation {
 /** With no gate (Walrus alone, in unit tests) ACLs are the only check. */
 const aclsOnly: S3Gate = () => false;
 
-export async function handleS3(walrus: Walrus, auth: Authenticator, req: S3HttpRequest, gate: S3Gate = aclsOnly): Promise<Reply> {
+export async function handleS3(
+  walrus: Walrus,
+  auth: Authenticator,
+  req: S3HttpRequest,
+  gate: S3Gate = aclsOnly,
+): Promise<Reply> {
   const requestId = ids.requestId();
   const tag = { 'x-amz-request-id': requestId, 'x-amz-id-2': randomBytes(24).toString('base64') };
   let reply: Reply;
   let action: string | undefined;
   try {
-    const { principal, seed } = auth.verifyS3({ method: req.method, rawPath: req.rawPath, query: req.query, headers: req.headers });
+    const { principal, seed } = auth.verifyS3({
+      method: req.method,
+      rawPath: req.rawPath,
+      query: req.query,
+      headers: req.headers,
+    });
     const method = req.method;
     const { bucket, key } = splitResource(req.resourcePath);
     const path = bucket === undefined ? '/' : `/${bucket}${key === undefined ? '' : '/' + key}`;
@@ -147,7 +191,8 @@ export async function handleS3(walrus: Walrus, auth: Authenticator, req: S3HttpR
       const [name, run] = key === undefined ? bucketOperation(call, method) : objectOperation(call, method);
       action = name;
       reply = await run();
-      if (method !== 'OPTIONS') reply = { ...reply, headers: { ...(reply.headers ?? {}), ...configs.corsReplyHeaders(call, method) } };
+      if (method !== 'OPTIONS')
+        reply = { ...reply, headers: { ...(reply.headers ?? {}), ...configs.corsReplyHeaders(call, method) } };
     }
   } catch (e) {
     if (!(e instanceof ServiceError)) throw e;

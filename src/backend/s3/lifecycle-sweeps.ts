@@ -4,7 +4,7 @@
  * The cloud sweeps once at start-up, then every hour (S3 too acts on rules in the background, not
  * at the moment an object turns old enough).
  */
-import { abortsUpload, expires, LifecycleRule } from './lifecycle';
+import { abortsUpload, expires, type LifecycleRule } from './lifecycle';
 import type { KeyRange } from './store';
 import type { Walrus } from './walrus';
 
@@ -18,7 +18,11 @@ export function applyLifecycle(walrus: Walrus, now = Date.now()): { expired: num
   for (const bucketId of store.bucketsWithConfig('lifecycle')) {
     const rules = store.bucketConfig<LifecycleRule[]>(bucketId, 'lifecycle') ?? [];
     const owner = store.bucketById(bucketId)!.ownerAccountId;
-    for (let range = start, page = store.scanObjects(bucketId, range, PAGE); page.length; page = store.scanObjects(bucketId, range, PAGE)) {
+    for (
+      let range = start, page = store.scanObjects(bucketId, range, PAGE);
+      page.length;
+      page = store.scanObjects(bucketId, range, PAGE)
+    ) {
       for (const o of page) {
         if (!rules.some((r) => expires(r, o, now))) continue;
         walrus.removeObject(bucketId, o.key, owner);
@@ -26,7 +30,11 @@ export function applyLifecycle(walrus: Walrus, now = Date.now()): { expired: num
       }
       range = { from: Buffer.from(page[page.length - 1].key, 'utf8'), inclusive: false };
     }
-    for (let range = start, page = store.scanUploads(bucketId, range, PAGE); page.length; page = store.scanUploads(bucketId, range, PAGE)) {
+    for (
+      let range = start, page = store.scanUploads(bucketId, range, PAGE);
+      page.length;
+      page = store.scanUploads(bucketId, range, PAGE)
+    ) {
       for (const u of page) {
         if (!rules.some((r) => abortsUpload(r, u, now))) continue;
         for (const f of store.deleteUpload(u.id)) files.remove(bucketId, f);
@@ -39,11 +47,16 @@ export function applyLifecycle(walrus: Walrus, now = Date.now()): { expired: num
   return done;
 }
 
-export function startLifecycleSweeps(walrus: Walrus, log: (line: string) => void, everyMs = LIFECYCLE_SWEEP_MS): () => void {
+export function startLifecycleSweeps(
+  walrus: Walrus,
+  log: (line: string) => void,
+  everyMs = LIFECYCLE_SWEEP_MS,
+): () => void {
   const sweep = () => {
     try {
       const { expired, aborted } = applyLifecycle(walrus);
-      if (expired || aborted) log(`walrus lifecycle: ${expired} object(s) expired, ${aborted} multipart upload(s) aborted`);
+      if (expired || aborted)
+        log(`walrus lifecycle: ${expired} object(s) expired, ${aborted} multipart upload(s) aborted`);
     } catch (e) {
       log(`walrus lifecycle sweep failed: ${(e as Error).message}`);
     }

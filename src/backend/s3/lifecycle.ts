@@ -6,9 +6,9 @@
  * UTC. The sweep that acts on the rules is lifecycle-sweeps.ts.
  */
 import { ServiceError } from '../errors';
-import { XmlValue } from '../xml';
+import { type XmlValue } from '../xml';
 import { list, malformed, parseXmlBody, s3Document, text } from './documents';
-import { checkTags, MAX_OBJECT_TAGS, Tag } from './tagging';
+import { checkTags, MAX_OBJECT_TAGS, type Tag } from './tagging';
 
 export interface LifecycleRule {
   id: string;
@@ -66,14 +66,17 @@ export function parseLifecycle(body: Buffer): LifecycleRule[] {
       ...filterOf(r),
       expirationDays: exp ? positiveDays(exp.Days, 'Days') : undefined,
       expirationDate: exp ? midnightDate(exp.Date) : undefined,
-      abortUploadDays: r.AbortIncompleteMultipartUpload ? positiveDays(r.AbortIncompleteMultipartUpload.DaysAfterInitiation, 'DaysAfterInitiation') : undefined,
+      abortUploadDays: r.AbortIncompleteMultipartUpload
+        ? positiveDays(r.AbortIncompleteMultipartUpload.DaysAfterInitiation, 'DaysAfterInitiation')
+        : undefined,
     };
     if (rule.expirationDays !== undefined && rule.expirationDate !== undefined) throw malformed();
     if (exp && rule.expirationDays === undefined && rule.expirationDate === undefined) throw malformed();
     if (rule.expirationDays === undefined && rule.expirationDate === undefined && rule.abortUploadDays === undefined) {
       throw invalid('At least one action needs to be specified in a rule');
     }
-    if (rule.abortUploadDays !== undefined && rule.tags.length) throw invalid('AbortIncompleteMultipartUpload cannot be specified with Tags.');
+    if (rule.abortUploadDays !== undefined && rule.tags.length)
+      throw invalid('AbortIncompleteMultipartUpload cannot be specified with Tags.');
     return rule;
   });
   if (rules.length === 0 || rules.length > MAX_LIFECYCLE_RULES) throw malformed();
@@ -83,13 +86,23 @@ export function parseLifecycle(body: Buffer): LifecycleRule[] {
 export function lifecycleDocument(rules: LifecycleRule[]): string {
   const rule = (r: LifecycleRule): XmlValue => {
     const tags = r.tags.map((t) => ({ Key: t.key, Value: t.value }));
-    const filter = tags.length ? (r.prefix || tags.length > 1 ? { And: { Prefix: r.prefix || undefined, Tag: tags } } : { Tag: tags[0] }) : { Prefix: r.prefix };
+    const filter = tags.length
+      ? r.prefix || tags.length > 1
+        ? { And: { Prefix: r.prefix || undefined, Tag: tags } }
+        : { Tag: tags[0] }
+      : { Prefix: r.prefix };
     return {
       ID: r.id,
       Filter: filter,
       Status: r.enabled ? 'Enabled' : 'Disabled',
-      Expiration: r.expirationDays !== undefined ? { Days: r.expirationDays } : r.expirationDate ? { Date: r.expirationDate } : undefined,
-      AbortIncompleteMultipartUpload: r.abortUploadDays !== undefined ? { DaysAfterInitiation: r.abortUploadDays } : undefined,
+      Expiration:
+        r.expirationDays !== undefined
+          ? { Days: r.expirationDays }
+          : r.expirationDate
+            ? { Date: r.expirationDate }
+            : undefined,
+      AbortIncompleteMultipartUpload:
+        r.abortUploadDays !== undefined ? { DaysAfterInitiation: r.abortUploadDays } : undefined,
     };
   };
   return s3Document('LifecycleConfiguration', { Rule: rules.map(rule) });
@@ -101,7 +114,11 @@ function afterDays(since: string, days: number): number {
 }
 
 /** Whether a rule expires an object (key, tags, creation time) at `now`. */
-export function expires(rule: LifecycleRule, o: { key: string; tags?: Tag[]; lastModified: string }, now: number): boolean {
+export function expires(
+  rule: LifecycleRule,
+  o: { key: string; tags?: Tag[]; lastModified: string },
+  now: number,
+): boolean {
   if (!rule.enabled || !o.key.startsWith(rule.prefix)) return false;
   if (!rule.tags.every((t) => o.tags?.some((x) => x.key === t.key && x.value === t.value))) return false;
   if (rule.expirationDate !== undefined) return Date.parse(rule.expirationDate) <= now;
@@ -110,5 +127,10 @@ export function expires(rule: LifecycleRule, o: { key: string; tags?: Tag[]; las
 
 /** Whether a rule aborts a multipart upload (key, initiation time) at `now`. */
 export function abortsUpload(rule: LifecycleRule, u: { key: string; initiated: string }, now: number): boolean {
-  return rule.enabled && rule.abortUploadDays !== undefined && u.key.startsWith(rule.prefix) && afterDays(u.initiated, rule.abortUploadDays) <= now;
+  return (
+    rule.enabled &&
+    rule.abortUploadDays !== undefined &&
+    u.key.startsWith(rule.prefix) &&
+    afterDays(u.initiated, rule.abortUploadDays) <= now
+  );
 }

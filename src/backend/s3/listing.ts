@@ -89,6 +89,7 @@ export function listPage<T extends { key: string; id?: string }>(scan: Scan<T>, 
     commonPrefixes: out.flatMap((o) => ('prefix' in o ? [o.prefix.toString('utf8')] : [])),
     truncated,
   };
-  if (last) page.next = 'entry' in last ? { key: last.entry.key, id: last.entry.id } : { key: last.prefix.toString('utf8') };
+  if (last)
+    page.next = 'entry' in last ? { key: last.entry.key, id: last.entry.id } : { key: last.prefix.toString('utf8') };
   return page;
 }

@@ -7,10 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import { ServiceError } from '../errors';
-import { ListPage, ListQuery, listPage } from './listing';
+import { type ListPage, type ListQuery, listPage } from './listing';
 import { checkKey } from './names';
 import { RequestPayload } from './payload';
-import { BucketRecord, Checksum, ObjectRecord, PartRecord, UploadRecord } from './store';
+import { type BucketRecord, type Checksum, type ObjectRecord, type PartRecord, type UploadRecord } from './store';
 import type { AclInput, Caller, ObjectAttributes, Walrus } from './walrus';
 
 export const MAX_PART_NUMBER = 10000;
@@ -25,13 +25,27 @@ export interface CompletedPart {
 }
 
 const noSuchUpload = () =>
-  new ServiceError('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', 404);
+  new ServiceError(
+    'NoSuchUpload',
+    'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted ' +
+      'or completed.',
+    404,
+  );
 const accessDenied = () => new ServiceError('AccessDenied', 'Access Denied', 403);
-const busy = () => new ServiceError('OperationAborted', 'A conflicting conditional operation is currently in progress against this resource. Please try again.', 409);
+const busy = () =>
+  new ServiceError(
+    'OperationAborted',
+    'A conflicting conditional operation is currently in progress against this resource. Please try again.',
+    409,
+  );
 const unquote = (etag: string) => etag.trim().replace(/^"|"$/g, '');
 
 export function checkPartNumber(n: number): void {
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PART_NUMBER) throw new ServiceError('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PART_NUMBER)
+    throw new ServiceError(
+      'InvalidArgument',
+      `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`,
+    );
 }
 
 export class MultipartUploads {
@@ -52,7 +66,12 @@ export class MultipartUploads {
   }
 
   /** Reading or ending an upload: its initiator's account, or the bucket owner. */
-  private ownUpload(caller: Caller, bucketName: string, key: string, uploadId: string): { b: BucketRecord; u: UploadRecord } {
+  private ownUpload(
+    caller: Caller,
+    bucketName: string,
+    key: string,
+    uploadId: string,
+  ): { b: BucketRecord; u: UploadRecord } {
     const b = this.store.findBucket(bucketName);
     if (!b) throw new ServiceError('NoSuchBucket', 'The specified bucket does not exist', 404);
     const u = this.upload(b, key, uploadId);
@@ -62,7 +81,14 @@ export class MultipartUploads {
     return { b, u };
   }
 
-  initiate(caller: Caller, bucketName: string, key: string, attrs: ObjectAttributes, acl: AclInput, checksumAlgorithm?: string): UploadRecord {
+  initiate(
+    caller: Caller,
+    bucketName: string,
+    key: string,
+    attrs: ObjectAttributes,
+    acl: AclInput,
+    checksumAlgorithm?: string,
+  ): UploadRecord {
     checkKey(key);
     this.walrus.checkAttributes(attrs);
     const b = this.walrus.writableBucket(caller, bucketName);
@@ -85,14 +111,27 @@ export class MultipartUploads {
   }
 
   /** Checks, before the body is read, that a part may be uploaded. */
-  checkUploadPart(caller: Caller, bucketName: string, key: string, uploadId: string, partNumber: number): { b: BucketRecord; u: UploadRecord } {
+  checkUploadPart(
+    caller: Caller,
+    bucketName: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+  ): { b: BucketRecord; u: UploadRecord } {
     checkPartNumber(partNumber);
     const b = this.walrus.writableBucket(caller, bucketName);
     return { b, u: this.upload(b, key, uploadId) };
   }
 
   /** Stores a part from a request body (its checksum is kept) or from another object's bytes. */
-  async uploadPart(caller: Caller, bucketName: string, key: string, uploadId: string, partNumber: number, body: AsyncIterable<Buffer>): Promise<PartRecord> {
+  async uploadPart(
+    caller: Caller,
+    bucketName: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: AsyncIterable<Buffer>,
+  ): Promise<PartRecord> {
     const { b } = this.checkUploadPart(caller, bucketName, key, uploadId, partNumber);
     const md5 = createHash('md5');
     let size = 0;
@@ -128,15 +167,36 @@ export class MultipartUploads {
   }
 
   /** UploadPartCopy: a part's bytes from (a range of) an object the caller has read (Walrus.readAs). */
-  async uploadPartCopy(caller: Caller, bucketName: string, key: string, uploadId: string, partNumber: number, src: ObjectRecord, range?: { start: number; end: number }, check?: (o: ObjectRecord) => void): Promise<PartRecord> {
+  async uploadPartCopy(
+    caller: Caller,
+    bucketName: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    src: ObjectRecord,
+    range?: { start: number; end: number },
+    check?: (o: ObjectRecord) => void,
+  ): Promise<PartRecord> {
     this.checkUploadPart(caller, bucketName, key, uploadId, partNumber);
     check?.(src);
-    if (range && (range.start > range.end || range.end >= src.size)) throw new ServiceError('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy');
+    if (range && (range.start > range.end || range.end >= src.size))
+      throw new ServiceError(
+        'InvalidArgument',
+        'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the ' +
+          'zero-based offsets of the first and last bytes to copy',
+      );
     const bytes = this.walrus.openRange(src, range?.start, range?.end) as AsyncIterable<Buffer>;
     return this.uploadPart(caller, bucketName, key, uploadId, partNumber, bytes);
   }
 
-  listParts(caller: Caller, bucketName: string, key: string, uploadId: string, marker: number, maxParts: number): { upload: UploadRecord; parts: PartRecord[]; truncated: boolean } {
+  listParts(
+    caller: Caller,
+    bucketName: string,
+    key: string,
+    uploadId: string,
+    marker: number,
+    maxParts: number,
+  ): { upload: UploadRecord; parts: PartRecord[]; truncated: boolean } {
     const { u } = this.ownUpload(caller, bucketName, key, uploadId);
     const parts = this.store.listParts(uploadId, marker, maxParts + 1);
     const truncated = parts.length > maxParts;
@@ -154,27 +214,56 @@ export class MultipartUploads {
     for (const fileId of this.store.deleteUpload(uploadId)) this.walrus.files.remove(b.id, fileId);
   }
 
-  async complete(caller: Caller, bucketName: string, key: string, uploadId: string, listed: CompletedPart[]): Promise<ObjectRecord> {
+  async complete(
+    caller: Caller,
+    bucketName: string,
+    key: string,
+    uploadId: string,
+    listed: CompletedPart[],
+  ): Promise<ObjectRecord> {
     const b = this.walrus.writableBucket(caller, bucketName);
     const u = this.upload(b, key, uploadId);
     if (this.completing.has(uploadId)) throw busy();
-    if (!listed.length) throw new ServiceError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
+    if (!listed.length)
+      throw new ServiceError(
+        'MalformedXML',
+        'The XML you provided was not well-formed or did not validate against our published schema.',
+      );
     const stored = new Map(this.store.listParts(uploadId, 0, MAX_PART_NUMBER).map((p) => [p.partNumber, p]));
     for (let i = 1; i < listed.length; i++) {
-      if (listed[i].partNumber <= listed[i - 1].partNumber) throw new ServiceError('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
+      if (listed[i].partNumber <= listed[i - 1].partNumber)
+        throw new ServiceError(
+          'InvalidPartOrder',
+          'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
+        );
     }
     const parts: PartRecord[] = [];
     for (const want of listed) {
       const have = stored.get(want.partNumber);
-      if (!have || unquote(have.etag) !== unquote(want.etag) || (want.checksum && want.checksum.value !== have.checksum?.value)) {
-        throw new ServiceError('InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.');
+      if (
+        !have ||
+        unquote(have.etag) !== unquote(want.etag) ||
+        (want.checksum && want.checksum.value !== have.checksum?.value)
+      ) {
+        throw new ServiceError(
+          'InvalidPart',
+          'One or more of the specified parts could not be found. The part may not have been uploaded, or ' +
+            "the specified entity tag may not match the part's entity tag.",
+        );
       }
       parts.push(have);
     }
-    if (parts.slice(0, -1).some((p) => p.size < MIN_PART_SIZE)) throw new ServiceError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
+    if (parts.slice(0, -1).some((p) => p.size < MIN_PART_SIZE))
+      throw new ServiceError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
     this.completing.add(uploadId);
     try {
-      const fileId = await this.walrus.files.write(b.id, this.walrus.files.concat(b.id, parts.map((p) => p.fileId)));
+      const fileId = await this.walrus.files.write(
+        b.id,
+        this.walrus.files.concat(
+          b.id,
+          parts.map((p) => p.fileId),
+        ),
+      );
       const etag = createHash('md5');
       for (const p of parts) etag.update(Buffer.from(unquote(p.etag), 'hex'));
       let partFiles: string[] = [];

@@ -4,17 +4,25 @@
  * object ACL. Each reads its request into a typed call on the model and renders the answer.
  */
 import { ServiceError } from '../errors';
-import { Reply } from '../reply';
-import { S3Call, checkConditions, emptyReply, objectHeaders, versionHeader, xmlReply } from './call';
+import { type Reply } from '../reply';
+import { type S3Call, checkConditions, emptyReply, objectHeaders, versionHeader, xmlReply } from './call';
 import { aclDocument, parseAccessControlPolicy, s3Document } from './documents';
-import { Checksum, ObjectRecord } from './store';
-import { AclInput, MAX_PUT_SIZE } from './walrus';
+import { type Checksum, type ObjectRecord } from './store';
+import { type AclInput, MAX_PUT_SIZE } from './walrus';
 
-export const checksumHeader = (c?: Checksum): Record<string, string> => (c ? { [`x-amz-checksum-${c.algorithm}`]: c.value } : {});
+export const checksumHeader = (c?: Checksum): Record<string, string> =>
+  c ? { [`x-amz-checksum-${c.algorithm}`]: c.value } : {};
 
 export async function putObject(call: S3Call): Promise<Reply> {
   if (call.header('x-amz-copy-source') !== undefined) return copyObject(call);
-  const o = await call.walrus.putObject(call.caller, call.bucket, call.objectKey, call.payload(MAX_PUT_SIZE), call.attributes(), call.aclInput());
+  const o = await call.walrus.putObject(
+    call.caller,
+    call.bucket,
+    call.objectKey,
+    call.payload(MAX_PUT_SIZE),
+    call.attributes(),
+    call.aclInput(),
+  );
   return emptyReply('PutObject', 200, { ETag: o.etag, ...checksumHeader(o.checksum), ...versionHeader(o) });
 }
 
@@ -33,14 +41,24 @@ function taggingDirective(call: S3Call): 'COPY' | 'REPLACE' {
 async function copyObject(call: S3Call): Promise<Reply> {
   const source = call.copySourceObject();
   const replace = metadataDirective(call) === 'REPLACE' ? call.attributes() : undefined;
-  const o = await call.walrus.copyObject(call.caller, source, { bucket: call.bucket, key: call.objectKey }, {
-    replace,
-    acl: call.aclInput(),
-    check: (src) => checkConditions(src, (h) => call.header(h), 'x-amz-copy-source-'),
-    tags: taggingDirective(call) === 'REPLACE' ? (call.attributes().tags ?? []) : undefined,
+  const o = await call.walrus.copyObject(
+    call.caller,
+    source,
+    { bucket: call.bucket, key: call.objectKey },
+    {
+      replace,
+      acl: call.aclInput(),
+      check: (src) => checkConditions(src, (h) => call.header(h), 'x-amz-copy-source-'),
+      tags: taggingDirective(call) === 'REPLACE' ? (call.attributes().tags ?? []) : undefined,
+    },
+  );
+  const sourceVersion: Record<string, string> = source.versionId
+    ? { 'x-amz-copy-source-version-id': source.versionId }
+    : {};
+  return xmlReply('CopyObject', s3Document('CopyObjectResult', { LastModified: o.lastModified, ETag: o.etag }), {
+    ...versionHeader(o),
+    ...sourceVersion,
   });
-  const sourceVersion: Record<string, string> = source.versionId ? { 'x-amz-copy-source-version-id': source.versionId } : {};
-  return xmlReply('CopyObject', s3Document('CopyObjectResult', { LastModified: o.lastModified, ETag: o.etag }), { ...versionHeader(o), ...sourceVersion });
 }
 
 /** The one range of a Range header, per RFC 9110; undefined means the whole object. */
@@ -92,11 +110,16 @@ export function getObject(call: S3Call, head: boolean): Reply {
   for (const [param, name] of OVERRIDES) {
     const v = call.param(param);
     if (v === undefined) continue;
-    if (!call.caller) throw new ServiceError('InvalidRequest', 'Request specific response headers cannot be used for anonymous GET requests.');
+    if (!call.caller)
+      throw new ServiceError(
+        'InvalidRequest',
+        'Request specific response headers cannot be used for anonymous GET requests.',
+      );
     headers[name] = v;
   }
   const range = parseRange(call.header('range'), o.size);
-  if (!range && call.header('x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') Object.assign(headers, checksumHeader(o.checksum));
+  if (!range && call.header('x-amz-checksum-mode')?.toUpperCase() === 'ENABLED')
+    Object.assign(headers, checksumHeader(o.checksum));
   const start = range?.start ?? 0;
   const end = range?.end ?? o.size - 1;
   headers['Content-Length'] = String(end - start + 1);
@@ -123,7 +146,11 @@ export async function requestedAcl(call: S3Call): Promise<AclInput> {
   const fromHeaders = call.aclInput();
   if (fromHeaders.grants || fromHeaders.canned !== undefined) return fromHeaders;
   const body = await call.xmlBody();
-  if (!body.length) throw new ServiceError('MissingSecurityHeader', 'Your request was missing a required header: x-amz-acl, or an AccessControlPolicy body');
+  if (!body.length)
+    throw new ServiceError(
+      'MissingSecurityHeader',
+      'Your request was missing a required header: x-amz-acl, or an AccessControlPolicy body',
+    );
   return { grants: parseAccessControlPolicy(body) };
 }
 

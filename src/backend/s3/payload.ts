@@ -6,10 +6,10 @@
  * (to a temp file) must not commit anything until iteration has finished; the MD5 (the ETag)
  * and the checksum are in `result` by then.
  */
-import { createHash, Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { ServiceError } from '../errors';
-import { CHECKSUM_BYTES, ChecksumAlgorithm, createChecksummer, isChecksumAlgorithm } from './checksums';
-import { ChunkedMode, ChunkSigning, decodeAwsChunked } from './chunked';
+import { CHECKSUM_BYTES, type ChecksumAlgorithm, createChecksummer, isChecksumAlgorithm } from './checksums';
+import { type ChunkedMode, type ChunkSigning, decodeAwsChunked } from './chunked';
 import type { Checksum } from './store';
 
 export interface PayloadResult {
@@ -24,12 +24,19 @@ const STREAMING: Record<string, ChunkedMode> = {
   'STREAMING-UNSIGNED-PAYLOAD-TRAILER': 'unsigned-trailer',
 };
 
-const CHECKSUM_NAMES: Record<ChecksumAlgorithm, string> = { crc32: 'CRC32', crc32c: 'CRC32C', crc64nvme: 'CRC64NVME', sha1: 'SHA1', sha256: 'SHA256' };
+const CHECKSUM_NAMES: Record<ChecksumAlgorithm, string> = {
+  crc32: 'CRC32',
+  crc32c: 'CRC32C',
+  crc64nvme: 'CRC64NVME',
+  sha1: 'SHA1',
+  sha256: 'SHA256',
+};
 
 function integerHeader(headers: Record<string, string>, name: string): number | undefined {
   const v = headers[name];
   if (v === undefined) return undefined;
-  if (!/^\d{1,16}$/.test(v.trim())) throw new ServiceError('InvalidArgument', `The ${name} header is not a valid length`);
+  if (!/^\d{1,16}$/.test(v.trim()))
+    throw new ServiceError('InvalidArgument', `The ${name} header is not a valid length`);
   return Number(v.trim());
 }
 
@@ -40,19 +47,41 @@ function checkChecksumValue(algorithm: ChecksumAlgorithm, value: string): void {
 }
 
 /** The checksum algorithm a request declares, from its x-amz-checksum-* header or x-amz-trailer. */
-function declaredChecksum(headers: Record<string, string>, trailing: boolean): { algorithm: ChecksumAlgorithm; value?: string; inTrailer: boolean } | undefined {
-  const named = Object.keys(headers).filter((h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-algorithm' && h !== 'x-amz-checksum-type' && h !== 'x-amz-checksum-mode');
+function declaredChecksum(
+  headers: Record<string, string>,
+  trailing: boolean,
+): { algorithm: ChecksumAlgorithm; value?: string; inTrailer: boolean } | undefined {
+  const named = Object.keys(headers).filter(
+    (h) =>
+      h.startsWith('x-amz-checksum-') &&
+      h !== 'x-amz-checksum-algorithm' &&
+      h !== 'x-amz-checksum-type' &&
+      h !== 'x-amz-checksum-mode',
+  );
   const trailer = headers['x-amz-trailer']?.trim().toLowerCase();
-  if (named.length + (trailer ? 1 : 0) > 1) throw new ServiceError('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+  if (named.length + (trailer ? 1 : 0) > 1)
+    throw new ServiceError(
+      'InvalidRequest',
+      'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.',
+    );
   if (trailer) {
-    if (!trailing) throw new ServiceError('InvalidRequest', 'x-amz-trailer is only allowed with aws-chunked payloads that have trailers');
+    if (!trailing)
+      throw new ServiceError(
+        'InvalidRequest',
+        'x-amz-trailer is only allowed with aws-chunked payloads that have trailers',
+      );
     const algorithm = trailer.replace(/^x-amz-checksum-/, '');
-    if (!trailer.startsWith('x-amz-checksum-') || !isChecksumAlgorithm(algorithm)) throw new ServiceError('InvalidRequest', `The value specified in the x-amz-trailer header is not supported: ${trailer}`);
+    if (!trailer.startsWith('x-amz-checksum-') || !isChecksumAlgorithm(algorithm))
+      throw new ServiceError(
+        'InvalidRequest',
+        `The value specified in the x-amz-trailer header is not supported: ${trailer}`,
+      );
     return { algorithm, inTrailer: true };
   }
   if (!named.length) return undefined;
   const algorithm = named[0].slice('x-amz-checksum-'.length);
-  if (!isChecksumAlgorithm(algorithm)) throw new ServiceError('InvalidRequest', `The checksum header ${named[0]} is not supported`);
+  if (!isChecksumAlgorithm(algorithm))
+    throw new ServiceError('InvalidRequest', `The checksum header ${named[0]} is not supported`);
   checkChecksumValue(algorithm, headers[named[0]].trim());
   return { algorithm, value: headers[named[0]].trim(), inTrailer: false };
 }
@@ -88,29 +117,51 @@ export class RequestPayload implements AsyncIterable<Buffer> {
   ) {
     const declared = headers['x-amz-content-sha256'];
     const chunkedEncoding = /(^|,)\s*aws-chunked\s*(,|$)/i.test(headers['content-encoding'] ?? '');
-    if (declared !== undefined && !/^[0-9a-f]{64}$/i.test(declared) && declared !== 'UNSIGNED-PAYLOAD' && !STREAMING[declared]) {
-      if (declared.startsWith('STREAMING-AWS4-ECDSA')) throw new ServiceError('NotImplemented', 'Signature Version 4A payloads are not supported', 501);
-      throw new ServiceError('InvalidArgument', 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-UNSIGNED-PAYLOAD-TRAILER or a valid sha256 value.');
+    if (
+      declared !== undefined &&
+      !/^[0-9a-f]{64}$/i.test(declared) &&
+      declared !== 'UNSIGNED-PAYLOAD' &&
+      !STREAMING[declared]
+    ) {
+      if (declared.startsWith('STREAMING-AWS4-ECDSA'))
+        throw new ServiceError('NotImplemented', 'Signature Version 4A payloads are not supported', 501);
+      throw new ServiceError(
+        'InvalidArgument',
+        'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, ' +
+          'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-UNSIGNED-PAYLOAD-TRAILER or a valid sha256 value.',
+      );
     }
     if (declared && STREAMING[declared]) this.mode = STREAMING[declared];
     else if (chunkedEncoding) this.mode = 'unsigned-trailer';
     if (declared && /^[0-9a-f]{64}$/i.test(declared)) this.sha256 = declared.toLowerCase();
-    if (this.mode && this.mode !== 'unsigned-trailer' && !signing) throw new ServiceError('InvalidRequest', `${declared} needs a Signature Version 4 Authorization header`);
+    if (this.mode && this.mode !== 'unsigned-trailer' && !signing)
+      throw new ServiceError('InvalidRequest', `${declared} needs a Signature Version 4 Authorization header`);
 
     const md5 = headers['content-md5'];
     if (md5 !== undefined) {
       const bytes = Buffer.from(md5.trim(), 'base64');
-      if (bytes.length !== 16 || !/^[A-Za-z0-9+/]+={0,2}$/.test(md5.trim())) throw new ServiceError('InvalidDigest', 'The Content-MD5 you specified was invalid.');
+      if (bytes.length !== 16 || !/^[A-Za-z0-9+/]+={0,2}$/.test(md5.trim()))
+        throw new ServiceError('InvalidDigest', 'The Content-MD5 you specified was invalid.');
       this.md5 = bytes;
     }
     this.checksum = declaredChecksum(headers, this.mode === 'signed-trailer' || this.mode === 'unsigned-trailer');
-    this.declaredSize = this.mode ? integerHeader(headers, 'x-amz-decoded-content-length') : integerHeader(headers, 'content-length');
-    if (this.mode === 'signed' && this.declaredSize === undefined) throw new ServiceError('MissingContentLength', 'You must provide the x-amz-decoded-content-length header with aws-chunked payloads.', 411);
+    this.declaredSize = this.mode
+      ? integerHeader(headers, 'x-amz-decoded-content-length')
+      : integerHeader(headers, 'content-length');
+    if (this.mode === 'signed' && this.declaredSize === undefined)
+      throw new ServiceError(
+        'MissingContentLength',
+        'You must provide the x-amz-decoded-content-length header with aws-chunked payloads.',
+        411,
+      );
     if (this.declaredSize !== undefined && this.declaredSize > limit) throw this.tooLarge();
   }
 
   private tooLarge(): ServiceError {
-    return new ServiceError('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${this.limit} bytes`);
+    return new ServiceError(
+      'EntityTooLarge',
+      `Your proposed upload exceeds the maximum allowed size of ${this.limit} bytes`,
+    );
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
@@ -118,7 +169,11 @@ export class RequestPayload implements AsyncIterable<Buffer> {
     this.consumed = true;
     let trailers: Record<string, string> = {};
     const body = this.mode
-      ? decodeAwsChunked(guarded(this.source), { mode: this.mode, signing: this.signing, onTrailers: (t) => (trailers = t) })
+      ? decodeAwsChunked(guarded(this.source), {
+          mode: this.mode,
+          signing: this.signing,
+          onTrailers: (t) => (trailers = t),
+        })
       : guarded(this.source);
     const md5 = createHash('md5');
     const sha256: Hash | undefined = this.sha256 ? createHash('sha256') : undefined;
@@ -136,21 +191,33 @@ export class RequestPayload implements AsyncIterable<Buffer> {
       throw new ServiceError('IncompleteBody', `The body has ${size} bytes; the request declared ${this.declaredSize}`);
     }
     if (sha256 && sha256.digest('hex') !== this.sha256) {
-      throw new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+      throw new ServiceError(
+        'XAmzContentSHA256Mismatch',
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+      );
     }
     const digest = md5.digest();
-    if (this.md5 && !digest.equals(this.md5)) throw new ServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+    if (this.md5 && !digest.equals(this.md5))
+      throw new ServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
     let checksum: Checksum | undefined;
     if (this.checksum && summer) {
       const { algorithm } = this.checksum;
       let expected = this.checksum.value;
       if (this.checksum.inTrailer) {
         expected = trailers[`x-amz-checksum-${algorithm}`];
-        if (expected === undefined) throw new ServiceError('InvalidRequest', `The x-amz-checksum-${algorithm} trailer named by x-amz-trailer was not sent`);
+        if (expected === undefined)
+          throw new ServiceError(
+            'InvalidRequest',
+            `The x-amz-checksum-${algorithm} trailer named by x-amz-trailer was not sent`,
+          );
         checkChecksumValue(algorithm, expected);
       }
       const actual = summer.digest();
-      if (actual !== expected) throw new ServiceError('BadDigest', `The ${CHECKSUM_NAMES[algorithm]} you specified did not match the calculated checksum.`);
+      if (actual !== expected)
+        throw new ServiceError(
+          'BadDigest',
+          `The ${CHECKSUM_NAMES[algorithm]} you specified did not match the calculated checksum.`,
+        );
       checksum = { algorithm, value: actual };
     }
     this.result = { size, md5: digest, checksum };

@@ -9,7 +9,7 @@ import type { SchemaPart } from '../store/schema';
 export const walrusSchema: SchemaPart = {
   domain: 'walrus',
   migrations: [
-  `CREATE TABLE walrus_buckets (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, owner_account_id TEXT NOT NULL,
+    `CREATE TABLE walrus_buckets (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, owner_account_id TEXT NOT NULL,
      location TEXT NOT NULL DEFAULT '', acl TEXT NOT NULL, created TEXT NOT NULL);
    CREATE INDEX walrus_buckets_owner ON walrus_buckets(owner_account_id, name);
    CREATE TABLE walrus_objects (bucket_id TEXT NOT NULL REFERENCES walrus_buckets(id), key BLOB NOT NULL,
@@ -23,14 +23,14 @@ export const walrusSchema: SchemaPart = {
    CREATE TABLE walrus_parts (upload_id TEXT NOT NULL REFERENCES walrus_uploads(id) ON DELETE CASCADE,
      part_number INTEGER NOT NULL, file_id TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, etag TEXT NOT NULL,
      checksum TEXT, last_modified TEXT NOT NULL, PRIMARY KEY (upload_id, part_number)) WITHOUT ROWID;`,
-  // Object and upload tags (JSON), and bucket configurations (tagging, cors, lifecycle) as JSON.
-  `ALTER TABLE walrus_objects ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    // Object and upload tags (JSON), and bucket configurations (tagging, cors, lifecycle) as JSON.
+    `ALTER TABLE walrus_objects ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
    ALTER TABLE walrus_uploads ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
    CREATE TABLE walrus_bucket_configs (bucket_id TEXT NOT NULL REFERENCES walrus_buckets(id) ON DELETE CASCADE,
      kind TEXT NOT NULL, config TEXT NOT NULL, PRIMARY KEY (bucket_id, kind)) WITHOUT ROWID;`,
-  // Versioning: the current version's id (NULL: the null version) and the noncurrent versions and
-  // delete markers, newest with the highest seq.
-  `ALTER TABLE walrus_objects ADD COLUMN version_id TEXT;
+    // Versioning: the current version's id (NULL: the null version) and the noncurrent versions and
+    // delete markers, newest with the highest seq.
+    `ALTER TABLE walrus_objects ADD COLUMN version_id TEXT;
    CREATE TABLE walrus_versions (bucket_id TEXT NOT NULL REFERENCES walrus_buckets(id), key BLOB NOT NULL,
      version_id TEXT NOT NULL, seq INTEGER NOT NULL, delete_marker INTEGER NOT NULL DEFAULT 0, file_id TEXT UNIQUE,
      size INTEGER NOT NULL DEFAULT 0, etag TEXT NOT NULL DEFAULT '', content_type TEXT, headers TEXT NOT NULL DEFAULT '{}',

@@ -10,7 +10,7 @@ import { ServiceError } from '../errors';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 
 /** Pieces are gathered into writes of about this size: fewer system calls for socket-sized pieces. */
 const WRITE_BATCH = 512 * 1024;
@@ -25,7 +25,11 @@ export interface LiveFiles {
 function outOfSpace(e: unknown): ServiceError | undefined {
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code !== 'ENOSPC' && code !== 'EDQUOT') return undefined;
-  return new ServiceError('InsufficientStorage', 'Walrus has no space left to store this object; nothing was stored', 507);
+  return new ServiceError(
+    'InsufficientStorage',
+    'Walrus has no space left to store this object; nothing was stored',
+    507,
+  );
 }
 
 export class ObjectFiles {

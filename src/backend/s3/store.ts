@@ -5,7 +5,7 @@
  * prefixes with indexed range queries. Every method is synchronous and atomic.
  */
 import type Database from 'better-sqlite3';
-import { Grant } from './acl';
+import { type Grant } from './acl';
 import type { Tag } from './tagging';
 
 export interface Checksum {
@@ -158,7 +158,14 @@ function decodeChecksum(text: string | null): Checksum | undefined {
   return { algorithm: text.slice(0, i), value: text.slice(i + 1) };
 }
 
-const toBucket = (r: Row): BucketRecord => ({ id: r.id, name: r.name, ownerAccountId: r.owner_account_id, location: r.location, acl: json(r.acl, []), created: r.created });
+const toBucket = (r: Row): BucketRecord => ({
+  id: r.id,
+  name: r.name,
+  ownerAccountId: r.owner_account_id,
+  location: r.location,
+  acl: json(r.acl, []),
+  created: r.created,
+});
 
 const toObject = (r: Row): ObjectRecord => ({
   bucketId: r.bucket_id,
@@ -236,7 +243,9 @@ export class SqliteWalrusStore implements WalrusStore {
 
   createBucket(b: BucketRecord): void {
     this.db
-      .prepare('INSERT INTO walrus_buckets (id, name, owner_account_id, location, acl, created) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO walrus_buckets (id, name, owner_account_id, location, acl, created) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(b.id, b.name, b.ownerAccountId, b.location, JSON.stringify(b.acl), b.created);
   }
 
@@ -251,7 +260,11 @@ export class SqliteWalrusStore implements WalrusStore {
   }
 
   listBuckets(ownerAccountId: string): BucketRecord[] {
-    return (this.db.prepare('SELECT * FROM walrus_buckets WHERE owner_account_id = ? ORDER BY name').all(ownerAccountId) as Row[]).map(toBucket);
+    return (
+      this.db
+        .prepare('SELECT * FROM walrus_buckets WHERE owner_account_id = ? ORDER BY name')
+        .all(ownerAccountId) as Row[]
+    ).map(toBucket);
   }
 
   allBucketIds(): string[] {
@@ -275,54 +288,91 @@ export class SqliteWalrusStore implements WalrusStore {
   }
 
   findObject(bucketId: string, key: string): ObjectRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM walrus_objects WHERE bucket_id = ? AND key = ?').get(bucketId, utf8(key)) as Row | undefined;
+    const r = this.db
+      .prepare('SELECT * FROM walrus_objects WHERE bucket_id = ? AND key = ?')
+      .get(bucketId, utf8(key)) as Row | undefined;
     return r && toObject(r);
   }
 
   putObject(o: ObjectRecord): string | undefined {
     return this.transaction(() => {
-      const old = this.db.prepare('SELECT file_id FROM walrus_objects WHERE bucket_id = ? AND key = ?').get(o.bucketId, utf8(o.key)) as Row | undefined;
+      const old = this.db
+        .prepare('SELECT file_id FROM walrus_objects WHERE bucket_id = ? AND key = ?')
+        .get(o.bucketId, utf8(o.key)) as Row | undefined;
       this.db
         .prepare(
           `INSERT OR REPLACE INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(o.bucketId, utf8(o.key), o.fileId, o.size, o.etag, o.contentType ?? null, JSON.stringify(o.headers), encodeChecksum(o.checksum), o.ownerAccountId, JSON.stringify(o.acl), o.lastModified, JSON.stringify(o.tags ?? []), o.versionId ?? null);
+        .run(
+          o.bucketId,
+          utf8(o.key),
+          o.fileId,
+          o.size,
+          o.etag,
+          o.contentType ?? null,
+          JSON.stringify(o.headers),
+          encodeChecksum(o.checksum),
+          o.ownerAccountId,
+          JSON.stringify(o.acl),
+          o.lastModified,
+          JSON.stringify(o.tags ?? []),
+          o.versionId ?? null,
+        );
       return old?.file_id as string | undefined;
     });
   }
 
   deleteObject(bucketId: string, key: string): string | undefined {
-    const r = this.db.prepare('DELETE FROM walrus_objects WHERE bucket_id = ? AND key = ? RETURNING file_id').get(bucketId, utf8(key)) as Row | undefined;
+    const r = this.db
+      .prepare('DELETE FROM walrus_objects WHERE bucket_id = ? AND key = ? RETURNING file_id')
+      .get(bucketId, utf8(key)) as Row | undefined;
     return r?.file_id;
   }
 
   setObjectAcl(bucketId: string, key: string, acl: Grant[]): void {
-    this.db.prepare('UPDATE walrus_objects SET acl = ? WHERE bucket_id = ? AND key = ?').run(JSON.stringify(acl), bucketId, utf8(key));
+    this.db
+      .prepare('UPDATE walrus_objects SET acl = ? WHERE bucket_id = ? AND key = ?')
+      .run(JSON.stringify(acl), bucketId, utf8(key));
   }
 
   setObjectTags(bucketId: string, key: string, tags: Tag[]): void {
-    this.db.prepare('UPDATE walrus_objects SET tags = ? WHERE bucket_id = ? AND key = ?').run(JSON.stringify(tags), bucketId, utf8(key));
+    this.db
+      .prepare('UPDATE walrus_objects SET tags = ? WHERE bucket_id = ? AND key = ?')
+      .run(JSON.stringify(tags), bucketId, utf8(key));
   }
 
   bucketConfig<T>(bucketId: string, kind: BucketConfigKind): T | undefined {
-    const r = this.db.prepare('SELECT config FROM walrus_bucket_configs WHERE bucket_id = ? AND kind = ?').get(bucketId, kind) as Row | undefined;
+    const r = this.db
+      .prepare('SELECT config FROM walrus_bucket_configs WHERE bucket_id = ? AND kind = ?')
+      .get(bucketId, kind) as Row | undefined;
     return r ? (JSON.parse(r.config) as T) : undefined;
   }
 
   setBucketConfig(bucketId: string, kind: BucketConfigKind, config: unknown): boolean {
-    const had = this.db.prepare('DELETE FROM walrus_bucket_configs WHERE bucket_id = ? AND kind = ?').run(bucketId, kind).changes > 0;
-    if (config !== undefined) this.db.prepare('INSERT INTO walrus_bucket_configs (bucket_id, kind, config) VALUES (?, ?, ?)').run(bucketId, kind, JSON.stringify(config));
+    const had =
+      this.db.prepare('DELETE FROM walrus_bucket_configs WHERE bucket_id = ? AND kind = ?').run(bucketId, kind)
+        .changes > 0;
+    if (config !== undefined)
+      this.db
+        .prepare('INSERT INTO walrus_bucket_configs (bucket_id, kind, config) VALUES (?, ?, ?)')
+        .run(bucketId, kind, JSON.stringify(config));
     return had;
   }
 
   bucketsWithConfig(kind: BucketConfigKind): string[] {
-    return (this.db.prepare('SELECT bucket_id FROM walrus_bucket_configs WHERE kind = ?').all(kind) as Row[]).map((r) => r.bucket_id as string);
+    return (this.db.prepare('SELECT bucket_id FROM walrus_bucket_configs WHERE kind = ?').all(kind) as Row[]).map(
+      (r) => r.bucket_id as string,
+    );
   }
 
   scanObjects(bucketId: string, range: KeyRange, limit: number): ObjectRecord[] {
     const { sql, args } = rangeSql(range);
-    return (this.db.prepare(`SELECT * FROM walrus_objects WHERE bucket_id = ? AND ${sql} ORDER BY key LIMIT ?`).all(bucketId, ...args, limit) as Row[]).map(toObject);
+    return (
+      this.db
+        .prepare(`SELECT * FROM walrus_objects WHERE bucket_id = ? AND ${sql} ORDER BY key LIMIT ?`)
+        .all(bucketId, ...args, limit) as Row[]
+    ).map(toObject);
   }
 
   createUpload(u: UploadRecord): void {
@@ -331,7 +381,19 @@ export class SqliteWalrusStore implements WalrusStore {
         `INSERT INTO walrus_uploads (id, bucket_id, key, owner_account_id, initiator_user_id, content_type, headers, acl, checksum_algorithm, initiated, tags)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(u.id, u.bucketId, utf8(u.key), u.ownerAccountId, u.initiatorUserId, u.contentType ?? null, JSON.stringify(u.headers), JSON.stringify(u.acl), u.checksumAlgorithm ?? null, u.initiated, JSON.stringify(u.tags ?? []));
+      .run(
+        u.id,
+        u.bucketId,
+        utf8(u.key),
+        u.ownerAccountId,
+        u.initiatorUserId,
+        u.contentType ?? null,
+        JSON.stringify(u.headers),
+        JSON.stringify(u.acl),
+        u.checksumAlgorithm ?? null,
+        u.initiated,
+        JSON.stringify(u.tags ?? []),
+      );
   }
 
   findUpload(id: string): UploadRecord | undefined {
@@ -341,7 +403,9 @@ export class SqliteWalrusStore implements WalrusStore {
 
   deleteUpload(id: string): string[] {
     return this.transaction(() => {
-      const files = (this.db.prepare('SELECT file_id FROM walrus_parts WHERE upload_id = ?').all(id) as Row[]).map((r) => r.file_id as string);
+      const files = (this.db.prepare('SELECT file_id FROM walrus_parts WHERE upload_id = ?').all(id) as Row[]).map(
+        (r) => r.file_id as string,
+      );
       this.db.prepare('DELETE FROM walrus_parts WHERE upload_id = ?').run(id);
       this.db.prepare('DELETE FROM walrus_uploads WHERE id = ?').run(id);
       return files;
@@ -350,25 +414,40 @@ export class SqliteWalrusStore implements WalrusStore {
 
   scanUploads(bucketId: string, range: KeyRange, limit: number): UploadRecord[] {
     const { sql, args } = rangeSql(range, true);
-    return (this.db.prepare(`SELECT * FROM walrus_uploads WHERE bucket_id = ? AND ${sql} ORDER BY key, id LIMIT ?`).all(bucketId, ...args, limit) as Row[]).map(toUpload);
+    return (
+      this.db
+        .prepare(`SELECT * FROM walrus_uploads WHERE bucket_id = ? AND ${sql} ORDER BY key, id LIMIT ?`)
+        .all(bucketId, ...args, limit) as Row[]
+    ).map(toUpload);
   }
 
   putPart(p: PartRecord): string | undefined {
     return this.transaction(() => {
-      const old = this.db.prepare('SELECT file_id FROM walrus_parts WHERE upload_id = ? AND part_number = ?').get(p.uploadId, p.partNumber) as Row | undefined;
+      const old = this.db
+        .prepare('SELECT file_id FROM walrus_parts WHERE upload_id = ? AND part_number = ?')
+        .get(p.uploadId, p.partNumber) as Row | undefined;
       this.db
-        .prepare('INSERT OR REPLACE INTO walrus_parts (upload_id, part_number, file_id, size, etag, checksum, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT OR REPLACE INTO walrus_parts (upload_id, part_number, file_id, size, etag, checksum, ' +
+            'last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
         .run(p.uploadId, p.partNumber, p.fileId, p.size, p.etag, encodeChecksum(p.checksum), p.lastModified);
       return old?.file_id as string | undefined;
     });
   }
 
   listParts(uploadId: string, afterPartNumber: number, limit: number): PartRecord[] {
-    return (this.db.prepare('SELECT * FROM walrus_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?').all(uploadId, afterPartNumber, limit) as Row[]).map(toPart);
+    return (
+      this.db
+        .prepare('SELECT * FROM walrus_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?')
+        .all(uploadId, afterPartNumber, limit) as Row[]
+    ).map(toPart);
   }
 
   fileInUse(fileId: string): boolean {
-    return ['walrus_objects', 'walrus_versions', 'walrus_parts'].some((t) => this.db.prepare(`SELECT 1 FROM ${t} WHERE file_id = ?`).get(fileId));
+    return ['walrus_objects', 'walrus_versions', 'walrus_parts'].some((t) =>
+      this.db.prepare(`SELECT 1 FROM ${t} WHERE file_id = ?`).get(fileId),
+    );
   }
 
   retireCurrent(bucketId: string, key: string): boolean {
@@ -380,11 +459,18 @@ export class SqliteWalrusStore implements WalrusStore {
              file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags
            FROM walrus_objects o WHERE bucket_id = ? AND key = ?`,
         )
-        .run(bucketId, utf8(key)).changes > 0 && this.db.prepare('DELETE FROM walrus_objects WHERE bucket_id = ? AND key = ?').run(bucketId, utf8(key)).changes > 0
+        .run(bucketId, utf8(key)).changes > 0 &&
+      this.db.prepare('DELETE FROM walrus_objects WHERE bucket_id = ? AND key = ?').run(bucketId, utf8(key)).changes > 0
     );
   }
 
-  addDeleteMarker(bucketId: string, key: string, versionId: string, ownerAccountId: string, lastModified: string): void {
+  addDeleteMarker(
+    bucketId: string,
+    key: string,
+    versionId: string,
+    ownerAccountId: string,
+    lastModified: string,
+  ): void {
     this.db
       .prepare(
         `INSERT INTO walrus_versions (bucket_id, key, version_id, seq, delete_marker, owner_account_id, last_modified)
@@ -394,17 +480,29 @@ export class SqliteWalrusStore implements WalrusStore {
   }
 
   findNoncurrent(bucketId: string, key: string, versionId: string): VersionRecord | undefined {
-    const r = this.db.prepare(`SELECT *, ${VERSION_ORDER} AS id, 0 AS current FROM walrus_versions WHERE bucket_id = ? AND key = ? AND version_id = ?`).get(bucketId, utf8(key), versionId) as Row | undefined;
+    const r = this.db
+      .prepare(
+        `SELECT *, ${VERSION_ORDER} AS id, 0 AS current FROM walrus_versions WHERE bucket_id = ? AND key = ? ` +
+          `AND version_id = ?`,
+      )
+      .get(bucketId, utf8(key), versionId) as Row | undefined;
     return r && toVersion(r);
   }
 
   newestNoncurrent(bucketId: string, key: string): VersionRecord | undefined {
-    const r = this.db.prepare(`SELECT *, ${VERSION_ORDER} AS id, 0 AS current FROM walrus_versions WHERE bucket_id = ? AND key = ? ORDER BY seq DESC LIMIT 1`).get(bucketId, utf8(key)) as Row | undefined;
+    const r = this.db
+      .prepare(
+        `SELECT *, ${VERSION_ORDER} AS id, 0 AS current FROM walrus_versions WHERE bucket_id = ? AND key = ? ` +
+          `ORDER BY seq DESC LIMIT 1`,
+      )
+      .get(bucketId, utf8(key)) as Row | undefined;
     return r && toVersion(r);
   }
 
   deleteNoncurrent(bucketId: string, key: string, versionId: string): string | undefined {
-    const r = this.db.prepare('DELETE FROM walrus_versions WHERE bucket_id = ? AND key = ? AND version_id = ? RETURNING file_id').get(bucketId, utf8(key), versionId) as Row | undefined;
+    const r = this.db
+      .prepare('DELETE FROM walrus_versions WHERE bucket_id = ? AND key = ? AND version_id = ? RETURNING file_id')
+      .get(bucketId, utf8(key), versionId) as Row | undefined;
     return r?.file_id ?? undefined;
   }
 

@@ -4,7 +4,7 @@
  * Keys are 1 to 128 characters, values up to 256, keys unique and never `aws:`-prefixed.
  */
 import { ServiceError } from '../errors';
-import { XmlValue } from '../xml';
+import { type XmlValue } from '../xml';
 import { list, malformed, parseXmlBody, s3Document, text } from './documents';
 
 export interface Tag {
@@ -19,7 +19,11 @@ const invalidTag = (message: string) => new ServiceError('InvalidTag', message);
 
 /** Validates a tag set; throws InvalidTag (or BadRequest for too many) as S3 does. */
 export function checkTags(tags: Tag[], max: number): Tag[] {
-  if (tags.length > max) throw new ServiceError(max === MAX_OBJECT_TAGS ? 'BadRequest' : 'InvalidTag', `Object tags cannot be greater than ${max}`);
+  if (tags.length > max)
+    throw new ServiceError(
+      max === MAX_OBJECT_TAGS ? 'BadRequest' : 'InvalidTag',
+      `Object tags cannot be greater than ${max}`,
+    );
   const seen = new Set<string>();
   for (const { key, value } of tags) {
     if (key.length < 1 || [...key].length > 128) throw invalidTag('The TagKey you have provided is invalid');
@@ -36,7 +40,10 @@ export function parseTagging(body: Buffer, max: number): Tag[] {
   const doc = parseXmlBody(body);
   const root = doc.Tagging;
   if (!root || typeof root !== 'object' || root.TagSet === undefined) throw malformed();
-  const tags = list(root.TagSet === '' ? undefined : root.TagSet.Tag).map((t) => ({ key: text(t.Key) ?? '', value: text(t.Value) ?? '' }));
+  const tags = list(root.TagSet === '' ? undefined : root.TagSet.Tag).map((t) => ({
+    key: text(t.Key) ?? '',
+    value: text(t.Value) ?? '',
+  }));
   return checkTags(tags, max);
 }
 

@@ -4,8 +4,8 @@
  * AbortMultipartUpload and ListMultipartUploads.
  */
 import { ServiceError } from '../errors';
-import { Reply } from '../reply';
-import { checkConditions, emptyReply, S3Call, versionHeader, xmlReply } from './call';
+import { type Reply } from '../reply';
+import { checkConditions, emptyReply, type S3Call, versionHeader, xmlReply } from './call';
 import { isChecksumAlgorithm } from './checksums';
 import { listPartsDocument, listUploadsDocument, parseCompleteMultipart, s3Document } from './documents';
 import { checksumHeader } from './object-ops';
@@ -19,17 +19,34 @@ function uploadId(call: S3Call): string {
 
 export function createUpload(call: S3Call): Reply {
   const algorithm = call.header('x-amz-checksum-algorithm')?.trim().toLowerCase();
-  if (algorithm !== undefined && !isChecksumAlgorithm(algorithm)) throw new ServiceError('InvalidRequest', `Checksum algorithm ${algorithm} is not supported`);
-  const u = call.walrus.multipart.initiate(call.caller, call.bucket, call.objectKey, call.attributes(), call.aclInput(), algorithm);
+  if (algorithm !== undefined && !isChecksumAlgorithm(algorithm))
+    throw new ServiceError('InvalidRequest', `Checksum algorithm ${algorithm} is not supported`);
+  const u = call.walrus.multipart.initiate(
+    call.caller,
+    call.bucket,
+    call.objectKey,
+    call.attributes(),
+    call.aclInput(),
+    algorithm,
+  );
   const headers: Record<string, string> = algorithm ? { 'x-amz-checksum-algorithm': algorithm.toUpperCase() } : {};
-  return xmlReply('CreateMultipartUpload', s3Document('InitiateMultipartUploadResult', { Bucket: call.bucket, Key: u.key, UploadId: u.id }), headers);
+  return xmlReply(
+    'CreateMultipartUpload',
+    s3Document('InitiateMultipartUploadResult', { Bucket: call.bucket, Key: u.key, UploadId: u.id }),
+    headers,
+  );
 }
 
 function copyRange(call: S3Call): { start: number; end: number } | undefined {
   const header = call.header('x-amz-copy-source-range');
   if (header === undefined) return undefined;
   const m = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
-  if (!m) throw new ServiceError('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy');
+  if (!m)
+    throw new ServiceError(
+      'InvalidArgument',
+      'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the ' +
+        'zero-based offsets of the first and last bytes to copy',
+    );
   return { start: Number(m[1]), end: Number(m[2]) };
 }
 
@@ -38,13 +55,33 @@ export async function uploadPart(call: S3Call): Promise<Reply> {
   const partNumber = call.intParam('partNumber', 0);
   const mp = call.walrus.multipart;
   if (call.header('x-amz-copy-source') !== undefined) {
-    const check = (src: Parameters<typeof checkConditions>[0]) => void checkConditions(src, (h) => call.header(h), 'x-amz-copy-source-');
-    const part = await mp.uploadPartCopy(call.caller, call.bucket, call.objectKey, id, partNumber, call.copySourceObject().object, copyRange(call), check);
-    return xmlReply('UploadPartCopy', s3Document('CopyPartResult', { LastModified: part.lastModified, ETag: part.etag }));
+    const check = (src: Parameters<typeof checkConditions>[0]) =>
+      void checkConditions(src, (h) => call.header(h), 'x-amz-copy-source-');
+    const part = await mp.uploadPartCopy(
+      call.caller,
+      call.bucket,
+      call.objectKey,
+      id,
+      partNumber,
+      call.copySourceObject().object,
+      copyRange(call),
+      check,
+    );
+    return xmlReply(
+      'UploadPartCopy',
+      s3Document('CopyPartResult', { LastModified: part.lastModified, ETag: part.etag }),
+    );
   }
   // Refuse before the body is read (and before 100 Continue) when the part cannot be taken.
   mp.checkUploadPart(call.caller, call.bucket, call.objectKey, id, partNumber);
-  const part = await mp.uploadPart(call.caller, call.bucket, call.objectKey, id, partNumber, call.payload(MAX_PUT_SIZE));
+  const part = await mp.uploadPart(
+    call.caller,
+    call.bucket,
+    call.objectKey,
+    id,
+    partNumber,
+    call.payload(MAX_PUT_SIZE),
+  );
   return emptyReply('UploadPart', 200, { ETag: part.etag, ...checksumHeader(part.checksum) });
 }
 
@@ -52,7 +89,10 @@ export function listParts(call: S3Call): Reply {
   const marker = call.intParam('part-number-marker', 0);
   const maxParts = call.intParam('max-parts', 1000, 1000);
   const r = call.walrus.multipart.listParts(call.caller, call.bucket, call.objectKey, uploadId(call), marker, maxParts);
-  return xmlReply('ListParts', listPartsDocument({ bucket: call.bucket, ...r, marker, maxParts, owner: call.owner(r.upload.ownerAccountId) }));
+  return xmlReply(
+    'ListParts',
+    listPartsDocument({ bucket: call.bucket, ...r, marker, maxParts, owner: call.owner(r.upload.ownerAccountId) }),
+  );
 }
 
 export async function completeUpload(call: S3Call): Promise<Reply> {
@@ -60,7 +100,11 @@ export async function completeUpload(call: S3Call): Promise<Reply> {
   const parts = parseCompleteMultipart(await call.xmlBody());
   const o = await call.walrus.multipart.complete(call.caller, call.bucket, call.objectKey, id, parts);
   const location = `http://${call.header('host') ?? 'localhost'}${call.req.rawPath}`;
-  return xmlReply('CompleteMultipartUpload', s3Document('CompleteMultipartUploadResult', { Location: location, Bucket: call.bucket, Key: o.key, ETag: o.etag }), versionHeader(o));
+  return xmlReply(
+    'CompleteMultipartUpload',
+    s3Document('CompleteMultipartUploadResult', { Location: location, Bucket: call.bucket, Key: o.key, ETag: o.etag }),
+    versionHeader(o),
+  );
 }
 
 export function abortUpload(call: S3Call): Reply {
@@ -75,8 +119,21 @@ export function listUploads(call: S3Call): Reply {
   const uploadIdMarker = call.param('upload-id-marker') ?? '';
   const maxUploads = call.intParam('max-uploads', 1000, 1000);
   const encodingType = call.param('encoding-type');
-  if (encodingType !== undefined && encodingType !== 'url') throw new ServiceError('InvalidArgument', 'Invalid Encoding Method specified in Request');
+  if (encodingType !== undefined && encodingType !== 'url')
+    throw new ServiceError('InvalidArgument', 'Invalid Encoding Method specified in Request');
   const after = keyMarker ? { key: keyMarker, id: uploadIdMarker || undefined } : undefined;
   const page = call.walrus.multipart.list(call.caller, call.bucket, { prefix, delimiter, maxKeys: maxUploads, after });
-  return xmlReply('ListMultipartUploads', listUploadsDocument(page, { bucket: call.bucket, prefix, delimiter, keyMarker, uploadIdMarker, maxUploads, encodingType, ownerOf: (a) => call.owner(a) }));
+  return xmlReply(
+    'ListMultipartUploads',
+    listUploadsDocument(page, {
+      bucket: call.bucket,
+      prefix,
+      delimiter,
+      keyMarker,
+      uploadIdMarker,
+      maxUploads,
+      encodingType,
+      ownerOf: (a) => call.owner(a),
+    }),
+  );
 }

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { ServiceError } from '../errors';
 import { malformed, parseXmlBody, s3Document, text } from './documents';
-import { ObjectRecord, VersionRecord, WalrusStore } from './store';
+import { type ObjectRecord, type VersionRecord, type WalrusStore } from './store';
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
 
@@ -30,7 +30,8 @@ export const newVersionId = () => randomBytes(24).toString('base64url').replace(
 export function parseVersioning(body: Buffer): VersioningStatus {
   const root = parseXmlBody(body).VersioningConfiguration;
   if (root === undefined || typeof root !== 'object') throw malformed();
-  if (text(root.MfaDelete) === 'Enabled') throw new ServiceError('InvalidRequest', 'MFA delete needs MFA devices, which this cloud does not have.');
+  if (text(root.MfaDelete) === 'Enabled')
+    throw new ServiceError('InvalidRequest', 'MFA delete needs MFA devices, which this cloud does not have.');
   const status = text(root.Status);
   if (status !== 'Enabled' && status !== 'Suspended') throw malformed();
   return status;
@@ -97,7 +98,9 @@ export class ObjectVersions {
   deleteVersion(bucketId: string, key: string, versionId: string): Removal {
     const found = this.find(bucketId, key, versionId);
     if (!found) return { files: [], versionId, deleteMarker: false };
-    const file = found.current ? this.store.deleteObject(bucketId, key) : this.store.deleteNoncurrent(bucketId, key, versionId);
+    const file = found.current
+      ? this.store.deleteObject(bucketId, key)
+      : this.store.deleteNoncurrent(bucketId, key, versionId);
     if (!this.store.findObject(bucketId, key)) {
       const newest = this.store.newestNoncurrent(bucketId, key);
       if (newest && !newest.deleteMarker) this.store.restoreCurrent(newest);
@@ -108,7 +111,8 @@ export class ObjectVersions {
   /** A version by id ('null' for the null version), current or not. */
   find(bucketId: string, key: string, versionId: string): VersionRecord | undefined {
     const current = this.store.findObject(bucketId, key);
-    if (current && versionIdOf(current) === versionId) return { ...current, deleteMarker: false, current: true, latest: true, id: '' };
+    if (current && versionIdOf(current) === versionId)
+      return { ...current, deleteMarker: false, current: true, latest: true, id: '' };
     return this.store.findNoncurrent(bucketId, key, versionId);
   }
 

@@ -7,27 +7,33 @@
  * multipart uploads by multipart.ts.
  */
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 import { ServiceError } from '../errors';
-import { Account, Principal } from '../store/types';
+import { type Account, type Principal } from '../store/types';
 import {
-  AclContext,
+  type AclContext,
   BUCKET_OWNER_IMPLICIT,
   cannedGrants,
-  Grant,
+  type Grant,
   granted,
   OBJECT_OWNER_IMPLICIT,
-  Permission,
-  Requester,
+  type Permission,
+  type Requester,
   validateGrants,
 } from './acl';
-import { ListPage, ListQuery, listPage } from './listing';
+import { type ListPage, type ListQuery, listPage } from './listing';
 import { MultipartUploads } from './multipart';
 import { checkBucketName, checkKey } from './names';
-import { RequestPayload } from './payload';
-import { ObjectFiles } from './storage';
-import { BucketConfigKind, BucketRecord, ObjectRecord, VersionRecord, WalrusStore } from './store';
-import { ObjectVersions, Removal } from './versions';
+import { type RequestPayload } from './payload';
+import { type ObjectFiles } from './storage';
+import {
+  type BucketConfigKind,
+  type BucketRecord,
+  type ObjectRecord,
+  type VersionRecord,
+  type WalrusStore,
+} from './store';
+import { ObjectVersions, type Removal } from './versions';
 import type { S3Request } from '../iam/policy';
 import type { CorsRule } from './cors';
 import type { Tag } from './tagging';
@@ -110,7 +116,12 @@ export interface ObjectSource {
 }
 
 const bucketTaken = () =>
-  new ServiceError('BucketAlreadyExists', 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.', 409);
+  new ServiceError(
+    'BucketAlreadyExists',
+    'The requested bucket name is not available. The bucket namespace is shared by all users of the system. ' +
+      'Please select a different name and try again.',
+    409,
+  );
 
 export const requesterOf = (caller: Caller): Requester => (caller ? { accountId: caller.account.id } : undefined);
 
@@ -138,7 +149,10 @@ export class Walrus {
 
   /** Start-up housekeeping for the one process that serves Walrus: drop temp and orphan files. */
   recover(): { removed: number } {
-    return this.files.sweep({ bucketIds: new Set(this.store.allBucketIds()), fileInUse: (id) => this.store.fileInUse(id) });
+    return this.files.sweep({
+      bucketIds: new Set(this.store.allBucketIds()),
+      fileInUse: (id) => this.store.fileInUse(id),
+    });
   }
 
   // ---- the internal API the rest of the cloud uses ----
@@ -146,7 +160,15 @@ export class Walrus {
   headObject(bucket: string, key: string): ObjectHead | undefined {
     const b = this.store.findBucket(bucket);
     const o = b && this.store.findObject(b.id, key);
-    return o && { size: o.size, etag: o.etag, ownerAccountId: o.ownerAccountId, contentType: o.contentType, lastModified: o.lastModified };
+    return (
+      o && {
+        size: o.size,
+        etag: o.etag,
+        ownerAccountId: o.ownerAccountId,
+        contentType: o.contentType,
+        lastModified: o.lastModified,
+      }
+    );
   }
 
   /** The object's bytes; throws NoSuchBucket or NoSuchKey. No access check: callers use readAs first. */
@@ -177,7 +199,11 @@ export class Walrus {
    */
   readAs(caller: Caller, source: ObjectSource, gate: S3Gate): ObjectRecord {
     const query = source.versionId === undefined ? {} : { versionId: source.versionId };
-    return this.asRequest(caller, { method: 'GET', path: `/${source.bucket}/${source.key}`, query }, gate).readableObject(caller, source.bucket, source.key, source.versionId);
+    return this.asRequest(
+      caller,
+      { method: 'GET', path: `/${source.bucket}/${source.key}`, query },
+      gate,
+    ).readableObject(caller, source.bucket, source.key, source.versionId);
   }
 
   /**
@@ -232,7 +258,8 @@ export class Walrus {
     if (acl.grants) {
       validateGrants(acl.grants);
       for (const g of acl.grants) {
-        if (g.grantee.type === 'CanonicalUser' && !this.accounts.findAccount(g.grantee.id)) throw new ServiceError('InvalidArgument', 'Invalid id');
+        if (g.grantee.type === 'CanonicalUser' && !this.accounts.findAccount(g.grantee.id))
+          throw new ServiceError('InvalidArgument', 'Invalid id');
       }
       return acl.grants;
     }
@@ -246,8 +273,13 @@ export class Walrus {
 
   checkAttributes(attrs: ObjectAttributes): void {
     let size = 0;
-    for (const [k, v] of Object.entries(attrs.headers)) if (k.startsWith('x-amz-meta-')) size += Buffer.byteLength(k.slice(11)) + Buffer.byteLength(v);
-    if (size > MAX_METADATA_BYTES) throw new ServiceError('MetadataTooLarge', `Your metadata headers exceed the maximum allowed metadata size of ${MAX_METADATA_BYTES} bytes`);
+    for (const [k, v] of Object.entries(attrs.headers))
+      if (k.startsWith('x-amz-meta-')) size += Buffer.byteLength(k.slice(11)) + Buffer.byteLength(v);
+    if (size > MAX_METADATA_BYTES)
+      throw new ServiceError(
+        'MetadataTooLarge',
+        `Your metadata headers exceed the maximum allowed metadata size of ${MAX_METADATA_BYTES} bytes`,
+      );
   }
 
   /**
@@ -277,7 +309,10 @@ export class Walrus {
     const name = (id: string) => this.accounts.findAccount(id)?.name ?? id;
     return {
       owner: { id: ownerId, displayName: name(ownerId) },
-      grants: grants.map((g) => ({ grantee: g.grantee.type === 'CanonicalUser' ? { ...g.grantee, displayName: name(g.grantee.id) } : g.grantee, permission: g.permission })),
+      grants: grants.map((g) => ({
+        grantee: g.grantee.type === 'CanonicalUser' ? { ...g.grantee, displayName: name(g.grantee.id) } : g.grantee,
+        permission: g.permission,
+      })),
     };
   }
 
@@ -285,7 +320,10 @@ export class Walrus {
 
   listBuckets(caller: Caller): { owner: Account; buckets: BucketRecord[] } {
     if (!caller) throw accessDenied();
-    return { owner: caller.account, buckets: this.store.listBuckets(caller.account.id).filter((b) => !this.systemBuckets.has(b.name)) };
+    return {
+      owner: caller.account,
+      buckets: this.store.listBuckets(caller.account.id).filter((b) => !this.systemBuckets.has(b.name)),
+    };
   }
 
   createBucket(caller: Caller, name: string, opts: { location?: string; acl: AclInput }): BucketRecord {
@@ -293,12 +331,25 @@ export class Walrus {
     checkBucketName(name);
     this.userBucket(name, true);
     const location = opts.location ?? '';
-    if (location && !/^[A-Za-z0-9-]{1,64}$/.test(location)) throw new ServiceError('InvalidLocationConstraint', 'The specified location-constraint is not valid');
+    if (location && !/^[A-Za-z0-9-]{1,64}$/.test(location))
+      throw new ServiceError('InvalidLocationConstraint', 'The specified location-constraint is not valid');
     const owner = caller.account.id;
-    const bucket: BucketRecord = { id: this.files.newId(), name, ownerAccountId: owner, location, acl: this.grantsFor(opts.acl, { owner, bucketOwner: owner }), created: now() };
+    const bucket: BucketRecord = {
+      id: this.files.newId(),
+      name,
+      ownerAccountId: owner,
+      location,
+      acl: this.grantsFor(opts.acl, { owner, bucketOwner: owner }),
+      created: now(),
+    };
     this.store.transaction(() => {
       const existing = this.store.findBucket(name);
-      if (existing?.ownerAccountId === owner) throw new ServiceError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409);
+      if (existing?.ownerAccountId === owner)
+        throw new ServiceError(
+          'BucketAlreadyOwnedByYou',
+          'Your previous request to create the named bucket succeeded and you already own it.',
+          409,
+        );
       if (existing) throw bucketTaken();
       this.store.createBucket(bucket);
     });
@@ -313,7 +364,8 @@ export class Walrus {
   deleteBucket(caller: Caller, name: string): void {
     const b = this.bucketOwnedBy(caller, name);
     this.store.transaction(() => {
-      if (this.store.bucketInUse(b.id)) throw new ServiceError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409);
+      if (this.store.bucketInUse(b.id))
+        throw new ServiceError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409);
       this.store.deleteBucket(b.id);
     });
     this.files.removeBucketDir(b.id);
@@ -345,7 +397,14 @@ export class Walrus {
     return this.bucketFor(caller, name, 'WRITE');
   }
 
-  async putObject(caller: Caller, bucketName: string, key: string, body: RequestPayload, attrs: ObjectAttributes, acl: AclInput): Promise<ObjectRecord> {
+  async putObject(
+    caller: Caller,
+    bucketName: string,
+    key: string,
+    body: RequestPayload,
+    attrs: ObjectAttributes,
+    acl: AclInput,
+  ): Promise<ObjectRecord> {
     checkKey(key);
     this.checkAttributes(attrs);
     const b = this.writableBucket(caller, bucketName);
@@ -378,7 +437,8 @@ export class Walrus {
       if (!this.bucketAllows(b, caller, 'READ')) throw accessDenied();
       throw versionId === undefined ? noSuchKey() : noSuchVersion();
     }
-    if ('deleteMarker' in o && o.deleteMarker) throw new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+    if ('deleteMarker' in o && o.deleteMarker)
+      throw new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
     if (!this.objectAllows(o, caller, 'READ')) throw accessDenied();
     return o;
   }
@@ -396,7 +456,11 @@ export class Walrus {
 
   /** Deletes a key (a delete marker when versioned) or one version; no access check. */
   removeObject(bucketId: string, key: string, owner: string, versionId?: string): Removal {
-    const removal = this.store.transaction(() => (versionId === undefined ? this.versions.deleteKey(bucketId, key, owner) : this.versions.deleteVersion(bucketId, key, versionId)));
+    const removal = this.store.transaction(() =>
+      versionId === undefined
+        ? this.versions.deleteKey(bucketId, key, owner)
+        : this.versions.deleteVersion(bucketId, key, versionId),
+    );
     for (const f of removal.files) this.files.remove(bucketId, f);
     return removal;
   }
@@ -453,9 +517,16 @@ export class Walrus {
     this.store.setObjectTags(o.bucketId, o.key, tags);
   }
 
-  deleteObjects(caller: Caller, bucketName: string, objects: ObjectName[]): { deleted: (ObjectName & Removal)[]; errors: { key: string; code: string; message: string }[] } {
+  deleteObjects(
+    caller: Caller,
+    bucketName: string,
+    objects: ObjectName[],
+  ): { deleted: (ObjectName & Removal)[]; errors: { key: string; code: string; message: string }[] } {
     const b = this.writableBucket(caller, bucketName);
-    const out = { deleted: [] as (ObjectName & Removal)[], errors: [] as { key: string; code: string; message: string }[] };
+    const out = {
+      deleted: [] as (ObjectName & Removal)[],
+      errors: [] as { key: string; code: string; message: string }[],
+    };
     for (const { key, versionId } of objects) {
       try {
         checkKey(key);
@@ -483,7 +554,11 @@ export class Walrus {
     opts.check?.(src);
     const b = this.writableBucket(caller, target.bucket);
     if (b.id === src.bucketId && target.key === src.key && !opts.replace && source.versionId === undefined) {
-      throw new ServiceError('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+      throw new ServiceError(
+        'InvalidRequest',
+        'This copy request is illegal because it is trying to copy an object to itself without changing the ' +
+          "object's metadata, storage class, website redirect location or encryption attributes.",
+      );
     }
     if (opts.replace) this.checkAttributes(opts.replace);
     const owner = this.ownerFor(caller, b);
@@ -524,10 +599,19 @@ export class Walrus {
   setObjectAcl(caller: Caller, bucketName: string, key: string, acl: AclInput): void {
     const o = this.objectForAcp(caller, bucketName, key, 'WRITE_ACP');
     const b = this.store.bucketById(o.bucketId)!;
-    this.store.setObjectAcl(o.bucketId, o.key, this.grantsFor(acl, { owner: o.ownerAccountId, bucketOwner: b.ownerAccountId }));
+    this.store.setObjectAcl(
+      o.bucketId,
+      o.key,
+      this.grantsFor(acl, { owner: o.ownerAccountId, bucketOwner: b.ownerAccountId }),
+    );
   }
 
-  private objectForAcp(caller: Caller, bucketName: string, key: string, permission: 'READ_ACP' | 'WRITE_ACP'): ObjectRecord {
+  private objectForAcp(
+    caller: Caller,
+    bucketName: string,
+    key: string,
+    permission: 'READ_ACP' | 'WRITE_ACP',
+  ): ObjectRecord {
     const b = this.store.findBucket(bucketName);
     if (!b) throw noSuchBucket();
     const o = this.store.findObject(b.id, key);

@@ -62,7 +62,12 @@ export class StorageController {
   }
 
   /** Copies a volume into Walrus, chunk by chunk; reports progress in percent. */
-  async snapshot(zone: string, volumeId: string, snapshotId: string, onProgress: (percent: number) => void): Promise<void> {
+  async snapshot(
+    zone: string,
+    volumeId: string,
+    snapshotId: string,
+    onProgress: (percent: number) => void,
+  ): Promise<void> {
     const fh = await fs.promises.open(this.volumePath(zone, volumeId), 'r');
     try {
       const size = (await fh.stat()).size;
@@ -84,7 +89,10 @@ export class StorageController {
     try {
       for (const offset of this.chunkOffsets(snapshotId)) {
         let at = offset;
-        for await (const piece of this.buckets.open(SNAPSHOT_BUCKET, chunkKey(snapshotId, offset)) as AsyncIterable<Buffer>) {
+        for await (const piece of this.buckets.open(
+          SNAPSHOT_BUCKET,
+          chunkKey(snapshotId, offset),
+        ) as AsyncIterable<Buffer>) {
           await fh.write(piece, 0, piece.length, at);
           at += piece.length;
         }

@@ -2,7 +2,7 @@
  * The storage controllers' tables: volumes (with their one attachment), snapshots with the
  * accounts allowed to make volumes of them, and import conversion tasks.
  */
-import { SchemaPart } from '../store/schema';
+import { type SchemaPart } from '../store/schema';
 
 export const volumesSchema: SchemaPart = {
   domain: 'volumes',

@@ -67,7 +67,13 @@ const toVolume = (r: Row): Volume => ({
   status: r.status,
   created: r.created,
   attachment: r.instance_id
-    ? { instanceId: r.instance_id, device: r.device, status: r.attach_status, time: r.attach_time, deleteOnTermination: !!r.delete_on_termination }
+    ? {
+        instanceId: r.instance_id,
+        device: r.device,
+        status: r.attach_status,
+        time: r.attach_time,
+        deleteOnTermination: !!r.delete_on_termination,
+      }
     : undefined,
 });
 
@@ -108,7 +114,10 @@ export class SqliteVolumeStore {
   // Volumes
   insertVolume(v: Volume): void {
     this.db
-      .prepare('INSERT INTO volumes (id, account_id, zone, size_gib, snapshot_id, status, created) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO volumes (id, account_id, zone, size_gib, snapshot_id, status, created) VALUES (?, ?, ?, ' +
+          '?, ?, ?, ?)',
+      )
       .run(v.id, v.accountId, v.zone, v.sizeGiB, v.snapshotId ?? null, v.status, v.created);
   }
   volume(id: string): Volume | undefined {
@@ -117,29 +126,46 @@ export class SqliteVolumeStore {
   }
   /** An account's volumes (every account's when accountId is undefined), deleted ones left out. */
   volumes(accountId?: string): Volume[] {
-    const rows = accountId === undefined
-      ? this.db.prepare("SELECT * FROM volumes WHERE status != 'deleted' ORDER BY created, id").all()
-      : this.db.prepare("SELECT * FROM volumes WHERE account_id = ? AND status != 'deleted' ORDER BY created, id").all(accountId);
+    const rows =
+      accountId === undefined
+        ? this.db.prepare("SELECT * FROM volumes WHERE status != 'deleted' ORDER BY created, id").all()
+        : this.db
+            .prepare("SELECT * FROM volumes WHERE account_id = ? AND status != 'deleted' ORDER BY created, id")
+            .all(accountId);
     return (rows as Row[]).map(toVolume);
   }
   /** Every attached volume, by instance (for describing instances: few volumes, one query). */
   attachments(): Map<string, Volume[]> {
     const out = new Map<string, Volume[]>();
-    for (const v of (this.db.prepare('SELECT * FROM volumes WHERE instance_id IS NOT NULL ORDER BY device').all() as Row[]).map(toVolume)) {
+    for (const v of (
+      this.db.prepare('SELECT * FROM volumes WHERE instance_id IS NOT NULL ORDER BY device').all() as Row[]
+    ).map(toVolume)) {
       out.set(v.attachment!.instanceId, [...(out.get(v.attachment!.instanceId) ?? []), v]);
     }
     return out;
   }
   attachedTo(instanceId: string): Volume[] {
-    return (this.db.prepare('SELECT * FROM volumes WHERE instance_id = ? ORDER BY device').all(instanceId) as Row[]).map(toVolume);
+    return (
+      this.db.prepare('SELECT * FROM volumes WHERE instance_id = ? ORDER BY device').all(instanceId) as Row[]
+    ).map(toVolume);
   }
   setVolumeStatus(id: string, status: VolumeStatus): void {
     this.db.prepare('UPDATE volumes SET status = ? WHERE id = ?').run(status, id);
   }
   setAttachment(id: string, a: Attachment | undefined): void {
     this.db
-      .prepare('UPDATE volumes SET instance_id = ?, device = ?, attach_status = ?, attach_time = ?, delete_on_termination = ? WHERE id = ?')
-      .run(a?.instanceId ?? null, a?.device ?? null, a?.status ?? null, a?.time ?? null, a?.deleteOnTermination ? 1 : 0, id);
+      .prepare(
+        'UPDATE volumes SET instance_id = ?, device = ?, attach_status = ?, attach_time = ?, ' +
+          'delete_on_termination = ? WHERE id = ?',
+      )
+      .run(
+        a?.instanceId ?? null,
+        a?.device ?? null,
+        a?.status ?? null,
+        a?.time ?? null,
+        a?.deleteOnTermination ? 1 : 0,
+        id,
+      );
   }
   deleteVolume(id: string): void {
     this.db.prepare('DELETE FROM volumes WHERE id = ?').run(id);
@@ -148,7 +174,10 @@ export class SqliteVolumeStore {
   // Snapshots
   insertSnapshot(s: Snapshot): void {
     this.db
-      .prepare('INSERT INTO snapshots (id, account_id, volume_id, volume_size_gib, status, progress, description, started) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO snapshots (id, account_id, volume_id, volume_size_gib, status, progress, description, ' +
+          'started) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(s.id, s.accountId, s.volumeId, s.volumeSizeGiB, s.status, s.progress, s.description, s.started);
   }
   snapshot(id: string): Snapshot | undefined {
@@ -165,12 +194,20 @@ export class SqliteVolumeStore {
     this.db.prepare('DELETE FROM snapshots WHERE id = ?').run(id);
   }
   permissions(snapshotId: string): string[] {
-    return (this.db.prepare('SELECT grantee FROM snapshot_permissions WHERE snapshot_id = ? ORDER BY grantee').all(snapshotId) as Row[]).map((r) => r.grantee);
+    return (
+      this.db
+        .prepare('SELECT grantee FROM snapshot_permissions WHERE snapshot_id = ? ORDER BY grantee')
+        .all(snapshotId) as Row[]
+    ).map((r) => r.grantee);
   }
   setPermissions(snapshotId: string, add: string[], remove: string[]): void {
     this.transaction(() => {
-      for (const g of remove) this.db.prepare('DELETE FROM snapshot_permissions WHERE snapshot_id = ? AND grantee = ?').run(snapshotId, g);
-      for (const g of add) this.db.prepare('INSERT OR IGNORE INTO snapshot_permissions (snapshot_id, grantee) VALUES (?, ?)').run(snapshotId, g);
+      for (const g of remove)
+        this.db.prepare('DELETE FROM snapshot_permissions WHERE snapshot_id = ? AND grantee = ?').run(snapshotId, g);
+      for (const g of add)
+        this.db
+          .prepare('INSERT OR IGNORE INTO snapshot_permissions (snapshot_id, grantee) VALUES (?, ?)')
+          .run(snapshotId, g);
     });
   }
   resetPermissions(snapshotId: string): void {
@@ -184,7 +221,21 @@ export class SqliteVolumeStore {
         `INSERT INTO conversion_tasks (id, account_id, state, status_message, zone, bucket, object_key, format, bytes, size_gib, volume_id, description, expires)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(t.id, t.accountId, t.state, t.statusMessage, t.zone, t.bucket, t.objectKey, t.format, t.bytes, t.sizeGiB, t.volumeId ?? null, t.description, t.expires);
+      .run(
+        t.id,
+        t.accountId,
+        t.state,
+        t.statusMessage,
+        t.zone,
+        t.bucket,
+        t.objectKey,
+        t.format,
+        t.bytes,
+        t.sizeGiB,
+        t.volumeId ?? null,
+        t.description,
+        t.expires,
+      );
   }
   task(id: string): ConversionTask | undefined {
     const r = this.db.prepare('SELECT * FROM conversion_tasks WHERE id = ?').get(id) as Row | undefined;
@@ -192,12 +243,18 @@ export class SqliteVolumeStore {
   }
   /** Every account's conversion tasks in a state (recovery looks for the active ones). */
   tasksIn(state: TaskState): ConversionTask[] {
-    return (this.db.prepare('SELECT * FROM conversion_tasks WHERE state = ? ORDER BY id').all(state) as Row[]).map(toTask);
+    return (this.db.prepare('SELECT * FROM conversion_tasks WHERE state = ? ORDER BY id').all(state) as Row[]).map(
+      toTask,
+    );
   }
   tasks(accountId: string): ConversionTask[] {
-    return (this.db.prepare('SELECT * FROM conversion_tasks WHERE account_id = ? ORDER BY id').all(accountId) as Row[]).map(toTask);
+    return (
+      this.db.prepare('SELECT * FROM conversion_tasks WHERE account_id = ? ORDER BY id').all(accountId) as Row[]
+    ).map(toTask);
   }
   setTaskState(id: string, state: TaskState, statusMessage = ''): void {
-    this.db.prepare('UPDATE conversion_tasks SET state = ?, status_message = ? WHERE id = ?').run(state, statusMessage, id);
+    this.db
+      .prepare('UPDATE conversion_tasks SET state = ?, status_message = ? WHERE id = ?')
+      .run(state, statusMessage, id);
   }
 }

@@ -13,7 +13,10 @@ export interface SchemaPart {
 export function migrate(db: Database.Database, parts: SchemaPart[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_versions (domain TEXT PRIMARY KEY, version INTEGER NOT NULL)');
   const get = db.prepare('SELECT version FROM schema_versions WHERE domain = ?');
-  const set = db.prepare('INSERT INTO schema_versions (domain, version) VALUES (?, ?) ON CONFLICT(domain) DO UPDATE SET version = excluded.version');
+  const set = db.prepare(
+    'INSERT INTO schema_versions (domain, version) VALUES (?, ?) ON CONFLICT(domain) DO UPDATE SET version = ' +
+      'excluded.version',
+  );
   for (const part of parts) {
     const current = (get.get(part.domain) as { version: number } | undefined)?.version ?? 0;
     for (let v = current; v < part.migrations.length; v++) {

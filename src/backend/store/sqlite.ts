@@ -15,13 +15,13 @@ import { tagsSchema } from '../ec2/tags/schema';
 import { walrusSchema } from '../s3/schema';
 import { volumesSchema } from '../storage/schema';
 import { propertiesSchema } from '../properties/store';
-import { migrate, SchemaPart } from './schema';
-import { AccessKey, Account, CloudStore, Cluster, Principal, User } from './types';
+import { migrate, type SchemaPart } from './schema';
+import { type AccessKey, type Account, type CloudStore, type Cluster, type Principal, type User } from './types';
 
 export const coreSchema: SchemaPart = {
   domain: 'core',
   migrations: [
-  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE);
    CREATE TABLE users (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
      name TEXT NOT NULL, path TEXT NOT NULL DEFAULT '/', created TEXT NOT NULL, UNIQUE (account_id, name));
@@ -32,9 +32,9 @@ export const coreSchema: SchemaPart = {
      pem TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'Active', created TEXT NOT NULL);
    CREATE INDEX certificates_user ON certificates(user_id);
    CREATE TABLE clusters (name TEXT PRIMARY KEY, host TEXT NOT NULL, port INTEGER NOT NULL);`,
-  // Euare identity: groups (with paths) and their members, login profiles (scrypt hashes only),
-  // account aliases.
-  `CREATE TABLE iam_groups (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    // Euare identity: groups (with paths) and their members, login profiles (scrypt hashes only),
+    // account aliases.
+    `CREATE TABLE iam_groups (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
      name TEXT NOT NULL, path TEXT NOT NULL DEFAULT '/', created TEXT NOT NULL);
    CREATE UNIQUE INDEX iam_groups_name ON iam_groups(account_id, name COLLATE NOCASE);
    CREATE TABLE iam_group_members (group_id TEXT NOT NULL REFERENCES iam_groups(id) ON DELETE CASCADE,
@@ -44,29 +44,53 @@ export const coreSchema: SchemaPart = {
      password_hash TEXT NOT NULL, created TEXT NOT NULL);
    CREATE TABLE account_aliases (account_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
      alias TEXT NOT NULL UNIQUE);`,
-  // Disabled users (the administrator's --disable-user) and account sign-up requests awaiting approval.
-  `ALTER TABLE users ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+    // Disabled users (the administrator's --disable-user) and account sign-up requests awaiting approval.
+    `ALTER TABLE users ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
    CREATE TABLE account_requests (name TEXT PRIMARY KEY, email TEXT NOT NULL, requested TEXT NOT NULL);`,
-  // Euare policies, inline on users and groups; they go with their owner.
-  `CREATE TABLE user_policies (user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    // Euare policies, inline on users and groups; they go with their owner.
+    `CREATE TABLE user_policies (user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
      name TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (user_id, name));
    CREATE TABLE group_policies (group_id TEXT NOT NULL REFERENCES iam_groups(id) ON DELETE CASCADE,
      name TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (group_id, name));`,
-  // Where each sign-up came from, so that one source cannot fill the queue.
-  `ALTER TABLE account_requests ADD COLUMN source TEXT NOT NULL DEFAULT '';
+    // Where each sign-up came from, so that one source cannot fill the queue.
+    `ALTER TABLE account_requests ADD COLUMN source TEXT NOT NULL DEFAULT '';
    CREATE INDEX account_requests_source ON account_requests(source);`,
   ],
 };
 
 /** Every domain's schema, in the order they are migrated. */
-const SCHEMA: SchemaPart[] = [coreSchema, walrusSchema, imagesSchema, keypairsSchema, groupsSchema, tagsSchema, clusterSchema, instancesSchema, bundleTasksSchema, volumesSchema, propertiesSchema];
+const SCHEMA: SchemaPart[] = [
+  coreSchema,
+  walrusSchema,
+  imagesSchema,
+  keypairsSchema,
+  groupsSchema,
+  tagsSchema,
+  clusterSchema,
+  instancesSchema,
+  bundleTasksSchema,
+  volumesSchema,
+  propertiesSchema,
+];
 
 const now = () => new Date().toISOString();
 
 type Row = Record<string, any>;
 
-const toUser = (r: Row): User => ({ id: r.id, accountId: r.account_id, name: r.name, path: r.path, created: r.created });
-const toKey = (r: Row): AccessKey => ({ id: r.id, secret: r.secret, userId: r.user_id, status: r.status, created: r.created });
+const toUser = (r: Row): User => ({
+  id: r.id,
+  accountId: r.account_id,
+  name: r.name,
+  path: r.path,
+  created: r.created,
+});
+const toKey = (r: Row): AccessKey => ({
+  id: r.id,
+  secret: r.secret,
+  userId: r.user_id,
+  status: r.status,
+  created: r.created,
+});
 
 export class SqliteStore implements CloudStore {
   /** The connection, shared with the other domains' SQLite stores (Walrus, images, ...). */
@@ -90,7 +114,9 @@ export class SqliteStore implements CloudStore {
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db
+      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .run(key, value);
   }
 
   createAccount(name: string): Account {
@@ -109,23 +135,36 @@ export class SqliteStore implements CloudStore {
 
   createUser(accountId: string, name: string, path = '/'): User {
     const user: User = { id: ids.userId(), accountId, name, path, created: now() };
-    this.db.prepare('INSERT INTO users (id, account_id, name, path, created) VALUES (?, ?, ?, ?, ?)').run(user.id, accountId, name, path, user.created);
+    this.db
+      .prepare('INSERT INTO users (id, account_id, name, path, created) VALUES (?, ?, ?, ?, ?)')
+      .run(user.id, accountId, name, path, user.created);
     return user;
   }
 
   findUser(accountId: string, name: string): User | undefined {
-    const r = this.db.prepare('SELECT * FROM users WHERE account_id = ? AND name = ?').get(accountId, name) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM users WHERE account_id = ? AND name = ?').get(accountId, name) as
+      Row | undefined;
     return r && toUser(r);
   }
 
   createAccessKey(userId: string): AccessKey {
-    const key: AccessKey = { id: ids.accessKeyId(), secret: ids.secretAccessKey(), userId, status: 'Active', created: now() };
-    this.db.prepare('INSERT INTO access_keys (id, user_id, secret, status, created) VALUES (?, ?, ?, ?, ?)').run(key.id, userId, key.secret, key.status, key.created);
+    const key: AccessKey = {
+      id: ids.accessKeyId(),
+      secret: ids.secretAccessKey(),
+      userId,
+      status: 'Active',
+      created: now(),
+    };
+    this.db
+      .prepare('INSERT INTO access_keys (id, user_id, secret, status, created) VALUES (?, ?, ?, ?, ?)')
+      .run(key.id, userId, key.secret, key.status, key.created);
     return key;
   }
 
   listAccessKeys(userId: string): AccessKey[] {
-    return (this.db.prepare('SELECT * FROM access_keys WHERE user_id = ? ORDER BY created').all(userId) as Row[]).map(toKey);
+    return (this.db.prepare('SELECT * FROM access_keys WHERE user_id = ? ORDER BY created').all(userId) as Row[]).map(
+      toKey,
+    );
   }
 
   findAccessKey(id: string): { key: AccessKey; principal: Principal; enabled: boolean } | undefined {
@@ -136,18 +175,33 @@ export class SqliteStore implements CloudStore {
       )
       .get(id) as Row | undefined;
     if (!r) return undefined;
-    const user = toUser({ id: r.user_id, account_id: r.account_id, name: r.user_name, path: r.path, created: r.user_created });
-    return { key: toKey(r), principal: { account: { id: r.account_id, name: r.account_name }, user, accessKeyId: r.id }, enabled: r.enabled !== 0 };
+    const user = toUser({
+      id: r.user_id,
+      account_id: r.account_id,
+      name: r.user_name,
+      path: r.path,
+      created: r.user_created,
+    });
+    return {
+      key: toKey(r),
+      principal: { account: { id: r.account_id, name: r.account_name }, user, accessKeyId: r.id },
+      enabled: r.enabled !== 0,
+    };
   }
 
   addCertificate(userId: string, id: string, pem: string): void {
-    this.db.prepare('INSERT INTO certificates (id, user_id, pem, created) VALUES (?, ?, ?, ?)').run(id, userId, pem, now());
+    this.db
+      .prepare('INSERT INTO certificates (id, user_id, pem, created) VALUES (?, ?, ?, ?)')
+      .run(id, userId, pem, now());
   }
 
   accountCertificates(accountId: string): string[] {
     return (
       this.db
-        .prepare(`SELECT c.pem FROM certificates c JOIN users u ON u.id = c.user_id WHERE u.account_id = ? AND c.status = 'Active' ORDER BY c.created`)
+        .prepare(
+          `SELECT c.pem FROM certificates c JOIN users u ON u.id = c.user_id WHERE u.account_id = ? AND ` +
+            `c.status = 'Active' ORDER BY c.created`,
+        )
         .all(accountId) as Row[]
     ).map((r) => r.pem);
   }
@@ -157,7 +211,9 @@ export class SqliteStore implements CloudStore {
   }
 
   addCluster(cluster: Cluster): void {
-    this.db.prepare('INSERT INTO clusters (name, host, port) VALUES (?, ?, ?)').run(cluster.name, cluster.host, cluster.port);
+    this.db
+      .prepare('INSERT INTO clusters (name, host, port) VALUES (?, ?, ?)')
+      .run(cluster.name, cluster.host, cluster.port);
   }
 
   close(): void {

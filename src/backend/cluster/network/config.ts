@@ -6,8 +6,19 @@
  * out the VNET_MACMAP pairs, MANAGED and MANAGED-NOVLAN split VNET_SUBNET into one network of
  * VNET_ADDRSPERNET addresses per active security group and route VNET_PUBLICIPS to instances.
  */
-import { CliError } from '../../../lib/errors';
-import { inSubnet, isIp, isPowerOfTwo, MacIp, maskPrefix, networkCount, parseAddressList, parseMacMap, subnetFitsMask, subnetSize } from './ip';
+import { CliError } from '../../../shared/errors';
+import {
+  inSubnet,
+  isIp,
+  isPowerOfTwo,
+  type MacIp,
+  maskPrefix,
+  networkCount,
+  parseAddressList,
+  parseMacMap,
+  subnetFitsMask,
+  subnetSize,
+} from './ip';
 
 export type NetworkMode = 'SYSTEM' | 'STATIC' | 'MANAGED' | 'MANAGED-NOVLAN';
 export const NETWORK_MODES: NetworkMode[] = ['SYSTEM', 'STATIC', 'MANAGED', 'MANAGED-NOVLAN'];
@@ -43,15 +54,19 @@ function bad(setting: string, why: string): CliError {
 /** The network settings, or a CliError naming the setting that is wrong. */
 export function parseNetworkConfig(conf: Record<string, string>): NetworkConfig {
   const mode = (conf.VNET_MODE || 'SYSTEM').toUpperCase() as NetworkMode;
-  if (!NETWORK_MODES.includes(mode)) throw bad('VNET_MODE', `"${conf.VNET_MODE}" is not a networking mode; use one of ${NETWORK_MODES.join(', ')}`);
+  if (!NETWORK_MODES.includes(mode))
+    throw bad('VNET_MODE', `"${conf.VNET_MODE}" is not a networking mode; use one of ${NETWORK_MODES.join(', ')}`);
   const managed = isManaged(mode);
 
   let subnet = conf.VNET_SUBNET ?? '';
   let netmask = conf.VNET_NETMASK ?? '';
   if (!subnet && !netmask && mode === 'SYSTEM') ({ subnet, netmask } = SYSTEM_DEFAULT);
-  if (!isIp(subnet)) throw bad('VNET_SUBNET', subnet ? `"${subnet}" is not an IPv4 address` : `must be set in ${mode} mode`);
-  if (maskPrefix(netmask) === undefined) throw bad('VNET_NETMASK', netmask ? `"${netmask}" is not a netmask` : `must be set in ${mode} mode`);
-  if (!subnetFitsMask(subnet, netmask)) throw bad('VNET_SUBNET', `${subnet} does not fit VNET_NETMASK ${netmask}: it has host bits set`);
+  if (!isIp(subnet))
+    throw bad('VNET_SUBNET', subnet ? `"${subnet}" is not an IPv4 address` : `must be set in ${mode} mode`);
+  if (maskPrefix(netmask) === undefined)
+    throw bad('VNET_NETMASK', netmask ? `"${netmask}" is not a netmask` : `must be set in ${mode} mode`);
+  if (!subnetFitsMask(subnet, netmask))
+    throw bad('VNET_SUBNET', `${subnet} does not fit VNET_NETMASK ${netmask}: it has host bits set`);
 
   // Seed 001 spells it VNET_ADDRSPPERNET in places; both are read.
   const perNetText = conf.VNET_ADDRSPERNET ?? conf.VNET_ADDRSPPERNET ?? '';
@@ -59,8 +74,10 @@ export function parseNetworkConfig(conf: Record<string, string>): NetworkConfig 
   let networks = 0;
   if (managed) {
     addrsPerNet = Number(perNetText || '32');
-    if (!isPowerOfTwo(addrsPerNet) || addrsPerNet < 4) throw bad('VNET_ADDRSPERNET', `"${perNetText}" must be a power of two, at least 4`);
-    if (addrsPerNet > subnetSize(netmask)) throw bad('VNET_ADDRSPERNET', `${addrsPerNet} is larger than the subnet ${subnet}/${maskPrefix(netmask)}`);
+    if (!isPowerOfTwo(addrsPerNet) || addrsPerNet < 4)
+      throw bad('VNET_ADDRSPERNET', `"${perNetText}" must be a power of two, at least 4`);
+    if (addrsPerNet > subnetSize(netmask))
+      throw bad('VNET_ADDRSPERNET', `${addrsPerNet} is larger than the subnet ${subnet}/${maskPrefix(netmask)}`);
     networks = networkCount(netmask, addrsPerNet);
     if (mode === 'MANAGED') networks = Math.min(networks, LAST_VLAN - FIRST_VLAN + 1);
   }

@@ -102,7 +102,9 @@ export function parseAddressList(spec: string): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const add = (ip: string) => {
-    if (!seen.has(ip)) (seen.add(ip), out.push(ip));
+    if (seen.has(ip)) return;
+    seen.add(ip);
+    out.push(ip);
   };
   for (const item of spec.split(/[\s,]+/).filter(Boolean)) {
     const dash = item.indexOf('-');
@@ -135,7 +137,8 @@ export function parseMacMap(spec: string): MacIp[] {
     .filter(Boolean)
     .map((pair) => {
       const [mac, ip, extra] = pair.split('=');
-      if (extra !== undefined || !mac || !ip || !MAC.test(mac) || !isIp(ip)) throw new Error(`"${pair}" is not a MAC=IP pair`);
+      if (extra !== undefined || !mac || !ip || !MAC.test(mac) || !isIp(ip))
+        throw new Error(`"${pair}" is not a MAC=IP pair`);
       return { mac: mac.toUpperCase(), ip };
     });
 }
@@ -143,5 +146,9 @@ export function parseMacMap(spec: string): MacIp[] {
 /** A MAC for an address, as Eucalyptus derives them: D0:0D then the address' four octets in hex. */
 export function macForIp(ip: string): string {
   const n = ipToInt(ip);
-  return ['D0', '0D', ...[n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].map((o) => o.toString(16).toUpperCase().padStart(2, '0'))].join(':');
+  return [
+    'D0',
+    '0D',
+    ...[n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].map((o) => o.toString(16).toUpperCase().padStart(2, '0')),
+  ].join(':');
 }

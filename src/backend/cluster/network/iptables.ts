@@ -39,13 +39,21 @@ export const MAX_CHAIN_NAME = 28;
 export function chainName(accountName: string, groupName: string): string {
   const plain = `${accountName}-${groupName}`;
   if (plain.length <= MAX_CHAIN_NAME && /^[A-Za-z0-9_.-]+$/.test(plain)) return plain;
-  return `EU_${createHash('sha1').update(`${accountName}\0${groupName}`).digest('hex').slice(0, MAX_CHAIN_NAME - 3)}`;
+  return `EU_${createHash('sha1')
+    .update(`${accountName}\0${groupName}`)
+    .digest('hex')
+    .slice(0, MAX_CHAIN_NAME - 3)}`;
 }
 
 function match(rule: Rule): string {
   if (rule.protocol === '-1') return '';
   if (rule.protocol === 'icmp') {
-    const type = rule.fromPort === undefined || rule.fromPort < 0 ? 'any' : rule.toPort === undefined || rule.toPort < 0 ? `${rule.fromPort}` : `${rule.fromPort}/${rule.toPort}`;
+    const type =
+      rule.fromPort === undefined || rule.fromPort < 0
+        ? 'any'
+        : rule.toPort === undefined || rule.toPort < 0
+          ? `${rule.fromPort}`
+          : `${rule.fromPort}/${rule.toPort}`;
     return ` -p icmp -m icmp --icmp-type ${type}`;
   }
   const ports = rule.fromPort === undefined ? '' : ` --dport ${rule.fromPort}:${rule.toPort ?? rule.fromPort}`;
@@ -79,7 +87,14 @@ export function renderIptables(input: RenderInput): string {
       }
     }
   }
-  out.push('COMMIT', '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]');
+  out.push(
+    'COMMIT',
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+  );
   const mapped = input.publicAddresses.filter((a) => a.privateIp);
   for (const a of mapped) out.push(`-A PREROUTING -d ${a.ip}/32 -j DNAT --to-destination ${a.privateIp}`);
   for (const a of mapped) out.push(`-A OUTPUT -d ${a.ip}/32 -j DNAT --to-destination ${a.privateIp}`);

@@ -8,8 +8,8 @@
  */
 import type Database from 'better-sqlite3';
 import { ServiceError } from '../../errors';
-import { NetworkConfig, FIRST_VLAN, isManaged } from './config';
-import { intToIp, ipToInt, macForIp, managedNetwork, ManagedNetwork, networkHost, subnetSize } from './ip';
+import { type NetworkConfig, FIRST_VLAN, isManaged } from './config';
+import { intToIp, ipToInt, macForIp, managedNetwork, type ManagedNetwork, networkHost, subnetSize } from './ip';
 
 export type Addressing = 'public' | 'private';
 
@@ -81,7 +81,12 @@ export class NetworkManager {
    * Addresses for a new instance in a security group. `instanceId`, when known, is recorded with
    * them (bindInstance records it later otherwise). Runs out → InsufficientAddressCapacity.
    */
-  allocateInstanceAddresses(accountId: string, groupName: string, addressing: Addressing = 'public', instanceId?: string): InstanceAddresses {
+  allocateInstanceAddresses(
+    accountId: string,
+    groupName: string,
+    addressing: Addressing = 'public',
+    instanceId?: string,
+  ): InstanceAddresses {
     const out = this.db.transaction((): InstanceAddresses => {
       const c = this.config;
       if (c.mode === 'STATIC') {
@@ -107,16 +112,25 @@ export class NetworkManager {
       }
       const net = this.ensureGroupNetwork(accountId, groupName);
       const ip = this.freeHost(net.index);
-      if (!ip) throw noCapacity(`No free address left in the network of security group ${groupName}: it holds ${c.addrsPerNet - 3} instances`);
+      if (!ip)
+        throw noCapacity(
+          `No free address left in the network of security group ${groupName}: it holds ${c.addrsPerNet - 3} instances`,
+        );
       const mac = macForIp(ip);
       this.lease(ip, mac, accountId, groupName, net.index, instanceId);
       const result: InstanceAddresses = { mac, privateIp: ip, vlan: net.vlan };
       if (addressing === 'public') {
-        const free = this.db.prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL ORDER BY ip').all() as Row[];
+        const free = this.db
+          .prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL ORDER BY ip')
+          .all() as Row[];
         const pub = free.map((r) => r.ip as string).sort((a, b) => ipToInt(a) - ipToInt(b))[0];
         // No public address left: the instance still runs, reachable on its private address.
         if (pub) {
-          this.db.prepare(`UPDATE public_addresses SET account_id = ?, kind = 'boot', instance_id = ?, private_ip = ? WHERE ip = ?`).run(accountId, instanceId ?? null, ip, pub);
+          this.db
+            .prepare(
+              `UPDATE public_addresses SET account_id = ?, kind = 'boot', instance_id = ?, private_ip = ? WHERE ip = ?`,
+            )
+            .run(accountId, instanceId ?? null, ip, pub);
           result.publicIp = pub;
         }
       }
@@ -135,7 +149,9 @@ export class NetworkManager {
   /** Records which instance holds a private address (and its boot-time public address). */
   bindInstance(privateIp: string, instanceId: string): void {
     this.db.prepare('UPDATE address_leases SET instance_id = ? WHERE private_ip = ?').run(instanceId, privateIp);
-    this.db.prepare(`UPDATE public_addresses SET instance_id = ? WHERE private_ip = ? AND kind = 'boot'`).run(instanceId, privateIp);
+    this.db
+      .prepare(`UPDATE public_addresses SET instance_id = ? WHERE private_ip = ? AND kind = 'boot'`)
+      .run(instanceId, privateIp);
   }
 
   /**
@@ -145,13 +161,25 @@ export class NetworkManager {
    */
   releaseInstanceAddresses(addresses: Pick<InstanceAddresses, 'privateIp'>): void {
     this.db.transaction(() => {
-      const lease = this.db.prepare('SELECT * FROM address_leases WHERE private_ip = ?').get(addresses.privateIp) as Row | undefined;
-      this.db.prepare(`UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL WHERE private_ip = ? AND kind = 'boot'`).run(addresses.privateIp);
-      this.db.prepare(`UPDATE public_addresses SET instance_id = NULL, private_ip = NULL WHERE private_ip = ? AND kind = 'elastic'`).run(addresses.privateIp);
+      const lease = this.db.prepare('SELECT * FROM address_leases WHERE private_ip = ?').get(addresses.privateIp) as
+        Row | undefined;
+      this.db
+        .prepare(
+          `UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL ` +
+            `WHERE private_ip = ? AND kind = 'boot'`,
+        )
+        .run(addresses.privateIp);
+      this.db
+        .prepare(
+          `UPDATE public_addresses SET instance_id = NULL, private_ip = NULL WHERE private_ip = ? AND kind = 'elastic'`,
+        )
+        .run(addresses.privateIp);
       if (!lease) return;
       this.db.prepare('DELETE FROM address_leases WHERE private_ip = ?').run(addresses.privateIp);
       if (lease.net_index !== null) {
-        const left = this.db.prepare('SELECT COUNT(*) AS n FROM address_leases WHERE net_index = ?').get(lease.net_index) as Row;
+        const left = this.db
+          .prepare('SELECT COUNT(*) AS n FROM address_leases WHERE net_index = ?')
+          .get(lease.net_index) as Row;
         if (!left.n) {
           this.db.prepare('DELETE FROM group_networks WHERE net_index = ?').run(lease.net_index);
           this.nextHost.delete(lease.net_index); // a network given to another group starts at its first host
@@ -163,16 +191,22 @@ export class NetworkManager {
 
   /** The networks of the active security groups (MANAGED modes), in index order. */
   groupNetworks(): GroupNetwork[] {
-    return (this.db.prepare('SELECT * FROM group_networks ORDER BY net_index').all() as Row[]).map((r) => this.toGroupNetwork(r));
+    return (this.db.prepare('SELECT * FROM group_networks ORDER BY net_index').all() as Row[]).map((r) =>
+      this.toGroupNetwork(r),
+    );
   }
 
   groupNetwork(accountId: string, groupName: string): GroupNetwork | undefined {
-    const r = this.db.prepare('SELECT * FROM group_networks WHERE account_id = ? AND group_name = ?').get(accountId, groupName) as Row | undefined;
+    const r = this.db
+      .prepare('SELECT * FROM group_networks WHERE account_id = ? AND group_name = ?')
+      .get(accountId, groupName) as Row | undefined;
     return r && this.toGroupNetwork(r);
   }
 
   publicAddresses(): PublicAddress[] {
-    return (this.db.prepare('SELECT * FROM public_addresses').all() as Row[]).map(toPublic).sort((a, b) => ipToInt(a.ip) - ipToInt(b.ip));
+    return (this.db.prepare('SELECT * FROM public_addresses').all() as Row[])
+      .map(toPublic)
+      .sort((a, b) => ipToInt(a.ip) - ipToInt(b.ip));
   }
 
   publicAddress(ip: string): PublicAddress | undefined {
@@ -182,15 +216,23 @@ export class NetworkManager {
 
   /** The public address an instance is reachable at, if any (elastic first). */
   publicAddressOf(instanceId: string): string | undefined {
-    const r = this.db.prepare(`SELECT ip FROM public_addresses WHERE instance_id = ? ORDER BY kind = 'elastic' DESC`).get(instanceId) as Row | undefined;
+    const r = this.db
+      .prepare(`SELECT ip FROM public_addresses WHERE instance_id = ? ORDER BY kind = 'elastic' DESC`)
+      .get(instanceId) as Row | undefined;
     return r?.ip;
   }
 
   /** Elastic IPs: the lowest free pool address, now the account's. */
   allocateElastic(accountId: string): string {
     const ip = this.db.transaction(() => {
-      const free = (this.db.prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL').all() as Row[]).map((r) => r.ip as string);
-      if (!free.length) throw new ServiceError('AddressLimitExceeded', 'Too many addresses allocated: no public address is left in the pool (VNET_PUBLICIPS)');
+      const free = (this.db.prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL').all() as Row[]).map(
+        (r) => r.ip as string,
+      );
+      if (!free.length)
+        throw new ServiceError(
+          'AddressLimitExceeded',
+          'Too many addresses allocated: no public address is left in the pool (VNET_PUBLICIPS)',
+        );
       const pick = free.sort((a, b) => ipToInt(a) - ipToInt(b))[0];
       this.db.prepare(`UPDATE public_addresses SET account_id = ?, kind = 'elastic' WHERE ip = ?`).run(accountId, pick);
       return pick;
@@ -204,9 +246,21 @@ export class NetworkManager {
    */
   associateElastic(ip: string, instanceId: string, privateIp: string): void {
     this.db.transaction(() => {
-      this.db.prepare(`UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL WHERE instance_id = ? AND kind = 'boot'`).run(instanceId);
-      this.db.prepare(`UPDATE public_addresses SET instance_id = NULL, private_ip = NULL WHERE instance_id = ? AND kind = 'elastic' AND ip <> ?`).run(instanceId, ip);
-      this.db.prepare('UPDATE public_addresses SET instance_id = ?, private_ip = ? WHERE ip = ?').run(instanceId, privateIp, ip);
+      this.db
+        .prepare(
+          `UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL ` +
+            `WHERE instance_id = ? AND kind = 'boot'`,
+        )
+        .run(instanceId);
+      this.db
+        .prepare(
+          `UPDATE public_addresses SET instance_id = NULL, private_ip = NULL WHERE instance_id = ? AND kind ` +
+            `= 'elastic' AND ip <> ?`,
+        )
+        .run(instanceId, ip);
+      this.db
+        .prepare('UPDATE public_addresses SET instance_id = ?, private_ip = ? WHERE ip = ?')
+        .run(instanceId, privateIp, ip);
     })();
     this.onChange();
   }
@@ -217,27 +271,45 @@ export class NetworkManager {
   }
 
   releaseElastic(ip: string): void {
-    this.db.prepare('UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL WHERE ip = ?').run(ip);
+    this.db
+      .prepare(
+        'UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL ' +
+          'WHERE ip = ?',
+      )
+      .run(ip);
     this.onChange();
   }
 
   private toGroupNetwork(r: Row): GroupNetwork {
     const net = managedNetwork(this.config.subnet, this.config.addrsPerNet, r.net_index);
     const prefix = 32 - Math.log2(this.config.addrsPerNet);
-    return { ...net, accountId: r.account_id, groupName: r.group_name, vlan: r.vlan ?? undefined, cidr: `${net.network}/${prefix}` };
+    return {
+      ...net,
+      accountId: r.account_id,
+      groupName: r.group_name,
+      vlan: r.vlan ?? undefined,
+      cidr: `${net.network}/${prefix}`,
+    };
   }
 
   private ensureGroupNetwork(accountId: string, groupName: string): GroupNetwork {
     const have = this.groupNetwork(accountId, groupName);
     if (have) return have;
-    const used = new Set((this.db.prepare('SELECT net_index FROM group_networks').all() as Row[]).map((r) => r.net_index as number));
+    const used = new Set(
+      (this.db.prepare('SELECT net_index FROM group_networks').all() as Row[]).map((r) => r.net_index as number),
+    );
     let index = 0;
     while (used.has(index)) index++;
     if (index >= this.config.networks) {
-      throw noCapacity(`No free network for security group ${groupName}: all ${this.config.networks} security group networks are in use`);
+      throw noCapacity(
+        `No free network for security ` +
+          `group ${groupName}: all ${this.config.networks} security group networks are in use`,
+      );
     }
     const vlan = this.config.mode === 'MANAGED' ? FIRST_VLAN + index : null;
-    this.db.prepare('INSERT INTO group_networks (net_index, account_id, group_name, vlan) VALUES (?, ?, ?, ?)').run(index, accountId, groupName, vlan);
+    this.db
+      .prepare('INSERT INTO group_networks (net_index, account_id, group_name, vlan) VALUES (?, ?, ?, ?)')
+      .run(index, accountId, groupName, vlan);
     return this.groupNetwork(accountId, groupName)!;
   }
 
@@ -262,15 +334,26 @@ export class NetworkManager {
   }
 
   private leasedIps(netIndex?: number): Set<string> {
-    const rows = netIndex === undefined
-      ? this.db.prepare('SELECT private_ip FROM address_leases').all()
-      : this.db.prepare('SELECT private_ip FROM address_leases WHERE net_index = ?').all(netIndex);
+    const rows =
+      netIndex === undefined
+        ? this.db.prepare('SELECT private_ip FROM address_leases').all()
+        : this.db.prepare('SELECT private_ip FROM address_leases WHERE net_index = ?').all(netIndex);
     return new Set((rows as Row[]).map((r) => r.private_ip as string));
   }
 
-  private lease(ip: string, mac: string, accountId: string, groupName: string, netIndex: number | null, instanceId?: string): void {
+  private lease(
+    ip: string,
+    mac: string,
+    accountId: string,
+    groupName: string,
+    netIndex: number | null,
+    instanceId?: string,
+  ): void {
     this.db
-      .prepare('INSERT INTO address_leases (private_ip, mac, account_id, group_name, net_index, instance_id) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO address_leases (private_ip, mac, account_id, group_name, net_index, instance_id) VALUES ' +
+          '(?, ?, ?, ?, ?, ?)',
+      )
       .run(ip, mac, accountId, groupName, netIndex, instanceId ?? null);
   }
 }

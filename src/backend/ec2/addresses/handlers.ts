@@ -6,7 +6,7 @@
  * `available (ACCOUNT)` for an allocated one that is not associated, and `i-... (ACCOUNT)` for one
  * in use (boot-time addresses included).
  */
-import { RequestContext } from '../../context';
+import { type RequestContext } from '../../context';
 import { ServiceError } from '../../errors';
 import { applyFilters, filtersParam, listParam, requireParam } from '../../query-params';
 import { requireManagedNetworking } from '../../cluster/network-mode';
@@ -21,13 +21,19 @@ const notFound = (ip: string) => new ServiceError('InvalidAddress.NotFound', `Ad
 function heldAddress(ctx: RequestContext, ip: string, verb: string): PublicAddress {
   const a = ctx.cloud.cluster.network.publicAddress(ip);
   if (!a || a.kind !== 'elastic') throw notFound(ip);
-  if (a.accountId !== ctx.principal.account.id && !isCloudAdmin(ctx)) throw new ServiceError('AuthFailure', `Not authorized to ${verb} address ${ip}: it belongs to another account`, 403);
+  if (a.accountId !== ctx.principal.account.id && !isCloudAdmin(ctx))
+    throw new ServiceError(
+      'AuthFailure',
+      `Not authorized to ${verb} address ${ip}: it belongs to another account`,
+      403,
+    );
   return a;
 }
 
 export function allocateAddress(ctx: RequestContext) {
   requireManagedNetworking(ctx, WHAT);
-  if (ctx.params.Domain && ctx.params.Domain !== 'standard') throw new ServiceError('InvalidParameterValue', `Only standard addresses exist here, not ${ctx.params.Domain}`);
+  if (ctx.params.Domain && ctx.params.Domain !== 'standard')
+    throw new ServiceError('InvalidParameterValue', `Only standard addresses exist here, not ${ctx.params.Domain}`);
   return { publicIp: ctx.cloud.cluster.network.allocateElastic(ctx.principal.account.id), domain: 'standard' };
 }
 
@@ -40,7 +46,11 @@ export function associateAddress(ctx: RequestContext) {
   const instance = ctx.cloud.cluster.hooks.instanceLookup(address.accountId!, instanceId);
   if (!instance) throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
   if (instance.state === 'terminated' || instance.state === 'shutting-down') {
-    throw new ServiceError('IncorrectInstanceState', `The instance '${instanceId}' is ${instance.state}: an address can only be associated with a pending or running instance`);
+    throw new ServiceError(
+      'IncorrectInstanceState',
+      `The instance '${instanceId}' is ${instance.state}: an address can only be associated with a pending ` +
+        `or running instance`,
+    );
   }
   ctx.cloud.cluster.network.associateElastic(ip, instanceId, instance.privateIp);
   return { return: true };
@@ -50,7 +60,8 @@ export function disassociateAddress(ctx: RequestContext) {
   requireManagedNetworking(ctx, WHAT);
   const ip = requireParam(ctx.params, 'PublicIp');
   const address = heldAddress(ctx, ip, 'disassociate');
-  if (!address.instanceId) throw new ServiceError('InvalidAssociationID.NotFound', `Address ${ip} is not associated with an instance`);
+  if (!address.instanceId)
+    throw new ServiceError('InvalidAssociationID.NotFound', `Address ${ip} is not associated with an instance`);
   ctx.cloud.cluster.network.disassociateElastic(ip);
   return { return: true };
 }
@@ -59,7 +70,11 @@ export function releaseAddress(ctx: RequestContext) {
   requireManagedNetworking(ctx, WHAT);
   const ip = requireParam(ctx.params, 'PublicIp');
   const address = heldAddress(ctx, ip, 'release');
-  if (address.instanceId) throw new ServiceError('InvalidIPAddress.InUse', `Address ${ip} is associated with instance ${address.instanceId}; disassociate it first`);
+  if (address.instanceId)
+    throw new ServiceError(
+      'InvalidIPAddress.InUse',
+      `Address ${ip} is associated with instance ${address.instanceId}; disassociate it first`,
+    );
   ctx.cloud.cluster.network.releaseElastic(ip);
   return { return: true };
 }
@@ -73,7 +88,9 @@ export function describeAddresses(ctx: RequestContext) {
     if (!names.has(id)) names.set(id, ctx.cloud.store.findAccount(id)?.name ?? id);
     return names.get(id)!;
   };
-  let addresses = ctx.cloud.cluster.network.publicAddresses().filter((a) => (admin ? true : a.accountId === me && a.kind === 'elastic'));
+  let addresses = ctx.cloud.cluster.network
+    .publicAddresses()
+    .filter((a) => (admin ? true : a.accountId === me && a.kind === 'elastic'));
   const wanted = listParam(ctx.params, 'PublicIp');
   if (wanted.length) {
     const missing = wanted.find((ip) => !addresses.some((a) => a.ip === ip));

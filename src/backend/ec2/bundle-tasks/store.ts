@@ -1,6 +1,6 @@
 /** Bundle tasks (euca-bundle-instance): their table and the SQLite store on the shared connection. */
 import type Database from 'better-sqlite3';
-import { SchemaPart } from '../../store/schema';
+import { type SchemaPart } from '../../store/schema';
 
 export const bundleTasksSchema: SchemaPart = {
   domain: 'bundle-tasks',
@@ -28,16 +28,39 @@ export interface BundleTask {
 
 type Row = Record<string, any>;
 const toTask = (r: Row): BundleTask => ({
-  id: r.id, accountId: r.account_id, instanceId: r.instance_id, bucket: r.bucket, prefix: r.prefix, state: r.state,
-  progress: r.progress, error: r.error ?? undefined, startTime: r.start_time, updateTime: r.update_time,
+  id: r.id,
+  accountId: r.account_id,
+  instanceId: r.instance_id,
+  bucket: r.bucket,
+  prefix: r.prefix,
+  state: r.state,
+  progress: r.progress,
+  error: r.error ?? undefined,
+  startTime: r.start_time,
+  updateTime: r.update_time,
 });
 
 export class SqliteBundleTaskStore {
   constructor(private readonly db: Database.Database) {}
 
   insert(t: BundleTask): void {
-    this.db.prepare('INSERT INTO bundle_tasks (id, account_id, instance_id, bucket, prefix, state, progress, error, start_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(t.id, t.accountId, t.instanceId, t.bucket, t.prefix, t.state, t.progress, t.error ?? null, t.startTime, t.updateTime);
+    this.db
+      .prepare(
+        'INSERT INTO bundle_tasks (id, account_id, instance_id, bucket, prefix, state, progress, error, ' +
+          'start_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        t.id,
+        t.accountId,
+        t.instanceId,
+        t.bucket,
+        t.prefix,
+        t.state,
+        t.progress,
+        t.error ?? null,
+        t.startTime,
+        t.updateTime,
+      );
   }
 
   get(id: string): BundleTask | undefined {
@@ -46,15 +69,23 @@ export class SqliteBundleTaskStore {
   }
 
   list(accountId: string): BundleTask[] {
-    return (this.db.prepare('SELECT * FROM bundle_tasks WHERE account_id = ? ORDER BY start_time').all(accountId) as Row[]).map(toTask);
+    return (
+      this.db.prepare('SELECT * FROM bundle_tasks WHERE account_id = ? ORDER BY start_time').all(accountId) as Row[]
+    ).map(toTask);
   }
 
   /** Every account's tasks that have not ended (complete or failed). */
   unfinished(): BundleTask[] {
-    return (this.db.prepare("SELECT * FROM bundle_tasks WHERE state NOT IN ('complete', 'failed') ORDER BY start_time").all() as Row[]).map(toTask);
+    return (
+      this.db
+        .prepare("SELECT * FROM bundle_tasks WHERE state NOT IN ('complete', 'failed') ORDER BY start_time")
+        .all() as Row[]
+    ).map(toTask);
   }
 
   update(id: string, state: BundleState, progress: string, error?: string): void {
-    this.db.prepare('UPDATE bundle_tasks SET state = ?, progress = ?, error = ?, update_time = ? WHERE id = ?').run(state, progress, error ?? null, new Date().toISOString(), id);
+    this.db
+      .prepare('UPDATE bundle_tasks SET state = ?, progress = ?, error = ?, update_time = ? WHERE id = ?')
+      .run(state, progress, error ?? null, new Date().toISOString(), id);
   }
 }

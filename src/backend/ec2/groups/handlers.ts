@@ -6,13 +6,13 @@
  * is applied, so a refused request changes nothing.
  */
 import { requireManagedNetworking } from '../../cluster/network-mode';
-import { CloudContext, RequestContext } from '../../context';
+import { type CloudContext, type RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import { applyFilters, filtersParam, listParam, requireParam } from '../../query-params';
 import { registerResourceKind } from '../resources';
 import { tagFilterFields, tagSet } from '../tags/filters';
-import { parsePermissions, SourceGroupRef } from './permissions';
-import { DEFAULT_GROUP, Grant, SecurityGroup, SourceGroup } from './store';
+import { parsePermissions, type SourceGroupRef } from './permissions';
+import { DEFAULT_GROUP, type Grant, type SecurityGroup, type SourceGroup } from './store';
 
 registerResourceKind(['sg'], (ctx, id) => ctx.cloud.groups.getById(id)?.accountId, 'InvalidGroup.NotFound');
 
@@ -23,10 +23,12 @@ export function registerGroupInUseCheck(check: GroupInUseCheck): void {
   inUseChecks.push(check);
 }
 
-const notFound = (what: string) => new ServiceError('InvalidGroup.NotFound', `The security group '${what}' does not exist`);
+const notFound = (what: string) =>
+  new ServiceError('InvalidGroup.NotFound', `The security group '${what}' does not exist`);
 
 function checkText(name: string, value: string, what: string): string {
-  if (value.length > 255 || !/^[\x20-\x7e]+$/.test(value)) throw invalidParameter(name, value, `A ${what} is 1 to 255 printable ASCII characters.`);
+  if (value.length > 255 || !/^[\x20-\x7e]+$/.test(value))
+    throw invalidParameter(name, value, `A ${what} is 1 to 255 printable ASCII characters.`);
   return value;
 }
 
@@ -59,7 +61,8 @@ function resolveSource(ctx: RequestContext, ref: SourceGroupRef): SourceGroup {
   }
   if (!ref.groupName) throw new ServiceError('MissingParameter', 'A source group needs a GroupName or a GroupId');
   const account = accountOf(ctx, ref.userId);
-  if (!account || !ctx.cloud.groups.get(account, ref.groupName)) throw notFound(ref.userId ? `${ref.userId}/${ref.groupName}` : ref.groupName);
+  if (!account || !ctx.cloud.groups.get(account, ref.groupName))
+    throw notFound(ref.userId ? `${ref.userId}/${ref.groupName}` : ref.groupName);
   return { accountId: account, name: ref.groupName };
 }
 
@@ -87,7 +90,11 @@ export function authorizeSecurityGroupIngress(ctx: RequestContext) {
   const grants = requestedGrants(ctx);
   ctx.cloud.store.transaction(() => {
     for (const g of grants) {
-      if (ctx.cloud.groups.hasGrant(group.id, g)) throw new ServiceError('InvalidPermission.Duplicate', `the specified rule "${describeGrant(g)}" already exists`);
+      if (ctx.cloud.groups.hasGrant(group.id, g))
+        throw new ServiceError(
+          'InvalidPermission.Duplicate',
+          `the specified rule "${describeGrant(g)}" already exists`,
+        );
     }
     ctx.cloud.groups.addGrants(group.id, grants);
   });
@@ -101,7 +108,11 @@ export function revokeSecurityGroupIngress(ctx: RequestContext) {
   const grants = requestedGrants(ctx);
   ctx.cloud.store.transaction(() => {
     for (const g of grants) {
-      if (!ctx.cloud.groups.hasGrant(group.id, g)) throw new ServiceError('InvalidPermission.NotFound', `The specified rule "${describeGrant(g)}" does not exist in security group '${group.name}'`);
+      if (!ctx.cloud.groups.hasGrant(group.id, g))
+        throw new ServiceError(
+          'InvalidPermission.NotFound',
+          `The specified rule "${describeGrant(g)}" does not exist in security group '${group.name}'`,
+        );
     }
     ctx.cloud.groups.removeGrants(group.id, grants);
   });
@@ -120,9 +131,15 @@ export function createSecurityGroup(ctx: RequestContext) {
 
 export function deleteSecurityGroup(ctx: RequestContext) {
   const group = targetGroup(ctx);
-  if (group.name === DEFAULT_GROUP) throw new ServiceError('CannotDelete', `The security group 'default' cannot be deleted`);
+  if (group.name === DEFAULT_GROUP)
+    throw new ServiceError('CannotDelete', `The security group 'default' cannot be deleted`);
   const users = ctx.cloud.groups.referencingGroups(group);
-  if (users.length) throw new ServiceError('InvalidGroup.InUse', `Group ${group.id} (${group.name}) is referenced by the rules of ${users.map((g) => `${g.id} (${g.name})`).join(', ')}`);
+  if (users.length)
+    throw new ServiceError(
+      'InvalidGroup.InUse',
+      `Group ${group.id} (${group.name}) is referenced by the rules ` +
+        `of ${users.map((g) => `${g.id} (${g.name})`).join(', ')}`,
+    );
   for (const check of inUseChecks) {
     const why = check(ctx.cloud, group);
     if (why) throw new ServiceError('InvalidGroup.InUse', why);
@@ -144,7 +161,11 @@ function groupItem(ctx: RequestContext, g: SecurityGroup, tags: ReturnType<Cloud
       ipProtocol: r.protocol,
       fromPort: r.fromPort,
       toPort: r.toPort,
-      groups: r.sourceGroups.map((s) => ({ userId: s.accountId, groupId: ctx.cloud.groups.get(s.accountId, s.name)?.id, groupName: s.name })),
+      groups: r.sourceGroups.map((s) => ({
+        userId: s.accountId,
+        groupId: ctx.cloud.groups.get(s.accountId, s.name)?.id,
+        groupName: s.name,
+      })),
       ipRanges: r.cidrs.map((cidrIp) => ({ cidrIp })),
     })),
     ipPermissionsEgress: [],
@@ -160,9 +181,16 @@ export function describeSecurityGroups(ctx: RequestContext) {
   for (const n of names) if (!groups.some((g) => g.name === n)) throw notFound(n);
   for (const id of ids) if (!groups.some((g) => g.id === id)) throw notFound(id);
   if (names.length || ids.length) groups = groups.filter((g) => names.includes(g.name) || ids.includes(g.id));
-  const tags = ctx.cloud.tags.forResources(me, groups.map((g) => g.id));
+  const tags = ctx.cloud.tags.forResources(
+    me,
+    groups.map((g) => g.id),
+  );
   const filters = filtersParam(ctx.params);
-  const ports = (g: SecurityGroup, f: (r: SecurityGroup['rules'][number]) => number | undefined) => g.rules.map((r) => f(r)).filter((p) => p !== undefined).map(String);
+  const ports = (g: SecurityGroup, f: (r: SecurityGroup['rules'][number]) => number | undefined) =>
+    g.rules
+      .map((r) => f(r))
+      .filter((p) => p !== undefined)
+      .map(String);
   groups = applyFilters(groups, filters, {
     description: (g) => g.description,
     'group-id': (g) => g.id,

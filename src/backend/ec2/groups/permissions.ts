@@ -6,7 +6,7 @@
  */
 import { invalidParameter, ServiceError } from '../../errors';
 import { listParam } from '../../query-params';
-import { Protocol } from './store';
+import { type Protocol } from './store';
 
 /** A source group as the request names it; the handler resolves it to an account and a name. */
 export interface SourceGroupRef {
@@ -23,7 +23,16 @@ export interface Permission {
   groups: SourceGroupRef[];
 }
 
-const PROTOCOLS: Record<string, Protocol> = { tcp: 'tcp', '6': 'tcp', udp: 'udp', '17': 'udp', icmp: 'icmp', '1': 'icmp', '-1': '-1', all: '-1' };
+const PROTOCOLS: Record<string, Protocol> = {
+  tcp: 'tcp',
+  '6': 'tcp',
+  udp: 'udp',
+  '17': 'udp',
+  icmp: 'icmp',
+  '1': 'icmp',
+  '-1': '-1',
+  all: '-1',
+};
 
 export function normalizeProtocol(value: string): Protocol {
   const p = PROTOCOLS[value.toLowerCase()];
@@ -41,7 +50,8 @@ export function validateCidr(cidr: string): string {
 }
 
 function integer(name: string, value: string | undefined): number {
-  if (value === undefined || value === '') throw new ServiceError('MissingParameter', `The request must contain the parameter ${name}`);
+  if (value === undefined || value === '')
+    throw new ServiceError('MissingParameter', `The request must contain the parameter ${name}`);
   if (!/^-?\d+$/.test(value)) throw invalidParameter(name, value, 'It must be an integer.');
   return Number(value);
 }
@@ -56,10 +66,18 @@ export function checkPorts(protocol: Protocol, from: string | undefined, to: str
     if (t < -1 || t > 255) throw invalidParameter('ToPort', String(t), 'An ICMP code is -1 (any) to 255.');
     return [f, t];
   }
-  for (const [name, v] of [['FromPort', f], ['ToPort', t]] as const) {
+  for (const [name, v] of [
+    ['FromPort', f],
+    ['ToPort', t],
+  ] as const) {
     if (v < 0 || v > 65535) throw invalidParameter(name, String(v), 'A port is 0 to 65535.');
   }
-  if (f > t) throw invalidParameter('FromPort', String(f), `The port range ${f}-${t} is empty: FromPort must not exceed ToPort.`);
+  if (f > t)
+    throw invalidParameter(
+      'FromPort',
+      String(f),
+      `The port range ${f}-${t} is empty: FromPort must not exceed ToPort.`,
+    );
   return [f, t];
 }
 
@@ -77,10 +95,18 @@ function structures(params: Record<string, string>, prefix: string): Record<stri
   return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, e]) => e);
 }
 
-function permission(protocol: string, from: string | undefined, to: string | undefined, cidrs: string[], groups: SourceGroupRef[], where: string): Permission {
+function permission(
+  protocol: string,
+  from: string | undefined,
+  to: string | undefined,
+  cidrs: string[],
+  groups: SourceGroupRef[],
+  where: string,
+): Permission {
   const p = normalizeProtocol(protocol);
   const [fromPort, toPort] = checkPorts(p, from, to);
-  if (!cidrs.length && !groups.length) throw new ServiceError('MissingParameter', `${where} must name a source: a CIDR block or a security group`);
+  if (!cidrs.length && !groups.length)
+    throw new ServiceError('MissingParameter', `${where} must name a source: a CIDR block or a security group`);
   return { protocol: p, fromPort, toPort, cidrs: cidrs.map(validateCidr), groups };
 }
 
@@ -89,19 +115,36 @@ export function parsePermissions(params: Record<string, string>): Permission[] {
   if (numbered.length) {
     return numbered.map((perm, i) => {
       const sub = (name: string) => structures(perm, name);
-      const cidrs = sub('IpRanges').map((r) => r.CidrIp).filter((c): c is string => c !== undefined);
+      const cidrs = sub('IpRanges')
+        .map((r) => r.CidrIp)
+        .filter((c): c is string => c !== undefined);
       const groups = sub('Groups').map((g) => ({ userId: g.UserId, groupName: g.GroupName, groupId: g.GroupId }));
-      if (!perm.IpProtocol) throw new ServiceError('MissingParameter', `The request must contain the parameter IpPermissions.${i + 1}.IpProtocol`);
+      if (!perm.IpProtocol)
+        throw new ServiceError(
+          'MissingParameter',
+          `The request must contain the parameter IpPermissions.${i + 1}.IpProtocol`,
+        );
       return permission(perm.IpProtocol, perm.FromPort, perm.ToPort, cidrs, groups, `IpPermissions.${i + 1}`);
     });
   }
   const p = params;
-  const groups: SourceGroupRef[] = p.SourceSecurityGroupName ? [{ userId: p.SourceSecurityGroupOwnerId, groupName: p.SourceSecurityGroupName }] : [];
+  const groups: SourceGroupRef[] = p.SourceSecurityGroupName
+    ? [{ userId: p.SourceSecurityGroupOwnerId, groupName: p.SourceSecurityGroupName }]
+    : [];
   const cidrs = p.CidrIp ? [p.CidrIp] : listParam(p, 'CidrIp');
   if (!p.IpProtocol) {
     // EC2's old form: a source group alone admits all TCP, UDP and ICMP from that group.
-    if (!groups.length) throw new ServiceError('MissingParameter', 'The request must contain IpPermissions, or IpProtocol with FromPort, ToPort and CidrIp, or SourceSecurityGroupName');
-    return [permission('tcp', '0', '65535', [], groups, 'The rule'), permission('udp', '0', '65535', [], groups, 'The rule'), permission('icmp', '-1', '-1', [], groups, 'The rule')];
+    if (!groups.length)
+      throw new ServiceError(
+        'MissingParameter',
+        'The request must contain IpPermissions, or IpProtocol with FromPort, ToPort and CidrIp, or ' +
+          'SourceSecurityGroupName',
+      );
+    return [
+      permission('tcp', '0', '65535', [], groups, 'The rule'),
+      permission('udp', '0', '65535', [], groups, 'The rule'),
+      permission('icmp', '-1', '-1', [], groups, 'The rule'),
+    ];
   }
   return [permission(p.IpProtocol, p.FromPort, p.ToPort, cidrs, groups, 'The rule')];
 }

@@ -2,7 +2,7 @@
  * The security groups domain's tables: each account's groups, and their ingress grants, one row
  * per (protocol, port range, source), the source being a CIDR block or another group.
  */
-import { SchemaPart } from '../../store/schema';
+import { type SchemaPart } from '../../store/schema';
 
 export const groupsSchema: SchemaPart = {
   domain: 'groups',

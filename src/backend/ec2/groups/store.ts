@@ -62,19 +62,31 @@ export interface SecurityGroupStore {
 
 type Row = Record<string, any>;
 
-const grantKey = (g: Grant) => [g.protocol, g.fromPort, g.toPort, g.cidr ?? '', g.sourceGroup?.accountId ?? '', g.sourceGroup?.name ?? ''];
+const grantKey = (g: Grant) => [
+  g.protocol,
+  g.fromPort,
+  g.toPort,
+  g.cidr ?? '',
+  g.sourceGroup?.accountId ?? '',
+  g.sourceGroup?.name ?? '',
+];
 
 export class SqliteSecurityGroupStore implements SecurityGroupStore {
   constructor(private readonly db: Database.Database) {}
 
   private rules(groupId: string): Rule[] {
-    const rows = this.db.prepare('SELECT * FROM security_group_grants WHERE group_id = ? ORDER BY rowid').all(groupId) as Row[];
+    const rows = this.db
+      .prepare('SELECT * FROM security_group_grants WHERE group_id = ? ORDER BY rowid')
+      .all(groupId) as Row[];
     const byRange = new Map<string, Rule>();
     for (const r of rows) {
       const key = `${r.protocol}/${r.from_port}/${r.to_port}`;
       let rule = byRange.get(key);
       if (!rule) {
-        rule = r.protocol === '-1' ? { protocol: '-1', cidrs: [], sourceGroups: [] } : { protocol: r.protocol, fromPort: r.from_port, toPort: r.to_port, cidrs: [], sourceGroups: [] };
+        rule =
+          r.protocol === '-1'
+            ? { protocol: '-1', cidrs: [], sourceGroups: [] }
+            : { protocol: r.protocol, fromPort: r.from_port, toPort: r.to_port, cidrs: [], sourceGroups: [] };
         byRange.set(key, rule);
       }
       if (r.cidr) rule.cidrs.push(r.cidr);
@@ -84,12 +96,17 @@ export class SqliteSecurityGroupStore implements SecurityGroupStore {
   }
 
   private toGroup(r: Row | undefined): SecurityGroup | undefined {
-    return r && { id: r.id, accountId: r.account_id, name: r.name, description: r.description, rules: this.rules(r.id) };
+    return (
+      r && { id: r.id, accountId: r.account_id, name: r.name, description: r.description, rules: this.rules(r.id) }
+    );
   }
 
   get(accountId: string, name: string): SecurityGroup | undefined {
     if (name === DEFAULT_GROUP) return this.ensureDefault(accountId);
-    return this.toGroup(this.db.prepare('SELECT * FROM security_groups WHERE account_id = ? AND name = ?').get(accountId, name) as Row | undefined);
+    return this.toGroup(
+      this.db.prepare('SELECT * FROM security_groups WHERE account_id = ? AND name = ?').get(accountId, name) as
+        Row | undefined,
+    );
   }
 
   getById(groupId: string): SecurityGroup | undefined {
@@ -98,18 +115,26 @@ export class SqliteSecurityGroupStore implements SecurityGroupStore {
 
   ensureDefault(accountId: string): SecurityGroup {
     this.insert(accountId, DEFAULT_GROUP, DEFAULT_GROUP_DESCRIPTION);
-    return this.toGroup(this.db.prepare('SELECT * FROM security_groups WHERE account_id = ? AND name = ?').get(accountId, DEFAULT_GROUP) as Row)!;
+    return this.toGroup(
+      this.db
+        .prepare('SELECT * FROM security_groups WHERE account_id = ? AND name = ?')
+        .get(accountId, DEFAULT_GROUP) as Row,
+    )!;
   }
 
   list(accountId: string): SecurityGroup[] {
     this.ensureDefault(accountId);
-    return (this.db.prepare('SELECT * FROM security_groups WHERE account_id = ? ORDER BY name').all(accountId) as Row[]).map((r) => this.toGroup(r)!);
+    return (
+      this.db.prepare('SELECT * FROM security_groups WHERE account_id = ? ORDER BY name').all(accountId) as Row[]
+    ).map((r) => this.toGroup(r)!);
   }
 
   private insert(accountId: string, name: string, description: string): string | undefined {
     const id = ids.resourceId('sg');
     const r = this.db
-      .prepare('INSERT OR IGNORE INTO security_groups (id, account_id, name, description, created) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR IGNORE INTO security_groups (id, account_id, name, description, created) VALUES (?, ?, ?, ?, ?)',
+      )
       .run(id, accountId, name, description, new Date().toISOString());
     return r.changes === 1 ? id : undefined;
   }
@@ -126,27 +151,35 @@ export class SqliteSecurityGroupStore implements SecurityGroupStore {
 
   hasGrant(groupId: string, grant: Grant): boolean {
     return !!this.db
-      .prepare('SELECT 1 FROM security_group_grants WHERE group_id = ? AND protocol = ? AND from_port = ? AND to_port = ? AND cidr = ? AND source_account = ? AND source_group = ?')
+      .prepare(
+        'SELECT 1 FROM security_group_grants WHERE group_id = ? AND protocol = ? AND from_port = ? AND ' +
+          'to_port = ? AND cidr = ? AND source_account = ? AND source_group = ?',
+      )
       .get(groupId, ...grantKey(grant));
   }
 
   addGrants(groupId: string, grants: Grant[]): void {
     const stmt = this.db.prepare(
-      'INSERT OR IGNORE INTO security_group_grants (group_id, protocol, from_port, to_port, cidr, source_account, source_group) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO security_group_grants (group_id, protocol, from_port, to_port, cidr, ' +
+        'source_account, source_group) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     for (const g of grants) stmt.run(groupId, ...grantKey(g));
   }
 
   removeGrants(groupId: string, grants: Grant[]): void {
     const stmt = this.db.prepare(
-      'DELETE FROM security_group_grants WHERE group_id = ? AND protocol = ? AND from_port = ? AND to_port = ? AND cidr = ? AND source_account = ? AND source_group = ?',
+      'DELETE FROM security_group_grants WHERE group_id = ? AND protocol = ? AND from_port = ? AND to_port = ' +
+        '? AND cidr = ? AND source_account = ? AND source_group = ?',
     );
     for (const g of grants) stmt.run(groupId, ...grantKey(g));
   }
 
   referencingGroups(group: SecurityGroup): SecurityGroup[] {
     const rows = this.db
-      .prepare('SELECT DISTINCT group_id FROM security_group_grants WHERE source_account = ? AND source_group = ? AND group_id <> ?')
+      .prepare(
+        'SELECT DISTINCT group_id FROM security_group_grants WHERE source_account = ? AND source_group = ? ' +
+          'AND group_id <> ?',
+      )
       .all(group.accountId, group.name, group.id) as Row[];
     return rows.map((r) => this.getById(r.group_id)!);
   }

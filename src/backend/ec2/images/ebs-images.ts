@@ -5,12 +5,12 @@
  * marks a Windows image. CreateImage makes one from an EBS-backed instance: a snapshot of its
  * root volume, the image pending until the snapshot completes.
  */
-import { RequestContext } from '../../context';
+import { type RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import * as ids from '../../ids';
 import { requireParam } from '../../query-params';
 import { snapshotVolume, usableSnapshot } from '../volumes/handlers';
-import { BlockDeviceMapping, Image } from './store';
+import { type BlockDeviceMapping, type Image } from './store';
 
 /** The seeds' limit for EBS images: 1 TiB. */
 const EBS_IMAGE_LIMIT_GIB = 1024;
@@ -26,7 +26,8 @@ function mappingsParam(params: Record<string, string>): BlockDeviceMapping[] {
       noDevice: p('NoDevice') !== undefined,
       snapshotId: p('Ebs.SnapshotId') || undefined,
       volumeSize: size ? Number(size) : undefined,
-      deleteOnTermination: p('Ebs.DeleteOnTermination') === undefined ? undefined : p('Ebs.DeleteOnTermination') !== 'false',
+      deleteOnTermination:
+        p('Ebs.DeleteOnTermination') === undefined ? undefined : p('Ebs.DeleteOnTermination') !== 'false',
     });
   }
   return out;
@@ -36,7 +37,8 @@ function insertImage(ctx: RequestContext, image: Image): void {
   try {
     ctx.cloud.images.insert(image);
   } catch (e) {
-    if (/UNIQUE/.test(String(e))) throw new ServiceError('InvalidAMIName.Duplicate', `AMI name ${image.name} is already in use`);
+    if (/UNIQUE/.test(String(e)))
+      throw new ServiceError('InvalidAMIName.Duplicate', `AMI name ${image.name} is already in use`);
     throw e;
   }
 }
@@ -48,14 +50,24 @@ export function registerEbsImage(ctx: RequestContext): string {
   const rootDeviceName = p.RootDeviceName || '/dev/sda1';
   const mappings = mappingsParam(p);
   const root = mappings.find((m) => m.deviceName === rootDeviceName);
-  if (!root?.snapshotId) throw new ServiceError('MissingParameter', `An EBS image needs a snapshot for its root device ${rootDeviceName} (-b ${rootDeviceName}=snap-...)`);
+  if (!root?.snapshotId)
+    throw new ServiceError(
+      'MissingParameter',
+      `An EBS image needs a snapshot for its root device ${rootDeviceName} (-b ${rootDeviceName}=snap-...)`,
+    );
   for (const m of mappings) {
     if (!m.snapshotId) continue;
     const snapshot = usableSnapshot(ctx, m.snapshotId);
-    if (snapshot.status !== 'completed') throw new ServiceError('IncorrectState', `Snapshot '${snapshot.id}' is not completed.`);
+    if (snapshot.status !== 'completed')
+      throw new ServiceError('IncorrectState', `Snapshot '${snapshot.id}' is not completed.`);
     const size = m.volumeSize ?? snapshot.volumeSizeGiB;
     if (!Number.isInteger(size) || size < snapshot.volumeSizeGiB || size > EBS_IMAGE_LIMIT_GIB) {
-      throw invalidParameter('BlockDeviceMapping', m.deviceName, `The volume size must be a whole number of GiB from ${snapshot.volumeSizeGiB} to ${EBS_IMAGE_LIMIT_GIB} (EBS images are limited to 1 TiB).`);
+      throw invalidParameter(
+        'BlockDeviceMapping',
+        m.deviceName,
+        `The volume size must be a whole number of GiB ` +
+          `from ${snapshot.volumeSizeGiB} to ${EBS_IMAGE_LIMIT_GIB} (EBS images are limited to 1 TiB).`,
+      );
     }
     m.volumeSize = size;
   }
@@ -78,8 +90,10 @@ export function registerEbsImage(ctx: RequestContext): string {
     blockDeviceMappings: mappings,
     created: new Date().toISOString(),
   };
-  if (image.kernelId && ctx.cloud.images.get(image.kernelId)?.type !== 'kernel') throw invalidParameter('KernelId', image.kernelId, 'It is not a kernel image of this cloud.');
-  if (image.ramdiskId && ctx.cloud.images.get(image.ramdiskId)?.type !== 'ramdisk') throw invalidParameter('RamdiskId', image.ramdiskId, 'It is not a ramdisk image of this cloud.');
+  if (image.kernelId && ctx.cloud.images.get(image.kernelId)?.type !== 'kernel')
+    throw invalidParameter('KernelId', image.kernelId, 'It is not a kernel image of this cloud.');
+  if (image.ramdiskId && ctx.cloud.images.get(image.ramdiskId)?.type !== 'ramdisk')
+    throw invalidParameter('RamdiskId', image.ramdiskId, 'It is not a ramdisk image of this cloud.');
   insertImage(ctx, image);
   return image.id;
 }
@@ -90,8 +104,16 @@ export function createImage(ctx: RequestContext) {
   const name = requireParam(ctx.params, 'Name');
   const i = ctx.cloud.instances.list({ accountId: ctx.principal.account.id, ids: [instanceId] })[0];
   if (!i) throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
-  if (i.rootDeviceType !== 'ebs') throw new ServiceError('InvalidParameterValue', `Instance ${i.id} is not EBS-backed: bundle an instance-store instance with euca-bundle-instance instead.`);
-  if (i.state !== 'running' && i.state !== 'stopped') throw new ServiceError('IncorrectInstanceState', `Instance ${i.id} is ${i.state}: CreateImage needs it running or stopped.`);
+  if (i.rootDeviceType !== 'ebs')
+    throw new ServiceError(
+      'InvalidParameterValue',
+      `Instance ${i.id} is not EBS-backed: bundle an instance-store instance with euca-bundle-instance instead.`,
+    );
+  if (i.state !== 'running' && i.state !== 'stopped')
+    throw new ServiceError(
+      'IncorrectInstanceState',
+      `Instance ${i.id} is ${i.state}: CreateImage needs it running or stopped.`,
+    );
   const volumes = ctx.cloud.volumes.attachedTo(i.id);
   const root = volumes.find((v) => v.attachment?.device === i.rootDeviceName);
   if (!root) throw new ServiceError('IncorrectInstanceState', `Instance ${i.id} has no root volume attached.`);
@@ -114,7 +136,9 @@ export function createImage(ctx: RequestContext) {
     virtualizationType: source?.virtualizationType ?? 'paravirtual',
     state: 'pending',
     isPublic: false,
-    blockDeviceMappings: [{ deviceName: i.rootDeviceName!, snapshotId: snapshot.id, volumeSize: root.sizeGiB, deleteOnTermination: true }],
+    blockDeviceMappings: [
+      { deviceName: i.rootDeviceName!, snapshotId: snapshot.id, volumeSize: root.sizeGiB, deleteOnTermination: true },
+    ],
     created: new Date().toISOString(),
   };
   insertImage(ctx, image);

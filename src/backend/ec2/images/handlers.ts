@@ -4,15 +4,15 @@
  * the image attributes (launch permission, description, kernel, ramdisk, product codes, block
  * device mapping).
  */
-import { RequestContext } from '../../context';
+import { type RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import { applyFilters, filtersParam, listParam, requireParam } from '../../query-params';
 import { isCloudAdmin } from '../../iam/principals';
 import { registerResourceKind } from '../resources';
 import { tagFilterFields, tagSet } from '../tags/filters';
-import { Tag } from '../tags/store';
+import { type Tag } from '../tags/store';
 import { imageVisible } from './visibility';
-import { Image } from './store';
+import { type Image } from './store';
 
 const ID = /^e[mkr]i-[0-9A-Fa-f]{8}$/;
 
@@ -32,7 +32,8 @@ function visibleImage(ctx: RequestContext, id: string): Image {
 
 function ownedImage(ctx: RequestContext, id: string): Image {
   const image = visibleImage(ctx, id);
-  if (image.accountId !== ctx.principal.account.id && !isCloudAdmin(ctx)) throw new ServiceError('AuthFailure', `Not authorized to modify image ${id}`, 403);
+  if (image.accountId !== ctx.principal.account.id && !isCloudAdmin(ctx))
+    throw new ServiceError('AuthFailure', `Not authorized to modify image ${id}`, 403);
   return image;
 }
 
@@ -49,7 +50,8 @@ export function deregisterImage(ctx: RequestContext) {
 }
 
 function imageItem(ctx: RequestContext, image: Image, ownerAlias: Map<string, string | undefined>, tags?: Tag[]) {
-  if (!ownerAlias.has(image.accountId)) ownerAlias.set(image.accountId, ctx.cloud.store.findAccount(image.accountId)?.name);
+  if (!ownerAlias.has(image.accountId))
+    ownerAlias.set(image.accountId, ctx.cloud.store.findAccount(image.accountId)?.name);
   return {
     imageId: image.id,
     imageLocation: image.location ?? `${image.accountId}/${image.name}`,
@@ -62,7 +64,9 @@ function imageItem(ctx: RequestContext, image: Image, ownerAlias: Map<string, st
     kernelId: image.kernelId,
     ramdiskId: image.ramdiskId,
     platform: image.platform,
-    stateReason: image.stateReason ? { code: image.state === 'failed' ? 'Client.InvalidManifest' : 'pending', message: image.stateReason } : undefined,
+    stateReason: image.stateReason
+      ? { code: image.state === 'failed' ? 'Client.InvalidManifest' : 'pending', message: image.stateReason }
+      : undefined,
     imageOwnerAlias: ownerAlias.get(image.accountId),
     name: image.name,
     description: image.description,
@@ -71,7 +75,10 @@ function imageItem(ctx: RequestContext, image: Image, ownerAlias: Map<string, st
     blockDeviceMapping: image.blockDeviceMappings.map((m) => ({
       deviceName: m.deviceName,
       virtualName: m.virtualName,
-      ebs: m.snapshotId || m.volumeSize ? { snapshotId: m.snapshotId, volumeSize: m.volumeSize, deleteOnTermination: m.deleteOnTermination ?? true } : undefined,
+      ebs:
+        m.snapshotId || m.volumeSize
+          ? { snapshotId: m.snapshotId, volumeSize: m.volumeSize, deleteOnTermination: m.deleteOnTermination ?? true }
+          : undefined,
       noDevice: m.noDevice ? '' : undefined,
     })),
     virtualizationType: image.virtualizationType,
@@ -88,7 +95,10 @@ export function describeImages(ctx: RequestContext) {
   if (ids.length) images = images.filter((i) => ids.includes(i.id));
 
   const owners = listParam(ctx.params, 'Owner').map((o) => (o === 'self' ? me : o));
-  if (owners.length) images = images.filter((i) => owners.includes(i.accountId) || owners.includes(ctx.cloud.store.findAccount(i.accountId)?.name ?? ''));
+  if (owners.length)
+    images = images.filter(
+      (i) => owners.includes(i.accountId) || owners.includes(ctx.cloud.store.findAccount(i.accountId)?.name ?? ''),
+    );
 
   const executableBy = listParam(ctx.params, 'ExecutableBy');
   if (executableBy.length) {
@@ -104,7 +114,10 @@ export function describeImages(ctx: RequestContext) {
   }
 
   // The caller's own tags: tags belong to the account that set them.
-  const tags = ctx.cloud.tags.forResources(me, images.map((i) => i.id));
+  const tags = ctx.cloud.tags.forResources(
+    me,
+    images.map((i) => i.id),
+  );
   const filters = filtersParam(ctx.params);
   images = applyFilters(images, filters, {
     architecture: (i) => i.architecture,
@@ -132,7 +145,10 @@ export function describeImages(ctx: RequestContext) {
 }
 
 /** Account ids named by a launch-permission list; "all" (Group) makes the image public. */
-function launchPermissionChanges(params: Record<string, string>, op: 'Add' | 'Remove'): { accounts: string[]; all: boolean } {
+function launchPermissionChanges(
+  params: Record<string, string>,
+  op: 'Add' | 'Remove',
+): { accounts: string[]; all: boolean } {
   const accounts: string[] = [];
   let all = false;
   for (const [k, v] of Object.entries(params)) {
@@ -158,8 +174,18 @@ export function modifyImageAttribute(ctx: RequestContext) {
   const remove = launchPermissionChanges(p, 'Remove');
   const description = p['Description.Value'] ?? (p.Attribute === 'description' ? p.Value : undefined);
   const codes = listParam(p, 'ProductCode');
-  if (!add.accounts.length && !add.all && !remove.accounts.length && !remove.all && description === undefined && !codes.length) {
-    throw new ServiceError('MissingParameter', 'The request must name an attribute to modify: LaunchPermission, Description or ProductCode');
+  if (
+    !add.accounts.length &&
+    !add.all &&
+    !remove.accounts.length &&
+    !remove.all &&
+    description === undefined &&
+    !codes.length
+  ) {
+    throw new ServiceError(
+      'MissingParameter',
+      'The request must name an attribute to modify: LaunchPermission, Description or ProductCode',
+    );
   }
   for (const account of [...add.accounts, ...remove.accounts]) {
     if (!/^\d{12}$/.test(account)) throw invalidParameter('UserId', account, 'An account id has 12 digits.');
@@ -181,10 +207,20 @@ export function describeImageAttribute(ctx: RequestContext) {
   const base = { imageId: image.id };
   switch (attribute) {
     case 'launchPermission':
-      if (image.accountId !== ctx.principal.account.id && !isCloudAdmin(ctx)) throw new ServiceError('AuthFailure', `Not authorized to see the launch permissions of ${image.id}`, 403);
-      return { ...base, launchPermission: [...(image.isPublic ? [{ group: 'all' }] : []), ...ctx.cloud.images.launchPermissions(image.id).map((userId) => ({ userId }))] };
+      if (image.accountId !== ctx.principal.account.id && !isCloudAdmin(ctx))
+        throw new ServiceError('AuthFailure', `Not authorized to see the launch permissions of ${image.id}`, 403);
+      return {
+        ...base,
+        launchPermission: [
+          ...(image.isPublic ? [{ group: 'all' }] : []),
+          ...ctx.cloud.images.launchPermissions(image.id).map((userId) => ({ userId })),
+        ],
+      };
     case 'productCodes':
-      return { ...base, productCodes: ctx.cloud.images.productCodes(image.id).map((productCode) => ({ productCode, type: 'devpay' })) };
+      return {
+        ...base,
+        productCodes: ctx.cloud.images.productCodes(image.id).map((productCode) => ({ productCode, type: 'devpay' })),
+      };
     case 'kernel':
       return { ...base, kernel: image.kernelId ? { value: image.kernelId } : undefined };
     case 'ramdisk':
@@ -194,14 +230,19 @@ export function describeImageAttribute(ctx: RequestContext) {
     case 'blockDeviceMapping':
       return { ...base, blockDeviceMapping: imageItem(ctx, image, new Map()).blockDeviceMapping };
     default:
-      throw invalidParameter('Attribute', attribute, 'It is one of launchPermission, productCodes, kernel, ramdisk, description, blockDeviceMapping.');
+      throw invalidParameter(
+        'Attribute',
+        attribute,
+        'It is one of launchPermission, productCodes, kernel, ramdisk, description, blockDeviceMapping.',
+      );
   }
 }
 
 export function resetImageAttribute(ctx: RequestContext) {
   const image = ownedImage(ctx, requireParam(ctx.params, 'ImageId'));
   const attribute = requireParam(ctx.params, 'Attribute');
-  if (attribute !== 'launchPermission') throw invalidParameter('Attribute', attribute, 'Only launchPermission can be reset.');
+  if (attribute !== 'launchPermission')
+    throw invalidParameter('Attribute', attribute, 'Only launchPermission can be reset.');
   ctx.cloud.store.transaction(() => {
     ctx.cloud.images.removeLaunchPermissions(image.id, ctx.cloud.images.launchPermissions(image.id));
     ctx.cloud.images.update(image.id, { isPublic: false });

@@ -9,16 +9,22 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
-import { decryptBundleKeys, Manifest, parseManifest, unbundle, verifyManifestSignature } from '../../../lib/bundle';
+import { type Readable } from 'node:stream';
+import {
+  decryptBundleKeys,
+  type Manifest,
+  parseManifest,
+  unbundle,
+  verifyManifestSignature,
+} from '../../../shared/bundle';
 import { s3Gate } from '../../iam/enforce';
 import { isCloudAdmin } from '../../iam/principals';
 import { registerEbsImage } from './ebs-images';
-import { RequestContext } from '../../context';
+import { type RequestContext } from '../../context';
 import { ServiceError } from '../../errors';
 import * as ids from '../../ids';
-import { CloudStore } from '../../store/types';
-import { Image, ImageStore, ImageType } from './store';
+import { type CloudStore } from '../../store/types';
+import { type Image, type ImageStore, type ImageType } from './store';
 import type { Reader } from './walrus-source';
 
 /** Instance-store images are limited to 10 GiB (seed 000). */
@@ -100,7 +106,10 @@ export class ImageRegistrar {
       throw new ServiceError('UnauthorizedOperation', `Only the cloud administrator may register ${type} images`, 403);
     }
     if (type === 'machine' && manifest.image.size > INSTANCE_STORE_LIMIT) {
-      throw new ServiceError('InvalidParameterValue', `The image is ${manifest.image.size} bytes; instance-store images are limited to 10 GiB`);
+      throw new ServiceError(
+        'InvalidParameterValue',
+        `The image is ${manifest.image.size} bytes; instance-store images are limited to 10 GiB`,
+      );
     }
     this.checkSignature(text, manifest, location);
     this.keys(manifest, location);
@@ -139,7 +148,11 @@ export class ImageRegistrar {
     try {
       this.o.images.insert(image);
     } catch (e) {
-      if (/UNIQUE/.test(String(e))) throw new ServiceError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by ${this.o.images.visibleTo(image.accountId).find((i) => i.name === name && i.accountId === image.accountId)?.id ?? 'another image'}`);
+      if (/UNIQUE/.test(String(e)))
+        throw new ServiceError(
+          'InvalidAMIName.Duplicate',
+          `AMI name ${name} is already in use by ${this.o.images.visibleTo(image.accountId).find((i) => i.name === name && i.accountId === image.accountId)?.id ?? 'another image'}`,
+        );
       throw e;
     }
     this.schedule(image.id, bucket, key, image.manifestSha256);
@@ -176,7 +189,11 @@ export class ImageRegistrar {
   private checkSignature(text: string, manifest: Manifest, location: string): void {
     const certs = [...this.o.store.accountCertificates(manifest.image.user), this.o.cloudCertPem];
     if (!certs.some((pem) => verifyManifestSignature(text, pem))) {
-      throw new ServiceError('InvalidManifest', `The signature of ${location} does not verify against any signing certificate of account ${manifest.image.user}`);
+      throw new ServiceError(
+        'InvalidManifest',
+        `The signature of ${location} does not verify against any signing certificate of ` +
+          `account ${manifest.image.user}`,
+      );
     }
   }
 
@@ -184,7 +201,11 @@ export class ImageRegistrar {
     try {
       return decryptBundleKeys(manifest, this.o.cloudPrivateKeyPem, 'ec2');
     } catch {
-      throw new ServiceError('InvalidManifest', `${location} was not bundled for this cloud: its key does not decrypt with the cloud's certificate (was another --ec2cert given?)`);
+      throw new ServiceError(
+        'InvalidManifest',
+        `${location} was not bundled for this cloud: its key does not decrypt with the cloud's certificate ` +
+          `(was another --ec2cert given?)`,
+      );
     }
   }
 
@@ -195,7 +216,8 @@ export class ImageRegistrar {
   private requireImage(id: string | undefined, type: ImageType): void {
     if (!id) return;
     const image = this.o.images.get(id);
-    if (!image || image.type !== type) throw new ServiceError('InvalidAMIID.NotFound', `The ${type} image id '[${id}]' does not exist`);
+    if (!image || image.type !== type)
+      throw new ServiceError('InvalidAMIID.NotFound', `The ${type} image id '[${id}]' does not exist`);
   }
 
   private schedule(id: string, bucket: string, key: string, manifestSha256?: string): void {
@@ -208,7 +230,8 @@ export class ImageRegistrar {
     try {
       const text = await this.o.source.readManifest(undefined, bucket, key);
       // The parts read below are those of the manifest the caller was checked against, or none.
-      if (manifestSha256 && sha256(text) !== manifestSha256) throw new Error(`the manifest ${bucket}/${key} changed after the image was registered`);
+      if (manifestSha256 && sha256(text) !== manifestSha256)
+        throw new Error(`the manifest ${bucket}/${key} changed after the image was registered`);
       const manifest = parseManifest(text);
       const { key: aesKey, iv } = decryptBundleKeys(manifest, this.o.cloudPrivateKeyPem, 'ec2');
       const { size } = await unbundle({

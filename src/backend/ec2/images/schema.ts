@@ -1,5 +1,5 @@
 /** The images domain's tables: registered images, their launch permissions and product codes. */
-import { SchemaPart } from '../../store/schema';
+import { type SchemaPart } from '../../store/schema';
 
 export const imagesSchema: SchemaPart = {
   domain: 'images',

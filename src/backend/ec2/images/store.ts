@@ -86,7 +86,12 @@ function toImage(r: Row): Image {
   };
 }
 
-const COLUMNS: Record<string, string> = { description: 'description', kernelId: 'kernel_id', ramdiskId: 'ramdisk_id', isPublic: 'is_public' };
+const COLUMNS: Record<string, string> = {
+  description: 'description',
+  kernelId: 'kernel_id',
+  ramdiskId: 'ramdisk_id',
+  isPublic: 'is_public',
+};
 
 export class SqliteImageStore implements ImageStore {
   constructor(private readonly db: Database.Database) {}
@@ -98,8 +103,28 @@ export class SqliteImageStore implements ImageStore {
            root_device_type, root_device_name, virtualization_type, state, state_reason, size, is_public, block_device_mappings, created, manifest_sha256)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(i.id, i.accountId, i.type, i.location ?? null, i.name, i.description ?? null, i.architecture, i.kernelId ?? null, i.ramdiskId ?? null, i.platform ?? null,
-        i.rootDeviceType, i.rootDeviceName, i.virtualizationType, i.state, i.stateReason ?? null, i.size ?? null, i.isPublic ? 1 : 0, JSON.stringify(i.blockDeviceMappings), i.created, i.manifestSha256 ?? null);
+      .run(
+        i.id,
+        i.accountId,
+        i.type,
+        i.location ?? null,
+        i.name,
+        i.description ?? null,
+        i.architecture,
+        i.kernelId ?? null,
+        i.ramdiskId ?? null,
+        i.platform ?? null,
+        i.rootDeviceType,
+        i.rootDeviceName,
+        i.virtualizationType,
+        i.state,
+        i.stateReason ?? null,
+        i.size ?? null,
+        i.isPublic ? 1 : 0,
+        JSON.stringify(i.blockDeviceMappings),
+        i.created,
+        i.manifestSha256 ?? null,
+      );
   }
 
   get(id: string): Image | undefined {
@@ -127,12 +152,16 @@ export class SqliteImageStore implements ImageStore {
   }
 
   setState(id: string, state: ImageState, reason?: string, size?: number): void {
-    this.db.prepare('UPDATE images SET state = ?, state_reason = ?, size = COALESCE(?, size) WHERE id = ?').run(state, reason ?? null, size ?? null, id);
+    this.db
+      .prepare('UPDATE images SET state = ?, state_reason = ?, size = COALESCE(?, size) WHERE id = ?')
+      .run(state, reason ?? null, size ?? null, id);
   }
 
   update(id: string, fields: Partial<Pick<Image, 'description' | 'kernelId' | 'ramdiskId' | 'isPublic'>>): void {
     for (const [k, v] of Object.entries(fields)) {
-      this.db.prepare(`UPDATE images SET ${COLUMNS[k]} = ? WHERE id = ?`).run(typeof v === 'boolean' ? (v ? 1 : 0) : (v ?? null), id);
+      this.db
+        .prepare(`UPDATE images SET ${COLUMNS[k]} = ? WHERE id = ?`)
+        .run(typeof v === 'boolean' ? (v ? 1 : 0) : (v ?? null), id);
     }
   }
 
@@ -141,7 +170,11 @@ export class SqliteImageStore implements ImageStore {
   }
 
   launchPermissions(id: string): string[] {
-    return (this.db.prepare('SELECT account_id FROM image_launch_permissions WHERE image_id = ? ORDER BY account_id').all(id) as Row[]).map((r) => r.account_id);
+    return (
+      this.db
+        .prepare('SELECT account_id FROM image_launch_permissions WHERE image_id = ? ORDER BY account_id')
+        .all(id) as Row[]
+    ).map((r) => r.account_id);
   }
 
   permittedAccounts(ids: string[]): Map<string, Set<string>> {
@@ -162,7 +195,9 @@ export class SqliteImageStore implements ImageStore {
   }
 
   productCodes(id: string): string[] {
-    return (this.db.prepare('SELECT code FROM image_product_codes WHERE image_id = ? ORDER BY code').all(id) as Row[]).map((r) => r.code);
+    return (
+      this.db.prepare('SELECT code FROM image_product_codes WHERE image_id = ? ORDER BY code').all(id) as Row[]
+    ).map((r) => r.code);
   }
 
   addProductCodes(id: string, codes: string[]): void {

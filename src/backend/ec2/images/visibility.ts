@@ -5,10 +5,15 @@
  * every one. Any other user of the eucalyptus account is an ordinary user here.
  */
 import { isCloudAdmin } from '../../iam/principals';
-import { Principal } from '../../store/types';
-import { Image, ImageStore } from './store';
+import { type Principal } from '../../store/types';
+import { type Image, type ImageStore } from './store';
 
 export function imageVisible(images: ImageStore, principal: Principal, image: Image): boolean {
   const account = principal.account.id;
-  return isCloudAdmin({ principal }) || image.accountId === account || image.isPublic || images.launchPermissions(image.id).includes(account);
+  return (
+    isCloudAdmin({ principal }) ||
+    image.accountId === account ||
+    image.isPublic ||
+    images.launchPermissions(image.id).includes(account)
+  );
 }

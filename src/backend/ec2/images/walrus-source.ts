@@ -5,7 +5,7 @@
  */
 import { ServiceError } from '../../errors';
 import type { Caller, S3Gate, Walrus } from '../../s3/walrus';
-import { BundleSource } from './registrar';
+import { type BundleSource } from './registrar';
 
 /** A manifest is a few KiB per GiB of image; anything far larger is not one. */
 const MAX_MANIFEST = 4 * 1024 * 1024;
@@ -26,7 +26,8 @@ export function walrusBundleSource(walrus: Walrus): BundleSource {
       walrus.readAs(reader.caller, { bucket, key }, reader.gate);
     } catch (e) {
       if (!(e instanceof ServiceError)) throw e;
-      if (e.code === 'AccessDenied') throw new ServiceError('AuthFailure', `Not authorized to read the ${what} ${bucket}/${key}`, 403);
+      if (e.code === 'AccessDenied')
+        throw new ServiceError('AuthFailure', `Not authorized to read the ${what} ${bucket}/${key}`, 403);
       throw new ServiceError('InvalidManifest', `The ${what} ${bucket}/${key} does not exist in Walrus`);
     }
   };
@@ -35,7 +36,8 @@ export function walrusBundleSource(walrus: Walrus): BundleSource {
       if (reader) check(reader, bucket, key, 'manifest');
       const head = walrus.headObject(bucket, key);
       if (!head) throw new ServiceError('InvalidManifest', `The manifest ${bucket}/${key} does not exist in Walrus`);
-      if (head.size > MAX_MANIFEST) throw new ServiceError('InvalidManifest', `${bucket}/${key} is too large to be a bundle manifest`);
+      if (head.size > MAX_MANIFEST)
+        throw new ServiceError('InvalidManifest', `${bucket}/${key} is too large to be a bundle manifest`);
       const chunks: Buffer[] = [];
       for await (const c of walrus.openObject(bucket, key)) chunks.push(c as Buffer);
       return Buffer.concat(chunks).toString('utf8');
@@ -47,7 +49,8 @@ export function walrusBundleSource(walrus: Walrus): BundleSource {
       try {
         return walrus.openObject(bucket, key);
       } catch (e) {
-        if (e instanceof ServiceError) throw new Error(`bundle part ${key} cannot be read from Walrus: ${e.message}`);
+        if (e instanceof ServiceError)
+          throw new Error(`bundle part ${key} cannot be read from Walrus: ${e.message}`, { cause: e });
         throw e;
       }
     },

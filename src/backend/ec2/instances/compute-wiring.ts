@@ -4,7 +4,7 @@
  * stores, and the node controllers' protocol client.
  */
 import type { ClusterServices } from '../../cluster';
-import { ComputeServices, NodeOperations } from './services';
+import { type ComputeServices, type NodeOperations } from './services';
 
 export interface KeyPairSource {
   get(accountId: string, name: string): { name: string; publicKeyOpenSsh: string } | undefined;
@@ -15,14 +15,23 @@ export interface GroupSource {
   find(accountId: string, nameOrId: string): { id: string; name: string } | undefined;
 }
 
-export function computeServices(cluster: ClusterServices, zones: () => string[], keypairs: KeyPairSource, groups: GroupSource, nodes: NodeOperations): ComputeServices {
+export function computeServices(
+  cluster: ClusterServices,
+  zones: () => string[],
+  keypairs: KeyPairSource,
+  groups: GroupSource,
+  nodes: NodeOperations,
+): ComputeServices {
   return {
     vmType: (name) => cluster.controller.vmTypes.get(name),
     zones,
     place: (zone, vmType, min, max) =>
-      cluster.controller.placeInstances(zone, vmType.name, min, max).map((p) => ({ placementId: p.id, node: `${p.node.host}:${p.node.port}` })),
+      cluster.controller
+        .placeInstances(zone, vmType.name, min, max)
+        .map((p) => ({ placementId: p.id, node: `${p.node.host}:${p.node.port}` })),
     unplace: (placementId) => cluster.controller.releaseInstance({ id: placementId }),
-    allocateAddresses: (accountId, groupName, addressing, instanceId) => cluster.network.allocateInstanceAddresses(accountId, groupName, addressing, instanceId),
+    allocateAddresses: (accountId, groupName, addressing, instanceId) =>
+      cluster.network.allocateInstanceAddresses(accountId, groupName, addressing, instanceId),
     releaseAddresses: (addresses) => cluster.network.releaseInstanceAddresses(addresses),
     publicAddressOf: (instanceId) => cluster.network.publicAddressOf(instanceId),
     keyPair: (accountId, name) => keypairs.get(accountId, name),

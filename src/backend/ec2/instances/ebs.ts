@@ -6,11 +6,11 @@
  * and gives back its place on the node and its addresses; starting it places it again (on any
  * node of its zone) and boots it from the same volumes.
  */
-import { RequestContext } from '../../context';
+import { type RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
-import { Image } from '../images/store';
+import { type Image } from '../images/store';
 import { createVolumeRecord, MAX_VOLUME_GIB, usableSnapshot } from '../volumes/handlers';
-import { Instance } from './store';
+import { type Instance } from './store';
 
 /** A volume an instance is to be launched with. */
 export interface VolumeMapping {
@@ -38,7 +38,12 @@ function requestMappings(params: Record<string, string>): Map<string, VolumeMapp
       continue;
     }
     const size = p('Ebs.VolumeSize');
-    out.set(device, { device, snapshotId: p('Ebs.SnapshotId') || undefined, sizeGiB: size ? Number(size) : undefined, deleteOnTermination: p('Ebs.DeleteOnTermination') !== 'false' });
+    out.set(device, {
+      device,
+      snapshotId: p('Ebs.SnapshotId') || undefined,
+      sizeGiB: size ? Number(size) : undefined,
+      deleteOnTermination: p('Ebs.DeleteOnTermination') !== 'false',
+    });
   }
   return out;
 }
@@ -47,22 +52,47 @@ function requestMappings(params: Record<string, string>): Map<string, VolumeMapp
 export function launchMappings(ctx: RequestContext, image: Image): VolumeMapping[] {
   const byDevice = new Map<string, VolumeMapping | null>();
   for (const m of image.blockDeviceMappings) {
-    if (m.snapshotId || m.volumeSize) byDevice.set(m.deviceName, { device: m.deviceName, snapshotId: m.snapshotId, sizeGiB: m.volumeSize, deleteOnTermination: m.deleteOnTermination ?? true });
+    if (m.snapshotId || m.volumeSize)
+      byDevice.set(m.deviceName, {
+        device: m.deviceName,
+        snapshotId: m.snapshotId,
+        sizeGiB: m.volumeSize,
+        deleteOnTermination: m.deleteOnTermination ?? true,
+      });
   }
   for (const [device, m] of requestMappings(ctx.params)) byDevice.set(device, m);
   const mappings = [...byDevice.values()].filter((m): m is VolumeMapping => m !== null);
   if (image.rootDeviceType === 'ebs' && !mappings.some((m) => m.device === image.rootDeviceName)) {
-    throw invalidParameter('BlockDeviceMapping', image.rootDeviceName, `The EBS image ${image.id} has no volume for its root device.`);
+    throw invalidParameter(
+      'BlockDeviceMapping',
+      image.rootDeviceName,
+      `The EBS image ${image.id} has no volume for its root device.`,
+    );
   }
   const fromImage = new Set(image.blockDeviceMappings.map((m) => m.snapshotId).filter(Boolean));
   for (const m of mappings) {
     // The image's own snapshots come with the permission to launch it; others must be usable.
-    const snapshot = m.snapshotId ? (fromImage.has(m.snapshotId) ? ctx.cloud.volumes.snapshot(m.snapshotId) : usableSnapshot(ctx, m.snapshotId)) : undefined;
-    if (m.snapshotId && !snapshot) throw new ServiceError('InvalidSnapshot.NotFound', `The snapshot '${m.snapshotId}' does not exist.`);
-    if (snapshot && snapshot.status !== 'completed') throw new ServiceError('IncorrectState', `Snapshot '${snapshot.id}' is not completed.`);
+    const snapshot = m.snapshotId
+      ? fromImage.has(m.snapshotId)
+        ? ctx.cloud.volumes.snapshot(m.snapshotId)
+        : usableSnapshot(ctx, m.snapshotId)
+      : undefined;
+    if (m.snapshotId && !snapshot)
+      throw new ServiceError('InvalidSnapshot.NotFound', `The snapshot '${m.snapshotId}' does not exist.`);
+    if (snapshot && snapshot.status !== 'completed')
+      throw new ServiceError('IncorrectState', `Snapshot '${snapshot.id}' is not completed.`);
     m.sizeGiB ??= snapshot?.volumeSizeGiB;
-    if (!m.sizeGiB || !Number.isInteger(m.sizeGiB) || m.sizeGiB > MAX_VOLUME_GIB || (snapshot && m.sizeGiB < snapshot.volumeSizeGiB)) {
-      throw invalidParameter('BlockDeviceMapping', m.device, `The volume size must be a whole number of GiB from the snapshot's size to ${MAX_VOLUME_GIB}.`);
+    if (
+      !m.sizeGiB ||
+      !Number.isInteger(m.sizeGiB) ||
+      m.sizeGiB > MAX_VOLUME_GIB ||
+      (snapshot && m.sizeGiB < snapshot.volumeSizeGiB)
+    ) {
+      throw invalidParameter(
+        'BlockDeviceMapping',
+        m.device,
+        `The volume size must be a whole number of GiB from the snapshot's size to ${MAX_VOLUME_GIB}.`,
+      );
     }
   }
   return mappings;
@@ -72,7 +102,11 @@ export function launchMappings(ctx: RequestContext, image: Image): VolumeMapping
  * Makes an instance's volumes and attaches them (in the records) once they are ready; resolves
  * with what the node is to link. The instance's account owns them.
  */
-export async function prepareVolumes(ctx: RequestContext, i: Instance, mappings: VolumeMapping[]): Promise<NodeVolume[]> {
+export async function prepareVolumes(
+  ctx: RequestContext,
+  i: Instance,
+  mappings: VolumeMapping[],
+): Promise<NodeVolume[]> {
   const made = mappings.map((m) => {
     const snapshot = m.snapshotId ? ctx.cloud.volumes.snapshot(m.snapshotId) : undefined;
     return { m, ...createVolumeRecord(ctx, i.zone, m.sizeGiB!, { snapshot, accountId: i.accountId }) };
@@ -82,11 +116,21 @@ export async function prepareVolumes(ctx: RequestContext, i: Instance, mappings:
   const time = new Date().toISOString();
   volumes.transaction(() => {
     for (const { m, volume } of made) {
-      volumes.setAttachment(volume.id, { instanceId: i.id, device: m.device, status: 'attached', time, deleteOnTermination: m.deleteOnTermination });
+      volumes.setAttachment(volume.id, {
+        instanceId: i.id,
+        device: m.device,
+        status: 'attached',
+        time,
+        deleteOnTermination: m.deleteOnTermination,
+      });
       volumes.setVolumeStatus(volume.id, 'in-use');
     }
   });
-  return made.map(({ m, volume }) => ({ device: m.device, path: storage.volumePath(i.zone, volume.id), root: m.device === i.rootDeviceName && i.rootDeviceType === 'ebs' }));
+  return made.map(({ m, volume }) => ({
+    device: m.device,
+    path: storage.volumePath(i.zone, volume.id),
+    root: m.device === i.rootDeviceName && i.rootDeviceType === 'ebs',
+  }));
 }
 
 /** The volumes attached to a stopped instance, to boot it again. */

@@ -4,18 +4,18 @@
  * terminating and rebooting (through the node controllers), console output, status, attributes
  * and Windows password data. Stop and start need an EBS root device, which these instances lack.
  */
-import { RequestContext } from '../../context';
+import { type RequestContext } from '../../context';
 import { releaseVolumes } from '../volumes/handlers';
 import { log } from '../../listen';
 import { invalidParameter, ServiceError } from '../../errors';
-import { applyFilters, Filter, filtersParam, listParam, requireParam } from '../../query-params';
+import { applyFilters, type Filter, filtersParam, listParam, requireParam } from '../../query-params';
 import { registerGroupInUseCheck } from '../groups/handlers';
 import { isCloudAdmin } from '../images/handlers';
 import { registerResourceKind } from '../resources';
 import { tagFilterFields, tagSet } from '../tags/filters';
 import { releaseInstance, runInstances } from './launch';
 import { startInstances, stopInstances } from './stop-start';
-import { Instance, STATE_CODES } from './store';
+import { type Instance, STATE_CODES } from './store';
 import { instanceItem, reservations, stateOf } from './view';
 
 const ID = /^i-[0-9A-Fa-f]{8}$/;
@@ -32,7 +32,9 @@ function hypervisor(ctx: RequestContext): string {
 
 /** An instance with the public address it shows now (an elastic IP wins over its own). */
 function withPublicAddress(ctx: RequestContext, i: Instance): Instance {
-  return i.state === 'terminated' || i.state === 'shutting-down' ? { ...i, publicIp: undefined } : { ...i, publicIp: ctx.cloud.compute.publicAddressOf(i.id) ?? i.publicIp };
+  return i.state === 'terminated' || i.state === 'shutting-down'
+    ? { ...i, publicIp: undefined }
+    : { ...i, publicIp: ctx.cloud.compute.publicAddressOf(i.id) ?? i.publicIp };
 }
 
 /** The caller's instances named by id (all must exist), or all of them. */
@@ -42,7 +44,8 @@ function selected(ctx: RequestContext, idsParam = 'InstanceId', allAccounts = fa
   const account = allAccounts ? undefined : ctx.principal.account.id;
   const found = ctx.cloud.instances.list({ accountId: account, ids: ids.length ? ids : undefined });
   const missing = ids.filter((id) => !found.some((i) => i.id === id));
-  if (missing.length) throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${missing.join(', ')}' does not exist`);
+  if (missing.length)
+    throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${missing.join(', ')}' does not exist`);
   return found;
 }
 
@@ -82,7 +85,11 @@ function taggedIds(ctx: RequestContext, filters: Filter[]): string[] | undefined
   let ids: Set<string> | undefined;
   for (const f of filters) {
     if (!f.name.startsWith('tag:') || f.values.some((v) => /[*?]/.test(v))) continue;
-    const matching = new Set(f.values.flatMap((v) => ctx.cloud.tags.resourcesWith(ctx.principal.account.id, f.name.slice(4), v)).filter((id) => id.startsWith('i-')));
+    const matching = new Set(
+      f.values
+        .flatMap((v) => ctx.cloud.tags.resourcesWith(ctx.principal.account.id, f.name.slice(4), v))
+        .filter((id) => id.startsWith('i-')),
+    );
     ids = ids ? new Set([...ids].filter((id) => matching.has(id))) : matching;
   }
   return ids && [...ids];
@@ -96,34 +103,69 @@ export function runInstancesAction(ctx: RequestContext) {
 
 export function describeInstances(ctx: RequestContext) {
   const verbose = listParam(ctx.params, 'InstanceId').includes('verbose');
-  if (verbose) for (const k of Object.keys(ctx.params)) if (k.startsWith('InstanceId.') && ctx.params[k] === 'verbose') delete ctx.params[k];
+  if (verbose)
+    for (const k of Object.keys(ctx.params))
+      if (k.startsWith('InstanceId.') && ctx.params[k] === 'verbose') delete ctx.params[k];
   const filters = filtersParam(ctx.params);
   const allAccounts = verbose && isCloudAdmin(ctx);
   const narrowed = allAccounts || listParam(ctx.params, 'InstanceId').length ? undefined : taggedIds(ctx, filters);
-  let found = !narrowed ? selected(ctx, 'InstanceId', allAccounts) : narrowed.length ? ctx.cloud.instances.list({ accountId: ctx.principal.account.id, ids: narrowed }) : [];
-  const tags = ctx.cloud.tags.forResources(ctx.principal.account.id, found.map((i) => i.id));
-  found = applyFilters(found, filters, { ...FILTERS, ...tagFilterFields(filters, (i: Instance) => tags.get(i.id) ?? []) });
+  let found = !narrowed
+    ? selected(ctx, 'InstanceId', allAccounts)
+    : narrowed.length
+      ? ctx.cloud.instances.list({ accountId: ctx.principal.account.id, ids: narrowed })
+      : [];
+  const tags = ctx.cloud.tags.forResources(
+    ctx.principal.account.id,
+    found.map((i) => i.id),
+  );
+  found = applyFilters(found, filters, {
+    ...FILTERS,
+    ...tagFilterFields(filters, (i: Instance) => tags.get(i.id) ?? []),
+  });
   const max = ctx.params.MaxResults !== undefined ? Number(ctx.params.MaxResults) : undefined;
-  if (max !== undefined && (!Number.isInteger(max) || max < 5 || max > 1000)) throw invalidParameter('MaxResults', ctx.params.MaxResults, 'It is between 5 and 1000.');
+  if (max !== undefined && (!Number.isInteger(max) || max < 5 || max > 1000))
+    throw invalidParameter('MaxResults', ctx.params.MaxResults, 'It is between 5 and 1000.');
   let start = 0;
   if (ctx.params.NextToken) {
     start = Number(Buffer.from(ctx.params.NextToken, 'base64').toString('utf8'));
-    if (!Number.isInteger(start) || start < 0) throw invalidParameter('NextToken', ctx.params.NextToken, 'It is not a token this cloud gave.');
+    if (!Number.isInteger(start) || start < 0)
+      throw invalidParameter('NextToken', ctx.params.NextToken, 'It is not a token this cloud gave.');
   }
-  const page = (max === undefined ? found.slice(start) : found.slice(start, start + max)).map((i) => withPublicAddress(ctx, i));
-  const next = max !== undefined && start + max < found.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
+  const page = (max === undefined ? found.slice(start) : found.slice(start, start + max)).map((i) =>
+    withPublicAddress(ctx, i),
+  );
+  const next =
+    max !== undefined && start + max < found.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
   const volumes = ctx.cloud.volumes.attachments();
   const devicesOf = (id: string) =>
-    (volumes.get(id) ?? []).map((v) => ({ deviceName: v.attachment!.device, ebs: { volumeId: v.id, status: v.attachment!.status, attachTime: v.attachment!.time, deleteOnTermination: v.attachment!.deleteOnTermination } }));
-  return { reservationSet: reservations(page, hypervisor(ctx), (id) => tagSet(tags.get(id)), devicesOf), nextToken: next };
+    (volumes.get(id) ?? []).map((v) => ({
+      deviceName: v.attachment!.device,
+      ebs: {
+        volumeId: v.id,
+        status: v.attachment!.status,
+        attachTime: v.attachment!.time,
+        deleteOnTermination: v.attachment!.deleteOnTermination,
+      },
+    }));
+  return {
+    reservationSet: reservations(page, hypervisor(ctx), (id) => tagSet(tags.get(id)), devicesOf),
+    nextToken: next,
+  };
 }
 
 export function terminateInstances(ctx: RequestContext) {
   const services = ctx.cloud.compute;
   const instances = selected(ctx);
   // Every instance is checked before any changes: a refused request changes nothing.
-  const protectedOne = instances.find((i) => i.disableApiTermination && i.state !== 'terminated' && i.state !== 'shutting-down');
-  if (protectedOne) throw new ServiceError('OperationNotPermitted', `The instance '${protectedOne.id}' may not be terminated. Modify its 'disableApiTermination' attribute and try again.`);
+  const protectedOne = instances.find(
+    (i) => i.disableApiTermination && i.state !== 'terminated' && i.state !== 'shutting-down',
+  );
+  if (protectedOne)
+    throw new ServiceError(
+      'OperationNotPermitted',
+      `The instance '${protectedOne.id}' may not be terminated. Modify its 'disableApiTermination' attribute ` +
+        `and try again.`,
+    );
   const changes = instances.map((i) => {
     const previous = stateOf(i);
     if (i.state !== 'terminated' && i.state !== 'shutting-down') {
@@ -136,7 +178,11 @@ export function terminateInstances(ctx: RequestContext) {
       };
       if (i.node) services.nodes.terminateInstance(i.node, i.id).then(done, done);
       else done();
-      return { instanceId: i.id, previousState: previous, currentState: { code: STATE_CODES['shutting-down'], name: 'shutting-down' } };
+      return {
+        instanceId: i.id,
+        previousState: previous,
+        currentState: { code: STATE_CODES['shutting-down'], name: 'shutting-down' },
+      };
     }
     return { instanceId: i.id, previousState: previous, currentState: previous };
   });
@@ -177,8 +223,14 @@ export function describeInstanceStatus(ctx: RequestContext) {
         instanceId: i.id,
         availabilityZone: i.zone,
         instanceState: stateOf(i),
-        systemStatus: { status: ok, details: [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }] },
-        instanceStatus: { status: ok, details: [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }] },
+        systemStatus: {
+          status: ok,
+          details: [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }],
+        },
+        instanceStatus: {
+          status: ok,
+          details: [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }],
+        },
       };
     }),
   };
@@ -202,21 +254,31 @@ export function describeInstanceAttribute(ctx: RequestContext) {
     productCodes: { productCodes: [] },
     ebsOptimized: { ebsOptimized: value(false) },
   };
-  if (!answers[attribute]) throw invalidParameter('Attribute', attribute, `It is one of ${Object.keys(answers).join(', ')}.`);
+  if (!answers[attribute])
+    throw invalidParameter('Attribute', attribute, `It is one of ${Object.keys(answers).join(', ')}.`);
   return { instanceId: i.id, ...answers[attribute] };
 }
 
 export function modifyInstanceAttribute(ctx: RequestContext) {
   const i = one(ctx);
   const p = ctx.params;
-  const get = (name: string) => p[`${name}.Value`] ?? (p.Attribute === name.charAt(0).toLowerCase() + name.slice(1) ? p.Value : undefined);
+  const get = (name: string) =>
+    p[`${name}.Value`] ?? (p.Attribute === name.charAt(0).toLowerCase() + name.slice(1) ? p.Value : undefined);
   const disable = get('DisableApiTermination');
   const behavior = get('InstanceInitiatedShutdownBehavior');
   const stoppedOnly = ['InstanceType', 'Kernel', 'Ramdisk', 'UserData'].filter((n) => get(n) !== undefined);
-  if (stoppedOnly.length) throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is not in the 'stopped' state; ${stoppedOnly.join(', ')} can change only while it is stopped.`);
-  if (disable === undefined && behavior === undefined) throw new ServiceError('MissingParameter', 'The request must name an attribute to modify');
-  if (disable !== undefined && disable !== 'true' && disable !== 'false') throw invalidParameter('DisableApiTermination', disable);
-  if (behavior !== undefined && behavior !== 'stop' && behavior !== 'terminate') throw invalidParameter('InstanceInitiatedShutdownBehavior', behavior, 'It is stop or terminate.');
+  if (stoppedOnly.length)
+    throw new ServiceError(
+      'IncorrectInstanceState',
+      `The instance '${i.id}' is not in the 'stopped' ` +
+        `state; ${stoppedOnly.join(', ')} can change only while it is stopped.`,
+    );
+  if (disable === undefined && behavior === undefined)
+    throw new ServiceError('MissingParameter', 'The request must name an attribute to modify');
+  if (disable !== undefined && disable !== 'true' && disable !== 'false')
+    throw invalidParameter('DisableApiTermination', disable);
+  if (behavior !== undefined && behavior !== 'stop' && behavior !== 'terminate')
+    throw invalidParameter('InstanceInitiatedShutdownBehavior', behavior, 'It is stop or terminate.');
   ctx.cloud.instances.update(i.id, {
     ...(disable !== undefined ? { disableApiTermination: disable === 'true' } : {}),
     ...(behavior !== undefined ? { shutdownBehavior: behavior as 'stop' | 'terminate' } : {}),
@@ -227,8 +289,12 @@ export function modifyInstanceAttribute(ctx: RequestContext) {
 export function resetInstanceAttribute(ctx: RequestContext): never {
   const i = one(ctx);
   const attribute = requireParam(ctx.params, 'Attribute');
-  if (attribute !== 'kernel' && attribute !== 'ramdisk') throw invalidParameter('Attribute', attribute, 'It is kernel or ramdisk.');
-  throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is not in the 'stopped' state; its ${attribute} can be reset only while it is stopped.`);
+  if (attribute !== 'kernel' && attribute !== 'ramdisk')
+    throw invalidParameter('Attribute', attribute, 'It is kernel or ramdisk.');
+  throw new ServiceError(
+    'IncorrectInstanceState',
+    `The instance '${i.id}' is not in the 'stopped' state; its ${attribute} can be reset only while it is stopped.`,
+  );
 }
 
 /**

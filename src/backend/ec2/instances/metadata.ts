@@ -3,7 +3,7 @@
  * name a line, folders ending in "/") and user-data. The node controller relays an instance's
  * requests; the answers come from the instance's record here.
  */
-import { Instance } from './store';
+import { type Instance } from './store';
 
 type Tree = { [name: string]: string | Tree | undefined };
 
@@ -22,7 +22,8 @@ function metaData(i: Instance, publicKey: string | undefined): Tree {
     placement: { 'availability-zone': i.zone },
     'public-hostname': i.publicIp,
     'public-ipv4': i.publicIp,
-    'public-keys': publicKey && i.keyName ? { [`0=${i.keyName}`]: undefined, '0': { 'openssh-key': publicKey } } : undefined,
+    'public-keys':
+      publicKey && i.keyName ? { [`0=${i.keyName}`]: undefined, '0': { 'openssh-key': publicKey } } : undefined,
     'ramdisk-id': i.ramdiskId,
     'reservation-id': i.reservationId,
     'security-groups': i.groupName,

@@ -6,8 +6,8 @@
  * node booted again) is terminated there. Terminated instances are forgotten an hour after they
  * ended (EC2 shows them for a while, then not).
  */
-import { ComputeServices } from './services';
-import { Instance, InstanceStore } from './store';
+import { type ComputeServices } from './services';
+import { type Instance, type InstanceStore } from './store';
 
 /** Every this many polls, every node is looked at, not only those with instances in flight. */
 const SWEEP_EVERY = 20;
@@ -84,7 +84,10 @@ export class InstanceMonitor {
         if (i.state === 'pending' && there === 'running') {
           this.instances.update(i.id, { state: 'running' });
           this.seenPending.delete(i.id);
-        } else if ((i.state === 'running' || this.seenPending.has(i.id)) && (there === undefined || there === 'terminated')) {
+        } else if (
+          (i.state === 'running' || this.seenPending.has(i.id)) &&
+          (there === undefined || there === 'terminated')
+        ) {
           // An instance the node ran (or was booting), which it no longer has: it is gone.
           this.seenPending.delete(i.id);
           await this.lost(i, reasons.get(i.id));
@@ -103,8 +106,12 @@ export class InstanceMonitor {
       const record = this.instances.get(id);
       const held = record && record.node === node && record.state !== 'terminated' && record.state !== 'stopped';
       if (held) continue;
-      this.log(`${id}: node ${node} runs it, but the cloud ${record ? `has it ${record.state}` : 'has no such instance'}; terminating it there`);
-      await this.services.nodes.terminateInstance(node, id).catch((e: Error) => this.log(`${id}: terminating it on ${node} failed: ${e.message}`));
+      this.log(
+        `${id}: node ${node} runs it, but the cloud ${record ? `has it ${record.state}` : 'has no such instance'}; terminating it there`,
+      );
+      await this.services.nodes
+        .terminateInstance(node, id)
+        .catch((e: Error) => this.log(`${id}: terminating it on ${node} failed: ${e.message}`));
     }
   }
 }

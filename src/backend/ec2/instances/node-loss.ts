@@ -10,7 +10,7 @@ import type { CloudContext } from '../../context';
 import { log } from '../../listen';
 import { releaseVolumes } from '../volumes/handlers';
 import { releaseInstance } from './launch';
-import { Instance, STOPPED } from './store';
+import { type Instance, STOPPED } from './store';
 
 /**
  * An instance its node no longer runs: stopped (EBS, with its root volume to start from again)
@@ -27,7 +27,9 @@ export async function loseInstance(cloud: CloudContext, i: Instance, why: string
   }
   cloud.instances.update(i.id, { state: 'terminated', stateReason, endedTime: new Date().toISOString() });
   releaseInstance(cloud.compute, i);
-  await releaseVolumes(cloud, i.id, { keep: true }).catch((e: Error) => log(`${i.id}: detaching volumes failed: ${e.message}`));
+  await releaseVolumes(cloud, i.id, { keep: true }).catch((e: Error) =>
+    log(`${i.id}: detaching volumes failed: ${e.message}`),
+  );
 }
 
 /**

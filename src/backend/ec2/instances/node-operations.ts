@@ -3,9 +3,9 @@
  * its connection pool is reused), serving both the cluster controller (DescribeResource) and
  * the instances (RunInstance, TerminateInstance, ...). Nodes are named host:port.
  */
-import { NodeControllerClient, VolumeRequest } from '../../../lib/nc-protocol';
+import { NodeControllerClient, type VolumeRequest } from '../../../shared/nc-protocol';
 import type { NodeAddress, NodeCapacity, NodeClient } from '../../cluster/nodes';
-import { LaunchSpec, NodeOperations, NodeState } from './services';
+import { type LaunchSpec, type NodeOperations, type NodeState } from './services';
 
 export class NodeClients implements NodeOperations, NodeClient {
   private readonly clients = new Map<string, NodeControllerClient>();
@@ -41,7 +41,11 @@ export class NodeClients implements NodeOperations, NodeClient {
   }
 
   async describeInstances(node: string): Promise<NodeState[]> {
-    return (await this.client(node).describeInstances()).instances.map((i) => ({ instanceId: i.instanceId, state: i.state, reason: i.reason }));
+    return (await this.client(node).describeInstances()).instances.map((i) => ({
+      instanceId: i.instanceId,
+      state: i.state,
+      reason: i.reason,
+    }));
   }
 
   async attachVolume(node: string, req: VolumeRequest): Promise<void> {

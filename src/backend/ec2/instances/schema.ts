@@ -1,5 +1,5 @@
 /** The instances domain's table: one row per instance, its reservation folded in. */
-import { SchemaPart } from '../../store/schema';
+import { type SchemaPart } from '../../store/schema';
 
 export const instancesSchema: SchemaPart = {
   domain: 'instances',

@@ -5,8 +5,8 @@
  * the real parts in (compute-wiring.ts), and tests can wire fakes.
  */
 // The shapes a node controller takes are the NC protocol's own (types only: nothing is loaded).
-import type { VolumeRequest } from '../../../lib/nc-protocol';
-import type { InstanceNetwork, RunInstanceRequest, VmTypeSpec } from '../../../lib/nc-protocol';
+import type { VolumeRequest } from '../../../shared/nc-protocol';
+import type { InstanceNetwork, RunInstanceRequest, VmTypeSpec } from '../../../shared/nc-protocol';
 
 export type VmType = VmTypeSpec;
 export type NetworkAddresses = InstanceNetwork;
@@ -39,7 +39,12 @@ export interface ComputeServices {
   /** Places between min and max instances, or throws InsufficientInstanceCapacity. */
   place(zone: string, vmType: VmType, min: number, max: number): { placementId: number; node: string }[];
   unplace(placementId: number): void;
-  allocateAddresses(accountId: string, groupName: string, addressing: 'public' | 'private', instanceId: string): NetworkAddresses;
+  allocateAddresses(
+    accountId: string,
+    groupName: string,
+    addressing: 'public' | 'private',
+    instanceId: string,
+  ): NetworkAddresses;
   releaseAddresses(addresses: NetworkAddresses): void;
   /** The public address an instance shows: its elastic IP if one is associated, else its own. */
   publicAddressOf(instanceId: string): string | undefined;

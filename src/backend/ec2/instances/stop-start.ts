@@ -5,20 +5,28 @@
  * places it again in its zone (on whichever node has room), with new addresses, and boots it from
  * the same volumes.
  */
-import { RequestContext } from '../../context';
+import { type RequestContext } from '../../context';
 import { ServiceError } from '../../errors';
 import { log } from '../../listen';
 import { attachedVolumes } from './ebs';
 import { bootOnNode, releaseInstance } from './launch';
-import { Instance, STATE_CODES, STOPPED } from './store';
+import { type Instance, STATE_CODES, STOPPED } from './store';
 import { stateOf } from './view';
 
 function ebsBacked(instances: Instance[]): void {
   const other = instances.find((i) => i.rootDeviceType !== 'ebs');
-  if (other) throw new ServiceError('UnsupportedOperation', `The instance '${other.id}' does not have an 'ebs' root device type and cannot be stopped or started.`);
+  if (other)
+    throw new ServiceError(
+      'UnsupportedOperation',
+      `The instance '${other.id}' does not have an 'ebs' root device type and cannot be stopped or started.`,
+    );
 }
 
-const change = (i: Instance, previous: ReturnType<typeof stateOf>, state: Instance['state']) => ({ instanceId: i.id, previousState: previous, currentState: { code: STATE_CODES[state], name: state } });
+const change = (i: Instance, previous: ReturnType<typeof stateOf>, state: Instance['state']) => ({
+  instanceId: i.id,
+  previousState: previous,
+  currentState: { code: STATE_CODES[state], name: state },
+});
 
 const SHUTDOWN_WAIT_MS = 60_000;
 
@@ -46,7 +54,11 @@ export function stopInstances(ctx: RequestContext, instances: Instance[]) {
       ctx.cloud.instances.update(i.id, { state: 'stopping' });
       releaseInstance(services, i);
       const stopped = () => ctx.cloud.instances.update(i.id, STOPPED);
-      if (i.node) shutDown(ctx, i.node, i.id).then(stopped, (e: Error) => (log(`${i.id}: stopping on ${i.node} failed: ${e.message}`), stopped()));
+      if (i.node)
+        shutDown(ctx, i.node, i.id).then(
+          stopped,
+          (e: Error) => (log(`${i.id}: stopping on ${i.node} failed: ${e.message}`), stopped()),
+        );
       else stopped();
       return change(i, previous, 'stopping');
     }),
@@ -57,7 +69,8 @@ export function startInstances(ctx: RequestContext, instances: Instance[]) {
   ebsBacked(instances);
   const services = ctx.cloud.compute;
   for (const i of instances) {
-    if (i.state !== 'stopped' && i.state !== 'running' && i.state !== 'pending') throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is ${i.state} and cannot be started.`);
+    if (i.state !== 'stopped' && i.state !== 'running' && i.state !== 'pending')
+      throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is ${i.state} and cannot be started.`);
   }
   return {
     instancesSet: instances.map((i) => {
@@ -72,8 +85,22 @@ export function startInstances(ctx: RequestContext, instances: Instance[]) {
         services.unplace(placement.placementId);
         throw e;
       }
-      const started: Instance = { ...i, state: 'pending', node: placement.node, placementId: placement.placementId, ...addresses };
-      ctx.cloud.instances.update(i.id, { state: 'pending', node: started.node, placementId: started.placementId, privateIp: addresses.privateIp, publicIp: addresses.publicIp, mac: addresses.mac, vlan: addresses.vlan });
+      const started: Instance = {
+        ...i,
+        state: 'pending',
+        node: placement.node,
+        placementId: placement.placementId,
+        ...addresses,
+      };
+      ctx.cloud.instances.update(i.id, {
+        state: 'pending',
+        node: started.node,
+        placementId: started.placementId,
+        privateIp: addresses.privateIp,
+        publicIp: addresses.publicIp,
+        mac: addresses.mac,
+        vlan: addresses.vlan,
+      });
       const publicKey = i.keyName ? services.keyPair(i.accountId, i.keyName)?.publicKeyOpenSsh : undefined;
       bootOnNode(ctx, services, started, vmType, Promise.resolve(attachedVolumes(ctx, i)), publicKey);
       return change(i, previous, 'pending');

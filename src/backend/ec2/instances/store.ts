@@ -8,9 +8,24 @@ import type Database from 'better-sqlite3';
 export type InstanceState = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
 
 /** A stopped instance holds no node, place or address: what it was given by its last start. */
-export const STOPPED: Partial<Instance> = { state: 'stopped', node: undefined, placementId: undefined, publicIp: undefined, privateIp: undefined, mac: undefined, vlan: undefined };
+export const STOPPED: Partial<Instance> = {
+  state: 'stopped',
+  node: undefined,
+  placementId: undefined,
+  publicIp: undefined,
+  privateIp: undefined,
+  mac: undefined,
+  vlan: undefined,
+};
 
-export const STATE_CODES: Record<InstanceState, number> = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48, stopping: 64, stopped: 80 };
+export const STATE_CODES: Record<InstanceState, number> = {
+  pending: 0,
+  running: 16,
+  'shutting-down': 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+};
 
 export interface Instance {
   id: string;
@@ -71,13 +86,38 @@ export interface InstanceStore {
 }
 
 const COLUMNS: Record<keyof Instance, string> = {
-  id: 'id', reservationId: 'reservation_id', accountId: 'account_id', imageId: 'image_id', kernelId: 'kernel_id', ramdiskId: 'ramdisk_id',
-  platform: 'platform', architecture: 'architecture', instanceType: 'instance_type', keyName: 'key_name', launchIndex: 'launch_index',
-  state: 'state', stateReason: 'state_reason', zone: 'zone', node: 'node', placementId: 'placement_id', privateIp: 'private_ip', publicIp: 'public_ip', mac: 'mac',
-  vlan: 'vlan', groupId: 'group_id', groupName: 'group_name', userData: 'user_data', addressing: 'addressing',
-  shutdownBehavior: 'shutdown_behavior', disableApiTermination: 'disable_api_termination', clientToken: 'client_token',
-  passwordData: 'password_data', launchTime: 'launch_time', endedTime: 'ended_time',
-  rootDeviceType: 'root_device_type', rootDeviceName: 'root_device_name',
+  id: 'id',
+  reservationId: 'reservation_id',
+  accountId: 'account_id',
+  imageId: 'image_id',
+  kernelId: 'kernel_id',
+  ramdiskId: 'ramdisk_id',
+  platform: 'platform',
+  architecture: 'architecture',
+  instanceType: 'instance_type',
+  keyName: 'key_name',
+  launchIndex: 'launch_index',
+  state: 'state',
+  stateReason: 'state_reason',
+  zone: 'zone',
+  node: 'node',
+  placementId: 'placement_id',
+  privateIp: 'private_ip',
+  publicIp: 'public_ip',
+  mac: 'mac',
+  vlan: 'vlan',
+  groupId: 'group_id',
+  groupName: 'group_name',
+  userData: 'user_data',
+  addressing: 'addressing',
+  shutdownBehavior: 'shutdown_behavior',
+  disableApiTermination: 'disable_api_termination',
+  clientToken: 'client_token',
+  passwordData: 'password_data',
+  launchTime: 'launch_time',
+  endedTime: 'ended_time',
+  rootDeviceType: 'root_device_type',
+  rootDeviceName: 'root_device_name',
 };
 const FIELDS = Object.keys(COLUMNS) as (keyof Instance)[];
 
@@ -99,7 +139,10 @@ export class SqliteInstanceStore implements InstanceStore {
   private readonly insertStmt;
 
   constructor(private readonly db: Database.Database) {
-    this.insertStmt = db.prepare(`INSERT INTO instances (${FIELDS.map((f) => COLUMNS[f]).join(', ')}) VALUES (${FIELDS.map(() => '?').join(', ')})`);
+    this.insertStmt = db.prepare(
+      `INSERT INTO instances ` +
+        `(${FIELDS.map((f) => COLUMNS[f]).join(', ')}) VALUES (${FIELDS.map(() => '?').join(', ')})`,
+    );
   }
 
   insert(instances: Instance[]): void {
@@ -135,11 +178,17 @@ export class SqliteInstanceStore implements InstanceStore {
   update(id: string, fields: Partial<Instance>): void {
     const keys = Object.keys(fields) as (keyof Instance)[];
     if (!keys.length) return;
-    this.db.prepare(`UPDATE instances SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => toColumn(fields[k])), id);
+    this.db
+      .prepare(`UPDATE instances SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`)
+      .run(...keys.map((k) => toColumn(fields[k])), id);
   }
 
   withClientToken(accountId: string, token: string): Instance[] {
-    return (this.db.prepare('SELECT * FROM instances WHERE account_id = ? AND client_token = ? ORDER BY launch_index').all(accountId, token) as Row[]).map(toInstance);
+    return (
+      this.db
+        .prepare('SELECT * FROM instances WHERE account_id = ? AND client_token = ? ORDER BY launch_index')
+        .all(accountId, token) as Row[]
+    ).map(toInstance);
   }
 
   /** The instances placed on a node that now answers at another address go with it. */
@@ -148,7 +197,13 @@ export class SqliteInstanceStore implements InstanceStore {
   }
 
   countInGroup(accountId: string, groupName: string): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM instances WHERE account_id = ? AND group_name = ? AND state != 'terminated'`).get(accountId, groupName) as Row).n;
+    return (
+      this.db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM instances WHERE account_id = ? AND group_name = ? AND state != 'terminated'`,
+        )
+        .get(accountId, groupName) as Row
+    ).n;
   }
 
   purgeEndedBefore(iso: string): number {

@@ -3,7 +3,7 @@
  * 0.0.0.0 until an address is known, as the seeds print it) and reservations grouped from rows.
  */
 import type { XmlValue } from '../../xml';
-import { Instance, STATE_CODES } from './store';
+import { type Instance, STATE_CODES } from './store';
 
 export function stateOf(i: Pick<Instance, 'state'>) {
   return { code: STATE_CODES[i.state], name: i.state };
@@ -46,7 +46,12 @@ export function instanceItem(i: Instance, hypervisor: string, tags: XmlValue[] =
   };
 }
 
-export function reservations(instances: Instance[], hypervisor: string, tagsOf: (id: string) => XmlValue[] = () => [], devicesOf: (id: string) => DeviceMappings = () => []) {
+export function reservations(
+  instances: Instance[],
+  hypervisor: string,
+  tagsOf: (id: string) => XmlValue[] = () => [],
+  devicesOf: (id: string) => DeviceMappings = () => [],
+) {
   const byReservation = new Map<string, Instance[]>();
   for (const i of instances) byReservation.set(i.reservationId, [...(byReservation.get(i.reservationId) ?? []), i]);
   return [...byReservation.values()].map((group) => ({

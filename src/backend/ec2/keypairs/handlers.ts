@@ -5,21 +5,28 @@
  */
 import * as crypto from 'node:crypto';
 import { promisify } from 'node:util';
-import { parseRsaPublicKey, privateKeyFingerprint, publicKeyFingerprint, toOpenSshPublicKey } from '../../../lib/ssh-keys';
-import { RequestContext } from '../../context';
+import {
+  parseRsaPublicKey,
+  privateKeyFingerprint,
+  publicKeyFingerprint,
+  toOpenSshPublicKey,
+} from '../../../shared/ssh-keys';
+import { type RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import { applyFilters, filtersParam, listParam, requireParam } from '../../query-params';
-import { KeyPair } from './store';
+import { type KeyPair } from './store';
 
 /** EC2's rule: up to 255 ASCII characters. */
 function keyName(ctx: RequestContext): string {
   const name = requireParam(ctx.params, 'KeyName');
-  if (name.length > 255 || !/^[\x20-\x7e]+$/.test(name)) throw invalidParameter('KeyName', name, 'A key pair name is 1 to 255 printable ASCII characters.');
+  if (name.length > 255 || !/^[\x20-\x7e]+$/.test(name))
+    throw invalidParameter('KeyName', name, 'A key pair name is 1 to 255 printable ASCII characters.');
   return name;
 }
 
 function insert(ctx: RequestContext, key: KeyPair): void {
-  if (!ctx.cloud.keypairs.insert(ctx.principal.account.id, key)) throw new ServiceError('InvalidKeyPair.Duplicate', `The keypair '${key.name}' already exists.`);
+  if (!ctx.cloud.keypairs.insert(ctx.principal.account.id, key))
+    throw new ServiceError('InvalidKeyPair.Duplicate', `The keypair '${key.name}' already exists.`);
 }
 
 /** RSA key generation runs in libuv's thread pool: the cloud keeps answering meanwhile. */
@@ -27,9 +34,14 @@ const generateKeyPair = promisify(crypto.generateKeyPair);
 
 export async function createKeyPair(ctx: RequestContext) {
   const name = keyName(ctx);
-  if (ctx.cloud.keypairs.get(ctx.principal.account.id, name)) throw new ServiceError('InvalidKeyPair.Duplicate', `The keypair '${name}' already exists.`);
+  if (ctx.cloud.keypairs.get(ctx.principal.account.id, name))
+    throw new ServiceError('InvalidKeyPair.Duplicate', `The keypair '${name}' already exists.`);
   const { privateKey } = await generateKeyPair('rsa', { modulusLength: 2048 });
-  const key = { name, fingerprint: privateKeyFingerprint(privateKey), publicKeyOpenSsh: toOpenSshPublicKey(privateKey, name) };
+  const key = {
+    name,
+    fingerprint: privateKeyFingerprint(privateKey),
+    publicKeyOpenSsh: toOpenSshPublicKey(privateKey, name),
+  };
   insert(ctx, key);
   // PKCS#1 PEM, as EC2 answers: what ssh, ssh-keygen and euca-get-password read.
   const keyMaterial = (privateKey.export({ type: 'pkcs1', format: 'pem' }) as string).trimEnd();
@@ -49,9 +61,16 @@ export function importKeyPair(ctx: RequestContext) {
   try {
     publicKey = parseRsaPublicKey(publicKeyText(material));
   } catch (e) {
-    throw new ServiceError('InvalidKey.Format', `Key is not in valid OpenSSH public key format: ${(e as Error).message}`);
+    throw new ServiceError(
+      'InvalidKey.Format',
+      `Key is not in valid OpenSSH public key format: ${(e as Error).message}`,
+    );
   }
-  const key = { name, fingerprint: publicKeyFingerprint(publicKey), publicKeyOpenSsh: toOpenSshPublicKey(publicKey, name) };
+  const key = {
+    name,
+    fingerprint: publicKeyFingerprint(publicKey),
+    publicKeyOpenSsh: toOpenSshPublicKey(publicKey, name),
+  };
   insert(ctx, key);
   return { keyName: name, keyFingerprint: key.fingerprint };
 }
@@ -59,7 +78,9 @@ export function importKeyPair(ctx: RequestContext) {
 export function describeKeyPairs(ctx: RequestContext) {
   const all = ctx.cloud.keypairs.list(ctx.principal.account.id);
   const names = listParam(ctx.params, 'KeyName');
-  for (const n of names) if (!all.some((k) => k.name === n)) throw new ServiceError('InvalidKeyPair.NotFound', `The key pair '${n}' does not exist`);
+  for (const n of names)
+    if (!all.some((k) => k.name === n))
+      throw new ServiceError('InvalidKeyPair.NotFound', `The key pair '${n}' does not exist`);
   const keys = applyFilters(names.length ? all.filter((k) => names.includes(k.name)) : all, filtersParam(ctx.params), {
     'key-name': (k) => k.name,
     fingerprint: (k) => k.fingerprint,

@@ -1,5 +1,5 @@
 /** The key pairs domain's table: each account's key pairs, public half only. */
-import { SchemaPart } from '../../store/schema';
+import { type SchemaPart } from '../../store/schema';
 
 export const keypairsSchema: SchemaPart = {
   domain: 'keypairs',

@@ -20,23 +20,33 @@ export interface KeyPairStore {
 }
 
 type Row = Record<string, any>;
-const toKeyPair = (r: Row): KeyPair => ({ name: r.name, fingerprint: r.fingerprint, publicKeyOpenSsh: r.public_key_openssh });
+const toKeyPair = (r: Row): KeyPair => ({
+  name: r.name,
+  fingerprint: r.fingerprint,
+  publicKeyOpenSsh: r.public_key_openssh,
+});
 
 export class SqliteKeyPairStore implements KeyPairStore {
   constructor(private readonly db: Database.Database) {}
 
   get(accountId: string, name: string): KeyPair | undefined {
-    const r = this.db.prepare('SELECT * FROM keypairs WHERE account_id = ? AND name = ?').get(accountId, name) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM keypairs WHERE account_id = ? AND name = ?').get(accountId, name) as
+      Row | undefined;
     return r && toKeyPair(r);
   }
 
   list(accountId: string): KeyPair[] {
-    return (this.db.prepare('SELECT * FROM keypairs WHERE account_id = ? ORDER BY name').all(accountId) as Row[]).map(toKeyPair);
+    return (this.db.prepare('SELECT * FROM keypairs WHERE account_id = ? ORDER BY name').all(accountId) as Row[]).map(
+      toKeyPair,
+    );
   }
 
   insert(accountId: string, k: KeyPair): boolean {
     const r = this.db
-      .prepare('INSERT OR IGNORE INTO keypairs (account_id, name, fingerprint, public_key_openssh, created) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR IGNORE INTO keypairs (account_id, name, fingerprint, public_key_openssh, created) VALUES ' +
+          '(?, ?, ?, ?, ?)',
+      )
       .run(accountId, k.name, k.fingerprint, k.publicKeyOpenSsh, new Date().toISOString());
     return r.changes === 1;
   }

@@ -4,7 +4,7 @@
  * its filters. A resource may be tagged only by the account that owns it; the resource registry
  * says who that is for every kind of resource.
  */
-import { RequestContext } from '../../context';
+import { type RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import { applyFilters, filtersParam, listParam } from '../../query-params';
 import { requireOwnedResource, resourceType } from '../resources';
@@ -33,7 +33,8 @@ function checkTag(t: TagParam): void {
   if (!t.key) throw new ServiceError('MissingParameter', 'Every tag needs a Key');
   if (t.key.length > 127) throw invalidParameter('Tag.Key', t.key, 'A tag key is at most 127 characters.');
   if (/^aws:/i.test(t.key)) throw invalidParameter('Tag.Key', t.key, 'Tag keys starting with "aws:" are reserved.');
-  if ((t.value ?? '').length > 255) throw invalidParameter('Tag.Value', t.value!, 'A tag value is at most 255 characters.');
+  if ((t.value ?? '').length > 255)
+    throw invalidParameter('Tag.Value', t.value!, 'A tag value is at most 255 characters.');
 }
 
 function ownedResources(ctx: RequestContext): string[] {
@@ -51,9 +52,13 @@ export function createTags(ctx: RequestContext) {
   tags.forEach(checkTag);
   ctx.cloud.store.transaction(() => {
     for (const id of ids) {
-      for (const t of tags) ctx.cloud.tags.set(me, { resourceId: id, resourceType: resourceType(id)!, key: t.key, value: t.value ?? '' });
+      for (const t of tags)
+        ctx.cloud.tags.set(me, { resourceId: id, resourceType: resourceType(id)!, key: t.key, value: t.value ?? '' });
       if (ctx.cloud.tags.count(me, id) > MAX_TAGS_PER_RESOURCE) {
-        throw new ServiceError('TagLimitExceeded', `The maximum number of tags per resource (${MAX_TAGS_PER_RESOURCE}) would be exceeded for ${id}`);
+        throw new ServiceError(
+          'TagLimitExceeded',
+          `The maximum number of tags per resource (${MAX_TAGS_PER_RESOURCE}) would be exceeded for ${id}`,
+        );
       }
     }
   });
@@ -80,5 +85,7 @@ export function describeTags(ctx: RequestContext) {
     'resource-id': (t) => t.resourceId,
     'resource-type': (t) => t.resourceType,
   });
-  return { tagSet: tags.map((t) => ({ resourceId: t.resourceId, resourceType: t.resourceType, key: t.key, value: t.value })) };
+  return {
+    tagSet: tags.map((t) => ({ resourceId: t.resourceId, resourceType: t.resourceType, key: t.key, value: t.value })),
+  };
 }

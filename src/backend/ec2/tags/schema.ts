@@ -1,5 +1,5 @@
 /** The tags domain's table: each account's tags on the resources it owns. */
-import { SchemaPart } from '../../store/schema';
+import { type SchemaPart } from '../../store/schema';
 
 export const tagsSchema: SchemaPart = {
   domain: 'tags',

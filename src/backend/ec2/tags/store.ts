@@ -29,20 +29,30 @@ export interface TagStore {
 }
 
 type Row = Record<string, any>;
-const toTag = (r: Row): Tag => ({ resourceId: r.resource_id, resourceType: r.resource_type, key: r.key, value: r.value });
+const toTag = (r: Row): Tag => ({
+  resourceId: r.resource_id,
+  resourceType: r.resource_type,
+  key: r.key,
+  value: r.value,
+});
 
 export class SqliteTagStore implements TagStore {
   constructor(private readonly db: Database.Database) {}
 
   list(accountId: string): Tag[] {
-    return (this.db.prepare('SELECT * FROM tags WHERE account_id = ? ORDER BY resource_id, key').all(accountId) as Row[]).map(toTag);
+    return (
+      this.db.prepare('SELECT * FROM tags WHERE account_id = ? ORDER BY resource_id, key').all(accountId) as Row[]
+    ).map(toTag);
   }
 
   forResources(accountId: string, resourceIds: string[]): Map<string, Tag[]> {
     const out = new Map<string, Tag[]>();
     if (!resourceIds.length) return out;
     const rows = this.db
-      .prepare('SELECT * FROM tags WHERE account_id = ? AND resource_id IN (SELECT value FROM json_each(?)) ORDER BY resource_id, key')
+      .prepare(
+        'SELECT * FROM tags WHERE account_id = ? AND resource_id IN (SELECT value FROM json_each(?)) ORDER ' +
+          'BY resource_id, key',
+      )
       .all(accountId, JSON.stringify(resourceIds)) as Row[];
     for (const r of rows) {
       const list = out.get(r.resource_id) ?? [];
@@ -53,18 +63,31 @@ export class SqliteTagStore implements TagStore {
   }
 
   count(accountId: string, resourceId: string): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM tags WHERE account_id = ? AND resource_id = ?').get(accountId, resourceId) as Row).n;
+    return (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM tags WHERE account_id = ? AND resource_id = ?')
+        .get(accountId, resourceId) as Row
+    ).n;
   }
 
   set(accountId: string, t: Tag): void {
     this.db
-      .prepare('INSERT INTO tags (account_id, resource_id, resource_type, key, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT(account_id, resource_id, key) DO UPDATE SET value = excluded.value')
+      .prepare(
+        'INSERT INTO tags (account_id, resource_id, resource_type, key, value) VALUES (?, ?, ?, ?, ?) ON ' +
+          'CONFLICT(account_id, resource_id, key) DO UPDATE SET value = excluded.value',
+      )
       .run(accountId, t.resourceId, t.resourceType, t.key, t.value);
   }
 
   remove(accountId: string, resourceId: string, key: string, value?: string): void {
-    if (value === undefined) this.db.prepare('DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ?').run(accountId, resourceId, key);
-    else this.db.prepare('DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ? AND value = ?').run(accountId, resourceId, key, value);
+    if (value === undefined)
+      this.db
+        .prepare('DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ?')
+        .run(accountId, resourceId, key);
+    else
+      this.db
+        .prepare('DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ? AND value = ?')
+        .run(accountId, resourceId, key, value);
   }
 
   removeAllOf(accountId: string, resourceId: string): void {
@@ -79,7 +102,9 @@ export class SqliteTagStore implements TagStore {
     const rows = (
       value === undefined
         ? this.db.prepare('SELECT resource_id FROM tags WHERE account_id = ? AND key = ?').all(accountId, key)
-        : this.db.prepare('SELECT resource_id FROM tags WHERE account_id = ? AND key = ? AND value = ?').all(accountId, key, value)
+        : this.db
+            .prepare('SELECT resource_id FROM tags WHERE account_id = ? AND key = ? AND value = ?')
+            .all(accountId, key, value)
     ) as Row[];
     return rows.map((r) => r.resource_id);
   }

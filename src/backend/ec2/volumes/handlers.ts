@@ -6,17 +6,17 @@
  * in the background (pending → completed, with progress) and can be shared with other accounts or
  * made public (createVolumePermission).
  */
-import { CloudContext, RequestContext } from '../../context';
+import { type CloudContext, type RequestContext } from '../../context';
 import { ServiceError } from '../../errors';
 import { log } from '../../listen';
 import * as ids from '../../ids';
 import { isCloudAdmin } from '../../iam/principals';
 import { applyFilters, filtersParam, listParam, requireParam } from '../../query-params';
-import { Instance } from '../instances/store';
+import { type Instance } from '../instances/store';
 import { registerResourceKind } from '../resources';
 import { tagSet } from '../tags/filters';
-import { Tag } from '../tags/store';
-import { Snapshot, Volume } from '../../storage/store';
+import { type Tag } from '../tags/store';
+import { type Snapshot, type Volume } from '../../storage/store';
 
 /** The seeds' limit for EBS volumes and images: 1 TiB. */
 export const MAX_VOLUME_GIB = 1024;
@@ -29,9 +29,9 @@ const SNAPSHOT_ID = /^snap-[0-9A-Fa-f]{8}$/;
 const DEVICE = /^\/dev\/(sd[b-z]|xvd[b-z]|vd[b-z]|hd[b-z])[1-9]?$/;
 
 const volumeNotFound = (id: string) => new ServiceError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
-const snapshotNotFound = (id: string) => new ServiceError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+const snapshotNotFound = (id: string) =>
+  new ServiceError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
 const incorrectState = (message: string) => new ServiceError('IncorrectState', message);
-
 
 /** One of the caller's volumes. */
 export function ownVolume(ctx: RequestContext, id: string): Volume {
@@ -64,7 +64,8 @@ function ownSnapshot(ctx: RequestContext, id: string): Snapshot {
 
 function zoneParam(ctx: RequestContext, name = 'AvailabilityZone'): string {
   const zone = requireParam(ctx.params, name);
-  if (!ctx.cloud.compute.zones().includes(zone)) throw new ServiceError('InvalidParameterValue', `Invalid availability zone: [${zone}]`);
+  if (!ctx.cloud.compute.zones().includes(zone))
+    throw new ServiceError('InvalidParameterValue', `Invalid availability zone: [${zone}]`);
   return zone;
 }
 
@@ -75,9 +76,16 @@ function sizeParam(ctx: RequestContext, snapshot?: Snapshot): number {
     throw new ServiceError('MissingParameter', 'The request must contain the parameter size or snapshotId');
   }
   const size = Number(raw);
-  if (!Number.isInteger(size) || size < 1 || size > MAX_VOLUME_GIB) throw new ServiceError('InvalidParameterValue', `Volume size ${raw} is not an integer from 1 to ${MAX_VOLUME_GIB} (GiB)`);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_VOLUME_GIB)
+    throw new ServiceError(
+      'InvalidParameterValue',
+      `Volume size ${raw} is not an integer from 1 to ${MAX_VOLUME_GIB} (GiB)`,
+    );
   if (snapshot && size < snapshot.volumeSizeGiB) {
-    throw new ServiceError('InvalidParameterValue', `Volume of ${size}GiB is too small; minimum is ${snapshot.volumeSizeGiB}GiB (the size of ${snapshot.id})`);
+    throw new ServiceError(
+      'InvalidParameterValue',
+      `Volume of ${size}GiB is too small; minimum is ${snapshot.volumeSizeGiB}GiB (the size of ${snapshot.id})`,
+    );
   }
   return size;
 }
@@ -94,7 +102,15 @@ export function createVolumeRecord(
   opts: { snapshot?: Snapshot; fill?: (v: Volume) => Promise<void>; accountId?: string } = {},
 ): { volume: Volume; ready: Promise<void> } {
   const { snapshot, fill } = opts;
-  const v: Volume = { id: ids.resourceId('vol'), accountId: opts.accountId ?? ctx.principal.account.id, zone, sizeGiB, snapshotId: snapshot?.id, status: 'creating', created: new Date().toISOString() };
+  const v: Volume = {
+    id: ids.resourceId('vol'),
+    accountId: opts.accountId ?? ctx.principal.account.id,
+    zone,
+    sizeGiB,
+    snapshotId: snapshot?.id,
+    status: 'creating',
+    created: new Date().toISOString(),
+  };
   const { volumes, storage } = ctx.cloud;
   volumes.insertVolume(v);
   const ready = (async () => {
@@ -103,7 +119,8 @@ export function createVolumeRecord(
     await fill?.(v);
   })().then(
     () => {
-      if (volumes.volume(v.id)?.status !== 'creating') throw new Error(`${v.id} was deleted while it was being created`);
+      if (volumes.volume(v.id)?.status !== 'creating')
+        throw new Error(`${v.id} was deleted while it was being created`);
       volumes.setVolumeStatus(v.id, 'available');
     },
     (e: Error) => {
@@ -127,7 +144,16 @@ const volumeXml = (v: Volume, tags: Map<string, Tag[]>) => ({
   status: v.status,
   createTime: v.created,
   attachmentSet: v.attachment
-    ? [{ volumeId: v.id, instanceId: v.attachment.instanceId, device: v.attachment.device, status: v.attachment.status, attachTime: v.attachment.time, deleteOnTermination: v.attachment.deleteOnTermination }]
+    ? [
+        {
+          volumeId: v.id,
+          instanceId: v.attachment.instanceId,
+          device: v.attachment.device,
+          status: v.attachment.status,
+          attachTime: v.attachment.time,
+          deleteOnTermination: v.attachment.deleteOnTermination,
+        },
+      ]
     : [],
   tagSet: tagSet(tags.get(v.id)),
   volumeType: 'standard',
@@ -136,9 +162,18 @@ const volumeXml = (v: Volume, tags: Map<string, Tag[]>) => ({
 export function createVolume(ctx: RequestContext) {
   const zone = zoneParam(ctx);
   const snapshot = ctx.params.SnapshotId ? usableSnapshot(ctx, ctx.params.SnapshotId) : undefined;
-  if (snapshot && snapshot.status !== 'completed') throw incorrectState(`Snapshot '${snapshot.id}' is not completed (it is ${snapshot.status}).`);
+  if (snapshot && snapshot.status !== 'completed')
+    throw incorrectState(`Snapshot '${snapshot.id}' is not completed (it is ${snapshot.status}).`);
   const { volume: v } = createVolumeRecord(ctx, zone, sizeParam(ctx, snapshot), { snapshot });
-  return { volumeId: v.id, size: v.sizeGiB, snapshotId: v.snapshotId ?? '', availabilityZone: v.zone, status: v.status, createTime: v.created, volumeType: 'standard' };
+  return {
+    volumeId: v.id,
+    size: v.sizeGiB,
+    snapshotId: v.snapshotId ?? '',
+    availabilityZone: v.zone,
+    status: v.status,
+    createTime: v.created,
+    volumeType: 'standard',
+  };
 }
 
 export function describeVolumes(ctx: RequestContext) {
@@ -160,14 +195,22 @@ export function describeVolumes(ctx: RequestContext) {
     'attachment.device': (v) => v.attachment?.device,
     'attachment.status': (v) => v.attachment?.status,
   });
-  const tags = tagsOf(ctx, found.map((v) => v.id));
+  const tags = tagsOf(
+    ctx,
+    found.map((v) => v.id),
+  );
   return { volumeSet: found.map((v) => volumeXml(v, tags)) };
 }
 
 export async function deleteVolume(ctx: RequestContext) {
   const v = ownVolume(ctx, requireParam(ctx.params, 'VolumeId'));
-  if (v.attachment || v.status === 'in-use') throw new ServiceError('VolumeInUse', `Volume ${v.id} is currently attached to ${v.attachment?.instanceId ?? 'an instance'}`);
-  if (v.status !== 'available' && v.status !== 'error') throw incorrectState(`Volume '${v.id}' is ${v.status}, not available.`);
+  if (v.attachment || v.status === 'in-use')
+    throw new ServiceError(
+      'VolumeInUse',
+      `Volume ${v.id} is currently attached to ${v.attachment?.instanceId ?? 'an instance'}`,
+    );
+  if (v.status !== 'available' && v.status !== 'error')
+    throw incorrectState(`Volume '${v.id}' is ${v.status}, not available.`);
   await destroyVolume(ctx.cloud, v);
   return { return: true };
 }
@@ -187,33 +230,55 @@ function ownRunningInstance(ctx: RequestContext, id: string): Instance {
 }
 
 /** Links a volume into an instance through its node; on failure the volume is available again. */
-export function attachToInstance(ctx: RequestContext, v: Volume, i: Instance, device: string, deleteOnTermination = false): Promise<void> {
+export function attachToInstance(
+  ctx: RequestContext,
+  v: Volume,
+  i: Instance,
+  device: string,
+  deleteOnTermination = false,
+): Promise<void> {
   const { volumes, storage, compute } = ctx.cloud;
-  const attachment = { instanceId: i.id, device, status: 'attaching' as const, time: new Date().toISOString(), deleteOnTermination };
+  const attachment = {
+    instanceId: i.id,
+    device,
+    status: 'attaching' as const,
+    time: new Date().toISOString(),
+    deleteOnTermination,
+  };
   volumes.transaction(() => {
     volumes.setAttachment(v.id, attachment);
     volumes.setVolumeStatus(v.id, 'in-use');
   });
-  return compute.nodes.attachVolume(i.node!, { instanceId: i.id, volumeId: v.id, device, path: storage.volumePath(v.zone, v.id) }).then(
-    () => volumes.setAttachment(v.id, { ...attachment, status: 'attached' }),
-    (e: Error) => {
-      log(`${v.id}: attaching to ${i.id} failed: ${e.message}`);
-      volumes.transaction(() => {
-        volumes.setAttachment(v.id, undefined);
-        volumes.setVolumeStatus(v.id, 'available');
-      });
-    },
-  );
+  return compute.nodes
+    .attachVolume(i.node!, { instanceId: i.id, volumeId: v.id, device, path: storage.volumePath(v.zone, v.id) })
+    .then(
+      () => volumes.setAttachment(v.id, { ...attachment, status: 'attached' }),
+      (e: Error) => {
+        log(`${v.id}: attaching to ${i.id} failed: ${e.message}`);
+        volumes.transaction(() => {
+          volumes.setAttachment(v.id, undefined);
+          volumes.setVolumeStatus(v.id, 'available');
+        });
+      },
+    );
 }
 
 export function attachVolume(ctx: RequestContext) {
   const v = ownVolume(ctx, requireParam(ctx.params, 'VolumeId'));
   const i = ownRunningInstance(ctx, requireParam(ctx.params, 'InstanceId'));
   const device = requireParam(ctx.params, 'Device');
-  if (!DEVICE.test(device)) throw new ServiceError('InvalidParameterValue', `Value (${device}) for parameter device is invalid. ${device} is not a valid EBS device name (such as /dev/sdf).`);
+  if (!DEVICE.test(device))
+    throw new ServiceError(
+      'InvalidParameterValue',
+      `Value (${device}) for parameter device is invalid. ${device} is not a valid EBS device name (such as /dev/sdf).`,
+    );
   if (v.attachment) throw new ServiceError('VolumeInUse', `${v.id} is already attached to an instance`);
   if (v.status !== 'available') throw incorrectState(`Volume '${v.id}' is ${v.status}, not available.`);
-  if (v.zone !== i.zone) throw new ServiceError('InvalidVolume.ZoneMismatch', `The volume '${v.id}' is not in the same availability zone as instance '${i.id}'`);
+  if (v.zone !== i.zone)
+    throw new ServiceError(
+      'InvalidVolume.ZoneMismatch',
+      `The volume '${v.id}' is not in the same availability zone as instance '${i.id}'`,
+    );
   if (ctx.cloud.volumes.attachedTo(i.id).some((a) => a.attachment?.device === device)) {
     throw new ServiceError('InvalidParameterValue', `Attachment point ${device} is already in use`);
   }
@@ -236,10 +301,12 @@ export function detachFromInstance(ctx: RequestContext, v: Volume): Promise<void
     release();
     return Promise.resolve();
   }
-  return compute.nodes.detachVolume(i.node, { instanceId: i.id, volumeId: v.id, device: a.device }).then(release, (e: Error) => {
-    log(`${v.id}: detaching from ${i.id} failed: ${e.message}`);
-    volumes.setAttachment(v.id, a);
-  });
+  return compute.nodes
+    .detachVolume(i.node, { instanceId: i.id, volumeId: v.id, device: a.device })
+    .then(release, (e: Error) => {
+      log(`${v.id}: detaching from ${i.id} failed: ${e.message}`);
+      volumes.setAttachment(v.id, a);
+    });
 }
 
 export function detachVolume(ctx: RequestContext) {
@@ -247,9 +314,15 @@ export function detachVolume(ctx: RequestContext) {
   const a = v.attachment;
   if (!a) throw incorrectState(`Volume '${v.id}' is not attached.`);
   const instanceId = ctx.params.InstanceId;
-  if (instanceId && instanceId !== a.instanceId) throw new ServiceError('InvalidAttachment.NotFound', `Volume '${v.id}' is not attached to instance '${instanceId}'`);
-  if (ctx.params.Device && ctx.params.Device !== a.device) throw new ServiceError('InvalidAttachment.NotFound', `Volume '${v.id}' is not attached at ${ctx.params.Device}`);
-  if (a.status === 'detaching' && ctx.params.Force !== 'true') throw incorrectState(`Volume '${v.id}' is already detaching.`);
+  if (instanceId && instanceId !== a.instanceId)
+    throw new ServiceError(
+      'InvalidAttachment.NotFound',
+      `Volume '${v.id}' is not attached to instance '${instanceId}'`,
+    );
+  if (ctx.params.Device && ctx.params.Device !== a.device)
+    throw new ServiceError('InvalidAttachment.NotFound', `Volume '${v.id}' is not attached at ${ctx.params.Device}`);
+  if (a.status === 'detaching' && ctx.params.Force !== 'true')
+    throw incorrectState(`Volume '${v.id}' is already detaching.`);
   void detachFromInstance(ctx, v);
   return { volumeId: v.id, instanceId: a.instanceId, device: a.device, status: 'detaching', attachTime: a.time };
 }
@@ -259,7 +332,11 @@ export function detachVolume(ctx: RequestContext) {
  * Detaches an ended instance's volumes; those marked delete-on-termination are deleted unless
  * `keep` (the instance ended without anyone asking: its user's data stays).
  */
-export async function releaseVolumes(cloud: CloudContext, instanceId: string, opts: { keep?: boolean } = {}): Promise<void> {
+export async function releaseVolumes(
+  cloud: CloudContext,
+  instanceId: string,
+  opts: { keep?: boolean } = {},
+): Promise<void> {
   for (const v of cloud.volumes.attachedTo(instanceId)) {
     const dot = v.attachment!.deleteOnTermination && !opts.keep;
     cloud.volumes.transaction(() => {
@@ -286,7 +363,16 @@ const snapshotXml = (s: Snapshot, tags: Map<string, Tag[]>) => ({
 
 /** Starts a snapshot of a volume; copying into Walrus goes on in the background. */
 export function snapshotVolume(ctx: RequestContext, v: Volume, description: string): Snapshot {
-  const s: Snapshot = { id: ids.resourceId('snap'), accountId: v.accountId, volumeId: v.id, volumeSizeGiB: v.sizeGiB, status: 'pending', progress: 0, description, started: new Date().toISOString() };
+  const s: Snapshot = {
+    id: ids.resourceId('snap'),
+    accountId: v.accountId,
+    volumeId: v.id,
+    volumeSizeGiB: v.sizeGiB,
+    status: 'pending',
+    progress: 0,
+    description,
+    started: new Date().toISOString(),
+  };
   ctx.cloud.volumes.insertSnapshot(s);
   copySnapshot(ctx.cloud, s, v);
   return s;
@@ -298,23 +384,26 @@ export function snapshotVolume(ctx: RequestContext, v: Volume, description: stri
  */
 export function copySnapshot(cloud: CloudContext, s: Snapshot, v: Volume): void {
   const { volumes, storage } = cloud;
-  void storage.snapshot(v.zone, v.id, s.id, (p) => volumes.setSnapshotProgress(s.id, 'pending', Math.min(p, 99))).then(
-    () => {
-      volumes.setSnapshotProgress(s.id, 'completed', 100);
-      settleImagesOf(cloud, s.id, true);
-    },
-    (e: Error) => {
-      log(`${s.id}: snapshot failed: ${e.message}`);
-      volumes.setSnapshotProgress(s.id, 'error', 0);
-      settleImagesOf(cloud, s.id, false);
-    },
-  );
+  void storage
+    .snapshot(v.zone, v.id, s.id, (p) => volumes.setSnapshotProgress(s.id, 'pending', Math.min(p, 99)))
+    .then(
+      () => {
+        volumes.setSnapshotProgress(s.id, 'completed', 100);
+        settleImagesOf(cloud, s.id, true);
+      },
+      (e: Error) => {
+        log(`${s.id}: snapshot failed: ${e.message}`);
+        volumes.setSnapshotProgress(s.id, 'error', 0);
+        settleImagesOf(cloud, s.id, false);
+      },
+    );
 }
 
 /** An EBS image waiting for its root snapshot is available once that is complete, failed if it failed. */
 function settleImagesOf(cloud: CloudContext, snapshotId: string, completed: boolean): void {
   for (const image of cloud.images.inState('pending')) {
-    const root = image.rootDeviceType === 'ebs' && image.blockDeviceMappings.find((m) => m.deviceName === image.rootDeviceName);
+    const root =
+      image.rootDeviceType === 'ebs' && image.blockDeviceMappings.find((m) => m.deviceName === image.rootDeviceName);
     if (!root || root.snapshotId !== snapshotId) continue;
     if (completed) cloud.images.setState(image.id, 'available');
     else cloud.images.setState(image.id, 'failed', `the snapshot ${snapshotId} failed`);
@@ -323,9 +412,11 @@ function settleImagesOf(cloud: CloudContext, snapshotId: string, completed: bool
 
 export function createSnapshot(ctx: RequestContext) {
   const v = ownVolume(ctx, requireParam(ctx.params, 'VolumeId'));
-  if (v.status !== 'available' && v.status !== 'in-use') throw incorrectState(`Volume '${v.id}' is ${v.status}: a snapshot needs an available or in-use volume.`);
+  if (v.status !== 'available' && v.status !== 'in-use')
+    throw incorrectState(`Volume '${v.id}' is ${v.status}: a snapshot needs an available or in-use volume.`);
   const description = ctx.params.Description ?? '';
-  if (description.length > 255) throw new ServiceError('InvalidParameterValue', 'The description is longer than 255 characters');
+  if (description.length > 255)
+    throw new ServiceError('InvalidParameterValue', 'The description is longer than 255 characters');
   return snapshotXml(snapshotVolume(ctx, v, description), new Map());
 }
 
@@ -354,7 +445,10 @@ export function describeSnapshots(ctx: RequestContext) {
     description: (s) => s.description,
     'volume-size': (s) => String(s.volumeSizeGiB),
   });
-  const tags = tagsOf(ctx, found.map((s) => s.id));
+  const tags = tagsOf(
+    ctx,
+    found.map((s) => s.id),
+  );
   return { snapshotSet: found.map((s) => snapshotXml(s, tags)) };
 }
 
@@ -368,7 +462,11 @@ export function deleteSnapshot(ctx: RequestContext) {
 
 function attributeParam(ctx: RequestContext): void {
   const a = ctx.params.Attribute ?? 'createVolumePermission';
-  if (a !== 'createVolumePermission') throw new ServiceError('InvalidParameterValue', `Value (${a}) for parameter attribute is invalid. Only createVolumePermission is supported.`);
+  if (a !== 'createVolumePermission')
+    throw new ServiceError(
+      'InvalidParameterValue',
+      `Value (${a}) for parameter attribute is invalid. Only createVolumePermission is supported.`,
+    );
 }
 
 export function describeSnapshotAttribute(ctx: RequestContext) {
@@ -382,12 +480,14 @@ export function describeSnapshotAttribute(ctx: RequestContext) {
 function grantees(ctx: RequestContext, op: 'Add' | 'Remove'): string[] {
   const out: string[] = [];
   const re = new RegExp(`^CreateVolumePermission\\.${op}\\.\\d+\\.(UserId|Group)$`);
-  for (const [k, v] of Object.entries(ctx.params)) if (re.test(k) && v) out.push(k.endsWith('Group') ? v.toLowerCase() : v);
+  for (const [k, v] of Object.entries(ctx.params))
+    if (re.test(k) && v) out.push(k.endsWith('Group') ? v.toLowerCase() : v);
   if ((ctx.params.OperationType ?? '').toLowerCase() === op.toLowerCase()) {
     out.push(...listParam(ctx.params, 'UserId'), ...listParam(ctx.params, 'UserGroup').map((g) => g.toLowerCase()));
   }
   for (const g of out) {
-    if (g !== 'all' && !/^\d{12}$/.test(g)) throw new ServiceError('InvalidParameterValue', `Invalid user or group: ${g} (an account id, or the group all)`);
+    if (g !== 'all' && !/^\d{12}$/.test(g))
+      throw new ServiceError('InvalidParameterValue', `Invalid user or group: ${g} (an account id, or the group all)`);
   }
   return out;
 }
@@ -397,7 +497,8 @@ export function modifySnapshotAttribute(ctx: RequestContext) {
   attributeParam(ctx);
   const add = grantees(ctx, 'Add');
   const remove = grantees(ctx, 'Remove');
-  if (!add.length && !remove.length) throw new ServiceError('MissingParameter', 'The request must name accounts or the group all to add or remove');
+  if (!add.length && !remove.length)
+    throw new ServiceError('MissingParameter', 'The request must name accounts or the group all to add or remove');
   ctx.cloud.volumes.setPermissions(s.id, add, remove);
   return { return: true };
 }
@@ -408,4 +509,3 @@ export function resetSnapshotAttribute(ctx: RequestContext) {
   ctx.cloud.volumes.resetPermissions(s.id);
   return { return: true };
 }
-

@@ -22,7 +22,12 @@ export type Params = Record<string, string | undefined>;
 export const ec2Arn = (accountId: string, type: string, id: string) => `arn:aws:ec2::${accountId}:${type}/${id}`;
 
 /** `/path/` + name as IAM writes it in ARNs (path defaults to `/`). */
-export const iamArn = (accountId: string, type: 'user' | 'group' | 'role' | 'instance-profile', name: string, path = '/') =>
+export const iamArn = (
+  accountId: string,
+  type: 'user' | 'group' | 'role' | 'instance-profile',
+  name: string,
+  path = '/',
+) =>
   `arn:aws:iam::${accountId}:${type}${path.startsWith('/') ? path : '/' + path}${path.endsWith('/') ? '' : '/'}${name}`;
 
 export const s3Arn = (bucket: string, key?: string) => `arn:aws:s3:::${bucket}${key !== undefined ? '/' + key : ''}`;
@@ -47,14 +52,50 @@ export function ec2TypeOf(id: string): string | undefined {
 }
 
 const INSTANCE_ACTIONS = new Set([
-  'TerminateInstances', 'RebootInstances', 'StopInstances', 'StartInstances', 'GetConsoleOutput', 'GetPasswordData',
-  'DescribeInstanceAttribute', 'ModifyInstanceAttribute', 'ResetInstanceAttribute', 'MonitorInstances', 'UnmonitorInstances',
-  'BundleInstance', 'CreateImage', 'ConfirmProductInstance',
+  'TerminateInstances',
+  'RebootInstances',
+  'StopInstances',
+  'StartInstances',
+  'GetConsoleOutput',
+  'GetPasswordData',
+  'DescribeInstanceAttribute',
+  'ModifyInstanceAttribute',
+  'ResetInstanceAttribute',
+  'MonitorInstances',
+  'UnmonitorInstances',
+  'BundleInstance',
+  'CreateImage',
+  'ConfirmProductInstance',
 ]);
-const IMAGE_ACTIONS = new Set(['DeregisterImage', 'DescribeImageAttribute', 'ModifyImageAttribute', 'ResetImageAttribute']);
-const SNAPSHOT_ACTIONS = new Set(['DeleteSnapshot', 'DescribeSnapshotAttribute', 'ModifySnapshotAttribute', 'ResetSnapshotAttribute']);
-const VOLUME_ACTIONS = new Set(['DeleteVolume', 'AttachVolume', 'DetachVolume', 'CreateSnapshot', 'EnableVolumeIO', 'DescribeVolumeAttribute', 'ModifyVolumeAttribute']);
-const GROUP_ACTIONS = new Set(['CreateSecurityGroup', 'DeleteSecurityGroup', 'AuthorizeSecurityGroupIngress', 'RevokeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'RevokeSecurityGroupEgress']);
+const IMAGE_ACTIONS = new Set([
+  'DeregisterImage',
+  'DescribeImageAttribute',
+  'ModifyImageAttribute',
+  'ResetImageAttribute',
+]);
+const SNAPSHOT_ACTIONS = new Set([
+  'DeleteSnapshot',
+  'DescribeSnapshotAttribute',
+  'ModifySnapshotAttribute',
+  'ResetSnapshotAttribute',
+]);
+const VOLUME_ACTIONS = new Set([
+  'DeleteVolume',
+  'AttachVolume',
+  'DetachVolume',
+  'CreateSnapshot',
+  'EnableVolumeIO',
+  'DescribeVolumeAttribute',
+  'ModifyVolumeAttribute',
+]);
+const GROUP_ACTIONS = new Set([
+  'CreateSecurityGroup',
+  'DeleteSecurityGroup',
+  'AuthorizeSecurityGroupIngress',
+  'RevokeSecurityGroupIngress',
+  'AuthorizeSecurityGroupEgress',
+  'RevokeSecurityGroupEgress',
+]);
 const KEYPAIR_ACTIONS = new Set(['CreateKeyPair', 'DeleteKeyPair', 'ImportKeyPair']);
 const ADDRESS_ACTIONS = new Set(['ReleaseAddress', 'AssociateAddress', 'DisassociateAddress']);
 
@@ -66,7 +107,12 @@ const ADDRESS_ACTIONS = new Set(['ReleaseAddress', 'AssociateAddress', 'Disassoc
 export type Ec2Canonical = (type: string, nameOrId: string) => string | undefined;
 
 /** An EC2 Query request: `ec2:<Action>` and the ARNs of its resources. */
-export function ec2Authorization(action: string, params: Params, accountId: string, canonical: Ec2Canonical = () => undefined): Authorization {
+export function ec2Authorization(
+  action: string,
+  params: Params,
+  accountId: string,
+  canonical: Ec2Canonical = () => undefined,
+): Authorization {
   const arn = (type: string, id: string) => ec2Arn(accountId, type, canonical(type, id) ?? id);
   const resources: string[] = [];
   const add = (type: string, ids: string[]) => {
@@ -78,7 +124,10 @@ export function ec2Authorization(action: string, params: Params, accountId: stri
     add('keypair', listParam(params, 'KeyName'));
     add('securitygroup', [...listParam(params, 'SecurityGroup'), ...listParam(params, 'SecurityGroupId')]);
     add('availabilityzone', listParam(params, 'Placement.AvailabilityZone'));
-    add('image', [params.KernelId, params.RamdiskId].filter((x): x is string => !!x));
+    add(
+      'image',
+      [params.KernelId, params.RamdiskId].filter((x): x is string => !!x),
+    );
   } else if (INSTANCE_ACTIONS.has(action)) {
     add('instance', listParam(params, 'InstanceId'));
   } else if (IMAGE_ACTIONS.has(action)) {
@@ -180,7 +229,18 @@ const IAM_ACTIONS: Record<string, IamActionShape> = {
 };
 
 /** Parameters of every request: the action, the API version, the signature's, delegation. */
-const COMMON_PARAMS = new Set(['Action', 'Version', 'DelegateAccount', 'AWSAccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion', 'Timestamp', 'Expires', 'SecurityToken']);
+const COMMON_PARAMS = new Set([
+  'Action',
+  'Version',
+  'DelegateAccount',
+  'AWSAccessKeyId',
+  'Signature',
+  'SignatureMethod',
+  'SignatureVersion',
+  'Timestamp',
+  'Expires',
+  'SecurityToken',
+]);
 
 /**
  * The parameters of an IAM request that its action does not take (AWS refuses them rather than
@@ -189,11 +249,18 @@ const COMMON_PARAMS = new Set(['Action', 'Version', 'DelegateAccount', 'AWSAcces
 export function unknownIamParams(action: string, params: Params): string[] {
   const shape = IAM_ACTIONS[action];
   if (!shape) return [];
-  return Object.keys(params).filter((k) => !COMMON_PARAMS.has(k) && !k.startsWith('X-Amz-') && !shape.params.includes(k));
+  return Object.keys(params).filter(
+    (k) => !COMMON_PARAMS.has(k) && !k.startsWith('X-Amz-') && !shape.params.includes(k),
+  );
 }
 
 /** An IAM (Euare) request: `iam:<Action>` and the ARN of the user or group it acts on. */
-export function iamAuthorization(action: string, params: Params, accountId: string, opts: IamOptions = {}): Authorization {
+export function iamAuthorization(
+  action: string,
+  params: Params,
+  accountId: string,
+  opts: IamOptions = {},
+): Authorization {
   const shape = IAM_ACTIONS[action] ?? { target: 'none', params: [] };
   /** The entity's ARN from its stored record; one being created (or not found) as the request names it. */
   const arnOf = (type: 'user' | 'group', name: string, givenPath?: string) => {
@@ -205,14 +272,16 @@ export function iamAuthorization(action: string, params: Params, accountId: stri
   let type: 'user' | 'group' | undefined;
   let name: string | undefined;
   if (shape.target === 'group') [type, name] = ['group', params.GroupName];
-  else if (shape.target === 'user' || (shape.target === 'caller' && params.UserName)) [type, name] = ['user', params.UserName];
+  else if (shape.target === 'user' || (shape.target === 'caller' && params.UserName))
+    [type, name] = ['user', params.UserName];
   else if (shape.target === 'caller' && opts.callerUserName) [type, name] = ['user', opts.callerUserName];
   if (type && name) resources.push(arnOf(type, name, creating ? (params.Path ?? '/') : undefined));
   // A rename or move is allowed only on both sides of it (seed 000, "Modify a Group").
   if ((action === 'UpdateGroup' || action === 'UpdateUser') && type && name) {
     const current = opts.find?.(type, name) ?? { name, path: '/' };
     const newName = (type === 'group' ? params.NewGroupName : params.NewUserName) || current.name;
-    if (newName !== current.name || params.NewPath) resources.push(iamArn(accountId, type, newName, params.NewPath || current.path));
+    if (newName !== current.name || params.NewPath)
+      resources.push(iamArn(accountId, type, newName, params.NewPath || current.path));
   }
   return { action: `iam:${action}`, resources: resources.length ? resources : ['*'] };
 }
@@ -232,18 +301,37 @@ const has = (q: Params, k: string) => Object.prototype.hasOwnProperty.call(q, k)
 /** The subresource operations, by method, for buckets and for objects. */
 const BUCKET_SUB: Record<string, Record<string, string>> = {
   GET: {
-    acl: 'GetBucketAcl', policy: 'GetBucketPolicy', location: 'GetBucketLocation', versioning: 'GetBucketVersioning',
-    logging: 'GetBucketLogging', lifecycle: 'GetLifecycleConfiguration', cors: 'GetBucketCORS', tagging: 'GetBucketTagging',
-    website: 'GetBucketWebsite', notification: 'GetBucketNotification', requestPayment: 'GetBucketRequestPayment',
-    versions: 'ListBucketVersions', uploads: 'ListBucketMultipartUploads',
+    acl: 'GetBucketAcl',
+    policy: 'GetBucketPolicy',
+    location: 'GetBucketLocation',
+    versioning: 'GetBucketVersioning',
+    logging: 'GetBucketLogging',
+    lifecycle: 'GetLifecycleConfiguration',
+    cors: 'GetBucketCORS',
+    tagging: 'GetBucketTagging',
+    website: 'GetBucketWebsite',
+    notification: 'GetBucketNotification',
+    requestPayment: 'GetBucketRequestPayment',
+    versions: 'ListBucketVersions',
+    uploads: 'ListBucketMultipartUploads',
   },
   PUT: {
-    acl: 'PutBucketAcl', policy: 'PutBucketPolicy', versioning: 'PutBucketVersioning', logging: 'PutBucketLogging',
-    lifecycle: 'PutLifecycleConfiguration', cors: 'PutBucketCORS', tagging: 'PutBucketTagging', website: 'PutBucketWebsite',
-    notification: 'PutBucketNotification', requestPayment: 'PutBucketRequestPayment',
+    acl: 'PutBucketAcl',
+    policy: 'PutBucketPolicy',
+    versioning: 'PutBucketVersioning',
+    logging: 'PutBucketLogging',
+    lifecycle: 'PutLifecycleConfiguration',
+    cors: 'PutBucketCORS',
+    tagging: 'PutBucketTagging',
+    website: 'PutBucketWebsite',
+    notification: 'PutBucketNotification',
+    requestPayment: 'PutBucketRequestPayment',
   },
   DELETE: {
-    policy: 'DeleteBucketPolicy', lifecycle: 'PutLifecycleConfiguration', cors: 'PutBucketCORS', tagging: 'PutBucketTagging',
+    policy: 'DeleteBucketPolicy',
+    lifecycle: 'PutLifecycleConfiguration',
+    cors: 'PutBucketCORS',
+    tagging: 'PutBucketTagging',
     website: 'DeleteBucketWebsite',
   },
 };
@@ -266,15 +354,21 @@ export function s3Authorization(req: S3Request): Authorization {
     const sub = BUCKET_SUB[method === 'HEAD' ? 'GET' : method];
     if (sub) for (const [name, operation] of Object.entries(sub)) if (has(q, name)) return op(operation);
     switch (method) {
-      case 'GET': case 'HEAD': return op('ListBucket');
-      case 'PUT': return op('CreateBucket');
-      case 'DELETE': return op('DeleteBucket');
-      case 'POST': return has(q, 'delete') ? op('DeleteObject', '*') : op('PutObject', '*');
+      case 'GET':
+      case 'HEAD':
+        return op('ListBucket');
+      case 'PUT':
+        return op('CreateBucket');
+      case 'DELETE':
+        return op('DeleteBucket');
+      case 'POST':
+        return has(q, 'delete') ? op('DeleteObject', '*') : op('PutObject', '*');
     }
     return op(`${method}Bucket`);
   }
   switch (method) {
-    case 'GET': case 'HEAD':
+    case 'GET':
+    case 'HEAD':
       if (has(q, 'acl')) return op(q.versionId ? 'GetObjectVersionAcl' : 'GetObjectAcl');
       if (has(q, 'tagging')) return op(q.versionId ? 'GetObjectVersionTagging' : 'GetObjectTagging');
       if (has(q, 'uploadId')) return op('ListMultipartUploadParts');
@@ -302,8 +396,11 @@ export type ServiceRequest =
 /** Any service's request to its action and resources. */
 export function authorizationFor(req: ServiceRequest): Authorization {
   switch (req.service) {
-    case 'ec2': return ec2Authorization(req.action, req.params, req.accountId, req.canonical);
-    case 'iam': return iamAuthorization(req.action, req.params, req.accountId, req.options);
-    case 's3': return s3Authorization(req);
+    case 'ec2':
+      return ec2Authorization(req.action, req.params, req.accountId, req.canonical);
+    case 'iam':
+      return iamAuthorization(req.action, req.params, req.accountId, req.options);
+    case 's3':
+      return s3Authorization(req);
   }
 }

@@ -4,8 +4,8 @@
  * array). Each statement has an Effect (Allow|Deny), exactly one of Action/NotAction, exactly
  * one of Resource/NotResource and an optional Condition block `{ Operator: { key: value | [values]
  * } }`. Identity policies (a user's, a group's) name no Principal; resource policies (a bucket's)
- * name exactly one of Principal/NotPrincipal: `*`, or `{ "AWS": ACCOUNT-ID | ARN | [...] }`. Anything else is refused with
- * MalformedPolicyDocument (400); a document over the size quota with LimitExceeded (409).
+ * name exactly one of Principal/NotPrincipal: `*`, or `{ "AWS": ACCOUNT-ID | ARN | [...] }`.
+ * Anything else is refused with MalformedPolicyDocument (400); a document over the size quota with LimitExceeded (409).
  */
 import { ServiceError } from '../../errors';
 
@@ -55,11 +55,33 @@ export type PolicyOwner = keyof typeof POLICY_SIZE_LIMITS;
 
 /** The base operators, canonical case. */
 export const CONDITION_OPERATORS = [
-  'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
-  'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals',
-  'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals',
-  'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress',
-  'ArnEquals', 'ArnNotEquals', 'ArnLike', 'ArnNotLike', 'Null',
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'NumericEquals',
+  'NumericNotEquals',
+  'NumericLessThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThan',
+  'NumericGreaterThanEquals',
+  'DateEquals',
+  'DateNotEquals',
+  'DateLessThan',
+  'DateLessThanEquals',
+  'DateGreaterThan',
+  'DateGreaterThanEquals',
+  'Bool',
+  'BinaryEquals',
+  'IpAddress',
+  'NotIpAddress',
+  'ArnEquals',
+  'ArnNotEquals',
+  'ArnLike',
+  'ArnNotLike',
+  'Null',
 ] as const;
 
 const BY_LOWER = new Map<string, string>(CONDITION_OPERATORS.map((o) => [o.toLowerCase(), o]));
@@ -144,7 +166,8 @@ function stringList(v: unknown, what: string): string[] {
   const list = Array.isArray(v) ? v : [v];
   if (list.length === 0) throw malformed(`${what} must not be empty`);
   for (const s of list) {
-    if (typeof s !== 'string' || s === '') throw malformed(`${what} must be a non-empty string or an array of non-empty strings`);
+    if (typeof s !== 'string' || s === '')
+      throw malformed(`${what} must be a non-empty string or an array of non-empty strings`);
   }
   return list as string[];
 }
@@ -160,18 +183,28 @@ function validResource(r: string): boolean {
 function checkConditionValue(op: ConditionOperator, key: string, value: string) {
   const bad = (why: string) => malformed(`Condition ${op.name} on ${key}: ${why}`);
   switch (op.base) {
-    case 'NumericEquals': case 'NumericNotEquals': case 'NumericLessThan': case 'NumericLessThanEquals':
-    case 'NumericGreaterThan': case 'NumericGreaterThanEquals':
+    case 'NumericEquals':
+    case 'NumericNotEquals':
+    case 'NumericLessThan':
+    case 'NumericLessThanEquals':
+    case 'NumericGreaterThan':
+    case 'NumericGreaterThanEquals':
       if (value.trim() === '' || !Number.isFinite(Number(value))) throw bad(`"${value}" is not a number`);
       break;
-    case 'DateEquals': case 'DateNotEquals': case 'DateLessThan': case 'DateLessThanEquals':
-    case 'DateGreaterThan': case 'DateGreaterThanEquals':
+    case 'DateEquals':
+    case 'DateNotEquals':
+    case 'DateLessThan':
+    case 'DateLessThanEquals':
+    case 'DateGreaterThan':
+    case 'DateGreaterThanEquals':
       if (Number.isNaN(parseDate(value))) throw bad(`"${value}" is not a date (ISO 8601 or epoch seconds)`);
       break;
-    case 'Bool': case 'Null':
+    case 'Bool':
+    case 'Null':
       if (!/^(true|false)$/i.test(value)) throw bad(`"${value}" is not true or false`);
       break;
-    case 'IpAddress': case 'NotIpAddress':
+    case 'IpAddress':
+    case 'NotIpAddress':
       if (!parseCidr(value)) throw bad(`"${value}" is not an IP address or CIDR block`);
       break;
   }
@@ -179,12 +212,14 @@ function checkConditionValue(op: ConditionOperator, key: string, value: string) 
 
 function parseConditions(block: unknown): Condition[] {
   if (block === undefined) return [];
-  if (block === null || typeof block !== 'object' || Array.isArray(block)) throw malformed('Condition must be an object of operators');
+  if (block === null || typeof block !== 'object' || Array.isArray(block))
+    throw malformed('Condition must be an object of operators');
   const out: Condition[] = [];
   for (const [name, keys] of Object.entries(block)) {
     const operator = parseOperator(name);
     if (!operator) throw malformed(`Unknown condition operator: ${name}`);
-    if (keys === null || typeof keys !== 'object' || Array.isArray(keys)) throw malformed(`Condition ${name} must be an object of keys and values`);
+    if (keys === null || typeof keys !== 'object' || Array.isArray(keys))
+      throw malformed(`Condition ${name} must be an object of keys and values`);
     const entries = Object.entries(keys);
     if (entries.length === 0) throw malformed(`Condition ${name} names no key`);
     for (const [key, raw] of entries) {
@@ -203,17 +238,29 @@ function parseConditions(block: unknown): Condition[] {
   return out;
 }
 
-const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition', 'Principal', 'NotPrincipal']);
+const STATEMENT_KEYS = new Set([
+  'Sid',
+  'Effect',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+  'Principal',
+  'NotPrincipal',
+]);
 
 /** A Principal value as a list: `*`, or the AWS (or CanonicalUser) entries of an object. */
 function principalList(v: unknown, n: number): string[] {
   if (v === '*') return ['*'];
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw malformed(`Statement ${n}: Principal must be "*" or an object such as { "AWS": "123456789012" }`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw malformed(`Statement ${n}: Principal must be "*" or an object such as { "AWS": "123456789012" }`);
   const out: string[] = [];
   for (const [kind, ids] of Object.entries(v as Record<string, unknown>)) {
     if (kind !== 'AWS' && kind !== 'CanonicalUser') throw malformed(`Statement ${n}: unknown principal type ${kind}`);
     for (const id of stringList(ids, 'Principal')) {
-      if (id !== '*' && !/^\d{12}$/.test(id) && !/^arn:aws:iam::\d{12}:(root|user\/.+)$/.test(id)) throw malformed(`Statement ${n}: invalid principal "${id}"`);
+      if (id !== '*' && !/^\d{12}$/.test(id) && !/^arn:aws:iam::\d{12}:(root|user\/.+)$/.test(id))
+        throw malformed(`Statement ${n}: invalid principal "${id}"`);
       out.push(id);
     }
   }
@@ -227,20 +274,27 @@ function parseStatement(s: unknown, n: number, resourcePolicy: boolean): Stateme
   for (const k of Object.keys(o)) if (!STATEMENT_KEYS.has(k)) throw malformed(`Statement ${n}: unknown field ${k}`);
   const names = 'Principal' in o || 'NotPrincipal' in o;
   if (!resourcePolicy && names) throw malformed('Policy document should not specify a principal.');
-  if (resourcePolicy && ('Principal' in o) === ('NotPrincipal' in o)) throw malformed(`Statement ${n}: exactly one of Principal and NotPrincipal is required`);
+  if (resourcePolicy && 'Principal' in o === 'NotPrincipal' in o)
+    throw malformed(`Statement ${n}: exactly one of Principal and NotPrincipal is required`);
   if (o.Sid !== undefined && typeof o.Sid !== 'string') throw malformed(`Statement ${n}: Sid must be a string`);
   if (o.Effect === undefined) throw malformed(`Statement ${n}: missing Effect`);
-  if (o.Effect !== 'Allow' && o.Effect !== 'Deny') throw malformed(`Statement ${n}: Effect must be Allow or Deny, not ${JSON.stringify(o.Effect)}`);
+  if (o.Effect !== 'Allow' && o.Effect !== 'Deny')
+    throw malformed(`Statement ${n}: Effect must be Allow or Deny, not ${JSON.stringify(o.Effect)}`);
   const st: Statement = { effect: o.Effect, conditions: [] };
   if (o.Sid !== undefined) st.sid = o.Sid as string;
-  if (('Action' in o) === ('NotAction' in o)) throw malformed(`Statement ${n}: exactly one of Action and NotAction is required`);
-  if (('Resource' in o) === ('NotResource' in o)) throw malformed(`Statement ${n}: exactly one of Resource and NotResource is required`);
+  if ('Action' in o === 'NotAction' in o)
+    throw malformed(`Statement ${n}: exactly one of Action and NotAction is required`);
+  if ('Resource' in o === 'NotResource' in o)
+    throw malformed(`Statement ${n}: exactly one of Resource and NotResource is required`);
   const actions = stringList(o.Action ?? o.NotAction, 'Action' in o ? 'Action' : 'NotAction');
-  for (const a of actions) if (!validAction(a)) throw malformed(`Statement ${n}: invalid action "${a}" (expected service:Action, e.g. ec2:RunInstances)`);
+  for (const a of actions)
+    if (!validAction(a))
+      throw malformed(`Statement ${n}: invalid action "${a}" (expected service:Action, e.g. ec2:RunInstances)`);
   if ('Action' in o) st.action = actions;
   else st.notAction = actions;
   const resources = stringList(o.Resource ?? o.NotResource, 'Resource' in o ? 'Resource' : 'NotResource');
-  for (const r of resources) if (!validResource(r)) throw malformed(`Statement ${n}: invalid resource "${r}" (expected * or an ARN)`);
+  for (const r of resources)
+    if (!validResource(r)) throw malformed(`Statement ${n}: invalid resource "${r}" (expected * or an ARN)`);
   if ('Resource' in o) st.resource = resources;
   else st.notResource = resources;
   st.conditions = parseConditions(o.Condition);
@@ -271,7 +325,11 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): PolicyDocume
   const max = opts.maxSize ?? POLICY_SIZE_LIMITS[owner];
   if (typeof text !== 'string' || text.trim() === '') throw malformed('The policy document is empty');
   if (policySize(text) > max) {
-    throw new ServiceError('LimitExceeded', `Maximum policy size of ${max} bytes exceeded for ${owner}${opts.ownerName ? ' ' + opts.ownerName : ''}`, 409);
+    throw new ServiceError(
+      'LimitExceeded',
+      `Maximum policy size of ${max} bytes exceeded for ${owner}${opts.ownerName ? ' ' + opts.ownerName : ''}`,
+      409,
+    );
   }
   let doc: unknown;
   try {
@@ -284,9 +342,11 @@ export function parsePolicy(text: string, opts: ParseOptions = {}): PolicyDocume
 
 /** Validates an already parsed JSON value as a policy document. */
 export function validatePolicy(doc: unknown, resourcePolicy = false): PolicyDocument {
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw malformed('The policy document must be a JSON object');
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw malformed('The policy document must be a JSON object');
   const o = doc as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['Version', 'Id', 'Statement'].includes(k)) throw malformed(`Unknown field ${k}`);
+  for (const k of Object.keys(o))
+    if (!['Version', 'Id', 'Statement'].includes(k)) throw malformed(`Unknown field ${k}`);
   const version = o.Version === undefined ? '2008-10-17' : o.Version;
   if (typeof version !== 'string' || !(POLICY_VERSIONS as readonly string[]).includes(version)) {
     throw malformed(`The policy must contain a valid version string (${POLICY_VERSIONS.join(' or ')})`);

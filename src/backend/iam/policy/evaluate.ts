@@ -10,9 +10,9 @@
  * account, and the `eucalyptus` account's admin anything anywhere; any other user only what the
  * policies allow.
  */
-import { globMatch } from '../../../lib/glob';
+import { globMatch } from '../../../shared/glob';
 import { ADMIN_USER, CLOUD_ACCOUNT } from '../principals';
-import { Condition, PolicyDocument, Statement, parseCidr, parseDate, parseIp } from './document';
+import { type Condition, type PolicyDocument, type Statement, parseCidr, parseDate, parseIp } from './document';
 
 export type Decision = 'Allow' | 'Deny' | 'ImplicitDeny';
 
@@ -44,7 +44,6 @@ export interface Principal {
   /** The principal's account id: when given, an account admin is limited to ARNs of that account. */
   accountId?: string;
 }
-
 
 /** An IAM wildcard pattern (`*` any run, `?` any one character) against a whole string, in linear time. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
@@ -85,7 +84,11 @@ function patternMatch(pattern: string, value: string, ignoreCase = false): boole
  * account:resource), each with wildcards; as Eucalyptus does, an empty region or account in the
  * pattern matches any (so `arn:aws:ec2:::instance/*` matches every account's instances).
  */
-export function resourceMatches(pattern: string, resource: string, context: Record<string, string | string[]> = {}): boolean {
+export function resourceMatches(
+  pattern: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+): boolean {
   const p = substitute(pattern, context);
   if (p === undefined) return false;
   if (p === '*') return true;
@@ -121,7 +124,16 @@ function lookup(context: Record<string, string | string[]>, key: string): string
   return Array.isArray(v) ? v : [v];
 }
 
-const NEGATED = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'NumericNotEquals', 'DateNotEquals', 'NotIpAddress', 'ArnNotEquals', 'ArnNotLike']);
+const NEGATED = new Set([
+  'StringNotEquals',
+  'StringNotEqualsIgnoreCase',
+  'StringNotLike',
+  'NumericNotEquals',
+  'DateNotEquals',
+  'NotIpAddress',
+  'ArnNotEquals',
+  'ArnNotLike',
+]);
 
 const POSITIVE: Record<string, string> = {
   StringNotEquals: 'StringEquals',
@@ -139,7 +151,8 @@ function cidrContains(cidr: string, ip: string): boolean {
   let addr = parseIp(ip);
   if (!net || !addr) return false;
   // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is its IPv4 address.
-  if (addr.width === 128 && net.width === 32 && addr.value >> 32n === 0xffffn) addr = { value: addr.value & 0xffffffffn, width: 32 };
+  if (addr.width === 128 && net.width === 32 && addr.value >> 32n === 0xffffn)
+    addr = { value: addr.value & 0xffffffffn, width: 32 };
   if (addr.width !== net.width) return false;
   const shift = BigInt(net.width - net.prefix);
   return addr.value >> shift === net.value >> shift;
@@ -148,11 +161,16 @@ function cidrContains(cidr: string, ip: string): boolean {
 function compareNumbers(op: string, a: number, b: number): boolean {
   if (Number.isNaN(a) || Number.isNaN(b)) return false;
   switch (op) {
-    case 'Equals': return a === b;
-    case 'LessThan': return a < b;
-    case 'LessThanEquals': return a <= b;
-    case 'GreaterThan': return a > b;
-    case 'GreaterThanEquals': return a >= b;
+    case 'Equals':
+      return a === b;
+    case 'LessThan':
+      return a < b;
+    case 'LessThanEquals':
+      return a <= b;
+    case 'GreaterThan':
+      return a > b;
+    case 'GreaterThanEquals':
+      return a >= b;
   }
   return false;
 }
@@ -160,16 +178,23 @@ function compareNumbers(op: string, a: number, b: number): boolean {
 /** Whether one context value matches one policy value under a positive base operator. */
 function matchOne(base: string, ctx: string, pol: string, context: Record<string, string | string[]>): boolean {
   switch (base) {
-    case 'StringEquals': return ctx === pol;
-    case 'StringEqualsIgnoreCase': return ctx.toLowerCase() === pol.toLowerCase();
+    case 'StringEquals':
+      return ctx === pol;
+    case 'StringEqualsIgnoreCase':
+      return ctx.toLowerCase() === pol.toLowerCase();
     case 'StringLike': {
       const p = substitute(pol, context);
       return p !== undefined && patternMatch(p, ctx);
     }
-    case 'BinaryEquals': return ctx === pol;
-    case 'Bool': return ctx.toLowerCase() === pol.toLowerCase();
-    case 'IpAddress': return cidrContains(pol, ctx);
-    case 'ArnEquals': case 'ArnLike': return resourceMatches(pol, ctx, context);
+    case 'BinaryEquals':
+      return ctx === pol;
+    case 'Bool':
+      return ctx.toLowerCase() === pol.toLowerCase();
+    case 'IpAddress':
+      return cidrContains(pol, ctx);
+    case 'ArnEquals':
+    case 'ArnLike':
+      return resourceMatches(pol, ctx, context);
   }
   if (base.startsWith('Numeric')) return compareNumbers(base.slice(7), Number(ctx), Number(pol));
   if (base.startsWith('Date')) return compareNumbers(base.slice(4), parseDate(ctx), parseDate(pol));
@@ -200,11 +225,25 @@ export function conditionHolds(c: Condition, context: Record<string, string | st
 }
 
 /** Whether a statement applies to an action on one resource in a context. */
-export function statementApplies(st: Statement, action: string, resource: string, context: Record<string, string | string[]>, requester?: Requester): boolean {
+export function statementApplies(
+  st: Statement,
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]>,
+  requester?: Requester,
+): boolean {
   if (st.principal && !st.principal.some((p) => principalMatches(p, requester))) return false;
   if (st.notPrincipal && st.notPrincipal.some((p) => principalMatches(p, requester))) return false;
-  if (st.action ? !st.action.some((p) => actionMatches(p, action)) : st.notAction!.some((p) => actionMatches(p, action))) return false;
-  if (st.resource ? !st.resource.some((p) => resourceMatches(p, resource, context)) : st.notResource!.some((p) => resourceMatches(p, resource, context))) return false;
+  if (
+    st.action ? !st.action.some((p) => actionMatches(p, action)) : st.notAction!.some((p) => actionMatches(p, action))
+  )
+    return false;
+  if (
+    st.resource
+      ? !st.resource.some((p) => resourceMatches(p, resource, context))
+      : st.notResource!.some((p) => resourceMatches(p, resource, context))
+  )
+    return false;
   return st.conditions.every((c) => conditionHolds(c, context));
 }
 
@@ -259,7 +298,10 @@ export interface ContextInput {
   extra?: Record<string, string | string[]>;
 }
 
-/** The global condition keys of a request: aws:SourceIp, aws:CurrentTime, aws:EpochTime, aws:SecureTransport, aws:username, aws:userid, aws:PrincipalAccount. */
+/**
+ * The global condition keys of a request: aws:SourceIp, aws:CurrentTime, aws:EpochTime,
+ * aws:SecureTransport, aws:username, aws:userid, aws:PrincipalAccount.
+ */
 export function requestContext(input: ContextInput): Record<string, string | string[]> {
   const now = input.now ?? new Date();
   const ctx: Record<string, string | string[]> = {
@@ -267,7 +309,8 @@ export function requestContext(input: ContextInput): Record<string, string | str
     'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
     'aws:SecureTransport': input.secure ? 'true' : 'false',
   };
-  if (input.sourceIp !== undefined) ctx['aws:SourceIp'] = input.sourceIp.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  if (input.sourceIp !== undefined)
+    ctx['aws:SourceIp'] = input.sourceIp.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
   if (input.userName !== undefined) ctx['aws:username'] = input.userName;
   if (input.userId !== undefined) ctx['aws:userid'] = input.userId;
   if (input.accountId !== undefined) ctx['aws:PrincipalAccount'] = input.accountId;

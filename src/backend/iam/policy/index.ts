@@ -7,14 +7,19 @@ import { ServiceError } from '../../errors';
 export * from './document';
 export * from './evaluate';
 export * from './actions';
-export * from './builder';
+export * from '../../../shared/policy-builder';
 
 /**
  * The error a denied request answers with, as each service does, all 403: EC2
  * UnauthorizedOperation, S3 AccessDenied, IAM AccessDenied (naming the user, action and resource
  * when given).
  */
-export function accessDenied(service: 'ec2' | 's3' | 'iam', action?: string, userArn?: string, resource?: string): ServiceError {
+export function accessDenied(
+  service: 'ec2' | 's3' | 'iam',
+  action?: string,
+  userArn?: string,
+  resource?: string,
+): ServiceError {
   switch (service) {
     case 'ec2':
       return new ServiceError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403);
@@ -23,7 +28,10 @@ export function accessDenied(service: 'ec2' | 's3' | 'iam', action?: string, use
     case 'iam':
       return new ServiceError(
         'AccessDenied',
-        userArn && action ? `User: ${userArn} is not authorized to perform: ${action}${resource && resource !== '*' ? ` on resource: ${resource}` : ''}` : 'Access Denied',
+        userArn && action
+          ? `User: ${userArn} is not authorized to ` +
+              `perform: ${action}${resource && resource !== '*' ? ` on resource: ${resource}` : ''}`
+          : 'Access Denied',
         403,
       );
   }

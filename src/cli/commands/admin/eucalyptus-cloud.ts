@@ -1,0 +1,56 @@
+import { Flags } from '@oclif/core';
+import { readEucarc } from '../../../shared/eucarc';
+import { EucaCommand } from '../../command';
+import { controlDaemon, daemonArgs, daemonFlags } from '../../daemon-command';
+import { loadCloud } from '../../../shared/launcher';
+import { cloudPaths, localCloudDir } from '../../../shared/paths';
+import { runningPid } from '../../../shared/daemon';
+import { localNodeDir, nodeAddress, nodePaths } from '../../../shared/node-paths';
+
+export default class EucalyptusCloud extends EucaCommand {
+  static override summary = 'Start, stop or query the embedded cloud (cloud controller, Walrus and Euare)';
+  static override description =
+    'The cloud keeps its state, keys, log and pid file in its data dir (default ~/.euca/local, or $EUCA_LOCAL_DIR). ' +
+    'The first start creates the cloud PKI, the eucalyptus account and its admin credentials, written to ' +
+    'DATA_DIR/credentials/eucarc.';
+  static override args = daemonArgs;
+  static override flags = {
+    ...daemonFlags,
+    port: Flags.integer({ summary: 'port to listen on (default 8773; 0 picks a free one)', min: 0, max: 65535 }),
+    'data-dir': Flags.string({ summary: "the cloud's data dir", helpValue: 'DIR' }),
+  };
+  static override usageArgs = 'start|stop|status|restart';
+  static override examples = [
+    '<%= command.id %> start',
+    '<%= command.id %> status',
+    '<%= command.id %> start --foreground --port 0 --data-dir /tmp/cloud',
+  ];
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(EucalyptusCloud);
+    const paths = cloudPaths(flags['data-dir'] ?? localCloudDir());
+    const url = () => readEucarc(paths.eucarc)?.EC2_URL ?? '?';
+    const status = await controlDaemon(
+      args.action,
+      flags.foreground,
+      {
+        name: 'eucalyptus-cloud',
+        paths,
+        where: url,
+        runForeground: () => loadCloud().runCloud({ dataDir: paths.dataDir, port: flags.port, bind: flags.bind }),
+        detached: { port: flags.port, bind: flags.bind },
+        // The node controller the cloud started for itself, if it did.
+        statusExtra: () => {
+          const node = nodePaths(localNodeDir(paths.dataDir));
+          const nodePid = runningPid(node);
+          const at = nodeAddress(node);
+          return nodePid !== undefined && at
+            ? [`eucalyptus-nc is running (pid ${nodePid}) at ${at.host}:${at.port}; data in ${node.dataDir}`]
+            : [];
+        },
+      },
+      (lines) => this.out(lines),
+    );
+    if (status) this.exit(status);
+  }
+}

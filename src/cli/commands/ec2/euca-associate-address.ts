@@ -1,0 +1,26 @@
+import { Args, Flags } from '@oclif/core';
+import { type Parsed, QueryCommand } from '../../command';
+import { record } from '../../output';
+
+export default class AssociateAddress extends QueryCommand {
+  static override summary = 'Associate an elastic IP address with a running instance';
+  static override args = { address: Args.string({ description: 'IP address to associate', required: true }) };
+  static override flags = {
+    'instance-id': Flags.string({
+      char: 'i',
+      summary: 'ID of the instance to associate the address with',
+      helpValue: 'INSTANCE',
+      required: true,
+    }),
+  };
+  static override examples = ['<%= command.id %> -i i-56785678 192.168.17.103'];
+  static override action = 'AssociateAddress';
+
+  protected params({ args, flags }: Parsed) {
+    return { PublicIp: args.address, InstanceId: flags['instance-id'] };
+  }
+
+  protected print(_: unknown, { args, flags }: Parsed) {
+    this.out([record('ADDRESS', args.address, flags['instance-id'])]);
+  }
+}

@@ -1,0 +1,19 @@
+import { Args } from '@oclif/core';
+import { type Parsed, QueryCommand } from '../../command';
+import { record } from '../../output';
+
+export default class CancelConversionTask extends QueryCommand {
+  static override summary = 'Cancel an import task';
+  static override description = 'Only an active task can be cancelled; the volume it was filling is deleted.';
+  static override args = { task: Args.string({ description: 'ID of the import task to cancel', required: true }) };
+  static override examples = ['<%= command.id %> import-vol-12345678'];
+  static override action = 'CancelConversionTask';
+
+  protected params({ args }: Parsed) {
+    return { ConversionTaskId: args.task };
+  }
+
+  protected print(_: unknown, { args }: Parsed) {
+    this.out([record('CONVERSIONTASK', args.task, 'cancelled')]);
+  }
+}

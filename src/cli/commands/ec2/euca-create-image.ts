@@ -1,0 +1,34 @@
+import { Args, Flags } from '@oclif/core';
+import { type Parsed, QueryCommand } from '../../command';
+import { record } from '../../output';
+import { type XmlNode } from '../../xml';
+
+export default class CreateImage extends QueryCommand {
+  static override summary = 'Create an EBS-backed image from a running or stopped EBS-backed instance';
+  static override description =
+    "Snapshots the instance's root volume; the new image is pending until the snapshot completes, then " +
+    "available. Prints IMAGE and the new image's ID.";
+  static override args = {
+    instance: Args.string({ description: 'the instance to make the image of', required: true }),
+  };
+  static override flags = {
+    name: Flags.string({ char: 'n', summary: 'name of the new image (required)', helpValue: 'NAME', required: true }),
+    description: Flags.string({ char: 'd', summary: 'description of the new image', helpValue: 'DESC' }),
+    'no-reboot': Flags.boolean({ summary: 'do not shut the instance down first (this cloud never does)' }),
+  };
+  static override examples = ['<%= command.id %> i-12345678 -n my-ebs-image'];
+  static override action = 'CreateImage';
+
+  protected params({ args, flags }: Parsed) {
+    return {
+      InstanceId: args.instance,
+      Name: flags.name,
+      Description: flags.description,
+      NoReboot: flags['no-reboot'] ? 'true' : undefined,
+    };
+  }
+
+  protected print(result: XmlNode) {
+    this.out([record('IMAGE', result.imageId)]);
+  }
+}

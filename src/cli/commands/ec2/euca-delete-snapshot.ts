@@ -1,0 +1,21 @@
+import { Args } from '@oclif/core';
+import { type Parsed, QueryCommand } from '../../command';
+import { record } from '../../output';
+
+export default class DeleteSnapshot extends QueryCommand {
+  static override summary = 'Delete a snapshot';
+  static override description =
+    'Removes the snapshot and its copy in Walrus; volumes made from it are not affected. A snapshot still ' +
+    'pending cannot be deleted.';
+  static override args = { snapshot: Args.string({ description: 'ID of the snapshot to delete', required: true }) };
+  static override examples = ['<%= command.id %> snap-12345678'];
+  static override action = 'DeleteSnapshot';
+
+  protected params({ args }: Parsed) {
+    return { SnapshotId: args.snapshot };
+  }
+
+  protected print(_: unknown, { args }: Parsed) {
+    this.out([record('SNAPSHOT', args.snapshot)]);
+  }
+}

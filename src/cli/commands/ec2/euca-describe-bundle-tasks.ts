@@ -1,0 +1,21 @@
+import { Args } from '@oclif/core';
+import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { bundleTaskLine } from '../../printers/bundle-tasks';
+import { listOf, type XmlNode } from '../../xml';
+
+export default class DescribeBundleTasks extends QueryCommand {
+  static override summary = 'Show the bundle tasks of instances';
+  static override strict = false;
+  static override args = { task: Args.string({ description: 'limit results to specific bundle tasks' }) };
+  static override flags = { filter: filterFlag };
+  static override examples = ['<%= command.id %>', '<%= command.id %> bun-C9A4EB20'];
+  static override action = 'DescribeBundleTasks';
+
+  protected params({ argv, flags }: Parsed) {
+    return { BundleId: argv as string[], ...filterParams(flags.filter) };
+  }
+
+  protected print(result: XmlNode) {
+    this.out(listOf(result, 'bundleInstanceTasksSet').map(bundleTaskLine));
+  }
+}

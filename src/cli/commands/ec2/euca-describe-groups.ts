@@ -1,0 +1,36 @@
+import { Args } from '@oclif/core';
+import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { groupLines } from '../../printers/groups';
+import { listOf, type XmlNode } from '../../xml';
+
+export default class DescribeGroups extends QueryCommand {
+  static override aliases = ['euca-describe-group'];
+  static override summary = 'Show information about security groups';
+  static override description =
+    'Prints, as the seeds show, GROUP owner name description for each group and a PERMISSION line per rule: ' +
+    'PERMISSION owner name ALLOWS protocol from to FROM CIDR cidr (or FROM USER account GRPNAME group). ' +
+    'Filters: description, group-id, group-name, owner-id, ip-permission.cidr, ip-permission.from-port, ' +
+    'ip-permission.to-port, ip-permission.protocol, ip-permission.group-name, ip-permission.user-id, ' +
+    'tag-key, tag-value, tag:KEY. Filters match literal strings, so ip-permission.from-port=22 does not match a rule for ports 20-30.';
+  static override strict = false;
+  static override args = {
+    group: Args.string({ description: 'limit results to specific security groups (names or IDs)' }),
+  };
+  static override flags = { filter: filterFlag };
+  static override examples = [
+    '<%= command.id %>',
+    '<%= command.id %> default',
+    '<%= command.id %> --filter ip-permission.from-port=22',
+  ];
+  static override action = 'DescribeSecurityGroups';
+
+  protected params({ argv, flags }: Parsed) {
+    const groups = argv as string[];
+    const isId = (g: string) => /^sg-[0-9A-Fa-f]{8}$/.test(g);
+    return { GroupName: groups.filter((g) => !isId(g)), GroupId: groups.filter(isId), ...filterParams(flags.filter) };
+  }
+
+  protected print(result: XmlNode) {
+    this.out(listOf(result, 'securityGroupInfo').flatMap(groupLines));
+  }
+}

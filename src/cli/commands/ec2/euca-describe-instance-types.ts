@@ -1,0 +1,32 @@
+import { Args, Flags } from '@oclif/core';
+import { type Parsed, QueryCommand } from '../../command';
+import { instanceTypeLines } from '../../printers/instance-types';
+import { type XmlNode } from '../../xml';
+
+export default class DescribeInstanceTypes extends QueryCommand {
+  static override summary = '[Eucalyptus only] Show information about instance types';
+  static override strict = false;
+  static override args = { type: Args.string({ description: 'limit results to specific instance types' }) };
+  static override flags = {
+    'by-zone': Flags.boolean({ summary: 'show info for each availability zone separately' }),
+    'show-capacity': Flags.boolean({ summary: 'show info about instance capacity' }),
+  };
+  static override examples = ['<%= command.id %>', '<%= command.id %> --show-capacity'];
+  static override action = 'DescribeInstanceTypes';
+
+  protected params({ argv, flags }: Parsed) {
+    return {
+      InstanceType: argv as string[],
+      ...(flags['by-zone'] || flags['show-capacity'] ? { Availability: 'true' } : {}),
+    };
+  }
+
+  protected print(result: XmlNode, { flags }: Parsed) {
+    this.out(
+      instanceTypeLines(result, {
+        capacity: !!(flags['by-zone'] || flags['show-capacity']),
+        byZone: !!flags['by-zone'],
+      }),
+    );
+  }
+}

@@ -1,0 +1,26 @@
+import { Args } from '@oclif/core';
+import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { record } from '../../output';
+import { listOf, type XmlNode } from '../../xml';
+
+export default class DescribeKeypairs extends QueryCommand {
+  static override summary = 'Display information about available key pairs';
+  static override description = 'Prints KEYPAIR NAME FINGERPRINT for each key pair. Filters: key-name, fingerprint.';
+  static override strict = false;
+  static override args = { keypair: Args.string({ description: 'limit results to specific key pairs' }) };
+  static override flags = { filter: filterFlag };
+  static override examples = [
+    '<%= command.id %>',
+    '<%= command.id %> mykey',
+    '<%= command.id %> --filter key-name=my*',
+  ];
+  static override action = 'DescribeKeyPairs';
+
+  protected params({ argv, flags }: Parsed) {
+    return { KeyName: argv as string[], ...filterParams(flags.filter) };
+  }
+
+  protected print(result: XmlNode) {
+    this.out(listOf(result, 'keySet').map((k) => record('KEYPAIR', k.keyName, k.keyFingerprint)));
+  }
+}

@@ -1,0 +1,21 @@
+import { Args } from '@oclif/core';
+import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { record } from '../../output';
+import { listOf, type XmlNode } from '../../xml';
+
+export default class DescribeRegions extends QueryCommand {
+  static override summary = 'Display information about regions';
+  static override strict = false;
+  static override args = { region: Args.string({ description: 'limit results to specific regions' }) };
+  static override flags = { filter: filterFlag };
+  static override examples = ['<%= command.id %>'];
+  static override action = 'DescribeRegions';
+
+  protected params({ argv, flags }: Parsed) {
+    return { RegionName: argv as string[], ...filterParams(flags.filter) };
+  }
+
+  protected print(result: XmlNode) {
+    this.out(listOf(result, 'regionInfo').map((r) => record('REGION', r.regionName, r.regionEndpoint)));
+  }
+}

@@ -1,0 +1,19 @@
+import { Args } from '@oclif/core';
+import { type Parsed, QueryCommand } from '../../command';
+import { record } from '../../output';
+
+export default class ReleaseAddress extends QueryCommand {
+  static override summary = 'Release an elastic IP address';
+  static override description = 'The address goes back to the cloud’s pool; disassociate it from its instance first.';
+  static override args = { address: Args.string({ description: 'address to release', required: true }) };
+  static override examples = ['<%= command.id %> 192.168.17.103'];
+  static override action = 'ReleaseAddress';
+
+  protected params({ args }: Parsed) {
+    return { PublicIp: args.address };
+  }
+
+  protected print(_: unknown, { args }: Parsed) {
+    this.out([record('ADDRESS', args.address)]);
+  }
+}

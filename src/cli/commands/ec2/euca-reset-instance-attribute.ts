@@ -1,0 +1,21 @@
+import { Args, Flags } from '@oclif/core';
+import { type Parsed, QueryCommand } from '../../command';
+
+const WHAT = ['kernel', 'ramdisk'];
+
+export default class ResetInstanceAttribute extends QueryCommand {
+  static override summary = "Reset one of an instance's attributes to its image's value";
+  static override args = { instance: Args.string({ description: 'ID of the instance', required: true }) };
+  static override flags = {
+    kernel: Flags.boolean({ summary: "reset the kernel to the image's", exactlyOne: WHAT }),
+    ramdisk: Flags.boolean({ summary: "reset the ramdisk to the image's", exactlyOne: WHAT }),
+  };
+  static override examples = ['<%= command.id %> --kernel i-4DCF092C'];
+  static override action = 'ResetInstanceAttribute';
+
+  protected params({ args, flags }: Parsed) {
+    return { InstanceId: args.instance, Attribute: flags.kernel ? 'kernel' : 'ramdisk' };
+  }
+
+  protected print() {}
+}

@@ -1,0 +1,99 @@
+import { Args, Flags } from '@oclif/core';
+import { blockDeviceMapping } from '../../args';
+import { type Parsed, QueryCommand } from '../../command';
+import { instanceCount, securityGroups, userData } from '../../instance-args';
+import { reservationLines } from '../../printers/instances';
+import { type XmlNode } from '../../xml';
+
+export default class RunInstances extends QueryCommand {
+  static override summary = 'Launch instances of a machine image';
+  static override args = { image: Args.string({ description: 'ID of the image to instantiate', required: true }) };
+  static override flags = {
+    'instance-count': Flags.string({
+      char: 'n',
+      summary: 'number of instances to launch, or MIN-MAX: at least MIN or none',
+      helpValue: 'MIN[-MAX]',
+      default: '1',
+    }),
+    group: Flags.string({
+      char: 'g',
+      summary: 'security group to launch the instances in (name or sg- id)',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    key: Flags.string({ char: 'k', summary: 'name of the key pair to use', helpValue: 'KEYPAIR' }),
+    'user-data': Flags.string({
+      char: 'd',
+      summary: 'user data for the instances',
+      helpValue: 'DATA',
+      exclusive: ['user-data-file', 'user-data-force'],
+    }),
+    'user-data-force': Flags.string({
+      summary: 'as -d, even when a file has that name',
+      helpValue: 'DATA',
+      exclusive: ['user-data-file'],
+    }),
+    'user-data-file': Flags.string({
+      char: 'f',
+      summary: 'file holding user data for the instances',
+      helpValue: 'FILE',
+    }),
+    addressing: Flags.string({
+      summary: '[Eucalyptus] "private" runs the instances with no public address',
+      options: ['public', 'private'],
+    }),
+    'instance-type': Flags.string({
+      char: 't',
+      summary: 'type of instance to launch (default m1.small)',
+      helpValue: 'TYPE',
+    }),
+    'availability-zone': Flags.string({ char: 'z', summary: 'availability zone to launch in', helpValue: 'ZONE' }),
+    kernel: Flags.string({ summary: 'ID of the kernel to launch the instances with', helpValue: 'KERNEL' }),
+    ramdisk: Flags.string({ summary: 'ID of the ramdisk to launch the instances with', helpValue: 'RAMDISK' }),
+    'block-device-mapping': Flags.string({
+      char: 'b',
+      summary: 'block device mapping: DEVICE=none|ephemeral(0-3)|[SNAP-ID]:[GiB]:[true|false]',
+      helpValue: 'DEVICE=MAPPED',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    monitor: Flags.boolean({ char: 'm', summary: 'enable detailed monitoring for the instances' }),
+    'disable-api-termination': Flags.boolean({ summary: 'prevent API users from terminating the instances' }),
+    'instance-initiated-shutdown-behavior': Flags.string({
+      summary: 'whether to "stop" (default) or "terminate" EBS instances when they shut down',
+      options: ['stop', 'terminate'],
+    }),
+    'placement-group': Flags.string({ summary: 'name of a placement group to launch into', helpValue: 'PLGROUP' }),
+    'client-token': Flags.string({ summary: 'unique identifier to ensure request idempotency', helpValue: 'TOKEN' }),
+  };
+  static override examples = [
+    '<%= command.id %> emi-EC1410C1 -k mykey',
+    '<%= command.id %> -n 2 -t m1.large -g webservers emi-EC1410C1',
+    '<%= command.id %> --kernel eki-822C1344 --ramdisk eri-A98C13E4 emi-EC1410C1',
+  ];
+  static override action = 'RunInstances';
+
+  protected params({ args, flags }: Parsed) {
+    return {
+      ImageId: args.image,
+      ...instanceCount(flags['instance-count']),
+      KeyName: flags.key,
+      ...securityGroups(flags.group),
+      UserData: userData(flags['user-data'], flags['user-data-force'], flags['user-data-file']),
+      AddressingType: flags.addressing,
+      InstanceType: flags['instance-type'],
+      Placement: { AvailabilityZone: flags['availability-zone'], GroupName: flags['placement-group'] },
+      KernelId: flags.kernel,
+      RamdiskId: flags.ramdisk,
+      BlockDeviceMapping: (flags['block-device-mapping'] ?? []).map(blockDeviceMapping),
+      Monitoring: flags.monitor ? { Enabled: true } : undefined,
+      DisableApiTermination: flags['disable-api-termination'] || undefined,
+      InstanceInitiatedShutdownBehavior: flags['instance-initiated-shutdown-behavior'],
+      ClientToken: flags['client-token'],
+    };
+  }
+
+  protected print(result: XmlNode) {
+    this.out(reservationLines(result));
+  }
+}

@@ -1,0 +1,19 @@
+import { Args, Flags } from '@oclif/core';
+import { connectionFlagsWithout, type Parsed } from '../../command';
+import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+
+export default class AccountAliasDelete extends IamCommand {
+  static override summary = "Delete an account's alias";
+  static override baseFlags = connectionFlagsWithout('a');
+  static override args = { name: Args.string({ description: 'the alias to delete' }) };
+  static override flags = {
+    'account-alias': Flags.string({ char: 'a', summary: 'the alias to delete', helpValue: 'ALIAS' }),
+    'as-account': asAccountFlag,
+  };
+  static override action = 'DeleteAccountAlias';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    return { ...delegate(flags), AccountAlias: nameOf(parsed, 'account-alias', 'alias') };
+  }
+}

@@ -1,0 +1,32 @@
+import { Args, Flags } from '@oclif/core';
+import { type Parsed } from '../../command';
+import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { type XmlNode } from '../../xml';
+
+export default class GroupCreate extends IamCommand {
+  static override summary = 'Create a new group';
+  static override description = "Prints nothing, as Eucalyptus returns nothing; with -v, the group's ARN and id.";
+  static override args = { name: Args.string({ description: 'name of the new group' }) };
+  static override flags = {
+    'group-name': Flags.string({ char: 'g', summary: 'name of the group', helpValue: 'GROUP' }),
+    path: Flags.string({ char: 'p', summary: 'path for the new group (default: /)', helpValue: 'PATH' }),
+    verbose: Flags.boolean({ char: 'v', summary: "print the new entity's ARN and id" }),
+    'as-account': asAccountFlag,
+  };
+  static override examples = ['<%= command.id %> -g admins', '<%= command.id %> -g devs -p /area_abc/ -v'];
+  static override action = 'CreateGroup';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    return {
+      ...delegate(flags),
+      GroupName: nameOf(parsed, 'group-name', 'group name'),
+      ...(flags.path ? { Path: flags.path } : {}),
+    };
+  }
+
+  protected override print(result: XmlNode, parsed: Parsed) {
+    const { flags } = parsed;
+    this.out(flags.verbose ? [result.Group.Arn, result.Group.GroupId] : []);
+  }
+}

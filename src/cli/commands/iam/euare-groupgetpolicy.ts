@@ -1,0 +1,3 @@
+import { GetPolicyCommand } from '../../iam-policy-command';
+
+export default GetPolicyCommand.for('group');

@@ -1,0 +1,26 @@
+import { Flags } from '@oclif/core';
+import { type Parsed } from '../../command';
+import { asAccountFlag, delegate, IamCommand } from '../../iam-command';
+import { listOf, type XmlNode } from '../../xml';
+
+export default class GroupListByPath extends IamCommand {
+  static override summary = "List the account's groups";
+  static override flags = {
+    'path-prefix': Flags.string({
+      char: 'p',
+      summary: 'list only the groups whose path begins with PREFIX',
+      helpValue: 'PREFIX',
+    }),
+    'as-account': asAccountFlag,
+  };
+  static override action = 'ListGroups';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    return { ...delegate(flags), ...(flags['path-prefix'] ? { PathPrefix: flags['path-prefix'] } : {}) };
+  }
+
+  protected override print(result: XmlNode) {
+    this.out(['groups', ...listOf(result, 'Groups').map((g) => `   ${g.Arn}`)]);
+  }
+}

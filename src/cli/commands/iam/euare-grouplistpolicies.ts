@@ -1,0 +1,3 @@
+import { ListPoliciesCommand } from '../../iam-policy-command';
+
+export default ListPoliciesCommand.for('group');

@@ -1,0 +1,23 @@
+import { Args, Flags } from '@oclif/core';
+import { type Parsed } from '../../command';
+import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+
+export default class GroupRemoveUser extends IamCommand {
+  static override summary = 'Remove a user from a group';
+  static override args = { name: Args.string({ description: 'name of the group' }) };
+  static override flags = {
+    'group-name': Flags.string({ char: 'g', summary: 'name of the group', helpValue: 'GROUP' }),
+    'user-name': Flags.string({ char: 'u', summary: 'name of the user', helpValue: 'USER' }),
+    'as-account': asAccountFlag,
+  };
+  static override action = 'RemoveUserFromGroup';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    return {
+      ...delegate(flags),
+      GroupName: nameOf(parsed, 'group-name', 'group name'),
+      UserName: flags['user-name'] ?? nameOf(parsed, 'user-name', 'user name'),
+    };
+  }
+}

@@ -1,0 +1,3 @@
+import { UploadPolicyCommand } from '../../iam-policy-command';
+
+export default UploadPolicyCommand.for('group');

@@ -1,0 +1,24 @@
+import { Args, Flags } from '@oclif/core';
+import { type Parsed } from '../../command';
+import { asAccountFlag, delegate, IamCommand, userParam } from '../../iam-command';
+import { type XmlNode } from '../../xml';
+
+export default class UserAddKey extends IamCommand {
+  static override summary = 'Create a new access key for a user';
+  static override description = "Prints the new key's id, then its secret key. A user has at most two access keys.";
+  static override args = { name: Args.string({ description: 'name of the user' }) };
+  static override flags = {
+    'user-name': Flags.string({ char: 'u', summary: 'name of the user (default: the caller)', helpValue: 'USER' }),
+    'as-account': asAccountFlag,
+  };
+  static override action = 'CreateAccessKey';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    return { ...delegate(flags), ...userParam(parsed) };
+  }
+
+  protected override print(result: XmlNode) {
+    this.out([result.AccessKey.AccessKeyId, result.AccessKey.SecretAccessKey]);
+  }
+}

@@ -1,0 +1,3 @@
+import { AddPolicyCommand } from '../../iam-policy-command';
+
+export default AddPolicyCommand.for('user');

@@ -1,0 +1,47 @@
+import { Args, Flags } from '@oclif/core';
+import { type Parsed } from '../../command';
+import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { type XmlNode } from '../../xml';
+
+export default class UserCreate extends IamCommand {
+  static override summary = 'Create a new user';
+  static override description =
+    "Prints nothing, as Eucalyptus returns nothing; -v prints the user's ARN and id, and -k creates an " +
+    'access key and prints its id and secret key.';
+  static override args = { name: Args.string({ description: 'name of the new user' }) };
+  static override flags = {
+    'user-name': Flags.string({ char: 'u', summary: 'name of the user', helpValue: 'USER' }),
+    path: Flags.string({ char: 'p', summary: 'path for the new user (default: /)', helpValue: 'PATH' }),
+    'group-name': Flags.string({ char: 'g', summary: 'also add the user to this group', helpValue: 'GROUP' }),
+    'create-accesskey': Flags.boolean({ char: 'k', summary: 'also create an access key for the user and print it' }),
+    verbose: Flags.boolean({ char: 'v', summary: "print the new entity's ARN and id" }),
+    'as-account': asAccountFlag,
+  };
+  static override examples = ['<%= command.id %> -u alice -g devs -k', '<%= command.id %> -u bob -p /team_abc/ -v'];
+  static override action = 'CreateUser';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    return {
+      ...delegate(flags),
+      UserName: nameOf(parsed, 'user-name', 'user name'),
+      ...(flags.path ? { Path: flags.path } : {}),
+    };
+  }
+
+  protected override print(result: XmlNode, parsed: Parsed) {
+    const { flags } = parsed;
+    this.out([
+      ...(flags.verbose ? [result.User.Arn, result.User.UserId] : []),
+      ...(result.AccessKey ? [result.AccessKey.AccessKeyId, result.AccessKey.SecretAccessKey] : []),
+    ]);
+  }
+
+  protected override async after(result: XmlNode, parsed: Parsed) {
+    const UserName = result.User.UserName;
+    if (parsed.flags['group-name'])
+      await this.call('AddUserToGroup', { ...delegate(parsed.flags), UserName, GroupName: parsed.flags['group-name'] });
+    if (parsed.flags['create-accesskey'])
+      Object.assign(result, await this.call('CreateAccessKey', { ...delegate(parsed.flags), UserName }));
+  }
+}

@@ -1,0 +1,3 @@
+import { PolicyCommand } from '../../iam-policy-command';
+
+export default PolicyCommand.for('user');

@@ -1,0 +1,23 @@
+import { Args, Flags } from '@oclif/core';
+import { type Parsed } from '../../command';
+import { asAccountFlag, delegate, IamCommand, userParam } from '../../iam-command';
+import { type XmlNode } from '../../xml';
+
+export default class UserGetAttributes extends IamCommand {
+  static override summary = "Display a user's ARN and id";
+  static override args = { name: Args.string({ description: 'name of the user' }) };
+  static override flags = {
+    'user-name': Flags.string({ char: 'u', summary: 'name of the user (default: the caller)', helpValue: 'USER' }),
+    'as-account': asAccountFlag,
+  };
+  static override action = 'GetUser';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    return { ...delegate(flags), ...userParam(parsed) };
+  }
+
+  protected override print(result: XmlNode) {
+    this.out([result.User.Arn, result.User.UserId]);
+  }
+}

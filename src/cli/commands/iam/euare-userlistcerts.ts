@@ -1,0 +1,31 @@
+import { Args, Flags } from '@oclif/core';
+import { type Parsed } from '../../command';
+import { asAccountFlag, delegate, IamCommand, userParam } from '../../iam-command';
+import { listOf, type XmlNode } from '../../xml';
+
+export default class UserListCerts extends IamCommand {
+  static override summary = "List a user's signing certificates";
+  static override args = { name: Args.string({ description: 'name of the user' }) };
+  static override flags = {
+    'user-name': Flags.string({ char: 'u', summary: 'name of the user (default: the caller)', helpValue: 'USER' }),
+    verbose: Flags.boolean({ char: 'v', summary: 'also print the certificates' }),
+    'as-account': asAccountFlag,
+  };
+  static override action = 'ListSigningCertificates';
+
+  protected params(parsed: Parsed) {
+    const { flags } = parsed;
+    return { ...delegate(flags), ...userParam(parsed) };
+  }
+
+  protected override print(result: XmlNode, parsed: Parsed) {
+    const { flags } = parsed;
+    this.out(
+      listOf(result, 'Certificates').flatMap((c) => [
+        c.CertificateId,
+        ...(flags.verbose ? [String(c.CertificateBody).trim()] : []),
+        c.Status,
+      ]),
+    );
+  }
+}

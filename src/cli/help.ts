@@ -1,0 +1,144 @@
+/**
+ * --help text and man pages, both rendered from a command's own declaration (summary,
+ * description, arguments, flags, examples), so the two can never disagree.
+ */
+export interface FlagMeta {
+  name: string;
+  char?: string;
+  charAliases?: string[];
+  aliases?: string[];
+  summary?: string;
+  description?: string;
+  helpValue?: string | string[];
+  type: 'boolean' | 'option';
+  multiple?: boolean;
+  options?: readonly string[];
+  hidden?: boolean;
+  required?: boolean;
+  helpGroup?: string;
+}
+
+export interface ArgMeta {
+  name: string;
+  description?: string;
+  required?: boolean;
+}
+
+export interface CommandMeta {
+  id: string;
+  summary?: string;
+  description?: string;
+  examples?: string[];
+  flags: Record<string, FlagMeta>;
+  args: Record<string, ArgMeta>;
+  strict?: boolean;
+  aliases?: string[];
+  /** How the positional arguments read in the usage line, when the default is not right. */
+  usageArgs?: string;
+}
+
+function valueName(f: FlagMeta): string {
+  if (f.type === 'boolean') return '';
+  const hv = Array.isArray(f.helpValue) ? f.helpValue.join('|') : f.helpValue;
+  return ' ' + (hv ?? (f.options ? f.options.join('|') : f.name.toUpperCase().replace(/-/g, '_')));
+}
+
+function flagNames(f: FlagMeta): string {
+  const shorts = [f.char, ...(f.charAliases ?? [])].filter(Boolean).map((c) => `-${c}`);
+  const longs = [f.name, ...(f.aliases ?? [])].map((n) => `--${n}`);
+  return [...shorts, ...longs].join(', ') + valueName(f);
+}
+
+function visibleFlags(cmd: CommandMeta): FlagMeta[] {
+  return Object.values(cmd.flags).filter((f) => !f.hidden);
+}
+
+export function usageArgs(cmd: CommandMeta): string {
+  if (cmd.usageArgs !== undefined) return cmd.usageArgs;
+  return Object.values(cmd.args)
+    .map((a) => {
+      const n = a.name.toUpperCase() + (cmd.strict === false ? ' ...' : '');
+      return a.required ? n : `[${n}]`;
+    })
+    .join(' ');
+}
+
+export function usageLine(cmd: CommandMeta): string {
+  const required = visibleFlags(cmd)
+    .filter((f) => f.required)
+    .map((f) => `${f.char ? '-' + f.char : '--' + f.name}${valueName(f)}`);
+  return ['usage:', cmd.id, ...required, '[options]', usageArgs(cmd)].filter(Boolean).join(' ');
+}
+
+function groupFlags(cmd: CommandMeta): [string, FlagMeta[]][] {
+  const groups = new Map<string, FlagMeta[]>();
+  for (const f of visibleFlags(cmd)) {
+    const g = f.helpGroup ?? 'options';
+    groups.set(g, [...(groups.get(g) ?? []), f]);
+  }
+  return [...groups.entries()];
+}
+
+export function helpText(cmd: CommandMeta): string {
+  const out: string[] = [usageLine(cmd), ''];
+  if (cmd.summary) out.push(cmd.summary, '');
+  if (cmd.description) out.push(cmd.description.trim(), '');
+  const args = Object.values(cmd.args);
+  if (args.length) {
+    out.push('positional arguments:');
+    for (const a of args) out.push(`  ${a.name.toUpperCase().padEnd(24)}${a.description ?? ''}`);
+    out.push('');
+  }
+  for (const [group, flags] of groupFlags(cmd)) {
+    out.push(`${group}:`);
+    for (const f of flags) {
+      const names = `  ${flagNames(f)}`;
+      const text = f.summary ?? f.description ?? '';
+      out.push(names.length >= 26 ? `${names}\n${' '.repeat(26)}${text}` : `${names.padEnd(26)}${text}`);
+    }
+    out.push('');
+  }
+  out.push(`${'  -h, --help'.padEnd(26)}show this help message and exit`, '');
+  if (cmd.examples?.length) {
+    out.push('examples:');
+    for (const e of cmd.examples) out.push(`  ${e.replace(/<%= command.id %>/g, cmd.id)}`);
+    out.push('');
+  }
+  if (cmd.aliases?.length) out.push(`also available as: ${cmd.aliases.join(', ')}`, '');
+  return out.join('\n');
+}
+
+function roff(text: string): string {
+  return text
+    .replace(/\\/g, '\\e')
+    .replace(/^([.'])/gm, '\\&$1')
+    .replace(/-/g, '\\-');
+}
+
+export function manPage(cmd: CommandMeta, version: string, date: string): string {
+  const out: string[] = [
+    `.TH ${cmd.id.toUpperCase()} 1 "${date}" "euca2ools ${version}" "User Commands"`,
+    '.SH NAME',
+    `${roff(cmd.id)} \\- ${roff(cmd.summary ?? '')}`,
+    '.SH SYNOPSIS',
+    `.B ${roff(cmd.id)}`,
+    roff(['[options]', usageArgs(cmd)].filter(Boolean).join(' ')),
+  ];
+  if (cmd.description) out.push('.SH DESCRIPTION', roff(cmd.description.trim()));
+  const args = Object.values(cmd.args);
+  if (args.length) {
+    out.push('.SH ARGUMENTS');
+    for (const a of args) out.push('.TP', `.I ${roff(a.name.toUpperCase())}`, roff(a.description ?? ''));
+  }
+  for (const [group, flags] of groupFlags(cmd)) {
+    out.push(`.SH ${roff(group.toUpperCase())}`);
+    for (const f of flags) out.push('.TP', `.B ${roff(flagNames(f))}`, roff(f.summary ?? f.description ?? ''));
+  }
+  if (cmd.examples?.length) {
+    out.push('.SH EXAMPLES');
+    for (const e of cmd.examples) out.push('.PP', '.nf', roff(e.replace(/<%= command.id %>/g, cmd.id)), '.fi');
+  }
+  if (cmd.aliases?.length) out.push('.SH ALIASES', roff(cmd.aliases.join(', ')));
+  out.push('.SH SEE ALSO', 'euca2ools(7)');
+  return out.join('\n') + '\n';
+}

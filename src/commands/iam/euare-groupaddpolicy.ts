@@ -1,3 +1,0 @@
-import { AddPolicyCommand } from '../../lib/iam-policy-command';
-
-export default AddPolicyCommand.for('group');

@@ -1,3 +1,0 @@
-import { PolicyCommand } from '../../lib/iam-policy-command';
-
-export default PolicyCommand.for('group');

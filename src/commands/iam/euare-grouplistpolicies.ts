@@ -1,3 +1,0 @@
-import { ListPoliciesCommand } from '../../lib/iam-policy-command';
-
-export default ListPoliciesCommand.for('group');

@@ -1,3 +1,0 @@
-import { UploadPolicyCommand } from '../../lib/iam-policy-command';
-
-export default UploadPolicyCommand.for('group');

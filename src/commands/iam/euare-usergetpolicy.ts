@@ -1,3 +1,0 @@
-import { GetPolicyCommand } from '../../lib/iam-policy-command';
-
-export default GetPolicyCommand.for('user');
