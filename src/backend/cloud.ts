@@ -36,6 +36,7 @@ import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
 import { CloudBuckets } from './s3/cloud-buckets';
 import { startLifecycleSweeps } from './s3/lifecycle-sweeps';
 import { recoverJobs } from './recovery';
+import { VolumeService } from './ec2/volumes/service';
 import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
 import { SqliteVolumeStore } from './storage/store';
 import { SqlitePropertyStore } from './properties/store';
@@ -136,12 +137,25 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   );
   const cloudBuckets = new CloudBuckets(walrus);
   const storage = new StorageController(paths.volumesDir, cloudBuckets);
+  const volumeStore = new SqliteVolumeStore(store.db);
+  const ec2 = {
+    volumes: new VolumeService({
+      volumes: volumeStore,
+      storage,
+      images,
+      instances,
+      nodes: compute.nodes,
+      zones: () => compute.zones(),
+      log,
+    }),
+  };
   const cloud: CloudContext = {
     store,
     identity: new IdentityStore(store.db),
     walrus,
-    volumes: new SqliteVolumeStore(store.db),
+    volumes: volumeStore,
     storage,
+    ec2,
     properties: new SqlitePropertyStore(store.db),
     images,
     keypairs,

@@ -18,7 +18,7 @@
  */
 import type { CloudContext } from './context';
 import { STOPPED } from './ec2/instances/store';
-import { releaseVolumes, copySnapshot } from './ec2/volumes/handlers';
+import { endInstance } from './ec2/instances/lifecycle';
 
 const INTERRUPTED = 'interrupted: the cloud restarted while it was in progress';
 
@@ -28,14 +28,12 @@ export function recoverJobs(cloud: CloudContext, log: (line: string) => void): v
 }
 
 function recoverInstances(cloud: CloudContext, log: (line: string) => void): void {
-  const now = new Date().toISOString();
   // Their place and addresses were given back as they entered these states (the address may be
   // another instance's by now); what a crash kept is found below as held by no instance.
   for (const i of cloud.instances.list({ states: ['shutting-down', 'stopping'] })) {
     if (i.state === 'shutting-down') {
       log(`${i.id}: its termination was cut short by a restart; terminated`);
-      cloud.instances.update(i.id, { state: 'terminated', endedTime: now });
-      void releaseVolumes(cloud, i.id).catch((e: Error) => log(`${i.id}: releasing volumes failed: ${e.message}`));
+      void endInstance(cloud, i, { gaveBack: true });
     } else {
       log(`${i.id}: its stop was cut short by a restart; stopped`);
       cloud.instances.update(i.id, STOPPED);
@@ -63,7 +61,7 @@ function recoverVolumeJobs(cloud: CloudContext, log: (line: string) => void): vo
     if (v && (v.status === 'available' || v.status === 'in-use')) {
       log(`${s.id}: the snapshot of ${v.id} was cut short by a restart; copying it again`);
       volumes.setSnapshotProgress(s.id, 'pending', 0);
-      copySnapshot(cloud, s, v);
+      cloud.ec2.volumes.copySnapshot(s, v);
     } else {
       log(`${s.id}: the snapshot was cut short by a restart and its volume is gone; it ends in error`);
       volumes.setSnapshotProgress(s.id, 'error', 0);

@@ -1,39 +1,38 @@
 /**
- * The EBS rules that depend on a moment hard to catch from outside: a volume still creating can
- * be neither snapshotted nor deleted, a snapshot still pending cannot be deleted; each refusal is
- * IncorrectState and changes nothing.
+ * The EBS rules that depend on a moment hard to catch from outside, called on the volume service
+ * itself with a principal (no HTTP, no request): a volume still creating can be neither
+ * snapshotted nor deleted, a snapshot still pending cannot be deleted; each refusal is
+ * IncorrectState and changes nothing. Another account's volume is not found.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RequestContext } from '../../src/backend/context';
-import { createSnapshot, deleteSnapshot, deleteVolume } from '../../src/backend/ec2/volumes/handlers';
+import { VolumeService, type VolumeServiceDeps } from '../../src/backend/ec2/volumes/service';
 import type { Snapshot, Volume } from '../../src/backend/storage/store';
+import type { Principal } from '../../src/backend/store/types';
 
 const ACCOUNT = '123456789012';
+const principal = (accountId: string, account = 'acme'): Principal =>
+  ({ account: { id: accountId, name: account }, user: { name: 'admin' }, accessKeyId: 'AKI' }) as Principal;
+const alice = principal(ACCOUNT);
 
-function context(
-  params: Record<string, string>,
-  volume: Volume,
-  snapshot?: Snapshot,
-): { ctx: RequestContext; writes: string[] } {
+/** A service over one volume and maybe one snapshot; every write is recorded. */
+function service(volume: Volume, snapshot?: Snapshot): { volumes: VolumeService; writes: string[] } {
   const writes: string[] = [];
   const record = (what: string) => () => void writes.push(what);
-  const ctx = {
-    principal: { account: { id: ACCOUNT, name: 'acme' }, user: { name: 'admin' } },
-    params,
-    cloud: {
-      volumes: {
-        volume: (id: string) => (id === volume.id ? volume : undefined),
-        snapshot: (id: string) => (id === snapshot?.id ? snapshot : undefined),
-        permissions: () => [],
-        insertSnapshot: record('insertSnapshot'),
-        setVolumeStatus: record('setVolumeStatus'),
-        deleteSnapshot: record('deleteSnapshot'),
-      },
-      storage: { remove: record('remove'), deleteSnapshot: record('storage.deleteSnapshot') },
+  const deps = {
+    volumes: {
+      volume: (id: string) => (id === volume.id ? volume : undefined),
+      snapshot: (id: string) => (id === snapshot?.id ? snapshot : undefined),
+      permissions: () => [],
+      insertSnapshot: record('insertSnapshot'),
+      setVolumeStatus: record('setVolumeStatus'),
+      deleteSnapshot: record('deleteSnapshot'),
     },
-  } as unknown as RequestContext;
-  return { ctx, writes };
+    storage: { remove: record('remove'), deleteSnapshot: record('storage.deleteSnapshot') },
+    zones: () => ['z'],
+    log: () => undefined,
+  } as unknown as VolumeServiceDeps;
+  return { volumes: new VolumeService(deps), writes };
 }
 
 const creating: Volume = {
@@ -46,10 +45,13 @@ const creating: Volume = {
 };
 
 test('a volume still creating is neither snapshotted nor deleted', async () => {
-  const snap = context({ VolumeId: creating.id }, creating);
-  assert.throws(() => createSnapshot(snap.ctx), { code: 'IncorrectState', message: /creating/ });
-  await assert.rejects(deleteVolume(context({ VolumeId: creating.id }, creating).ctx), { code: 'IncorrectState' });
-  assert.deepEqual(snap.writes, []);
+  const { volumes, writes } = service(creating);
+  assert.throws(() => volumes.createSnapshot(alice, { volumeId: creating.id, description: '' }), {
+    code: 'IncorrectState',
+    message: /creating/,
+  });
+  await assert.rejects(volumes.delete(alice, creating.id), { code: 'IncorrectState' });
+  assert.deepEqual(writes, []);
 });
 
 test('a snapshot still pending is not deleted', () => {
@@ -63,7 +65,28 @@ test('a snapshot still pending is not deleted', () => {
     description: '',
     started: '2026-01-01T00:00:00Z',
   };
-  const { ctx, writes } = context({ SnapshotId: pending.id }, creating, pending);
-  assert.throws(() => deleteSnapshot(ctx), { code: 'IncorrectState' });
+  const { volumes, writes } = service(creating, pending);
+  assert.throws(() => volumes.deleteSnapshot(alice, pending.id), { code: 'IncorrectState' });
+  assert.deepEqual(writes, []);
+});
+
+test("another account's volume is not found, whatever its state", async () => {
+  const available = { ...creating, status: 'available' as const };
+  const { volumes, writes } = service(available);
+  const bob = principal('210987654321', 'bobco');
+  await assert.rejects(volumes.delete(bob, available.id), { code: 'InvalidVolume.NotFound' });
+  assert.throws(() => volumes.createSnapshot(bob, { volumeId: available.id, description: '' }), {
+    code: 'InvalidVolume.NotFound',
+  });
+  assert.throws(() => volumes.own(bob, 'vol-nothex'), { code: 'InvalidVolumeID.Malformed' });
+  assert.deepEqual(writes, []);
+});
+
+test('sizes and zones are checked before anything is written', () => {
+  const { volumes, writes } = service(creating);
+  assert.throws(() => volumes.create(alice, { zone: 'nowhere', sizeGiB: 1 }), { code: 'InvalidParameterValue' });
+  assert.throws(() => volumes.create(alice, { zone: 'z', sizeGiB: 0 }), { code: 'InvalidParameterValue' });
+  assert.throws(() => volumes.create(alice, { zone: 'z', sizeGiB: 1025 }), { code: 'InvalidParameterValue' });
+  assert.throws(() => volumes.create(alice, { zone: 'z' }), { code: 'MissingParameter' });
   assert.deepEqual(writes, []);
 });

@@ -9,7 +9,6 @@ import { type RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import * as ids from '../../ids';
 import { requireParam } from '../../query-params';
-import { snapshotVolume, usableSnapshot } from '../volumes/handlers';
 import { type BlockDeviceMapping, type Image } from './store';
 
 /** The seeds' limit for EBS images: 1 TiB. */
@@ -57,7 +56,7 @@ export function registerEbsImage(ctx: RequestContext): string {
     );
   for (const m of mappings) {
     if (!m.snapshotId) continue;
-    const snapshot = usableSnapshot(ctx, m.snapshotId);
+    const snapshot = ctx.cloud.ec2.volumes.usableSnapshot(ctx.principal, m.snapshotId);
     if (snapshot.status !== 'completed')
       throw new ServiceError('IncorrectState', `Snapshot '${snapshot.id}' is not completed.`);
     const size = m.volumeSize ?? snapshot.volumeSizeGiB;
@@ -120,7 +119,7 @@ export function createImage(ctx: RequestContext) {
   const source = ctx.cloud.images.get(i.imageId);
   const imageId = ids.resourceId('emi');
   // The image is pending until its snapshot completes (copySnapshot settles it).
-  const snapshot = snapshotVolume(ctx, root, `Created by CreateImage(${i.id}) for ${name}`);
+  const snapshot = ctx.cloud.ec2.volumes.snapshot(root, `Created by CreateImage(${i.id}) for ${name}`);
   const image: Image = {
     id: imageId,
     accountId: ctx.principal.account.id,

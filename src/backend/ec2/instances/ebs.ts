@@ -9,7 +9,7 @@
 import { type RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import { type Image } from '../images/store';
-import { createVolumeRecord, MAX_VOLUME_GIB, usableSnapshot } from '../volumes/handlers';
+import { MAX_VOLUME_GIB } from '../volumes/service';
 import { type Instance } from './store';
 
 /** A volume an instance is to be launched with. */
@@ -75,7 +75,7 @@ export function launchMappings(ctx: RequestContext, image: Image): VolumeMapping
     const snapshot = m.snapshotId
       ? fromImage.has(m.snapshotId)
         ? ctx.cloud.volumes.snapshot(m.snapshotId)
-        : usableSnapshot(ctx, m.snapshotId)
+        : ctx.cloud.ec2.volumes.usableSnapshot(ctx.principal, m.snapshotId)
       : undefined;
     if (m.snapshotId && !snapshot)
       throw new ServiceError('InvalidSnapshot.NotFound', `The snapshot '${m.snapshotId}' does not exist.`);
@@ -109,7 +109,7 @@ export async function prepareVolumes(
 ): Promise<NodeVolume[]> {
   const made = mappings.map((m) => {
     const snapshot = m.snapshotId ? ctx.cloud.volumes.snapshot(m.snapshotId) : undefined;
-    return { m, ...createVolumeRecord(ctx, i.zone, m.sizeGiB!, { snapshot, accountId: i.accountId }) };
+    return { m, ...ctx.cloud.ec2.volumes.newVolume(i.accountId, i.zone, m.sizeGiB!, { snapshot }) };
   });
   await Promise.all(made.map((x) => x.ready));
   const { volumes, storage } = ctx.cloud;

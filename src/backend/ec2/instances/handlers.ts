@@ -5,15 +5,14 @@
  * and Windows password data. Stop and start need an EBS root device, which these instances lack.
  */
 import { type RequestContext } from '../../context';
-import { releaseVolumes } from '../volumes/handlers';
-import { log } from '../../listen';
 import { invalidParameter, ServiceError } from '../../errors';
 import { applyFilters, type Filter, filtersParam, listParam, requireParam } from '../../query-params';
 import { registerGroupInUseCheck } from '../groups/handlers';
 import { isCloudAdmin } from '../images/handlers';
 import { registerResourceKind } from '../resources';
 import { tagFilterFields, tagSet } from '../tags/filters';
-import { releaseInstance, runInstances } from './launch';
+import { runInstances } from './launch';
+import { endInstance, giveBack } from './lifecycle';
 import { startInstances, stopInstances } from './stop-start';
 import { type Instance, STATE_CODES } from './store';
 import { instanceItem, reservations, stateOf } from './view';
@@ -171,11 +170,8 @@ export function terminateInstances(ctx: RequestContext) {
     if (i.state !== 'terminated' && i.state !== 'shutting-down') {
       ctx.cloud.instances.update(i.id, { state: 'shutting-down' });
       // Capacity and addresses come back at once; the node finishes the shutdown on its own.
-      releaseInstance(services, i);
-      const done = () => {
-        ctx.cloud.instances.update(i.id, { state: 'terminated', endedTime: new Date().toISOString() });
-        releaseVolumes(ctx.cloud, i.id).catch((e: Error) => log(`${i.id}: releasing volumes failed: ${e.message}`));
-      };
+      giveBack(services, i);
+      const done = () => void endInstance(ctx.cloud, i, { gaveBack: true });
       if (i.node) services.nodes.terminateInstance(i.node, i.id).then(done, done);
       else done();
       return {

@@ -11,7 +11,7 @@ import { listParam } from '../../query-params';
 import { imageVisible } from '../images/visibility';
 import { type Image } from '../images/store';
 import { property } from '../../properties/registry';
-import { releaseVolumes } from '../volumes/handlers';
+import { endInstance } from './lifecycle';
 import { launchMappings, type NodeVolume, prepareVolumes } from './ebs';
 import { type ComputeServices, type LaunchSpec, type NetworkAddresses, type VmType } from './services';
 import { type Instance } from './store';
@@ -194,13 +194,6 @@ export function runInstances(ctx: RequestContext, services: ComputeServices): La
   return { reservationId, instances };
 }
 
-/** Gives back what an instance held: its place on the node and its addresses. */
-export function releaseInstance(services: ComputeServices, i: Instance): void {
-  if (i.placementId !== undefined) services.unplace(i.placementId);
-  if (i.privateIp)
-    services.releaseAddresses({ mac: i.mac ?? '', privateIp: i.privateIp, publicIp: i.publicIp, vlan: i.vlan });
-}
-
 /**
  * Hands an instance to its node once its volumes are ready; if they cannot be made or the node
  * cannot take it, it ends terminated with the reason (its volumes released as on terminate).
@@ -234,13 +227,9 @@ export function bootOnNode(
       };
       return services.nodes.runInstance(i.node!, spec);
     })
-    .catch((e: Error) => {
-      ctx.cloud.instances.update(i.id, {
-        state: 'terminated',
+    .catch((e: Error) =>
+      endInstance(ctx.cloud, i, {
         stateReason: `Server.InternalError: node ${i.node} could not start the instance: ${e.message}`,
-        endedTime: new Date().toISOString(),
-      });
-      releaseInstance(services, i);
-      releaseVolumes(ctx.cloud, i.id).catch(() => undefined);
-    });
+      }),
+    );
 }

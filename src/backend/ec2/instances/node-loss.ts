@@ -7,9 +7,7 @@
  * addresses are given back, so that the instance, address and capacity records agree again.
  */
 import type { CloudContext } from '../../context';
-import { log } from '../../listen';
-import { releaseVolumes } from '../volumes/handlers';
-import { releaseInstance } from './launch';
+import { endInstance, giveBack } from './lifecycle';
 import { type Instance, STOPPED } from './store';
 
 /**
@@ -22,14 +20,10 @@ export async function loseInstance(cloud: CloudContext, i: Instance, why: string
   const bootable = cloud.volumes.attachedTo(i.id).some((v) => v.attachment!.device === i.rootDeviceName);
   if (i.rootDeviceType === 'ebs' && bootable) {
     cloud.instances.update(i.id, { ...STOPPED, stateReason });
-    releaseInstance(cloud.compute, i);
+    giveBack(cloud.compute, i);
     return;
   }
-  cloud.instances.update(i.id, { state: 'terminated', stateReason, endedTime: new Date().toISOString() });
-  releaseInstance(cloud.compute, i);
-  await releaseVolumes(cloud, i.id, { keep: true }).catch((e: Error) =>
-    log(`${i.id}: detaching volumes failed: ${e.message}`),
-  );
+  await endInstance(cloud, i, { stateReason, keepVolumes: true });
 }
 
 /**

@@ -9,7 +9,8 @@ import { type RequestContext } from '../../context';
 import { ServiceError } from '../../errors';
 import { log } from '../../listen';
 import { attachedVolumes } from './ebs';
-import { bootOnNode, releaseInstance } from './launch';
+import { bootOnNode } from './launch';
+import { giveBack } from './lifecycle';
 import { type Instance, STATE_CODES, STOPPED } from './store';
 import { stateOf } from './view';
 
@@ -52,7 +53,7 @@ export function stopInstances(ctx: RequestContext, instances: Instance[]) {
         throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is ${i.state} and cannot be stopped.`);
       }
       ctx.cloud.instances.update(i.id, { state: 'stopping' });
-      releaseInstance(services, i);
+      giveBack(services, i);
       const stopped = () => ctx.cloud.instances.update(i.id, STOPPED);
       if (i.node)
         shutDown(ctx, i.node, i.id).then(

@@ -12,7 +12,7 @@ import * as ids from '../../ids';
 import { listParam, requireParam } from '../../query-params';
 import { GiB } from '../../storage/controller';
 import { type ConversionTask } from '../../storage/store';
-import { createVolumeRecord, destroyVolume, MAX_VOLUME_GIB } from './handlers';
+import { MAX_VOLUME_GIB } from './service';
 
 const TASK_DAYS = 30;
 
@@ -92,7 +92,7 @@ export function importVolume(ctx: RequestContext) {
     if (volumes.task(taskId)?.state === 'active') volumes.setTaskState(taskId, state, message);
     converted.delete(taskId);
   };
-  const { volume } = createVolumeRecord(ctx, zone, sizeGiB, {
+  const { volume } = ctx.cloud.ec2.volumes.newVolume(ctx.principal.account.id, zone, sizeGiB, {
     fill: async (v) => {
       try {
         await storage.fill(zone, v.id, walrus.openObject(bucket, key), (n) => converted.set(taskId, n));
@@ -145,6 +145,6 @@ export async function cancelConversionTask(ctx: RequestContext) {
   ctx.cloud.volumes.setTaskState(id, 'cancelled', 'cancelled by the user');
   converted.delete(id);
   const v = t.volumeId ? ctx.cloud.volumes.volume(t.volumeId) : undefined;
-  if (v && v.status !== 'deleted') await destroyVolume(ctx.cloud, v);
+  if (v && v.status !== 'deleted') await ctx.cloud.ec2.volumes.destroy(v);
   return { return: true };
 }

@@ -1,0 +1,41 @@
+/**
+ * How an instance ends, in one place for every way it can: a termination somebody asked for, a
+ * boot that failed, a node that lost it, a restart that cut a termination short. The record is
+ * written first (a crash in between leaves a place or an address that recovery finds held by no
+ * instance), then what it held is given back, then its volumes are detached.
+ */
+import type { CloudContext } from '../../context';
+import { log } from '../../listen';
+import type { ComputeServices } from './services';
+import type { Instance } from './store';
+
+export type InstanceEnding = Pick<CloudContext, 'instances' | 'compute' | 'ec2'>;
+
+/** Gives back what an instance held: its place on the node and its addresses. */
+export function giveBack(compute: ComputeServices, i: Instance): void {
+  if (i.placementId !== undefined) compute.unplace(i.placementId);
+  if (i.privateIp)
+    compute.releaseAddresses({ mac: i.mac ?? '', privateIp: i.privateIp, publicIp: i.publicIp, vlan: i.vlan });
+}
+
+export interface EndOptions {
+  /** Why it ended when nobody asked (EC2's state reason). */
+  stateReason?: string;
+  /** Nobody asked for the end: its volumes are detached and kept, delete-on-termination or not. */
+  keepVolumes?: boolean;
+  /** Its place and addresses were given back already (as it entered shutting-down). */
+  gaveBack?: boolean;
+}
+
+/** The instance is terminated: the record, then its place and addresses, then its volumes. */
+export async function endInstance(cloud: InstanceEnding, i: Instance, opts: EndOptions = {}): Promise<void> {
+  cloud.instances.update(i.id, {
+    state: 'terminated',
+    endedTime: new Date().toISOString(),
+    ...(opts.stateReason ? { stateReason: opts.stateReason } : {}),
+  });
+  if (!opts.gaveBack) giveBack(cloud.compute, i);
+  await cloud.ec2.volumes
+    .releaseVolumesOf(i.id, { keep: opts.keepVolumes })
+    .catch((e: Error) => log(`${i.id}: releasing volumes failed: ${e.message}`));
+}

@@ -1,0 +1,456 @@
+/**
+ * EBS volumes and snapshots, as EC2 has them, apart from the wire: every method takes typed
+ * arguments and the principal asking (or none, for the cloud's own work: RunInstances' volumes,
+ * node loss, recovery), and holds its rules and its authorization on the resolved volume or
+ * snapshot.
+ *
+ * A volume is created (empty, or from a snapshot the caller may use) in a zone, attached to one
+ * running instance of the same zone at a time through its node controller (attaching → attached,
+ * the volume in-use; detaching → available), and deleted only when available. A snapshot of an
+ * available or in-use volume copies it into Walrus in the background (pending → completed, with
+ * progress) and can be shared with other accounts or made public (createVolumePermission).
+ */
+import { ServiceError } from '../../errors';
+import * as ids from '../../ids';
+import { isCloudAdmin } from '../../iam/principals';
+import { applyFilters, type Filter } from '../../query-params';
+import type { StorageController } from '../../storage/controller';
+import type { Snapshot, SqliteVolumeStore, Volume } from '../../storage/store';
+import type { Principal } from '../../store/types';
+import type { ImageStore } from '../images/store';
+import type { NodeOperations } from '../instances/services';
+import type { Instance, InstanceStore } from '../instances/store';
+
+/** The seeds' limit for EBS volumes and images: 1 TiB. */
+export const MAX_VOLUME_GIB = 1024;
+
+const VOLUME_ID = /^vol-[0-9A-Fa-f]{8}$/;
+const SNAPSHOT_ID = /^snap-[0-9A-Fa-f]{8}$/;
+const DEVICE = /^\/dev\/(sd[b-z]|xvd[b-z]|vd[b-z]|hd[b-z])[1-9]?$/;
+
+const volumeNotFound = (id: string) => new ServiceError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
+const snapshotNotFound = (id: string) =>
+  new ServiceError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+const incorrectState = (message: string) => new ServiceError('IncorrectState', message);
+
+export interface VolumeServiceDeps {
+  volumes: SqliteVolumeStore;
+  storage: StorageController;
+  images: ImageStore;
+  instances: InstanceStore;
+  nodes: Pick<NodeOperations, 'attachVolume' | 'detachVolume'>;
+  zones(): string[];
+  log(line: string): void;
+}
+
+export interface VolumeQuery {
+  ids: string[];
+  /** Every account's volumes (the cloud administrator's `verbose`). */
+  verbose: boolean;
+  filters: Filter[];
+}
+
+export interface SnapshotQuery {
+  ids: string[];
+  owners: string[];
+  restorableBy: string[];
+  filters: Filter[];
+}
+
+export class VolumeService {
+  constructor(private readonly d: VolumeServiceDeps) {}
+
+  // Volumes
+
+  /** One of the principal's volumes. */
+  own(p: Principal, id: string): Volume {
+    if (!VOLUME_ID.test(id)) throw new ServiceError('InvalidVolumeID.Malformed', `Invalid id: "${id}"`);
+    const v = this.d.volumes.volume(id);
+    if (!v || v.status === 'deleted' || v.accountId !== p.account.id) throw volumeNotFound(id);
+    return v;
+  }
+
+  /** CreateVolume: empty of `sizeGiB`, or from a completed snapshot the principal may use. */
+  create(p: Principal, input: { zone: string; sizeGiB?: number; snapshotId?: string }): Volume {
+    this.checkZone(input.zone);
+    const snapshot = input.snapshotId ? this.usableSnapshot(p, input.snapshotId) : undefined;
+    if (snapshot && snapshot.status !== 'completed')
+      throw incorrectState(`Snapshot '${snapshot.id}' is not completed (it is ${snapshot.status}).`);
+    return this.newVolume(p.account.id, input.zone, this.size(input.sizeGiB, snapshot), { snapshot }).volume;
+  }
+
+  /**
+   * Creates a volume record (creating) and, in the background, its file, then fills it (from a
+   * snapshot, an imported image): it turns available, or error. Used by CreateVolume,
+   * RunInstances (EBS root and -b volumes) and ImportVolume, which checked the caller already.
+   */
+  newVolume(
+    accountId: string,
+    zone: string,
+    sizeGiB: number,
+    opts: { snapshot?: Snapshot; fill?: (v: Volume) => Promise<void> } = {},
+  ): { volume: Volume; ready: Promise<void> } {
+    const { snapshot, fill } = opts;
+    const v: Volume = {
+      id: ids.resourceId('vol'),
+      accountId,
+      zone,
+      sizeGiB,
+      snapshotId: snapshot?.id,
+      status: 'creating',
+      created: new Date().toISOString(),
+    };
+    const { volumes, storage, log } = this.d;
+    volumes.insertVolume(v);
+    const ready = (async () => {
+      await storage.create(zone, v.id, sizeGiB);
+      if (snapshot) await storage.restore(zone, v.id, snapshot.id);
+      await fill?.(v);
+    })().then(
+      () => {
+        if (volumes.volume(v.id)?.status !== 'creating')
+          throw new Error(`${v.id} was deleted while it was being created`);
+        volumes.setVolumeStatus(v.id, 'available');
+      },
+      (e: Error) => {
+        log(`${v.id}: creation failed: ${e.message}`);
+        if (volumes.volume(v.id)?.status === 'creating') volumes.setVolumeStatus(v.id, 'error');
+        throw e;
+      },
+    );
+    ready.catch(() => undefined);
+    return { volume: v, ready };
+  }
+
+  /** DescribeVolumes: the principal's volumes (every account's with `verbose`, for the cloud admin). */
+  describe(p: Principal, q: VolumeQuery): Volume[] {
+    const verbose = q.verbose && isCloudAdmin({ principal: p });
+    let found = this.d.volumes.volumes(verbose ? undefined : p.account.id);
+    if (q.ids.length) {
+      for (const id of q.ids) if (!found.some((v) => v.id === id)) throw volumeNotFound(id);
+      found = found.filter((v) => q.ids.includes(v.id));
+    }
+    return applyFilters(found, q.filters, {
+      'volume-id': (v) => v.id,
+      status: (v) => v.status,
+      'availability-zone': (v) => v.zone,
+      size: (v) => String(v.sizeGiB),
+      'snapshot-id': (v) => v.snapshotId,
+      'attachment.instance-id': (v) => v.attachment?.instanceId,
+      'attachment.device': (v) => v.attachment?.device,
+      'attachment.status': (v) => v.attachment?.status,
+    });
+  }
+
+  /** DeleteVolume: only an available (or failed) volume that no instance holds. */
+  async delete(p: Principal, id: string): Promise<void> {
+    const v = this.own(p, id);
+    if (v.attachment || v.status === 'in-use')
+      throw new ServiceError(
+        'VolumeInUse',
+        `Volume ${v.id} is currently attached to ${v.attachment?.instanceId ?? 'an instance'}`,
+      );
+    if (v.status !== 'available' && v.status !== 'error')
+      throw incorrectState(`Volume '${v.id}' is ${v.status}, not available.`);
+    await this.destroy(v);
+  }
+
+  /** Removes a volume's file and marks it deleted (describes no longer list it). */
+  async destroy(v: Volume): Promise<void> {
+    this.d.volumes.setVolumeStatus(v.id, 'deleting');
+    await this.d.storage.remove(v.zone, v.id);
+    this.d.volumes.setVolumeStatus(v.id, 'deleted');
+  }
+
+  /** AttachVolume: one of the principal's available volumes to one of its running instances. */
+  attach(p: Principal, input: { volumeId: string; instanceId: string; device: string }): Volume['attachment'] & {} {
+    const v = this.own(p, input.volumeId);
+    const i = this.ownRunningInstance(p, input.instanceId);
+    const { device } = input;
+    if (!DEVICE.test(device))
+      throw new ServiceError(
+        'InvalidParameterValue',
+        `Value (${device}) for parameter device is invalid. ${device} is not a valid EBS device name ` +
+          `(such as /dev/sdf).`,
+      );
+    if (v.attachment) throw new ServiceError('VolumeInUse', `${v.id} is already attached to an instance`);
+    if (v.status !== 'available') throw incorrectState(`Volume '${v.id}' is ${v.status}, not available.`);
+    if (v.zone !== i.zone)
+      throw new ServiceError(
+        'InvalidVolume.ZoneMismatch',
+        `The volume '${v.id}' is not in the same availability zone as instance '${i.id}'`,
+      );
+    if (this.d.volumes.attachedTo(i.id).some((a) => a.attachment?.device === device))
+      throw new ServiceError('InvalidParameterValue', `Attachment point ${device} is already in use`);
+    return this.attachToInstance(v, i, device).attachment;
+  }
+
+  /**
+   * Links a volume into an instance through its node (in the background: `done` settles when the
+   * node answered); on failure the volume is available again.
+   */
+  attachToInstance(
+    v: Volume,
+    i: Instance,
+    device: string,
+    deleteOnTermination = false,
+  ): { attachment: NonNullable<Volume['attachment']>; done: Promise<void> } {
+    const { volumes, storage, nodes, log } = this.d;
+    const attachment = {
+      instanceId: i.id,
+      device,
+      status: 'attaching' as const,
+      time: new Date().toISOString(),
+      deleteOnTermination,
+    };
+    volumes.transaction(() => {
+      volumes.setAttachment(v.id, attachment);
+      volumes.setVolumeStatus(v.id, 'in-use');
+    });
+    const done = nodes
+      .attachVolume(i.node!, { instanceId: i.id, volumeId: v.id, device, path: storage.volumePath(v.zone, v.id) })
+      .then(
+        () => volumes.setAttachment(v.id, { ...attachment, status: 'attached' }),
+        (e: Error) => {
+          log(`${v.id}: attaching to ${i.id} failed: ${e.message}`);
+          volumes.transaction(() => {
+            volumes.setAttachment(v.id, undefined);
+            volumes.setVolumeStatus(v.id, 'available');
+          });
+        },
+      );
+    return { attachment, done };
+  }
+
+  /** DetachVolume: the attachment, if it matches the instance and device given. */
+  detach(
+    p: Principal,
+    input: { volumeId: string; instanceId?: string; device?: string; force?: boolean },
+  ): NonNullable<Volume['attachment']> {
+    const v = this.own(p, input.volumeId);
+    const a = v.attachment;
+    if (!a) throw incorrectState(`Volume '${v.id}' is not attached.`);
+    if (input.instanceId && input.instanceId !== a.instanceId)
+      throw new ServiceError(
+        'InvalidAttachment.NotFound',
+        `Volume '${v.id}' is not attached to instance '${input.instanceId}'`,
+      );
+    if (input.device && input.device !== a.device)
+      throw new ServiceError('InvalidAttachment.NotFound', `Volume '${v.id}' is not attached at ${input.device}`);
+    if (a.status === 'detaching' && !input.force) throw incorrectState(`Volume '${v.id}' is already detaching.`);
+    void this.detachFromInstance(v);
+    return a;
+  }
+
+  /** Takes a volume out of its instance; it is available again once the node has let it go. */
+  detachFromInstance(v: Volume): Promise<void> {
+    const { volumes, nodes, instances, log } = this.d;
+    const a = v.attachment!;
+    volumes.setAttachment(v.id, { ...a, status: 'detaching' });
+    const i = instances.get(a.instanceId);
+    const release = () =>
+      volumes.transaction(() => {
+        volumes.setAttachment(v.id, undefined);
+        volumes.setVolumeStatus(v.id, 'available');
+      });
+    if (!i?.node || i.state === 'terminated') {
+      release();
+      return Promise.resolve();
+    }
+    return nodes.detachVolume(i.node, { instanceId: i.id, volumeId: v.id, device: a.device }).then(release, (e) => {
+      log(`${v.id}: detaching from ${i.id} failed: ${(e as Error).message}`);
+      volumes.setAttachment(v.id, a);
+    });
+  }
+
+  /**
+   * Detaches an ended instance's volumes; those marked delete-on-termination are deleted unless
+   * `keep` (the instance ended without anyone asking: its user's data stays).
+   */
+  async releaseVolumesOf(instanceId: string, opts: { keep?: boolean } = {}): Promise<void> {
+    const { volumes } = this.d;
+    for (const v of volumes.attachedTo(instanceId)) {
+      const dot = v.attachment!.deleteOnTermination && !opts.keep;
+      volumes.transaction(() => {
+        volumes.setAttachment(v.id, undefined);
+        volumes.setVolumeStatus(v.id, 'available');
+      });
+      if (dot) await this.destroy(v);
+    }
+  }
+
+  // Snapshots
+
+  /** Whether an account may make volumes of a snapshot: its own, shared with it, or public. */
+  private mayUse(p: Principal, s: Snapshot): boolean {
+    if (s.accountId === p.account.id || isCloudAdmin({ principal: p })) return true;
+    const granted = this.d.volumes.permissions(s.id);
+    return granted.includes('all') || granted.includes(p.account.id);
+  }
+
+  /** A snapshot the principal may make volumes of. */
+  usableSnapshot(p: Principal, id: string): Snapshot {
+    if (!SNAPSHOT_ID.test(id)) throw new ServiceError('InvalidSnapshotID.Malformed', `Invalid id: "${id}"`);
+    const s = this.d.volumes.snapshot(id);
+    if (!s || !this.mayUse(p, s)) throw snapshotNotFound(id);
+    return s;
+  }
+
+  private ownSnapshot(p: Principal, id: string): Snapshot {
+    const s = this.usableSnapshot(p, id);
+    if (s.accountId !== p.account.id) throw snapshotNotFound(id);
+    return s;
+  }
+
+  /** CreateSnapshot of one of the principal's available or in-use volumes. */
+  createSnapshot(p: Principal, input: { volumeId: string; description: string }): Snapshot {
+    const v = this.own(p, input.volumeId);
+    if (v.status !== 'available' && v.status !== 'in-use')
+      throw incorrectState(`Volume '${v.id}' is ${v.status}: a snapshot needs an available or in-use volume.`);
+    if (input.description.length > 255)
+      throw new ServiceError('InvalidParameterValue', 'The description is longer than 255 characters');
+    return this.snapshot(v, input.description);
+  }
+
+  /** Starts a snapshot of a volume; copying into Walrus goes on in the background. */
+  snapshot(v: Volume, description: string): Snapshot {
+    const s: Snapshot = {
+      id: ids.resourceId('snap'),
+      accountId: v.accountId,
+      volumeId: v.id,
+      volumeSizeGiB: v.sizeGiB,
+      status: 'pending',
+      progress: 0,
+      description,
+      started: new Date().toISOString(),
+    };
+    this.d.volumes.insertSnapshot(s);
+    this.copySnapshot(s, v);
+    return s;
+  }
+
+  /**
+   * Copies a pending snapshot's volume into Walrus (again, from its start, when a restart cut an
+   * earlier copy short): it ends completed, or error; images made from it (CreateImage) follow.
+   */
+  copySnapshot(s: Snapshot, v: Volume): void {
+    const { volumes, storage, log } = this.d;
+    void storage
+      .snapshot(v.zone, v.id, s.id, (p) => volumes.setSnapshotProgress(s.id, 'pending', Math.min(p, 99)))
+      .then(
+        () => {
+          volumes.setSnapshotProgress(s.id, 'completed', 100);
+          this.settleImagesOf(s.id, true);
+        },
+        (e: Error) => {
+          log(`${s.id}: snapshot failed: ${e.message}`);
+          volumes.setSnapshotProgress(s.id, 'error', 0);
+          this.settleImagesOf(s.id, false);
+        },
+      );
+  }
+
+  /** An EBS image waiting for its root snapshot is available once that is complete, failed if it failed. */
+  private settleImagesOf(snapshotId: string, completed: boolean): void {
+    const { images } = this.d;
+    for (const image of images.inState('pending')) {
+      const root =
+        image.rootDeviceType === 'ebs' && image.blockDeviceMappings.find((m) => m.deviceName === image.rootDeviceName);
+      if (!root || root.snapshotId !== snapshotId) continue;
+      if (completed) images.setState(image.id, 'available');
+      else images.setState(image.id, 'failed', `the snapshot ${snapshotId} failed`);
+    }
+  }
+
+  /** DescribeSnapshots: those the principal may use, narrowed by ids, owners, RestorableBy and filters. */
+  describeSnapshots(p: Principal, q: SnapshotQuery): Snapshot[] {
+    const self = (o: string) => (o === 'self' ? p.account.id : o);
+    const owners = q.owners.map(self);
+    const restorableBy = q.restorableBy.map(self);
+    let found = this.d.volumes.allSnapshots().filter((s) => this.mayUse(p, s));
+    if (q.ids.length) {
+      for (const id of q.ids) if (!found.some((s) => s.id === id)) throw snapshotNotFound(id);
+      found = found.filter((s) => q.ids.includes(s.id));
+    }
+    if (owners.length) found = found.filter((s) => owners.includes(s.accountId));
+    if (restorableBy.length) {
+      found = found.filter((s) => {
+        const granted = this.d.volumes.permissions(s.id);
+        return restorableBy.some((r) => r === s.accountId || granted.includes(r) || granted.includes('all'));
+      });
+    }
+    return applyFilters(found, q.filters, {
+      'snapshot-id': (s) => s.id,
+      'volume-id': (s) => s.volumeId,
+      status: (s) => s.status,
+      'owner-id': (s) => s.accountId,
+      description: (s) => s.description,
+      'volume-size': (s) => String(s.volumeSizeGiB),
+    });
+  }
+
+  /** DeleteSnapshot: one of the principal's, once it is no longer being made. */
+  deleteSnapshot(p: Principal, id: string): void {
+    const s = this.ownSnapshot(p, id);
+    if (s.status === 'pending') throw incorrectState(`Snapshot '${s.id}' is still being created.`);
+    this.d.storage.deleteSnapshot(s.id);
+    this.d.volumes.deleteSnapshot(s.id);
+  }
+
+  /** Who may make volumes of one of the principal's snapshots: account ids, or `all`. */
+  snapshotPermissions(p: Principal, id: string): { snapshotId: string; grantees: string[] } {
+    const s = this.ownSnapshot(p, id);
+    return { snapshotId: s.id, grantees: this.d.volumes.permissions(s.id) };
+  }
+
+  modifySnapshotPermissions(p: Principal, id: string, add: string[], remove: string[]): void {
+    const s = this.ownSnapshot(p, id);
+    for (const g of [...add, ...remove]) {
+      if (g !== 'all' && !/^\d{12}$/.test(g))
+        throw new ServiceError(
+          'InvalidParameterValue',
+          `Invalid user or group: ${g} (an account id, or the group all)`,
+        );
+    }
+    if (!add.length && !remove.length)
+      throw new ServiceError('MissingParameter', 'The request must name accounts or the group all to add or remove');
+    this.d.volumes.setPermissions(s.id, add, remove);
+  }
+
+  resetSnapshotPermissions(p: Principal, id: string): void {
+    this.d.volumes.resetPermissions(this.ownSnapshot(p, id).id);
+  }
+
+  // Rules on the inputs
+
+  private checkZone(zone: string): void {
+    if (!this.d.zones().includes(zone))
+      throw new ServiceError('InvalidParameterValue', `Invalid availability zone: [${zone}]`);
+  }
+
+  private size(sizeGiB: number | undefined, snapshot?: Snapshot): number {
+    if (sizeGiB === undefined) {
+      if (snapshot) return snapshot.volumeSizeGiB;
+      throw new ServiceError('MissingParameter', 'The request must contain the parameter size or snapshotId');
+    }
+    if (!Number.isInteger(sizeGiB) || sizeGiB < 1 || sizeGiB > MAX_VOLUME_GIB)
+      throw new ServiceError(
+        'InvalidParameterValue',
+        `Volume size ${sizeGiB} is not an integer from 1 to ${MAX_VOLUME_GIB} (GiB)`,
+      );
+    if (snapshot && sizeGiB < snapshot.volumeSizeGiB) {
+      throw new ServiceError(
+        'InvalidParameterValue',
+        `Volume of ${sizeGiB}GiB is too small; minimum is ${snapshot.volumeSizeGiB}GiB (the size of ${snapshot.id})`,
+      );
+    }
+    return sizeGiB;
+  }
+
+  private ownRunningInstance(p: Principal, id: string): Instance {
+    const i = this.d.instances.list({ accountId: p.account.id, ids: [id] })[0];
+    if (!i) throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+    if (i.state !== 'running' || !i.node) throw incorrectState(`Instance '${i.id}' is ${i.state}, not running.`);
+    return i;
+  }
+}
