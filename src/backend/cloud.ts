@@ -36,7 +36,7 @@ import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
 import { CloudBuckets } from './s3/cloud-buckets';
 import { startLifecycleSweeps } from './s3/lifecycle-sweeps';
 import { recoverJobs } from './recovery';
-import { VolumeService } from './ec2/volumes/service';
+import { ec2Services } from './ec2/services';
 import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
 import { SqliteVolumeStore } from './storage/store';
 import { SqlitePropertyStore } from './properties/store';
@@ -138,17 +138,18 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   const cloudBuckets = new CloudBuckets(walrus);
   const storage = new StorageController(paths.volumesDir, cloudBuckets);
   const volumeStore = new SqliteVolumeStore(store.db);
-  const ec2 = {
-    volumes: new VolumeService({
-      volumes: volumeStore,
+  const tags = new SqliteTagStore(store.db);
+  const ec2 = ec2Services(
+    { images, instances, keypairs, groups, tags, volumes: volumeStore, transaction: (fn) => store.transaction(fn) },
+    {
+      accountId: (idOrName) => (store.findAccount(idOrName) ?? store.findAccountByName(idOrName))?.id,
+      compute,
+      cluster,
       storage,
-      images,
-      instances,
-      nodes: compute.nodes,
-      zones: () => compute.zones(),
+      conf,
       log,
-    }),
-  };
+    },
+  );
   const cloud: CloudContext = {
     store,
     identity: new IdentityStore(store.db),
@@ -160,7 +161,7 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
     images,
     keypairs,
     groups,
-    tags: new SqliteTagStore(store.db),
+    tags,
     registrar,
     cluster,
     instances,

@@ -16,7 +16,7 @@ import type { Origin } from './iam/enforce';
 import { type CloudPaths } from '../shared/paths';
 import type { Walrus } from './s3/walrus';
 import type { StorageController } from './storage/controller';
-import type { VolumeService } from './ec2/volumes/service';
+import type { Ec2Services } from './ec2/services';
 import type { SqliteVolumeStore } from './storage/store';
 import type { SqlitePropertyStore } from './properties/store';
 import { type CloudStore, type Principal } from './store/types';
@@ -47,7 +47,7 @@ export interface CloudContext {
   properties: SqlitePropertyStore;
   storage: StorageController;
   /** The EC2 services (typed calls with a principal; their rules live there). */
-  ec2: { volumes: VolumeService };
+  ec2: Ec2Services;
   paths: CloudPaths;
   conf: Record<string, string>;
   /** The cluster controller: scheduler, network manager, firewall rendering. */

@@ -3,23 +3,18 @@
  * group rules and elastic IPs only in MANAGED and MANAGED-NOVLAN, as in Eucalyptus; in SYSTEM and
  * STATIC modes their actions answer UnsupportedOperation, saying so.
  */
-import { type CloudContext, type RequestContext } from '../context';
 import { ServiceError } from '../errors';
 
-export function networkMode(cloud: CloudContext): string {
-  return (cloud.conf.VNET_MODE || 'SYSTEM').toUpperCase();
-}
-
-export function isManagedNetworking(cloud: CloudContext): boolean {
-  return ['MANAGED', 'MANAGED-NOVLAN'].includes(networkMode(cloud));
+export function networkMode(conf: Record<string, string>): string {
+  return (conf.VNET_MODE || 'SYSTEM').toUpperCase();
 }
 
 /** `what` names the feature, e.g. "Security group rules" or "Elastic IPs". */
-export function requireManagedNetworking(ctx: RequestContext, what: string): void {
-  if (!isManagedNetworking(ctx.cloud)) {
+export function requireManagedNetworking(mode: string, what: string): void {
+  if (mode !== 'MANAGED' && mode !== 'MANAGED-NOVLAN') {
     throw new ServiceError(
       'UnsupportedOperation',
-      `${what} are not available in ${networkMode(ctx.cloud)} networking mode; ask your cloud administrator`,
+      `${what} are not available in ${mode} networking mode; ask your cloud administrator`,
       400,
     );
   }

@@ -1,16 +1,15 @@
 /**
- * The resource registry: which account owns a resource, by ID prefix, so that the tag actions can
- * check any kind of resource without knowing its domain. Each domain registers its prefixes (images
- * emi/eki/eri, security groups sg, and later instances, volumes, snapshots, addresses) with a
+ * Which account owns a resource, by ID prefix, so that the tag actions can check any kind of
+ * resource without knowing its domain. The composition root (cloud.ts) lists every kind it has
+ * (images emi/eki/eri, instances i, security groups sg, volumes vol, snapshots snap) with a
  * function answering the owning account, or undefined when the resource does not exist.
  */
-import { type RequestContext } from '../context';
 import { ServiceError } from '../errors';
+import type { Principal } from '../store/types';
 
-export type ResourceOwner = (ctx: RequestContext, id: string) => string | undefined;
-
-interface ResourceKind {
-  owner: ResourceOwner;
+export interface ResourceKind {
+  prefixes: string[];
+  owner(id: string): string | undefined;
   /** The EC2 error code for a missing resource of this kind (InvalidAMIID.NotFound, ...). */
   notFoundCode: string;
 }
@@ -32,12 +31,6 @@ const RESOURCE_TYPES: Record<string, string> = {
   r: 'reservation',
 };
 
-const kinds = new Map<string, ResourceKind>();
-
-export function registerResourceKind(prefixes: string[], owner: ResourceOwner, notFoundCode = 'InvalidID'): void {
-  for (const p of prefixes) kinds.set(p, { owner, notFoundCode });
-}
-
 const prefixOf = (id: string) => (/^([a-z]+)-[0-9A-Fa-f]{8,17}$/.exec(id) ?? [])[1];
 
 export function resourceType(id: string): string | undefined {
@@ -45,14 +38,22 @@ export function resourceType(id: string): string | undefined {
   return p ? RESOURCE_TYPES[p] : undefined;
 }
 
-/**
- * Checks that the caller's account owns the resource: an unknown kind is InvalidID, a missing or
- * someone else's resource the kind's NotFound (another account's resource is not revealed).
- */
-export function requireOwnedResource(ctx: RequestContext, id: string): void {
-  const p = prefixOf(id);
-  const kind = p ? kinds.get(p) : undefined;
-  if (!kind) throw new ServiceError('InvalidID', `The ID '${id}' is not valid`);
-  if (kind.owner(ctx, id) !== ctx.principal.account.id)
-    throw new ServiceError(kind.notFoundCode, `The resource ID '${id}' does not exist`);
+export class ResourceOwners {
+  private readonly kinds = new Map<string, ResourceKind>();
+
+  constructor(kinds: ResourceKind[]) {
+    for (const k of kinds) for (const p of k.prefixes) this.kinds.set(p, k);
+  }
+
+  /**
+   * Checks that the principal's account owns the resource: an unknown kind is InvalidID, a
+   * missing or someone else's resource the kind's NotFound (another account's is not revealed).
+   */
+  requireOwned(p: Principal, id: string): void {
+    const prefix = prefixOf(id);
+    const kind = prefix ? this.kinds.get(prefix) : undefined;
+    if (!kind) throw new ServiceError('InvalidID', `The ID '${id}' is not valid`);
+    if (kind.owner(id) !== p.account.id)
+      throw new ServiceError(kind.notFoundCode, `The resource ID '${id}' does not exist`);
+  }
 }

@@ -8,15 +8,12 @@ import { type RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import { applyFilters, filtersParam, listParam, requireParam } from '../../query-params';
 import { isCloudAdmin } from '../../iam/principals';
-import { registerResourceKind } from '../resources';
 import { tagFilterFields, tagSet } from '../tags/filters';
 import { type Tag } from '../tags/store';
 import { imageVisible } from './visibility';
 import { type Image } from './store';
 
 const ID = /^e[mkr]i-[0-9A-Fa-f]{8}$/;
-
-registerResourceKind(['emi', 'eki', 'eri'], (ctx, id) => ctx.cloud.images.get(id)?.accountId, 'InvalidAMIID.NotFound');
 
 export { isCloudAdmin };
 

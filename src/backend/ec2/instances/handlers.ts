@@ -7,9 +7,7 @@
 import { type RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import { applyFilters, type Filter, filtersParam, listParam, requireParam } from '../../query-params';
-import { registerGroupInUseCheck } from '../groups/handlers';
 import { isCloudAdmin } from '../images/handlers';
-import { registerResourceKind } from '../resources';
 import { tagFilterFields, tagSet } from '../tags/filters';
 import { runInstances } from './launch';
 import { endInstance, giveBack } from './lifecycle';
@@ -18,12 +16,6 @@ import { type Instance, STATE_CODES } from './store';
 import { instanceItem, reservations, stateOf } from './view';
 
 const ID = /^i-[0-9A-Fa-f]{8}$/;
-
-registerResourceKind(['i'], (ctx, id) => ctx.cloud.instances.get(id)?.accountId, 'InvalidInstanceID.NotFound');
-registerGroupInUseCheck((cloud, group) => {
-  const n = cloud.instances.countInGroup(group.accountId, group.name);
-  return n ? `${n} instance(s) still run in it` : undefined;
-});
 
 function hypervisor(ctx: RequestContext): string {
   return ctx.cloud.conf.HYPERVISOR || 'kvm';

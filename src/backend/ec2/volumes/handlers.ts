@@ -5,14 +5,10 @@
 import { type RequestContext } from '../../context';
 import { ServiceError } from '../../errors';
 import { filtersParam, listParam, requireParam } from '../../query-params';
-import { registerResourceKind } from '../resources';
 import { tagSet } from '../tags/filters';
 import { type Tag } from '../tags/store';
 import { type Snapshot, type Volume } from '../../storage/store';
 import { MAX_VOLUME_GIB } from './service';
-
-registerResourceKind(['vol'], (ctx, id) => ctx.cloud.volumes.volume(id)?.accountId, 'InvalidVolume.NotFound');
-registerResourceKind(['snap'], (ctx, id) => ctx.cloud.volumes.snapshot(id)?.accountId, 'InvalidSnapshot.NotFound');
 
 /** Size (GiB), when given: a whole number (the service checks the range). */
 function sizeParam(ctx: RequestContext): number | undefined {

@@ -1,0 +1,106 @@
+/**
+ * Elastic IPs (MANAGED modes only): allocate, associate, disassociate, release and describe, over
+ * the cluster's pool of public addresses. An account acts on its own addresses; the cloud
+ * administrator on any, and sees every address of the pool and whose it is.
+ */
+import type { NetworkManager, PublicAddress } from '../../cluster/network/manager';
+import { requireManagedNetworking } from '../../cluster/network-mode';
+import { ServiceError } from '../../errors';
+import { isCloudAdmin } from '../../iam/principals';
+import { applyFilters, type Filter } from '../../query-params';
+import type { Principal } from '../../store/types';
+
+const notFound = (ip: string) => new ServiceError('InvalidAddress.NotFound', `Address '${ip}' not found.`);
+
+export interface AddressServiceDeps {
+  network: NetworkManager;
+  /** The networking mode (VNET_MODE): elastic IPs exist only in MANAGED and MANAGED-NOVLAN. */
+  mode(): string;
+  /** An account's instance: its state and private address, or undefined. */
+  instance(accountId: string, instanceId: string): { state: string; privateIp: string } | undefined;
+}
+
+export class AddressService {
+  constructor(private readonly d: AddressServiceDeps) {}
+
+  allocate(p: Principal, domain = 'standard'): string {
+    this.managed();
+    if (domain !== 'standard')
+      throw new ServiceError('InvalidParameterValue', `Only standard addresses exist here, not ${domain}`);
+    return this.d.network.allocateElastic(p.account.id);
+  }
+
+  /** Associates an address with an instance of the address' holder (the administrator acts for that account). */
+  associate(p: Principal, ip: string, instanceId: string): void {
+    this.managed();
+    const address = this.held(p, ip, 'associate');
+    const instance = this.d.instance(address.accountId!, instanceId);
+    if (!instance)
+      throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
+    if (instance.state === 'terminated' || instance.state === 'shutting-down') {
+      throw new ServiceError(
+        'IncorrectInstanceState',
+        `The instance '${instanceId}' is ${instance.state}: an address can only be associated with a pending ` +
+          `or running instance`,
+      );
+    }
+    this.d.network.associateElastic(ip, instanceId, instance.privateIp);
+  }
+
+  disassociate(p: Principal, ip: string): void {
+    this.managed();
+    const address = this.held(p, ip, 'disassociate');
+    if (!address.instanceId)
+      throw new ServiceError('InvalidAssociationID.NotFound', `Address ${ip} is not associated with an instance`);
+    this.d.network.disassociateElastic(ip);
+  }
+
+  release(p: Principal, ip: string): void {
+    this.managed();
+    const address = this.held(p, ip, 'release');
+    if (address.instanceId)
+      throw new ServiceError(
+        'InvalidIPAddress.InUse',
+        `Address ${ip} is associated with instance ${address.instanceId}; disassociate it first`,
+      );
+    this.d.network.releaseElastic(ip);
+  }
+
+  /** The principal's elastic IPs; the cloud administrator's view is every address of the pool. */
+  describe(p: Principal, q: { ips: string[]; filters: Filter[] }): { addresses: PublicAddress[]; admin: boolean } {
+    this.managed();
+    const admin = isCloudAdmin({ principal: p });
+    let addresses = this.d.network
+      .publicAddresses()
+      .filter((a) => (admin ? true : a.accountId === p.account.id && a.kind === 'elastic'));
+    if (q.ips.length) {
+      const missing = q.ips.find((ip) => !addresses.some((a) => a.ip === ip));
+      if (missing) throw notFound(missing);
+      addresses = addresses.filter((a) => q.ips.includes(a.ip));
+    }
+    addresses = applyFilters(addresses, q.filters, {
+      'public-ip': (a) => a.ip,
+      'instance-id': (a) => a.instanceId,
+      domain: () => 'standard',
+      'private-ip-address': (a) => a.privateIp,
+    });
+    return { addresses, admin };
+  }
+
+  private managed(): void {
+    requireManagedNetworking(this.d.mode(), 'Elastic IPs');
+  }
+
+  /** An address the principal holds (the administrator may act on any allocated address). */
+  private held(p: Principal, ip: string, verb: string): PublicAddress {
+    const a = this.d.network.publicAddress(ip);
+    if (!a || a.kind !== 'elastic') throw notFound(ip);
+    if (a.accountId !== p.account.id && !isCloudAdmin({ principal: p }))
+      throw new ServiceError(
+        'AuthFailure',
+        `Not authorized to ${verb} address ${ip}: it belongs to another account`,
+        403,
+      );
+    return a;
+  }
+}

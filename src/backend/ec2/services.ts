@@ -1,0 +1,98 @@
+/**
+ * The EC2 services, built in order from the stores and the parts they use: what the handlers
+ * translate requests into, and what background work (the instance monitor, recovery) calls as
+ * the cloud itself. Each service takes typed arguments and a principal; its rules live there.
+ */
+import type { ClusterServices } from '../cluster';
+import { networkMode } from '../cluster/network-mode';
+import type { StorageController } from '../storage/controller';
+import type { SqliteVolumeStore } from '../storage/store';
+import { AddressService } from './addresses/service';
+import { SecurityGroupService } from './groups/service';
+import type { SecurityGroupStore } from './groups/store';
+import type { ImageStore } from './images/store';
+import type { ComputeServices } from './instances/services';
+import type { InstanceStore } from './instances/store';
+import { KeyPairService } from './keypairs/service';
+import type { KeyPairStore } from './keypairs/store';
+import { ResourceOwners } from './resources';
+import { TagService } from './tags/service';
+import type { TagStore } from './tags/store';
+import { VolumeService } from './volumes/service';
+
+export interface Ec2Stores {
+  images: ImageStore;
+  instances: InstanceStore;
+  keypairs: KeyPairStore;
+  groups: SecurityGroupStore;
+  tags: TagStore;
+  volumes: SqliteVolumeStore;
+  transaction<T>(fn: () => T): T;
+}
+
+export interface Ec2Parts {
+  /** An account's id, given its id or its name. */
+  accountId(idOrName: string): string | undefined;
+  compute: ComputeServices;
+  cluster: ClusterServices;
+  storage: StorageController;
+  conf: Record<string, string>;
+  log(line: string): void;
+}
+
+export interface Ec2Services {
+  keypairs: KeyPairService;
+  tags: TagService;
+  addresses: AddressService;
+  volumes: VolumeService;
+  groups: SecurityGroupService;
+}
+
+export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
+  const { compute, cluster, storage, conf, log } = parts;
+  const mode = () => networkMode(conf);
+  const owners = new ResourceOwners([
+    {
+      prefixes: ['emi', 'eki', 'eri'],
+      owner: (id) => s.images.get(id)?.accountId,
+      notFoundCode: 'InvalidAMIID.NotFound',
+    },
+    { prefixes: ['i'], owner: (id) => s.instances.get(id)?.accountId, notFoundCode: 'InvalidInstanceID.NotFound' },
+    { prefixes: ['sg'], owner: (id) => s.groups.getById(id)?.accountId, notFoundCode: 'InvalidGroup.NotFound' },
+    { prefixes: ['vol'], owner: (id) => s.volumes.volume(id)?.accountId, notFoundCode: 'InvalidVolume.NotFound' },
+    { prefixes: ['snap'], owner: (id) => s.volumes.snapshot(id)?.accountId, notFoundCode: 'InvalidSnapshot.NotFound' },
+  ]);
+  return {
+    keypairs: new KeyPairService(s.keypairs),
+    tags: new TagService({ tags: s.tags, owners, transaction: (fn) => s.transaction(fn) }),
+    addresses: new AddressService({
+      network: cluster.network,
+      mode,
+      instance: (accountId, instanceId) => {
+        const i = s.instances.get(instanceId);
+        return i && i.accountId === accountId ? { state: i.state, privateIp: i.privateIp ?? '' } : undefined;
+      },
+    }),
+    groups: new SecurityGroupService({
+      groups: s.groups,
+      tags: s.tags,
+      accountId: parts.accountId,
+      inUse: (group) => {
+        const n = s.instances.countInGroup(group.accountId, group.name);
+        return n ? `${n} instance(s) still run in it` : undefined;
+      },
+      mode,
+      rulesChanged: () => cluster.renderNetworkRules(),
+      transaction: (fn) => s.transaction(fn),
+    }),
+    volumes: new VolumeService({
+      volumes: s.volumes,
+      storage,
+      images: s.images,
+      instances: s.instances,
+      nodes: compute.nodes,
+      zones: () => compute.zones(),
+      log,
+    }),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Tags: CreateTags (overwriting existing keys, at most 50 tags per resource, as EC2), DeleteTags
+ * (by key, or key and value, or all of a resource's tags) and DescribeTags with its filters. A
+ * resource may be tagged only by the account that owns it (ResourceOwners says who that is).
+ */
+import { invalidParameter, ServiceError } from '../../errors';
+import { applyFilters, type Filter } from '../../query-params';
+import type { Principal } from '../../store/types';
+import { type ResourceOwners, resourceType } from '../resources';
+import type { Tag, TagStore } from './store';
+
+export const MAX_TAGS_PER_RESOURCE = 50;
+
+export interface TagInput {
+  key: string;
+  value?: string;
+}
+
+function checkTag(t: TagInput): void {
+  if (!t.key) throw new ServiceError('MissingParameter', 'Every tag needs a Key');
+  if (t.key.length > 127) throw invalidParameter('Tag.Key', t.key, 'A tag key is at most 127 characters.');
+  if (/^aws:/i.test(t.key)) throw invalidParameter('Tag.Key', t.key, 'Tag keys starting with "aws:" are reserved.');
+  if ((t.value ?? '').length > 255)
+    throw invalidParameter('Tag.Value', t.value!, 'A tag value is at most 255 characters.');
+}
+
+export interface TagServiceDeps {
+  tags: TagStore;
+  owners: ResourceOwners;
+  transaction<T>(fn: () => T): T;
+}
+
+export class TagService {
+  constructor(private readonly d: TagServiceDeps) {}
+
+  create(p: Principal, resourceIds: string[], tags: TagInput[]): void {
+    this.owned(p, resourceIds);
+    if (!tags.length) throw new ServiceError('MissingParameter', 'The request must contain the parameter Tag.1.Key');
+    tags.forEach(checkTag);
+    const me = p.account.id;
+    this.d.transaction(() => {
+      for (const id of resourceIds) {
+        for (const t of tags)
+          this.d.tags.set(me, { resourceId: id, resourceType: resourceType(id)!, key: t.key, value: t.value ?? '' });
+        if (this.d.tags.count(me, id) > MAX_TAGS_PER_RESOURCE) {
+          throw new ServiceError(
+            'TagLimitExceeded',
+            `The maximum number of tags per resource (${MAX_TAGS_PER_RESOURCE}) would be exceeded for ${id}`,
+          );
+        }
+      }
+    });
+  }
+
+  /** Removes the tags named (by key, or key and value), or every tag of the resources. */
+  delete(p: Principal, resourceIds: string[], tags: TagInput[]): void {
+    this.owned(p, resourceIds);
+    const me = p.account.id;
+    this.d.transaction(() => {
+      for (const id of resourceIds) {
+        if (!tags.length) this.d.tags.removeAllOf(me, id);
+        for (const t of tags) this.d.tags.remove(me, id, t.key, t.value);
+      }
+    });
+  }
+
+  describe(p: Principal, filters: Filter[]): Tag[] {
+    return applyFilters(this.d.tags.list(p.account.id), filters, {
+      key: (t) => t.key,
+      value: (t) => t.value,
+      'resource-id': (t) => t.resourceId,
+      'resource-type': (t) => t.resourceType,
+    });
+  }
+
+  /** Each resource's tags, for a describe of those resources. */
+  of(p: Principal, resourceIds: string[]): Map<string, Tag[]> {
+    return this.d.tags.forResources(p.account.id, resourceIds);
+  }
+
+  private owned(p: Principal, ids: string[]): void {
+    if (!ids.length) throw new ServiceError('MissingParameter', 'The request must contain the parameter ResourceId.1');
+    for (const id of ids) this.d.owners.requireOwned(p, id);
+  }
+}
