@@ -36,6 +36,7 @@ import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
 import { CloudBuckets } from './s3/cloud-buckets';
 import { startLifecycleSweeps } from './s3/lifecycle-sweeps';
 import { recoverJobs } from './recovery';
+import { s3Gate } from './iam/enforce';
 import { ec2Services } from './ec2/services';
 import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
 import { SqliteVolumeStore } from './storage/store';
@@ -142,6 +143,10 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   const ec2 = ec2Services(
     { images, instances, keypairs, groups, tags, volumes: volumeStore, transaction: (fn) => store.transaction(fn) },
     {
+      registrar,
+      // The cloud is complete by the time a request reads through it.
+      reader: (p, from) => ({ caller: p, gate: s3Gate(cloud, from) }),
+      accountName: (id) => store.findAccount(id)?.name,
       accountId: (idOrName) => (store.findAccount(idOrName) ?? store.findAccountByName(idOrName))?.id,
       compute,
       cluster,
@@ -162,7 +167,6 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
     keypairs,
     groups,
     tags,
-    registrar,
     cluster,
     instances,
     bundleTasks: new SqliteBundleTaskStore(store.db),

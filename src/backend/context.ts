@@ -21,12 +21,6 @@ import type { SqliteVolumeStore } from './storage/store';
 import type { SqlitePropertyStore } from './properties/store';
 import { type CloudStore, type Principal } from './store/types';
 
-/** Registers bundled images (ec2/images/registrar). */
-export interface Registrar {
-  register(ctx: RequestContext): Promise<string>;
-  forget(imageId: string): void;
-}
-
 export interface CloudContext {
   store: CloudStore;
   /** Euare's groups, login profiles, aliases and listings. */
@@ -35,7 +29,6 @@ export interface CloudContext {
   keypairs: KeyPairStore;
   groups: SecurityGroupStore;
   tags: TagStore;
-  registrar: Registrar;
   instances: InstanceStore;
   bundleTasks: SqliteBundleTaskStore;
   /** Placement, addresses, key pairs, groups and node controllers, for running instances. */

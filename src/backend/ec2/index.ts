@@ -44,7 +44,7 @@ import { createTags, deleteTags, describeTags } from './tags/handlers';
 import { createKeyPair, deleteKeyPair, describeKeyPairs, importKeyPair } from './keypairs/handlers';
 import { describeAvailabilityZones, describeRegions } from './zones';
 import * as volumes from './volumes/handlers';
-import { createImage } from './images/ebs-images';
+import { createImage } from './images/handlers';
 import { describeProperties, modifyPropertyValue } from '../properties/handlers';
 import { cancelConversionTask, describeConversionTasks, importVolume } from './volumes/import';
 

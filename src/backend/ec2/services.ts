@@ -10,7 +10,12 @@ import type { SqliteVolumeStore } from '../storage/store';
 import { AddressService } from './addresses/service';
 import { SecurityGroupService } from './groups/service';
 import type { SecurityGroupStore } from './groups/store';
+import type { ImageRegistrar } from './images/registrar';
+import { ImageService } from './images/service';
 import type { ImageStore } from './images/store';
+import type { Reader } from './images/walrus-source';
+import type { Origin } from '../iam/enforce';
+import type { Principal } from '../store/types';
 import type { ComputeServices } from './instances/services';
 import type { InstanceStore } from './instances/store';
 import { KeyPairService } from './keypairs/service';
@@ -31,6 +36,10 @@ export interface Ec2Stores {
 }
 
 export interface Ec2Parts {
+  registrar: ImageRegistrar;
+  /** How a principal reads from Walrus (bundles to register), for a request from an origin. */
+  reader(p: Principal, from?: Origin): Reader;
+  accountName(accountId: string): string | undefined;
   /** An account's id, given its id or its name. */
   accountId(idOrName: string): string | undefined;
   compute: ComputeServices;
@@ -46,6 +55,7 @@ export interface Ec2Services {
   addresses: AddressService;
   volumes: VolumeService;
   groups: SecurityGroupService;
+  images: ImageService;
 }
 
 export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
@@ -62,7 +72,28 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
     { prefixes: ['vol'], owner: (id) => s.volumes.volume(id)?.accountId, notFoundCode: 'InvalidVolume.NotFound' },
     { prefixes: ['snap'], owner: (id) => s.volumes.snapshot(id)?.accountId, notFoundCode: 'InvalidSnapshot.NotFound' },
   ]);
+  const volumes = new VolumeService({
+    volumes: s.volumes,
+    storage,
+    images: s.images,
+    instances: s.instances,
+    nodes: compute.nodes,
+    zones: () => compute.zones(),
+    log,
+  });
   return {
+    volumes,
+    images: new ImageService({
+      images: s.images,
+      tags: s.tags,
+      instances: s.instances,
+      volumes,
+      registrar: parts.registrar,
+      reader: parts.reader,
+      accountName: parts.accountName,
+      hypervisor: () => conf.HYPERVISOR || 'kvm',
+      transaction: (fn) => s.transaction(fn),
+    }),
     keypairs: new KeyPairService(s.keypairs),
     tags: new TagService({ tags: s.tags, owners, transaction: (fn) => s.transaction(fn) }),
     addresses: new AddressService({
@@ -84,15 +115,6 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
       mode,
       rulesChanged: () => cluster.renderNetworkRules(),
       transaction: (fn) => s.transaction(fn),
-    }),
-    volumes: new VolumeService({
-      volumes: s.volumes,
-      storage,
-      images: s.images,
-      instances: s.instances,
-      nodes: compute.nodes,
-      zones: () => compute.zones(),
-      log,
     }),
   };
 }

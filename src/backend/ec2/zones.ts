@@ -6,7 +6,7 @@ import { verboseZoneLines } from '../cluster/zone-view';
 import { type RequestContext } from '../context';
 import { ServiceError } from '../errors';
 import { applyFilters, filtersParam, listParam } from '../query-params';
-import { isCloudAdmin } from './images/handlers';
+import { isCloudAdmin } from '../iam/principals';
 
 export async function describeAvailabilityZones(ctx: RequestContext) {
   const region = ctx.cloud.conf.REGION_NAME || 'eucalyptus';

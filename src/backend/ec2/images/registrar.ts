@@ -17,13 +17,10 @@ import {
   unbundle,
   verifyManifestSignature,
 } from '../../../shared/bundle';
-import { s3Gate } from '../../iam/enforce';
 import { isCloudAdmin } from '../../iam/principals';
-import { registerEbsImage } from './ebs-images';
-import { type RequestContext } from '../../context';
 import { ServiceError } from '../../errors';
 import * as ids from '../../ids';
-import { type CloudStore } from '../../store/types';
+import { type CloudStore, type Principal } from '../../store/types';
 import { type Image, type ImageStore, type ImageType } from './store';
 import type { Reader } from './walrus-source';
 
@@ -60,6 +57,19 @@ export interface RegistrarOptions {
   log: (line: string) => void;
 }
 
+/** What RegisterImage says of a bundled image; the manifest says the rest. */
+export interface RegistrationInput {
+  location?: string;
+  name?: string;
+  description?: string;
+  architecture?: string;
+  kernelId?: string;
+  ramdiskId?: string;
+  platform?: string;
+  rootDeviceName?: string;
+  virtualizationType?: string;
+}
+
 const PREFIX: Record<ImageType, string> = { machine: 'emi', kernel: 'eki', ramdisk: 'eri' };
 
 /** Eucalyptus marks kernel and ramdisk bundles with kernel_id or ramdisk_id "true". */
@@ -91,18 +101,17 @@ export class ImageRegistrar {
     return path.join(this.o.cacheDir, `${id}.img`);
   }
 
-  async register(ctx: RequestContext): Promise<string> {
-    const p = ctx.params;
-    const location = p.ImageLocation;
-    if (!location) return registerEbsImage(ctx);
+  /** Registers the bundle at `input.location`, read as `reader` (the principal, with its policies). */
+  async register(principal: Principal, input: RegistrationInput, reader: Reader): Promise<string> {
+    const p = input;
+    const location = p.location ?? '';
     const { bucket, key } = splitLocation(location);
-    const reader: Reader = { caller: ctx.principal, gate: s3Gate(ctx.cloud, ctx.origin) };
     const text = await this.o.source.readManifest(reader, bucket, key);
     const manifest = this.parse(text, location);
     // The parts are unbundled later, as the cloud: what the caller may not read is refused now.
     for (const part of manifest.image.parts) this.o.source.checkPart(reader, bucket, partKey(key, part.filename));
     const type = imageTypeOf(manifest);
-    if (type !== 'machine' && !isCloudAdmin(ctx)) {
+    if (type !== 'machine' && !isCloudAdmin({ principal })) {
       throw new ServiceError('UnauthorizedOperation', `Only the cloud administrator may register ${type} images`, 403);
     }
     if (type === 'machine' && manifest.image.size > INSTANCE_STORE_LIMIT) {
@@ -118,26 +127,26 @@ export class ImageRegistrar {
     // Kernel and ramdisk asked for must exist; those a manifest names are kept only if they do
     // here (a bundle made for EC2 names EC2's aki-/ari-).
     if (type === 'machine') {
-      this.requireImage(p.KernelId, 'kernel');
-      this.requireImage(p.RamdiskId, 'ramdisk');
+      this.requireImage(p.kernelId, 'kernel');
+      this.requireImage(p.ramdiskId, 'ramdisk');
     }
-    const kernelId = p.KernelId ?? this.existing(mc.kernelId, 'kernel');
-    const ramdiskId = p.RamdiskId ?? this.existing(mc.ramdiskId, 'ramdisk');
-    const name = p.Name ?? path.basename(key, '.manifest.xml');
+    const kernelId = p.kernelId ?? this.existing(mc.kernelId, 'kernel');
+    const ramdiskId = p.ramdiskId ?? this.existing(mc.ramdiskId, 'ramdisk');
+    const name = p.name ?? path.basename(key, '.manifest.xml');
     const image: Image = {
       id: ids.resourceId(PREFIX[type]),
-      accountId: ctx.principal.account.id,
+      accountId: principal.account.id,
       type,
       location,
       name,
-      description: p.Description,
-      architecture: p.Architecture ?? mc.architecture ?? 'i386',
+      description: p.description,
+      architecture: p.architecture ?? mc.architecture ?? 'i386',
       kernelId: type === 'machine' ? kernelId : undefined,
       ramdiskId: type === 'machine' ? ramdiskId : undefined,
-      platform: p.Platform,
+      platform: p.platform,
       rootDeviceType: 'instance-store',
-      rootDeviceName: p.RootDeviceName ?? '/dev/sda1',
-      virtualizationType: p.VirtualizationType ?? 'paravirtual',
+      rootDeviceName: p.rootDeviceName ?? '/dev/sda1',
+      virtualizationType: p.virtualizationType ?? 'paravirtual',
       state: 'pending',
       isPublic: type !== 'machine', // kernels and ramdisks serve every account, as in Eucalyptus
       blockDeviceMappings: [],

@@ -7,7 +7,7 @@
 import { type RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import { applyFilters, type Filter, filtersParam, listParam, requireParam } from '../../query-params';
-import { isCloudAdmin } from '../images/handlers';
+import { isCloudAdmin } from '../../iam/principals';
 import { tagFilterFields, tagSet } from '../tags/filters';
 import { runInstances } from './launch';
 import { endInstance, giveBack } from './lifecycle';

@@ -263,6 +263,11 @@ export class VolumeService {
     });
   }
 
+  /** The volume attached as an instance's root device (an EBS-backed instance's), if any. */
+  rootVolumeOf(i: Instance): Volume | undefined {
+    return this.d.volumes.attachedTo(i.id).find((v) => v.attachment?.device === i.rootDeviceName);
+  }
+
   /**
    * Detaches an ended instance's volumes; those marked delete-on-termination are deleted unless
    * `keep` (the instance ended without anyone asking: its user's data stays).

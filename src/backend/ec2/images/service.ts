@@ -1,0 +1,341 @@
+/**
+ * Images: registration (a bundle in Walrus, checked and unbundled by the registrar, or an
+ * EBS-backed image from snapshots), deregistration, describe with owners, executable-by, ids and
+ * filters, the attributes (launch permission, description, kernel, ramdisk, product codes, block
+ * device mapping), and CreateImage from an EBS-backed instance. Which images a principal may see
+ * is one rule (visibility.ts), used here and by RunInstances.
+ */
+import { invalidParameter, missingParameter, ServiceError } from '../../errors';
+import * as ids from '../../ids';
+import { isCloudAdmin } from '../../iam/principals';
+import { applyFilters, type Filter } from '../../query-params';
+import type { Origin } from '../../iam/enforce';
+import type { Principal } from '../../store/types';
+import type { InstanceStore } from '../instances/store';
+import { tagFilterFields } from '../tags/filters';
+import type { Tag, TagStore } from '../tags/store';
+import type { VolumeService } from '../volumes/service';
+import type { ImageRegistrar, RegistrationInput } from './registrar';
+import type { BlockDeviceMapping, Image, ImageStore } from './store';
+import { imageVisible } from './visibility';
+import type { Reader } from './walrus-source';
+
+const ID = /^e[mkr]i-[0-9A-Fa-f]{8}$/;
+
+/** The seeds' limit for EBS images: 1 TiB. */
+const EBS_IMAGE_LIMIT_GIB = 1024;
+
+export interface RegisterInput extends RegistrationInput {
+  /** An EBS image's devices (`-b /dev/sda1=snap-...[:SIZE[:DELETE]]`); none for a bundle. */
+  blockDeviceMappings: BlockDeviceMapping[];
+}
+
+export interface ImageQuery {
+  ids: string[];
+  /** Account ids or names, or `self`. */
+  owners: string[];
+  /** `all`, `self` or account ids: images those may run. */
+  executableBy: string[];
+  filters: Filter[];
+}
+
+/** A ModifyImageAttribute: launch permissions added and removed (`all`: public), a description, product codes. */
+export interface ImageChanges {
+  add: { accounts: string[]; all: boolean };
+  remove: { accounts: string[]; all: boolean };
+  description?: string;
+  productCodes: string[];
+}
+
+export type ImageAttribute =
+  | { launchPermission: { group?: 'all'; userId?: string }[] }
+  | { productCodes: string[] }
+  | { kernel: string | undefined }
+  | { ramdisk: string | undefined }
+  | { description: string | undefined }
+  | { blockDeviceMapping: BlockDeviceMapping[] };
+
+export interface ImageServiceDeps {
+  images: ImageStore;
+  tags: TagStore;
+  instances: InstanceStore;
+  volumes: VolumeService;
+  registrar: ImageRegistrar;
+  /** How the principal reads a bundle from Walrus (its policies and the bucket's, for a request from `from`). */
+  reader(p: Principal, from?: Origin): Reader;
+  accountName(accountId: string): string | undefined;
+  /** What DescribeImages reports as the hypervisor (HYPERVISOR in the cloud's eucalyptus.conf). */
+  hypervisor(): string;
+  transaction<T>(fn: () => T): T;
+}
+
+export class ImageService {
+  constructor(private readonly d: ImageServiceDeps) {}
+
+  /** An image the principal may see, or InvalidAMIID.* as EC2 answers. */
+  visible(p: Principal, id: string): Image {
+    if (!ID.test(id)) throw new ServiceError('InvalidAMIID.Malformed', `Invalid id: "${id}" (expecting "emi-...")`);
+    const image = this.d.images.get(id);
+    if (!image || !imageVisible(this.d.images, p, image))
+      throw new ServiceError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
+    return image;
+  }
+
+  /** An image the principal may change: its account's (the cloud administrator: any). */
+  private owned(p: Principal, id: string): Image {
+    const image = this.visible(p, id);
+    if (image.accountId !== p.account.id && !isCloudAdmin({ principal: p }))
+      throw new ServiceError('AuthFailure', `Not authorized to modify image ${id}`, 403);
+    return image;
+  }
+
+  /**
+   * RegisterImage: a bundle at `location` (read as the principal asking from `from`, whose
+   * policies' conditions see where the request came from), or an EBS image from snapshots.
+   */
+  async register(p: Principal, input: RegisterInput, from?: Origin): Promise<string> {
+    if (input.location) return this.d.registrar.register(p, input, this.d.reader(p, from));
+    return this.registerEbs(p, input);
+  }
+
+  deregister(p: Principal, id: string): void {
+    const image = this.owned(p, id);
+    this.d.registrar.forget(image.id);
+    this.d.images.delete(image.id);
+    this.d.tags.forgetResource(image.id);
+  }
+
+  describe(p: Principal, q: ImageQuery): { images: Image[]; tags: Map<string, Tag[]> } {
+    const me = p.account.id;
+    for (const id of q.ids) this.visible(p, id);
+    let images = isCloudAdmin({ principal: p }) ? this.d.images.all() : this.d.images.visibleTo(me);
+    if (q.ids.length) images = images.filter((i) => q.ids.includes(i.id));
+    const owners = q.owners.map((o) => (o === 'self' ? me : o));
+    if (owners.length)
+      images = images.filter(
+        (i) => owners.includes(i.accountId) || owners.includes(this.d.accountName(i.accountId) ?? ''),
+      );
+    if (q.executableBy.length) {
+      const perms = this.d.images.permittedAccounts(images.map((i) => i.id));
+      images = images.filter((i) =>
+        q.executableBy.some((who) => {
+          if (who === 'all') return i.isPublic;
+          const account = who === 'self' ? me : who;
+          // Eucalyptus counts what an account can run: its own, public and explicitly shared images.
+          return i.accountId === account || i.isPublic || perms.get(i.id)!.has(account);
+        }),
+      );
+    }
+    // The principal's own tags: tags belong to the account that set them.
+    const tags = this.d.tags.forResources(
+      me,
+      images.map((i) => i.id),
+    );
+    images = applyFilters(images, q.filters, {
+      architecture: (i) => i.architecture,
+      description: (i) => i.description,
+      'image-id': (i) => i.id,
+      'image-type': (i) => i.type,
+      'is-public': (i) => String(i.isPublic),
+      'kernel-id': (i) => i.kernelId,
+      'ramdisk-id': (i) => i.ramdiskId,
+      'manifest-location': (i) => i.location,
+      name: (i) => i.name,
+      'owner-id': (i) => i.accountId,
+      'owner-alias': (i) => this.d.accountName(i.accountId),
+      platform: (i) => i.platform,
+      'root-device-name': (i) => i.rootDeviceName,
+      'root-device-type': (i) => i.rootDeviceType,
+      state: (i) => i.state,
+      'virtualization-type': (i) => i.virtualizationType,
+      hypervisor: () => this.d.hypervisor(),
+      'product-code': (i) => this.d.images.productCodes(i.id),
+      ...tagFilterFields(q.filters, (i: Image) => tags.get(i.id) ?? []),
+    });
+    return { images, tags };
+  }
+
+  productCodes(id: string): string[] {
+    return this.d.images.productCodes(id);
+  }
+
+  ownerAlias(accountId: string): string | undefined {
+    return this.d.accountName(accountId);
+  }
+
+  hypervisor(): string {
+    return this.d.hypervisor();
+  }
+
+  attribute(p: Principal, id: string, attribute: string): ImageAttribute {
+    const image = this.visible(p, id);
+    switch (attribute) {
+      case 'launchPermission':
+        if (image.accountId !== p.account.id && !isCloudAdmin({ principal: p }))
+          throw new ServiceError('AuthFailure', `Not authorized to see the launch permissions of ${image.id}`, 403);
+        return {
+          launchPermission: [
+            ...(image.isPublic ? [{ group: 'all' as const }] : []),
+            ...this.d.images.launchPermissions(image.id).map((userId) => ({ userId })),
+          ],
+        };
+      case 'productCodes':
+        return { productCodes: this.d.images.productCodes(image.id) };
+      case 'kernel':
+        return { kernel: image.kernelId };
+      case 'ramdisk':
+        return { ramdisk: image.ramdiskId };
+      case 'description':
+        return { description: image.description };
+      case 'blockDeviceMapping':
+        return { blockDeviceMapping: image.blockDeviceMappings };
+      default:
+        throw invalidParameter(
+          'Attribute',
+          attribute,
+          'It is one of launchPermission, productCodes, kernel, ramdisk, description, blockDeviceMapping.',
+        );
+    }
+  }
+
+  modifyAttribute(p: Principal, id: string, c: ImageChanges): void {
+    const image = this.owned(p, id);
+    const { add, remove } = c;
+    const nothing =
+      !add.accounts.length && !add.all && !remove.accounts.length && !remove.all && c.description === undefined;
+    if (nothing && !c.productCodes.length)
+      throw new ServiceError(
+        'MissingParameter',
+        'The request must name an attribute to modify: LaunchPermission, Description or ProductCode',
+      );
+    for (const account of [...add.accounts, ...remove.accounts])
+      if (!/^\d{12}$/.test(account)) throw invalidParameter('UserId', account, 'An account id has 12 digits.');
+    const images = this.d.images;
+    this.d.transaction(() => {
+      if (add.accounts.length) images.addLaunchPermissions(image.id, add.accounts);
+      if (remove.accounts.length) images.removeLaunchPermissions(image.id, remove.accounts);
+      if (add.all) images.update(image.id, { isPublic: true });
+      if (remove.all) images.update(image.id, { isPublic: false });
+      if (c.description !== undefined) images.update(image.id, { description: c.description });
+      if (c.productCodes.length) images.addProductCodes(image.id, c.productCodes);
+    });
+  }
+
+  resetAttribute(p: Principal, id: string, attribute: string): void {
+    const image = this.owned(p, id);
+    if (attribute !== 'launchPermission')
+      throw invalidParameter('Attribute', attribute, 'Only launchPermission can be reset.');
+    this.d.transaction(() => {
+      this.d.images.removeLaunchPermissions(image.id, this.d.images.launchPermissions(image.id));
+      this.d.images.update(image.id, { isPublic: false });
+    });
+  }
+
+  /** CreateImage: an EBS-backed instance's root volume, snapshotted, as a new image (pending until then). */
+  createImage(p: Principal, input: { instanceId: string; name: string; description?: string }): string {
+    const { instanceId, name } = input;
+    const i = this.d.instances.list({ accountId: p.account.id, ids: [instanceId] })[0];
+    if (!i) throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
+    if (i.rootDeviceType !== 'ebs')
+      throw new ServiceError(
+        'InvalidParameterValue',
+        `Instance ${i.id} is not EBS-backed: bundle an instance-store instance with euca-bundle-instance instead.`,
+      );
+    if (i.state !== 'running' && i.state !== 'stopped')
+      throw new ServiceError(
+        'IncorrectInstanceState',
+        `Instance ${i.id} is ${i.state}: CreateImage needs it running or stopped.`,
+      );
+    const root = this.d.volumes.rootVolumeOf(i);
+    if (!root) throw new ServiceError('IncorrectInstanceState', `Instance ${i.id} has no root volume attached.`);
+    const source = this.d.images.get(i.imageId);
+    const imageId = ids.resourceId('emi');
+    // The image is pending until its snapshot completes (the volume service settles it).
+    const snapshot = this.d.volumes.snapshot(root, `Created by CreateImage(${i.id}) for ${name}`);
+    this.insert({
+      id: imageId,
+      accountId: p.account.id,
+      type: 'machine',
+      name,
+      description: input.description,
+      architecture: i.architecture,
+      kernelId: i.kernelId,
+      ramdiskId: i.ramdiskId,
+      platform: i.platform,
+      rootDeviceType: 'ebs',
+      rootDeviceName: i.rootDeviceName!,
+      virtualizationType: source?.virtualizationType ?? 'paravirtual',
+      state: 'pending',
+      isPublic: false,
+      blockDeviceMappings: [
+        { deviceName: i.rootDeviceName!, snapshotId: snapshot.id, volumeSize: root.sizeGiB, deleteOnTermination: true },
+      ],
+      created: new Date().toISOString(),
+    });
+    return imageId;
+  }
+
+  /** An EBS-backed machine image from a root snapshot (seed 000, "Create an EBS Image"). */
+  private registerEbs(p: Principal, input: RegisterInput): string {
+    if (!input.name) throw missingParameter('Name');
+    const rootDeviceName = input.rootDeviceName || '/dev/sda1';
+    const mappings = input.blockDeviceMappings;
+    const root = mappings.find((m) => m.deviceName === rootDeviceName);
+    if (!root?.snapshotId)
+      throw new ServiceError(
+        'MissingParameter',
+        `An EBS image needs a snapshot for its root device ${rootDeviceName} (-b ${rootDeviceName}=snap-...)`,
+      );
+    for (const m of mappings) {
+      if (!m.snapshotId) continue;
+      const snapshot = this.d.volumes.usableSnapshot(p, m.snapshotId);
+      if (snapshot.status !== 'completed')
+        throw new ServiceError('IncorrectState', `Snapshot '${snapshot.id}' is not completed.`);
+      const size = m.volumeSize ?? snapshot.volumeSizeGiB;
+      if (!Number.isInteger(size) || size < snapshot.volumeSizeGiB || size > EBS_IMAGE_LIMIT_GIB) {
+        throw invalidParameter(
+          'BlockDeviceMapping',
+          m.deviceName,
+          `The volume size must be a whole number of GiB ` +
+            `from ${snapshot.volumeSizeGiB} to ${EBS_IMAGE_LIMIT_GIB} (EBS images are limited to 1 TiB).`,
+        );
+      }
+      m.volumeSize = size;
+    }
+    const windows = input.kernelId === 'windows' || input.platform === 'windows';
+    const image: Image = {
+      id: ids.resourceId('emi'),
+      accountId: p.account.id,
+      type: 'machine',
+      name: input.name,
+      description: input.description,
+      architecture: input.architecture ?? 'x86_64',
+      kernelId: windows ? undefined : input.kernelId,
+      ramdiskId: windows ? undefined : input.ramdiskId,
+      platform: windows ? 'windows' : undefined,
+      rootDeviceType: 'ebs',
+      rootDeviceName,
+      virtualizationType: input.virtualizationType ?? (windows ? 'hvm' : 'paravirtual'),
+      state: 'available',
+      isPublic: false,
+      blockDeviceMappings: mappings,
+      created: new Date().toISOString(),
+    };
+    if (image.kernelId && this.d.images.get(image.kernelId)?.type !== 'kernel')
+      throw invalidParameter('KernelId', image.kernelId, 'It is not a kernel image of this cloud.');
+    if (image.ramdiskId && this.d.images.get(image.ramdiskId)?.type !== 'ramdisk')
+      throw invalidParameter('RamdiskId', image.ramdiskId, 'It is not a ramdisk image of this cloud.');
+    this.insert(image);
+    return image.id;
+  }
+
+  private insert(image: Image): void {
+    try {
+      this.d.images.insert(image);
+    } catch (e) {
+      if (/UNIQUE/.test(String(e)))
+        throw new ServiceError('InvalidAMIName.Duplicate', `AMI name ${image.name} is already in use`);
+      throw e;
+    }
+  }
+}
