@@ -42,7 +42,7 @@ import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
 import { SqliteVolumeStore } from './storage/store';
 import { SqlitePropertyStore } from './properties/store';
 import { property } from './properties/registry';
-import { loseInstance, nodeMoved } from './ec2/instances/node-loss';
+import { nodeMoved } from './ec2/instances/node-loss';
 
 /** Where the local node controller answered last time (meta table). */
 const LOCAL_NODE_META = 'local_node';
@@ -133,19 +133,34 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
     compute,
     log,
     () => Number(property(cloud, 'cloud.vmstate.terminated_time').get(cloud)) * 60_000,
-    (i, why) => loseInstance(cloud, i, why ?? `node ${i.node} no longer runs it (the node controller restarted)`),
+    (i, why) => ec2.instances.lose(i, why ?? `node ${i.node} no longer runs it (the node controller restarted)`),
     () => cluster.controller.nodes.list().map((n) => `${n.host}:${n.port}`),
   );
   const cloudBuckets = new CloudBuckets(walrus);
   const storage = new StorageController(paths.volumesDir, cloudBuckets);
   const volumeStore = new SqliteVolumeStore(store.db);
+  const bundleTasks = new SqliteBundleTaskStore(store.db);
   const tags = new SqliteTagStore(store.db);
   const ec2 = ec2Services(
-    { images, instances, keypairs, groups, tags, volumes: volumeStore, transaction: (fn) => store.transaction(fn) },
+    {
+      images,
+      instances,
+      keypairs,
+      groups,
+      tags,
+      volumes: volumeStore,
+      bundleTasks,
+      accessKeys: store,
+      transaction: (fn) => store.transaction(fn),
+    },
     {
       registrar,
       // The cloud is complete by the time a request reads through it.
       reader: (p, from) => ({ caller: p, gate: s3Gate(cloud, from) }),
+      gate: (from) => s3Gate(cloud, from),
+      property: (name) => property(cloud, name).get(cloud) || undefined,
+      walrus,
+      paths,
       accountName: (id) => store.findAccount(id)?.name,
       accountId: (idOrName) => (store.findAccount(idOrName) ?? store.findAccountByName(idOrName))?.id,
       compute,
@@ -169,7 +184,7 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
     tags,
     cluster,
     instances,
-    bundleTasks: new SqliteBundleTaskStore(store.db),
+    bundleTasks,
     compute,
     paths,
     conf,

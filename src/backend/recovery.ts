@@ -18,7 +18,6 @@
  */
 import type { CloudContext } from './context';
 import { STOPPED } from './ec2/instances/store';
-import { endInstance } from './ec2/instances/lifecycle';
 
 const INTERRUPTED = 'interrupted: the cloud restarted while it was in progress';
 
@@ -33,7 +32,7 @@ function recoverInstances(cloud: CloudContext, log: (line: string) => void): voi
   for (const i of cloud.instances.list({ states: ['shutting-down', 'stopping'] })) {
     if (i.state === 'shutting-down') {
       log(`${i.id}: its termination was cut short by a restart; terminated`);
-      void endInstance(cloud, i, { gaveBack: true });
+      void cloud.ec2.instances.finishTermination(i);
     } else {
       log(`${i.id}: its stop was cut short by a restart; stopped`);
       cloud.instances.update(i.id, STOPPED);

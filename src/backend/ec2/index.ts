@@ -46,7 +46,7 @@ import { describeAvailabilityZones, describeRegions } from './zones';
 import * as volumes from './volumes/handlers';
 import { createImage } from './images/handlers';
 import { describeProperties, modifyPropertyValue } from '../properties/handlers';
-import { cancelConversionTask, describeConversionTasks, importVolume } from './volumes/import';
+import { cancelConversionTask, describeConversionTasks, importVolume } from './volumes/import-handlers';
 
 export const ec2Service: QueryService = {
   protocol: 'ec2',

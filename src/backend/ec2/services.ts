@@ -8,6 +8,8 @@ import { networkMode } from '../cluster/network-mode';
 import type { StorageController } from '../storage/controller';
 import type { SqliteVolumeStore } from '../storage/store';
 import { AddressService } from './addresses/service';
+import { BundleTaskService } from './bundle-tasks/service';
+import type { SqliteBundleTaskStore } from './bundle-tasks/store';
 import { SecurityGroupService } from './groups/service';
 import type { SecurityGroupStore } from './groups/store';
 import type { ImageRegistrar } from './images/registrar';
@@ -15,7 +17,11 @@ import { ImageService } from './images/service';
 import type { ImageStore } from './images/store';
 import type { Reader } from './images/walrus-source';
 import type { Origin } from '../iam/enforce';
-import type { Principal } from '../store/types';
+import type { CloudStore, Principal } from '../store/types';
+import type { Walrus, S3Gate } from '../s3/walrus';
+import type { CloudPaths } from '../../shared/paths';
+import * as path from 'node:path';
+import { InstanceService } from './instances/service';
 import type { ComputeServices } from './instances/services';
 import type { InstanceStore } from './instances/store';
 import { KeyPairService } from './keypairs/service';
@@ -24,6 +30,7 @@ import { ResourceOwners } from './resources';
 import { TagService } from './tags/service';
 import type { TagStore } from './tags/store';
 import { VolumeService } from './volumes/service';
+import { ConversionTaskService } from './volumes/conversion-tasks';
 
 export interface Ec2Stores {
   images: ImageStore;
@@ -32,10 +39,18 @@ export interface Ec2Stores {
   groups: SecurityGroupStore;
   tags: TagStore;
   volumes: SqliteVolumeStore;
+  bundleTasks: SqliteBundleTaskStore;
+  accessKeys: Pick<CloudStore, 'findAccessKey'>;
   transaction<T>(fn: () => T): T;
 }
 
 export interface Ec2Parts {
+  /** A cloud property's value, when set (cloud.images.defaultkernel, ...). */
+  property(name: string): string | undefined;
+  walrus: Walrus;
+  /** The policy gate of S3 reads and writes for a request from an origin. */
+  gate(from?: Origin): S3Gate;
+  paths: CloudPaths;
   registrar: ImageRegistrar;
   /** How a principal reads from Walrus (bundles to register), for a request from an origin. */
   reader(p: Principal, from?: Origin): Reader;
@@ -56,6 +71,9 @@ export interface Ec2Services {
   volumes: VolumeService;
   groups: SecurityGroupService;
   images: ImageService;
+  bundleTasks: BundleTaskService;
+  conversionTasks: ConversionTaskService;
+  instances: InstanceService;
 }
 
 export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
@@ -83,6 +101,15 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
   });
   return {
     volumes,
+    instances: new InstanceService({
+      instances: s.instances,
+      compute,
+      images: s.images,
+      volumes,
+      tags: s.tags,
+      property: parts.property,
+      log,
+    }),
     images: new ImageService({
       images: s.images,
       tags: s.tags,
@@ -93,6 +120,25 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
       accountName: parts.accountName,
       hypervisor: () => conf.HYPERVISOR || 'kvm',
       transaction: (fn) => s.transaction(fn),
+    }),
+    conversionTasks: new ConversionTaskService({
+      volumes: s.volumes,
+      volumeService: volumes,
+      storage,
+      walrus: parts.walrus,
+      gate: parts.gate,
+      zones: () => compute.zones(),
+    }),
+    bundleTasks: new BundleTaskService({
+      tasks: s.bundleTasks,
+      instances: s.instances,
+      accessKeys: s.accessKeys,
+      walrus: parts.walrus,
+      gate: parts.gate,
+      nodes: compute.nodes,
+      workDir: path.join(parts.paths.dataDir, 'var', 'lib', 'eucalyptus', 'bundles'),
+      cloudCertFile: path.join(parts.paths.keysDir, 'cloud-cert.pem'),
+      cloudKeyFile: path.join(parts.paths.keysDir, 'cloud-pk.pem'),
     }),
     keypairs: new KeyPairService(s.keypairs),
     tags: new TagService({ tags: s.tags, owners, transaction: (fn) => s.transaction(fn) }),

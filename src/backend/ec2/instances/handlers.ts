@@ -1,133 +1,84 @@
 /**
- * The EC2 instance actions. RunInstances is in launch.ts; here are describing (ids, filters,
- * MaxResults/NextToken paging, and `verbose` for the cloud administrator: every account),
- * terminating and rebooting (through the node controllers), console output, status, attributes
- * and Windows password data. Stop and start need an EBS root device, which these instances lack.
+ * The EC2 instance actions on the wire: Query parameters in, a typed call to the instance service
+ * (service.ts, where the rules live), EC2's reservation and instance items out (view.ts).
  */
 import { type RequestContext } from '../../context';
-import { invalidParameter, ServiceError } from '../../errors';
-import { applyFilters, type Filter, filtersParam, listParam, requireParam } from '../../query-params';
-import { isCloudAdmin } from '../../iam/principals';
-import { tagFilterFields, tagSet } from '../tags/filters';
-import { runInstances } from './launch';
-import { endInstance, giveBack } from './lifecycle';
-import { startInstances, stopInstances } from './stop-start';
-import { type Instance, STATE_CODES } from './store';
+import { invalidParameter, missingParameter } from '../../errors';
+import { filtersParam, listParam, requireParam } from '../../query-params';
+import { tagSet } from '../tags/filters';
+import type { RequestedMapping } from './ebs';
+import { type Instance } from './store';
 import { instanceItem, reservations, stateOf } from './view';
-
-const ID = /^i-[0-9A-Fa-f]{8}$/;
 
 function hypervisor(ctx: RequestContext): string {
   return ctx.cloud.conf.HYPERVISOR || 'kvm';
 }
 
-/** An instance with the public address it shows now (an elastic IP wins over its own). */
-function withPublicAddress(ctx: RequestContext, i: Instance): Instance {
-  return i.state === 'terminated' || i.state === 'shutting-down'
-    ? { ...i, publicIp: undefined }
-    : { ...i, publicIp: ctx.cloud.compute.publicAddressOf(i.id) ?? i.publicIp };
+const instanceIds = (ctx: RequestContext, name = 'InstanceId') => listParam(ctx.params, name);
+
+function countParam(params: Record<string, string>, name: string): number {
+  const v = params[name];
+  if (v === undefined) throw missingParameter(name);
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw invalidParameter(name, v, 'It must be a positive whole number.');
+  return Number(v);
 }
 
-/** The caller's instances named by id (all must exist), or all of them. */
-function selected(ctx: RequestContext, idsParam = 'InstanceId', allAccounts = false): Instance[] {
-  const ids = listParam(ctx.params, idsParam);
-  for (const id of ids) if (!ID.test(id)) throw new ServiceError('InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
-  const account = allAccounts ? undefined : ctx.principal.account.id;
-  const found = ctx.cloud.instances.list({ accountId: account, ids: ids.length ? ids : undefined });
-  const missing = ids.filter((id) => !found.some((i) => i.id === id));
-  if (missing.length)
-    throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${missing.join(', ')}' does not exist`);
-  return found;
-}
-
-function one(ctx: RequestContext): Instance {
-  const id = requireParam(ctx.params, 'InstanceId');
-  ctx.params['InstanceId.1'] = id;
-  return selected(ctx)[0];
-}
-
-const FILTERS: Record<string, (i: Instance) => string | string[] | undefined> = {
-  'instance-id': (i) => i.id,
-  'instance-state-name': (i) => i.state,
-  'instance-state-code': (i) => String(STATE_CODES[i.state]),
-  'image-id': (i) => i.imageId,
-  'kernel-id': (i) => i.kernelId,
-  'ramdisk-id': (i) => i.ramdiskId,
-  'key-name': (i) => i.keyName,
-  'instance-type': (i) => i.instanceType,
-  'availability-zone': (i) => i.zone,
-  'ip-address': (i) => i.publicIp,
-  'private-ip-address': (i) => i.privateIp,
-  'reservation-id': (i) => i.reservationId,
-  'group-name': (i) => i.groupName,
-  'group-id': (i) => i.groupId,
-  'owner-id': (i) => i.accountId,
-  'launch-index': (i) => String(i.launchIndex),
-  architecture: (i) => i.architecture,
-  platform: (i) => i.platform,
-  'root-device-type': (i) => i.rootDeviceType ?? 'instance-store',
-};
-
-/**
- * The instances an exact `tag:KEY=VALUE` filter can match, read from the tag index, so a filter
- * matching one batch among thousands never reads the rest; undefined when no such filter is given.
- */
-function taggedIds(ctx: RequestContext, filters: Filter[]): string[] | undefined {
-  let ids: Set<string> | undefined;
-  for (const f of filters) {
-    if (!f.name.startsWith('tag:') || f.values.some((v) => /[*?]/.test(v))) continue;
-    const matching = new Set(
-      f.values
-        .flatMap((v) => ctx.cloud.tags.resourcesWith(ctx.principal.account.id, f.name.slice(4), v))
-        .filter((id) => id.startsWith('i-')),
-    );
-    ids = ids ? new Set([...ids].filter((id) => matching.has(id))) : matching;
+/** BlockDeviceMapping.N.* of RunInstances (ephemeral and none entries carry no volume). */
+function mappingsParam(params: Record<string, string>): RequestedMapping[] {
+  const out: RequestedMapping[] = [];
+  for (let n = 1; params[`BlockDeviceMapping.${n}.DeviceName`] !== undefined; n++) {
+    const p = (k: string) => params[`BlockDeviceMapping.${n}.${k}`];
+    const device = p('DeviceName');
+    if (p('NoDevice') !== undefined || p('VirtualName') !== undefined) {
+      out.push({ device, volume: null });
+      continue;
+    }
+    const size = p('Ebs.VolumeSize');
+    out.push({
+      device,
+      volume: {
+        snapshotId: p('Ebs.SnapshotId') || undefined,
+        sizeGiB: size ? Number(size) : undefined,
+        deleteOnTermination: p('Ebs.DeleteOnTermination') !== 'false',
+      },
+    });
   }
-  return ids && [...ids];
+  return out;
 }
 
 export function runInstancesAction(ctx: RequestContext) {
-  const { reservationId, instances } = runInstances(ctx, ctx.cloud.compute);
+  const p = ctx.params;
+  const { reservationId, instances } = ctx.cloud.ec2.instances.run(ctx.principal, {
+    imageId: requireParam(p, 'ImageId'),
+    minCount: countParam(p, 'MinCount'),
+    maxCount: countParam(p, 'MaxCount'),
+    instanceType: p.InstanceType,
+    keyName: p.KeyName || undefined,
+    securityGroups: [...listParam(p, 'SecurityGroup'), ...listParam(p, 'SecurityGroupId')],
+    userData: p.UserData,
+    addressingType: p.AddressingType,
+    zone: p['Placement.AvailabilityZone'] || undefined,
+    kernelId: p.KernelId,
+    ramdiskId: p.RamdiskId,
+    blockDeviceMappings: mappingsParam(p),
+    shutdownBehavior: p.InstanceInitiatedShutdownBehavior,
+    disableApiTermination: p.DisableApiTermination === 'true',
+    clientToken: p.ClientToken,
+  });
   const [r] = reservations(instances, hypervisor(ctx));
   return { reservationId, ownerId: r.ownerId, groupSet: r.groupSet, instancesSet: r.instancesSet };
 }
 
 export function describeInstances(ctx: RequestContext) {
-  const verbose = listParam(ctx.params, 'InstanceId').includes('verbose');
-  if (verbose)
-    for (const k of Object.keys(ctx.params))
-      if (k.startsWith('InstanceId.') && ctx.params[k] === 'verbose') delete ctx.params[k];
-  const filters = filtersParam(ctx.params);
-  const allAccounts = verbose && isCloudAdmin(ctx);
-  const narrowed = allAccounts || listParam(ctx.params, 'InstanceId').length ? undefined : taggedIds(ctx, filters);
-  let found = !narrowed
-    ? selected(ctx, 'InstanceId', allAccounts)
-    : narrowed.length
-      ? ctx.cloud.instances.list({ accountId: ctx.principal.account.id, ids: narrowed })
-      : [];
-  const tags = ctx.cloud.tags.forResources(
-    ctx.principal.account.id,
-    found.map((i) => i.id),
-  );
-  found = applyFilters(found, filters, {
-    ...FILTERS,
-    ...tagFilterFields(filters, (i: Instance) => tags.get(i.id) ?? []),
+  const wanted = instanceIds(ctx);
+  const max = ctx.params.MaxResults;
+  const { instances, tags, volumes, nextToken } = ctx.cloud.ec2.instances.describe(ctx.principal, {
+    ids: wanted.filter((id) => id !== 'verbose'),
+    verbose: wanted.includes('verbose'),
+    filters: filtersParam(ctx.params),
+    maxResults: max !== undefined ? Number(max) : undefined,
+    nextToken: ctx.params.NextToken || undefined,
   });
-  const max = ctx.params.MaxResults !== undefined ? Number(ctx.params.MaxResults) : undefined;
-  if (max !== undefined && (!Number.isInteger(max) || max < 5 || max > 1000))
-    throw invalidParameter('MaxResults', ctx.params.MaxResults, 'It is between 5 and 1000.');
-  let start = 0;
-  if (ctx.params.NextToken) {
-    start = Number(Buffer.from(ctx.params.NextToken, 'base64').toString('utf8'));
-    if (!Number.isInteger(start) || start < 0)
-      throw invalidParameter('NextToken', ctx.params.NextToken, 'It is not a token this cloud gave.');
-  }
-  const page = (max === undefined ? found.slice(start) : found.slice(start, start + max)).map((i) =>
-    withPublicAddress(ctx, i),
-  );
-  const next =
-    max !== undefined && start + max < found.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
-  const volumes = ctx.cloud.volumes.attachments();
   const devicesOf = (id: string) =>
     (volumes.get(id) ?? []).map((v) => ({
       deviceName: v.attachment!.device,
@@ -139,70 +90,38 @@ export function describeInstances(ctx: RequestContext) {
       },
     }));
   return {
-    reservationSet: reservations(page, hypervisor(ctx), (id) => tagSet(tags.get(id)), devicesOf),
-    nextToken: next,
+    reservationSet: reservations(instances, hypervisor(ctx), (id) => tagSet(tags.get(id)), devicesOf),
+    nextToken,
   };
 }
 
 export function terminateInstances(ctx: RequestContext) {
-  const services = ctx.cloud.compute;
-  const instances = selected(ctx);
-  // Every instance is checked before any changes: a refused request changes nothing.
-  const protectedOne = instances.find(
-    (i) => i.disableApiTermination && i.state !== 'terminated' && i.state !== 'shutting-down',
-  );
-  if (protectedOne)
-    throw new ServiceError(
-      'OperationNotPermitted',
-      `The instance '${protectedOne.id}' may not be terminated. Modify its 'disableApiTermination' attribute ` +
-        `and try again.`,
-    );
-  const changes = instances.map((i) => {
-    const previous = stateOf(i);
-    if (i.state !== 'terminated' && i.state !== 'shutting-down') {
-      ctx.cloud.instances.update(i.id, { state: 'shutting-down' });
-      // Capacity and addresses come back at once; the node finishes the shutdown on its own.
-      giveBack(services, i);
-      const done = () => void endInstance(ctx.cloud, i, { gaveBack: true });
-      if (i.node) services.nodes.terminateInstance(i.node, i.id).then(done, done);
-      else done();
-      return {
-        instanceId: i.id,
-        previousState: previous,
-        currentState: { code: STATE_CODES['shutting-down'], name: 'shutting-down' },
-      };
-    }
-    return { instanceId: i.id, previousState: previous, currentState: previous };
-  });
-  return { instancesSet: changes };
+  return { instancesSet: ctx.cloud.ec2.instances.terminate(ctx.principal, instanceIds(ctx)) };
 }
 
 export async function rebootInstances(ctx: RequestContext) {
-  const running = selected(ctx).filter((i) => i.state === 'running' && i.node);
-  await Promise.all(running.map((i) => ctx.cloud.compute.nodes.rebootInstance(i.node!, i.id)));
+  await ctx.cloud.ec2.instances.reboot(ctx.principal, instanceIds(ctx));
   return { return: true };
 }
 
 export function stopOrStartInstances(ctx: RequestContext) {
-  const instances = selected(ctx);
-  return ctx.params.Action === 'StartInstances' ? startInstances(ctx, instances) : stopInstances(ctx, instances);
+  const instances = ctx.cloud.ec2.instances;
+  const ids = instanceIds(ctx);
+  return {
+    instancesSet:
+      ctx.params.Action === 'StartInstances' ? instances.start(ctx.principal, ids) : instances.stop(ctx.principal, ids),
+  };
 }
 
 export async function getConsoleOutput(ctx: RequestContext) {
-  const i = one(ctx);
-  const timestamp = new Date().toISOString();
-  if (!i.node || i.state === 'terminated') return { instanceId: i.id, timestamp, output: '' };
-  const { output, timestamp: at } = await ctx.cloud.compute.nodes.consoleOutput(i.node, i.id);
-  return { instanceId: i.id, timestamp: at || timestamp, output };
+  return ctx.cloud.ec2.instances.consoleOutput(ctx.principal, requireParam(ctx.params, 'InstanceId'));
 }
 
 export function describeInstanceStatus(ctx: RequestContext) {
-  const all = ctx.params.IncludeAllInstances === 'true';
-  let found = selected(ctx).filter((i) => all || i.state === 'running');
-  found = applyFilters(found, filtersParam(ctx.params), {
-    'availability-zone': (i) => i.zone,
-    'instance-state-name': (i) => i.state,
-    'instance-state-code': (i) => String(STATE_CODES[i.state]),
+  const found: Instance[] = ctx.cloud.ec2.instances.status(ctx.principal, {
+    ids: instanceIds(ctx),
+    includeAll: ctx.params.IncludeAllInstances === 'true',
+    filters: filtersParam(ctx.params),
   });
   return {
     instanceStatusSet: found.map((i) => {
@@ -225,7 +144,7 @@ export function describeInstanceStatus(ctx: RequestContext) {
 }
 
 export function describeInstanceAttribute(ctx: RequestContext) {
-  const i = one(ctx);
+  const i = ctx.cloud.ec2.instances.get(ctx.principal, requireParam(ctx.params, 'InstanceId'));
   const attribute = requireParam(ctx.params, 'Attribute');
   const value = (v: string | boolean | undefined) => (v === undefined ? {} : { value: v });
   const item = instanceItem(i, hypervisor(ctx));
@@ -248,57 +167,26 @@ export function describeInstanceAttribute(ctx: RequestContext) {
 }
 
 export function modifyInstanceAttribute(ctx: RequestContext) {
-  const i = one(ctx);
   const p = ctx.params;
   const get = (name: string) =>
     p[`${name}.Value`] ?? (p.Attribute === name.charAt(0).toLowerCase() + name.slice(1) ? p.Value : undefined);
-  const disable = get('DisableApiTermination');
-  const behavior = get('InstanceInitiatedShutdownBehavior');
-  const stoppedOnly = ['InstanceType', 'Kernel', 'Ramdisk', 'UserData'].filter((n) => get(n) !== undefined);
-  if (stoppedOnly.length)
-    throw new ServiceError(
-      'IncorrectInstanceState',
-      `The instance '${i.id}' is not in the 'stopped' ` +
-        `state; ${stoppedOnly.join(', ')} can change only while it is stopped.`,
-    );
-  if (disable === undefined && behavior === undefined)
-    throw new ServiceError('MissingParameter', 'The request must name an attribute to modify');
-  if (disable !== undefined && disable !== 'true' && disable !== 'false')
-    throw invalidParameter('DisableApiTermination', disable);
-  if (behavior !== undefined && behavior !== 'stop' && behavior !== 'terminate')
-    throw invalidParameter('InstanceInitiatedShutdownBehavior', behavior, 'It is stop or terminate.');
-  ctx.cloud.instances.update(i.id, {
-    ...(disable !== undefined ? { disableApiTermination: disable === 'true' } : {}),
-    ...(behavior !== undefined ? { shutdownBehavior: behavior as 'stop' | 'terminate' } : {}),
+  ctx.cloud.ec2.instances.modifyAttribute(ctx.principal, requireParam(p, 'InstanceId'), {
+    disableApiTermination: get('DisableApiTermination'),
+    shutdownBehavior: get('InstanceInitiatedShutdownBehavior'),
+    whileStopped: ['InstanceType', 'Kernel', 'Ramdisk', 'UserData'].filter((n) => get(n) !== undefined),
   });
   return { return: true };
 }
 
 export function resetInstanceAttribute(ctx: RequestContext): never {
-  const i = one(ctx);
-  const attribute = requireParam(ctx.params, 'Attribute');
-  if (attribute !== 'kernel' && attribute !== 'ramdisk')
-    throw invalidParameter('Attribute', attribute, 'It is kernel or ramdisk.');
-  throw new ServiceError(
-    'IncorrectInstanceState',
-    `The instance '${i.id}' is not in the 'stopped' state; its ${attribute} can be reset only while it is stopped.`,
+  ctx.cloud.ec2.instances.resetAttribute(
+    ctx.principal,
+    requireParam(ctx.params, 'InstanceId'),
+    requireParam(ctx.params, 'Attribute'),
   );
 }
 
-/**
- * A Windows instance writes its Administrator password, encrypted with its key pair's public key,
- * between <Password> tags on its console at first boot; the cloud keeps it once seen.
- */
 export async function getPasswordData(ctx: RequestContext) {
-  const i = one(ctx);
-  let data = i.passwordData;
-  if (!data && i.platform === 'windows' && i.node && i.state === 'running') {
-    const { output } = await ctx.cloud.compute.nodes.consoleOutput(i.node, i.id);
-    const m = /<Password>\s*([A-Za-z0-9+/=\s]+?)\s*<\/Password>/.exec(Buffer.from(output, 'base64').toString('utf8'));
-    if (m) {
-      data = m[1].replace(/\s+/g, '');
-      ctx.cloud.instances.update(i.id, { passwordData: data });
-    }
-  }
-  return { instanceId: i.id, timestamp: new Date().toISOString(), passwordData: data ?? '' };
+  const r = await ctx.cloud.ec2.instances.passwordData(ctx.principal, requireParam(ctx.params, 'InstanceId'));
+  return { instanceId: r.instanceId, timestamp: new Date().toISOString(), passwordData: r.passwordData };
 }

@@ -4,32 +4,46 @@
  * recorded `pending` in one transaction, and each handed to its node controller. A failure before
  * the rows are written gives back whatever was reserved: a refused request changes nothing.
  */
-import { type RequestContext } from '../../context';
 import { invalidParameter, ServiceError } from '../../errors';
 import * as ids from '../../ids';
-import { listParam } from '../../query-params';
+import type { Principal } from '../../store/types';
 import { imageVisible } from '../images/visibility';
 import { type Image } from '../images/store';
-import { property } from '../../properties/registry';
+import type { NodeVolume } from '../volumes/service';
+import { launchMappings, type RequestedMapping } from './ebs';
 import { endInstance } from './lifecycle';
-import { launchMappings, type NodeVolume, prepareVolumes } from './ebs';
-import { type ComputeServices, type LaunchSpec, type NetworkAddresses, type VmType } from './services';
+import type { InstanceServiceDeps } from './service';
+import { type LaunchSpec, type NetworkAddresses, type VmType } from './services';
 import { type Instance } from './store';
 
 export const MAX_USER_DATA = 16 * 1024;
 const DEFAULT_TYPE = 'm1.small';
 
-function positiveInt(params: Record<string, string>, name: string): number {
-  const v = params[name];
-  if (v === undefined) throw new ServiceError('MissingParameter', `The request must contain the parameter ${name}`);
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw invalidParameter(name, v, 'It must be a positive whole number.');
-  return Number(v);
+/** What RunInstances asks for. */
+export interface RunInput {
+  imageId: string;
+  minCount: number;
+  maxCount: number;
+  instanceType?: string;
+  keyName?: string;
+  /** Names or ids; an instance is in exactly one. */
+  securityGroups: string[];
+  /** base64 */
+  userData?: string;
+  addressingType?: string;
+  zone?: string;
+  kernelId?: string;
+  ramdiskId?: string;
+  blockDeviceMappings: RequestedMapping[];
+  shutdownBehavior?: string;
+  disableApiTermination?: boolean;
+  clientToken?: string;
 }
 
-function usableImage(ctx: RequestContext, id: string | undefined, type: Image['type']): Image | undefined {
+function usableImage(d: InstanceServiceDeps, p: Principal, id: string | undefined, type: Image['type']) {
   if (!id) return undefined;
-  const image = ctx.cloud.images.get(id);
-  if (!image || !imageVisible(ctx.cloud.images, ctx.principal, image))
+  const image = d.images.get(id);
+  if (!image || !imageVisible(d.images, p, image))
     throw new ServiceError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
   if (image.type !== type)
     throw invalidParameter(
@@ -55,21 +69,20 @@ export interface LaunchResult {
  * idempotency): the same request answers the same reservation; the token with other parameters
  * is IdempotentParameterMismatch.
  */
-function earlierLaunch(ctx: RequestContext, token: string): LaunchResult | undefined {
-  const p = ctx.params;
+function earlierLaunch(d: InstanceServiceDeps, p: Principal, input: RunInput, token: string) {
   if (token.length > 64 || !/^[\x20-\x7e]*$/.test(token))
     throw invalidParameter('ClientToken', token, 'A client token is at most 64 ASCII characters.');
-  const earlier = ctx.cloud.instances.withClientToken(ctx.principal.account.id, token);
+  const earlier = d.instances.withClientToken(p.account.id, token);
   if (!earlier.length) return undefined;
   const first = earlier[0];
   const count = earlier.length;
   const same =
-    first.imageId === p.ImageId &&
-    first.instanceType === (p.InstanceType ?? DEFAULT_TYPE) &&
-    (first.keyName ?? '') === (p.KeyName ?? '') &&
-    (!p['Placement.AvailabilityZone'] || first.zone === p['Placement.AvailabilityZone']) &&
-    count >= Number(p.MinCount ?? 1) &&
-    count <= Number(p.MaxCount ?? 1);
+    first.imageId === input.imageId &&
+    first.instanceType === (input.instanceType ?? DEFAULT_TYPE) &&
+    (first.keyName ?? '') === (input.keyName ?? '') &&
+    (!input.zone || first.zone === input.zone) &&
+    count >= input.minCount &&
+    count <= input.maxCount;
   if (!same)
     throw new ServiceError(
       'IdempotentParameterMismatch',
@@ -79,65 +92,56 @@ function earlierLaunch(ctx: RequestContext, token: string): LaunchResult | undef
   return { reservationId: first.reservationId, instances: earlier };
 }
 
-export function runInstances(ctx: RequestContext, services: ComputeServices): LaunchResult {
-  const p = ctx.params;
-  const account = ctx.principal.account.id;
-  const repeated = p.ClientToken !== undefined ? earlierLaunch(ctx, p.ClientToken) : undefined;
+export function runInstances(d: InstanceServiceDeps, p: Principal, input: RunInput): LaunchResult {
+  const services = d.compute;
+  const account = p.account.id;
+  const repeated = input.clientToken !== undefined ? earlierLaunch(d, p, input, input.clientToken) : undefined;
   if (repeated) return repeated;
-  const image = usableImage(
-    ctx,
-    p.ImageId ??
-      (() => {
-        throw new ServiceError('MissingParameter', 'The request must contain the parameter ImageId');
-      })(),
-    'machine',
-  )!;
+  const image = usableImage(d, p, input.imageId, 'machine')!;
   const windows = image.platform === 'windows' || image.name.startsWith('windows');
-  const defaults = (name: string) => property(ctx.cloud, name).get(ctx.cloud) || undefined;
   const kernel = windows
     ? undefined
-    : usableImage(ctx, p.KernelId ?? image.kernelId ?? defaults('cloud.images.defaultkernel'), 'kernel');
+    : usableImage(d, p, input.kernelId ?? image.kernelId ?? d.property('cloud.images.defaultkernel'), 'kernel');
   const ramdisk = windows
     ? undefined
-    : usableImage(ctx, p.RamdiskId ?? image.ramdiskId ?? defaults('cloud.images.defaultramdisk'), 'ramdisk');
+    : usableImage(d, p, input.ramdiskId ?? image.ramdiskId ?? d.property('cloud.images.defaultramdisk'), 'ramdisk');
 
-  const min = positiveInt(p, 'MinCount');
-  const max = positiveInt(p, 'MaxCount');
+  const { minCount: min, maxCount: max } = input;
   if (min > max) throw invalidParameter('MinCount', String(min), `MinCount must not exceed MaxCount (${max}).`);
 
-  const key = p.KeyName ? services.keyPair(account, p.KeyName) : undefined;
-  if (p.KeyName && !key)
-    throw new ServiceError('InvalidKeyPair.NotFound', `The key pair '${p.KeyName}' does not exist`);
+  const key = input.keyName ? services.keyPair(account, input.keyName) : undefined;
+  if (input.keyName && !key)
+    throw new ServiceError('InvalidKeyPair.NotFound', `The key pair '${input.keyName}' does not exist`);
 
-  const groups = [...listParam(p, 'SecurityGroup'), ...listParam(p, 'SecurityGroupId')];
+  const groups = input.securityGroups;
   if (groups.length > 1)
     throw invalidParameter('SecurityGroup', groups.join(', '), 'An instance is in exactly one security group.');
   const group = services.securityGroup(account, groups[0] ?? 'default');
   if (!group) throw new ServiceError('InvalidGroup.NotFound', `The security group '${groups[0]}' does not exist`);
 
-  const vmType: VmType | undefined = services.vmType(p.InstanceType ?? DEFAULT_TYPE);
+  const vmType: VmType | undefined = services.vmType(input.instanceType ?? DEFAULT_TYPE);
   if (!vmType)
     throw invalidParameter(
       'InstanceType',
-      p.InstanceType!,
+      input.instanceType!,
       'It is not a VM type of this cloud (euca-describe-instance-types lists them).',
     );
 
-  if (p.UserData !== undefined) {
-    const size = Buffer.from(p.UserData, 'base64').length;
+  if (input.userData !== undefined) {
+    const size = Buffer.from(input.userData, 'base64').length;
     if (size > MAX_USER_DATA)
       throw invalidParameter('UserData', `${size} bytes`, `User data is limited to ${MAX_USER_DATA} bytes (16 KiB).`);
   }
-  const addressing = p.AddressingType === 'private' ? 'private' : 'public';
-  if (p.AddressingType && p.AddressingType !== 'public' && p.AddressingType !== 'private')
-    throw invalidParameter('AddressingType', p.AddressingType, 'It is public or private.');
+  const addressing = input.addressingType === 'private' ? 'private' : 'public';
+  if (input.addressingType && input.addressingType !== 'public' && input.addressingType !== 'private')
+    throw invalidParameter('AddressingType', input.addressingType, 'It is public or private.');
   const zones = services.zones();
-  const zone = p['Placement.AvailabilityZone'] || zones[0];
+  const zone = input.zone || zones[0];
   if (!zone || !zones.includes(zone))
     throw new ServiceError('InvalidParameterValue', `Invalid availability zone: [${zone ?? ''}]`);
-  const mappings = launchMappings(ctx, image);
+  const mappings = launchMappings(d.volumes, p, image, input.blockDeviceMappings);
   const ebs = image.rootDeviceType === 'ebs';
-  const shutdownBehavior = p.InstanceInitiatedShutdownBehavior ?? 'terminate';
+  const shutdownBehavior = input.shutdownBehavior ?? 'terminate';
   if (shutdownBehavior !== 'stop' && shutdownBehavior !== 'terminate')
     throw invalidParameter('InstanceInitiatedShutdownBehavior', shutdownBehavior, 'It is stop or terminate.');
 
@@ -172,24 +176,24 @@ export function runInstances(ctx: RequestContext, services: ComputeServices): La
       vlan: addresses[i].vlan,
       groupId: group.id,
       groupName: group.name,
-      userData: p.UserData,
+      userData: input.userData,
       addressing,
       shutdownBehavior,
-      disableApiTermination: p.DisableApiTermination === 'true',
-      clientToken: p.ClientToken,
+      disableApiTermination: input.disableApiTermination ?? false,
+      clientToken: input.clientToken,
       launchTime,
       rootDeviceType: ebs ? ('ebs' as const) : undefined,
       rootDeviceName: ebs ? image.rootDeviceName : undefined,
     }));
-    ctx.cloud.instances.insert(instances);
+    d.instances.insert(instances);
   } catch (e) {
     addresses.forEach((a) => services.releaseAddresses(a));
     placements.forEach((pl) => services.unplace(pl.placementId));
     throw e;
   }
   for (const instance of instances) {
-    const volumes = mappings.length ? prepareVolumes(ctx, instance, mappings) : Promise.resolve([]);
-    bootOnNode(ctx, services, instance, vmType, volumes, key?.publicKeyOpenSsh);
+    const volumes = mappings.length ? d.volumes.launchVolumes(instance, mappings) : Promise.resolve([]);
+    bootOnNode(d, instance, vmType, volumes, key?.publicKeyOpenSsh);
   }
   return { reservationId, instances };
 }
@@ -199,8 +203,7 @@ export function runInstances(ctx: RequestContext, services: ComputeServices): La
  * cannot take it, it ends terminated with the reason (its volumes released as on terminate).
  */
 export function bootOnNode(
-  ctx: RequestContext,
-  services: ComputeServices,
+  d: InstanceServiceDeps,
   i: Instance,
   vmType: VmType,
   volumes: Promise<NodeVolume[]>,
@@ -208,7 +211,7 @@ export function bootOnNode(
 ): void {
   volumes
     .then((vols) => {
-      if (ctx.cloud.instances.get(i.id)?.state !== 'pending') return;
+      if (d.instances.get(i.id)?.state !== 'pending') return;
       const spec: LaunchSpec = {
         instanceId: i.id,
         reservationId: i.reservationId,
@@ -225,10 +228,10 @@ export function bootOnNode(
         network: { mac: i.mac!, privateIp: i.privateIp!, publicIp: i.publicIp, vlan: i.vlan },
         volumes: vols.length ? vols : undefined,
       };
-      return services.nodes.runInstance(i.node!, spec);
+      return d.compute.nodes.runInstance(i.node!, spec);
     })
     .catch((e: Error) =>
-      endInstance(ctx.cloud, i, {
+      endInstance(d, i, {
         stateReason: `Server.InternalError: node ${i.node} could not start the instance: ${e.message}`,
       }),
     );

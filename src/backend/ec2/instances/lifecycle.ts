@@ -4,12 +4,16 @@
  * written first (a crash in between leaves a place or an address that recovery finds held by no
  * instance), then what it held is given back, then its volumes are detached.
  */
-import type { CloudContext } from '../../context';
-import { log } from '../../listen';
+import type { VolumeService } from '../volumes/service';
 import type { ComputeServices } from './services';
-import type { Instance } from './store';
+import type { Instance, InstanceStore } from './store';
 
-export type InstanceEnding = Pick<CloudContext, 'instances' | 'compute' | 'ec2'>;
+export interface InstanceEnding {
+  instances: InstanceStore;
+  compute: ComputeServices;
+  volumes: VolumeService;
+  log(line: string): void;
+}
 
 /** Gives back what an instance held: its place on the node and its addresses. */
 export function giveBack(compute: ComputeServices, i: Instance): void {
@@ -28,14 +32,14 @@ export interface EndOptions {
 }
 
 /** The instance is terminated: the record, then its place and addresses, then its volumes. */
-export async function endInstance(cloud: InstanceEnding, i: Instance, opts: EndOptions = {}): Promise<void> {
-  cloud.instances.update(i.id, {
+export async function endInstance(d: InstanceEnding, i: Instance, opts: EndOptions = {}): Promise<void> {
+  d.instances.update(i.id, {
     state: 'terminated',
     endedTime: new Date().toISOString(),
     ...(opts.stateReason ? { stateReason: opts.stateReason } : {}),
   });
-  if (!opts.gaveBack) giveBack(cloud.compute, i);
-  await cloud.ec2.volumes
+  if (!opts.gaveBack) giveBack(d.compute, i);
+  await d.volumes
     .releaseVolumesOf(i.id, { keep: opts.keepVolumes })
-    .catch((e: Error) => log(`${i.id}: releasing volumes failed: ${e.message}`));
+    .catch((e: Error) => d.log(`${i.id}: releasing volumes failed: ${e.message}`));
 }

@@ -5,12 +5,10 @@
  * places it again in its zone (on whichever node has room), with new addresses, and boots it from
  * the same volumes.
  */
-import { type RequestContext } from '../../context';
 import { ServiceError } from '../../errors';
-import { log } from '../../listen';
-import { attachedVolumes } from './ebs';
 import { bootOnNode } from './launch';
 import { giveBack } from './lifecycle';
+import type { InstanceServiceDeps } from './service';
 import { type Instance, STATE_CODES, STOPPED } from './store';
 import { stateOf } from './view';
 
@@ -32,8 +30,8 @@ const change = (i: Instance, previous: ReturnType<typeof stateOf>, state: Instan
 const SHUTDOWN_WAIT_MS = 60_000;
 
 /** Asks the node to shut the VM down and waits until it has (stopped means the node let go). */
-async function shutDown(ctx: RequestContext, node: string, instanceId: string): Promise<void> {
-  const nodes = ctx.cloud.compute.nodes;
+async function shutDown(d: InstanceServiceDeps, node: string, instanceId: string): Promise<void> {
+  const nodes = d.compute.nodes;
   await nodes.terminateInstance(node, instanceId);
   for (const until = Date.now() + SHUTDOWN_WAIT_MS; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
     const state = (await nodes.describeInstances(node)).find((s) => s.instanceId === instanceId)?.state;
@@ -42,69 +40,65 @@ async function shutDown(ctx: RequestContext, node: string, instanceId: string): 
   throw new Error(`the node did not shut ${instanceId} down within ${SHUTDOWN_WAIT_MS / 1000} s`);
 }
 
-export function stopInstances(ctx: RequestContext, instances: Instance[]) {
+export function stopInstances(d: InstanceServiceDeps, instances: Instance[]) {
   ebsBacked(instances);
-  const services = ctx.cloud.compute;
-  return {
-    instancesSet: instances.map((i) => {
-      const previous = stateOf(i);
-      if (i.state !== 'running' && i.state !== 'pending') {
-        if (i.state === 'stopped' || i.state === 'stopping') return change(i, previous, i.state);
-        throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is ${i.state} and cannot be stopped.`);
-      }
-      ctx.cloud.instances.update(i.id, { state: 'stopping' });
-      giveBack(services, i);
-      const stopped = () => ctx.cloud.instances.update(i.id, STOPPED);
-      if (i.node)
-        shutDown(ctx, i.node, i.id).then(
-          stopped,
-          (e: Error) => (log(`${i.id}: stopping on ${i.node} failed: ${e.message}`), stopped()),
-        );
-      else stopped();
-      return change(i, previous, 'stopping');
-    }),
-  };
+  const services = d.compute;
+  return instances.map((i) => {
+    const previous = stateOf(i);
+    if (i.state !== 'running' && i.state !== 'pending') {
+      if (i.state === 'stopped' || i.state === 'stopping') return change(i, previous, i.state);
+      throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is ${i.state} and cannot be stopped.`);
+    }
+    d.instances.update(i.id, { state: 'stopping' });
+    giveBack(services, i);
+    const stopped = () => d.instances.update(i.id, STOPPED);
+    if (i.node)
+      shutDown(d, i.node, i.id).then(
+        stopped,
+        (e: Error) => (d.log(`${i.id}: stopping on ${i.node} failed: ${e.message}`), stopped()),
+      );
+    else stopped();
+    return change(i, previous, 'stopping');
+  });
 }
 
-export function startInstances(ctx: RequestContext, instances: Instance[]) {
+export function startInstances(d: InstanceServiceDeps, instances: Instance[]) {
   ebsBacked(instances);
-  const services = ctx.cloud.compute;
+  const services = d.compute;
   for (const i of instances) {
     if (i.state !== 'stopped' && i.state !== 'running' && i.state !== 'pending')
       throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is ${i.state} and cannot be started.`);
   }
-  return {
-    instancesSet: instances.map((i) => {
-      const previous = stateOf(i);
-      if (i.state !== 'stopped') return change(i, previous, i.state);
-      const vmType = services.vmType(i.instanceType)!;
-      const [placement] = services.place(i.zone, vmType, 1, 1);
-      let addresses;
-      try {
-        addresses = services.allocateAddresses(i.accountId, i.groupName, i.addressing, i.id);
-      } catch (e) {
-        services.unplace(placement.placementId);
-        throw e;
-      }
-      const started: Instance = {
-        ...i,
-        state: 'pending',
-        node: placement.node,
-        placementId: placement.placementId,
-        ...addresses,
-      };
-      ctx.cloud.instances.update(i.id, {
-        state: 'pending',
-        node: started.node,
-        placementId: started.placementId,
-        privateIp: addresses.privateIp,
-        publicIp: addresses.publicIp,
-        mac: addresses.mac,
-        vlan: addresses.vlan,
-      });
-      const publicKey = i.keyName ? services.keyPair(i.accountId, i.keyName)?.publicKeyOpenSsh : undefined;
-      bootOnNode(ctx, services, started, vmType, Promise.resolve(attachedVolumes(ctx, i)), publicKey);
-      return change(i, previous, 'pending');
-    }),
-  };
+  return instances.map((i) => {
+    const previous = stateOf(i);
+    if (i.state !== 'stopped') return change(i, previous, i.state);
+    const vmType = services.vmType(i.instanceType)!;
+    const [placement] = services.place(i.zone, vmType, 1, 1);
+    let addresses;
+    try {
+      addresses = services.allocateAddresses(i.accountId, i.groupName, i.addressing, i.id);
+    } catch (e) {
+      services.unplace(placement.placementId);
+      throw e;
+    }
+    const started: Instance = {
+      ...i,
+      state: 'pending',
+      node: placement.node,
+      placementId: placement.placementId,
+      ...addresses,
+    };
+    d.instances.update(i.id, {
+      state: 'pending',
+      node: started.node,
+      placementId: started.placementId,
+      privateIp: addresses.privateIp,
+      publicIp: addresses.publicIp,
+      mac: addresses.mac,
+      vlan: addresses.vlan,
+    });
+    const publicKey = i.keyName ? services.keyPair(i.accountId, i.keyName)?.publicKeyOpenSsh : undefined;
+    bootOnNode(d, started, vmType, Promise.resolve(d.volumes.nodeVolumesOf(i)), publicKey);
+    return change(i, previous, 'pending');
+  });
 }

@@ -33,6 +33,21 @@ const snapshotNotFound = (id: string) =>
   new ServiceError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
 const incorrectState = (message: string) => new ServiceError('IncorrectState', message);
 
+/** What a node links into an instance's folder: a volume's file under its device name. */
+export interface NodeVolume {
+  device: string;
+  path: string;
+  root?: boolean;
+}
+
+/** A volume an instance is to be launched with. */
+export interface VolumeMapping {
+  device: string;
+  snapshotId?: string;
+  sizeGiB?: number;
+  deleteOnTermination: boolean;
+}
+
 export interface VolumeServiceDeps {
   volumes: SqliteVolumeStore;
   storage: StorageController;
@@ -263,6 +278,47 @@ export class VolumeService {
     });
   }
 
+  /**
+   * Makes a launching instance's volumes (its account owns them) and attaches them in the records
+   * once they are ready; resolves with what the node is to link.
+   */
+  async launchVolumes(i: Instance, mappings: VolumeMapping[]): Promise<NodeVolume[]> {
+    const { volumes } = this.d;
+    const made = mappings.map((m) => {
+      const snapshot = m.snapshotId ? volumes.snapshot(m.snapshotId) : undefined;
+      return { m, ...this.newVolume(i.accountId, i.zone, m.sizeGiB!, { snapshot }) };
+    });
+    await Promise.all(made.map((x) => x.ready));
+    const time = new Date().toISOString();
+    volumes.transaction(() => {
+      for (const { m, volume } of made) {
+        volumes.setAttachment(volume.id, {
+          instanceId: i.id,
+          device: m.device,
+          status: 'attached',
+          time,
+          deleteOnTermination: m.deleteOnTermination,
+        });
+        volumes.setVolumeStatus(volume.id, 'in-use');
+      }
+    });
+    return this.nodeVolumesOf(i);
+  }
+
+  /** The volumes attached to an instance, as its node links them (to boot a stopped one again). */
+  nodeVolumesOf(i: Instance): NodeVolume[] {
+    return this.d.volumes.attachedTo(i.id).map((v) => ({
+      device: v.attachment!.device,
+      path: this.d.storage.volumePath(v.zone, v.id),
+      root: v.attachment!.device === i.rootDeviceName && i.rootDeviceType === 'ebs',
+    }));
+  }
+
+  /** Every instance's attached volumes, for describing instances. */
+  attachments(): Map<string, Volume[]> {
+    return this.d.volumes.attachments();
+  }
+
   /** The volume attached as an instance's root device (an EBS-backed instance's), if any. */
   rootVolumeOf(i: Instance): Volume | undefined {
     return this.d.volumes.attachedTo(i.id).find((v) => v.attachment?.device === i.rootDeviceName);
@@ -291,6 +347,16 @@ export class VolumeService {
     if (s.accountId === p.account.id || isCloudAdmin({ principal: p })) return true;
     const granted = this.d.volumes.permissions(s.id);
     return granted.includes('all') || granted.includes(p.account.id);
+  }
+
+  /**
+   * A launch's snapshot: one the image names comes with the permission to launch it (the image's
+   * own); any other must be one the principal may use.
+   */
+  launchSnapshot(p: Principal, id: string, ofImage: boolean): Snapshot {
+    const s = ofImage ? this.d.volumes.snapshot(id) : this.usableSnapshot(p, id);
+    if (!s) throw snapshotNotFound(id);
+    return s;
   }
 
   /** A snapshot the principal may make volumes of. */

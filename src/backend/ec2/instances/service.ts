@@ -1,0 +1,296 @@
+/**
+ * Instances, apart from the wire: running (launch.ts), describing (ids, filters, paging, and
+ * `verbose` for the cloud administrator: every account), terminating, rebooting, stopping and
+ * starting (stop-start.ts), console output, status, attributes and Windows password data, and
+ * what happens when a node loses one (node-loss.ts). Every method takes typed arguments and the
+ * principal asking; the instances it acts on are the principal's own.
+ */
+import { invalidParameter, ServiceError } from '../../errors';
+import { isCloudAdmin } from '../../iam/principals';
+import { applyFilters, type Filter } from '../../query-params';
+import type { Principal } from '../../store/types';
+import type { ImageStore } from '../images/store';
+import { tagFilterFields } from '../tags/filters';
+import type { Tag, TagStore } from '../tags/store';
+import type { Volume } from '../../storage/store';
+import type { VolumeService } from '../volumes/service';
+import { type LaunchResult, type RunInput, runInstances } from './launch';
+import { endInstance, giveBack } from './lifecycle';
+import { loseInstance } from './node-loss';
+import type { ComputeServices } from './services';
+import { startInstances, stopInstances } from './stop-start';
+import { type Instance, type InstanceStore, STATE_CODES } from './store';
+import { stateOf } from './view';
+
+const ID = /^i-[0-9A-Fa-f]{8}$/;
+
+export interface InstanceServiceDeps {
+  instances: InstanceStore;
+  compute: ComputeServices;
+  images: ImageStore;
+  volumes: VolumeService;
+  tags: TagStore;
+  /** A cloud property's value, when set (cloud.images.defaultkernel, ...). */
+  property(name: string): string | undefined;
+  log(line: string): void;
+}
+
+/** An instance's state change, as Start/Stop/TerminateInstances answer it. */
+export type StateChange = {
+  instanceId: string;
+  previousState: { code: number; name: string };
+  currentState: { code: number; name: string };
+};
+
+export interface InstanceQuery {
+  ids: string[];
+  /** Every account's instances (the cloud administrator's `verbose`). */
+  verbose: boolean;
+  filters: Filter[];
+  maxResults?: number;
+  nextToken?: string;
+}
+
+const FILTERS: Record<string, (i: Instance) => string | string[] | undefined> = {
+  'instance-id': (i) => i.id,
+  'instance-state-name': (i) => i.state,
+  'instance-state-code': (i) => String(STATE_CODES[i.state]),
+  'image-id': (i) => i.imageId,
+  'kernel-id': (i) => i.kernelId,
+  'ramdisk-id': (i) => i.ramdiskId,
+  'key-name': (i) => i.keyName,
+  'instance-type': (i) => i.instanceType,
+  'availability-zone': (i) => i.zone,
+  'ip-address': (i) => i.publicIp,
+  'private-ip-address': (i) => i.privateIp,
+  'reservation-id': (i) => i.reservationId,
+  'group-name': (i) => i.groupName,
+  'group-id': (i) => i.groupId,
+  'owner-id': (i) => i.accountId,
+  'launch-index': (i) => String(i.launchIndex),
+  architecture: (i) => i.architecture,
+  platform: (i) => i.platform,
+  'root-device-type': (i) => i.rootDeviceType ?? 'instance-store',
+};
+
+/** What ModifyInstanceAttribute may change now, and what it asked to change that needs a stopped instance. */
+export interface InstanceChanges {
+  disableApiTermination?: string;
+  shutdownBehavior?: string;
+  /** Attributes named that change only while stopped (InstanceType, Kernel, Ramdisk, UserData). */
+  whileStopped: string[];
+}
+
+export class InstanceService {
+  constructor(private readonly d: InstanceServiceDeps) {}
+
+  run(p: Principal, input: RunInput): LaunchResult {
+    return runInstances(this.d, p, input);
+  }
+
+  /** The principal's instances named (all must exist; malformed ids refused), or all of them. */
+  selected(p: Principal, ids: string[], allAccounts = false): Instance[] {
+    for (const id of ids)
+      if (!ID.test(id)) throw new ServiceError('InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
+    const account = allAccounts ? undefined : p.account.id;
+    const found = this.d.instances.list({ accountId: account, ids: ids.length ? ids : undefined });
+    const missing = ids.filter((id) => !found.some((i) => i.id === id));
+    if (missing.length)
+      throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${missing.join(', ')}' does not exist`);
+    return found;
+  }
+
+  private one(p: Principal, id: string): Instance {
+    return this.selected(p, [id])[0];
+  }
+
+  /** DescribeInstances: a page of instances with the public address each shows now, their tags and volumes. */
+  describe(
+    p: Principal,
+    q: InstanceQuery,
+  ): { instances: Instance[]; tags: Map<string, Tag[]>; volumes: Map<string, Volume[]>; nextToken?: string } {
+    const allAccounts = q.verbose && isCloudAdmin({ principal: p });
+    const narrowed = allAccounts || q.ids.length ? undefined : this.taggedIds(p, q.filters);
+    let found = !narrowed
+      ? this.selected(p, q.ids, allAccounts)
+      : narrowed.length
+        ? this.d.instances.list({ accountId: p.account.id, ids: narrowed })
+        : [];
+    const tags = this.d.tags.forResources(
+      p.account.id,
+      found.map((i) => i.id),
+    );
+    found = applyFilters(found, q.filters, {
+      ...FILTERS,
+      ...tagFilterFields(q.filters, (i: Instance) => tags.get(i.id) ?? []),
+    });
+    const max = q.maxResults;
+    if (max !== undefined && (!Number.isInteger(max) || max < 5 || max > 1000))
+      throw invalidParameter('MaxResults', String(max), 'It is between 5 and 1000.');
+    let start = 0;
+    if (q.nextToken) {
+      start = Number(Buffer.from(q.nextToken, 'base64').toString('utf8'));
+      if (!Number.isInteger(start) || start < 0)
+        throw invalidParameter('NextToken', q.nextToken, 'It is not a token this cloud gave.');
+    }
+    const page = (max === undefined ? found.slice(start) : found.slice(start, start + max)).map((i) =>
+      this.withPublicAddress(i),
+    );
+    const next =
+      max !== undefined && start + max < found.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
+    return { instances: page, tags, volumes: this.d.volumes.attachments(), nextToken: next };
+  }
+
+  /** TerminateInstances: every instance is checked before any changes (a refused request changes nothing). */
+  terminate(p: Principal, ids: string[]): StateChange[] {
+    const instances = this.selected(p, ids);
+    const protectedOne = instances.find(
+      (i) => i.disableApiTermination && i.state !== 'terminated' && i.state !== 'shutting-down',
+    );
+    if (protectedOne)
+      throw new ServiceError(
+        'OperationNotPermitted',
+        `The instance '${protectedOne.id}' may not be terminated. Modify its 'disableApiTermination' attribute ` +
+          `and try again.`,
+      );
+    const { compute } = this.d;
+    return instances.map((i) => {
+      const previous = stateOf(i);
+      if (i.state === 'terminated' || i.state === 'shutting-down')
+        return { instanceId: i.id, previousState: previous, currentState: previous };
+      this.d.instances.update(i.id, { state: 'shutting-down' });
+      // Capacity and addresses come back at once; the node finishes the shutdown on its own.
+      giveBack(compute, i);
+      const done = () => void endInstance(this.d, i, { gaveBack: true });
+      if (i.node) compute.nodes.terminateInstance(i.node, i.id).then(done, done);
+      else done();
+      return {
+        instanceId: i.id,
+        previousState: previous,
+        currentState: { code: STATE_CODES['shutting-down'], name: 'shutting-down' },
+      };
+    });
+  }
+
+  async reboot(p: Principal, ids: string[]): Promise<void> {
+    const running = this.selected(p, ids).filter((i) => i.state === 'running' && i.node);
+    await Promise.all(running.map((i) => this.d.compute.nodes.rebootInstance(i.node!, i.id)));
+  }
+
+  stop(p: Principal, ids: string[]): StateChange[] {
+    return stopInstances(this.d, this.selected(p, ids));
+  }
+
+  start(p: Principal, ids: string[]): StateChange[] {
+    return startInstances(this.d, this.selected(p, ids));
+  }
+
+  /** An instance its node no longer runs: stopped (EBS) or terminated, its data kept (node-loss.ts). */
+  lose(i: Instance, why: string): Promise<void> {
+    return loseInstance(this.d, i, why);
+  }
+
+  /** Ends an instance whose termination a restart cut short (recovery). */
+  finishTermination(i: Instance): Promise<void> {
+    return endInstance(this.d, i, { gaveBack: true });
+  }
+
+  async consoleOutput(p: Principal, id: string): Promise<{ instanceId: string; timestamp: string; output: string }> {
+    const i = this.one(p, id);
+    const timestamp = new Date().toISOString();
+    if (!i.node || i.state === 'terminated') return { instanceId: i.id, timestamp, output: '' };
+    const { output, timestamp: at } = await this.d.compute.nodes.consoleOutput(i.node, i.id);
+    return { instanceId: i.id, timestamp: at || timestamp, output };
+  }
+
+  /** DescribeInstanceStatus: the running instances (all of them with includeAll), filtered. */
+  status(p: Principal, q: { ids: string[]; includeAll: boolean; filters: Filter[] }): Instance[] {
+    const found = this.selected(p, q.ids).filter((i) => q.includeAll || i.state === 'running');
+    return applyFilters(found, q.filters, {
+      'availability-zone': (i) => i.zone,
+      'instance-state-name': (i) => i.state,
+      'instance-state-code': (i) => String(STATE_CODES[i.state]),
+    });
+  }
+
+  /** One of the principal's instances, for DescribeInstanceAttribute. */
+  get(p: Principal, id: string): Instance {
+    return this.one(p, id);
+  }
+
+  modifyAttribute(p: Principal, id: string, c: InstanceChanges): void {
+    const i = this.one(p, id);
+    if (c.whileStopped.length)
+      throw new ServiceError(
+        'IncorrectInstanceState',
+        `The instance '${i.id}' is not in the 'stopped' ` +
+          `state; ${c.whileStopped.join(', ')} can change only while it is stopped.`,
+      );
+    const { disableApiTermination: disable, shutdownBehavior: behavior } = c;
+    if (disable === undefined && behavior === undefined)
+      throw new ServiceError('MissingParameter', 'The request must name an attribute to modify');
+    if (disable !== undefined && disable !== 'true' && disable !== 'false')
+      throw invalidParameter('DisableApiTermination', disable);
+    if (behavior !== undefined && behavior !== 'stop' && behavior !== 'terminate')
+      throw invalidParameter('InstanceInitiatedShutdownBehavior', behavior, 'It is stop or terminate.');
+    this.d.instances.update(i.id, {
+      ...(disable !== undefined ? { disableApiTermination: disable === 'true' } : {}),
+      ...(behavior !== undefined ? { shutdownBehavior: behavior as 'stop' | 'terminate' } : {}),
+    });
+  }
+
+  resetAttribute(p: Principal, id: string, attribute: string): never {
+    const i = this.one(p, id);
+    if (attribute !== 'kernel' && attribute !== 'ramdisk')
+      throw invalidParameter('Attribute', attribute, 'It is kernel or ramdisk.');
+    throw new ServiceError(
+      'IncorrectInstanceState',
+      `The instance '${i.id}' is not in the 'stopped' state; its ${attribute} can be reset only while it is stopped.`,
+    );
+  }
+
+  /**
+   * A Windows instance writes its Administrator password, encrypted with its key pair's public
+   * key, between <Password> tags on its console at first boot; the cloud keeps it once seen.
+   */
+  async passwordData(p: Principal, id: string): Promise<{ instanceId: string; passwordData: string }> {
+    const i = this.one(p, id);
+    let data = i.passwordData;
+    if (!data && i.platform === 'windows' && i.node && i.state === 'running') {
+      const { output } = await this.d.compute.nodes.consoleOutput(i.node, i.id);
+      const text = Buffer.from(output, 'base64').toString('utf8');
+      const m = /<Password>\s*([A-Za-z0-9+/=\s]+?)\s*<\/Password>/.exec(text);
+      if (m) {
+        data = m[1].replace(/\s+/g, '');
+        this.d.instances.update(i.id, { passwordData: data });
+      }
+    }
+    return { instanceId: i.id, passwordData: data ?? '' };
+  }
+
+  /** An instance with the public address it shows now (an elastic IP wins over its own). */
+  private withPublicAddress(i: Instance): Instance {
+    return i.state === 'terminated' || i.state === 'shutting-down'
+      ? { ...i, publicIp: undefined }
+      : { ...i, publicIp: this.d.compute.publicAddressOf(i.id) ?? i.publicIp };
+  }
+
+  /**
+   * The instances an exact `tag:KEY=VALUE` filter can match, read from the tag index, so a
+   * filter matching one batch among thousands never reads the rest; undefined when no such
+   * filter is given.
+   */
+  private taggedIds(p: Principal, filters: Filter[]): string[] | undefined {
+    let ids: Set<string> | undefined;
+    for (const f of filters) {
+      if (!f.name.startsWith('tag:') || f.values.some((v) => /[*?]/.test(v))) continue;
+      const matching = new Set(
+        f.values
+          .flatMap((v) => this.d.tags.resourcesWith(p.account.id, f.name.slice(4), v))
+          .filter((id) => id.startsWith('i-')),
+      );
+      ids = ids ? new Set([...ids].filter((id) => matching.has(id))) : matching;
+    }
+    return ids && [...ids];
+  }
+}
