@@ -72,7 +72,7 @@ export class ClusterController {
   readonly nodes: SqliteNodeStore;
   readonly policy: SchedulingPolicy;
   private readonly db: Database.Database;
-  private client?: NodeClient;
+  private readonly client?: NodeClient;
   private readonly timeoutMs: number;
   private readonly log: (line: string) => void;
   /** ROUNDROBIN's position per zone: the node that took the last instance. */
@@ -87,11 +87,6 @@ export class ClusterController {
     this.policy = opts.policy ?? 'ROUNDROBIN';
     this.timeoutMs = opts.timeoutMs ?? 2000;
     this.log = opts.log ?? (() => {});
-  }
-
-  /** Wires the NC protocol client (the cloud does it once the client exists). */
-  setClient(client: NodeClient): void {
-    this.client = client;
   }
 
   registerNode(zone: string, node: NodeAddress): void {

@@ -1,8 +1,8 @@
 /**
  * The cluster controller inside the cloud process: VM types and nodes (the scheduler), the
  * network manager, and the iptables file it renders. What it needs from parts that are not its
- * own comes through hooks the cloud wires: how an instance looks (for elastic IPs), a security
- * group's rules (for the firewall), and the NC protocol client (for node capacity).
+ * own is given when it is made: a security group's rules (for the firewall) and the NC protocol
+ * client (for node capacity).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,26 +15,16 @@ import { NetworkManager } from './network/manager';
 import { type NodeClient, SqliteNodeStore } from './nodes';
 import { SqliteVmTypeStore } from './vm-types';
 
-/** What elastic IPs need to know of an instance. */
-export interface InstanceView {
-  state: string;
-  privateIp: string;
-}
-
-export interface ClusterHooks {
-  /** An instance of the account, or undefined if it has none by that id. */
-  instanceLookup: (accountId: string, instanceId: string) => InstanceView | undefined;
-  /** A security group's ingress rules (the groups store's `get(accountId, name)?.rules`). */
-  groupRules: (accountId: string, groupName: string) => Rule[];
-}
-
 export interface ClusterOptions {
   db: Database.Database;
   conf: Record<string, string>;
   network: NetworkConfig;
   dataDir: string;
   accountName: (accountId: string) => string | undefined;
-  client?: NodeClient;
+  /** The NC protocol client the controller asks nodes with. */
+  client: NodeClient;
+  /** A security group's ingress rules, for the firewall. */
+  groupRules: (accountId: string, groupName: string) => Rule[];
   log?: (line: string) => void;
 }
 
@@ -46,11 +36,10 @@ export function iptablesFile(dataDir: string): string {
 export class ClusterServices {
   readonly controller: ClusterController;
   readonly network: NetworkManager;
-  /** Until the instances and groups parts are wired: no instance exists, and groups have no rules. */
-  readonly hooks: ClusterHooks = { instanceLookup: () => undefined, groupRules: () => [] };
   private readonly rulesFile: string;
   private renderPending = false;
   private readonly accountName: (accountId: string) => string | undefined;
+  private readonly groupRules: ClusterOptions['groupRules'];
 
   constructor(opts: ClusterOptions) {
     this.controller = new ClusterController({
@@ -73,6 +62,7 @@ export class ClusterServices {
     };
     this.rulesFile = iptablesFile(opts.dataDir);
     this.accountName = opts.accountName;
+    this.groupRules = opts.groupRules;
   }
 
   /** Writes the iptables-save file (MANAGED modes); call it too when a group's rules change. */
@@ -84,7 +74,7 @@ export class ClusterServices {
       netmask: c.netmask,
       networks: this.network.groupNetworks(),
       publicAddresses: this.network.publicAddresses(),
-      groupRules: this.hooks.groupRules,
+      groupRules: this.groupRules,
       accountName: (id) => this.accountName(id) ?? id,
     });
     fs.mkdirSync(path.dirname(this.rulesFile), { recursive: true, mode: 0o755 });

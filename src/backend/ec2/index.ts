@@ -31,7 +31,7 @@ import {
   resetInstanceAttribute,
   getPasswordData,
 } from './instances/handlers';
-import { describeInstanceTypes } from './instance-types';
+import { describeInstanceTypes } from './zones/instance-types-handler';
 import { bundleInstance, cancelBundleTask, describeBundleTasks } from './bundle-tasks/handlers';
 import {
   authorizeSecurityGroupIngress,
@@ -42,7 +42,7 @@ import {
 } from './groups/handlers';
 import { createTags, deleteTags, describeTags } from './tags/handlers';
 import { createKeyPair, deleteKeyPair, describeKeyPairs, importKeyPair } from './keypairs/handlers';
-import { describeAvailabilityZones, describeRegions } from './zones';
+import { describeAvailabilityZones, describeRegions } from './zones/handlers';
 import * as volumes from './volumes/handlers';
 import { createImage } from './images/handlers';
 import { describeProperties, modifyPropertyValue } from '../properties/handlers';

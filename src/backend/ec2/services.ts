@@ -17,7 +17,7 @@ import { ImageService } from './images/service';
 import type { ImageStore } from './images/store';
 import type { Reader } from './images/walrus-source';
 import type { Origin } from '../iam/enforce';
-import type { CloudStore, Principal } from '../store/types';
+import type { Cluster, CloudStore, Principal } from '../store/types';
 import type { Walrus, S3Gate } from '../s3/walrus';
 import type { CloudPaths } from '../../shared/paths';
 import * as path from 'node:path';
@@ -30,6 +30,8 @@ import { ResourceOwners } from './resources';
 import { TagService } from './tags/service';
 import type { TagStore } from './tags/store';
 import { VolumeService } from './volumes/service';
+import { ZoneService } from './zones/service';
+import type { PropertyService } from '../properties/service';
 import { ConversionTaskService } from './volumes/conversion-tasks';
 
 export interface Ec2Stores {
@@ -45,8 +47,10 @@ export interface Ec2Stores {
 }
 
 export interface Ec2Parts {
-  /** A cloud property's value, when set (cloud.images.defaultkernel, ...). */
-  property(name: string): string | undefined;
+  clusters(): Cluster[];
+  /** The URLs the cloud answers at (known once it listens). */
+  urls(): { ec2Url: string; s3Url: string };
+  properties: PropertyService;
   walrus: Walrus;
   /** The policy gate of S3 reads and writes for a request from an origin. */
   gate(from?: Origin): S3Gate;
@@ -74,6 +78,8 @@ export interface Ec2Services {
   bundleTasks: BundleTaskService;
   conversionTasks: ConversionTaskService;
   instances: InstanceService;
+  zones: ZoneService;
+  properties: PropertyService;
 }
 
 export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
@@ -100,14 +106,21 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
     log,
   });
   return {
+    properties: parts.properties,
     volumes,
+    zones: new ZoneService({
+      cluster,
+      clusters: parts.clusters,
+      region: () => conf.REGION_NAME || 'eucalyptus',
+      urls: parts.urls,
+    }),
     instances: new InstanceService({
       instances: s.instances,
       compute,
       images: s.images,
       volumes,
       tags: s.tags,
-      property: parts.property,
+      property: (name) => parts.properties.value(name),
       log,
     }),
     images: new ImageService({

@@ -1,0 +1,161 @@
+/**
+ * The composition root: the one place the cloud's parts are built, in order, each given what it
+ * uses — the store and the domain stores over it, Walrus, the image registrar, the node clients,
+ * the cluster controller, the storage controller, the EC2 services, the instance monitor — and
+ * the context the HTTP front serves requests with. Nothing registers itself at import time and no
+ * part is wired after it was made.
+ */
+import { type CloudPaths } from '../shared/paths';
+import { CLOUD_ACCOUNT, loadOrCreatePki, type CloudPki } from './bootstrap';
+import { ClusterServices } from './cluster';
+import { loadOrCreateNodeKey } from './cluster/internal-auth';
+import { parseNetworkConfig } from './cluster/network/config';
+import { type CloudContext } from './context';
+import { SqliteBundleTaskStore } from './ec2/bundle-tasks/store';
+import { findGroup, SqliteSecurityGroupStore } from './ec2/groups/store';
+import { ImageRegistrar } from './ec2/images/registrar';
+import { SqliteImageStore } from './ec2/images/store';
+import { walrusBundleSource } from './ec2/images/walrus-source';
+import { computeServices } from './ec2/instances/compute-wiring';
+import { InstanceMonitor } from './ec2/instances/monitor';
+import { NodeClients } from './ec2/instances/node-operations';
+import { SqliteInstanceStore } from './ec2/instances/store';
+import { SqliteKeyPairStore } from './ec2/keypairs/store';
+import { ec2Services } from './ec2/services';
+import { SqliteTagStore } from './ec2/tags/store';
+import { s3Gate } from './iam/enforce';
+import { IdentityStore } from './iam/store';
+import { PropertyService } from './properties/service';
+import { SqlitePropertyStore } from './properties/store';
+import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
+import { CloudBuckets } from './s3/cloud-buckets';
+import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
+import { SqliteVolumeStore } from './storage/store';
+import { SqliteStore } from './store/sqlite';
+
+export interface ComposedCloud {
+  /** What the HTTP front and the background work serve requests with. */
+  cloud: CloudContext;
+  pki: CloudPki;
+  registrar: ImageRegistrar;
+  monitor: InstanceMonitor;
+  cloudBuckets: CloudBuckets;
+  nodeClients: NodeClients;
+}
+
+/** Builds the cloud over its data dir; `conf` is its eucalyptus.conf, checked by the caller. */
+export function composeCloud(
+  paths: CloudPaths,
+  conf: Record<string, string>,
+  log: (line: string) => void,
+): ComposedCloud {
+  // Checked before anything starts: a networking setting that cannot work stops the cloud here.
+  const network = parseNetworkConfig(conf);
+  const store = new SqliteStore(paths.db);
+  const pki = loadOrCreatePki(paths);
+  const walrus = new Walrus({
+    store: new SqliteWalrusStore(store.db),
+    files: new ObjectFiles(paths.walrusDir),
+    accounts: store,
+    cloudAccountName: CLOUD_ACCOUNT,
+    systemBuckets: [SNAPSHOT_BUCKET],
+  });
+  const images = new SqliteImageStore(store.db);
+  const keypairs = new SqliteKeyPairStore(store.db);
+  const groups = new SqliteSecurityGroupStore(store.db);
+  const instances = new SqliteInstanceStore(store.db);
+  const volumes = new SqliteVolumeStore(store.db);
+  const bundleTasks = new SqliteBundleTaskStore(store.db);
+  const tags = new SqliteTagStore(store.db);
+  const registrar = new ImageRegistrar({
+    store,
+    images,
+    source: walrusBundleSource(walrus),
+    cloudPrivateKeyPem: pki.privateKeyPem,
+    cloudCertPem: pki.certPem,
+    cacheDir: paths.imagesDir,
+    log,
+  });
+  const nodeClients = new NodeClients(loadOrCreateNodeKey(paths.keysDir));
+  const cluster = new ClusterServices({
+    db: store.db,
+    conf,
+    network,
+    dataDir: paths.dataDir,
+    accountName: (id) => store.findAccount(id)?.name,
+    client: nodeClients,
+    groupRules: (accountId, groupName) => groups.get(accountId, groupName)?.rules ?? [],
+    log,
+  });
+  const compute = computeServices(
+    cluster,
+    () => store.listClusters().map((c) => c.name),
+    keypairs,
+    { find: (accountId, nameOrId) => findGroup(groups, accountId, nameOrId) },
+    nodeClients,
+  );
+  const cloudBuckets = new CloudBuckets(walrus);
+  const storage = new StorageController(paths.volumesDir, cloudBuckets);
+  // Policies (IAM and bucket) are read through the whole context: known once it is made below.
+  const gate = (from?: Parameters<typeof s3Gate>[1]) => s3Gate(cloud, from);
+  const properties = new PropertyService(() => cloud);
+  const ec2 = ec2Services(
+    {
+      images,
+      instances,
+      keypairs,
+      groups,
+      tags,
+      volumes,
+      bundleTasks,
+      accessKeys: store,
+      transaction: (fn) => store.transaction(fn),
+    },
+    {
+      registrar,
+      reader: (p, from) => ({ caller: p, gate: gate(from) }),
+      gate,
+      clusters: () => store.listClusters(),
+      urls: () => cloud.urls,
+      properties,
+      walrus,
+      paths,
+      accountName: (id) => store.findAccount(id)?.name,
+      accountId: (idOrName) => (store.findAccount(idOrName) ?? store.findAccountByName(idOrName))?.id,
+      compute,
+      cluster,
+      storage,
+      conf,
+      log,
+    },
+  );
+  const monitor = new InstanceMonitor(
+    instances,
+    compute,
+    log,
+    () => Number(properties.value('cloud.vmstate.terminated_time')) * 60_000,
+    (i, why) => ec2.instances.lose(i, why ?? `node ${i.node} no longer runs it (the node controller restarted)`),
+    () => cluster.controller.nodes.list().map((n) => `${n.host}:${n.port}`),
+  );
+  const cloud: CloudContext = {
+    store,
+    identity: new IdentityStore(store.db),
+    walrus,
+    volumes,
+    storage,
+    ec2,
+    properties: new SqlitePropertyStore(store.db),
+    images,
+    keypairs,
+    groups,
+    tags,
+    cluster,
+    instances,
+    bundleTasks,
+    compute,
+    paths,
+    conf,
+    urls: { ec2Url: '', s3Url: '', euareUrl: '' },
+  };
+  return { cloud, pki, registrar, monitor, cloudBuckets, nodeClients };
+}
