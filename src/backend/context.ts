@@ -12,14 +12,14 @@ import type { LocalNode } from './node/local';
 import type { KeyPairStore } from './ec2/keypairs/store';
 import type { SecurityGroupStore } from './ec2/groups/store';
 import type { TagStore } from './ec2/tags/store';
-import type { Origin } from './iam/enforce';
+import type { QueryCall } from './query-service';
 import { type CloudPaths } from '../shared/paths';
 import type { Walrus } from './s3/walrus';
 import type { StorageController } from './storage/controller';
 import type { Ec2Services } from './ec2/services';
 import type { SqliteVolumeStore } from './storage/store';
 import type { SqlitePropertyStore } from './properties/store';
-import { type CloudStore, type Principal } from './store/types';
+import { type CloudStore } from './store/types';
 
 export interface CloudContext {
   store: CloudStore;
@@ -50,13 +50,7 @@ export interface CloudContext {
   localNode?: Promise<LocalNode | undefined>;
 }
 
-export interface RequestContext {
+/** A request to an action that still reads the whole cloud (Euare's). */
+export interface RequestContext extends QueryCall {
   cloud: CloudContext;
-  principal: Principal;
-  params: Record<string, string>;
-  requestId: string;
-  /** The API version the client asked for. */
-  version: string;
-  /** Where the request came from, for policy conditions of the reads it makes (aws:SourceIp). */
-  origin?: Origin;
 }

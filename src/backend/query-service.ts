@@ -14,6 +14,17 @@ import { document, type XmlValue } from './xml';
 
 export type { Reply } from './reply';
 
+/** What an action is given of a request: who asks, its parameters, its id and API version, where from. */
+export interface QueryCall {
+  principal: Principal;
+  params: Record<string, string>;
+  requestId: string;
+  /** The API version the client asked for. */
+  version: string;
+  /** Where the request came from, for policy conditions of the reads it makes (aws:SourceIp). */
+  origin?: Origin;
+}
+
 export type Handler = (ctx: RequestContext) => { [k: string]: XmlValue } | Promise<{ [k: string]: XmlValue }>;
 
 export interface QueryService {

@@ -34,18 +34,19 @@ const IDLE_TIMEOUT_MS = 300_000;
 type Route = { kind: 'query'; service: QueryService } | { kind: 's3'; prefix: string };
 
 /** The service paths, which take priority; any other path is S3 at the root (s3cmd and friends). */
-const ROUTES: [string, Route][] = [
-  ['/services/Eucalyptus', { kind: 'query', service: ec2Service }],
-  ['/services/compute', { kind: 'query', service: ec2Service }],
-  ['/services/Euare', { kind: 'query', service: iamService }],
-  ['/services/Walrus', { kind: 's3', prefix: '/services/Walrus' }],
-  ['/services/objectstorage', { kind: 's3', prefix: '/services/objectstorage' }],
-];
-const ROOT_S3: Route = { kind: 's3', prefix: '' };
-
-function route(path: string): Route {
-  for (const [prefix, r] of ROUTES) if (path === prefix || path.startsWith(prefix + '/')) return r;
-  return ROOT_S3;
+function router(ec2: QueryService): (path: string) => Route {
+  const routes: [string, Route][] = [
+    ['/services/Eucalyptus', { kind: 'query', service: ec2 }],
+    ['/services/compute', { kind: 'query', service: ec2 }],
+    ['/services/Euare', { kind: 'query', service: iamService }],
+    ['/services/Walrus', { kind: 's3', prefix: '/services/Walrus' }],
+    ['/services/objectstorage', { kind: 's3', prefix: '/services/objectstorage' }],
+  ];
+  const rootS3: Route = { kind: 's3', prefix: '' };
+  return (path) => {
+    for (const [prefix, r] of routes) if (path === prefix || path.startsWith(prefix + '/')) return r;
+    return rootS3;
+  };
 }
 
 /** Reads a whole body of at most `limit` bytes that must have arrived within `timeoutMs`. */
@@ -120,6 +121,7 @@ export interface ServerLog {
 }
 
 export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Server {
+  const route = router(ec2Service(cloud.ec2));
   const auth = new Authenticator(cloud.store, Date.now, { region: cloud.conf.SIGNATURE_REGION || undefined });
   const bodyTimeoutMs = (Number(cloud.conf.REQUEST_BODY_TIMEOUT) || DEFAULT_BODY_TIMEOUT_S) * 1000;
   const unauthenticated = new SourceLimiter(MAX_UNAUTHENTICATED_PER_SOURCE);

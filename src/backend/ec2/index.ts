@@ -1,114 +1,39 @@
 /**
- * The EC2 Query service (/services/Eucalyptus): its actions, and the namespace each API version
- * answers in.
+ * The EC2 Query service (/services/Eucalyptus): its actions, each family's translated by its
+ * handlers into calls of its service, and the namespace each API version answers in.
  */
+import { propertyActions } from '../properties/handlers';
 import { type QueryService } from '../query-service';
-import {
-  allocateAddress,
-  associateAddress,
-  describeAddresses,
-  disassociateAddress,
-  releaseAddress,
-} from './addresses/handlers';
-import {
-  deregisterImage,
-  describeImageAttribute,
-  describeImages,
-  modifyImageAttribute,
-  registerImage,
-  resetImageAttribute,
-} from './images/handlers';
-import {
-  runInstancesAction,
-  describeInstances,
-  terminateInstances,
-  rebootInstances,
-  stopOrStartInstances,
-  getConsoleOutput,
-  describeInstanceStatus,
-  describeInstanceAttribute,
-  modifyInstanceAttribute,
-  resetInstanceAttribute,
-  getPasswordData,
-} from './instances/handlers';
-import { describeInstanceTypes } from './zones/instance-types-handler';
-import { bundleInstance, cancelBundleTask, describeBundleTasks } from './bundle-tasks/handlers';
-import {
-  authorizeSecurityGroupIngress,
-  createSecurityGroup,
-  deleteSecurityGroup,
-  describeSecurityGroups,
-  revokeSecurityGroupIngress,
-} from './groups/handlers';
-import { createTags, deleteTags, describeTags } from './tags/handlers';
-import { createKeyPair, deleteKeyPair, describeKeyPairs, importKeyPair } from './keypairs/handlers';
-import { describeAvailabilityZones, describeRegions } from './zones/handlers';
-import * as volumes from './volumes/handlers';
-import { createImage } from './images/handlers';
-import { describeProperties, modifyPropertyValue } from '../properties/handlers';
-import { cancelConversionTask, describeConversionTasks, importVolume } from './volumes/import-handlers';
+import { addressActions } from './addresses/handlers';
+import { bundleTaskActions } from './bundle-tasks/handlers';
+import { securityGroupActions } from './groups/handlers';
+import { imageActions } from './images/handlers';
+import { instanceActions } from './instances/handlers';
+import { keyPairActions } from './keypairs/handlers';
+import { type Ec2Services } from './services';
+import { tagActions } from './tags/handlers';
+import { volumeActions } from './volumes/handlers';
+import { conversionTaskActions } from './volumes/import-handlers';
+import { zoneActions } from './zones/handlers';
+import { instanceTypeActions } from './zones/instance-types-handler';
 
-export const ec2Service: QueryService = {
-  protocol: 'ec2',
-  namespace: (version) => `http://ec2.amazonaws.com/doc/${version}/`,
-  actions: {
-    DescribeAvailabilityZones: describeAvailabilityZones,
-    DescribeRegions: describeRegions,
-    RegisterImage: registerImage,
-    DeregisterImage: deregisterImage,
-    DescribeImages: describeImages,
-    DescribeImageAttribute: describeImageAttribute,
-    ModifyImageAttribute: modifyImageAttribute,
-    ResetImageAttribute: resetImageAttribute,
-    RunInstances: runInstancesAction,
-    DescribeInstances: describeInstances,
-    TerminateInstances: terminateInstances,
-    RebootInstances: rebootInstances,
-    StopInstances: stopOrStartInstances,
-    StartInstances: stopOrStartInstances,
-    GetConsoleOutput: getConsoleOutput,
-    DescribeInstanceStatus: describeInstanceStatus,
-    DescribeInstanceAttribute: describeInstanceAttribute,
-    ModifyInstanceAttribute: modifyInstanceAttribute,
-    ResetInstanceAttribute: resetInstanceAttribute,
-    GetPasswordData: getPasswordData,
-    DescribeInstanceTypes: describeInstanceTypes,
-    BundleInstance: bundleInstance,
-    DescribeBundleTasks: describeBundleTasks,
-    CancelBundleTask: cancelBundleTask,
-    AllocateAddress: allocateAddress,
-    AssociateAddress: associateAddress,
-    DisassociateAddress: disassociateAddress,
-    ReleaseAddress: releaseAddress,
-    DescribeAddresses: describeAddresses,
-    CreateKeyPair: createKeyPair,
-    ImportKeyPair: importKeyPair,
-    DescribeKeyPairs: describeKeyPairs,
-    DeleteKeyPair: deleteKeyPair,
-    CreateSecurityGroup: createSecurityGroup,
-    DeleteSecurityGroup: deleteSecurityGroup,
-    DescribeSecurityGroups: describeSecurityGroups,
-    AuthorizeSecurityGroupIngress: authorizeSecurityGroupIngress,
-    RevokeSecurityGroupIngress: revokeSecurityGroupIngress,
-    CreateTags: createTags,
-    DeleteTags: deleteTags,
-    DescribeTags: describeTags,
-    CreateVolume: volumes.createVolume,
-    DescribeVolumes: volumes.describeVolumes,
-    DeleteVolume: volumes.deleteVolume,
-    AttachVolume: volumes.attachVolume,
-    DetachVolume: volumes.detachVolume,
-    CreateSnapshot: volumes.createSnapshot,
-    DescribeSnapshots: volumes.describeSnapshots,
-    DeleteSnapshot: volumes.deleteSnapshot,
-    DescribeSnapshotAttribute: volumes.describeSnapshotAttribute,
-    ModifySnapshotAttribute: volumes.modifySnapshotAttribute,
-    ResetSnapshotAttribute: volumes.resetSnapshotAttribute,
-    CreateImage: createImage,
-    DescribeProperties: describeProperties,
-    ModifyPropertyValue: modifyPropertyValue,
-    ImportVolume: importVolume,
-    DescribeConversionTasks: describeConversionTasks,
-    CancelConversionTask: cancelConversionTask,
-  },
-};
+export function ec2Service(s: Ec2Services): QueryService {
+  return {
+    protocol: 'ec2',
+    namespace: (version) => `http://ec2.amazonaws.com/doc/${version}/`,
+    actions: {
+      ...zoneActions(s.zones),
+      ...instanceTypeActions(s.zones),
+      ...imageActions(s.images),
+      ...instanceActions(s.instances),
+      ...bundleTaskActions(s.bundleTasks),
+      ...addressActions(s.addresses),
+      ...keyPairActions(s.keypairs),
+      ...securityGroupActions(s.groups),
+      ...tagActions(s.tags),
+      ...volumeActions(s.volumes, s.tags),
+      ...conversionTaskActions(s.conversionTasks),
+      ...propertyActions(s.properties),
+    },
+  };
+}

@@ -121,6 +121,7 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
       volumes,
       tags: s.tags,
       property: (name) => parts.properties.value(name),
+      hypervisor: () => conf.HYPERVISOR || 'kvm',
       log,
     }),
     images: new ImageService({
@@ -158,6 +159,7 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
     addresses: new AddressService({
       network: cluster.network,
       mode,
+      accountName: parts.accountName,
       instance: (accountId, instanceId) => {
         const i = s.instances.get(instanceId);
         return i && i.accountId === accountId ? { state: i.state, privateIp: i.privateIp ?? '' } : undefined;

@@ -1,11 +1,16 @@
 /** DescribeProperties and ModifyPropertyValue on the wire; the rules are the property service's. */
-import { type RequestContext } from '../context';
+import { type QueryCall } from '../query-service';
 import { listParam, requireParam } from '../query-params';
+import type { PropertyService } from './service';
 
-export function describeProperties(ctx: RequestContext) {
-  return { properties: ctx.cloud.ec2.properties.describe(ctx.principal, listParam(ctx.params, 'Property')) };
-}
-
-export function modifyPropertyValue(ctx: RequestContext) {
-  return ctx.cloud.ec2.properties.modify(ctx.principal, requireParam(ctx.params, 'Name'), ctx.params.Value ?? '');
+/** The actions, given the service they call. */
+export function propertyActions(propertyService: PropertyService) {
+  return {
+    DescribeProperties: (ctx: QueryCall) => {
+      return { properties: propertyService.describe(ctx.principal, listParam(ctx.params, 'Property')) };
+    },
+    ModifyPropertyValue: (ctx: QueryCall) => {
+      return propertyService.modify(ctx.principal, requireParam(ctx.params, 'Name'), ctx.params.Value ?? '');
+    },
+  };
 }

@@ -16,6 +16,7 @@ export interface AddressServiceDeps {
   network: NetworkManager;
   /** The networking mode (VNET_MODE): elastic IPs exist only in MANAGED and MANAGED-NOVLAN. */
   mode(): string;
+  accountName(accountId: string): string | undefined;
   /** An account's instance: its state and private address, or undefined. */
   instance(accountId: string, instanceId: string): { state: string; privateIp: string } | undefined;
 }
@@ -85,6 +86,11 @@ export class AddressService {
       'private-ip-address': (a) => a.privateIp,
     });
     return { addresses, admin };
+  }
+
+  /** Whose an address is, as the administrator's view names it (the account's name). */
+  ownerName(accountId: string): string {
+    return this.d.accountName(accountId) ?? accountId;
   }
 
   private managed(): void {

@@ -1,7 +1,8 @@
 /** The bundle task actions on the wire; the rules are the bundle task service's (service.ts). */
-import { type RequestContext } from '../../context';
+import { type QueryCall } from '../../query-service';
 import { listParam, requireParam } from '../../query-params';
 import { type BundleTask } from './store';
+import type { BundleTaskService } from './service';
 
 function taskItem(t: BundleTask) {
   return {
@@ -16,32 +17,35 @@ function taskItem(t: BundleTask) {
   };
 }
 
-export function bundleInstance(ctx: RequestContext) {
-  const p = ctx.params;
-  const task = ctx.cloud.ec2.bundleTasks.bundle(
-    ctx.principal,
-    {
-      instanceId: requireParam(p, 'InstanceId'),
-      bucket: requireParam(p, 'Storage.S3.Bucket'),
-      prefix: requireParam(p, 'Storage.S3.Prefix'),
-      uploadPolicy: {
-        accessKeyId: requireParam(p, 'Storage.S3.AWSAccessKeyId'),
-        policy: requireParam(p, 'Storage.S3.UploadPolicy'),
-        signature: requireParam(p, 'Storage.S3.UploadPolicySignature'),
-      },
-    },
-    ctx.origin,
-  );
-  return { bundleInstanceTask: taskItem(task) };
-}
-
-export function describeBundleTasks(ctx: RequestContext) {
-  const tasks = ctx.cloud.ec2.bundleTasks.describe(ctx.principal, listParam(ctx.params, 'BundleId'));
-  return { bundleInstanceTasksSet: tasks.map(taskItem) };
-}
-
-export function cancelBundleTask(ctx: RequestContext) {
+/** The actions, given the service they call. */
+export function bundleTaskActions(bundleTaskService: BundleTaskService) {
   return {
-    bundleInstanceTask: taskItem(ctx.cloud.ec2.bundleTasks.cancel(ctx.principal, requireParam(ctx.params, 'BundleId'))),
+    BundleInstance: (ctx: QueryCall) => {
+      const p = ctx.params;
+      const task = bundleTaskService.bundle(
+        ctx.principal,
+        {
+          instanceId: requireParam(p, 'InstanceId'),
+          bucket: requireParam(p, 'Storage.S3.Bucket'),
+          prefix: requireParam(p, 'Storage.S3.Prefix'),
+          uploadPolicy: {
+            accessKeyId: requireParam(p, 'Storage.S3.AWSAccessKeyId'),
+            policy: requireParam(p, 'Storage.S3.UploadPolicy'),
+            signature: requireParam(p, 'Storage.S3.UploadPolicySignature'),
+          },
+        },
+        ctx.origin,
+      );
+      return { bundleInstanceTask: taskItem(task) };
+    },
+    DescribeBundleTasks: (ctx: QueryCall) => {
+      const tasks = bundleTaskService.describe(ctx.principal, listParam(ctx.params, 'BundleId'));
+      return { bundleInstanceTasksSet: tasks.map(taskItem) };
+    },
+    CancelBundleTask: (ctx: QueryCall) => {
+      return {
+        bundleInstanceTask: taskItem(bundleTaskService.cancel(ctx.principal, requireParam(ctx.params, 'BundleId'))),
+      };
+    },
   };
 }

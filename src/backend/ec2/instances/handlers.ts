@@ -2,19 +2,16 @@
  * The EC2 instance actions on the wire: Query parameters in, a typed call to the instance service
  * (service.ts, where the rules live), EC2's reservation and instance items out (view.ts).
  */
-import { type RequestContext } from '../../context';
+import { type QueryCall } from '../../query-service';
 import { invalidParameter, missingParameter } from '../../errors';
 import { filtersParam, listParam, requireParam } from '../../query-params';
 import { tagSet } from '../tags/filters';
 import type { RequestedMapping } from './ebs';
 import { type Instance } from './store';
 import { instanceItem, reservations, stateOf } from './view';
+import type { InstanceService } from './service';
 
-function hypervisor(ctx: RequestContext): string {
-  return ctx.cloud.conf.HYPERVISOR || 'kvm';
-}
-
-const instanceIds = (ctx: RequestContext, name = 'InstanceId') => listParam(ctx.params, name);
+const instanceIds = (ctx: QueryCall, name = 'InstanceId') => listParam(ctx.params, name);
 
 function countParam(params: Record<string, string>, name: string): number {
   const v = params[name];
@@ -46,147 +43,136 @@ function mappingsParam(params: Record<string, string>): RequestedMapping[] {
   return out;
 }
 
-export function runInstancesAction(ctx: RequestContext) {
-  const p = ctx.params;
-  const { reservationId, instances } = ctx.cloud.ec2.instances.run(ctx.principal, {
-    imageId: requireParam(p, 'ImageId'),
-    minCount: countParam(p, 'MinCount'),
-    maxCount: countParam(p, 'MaxCount'),
-    instanceType: p.InstanceType,
-    keyName: p.KeyName || undefined,
-    securityGroups: [...listParam(p, 'SecurityGroup'), ...listParam(p, 'SecurityGroupId')],
-    userData: p.UserData,
-    addressingType: p.AddressingType,
-    zone: p['Placement.AvailabilityZone'] || undefined,
-    kernelId: p.KernelId,
-    ramdiskId: p.RamdiskId,
-    blockDeviceMappings: mappingsParam(p),
-    shutdownBehavior: p.InstanceInitiatedShutdownBehavior,
-    disableApiTermination: p.DisableApiTermination === 'true',
-    clientToken: p.ClientToken,
-  });
-  const [r] = reservations(instances, hypervisor(ctx));
-  return { reservationId, ownerId: r.ownerId, groupSet: r.groupSet, instancesSet: r.instancesSet };
-}
-
-export function describeInstances(ctx: RequestContext) {
-  const wanted = instanceIds(ctx);
-  const max = ctx.params.MaxResults;
-  const { instances, tags, volumes, nextToken } = ctx.cloud.ec2.instances.describe(ctx.principal, {
-    ids: wanted.filter((id) => id !== 'verbose'),
-    verbose: wanted.includes('verbose'),
-    filters: filtersParam(ctx.params),
-    maxResults: max !== undefined ? Number(max) : undefined,
-    nextToken: ctx.params.NextToken || undefined,
-  });
-  const devicesOf = (id: string) =>
-    (volumes.get(id) ?? []).map((v) => ({
-      deviceName: v.attachment!.device,
-      ebs: {
-        volumeId: v.id,
-        status: v.attachment!.status,
-        attachTime: v.attachment!.time,
-        deleteOnTermination: v.attachment!.deleteOnTermination,
-      },
-    }));
+/** The actions, given the service they call. */
+export function instanceActions(instanceService: InstanceService) {
   return {
-    reservationSet: reservations(instances, hypervisor(ctx), (id) => tagSet(tags.get(id)), devicesOf),
-    nextToken,
-  };
-}
-
-export function terminateInstances(ctx: RequestContext) {
-  return { instancesSet: ctx.cloud.ec2.instances.terminate(ctx.principal, instanceIds(ctx)) };
-}
-
-export async function rebootInstances(ctx: RequestContext) {
-  await ctx.cloud.ec2.instances.reboot(ctx.principal, instanceIds(ctx));
-  return { return: true };
-}
-
-export function stopOrStartInstances(ctx: RequestContext) {
-  const instances = ctx.cloud.ec2.instances;
-  const ids = instanceIds(ctx);
-  return {
-    instancesSet:
-      ctx.params.Action === 'StartInstances' ? instances.start(ctx.principal, ids) : instances.stop(ctx.principal, ids),
-  };
-}
-
-export async function getConsoleOutput(ctx: RequestContext) {
-  return ctx.cloud.ec2.instances.consoleOutput(ctx.principal, requireParam(ctx.params, 'InstanceId'));
-}
-
-export function describeInstanceStatus(ctx: RequestContext) {
-  const found: Instance[] = ctx.cloud.ec2.instances.status(ctx.principal, {
-    ids: instanceIds(ctx),
-    includeAll: ctx.params.IncludeAllInstances === 'true',
-    filters: filtersParam(ctx.params),
-  });
-  return {
-    instanceStatusSet: found.map((i) => {
-      const ok = i.state === 'running' ? 'ok' : 'not-applicable';
+    RunInstances: (ctx: QueryCall) => {
+      const p = ctx.params;
+      const { reservationId, instances } = instanceService.run(ctx.principal, {
+        imageId: requireParam(p, 'ImageId'),
+        minCount: countParam(p, 'MinCount'),
+        maxCount: countParam(p, 'MaxCount'),
+        instanceType: p.InstanceType,
+        keyName: p.KeyName || undefined,
+        securityGroups: [...listParam(p, 'SecurityGroup'), ...listParam(p, 'SecurityGroupId')],
+        userData: p.UserData,
+        addressingType: p.AddressingType,
+        zone: p['Placement.AvailabilityZone'] || undefined,
+        kernelId: p.KernelId,
+        ramdiskId: p.RamdiskId,
+        blockDeviceMappings: mappingsParam(p),
+        shutdownBehavior: p.InstanceInitiatedShutdownBehavior,
+        disableApiTermination: p.DisableApiTermination === 'true',
+        clientToken: p.ClientToken,
+      });
+      const [r] = reservations(instances, instanceService.hypervisor());
+      return { reservationId, ownerId: r.ownerId, groupSet: r.groupSet, instancesSet: r.instancesSet };
+    },
+    DescribeInstances: (ctx: QueryCall) => {
+      const wanted = instanceIds(ctx);
+      const max = ctx.params.MaxResults;
+      const { instances, tags, volumes, nextToken } = instanceService.describe(ctx.principal, {
+        ids: wanted.filter((id) => id !== 'verbose'),
+        verbose: wanted.includes('verbose'),
+        filters: filtersParam(ctx.params),
+        maxResults: max !== undefined ? Number(max) : undefined,
+        nextToken: ctx.params.NextToken || undefined,
+      });
+      const devicesOf = (id: string) =>
+        (volumes.get(id) ?? []).map((v) => ({
+          deviceName: v.attachment!.device,
+          ebs: {
+            volumeId: v.id,
+            status: v.attachment!.status,
+            attachTime: v.attachment!.time,
+            deleteOnTermination: v.attachment!.deleteOnTermination,
+          },
+        }));
       return {
-        instanceId: i.id,
-        availabilityZone: i.zone,
-        instanceState: stateOf(i),
-        systemStatus: {
-          status: ok,
-          details: [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }],
-        },
-        instanceStatus: {
-          status: ok,
-          details: [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }],
-        },
+        reservationSet: reservations(instances, instanceService.hypervisor(), (id) => tagSet(tags.get(id)), devicesOf),
+        nextToken,
       };
-    }),
+    },
+    TerminateInstances: (ctx: QueryCall) => {
+      return { instancesSet: instanceService.terminate(ctx.principal, instanceIds(ctx)) };
+    },
+    RebootInstances: async (ctx: QueryCall) => {
+      await instanceService.reboot(ctx.principal, instanceIds(ctx));
+      return { return: true };
+    },
+    StopInstances: (ctx: QueryCall) => ({ instancesSet: instanceService.stop(ctx.principal, instanceIds(ctx)) }),
+    StartInstances: (ctx: QueryCall) => ({ instancesSet: instanceService.start(ctx.principal, instanceIds(ctx)) }),
+    GetConsoleOutput: async (ctx: QueryCall) => {
+      return instanceService.consoleOutput(ctx.principal, requireParam(ctx.params, 'InstanceId'));
+    },
+    DescribeInstanceStatus: (ctx: QueryCall) => {
+      const found: Instance[] = instanceService.status(ctx.principal, {
+        ids: instanceIds(ctx),
+        includeAll: ctx.params.IncludeAllInstances === 'true',
+        filters: filtersParam(ctx.params),
+      });
+      return {
+        instanceStatusSet: found.map((i) => {
+          const ok = i.state === 'running' ? 'ok' : 'not-applicable';
+          return {
+            instanceId: i.id,
+            availabilityZone: i.zone,
+            instanceState: stateOf(i),
+            systemStatus: {
+              status: ok,
+              details: [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }],
+            },
+            instanceStatus: {
+              status: ok,
+              details: [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }],
+            },
+          };
+        }),
+      };
+    },
+    DescribeInstanceAttribute: (ctx: QueryCall) => {
+      const i = instanceService.get(ctx.principal, requireParam(ctx.params, 'InstanceId'));
+      const attribute = requireParam(ctx.params, 'Attribute');
+      const value = (v: string | boolean | undefined) => (v === undefined ? {} : { value: v });
+      const item = instanceItem(i, instanceService.hypervisor());
+      const answers: Record<string, object> = {
+        instanceType: { instanceType: value(i.instanceType) },
+        kernel: { kernel: value(i.kernelId) },
+        ramdisk: { ramdisk: value(i.ramdiskId) },
+        userData: { userData: value(i.userData) },
+        disableApiTermination: { disableApiTermination: value(i.disableApiTermination) },
+        instanceInitiatedShutdownBehavior: { instanceInitiatedShutdownBehavior: value(i.shutdownBehavior) },
+        rootDeviceName: { rootDeviceName: value('/dev/sda1') },
+        blockDeviceMapping: { blockDeviceMapping: item.blockDeviceMapping },
+        groupSet: { groupSet: item.groupSet.map((g) => ({ groupId: g.groupId })) },
+        productCodes: { productCodes: [] },
+        ebsOptimized: { ebsOptimized: value(false) },
+      };
+      if (!answers[attribute])
+        throw invalidParameter('Attribute', attribute, `It is one of ${Object.keys(answers).join(', ')}.`);
+      return { instanceId: i.id, ...answers[attribute] };
+    },
+    ModifyInstanceAttribute: (ctx: QueryCall) => {
+      const p = ctx.params;
+      const get = (name: string) =>
+        p[`${name}.Value`] ?? (p.Attribute === name.charAt(0).toLowerCase() + name.slice(1) ? p.Value : undefined);
+      instanceService.modifyAttribute(ctx.principal, requireParam(p, 'InstanceId'), {
+        disableApiTermination: get('DisableApiTermination'),
+        shutdownBehavior: get('InstanceInitiatedShutdownBehavior'),
+        whileStopped: ['InstanceType', 'Kernel', 'Ramdisk', 'UserData'].filter((n) => get(n) !== undefined),
+      });
+      return { return: true };
+    },
+    ResetInstanceAttribute: (ctx: QueryCall): never => {
+      instanceService.resetAttribute(
+        ctx.principal,
+        requireParam(ctx.params, 'InstanceId'),
+        requireParam(ctx.params, 'Attribute'),
+      );
+    },
+    GetPasswordData: async (ctx: QueryCall) => {
+      const r = await instanceService.passwordData(ctx.principal, requireParam(ctx.params, 'InstanceId'));
+      return { instanceId: r.instanceId, timestamp: new Date().toISOString(), passwordData: r.passwordData };
+    },
   };
-}
-
-export function describeInstanceAttribute(ctx: RequestContext) {
-  const i = ctx.cloud.ec2.instances.get(ctx.principal, requireParam(ctx.params, 'InstanceId'));
-  const attribute = requireParam(ctx.params, 'Attribute');
-  const value = (v: string | boolean | undefined) => (v === undefined ? {} : { value: v });
-  const item = instanceItem(i, hypervisor(ctx));
-  const answers: Record<string, object> = {
-    instanceType: { instanceType: value(i.instanceType) },
-    kernel: { kernel: value(i.kernelId) },
-    ramdisk: { ramdisk: value(i.ramdiskId) },
-    userData: { userData: value(i.userData) },
-    disableApiTermination: { disableApiTermination: value(i.disableApiTermination) },
-    instanceInitiatedShutdownBehavior: { instanceInitiatedShutdownBehavior: value(i.shutdownBehavior) },
-    rootDeviceName: { rootDeviceName: value('/dev/sda1') },
-    blockDeviceMapping: { blockDeviceMapping: item.blockDeviceMapping },
-    groupSet: { groupSet: item.groupSet.map((g) => ({ groupId: g.groupId })) },
-    productCodes: { productCodes: [] },
-    ebsOptimized: { ebsOptimized: value(false) },
-  };
-  if (!answers[attribute])
-    throw invalidParameter('Attribute', attribute, `It is one of ${Object.keys(answers).join(', ')}.`);
-  return { instanceId: i.id, ...answers[attribute] };
-}
-
-export function modifyInstanceAttribute(ctx: RequestContext) {
-  const p = ctx.params;
-  const get = (name: string) =>
-    p[`${name}.Value`] ?? (p.Attribute === name.charAt(0).toLowerCase() + name.slice(1) ? p.Value : undefined);
-  ctx.cloud.ec2.instances.modifyAttribute(ctx.principal, requireParam(p, 'InstanceId'), {
-    disableApiTermination: get('DisableApiTermination'),
-    shutdownBehavior: get('InstanceInitiatedShutdownBehavior'),
-    whileStopped: ['InstanceType', 'Kernel', 'Ramdisk', 'UserData'].filter((n) => get(n) !== undefined),
-  });
-  return { return: true };
-}
-
-export function resetInstanceAttribute(ctx: RequestContext): never {
-  ctx.cloud.ec2.instances.resetAttribute(
-    ctx.principal,
-    requireParam(ctx.params, 'InstanceId'),
-    requireParam(ctx.params, 'Attribute'),
-  );
-}
-
-export async function getPasswordData(ctx: RequestContext) {
-  const r = await ctx.cloud.ec2.instances.passwordData(ctx.principal, requireParam(ctx.params, 'InstanceId'));
-  return { instanceId: r.instanceId, timestamp: new Date().toISOString(), passwordData: r.passwordData };
 }

@@ -32,6 +32,8 @@ export interface InstanceServiceDeps {
   tags: TagStore;
   /** A cloud property's value, when set (cloud.images.defaultkernel, ...). */
   property(name: string): string | undefined;
+  /** What describes report as the hypervisor (HYPERVISOR in the cloud's eucalyptus.conf). */
+  hypervisor(): string;
   log(line: string): void;
 }
 
@@ -83,6 +85,10 @@ export interface InstanceChanges {
 
 export class InstanceService {
   constructor(private readonly d: InstanceServiceDeps) {}
+
+  hypervisor(): string {
+    return this.d.hypervisor();
+  }
 
   run(p: Principal, input: RunInput): LaunchResult {
     return runInstances(this.d, p, input);

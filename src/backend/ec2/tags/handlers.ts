@@ -1,7 +1,8 @@
 /** The EC2 tag actions on the wire; the rules are the tag service's (service.ts). */
-import { type RequestContext } from '../../context';
+import { type QueryCall } from '../../query-service';
 import { filtersParam, listParam } from '../../query-params';
 import { type TagInput } from './service';
+import type { TagService } from './service';
 
 /** Tag.N.Key / Tag.N.Value, in the order of N. */
 function tagParams(params: Record<string, string>): TagInput[] {
@@ -17,19 +18,27 @@ function tagParams(params: Record<string, string>): TagInput[] {
   return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, t]) => t);
 }
 
-export function createTags(ctx: RequestContext) {
-  ctx.cloud.ec2.tags.create(ctx.principal, listParam(ctx.params, 'ResourceId'), tagParams(ctx.params));
-  return { return: true };
-}
-
-export function deleteTags(ctx: RequestContext) {
-  ctx.cloud.ec2.tags.delete(ctx.principal, listParam(ctx.params, 'ResourceId'), tagParams(ctx.params));
-  return { return: true };
-}
-
-export function describeTags(ctx: RequestContext) {
-  const tags = ctx.cloud.ec2.tags.describe(ctx.principal, filtersParam(ctx.params));
+/** The actions, given the service they call. */
+export function tagActions(tagService: TagService) {
   return {
-    tagSet: tags.map((t) => ({ resourceId: t.resourceId, resourceType: t.resourceType, key: t.key, value: t.value })),
+    CreateTags: (ctx: QueryCall) => {
+      tagService.create(ctx.principal, listParam(ctx.params, 'ResourceId'), tagParams(ctx.params));
+      return { return: true };
+    },
+    DeleteTags: (ctx: QueryCall) => {
+      tagService.delete(ctx.principal, listParam(ctx.params, 'ResourceId'), tagParams(ctx.params));
+      return { return: true };
+    },
+    DescribeTags: (ctx: QueryCall) => {
+      const tags = tagService.describe(ctx.principal, filtersParam(ctx.params));
+      return {
+        tagSet: tags.map((t) => ({
+          resourceId: t.resourceId,
+          resourceType: t.resourceType,
+          key: t.key,
+          value: t.value,
+        })),
+      };
+    },
   };
 }

@@ -2,16 +2,18 @@
  * The EC2 volume and snapshot actions on the wire: Query parameters in, a typed call to the
  * volume service (service.ts, where the rules live), the answer's elements out.
  */
-import { type RequestContext } from '../../context';
+import { type QueryCall } from '../../query-service';
 import { ServiceError } from '../../errors';
 import { filtersParam, listParam, requireParam } from '../../query-params';
 import { tagSet } from '../tags/filters';
 import { type Tag } from '../tags/store';
 import { type Snapshot, type Volume } from '../../storage/store';
 import { MAX_VOLUME_GIB } from './service';
+import type { VolumeService } from './service';
+import type { TagService } from '../tags/service';
 
 /** Size (GiB), when given: a whole number (the service checks the range). */
-function sizeParam(ctx: RequestContext): number | undefined {
+function sizeParam(ctx: QueryCall): number | undefined {
   const raw = ctx.params.Size;
   if (raw === undefined || raw === '') return undefined;
   if (!/^\d+$/.test(raw))
@@ -21,9 +23,6 @@ function sizeParam(ctx: RequestContext): number | undefined {
     );
   return Number(raw);
 }
-
-/** Each resource's tags, for one describe. */
-const tagsOf = (ctx: RequestContext, ids: string[]) => ctx.cloud.tags.forResources(ctx.principal.account.id, ids);
 
 const attachmentXml = (v: Volume) =>
   v.attachment
@@ -51,73 +50,6 @@ const volumeXml = (v: Volume, tags: Map<string, Tag[]>) => ({
   volumeType: 'standard',
 });
 
-export function createVolume(ctx: RequestContext) {
-  const v = ctx.cloud.ec2.volumes.create(ctx.principal, {
-    zone: requireParam(ctx.params, 'AvailabilityZone'),
-    sizeGiB: sizeParam(ctx),
-    snapshotId: ctx.params.SnapshotId || undefined,
-  });
-  return {
-    volumeId: v.id,
-    size: v.sizeGiB,
-    snapshotId: v.snapshotId ?? '',
-    availabilityZone: v.zone,
-    status: v.status,
-    createTime: v.created,
-    volumeType: 'standard',
-  };
-}
-
-export function describeVolumes(ctx: RequestContext) {
-  const wanted = listParam(ctx.params, 'VolumeId');
-  const found = ctx.cloud.ec2.volumes.describe(ctx.principal, {
-    ids: wanted.filter((w) => w !== 'verbose'),
-    verbose: wanted.includes('verbose'),
-    filters: filtersParam(ctx.params),
-  });
-  const tags = tagsOf(
-    ctx,
-    found.map((v) => v.id),
-  );
-  return { volumeSet: found.map((v) => volumeXml(v, tags)) };
-}
-
-export async function deleteVolume(ctx: RequestContext) {
-  await ctx.cloud.ec2.volumes.delete(ctx.principal, requireParam(ctx.params, 'VolumeId'));
-  return { return: true };
-}
-
-export function attachVolume(ctx: RequestContext) {
-  const a = ctx.cloud.ec2.volumes.attach(ctx.principal, {
-    volumeId: requireParam(ctx.params, 'VolumeId'),
-    instanceId: requireParam(ctx.params, 'InstanceId'),
-    device: requireParam(ctx.params, 'Device'),
-  });
-  return {
-    volumeId: ctx.params.VolumeId,
-    instanceId: a.instanceId,
-    device: a.device,
-    status: a.status,
-    attachTime: a.time,
-  };
-}
-
-export function detachVolume(ctx: RequestContext) {
-  const a = ctx.cloud.ec2.volumes.detach(ctx.principal, {
-    volumeId: requireParam(ctx.params, 'VolumeId'),
-    instanceId: ctx.params.InstanceId || undefined,
-    device: ctx.params.Device || undefined,
-    force: ctx.params.Force === 'true',
-  });
-  return {
-    volumeId: ctx.params.VolumeId,
-    instanceId: a.instanceId,
-    device: a.device,
-    status: 'detaching',
-    attachTime: a.time,
-  };
-}
-
 // Snapshots
 const snapshotXml = (s: Snapshot, tags: Map<string, Tag[]>) => ({
   snapshotId: s.id,
@@ -131,34 +63,7 @@ const snapshotXml = (s: Snapshot, tags: Map<string, Tag[]>) => ({
   tagSet: tagSet(tags.get(s.id)),
 });
 
-export function createSnapshot(ctx: RequestContext) {
-  const s = ctx.cloud.ec2.volumes.createSnapshot(ctx.principal, {
-    volumeId: requireParam(ctx.params, 'VolumeId'),
-    description: ctx.params.Description ?? '',
-  });
-  return snapshotXml(s, new Map());
-}
-
-export function describeSnapshots(ctx: RequestContext) {
-  const found = ctx.cloud.ec2.volumes.describeSnapshots(ctx.principal, {
-    ids: listParam(ctx.params, 'SnapshotId'),
-    owners: listParam(ctx.params, 'Owner'),
-    restorableBy: listParam(ctx.params, 'RestorableBy'),
-    filters: filtersParam(ctx.params),
-  });
-  const tags = tagsOf(
-    ctx,
-    found.map((s: Snapshot) => s.id),
-  );
-  return { snapshotSet: found.map((s) => snapshotXml(s, tags)) };
-}
-
-export function deleteSnapshot(ctx: RequestContext) {
-  ctx.cloud.ec2.volumes.deleteSnapshot(ctx.principal, requireParam(ctx.params, 'SnapshotId'));
-  return { return: true };
-}
-
-function attributeParam(ctx: RequestContext): void {
+function attributeParam(ctx: QueryCall): void {
   const a = ctx.params.Attribute ?? 'createVolumePermission';
   if (a !== 'createVolumePermission')
     throw new ServiceError(
@@ -167,17 +72,8 @@ function attributeParam(ctx: RequestContext): void {
     );
 }
 
-export function describeSnapshotAttribute(ctx: RequestContext) {
-  attributeParam(ctx);
-  const { snapshotId, grantees } = ctx.cloud.ec2.volumes.snapshotPermissions(
-    ctx.principal,
-    requireParam(ctx.params, 'SnapshotId'),
-  );
-  return { snapshotId, createVolumePermission: grantees.map((g) => (g === 'all' ? { group: 'all' } : { userId: g })) };
-}
-
 /** Grantees from CreateVolumePermission.Add/Remove.N.UserId|Group, or UserId.N/UserGroup.N with OperationType. */
-function grantees(ctx: RequestContext, op: 'Add' | 'Remove'): string[] {
+function grantees(ctx: QueryCall, op: 'Add' | 'Remove'): string[] {
   const out: string[] = [];
   const re = new RegExp(`^CreateVolumePermission\\.${op}\\.\\d+\\.(UserId|Group)$`);
   for (const [k, v] of Object.entries(ctx.params))
@@ -188,16 +84,120 @@ function grantees(ctx: RequestContext, op: 'Add' | 'Remove'): string[] {
   return out;
 }
 
-export function modifySnapshotAttribute(ctx: RequestContext) {
-  const id = requireParam(ctx.params, 'SnapshotId');
-  attributeParam(ctx);
-  ctx.cloud.ec2.volumes.modifySnapshotPermissions(ctx.principal, id, grantees(ctx, 'Add'), grantees(ctx, 'Remove'));
-  return { return: true };
-}
+/** The actions, given the services they call. */
+export function volumeActions(volumeService: VolumeService, tagService: TagService) {
+  /** Each resource's tags, for one describe. */
+  const tagsOf = (ctx: QueryCall, ids: string[]) => tagService.of(ctx.principal, ids);
 
-export function resetSnapshotAttribute(ctx: RequestContext) {
-  const id = requireParam(ctx.params, 'SnapshotId');
-  attributeParam(ctx);
-  ctx.cloud.ec2.volumes.resetSnapshotPermissions(ctx.principal, id);
-  return { return: true };
+  return {
+    CreateVolume: (ctx: QueryCall) => {
+      const v = volumeService.create(ctx.principal, {
+        zone: requireParam(ctx.params, 'AvailabilityZone'),
+        sizeGiB: sizeParam(ctx),
+        snapshotId: ctx.params.SnapshotId || undefined,
+      });
+      return {
+        volumeId: v.id,
+        size: v.sizeGiB,
+        snapshotId: v.snapshotId ?? '',
+        availabilityZone: v.zone,
+        status: v.status,
+        createTime: v.created,
+        volumeType: 'standard',
+      };
+    },
+    DescribeVolumes: (ctx: QueryCall) => {
+      const wanted = listParam(ctx.params, 'VolumeId');
+      const found = volumeService.describe(ctx.principal, {
+        ids: wanted.filter((w) => w !== 'verbose'),
+        verbose: wanted.includes('verbose'),
+        filters: filtersParam(ctx.params),
+      });
+      const tags = tagsOf(
+        ctx,
+        found.map((v) => v.id),
+      );
+      return { volumeSet: found.map((v) => volumeXml(v, tags)) };
+    },
+    DeleteVolume: async (ctx: QueryCall) => {
+      await volumeService.delete(ctx.principal, requireParam(ctx.params, 'VolumeId'));
+      return { return: true };
+    },
+    AttachVolume: (ctx: QueryCall) => {
+      const a = volumeService.attach(ctx.principal, {
+        volumeId: requireParam(ctx.params, 'VolumeId'),
+        instanceId: requireParam(ctx.params, 'InstanceId'),
+        device: requireParam(ctx.params, 'Device'),
+      });
+      return {
+        volumeId: ctx.params.VolumeId,
+        instanceId: a.instanceId,
+        device: a.device,
+        status: a.status,
+        attachTime: a.time,
+      };
+    },
+    DetachVolume: (ctx: QueryCall) => {
+      const a = volumeService.detach(ctx.principal, {
+        volumeId: requireParam(ctx.params, 'VolumeId'),
+        instanceId: ctx.params.InstanceId || undefined,
+        device: ctx.params.Device || undefined,
+        force: ctx.params.Force === 'true',
+      });
+      return {
+        volumeId: ctx.params.VolumeId,
+        instanceId: a.instanceId,
+        device: a.device,
+        status: 'detaching',
+        attachTime: a.time,
+      };
+    },
+    CreateSnapshot: (ctx: QueryCall) => {
+      const s = volumeService.createSnapshot(ctx.principal, {
+        volumeId: requireParam(ctx.params, 'VolumeId'),
+        description: ctx.params.Description ?? '',
+      });
+      return snapshotXml(s, new Map());
+    },
+    DescribeSnapshots: (ctx: QueryCall) => {
+      const found = volumeService.describeSnapshots(ctx.principal, {
+        ids: listParam(ctx.params, 'SnapshotId'),
+        owners: listParam(ctx.params, 'Owner'),
+        restorableBy: listParam(ctx.params, 'RestorableBy'),
+        filters: filtersParam(ctx.params),
+      });
+      const tags = tagsOf(
+        ctx,
+        found.map((s: Snapshot) => s.id),
+      );
+      return { snapshotSet: found.map((s) => snapshotXml(s, tags)) };
+    },
+    DeleteSnapshot: (ctx: QueryCall) => {
+      volumeService.deleteSnapshot(ctx.principal, requireParam(ctx.params, 'SnapshotId'));
+      return { return: true };
+    },
+    DescribeSnapshotAttribute: (ctx: QueryCall) => {
+      attributeParam(ctx);
+      const { snapshotId, grantees } = volumeService.snapshotPermissions(
+        ctx.principal,
+        requireParam(ctx.params, 'SnapshotId'),
+      );
+      return {
+        snapshotId,
+        createVolumePermission: grantees.map((g) => (g === 'all' ? { group: 'all' } : { userId: g })),
+      };
+    },
+    ModifySnapshotAttribute: (ctx: QueryCall) => {
+      const id = requireParam(ctx.params, 'SnapshotId');
+      attributeParam(ctx);
+      volumeService.modifySnapshotPermissions(ctx.principal, id, grantees(ctx, 'Add'), grantees(ctx, 'Remove'));
+      return { return: true };
+    },
+    ResetSnapshotAttribute: (ctx: QueryCall) => {
+      const id = requireParam(ctx.params, 'SnapshotId');
+      attributeParam(ctx);
+      volumeService.resetSnapshotPermissions(ctx.principal, id);
+      return { return: true };
+    },
+  };
 }

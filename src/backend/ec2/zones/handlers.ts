@@ -1,21 +1,26 @@
 /** The zone and region actions on the wire; the answers are the zone service's (service.ts). */
-import { type RequestContext } from '../../context';
+import { type QueryCall } from '../../query-service';
 import { filtersParam, listParam } from '../../query-params';
+import type { ZoneService } from './service';
 
-export async function describeAvailabilityZones(ctx: RequestContext) {
-  const names = listParam(ctx.params, 'ZoneName');
-  const zones = await ctx.cloud.ec2.zones.zones(ctx.principal, {
-    names: names.filter((z) => z !== 'verbose'),
-    verbose: names.includes('verbose'),
-    filters: filtersParam(ctx.params),
-  });
-  return { availabilityZoneInfo: zones };
-}
-
-export function describeRegions(ctx: RequestContext) {
-  const regions = ctx.cloud.ec2.zones.regions({
-    names: listParam(ctx.params, 'RegionName'),
-    filters: filtersParam(ctx.params),
-  });
-  return { regionInfo: regions };
+/** The actions, given the service they call. */
+export function zoneActions(zoneService: ZoneService) {
+  return {
+    DescribeAvailabilityZones: async (ctx: QueryCall) => {
+      const names = listParam(ctx.params, 'ZoneName');
+      const zones = await zoneService.zones(ctx.principal, {
+        names: names.filter((z) => z !== 'verbose'),
+        verbose: names.includes('verbose'),
+        filters: filtersParam(ctx.params),
+      });
+      return { availabilityZoneInfo: zones };
+    },
+    DescribeRegions: (ctx: QueryCall) => {
+      const regions = zoneService.regions({
+        names: listParam(ctx.params, 'RegionName'),
+        filters: filtersParam(ctx.params),
+      });
+      return { regionInfo: regions };
+    },
+  };
 }
