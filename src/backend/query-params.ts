@@ -1,6 +1,7 @@
 /**
- * Reading AWS Query parameters back into lists and structures: `Name.1`, `Name.2`, and
- * `Filter.1.Name` / `Filter.1.Value.1`. The inverse of lib/query's flattenParams.
+ * What actions do with the requests their wire model read (src/shared/wire): the members they
+ * need, EC2 filters and their limits; and the list reading authorization uses on the raw
+ * parameters (the same index rule as the wire parser).
  */
 import { globMatch } from '../shared/glob';
 import { missingParameter, ServiceError } from './errors';
@@ -21,12 +22,6 @@ export function listParam(params: Record<string, string | undefined>, name: stri
   return out.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
 }
 
-export function requireParam(params: Record<string, string>, name: string): string {
-  const v = params[name];
-  if (v === undefined || v === '') throw missingParameter(name);
-  return v;
-}
-
 export interface Filter {
   name: string;
   values: string[];
@@ -35,26 +30,17 @@ export interface Filter {
 /** What one request may filter by, as EC2 bounds it: filters, values in all, a value's length. */
 export const FILTER_LIMITS = { filters: 50, values: 200, valueLength: 1024 };
 
-export function filtersParam(params: Record<string, string>): Filter[] {
-  const byIndex = new Map<number, Filter>();
-  let values = 0;
+/** A request's filters as its model reads them (Filter.N.Name, Filter.N.Value.M), within EC2's limits. */
+export function filtersOf(list: { Name?: string; Values?: string[] }[] | undefined): Filter[] {
+  const filters = list ?? [];
   const tooMany = (what: string) =>
     new ServiceError('FilterLimitExceeded', `The request uses too many filters or filter values: ${what}`);
-  for (const [k, v] of Object.entries(params)) {
-    const m = /^Filter\.(\d+)\.(Name|Value\.(\d+))$/.exec(k);
-    if (!m) continue;
-    const f = byIndex.get(+m[1]) ?? { name: '', values: [] };
-    if (m[2] === 'Name') f.name = v;
-    else {
-      if (++values > FILTER_LIMITS.values) throw tooMany(`at most ${FILTER_LIMITS.values} values`);
-      if (v.length > FILTER_LIMITS.valueLength)
-        throw tooMany(`a value is at most ${FILTER_LIMITS.valueLength} characters`);
-      f.values.push(v);
-    }
-    byIndex.set(+m[1], f);
-    if (byIndex.size > FILTER_LIMITS.filters) throw tooMany(`at most ${FILTER_LIMITS.filters} filters`);
-  }
-  return [...byIndex.values()].filter((f) => f.name);
+  if (filters.length > FILTER_LIMITS.filters) throw tooMany(`at most ${FILTER_LIMITS.filters} filters`);
+  const values = filters.flatMap((f) => f.Values ?? []);
+  if (values.length > FILTER_LIMITS.values) throw tooMany(`at most ${FILTER_LIMITS.values} values`);
+  if (values.some((v) => v.length > FILTER_LIMITS.valueLength))
+    throw tooMany(`a value is at most ${FILTER_LIMITS.valueLength} characters`);
+  return filters.filter((f) => f.Name).map((f) => ({ name: f.Name!, values: f.Values ?? [] }));
 }
 
 /** Glob match as EC2 filters use it: `*` any run, `?` one character, `\*` and `\?` themselves. */
@@ -74,4 +60,10 @@ export function applyFilters<T>(
       return f.values.some((p) => vals.some((v) => matches(p, v)));
     }),
   );
+}
+
+/** A member an action needs, or MissingParameter naming it as the request would. */
+export function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined || value === '') throw missingParameter(name);
+  return value;
 }

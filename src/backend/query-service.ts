@@ -11,13 +11,16 @@ import * as ids from './ids';
 import { type Reply } from './reply';
 import type { Principal } from './store/types';
 import { document, type XmlValue } from './xml';
+import { parseQuery, WireError, type WireModel } from '../shared/wire/query';
 
 export type { Reply } from './reply';
 
 /** What an action is given of a request: who asks, its parameters, its id and API version, where from. */
-export interface QueryCall {
+export interface QueryCall<I = Record<string, unknown>> {
   principal: Principal;
   params: Record<string, string>;
+  /** The request as its action's model reads it (src/shared/wire). */
+  input: I;
   requestId: string;
   /** The API version the client asked for. */
   version: string;
@@ -25,14 +28,41 @@ export interface QueryCall {
   origin?: Origin;
 }
 
-export type Handler = (ctx: RequestContext) => { [k: string]: XmlValue } | Promise<{ [k: string]: XmlValue }>;
+/** An operation's request and answer, as the wire model types them (src/shared/wire). */
+export interface Operation {
+  input: unknown;
+  output: unknown;
+}
+
+/**
+ * A family's actions, each typed by its operation: it is given the request its model reads and
+ * answers the elements its model names.
+ */
+export type Actions<Ops extends { [Op in K]: Operation }, K extends keyof Ops> = {
+  [Op in K]: (call: QueryCall<Ops[Op]['input']>) => Ops[Op]['output'] | Promise<Ops[Op]['output']>;
+};
+
+export type Handler = (ctx: RequestContext) => object | Promise<object>;
+
+/**
+ * A service's action table from its families' typed actions: sound because the protocol layer
+ * hands each action the input its own operation's model read (readInput below).
+ */
+export function actionTable(...families: object[]): Record<string, Handler> {
+  return Object.assign({}, ...families) as Record<string, Handler>;
+}
 
 export interface QueryService {
   protocol: 'ec2' | 'iam';
   namespace(version: string): string;
   actions: Record<string, Handler>;
-  /** The parameters of a request its action does not take, refused before it is authorized. */
-  unknownParams?: (action: string, params: Record<string, string>) => string[];
+  /**
+   * The service's wire model (generated from AWS's): each action's request is read by it, and a
+   * parameter the action does not define is refused before the request is authorized.
+   */
+  model: WireModel;
+  /** Parameters every request may carry besides the action's (Euare's DelegateAccount). */
+  commonParams?: ReadonlySet<string>;
   /** Actions anyone may send unsigned (a sign-up): they get no principal. */
   anonymous?: Record<
     string,
@@ -79,13 +109,8 @@ export function queryError(service: QueryService, err: ServiceError, requestId: 
   return { status: err.status, contentType: 'text/xml', body };
 }
 
-function reply(
-  service: QueryService,
-  action: string,
-  version: string,
-  requestId: string,
-  result: { [k: string]: XmlValue },
-): Reply {
+function reply(service: QueryService, action: string, version: string, requestId: string, answer: object): Reply {
+  const result = answer as { [k: string]: XmlValue };
   const ns = service.namespace(version);
   const body =
     service.protocol === 'iam'
@@ -97,6 +122,18 @@ function reply(
         )
       : document(`${action}Response`, ns, { requestId, ...result });
   return { status: 200, contentType: 'text/xml', body, action };
+}
+
+/** The action's input as its model reads the parameters (a value of the wrong kind is refused). */
+function readInput(service: QueryService, action: string, params: Record<string, string>) {
+  const common = service.commonParams ?? new Set<string>();
+  const presigned = Object.keys(params).filter((k) => k.startsWith('X-Amz-'));
+  try {
+    return parseQuery(service.model, action, params, new Set([...common, ...presigned]));
+  } catch (e) {
+    if (e instanceof WireError) throw new ServiceError(e.code, e.message);
+    throw e;
+  }
 }
 
 export async function handleQuery(
@@ -120,7 +157,7 @@ export async function handleQuery(
     if (!action) throw new ServiceError('MissingAction', 'The request must contain the parameter Action');
     const handler = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
     if (!handler) throw new ServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);
-    const unknown = service.unknownParams?.(action, params) ?? [];
+    const { input, unknown } = readInput(service, action, params);
     if (unknown.length)
       throw new ServiceError('UnknownParameter', `The parameter ${unknown[0]} is not recognized by ${action}`);
     authorize(
@@ -138,7 +175,7 @@ export async function handleQuery(
       action,
       version,
       requestId,
-      await handler({ cloud, principal, params, requestId, version, origin: req.origin }),
+      await handler({ cloud, principal, params, input, requestId, version, origin: req.origin }),
     );
   } catch (e) {
     if (e instanceof ServiceError) return { ...queryError(service, e, requestId), action };

@@ -3,13 +3,10 @@
  * blocks in both request forms, and the commands' reading of -p, -t and negative values.
  */
 import assert from 'node:assert/strict';
+import { type AuthorizeSecurityGroupIngressRequest, ec2Model } from '../../src/shared/wire/ec2';
+import { parseQuery } from '../../src/shared/wire/query';
 import { test } from 'node:test';
-import {
-  checkPorts,
-  normalizeProtocol,
-  parsePermissions,
-  validateCidr,
-} from '../../src/backend/ec2/groups/permissions';
+import { checkPorts, normalizeProtocol, permissionsOf, validateCidr } from '../../src/backend/ec2/groups/permissions';
 import { bindNegativeValues, rulePorts } from '../../src/cli/group-rules';
 
 test('CIDR blocks: a.b.c.d/n with octets 0-255 and n 0-32', () => {
@@ -34,23 +31,22 @@ test('CIDR blocks: a.b.c.d/n with octets 0-255 and n 0-32', () => {
 });
 
 test('ports 0-65535 with from <= to; ICMP type and code -1 to 255; none for all traffic', () => {
-  assert.deepEqual(checkPorts('tcp', '22', '22'), [22, 22]);
-  assert.deepEqual(checkPorts('udp', '0', '65535'), [0, 65535]);
-  assert.deepEqual(checkPorts('icmp', '-1', '-1'), [-1, -1]);
-  assert.deepEqual(checkPorts('icmp', '8', '0'), [8, 0]);
+  assert.deepEqual(checkPorts('tcp', 22, 22), [22, 22]);
+  assert.deepEqual(checkPorts('udp', 0, 65535), [0, 65535]);
+  assert.deepEqual(checkPorts('icmp', -1, -1), [-1, -1]);
+  assert.deepEqual(checkPorts('icmp', 8, 0), [8, 0]);
   assert.deepEqual(checkPorts('-1', undefined, undefined), [-1, -1]);
   for (const [p, f, t] of [
-    ['tcp', '-1', '22'],
-    ['tcp', '22', '65536'],
-    ['tcp', '30', '20'],
-    ['udp', 'x', '1'],
-    ['icmp', '256', '0'],
-    ['icmp', '0', '-2'],
+    ['tcp', -1, 22],
+    ['tcp', 22, 65536],
+    ['tcp', 30, 20],
+    ['icmp', 256, 0],
+    ['icmp', 0, -2],
   ] as const) {
     assert.throws(() => checkPorts(p, f, t), /InvalidParameterValue|is invalid/, `${p} ${f} ${t}`);
   }
   assert.throws(
-    () => checkPorts('tcp', undefined, '22'),
+    () => checkPorts('tcp', undefined, 22),
     (e: Error & { code?: string }) => e.code === 'MissingParameter',
   );
 });
@@ -62,6 +58,12 @@ test('protocols by name or number', () => {
   assert.equal(normalizeProtocol('all'), '-1');
   assert.throws(() => normalizeProtocol('gre'));
 });
+
+/** A request's permissions as the AuthorizeSecurityGroupIngress model reads its parameters. */
+const parsePermissions = (params: Record<string, string>) =>
+  permissionsOf(
+    parseQuery<AuthorizeSecurityGroupIngressRequest>(ec2Model, 'AuthorizeSecurityGroupIngress', params).input,
+  );
 
 test('both request forms give the same permissions; a lone source group admits tcp, udp and icmp', () => {
   const flat = parsePermissions({ IpProtocol: 'tcp', FromPort: '22', ToPort: '22', CidrIp: '0.0.0.0/0' });

@@ -1,5 +1,7 @@
 /** Requests to (action, resources): EC2 Query actions, IAM actions and S3 operations. */
 import assert from 'node:assert/strict';
+import { iamModel } from '../../src/shared/wire/iam';
+import { parseQuery } from '../../src/shared/wire/query';
 import { test } from 'node:test';
 import { listParam as itemsOf } from '../../src/backend/query-params';
 import {
@@ -9,7 +11,6 @@ import {
   iamArn,
   listParam,
   s3Authorization,
-  unknownIamParams,
 } from '../../src/backend/iam/policy/actions';
 
 const A = '123456789012';
@@ -173,22 +174,21 @@ test('IAM: the ARN names the entity the action acts on, as stored, whatever othe
   );
   // ...and is refused before that, as a parameter the action does not take.
   assert.deepEqual(
-    unknownIamParams('CreateAccessKey', {
+    parseQuery(iamModel, 'CreateAccessKey', {
       Action: 'CreateAccessKey',
       Version: 'v',
       UserName: 'admin',
       GroupName: 'devs',
-    }),
+    }).unknown,
     ['GroupName'],
   );
   assert.deepEqual(
-    unknownIamParams('AddUserToGroup', {
-      Action: 'x',
-      GroupName: 'g',
-      UserName: 'u',
-      DelegateAccount: 'a',
-      'X-Amz-Date': 'd',
-    }),
+    parseQuery(
+      iamModel,
+      'AddUserToGroup',
+      { Action: 'x', GroupName: 'g', UserName: 'u', DelegateAccount: 'a' },
+      new Set(['DelegateAccount']),
+    ).unknown,
     [],
   );
 });

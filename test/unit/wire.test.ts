@@ -7,7 +7,13 @@ import { test } from 'node:test';
 import { redactBody, redactHeader, redactQuery } from '../../src/cli/redact';
 import { encodeForm, flattenParams } from '../../src/cli/query';
 import { listOf, parseXml } from '../../src/cli/xml';
-import { filtersParam, listParam } from '../../src/backend/query-params';
+import { filtersOf, listParam } from '../../src/backend/query-params';
+import { type DescribeAvailabilityZonesRequest, ec2Model } from '../../src/shared/wire/ec2';
+import { parseQuery } from '../../src/shared/wire/query';
+
+/** The filters of a request, as the server reads them: by the model, then within EC2's limits. */
+const filtersParam = (params: Record<string, string>) =>
+  filtersOf(parseQuery<DescribeAvailabilityZonesRequest>(ec2Model, 'DescribeAvailabilityZones', params).input.Filters);
 
 test('Query parameters flatten as Name.N and Filter.N.Name / Filter.N.Value.M, and read back', () => {
   const flat = flattenParams({

@@ -3,7 +3,8 @@
  * handlers into calls of its service, and the namespace each API version answers in.
  */
 import { propertyActions } from '../properties/handlers';
-import { type QueryService } from '../query-service';
+import { actionTable, type QueryService } from '../query-service';
+import { ec2Model } from '../../shared/wire/ec2';
 import { addressActions } from './addresses/handlers';
 import { bundleTaskActions } from './bundle-tasks/handlers';
 import { securityGroupActions } from './groups/handlers';
@@ -20,20 +21,21 @@ import { instanceTypeActions } from './zones/instance-types-handler';
 export function ec2Service(s: Ec2Services): QueryService {
   return {
     protocol: 'ec2',
+    model: ec2Model,
     namespace: (version) => `http://ec2.amazonaws.com/doc/${version}/`,
-    actions: {
-      ...zoneActions(s.zones),
-      ...instanceTypeActions(s.zones),
-      ...imageActions(s.images),
-      ...instanceActions(s.instances),
-      ...bundleTaskActions(s.bundleTasks),
-      ...addressActions(s.addresses),
-      ...keyPairActions(s.keypairs),
-      ...securityGroupActions(s.groups),
-      ...tagActions(s.tags),
-      ...volumeActions(s.volumes, s.tags),
-      ...conversionTaskActions(s.conversionTasks),
-      ...propertyActions(s.properties),
-    },
+    actions: actionTable(
+      zoneActions(s.zones),
+      instanceTypeActions(s.zones),
+      imageActions(s.images),
+      instanceActions(s.instances),
+      bundleTaskActions(s.bundleTasks),
+      addressActions(s.addresses),
+      keyPairActions(s.keypairs),
+      securityGroupActions(s.groups),
+      tagActions(s.tags),
+      volumeActions(s.volumes, s.tags),
+      conversionTaskActions(s.conversionTasks),
+      propertyActions(s.properties),
+    ),
   };
 }

@@ -17,7 +17,8 @@ import { type QueryService } from '../query-service';
 import { type Account, type AccessKey, type User } from '../store/types';
 import { namedList } from '../xml';
 import { checkAccountName, createAccountWithAdmin } from './accounts';
-import { parsePolicy, unknownIamParams } from './policy';
+import { parsePolicy } from './policy';
+import { iamModel } from '../../shared/wire/iam';
 import { type Certificate, type Group, hashPassword, type PolicyOwnerKind } from './store';
 
 export function userArn(accountId: string, user: Pick<User, 'path' | 'name'>): string {
@@ -546,7 +547,8 @@ export const iamService: QueryService = {
   protocol: 'iam',
   namespace: () => 'https://iam.amazonaws.com/doc/2010-05-08/',
   anonymous: { RequestAccount: requestAccount },
-  unknownParams: unknownIamParams,
+  model: iamModel,
+  commonParams: new Set(['DelegateAccount']),
   actions: {
     CreateAccount: createAccount,
     DeleteAccount: deleteAccount,

@@ -1,16 +1,18 @@
 /** DescribeProperties and ModifyPropertyValue on the wire; the rules are the property service's. */
-import { type QueryCall } from '../query-service';
-import { listParam, requireParam } from '../query-params';
+import type { Ec2Operations } from '../../shared/wire/ec2';
+import { required } from '../query-params';
+import type { Actions } from '../query-service';
 import type { PropertyService } from './service';
 
 /** The actions, given the service they call. */
-export function propertyActions(propertyService: PropertyService) {
+export function propertyActions(
+  properties: PropertyService,
+): Actions<Ec2Operations, 'DescribeProperties' | 'ModifyPropertyValue'> {
   return {
-    DescribeProperties: (ctx: QueryCall) => {
-      return { properties: propertyService.describe(ctx.principal, listParam(ctx.params, 'Property')) };
-    },
-    ModifyPropertyValue: (ctx: QueryCall) => {
-      return propertyService.modify(ctx.principal, requireParam(ctx.params, 'Name'), ctx.params.Value ?? '');
-    },
+    DescribeProperties: ({ principal, input }) => ({
+      properties: properties.describe(principal, input.Properties ?? []),
+    }),
+    ModifyPropertyValue: ({ principal, input }) =>
+      properties.modify(principal, required(input.Name, 'Name'), input.Value ?? ''),
   };
 }

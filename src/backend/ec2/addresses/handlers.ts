@@ -4,51 +4,55 @@
  * instance column reads `nobody` for a free address, `available (ACCOUNT)` for an allocated one
  * that is not associated, and `i-... (ACCOUNT)` for one in use (boot-time addresses included).
  */
-import { type QueryCall } from '../../query-service';
-import { filtersParam, listParam, requireParam } from '../../query-params';
+import type { Ec2Operations } from '../../../shared/wire/ec2';
+import { filtersOf, required } from '../../query-params';
+import type { Actions } from '../../query-service';
 import type { AddressService } from './service';
 
+type AddressActions = Actions<
+  Ec2Operations,
+  'AllocateAddress' | 'AssociateAddress' | 'DisassociateAddress' | 'ReleaseAddress' | 'DescribeAddresses'
+>;
+
 /** The actions, given the service they call. */
-export function addressActions(addressService: AddressService) {
+export function addressActions(addresses: AddressService): AddressActions {
   return {
-    AllocateAddress: (ctx: QueryCall) => {
-      return {
-        publicIp: addressService.allocate(ctx.principal, ctx.params.Domain || undefined),
-        domain: 'standard',
-      };
-    },
-    AssociateAddress: (ctx: QueryCall) => {
-      const ip = requireParam(ctx.params, 'PublicIp');
-      addressService.associate(ctx.principal, ip, requireParam(ctx.params, 'InstanceId'));
+    AllocateAddress: ({ principal, input }) => ({
+      publicIp: addresses.allocate(principal, input.Domain || undefined),
+      domain: 'standard',
+    }),
+    AssociateAddress: ({ principal, input }) => {
+      addresses.associate(principal, required(input.PublicIp, 'PublicIp'), required(input.InstanceId, 'InstanceId'));
       return { return: true };
     },
-    DisassociateAddress: (ctx: QueryCall) => {
-      addressService.disassociate(ctx.principal, requireParam(ctx.params, 'PublicIp'));
+    DisassociateAddress: ({ principal, input }) => {
+      addresses.disassociate(principal, required(input.PublicIp, 'PublicIp'));
       return { return: true };
     },
-    ReleaseAddress: (ctx: QueryCall) => {
-      addressService.release(ctx.principal, requireParam(ctx.params, 'PublicIp'));
+    ReleaseAddress: ({ principal, input }) => {
+      addresses.release(principal, required(input.PublicIp, 'PublicIp'));
       return { return: true };
     },
-    DescribeAddresses: (ctx: QueryCall) => {
-      const { addresses, admin } = addressService.describe(ctx.principal, {
-        ips: listParam(ctx.params, 'PublicIp'),
-        filters: filtersParam(ctx.params),
-      });
+    DescribeAddresses: ({ principal, input }) => {
+      const found = addresses.describe(principal, { ips: input.PublicIps ?? [], filters: filtersOf(input.Filters) });
       const names = new Map<string, string>();
-      const name = (id: string) => {
-        if (!names.has(id)) names.set(id, addressService.ownerName(id));
+      const owner = (id: string) => {
+        if (!names.has(id)) names.set(id, addresses.ownerName(id));
         return names.get(id)!;
       };
+      const shown = (a: (typeof found.addresses)[number]) =>
+        !found.admin
+          ? a.instanceId
+          : !a.accountId
+            ? 'nobody'
+            : `${a.instanceId ?? 'available'} (${owner(a.accountId)})`;
       return {
-        addressesSet: addresses.map((a) => {
-          const instanceId = !admin
-            ? a.instanceId
-            : !a.accountId
-              ? 'nobody'
-              : `${a.instanceId ?? 'available'} (${name(a.accountId)})`;
-          return { publicIp: a.ip, domain: 'standard', instanceId, privateIpAddress: a.privateIp };
-        }),
+        addressesSet: found.addresses.map((a) => ({
+          publicIp: a.ip,
+          domain: 'standard',
+          instanceId: shown(a),
+          privateIpAddress: a.privateIp,
+        })),
       };
     },
   };

@@ -1,8 +1,9 @@
 /** The bundle task actions on the wire; the rules are the bundle task service's (service.ts). */
-import { type QueryCall } from '../../query-service';
-import { listParam, requireParam } from '../../query-params';
-import { type BundleTask } from './store';
+import type { Ec2Operations } from '../../../shared/wire/ec2';
+import { required } from '../../query-params';
+import type { Actions } from '../../query-service';
 import type { BundleTaskService } from './service';
+import { type BundleTask } from './store';
 
 function taskItem(t: BundleTask) {
   return {
@@ -18,34 +19,33 @@ function taskItem(t: BundleTask) {
 }
 
 /** The actions, given the service they call. */
-export function bundleTaskActions(bundleTaskService: BundleTaskService) {
+export function bundleTaskActions(
+  tasks: BundleTaskService,
+): Actions<Ec2Operations, 'BundleInstance' | 'DescribeBundleTasks' | 'CancelBundleTask'> {
   return {
-    BundleInstance: (ctx: QueryCall) => {
-      const p = ctx.params;
-      const task = bundleTaskService.bundle(
-        ctx.principal,
+    BundleInstance: ({ principal, input, origin }) => {
+      const s3 = input.Storage?.S3 ?? {};
+      const task = tasks.bundle(
+        principal,
         {
-          instanceId: requireParam(p, 'InstanceId'),
-          bucket: requireParam(p, 'Storage.S3.Bucket'),
-          prefix: requireParam(p, 'Storage.S3.Prefix'),
+          instanceId: required(input.InstanceId, 'InstanceId'),
+          bucket: required(s3.Bucket, 'Storage.S3.Bucket'),
+          prefix: required(s3.Prefix, 'Storage.S3.Prefix'),
           uploadPolicy: {
-            accessKeyId: requireParam(p, 'Storage.S3.AWSAccessKeyId'),
-            policy: requireParam(p, 'Storage.S3.UploadPolicy'),
-            signature: requireParam(p, 'Storage.S3.UploadPolicySignature'),
+            accessKeyId: required(s3.AWSAccessKeyId, 'Storage.S3.AWSAccessKeyId'),
+            policy: required(s3.UploadPolicy, 'Storage.S3.UploadPolicy'),
+            signature: required(s3.UploadPolicySignature, 'Storage.S3.UploadPolicySignature'),
           },
         },
-        ctx.origin,
+        origin,
       );
       return { bundleInstanceTask: taskItem(task) };
     },
-    DescribeBundleTasks: (ctx: QueryCall) => {
-      const tasks = bundleTaskService.describe(ctx.principal, listParam(ctx.params, 'BundleId'));
-      return { bundleInstanceTasksSet: tasks.map(taskItem) };
-    },
-    CancelBundleTask: (ctx: QueryCall) => {
-      return {
-        bundleInstanceTask: taskItem(bundleTaskService.cancel(ctx.principal, requireParam(ctx.params, 'BundleId'))),
-      };
-    },
+    DescribeBundleTasks: ({ principal, input }) => ({
+      bundleInstanceTasksSet: tasks.describe(principal, input.BundleIds ?? []).map(taskItem),
+    }),
+    CancelBundleTask: ({ principal, input }) => ({
+      bundleInstanceTask: taskItem(tasks.cancel(principal, required(input.BundleId, 'BundleId'))),
+    }),
   };
 }

@@ -1,11 +1,11 @@
 /**
- * Reading the ingress permissions of AuthorizeSecurityGroupIngress and RevokeSecurityGroupIngress,
- * in both of EC2's forms: the old flat one (IpProtocol, FromPort, ToPort, CidrIp,
- * SourceSecurityGroupName, SourceSecurityGroupOwnerId) and IpPermissions.N. Protocols, port ranges,
+ * The ingress permissions of AuthorizeSecurityGroupIngress and RevokeSecurityGroupIngress, in both
+ * of EC2's forms as the wire model reads them: the old flat one (IpProtocol, FromPort, ToPort,
+ * CidrIp, SourceSecurityGroupName, SourceSecurityGroupOwnerId) and IpPermissions.N. Protocols, port ranges,
  * ICMP type and code, and CIDR blocks are checked here, before anything changes.
  */
 import { invalidParameter, ServiceError } from '../../errors';
-import { listParam } from '../../query-params';
+import type { AuthorizeSecurityGroupIngressRequest } from '../../../shared/wire/ec2';
 import { type Protocol } from './store';
 
 /** A source group as the request names it; the handler resolves it to an account and a name. */
@@ -49,18 +49,16 @@ export function validateCidr(cidr: string): string {
   return cidr;
 }
 
-function integer(name: string, value: string | undefined): number {
-  if (value === undefined || value === '')
-    throw new ServiceError('MissingParameter', `The request must contain the parameter ${name}`);
-  if (!/^-?\d+$/.test(value)) throw invalidParameter(name, value, 'It must be an integer.');
-  return Number(value);
+function port(name: string, value: number | undefined): number {
+  if (value === undefined) throw new ServiceError('MissingParameter', `The request must contain the parameter ${name}`);
+  return value;
 }
 
 /** TCP and UDP: ports 0-65535 with from <= to; ICMP: type and code -1 (any) to 255; all: none. */
-export function checkPorts(protocol: Protocol, from: string | undefined, to: string | undefined): [number, number] {
+export function checkPorts(protocol: Protocol, from: number | undefined, to: number | undefined): [number, number] {
   if (protocol === '-1') return [-1, -1];
-  const f = integer('FromPort', from);
-  const t = integer('ToPort', to);
+  const f = port('FromPort', from);
+  const t = port('ToPort', to);
   if (protocol === 'icmp') {
     if (f < -1 || f > 255) throw invalidParameter('FromPort', String(f), 'An ICMP type is -1 (any) to 255.');
     if (t < -1 || t > 255) throw invalidParameter('ToPort', String(t), 'An ICMP code is -1 (any) to 255.');
@@ -81,24 +79,10 @@ export function checkPorts(protocol: Protocol, from: string | undefined, to: str
   return [f, t];
 }
 
-/** The structures under a prefix: `IpPermissions.1.Groups.2.GroupName` → entry 2 of Groups. */
-function structures(params: Record<string, string>, prefix: string): Record<string, string>[] {
-  const byIndex = new Map<number, Record<string, string>>();
-  for (const [k, v] of Object.entries(params)) {
-    if (!k.startsWith(prefix + '.')) continue;
-    const m = /^(\d+)\.(.+)$/.exec(k.slice(prefix.length + 1));
-    if (!m) continue;
-    const entry = byIndex.get(+m[1]) ?? {};
-    entry[m[2]] = v;
-    byIndex.set(+m[1], entry);
-  }
-  return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, e]) => e);
-}
-
 function permission(
   protocol: string,
-  from: string | undefined,
-  to: string | undefined,
+  from: number | undefined,
+  to: number | undefined,
   cidrs: string[],
   groups: SourceGroupRef[],
   where: string,
@@ -110,15 +94,27 @@ function permission(
   return { protocol: p, fromPort, toPort, cidrs: cidrs.map(validateCidr), groups };
 }
 
-export function parsePermissions(params: Record<string, string>): Permission[] {
-  const numbered = structures(params, 'IpPermissions');
-  if (numbered.length) {
-    return numbered.map((perm, i) => {
-      const sub = (name: string) => structures(perm, name);
-      const cidrs = sub('IpRanges')
-        .map((r) => r.CidrIp)
-        .filter((c): c is string => c !== undefined);
-      const groups = sub('Groups').map((g) => ({ userId: g.UserId, groupName: g.GroupName, groupId: g.GroupId }));
+/** The ingress a request names, in either of EC2's forms (IpPermissions.N, or the flat one). */
+export type IngressRequest = Pick<
+  AuthorizeSecurityGroupIngressRequest,
+  | 'IpPermissions'
+  | 'IpProtocol'
+  | 'FromPort'
+  | 'ToPort'
+  | 'CidrIp'
+  | 'SourceSecurityGroupName'
+  | 'SourceSecurityGroupOwnerId'
+>;
+
+export function permissionsOf(r: IngressRequest): Permission[] {
+  if (r.IpPermissions?.length) {
+    return r.IpPermissions.map((perm, i) => {
+      const cidrs = (perm.IpRanges ?? []).map((x) => x.CidrIp).filter((c): c is string => c !== undefined);
+      const groups = (perm.UserIdGroupPairs ?? []).map((g) => ({
+        userId: g.UserId,
+        groupName: g.GroupName,
+        groupId: g.GroupId,
+      }));
       if (!perm.IpProtocol)
         throw new ServiceError(
           'MissingParameter',
@@ -127,12 +123,11 @@ export function parsePermissions(params: Record<string, string>): Permission[] {
       return permission(perm.IpProtocol, perm.FromPort, perm.ToPort, cidrs, groups, `IpPermissions.${i + 1}`);
     });
   }
-  const p = params;
-  const groups: SourceGroupRef[] = p.SourceSecurityGroupName
-    ? [{ userId: p.SourceSecurityGroupOwnerId, groupName: p.SourceSecurityGroupName }]
+  const groups: SourceGroupRef[] = r.SourceSecurityGroupName
+    ? [{ userId: r.SourceSecurityGroupOwnerId, groupName: r.SourceSecurityGroupName }]
     : [];
-  const cidrs = p.CidrIp ? [p.CidrIp] : listParam(p, 'CidrIp');
-  if (!p.IpProtocol) {
+  const cidrs = r.CidrIp ? [r.CidrIp] : [];
+  if (!r.IpProtocol) {
     // EC2's old form: a source group alone admits all TCP, UDP and ICMP from that group.
     if (!groups.length)
       throw new ServiceError(
@@ -141,10 +136,10 @@ export function parsePermissions(params: Record<string, string>): Permission[] {
           'SourceSecurityGroupName',
       );
     return [
-      permission('tcp', '0', '65535', [], groups, 'The rule'),
-      permission('udp', '0', '65535', [], groups, 'The rule'),
-      permission('icmp', '-1', '-1', [], groups, 'The rule'),
+      permission('tcp', 0, 65535, [], groups, 'The rule'),
+      permission('udp', 0, 65535, [], groups, 'The rule'),
+      permission('icmp', -1, -1, [], groups, 'The rule'),
     ];
   }
-  return [permission(p.IpProtocol, p.FromPort, p.ToPort, cidrs, groups, 'The rule')];
+  return [permission(r.IpProtocol, r.FromPort, r.ToPort, cidrs, groups, 'The rule')];
 }

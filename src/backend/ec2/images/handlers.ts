@@ -2,32 +2,48 @@
  * The EC2 image actions on the wire (RegisterImage, DeregisterImage, DescribeImages, the image
  * attributes, CreateImage); the rules are the image service's (service.ts).
  */
-import { type QueryCall } from '../../query-service';
+import type {
+  BlockDeviceMapping as WireMapping,
+  Ec2Operations,
+  LaunchPermission,
+  ModifyImageAttributeRequest,
+} from '../../../shared/wire/ec2';
 import { invalidParameter } from '../../errors';
-import { filtersParam, listParam, requireParam } from '../../query-params';
+import { filtersOf, required } from '../../query-params';
+import type { Actions } from '../../query-service';
 import { tagSet } from '../tags/filters';
 import { type Tag } from '../tags/store';
-import { type ImageChanges } from './service';
+import type { ImageChanges, ImageService } from './service';
 import { type BlockDeviceMapping, type Image } from './store';
-import type { ImageService } from './service';
 
-/** BlockDeviceMapping.N.* as typed mappings. */
-function mappingsParam(params: Record<string, string>): BlockDeviceMapping[] {
-  const out: BlockDeviceMapping[] = [];
-  for (let n = 1; params[`BlockDeviceMapping.${n}.DeviceName`] !== undefined; n++) {
-    const p = (k: string) => params[`BlockDeviceMapping.${n}.${k}`];
-    const size = p('Ebs.VolumeSize');
-    out.push({
-      deviceName: p('DeviceName'),
-      virtualName: p('VirtualName'),
-      noDevice: p('NoDevice') !== undefined,
-      snapshotId: p('Ebs.SnapshotId') || undefined,
-      volumeSize: size ? Number(size) : undefined,
-      deleteOnTermination:
-        p('Ebs.DeleteOnTermination') === undefined ? undefined : p('Ebs.DeleteOnTermination') !== 'false',
-    });
+const mappingOf = (m: WireMapping): BlockDeviceMapping => ({
+  deviceName: m.DeviceName ?? '',
+  virtualName: m.VirtualName,
+  noDevice: m.NoDevice !== undefined,
+  snapshotId: m.Ebs?.SnapshotId || undefined,
+  volumeSize: m.Ebs?.VolumeSize,
+  deleteOnTermination: m.Ebs?.DeleteOnTermination,
+});
+
+/** Account ids a launch-permission change names; "all" (Group) makes the image public. */
+function launchPermissionChanges(
+  input: ModifyImageAttributeRequest,
+  op: 'Add' | 'Remove',
+): { accounts: string[]; all: boolean } {
+  const named: LaunchPermission[] = input.LaunchPermission?.[op] ?? [];
+  const accounts = named.flatMap((p) => (p.UserId ? [p.UserId] : []));
+  let all = false;
+  for (const p of named) {
+    if (p.Group === undefined) continue;
+    if (p.Group !== 'all') throw invalidParameter('Group', p.Group, 'The only group is "all".');
+    all = true;
   }
-  return out;
+  // The older form: Attribute=launchPermission&OperationType=add&UserId.1=...&UserGroup.1=all
+  if (input.OperationType?.toLowerCase() === op.toLowerCase()) {
+    accounts.push(...(input.UserIds ?? []));
+    if ((input.UserGroups ?? []).includes('all')) all = true;
+  }
+  return { accounts, all };
 }
 
 const mappingXml = (m: BlockDeviceMapping) => ({
@@ -42,108 +58,91 @@ const mappingXml = (m: BlockDeviceMapping) => ({
 
 const productCodesXml = (codes: string[]) => codes.map((productCode) => ({ productCode, type: 'devpay' }));
 
-/** Account ids named by a launch-permission list; "all" (Group) makes the image public. */
-function launchPermissionChanges(
-  params: Record<string, string>,
-  op: 'Add' | 'Remove',
-): { accounts: string[]; all: boolean } {
-  const accounts: string[] = [];
-  let all = false;
-  for (const [k, v] of Object.entries(params)) {
-    const m = new RegExp(`^LaunchPermission\\.${op}\\.\\d+\\.(UserId|Group)$`).exec(k);
-    if (!m) continue;
-    if (m[1] === 'Group') {
-      if (v !== 'all') throw invalidParameter('Group', v, 'The only group is "all".');
-      all = true;
-    } else accounts.push(v);
-  }
-  // The older form: Attribute=launchPermission&OperationType=add&UserId.1=...&UserGroup.1=all
-  if (params.OperationType?.toLowerCase() === op.toLowerCase()) {
-    accounts.push(...listParam(params, 'UserId'));
-    if (listParam(params, 'UserGroup').includes('all')) all = true;
-  }
-  return { accounts, all };
-}
+type ImageActions = Actions<
+  Ec2Operations,
+  | 'RegisterImage'
+  | 'DeregisterImage'
+  | 'DescribeImages'
+  | 'DescribeImageAttribute'
+  | 'ModifyImageAttribute'
+  | 'ResetImageAttribute'
+  | 'CreateImage'
+>;
 
 /** The actions, given the service they call. */
-export function imageActions(imageService: ImageService) {
-  function imageItem(ctx: QueryCall, image: Image, tags?: Tag[]) {
-    return {
-      imageId: image.id,
-      imageLocation: image.location ?? `${image.accountId}/${image.name}`,
-      imageState: image.state,
-      imageOwnerId: image.accountId,
-      isPublic: image.isPublic,
-      productCodes: productCodesXml(imageService.productCodes(image.id)),
-      architecture: image.architecture,
-      imageType: image.type,
-      kernelId: image.kernelId,
-      ramdiskId: image.ramdiskId,
-      platform: image.platform,
-      stateReason: image.stateReason
-        ? { code: image.state === 'failed' ? 'Client.InvalidManifest' : 'pending', message: image.stateReason }
-        : undefined,
-      imageOwnerAlias: imageService.ownerAlias(image.accountId),
-      name: image.name,
-      description: image.description,
-      rootDeviceType: image.rootDeviceType,
-      rootDeviceName: image.rootDeviceName,
-      blockDeviceMapping: image.blockDeviceMappings.map(mappingXml),
-      virtualizationType: image.virtualizationType,
-      hypervisor: imageService.hypervisor(),
-      tagSet: tagSet(tags),
-    };
-  }
-
+export function imageActions(images: ImageService): ImageActions {
+  const imageItem = (image: Image, tags?: Tag[]) => ({
+    imageId: image.id,
+    imageLocation: image.location ?? `${image.accountId}/${image.name}`,
+    imageState: image.state,
+    imageOwnerId: image.accountId,
+    isPublic: image.isPublic,
+    productCodes: productCodesXml(images.productCodes(image.id)),
+    architecture: image.architecture,
+    imageType: image.type,
+    kernelId: image.kernelId,
+    ramdiskId: image.ramdiskId,
+    platform: image.platform,
+    stateReason: image.stateReason
+      ? { code: image.state === 'failed' ? 'Client.InvalidManifest' : 'pending', message: image.stateReason }
+      : undefined,
+    imageOwnerAlias: images.ownerAlias(image.accountId),
+    name: image.name,
+    description: image.description,
+    rootDeviceType: image.rootDeviceType,
+    rootDeviceName: image.rootDeviceName,
+    blockDeviceMapping: image.blockDeviceMappings.map(mappingXml),
+    virtualizationType: image.virtualizationType,
+    hypervisor: images.hypervisor(),
+    tagSet: tagSet(tags),
+  });
   return {
-    RegisterImage: async (ctx: QueryCall) => {
-      const p = ctx.params;
-      const imageId = await imageService.register(
-        ctx.principal,
+    RegisterImage: async ({ principal, input, origin }) => {
+      const imageId = await images.register(
+        principal,
         {
-          location: p.ImageLocation || undefined,
-          name: p.Name,
-          description: p.Description,
-          architecture: p.Architecture,
-          kernelId: p.KernelId,
-          ramdiskId: p.RamdiskId,
-          platform: p.Platform,
-          rootDeviceName: p.RootDeviceName || undefined,
-          virtualizationType: p.VirtualizationType,
-          blockDeviceMappings: mappingsParam(p),
+          location: input.ImageLocation || undefined,
+          name: input.Name,
+          description: input.Description,
+          architecture: input.Architecture,
+          kernelId: input.KernelId,
+          ramdiskId: input.RamdiskId,
+          platform: input.Platform,
+          rootDeviceName: input.RootDeviceName || undefined,
+          virtualizationType: input.VirtualizationType,
+          blockDeviceMappings: (input.BlockDeviceMappings ?? []).map(mappingOf),
         },
-        ctx.origin,
+        origin,
       );
       return { imageId };
     },
-    DeregisterImage: (ctx: QueryCall) => {
-      imageService.deregister(ctx.principal, requireParam(ctx.params, 'ImageId'));
+    DeregisterImage: ({ principal, input }) => {
+      images.deregister(principal, required(input.ImageId, 'ImageId'));
       return { return: true };
     },
-    DescribeImages: (ctx: QueryCall) => {
-      const { images, tags } = imageService.describe(ctx.principal, {
-        ids: listParam(ctx.params, 'ImageId'),
-        owners: listParam(ctx.params, 'Owner'),
-        executableBy: listParam(ctx.params, 'ExecutableBy'),
-        filters: filtersParam(ctx.params),
+    DescribeImages: ({ principal, input }) => {
+      const found = images.describe(principal, {
+        ids: input.ImageIds ?? [],
+        owners: input.Owners ?? [],
+        executableBy: input.ExecutableUsers ?? [],
+        filters: filtersOf(input.Filters),
       });
-      return { imagesSet: images.map((i) => imageItem(ctx, i, tags.get(i.id))) };
+      return { imagesSet: found.images.map((i) => imageItem(i, found.tags.get(i.id))) };
     },
-    ModifyImageAttribute: (ctx: QueryCall) => {
-      const p = ctx.params;
-      const id = requireParam(p, 'ImageId');
+    ModifyImageAttribute: ({ principal, input }) => {
+      const id = required(input.ImageId, 'ImageId');
       const changes: ImageChanges = {
-        add: launchPermissionChanges(p, 'Add'),
-        remove: launchPermissionChanges(p, 'Remove'),
-        description: p['Description.Value'] ?? (p.Attribute === 'description' ? p.Value : undefined),
-        productCodes: listParam(p, 'ProductCode'),
+        add: launchPermissionChanges(input, 'Add'),
+        remove: launchPermissionChanges(input, 'Remove'),
+        description: input.Description?.Value ?? (input.Attribute === 'description' ? input.Value : undefined),
+        productCodes: input.ProductCodes ?? [],
       };
-      imageService.modifyAttribute(ctx.principal, id, changes);
+      images.modifyAttribute(principal, id, changes);
       return { return: true };
     },
-    DescribeImageAttribute: (ctx: QueryCall) => {
-      const imageId = requireParam(ctx.params, 'ImageId');
-      const a = imageService.attribute(ctx.principal, imageId, requireParam(ctx.params, 'Attribute'));
+    DescribeImageAttribute: ({ principal, input }) => {
+      const imageId = required(input.ImageId, 'ImageId');
+      const a = images.attribute(principal, imageId, required(input.Attribute, 'Attribute'));
       const value = (v: string | undefined) => (v !== undefined ? { value: v } : undefined);
       if ('launchPermission' in a) return { imageId, launchPermission: a.launchPermission };
       if ('productCodes' in a) return { imageId, productCodes: productCodesXml(a.productCodes) };
@@ -152,21 +151,16 @@ export function imageActions(imageService: ImageService) {
       if ('description' in a) return { imageId, description: value(a.description) };
       return { imageId, blockDeviceMapping: a.blockDeviceMapping.map(mappingXml) };
     },
-    ResetImageAttribute: (ctx: QueryCall) => {
-      imageService.resetAttribute(
-        ctx.principal,
-        requireParam(ctx.params, 'ImageId'),
-        requireParam(ctx.params, 'Attribute'),
-      );
+    ResetImageAttribute: ({ principal, input }) => {
+      images.resetAttribute(principal, required(input.ImageId, 'ImageId'), required(input.Attribute, 'Attribute'));
       return { return: true };
     },
-    CreateImage: (ctx: QueryCall) => {
-      const imageId = imageService.createImage(ctx.principal, {
-        instanceId: requireParam(ctx.params, 'InstanceId'),
-        name: requireParam(ctx.params, 'Name'),
-        description: ctx.params.Description,
-      });
-      return { imageId };
-    },
+    CreateImage: ({ principal, input }) => ({
+      imageId: images.createImage(principal, {
+        instanceId: required(input.InstanceId, 'InstanceId'),
+        name: required(input.Name, 'Name'),
+        description: input.Description,
+      }),
+    }),
   };
 }

@@ -1,85 +1,108 @@
 /**
- * The EC2 instance actions on the wire: Query parameters in, a typed call to the instance service
- * (service.ts, where the rules live), EC2's reservation and instance items out (view.ts).
+ * The EC2 instance actions on the wire: the request its model reads in, a typed call to the
+ * instance service (service.ts, where the rules live), EC2's reservation and instance items out
+ * (view.ts).
  */
-import { type QueryCall } from '../../query-service';
-import { invalidParameter, missingParameter } from '../../errors';
-import { filtersParam, listParam, requireParam } from '../../query-params';
+import type { BlockDeviceMapping, Ec2Operations, ModifyInstanceAttributeRequest } from '../../../shared/wire/ec2';
+import { invalidParameter } from '../../errors';
+import { filtersOf, required } from '../../query-params';
+import type { Actions } from '../../query-service';
 import { tagSet } from '../tags/filters';
 import type { RequestedMapping } from './ebs';
-import { type Instance } from './store';
+import type { InstanceChanges, InstanceService } from './service';
 import { instanceItem, reservations, stateOf } from './view';
-import type { InstanceService } from './service';
 
-const instanceIds = (ctx: QueryCall, name = 'InstanceId') => listParam(ctx.params, name);
+/** RunInstances' block device mappings (ephemeral and none entries carry no volume). */
+const requestedMapping = (m: BlockDeviceMapping): RequestedMapping =>
+  m.NoDevice !== undefined || m.VirtualName !== undefined
+    ? { device: m.DeviceName ?? '', volume: null }
+    : {
+        device: m.DeviceName ?? '',
+        volume: {
+          snapshotId: m.Ebs?.SnapshotId || undefined,
+          sizeGiB: m.Ebs?.VolumeSize,
+          deleteOnTermination: m.Ebs?.DeleteOnTermination !== false,
+        },
+      };
 
-function countParam(params: Record<string, string>, name: string): number {
-  const v = params[name];
-  if (v === undefined) throw missingParameter(name);
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw invalidParameter(name, v, 'It must be a positive whole number.');
-  return Number(v);
+const positive = (value: number | undefined, name: string): number => {
+  const n = required(value, name);
+  if (n < 1) throw invalidParameter(name, String(n), 'It must be a positive whole number.');
+  return n;
+};
+
+/** What ModifyInstanceAttribute asks, in the attribute's own member or the older Attribute/Value form. */
+function instanceChanges(input: ModifyInstanceAttributeRequest): InstanceChanges {
+  const older = (name: string) => (input.Attribute === name ? input.Value : undefined);
+  const flag = input.DisableApiTermination?.Value ?? older('disableApiTermination');
+  if (typeof flag === 'string' && flag !== 'true' && flag !== 'false')
+    throw invalidParameter('DisableApiTermination', flag);
+  const whileStopped = {
+    InstanceType: input.InstanceType?.Value ?? older('instanceType'),
+    Kernel: input.Kernel?.Value ?? older('kernel'),
+    Ramdisk: input.Ramdisk?.Value ?? older('ramdisk'),
+    UserData: input.UserData?.Value ?? older('userData'),
+  };
+  return {
+    disableApiTermination: typeof flag === 'string' ? flag === 'true' : flag,
+    shutdownBehavior: input.InstanceInitiatedShutdownBehavior?.Value ?? older('instanceInitiatedShutdownBehavior'),
+    whileStopped: Object.entries(whileStopped)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k),
+  };
 }
 
-/** BlockDeviceMapping.N.* of RunInstances (ephemeral and none entries carry no volume). */
-function mappingsParam(params: Record<string, string>): RequestedMapping[] {
-  const out: RequestedMapping[] = [];
-  for (let n = 1; params[`BlockDeviceMapping.${n}.DeviceName`] !== undefined; n++) {
-    const p = (k: string) => params[`BlockDeviceMapping.${n}.${k}`];
-    const device = p('DeviceName');
-    if (p('NoDevice') !== undefined || p('VirtualName') !== undefined) {
-      out.push({ device, volume: null });
-      continue;
-    }
-    const size = p('Ebs.VolumeSize');
-    out.push({
-      device,
-      volume: {
-        snapshotId: p('Ebs.SnapshotId') || undefined,
-        sizeGiB: size ? Number(size) : undefined,
-        deleteOnTermination: p('Ebs.DeleteOnTermination') !== 'false',
-      },
-    });
-  }
-  return out;
-}
+type InstanceActions = Actions<
+  Ec2Operations,
+  | 'RunInstances'
+  | 'DescribeInstances'
+  | 'TerminateInstances'
+  | 'RebootInstances'
+  | 'StopInstances'
+  | 'StartInstances'
+  | 'GetConsoleOutput'
+  | 'DescribeInstanceStatus'
+  | 'DescribeInstanceAttribute'
+  | 'ModifyInstanceAttribute'
+  | 'ResetInstanceAttribute'
+  | 'GetPasswordData'
+>;
 
 /** The actions, given the service they call. */
-export function instanceActions(instanceService: InstanceService) {
+export function instanceActions(instances: InstanceService): InstanceActions {
   return {
-    RunInstances: (ctx: QueryCall) => {
-      const p = ctx.params;
-      const { reservationId, instances } = instanceService.run(ctx.principal, {
-        imageId: requireParam(p, 'ImageId'),
-        minCount: countParam(p, 'MinCount'),
-        maxCount: countParam(p, 'MaxCount'),
-        instanceType: p.InstanceType,
-        keyName: p.KeyName || undefined,
-        securityGroups: [...listParam(p, 'SecurityGroup'), ...listParam(p, 'SecurityGroupId')],
-        userData: p.UserData,
-        addressingType: p.AddressingType,
-        zone: p['Placement.AvailabilityZone'] || undefined,
-        kernelId: p.KernelId,
-        ramdiskId: p.RamdiskId,
-        blockDeviceMappings: mappingsParam(p),
-        shutdownBehavior: p.InstanceInitiatedShutdownBehavior,
-        disableApiTermination: p.DisableApiTermination === 'true',
-        clientToken: p.ClientToken,
+    RunInstances: ({ principal, input }) => {
+      const { reservationId, instances: launched } = instances.run(principal, {
+        imageId: required(input.ImageId, 'ImageId'),
+        minCount: positive(input.MinCount, 'MinCount'),
+        maxCount: positive(input.MaxCount, 'MaxCount'),
+        instanceType: input.InstanceType,
+        keyName: input.KeyName || undefined,
+        securityGroups: [...(input.SecurityGroups ?? []), ...(input.SecurityGroupIds ?? [])],
+        userData: input.UserData,
+        addressingType: input.AddressingType,
+        zone: input.Placement?.AvailabilityZone || undefined,
+        kernelId: input.KernelId,
+        ramdiskId: input.RamdiskId,
+        blockDeviceMappings: (input.BlockDeviceMappings ?? []).map(requestedMapping),
+        shutdownBehavior: input.InstanceInitiatedShutdownBehavior,
+        disableApiTermination: input.DisableApiTermination === true,
+        clientToken: input.ClientToken,
       });
-      const [r] = reservations(instances, instanceService.hypervisor());
+      const [r] = reservations(launched, instances.hypervisor());
       return { reservationId, ownerId: r.ownerId, groupSet: r.groupSet, instancesSet: r.instancesSet };
     },
-    DescribeInstances: (ctx: QueryCall) => {
-      const wanted = instanceIds(ctx);
-      const max = ctx.params.MaxResults;
-      const { instances, tags, volumes, nextToken } = instanceService.describe(ctx.principal, {
+    DescribeInstances: ({ principal, input }) => {
+      const wanted = input.InstanceIds ?? [];
+      const found = instances.describe(principal, {
         ids: wanted.filter((id) => id !== 'verbose'),
         verbose: wanted.includes('verbose'),
-        filters: filtersParam(ctx.params),
-        maxResults: max !== undefined ? Number(max) : undefined,
-        nextToken: ctx.params.NextToken || undefined,
+        filters: filtersOf(input.Filters),
+        maxResults: input.MaxResults,
+        nextToken: input.NextToken || undefined,
       });
       const devicesOf = (id: string) =>
-        (volumes.get(id) ?? []).map((v) => ({
+        (found.volumes.get(id) ?? []).map((v) => ({
           deviceName: v.attachment!.device,
           ebs: {
             volumeId: v.id,
@@ -88,53 +111,48 @@ export function instanceActions(instanceService: InstanceService) {
             deleteOnTermination: v.attachment!.deleteOnTermination,
           },
         }));
+      const tagsOf = (id: string) => tagSet(found.tags.get(id));
       return {
-        reservationSet: reservations(instances, instanceService.hypervisor(), (id) => tagSet(tags.get(id)), devicesOf),
-        nextToken,
+        reservationSet: reservations(found.instances, instances.hypervisor(), tagsOf, devicesOf),
+        nextToken: found.nextToken,
       };
     },
-    TerminateInstances: (ctx: QueryCall) => {
-      return { instancesSet: instanceService.terminate(ctx.principal, instanceIds(ctx)) };
-    },
-    RebootInstances: async (ctx: QueryCall) => {
-      await instanceService.reboot(ctx.principal, instanceIds(ctx));
+    TerminateInstances: ({ principal, input }) => ({
+      instancesSet: instances.terminate(principal, input.InstanceIds ?? []),
+    }),
+    RebootInstances: async ({ principal, input }) => {
+      await instances.reboot(principal, input.InstanceIds ?? []);
       return { return: true };
     },
-    StopInstances: (ctx: QueryCall) => ({ instancesSet: instanceService.stop(ctx.principal, instanceIds(ctx)) }),
-    StartInstances: (ctx: QueryCall) => ({ instancesSet: instanceService.start(ctx.principal, instanceIds(ctx)) }),
-    GetConsoleOutput: async (ctx: QueryCall) => {
-      return instanceService.consoleOutput(ctx.principal, requireParam(ctx.params, 'InstanceId'));
-    },
-    DescribeInstanceStatus: (ctx: QueryCall) => {
-      const found: Instance[] = instanceService.status(ctx.principal, {
-        ids: instanceIds(ctx),
-        includeAll: ctx.params.IncludeAllInstances === 'true',
-        filters: filtersParam(ctx.params),
+    StopInstances: ({ principal, input }) => ({ instancesSet: instances.stop(principal, input.InstanceIds ?? []) }),
+    StartInstances: ({ principal, input }) => ({ instancesSet: instances.start(principal, input.InstanceIds ?? []) }),
+    GetConsoleOutput: ({ principal, input }) =>
+      instances.consoleOutput(principal, required(input.InstanceId, 'InstanceId')),
+    DescribeInstanceStatus: ({ principal, input }) => {
+      const found = instances.status(principal, {
+        ids: input.InstanceIds ?? [],
+        includeAll: input.IncludeAllInstances === true,
+        filters: filtersOf(input.Filters),
       });
       return {
         instanceStatusSet: found.map((i) => {
           const ok = i.state === 'running' ? 'ok' : 'not-applicable';
+          const details = [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }];
           return {
             instanceId: i.id,
             availabilityZone: i.zone,
             instanceState: stateOf(i),
-            systemStatus: {
-              status: ok,
-              details: [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }],
-            },
-            instanceStatus: {
-              status: ok,
-              details: [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }],
-            },
+            systemStatus: { status: ok, details },
+            instanceStatus: { status: ok, details },
           };
         }),
       };
     },
-    DescribeInstanceAttribute: (ctx: QueryCall) => {
-      const i = instanceService.get(ctx.principal, requireParam(ctx.params, 'InstanceId'));
-      const attribute = requireParam(ctx.params, 'Attribute');
+    DescribeInstanceAttribute: ({ principal, input }) => {
+      const i = instances.get(principal, required(input.InstanceId, 'InstanceId'));
+      const attribute = required(input.Attribute, 'Attribute');
       const value = (v: string | boolean | undefined) => (v === undefined ? {} : { value: v });
-      const item = instanceItem(i, instanceService.hypervisor());
+      const item = instanceItem(i, instances.hypervisor());
       const answers: Record<string, object> = {
         instanceType: { instanceType: value(i.instanceType) },
         kernel: { kernel: value(i.kernelId) },
@@ -152,26 +170,18 @@ export function instanceActions(instanceService: InstanceService) {
         throw invalidParameter('Attribute', attribute, `It is one of ${Object.keys(answers).join(', ')}.`);
       return { instanceId: i.id, ...answers[attribute] };
     },
-    ModifyInstanceAttribute: (ctx: QueryCall) => {
-      const p = ctx.params;
-      const get = (name: string) =>
-        p[`${name}.Value`] ?? (p.Attribute === name.charAt(0).toLowerCase() + name.slice(1) ? p.Value : undefined);
-      instanceService.modifyAttribute(ctx.principal, requireParam(p, 'InstanceId'), {
-        disableApiTermination: get('DisableApiTermination'),
-        shutdownBehavior: get('InstanceInitiatedShutdownBehavior'),
-        whileStopped: ['InstanceType', 'Kernel', 'Ramdisk', 'UserData'].filter((n) => get(n) !== undefined),
-      });
+    ModifyInstanceAttribute: ({ principal, input }) => {
+      instances.modifyAttribute(principal, required(input.InstanceId, 'InstanceId'), instanceChanges(input));
       return { return: true };
     },
-    ResetInstanceAttribute: (ctx: QueryCall): never => {
-      instanceService.resetAttribute(
-        ctx.principal,
-        requireParam(ctx.params, 'InstanceId'),
-        requireParam(ctx.params, 'Attribute'),
-      );
-    },
-    GetPasswordData: async (ctx: QueryCall) => {
-      const r = await instanceService.passwordData(ctx.principal, requireParam(ctx.params, 'InstanceId'));
+    ResetInstanceAttribute: ({ principal, input }) =>
+      instances.resetAttribute(
+        principal,
+        required(input.InstanceId, 'InstanceId'),
+        required(input.Attribute, 'Attribute'),
+      ),
+    GetPasswordData: async ({ principal, input }) => {
+      const r = await instances.passwordData(principal, required(input.InstanceId, 'InstanceId'));
       return { instanceId: r.instanceId, timestamp: new Date().toISOString(), passwordData: r.passwordData };
     },
   };

@@ -77,7 +77,7 @@ const FILTERS: Record<string, (i: Instance) => string | string[] | undefined> = 
 
 /** What ModifyInstanceAttribute may change now, and what it asked to change that needs a stopped instance. */
 export interface InstanceChanges {
-  disableApiTermination?: string;
+  disableApiTermination?: boolean;
   shutdownBehavior?: string;
   /** Attributes named that change only while stopped (InstanceType, Kernel, Ramdisk, UserData). */
   whileStopped: string[];
@@ -235,12 +235,10 @@ export class InstanceService {
     const { disableApiTermination: disable, shutdownBehavior: behavior } = c;
     if (disable === undefined && behavior === undefined)
       throw new ServiceError('MissingParameter', 'The request must name an attribute to modify');
-    if (disable !== undefined && disable !== 'true' && disable !== 'false')
-      throw invalidParameter('DisableApiTermination', disable);
     if (behavior !== undefined && behavior !== 'stop' && behavior !== 'terminate')
       throw invalidParameter('InstanceInitiatedShutdownBehavior', behavior, 'It is stop or terminate.');
     this.d.instances.update(i.id, {
-      ...(disable !== undefined ? { disableApiTermination: disable === 'true' } : {}),
+      ...(disable !== undefined ? { disableApiTermination: disable } : {}),
       ...(behavior !== undefined ? { shutdownBehavior: behavior as 'stop' | 'terminate' } : {}),
     });
   }

@@ -2,7 +2,7 @@
  * How an instance reads in EC2's XML: the instancesSet item (with Eucalyptus' habit of showing
  * 0.0.0.0 until an address is known, as the seeds print it) and reservations grouped from rows.
  */
-import type { XmlValue } from '../../xml';
+import type { InstanceBlockDeviceMappingXml, TagXml } from '../../../shared/wire/ec2';
 import { type Instance, STATE_CODES } from './store';
 
 export function stateOf(i: Pick<Instance, 'state'>) {
@@ -10,9 +10,9 @@ export function stateOf(i: Pick<Instance, 'state'>) {
 }
 
 /** An instance's EBS volumes as EC2's blockDeviceMapping items. */
-export type DeviceMappings = XmlValue[];
+export type DeviceMappings = InstanceBlockDeviceMappingXml[];
 
-export function instanceItem(i: Instance, hypervisor: string, tags: XmlValue[] = [], devices: DeviceMappings = []) {
+export function instanceItem(i: Instance, hypervisor: string, tags: TagXml[] = [], devices: DeviceMappings = []) {
   const publicIp = i.state === 'terminated' ? undefined : i.publicIp;
   return {
     instanceId: i.id,
@@ -49,7 +49,7 @@ export function instanceItem(i: Instance, hypervisor: string, tags: XmlValue[] =
 export function reservations(
   instances: Instance[],
   hypervisor: string,
-  tagsOf: (id: string) => XmlValue[] = () => [],
+  tagsOf: (id: string) => TagXml[] = () => [],
   devicesOf: (id: string) => DeviceMappings = () => [],
 ) {
   const byReservation = new Map<string, Instance[]>();

@@ -1,32 +1,32 @@
 /** The EC2 key pair actions on the wire; the rules are the key pair service's (service.ts). */
-import { type QueryCall } from '../../query-service';
-import { filtersParam, listParam, requireParam } from '../../query-params';
+import type { Ec2Operations } from '../../../shared/wire/ec2';
+import { filtersOf, required } from '../../query-params';
+import type { Actions } from '../../query-service';
 import type { KeyPairService } from './service';
 
+type KeyPairActions = Actions<Ec2Operations, 'CreateKeyPair' | 'ImportKeyPair' | 'DescribeKeyPairs' | 'DeleteKeyPair'>;
+
 /** The actions, given the service they call. */
-export function keyPairActions(keyPairs: KeyPairService) {
+export function keyPairActions(keyPairs: KeyPairService): KeyPairActions {
   return {
-    CreateKeyPair: async (ctx: QueryCall) => {
-      const { key, privateKeyPem } = await keyPairs.create(ctx.principal, requireParam(ctx.params, 'KeyName'));
+    CreateKeyPair: async ({ principal, input }) => {
+      const { key, privateKeyPem } = await keyPairs.create(principal, required(input.KeyName, 'KeyName'));
       return { keyName: key.name, keyFingerprint: key.fingerprint, keyMaterial: privateKeyPem };
     },
-    ImportKeyPair: (ctx: QueryCall) => {
+    ImportKeyPair: ({ principal, input }) => {
       const key = keyPairs.import(
-        ctx.principal,
-        requireParam(ctx.params, 'KeyName'),
-        requireParam(ctx.params, 'PublicKeyMaterial'),
+        principal,
+        required(input.KeyName, 'KeyName'),
+        required(input.PublicKeyMaterial, 'PublicKeyMaterial'),
       );
       return { keyName: key.name, keyFingerprint: key.fingerprint };
     },
-    DescribeKeyPairs: (ctx: QueryCall) => {
-      const keys = keyPairs.describe(ctx.principal, {
-        names: listParam(ctx.params, 'KeyName'),
-        filters: filtersParam(ctx.params),
-      });
+    DescribeKeyPairs: ({ principal, input }) => {
+      const keys = keyPairs.describe(principal, { names: input.KeyNames ?? [], filters: filtersOf(input.Filters) });
       return { keySet: keys.map((k) => ({ keyName: k.name, keyFingerprint: k.fingerprint })) };
     },
-    DeleteKeyPair: (ctx: QueryCall) => {
-      keyPairs.delete(ctx.principal, requireParam(ctx.params, 'KeyName'));
+    DeleteKeyPair: ({ principal, input }) => {
+      keyPairs.delete(principal, required(input.KeyName, 'KeyName'));
       return { return: true };
     },
   };

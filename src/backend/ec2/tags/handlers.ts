@@ -1,38 +1,27 @@
 /** The EC2 tag actions on the wire; the rules are the tag service's (service.ts). */
-import { type QueryCall } from '../../query-service';
-import { filtersParam, listParam } from '../../query-params';
-import { type TagInput } from './service';
-import type { TagService } from './service';
+import type { Ec2Operations, Tag } from '../../../shared/wire/ec2';
+import { filtersOf } from '../../query-params';
+import type { Actions } from '../../query-service';
+import type { TagInput, TagService } from './service';
 
-/** Tag.N.Key / Tag.N.Value, in the order of N. */
-function tagParams(params: Record<string, string>): TagInput[] {
-  const byIndex = new Map<number, TagInput>();
-  for (const [k, v] of Object.entries(params)) {
-    const m = /^Tag\.(\d+)\.(Key|Value)$/.exec(k);
-    if (!m) continue;
-    const t = byIndex.get(+m[1]) ?? { key: '' };
-    if (m[2] === 'Key') t.key = v;
-    else t.value = v;
-    byIndex.set(+m[1], t);
-  }
-  return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, t]) => t);
-}
+const tagInputs = (tags: Tag[] | undefined): TagInput[] =>
+  (tags ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value }));
 
 /** The actions, given the service they call. */
-export function tagActions(tagService: TagService) {
+export function tagActions(tags: TagService): Actions<Ec2Operations, 'CreateTags' | 'DeleteTags' | 'DescribeTags'> {
   return {
-    CreateTags: (ctx: QueryCall) => {
-      tagService.create(ctx.principal, listParam(ctx.params, 'ResourceId'), tagParams(ctx.params));
+    CreateTags: ({ principal, input }) => {
+      tags.create(principal, input.Resources ?? [], tagInputs(input.Tags));
       return { return: true };
     },
-    DeleteTags: (ctx: QueryCall) => {
-      tagService.delete(ctx.principal, listParam(ctx.params, 'ResourceId'), tagParams(ctx.params));
+    DeleteTags: ({ principal, input }) => {
+      tags.delete(principal, input.Resources ?? [], tagInputs(input.Tags));
       return { return: true };
     },
-    DescribeTags: (ctx: QueryCall) => {
-      const tags = tagService.describe(ctx.principal, filtersParam(ctx.params));
+    DescribeTags: ({ principal, input }) => {
+      const found = tags.describe(principal, filtersOf(input.Filters));
       return {
-        tagSet: tags.map((t) => ({
+        tagSet: found.map((t) => ({
           resourceId: t.resourceId,
           resourceType: t.resourceType,
           key: t.key,

@@ -1,28 +1,16 @@
 /**
- * The EC2 volume and snapshot actions on the wire: Query parameters in, a typed call to the
- * volume service (service.ts, where the rules live), the answer's elements out.
+ * The EC2 volume and snapshot actions on the wire: the request its model reads in, a typed call
+ * to the volume service (service.ts, where the rules live), the answer's elements out.
  */
-import { type QueryCall } from '../../query-service';
+import type { CreateVolumePermissionModifications, Ec2Operations } from '../../../shared/wire/ec2';
 import { ServiceError } from '../../errors';
-import { filtersParam, listParam, requireParam } from '../../query-params';
-import { tagSet } from '../tags/filters';
-import { type Tag } from '../tags/store';
+import { filtersOf, required } from '../../query-params';
+import type { Actions } from '../../query-service';
 import { type Snapshot, type Volume } from '../../storage/store';
-import { MAX_VOLUME_GIB } from './service';
-import type { VolumeService } from './service';
+import { tagSet } from '../tags/filters';
 import type { TagService } from '../tags/service';
-
-/** Size (GiB), when given: a whole number (the service checks the range). */
-function sizeParam(ctx: QueryCall): number | undefined {
-  const raw = ctx.params.Size;
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw))
-    throw new ServiceError(
-      'InvalidParameterValue',
-      `Volume size ${raw} is not an integer from 1 to ${MAX_VOLUME_GIB} (GiB)`,
-    );
-  return Number(raw);
-}
+import { type Tag } from '../tags/store';
+import type { VolumeService } from './service';
 
 const attachmentXml = (v: Volume) =>
   v.attachment
@@ -50,7 +38,6 @@ const volumeXml = (v: Volume, tags: Map<string, Tag[]>) => ({
   volumeType: 'standard',
 });
 
-// Snapshots
 const snapshotXml = (s: Snapshot, tags: Map<string, Tag[]>) => ({
   snapshotId: s.id,
   volumeId: s.volumeId,
@@ -63,8 +50,8 @@ const snapshotXml = (s: Snapshot, tags: Map<string, Tag[]>) => ({
   tagSet: tagSet(tags.get(s.id)),
 });
 
-function attributeParam(ctx: QueryCall): void {
-  const a = ctx.params.Attribute ?? 'createVolumePermission';
+function checkAttribute(attribute: string | undefined): void {
+  const a = attribute ?? 'createVolumePermission';
   if (a !== 'createVolumePermission')
     throw new ServiceError(
       'InvalidParameterValue',
@@ -73,28 +60,47 @@ function attributeParam(ctx: QueryCall): void {
 }
 
 /** Grantees from CreateVolumePermission.Add/Remove.N.UserId|Group, or UserId.N/UserGroup.N with OperationType. */
-function grantees(ctx: QueryCall, op: 'Add' | 'Remove'): string[] {
-  const out: string[] = [];
-  const re = new RegExp(`^CreateVolumePermission\\.${op}\\.\\d+\\.(UserId|Group)$`);
-  for (const [k, v] of Object.entries(ctx.params))
-    if (re.test(k) && v) out.push(k.endsWith('Group') ? v.toLowerCase() : v);
-  if ((ctx.params.OperationType ?? '').toLowerCase() === op.toLowerCase()) {
-    out.push(...listParam(ctx.params, 'UserId'), ...listParam(ctx.params, 'UserGroup').map((g) => g.toLowerCase()));
-  }
+function grantees(
+  input: {
+    CreateVolumePermission?: CreateVolumePermissionModifications;
+    OperationType?: string;
+    UserIds?: string[];
+    GroupNames?: string[];
+  },
+  op: 'Add' | 'Remove',
+): string[] {
+  const out = (input.CreateVolumePermission?.[op] ?? []).flatMap((g) => [
+    ...(g.UserId ? [g.UserId] : []),
+    ...(g.Group ? [g.Group.toLowerCase()] : []),
+  ]);
+  if ((input.OperationType ?? '').toLowerCase() === op.toLowerCase())
+    out.push(...(input.UserIds ?? []), ...(input.GroupNames ?? []).map((g) => g.toLowerCase()));
   return out;
 }
 
-/** The actions, given the services they call. */
-export function volumeActions(volumeService: VolumeService, tagService: TagService) {
-  /** Each resource's tags, for one describe. */
-  const tagsOf = (ctx: QueryCall, ids: string[]) => tagService.of(ctx.principal, ids);
+type VolumeActions = Actions<
+  Ec2Operations,
+  | 'CreateVolume'
+  | 'DescribeVolumes'
+  | 'DeleteVolume'
+  | 'AttachVolume'
+  | 'DetachVolume'
+  | 'CreateSnapshot'
+  | 'DescribeSnapshots'
+  | 'DeleteSnapshot'
+  | 'DescribeSnapshotAttribute'
+  | 'ModifySnapshotAttribute'
+  | 'ResetSnapshotAttribute'
+>;
 
+/** The actions, given the services they call. */
+export function volumeActions(volumes: VolumeService, tags: TagService): VolumeActions {
   return {
-    CreateVolume: (ctx: QueryCall) => {
-      const v = volumeService.create(ctx.principal, {
-        zone: requireParam(ctx.params, 'AvailabilityZone'),
-        sizeGiB: sizeParam(ctx),
-        snapshotId: ctx.params.SnapshotId || undefined,
+    CreateVolume: ({ principal, input }) => {
+      const v = volumes.create(principal, {
+        zone: required(input.AvailabilityZone, 'AvailabilityZone'),
+        sizeGiB: input.Size,
+        snapshotId: input.SnapshotId || undefined,
       });
       return {
         volumeId: v.id,
@@ -106,97 +112,87 @@ export function volumeActions(volumeService: VolumeService, tagService: TagServi
         volumeType: 'standard',
       };
     },
-    DescribeVolumes: (ctx: QueryCall) => {
-      const wanted = listParam(ctx.params, 'VolumeId');
-      const found = volumeService.describe(ctx.principal, {
+    DescribeVolumes: ({ principal, input }) => {
+      const wanted = input.VolumeIds ?? [];
+      const found = volumes.describe(principal, {
         ids: wanted.filter((w) => w !== 'verbose'),
         verbose: wanted.includes('verbose'),
-        filters: filtersParam(ctx.params),
+        filters: filtersOf(input.Filters),
       });
-      const tags = tagsOf(
-        ctx,
+      const t = tags.of(
+        principal,
         found.map((v) => v.id),
       );
-      return { volumeSet: found.map((v) => volumeXml(v, tags)) };
+      return { volumeSet: found.map((v) => volumeXml(v, t)) };
     },
-    DeleteVolume: async (ctx: QueryCall) => {
-      await volumeService.delete(ctx.principal, requireParam(ctx.params, 'VolumeId'));
+    DeleteVolume: async ({ principal, input }) => {
+      await volumes.delete(principal, required(input.VolumeId, 'VolumeId'));
       return { return: true };
     },
-    AttachVolume: (ctx: QueryCall) => {
-      const a = volumeService.attach(ctx.principal, {
-        volumeId: requireParam(ctx.params, 'VolumeId'),
-        instanceId: requireParam(ctx.params, 'InstanceId'),
-        device: requireParam(ctx.params, 'Device'),
+    AttachVolume: ({ principal, input }) => {
+      const volumeId = required(input.VolumeId, 'VolumeId');
+      const a = volumes.attach(principal, {
+        volumeId,
+        instanceId: required(input.InstanceId, 'InstanceId'),
+        device: required(input.Device, 'Device'),
       });
-      return {
-        volumeId: ctx.params.VolumeId,
-        instanceId: a.instanceId,
-        device: a.device,
-        status: a.status,
-        attachTime: a.time,
-      };
+      return { volumeId, instanceId: a.instanceId, device: a.device, status: a.status, attachTime: a.time };
     },
-    DetachVolume: (ctx: QueryCall) => {
-      const a = volumeService.detach(ctx.principal, {
-        volumeId: requireParam(ctx.params, 'VolumeId'),
-        instanceId: ctx.params.InstanceId || undefined,
-        device: ctx.params.Device || undefined,
-        force: ctx.params.Force === 'true',
+    DetachVolume: ({ principal, input }) => {
+      const volumeId = required(input.VolumeId, 'VolumeId');
+      const a = volumes.detach(principal, {
+        volumeId,
+        instanceId: input.InstanceId || undefined,
+        device: input.Device || undefined,
+        force: input.Force === true,
       });
-      return {
-        volumeId: ctx.params.VolumeId,
-        instanceId: a.instanceId,
-        device: a.device,
-        status: 'detaching',
-        attachTime: a.time,
-      };
+      return { volumeId, instanceId: a.instanceId, device: a.device, status: 'detaching', attachTime: a.time };
     },
-    CreateSnapshot: (ctx: QueryCall) => {
-      const s = volumeService.createSnapshot(ctx.principal, {
-        volumeId: requireParam(ctx.params, 'VolumeId'),
-        description: ctx.params.Description ?? '',
+    CreateSnapshot: ({ principal, input }) => {
+      const s = volumes.createSnapshot(principal, {
+        volumeId: required(input.VolumeId, 'VolumeId'),
+        description: input.Description ?? '',
       });
       return snapshotXml(s, new Map());
     },
-    DescribeSnapshots: (ctx: QueryCall) => {
-      const found = volumeService.describeSnapshots(ctx.principal, {
-        ids: listParam(ctx.params, 'SnapshotId'),
-        owners: listParam(ctx.params, 'Owner'),
-        restorableBy: listParam(ctx.params, 'RestorableBy'),
-        filters: filtersParam(ctx.params),
+    DescribeSnapshots: ({ principal, input }) => {
+      const found = volumes.describeSnapshots(principal, {
+        ids: input.SnapshotIds ?? [],
+        owners: input.OwnerIds ?? [],
+        restorableBy: input.RestorableByUserIds ?? [],
+        filters: filtersOf(input.Filters),
       });
-      const tags = tagsOf(
-        ctx,
+      const t = tags.of(
+        principal,
         found.map((s: Snapshot) => s.id),
       );
-      return { snapshotSet: found.map((s) => snapshotXml(s, tags)) };
+      return { snapshotSet: found.map((s) => snapshotXml(s, t)) };
     },
-    DeleteSnapshot: (ctx: QueryCall) => {
-      volumeService.deleteSnapshot(ctx.principal, requireParam(ctx.params, 'SnapshotId'));
+    DeleteSnapshot: ({ principal, input }) => {
+      volumes.deleteSnapshot(principal, required(input.SnapshotId, 'SnapshotId'));
       return { return: true };
     },
-    DescribeSnapshotAttribute: (ctx: QueryCall) => {
-      attributeParam(ctx);
-      const { snapshotId, grantees } = volumeService.snapshotPermissions(
-        ctx.principal,
-        requireParam(ctx.params, 'SnapshotId'),
+    DescribeSnapshotAttribute: ({ principal, input }) => {
+      checkAttribute(input.Attribute);
+      const { snapshotId, grantees: who } = volumes.snapshotPermissions(
+        principal,
+        required(input.SnapshotId, 'SnapshotId'),
       );
       return {
         snapshotId,
-        createVolumePermission: grantees.map((g) => (g === 'all' ? { group: 'all' } : { userId: g })),
+        createVolumePermission: who.map((g) => (g === 'all' ? { group: 'all' } : { userId: g })),
       };
     },
-    ModifySnapshotAttribute: (ctx: QueryCall) => {
-      const id = requireParam(ctx.params, 'SnapshotId');
-      attributeParam(ctx);
-      volumeService.modifySnapshotPermissions(ctx.principal, id, grantees(ctx, 'Add'), grantees(ctx, 'Remove'));
+    ModifySnapshotAttribute: ({ principal, input }) => {
+      const id = required(input.SnapshotId, 'SnapshotId');
+      checkAttribute(input.Attribute);
+      volumes.modifySnapshotPermissions(principal, id, grantees(input, 'Add'), grantees(input, 'Remove'));
       return { return: true };
     },
-    ResetSnapshotAttribute: (ctx: QueryCall) => {
-      const id = requireParam(ctx.params, 'SnapshotId');
-      attributeParam(ctx);
-      volumeService.resetSnapshotPermissions(ctx.principal, id);
+    ResetSnapshotAttribute: ({ principal, input }) => {
+      const id = required(input.SnapshotId, 'SnapshotId');
+      checkAttribute(input.Attribute);
+      volumes.resetSnapshotPermissions(principal, id);
       return { return: true };
     },
   };

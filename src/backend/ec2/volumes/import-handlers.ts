@@ -1,7 +1,7 @@
 /** The conversion task actions on the wire; the rules are the conversion task service's. */
-import { type QueryCall } from '../../query-service';
-import { invalidParameter } from '../../errors';
-import { listParam, requireParam } from '../../query-params';
+import type { Ec2Operations } from '../../../shared/wire/ec2';
+import { required } from '../../query-params';
+import type { Actions } from '../../query-service';
 import { type ConversionTask } from '../../storage/store';
 import type { ConversionTaskService } from './conversion-tasks';
 
@@ -19,38 +19,32 @@ const taskXml = (t: ConversionTask, bytesConverted: number) => ({
   statusMessage: t.statusMessage,
 });
 
-/** A whole number parameter, when given. */
-function wholeParam(ctx: QueryCall, name: string): number | undefined {
-  const raw = ctx.params[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw)) throw invalidParameter(name, raw, 'It is a whole number.');
-  return Number(raw);
-}
-
 /** The actions, given the service they call. */
-export function conversionTaskActions(conversionTaskService: ConversionTaskService) {
+export function conversionTaskActions(
+  tasks: ConversionTaskService,
+): Actions<Ec2Operations, 'ImportVolume' | 'DescribeConversionTasks' | 'CancelConversionTask'> {
   return {
-    ImportVolume: (ctx: QueryCall) => {
-      const task = conversionTaskService.importVolume(
-        ctx.principal,
+    ImportVolume: ({ principal, input, origin }) => {
+      const task = tasks.importVolume(
+        principal,
         {
-          zone: requireParam(ctx.params, 'AvailabilityZone'),
-          format: requireParam(ctx.params, 'Image.Format'),
-          manifestUrl: requireParam(ctx.params, 'Image.ImportManifestUrl'),
-          bytes: wholeParam(ctx, 'Image.Bytes'),
-          sizeGiB: wholeParam(ctx, 'Volume.Size'),
-          description: ctx.params.Description,
+          zone: required(input.AvailabilityZone, 'AvailabilityZone'),
+          format: required(input.Image?.Format, 'Image.Format'),
+          manifestUrl: required(input.Image?.ImportManifestUrl, 'Image.ImportManifestUrl'),
+          bytes: input.Image?.Bytes,
+          sizeGiB: input.Volume?.Size,
+          description: input.Description,
         },
-        ctx.origin,
+        origin,
       );
       return { conversionTask: taskXml(task, 0) };
     },
-    DescribeConversionTasks: (ctx: QueryCall) => {
-      const found = conversionTaskService.describe(ctx.principal, listParam(ctx.params, 'ConversionTaskId'));
+    DescribeConversionTasks: ({ principal, input }) => {
+      const found = tasks.describe(principal, input.ConversionTaskIds ?? []);
       return { conversionTasks: found.map(({ task, bytesConverted }) => taskXml(task, bytesConverted)) };
     },
-    CancelConversionTask: async (ctx: QueryCall) => {
-      await conversionTaskService.cancel(ctx.principal, requireParam(ctx.params, 'ConversionTaskId'));
+    CancelConversionTask: async ({ principal, input }) => {
+      await tasks.cancel(principal, required(input.ConversionTaskId, 'ConversionTaskId'));
       return { return: true };
     },
   };

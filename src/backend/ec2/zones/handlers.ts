@@ -1,26 +1,25 @@
 /** The zone and region actions on the wire; the answers are the zone service's (service.ts). */
-import { type QueryCall } from '../../query-service';
-import { filtersParam, listParam } from '../../query-params';
+import type { Ec2Operations } from '../../../shared/wire/ec2';
+import { filtersOf } from '../../query-params';
+import type { Actions } from '../../query-service';
 import type { ZoneService } from './service';
 
 /** The actions, given the service they call. */
-export function zoneActions(zoneService: ZoneService) {
+export function zoneActions(
+  zones: ZoneService,
+): Actions<Ec2Operations, 'DescribeAvailabilityZones' | 'DescribeRegions'> {
   return {
-    DescribeAvailabilityZones: async (ctx: QueryCall) => {
-      const names = listParam(ctx.params, 'ZoneName');
-      const zones = await zoneService.zones(ctx.principal, {
+    DescribeAvailabilityZones: async ({ principal, input }) => {
+      const names = input.ZoneNames ?? [];
+      const found = await zones.zones(principal, {
         names: names.filter((z) => z !== 'verbose'),
         verbose: names.includes('verbose'),
-        filters: filtersParam(ctx.params),
+        filters: filtersOf(input.Filters),
       });
-      return { availabilityZoneInfo: zones };
+      return { availabilityZoneInfo: found };
     },
-    DescribeRegions: (ctx: QueryCall) => {
-      const regions = zoneService.regions({
-        names: listParam(ctx.params, 'RegionName'),
-        filters: filtersParam(ctx.params),
-      });
-      return { regionInfo: regions };
-    },
+    DescribeRegions: ({ input }) => ({
+      regionInfo: zones.regions({ names: input.RegionNames ?? [], filters: filtersOf(input.Filters) }),
+    }),
   };
 }

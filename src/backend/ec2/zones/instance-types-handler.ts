@@ -2,19 +2,16 @@
  * DescribeInstanceTypes (a Eucalyptus extension) on the wire: the VM types and their sizes, and
  * with Availability the free / max count of each per availability zone.
  */
-import { type QueryCall } from '../../query-service';
-import { listParam } from '../../query-params';
+import type { Ec2Operations } from '../../../shared/wire/ec2';
+import type { Actions } from '../../query-service';
 import type { ZoneService } from './service';
 
-/** The actions, given the service they call. */
-export function instanceTypeActions(zoneService: ZoneService) {
+/** The action, given the service it calls. */
+export function instanceTypeActions(zones: ZoneService): Actions<Ec2Operations, 'DescribeInstanceTypes'> {
   return {
-    DescribeInstanceTypes: (ctx: QueryCall) => {
-      const withAvailability = /^true$/i.test(ctx.params.Availability ?? '');
-      const { types, zones } = zoneService.vmTypes({
-        names: listParam(ctx.params, 'InstanceType'),
-        availability: withAvailability,
-      });
+    DescribeInstanceTypes: ({ input }) => {
+      const availability = input.Availability === true;
+      const { types, zones: free } = zones.vmTypes({ names: input.InstanceTypes ?? [], availability });
       return {
         instanceTypeDetails: types.map((t) => ({
           name: t.name,
@@ -22,8 +19,8 @@ export function instanceTypeActions(zoneService: ZoneService) {
           memory: t.memoryMiB,
           disk: t.diskGiB,
           networkInterfaces: 1,
-          availability: withAvailability
-            ? zones.map((z) => {
+          availability: availability
+            ? free.map((z) => {
                 const a = z.vmTypes.find((v) => v.name === t.name)!;
                 return { zoneName: z.zone, max: a.max, available: a.free };
               })

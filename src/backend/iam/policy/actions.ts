@@ -173,86 +173,55 @@ export interface IamOptions {
   find?: (type: 'user' | 'group', name: string) => IamEntity | undefined;
 }
 
-/** What an IAM action acts on: the entity its ARN names, and the parameters it takes. */
-interface IamActionShape {
-  /** `caller`: UserName, or the caller when absent. */
-  target: 'user' | 'group' | 'caller' | 'none';
-  params: string[];
-}
-
-const PAGED = ['Marker', 'MaxItems'];
-const RECURSIVE = ['IsRecursive', 'Recursive'];
-
-/** Every Euare action with its target and parameters (besides the signature's and Version). */
-const IAM_ACTIONS: Record<string, IamActionShape> = {
-  CreateAccount: { target: 'none', params: ['AccountName'] },
-  DeleteAccount: { target: 'none', params: ['AccountName', ...RECURSIVE] },
-  ListAccounts: { target: 'none', params: PAGED },
-  CreateAccountAlias: { target: 'none', params: ['AccountAlias'] },
-  DeleteAccountAlias: { target: 'none', params: ['AccountAlias'] },
-  ListAccountAliases: { target: 'none', params: PAGED },
-  GetAccountSummary: { target: 'none', params: [] },
-  GetUser: { target: 'caller', params: ['UserName'] },
-  CreateUser: { target: 'user', params: ['UserName', 'Path'] },
-  DeleteUser: { target: 'user', params: ['UserName', ...RECURSIVE] },
-  UpdateUser: { target: 'user', params: ['UserName', 'NewUserName', 'NewPath'] },
-  ListUsers: { target: 'none', params: ['PathPrefix', ...PAGED] },
-  CreateGroup: { target: 'group', params: ['GroupName', 'Path'] },
-  DeleteGroup: { target: 'group', params: ['GroupName', ...RECURSIVE] },
-  UpdateGroup: { target: 'group', params: ['GroupName', 'NewGroupName', 'NewPath'] },
-  ListGroups: { target: 'none', params: ['PathPrefix', ...PAGED] },
-  AddUserToGroup: { target: 'group', params: ['GroupName', 'UserName'] },
-  RemoveUserFromGroup: { target: 'group', params: ['GroupName', 'UserName'] },
-  GetGroup: { target: 'group', params: ['GroupName', ...PAGED] },
-  ListGroupsForUser: { target: 'user', params: ['UserName', ...PAGED] },
-  PutUserPolicy: { target: 'user', params: ['UserName', 'PolicyName', 'PolicyDocument'] },
-  GetUserPolicy: { target: 'user', params: ['UserName', 'PolicyName'] },
-  ListUserPolicies: { target: 'user', params: ['UserName', ...PAGED] },
-  DeleteUserPolicy: { target: 'user', params: ['UserName', 'PolicyName'] },
-  PutGroupPolicy: { target: 'group', params: ['GroupName', 'PolicyName', 'PolicyDocument'] },
-  GetGroupPolicy: { target: 'group', params: ['GroupName', 'PolicyName'] },
-  ListGroupPolicies: { target: 'group', params: ['GroupName', ...PAGED] },
-  DeleteGroupPolicy: { target: 'group', params: ['GroupName', 'PolicyName'] },
-  CreateAccessKey: { target: 'caller', params: ['UserName'] },
-  DeleteAccessKey: { target: 'caller', params: ['UserName', 'AccessKeyId'] },
-  UpdateAccessKey: { target: 'caller', params: ['UserName', 'AccessKeyId', 'Status'] },
-  ListAccessKeys: { target: 'caller', params: ['UserName', ...PAGED] },
-  CreateLoginProfile: { target: 'user', params: ['UserName', 'Password', 'PasswordResetRequired'] },
-  UpdateLoginProfile: { target: 'user', params: ['UserName', 'Password', 'PasswordResetRequired'] },
-  DeleteLoginProfile: { target: 'user', params: ['UserName'] },
-  GetLoginProfile: { target: 'user', params: ['UserName'] },
-  UploadSigningCertificate: { target: 'caller', params: ['UserName', 'CertificateBody'] },
-  CreateSigningCertificate: { target: 'caller', params: ['UserName'] },
-  DeleteSigningCertificate: { target: 'caller', params: ['UserName', 'CertificateId'] },
-  UpdateSigningCertificate: { target: 'caller', params: ['UserName', 'CertificateId', 'Status'] },
-  ListSigningCertificates: { target: 'caller', params: ['UserName', ...PAGED] },
-};
-
-/** Parameters of every request: the action, the API version, the signature's, delegation. */
-const COMMON_PARAMS = new Set([
-  'Action',
-  'Version',
-  'DelegateAccount',
-  'AWSAccessKeyId',
-  'Signature',
-  'SignatureMethod',
-  'SignatureVersion',
-  'Timestamp',
-  'Expires',
-  'SecurityToken',
-]);
-
 /**
- * The parameters of an IAM request that its action does not take (AWS refuses them rather than
- * ignore them: a name sent beside the one the action uses must not be what is authorized).
+ * What each Euare action acts on: the entity its ARN names (`caller`: UserName, or the caller
+ * when absent). The parameters an action takes are its wire model's (src/shared/wire/iam.ts).
  */
-export function unknownIamParams(action: string, params: Params): string[] {
-  const shape = IAM_ACTIONS[action];
-  if (!shape) return [];
-  return Object.keys(params).filter(
-    (k) => !COMMON_PARAMS.has(k) && !k.startsWith('X-Amz-') && !shape.params.includes(k),
-  );
-}
+type IamTarget = 'user' | 'group' | 'caller' | 'none';
+
+const IAM_TARGETS: Record<string, IamTarget> = {
+  CreateAccount: 'none',
+  DeleteAccount: 'none',
+  ListAccounts: 'none',
+  CreateAccountAlias: 'none',
+  DeleteAccountAlias: 'none',
+  ListAccountAliases: 'none',
+  GetAccountSummary: 'none',
+  GetUser: 'caller',
+  CreateUser: 'user',
+  DeleteUser: 'user',
+  UpdateUser: 'user',
+  ListUsers: 'none',
+  CreateGroup: 'group',
+  DeleteGroup: 'group',
+  UpdateGroup: 'group',
+  ListGroups: 'none',
+  AddUserToGroup: 'group',
+  RemoveUserFromGroup: 'group',
+  GetGroup: 'group',
+  ListGroupsForUser: 'user',
+  PutUserPolicy: 'user',
+  GetUserPolicy: 'user',
+  ListUserPolicies: 'user',
+  DeleteUserPolicy: 'user',
+  PutGroupPolicy: 'group',
+  GetGroupPolicy: 'group',
+  ListGroupPolicies: 'group',
+  DeleteGroupPolicy: 'group',
+  CreateAccessKey: 'caller',
+  DeleteAccessKey: 'caller',
+  UpdateAccessKey: 'caller',
+  ListAccessKeys: 'caller',
+  CreateLoginProfile: 'user',
+  UpdateLoginProfile: 'user',
+  DeleteLoginProfile: 'user',
+  GetLoginProfile: 'user',
+  UploadSigningCertificate: 'caller',
+  CreateSigningCertificate: 'caller',
+  DeleteSigningCertificate: 'caller',
+  UpdateSigningCertificate: 'caller',
+  ListSigningCertificates: 'caller',
+};
 
 /** An IAM (Euare) request: `iam:<Action>` and the ARN of the user or group it acts on. */
 export function iamAuthorization(
@@ -261,7 +230,7 @@ export function iamAuthorization(
   accountId: string,
   opts: IamOptions = {},
 ): Authorization {
-  const shape = IAM_ACTIONS[action] ?? { target: 'none', params: [] };
+  const target = IAM_TARGETS[action] ?? 'none';
   /** The entity's ARN from its stored record; one being created (or not found) as the request names it. */
   const arnOf = (type: 'user' | 'group', name: string, givenPath?: string) => {
     const found = givenPath === undefined ? opts.find?.(type, name) : undefined;
@@ -271,10 +240,9 @@ export function iamAuthorization(
   const resources: string[] = [];
   let type: 'user' | 'group' | undefined;
   let name: string | undefined;
-  if (shape.target === 'group') [type, name] = ['group', params.GroupName];
-  else if (shape.target === 'user' || (shape.target === 'caller' && params.UserName))
-    [type, name] = ['user', params.UserName];
-  else if (shape.target === 'caller' && opts.callerUserName) [type, name] = ['user', opts.callerUserName];
+  if (target === 'group') [type, name] = ['group', params.GroupName];
+  else if (target === 'user' || (target === 'caller' && params.UserName)) [type, name] = ['user', params.UserName];
+  else if (target === 'caller' && opts.callerUserName) [type, name] = ['user', opts.callerUserName];
   if (type && name) resources.push(arnOf(type, name, creating ? (params.Path ?? '/') : undefined));
   // A rename or move is allowed only on both sides of it (seed 000, "Modify a Group").
   if ((action === 'UpdateGroup' || action === 'UpdateUser') && type && name) {
