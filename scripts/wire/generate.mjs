@@ -93,7 +93,11 @@ async function generate(service, protocol, exportName) {
     const s = m.shapes[name];
     if (SCALAR[s.type]) return TS[s.type];
     if (s.type === 'list') return `${typeOf(s.member.shape, suffix)}[]`;
-    if (s.type === 'map') return `Record<string, ${typeOf(s.value.shape, suffix)}>`;
+    // A request's map is read into a record; an answer's goes on the wire as <entry><key/><value/></entry>.
+    if (s.type === 'map')
+      return suffix
+        ? `{ key: ${typeOf(s.key.shape, suffix)}; value: ${typeOf(s.value.shape, suffix)} }[]`
+        : `Record<string, ${typeOf(s.value.shape, suffix)}>`;
     return `${name}${suffix}`;
   };
   const lines = [

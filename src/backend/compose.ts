@@ -24,7 +24,9 @@ import { SqliteKeyPairStore } from './ec2/keypairs/store';
 import { ec2Services } from './ec2/services';
 import { SqliteTagStore } from './ec2/tags/store';
 import { s3Gate } from './iam/enforce';
+import { IdentityService } from './iam/service';
 import { IdentityStore } from './iam/store';
+import * as path from 'node:path';
 import { PropertyService } from './properties/service';
 import { SqlitePropertyStore } from './properties/store';
 import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
@@ -137,9 +139,17 @@ export function composeCloud(
     (i, why) => ec2.instances.lose(i, why ?? `node ${i.node} no longer runs it (the node controller restarted)`),
     () => cluster.controller.nodes.list().map((n) => `${n.host}:${n.port}`),
   );
+  const identity = new IdentityStore(store.db);
+  const identityService = new IdentityService({
+    store,
+    identity,
+    caCertFile: path.join(paths.keysDir, 'cloud-cert.pem'),
+    caKeyFile: path.join(paths.keysDir, 'cloud-pk.pem'),
+  });
   const cloud: CloudContext = {
     store,
-    identity: new IdentityStore(store.db),
+    identity,
+    identityService,
     walrus,
     volumes,
     storage,

@@ -4,6 +4,7 @@
  */
 import type { ClusterServices } from './cluster';
 import type { IdentityStore } from './iam/store';
+import type { IdentityService } from './iam/service';
 import type { ImageStore } from './ec2/images/store';
 import type { SqliteBundleTaskStore } from './ec2/bundle-tasks/store';
 import type { ComputeServices } from './ec2/instances/services';
@@ -25,6 +26,8 @@ export interface CloudContext {
   store: CloudStore;
   /** Euare's groups, login profiles, aliases and listings. */
   identity: IdentityStore;
+  /** Euare, the identity service (typed calls with a principal; its rules live there). */
+  identityService: IdentityService;
   images: ImageStore;
   keypairs: KeyPairStore;
   groups: SecurityGroupStore;

@@ -64,10 +64,7 @@ export interface QueryService {
   /** Parameters every request may carry besides the action's (Euare's DelegateAccount). */
   commonParams?: ReadonlySet<string>;
   /** Actions anyone may send unsigned (a sign-up): they get no principal. */
-  anonymous?: Record<
-    string,
-    (cloud: CloudContext, params: Record<string, string>, origin?: Origin) => { [k: string]: XmlValue }
-  >;
+  anonymous?: Record<string, (params: Record<string, string>, origin?: Origin) => object>;
 }
 
 export interface QueryRequest {
@@ -149,8 +146,7 @@ export async function handleQuery(
     action = params.Action;
     const anonymous =
       action && service.anonymous && Object.hasOwn(service.anonymous, action) ? service.anonymous[action] : undefined;
-    if (anonymous)
-      return reply(service, action!, params.Version ?? '', requestId, anonymous(cloud, params, req.origin));
+    if (anonymous) return reply(service, action!, params.Version ?? '', requestId, anonymous(params, req.origin));
     const principal = req.sender
       ? auth.bodyMatches(req, req.sender)
       : auth.authenticate(service.protocol, { ...req, params })!;

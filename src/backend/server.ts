@@ -34,11 +34,11 @@ const IDLE_TIMEOUT_MS = 300_000;
 type Route = { kind: 'query'; service: QueryService } | { kind: 's3'; prefix: string };
 
 /** The service paths, which take priority; any other path is S3 at the root (s3cmd and friends). */
-function router(ec2: QueryService): (path: string) => Route {
+function router(ec2: QueryService, iam: QueryService): (path: string) => Route {
   const routes: [string, Route][] = [
     ['/services/Eucalyptus', { kind: 'query', service: ec2 }],
     ['/services/compute', { kind: 'query', service: ec2 }],
-    ['/services/Euare', { kind: 'query', service: iamService }],
+    ['/services/Euare', { kind: 'query', service: iam }],
     ['/services/Walrus', { kind: 's3', prefix: '/services/Walrus' }],
     ['/services/objectstorage', { kind: 's3', prefix: '/services/objectstorage' }],
   ];
@@ -121,7 +121,7 @@ export interface ServerLog {
 }
 
 export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Server {
-  const route = router(ec2Service(cloud.ec2));
+  const route = router(ec2Service(cloud.ec2), iamService(cloud.identityService));
   const auth = new Authenticator(cloud.store, Date.now, { region: cloud.conf.SIGNATURE_REGION || undefined });
   const bodyTimeoutMs = (Number(cloud.conf.REQUEST_BODY_TIMEOUT) || DEFAULT_BODY_TIMEOUT_S) * 1000;
   const unauthenticated = new SourceLimiter(MAX_UNAUTHENTICATED_PER_SOURCE);

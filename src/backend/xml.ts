@@ -47,7 +47,7 @@ function write(out: string[], name: string, value: XmlValue, listItem: string | 
 const NEEDS_ESCAPE = /[<>&"'\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f\u007f\ufffe\uffff]/;
 
 /** A list whose elements have their own name rather than the protocol's <item>/<member>. */
-export function namedList(itemName: string, values: XmlValue[]): XmlValue[] {
+export function namedList<T extends XmlValue>(itemName: string, values: T[]): T[] {
   return Object.assign([...values], { itemName });
 }
 

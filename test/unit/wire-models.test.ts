@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { ec2Service } from '../../src/backend/ec2';
 import type { Ec2Services } from '../../src/backend/ec2/services';
 import { iamService } from '../../src/backend/iam';
+import type { IdentityService } from '../../src/backend/iam/service';
 import { type DescribeInstancesRequest, ec2Model, type RunInstancesRequest } from '../../src/shared/wire/ec2';
 import { iamModel } from '../../src/shared/wire/iam';
 import { parseQuery } from '../../src/shared/wire/query';
@@ -95,5 +96,5 @@ test('every served action has a model, and every modelled operation is served', 
   const ec2 = Object.keys(ec2Service({} as Ec2Services).actions).sort();
   const modelled = (m: { operations: Record<string, unknown> }) => Object.keys(m.operations).sort();
   assert.deepEqual(ec2, modelled(ec2Model));
-  assert.deepEqual(Object.keys(iamService.actions).sort(), modelled(iamModel));
+  assert.deepEqual(Object.keys(iamService({} as IdentityService).actions).sort(), modelled(iamModel));
 });

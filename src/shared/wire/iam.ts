@@ -263,16 +263,24 @@ export interface CreateLoginProfileResponseXml {
 }
 
 export interface CreateSigningCertificateResponseXml {
-  Certificate?: SigningCertificateXml;
-  PrivateKey?: string;
+  Certificate?: CreatedSigningCertificateXml;
 }
 
 export interface CreateUserResponseXml {
   User?: UserXml;
 }
 
+export interface CreatedSigningCertificateXml {
+  UserName?: string;
+  CertificateId?: string;
+  CertificateBody?: string;
+  Status?: string;
+  UploadDate?: string;
+  PrivateKey?: string;
+}
+
 export interface GetAccountSummaryResponseXml {
-  SummaryMap?: Record<string, number>;
+  SummaryMap?: { key: string; value: number }[];
 }
 
 export interface GetGroupPolicyResponseXml {
