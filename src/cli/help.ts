@@ -2,6 +2,8 @@
  * --help text and man pages, both rendered from a command's own declaration (summary,
  * description, arguments, flags, examples), so the two can never disagree.
  */
+import { type Style, styleFor } from './style';
+
 export interface FlagMeta {
   name: string;
   char?: string;
@@ -79,18 +81,20 @@ function groupFlags(cmd: CommandMeta): [string, FlagMeta[]][] {
   return [...groups.entries()];
 }
 
-export function helpText(cmd: CommandMeta): string {
+/** --help's text; `style` colours headings and examples when it goes to a terminal. */
+export function helpText(cmd: CommandMeta, style: Style = styleFor({})): string {
+  const heading = (s: string) => style.bold(s);
   const out: string[] = [usageLine(cmd), ''];
   if (cmd.summary) out.push(cmd.summary, '');
   if (cmd.description) out.push(cmd.description.trim(), '');
   const args = Object.values(cmd.args);
   if (args.length) {
-    out.push('positional arguments:');
+    out.push(heading('positional arguments:'));
     for (const a of args) out.push(`  ${a.name.toUpperCase().padEnd(24)}${a.description ?? ''}`);
     out.push('');
   }
   for (const [group, flags] of groupFlags(cmd)) {
-    out.push(`${group}:`);
+    out.push(heading(`${group}:`));
     for (const f of flags) {
       const names = `  ${flagNames(f)}`;
       const text = f.summary ?? f.description ?? '';
@@ -100,8 +104,8 @@ export function helpText(cmd: CommandMeta): string {
   }
   out.push(`${'  -h, --help'.padEnd(26)}show this help message and exit`, '');
   if (cmd.examples?.length) {
-    out.push('examples:');
-    for (const e of cmd.examples) out.push(`  ${e.replace(/<%= command.id %>/g, cmd.id)}`);
+    out.push(heading('examples:'));
+    for (const e of cmd.examples) out.push(`  ${style.cyan(e.replace(/<%= command.id %>/g, cmd.id))}`);
     out.push('');
   }
   if (cmd.aliases?.length) out.push(`also available as: ${cmd.aliases.join(', ')}`, '');

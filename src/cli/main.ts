@@ -5,6 +5,7 @@
  * command is adding its file. Errors end here: one line on stderr, exit status 1; usage errors
  * print usage and exit 2; a stack trace only under --debug.
  */
+import { styleFor } from './style';
 import * as path from 'node:path';
 import { isCliError, oneLine, UsageError } from '../shared/errors';
 import { packageRoot, packageVersion } from '../shared/package-root';
@@ -44,9 +45,10 @@ const ENTRY_NAMES = new Set(['euca2ools', 'euca2ools.js']);
 
 function report(name: string, err: unknown, debug: boolean, cmd?: CommandClass): number {
   const e = err as Error & { oclif?: { exit?: number }; parse?: unknown; code?: string };
+  const red = styleFor(process.stderr).red;
   if (e?.oclif?.exit !== undefined && e.code === 'EEXIT') return e.oclif.exit;
   if (isCliError(e)) {
-    process.stderr.write(`${name}: error (${e.code}): ${oneLine(e.message)}\n`);
+    process.stderr.write(red(`${name}: error (${e.code}): ${oneLine(e.message)}`) + '\n');
     if (debug && e.stack) process.stderr.write(e.stack + '\n');
     return 1;
   }
@@ -58,10 +60,10 @@ function report(name: string, err: unknown, debug: boolean, cmd?: CommandClass):
       const { usageLine } = require('./help') as typeof import('./help');
       process.stderr.write(usageLine(commandMeta(cmd as unknown as typeof EucaCommand, name)) + '\n');
     }
-    process.stderr.write(`${name}: error: ${msg}\n`);
+    process.stderr.write(red(`${name}: error: ${msg}`) + '\n');
     return 2;
   }
-  process.stderr.write(`${name}: error (InternalError): ${oneLine(e?.message ?? String(err))}\n`);
+  process.stderr.write(red(`${name}: error (InternalError): ${oneLine(e?.message ?? String(err))}`) + '\n');
   if (debug && e?.stack) process.stderr.write(e.stack + '\n');
   return 1;
 }

@@ -271,6 +271,9 @@ describe('the command surface', () => {
     }
     const bad = await run('euca-describe-regions', ['--no-such-flag'], env);
     assert.equal(bad.code, 2);
+    assert.ok(!bad.stderr.includes('\u001b['), 'no colour in piped output');
+    const forced = await run('euca-describe-regions', ['--no-such-flag'], { ...env, FORCE_COLOR: '1' });
+    assert.match(forced.stderr, /\u001b\[31meuca-describe-regions: error: Nonexistent flag/);
     assert.match(bad.stderr, /^usage: euca-describe-regions /);
     assert.match(bad.stderr, /euca-describe-regions: error: Nonexistent flag: --no-such-flag\n$/);
   });

@@ -10,6 +10,7 @@
  * exactly as before. HARDENING_FUZZ_COUNT sets how many (default 20,000; CI runs the default).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -360,9 +361,16 @@ function snapshot(dataDir: string): string {
       )}`,
   );
   db.close();
+  // Every file's content too (the database's, which the rows above show, and logs aside).
   const files = (fs.readdirSync(dataDir, { recursive: true }) as string[])
     .filter((f) => !/^var[/\\](log|run)|[/\\]db[/\\]|\.port$|node[/\\]var[/\\](log|run)/.test(f))
-    .sort();
+    .sort()
+    .map((f) => {
+      const file = path.join(dataDir, f);
+      const st = fs.lstatSync(file);
+      if (!st.isFile()) return f;
+      return `${f} ${createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
+    });
   return [...rows, ...files].join('\n');
 }
 

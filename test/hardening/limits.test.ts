@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { resolveEndpoint } from '../../src/cli/config/resolve';
+import { QueryClient } from '../../src/cli/query';
 import { run, runOk } from '../helpers/cli';
 import { startCloud, type TestCloud } from '../helpers/cloud';
 import { registerTestImage } from '../helpers/images';
@@ -61,12 +63,18 @@ describe('limits', () => {
     async () => {
       const env = cloud.env;
       const image = await registerTestImage(env);
-      await fails(
-        'euca-run-instances',
-        [image, '-d', 'x'.repeat(16 * 1024 + 1)],
-        env,
-        /\(InvalidParameterValue\).*16 KiB/,
+      // The cloud's own limit, sent past the command's (which refuses the same before sending).
+      const ec2 = new QueryClient(await resolveEndpoint('ec2', {}, { env, ini: new Map(), commandName: 'limits' }));
+      await assert.rejects(
+        ec2.call('RunInstances', {
+          ImageId: image,
+          MinCount: '1',
+          MaxCount: '1',
+          UserData: Buffer.alloc(16 * 1024 + 1, 'x').toString('base64'),
+        }),
+        (e: CliError) => e.code === 'InvalidParameterValue' && /16 KiB/.test(e.message),
       );
+      await fails('euca-run-instances', [image, '-d', 'x'.repeat(16 * 1024 + 1)], env, /InvalidParameterValue.*16 KiB/);
       assert.doesNotMatch(await runOk('euca-describe-instances', [], env), /^INSTANCE/m);
 
       await runOk('euare-usercreate', ['-u', 'quota'], env);

@@ -19,7 +19,7 @@ export function commandsDir(): string {
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || /^(EC2_|AWS_|EUCA|EUARE_|S3_|EUCALYPTUS_)/.test(k)) continue;
+    if (v === undefined || /^(EC2_|AWS_|EUCA|EUARE_|S3_|EUCALYPTUS_|FORCE_COLOR$|NO_COLOR$)/.test(k)) continue;
     env[k] = v;
   }
   env.PATH = `${commandsDir()}${path.delimiter}${env.PATH ?? ''}`;

@@ -10,14 +10,12 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseNetworkConfig } from '../../src/backend/cluster/network/config';
 import {
-  instancesPerNetwork,
   intToIp,
   ipToInt,
   macForIp,
   managedNetwork,
   maskPrefix,
   networkCount,
-  networkHosts,
   parseAddressList,
   parseMacMap,
   subnetFitsMask,
@@ -33,12 +31,12 @@ function store(): SqliteStore {
 
 test("seed 001's arithmetic: a /16 holds 1024 networks of 64, each for 61 instances", () => {
   assert.equal(networkCount('255.255.0.0', 64), 1024);
-  assert.equal(instancesPerNetwork(64), 61);
-  assert.equal(instancesPerNetwork(256), 253);
   assert.equal(networkCount('255.0.0.0', 128), 131072);
-  const hosts = networkHosts('192.168.0.0', 64, 1);
-  assert.equal(hosts.length, 61);
-  assert.deepEqual([hosts[0], hosts[60]], ['192.168.0.66', '192.168.0.126']);
+  // 61 instance addresses of 64 (.66 to .126), 253 of 256: less network, router and broadcast.
+  assert.deepEqual(
+    [managedNetwork('10.0.0.0', 256, 0).firstHost, managedNetwork('10.0.0.0', 256, 0).lastHost],
+    ['10.0.0.2', '10.0.0.254'],
+  );
   assert.deepEqual(managedNetwork('192.168.0.0', 64, 1), {
     index: 1,
     network: '192.168.0.64',

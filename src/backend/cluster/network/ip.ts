@@ -56,11 +56,6 @@ export function networkCount(mask: string, perNet: number): number {
   return Math.floor(subnetSize(mask) / perNet);
 }
 
-/** Usable instance addresses per network: less network, router and broadcast (64 → 61). */
-export function instancesPerNetwork(perNet: number): number {
-  return Math.max(0, perNet - 3);
-}
-
 export interface ManagedNetwork {
   index: number;
   network: string;
@@ -82,11 +77,6 @@ export function managedNetwork(subnet: string, perNet: number, index: number): M
     firstHost: intToIp(base + 2),
     lastHost: intToIp(base + perNet - 2),
   };
-}
-
-/** The instance addresses of a managed network, lowest first. */
-export function networkHosts(subnet: string, perNet: number, index: number): string[] {
-  return Array.from({ length: perNet - 3 }, (_, k) => networkHost(subnet, perNet, index, k));
 }
 
 /** The k-th address a group network hands out (0-based): after the network address and the router. */
