@@ -140,6 +140,7 @@ export const filterFlag = Flags.string({
   multipleNonGreedy: true,
 });
 
+/** `--filter NAME=VALUE ...` as Filter.N.Name / Filter.N.Value.M (a Route of the describe commands). */
 export function filterParams(filters: string[] | undefined): Params {
   const byName = new Map<string, string[]>();
   for (const f of filters ?? []) {
@@ -163,11 +164,43 @@ export abstract class ServiceCommand extends EucaCommand {
   }
 }
 
-/** A command that is one Query action: declare `action`, `params()` and `print()`. */
+/**
+ * Where an argument or flag goes in the request (euca2ools' route_to): a parameter name (a true
+ * boolean goes as 'true', a list as Name.N), or a function of the value and the whole command
+ * line giving parameters (called even when the value is absent: it may need another, or refuse).
+ */
+export type Route = string | ((value: any, parsed: Parsed) => Params);
+
+/** All the arguments of a non-strict command (`euca-describe-instances i-1 i-2`), as one list. */
+export const REST = '...';
+
+/** The request a command's routes make of its command line. */
+export function routedParams(routes: Record<string, Route>, parsed: Parsed): Params {
+  const out: Params = {};
+  for (const [name, route] of Object.entries(routes)) {
+    const value = name === REST ? (parsed.argv as string[]) : (parsed.flags[name] ?? parsed.args[name]);
+    if (typeof route === 'function') Object.assign(out, route(value, parsed));
+    else if (value !== undefined && value !== false && !(Array.isArray(value) && !value.length))
+      out[route] = value === true ? 'true' : value;
+  }
+  return out;
+}
+
+/**
+ * A command that is one Query action: declare `action`, where its arguments and flags go
+ * (`route`, and `fixedParams` it always sends) and `print()`; `params()` only when the request
+ * needs more than routing (reading a file, checking a combination).
+ */
 export abstract class QueryCommand extends ServiceCommand {
   static action: string;
+  static route: Record<string, Route> = {};
+  static fixedParams: Params = {};
 
-  protected abstract params(parsed: Parsed): Params;
+  protected params(parsed: Parsed): Params {
+    const ctor = this.ctor as unknown as typeof QueryCommand;
+    return { ...ctor.fixedParams, ...routedParams(ctor.route, parsed) };
+  }
+
   protected abstract print(result: XmlNode, parsed: Parsed): void;
 
   async run(): Promise<void> {

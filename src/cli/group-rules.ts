@@ -106,7 +106,7 @@ export abstract class GroupRuleCommand extends QueryCommand {
     return super.run();
   }
 
-  protected params({ args, flags }: Parsed): Params {
+  protected override params({ args, flags }: Parsed): Params {
     if (flags.cidr && flags['source-group'])
       throw new UsageError('argument -s/--cidr: not allowed with argument -o/--source-group');
     if (flags['source-group-user'] && !flags['source-group'])

@@ -4,7 +4,7 @@
  * (euare-usercreate -g -k), and the options most of them share.
  */
 import { Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from './command';
+import { type Parsed, QueryCommand, type Route, routedParams } from './command';
 import { CliError } from '../shared/errors';
 import { type Params, QueryClient } from './query';
 import { type XmlNode } from './xml';
@@ -32,6 +32,18 @@ export function userParam(parsed: Parsed): Params {
   return v ? { UserName: v } : {};
 }
 
+/**
+ * The route of a name given with its option or as the positional argument (`-u alice` or
+ * `alice`), required unless `optional`.
+ */
+export const named =
+  (param: string, what: string, optional = false): Route =>
+  (value: string | undefined, parsed: Parsed) => {
+    const v = value ?? parsed.args.name;
+    if (!v && !optional) throw new CliError('MissingParameter', `${what} is required`);
+    return v ? { [param]: v } : {};
+  };
+
 export abstract class IamCommand extends QueryCommand {
   /** Most Euare actions answer nothing worth printing (Eucalyptus is silent on success). */
   protected print(_result: XmlNode, _parsed: Parsed): void {}
@@ -42,6 +54,12 @@ export abstract class IamCommand extends QueryCommand {
   /** The action to call: the declared one, unless the arguments choose another. */
   protected actionFor(_parsed: Parsed): string {
     return (this.ctor as unknown as typeof IamCommand).action;
+  }
+
+  /** The routed parameters, and --as-account's delegation (every Euare command has it). */
+  protected override params(parsed: Parsed): Params {
+    const ctor = this.ctor as unknown as typeof IamCommand;
+    return { ...delegate(parsed.flags), ...ctor.fixedParams, ...routedParams(ctor.route, parsed) };
   }
 
   /** Runs before the action's parameters are built: prompts, file reads. */

@@ -85,7 +85,7 @@ export abstract class PolicyCommand extends IamCommand {
     return { ...delegate(parsed.flags), [o.param]: nameOf(parsed, o.flag, `${this.owner} name`) };
   }
 
-  protected params(parsed: Parsed): Params {
+  protected override params(parsed: Parsed): Params {
     return {
       ...this.ownerParams(parsed),
       ...(parsed.flags['policy-name'] ? { PolicyName: parsed.flags['policy-name'] } : {}),

@@ -14,7 +14,7 @@ export abstract class InstanceListCommand extends QueryCommand {
   /** Whether the action answers state changes worth printing. */
   static printsStates = true;
 
-  protected params({ argv, flags }: Parsed) {
+  protected override params({ argv, flags }: Parsed) {
     return { InstanceId: argv as string[], Force: flags.force || undefined };
   }
 

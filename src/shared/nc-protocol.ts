@@ -106,9 +106,6 @@ export interface InstanceNetwork {
   vlan?: number;
 }
 
-/** The hypervisor drivers a node controller of this build can run (HYPERVISOR in its eucalyptus.conf). */
-export const NODE_HYPERVISORS = ['simulated'] as const;
-
 export interface DescribeResourceResponse {
   cores: number;
   memoryMiB: number;

@@ -278,6 +278,13 @@ describe('the command surface', () => {
     assert.match(bad.stderr, /euca-describe-regions: error: Nonexistent flag: --no-such-flag\n$/);
   });
 
+  test("the commands' bundle carries none of the daemons' code, nor the TypeScript compiler", () => {
+    // Start-up time is every command's: what only the daemons use stays in their bundles.
+    const cli = fs.readFileSync(path.join(ROOT, 'dist', 'cli.js'), 'utf8');
+    for (const marker of ['llhttp', 'ec2Model', 'ts.createSourceFile', 'better-sqlite3/lib'])
+      assert.ok(!cli.includes(marker), `dist/cli.js includes ${marker}`);
+  });
+
   test('package.json lists exactly the built commands and their man pages (the build does not rewrite it)', () => {
     const maps = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'package-maps.json'), 'utf8'));
     assert.deepEqual(PKG.bin, maps.bin);

@@ -3,7 +3,7 @@
  * together, as the cloud will read them) before the file is touched, then written in place with
  * its comments kept; and what must be restarted for a change to take effect.
  */
-import { NODE_HYPERVISORS } from '../../shared/nc-protocol';
+import { NODE_HYPERVISORS } from '../../shared/hypervisors';
 import * as fs from 'node:fs';
 import { CliError } from '../../shared/errors';
 import { parseNetworkConfig } from '../cluster/network/config';

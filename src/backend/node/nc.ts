@@ -6,7 +6,7 @@
  * (last: its presence means "answering"), and shut down cleanly on SIGTERM or SIGINT. Started by a
  * cloud for itself, it also stops when that cloud goes away (EUCA_NC_PARENT_PID).
  */
-import { NODE_HYPERVISORS } from '../../shared/nc-protocol';
+import { NODE_HYPERVISORS } from '../../shared/hypervisors';
 import type { NodeRunOptions } from '../../shared/launcher';
 import * as fs from 'node:fs';
 import { listen, log } from '../listen';

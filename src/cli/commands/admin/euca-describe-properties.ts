@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type Parsed, QueryCommand, REST } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -20,9 +20,9 @@ export default class DescribeProperties extends QueryCommand {
   ];
   static override action = 'DescribeProperties';
 
-  protected params({ argv }: Parsed) {
-    return { Property: argv as string[] };
-  }
+  static override route = {
+    [REST]: 'Property',
+  };
 
   protected print(result: XmlNode, { flags }: Parsed) {
     this.out(

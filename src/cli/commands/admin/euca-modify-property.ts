@@ -23,7 +23,7 @@ export default class ModifyProperty extends QueryCommand {
   ];
   static override action = 'ModifyPropertyValue';
 
-  protected params({ flags }: Parsed) {
+  protected override params({ flags }: Parsed) {
     const text: string = flags.property;
     const eq = text.indexOf('=');
     if (eq <= 0) throw new CliError('InvalidParameterValue', `property must have the form NAME=VALUE: ${text}`);

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { EucaCommand } from '../../command';
 import { loadAdmin } from '../../../shared/launcher';
-import { NODE_HYPERVISORS } from '../../../shared/nc-protocol';
+import { NODE_HYPERVISORS } from '../../../shared/hypervisors';
 import { promptPassword } from '../../prompt';
 
 const list = (summary: string) => Flags.string({ summary, helpValue: '"HOST[:PORT] ..."' });

@@ -21,9 +21,10 @@ export default class AddGroup extends QueryCommand {
   static override examples = ['<%= command.id %> -d "newgroup" mygroup'];
   static override action = 'CreateSecurityGroup';
 
-  protected params({ args, flags }: Parsed) {
-    return { GroupName: args.group, GroupDescription: flags.description };
-  }
+  static override route = {
+    group: 'GroupName',
+    description: 'GroupDescription',
+  };
 
   protected print(result: XmlNode, { args, flags }: Parsed) {
     this.out([record('GROUP', result.groupId, args.group, flags.description)]);

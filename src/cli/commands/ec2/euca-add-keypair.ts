@@ -22,9 +22,9 @@ export default class AddKeypair extends QueryCommand {
   static override examples = ['<%= command.id %> mykey > mykey.private', '<%= command.id %> -f mykey.private mykey'];
   static override action = 'CreateKeyPair';
 
-  protected params({ args }: Parsed) {
-    return { KeyName: args.keypair };
-  }
+  static override route = {
+    keypair: 'KeyName',
+  };
 
   protected print(result: XmlNode, { flags }: Parsed) {
     const pem = String(result.keyMaterial).trim() + '\n';

@@ -10,10 +10,6 @@ export default class AllocateAddress extends QueryCommand {
   static override examples = ['<%= command.id %>'];
   static override action = 'AllocateAddress';
 
-  protected params() {
-    return {};
-  }
-
   protected print(result: XmlNode) {
     this.out([record('ADDRESS', result.publicIp, result.domain ?? 'standard', result.allocationId)]);
   }

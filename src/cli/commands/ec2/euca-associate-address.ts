@@ -16,9 +16,10 @@ export default class AssociateAddress extends QueryCommand {
   static override examples = ['<%= command.id %> -i i-56785678 192.168.17.103'];
   static override action = 'AssociateAddress';
 
-  protected params({ args, flags }: Parsed) {
-    return { PublicIp: args.address, InstanceId: flags['instance-id'] };
-  }
+  static override route = {
+    address: 'PublicIp',
+    'instance-id': 'InstanceId',
+  };
 
   protected print(_: unknown, { args, flags }: Parsed) {
     this.out([record('ADDRESS', args.address, flags['instance-id'])]);

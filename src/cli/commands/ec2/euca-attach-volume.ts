@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { QueryCommand } from '../../command';
 import { attachmentLine } from '../../printers/volumes';
 import { type XmlNode } from '../../xml';
 
@@ -29,9 +29,11 @@ export default class AttachVolume extends QueryCommand {
   ];
   static override action = 'AttachVolume';
 
-  protected params({ args, flags }: Parsed) {
-    return { VolumeId: args.volume, InstanceId: flags.instance, Device: flags.device };
-  }
+  static override route = {
+    volume: 'VolumeId',
+    instance: 'InstanceId',
+    device: 'Device',
+  };
 
   protected print(result: XmlNode) {
     this.out([attachmentLine(result)]);

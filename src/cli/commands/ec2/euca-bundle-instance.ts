@@ -44,7 +44,7 @@ export default class BundleInstance extends QueryCommand {
   ];
   static override action = 'BundleInstance';
 
-  protected params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: Parsed) {
     if (!String(flags.prefix).startsWith('windows'))
       throw new CliError('InvalidParameterValue', `the prefix must start with "windows": ${flags.prefix}`);
     return { InstanceId: args.instance, Storage: { S3: { Bucket: flags.bucket, Prefix: flags.prefix } } };

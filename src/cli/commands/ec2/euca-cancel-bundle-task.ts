@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { QueryCommand } from '../../command';
 import { bundleTaskLine } from '../../printers/bundle-tasks';
 import { type XmlNode } from '../../xml';
 
@@ -9,9 +9,9 @@ export default class CancelBundleTask extends QueryCommand {
   static override examples = ['<%= command.id %> bun-C9A4EB20'];
   static override action = 'CancelBundleTask';
 
-  protected params({ args }: Parsed) {
-    return { BundleId: args.task };
-  }
+  static override route = {
+    task: 'BundleId',
+  };
 
   protected print(result: XmlNode) {
     this.out([bundleTaskLine(result.bundleInstanceTask ?? {})]);

@@ -9,9 +9,9 @@ export default class CancelConversionTask extends QueryCommand {
   static override examples = ['<%= command.id %> import-vol-12345678'];
   static override action = 'CancelConversionTask';
 
-  protected params({ args }: Parsed) {
-    return { ConversionTaskId: args.task };
-  }
+  static override route = {
+    task: 'ConversionTaskId',
+  };
 
   protected print(_: unknown, { args }: Parsed) {
     this.out([record('CONVERSIONTASK', args.task, 'cancelled')]);

@@ -19,7 +19,7 @@ export default class CreateImage extends QueryCommand {
   static override examples = ['<%= command.id %> i-12345678 -n my-ebs-image'];
   static override action = 'CreateImage';
 
-  protected params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: Parsed) {
     return {
       InstanceId: args.instance,
       Name: flags.name,

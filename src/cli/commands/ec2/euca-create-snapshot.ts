@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { QueryCommand } from '../../command';
 import { record } from '../../output';
 import { type XmlNode } from '../../xml';
 
@@ -18,9 +18,10 @@ export default class CreateSnapshot extends QueryCommand {
   ];
   static override action = 'CreateSnapshot';
 
-  protected params({ args, flags }: Parsed) {
-    return { VolumeId: args.volume, Description: flags.description };
-  }
+  static override route = {
+    volume: 'VolumeId',
+    description: 'Description',
+  };
 
   protected print(s: XmlNode) {
     this.out([

@@ -20,7 +20,7 @@ export default class CreateTags extends QueryCommand {
   ];
   static override action = 'CreateTags';
 
-  protected params({ argv, flags }: Parsed) {
+  protected override params({ argv, flags }: Parsed) {
     return {
       ResourceId: argv as string[],
       Tag: (flags.tag as string[]).map(parseTagArg).map((t) => ({ Key: t.Key, Value: t.Value ?? '' })),

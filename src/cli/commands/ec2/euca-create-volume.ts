@@ -32,7 +32,7 @@ export default class CreateVolume extends QueryCommand {
   ];
   static override action = 'CreateVolume';
 
-  protected params({ flags }: Parsed) {
+  protected override params({ flags }: Parsed) {
     if (flags.size === undefined && !flags.snapshot)
       throw new CliError('MissingParameter', '-s/--size or --snapshot must be specified');
     return { AvailabilityZone: flags.zone, Size: flags.size, SnapshotId: flags.snapshot };

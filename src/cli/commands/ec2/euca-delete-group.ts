@@ -14,7 +14,7 @@ export default class DeleteGroup extends QueryCommand {
   static override examples = ['<%= command.id %> mygroup', '<%= command.id %> sg-1A2B3C4D'];
   static override action = 'DeleteSecurityGroup';
 
-  protected params({ args }: Parsed) {
+  protected override params({ args }: Parsed) {
     return /^sg-[0-9A-Fa-f]{8}$/.test(args.group) ? { GroupId: args.group } : { GroupName: args.group };
   }
 

@@ -11,9 +11,9 @@ export default class DeleteKeypair extends QueryCommand {
   static override examples = ['<%= command.id %> mykey'];
   static override action = 'DeleteKeyPair';
 
-  protected params({ args }: Parsed) {
-    return { KeyName: args.keypair };
-  }
+  static override route = {
+    keypair: 'KeyName',
+  };
 
   protected print(_: unknown, { args }: Parsed) {
     this.out([record('KEYPAIR', args.keypair)]);

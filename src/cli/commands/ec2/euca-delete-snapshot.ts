@@ -11,9 +11,9 @@ export default class DeleteSnapshot extends QueryCommand {
   static override examples = ['<%= command.id %> snap-12345678'];
   static override action = 'DeleteSnapshot';
 
-  protected params({ args }: Parsed) {
-    return { SnapshotId: args.snapshot };
-  }
+  static override route = {
+    snapshot: 'SnapshotId',
+  };
 
   protected print(_: unknown, { args }: Parsed) {
     this.out([record('SNAPSHOT', args.snapshot)]);

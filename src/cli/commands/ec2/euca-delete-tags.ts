@@ -18,7 +18,7 @@ export default class DeleteTags extends QueryCommand {
   ];
   static override action = 'DeleteTags';
 
-  protected params({ argv, flags }: Parsed) {
+  protected override params({ argv, flags }: Parsed) {
     return { ResourceId: argv as string[], Tag: (flags.tag as string[]).map(parseTagArg) };
   }
 

@@ -9,9 +9,9 @@ export default class DeleteVolume extends QueryCommand {
   static override examples = ['<%= command.id %> vol-12345678'];
   static override action = 'DeleteVolume';
 
-  protected params({ args }: Parsed) {
-    return { VolumeId: args.volume };
-  }
+  static override route = {
+    volume: 'VolumeId',
+  };
 
   protected print(_: unknown, { args }: Parsed) {
     this.out([record('VOLUME', args.volume)]);

@@ -10,9 +10,9 @@ export default class Deregister extends QueryCommand {
   static override examples = ['<%= command.id %> emi-EC1410C1'];
   static override action = 'DeregisterImage';
 
-  protected params({ args }: Parsed) {
-    return { ImageId: args.image };
-  }
+  static override route = {
+    image: 'ImageId',
+  };
 
   protected print(_: unknown, { args }: Parsed) {
     this.out([record('IMAGE', args.image)]);

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -14,9 +14,10 @@ export default class DescribeAddresses extends QueryCommand {
   static override examples = ['<%= command.id %>', '<%= command.id %> 192.168.17.103'];
   static override action = 'DescribeAddresses';
 
-  protected params({ argv, flags }: Parsed) {
-    return { PublicIp: argv as string[], ...filterParams(flags.filter) };
-  }
+  static override route = {
+    [REST]: 'PublicIp',
+    filter: filterParams,
+  };
 
   protected print(result: XmlNode) {
     this.out(

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -11,9 +11,10 @@ export default class DescribeAvailabilityZones extends QueryCommand {
   static override examples = ['<%= command.id %>', '<%= command.id %> cluster01'];
   static override action = 'DescribeAvailabilityZones';
 
-  protected params({ argv, flags }: Parsed) {
-    return { ZoneName: argv as string[], ...filterParams(flags.filter) };
-  }
+  static override route = {
+    [REST]: 'ZoneName',
+    filter: filterParams,
+  };
 
   protected print(result: XmlNode) {
     this.out(

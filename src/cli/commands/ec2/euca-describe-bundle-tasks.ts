@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { bundleTaskLine } from '../../printers/bundle-tasks';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -11,9 +11,10 @@ export default class DescribeBundleTasks extends QueryCommand {
   static override examples = ['<%= command.id %>', '<%= command.id %> bun-C9A4EB20'];
   static override action = 'DescribeBundleTasks';
 
-  protected params({ argv, flags }: Parsed) {
-    return { BundleId: argv as string[], ...filterParams(flags.filter) };
-  }
+  static override route = {
+    [REST]: 'BundleId',
+    filter: filterParams,
+  };
 
   protected print(result: XmlNode) {
     this.out(listOf(result, 'bundleInstanceTasksSet').map(bundleTaskLine));

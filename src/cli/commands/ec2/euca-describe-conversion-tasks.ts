@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { QueryCommand, REST } from '../../command';
 import { conversionTaskLines } from '../../printers/volumes';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -13,9 +13,9 @@ export default class DescribeConversionTasks extends QueryCommand {
   static override examples = ['<%= command.id %>', '<%= command.id %> import-vol-12345678'];
   static override action = 'DescribeConversionTasks';
 
-  protected params({ argv }: Parsed) {
-    return { ConversionTaskId: argv as string[] };
-  }
+  static override route = {
+    [REST]: 'ConversionTaskId',
+  };
 
   protected print(result: XmlNode) {
     this.out(listOf(result, 'conversionTasks').flatMap(conversionTaskLines));

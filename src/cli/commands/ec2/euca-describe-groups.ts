@@ -24,7 +24,7 @@ export default class DescribeGroups extends QueryCommand {
   ];
   static override action = 'DescribeSecurityGroups';
 
-  protected params({ argv, flags }: Parsed) {
+  protected override params({ argv, flags }: Parsed) {
     const groups = argv as string[];
     const isId = (g: string) => /^sg-[0-9A-Fa-f]{8}$/.test(g);
     return { GroupName: groups.filter((g) => !isId(g)), GroupId: groups.filter(isId), ...filterParams(flags.filter) };

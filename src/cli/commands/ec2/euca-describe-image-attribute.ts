@@ -20,7 +20,7 @@ export default class DescribeImageAttribute extends QueryCommand {
   static override examples = ['<%= command.id %> -l emi-EC1410C1', '<%= command.id %> --kernel emi-EC1410C1'];
   static override action = 'DescribeImageAttribute';
 
-  protected params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: Parsed) {
     const name = ATTRIBUTES.find((a) => flags[a])!;
     return { ImageId: args.image, Attribute: name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) };
   }

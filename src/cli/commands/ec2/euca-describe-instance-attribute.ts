@@ -34,7 +34,7 @@ export default class DescribeInstanceAttribute extends QueryCommand {
   static override examples = ['<%= command.id %> -t i-4DCF092C', '<%= command.id %> --kernel i-4DCF092C'];
   static override action = 'DescribeInstanceAttribute';
 
-  protected params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: Parsed) {
     return { InstanceId: args.instance, Attribute: ATTRIBUTES[NAMES.find((n) => flags[n])!][0] };
   }
 

@@ -16,7 +16,7 @@ export default class DescribeInstanceStatus extends QueryCommand {
   static override examples = ['<%= command.id %>', '<%= command.id %> --include-all-instances i-4DCF092C'];
   static override action = 'DescribeInstanceStatus';
 
-  protected params({ argv, flags }: Parsed) {
+  protected override params({ argv, flags }: Parsed) {
     return {
       InstanceId: argv as string[],
       IncludeAllInstances: flags['include-all-instances'] || undefined,

@@ -14,7 +14,7 @@ export default class DescribeInstanceTypes extends QueryCommand {
   static override examples = ['<%= command.id %>', '<%= command.id %> --show-capacity'];
   static override action = 'DescribeInstanceTypes';
 
-  protected params({ argv, flags }: Parsed) {
+  protected override params({ argv, flags }: Parsed) {
     return {
       InstanceType: argv as string[],
       ...(flags['by-zone'] || flags['show-capacity'] ? { Availability: 'true' } : {}),

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { reservationLines } from '../../printers/instances';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -17,9 +17,10 @@ export default class DescribeInstances extends QueryCommand {
   ];
   static override action = 'DescribeInstances';
 
-  protected params({ argv, flags }: Parsed) {
-    return { InstanceId: argv as string[], ...filterParams(flags.filter) };
-  }
+  static override route = {
+    [REST]: 'InstanceId',
+    filter: filterParams,
+  };
 
   protected print(result: XmlNode) {
     this.out(listOf(result, 'reservationSet').flatMap(reservationLines));

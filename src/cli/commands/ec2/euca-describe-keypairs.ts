@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -16,9 +16,10 @@ export default class DescribeKeypairs extends QueryCommand {
   ];
   static override action = 'DescribeKeyPairs';
 
-  protected params({ argv, flags }: Parsed) {
-    return { KeyName: argv as string[], ...filterParams(flags.filter) };
-  }
+  static override route = {
+    [REST]: 'KeyName',
+    filter: filterParams,
+  };
 
   protected print(result: XmlNode) {
     this.out(listOf(result, 'keySet').map((k) => record('KEYPAIR', k.keyName, k.keyFingerprint)));

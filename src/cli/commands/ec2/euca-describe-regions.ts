@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -11,9 +11,10 @@ export default class DescribeRegions extends QueryCommand {
   static override examples = ['<%= command.id %>'];
   static override action = 'DescribeRegions';
 
-  protected params({ argv, flags }: Parsed) {
-    return { RegionName: argv as string[], ...filterParams(flags.filter) };
-  }
+  static override route = {
+    [REST]: 'RegionName',
+    filter: filterParams,
+  };
 
   protected print(result: XmlNode) {
     this.out(listOf(result, 'regionInfo').map((r) => record('REGION', r.regionName, r.regionEndpoint)));

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { QueryCommand } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -16,9 +16,10 @@ export default class DescribeSnapshotAttribute extends QueryCommand {
   static override examples = ['<%= command.id %> snap-12345678 -c'];
   static override action = 'DescribeSnapshotAttribute';
 
-  protected params({ args }: Parsed) {
-    return { SnapshotId: args.snapshot, Attribute: 'createVolumePermission' };
-  }
+  static override route = {
+    snapshot: 'SnapshotId',
+  };
+  static override fixedParams = { Attribute: 'createVolumePermission' };
 
   protected print(result: XmlNode) {
     this.out(

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { snapshotLines } from '../../printers/volumes';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -36,14 +36,12 @@ export default class DescribeSnapshots extends QueryCommand {
   static override examples = ['<%= command.id %>', '<%= command.id %> -o self', '<%= command.id %> snap-12345678'];
   static override action = 'DescribeSnapshots';
 
-  protected params({ argv, flags }: Parsed) {
-    return {
-      SnapshotId: argv as string[],
-      Owner: flags.owner,
-      RestorableBy: flags['restorable-by'],
-      ...filterParams(flags.filter),
-    };
-  }
+  static override route = {
+    [REST]: 'SnapshotId',
+    owner: 'Owner',
+    'restorable-by': 'RestorableBy',
+    filter: filterParams,
+  };
 
   protected print(result: XmlNode) {
     this.out(listOf(result, 'snapshotSet').flatMap(snapshotLines));

@@ -12,7 +12,7 @@ export default class DescribeTags extends QueryCommand {
   static override examples = ['<%= command.id %>', '<%= command.id %> --filter resource-type=image --filter key=Name'];
   static override action = 'DescribeTags';
 
-  protected params({ flags }: Parsed) {
+  protected override params({ flags }: Parsed) {
     return filterParams(flags.filter);
   }
 

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { volumeLines } from '../../printers/volumes';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -20,9 +20,10 @@ export default class DescribeVolumes extends QueryCommand {
   ];
   static override action = 'DescribeVolumes';
 
-  protected params({ argv, flags }: Parsed) {
-    return { VolumeId: argv as string[], ...filterParams(flags.filter) };
-  }
+  static override route = {
+    [REST]: 'VolumeId',
+    filter: filterParams,
+  };
 
   protected print(result: XmlNode) {
     this.out(listOf(result, 'volumeSet').flatMap(volumeLines));

@@ -16,7 +16,7 @@ export default class DetachVolume extends QueryCommand {
   static override examples = ['<%= command.id %> vol-12345678'];
   static override action = 'DetachVolume';
 
-  protected params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: Parsed) {
     return {
       VolumeId: args.volume,
       InstanceId: flags.instance,

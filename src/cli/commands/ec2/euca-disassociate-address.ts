@@ -10,9 +10,9 @@ export default class DisassociateAddress extends QueryCommand {
   static override examples = ['<%= command.id %> 192.168.17.103'];
   static override action = 'DisassociateAddress';
 
-  protected params({ args }: Parsed) {
-    return { PublicIp: args.address };
-  }
+  static override route = {
+    address: 'PublicIp',
+  };
 
   protected print(_: unknown, { args }: Parsed) {
     this.out([record('ADDRESS', args.address)]);

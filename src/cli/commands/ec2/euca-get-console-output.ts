@@ -11,9 +11,9 @@ export default class GetConsoleOutput extends QueryCommand {
   static override examples = ['<%= command.id %> i-4DCF092C'];
   static override action = 'GetConsoleOutput';
 
-  protected params({ args }: Parsed) {
-    return { InstanceId: args.instance };
-  }
+  static override route = {
+    instance: 'InstanceId',
+  };
 
   protected print(result: XmlNode, { flags }: Parsed) {
     let output = Buffer.from(String(result.output ?? ''), 'base64').toString('utf8');

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { QueryCommand } from '../../command';
 import { type XmlNode } from '../../xml';
 
 export default class GetPasswordData extends QueryCommand {
@@ -10,9 +10,9 @@ export default class GetPasswordData extends QueryCommand {
   static override examples = ['<%= command.id %> i-5176095D'];
   static override action = 'GetPasswordData';
 
-  protected params({ args }: Parsed) {
-    return { InstanceId: args.instance };
-  }
+  static override route = {
+    instance: 'InstanceId',
+  };
 
   protected print(result: XmlNode) {
     const data = String(result.passwordData ?? '').trim();

@@ -18,7 +18,7 @@ export default class GetPassword extends QueryCommand {
   static override examples = ['<%= command.id %> i-5176095D -k mykey.private'];
   static override action = 'GetPasswordData';
 
-  protected params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: Parsed) {
     if (!fs.existsSync(flags['priv-launch-key']))
       throw new CliError('FileNotFound', `no private key file ${flags['priv-launch-key']}`);
     return { InstanceId: args.instance };

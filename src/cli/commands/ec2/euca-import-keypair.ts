@@ -23,7 +23,7 @@ export default class ImportKeypair extends QueryCommand {
   static override examples = ['<%= command.id %> -f ~/.ssh/id_rsa.pub mykey'];
   static override action = 'ImportKeyPair';
 
-  protected params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: Parsed) {
     let text: Buffer;
     try {
       text = fs.readFileSync(flags['public-key-file']);

@@ -52,7 +52,7 @@ export default class ModifyImageAttribute extends QueryCommand {
   ];
   static override action = 'ModifyImageAttribute';
 
-  protected params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: Parsed) {
     if (flags['launch-permission']) {
       if (!flags.add && !flags.remove)
         throw new CliError('MissingParameter', 'at least one entity must be given with -a/--add or -r/--remove');

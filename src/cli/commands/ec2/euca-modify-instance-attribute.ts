@@ -45,7 +45,7 @@ export default class ModifyInstanceAttribute extends QueryCommand {
   static override examples = ['<%= command.id %> -t m1.large i-4DCF092C'];
   static override action = 'ModifyInstanceAttribute';
 
-  protected params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: Parsed) {
     const value = (v: string | undefined) => (v === undefined ? undefined : { Value: v });
     return {
       InstanceId: args.instance,

@@ -40,7 +40,7 @@ export default class ModifySnapshotAttribute extends QueryCommand {
   ];
   static override action = 'ModifySnapshotAttribute';
 
-  protected params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: Parsed) {
     const add: string[] = flags.add ?? [];
     const remove: string[] = flags.remove ?? [];
     if (!add.length && !remove.length)

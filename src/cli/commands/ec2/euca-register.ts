@@ -49,7 +49,7 @@ export default class Register extends QueryCommand {
   ];
   static override action = 'RegisterImage';
 
-  protected params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: Parsed) {
     const mappings: Params[] = (flags['block-device-mapping'] ?? []).map(blockDeviceMapping);
     let root: string | undefined = flags['root-device-name'];
     if (args.manifest) {

@@ -9,9 +9,9 @@ export default class ReleaseAddress extends QueryCommand {
   static override examples = ['<%= command.id %> 192.168.17.103'];
   static override action = 'ReleaseAddress';
 
-  protected params({ args }: Parsed) {
-    return { PublicIp: args.address };
-  }
+  static override route = {
+    address: 'PublicIp',
+  };
 
   protected print(_: unknown, { args }: Parsed) {
     this.out([record('ADDRESS', args.address)]);

@@ -17,9 +17,10 @@ export default class ResetImageAttribute extends QueryCommand {
   static override examples = ['<%= command.id %> -l emi-EC1410C1'];
   static override action = 'ResetImageAttribute';
 
-  protected params({ args }: Parsed) {
-    return { ImageId: args.image, Attribute: 'launchPermission' };
-  }
+  static override route = {
+    image: 'ImageId',
+  };
+  static override fixedParams = { Attribute: 'launchPermission' };
 
   protected print(_: unknown, { args }: Parsed) {
     this.out([record('launchPermission', args.image, 'RESET')]);

@@ -13,7 +13,7 @@ export default class ResetInstanceAttribute extends QueryCommand {
   static override examples = ['<%= command.id %> --kernel i-4DCF092C'];
   static override action = 'ResetInstanceAttribute';
 
-  protected params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: Parsed) {
     return { InstanceId: args.instance, Attribute: flags.kernel ? 'kernel' : 'ramdisk' };
   }
 

@@ -15,9 +15,10 @@ export default class ResetSnapshotAttribute extends QueryCommand {
   static override examples = ['<%= command.id %> snap-12345678 -c'];
   static override action = 'ResetSnapshotAttribute';
 
-  protected params({ args }: Parsed) {
-    return { SnapshotId: args.snapshot, Attribute: 'createVolumePermission' };
-  }
+  static override route = {
+    snapshot: 'SnapshotId',
+  };
+  static override fixedParams = { Attribute: 'createVolumePermission' };
 
   protected print(_: unknown, { args }: Parsed) {
     this.out([record('createVolumePermission', args.snapshot, 'RESET')]);

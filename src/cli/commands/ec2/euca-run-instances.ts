@@ -73,7 +73,7 @@ export default class RunInstances extends QueryCommand {
   ];
   static override action = 'RunInstances';
 
-  protected params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: Parsed) {
     return {
       ImageId: args.image,
       ...instanceCount(flags['instance-count']),

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { QueryCommand, REST } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -13,9 +13,9 @@ export default class TerminateInstances extends QueryCommand {
   static override usageArgs = 'INSTANCE [INSTANCE ...]';
   static override action = 'TerminateInstances';
 
-  protected params({ argv }: Parsed) {
-    return { InstanceId: argv as string[] };
-  }
+  static override route = {
+    [REST]: 'InstanceId',
+  };
 
   protected print(result: XmlNode) {
     // As the seed shows it: INSTANCE and the instance's ID.

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { connectionFlagsWithout } from '../../command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class AccountAliasCreate extends IamCommand {
   static override summary = 'Create an alias for an account';
@@ -12,8 +12,7 @@ export default class AccountAliasCreate extends IamCommand {
   };
   static override action = 'CreateAccountAlias';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), AccountAlias: nameOf(parsed, 'account-alias', 'alias') };
-  }
+  static override route = {
+    'account-alias': named('AccountAlias', 'alias'),
+  };
 }

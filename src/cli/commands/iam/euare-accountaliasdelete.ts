@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { connectionFlagsWithout } from '../../command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class AccountAliasDelete extends IamCommand {
   static override summary = "Delete an account's alias";
@@ -12,8 +12,7 @@ export default class AccountAliasDelete extends IamCommand {
   };
   static override action = 'DeleteAccountAlias';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), AccountAlias: nameOf(parsed, 'account-alias', 'alias') };
-  }
+  static override route = {
+    'account-alias': named('AccountAlias', 'alias'),
+  };
 }

@@ -1,16 +1,10 @@
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand } from '../../iam-command';
+import { asAccountFlag, IamCommand } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 
 export default class AccountAliasList extends IamCommand {
   static override summary = "List an account's aliases";
   static override flags = { 'as-account': asAccountFlag };
   static override action = 'ListAccountAliases';
-
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags) };
-  }
 
   protected override print(result: XmlNode) {
     const aliases = result.AccountAliases?.member ?? [];

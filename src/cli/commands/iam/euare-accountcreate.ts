@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { connectionFlagsWithout, type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 
 export default class AccountCreate extends IamCommand {
@@ -21,10 +21,9 @@ export default class AccountCreate extends IamCommand {
   static override examples = ['<%= command.id %> -a devs'];
   static override action = 'CreateAccount';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), AccountName: nameOf(parsed, 'account-name', 'account name') };
-  }
+  static override route = {
+    'account-name': named('AccountName', 'account name'),
+  };
 
   protected override print(result: XmlNode) {
     this.out([

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { connectionFlagsWithout } from '../../command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class AccountDel extends IamCommand {
   static override summary = '[Eucalyptus cloud admin only] Delete an account';
@@ -16,12 +16,8 @@ export default class AccountDel extends IamCommand {
   };
   static override action = 'DeleteAccount';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return {
-      ...delegate(flags),
-      AccountName: nameOf(parsed, 'account-name', 'account name'),
-      ...(flags.recursive ? { Recursive: 'true' } : {}),
-    };
-  }
+  static override route = {
+    'account-name': named('AccountName', 'account name'),
+    recursive: 'Recursive',
+  };
 }

@@ -1,16 +1,10 @@
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand } from '../../iam-command';
+import { asAccountFlag, IamCommand } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 
 export default class AccountGetSummary extends IamCommand {
   static override summary = 'Display account-level information about entity usage and IAM quotas';
   static override flags = { 'as-account': asAccountFlag };
   static override action = 'GetAccountSummary';
-
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags) };
-  }
 
   protected override print(result: XmlNode) {
     const raw = result.SummaryMap?.entry ?? [];

@@ -1,16 +1,10 @@
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand } from '../../iam-command';
+import { asAccountFlag, IamCommand } from '../../iam-command';
 import { listOf, type XmlNode } from '../../xml';
 
 export default class AccountList extends IamCommand {
   static override summary = "[Eucalyptus cloud admin only] List all of the cloud's accounts";
   static override flags = { 'as-account': asAccountFlag };
   static override action = 'ListAccounts';
-
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags) };
-  }
 
   protected override print(result: XmlNode) {
     this.out(listOf(result, 'Accounts').map((a) => `${a.AccountName}\t${a.AccountId}`));

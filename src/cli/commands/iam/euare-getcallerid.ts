@@ -1,5 +1,4 @@
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand } from '../../iam-command';
+import { asAccountFlag, IamCommand } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 
 export default class GetCallerId extends IamCommand {
@@ -9,11 +8,6 @@ export default class GetCallerId extends IamCommand {
     'the user id.';
   static override flags = { 'as-account': asAccountFlag };
   static override action = 'GetUser';
-
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags) };
-  }
 
   protected override print(result: XmlNode) {
     this.out([result.User.Arn, result.User.UserId]);

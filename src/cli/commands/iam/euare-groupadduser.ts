@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class GroupAddUser extends IamCommand {
   static override summary = 'Add a user to a group';
@@ -12,12 +11,8 @@ export default class GroupAddUser extends IamCommand {
   };
   static override action = 'AddUserToGroup';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return {
-      ...delegate(flags),
-      GroupName: nameOf(parsed, 'group-name', 'group name'),
-      UserName: flags['user-name'] ?? nameOf(parsed, 'user-name', 'user name'),
-    };
-  }
+  static override route = {
+    'group-name': named('GroupName', 'group name'),
+    'user-name': named('UserName', 'user name'),
+  };
 }

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 
 export default class GroupCreate extends IamCommand {
@@ -16,14 +16,10 @@ export default class GroupCreate extends IamCommand {
   static override examples = ['<%= command.id %> -g admins', '<%= command.id %> -g devs -p /area_abc/ -v'];
   static override action = 'CreateGroup';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return {
-      ...delegate(flags),
-      GroupName: nameOf(parsed, 'group-name', 'group name'),
-      ...(flags.path ? { Path: flags.path } : {}),
-    };
-  }
+  static override route = {
+    'group-name': named('GroupName', 'group name'),
+    path: 'Path',
+  };
 
   protected override print(result: XmlNode, parsed: Parsed) {
     const { flags } = parsed;

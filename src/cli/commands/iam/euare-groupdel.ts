@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class GroupDel extends IamCommand {
   static override summary = 'Delete a group';
@@ -12,12 +11,8 @@ export default class GroupDel extends IamCommand {
   };
   static override action = 'DeleteGroup';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return {
-      ...delegate(flags),
-      GroupName: nameOf(parsed, 'group-name', 'group name'),
-      ...(flags.recursive ? { IsRecursive: 'true' } : {}),
-    };
-  }
+  static override route = {
+    'group-name': named('GroupName', 'group name'),
+    recursive: 'IsRecursive',
+  };
 }

@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand } from '../../iam-command';
+import { asAccountFlag, IamCommand } from '../../iam-command';
 import { listOf, type XmlNode } from '../../xml';
 
 export default class GroupListByPath extends IamCommand {
@@ -15,10 +14,9 @@ export default class GroupListByPath extends IamCommand {
   };
   static override action = 'ListGroups';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), ...(flags['path-prefix'] ? { PathPrefix: flags['path-prefix'] } : {}) };
-  }
+  static override route = {
+    'path-prefix': 'PathPrefix',
+  };
 
   protected override print(result: XmlNode) {
     this.out(['groups', ...listOf(result, 'Groups').map((g) => `   ${g.Arn}`)]);

@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { listOf, type XmlNode } from '../../xml';
 
 export default class GroupListUsers extends IamCommand {
@@ -12,10 +11,9 @@ export default class GroupListUsers extends IamCommand {
   };
   static override action = 'GetGroup';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), GroupName: nameOf(parsed, 'group-name', 'group name') };
-  }
+  static override route = {
+    'group-name': named('GroupName', 'group name'),
+  };
 
   protected override print(result: XmlNode) {
     this.out([result.Group.Arn, '   users', ...listOf(result, 'Users').map((u) => `   ${u.Arn}`)]);

@@ -26,7 +26,7 @@ export default class GroupMod extends IamCommand {
     return parsed.flags['user-name'] ? 'UpdateUser' : 'UpdateGroup';
   }
 
-  protected params(parsed: Parsed) {
+  protected override params(parsed: Parsed) {
     const { flags } = parsed;
     if (flags['user-name'])
       return {

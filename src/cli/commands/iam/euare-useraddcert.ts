@@ -31,7 +31,7 @@ export default class UserAddCert extends IamCommand {
   };
   static override action = 'UploadSigningCertificate';
 
-  protected params(parsed: Parsed) {
+  protected override params(parsed: Parsed) {
     const { flags } = parsed;
     return {
       ...delegate(flags),

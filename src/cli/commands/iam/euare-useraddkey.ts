@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, userParam } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 
 export default class UserAddKey extends IamCommand {
@@ -13,10 +12,9 @@ export default class UserAddKey extends IamCommand {
   };
   static override action = 'CreateAccessKey';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), ...userParam(parsed) };
-  }
+  static override route = {
+    'user-name': named('UserName', 'user name', true),
+  };
 
   protected override print(result: XmlNode) {
     this.out([result.AccessKey.AccessKeyId, result.AccessKey.SecretAccessKey]);

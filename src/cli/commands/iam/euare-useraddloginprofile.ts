@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { promptPassword } from '../../prompt';
 
 export default class UserAddLoginProfile extends IamCommand {
@@ -20,10 +20,10 @@ export default class UserAddLoginProfile extends IamCommand {
   };
   static override action = 'CreateLoginProfile';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name'), Password: flags.password };
-  }
+  static override route = {
+    'user-name': named('UserName', 'user name'),
+    password: 'Password',
+  };
 
   protected override async prepare(parsed: Parsed) {
     if (parsed.flags.password === undefined) {

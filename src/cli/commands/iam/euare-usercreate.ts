@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { asAccountFlag, delegate, IamCommand, named } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 
 export default class UserCreate extends IamCommand {
@@ -20,14 +20,10 @@ export default class UserCreate extends IamCommand {
   static override examples = ['<%= command.id %> -u alice -g devs -k', '<%= command.id %> -u bob -p /team_abc/ -v'];
   static override action = 'CreateUser';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return {
-      ...delegate(flags),
-      UserName: nameOf(parsed, 'user-name', 'user name'),
-      ...(flags.path ? { Path: flags.path } : {}),
-    };
-  }
+  static override route = {
+    'user-name': named('UserName', 'user name'),
+    path: 'Path',
+  };
 
   protected override print(result: XmlNode, parsed: Parsed) {
     const { flags } = parsed;

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, userParam } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 import * as fs from 'node:fs';
 import { writeSecretFile } from '../../../shared/files';
@@ -19,10 +19,9 @@ export default class UserCreateCert extends IamCommand {
   };
   static override action = 'CreateSigningCertificate';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), ...userParam(parsed) };
-  }
+  static override route = {
+    'user-name': named('UserName', 'user name', true),
+  };
 
   protected override print(result: XmlNode, parsed: Parsed) {
     const { flags } = parsed;

@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class UserDel extends IamCommand {
   static override summary = 'Delete a user';
@@ -15,12 +14,8 @@ export default class UserDel extends IamCommand {
   };
   static override action = 'DeleteUser';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return {
-      ...delegate(flags),
-      UserName: nameOf(parsed, 'user-name', 'user name'),
-      ...(flags.recursive ? { IsRecursive: 'true' } : {}),
-    };
-  }
+  static override route = {
+    'user-name': named('UserName', 'user name'),
+    recursive: 'IsRecursive',
+  };
 }

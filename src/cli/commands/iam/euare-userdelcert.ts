@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class UserDelCert extends IamCommand {
   static override summary = 'Delete a signing certificate';
@@ -12,12 +11,8 @@ export default class UserDelCert extends IamCommand {
   };
   static override action = 'DeleteSigningCertificate';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return {
-      ...delegate(flags),
-      ...userParam({ ...parsed, args: {} }),
-      CertificateId: nameOf(parsed, 'certificate-id', 'certificate id'),
-    };
-  }
+  static override route = {
+    'user-name': 'UserName',
+    'certificate-id': named('CertificateId', 'certificate id'),
+  };
 }

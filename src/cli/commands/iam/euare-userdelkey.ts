@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class UserDelKey extends IamCommand {
   static override summary = 'Delete an access key';
@@ -12,12 +11,8 @@ export default class UserDelKey extends IamCommand {
   };
   static override action = 'DeleteAccessKey';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return {
-      ...delegate(flags),
-      ...userParam({ ...parsed, args: {} }),
-      AccessKeyId: nameOf(parsed, 'user-key-id', 'access key id'),
-    };
-  }
+  static override route = {
+    'user-name': 'UserName',
+    'user-key-id': named('AccessKeyId', 'access key id'),
+  };
 }

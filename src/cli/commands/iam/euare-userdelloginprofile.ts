@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class UserDelLoginProfile extends IamCommand {
   static override summary = "Delete a user's password";
@@ -11,8 +10,7 @@ export default class UserDelLoginProfile extends IamCommand {
   };
   static override action = 'DeleteLoginProfile';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name') };
-  }
+  static override route = {
+    'user-name': named('UserName', 'user name'),
+  };
 }

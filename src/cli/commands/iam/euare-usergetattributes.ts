@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, userParam } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 
 export default class UserGetAttributes extends IamCommand {
@@ -12,10 +11,9 @@ export default class UserGetAttributes extends IamCommand {
   };
   static override action = 'GetUser';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), ...userParam(parsed) };
-  }
+  static override route = {
+    'user-name': named('UserName', 'user name', true),
+  };
 
   protected override print(result: XmlNode) {
     this.out([result.User.Arn, result.User.UserId]);

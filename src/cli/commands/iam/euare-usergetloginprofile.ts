@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 
 export default class UserGetLoginProfile extends IamCommand {
@@ -13,10 +13,9 @@ export default class UserGetLoginProfile extends IamCommand {
   };
   static override action = 'GetLoginProfile';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name') };
-  }
+  static override route = {
+    'user-name': named('UserName', 'user name'),
+  };
 
   protected override print(result: XmlNode, parsed: Parsed) {
     const { flags } = parsed;

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, userParam } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { listOf, type XmlNode } from '../../xml';
 
 export default class UserListCerts extends IamCommand {
@@ -13,10 +13,9 @@ export default class UserListCerts extends IamCommand {
   };
   static override action = 'ListSigningCertificates';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), ...userParam(parsed) };
-  }
+  static override route = {
+    'user-name': named('UserName', 'user name', true),
+  };
 
   protected override print(result: XmlNode, parsed: Parsed) {
     const { flags } = parsed;

@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { listOf, type XmlNode } from '../../xml';
 
 export default class UserListGroups extends IamCommand {
@@ -12,10 +11,9 @@ export default class UserListGroups extends IamCommand {
   };
   static override action = 'ListGroupsForUser';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), UserName: nameOf(parsed, 'user-name', 'user name') };
-  }
+  static override route = {
+    'user-name': named('UserName', 'user name'),
+  };
 
   protected override print(result: XmlNode) {
     this.out(listOf(result, 'Groups').map((g) => g.Arn));

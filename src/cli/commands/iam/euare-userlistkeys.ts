@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, userParam } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { listOf, type XmlNode } from '../../xml';
 
 export default class UserListKeys extends IamCommand {
@@ -12,10 +11,9 @@ export default class UserListKeys extends IamCommand {
   };
   static override action = 'ListAccessKeys';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return { ...delegate(flags), ...userParam(parsed) };
-  }
+  static override route = {
+    'user-name': named('UserName', 'user name', true),
+  };
 
   protected override print(result: XmlNode) {
     this.out(listOf(result, 'AccessKeyMetadata').flatMap((k) => [k.AccessKeyId, k.Status]));

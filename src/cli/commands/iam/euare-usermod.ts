@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class UserMod extends IamCommand {
   static override summary = "Change a user's name and/or path";
@@ -13,13 +12,9 @@ export default class UserMod extends IamCommand {
   };
   static override action = 'UpdateUser';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return {
-      ...delegate(flags),
-      UserName: nameOf(parsed, 'user-name', 'user name'),
-      ...(flags['new-user-name'] ? { NewUserName: flags['new-user-name'] } : {}),
-      ...(flags['new-path'] ? { NewPath: flags['new-path'] } : {}),
-    };
-  }
+  static override route = {
+    'user-name': named('UserName', 'user name'),
+    'new-user-name': 'NewUserName',
+    'new-path': 'NewPath',
+  };
 }

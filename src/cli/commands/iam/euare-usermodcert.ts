@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../iam-command';
+import { connectionFlagsWithout } from '../../command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class UserModCert extends IamCommand {
   static override summary = 'Activate or deactivate a signing certificate';
@@ -19,13 +19,9 @@ export default class UserModCert extends IamCommand {
   };
   static override action = 'UpdateSigningCertificate';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return {
-      ...delegate(flags),
-      ...userParam({ ...parsed, args: {} }),
-      CertificateId: nameOf(parsed, 'certificate-id', 'certificate id'),
-      Status: flags.status,
-    };
-  }
+  static override route = {
+    'user-name': 'UserName',
+    'certificate-id': named('CertificateId', 'certificate id'),
+    status: 'Status',
+  };
 }

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, type Parsed } from '../../command';
-import { asAccountFlag, delegate, IamCommand, nameOf, userParam } from '../../iam-command';
+import { connectionFlagsWithout } from '../../command';
+import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class UserModKey extends IamCommand {
   static override summary = 'Activate or deactivate an access key';
@@ -19,13 +19,9 @@ export default class UserModKey extends IamCommand {
   };
   static override action = 'UpdateAccessKey';
 
-  protected params(parsed: Parsed) {
-    const { flags } = parsed;
-    return {
-      ...delegate(flags),
-      ...userParam({ ...parsed, args: {} }),
-      AccessKeyId: nameOf(parsed, 'user-key-id', 'access key id'),
-      Status: flags.status,
-    };
-  }
+  static override route = {
+    'user-name': 'UserName',
+    'user-key-id': named('AccessKeyId', 'access key id'),
+    status: 'Status',
+  };
 }
