@@ -4,12 +4,19 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const layer = (name, forbidden) => ({
-  files: [`src/${name}/**/*.ts`],
+/** The SQLite driver is the SQLite store's alone: every other store is written against store/sql.ts. */
+const driver = {
+  name: 'better-sqlite3',
+  message: 'only src/backend/store/sqlite.ts opens the database; stores use SqlDatabase (store/sql.ts)',
+};
+
+const layer = (name, forbidden, { files = [`src/${name}/**/*.ts`], paths = [] } = {}) => ({
+  files,
   rules: {
     'no-restricted-imports': [
       'error',
       {
+        paths,
         patterns: forbidden.map((other) => ({
           group: [`**/${other}`, `**/${other}/**`],
           message: `src/${name} does not import src/${other} (the layers: README, "Architecture")`,
@@ -49,7 +56,8 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
-  layer('cli', ['backend']),
-  layer('shared', ['backend', 'cli']),
-  layer('backend', ['cli']),
+  layer('cli', ['backend'], { paths: [driver] }),
+  layer('shared', ['backend', 'cli'], { paths: [driver] }),
+  layer('backend', ['cli'], { paths: [driver] }),
+  layer('backend', ['cli'], { files: ['src/backend/store/sqlite.ts'] }),
 );

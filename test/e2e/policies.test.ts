@@ -124,8 +124,10 @@ describe('policies', () => {
       const store = new SqliteStore(cloudPaths(cloud.dataDir).db);
       try {
         const rows = store.db
-          .prepare('SELECT (SELECT count(*) FROM user_policies) + (SELECT count(*) FROM group_policies) AS n')
-          .get() as { n: number };
+          .prepare<{ n: number }>(
+            'SELECT (SELECT count(*) FROM user_policies) + (SELECT count(*) FROM group_policies) AS n',
+          )
+          .get()!;
         assert.equal(rows.n, 0);
       } finally {
         store.close();
@@ -144,11 +146,9 @@ describe('policies', () => {
       const identity = new IdentityStore(store.db);
       assert.equal(identity.checkPassword(user.id, 'Typed-Secret-9'), true);
       assert.equal(identity.checkPassword(user.id, 'typed-secret-9'), false);
-      const hash = (
-        store.db.prepare('SELECT password_hash FROM login_profiles WHERE user_id = ?').get(user.id) as {
-          password_hash: string;
-        }
-      ).password_hash;
+      const hash = store.db
+        .prepare<{ password_hash: string }>('SELECT password_hash FROM login_profiles WHERE user_id = ?')
+        .get(user.id)!.password_hash;
       assert.doesNotMatch(hash, /Typed-Secret-9/);
     } finally {
       store.close();

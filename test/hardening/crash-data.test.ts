@@ -153,14 +153,12 @@ test('background jobs cut short by a crash resume or end in error, and can be cl
       withStore(
         dataDir,
         (s) =>
-          (
-            s.db
-              .prepare(
-                `SELECT count(*) AS n FROM walrus_objects o JOIN walrus_buckets b ON b.id = o.bucket_id ` +
-                  `WHERE b.name = 'eucalyptus-snapshots' AND CAST(o.key AS TEXT) LIKE ?`,
-              )
-              .get(`${id}/%`) as { n: number }
-          ).n,
+          s.db
+            .prepare<{ n: number }>(
+              `SELECT count(*) AS n FROM walrus_objects o JOIN walrus_buckets b ON b.id = o.bucket_id ` +
+                `WHERE b.name = 'eucalyptus-snapshots' AND CAST(o.key AS TEXT) LIKE ?`,
+            )
+            .get(`${id}/%`)!.n,
       );
     const snap = field((await runOk('euca-create-snapshot', [vol], env)).trim(), 1);
     const orphan = field((await runOk('euca-create-snapshot', [gone], env)).trim(), 1);

@@ -5,7 +5,7 @@
  * has room. Placements are rows in SQLite, so capacity survives a restart and returns when the
  * instances work releases an instance. Node capacity comes from polling the nodes' DescribeResource.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../store/sql';
 import { ServiceError } from '../errors';
 import { type NodeAddress, type NodeCapacity, type NodeClient, type NodeRecord, type SqliteNodeStore } from './nodes';
 import { type SqliteVmTypeStore, type VmType } from './vm-types';
@@ -32,7 +32,7 @@ export interface ZoneAvailability {
 }
 
 export interface ClusterControllerOptions {
-  db: Database.Database;
+  db: SqlDatabase;
   vmTypes: SqliteVmTypeStore;
   nodes: SqliteNodeStore;
   /** The NC protocol client; without one, nodes keep the state they last had. */
@@ -71,7 +71,7 @@ export class ClusterController {
   readonly vmTypes: SqliteVmTypeStore;
   readonly nodes: SqliteNodeStore;
   readonly policy: SchedulingPolicy;
-  private readonly db: Database.Database;
+  private readonly db: SqlDatabase;
   private readonly client?: NodeClient;
   private readonly timeoutMs: number;
   private readonly log: (line: string) => void;
@@ -232,7 +232,7 @@ export class ClusterController {
         );
         return { id, zone, node: { host: n.host, port: n.port }, vmType: { ...vmType } };
       });
-    })();
+    });
   }
 
   /** Gives an instance's room back (on terminate). Releasing twice is harmless. */

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../store/sql';
 import { writeFileAtomic } from '../../shared/files';
 import { ClusterController, parsePolicy } from './controller';
 import { type NetworkConfig } from './network/config';
@@ -16,7 +16,7 @@ import { type NodeClient, SqliteNodeStore } from './nodes';
 import { SqliteVmTypeStore } from './vm-types';
 
 export interface ClusterOptions {
-  db: Database.Database;
+  db: SqlDatabase;
   conf: Record<string, string>;
   network: NetworkConfig;
   dataDir: string;

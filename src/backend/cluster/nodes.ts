@@ -4,7 +4,7 @@
  * protocol's DescribeResource. The client is injected (NodeClient) so the protocol library can
  * be wired in by the cloud and a fake given by tests.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../store/sql';
 
 export interface NodeAddress {
   host: string;
@@ -44,7 +44,7 @@ const toNode = (r: Row): NodeRecord => ({
 });
 
 export class SqliteNodeStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   /** Registers a node (again): a new one starts unreachable until it answers. */
   register(cluster: string, node: NodeAddress): void {
@@ -70,7 +70,7 @@ export class SqliteNodeStore {
         .prepare('UPDATE placements SET host = ?, port = ? WHERE host = ? AND port = ?')
         .run(to.host, to.port, from.host, from.port);
       this.deregister(from);
-    })();
+    });
   }
 
   deregister(node: NodeAddress): boolean {

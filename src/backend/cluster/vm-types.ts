@@ -2,7 +2,7 @@
  * VM types: the sizes instances come in. Seeded with seed 001's five (m1.small 1 CPU 128 MiB
  * 10 GiB ... c1.xlarge 4/2048/20); the cloud administrator may change them.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../store/sql';
 
 export interface VmType {
   name: string;
@@ -15,7 +15,7 @@ type Row = { name: string; cpus: number; memory_mib: number; disk_gib: number };
 const toVmType = (r: Row): VmType => ({ name: r.name, cpus: r.cpus, memoryMiB: r.memory_mib, diskGiB: r.disk_gib });
 
 export class SqliteVmTypeStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   /** In the order Eucalyptus lists them: smallest first. */
   list(): VmType[] {

@@ -4,7 +4,7 @@
  * the listing and deletion the core store does not need. On the shared SQLite connection.
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../store/sql';
 import * as ids from '../ids';
 import { type Account, type AccessKey, type User } from '../store/types';
 
@@ -82,10 +82,10 @@ export function verifyPassword(password: string, stored: string): boolean {
 }
 
 export class IdentityStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn);
   }
 
   // Accounts
@@ -262,8 +262,7 @@ export class IdentityStore {
   }
   /** How many sign-ups wait from one source address. */
   accountRequestsFrom(source: string): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM account_requests WHERE source = ?').get(source) as { n: number })
-      .n;
+    return this.db.prepare<{ n: number }>('SELECT count(*) AS n FROM account_requests WHERE source = ?').get(source)!.n;
   }
   /** Forgets the sign-ups made before a time (ISO); returns how many. */
   expireAccountRequests(before: string): number {
@@ -319,7 +318,7 @@ export class IdentityStore {
   }
 
   counts(accountId: string): Record<string, number> {
-    const n = (sql: string) => (this.db.prepare(sql).get(accountId) as Row).n as number;
+    const n = (sql: string) => this.db.prepare<{ n: number }>(sql).get(accountId)!.n;
     return {
       Users: n('SELECT count(*) AS n FROM users WHERE account_id = ?'),
       Groups: n('SELECT count(*) AS n FROM iam_groups WHERE account_id = ?'),

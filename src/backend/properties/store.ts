@@ -2,7 +2,7 @@
  * The cloud's live settings (euca-describe-properties, euca-modify-property) that are not kept
  * elsewhere: a name and a value each; a property never set reads as its default.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../store/sql';
 import { type SchemaPart } from '../store/schema';
 
 export const propertiesSchema: SchemaPart = {
@@ -11,7 +11,7 @@ export const propertiesSchema: SchemaPart = {
 };
 
 export class SqlitePropertyStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   get(name: string): string | undefined {
     return (this.db.prepare('SELECT value FROM properties WHERE name = ?').get(name) as { value: string } | undefined)

@@ -4,7 +4,7 @@
  * as their UTF-8 bytes; listing scans take byte bounds so the model can page and skip common
  * prefixes with indexed range queries. Every method is synchronous and atomic.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../store/sql';
 import { type Grant } from './acl';
 import type { Tag } from './tagging';
 
@@ -235,10 +235,10 @@ function rangeSql(range: KeyRange, withIds = false): { sql: string; args: (Buffe
 const VERSION_ORDER = "printf('%012d', 999999999999 - seq)";
 
 export class SqliteWalrusStore implements WalrusStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn);
   }
 
   createBucket(b: BucketRecord): void {

@@ -3,7 +3,7 @@
  * attachment (instance, device, status); a snapshot remembers its volume, size and progress, and
  * which accounts (or `all`) may create volumes from it.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../store/sql';
 
 export type VolumeStatus = 'creating' | 'available' | 'in-use' | 'deleting' | 'deleted' | 'error';
 export type AttachStatus = 'attaching' | 'attached' | 'detaching';
@@ -105,10 +105,10 @@ const toTask = (r: Row): ConversionTask => ({
 });
 
 export class SqliteVolumeStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn);
   }
 
   // Volumes

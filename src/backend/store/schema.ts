@@ -2,7 +2,7 @@
  * Schema migrations, kept per domain (core identity, Walrus, images, ...) so each part of the
  * cloud owns its tables: a domain's migrations run in order, once, tracked in schema_versions.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from './sql';
 
 export interface SchemaPart {
   domain: string;
@@ -10,7 +10,7 @@ export interface SchemaPart {
   migrations: string[];
 }
 
-export function migrate(db: Database.Database, parts: SchemaPart[]): void {
+export function migrate(db: SqlDatabase, parts: SchemaPart[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_versions (domain TEXT PRIMARY KEY, version INTEGER NOT NULL)');
   const get = db.prepare('SELECT version FROM schema_versions WHERE domain = ?');
   const set = db.prepare(
@@ -23,7 +23,7 @@ export function migrate(db: Database.Database, parts: SchemaPart[]): void {
       db.transaction(() => {
         db.exec(part.migrations[v]);
         set.run(part.domain, v + 1);
-      })();
+      });
     }
   }
 }

@@ -16,6 +16,7 @@ import { walrusSchema } from '../s3/schema';
 import { volumesSchema } from '../storage/schema';
 import { propertiesSchema } from '../properties/store';
 import { migrate, type SchemaPart } from './schema';
+import type { SqlDatabase, SqlStatement } from './sql';
 import { type AccessKey, type Account, type CloudStore, type Cluster, type Principal, type User } from './types';
 
 export const coreSchema: SchemaPart = {
@@ -92,21 +93,32 @@ const toKey = (r: Row): AccessKey => ({
   created: r.created,
 });
 
+/** The driver's connection as the stores' SqlDatabase. */
+function sqlDatabase(db: Database.Database): SqlDatabase {
+  return {
+    prepare: <Row>(sql: string) => db.prepare(sql) as unknown as SqlStatement<Row>,
+    exec: (sql: string) => void db.exec(sql),
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+  };
+}
+
 export class SqliteStore implements CloudStore {
-  /** The connection, shared with the other domains' SQLite stores (Walrus, images, ...). */
-  readonly db: Database.Database;
+  /** The connection, shared with the other domains' stores (Walrus, images, ...). */
+  readonly db: SqlDatabase;
+  private readonly connection: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.connection = new Database(file);
+    this.connection.pragma('journal_mode = WAL');
+    this.connection.pragma('synchronous = NORMAL');
+    this.connection.pragma('foreign_keys = ON');
+    this.connection.pragma('busy_timeout = 5000');
+    this.db = sqlDatabase(this.connection);
     migrate(this.db, SCHEMA);
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn);
   }
 
   getMeta(key: string): string | undefined {
@@ -217,6 +229,6 @@ export class SqliteStore implements CloudStore {
   }
 
   close(): void {
-    this.db.close();
+    this.connection.close();
   }
 }

@@ -6,7 +6,7 @@
  * addresses (and in MANAGED a VLAN tag), and public addresses from VNET_PUBLICIPS at boot or as
  * elastic IPs. Everything is bookkeeping in SQLite: nothing here touches a real network.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../../store/sql';
 import { ServiceError } from '../../errors';
 import { type NetworkConfig, FIRST_VLAN, isManaged } from './config';
 import { intToIp, ipToInt, macForIp, managedNetwork, type ManagedNetwork, networkHost, subnetSize } from './ip';
@@ -52,7 +52,7 @@ export class NetworkManager {
   onChange: () => void = () => {};
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqlDatabase,
     readonly config: NetworkConfig,
   ) {
     this.syncPublicPool();
@@ -74,7 +74,7 @@ export class NetworkManager {
       for (const r of this.db.prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL').all() as Row[]) {
         if (!wanted.has(r.ip)) this.db.prepare('DELETE FROM public_addresses WHERE ip = ?').run(r.ip);
       }
-    })();
+    });
   }
 
   /**
@@ -136,7 +136,7 @@ export class NetworkManager {
       }
       if (result.vlan === undefined) delete result.vlan;
       return result;
-    })();
+    });
     this.onChange();
     return out;
   }
@@ -178,14 +178,14 @@ export class NetworkManager {
       this.db.prepare('DELETE FROM address_leases WHERE private_ip = ?').run(addresses.privateIp);
       if (lease.net_index !== null) {
         const left = this.db
-          .prepare('SELECT COUNT(*) AS n FROM address_leases WHERE net_index = ?')
-          .get(lease.net_index) as Row;
+          .prepare<{ n: number }>('SELECT COUNT(*) AS n FROM address_leases WHERE net_index = ?')
+          .get(lease.net_index)!;
         if (!left.n) {
           this.db.prepare('DELETE FROM group_networks WHERE net_index = ?').run(lease.net_index);
           this.nextHost.delete(lease.net_index); // a network given to another group starts at its first host
         }
       }
-    })();
+    });
     this.onChange();
   }
 
@@ -236,7 +236,7 @@ export class NetworkManager {
       const pick = free.sort((a, b) => ipToInt(a) - ipToInt(b))[0];
       this.db.prepare(`UPDATE public_addresses SET account_id = ?, kind = 'elastic' WHERE ip = ?`).run(accountId, pick);
       return pick;
-    })();
+    });
     return ip;
   }
 
@@ -261,7 +261,7 @@ export class NetworkManager {
       this.db
         .prepare('UPDATE public_addresses SET instance_id = ?, private_ip = ? WHERE ip = ?')
         .run(instanceId, privateIp, ip);
-    })();
+    });
     this.onChange();
   }
 
@@ -320,7 +320,7 @@ export class NetworkManager {
   private freeHost(netIndex: number): string | undefined {
     const c = this.config;
     const hosts = c.addrsPerNet - 3; // network, router and broadcast are never handed out
-    const taken = this.db.prepare('SELECT 1 FROM address_leases WHERE private_ip = ?').pluck();
+    const taken = this.db.prepare<{ one: number }>('SELECT 1 AS one FROM address_leases WHERE private_ip = ?');
     const start = this.nextHost.get(netIndex) ?? 0;
     for (let k = 0; k < hosts; k++) {
       const offset = (start + k) % hosts;

@@ -1,5 +1,5 @@
 /** Bundle tasks (euca-bundle-instance): their table and the SQLite store on the shared connection. */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../../store/sql';
 import { type SchemaPart } from '../../store/schema';
 
 export const bundleTasksSchema: SchemaPart = {
@@ -41,7 +41,7 @@ const toTask = (r: Row): BundleTask => ({
 });
 
 export class SqliteBundleTaskStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   insert(t: BundleTask): void {
     this.db

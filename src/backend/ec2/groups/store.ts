@@ -4,7 +4,7 @@
  * cluster's network manager renders iptables chains from. Every account has a `default` group with
  * no rules (all incoming traffic denied), created the first time anything asks for it.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../../store/sql';
 import * as ids from '../../ids';
 
 export type Protocol = 'tcp' | 'udp' | 'icmp' | '-1';
@@ -72,7 +72,7 @@ const grantKey = (g: Grant) => [
 ];
 
 export class SqliteSecurityGroupStore implements SecurityGroupStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   private rules(groupId: string): Rule[] {
     const rows = this.db
@@ -118,7 +118,7 @@ export class SqliteSecurityGroupStore implements SecurityGroupStore {
     return this.toGroup(
       this.db
         .prepare('SELECT * FROM security_groups WHERE account_id = ? AND name = ?')
-        .get(accountId, DEFAULT_GROUP) as Row,
+        .get(accountId, DEFAULT_GROUP) as Row | undefined,
     )!;
   }
 

@@ -2,7 +2,7 @@
  * Registered images as the cloud keeps them: the ImageStore interface and its SQLite
  * implementation on the shared connection.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../../store/sql';
 
 export type ImageType = 'machine' | 'kernel' | 'ramdisk';
 export type ImageState = 'pending' | 'available' | 'failed';
@@ -94,7 +94,7 @@ const COLUMNS: Record<string, string> = {
 };
 
 export class SqliteImageStore implements ImageStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   insert(i: Image): void {
     this.db

@@ -3,7 +3,7 @@
  * Listing pushes the account, ids and state into SQL so describing one instance among ten
  * thousand reads one row.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase, SqlValue } from '../../store/sql';
 
 export type InstanceState = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
 
@@ -133,12 +133,13 @@ function toInstance(r: Row): Instance {
   return out as unknown as Instance;
 }
 
-const toColumn = (v: unknown) => (v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v);
+const toColumn = (v: unknown): SqlValue =>
+  v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : (v as SqlValue);
 
 export class SqliteInstanceStore implements InstanceStore {
   private readonly insertStmt;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: SqlDatabase) {
     this.insertStmt = db.prepare(
       `INSERT INTO instances ` +
         `(${FIELDS.map((f) => COLUMNS[f]).join(', ')}) VALUES (${FIELDS.map(() => '?').join(', ')})`,
@@ -148,7 +149,7 @@ export class SqliteInstanceStore implements InstanceStore {
   insert(instances: Instance[]): void {
     this.db.transaction(() => {
       for (const i of instances) this.insertStmt.run(...FIELDS.map((f) => toColumn(i[f])));
-    })();
+    });
   }
 
   get(id: string): Instance | undefined {
@@ -158,7 +159,7 @@ export class SqliteInstanceStore implements InstanceStore {
 
   list(q: InstanceQuery): Instance[] {
     const where: string[] = [];
-    const args: unknown[] = [];
+    const args: SqlValue[] = [];
     if (q.accountId) {
       where.push('account_id = ?');
       args.push(q.accountId);
@@ -197,13 +198,11 @@ export class SqliteInstanceStore implements InstanceStore {
   }
 
   countInGroup(accountId: string, groupName: string): number {
-    return (
-      this.db
-        .prepare(
-          `SELECT COUNT(*) AS n FROM instances WHERE account_id = ? AND group_name = ? AND state != 'terminated'`,
-        )
-        .get(accountId, groupName) as Row
-    ).n;
+    return this.db
+      .prepare<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM instances WHERE account_id = ? AND group_name = ? AND state != 'terminated'`,
+      )
+      .get(accountId, groupName)!.n;
   }
 
   purgeEndedBefore(iso: string): number {

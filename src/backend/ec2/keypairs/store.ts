@@ -3,7 +3,7 @@
  * form (what an instance's metadata serves as public-keys/0/openssh-key). A created key's private
  * half is handed to the caller once and never stored.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../../store/sql';
 
 export interface KeyPair {
   name: string;
@@ -27,7 +27,7 @@ const toKeyPair = (r: Row): KeyPair => ({
 });
 
 export class SqliteKeyPairStore implements KeyPairStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   get(accountId: string, name: string): KeyPair | undefined {
     const r = this.db.prepare('SELECT * FROM keypairs WHERE account_id = ? AND name = ?').get(accountId, name) as

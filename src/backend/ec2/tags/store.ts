@@ -3,7 +3,7 @@
  * key and value so that describing thousands of resources, or filtering them by tag, stays a
  * lookup rather than a scan.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../../store/sql';
 
 export interface Tag {
   resourceId: string;
@@ -37,7 +37,7 @@ const toTag = (r: Row): Tag => ({
 });
 
 export class SqliteTagStore implements TagStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   list(accountId: string): Tag[] {
     return (
@@ -63,11 +63,9 @@ export class SqliteTagStore implements TagStore {
   }
 
   count(accountId: string, resourceId: string): number {
-    return (
-      this.db
-        .prepare('SELECT COUNT(*) AS n FROM tags WHERE account_id = ? AND resource_id = ?')
-        .get(accountId, resourceId) as Row
-    ).n;
+    return this.db
+      .prepare<{ n: number }>('SELECT COUNT(*) AS n FROM tags WHERE account_id = ? AND resource_id = ?')
+      .get(accountId, resourceId)!.n;
   }
 
   set(accountId: string, t: Tag): void {
