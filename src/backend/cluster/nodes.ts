@@ -32,7 +32,17 @@ export interface NodeRecord extends NodeAddress {
   capacity?: NodeCapacity;
 }
 
-type Row = Record<string, any>;
+/** A row of nodes. */
+interface Row {
+  host: string;
+  port: number;
+  cluster: string;
+  status: NodeRecord['status'];
+  registered: string;
+  last_seen: string | null;
+  /** JSON of NodeCapacity */
+  capacity: string | null;
+}
 const toNode = (r: Row): NodeRecord => ({
   host: r.host,
   port: r.port,

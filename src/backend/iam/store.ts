@@ -7,6 +7,7 @@ import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { SqlDatabase } from '../store/sql';
 import * as ids from '../ids';
 import { type Account, type AccessKey, type User } from '../store/types';
+import { type AccessKeyRow, toKey, toUser, type UserRow } from '../store/rows';
 
 export interface Group {
   id: string;
@@ -31,30 +32,32 @@ export interface LoginProfile {
   created: string;
 }
 
-type Row = Record<string, any>;
 const now = () => new Date().toISOString();
-const toUser = (r: Row): User => ({
+
+/** A row of iam_groups. */
+interface GroupRow {
+  id: string;
+  account_id: string;
+  name: string;
+  path: string;
+  created: string;
+}
+/** A row of certificates. */
+interface CertRow {
+  id: string;
+  user_id: string;
+  pem: string;
+  status: Certificate['status'];
+  created: string;
+}
+const toGroup = (r: GroupRow): Group => ({
   id: r.id,
   accountId: r.account_id,
   name: r.name,
   path: r.path,
   created: r.created,
 });
-const toGroup = (r: Row): Group => ({
-  id: r.id,
-  accountId: r.account_id,
-  name: r.name,
-  path: r.path,
-  created: r.created,
-});
-const toKey = (r: Row): AccessKey => ({
-  id: r.id,
-  secret: r.secret,
-  userId: r.user_id,
-  status: r.status,
-  created: r.created,
-});
-const toCert = (r: Row): Certificate => ({
+const toCert = (r: CertRow): Certificate => ({
   id: r.id,
   userId: r.user_id,
   pem: r.pem,
@@ -96,13 +99,15 @@ export class IdentityStore {
     this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
   }
   aliases(accountId: string): string[] {
-    return (this.db.prepare('SELECT alias FROM account_aliases WHERE account_id = ?').all(accountId) as Row[]).map(
-      (r) => r.alias,
-    );
+    return (
+      this.db.prepare('SELECT alias FROM account_aliases WHERE account_id = ?').all(accountId) as { alias: string }[]
+    ).map((r) => r.alias);
   }
   aliasOwner(alias: string): string | undefined {
-    return (this.db.prepare('SELECT account_id FROM account_aliases WHERE alias = ?').get(alias) as Row | undefined)
-      ?.account_id;
+    return (
+      this.db.prepare('SELECT account_id FROM account_aliases WHERE alias = ?').get(alias) as
+        { account_id: string } | undefined
+    )?.account_id;
   }
   setAlias(accountId: string, alias: string): void {
     this.db
@@ -124,7 +129,7 @@ export class IdentityStore {
     return (
       this.db
         .prepare('SELECT * FROM users WHERE account_id = ? AND substr(path, 1, ?) = ? ORDER BY path, name')
-        .all(accountId, pathPrefix.length, pathPrefix) as Row[]
+        .all(accountId, pathPrefix.length, pathPrefix) as UserRow[]
     ).map(toUser);
   }
   updateUser(id: string, name: string, path: string): void {
@@ -145,14 +150,14 @@ export class IdentityStore {
   findGroup(accountId: string, name: string): Group | undefined {
     const r = this.db
       .prepare('SELECT * FROM iam_groups WHERE account_id = ? AND name = ? COLLATE NOCASE')
-      .get(accountId, name) as Row | undefined;
+      .get(accountId, name) as GroupRow | undefined;
     return r && toGroup(r);
   }
   listGroups(accountId: string, pathPrefix = '/'): Group[] {
     return (
       this.db
         .prepare('SELECT * FROM iam_groups WHERE account_id = ? AND substr(path, 1, ?) = ? ORDER BY path, name')
-        .all(accountId, pathPrefix.length, pathPrefix) as Row[]
+        .all(accountId, pathPrefix.length, pathPrefix) as GroupRow[]
     ).map(toGroup);
   }
   updateGroup(id: string, name: string, path: string): void {
@@ -176,7 +181,7 @@ export class IdentityStore {
         .prepare(
           'SELECT u.* FROM users u JOIN iam_group_members m ON m.user_id = u.id WHERE m.group_id = ? ORDER BY u.name',
         )
-        .all(groupId) as Row[]
+        .all(groupId) as UserRow[]
     ).map(toUser);
   }
   groupsForUser(userId: string): Group[] {
@@ -186,14 +191,14 @@ export class IdentityStore {
           'SELECT g.* FROM iam_groups g JOIN iam_group_members m ON m.group_id = g.id WHERE m.user_id = ? ' +
             'ORDER BY g.path, g.name',
         )
-        .all(userId) as Row[]
+        .all(userId) as GroupRow[]
     ).map(toGroup);
   }
 
   // Access keys
   findKey(userId: string, id: string): AccessKey | undefined {
     const r = this.db.prepare('SELECT * FROM access_keys WHERE user_id = ? AND id = ?').get(userId, id) as
-      Row | undefined;
+      AccessKeyRow | undefined;
     return r && toKey(r);
   }
   setKeyStatus(id: string, status: string): void {
@@ -205,13 +210,13 @@ export class IdentityStore {
 
   // Signing certificates
   certificates(userId: string): Certificate[] {
-    return (this.db.prepare('SELECT * FROM certificates WHERE user_id = ? ORDER BY created').all(userId) as Row[]).map(
-      toCert,
-    );
+    return (
+      this.db.prepare('SELECT * FROM certificates WHERE user_id = ? ORDER BY created').all(userId) as CertRow[]
+    ).map(toCert);
   }
   findCertificate(userId: string, id: string): Certificate | undefined {
     const r = this.db.prepare('SELECT * FROM certificates WHERE user_id = ? AND id = ?').get(userId, id) as
-      Row | undefined;
+      CertRow | undefined;
     return r && toCert(r);
   }
   setCertificateStatus(id: string, status: string): void {
@@ -224,7 +229,7 @@ export class IdentityStore {
   // Login profiles
   loginProfile(userId: string): LoginProfile | undefined {
     const r = this.db.prepare('SELECT user_id, created FROM login_profiles WHERE user_id = ?').get(userId) as
-      Row | undefined;
+      { user_id: string; created: string } | undefined;
     return r && { userId: r.user_id, created: r.created };
   }
   setLoginProfile(userId: string, passwordHash: string): void {
@@ -237,7 +242,7 @@ export class IdentityStore {
   }
   checkPassword(userId: string, password: string): boolean {
     const r = this.db.prepare('SELECT password_hash FROM login_profiles WHERE user_id = ?').get(userId) as
-      Row | undefined;
+      { password_hash: string } | undefined;
     return !!r && verifyPassword(password, r.password_hash);
   }
   deleteLoginProfile(userId: string): boolean {
@@ -249,7 +254,10 @@ export class IdentityStore {
     this.db.prepare('UPDATE users SET enabled = ? WHERE id = ?').run(enabled ? 1 : 0, userId);
   }
   userEnabled(userId: string): boolean {
-    return (this.db.prepare('SELECT enabled FROM users WHERE id = ?').get(userId) as Row | undefined)?.enabled !== 0;
+    return (
+      (this.db.prepare('SELECT enabled FROM users WHERE id = ?').get(userId) as Pick<UserRow, 'enabled'> | undefined)
+        ?.enabled !== 0
+    );
   }
 
   // Account requests (sign-ups the administrator approves or rejects)
@@ -292,12 +300,14 @@ export class IdentityStore {
     return (
       this.db
         .prepare(`SELECT document FROM ${owner}_policies WHERE ${owner}_id = ? AND name = ?`)
-        .get(ownerId, name) as Row | undefined
+        .get(ownerId, name) as { document: string } | undefined
     )?.document;
   }
   policyNames(owner: PolicyOwnerKind, ownerId: string): string[] {
     return (
-      this.db.prepare(`SELECT name FROM ${owner}_policies WHERE ${owner}_id = ? ORDER BY name`).all(ownerId) as Row[]
+      this.db.prepare(`SELECT name FROM ${owner}_policies WHERE ${owner}_id = ? ORDER BY name`).all(ownerId) as {
+        name: string;
+      }[]
     ).map((r) => r.name);
   }
   deletePolicy(owner: PolicyOwnerKind, ownerId: string, name: string): boolean {
@@ -313,7 +323,7 @@ export class IdentityStore {
           `SELECT document FROM user_policies WHERE user_id = ?
            UNION ALL SELECT p.document FROM group_policies p JOIN iam_group_members m ON m.group_id = p.group_id WHERE m.user_id = ?`,
         )
-        .all(userId, userId) as Row[]
+        .all(userId, userId) as { document: string }[]
     ).map((r) => r.document);
   }
 

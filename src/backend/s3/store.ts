@@ -147,7 +147,64 @@ export interface WalrusStore {
   scanVersions(bucketId: string, range: KeyRange, limit: number): VersionRecord[];
 }
 
-type Row = Record<string, any>;
+/** A row of walrus_buckets. */
+interface BucketRow {
+  id: string;
+  name: string;
+  owner_account_id: string;
+  location: string;
+  /** JSON of Grant[] */
+  acl: string;
+  created: string;
+}
+/** A row of walrus_objects (keys are BLOBs: any bytes sort as S3 sorts them). */
+interface ObjectRow {
+  bucket_id: string;
+  key: Buffer;
+  file_id: string;
+  size: number;
+  etag: string;
+  content_type: string | null;
+  /** JSON */
+  headers: string;
+  checksum: string | null;
+  owner_account_id: string;
+  acl: string;
+  last_modified: string;
+  tags: string;
+  version_id: string | null;
+}
+/** A row of walrus_versions (an object's, with its place among the key's versions). */
+interface VersionRow extends ObjectRow {
+  id: string;
+  delete_marker: number;
+  current: number;
+  latest: number;
+}
+/** A row of walrus_uploads. */
+interface UploadRow {
+  id: string;
+  bucket_id: string;
+  key: Buffer;
+  owner_account_id: string;
+  initiator_user_id: string;
+  content_type: string | null;
+  headers: string;
+  acl: string;
+  checksum_algorithm: string | null;
+  initiated: string;
+  tags: string;
+}
+/** A row of walrus_parts. */
+interface PartRow {
+  upload_id: string;
+  part_number: number;
+  file_id: string;
+  size: number;
+  etag: string;
+  checksum: string | null;
+  last_modified: string;
+}
 
 const utf8 = (key: string) => Buffer.from(key, 'utf8');
 const json = <T>(text: string | null | undefined, empty: T): T => (text ? (JSON.parse(text) as T) : empty);
@@ -158,7 +215,7 @@ function decodeChecksum(text: string | null): Checksum | undefined {
   return { algorithm: text.slice(0, i), value: text.slice(i + 1) };
 }
 
-const toBucket = (r: Row): BucketRecord => ({
+const toBucket = (r: BucketRow): BucketRecord => ({
   id: r.id,
   name: r.name,
   ownerAccountId: r.owner_account_id,
@@ -167,9 +224,9 @@ const toBucket = (r: Row): BucketRecord => ({
   created: r.created,
 });
 
-const toObject = (r: Row): ObjectRecord => ({
+const toObject = (r: ObjectRow): ObjectRecord => ({
   bucketId: r.bucket_id,
-  key: (r.key as Buffer).toString('utf8'),
+  key: r.key.toString('utf8'),
   fileId: r.file_id,
   size: r.size,
   etag: r.etag,
@@ -184,7 +241,7 @@ const toObject = (r: Row): ObjectRecord => ({
 });
 
 const NULL_VERSION = 'null';
-const toVersion = (r: Row): VersionRecord => ({
+const toVersion = (r: VersionRow): VersionRecord => ({
   ...toObject(r),
   versionId: r.version_id === NULL_VERSION ? undefined : (r.version_id ?? undefined),
   deleteMarker: !!r.delete_marker,
@@ -193,10 +250,10 @@ const toVersion = (r: Row): VersionRecord => ({
   id: r.id,
 });
 
-const toUpload = (r: Row): UploadRecord => ({
+const toUpload = (r: UploadRow): UploadRecord => ({
   id: r.id,
   bucketId: r.bucket_id,
-  key: (r.key as Buffer).toString('utf8'),
+  key: r.key.toString('utf8'),
   ownerAccountId: r.owner_account_id,
   initiatorUserId: r.initiator_user_id,
   contentType: r.content_type ?? undefined,
@@ -207,7 +264,7 @@ const toUpload = (r: Row): UploadRecord => ({
   tags: json(r.tags, []),
 });
 
-const toPart = (r: Row): PartRecord => ({
+const toPart = (r: PartRow): PartRecord => ({
   uploadId: r.upload_id,
   partNumber: r.part_number,
   fileId: r.file_id,
@@ -250,12 +307,12 @@ export class SqliteWalrusStore implements WalrusStore {
   }
 
   findBucket(name: string): BucketRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM walrus_buckets WHERE name = ?').get(name) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM walrus_buckets WHERE name = ?').get(name) as BucketRow | undefined;
     return r && toBucket(r);
   }
 
   bucketById(id: string): BucketRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM walrus_buckets WHERE id = ?').get(id) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM walrus_buckets WHERE id = ?').get(id) as BucketRow | undefined;
     return r && toBucket(r);
   }
 
@@ -263,12 +320,12 @@ export class SqliteWalrusStore implements WalrusStore {
     return (
       this.db
         .prepare('SELECT * FROM walrus_buckets WHERE owner_account_id = ? ORDER BY name')
-        .all(ownerAccountId) as Row[]
+        .all(ownerAccountId) as BucketRow[]
     ).map(toBucket);
   }
 
   allBucketIds(): string[] {
-    return (this.db.prepare('SELECT id FROM walrus_buckets').all() as Row[]).map((r) => r.id);
+    return (this.db.prepare('SELECT id FROM walrus_buckets').all() as { id: string }[]).map((r) => r.id);
   }
 
   setBucketAcl(id: string, acl: Grant[]): void {
@@ -290,7 +347,7 @@ export class SqliteWalrusStore implements WalrusStore {
   findObject(bucketId: string, key: string): ObjectRecord | undefined {
     const r = this.db
       .prepare('SELECT * FROM walrus_objects WHERE bucket_id = ? AND key = ?')
-      .get(bucketId, utf8(key)) as Row | undefined;
+      .get(bucketId, utf8(key)) as ObjectRow | undefined;
     return r && toObject(r);
   }
 
@@ -298,7 +355,7 @@ export class SqliteWalrusStore implements WalrusStore {
     return this.transaction(() => {
       const old = this.db
         .prepare('SELECT file_id FROM walrus_objects WHERE bucket_id = ? AND key = ?')
-        .get(o.bucketId, utf8(o.key)) as Row | undefined;
+        .get(o.bucketId, utf8(o.key)) as { file_id: string } | undefined;
       this.db
         .prepare(
           `INSERT OR REPLACE INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id)
@@ -326,7 +383,7 @@ export class SqliteWalrusStore implements WalrusStore {
   deleteObject(bucketId: string, key: string): string | undefined {
     const r = this.db
       .prepare('DELETE FROM walrus_objects WHERE bucket_id = ? AND key = ? RETURNING file_id')
-      .get(bucketId, utf8(key)) as Row | undefined;
+      .get(bucketId, utf8(key)) as { file_id: string } | undefined;
     return r?.file_id;
   }
 
@@ -345,7 +402,7 @@ export class SqliteWalrusStore implements WalrusStore {
   bucketConfig<T>(bucketId: string, kind: BucketConfigKind): T | undefined {
     const r = this.db
       .prepare('SELECT config FROM walrus_bucket_configs WHERE bucket_id = ? AND kind = ?')
-      .get(bucketId, kind) as Row | undefined;
+      .get(bucketId, kind) as { config: string } | undefined;
     return r ? (JSON.parse(r.config) as T) : undefined;
   }
 
@@ -361,9 +418,9 @@ export class SqliteWalrusStore implements WalrusStore {
   }
 
   bucketsWithConfig(kind: BucketConfigKind): string[] {
-    return (this.db.prepare('SELECT bucket_id FROM walrus_bucket_configs WHERE kind = ?').all(kind) as Row[]).map(
-      (r) => r.bucket_id as string,
-    );
+    return (
+      this.db.prepare('SELECT bucket_id FROM walrus_bucket_configs WHERE kind = ?').all(kind) as { bucket_id: string }[]
+    ).map((r) => r.bucket_id as string);
   }
 
   scanObjects(bucketId: string, range: KeyRange, limit: number): ObjectRecord[] {
@@ -371,7 +428,7 @@ export class SqliteWalrusStore implements WalrusStore {
     return (
       this.db
         .prepare(`SELECT * FROM walrus_objects WHERE bucket_id = ? AND ${sql} ORDER BY key LIMIT ?`)
-        .all(bucketId, ...args, limit) as Row[]
+        .all(bucketId, ...args, limit) as ObjectRow[]
     ).map(toObject);
   }
 
@@ -397,15 +454,15 @@ export class SqliteWalrusStore implements WalrusStore {
   }
 
   findUpload(id: string): UploadRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM walrus_uploads WHERE id = ?').get(id) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM walrus_uploads WHERE id = ?').get(id) as UploadRow | undefined;
     return r && toUpload(r);
   }
 
   deleteUpload(id: string): string[] {
     return this.transaction(() => {
-      const files = (this.db.prepare('SELECT file_id FROM walrus_parts WHERE upload_id = ?').all(id) as Row[]).map(
-        (r) => r.file_id as string,
-      );
+      const files = (
+        this.db.prepare('SELECT file_id FROM walrus_parts WHERE upload_id = ?').all(id) as { file_id: string }[]
+      ).map((r) => r.file_id as string);
       this.db.prepare('DELETE FROM walrus_parts WHERE upload_id = ?').run(id);
       this.db.prepare('DELETE FROM walrus_uploads WHERE id = ?').run(id);
       return files;
@@ -417,7 +474,7 @@ export class SqliteWalrusStore implements WalrusStore {
     return (
       this.db
         .prepare(`SELECT * FROM walrus_uploads WHERE bucket_id = ? AND ${sql} ORDER BY key, id LIMIT ?`)
-        .all(bucketId, ...args, limit) as Row[]
+        .all(bucketId, ...args, limit) as UploadRow[]
     ).map(toUpload);
   }
 
@@ -425,7 +482,7 @@ export class SqliteWalrusStore implements WalrusStore {
     return this.transaction(() => {
       const old = this.db
         .prepare('SELECT file_id FROM walrus_parts WHERE upload_id = ? AND part_number = ?')
-        .get(p.uploadId, p.partNumber) as Row | undefined;
+        .get(p.uploadId, p.partNumber) as { file_id: string } | undefined;
       this.db
         .prepare(
           'INSERT OR REPLACE INTO walrus_parts (upload_id, part_number, file_id, size, etag, checksum, ' +
@@ -440,7 +497,7 @@ export class SqliteWalrusStore implements WalrusStore {
     return (
       this.db
         .prepare('SELECT * FROM walrus_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?')
-        .all(uploadId, afterPartNumber, limit) as Row[]
+        .all(uploadId, afterPartNumber, limit) as PartRow[]
     ).map(toPart);
   }
 
@@ -485,7 +542,7 @@ export class SqliteWalrusStore implements WalrusStore {
         `SELECT *, ${VERSION_ORDER} AS id, 0 AS current FROM walrus_versions WHERE bucket_id = ? AND key = ? ` +
           `AND version_id = ?`,
       )
-      .get(bucketId, utf8(key), versionId) as Row | undefined;
+      .get(bucketId, utf8(key), versionId) as VersionRow | undefined;
     return r && toVersion(r);
   }
 
@@ -495,14 +552,14 @@ export class SqliteWalrusStore implements WalrusStore {
         `SELECT *, ${VERSION_ORDER} AS id, 0 AS current FROM walrus_versions WHERE bucket_id = ? AND key = ? ` +
           `ORDER BY seq DESC LIMIT 1`,
       )
-      .get(bucketId, utf8(key)) as Row | undefined;
+      .get(bucketId, utf8(key)) as VersionRow | undefined;
     return r && toVersion(r);
   }
 
   deleteNoncurrent(bucketId: string, key: string, versionId: string): string | undefined {
     const r = this.db
       .prepare('DELETE FROM walrus_versions WHERE bucket_id = ? AND key = ? AND version_id = ? RETURNING file_id')
-      .get(bucketId, utf8(key), versionId) as Row | undefined;
+      .get(bucketId, utf8(key), versionId) as { file_id: string } | undefined;
     return r?.file_id ?? undefined;
   }
 
@@ -528,7 +585,7 @@ export class SqliteWalrusStore implements WalrusStore {
              FROM walrus_versions v WHERE bucket_id = ?
            ) WHERE ${sql} ORDER BY key, id LIMIT ?`,
         )
-        .all(bucketId, bucketId, ...args, limit) as Row[]
+        .all(bucketId, bucketId, ...args, limit) as VersionRow[]
     ).map(toVersion);
   }
 }

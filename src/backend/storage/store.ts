@@ -56,9 +56,50 @@ export interface ConversionTask {
   expires: string;
 }
 
-type Row = Record<string, any>;
+/** A row of volumes. */
+interface VolumeRow {
+  id: string;
+  account_id: string;
+  zone: string;
+  size_gib: number;
+  snapshot_id: string | null;
+  status: VolumeStatus;
+  created: string;
+  instance_id: string | null;
+  device: string;
+  attach_status: AttachStatus;
+  attach_time: string;
+  delete_on_termination: number;
+}
+/** A row of snapshots. */
+interface SnapshotRow {
+  id: string;
+  account_id: string;
+  volume_id: string;
+  volume_size_gib: number;
+  status: SnapshotStatus;
+  progress: number;
+  description: string;
+  started: string;
+}
+/** A row of conversion_tasks. */
+interface TaskRow {
+  id: string;
+  account_id: string;
+  state: TaskState;
+  status_message: string;
+  zone: string;
+  bucket: string;
+  object_key: string;
+  format: string;
+  bytes: number;
+  size_gib: number;
+  volume_id: string | null;
+  description: string;
+  expires: string;
+}
 
-const toVolume = (r: Row): Volume => ({
+const toVolume = (r: VolumeRow): Volume => ({
   id: r.id,
   accountId: r.account_id,
   zone: r.zone,
@@ -77,7 +118,7 @@ const toVolume = (r: Row): Volume => ({
     : undefined,
 });
 
-const toSnapshot = (r: Row): Snapshot => ({
+const toSnapshot = (r: SnapshotRow): Snapshot => ({
   id: r.id,
   accountId: r.account_id,
   volumeId: r.volume_id,
@@ -88,7 +129,7 @@ const toSnapshot = (r: Row): Snapshot => ({
   started: r.started,
 });
 
-const toTask = (r: Row): ConversionTask => ({
+const toTask = (r: TaskRow): ConversionTask => ({
   id: r.id,
   accountId: r.account_id,
   state: r.state,
@@ -121,7 +162,7 @@ export class SqliteVolumeStore {
       .run(v.id, v.accountId, v.zone, v.sizeGiB, v.snapshotId ?? null, v.status, v.created);
   }
   volume(id: string): Volume | undefined {
-    const r = this.db.prepare('SELECT * FROM volumes WHERE id = ?').get(id) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM volumes WHERE id = ?').get(id) as VolumeRow | undefined;
     return r && toVolume(r);
   }
   /** An account's volumes (every account's when accountId is undefined), deleted ones left out. */
@@ -132,13 +173,13 @@ export class SqliteVolumeStore {
         : this.db
             .prepare("SELECT * FROM volumes WHERE account_id = ? AND status != 'deleted' ORDER BY created, id")
             .all(accountId);
-    return (rows as Row[]).map(toVolume);
+    return (rows as VolumeRow[]).map(toVolume);
   }
   /** Every attached volume, by instance (for describing instances: few volumes, one query). */
   attachments(): Map<string, Volume[]> {
     const out = new Map<string, Volume[]>();
     for (const v of (
-      this.db.prepare('SELECT * FROM volumes WHERE instance_id IS NOT NULL ORDER BY device').all() as Row[]
+      this.db.prepare('SELECT * FROM volumes WHERE instance_id IS NOT NULL ORDER BY device').all() as VolumeRow[]
     ).map(toVolume)) {
       out.set(v.attachment!.instanceId, [...(out.get(v.attachment!.instanceId) ?? []), v]);
     }
@@ -146,7 +187,7 @@ export class SqliteVolumeStore {
   }
   attachedTo(instanceId: string): Volume[] {
     return (
-      this.db.prepare('SELECT * FROM volumes WHERE instance_id = ? ORDER BY device').all(instanceId) as Row[]
+      this.db.prepare('SELECT * FROM volumes WHERE instance_id = ? ORDER BY device').all(instanceId) as VolumeRow[]
     ).map(toVolume);
   }
   setVolumeStatus(id: string, status: VolumeStatus): void {
@@ -181,11 +222,11 @@ export class SqliteVolumeStore {
       .run(s.id, s.accountId, s.volumeId, s.volumeSizeGiB, s.status, s.progress, s.description, s.started);
   }
   snapshot(id: string): Snapshot | undefined {
-    const r = this.db.prepare('SELECT * FROM snapshots WHERE id = ?').get(id) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM snapshots WHERE id = ?').get(id) as SnapshotRow | undefined;
     return r && toSnapshot(r);
   }
   allSnapshots(): Snapshot[] {
-    return (this.db.prepare('SELECT * FROM snapshots ORDER BY started, id').all() as Row[]).map(toSnapshot);
+    return (this.db.prepare('SELECT * FROM snapshots ORDER BY started, id').all() as SnapshotRow[]).map(toSnapshot);
   }
   setSnapshotProgress(id: string, status: SnapshotStatus, progress: number): void {
     this.db.prepare('UPDATE snapshots SET status = ?, progress = ? WHERE id = ?').run(status, progress, id);
@@ -197,7 +238,7 @@ export class SqliteVolumeStore {
     return (
       this.db
         .prepare('SELECT grantee FROM snapshot_permissions WHERE snapshot_id = ? ORDER BY grantee')
-        .all(snapshotId) as Row[]
+        .all(snapshotId) as { grantee: string }[]
     ).map((r) => r.grantee);
   }
   setPermissions(snapshotId: string, add: string[], remove: string[]): void {
@@ -238,18 +279,18 @@ export class SqliteVolumeStore {
       );
   }
   task(id: string): ConversionTask | undefined {
-    const r = this.db.prepare('SELECT * FROM conversion_tasks WHERE id = ?').get(id) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM conversion_tasks WHERE id = ?').get(id) as TaskRow | undefined;
     return r && toTask(r);
   }
   /** Every account's conversion tasks in a state (recovery looks for the active ones). */
   tasksIn(state: TaskState): ConversionTask[] {
-    return (this.db.prepare('SELECT * FROM conversion_tasks WHERE state = ? ORDER BY id').all(state) as Row[]).map(
+    return (this.db.prepare('SELECT * FROM conversion_tasks WHERE state = ? ORDER BY id').all(state) as TaskRow[]).map(
       toTask,
     );
   }
   tasks(accountId: string): ConversionTask[] {
     return (
-      this.db.prepare('SELECT * FROM conversion_tasks WHERE account_id = ? ORDER BY id').all(accountId) as Row[]
+      this.db.prepare('SELECT * FROM conversion_tasks WHERE account_id = ? ORDER BY id').all(accountId) as TaskRow[]
     ).map(toTask);
   }
   setTaskState(id: string, state: TaskState, statusMessage = ''): void {

@@ -16,6 +16,7 @@ import { walrusSchema } from '../s3/schema';
 import { volumesSchema } from '../storage/schema';
 import { propertiesSchema } from '../properties/store';
 import { migrate, type SchemaPart } from './schema';
+import { type AccessKeyRow, toKey, toUser, type UserRow } from './rows';
 import type { SqlDatabase, SqlStatement } from './sql';
 import { type AccessKey, type Account, type CloudStore, type Cluster, type Principal, type User } from './types';
 
@@ -76,22 +77,9 @@ const SCHEMA: SchemaPart[] = [
 
 const now = () => new Date().toISOString();
 
-type Row = Record<string, any>;
-
-const toUser = (r: Row): User => ({
-  id: r.id,
-  accountId: r.account_id,
-  name: r.name,
-  path: r.path,
-  created: r.created,
-});
-const toKey = (r: Row): AccessKey => ({
-  id: r.id,
-  secret: r.secret,
-  userId: r.user_id,
-  status: r.status,
-  created: r.created,
-});
+/** An access key with its user and account, as findAccessKey reads it in one query. */
+type KeyOwnerRow = AccessKeyRow &
+  Pick<UserRow, 'account_id' | 'path' | 'enabled'> & { user_name: string; user_created: string; account_name: string };
 
 /** The driver's connection as the stores' SqlDatabase. */
 function sqlDatabase(db: Database.Database): SqlDatabase {
@@ -122,7 +110,7 @@ export class SqliteStore implements CloudStore {
   }
 
   getMeta(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined)?.value;
+    return this.db.prepare<{ value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value;
   }
 
   setMeta(key: string, value: string): void {
@@ -154,8 +142,7 @@ export class SqliteStore implements CloudStore {
   }
 
   findUser(accountId: string, name: string): User | undefined {
-    const r = this.db.prepare('SELECT * FROM users WHERE account_id = ? AND name = ?').get(accountId, name) as
-      Row | undefined;
+    const r = this.db.prepare<UserRow>('SELECT * FROM users WHERE account_id = ? AND name = ?').get(accountId, name);
     return r && toUser(r);
   }
 
@@ -174,9 +161,9 @@ export class SqliteStore implements CloudStore {
   }
 
   listAccessKeys(userId: string): AccessKey[] {
-    return (this.db.prepare('SELECT * FROM access_keys WHERE user_id = ? ORDER BY created').all(userId) as Row[]).map(
-      toKey,
-    );
+    return (
+      this.db.prepare('SELECT * FROM access_keys WHERE user_id = ? ORDER BY created').all(userId) as AccessKeyRow[]
+    ).map(toKey);
   }
 
   findAccessKey(id: string): { key: AccessKey; principal: Principal; enabled: boolean } | undefined {
@@ -185,7 +172,7 @@ export class SqliteStore implements CloudStore {
         `SELECT k.*, u.account_id, u.name AS user_name, u.path, u.created AS user_created, u.enabled, a.name AS account_name
          FROM access_keys k JOIN users u ON u.id = k.user_id JOIN accounts a ON a.id = u.account_id WHERE k.id = ?`,
       )
-      .get(id) as Row | undefined;
+      .get(id) as KeyOwnerRow | undefined;
     if (!r) return undefined;
     const user = toUser({
       id: r.user_id,
@@ -214,7 +201,7 @@ export class SqliteStore implements CloudStore {
           `SELECT c.pem FROM certificates c JOIN users u ON u.id = c.user_id WHERE u.account_id = ? AND ` +
             `c.status = 'Active' ORDER BY c.created`,
         )
-        .all(accountId) as Row[]
+        .all(accountId) as { pem: string }[]
     ).map((r) => r.pem);
   }
 

@@ -37,8 +37,31 @@ export interface PublicAddress {
   privateIp?: string;
 }
 
-type Row = Record<string, any>;
-const toPublic = (r: Row): PublicAddress => ({
+/** A row of public_addresses. */
+interface PublicRow {
+  ip: string;
+  account_id: string | null;
+  kind: PublicAddress['kind'] | null;
+  instance_id: string | null;
+  private_ip: string | null;
+}
+/** A row of group_networks. */
+interface NetworkRow {
+  net_index: number;
+  account_id: string;
+  group_name: string;
+  vlan: number | null;
+}
+/** A row of address_leases. */
+interface LeaseRow {
+  private_ip: string;
+  mac: string;
+  account_id: string;
+  group_name: string;
+  net_index: number | null;
+  instance_id: string | null;
+}
+const toPublic = (r: PublicRow): PublicAddress => ({
   ip: r.ip,
   accountId: r.account_id ?? undefined,
   kind: r.kind ?? undefined,
@@ -71,7 +94,9 @@ export class NetworkManager {
     this.db.transaction(() => {
       const insert = this.db.prepare('INSERT OR IGNORE INTO public_addresses (ip) VALUES (?)');
       for (const ip of wanted) insert.run(ip);
-      for (const r of this.db.prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL').all() as Row[]) {
+      for (const r of this.db
+        .prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL')
+        .all() as PublicRow[]) {
         if (!wanted.has(r.ip)) this.db.prepare('DELETE FROM public_addresses WHERE ip = ?').run(r.ip);
       }
     });
@@ -122,7 +147,7 @@ export class NetworkManager {
       if (addressing === 'public') {
         const free = this.db
           .prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL ORDER BY ip')
-          .all() as Row[];
+          .all() as PublicRow[];
         const pub = free.map((r) => r.ip as string).sort((a, b) => ipToInt(a) - ipToInt(b))[0];
         // No public address left: the instance still runs, reachable on its private address.
         if (pub) {
@@ -162,7 +187,7 @@ export class NetworkManager {
   releaseInstanceAddresses(addresses: Pick<InstanceAddresses, 'privateIp'>): void {
     this.db.transaction(() => {
       const lease = this.db.prepare('SELECT * FROM address_leases WHERE private_ip = ?').get(addresses.privateIp) as
-        Row | undefined;
+        LeaseRow | undefined;
       this.db
         .prepare(
           `UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL ` +
@@ -191,7 +216,7 @@ export class NetworkManager {
 
   /** The networks of the active security groups (MANAGED modes), in index order. */
   groupNetworks(): GroupNetwork[] {
-    return (this.db.prepare('SELECT * FROM group_networks ORDER BY net_index').all() as Row[]).map((r) =>
+    return (this.db.prepare('SELECT * FROM group_networks ORDER BY net_index').all() as NetworkRow[]).map((r) =>
       this.toGroupNetwork(r),
     );
   }
@@ -199,18 +224,18 @@ export class NetworkManager {
   groupNetwork(accountId: string, groupName: string): GroupNetwork | undefined {
     const r = this.db
       .prepare('SELECT * FROM group_networks WHERE account_id = ? AND group_name = ?')
-      .get(accountId, groupName) as Row | undefined;
+      .get(accountId, groupName) as NetworkRow | undefined;
     return r && this.toGroupNetwork(r);
   }
 
   publicAddresses(): PublicAddress[] {
-    return (this.db.prepare('SELECT * FROM public_addresses').all() as Row[])
+    return (this.db.prepare('SELECT * FROM public_addresses').all() as PublicRow[])
       .map(toPublic)
       .sort((a, b) => ipToInt(a.ip) - ipToInt(b.ip));
   }
 
   publicAddress(ip: string): PublicAddress | undefined {
-    const r = this.db.prepare('SELECT * FROM public_addresses WHERE ip = ?').get(ip) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM public_addresses WHERE ip = ?').get(ip) as PublicRow | undefined;
     return r && toPublic(r);
   }
 
@@ -218,16 +243,16 @@ export class NetworkManager {
   publicAddressOf(instanceId: string): string | undefined {
     const r = this.db
       .prepare(`SELECT ip FROM public_addresses WHERE instance_id = ? ORDER BY kind = 'elastic' DESC`)
-      .get(instanceId) as Row | undefined;
+      .get(instanceId) as PublicRow | undefined;
     return r?.ip;
   }
 
   /** Elastic IPs: the lowest free pool address, now the account's. */
   allocateElastic(accountId: string): string {
     const ip = this.db.transaction(() => {
-      const free = (this.db.prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL').all() as Row[]).map(
-        (r) => r.ip as string,
-      );
+      const free = (
+        this.db.prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL').all() as PublicRow[]
+      ).map((r) => r.ip as string);
       if (!free.length)
         throw new ServiceError(
           'AddressLimitExceeded',
@@ -280,7 +305,7 @@ export class NetworkManager {
     this.onChange();
   }
 
-  private toGroupNetwork(r: Row): GroupNetwork {
+  private toGroupNetwork(r: NetworkRow): GroupNetwork {
     const net = managedNetwork(this.config.subnet, this.config.addrsPerNet, r.net_index);
     const prefix = 32 - Math.log2(this.config.addrsPerNet);
     return {
@@ -296,7 +321,7 @@ export class NetworkManager {
     const have = this.groupNetwork(accountId, groupName);
     if (have) return have;
     const used = new Set(
-      (this.db.prepare('SELECT net_index FROM group_networks').all() as Row[]).map((r) => r.net_index as number),
+      (this.db.prepare('SELECT net_index FROM group_networks').all() as NetworkRow[]).map((r) => r.net_index as number),
     );
     let index = 0;
     while (used.has(index)) index++;
@@ -338,7 +363,7 @@ export class NetworkManager {
       netIndex === undefined
         ? this.db.prepare('SELECT private_ip FROM address_leases').all()
         : this.db.prepare('SELECT private_ip FROM address_leases WHERE net_index = ?').all(netIndex);
-    return new Set((rows as Row[]).map((r) => r.private_ip as string));
+    return new Set((rows as LeaseRow[]).map((r) => r.private_ip as string));
   }
 
   private lease(

@@ -26,7 +26,19 @@ export interface BundleTask {
   updateTime: string;
 }
 
-type Row = Record<string, any>;
+/** A row of bundle_tasks. */
+interface Row {
+  id: string;
+  account_id: string;
+  instance_id: string;
+  bucket: string;
+  prefix: string;
+  state: BundleState;
+  progress: string;
+  error: string | null;
+  start_time: string;
+  update_time: string;
+}
 const toTask = (r: Row): BundleTask => ({
   id: r.id,
   accountId: r.account_id,

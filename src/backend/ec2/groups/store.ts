@@ -60,7 +60,23 @@ export interface SecurityGroupStore {
   referencingGroups(group: SecurityGroup): SecurityGroup[];
 }
 
-type Row = Record<string, any>;
+/** A row of security_groups. */
+interface Row {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string;
+}
+/** A row of security_group_grants. */
+interface GrantRow {
+  group_id: string;
+  protocol: Protocol;
+  from_port: number;
+  to_port: number;
+  cidr: string | null;
+  source_account: string | null;
+  source_group: string | null;
+}
 
 const grantKey = (g: Grant) => [
   g.protocol,
@@ -77,7 +93,7 @@ export class SqliteSecurityGroupStore implements SecurityGroupStore {
   private rules(groupId: string): Rule[] {
     const rows = this.db
       .prepare('SELECT * FROM security_group_grants WHERE group_id = ? ORDER BY rowid')
-      .all(groupId) as Row[];
+      .all(groupId) as GrantRow[];
     const byRange = new Map<string, Rule>();
     for (const r of rows) {
       const key = `${r.protocol}/${r.from_port}/${r.to_port}`;
@@ -90,7 +106,7 @@ export class SqliteSecurityGroupStore implements SecurityGroupStore {
         byRange.set(key, rule);
       }
       if (r.cidr) rule.cidrs.push(r.cidr);
-      if (r.source_group) rule.sourceGroups.push({ accountId: r.source_account, name: r.source_group });
+      if (r.source_group) rule.sourceGroups.push({ accountId: r.source_account!, name: r.source_group });
     }
     return [...byRange.values()];
   }
@@ -180,7 +196,7 @@ export class SqliteSecurityGroupStore implements SecurityGroupStore {
         'SELECT DISTINCT group_id FROM security_group_grants WHERE source_account = ? AND source_group = ? ' +
           'AND group_id <> ?',
       )
-      .all(group.accountId, group.name, group.id) as Row[];
+      .all(group.accountId, group.name, group.id) as Pick<GrantRow, 'group_id'>[];
     return rows.map((r) => this.getById(r.group_id)!);
   }
 }

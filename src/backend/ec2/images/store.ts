@@ -59,7 +59,32 @@ export interface ImageStore {
   addProductCodes(id: string, codes: string[]): void;
 }
 
-type Row = Record<string, any>;
+/** A row of images. */
+interface Row {
+  id: string;
+  account_id: string;
+  type: ImageType;
+  location: string | null;
+  name: string;
+  description: string | null;
+  architecture: string;
+  kernel_id: string | null;
+  ramdisk_id: string | null;
+  platform: string | null;
+  root_device_type: Image['rootDeviceType'];
+  root_device_name: string;
+  virtualization_type: string;
+  state: ImageState;
+  state_reason: string | null;
+  size: number | null;
+  is_public: number;
+  /** JSON of BlockDeviceMapping[] */
+  block_device_mappings: string;
+  created: string;
+  manifest_sha256: string | null;
+}
+type PermissionRow = { account_id: string };
+type ProductCodeRow = { code: string };
 
 function toImage(r: Row): Image {
   return {
@@ -173,14 +198,14 @@ export class SqliteImageStore implements ImageStore {
     return (
       this.db
         .prepare('SELECT account_id FROM image_launch_permissions WHERE image_id = ? ORDER BY account_id')
-        .all(id) as Row[]
+        .all(id) as PermissionRow[]
     ).map((r) => r.account_id);
   }
 
   permittedAccounts(ids: string[]): Map<string, Set<string>> {
     const out = new Map<string, Set<string>>();
     const stmt = this.db.prepare('SELECT account_id FROM image_launch_permissions WHERE image_id = ?');
-    for (const id of ids) out.set(id, new Set((stmt.all(id) as Row[]).map((r) => r.account_id)));
+    for (const id of ids) out.set(id, new Set((stmt.all(id) as PermissionRow[]).map((r) => r.account_id)));
     return out;
   }
 
@@ -196,7 +221,9 @@ export class SqliteImageStore implements ImageStore {
 
   productCodes(id: string): string[] {
     return (
-      this.db.prepare('SELECT code FROM image_product_codes WHERE image_id = ? ORDER BY code').all(id) as Row[]
+      this.db
+        .prepare('SELECT code FROM image_product_codes WHERE image_id = ? ORDER BY code')
+        .all(id) as ProductCodeRow[]
     ).map((r) => r.code);
   }
 

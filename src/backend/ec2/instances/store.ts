@@ -121,7 +121,8 @@ const COLUMNS: Record<keyof Instance, string> = {
 };
 const FIELDS = Object.keys(COLUMNS) as (keyof Instance)[];
 
-type Row = Record<string, any>;
+/** A row of instances: each field's column (COLUMNS), read and written by the one mapping below. */
+type Row = Record<string, SqlValue>;
 
 function toInstance(r: Row): Instance {
   const out: Record<string, unknown> = {};

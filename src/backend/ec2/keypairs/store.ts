@@ -19,7 +19,14 @@ export interface KeyPairStore {
   delete(accountId: string, name: string): void;
 }
 
-type Row = Record<string, any>;
+/** A row of keypairs. */
+interface Row {
+  account_id: string;
+  name: string;
+  fingerprint: string;
+  public_key_openssh: string;
+  created: string;
+}
 const toKeyPair = (r: Row): KeyPair => ({
   name: r.name,
   fingerprint: r.fingerprint,

@@ -28,7 +28,14 @@ export interface TagStore {
   resourcesWith(accountId: string, key: string, value?: string): string[];
 }
 
-type Row = Record<string, any>;
+/** A row of tags. */
+interface Row {
+  account_id: string;
+  resource_id: string;
+  resource_type: string;
+  key: string;
+  value: string;
+}
 const toTag = (r: Row): Tag => ({
   resourceId: r.resource_id,
   resourceType: r.resource_type,
