@@ -5,6 +5,7 @@
  * function answering the owning account, or undefined when the resource does not exist.
  */
 import { ServiceError } from '../errors';
+export { resourceType } from '../../shared/resource-types';
 import type { Principal } from '../store/types';
 
 export interface ResourceKind {
@@ -14,29 +15,7 @@ export interface ResourceKind {
   notFoundCode: string;
 }
 
-/** euca2ools' and EC2's resource types, by ID prefix: what DescribeTags answers as resourceType. */
-const RESOURCE_TYPES: Record<string, string> = {
-  emi: 'image',
-  eki: 'image',
-  eri: 'image',
-  ami: 'image',
-  aki: 'image',
-  ari: 'image',
-  i: 'instance',
-  sg: 'security-group',
-  vol: 'volume',
-  snap: 'snapshot',
-  eipalloc: 'allocation-id',
-  bun: 'bundle',
-  r: 'reservation',
-};
-
 const prefixOf = (id: string) => (/^([a-z]+)-[0-9A-Fa-f]{8,17}$/.exec(id) ?? [])[1];
-
-export function resourceType(id: string): string | undefined {
-  const p = prefixOf(id);
-  return p ? RESOURCE_TYPES[p] : undefined;
-}
 
 export class ResourceOwners {
   private readonly kinds = new Map<string, ResourceKind>();

@@ -3,30 +3,14 @@
  * resource's tags in under its other lines and EC2's own tools print DescribeTags in; one order
  * for every TAG line, so one awk script reads them all.
  */
+import { typeOfPrefix } from '../../shared/resource-types';
 import { record } from '../output';
 import { type XmlNode } from '../xml';
-
-/** euca2ools' resource types, by ID prefix. */
-const RESOURCE_TYPES: Record<string, string> = {
-  eipalloc: 'allocation-id',
-  bun: 'bundle',
-  emi: 'image',
-  eki: 'image',
-  eri: 'image',
-  ami: 'image',
-  aki: 'image',
-  ari: 'image',
-  i: 'instance',
-  sg: 'security-group',
-  snap: 'snapshot',
-  vol: 'volume',
-  r: 'reservation',
-};
 
 export function tagLine(
   tag: XmlNode,
   resourceId: string,
-  resourceType = RESOURCE_TYPES[resourceId.split('-')[0]],
+  resourceType = typeOfPrefix(resourceId.split('-')[0]),
 ): string {
   // An empty value stays an empty last column, so every TAG line has five fields.
   return [record('TAG', resourceType, resourceId, tag.key), tag.value ?? ''].join('\t');
