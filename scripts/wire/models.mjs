@@ -1,4 +1,4 @@
-// Refreshes src/shared/wire/models/{ec2,iam}.json from AWS's own service models (botocore's JSON,
+// Refreshes src/shared/wire/models/{ec2,iam,s3}.json from AWS's own service models (botocore's JSON,
 // the same shapes as AWS's Smithy models): only the operations this cloud serves (served.json),
 // only the shapes they reach, no documentation. EC2's older API versions (which euca2ools sends)
 // are folded in: a request member an older version has and the newest lacks is kept.
@@ -137,3 +137,4 @@ function extract(service, ops) {
 
 extract('ec2', served.ec2);
 extract('iam', served.iam);
+extract('s3', served.s3);

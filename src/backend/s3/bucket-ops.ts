@@ -15,7 +15,7 @@ import {
   locationDocument,
   parseCreateBucket,
   parseDelete,
-  s3Document,
+  s3Answer,
 } from './documents';
 import { requestedAcl } from './object-ops';
 import { type Caller, type Walrus } from './walrus';
@@ -24,7 +24,7 @@ const MAX_KEYS = 1000;
 
 export function listBuckets(walrus: Walrus, caller: Caller): Reply {
   const { owner, buckets } = walrus.listBuckets(caller);
-  const body = s3Document('ListAllMyBucketsResult', {
+  const body = s3Answer('ListBuckets', 'ListAllMyBucketsResult', {
     Owner: { ID: owner.id, DisplayName: owner.name },
     Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: b.created })) },
   });
@@ -154,7 +154,7 @@ export async function deleteObjects(call: S3Call): Promise<Reply> {
   call.walrus.writableBucket(call.caller, call.bucket);
   const { quiet, objects } = parseDelete(await call.xmlBody());
   const { deleted, errors } = call.walrus.deleteObjects(call.caller, call.bucket, objects);
-  const body = s3Document('DeleteResult', {
+  const body = s3Answer('DeleteObjects', 'DeleteResult', {
     Deleted: quiet
       ? undefined
       : deleted.map((d) => ({
@@ -180,8 +180,8 @@ const NEVER_SET: Record<string, [string, string]> = {
 
 /** What reading a configuration that is never set answers. */
 const NEVER_SET_DOCUMENTS: Record<string, () => string> = {
-  logging: () => s3Document('BucketLoggingStatus', {}),
-  requestPayment: () => s3Document('RequestPaymentConfiguration', { Payer: 'BucketOwner' }),
+  logging: () => s3Answer('GetBucketLogging', 'BucketLoggingStatus', {}),
+  requestPayment: () => s3Answer('GetBucketRequestPayment', 'RequestPaymentConfiguration', { Payer: 'BucketOwner' }),
 };
 
 /** GET of a bucket configuration this cloud never holds; undefined for anything else. */

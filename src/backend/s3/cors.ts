@@ -5,10 +5,10 @@
  * that allows its origin, method and headers (or 403), and an ordinary request with an Origin
  * gets them added to its reply.
  */
+import type { CORSRuleXml } from '../../shared/wire/s3';
 import { ServiceError } from '../errors';
 import { wildcardMatch } from '../iam/policy/evaluate';
-import { type XmlValue } from '../xml';
-import { list, malformed, parseXmlBody, s3Document, text } from './documents';
+import { list, malformed, parseXmlBody, s3Answer, text } from './documents';
 
 export interface CorsRule {
   id?: string;
@@ -59,7 +59,7 @@ export function parseCors(body: Buffer): CorsRule[] {
 }
 
 export function corsDocument(rules: CorsRule[]): string {
-  const rule = (r: CorsRule): XmlValue => ({
+  const rule = (r: CorsRule): CORSRuleXml => ({
     ID: r.id,
     AllowedOrigin: r.allowedOrigins,
     AllowedMethod: r.allowedMethods,
@@ -67,7 +67,7 @@ export function corsDocument(rules: CorsRule[]): string {
     ExposeHeader: r.exposeHeaders.length ? r.exposeHeaders : undefined,
     MaxAgeSeconds: r.maxAgeSeconds,
   });
-  return s3Document('CORSConfiguration', { CORSRule: rules.map(rule) });
+  return s3Answer('GetBucketCors', 'CORSConfiguration', { CORSRule: rules.map(rule) });
 }
 
 /** The first rule allowing an origin, a method and every requested header. */

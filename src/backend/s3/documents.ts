@@ -7,6 +7,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { ServiceError } from '../errors';
 import { document, escapeXml, type XmlValue } from '../xml';
+import type { ObjectXml, S3Operations } from '../../shared/wire/s3';
 import { type Grant, type Grantee, type Permission } from './acl';
 import { isChecksumAlgorithm } from './checksums';
 import { type ListPage } from './listing';
@@ -142,6 +143,10 @@ export function parseAccessControlPolicy(body: Buffer): Grant[] {
 
 export const s3Document = (root: string, body: { [k: string]: XmlValue }) => document(root, S3_NS, body, null);
 
+/** An operation's answer document, its elements checked against the S3 model's (src/shared/wire/s3.ts). */
+export const s3Answer = <Op extends keyof S3Operations>(_op: Op, root: string, body: S3Operations[Op]['output']) =>
+  s3Document(root, body as { [k: string]: XmlValue });
+
 /** Keys and prefixes as a listing returns them: percent-encoded when the client asked for url. */
 export type KeyEncoder = (s: string) => string;
 export const keyEncoder = (encodingType?: string): KeyEncoder =>
@@ -173,7 +178,7 @@ export function locationDocument(location: string): string {
 
 export type Owner = { ID: string; DisplayName: string };
 
-function contents(o: ObjectRecord, enc: KeyEncoder, owner?: Owner): XmlValue {
+function contents(o: ObjectRecord, enc: KeyEncoder, owner?: Owner): ObjectXml {
   return {
     Key: enc(o.key),
     LastModified: o.lastModified,
@@ -195,7 +200,7 @@ export interface ListObjectsRender {
 
 export function listObjectsV1(page: ListPage<ObjectRecord>, r: ListObjectsRender & { marker: string }): string {
   const enc = keyEncoder(r.encodingType);
-  return s3Document('ListBucketResult', {
+  return s3Answer('ListObjects', 'ListBucketResult', {
     Name: r.bucket,
     Prefix: enc(r.prefix),
     Marker: enc(r.marker),
@@ -224,7 +229,7 @@ export function listVersionsDocument(
     Owner: r.ownerOf(v.ownerAccountId),
   });
   const last = page.entries[page.entries.length - 1];
-  return s3Document('ListVersionsResult', {
+  return s3Answer('ListObjectVersions', 'ListVersionsResult', {
     Name: r.bucket,
     Prefix: enc(r.prefix),
     KeyMarker: enc(r.keyMarker),
@@ -246,7 +251,7 @@ export function listObjectsV2(
   r: ListObjectsRender & { continuationToken?: string; nextToken?: string; startAfter?: string; fetchOwner: boolean },
 ): string {
   const enc = keyEncoder(r.encodingType);
-  return s3Document('ListBucketResult', {
+  return s3Answer('ListObjectsV2', 'ListBucketResult', {
     Name: r.bucket,
     Prefix: enc(r.prefix),
     MaxKeys: r.maxKeys,
@@ -276,7 +281,7 @@ export function listUploadsDocument(
   },
 ): string {
   const enc = keyEncoder(r.encodingType);
-  return s3Document('ListMultipartUploadsResult', {
+  return s3Answer('ListMultipartUploads', 'ListMultipartUploadsResult', {
     Bucket: r.bucket,
     KeyMarker: enc(r.keyMarker),
     UploadIdMarker: r.uploadIdMarker,
@@ -317,7 +322,7 @@ export function listPartsDocument(r: {
   owner: Owner;
 }): string {
   const last = r.parts[r.parts.length - 1];
-  return s3Document('ListPartsResult', {
+  return s3Answer('ListParts', 'ListPartsResult', {
     Bucket: r.bucket,
     Key: r.upload.key,
     UploadId: r.upload.id,

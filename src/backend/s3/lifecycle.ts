@@ -5,9 +5,9 @@
  * or an upload. As S3 does, a rule counts days from the object's creation to the next midnight
  * UTC. The sweep that acts on the rules is lifecycle-sweeps.ts.
  */
+import type { LifecycleRuleXml } from '../../shared/wire/s3';
 import { ServiceError } from '../errors';
-import { type XmlValue } from '../xml';
-import { list, malformed, parseXmlBody, s3Document, text } from './documents';
+import { list, malformed, parseXmlBody, s3Answer, text } from './documents';
 import { checkTags, MAX_OBJECT_TAGS, type Tag } from './tagging';
 
 export interface LifecycleRule {
@@ -84,7 +84,7 @@ export function parseLifecycle(body: Buffer): LifecycleRule[] {
 }
 
 export function lifecycleDocument(rules: LifecycleRule[]): string {
-  const rule = (r: LifecycleRule): XmlValue => {
+  const rule = (r: LifecycleRule): LifecycleRuleXml => {
     const tags = r.tags.map((t) => ({ Key: t.key, Value: t.value }));
     const filter = tags.length
       ? r.prefix || tags.length > 1
@@ -105,7 +105,7 @@ export function lifecycleDocument(rules: LifecycleRule[]): string {
         r.abortUploadDays !== undefined ? { DaysAfterInitiation: r.abortUploadDays } : undefined,
     };
   };
-  return s3Document('LifecycleConfiguration', { Rule: rules.map(rule) });
+  return s3Answer('GetBucketLifecycleConfiguration', 'LifecycleConfiguration', { Rule: rules.map(rule) });
 }
 
 /** The first midnight UTC at least `days` days after `since`. */

@@ -6,7 +6,7 @@
 import { ServiceError } from '../errors';
 import { type Reply } from '../reply';
 import { type S3Call, checkConditions, emptyReply, objectHeaders, versionHeader, xmlReply } from './call';
-import { aclDocument, parseAccessControlPolicy, s3Document } from './documents';
+import { aclDocument, parseAccessControlPolicy, s3Answer } from './documents';
 import { type Checksum, type ObjectRecord } from './store';
 import { type AclInput, MAX_PUT_SIZE } from './walrus';
 
@@ -55,10 +55,14 @@ async function copyObject(call: S3Call): Promise<Reply> {
   const sourceVersion: Record<string, string> = source.versionId
     ? { 'x-amz-copy-source-version-id': source.versionId }
     : {};
-  return xmlReply('CopyObject', s3Document('CopyObjectResult', { LastModified: o.lastModified, ETag: o.etag }), {
-    ...versionHeader(o),
-    ...sourceVersion,
-  });
+  return xmlReply(
+    'CopyObject',
+    s3Answer('CopyObject', 'CopyObjectResult', { LastModified: o.lastModified, ETag: o.etag }),
+    {
+      ...versionHeader(o),
+      ...sourceVersion,
+    },
+  );
 }
 
 /** The one range of a Range header, per RFC 9110; undefined means the whole object. */

@@ -5,7 +5,7 @@
  */
 import { ServiceError } from '../errors';
 import { type XmlValue } from '../xml';
-import { list, malformed, parseXmlBody, s3Document, text } from './documents';
+import { list, malformed, parseXmlBody, s3Answer, text } from './documents';
 
 export interface Tag {
   key: string;
@@ -56,5 +56,5 @@ export function parseTaggingHeader(header: string | undefined): Tag[] | undefine
 
 export function taggingDocument(tags: Tag[]): string {
   const set: XmlValue = tags.length ? { Tag: tags.map((t) => ({ Key: t.key, Value: t.value })) } : null;
-  return s3Document('Tagging', { TagSet: set });
+  return s3Answer('GetBucketTagging', 'Tagging', { TagSet: set });
 }

@@ -7,7 +7,7 @@ import { ServiceError } from '../errors';
 import { type Reply } from '../reply';
 import { checkConditions, emptyReply, type S3Call, versionHeader, xmlReply } from './call';
 import { isChecksumAlgorithm } from './checksums';
-import { listPartsDocument, listUploadsDocument, parseCompleteMultipart, s3Document } from './documents';
+import { listPartsDocument, listUploadsDocument, parseCompleteMultipart, s3Answer } from './documents';
 import { checksumHeader } from './object-ops';
 import { MAX_PUT_SIZE } from './walrus';
 
@@ -32,7 +32,11 @@ export function createUpload(call: S3Call): Reply {
   const headers: Record<string, string> = algorithm ? { 'x-amz-checksum-algorithm': algorithm.toUpperCase() } : {};
   return xmlReply(
     'CreateMultipartUpload',
-    s3Document('InitiateMultipartUploadResult', { Bucket: call.bucket, Key: u.key, UploadId: u.id }),
+    s3Answer('CreateMultipartUpload', 'InitiateMultipartUploadResult', {
+      Bucket: call.bucket,
+      Key: u.key,
+      UploadId: u.id,
+    }),
     headers,
   );
 }
@@ -69,7 +73,7 @@ export async function uploadPart(call: S3Call): Promise<Reply> {
     );
     return xmlReply(
       'UploadPartCopy',
-      s3Document('CopyPartResult', { LastModified: part.lastModified, ETag: part.etag }),
+      s3Answer('UploadPartCopy', 'CopyPartResult', { LastModified: part.lastModified, ETag: part.etag }),
     );
   }
   // Refuse before the body is read (and before 100 Continue) when the part cannot be taken.
@@ -102,7 +106,12 @@ export async function completeUpload(call: S3Call): Promise<Reply> {
   const location = `http://${call.header('host') ?? 'localhost'}${call.req.rawPath}`;
   return xmlReply(
     'CompleteMultipartUpload',
-    s3Document('CompleteMultipartUploadResult', { Location: location, Bucket: call.bucket, Key: o.key, ETag: o.etag }),
+    s3Answer('CompleteMultipartUpload', 'CompleteMultipartUploadResult', {
+      Location: location,
+      Bucket: call.bucket,
+      Key: o.key,
+      ETag: o.etag,
+    }),
     versionHeader(o),
   );
 }

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ServiceError } from '../errors';
-import { malformed, parseXmlBody, s3Document, text } from './documents';
+import { malformed, parseXmlBody, s3Answer, text } from './documents';
 import { type ObjectRecord, type VersionRecord, type WalrusStore } from './store';
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
@@ -38,7 +38,7 @@ export function parseVersioning(body: Buffer): VersioningStatus {
 }
 
 export function versioningDocument(status: VersioningStatus | undefined): string {
-  return s3Document('VersioningConfiguration', { Status: status });
+  return s3Answer('GetBucketVersioning', 'VersioningConfiguration', { Status: status });
 }
 
 export interface Removal {
