@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { QueryCommand } from '../../command';
 import { record } from '../../output';
 import { type XmlNode } from '../../xml';
 
@@ -19,14 +19,12 @@ export default class CreateImage extends QueryCommand {
   static override examples = ['<%= command.id %> i-12345678 -n my-ebs-image'];
   static override action = 'CreateImage';
 
-  protected override params({ args, flags }: Parsed) {
-    return {
-      InstanceId: args.instance,
-      Name: flags.name,
-      Description: flags.description,
-      NoReboot: flags['no-reboot'] ? 'true' : undefined,
-    };
-  }
+  static override route = {
+    instance: 'InstanceId',
+    name: 'Name',
+    description: 'Description',
+    'no-reboot': 'NoReboot',
+  };
 
   protected print(result: XmlNode) {
     this.out([record('IMAGE', result.imageId)]);

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type Parsed, QueryCommand, REST } from '../../command';
 import { tagLine } from '../../printers/tags';
 import { parseTagArg, tagFlag } from '../../tag-args';
 
@@ -20,12 +20,10 @@ export default class CreateTags extends QueryCommand {
   ];
   static override action = 'CreateTags';
 
-  protected override params({ argv, flags }: Parsed) {
-    return {
-      ResourceId: argv as string[],
-      Tag: (flags.tag as string[]).map(parseTagArg).map((t) => ({ Key: t.Key, Value: t.Value ?? '' })),
-    };
-  }
+  static override route = {
+    [REST]: 'ResourceId',
+    tag: (tags: string[]) => ({ Tag: tags.map(parseTagArg).map((t) => ({ Key: t.Key, Value: t.Value ?? '' })) }),
+  };
 
   protected print(_: unknown, { argv, flags }: Parsed) {
     const tags = (flags.tag as string[]).map(parseTagArg);

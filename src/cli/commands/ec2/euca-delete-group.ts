@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { QueryCommand } from '../../command';
 import { record } from '../../output';
 import { type XmlNode } from '../../xml';
 
@@ -14,9 +14,9 @@ export default class DeleteGroup extends QueryCommand {
   static override examples = ['<%= command.id %> mygroup', '<%= command.id %> sg-1A2B3C4D'];
   static override action = 'DeleteSecurityGroup';
 
-  protected override params({ args }: Parsed) {
-    return /^sg-[0-9A-Fa-f]{8}$/.test(args.group) ? { GroupId: args.group } : { GroupName: args.group };
-  }
+  static override route = {
+    group: (group: string) => (/^sg-[0-9A-Fa-f]{8}$/.test(group) ? { GroupId: group } : { GroupName: group }),
+  };
 
   protected print(result: XmlNode) {
     this.out([record('RETURN', result.return)]);

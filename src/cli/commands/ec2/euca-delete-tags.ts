@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { QueryCommand, REST } from '../../command';
 import { parseTagArg, tagFlag } from '../../tag-args';
 
 export default class DeleteTags extends QueryCommand {
@@ -18,9 +18,10 @@ export default class DeleteTags extends QueryCommand {
   ];
   static override action = 'DeleteTags';
 
-  protected override params({ argv, flags }: Parsed) {
-    return { ResourceId: argv as string[], Tag: (flags.tag as string[]).map(parseTagArg) };
-  }
+  static override route = {
+    [REST]: 'ResourceId',
+    tag: (tags: string[]) => ({ Tag: tags.map(parseTagArg) }),
+  };
 
   protected print() {}
 }

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -16,13 +16,11 @@ export default class DescribeInstanceStatus extends QueryCommand {
   static override examples = ['<%= command.id %>', '<%= command.id %> --include-all-instances i-4DCF092C'];
   static override action = 'DescribeInstanceStatus';
 
-  protected override params({ argv, flags }: Parsed) {
-    return {
-      InstanceId: argv as string[],
-      IncludeAllInstances: flags['include-all-instances'] || undefined,
-      ...filterParams(flags.filter),
-    };
-  }
+  static override route = {
+    [REST]: 'InstanceId',
+    'include-all-instances': 'IncludeAllInstances',
+    filter: filterParams,
+  };
 
   protected print(result: XmlNode) {
     const lines: string[] = [];

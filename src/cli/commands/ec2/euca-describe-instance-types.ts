@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type Parsed, QueryCommand, REST } from '../../command';
 import { instanceTypeLines } from '../../printers/instance-types';
 import { type XmlNode } from '../../xml';
 
@@ -14,12 +14,11 @@ export default class DescribeInstanceTypes extends QueryCommand {
   static override examples = ['<%= command.id %>', '<%= command.id %> --show-capacity'];
   static override action = 'DescribeInstanceTypes';
 
-  protected override params({ argv, flags }: Parsed) {
-    return {
-      InstanceType: argv as string[],
-      ...(flags['by-zone'] || flags['show-capacity'] ? { Availability: 'true' } : {}),
-    };
-  }
+  static override route = {
+    [REST]: 'InstanceType',
+    'by-zone': (byZone: boolean, { flags }: Parsed) =>
+      byZone || flags['show-capacity'] ? { Availability: 'true' } : {},
+  };
 
   protected print(result: XmlNode, { flags }: Parsed) {
     this.out(

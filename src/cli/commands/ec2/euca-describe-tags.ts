@@ -1,4 +1,4 @@
-import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { filterFlag, filterParams, QueryCommand } from '../../command';
 import { tagLine } from '../../printers/tags';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -12,9 +12,7 @@ export default class DescribeTags extends QueryCommand {
   static override examples = ['<%= command.id %>', '<%= command.id %> --filter resource-type=image --filter key=Name'];
   static override action = 'DescribeTags';
 
-  protected override params({ flags }: Parsed) {
-    return filterParams(flags.filter);
-  }
+  static override route = { filter: filterParams };
 
   protected print(result: XmlNode) {
     this.out(listOf(result, 'tagSet').map((t) => tagLine(t, t.resourceId, t.resourceType)));

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { QueryCommand } from '../../command';
 import { attachmentLine } from '../../printers/volumes';
 import { type XmlNode } from '../../xml';
 
@@ -16,14 +16,7 @@ export default class DetachVolume extends QueryCommand {
   static override examples = ['<%= command.id %> vol-12345678'];
   static override action = 'DetachVolume';
 
-  protected override params({ args, flags }: Parsed) {
-    return {
-      VolumeId: args.volume,
-      InstanceId: flags.instance,
-      Device: flags.device,
-      Force: flags.force ? 'true' : undefined,
-    };
-  }
+  static override route = { volume: 'VolumeId', instance: 'InstanceId', device: 'Device', force: 'Force' };
 
   protected print(result: XmlNode) {
     this.out([attachmentLine(result)]);
