@@ -1,6 +1,7 @@
 /**
- * What every request handler can reach: the store, Walrus (object storage), the cloud's
- * settings, the URLs it is served at, and who is asking.
+ * The cloud as the composition root (compose.ts) made it: the stores, Walrus, the services and the
+ * cloud's settings and URLs. The HTTP front, the authorization of requests, Walrus's handler and
+ * the cloud's own background work reach it; Query handlers do not (they get their services).
  */
 import type { ClusterServices } from './cluster';
 import type { IdentityStore } from './iam/store';
@@ -13,7 +14,6 @@ import type { LocalNode } from './node/local';
 import type { KeyPairStore } from './ec2/keypairs/store';
 import type { SecurityGroupStore } from './ec2/groups/store';
 import type { TagStore } from './ec2/tags/store';
-import type { QueryCall } from './query-service';
 import { type CloudPaths } from '../shared/paths';
 import type { Walrus } from './s3/walrus';
 import type { StorageController } from './storage/controller';
@@ -51,9 +51,4 @@ export interface CloudContext {
   urls: { ec2Url: string; s3Url: string; euareUrl: string };
   /** The node controller this cloud started for itself, once it answers (none when turned off). */
   localNode?: Promise<LocalNode | undefined>;
-}
-
-/** A request to an action that still reads the whole cloud (Euare's). */
-export interface RequestContext extends QueryCall {
-  cloud: CloudContext;
 }

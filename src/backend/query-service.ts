@@ -4,7 +4,7 @@
  * renders the result, or the error, in the service's XML.
  */
 import { type Authenticator } from './auth/verify';
-import { type CloudContext, type RequestContext } from './context';
+import { type CloudContext } from './context';
 import { ServiceError } from './errors';
 import { authorize, type Origin } from './iam/enforce';
 import * as ids from './ids';
@@ -42,7 +42,7 @@ export type Actions<Ops extends { [Op in K]: Operation }, K extends keyof Ops> =
   [Op in K]: (call: QueryCall<Ops[Op]['input']>) => Ops[Op]['output'] | Promise<Ops[Op]['output']>;
 };
 
-export type Handler = (ctx: RequestContext) => object | Promise<object>;
+export type Handler = (call: QueryCall) => object | Promise<object>;
 
 /**
  * A service's action table from its families' typed actions: sound because the protocol layer
@@ -171,7 +171,7 @@ export async function handleQuery(
       action,
       version,
       requestId,
-      await handler({ cloud, principal, params, input, requestId, version, origin: req.origin }),
+      await handler({ principal, params, input, requestId, version, origin: req.origin }),
     );
   } catch (e) {
     if (e instanceof ServiceError) return { ...queryError(service, e, requestId), action };

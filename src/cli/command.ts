@@ -1,5 +1,5 @@
 /**
- * The base of every command. EucaCommand gives --help (rendered by lib/help from the command's
+ * The base of every command. EucaCommand gives --help (rendered by cli/help from the command's
  * declaration) and leaves error reporting to the dispatcher. ServiceCommand adds the connection
  * flags and endpoint resolution; QueryCommand turns a command into a declaration: an action, a
  * mapping from arguments to Query parameters, and a printer.
