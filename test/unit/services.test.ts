@@ -18,6 +18,12 @@ import { SqliteTagStore } from '../../src/backend/ec2/tags/store';
 import { createAccountWithAdmin } from '../../src/backend/iam/accounts';
 import { IdentityService } from '../../src/backend/iam/service';
 import { IdentityStore } from '../../src/backend/iam/store';
+import type { RunInput } from '../../src/backend/ec2/instances/launch';
+import { InstanceService } from '../../src/backend/ec2/instances/service';
+import type { ComputeServices } from '../../src/backend/ec2/instances/services';
+import { SqliteInstanceStore } from '../../src/backend/ec2/instances/store';
+import type { VolumeService } from '../../src/backend/ec2/volumes/service';
+import { ServiceError } from '../../src/backend/errors';
 import { SqliteStore } from '../../src/backend/store/sqlite';
 import type { Principal } from '../../src/backend/store/types';
 import { tempDir } from '../helpers/cli';
@@ -194,4 +200,108 @@ test('identity: deleting a user is one rule; delegation is the cloud administrat
     ['ops'],
   );
   rejects(() => identity.createUser(own, 'bad name!'), 'ValidationError');
+});
+
+/** A cluster of one node with room for `slots` m1.small instances, counting what is held. */
+function fakeCompute(slots: number) {
+  const held = new Set<number>();
+  const addresses = new Set<string>();
+  let next = 0;
+  const nodeCalls: string[] = [];
+  const compute: ComputeServices = {
+    vmType: (name) => (name === 'm1.small' ? { name, cpus: 1, memoryMiB: 256, diskGiB: 5 } : undefined),
+    zones: () => ['zone1'],
+    place: (_zone, _type, min, max) => {
+      const free = slots - held.size;
+      if (free < min) throw new ServiceError('InsufficientInstanceCapacity', 'no room');
+      return Array.from({ length: Math.min(max, free) }, () => {
+        held.add(++next);
+        return { placementId: next, node: 'node1:8775' };
+      });
+    },
+    unplace: (id) => void held.delete(id),
+    allocateAddresses: (_account, _group, _addressing, instanceId) => {
+      const ip = `10.0.0.${addresses.size + 2}`;
+      addresses.add(ip);
+      return { mac: `d0:0d:${instanceId.slice(2, 4)}:00:00:01`, privateIp: ip };
+    },
+    releaseAddresses: (a) => void addresses.delete(a.privateIp),
+    publicAddressOf: () => undefined,
+    keyPair: () => undefined,
+    securityGroup: (_account, name) => (name === 'default' ? { id: 'sg-00000001', name } : undefined),
+    nodes: {
+      runInstance: async (_node, spec) => void nodeCalls.push(`run ${spec.instanceId}`),
+      terminateInstance: async (_node, id) => void nodeCalls.push(`terminate ${id}`),
+    } as ComputeServices['nodes'],
+  };
+  return { compute, held, addresses, nodeCalls };
+}
+
+test('instances: a launch that cannot be placed takes nothing; terminate checks every instance before any changes', async () => {
+  const { store, alice, bob } = world();
+  const images = new SqliteImageStore(store.db);
+  images.insert({
+    id: 'emi-0000000c',
+    accountId: alice.account.id,
+    type: 'machine',
+    name: 'img',
+    architecture: 'x86_64',
+    rootDeviceType: 'instance-store',
+    rootDeviceName: '/dev/sda1',
+    virtualizationType: 'paravirtual',
+    state: 'available',
+    isPublic: true,
+    blockDeviceMappings: [],
+    created: '2026-11-30T00:00:00Z',
+  });
+  const { compute, held, addresses } = fakeCompute(3);
+  const instances = new SqliteInstanceStore(store.db);
+  const volumes = { releaseVolumesOf: async () => undefined, launchVolumes: async () => [] };
+  const service = new InstanceService({
+    instances,
+    compute,
+    images,
+    volumes: volumes as unknown as VolumeService,
+    tags: new SqliteTagStore(store.db),
+    property: () => undefined,
+    hypervisor: () => 'kvm',
+    log: () => undefined,
+  });
+  const run = (p: Principal, min: number, max: number, extra: Partial<RunInput> = {}) =>
+    service.run(p, {
+      imageId: 'emi-0000000c',
+      minCount: min,
+      maxCount: max,
+      securityGroups: [],
+      blockDeviceMappings: [],
+      ...extra,
+    });
+
+  rejects(() => run(alice, 4, 4), 'InsufficientInstanceCapacity');
+  rejects(() => run(alice, 1, 1, { instanceType: 'm9.huge' }), 'InvalidParameterValue');
+  assert.equal(held.size, 0);
+  assert.equal(instances.list({}).length, 0);
+
+  const first = run(alice, 2, 2, { clientToken: 'once' });
+  assert.equal(first.instances.length, 2);
+  // The same client token answers the same reservation; with other parameters it is refused.
+  assert.equal(run(alice, 2, 2, { clientToken: 'once' }).reservationId, first.reservationId);
+  rejects(() => run(alice, 1, 1, { clientToken: 'once' }), 'IdempotentParameterMismatch');
+  assert.equal(held.size, 2);
+
+  const [a, b] = first.instances.map((i) => i.id);
+  service.modifyAttribute(alice, b, { disableApiTermination: true, whileStopped: [] });
+  rejects(() => service.terminate(alice, [a, b]), 'OperationNotPermitted');
+  rejects(() => service.terminate(bob, [a]), 'InvalidInstanceID.NotFound');
+  assert.deepEqual(
+    instances.list({}).map((i) => i.state),
+    ['pending', 'pending'],
+  );
+  const changes = service.terminate(alice, [a]);
+  assert.equal(changes[0].currentState.name, 'shutting-down');
+  // Its place and address come back at once, the other instance keeps its own.
+  assert.equal(held.size, 1);
+  assert.equal(addresses.size, 1);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(instances.get(a)?.state, 'terminated');
 });
