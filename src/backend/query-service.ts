@@ -1,7 +1,8 @@
 /**
- * The protocol layer shared by EC2 and Euare: turns a Query request into a typed call (action,
- * parameters, verified principal, API version), runs the action's handler against the model, and
- * renders the result, or the error, in the service's XML.
+ * The protocol layer shared by EC2 and Euare: authenticates a Query request, reads it by its
+ * operation's wire model (a parameter the operation does not define is refused), authorizes it,
+ * calls the action's handler with a typed QueryCall, and renders the answer, or the error, in the
+ * service's XML.
  */
 import { type Authenticator } from './auth/verify';
 import { type CloudContext } from './context';
