@@ -3,7 +3,8 @@
  * blocks in both request forms, and the commands' reading of -p, -t and negative values.
  */
 import assert from 'node:assert/strict';
-import { type AuthorizeSecurityGroupIngressRequest, ec2Model } from '../../src/shared/wire/ec2';
+import type { AuthorizeSecurityGroupIngressRequest } from '../../src/shared/wire/ec2';
+import { ec2Model } from '../../src/shared/wire/ec2-model';
 import { parseQuery } from '../../src/shared/wire/query';
 import { test } from 'node:test';
 import { checkPorts, normalizeProtocol, permissionsOf, validateCidr } from '../../src/backend/ec2/groups/permissions';

@@ -1,6 +1,6 @@
 /** Requests to (action, resources): EC2 Query actions, IAM actions and S3 operations. */
 import assert from 'node:assert/strict';
-import { iamModel } from '../../src/shared/wire/iam';
+import { iamModel } from '../../src/shared/wire/iam-model';
 import { parseQuery } from '../../src/shared/wire/query';
 import { test } from 'node:test';
 import { listParam as itemsOf } from '../../src/backend/query-params';

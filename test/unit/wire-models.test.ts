@@ -13,8 +13,9 @@ import { ec2Service } from '../../src/backend/ec2';
 import type { Ec2Services } from '../../src/backend/ec2/services';
 import { iamService } from '../../src/backend/iam';
 import type { IdentityService } from '../../src/backend/iam/service';
-import { type DescribeInstancesRequest, ec2Model, type RunInstancesRequest } from '../../src/shared/wire/ec2';
-import { iamModel } from '../../src/shared/wire/iam';
+import type { DescribeInstancesRequest, RunInstancesRequest } from '../../src/shared/wire/ec2';
+import { ec2Model } from '../../src/shared/wire/ec2-model';
+import { iamModel } from '../../src/shared/wire/iam-model';
 import { parseQuery } from '../../src/shared/wire/query';
 import { ROOT } from '../helpers/cli';
 

@@ -8,7 +8,8 @@ import { redactBody, redactHeader, redactQuery } from '../../src/cli/redact';
 import { encodeForm, flattenParams } from '../../src/cli/query';
 import { listOf, parseXml } from '../../src/cli/xml';
 import { filtersOf, listParam } from '../../src/backend/query-params';
-import { type DescribeAvailabilityZonesRequest, ec2Model } from '../../src/shared/wire/ec2';
+import type { DescribeAvailabilityZonesRequest } from '../../src/shared/wire/ec2';
+import { ec2Model } from '../../src/shared/wire/ec2-model';
 import { parseQuery } from '../../src/shared/wire/query';
 
 /** The filters of a request, as the server reads them: by the model, then within EC2's limits. */

@@ -4,7 +4,7 @@
  */
 import { propertyActions } from '../properties/handlers';
 import { actionTable, type QueryService } from '../query-service';
-import { ec2Model } from '../../shared/wire/ec2';
+import { ec2Model } from '../../shared/wire/ec2-model';
 import { addressActions } from './addresses/handlers';
 import { bundleTaskActions } from './bundle-tasks/handlers';
 import { securityGroupActions } from './groups/handlers';

@@ -2,7 +2,7 @@
  * The Euare (IAM) Query service (/services/Euare): its actions, each translated by its handler
  * into a call of the identity service (service.ts), and the unsigned account sign-up.
  */
-import { iamModel } from '../../shared/wire/iam';
+import { iamModel } from '../../shared/wire/iam-model';
 import { actionTable, type QueryService } from '../query-service';
 import { identityActions } from './handlers';
 import type { IdentityService } from './service';
