@@ -4,7 +4,6 @@
  * flags and endpoint resolution; QueryCommand turns a command into a declaration: an action, a
  * mapping from arguments to Query parameters, and a printer.
  */
-import { styleFor } from './style';
 import { Command, Flags } from '@oclif/core';
 import { type Endpoint, resolveEndpoint, type ServiceName } from './config/resolve';
 import { CliError } from '../shared/errors';
@@ -32,7 +31,12 @@ export abstract class EucaCommand extends Command {
     const dashdash = this.argv.indexOf('--');
     const opts = dashdash < 0 ? this.argv : this.argv.slice(0, dashdash);
     if (opts.includes('--help') || (!hOwned && opts.includes('-h'))) {
-      process.stdout.write(helpText(commandMeta(this.ctor as unknown as typeof EucaCommand), styleFor(process.stdout)));
+      process.stdout.write(
+        helpText(
+          commandMeta(this.ctor as unknown as typeof EucaCommand),
+          (require('./style') as typeof import('./style')).styleFor(process.stdout),
+        ),
+      );
       this.exit(0);
     }
   }

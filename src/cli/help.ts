@@ -2,7 +2,12 @@
  * --help text and man pages, both rendered from a command's own declaration (summary,
  * description, arguments, flags, examples), so the two can never disagree.
  */
-import { type Style, styleFor } from './style';
+/** How --help marks headings and examples (plain unless the caller colours them: cli/style). */
+export interface HelpStyle {
+  bold(s: string): string;
+  cyan(s: string): string;
+}
+const PLAIN: HelpStyle = { bold: (s) => s, cyan: (s) => s };
 
 export interface FlagMeta {
   name: string;
@@ -82,7 +87,7 @@ function groupFlags(cmd: CommandMeta): [string, FlagMeta[]][] {
 }
 
 /** --help's text; `style` colours headings and examples when it goes to a terminal. */
-export function helpText(cmd: CommandMeta, style: Style = styleFor({})): string {
+export function helpText(cmd: CommandMeta, style: HelpStyle = PLAIN): string {
   const heading = (s: string) => style.bold(s);
   const out: string[] = [usageLine(cmd), ''];
   if (cmd.summary) out.push(cmd.summary, '');

@@ -5,7 +5,6 @@
  * command is adding its file. Errors end here: one line on stderr, exit status 1; usage errors
  * print usage and exit 2; a stack trace only under --debug.
  */
-import { styleFor } from './style';
 import * as path from 'node:path';
 import { isCliError, oneLine, UsageError } from '../shared/errors';
 import { packageRoot, packageVersion } from '../shared/package-root';
@@ -45,8 +44,9 @@ const ENTRY_NAMES = new Set(['euca2ools', 'euca2ools.js']);
 
 function report(name: string, err: unknown, debug: boolean, cmd?: CommandClass): number {
   const e = err as Error & { oclif?: { exit?: number }; parse?: unknown; code?: string };
-  const red = styleFor(process.stderr).red;
   if (e?.oclif?.exit !== undefined && e.code === 'EEXIT') return e.oclif.exit;
+  // chalk only on this path: a command that succeeds never loads it.
+  const red = (require('./style') as typeof import('./style')).styleFor(process.stderr).red;
   if (isCliError(e)) {
     process.stderr.write(red(`${name}: error (${e.code}): ${oneLine(e.message)}`) + '\n');
     if (debug && e.stack) process.stderr.write(e.stack + '\n');

@@ -38,6 +38,23 @@ function world() {
   return { store, cloudAdmin: principal('eucalyptus'), alice: principal('alice'), bob: principal('bob') };
 }
 
+/** An available instance-store machine image of an account (public unless said otherwise). */
+const machineImage = (accountId: string, id: string, more: Partial<Image> = {}): Image => ({
+  id,
+  accountId,
+  type: 'machine',
+  name: 'img',
+  architecture: 'x86_64',
+  rootDeviceType: 'instance-store',
+  rootDeviceName: '/dev/sda1',
+  virtualizationType: 'paravirtual',
+  state: 'available',
+  isPublic: true,
+  blockDeviceMappings: [],
+  created: '2026-11-30T00:00:00Z',
+  ...more,
+});
+
 const rejects = (fn: () => unknown, code: string) =>
   assert.throws(fn, (e: Error & { code?: string }) => e.code === code, `expected ${code}`);
 
@@ -59,20 +76,7 @@ test('key pairs: one account cannot see or delete another account’s; duplicate
 test('tags: only the owner of a resource tags it; over 50 tags nothing is written', () => {
   const { store, alice, bob } = world();
   const images = new SqliteImageStore(store.db);
-  const image: Image = {
-    id: 'emi-12345678',
-    accountId: alice.account.id,
-    type: 'machine',
-    name: 'img',
-    architecture: 'x86_64',
-    rootDeviceType: 'instance-store',
-    rootDeviceName: '/dev/sda1',
-    virtualizationType: 'paravirtual',
-    state: 'available',
-    isPublic: true,
-    blockDeviceMappings: [],
-    created: '2026-11-30T00:00:00Z',
-  };
+  const image = machineImage(alice.account.id, 'emi-12345678');
   images.insert(image);
   const owners = new ResourceOwners([
     { prefixes: ['emi'], owner: (id) => images.get(id)?.accountId, notFoundCode: 'InvalidAMIID.NotFound' },
@@ -135,19 +139,8 @@ test('images: who sees an image is one rule: owner, public, launch permission, t
     transaction: (fn) => store.transaction(fn),
   };
   const service = new ImageService(deps as ImageServiceDeps);
-  const base = {
-    accountId: alice.account.id,
-    type: 'machine' as const,
-    architecture: 'x86_64',
-    rootDeviceType: 'instance-store' as const,
-    rootDeviceName: '/dev/sda1',
-    virtualizationType: 'paravirtual',
-    state: 'available' as const,
-    blockDeviceMappings: [],
-    created: '2026-11-30T00:00:00Z',
-  };
-  images.insert({ ...base, id: 'emi-0000000a', name: 'private', isPublic: false });
-  images.insert({ ...base, id: 'emi-0000000b', name: 'public', isPublic: true });
+  images.insert(machineImage(alice.account.id, 'emi-0000000a', { name: 'private', isPublic: false }));
+  images.insert(machineImage(alice.account.id, 'emi-0000000b', { name: 'public' }));
   const seen = (p: Principal) =>
     service
       .describe(p, { ids: [], owners: [], executableBy: [], filters: [] })
@@ -240,20 +233,7 @@ function fakeCompute(slots: number) {
 test('instances: a launch that cannot be placed takes nothing; terminate checks every instance before any changes', async () => {
   const { store, alice, bob } = world();
   const images = new SqliteImageStore(store.db);
-  images.insert({
-    id: 'emi-0000000c',
-    accountId: alice.account.id,
-    type: 'machine',
-    name: 'img',
-    architecture: 'x86_64',
-    rootDeviceType: 'instance-store',
-    rootDeviceName: '/dev/sda1',
-    virtualizationType: 'paravirtual',
-    state: 'available',
-    isPublic: true,
-    blockDeviceMappings: [],
-    created: '2026-11-30T00:00:00Z',
-  });
+  images.insert(machineImage(alice.account.id, 'emi-0000000c'));
   const { compute, held, addresses } = fakeCompute(3);
   const instances = new SqliteInstanceStore(store.db);
   const volumes = { releaseVolumesOf: async () => undefined, launchVolumes: async () => [] };

@@ -71,7 +71,7 @@ type ImageActions = Actions<
 
 /** The actions, given the service they call. */
 export function imageActions(images: ImageService): ImageActions {
-  const imageItem = (image: Image, tags?: Tag[]) => ({
+  const imageItem = (image: Image, ownerAlias: (accountId: string) => string | undefined, tags?: Tag[]) => ({
     imageId: image.id,
     imageLocation: image.location ?? `${image.accountId}/${image.name}`,
     imageState: image.state,
@@ -86,7 +86,7 @@ export function imageActions(images: ImageService): ImageActions {
     stateReason: image.stateReason
       ? { code: image.state === 'failed' ? 'Client.InvalidManifest' : 'pending', message: image.stateReason }
       : undefined,
-    imageOwnerAlias: images.ownerAlias(image.accountId),
+    imageOwnerAlias: ownerAlias(image.accountId),
     name: image.name,
     description: image.description,
     rootDeviceType: image.rootDeviceType,
@@ -127,7 +127,7 @@ export function imageActions(images: ImageService): ImageActions {
         executableBy: input.ExecutableUsers ?? [],
         filters: filtersOf(input.Filters),
       });
-      return { imagesSet: found.images.map((i) => imageItem(i, found.tags.get(i.id))) };
+      return { imagesSet: found.images.map((i) => imageItem(i, found.ownerAlias, found.tags.get(i.id))) };
     },
     ModifyImageAttribute: ({ principal, input }) => {
       const id = required(input.ImageId, 'ImageId');

@@ -105,16 +105,23 @@ export class ImageService {
     this.d.tags.forgetResource(image.id);
   }
 
-  describe(p: Principal, q: ImageQuery): { images: Image[]; tags: Map<string, Tag[]> } {
+  /** The images, their tags, and their owners' aliases (each account looked up once). */
+  describe(
+    p: Principal,
+    q: ImageQuery,
+  ): { images: Image[]; tags: Map<string, Tag[]>; ownerAlias: (accountId: string) => string | undefined } {
+    const aliases = new Map<string, string | undefined>();
+    const ownerAlias = (id: string) => {
+      if (!aliases.has(id)) aliases.set(id, this.d.accountName(id));
+      return aliases.get(id);
+    };
     const me = p.account.id;
     for (const id of q.ids) this.visible(p, id);
     let images = isCloudAdmin({ principal: p }) ? this.d.images.all() : this.d.images.visibleTo(me);
     if (q.ids.length) images = images.filter((i) => q.ids.includes(i.id));
     const owners = q.owners.map((o) => (o === 'self' ? me : o));
     if (owners.length)
-      images = images.filter(
-        (i) => owners.includes(i.accountId) || owners.includes(this.d.accountName(i.accountId) ?? ''),
-      );
+      images = images.filter((i) => owners.includes(i.accountId) || owners.includes(ownerAlias(i.accountId) ?? ''));
     if (q.executableBy.length) {
       const perms = this.d.images.permittedAccounts(images.map((i) => i.id));
       images = images.filter((i) =>
@@ -142,7 +149,7 @@ export class ImageService {
       'manifest-location': (i) => i.location,
       name: (i) => i.name,
       'owner-id': (i) => i.accountId,
-      'owner-alias': (i) => this.d.accountName(i.accountId),
+      'owner-alias': (i) => ownerAlias(i.accountId),
       platform: (i) => i.platform,
       'root-device-name': (i) => i.rootDeviceName,
       'root-device-type': (i) => i.rootDeviceType,
@@ -152,15 +159,11 @@ export class ImageService {
       'product-code': (i) => this.d.images.productCodes(i.id),
       ...tagFilterFields(q.filters, (i: Image) => tags.get(i.id) ?? []),
     });
-    return { images, tags };
+    return { images, tags, ownerAlias };
   }
 
   productCodes(id: string): string[] {
     return this.d.images.productCodes(id);
-  }
-
-  ownerAlias(accountId: string): string | undefined {
-    return this.d.accountName(accountId);
   }
 
   hypervisor(): string {
