@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 /** The SQLite driver is the SQLite store's alone: every other store is written against store/sql.ts. */
 const driver = {
   name: 'better-sqlite3',
-  message: 'only src/backend/store/sqlite.ts opens the database; stores use SqlDatabase (store/sql.ts)',
+  message: 'only src/backend/store/sqlite-connection.ts opens the database; stores use SqlDatabase (store/sql.ts)',
 };
 
 const layer = (name, forbidden, { files = [`src/${name}/**/*.ts`], paths = [] } = {}) => ({
@@ -56,8 +56,28 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  // Promises are awaited or handed on: the store is asynchronous, and a promise forgotten, or
+  // tested for truth, is a rule silently skipped.
+  {
+    files: ['src/**/*.ts', 'test/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      // A promise returned from a try block is awaited there, or its finally runs too early.
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
+    },
+  },
   layer('cli', ['backend'], { paths: [driver] }),
   layer('shared', ['backend', 'cli'], { paths: [driver] }),
   layer('backend', ['cli'], { paths: [driver] }),
-  layer('backend', ['cli'], { files: ['src/backend/store/sqlite.ts'] }),
+  layer('backend', ['cli'], { files: ['src/backend/store/sqlite-connection.ts'] }),
 );

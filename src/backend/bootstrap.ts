@@ -54,20 +54,25 @@ export interface ServiceUrls {
 }
 
 /** Creates the eucalyptus account and its admin once, and writes the admin's credentials folder. */
-export function ensureCloudAdmin(paths: CloudPaths, store: CloudStore, pki: CloudPki, urls: ServiceUrls): void {
-  if (store.getMeta('admin.certId')) return;
+export async function ensureCloudAdmin(
+  paths: CloudPaths,
+  store: CloudStore,
+  pki: CloudPki,
+  urls: ServiceUrls,
+): Promise<void> {
+  if (await store.getMeta('admin.certId')) return;
   const keys = generateRsaKeyPair();
   const certId = ids.certificateId();
-  store.transaction(() => {
-    const account = store.findAccountByName(CLOUD_ACCOUNT) ?? store.createAccount(CLOUD_ACCOUNT);
-    const user = store.findUser(account.id, ADMIN_USER) ?? store.createUser(account.id, ADMIN_USER);
-    const key = store.listAccessKeys(user.id)[0] ?? store.createAccessKey(user.id);
+  await store.transaction(async () => {
+    const account = (await store.findAccountByName(CLOUD_ACCOUNT)) ?? (await store.createAccount(CLOUD_ACCOUNT));
+    const user = (await store.findUser(account.id, ADMIN_USER)) ?? (await store.createUser(account.id, ADMIN_USER));
+    const key = (await store.listAccessKeys(user.id))[0] ?? (await store.createAccessKey(user.id));
     const certPem = createCertificate({
       subject: { C: 'US', ST: 'CA', L: 'Santa Barbara', O: 'Eucalyptus', OU: account.name, CN: user.name },
       publicKeyPem: keys.publicKeyPem,
       issuer: pki,
     });
-    store.addCertificate(user.id, certId, certPem);
+    await store.addCertificate(user.id, certId, certPem);
     const fields = {
       ...urls,
       accountId: account.id,
@@ -82,16 +87,16 @@ export function ensureCloudAdmin(paths: CloudPaths, store: CloudStore, pki: Clou
       privateKeyPem: keys.privateKeyPem,
       cloudCertPem: pki.certPem,
     });
-    store.setMeta('admin.certId', certId);
+    await store.setMeta('admin.certId', certId);
   });
 }
 
 /** Rewrites the admin's eucarc with the URLs the cloud listens on now (the port may change). */
-export function refreshAdminEucarc(paths: CloudPaths, store: CloudStore, urls: ServiceUrls): void {
-  const account = store.findAccountByName(CLOUD_ACCOUNT)!;
-  const user = store.findUser(account.id, ADMIN_USER)!;
-  const key = store.listAccessKeys(user.id).find((k) => k.status === 'Active')!;
-  const certId = store.getMeta('admin.certId')!;
+export async function refreshAdminEucarc(paths: CloudPaths, store: CloudStore, urls: ServiceUrls): Promise<void> {
+  const account = (await store.findAccountByName(CLOUD_ACCOUNT))!;
+  const user = (await store.findUser(account.id, ADMIN_USER))!;
+  const key = (await store.listAccessKeys(user.id)).find((k) => k.status === 'Active')!;
+  const certId = (await store.getMeta('admin.certId'))!;
   if (!fs.existsSync(path.join(paths.credentialsDir, credentialFileNames({ userName: user.name, certId }).cert))) {
     throw new Error(`the admin's certificate is missing from ${paths.credentialsDir}`);
   }
@@ -109,8 +114,8 @@ export function refreshAdminEucarc(paths: CloudPaths, store: CloudStore, urls: S
 }
 
 /** Registers the local cluster controller named in eucalyptus.conf, once. */
-export function ensureLocalCluster(paths: CloudPaths, store: CloudStore, host: string): void {
-  if (store.listClusters().length) return;
+export async function ensureLocalCluster(paths: CloudPaths, store: CloudStore, host: string): Promise<void> {
+  if ((await store.listClusters()).length) return;
   const conf = readConf(paths.conf);
-  store.addCluster({ name: conf.CLUSTER_NAME || 'cluster01', host, port: Number(conf.CC_PORT) || 8774 });
+  await store.addCluster({ name: conf.CLUSTER_NAME || 'cluster01', host, port: Number(conf.CC_PORT) || 8774 });
 }

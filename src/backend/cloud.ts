@@ -48,26 +48,26 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   process.title = 'eucalyptus-cloud';
   // A promise nobody awaited must not take the daemon down with it: say so in the log instead.
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
-  const { cloud, pki, registrar, monitor, cloudBuckets, nodeClients } = composeCloud(paths, conf, log);
+  const { cloud, pki, registrar, monitor, cloudBuckets, nodeClients } = await composeCloud(paths, conf, log);
   const { store, walrus, cluster } = cloud;
-  const swept = walrus.recover();
+  const swept = await walrus.recover();
   if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
-  const stopLifecycle = startLifecycleSweeps(walrus, log);
-  recoverJobs(cloud, log);
+  const stopLifecycle = await startLifecycleSweeps(walrus, log);
+  await recoverJobs(cloud, log);
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
   const base = `http://${advertisedHost(bind)}:${port}/services`;
   cloud.urls = { ec2Url: `${base}/Eucalyptus`, s3Url: `${base}/Walrus`, euareUrl: `${base}/Euare` };
 
-  ensureCloudAdmin(paths, store, pki, cloud.urls);
-  refreshAdminEucarc(paths, store, cloud.urls);
-  for (const name of cloudBuckets.ensure())
+  await ensureCloudAdmin(paths, store, pki, cloud.urls);
+  await refreshAdminEucarc(paths, store, cloud.urls);
+  for (const name of await cloudBuckets.ensure())
     log(`walrus: bucket ${name} belongs to another account; snapshots fail until it is deleted or renamed`);
-  ensureLocalCluster(paths, store, advertisedHost(bind));
-  registrar.resumePending();
-  cluster.renderNetworkRules();
+  await ensureLocalCluster(paths, store, advertisedHost(bind));
+  await registrar.resumePending();
+  await cluster.renderNetworkRules();
   cluster.controller.start();
-  monitor.start();
+  await monitor.start();
   if (localNodeWanted(conf)) {
     const nodeUrl = `http://${advertisedHost(bind)}:${port}`;
     cloud.localNode = startLocalNode(paths, nodeUrl).then(
@@ -76,13 +76,16 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
         // The same node (same data folder) on a new port: its instances follow it, and the
         // monitor finds out which it still runs (a node keeps its instances across restarts).
         const address = `${node.host}:${node.port}`;
-        const previous = store.getMeta(LOCAL_NODE_META);
+        const previous = await store.getMeta(LOCAL_NODE_META);
         if (previous && previous !== address) {
-          const moved = nodeMoved(cloud, previous, address);
+          const moved = await nodeMoved(cloud, previous, address);
           if (moved) log(`cluster: the local node moved from ${previous} to ${address} with ${moved} instance(s)`);
         }
-        store.setMeta(LOCAL_NODE_META, address);
-        cluster.controller.registerNode(store.listClusters()[0].name, { host: node.host, port: node.port });
+        await store.setMeta(LOCAL_NODE_META, address);
+        await cluster.controller.registerNode((await store.listClusters())[0].name, {
+          host: node.host,
+          port: node.port,
+        });
         await cluster.controller.refresh();
         await monitor.confirm();
         return node;
@@ -109,7 +112,7 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   monitor.stop();
   stopLifecycle();
   await nodeClients.close();
-  store.close();
+  await store.close();
   try {
     if (fs.readFileSync(paths.pidFile, 'utf8').trim() === String(process.pid)) fs.unlinkSync(paths.pidFile);
   } catch {

@@ -46,14 +46,14 @@ export interface ComposedCloud {
 }
 
 /** Builds the cloud over its data dir; `conf` is its eucalyptus.conf, checked by the caller. */
-export function composeCloud(
+export async function composeCloud(
   paths: CloudPaths,
   conf: Record<string, string>,
   log: (line: string) => void,
-): ComposedCloud {
+): Promise<ComposedCloud> {
   // Checked before anything starts: a networking setting that cannot work stops the cloud here.
   const network = parseNetworkConfig(conf);
-  const store = new SqliteStore(paths.db);
+  const store = await SqliteStore.open(paths.db);
   const pki = loadOrCreatePki(paths);
   const walrus = new Walrus({
     store: new SqliteWalrusStore(store.db),
@@ -79,19 +79,20 @@ export function composeCloud(
     log,
   });
   const nodeClients = new NodeClients(loadOrCreateNodeKey(paths.keysDir));
-  const cluster = new ClusterServices({
+  const accountName = async (id: string) => (await store.findAccount(id))?.name;
+  const cluster = await ClusterServices.open({
     db: store.db,
     conf,
     network,
     dataDir: paths.dataDir,
-    accountName: (id) => store.findAccount(id)?.name,
+    accountName,
     client: nodeClients,
-    groupRules: (accountId, groupName) => groups.get(accountId, groupName)?.rules ?? [],
+    groupRules: async (accountId, groupName) => (await groups.get(accountId, groupName))?.rules ?? [],
     log,
   });
   const compute = computeServices(
     cluster,
-    () => store.listClusters().map((c) => c.name),
+    async () => (await store.listClusters()).map((c) => c.name),
     keypairs,
     { find: (accountId, nameOrId) => findGroup(groups, accountId, nameOrId) },
     nodeClients,
@@ -122,8 +123,9 @@ export function composeCloud(
       properties,
       walrus,
       paths,
-      accountName: (id) => store.findAccount(id)?.name,
-      accountId: (idOrName) => (store.findAccount(idOrName) ?? store.findAccountByName(idOrName))?.id,
+      accountName,
+      accountId: async (idOrName) =>
+        ((await store.findAccount(idOrName)) ?? (await store.findAccountByName(idOrName)))?.id,
       compute,
       cluster,
       storage,
@@ -135,9 +137,9 @@ export function composeCloud(
     instances,
     compute,
     log,
-    () => Number(properties.value('cloud.vmstate.terminated_time')) * 60_000,
+    async () => Number(await properties.value('cloud.vmstate.terminated_time')) * 60_000,
     (i, why) => ec2.instances.lose(i, why ?? `node ${i.node} no longer runs it (the node controller restarted)`),
-    () => cluster.controller.nodes.list().map((n) => `${n.host}:${n.port}`),
+    async () => (await cluster.controller.nodes.list()).map((n) => `${n.host}:${n.port}`),
   );
   const identity = new IdentityStore(store.db);
   const identityService = new IdentityService({

@@ -65,7 +65,7 @@ export interface QueryService {
   /** Parameters every request may carry besides the action's (Euare's DelegateAccount). */
   commonParams?: ReadonlySet<string>;
   /** Actions anyone may send unsigned (a sign-up): they get no principal. */
-  anonymous?: Record<string, (params: Record<string, string>, origin?: Origin) => object>;
+  anonymous?: Record<string, (params: Record<string, string>, origin?: Origin) => Promise<object>>;
 }
 
 export interface QueryRequest {
@@ -147,17 +147,17 @@ export async function handleQuery(
     action = params.Action;
     const anonymous =
       action && service.anonymous && Object.hasOwn(service.anonymous, action) ? service.anonymous[action] : undefined;
-    if (anonymous) return reply(service, action!, params.Version ?? '', requestId, anonymous(params, req.origin));
+    if (anonymous) return reply(service, action!, params.Version ?? '', requestId, await anonymous(params, req.origin));
     const principal = req.sender
       ? auth.bodyMatches(req, req.sender)
-      : auth.authenticate(service.protocol, { ...req, params })!;
+      : (await auth.authenticate(service.protocol, { ...req, params }))!;
     if (!action) throw new ServiceError('MissingAction', 'The request must contain the parameter Action');
     const handler = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
     if (!handler) throw new ServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);
     const { input, unknown } = readInput(service, action, params);
     if (unknown.length)
       throw new ServiceError('UnknownParameter', `The parameter ${unknown[0]} is not recognized by ${action}`);
-    authorize(
+    await authorize(
       cloud,
       principal,
       { service: service.protocol, action, params, accountId: principal.account.id },

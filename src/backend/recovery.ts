@@ -21,65 +21,65 @@ import { STOPPED } from './ec2/instances/store';
 
 const INTERRUPTED = 'interrupted: the cloud restarted while it was in progress';
 
-export function recoverJobs(cloud: CloudContext, log: (line: string) => void): void {
-  recoverVolumeJobs(cloud, log);
-  recoverInstances(cloud, log);
+export async function recoverJobs(cloud: CloudContext, log: (line: string) => void): Promise<void> {
+  await recoverVolumeJobs(cloud, log);
+  await recoverInstances(cloud, log);
 }
 
-function recoverInstances(cloud: CloudContext, log: (line: string) => void): void {
+async function recoverInstances(cloud: CloudContext, log: (line: string) => void): Promise<void> {
   // Their place and addresses were given back as they entered these states (the address may be
   // another instance's by now); what a crash kept is found below as held by no instance.
-  for (const i of cloud.instances.list({ states: ['shutting-down', 'stopping'] })) {
+  for (const i of await cloud.instances.list({ states: ['shutting-down', 'stopping'] })) {
     if (i.state === 'shutting-down') {
       log(`${i.id}: its termination was cut short by a restart; terminated`);
       void cloud.ec2.instances.finishTermination(i);
     } else {
       log(`${i.id}: its stop was cut short by a restart; stopped`);
-      cloud.instances.update(i.id, STOPPED);
+      await cloud.instances.update(i.id, STOPPED);
     }
   }
-  const live = cloud.instances.list({ states: ['pending', 'running'] });
+  const live = await cloud.instances.list({ states: ['pending', 'running'] });
   const placed = new Set(live.map((i) => i.placementId));
-  for (const id of cloud.cluster.controller.placementIds()) {
+  for (const id of await cloud.cluster.controller.placementIds()) {
     if (placed.has(id)) continue;
     log(`cluster: a place on a node held by no instance (placement ${id}) given back`);
-    cloud.cluster.controller.releaseInstance({ id });
+    await cloud.cluster.controller.releaseInstance({ id });
   }
   const addressed = new Set(live.map((i) => i.privateIp));
-  for (const ip of cloud.cluster.network.leasedAddresses()) {
+  for (const ip of await cloud.cluster.network.leasedAddresses()) {
     if (addressed.has(ip)) continue;
     log(`cluster: address ${ip}, held by no instance, given back`);
-    cloud.cluster.network.releaseInstanceAddresses({ privateIp: ip });
+    await cloud.cluster.network.releaseInstanceAddresses({ privateIp: ip });
   }
 }
 
-function recoverVolumeJobs(cloud: CloudContext, log: (line: string) => void): void {
+async function recoverVolumeJobs(cloud: CloudContext, log: (line: string) => void): Promise<void> {
   const { volumes } = cloud;
-  for (const s of volumes.allSnapshots().filter((x) => x.status === 'pending')) {
-    const v = volumes.volume(s.volumeId);
+  for (const s of (await volumes.allSnapshots()).filter((x) => x.status === 'pending')) {
+    const v = await volumes.volume(s.volumeId);
     if (v && (v.status === 'available' || v.status === 'in-use')) {
       log(`${s.id}: the snapshot of ${v.id} was cut short by a restart; copying it again`);
-      volumes.setSnapshotProgress(s.id, 'pending', 0);
+      await volumes.setSnapshotProgress(s.id, 'pending', 0);
       cloud.ec2.volumes.copySnapshot(s, v);
     } else {
       log(`${s.id}: the snapshot was cut short by a restart and its volume is gone; it ends in error`);
-      volumes.setSnapshotProgress(s.id, 'error', 0);
-      for (const image of cloud.images.inState('pending')) {
+      await volumes.setSnapshotProgress(s.id, 'error', 0);
+      for (const image of await cloud.images.inState('pending')) {
         if (image.rootDeviceType === 'ebs' && image.blockDeviceMappings.some((m) => m.snapshotId === s.id))
-          cloud.images.setState(image.id, 'failed', `the snapshot ${s.id} failed`);
+          await cloud.images.setState(image.id, 'failed', `the snapshot ${s.id} failed`);
       }
     }
   }
-  for (const v of volumes.volumes().filter((x) => x.status === 'creating')) {
+  for (const v of (await volumes.volumes()).filter((x) => x.status === 'creating')) {
     log(`${v.id}: its creation was cut short by a restart; it ends in error (delete it and create it again)`);
-    volumes.setVolumeStatus(v.id, 'error');
+    await volumes.setVolumeStatus(v.id, 'error');
   }
-  for (const t of [...volumes.tasksIn('active'), ...volumes.tasksIn('cancelling')]) {
+  for (const t of [...(await volumes.tasksIn('active')), ...(await volumes.tasksIn('cancelling'))]) {
     log(`${t.id}: the import was cut short by a restart; cancelled`);
-    volumes.setTaskState(t.id, 'cancelled', `import ${INTERRUPTED}`);
+    await volumes.setTaskState(t.id, 'cancelled', `import ${INTERRUPTED}`);
   }
-  for (const t of cloud.bundleTasks.unfinished()) {
+  for (const t of await cloud.bundleTasks.unfinished()) {
     log(`${t.id}: the bundle task was cut short by a restart; failed`);
-    cloud.bundleTasks.update(t.id, 'failed', t.progress, INTERRUPTED);
+    await cloud.bundleTasks.update(t.id, 'failed', t.progress, INTERRUPTED);
   }
 }

@@ -138,7 +138,7 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
     body: AsyncIterable<Buffer>,
     signed: { method: string; rawPath: string; query: [string, string][]; headers: Record<string, string> },
   ): Promise<{ data: Buffer; sender?: Principal }> {
-    const sender = auth.checkHeaders(protocol, signed);
+    const sender = await auth.checkHeaders(protocol, signed);
     const source = sender ? undefined : (req.socket.remoteAddress ?? '');
     if (source !== undefined && !unauthenticated.enter(source))
       throw new ServiceError(
@@ -199,7 +199,7 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
 
   const onRequest = (expectsContinue: boolean) => (req: http.IncomingMessage, res: http.ServerResponse) => {
     const started = process.hrtime.bigint();
-    serve(req, res, expectsContinue)
+    void serve(req, res, expectsContinue)
       .catch((e: Error) => {
         log(`internal error on ${req.method} ${(req.url ?? '').split('?')[0]}: ${e.stack ?? e.message}`);
         return s3Error(

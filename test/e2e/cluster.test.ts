@@ -38,8 +38,8 @@ describe('cluster controller (MANAGED-NOVLAN, the default)', () => {
     fs.mkdirSync(path.dirname(nodeConf), { recursive: true });
     fs.writeFileSync(nodeConf, 'MAX_CORES="4"\nMAX_MEM="1024"\nMAX_DISK="40"\n');
     cloud = await startCloud(dataDir);
-    alice = createTestAccount(cloud.dataDir, 'alice', cloud.eucarc);
-    bob = createTestAccount(cloud.dataDir, 'bob', cloud.eucarc);
+    alice = await createTestAccount(cloud.dataDir, 'alice', cloud.eucarc);
+    bob = await createTestAccount(cloud.dataDir, 'bob', cloud.eucarc);
   });
   after(() => cloud.stop());
 

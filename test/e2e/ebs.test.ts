@@ -73,11 +73,11 @@ describe('EBS', () => {
     env = cloud.env;
     work = tempDir('euca-ebs-');
     // A second zone: another cluster, with no nodes, for volumes and snapshots only.
-    const store = new SqliteStore(cloudPaths(cloud.dataDir).db);
+    const store = await SqliteStore.open(cloudPaths(cloud.dataDir).db);
     try {
-      store.addCluster({ name: OTHER_ZONE, host: '127.0.0.1', port: 1 });
+      await store.addCluster({ name: OTHER_ZONE, host: '127.0.0.1', port: 1 });
     } finally {
-      store.close();
+      await store.close();
     }
     const image = await registerTestImage(env);
     instance = (await runOk('euca-run-instances', [image], env)).match(/^INSTANCE\t(i-\w+)/m)![1];

@@ -362,12 +362,12 @@ describe('euca_conf', () => {
         await runOk('euca_conf', ['--reset-password', 'bob', '--password', 'N3w-secret!'], confEnv),
         /password of user bob of account eucalyptus reset/,
       );
-      const store = new SqliteStore(cloudPaths(cloud.dataDir).db);
+      const store = await SqliteStore.open(cloudPaths(cloud.dataDir).db);
       try {
-        const user = store.findUser(store.findAccountByName('eucalyptus')!.id, 'bob')!;
-        assert.equal(new IdentityStore(store.db).checkPassword(user.id, 'N3w-secret!'), true);
+        const user = (await store.findUser((await store.findAccountByName('eucalyptus'))!.id, 'bob'))!;
+        assert.equal(await new IdentityStore(store.db).checkPassword(user.id, 'N3w-secret!'), true);
       } finally {
-        store.close();
+        await store.close();
       }
     },
   );

@@ -16,7 +16,7 @@ describe('security groups', () => {
   let alice: TestAccount;
   before(async () => {
     cloud = await startCloudInMode('MANAGED-NOVLAN');
-    alice = createTestAccount(cloud.dataDir, 'alice', cloud.eucarc);
+    alice = await createTestAccount(cloud.dataDir, 'alice', cloud.eucarc);
   });
   after(() => cloud.stop());
 

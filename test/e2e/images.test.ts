@@ -45,7 +45,7 @@ describe('images', () => {
   before(async () => {
     cloud = await startCloud();
     work = tempDir('euca-images-');
-    alice = createTestAccount(cloud.dataDir, 'alice', cloud.eucarc);
+    alice = await createTestAccount(cloud.dataDir, 'alice', cloud.eucarc);
   });
   after(async () => {
     await cloud.stop();

@@ -20,7 +20,7 @@ describe('keypairs', () => {
   before(async () => {
     cloud = await startCloud();
     work = tempDir('euca-keypairs-');
-    alice = createTestAccount(cloud.dataDir, 'alice', cloud.eucarc);
+    alice = await createTestAccount(cloud.dataDir, 'alice', cloud.eucarc);
   });
   after(async () => {
     await cloud.stop();

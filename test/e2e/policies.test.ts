@@ -121,16 +121,16 @@ describe('policies', () => {
       assert.equal(await runOk('euare-groupdel', ['-g', 'temp', '-r'], admin), '');
       assert.equal(await runOk('euare-userdel', ['-u', 'tina', '-r'], admin), '');
       // Their policies went with them.
-      const store = new SqliteStore(cloudPaths(cloud.dataDir).db);
+      const store = await SqliteStore.open(cloudPaths(cloud.dataDir).db);
       try {
-        const rows = store.db
+        const rows = (await store.db
           .prepare<{ n: number }>(
             'SELECT (SELECT count(*) FROM user_policies) + (SELECT count(*) FROM group_policies) AS n',
           )
-          .get()!;
+          .get())!;
         assert.equal(rows.n, 0);
       } finally {
-        store.close();
+        await store.close();
       }
     },
   );
@@ -140,18 +140,18 @@ describe('policies', () => {
     const r = await run('euare-useraddloginprofile', ['-u', 'paula'], admin, 'Typed-Secret-9\n');
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stdout + r.stderr, /Typed-Secret-9/);
-    const store = new SqliteStore(cloudPaths(cloud.dataDir).db);
+    const store = await SqliteStore.open(cloudPaths(cloud.dataDir).db);
     try {
-      const user = store.findUser(store.findAccountByName('eucalyptus')!.id, 'paula')!;
+      const user = (await store.findUser((await store.findAccountByName('eucalyptus'))!.id, 'paula'))!;
       const identity = new IdentityStore(store.db);
-      assert.equal(identity.checkPassword(user.id, 'Typed-Secret-9'), true);
-      assert.equal(identity.checkPassword(user.id, 'typed-secret-9'), false);
-      const hash = store.db
+      assert.equal(await identity.checkPassword(user.id, 'Typed-Secret-9'), true);
+      assert.equal(await identity.checkPassword(user.id, 'typed-secret-9'), false);
+      const hash = (await store.db
         .prepare<{ password_hash: string }>('SELECT password_hash FROM login_profiles WHERE user_id = ?')
-        .get(user.id)!.password_hash;
+        .get(user.id))!.password_hash;
       assert.doesNotMatch(hash, /Typed-Secret-9/);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

@@ -23,7 +23,7 @@ describe('tags', () => {
   let emi: string;
   before(async () => {
     cloud = await startCloudInMode('MANAGED-NOVLAN');
-    alice = createTestAccount(cloud.dataDir, 'alice', cloud.eucarc);
+    alice = await createTestAccount(cloud.dataDir, 'alice', cloud.eucarc);
     work = tempDir('euca-tags-');
     const image = path.join(work, 'tagged.img');
     fs.writeFileSync(image, randomBytes(256 * 1024));

@@ -458,8 +458,8 @@ describe('Walrus bucket policies', () => {
   before(async () => {
     cloud = await startCloud();
     work = tempDir('walrus-policies-');
-    acme = createAccount(cloud, 'acme');
-    beta = createAccount(cloud, 'beta');
+    acme = await createAccount(cloud, 'acme');
+    beta = await createAccount(cloud, 'beta');
     const owner = await client(acme);
     await owner.createBucket('shared');
     await owner.putObject('shared', 'public/readme', Buffer.from('for everyone'));

@@ -54,7 +54,7 @@ describe('Walrus', () => {
     cloud = await startCloud();
     s3 = await s3Client(cloud);
     s3v2 = await s3Client(cloud, { sig: '2' });
-    alice = createAccount(cloud, 'alice-corp');
+    alice = await createAccount(cloud, 'alice-corp');
     aliceS3 = await s3Client(cloud, { keys: alice });
     walrusDir = cloudPaths(cloud.dataDir).walrusDir;
   });
@@ -395,7 +395,7 @@ describe('Walrus', () => {
       await aliceS3.putObject('alice-images', 'private.part', 'no');
       assert.ok((await s3.getObjectBuffer('alice-images', 'image.manifest.xml')).body.equals(bundle));
       await fails(s3.getObject('alice-images', 'private.part'), 'AccessDenied', 403);
-      const bob = createAccount(cloud, 'bob-corp');
+      const bob = await createAccount(cloud, 'bob-corp');
       await fails(
         (await s3Client(cloud, { keys: bob })).getObject('alice-images', 'image.manifest.xml'),
         'AccessDenied',
@@ -403,7 +403,7 @@ describe('Walrus', () => {
       );
 
       const paths = cloudPaths(cloud.dataDir);
-      const store = new SqliteStore(paths.db);
+      const store = await SqliteStore.open(paths.db);
       try {
         const walrus = new Walrus({
           store: new SqliteWalrusStore(store.db),
@@ -411,41 +411,41 @@ describe('Walrus', () => {
           accounts: store,
           cloudAccountName: 'eucalyptus',
         });
-        const cloudAdmin = store.findAccessKey(cloud.eucarc.EC2_ACCESS_KEY)!.principal;
-        const bobPrincipal = store.findAccessKey(bob.accessKeyId)!.principal;
+        const cloudAdmin = (await store.findAccessKey(cloud.eucarc.EC2_ACCESS_KEY))!.principal;
+        const bobPrincipal = (await store.findAccessKey(bob.accessKeyId))!.principal;
         // Read as a GET would be, with ACLs alone deciding (no IAM or bucket policy in the way).
-        const canRead = (who: Principal | undefined, key: string) => {
+        const canRead = async (who: Principal | undefined, key: string) => {
           try {
-            walrus.readAs(who, { bucket: 'alice-images', key }, () => false);
+            await walrus.readAs(who, { bucket: 'alice-images', key }, async () => false);
             return true;
           } catch {
             return false;
           }
         };
-        assert.equal(canRead(cloudAdmin, 'image.manifest.xml'), true);
-        assert.equal(canRead(cloudAdmin, 'private.part'), false);
-        assert.equal(canRead(bobPrincipal, 'image.manifest.xml'), false);
-        assert.equal(canRead(undefined, 'image.manifest.xml'), false);
-        assert.equal(canRead(cloudAdmin, 'missing'), false);
-        const head = walrus.headObject('alice-images', 'image.manifest.xml')!;
+        assert.equal(await canRead(cloudAdmin, 'image.manifest.xml'), true);
+        assert.equal(await canRead(cloudAdmin, 'private.part'), false);
+        assert.equal(await canRead(bobPrincipal, 'image.manifest.xml'), false);
+        assert.equal(await canRead(undefined, 'image.manifest.xml'), false);
+        assert.equal(await canRead(cloudAdmin, 'missing'), false);
+        const head = (await walrus.headObject('alice-images', 'image.manifest.xml'))!;
         assert.deepEqual(
           [head.size, head.etag, head.ownerAccountId],
           [bundle.length, `"${md5(bundle)}"`, alice.accountId],
         );
-        assert.equal(walrus.headObject('alice-images', 'missing'), undefined);
+        assert.equal(await walrus.headObject('alice-images', 'missing'), undefined);
         const chunks: Buffer[] = [];
-        for await (const c of walrus.openObject('alice-images', 'image.manifest.xml')) chunks.push(c as Buffer);
+        for await (const c of await walrus.openObject('alice-images', 'image.manifest.xml')) chunks.push(c as Buffer);
         assert.ok(Buffer.concat(chunks).equals(bundle));
-        assert.throws(
+        await assert.rejects(
           () => walrus.openObject('alice-images', 'missing'),
           (e: any) => e.code === 'NoSuchKey',
         );
-        assert.throws(
+        await assert.rejects(
           () => walrus.openObject('no-bucket-here', 'x'),
           (e: any) => e.code === 'NoSuchBucket',
         );
       } finally {
-        store.close();
+        await store.close();
       }
     },
   );

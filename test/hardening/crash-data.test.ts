@@ -45,12 +45,12 @@ async function killCloud(cloud: TestCloud): Promise<void> {
 }
 
 /** Runs SQL on a stopped cloud's store: what a crash at the wrong moment leaves. */
-function withStore<T>(dataDir: string, fn: (store: SqliteStore) => T): T {
-  const store = new SqliteStore(cloudPaths(dataDir).db);
+async function withStore<T>(dataDir: string, fn: (store: SqliteStore) => Promise<T>): Promise<T> {
+  const store = await SqliteStore.open(cloudPaths(dataDir).db);
   try {
-    return fn(store);
+    return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -152,27 +152,27 @@ test('background jobs cut short by a crash resume or end in error, and can be cl
     const chunksOf = (id: string) =>
       withStore(
         dataDir,
-        (s) =>
-          s.db
+        async (s) =>
+          (await s.db
             .prepare<{ n: number }>(
               `SELECT count(*) AS n FROM walrus_objects o JOIN walrus_buckets b ON b.id = o.bucket_id ` +
                 `WHERE b.name = 'eucalyptus-snapshots' AND CAST(o.key AS TEXT) LIKE ?`,
             )
-            .get(`${id}/%`)!.n,
+            .get(`${id}/%`))!.n,
       );
     const snap = field((await runOk('euca-create-snapshot', [vol], env)).trim(), 1);
     const orphan = field((await runOk('euca-create-snapshot', [gone], env)).trim(), 1);
     await waitSnapshot(env, orphan, 'completed');
-    assert.equal(chunksOf(orphan), 1);
+    assert.equal(await chunksOf(orphan), 1);
     await killCloud(cloud);
 
     // What a kill at the wrong moment leaves: a snapshot at 1%, one whose volume went away, and
     // a volume still being created.
-    const creating = withStore(dataDir, (s) => {
-      s.db.prepare(`UPDATE snapshots SET status = 'pending', progress = 1 WHERE id IN (?, ?)`).run(snap, orphan);
-      s.db.prepare(`UPDATE volumes SET status = 'deleted' WHERE id = ?`).run(gone);
+    const creating = await withStore(dataDir, async (s) => {
+      await s.db.prepare(`UPDATE snapshots SET status = 'pending', progress = 1 WHERE id IN (?, ?)`).run(snap, orphan);
+      await s.db.prepare(`UPDATE volumes SET status = 'deleted' WHERE id = ?`).run(gone);
       const id = 'vol-0C0C0C0C';
-      s.db
+      await s.db
         .prepare(
           `INSERT INTO volumes (id, account_id, zone, size_gib, status, created) SELECT ?, account_id, zone, ` +
             `1, 'creating', created FROM volumes WHERE id = ?`,
@@ -191,7 +191,7 @@ test('background jobs cut short by a crash resume or end in error, and can be cl
     await runOk('euca-delete-volume', [creating], env);
     await runOk('euca-delete-snapshot', [snap], env);
     assert.equal((await run('euca-describe-snapshots', [orphan], env)).code, 1);
-    assert.equal(chunksOf(orphan), 0, 'the deleted snapshot leaves no chunks');
+    assert.equal(await chunksOf(orphan), 0, 'the deleted snapshot leaves no chunks');
   } finally {
     await cloud.stop();
   }

@@ -18,17 +18,21 @@ export interface TestAccount {
   env: Record<string, string>;
 }
 
-export function createTestAccount(dataDir: string, name: string, adminEucarc: Record<string, string>): TestAccount {
+export async function createTestAccount(
+  dataDir: string,
+  name: string,
+  adminEucarc: Record<string, string>,
+): Promise<TestAccount> {
   const paths = cloudPaths(dataDir);
-  const store = new SqliteStore(paths.db);
+  const store = await SqliteStore.open(paths.db);
   try {
     const ca = {
       certPem: fs.readFileSync(path.join(paths.keysDir, 'cloud-cert.pem'), 'utf8'),
       privateKeyPem: fs.readFileSync(path.join(paths.keysDir, 'cloud-pk.pem'), 'utf8'),
     };
-    const account = store.createAccount(name);
-    const user = store.createUser(account.id, 'admin');
-    const key = store.createAccessKey(user.id);
+    const account = await store.createAccount(name);
+    const user = await store.createUser(account.id, 'admin');
+    const key = await store.createAccessKey(user.id);
     const keys = generateRsaKeyPair();
     const certPem = createCertificate({
       subject: { O: 'Eucalyptus', OU: name, CN: 'admin' },
@@ -36,7 +40,7 @@ export function createTestAccount(dataDir: string, name: string, adminEucarc: Re
       issuer: ca,
     });
     const certId = `${name}cert`.padEnd(32, '0').toUpperCase();
-    store.addCertificate(user.id, certId, certPem);
+    await store.addCertificate(user.id, certId, certPem);
     const dir = path.join(dataDir, 'test-accounts', name);
     writeCredentialsFolder(dir, {
       ec2Url: adminEucarc.EC2_URL,
@@ -54,6 +58,6 @@ export function createTestAccount(dataDir: string, name: string, adminEucarc: Re
     const eucarc = readEucarc(path.join(dir, 'eucarc'))!;
     return { accountId: account.id, eucarc, env: cleanEnv(eucarc) };
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -36,7 +36,7 @@ export async function startFakeCloud(key = generateSharedKey(), delayMs = 150): 
     url: '',
     close: async () => undefined,
   };
-  const server = http.createServer(async (req, res) => {
+  const answer = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const verdict = verifyRequest(key, {
       method: req.method!,
       path: req.url!,
@@ -63,7 +63,8 @@ export async function startFakeCloud(key = generateSharedKey(), delayMs = 150): 
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
-  });
+  };
+  const server = http.createServer((req, res) => void answer(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   fake.close = () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r())));

@@ -42,17 +42,17 @@ export async function s3Client(
 }
 
 /** A new account with one user and an access key, created in the cloud's own store. */
-export function createAccount(cloud: TestCloud, name: string): Keys & { accountId: string } {
-  const store = new SqliteStore(cloudPaths(cloud.dataDir).db);
+export async function createAccount(cloud: TestCloud, name: string): Promise<Keys & { accountId: string }> {
+  const store = await SqliteStore.open(cloudPaths(cloud.dataDir).db);
   try {
-    return store.transaction(() => {
-      const account = store.createAccount(name);
-      const user = store.createUser(account.id, 'admin');
-      const key = store.createAccessKey(user.id);
+    return await store.transaction(async () => {
+      const account = await store.createAccount(name);
+      const user = await store.createUser(account.id, 'admin');
+      const key = await store.createAccessKey(user.id);
       return { accountId: account.id, accessKeyId: key.id, secretAccessKey: key.secret };
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

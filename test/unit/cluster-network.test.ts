@@ -25,8 +25,8 @@ import { NetworkManager } from '../../src/backend/cluster/network/manager';
 import { SqliteStore } from '../../src/backend/store/sqlite';
 import { tempDir } from '../helpers/cli';
 
-function store(): SqliteStore {
-  return new SqliteStore(path.join(tempDir('euca-net-'), 'cloud.db'));
+async function store(): Promise<SqliteStore> {
+  return SqliteStore.open(path.join(tempDir('euca-net-'), 'cloud.db'));
 }
 
 test("seed 001's arithmetic: a /16 holds 1024 networks of 64, each for 61 instances", () => {
@@ -115,9 +115,9 @@ test('settings that cannot work stop the cloud with a message naming the setting
   assert.equal(parseNetworkConfig({}).mode, 'SYSTEM');
 });
 
-test('MANAGED: a network per active security group, a VLAN each, public addresses at boot, freed on release', () => {
-  const s = store();
-  const net = new NetworkManager(
+test('MANAGED: a network per active security group, a VLAN each, public addresses at boot, freed on release', async () => {
+  const s = await store();
+  const net = await NetworkManager.open(
     s.db,
     parseNetworkConfig({
       VNET_MODE: 'MANAGED',
@@ -127,10 +127,10 @@ test('MANAGED: a network per active security group, a VLAN each, public addresse
       VNET_PUBLICIPS: '192.0.2.10-192.0.2.11',
     }),
   );
-  const a1 = net.allocateInstanceAddresses('111', 'default', 'public', 'i-00000001');
-  const a2 = net.allocateInstanceAddresses('111', 'default', 'public', 'i-00000002');
-  const b1 = net.allocateInstanceAddresses('222', 'default', 'public', 'i-00000003');
-  const p1 = net.allocateInstanceAddresses('111', 'web', 'private');
+  const a1 = await net.allocateInstanceAddresses('111', 'default', 'public', 'i-00000001');
+  const a2 = await net.allocateInstanceAddresses('111', 'default', 'public', 'i-00000002');
+  const b1 = await net.allocateInstanceAddresses('222', 'default', 'public', 'i-00000003');
+  const p1 = await net.allocateInstanceAddresses('111', 'web', 'private');
   assert.deepEqual(a1, { mac: 'D0:0D:0A:80:00:02', privateIp: '10.128.0.2', publicIp: '192.0.2.10', vlan: 10 });
   assert.deepEqual(a2, { mac: 'D0:0D:0A:80:00:03', privateIp: '10.128.0.3', publicIp: '192.0.2.11', vlan: 10 });
   // The pool is empty: the instance runs on its private address only.
@@ -138,25 +138,25 @@ test('MANAGED: a network per active security group, a VLAN each, public addresse
   assert.equal(p1.publicIp, undefined);
   assert.equal(p1.vlan, 12);
   assert.deepEqual(
-    net.groupNetworks().map((n) => [n.accountId, n.groupName, n.cidr]),
+    (await net.groupNetworks()).map((n) => [n.accountId, n.groupName, n.cidr]),
     [
       ['111', 'default', '10.128.0.0/27'],
       ['222', 'default', '10.128.0.32/27'],
       ['111', 'web', '10.128.0.64/27'],
     ],
   );
-  net.releaseInstanceAddresses(a1);
-  assert.equal(net.publicAddress('192.0.2.10')!.accountId, undefined);
-  net.releaseInstanceAddresses(b1);
-  assert.equal(net.groupNetwork('222', 'default'), undefined, 'a group with no instance left frees its network');
+  await net.releaseInstanceAddresses(a1);
+  assert.equal((await net.publicAddress('192.0.2.10'))!.accountId, undefined);
+  await net.releaseInstanceAddresses(b1);
+  assert.equal(await net.groupNetwork('222', 'default'), undefined, 'a group with no instance left frees its network');
   // The freed network index is the next one given out.
-  assert.equal(net.allocateInstanceAddresses('333', 'default', 'private').privateIp, '10.128.0.34');
-  s.close();
+  assert.equal((await net.allocateInstanceAddresses('333', 'default', 'private')).privateIp, '10.128.0.34');
+  await s.close();
 });
 
-test('MANAGED: a network holds VNET_ADDRSPERNET - 3 instances, and the networks run out', () => {
-  const s = store();
-  const net = new NetworkManager(
+test('MANAGED: a network holds VNET_ADDRSPERNET - 3 instances, and the networks run out', async () => {
+  const s = await store();
+  const net = await NetworkManager.open(
     s.db,
     parseNetworkConfig({
       VNET_MODE: 'MANAGED-NOVLAN',
@@ -165,16 +165,19 @@ test('MANAGED: a network holds VNET_ADDRSPERNET - 3 instances, and the networks 
       VNET_ADDRSPERNET: '32',
     }),
   );
-  for (let i = 0; i < 29; i++) assert.equal(net.allocateInstanceAddresses('1', 'g', 'private').vlan, undefined);
-  assert.throws(() => net.allocateInstanceAddresses('1', 'g', 'private'), /holds 29 instances/);
-  net.allocateInstanceAddresses('1', 'h', 'private');
-  assert.throws(() => net.allocateInstanceAddresses('1', 'k', 'private'), /all 2 security group networks are in use/);
-  s.close();
+  for (let i = 0; i < 29; i++) assert.equal((await net.allocateInstanceAddresses('1', 'g', 'private')).vlan, undefined);
+  await assert.rejects(() => net.allocateInstanceAddresses('1', 'g', 'private'), /holds 29 instances/);
+  await net.allocateInstanceAddresses('1', 'h', 'private');
+  await assert.rejects(
+    () => net.allocateInstanceAddresses('1', 'k', 'private'),
+    /all 2 security group networks are in use/,
+  );
+  await s.close();
 });
 
-test('STATIC hands out VNET_MACMAP pairs first come first served; SYSTEM from the subnet, public = private', () => {
-  const s = store();
-  const st = new NetworkManager(
+test('STATIC hands out VNET_MACMAP pairs first come first served; SYSTEM from the subnet, public = private', async () => {
+  const s = await store();
+  const st = await NetworkManager.open(
     s.db,
     parseNetworkConfig({
       VNET_MODE: 'STATIC',
@@ -183,34 +186,34 @@ test('STATIC hands out VNET_MACMAP pairs first come first served; SYSTEM from th
       VNET_MACMAP: 'AA:DD:11:CE:FF:ED=192.168.1.3 AA:DD:CE:FF:EE=192.168.1.4',
     }),
   );
-  assert.deepEqual(st.allocateInstanceAddresses('1', 'default'), {
+  assert.deepEqual(await st.allocateInstanceAddresses('1', 'default'), {
     mac: 'AA:DD:11:CE:FF:ED',
     privateIp: '192.168.1.3',
     publicIp: '192.168.1.3',
   });
-  const second = st.allocateInstanceAddresses('2', 'default');
+  const second = await st.allocateInstanceAddresses('2', 'default');
   assert.equal(second.privateIp, '192.168.1.4');
-  assert.throws(() => st.allocateInstanceAddresses('3', 'default'), /all 2 VNET_MACMAP pairs are in use/);
-  st.releaseInstanceAddresses(second);
-  assert.equal(st.allocateInstanceAddresses('3', 'default').mac, 'AA:DD:CE:FF:EE');
-  s.close();
-  const s2 = store();
-  const sys = new NetworkManager(
+  await assert.rejects(() => st.allocateInstanceAddresses('3', 'default'), /all 2 VNET_MACMAP pairs are in use/);
+  await st.releaseInstanceAddresses(second);
+  assert.equal((await st.allocateInstanceAddresses('3', 'default')).mac, 'AA:DD:CE:FF:EE');
+  await s.close();
+  const s2 = await store();
+  const sys = await NetworkManager.open(
     s2.db,
     parseNetworkConfig({ VNET_MODE: 'SYSTEM', VNET_SUBNET: '172.16.0.0', VNET_NETMASK: '255.255.255.252' }),
   );
-  assert.deepEqual(sys.allocateInstanceAddresses('1', 'default'), {
+  assert.deepEqual(await sys.allocateInstanceAddresses('1', 'default'), {
     mac: 'D0:0D:AC:10:00:02',
     privateIp: '172.16.0.2',
     publicIp: '172.16.0.2',
   });
-  assert.throws(() => sys.allocateInstanceAddresses('1', 'default'), /No free address left/);
-  s2.close();
+  await assert.rejects(() => sys.allocateInstanceAddresses('1', 'default'), /No free address left/);
+  await s2.close();
 });
 
-test('elastic IPs: allocate, associate (the boot address goes back), release; rendered into nat', () => {
-  const s = store();
-  const net = new NetworkManager(
+test('elastic IPs: allocate, associate (the boot address goes back), release; rendered into nat', async () => {
+  const s = await store();
+  const net = await NetworkManager.open(
     s.db,
     parseNetworkConfig({
       VNET_MODE: 'MANAGED-NOVLAN',
@@ -219,19 +222,23 @@ test('elastic IPs: allocate, associate (the boot address goes back), release; re
       VNET_PUBLICIPS: '192.0.2.10 192.0.2.11',
     }),
   );
-  const inst = net.allocateInstanceAddresses('111', 'default', 'public', 'i-00000001');
+  const inst = await net.allocateInstanceAddresses('111', 'default', 'public', 'i-00000001');
   assert.equal(inst.publicIp, '192.0.2.10');
-  const eip = net.allocateElastic('111');
+  const eip = await net.allocateElastic('111');
   assert.equal(eip, '192.0.2.11');
-  assert.throws(() => net.allocateElastic('111'), /AddressLimitExceeded|no public address is left/);
-  net.associateElastic(eip, 'i-00000001', inst.privateIp);
-  assert.equal(net.publicAddress('192.0.2.10')!.accountId, undefined, 'the boot-time address went back to the pool');
-  assert.equal(net.publicAddressOf('i-00000001'), eip);
+  await assert.rejects(() => net.allocateElastic('111'), /AddressLimitExceeded|no public address is left/);
+  await net.associateElastic(eip, 'i-00000001', inst.privateIp);
+  assert.equal(
+    (await net.publicAddress('192.0.2.10'))!.accountId,
+    undefined,
+    'the boot-time address went back to the pool',
+  );
+  assert.equal(await net.publicAddressOf('i-00000001'), eip);
   const rules = renderIptables({
     subnet: '10.128.0.0',
     netmask: '255.255.0.0',
-    networks: net.groupNetworks(),
-    publicAddresses: net.publicAddresses(),
+    networks: await net.groupNetworks(),
+    publicAddresses: await net.publicAddresses(),
     accountName: (id) => (id === '111' ? 'alice' : id),
     groupRules: () => [
       { protocol: 'tcp', fromPort: 22, toPort: 22, cidrs: ['0.0.0.0/0'], sourceGroups: [] },
@@ -254,24 +261,31 @@ test('elastic IPs: allocate, associate (the boot address goes back), release; re
     /^-A POSTROUTING -s 10\.128\.0\.2\/32 ! -d 10\.128\.0\.0\/16 -j SNAT --to-source 192\.0\.2\.11$/m,
   );
   assert.doesNotMatch(rules, /192\.0\.2\.10/);
-  net.releaseInstanceAddresses(inst);
-  assert.equal(net.publicAddress(eip)!.accountId, '111', 'the elastic IP stays allocated after its instance goes');
-  assert.equal(net.publicAddress(eip)!.instanceId, undefined);
-  s.close();
+  await net.releaseInstanceAddresses(inst);
+  assert.equal(
+    (await net.publicAddress(eip))!.accountId,
+    '111',
+    'the elastic IP stays allocated after its instance goes',
+  );
+  assert.equal((await net.publicAddress(eip))!.instanceId, undefined);
+  await s.close();
 });
 
-test('the pool follows VNET_PUBLICIPS across restarts, keeping addresses in use', () => {
+test('the pool follows VNET_PUBLICIPS across restarts, keeping addresses in use', async () => {
   const dir = tempDir('euca-net-');
-  const s = new SqliteStore(path.join(dir, 'cloud.db'));
+  const s = await SqliteStore.open(path.join(dir, 'cloud.db'));
   const conf = { VNET_MODE: 'MANAGED-NOVLAN', VNET_SUBNET: '10.128.0.0', VNET_NETMASK: '255.255.0.0' };
-  const first = new NetworkManager(s.db, parseNetworkConfig({ ...conf, VNET_PUBLICIPS: '192.0.2.10-192.0.2.12' }));
-  first.allocateElastic('111');
-  const second = new NetworkManager(s.db, parseNetworkConfig({ ...conf, VNET_PUBLICIPS: '192.0.2.20' }));
+  const first = await NetworkManager.open(
+    s.db,
+    parseNetworkConfig({ ...conf, VNET_PUBLICIPS: '192.0.2.10-192.0.2.12' }),
+  );
+  await first.allocateElastic('111');
+  const second = await NetworkManager.open(s.db, parseNetworkConfig({ ...conf, VNET_PUBLICIPS: '192.0.2.20' }));
   assert.deepEqual(
-    second.publicAddresses().map((a) => a.ip),
+    (await second.publicAddresses()).map((a) => a.ip),
     ['192.0.2.10', '192.0.2.20'],
   );
-  s.close();
+  await s.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -23,7 +23,7 @@ class FakeNodes implements NodeClient {
 }
 
 async function cluster(policy: SchedulingPolicy, capacity: Record<string, NodeCapacity>) {
-  const s = new SqliteStore(path.join(tempDir('euca-cc-'), 'cloud.db'));
+  const s = await SqliteStore.open(path.join(tempDir('euca-cc-'), 'cloud.db'));
   const client = new FakeNodes(capacity);
   const cc = new ClusterController({
     db: s.db,
@@ -33,13 +33,13 @@ async function cluster(policy: SchedulingPolicy, capacity: Record<string, NodeCa
     policy,
     timeoutMs: 200,
   });
-  for (const host of Object.keys(capacity)) cc.registerNode('cluster01', { host, port: 8775 });
+  for (const host of Object.keys(capacity)) await cc.registerNode('cluster01', { host, port: 8775 });
   await cc.refresh();
   return { s, cc, client };
 }
 
-const free = (cc: ClusterController, type: string) =>
-  cc.availability('cluster01').vmTypes.find((t) => t.name === type)!;
+const free = async (cc: ClusterController, type: string) =>
+  (await cc.availability('cluster01')).vmTypes.find((t) => t.name === type)!;
 
 test("seed 001's capacity: free / max per type from the nodes' resources", async () => {
   // Two nodes of 4 cores, 4 GiB, 80 GiB: 8 m1.small by cores, 4 m1.large, 2 c1.xlarge.
@@ -47,7 +47,7 @@ test("seed 001's capacity: free / max per type from the nodes' resources", async
     a: { cores: 4, memoryMiB: 4096, diskGiB: 80 },
     b: { cores: 4, memoryMiB: 4096, diskGiB: 80 },
   });
-  const a = cc.availability('cluster01');
+  const a = await cc.availability('cluster01');
   assert.deepEqual(
     a.vmTypes.map((t) => [t.name, t.free, t.max]),
     [
@@ -60,9 +60,12 @@ test("seed 001's capacity: free / max per type from the nodes' resources", async
   );
   assert.equal(vmTypeState(a.vmTypes[0]), '0008 / 0008  1   128  10');
   assert.equal(vmTypeState({ free: 64, max: 64, cpus: 2, memoryMiB: 1024, diskGiB: 20 }), '0064 / 0064  2  1024  20');
-  cc.placeInstances('cluster01', 'm1.large', 1, 1);
-  assert.deepEqual([free(cc, 'm1.small').free, free(cc, 'm1.small').max, free(cc, 'c1.xlarge').free], [6, 8, 1]);
-  s.close();
+  await cc.placeInstances('cluster01', 'm1.large', 1, 1);
+  assert.deepEqual(
+    [(await free(cc, 'm1.small')).free, (await free(cc, 'm1.small')).max, (await free(cc, 'c1.xlarge')).free],
+    [6, 8, 1],
+  );
+  await s.close();
 });
 
 test('ROUNDROBIN rotates through the nodes, GREEDY fills the first', async () => {
@@ -73,21 +76,21 @@ test('ROUNDROBIN rotates through the nodes, GREEDY fills the first', async () =>
   };
   const rr = await cluster('ROUNDROBIN', caps);
   assert.deepEqual(
-    rr.cc.placeInstances('cluster01', 'm1.small', 1, 4).map((p) => p.node.host),
+    (await rr.cc.placeInstances('cluster01', 'm1.small', 1, 4)).map((p) => p.node.host),
     ['a', 'b', 'c', 'a'],
   );
   // The rotation carries on from where the last request stopped.
   assert.deepEqual(
-    rr.cc.placeInstances('cluster01', 'm1.small', 2, 2).map((p) => p.node.host),
+    (await rr.cc.placeInstances('cluster01', 'm1.small', 2, 2)).map((p) => p.node.host),
     ['b', 'c'],
   );
-  rr.s.close();
+  await rr.s.close();
   const greedy = await cluster('GREEDY', caps);
   assert.deepEqual(
-    greedy.cc.placeInstances('cluster01', 'm1.small', 1, 6).map((p) => p.node.host),
+    (await greedy.cc.placeInstances('cluster01', 'm1.small', 1, 6)).map((p) => p.node.host),
     ['a', 'a', 'a', 'a', 'b', 'b'],
   );
-  greedy.s.close();
+  await greedy.s.close();
 });
 
 test(
@@ -95,20 +98,23 @@ test(
     'otherwise; release returns room',
   async () => {
     const { s, cc } = await cluster('GREEDY', { a: { cores: 2, memoryMiB: 1024, diskGiB: 40 } });
-    assert.throws(
+    await assert.rejects(
       () => cc.placeInstances('cluster01', 'm1.large', 3, 3),
       (e: any) => e.code === 'InsufficientInstanceCapacity',
     );
-    assert.equal(free(cc, 'm1.large').free, 1, 'two cores: one m1.large');
-    const placed = cc.placeInstances('cluster01', 'm1.small', 1, 5);
+    assert.equal((await free(cc, 'm1.large')).free, 1, 'two cores: one m1.large');
+    const placed = await cc.placeInstances('cluster01', 'm1.small', 1, 5);
     assert.equal(placed.length, 2, 'two cores: two m1.small');
-    assert.equal(free(cc, 'm1.small').free, 0);
-    assert.throws(() => cc.placeInstances('cluster01', 'm1.small', 1, 1), /Not enough resources available/);
-    cc.releaseInstance(placed[0]);
-    cc.releaseInstance(placed[0]);
-    assert.equal(free(cc, 'm1.small').free, 1);
-    assert.throws(() => cc.placeInstances('cluster01', 'm9.huge', 1, 1), /Invalid value 'm9.huge' for InstanceType/);
-    s.close();
+    assert.equal((await free(cc, 'm1.small')).free, 0);
+    await assert.rejects(() => cc.placeInstances('cluster01', 'm1.small', 1, 1), /Not enough resources available/);
+    await cc.releaseInstance(placed[0]);
+    await cc.releaseInstance(placed[0]);
+    assert.equal((await free(cc, 'm1.small')).free, 1);
+    await assert.rejects(
+      () => cc.placeInstances('cluster01', 'm9.huge', 1, 1),
+      /Invalid value 'm9.huge' for InstanceType/,
+    );
+    await s.close();
   },
 );
 
@@ -121,9 +127,9 @@ test('a node that stops answering three polls in a row is marked unreachable and
   await cc.refresh();
   await cc.refresh();
   // One or two late answers are a busy node, not a lost one.
-  assert.equal(free(cc, 'm1.small').max, 4);
+  assert.equal((await free(cc, 'm1.small')).max, 4);
   await cc.refresh();
-  const a = cc.availability('cluster01');
+  const a = await cc.availability('cluster01');
   assert.deepEqual(
     a.nodes.map((n) => [n.host, n.status]),
     [
@@ -131,19 +137,19 @@ test('a node that stops answering three polls in a row is marked unreachable and
       ['b', 'unreachable'],
     ],
   );
-  assert.equal(free(cc, 'm1.small').max, 2);
+  assert.equal((await free(cc, 'm1.small')).max, 2);
   assert.deepEqual(
-    cc.placeInstances('cluster01', 'm1.small', 2, 2).map((p) => p.node.host),
+    (await cc.placeInstances('cluster01', 'm1.small', 2, 2)).map((p) => p.node.host),
     ['a', 'a'],
   );
-  s.close();
+  await s.close();
 });
 
-test('VM types: the five of seed 001, changeable by the administrator', () => {
-  const s = new SqliteStore(path.join(tempDir('euca-cc-'), 'cloud.db'));
+test('VM types: the five of seed 001, changeable by the administrator', async () => {
+  const s = await SqliteStore.open(path.join(tempDir('euca-cc-'), 'cloud.db'));
   const types = new SqliteVmTypeStore(s.db);
   assert.deepEqual(
-    types.list().map((t) => [t.name, t.cpus, t.memoryMiB, t.diskGiB]),
+    (await types.list()).map((t) => [t.name, t.cpus, t.memoryMiB, t.diskGiB]),
     [
       ['m1.small', 1, 128, 10],
       ['c1.medium', 1, 256, 10],
@@ -152,9 +158,9 @@ test('VM types: the five of seed 001, changeable by the administrator', () => {
       ['c1.xlarge', 4, 2048, 20],
     ],
   );
-  assert.ok(types.modify('m1.small', { memoryMiB: 256 }));
-  assert.deepEqual(types.get('m1.small'), { name: 'm1.small', cpus: 1, memoryMiB: 256, diskGiB: 10 });
-  assert.equal(types.modify('m9.huge', { cpus: 1 }), false);
-  assert.throws(() => types.modify('m1.small', { cpus: 0 }), /positive integer/);
-  s.close();
+  assert.ok(await types.modify('m1.small', { memoryMiB: 256 }));
+  assert.deepEqual(await types.get('m1.small'), { name: 'm1.small', cpus: 1, memoryMiB: 256, diskGiB: 10 });
+  assert.equal(await types.modify('m9.huge', { cpus: 1 }), false);
+  await assert.rejects(() => types.modify('m1.small', { cpus: 0 }), /positive integer/);
+  await s.close();
 });

@@ -46,7 +46,7 @@ const creating: Volume = {
 
 test('a volume still creating is neither snapshotted nor deleted', async () => {
   const { volumes, writes } = service(creating);
-  assert.throws(() => volumes.createSnapshot(alice, { volumeId: creating.id, description: '' }), {
+  await assert.rejects(() => volumes.createSnapshot(alice, { volumeId: creating.id, description: '' }), {
     code: 'IncorrectState',
     message: /creating/,
   });
@@ -54,7 +54,7 @@ test('a volume still creating is neither snapshotted nor deleted', async () => {
   assert.deepEqual(writes, []);
 });
 
-test('a snapshot still pending is not deleted', () => {
+test('a snapshot still pending is not deleted', async () => {
   const pending: Snapshot = {
     id: 'snap-0000ABCD',
     accountId: ACCOUNT,
@@ -66,7 +66,7 @@ test('a snapshot still pending is not deleted', () => {
     started: '2026-01-01T00:00:00Z',
   };
   const { volumes, writes } = service(creating, pending);
-  assert.throws(() => volumes.deleteSnapshot(alice, pending.id), { code: 'IncorrectState' });
+  await assert.rejects(() => volumes.deleteSnapshot(alice, pending.id), { code: 'IncorrectState' });
   assert.deepEqual(writes, []);
 });
 
@@ -75,18 +75,18 @@ test("another account's volume is not found, whatever its state", async () => {
   const { volumes, writes } = service(available);
   const bob = principal('210987654321', 'bobco');
   await assert.rejects(volumes.delete(bob, available.id), { code: 'InvalidVolume.NotFound' });
-  assert.throws(() => volumes.createSnapshot(bob, { volumeId: available.id, description: '' }), {
+  await assert.rejects(() => volumes.createSnapshot(bob, { volumeId: available.id, description: '' }), {
     code: 'InvalidVolume.NotFound',
   });
-  assert.throws(() => volumes.own(bob, 'vol-nothex'), { code: 'InvalidVolumeID.Malformed' });
+  await assert.rejects(() => volumes.own(bob, 'vol-nothex'), { code: 'InvalidVolumeID.Malformed' });
   assert.deepEqual(writes, []);
 });
 
-test('sizes and zones are checked before anything is written', () => {
+test('sizes and zones are checked before anything is written', async () => {
   const { volumes, writes } = service(creating);
-  assert.throws(() => volumes.create(alice, { zone: 'nowhere', sizeGiB: 1 }), { code: 'InvalidParameterValue' });
-  assert.throws(() => volumes.create(alice, { zone: 'z', sizeGiB: 0 }), { code: 'InvalidParameterValue' });
-  assert.throws(() => volumes.create(alice, { zone: 'z', sizeGiB: 1025 }), { code: 'InvalidParameterValue' });
-  assert.throws(() => volumes.create(alice, { zone: 'z' }), { code: 'MissingParameter' });
+  await assert.rejects(() => volumes.create(alice, { zone: 'nowhere', sizeGiB: 1 }), { code: 'InvalidParameterValue' });
+  await assert.rejects(() => volumes.create(alice, { zone: 'z', sizeGiB: 0 }), { code: 'InvalidParameterValue' });
+  await assert.rejects(() => volumes.create(alice, { zone: 'z', sizeGiB: 1025 }), { code: 'InvalidParameterValue' });
+  await assert.rejects(() => volumes.create(alice, { zone: 'z' }), { code: 'MissingParameter' });
   assert.deepEqual(writes, []);
 });

@@ -31,12 +31,12 @@ function harness(instances: Partial<Instance>[]) {
     store,
     services,
     () => undefined,
-    () => 3600_000,
+    async () => 3600_000,
     async (i, why) => {
       lost.push([i.id, why]);
       records.set(i.id, { ...i, state: 'terminated' });
     },
-    () => ['n:1'],
+    async () => ['n:1'],
   );
   return { monitor, records, lost, terminated, list: (s: NodeState[]) => (listed = s) };
 }

@@ -29,13 +29,18 @@ import type { Principal } from '../../src/backend/store/types';
 import { tempDir } from '../helpers/cli';
 
 /** A fresh store with the cloud administrator and two tenants (alice's and bob's accounts). */
-function world() {
-  const store = new SqliteStore(path.join(tempDir('euca-services-'), 'cloud.db'));
-  const principal = (accountName: string): Principal => {
-    const account = store.findAccountByName(accountName) ?? createAccountWithAdmin(store, accountName);
-    return { account, user: store.findUser(account.id, 'admin')!, accessKeyId: 'AKI' };
+async function world() {
+  const store = await SqliteStore.open(path.join(tempDir('euca-services-'), 'cloud.db'));
+  const principal = async (accountName: string): Promise<Principal> => {
+    const account = (await store.findAccountByName(accountName)) ?? (await createAccountWithAdmin(store, accountName));
+    return { account, user: (await store.findUser(account.id, 'admin'))!, accessKeyId: 'AKI' };
   };
-  return { store, cloudAdmin: principal('eucalyptus'), alice: principal('alice'), bob: principal('bob') };
+  return {
+    store,
+    cloudAdmin: await principal('eucalyptus'),
+    alice: await principal('alice'),
+    bob: await principal('bob'),
+  };
 }
 
 /** An available instance-store machine image of an account (public unless said otherwise). */
@@ -55,102 +60,105 @@ const machineImage = (accountId: string, id: string, more: Partial<Image> = {}):
   ...more,
 });
 
-const rejects = (fn: () => unknown, code: string) =>
-  assert.throws(fn, (e: Error & { code?: string }) => e.code === code, `expected ${code}`);
+const rejects = (fn: () => Promise<unknown>, code: string) =>
+  assert.rejects(fn, (e: Error & { code?: string }) => e.code === code, `expected ${code}`);
 
 test('key pairs: one account cannot see or delete another account’s; duplicates and bad keys are refused', async () => {
-  const { store, alice, bob } = world();
+  const { store, alice, bob } = await world();
   const keys = new KeyPairService(new SqliteKeyPairStore(store.db));
   const { key, privateKeyPem } = await keys.create(alice, 'mykey');
   assert.match(privateKeyPem, /^-----BEGIN RSA PRIVATE KEY-----/);
   await assert.rejects(keys.create(alice, 'mykey'), { code: 'InvalidKeyPair.Duplicate' });
-  rejects(() => keys.import(alice, 'other', 'not a key'), 'InvalidKey.Format');
-  rejects(() => keys.describe(bob, { names: ['mykey'], filters: [] }), 'InvalidKeyPair.NotFound');
-  keys.delete(bob, 'mykey');
+  await rejects(() => keys.import(alice, 'other', 'not a key'), 'InvalidKey.Format');
+  await rejects(() => keys.describe(bob, { names: ['mykey'], filters: [] }), 'InvalidKeyPair.NotFound');
+  await keys.delete(bob, 'mykey');
   assert.deepEqual(
-    keys.describe(alice, { names: [], filters: [] }).map((k) => k.fingerprint),
+    (await keys.describe(alice, { names: [], filters: [] })).map((k) => k.fingerprint),
     [key.fingerprint],
   );
 });
 
-test('tags: only the owner of a resource tags it; over 50 tags nothing is written', () => {
-  const { store, alice, bob } = world();
+test('tags: only the owner of a resource tags it; over 50 tags nothing is written', async () => {
+  const { store, alice, bob } = await world();
   const images = new SqliteImageStore(store.db);
   const image = machineImage(alice.account.id, 'emi-12345678');
-  images.insert(image);
+  await images.insert(image);
   const owners = new ResourceOwners([
-    { prefixes: ['emi'], owner: (id) => images.get(id)?.accountId, notFoundCode: 'InvalidAMIID.NotFound' },
+    {
+      prefixes: ['emi'],
+      owner: async (id) => (await images.get(id))?.accountId,
+      notFoundCode: 'InvalidAMIID.NotFound',
+    },
   ]);
   const tags = new TagService({
     tags: new SqliteTagStore(store.db),
     owners,
     transaction: (fn) => store.transaction(fn),
   });
-  rejects(() => tags.create(bob, [image.id], [{ key: 'k', value: 'v' }]), 'InvalidAMIID.NotFound');
-  rejects(() => tags.create(alice, ['vol-12345678'], [{ key: 'k' }]), 'InvalidID');
-  tags.create(alice, [image.id], [{ key: 'Name', value: 'web' }]);
+  await rejects(() => tags.create(bob, [image.id], [{ key: 'k', value: 'v' }]), 'InvalidAMIID.NotFound');
+  await rejects(() => tags.create(alice, ['vol-12345678'], [{ key: 'k' }]), 'InvalidID');
+  await tags.create(alice, [image.id], [{ key: 'Name', value: 'web' }]);
   const many = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
-  rejects(() => tags.create(alice, [image.id], many), 'TagLimitExceeded');
+  await rejects(() => tags.create(alice, [image.id], many), 'TagLimitExceeded');
   assert.deepEqual(
-    tags.describe(alice, []).map((t) => [t.key, t.value]),
+    (await tags.describe(alice, [])).map((t) => [t.key, t.value]),
     [['Name', 'web']],
   );
-  assert.deepEqual(tags.describe(bob, []), []);
+  assert.deepEqual(await tags.describe(bob, []), []);
 });
 
-test('security groups: rules only in MANAGED modes; a duplicate rule, default or a group in use changes nothing', () => {
-  const { store, alice, bob } = world();
+test('security groups: rules only in MANAGED modes; a duplicate rule, default or a group in use changes nothing', async () => {
+  const { store, alice, bob } = await world();
   let mode = 'SYSTEM';
   let rendered = 0;
   const groups = new SecurityGroupService({
     groups: new SqliteSecurityGroupStore(store.db),
     tags: new SqliteTagStore(store.db),
-    accountId: (x) => (store.findAccount(x) ?? store.findAccountByName(x))?.id,
-    inUse: (g) => (g.name === 'busy' ? '1 instance(s) still run in it' : undefined),
+    accountId: async (x) => ((await store.findAccount(x)) ?? (await store.findAccountByName(x)))?.id,
+    inUse: async (g) => (g.name === 'busy' ? '1 instance(s) still run in it' : undefined),
     mode: () => mode,
-    rulesChanged: () => void rendered++,
+    rulesChanged: async () => void rendered++,
     transaction: (fn) => store.transaction(fn),
   });
-  const web = groups.create(alice, 'web', 'web servers');
+  const web = await groups.create(alice, 'web', 'web servers');
   const ssh = [{ protocol: 'tcp' as const, fromPort: 22, toPort: 22, cidrs: ['0.0.0.0/0'], groups: [] }];
-  rejects(() => groups.authorizeIngress(alice, { name: 'web' }, ssh), 'UnsupportedOperation');
+  await rejects(() => groups.authorizeIngress(alice, { name: 'web' }, ssh), 'UnsupportedOperation');
   mode = 'MANAGED';
-  groups.authorizeIngress(alice, { id: web.id }, ssh);
-  rejects(() => groups.authorizeIngress(alice, { name: 'web' }, ssh), 'InvalidPermission.Duplicate');
+  await groups.authorizeIngress(alice, { id: web.id }, ssh);
+  await rejects(() => groups.authorizeIngress(alice, { name: 'web' }, ssh), 'InvalidPermission.Duplicate');
   assert.equal(rendered, 1);
-  rejects(() => groups.authorizeIngress(bob, { id: web.id }, ssh), 'InvalidGroup.NotFound');
-  rejects(() => groups.delete(alice, { name: 'default' }), 'CannotDelete');
-  groups.create(alice, 'busy', 'in use');
-  rejects(() => groups.delete(alice, { name: 'busy' }), 'InvalidGroup.InUse');
-  rejects(() => groups.create(alice, 'sg-12345678', 'x'), 'InvalidParameterValue');
-  const found = groups.describe(alice, { names: [], ids: [], filters: [] }).groups.map((g) => g.name);
+  await rejects(() => groups.authorizeIngress(bob, { id: web.id }, ssh), 'InvalidGroup.NotFound');
+  await rejects(() => groups.delete(alice, { name: 'default' }), 'CannotDelete');
+  await groups.create(alice, 'busy', 'in use');
+  await rejects(() => groups.delete(alice, { name: 'busy' }), 'InvalidGroup.InUse');
+  await rejects(() => groups.create(alice, 'sg-12345678', 'x'), 'InvalidParameterValue');
+  const found = (await groups.describe(alice, { names: [], ids: [], filters: [] })).groups.map((g) => g.name);
   assert.deepEqual(found.sort(), ['busy', 'default', 'web']);
 });
 
-test('images: who sees an image is one rule: owner, public, launch permission, the cloud administrator', () => {
-  const { store, cloudAdmin, alice, bob } = world();
+test('images: who sees an image is one rule: owner, public, launch permission, the cloud administrator', async () => {
+  const { store, cloudAdmin, alice, bob } = await world();
   const images = new SqliteImageStore(store.db);
   // Describing and sharing need no registrar, volumes or instances.
   const deps: Partial<ImageServiceDeps> = {
     images,
     tags: new SqliteTagStore(store.db),
-    accountName: (id) => store.findAccount(id)?.name,
+    accountName: async (id) => (await store.findAccount(id))?.name,
     hypervisor: () => 'kvm',
     transaction: (fn) => store.transaction(fn),
   };
   const service = new ImageService(deps as ImageServiceDeps);
-  images.insert(machineImage(alice.account.id, 'emi-0000000a', { name: 'private', isPublic: false }));
-  images.insert(machineImage(alice.account.id, 'emi-0000000b', { name: 'public' }));
-  const seen = (p: Principal) =>
-    service
-      .describe(p, { ids: [], owners: [], executableBy: [], filters: [] })
-      .images.map((i) => i.name)
+  await images.insert(machineImage(alice.account.id, 'emi-0000000a', { name: 'private', isPublic: false }));
+  await images.insert(machineImage(alice.account.id, 'emi-0000000b', { name: 'public' }));
+  const seen = async (p: Principal) =>
+    (await service.describe(p, { ids: [], owners: [], executableBy: [], filters: [] })).images
+      .map((i) => i.name)
       .sort();
-  assert.deepEqual(seen(alice), ['private', 'public']);
-  assert.deepEqual(seen(bob), ['public']);
-  assert.deepEqual(seen(cloudAdmin), ['private', 'public']);
-  rejects(() => service.visible(bob, 'emi-0000000a'), 'InvalidAMIID.NotFound');
-  rejects(
+  assert.deepEqual(await seen(alice), ['private', 'public']);
+  assert.deepEqual(await seen(bob), ['public']);
+  assert.deepEqual(await seen(cloudAdmin), ['private', 'public']);
+  await rejects(() => service.visible(bob, 'emi-0000000a'), 'InvalidAMIID.NotFound');
+  await rejects(
     () =>
       service.modifyAttribute(bob, 'emi-0000000b', {
         add: { accounts: [bob.account.id], all: false },
@@ -159,40 +167,40 @@ test('images: who sees an image is one rule: owner, public, launch permission, t
       }),
     'AuthFailure',
   );
-  service.modifyAttribute(alice, 'emi-0000000a', {
+  await service.modifyAttribute(alice, 'emi-0000000a', {
     add: { accounts: [bob.account.id], all: false },
     remove: { accounts: [], all: false },
     productCodes: [],
   });
-  assert.deepEqual(seen(bob), ['private', 'public']);
+  assert.deepEqual(await seen(bob), ['private', 'public']);
 });
 
-test('identity: deleting a user is one rule; delegation is the cloud administrator’s alone', () => {
-  const { store, cloudAdmin, alice } = world();
+test('identity: deleting a user is one rule; delegation is the cloud administrator’s alone', async () => {
+  const { store, cloudAdmin, alice } = await world();
   const identity = new IdentityService({
     store,
     identity: new IdentityStore(store.db),
     caCertFile: '/nonexistent',
     caKeyFile: '/nonexistent',
   });
-  const own = identity.scope(alice);
-  identity.createUser(own, 'tina', '/dev/');
-  identity.createAccessKey(own, 'tina');
-  rejects(() => identity.deleteUser(own, 'tina', false), 'DeleteConflict');
-  assert.equal(identity.listUsers(own, '/dev/').length, 1);
-  rejects(() => identity.deleteUser(own, 'admin', true), 'DeleteConflict');
-  identity.deleteUser(own, 'tina', true);
-  assert.equal(identity.listUsers(own, '/dev/').length, 0);
+  const own = await identity.scope(alice);
+  await identity.createUser(own, 'tina', '/dev/');
+  await identity.createAccessKey(own, 'tina');
+  await rejects(() => identity.deleteUser(own, 'tina', false), 'DeleteConflict');
+  assert.equal((await identity.listUsers(own, '/dev/')).length, 1);
+  await rejects(() => identity.deleteUser(own, 'admin', true), 'DeleteConflict');
+  await identity.deleteUser(own, 'tina', true);
+  assert.equal((await identity.listUsers(own, '/dev/')).length, 0);
 
-  rejects(() => identity.scope(alice, 'eucalyptus'), 'AccessDenied');
-  rejects(() => identity.scope(cloudAdmin, 'nobody'), 'NoSuchEntity');
-  const delegated = identity.scope(cloudAdmin, 'alice');
-  identity.createGroup(delegated, 'ops');
+  await rejects(() => identity.scope(alice, 'eucalyptus'), 'AccessDenied');
+  await rejects(() => identity.scope(cloudAdmin, 'nobody'), 'NoSuchEntity');
+  const delegated = await identity.scope(cloudAdmin, 'alice');
+  await identity.createGroup(delegated, 'ops');
   assert.deepEqual(
-    identity.listGroups(own).map((g) => g.name),
+    (await identity.listGroups(own)).map((g) => g.name),
     ['ops'],
   );
-  rejects(() => identity.createUser(own, 'bad name!'), 'ValidationError');
+  await rejects(() => identity.createUser(own, 'bad name!'), 'ValidationError');
 });
 
 /** A cluster of one node with room for `slots` m1.small instances, counting what is held. */
@@ -202,9 +210,9 @@ function fakeCompute(slots: number) {
   let next = 0;
   const nodeCalls: string[] = [];
   const compute: ComputeServices = {
-    vmType: (name) => (name === 'm1.small' ? { name, cpus: 1, memoryMiB: 256, diskGiB: 5 } : undefined),
-    zones: () => ['zone1'],
-    place: (_zone, _type, min, max) => {
+    vmType: async (name) => (name === 'm1.small' ? { name, cpus: 1, memoryMiB: 256, diskGiB: 5 } : undefined),
+    zones: async () => ['zone1'],
+    place: async (_zone, _type, min, max) => {
       const free = slots - held.size;
       if (free < min) throw new ServiceError('InsufficientInstanceCapacity', 'no room');
       return Array.from({ length: Math.min(max, free) }, () => {
@@ -212,16 +220,16 @@ function fakeCompute(slots: number) {
         return { placementId: next, node: 'node1:8775' };
       });
     },
-    unplace: (id) => void held.delete(id),
-    allocateAddresses: (_account, _group, _addressing, instanceId) => {
+    unplace: async (id) => void held.delete(id),
+    allocateAddresses: async (_account, _group, _addressing, instanceId) => {
       const ip = `10.0.0.${addresses.size + 2}`;
       addresses.add(ip);
       return { mac: `d0:0d:${instanceId.slice(2, 4)}:00:00:01`, privateIp: ip };
     },
-    releaseAddresses: (a) => void addresses.delete(a.privateIp),
-    publicAddressOf: () => undefined,
-    keyPair: () => undefined,
-    securityGroup: (_account, name) => (name === 'default' ? { id: 'sg-00000001', name } : undefined),
+    releaseAddresses: async (a) => void addresses.delete(a.privateIp),
+    publicAddressOf: async () => undefined,
+    keyPair: async () => undefined,
+    securityGroup: async (_account, name) => (name === 'default' ? { id: 'sg-00000001', name } : undefined),
     nodes: {
       runInstance: async (_node, spec) => void nodeCalls.push(`run ${spec.instanceId}`),
       terminateInstance: async (_node, id) => void nodeCalls.push(`terminate ${id}`),
@@ -231,9 +239,9 @@ function fakeCompute(slots: number) {
 }
 
 test('instances: a launch that cannot be placed takes nothing; terminate checks every instance before any changes', async () => {
-  const { store, alice, bob } = world();
+  const { store, alice, bob } = await world();
   const images = new SqliteImageStore(store.db);
-  images.insert(machineImage(alice.account.id, 'emi-0000000c'));
+  await images.insert(machineImage(alice.account.id, 'emi-0000000c'));
   const { compute, held, addresses } = fakeCompute(3);
   const instances = new SqliteInstanceStore(store.db);
   const volumes = { releaseVolumesOf: async () => undefined, launchVolumes: async () => [] };
@@ -243,7 +251,7 @@ test('instances: a launch that cannot be placed takes nothing; terminate checks 
     images,
     volumes: volumes as unknown as VolumeService,
     tags: new SqliteTagStore(store.db),
-    property: () => undefined,
+    property: async () => undefined,
     hypervisor: () => 'kvm',
     log: () => undefined,
   });
@@ -257,31 +265,31 @@ test('instances: a launch that cannot be placed takes nothing; terminate checks 
       ...extra,
     });
 
-  rejects(() => run(alice, 4, 4), 'InsufficientInstanceCapacity');
-  rejects(() => run(alice, 1, 1, { instanceType: 'm9.huge' }), 'InvalidParameterValue');
+  await rejects(() => run(alice, 4, 4), 'InsufficientInstanceCapacity');
+  await rejects(() => run(alice, 1, 1, { instanceType: 'm9.huge' }), 'InvalidParameterValue');
   assert.equal(held.size, 0);
-  assert.equal(instances.list({}).length, 0);
+  assert.equal((await instances.list({})).length, 0);
 
-  const first = run(alice, 2, 2, { clientToken: 'once' });
+  const first = await run(alice, 2, 2, { clientToken: 'once' });
   assert.equal(first.instances.length, 2);
   // The same client token answers the same reservation; with other parameters it is refused.
-  assert.equal(run(alice, 2, 2, { clientToken: 'once' }).reservationId, first.reservationId);
-  rejects(() => run(alice, 1, 1, { clientToken: 'once' }), 'IdempotentParameterMismatch');
+  assert.equal((await run(alice, 2, 2, { clientToken: 'once' })).reservationId, first.reservationId);
+  await rejects(() => run(alice, 1, 1, { clientToken: 'once' }), 'IdempotentParameterMismatch');
   assert.equal(held.size, 2);
 
   const [a, b] = first.instances.map((i) => i.id);
-  service.modifyAttribute(alice, b, { disableApiTermination: true, whileStopped: [] });
-  rejects(() => service.terminate(alice, [a, b]), 'OperationNotPermitted');
-  rejects(() => service.terminate(bob, [a]), 'InvalidInstanceID.NotFound');
+  await service.modifyAttribute(alice, b, { disableApiTermination: true, whileStopped: [] });
+  await rejects(() => service.terminate(alice, [a, b]), 'OperationNotPermitted');
+  await rejects(() => service.terminate(bob, [a]), 'InvalidInstanceID.NotFound');
   assert.deepEqual(
-    instances.list({}).map((i) => i.state),
+    (await instances.list({})).map((i) => i.state),
     ['pending', 'pending'],
   );
-  const changes = service.terminate(alice, [a]);
+  const changes = await service.terminate(alice, [a]);
   assert.equal(changes[0].currentState.name, 'shutting-down');
   // Its place and address come back at once, the other instance keeps its own.
   assert.equal(held.size, 1);
   assert.equal(addresses.size, 1);
   await new Promise((r) => setTimeout(r, 20));
-  assert.equal(instances.get(a)?.state, 'terminated');
+  assert.equal((await instances.get(a))?.state, 'terminated');
 });

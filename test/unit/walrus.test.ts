@@ -180,7 +180,7 @@ test('checksums match their standard check values', () => {
 /** A scan over sorted keys in memory, with the store's range semantics. */
 function memoryScan(keys: string[]) {
   const sorted = keys.map((k) => Buffer.from(k)).sort(Buffer.compare);
-  return (range: KeyRange, limit: number) =>
+  return async (range: KeyRange, limit: number) =>
     sorted
       .filter(
         (k) =>
@@ -191,30 +191,30 @@ function memoryScan(keys: string[]) {
       .map((k) => ({ key: k.toString() }));
 }
 
-test('listing: prefix, delimiter, common prefixes and markers page through everything once', () => {
+test('listing: prefix, delimiter, common prefixes and markers page through everything once', async () => {
   const keys = ['a', 'b/1', 'b/2', 'b/3/x', 'c', 'd/1', 'd/2', 'e', 'é', 'b0'];
   const scan = memoryScan(keys);
-  const all = listPage(scan, { prefix: '', delimiter: '/', maxKeys: 1000 });
+  const all = await listPage(scan, { prefix: '', delimiter: '/', maxKeys: 1000 });
   assert.deepEqual(
     all.entries.map((e) => e.key),
     ['a', 'b0', 'c', 'e', 'é'],
   );
   assert.deepEqual(all.commonPrefixes, ['b/', 'd/']);
   assert.equal(all.truncated, false);
-  assert.deepEqual(listPage(scan, { prefix: 'b/', delimiter: '/', maxKeys: 1000 }).commonPrefixes, ['b/3/']);
+  assert.deepEqual((await listPage(scan, { prefix: 'b/', delimiter: '/', maxKeys: 1000 })).commonPrefixes, ['b/3/']);
 
   // Page through with max-keys 2: each key or prefix exactly once, in order.
   const seen: string[] = [];
   let after: { key: string } | undefined;
   for (let i = 0; i < 10; i++) {
-    const page = listPage(scan, { prefix: '', delimiter: '/', maxKeys: 2, after });
+    const page = await listPage(scan, { prefix: '', delimiter: '/', maxKeys: 2, after });
     seen.push(...page.entries.map((e) => e.key), ...page.commonPrefixes);
     if (!page.truncated) break;
     after = page.next;
   }
   assert.deepEqual(seen.sort(), ['a', 'b/', 'b0', 'c', 'd/', 'e', 'é'].sort());
   assert.deepEqual(
-    listPage(scan, { prefix: '', maxKeys: 3, after: { key: 'b/2' } }).entries.map((e) => e.key),
+    (await listPage(scan, { prefix: '', maxKeys: 3, after: { key: 'b/2' } })).entries.map((e) => e.key),
     ['b/3/x', 'b0', 'c'],
   );
   assert.deepEqual(successor(Buffer.from([0x61, 0xff])), Buffer.from([0x62]));

@@ -15,7 +15,11 @@ import * as ids from '../ids';
 import { type CloudPaths } from '../../shared/paths';
 import { SqliteStore } from '../store/sqlite';
 
-export function issueCredentials(paths: CloudPaths, accountName: string, userName: string): Record<string, string> {
+export async function issueCredentials(
+  paths: CloudPaths,
+  accountName: string,
+  userName: string,
+): Promise<Record<string, string>> {
   const adminEucarc = readEucarc(path.join(paths.credentialsDir, 'eucarc'));
   if (!adminEucarc)
     throw new CliError('NotInitialized', `no cloud in ${paths.dataDir}: start it once first (eucalyptus-cloud start)`);
@@ -23,11 +27,11 @@ export function issueCredentials(paths: CloudPaths, accountName: string, userNam
     certPem: fs.readFileSync(path.join(paths.keysDir, 'cloud-cert.pem'), 'utf8'),
     privateKeyPem: fs.readFileSync(path.join(paths.keysDir, 'cloud-pk.pem'), 'utf8'),
   };
-  const store = new SqliteStore(paths.db);
+  const store = await SqliteStore.open(paths.db);
   try {
-    const account = store.findAccountByName(accountName);
+    const account = await store.findAccountByName(accountName);
     if (!account) throw new CliError('NoSuchEntity', `no account named ${accountName}`);
-    const user = store.findUser(account.id, userName);
+    const user = await store.findUser(account.id, userName);
     if (!user) throw new CliError('NoSuchEntity', `no user named ${userName} in account ${accountName}`);
     const keys = generateRsaKeyPair();
     const certPem = createCertificate({
@@ -36,9 +40,10 @@ export function issueCredentials(paths: CloudPaths, accountName: string, userNam
       issuer: ca,
     }).replace(/\r\n/g, '\n');
     const certId = ids.certificateId();
-    const accessKey = store.transaction(() => {
-      store.addCertificate(user.id, certId, certPem);
-      return store.listAccessKeys(user.id).find((k) => k.status === 'Active') ?? store.createAccessKey(user.id);
+    const accessKey = await store.transaction(async () => {
+      await store.addCertificate(user.id, certId, certPem);
+      const active = (await store.listAccessKeys(user.id)).find((k) => k.status === 'Active');
+      return active ?? (await store.createAccessKey(user.id));
     });
     return credentialFiles({
       ec2Url: adminEucarc.EC2_URL,
@@ -54,6 +59,6 @@ export function issueCredentials(paths: CloudPaths, accountName: string, userNam
       cloudCertPem: ca.certPem,
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -38,7 +38,7 @@ export async function eucaConf(req: EucaConfRequest): Promise<EucaConfResult> {
   let failed = false;
 
   if (flags['get-credentials']) {
-    const files = issueCredentials(paths, flags['cred-account'], flags['cred-user']);
+    const files = await issueCredentials(paths, flags['cred-account'], flags['cred-user']);
     await writeZip(flags['get-credentials'], files);
     out.push(
       `wrote the credentials ` +
@@ -48,17 +48,17 @@ export async function eucaConf(req: EucaConfRequest): Promise<EucaConfResult> {
   if (flags.addcluster) {
     if (!more)
       throw new CliError('MissingParameter', "--addcluster NAME needs the cluster controller's HOST[:PORT] after it");
-    out.push(addCluster(paths, flags.addcluster, more));
+    out.push(await addCluster(paths, flags.addcluster, more));
   }
-  if (flags.delcluster) out.push(delCluster(paths, flags.delcluster));
-  if (flags['list-clusters']) out.push(...listClusters(paths));
+  if (flags.delcluster) out.push(await delCluster(paths, flags.delcluster));
+  if (flags['list-clusters']) out.push(...(await listClusters(paths)));
   if (flags.addnode) {
     const r = await addNodes(paths, nodesOf(flags.addnode), tokenFor, flags.cluster);
     out.push(...r.lines);
     failed ||= r.failed;
   }
-  if (flags.delnode) out.push(...delNodes(paths, nodesOf(flags.delnode)));
-  if (flags['list-nodes']) out.push(...listNodes(paths));
+  if (flags.delnode) out.push(...(await delNodes(paths, nodesOf(flags.delnode))));
+  if (flags['list-nodes']) out.push(...(await listNodes(paths)));
   const settings: Record<string, string> = {};
   if (flags.nodes !== undefined) settings.NODES = nodesOf(flags.nodes).map(nodeName).join(' ');
   if (flags.hypervisor) settings.HYPERVISOR = flags.hypervisor;
@@ -78,15 +78,15 @@ export async function eucaConf(req: EucaConfRequest): Promise<EucaConfResult> {
     out.push(`carried ${keys.length} settings from ${flags['upgrade-conf']} into ${target}`, ...restartNote(keys));
   }
   if (flags.synckeys) out.push(...(await syncKeys(paths, tokenFor)));
-  if (flags['list-account-requests']) out.push(...listAccountRequests(paths));
-  if (flags['approve-account']) out.push(approveAccount(paths, flags['approve-account']));
-  if (flags['reject-account']) out.push(rejectAccount(paths, flags['reject-account']));
-  if (flags['disable-user']) out.push(setUserEnabled(paths, flags.account, flags['disable-user'], false));
-  if (flags['enable-user']) out.push(setUserEnabled(paths, flags.account, flags['enable-user'], true));
+  if (flags['list-account-requests']) out.push(...(await listAccountRequests(paths)));
+  if (flags['approve-account']) out.push(await approveAccount(paths, flags['approve-account']));
+  if (flags['reject-account']) out.push(await rejectAccount(paths, flags['reject-account']));
+  if (flags['disable-user']) out.push(await setUserEnabled(paths, flags.account, flags['disable-user'], false));
+  if (flags['enable-user']) out.push(await setUserEnabled(paths, flags.account, flags['enable-user'], true));
   if (flags['reset-password']) {
     const user = flags['reset-password'];
     const password = flags.password ?? (await req.askSecret(`New password for ${user}:`));
-    out.push(resetPassword(paths, flags.account, user, password));
+    out.push(await resetPassword(paths, flags.account, user, password));
   }
   return { lines: out, failed };
 }

@@ -82,12 +82,15 @@ export function pairNode(node: NodeAddress, token: string, key: string, timeoutM
   });
 }
 
-function withStore<T>(paths: CloudPaths, fn: (store: SqliteStore, nodes: SqliteNodeStore) => T): T {
-  const store = new SqliteStore(paths.db);
+async function withStore<T>(
+  paths: CloudPaths,
+  fn: (store: SqliteStore, nodes: SqliteNodeStore) => Promise<T>,
+): Promise<T> {
+  const store = await SqliteStore.open(paths.db);
   try {
-    return fn(store, new SqliteNodeStore(store.db));
+    return await fn(store, new SqliteNodeStore(store.db));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -97,8 +100,8 @@ function setNodesConf(paths: CloudPaths, update: (current: string[]) => string[]
 }
 
 /** The cluster a node goes to: the one named, or the only/first one. */
-function clusterFor(store: SqliteStore, name?: string): string {
-  const clusters = store.listClusters();
+async function clusterFor(store: SqliteStore, name?: string): Promise<string> {
+  const clusters = await store.listClusters();
   if (name) {
     if (!clusters.some((c) => c.name === name))
       throw new CliError('NoSuchEntity', `no cluster named ${name} (euca_conf --list-clusters)`);
@@ -119,7 +122,7 @@ export async function addNodes(
   cluster?: string,
 ): Promise<{ lines: string[]; failed: boolean }> {
   const key = clusterKey(paths);
-  const zone = withStore(paths, (store) => clusterFor(store, cluster));
+  const zone = await withStore(paths, (store) => clusterFor(store, cluster));
   const lines: string[] = [];
   let failed = false;
   for (const node of nodes) {
@@ -129,7 +132,7 @@ export async function addNodes(
       failed = true;
       continue;
     }
-    withStore(paths, (_, store) => store.register(zone, node));
+    await withStore(paths, (_, store) => store.register(zone, node));
     setNodesConf(paths, (cur) => [...cur.filter((n) => n !== nodeName(node)), nodeName(node)]);
     lines.push(
       outcome.ok
@@ -140,16 +143,18 @@ export async function addNodes(
   return { lines, failed };
 }
 
-export function delNodes(paths: CloudPaths, nodes: NodeAddress[]): string[] {
-  return nodes.map((node) => {
-    const removed = withStore(paths, (_, store) => store.deregister(node));
+export async function delNodes(paths: CloudPaths, nodes: NodeAddress[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const node of nodes) {
+    const removed = await withStore(paths, (_, store) => store.deregister(node));
     setNodesConf(paths, (cur) => cur.filter((n) => n !== nodeName(node)));
-    return removed ? `${nodeName(node)}: removed` : `${nodeName(node)}: was not registered`;
-  });
+    lines.push(removed ? `${nodeName(node)}: removed` : `${nodeName(node)}: was not registered`);
+  }
+  return lines;
 }
 
-export function listNodes(paths: CloudPaths): string[] {
-  return withStore(paths, (_, store) => store.list()).map((n) =>
+export async function listNodes(paths: CloudPaths): Promise<string[]> {
+  return (await withStore(paths, (_, store) => store.list())).map((n) =>
     ['NODE', n.cluster, nodeName(n), n.status, n.lastSeen ?? ''].join('\t').trimEnd(),
   );
 }
@@ -185,32 +190,32 @@ export async function syncKeys(paths: CloudPaths, tokenFor: (n: NodeAddress) => 
   return lines;
 }
 
-export function addCluster(paths: CloudPaths, name: string, hostPort: string): string {
+export async function addCluster(paths: CloudPaths, name: string, hostPort: string): Promise<string> {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name))
     throw new CliError('InvalidParameterValue', `not a cluster name: ${name}`);
   const [host, p] = hostPort.split(':');
   const port = p ? Number(p) : Number(readConf(paths.conf).CC_PORT || 8774);
-  return withStore(paths, (store) => {
-    if (store.listClusters().some((c) => c.name === name))
+  return withStore(paths, async (store) => {
+    if ((await store.listClusters()).some((c) => c.name === name))
       throw new CliError('EntityAlreadyExists', `cluster ${name} is already registered`);
-    store.addCluster({ name, host, port });
+    await store.addCluster({ name, host, port });
     return `cluster ${name} at ${host}:${port} added: it is availability zone ${name}`;
   });
 }
 
-export function delCluster(paths: CloudPaths, name: string): string {
-  return withStore(paths, (store, nodes) => {
-    if (!store.listClusters().some((c) => c.name === name))
+export async function delCluster(paths: CloudPaths, name: string): Promise<string> {
+  return withStore(paths, async (store, nodes) => {
+    if (!(await store.listClusters()).some((c) => c.name === name))
       throw new CliError('NoSuchEntity', `no cluster named ${name}`);
-    if (nodes.list(name).length)
+    if ((await nodes.list(name)).length)
       throw new CliError('DeleteConflict', `cluster ${name} still has nodes: remove them first (euca_conf --delnode)`);
-    store.db.prepare('DELETE FROM clusters WHERE name = ?').run(name);
+    await store.db.prepare('DELETE FROM clusters WHERE name = ?').run(name);
     return `cluster ${name} removed`;
   });
 }
 
-export function listClusters(paths: CloudPaths): string[] {
-  return withStore(paths, (store) =>
-    store.listClusters().map((c) => ['CLUSTER', c.name, `${c.host}:${c.port}`].join('\t')),
+export async function listClusters(paths: CloudPaths): Promise<string[]> {
+  return withStore(paths, async (store) =>
+    (await store.listClusters()).map((c) => ['CLUSTER', c.name, `${c.host}:${c.port}`].join('\t')),
   );
 }

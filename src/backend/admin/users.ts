@@ -10,65 +10,79 @@ import { type CloudPaths } from '../../shared/paths';
 import { SqliteStore } from '../store/sqlite';
 import { type User } from '../store/types';
 
-function withIdentity<T>(paths: CloudPaths, fn: (store: SqliteStore, identity: IdentityStore) => T): T {
-  const store = new SqliteStore(paths.db);
+async function withIdentity<T>(
+  paths: CloudPaths,
+  fn: (store: SqliteStore, identity: IdentityStore) => Promise<T>,
+): Promise<T> {
+  const store = await SqliteStore.open(paths.db);
   try {
-    return fn(store, new IdentityStore(store.db));
+    return await fn(store, new IdentityStore(store.db));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function findUser(store: SqliteStore, accountName: string, userName: string): User {
-  const account = store.findAccountByName(accountName);
+async function findUser(store: SqliteStore, accountName: string, userName: string): Promise<User> {
+  const account = await store.findAccountByName(accountName);
   if (!account) throw new CliError('NoSuchEntity', `no account named ${accountName}`);
-  const user = store.findUser(account.id, userName);
+  const user = await store.findUser(account.id, userName);
   if (!user) throw new CliError('NoSuchEntity', `no user named ${userName} in account ${accountName}`);
   return user;
 }
 
-export function setUserEnabled(paths: CloudPaths, accountName: string, userName: string, enabled: boolean): string {
-  return withIdentity(paths, (store, identity) => {
-    identity.setUserEnabled(findUser(store, accountName, userName).id, enabled);
+export async function setUserEnabled(
+  paths: CloudPaths,
+  accountName: string,
+  userName: string,
+  enabled: boolean,
+): Promise<string> {
+  return withIdentity(paths, async (store, identity) => {
+    await identity.setUserEnabled((await findUser(store, accountName, userName)).id, enabled);
     const state = enabled ? 'enabled' : 'disabled: its access keys are refused until it is enabled again';
     return `user ${userName} of account ${accountName} ${state}`;
   });
 }
 
-export function resetPassword(paths: CloudPaths, accountName: string, userName: string, password: string): string {
+export async function resetPassword(
+  paths: CloudPaths,
+  accountName: string,
+  userName: string,
+  password: string,
+): Promise<string> {
   if (password.length < 6 || password.length > 128)
     throw new CliError('InvalidParameterValue', 'a password has 6 to 128 characters');
-  return withIdentity(paths, (store, identity) => {
-    identity.setLoginProfile(findUser(store, accountName, userName).id, hashPassword(password));
+  return withIdentity(paths, async (store, identity) => {
+    await identity.setLoginProfile((await findUser(store, accountName, userName)).id, hashPassword(password));
     return `password of user ${userName} of account ${accountName} reset`;
   });
 }
 
-export function listAccountRequests(paths: CloudPaths): string[] {
-  return withIdentity(paths, (_, identity) =>
-    identity.accountRequests().map((r) => ['REQUEST', r.name, r.email, r.requested].join('\t')),
+export async function listAccountRequests(paths: CloudPaths): Promise<string[]> {
+  return withIdentity(paths, async (_, identity) =>
+    (await identity.accountRequests()).map((r) => ['REQUEST', r.name, r.email, r.requested].join('\t')),
   );
 }
 
-export function approveAccount(paths: CloudPaths, name: string): string {
+export async function approveAccount(paths: CloudPaths, name: string): Promise<string> {
   return withIdentity(paths, (store, identity) =>
-    store.transaction(() => {
-      if (!identity.removeAccountRequest(name))
+    store.transaction(async () => {
+      if (!(await identity.removeAccountRequest(name)))
         throw new CliError('NoSuchEntity', `no account request for ${name} (euca_conf --list-account-requests)`);
       try {
-        checkAccountName(name, (alias) => identity.aliasOwner(alias), store);
+        await checkAccountName(name, (alias) => identity.aliasOwner(alias), store);
       } catch (e) {
         throw new CliError('EntityAlreadyExists', (e as Error).message);
       }
-      const account = createAccountWithAdmin(store, name);
+      const account = await createAccountWithAdmin(store, name);
       return `${account.name}\t${account.id}`;
     }),
   );
 }
 
-export function rejectAccount(paths: CloudPaths, name: string): string {
-  return withIdentity(paths, (_, identity) => {
-    if (!identity.removeAccountRequest(name)) throw new CliError('NoSuchEntity', `no account request for ${name}`);
+export async function rejectAccount(paths: CloudPaths, name: string): Promise<string> {
+  return withIdentity(paths, async (_, identity) => {
+    if (!(await identity.removeAccountRequest(name)))
+      throw new CliError('NoSuchEntity', `no account request for ${name}`);
     return `account request for ${name} rejected`;
   });
 }

@@ -109,8 +109,11 @@ export class Authenticator {
     private readonly options: AuthenticatorOptions = {},
   ) {}
 
-  private principalFor(protocol: Protocol, accessKeyId: string): { secret: string; principal: Principal } {
-    const found = this.store.findAccessKey(accessKeyId);
+  private async principalFor(
+    protocol: Protocol,
+    accessKeyId: string,
+  ): Promise<{ secret: string; principal: Principal }> {
+    const found = await this.store.findAccessKey(accessKeyId);
     if (!found || found.key.status !== 'Active' || !found.enabled) {
       const msg =
         protocol === 'ec2'
@@ -150,10 +153,10 @@ export class Authenticator {
   }
 
   /** Returns the principal, or undefined for an anonymous request (S3 only decides later). */
-  authenticate(protocol: Protocol, req: IncomingSigned): Principal | undefined {
+  async authenticate(protocol: Protocol, req: IncomingSigned): Promise<Principal | undefined> {
     const auth = req.headers.authorization;
     const q = new Map(req.query);
-    if (auth?.startsWith('AWS4-HMAC-SHA256')) return this.v4Header(protocol, req, auth).principal;
+    if (auth?.startsWith('AWS4-HMAC-SHA256')) return (await this.v4Header(protocol, req, auth)).principal;
     if (q.has('X-Amz-Signature') || q.has('X-Amz-Algorithm')) return this.v4Presigned(protocol, req, q);
     if (protocol === 's3') {
       if (auth?.startsWith('AWS ')) return this.s3V2Header(req, auth);
@@ -171,10 +174,10 @@ export class Authenticator {
   }
 
   /** Authenticates an S3 request, keeping what verifying a signed aws-chunked body needs. */
-  verifyS3(req: IncomingSigned): VerifiedS3 {
+  async verifyS3(req: IncomingSigned): Promise<VerifiedS3> {
     const auth = req.headers.authorization;
     if (auth?.startsWith('AWS4-HMAC-SHA256')) return this.v4Header('s3', req, auth);
-    return { principal: this.authenticate('s3', req) };
+    return { principal: await this.authenticate('s3', req) };
   }
 
   /**
@@ -185,10 +188,10 @@ export class Authenticator {
    * the sender when it is proven before the body (a V4 signature verified over a declared hash):
    * the body then only has to hash to it (bodyMatches).
    */
-  checkHeaders(protocol: Protocol, req: IncomingSigned): Principal | undefined {
+  async checkHeaders(protocol: Protocol, req: IncomingSigned): Promise<Principal | undefined> {
     const auth = req.headers.authorization;
     if (!auth?.startsWith('AWS4-HMAC-SHA256')) return undefined;
-    const header = this.parseV4Header(protocol, req, auth);
+    const header = await this.parseV4Header(protocol, req, auth);
     const declared = req.headers['x-amz-content-sha256'];
     if (!declared || !/^[0-9a-f]{64}$/i.test(declared)) return undefined;
     this.verifyV4Header(protocol, req, header, declared.toLowerCase());
@@ -202,7 +205,7 @@ export class Authenticator {
   }
 
   /** The fields of a V4 Authorization header, checked for form, scope, date and key. */
-  private parseV4Header(protocol: Protocol, req: IncomingSigned, auth: string): V4Header {
+  private async parseV4Header(protocol: Protocol, req: IncomingSigned, auth: string): Promise<V4Header> {
     const fields = Object.fromEntries(
       auth
         .slice('AWS4-HMAC-SHA256'.length)
@@ -236,7 +239,7 @@ export class Authenticator {
       protocol === 's3' ? 'AuthorizationHeaderMalformed' : 'SignatureDoesNotMatch',
       req.headers.host ?? '',
     );
-    const { secret, principal } = this.principalFor(protocol, accessKeyId);
+    const { secret, principal } = await this.principalFor(protocol, accessKeyId);
     return { secret, principal, scopeParts, signedHeaders, signature: fields.Signature, amzDate: amzDate ?? '' };
   }
 
@@ -286,12 +289,12 @@ export class Authenticator {
     };
   }
 
-  private v4Header(
+  private async v4Header(
     protocol: Protocol,
     req: IncomingSigned,
     auth: string,
-  ): { principal: Principal; seed: SeedSignature } {
-    const header = this.parseV4Header(protocol, req, auth);
+  ): Promise<{ principal: Principal; seed: SeedSignature }> {
+    const header = await this.parseV4Header(protocol, req, auth);
     const declared = req.headers['x-amz-content-sha256'];
     let payloadHash: string;
     if (protocol === 's3') {
@@ -308,7 +311,7 @@ export class Authenticator {
     return { principal: header.principal, seed: this.verifyV4Header(protocol, req, header, payloadHash) };
   }
 
-  private v4Presigned(protocol: Protocol, req: IncomingSigned, q: Map<string, string>): Principal {
+  private async v4Presigned(protocol: Protocol, req: IncomingSigned, q: Map<string, string>): Promise<Principal> {
     const [accessKeyId, ...scopeParts] = (q.get('X-Amz-Credential') ?? '').split('/');
     const signedHeaders = (q.get('X-Amz-SignedHeaders') ?? '').split(';').filter(Boolean);
     const amzDate = q.get('X-Amz-Date');
@@ -344,7 +347,7 @@ export class Authenticator {
         protocol === 's3' ? 403 : 400,
       );
     if (at - this.now() > SKEW_MS) this.checkSkew(protocol, at, 'X-Amz-Date');
-    const { secret, principal } = this.principalFor(protocol, accessKeyId);
+    const { secret, principal } = await this.principalFor(protocol, accessKeyId);
     const payloadHash =
       protocol === 's3' ? (req.headers['x-amz-content-sha256'] ?? 'UNSIGNED-PAYLOAD') : sha256Hex(req.body ?? '');
     const v4: V4Request = {
@@ -365,7 +368,7 @@ export class Authenticator {
     return principal;
   }
 
-  private queryV2(protocol: Protocol, req: IncomingSigned): Principal {
+  private async queryV2(protocol: Protocol, req: IncomingSigned): Promise<Principal> {
     const p = req.params!;
     for (const name of ['AWSAccessKeyId', 'Signature', 'SignatureVersion', 'SignatureMethod']) {
       if (!p[name])
@@ -402,7 +405,7 @@ export class Authenticator {
     } else {
       this.checkSkew(protocol, p.Timestamp ? Date.parse(p.Timestamp) : undefined, 'Timestamp or Expires parameter');
     }
-    const { secret, principal } = this.principalFor(protocol, p.AWSAccessKeyId);
+    const { secret, principal } = await this.principalFor(protocol, p.AWSAccessKeyId);
     const host = req.headers.host ?? '';
     const expected = hmacBase64(
       p.SignatureMethod as V2Method,
@@ -421,8 +424,8 @@ export class Authenticator {
     return principal;
   }
 
-  private s3V2Check(req: IncomingSigned, accessKeyId: string, sig: string, date: string): Principal {
-    const { secret, principal } = this.principalFor('s3', accessKeyId);
+  private async s3V2Check(req: IncomingSigned, accessKeyId: string, sig: string, date: string): Promise<Principal> {
+    const { secret, principal } = await this.principalFor('s3', accessKeyId);
     const query = Object.fromEntries(req.query);
     const headers = { ...req.headers };
     if (headers['x-amz-date']) headers.date = '';
@@ -432,7 +435,7 @@ export class Authenticator {
     return principal;
   }
 
-  private s3V2Header(req: IncomingSigned, auth: string): Principal {
+  private async s3V2Header(req: IncomingSigned, auth: string): Promise<Principal> {
     const m = /^AWS ([^:]+):(.+)$/.exec(auth);
     if (!m)
       throw new ServiceError(
@@ -445,7 +448,7 @@ export class Authenticator {
     return this.s3V2Check(req, m[1], m[2], req.headers['x-amz-date'] ? '' : (req.headers.date ?? ''));
   }
 
-  private s3V2Presigned(req: IncomingSigned, q: Map<string, string>): Principal {
+  private async s3V2Presigned(req: IncomingSigned, q: Map<string, string>): Promise<Principal> {
     const expires = Number(q.get('Expires'));
     if (!Number.isFinite(expires))
       throw new ServiceError(

@@ -89,8 +89,8 @@ export class ClusterController {
     this.log = opts.log ?? (() => {});
   }
 
-  registerNode(zone: string, node: NodeAddress): void {
-    this.nodes.register(zone, node);
+  async registerNode(zone: string, node: NodeAddress): Promise<void> {
+    await this.nodes.register(zone, node);
   }
 
   /** Asks every node for its resources; one that does not answer in time is marked unreachable. */
@@ -101,14 +101,14 @@ export class ClusterController {
     const client = this.client;
     if (!client) return;
     await Promise.all(
-      this.nodes.list().map(async (n) => {
+      (await this.nodes.list()).map(async (n) => {
         let timer: NodeJS.Timeout | undefined;
         try {
           const timeout = new Promise<never>(
             (_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), this.timeoutMs)),
           );
           const c = await Promise.race([client.describeResource(n), timeout]);
-          this.nodes.answered(n, { cores: c.cores, memoryMiB: c.memoryMiB, diskGiB: c.diskGiB });
+          await this.nodes.answered(n, { cores: c.cores, memoryMiB: c.memoryMiB, diskGiB: c.diskGiB });
           this.misses.delete(key(n));
         } catch (e) {
           // A node busy laying out a large batch may answer late once; only repeated silence counts.
@@ -116,7 +116,7 @@ export class ClusterController {
           this.misses.set(key(n), misses);
           if (misses < UNREACHABLE_AFTER) return;
           if (n.status !== 'unreachable') this.log(`cluster: node ${key(n)} is unreachable: ${(e as Error).message}`);
-          this.nodes.unreachable(n);
+          await this.nodes.unreachable(n);
         } finally {
           clearTimeout(timer);
         }
@@ -140,17 +140,16 @@ export class ClusterController {
   }
 
   /** What each enabled node has left, after the placements on it. */
-  private room(zone: string): { node: NodeRecord; total: NodeCapacity; left: NodeCapacity }[] {
+  private async room(zone: string): Promise<{ node: NodeRecord; total: NodeCapacity; left: NodeCapacity }[]> {
     const used = new Map<string, NodeCapacity>();
-    const rows = this.db
+    const rows = (await this.db
       .prepare(
         `SELECT p.host, p.port, SUM(p.cpus) AS cores, SUM(p.memory_mib) AS mem, SUM(p.disk_gib) AS disk
          FROM placements p JOIN nodes n ON n.host = p.host AND n.port = p.port WHERE n.cluster = ? GROUP BY p.host, p.port`,
       )
-      .all(zone) as { host: string; port: number; cores: number; mem: number; disk: number }[];
+      .all(zone)) as { host: string; port: number; cores: number; mem: number; disk: number }[];
     for (const r of rows) used.set(key(r), { cores: r.cores, memoryMiB: r.mem, diskGiB: r.disk });
-    return this.nodes
-      .list(zone)
+    return (await this.nodes.list(zone))
       .filter((n) => n.status === 'enabled' && n.capacity)
       .map((node) => {
         const total = node.capacity!;
@@ -168,28 +167,28 @@ export class ClusterController {
   }
 
   /** free / max per VM type for a zone, and its nodes (reachable or not). */
-  availability(zone: string): ZoneAvailability {
-    const room = this.room(zone);
-    const vmTypes = this.vmTypes.list().map((t) => ({
+  async availability(zone: string): Promise<ZoneAvailability> {
+    const room = await this.room(zone);
+    const vmTypes = (await this.vmTypes.list()).map((t) => ({
       ...t,
       free: room.reduce((s, r) => s + fits(r.left, t), 0),
       max: room.reduce((s, r) => s + fits(r.total, t), 0),
     }));
-    return { zone, vmTypes, nodes: this.nodes.list(zone) };
+    return { zone, vmTypes, nodes: await this.nodes.list(zone) };
   }
 
   /**
    * Reserves room for between `min` and `max` instances of a type, as many as fit, and says where
    * each goes. Fewer than `min` fit: InsufficientInstanceCapacity, and nothing is reserved.
    */
-  placeInstances(zone: string, vmTypeName: string, min: number, max: number): Placement[] {
-    const vmType = this.vmTypes.get(vmTypeName);
+  async placeInstances(zone: string, vmTypeName: string, min: number, max: number): Promise<Placement[]> {
+    const vmType = await this.vmTypes.get(vmTypeName);
     if (!vmType) throw new ServiceError('InvalidParameterValue', `Invalid value '${vmTypeName}' for InstanceType`);
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min) {
       throw new ServiceError('InvalidParameterValue', `Invalid instance count: minimum ${min}, maximum ${max}`);
     }
-    return this.db.transaction(() => {
-      const room = this.room(zone);
+    return this.db.transaction(async () => {
+      const room = await this.room(zone);
       const chosen: NodeRecord[] = [];
       let at = this.startIndex(
         zone,
@@ -226,23 +225,30 @@ export class ClusterController {
       const insert = this.db.prepare(
         'INSERT INTO placements (host, port, vm_type, cpus, memory_mib, disk_gib) VALUES (?, ?, ?, ?, ?, ?)',
       );
-      return chosen.map((n) => {
-        const id = Number(
-          insert.run(n.host, n.port, vmType.name, vmType.cpus, vmType.memoryMiB, vmType.diskGiB).lastInsertRowid,
-        );
-        return { id, zone, node: { host: n.host, port: n.port }, vmType: { ...vmType } };
-      });
+      const placements: Placement[] = [];
+      for (const n of chosen) {
+        const row = await insert.run(n.host, n.port, vmType.name, vmType.cpus, vmType.memoryMiB, vmType.diskGiB);
+        placements.push({
+          id: Number(row.lastInsertRowid),
+          zone,
+          node: { host: n.host, port: n.port },
+          vmType: { ...vmType },
+        });
+      }
+      return placements;
     });
   }
 
   /** Gives an instance's room back (on terminate). Releasing twice is harmless. */
-  releaseInstance(placement: Pick<Placement, 'id'>): void {
-    this.db.prepare('DELETE FROM placements WHERE id = ?').run(placement.id);
+  async releaseInstance(placement: Pick<Placement, 'id'>): Promise<void> {
+    await this.db.prepare('DELETE FROM placements WHERE id = ?').run(placement.id);
   }
 
   /** Every placement's id: what recovery checks against the instances that hold them. */
-  placementIds(): number[] {
-    return (this.db.prepare('SELECT id FROM placements ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+  async placementIds(): Promise<number[]> {
+    return ((await this.db.prepare('SELECT id FROM placements ORDER BY id').all()) as { id: number }[]).map(
+      (r) => r.id,
+    );
   }
 
   /** ROUNDROBIN starts after the node that took the last instance; GREEDY at the first node. */

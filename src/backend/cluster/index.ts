@@ -20,11 +20,11 @@ export interface ClusterOptions {
   conf: Record<string, string>;
   network: NetworkConfig;
   dataDir: string;
-  accountName: (accountId: string) => string | undefined;
+  accountName: (accountId: string) => Promise<string | undefined>;
   /** The NC protocol client the controller asks nodes with. */
   client: NodeClient;
   /** A security group's ingress rules, for the firewall. */
-  groupRules: (accountId: string, groupName: string) => Rule[];
+  groupRules: (accountId: string, groupName: string) => Promise<Rule[]>;
   log?: (line: string) => void;
 }
 
@@ -38,10 +38,10 @@ export class ClusterServices {
   readonly network: NetworkManager;
   private readonly rulesFile: string;
   private renderPending = false;
-  private readonly accountName: (accountId: string) => string | undefined;
+  private readonly accountName: ClusterOptions['accountName'];
   private readonly groupRules: ClusterOptions['groupRules'];
 
-  constructor(opts: ClusterOptions) {
+  private constructor(opts: ClusterOptions, network: NetworkManager) {
     this.controller = new ClusterController({
       db: opts.db,
       vmTypes: new SqliteVmTypeStore(opts.db),
@@ -50,14 +50,14 @@ export class ClusterServices {
       policy: parsePolicy(opts.conf.SCHEDPOLICY),
       log: opts.log,
     });
-    this.network = new NetworkManager(opts.db, opts.network);
+    this.network = network;
     // Many changes in one request (an instance batch) render the file once, right after.
     this.network.onChange = () => {
       if (this.renderPending) return;
       this.renderPending = true;
       setImmediate(() => {
         this.renderPending = false;
-        this.renderNetworkRules();
+        this.renderNetworkRules().catch((e: Error) => opts.log?.(`network rules not written: ${e.message}`));
       });
     };
     this.rulesFile = iptablesFile(opts.dataDir);
@@ -65,17 +65,29 @@ export class ClusterServices {
     this.groupRules = opts.groupRules;
   }
 
+  static async open(opts: ClusterOptions): Promise<ClusterServices> {
+    return new ClusterServices(opts, await NetworkManager.open(opts.db, opts.network));
+  }
+
   /** Writes the iptables-save file (MANAGED modes); call it too when a group's rules change. */
-  renderNetworkRules(): void {
+  async renderNetworkRules(): Promise<void> {
     if (!this.network.managed) return;
     const c = this.network.config;
+    const networks = await this.network.groupNetworks();
+    // The rules and account names the file is written from, read before it is rendered.
+    const rules = new Map<string, Rule[]>();
+    const names = new Map<string, string>();
+    for (const n of networks) {
+      rules.set(`${n.accountId}/${n.groupName}`, await this.groupRules(n.accountId, n.groupName));
+      if (!names.has(n.accountId)) names.set(n.accountId, (await this.accountName(n.accountId)) ?? n.accountId);
+    }
     const text = renderIptables({
       subnet: c.subnet,
       netmask: c.netmask,
-      networks: this.network.groupNetworks(),
-      publicAddresses: this.network.publicAddresses(),
-      groupRules: this.groupRules,
-      accountName: (id) => this.accountName(id) ?? id,
+      networks,
+      publicAddresses: await this.network.publicAddresses(),
+      groupRules: (accountId, groupName) => rules.get(`${accountId}/${groupName}`) ?? [],
+      accountName: (id) => names.get(id) ?? id,
     });
     fs.mkdirSync(path.dirname(this.rulesFile), { recursive: true, mode: 0o755 });
     writeFileAtomic(this.rulesFile, text, 0o644);

@@ -19,11 +19,17 @@ export const INTERNAL_PREFIX = '/services/Eucalyptus/internal/';
  * An instance's metadata at `path` (e.g. `meta-data/instance-id`, `user-data`), or undefined if the
  * instance or the path does not exist.
  */
-export function instanceMetadata(cloud: CloudContext, instanceId: string, path: string): string | Buffer | undefined {
-  const instance = cloud.instances.get(instanceId);
+export async function instanceMetadata(
+  cloud: CloudContext,
+  instanceId: string,
+  path: string,
+): Promise<string | Buffer | undefined> {
+  const instance = await cloud.instances.get(instanceId);
   if (!instance || instance.state === 'terminated') return undefined;
-  const publicIp = cloud.compute.publicAddressOf(instance.id) ?? instance.publicIp;
-  const key = instance.keyName ? cloud.keypairs.get(instance.accountId, instance.keyName)?.publicKeyOpenSsh : undefined;
+  const publicIp = (await cloud.compute.publicAddressOf(instance.id)) ?? instance.publicIp;
+  const key = instance.keyName
+    ? (await cloud.keypairs.get(instance.accountId, instance.keyName))?.publicKeyOpenSsh
+    : undefined;
   return metadataOf({ ...instance, publicIp }, path, key);
 }
 
@@ -40,7 +46,7 @@ export interface InternalRequest {
   headers: Record<string, string>;
 }
 
-export function handleInternal(cloud: CloudContext, req: InternalRequest): Reply {
+export async function handleInternal(cloud: CloudContext, req: InternalRequest): Promise<Reply> {
   const key = loadOrCreateNodeKey(cloud.paths.keysDir);
   const verdict = verifyRequest(key, {
     method: req.method,
@@ -53,7 +59,7 @@ export function handleInternal(cloud: CloudContext, req: InternalRequest): Reply
   const rest = req.rawPath.slice(INTERNAL_PREFIX.length).split('/').map(decodeURIComponent);
 
   if (rest[0] === 'images' && rest.length === 2) {
-    const image = /^e[mkr]i-[0-9A-Fa-f]{8}$/.test(rest[1]) ? cloud.images.get(rest[1]) : undefined;
+    const image = /^e[mkr]i-[0-9A-Fa-f]{8}$/.test(rest[1]) ? await cloud.images.get(rest[1]) : undefined;
     const file = image && path.join(cloud.paths.imagesDir, `${image.id}.img`);
     if (!image || image.state !== 'available' || !file || !fs.existsSync(file))
       return text(404, `No available image ${rest[1]}`);
@@ -67,7 +73,7 @@ export function handleInternal(cloud: CloudContext, req: InternalRequest): Reply
     };
   }
   if (rest[0] === 'metadata' && rest.length >= 3 && rest[2] === 'latest') {
-    const body = instanceMetadata(cloud, rest[1], rest.slice(3).join('/'));
+    const body = await instanceMetadata(cloud, rest[1], rest.slice(3).join('/'));
     if (body === undefined) return text(404, `No metadata for ${rest[1]} at ${rest.slice(2).join('/')}`);
     return { status: 200, contentType: 'text/plain', body, action: 'Internal' };
   }

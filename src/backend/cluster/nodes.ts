@@ -57,8 +57,8 @@ export class SqliteNodeStore {
   constructor(private readonly db: SqlDatabase) {}
 
   /** Registers a node (again): a new one starts unreachable until it answers. */
-  register(cluster: string, node: NodeAddress): void {
-    this.db
+  async register(cluster: string, node: NodeAddress): Promise<void> {
+    await this.db
       .prepare(
         `INSERT INTO nodes (host, port, cluster, status, registered) VALUES (?, ?, ?, 'unreachable', ?)
          ON CONFLICT(host, port) DO UPDATE SET cluster = excluded.cluster`,
@@ -70,39 +70,44 @@ export class SqliteNodeStore {
    * The same node controller answering at a new address (the local node, restarted on another
    * port): its registration and the placements on it move there, in one transaction.
    */
-  move(from: NodeAddress, to: NodeAddress): void {
-    this.db.transaction(() => {
-      const old = this.db.prepare('SELECT cluster FROM nodes WHERE host = ? AND port = ?').get(from.host, from.port) as
-        { cluster: string } | undefined;
+  async move(from: NodeAddress, to: NodeAddress): Promise<void> {
+    await this.db.transaction(async () => {
+      const old = (await this.db
+        .prepare('SELECT cluster FROM nodes WHERE host = ? AND port = ?')
+        .get(from.host, from.port)) as { cluster: string } | undefined;
       if (!old) return;
-      this.register(old.cluster, to);
-      this.db
+      await this.register(old.cluster, to);
+      await this.db
         .prepare('UPDATE placements SET host = ?, port = ? WHERE host = ? AND port = ?')
         .run(to.host, to.port, from.host, from.port);
-      this.deregister(from);
+      await this.deregister(from);
     });
   }
 
-  deregister(node: NodeAddress): boolean {
-    return this.db.prepare('DELETE FROM nodes WHERE host = ? AND port = ?').run(node.host, node.port).changes > 0;
+  async deregister(node: NodeAddress): Promise<boolean> {
+    return (
+      (await this.db.prepare('DELETE FROM nodes WHERE host = ? AND port = ?').run(node.host, node.port)).changes > 0
+    );
   }
 
   /** A cluster's nodes (every node without one), in a stable order: the scheduler's order. */
-  list(cluster?: string): NodeRecord[] {
+  async list(cluster?: string): Promise<NodeRecord[]> {
     const rows =
       cluster === undefined
-        ? this.db.prepare('SELECT * FROM nodes ORDER BY cluster, host, port').all()
-        : this.db.prepare('SELECT * FROM nodes WHERE cluster = ? ORDER BY host, port').all(cluster);
+        ? await this.db.prepare('SELECT * FROM nodes ORDER BY cluster, host, port').all()
+        : await this.db.prepare('SELECT * FROM nodes WHERE cluster = ? ORDER BY host, port').all(cluster);
     return (rows as Row[]).map(toNode);
   }
 
-  answered(node: NodeAddress, capacity: NodeCapacity, at = new Date()): void {
-    this.db
+  async answered(node: NodeAddress, capacity: NodeCapacity, at = new Date()): Promise<void> {
+    await this.db
       .prepare(`UPDATE nodes SET status = 'enabled', last_seen = ?, capacity = ? WHERE host = ? AND port = ?`)
       .run(at.toISOString(), JSON.stringify(capacity), node.host, node.port);
   }
 
-  unreachable(node: NodeAddress): void {
-    this.db.prepare(`UPDATE nodes SET status = 'unreachable' WHERE host = ? AND port = ?`).run(node.host, node.port);
+  async unreachable(node: NodeAddress): Promise<void> {
+    await this.db
+      .prepare(`UPDATE nodes SET status = 'unreachable' WHERE host = ? AND port = ?`)
+      .run(node.host, node.port);
   }
 }

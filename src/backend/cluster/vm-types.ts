@@ -18,24 +18,24 @@ export class SqliteVmTypeStore {
   constructor(private readonly db: SqlDatabase) {}
 
   /** In the order Eucalyptus lists them: smallest first. */
-  list(): VmType[] {
-    return (this.db.prepare('SELECT * FROM vm_types ORDER BY position, name').all() as Row[]).map(toVmType);
+  async list(): Promise<VmType[]> {
+    return ((await this.db.prepare('SELECT * FROM vm_types ORDER BY position, name').all()) as Row[]).map(toVmType);
   }
 
-  get(name: string): VmType | undefined {
-    const r = this.db.prepare('SELECT * FROM vm_types WHERE name = ?').get(name) as Row | undefined;
+  async get(name: string): Promise<VmType | undefined> {
+    const r = (await this.db.prepare('SELECT * FROM vm_types WHERE name = ?').get(name)) as Row | undefined;
     return r && toVmType(r);
   }
 
   /** Changes a type's size (the administrator's ModifyInstanceTypeAttribute); false if unknown. */
-  modify(name: string, size: Partial<Omit<VmType, 'name'>>): boolean {
+  async modify(name: string, size: Partial<Omit<VmType, 'name'>>): Promise<boolean> {
     for (const [k, v] of Object.entries(size)) {
       if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new Error(`${k} must be a positive integer`);
     }
-    const cur = this.get(name);
+    const cur = await this.get(name);
     if (!cur) return false;
     const next = { ...cur, ...Object.fromEntries(Object.entries(size).filter(([, v]) => v !== undefined)) };
-    this.db
+    await this.db
       .prepare('UPDATE vm_types SET cpus = ?, memory_mib = ?, disk_gib = ? WHERE name = ?')
       .run(next.cpus, next.memoryMiB, next.diskGiB, name);
     return true;

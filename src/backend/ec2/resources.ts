@@ -10,7 +10,7 @@ import type { Principal } from '../store/types';
 
 export interface ResourceKind {
   prefixes: string[];
-  owner(id: string): string | undefined;
+  owner(id: string): Promise<string | undefined>;
   /** The EC2 error code for a missing resource of this kind (InvalidAMIID.NotFound, ...). */
   notFoundCode: string;
 }
@@ -28,11 +28,11 @@ export class ResourceOwners {
    * Checks that the principal's account owns the resource: an unknown kind is InvalidID, a
    * missing or someone else's resource the kind's NotFound (another account's is not revealed).
    */
-  requireOwned(p: Principal, id: string): void {
+  async requireOwned(p: Principal, id: string): Promise<void> {
     const prefix = prefixOf(id);
     const kind = prefix ? this.kinds.get(prefix) : undefined;
     if (!kind) throw new ServiceError('InvalidID', `The ID '${id}' is not valid`);
-    if (kind.owner(id) !== p.account.id)
+    if ((await kind.owner(id)) !== p.account.id)
       throw new ServiceError(kind.notFoundCode, `The resource ID '${id}' does not exist`);
   }
 }

@@ -43,11 +43,11 @@ export interface Ec2Stores {
   volumes: SqliteVolumeStore;
   bundleTasks: SqliteBundleTaskStore;
   accessKeys: Pick<CloudStore, 'findAccessKey'>;
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export interface Ec2Parts {
-  clusters(): Cluster[];
+  clusters(): Promise<Cluster[]>;
   /** The URLs the cloud answers at (known once it listens). */
   urls(): { ec2Url: string; s3Url: string };
   properties: PropertyService;
@@ -58,9 +58,9 @@ export interface Ec2Parts {
   registrar: ImageRegistrar;
   /** How a principal reads from Walrus (bundles to register), for a request from an origin. */
   reader(p: Principal, from?: Origin): Reader;
-  accountName(accountId: string): string | undefined;
+  accountName(accountId: string): Promise<string | undefined>;
   /** An account's id, given its id or its name. */
-  accountId(idOrName: string): string | undefined;
+  accountId(idOrName: string): Promise<string | undefined>;
   compute: ComputeServices;
   cluster: ClusterServices;
   storage: StorageController;
@@ -88,13 +88,29 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
   const owners = new ResourceOwners([
     {
       prefixes: ['emi', 'eki', 'eri'],
-      owner: (id) => s.images.get(id)?.accountId,
+      owner: async (id) => (await s.images.get(id))?.accountId,
       notFoundCode: 'InvalidAMIID.NotFound',
     },
-    { prefixes: ['i'], owner: (id) => s.instances.get(id)?.accountId, notFoundCode: 'InvalidInstanceID.NotFound' },
-    { prefixes: ['sg'], owner: (id) => s.groups.getById(id)?.accountId, notFoundCode: 'InvalidGroup.NotFound' },
-    { prefixes: ['vol'], owner: (id) => s.volumes.volume(id)?.accountId, notFoundCode: 'InvalidVolume.NotFound' },
-    { prefixes: ['snap'], owner: (id) => s.volumes.snapshot(id)?.accountId, notFoundCode: 'InvalidSnapshot.NotFound' },
+    {
+      prefixes: ['i'],
+      owner: async (id) => (await s.instances.get(id))?.accountId,
+      notFoundCode: 'InvalidInstanceID.NotFound',
+    },
+    {
+      prefixes: ['sg'],
+      owner: async (id) => (await s.groups.getById(id))?.accountId,
+      notFoundCode: 'InvalidGroup.NotFound',
+    },
+    {
+      prefixes: ['vol'],
+      owner: async (id) => (await s.volumes.volume(id))?.accountId,
+      notFoundCode: 'InvalidVolume.NotFound',
+    },
+    {
+      prefixes: ['snap'],
+      owner: async (id) => (await s.volumes.snapshot(id))?.accountId,
+      notFoundCode: 'InvalidSnapshot.NotFound',
+    },
   ]);
   const volumes = new VolumeService({
     volumes: s.volumes,
@@ -120,7 +136,7 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
       images: s.images,
       volumes,
       tags: s.tags,
-      property: (name) => parts.properties.value(name),
+      property: async (name) => parts.properties.value(name),
       hypervisor: () => conf.HYPERVISOR || 'kvm',
       log,
     }),
@@ -160,8 +176,8 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
       network: cluster.network,
       mode,
       accountName: parts.accountName,
-      instance: (accountId, instanceId) => {
-        const i = s.instances.get(instanceId);
+      instance: async (accountId, instanceId) => {
+        const i = await s.instances.get(instanceId);
         return i && i.accountId === accountId ? { state: i.state, privateIp: i.privateIp ?? '' } : undefined;
       },
     }),
@@ -169,8 +185,8 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
       groups: s.groups,
       tags: s.tags,
       accountId: parts.accountId,
-      inUse: (group) => {
-        const n = s.instances.countInGroup(group.accountId, group.name);
+      inUse: async (group) => {
+        const n = await s.instances.countInGroup(group.accountId, group.name);
         return n ? `${n} instance(s) still run in it` : undefined;
       },
       mode,

@@ -9,21 +9,21 @@ import { ADMIN_USER } from './principals';
 
 export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 
-export function checkAccountName(
+export async function checkAccountName(
   name: string,
-  aliasOwner: (alias: string) => string | undefined,
+  aliasOwner: (alias: string) => Promise<string | undefined>,
   store: CloudStore,
-): void {
+): Promise<void> {
   if (!ACCOUNT_NAME.test(name))
     throw new ServiceError('ValidationError', `Invalid AccountName: ${name} (lowercase letters, digits, . and -)`);
-  if (store.findAccountByName(name) || aliasOwner(name))
+  if ((await store.findAccountByName(name)) || (await aliasOwner(name)))
     throw new ServiceError('EntityAlreadyExists', `Account ${name} already exists.`, 409);
 }
 
-export function createAccountWithAdmin(store: CloudStore, name: string): Account {
-  return store.transaction(() => {
-    const account = store.createAccount(name);
-    store.createUser(account.id, ADMIN_USER);
+export async function createAccountWithAdmin(store: CloudStore, name: string): Promise<Account> {
+  return store.transaction(async () => {
+    const account = await store.createAccount(name);
+    await store.createUser(account.id, ADMIN_USER);
     return account;
   });
 }

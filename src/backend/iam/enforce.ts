@@ -14,6 +14,7 @@ import { type Principal } from '../store/types';
 import {
   accessDenied,
   authorizationFor,
+  type Authorization,
   type IamEntity,
   evaluate,
   iamArn,
@@ -49,26 +50,18 @@ function documentOf(text: string, resourcePolicy = false): PolicyDocument {
  * Throws the service's access-denied error unless the request may go on. Returns true when a
  * resource (bucket) policy explicitly allows it: the bucket's ACLs need not then.
  */
-export function authorize(
+export async function authorize(
   cloud: CloudContext,
   principal: Principal | undefined,
   request: ServiceRequest,
   origin: Origin = {},
-): boolean {
+): Promise<boolean> {
   if (principal && asksWhoItIs(request)) return false;
   const account = principal?.account;
   const user = principal?.user;
-  // Resources are named as they are stored, however the request spelled them.
-  const withOptions: ServiceRequest =
-    request.service === 'iam' && principal
-      ? {
-          ...request,
-          options: { callerUserName: user!.name, find: (type, name) => findEntity(cloud, account!.id, type, name) },
-        }
-      : request.service === 'ec2' && principal
-        ? { ...request, canonical: (type, nameOrId) => ec2Name(cloud, account!.id, type, nameOrId) }
-        : request;
-  const { action, resources } = authorizationFor(withOptions);
+  const { action, resources } = principal
+    ? await storedNames(cloud, principal.account.id, user!.name, request)
+    : authorizationFor(request);
   const context = requestContext({
     sourceIp: origin.sourceIp,
     secure: origin.secure,
@@ -85,13 +78,13 @@ export function authorize(
     requester: principal && { accountId: account!.id, userArn: userArn! },
   };
 
-  const bucket = request.service === 's3' ? bucketOf(cloud, request.path) : undefined;
+  const bucket = request.service === 's3' ? await bucketOf(cloud, request.path) : undefined;
   const bucketDecision = bucket?.policy ? evaluate(policyRequest, [documentOf(bucket.policy, true)]) : 'ImplicitDeny';
   if (bucketDecision === 'Deny' && !(principal && isCloudAdmin({ principal }))) throw denied();
   if (principal) {
     // An admin's requests need no policies: skip reading them.
     const policies =
-      user!.name === ADMIN_USER ? [] : cloud.identity.effectivePolicies(user!.id).map((t) => documentOf(t));
+      user!.name === ADMIN_USER ? [] : (await cloud.identity.effectivePolicies(user!.id)).map((t) => documentOf(t));
     const who = { accountName: account!.name, userName: user!.name, accountId: account!.id };
     if (!isAllowed(who, policyRequest, policies)) {
       const sameAccount = bucket?.ownerAccountId === account!.id;
@@ -103,11 +96,45 @@ export function authorize(
 
 /** The check every Walrus read and write passes, for requests from one origin. */
 export function s3Gate(cloud: CloudContext, origin: Origin = {}): S3Gate {
-  return (principal, request) => authorize(cloud, principal, { service: 's3', ...request }, origin);
+  return async (principal, request) => authorize(cloud, principal, { service: 's3', ...request }, origin);
+}
+
+/**
+ * The request's action and resources, its resources named as they are stored however the request
+ * spelled them. The rules that name them are pure functions: a first pass finds which entities
+ * they look up, those are read from the store, and a second pass names the resources from them.
+ */
+async function storedNames(
+  cloud: CloudContext,
+  accountId: string,
+  callerUserName: string,
+  request: ServiceRequest,
+): Promise<Authorization> {
+  if (request.service === 's3') return authorizationFor(request);
+  const wanted = new Map<string, [string, string]>();
+  const found = new Map<string, unknown>();
+  const key = (type: string, name: string) => `${type}\0${name}`;
+  const lookup = <T>(type: string, name: string): T | undefined => {
+    if (!found.has(key(type, name))) wanted.set(key(type, name), [type, name]);
+    return found.get(key(type, name)) as T | undefined;
+  };
+  const named = (): ServiceRequest =>
+    request.service === 'iam'
+      ? { ...request, options: { callerUserName, find: (type, name) => lookup<IamEntity>(type, name) } }
+      : { ...request, canonical: (type, nameOrId) => lookup<string>(type, nameOrId) };
+  authorizationFor(named());
+  for (const [k, [type, name]] of wanted)
+    found.set(
+      k,
+      request.service === 'iam'
+        ? await findEntity(cloud, accountId, type as 'user' | 'group', name)
+        : await ec2Name(cloud, accountId, type, name),
+    );
+  return authorizationFor(named());
 }
 
 /** The bucket a Walrus path names (`/bucket/key...`), with its owner and policy. */
-function bucketOf(cloud: CloudContext, path: string) {
+async function bucketOf(cloud: CloudContext, path: string) {
   const name = path.replace(/^\//, '').split('/')[0];
   return name ? cloud.walrus.bucketPolicy(name) : undefined;
 }
@@ -122,21 +149,28 @@ function asksWhoItIs(request: ServiceRequest): boolean {
   );
 }
 
-function ec2Name(cloud: CloudContext, accountId: string, type: string, nameOrId: string): string | undefined {
+async function ec2Name(
+  cloud: CloudContext,
+  accountId: string,
+  type: string,
+  nameOrId: string,
+): Promise<string | undefined> {
   if (type === 'securitygroup') {
     // Looked up, never created here (findGroup makes `default` on first use).
-    const g = nameOrId.startsWith('sg-') ? cloud.groups.getById(nameOrId) : cloud.groups.get(accountId, nameOrId);
+    const g = await (nameOrId.startsWith('sg-')
+      ? cloud.groups.getById(nameOrId)
+      : cloud.groups.get(accountId, nameOrId));
     return g?.accountId === accountId ? g.name : undefined;
   }
-  if (type === 'keypair') return cloud.keypairs.get(accountId, nameOrId)?.name;
+  if (type === 'keypair') return (await cloud.keypairs.get(accountId, nameOrId))?.name;
   return undefined;
 }
 
-function findEntity(
+async function findEntity(
   cloud: CloudContext,
   accountId: string,
   type: 'user' | 'group',
   name: string,
-): IamEntity | undefined {
+): Promise<IamEntity | undefined> {
   return type === 'user' ? cloud.store.findUser(accountId, name) : cloud.identity.findGroup(accountId, name);
 }

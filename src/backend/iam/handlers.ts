@@ -57,14 +57,15 @@ type IamActions = Actions<IamOperations, keyof IamOperations>;
 /** The actions, given the service they call. */
 export function identityActions(identity: IdentityService): IamActions {
   /** The scope of a call: the caller's account, or DelegateAccount for the cloud administrator. */
-  const scope = (call: QueryCall<unknown>): Scope => identity.scope(call.principal, call.params.DelegateAccount);
+  const scope = async (call: QueryCall<unknown>): Promise<Scope> =>
+    identity.scope(call.principal, call.params.DelegateAccount);
   /** UserName, or the caller when absent (a delegated call must name its user). */
   const subjectName = (call: QueryCall<{ UserName?: string }>) =>
     call.params.DelegateAccount ? need(call.input.UserName, 'UserName') : call.input.UserName || undefined;
 
-  const putPolicy = (kind: PolicyOwnerKind) => (call: QueryCall<PolicyRequest>) => {
-    identity.putPolicy(
-      scope(call),
+  const putPolicy = (kind: PolicyOwnerKind) => async (call: QueryCall<PolicyRequest>) => {
+    await identity.putPolicy(
+      await scope(call),
       kind,
       need(ownerOf(kind, call.input), ownerParam(kind)),
       need(call.input.PolicyName, 'PolicyName'),
@@ -72,19 +73,19 @@ export function identityActions(identity: IdentityService): IamActions {
     );
     return {};
   };
-  const getPolicy = (kind: PolicyOwnerKind) => (call: QueryCall<PolicyRequest>) => {
+  const getPolicy = (kind: PolicyOwnerKind) => async (call: QueryCall<PolicyRequest>) => {
     const name = need(call.input.PolicyName, 'PolicyName');
-    const p = identity.policy(scope(call), kind, need(ownerOf(kind, call.input), ownerParam(kind)), name);
+    const p = await identity.policy(await scope(call), kind, need(ownerOf(kind, call.input), ownerParam(kind)), name);
     // IAM sends policy documents URL-encoded; clients decode them.
     return { [ownerParam(kind)]: p.owner, PolicyName: name, PolicyDocument: encodeURIComponent(p.document) };
   };
-  const listPolicies = (kind: PolicyOwnerKind) => (call: QueryCall<PolicyRequest>) => ({
-    PolicyNames: identity.policyNames(scope(call), kind, need(ownerOf(kind, call.input), ownerParam(kind))),
+  const listPolicies = (kind: PolicyOwnerKind) => async (call: QueryCall<PolicyRequest>) => ({
+    PolicyNames: await identity.policyNames(await scope(call), kind, need(ownerOf(kind, call.input), ownerParam(kind))),
     IsTruncated: false,
   });
-  const deletePolicy = (kind: PolicyOwnerKind) => (call: QueryCall<PolicyRequest>) => {
-    identity.deletePolicy(
-      scope(call),
+  const deletePolicy = (kind: PolicyOwnerKind) => async (call: QueryCall<PolicyRequest>) => {
+    await identity.deletePolicy(
+      await scope(call),
       kind,
       need(ownerOf(kind, call.input), ownerParam(kind)),
       need(call.input.PolicyName, 'PolicyName'),
@@ -97,88 +98,95 @@ export function identityActions(identity: IdentityService): IamActions {
 
   return {
     // Accounts
-    CreateAccount: ({ principal, input }) => {
-      const a = identity.createAccount(principal, need(input.AccountName, 'AccountName'));
+    CreateAccount: async ({ principal, input }) => {
+      const a = await identity.createAccount(principal, need(input.AccountName, 'AccountName'));
       return { Account: { AccountName: a.name, AccountId: a.id } };
     },
-    DeleteAccount: ({ principal, input }) => {
-      identity.deleteAccount(principal, need(input.AccountName, 'AccountName'), recursive(input));
+    DeleteAccount: async ({ principal, input }) => {
+      await identity.deleteAccount(principal, need(input.AccountName, 'AccountName'), recursive(input));
       return {};
     },
-    ListAccounts: ({ principal }) => ({
-      Accounts: identity.listAccounts(principal).map((a) => ({ AccountName: a.name, AccountId: a.id })),
+    ListAccounts: async ({ principal }) => ({
+      Accounts: (await identity.listAccounts(principal)).map((a) => ({ AccountName: a.name, AccountId: a.id })),
       IsTruncated: false,
     }),
-    CreateAccountAlias: (call) => {
-      identity.createAlias(scope(call), need(call.input.AccountAlias, 'AccountAlias'));
+    CreateAccountAlias: async (call) => {
+      await identity.createAlias(await scope(call), need(call.input.AccountAlias, 'AccountAlias'));
       return {};
     },
-    DeleteAccountAlias: (call) => {
-      identity.deleteAlias(scope(call), need(call.input.AccountAlias, 'AccountAlias'));
+    DeleteAccountAlias: async (call) => {
+      await identity.deleteAlias(await scope(call), need(call.input.AccountAlias, 'AccountAlias'));
       return {};
     },
-    ListAccountAliases: (call) => ({ AccountAliases: identity.aliases(scope(call)), IsTruncated: false }),
-    GetAccountSummary: (call) => ({
+    ListAccountAliases: async (call) => ({
+      AccountAliases: await identity.aliases(await scope(call)),
+      IsTruncated: false,
+    }),
+    GetAccountSummary: async (call) => ({
       SummaryMap: namedList(
         'entry',
-        Object.entries(identity.summary(scope(call))).map(([key, value]) => ({ key, value })),
+        Object.entries(await identity.summary(await scope(call))).map(([key, value]) => ({ key, value })),
       ),
     }),
     // Users
-    GetUser: (call) => ({ User: userXml(identity.subject(scope(call), subjectName(call))) }),
-    CreateUser: (call) => ({
-      User: userXml(identity.createUser(scope(call), need(call.input.UserName, 'UserName'), call.input.Path)),
+    GetUser: async (call) => ({ User: userXml(await identity.subject(await scope(call), subjectName(call))) }),
+    CreateUser: async (call) => ({
+      User: userXml(
+        await identity.createUser(await scope(call), need(call.input.UserName, 'UserName'), call.input.Path),
+      ),
     }),
-    UpdateUser: (call) => {
-      identity.updateUser(scope(call), need(call.input.UserName, 'UserName'), {
+    UpdateUser: async (call) => {
+      await identity.updateUser(await scope(call), need(call.input.UserName, 'UserName'), {
         newName: call.input.NewUserName || undefined,
         newPath: call.input.NewPath,
       });
       return {};
     },
-    DeleteUser: (call) => {
-      identity.deleteUser(scope(call), need(call.input.UserName, 'UserName'), recursive(call.input));
+    DeleteUser: async (call) => {
+      await identity.deleteUser(await scope(call), need(call.input.UserName, 'UserName'), recursive(call.input));
       return {};
     },
-    ListUsers: (call) => ({
-      Users: identity.listUsers(scope(call), call.input.PathPrefix).map(userXml),
+    ListUsers: async (call) => ({
+      Users: (await identity.listUsers(await scope(call), call.input.PathPrefix)).map(userXml),
       IsTruncated: false,
     }),
     // Groups
-    CreateGroup: (call) => ({
-      Group: groupXml(identity.createGroup(scope(call), need(call.input.GroupName, 'GroupName'), call.input.Path)),
+    CreateGroup: async (call) => ({
+      Group: groupXml(
+        await identity.createGroup(await scope(call), need(call.input.GroupName, 'GroupName'), call.input.Path),
+      ),
     }),
-    UpdateGroup: (call) => {
-      identity.updateGroup(scope(call), need(call.input.GroupName, 'GroupName'), {
+    UpdateGroup: async (call) => {
+      await identity.updateGroup(await scope(call), need(call.input.GroupName, 'GroupName'), {
         newName: call.input.NewGroupName || undefined,
         newPath: call.input.NewPath,
       });
       return {};
     },
-    DeleteGroup: (call) => {
-      identity.deleteGroup(scope(call), need(call.input.GroupName, 'GroupName'), recursive(call.input));
+    DeleteGroup: async (call) => {
+      await identity.deleteGroup(await scope(call), need(call.input.GroupName, 'GroupName'), recursive(call.input));
       return {};
     },
-    ListGroups: (call) => ({
-      Groups: identity.listGroups(scope(call), call.input.PathPrefix).map(groupXml),
+    ListGroups: async (call) => ({
+      Groups: (await identity.listGroups(await scope(call), call.input.PathPrefix)).map(groupXml),
       IsTruncated: false,
     }),
-    AddUserToGroup: (call) => {
+    AddUserToGroup: async (call) => {
       const group = need(call.input.GroupName, 'GroupName');
-      identity.addUserToGroup(scope(call), group, need(call.input.UserName, 'UserName'));
+      await identity.addUserToGroup(await scope(call), group, need(call.input.UserName, 'UserName'));
       return {};
     },
-    RemoveUserFromGroup: (call) => {
+    RemoveUserFromGroup: async (call) => {
       const group = need(call.input.GroupName, 'GroupName');
-      identity.removeUserFromGroup(scope(call), group, need(call.input.UserName, 'UserName'));
+      await identity.removeUserFromGroup(await scope(call), group, need(call.input.UserName, 'UserName'));
       return {};
     },
-    GetGroup: (call) => {
-      const group = identity.group(scope(call), need(call.input.GroupName, 'GroupName'));
-      return { Group: groupXml(group), Users: identity.members(group).map(userXml), IsTruncated: false };
+    GetGroup: async (call) => {
+      const group = await identity.group(await scope(call), need(call.input.GroupName, 'GroupName'));
+      return { Group: groupXml(group), Users: (await identity.members(group)).map(userXml), IsTruncated: false };
     },
-    ListGroupsForUser: (call) => ({
-      Groups: identity.groupsForUser(scope(call), need(call.input.UserName, 'UserName')).map(groupXml),
+    ListGroupsForUser: async (call) => ({
+      Groups: (await identity.groupsForUser(await scope(call), need(call.input.UserName, 'UserName'))).map(groupXml),
       IsTruncated: false,
     }),
     // Policies, inline on users and groups
@@ -191,64 +199,73 @@ export function identityActions(identity: IdentityService): IamActions {
     ListGroupPolicies: listPolicies('group'),
     DeleteGroupPolicy: deletePolicy('group'),
     // Access keys
-    CreateAccessKey: (call) => {
-      const { user, key } = identity.createAccessKey(scope(call), subjectName(call));
+    CreateAccessKey: async (call) => {
+      const { user, key } = await identity.createAccessKey(await scope(call), subjectName(call));
       return { AccessKey: { ...keyXml(user, key), SecretAccessKey: key.secret } };
     },
-    DeleteAccessKey: (call) => {
-      identity.deleteAccessKey(scope(call), subjectName(call), need(call.input.AccessKeyId, 'AccessKeyId'));
+    DeleteAccessKey: async (call) => {
+      await identity.deleteAccessKey(await scope(call), subjectName(call), need(call.input.AccessKeyId, 'AccessKeyId'));
       return {};
     },
-    UpdateAccessKey: (call) => {
+    UpdateAccessKey: async (call) => {
       const status = need(call.input.Status, 'Status');
-      identity.updateAccessKey(scope(call), subjectName(call), need(call.input.AccessKeyId, 'AccessKeyId'), status);
+      await identity.updateAccessKey(
+        await scope(call),
+        subjectName(call),
+        need(call.input.AccessKeyId, 'AccessKeyId'),
+        status,
+      );
       return {};
     },
-    ListAccessKeys: (call) => {
-      const { user, keys } = identity.accessKeys(scope(call), subjectName(call));
+    ListAccessKeys: async (call) => {
+      const { user, keys } = await identity.accessKeys(await scope(call), subjectName(call));
       return { UserName: user.name, AccessKeyMetadata: keys.map((k) => keyXml(user, k)), IsTruncated: false };
     },
     // Login profiles
-    CreateLoginProfile: (call) =>
+    CreateLoginProfile: async (call) =>
       loginProfileXml(
-        identity.createLoginProfile(
-          scope(call),
+        await identity.createLoginProfile(
+          await scope(call),
           need(call.input.UserName, 'UserName'),
           need(call.input.Password, 'Password'),
         ),
       ),
-    UpdateLoginProfile: (call) => {
-      identity.updateLoginProfile(scope(call), need(call.input.UserName, 'UserName'), call.input.Password);
+    UpdateLoginProfile: async (call) => {
+      await identity.updateLoginProfile(await scope(call), need(call.input.UserName, 'UserName'), call.input.Password);
       return {};
     },
-    DeleteLoginProfile: (call) => {
-      identity.deleteLoginProfile(scope(call), need(call.input.UserName, 'UserName'));
+    DeleteLoginProfile: async (call) => {
+      await identity.deleteLoginProfile(await scope(call), need(call.input.UserName, 'UserName'));
       return {};
     },
-    GetLoginProfile: (call) =>
-      loginProfileXml(identity.loginProfile(scope(call), need(call.input.UserName, 'UserName'))),
+    GetLoginProfile: async (call) =>
+      loginProfileXml(await identity.loginProfile(await scope(call), need(call.input.UserName, 'UserName'))),
     // Signing certificates
-    UploadSigningCertificate: (call) => {
+    UploadSigningCertificate: async (call) => {
       const body = need(call.input.CertificateBody, 'CertificateBody');
-      const { user, cert } = identity.uploadCertificate(scope(call), subjectName(call), body);
+      const { user, cert } = await identity.uploadCertificate(await scope(call), subjectName(call), body);
       return { Certificate: certXml(user, cert) };
     },
-    CreateSigningCertificate: (call) => {
-      const { user, cert, privateKeyPem } = identity.createCertificate(scope(call), subjectName(call));
+    CreateSigningCertificate: async (call) => {
+      const { user, cert, privateKeyPem } = await identity.createCertificate(await scope(call), subjectName(call));
       return { Certificate: { ...certXml(user, cert), PrivateKey: privateKeyPem } };
     },
-    DeleteSigningCertificate: (call) => {
-      identity.deleteCertificate(scope(call), subjectName(call), need(call.input.CertificateId, 'CertificateId'));
+    DeleteSigningCertificate: async (call) => {
+      await identity.deleteCertificate(
+        await scope(call),
+        subjectName(call),
+        need(call.input.CertificateId, 'CertificateId'),
+      );
       return {};
     },
-    UpdateSigningCertificate: (call) => {
+    UpdateSigningCertificate: async (call) => {
       const status = need(call.input.Status, 'Status');
       const id = need(call.input.CertificateId, 'CertificateId');
-      identity.updateCertificate(scope(call), subjectName(call), id, status);
+      await identity.updateCertificate(await scope(call), subjectName(call), id, status);
       return {};
     },
-    ListSigningCertificates: (call) => {
-      const { user, certs } = identity.certificates(scope(call), subjectName(call));
+    ListSigningCertificates: async (call) => {
+      const { user, certs } = await identity.certificates(await scope(call), subjectName(call));
       return { UserName: user.name, Certificates: certs.map((c) => certXml(user, c)), IsTruncated: false };
     },
   };

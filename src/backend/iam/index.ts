@@ -14,8 +14,8 @@ export function iamService(identity: IdentityService): QueryService {
     model: iamModel,
     commonParams: new Set(['DelegateAccount']),
     anonymous: {
-      RequestAccount: (params, origin) => {
-        identity.requestAccount(params.AccountName ?? '', params.Email ?? '', origin);
+      RequestAccount: async (params, origin) => {
+        await identity.requestAccount(params.AccountName ?? '', params.Email ?? '', origin);
         return { AccountName: params.AccountName, Status: 'pending' };
       },
     },

@@ -76,286 +76,305 @@ export class IdentityService {
   constructor(private readonly d: IdentityServiceDeps) {}
 
   /** The scope of a request: the principal's account, or DelegateAccount for the cloud administrator. */
-  scope(principal: Principal, delegate?: string): Scope {
+  async scope(principal: Principal, delegate?: string): Promise<Scope> {
     if (!delegate) return { principal, account: principal.account };
     this.requireCloudAdmin(principal);
-    const found = this.findAccount(delegate);
+    const found = await this.findAccount(delegate);
     if (!found) throw noSuch('account', delegate);
     return { principal, account: found };
   }
 
   // Accounts
 
-  createAccount(p: Principal, name: string): Account {
+  async createAccount(p: Principal, name: string): Promise<Account> {
     this.requireCloudAdmin(p);
-    checkAccountName(name, (alias) => this.d.identity.aliasOwner(alias), this.d.store);
+    await checkAccountName(name, (alias) => this.d.identity.aliasOwner(alias), this.d.store);
     return createAccountWithAdmin(this.d.store, name);
   }
 
-  deleteAccount(p: Principal, name: string, recursive: boolean): void {
+  async deleteAccount(p: Principal, name: string, recursive: boolean): Promise<void> {
     this.requireCloudAdmin(p);
-    const target = this.findAccount(name);
+    const target = await this.findAccount(name);
     if (!target) throw noSuch('account', name);
     if (target.name === CLOUD_ACCOUNT) throw conflict('The eucalyptus account cannot be deleted.');
     const id = this.d.identity;
-    const others = id.listUsers(target.id).filter((u) => u.name !== ADMIN_USER);
-    if (!recursive && (others.length || id.listGroups(target.id).length))
+    const others = (await id.listUsers(target.id)).filter((u) => u.name !== ADMIN_USER);
+    if (!recursive && (others.length || (await id.listGroups(target.id)).length))
       throw conflict(`Account ${target.name} still has users or groups; delete them first, or delete recursively.`);
-    id.deleteAccount(target.id);
+    await id.deleteAccount(target.id);
   }
 
-  listAccounts(p: Principal): Account[] {
+  async listAccounts(p: Principal): Promise<Account[]> {
     this.requireCloudAdmin(p);
     return this.d.identity.listAccounts();
   }
 
-  createAlias(s: Scope, alias: string): void {
+  async createAlias(s: Scope, alias: string): Promise<void> {
     if (!/^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$/.test(alias) || alias.length < 3 || alias.length > 63)
       throw invalid(`Invalid AccountAlias: ${alias}`);
-    const owner = this.d.identity.aliasOwner(alias);
-    const byName = this.d.store.findAccountByName(alias);
+    const owner = await this.d.identity.aliasOwner(alias);
+    const byName = await this.d.store.findAccountByName(alias);
     if ((owner && owner !== s.account.id) || (byName && byName.id !== s.account.id)) throw exists('Alias', alias);
-    this.d.identity.setAlias(s.account.id, alias);
+    await this.d.identity.setAlias(s.account.id, alias);
   }
 
-  deleteAlias(s: Scope, alias: string): void {
-    if (!this.d.identity.deleteAlias(s.account.id, alias)) throw noSuch('alias', alias);
+  async deleteAlias(s: Scope, alias: string): Promise<void> {
+    if (!(await this.d.identity.deleteAlias(s.account.id, alias))) throw noSuch('alias', alias);
   }
 
-  aliases(s: Scope): string[] {
+  async aliases(s: Scope): Promise<string[]> {
     return this.d.identity.aliases(s.account.id);
   }
 
   /** The account's counts and quotas (GetAccountSummary). */
-  summary(s: Scope): Record<string, number> {
-    return { ...this.d.identity.counts(s.account.id), UsersQuota: 5000, GroupsQuota: 100, GroupsPerUserQuota: 10 };
+  async summary(s: Scope): Promise<Record<string, number>> {
+    return {
+      ...(await this.d.identity.counts(s.account.id)),
+      UsersQuota: 5000,
+      GroupsQuota: 100,
+      GroupsPerUserQuota: 10,
+    };
   }
 
   // Users
 
   /** A user of the scope's account by name. */
-  user(s: Scope, name: string): User {
-    const user = this.d.store.findUser(s.account.id, name);
+  async user(s: Scope, name: string): Promise<User> {
+    const user = await this.d.store.findUser(s.account.id, name);
     if (!user) throw noSuch('user', name);
     return user;
   }
 
   /** The user named, or (none named) the principal itself. */
-  subject(s: Scope, name?: string): User {
+  async subject(s: Scope, name?: string): Promise<User> {
     return name ? this.user(s, name) : s.principal.user;
   }
 
-  createUser(s: Scope, name: string, path = '/'): User {
+  async createUser(s: Scope, name: string, path = '/'): Promise<User> {
     checkName('UserName', name);
-    if (this.d.store.findUser(s.account.id, name)) throw exists('User', name);
+    if (await this.d.store.findUser(s.account.id, name)) throw exists('User', name);
     return this.d.store.createUser(s.account.id, name, checkPath('Path', path));
   }
 
-  updateUser(s: Scope, name: string, change: { newName?: string; newPath?: string }): void {
-    const user = this.user(s, name);
+  async updateUser(s: Scope, name: string, change: { newName?: string; newPath?: string }): Promise<void> {
+    const user = await this.user(s, name);
     const newName = change.newName ? checkName('NewUserName', change.newName) : user.name;
     const newPath = change.newPath !== undefined ? checkPath('NewPath', change.newPath) : user.path;
-    if (newName !== user.name && this.d.store.findUser(user.accountId, newName)) throw exists('User', newName);
+    if (newName !== user.name && (await this.d.store.findUser(user.accountId, newName))) throw exists('User', newName);
     if (user.name === ADMIN_USER && newName !== ADMIN_USER) throw conflict('The admin user cannot be renamed.');
-    this.d.identity.updateUser(user.id, newName, newPath);
+    await this.d.identity.updateUser(user.id, newName, newPath);
   }
 
   /**
    * Deletes a user: never an account's admin; unless recursive, only one with nothing left
    * (policies, access keys, signing certificates, login profile, group memberships).
    */
-  deleteUser(s: Scope, name: string, recursive: boolean): void {
-    const user = this.user(s, name);
+  async deleteUser(s: Scope, name: string, recursive: boolean): Promise<void> {
+    const user = await this.user(s, name);
     if (user.name === ADMIN_USER) throw conflict('The admin user cannot be deleted.');
     const id = this.d.identity;
     if (!recursive) {
-      if (id.policyNames('user', user.id).length) throw conflict('Cannot delete entity, must delete policies first.');
-      if (this.d.store.listAccessKeys(user.id).length)
+      if ((await id.policyNames('user', user.id)).length)
+        throw conflict('Cannot delete entity, must delete policies first.');
+      if ((await this.d.store.listAccessKeys(user.id)).length)
         throw conflict('Cannot delete entity, must delete access keys first.');
-      if (id.certificates(user.id).length)
+      if ((await id.certificates(user.id)).length)
         throw conflict('Cannot delete entity, must delete signing certificates first.');
-      if (id.loginProfile(user.id)) throw conflict('Cannot delete entity, must delete login profile first.');
-      if (id.groupsForUser(user.id).length) throw conflict('Cannot delete entity, must remove users from group first.');
+      if (await id.loginProfile(user.id)) throw conflict('Cannot delete entity, must delete login profile first.');
+      if ((await id.groupsForUser(user.id)).length)
+        throw conflict('Cannot delete entity, must remove users from group first.');
     }
-    id.deleteUser(user.id);
+    await id.deleteUser(user.id);
   }
 
-  listUsers(s: Scope, pathPrefix = '/'): User[] {
+  async listUsers(s: Scope, pathPrefix = '/'): Promise<User[]> {
     return this.d.identity.listUsers(s.account.id, checkPath('PathPrefix', pathPrefix));
   }
 
   // Groups
 
-  group(s: Scope, name: string): Group {
-    const group = this.d.identity.findGroup(s.account.id, name);
+  async group(s: Scope, name: string): Promise<Group> {
+    const group = await this.d.identity.findGroup(s.account.id, name);
     if (!group) throw noSuch('group', name);
     return group;
   }
 
-  createGroup(s: Scope, name: string, path = '/'): Group {
+  async createGroup(s: Scope, name: string, path = '/'): Promise<Group> {
     checkName('GroupName', name);
-    if (this.d.identity.findGroup(s.account.id, name)) throw exists('Group', name);
+    if (await this.d.identity.findGroup(s.account.id, name)) throw exists('Group', name);
     return this.d.identity.createGroup(s.account.id, name, checkPath('Path', path));
   }
 
-  updateGroup(s: Scope, name: string, change: { newName?: string; newPath?: string }): void {
-    const group = this.group(s, name);
+  async updateGroup(s: Scope, name: string, change: { newName?: string; newPath?: string }): Promise<void> {
+    const group = await this.group(s, name);
     const newName = change.newName ? checkName('NewGroupName', change.newName) : group.name;
     const newPath = change.newPath !== undefined ? checkPath('NewPath', change.newPath) : group.path;
-    const clash = this.d.identity.findGroup(group.accountId, newName);
+    const clash = await this.d.identity.findGroup(group.accountId, newName);
     if (clash && clash.id !== group.id) throw exists('Group', newName);
-    this.d.identity.updateGroup(group.id, newName, newPath);
+    await this.d.identity.updateGroup(group.id, newName, newPath);
   }
 
-  deleteGroup(s: Scope, name: string, recursive: boolean): void {
-    const group = this.group(s, name);
+  async deleteGroup(s: Scope, name: string, recursive: boolean): Promise<void> {
+    const group = await this.group(s, name);
     if (!recursive) {
-      if (this.d.identity.members(group.id).length)
+      if ((await this.d.identity.members(group.id)).length)
         throw conflict('Cannot delete entity, must remove users from group first.');
-      if (this.d.identity.policyNames('group', group.id).length)
+      if ((await this.d.identity.policyNames('group', group.id)).length)
         throw conflict('Cannot delete entity, must delete policies first.');
     }
-    this.d.identity.deleteGroup(group.id);
+    await this.d.identity.deleteGroup(group.id);
   }
 
-  listGroups(s: Scope, pathPrefix = '/'): Group[] {
+  async listGroups(s: Scope, pathPrefix = '/'): Promise<Group[]> {
     return this.d.identity.listGroups(s.account.id, checkPath('PathPrefix', pathPrefix));
   }
 
-  addUserToGroup(s: Scope, groupName: string, userName: string): void {
-    const group = this.group(s, groupName);
-    this.d.identity.addMember(group.id, this.user(s, userName).id);
+  async addUserToGroup(s: Scope, groupName: string, userName: string): Promise<void> {
+    const group = await this.group(s, groupName);
+    await this.d.identity.addMember(group.id, (await this.user(s, userName)).id);
   }
 
-  removeUserFromGroup(s: Scope, groupName: string, userName: string): void {
-    const group = this.group(s, groupName);
-    const user = this.user(s, userName);
-    if (!this.d.identity.removeMember(group.id, user.id))
+  async removeUserFromGroup(s: Scope, groupName: string, userName: string): Promise<void> {
+    const group = await this.group(s, groupName);
+    const user = await this.user(s, userName);
+    if (!(await this.d.identity.removeMember(group.id, user.id)))
       throw new ServiceError('NoSuchEntity', `User ${user.name} is not in group ${group.name}.`, 404);
   }
 
-  members(group: Group): User[] {
+  async members(group: Group): Promise<User[]> {
     return this.d.identity.members(group.id);
   }
 
-  groupsForUser(s: Scope, userName: string): Group[] {
-    return this.d.identity.groupsForUser(this.user(s, userName).id);
+  async groupsForUser(s: Scope, userName: string): Promise<Group[]> {
+    return this.d.identity.groupsForUser((await this.user(s, userName)).id);
   }
 
   // Policies, inline on users and groups
 
-  private policyOwner(s: Scope, kind: PolicyOwnerKind, ownerName: string) {
-    const owner = kind === 'user' ? this.user(s, ownerName) : this.group(s, ownerName);
+  private async policyOwner(s: Scope, kind: PolicyOwnerKind, ownerName: string) {
+    const owner = kind === 'user' ? await this.user(s, ownerName) : await this.group(s, ownerName);
     return { id: owner.id, name: owner.name };
   }
 
-  putPolicy(s: Scope, kind: PolicyOwnerKind, ownerName: string, name: string, document: string): void {
-    const owner = this.policyOwner(s, kind, ownerName);
+  async putPolicy(s: Scope, kind: PolicyOwnerKind, ownerName: string, name: string, document: string): Promise<void> {
+    const owner = await this.policyOwner(s, kind, ownerName);
     checkPolicyName(name);
     parsePolicy(document, { owner: kind, ownerName: owner.name });
-    this.d.identity.putPolicy(kind, owner.id, name, document);
+    await this.d.identity.putPolicy(kind, owner.id, name, document);
   }
 
-  policy(s: Scope, kind: PolicyOwnerKind, ownerName: string, name: string): { owner: string; document: string } {
-    const owner = this.policyOwner(s, kind, ownerName);
+  async policy(
+    s: Scope,
+    kind: PolicyOwnerKind,
+    ownerName: string,
+    name: string,
+  ): Promise<{ owner: string; document: string }> {
+    const owner = await this.policyOwner(s, kind, ownerName);
     checkPolicyName(name);
-    const document = this.d.identity.policy(kind, owner.id, name);
+    const document = await this.d.identity.policy(kind, owner.id, name);
     if (document === undefined) throw noSuch('policy', name);
     return { owner: owner.name, document };
   }
 
-  policyNames(s: Scope, kind: PolicyOwnerKind, ownerName: string): string[] {
-    return this.d.identity.policyNames(kind, this.policyOwner(s, kind, ownerName).id);
+  async policyNames(s: Scope, kind: PolicyOwnerKind, ownerName: string): Promise<string[]> {
+    return this.d.identity.policyNames(kind, (await this.policyOwner(s, kind, ownerName)).id);
   }
 
-  deletePolicy(s: Scope, kind: PolicyOwnerKind, ownerName: string, name: string): void {
-    const owner = this.policyOwner(s, kind, ownerName);
+  async deletePolicy(s: Scope, kind: PolicyOwnerKind, ownerName: string, name: string): Promise<void> {
+    const owner = await this.policyOwner(s, kind, ownerName);
     checkPolicyName(name);
-    if (!this.d.identity.deletePolicy(kind, owner.id, name)) throw noSuch('policy', name);
+    if (!(await this.d.identity.deletePolicy(kind, owner.id, name))) throw noSuch('policy', name);
   }
 
   // Access keys
 
-  createAccessKey(s: Scope, userName?: string): { user: User; key: AccessKey } {
-    const user = this.subject(s, userName);
-    if (this.d.store.listAccessKeys(user.id).length >= 2)
+  async createAccessKey(s: Scope, userName?: string): Promise<{ user: User; key: AccessKey }> {
+    const user = await this.subject(s, userName);
+    if ((await this.d.store.listAccessKeys(user.id)).length >= 2)
       throw new ServiceError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: 2`, 409);
-    return { user, key: this.d.store.createAccessKey(user.id) };
+    return { user, key: await this.d.store.createAccessKey(user.id) };
   }
 
-  private userKey(s: Scope, userName: string | undefined, keyId: string): AccessKey {
-    const user = this.subject(s, userName);
-    const key = this.d.identity.findKey(user.id, keyId);
+  private async userKey(s: Scope, userName: string | undefined, keyId: string): Promise<AccessKey> {
+    const user = await this.subject(s, userName);
+    const key = await this.d.identity.findKey(user.id, keyId);
     if (!key) throw new ServiceError('NoSuchEntity', `The Access Key with id ${keyId} cannot be found.`, 404);
     return key;
   }
 
-  deleteAccessKey(s: Scope, userName: string | undefined, keyId: string): void {
-    this.d.identity.deleteKey(this.userKey(s, userName, keyId).id);
+  async deleteAccessKey(s: Scope, userName: string | undefined, keyId: string): Promise<void> {
+    await this.d.identity.deleteKey((await this.userKey(s, userName, keyId)).id);
   }
 
-  updateAccessKey(s: Scope, userName: string | undefined, keyId: string, status: string): void {
+  async updateAccessKey(s: Scope, userName: string | undefined, keyId: string, status: string): Promise<void> {
     checkStatus(status);
-    this.d.identity.setKeyStatus(this.userKey(s, userName, keyId).id, status);
+    await this.d.identity.setKeyStatus((await this.userKey(s, userName, keyId)).id, status);
   }
 
-  accessKeys(s: Scope, userName?: string): { user: User; keys: AccessKey[] } {
-    const user = this.subject(s, userName);
-    return { user, keys: this.d.store.listAccessKeys(user.id) };
+  async accessKeys(s: Scope, userName?: string): Promise<{ user: User; keys: AccessKey[] }> {
+    const user = await this.subject(s, userName);
+    return { user, keys: await this.d.store.listAccessKeys(user.id) };
   }
 
   // Login profiles
 
-  loginProfile(s: Scope, userName: string): { user: User; created: string } {
-    const user = this.user(s, userName);
-    const p = this.d.identity.loginProfile(user.id);
+  async loginProfile(s: Scope, userName: string): Promise<{ user: User; created: string }> {
+    const user = await this.user(s, userName);
+    const p = await this.d.identity.loginProfile(user.id);
     if (!p) throw new ServiceError('NoSuchEntity', `Login profile for user ${user.name} cannot be found.`, 404);
     return { user, created: p.created };
   }
 
-  createLoginProfile(s: Scope, userName: string, password: string): { user: User; created: string } {
-    const user = this.user(s, userName);
-    if (this.d.identity.loginProfile(user.id)) throw exists('Login profile for user', user.name);
-    this.d.identity.setLoginProfile(user.id, hashPassword(checkPassword(password)));
+  async createLoginProfile(s: Scope, userName: string, password: string): Promise<{ user: User; created: string }> {
+    const user = await this.user(s, userName);
+    if (await this.d.identity.loginProfile(user.id)) throw exists('Login profile for user', user.name);
+    await this.d.identity.setLoginProfile(user.id, hashPassword(checkPassword(password)));
     return this.loginProfile(s, userName);
   }
 
-  updateLoginProfile(s: Scope, userName: string, password?: string): void {
-    const { user } = this.loginProfile(s, userName);
-    if (password !== undefined) this.d.identity.setLoginProfile(user.id, hashPassword(checkPassword(password)));
+  async updateLoginProfile(s: Scope, userName: string, password?: string): Promise<void> {
+    const { user } = await this.loginProfile(s, userName);
+    if (password !== undefined) await this.d.identity.setLoginProfile(user.id, hashPassword(checkPassword(password)));
   }
 
-  deleteLoginProfile(s: Scope, userName: string): void {
-    const user = this.user(s, userName);
-    if (!this.d.identity.deleteLoginProfile(user.id))
+  async deleteLoginProfile(s: Scope, userName: string): Promise<void> {
+    const user = await this.user(s, userName);
+    if (!(await this.d.identity.deleteLoginProfile(user.id)))
       throw new ServiceError('NoSuchEntity', `Login profile for user ${user.name} cannot be found.`, 404);
   }
 
   // Signing certificates
 
-  uploadCertificate(s: Scope, userName: string | undefined, body: string): { user: User; cert: Certificate } {
-    const user = this.subject(s, userName);
+  async uploadCertificate(
+    s: Scope,
+    userName: string | undefined,
+    body: string,
+  ): Promise<{ user: User; cert: Certificate }> {
+    const user = await this.subject(s, userName);
     try {
       new X509Certificate(body);
     } catch {
       throw new ServiceError('MalformedCertificate', 'The certificate body is not a valid PEM X.509 certificate.');
     }
     const norm = (x: string) => x.replace(/\s+/g, '');
-    if (this.d.identity.certificates(user.id).some((c) => norm(c.pem) === norm(body)))
+    if ((await this.d.identity.certificates(user.id)).some((c) => norm(c.pem) === norm(body)))
       throw new ServiceError('DuplicateCertificate', 'The certificate is already uploaded.', 409);
     const id = ids.certificateId();
-    this.d.store.addCertificate(user.id, id, body.replace(/\r\n/g, '\n').trim() + '\n');
-    return { user, cert: this.d.identity.findCertificate(user.id, id)! };
+    await this.d.store.addCertificate(user.id, id, body.replace(/\r\n/g, '\n').trim() + '\n');
+    return { user, cert: (await this.d.identity.findCertificate(user.id, id))! };
   }
 
   /** A new certificate the cloud's CA signs, with its private key (handed out once, kept nowhere). */
-  createCertificate(s: Scope, userName?: string): { user: User; cert: Certificate; privateKeyPem: string } {
-    const user = this.subject(s, userName);
+  async createCertificate(
+    s: Scope,
+    userName?: string,
+  ): Promise<{ user: User; cert: Certificate; privateKeyPem: string }> {
+    const user = await this.subject(s, userName);
     const ca = {
       certPem: fs.readFileSync(this.d.caCertFile, 'utf8'),
       privateKeyPem: fs.readFileSync(this.d.caKeyFile, 'utf8'),
     };
-    const account = this.d.store.findAccount(user.accountId)!;
+    const account = (await this.d.store.findAccount(user.accountId))!;
     const pair = generateRsaKeyPair();
     const lf = (x: string) => x.replace(/\r\n/g, '\n');
     const pem = lf(
@@ -366,29 +385,30 @@ export class IdentityService {
       }),
     );
     const id = ids.certificateId();
-    this.d.store.addCertificate(user.id, id, pem);
-    return { user, cert: this.d.identity.findCertificate(user.id, id)!, privateKeyPem: lf(pair.privateKeyPem) };
+    await this.d.store.addCertificate(user.id, id, pem);
+    const cert = (await this.d.identity.findCertificate(user.id, id))!;
+    return { user, cert, privateKeyPem: lf(pair.privateKeyPem) };
   }
 
-  private userCert(s: Scope, userName: string | undefined, certId: string): Certificate {
-    const user = this.subject(s, userName);
-    const cert = this.d.identity.findCertificate(user.id, certId);
+  private async userCert(s: Scope, userName: string | undefined, certId: string): Promise<Certificate> {
+    const user = await this.subject(s, userName);
+    const cert = await this.d.identity.findCertificate(user.id, certId);
     if (!cert) throw new ServiceError('NoSuchEntity', `The Certificate with id ${certId} cannot be found.`, 404);
     return cert;
   }
 
-  deleteCertificate(s: Scope, userName: string | undefined, certId: string): void {
-    this.d.identity.deleteCertificate(this.userCert(s, userName, certId).id);
+  async deleteCertificate(s: Scope, userName: string | undefined, certId: string): Promise<void> {
+    await this.d.identity.deleteCertificate((await this.userCert(s, userName, certId)).id);
   }
 
-  updateCertificate(s: Scope, userName: string | undefined, certId: string, status: string): void {
+  async updateCertificate(s: Scope, userName: string | undefined, certId: string, status: string): Promise<void> {
     checkStatus(status);
-    this.d.identity.setCertificateStatus(this.userCert(s, userName, certId).id, status);
+    await this.d.identity.setCertificateStatus((await this.userCert(s, userName, certId)).id, status);
   }
 
-  certificates(s: Scope, userName?: string): { user: User; certs: Certificate[] } {
-    const user = this.subject(s, userName);
-    return { user, certs: this.d.identity.certificates(user.id) };
+  async certificates(s: Scope, userName?: string): Promise<{ user: User; certs: Certificate[] }> {
+    const user = await this.subject(s, userName);
+    return { user, certs: await this.d.identity.certificates(user.id) };
   }
 
   /**
@@ -396,12 +416,12 @@ export class IdentityService {
    * administrator approves it (euca_conf --approve-account), which creates it, or rejects it.
    * Unsigned, so bounded: a few waiting per source address, and none waits longer than a week.
    */
-  requestAccount(name: string, email: string, origin: Origin = {}): void {
+  async requestAccount(name: string, email: string, origin: Origin = {}): Promise<void> {
     if (!name || !email) throw invalid('RequestAccount needs AccountName and Email');
     if (!/^[^\s@]{1,64}@[^\s@]{1,190}$/.test(email)) throw invalid(`Invalid Email: ${email}`);
     const identity = this.d.identity;
-    checkAccountName(name, (alias) => identity.aliasOwner(alias), this.d.store);
-    identity.expireAccountRequests(new Date(Date.now() - ACCOUNT_REQUEST_LIFETIME_MS).toISOString());
+    await checkAccountName(name, (alias) => identity.aliasOwner(alias), this.d.store);
+    await identity.expireAccountRequests(new Date(Date.now() - ACCOUNT_REQUEST_LIFETIME_MS).toISOString());
     const source = origin.sourceIp ?? '';
     const busy = () =>
       new ServiceError(
@@ -409,15 +429,19 @@ export class IdentityService {
         'Too many account requests are waiting for the administrator; try again later.',
         409,
       );
-    if (identity.accountRequestsFrom(source) >= MAX_ACCOUNT_REQUESTS_PER_SOURCE) throw busy();
-    if (identity.accountRequests().length >= MAX_ACCOUNT_REQUESTS) throw busy();
-    if (!identity.addAccountRequest(name, email, source)) throw exists('Account request', name);
+    if ((await identity.accountRequestsFrom(source)) >= MAX_ACCOUNT_REQUESTS_PER_SOURCE) throw busy();
+    if ((await identity.accountRequests()).length >= MAX_ACCOUNT_REQUESTS) throw busy();
+    if (!(await identity.addAccountRequest(name, email, source))) throw exists('Account request', name);
   }
 
-  private findAccount(nameOrId: string): Account | undefined {
+  private async findAccount(nameOrId: string): Promise<Account | undefined> {
     const s = this.d.store;
-    const aliased = this.d.identity.aliasOwner(nameOrId);
-    return s.findAccountByName(nameOrId) ?? s.findAccount(nameOrId) ?? (aliased ? s.findAccount(aliased) : undefined);
+    const aliased = await this.d.identity.aliasOwner(nameOrId);
+    return (
+      (await s.findAccountByName(nameOrId)) ??
+      (await s.findAccount(nameOrId)) ??
+      (aliased ? await s.findAccount(aliased) : undefined)
+    );
   }
 
   private requireCloudAdmin(p: Principal): void {

@@ -87,251 +87,264 @@ export function verifyPassword(password: string, stored: string): boolean {
 export class IdentityStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  transaction<T>(fn: () => T): T {
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
     return this.db.transaction(fn);
   }
 
   // Accounts
-  listAccounts(): Account[] {
-    return this.db.prepare('SELECT id, name FROM accounts ORDER BY name').all() as Account[];
+  async listAccounts(): Promise<Account[]> {
+    return (await this.db.prepare('SELECT id, name FROM accounts ORDER BY name').all()) as Account[];
   }
-  deleteAccount(id: string): void {
-    this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
+  async deleteAccount(id: string): Promise<void> {
+    await this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
   }
-  aliases(accountId: string): string[] {
+  async aliases(accountId: string): Promise<string[]> {
     return (
-      this.db.prepare('SELECT alias FROM account_aliases WHERE account_id = ?').all(accountId) as { alias: string }[]
+      (await this.db.prepare('SELECT alias FROM account_aliases WHERE account_id = ?').all(accountId)) as {
+        alias: string;
+      }[]
     ).map((r) => r.alias);
   }
-  aliasOwner(alias: string): string | undefined {
+  async aliasOwner(alias: string): Promise<string | undefined> {
     return (
-      this.db.prepare('SELECT account_id FROM account_aliases WHERE alias = ?').get(alias) as
+      (await this.db.prepare('SELECT account_id FROM account_aliases WHERE alias = ?').get(alias)) as
         { account_id: string } | undefined
     )?.account_id;
   }
-  setAlias(accountId: string, alias: string): void {
-    this.db
+  async setAlias(accountId: string, alias: string): Promise<void> {
+    await this.db
       .prepare(
         'INSERT INTO account_aliases (account_id, alias) VALUES (?, ?) ON CONFLICT(account_id) DO UPDATE SET ' +
           'alias = excluded.alias',
       )
       .run(accountId, alias);
   }
-  deleteAlias(accountId: string, alias: string): boolean {
+  async deleteAlias(accountId: string, alias: string): Promise<boolean> {
     return (
-      this.db.prepare('DELETE FROM account_aliases WHERE account_id = ? AND alias = ?').run(accountId, alias).changes >
-      0
+      (await this.db.prepare('DELETE FROM account_aliases WHERE account_id = ? AND alias = ?').run(accountId, alias))
+        .changes > 0
     );
   }
 
   // Users
-  listUsers(accountId: string, pathPrefix = '/'): User[] {
+  async listUsers(accountId: string, pathPrefix = '/'): Promise<User[]> {
     return (
-      this.db
+      (await this.db
         .prepare('SELECT * FROM users WHERE account_id = ? AND substr(path, 1, ?) = ? ORDER BY path, name')
-        .all(accountId, pathPrefix.length, pathPrefix) as UserRow[]
+        .all(accountId, pathPrefix.length, pathPrefix)) as UserRow[]
     ).map(toUser);
   }
-  updateUser(id: string, name: string, path: string): void {
-    this.db.prepare('UPDATE users SET name = ?, path = ? WHERE id = ?').run(name, path, id);
+  async updateUser(id: string, name: string, path: string): Promise<void> {
+    await this.db.prepare('UPDATE users SET name = ?, path = ? WHERE id = ?').run(name, path, id);
   }
-  deleteUser(id: string): void {
-    this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+  async deleteUser(id: string): Promise<void> {
+    await this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
   }
 
   // Groups
-  createGroup(accountId: string, name: string, path = '/'): Group {
+  async createGroup(accountId: string, name: string, path = '/'): Promise<Group> {
     const group: Group = { id: ids.groupId(), accountId, name, path, created: now() };
-    this.db
+    await this.db
       .prepare('INSERT INTO iam_groups (id, account_id, name, path, created) VALUES (?, ?, ?, ?, ?)')
       .run(group.id, accountId, name, path, group.created);
     return group;
   }
-  findGroup(accountId: string, name: string): Group | undefined {
-    const r = this.db
+  async findGroup(accountId: string, name: string): Promise<Group | undefined> {
+    const r = (await this.db
       .prepare('SELECT * FROM iam_groups WHERE account_id = ? AND name = ? COLLATE NOCASE')
-      .get(accountId, name) as GroupRow | undefined;
+      .get(accountId, name)) as GroupRow | undefined;
     return r && toGroup(r);
   }
-  listGroups(accountId: string, pathPrefix = '/'): Group[] {
+  async listGroups(accountId: string, pathPrefix = '/'): Promise<Group[]> {
     return (
-      this.db
+      (await this.db
         .prepare('SELECT * FROM iam_groups WHERE account_id = ? AND substr(path, 1, ?) = ? ORDER BY path, name')
-        .all(accountId, pathPrefix.length, pathPrefix) as GroupRow[]
+        .all(accountId, pathPrefix.length, pathPrefix)) as GroupRow[]
     ).map(toGroup);
   }
-  updateGroup(id: string, name: string, path: string): void {
-    this.db.prepare('UPDATE iam_groups SET name = ?, path = ? WHERE id = ?').run(name, path, id);
+  async updateGroup(id: string, name: string, path: string): Promise<void> {
+    await this.db.prepare('UPDATE iam_groups SET name = ?, path = ? WHERE id = ?').run(name, path, id);
   }
-  deleteGroup(id: string): void {
-    this.db.prepare('DELETE FROM iam_groups WHERE id = ?').run(id);
+  async deleteGroup(id: string): Promise<void> {
+    await this.db.prepare('DELETE FROM iam_groups WHERE id = ?').run(id);
   }
-  addMember(groupId: string, userId: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO iam_group_members (group_id, user_id) VALUES (?, ?)').run(groupId, userId);
+  async addMember(groupId: string, userId: string): Promise<void> {
+    await this.db
+      .prepare('INSERT OR IGNORE INTO iam_group_members (group_id, user_id) VALUES (?, ?)')
+      .run(groupId, userId);
   }
-  removeMember(groupId: string, userId: string): boolean {
+  async removeMember(groupId: string, userId: string): Promise<boolean> {
     return (
-      this.db.prepare('DELETE FROM iam_group_members WHERE group_id = ? AND user_id = ?').run(groupId, userId).changes >
-      0
+      (await this.db.prepare('DELETE FROM iam_group_members WHERE group_id = ? AND user_id = ?').run(groupId, userId))
+        .changes > 0
     );
   }
-  members(groupId: string): User[] {
+  async members(groupId: string): Promise<User[]> {
     return (
-      this.db
+      (await this.db
         .prepare(
           'SELECT u.* FROM users u JOIN iam_group_members m ON m.user_id = u.id WHERE m.group_id = ? ORDER BY u.name',
         )
-        .all(groupId) as UserRow[]
+        .all(groupId)) as UserRow[]
     ).map(toUser);
   }
-  groupsForUser(userId: string): Group[] {
+  async groupsForUser(userId: string): Promise<Group[]> {
     return (
-      this.db
+      (await this.db
         .prepare(
           'SELECT g.* FROM iam_groups g JOIN iam_group_members m ON m.group_id = g.id WHERE m.user_id = ? ' +
             'ORDER BY g.path, g.name',
         )
-        .all(userId) as GroupRow[]
+        .all(userId)) as GroupRow[]
     ).map(toGroup);
   }
 
   // Access keys
-  findKey(userId: string, id: string): AccessKey | undefined {
-    const r = this.db.prepare('SELECT * FROM access_keys WHERE user_id = ? AND id = ?').get(userId, id) as
+  async findKey(userId: string, id: string): Promise<AccessKey | undefined> {
+    const r = (await this.db.prepare('SELECT * FROM access_keys WHERE user_id = ? AND id = ?').get(userId, id)) as
       AccessKeyRow | undefined;
     return r && toKey(r);
   }
-  setKeyStatus(id: string, status: string): void {
-    this.db.prepare('UPDATE access_keys SET status = ? WHERE id = ?').run(status, id);
+  async setKeyStatus(id: string, status: string): Promise<void> {
+    await this.db.prepare('UPDATE access_keys SET status = ? WHERE id = ?').run(status, id);
   }
-  deleteKey(id: string): void {
-    this.db.prepare('DELETE FROM access_keys WHERE id = ?').run(id);
+  async deleteKey(id: string): Promise<void> {
+    await this.db.prepare('DELETE FROM access_keys WHERE id = ?').run(id);
   }
 
   // Signing certificates
-  certificates(userId: string): Certificate[] {
+  async certificates(userId: string): Promise<Certificate[]> {
     return (
-      this.db.prepare('SELECT * FROM certificates WHERE user_id = ? ORDER BY created').all(userId) as CertRow[]
+      (await this.db.prepare('SELECT * FROM certificates WHERE user_id = ? ORDER BY created').all(userId)) as CertRow[]
     ).map(toCert);
   }
-  findCertificate(userId: string, id: string): Certificate | undefined {
-    const r = this.db.prepare('SELECT * FROM certificates WHERE user_id = ? AND id = ?').get(userId, id) as
+  async findCertificate(userId: string, id: string): Promise<Certificate | undefined> {
+    const r = (await this.db.prepare('SELECT * FROM certificates WHERE user_id = ? AND id = ?').get(userId, id)) as
       CertRow | undefined;
     return r && toCert(r);
   }
-  setCertificateStatus(id: string, status: string): void {
-    this.db.prepare('UPDATE certificates SET status = ? WHERE id = ?').run(status, id);
+  async setCertificateStatus(id: string, status: string): Promise<void> {
+    await this.db.prepare('UPDATE certificates SET status = ? WHERE id = ?').run(status, id);
   }
-  deleteCertificate(id: string): void {
-    this.db.prepare('DELETE FROM certificates WHERE id = ?').run(id);
+  async deleteCertificate(id: string): Promise<void> {
+    await this.db.prepare('DELETE FROM certificates WHERE id = ?').run(id);
   }
 
   // Login profiles
-  loginProfile(userId: string): LoginProfile | undefined {
-    const r = this.db.prepare('SELECT user_id, created FROM login_profiles WHERE user_id = ?').get(userId) as
+  async loginProfile(userId: string): Promise<LoginProfile | undefined> {
+    const r = (await this.db.prepare('SELECT user_id, created FROM login_profiles WHERE user_id = ?').get(userId)) as
       { user_id: string; created: string } | undefined;
     return r && { userId: r.user_id, created: r.created };
   }
-  setLoginProfile(userId: string, passwordHash: string): void {
-    this.db
+  async setLoginProfile(userId: string, passwordHash: string): Promise<void> {
+    await this.db
       .prepare(
         'INSERT INTO login_profiles (user_id, password_hash, created) VALUES (?, ?, ?) ON CONFLICT(user_id) ' +
           'DO UPDATE SET password_hash = excluded.password_hash',
       )
       .run(userId, passwordHash, now());
   }
-  checkPassword(userId: string, password: string): boolean {
-    const r = this.db.prepare('SELECT password_hash FROM login_profiles WHERE user_id = ?').get(userId) as
+  async checkPassword(userId: string, password: string): Promise<boolean> {
+    const r = (await this.db.prepare('SELECT password_hash FROM login_profiles WHERE user_id = ?').get(userId)) as
       { password_hash: string } | undefined;
     return !!r && verifyPassword(password, r.password_hash);
   }
-  deleteLoginProfile(userId: string): boolean {
-    return this.db.prepare('DELETE FROM login_profiles WHERE user_id = ?').run(userId).changes > 0;
+  async deleteLoginProfile(userId: string): Promise<boolean> {
+    return (await this.db.prepare('DELETE FROM login_profiles WHERE user_id = ?').run(userId)).changes > 0;
   }
 
   /** A disabled user's keys are refused (the administrator's euca_conf --disable-user). */
-  setUserEnabled(userId: string, enabled: boolean): void {
-    this.db.prepare('UPDATE users SET enabled = ? WHERE id = ?').run(enabled ? 1 : 0, userId);
+  async setUserEnabled(userId: string, enabled: boolean): Promise<void> {
+    await this.db.prepare('UPDATE users SET enabled = ? WHERE id = ?').run(enabled ? 1 : 0, userId);
   }
-  userEnabled(userId: string): boolean {
+  async userEnabled(userId: string): Promise<boolean> {
     return (
-      (this.db.prepare('SELECT enabled FROM users WHERE id = ?').get(userId) as Pick<UserRow, 'enabled'> | undefined)
-        ?.enabled !== 0
+      (
+        (await this.db.prepare('SELECT enabled FROM users WHERE id = ?').get(userId)) as
+          Pick<UserRow, 'enabled'> | undefined
+      )?.enabled !== 0
     );
   }
 
   // Account requests (sign-ups the administrator approves or rejects)
-  addAccountRequest(name: string, email: string, source = ''): boolean {
+  async addAccountRequest(name: string, email: string, source = ''): Promise<boolean> {
     return (
-      this.db
-        .prepare('INSERT OR IGNORE INTO account_requests (name, email, requested, source) VALUES (?, ?, ?, ?)')
-        .run(name, email, now(), source).changes > 0
+      (
+        await this.db
+          .prepare('INSERT OR IGNORE INTO account_requests (name, email, requested, source) VALUES (?, ?, ?, ?)')
+          .run(name, email, now(), source)
+      ).changes > 0
     );
   }
   /** How many sign-ups wait from one source address. */
-  accountRequestsFrom(source: string): number {
-    return this.db.prepare<{ n: number }>('SELECT count(*) AS n FROM account_requests WHERE source = ?').get(source)!.n;
+  async accountRequestsFrom(source: string): Promise<number> {
+    return (await this.db
+      .prepare<{ n: number }>('SELECT count(*) AS n FROM account_requests WHERE source = ?')
+      .get(source))!.n;
   }
   /** Forgets the sign-ups made before a time (ISO); returns how many. */
-  expireAccountRequests(before: string): number {
-    return this.db.prepare('DELETE FROM account_requests WHERE requested < ?').run(before).changes;
+  async expireAccountRequests(before: string): Promise<number> {
+    return (await this.db.prepare('DELETE FROM account_requests WHERE requested < ?').run(before)).changes;
   }
-  accountRequests(): { name: string; email: string; requested: string }[] {
-    return this.db.prepare('SELECT * FROM account_requests ORDER BY requested, name').all() as {
+  async accountRequests(): Promise<{ name: string; email: string; requested: string }[]> {
+    return (await this.db.prepare('SELECT * FROM account_requests ORDER BY requested, name').all()) as {
       name: string;
       email: string;
       requested: string;
     }[];
   }
-  removeAccountRequest(name: string): boolean {
-    return this.db.prepare('DELETE FROM account_requests WHERE name = ?').run(name).changes > 0;
+  async removeAccountRequest(name: string): Promise<boolean> {
+    return (await this.db.prepare('DELETE FROM account_requests WHERE name = ?').run(name)).changes > 0;
   }
 
   // Policies, inline on a user or a group
-  putPolicy(owner: PolicyOwnerKind, ownerId: string, name: string, document: string): void {
-    this.db
+  async putPolicy(owner: PolicyOwnerKind, ownerId: string, name: string, document: string): Promise<void> {
+    await this.db
       .prepare(
         `INSERT INTO ${owner}_policies (${owner}_id, name, document) VALUES (?, ?, ?) ON ` +
           `CONFLICT(${owner}_id, name) DO UPDATE SET document = excluded.document`,
       )
       .run(ownerId, name, document);
   }
-  policy(owner: PolicyOwnerKind, ownerId: string, name: string): string | undefined {
+  async policy(owner: PolicyOwnerKind, ownerId: string, name: string): Promise<string | undefined> {
     return (
-      this.db
+      (await this.db
         .prepare(`SELECT document FROM ${owner}_policies WHERE ${owner}_id = ? AND name = ?`)
-        .get(ownerId, name) as { document: string } | undefined
+        .get(ownerId, name)) as { document: string } | undefined
     )?.document;
   }
-  policyNames(owner: PolicyOwnerKind, ownerId: string): string[] {
+  async policyNames(owner: PolicyOwnerKind, ownerId: string): Promise<string[]> {
     return (
-      this.db.prepare(`SELECT name FROM ${owner}_policies WHERE ${owner}_id = ? ORDER BY name`).all(ownerId) as {
+      (await this.db
+        .prepare(`SELECT name FROM ${owner}_policies WHERE ${owner}_id = ? ORDER BY name`)
+        .all(ownerId)) as {
         name: string;
       }[]
     ).map((r) => r.name);
   }
-  deletePolicy(owner: PolicyOwnerKind, ownerId: string, name: string): boolean {
+  async deletePolicy(owner: PolicyOwnerKind, ownerId: string, name: string): Promise<boolean> {
     return (
-      this.db.prepare(`DELETE FROM ${owner}_policies WHERE ${owner}_id = ? AND name = ?`).run(ownerId, name).changes > 0
+      (await this.db.prepare(`DELETE FROM ${owner}_policies WHERE ${owner}_id = ? AND name = ?`).run(ownerId, name))
+        .changes > 0
     );
   }
   /** Every policy document that applies to a user: their own and their groups'. */
-  effectivePolicies(userId: string): string[] {
+  async effectivePolicies(userId: string): Promise<string[]> {
     return (
-      this.db
+      (await this.db
         .prepare(
           `SELECT document FROM user_policies WHERE user_id = ?
            UNION ALL SELECT p.document FROM group_policies p JOIN iam_group_members m ON m.group_id = p.group_id WHERE m.user_id = ?`,
         )
-        .all(userId, userId) as { document: string }[]
+        .all(userId, userId)) as { document: string }[]
     ).map((r) => r.document);
   }
 
-  counts(accountId: string): Record<string, number> {
-    const n = (sql: string) => this.db.prepare<{ n: number }>(sql).get(accountId)!.n;
+  async counts(accountId: string): Promise<Record<string, number>> {
+    const n = async (sql: string) => (await this.db.prepare<{ n: number }>(sql).get(accountId))!.n;
     return {
-      Users: n('SELECT count(*) AS n FROM users WHERE account_id = ?'),
-      Groups: n('SELECT count(*) AS n FROM iam_groups WHERE account_id = ?'),
+      Users: await n('SELECT count(*) AS n FROM users WHERE account_id = ?'),
+      Groups: await n('SELECT count(*) AS n FROM iam_groups WHERE account_id = ?'),
       AccessKeysPerUserQuota: 2,
       SigningCertificatesPerUserQuota: 2,
       UserPolicySizeQuota: 2048,

@@ -172,7 +172,9 @@ export class SimulatedDriver implements HypervisorDriver {
     await fs.promises.mkdir(inst.dir, { recursive: true, mode: 0o700 });
     const rootVolume = spec.volumes?.find((v) => v.root);
     const wanted = [rootVolume ? undefined : spec.imageId, spec.kernelId, spec.ramdiskId];
-    const [root, kernel, ramdisk] = await Promise.all(wanted.map((id) => (id ? this.opts.images.get(id) : undefined)));
+    const [root, kernel, ramdisk] = await Promise.all(
+      wanted.map(async (id) => (id ? this.opts.images.get(id) : undefined)),
+    );
     if (inst.cancelled) return;
     // An EBS root is a volume, not part of the node's disk.
     const imageBytes = rootVolume ? 0 : (await fs.promises.stat(root!)).size;

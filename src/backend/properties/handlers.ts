@@ -9,8 +9,8 @@ export function propertyActions(
   properties: PropertyService,
 ): Actions<Ec2Operations, 'DescribeProperties' | 'ModifyPropertyValue'> {
   return {
-    DescribeProperties: ({ principal, input }) => ({
-      properties: properties.describe(principal, input.Properties ?? []),
+    DescribeProperties: async ({ principal, input }) => ({
+      properties: await properties.describe(principal, input.Properties ?? []),
     }),
     ModifyPropertyValue: ({ principal, input }) =>
       properties.modify(principal, required(input.Name, 'Name'), input.Value ?? ''),

@@ -9,9 +9,9 @@ import { ServiceError } from '../errors';
 export interface PropertyDef {
   name: string;
   description: string;
-  get(cloud: CloudContext): string;
+  get(cloud: CloudContext): Promise<string>;
   /** Checks and applies a new value; throws InvalidParameterValue for a bad one. */
-  set(cloud: CloudContext, value: string): void;
+  set(cloud: CloudContext, value: string): Promise<void>;
 }
 
 const invalid = (name: string, value: string, why: string) =>
@@ -23,24 +23,24 @@ export const DEFAULT_TERMINATED_MINUTES = 60;
 function stored(
   name: string,
   description: string,
-  fallback: (cloud: CloudContext) => string,
-  check: (cloud: CloudContext, value: string) => void,
+  fallback: (cloud: CloudContext) => string | Promise<string>,
+  check: (cloud: CloudContext, value: string) => void | Promise<void>,
 ): PropertyDef {
   return {
     name,
     description,
-    get: (cloud) => cloud.properties.get(name) ?? fallback(cloud),
-    set: (cloud, value) => {
-      check(cloud, value);
-      cloud.properties.set(name, value);
+    get: async (cloud) => (await cloud.properties.get(name)) ?? (await fallback(cloud)),
+    set: async (cloud, value) => {
+      await check(cloud, value);
+      await cloud.properties.set(name, value);
     },
   };
 }
 
 function imageOfType(type: 'kernel' | 'ramdisk') {
-  return (cloud: CloudContext, value: string) => {
+  return async (cloud: CloudContext, value: string) => {
     if (value === '') return;
-    const image = cloud.images.get(value);
+    const image = await cloud.images.get(value);
     if (!image || image.type !== type)
       throw invalid(`cloud.images.default${type}`, value, `not a ${type} image of this cloud`);
     if (image.state !== 'available') throw invalid(`cloud.images.default${type}`, value, `${value} is ${image.state}`);
@@ -56,18 +56,18 @@ function positiveInt(name: string) {
 const VM_FIELDS = { cpu: 'cpus', memory: 'memoryMiB', disk: 'diskGiB' } as const;
 
 /** Every property, VM types included (they are read from the cluster's table each time). */
-export function properties(cloud: CloudContext): PropertyDef[] {
+export async function properties(cloud: CloudContext): Promise<PropertyDef[]> {
   const vmTypes = cloud.cluster.controller.vmTypes;
-  const vm: PropertyDef[] = vmTypes.list().flatMap((t) =>
+  const vm: PropertyDef[] = (await vmTypes.list()).flatMap((t) =>
     (Object.keys(VM_FIELDS) as (keyof typeof VM_FIELDS)[]).map((field): PropertyDef => {
       const name = `cloud.vmtypes.${t.name}.${field}`;
       return {
         name,
         description: `${field === 'cpu' ? 'cores' : field === 'memory' ? 'memory (MiB)' : 'disk (GiB)'} of an ${t.name} instance`,
-        get: (c) => String(c.cluster.controller.vmTypes.get(t.name)![VM_FIELDS[field]]),
-        set: (c, value) => {
+        get: async (c) => String((await c.cluster.controller.vmTypes.get(t.name))![VM_FIELDS[field]]),
+        set: async (c, value) => {
           positiveInt(name)(c, value);
-          c.cluster.controller.vmTypes.modify(t.name, { [VM_FIELDS[field]]: Number(value) });
+          await c.cluster.controller.vmTypes.modify(t.name, { [VM_FIELDS[field]]: Number(value) });
         },
       };
     }),
@@ -95,8 +95,8 @@ export function properties(cloud: CloudContext): PropertyDef[] {
   ];
 }
 
-export function property(cloud: CloudContext, name: string): PropertyDef {
-  const p = properties(cloud).find((d) => d.name === name);
+export async function property(cloud: CloudContext, name: string): Promise<PropertyDef> {
+  const p = (await properties(cloud)).find((d) => d.name === name);
   if (!p)
     throw new ServiceError('InvalidParameterValue', `No such property: ${name} (euca-describe-properties lists them)`);
   return p;

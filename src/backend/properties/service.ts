@@ -19,27 +19,29 @@ export class PropertyService {
   /** The registry's properties read and apply through the cloud they configure. */
   constructor(private readonly cloud: () => CloudContext) {}
 
-  describe(p: Principal, prefixes: string[]): PropertyValue[] {
+  async describe(p: Principal, prefixes: string[]): Promise<PropertyValue[]> {
     this.admin(p);
     const cloud = this.cloud();
-    return properties(cloud)
-      .filter((d) => !prefixes.length || prefixes.some((pre) => d.name.startsWith(pre)))
-      .map((d) => ({ name: d.name, value: d.get(cloud), description: d.description }));
+    const out: PropertyValue[] = [];
+    for (const d of await properties(cloud))
+      if (!prefixes.length || prefixes.some((pre) => d.name.startsWith(pre)))
+        out.push({ name: d.name, value: await d.get(cloud), description: d.description });
+    return out;
   }
 
-  modify(p: Principal, name: string, value: string): { name: string; value: string; oldValue: string } {
+  async modify(p: Principal, name: string, value: string): Promise<{ name: string; value: string; oldValue: string }> {
     this.admin(p);
     const cloud = this.cloud();
-    const d = property(cloud, name);
-    const oldValue = d.get(cloud);
-    d.set(cloud, value);
-    return { name: d.name, value: d.get(cloud), oldValue };
+    const d = await property(cloud, name);
+    const oldValue = await d.get(cloud);
+    await d.set(cloud, value);
+    return { name: d.name, value: await d.get(cloud), oldValue };
   }
 
   /** A property's value as the cloud reads it (undefined when empty). */
-  value(name: string): string | undefined {
+  async value(name: string): Promise<string | undefined> {
     const cloud = this.cloud();
-    return property(cloud, name).get(cloud) || undefined;
+    return (await (await property(cloud, name)).get(cloud)) || undefined;
   }
 
   private admin(p: Principal): void {

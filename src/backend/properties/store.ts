@@ -13,13 +13,14 @@ export const propertiesSchema: SchemaPart = {
 export class SqlitePropertyStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  get(name: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM properties WHERE name = ?').get(name) as { value: string } | undefined)
-      ?.value;
+  async get(name: string): Promise<string | undefined> {
+    return (
+      (await this.db.prepare('SELECT value FROM properties WHERE name = ?').get(name)) as { value: string } | undefined
+    )?.value;
   }
 
-  set(name: string, value: string): void {
-    this.db
+  async set(name: string, value: string): Promise<void> {
+    await this.db
       .prepare(
         'INSERT INTO properties (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
       )

@@ -22,8 +22,8 @@ import { type Caller, type Walrus } from './walrus';
 
 const MAX_KEYS = 1000;
 
-export function listBuckets(walrus: Walrus, caller: Caller): Reply {
-  const { owner, buckets } = walrus.listBuckets(caller);
+export async function listBuckets(walrus: Walrus, caller: Caller): Promise<Reply> {
+  const { owner, buckets } = await walrus.listBuckets(caller);
   const body = s3Answer('ListBuckets', 'ListAllMyBucketsResult', {
     Owner: { ID: owner.id, DisplayName: owner.name },
     Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: b.created })) },
@@ -33,30 +33,30 @@ export function listBuckets(walrus: Walrus, caller: Caller): Reply {
 
 export async function createBucket(call: S3Call): Promise<Reply> {
   const location = parseCreateBucket(await call.xmlBody());
-  call.walrus.createBucket(call.caller, call.bucket, { location, acl: call.aclInput() });
+  await call.walrus.createBucket(call.caller, call.bucket, { location, acl: call.aclInput() });
   return emptyReply('CreateBucket', 200, { Location: `/${call.bucket}` });
 }
 
-export function headBucket(call: S3Call): Reply {
-  call.walrus.headBucket(call.caller, call.bucket);
+export async function headBucket(call: S3Call): Promise<Reply> {
+  await call.walrus.headBucket(call.caller, call.bucket);
   return emptyReply('HeadBucket');
 }
 
-export function deleteBucket(call: S3Call): Reply {
-  call.walrus.deleteBucket(call.caller, call.bucket);
+export async function deleteBucket(call: S3Call): Promise<Reply> {
+  await call.walrus.deleteBucket(call.caller, call.bucket);
   return emptyReply('DeleteBucket', 204);
 }
 
-export function getBucketLocation(call: S3Call): Reply {
-  return xmlReply('GetBucketLocation', locationDocument(call.walrus.bucketLocation(call.caller, call.bucket)));
+export async function getBucketLocation(call: S3Call): Promise<Reply> {
+  return xmlReply('GetBucketLocation', locationDocument(await call.walrus.bucketLocation(call.caller, call.bucket)));
 }
 
-export function getBucketAcl(call: S3Call): Reply {
-  return xmlReply('GetBucketAcl', aclDocument(call.walrus.bucketAcl(call.caller, call.bucket)));
+export async function getBucketAcl(call: S3Call): Promise<Reply> {
+  return xmlReply('GetBucketAcl', aclDocument(await call.walrus.bucketAcl(call.caller, call.bucket)));
 }
 
 export async function putBucketAcl(call: S3Call): Promise<Reply> {
-  call.walrus.setBucketAcl(call.caller, call.bucket, await requestedAcl(call));
+  await call.walrus.setBucketAcl(call.caller, call.bucket, await requestedAcl(call));
   return emptyReply('PutBucketAcl');
 }
 
@@ -79,7 +79,7 @@ function decodeToken(token: string): string {
   throw new ServiceError('InvalidArgument', 'The continuation token provided is incorrect');
 }
 
-export function listVersions(call: S3Call): Reply {
+export async function listVersions(call: S3Call): Promise<Reply> {
   const prefix = call.param('prefix') ?? '';
   const delimiter = call.param('delimiter') || undefined;
   const maxKeys = call.intParam('max-keys', MAX_KEYS, MAX_KEYS);
@@ -88,22 +88,22 @@ export function listVersions(call: S3Call): Reply {
   const after = keyMarker
     ? {
         key: keyMarker,
-        id: versionIdMarker ? call.walrus.versionOrder(call.bucket, keyMarker, versionIdMarker) : undefined,
+        id: versionIdMarker ? await call.walrus.versionOrder(call.bucket, keyMarker, versionIdMarker) : undefined,
       }
     : undefined;
-  const page = call.walrus.listVersions(call.caller, call.bucket, { prefix, delimiter, maxKeys, after });
+  const page = await call.walrus.listVersions(call.caller, call.bucket, { prefix, delimiter, maxKeys, after });
   const render = {
     bucket: call.bucket,
     prefix,
     delimiter,
     maxKeys,
     encodingType: encodingType(call),
-    ownerOf: (id: string) => call.owner(id),
+    ownerOf: await call.ownersOf(page.entries.map((v) => v.ownerAccountId)),
   };
   return xmlReply('ListObjectVersions', listVersionsDocument(page, { ...render, keyMarker, versionIdMarker }));
 }
 
-export function listObjects(call: S3Call): Reply {
+export async function listObjects(call: S3Call): Promise<Reply> {
   const v2 = call.param('list-type') === '2';
   if (call.has('list-type') && !v2) throw new ServiceError('InvalidArgument', 'Invalid List Type specified in Request');
   const prefix = call.param('prefix') ?? '';
@@ -115,22 +115,23 @@ export function listObjects(call: S3Call): Reply {
     delimiter,
     maxKeys,
     encodingType: encodingType(call),
-    ownerOf: (id: string) => call.owner(id),
   };
+  const ownerOf = (page: { entries: { ownerAccountId: string }[] }) =>
+    call.ownersOf(page.entries.map((o) => o.ownerAccountId));
   if (!v2) {
     const marker = call.param('marker') ?? '';
-    const page = call.walrus.listObjects(call.caller, call.bucket, {
+    const page = await call.walrus.listObjects(call.caller, call.bucket, {
       prefix,
       delimiter,
       maxKeys,
       after: marker ? { key: marker } : undefined,
     });
-    return xmlReply('ListObjects', listObjectsV1(page, { ...render, marker }));
+    return xmlReply('ListObjects', listObjectsV1(page, { ...render, marker, ownerOf: await ownerOf(page) }));
   }
   const token = call.param('continuation-token');
   const startAfter = call.param('start-after');
   const after = token !== undefined ? decodeToken(token) : startAfter;
-  const page = call.walrus.listObjects(call.caller, call.bucket, {
+  const page = await call.walrus.listObjects(call.caller, call.bucket, {
     prefix,
     delimiter,
     maxKeys,
@@ -141,6 +142,7 @@ export function listObjects(call: S3Call): Reply {
     'ListObjectsV2',
     listObjectsV2(page, {
       ...render,
+      ownerOf: await ownerOf(page),
       continuationToken: token,
       nextToken,
       startAfter,
@@ -151,9 +153,9 @@ export function listObjects(call: S3Call): Reply {
 
 export async function deleteObjects(call: S3Call): Promise<Reply> {
   // Refuse before reading the list when the caller may not write here at all.
-  call.walrus.writableBucket(call.caller, call.bucket);
+  await call.walrus.writableBucket(call.caller, call.bucket);
   const { quiet, objects } = parseDelete(await call.xmlBody());
-  const { deleted, errors } = call.walrus.deleteObjects(call.caller, call.bucket, objects);
+  const { deleted, errors } = await call.walrus.deleteObjects(call.caller, call.bucket, objects);
   const body = s3Answer('DeleteObjects', 'DeleteResult', {
     Deleted: quiet
       ? undefined
@@ -185,9 +187,9 @@ const NEVER_SET_DOCUMENTS: Record<string, () => string> = {
 };
 
 /** GET of a bucket configuration this cloud never holds; undefined for anything else. */
-export function unsetConfiguration(call: S3Call, sub: string, method: string): Reply | undefined {
+export async function unsetConfiguration(call: S3Call, sub: string, method: string): Promise<Reply | undefined> {
   if (method !== 'GET' || (!NEVER_SET[sub] && !NEVER_SET_DOCUMENTS[sub])) return undefined;
-  call.walrus.bucketOwnedBy(call.caller, call.bucket);
+  await call.walrus.bucketOwnedBy(call.caller, call.bucket);
   const never = NEVER_SET[sub];
   if (never) throw new ServiceError(never[0], never[1], 404);
   return xmlReply(`Get${sub[0].toUpperCase()}${sub.slice(1)}`, NEVER_SET_DOCUMENTS[sub]());

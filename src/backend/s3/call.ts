@@ -55,7 +55,7 @@ export class S3Call {
     readonly bucket: string,
     readonly key: string | undefined,
     /** Reads an object as this caller's GET of it would (Walrus.readAs): for copy sources. */
-    private readonly readAs: (source: ObjectSource) => ObjectRecord,
+    private readonly readAs: (source: ObjectSource) => Promise<ObjectRecord>,
   ) {
     this.q = new Map(req.query);
   }
@@ -125,10 +125,16 @@ export class S3Call {
     };
   }
 
-  owner(accountId: string): Owner {
+  /** The owners of these accounts, looked up once each, for a document rendered from them. */
+  async ownersOf(accountIds: Iterable<string>): Promise<(accountId: string) => Owner> {
+    for (const id of new Set(accountIds)) await this.owner(id);
+    return (id) => this.owners.get(id)!;
+  }
+
+  async owner(accountId: string): Promise<Owner> {
     let o = this.owners.get(accountId);
     if (!o) {
-      const view = this.walrus.describeAcl(accountId, []);
+      const view = await this.walrus.describeAcl(accountId, []);
       o = { ID: accountId, DisplayName: view.owner.displayName };
       this.owners.set(accountId, o);
     }
@@ -139,9 +145,9 @@ export class S3Call {
    * The object x-amz-copy-source names, read as the caller: checked as a GET of its own (IAM,
    * the source bucket's policy, its ACLs), never by what allowed this request's write.
    */
-  copySourceObject(): { object: ObjectRecord; versionId?: string } {
+  async copySourceObject(): Promise<{ object: ObjectRecord; versionId?: string }> {
     const source = this.copySource();
-    return { object: this.readAs(source), versionId: source.versionId };
+    return { object: await this.readAs(source), versionId: source.versionId };
   }
 
   /** x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, optionally ?versionId=ID. */
@@ -167,11 +173,11 @@ export class S3Call {
    * The versionId parameter of an operation on the current version only (ACLs and tags here): it
    * may name that version, nothing else.
    */
-  checkVersion(): void {
+  async checkVersion(): Promise<void> {
     const v = this.param('versionId');
     if (v === undefined) return;
-    const b = this.walrus.store.findBucket(this.bucket);
-    const current = b && this.walrus.store.findObject(b.id, this.objectKey);
+    const b = await this.walrus.store.findBucket(this.bucket);
+    const current = b && (await this.walrus.store.findObject(b.id, this.objectKey));
     if (!current || (current.versionId ?? 'null') !== v)
       throw new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
   }

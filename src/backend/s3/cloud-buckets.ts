@@ -16,30 +16,30 @@ export class CloudBuckets {
   constructor(private readonly walrus: Walrus) {}
 
   /** Creates those missing; returns the names found owned by another account. */
-  ensure(): string[] {
-    const owner = this.walrus.cloudAccount();
+  async ensure(): Promise<string[]> {
+    const owner = await this.walrus.cloudAccount();
     if (!owner) return [];
     const squatted: string[] = [];
     for (const name of this.walrus.systemBuckets) {
-      const b = this.walrus.store.findBucket(name);
-      if (!b) this.create(owner, name);
+      const b = await this.walrus.store.findBucket(name);
+      if (!b) await this.create(owner, name);
       else if (b.ownerAccountId !== owner) squatted.push(name);
     }
     return squatted;
   }
 
   /** The bucket, if it is there (and the cloud's). */
-  bucket(name: string): BucketRecord | undefined {
-    const b = this.walrus.store.findBucket(name);
-    if (b && b.ownerAccountId !== this.owner())
+  async bucket(name: string): Promise<BucketRecord | undefined> {
+    const b = await this.walrus.store.findBucket(name);
+    if (b && b.ownerAccountId !== (await this.owner()))
       throw new ServiceError('BucketAlreadyExists', `bucket ${name} belongs to another account`, 409);
     return b;
   }
 
   /** Stores an object (a snapshot's chunk), the bucket made if missing. */
   async store(name: string, key: string, data: Buffer): Promise<void> {
-    const owner = this.owner();
-    const b = this.bucket(name) ?? this.create(owner, name);
+    const owner = await this.owner();
+    const b = (await this.bucket(name)) ?? (await this.create(owner, name));
     const fileId = await this.walrus.files.write(
       b.id,
       (async function* () {
@@ -47,7 +47,7 @@ export class CloudBuckets {
       })(),
     );
     const md5 = createHash('md5').update(data).digest('hex');
-    this.walrus.commitObject({
+    await this.walrus.commitObject({
       bucketId: b.id,
       key,
       fileId,
@@ -61,20 +61,20 @@ export class CloudBuckets {
   }
 
   /** An object's bytes; throws NoSuchBucket or NoSuchKey. */
-  open(name: string, key: string): Readable {
-    this.bucket(name);
+  async open(name: string, key: string): Promise<Readable> {
+    await this.bucket(name);
     return this.walrus.openObject(name, key);
   }
 
   /** The objects under a prefix, a page at a time, in key order. */
-  *objects(name: string, prefix: string): Generator<ObjectRecord> {
-    const b = this.bucket(name);
+  async *objects(name: string, prefix: string): AsyncGenerator<ObjectRecord> {
+    const b = await this.bucket(name);
     if (!b) return;
     let from = Buffer.from(prefix, 'utf8');
     for (
-      let page = this.walrus.store.scanObjects(b.id, { from, inclusive: true }, 1000);
+      let page = await this.walrus.store.scanObjects(b.id, { from, inclusive: true }, 1000);
       page.length;
-      page = this.walrus.store.scanObjects(b.id, { from, inclusive: false }, 1000)
+      page = await this.walrus.store.scanObjects(b.id, { from, inclusive: false }, 1000)
     ) {
       const mine = page.filter((o) => o.key.startsWith(prefix));
       yield* mine;
@@ -84,28 +84,30 @@ export class CloudBuckets {
   }
 
   /** Removes every object under a prefix. */
-  removeUnder(name: string, prefix: string): void {
-    const b = this.bucket(name);
+  async removeUnder(name: string, prefix: string): Promise<void> {
+    const b = await this.bucket(name);
     if (!b) return;
-    for (const o of [...this.objects(name, prefix)]) this.walrus.removeObject(b.id, o.key, b.ownerAccountId);
+    const all: ObjectRecord[] = [];
+    for await (const o of this.objects(name, prefix)) all.push(o);
+    for (const o of all) await this.walrus.removeObject(b.id, o.key, b.ownerAccountId);
   }
 
-  private owner(): string {
-    const owner = this.walrus.cloudAccount();
+  private async owner(): Promise<string> {
+    const owner = await this.walrus.cloudAccount();
     if (!owner) throw new Error('the cloud account does not exist yet');
     return owner;
   }
 
-  private create(owner: string, name: string): BucketRecord {
+  private async create(owner: string, name: string): Promise<BucketRecord> {
     const b: BucketRecord = {
       id: this.walrus.files.newId(),
       name,
       ownerAccountId: owner,
       location: '',
-      acl: this.walrus.grantsFor({}, { owner, bucketOwner: owner }),
+      acl: await this.walrus.grantsFor({}, { owner, bucketOwner: owner }),
       created: now(),
     };
-    this.walrus.store.createBucket(b);
+    await this.walrus.store.createBucket(b);
     this.walrus.files.createBucketDir(b.id);
     return b;
   }

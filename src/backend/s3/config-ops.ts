@@ -72,8 +72,8 @@ export function bucketConfigOperation(
     case 'GET':
       return [
         `Get${k.name}`,
-        () => {
-          const config = call.walrus.bucketConfig(call.caller, call.bucket, kind);
+        async () => {
+          const config = await call.walrus.bucketConfig(call.caller, call.bucket, kind);
           if (config === undefined) throw new ServiceError(k.unset[0], k.unset[1], 404);
           return xmlReply(`Get${k.name}`, k.render(config));
         },
@@ -82,17 +82,17 @@ export function bucketConfigOperation(
       return [
         `Put${k.name}`,
         async () => {
-          call.walrus.bucketOwnedBy(call.caller, call.bucket);
+          await call.walrus.bucketOwnedBy(call.caller, call.bucket);
           const config = k.parse(await call.xmlBody());
-          call.walrus.setBucketConfig(call.caller, call.bucket, kind, config);
+          await call.walrus.setBucketConfig(call.caller, call.bucket, kind, config);
           return emptyReply(`Put${k.name}`, k.putStatus);
         },
       ];
     case 'DELETE':
       return [
         `Delete${k.name}`,
-        () => {
-          call.walrus.setBucketConfig(call.caller, call.bucket, kind, undefined);
+        async () => {
+          await call.walrus.setBucketConfig(call.caller, call.bucket, kind, undefined);
           return emptyReply(`Delete${k.name}`, 204);
         },
       ];
@@ -104,15 +104,15 @@ export function bucketConfigOperation(
 export const MAX_BUCKET_POLICY = 20 * 1024;
 
 /** GET ?policy: the document as it was put. */
-export function getBucketPolicy(call: S3Call): Reply {
-  const text = call.walrus.bucketConfig<string>(call.caller, call.bucket, 'policy');
+export async function getBucketPolicy(call: S3Call): Promise<Reply> {
+  const text = await call.walrus.bucketConfig<string>(call.caller, call.bucket, 'policy');
   if (text === undefined) throw new ServiceError('NoSuchBucketPolicy', 'The bucket policy does not exist', 404);
   return { status: 200, contentType: 'application/json', body: text, action: 'GetBucketPolicy' };
 }
 
 /** PUT ?policy: a resource policy naming principals, about this bucket and its objects only. */
 export async function putBucketPolicy(call: S3Call): Promise<Reply> {
-  call.walrus.bucketOwnedBy(call.caller, call.bucket);
+  await call.walrus.bucketOwnedBy(call.caller, call.bucket);
   const body = await call.xmlBody();
   if (body.length > MAX_BUCKET_POLICY)
     throw new ServiceError(
@@ -121,12 +121,12 @@ export async function putBucketPolicy(call: S3Call): Promise<Reply> {
     );
   const text = body.toString('utf8');
   checkBucketPolicy(text, call.bucket);
-  call.walrus.setBucketConfig(call.caller, call.bucket, 'policy', text);
+  await call.walrus.setBucketConfig(call.caller, call.bucket, 'policy', text);
   return emptyReply('PutBucketPolicy', 204);
 }
 
-export function deleteBucketPolicy(call: S3Call): Reply {
-  call.walrus.setBucketConfig(call.caller, call.bucket, 'policy', undefined);
+export async function deleteBucketPolicy(call: S3Call): Promise<Reply> {
+  await call.walrus.setBucketConfig(call.caller, call.bucket, 'policy', undefined);
   return emptyReply('DeleteBucketPolicy', 204);
 }
 
@@ -151,47 +151,47 @@ function checkBucketPolicy(text: string, bucket: string): void {
 }
 
 /** GET ?versioning: the bucket's status, or nothing when versioning was never turned on. */
-export function getBucketVersioning(call: S3Call): Reply {
+export async function getBucketVersioning(call: S3Call): Promise<Reply> {
   return xmlReply(
     'GetBucketVersioning',
-    versioningDocument(call.walrus.bucketConfig<VersioningStatus>(call.caller, call.bucket, 'versioning')),
+    versioningDocument(await call.walrus.bucketConfig<VersioningStatus>(call.caller, call.bucket, 'versioning')),
   );
 }
 
 /** PUT ?versioning: Enabled or Suspended; a bucket never returns to unversioned. */
 export async function putBucketVersioning(call: S3Call): Promise<Reply> {
-  call.walrus.bucketOwnedBy(call.caller, call.bucket);
-  call.walrus.setBucketConfig(call.caller, call.bucket, 'versioning', parseVersioning(await call.xmlBody()));
+  await call.walrus.bucketOwnedBy(call.caller, call.bucket);
+  await call.walrus.setBucketConfig(call.caller, call.bucket, 'versioning', parseVersioning(await call.xmlBody()));
   return emptyReply('PutBucketVersioning');
 }
 
-export function getObjectTagging(call: S3Call): Reply {
-  call.checkVersion();
-  const o = call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
+export async function getObjectTagging(call: S3Call): Promise<Reply> {
+  await call.checkVersion();
+  const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
   return xmlReply('GetObjectTagging', taggingDocument(o.tags ?? []));
 }
 
 export async function putObjectTagging(call: S3Call): Promise<Reply> {
-  call.checkVersion();
-  call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
+  await call.checkVersion();
+  await call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
   const tags = parseTagging(await call.xmlBody(), MAX_OBJECT_TAGS);
-  call.walrus.setObjectTags(call.caller, call.bucket, call.objectKey, tags);
+  await call.walrus.setObjectTags(call.caller, call.bucket, call.objectKey, tags);
   return emptyReply('PutObjectTagging');
 }
 
-export function deleteObjectTagging(call: S3Call): Reply {
-  call.checkVersion();
-  call.walrus.setObjectTags(call.caller, call.bucket, call.objectKey, []);
+export async function deleteObjectTagging(call: S3Call): Promise<Reply> {
+  await call.checkVersion();
+  await call.walrus.setObjectTags(call.caller, call.bucket, call.objectKey, []);
   return emptyReply('DeleteObjectTagging', 204);
 }
 
 /** A browser's preflight: the matching rule's Access-Control-* headers, or 403. */
-export function preflight(call: S3Call): Reply {
+export async function preflight(call: S3Call): Promise<Reply> {
   const origin = call.header('origin');
   const method = call.header('access-control-request-method');
   if (!origin) throw new ServiceError('BadRequest', 'Insufficient information. Origin request header needed.');
   if (!method) throw new ServiceError('BadRequest', 'Invalid Access-Control-Request-Method: null');
-  const rules = call.walrus.corsRules(call.bucket);
+  const rules = await call.walrus.corsRules(call.bucket);
   if (!rules) throw new ServiceError('AccessForbidden', 'CORSResponse: CORS is not enabled for this bucket.', 403);
   const headers = requestedHeaders(call.header('access-control-request-headers'));
   const rule = matchCors(rules, origin, method, headers);
@@ -200,10 +200,10 @@ export function preflight(call: S3Call): Reply {
 }
 
 /** The Access-Control-* headers an ordinary request from a browser's page gets, if a rule allows it. */
-export function corsReplyHeaders(call: S3Call, method: string): Record<string, string> {
+export async function corsReplyHeaders(call: S3Call, method: string): Promise<Record<string, string>> {
   const origin = call.header('origin');
   if (!origin) return {};
-  const rules = call.walrus.corsRules(call.bucket);
+  const rules = await call.walrus.corsRules(call.bucket);
   const rule = rules && matchCors(rules, origin, method);
   return rule ? corsHeaders(rule, origin) : {};
 }

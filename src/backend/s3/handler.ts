@@ -82,7 +82,9 @@ function bucketOperation(call: S3Call, method: string): Operation {
     UNSUPPORTED.has(sub!)
       ? [
           `${method}?${sub}`,
-          () => buckets.unsetConfiguration(call, sub!, method) ?? Promise.reject(notImplemented(`${method} ?${sub}`)),
+          async () =>
+            (await buckets.unsetConfiguration(call, sub!, method)) ??
+            Promise.reject(notImplemented(`${method} ?${sub}`)),
         ]
       : [`${method}?${sub}`, () => Promise.reject(methodNotAllowed())];
   if (method === 'OPTIONS') return ['PreflightRequest', () => configs.preflight(call)];
@@ -156,7 +158,7 @@ function objectOperation(call: S3Call, method: string): Operation {
 }
 
 /** With no gate (Walrus alone, in unit tests) ACLs are the only check. */
-const aclsOnly: S3Gate = () => false;
+const aclsOnly: S3Gate = async () => false;
 
 export async function handleS3(
   walrus: Walrus,
@@ -169,7 +171,7 @@ export async function handleS3(
   let reply: Reply;
   let action: string | undefined;
   try {
-    const { principal, seed } = auth.verifyS3({
+    const { principal, seed } = await auth.verifyS3({
       method: req.method,
       rawPath: req.rawPath,
       query: req.query,
@@ -178,11 +180,11 @@ export async function handleS3(
     const method = req.method;
     const { bucket, key } = splitResource(req.resourcePath);
     const path = bucket === undefined ? '/' : `/${bucket}${key === undefined ? '' : '/' + key}`;
-    const granted = gate(principal, { method, path, query: Object.fromEntries(req.query) });
+    const granted = await gate(principal, { method, path, query: Object.fromEntries(req.query) });
     if (!bucket) {
       action = 'ListBuckets';
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
-      reply = buckets.listBuckets(walrus, principal);
+      reply = await buckets.listBuckets(walrus, principal);
     } else {
       walrus.userBucket(bucket, method === 'PUT' && key === undefined && req.query.length === 0);
       // The gate's answer is for this request only: a copy's source is read as a GET of its own.
@@ -192,7 +194,7 @@ export async function handleS3(
       action = name;
       reply = await run();
       if (method !== 'OPTIONS')
-        reply = { ...reply, headers: { ...(reply.headers ?? {}), ...configs.corsReplyHeaders(call, method) } };
+        reply = { ...reply, headers: { ...(reply.headers ?? {}), ...(await configs.corsReplyHeaders(call, method)) } };
     }
   } catch (e) {
     if (!(e instanceof ServiceError)) throw e;

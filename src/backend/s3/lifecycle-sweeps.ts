@@ -11,33 +11,33 @@ import type { Walrus } from './walrus';
 export const LIFECYCLE_SWEEP_MS = 3600 * 1000;
 const PAGE = 1000;
 
-export function applyLifecycle(walrus: Walrus, now = Date.now()): { expired: number; aborted: number } {
+export async function applyLifecycle(walrus: Walrus, now = Date.now()): Promise<{ expired: number; aborted: number }> {
   const { store, files } = walrus;
   const done = { expired: 0, aborted: 0 };
   const start: KeyRange = { from: Buffer.alloc(0), inclusive: true };
-  for (const bucketId of store.bucketsWithConfig('lifecycle')) {
-    const rules = store.bucketConfig<LifecycleRule[]>(bucketId, 'lifecycle') ?? [];
-    const owner = store.bucketById(bucketId)!.ownerAccountId;
+  for (const bucketId of await store.bucketsWithConfig('lifecycle')) {
+    const rules = (await store.bucketConfig<LifecycleRule[]>(bucketId, 'lifecycle')) ?? [];
+    const owner = (await store.bucketById(bucketId))!.ownerAccountId;
     for (
-      let range = start, page = store.scanObjects(bucketId, range, PAGE);
+      let range = start, page = await store.scanObjects(bucketId, range, PAGE);
       page.length;
-      page = store.scanObjects(bucketId, range, PAGE)
+      page = await store.scanObjects(bucketId, range, PAGE)
     ) {
       for (const o of page) {
         if (!rules.some((r) => expires(r, o, now))) continue;
-        walrus.removeObject(bucketId, o.key, owner);
+        await walrus.removeObject(bucketId, o.key, owner);
         done.expired++;
       }
       range = { from: Buffer.from(page[page.length - 1].key, 'utf8'), inclusive: false };
     }
     for (
-      let range = start, page = store.scanUploads(bucketId, range, PAGE);
+      let range = start, page = await store.scanUploads(bucketId, range, PAGE);
       page.length;
-      page = store.scanUploads(bucketId, range, PAGE)
+      page = await store.scanUploads(bucketId, range, PAGE)
     ) {
       for (const u of page) {
         if (!rules.some((r) => abortsUpload(r, u, now))) continue;
-        for (const f of store.deleteUpload(u.id)) files.remove(bucketId, f);
+        for (const f of await store.deleteUpload(u.id)) files.remove(bucketId, f);
         done.aborted++;
       }
       const last = page[page.length - 1];
@@ -47,22 +47,22 @@ export function applyLifecycle(walrus: Walrus, now = Date.now()): { expired: num
   return done;
 }
 
-export function startLifecycleSweeps(
+export async function startLifecycleSweeps(
   walrus: Walrus,
   log: (line: string) => void,
   everyMs = LIFECYCLE_SWEEP_MS,
-): () => void {
-  const sweep = () => {
+): Promise<() => void> {
+  const sweep = async () => {
     try {
-      const { expired, aborted } = applyLifecycle(walrus);
+      const { expired, aborted } = await applyLifecycle(walrus);
       if (expired || aborted)
         log(`walrus lifecycle: ${expired} object(s) expired, ${aborted} multipart upload(s) aborted`);
     } catch (e) {
       log(`walrus lifecycle sweep failed: ${(e as Error).message}`);
     }
   };
-  sweep();
-  const timer = setInterval(sweep, everyMs);
+  await sweep();
+  const timer = setInterval(() => void sweep(), everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }

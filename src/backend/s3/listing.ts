@@ -23,7 +23,7 @@ export interface ListPage<T> {
   next?: { key: string; id?: string };
 }
 
-export type Scan<T> = (range: KeyRange, limit: number) => T[];
+export type Scan<T> = (range: KeyRange, limit: number) => Promise<T[]>;
 
 /** The smallest byte string greater than every string that starts with b; undefined if none. */
 export function successor(b: Buffer): Buffer | undefined {
@@ -37,7 +37,10 @@ export function successor(b: Buffer): Buffer | undefined {
 
 const BATCH = 1000;
 
-export function listPage<T extends { key: string; id?: string }>(scan: Scan<T>, q: ListQuery): ListPage<T> {
+export async function listPage<T extends { key: string; id?: string }>(
+  scan: Scan<T>,
+  q: ListQuery,
+): Promise<ListPage<T>> {
   const prefix = Buffer.from(q.prefix, 'utf8');
   const delimiter = q.delimiter ? Buffer.from(q.delimiter, 'utf8') : undefined;
   const below = prefix.length ? successor(prefix) : undefined;
@@ -62,7 +65,7 @@ export function listPage<T extends { key: string; id?: string }>(scan: Scan<T>, 
   let done = false;
   while (!done && out.length <= q.maxKeys) {
     const limit = Math.min(BATCH, q.maxKeys + 1 - out.length);
-    const rows = scan(cursor, limit);
+    const rows = await scan(cursor, limit);
     done = rows.length < limit;
     for (const row of rows) {
       const key = Buffer.from(row.key, 'utf8');

@@ -59,39 +59,39 @@ export class MultipartUploads {
   }
 
   /** The upload, if it exists in this bucket under this key. */
-  private upload(b: BucketRecord, key: string, uploadId: string): UploadRecord {
-    const u = this.store.findUpload(uploadId);
+  private async upload(b: BucketRecord, key: string, uploadId: string): Promise<UploadRecord> {
+    const u = await this.store.findUpload(uploadId);
     if (!u || u.bucketId !== b.id || u.key !== key) throw noSuchUpload();
     return u;
   }
 
   /** Reading or ending an upload: its initiator's account, or the bucket owner. */
-  private ownUpload(
+  private async ownUpload(
     caller: Caller,
     bucketName: string,
     key: string,
     uploadId: string,
-  ): { b: BucketRecord; u: UploadRecord } {
-    const b = this.store.findBucket(bucketName);
+  ): Promise<{ b: BucketRecord; u: UploadRecord }> {
+    const b = await this.store.findBucket(bucketName);
     if (!b) throw new ServiceError('NoSuchBucket', 'The specified bucket does not exist', 404);
-    const u = this.upload(b, key, uploadId);
+    const u = await this.upload(b, key, uploadId);
     const who = caller?.account.id;
     const mine = who !== undefined && (who === u.ownerAccountId || who === b.ownerAccountId);
     if (!mine && !this.walrus.bucketAllows(b, caller, 'WRITE')) throw accessDenied();
     return { b, u };
   }
 
-  initiate(
+  async initiate(
     caller: Caller,
     bucketName: string,
     key: string,
     attrs: ObjectAttributes,
     acl: AclInput,
     checksumAlgorithm?: string,
-  ): UploadRecord {
+  ): Promise<UploadRecord> {
     checkKey(key);
     this.walrus.checkAttributes(attrs);
-    const b = this.walrus.writableBucket(caller, bucketName);
+    const b = await this.walrus.writableBucket(caller, bucketName);
     const owner = this.walrus.ownerFor(caller, b);
     const upload: UploadRecord = {
       id: this.walrus.files.newId(),
@@ -102,25 +102,25 @@ export class MultipartUploads {
       contentType: attrs.contentType,
       headers: attrs.headers,
       tags: attrs.tags,
-      acl: this.walrus.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId }),
+      acl: await this.walrus.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId }),
       checksumAlgorithm,
       initiated: new Date().toISOString(),
     };
-    this.store.createUpload(upload);
+    await this.store.createUpload(upload);
     return upload;
   }
 
   /** Checks, before the body is read, that a part may be uploaded. */
-  checkUploadPart(
+  async checkUploadPart(
     caller: Caller,
     bucketName: string,
     key: string,
     uploadId: string,
     partNumber: number,
-  ): { b: BucketRecord; u: UploadRecord } {
+  ): Promise<{ b: BucketRecord; u: UploadRecord }> {
     checkPartNumber(partNumber);
-    const b = this.walrus.writableBucket(caller, bucketName);
-    return { b, u: this.upload(b, key, uploadId) };
+    const b = await this.walrus.writableBucket(caller, bucketName);
+    return { b, u: await this.upload(b, key, uploadId) };
   }
 
   /** Stores a part from a request body (its checksum is kept) or from another object's bytes. */
@@ -132,7 +132,7 @@ export class MultipartUploads {
     partNumber: number,
     body: AsyncIterable<Buffer>,
   ): Promise<PartRecord> {
-    const { b } = this.checkUploadPart(caller, bucketName, key, uploadId, partNumber);
+    const { b } = await this.checkUploadPart(caller, bucketName, key, uploadId, partNumber);
     const md5 = createHash('md5');
     let size = 0;
     const counted = (async function* () {
@@ -154,9 +154,9 @@ export class MultipartUploads {
     };
     let replaced: string | undefined;
     try {
-      this.store.transaction(() => {
-        if (!this.store.findUpload(uploadId) || this.completing.has(uploadId)) throw noSuchUpload();
-        replaced = this.store.putPart(part);
+      await this.store.transaction(async () => {
+        if (!(await this.store.findUpload(uploadId)) || this.completing.has(uploadId)) throw noSuchUpload();
+        replaced = await this.store.putPart(part);
       });
     } catch (e) {
       this.walrus.files.remove(b.id, fileId);
@@ -177,7 +177,7 @@ export class MultipartUploads {
     range?: { start: number; end: number },
     check?: (o: ObjectRecord) => void,
   ): Promise<PartRecord> {
-    this.checkUploadPart(caller, bucketName, key, uploadId, partNumber);
+    await this.checkUploadPart(caller, bucketName, key, uploadId, partNumber);
     check?.(src);
     if (range && (range.start > range.end || range.end >= src.size))
       throw new ServiceError(
@@ -189,29 +189,29 @@ export class MultipartUploads {
     return this.uploadPart(caller, bucketName, key, uploadId, partNumber, bytes);
   }
 
-  listParts(
+  async listParts(
     caller: Caller,
     bucketName: string,
     key: string,
     uploadId: string,
     marker: number,
     maxParts: number,
-  ): { upload: UploadRecord; parts: PartRecord[]; truncated: boolean } {
-    const { u } = this.ownUpload(caller, bucketName, key, uploadId);
-    const parts = this.store.listParts(uploadId, marker, maxParts + 1);
+  ): Promise<{ upload: UploadRecord; parts: PartRecord[]; truncated: boolean }> {
+    const { u } = await this.ownUpload(caller, bucketName, key, uploadId);
+    const parts = await this.store.listParts(uploadId, marker, maxParts + 1);
     const truncated = parts.length > maxParts;
     return { upload: u, parts: truncated ? parts.slice(0, maxParts) : parts, truncated };
   }
 
-  list(caller: Caller, bucketName: string, q: ListQuery): ListPage<UploadRecord> {
-    const b = this.walrus.bucketFor(caller, bucketName, 'READ');
+  async list(caller: Caller, bucketName: string, q: ListQuery): Promise<ListPage<UploadRecord>> {
+    const b = await this.walrus.bucketFor(caller, bucketName, 'READ');
     return listPage((range, limit) => this.store.scanUploads(b.id, range, limit), q);
   }
 
-  abort(caller: Caller, bucketName: string, key: string, uploadId: string): void {
-    const { b } = this.ownUpload(caller, bucketName, key, uploadId);
+  async abort(caller: Caller, bucketName: string, key: string, uploadId: string): Promise<void> {
+    const { b } = await this.ownUpload(caller, bucketName, key, uploadId);
     if (this.completing.has(uploadId)) throw busy();
-    for (const fileId of this.store.deleteUpload(uploadId)) this.walrus.files.remove(b.id, fileId);
+    for (const fileId of await this.store.deleteUpload(uploadId)) this.walrus.files.remove(b.id, fileId);
   }
 
   async complete(
@@ -221,15 +221,15 @@ export class MultipartUploads {
     uploadId: string,
     listed: CompletedPart[],
   ): Promise<ObjectRecord> {
-    const b = this.walrus.writableBucket(caller, bucketName);
-    const u = this.upload(b, key, uploadId);
+    const b = await this.walrus.writableBucket(caller, bucketName);
+    const u = await this.upload(b, key, uploadId);
     if (this.completing.has(uploadId)) throw busy();
     if (!listed.length)
       throw new ServiceError(
         'MalformedXML',
         'The XML you provided was not well-formed or did not validate against our published schema.',
       );
-    const stored = new Map(this.store.listParts(uploadId, 0, MAX_PART_NUMBER).map((p) => [p.partNumber, p]));
+    const stored = new Map((await this.store.listParts(uploadId, 0, MAX_PART_NUMBER)).map((p) => [p.partNumber, p]));
     for (let i = 1; i < listed.length; i++) {
       if (listed[i].partNumber <= listed[i - 1].partNumber)
         throw new ServiceError(
@@ -267,7 +267,7 @@ export class MultipartUploads {
       const etag = createHash('md5');
       for (const p of parts) etag.update(Buffer.from(unquote(p.etag), 'hex'));
       let partFiles: string[] = [];
-      const record = this.walrus.commitObject(
+      const record = await this.walrus.commitObject(
         {
           bucketId: b.id,
           key,
@@ -281,9 +281,9 @@ export class MultipartUploads {
           acl: u.acl,
           lastModified: new Date().toISOString(),
         },
-        () => {
-          if (!this.store.findUpload(uploadId)) throw noSuchUpload();
-          partFiles = this.store.deleteUpload(uploadId);
+        async () => {
+          if (!(await this.store.findUpload(uploadId))) throw noSuchUpload();
+          partFiles = await this.store.deleteUpload(uploadId);
         },
       );
       for (const f of partFiles) this.walrus.files.remove(b.id, f);

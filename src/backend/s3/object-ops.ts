@@ -39,7 +39,7 @@ function taggingDirective(call: S3Call): 'COPY' | 'REPLACE' {
 }
 
 async function copyObject(call: S3Call): Promise<Reply> {
-  const source = call.copySourceObject();
+  const source = await call.copySourceObject();
   const replace = metadataDirective(call) === 'REPLACE' ? call.attributes() : undefined;
   const o = await call.walrus.copyObject(
     call.caller,
@@ -105,9 +105,9 @@ function storedHeaders(o: ObjectRecord): Record<string, string> {
   return out;
 }
 
-export function getObject(call: S3Call, head: boolean): Reply {
+export async function getObject(call: S3Call, head: boolean): Promise<Reply> {
   const action = head ? 'HeadObject' : 'GetObject';
-  const o = call.walrus.readableObject(call.caller, call.bucket, call.objectKey, call.param('versionId'));
+  const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey, call.param('versionId'));
   if (checkConditions(o, (h) => call.header(h)) === 'not-modified') return emptyReply(action, 304, objectHeaders(o));
   const headers: Record<string, string> = { ...storedHeaders(o), ...objectHeaders(o), 'Accept-Ranges': 'bytes' };
   if (o.tags?.length) headers['x-amz-tagging-count'] = String(o.tags.length);
@@ -133,16 +133,16 @@ export function getObject(call: S3Call, head: boolean): Reply {
   return { status, headers, stream: call.walrus.openRange(o, start, end), action };
 }
 
-export function deleteObject(call: S3Call): Reply {
-  const removed = call.walrus.deleteObject(call.caller, call.bucket, call.objectKey, call.param('versionId'));
+export async function deleteObject(call: S3Call): Promise<Reply> {
+  const removed = await call.walrus.deleteObject(call.caller, call.bucket, call.objectKey, call.param('versionId'));
   const headers: Record<string, string> = removed.versionId ? { 'x-amz-version-id': removed.versionId } : {};
   if (removed.deleteMarker) headers['x-amz-delete-marker'] = 'true';
   return emptyReply('DeleteObject', 204, headers);
 }
 
-export function getObjectAcl(call: S3Call): Reply {
-  call.checkVersion();
-  return xmlReply('GetObjectAcl', aclDocument(call.walrus.objectAcl(call.caller, call.bucket, call.objectKey)));
+export async function getObjectAcl(call: S3Call): Promise<Reply> {
+  await call.checkVersion();
+  return xmlReply('GetObjectAcl', aclDocument(await call.walrus.objectAcl(call.caller, call.bucket, call.objectKey)));
 }
 
 /** The ACL a PUT ?acl asks for: headers, or else an AccessControlPolicy body. */
@@ -159,7 +159,7 @@ export async function requestedAcl(call: S3Call): Promise<AclInput> {
 }
 
 export async function putObjectAcl(call: S3Call): Promise<Reply> {
-  call.checkVersion();
-  call.walrus.setObjectAcl(call.caller, call.bucket, call.objectKey, await requestedAcl(call));
+  await call.checkVersion();
+  await call.walrus.setObjectAcl(call.caller, call.bucket, call.objectKey, await requestedAcl(call));
   return emptyReply('PutObjectAcl');
 }

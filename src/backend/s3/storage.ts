@@ -18,7 +18,7 @@ const ID = /^[0-9a-f]{32}$/;
 
 export interface LiveFiles {
   bucketIds: Set<string>;
-  fileInUse(fileId: string): boolean;
+  fileInUse(fileId: string): Promise<boolean>;
 }
 
 /** A full disk (or quota) as the client sees it: Walrus has no room, nothing was stored. */
@@ -135,7 +135,7 @@ export class ObjectFiles {
   }
 
   /** Removes temp files, files no object or part names, and folders of buckets that are gone. */
-  sweep(live: LiveFiles): { removed: number } {
+  async sweep(live: LiveFiles): Promise<{ removed: number }> {
     this.init();
     let removed = 0;
     for (const name of fs.readdirSync(this.tmpDir)) {
@@ -151,7 +151,7 @@ export class ObjectFiles {
         continue;
       }
       for (const file of fs.readdirSync(full)) {
-        if (ID.test(file) && live.fileInUse(file)) continue;
+        if (ID.test(file) && (await live.fileInUse(file))) continue;
         fs.rmSync(path.join(full, file), { recursive: true, force: true });
         removed++;
       }

@@ -93,58 +93,64 @@ export interface KeyRange {
 }
 
 export interface WalrusStore {
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
 
-  createBucket(bucket: BucketRecord): void;
-  findBucket(name: string): BucketRecord | undefined;
-  bucketById(id: string): BucketRecord | undefined;
-  listBuckets(ownerAccountId: string): BucketRecord[];
-  allBucketIds(): string[];
-  setBucketAcl(id: string, acl: Grant[]): void;
+  createBucket(bucket: BucketRecord): Promise<void>;
+  findBucket(name: string): Promise<BucketRecord | undefined>;
+  bucketById(id: string): Promise<BucketRecord | undefined>;
+  listBuckets(ownerAccountId: string): Promise<BucketRecord[]>;
+  allBucketIds(): Promise<string[]>;
+  setBucketAcl(id: string, acl: Grant[]): Promise<void>;
   /** True when the bucket holds objects or in-progress multipart uploads. */
-  bucketInUse(id: string): boolean;
-  deleteBucket(id: string): void;
+  bucketInUse(id: string): Promise<boolean>;
+  deleteBucket(id: string): Promise<void>;
   /** A configuration's parsed form (JSON), undefined when unset. */
-  bucketConfig<T>(bucketId: string, kind: BucketConfigKind): T | undefined;
+  bucketConfig<T>(bucketId: string, kind: BucketConfigKind): Promise<T | undefined>;
   /** Sets (or, with undefined, removes) a configuration; returns whether one was there. */
-  setBucketConfig(bucketId: string, kind: BucketConfigKind, config: unknown): boolean;
+  setBucketConfig(bucketId: string, kind: BucketConfigKind, config: unknown): Promise<boolean>;
   /** The buckets that hold a configuration of this kind. */
-  bucketsWithConfig(kind: BucketConfigKind): string[];
+  bucketsWithConfig(kind: BucketConfigKind): Promise<string[]>;
 
-  findObject(bucketId: string, key: string): ObjectRecord | undefined;
+  findObject(bucketId: string, key: string): Promise<ObjectRecord | undefined>;
   /** Inserts or replaces; returns the file of the object it replaced. */
-  putObject(object: ObjectRecord): string | undefined;
+  putObject(object: ObjectRecord): Promise<string | undefined>;
   /** Returns the file of the deleted object, if there was one. */
-  deleteObject(bucketId: string, key: string): string | undefined;
-  setObjectAcl(bucketId: string, key: string, acl: Grant[]): void;
-  setObjectTags(bucketId: string, key: string, tags: Tag[]): void;
-  scanObjects(bucketId: string, range: KeyRange, limit: number): ObjectRecord[];
+  deleteObject(bucketId: string, key: string): Promise<string | undefined>;
+  setObjectAcl(bucketId: string, key: string, acl: Grant[]): Promise<void>;
+  setObjectTags(bucketId: string, key: string, tags: Tag[]): Promise<void>;
+  scanObjects(bucketId: string, range: KeyRange, limit: number): Promise<ObjectRecord[]>;
 
-  createUpload(upload: UploadRecord): void;
-  findUpload(id: string): UploadRecord | undefined;
+  createUpload(upload: UploadRecord): Promise<void>;
+  findUpload(id: string): Promise<UploadRecord | undefined>;
   /** Removes the upload and its parts; returns the parts' files. */
-  deleteUpload(id: string): string[];
+  deleteUpload(id: string): Promise<string[]>;
   /** In (key, id) order, keys within the range. */
-  scanUploads(bucketId: string, range: KeyRange, limit: number): UploadRecord[];
+  scanUploads(bucketId: string, range: KeyRange, limit: number): Promise<UploadRecord[]>;
   /** Inserts or replaces; returns the file of the part it replaced. */
-  putPart(part: PartRecord): string | undefined;
-  listParts(uploadId: string, afterPartNumber: number, limit: number): PartRecord[];
+  putPart(part: PartRecord): Promise<string | undefined>;
+  listParts(uploadId: string, afterPartNumber: number, limit: number): Promise<PartRecord[]>;
 
   /** Whether any object, version or part refers to this file (for sweeping orphans at start-up). */
-  fileInUse(fileId: string): boolean;
+  fileInUse(fileId: string): Promise<boolean>;
 
   /** Makes the current version of a key noncurrent (the newest of them); false when there is none. */
-  retireCurrent(bucketId: string, key: string): boolean;
-  addDeleteMarker(bucketId: string, key: string, versionId: string, ownerAccountId: string, lastModified: string): void;
+  retireCurrent(bucketId: string, key: string): Promise<boolean>;
+  addDeleteMarker(
+    bucketId: string,
+    key: string,
+    versionId: string,
+    ownerAccountId: string,
+    lastModified: string,
+  ): Promise<void>;
   /** A noncurrent version or delete marker. */
-  findNoncurrent(bucketId: string, key: string, versionId: string): VersionRecord | undefined;
-  newestNoncurrent(bucketId: string, key: string): VersionRecord | undefined;
+  findNoncurrent(bucketId: string, key: string, versionId: string): Promise<VersionRecord | undefined>;
+  newestNoncurrent(bucketId: string, key: string): Promise<VersionRecord | undefined>;
   /** Removes a noncurrent version or delete marker; returns its file, if it has one. */
-  deleteNoncurrent(bucketId: string, key: string, versionId: string): string | undefined;
+  deleteNoncurrent(bucketId: string, key: string, versionId: string): Promise<string | undefined>;
   /** Makes a noncurrent version current again. */
-  restoreCurrent(v: VersionRecord): void;
+  restoreCurrent(v: VersionRecord): Promise<void>;
   /** Every version of every key in the range, by key then newest first (id orders them). */
-  scanVersions(bucketId: string, range: KeyRange, limit: number): VersionRecord[];
+  scanVersions(bucketId: string, range: KeyRange, limit: number): Promise<VersionRecord[]>;
 }
 
 /** A row of walrus_buckets. */
@@ -294,69 +300,69 @@ const VERSION_ORDER = "printf('%012d', 999999999999 - seq)";
 export class SqliteWalrusStore implements WalrusStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  transaction<T>(fn: () => T): T {
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
     return this.db.transaction(fn);
   }
 
-  createBucket(b: BucketRecord): void {
-    this.db
+  async createBucket(b: BucketRecord): Promise<void> {
+    await this.db
       .prepare(
         'INSERT INTO walrus_buckets (id, name, owner_account_id, location, acl, created) VALUES (?, ?, ?, ?, ?, ?)',
       )
       .run(b.id, b.name, b.ownerAccountId, b.location, JSON.stringify(b.acl), b.created);
   }
 
-  findBucket(name: string): BucketRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM walrus_buckets WHERE name = ?').get(name) as BucketRow | undefined;
+  async findBucket(name: string): Promise<BucketRecord | undefined> {
+    const r = (await this.db.prepare('SELECT * FROM walrus_buckets WHERE name = ?').get(name)) as BucketRow | undefined;
     return r && toBucket(r);
   }
 
-  bucketById(id: string): BucketRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM walrus_buckets WHERE id = ?').get(id) as BucketRow | undefined;
+  async bucketById(id: string): Promise<BucketRecord | undefined> {
+    const r = (await this.db.prepare('SELECT * FROM walrus_buckets WHERE id = ?').get(id)) as BucketRow | undefined;
     return r && toBucket(r);
   }
 
-  listBuckets(ownerAccountId: string): BucketRecord[] {
+  async listBuckets(ownerAccountId: string): Promise<BucketRecord[]> {
     return (
-      this.db
+      (await this.db
         .prepare('SELECT * FROM walrus_buckets WHERE owner_account_id = ? ORDER BY name')
-        .all(ownerAccountId) as BucketRow[]
+        .all(ownerAccountId)) as BucketRow[]
     ).map(toBucket);
   }
 
-  allBucketIds(): string[] {
-    return (this.db.prepare('SELECT id FROM walrus_buckets').all() as { id: string }[]).map((r) => r.id);
+  async allBucketIds(): Promise<string[]> {
+    return ((await this.db.prepare('SELECT id FROM walrus_buckets').all()) as { id: string }[]).map((r) => r.id);
   }
 
-  setBucketAcl(id: string, acl: Grant[]): void {
-    this.db.prepare('UPDATE walrus_buckets SET acl = ? WHERE id = ?').run(JSON.stringify(acl), id);
+  async setBucketAcl(id: string, acl: Grant[]): Promise<void> {
+    await this.db.prepare('UPDATE walrus_buckets SET acl = ? WHERE id = ?').run(JSON.stringify(acl), id);
   }
 
-  bucketInUse(id: string): boolean {
+  async bucketInUse(id: string): Promise<boolean> {
     return !!(
-      this.db.prepare('SELECT 1 FROM walrus_objects WHERE bucket_id = ? LIMIT 1').get(id) ||
-      this.db.prepare('SELECT 1 FROM walrus_versions WHERE bucket_id = ? LIMIT 1').get(id) ||
-      this.db.prepare('SELECT 1 FROM walrus_uploads WHERE bucket_id = ? LIMIT 1').get(id)
+      (await this.db.prepare('SELECT 1 FROM walrus_objects WHERE bucket_id = ? LIMIT 1').get(id)) ||
+      (await this.db.prepare('SELECT 1 FROM walrus_versions WHERE bucket_id = ? LIMIT 1').get(id)) ||
+      (await this.db.prepare('SELECT 1 FROM walrus_uploads WHERE bucket_id = ? LIMIT 1').get(id))
     );
   }
 
-  deleteBucket(id: string): void {
-    this.db.prepare('DELETE FROM walrus_buckets WHERE id = ?').run(id);
+  async deleteBucket(id: string): Promise<void> {
+    await this.db.prepare('DELETE FROM walrus_buckets WHERE id = ?').run(id);
   }
 
-  findObject(bucketId: string, key: string): ObjectRecord | undefined {
-    const r = this.db
+  async findObject(bucketId: string, key: string): Promise<ObjectRecord | undefined> {
+    const r = (await this.db
       .prepare('SELECT * FROM walrus_objects WHERE bucket_id = ? AND key = ?')
-      .get(bucketId, utf8(key)) as ObjectRow | undefined;
+      .get(bucketId, utf8(key))) as ObjectRow | undefined;
     return r && toObject(r);
   }
 
-  putObject(o: ObjectRecord): string | undefined {
-    return this.transaction(() => {
-      const old = this.db
+  async putObject(o: ObjectRecord): Promise<string | undefined> {
+    return this.transaction(async () => {
+      const old = (await this.db
         .prepare('SELECT file_id FROM walrus_objects WHERE bucket_id = ? AND key = ?')
-        .get(o.bucketId, utf8(o.key)) as { file_id: string } | undefined;
-      this.db
+        .get(o.bucketId, utf8(o.key))) as { file_id: string } | undefined;
+      await this.db
         .prepare(
           `INSERT OR REPLACE INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -380,60 +386,62 @@ export class SqliteWalrusStore implements WalrusStore {
     });
   }
 
-  deleteObject(bucketId: string, key: string): string | undefined {
-    const r = this.db
+  async deleteObject(bucketId: string, key: string): Promise<string | undefined> {
+    const r = (await this.db
       .prepare('DELETE FROM walrus_objects WHERE bucket_id = ? AND key = ? RETURNING file_id')
-      .get(bucketId, utf8(key)) as { file_id: string } | undefined;
+      .get(bucketId, utf8(key))) as { file_id: string } | undefined;
     return r?.file_id;
   }
 
-  setObjectAcl(bucketId: string, key: string, acl: Grant[]): void {
-    this.db
+  async setObjectAcl(bucketId: string, key: string, acl: Grant[]): Promise<void> {
+    await this.db
       .prepare('UPDATE walrus_objects SET acl = ? WHERE bucket_id = ? AND key = ?')
       .run(JSON.stringify(acl), bucketId, utf8(key));
   }
 
-  setObjectTags(bucketId: string, key: string, tags: Tag[]): void {
-    this.db
+  async setObjectTags(bucketId: string, key: string, tags: Tag[]): Promise<void> {
+    await this.db
       .prepare('UPDATE walrus_objects SET tags = ? WHERE bucket_id = ? AND key = ?')
       .run(JSON.stringify(tags), bucketId, utf8(key));
   }
 
-  bucketConfig<T>(bucketId: string, kind: BucketConfigKind): T | undefined {
-    const r = this.db
+  async bucketConfig<T>(bucketId: string, kind: BucketConfigKind): Promise<T | undefined> {
+    const r = (await this.db
       .prepare('SELECT config FROM walrus_bucket_configs WHERE bucket_id = ? AND kind = ?')
-      .get(bucketId, kind) as { config: string } | undefined;
+      .get(bucketId, kind)) as { config: string } | undefined;
     return r ? (JSON.parse(r.config) as T) : undefined;
   }
 
-  setBucketConfig(bucketId: string, kind: BucketConfigKind, config: unknown): boolean {
+  async setBucketConfig(bucketId: string, kind: BucketConfigKind, config: unknown): Promise<boolean> {
     const had =
-      this.db.prepare('DELETE FROM walrus_bucket_configs WHERE bucket_id = ? AND kind = ?').run(bucketId, kind)
+      (await this.db.prepare('DELETE FROM walrus_bucket_configs WHERE bucket_id = ? AND kind = ?').run(bucketId, kind))
         .changes > 0;
     if (config !== undefined)
-      this.db
+      await this.db
         .prepare('INSERT INTO walrus_bucket_configs (bucket_id, kind, config) VALUES (?, ?, ?)')
         .run(bucketId, kind, JSON.stringify(config));
     return had;
   }
 
-  bucketsWithConfig(kind: BucketConfigKind): string[] {
+  async bucketsWithConfig(kind: BucketConfigKind): Promise<string[]> {
     return (
-      this.db.prepare('SELECT bucket_id FROM walrus_bucket_configs WHERE kind = ?').all(kind) as { bucket_id: string }[]
+      (await this.db.prepare('SELECT bucket_id FROM walrus_bucket_configs WHERE kind = ?').all(kind)) as {
+        bucket_id: string;
+      }[]
     ).map((r) => r.bucket_id as string);
   }
 
-  scanObjects(bucketId: string, range: KeyRange, limit: number): ObjectRecord[] {
+  async scanObjects(bucketId: string, range: KeyRange, limit: number): Promise<ObjectRecord[]> {
     const { sql, args } = rangeSql(range);
     return (
-      this.db
+      (await this.db
         .prepare(`SELECT * FROM walrus_objects WHERE bucket_id = ? AND ${sql} ORDER BY key LIMIT ?`)
-        .all(bucketId, ...args, limit) as ObjectRow[]
+        .all(bucketId, ...args, limit)) as ObjectRow[]
     ).map(toObject);
   }
 
-  createUpload(u: UploadRecord): void {
-    this.db
+  async createUpload(u: UploadRecord): Promise<void> {
+    await this.db
       .prepare(
         `INSERT INTO walrus_uploads (id, bucket_id, key, owner_account_id, initiator_user_id, content_type, headers, acl, checksum_algorithm, initiated, tags)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -453,37 +461,37 @@ export class SqliteWalrusStore implements WalrusStore {
       );
   }
 
-  findUpload(id: string): UploadRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM walrus_uploads WHERE id = ?').get(id) as UploadRow | undefined;
+  async findUpload(id: string): Promise<UploadRecord | undefined> {
+    const r = (await this.db.prepare('SELECT * FROM walrus_uploads WHERE id = ?').get(id)) as UploadRow | undefined;
     return r && toUpload(r);
   }
 
-  deleteUpload(id: string): string[] {
-    return this.transaction(() => {
+  async deleteUpload(id: string): Promise<string[]> {
+    return this.transaction(async () => {
       const files = (
-        this.db.prepare('SELECT file_id FROM walrus_parts WHERE upload_id = ?').all(id) as { file_id: string }[]
+        (await this.db.prepare('SELECT file_id FROM walrus_parts WHERE upload_id = ?').all(id)) as { file_id: string }[]
       ).map((r) => r.file_id as string);
-      this.db.prepare('DELETE FROM walrus_parts WHERE upload_id = ?').run(id);
-      this.db.prepare('DELETE FROM walrus_uploads WHERE id = ?').run(id);
+      await this.db.prepare('DELETE FROM walrus_parts WHERE upload_id = ?').run(id);
+      await this.db.prepare('DELETE FROM walrus_uploads WHERE id = ?').run(id);
       return files;
     });
   }
 
-  scanUploads(bucketId: string, range: KeyRange, limit: number): UploadRecord[] {
+  async scanUploads(bucketId: string, range: KeyRange, limit: number): Promise<UploadRecord[]> {
     const { sql, args } = rangeSql(range, true);
     return (
-      this.db
+      (await this.db
         .prepare(`SELECT * FROM walrus_uploads WHERE bucket_id = ? AND ${sql} ORDER BY key, id LIMIT ?`)
-        .all(bucketId, ...args, limit) as UploadRow[]
+        .all(bucketId, ...args, limit)) as UploadRow[]
     ).map(toUpload);
   }
 
-  putPart(p: PartRecord): string | undefined {
-    return this.transaction(() => {
-      const old = this.db
+  async putPart(p: PartRecord): Promise<string | undefined> {
+    return this.transaction(async () => {
+      const old = (await this.db
         .prepare('SELECT file_id FROM walrus_parts WHERE upload_id = ? AND part_number = ?')
-        .get(p.uploadId, p.partNumber) as { file_id: string } | undefined;
-      this.db
+        .get(p.uploadId, p.partNumber)) as { file_id: string } | undefined;
+      await this.db
         .prepare(
           'INSERT OR REPLACE INTO walrus_parts (upload_id, part_number, file_id, size, etag, checksum, ' +
             'last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -493,42 +501,45 @@ export class SqliteWalrusStore implements WalrusStore {
     });
   }
 
-  listParts(uploadId: string, afterPartNumber: number, limit: number): PartRecord[] {
+  async listParts(uploadId: string, afterPartNumber: number, limit: number): Promise<PartRecord[]> {
     return (
-      this.db
+      (await this.db
         .prepare('SELECT * FROM walrus_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?')
-        .all(uploadId, afterPartNumber, limit) as PartRow[]
+        .all(uploadId, afterPartNumber, limit)) as PartRow[]
     ).map(toPart);
   }
 
-  fileInUse(fileId: string): boolean {
-    return ['walrus_objects', 'walrus_versions', 'walrus_parts'].some((t) =>
-      this.db.prepare(`SELECT 1 FROM ${t} WHERE file_id = ?`).get(fileId),
-    );
+  async fileInUse(fileId: string): Promise<boolean> {
+    for (const t of ['walrus_objects', 'walrus_versions', 'walrus_parts'])
+      if (await this.db.prepare(`SELECT 1 FROM ${t} WHERE file_id = ?`).get(fileId)) return true;
+    return false;
   }
 
-  retireCurrent(bucketId: string, key: string): boolean {
+  async retireCurrent(bucketId: string, key: string): Promise<boolean> {
     return (
-      this.db
-        .prepare(
-          `INSERT INTO walrus_versions (bucket_id, key, version_id, seq, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags)
+      (
+        await this.db
+          .prepare(
+            `INSERT INTO walrus_versions (bucket_id, key, version_id, seq, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags)
            SELECT bucket_id, key, coalesce(version_id, '${NULL_VERSION}'), (SELECT coalesce(max(seq), 0) + 1 FROM walrus_versions v WHERE v.bucket_id = o.bucket_id AND v.key = o.key),
              file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags
            FROM walrus_objects o WHERE bucket_id = ? AND key = ?`,
-        )
-        .run(bucketId, utf8(key)).changes > 0 &&
-      this.db.prepare('DELETE FROM walrus_objects WHERE bucket_id = ? AND key = ?').run(bucketId, utf8(key)).changes > 0
+          )
+          .run(bucketId, utf8(key))
+      ).changes > 0 &&
+      (await this.db.prepare('DELETE FROM walrus_objects WHERE bucket_id = ? AND key = ?').run(bucketId, utf8(key)))
+        .changes > 0
     );
   }
 
-  addDeleteMarker(
+  async addDeleteMarker(
     bucketId: string,
     key: string,
     versionId: string,
     ownerAccountId: string,
     lastModified: string,
-  ): void {
-    this.db
+  ): Promise<void> {
+    await this.db
       .prepare(
         `INSERT INTO walrus_versions (bucket_id, key, version_id, seq, delete_marker, owner_account_id, last_modified)
          VALUES (?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM walrus_versions WHERE bucket_id = ? AND key = ?), 1, ?, ?)`,
@@ -536,44 +547,44 @@ export class SqliteWalrusStore implements WalrusStore {
       .run(bucketId, utf8(key), versionId, bucketId, utf8(key), ownerAccountId, lastModified);
   }
 
-  findNoncurrent(bucketId: string, key: string, versionId: string): VersionRecord | undefined {
-    const r = this.db
+  async findNoncurrent(bucketId: string, key: string, versionId: string): Promise<VersionRecord | undefined> {
+    const r = (await this.db
       .prepare(
         `SELECT *, ${VERSION_ORDER} AS id, 0 AS current FROM walrus_versions WHERE bucket_id = ? AND key = ? ` +
           `AND version_id = ?`,
       )
-      .get(bucketId, utf8(key), versionId) as VersionRow | undefined;
+      .get(bucketId, utf8(key), versionId)) as VersionRow | undefined;
     return r && toVersion(r);
   }
 
-  newestNoncurrent(bucketId: string, key: string): VersionRecord | undefined {
-    const r = this.db
+  async newestNoncurrent(bucketId: string, key: string): Promise<VersionRecord | undefined> {
+    const r = (await this.db
       .prepare(
         `SELECT *, ${VERSION_ORDER} AS id, 0 AS current FROM walrus_versions WHERE bucket_id = ? AND key = ? ` +
           `ORDER BY seq DESC LIMIT 1`,
       )
-      .get(bucketId, utf8(key)) as VersionRow | undefined;
+      .get(bucketId, utf8(key))) as VersionRow | undefined;
     return r && toVersion(r);
   }
 
-  deleteNoncurrent(bucketId: string, key: string, versionId: string): string | undefined {
-    const r = this.db
+  async deleteNoncurrent(bucketId: string, key: string, versionId: string): Promise<string | undefined> {
+    const r = (await this.db
       .prepare('DELETE FROM walrus_versions WHERE bucket_id = ? AND key = ? AND version_id = ? RETURNING file_id')
-      .get(bucketId, utf8(key), versionId) as { file_id: string } | undefined;
+      .get(bucketId, utf8(key), versionId)) as { file_id: string } | undefined;
     return r?.file_id ?? undefined;
   }
 
-  restoreCurrent(v: VersionRecord): void {
-    this.transaction(() => {
-      this.deleteNoncurrent(v.bucketId, v.key, v.versionId ?? NULL_VERSION);
-      this.putObject(v);
+  async restoreCurrent(v: VersionRecord): Promise<void> {
+    await this.transaction(async () => {
+      await this.deleteNoncurrent(v.bucketId, v.key, v.versionId ?? NULL_VERSION);
+      await this.putObject(v);
     });
   }
 
-  scanVersions(bucketId: string, range: KeyRange, limit: number): VersionRecord[] {
+  async scanVersions(bucketId: string, range: KeyRange, limit: number): Promise<VersionRecord[]> {
     const { sql, args } = rangeSql(range, true);
     return (
-      this.db
+      (await this.db
         .prepare(
           `SELECT * FROM (
              SELECT *, '' AS id, 0 AS seq, 0 AS delete_marker, 1 AS current, 1 AS latest FROM walrus_objects WHERE bucket_id = ?
@@ -585,7 +596,7 @@ export class SqliteWalrusStore implements WalrusStore {
              FROM walrus_versions v WHERE bucket_id = ?
            ) WHERE ${sql} ORDER BY key, id LIMIT ?`,
         )
-        .all(bucketId, bucketId, ...args, limit) as VersionRow[]
+        .all(bucketId, bucketId, ...args, limit)) as VersionRow[]
     ).map(toVersion);
   }
 }

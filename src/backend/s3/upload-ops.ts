@@ -17,11 +17,11 @@ function uploadId(call: S3Call): string {
   return id;
 }
 
-export function createUpload(call: S3Call): Reply {
+export async function createUpload(call: S3Call): Promise<Reply> {
   const algorithm = call.header('x-amz-checksum-algorithm')?.trim().toLowerCase();
   if (algorithm !== undefined && !isChecksumAlgorithm(algorithm))
     throw new ServiceError('InvalidRequest', `Checksum algorithm ${algorithm} is not supported`);
-  const u = call.walrus.multipart.initiate(
+  const u = await call.walrus.multipart.initiate(
     call.caller,
     call.bucket,
     call.objectKey,
@@ -67,7 +67,7 @@ export async function uploadPart(call: S3Call): Promise<Reply> {
       call.objectKey,
       id,
       partNumber,
-      call.copySourceObject().object,
+      (await call.copySourceObject()).object,
       copyRange(call),
       check,
     );
@@ -77,7 +77,7 @@ export async function uploadPart(call: S3Call): Promise<Reply> {
     );
   }
   // Refuse before the body is read (and before 100 Continue) when the part cannot be taken.
-  mp.checkUploadPart(call.caller, call.bucket, call.objectKey, id, partNumber);
+  await mp.checkUploadPart(call.caller, call.bucket, call.objectKey, id, partNumber);
   const part = await mp.uploadPart(
     call.caller,
     call.bucket,
@@ -89,13 +89,26 @@ export async function uploadPart(call: S3Call): Promise<Reply> {
   return emptyReply('UploadPart', 200, { ETag: part.etag, ...checksumHeader(part.checksum) });
 }
 
-export function listParts(call: S3Call): Reply {
+export async function listParts(call: S3Call): Promise<Reply> {
   const marker = call.intParam('part-number-marker', 0);
   const maxParts = call.intParam('max-parts', 1000, 1000);
-  const r = call.walrus.multipart.listParts(call.caller, call.bucket, call.objectKey, uploadId(call), marker, maxParts);
+  const r = await call.walrus.multipart.listParts(
+    call.caller,
+    call.bucket,
+    call.objectKey,
+    uploadId(call),
+    marker,
+    maxParts,
+  );
   return xmlReply(
     'ListParts',
-    listPartsDocument({ bucket: call.bucket, ...r, marker, maxParts, owner: call.owner(r.upload.ownerAccountId) }),
+    listPartsDocument({
+      bucket: call.bucket,
+      ...r,
+      marker,
+      maxParts,
+      owner: await call.owner(r.upload.ownerAccountId),
+    }),
   );
 }
 
@@ -116,12 +129,12 @@ export async function completeUpload(call: S3Call): Promise<Reply> {
   );
 }
 
-export function abortUpload(call: S3Call): Reply {
-  call.walrus.multipart.abort(call.caller, call.bucket, call.objectKey, uploadId(call));
+export async function abortUpload(call: S3Call): Promise<Reply> {
+  await call.walrus.multipart.abort(call.caller, call.bucket, call.objectKey, uploadId(call));
   return emptyReply('AbortMultipartUpload', 204);
 }
 
-export function listUploads(call: S3Call): Reply {
+export async function listUploads(call: S3Call): Promise<Reply> {
   const prefix = call.param('prefix') ?? '';
   const delimiter = call.param('delimiter') || undefined;
   const keyMarker = call.param('key-marker') ?? '';
@@ -131,7 +144,12 @@ export function listUploads(call: S3Call): Reply {
   if (encodingType !== undefined && encodingType !== 'url')
     throw new ServiceError('InvalidArgument', 'Invalid Encoding Method specified in Request');
   const after = keyMarker ? { key: keyMarker, id: uploadIdMarker || undefined } : undefined;
-  const page = call.walrus.multipart.list(call.caller, call.bucket, { prefix, delimiter, maxKeys: maxUploads, after });
+  const page = await call.walrus.multipart.list(call.caller, call.bucket, {
+    prefix,
+    delimiter,
+    maxKeys: maxUploads,
+    after,
+  });
   return xmlReply(
     'ListMultipartUploads',
     listUploadsDocument(page, {
@@ -142,7 +160,7 @@ export function listUploads(call: S3Call): Reply {
       uploadIdMarker,
       maxUploads,
       encodingType,
-      ownerOf: (a) => call.owner(a),
+      ownerOf: await call.ownersOf(page.entries.map((u) => u.ownerAccountId)),
     }),
   );
 }

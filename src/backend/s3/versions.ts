@@ -52,79 +52,79 @@ export interface Removal {
 export class ObjectVersions {
   constructor(private readonly store: WalrusStore) {}
 
-  status(bucketId: string): VersioningStatus | undefined {
+  async status(bucketId: string): Promise<VersioningStatus | undefined> {
     return this.store.bucketConfig<VersioningStatus>(bucketId, 'versioning');
   }
 
   /** Before a new current version is stored: gives it its id, moves aside or drops what it replaces. */
-  makeRoom(record: ObjectRecord): string[] {
-    const status = this.status(record.bucketId);
+  async makeRoom(record: ObjectRecord): Promise<string[]> {
+    const status = await this.status(record.bucketId);
     if (status === 'Enabled') {
       record.versionId = newVersionId();
-      this.store.retireCurrent(record.bucketId, record.key);
+      await this.store.retireCurrent(record.bucketId, record.key);
       return [];
     }
     record.versionId = undefined;
     if (status === undefined) return [];
     // Suspended: the new object is the null version; a current version with an id is kept.
-    const current = this.store.findObject(record.bucketId, record.key);
-    if (current?.versionId !== undefined) this.store.retireCurrent(record.bucketId, record.key);
+    const current = await this.store.findObject(record.bucketId, record.key);
+    if (current?.versionId !== undefined) await this.store.retireCurrent(record.bucketId, record.key);
     return this.dropNoncurrentNull(record.bucketId, record.key);
   }
 
   /** DELETE without a version id. */
-  deleteKey(bucketId: string, key: string, ownerAccountId: string): Removal {
-    const status = this.status(bucketId);
+  async deleteKey(bucketId: string, key: string, ownerAccountId: string): Promise<Removal> {
+    const status = await this.status(bucketId);
     if (status === undefined) {
-      const file = this.store.deleteObject(bucketId, key);
+      const file = await this.store.deleteObject(bucketId, key);
       return { files: file ? [file] : [], deleteMarker: false };
     }
     const files: string[] = [];
     let versionId = NULL_VERSION;
     if (status === 'Enabled') {
-      this.store.retireCurrent(bucketId, key);
+      await this.store.retireCurrent(bucketId, key);
       versionId = newVersionId();
     } else {
-      const current = this.store.findObject(bucketId, key);
-      if (current?.versionId !== undefined) this.store.retireCurrent(bucketId, key);
-      else if (current) files.push(this.store.deleteObject(bucketId, key)!);
-      files.push(...this.dropNoncurrentNull(bucketId, key));
+      const current = await this.store.findObject(bucketId, key);
+      if (current?.versionId !== undefined) await this.store.retireCurrent(bucketId, key);
+      else if (current) files.push((await this.store.deleteObject(bucketId, key))!);
+      files.push(...(await this.dropNoncurrentNull(bucketId, key)));
     }
-    this.store.addDeleteMarker(bucketId, key, versionId, ownerAccountId, new Date().toISOString());
+    await this.store.addDeleteMarker(bucketId, key, versionId, ownerAccountId, new Date().toISOString());
     return { files, versionId, deleteMarker: true };
   }
 
   /** DELETE of one version: gone for good; if it was the newest, the next newest becomes current. */
-  deleteVersion(bucketId: string, key: string, versionId: string): Removal {
-    const found = this.find(bucketId, key, versionId);
+  async deleteVersion(bucketId: string, key: string, versionId: string): Promise<Removal> {
+    const found = await this.find(bucketId, key, versionId);
     if (!found) return { files: [], versionId, deleteMarker: false };
-    const file = found.current
+    const file = await (found.current
       ? this.store.deleteObject(bucketId, key)
-      : this.store.deleteNoncurrent(bucketId, key, versionId);
-    if (!this.store.findObject(bucketId, key)) {
-      const newest = this.store.newestNoncurrent(bucketId, key);
-      if (newest && !newest.deleteMarker) this.store.restoreCurrent(newest);
+      : this.store.deleteNoncurrent(bucketId, key, versionId));
+    if (!(await this.store.findObject(bucketId, key))) {
+      const newest = await this.store.newestNoncurrent(bucketId, key);
+      if (newest && !newest.deleteMarker) await this.store.restoreCurrent(newest);
     }
     return { files: file ? [file] : [], versionId, deleteMarker: found.deleteMarker };
   }
 
   /** A version by id ('null' for the null version), current or not. */
-  find(bucketId: string, key: string, versionId: string): VersionRecord | undefined {
-    const current = this.store.findObject(bucketId, key);
+  async find(bucketId: string, key: string, versionId: string): Promise<VersionRecord | undefined> {
+    const current = await this.store.findObject(bucketId, key);
     if (current && versionIdOf(current) === versionId)
       return { ...current, deleteMarker: false, current: true, latest: true, id: '' };
     return this.store.findNoncurrent(bucketId, key, versionId);
   }
 
   /** The delete marker a key's latest version is, if it is one. */
-  latestDeleteMarker(bucketId: string, key: string): VersionRecord | undefined {
-    if (this.store.findObject(bucketId, key)) return undefined;
-    const newest = this.store.newestNoncurrent(bucketId, key);
+  async latestDeleteMarker(bucketId: string, key: string): Promise<VersionRecord | undefined> {
+    if (await this.store.findObject(bucketId, key)) return undefined;
+    const newest = await this.store.newestNoncurrent(bucketId, key);
     return newest?.deleteMarker ? newest : undefined;
   }
 
-  private dropNoncurrentNull(bucketId: string, key: string): string[] {
-    const file = this.store.deleteNoncurrent(bucketId, key, NULL_VERSION);
+  private async dropNoncurrentNull(bucketId: string, key: string): Promise<string[]> {
+    const file = await this.store.deleteNoncurrent(bucketId, key, NULL_VERSION);
     return file ? [file] : [];
   }
 }

@@ -44,8 +44,8 @@ export const MAX_PUT_SIZE = 5 * 1024 ** 3;
 export const MAX_METADATA_BYTES = 2048;
 
 export interface AccountDirectory {
-  findAccount(id: string): Account | undefined;
-  findAccountByName(name: string): Account | undefined;
+  findAccount(id: string): Promise<Account | undefined>;
+  findAccountByName(name: string): Promise<Account | undefined>;
 }
 
 /** A key, and one of its versions when named. */
@@ -106,7 +106,7 @@ const noSuchVersion = () => new ServiceError('NoSuchVersion', 'The specified ver
  * IAM policies and the bucket's policy. Throws to deny; true when the bucket's policy explicitly
  * allows the request (its ACLs then need not).
  */
-export type S3Gate = (principal: Principal | undefined, request: S3Request) => boolean;
+export type S3Gate = (principal: Principal | undefined, request: S3Request) => Promise<boolean>;
 
 /** An object as a read names it: the source of a copy, a manifest, a bundle's part. */
 export interface ObjectSource {
@@ -148,18 +148,18 @@ export class Walrus {
   }
 
   /** Start-up housekeeping for the one process that serves Walrus: drop temp and orphan files. */
-  recover(): { removed: number } {
+  async recover(): Promise<{ removed: number }> {
     return this.files.sweep({
-      bucketIds: new Set(this.store.allBucketIds()),
+      bucketIds: new Set(await this.store.allBucketIds()),
       fileInUse: (id) => this.store.fileInUse(id),
     });
   }
 
   // ---- the internal API the rest of the cloud uses ----
 
-  headObject(bucket: string, key: string): ObjectHead | undefined {
-    const b = this.store.findBucket(bucket);
-    const o = b && this.store.findObject(b.id, key);
+  async headObject(bucket: string, key: string): Promise<ObjectHead | undefined> {
+    const b = await this.store.findBucket(bucket);
+    const o = b && (await this.store.findObject(b.id, key));
     return (
       o && {
         size: o.size,
@@ -172,10 +172,10 @@ export class Walrus {
   }
 
   /** The object's bytes; throws NoSuchBucket or NoSuchKey. No access check: callers use readAs first. */
-  openObject(bucket: string, key: string): Readable {
-    const b = this.store.findBucket(bucket);
+  async openObject(bucket: string, key: string): Promise<Readable> {
+    const b = await this.store.findBucket(bucket);
     if (!b) throw noSuchBucket();
-    const o = this.store.findObject(b.id, key);
+    const o = await this.store.findObject(b.id, key);
     if (!o) throw noSuchKey();
     return this.files.open(b.id, o.fileId);
   }
@@ -197,12 +197,10 @@ export class Walrus {
    * the bucket's policy explicitly allowed the read. What allowed some other request (the write of
    * a copy) never counts here. Call it on the cloud's Walrus, not on a request's view of it.
    */
-  readAs(caller: Caller, source: ObjectSource, gate: S3Gate): ObjectRecord {
+  async readAs(caller: Caller, source: ObjectSource, gate: S3Gate): Promise<ObjectRecord> {
     const query = source.versionId === undefined ? {} : { versionId: source.versionId };
-    return this.asRequest(
-      caller,
-      { method: 'GET', path: `/${source.bucket}/${source.key}`, query },
-      gate,
+    return (
+      await this.asRequest(caller, { method: 'GET', path: `/${source.bucket}/${source.key}`, query }, gate)
     ).readableObject(caller, source.bucket, source.key, source.versionId);
   }
 
@@ -211,22 +209,22 @@ export class Walrus {
    * user, as BundleInstance does): the gate, then the bucket's ACLs unless its policy allowed.
    * Returns the Walrus to write through.
    */
-  writerFor(caller: Caller, bucket: string, key: string, gate: S3Gate): Walrus {
-    const view = this.asRequest(caller, { method: 'PUT', path: `/${bucket}/${key}`, query: {} }, gate);
-    view.writableBucket(caller, bucket);
+  async writerFor(caller: Caller, bucket: string, key: string, gate: S3Gate): Promise<Walrus> {
+    const view = await this.asRequest(caller, { method: 'PUT', path: `/${bucket}/${key}`, query: {} }, gate);
+    await view.writableBucket(caller, bucket);
     return view;
   }
 
   /** This Walrus as one request of the caller's sees it, once the gate has let it through. */
-  private asRequest(caller: Caller, request: S3Request, gate: S3Gate): Walrus {
+  private async asRequest(caller: Caller, request: S3Request, gate: S3Gate): Promise<Walrus> {
     this.userBucket(request.path.split('/')[1]);
-    return gate(caller, request) ? this.grantedByPolicy() : this;
+    return (await gate(caller, request)) ? this.grantedByPolicy() : this;
   }
 
   // ---- access rules, shared with multipart ----
 
-  cloudAccount(): string | undefined {
-    this.cloudAccountId ??= this.accounts.findAccountByName(this.cloudAccountName)?.id;
+  async cloudAccount(): Promise<string | undefined> {
+    this.cloudAccountId ??= (await this.accounts.findAccountByName(this.cloudAccountName))?.id;
     return this.cloudAccountId;
   }
 
@@ -239,31 +237,31 @@ export class Walrus {
   }
 
   /** The bucket, if it exists and the caller holds the permission on it. */
-  bucketFor(caller: Caller, name: string, permission: Permission): BucketRecord {
-    const b = this.store.findBucket(name);
+  async bucketFor(caller: Caller, name: string, permission: Permission): Promise<BucketRecord> {
+    const b = await this.store.findBucket(name);
     if (!b) throw noSuchBucket();
     if (!this.bucketAllows(b, caller, permission)) throw accessDenied();
     return b;
   }
 
-  bucketOwnedBy(caller: Caller, name: string): BucketRecord {
-    const b = this.store.findBucket(name);
+  async bucketOwnedBy(caller: Caller, name: string): Promise<BucketRecord> {
+    const b = await this.store.findBucket(name);
     if (!b) throw noSuchBucket();
     if (!caller || caller.account.id !== b.ownerAccountId) throw accessDenied();
     return b;
   }
 
   /** Grants for a new bucket or object from what the request asked (private by default). */
-  grantsFor(acl: AclInput, ctx: AclContext): Grant[] {
+  async grantsFor(acl: AclInput, ctx: AclContext): Promise<Grant[]> {
     if (acl.grants) {
       validateGrants(acl.grants);
       for (const g of acl.grants) {
-        if (g.grantee.type === 'CanonicalUser' && !this.accounts.findAccount(g.grantee.id))
+        if (g.grantee.type === 'CanonicalUser' && !(await this.accounts.findAccount(g.grantee.id)))
           throw new ServiceError('InvalidArgument', 'Invalid id');
       }
       return acl.grants;
     }
-    return cannedGrants(acl.canned ?? 'private', { ...ctx, cloudAccount: this.cloudAccount() });
+    return cannedGrants(acl.canned ?? 'private', { ...ctx, cloudAccount: await this.cloudAccount() });
   }
 
   /** Who owns what the caller writes: the caller's account; anonymous writes belong to the bucket owner. */
@@ -287,14 +285,14 @@ export class Walrus {
    * whatever `alsoCheck` adds), then the replaced file, if any, is unlinked. If the commit fails,
    * the new file is.
    */
-  commitObject(record: ObjectRecord, alsoCheck?: () => void): ObjectRecord {
+  async commitObject(record: ObjectRecord, alsoCheck?: () => Promise<void>): Promise<ObjectRecord> {
     let obsolete: string[] = [];
     try {
-      this.store.transaction(() => {
-        if (!this.store.bucketById(record.bucketId)) throw noSuchBucket();
-        alsoCheck?.();
-        obsolete = this.versions.makeRoom(record);
-        const replaced = this.store.putObject(record);
+      await this.store.transaction(async () => {
+        if (!(await this.store.bucketById(record.bucketId))) throw noSuchBucket();
+        await alsoCheck?.();
+        obsolete = await this.versions.makeRoom(record);
+        const replaced = await this.store.putObject(record);
         if (replaced && replaced !== record.fileId) obsolete.push(replaced);
       });
     } catch (e) {
@@ -305,28 +303,29 @@ export class Walrus {
     return record;
   }
 
-  describeAcl(ownerId: string, grants: Grant[]): AclView {
-    const name = (id: string) => this.accounts.findAccount(id)?.name ?? id;
-    return {
-      owner: { id: ownerId, displayName: name(ownerId) },
-      grants: grants.map((g) => ({
-        grantee: g.grantee.type === 'CanonicalUser' ? { ...g.grantee, displayName: name(g.grantee.id) } : g.grantee,
+  async describeAcl(ownerId: string, grants: Grant[]): Promise<AclView> {
+    const name = async (id: string) => (await this.accounts.findAccount(id))?.name ?? id;
+    const named: AclView['grants'] = [];
+    for (const g of grants)
+      named.push({
+        grantee:
+          g.grantee.type === 'CanonicalUser' ? { ...g.grantee, displayName: await name(g.grantee.id) } : g.grantee,
         permission: g.permission,
-      })),
-    };
+      });
+    return { owner: { id: ownerId, displayName: await name(ownerId) }, grants: named };
   }
 
   // ---- buckets ----
 
-  listBuckets(caller: Caller): { owner: Account; buckets: BucketRecord[] } {
+  async listBuckets(caller: Caller): Promise<{ owner: Account; buckets: BucketRecord[] }> {
     if (!caller) throw accessDenied();
     return {
       owner: caller.account,
-      buckets: this.store.listBuckets(caller.account.id).filter((b) => !this.systemBuckets.has(b.name)),
+      buckets: (await this.store.listBuckets(caller.account.id)).filter((b) => !this.systemBuckets.has(b.name)),
     };
   }
 
-  createBucket(caller: Caller, name: string, opts: { location?: string; acl: AclInput }): BucketRecord {
+  async createBucket(caller: Caller, name: string, opts: { location?: string; acl: AclInput }): Promise<BucketRecord> {
     if (!caller) throw accessDenied();
     checkBucketName(name);
     this.userBucket(name, true);
@@ -339,11 +338,11 @@ export class Walrus {
       name,
       ownerAccountId: owner,
       location,
-      acl: this.grantsFor(opts.acl, { owner, bucketOwner: owner }),
+      acl: await this.grantsFor(opts.acl, { owner, bucketOwner: owner }),
       created: now(),
     };
-    this.store.transaction(() => {
-      const existing = this.store.findBucket(name);
+    await this.store.transaction(async () => {
+      const existing = await this.store.findBucket(name);
       if (existing?.ownerAccountId === owner)
         throw new ServiceError(
           'BucketAlreadyOwnedByYou',
@@ -351,49 +350,52 @@ export class Walrus {
           409,
         );
       if (existing) throw bucketTaken();
-      this.store.createBucket(bucket);
+      await this.store.createBucket(bucket);
     });
     this.files.createBucketDir(bucket.id);
     return bucket;
   }
 
-  headBucket(caller: Caller, name: string): BucketRecord {
+  async headBucket(caller: Caller, name: string): Promise<BucketRecord> {
     return this.bucketFor(caller, name, 'READ');
   }
 
-  deleteBucket(caller: Caller, name: string): void {
-    const b = this.bucketOwnedBy(caller, name);
-    this.store.transaction(() => {
-      if (this.store.bucketInUse(b.id))
+  async deleteBucket(caller: Caller, name: string): Promise<void> {
+    const b = await this.bucketOwnedBy(caller, name);
+    await this.store.transaction(async () => {
+      if (await this.store.bucketInUse(b.id))
         throw new ServiceError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409);
-      this.store.deleteBucket(b.id);
+      await this.store.deleteBucket(b.id);
     });
     this.files.removeBucketDir(b.id);
   }
 
-  bucketLocation(caller: Caller, name: string): string {
-    return this.bucketOwnedBy(caller, name).location;
+  async bucketLocation(caller: Caller, name: string): Promise<string> {
+    return (await this.bucketOwnedBy(caller, name)).location;
   }
 
-  bucketAcl(caller: Caller, name: string): AclView {
-    const b = this.bucketFor(caller, name, 'READ_ACP');
+  async bucketAcl(caller: Caller, name: string): Promise<AclView> {
+    const b = await this.bucketFor(caller, name, 'READ_ACP');
     return this.describeAcl(b.ownerAccountId, b.acl);
   }
 
-  setBucketAcl(caller: Caller, name: string, acl: AclInput): void {
-    const b = this.bucketFor(caller, name, 'WRITE_ACP');
-    this.store.setBucketAcl(b.id, this.grantsFor(acl, { owner: b.ownerAccountId, bucketOwner: b.ownerAccountId }));
+  async setBucketAcl(caller: Caller, name: string, acl: AclInput): Promise<void> {
+    const b = await this.bucketFor(caller, name, 'WRITE_ACP');
+    await this.store.setBucketAcl(
+      b.id,
+      await this.grantsFor(acl, { owner: b.ownerAccountId, bucketOwner: b.ownerAccountId }),
+    );
   }
 
-  listObjects(caller: Caller, name: string, q: ListQuery): ListPage<ObjectRecord> {
-    const b = this.bucketFor(caller, name, 'READ');
+  async listObjects(caller: Caller, name: string, q: ListQuery): Promise<ListPage<ObjectRecord>> {
+    const b = await this.bucketFor(caller, name, 'READ');
     return listPage((range, limit) => this.store.scanObjects(b.id, range, limit), q);
   }
 
   // ---- objects ----
 
   /** Checks, before any body is read, that the caller may write into the bucket. */
-  writableBucket(caller: Caller, name: string): BucketRecord {
+  async writableBucket(caller: Caller, name: string): Promise<BucketRecord> {
     return this.bucketFor(caller, name, 'WRITE');
   }
 
@@ -407,9 +409,9 @@ export class Walrus {
   ): Promise<ObjectRecord> {
     checkKey(key);
     this.checkAttributes(attrs);
-    const b = this.writableBucket(caller, bucketName);
+    const b = await this.writableBucket(caller, bucketName);
     const owner = this.ownerFor(caller, b);
-    const grants = this.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId });
+    const grants = await this.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId });
     const fileId = await this.files.write(b.id, body);
     const r = body.result!;
     return this.commitObject({
@@ -429,10 +431,12 @@ export class Walrus {
   }
 
   /** The object, if the caller may read it. A missing key is AccessDenied to those who may not list. */
-  readableObject(caller: Caller, bucketName: string, key: string, versionId?: string): ObjectRecord {
-    const b = this.store.findBucket(bucketName);
+  async readableObject(caller: Caller, bucketName: string, key: string, versionId?: string): Promise<ObjectRecord> {
+    const b = await this.store.findBucket(bucketName);
     if (!b) throw noSuchBucket();
-    const o = versionId === undefined ? this.store.findObject(b.id, key) : this.versions.find(b.id, key, versionId);
+    const o = await (versionId === undefined
+      ? this.store.findObject(b.id, key)
+      : this.versions.find(b.id, key, versionId));
     if (!o) {
       if (!this.bucketAllows(b, caller, 'READ')) throw accessDenied();
       throw versionId === undefined ? noSuchKey() : noSuchVersion();
@@ -449,14 +453,14 @@ export class Walrus {
   }
 
   /** DELETE: of the key (a delete marker when versioned), or of one version for good. */
-  deleteObject(caller: Caller, bucketName: string, key: string, versionId?: string): Removal {
-    const b = this.writableBucket(caller, bucketName);
+  async deleteObject(caller: Caller, bucketName: string, key: string, versionId?: string): Promise<Removal> {
+    const b = await this.writableBucket(caller, bucketName);
     return this.removeObject(b.id, key, this.ownerFor(caller, b), versionId);
   }
 
   /** Deletes a key (a delete marker when versioned) or one version; no access check. */
-  removeObject(bucketId: string, key: string, owner: string, versionId?: string): Removal {
-    const removal = this.store.transaction(() =>
+  async removeObject(bucketId: string, key: string, owner: string, versionId?: string): Promise<Removal> {
+    const removal = await this.store.transaction(() =>
       versionId === undefined
         ? this.versions.deleteKey(bucketId, key, owner)
         : this.versions.deleteVersion(bucketId, key, versionId),
@@ -466,31 +470,31 @@ export class Walrus {
   }
 
   /** Where a version sorts among its key's (for a listing's version-id-marker); undefined if none. */
-  versionOrder(bucketName: string, key: string, versionId: string): string | undefined {
-    const b = this.store.findBucket(bucketName);
-    return b && this.versions.find(b.id, key, versionId)?.id;
+  async versionOrder(bucketName: string, key: string, versionId: string): Promise<string | undefined> {
+    const b = await this.store.findBucket(bucketName);
+    return b && (await this.versions.find(b.id, key, versionId))?.id;
   }
 
   /** Every version and delete marker, a page at a time, as ListObjectVersions lists them. */
-  listVersions(caller: Caller, name: string, q: ListQuery): ListPage<VersionRecord> {
-    const b = this.bucketFor(caller, name, 'READ');
+  async listVersions(caller: Caller, name: string, q: ListQuery): Promise<ListPage<VersionRecord>> {
+    const b = await this.bucketFor(caller, name, 'READ');
     return listPage((range, limit) => this.store.scanVersions(b.id, range, limit), q);
   }
 
   /** A bucket's configuration (tagging, CORS, lifecycle): its owner's to read and change. */
-  bucketConfig<T>(caller: Caller, name: string, kind: BucketConfigKind): T | undefined {
-    return this.store.bucketConfig<T>(this.bucketOwnedBy(caller, name).id, kind);
+  async bucketConfig<T>(caller: Caller, name: string, kind: BucketConfigKind): Promise<T | undefined> {
+    return this.store.bucketConfig<T>((await this.bucketOwnedBy(caller, name)).id, kind);
   }
 
   /** Sets, or with undefined removes, a configuration; returns whether one was set before. */
-  setBucketConfig(caller: Caller, name: string, kind: BucketConfigKind, config: unknown): boolean {
-    return this.store.setBucketConfig(this.bucketOwnedBy(caller, name).id, kind, config);
+  async setBucketConfig(caller: Caller, name: string, kind: BucketConfigKind, config: unknown): Promise<boolean> {
+    return this.store.setBucketConfig((await this.bucketOwnedBy(caller, name)).id, kind, config);
   }
 
   /** A bucket's owner and its policy's text, for the policy check every request passes. */
-  bucketPolicy(name: string): { ownerAccountId: string; policy?: string } | undefined {
-    const b = this.store.findBucket(name);
-    return b && { ownerAccountId: b.ownerAccountId, policy: this.store.bucketConfig<string>(b.id, 'policy') };
+  async bucketPolicy(name: string): Promise<{ ownerAccountId: string; policy?: string } | undefined> {
+    const b = await this.store.findBucket(name);
+    return b && { ownerAccountId: b.ownerAccountId, policy: await this.store.bucketConfig<string>(b.id, 'policy') };
   }
 
   /**
@@ -506,23 +510,23 @@ export class Walrus {
   }
 
   /** A bucket's CORS rules, for anyone: browsers ask before they may authenticate. */
-  corsRules(name: string): CorsRule[] | undefined {
-    const b = this.store.findBucket(name);
+  async corsRules(name: string): Promise<CorsRule[] | undefined> {
+    const b = await this.store.findBucket(name);
     return b && this.store.bucketConfig<CorsRule[]>(b.id, 'cors');
   }
 
   /** Replaces an object's tags: who may change its ACL may change its tags. */
-  setObjectTags(caller: Caller, bucketName: string, key: string, tags: Tag[]): void {
-    const o = this.objectForAcp(caller, bucketName, key, 'WRITE_ACP');
-    this.store.setObjectTags(o.bucketId, o.key, tags);
+  async setObjectTags(caller: Caller, bucketName: string, key: string, tags: Tag[]): Promise<void> {
+    const o = await this.objectForAcp(caller, bucketName, key, 'WRITE_ACP');
+    await this.store.setObjectTags(o.bucketId, o.key, tags);
   }
 
-  deleteObjects(
+  async deleteObjects(
     caller: Caller,
     bucketName: string,
     objects: ObjectName[],
-  ): { deleted: (ObjectName & Removal)[]; errors: { key: string; code: string; message: string }[] } {
-    const b = this.writableBucket(caller, bucketName);
+  ): Promise<{ deleted: (ObjectName & Removal)[]; errors: { key: string; code: string; message: string }[] }> {
+    const b = await this.writableBucket(caller, bucketName);
     const out = {
       deleted: [] as (ObjectName & Removal)[],
       errors: [] as { key: string; code: string; message: string }[],
@@ -530,7 +534,7 @@ export class Walrus {
     for (const { key, versionId } of objects) {
       try {
         checkKey(key);
-        out.deleted.push({ key, ...this.removeObject(b.id, key, this.ownerFor(caller, b), versionId) });
+        out.deleted.push({ key, ...(await this.removeObject(b.id, key, this.ownerFor(caller, b), versionId)) });
       } catch (e) {
         if (!(e instanceof ServiceError)) throw e;
         out.errors.push({ key, code: e.code, message: e.message });
@@ -552,7 +556,7 @@ export class Walrus {
     checkKey(target.key);
     const src = source.object;
     opts.check?.(src);
-    const b = this.writableBucket(caller, target.bucket);
+    const b = await this.writableBucket(caller, target.bucket);
     if (b.id === src.bucketId && target.key === src.key && !opts.replace && source.versionId === undefined) {
       throw new ServiceError(
         'InvalidRequest',
@@ -562,7 +566,7 @@ export class Walrus {
     }
     if (opts.replace) this.checkAttributes(opts.replace);
     const owner = this.ownerFor(caller, b);
-    const grants = this.grantsFor(opts.acl, { owner, bucketOwner: b.ownerAccountId });
+    const grants = await this.grantsFor(opts.acl, { owner, bucketOwner: b.ownerAccountId });
     const md5 = createHash('md5');
     const bytes = this.openRange(src);
     const fileId = await this.files.write(
@@ -591,30 +595,30 @@ export class Walrus {
     });
   }
 
-  objectAcl(caller: Caller, bucketName: string, key: string): AclView {
-    const o = this.objectForAcp(caller, bucketName, key, 'READ_ACP');
+  async objectAcl(caller: Caller, bucketName: string, key: string): Promise<AclView> {
+    const o = await this.objectForAcp(caller, bucketName, key, 'READ_ACP');
     return this.describeAcl(o.ownerAccountId, o.acl);
   }
 
-  setObjectAcl(caller: Caller, bucketName: string, key: string, acl: AclInput): void {
-    const o = this.objectForAcp(caller, bucketName, key, 'WRITE_ACP');
-    const b = this.store.bucketById(o.bucketId)!;
-    this.store.setObjectAcl(
+  async setObjectAcl(caller: Caller, bucketName: string, key: string, acl: AclInput): Promise<void> {
+    const o = await this.objectForAcp(caller, bucketName, key, 'WRITE_ACP');
+    const b = (await this.store.bucketById(o.bucketId))!;
+    await this.store.setObjectAcl(
       o.bucketId,
       o.key,
-      this.grantsFor(acl, { owner: o.ownerAccountId, bucketOwner: b.ownerAccountId }),
+      await this.grantsFor(acl, { owner: o.ownerAccountId, bucketOwner: b.ownerAccountId }),
     );
   }
 
-  private objectForAcp(
+  private async objectForAcp(
     caller: Caller,
     bucketName: string,
     key: string,
     permission: 'READ_ACP' | 'WRITE_ACP',
-  ): ObjectRecord {
-    const b = this.store.findBucket(bucketName);
+  ): Promise<ObjectRecord> {
+    const b = await this.store.findBucket(bucketName);
     if (!b) throw noSuchBucket();
-    const o = this.store.findObject(b.id, key);
+    const o = await this.store.findObject(b.id, key);
     if (!o) throw this.bucketAllows(b, caller, 'READ') ? noSuchKey() : accessDenied();
     if (!this.objectAllows(o, caller, permission)) throw accessDenied();
     return o;

@@ -87,12 +87,12 @@ export class StorageController {
   async restore(zone: string, volumeId: string, snapshotId: string): Promise<void> {
     const fh = await fs.promises.open(this.volumePath(zone, volumeId), 'r+');
     try {
-      for (const offset of this.chunkOffsets(snapshotId)) {
+      for (const offset of await this.chunkOffsets(snapshotId)) {
         let at = offset;
-        for await (const piece of this.buckets.open(
+        for await (const piece of (await this.buckets.open(
           SNAPSHOT_BUCKET,
           chunkKey(snapshotId, offset),
-        ) as AsyncIterable<Buffer>) {
+        )) as AsyncIterable<Buffer>) {
           await fh.write(piece, 0, piece.length, at);
           at += piece.length;
         }
@@ -103,13 +103,16 @@ export class StorageController {
     }
   }
 
-  deleteSnapshot(snapshotId: string): void {
-    this.buckets.removeUnder(SNAPSHOT_BUCKET, `${snapshotId}/`);
+  async deleteSnapshot(snapshotId: string): Promise<void> {
+    await this.buckets.removeUnder(SNAPSHOT_BUCKET, `${snapshotId}/`);
   }
 
-  private chunkOffsets(snapshotId: string): number[] {
+  private async chunkOffsets(snapshotId: string): Promise<number[]> {
     const prefix = `${snapshotId}/`;
-    return [...this.buckets.objects(SNAPSHOT_BUCKET, prefix)].map((o) => parseInt(o.key.slice(prefix.length), 16));
+    const offsets: number[] = [];
+    for await (const o of this.buckets.objects(SNAPSHOT_BUCKET, prefix))
+      offsets.push(parseInt(o.key.slice(prefix.length), 16));
+    return offsets;
   }
 }
 

@@ -148,53 +148,57 @@ const toTask = (r: TaskRow): ConversionTask => ({
 export class SqliteVolumeStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  transaction<T>(fn: () => T): T {
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
     return this.db.transaction(fn);
   }
 
   // Volumes
-  insertVolume(v: Volume): void {
-    this.db
+  async insertVolume(v: Volume): Promise<void> {
+    await this.db
       .prepare(
         'INSERT INTO volumes (id, account_id, zone, size_gib, snapshot_id, status, created) VALUES (?, ?, ?, ' +
           '?, ?, ?, ?)',
       )
       .run(v.id, v.accountId, v.zone, v.sizeGiB, v.snapshotId ?? null, v.status, v.created);
   }
-  volume(id: string): Volume | undefined {
-    const r = this.db.prepare('SELECT * FROM volumes WHERE id = ?').get(id) as VolumeRow | undefined;
+  async volume(id: string): Promise<Volume | undefined> {
+    const r = (await this.db.prepare('SELECT * FROM volumes WHERE id = ?').get(id)) as VolumeRow | undefined;
     return r && toVolume(r);
   }
   /** An account's volumes (every account's when accountId is undefined), deleted ones left out. */
-  volumes(accountId?: string): Volume[] {
+  async volumes(accountId?: string): Promise<Volume[]> {
     const rows =
       accountId === undefined
-        ? this.db.prepare("SELECT * FROM volumes WHERE status != 'deleted' ORDER BY created, id").all()
-        : this.db
+        ? await this.db.prepare("SELECT * FROM volumes WHERE status != 'deleted' ORDER BY created, id").all()
+        : await this.db
             .prepare("SELECT * FROM volumes WHERE account_id = ? AND status != 'deleted' ORDER BY created, id")
             .all(accountId);
     return (rows as VolumeRow[]).map(toVolume);
   }
   /** Every attached volume, by instance (for describing instances: few volumes, one query). */
-  attachments(): Map<string, Volume[]> {
+  async attachments(): Promise<Map<string, Volume[]>> {
     const out = new Map<string, Volume[]>();
     for (const v of (
-      this.db.prepare('SELECT * FROM volumes WHERE instance_id IS NOT NULL ORDER BY device').all() as VolumeRow[]
+      (await this.db
+        .prepare('SELECT * FROM volumes WHERE instance_id IS NOT NULL ORDER BY device')
+        .all()) as VolumeRow[]
     ).map(toVolume)) {
       out.set(v.attachment!.instanceId, [...(out.get(v.attachment!.instanceId) ?? []), v]);
     }
     return out;
   }
-  attachedTo(instanceId: string): Volume[] {
+  async attachedTo(instanceId: string): Promise<Volume[]> {
     return (
-      this.db.prepare('SELECT * FROM volumes WHERE instance_id = ? ORDER BY device').all(instanceId) as VolumeRow[]
+      (await this.db
+        .prepare('SELECT * FROM volumes WHERE instance_id = ? ORDER BY device')
+        .all(instanceId)) as VolumeRow[]
     ).map(toVolume);
   }
-  setVolumeStatus(id: string, status: VolumeStatus): void {
-    this.db.prepare('UPDATE volumes SET status = ? WHERE id = ?').run(status, id);
+  async setVolumeStatus(id: string, status: VolumeStatus): Promise<void> {
+    await this.db.prepare('UPDATE volumes SET status = ? WHERE id = ?').run(status, id);
   }
-  setAttachment(id: string, a: Attachment | undefined): void {
-    this.db
+  async setAttachment(id: string, a: Attachment | undefined): Promise<void> {
+    await this.db
       .prepare(
         'UPDATE volumes SET instance_id = ?, device = ?, attach_status = ?, attach_time = ?, ' +
           'delete_on_termination = ? WHERE id = ?',
@@ -208,56 +212,60 @@ export class SqliteVolumeStore {
         id,
       );
   }
-  deleteVolume(id: string): void {
-    this.db.prepare('DELETE FROM volumes WHERE id = ?').run(id);
+  async deleteVolume(id: string): Promise<void> {
+    await this.db.prepare('DELETE FROM volumes WHERE id = ?').run(id);
   }
 
   // Snapshots
-  insertSnapshot(s: Snapshot): void {
-    this.db
+  async insertSnapshot(s: Snapshot): Promise<void> {
+    await this.db
       .prepare(
         'INSERT INTO snapshots (id, account_id, volume_id, volume_size_gib, status, progress, description, ' +
           'started) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(s.id, s.accountId, s.volumeId, s.volumeSizeGiB, s.status, s.progress, s.description, s.started);
   }
-  snapshot(id: string): Snapshot | undefined {
-    const r = this.db.prepare('SELECT * FROM snapshots WHERE id = ?').get(id) as SnapshotRow | undefined;
+  async snapshot(id: string): Promise<Snapshot | undefined> {
+    const r = (await this.db.prepare('SELECT * FROM snapshots WHERE id = ?').get(id)) as SnapshotRow | undefined;
     return r && toSnapshot(r);
   }
-  allSnapshots(): Snapshot[] {
-    return (this.db.prepare('SELECT * FROM snapshots ORDER BY started, id').all() as SnapshotRow[]).map(toSnapshot);
+  async allSnapshots(): Promise<Snapshot[]> {
+    return ((await this.db.prepare('SELECT * FROM snapshots ORDER BY started, id').all()) as SnapshotRow[]).map(
+      toSnapshot,
+    );
   }
-  setSnapshotProgress(id: string, status: SnapshotStatus, progress: number): void {
-    this.db.prepare('UPDATE snapshots SET status = ?, progress = ? WHERE id = ?').run(status, progress, id);
+  async setSnapshotProgress(id: string, status: SnapshotStatus, progress: number): Promise<void> {
+    await this.db.prepare('UPDATE snapshots SET status = ?, progress = ? WHERE id = ?').run(status, progress, id);
   }
-  deleteSnapshot(id: string): void {
-    this.db.prepare('DELETE FROM snapshots WHERE id = ?').run(id);
+  async deleteSnapshot(id: string): Promise<void> {
+    await this.db.prepare('DELETE FROM snapshots WHERE id = ?').run(id);
   }
-  permissions(snapshotId: string): string[] {
+  async permissions(snapshotId: string): Promise<string[]> {
     return (
-      this.db
+      (await this.db
         .prepare('SELECT grantee FROM snapshot_permissions WHERE snapshot_id = ? ORDER BY grantee')
-        .all(snapshotId) as { grantee: string }[]
+        .all(snapshotId)) as { grantee: string }[]
     ).map((r) => r.grantee);
   }
-  setPermissions(snapshotId: string, add: string[], remove: string[]): void {
-    this.transaction(() => {
+  async setPermissions(snapshotId: string, add: string[], remove: string[]): Promise<void> {
+    await this.transaction(async () => {
       for (const g of remove)
-        this.db.prepare('DELETE FROM snapshot_permissions WHERE snapshot_id = ? AND grantee = ?').run(snapshotId, g);
+        await this.db
+          .prepare('DELETE FROM snapshot_permissions WHERE snapshot_id = ? AND grantee = ?')
+          .run(snapshotId, g);
       for (const g of add)
-        this.db
+        await this.db
           .prepare('INSERT OR IGNORE INTO snapshot_permissions (snapshot_id, grantee) VALUES (?, ?)')
           .run(snapshotId, g);
     });
   }
-  resetPermissions(snapshotId: string): void {
-    this.db.prepare('DELETE FROM snapshot_permissions WHERE snapshot_id = ?').run(snapshotId);
+  async resetPermissions(snapshotId: string): Promise<void> {
+    await this.db.prepare('DELETE FROM snapshot_permissions WHERE snapshot_id = ?').run(snapshotId);
   }
 
   // Conversion tasks
-  insertTask(t: ConversionTask): void {
-    this.db
+  async insertTask(t: ConversionTask): Promise<void> {
+    await this.db
       .prepare(
         `INSERT INTO conversion_tasks (id, account_id, state, status_message, zone, bucket, object_key, format, bytes, size_gib, volume_id, description, expires)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -278,23 +286,25 @@ export class SqliteVolumeStore {
         t.expires,
       );
   }
-  task(id: string): ConversionTask | undefined {
-    const r = this.db.prepare('SELECT * FROM conversion_tasks WHERE id = ?').get(id) as TaskRow | undefined;
+  async task(id: string): Promise<ConversionTask | undefined> {
+    const r = (await this.db.prepare('SELECT * FROM conversion_tasks WHERE id = ?').get(id)) as TaskRow | undefined;
     return r && toTask(r);
   }
   /** Every account's conversion tasks in a state (recovery looks for the active ones). */
-  tasksIn(state: TaskState): ConversionTask[] {
-    return (this.db.prepare('SELECT * FROM conversion_tasks WHERE state = ? ORDER BY id').all(state) as TaskRow[]).map(
-      toTask,
-    );
-  }
-  tasks(accountId: string): ConversionTask[] {
+  async tasksIn(state: TaskState): Promise<ConversionTask[]> {
     return (
-      this.db.prepare('SELECT * FROM conversion_tasks WHERE account_id = ? ORDER BY id').all(accountId) as TaskRow[]
+      (await this.db.prepare('SELECT * FROM conversion_tasks WHERE state = ? ORDER BY id').all(state)) as TaskRow[]
     ).map(toTask);
   }
-  setTaskState(id: string, state: TaskState, statusMessage = ''): void {
-    this.db
+  async tasks(accountId: string): Promise<ConversionTask[]> {
+    return (
+      (await this.db
+        .prepare('SELECT * FROM conversion_tasks WHERE account_id = ? ORDER BY id')
+        .all(accountId)) as TaskRow[]
+    ).map(toTask);
+  }
+  async setTaskState(id: string, state: TaskState, statusMessage = ''): Promise<void> {
+    await this.db
       .prepare('UPDATE conversion_tasks SET state = ?, status_message = ? WHERE id = ?')
       .run(state, statusMessage, id);
   }

@@ -10,19 +10,19 @@ export interface SchemaPart {
   migrations: string[];
 }
 
-export function migrate(db: SqlDatabase, parts: SchemaPart[]): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_versions (domain TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+export async function migrate(db: SqlDatabase, parts: SchemaPart[]): Promise<void> {
+  await db.exec('CREATE TABLE IF NOT EXISTS schema_versions (domain TEXT PRIMARY KEY, version INTEGER NOT NULL)');
   const get = db.prepare('SELECT version FROM schema_versions WHERE domain = ?');
   const set = db.prepare(
     'INSERT INTO schema_versions (domain, version) VALUES (?, ?) ON CONFLICT(domain) DO UPDATE SET version = ' +
       'excluded.version',
   );
   for (const part of parts) {
-    const current = (get.get(part.domain) as { version: number } | undefined)?.version ?? 0;
+    const current = ((await get.get(part.domain)) as { version: number } | undefined)?.version ?? 0;
     for (let v = current; v < part.migrations.length; v++) {
-      db.transaction(() => {
-        db.exec(part.migrations[v]);
-        set.run(part.domain, v + 1);
+      await db.transaction(async () => {
+        await db.exec(part.migrations[v]);
+        await set.run(part.domain, v + 1);
       });
     }
   }

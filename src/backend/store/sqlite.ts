@@ -1,9 +1,8 @@
 /**
- * The CloudStore on SQLite (better-sqlite3, WAL): indexed tables in the data dir, migrated per
- * domain (store/schema), each write in a transaction. Other domains keep their own stores on the
- * same connection, and add their schema to SCHEMA below.
+ * The CloudStore on SQL: indexed tables in the data dir's SQLite database (store/sqlite-connection),
+ * migrated per domain (store/schema). Other domains keep their own stores on the same connection,
+ * and add their schema to SCHEMA below.
  */
-import Database from 'better-sqlite3';
 import * as ids from '../ids';
 import { clusterSchema } from '../cluster/schema';
 import { imagesSchema } from '../ec2/images/schema';
@@ -17,7 +16,8 @@ import { volumesSchema } from '../storage/schema';
 import { propertiesSchema } from '../properties/store';
 import { migrate, type SchemaPart } from './schema';
 import { type AccessKeyRow, toKey, toUser, type UserRow } from './rows';
-import type { SqlDatabase, SqlStatement } from './sql';
+import type { SqlDatabase } from './sql';
+import { openSqlite } from './sqlite-connection';
 import { type AccessKey, type Account, type CloudStore, type Cluster, type Principal, type User } from './types';
 
 export const coreSchema: SchemaPart = {
@@ -81,72 +81,61 @@ const now = () => new Date().toISOString();
 type KeyOwnerRow = AccessKeyRow &
   Pick<UserRow, 'account_id' | 'path' | 'enabled'> & { user_name: string; user_created: string; account_name: string };
 
-/** The driver's connection as the stores' SqlDatabase. */
-function sqlDatabase(db: Database.Database): SqlDatabase {
-  return {
-    prepare: <Row>(sql: string) => db.prepare(sql) as unknown as SqlStatement<Row>,
-    exec: (sql: string) => void db.exec(sql),
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
-  };
-}
-
 export class SqliteStore implements CloudStore {
   /** The connection, shared with the other domains' stores (Walrus, images, ...). */
-  readonly db: SqlDatabase;
-  private readonly connection: Database.Database;
+  private constructor(readonly db: SqlDatabase) {}
 
-  constructor(file: string) {
-    this.connection = new Database(file);
-    this.connection.pragma('journal_mode = WAL');
-    this.connection.pragma('synchronous = NORMAL');
-    this.connection.pragma('foreign_keys = ON');
-    this.connection.pragma('busy_timeout = 5000');
-    this.db = sqlDatabase(this.connection);
-    migrate(this.db, SCHEMA);
+  /** The store in `file` (created if need be), its schema migrated to this version's. */
+  static async open(file: string): Promise<SqliteStore> {
+    const db = openSqlite(file);
+    await migrate(db, SCHEMA);
+    return new SqliteStore(db);
   }
 
-  transaction<T>(fn: () => T): T {
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
     return this.db.transaction(fn);
   }
 
-  getMeta(key: string): string | undefined {
-    return this.db.prepare<{ value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value;
+  async getMeta(key: string): Promise<string | undefined> {
+    return (await this.db.prepare<{ value: string }>('SELECT value FROM meta WHERE key = ?').get(key))?.value;
   }
 
-  setMeta(key: string, value: string): void {
-    this.db
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.db
       .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
       .run(key, value);
   }
 
-  createAccount(name: string): Account {
+  async createAccount(name: string): Promise<Account> {
     const account = { id: ids.accountId(), name };
-    this.db.prepare('INSERT INTO accounts (id, name) VALUES (?, ?)').run(account.id, account.name);
+    await this.db.prepare('INSERT INTO accounts (id, name) VALUES (?, ?)').run(account.id, account.name);
     return account;
   }
 
-  findAccount(id: string): Account | undefined {
-    return this.db.prepare('SELECT id, name FROM accounts WHERE id = ?').get(id) as Account | undefined;
+  async findAccount(id: string): Promise<Account | undefined> {
+    return (await this.db.prepare('SELECT id, name FROM accounts WHERE id = ?').get(id)) as Account | undefined;
   }
 
-  findAccountByName(name: string): Account | undefined {
-    return this.db.prepare('SELECT id, name FROM accounts WHERE name = ?').get(name) as Account | undefined;
+  async findAccountByName(name: string): Promise<Account | undefined> {
+    return (await this.db.prepare('SELECT id, name FROM accounts WHERE name = ?').get(name)) as Account | undefined;
   }
 
-  createUser(accountId: string, name: string, path = '/'): User {
+  async createUser(accountId: string, name: string, path = '/'): Promise<User> {
     const user: User = { id: ids.userId(), accountId, name, path, created: now() };
-    this.db
+    await this.db
       .prepare('INSERT INTO users (id, account_id, name, path, created) VALUES (?, ?, ?, ?, ?)')
       .run(user.id, accountId, name, path, user.created);
     return user;
   }
 
-  findUser(accountId: string, name: string): User | undefined {
-    const r = this.db.prepare<UserRow>('SELECT * FROM users WHERE account_id = ? AND name = ?').get(accountId, name);
+  async findUser(accountId: string, name: string): Promise<User | undefined> {
+    const r = await this.db
+      .prepare<UserRow>('SELECT * FROM users WHERE account_id = ? AND name = ?')
+      .get(accountId, name);
     return r && toUser(r);
   }
 
-  createAccessKey(userId: string): AccessKey {
+  async createAccessKey(userId: string): Promise<AccessKey> {
     const key: AccessKey = {
       id: ids.accessKeyId(),
       secret: ids.secretAccessKey(),
@@ -154,25 +143,27 @@ export class SqliteStore implements CloudStore {
       status: 'Active',
       created: now(),
     };
-    this.db
+    await this.db
       .prepare('INSERT INTO access_keys (id, user_id, secret, status, created) VALUES (?, ?, ?, ?, ?)')
       .run(key.id, userId, key.secret, key.status, key.created);
     return key;
   }
 
-  listAccessKeys(userId: string): AccessKey[] {
+  async listAccessKeys(userId: string): Promise<AccessKey[]> {
     return (
-      this.db.prepare('SELECT * FROM access_keys WHERE user_id = ? ORDER BY created').all(userId) as AccessKeyRow[]
+      (await this.db
+        .prepare('SELECT * FROM access_keys WHERE user_id = ? ORDER BY created')
+        .all(userId)) as AccessKeyRow[]
     ).map(toKey);
   }
 
-  findAccessKey(id: string): { key: AccessKey; principal: Principal; enabled: boolean } | undefined {
-    const r = this.db
+  async findAccessKey(id: string): Promise<{ key: AccessKey; principal: Principal; enabled: boolean } | undefined> {
+    const r = (await this.db
       .prepare(
         `SELECT k.*, u.account_id, u.name AS user_name, u.path, u.created AS user_created, u.enabled, a.name AS account_name
          FROM access_keys k JOIN users u ON u.id = k.user_id JOIN accounts a ON a.id = u.account_id WHERE k.id = ?`,
       )
-      .get(id) as KeyOwnerRow | undefined;
+      .get(id)) as KeyOwnerRow | undefined;
     if (!r) return undefined;
     const user = toUser({
       id: r.user_id,
@@ -188,34 +179,34 @@ export class SqliteStore implements CloudStore {
     };
   }
 
-  addCertificate(userId: string, id: string, pem: string): void {
-    this.db
+  async addCertificate(userId: string, id: string, pem: string): Promise<void> {
+    await this.db
       .prepare('INSERT INTO certificates (id, user_id, pem, created) VALUES (?, ?, ?, ?)')
       .run(id, userId, pem, now());
   }
 
-  accountCertificates(accountId: string): string[] {
+  async accountCertificates(accountId: string): Promise<string[]> {
     return (
-      this.db
+      (await this.db
         .prepare(
           `SELECT c.pem FROM certificates c JOIN users u ON u.id = c.user_id WHERE u.account_id = ? AND ` +
             `c.status = 'Active' ORDER BY c.created`,
         )
-        .all(accountId) as { pem: string }[]
+        .all(accountId)) as { pem: string }[]
     ).map((r) => r.pem);
   }
 
-  listClusters(): Cluster[] {
-    return this.db.prepare('SELECT name, host, port FROM clusters ORDER BY name').all() as Cluster[];
+  async listClusters(): Promise<Cluster[]> {
+    return (await this.db.prepare('SELECT name, host, port FROM clusters ORDER BY name').all()) as Cluster[];
   }
 
-  addCluster(cluster: Cluster): void {
-    this.db
+  async addCluster(cluster: Cluster): Promise<void> {
+    await this.db
       .prepare('INSERT INTO clusters (name, host, port) VALUES (?, ?, ?)')
       .run(cluster.name, cluster.host, cluster.port);
   }
 
-  close(): void {
-    this.connection.close();
+  close(): Promise<void> {
+    return this.db.close();
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The cloud's state, as an interface: the SQLite implementation serves one machine, and a server
- * database can implement the same interface later. Every method is synchronous and atomic.
+ * database can implement the same interface later. Every method is asynchronous and atomic; what
+ * must change together runs in `transaction(fn)`.
  */
 export interface Account {
   id: string;
@@ -37,26 +38,26 @@ export interface Cluster {
 }
 
 export interface CloudStore {
-  transaction<T>(fn: () => T): T;
-  getMeta(key: string): string | undefined;
-  setMeta(key: string, value: string): void;
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
 
-  createAccount(name: string): Account;
-  findAccount(id: string): Account | undefined;
-  findAccountByName(name: string): Account | undefined;
-  createUser(accountId: string, name: string, path?: string): User;
-  findUser(accountId: string, name: string): User | undefined;
-  createAccessKey(userId: string): AccessKey;
-  listAccessKeys(userId: string): AccessKey[];
+  createAccount(name: string): Promise<Account>;
+  findAccount(id: string): Promise<Account | undefined>;
+  findAccountByName(name: string): Promise<Account | undefined>;
+  createUser(accountId: string, name: string, path?: string): Promise<User>;
+  findUser(accountId: string, name: string): Promise<User | undefined>;
+  createAccessKey(userId: string): Promise<AccessKey>;
+  listAccessKeys(userId: string): Promise<AccessKey[]>;
   /** The key with its owner, for signature verification. */
   /** The key and who it belongs to; `enabled` is false for a user the administrator disabled. */
-  findAccessKey(id: string): { key: AccessKey; principal: Principal; enabled: boolean } | undefined;
-  addCertificate(userId: string, id: string, pem: string): void;
+  findAccessKey(id: string): Promise<{ key: AccessKey; principal: Principal; enabled: boolean } | undefined>;
+  addCertificate(userId: string, id: string, pem: string): Promise<void>;
   /** The active signing certificates of every user of an account (PEM). */
-  accountCertificates(accountId: string): string[];
+  accountCertificates(accountId: string): Promise<string[]>;
 
-  listClusters(): Cluster[];
-  addCluster(cluster: Cluster): void;
+  listClusters(): Promise<Cluster[]>;
+  addCluster(cluster: Cluster): Promise<void>;
 
-  close(): void;
+  close(): Promise<void>;
 }

@@ -74,11 +74,16 @@ export class NetworkManager {
   /** Called after any change the rendered firewall rules depend on. */
   onChange: () => void = () => {};
 
-  constructor(
+  private constructor(
     private readonly db: SqlDatabase,
     readonly config: NetworkConfig,
-  ) {
-    this.syncPublicPool();
+  ) {}
+
+  /** The manager of this configuration, its public pool brought in line with it. */
+  static async open(db: SqlDatabase, config: NetworkConfig): Promise<NetworkManager> {
+    const manager = new NetworkManager(db, config);
+    await manager.syncPublicPool();
+    return manager;
   }
 
   /** Where the search for a free host of each group network starts next. */
@@ -89,15 +94,15 @@ export class NetworkManager {
   }
 
   /** Brings the pool in line with VNET_PUBLICIPS: adds new addresses, drops unused removed ones. */
-  private syncPublicPool(): void {
+  private async syncPublicPool(): Promise<void> {
     const wanted = new Set(this.config.publicIps);
-    this.db.transaction(() => {
+    await this.db.transaction(async () => {
       const insert = this.db.prepare('INSERT OR IGNORE INTO public_addresses (ip) VALUES (?)');
-      for (const ip of wanted) insert.run(ip);
-      for (const r of this.db
+      for (const ip of wanted) await insert.run(ip);
+      for (const r of (await this.db
         .prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL')
-        .all() as PublicRow[]) {
-        if (!wanted.has(r.ip)) this.db.prepare('DELETE FROM public_addresses WHERE ip = ?').run(r.ip);
+        .all()) as PublicRow[]) {
+        if (!wanted.has(r.ip)) await this.db.prepare('DELETE FROM public_addresses WHERE ip = ?').run(r.ip);
       }
     });
   }
@@ -106,23 +111,23 @@ export class NetworkManager {
    * Addresses for a new instance in a security group. `instanceId`, when known, is recorded with
    * them (bindInstance records it later otherwise). Runs out → InsufficientAddressCapacity.
    */
-  allocateInstanceAddresses(
+  async allocateInstanceAddresses(
     accountId: string,
     groupName: string,
     addressing: Addressing = 'public',
     instanceId?: string,
-  ): InstanceAddresses {
-    const out = this.db.transaction((): InstanceAddresses => {
+  ): Promise<InstanceAddresses> {
+    const out = await this.db.transaction(async (): Promise<InstanceAddresses> => {
       const c = this.config;
       if (c.mode === 'STATIC') {
-        const leased = this.leasedIps();
+        const leased = await this.leasedIps();
         const pair = c.macmap.find((p) => !leased.has(p.ip));
         if (!pair) throw noCapacity(`No free address left: all ${c.macmap.length} VNET_MACMAP pairs are in use`);
-        this.lease(pair.ip, pair.mac, accountId, groupName, null, instanceId);
+        await this.lease(pair.ip, pair.mac, accountId, groupName, null, instanceId);
         return { mac: pair.mac, privateIp: pair.ip, publicIp: pair.ip };
       }
       if (c.mode === 'SYSTEM') {
-        const leased = this.leasedIps();
+        const leased = await this.leasedIps();
         const base = ipToInt(c.subnet);
         const size = subnetSize(c.netmask);
         // The network address, the router (.1) and the broadcast address are never handed out.
@@ -130,28 +135,28 @@ export class NetworkManager {
           const ip = intToIp(base + i);
           if (leased.has(ip)) continue;
           const mac = macForIp(ip);
-          this.lease(ip, mac, accountId, groupName, null, instanceId);
+          await this.lease(ip, mac, accountId, groupName, null, instanceId);
           return { mac, privateIp: ip, publicIp: ip };
         }
         throw noCapacity(`No free address left in ${c.subnet}/${c.netmask}`);
       }
-      const net = this.ensureGroupNetwork(accountId, groupName);
-      const ip = this.freeHost(net.index);
+      const net = await this.ensureGroupNetwork(accountId, groupName);
+      const ip = await this.freeHost(net.index);
       if (!ip)
         throw noCapacity(
           `No free address left in the network of security group ${groupName}: it holds ${c.addrsPerNet - 3} instances`,
         );
       const mac = macForIp(ip);
-      this.lease(ip, mac, accountId, groupName, net.index, instanceId);
+      await this.lease(ip, mac, accountId, groupName, net.index, instanceId);
       const result: InstanceAddresses = { mac, privateIp: ip, vlan: net.vlan };
       if (addressing === 'public') {
-        const free = this.db
+        const free = (await this.db
           .prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL ORDER BY ip')
-          .all() as PublicRow[];
+          .all()) as PublicRow[];
         const pub = free.map((r) => r.ip as string).sort((a, b) => ipToInt(a) - ipToInt(b))[0];
         // No public address left: the instance still runs, reachable on its private address.
         if (pub) {
-          this.db
+          await this.db
             .prepare(
               `UPDATE public_addresses SET account_id = ?, kind = 'boot', instance_id = ?, private_ip = ? WHERE ip = ?`,
             )
@@ -167,14 +172,14 @@ export class NetworkManager {
   }
 
   /** Every leased private address: what recovery checks against the instances that hold them. */
-  leasedAddresses(): string[] {
-    return [...this.leasedIps()];
+  async leasedAddresses(): Promise<string[]> {
+    return [...(await this.leasedIps())];
   }
 
   /** Records which instance holds a private address (and its boot-time public address). */
-  bindInstance(privateIp: string, instanceId: string): void {
-    this.db.prepare('UPDATE address_leases SET instance_id = ? WHERE private_ip = ?').run(instanceId, privateIp);
-    this.db
+  async bindInstance(privateIp: string, instanceId: string): Promise<void> {
+    await this.db.prepare('UPDATE address_leases SET instance_id = ? WHERE private_ip = ?').run(instanceId, privateIp);
+    await this.db
       .prepare(`UPDATE public_addresses SET instance_id = ? WHERE private_ip = ? AND kind = 'boot'`)
       .run(instanceId, privateIp);
   }
@@ -184,29 +189,30 @@ export class NetworkManager {
    * and any elastic IP associated with it (which stays allocated to its account). A group network
    * with no instance left is freed.
    */
-  releaseInstanceAddresses(addresses: Pick<InstanceAddresses, 'privateIp'>): void {
-    this.db.transaction(() => {
-      const lease = this.db.prepare('SELECT * FROM address_leases WHERE private_ip = ?').get(addresses.privateIp) as
-        LeaseRow | undefined;
-      this.db
+  async releaseInstanceAddresses(addresses: Pick<InstanceAddresses, 'privateIp'>): Promise<void> {
+    await this.db.transaction(async () => {
+      const lease = (await this.db
+        .prepare('SELECT * FROM address_leases WHERE private_ip = ?')
+        .get(addresses.privateIp)) as LeaseRow | undefined;
+      await this.db
         .prepare(
           `UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL ` +
             `WHERE private_ip = ? AND kind = 'boot'`,
         )
         .run(addresses.privateIp);
-      this.db
+      await this.db
         .prepare(
           `UPDATE public_addresses SET instance_id = NULL, private_ip = NULL WHERE private_ip = ? AND kind = 'elastic'`,
         )
         .run(addresses.privateIp);
       if (!lease) return;
-      this.db.prepare('DELETE FROM address_leases WHERE private_ip = ?').run(addresses.privateIp);
+      await this.db.prepare('DELETE FROM address_leases WHERE private_ip = ?').run(addresses.privateIp);
       if (lease.net_index !== null) {
-        const left = this.db
+        const left = (await this.db
           .prepare<{ n: number }>('SELECT COUNT(*) AS n FROM address_leases WHERE net_index = ?')
-          .get(lease.net_index)!;
+          .get(lease.net_index))!;
         if (!left.n) {
-          this.db.prepare('DELETE FROM group_networks WHERE net_index = ?').run(lease.net_index);
+          await this.db.prepare('DELETE FROM group_networks WHERE net_index = ?').run(lease.net_index);
           this.nextHost.delete(lease.net_index); // a network given to another group starts at its first host
         }
       }
@@ -215,43 +221,43 @@ export class NetworkManager {
   }
 
   /** The networks of the active security groups (MANAGED modes), in index order. */
-  groupNetworks(): GroupNetwork[] {
-    return (this.db.prepare('SELECT * FROM group_networks ORDER BY net_index').all() as NetworkRow[]).map((r) =>
+  async groupNetworks(): Promise<GroupNetwork[]> {
+    return ((await this.db.prepare('SELECT * FROM group_networks ORDER BY net_index').all()) as NetworkRow[]).map((r) =>
       this.toGroupNetwork(r),
     );
   }
 
-  groupNetwork(accountId: string, groupName: string): GroupNetwork | undefined {
-    const r = this.db
+  async groupNetwork(accountId: string, groupName: string): Promise<GroupNetwork | undefined> {
+    const r = (await this.db
       .prepare('SELECT * FROM group_networks WHERE account_id = ? AND group_name = ?')
-      .get(accountId, groupName) as NetworkRow | undefined;
+      .get(accountId, groupName)) as NetworkRow | undefined;
     return r && this.toGroupNetwork(r);
   }
 
-  publicAddresses(): PublicAddress[] {
-    return (this.db.prepare('SELECT * FROM public_addresses').all() as PublicRow[])
+  async publicAddresses(): Promise<PublicAddress[]> {
+    return ((await this.db.prepare('SELECT * FROM public_addresses').all()) as PublicRow[])
       .map(toPublic)
       .sort((a, b) => ipToInt(a.ip) - ipToInt(b.ip));
   }
 
-  publicAddress(ip: string): PublicAddress | undefined {
-    const r = this.db.prepare('SELECT * FROM public_addresses WHERE ip = ?').get(ip) as PublicRow | undefined;
+  async publicAddress(ip: string): Promise<PublicAddress | undefined> {
+    const r = (await this.db.prepare('SELECT * FROM public_addresses WHERE ip = ?').get(ip)) as PublicRow | undefined;
     return r && toPublic(r);
   }
 
   /** The public address an instance is reachable at, if any (elastic first). */
-  publicAddressOf(instanceId: string): string | undefined {
-    const r = this.db
+  async publicAddressOf(instanceId: string): Promise<string | undefined> {
+    const r = (await this.db
       .prepare(`SELECT ip FROM public_addresses WHERE instance_id = ? ORDER BY kind = 'elastic' DESC`)
-      .get(instanceId) as PublicRow | undefined;
+      .get(instanceId)) as PublicRow | undefined;
     return r?.ip;
   }
 
   /** Elastic IPs: the lowest free pool address, now the account's. */
-  allocateElastic(accountId: string): string {
-    const ip = this.db.transaction(() => {
+  async allocateElastic(accountId: string): Promise<string> {
+    const ip = await this.db.transaction(async () => {
       const free = (
-        this.db.prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL').all() as PublicRow[]
+        (await this.db.prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL').all()) as PublicRow[]
       ).map((r) => r.ip as string);
       if (!free.length)
         throw new ServiceError(
@@ -259,7 +265,9 @@ export class NetworkManager {
           'Too many addresses allocated: no public address is left in the pool (VNET_PUBLICIPS)',
         );
       const pick = free.sort((a, b) => ipToInt(a) - ipToInt(b))[0];
-      this.db.prepare(`UPDATE public_addresses SET account_id = ?, kind = 'elastic' WHERE ip = ?`).run(accountId, pick);
+      await this.db
+        .prepare(`UPDATE public_addresses SET account_id = ?, kind = 'elastic' WHERE ip = ?`)
+        .run(accountId, pick);
       return pick;
     });
     return ip;
@@ -269,34 +277,34 @@ export class NetworkManager {
    * Points an elastic IP at an instance's private address. The instance's boot-time public
    * address, if it had one, goes back to the pool; an address associated elsewhere moves.
    */
-  associateElastic(ip: string, instanceId: string, privateIp: string): void {
-    this.db.transaction(() => {
-      this.db
+  async associateElastic(ip: string, instanceId: string, privateIp: string): Promise<void> {
+    await this.db.transaction(async () => {
+      await this.db
         .prepare(
           `UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL ` +
             `WHERE instance_id = ? AND kind = 'boot'`,
         )
         .run(instanceId);
-      this.db
+      await this.db
         .prepare(
           `UPDATE public_addresses SET instance_id = NULL, private_ip = NULL WHERE instance_id = ? AND kind ` +
             `= 'elastic' AND ip <> ?`,
         )
         .run(instanceId, ip);
-      this.db
+      await this.db
         .prepare('UPDATE public_addresses SET instance_id = ?, private_ip = ? WHERE ip = ?')
         .run(instanceId, privateIp, ip);
     });
     this.onChange();
   }
 
-  disassociateElastic(ip: string): void {
-    this.db.prepare('UPDATE public_addresses SET instance_id = NULL, private_ip = NULL WHERE ip = ?').run(ip);
+  async disassociateElastic(ip: string): Promise<void> {
+    await this.db.prepare('UPDATE public_addresses SET instance_id = NULL, private_ip = NULL WHERE ip = ?').run(ip);
     this.onChange();
   }
 
-  releaseElastic(ip: string): void {
-    this.db
+  async releaseElastic(ip: string): Promise<void> {
+    await this.db
       .prepare(
         'UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL ' +
           'WHERE ip = ?',
@@ -317,11 +325,13 @@ export class NetworkManager {
     };
   }
 
-  private ensureGroupNetwork(accountId: string, groupName: string): GroupNetwork {
-    const have = this.groupNetwork(accountId, groupName);
+  private async ensureGroupNetwork(accountId: string, groupName: string): Promise<GroupNetwork> {
+    const have = await this.groupNetwork(accountId, groupName);
     if (have) return have;
     const used = new Set(
-      (this.db.prepare('SELECT net_index FROM group_networks').all() as NetworkRow[]).map((r) => r.net_index as number),
+      ((await this.db.prepare('SELECT net_index FROM group_networks').all()) as NetworkRow[]).map(
+        (r) => r.net_index as number,
+      ),
     );
     let index = 0;
     while (used.has(index)) index++;
@@ -332,17 +342,17 @@ export class NetworkManager {
       );
     }
     const vlan = this.config.mode === 'MANAGED' ? FIRST_VLAN + index : null;
-    this.db
+    await this.db
       .prepare('INSERT INTO group_networks (net_index, account_id, group_name, vlan) VALUES (?, ?, ?, ?)')
       .run(index, accountId, groupName, vlan);
-    return this.groupNetwork(accountId, groupName)!;
+    return (await this.groupNetwork(accountId, groupName))!;
   }
 
   /**
    * The first free host of a group network, probing from where the last search ended (a hint kept
    * in memory), so handing out the n-th address costs a probe or two, not a scan of n leases.
    */
-  private freeHost(netIndex: number): string | undefined {
+  private async freeHost(netIndex: number): Promise<string | undefined> {
     const c = this.config;
     const hosts = c.addrsPerNet - 3; // network, router and broadcast are never handed out
     const taken = this.db.prepare<{ one: number }>('SELECT 1 AS one FROM address_leases WHERE private_ip = ?');
@@ -350,7 +360,7 @@ export class NetworkManager {
     for (let k = 0; k < hosts; k++) {
       const offset = (start + k) % hosts;
       const ip = networkHost(c.subnet, c.addrsPerNet, netIndex, offset);
-      if (!taken.get(ip)) {
+      if (!(await taken.get(ip))) {
         this.nextHost.set(netIndex, (offset + 1) % hosts);
         return ip;
       }
@@ -358,23 +368,23 @@ export class NetworkManager {
     return undefined;
   }
 
-  private leasedIps(netIndex?: number): Set<string> {
+  private async leasedIps(netIndex?: number): Promise<Set<string>> {
     const rows =
       netIndex === undefined
-        ? this.db.prepare('SELECT private_ip FROM address_leases').all()
-        : this.db.prepare('SELECT private_ip FROM address_leases WHERE net_index = ?').all(netIndex);
+        ? await this.db.prepare('SELECT private_ip FROM address_leases').all()
+        : await this.db.prepare('SELECT private_ip FROM address_leases WHERE net_index = ?').all(netIndex);
     return new Set((rows as LeaseRow[]).map((r) => r.private_ip as string));
   }
 
-  private lease(
+  private async lease(
     ip: string,
     mac: string,
     accountId: string,
     groupName: string,
     netIndex: number | null,
     instanceId?: string,
-  ): void {
-    this.db
+  ): Promise<void> {
+    await this.db
       .prepare(
         'INSERT INTO address_leases (private_ip, mac, account_id, group_name, net_index, instance_id) VALUES ' +
           '(?, ?, ?, ?, ?, ?)',

@@ -17,29 +17,35 @@ type AddressActions = Actions<
 /** The actions, given the service they call. */
 export function addressActions(addresses: AddressService): AddressActions {
   return {
-    AllocateAddress: ({ principal, input }) => ({
-      publicIp: addresses.allocate(principal, input.Domain || undefined),
+    AllocateAddress: async ({ principal, input }) => ({
+      publicIp: await addresses.allocate(principal, input.Domain || undefined),
       domain: 'standard',
     }),
-    AssociateAddress: ({ principal, input }) => {
-      addresses.associate(principal, required(input.PublicIp, 'PublicIp'), required(input.InstanceId, 'InstanceId'));
+    AssociateAddress: async ({ principal, input }) => {
+      await addresses.associate(
+        principal,
+        required(input.PublicIp, 'PublicIp'),
+        required(input.InstanceId, 'InstanceId'),
+      );
       return { return: true };
     },
-    DisassociateAddress: ({ principal, input }) => {
-      addresses.disassociate(principal, required(input.PublicIp, 'PublicIp'));
+    DisassociateAddress: async ({ principal, input }) => {
+      await addresses.disassociate(principal, required(input.PublicIp, 'PublicIp'));
       return { return: true };
     },
-    ReleaseAddress: ({ principal, input }) => {
-      addresses.release(principal, required(input.PublicIp, 'PublicIp'));
+    ReleaseAddress: async ({ principal, input }) => {
+      await addresses.release(principal, required(input.PublicIp, 'PublicIp'));
       return { return: true };
     },
-    DescribeAddresses: ({ principal, input }) => {
-      const found = addresses.describe(principal, { ips: input.PublicIps ?? [], filters: filtersOf(input.Filters) });
+    DescribeAddresses: async ({ principal, input }) => {
+      const found = await addresses.describe(principal, {
+        ips: input.PublicIps ?? [],
+        filters: filtersOf(input.Filters),
+      });
       const names = new Map<string, string>();
-      const owner = (id: string) => {
-        if (!names.has(id)) names.set(id, addresses.ownerName(id));
-        return names.get(id)!;
-      };
+      for (const a of found.addresses)
+        if (a.accountId && !names.has(a.accountId)) names.set(a.accountId, await addresses.ownerName(a.accountId));
+      const owner = (id: string) => names.get(id)!;
       const shown = (a: (typeof found.addresses)[number]) =>
         !found.admin
           ? a.instanceId

@@ -16,15 +16,15 @@ export interface AddressServiceDeps {
   network: NetworkManager;
   /** The networking mode (VNET_MODE): elastic IPs exist only in MANAGED and MANAGED-NOVLAN. */
   mode(): string;
-  accountName(accountId: string): string | undefined;
+  accountName(accountId: string): Promise<string | undefined>;
   /** An account's instance: its state and private address, or undefined. */
-  instance(accountId: string, instanceId: string): { state: string; privateIp: string } | undefined;
+  instance(accountId: string, instanceId: string): Promise<{ state: string; privateIp: string } | undefined>;
 }
 
 export class AddressService {
   constructor(private readonly d: AddressServiceDeps) {}
 
-  allocate(p: Principal, domain = 'standard'): string {
+  async allocate(p: Principal, domain = 'standard'): Promise<string> {
     this.managed();
     if (domain !== 'standard')
       throw new ServiceError('InvalidParameterValue', `Only standard addresses exist here, not ${domain}`);
@@ -32,10 +32,10 @@ export class AddressService {
   }
 
   /** Associates an address with an instance of the address' holder (the administrator acts for that account). */
-  associate(p: Principal, ip: string, instanceId: string): void {
+  async associate(p: Principal, ip: string, instanceId: string): Promise<void> {
     this.managed();
-    const address = this.held(p, ip, 'associate');
-    const instance = this.d.instance(address.accountId!, instanceId);
+    const address = await this.held(p, ip, 'associate');
+    const instance = await this.d.instance(address.accountId!, instanceId);
     if (!instance)
       throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
     if (instance.state === 'terminated' || instance.state === 'shutting-down') {
@@ -45,35 +45,38 @@ export class AddressService {
           `or running instance`,
       );
     }
-    this.d.network.associateElastic(ip, instanceId, instance.privateIp);
+    await this.d.network.associateElastic(ip, instanceId, instance.privateIp);
   }
 
-  disassociate(p: Principal, ip: string): void {
+  async disassociate(p: Principal, ip: string): Promise<void> {
     this.managed();
-    const address = this.held(p, ip, 'disassociate');
+    const address = await this.held(p, ip, 'disassociate');
     if (!address.instanceId)
       throw new ServiceError('InvalidAssociationID.NotFound', `Address ${ip} is not associated with an instance`);
-    this.d.network.disassociateElastic(ip);
+    await this.d.network.disassociateElastic(ip);
   }
 
-  release(p: Principal, ip: string): void {
+  async release(p: Principal, ip: string): Promise<void> {
     this.managed();
-    const address = this.held(p, ip, 'release');
+    const address = await this.held(p, ip, 'release');
     if (address.instanceId)
       throw new ServiceError(
         'InvalidIPAddress.InUse',
         `Address ${ip} is associated with instance ${address.instanceId}; disassociate it first`,
       );
-    this.d.network.releaseElastic(ip);
+    await this.d.network.releaseElastic(ip);
   }
 
   /** The principal's elastic IPs; the cloud administrator's view is every address of the pool. */
-  describe(p: Principal, q: { ips: string[]; filters: Filter[] }): { addresses: PublicAddress[]; admin: boolean } {
+  async describe(
+    p: Principal,
+    q: { ips: string[]; filters: Filter[] },
+  ): Promise<{ addresses: PublicAddress[]; admin: boolean }> {
     this.managed();
     const admin = isCloudAdmin({ principal: p });
-    let addresses = this.d.network
-      .publicAddresses()
-      .filter((a) => (admin ? true : a.accountId === p.account.id && a.kind === 'elastic'));
+    let addresses = (await this.d.network.publicAddresses()).filter((a) =>
+      admin ? true : a.accountId === p.account.id && a.kind === 'elastic',
+    );
     if (q.ips.length) {
       const missing = q.ips.find((ip) => !addresses.some((a) => a.ip === ip));
       if (missing) throw notFound(missing);
@@ -89,8 +92,8 @@ export class AddressService {
   }
 
   /** Whose an address is, as the administrator's view names it (the account's name). */
-  ownerName(accountId: string): string {
-    return this.d.accountName(accountId) ?? accountId;
+  async ownerName(accountId: string): Promise<string> {
+    return (await this.d.accountName(accountId)) ?? accountId;
   }
 
   private managed(): void {
@@ -98,8 +101,8 @@ export class AddressService {
   }
 
   /** An address the principal holds (the administrator may act on any allocated address). */
-  private held(p: Principal, ip: string, verb: string): PublicAddress {
-    const a = this.d.network.publicAddress(ip);
+  private async held(p: Principal, ip: string, verb: string): Promise<PublicAddress> {
+    const a = await this.d.network.publicAddress(ip);
     if (!a || a.kind !== 'elastic') throw notFound(ip);
     if (a.accountId !== p.account.id && !isCloudAdmin({ principal: p }))
       throw new ServiceError(

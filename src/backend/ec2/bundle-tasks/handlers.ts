@@ -23,9 +23,9 @@ export function bundleTaskActions(
   tasks: BundleTaskService,
 ): Actions<Ec2Operations, 'BundleInstance' | 'DescribeBundleTasks' | 'CancelBundleTask'> {
   return {
-    BundleInstance: ({ principal, input, origin }) => {
+    BundleInstance: async ({ principal, input, origin }) => {
       const s3 = input.Storage?.S3 ?? {};
-      const task = tasks.bundle(
+      const task = await tasks.bundle(
         principal,
         {
           instanceId: required(input.InstanceId, 'InstanceId'),
@@ -41,11 +41,11 @@ export function bundleTaskActions(
       );
       return { bundleInstanceTask: taskItem(task) };
     },
-    DescribeBundleTasks: ({ principal, input }) => ({
-      bundleInstanceTasksSet: tasks.describe(principal, input.BundleIds ?? []).map(taskItem),
+    DescribeBundleTasks: async ({ principal, input }) => ({
+      bundleInstanceTasksSet: (await tasks.describe(principal, input.BundleIds ?? [])).map(taskItem),
     }),
-    CancelBundleTask: ({ principal, input }) => ({
-      bundleInstanceTask: taskItem(tasks.cancel(principal, required(input.BundleId, 'BundleId'))),
+    CancelBundleTask: async ({ principal, input }) => ({
+      bundleInstanceTask: taskItem(await tasks.cancel(principal, required(input.BundleId, 'BundleId'))),
     }),
   };
 }

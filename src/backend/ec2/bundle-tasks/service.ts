@@ -51,12 +51,12 @@ export interface BundleTaskServiceDeps {
 }
 
 /** The principal whose access key signed the upload policy: the bundle is stored as that owner. */
-function policyOwner(
+async function policyOwner(
   accessKeys: BundleTaskServiceDeps['accessKeys'],
   input: { bucket: string; prefix: string; uploadPolicy: UploadPolicy },
-): Principal {
+): Promise<Principal> {
   const { accessKeyId: akid, policy, signature } = input.uploadPolicy;
-  const found = accessKeys.findAccessKey(akid);
+  const found = await accessKeys.findAccessKey(akid);
   const usable = found && found.key.status === 'Active' && found.enabled;
   const expected = usable && createHmac('sha1', found.key.secret).update(policy).digest('base64');
   if (
@@ -124,9 +124,9 @@ export class BundleTaskService {
   constructor(private readonly d: BundleTaskServiceDeps) {}
 
   /** BundleInstance: one of the principal's running Windows instances, into the bucket the policy names. */
-  bundle(p: Principal, input: BundleInput, from?: Origin): BundleTask {
+  async bundle(p: Principal, input: BundleInput, from?: Origin): Promise<BundleTask> {
     const { instanceId, bucket, prefix } = input;
-    const instance = this.d.instances.get(instanceId);
+    const instance = await this.d.instances.get(instanceId);
     if (!instance || instance.accountId !== p.account.id)
       throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
     if (instance.platform !== 'windows')
@@ -138,11 +138,11 @@ export class BundleTaskService {
       );
     if (!prefix.startsWith('windows'))
       throw invalidParameter('Storage.S3.Prefix', prefix, 'The prefix of a Windows bundle starts with "windows".');
-    const owner = policyOwner(this.d.accessKeys, input);
+    const owner = await policyOwner(this.d.accessKeys, input);
     // Written as the policy's owner would PUT it: IAM, the bucket's policy and ACLs, checked now for
     // the refusal to be immediate, and again for each object written.
     const gate = this.d.gate(from);
-    this.writerFor(owner, bucket, `${prefix}.manifest.xml`, gate);
+    await this.writerFor(owner, bucket, `${prefix}.manifest.xml`, gate);
     const now = new Date().toISOString();
     const task: BundleTask = {
       id: ids.resourceId('bun'),
@@ -155,35 +155,35 @@ export class BundleTaskService {
       startTime: now,
       updateTime: now,
     };
-    this.d.tasks.insert(task);
+    await this.d.tasks.insert(task);
     void this.run(task, owner, gate, instance.node!, instance.architecture);
     return task;
   }
 
   /** The principal's tasks, those named (all must exist) or all. */
-  describe(p: Principal, ids: string[]): BundleTask[] {
-    const tasks = this.d.tasks.list(p.account.id).filter((t) => !ids.length || ids.includes(t.id));
+  async describe(p: Principal, ids: string[]): Promise<BundleTask[]> {
+    const tasks = (await this.d.tasks.list(p.account.id)).filter((t) => !ids.length || ids.includes(t.id));
     const missing = ids.filter((id) => !tasks.some((t) => t.id === id));
     if (missing.length)
       throw new ServiceError('InvalidBundleID.NotFound', `The bundle task '${missing.join(', ')}' does not exist`);
     return tasks;
   }
 
-  cancel(p: Principal, id: string): BundleTask {
-    const task = this.d.tasks.get(id);
+  async cancel(p: Principal, id: string): Promise<BundleTask> {
+    const task = await this.d.tasks.get(id);
     if (!task || task.accountId !== p.account.id)
       throw new ServiceError('InvalidBundleID.NotFound', `The bundle task '${id}' does not exist`);
     if (task.state === 'complete' || task.state === 'failed')
       throw new ServiceError('BundlingInProgress', `The bundle task '${id}' has already ended (${task.state})`);
     this.cancelled.add(id);
-    this.d.tasks.update(id, 'cancelling', task.progress);
+    await this.d.tasks.update(id, 'cancelling', task.progress);
     return { ...task, state: 'cancelling' };
   }
 
   /** The Walrus to write a key through as the owner, or the refusal as EC2 answers it. */
-  private writerFor(owner: Principal, bucket: string, key: string, gate: S3Gate): Walrus {
+  private async writerFor(owner: Principal, bucket: string, key: string, gate: S3Gate): Promise<Walrus> {
     try {
-      return this.d.walrus.writerFor(owner, bucket, key, gate);
+      return await this.d.walrus.writerFor(owner, bucket, key, gate);
     } catch (e) {
       if (e instanceof ServiceError && e.code === 'AccessDenied')
         throw new ServiceError('AuthFailure', `The upload policy's owner may not write ${bucket}/${key}`, 403);
@@ -204,16 +204,16 @@ export class BundleTaskService {
       if (this.cancelled.has(task.id)) throw new Error('the task was cancelled');
     };
     try {
-      tasks.update(task.id, 'bundling', '10%');
+      await tasks.update(task.id, 'bundling', '10%');
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       const image = path.join(dir, task.prefix);
       await pipeline(await this.d.nodes.rootDisk(node, task.instanceId), fs.createWriteStream(image, { mode: 0o600 }));
       check();
-      tasks.update(task.id, 'storing', '50%');
+      await tasks.update(task.id, 'storing', '50%');
       const cert = fs.readFileSync(this.d.cloudCertFile, 'utf8');
       const key = fs.readFileSync(this.d.cloudKeyFile, 'utf8');
-      const put = (name: string, data: Buffer) =>
-        this.writerFor(owner, task.bucket, name, gate).putObject(
+      const put = async (name: string, data: Buffer) =>
+        (await this.writerFor(owner, task.bucket, name, gate)).putObject(
           owner,
           task.bucket,
           name,
@@ -243,9 +243,9 @@ export class BundleTaskService {
         },
       });
       await put(`${task.prefix}.manifest.xml`, Buffer.from(result.manifestXml));
-      tasks.update(task.id, 'complete', '100%');
+      await tasks.update(task.id, 'complete', '100%');
     } catch (e) {
-      tasks.update(task.id, 'failed', tasks.get(task.id)?.progress ?? '0%', (e as Error).message);
+      await tasks.update(task.id, 'failed', (await tasks.get(task.id))?.progress ?? '0%', (e as Error).message);
     } finally {
       this.cancelled.delete(task.id);
       fs.rmSync(dir, { recursive: true, force: true });

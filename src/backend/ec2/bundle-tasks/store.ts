@@ -55,8 +55,8 @@ const toTask = (r: Row): BundleTask => ({
 export class SqliteBundleTaskStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  insert(t: BundleTask): void {
-    this.db
+  async insert(t: BundleTask): Promise<void> {
+    await this.db
       .prepare(
         'INSERT INTO bundle_tasks (id, account_id, instance_id, bucket, prefix, state, progress, error, ' +
           'start_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -75,28 +75,30 @@ export class SqliteBundleTaskStore {
       );
   }
 
-  get(id: string): BundleTask | undefined {
-    const r = this.db.prepare('SELECT * FROM bundle_tasks WHERE id = ?').get(id) as Row | undefined;
+  async get(id: string): Promise<BundleTask | undefined> {
+    const r = (await this.db.prepare('SELECT * FROM bundle_tasks WHERE id = ?').get(id)) as Row | undefined;
     return r && toTask(r);
   }
 
-  list(accountId: string): BundleTask[] {
+  async list(accountId: string): Promise<BundleTask[]> {
     return (
-      this.db.prepare('SELECT * FROM bundle_tasks WHERE account_id = ? ORDER BY start_time').all(accountId) as Row[]
+      (await this.db
+        .prepare('SELECT * FROM bundle_tasks WHERE account_id = ? ORDER BY start_time')
+        .all(accountId)) as Row[]
     ).map(toTask);
   }
 
   /** Every account's tasks that have not ended (complete or failed). */
-  unfinished(): BundleTask[] {
+  async unfinished(): Promise<BundleTask[]> {
     return (
-      this.db
+      (await this.db
         .prepare("SELECT * FROM bundle_tasks WHERE state NOT IN ('complete', 'failed') ORDER BY start_time")
-        .all() as Row[]
+        .all()) as Row[]
     ).map(toTask);
   }
 
-  update(id: string, state: BundleState, progress: string, error?: string): void {
-    this.db
+  async update(id: string, state: BundleState, progress: string, error?: string): Promise<void> {
+    await this.db
       .prepare('UPDATE bundle_tasks SET state = ?, progress = ?, error = ?, update_time = ? WHERE id = ?')
       .run(state, progress, error ?? null, new Date().toISOString(), id);
   }

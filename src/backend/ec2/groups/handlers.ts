@@ -6,7 +6,7 @@ import { tagSet } from '../tags/filters';
 import { type Tag } from '../tags/store';
 import { permissionsOf } from './permissions';
 import type { GroupRef, SecurityGroupService } from './service';
-import { type SecurityGroup } from './store';
+import { type SecurityGroup, type SourceGroup } from './store';
 
 const groupRef = (input: { GroupId?: string; GroupName?: string }): GroupRef => ({
   id: input.GroupId || undefined,
@@ -24,7 +24,8 @@ type GroupActions = Actions<
 
 /** The actions, given the service they call. */
 export function securityGroupActions(groups: SecurityGroupService): GroupActions {
-  const groupItem = (g: SecurityGroup, tags: Map<string, Tag[]>) => ({
+  const sourceKey = (s: SourceGroup) => `${s.accountId}/${s.name}`;
+  const groupItem = (g: SecurityGroup, tags: Map<string, Tag[]>, sourceIds: Map<string, string | undefined>) => ({
     ownerId: g.accountId,
     groupId: g.id,
     groupName: g.name,
@@ -33,40 +34,48 @@ export function securityGroupActions(groups: SecurityGroupService): GroupActions
       ipProtocol: r.protocol,
       fromPort: r.fromPort,
       toPort: r.toPort,
-      groups: r.sourceGroups.map((s) => ({ userId: s.accountId, groupId: groups.sourceGroupId(s), groupName: s.name })),
+      groups: r.sourceGroups.map((s) => ({
+        userId: s.accountId,
+        groupId: sourceIds.get(sourceKey(s)),
+        groupName: s.name,
+      })),
       ipRanges: r.cidrs.map((cidrIp) => ({ cidrIp })),
     })),
     ipPermissionsEgress: [],
     tagSet: tagSet(tags.get(g.id)),
   });
   return {
-    AuthorizeSecurityGroupIngress: ({ principal, input }) => {
-      groups.authorizeIngress(principal, groupRef(input), permissionsOf(input));
+    AuthorizeSecurityGroupIngress: async ({ principal, input }) => {
+      await groups.authorizeIngress(principal, groupRef(input), permissionsOf(input));
       return { return: true };
     },
-    RevokeSecurityGroupIngress: ({ principal, input }) => {
-      groups.revokeIngress(principal, groupRef(input), permissionsOf(input));
+    RevokeSecurityGroupIngress: async ({ principal, input }) => {
+      await groups.revokeIngress(principal, groupRef(input), permissionsOf(input));
       return { return: true };
     },
-    CreateSecurityGroup: ({ principal, input }) => {
-      const group = groups.create(
+    CreateSecurityGroup: async ({ principal, input }) => {
+      const group = await groups.create(
         principal,
         required(input.GroupName, 'GroupName'),
         required(input.Description, 'GroupDescription'),
       );
       return { return: true, groupId: group.id };
     },
-    DeleteSecurityGroup: ({ principal, input }) => {
-      groups.delete(principal, groupRef(input));
+    DeleteSecurityGroup: async ({ principal, input }) => {
+      await groups.delete(principal, groupRef(input));
       return { return: true };
     },
-    DescribeSecurityGroups: ({ principal, input }) => {
-      const found = groups.describe(principal, {
+    DescribeSecurityGroups: async ({ principal, input }) => {
+      const found = await groups.describe(principal, {
         names: input.GroupNames ?? [],
         ids: input.GroupIds ?? [],
         filters: filtersOf(input.Filters),
       });
-      return { securityGroupInfo: found.groups.map((g) => groupItem(g, found.tags)) };
+      // The ids of the groups rules name as sources, each looked up once.
+      const sourceIds = new Map<string, string | undefined>();
+      for (const s of found.groups.flatMap((g) => g.rules.flatMap((r) => r.sourceGroups)))
+        if (!sourceIds.has(sourceKey(s))) sourceIds.set(sourceKey(s), await groups.sourceGroupId(s));
+      return { securityGroupInfo: found.groups.map((g) => groupItem(g, found.tags, sourceIds)) };
     },
   };
 }

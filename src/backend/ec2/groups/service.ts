@@ -38,92 +38,92 @@ export interface SecurityGroupServiceDeps {
   groups: SecurityGroupStore;
   tags: TagStore;
   /** An account's id, given its id or (as Eucalyptus allows) its name. */
-  accountId(idOrName: string): string | undefined;
+  accountId(idOrName: string): Promise<string | undefined>;
   /** Why a group cannot go (instances still run in it), or undefined. */
-  inUse(group: SecurityGroup): string | undefined;
+  inUse(group: SecurityGroup): Promise<string | undefined>;
   /** The networking mode (VNET_MODE): rules exist only in MANAGED and MANAGED-NOVLAN. */
   mode(): string;
   /** Renders the cluster's firewall rules again. */
-  rulesChanged(): void;
-  transaction<T>(fn: () => T): T;
+  rulesChanged(): Promise<void>;
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export class SecurityGroupService {
   constructor(private readonly d: SecurityGroupServiceDeps) {}
 
-  create(p: Principal, name: string, description: string): SecurityGroup {
+  async create(p: Principal, name: string, description: string): Promise<SecurityGroup> {
     checkText('GroupName', name, 'group name');
     checkText('GroupDescription', description, 'group description');
     if (/^sg-/i.test(name)) throw invalidParameter('GroupName', name, 'Group names may not be in the format sg-*.');
-    const group = this.d.groups.create(p.account.id, name, description);
+    const group = await this.d.groups.create(p.account.id, name, description);
     if (!group) throw new ServiceError('InvalidGroup.Duplicate', `The security group '${name}' already exists`);
     return group;
   }
 
-  delete(p: Principal, ref: GroupRef): void {
-    const group = this.own(p, ref);
+  async delete(p: Principal, ref: GroupRef): Promise<void> {
+    const group = await this.own(p, ref);
     if (group.name === DEFAULT_GROUP)
       throw new ServiceError('CannotDelete', `The security group 'default' cannot be deleted`);
-    const users = this.d.groups.referencingGroups(group);
+    const users = await this.d.groups.referencingGroups(group);
     if (users.length)
       throw new ServiceError(
         'InvalidGroup.InUse',
         `Group ${group.id} (${group.name}) is referenced by the rules ` +
           `of ${users.map((g) => `${g.id} (${g.name})`).join(', ')}`,
       );
-    const why = this.d.inUse(group);
+    const why = await this.d.inUse(group);
     if (why) throw new ServiceError('InvalidGroup.InUse', why);
-    this.d.transaction(() => {
-      this.d.groups.delete(group.id);
-      this.d.tags.forgetResource(group.id);
+    await this.d.transaction(async () => {
+      await this.d.groups.delete(group.id);
+      await this.d.tags.forgetResource(group.id);
     });
   }
 
-  authorizeIngress(p: Principal, ref: GroupRef, permissions: Permission[]): void {
+  async authorizeIngress(p: Principal, ref: GroupRef, permissions: Permission[]): Promise<void> {
     this.managed();
-    const group = this.own(p, ref);
-    const grants = this.grants(p, permissions);
-    this.d.transaction(() => {
+    const group = await this.own(p, ref);
+    const grants = await this.grants(p, permissions);
+    await this.d.transaction(async () => {
       for (const g of grants) {
-        if (this.d.groups.hasGrant(group.id, g))
+        if (await this.d.groups.hasGrant(group.id, g))
           throw new ServiceError(
             'InvalidPermission.Duplicate',
             `the specified rule "${describeGrant(g)}" already exists`,
           );
       }
-      this.d.groups.addGrants(group.id, grants);
+      await this.d.groups.addGrants(group.id, grants);
     });
-    this.d.rulesChanged();
+    await this.d.rulesChanged();
   }
 
-  revokeIngress(p: Principal, ref: GroupRef, permissions: Permission[]): void {
+  async revokeIngress(p: Principal, ref: GroupRef, permissions: Permission[]): Promise<void> {
     this.managed();
-    const group = this.own(p, ref);
-    const grants = this.grants(p, permissions);
-    this.d.transaction(() => {
+    const group = await this.own(p, ref);
+    const grants = await this.grants(p, permissions);
+    await this.d.transaction(async () => {
       for (const g of grants) {
-        if (!this.d.groups.hasGrant(group.id, g))
+        if (!(await this.d.groups.hasGrant(group.id, g)))
           throw new ServiceError(
             'InvalidPermission.NotFound',
             `The specified rule "${describeGrant(g)}" does not exist in security group '${group.name}'`,
           );
       }
-      this.d.groups.removeGrants(group.id, grants);
+      await this.d.groups.removeGrants(group.id, grants);
     });
-    this.d.rulesChanged();
+    await this.d.rulesChanged();
   }
 
   /** The principal's groups, narrowed by names, IDs and filters, with their tags. */
-  describe(
+  async describe(
     p: Principal,
     q: { names: string[]; ids: string[]; filters: Filter[] },
-  ): { groups: SecurityGroup[]; tags: Map<string, Tag[]> } {
+  ): Promise<{ groups: SecurityGroup[]; tags: Map<string, Tag[]> }> {
     const me = p.account.id;
-    let groups = this.d.groups.list(me);
+    let groups = await this.d.groups.list(me);
     for (const n of q.names) if (!groups.some((g) => g.name === n)) throw notFound(n);
     for (const id of q.ids) if (!groups.some((g) => g.id === id)) throw notFound(id);
     if (q.names.length || q.ids.length) groups = groups.filter((g) => q.names.includes(g.name) || q.ids.includes(g.id));
-    const tags = this.d.tags.forResources(
+    const tags = await this.d.tags.forResources(
       me,
       groups.map((g) => g.id),
     );
@@ -149,20 +149,20 @@ export class SecurityGroupService {
   }
 
   /** The ID of a group a rule admits traffic from. */
-  sourceGroupId(s: SourceGroup): string | undefined {
-    return this.d.groups.get(s.accountId, s.name)?.id;
+  async sourceGroupId(s: SourceGroup): Promise<string | undefined> {
+    return (await this.d.groups.get(s.accountId, s.name))?.id;
   }
 
   /** One of the principal's groups, by GroupId or GroupName. */
-  private own(p: Principal, ref: GroupRef): SecurityGroup {
+  private async own(p: Principal, ref: GroupRef): Promise<SecurityGroup> {
     if (ref.id) {
-      const g = this.d.groups.getById(ref.id);
+      const g = await this.d.groups.getById(ref.id);
       if (!g || g.accountId !== p.account.id) throw notFound(ref.id);
       return g;
     }
     if (!ref.name)
       throw new ServiceError('MissingParameter', 'The request must contain the parameter GroupName or GroupId');
-    const g = this.d.groups.get(p.account.id, ref.name);
+    const g = await this.d.groups.get(p.account.id, ref.name);
     if (!g) throw notFound(ref.name);
     return g;
   }
@@ -171,13 +171,13 @@ export class SecurityGroupService {
     requireManagedNetworking(this.d.mode(), 'Security group rules');
   }
 
-  private grants(p: Principal, permissions: Permission[]): Grant[] {
+  private async grants(p: Principal, permissions: Permission[]): Promise<Grant[]> {
     const grants = new Map<string, Grant>();
     for (const perm of permissions) {
       const base = { protocol: perm.protocol, fromPort: perm.fromPort, toPort: perm.toPort };
       for (const cidr of perm.cidrs) grants.set(JSON.stringify([base, cidr]), { ...base, cidr });
       for (const ref of perm.groups) {
-        const sourceGroup = this.source(p, ref);
+        const sourceGroup = await this.source(p, ref);
         grants.set(JSON.stringify([base, sourceGroup]), { ...base, sourceGroup });
       }
     }
@@ -185,15 +185,15 @@ export class SecurityGroupService {
   }
 
   /** UserId is an account ID or an account name; absent means the principal's account. */
-  private source(p: Principal, ref: SourceGroupRef): SourceGroup {
+  private async source(p: Principal, ref: SourceGroupRef): Promise<SourceGroup> {
     if (ref.groupId) {
-      const g = this.d.groups.getById(ref.groupId);
+      const g = await this.d.groups.getById(ref.groupId);
       if (!g) throw notFound(ref.groupId);
       return { accountId: g.accountId, name: g.name };
     }
     if (!ref.groupName) throw new ServiceError('MissingParameter', 'A source group needs a GroupName or a GroupId');
-    const account = ref.userId ? this.d.accountId(ref.userId) : p.account.id;
-    if (!account || !this.d.groups.get(account, ref.groupName))
+    const account = ref.userId ? await this.d.accountId(ref.userId) : p.account.id;
+    if (!account || !(await this.d.groups.get(account, ref.groupName)))
       throw notFound(ref.userId ? `${ref.userId}/${ref.groupName}` : ref.groupName);
     return { accountId: account, name: ref.groupName };
   }

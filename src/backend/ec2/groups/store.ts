@@ -46,18 +46,18 @@ export const DEFAULT_GROUP_DESCRIPTION = 'default group';
 
 export interface SecurityGroupStore {
   /** The account's group of that name; asking for `default` creates it if need be. */
-  get(accountId: string, name: string): SecurityGroup | undefined;
-  getById(groupId: string): SecurityGroup | undefined;
-  ensureDefault(accountId: string): SecurityGroup;
-  list(accountId: string): SecurityGroup[];
+  get(accountId: string, name: string): Promise<SecurityGroup | undefined>;
+  getById(groupId: string): Promise<SecurityGroup | undefined>;
+  ensureDefault(accountId: string): Promise<SecurityGroup>;
+  list(accountId: string): Promise<SecurityGroup[]>;
   /** Undefined when the account already has a group of that name. */
-  create(accountId: string, name: string, description: string): SecurityGroup | undefined;
-  delete(groupId: string): void;
-  hasGrant(groupId: string, grant: Grant): boolean;
-  addGrants(groupId: string, grants: Grant[]): void;
-  removeGrants(groupId: string, grants: Grant[]): void;
+  create(accountId: string, name: string, description: string): Promise<SecurityGroup | undefined>;
+  delete(groupId: string): Promise<void>;
+  hasGrant(groupId: string, grant: Grant): Promise<boolean>;
+  addGrants(groupId: string, grants: Grant[]): Promise<void>;
+  removeGrants(groupId: string, grants: Grant[]): Promise<void>;
   /** Groups (other than itself) whose rules admit traffic from this group. */
-  referencingGroups(group: SecurityGroup): SecurityGroup[];
+  referencingGroups(group: SecurityGroup): Promise<SecurityGroup[]>;
 }
 
 /** A row of security_groups. */
@@ -90,10 +90,10 @@ const grantKey = (g: Grant) => [
 export class SqliteSecurityGroupStore implements SecurityGroupStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  private rules(groupId: string): Rule[] {
-    const rows = this.db
+  private async rules(groupId: string): Promise<Rule[]> {
+    const rows = (await this.db
       .prepare('SELECT * FROM security_group_grants WHERE group_id = ? ORDER BY rowid')
-      .all(groupId) as GrantRow[];
+      .all(groupId)) as GrantRow[];
     const byRange = new Map<string, Rule>();
     for (const r of rows) {
       const key = `${r.protocol}/${r.from_port}/${r.to_port}`;
@@ -111,43 +111,51 @@ export class SqliteSecurityGroupStore implements SecurityGroupStore {
     return [...byRange.values()];
   }
 
-  private toGroup(r: Row | undefined): SecurityGroup | undefined {
+  private async toGroup(r: Row | undefined): Promise<SecurityGroup | undefined> {
     return (
-      r && { id: r.id, accountId: r.account_id, name: r.name, description: r.description, rules: this.rules(r.id) }
+      r && {
+        id: r.id,
+        accountId: r.account_id,
+        name: r.name,
+        description: r.description,
+        rules: await this.rules(r.id),
+      }
     );
   }
 
-  get(accountId: string, name: string): SecurityGroup | undefined {
+  async get(accountId: string, name: string): Promise<SecurityGroup | undefined> {
     if (name === DEFAULT_GROUP) return this.ensureDefault(accountId);
     return this.toGroup(
-      this.db.prepare('SELECT * FROM security_groups WHERE account_id = ? AND name = ?').get(accountId, name) as
-        Row | undefined,
+      (await this.db
+        .prepare('SELECT * FROM security_groups WHERE account_id = ? AND name = ?')
+        .get(accountId, name)) as Row | undefined,
     );
   }
 
-  getById(groupId: string): SecurityGroup | undefined {
-    return this.toGroup(this.db.prepare('SELECT * FROM security_groups WHERE id = ?').get(groupId) as Row | undefined);
+  async getById(groupId: string): Promise<SecurityGroup | undefined> {
+    return this.toGroup(await this.db.prepare<Row>('SELECT * FROM security_groups WHERE id = ?').get(groupId));
   }
 
-  ensureDefault(accountId: string): SecurityGroup {
-    this.insert(accountId, DEFAULT_GROUP, DEFAULT_GROUP_DESCRIPTION);
-    return this.toGroup(
-      this.db
+  async ensureDefault(accountId: string): Promise<SecurityGroup> {
+    await this.insert(accountId, DEFAULT_GROUP, DEFAULT_GROUP_DESCRIPTION);
+    return (await this.toGroup(
+      (await this.db
         .prepare('SELECT * FROM security_groups WHERE account_id = ? AND name = ?')
-        .get(accountId, DEFAULT_GROUP) as Row | undefined,
-    )!;
+        .get(accountId, DEFAULT_GROUP)) as Row | undefined,
+    ))!;
   }
 
-  list(accountId: string): SecurityGroup[] {
-    this.ensureDefault(accountId);
-    return (
-      this.db.prepare('SELECT * FROM security_groups WHERE account_id = ? ORDER BY name').all(accountId) as Row[]
-    ).map((r) => this.toGroup(r)!);
+  async list(accountId: string): Promise<SecurityGroup[]> {
+    await this.ensureDefault(accountId);
+    const rows = await this.db
+      .prepare<Row>('SELECT * FROM security_groups WHERE account_id = ? ORDER BY name')
+      .all(accountId);
+    return Promise.all(rows.map(async (r) => (await this.toGroup(r))!));
   }
 
-  private insert(accountId: string, name: string, description: string): string | undefined {
+  private async insert(accountId: string, name: string, description: string): Promise<string | undefined> {
     const id = ids.resourceId('sg');
-    const r = this.db
+    const r = await this.db
       .prepare(
         'INSERT OR IGNORE INTO security_groups (id, account_id, name, description, created) VALUES (?, ?, ?, ?, ?)',
       )
@@ -155,56 +163,60 @@ export class SqliteSecurityGroupStore implements SecurityGroupStore {
     return r.changes === 1 ? id : undefined;
   }
 
-  create(accountId: string, name: string, description: string): SecurityGroup | undefined {
-    if (name !== DEFAULT_GROUP) this.ensureDefault(accountId);
-    const id = this.insert(accountId, name, description);
+  async create(accountId: string, name: string, description: string): Promise<SecurityGroup | undefined> {
+    if (name !== DEFAULT_GROUP) await this.ensureDefault(accountId);
+    const id = await this.insert(accountId, name, description);
     return id ? this.getById(id) : undefined;
   }
 
-  delete(groupId: string): void {
-    this.db.prepare('DELETE FROM security_groups WHERE id = ?').run(groupId);
+  async delete(groupId: string): Promise<void> {
+    await this.db.prepare('DELETE FROM security_groups WHERE id = ?').run(groupId);
   }
 
-  hasGrant(groupId: string, grant: Grant): boolean {
-    return !!this.db
+  async hasGrant(groupId: string, grant: Grant): Promise<boolean> {
+    return !!(await this.db
       .prepare(
         'SELECT 1 FROM security_group_grants WHERE group_id = ? AND protocol = ? AND from_port = ? AND ' +
           'to_port = ? AND cidr = ? AND source_account = ? AND source_group = ?',
       )
-      .get(groupId, ...grantKey(grant));
+      .get(groupId, ...grantKey(grant)));
   }
 
-  addGrants(groupId: string, grants: Grant[]): void {
+  async addGrants(groupId: string, grants: Grant[]): Promise<void> {
     const stmt = this.db.prepare(
       'INSERT OR IGNORE INTO security_group_grants (group_id, protocol, from_port, to_port, cidr, ' +
         'source_account, source_group) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    for (const g of grants) stmt.run(groupId, ...grantKey(g));
+    for (const g of grants) await stmt.run(groupId, ...grantKey(g));
   }
 
-  removeGrants(groupId: string, grants: Grant[]): void {
+  async removeGrants(groupId: string, grants: Grant[]): Promise<void> {
     const stmt = this.db.prepare(
       'DELETE FROM security_group_grants WHERE group_id = ? AND protocol = ? AND from_port = ? AND to_port = ' +
         '? AND cidr = ? AND source_account = ? AND source_group = ?',
     );
-    for (const g of grants) stmt.run(groupId, ...grantKey(g));
+    for (const g of grants) await stmt.run(groupId, ...grantKey(g));
   }
 
-  referencingGroups(group: SecurityGroup): SecurityGroup[] {
-    const rows = this.db
+  async referencingGroups(group: SecurityGroup): Promise<SecurityGroup[]> {
+    const rows = (await this.db
       .prepare(
         'SELECT DISTINCT group_id FROM security_group_grants WHERE source_account = ? AND source_group = ? ' +
           'AND group_id <> ?',
       )
-      .all(group.accountId, group.name, group.id) as Pick<GrantRow, 'group_id'>[];
-    return rows.map((r) => this.getById(r.group_id)!);
+      .all(group.accountId, group.name, group.id)) as Pick<GrantRow, 'group_id'>[];
+    return Promise.all(rows.map(async (r) => (await this.getById(r.group_id))!));
   }
 }
 
 /** A group by name or sg- id; the account's `default` group is made on first use. */
-export function findGroup(groups: SecurityGroupStore, accountId: string, nameOrId: string): SecurityGroup | undefined {
+export async function findGroup(
+  groups: SecurityGroupStore,
+  accountId: string,
+  nameOrId: string,
+): Promise<SecurityGroup | undefined> {
   if (nameOrId.startsWith('sg-')) {
-    const g = groups.getById(nameOrId);
+    const g = await groups.getById(nameOrId);
     return g?.accountId === accountId ? g : undefined;
   }
   return nameOrId === 'default' ? groups.ensureDefault(accountId) : groups.get(accountId, nameOrId);

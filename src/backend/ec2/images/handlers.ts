@@ -71,13 +71,18 @@ type ImageActions = Actions<
 
 /** The actions, given the service they call. */
 export function imageActions(images: ImageService): ImageActions {
-  const imageItem = (image: Image, ownerAlias: (accountId: string) => string | undefined, tags?: Tag[]) => ({
+  const imageItem = (
+    image: Image,
+    ownerAlias: (accountId: string) => string | undefined,
+    productCodes: string[],
+    tags?: Tag[],
+  ) => ({
     imageId: image.id,
     imageLocation: image.location ?? `${image.accountId}/${image.name}`,
     imageState: image.state,
     imageOwnerId: image.accountId,
     isPublic: image.isPublic,
-    productCodes: productCodesXml(images.productCodes(image.id)),
+    productCodes: productCodesXml(productCodes),
     architecture: image.architecture,
     imageType: image.type,
     kernelId: image.kernelId,
@@ -116,20 +121,24 @@ export function imageActions(images: ImageService): ImageActions {
       );
       return { imageId };
     },
-    DeregisterImage: ({ principal, input }) => {
-      images.deregister(principal, required(input.ImageId, 'ImageId'));
+    DeregisterImage: async ({ principal, input }) => {
+      await images.deregister(principal, required(input.ImageId, 'ImageId'));
       return { return: true };
     },
-    DescribeImages: ({ principal, input }) => {
-      const found = images.describe(principal, {
+    DescribeImages: async ({ principal, input }) => {
+      const found = await images.describe(principal, {
         ids: input.ImageIds ?? [],
         owners: input.Owners ?? [],
         executableBy: input.ExecutableUsers ?? [],
         filters: filtersOf(input.Filters),
       });
-      return { imagesSet: found.images.map((i) => imageItem(i, found.ownerAlias, found.tags.get(i.id))) };
+      return {
+        imagesSet: found.images.map((i) =>
+          imageItem(i, found.ownerAlias, found.productCodes.get(i.id) ?? [], found.tags.get(i.id)),
+        ),
+      };
     },
-    ModifyImageAttribute: ({ principal, input }) => {
+    ModifyImageAttribute: async ({ principal, input }) => {
       const id = required(input.ImageId, 'ImageId');
       const changes: ImageChanges = {
         add: launchPermissionChanges(input, 'Add'),
@@ -137,12 +146,12 @@ export function imageActions(images: ImageService): ImageActions {
         description: input.Description?.Value ?? (input.Attribute === 'description' ? input.Value : undefined),
         productCodes: input.ProductCodes ?? [],
       };
-      images.modifyAttribute(principal, id, changes);
+      await images.modifyAttribute(principal, id, changes);
       return { return: true };
     },
-    DescribeImageAttribute: ({ principal, input }) => {
+    DescribeImageAttribute: async ({ principal, input }) => {
       const imageId = required(input.ImageId, 'ImageId');
-      const a = images.attribute(principal, imageId, required(input.Attribute, 'Attribute'));
+      const a = await images.attribute(principal, imageId, required(input.Attribute, 'Attribute'));
       const value = (v: string | undefined) => (v !== undefined ? { value: v } : undefined);
       if ('launchPermission' in a) return { imageId, launchPermission: a.launchPermission };
       if ('productCodes' in a) return { imageId, productCodes: productCodesXml(a.productCodes) };
@@ -151,12 +160,16 @@ export function imageActions(images: ImageService): ImageActions {
       if ('description' in a) return { imageId, description: value(a.description) };
       return { imageId, blockDeviceMapping: a.blockDeviceMapping.map(mappingXml) };
     },
-    ResetImageAttribute: ({ principal, input }) => {
-      images.resetAttribute(principal, required(input.ImageId, 'ImageId'), required(input.Attribute, 'Attribute'));
+    ResetImageAttribute: async ({ principal, input }) => {
+      await images.resetAttribute(
+        principal,
+        required(input.ImageId, 'ImageId'),
+        required(input.Attribute, 'Attribute'),
+      );
       return { return: true };
     },
-    CreateImage: ({ principal, input }) => ({
-      imageId: images.createImage(principal, {
+    CreateImage: async ({ principal, input }) => ({
+      imageId: await images.createImage(principal, {
         instanceId: required(input.InstanceId, 'InstanceId'),
         name: required(input.Name, 'Name'),
         description: input.Description,

@@ -34,8 +34,8 @@ export const INSTANCE_STORE_LIMIT = 10 * 1024 ** 3;
  */
 export interface BundleSource {
   readManifest(reader: Reader | undefined, bucket: string, key: string): Promise<string>;
-  checkPart(reader: Reader, bucket: string, key: string): void;
-  openPart(bucket: string, key: string): Readable;
+  checkPart(reader: Reader, bucket: string, key: string): Promise<void>;
+  openPart(bucket: string, key: string): Promise<Readable>;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -109,7 +109,7 @@ export class ImageRegistrar {
     const text = await this.o.source.readManifest(reader, bucket, key);
     const manifest = this.parse(text, location);
     // The parts are unbundled later, as the cloud: what the caller may not read is refused now.
-    for (const part of manifest.image.parts) this.o.source.checkPart(reader, bucket, partKey(key, part.filename));
+    for (const part of manifest.image.parts) await this.o.source.checkPart(reader, bucket, partKey(key, part.filename));
     const type = imageTypeOf(manifest);
     if (type !== 'machine' && !isCloudAdmin({ principal })) {
       throw new ServiceError('UnauthorizedOperation', `Only the cloud administrator may register ${type} images`, 403);
@@ -120,18 +120,18 @@ export class ImageRegistrar {
         `The image is ${manifest.image.size} bytes; instance-store images are limited to 10 GiB`,
       );
     }
-    this.checkSignature(text, manifest, location);
+    await this.checkSignature(text, manifest, location);
     this.keys(manifest, location);
 
     const mc = manifest.machineConfiguration;
     // Kernel and ramdisk asked for must exist; those a manifest names are kept only if they do
     // here (a bundle made for EC2 names EC2's aki-/ari-).
     if (type === 'machine') {
-      this.requireImage(p.kernelId, 'kernel');
-      this.requireImage(p.ramdiskId, 'ramdisk');
+      await this.requireImage(p.kernelId, 'kernel');
+      await this.requireImage(p.ramdiskId, 'ramdisk');
     }
-    const kernelId = p.kernelId ?? this.existing(mc.kernelId, 'kernel');
-    const ramdiskId = p.ramdiskId ?? this.existing(mc.ramdiskId, 'ramdisk');
+    const kernelId = p.kernelId ?? (await this.existing(mc.kernelId, 'kernel'));
+    const ramdiskId = p.ramdiskId ?? (await this.existing(mc.ramdiskId, 'ramdisk'));
     const name = p.name ?? path.basename(key, '.manifest.xml');
     const image: Image = {
       id: ids.resourceId(PREFIX[type]),
@@ -155,12 +155,12 @@ export class ImageRegistrar {
       manifestSha256: sha256(text),
     };
     try {
-      this.o.images.insert(image);
+      await this.o.images.insert(image);
     } catch (e) {
       if (/UNIQUE/.test(String(e)))
         throw new ServiceError(
           'InvalidAMIName.Duplicate',
-          `AMI name ${name} is already in use by ${this.o.images.visibleTo(image.accountId).find((i) => i.name === name && i.accountId === image.accountId)?.id ?? 'another image'}`,
+          `AMI name ${name} is already in use by ${(await this.o.images.visibleTo(image.accountId)).find((i) => i.name === name && i.accountId === image.accountId)?.id ?? 'another image'}`,
         );
       throw e;
     }
@@ -169,8 +169,8 @@ export class ImageRegistrar {
   }
 
   /** Resumes the jobs a restart interrupted. */
-  resumePending(): void {
-    for (const image of this.o.images.inState('pending')) {
+  async resumePending(): Promise<void> {
+    for (const image of await this.o.images.inState('pending')) {
       if (!image.location) continue;
       const { bucket, key } = splitLocation(image.location);
       this.schedule(image.id, bucket, key, image.manifestSha256);
@@ -195,8 +195,8 @@ export class ImageRegistrar {
     }
   }
 
-  private checkSignature(text: string, manifest: Manifest, location: string): void {
-    const certs = [...this.o.store.accountCertificates(manifest.image.user), this.o.cloudCertPem];
+  private async checkSignature(text: string, manifest: Manifest, location: string): Promise<void> {
+    const certs = [...(await this.o.store.accountCertificates(manifest.image.user)), this.o.cloudCertPem];
     if (!certs.some((pem) => verifyManifestSignature(text, pem))) {
       throw new ServiceError(
         'InvalidManifest',
@@ -218,13 +218,13 @@ export class ImageRegistrar {
     }
   }
 
-  private existing(id: string | undefined, type: ImageType): string | undefined {
-    return id && this.o.images.get(id)?.type === type ? id : undefined;
+  private async existing(id: string | undefined, type: ImageType): Promise<string | undefined> {
+    return id && (await this.o.images.get(id))?.type === type ? id : undefined;
   }
 
-  private requireImage(id: string | undefined, type: ImageType): void {
+  private async requireImage(id: string | undefined, type: ImageType): Promise<void> {
     if (!id) return;
-    const image = this.o.images.get(id);
+    const image = await this.o.images.get(id);
     if (!image || image.type !== type)
       throw new ServiceError('InvalidAMIID.NotFound', `The ${type} image id '[${id}]' does not exist`);
   }
@@ -251,11 +251,11 @@ export class ImageRegistrar {
         output: out,
       });
       if (this.cancelled.has(id)) fs.rmSync(out, { force: true });
-      else this.o.images.setState(id, 'available', undefined, size);
+      else await this.o.images.setState(id, 'available', undefined, size);
       this.o.log(`image ${id} available (${bucket}/${key})`);
     } catch (e) {
       fs.rmSync(out, { force: true });
-      if (!this.cancelled.has(id)) this.o.images.setState(id, 'failed', (e as Error).message);
+      if (!this.cancelled.has(id)) await this.o.images.setState(id, 'failed', (e as Error).message);
       this.o.log(`image ${id} failed: ${(e as Error).message}`);
     }
   }

@@ -63,27 +63,27 @@ export interface ImageServiceDeps {
   registrar: ImageRegistrar;
   /** How the principal reads a bundle from Walrus (its policies and the bucket's, for a request from `from`). */
   reader(p: Principal, from?: Origin): Reader;
-  accountName(accountId: string): string | undefined;
+  accountName(accountId: string): Promise<string | undefined>;
   /** What DescribeImages reports as the hypervisor (HYPERVISOR in the cloud's eucalyptus.conf). */
   hypervisor(): string;
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export class ImageService {
   constructor(private readonly d: ImageServiceDeps) {}
 
   /** An image the principal may see, or InvalidAMIID.* as EC2 answers. */
-  visible(p: Principal, id: string): Image {
+  async visible(p: Principal, id: string): Promise<Image> {
     if (!ID.test(id)) throw new ServiceError('InvalidAMIID.Malformed', `Invalid id: "${id}" (expecting "emi-...")`);
-    const image = this.d.images.get(id);
-    if (!image || !imageVisible(this.d.images, p, image))
+    const image = await this.d.images.get(id);
+    if (!image || !(await imageVisible(this.d.images, p, image)))
       throw new ServiceError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
     return image;
   }
 
   /** An image the principal may change: its account's (the cloud administrator: any). */
-  private owned(p: Principal, id: string): Image {
-    const image = this.visible(p, id);
+  private async owned(p: Principal, id: string): Promise<Image> {
+    const image = await this.visible(p, id);
     if (image.accountId !== p.account.id && !isCloudAdmin({ principal: p }))
       throw new ServiceError('AuthFailure', `Not authorized to modify image ${id}`, 403);
     return image;
@@ -98,32 +98,36 @@ export class ImageService {
     return this.registerEbs(p, input);
   }
 
-  deregister(p: Principal, id: string): void {
-    const image = this.owned(p, id);
+  async deregister(p: Principal, id: string): Promise<void> {
+    const image = await this.owned(p, id);
     this.d.registrar.forget(image.id);
-    this.d.images.delete(image.id);
-    this.d.tags.forgetResource(image.id);
+    await this.d.images.delete(image.id);
+    await this.d.tags.forgetResource(image.id);
   }
 
   /** The images, their tags, and their owners' aliases (each account looked up once). */
-  describe(
+  async describe(
     p: Principal,
     q: ImageQuery,
-  ): { images: Image[]; tags: Map<string, Tag[]>; ownerAlias: (accountId: string) => string | undefined } {
-    const aliases = new Map<string, string | undefined>();
-    const ownerAlias = (id: string) => {
-      if (!aliases.has(id)) aliases.set(id, this.d.accountName(id));
-      return aliases.get(id);
-    };
+  ): Promise<{
+    images: Image[];
+    tags: Map<string, Tag[]>;
+    ownerAlias: (accountId: string) => string | undefined;
+    productCodes: Map<string, string[]>;
+  }> {
     const me = p.account.id;
-    for (const id of q.ids) this.visible(p, id);
-    let images = isCloudAdmin({ principal: p }) ? this.d.images.all() : this.d.images.visibleTo(me);
+    for (const id of q.ids) await this.visible(p, id);
+    let images = await (isCloudAdmin({ principal: p }) ? this.d.images.all() : this.d.images.visibleTo(me));
     if (q.ids.length) images = images.filter((i) => q.ids.includes(i.id));
+    // Each owner's alias, looked up once.
+    const aliases = new Map<string, string | undefined>();
+    for (const id of new Set(images.map((i) => i.accountId))) aliases.set(id, await this.d.accountName(id));
+    const ownerAlias = (id: string) => aliases.get(id);
     const owners = q.owners.map((o) => (o === 'self' ? me : o));
     if (owners.length)
       images = images.filter((i) => owners.includes(i.accountId) || owners.includes(ownerAlias(i.accountId) ?? ''));
     if (q.executableBy.length) {
-      const perms = this.d.images.permittedAccounts(images.map((i) => i.id));
+      const perms = await this.d.images.permittedAccounts(images.map((i) => i.id));
       images = images.filter((i) =>
         q.executableBy.some((who) => {
           if (who === 'all') return i.isPublic;
@@ -134,10 +138,11 @@ export class ImageService {
       );
     }
     // The principal's own tags: tags belong to the account that set them.
-    const tags = this.d.tags.forResources(
+    const tags = await this.d.tags.forResources(
       me,
       images.map((i) => i.id),
     );
+    const codes = await this.d.images.productCodesOf(images.map((i) => i.id));
     images = applyFilters(images, q.filters, {
       architecture: (i) => i.architecture,
       description: (i) => i.description,
@@ -156,22 +161,18 @@ export class ImageService {
       state: (i) => i.state,
       'virtualization-type': (i) => i.virtualizationType,
       hypervisor: () => this.d.hypervisor(),
-      'product-code': (i) => this.d.images.productCodes(i.id),
+      'product-code': (i) => codes.get(i.id) ?? [],
       ...tagFilterFields(q.filters, (i: Image) => tags.get(i.id) ?? []),
     });
-    return { images, tags, ownerAlias };
-  }
-
-  productCodes(id: string): string[] {
-    return this.d.images.productCodes(id);
+    return { images, tags, ownerAlias, productCodes: codes };
   }
 
   hypervisor(): string {
     return this.d.hypervisor();
   }
 
-  attribute(p: Principal, id: string, attribute: string): ImageAttribute {
-    const image = this.visible(p, id);
+  async attribute(p: Principal, id: string, attribute: string): Promise<ImageAttribute> {
+    const image = await this.visible(p, id);
     switch (attribute) {
       case 'launchPermission':
         if (image.accountId !== p.account.id && !isCloudAdmin({ principal: p }))
@@ -179,11 +180,11 @@ export class ImageService {
         return {
           launchPermission: [
             ...(image.isPublic ? [{ group: 'all' as const }] : []),
-            ...this.d.images.launchPermissions(image.id).map((userId) => ({ userId })),
+            ...(await this.d.images.launchPermissions(image.id)).map((userId) => ({ userId })),
           ],
         };
       case 'productCodes':
-        return { productCodes: this.d.images.productCodes(image.id) };
+        return { productCodes: await this.d.images.productCodes(image.id) };
       case 'kernel':
         return { kernel: image.kernelId };
       case 'ramdisk':
@@ -201,8 +202,8 @@ export class ImageService {
     }
   }
 
-  modifyAttribute(p: Principal, id: string, c: ImageChanges): void {
-    const image = this.owned(p, id);
+  async modifyAttribute(p: Principal, id: string, c: ImageChanges): Promise<void> {
+    const image = await this.owned(p, id);
     const { add, remove } = c;
     const nothing =
       !add.accounts.length && !add.all && !remove.accounts.length && !remove.all && c.description === undefined;
@@ -214,30 +215,30 @@ export class ImageService {
     for (const account of [...add.accounts, ...remove.accounts])
       if (!/^\d{12}$/.test(account)) throw invalidParameter('UserId', account, 'An account id has 12 digits.');
     const images = this.d.images;
-    this.d.transaction(() => {
-      if (add.accounts.length) images.addLaunchPermissions(image.id, add.accounts);
-      if (remove.accounts.length) images.removeLaunchPermissions(image.id, remove.accounts);
-      if (add.all) images.update(image.id, { isPublic: true });
-      if (remove.all) images.update(image.id, { isPublic: false });
-      if (c.description !== undefined) images.update(image.id, { description: c.description });
-      if (c.productCodes.length) images.addProductCodes(image.id, c.productCodes);
+    await this.d.transaction(async () => {
+      if (add.accounts.length) await images.addLaunchPermissions(image.id, add.accounts);
+      if (remove.accounts.length) await images.removeLaunchPermissions(image.id, remove.accounts);
+      if (add.all) await images.update(image.id, { isPublic: true });
+      if (remove.all) await images.update(image.id, { isPublic: false });
+      if (c.description !== undefined) await images.update(image.id, { description: c.description });
+      if (c.productCodes.length) await images.addProductCodes(image.id, c.productCodes);
     });
   }
 
-  resetAttribute(p: Principal, id: string, attribute: string): void {
-    const image = this.owned(p, id);
+  async resetAttribute(p: Principal, id: string, attribute: string): Promise<void> {
+    const image = await this.owned(p, id);
     if (attribute !== 'launchPermission')
       throw invalidParameter('Attribute', attribute, 'Only launchPermission can be reset.');
-    this.d.transaction(() => {
-      this.d.images.removeLaunchPermissions(image.id, this.d.images.launchPermissions(image.id));
-      this.d.images.update(image.id, { isPublic: false });
+    await this.d.transaction(async () => {
+      await this.d.images.removeLaunchPermissions(image.id, await this.d.images.launchPermissions(image.id));
+      await this.d.images.update(image.id, { isPublic: false });
     });
   }
 
   /** CreateImage: an EBS-backed instance's root volume, snapshotted, as a new image (pending until then). */
-  createImage(p: Principal, input: { instanceId: string; name: string; description?: string }): string {
+  async createImage(p: Principal, input: { instanceId: string; name: string; description?: string }): Promise<string> {
     const { instanceId, name } = input;
-    const i = this.d.instances.list({ accountId: p.account.id, ids: [instanceId] })[0];
+    const i = (await this.d.instances.list({ accountId: p.account.id, ids: [instanceId] }))[0];
     if (!i) throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
     if (i.rootDeviceType !== 'ebs')
       throw new ServiceError(
@@ -249,13 +250,13 @@ export class ImageService {
         'IncorrectInstanceState',
         `Instance ${i.id} is ${i.state}: CreateImage needs it running or stopped.`,
       );
-    const root = this.d.volumes.rootVolumeOf(i);
+    const root = await this.d.volumes.rootVolumeOf(i);
     if (!root) throw new ServiceError('IncorrectInstanceState', `Instance ${i.id} has no root volume attached.`);
-    const source = this.d.images.get(i.imageId);
+    const source = await this.d.images.get(i.imageId);
     const imageId = ids.resourceId('emi');
     // The image is pending until its snapshot completes (the volume service settles it).
-    const snapshot = this.d.volumes.snapshot(root, `Created by CreateImage(${i.id}) for ${name}`);
-    this.insert({
+    const snapshot = await this.d.volumes.snapshot(root, `Created by CreateImage(${i.id}) for ${name}`);
+    await this.insert({
       id: imageId,
       accountId: p.account.id,
       type: 'machine',
@@ -279,7 +280,7 @@ export class ImageService {
   }
 
   /** An EBS-backed machine image from a root snapshot (seed 000, "Create an EBS Image"). */
-  private registerEbs(p: Principal, input: RegisterInput): string {
+  private async registerEbs(p: Principal, input: RegisterInput): Promise<string> {
     if (!input.name) throw missingParameter('Name');
     const rootDeviceName = input.rootDeviceName || '/dev/sda1';
     const mappings = input.blockDeviceMappings;
@@ -291,7 +292,7 @@ export class ImageService {
       );
     for (const m of mappings) {
       if (!m.snapshotId) continue;
-      const snapshot = this.d.volumes.usableSnapshot(p, m.snapshotId);
+      const snapshot = await this.d.volumes.usableSnapshot(p, m.snapshotId);
       if (snapshot.status !== 'completed')
         throw new ServiceError('IncorrectState', `Snapshot '${snapshot.id}' is not completed.`);
       const size = m.volumeSize ?? snapshot.volumeSizeGiB;
@@ -324,17 +325,17 @@ export class ImageService {
       blockDeviceMappings: mappings,
       created: new Date().toISOString(),
     };
-    if (image.kernelId && this.d.images.get(image.kernelId)?.type !== 'kernel')
+    if (image.kernelId && (await this.d.images.get(image.kernelId))?.type !== 'kernel')
       throw invalidParameter('KernelId', image.kernelId, 'It is not a kernel image of this cloud.');
-    if (image.ramdiskId && this.d.images.get(image.ramdiskId)?.type !== 'ramdisk')
+    if (image.ramdiskId && (await this.d.images.get(image.ramdiskId))?.type !== 'ramdisk')
       throw invalidParameter('RamdiskId', image.ramdiskId, 'It is not a ramdisk image of this cloud.');
-    this.insert(image);
+    await this.insert(image);
     return image.id;
   }
 
-  private insert(image: Image): void {
+  private async insert(image: Image): Promise<void> {
     try {
-      this.d.images.insert(image);
+      await this.d.images.insert(image);
     } catch (e) {
       if (/UNIQUE/.test(String(e)))
         throw new ServiceError('InvalidAMIName.Duplicate', `AMI name ${image.name} is already in use`);

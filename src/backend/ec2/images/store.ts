@@ -41,22 +41,27 @@ export interface Image {
 }
 
 export interface ImageStore {
-  insert(image: Image): void;
-  get(id: string): Image | undefined;
+  insert(image: Image): Promise<void>;
+  get(id: string): Promise<Image | undefined>;
   /** Every image the account may see: its own, public ones, and those it has launch permission for. */
-  visibleTo(accountId: string): Image[];
-  all(): Image[];
-  inState(state: ImageState): Image[];
-  setState(id: string, state: ImageState, reason?: string, size?: number): void;
-  update(id: string, fields: Partial<Pick<Image, 'description' | 'kernelId' | 'ramdiskId' | 'isPublic'>>): void;
-  delete(id: string): void;
-  launchPermissions(id: string): string[];
+  visibleTo(accountId: string): Promise<Image[]>;
+  all(): Promise<Image[]>;
+  inState(state: ImageState): Promise<Image[]>;
+  setState(id: string, state: ImageState, reason?: string, size?: number): Promise<void>;
+  update(
+    id: string,
+    fields: Partial<Pick<Image, 'description' | 'kernelId' | 'ramdiskId' | 'isPublic'>>,
+  ): Promise<void>;
+  delete(id: string): Promise<void>;
+  launchPermissions(id: string): Promise<string[]>;
   /** Accounts with explicit launch permission on the image, by image, for a set of images. */
-  permittedAccounts(ids: string[]): Map<string, Set<string>>;
-  addLaunchPermissions(id: string, accountIds: string[]): void;
-  removeLaunchPermissions(id: string, accountIds: string[]): void;
-  productCodes(id: string): string[];
-  addProductCodes(id: string, codes: string[]): void;
+  permittedAccounts(ids: string[]): Promise<Map<string, Set<string>>>;
+  addLaunchPermissions(id: string, accountIds: string[]): Promise<void>;
+  removeLaunchPermissions(id: string, accountIds: string[]): Promise<void>;
+  productCodes(id: string): Promise<string[]>;
+  /** The product codes of each of these images (one query). */
+  productCodesOf(ids: string[]): Promise<Map<string, string[]>>;
+  addProductCodes(id: string, codes: string[]): Promise<void>;
 }
 
 /** A row of images. */
@@ -121,8 +126,8 @@ const COLUMNS: Record<string, string> = {
 export class SqliteImageStore implements ImageStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  insert(i: Image): void {
-    this.db
+  async insert(i: Image): Promise<void> {
+    await this.db
       .prepare(
         `INSERT INTO images (id, account_id, type, location, name, description, architecture, kernel_id, ramdisk_id, platform,
            root_device_type, root_device_name, virtualization_type, state, state_reason, size, is_public, block_device_mappings, created, manifest_sha256)
@@ -152,83 +157,96 @@ export class SqliteImageStore implements ImageStore {
       );
   }
 
-  get(id: string): Image | undefined {
-    const r = this.db.prepare('SELECT * FROM images WHERE id = ?').get(id) as Row | undefined;
+  async get(id: string): Promise<Image | undefined> {
+    const r = (await this.db.prepare('SELECT * FROM images WHERE id = ?').get(id)) as Row | undefined;
     return r && toImage(r);
   }
 
-  visibleTo(accountId: string): Image[] {
+  async visibleTo(accountId: string): Promise<Image[]> {
     return (
-      this.db
+      (await this.db
         .prepare(
           `SELECT * FROM images WHERE account_id = ? OR is_public = 1
              OR id IN (SELECT image_id FROM image_launch_permissions WHERE account_id = ?) ORDER BY id`,
         )
-        .all(accountId, accountId) as Row[]
+        .all(accountId, accountId)) as Row[]
     ).map(toImage);
   }
 
-  all(): Image[] {
-    return (this.db.prepare('SELECT * FROM images ORDER BY id').all() as Row[]).map(toImage);
+  async all(): Promise<Image[]> {
+    return ((await this.db.prepare('SELECT * FROM images ORDER BY id').all()) as Row[]).map(toImage);
   }
 
-  inState(state: ImageState): Image[] {
-    return (this.db.prepare('SELECT * FROM images WHERE state = ?').all(state) as Row[]).map(toImage);
+  async inState(state: ImageState): Promise<Image[]> {
+    return ((await this.db.prepare('SELECT * FROM images WHERE state = ?').all(state)) as Row[]).map(toImage);
   }
 
-  setState(id: string, state: ImageState, reason?: string, size?: number): void {
-    this.db
+  async setState(id: string, state: ImageState, reason?: string, size?: number): Promise<void> {
+    await this.db
       .prepare('UPDATE images SET state = ?, state_reason = ?, size = COALESCE(?, size) WHERE id = ?')
       .run(state, reason ?? null, size ?? null, id);
   }
 
-  update(id: string, fields: Partial<Pick<Image, 'description' | 'kernelId' | 'ramdiskId' | 'isPublic'>>): void {
+  async update(
+    id: string,
+    fields: Partial<Pick<Image, 'description' | 'kernelId' | 'ramdiskId' | 'isPublic'>>,
+  ): Promise<void> {
     for (const [k, v] of Object.entries(fields)) {
-      this.db
+      await this.db
         .prepare(`UPDATE images SET ${COLUMNS[k]} = ? WHERE id = ?`)
         .run(typeof v === 'boolean' ? (v ? 1 : 0) : (v ?? null), id);
     }
   }
 
-  delete(id: string): void {
-    this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+  async delete(id: string): Promise<void> {
+    await this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
   }
 
-  launchPermissions(id: string): string[] {
+  async launchPermissions(id: string): Promise<string[]> {
     return (
-      this.db
+      (await this.db
         .prepare('SELECT account_id FROM image_launch_permissions WHERE image_id = ? ORDER BY account_id')
-        .all(id) as PermissionRow[]
+        .all(id)) as PermissionRow[]
     ).map((r) => r.account_id);
   }
 
-  permittedAccounts(ids: string[]): Map<string, Set<string>> {
+  async permittedAccounts(ids: string[]): Promise<Map<string, Set<string>>> {
     const out = new Map<string, Set<string>>();
-    const stmt = this.db.prepare('SELECT account_id FROM image_launch_permissions WHERE image_id = ?');
-    for (const id of ids) out.set(id, new Set((stmt.all(id) as PermissionRow[]).map((r) => r.account_id)));
+    const stmt = this.db.prepare<PermissionRow>('SELECT account_id FROM image_launch_permissions WHERE image_id = ?');
+    for (const id of ids) out.set(id, new Set((await stmt.all(id)).map((r) => r.account_id)));
     return out;
   }
 
-  addLaunchPermissions(id: string, accountIds: string[]): void {
+  async addLaunchPermissions(id: string, accountIds: string[]): Promise<void> {
     const stmt = this.db.prepare('INSERT OR IGNORE INTO image_launch_permissions (image_id, account_id) VALUES (?, ?)');
-    for (const a of accountIds) stmt.run(id, a);
+    for (const a of accountIds) await stmt.run(id, a);
   }
 
-  removeLaunchPermissions(id: string, accountIds: string[]): void {
+  async removeLaunchPermissions(id: string, accountIds: string[]): Promise<void> {
     const stmt = this.db.prepare('DELETE FROM image_launch_permissions WHERE image_id = ? AND account_id = ?');
-    for (const a of accountIds) stmt.run(id, a);
+    for (const a of accountIds) await stmt.run(id, a);
   }
 
-  productCodes(id: string): string[] {
+  async productCodes(id: string): Promise<string[]> {
     return (
-      this.db
+      (await this.db
         .prepare('SELECT code FROM image_product_codes WHERE image_id = ? ORDER BY code')
-        .all(id) as ProductCodeRow[]
+        .all(id)) as ProductCodeRow[]
     ).map((r) => r.code);
   }
 
-  addProductCodes(id: string, codes: string[]): void {
+  async productCodesOf(ids: string[]): Promise<Map<string, string[]>> {
+    const wanted = new Set(ids);
+    const out = new Map<string, string[]>();
+    const rows = await this.db
+      .prepare<{ image_id: string; code: string }>('SELECT image_id, code FROM image_product_codes ORDER BY code')
+      .all();
+    for (const r of rows) if (wanted.has(r.image_id)) out.set(r.image_id, [...(out.get(r.image_id) ?? []), r.code]);
+    return out;
+  }
+
+  async addProductCodes(id: string, codes: string[]): Promise<void> {
     const stmt = this.db.prepare('INSERT OR IGNORE INTO image_product_codes (image_id, code) VALUES (?, ?)');
-    for (const c of codes) stmt.run(id, c);
+    for (const c of codes) await stmt.run(id, c);
   }
 }

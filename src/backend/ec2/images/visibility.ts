@@ -8,12 +8,12 @@ import { isCloudAdmin } from '../../iam/principals';
 import { type Principal } from '../../store/types';
 import { type Image, type ImageStore } from './store';
 
-export function imageVisible(images: ImageStore, principal: Principal, image: Image): boolean {
+export async function imageVisible(images: ImageStore, principal: Principal, image: Image): Promise<boolean> {
   const account = principal.account.id;
   return (
     isCloudAdmin({ principal }) ||
     image.accountId === account ||
     image.isPublic ||
-    images.launchPermissions(image.id).includes(account)
+    (await images.launchPermissions(image.id)).includes(account)
   );
 }

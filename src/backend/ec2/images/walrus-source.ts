@@ -21,9 +21,9 @@ export function walrusBundleSource(walrus: Walrus): BundleSource {
    * Checks the caller may read the object. What it cannot read answers the same whether it exists
    * or not (S3's rule: a missing key is NoSuchKey only to those who may list the bucket).
    */
-  const check = (reader: Reader, bucket: string, key: string, what: string) => {
+  const check = async (reader: Reader, bucket: string, key: string, what: string) => {
     try {
-      walrus.readAs(reader.caller, { bucket, key }, reader.gate);
+      await walrus.readAs(reader.caller, { bucket, key }, reader.gate);
     } catch (e) {
       if (!(e instanceof ServiceError)) throw e;
       if (e.code === 'AccessDenied')
@@ -33,21 +33,21 @@ export function walrusBundleSource(walrus: Walrus): BundleSource {
   };
   return {
     async readManifest(reader: Reader | undefined, bucket: string, key: string): Promise<string> {
-      if (reader) check(reader, bucket, key, 'manifest');
-      const head = walrus.headObject(bucket, key);
+      if (reader) await check(reader, bucket, key, 'manifest');
+      const head = await walrus.headObject(bucket, key);
       if (!head) throw new ServiceError('InvalidManifest', `The manifest ${bucket}/${key} does not exist in Walrus`);
       if (head.size > MAX_MANIFEST)
         throw new ServiceError('InvalidManifest', `${bucket}/${key} is too large to be a bundle manifest`);
       const chunks: Buffer[] = [];
-      for await (const c of walrus.openObject(bucket, key)) chunks.push(c as Buffer);
+      for await (const c of await walrus.openObject(bucket, key)) chunks.push(c as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
-    checkPart(reader: Reader, bucket: string, key: string): void {
-      check(reader, bucket, key, 'bundle part');
+    async checkPart(reader: Reader, bucket: string, key: string): Promise<void> {
+      await check(reader, bucket, key, 'bundle part');
     },
-    openPart(bucket: string, key: string) {
+    async openPart(bucket: string, key: string) {
       try {
-        return walrus.openObject(bucket, key);
+        return await walrus.openObject(bucket, key);
       } catch (e) {
         if (e instanceof ServiceError)
           throw new Error(`bundle part ${key} cannot be read from Walrus: ${e.message}`, { cause: e });

@@ -7,17 +7,17 @@ import type { ClusterServices } from '../../cluster';
 import { type ComputeServices, type NodeOperations } from './services';
 
 export interface KeyPairSource {
-  get(accountId: string, name: string): { name: string; publicKeyOpenSsh: string } | undefined;
+  get(accountId: string, name: string): Promise<{ name: string; publicKeyOpenSsh: string } | undefined>;
 }
 
 export interface GroupSource {
   /** By name or sg- id; `default` is made on first use. */
-  find(accountId: string, nameOrId: string): { id: string; name: string } | undefined;
+  find(accountId: string, nameOrId: string): Promise<{ id: string; name: string } | undefined>;
 }
 
 export function computeServices(
   cluster: ClusterServices,
-  zones: () => string[],
+  zones: () => Promise<string[]>,
   keypairs: KeyPairSource,
   groups: GroupSource,
   nodes: NodeOperations,
@@ -25,10 +25,11 @@ export function computeServices(
   return {
     vmType: (name) => cluster.controller.vmTypes.get(name),
     zones,
-    place: (zone, vmType, min, max) =>
-      cluster.controller
-        .placeInstances(zone, vmType.name, min, max)
-        .map((p) => ({ placementId: p.id, node: `${p.node.host}:${p.node.port}` })),
+    place: async (zone, vmType, min, max) =>
+      (await cluster.controller.placeInstances(zone, vmType.name, min, max)).map((p) => ({
+        placementId: p.id,
+        node: `${p.node.host}:${p.node.port}`,
+      })),
     unplace: (placementId) => cluster.controller.releaseInstance({ id: placementId }),
     allocateAddresses: (accountId, groupName, addressing, instanceId) =>
       cluster.network.allocateInstanceAddresses(accountId, groupName, addressing, instanceId),

@@ -15,12 +15,12 @@ import { MAX_VOLUME_GIB, type VolumeMapping, type VolumeService } from '../volum
 export type RequestedMapping = { device: string } & ({ volume: Omit<VolumeMapping, 'device'> } | { volume: null });
 
 /** The volumes a launch of this image makes: the image's EBS mappings, then the request's (which win). */
-export function launchMappings(
+export async function launchMappings(
   volumes: VolumeService,
   p: Principal,
   image: Image,
   requested: RequestedMapping[],
-): VolumeMapping[] {
+): Promise<VolumeMapping[]> {
   const byDevice = new Map<string, VolumeMapping | null>();
   for (const m of image.blockDeviceMappings) {
     if (m.snapshotId || m.volumeSize)
@@ -42,7 +42,9 @@ export function launchMappings(
   }
   const fromImage = new Set(image.blockDeviceMappings.map((m) => m.snapshotId).filter(Boolean));
   for (const m of mappings) {
-    const snapshot = m.snapshotId ? volumes.launchSnapshot(p, m.snapshotId, fromImage.has(m.snapshotId)) : undefined;
+    const snapshot = m.snapshotId
+      ? await volumes.launchSnapshot(p, m.snapshotId, fromImage.has(m.snapshotId))
+      : undefined;
     if (snapshot && snapshot.status !== 'completed')
       throw new ServiceError('IncorrectState', `Snapshot '${snapshot.id}' is not completed.`);
     m.sizeGiB ??= snapshot?.volumeSizeGiB;

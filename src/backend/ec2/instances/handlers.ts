@@ -71,8 +71,8 @@ type InstanceActions = Actions<
 /** The actions, given the service they call. */
 export function instanceActions(instances: InstanceService): InstanceActions {
   return {
-    RunInstances: ({ principal, input }) => {
-      const { reservationId, instances: launched } = instances.run(principal, {
+    RunInstances: async ({ principal, input }) => {
+      const { reservationId, instances: launched } = await instances.run(principal, {
         imageId: required(input.ImageId, 'ImageId'),
         minCount: positive(input.MinCount, 'MinCount'),
         maxCount: positive(input.MaxCount, 'MaxCount'),
@@ -92,9 +92,9 @@ export function instanceActions(instances: InstanceService): InstanceActions {
       const [r] = reservations(launched, instances.hypervisor());
       return { reservationId, ownerId: r.ownerId, groupSet: r.groupSet, instancesSet: r.instancesSet };
     },
-    DescribeInstances: ({ principal, input }) => {
+    DescribeInstances: async ({ principal, input }) => {
       const wanted = input.InstanceIds ?? [];
-      const found = instances.describe(principal, {
+      const found = await instances.describe(principal, {
         ids: wanted.filter((id) => id !== 'verbose'),
         verbose: wanted.includes('verbose'),
         filters: filtersOf(input.Filters),
@@ -117,19 +117,23 @@ export function instanceActions(instances: InstanceService): InstanceActions {
         nextToken: found.nextToken,
       };
     },
-    TerminateInstances: ({ principal, input }) => ({
-      instancesSet: instances.terminate(principal, input.InstanceIds ?? []),
+    TerminateInstances: async ({ principal, input }) => ({
+      instancesSet: await instances.terminate(principal, input.InstanceIds ?? []),
     }),
     RebootInstances: async ({ principal, input }) => {
       await instances.reboot(principal, input.InstanceIds ?? []);
       return { return: true };
     },
-    StopInstances: ({ principal, input }) => ({ instancesSet: instances.stop(principal, input.InstanceIds ?? []) }),
-    StartInstances: ({ principal, input }) => ({ instancesSet: instances.start(principal, input.InstanceIds ?? []) }),
+    StopInstances: async ({ principal, input }) => ({
+      instancesSet: await instances.stop(principal, input.InstanceIds ?? []),
+    }),
+    StartInstances: async ({ principal, input }) => ({
+      instancesSet: await instances.start(principal, input.InstanceIds ?? []),
+    }),
     GetConsoleOutput: ({ principal, input }) =>
       instances.consoleOutput(principal, required(input.InstanceId, 'InstanceId')),
-    DescribeInstanceStatus: ({ principal, input }) => {
-      const found = instances.status(principal, {
+    DescribeInstanceStatus: async ({ principal, input }) => {
+      const found = await instances.status(principal, {
         ids: input.InstanceIds ?? [],
         includeAll: input.IncludeAllInstances === true,
         filters: filtersOf(input.Filters),
@@ -148,8 +152,8 @@ export function instanceActions(instances: InstanceService): InstanceActions {
         }),
       };
     },
-    DescribeInstanceAttribute: ({ principal, input }) => {
-      const i = instances.get(principal, required(input.InstanceId, 'InstanceId'));
+    DescribeInstanceAttribute: async ({ principal, input }) => {
+      const i = await instances.get(principal, required(input.InstanceId, 'InstanceId'));
       const attribute = required(input.Attribute, 'Attribute');
       const value = (v: string | boolean | undefined) => (v === undefined ? {} : { value: v });
       const item = instanceItem(i, instances.hypervisor());
@@ -170,8 +174,8 @@ export function instanceActions(instances: InstanceService): InstanceActions {
         throw invalidParameter('Attribute', attribute, `It is one of ${Object.keys(answers).join(', ')}.`);
       return { instanceId: i.id, ...answers[attribute] };
     },
-    ModifyInstanceAttribute: ({ principal, input }) => {
-      instances.modifyAttribute(principal, required(input.InstanceId, 'InstanceId'), instanceChanges(input));
+    ModifyInstanceAttribute: async ({ principal, input }) => {
+      await instances.modifyAttribute(principal, required(input.InstanceId, 'InstanceId'), instanceChanges(input));
       return { return: true };
     },
     ResetInstanceAttribute: ({ principal, input }) =>

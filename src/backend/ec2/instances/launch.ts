@@ -40,10 +40,10 @@ export interface RunInput {
   clientToken?: string;
 }
 
-function usableImage(d: InstanceServiceDeps, p: Principal, id: string | undefined, type: Image['type']) {
+async function usableImage(d: InstanceServiceDeps, p: Principal, id: string | undefined, type: Image['type']) {
   if (!id) return undefined;
-  const image = d.images.get(id);
-  if (!image || !imageVisible(d.images, p, image))
+  const image = await d.images.get(id);
+  if (!image || !(await imageVisible(d.images, p, image)))
     throw new ServiceError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
   if (image.type !== type)
     throw invalidParameter(
@@ -69,10 +69,10 @@ export interface LaunchResult {
  * idempotency): the same request answers the same reservation; the token with other parameters
  * is IdempotentParameterMismatch.
  */
-function earlierLaunch(d: InstanceServiceDeps, p: Principal, input: RunInput, token: string) {
+async function earlierLaunch(d: InstanceServiceDeps, p: Principal, input: RunInput, token: string) {
   if (token.length > 64 || !/^[\x20-\x7e]*$/.test(token))
     throw invalidParameter('ClientToken', token, 'A client token is at most 64 ASCII characters.');
-  const earlier = d.instances.withClientToken(p.account.id, token);
+  const earlier = await d.instances.withClientToken(p.account.id, token);
   if (!earlier.length) return undefined;
   const first = earlier[0];
   const count = earlier.length;
@@ -92,34 +92,32 @@ function earlierLaunch(d: InstanceServiceDeps, p: Principal, input: RunInput, to
   return { reservationId: first.reservationId, instances: earlier };
 }
 
-export function runInstances(d: InstanceServiceDeps, p: Principal, input: RunInput): LaunchResult {
+export async function runInstances(d: InstanceServiceDeps, p: Principal, input: RunInput): Promise<LaunchResult> {
   const services = d.compute;
   const account = p.account.id;
-  const repeated = input.clientToken !== undefined ? earlierLaunch(d, p, input, input.clientToken) : undefined;
+  const repeated = input.clientToken !== undefined ? await earlierLaunch(d, p, input, input.clientToken) : undefined;
   if (repeated) return repeated;
-  const image = usableImage(d, p, input.imageId, 'machine')!;
+  const image = (await usableImage(d, p, input.imageId, 'machine'))!;
   const windows = image.platform === 'windows' || image.name.startsWith('windows');
-  const kernel = windows
-    ? undefined
-    : usableImage(d, p, input.kernelId ?? image.kernelId ?? d.property('cloud.images.defaultkernel'), 'kernel');
-  const ramdisk = windows
-    ? undefined
-    : usableImage(d, p, input.ramdiskId ?? image.ramdiskId ?? d.property('cloud.images.defaultramdisk'), 'ramdisk');
+  const kernelId = input.kernelId ?? image.kernelId ?? (await d.property('cloud.images.defaultkernel'));
+  const ramdiskId = input.ramdiskId ?? image.ramdiskId ?? (await d.property('cloud.images.defaultramdisk'));
+  const kernel = windows ? undefined : await usableImage(d, p, kernelId, 'kernel');
+  const ramdisk = windows ? undefined : await usableImage(d, p, ramdiskId, 'ramdisk');
 
   const { minCount: min, maxCount: max } = input;
   if (min > max) throw invalidParameter('MinCount', String(min), `MinCount must not exceed MaxCount (${max}).`);
 
-  const key = input.keyName ? services.keyPair(account, input.keyName) : undefined;
+  const key = input.keyName ? await services.keyPair(account, input.keyName) : undefined;
   if (input.keyName && !key)
     throw new ServiceError('InvalidKeyPair.NotFound', `The key pair '${input.keyName}' does not exist`);
 
   const groups = input.securityGroups;
   if (groups.length > 1)
     throw invalidParameter('SecurityGroup', groups.join(', '), 'An instance is in exactly one security group.');
-  const group = services.securityGroup(account, groups[0] ?? 'default');
+  const group = await services.securityGroup(account, groups[0] ?? 'default');
   if (!group) throw new ServiceError('InvalidGroup.NotFound', `The security group '${groups[0]}' does not exist`);
 
-  const vmType: VmType | undefined = services.vmType(input.instanceType ?? DEFAULT_TYPE);
+  const vmType: VmType | undefined = await services.vmType(input.instanceType ?? DEFAULT_TYPE);
   if (!vmType)
     throw invalidParameter(
       'InstanceType',
@@ -135,25 +133,25 @@ export function runInstances(d: InstanceServiceDeps, p: Principal, input: RunInp
   const addressing = input.addressingType === 'private' ? 'private' : 'public';
   if (input.addressingType && input.addressingType !== 'public' && input.addressingType !== 'private')
     throw invalidParameter('AddressingType', input.addressingType, 'It is public or private.');
-  const zones = services.zones();
+  const zones = await services.zones();
   const zone = input.zone || zones[0];
   if (!zone || !zones.includes(zone))
     throw new ServiceError('InvalidParameterValue', `Invalid availability zone: [${zone ?? ''}]`);
-  const mappings = launchMappings(d.volumes, p, image, input.blockDeviceMappings);
+  const mappings = await launchMappings(d.volumes, p, image, input.blockDeviceMappings);
   const ebs = image.rootDeviceType === 'ebs';
   const shutdownBehavior = input.shutdownBehavior ?? 'terminate';
   if (shutdownBehavior !== 'stop' && shutdownBehavior !== 'terminate')
     throw invalidParameter('InstanceInitiatedShutdownBehavior', shutdownBehavior, 'It is stop or terminate.');
 
   // Reserve, giving everything back if any step fails.
-  const placements = services.place(zone, vmType, min, max);
+  const placements = await services.place(zone, vmType, min, max);
   const addresses: NetworkAddresses[] = [];
   const reservationId = ids.resourceId('r');
   const launchTime = new Date().toISOString();
   const instanceIds = placements.map(() => ids.resourceId('i'));
   let instances: Instance[];
   try {
-    for (const id of instanceIds) addresses.push(services.allocateAddresses(account, group.name, addressing, id));
+    for (const id of instanceIds) addresses.push(await services.allocateAddresses(account, group.name, addressing, id));
     instances = placements.map(({ node, placementId }, i) => ({
       id: instanceIds[i],
       reservationId,
@@ -185,10 +183,10 @@ export function runInstances(d: InstanceServiceDeps, p: Principal, input: RunInp
       rootDeviceType: ebs ? ('ebs' as const) : undefined,
       rootDeviceName: ebs ? image.rootDeviceName : undefined,
     }));
-    d.instances.insert(instances);
+    await d.instances.insert(instances);
   } catch (e) {
-    addresses.forEach((a) => services.releaseAddresses(a));
-    placements.forEach((pl) => services.unplace(pl.placementId));
+    for (const a of addresses) await services.releaseAddresses(a);
+    for (const pl of placements) await services.unplace(pl.placementId);
     throw e;
   }
   for (const instance of instances) {
@@ -210,8 +208,8 @@ export function bootOnNode(
   publicKey?: string,
 ): void {
   volumes
-    .then((vols) => {
-      if (d.instances.get(i.id)?.state !== 'pending') return;
+    .then(async (vols) => {
+      if ((await d.instances.get(i.id))?.state !== 'pending') return;
       const spec: LaunchSpec = {
         instanceId: i.id,
         reservationId: i.reservationId,

@@ -16,10 +16,10 @@ export interface InstanceEnding {
 }
 
 /** Gives back what an instance held: its place on the node and its addresses. */
-export function giveBack(compute: ComputeServices, i: Instance): void {
-  if (i.placementId !== undefined) compute.unplace(i.placementId);
+export async function giveBack(compute: ComputeServices, i: Instance): Promise<void> {
+  if (i.placementId !== undefined) await compute.unplace(i.placementId);
   if (i.privateIp)
-    compute.releaseAddresses({ mac: i.mac ?? '', privateIp: i.privateIp, publicIp: i.publicIp, vlan: i.vlan });
+    await compute.releaseAddresses({ mac: i.mac ?? '', privateIp: i.privateIp, publicIp: i.publicIp, vlan: i.vlan });
 }
 
 export interface EndOptions {
@@ -33,12 +33,12 @@ export interface EndOptions {
 
 /** The instance is terminated: the record, then its place and addresses, then its volumes. */
 export async function endInstance(d: InstanceEnding, i: Instance, opts: EndOptions = {}): Promise<void> {
-  d.instances.update(i.id, {
+  await d.instances.update(i.id, {
     state: 'terminated',
     endedTime: new Date().toISOString(),
     ...(opts.stateReason ? { stateReason: opts.stateReason } : {}),
   });
-  if (!opts.gaveBack) giveBack(d.compute, i);
+  if (!opts.gaveBack) await giveBack(d.compute, i);
   await d.volumes
     .releaseVolumesOf(i.id, { keep: opts.keepVolumes })
     .catch((e: Error) => d.log(`${i.id}: releasing volumes failed: ${e.message}`));

@@ -23,11 +23,11 @@ export class InstanceMonitor {
     private readonly services: ComputeServices,
     private readonly log: (line: string) => void,
     /** How long terminated instances stay listed (read at every poll: a property changes it live). */
-    private readonly forgetAfterMs: () => number = () => 60 * 60 * 1000,
+    private readonly forgetAfterMs: () => Promise<number> = async () => 60 * 60 * 1000,
     /** An instance its node, answering, no longer runs (the node restarted; a boot failed: why). */
     private readonly lost: (i: Instance, why?: string) => Promise<void> = async () => undefined,
     /** Every registered node, looked at every SWEEP_EVERY polls for strays. */
-    private readonly allNodes: () => string[] = () => [],
+    private readonly allNodes: () => Promise<string[]> = async () => [],
     private readonly intervalMs = 500,
   ) {}
 
@@ -37,8 +37,8 @@ export class InstanceMonitor {
    * Starts polling. What was pending when the cloud started may never have reached its node (the
    * cloud stopped half-way): each is confirmed by its node's first answer, or lost.
    */
-  start(): void {
-    for (const i of this.instances.list({ states: ['pending'] })) this.seenPending.add(i.id);
+  async start(): Promise<void> {
+    for (const i of await this.instances.list({ states: ['pending'] })) this.seenPending.add(i.id);
     this.timer = setInterval(() => void this.poll(), this.intervalMs);
     this.timer.unref();
   }
@@ -63,9 +63,9 @@ export class InstanceMonitor {
   }
 
   private async pollOnce(): Promise<void> {
-    const inFlight = this.instances.list({ states: ['pending', 'running'] });
+    const inFlight = await this.instances.list({ states: ['pending', 'running'] });
     const nodes = new Set(inFlight.filter((i) => i.node).map((i) => i.node!));
-    if (this.polls++ % SWEEP_EVERY === 0) for (const n of this.allNodes()) nodes.add(n);
+    if (this.polls++ % SWEEP_EVERY === 0) for (const n of await this.allNodes()) nodes.add(n);
     for (const node of nodes) {
       let states: Map<string, string>;
       let reasons: Map<string, string | undefined>;
@@ -82,7 +82,7 @@ export class InstanceMonitor {
         const there = states.get(i.id);
         if (i.state === 'pending' && there !== undefined && there !== 'terminated') this.seenPending.add(i.id);
         if (i.state === 'pending' && there === 'running') {
-          this.instances.update(i.id, { state: 'running' });
+          await this.instances.update(i.id, { state: 'running' });
           this.seenPending.delete(i.id);
         } else if (
           (i.state === 'running' || this.seenPending.has(i.id)) &&
@@ -94,7 +94,7 @@ export class InstanceMonitor {
         }
       }
     }
-    this.instances.purgeEndedBefore(new Date(Date.now() - this.forgetAfterMs()).toISOString());
+    await this.instances.purgeEndedBefore(new Date(Date.now() - (await this.forgetAfterMs())).toISOString());
   }
 
   /** Terminates on a node what it runs that the cloud has ended, moved elsewhere or never had. */
@@ -103,7 +103,7 @@ export class InstanceMonitor {
     for (const [id, state] of states) {
       // What the cloud has pending or running here is no stray: only the rest is looked up.
       if (state === 'terminated' || state === 'shutting-down' || onNode.has(id)) continue;
-      const record = this.instances.get(id);
+      const record = await this.instances.get(id);
       const held = record && record.node === node && record.state !== 'terminated' && record.state !== 'stopped';
       if (held) continue;
       this.log(

@@ -17,9 +17,9 @@ import { type Instance, STOPPED } from './store';
 export async function loseInstance(d: InstanceEnding, i: Instance, why: string): Promise<void> {
   const stateReason = `Server.InternalError: ${why}`;
   // The record first: a crash in between leaves a place or an address that recovery gives back.
-  if (i.rootDeviceType === 'ebs' && d.volumes.rootVolumeOf(i)) {
-    d.instances.update(i.id, { ...STOPPED, stateReason });
-    giveBack(d.compute, i);
+  if (i.rootDeviceType === 'ebs' && (await d.volumes.rootVolumeOf(i))) {
+    await d.instances.update(i.id, { ...STOPPED, stateReason });
+    await giveBack(d.compute, i);
     return;
   }
   await endInstance(d, i, { stateReason, keepVolumes: true });
@@ -30,13 +30,13 @@ export async function loseInstance(d: InstanceEnding, i: Instance, why: string):
  * restarted with the cloud after a crash. Its instances, placements and registration follow it;
  * the instance monitor then finds out which instances it still runs.
  */
-export function nodeMoved(
+export async function nodeMoved(
   d: { cluster: ClusterServices; instances: InstanceEnding['instances'] },
   from: string,
   to: string,
-): number {
+): Promise<number> {
   const [fh, fp] = from.split(':');
   const [th, tp] = to.split(':');
-  d.cluster.controller.nodes.move({ host: fh, port: Number(fp) }, { host: th, port: Number(tp) });
+  await d.cluster.controller.nodes.move({ host: fh, port: Number(fp) }, { host: th, port: Number(tp) });
   return d.instances.moveNode(from, to);
 }

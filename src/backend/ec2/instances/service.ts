@@ -31,7 +31,7 @@ export interface InstanceServiceDeps {
   volumes: VolumeService;
   tags: TagStore;
   /** A cloud property's value, when set (cloud.images.defaultkernel, ...). */
-  property(name: string): string | undefined;
+  property(name: string): Promise<string | undefined>;
   /** What describes report as the hypervisor (HYPERVISOR in the cloud's eucalyptus.conf). */
   hypervisor(): string;
   log(line: string): void;
@@ -90,39 +90,39 @@ export class InstanceService {
     return this.d.hypervisor();
   }
 
-  run(p: Principal, input: RunInput): LaunchResult {
+  async run(p: Principal, input: RunInput): Promise<LaunchResult> {
     return runInstances(this.d, p, input);
   }
 
   /** The principal's instances named (all must exist; malformed ids refused), or all of them. */
-  selected(p: Principal, ids: string[], allAccounts = false): Instance[] {
+  async selected(p: Principal, ids: string[], allAccounts = false): Promise<Instance[]> {
     for (const id of ids)
       if (!ID.test(id)) throw new ServiceError('InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
     const account = allAccounts ? undefined : p.account.id;
-    const found = this.d.instances.list({ accountId: account, ids: ids.length ? ids : undefined });
+    const found = await this.d.instances.list({ accountId: account, ids: ids.length ? ids : undefined });
     const missing = ids.filter((id) => !found.some((i) => i.id === id));
     if (missing.length)
       throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${missing.join(', ')}' does not exist`);
     return found;
   }
 
-  private one(p: Principal, id: string): Instance {
-    return this.selected(p, [id])[0];
+  private async one(p: Principal, id: string): Promise<Instance> {
+    return (await this.selected(p, [id]))[0];
   }
 
   /** DescribeInstances: a page of instances with the public address each shows now, their tags and volumes. */
-  describe(
+  async describe(
     p: Principal,
     q: InstanceQuery,
-  ): { instances: Instance[]; tags: Map<string, Tag[]>; volumes: Map<string, Volume[]>; nextToken?: string } {
+  ): Promise<{ instances: Instance[]; tags: Map<string, Tag[]>; volumes: Map<string, Volume[]>; nextToken?: string }> {
     const allAccounts = q.verbose && isCloudAdmin({ principal: p });
-    const narrowed = allAccounts || q.ids.length ? undefined : this.taggedIds(p, q.filters);
+    const narrowed = allAccounts || q.ids.length ? undefined : await this.taggedIds(p, q.filters);
     let found = !narrowed
-      ? this.selected(p, q.ids, allAccounts)
+      ? await this.selected(p, q.ids, allAccounts)
       : narrowed.length
-        ? this.d.instances.list({ accountId: p.account.id, ids: narrowed })
+        ? await this.d.instances.list({ accountId: p.account.id, ids: narrowed })
         : [];
-    const tags = this.d.tags.forResources(
+    const tags = await this.d.tags.forResources(
       p.account.id,
       found.map((i) => i.id),
     );
@@ -139,17 +139,17 @@ export class InstanceService {
       if (!Number.isInteger(start) || start < 0)
         throw invalidParameter('NextToken', q.nextToken, 'It is not a token this cloud gave.');
     }
-    const page = (max === undefined ? found.slice(start) : found.slice(start, start + max)).map((i) =>
-      this.withPublicAddress(i),
-    );
+    const page: Instance[] = [];
+    for (const i of max === undefined ? found.slice(start) : found.slice(start, start + max))
+      page.push(await this.withPublicAddress(i));
     const next =
       max !== undefined && start + max < found.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
-    return { instances: page, tags, volumes: this.d.volumes.attachments(), nextToken: next };
+    return { instances: page, tags, volumes: await this.d.volumes.attachments(), nextToken: next };
   }
 
   /** TerminateInstances: every instance is checked before any changes (a refused request changes nothing). */
-  terminate(p: Principal, ids: string[]): StateChange[] {
-    const instances = this.selected(p, ids);
+  async terminate(p: Principal, ids: string[]): Promise<StateChange[]> {
+    const instances = await this.selected(p, ids);
     const protectedOne = instances.find(
       (i) => i.disableApiTermination && i.state !== 'terminated' && i.state !== 'shutting-down',
     );
@@ -160,35 +160,42 @@ export class InstanceService {
           `and try again.`,
       );
     const { compute } = this.d;
-    return instances.map((i) => {
+    const changes: StateChange[] = [];
+    for (const i of instances) {
       const previous = stateOf(i);
-      if (i.state === 'terminated' || i.state === 'shutting-down')
-        return { instanceId: i.id, previousState: previous, currentState: previous };
-      this.d.instances.update(i.id, { state: 'shutting-down' });
+      if (i.state === 'terminated' || i.state === 'shutting-down') {
+        changes.push({ instanceId: i.id, previousState: previous, currentState: previous });
+        continue;
+      }
+      await this.d.instances.update(i.id, { state: 'shutting-down' });
       // Capacity and addresses come back at once; the node finishes the shutdown on its own.
-      giveBack(compute, i);
-      const done = () => void endInstance(this.d, i, { gaveBack: true });
-      if (i.node) compute.nodes.terminateInstance(i.node, i.id).then(done, done);
-      else done();
-      return {
+      await giveBack(compute, i);
+      const done = () =>
+        endInstance(this.d, i, { gaveBack: true }).catch((e: Error) =>
+          this.d.log(`${i.id}: not recorded as terminated: ${e.message}`),
+        );
+      if (i.node) void compute.nodes.terminateInstance(i.node, i.id).then(done, done);
+      else void done();
+      changes.push({
         instanceId: i.id,
         previousState: previous,
         currentState: { code: STATE_CODES['shutting-down'], name: 'shutting-down' },
-      };
-    });
+      });
+    }
+    return changes;
   }
 
   async reboot(p: Principal, ids: string[]): Promise<void> {
-    const running = this.selected(p, ids).filter((i) => i.state === 'running' && i.node);
+    const running = (await this.selected(p, ids)).filter((i) => i.state === 'running' && i.node);
     await Promise.all(running.map((i) => this.d.compute.nodes.rebootInstance(i.node!, i.id)));
   }
 
-  stop(p: Principal, ids: string[]): StateChange[] {
-    return stopInstances(this.d, this.selected(p, ids));
+  async stop(p: Principal, ids: string[]): Promise<StateChange[]> {
+    return stopInstances(this.d, await this.selected(p, ids));
   }
 
-  start(p: Principal, ids: string[]): StateChange[] {
-    return startInstances(this.d, this.selected(p, ids));
+  async start(p: Principal, ids: string[]): Promise<StateChange[]> {
+    return startInstances(this.d, await this.selected(p, ids));
   }
 
   /** An instance its node no longer runs: stopped (EBS) or terminated, its data kept (node-loss.ts). */
@@ -202,7 +209,7 @@ export class InstanceService {
   }
 
   async consoleOutput(p: Principal, id: string): Promise<{ instanceId: string; timestamp: string; output: string }> {
-    const i = this.one(p, id);
+    const i = await this.one(p, id);
     const timestamp = new Date().toISOString();
     if (!i.node || i.state === 'terminated') return { instanceId: i.id, timestamp, output: '' };
     const { output, timestamp: at } = await this.d.compute.nodes.consoleOutput(i.node, i.id);
@@ -210,8 +217,8 @@ export class InstanceService {
   }
 
   /** DescribeInstanceStatus: the running instances (all of them with includeAll), filtered. */
-  status(p: Principal, q: { ids: string[]; includeAll: boolean; filters: Filter[] }): Instance[] {
-    const found = this.selected(p, q.ids).filter((i) => q.includeAll || i.state === 'running');
+  async status(p: Principal, q: { ids: string[]; includeAll: boolean; filters: Filter[] }): Promise<Instance[]> {
+    const found = (await this.selected(p, q.ids)).filter((i) => q.includeAll || i.state === 'running');
     return applyFilters(found, q.filters, {
       'availability-zone': (i) => i.zone,
       'instance-state-name': (i) => i.state,
@@ -220,12 +227,12 @@ export class InstanceService {
   }
 
   /** One of the principal's instances, for DescribeInstanceAttribute. */
-  get(p: Principal, id: string): Instance {
+  async get(p: Principal, id: string): Promise<Instance> {
     return this.one(p, id);
   }
 
-  modifyAttribute(p: Principal, id: string, c: InstanceChanges): void {
-    const i = this.one(p, id);
+  async modifyAttribute(p: Principal, id: string, c: InstanceChanges): Promise<void> {
+    const i = await this.one(p, id);
     if (c.whileStopped.length)
       throw new ServiceError(
         'IncorrectInstanceState',
@@ -237,14 +244,14 @@ export class InstanceService {
       throw new ServiceError('MissingParameter', 'The request must name an attribute to modify');
     if (behavior !== undefined && behavior !== 'stop' && behavior !== 'terminate')
       throw invalidParameter('InstanceInitiatedShutdownBehavior', behavior, 'It is stop or terminate.');
-    this.d.instances.update(i.id, {
+    await this.d.instances.update(i.id, {
       ...(disable !== undefined ? { disableApiTermination: disable } : {}),
       ...(behavior !== undefined ? { shutdownBehavior: behavior as 'stop' | 'terminate' } : {}),
     });
   }
 
-  resetAttribute(p: Principal, id: string, attribute: string): never {
-    const i = this.one(p, id);
+  async resetAttribute(p: Principal, id: string, attribute: string): Promise<never> {
+    const i = await this.one(p, id);
     if (attribute !== 'kernel' && attribute !== 'ramdisk')
       throw invalidParameter('Attribute', attribute, 'It is kernel or ramdisk.');
     throw new ServiceError(
@@ -258,7 +265,7 @@ export class InstanceService {
    * key, between <Password> tags on its console at first boot; the cloud keeps it once seen.
    */
   async passwordData(p: Principal, id: string): Promise<{ instanceId: string; passwordData: string }> {
-    const i = this.one(p, id);
+    const i = await this.one(p, id);
     let data = i.passwordData;
     if (!data && i.platform === 'windows' && i.node && i.state === 'running') {
       const { output } = await this.d.compute.nodes.consoleOutput(i.node, i.id);
@@ -266,17 +273,17 @@ export class InstanceService {
       const m = /<Password>\s*([A-Za-z0-9+/=\s]+?)\s*<\/Password>/.exec(text);
       if (m) {
         data = m[1].replace(/\s+/g, '');
-        this.d.instances.update(i.id, { passwordData: data });
+        await this.d.instances.update(i.id, { passwordData: data });
       }
     }
     return { instanceId: i.id, passwordData: data ?? '' };
   }
 
   /** An instance with the public address it shows now (an elastic IP wins over its own). */
-  private withPublicAddress(i: Instance): Instance {
+  private async withPublicAddress(i: Instance): Promise<Instance> {
     return i.state === 'terminated' || i.state === 'shutting-down'
       ? { ...i, publicIp: undefined }
-      : { ...i, publicIp: this.d.compute.publicAddressOf(i.id) ?? i.publicIp };
+      : { ...i, publicIp: (await this.d.compute.publicAddressOf(i.id)) ?? i.publicIp };
   }
 
   /**
@@ -284,15 +291,14 @@ export class InstanceService {
    * filter matching one batch among thousands never reads the rest; undefined when no such
    * filter is given.
    */
-  private taggedIds(p: Principal, filters: Filter[]): string[] | undefined {
+  private async taggedIds(p: Principal, filters: Filter[]): Promise<string[] | undefined> {
     let ids: Set<string> | undefined;
     for (const f of filters) {
       if (!f.name.startsWith('tag:') || f.values.some((v) => /[*?]/.test(v))) continue;
-      const matching = new Set(
-        f.values
-          .flatMap((v) => this.d.tags.resourcesWith(p.account.id, f.name.slice(4), v))
-          .filter((id) => id.startsWith('i-')),
-      );
+      const matching = new Set<string>();
+      for (const v of f.values)
+        for (const id of await this.d.tags.resourcesWith(p.account.id, f.name.slice(4), v))
+          if (id.startsWith('i-')) matching.add(id);
       ids = ids ? new Set([...ids].filter((id) => matching.has(id))) : matching;
     }
     return ids && [...ids];

@@ -34,22 +34,22 @@ export interface NodeOperations {
 }
 
 export interface ComputeServices {
-  vmType(name: string): VmType | undefined;
-  zones(): string[];
+  vmType(name: string): Promise<VmType | undefined>;
+  zones(): Promise<string[]>;
   /** Places between min and max instances, or throws InsufficientInstanceCapacity. */
-  place(zone: string, vmType: VmType, min: number, max: number): { placementId: number; node: string }[];
-  unplace(placementId: number): void;
+  place(zone: string, vmType: VmType, min: number, max: number): Promise<{ placementId: number; node: string }[]>;
+  unplace(placementId: number): Promise<void>;
   allocateAddresses(
     accountId: string,
     groupName: string,
     addressing: 'public' | 'private',
     instanceId: string,
-  ): NetworkAddresses;
-  releaseAddresses(addresses: NetworkAddresses): void;
+  ): Promise<NetworkAddresses>;
+  releaseAddresses(addresses: NetworkAddresses): Promise<void>;
   /** The public address an instance shows: its elastic IP if one is associated, else its own. */
-  publicAddressOf(instanceId: string): string | undefined;
-  keyPair(accountId: string, name: string): { name: string; publicKeyOpenSsh: string } | undefined;
+  publicAddressOf(instanceId: string): Promise<string | undefined>;
+  keyPair(accountId: string, name: string): Promise<{ name: string; publicKeyOpenSsh: string } | undefined>;
   /** The group by name or sg- id; the account's `default` group is made on first use. */
-  securityGroup(accountId: string, nameOrId: string): { id: string; name: string } | undefined;
+  securityGroup(accountId: string, nameOrId: string): Promise<{ id: string; name: string } | undefined>;
   nodes: NodeOperations;
 }

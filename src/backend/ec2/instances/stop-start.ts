@@ -40,45 +40,56 @@ async function shutDown(d: InstanceServiceDeps, node: string, instanceId: string
   throw new Error(`the node did not shut ${instanceId} down within ${SHUTDOWN_WAIT_MS / 1000} s`);
 }
 
-export function stopInstances(d: InstanceServiceDeps, instances: Instance[]) {
+export async function stopInstances(d: InstanceServiceDeps, instances: Instance[]) {
   ebsBacked(instances);
+  for (const i of instances) {
+    if (i.state !== 'running' && i.state !== 'pending' && i.state !== 'stopped' && i.state !== 'stopping')
+      throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is ${i.state} and cannot be stopped.`);
+  }
   const services = d.compute;
-  return instances.map((i) => {
+  const changes = [];
+  for (const i of instances) {
     const previous = stateOf(i);
     if (i.state !== 'running' && i.state !== 'pending') {
-      if (i.state === 'stopped' || i.state === 'stopping') return change(i, previous, i.state);
-      throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is ${i.state} and cannot be stopped.`);
+      changes.push(change(i, previous, i.state));
+      continue;
     }
-    d.instances.update(i.id, { state: 'stopping' });
-    giveBack(services, i);
-    const stopped = () => d.instances.update(i.id, STOPPED);
+    await d.instances.update(i.id, { state: 'stopping' });
+    await giveBack(services, i);
+    const stopped = () =>
+      d.instances.update(i.id, STOPPED).catch((e: Error) => d.log(`${i.id}: not recorded as stopped: ${e.message}`));
     if (i.node)
-      shutDown(d, i.node, i.id).then(
+      void shutDown(d, i.node, i.id).then(
         stopped,
         (e: Error) => (d.log(`${i.id}: stopping on ${i.node} failed: ${e.message}`), stopped()),
       );
-    else stopped();
-    return change(i, previous, 'stopping');
-  });
+    else await stopped();
+    changes.push(change(i, previous, 'stopping'));
+  }
+  return changes;
 }
 
-export function startInstances(d: InstanceServiceDeps, instances: Instance[]) {
+export async function startInstances(d: InstanceServiceDeps, instances: Instance[]) {
   ebsBacked(instances);
   const services = d.compute;
   for (const i of instances) {
     if (i.state !== 'stopped' && i.state !== 'running' && i.state !== 'pending')
       throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is ${i.state} and cannot be started.`);
   }
-  return instances.map((i) => {
+  const changes = [];
+  for (const i of instances) {
     const previous = stateOf(i);
-    if (i.state !== 'stopped') return change(i, previous, i.state);
-    const vmType = services.vmType(i.instanceType)!;
-    const [placement] = services.place(i.zone, vmType, 1, 1);
+    if (i.state !== 'stopped') {
+      changes.push(change(i, previous, i.state));
+      continue;
+    }
+    const vmType = (await services.vmType(i.instanceType))!;
+    const [placement] = await services.place(i.zone, vmType, 1, 1);
     let addresses;
     try {
-      addresses = services.allocateAddresses(i.accountId, i.groupName, i.addressing, i.id);
+      addresses = await services.allocateAddresses(i.accountId, i.groupName, i.addressing, i.id);
     } catch (e) {
-      services.unplace(placement.placementId);
+      await services.unplace(placement.placementId);
       throw e;
     }
     const started: Instance = {
@@ -88,7 +99,7 @@ export function startInstances(d: InstanceServiceDeps, instances: Instance[]) {
       placementId: placement.placementId,
       ...addresses,
     };
-    d.instances.update(i.id, {
+    await d.instances.update(i.id, {
       state: 'pending',
       node: started.node,
       placementId: started.placementId,
@@ -97,8 +108,9 @@ export function startInstances(d: InstanceServiceDeps, instances: Instance[]) {
       mac: addresses.mac,
       vlan: addresses.vlan,
     });
-    const publicKey = i.keyName ? services.keyPair(i.accountId, i.keyName)?.publicKeyOpenSsh : undefined;
-    bootOnNode(d, started, vmType, Promise.resolve(d.volumes.nodeVolumesOf(i)), publicKey);
-    return change(i, previous, 'pending');
-  });
+    const publicKey = i.keyName ? (await services.keyPair(i.accountId, i.keyName))?.publicKeyOpenSsh : undefined;
+    bootOnNode(d, started, vmType, d.volumes.nodeVolumesOf(i), publicKey);
+    changes.push(change(i, previous, 'pending'));
+  }
+  return changes;
 }

@@ -72,17 +72,17 @@ export interface InstanceQuery {
 }
 
 export interface InstanceStore {
-  insert(instances: Instance[]): void;
-  get(id: string): Instance | undefined;
-  list(q: InstanceQuery): Instance[];
-  update(id: string, fields: Partial<Instance>): void;
-  moveNode(from: string, to: string): number;
+  insert(instances: Instance[]): Promise<void>;
+  get(id: string): Promise<Instance | undefined>;
+  list(q: InstanceQuery): Promise<Instance[]>;
+  update(id: string, fields: Partial<Instance>): Promise<void>;
+  moveNode(from: string, to: string): Promise<number>;
   /** The instances an account launched with a client token (one launch's). */
-  withClientToken(accountId: string, token: string): Instance[];
+  withClientToken(accountId: string, token: string): Promise<Instance[]>;
   /** Instances of an account's group that are not terminated. */
-  countInGroup(accountId: string, groupName: string): number;
+  countInGroup(accountId: string, groupName: string): Promise<number>;
   /** Forget terminated instances that ended before this time. */
-  purgeEndedBefore(iso: string): number;
+  purgeEndedBefore(iso: string): Promise<number>;
 }
 
 const COLUMNS: Record<keyof Instance, string> = {
@@ -147,18 +147,18 @@ export class SqliteInstanceStore implements InstanceStore {
     );
   }
 
-  insert(instances: Instance[]): void {
-    this.db.transaction(() => {
-      for (const i of instances) this.insertStmt.run(...FIELDS.map((f) => toColumn(i[f])));
+  async insert(instances: Instance[]): Promise<void> {
+    await this.db.transaction(async () => {
+      for (const i of instances) await this.insertStmt.run(...FIELDS.map((f) => toColumn(i[f])));
     });
   }
 
-  get(id: string): Instance | undefined {
-    const r = this.db.prepare('SELECT * FROM instances WHERE id = ?').get(id) as Row | undefined;
+  async get(id: string): Promise<Instance | undefined> {
+    const r = (await this.db.prepare('SELECT * FROM instances WHERE id = ?').get(id)) as Row | undefined;
     return r && toInstance(r);
   }
 
-  list(q: InstanceQuery): Instance[] {
+  async list(q: InstanceQuery): Promise<Instance[]> {
     const where: string[] = [];
     const args: SqlValue[] = [];
     if (q.accountId) {
@@ -174,39 +174,40 @@ export class SqliteInstanceStore implements InstanceStore {
       args.push(...q.states);
     }
     const sql = `SELECT * FROM instances ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY launch_time, reservation_id, launch_index`;
-    return (this.db.prepare(sql).all(...args) as Row[]).map(toInstance);
+    return ((await this.db.prepare(sql).all(...args)) as Row[]).map(toInstance);
   }
 
-  update(id: string, fields: Partial<Instance>): void {
+  async update(id: string, fields: Partial<Instance>): Promise<void> {
     const keys = Object.keys(fields) as (keyof Instance)[];
     if (!keys.length) return;
-    this.db
+    await this.db
       .prepare(`UPDATE instances SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`)
       .run(...keys.map((k) => toColumn(fields[k])), id);
   }
 
-  withClientToken(accountId: string, token: string): Instance[] {
+  async withClientToken(accountId: string, token: string): Promise<Instance[]> {
     return (
-      this.db
+      (await this.db
         .prepare('SELECT * FROM instances WHERE account_id = ? AND client_token = ? ORDER BY launch_index')
-        .all(accountId, token) as Row[]
+        .all(accountId, token)) as Row[]
     ).map(toInstance);
   }
 
   /** The instances placed on a node that now answers at another address go with it. */
-  moveNode(from: string, to: string): number {
-    return this.db.prepare('UPDATE instances SET node = ? WHERE node = ?').run(to, from).changes;
+  async moveNode(from: string, to: string): Promise<number> {
+    return (await this.db.prepare('UPDATE instances SET node = ? WHERE node = ?').run(to, from)).changes;
   }
 
-  countInGroup(accountId: string, groupName: string): number {
-    return this.db
+  async countInGroup(accountId: string, groupName: string): Promise<number> {
+    return (await this.db
       .prepare<{ n: number }>(
         `SELECT COUNT(*) AS n FROM instances WHERE account_id = ? AND group_name = ? AND state != 'terminated'`,
       )
-      .get(accountId, groupName)!.n;
+      .get(accountId, groupName))!.n;
   }
 
-  purgeEndedBefore(iso: string): number {
-    return this.db.prepare(`DELETE FROM instances WHERE state = 'terminated' AND ended_time < ?`).run(iso).changes;
+  async purgeEndedBefore(iso: string): Promise<number> {
+    return (await this.db.prepare(`DELETE FROM instances WHERE state = 'terminated' AND ended_time < ?`).run(iso))
+      .changes;
   }
 }

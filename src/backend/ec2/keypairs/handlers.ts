@@ -13,20 +13,23 @@ export function keyPairActions(keyPairs: KeyPairService): KeyPairActions {
       const { key, privateKeyPem } = await keyPairs.create(principal, required(input.KeyName, 'KeyName'));
       return { keyName: key.name, keyFingerprint: key.fingerprint, keyMaterial: privateKeyPem };
     },
-    ImportKeyPair: ({ principal, input }) => {
-      const key = keyPairs.import(
+    ImportKeyPair: async ({ principal, input }) => {
+      const key = await keyPairs.import(
         principal,
         required(input.KeyName, 'KeyName'),
         required(input.PublicKeyMaterial, 'PublicKeyMaterial'),
       );
       return { keyName: key.name, keyFingerprint: key.fingerprint };
     },
-    DescribeKeyPairs: ({ principal, input }) => {
-      const keys = keyPairs.describe(principal, { names: input.KeyNames ?? [], filters: filtersOf(input.Filters) });
+    DescribeKeyPairs: async ({ principal, input }) => {
+      const keys = await keyPairs.describe(principal, {
+        names: input.KeyNames ?? [],
+        filters: filtersOf(input.Filters),
+      });
       return { keySet: keys.map((k) => ({ keyName: k.name, keyFingerprint: k.fingerprint })) };
     },
-    DeleteKeyPair: ({ principal, input }) => {
-      keyPairs.delete(principal, required(input.KeyName, 'KeyName'));
+    DeleteKeyPair: async ({ principal, input }) => {
+      await keyPairs.delete(principal, required(input.KeyName, 'KeyName'));
       return { return: true };
     },
   };

@@ -40,18 +40,18 @@ export class KeyPairService {
   /** A new key pair; its private key (PKCS#1 PEM, what ssh and euca-get-password read) only here. */
   async create(p: Principal, name: string): Promise<{ key: KeyPair; privateKeyPem: string }> {
     checkName(name);
-    if (this.keypairs.get(p.account.id, name)) throw duplicate(name);
+    if (await this.keypairs.get(p.account.id, name)) throw duplicate(name);
     const { privateKey } = await generateKeyPair('rsa', { modulusLength: 2048 });
     const key = {
       name,
       fingerprint: privateKeyFingerprint(privateKey),
       publicKeyOpenSsh: toOpenSshPublicKey(privateKey, name),
     };
-    this.insert(p, key);
+    await this.insert(p, key);
     return { key, privateKeyPem: (privateKey.export({ type: 'pkcs1', format: 'pem' }) as string).trimEnd() };
   }
 
-  import(p: Principal, name: string, material: string): KeyPair {
+  async import(p: Principal, name: string, material: string): Promise<KeyPair> {
     checkName(name);
     let publicKey;
     try {
@@ -67,12 +67,12 @@ export class KeyPairService {
       fingerprint: publicKeyFingerprint(publicKey),
       publicKeyOpenSsh: toOpenSshPublicKey(publicKey, name),
     };
-    this.insert(p, key);
+    await this.insert(p, key);
     return key;
   }
 
-  describe(p: Principal, q: { names: string[]; filters: Filter[] }): KeyPair[] {
-    const all = this.keypairs.list(p.account.id);
+  async describe(p: Principal, q: { names: string[]; filters: Filter[] }): Promise<KeyPair[]> {
+    const all = await this.keypairs.list(p.account.id);
     for (const n of q.names)
       if (!all.some((k) => k.name === n))
         throw new ServiceError('InvalidKeyPair.NotFound', `The key pair '${n}' does not exist`);
@@ -82,11 +82,11 @@ export class KeyPairService {
     });
   }
 
-  delete(p: Principal, name: string): void {
-    this.keypairs.delete(p.account.id, name);
+  async delete(p: Principal, name: string): Promise<void> {
+    await this.keypairs.delete(p.account.id, name);
   }
 
-  private insert(p: Principal, key: KeyPair): void {
-    if (!this.keypairs.insert(p.account.id, key)) throw duplicate(key.name);
+  private async insert(p: Principal, key: KeyPair): Promise<void> {
+    if (!(await this.keypairs.insert(p.account.id, key))) throw duplicate(key.name);
   }
 }

@@ -12,11 +12,11 @@ export interface KeyPair {
 }
 
 export interface KeyPairStore {
-  get(accountId: string, name: string): KeyPair | undefined;
-  list(accountId: string): KeyPair[];
+  get(accountId: string, name: string): Promise<KeyPair | undefined>;
+  list(accountId: string): Promise<KeyPair[]>;
   /** False when the account already has a key pair of that name. */
-  insert(accountId: string, key: KeyPair): boolean;
-  delete(accountId: string, name: string): void;
+  insert(accountId: string, key: KeyPair): Promise<boolean>;
+  delete(accountId: string, name: string): Promise<void>;
 }
 
 /** A row of keypairs. */
@@ -36,20 +36,21 @@ const toKeyPair = (r: Row): KeyPair => ({
 export class SqliteKeyPairStore implements KeyPairStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  get(accountId: string, name: string): KeyPair | undefined {
-    const r = this.db.prepare('SELECT * FROM keypairs WHERE account_id = ? AND name = ?').get(accountId, name) as
-      Row | undefined;
+  async get(accountId: string, name: string): Promise<KeyPair | undefined> {
+    const r = (await this.db
+      .prepare('SELECT * FROM keypairs WHERE account_id = ? AND name = ?')
+      .get(accountId, name)) as Row | undefined;
     return r && toKeyPair(r);
   }
 
-  list(accountId: string): KeyPair[] {
-    return (this.db.prepare('SELECT * FROM keypairs WHERE account_id = ? ORDER BY name').all(accountId) as Row[]).map(
-      toKeyPair,
-    );
+  async list(accountId: string): Promise<KeyPair[]> {
+    return (
+      (await this.db.prepare('SELECT * FROM keypairs WHERE account_id = ? ORDER BY name').all(accountId)) as Row[]
+    ).map(toKeyPair);
   }
 
-  insert(accountId: string, k: KeyPair): boolean {
-    const r = this.db
+  async insert(accountId: string, k: KeyPair): Promise<boolean> {
+    const r = await this.db
       .prepare(
         'INSERT OR IGNORE INTO keypairs (account_id, name, fingerprint, public_key_openssh, created) VALUES ' +
           '(?, ?, ?, ?, ?)',
@@ -58,7 +59,7 @@ export class SqliteKeyPairStore implements KeyPairStore {
     return r.changes === 1;
   }
 
-  delete(accountId: string, name: string): void {
-    this.db.prepare('DELETE FROM keypairs WHERE account_id = ? AND name = ?').run(accountId, name);
+  async delete(accountId: string, name: string): Promise<void> {
+    await this.db.prepare('DELETE FROM keypairs WHERE account_id = ? AND name = ?').run(accountId, name);
   }
 }

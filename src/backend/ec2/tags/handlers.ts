@@ -10,16 +10,16 @@ const tagInputs = (tags: Tag[] | undefined): TagInput[] =>
 /** The actions, given the service they call. */
 export function tagActions(tags: TagService): Actions<Ec2Operations, 'CreateTags' | 'DeleteTags' | 'DescribeTags'> {
   return {
-    CreateTags: ({ principal, input }) => {
-      tags.create(principal, input.Resources ?? [], tagInputs(input.Tags));
+    CreateTags: async ({ principal, input }) => {
+      await tags.create(principal, input.Resources ?? [], tagInputs(input.Tags));
       return { return: true };
     },
-    DeleteTags: ({ principal, input }) => {
-      tags.delete(principal, input.Resources ?? [], tagInputs(input.Tags));
+    DeleteTags: async ({ principal, input }) => {
+      await tags.delete(principal, input.Resources ?? [], tagInputs(input.Tags));
       return { return: true };
     },
-    DescribeTags: ({ principal, input }) => {
-      const found = tags.describe(principal, filtersOf(input.Filters));
+    DescribeTags: async ({ principal, input }) => {
+      const found = await tags.describe(principal, filtersOf(input.Filters));
       return {
         tagSet: found.map((t) => ({
           resourceId: t.resourceId,

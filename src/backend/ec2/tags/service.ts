@@ -27,22 +27,27 @@ function checkTag(t: TagInput): void {
 export interface TagServiceDeps {
   tags: TagStore;
   owners: ResourceOwners;
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export class TagService {
   constructor(private readonly d: TagServiceDeps) {}
 
-  create(p: Principal, resourceIds: string[], tags: TagInput[]): void {
-    this.owned(p, resourceIds);
+  async create(p: Principal, resourceIds: string[], tags: TagInput[]): Promise<void> {
+    await this.owned(p, resourceIds);
     if (!tags.length) throw new ServiceError('MissingParameter', 'The request must contain the parameter Tag.1.Key');
     tags.forEach(checkTag);
     const me = p.account.id;
-    this.d.transaction(() => {
+    await this.d.transaction(async () => {
       for (const id of resourceIds) {
         for (const t of tags)
-          this.d.tags.set(me, { resourceId: id, resourceType: resourceType(id)!, key: t.key, value: t.value ?? '' });
-        if (this.d.tags.count(me, id) > MAX_TAGS_PER_RESOURCE) {
+          await this.d.tags.set(me, {
+            resourceId: id,
+            resourceType: resourceType(id)!,
+            key: t.key,
+            value: t.value ?? '',
+          });
+        if ((await this.d.tags.count(me, id)) > MAX_TAGS_PER_RESOURCE) {
           throw new ServiceError(
             'TagLimitExceeded',
             `The maximum number of tags per resource (${MAX_TAGS_PER_RESOURCE}) would be exceeded for ${id}`,
@@ -53,19 +58,19 @@ export class TagService {
   }
 
   /** Removes the tags named (by key, or key and value), or every tag of the resources. */
-  delete(p: Principal, resourceIds: string[], tags: TagInput[]): void {
-    this.owned(p, resourceIds);
+  async delete(p: Principal, resourceIds: string[], tags: TagInput[]): Promise<void> {
+    await this.owned(p, resourceIds);
     const me = p.account.id;
-    this.d.transaction(() => {
+    await this.d.transaction(async () => {
       for (const id of resourceIds) {
-        if (!tags.length) this.d.tags.removeAllOf(me, id);
-        for (const t of tags) this.d.tags.remove(me, id, t.key, t.value);
+        if (!tags.length) await this.d.tags.removeAllOf(me, id);
+        for (const t of tags) await this.d.tags.remove(me, id, t.key, t.value);
       }
     });
   }
 
-  describe(p: Principal, filters: Filter[]): Tag[] {
-    return applyFilters(this.d.tags.list(p.account.id), filters, {
+  async describe(p: Principal, filters: Filter[]): Promise<Tag[]> {
+    return applyFilters(await this.d.tags.list(p.account.id), filters, {
       key: (t) => t.key,
       value: (t) => t.value,
       'resource-id': (t) => t.resourceId,
@@ -74,12 +79,12 @@ export class TagService {
   }
 
   /** Each resource's tags, for a describe of those resources. */
-  of(p: Principal, resourceIds: string[]): Map<string, Tag[]> {
+  async of(p: Principal, resourceIds: string[]): Promise<Map<string, Tag[]>> {
     return this.d.tags.forResources(p.account.id, resourceIds);
   }
 
-  private owned(p: Principal, ids: string[]): void {
+  private async owned(p: Principal, ids: string[]): Promise<void> {
     if (!ids.length) throw new ServiceError('MissingParameter', 'The request must contain the parameter ResourceId.1');
-    for (const id of ids) this.d.owners.requireOwned(p, id);
+    for (const id of ids) await this.d.owners.requireOwned(p, id);
   }
 }

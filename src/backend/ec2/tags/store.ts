@@ -13,19 +13,19 @@ export interface Tag {
 }
 
 export interface TagStore {
-  list(accountId: string): Tag[];
+  list(accountId: string): Promise<Tag[]>;
   /** The account's tags on each of these resources (resources without tags are absent). */
-  forResources(accountId: string, resourceIds: string[]): Map<string, Tag[]>;
-  count(accountId: string, resourceId: string): number;
+  forResources(accountId: string, resourceIds: string[]): Promise<Map<string, Tag[]>>;
+  count(accountId: string, resourceId: string): Promise<number>;
   /** Sets the tag, overwriting the value of an existing key. */
-  set(accountId: string, tag: Tag): void;
+  set(accountId: string, tag: Tag): Promise<void>;
   /** Removes a key; with a value, only if the tag has that value. */
-  remove(accountId: string, resourceId: string, key: string, value?: string): void;
-  removeAllOf(accountId: string, resourceId: string): void;
+  remove(accountId: string, resourceId: string, key: string, value?: string): Promise<void>;
+  removeAllOf(accountId: string, resourceId: string): Promise<void>;
   /** When a resource goes, its tags go, whoever set them. */
-  forgetResource(resourceId: string): void;
+  forgetResource(resourceId: string): Promise<void>;
   /** Resources of the account with this key (and value, if given). */
-  resourcesWith(accountId: string, key: string, value?: string): string[];
+  resourcesWith(accountId: string, key: string, value?: string): Promise<string[]>;
 }
 
 /** A row of tags. */
@@ -46,21 +46,23 @@ const toTag = (r: Row): Tag => ({
 export class SqliteTagStore implements TagStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  list(accountId: string): Tag[] {
+  async list(accountId: string): Promise<Tag[]> {
     return (
-      this.db.prepare('SELECT * FROM tags WHERE account_id = ? ORDER BY resource_id, key').all(accountId) as Row[]
+      (await this.db
+        .prepare('SELECT * FROM tags WHERE account_id = ? ORDER BY resource_id, key')
+        .all(accountId)) as Row[]
     ).map(toTag);
   }
 
-  forResources(accountId: string, resourceIds: string[]): Map<string, Tag[]> {
+  async forResources(accountId: string, resourceIds: string[]): Promise<Map<string, Tag[]>> {
     const out = new Map<string, Tag[]>();
     if (!resourceIds.length) return out;
-    const rows = this.db
+    const rows = (await this.db
       .prepare(
         'SELECT * FROM tags WHERE account_id = ? AND resource_id IN (SELECT value FROM json_each(?)) ORDER ' +
           'BY resource_id, key',
       )
-      .all(accountId, JSON.stringify(resourceIds)) as Row[];
+      .all(accountId, JSON.stringify(resourceIds))) as Row[];
     for (const r of rows) {
       const list = out.get(r.resource_id) ?? [];
       list.push(toTag(r));
@@ -69,14 +71,14 @@ export class SqliteTagStore implements TagStore {
     return out;
   }
 
-  count(accountId: string, resourceId: string): number {
-    return this.db
+  async count(accountId: string, resourceId: string): Promise<number> {
+    return (await this.db
       .prepare<{ n: number }>('SELECT COUNT(*) AS n FROM tags WHERE account_id = ? AND resource_id = ?')
-      .get(accountId, resourceId)!.n;
+      .get(accountId, resourceId))!.n;
   }
 
-  set(accountId: string, t: Tag): void {
-    this.db
+  async set(accountId: string, t: Tag): Promise<void> {
+    await this.db
       .prepare(
         'INSERT INTO tags (account_id, resource_id, resource_type, key, value) VALUES (?, ?, ?, ?, ?) ON ' +
           'CONFLICT(account_id, resource_id, key) DO UPDATE SET value = excluded.value',
@@ -84,30 +86,30 @@ export class SqliteTagStore implements TagStore {
       .run(accountId, t.resourceId, t.resourceType, t.key, t.value);
   }
 
-  remove(accountId: string, resourceId: string, key: string, value?: string): void {
+  async remove(accountId: string, resourceId: string, key: string, value?: string): Promise<void> {
     if (value === undefined)
-      this.db
+      await this.db
         .prepare('DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ?')
         .run(accountId, resourceId, key);
     else
-      this.db
+      await this.db
         .prepare('DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ? AND value = ?')
         .run(accountId, resourceId, key, value);
   }
 
-  removeAllOf(accountId: string, resourceId: string): void {
-    this.db.prepare('DELETE FROM tags WHERE account_id = ? AND resource_id = ?').run(accountId, resourceId);
+  async removeAllOf(accountId: string, resourceId: string): Promise<void> {
+    await this.db.prepare('DELETE FROM tags WHERE account_id = ? AND resource_id = ?').run(accountId, resourceId);
   }
 
-  forgetResource(resourceId: string): void {
-    this.db.prepare('DELETE FROM tags WHERE resource_id = ?').run(resourceId);
+  async forgetResource(resourceId: string): Promise<void> {
+    await this.db.prepare('DELETE FROM tags WHERE resource_id = ?').run(resourceId);
   }
 
-  resourcesWith(accountId: string, key: string, value?: string): string[] {
+  async resourcesWith(accountId: string, key: string, value?: string): Promise<string[]> {
     const rows = (
       value === undefined
-        ? this.db.prepare('SELECT resource_id FROM tags WHERE account_id = ? AND key = ?').all(accountId, key)
-        : this.db
+        ? await this.db.prepare('SELECT resource_id FROM tags WHERE account_id = ? AND key = ?').all(accountId, key)
+        : await this.db
             .prepare('SELECT resource_id FROM tags WHERE account_id = ? AND key = ? AND value = ?')
             .all(accountId, key, value)
     ) as Row[];

@@ -53,7 +53,7 @@ export interface ConversionTaskServiceDeps {
   storage: StorageController;
   walrus: Walrus;
   gate(from?: Origin): S3Gate;
-  zones(): string[];
+  zones(): Promise<string[]>;
 }
 
 export class ConversionTaskService {
@@ -63,9 +63,9 @@ export class ConversionTaskService {
   constructor(private readonly d: ConversionTaskServiceDeps) {}
 
   /** ImportVolume: a task filling a new volume from an image object the principal may read. */
-  importVolume(p: Principal, input: ImportInput, from?: Origin): ConversionTask {
+  async importVolume(p: Principal, input: ImportInput, from?: Origin): Promise<ConversionTask> {
     const { zone } = input;
-    if (!this.d.zones().includes(zone))
+    if (!(await this.d.zones()).includes(zone))
       throw new ServiceError('InvalidParameterValue', `Invalid availability zone: [${zone}]`);
     const format = input.format.toUpperCase();
     if (format !== 'RAW')
@@ -74,7 +74,7 @@ export class ConversionTaskService {
         `Image.Format ${format} is not supported: import a RAW disk image`,
       );
     const { bucket, key } = objectOf(input.manifestUrl);
-    const head = this.readableImage(p, bucket, key, from);
+    const head = await this.readableImage(p, bucket, key, from);
     const bytes = input.bytes ?? head.size;
     if (bytes !== head.size)
       throw new ServiceError(
@@ -92,19 +92,19 @@ export class ConversionTaskService {
 
     const taskId = ids.resourceId('import-vol');
     const { volumes, storage, walrus } = this.d;
-    const finish = (state: 'completed' | 'cancelled', message = '') => {
-      if (volumes.task(taskId)?.state === 'active') volumes.setTaskState(taskId, state, message);
+    const finish = async (state: 'completed' | 'cancelled', message = '') => {
+      if ((await volumes.task(taskId))?.state === 'active') await volumes.setTaskState(taskId, state, message);
       this.converted.delete(taskId);
     };
-    const { volume } = this.d.volumeService.newVolume(p.account.id, zone, sizeGiB, {
+    const { volume } = await this.d.volumeService.newVolume(p.account.id, zone, sizeGiB, {
       fill: async (v) => {
         try {
-          await storage.fill(zone, v.id, walrus.openObject(bucket, key), (n) => this.converted.set(taskId, n));
+          await storage.fill(zone, v.id, await walrus.openObject(bucket, key), (n) => this.converted.set(taskId, n));
         } catch (e) {
-          finish('cancelled', `import failed: ${(e as Error).message}`);
+          await finish('cancelled', `import failed: ${(e as Error).message}`);
           throw e;
         }
-        finish('completed');
+        await finish('completed');
       },
     });
     const task: ConversionTask = {
@@ -122,14 +122,14 @@ export class ConversionTaskService {
       description: input.description ?? '',
       expires: new Date(Date.now() + TASK_DAYS * 86400_000).toISOString(),
     };
-    volumes.insertTask(task);
+    await volumes.insertTask(task);
     this.converted.set(task.id, 0);
     return task;
   }
 
   /** The principal's tasks (those named, or all), with the bytes each has converted so far. */
-  describe(p: Principal, ids: string[]): { task: ConversionTask; bytesConverted: number }[] {
-    let tasks = this.d.volumes.tasks(p.account.id);
+  async describe(p: Principal, ids: string[]): Promise<{ task: ConversionTask; bytesConverted: number }[]> {
+    let tasks = await this.d.volumes.tasks(p.account.id);
     if (ids.length) tasks = tasks.filter((t) => ids.includes(t.id));
     return tasks.map((task) => ({
       task,
@@ -140,7 +140,7 @@ export class ConversionTaskService {
   /** Cancels an active task of the principal's; its half-made volume is deleted. */
   async cancel(p: Principal, id: string): Promise<void> {
     const { volumes } = this.d;
-    const t = volumes.task(id);
+    const t = await volumes.task(id);
     if (!t || t.accountId !== p.account.id)
       throw new ServiceError('InvalidConversionTaskId', `The conversion task ${id} does not exist`);
     if (t.state !== 'active')
@@ -148,16 +148,16 @@ export class ConversionTaskService {
         'IncorrectState',
         `Conversion task ${id} is ${t.state}: only an active task can be cancelled`,
       );
-    volumes.setTaskState(id, 'cancelled', 'cancelled by the user');
+    await volumes.setTaskState(id, 'cancelled', 'cancelled by the user');
     this.converted.delete(id);
-    const v = t.volumeId ? volumes.volume(t.volumeId) : undefined;
+    const v = t.volumeId ? await volumes.volume(t.volumeId) : undefined;
     if (v && v.status !== 'deleted') await this.d.volumeService.destroy(v);
   }
 
   /** The image object, read as the principal's GET would; what they cannot read is as absent. */
-  private readableImage(p: Principal, bucket: string, key: string, from?: Origin): { size: number } {
+  private async readableImage(p: Principal, bucket: string, key: string, from?: Origin): Promise<{ size: number }> {
     try {
-      return this.d.walrus.readAs(p, { bucket, key }, this.d.gate(from));
+      return await this.d.walrus.readAs(p, { bucket, key }, this.d.gate(from));
     } catch (e) {
       if (e instanceof ServiceError)
         throw new ServiceError('InvalidParameterValue', `The image ${bucket}/${key} does not exist or cannot be read`);

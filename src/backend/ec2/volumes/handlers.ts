@@ -96,8 +96,8 @@ type VolumeActions = Actions<
 /** The actions, given the services they call. */
 export function volumeActions(volumes: VolumeService, tags: TagService): VolumeActions {
   return {
-    CreateVolume: ({ principal, input }) => {
-      const v = volumes.create(principal, {
+    CreateVolume: async ({ principal, input }) => {
+      const v = await volumes.create(principal, {
         zone: required(input.AvailabilityZone, 'AvailabilityZone'),
         sizeGiB: input.Size,
         snapshotId: input.SnapshotId || undefined,
@@ -112,14 +112,14 @@ export function volumeActions(volumes: VolumeService, tags: TagService): VolumeA
         volumeType: 'standard',
       };
     },
-    DescribeVolumes: ({ principal, input }) => {
+    DescribeVolumes: async ({ principal, input }) => {
       const wanted = input.VolumeIds ?? [];
-      const found = volumes.describe(principal, {
+      const found = await volumes.describe(principal, {
         ids: wanted.filter((w) => w !== 'verbose'),
         verbose: wanted.includes('verbose'),
         filters: filtersOf(input.Filters),
       });
-      const t = tags.of(
+      const t = await tags.of(
         principal,
         found.map((v) => v.id),
       );
@@ -129,18 +129,18 @@ export function volumeActions(volumes: VolumeService, tags: TagService): VolumeA
       await volumes.delete(principal, required(input.VolumeId, 'VolumeId'));
       return { return: true };
     },
-    AttachVolume: ({ principal, input }) => {
+    AttachVolume: async ({ principal, input }) => {
       const volumeId = required(input.VolumeId, 'VolumeId');
-      const a = volumes.attach(principal, {
+      const a = await volumes.attach(principal, {
         volumeId,
         instanceId: required(input.InstanceId, 'InstanceId'),
         device: required(input.Device, 'Device'),
       });
       return { volumeId, instanceId: a.instanceId, device: a.device, status: a.status, attachTime: a.time };
     },
-    DetachVolume: ({ principal, input }) => {
+    DetachVolume: async ({ principal, input }) => {
       const volumeId = required(input.VolumeId, 'VolumeId');
-      const a = volumes.detach(principal, {
+      const a = await volumes.detach(principal, {
         volumeId,
         instanceId: input.InstanceId || undefined,
         device: input.Device || undefined,
@@ -148,33 +148,33 @@ export function volumeActions(volumes: VolumeService, tags: TagService): VolumeA
       });
       return { volumeId, instanceId: a.instanceId, device: a.device, status: 'detaching', attachTime: a.time };
     },
-    CreateSnapshot: ({ principal, input }) => {
-      const s = volumes.createSnapshot(principal, {
+    CreateSnapshot: async ({ principal, input }) => {
+      const s = await volumes.createSnapshot(principal, {
         volumeId: required(input.VolumeId, 'VolumeId'),
         description: input.Description ?? '',
       });
       return snapshotXml(s, new Map());
     },
-    DescribeSnapshots: ({ principal, input }) => {
-      const found = volumes.describeSnapshots(principal, {
+    DescribeSnapshots: async ({ principal, input }) => {
+      const found = await volumes.describeSnapshots(principal, {
         ids: input.SnapshotIds ?? [],
         owners: input.OwnerIds ?? [],
         restorableBy: input.RestorableByUserIds ?? [],
         filters: filtersOf(input.Filters),
       });
-      const t = tags.of(
+      const t = await tags.of(
         principal,
         found.map((s: Snapshot) => s.id),
       );
       return { snapshotSet: found.map((s) => snapshotXml(s, t)) };
     },
-    DeleteSnapshot: ({ principal, input }) => {
-      volumes.deleteSnapshot(principal, required(input.SnapshotId, 'SnapshotId'));
+    DeleteSnapshot: async ({ principal, input }) => {
+      await volumes.deleteSnapshot(principal, required(input.SnapshotId, 'SnapshotId'));
       return { return: true };
     },
-    DescribeSnapshotAttribute: ({ principal, input }) => {
+    DescribeSnapshotAttribute: async ({ principal, input }) => {
       checkAttribute(input.Attribute);
-      const { snapshotId, grantees: who } = volumes.snapshotPermissions(
+      const { snapshotId, grantees: who } = await volumes.snapshotPermissions(
         principal,
         required(input.SnapshotId, 'SnapshotId'),
       );
@@ -183,16 +183,16 @@ export function volumeActions(volumes: VolumeService, tags: TagService): VolumeA
         createVolumePermission: who.map((g) => (g === 'all' ? { group: 'all' } : { userId: g })),
       };
     },
-    ModifySnapshotAttribute: ({ principal, input }) => {
+    ModifySnapshotAttribute: async ({ principal, input }) => {
       const id = required(input.SnapshotId, 'SnapshotId');
       checkAttribute(input.Attribute);
-      volumes.modifySnapshotPermissions(principal, id, grantees(input, 'Add'), grantees(input, 'Remove'));
+      await volumes.modifySnapshotPermissions(principal, id, grantees(input, 'Add'), grantees(input, 'Remove'));
       return { return: true };
     },
-    ResetSnapshotAttribute: ({ principal, input }) => {
+    ResetSnapshotAttribute: async ({ principal, input }) => {
       const id = required(input.SnapshotId, 'SnapshotId');
       checkAttribute(input.Attribute);
-      volumes.resetSnapshotPermissions(principal, id);
+      await volumes.resetSnapshotPermissions(principal, id);
       return { return: true };
     },
   };

@@ -24,8 +24,8 @@ export function conversionTaskActions(
   tasks: ConversionTaskService,
 ): Actions<Ec2Operations, 'ImportVolume' | 'DescribeConversionTasks' | 'CancelConversionTask'> {
   return {
-    ImportVolume: ({ principal, input, origin }) => {
-      const task = tasks.importVolume(
+    ImportVolume: async ({ principal, input, origin }) => {
+      const task = await tasks.importVolume(
         principal,
         {
           zone: required(input.AvailabilityZone, 'AvailabilityZone'),
@@ -39,8 +39,8 @@ export function conversionTaskActions(
       );
       return { conversionTask: taskXml(task, 0) };
     },
-    DescribeConversionTasks: ({ principal, input }) => {
-      const found = tasks.describe(principal, input.ConversionTaskIds ?? []);
+    DescribeConversionTasks: async ({ principal, input }) => {
+      const found = await tasks.describe(principal, input.ConversionTaskIds ?? []);
       return { conversionTasks: found.map(({ task, bytesConverted }) => taskXml(task, bytesConverted)) };
     },
     CancelConversionTask: async ({ principal, input }) => {

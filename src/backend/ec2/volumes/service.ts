@@ -54,7 +54,7 @@ export interface VolumeServiceDeps {
   images: ImageStore;
   instances: InstanceStore;
   nodes: Pick<NodeOperations, 'attachVolume' | 'detachVolume'>;
-  zones(): string[];
+  zones(): Promise<string[]>;
   log(line: string): void;
 }
 
@@ -78,20 +78,20 @@ export class VolumeService {
   // Volumes
 
   /** One of the principal's volumes. */
-  own(p: Principal, id: string): Volume {
+  async own(p: Principal, id: string): Promise<Volume> {
     if (!VOLUME_ID.test(id)) throw new ServiceError('InvalidVolumeID.Malformed', `Invalid id: "${id}"`);
-    const v = this.d.volumes.volume(id);
+    const v = await this.d.volumes.volume(id);
     if (!v || v.status === 'deleted' || v.accountId !== p.account.id) throw volumeNotFound(id);
     return v;
   }
 
   /** CreateVolume: empty of `sizeGiB`, or from a completed snapshot the principal may use. */
-  create(p: Principal, input: { zone: string; sizeGiB?: number; snapshotId?: string }): Volume {
-    this.checkZone(input.zone);
-    const snapshot = input.snapshotId ? this.usableSnapshot(p, input.snapshotId) : undefined;
+  async create(p: Principal, input: { zone: string; sizeGiB?: number; snapshotId?: string }): Promise<Volume> {
+    await this.checkZone(input.zone);
+    const snapshot = input.snapshotId ? await this.usableSnapshot(p, input.snapshotId) : undefined;
     if (snapshot && snapshot.status !== 'completed')
       throw incorrectState(`Snapshot '${snapshot.id}' is not completed (it is ${snapshot.status}).`);
-    return this.newVolume(p.account.id, input.zone, this.size(input.sizeGiB, snapshot), { snapshot }).volume;
+    return (await this.newVolume(p.account.id, input.zone, this.size(input.sizeGiB, snapshot), { snapshot })).volume;
   }
 
   /**
@@ -99,12 +99,12 @@ export class VolumeService {
    * snapshot, an imported image): it turns available, or error. Used by CreateVolume,
    * RunInstances (EBS root and -b volumes) and ImportVolume, which checked the caller already.
    */
-  newVolume(
+  async newVolume(
     accountId: string,
     zone: string,
     sizeGiB: number,
     opts: { snapshot?: Snapshot; fill?: (v: Volume) => Promise<void> } = {},
-  ): { volume: Volume; ready: Promise<void> } {
+  ): Promise<{ volume: Volume; ready: Promise<void> }> {
     const { snapshot, fill } = opts;
     const v: Volume = {
       id: ids.resourceId('vol'),
@@ -116,20 +116,20 @@ export class VolumeService {
       created: new Date().toISOString(),
     };
     const { volumes, storage, log } = this.d;
-    volumes.insertVolume(v);
+    await volumes.insertVolume(v);
     const ready = (async () => {
       await storage.create(zone, v.id, sizeGiB);
       if (snapshot) await storage.restore(zone, v.id, snapshot.id);
       await fill?.(v);
     })().then(
-      () => {
-        if (volumes.volume(v.id)?.status !== 'creating')
+      async () => {
+        if ((await volumes.volume(v.id))?.status !== 'creating')
           throw new Error(`${v.id} was deleted while it was being created`);
-        volumes.setVolumeStatus(v.id, 'available');
+        await volumes.setVolumeStatus(v.id, 'available');
       },
-      (e: Error) => {
+      async (e: Error) => {
         log(`${v.id}: creation failed: ${e.message}`);
-        if (volumes.volume(v.id)?.status === 'creating') volumes.setVolumeStatus(v.id, 'error');
+        if ((await volumes.volume(v.id))?.status === 'creating') await volumes.setVolumeStatus(v.id, 'error');
         throw e;
       },
     );
@@ -138,9 +138,9 @@ export class VolumeService {
   }
 
   /** DescribeVolumes: the principal's volumes (every account's with `verbose`, for the cloud admin). */
-  describe(p: Principal, q: VolumeQuery): Volume[] {
+  async describe(p: Principal, q: VolumeQuery): Promise<Volume[]> {
     const verbose = q.verbose && isCloudAdmin({ principal: p });
-    let found = this.d.volumes.volumes(verbose ? undefined : p.account.id);
+    let found = await this.d.volumes.volumes(verbose ? undefined : p.account.id);
     if (q.ids.length) {
       for (const id of q.ids) if (!found.some((v) => v.id === id)) throw volumeNotFound(id);
       found = found.filter((v) => q.ids.includes(v.id));
@@ -159,7 +159,7 @@ export class VolumeService {
 
   /** DeleteVolume: only an available (or failed) volume that no instance holds. */
   async delete(p: Principal, id: string): Promise<void> {
-    const v = this.own(p, id);
+    const v = await this.own(p, id);
     if (v.attachment || v.status === 'in-use')
       throw new ServiceError(
         'VolumeInUse',
@@ -172,15 +172,18 @@ export class VolumeService {
 
   /** Removes a volume's file and marks it deleted (describes no longer list it). */
   async destroy(v: Volume): Promise<void> {
-    this.d.volumes.setVolumeStatus(v.id, 'deleting');
+    await this.d.volumes.setVolumeStatus(v.id, 'deleting');
     await this.d.storage.remove(v.zone, v.id);
-    this.d.volumes.setVolumeStatus(v.id, 'deleted');
+    await this.d.volumes.setVolumeStatus(v.id, 'deleted');
   }
 
   /** AttachVolume: one of the principal's available volumes to one of its running instances. */
-  attach(p: Principal, input: { volumeId: string; instanceId: string; device: string }): Volume['attachment'] & {} {
-    const v = this.own(p, input.volumeId);
-    const i = this.ownRunningInstance(p, input.instanceId);
+  async attach(
+    p: Principal,
+    input: { volumeId: string; instanceId: string; device: string },
+  ): Promise<Volume['attachment'] & {}> {
+    const v = await this.own(p, input.volumeId);
+    const i = await this.ownRunningInstance(p, input.instanceId);
     const { device } = input;
     if (!DEVICE.test(device))
       throw new ServiceError(
@@ -195,21 +198,21 @@ export class VolumeService {
         'InvalidVolume.ZoneMismatch',
         `The volume '${v.id}' is not in the same availability zone as instance '${i.id}'`,
       );
-    if (this.d.volumes.attachedTo(i.id).some((a) => a.attachment?.device === device))
+    if ((await this.d.volumes.attachedTo(i.id)).some((a) => a.attachment?.device === device))
       throw new ServiceError('InvalidParameterValue', `Attachment point ${device} is already in use`);
-    return this.attachToInstance(v, i, device).attachment;
+    return (await this.attachToInstance(v, i, device)).attachment;
   }
 
   /**
    * Links a volume into an instance through its node (in the background: `done` settles when the
    * node answered); on failure the volume is available again.
    */
-  attachToInstance(
+  async attachToInstance(
     v: Volume,
     i: Instance,
     device: string,
     deleteOnTermination = false,
-  ): { attachment: NonNullable<Volume['attachment']>; done: Promise<void> } {
+  ): Promise<{ attachment: NonNullable<Volume['attachment']>; done: Promise<void> }> {
     const { volumes, storage, nodes, log } = this.d;
     const attachment = {
       instanceId: i.id,
@@ -218,19 +221,19 @@ export class VolumeService {
       time: new Date().toISOString(),
       deleteOnTermination,
     };
-    volumes.transaction(() => {
-      volumes.setAttachment(v.id, attachment);
-      volumes.setVolumeStatus(v.id, 'in-use');
+    await volumes.transaction(async () => {
+      await volumes.setAttachment(v.id, attachment);
+      await volumes.setVolumeStatus(v.id, 'in-use');
     });
     const done = nodes
       .attachVolume(i.node!, { instanceId: i.id, volumeId: v.id, device, path: storage.volumePath(v.zone, v.id) })
       .then(
         () => volumes.setAttachment(v.id, { ...attachment, status: 'attached' }),
-        (e: Error) => {
+        async (e: Error) => {
           log(`${v.id}: attaching to ${i.id} failed: ${e.message}`);
-          volumes.transaction(() => {
-            volumes.setAttachment(v.id, undefined);
-            volumes.setVolumeStatus(v.id, 'available');
+          await volumes.transaction(async () => {
+            await volumes.setAttachment(v.id, undefined);
+            await volumes.setVolumeStatus(v.id, 'available');
           });
         },
       );
@@ -238,11 +241,11 @@ export class VolumeService {
   }
 
   /** DetachVolume: the attachment, if it matches the instance and device given. */
-  detach(
+  async detach(
     p: Principal,
     input: { volumeId: string; instanceId?: string; device?: string; force?: boolean },
-  ): NonNullable<Volume['attachment']> {
-    const v = this.own(p, input.volumeId);
+  ): Promise<NonNullable<Volume['attachment']>> {
+    const v = await this.own(p, input.volumeId);
     const a = v.attachment;
     if (!a) throw incorrectState(`Volume '${v.id}' is not attached.`);
     if (input.instanceId && input.instanceId !== a.instanceId)
@@ -258,24 +261,26 @@ export class VolumeService {
   }
 
   /** Takes a volume out of its instance; it is available again once the node has let it go. */
-  detachFromInstance(v: Volume): Promise<void> {
+  async detachFromInstance(v: Volume): Promise<void> {
     const { volumes, nodes, instances, log } = this.d;
     const a = v.attachment!;
-    volumes.setAttachment(v.id, { ...a, status: 'detaching' });
-    const i = instances.get(a.instanceId);
+    await volumes.setAttachment(v.id, { ...a, status: 'detaching' });
+    const i = await instances.get(a.instanceId);
     const release = () =>
-      volumes.transaction(() => {
-        volumes.setAttachment(v.id, undefined);
-        volumes.setVolumeStatus(v.id, 'available');
+      volumes.transaction(async () => {
+        await volumes.setAttachment(v.id, undefined);
+        await volumes.setVolumeStatus(v.id, 'available');
       });
     if (!i?.node || i.state === 'terminated') {
-      release();
+      await release();
       return Promise.resolve();
     }
-    return nodes.detachVolume(i.node, { instanceId: i.id, volumeId: v.id, device: a.device }).then(release, (e) => {
-      log(`${v.id}: detaching from ${i.id} failed: ${(e as Error).message}`);
-      volumes.setAttachment(v.id, a);
-    });
+    return nodes
+      .detachVolume(i.node, { instanceId: i.id, volumeId: v.id, device: a.device })
+      .then(release, async (e) => {
+        log(`${v.id}: detaching from ${i.id} failed: ${(e as Error).message}`);
+        await volumes.setAttachment(v.id, a);
+      });
   }
 
   /**
@@ -284,30 +289,31 @@ export class VolumeService {
    */
   async launchVolumes(i: Instance, mappings: VolumeMapping[]): Promise<NodeVolume[]> {
     const { volumes } = this.d;
-    const made = mappings.map((m) => {
-      const snapshot = m.snapshotId ? volumes.snapshot(m.snapshotId) : undefined;
-      return { m, ...this.newVolume(i.accountId, i.zone, m.sizeGiB!, { snapshot }) };
-    });
+    const made: { m: VolumeMapping; volume: Volume; ready: Promise<void> }[] = [];
+    for (const m of mappings) {
+      const snapshot = m.snapshotId ? await volumes.snapshot(m.snapshotId) : undefined;
+      made.push({ m, ...(await this.newVolume(i.accountId, i.zone, m.sizeGiB!, { snapshot })) });
+    }
     await Promise.all(made.map((x) => x.ready));
     const time = new Date().toISOString();
-    volumes.transaction(() => {
+    await volumes.transaction(async () => {
       for (const { m, volume } of made) {
-        volumes.setAttachment(volume.id, {
+        await volumes.setAttachment(volume.id, {
           instanceId: i.id,
           device: m.device,
           status: 'attached',
           time,
           deleteOnTermination: m.deleteOnTermination,
         });
-        volumes.setVolumeStatus(volume.id, 'in-use');
+        await volumes.setVolumeStatus(volume.id, 'in-use');
       }
     });
     return this.nodeVolumesOf(i);
   }
 
   /** The volumes attached to an instance, as its node links them (to boot a stopped one again). */
-  nodeVolumesOf(i: Instance): NodeVolume[] {
-    return this.d.volumes.attachedTo(i.id).map((v) => ({
+  async nodeVolumesOf(i: Instance): Promise<NodeVolume[]> {
+    return (await this.d.volumes.attachedTo(i.id)).map((v) => ({
       device: v.attachment!.device,
       path: this.d.storage.volumePath(v.zone, v.id),
       root: v.attachment!.device === i.rootDeviceName && i.rootDeviceType === 'ebs',
@@ -315,13 +321,13 @@ export class VolumeService {
   }
 
   /** Every instance's attached volumes, for describing instances. */
-  attachments(): Map<string, Volume[]> {
+  async attachments(): Promise<Map<string, Volume[]>> {
     return this.d.volumes.attachments();
   }
 
   /** The volume attached as an instance's root device (an EBS-backed instance's), if any. */
-  rootVolumeOf(i: Instance): Volume | undefined {
-    return this.d.volumes.attachedTo(i.id).find((v) => v.attachment?.device === i.rootDeviceName);
+  async rootVolumeOf(i: Instance): Promise<Volume | undefined> {
+    return (await this.d.volumes.attachedTo(i.id)).find((v) => v.attachment?.device === i.rootDeviceName);
   }
 
   /**
@@ -330,11 +336,11 @@ export class VolumeService {
    */
   async releaseVolumesOf(instanceId: string, opts: { keep?: boolean } = {}): Promise<void> {
     const { volumes } = this.d;
-    for (const v of volumes.attachedTo(instanceId)) {
+    for (const v of await volumes.attachedTo(instanceId)) {
       const dot = v.attachment!.deleteOnTermination && !opts.keep;
-      volumes.transaction(() => {
-        volumes.setAttachment(v.id, undefined);
-        volumes.setVolumeStatus(v.id, 'available');
+      await volumes.transaction(async () => {
+        await volumes.setAttachment(v.id, undefined);
+        await volumes.setVolumeStatus(v.id, 'available');
       });
       if (dot) await this.destroy(v);
     }
@@ -343,9 +349,9 @@ export class VolumeService {
   // Snapshots
 
   /** Whether an account may make volumes of a snapshot: its own, shared with it, or public. */
-  private mayUse(p: Principal, s: Snapshot): boolean {
+  private async mayUse(p: Principal, s: Snapshot): Promise<boolean> {
     if (s.accountId === p.account.id || isCloudAdmin({ principal: p })) return true;
-    const granted = this.d.volumes.permissions(s.id);
+    const granted = await this.d.volumes.permissions(s.id);
     return granted.includes('all') || granted.includes(p.account.id);
   }
 
@@ -353,29 +359,29 @@ export class VolumeService {
    * A launch's snapshot: one the image names comes with the permission to launch it (the image's
    * own); any other must be one the principal may use.
    */
-  launchSnapshot(p: Principal, id: string, ofImage: boolean): Snapshot {
-    const s = ofImage ? this.d.volumes.snapshot(id) : this.usableSnapshot(p, id);
+  async launchSnapshot(p: Principal, id: string, ofImage: boolean): Promise<Snapshot> {
+    const s = await (ofImage ? this.d.volumes.snapshot(id) : this.usableSnapshot(p, id));
     if (!s) throw snapshotNotFound(id);
     return s;
   }
 
   /** A snapshot the principal may make volumes of. */
-  usableSnapshot(p: Principal, id: string): Snapshot {
+  async usableSnapshot(p: Principal, id: string): Promise<Snapshot> {
     if (!SNAPSHOT_ID.test(id)) throw new ServiceError('InvalidSnapshotID.Malformed', `Invalid id: "${id}"`);
-    const s = this.d.volumes.snapshot(id);
-    if (!s || !this.mayUse(p, s)) throw snapshotNotFound(id);
+    const s = await this.d.volumes.snapshot(id);
+    if (!s || !(await this.mayUse(p, s))) throw snapshotNotFound(id);
     return s;
   }
 
-  private ownSnapshot(p: Principal, id: string): Snapshot {
-    const s = this.usableSnapshot(p, id);
+  private async ownSnapshot(p: Principal, id: string): Promise<Snapshot> {
+    const s = await this.usableSnapshot(p, id);
     if (s.accountId !== p.account.id) throw snapshotNotFound(id);
     return s;
   }
 
   /** CreateSnapshot of one of the principal's available or in-use volumes. */
-  createSnapshot(p: Principal, input: { volumeId: string; description: string }): Snapshot {
-    const v = this.own(p, input.volumeId);
+  async createSnapshot(p: Principal, input: { volumeId: string; description: string }): Promise<Snapshot> {
+    const v = await this.own(p, input.volumeId);
     if (v.status !== 'available' && v.status !== 'in-use')
       throw incorrectState(`Volume '${v.id}' is ${v.status}: a snapshot needs an available or in-use volume.`);
     if (input.description.length > 255)
@@ -384,7 +390,7 @@ export class VolumeService {
   }
 
   /** Starts a snapshot of a volume; copying into Walrus goes on in the background. */
-  snapshot(v: Volume, description: string): Snapshot {
+  async snapshot(v: Volume, description: string): Promise<Snapshot> {
     const s: Snapshot = {
       id: ids.resourceId('snap'),
       accountId: v.accountId,
@@ -395,7 +401,7 @@ export class VolumeService {
       description,
       started: new Date().toISOString(),
     };
-    this.d.volumes.insertSnapshot(s);
+    await this.d.volumes.insertSnapshot(s);
     this.copySnapshot(s, v);
     return s;
   }
@@ -407,48 +413,56 @@ export class VolumeService {
   copySnapshot(s: Snapshot, v: Volume): void {
     const { volumes, storage, log } = this.d;
     void storage
-      .snapshot(v.zone, v.id, s.id, (p) => volumes.setSnapshotProgress(s.id, 'pending', Math.min(p, 99)))
+      .snapshot(v.zone, v.id, s.id, (p) => {
+        volumes
+          .setSnapshotProgress(s.id, 'pending', Math.min(p, 99))
+          .catch((e: Error) => log(`${s.id}: progress not recorded: ${e.message}`));
+      })
       .then(
-        () => {
-          volumes.setSnapshotProgress(s.id, 'completed', 100);
-          this.settleImagesOf(s.id, true);
+        async () => {
+          await volumes.setSnapshotProgress(s.id, 'completed', 100);
+          await this.settleImagesOf(s.id, true);
         },
-        (e: Error) => {
+        async (e: Error) => {
           log(`${s.id}: snapshot failed: ${e.message}`);
-          volumes.setSnapshotProgress(s.id, 'error', 0);
-          this.settleImagesOf(s.id, false);
+          await volumes.setSnapshotProgress(s.id, 'error', 0);
+          await this.settleImagesOf(s.id, false);
         },
       );
   }
 
   /** An EBS image waiting for its root snapshot is available once that is complete, failed if it failed. */
-  private settleImagesOf(snapshotId: string, completed: boolean): void {
+  private async settleImagesOf(snapshotId: string, completed: boolean): Promise<void> {
     const { images } = this.d;
-    for (const image of images.inState('pending')) {
+    for (const image of await images.inState('pending')) {
       const root =
         image.rootDeviceType === 'ebs' && image.blockDeviceMappings.find((m) => m.deviceName === image.rootDeviceName);
       if (!root || root.snapshotId !== snapshotId) continue;
-      if (completed) images.setState(image.id, 'available');
-      else images.setState(image.id, 'failed', `the snapshot ${snapshotId} failed`);
+      if (completed) await images.setState(image.id, 'available');
+      else await images.setState(image.id, 'failed', `the snapshot ${snapshotId} failed`);
     }
   }
 
   /** DescribeSnapshots: those the principal may use, narrowed by ids, owners, RestorableBy and filters. */
-  describeSnapshots(p: Principal, q: SnapshotQuery): Snapshot[] {
+  async describeSnapshots(p: Principal, q: SnapshotQuery): Promise<Snapshot[]> {
     const self = (o: string) => (o === 'self' ? p.account.id : o);
     const owners = q.owners.map(self);
     const restorableBy = q.restorableBy.map(self);
-    let found = this.d.volumes.allSnapshots().filter((s) => this.mayUse(p, s));
+    let found: Snapshot[] = [];
+    for (const s of await this.d.volumes.allSnapshots()) if (await this.mayUse(p, s)) found.push(s);
     if (q.ids.length) {
       for (const id of q.ids) if (!found.some((s) => s.id === id)) throw snapshotNotFound(id);
       found = found.filter((s) => q.ids.includes(s.id));
     }
     if (owners.length) found = found.filter((s) => owners.includes(s.accountId));
     if (restorableBy.length) {
-      found = found.filter((s) => {
-        const granted = this.d.volumes.permissions(s.id);
-        return restorableBy.some((r) => r === s.accountId || granted.includes(r) || granted.includes('all'));
-      });
+      const restorable: Snapshot[] = [];
+      for (const s of found) {
+        const granted = await this.d.volumes.permissions(s.id);
+        if (restorableBy.some((r) => r === s.accountId || granted.includes(r) || granted.includes('all')))
+          restorable.push(s);
+      }
+      found = restorable;
     }
     return applyFilters(found, q.filters, {
       'snapshot-id': (s) => s.id,
@@ -461,21 +475,21 @@ export class VolumeService {
   }
 
   /** DeleteSnapshot: one of the principal's, once it is no longer being made. */
-  deleteSnapshot(p: Principal, id: string): void {
-    const s = this.ownSnapshot(p, id);
+  async deleteSnapshot(p: Principal, id: string): Promise<void> {
+    const s = await this.ownSnapshot(p, id);
     if (s.status === 'pending') throw incorrectState(`Snapshot '${s.id}' is still being created.`);
-    this.d.storage.deleteSnapshot(s.id);
-    this.d.volumes.deleteSnapshot(s.id);
+    await this.d.storage.deleteSnapshot(s.id);
+    await this.d.volumes.deleteSnapshot(s.id);
   }
 
   /** Who may make volumes of one of the principal's snapshots: account ids, or `all`. */
-  snapshotPermissions(p: Principal, id: string): { snapshotId: string; grantees: string[] } {
-    const s = this.ownSnapshot(p, id);
-    return { snapshotId: s.id, grantees: this.d.volumes.permissions(s.id) };
+  async snapshotPermissions(p: Principal, id: string): Promise<{ snapshotId: string; grantees: string[] }> {
+    const s = await this.ownSnapshot(p, id);
+    return { snapshotId: s.id, grantees: await this.d.volumes.permissions(s.id) };
   }
 
-  modifySnapshotPermissions(p: Principal, id: string, add: string[], remove: string[]): void {
-    const s = this.ownSnapshot(p, id);
+  async modifySnapshotPermissions(p: Principal, id: string, add: string[], remove: string[]): Promise<void> {
+    const s = await this.ownSnapshot(p, id);
     for (const g of [...add, ...remove]) {
       if (g !== 'all' && !/^\d{12}$/.test(g))
         throw new ServiceError(
@@ -485,17 +499,17 @@ export class VolumeService {
     }
     if (!add.length && !remove.length)
       throw new ServiceError('MissingParameter', 'The request must name accounts or the group all to add or remove');
-    this.d.volumes.setPermissions(s.id, add, remove);
+    await this.d.volumes.setPermissions(s.id, add, remove);
   }
 
-  resetSnapshotPermissions(p: Principal, id: string): void {
-    this.d.volumes.resetPermissions(this.ownSnapshot(p, id).id);
+  async resetSnapshotPermissions(p: Principal, id: string): Promise<void> {
+    await this.d.volumes.resetPermissions((await this.ownSnapshot(p, id)).id);
   }
 
   // Rules on the inputs
 
-  private checkZone(zone: string): void {
-    if (!this.d.zones().includes(zone))
+  private async checkZone(zone: string): Promise<void> {
+    if (!(await this.d.zones()).includes(zone))
       throw new ServiceError('InvalidParameterValue', `Invalid availability zone: [${zone}]`);
   }
 
@@ -518,8 +532,8 @@ export class VolumeService {
     return sizeGiB;
   }
 
-  private ownRunningInstance(p: Principal, id: string): Instance {
-    const i = this.d.instances.list({ accountId: p.account.id, ids: [id] })[0];
+  private async ownRunningInstance(p: Principal, id: string): Promise<Instance> {
+    const i = (await this.d.instances.list({ accountId: p.account.id, ids: [id] }))[0];
     if (!i) throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
     if (i.state !== 'running' || !i.node) throw incorrectState(`Instance '${i.id}' is ${i.state}, not running.`);
     return i;

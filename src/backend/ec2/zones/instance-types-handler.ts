@@ -9,9 +9,9 @@ import type { ZoneService } from './service';
 /** The action, given the service it calls. */
 export function instanceTypeActions(zones: ZoneService): Actions<Ec2Operations, 'DescribeInstanceTypes'> {
   return {
-    DescribeInstanceTypes: ({ input }) => {
+    DescribeInstanceTypes: async ({ input }) => {
       const availability = input.Availability === true;
-      const { types, zones: free } = zones.vmTypes({ names: input.InstanceTypes ?? [], availability });
+      const { types, zones: free } = await zones.vmTypes({ names: input.InstanceTypes ?? [], availability });
       return {
         instanceTypeDetails: types.map((t) => ({
           name: t.name,

@@ -27,7 +27,7 @@ export type Region = {
 
 export interface ZoneServiceDeps {
   cluster: ClusterServices;
-  clusters(): Cluster[];
+  clusters(): Promise<Cluster[]>;
   region(): string;
   /** The URLs the cloud answers at (known once it listens). */
   urls(): { ec2Url: string; s3Url: string };
@@ -40,7 +40,11 @@ export class ZoneService {
     const region = this.d.region();
     // `verbose` asks for the administrator's capacity view; anyone else gets the plain list.
     if (q.verbose && isCloudAdmin({ principal: p })) return this.verbose(q.names, region);
-    let zones = this.d.clusters().map((c) => ({ zoneName: c.name, zoneState: 'available', regionName: region }));
+    let zones = (await this.d.clusters()).map((c) => ({
+      zoneName: c.name,
+      zoneState: 'available',
+      regionName: region,
+    }));
     if (q.names.length) {
       const unknown = q.names.filter((w) => !zones.some((z) => z.zoneName === w));
       if (unknown.length)
@@ -74,25 +78,31 @@ export class ZoneService {
   }
 
   /** The VM types named (all must exist), or all; with each zone's free / max counts when asked. */
-  vmTypes(q: { names: string[]; availability: boolean }): { types: VmType[]; zones: ZoneAvailability[] } {
+  async vmTypes(q: {
+    names: string[];
+    availability: boolean;
+  }): Promise<{ types: VmType[]; zones: ZoneAvailability[] }> {
     const controller = this.d.cluster.controller;
-    let types = controller.vmTypes.list();
+    let types = await controller.vmTypes.list();
     if (q.names.length) {
       const unknown = q.names.filter((w) => !types.some((t) => t.name === w));
       if (unknown.length)
         throw new ServiceError('InvalidParameterValue', `Invalid instance type: [${unknown.join(', ')}]`);
       types = types.filter((t) => q.names.includes(t.name));
     }
-    const zones = q.availability ? this.d.clusters().map((c) => controller.availability(c.name)) : [];
+    const zones = [];
+    if (q.availability) for (const c of await this.d.clusters()) zones.push(await controller.availability(c.name));
     return { types, zones };
   }
 
   private async verbose(names: string[], region: string): Promise<(ZoneLine & { regionName: string })[]> {
     const controller = this.d.cluster.controller;
     await controller.refresh();
-    const clusters = this.d.clusters().filter((c) => !names.length || names.includes(c.name));
-    return clusters.flatMap((c) =>
-      verboseZoneLines(c, controller.availability(c.name)).map((l) => ({ ...l, regionName: region })),
-    );
+    const clusters = (await this.d.clusters()).filter((c) => !names.length || names.includes(c.name));
+    const lines = [];
+    for (const c of clusters)
+      for (const l of verboseZoneLines(c, await controller.availability(c.name)))
+        lines.push({ ...l, regionName: region });
+    return lines;
   }
 }
