@@ -253,6 +253,17 @@ export class NetworkManager {
     return r?.ip;
   }
 
+  /** The public address each instance holding one is reachable at (elastic first), in one query. */
+  async publicAddressesByInstance(): Promise<Map<string, string>> {
+    const rows = await this.db
+      .prepare<Pick<PublicRow, 'ip' | 'instance_id'>>(
+        `SELECT ip, instance_id FROM public_addresses WHERE instance_id IS NOT NULL ORDER BY kind = 'elastic'`,
+      )
+      .all();
+    // Ordered elastic last: an instance's elastic IP overwrites its boot-time address.
+    return new Map(rows.map((r) => [r.instance_id!, r.ip]));
+  }
+
   /** Elastic IPs: the lowest free pool address, now the account's. */
   async allocateElastic(accountId: string): Promise<string> {
     const ip = await this.db.transaction(async () => {

@@ -35,6 +35,7 @@ export function computeServices(
       cluster.network.allocateInstanceAddresses(accountId, groupName, addressing, instanceId),
     releaseAddresses: (addresses) => cluster.network.releaseInstanceAddresses(addresses),
     publicAddressOf: (instanceId) => cluster.network.publicAddressOf(instanceId),
+    publicAddresses: () => cluster.network.publicAddressesByInstance(),
     keyPair: (accountId, name) => keypairs.get(accountId, name),
     securityGroup: (accountId, nameOrId) => groups.find(accountId, nameOrId),
     nodes,

@@ -139,9 +139,10 @@ export class InstanceService {
       if (!Number.isInteger(start) || start < 0)
         throw invalidParameter('NextToken', q.nextToken, 'It is not a token this cloud gave.');
     }
-    const page: Instance[] = [];
-    for (const i of max === undefined ? found.slice(start) : found.slice(start, start + max))
-      page.push(await this.withPublicAddress(i));
+    const shown = await this.d.compute.publicAddresses();
+    const page = (max === undefined ? found.slice(start) : found.slice(start, start + max)).map((i) =>
+      withPublicAddress(i, shown.get(i.id)),
+    );
     const next =
       max !== undefined && start + max < found.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
     return { instances: page, tags, volumes: await this.d.volumes.attachments(), nextToken: next };
@@ -279,13 +280,6 @@ export class InstanceService {
     return { instanceId: i.id, passwordData: data ?? '' };
   }
 
-  /** An instance with the public address it shows now (an elastic IP wins over its own). */
-  private async withPublicAddress(i: Instance): Promise<Instance> {
-    return i.state === 'terminated' || i.state === 'shutting-down'
-      ? { ...i, publicIp: undefined }
-      : { ...i, publicIp: (await this.d.compute.publicAddressOf(i.id)) ?? i.publicIp };
-  }
-
   /**
    * The instances an exact `tag:KEY=VALUE` filter can match, read from the tag index, so a
    * filter matching one batch among thousands never reads the rest; undefined when no such
@@ -303,4 +297,11 @@ export class InstanceService {
     }
     return ids && [...ids];
   }
+}
+
+/** An instance with the public address it shows now (its elastic IP wins over its own). */
+function withPublicAddress(i: Instance, shown: string | undefined): Instance {
+  return i.state === 'terminated' || i.state === 'shutting-down'
+    ? { ...i, publicIp: undefined }
+    : { ...i, publicIp: shown ?? i.publicIp };
 }

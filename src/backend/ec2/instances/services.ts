@@ -48,6 +48,8 @@ export interface ComputeServices {
   releaseAddresses(addresses: NetworkAddresses): Promise<void>;
   /** The public address an instance shows: its elastic IP if one is associated, else its own. */
   publicAddressOf(instanceId: string): Promise<string | undefined>;
+  /** publicAddressOf for every instance that has one (describes read it once). */
+  publicAddresses(): Promise<Map<string, string>>;
   keyPair(accountId: string, name: string): Promise<{ name: string; publicKeyOpenSsh: string } | undefined>;
   /** The group by name or sg- id; the account's `default` group is made on first use. */
   securityGroup(accountId: string, nameOrId: string): Promise<{ id: string; name: string } | undefined>;
