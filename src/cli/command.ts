@@ -4,13 +4,30 @@
  * flags and endpoint resolution; QueryCommand turns a command into a declaration: an action, a
  * mapping from arguments to Query parameters, and a printer.
  */
-import { Command, Flags } from '@oclif/core';
+import { Command, Flags, type Interfaces } from '@oclif/core';
 import { type Endpoint, resolveEndpoint, type ServiceName } from './config/resolve';
 import { CliError } from '../shared/errors';
 import { type CommandMeta, helpText } from './help';
 import { type Params, QueryClient } from './query';
 import { type XmlNode } from './xml';
 
+/**
+ * A command's parsed command line, typed by its declaration: `ParsedOf<typeof MyCommand>` gives
+ * its flags (its own and the base flags: the connection options) and arguments their declared
+ * types, so that a flag read under a wrong name, or as the wrong type, does not compile.
+ */
+export interface ParsedOf<
+  C extends { flags?: Interfaces.FlagInput; baseFlags?: Interfaces.FlagInput; args?: Interfaces.ArgInput },
+> {
+  flags: Interfaces.InferredFlags<C['flags']> & Interfaces.InferredFlags<C['baseFlags']>;
+  args: Interfaces.InferredArgs<C['args']>;
+  argv: unknown[];
+}
+
+/**
+ * A command line as the framework (routing, shared helpers) sees it, for any command: a command's
+ * own methods read theirs typed, as ParsedOf<typeof TheCommand>.
+ */
 export interface Parsed {
   args: Record<string, any>;
   argv: unknown[];
@@ -46,12 +63,16 @@ export abstract class EucaCommand extends Command {
    * stdin into a missing one (waiting up to 10 ms for it), and `... | euca-describe-instances`
    * in a script would take the pipe's text for an instance id.
    */
-  protected override parse(options?: any, argv?: string[]): Promise<any> {
-    const opts = options ?? this.ctor;
+  protected override parse<
+    F extends Record<string, unknown>,
+    B extends Record<string, unknown>,
+    A extends Record<string, unknown>,
+  >(options?: Interfaces.Input<F, B, A>, argv?: string[]): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const opts = options ?? (this.ctor as unknown as Interfaces.Input<F, B, A>);
     const args = Object.fromEntries(
       Object.entries(opts.args ?? {}).map(([k, a]) => [k, { ...(a as object), ignoreStdin: true }]),
-    );
-    return super.parse({ flags: opts.flags, baseFlags: opts.baseFlags, args: args as any, strict: opts.strict }, argv);
+    ) as Interfaces.ArgInput<A>;
+    return super.parse({ flags: opts.flags, baseFlags: opts.baseFlags, args, strict: opts.strict }, argv);
   }
 
   override async catch(err: Error): Promise<never> {

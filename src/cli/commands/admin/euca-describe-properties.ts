@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand, REST } from '../../command';
+import { type ParsedOf, QueryCommand, REST } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -24,7 +24,7 @@ export default class DescribeProperties extends QueryCommand {
     [REST]: 'Property',
   };
 
-  protected print(result: XmlNode, { flags }: Parsed) {
+  protected print(result: XmlNode, { flags }: ParsedOf<typeof DescribeProperties>) {
     this.out(
       listOf(result, 'properties').map((p) =>
         flags.verbose

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { record } from '../../output';
 import { type XmlNode } from '../../xml';
@@ -23,7 +23,7 @@ export default class ModifyProperty extends QueryCommand {
   ];
   static override action = 'ModifyPropertyValue';
 
-  protected override params({ flags }: Parsed) {
+  protected override params({ flags }: ParsedOf<typeof ModifyProperty>) {
     const text: string = flags.property;
     const eq = text.indexOf('=');
     if (eq <= 0) throw new CliError('InvalidParameterValue', `property must have the form NAME=VALUE: ${text}`);

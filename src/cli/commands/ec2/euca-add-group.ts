@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { record } from '../../output';
 import { type XmlNode } from '../../xml';
 
@@ -26,7 +26,7 @@ export default class AddGroup extends QueryCommand {
     description: 'GroupDescription',
   };
 
-  protected print(result: XmlNode, { args, flags }: Parsed) {
+  protected print(result: XmlNode, { args, flags }: ParsedOf<typeof AddGroup>) {
     this.out([record('GROUP', result.groupId, args.group, flags.description)]);
   }
 }

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { writeSecretFile } from '../../../shared/files';
 import { record } from '../../output';
 import { type XmlNode } from '../../xml';
@@ -26,7 +26,7 @@ export default class AddKeypair extends QueryCommand {
     keypair: 'KeyName',
   };
 
-  protected print(result: XmlNode, { flags }: Parsed) {
+  protected print(result: XmlNode, { flags }: ParsedOf<typeof AddKeypair>) {
     const pem = String(result.keyMaterial).trim() + '\n';
     if (flags.filename) writeSecretFile(flags.filename, pem);
     this.out([record('KEYPAIR', result.keyName, result.keyFingerprint), ...(flags.filename ? [] : [pem.trimEnd()])]);

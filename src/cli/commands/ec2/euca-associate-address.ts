@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { record } from '../../output';
 
 export default class AssociateAddress extends QueryCommand {
@@ -21,7 +21,7 @@ export default class AssociateAddress extends QueryCommand {
     'instance-id': 'InstanceId',
   };
 
-  protected print(_: unknown, { args, flags }: Parsed) {
+  protected print(_: unknown, { args, flags }: ParsedOf<typeof AssociateAddress>) {
     this.out([record('ADDRESS', args.address, flags['instance-id'])]);
   }
 }

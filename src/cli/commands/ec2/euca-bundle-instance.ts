@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { createHmac } from 'node:crypto';
-import { connectionFlagsWithout, type Parsed, QueryCommand } from '../../command';
+import { connectionFlagsWithout, type ParsedOf, QueryCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { QueryClient } from '../../query';
 import { bundleTaskLine } from '../../printers/bundle-tasks';
@@ -44,7 +44,7 @@ export default class BundleInstance extends QueryCommand {
   ];
   static override action = 'BundleInstance';
 
-  protected override params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: ParsedOf<typeof BundleInstance>) {
     if (!String(flags.prefix).startsWith('windows'))
       throw new CliError('InvalidParameterValue', `the prefix must start with "windows": ${flags.prefix}`);
     return { InstanceId: args.instance, Storage: { S3: { Bucket: flags.bucket, Prefix: flags.prefix } } };
@@ -52,7 +52,7 @@ export default class BundleInstance extends QueryCommand {
 
   /** Adds the S3 upload policy and its signature, made with the bucket owner's keys. */
   override async run(): Promise<void> {
-    const parsed = (await this.parse(BundleInstance)) as Parsed;
+    const parsed: ParsedOf<typeof BundleInstance> = await this.parse(BundleInstance);
     const ep = await this.endpoint(parsed.flags);
     const akid = parsed.flags['owner-akid'] ?? ep.accessKeyId;
     const secret = parsed.flags['owner-sak'] ?? ep.secretAccessKey;

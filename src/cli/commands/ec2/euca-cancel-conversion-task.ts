@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { record } from '../../output';
 
 export default class CancelConversionTask extends QueryCommand {
@@ -13,7 +13,7 @@ export default class CancelConversionTask extends QueryCommand {
     task: 'ConversionTaskId',
   };
 
-  protected print(_: unknown, { args }: Parsed) {
+  protected print(_: unknown, { args }: ParsedOf<typeof CancelConversionTask>) {
     this.out([record('CONVERSIONTASK', args.task, 'cancelled')]);
   }
 }

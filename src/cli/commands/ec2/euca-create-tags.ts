@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand, REST } from '../../command';
+import { type ParsedOf, QueryCommand, REST } from '../../command';
 import { tagLine } from '../../printers/tags';
 import { parseTagArg, tagFlag } from '../../tag-args';
 
@@ -25,7 +25,7 @@ export default class CreateTags extends QueryCommand {
     tag: (tags: string[]) => ({ Tag: tags.map(parseTagArg).map((t) => ({ Key: t.Key, Value: t.Value ?? '' })) }),
   };
 
-  protected print(_: unknown, { argv, flags }: Parsed) {
+  protected print(_: unknown, { argv, flags }: ParsedOf<typeof CreateTags>) {
     const tags = (flags.tag as string[]).map(parseTagArg);
     this.out((argv as string[]).flatMap((id) => tags.map((t) => tagLine({ key: t.Key, value: t.Value ?? '' }, id))));
   }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { connectionFlagsWithout, type Parsed, QueryCommand } from '../../command';
+import { connectionFlagsWithout, type ParsedOf, QueryCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { volumeLines } from '../../printers/volumes';
 import { type XmlNode } from '../../xml';
@@ -32,7 +32,7 @@ export default class CreateVolume extends QueryCommand {
   ];
   static override action = 'CreateVolume';
 
-  protected override params({ flags }: Parsed) {
+  protected override params({ flags }: ParsedOf<typeof CreateVolume>) {
     if (flags.size === undefined && !flags.snapshot)
       throw new CliError('MissingParameter', '-s/--size or --snapshot must be specified');
     return { AvailabilityZone: flags.zone, Size: flags.size, SnapshotId: flags.snapshot };

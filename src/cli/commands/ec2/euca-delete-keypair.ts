@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { record } from '../../output';
 
 export default class DeleteKeypair extends QueryCommand {
@@ -15,7 +15,7 @@ export default class DeleteKeypair extends QueryCommand {
     keypair: 'KeyName',
   };
 
-  protected print(_: unknown, { args }: Parsed) {
+  protected print(_: unknown, { args }: ParsedOf<typeof DeleteKeypair>) {
     this.out([record('KEYPAIR', args.keypair)]);
   }
 }

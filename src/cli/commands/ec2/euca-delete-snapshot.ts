@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { record } from '../../output';
 
 export default class DeleteSnapshot extends QueryCommand {
@@ -15,7 +15,7 @@ export default class DeleteSnapshot extends QueryCommand {
     snapshot: 'SnapshotId',
   };
 
-  protected print(_: unknown, { args }: Parsed) {
+  protected print(_: unknown, { args }: ParsedOf<typeof DeleteSnapshot>) {
     this.out([record('SNAPSHOT', args.snapshot)]);
   }
 }

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { record } from '../../output';
 
 export default class DeleteVolume extends QueryCommand {
@@ -13,7 +13,7 @@ export default class DeleteVolume extends QueryCommand {
     volume: 'VolumeId',
   };
 
-  protected print(_: unknown, { args }: Parsed) {
+  protected print(_: unknown, { args }: ParsedOf<typeof DeleteVolume>) {
     this.out([record('VOLUME', args.volume)]);
   }
 }

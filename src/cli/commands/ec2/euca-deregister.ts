@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { record } from '../../output';
 
 export default class Deregister extends QueryCommand {
@@ -14,7 +14,7 @@ export default class Deregister extends QueryCommand {
     image: 'ImageId',
   };
 
-  protected print(_: unknown, { args }: Parsed) {
+  protected print(_: unknown, { args }: ParsedOf<typeof Deregister>) {
     this.out([record('IMAGE', args.image)]);
   }
 }

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { filterFlag, filterParams, type Parsed, QueryCommand } from '../../command';
+import { filterFlag, filterParams, type ParsedOf, QueryCommand } from '../../command';
 import { groupLines } from '../../printers/groups';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -24,7 +24,7 @@ export default class DescribeGroups extends QueryCommand {
   ];
   static override action = 'DescribeSecurityGroups';
 
-  protected override params({ argv, flags }: Parsed) {
+  protected override params({ argv, flags }: ParsedOf<typeof DescribeGroups>) {
     const groups = argv as string[];
     const isId = (g: string) => /^sg-[0-9A-Fa-f]{8}$/.test(g);
     return { GroupName: groups.filter((g) => !isId(g)), GroupId: groups.filter(isId), ...filterParams(flags.filter) };

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -20,8 +20,8 @@ export default class DescribeImageAttribute extends QueryCommand {
   static override examples = ['<%= command.id %> -l emi-EC1410C1', '<%= command.id %> --kernel emi-EC1410C1'];
   static override action = 'DescribeImageAttribute';
 
-  protected override params({ args, flags }: Parsed) {
-    const name = ATTRIBUTES.find((a) => flags[a])!;
+  protected override params({ args, flags }: ParsedOf<typeof DescribeImageAttribute>) {
+    const name = ATTRIBUTES.find((a) => flags[a as keyof typeof flags])!;
     return { ImageId: args.image, Attribute: name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) };
   }
 

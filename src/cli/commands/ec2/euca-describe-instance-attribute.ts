@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -34,11 +34,11 @@ export default class DescribeInstanceAttribute extends QueryCommand {
   static override examples = ['<%= command.id %> -t i-4DCF092C', '<%= command.id %> --kernel i-4DCF092C'];
   static override action = 'DescribeInstanceAttribute';
 
-  protected override params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: ParsedOf<typeof DescribeInstanceAttribute>) {
     return { InstanceId: args.instance, Attribute: ATTRIBUTES[NAMES.find((n) => flags[n])!][0] };
   }
 
-  protected print(r: XmlNode, { flags }: Parsed) {
+  protected print(r: XmlNode, { flags }: ParsedOf<typeof DescribeInstanceAttribute>) {
     const id = r.instanceId;
     const name = ATTRIBUTES[NAMES.find((n) => flags[n])!][0];
     const lines: string[] = [];

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand, REST } from '../../command';
+import { type Parsed, type ParsedOf, QueryCommand, REST } from '../../command';
 import { instanceTypeLines } from '../../printers/instance-types';
 import { type XmlNode } from '../../xml';
 
@@ -20,7 +20,7 @@ export default class DescribeInstanceTypes extends QueryCommand {
       byZone || flags['show-capacity'] ? { Availability: 'true' } : {},
   };
 
-  protected print(result: XmlNode, { flags }: Parsed) {
+  protected print(result: XmlNode, { flags }: ParsedOf<typeof DescribeInstanceTypes>) {
     this.out(
       instanceTypeLines(result, {
         capacity: !!(flags['by-zone'] || flags['show-capacity']),

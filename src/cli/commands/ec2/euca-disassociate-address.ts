@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { record } from '../../output';
 
 export default class DisassociateAddress extends QueryCommand {
@@ -14,7 +14,7 @@ export default class DisassociateAddress extends QueryCommand {
     address: 'PublicIp',
   };
 
-  protected print(_: unknown, { args }: Parsed) {
+  protected print(_: unknown, { args }: ParsedOf<typeof DisassociateAddress>) {
     this.out([record('ADDRESS', args.address)]);
   }
 }

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { type XmlNode } from '../../xml';
 
 export default class GetConsoleOutput extends QueryCommand {
@@ -15,7 +15,7 @@ export default class GetConsoleOutput extends QueryCommand {
     instance: 'InstanceId',
   };
 
-  protected print(result: XmlNode, { flags }: Parsed) {
+  protected print(result: XmlNode, { flags }: ParsedOf<typeof GetConsoleOutput>) {
     let output = Buffer.from(String(result.output ?? ''), 'base64').toString('utf8');
     // Escape sequences a console writes must not reach the user's terminal.
     if (!flags.raw) output = output.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import * as fs from 'node:fs';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { type XmlNode } from '../../xml';
 
@@ -18,13 +18,13 @@ export default class GetPassword extends QueryCommand {
   static override examples = ['<%= command.id %> i-5176095D -k mykey.private'];
   static override action = 'GetPasswordData';
 
-  protected override params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: ParsedOf<typeof GetPassword>) {
     if (!fs.existsSync(flags['priv-launch-key']))
       throw new CliError('FileNotFound', `no private key file ${flags['priv-launch-key']}`);
     return { InstanceId: args.instance };
   }
 
-  protected print(result: XmlNode, { args, flags }: Parsed) {
+  protected print(result: XmlNode, { args, flags }: ParsedOf<typeof GetPassword>) {
     const data = String(result.passwordData ?? '').trim();
     if (!data)
       throw new CliError(

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import * as fs from 'node:fs';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { record } from '../../output';
 import { type XmlNode } from '../../xml';
@@ -23,7 +23,7 @@ export default class ImportKeypair extends QueryCommand {
   static override examples = ['<%= command.id %> -f ~/.ssh/id_rsa.pub mykey'];
   static override action = 'ImportKeyPair';
 
-  protected override params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: ParsedOf<typeof ImportKeypair>) {
     let text: Buffer;
     try {
       text = fs.readFileSync(flags['public-key-file']);

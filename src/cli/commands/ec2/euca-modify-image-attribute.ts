@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, type Parsed, QueryCommand } from '../../command';
+import { connectionFlagsWithout, type ParsedOf, QueryCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { record } from '../../output';
 import { type Params } from '../../query';
@@ -52,7 +52,7 @@ export default class ModifyImageAttribute extends QueryCommand {
   ];
   static override action = 'ModifyImageAttribute';
 
-  protected override params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: ParsedOf<typeof ModifyImageAttribute>) {
     if (flags['launch-permission']) {
       if (!flags.add && !flags.remove)
         throw new CliError('MissingParameter', 'at least one entity must be given with -a/--add or -r/--remove');
@@ -63,7 +63,7 @@ export default class ModifyImageAttribute extends QueryCommand {
     return { ImageId: args.image, 'Description.Value': flags.description, ProductCode: flags['product-code'] };
   }
 
-  protected print(_: unknown, { args, flags }: Parsed) {
+  protected print(_: unknown, { args, flags }: ParsedOf<typeof ModifyImageAttribute>) {
     const id = args.image;
     const lines: string[] = [];
     if (flags.description !== undefined) lines.push(record('description', id, '', flags.description));

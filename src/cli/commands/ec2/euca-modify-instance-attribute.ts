@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { userData } from '../../instance-args';
 
 const WHAT = [
@@ -45,7 +45,7 @@ export default class ModifyInstanceAttribute extends QueryCommand {
   static override examples = ['<%= command.id %> -t m1.large i-4DCF092C'];
   static override action = 'ModifyInstanceAttribute';
 
-  protected override params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: ParsedOf<typeof ModifyInstanceAttribute>) {
     const value = (v: string | undefined) => (v === undefined ? undefined : { Value: v });
     return {
       InstanceId: args.instance,

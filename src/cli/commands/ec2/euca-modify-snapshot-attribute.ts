@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, type Parsed, QueryCommand } from '../../command';
+import { connectionFlagsWithout, type ParsedOf, QueryCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { record } from '../../output';
 
@@ -40,7 +40,7 @@ export default class ModifySnapshotAttribute extends QueryCommand {
   ];
   static override action = 'ModifySnapshotAttribute';
 
-  protected override params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: ParsedOf<typeof ModifySnapshotAttribute>) {
     const add: string[] = flags.add ?? [];
     const remove: string[] = flags.remove ?? [];
     if (!add.length && !remove.length)
@@ -48,7 +48,7 @@ export default class ModifySnapshotAttribute extends QueryCommand {
     return { SnapshotId: args.snapshot, CreateVolumePermission: { Add: add.map(entity), Remove: remove.map(entity) } };
   }
 
-  protected print(_: unknown, { args, flags }: Parsed) {
+  protected print(_: unknown, { args, flags }: ParsedOf<typeof ModifySnapshotAttribute>) {
     const line = (op: string, e: string) =>
       record('createVolumePermission', args.snapshot, op, e === 'all' ? 'group' : 'userId', e);
     this.out([

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { blockDeviceMapping } from '../../args';
-import { connectionFlagsWithout, type Parsed, QueryCommand } from '../../command';
+import { connectionFlagsWithout, type ParsedOf, QueryCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { type Params } from '../../query';
 import { record } from '../../output';
@@ -49,7 +49,7 @@ export default class Register extends QueryCommand {
   ];
   static override action = 'RegisterImage';
 
-  protected override params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: ParsedOf<typeof Register>) {
     const mappings: Params[] = (flags['block-device-mapping'] ?? []).map(blockDeviceMapping);
     let root: string | undefined = flags['root-device-name'];
     if (args.manifest) {

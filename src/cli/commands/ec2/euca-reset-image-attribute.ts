@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { record } from '../../output';
 
 export default class ResetImageAttribute extends QueryCommand {
@@ -22,7 +22,7 @@ export default class ResetImageAttribute extends QueryCommand {
   };
   static override fixedParams = { Attribute: 'launchPermission' };
 
-  protected print(_: unknown, { args }: Parsed) {
+  protected print(_: unknown, { args }: ParsedOf<typeof ResetImageAttribute>) {
     this.out([record('launchPermission', args.image, 'RESET')]);
   }
 }

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 
 const WHAT = ['kernel', 'ramdisk'];
 
@@ -13,7 +13,7 @@ export default class ResetInstanceAttribute extends QueryCommand {
   static override examples = ['<%= command.id %> --kernel i-4DCF092C'];
   static override action = 'ResetInstanceAttribute';
 
-  protected override params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: ParsedOf<typeof ResetInstanceAttribute>) {
     return { InstanceId: args.instance, Attribute: flags.kernel ? 'kernel' : 'ramdisk' };
   }
 

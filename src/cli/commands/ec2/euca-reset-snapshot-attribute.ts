@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { record } from '../../output';
 
 export default class ResetSnapshotAttribute extends QueryCommand {
@@ -20,7 +20,7 @@ export default class ResetSnapshotAttribute extends QueryCommand {
   };
   static override fixedParams = { Attribute: 'createVolumePermission' };
 
-  protected print(_: unknown, { args }: Parsed) {
+  protected print(_: unknown, { args }: ParsedOf<typeof ResetSnapshotAttribute>) {
     this.out([record('createVolumePermission', args.snapshot, 'RESET')]);
   }
 }

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { blockDeviceMapping } from '../../args';
-import { type Parsed, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { instanceCount, securityGroups, userData } from '../../instance-args';
 import { reservationLines } from '../../printers/instances';
 import { type XmlNode } from '../../xml';
@@ -73,7 +73,7 @@ export default class RunInstances extends QueryCommand {
   ];
   static override action = 'RunInstances';
 
-  protected override params({ args, flags }: Parsed) {
+  protected override params({ args, flags }: ParsedOf<typeof RunInstances>) {
     return {
       ImageId: args.image,
       ...instanceCount(flags['instance-count']),

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, type Parsed } from '../../command';
+import { connectionFlagsWithout, type ParsedOf } from '../../command';
 import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 
@@ -32,7 +32,7 @@ export default class AccountCreate extends IamCommand {
     ]);
   }
 
-  protected override async after(result: XmlNode, { flags }: Parsed) {
+  protected override async after(result: XmlNode, { flags }: ParsedOf<typeof AccountCreate>) {
     if (flags['create-accesskey'])
       Object.assign(
         result,

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
+import { type ParsedOf } from '../../command';
 import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 
@@ -21,7 +21,7 @@ export default class GroupCreate extends IamCommand {
     path: 'Path',
   };
 
-  protected override print(result: XmlNode, parsed: Parsed) {
+  protected override print(result: XmlNode, parsed: ParsedOf<typeof GroupCreate>) {
     const { flags } = parsed;
     this.out(flags.verbose ? [result.Group.Arn, result.Group.GroupId] : []);
   }

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
+import { type ParsedOf } from '../../command';
 import { asAccountFlag, delegate, IamCommand, nameOf } from '../../iam-command';
 
 export default class GroupMod extends IamCommand {
@@ -22,11 +22,11 @@ export default class GroupMod extends IamCommand {
   };
   static override action = 'UpdateGroup';
 
-  protected override actionFor(parsed: Parsed): string {
+  protected override actionFor(parsed: ParsedOf<typeof GroupMod>): string {
     return parsed.flags['user-name'] ? 'UpdateUser' : 'UpdateGroup';
   }
 
-  protected override params(parsed: Parsed) {
+  protected override params(parsed: ParsedOf<typeof GroupMod>) {
     const { flags } = parsed;
     if (flags['user-name'])
       return {

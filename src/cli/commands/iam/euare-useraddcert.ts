@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
+import { type ParsedOf } from '../../command';
 import { asAccountFlag, delegate, IamCommand, userParam } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 import * as fs from 'node:fs';
@@ -31,7 +31,7 @@ export default class UserAddCert extends IamCommand {
   };
   static override action = 'UploadSigningCertificate';
 
-  protected override params(parsed: Parsed) {
+  protected override params(parsed: ParsedOf<typeof UserAddCert>) {
     const { flags } = parsed;
     return {
       ...delegate(flags),

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
+import { type ParsedOf } from '../../command';
 import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { promptPassword } from '../../prompt';
 
@@ -25,7 +25,7 @@ export default class UserAddLoginProfile extends IamCommand {
     password: 'Password',
   };
 
-  protected override async prepare(parsed: Parsed) {
+  protected override async prepare(parsed: ParsedOf<typeof UserAddLoginProfile>) {
     if (parsed.flags.password === undefined) {
       parsed.flags.password = await promptPassword();
     }

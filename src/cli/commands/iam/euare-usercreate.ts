@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
+import { type ParsedOf } from '../../command';
 import { asAccountFlag, delegate, IamCommand, named } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 
@@ -25,7 +25,7 @@ export default class UserCreate extends IamCommand {
     path: 'Path',
   };
 
-  protected override print(result: XmlNode, parsed: Parsed) {
+  protected override print(result: XmlNode, parsed: ParsedOf<typeof UserCreate>) {
     const { flags } = parsed;
     this.out([
       ...(flags.verbose ? [result.User.Arn, result.User.UserId] : []),
@@ -33,7 +33,7 @@ export default class UserCreate extends IamCommand {
     ]);
   }
 
-  protected override async after(result: XmlNode, parsed: Parsed) {
+  protected override async after(result: XmlNode, parsed: ParsedOf<typeof UserCreate>) {
     const UserName = result.User.UserName;
     if (parsed.flags['group-name'])
       await this.call('AddUserToGroup', { ...delegate(parsed.flags), UserName, GroupName: parsed.flags['group-name'] });

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
+import { type ParsedOf } from '../../command';
 import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 import * as fs from 'node:fs';
@@ -23,7 +23,7 @@ export default class UserCreateCert extends IamCommand {
     'user-name': named('UserName', 'user name', true),
   };
 
-  protected override print(result: XmlNode, parsed: Parsed) {
+  protected override print(result: XmlNode, parsed: ParsedOf<typeof UserCreateCert>) {
     const { flags } = parsed;
     const c = result.Certificate;
     if (flags.out) fs.writeFileSync(flags.out, String(c.CertificateBody).trim() + '\n');

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
+import { type ParsedOf } from '../../command';
 import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 
@@ -17,7 +17,7 @@ export default class UserGetLoginProfile extends IamCommand {
     'user-name': named('UserName', 'user name'),
   };
 
-  protected override print(result: XmlNode, parsed: Parsed) {
+  protected override print(result: XmlNode, parsed: ParsedOf<typeof UserGetLoginProfile>) {
     const { flags } = parsed;
     const p = result.LoginProfile;
     this.out([

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { type Parsed } from '../../command';
+import { type ParsedOf } from '../../command';
 import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -17,7 +17,7 @@ export default class UserListCerts extends IamCommand {
     'user-name': named('UserName', 'user name', true),
   };
 
-  protected override print(result: XmlNode, parsed: Parsed) {
+  protected override print(result: XmlNode, parsed: ParsedOf<typeof UserListCerts>) {
     const { flags } = parsed;
     this.out(
       listOf(result, 'Certificates').flatMap((c) => [
