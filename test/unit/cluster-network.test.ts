@@ -227,7 +227,8 @@ test('elastic IPs: allocate, associate (the boot address goes back), release; re
   const eip = await net.allocateElastic('111');
   assert.equal(eip, '192.0.2.11');
   await assert.rejects(() => net.allocateElastic('111'), /AddressLimitExceeded|no public address is left/);
-  await net.associateElastic(eip, 'i-00000001', inst.privateIp);
+  assert.equal(await net.associateElastic(eip, '222', 'i-00000001', inst.privateIp), false, 'not its elastic IP');
+  assert.equal(await net.associateElastic(eip, '111', 'i-00000001', inst.privateIp), true);
   assert.equal(
     (await net.publicAddress('192.0.2.10'))!.accountId,
     undefined,

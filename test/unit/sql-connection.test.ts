@@ -78,3 +78,48 @@ test('transactions run one after another, each seeing the last one’s commit', 
   assert.equal((await db.prepare<{ v: number }>('SELECT v FROM t WHERE k = ?').get('n'))!.v, 20, 'no lost update');
   await db.close();
 });
+
+test('a statement waiting for one transaction never runs inside the next (its write survives that one’s rollback)', async () => {
+  const { db, count } = await table();
+  const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const first = db.transaction(async () => {
+    await held;
+  });
+  await tick();
+  // Queued behind `first`: an outside write, then a transaction that fails.
+  const outside = insert.run('outside', 1);
+  const failing = db.transaction(async () => {
+    await insert.run('inside', 2);
+    throw new Error('refused');
+  });
+  release();
+  await first;
+  await outside;
+  await assert.rejects(failing, /refused/);
+  const keys = (await db.prepare<{ k: string }>('SELECT k FROM t ORDER BY k').all()).map((r) => r.k);
+  assert.deepEqual(keys, ['outside'], 'the outside write is kept, the failed transaction’s is not');
+  assert.equal(await count(), 1);
+  await db.close();
+});
+
+test('transactions nested in one scope at once run one after another, and nest further', async () => {
+  const { db } = await table();
+  const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  await db.transaction(async () => {
+    await Promise.allSettled(
+      ['a', 'b', 'c'].map((k, i) =>
+        db.transaction(async () => {
+          await insert.run(k, i);
+          await tick();
+          await db.transaction(async () => insert.run(`${k}2`, i)).catch(() => undefined);
+          if (k === 'b') throw new Error('b refused');
+        }),
+      ),
+    );
+  });
+  const keys = (await db.prepare<{ k: string }>('SELECT k FROM t ORDER BY k').all()).map((r) => r.k);
+  assert.deepEqual(keys, ['a', 'a2', 'c', 'c2']);
+  await db.close();
+});

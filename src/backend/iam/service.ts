@@ -421,7 +421,6 @@ export class IdentityService {
     if (!/^[^\s@]{1,64}@[^\s@]{1,190}$/.test(email)) throw invalid(`Invalid Email: ${email}`);
     const identity = this.d.identity;
     await checkAccountName(name, (alias) => identity.aliasOwner(alias), this.d.store);
-    await identity.expireAccountRequests(new Date(Date.now() - ACCOUNT_REQUEST_LIFETIME_MS).toISOString());
     const source = origin.sourceIp ?? '';
     const busy = () =>
       new ServiceError(
@@ -429,9 +428,13 @@ export class IdentityService {
         'Too many account requests are waiting for the administrator; try again later.',
         409,
       );
-    if ((await identity.accountRequestsFrom(source)) >= MAX_ACCOUNT_REQUESTS_PER_SOURCE) throw busy();
-    if ((await identity.accountRequests()).length >= MAX_ACCOUNT_REQUESTS) throw busy();
-    if (!(await identity.addAccountRequest(name, email, source))) throw exists('Account request', name);
+    // Counted and added in one transaction: a burst of sign-ups cannot pass the limits together.
+    await identity.transaction(async () => {
+      await identity.expireAccountRequests(new Date(Date.now() - ACCOUNT_REQUEST_LIFETIME_MS).toISOString());
+      if ((await identity.accountRequestsFrom(source)) >= MAX_ACCOUNT_REQUESTS_PER_SOURCE) throw busy();
+      if ((await identity.accountRequests()).length >= MAX_ACCOUNT_REQUESTS) throw busy();
+      if (!(await identity.addAccountRequest(name, email, source))) throw exists('Account request', name);
+    });
   }
 
   private async findAccount(nameOrId: string): Promise<Account | undefined> {

@@ -17,7 +17,9 @@ export async function applyLifecycle(walrus: Walrus, now = Date.now()): Promise<
   const start: KeyRange = { from: Buffer.alloc(0), inclusive: true };
   for (const bucketId of await store.bucketsWithConfig('lifecycle')) {
     const rules = (await store.bucketConfig<LifecycleRule[]>(bucketId, 'lifecycle')) ?? [];
-    const owner = (await store.bucketById(bucketId))!.ownerAccountId;
+    const bucket = await store.bucketById(bucketId);
+    if (!bucket) continue; // deleted since the list was read
+    const owner = bucket.ownerAccountId;
     for (
       let range = start, page = await store.scanObjects(bucketId, range, PAGE);
       page.length;
@@ -25,8 +27,8 @@ export async function applyLifecycle(walrus: Walrus, now = Date.now()): Promise<
     ) {
       for (const o of page) {
         if (!rules.some((r) => expires(r, o, now))) continue;
-        await walrus.removeObject(bucketId, o.key, owner);
-        done.expired++;
+        // Only the version this page read: a PUT since then is a new object, not expired.
+        if ((await walrus.removeObject(bucketId, o.key, owner, undefined, o.fileId)).removed) done.expired++;
       }
       range = { from: Buffer.from(page[page.length - 1].key, 'utf8'), inclusive: false };
     }

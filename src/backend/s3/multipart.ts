@@ -224,39 +224,43 @@ export class MultipartUploads {
     const b = await this.walrus.writableBucket(caller, bucketName);
     const u = await this.upload(b, key, uploadId);
     if (this.completing.has(uploadId)) throw busy();
-    if (!listed.length)
-      throw new ServiceError(
-        'MalformedXML',
-        'The XML you provided was not well-formed or did not validate against our published schema.',
-      );
-    const stored = new Map((await this.store.listParts(uploadId, 0, MAX_PART_NUMBER)).map((p) => [p.partNumber, p]));
-    for (let i = 1; i < listed.length; i++) {
-      if (listed[i].partNumber <= listed[i - 1].partNumber)
-        throw new ServiceError(
-          'InvalidPartOrder',
-          'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
-        );
-    }
-    const parts: PartRecord[] = [];
-    for (const want of listed) {
-      const have = stored.get(want.partNumber);
-      if (
-        !have ||
-        unquote(have.etag) !== unquote(want.etag) ||
-        (want.checksum && want.checksum.value !== have.checksum?.value)
-      ) {
-        throw new ServiceError(
-          'InvalidPart',
-          'One or more of the specified parts could not be found. The part may not have been uploaded, or ' +
-            "the specified entity tag may not match the part's entity tag.",
-        );
-      }
-      parts.push(have);
-    }
-    if (parts.slice(0, -1).some((p) => p.size < MIN_PART_SIZE))
-      throw new ServiceError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
+    // Marked at once: no part is replaced, and the upload not aborted, while it is checked and joined.
     this.completing.add(uploadId);
     try {
+      if (!listed.length)
+        throw new ServiceError(
+          'MalformedXML',
+          'The XML you provided was not well-formed or did not validate against our published schema.',
+        );
+      const stored = new Map((await this.store.listParts(uploadId, 0, MAX_PART_NUMBER)).map((p) => [p.partNumber, p]));
+      for (let i = 1; i < listed.length; i++) {
+        if (listed[i].partNumber <= listed[i - 1].partNumber)
+          throw new ServiceError(
+            'InvalidPartOrder',
+            'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
+          );
+      }
+      const parts: PartRecord[] = [];
+      for (const want of listed) {
+        const have = stored.get(want.partNumber);
+        if (
+          !have ||
+          unquote(have.etag) !== unquote(want.etag) ||
+          (want.checksum && want.checksum.value !== have.checksum?.value)
+        ) {
+          throw new ServiceError(
+            'InvalidPart',
+            'One or more of the specified parts could not be found. The part may not have been uploaded, or ' +
+              "the specified entity tag may not match the part's entity tag.",
+          );
+        }
+        parts.push(have);
+      }
+      if (parts.slice(0, -1).some((p) => p.size < MIN_PART_SIZE))
+        throw new ServiceError(
+          'EntityTooSmall',
+          'Your proposed upload is smaller than the minimum allowed object size.',
+        );
       const fileId = await this.walrus.files.write(
         b.id,
         this.walrus.files.concat(

@@ -458,15 +458,26 @@ export class Walrus {
     return this.removeObject(b.id, key, this.ownerFor(caller, b), versionId);
   }
 
-  /** Deletes a key (a delete marker when versioned) or one version; no access check. */
-  async removeObject(bucketId: string, key: string, owner: string, versionId?: string): Promise<Removal> {
-    const removal = await this.store.transaction(() =>
-      versionId === undefined
+  /**
+   * Deletes a key (a delete marker when versioned) or one version; no access check. With
+   * `onlyFile`, only while the key's current object is still that file (`removed` says whether).
+   */
+  async removeObject(
+    bucketId: string,
+    key: string,
+    owner: string,
+    versionId?: string,
+    onlyFile?: string,
+  ): Promise<Removal & { removed: boolean }> {
+    const removal = await this.store.transaction(async () => {
+      if (onlyFile !== undefined && (await this.store.findObject(bucketId, key))?.fileId !== onlyFile) return undefined;
+      return versionId === undefined
         ? this.versions.deleteKey(bucketId, key, owner)
-        : this.versions.deleteVersion(bucketId, key, versionId),
-    );
+        : this.versions.deleteVersion(bucketId, key, versionId);
+    });
+    if (!removal) return { files: [], deleteMarker: false, removed: false };
     for (const f of removal.files) this.files.remove(bucketId, f);
-    return removal;
+    return { ...removal, removed: true };
   }
 
   /** Where a version sorts among its key's (for a listing's version-id-marker); undefined if none. */

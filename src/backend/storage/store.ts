@@ -197,6 +197,13 @@ export class SqliteVolumeStore {
   async setVolumeStatus(id: string, status: VolumeStatus): Promise<void> {
     await this.db.prepare('UPDATE volumes SET status = ? WHERE id = ?').run(status, id);
   }
+  /** Moves a volume on only from one of `from` (checked in the same statement); false if it had moved. */
+  async moveVolumeStatus(id: string, from: VolumeStatus[], to: VolumeStatus): Promise<boolean> {
+    const r = await this.db
+      .prepare(`UPDATE volumes SET status = ? WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`)
+      .run(to, id, ...from);
+    return r.changes > 0;
+  }
   async setAttachment(id: string, a: Attachment | undefined): Promise<void> {
     await this.db
       .prepare(

@@ -10,9 +10,16 @@ import Database from 'better-sqlite3';
 import type { SqlDatabase, SqlStatement, SqlValue } from './sql';
 
 /** An open transaction; `open` is false once it ended (a timer it started may outlive it). */
-interface Scope {
+interface Transaction {
   open: boolean;
   savepoints: number;
+}
+
+/** Where a caller stands: in a transaction, at some depth of nesting. */
+interface Scope {
+  tx: Transaction;
+  /** Settles when the last transaction nested at this depth ends: they run one after another. */
+  nested: Promise<void>;
 }
 
 class SqliteConnection implements SqlDatabase {
@@ -31,24 +38,14 @@ class SqliteConnection implements SqlDatabase {
     }
     const s = stmt;
     return {
-      get: async (...params: SqlValue[]) => {
-        await this.turn();
-        return s.get(...params) as Row | undefined;
-      },
-      all: async (...params: SqlValue[]) => {
-        await this.turn();
-        return s.all(...params) as Row[];
-      },
-      run: async (...params: SqlValue[]) => {
-        await this.turn();
-        return s.run(...params);
-      },
+      get: (...params: SqlValue[]) => this.inTurn(() => s.get(...params) as Row | undefined),
+      all: (...params: SqlValue[]) => this.inTurn(() => s.all(...params) as Row[]),
+      run: (...params: SqlValue[]) => this.inTurn(() => s.run(...params)),
     };
   }
 
-  async exec(sql: string): Promise<void> {
-    await this.turn();
-    this.db.exec(sql);
+  exec(sql: string): Promise<void> {
+    return this.inTurn(() => void this.db.exec(sql));
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -57,11 +54,13 @@ class SqliteConnection implements SqlDatabase {
     while (this.busy) await this.busy;
     let end!: () => void;
     this.busy = new Promise((resolve) => (end = resolve));
-    const scope: Scope = { open: true, savepoints: 0 };
+    const tx: Transaction = { open: true, savepoints: 0 };
+    const scope: Scope = { tx, nested: Promise.resolve() };
     try {
       this.db.exec('BEGIN IMMEDIATE');
       try {
         const result = await this.scope.run(scope, fn);
+        await scope.nested; // a nested transaction still running ends before this one commits
         this.db.exec('COMMIT');
         return result;
       } catch (e) {
@@ -69,7 +68,7 @@ class SqliteConnection implements SqlDatabase {
         throw e;
       }
     } finally {
-      scope.open = false;
+      tx.open = false;
       this.busy = undefined;
       end();
     }
@@ -82,27 +81,42 @@ class SqliteConnection implements SqlDatabase {
 
   private current(): Scope | undefined {
     const scope = this.scope.getStore();
-    return scope?.open ? scope : undefined;
+    return scope?.tx.open ? scope : undefined;
   }
 
-  /** Resolves when this caller may use the connection: inside its own transaction, or when none is open. */
-  private async turn(): Promise<void> {
-    if (this.current()) return;
-    while (this.busy) await this.busy;
+  /**
+   * Runs `work` when this caller may use the connection: at once inside its own transaction or
+   * when none is open, else once the open one has ended. The check and the work are one
+   * synchronous step, so no transaction can begin between them.
+   */
+  private async inTurn<T>(work: () => T): Promise<T> {
+    while (this.busy && !this.current()) await this.busy;
+    return work();
   }
 
-  private async savepoint<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
-    const name = `sp${++scope.savepoints}`;
-    this.db.exec(`SAVEPOINT ${name}`);
-    try {
-      const result = await fn();
-      this.db.exec(`RELEASE ${name}`);
-      return result;
-    } catch (e) {
-      this.db.exec(`ROLLBACK TO ${name}`);
-      this.db.exec(`RELEASE ${name}`);
-      throw e;
-    }
+  /** A nested transaction; those of one scope run one after another (savepoints nest, they do not overlap). */
+  private savepoint<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
+    const run = async () => {
+      const name = `sp${++scope.tx.savepoints}`;
+      this.db.exec(`SAVEPOINT ${name}`);
+      try {
+        const inner: Scope = { tx: scope.tx, nested: Promise.resolve() };
+        const result = await this.scope.run(inner, fn);
+        await inner.nested;
+        this.db.exec(`RELEASE ${name}`);
+        return result;
+      } catch (e) {
+        this.db.exec(`ROLLBACK TO ${name}`);
+        this.db.exec(`RELEASE ${name}`);
+        throw e;
+      }
+    };
+    const result = scope.nested.then(run, run);
+    scope.nested = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 }
 

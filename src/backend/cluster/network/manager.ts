@@ -288,8 +288,20 @@ export class NetworkManager {
    * Points an elastic IP at an instance's private address. The instance's boot-time public
    * address, if it had one, goes back to the pool; an address associated elsewhere moves.
    */
-  async associateElastic(ip: string, instanceId: string, privateIp: string): Promise<void> {
-    await this.db.transaction(async () => {
+  /*
+   * The elastic IP operations change an address only while it is still the account's elastic IP
+   * (checked in the same statement): false when it changed hands since the caller looked.
+   */
+
+  async associateElastic(ip: string, accountId: string, instanceId: string, privateIp: string): Promise<boolean> {
+    const done = await this.db.transaction(async () => {
+      const taken = await this.db
+        .prepare(
+          `UPDATE public_addresses SET instance_id = ?, private_ip = ? WHERE ip = ? AND account_id = ? ` +
+            `AND kind = 'elastic'`,
+        )
+        .run(instanceId, privateIp, ip, accountId);
+      if (!taken.changes) return false;
       await this.db
         .prepare(
           `UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL ` +
@@ -302,26 +314,32 @@ export class NetworkManager {
             `= 'elastic' AND ip <> ?`,
         )
         .run(instanceId, ip);
-      await this.db
-        .prepare('UPDATE public_addresses SET instance_id = ?, private_ip = ? WHERE ip = ?')
-        .run(instanceId, privateIp, ip);
+      return true;
     });
-    this.onChange();
+    if (done) this.onChange();
+    return done;
   }
 
-  async disassociateElastic(ip: string): Promise<void> {
-    await this.db.prepare('UPDATE public_addresses SET instance_id = NULL, private_ip = NULL WHERE ip = ?').run(ip);
+  async disassociateElastic(ip: string, accountId: string): Promise<boolean> {
+    const r = await this.db
+      .prepare(
+        `UPDATE public_addresses SET instance_id = NULL, private_ip = NULL WHERE ip = ? AND account_id = ? ` +
+          `AND kind = 'elastic'`,
+      )
+      .run(ip, accountId);
     this.onChange();
+    return r.changes > 0;
   }
 
-  async releaseElastic(ip: string): Promise<void> {
-    await this.db
+  async releaseElastic(ip: string, accountId: string): Promise<boolean> {
+    const r = await this.db
       .prepare(
         'UPDATE public_addresses SET account_id = NULL, kind = NULL, instance_id = NULL, private_ip = NULL ' +
-          'WHERE ip = ?',
+          `WHERE ip = ? AND account_id = ? AND kind = 'elastic' AND instance_id IS NULL`,
       )
-      .run(ip);
+      .run(ip, accountId);
     this.onChange();
+    return r.changes > 0;
   }
 
   private toGroupNetwork(r: NetworkRow): GroupNetwork {

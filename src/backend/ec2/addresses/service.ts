@@ -21,6 +21,10 @@ export interface AddressServiceDeps {
   instance(accountId: string, instanceId: string): Promise<{ state: string; privateIp: string } | undefined>;
 }
 
+/** The address was released, re-allocated or associated elsewhere between the check and the change. */
+const changedHands = (ip: string) =>
+  new ServiceError('InvalidIPAddress.InUse', `Address ${ip} changed while the request ran; describe it and retry`);
+
 export class AddressService {
   constructor(private readonly d: AddressServiceDeps) {}
 
@@ -45,7 +49,8 @@ export class AddressService {
           `or running instance`,
       );
     }
-    await this.d.network.associateElastic(ip, instanceId, instance.privateIp);
+    if (!(await this.d.network.associateElastic(ip, address.accountId!, instanceId, instance.privateIp)))
+      throw changedHands(ip);
   }
 
   async disassociate(p: Principal, ip: string): Promise<void> {
@@ -53,7 +58,7 @@ export class AddressService {
     const address = await this.held(p, ip, 'disassociate');
     if (!address.instanceId)
       throw new ServiceError('InvalidAssociationID.NotFound', `Address ${ip} is not associated with an instance`);
-    await this.d.network.disassociateElastic(ip);
+    if (!(await this.d.network.disassociateElastic(ip, address.accountId!))) throw changedHands(ip);
   }
 
   async release(p: Principal, ip: string): Promise<void> {
@@ -64,7 +69,7 @@ export class AddressService {
         'InvalidIPAddress.InUse',
         `Address ${ip} is associated with instance ${address.instanceId}; disassociate it first`,
       );
-    await this.d.network.releaseElastic(ip);
+    if (!(await this.d.network.releaseElastic(ip, address.accountId!))) throw changedHands(ip);
   }
 
   /** The principal's elastic IPs; the cloud administrator's view is every address of the pool. */

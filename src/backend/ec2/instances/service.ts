@@ -168,7 +168,13 @@ export class InstanceService {
         changes.push({ instanceId: i.id, previousState: previous, currentState: previous });
         continue;
       }
-      await this.d.instances.update(i.id, { state: 'shutting-down' });
+      // Only the request that moves it gives its place and addresses back (another may have just now).
+      if (!(await this.d.instances.updateIf(i.id, [i.state], { state: 'shutting-down' }))) {
+        const now = await this.d.instances.get(i.id);
+        const state = now ? stateOf(now) : previous;
+        changes.push({ instanceId: i.id, previousState: state, currentState: state });
+        continue;
+      }
       // Capacity and addresses come back at once; the node finishes the shutdown on its own.
       await giveBack(compute, i);
       const done = () =>

@@ -54,7 +54,11 @@ export async function stopInstances(d: InstanceServiceDeps, instances: Instance[
       changes.push(change(i, previous, i.state));
       continue;
     }
-    await d.instances.update(i.id, { state: 'stopping' });
+    // Only the request that moves it gives its place and addresses back (another may have just now).
+    if (!(await d.instances.updateIf(i.id, [i.state], { state: 'stopping' }))) {
+      changes.push(change(i, previous, 'stopping'));
+      continue;
+    }
     await giveBack(services, i);
     const stopped = () =>
       d.instances.update(i.id, STOPPED).catch((e: Error) => d.log(`${i.id}: not recorded as stopped: ${e.message}`));
@@ -99,7 +103,7 @@ export async function startInstances(d: InstanceServiceDeps, instances: Instance
       placementId: placement.placementId,
       ...addresses,
     };
-    await d.instances.update(i.id, {
+    const moved = await d.instances.updateIf(i.id, ['stopped'], {
       state: 'pending',
       node: started.node,
       placementId: started.placementId,
@@ -108,6 +112,13 @@ export async function startInstances(d: InstanceServiceDeps, instances: Instance
       mac: addresses.mac,
       vlan: addresses.vlan,
     });
+    if (!moved) {
+      // Another request started (or terminated) it meanwhile: what this one took goes back.
+      await services.releaseAddresses(addresses);
+      await services.unplace(placement.placementId);
+      changes.push(change(i, previous, 'pending'));
+      continue;
+    }
     const publicKey = i.keyName ? (await services.keyPair(i.accountId, i.keyName))?.publicKeyOpenSsh : undefined;
     bootOnNode(d, started, vmType, d.volumes.nodeVolumesOf(i), publicKey);
     changes.push(change(i, previous, 'pending'));

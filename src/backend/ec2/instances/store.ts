@@ -76,6 +76,11 @@ export interface InstanceStore {
   get(id: string): Promise<Instance | undefined>;
   list(q: InstanceQuery): Promise<Instance[]>;
   update(id: string, fields: Partial<Instance>): Promise<void>;
+  /**
+   * Updates the instance only if it is still in one of `states` (checked in the same statement):
+   * false when another request moved it first. Every state change a request makes goes this way.
+   */
+  updateIf(id: string, states: InstanceState[], fields: Partial<Instance>): Promise<boolean>;
   moveNode(from: string, to: string): Promise<number>;
   /** The instances an account launched with a client token (one launch's). */
   withClientToken(accountId: string, token: string): Promise<Instance[]>;
@@ -183,6 +188,17 @@ export class SqliteInstanceStore implements InstanceStore {
     await this.db
       .prepare(`UPDATE instances SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`)
       .run(...keys.map((k) => toColumn(fields[k])), id);
+  }
+
+  async updateIf(id: string, states: InstanceState[], fields: Partial<Instance>): Promise<boolean> {
+    const keys = Object.keys(fields) as (keyof Instance)[];
+    const r = await this.db
+      .prepare(
+        `UPDATE instances SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ? ` +
+          `AND state IN (${states.map(() => '?').join(', ')})`,
+      )
+      .run(...keys.map((k) => toColumn(fields[k])), id, ...states);
+    return r.changes > 0;
   }
 
   async withClientToken(accountId: string, token: string): Promise<Instance[]> {

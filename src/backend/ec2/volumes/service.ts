@@ -167,6 +167,9 @@ export class VolumeService {
       );
     if (v.status !== 'available' && v.status !== 'error')
       throw incorrectState(`Volume '${v.id}' is ${v.status}, not available.`);
+    // Only the request that moves it on deletes it (an attach may have taken it meanwhile).
+    if (!(await this.d.volumes.moveVolumeStatus(v.id, ['available', 'error'], 'deleting')))
+      throw incorrectState(`Volume '${v.id}' changed while the request ran.`);
     await this.destroy(v);
   }
 
@@ -222,8 +225,10 @@ export class VolumeService {
       deleteOnTermination,
     };
     await volumes.transaction(async () => {
+      // Only from available: another attach or a delete may have taken it since it was checked.
+      if (!(await volumes.moveVolumeStatus(v.id, ['available'], 'in-use')))
+        throw new ServiceError('VolumeInUse', `${v.id} is no longer available`);
       await volumes.setAttachment(v.id, attachment);
-      await volumes.setVolumeStatus(v.id, 'in-use');
     });
     const done = nodes
       .attachVolume(i.node!, { instanceId: i.id, volumeId: v.id, device, path: storage.volumePath(v.zone, v.id) })
@@ -256,15 +261,16 @@ export class VolumeService {
     if (input.device && input.device !== a.device)
       throw new ServiceError('InvalidAttachment.NotFound', `Volume '${v.id}' is not attached at ${input.device}`);
     if (a.status === 'detaching' && !input.force) throw incorrectState(`Volume '${v.id}' is already detaching.`);
-    void this.detachFromInstance(v);
+    // Marked detaching before the answer (a second DetachVolume sees it); the node lets go after.
+    await this.d.volumes.setAttachment(v.id, { ...a, status: 'detaching' });
+    this.detachFromInstance(v).catch((e: Error) => this.d.log(`${v.id}: detaching failed: ${e.message}`));
     return a;
   }
 
-  /** Takes a volume out of its instance; it is available again once the node has let it go. */
-  async detachFromInstance(v: Volume): Promise<void> {
+  /** Takes a detaching volume out of its instance; it is available again once the node has let it go. */
+  private async detachFromInstance(v: Volume): Promise<void> {
     const { volumes, nodes, instances, log } = this.d;
     const a = v.attachment!;
-    await volumes.setAttachment(v.id, { ...a, status: 'detaching' });
     const i = await instances.get(a.instanceId);
     const release = () =>
       volumes.transaction(async () => {
