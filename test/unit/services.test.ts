@@ -293,4 +293,17 @@ test('instances: a launch that cannot be placed takes nothing; terminate checks 
   assert.equal(addresses.size, 1);
   await new Promise((r) => setTimeout(r, 20));
   assert.equal((await instances.get(a))?.state, 'terminated');
+
+  // One token sent twice at once (a client's retry before the first answer): one launch, and
+  // what the second request had taken goes back.
+  const [r1, r2] = await Promise.all([
+    run(alice, 1, 1, { clientToken: 'twice' }),
+    run(alice, 1, 1, { clientToken: 'twice' }),
+  ]);
+  assert.equal(r1.reservationId, r2.reservationId);
+  assert.deepEqual(
+    r1.instances.map((i) => i.id),
+    r2.instances.map((i) => i.id),
+  );
+  assert.equal(held.size, 2, 'b and the one launch hold a place; the refused insert gave its place back');
 });

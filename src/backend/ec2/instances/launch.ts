@@ -187,6 +187,12 @@ export async function runInstances(d: InstanceServiceDeps, p: Principal, input: 
   } catch (e) {
     for (const a of addresses) await services.releaseAddresses(a);
     for (const pl of placements) await services.unplace(pl.placementId);
+    // The same token launched meanwhile by a request sent at once (a client's retry): its answer.
+    const concurrent =
+      input.clientToken !== undefined && /UNIQUE/.test(String(e))
+        ? await earlierLaunch(d, p, input, input.clientToken)
+        : undefined;
+    if (concurrent) return concurrent;
     throw e;
   }
   for (const instance of instances) {

@@ -44,5 +44,9 @@ export const instancesSchema: SchemaPart = {
      ALTER TABLE instances ADD COLUMN root_device_name TEXT;`,
     // RunInstances with a client token is idempotent: the launch a token made is found by it.
     `CREATE INDEX instances_client_token ON instances(account_id, client_token) WHERE client_token IS NOT NULL;`,
+    // Two launches with one token at once: the second one's first instance is refused by the
+    // database, and it answers the first one's reservation.
+    `CREATE UNIQUE INDEX instances_client_token_once ON instances(account_id, client_token, launch_index)
+       WHERE client_token IS NOT NULL;`,
   ],
 };
