@@ -32,7 +32,9 @@ import { tempDir } from '../helpers/cli';
 async function world() {
   const store = await SqliteStore.open(path.join(tempDir('euca-services-'), 'cloud.db'));
   const principal = async (accountName: string): Promise<Principal> => {
-    const account = (await store.findAccountByName(accountName)) ?? (await createAccountWithAdmin(store, accountName));
+    const account =
+      (await store.findAccountByName(accountName)) ??
+      (await createAccountWithAdmin(store, accountName, async () => undefined));
     return { account, user: (await store.findUser(account.id, 'admin'))!, accessKeyId: 'AKI' };
   };
   return {

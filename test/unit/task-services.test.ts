@@ -25,7 +25,7 @@ async function world() {
   const dir = tempDir('euca-tasks-');
   const store = await SqliteStore.open(path.join(dir, 'cloud.db'));
   const tenant = async (name: string) => {
-    const account = await createAccountWithAdmin(store, name);
+    const account = await createAccountWithAdmin(store, name, async () => undefined);
     const user = (await store.findUser(account.id, 'admin'))!;
     const key = await store.createAccessKey(user.id);
     const principal: Principal = { account, user, accessKeyId: key.id };

@@ -4,7 +4,8 @@
  * until enabled again), and resetting a user's password (stored as a scrypt hash only).
  */
 import { CliError } from '../../shared/errors';
-import { checkAccountName, createAccountWithAdmin } from '../iam/accounts';
+import { ServiceError } from '../errors';
+import { createAccountWithAdmin } from '../iam/accounts';
 import { hashPassword, IdentityStore } from '../iam/store';
 import { type CloudPaths } from '../../shared/paths';
 import { SqliteStore } from '../store/sqlite';
@@ -69,12 +70,12 @@ export async function approveAccount(paths: CloudPaths, name: string): Promise<s
       if (!(await identity.removeAccountRequest(name)))
         throw new CliError('NoSuchEntity', `no account request for ${name} (euca_conf --list-account-requests)`);
       try {
-        await checkAccountName(name, (alias) => identity.aliasOwner(alias), store);
+        const account = await createAccountWithAdmin(store, name, (alias) => identity.aliasOwner(alias));
+        return `${account.name}\t${account.id}`;
       } catch (e) {
-        throw new CliError('EntityAlreadyExists', (e as Error).message);
+        if (e instanceof ServiceError) throw new CliError('EntityAlreadyExists', e.message);
+        throw e;
       }
-      const account = await createAccountWithAdmin(store, name);
-      return `${account.name}\t${account.id}`;
     }),
   );
 }

@@ -38,6 +38,7 @@ export class ClusterServices {
   readonly network: NetworkManager;
   private readonly rulesFile: string;
   private renderPending = false;
+  private rendering: Promise<void> = Promise.resolve();
   private readonly accountName: ClusterOptions['accountName'];
   private readonly groupRules: ClusterOptions['groupRules'];
 
@@ -69,8 +70,21 @@ export class ClusterServices {
     return new ClusterServices(opts, await NetworkManager.open(opts.db, opts.network));
   }
 
-  /** Writes the iptables-save file (MANAGED modes); call it too when a group's rules change. */
-  async renderNetworkRules(): Promise<void> {
+  /**
+   * Writes the iptables-save file (MANAGED modes); call it too when a group's rules change.
+   * Renders run one after another, each from what the store holds when it starts: the file is
+   * never written from a mix of two moments, nor an older one after a newer.
+   */
+  renderNetworkRules(): Promise<void> {
+    const next = this.rendering.then(
+      () => this.render(),
+      () => this.render(),
+    );
+    this.rendering = next.catch(() => undefined);
+    return next;
+  }
+
+  private async render(): Promise<void> {
     if (!this.network.managed) return;
     const c = this.network.config;
     const networks = await this.network.groupNetworks();

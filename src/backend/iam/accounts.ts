@@ -20,8 +20,14 @@ export async function checkAccountName(
     throw new ServiceError('EntityAlreadyExists', `Account ${name} already exists.`, 409);
 }
 
-export async function createAccountWithAdmin(store: CloudStore, name: string): Promise<Account> {
+/** The account and its admin, its name checked (and unused, also as an alias) in the same transaction. */
+export async function createAccountWithAdmin(
+  store: CloudStore,
+  name: string,
+  aliasOwner: (alias: string) => Promise<string | undefined>,
+): Promise<Account> {
   return store.transaction(async () => {
+    await checkAccountName(name, aliasOwner, store);
     const account = await store.createAccount(name);
     await store.createUser(account.id, ADMIN_USER);
     return account;

@@ -88,8 +88,7 @@ export class IdentityService {
 
   async createAccount(p: Principal, name: string): Promise<Account> {
     this.requireCloudAdmin(p);
-    await checkAccountName(name, (alias) => this.d.identity.aliasOwner(alias), this.d.store);
-    return createAccountWithAdmin(this.d.store, name);
+    return createAccountWithAdmin(this.d.store, name, (alias) => this.d.identity.aliasOwner(alias));
   }
 
   async deleteAccount(p: Principal, name: string, recursive: boolean): Promise<void> {
@@ -112,10 +111,13 @@ export class IdentityService {
   async createAlias(s: Scope, alias: string): Promise<void> {
     if (!/^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$/.test(alias) || alias.length < 3 || alias.length > 63)
       throw invalid(`Invalid AccountAlias: ${alias}`);
-    const owner = await this.d.identity.aliasOwner(alias);
-    const byName = await this.d.store.findAccountByName(alias);
-    if ((owner && owner !== s.account.id) || (byName && byName.id !== s.account.id)) throw exists('Alias', alias);
-    await this.d.identity.setAlias(s.account.id, alias);
+    // Checked and set in one transaction: an account of that name cannot appear in between.
+    await this.d.identity.transaction(async () => {
+      const owner = await this.d.identity.aliasOwner(alias);
+      const byName = await this.d.store.findAccountByName(alias);
+      if ((owner && owner !== s.account.id) || (byName && byName.id !== s.account.id)) throw exists('Alias', alias);
+      await this.d.identity.setAlias(s.account.id, alias);
+    });
   }
 
   async deleteAlias(s: Scope, alias: string): Promise<void> {
@@ -290,9 +292,13 @@ export class IdentityService {
 
   async createAccessKey(s: Scope, userName?: string): Promise<{ user: User; key: AccessKey }> {
     const user = await this.subject(s, userName);
-    if ((await this.d.store.listAccessKeys(user.id)).length >= 2)
-      throw new ServiceError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: 2`, 409);
-    return { user, key: await this.d.store.createAccessKey(user.id) };
+    // Counted and created in one transaction: two requests at once cannot pass the quota together.
+    const key = await this.d.store.transaction(async () => {
+      if ((await this.d.store.listAccessKeys(user.id)).length >= 2)
+        throw new ServiceError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: 2`, 409);
+      return this.d.store.createAccessKey(user.id);
+    });
+    return { user, key };
   }
 
   private async userKey(s: Scope, userName: string | undefined, keyId: string): Promise<AccessKey> {
