@@ -22,6 +22,9 @@ interface Scope {
   nested: Promise<void>;
 }
 
+/** How many prepared statements are kept for reuse (the oldest goes first). */
+const STATEMENT_CACHE = 256;
+
 class SqliteConnection implements SqlDatabase {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly scope = new AsyncLocalStorage<Scope>();
@@ -34,6 +37,8 @@ class SqliteConnection implements SqlDatabase {
     let stmt = this.statements.get(sql);
     if (!stmt) {
       stmt = this.db.prepare(sql);
+      // Bounded: SQL with a list of ? per id differs with each list's length, as requests choose.
+      if (this.statements.size >= STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
       this.statements.set(sql, stmt);
     }
     const s = stmt;
