@@ -1,26 +1,9 @@
 /**
  * What actions do with the requests their wire model read (src/shared/wire): the members they
- * need, EC2 filters and their limits; and the list reading authorization uses on the raw
- * parameters (the same index rule as the wire parser).
+ * need, EC2 filters and their limits.
  */
 import { globMatch } from '../shared/glob';
 import { missingParameter, ServiceError } from './errors';
-
-/**
- * The values of a list parameter, `Name.1`, `Name.2`, ... in index order. Only a plain index
- * counts (`Name.1.0`, `Name.01`, `Name.+1` are not items): the authorization of a request reads
- * its lists with this same function, so what is authorized is what the action acts on.
- */
-export function listParam(params: Record<string, string | undefined>, name: string): string[] {
-  const out: [number, string][] = [];
-  const prefix = name + '.';
-  for (const [k, v] of Object.entries(params)) {
-    if (v === undefined || !k.startsWith(prefix)) continue;
-    const index = k.slice(prefix.length);
-    if (/^[1-9]\d{0,8}$/.test(index)) out.push([Number(index), v]);
-  }
-  return out.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
-}
 
 export interface Filter {
   name: string;

@@ -157,10 +157,14 @@ export async function handleQuery(
     const { input, unknown } = readInput(service, action, params);
     if (unknown.length)
       throw new ServiceError('UnknownParameter', `The parameter ${unknown[0]} is not recognized by ${action}`);
+    // Authorized on the input the action will act on, as its model read it.
+    const accountId = principal.account.id;
     await authorize(
       cloud,
       principal,
-      { service: service.protocol, action, params, accountId: principal.account.id },
+      service.protocol === 'iam'
+        ? { service: 'iam', action, input, accountId, delegateAccount: params.DelegateAccount }
+        : { service: 'ec2', action, input, accountId },
       req.origin,
     );
     const version = params.Version;

@@ -1,30 +1,21 @@
 /** Requests to (action, resources): EC2 Query actions, IAM actions and S3 operations. */
 import assert from 'node:assert/strict';
+import { ec2Model } from '../../src/shared/wire/ec2-model';
 import { iamModel } from '../../src/shared/wire/iam-model';
 import { parseQuery } from '../../src/shared/wire/query';
 import { test } from 'node:test';
-import { listParam as itemsOf } from '../../src/backend/query-params';
 import {
   authorizationFor,
   ec2Authorization,
   iamAuthorization,
   iamArn,
-  listParam,
   s3Authorization,
 } from '../../src/backend/iam/policy/actions';
 
 const A = '123456789012';
 const ec2 = (type: string, id: string) => `arn:aws:ec2::${A}:${type}/${id}`;
 
-test('list parameters: bare and numbered, in order', () => {
-  assert.deepEqual(
-    listParam({ 'InstanceId.2': 'b', 'InstanceId.10': 'c', 'InstanceId.1': 'a', Other: 'x' }, 'InstanceId'),
-    ['a', 'b', 'c'],
-  );
-  assert.deepEqual(listParam({ KeyName: 'k' }, 'KeyName'), ['k']);
-});
-
-test('lists: what an action reads as items is what is authorized, odd indexes are neither', () => {
+test('lists: what an action reads as items is what is authorized, odd indexes are refused', () => {
   const params = {
     'InstanceId.1': 'i-1',
     'InstanceId.1.0': 'i-2',
@@ -34,12 +25,24 @@ test('lists: what an action reads as items is what is authorized, odd indexes ar
     'InstanceId.1e0': 'i-6',
     'InstanceId.01': 'i-7',
   };
-  assert.deepEqual(itemsOf(params, 'InstanceId'), ['i-1']);
-  assert.deepEqual(ec2Authorization('TerminateInstances', params, A).resources, [ec2('instance', 'i-1')]);
+  // Authorization reads the input the model read: the one item it acts on; the rest are refused.
+  const { input, unknown } = parseQuery(ec2Model, 'TerminateInstances', params);
+  assert.equal(unknown.length, 6);
+  assert.deepEqual(ec2Authorization('TerminateInstances', input, A).resources, [ec2('instance', 'i-1')]);
+  const ordered = parseQuery(ec2Model, 'TerminateInstances', {
+    'InstanceId.2': 'i-b',
+    'InstanceId.10': 'i-c',
+    'InstanceId.1': 'i-a',
+  });
+  assert.deepEqual(ec2Authorization('TerminateInstances', ordered.input, A).resources, [
+    ec2('instance', 'i-a'),
+    ec2('instance', 'i-b'),
+    ec2('instance', 'i-c'),
+  ]);
 });
 
 test('EC2: describes have no resource', () => {
-  assert.deepEqual(ec2Authorization('DescribeInstances', { 'InstanceId.1': 'i-1' }, A), {
+  assert.deepEqual(ec2Authorization('DescribeInstances', { InstanceIds: ['i-1'] }, A), {
     action: 'ec2:DescribeInstances',
     resources: ['*'],
   });
@@ -53,10 +56,9 @@ test('EC2: RunInstances names its image, type, key pair, groups and zone', () =>
       ImageId: 'emi-1',
       InstanceType: 'c1.medium',
       KeyName: 'k',
-      'SecurityGroup.1': 'default',
-      'SecurityGroup.2': 'web',
-      'Placement.AvailabilityZone': 'PARTI00',
-      MinCount: '1',
+      SecurityGroups: ['default', 'web'],
+      Placement: { AvailabilityZone: 'PARTI00' },
+      MinCount: 1,
     },
     A,
   );
@@ -78,10 +80,10 @@ test('EC2: RunInstances names its image, type, key pair, groups and zone', () =>
 });
 
 test('EC2: instances, volumes, snapshots, images, groups, key pairs, addresses, tags', () => {
-  assert.deepEqual(
-    ec2Authorization('TerminateInstances', { 'InstanceId.1': 'i-1', 'InstanceId.2': 'i-2' }, A).resources,
-    [ec2('instance', 'i-1'), ec2('instance', 'i-2')],
-  );
+  assert.deepEqual(ec2Authorization('TerminateInstances', { InstanceIds: ['i-1', 'i-2'] }, A).resources, [
+    ec2('instance', 'i-1'),
+    ec2('instance', 'i-2'),
+  ]);
   assert.deepEqual(
     ec2Authorization('AttachVolume', { VolumeId: 'vol-1', InstanceId: 'i-1', Device: '/dev/sdf' }, A).resources,
     [ec2('volume', 'vol-1'), ec2('instance', 'i-1')],
@@ -90,7 +92,7 @@ test('EC2: instances, volumes, snapshots, images, groups, key pairs, addresses, 
   assert.deepEqual(ec2Authorization('DeleteSnapshot', { SnapshotId: 'snap-1' }, A).resources, [
     ec2('snapshot', 'snap-1'),
   ]);
-  assert.deepEqual(ec2Authorization('CreateVolume', { Size: '1', AvailabilityZone: 'z' }, A).resources, [
+  assert.deepEqual(ec2Authorization('CreateVolume', { Size: 1, AvailabilityZone: 'z' }, A).resources, [
     ec2('availabilityzone', 'z'),
   ]);
   assert.deepEqual(ec2Authorization('DeregisterImage', { ImageId: 'emi-1' }, A).resources, [ec2('image', 'emi-1')]);
@@ -106,14 +108,11 @@ test('EC2: instances, volumes, snapshots, images, groups, key pairs, addresses, 
     ec2('address', '1.2.3.4'),
     ec2('instance', 'i-1'),
   ]);
-  assert.deepEqual(
-    ec2Authorization(
-      'CreateTags',
-      { 'ResourceId.1': 'i-1', 'ResourceId.2': 'emi-2', 'ResourceId.3': 'vol-3', 'ResourceId.4': 'x-4' },
-      A,
-    ).resources,
-    [ec2('instance', 'i-1'), ec2('image', 'emi-2'), ec2('volume', 'vol-3')],
-  );
+  assert.deepEqual(ec2Authorization('CreateTags', { Resources: ['i-1', 'emi-2', 'vol-3', 'x-4'] }, A).resources, [
+    ec2('instance', 'i-1'),
+    ec2('image', 'emi-2'),
+    ec2('volume', 'vol-3'),
+  ]);
 });
 
 test('IAM: the target user or group ARN, with its path', () => {
@@ -203,7 +202,7 @@ test('EC2: a resource named by its ID or its name is one ARN, from the stored na
   assert.deepEqual(
     ec2Authorization(
       'RunInstances',
-      { ImageId: 'emi-1', 'SecurityGroupId.1': 'sg-12345678' },
+      { ImageId: 'emi-1', SecurityGroupIds: ['sg-12345678'] },
       A,
       canonical,
     ).resources.filter((r) => r.includes('securitygroup')),
@@ -250,11 +249,11 @@ test('S3: service, bucket and object operations', () => {
 
 test('the dispatcher', () => {
   assert.equal(
-    authorizationFor({ service: 'ec2', action: 'RunInstances', params: { ImageId: 'emi-1' }, accountId: A }).action,
+    authorizationFor({ service: 'ec2', action: 'RunInstances', input: { ImageId: 'emi-1' }, accountId: A }).action,
     'ec2:RunInstances',
   );
   assert.equal(
-    authorizationFor({ service: 'iam', action: 'GetUser', params: {}, accountId: A, options: { callerUserName: 'u' } })
+    authorizationFor({ service: 'iam', action: 'GetUser', input: {}, accountId: A, options: { callerUserName: 'u' } })
       .resources[0],
     `arn:aws:iam::${A}:user/u`,
   );

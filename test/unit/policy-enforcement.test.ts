@@ -18,16 +18,16 @@ const alice = { accountName: 'dev', userName: 'alice', accountId: A };
 const p = (text: string) => parsePolicy(text);
 const doc = (...statements: object[]) => p(JSON.stringify({ Version: '2012-10-17', Statement: statements }));
 
-const EC2 = (action: string, params: Record<string, string> = {}): ServiceRequest => ({
+const EC2 = (action: string, input: object = {}): ServiceRequest => ({
   service: 'ec2',
   action,
-  params,
+  input,
   accountId: A,
 });
-const IAM = (action: string, params: Record<string, string> = {}): ServiceRequest => ({
+const IAM = (action: string, input: object = {}): ServiceRequest => ({
   service: 'iam',
   action,
-  params,
+  input,
   accountId: A,
 });
 const S3 = (method: string, path: string, query: Record<string, string> = {}): ServiceRequest => ({
@@ -53,7 +53,7 @@ function allowed(r: ServiceRequest, policies: ReturnType<typeof p>[], context = 
 const ALL: ServiceRequest[] = [
   EC2('DescribeInstances'),
   EC2('RunInstances', { ImageId: 'emi-1' }),
-  EC2('TerminateInstances', { 'InstanceId.1': 'i-1' }),
+  EC2('TerminateInstances', { InstanceIds: ['i-1'] }),
   EC2('CreateKeyPair', { KeyName: 'k' }),
   IAM('CreateUser', { UserName: 'bob' }),
   IAM('ListUsers'),

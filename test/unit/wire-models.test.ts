@@ -3,7 +3,8 @@
  * checked-in models; requests are read as SDKs send them (EC2's flattened lists, IAM's
  * `.member.N`, nested structures, booleans, numbers, timestamps); a parameter an operation does
  * not define is left over, to be refused; every action the cloud serves has a model and the
- * other way round.
+ * other way round. S3's requests are read from the path, query string and headers the model
+ * places each member in.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -17,6 +18,9 @@ import type { DescribeInstancesRequest, RunInstancesRequest } from '../../src/sh
 import { ec2Model } from '../../src/shared/wire/ec2-model';
 import { iamModel } from '../../src/shared/wire/iam-model';
 import { parseQuery } from '../../src/shared/wire/query';
+import { parseRest } from '../../src/shared/wire/rest';
+import type { CopyObjectRequest, GetObjectRequest, ListObjectsV2Request } from '../../src/shared/wire/s3';
+import { s3Model } from '../../src/shared/wire/s3-model';
 import { ROOT } from '../helpers/cli';
 
 test('the generated wire is what scripts/wire/generate.mjs makes of the models', () => {
@@ -98,4 +102,66 @@ test('every served action has a model, and every modelled operation is served', 
   const modelled = (m: { operations: Record<string, unknown> }) => Object.keys(m.operations).sort();
   assert.deepEqual(ec2, modelled(ec2Model));
   assert.deepEqual(Object.keys(iamService({} as IdentityService).actions).sort(), modelled(iamModel));
+});
+
+test('S3 requests: members from the path, the query string and the headers, typed', () => {
+  const list = parseRest<ListObjectsV2Request>(s3Model, 'ListObjectsV2', {
+    uri: { Bucket: 'b' },
+    query: new Map([
+      ['list-type', '2'],
+      ['max-keys', '7'],
+      ['fetch-owner', 'true'],
+      ['prefix', 'a/'],
+      ['x-id', 'ListObjectsV2'],
+    ]),
+    headers: {},
+  });
+  assert.deepEqual(list, { Bucket: 'b', MaxKeys: 7, FetchOwner: true, Prefix: 'a/' });
+
+  const copy = parseRest<CopyObjectRequest>(s3Model, 'CopyObject', {
+    uri: { Bucket: 'b', Key: 'k/1' },
+    query: new Map(),
+    headers: {
+      'x-amz-copy-source': '/src/key',
+      'x-amz-meta-colour': 'blue',
+      'x-amz-meta-size': 'L',
+      'x-amz-copy-source-if-match': '"abc"',
+      'content-type': 'text/plain',
+      'x-amz-acl': 'public-read',
+      host: 'walrus',
+    },
+  });
+  assert.equal(copy.Key, 'k/1');
+  assert.equal(copy.CopySource, '/src/key');
+  assert.deepEqual(copy.Metadata, { colour: 'blue', size: 'L' });
+  assert.equal(copy.CopySourceIfMatch, '"abc"');
+  assert.equal(copy.ContentType, 'text/plain');
+  assert.equal(copy.ACL, 'public-read');
+
+  const get = parseRest<GetObjectRequest>(s3Model, 'GetObject', {
+    uri: { Bucket: 'b', Key: 'k' },
+    query: new Map([
+      ['versionId', 'v1'],
+      ['response-content-type', 'x/y'],
+      ['partNumber', ''],
+    ]),
+    headers: { range: 'bytes=0-9', 'if-modified-since': 'Mon, 30 Nov 2026 16:00:00 GMT' },
+  });
+  assert.deepEqual(get, {
+    Bucket: 'b',
+    Key: 'k',
+    VersionId: 'v1',
+    ResponseContentType: 'x/y',
+    Range: 'bytes=0-9',
+    IfModifiedSince: 'Mon, 30 Nov 2026 16:00:00 GMT',
+  });
+});
+
+test('S3 requests: an integer or boolean S3 cannot read is InvalidArgument', () => {
+  const read = (query: [string, string][]) =>
+    parseRest(s3Model, 'ListObjectsV2', { uri: { Bucket: 'b' }, query: new Map(query), headers: {} });
+  for (const bad of ['-1', 'ten', '1e3', '99999999999'])
+    assert.throws(() => read([['max-keys', bad]]), { code: 'InvalidArgument', message: /max-keys/ });
+  assert.throws(() => read([['fetch-owner', 'yes']]), { code: 'InvalidArgument', message: /fetch-owner/ });
+  assert.throws(() => parseRest(s3Model, 'NoSuchOperation', { uri: {}, query: new Map(), headers: {} }));
 });

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { redactBody, redactHeader, redactQuery } from '../../src/cli/redact';
 import { encodeForm, flattenParams } from '../../src/cli/query';
 import { listOf, parseXml } from '../../src/cli/xml';
-import { filtersOf, listParam } from '../../src/backend/query-params';
+import { filtersOf } from '../../src/backend/query-params';
 import type { DescribeAvailabilityZonesRequest } from '../../src/shared/wire/ec2';
 import { ec2Model } from '../../src/shared/wire/ec2-model';
 import { parseQuery } from '../../src/shared/wire/query';
@@ -31,7 +31,11 @@ test('Query parameters flatten as Name.N and Filter.N.Name / Filter.N.Value.M, a
     'Filter.1.Value.2': 'y',
     Count: '3',
   });
-  assert.deepEqual(listParam({ ...flat, 'ZoneName.10': 'j' }, 'ZoneName'), ['a', 'b', 'j']);
+  const zones = parseQuery<DescribeAvailabilityZonesRequest>(ec2Model, 'DescribeAvailabilityZones', {
+    ...flat,
+    'ZoneName.10': 'j',
+  });
+  assert.deepEqual(zones.input.ZoneNames, ['a', 'b', 'j']);
   assert.deepEqual(filtersParam(flat), [{ name: 'state', values: ['x', 'y'] }]);
   assert.equal(encodeForm({ 'a b': 'c/d' }), 'a%20b=c%2Fd');
 });

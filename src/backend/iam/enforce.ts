@@ -144,8 +144,8 @@ function asksWhoItIs(request: ServiceRequest): boolean {
   return (
     request.service === 'iam' &&
     request.action === 'GetUser' &&
-    !request.params.UserName &&
-    !request.params.DelegateAccount
+    !(request.input as { UserName?: string }).UserName &&
+    !request.delegateAccount
   );
 }
 

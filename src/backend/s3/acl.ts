@@ -108,21 +108,30 @@ export function granted(
 export const BUCKET_OWNER_IMPLICIT: readonly Permission[] = ['FULL_CONTROL'];
 export const OBJECT_OWNER_IMPLICIT: readonly Permission[] = ['READ_ACP', 'WRITE_ACP'];
 
-const GRANT_HEADERS: [string, Permission][] = [
-  ['x-amz-grant-read', 'READ'],
-  ['x-amz-grant-write', 'WRITE'],
-  ['x-amz-grant-read-acp', 'READ_ACP'],
-  ['x-amz-grant-write-acp', 'WRITE_ACP'],
-  ['x-amz-grant-full-control', 'FULL_CONTROL'],
+/** The x-amz-grant-* headers of a request, as S3's model names them. */
+export interface GrantHeaders {
+  GrantRead?: string;
+  GrantWrite?: string;
+  GrantReadACP?: string;
+  GrantWriteACP?: string;
+  GrantFullControl?: string;
+}
+
+const GRANT_HEADERS: [keyof GrantHeaders, string, Permission][] = [
+  ['GrantRead', 'x-amz-grant-read', 'READ'],
+  ['GrantWrite', 'x-amz-grant-write', 'WRITE'],
+  ['GrantReadACP', 'x-amz-grant-read-acp', 'READ_ACP'],
+  ['GrantWriteACP', 'x-amz-grant-write-acp', 'WRITE_ACP'],
+  ['GrantFullControl', 'x-amz-grant-full-control', 'FULL_CONTROL'],
 ];
 
 /** Grants given as `x-amz-grant-read: id="123", uri="http://..."` headers; undefined if none. */
-export function headerGrants(headers: Record<string, string>): Grant[] | undefined {
-  const present = GRANT_HEADERS.filter(([h]) => headers[h] !== undefined);
+export function headerGrants(headers: GrantHeaders): Grant[] | undefined {
+  const present = GRANT_HEADERS.filter(([member]) => headers[member] !== undefined);
   if (!present.length) return undefined;
   const grants: Grant[] = [];
-  for (const [h, permission] of present) {
-    for (const item of headers[h].split(',')) {
+  for (const [member, h, permission] of present) {
+    for (const item of headers[member]!.split(',')) {
       const m = /^\s*(id|uri|emailAddress)\s*=\s*"?([^"]*)"?\s*$/i.exec(item);
       if (!m) throw new ServiceError('InvalidArgument', `Invalid grantee in ${h}: ${item.trim()}`);
       const kind = m[1].toLowerCase();

@@ -10,7 +10,7 @@ import { type S3Call, emptyReply, xmlReply } from './call';
 import {
   aclDocument,
   listObjectsV1,
-  listObjectsV2,
+  listObjectsV2 as listObjectsV2Document,
   listVersionsDocument,
   locationDocument,
   parseCreateBucket,
@@ -33,7 +33,8 @@ export async function listBuckets(walrus: Walrus, caller: Caller): Promise<Reply
 
 export async function createBucket(call: S3Call): Promise<Reply> {
   const location = parseCreateBucket(await call.xmlBody());
-  await call.walrus.createBucket(call.caller, call.bucket, { location, acl: call.aclInput() });
+  const acl = call.aclInput(call.input('CreateBucket'));
+  await call.walrus.createBucket(call.caller, call.bucket, { location, acl });
   return emptyReply('CreateBucket', 200, { Location: `/${call.bucket}` });
 }
 
@@ -56,12 +57,12 @@ export async function getBucketAcl(call: S3Call): Promise<Reply> {
 }
 
 export async function putBucketAcl(call: S3Call): Promise<Reply> {
-  await call.walrus.setBucketAcl(call.caller, call.bucket, await requestedAcl(call));
+  await call.walrus.setBucketAcl(call.caller, call.bucket, await requestedAcl(call, call.input('PutBucketAcl')));
   return emptyReply('PutBucketAcl');
 }
 
-function encodingType(call: S3Call): string | undefined {
-  const e = call.param('encoding-type');
+/** encoding-type: only `url` (keys answered URL-encoded) is defined. */
+export function encodingType(e: string | undefined): string | undefined {
   if (e !== undefined && e !== 'url')
     throw new ServiceError('InvalidArgument', 'Invalid Encoding Method specified in Request');
   return e;
@@ -80,11 +81,12 @@ function decodeToken(token: string): string {
 }
 
 export async function listVersions(call: S3Call): Promise<Reply> {
-  const prefix = call.param('prefix') ?? '';
-  const delimiter = call.param('delimiter') || undefined;
-  const maxKeys = call.intParam('max-keys', MAX_KEYS, MAX_KEYS);
-  const keyMarker = call.param('key-marker') ?? '';
-  const versionIdMarker = keyMarker ? (call.param('version-id-marker') ?? '') : '';
+  const input = call.input('ListObjectVersions');
+  const prefix = input.Prefix ?? '';
+  const delimiter = input.Delimiter || undefined;
+  const maxKeys = Math.min(input.MaxKeys ?? MAX_KEYS, MAX_KEYS);
+  const keyMarker = input.KeyMarker ?? '';
+  const versionIdMarker = keyMarker ? (input.VersionIdMarker ?? '') : '';
   const after = keyMarker
     ? {
         key: keyMarker,
@@ -97,56 +99,60 @@ export async function listVersions(call: S3Call): Promise<Reply> {
     prefix,
     delimiter,
     maxKeys,
-    encodingType: encodingType(call),
+    encodingType: encodingType(input.EncodingType),
     ownerOf: await call.ownersOf(page.entries.map((v) => v.ownerAccountId)),
   };
   return xmlReply('ListObjectVersions', listVersionsDocument(page, { ...render, keyMarker, versionIdMarker }));
 }
 
-export async function listObjects(call: S3Call): Promise<Reply> {
-  const v2 = call.param('list-type') === '2';
-  if (call.has('list-type') && !v2) throw new ServiceError('InvalidArgument', 'Invalid List Type specified in Request');
-  const prefix = call.param('prefix') ?? '';
-  const delimiter = call.param('delimiter') || undefined;
-  const maxKeys = call.intParam('max-keys', MAX_KEYS, MAX_KEYS);
-  const render = {
+/** What both listings read alike: prefix, delimiter, max-keys, encoding-type. */
+function listing(
+  call: S3Call,
+  input: { Prefix?: string; Delimiter?: string; MaxKeys?: number; EncodingType?: string },
+) {
+  return {
     bucket: call.bucket,
-    prefix,
-    delimiter,
-    maxKeys,
-    encodingType: encodingType(call),
+    prefix: input.Prefix ?? '',
+    delimiter: input.Delimiter || undefined,
+    maxKeys: Math.min(input.MaxKeys ?? MAX_KEYS, MAX_KEYS),
+    encodingType: encodingType(input.EncodingType),
   };
-  const ownerOf = (page: { entries: { ownerAccountId: string }[] }) =>
-    call.ownersOf(page.entries.map((o) => o.ownerAccountId));
-  if (!v2) {
-    const marker = call.param('marker') ?? '';
-    const page = await call.walrus.listObjects(call.caller, call.bucket, {
-      prefix,
-      delimiter,
-      maxKeys,
-      after: marker ? { key: marker } : undefined,
-    });
-    return xmlReply('ListObjects', listObjectsV1(page, { ...render, marker, ownerOf: await ownerOf(page) }));
-  }
-  const token = call.param('continuation-token');
-  const startAfter = call.param('start-after');
+}
+
+const ownersOfPage = (call: S3Call, page: { entries: { ownerAccountId: string }[] }) =>
+  call.ownersOf(page.entries.map((o) => o.ownerAccountId));
+
+export async function listObjects(call: S3Call): Promise<Reply> {
+  const input = call.input('ListObjects');
+  const render = listing(call, input);
+  const marker = input.Marker ?? '';
+  const page = await call.walrus.listObjects(call.caller, call.bucket, {
+    ...render,
+    after: marker ? { key: marker } : undefined,
+  });
+  return xmlReply('ListObjects', listObjectsV1(page, { ...render, marker, ownerOf: await ownersOfPage(call, page) }));
+}
+
+export async function listObjectsV2(call: S3Call): Promise<Reply> {
+  const input = call.input('ListObjectsV2');
+  const render = listing(call, input);
+  const token = input.ContinuationToken;
+  const startAfter = input.StartAfter;
   const after = token !== undefined ? decodeToken(token) : startAfter;
   const page = await call.walrus.listObjects(call.caller, call.bucket, {
-    prefix,
-    delimiter,
-    maxKeys,
+    ...render,
     after: after ? { key: after } : undefined,
   });
   const nextToken = page.truncated && page.next ? encodeToken(page.next.key) : undefined;
   return xmlReply(
     'ListObjectsV2',
-    listObjectsV2(page, {
+    listObjectsV2Document(page, {
       ...render,
-      ownerOf: await ownerOf(page),
+      ownerOf: await ownersOfPage(call, page),
       continuationToken: token,
       nextToken,
       startAfter,
-      fetchOwner: call.param('fetch-owner') === 'true',
+      fetchOwner: input.FetchOwner === true,
     }),
   );
 }

@@ -4,11 +4,15 @@
  * metadata headers) and to answer (XML and empty replies). The operations themselves are in
  * bucket-ops.ts, object-ops.ts and upload-ops.ts.
  */
+import { WireError } from '../../shared/wire/query';
+import { parseRest } from '../../shared/wire/rest';
+import type { S3Operations } from '../../shared/wire/s3';
+import { s3Model } from '../../shared/wire/s3-model';
 import type { SeedSignature } from '../auth/verify';
 import { ServiceError } from '../errors';
 import type { Origin } from '../iam/enforce';
 import { type Reply } from '../reply';
-import { cannedGrants, headerGrants } from './acl';
+import { cannedGrants, type GrantHeaders, headerGrants } from './acl';
 import { type Owner } from './documents';
 import { decodePathText } from './names';
 import { RequestPayload } from './payload';
@@ -33,15 +37,41 @@ export interface S3HttpRequest {
 /** Request documents (delete lists, part lists, ACLs) are small; this is plenty for 10,000 parts. */
 export const MAX_XML_BODY = 4 * 1024 * 1024;
 
-/** Headers stored with an object and answered with it, besides x-amz-meta-*. */
-const STORED_HEADERS = [
-  'cache-control',
-  'content-disposition',
-  'content-encoding',
-  'content-language',
-  'expires',
-  'x-amz-website-redirect-location',
+/** The headers of a request that writes an object (PutObject, CopyObject, CreateMultipartUpload). */
+export interface ObjectHeaders {
+  ContentType?: string;
+  CacheControl?: string;
+  ContentDisposition?: string;
+  ContentEncoding?: string;
+  ContentLanguage?: string;
+  Expires?: string;
+  WebsiteRedirectLocation?: string;
+  Metadata?: Record<string, string>;
+  Tagging?: string;
+}
+
+/** The headers stored with an object and answered with it (besides x-amz-meta-*), by member. */
+const STORED_HEADERS: [Exclude<keyof ObjectHeaders, 'Metadata'>, string][] = [
+  ['CacheControl', 'cache-control'],
+  ['ContentDisposition', 'content-disposition'],
+  ['ContentEncoding', 'content-encoding'],
+  ['ContentLanguage', 'content-language'],
+  ['Expires', 'expires'],
+  ['WebsiteRedirectLocation', 'x-amz-website-redirect-location'],
 ];
+
+/** The ACL headers of a request: x-amz-acl and x-amz-grant-*. */
+export interface AclHeaders extends GrantHeaders {
+  ACL?: string;
+}
+
+/** Conditions on an object's current state: If-Match and the rest, or x-amz-copy-source-if-* of a copy. */
+export interface Conditions {
+  IfMatch?: string;
+  IfNoneMatch?: string;
+  IfModifiedSince?: string;
+  IfUnmodifiedSince?: string;
+}
 
 export class S3Call {
   readonly q: Map<string, string>;
@@ -60,29 +90,33 @@ export class S3Call {
     this.q = new Map(req.query);
   }
 
+  /**
+   * The request read as operation `op` by S3's model: the members its path, query string and
+   * headers carry, typed (src/shared/wire/rest.ts).
+   */
+  input<K extends keyof S3Operations>(op: K): S3Operations[K]['input'] {
+    const request = { uri: { Bucket: this.bucket, Key: this.key }, query: this.q, headers: this.req.headers };
+    try {
+      return parseRest(s3Model, op, request);
+    } catch (e) {
+      if (e instanceof WireError) throw new ServiceError(e.code, e.message, e.httpStatus);
+      throw e;
+    }
+  }
+
+  /** A header no S3 operation's model names (Host, Origin, a CORS preflight's): the routing's and CORS's. */
   header(name: string): string | undefined {
     return this.req.headers[name];
   }
 
+  /** Whether the query string names this sub-resource or parameter: for routing only. */
   has(param: string): boolean {
     return this.q.has(param);
-  }
-
-  param(name: string): string | undefined {
-    return this.q.get(name);
   }
 
   /** The object key; operations on objects are only routed here with one. */
   get objectKey(): string {
     return this.key!;
-  }
-
-  intParam(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-    const v = this.q.get(name);
-    if (v === undefined || v === '') return fallback;
-    if (!/^\d{1,10}$/.test(v))
-      throw new ServiceError('InvalidArgument', `Provided ${name} not an integer or within integer range`);
-    return Math.min(Number(v), max);
   }
 
   payload(limit: number): RequestPayload {
@@ -95,20 +129,19 @@ export class S3Call {
   }
 
   /** The ACL the request's headers ask for: x-amz-acl, or x-amz-grant-* (not both). */
-  aclInput(): AclInput {
-    const canned = this.header('x-amz-acl')?.trim();
-    const grants = headerGrants(this.req.headers);
+  aclInput(input: AclHeaders): AclInput {
+    const canned = input.ACL?.trim();
+    const grants = headerGrants(input);
     if (canned !== undefined && grants)
       throw new ServiceError('InvalidRequest', 'Specifying both Canned ACLs and Header Grants is not allowed');
     if (canned !== undefined) cannedGrants(canned, { owner: '', bucketOwner: '' }); // rejects unknown names early
     return grants ? { grants } : { canned };
   }
 
-  attributes(): ObjectAttributes {
+  attributes(input: ObjectHeaders): ObjectAttributes {
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.req.headers)) {
-      if (k.startsWith('x-amz-meta-') || STORED_HEADERS.includes(k)) headers[k] = v;
-    }
+    for (const [member, name] of STORED_HEADERS) if (input[member] !== undefined) headers[name] = input[member];
+    for (const [k, v] of Object.entries(input.Metadata ?? {})) headers[`x-amz-meta-${k}`] = v;
     // aws-chunked is how this request was framed, not how the object is encoded.
     if (headers['content-encoding'] !== undefined) {
       const rest = headers['content-encoding']
@@ -118,11 +151,7 @@ export class S3Call {
       if (rest.length) headers['content-encoding'] = rest.join(',');
       else delete headers['content-encoding'];
     }
-    return {
-      contentType: this.header('content-type'),
-      headers,
-      tags: parseTaggingHeader(this.header('x-amz-tagging')),
-    };
+    return { contentType: input.ContentType, headers, tags: parseTaggingHeader(input.Tagging) };
   }
 
   /** The owners of these accounts, looked up once each, for a document rendered from them. */
@@ -145,42 +174,41 @@ export class S3Call {
    * The object x-amz-copy-source names, read as the caller: checked as a GET of its own (IAM,
    * the source bucket's policy, its ACLs), never by what allowed this request's write.
    */
-  async copySourceObject(): Promise<{ object: ObjectRecord; versionId?: string }> {
-    const source = this.copySource();
+  async copySourceObject(copySource: string): Promise<{ object: ObjectRecord; versionId?: string }> {
+    const source = parseCopySource(copySource);
     return { object: await this.readAs(source), versionId: source.versionId };
-  }
-
-  /** x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, optionally ?versionId=ID. */
-  copySource(): ObjectSource {
-    let raw = this.header('x-amz-copy-source')!.trim();
-    const q = raw.indexOf('?');
-    let versionId: string | undefined;
-    if (q >= 0) {
-      versionId = new URLSearchParams(raw.slice(q + 1)).get('versionId') ?? undefined;
-      raw = raw.slice(0, q);
-    }
-    raw = raw.replace(/^\//, '');
-    const slash = raw.indexOf('/');
-    if (slash <= 0 || slash === raw.length - 1)
-      throw new ServiceError(
-        'InvalidArgument',
-        'Copy Source must mention the source bucket and key: sourcebucket/sourcekey',
-      );
-    return { bucket: decodePathText(raw.slice(0, slash)), key: decodePathText(raw.slice(slash + 1)), versionId };
   }
 
   /**
    * The versionId parameter of an operation on the current version only (ACLs and tags here): it
    * may name that version, nothing else.
    */
-  async checkVersion(): Promise<void> {
-    const v = this.param('versionId');
+  async checkVersion(v: string | undefined): Promise<void> {
     if (v === undefined) return;
     const b = await this.walrus.store.findBucket(this.bucket);
     const current = b && (await this.walrus.store.findObject(b.id, this.objectKey));
     if (!current || (current.versionId ?? 'null') !== v)
       throw new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
   }
+}
+
+/** x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, optionally ?versionId=ID. */
+function parseCopySource(header: string): ObjectSource {
+  let raw = header.trim();
+  const q = raw.indexOf('?');
+  let versionId: string | undefined;
+  if (q >= 0) {
+    versionId = new URLSearchParams(raw.slice(q + 1)).get('versionId') ?? undefined;
+    raw = raw.slice(0, q);
+  }
+  raw = raw.replace(/^\//, '');
+  const slash = raw.indexOf('/');
+  if (slash <= 0 || slash === raw.length - 1)
+    throw new ServiceError(
+      'InvalidArgument',
+      'Copy Source must mention the source bucket and key: sourcebucket/sourcekey',
+    );
+  return { bucket: decodePathText(raw.slice(0, slash)), key: decodePathText(raw.slice(slash + 1)), versionId };
 }
 
 export const xmlReply = (action: string, body: string, headers?: Record<string, string>, status = 200): Reply => ({
@@ -199,38 +227,47 @@ export const emptyReply = (action: string, status = 200, headers?: Record<string
 const httpDate = (iso: string) => new Date(iso).toUTCString();
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
+/** A copy's x-amz-copy-source-if-* headers, as conditions on its source. */
+export const copySourceConditions = (input: {
+  CopySourceIfMatch?: string;
+  CopySourceIfNoneMatch?: string;
+  CopySourceIfModifiedSince?: string;
+  CopySourceIfUnmodifiedSince?: string;
+}): Conditions => ({
+  IfMatch: input.CopySourceIfMatch,
+  IfNoneMatch: input.CopySourceIfNoneMatch,
+  IfModifiedSince: input.CopySourceIfModifiedSince,
+  IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
+});
+
 /**
  * Conditional request headers against an object (If-Match, If-None-Match, If-Modified-Since,
- * If-Unmodified-Since; for copies the x-amz-copy-source-if-* forms). Returns 'not-modified' when a
- * GET should answer 304; throws PreconditionFailed when the request must not proceed.
+ * If-Unmodified-Since; for a copy's source the x-amz-copy-source-if-* forms). Returns
+ * 'not-modified' when a GET should answer 304; throws PreconditionFailed when the request must
+ * not proceed (a copy's source that is not modified, too).
  */
-export function checkConditions(
-  o: ObjectRecord,
-  get: (name: string) => string | undefined,
-  prefix = '',
-): 'not-modified' | undefined {
+export function checkConditions(o: ObjectRecord, c: Conditions, copy = false): 'not-modified' | undefined {
   const failed = () =>
     new ServiceError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
   const modified = seconds(Date.parse(o.lastModified));
   const tags = (v: string) => v.split(',').map((t) => t.trim().replace(/^W\//, ''));
-  const ifMatch = get(`${prefix}if-match`);
-  const ifNoneMatch = get(`${prefix}if-none-match`);
-  const since = (name: string) => {
-    const v = get(`${prefix}${name}`);
+  const { IfMatch: ifMatch, IfNoneMatch: ifNoneMatch } = c;
+  // A date S3 cannot read is as if the header were not sent.
+  const since = (v: string | undefined) => {
     const t = v === undefined ? NaN : Date.parse(v);
     return Number.isNaN(t) ? undefined : seconds(t);
   };
   if (ifMatch !== undefined && !tags(ifMatch).some((t) => t === '*' || t === o.etag || `"${t}"` === o.etag))
     throw failed();
-  const unmodifiedSince = since('if-unmodified-since');
+  const unmodifiedSince = since(c.IfUnmodifiedSince);
   if (ifMatch === undefined && unmodifiedSince !== undefined && modified > unmodifiedSince) throw failed();
   const noneMatched =
     ifNoneMatch !== undefined && tags(ifNoneMatch).some((t) => t === '*' || t === o.etag || `"${t}"` === o.etag);
-  const modifiedSince = since('if-modified-since');
+  const modifiedSince = since(c.IfModifiedSince);
   const notModified =
     noneMatched || (ifNoneMatch === undefined && modifiedSince !== undefined && modified <= modifiedSince);
   if (notModified) {
-    if (prefix) throw failed();
+    if (copy) throw failed();
     return 'not-modified';
   }
   return undefined;

@@ -166,13 +166,13 @@ export async function putBucketVersioning(call: S3Call): Promise<Reply> {
 }
 
 export async function getObjectTagging(call: S3Call): Promise<Reply> {
-  await call.checkVersion();
+  await call.checkVersion(call.input('GetObjectTagging').VersionId);
   const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
   return xmlReply('GetObjectTagging', taggingDocument(o.tags ?? []));
 }
 
 export async function putObjectTagging(call: S3Call): Promise<Reply> {
-  await call.checkVersion();
+  await call.checkVersion(call.input('PutObjectTagging').VersionId);
   await call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
   const tags = parseTagging(await call.xmlBody(), MAX_OBJECT_TAGS);
   await call.walrus.setObjectTags(call.caller, call.bucket, call.objectKey, tags);
@@ -180,7 +180,7 @@ export async function putObjectTagging(call: S3Call): Promise<Reply> {
 }
 
 export async function deleteObjectTagging(call: S3Call): Promise<Reply> {
-  await call.checkVersion();
+  await call.checkVersion(call.input('DeleteObjectTagging').VersionId);
   await call.walrus.setObjectTags(call.caller, call.bucket, call.objectKey, []);
   return emptyReply('DeleteObjectTagging', 204);
 }

@@ -53,6 +53,7 @@ const CONFIGURED = new Set(['tagging', 'cors', 'lifecycle', 'versioning', 'versi
 
 const notImplemented = (what: string) =>
   new ServiceError('NotImplemented', `${what} is not implemented by this cloud`, 501);
+const invalidArgument = (message: string) => new ServiceError('InvalidArgument', message);
 const methodNotAllowed = () =>
   new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
 
@@ -99,7 +100,9 @@ function bucketOperation(call: S3Call, method: string): Operation {
       if (sub === 'versions') return ['ListObjectVersions', () => buckets.listVersions(call)];
       if (sub === 'uploads') return ['ListMultipartUploads', () => uploads.listUploads(call)];
       if (sub) return unsupported();
-      return [call.param('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', () => buckets.listObjects(call)];
+      if (!call.has('list-type')) return ['ListObjects', () => buckets.listObjects(call)];
+      if (call.q.get('list-type') === '2') return ['ListObjectsV2', () => buckets.listObjectsV2(call)];
+      return ['ListObjects', () => Promise.reject(invalidArgument('Invalid List Type specified in Request'))];
     case 'HEAD':
       return ['HeadBucket', () => buckets.headBucket(call)];
     case 'PUT':
@@ -143,8 +146,11 @@ function objectOperation(call: S3Call, method: string): Operation {
     case 'PUT':
       if (sub === 'acl') return ['PutObjectAcl', () => objects.putObjectAcl(call)];
       if (upload || call.has('partNumber'))
-        return [call.header('x-amz-copy-source') ? 'UploadPartCopy' : 'UploadPart', () => uploads.uploadPart(call)];
-      return [call.header('x-amz-copy-source') ? 'CopyObject' : 'PutObject', () => objects.putObject(call)];
+        return call.header('x-amz-copy-source') !== undefined
+          ? ['UploadPartCopy', () => uploads.uploadPartCopy(call)]
+          : ['UploadPart', () => uploads.uploadPart(call)];
+      if (call.header('x-amz-copy-source') !== undefined) return ['CopyObject', () => objects.copyObject(call)];
+      return ['PutObject', () => objects.putObject(call)];
     case 'DELETE':
       if (upload) return ['AbortMultipartUpload', () => uploads.abortUpload(call)];
       return ['DeleteObject', () => objects.deleteObject(call)];

@@ -5,7 +5,16 @@
  */
 import { ServiceError } from '../errors';
 import { type Reply } from '../reply';
-import { type S3Call, checkConditions, emptyReply, objectHeaders, versionHeader, xmlReply } from './call';
+import {
+  type AclHeaders,
+  type S3Call,
+  checkConditions,
+  copySourceConditions,
+  emptyReply,
+  objectHeaders,
+  versionHeader,
+  xmlReply,
+} from './call';
 import { aclDocument, parseAccessControlPolicy, s3Answer } from './documents';
 import { type Checksum, type ObjectRecord } from './store';
 import { type AclInput, MAX_PUT_SIZE } from './walrus';
@@ -14,42 +23,38 @@ export const checksumHeader = (c?: Checksum): Record<string, string> =>
   c ? { [`x-amz-checksum-${c.algorithm}`]: c.value } : {};
 
 export async function putObject(call: S3Call): Promise<Reply> {
-  if (call.header('x-amz-copy-source') !== undefined) return copyObject(call);
+  const input = call.input('PutObject');
   const o = await call.walrus.putObject(
     call.caller,
     call.bucket,
     call.objectKey,
     call.payload(MAX_PUT_SIZE),
-    call.attributes(),
-    call.aclInput(),
+    call.attributes(input),
+    call.aclInput(input),
   );
   return emptyReply('PutObject', 200, { ETag: o.etag, ...checksumHeader(o.checksum), ...versionHeader(o) });
 }
 
-function metadataDirective(call: S3Call): 'COPY' | 'REPLACE' {
-  const d = (call.header('x-amz-metadata-directive') ?? 'COPY').trim().toUpperCase();
-  if (d !== 'COPY' && d !== 'REPLACE') throw new ServiceError('InvalidArgument', 'Unknown metadata directive.');
+/** x-amz-metadata-directive or x-amz-tagging-directive: COPY (the default) or REPLACE. */
+function directive(value: string | undefined, what: string): 'COPY' | 'REPLACE' {
+  const d = (value ?? 'COPY').trim().toUpperCase();
+  if (d !== 'COPY' && d !== 'REPLACE') throw new ServiceError('InvalidArgument', `Unknown ${what} directive.`);
   return d;
 }
 
-function taggingDirective(call: S3Call): 'COPY' | 'REPLACE' {
-  const d = (call.header('x-amz-tagging-directive') ?? 'COPY').trim().toUpperCase();
-  if (d !== 'COPY' && d !== 'REPLACE') throw new ServiceError('InvalidArgument', 'Unknown tagging directive.');
-  return d;
-}
-
-async function copyObject(call: S3Call): Promise<Reply> {
-  const source = await call.copySourceObject();
-  const replace = metadataDirective(call) === 'REPLACE' ? call.attributes() : undefined;
+export async function copyObject(call: S3Call): Promise<Reply> {
+  const input = call.input('CopyObject');
+  const source = await call.copySourceObject(input.CopySource!);
+  const attributes = call.attributes(input);
   const o = await call.walrus.copyObject(
     call.caller,
     source,
     { bucket: call.bucket, key: call.objectKey },
     {
-      replace,
-      acl: call.aclInput(),
-      check: (src) => checkConditions(src, (h) => call.header(h), 'x-amz-copy-source-'),
-      tags: taggingDirective(call) === 'REPLACE' ? (call.attributes().tags ?? []) : undefined,
+      replace: directive(input.MetadataDirective, 'metadata') === 'REPLACE' ? attributes : undefined,
+      acl: call.aclInput(input),
+      check: (src) => checkConditions(src, copySourceConditions(input), true),
+      tags: directive(input.TaggingDirective, 'tagging') === 'REPLACE' ? (attributes.tags ?? []) : undefined,
     },
   );
   const sourceVersion: Record<string, string> = source.versionId
@@ -82,14 +87,15 @@ export function parseRange(header: string | undefined, size: number): { start: n
   return { start, end: Math.min(end, size - 1) };
 }
 
-const OVERRIDES: [string, string][] = [
-  ['response-content-type', 'Content-Type'],
-  ['response-content-language', 'Content-Language'],
-  ['response-expires', 'Expires'],
-  ['response-cache-control', 'Cache-Control'],
-  ['response-content-disposition', 'Content-Disposition'],
-  ['response-content-encoding', 'Content-Encoding'],
-];
+/** The response-* parameters of a GET, and the header each overrides. */
+const OVERRIDES = [
+  ['ResponseContentType', 'Content-Type'],
+  ['ResponseContentLanguage', 'Content-Language'],
+  ['ResponseExpires', 'Expires'],
+  ['ResponseCacheControl', 'Cache-Control'],
+  ['ResponseContentDisposition', 'Content-Disposition'],
+  ['ResponseContentEncoding', 'Content-Encoding'],
+] as const;
 
 const STORED_NAMES: Record<string, string> = {
   'cache-control': 'Cache-Control',
@@ -107,12 +113,13 @@ function storedHeaders(o: ObjectRecord): Record<string, string> {
 
 export async function getObject(call: S3Call, head: boolean): Promise<Reply> {
   const action = head ? 'HeadObject' : 'GetObject';
-  const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey, call.param('versionId'));
-  if (checkConditions(o, (h) => call.header(h)) === 'not-modified') return emptyReply(action, 304, objectHeaders(o));
+  const input = call.input(action);
+  const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey, input.VersionId);
+  if (checkConditions(o, input) === 'not-modified') return emptyReply(action, 304, objectHeaders(o));
   const headers: Record<string, string> = { ...storedHeaders(o), ...objectHeaders(o), 'Accept-Ranges': 'bytes' };
   if (o.tags?.length) headers['x-amz-tagging-count'] = String(o.tags.length);
-  for (const [param, name] of OVERRIDES) {
-    const v = call.param(param);
+  for (const [member, name] of OVERRIDES) {
+    const v = input[member];
     if (v === undefined) continue;
     if (!call.caller)
       throw new ServiceError(
@@ -121,9 +128,8 @@ export async function getObject(call: S3Call, head: boolean): Promise<Reply> {
       );
     headers[name] = v;
   }
-  const range = parseRange(call.header('range'), o.size);
-  if (!range && call.header('x-amz-checksum-mode')?.toUpperCase() === 'ENABLED')
-    Object.assign(headers, checksumHeader(o.checksum));
+  const range = parseRange(input.Range, o.size);
+  if (!range && input.ChecksumMode?.toUpperCase() === 'ENABLED') Object.assign(headers, checksumHeader(o.checksum));
   const start = range?.start ?? 0;
   const end = range?.end ?? o.size - 1;
   headers['Content-Length'] = String(end - start + 1);
@@ -134,20 +140,21 @@ export async function getObject(call: S3Call, head: boolean): Promise<Reply> {
 }
 
 export async function deleteObject(call: S3Call): Promise<Reply> {
-  const removed = await call.walrus.deleteObject(call.caller, call.bucket, call.objectKey, call.param('versionId'));
+  const { VersionId } = call.input('DeleteObject');
+  const removed = await call.walrus.deleteObject(call.caller, call.bucket, call.objectKey, VersionId);
   const headers: Record<string, string> = removed.versionId ? { 'x-amz-version-id': removed.versionId } : {};
   if (removed.deleteMarker) headers['x-amz-delete-marker'] = 'true';
   return emptyReply('DeleteObject', 204, headers);
 }
 
 export async function getObjectAcl(call: S3Call): Promise<Reply> {
-  await call.checkVersion();
+  await call.checkVersion(call.input('GetObjectAcl').VersionId);
   return xmlReply('GetObjectAcl', aclDocument(await call.walrus.objectAcl(call.caller, call.bucket, call.objectKey)));
 }
 
 /** The ACL a PUT ?acl asks for: headers, or else an AccessControlPolicy body. */
-export async function requestedAcl(call: S3Call): Promise<AclInput> {
-  const fromHeaders = call.aclInput();
+export async function requestedAcl(call: S3Call, input: AclHeaders): Promise<AclInput> {
+  const fromHeaders = call.aclInput(input);
   if (fromHeaders.grants || fromHeaders.canned !== undefined) return fromHeaders;
   const body = await call.xmlBody();
   if (!body.length)
@@ -159,7 +166,8 @@ export async function requestedAcl(call: S3Call): Promise<AclInput> {
 }
 
 export async function putObjectAcl(call: S3Call): Promise<Reply> {
-  await call.checkVersion();
-  await call.walrus.setObjectAcl(call.caller, call.bucket, call.objectKey, await requestedAcl(call));
+  const input = call.input('PutObjectAcl');
+  await call.checkVersion(input.VersionId);
+  await call.walrus.setObjectAcl(call.caller, call.bucket, call.objectKey, await requestedAcl(call, input));
   return emptyReply('PutObjectAcl');
 }

@@ -5,28 +5,29 @@
  */
 import { ServiceError } from '../errors';
 import { type Reply } from '../reply';
-import { checkConditions, emptyReply, type S3Call, versionHeader, xmlReply } from './call';
+import { checkConditions, copySourceConditions, emptyReply, type S3Call, versionHeader, xmlReply } from './call';
 import { isChecksumAlgorithm } from './checksums';
 import { listPartsDocument, listUploadsDocument, parseCompleteMultipart, s3Answer } from './documents';
 import { checksumHeader } from './object-ops';
+import { encodingType } from './bucket-ops';
 import { MAX_PUT_SIZE } from './walrus';
 
-function uploadId(call: S3Call): string {
-  const id = call.param('uploadId');
-  if (!id) throw new ServiceError('InvalidArgument', 'This operation needs an uploadId');
-  return id;
+function uploadId(input: { UploadId?: string }): string {
+  if (!input.UploadId) throw new ServiceError('InvalidArgument', 'This operation needs an uploadId');
+  return input.UploadId;
 }
 
 export async function createUpload(call: S3Call): Promise<Reply> {
-  const algorithm = call.header('x-amz-checksum-algorithm')?.trim().toLowerCase();
+  const input = call.input('CreateMultipartUpload');
+  const algorithm = input.ChecksumAlgorithm?.trim().toLowerCase();
   if (algorithm !== undefined && !isChecksumAlgorithm(algorithm))
     throw new ServiceError('InvalidRequest', `Checksum algorithm ${algorithm} is not supported`);
   const u = await call.walrus.multipart.initiate(
     call.caller,
     call.bucket,
     call.objectKey,
-    call.attributes(),
-    call.aclInput(),
+    call.attributes(input),
+    call.aclInput(input),
     algorithm,
   );
   const headers: Record<string, string> = algorithm ? { 'x-amz-checksum-algorithm': algorithm.toUpperCase() } : {};
@@ -41,8 +42,7 @@ export async function createUpload(call: S3Call): Promise<Reply> {
   );
 }
 
-function copyRange(call: S3Call): { start: number; end: number } | undefined {
-  const header = call.header('x-amz-copy-source-range');
+function copyRange(header: string | undefined): { start: number; end: number } | undefined {
   if (header === undefined) return undefined;
   const m = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
   if (!m)
@@ -54,28 +54,32 @@ function copyRange(call: S3Call): { start: number; end: number } | undefined {
   return { start: Number(m[1]), end: Number(m[2]) };
 }
 
+export async function uploadPartCopy(call: S3Call): Promise<Reply> {
+  const input = call.input('UploadPartCopy');
+  const id = uploadId(input);
+  const check = (src: Parameters<typeof checkConditions>[0]) =>
+    void checkConditions(src, copySourceConditions(input), true);
+  const part = await call.walrus.multipart.uploadPartCopy(
+    call.caller,
+    call.bucket,
+    call.objectKey,
+    id,
+    input.PartNumber ?? 0,
+    (await call.copySourceObject(input.CopySource!)).object,
+    copyRange(input.CopySourceRange),
+    check,
+  );
+  return xmlReply(
+    'UploadPartCopy',
+    s3Answer('UploadPartCopy', 'CopyPartResult', { LastModified: part.lastModified, ETag: part.etag }),
+  );
+}
+
 export async function uploadPart(call: S3Call): Promise<Reply> {
-  const id = uploadId(call);
-  const partNumber = call.intParam('partNumber', 0);
+  const input = call.input('UploadPart');
+  const id = uploadId(input);
+  const partNumber = input.PartNumber ?? 0;
   const mp = call.walrus.multipart;
-  if (call.header('x-amz-copy-source') !== undefined) {
-    const check = (src: Parameters<typeof checkConditions>[0]) =>
-      void checkConditions(src, (h) => call.header(h), 'x-amz-copy-source-');
-    const part = await mp.uploadPartCopy(
-      call.caller,
-      call.bucket,
-      call.objectKey,
-      id,
-      partNumber,
-      (await call.copySourceObject()).object,
-      copyRange(call),
-      check,
-    );
-    return xmlReply(
-      'UploadPartCopy',
-      s3Answer('UploadPartCopy', 'CopyPartResult', { LastModified: part.lastModified, ETag: part.etag }),
-    );
-  }
   // Refuse before the body is read (and before 100 Continue) when the part cannot be taken.
   await mp.checkUploadPart(call.caller, call.bucket, call.objectKey, id, partNumber);
   const part = await mp.uploadPart(
@@ -90,13 +94,14 @@ export async function uploadPart(call: S3Call): Promise<Reply> {
 }
 
 export async function listParts(call: S3Call): Promise<Reply> {
-  const marker = call.intParam('part-number-marker', 0);
-  const maxParts = call.intParam('max-parts', 1000, 1000);
+  const input = call.input('ListParts');
+  const marker = input.PartNumberMarker ?? 0;
+  const maxParts = Math.min(input.MaxParts ?? 1000, 1000);
   const r = await call.walrus.multipart.listParts(
     call.caller,
     call.bucket,
     call.objectKey,
-    uploadId(call),
+    uploadId(input),
     marker,
     maxParts,
   );
@@ -113,7 +118,7 @@ export async function listParts(call: S3Call): Promise<Reply> {
 }
 
 export async function completeUpload(call: S3Call): Promise<Reply> {
-  const id = uploadId(call);
+  const id = uploadId(call.input('CompleteMultipartUpload'));
   const parts = parseCompleteMultipart(await call.xmlBody());
   const o = await call.walrus.multipart.complete(call.caller, call.bucket, call.objectKey, id, parts);
   const location = `http://${call.header('host') ?? 'localhost'}${call.req.rawPath}`;
@@ -130,19 +135,23 @@ export async function completeUpload(call: S3Call): Promise<Reply> {
 }
 
 export async function abortUpload(call: S3Call): Promise<Reply> {
-  await call.walrus.multipart.abort(call.caller, call.bucket, call.objectKey, uploadId(call));
+  await call.walrus.multipart.abort(
+    call.caller,
+    call.bucket,
+    call.objectKey,
+    uploadId(call.input('AbortMultipartUpload')),
+  );
   return emptyReply('AbortMultipartUpload', 204);
 }
 
 export async function listUploads(call: S3Call): Promise<Reply> {
-  const prefix = call.param('prefix') ?? '';
-  const delimiter = call.param('delimiter') || undefined;
-  const keyMarker = call.param('key-marker') ?? '';
-  const uploadIdMarker = call.param('upload-id-marker') ?? '';
-  const maxUploads = call.intParam('max-uploads', 1000, 1000);
-  const encodingType = call.param('encoding-type');
-  if (encodingType !== undefined && encodingType !== 'url')
-    throw new ServiceError('InvalidArgument', 'Invalid Encoding Method specified in Request');
+  const input = call.input('ListMultipartUploads');
+  const prefix = input.Prefix ?? '';
+  const delimiter = input.Delimiter || undefined;
+  const keyMarker = input.KeyMarker ?? '';
+  const uploadIdMarker = input.UploadIdMarker ?? '';
+  const maxUploads = Math.min(input.MaxUploads ?? 1000, 1000);
+  const encoding = encodingType(input.EncodingType);
   const after = keyMarker ? { key: keyMarker, id: uploadIdMarker || undefined } : undefined;
   const page = await call.walrus.multipart.list(call.caller, call.bucket, {
     prefix,
@@ -159,7 +168,7 @@ export async function listUploads(call: S3Call): Promise<Reply> {
       keyMarker,
       uploadIdMarker,
       maxUploads,
-      encodingType,
+      encodingType: encoding,
       ownerOf: await call.ownersOf(page.entries.map((u) => u.ownerAccountId)),
     }),
   );

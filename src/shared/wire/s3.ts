@@ -5,6 +5,8 @@ export interface AbortIncompleteMultipartUploadXml {
   DaysAfterInitiation?: number;
 }
 
+export type AbortMultipartUploadOutputXml = Record<string, never>;
+
 export interface BucketXml {
   Name?: string;
   CreationDate?: string;
@@ -74,6 +76,8 @@ export interface CopyPartResultXml {
   ChecksumXXHASH128?: string;
 }
 
+export type CreateBucketOutputXml = Record<string, never>;
+
 export interface CreateMultipartUploadOutputXml {
   Bucket?: string;
   Key?: string;
@@ -87,6 +91,10 @@ export interface DeleteMarkerEntryXml {
   IsLatest?: boolean;
   LastModified?: string;
 }
+
+export type DeleteObjectOutputXml = Record<string, never>;
+
+export type DeleteObjectTaggingOutputXml = Record<string, never>;
 
 export interface DeleteObjectsOutputXml {
   Deleted?: DeletedObjectXml[];
@@ -107,12 +115,21 @@ export interface ErrorXml {
   Message?: string;
 }
 
+export interface GetBucketAclOutputXml {
+  Owner?: OwnerXml;
+  AccessControlList?: { Grant?: GrantXml[] } | null;
+}
+
 export interface GetBucketCorsOutputXml {
   CORSRule?: CORSRuleXml[];
 }
 
 export interface GetBucketLifecycleConfigurationOutputXml {
   Rule?: LifecycleRuleXml[];
+}
+
+export interface GetBucketLocationOutputXml {
+  LocationConstraint?: string;
 }
 
 export interface GetBucketLoggingOutputXml {
@@ -132,6 +149,20 @@ export interface GetBucketVersioningOutputXml {
   MfaDelete?: string;
 }
 
+export interface GetObjectAclOutputXml {
+  Owner?: OwnerXml;
+  AccessControlList?: { Grant?: GrantXml[] } | null;
+}
+
+export interface GetObjectTaggingOutputXml {
+  TagSet?: { Tag?: TagXml[] } | null;
+}
+
+export interface GrantXml {
+  Grantee?: GranteeXml;
+  Permission?: string;
+}
+
 export interface GranteeXml {
   DisplayName?: string;
   EmailAddress?: string;
@@ -139,6 +170,10 @@ export interface GranteeXml {
   'xsi:type'?: string;
   URI?: string;
 }
+
+export type HeadBucketOutputXml = Record<string, never>;
+
+export type HeadObjectOutputXml = Record<string, never>;
 
 export interface InitiatorXml {
   ID?: string;
@@ -341,6 +376,14 @@ export interface PartitionedPrefixXml {
   PartitionDateSource?: string;
 }
 
+export type PutBucketLifecycleConfigurationOutputXml = Record<string, never>;
+
+export type PutObjectAclOutputXml = Record<string, never>;
+
+export type PutObjectOutputXml = Record<string, never>;
+
+export type PutObjectTaggingOutputXml = Record<string, never>;
+
 export interface RestoreStatusXml {
   IsRestoreInProgress?: boolean;
   RestoreExpiryDate?: string;
@@ -369,23 +412,639 @@ export interface TransitionXml {
   StorageClass?: string;
 }
 
-/** Every operation's answer document. */
+export type UploadPartOutputXml = Record<string, never>;
+
+/** AbortMultipartUpload: the request's path, query string and headers. */
+export interface AbortMultipartUploadRequest {
+  Bucket?: string;
+  Key?: string;
+  UploadId?: string;
+  RequestPayer?: string;
+  ExpectedBucketOwner?: string;
+  IfMatchInitiatedTime?: string;
+}
+
+/** CompleteMultipartUpload: the request's path, query string and headers. */
+export interface CompleteMultipartUploadRequest {
+  Bucket?: string;
+  Key?: string;
+  UploadId?: string;
+  ChecksumCRC32?: string;
+  ChecksumCRC32C?: string;
+  ChecksumCRC64NVME?: string;
+  ChecksumSHA1?: string;
+  ChecksumSHA256?: string;
+  ChecksumSHA512?: string;
+  ChecksumMD5?: string;
+  ChecksumXXHASH64?: string;
+  ChecksumXXHASH3?: string;
+  ChecksumXXHASH128?: string;
+  ChecksumType?: string;
+  MpuObjectSize?: number;
+  RequestPayer?: string;
+  ExpectedBucketOwner?: string;
+  IfMatch?: string;
+  IfNoneMatch?: string;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKey?: string;
+  SSECustomerKeyMD5?: string;
+}
+
+/** CopyObject: the request's path, query string and headers. */
+export interface CopyObjectRequest {
+  ACL?: string;
+  Bucket?: string;
+  CacheControl?: string;
+  ChecksumAlgorithm?: string;
+  ContentDisposition?: string;
+  ContentEncoding?: string;
+  ContentLanguage?: string;
+  ContentType?: string;
+  CopySource?: string;
+  CopySourceIfMatch?: string;
+  CopySourceIfModifiedSince?: string;
+  CopySourceIfNoneMatch?: string;
+  CopySourceIfUnmodifiedSince?: string;
+  Expires?: string;
+  GrantFullControl?: string;
+  GrantRead?: string;
+  GrantReadACP?: string;
+  GrantWriteACP?: string;
+  IfMatch?: string;
+  IfNoneMatch?: string;
+  Key?: string;
+  Metadata?: Record<string, string>;
+  MetadataDirective?: string;
+  TaggingDirective?: string;
+  ServerSideEncryption?: string;
+  StorageClass?: string;
+  WebsiteRedirectLocation?: string;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKey?: string;
+  SSECustomerKeyMD5?: string;
+  SSEKMSKeyId?: string;
+  SSEKMSEncryptionContext?: string;
+  BucketKeyEnabled?: boolean;
+  CopySourceSSECustomerAlgorithm?: string;
+  CopySourceSSECustomerKey?: string;
+  CopySourceSSECustomerKeyMD5?: string;
+  RequestPayer?: string;
+  Tagging?: string;
+  ObjectLockMode?: string;
+  ObjectLockRetainUntilDate?: string;
+  ObjectLockLegalHoldStatus?: string;
+  ExpectedBucketOwner?: string;
+  ExpectedSourceBucketOwner?: string;
+}
+
+/** CreateBucket: the request's path, query string and headers. */
+export interface CreateBucketRequest {
+  ACL?: string;
+  Bucket?: string;
+  GrantFullControl?: string;
+  GrantRead?: string;
+  GrantReadACP?: string;
+  GrantWrite?: string;
+  GrantWriteACP?: string;
+  ObjectLockEnabledForBucket?: boolean;
+  ObjectOwnership?: string;
+  BucketNamespace?: string;
+}
+
+/** CreateMultipartUpload: the request's path, query string and headers. */
+export interface CreateMultipartUploadRequest {
+  ACL?: string;
+  Bucket?: string;
+  CacheControl?: string;
+  ContentDisposition?: string;
+  ContentEncoding?: string;
+  ContentLanguage?: string;
+  ContentType?: string;
+  Expires?: string;
+  GrantFullControl?: string;
+  GrantRead?: string;
+  GrantReadACP?: string;
+  GrantWriteACP?: string;
+  Key?: string;
+  Metadata?: Record<string, string>;
+  ServerSideEncryption?: string;
+  StorageClass?: string;
+  WebsiteRedirectLocation?: string;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKey?: string;
+  SSECustomerKeyMD5?: string;
+  SSEKMSKeyId?: string;
+  SSEKMSEncryptionContext?: string;
+  BucketKeyEnabled?: boolean;
+  RequestPayer?: string;
+  Tagging?: string;
+  ObjectLockMode?: string;
+  ObjectLockRetainUntilDate?: string;
+  ObjectLockLegalHoldStatus?: string;
+  ExpectedBucketOwner?: string;
+  ChecksumAlgorithm?: string;
+  ChecksumType?: string;
+}
+
+/** DeleteBucket: the request's path, query string and headers. */
+export interface DeleteBucketRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** DeleteBucketCors: the request's path, query string and headers. */
+export interface DeleteBucketCorsRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** DeleteBucketLifecycle: the request's path, query string and headers. */
+export interface DeleteBucketLifecycleRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** DeleteBucketPolicy: the request's path, query string and headers. */
+export interface DeleteBucketPolicyRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** DeleteBucketTagging: the request's path, query string and headers. */
+export interface DeleteBucketTaggingRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** DeleteObject: the request's path, query string and headers. */
+export interface DeleteObjectRequest {
+  Bucket?: string;
+  Key?: string;
+  MFA?: string;
+  VersionId?: string;
+  RequestPayer?: string;
+  BypassGovernanceRetention?: boolean;
+  ExpectedBucketOwner?: string;
+  IfMatch?: string;
+  IfMatchLastModifiedTime?: string;
+  IfMatchSize?: number;
+}
+
+/** DeleteObjectTagging: the request's path, query string and headers. */
+export interface DeleteObjectTaggingRequest {
+  Bucket?: string;
+  Key?: string;
+  VersionId?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** DeleteObjects: the request's path, query string and headers. */
+export interface DeleteObjectsRequest {
+  Bucket?: string;
+  MFA?: string;
+  RequestPayer?: string;
+  BypassGovernanceRetention?: boolean;
+  ExpectedBucketOwner?: string;
+  ChecksumAlgorithm?: string;
+}
+
+/** GetBucketAcl: the request's path, query string and headers. */
+export interface GetBucketAclRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetBucketCors: the request's path, query string and headers. */
+export interface GetBucketCorsRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetBucketLifecycleConfiguration: the request's path, query string and headers. */
+export interface GetBucketLifecycleConfigurationRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetBucketLocation: the request's path, query string and headers. */
+export interface GetBucketLocationRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetBucketLogging: the request's path, query string and headers. */
+export interface GetBucketLoggingRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetBucketPolicy: the request's path, query string and headers. */
+export interface GetBucketPolicyRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetBucketRequestPayment: the request's path, query string and headers. */
+export interface GetBucketRequestPaymentRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetBucketTagging: the request's path, query string and headers. */
+export interface GetBucketTaggingRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetBucketVersioning: the request's path, query string and headers. */
+export interface GetBucketVersioningRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetObject: the request's path, query string and headers. */
+export interface GetObjectRequest {
+  Bucket?: string;
+  IfMatch?: string;
+  IfModifiedSince?: string;
+  IfNoneMatch?: string;
+  IfUnmodifiedSince?: string;
+  Key?: string;
+  Range?: string;
+  ResponseCacheControl?: string;
+  ResponseContentDisposition?: string;
+  ResponseContentEncoding?: string;
+  ResponseContentLanguage?: string;
+  ResponseContentType?: string;
+  ResponseExpires?: string;
+  VersionId?: string;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKey?: string;
+  SSECustomerKeyMD5?: string;
+  RequestPayer?: string;
+  PartNumber?: number;
+  ExpectedBucketOwner?: string;
+  ChecksumMode?: string;
+}
+
+/** GetObjectAcl: the request's path, query string and headers. */
+export interface GetObjectAclRequest {
+  Bucket?: string;
+  Key?: string;
+  VersionId?: string;
+  RequestPayer?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetObjectTagging: the request's path, query string and headers. */
+export interface GetObjectTaggingRequest {
+  Bucket?: string;
+  Key?: string;
+  VersionId?: string;
+  ExpectedBucketOwner?: string;
+  RequestPayer?: string;
+}
+
+/** HeadBucket: the request's path, query string and headers. */
+export interface HeadBucketRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** HeadObject: the request's path, query string and headers. */
+export interface HeadObjectRequest {
+  Bucket?: string;
+  IfMatch?: string;
+  IfModifiedSince?: string;
+  IfNoneMatch?: string;
+  IfUnmodifiedSince?: string;
+  Key?: string;
+  Range?: string;
+  ResponseCacheControl?: string;
+  ResponseContentDisposition?: string;
+  ResponseContentEncoding?: string;
+  ResponseContentLanguage?: string;
+  ResponseContentType?: string;
+  ResponseExpires?: string;
+  VersionId?: string;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKey?: string;
+  SSECustomerKeyMD5?: string;
+  RequestPayer?: string;
+  PartNumber?: number;
+  ExpectedBucketOwner?: string;
+  ChecksumMode?: string;
+}
+
+/** ListBuckets: the request's path, query string and headers. */
+export interface ListBucketsRequest {
+  MaxBuckets?: number;
+  ContinuationToken?: string;
+  Prefix?: string;
+  BucketRegion?: string;
+}
+
+/** ListMultipartUploads: the request's path, query string and headers. */
+export interface ListMultipartUploadsRequest {
+  Bucket?: string;
+  Delimiter?: string;
+  EncodingType?: string;
+  KeyMarker?: string;
+  MaxUploads?: number;
+  Prefix?: string;
+  UploadIdMarker?: string;
+  ExpectedBucketOwner?: string;
+  RequestPayer?: string;
+}
+
+/** ListObjectVersions: the request's path, query string and headers. */
+export interface ListObjectVersionsRequest {
+  Bucket?: string;
+  Delimiter?: string;
+  EncodingType?: string;
+  KeyMarker?: string;
+  MaxKeys?: number;
+  Prefix?: string;
+  VersionIdMarker?: string;
+  ExpectedBucketOwner?: string;
+  RequestPayer?: string;
+  OptionalObjectAttributes?: string[];
+}
+
+/** ListObjects: the request's path, query string and headers. */
+export interface ListObjectsRequest {
+  Bucket?: string;
+  Delimiter?: string;
+  EncodingType?: string;
+  Marker?: string;
+  MaxKeys?: number;
+  Prefix?: string;
+  RequestPayer?: string;
+  ExpectedBucketOwner?: string;
+  OptionalObjectAttributes?: string[];
+}
+
+/** ListObjectsV2: the request's path, query string and headers. */
+export interface ListObjectsV2Request {
+  Bucket?: string;
+  Delimiter?: string;
+  EncodingType?: string;
+  MaxKeys?: number;
+  Prefix?: string;
+  ContinuationToken?: string;
+  FetchOwner?: boolean;
+  StartAfter?: string;
+  RequestPayer?: string;
+  ExpectedBucketOwner?: string;
+  OptionalObjectAttributes?: string[];
+}
+
+/** ListParts: the request's path, query string and headers. */
+export interface ListPartsRequest {
+  Bucket?: string;
+  Key?: string;
+  MaxParts?: number;
+  PartNumberMarker?: number;
+  UploadId?: string;
+  RequestPayer?: string;
+  ExpectedBucketOwner?: string;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKey?: string;
+  SSECustomerKeyMD5?: string;
+}
+
+/** PutBucketAcl: the request's path, query string and headers. */
+export interface PutBucketAclRequest {
+  ACL?: string;
+  Bucket?: string;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  GrantFullControl?: string;
+  GrantRead?: string;
+  GrantReadACP?: string;
+  GrantWrite?: string;
+  GrantWriteACP?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** PutBucketCors: the request's path, query string and headers. */
+export interface PutBucketCorsRequest {
+  Bucket?: string;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** PutBucketLifecycleConfiguration: the request's path, query string and headers. */
+export interface PutBucketLifecycleConfigurationRequest {
+  Bucket?: string;
+  ChecksumAlgorithm?: string;
+  ExpectedBucketOwner?: string;
+  TransitionDefaultMinimumObjectSize?: string;
+}
+
+/** PutBucketPolicy: the request's path, query string and headers. */
+export interface PutBucketPolicyRequest {
+  Bucket?: string;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  ConfirmRemoveSelfBucketAccess?: boolean;
+  ExpectedBucketOwner?: string;
+}
+
+/** PutBucketTagging: the request's path, query string and headers. */
+export interface PutBucketTaggingRequest {
+  Bucket?: string;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** PutBucketVersioning: the request's path, query string and headers. */
+export interface PutBucketVersioningRequest {
+  Bucket?: string;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  MFA?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** PutObject: the request's path, query string and headers. */
+export interface PutObjectRequest {
+  ACL?: string;
+  Bucket?: string;
+  CacheControl?: string;
+  ContentDisposition?: string;
+  ContentEncoding?: string;
+  ContentLanguage?: string;
+  ContentLength?: number;
+  ContentMD5?: string;
+  ContentType?: string;
+  ChecksumAlgorithm?: string;
+  ChecksumCRC32?: string;
+  ChecksumCRC32C?: string;
+  ChecksumCRC64NVME?: string;
+  ChecksumSHA1?: string;
+  ChecksumSHA256?: string;
+  ChecksumSHA512?: string;
+  ChecksumMD5?: string;
+  ChecksumXXHASH64?: string;
+  ChecksumXXHASH3?: string;
+  ChecksumXXHASH128?: string;
+  Expires?: string;
+  IfMatch?: string;
+  IfNoneMatch?: string;
+  GrantFullControl?: string;
+  GrantRead?: string;
+  GrantReadACP?: string;
+  GrantWriteACP?: string;
+  Key?: string;
+  WriteOffsetBytes?: number;
+  Metadata?: Record<string, string>;
+  ServerSideEncryption?: string;
+  StorageClass?: string;
+  WebsiteRedirectLocation?: string;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKey?: string;
+  SSECustomerKeyMD5?: string;
+  SSEKMSKeyId?: string;
+  SSEKMSEncryptionContext?: string;
+  BucketKeyEnabled?: boolean;
+  RequestPayer?: string;
+  Tagging?: string;
+  ObjectLockMode?: string;
+  ObjectLockRetainUntilDate?: string;
+  ObjectLockLegalHoldStatus?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** PutObjectAcl: the request's path, query string and headers. */
+export interface PutObjectAclRequest {
+  ACL?: string;
+  Bucket?: string;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  GrantFullControl?: string;
+  GrantRead?: string;
+  GrantReadACP?: string;
+  GrantWrite?: string;
+  GrantWriteACP?: string;
+  Key?: string;
+  RequestPayer?: string;
+  VersionId?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** PutObjectTagging: the request's path, query string and headers. */
+export interface PutObjectTaggingRequest {
+  Bucket?: string;
+  Key?: string;
+  VersionId?: string;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  ExpectedBucketOwner?: string;
+  RequestPayer?: string;
+}
+
+/** UploadPart: the request's path, query string and headers. */
+export interface UploadPartRequest {
+  Bucket?: string;
+  ContentLength?: number;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  ChecksumCRC32?: string;
+  ChecksumCRC32C?: string;
+  ChecksumCRC64NVME?: string;
+  ChecksumSHA1?: string;
+  ChecksumSHA256?: string;
+  ChecksumSHA512?: string;
+  ChecksumMD5?: string;
+  ChecksumXXHASH64?: string;
+  ChecksumXXHASH3?: string;
+  ChecksumXXHASH128?: string;
+  Key?: string;
+  PartNumber?: number;
+  UploadId?: string;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKey?: string;
+  SSECustomerKeyMD5?: string;
+  RequestPayer?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** UploadPartCopy: the request's path, query string and headers. */
+export interface UploadPartCopyRequest {
+  Bucket?: string;
+  CopySource?: string;
+  CopySourceIfMatch?: string;
+  CopySourceIfModifiedSince?: string;
+  CopySourceIfNoneMatch?: string;
+  CopySourceIfUnmodifiedSince?: string;
+  CopySourceRange?: string;
+  Key?: string;
+  PartNumber?: number;
+  UploadId?: string;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKey?: string;
+  SSECustomerKeyMD5?: string;
+  CopySourceSSECustomerAlgorithm?: string;
+  CopySourceSSECustomerKey?: string;
+  CopySourceSSECustomerKeyMD5?: string;
+  RequestPayer?: string;
+  ExpectedBucketOwner?: string;
+  ExpectedSourceBucketOwner?: string;
+}
+
+/** Every operation's request and answer document. */
 export interface S3Operations {
-  CompleteMultipartUpload: { output: CompleteMultipartUploadOutputXml };
-  CopyObject: { output: CopyObjectResultXml };
-  CreateMultipartUpload: { output: CreateMultipartUploadOutputXml };
-  DeleteObjects: { output: DeleteObjectsOutputXml };
-  GetBucketCors: { output: GetBucketCorsOutputXml };
-  GetBucketLifecycleConfiguration: { output: GetBucketLifecycleConfigurationOutputXml };
-  GetBucketLogging: { output: GetBucketLoggingOutputXml };
-  GetBucketRequestPayment: { output: GetBucketRequestPaymentOutputXml };
-  GetBucketTagging: { output: GetBucketTaggingOutputXml };
-  GetBucketVersioning: { output: GetBucketVersioningOutputXml };
-  ListBuckets: { output: ListBucketsOutputXml };
-  ListMultipartUploads: { output: ListMultipartUploadsOutputXml };
-  ListObjectVersions: { output: ListObjectVersionsOutputXml };
-  ListObjects: { output: ListObjectsOutputXml };
-  ListObjectsV2: { output: ListObjectsV2OutputXml };
-  ListParts: { output: ListPartsOutputXml };
-  UploadPartCopy: { output: CopyPartResultXml };
+  AbortMultipartUpload: { input: AbortMultipartUploadRequest; output: AbortMultipartUploadOutputXml };
+  CompleteMultipartUpload: { input: CompleteMultipartUploadRequest; output: CompleteMultipartUploadOutputXml };
+  CopyObject: { input: CopyObjectRequest; output: CopyObjectResultXml };
+  CreateBucket: { input: CreateBucketRequest; output: CreateBucketOutputXml };
+  CreateMultipartUpload: { input: CreateMultipartUploadRequest; output: CreateMultipartUploadOutputXml };
+  DeleteBucket: { input: DeleteBucketRequest; output: Record<string, never> };
+  DeleteBucketCors: { input: DeleteBucketCorsRequest; output: Record<string, never> };
+  DeleteBucketLifecycle: { input: DeleteBucketLifecycleRequest; output: Record<string, never> };
+  DeleteBucketPolicy: { input: DeleteBucketPolicyRequest; output: Record<string, never> };
+  DeleteBucketTagging: { input: DeleteBucketTaggingRequest; output: Record<string, never> };
+  DeleteObject: { input: DeleteObjectRequest; output: DeleteObjectOutputXml };
+  DeleteObjectTagging: { input: DeleteObjectTaggingRequest; output: DeleteObjectTaggingOutputXml };
+  DeleteObjects: { input: DeleteObjectsRequest; output: DeleteObjectsOutputXml };
+  GetBucketAcl: { input: GetBucketAclRequest; output: GetBucketAclOutputXml };
+  GetBucketCors: { input: GetBucketCorsRequest; output: GetBucketCorsOutputXml };
+  GetBucketLifecycleConfiguration: {
+    input: GetBucketLifecycleConfigurationRequest;
+    output: GetBucketLifecycleConfigurationOutputXml;
+  };
+  GetBucketLocation: { input: GetBucketLocationRequest; output: GetBucketLocationOutputXml };
+  GetBucketLogging: { input: GetBucketLoggingRequest; output: GetBucketLoggingOutputXml };
+  GetBucketPolicy: { input: GetBucketPolicyRequest; output: string };
+  GetBucketRequestPayment: { input: GetBucketRequestPaymentRequest; output: GetBucketRequestPaymentOutputXml };
+  GetBucketTagging: { input: GetBucketTaggingRequest; output: GetBucketTaggingOutputXml };
+  GetBucketVersioning: { input: GetBucketVersioningRequest; output: GetBucketVersioningOutputXml };
+  GetObject: { input: GetObjectRequest; output: string };
+  GetObjectAcl: { input: GetObjectAclRequest; output: GetObjectAclOutputXml };
+  GetObjectTagging: { input: GetObjectTaggingRequest; output: GetObjectTaggingOutputXml };
+  HeadBucket: { input: HeadBucketRequest; output: HeadBucketOutputXml };
+  HeadObject: { input: HeadObjectRequest; output: HeadObjectOutputXml };
+  ListBuckets: { input: ListBucketsRequest; output: ListBucketsOutputXml };
+  ListMultipartUploads: { input: ListMultipartUploadsRequest; output: ListMultipartUploadsOutputXml };
+  ListObjectVersions: { input: ListObjectVersionsRequest; output: ListObjectVersionsOutputXml };
+  ListObjects: { input: ListObjectsRequest; output: ListObjectsOutputXml };
+  ListObjectsV2: { input: ListObjectsV2Request; output: ListObjectsV2OutputXml };
+  ListParts: { input: ListPartsRequest; output: ListPartsOutputXml };
+  PutBucketAcl: { input: PutBucketAclRequest; output: Record<string, never> };
+  PutBucketCors: { input: PutBucketCorsRequest; output: Record<string, never> };
+  PutBucketLifecycleConfiguration: {
+    input: PutBucketLifecycleConfigurationRequest;
+    output: PutBucketLifecycleConfigurationOutputXml;
+  };
+  PutBucketPolicy: { input: PutBucketPolicyRequest; output: Record<string, never> };
+  PutBucketTagging: { input: PutBucketTaggingRequest; output: Record<string, never> };
+  PutBucketVersioning: { input: PutBucketVersioningRequest; output: Record<string, never> };
+  PutObject: { input: PutObjectRequest; output: PutObjectOutputXml };
+  PutObjectAcl: { input: PutObjectAclRequest; output: PutObjectAclOutputXml };
+  PutObjectTagging: { input: PutObjectTaggingRequest; output: PutObjectTaggingOutputXml };
+  UploadPart: { input: UploadPartRequest; output: UploadPartOutputXml };
+  UploadPartCopy: { input: UploadPartCopyRequest; output: CopyPartResultXml };
 }

@@ -2,7 +2,8 @@
  * From a request to what policies are evaluated against: the IAM action name (`ec2:RunInstances`,
  * `iam:CreateUser`, `s3:GetObject`) and the ARNs of the resources it touches (`*` when the action
  * names none). Pure functions of the request's service, action (or, for S3, method and path),
- * parameters and the requester's account id.
+ * its input as the action's wire model read it (src/shared/wire: what is authorized is what the
+ * action acts on, read once) and the requester's account id.
  *
  * ARN forms, as Eucalyptus uses them:
  *   arn:aws:ec2::ACCOUNT:instance/i-12345678   image/emi-..., securitygroup/NAME, keypair/NAME,
@@ -10,14 +11,15 @@
  *   arn:aws:iam::ACCOUNT:user/PATH/NAME        group/PATH/NAME
  *   arn:aws:s3:::bucket   arn:aws:s3:::bucket/key
  */
-import { listParam as itemsOf } from '../../query-params';
-
 export interface Authorization {
   action: string;
   resources: string[];
 }
 
 export type Params = Record<string, string | undefined>;
+
+/** A request's typed input (an EC2 or IAM request shape of src/shared/wire). */
+export type RequestInput = object;
 
 export const ec2Arn = (accountId: string, type: string, id: string) => `arn:aws:ec2::${accountId}:${type}/${id}`;
 
@@ -32,13 +34,14 @@ export const iamArn = (
 
 export const s3Arn = (bucket: string, key?: string) => `arn:aws:s3:::${bucket}${key !== undefined ? '/' + key : ''}`;
 
-/**
- * Every value a request gives for a parameter: a bare `Name` and the items `Name.1`, `Name.2`,
- * ... exactly as the actions read them (query-params' listParam).
- */
-export function listParam(params: Params, name: string): string[] {
-  const bare = params[name];
-  return [...(bare !== undefined && bare !== '' ? [bare] : []), ...itemsOf(params, name)];
+/** The names or ids an input gives in these members, each a string or a list of them. */
+function namesIn(input: RequestInput, ...members: string[]): string[] {
+  const values = input as Record<string, unknown>;
+  return members.flatMap((m) => {
+    const v = values[m];
+    if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string' && x !== '');
+    return typeof v === 'string' && v !== '' ? [v] : [];
+  });
 }
 
 /** The ARN resource type of an EC2 resource id, by its prefix. */
@@ -109,7 +112,7 @@ export type Ec2Canonical = (type: string, nameOrId: string) => string | undefine
 /** An EC2 Query request: `ec2:<Action>` and the ARNs of its resources. */
 export function ec2Authorization(
   action: string,
-  params: Params,
+  input: RequestInput,
   accountId: string,
   canonical: Ec2Canonical = () => undefined,
 ): Authorization {
@@ -118,37 +121,36 @@ export function ec2Authorization(
   const add = (type: string, ids: string[]) => {
     for (const id of ids) resources.push(arn(type, id));
   };
+  const names = (...members: string[]) => namesIn(input, ...members);
   if (action === 'RunInstances') {
-    add('image', listParam(params, 'ImageId'));
-    add('vmtype', [params.InstanceType || 'm1.small']);
-    add('keypair', listParam(params, 'KeyName'));
-    add('securitygroup', [...listParam(params, 'SecurityGroup'), ...listParam(params, 'SecurityGroupId')]);
-    add('availabilityzone', listParam(params, 'Placement.AvailabilityZone'));
-    add(
-      'image',
-      [params.KernelId, params.RamdiskId].filter((x): x is string => !!x),
-    );
+    const { Placement } = input as { Placement?: RequestInput };
+    add('image', names('ImageId'));
+    add('vmtype', [names('InstanceType')[0] ?? 'm1.small']);
+    add('keypair', names('KeyName'));
+    add('securitygroup', names('SecurityGroups', 'SecurityGroupIds'));
+    add('availabilityzone', Placement ? namesIn(Placement, 'AvailabilityZone') : []);
+    add('image', names('KernelId', 'RamdiskId'));
   } else if (INSTANCE_ACTIONS.has(action)) {
-    add('instance', listParam(params, 'InstanceId'));
+    add('instance', names('InstanceId', 'InstanceIds'));
   } else if (IMAGE_ACTIONS.has(action)) {
-    add('image', listParam(params, 'ImageId'));
+    add('image', names('ImageId'));
   } else if (SNAPSHOT_ACTIONS.has(action)) {
-    add('snapshot', listParam(params, 'SnapshotId'));
+    add('snapshot', names('SnapshotId'));
   } else if (VOLUME_ACTIONS.has(action)) {
-    add('volume', listParam(params, 'VolumeId'));
-    if (action === 'AttachVolume' || action === 'DetachVolume') add('instance', listParam(params, 'InstanceId'));
+    add('volume', names('VolumeId'));
+    if (action === 'AttachVolume' || action === 'DetachVolume') add('instance', names('InstanceId'));
   } else if (action === 'CreateVolume') {
-    add('snapshot', listParam(params, 'SnapshotId'));
-    add('availabilityzone', listParam(params, 'AvailabilityZone'));
+    add('snapshot', names('SnapshotId'));
+    add('availabilityzone', names('AvailabilityZone'));
   } else if (GROUP_ACTIONS.has(action)) {
-    add('securitygroup', [...listParam(params, 'GroupName'), ...listParam(params, 'GroupId')]);
+    add('securitygroup', names('GroupName', 'GroupId'));
   } else if (KEYPAIR_ACTIONS.has(action)) {
-    add('keypair', listParam(params, 'KeyName'));
+    add('keypair', names('KeyName'));
   } else if (ADDRESS_ACTIONS.has(action)) {
-    add('address', listParam(params, 'PublicIp'));
-    if (action === 'AssociateAddress') add('instance', listParam(params, 'InstanceId'));
+    add('address', names('PublicIp'));
+    if (action === 'AssociateAddress') add('instance', names('InstanceId'));
   } else if (action === 'CreateTags' || action === 'DeleteTags') {
-    for (const id of listParam(params, 'ResourceId')) {
+    for (const id of names('Resources')) {
       const type = ec2TypeOf(id);
       if (type) resources.push(arn(type, id));
     }
@@ -226,10 +228,11 @@ const IAM_TARGETS: Record<string, IamTarget> = {
 /** An IAM (Euare) request: `iam:<Action>` and the ARN of the user or group it acts on. */
 export function iamAuthorization(
   action: string,
-  params: Params,
+  input: RequestInput,
   accountId: string,
   opts: IamOptions = {},
 ): Authorization {
+  const params = input as Params;
   const target = IAM_TARGETS[action] ?? 'none';
   /** The entity's ARN from its stored record; one being created (or not found) as the request names it. */
   const arnOf = (type: 'user' | 'group', name: string, givenPath?: string) => {
@@ -357,17 +360,25 @@ export function s3Authorization(req: S3Request): Authorization {
 }
 
 export type ServiceRequest =
-  | { service: 'ec2'; action: string; params: Params; accountId: string; canonical?: Ec2Canonical }
-  | { service: 'iam'; action: string; params: Params; accountId: string; options?: IamOptions }
+  | { service: 'ec2'; action: string; input: RequestInput; accountId: string; canonical?: Ec2Canonical }
+  | {
+      service: 'iam';
+      action: string;
+      input: RequestInput;
+      accountId: string;
+      /** The account an administrator acts in (Euare's DelegateAccount). */
+      delegateAccount?: string;
+      options?: IamOptions;
+    }
   | ({ service: 's3' } & S3Request);
 
 /** Any service's request to its action and resources. */
 export function authorizationFor(req: ServiceRequest): Authorization {
   switch (req.service) {
     case 'ec2':
-      return ec2Authorization(req.action, req.params, req.accountId, req.canonical);
+      return ec2Authorization(req.action, req.input, req.accountId, req.canonical);
     case 'iam':
-      return iamAuthorization(req.action, req.params, req.accountId, req.options);
+      return iamAuthorization(req.action, req.input, req.accountId, req.options);
     case 's3':
       return s3Authorization(req);
   }
