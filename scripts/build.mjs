@@ -113,4 +113,6 @@ bundle('cli/main.js', 'cli.js');
 bundle('backend/cloud.js', 'cloud.js');
 bundle('backend/node/nc.js', 'node.js');
 bundle('backend/admin/index.js', 'admin.js');
+// QEMU runs it for each guest connection to its metadata address (qemu.ts).
+bundle('backend/node/metadata-pipe.js', 'metadata-pipe.js');
 console.log(`built ${commands.length} commands`);

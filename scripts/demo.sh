@@ -12,6 +12,14 @@ column() { local type="$1" n="$2"; shift 2; "$@" | awk -F'\t' -v t="$type" -v n=
 # waits (up to a minute) until column N of the LINE-type line reads VALUE
 wait_for() { local want="$1" type="$2" n="$3"; shift 3; for _ in $(seq 300); do [ "$(column "$type" "$n" "$@")" = "$want" ] && return; sleep 0.2; done; }
 
+# This demo's image is a made-up disk, not a bootable one: a local cloud it starts for the first
+# time simulates its instances. (README, "Real instances": the same steps with a bootable image.)
+node_conf="${EUCA_LOCAL_DIR:-$HOME/.euca/local}/node/etc/eucalyptus/eucalyptus.conf"
+if [ ! -e "$node_conf" ]; then
+  mkdir -p "$(dirname "$node_conf")"
+  printf 'HYPERVISOR="simulated"\n' > "$node_conf"
+fi
+
 step euca-version
 step euca-describe-availability-zones
 step euca-describe-regions

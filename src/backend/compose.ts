@@ -88,6 +88,10 @@ export async function composeCloud(
     accountName,
     client: nodeClients,
     groupRules: async (accountId, groupName) => (await groups.get(accountId, groupName))?.rules ?? [],
+    liveInstances: async () =>
+      (await instances.list({ states: ['pending', 'running'] }))
+        .filter((i) => i.node && i.groupName)
+        .map((i) => ({ instanceId: i.id, node: i.node!, accountId: i.accountId, groupName: i.groupName! })),
     log,
   });
   const compute = computeServices(

@@ -75,13 +75,15 @@ SCHEDPOLICY="ROUNDROBIN"
 
 # Networking (see the Administrator's Guide): SYSTEM, STATIC, MANAGED or MANAGED-NOVLAN.
 # In the MANAGED modes every active security group gets a network of VNET_ADDRSPERNET addresses
-# of VNET_SUBNET; VNET_PUBLICIPS are the public (elastic) addresses. The local cloud keeps these
-# as bookkeeping only: 192.0.2.0/24 is TEST-NET-1, never routed, and nothing is sent to it.
+# of VNET_SUBNET; VNET_PUBLICIPS are the public (elastic) addresses. The local cloud's are this
+# machine's own loopback addresses: where a node runs real guests (QEMU), the ports an instance's
+# security group opens are forwarded to it from its public address, and nothing else is bound.
+# The private networks are bookkeeping (the guests of QEMU's user network take 169.254.0.0/16).
 VNET_MODE="MANAGED-NOVLAN"
 VNET_SUBNET="10.128.0.0"
 VNET_NETMASK="255.255.0.0"
 VNET_ADDRSPERNET="32"
-VNET_PUBLICIPS="192.0.2.10-192.0.2.40"
+VNET_PUBLICIPS="127.0.100.10-127.0.100.40"
 VNET_DNS="127.0.0.1"
 `;
 

@@ -99,11 +99,22 @@ export interface VmTypeSpec {
   diskGiB: number;
 }
 
+/** The most ports one instance has forwarded from its public address. */
+export const MAX_PORT_FORWARDS = 64;
+
+/** A port the instance's security groups open: forwarded to the guest from its public address. */
+export interface PortForward {
+  protocol: 'tcp' | 'udp';
+  port: number;
+}
+
 export interface InstanceNetwork {
   mac: string;
   privateIp: string;
   publicIp?: string;
   vlan?: number;
+  /** The ports its security groups open (the MANAGED modes), in order. */
+  ports?: PortForward[];
 }
 
 export interface DescribeResourceResponse {
@@ -111,6 +122,8 @@ export interface DescribeResourceResponse {
   memoryMiB: number;
   diskGiB: number;
   hypervisor: string;
+  /** What each instance costs beyond its guest memory (the hypervisor's own), in MiB. */
+  overheadMiB?: number;
   instancePath: string;
 }
 
@@ -185,6 +198,13 @@ export interface GetConsoleOutputResponse {
   timestamp: string;
 }
 
+/** An instance's public address and the ports its security groups open, as they are now. */
+export interface NetworkRequest {
+  instanceId: string;
+  publicIp?: string;
+  ports: PortForward[];
+}
+
 /** Every action: its request and response shapes. */
 export interface NcActions {
   DescribeResource: { request: Record<string, never>; response: DescribeResourceResponse };
@@ -195,6 +215,7 @@ export interface NcActions {
   GetConsoleOutput: { request: InstanceRequest; response: GetConsoleOutputResponse };
   AttachVolume: { request: VolumeRequest; response: VolumeRequest };
   DetachVolume: { request: VolumeRequest; response: VolumeRequest };
+  ConfigureNetwork: { request: NetworkRequest; response: { instanceId: string } };
 }
 export type NcAction = keyof NcActions;
 export const NC_ACTIONS: readonly NcAction[] = [
@@ -206,6 +227,7 @@ export const NC_ACTIONS: readonly NcAction[] = [
   'GetConsoleOutput',
   'AttachVolume',
   'DetachVolume',
+  'ConfigureNetwork',
 ];
 
 /** An error answer: `{"Error": {"Code", "Message"}}` with an HTTP status. */
@@ -364,6 +386,9 @@ export class NodeControllerClient {
   }
   detachVolume(req: VolumeRequest): Promise<VolumeRequest> {
     return this.call('DetachVolume', req);
+  }
+  configureNetwork(req: NetworkRequest): Promise<{ instanceId: string }> {
+    return this.call('ConfigureNetwork', req);
   }
 
   close(): Promise<void> {

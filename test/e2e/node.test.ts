@@ -295,6 +295,8 @@ describe('a node controller', () => {
 describe('eucalyptus-nc start (detached)', () => {
   test('starts in the background; without a key it waits to be paired, printing its token; restarts', async () => {
     const dir = tempDir('euca-nc-');
+    fs.mkdirSync(path.dirname(nodePaths(dir).conf), { recursive: true });
+    fs.writeFileSync(nodePaths(dir).conf, 'HYPERVISOR="simulated"\n');
     const env = cleanEnv();
     const noKey = await run(
       'eucalyptus-nc',

@@ -24,14 +24,26 @@ export interface TestCloud {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startCloud(dataDir = tempDir('euca-cloud-'), port = 0): Promise<TestCloud> {
+export interface CloudOptions {
+  /** What the local node runs instances with (HYPERVISOR): simulated unless a test boots real guests. */
+  hypervisor?: 'simulated' | 'kvm' | 'qemu';
+}
+
+export async function startCloud(
+  dataDir = tempDir('euca-cloud-'),
+  port = 0,
+  opts: CloudOptions = {},
+): Promise<TestCloud> {
   const paths = cloudPaths(dataDir);
   fs.rmSync(paths.pidFile, { force: true });
   // The local node controller reports a fixed size, whatever machine the tests run on.
   const nodeConf = nodePaths(localNodeDir(dataDir)).conf;
   if (!fs.existsSync(nodeConf)) {
     fs.mkdirSync(path.dirname(nodeConf), { recursive: true });
-    fs.writeFileSync(nodeConf, 'MAX_CORES="16"\nMAX_MEM="8192"\nMAX_DISK="200"\nBOOT_DELAY_MS="100"\n');
+    fs.writeFileSync(
+      nodeConf,
+      `MAX_CORES="16"\nMAX_MEM="8192"\nMAX_DISK="200"\nBOOT_DELAY_MS="100"\nHYPERVISOR="${opts.hypervisor ?? 'simulated'}"\n`,
+    );
   }
   const child: ChildProcess = spawn(
     path.join(commandsDir(), 'eucalyptus-cloud'),

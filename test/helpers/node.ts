@@ -93,7 +93,7 @@ export async function startNode(
   fs.mkdirSync(path.dirname(paths.conf), { recursive: true });
   fs.writeFileSync(
     paths.conf,
-    Object.entries(conf)
+    Object.entries({ HYPERVISOR: 'simulated', ...conf })
       .map(([k, v]) => `${k}="${v}"\n`)
       .join(''),
   );

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { generateSharedKey, parseSharedKey, sha256Hex, signRequest, verifyRequest } from '../../src/shared/nc-protocol';
-import { diskLayout, SWAP_BYTES } from '../../src/backend/node/simulated';
+import { diskLayout, SWAP_BYTES } from '../../src/backend/node/instances';
 
 const key = generateSharedKey();
 const body = JSON.stringify({ Action: 'DescribeResource' });

@@ -231,6 +231,7 @@ function fakeCompute(slots: number) {
     releaseAddresses: async (a) => void addresses.delete(a.privateIp),
     publicAddressOf: async () => undefined,
     publicAddresses: async () => new Map(),
+    forwardedPorts: async () => [],
     keyPair: async () => undefined,
     securityGroup: async (_account, name) => (name === 'default' ? { id: 'sg-00000001', name } : undefined),
     nodes: {

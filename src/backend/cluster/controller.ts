@@ -43,13 +43,16 @@ export interface ClusterControllerOptions {
   log?: (line: string) => void;
 }
 
-/** How many instances of a type fit in the given resources. */
-export function fits(room: NodeCapacity, t: VmType): number {
+/**
+ * How many instances of a type fit in the given resources, each costing its memory and the
+ * node's overhead per instance (what QEMU itself takes).
+ */
+export function fits(room: NodeCapacity, t: VmType, overheadMiB = 0): number {
   return Math.max(
     0,
     Math.min(
       Math.floor(room.cores / t.cpus),
-      Math.floor(room.memoryMiB / t.memoryMiB),
+      Math.floor(room.memoryMiB / (t.memoryMiB + overheadMiB)),
       Math.floor(room.diskGiB / t.diskGiB),
     ),
   );
@@ -108,7 +111,7 @@ export class ClusterController {
             (_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), this.timeoutMs)),
           );
           const c = await Promise.race([client.describeResource(n), timeout]);
-          await this.nodes.answered(n, { cores: c.cores, memoryMiB: c.memoryMiB, diskGiB: c.diskGiB });
+          await this.nodes.answered(n, c);
           this.misses.delete(key(n));
         } catch (e) {
           // A node busy laying out a large batch may answer late once; only repeated silence counts.
@@ -144,16 +147,19 @@ export class ClusterController {
     const used = new Map<string, NodeCapacity>();
     const rows = (await this.db
       .prepare(
-        `SELECT p.host, p.port, SUM(p.cpus) AS cores, SUM(p.memory_mib) AS mem, SUM(p.disk_gib) AS disk
+        `SELECT p.host, p.port, COUNT(*) AS n, SUM(p.cpus) AS cores, SUM(p.memory_mib) AS mem, SUM(p.disk_gib) AS disk
          FROM placements p JOIN nodes n ON n.host = p.host AND n.port = p.port WHERE n.cluster = ? GROUP BY p.host, p.port`,
       )
-      .all(zone)) as { host: string; port: number; cores: number; mem: number; disk: number }[];
+      .all(zone)) as { host: string; port: number; n: number; cores: number; mem: number; disk: number }[];
+    const counts = new Map(rows.map((r) => [key(r), r.n]));
     for (const r of rows) used.set(key(r), { cores: r.cores, memoryMiB: r.mem, diskGiB: r.disk });
     return (await this.nodes.list(zone))
       .filter((n) => n.status === 'enabled' && n.capacity)
       .map((node) => {
         const total = node.capacity!;
         const u = used.get(key(node)) ?? { cores: 0, memoryMiB: 0, diskGiB: 0 };
+        // Each instance placed costs the node its hypervisor's overhead too.
+        u.memoryMiB += (counts.get(key(node)) ?? 0) * (total.overheadMiB ?? 0);
         return {
           node,
           total,
@@ -171,8 +177,8 @@ export class ClusterController {
     const room = await this.room(zone);
     const vmTypes = (await this.vmTypes.list()).map((t) => ({
       ...t,
-      free: room.reduce((s, r) => s + fits(r.left, t), 0),
-      max: room.reduce((s, r) => s + fits(r.total, t), 0),
+      free: room.reduce((s, r) => s + fits(r.left, t, r.total.overheadMiB), 0),
+      max: room.reduce((s, r) => s + fits(r.total, t, r.total.overheadMiB), 0),
     }));
     return { zone, vmTypes, nodes: await this.nodes.list(zone) };
   }
@@ -198,7 +204,7 @@ export class ClusterController {
         let found = -1;
         for (let step = 0; step < room.length; step++) {
           const j = (at + step) % room.length;
-          if (fits(room[j].left, vmType) > 0) {
+          if (fits(room[j].left, vmType, room[j].total.overheadMiB) > 0) {
             found = j;
             break;
           }
@@ -207,7 +213,7 @@ export class ClusterController {
         const r = room[found];
         r.left = {
           cores: r.left.cores - vmType.cpus,
-          memoryMiB: r.left.memoryMiB - vmType.memoryMiB,
+          memoryMiB: r.left.memoryMiB - vmType.memoryMiB - (r.total.overheadMiB ?? 0),
           diskGiB: r.left.diskGiB - vmType.diskGiB,
         };
         chosen.push(r.node);

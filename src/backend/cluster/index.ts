@@ -1,8 +1,9 @@
 /**
  * The cluster controller inside the cloud process: VM types and nodes (the scheduler), the
- * network manager, and the iptables file it renders. What it needs from parts that are not its
- * own is given when it is made: a security group's rules (for the firewall) and the NC protocol
- * client (for node capacity).
+ * network manager, the iptables file it renders, and the part of that firewall nodes do apply:
+ * each instance's public address and the ports its security group opens, forwarded by its node
+ * to the guest (QEMU). What it needs from parts that are not its own is given when it is made: a
+ * security group's rules, the instances that run, and the NC protocol client.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +11,7 @@ import type { SqlDatabase } from '../store/sql';
 import { writeFileAtomic } from '../../shared/files';
 import { ClusterController, parsePolicy } from './controller';
 import { type NetworkConfig } from './network/config';
+import { openPorts } from './network/forwards';
 import { renderIptables, type Rule } from './network/iptables';
 import { NetworkManager } from './network/manager';
 import { type NodeClient, SqliteNodeStore } from './nodes';
@@ -25,7 +27,17 @@ export interface ClusterOptions {
   client: NodeClient;
   /** A security group's ingress rules, for the firewall. */
   groupRules: (accountId: string, groupName: string) => Promise<Rule[]>;
+  /** The instances pending or running, with their node and group, whose ports nodes forward. */
+  liveInstances: () => Promise<LiveInstance[]>;
   log?: (line: string) => void;
+}
+
+export interface LiveInstance {
+  instanceId: string;
+  /** host:port of its node controller. */
+  node: string;
+  accountId: string;
+  groupName: string;
 }
 
 /** Where the rendered firewall goes, under the data dir. */
@@ -41,6 +53,11 @@ export class ClusterServices {
   private rendering: Promise<void> = Promise.resolve();
   private readonly accountName: ClusterOptions['accountName'];
   private readonly groupRules: ClusterOptions['groupRules'];
+  private readonly liveInstances: ClusterOptions['liveInstances'];
+  private readonly client: ClusterOptions['client'];
+  private readonly log: ClusterOptions['log'];
+  /** What each instance's node was last told (publicIp and ports), to tell it only changes. */
+  private readonly told = new Map<string, string>();
 
   private constructor(opts: ClusterOptions, network: NetworkManager) {
     this.controller = new ClusterController({
@@ -64,6 +81,9 @@ export class ClusterServices {
     this.rulesFile = iptablesFile(opts.dataDir);
     this.accountName = opts.accountName;
     this.groupRules = opts.groupRules;
+    this.liveInstances = opts.liveInstances;
+    this.client = opts.client;
+    this.log = opts.log;
   }
 
   static async open(opts: ClusterOptions): Promise<ClusterServices> {
@@ -105,5 +125,44 @@ export class ClusterServices {
     });
     fs.mkdirSync(path.dirname(this.rulesFile), { recursive: true, mode: 0o755 });
     writeFileAtomic(this.rulesFile, text, 0o644);
+    await this.tellNodes(async (accountId, groupName) => rules.get(`${accountId}/${groupName}`) ?? []);
+  }
+
+  /** The ports an instance of this group has forwarded (RunInstance carries them). */
+  async portsFor(accountId: string, groupName: string): Promise<ReturnType<typeof openPorts>> {
+    return this.network.managed ? openPorts(await this.groupRules(accountId, groupName)) : [];
+  }
+
+  /**
+   * Tells each live instance's node its public address and forwarded ports where they changed. A
+   * node that does not know the instance yet (its RunInstance is on the way, with them) or cannot
+   * be reached is told again at the next render.
+   */
+  private async tellNodes(rulesOf: (accountId: string, groupName: string) => Promise<Rule[]>): Promise<void> {
+    const configure = this.client.configureNetwork?.bind(this.client);
+    if (!configure) return;
+    const live = await this.liveInstances();
+    const publicIps = new Map(
+      (await this.network.publicAddresses()).filter((a) => a.instanceId).map((a) => [a.instanceId!, a.ip]),
+    );
+    const ids = new Set(live.map((i) => i.instanceId));
+    for (const id of this.told.keys()) if (!ids.has(id)) this.told.delete(id);
+    await Promise.all(
+      live.map(async (i) => {
+        const request = {
+          instanceId: i.instanceId,
+          publicIp: publicIps.get(i.instanceId),
+          ports: openPorts(await rulesOf(i.accountId, i.groupName)),
+        };
+        const said = JSON.stringify(request);
+        if (this.told.get(i.instanceId) === said) return;
+        try {
+          await configure(i.node, request);
+          this.told.set(i.instanceId, said);
+        } catch (e) {
+          this.log?.(`${i.instanceId}: its node ${i.node} was not told its network: ${(e as Error).message}`);
+        }
+      }),
+    );
   }
 }

@@ -4,6 +4,7 @@
  * protocol's DescribeResource. The client is injected (NodeClient) so the protocol library can
  * be wired in by the cloud and a fake given by tests.
  */
+import type { NetworkRequest } from '../../shared/nc-protocol';
 import type { SqlDatabase } from '../store/sql';
 
 export interface NodeAddress {
@@ -15,11 +16,17 @@ export interface NodeCapacity {
   cores: number;
   memoryMiB: number;
   diskGiB: number;
+  /** What each instance costs the node beyond its guest memory (QEMU's own), in MiB. */
+  overheadMiB?: number;
+  /** What runs its instances: kvm, qemu or simulated. */
+  hypervisor?: string;
 }
 
 /** What the cluster needs of the NC protocol client. */
 export interface NodeClient {
   describeResource(node: NodeAddress): Promise<NodeCapacity>;
+  /** Tells a node (host:port) an instance's public address and forwarded ports. */
+  configureNetwork?(node: string, req: NetworkRequest): Promise<void>;
 }
 
 export type NodeStatus = 'enabled' | 'unreachable';

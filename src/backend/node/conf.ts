@@ -18,8 +18,10 @@ NC_BIND_ADDR="127.0.0.1"
 # The cloud this node fetches images and metadata from (eucalyptus-nc --cloud-url sets it).
 CLOUD_URL=""
 
-# The hypervisor driver: this build ships the simulated one.
-HYPERVISOR="simulated"
+# What runs the instances: "kvm" (QEMU with KVM, or with TCG where /dev/kvm cannot be used),
+# "qemu" (QEMU with TCG), "simulated" (nothing boots), or empty: kvm when qemu-system-x86_64
+# is installed, else simulated.
+HYPERVISOR=""
 
 # Where instances' disks live, and the image cache (INSTANCE_PATH/cache). Everything else in it
 # is removed when the node controller starts.
@@ -72,7 +74,7 @@ export function readNodeSettings(paths: NodePaths): NodeSettings {
     port: conf.NC_PORT ? Number(conf.NC_PORT) : DEFAULT_NC_PORT,
     bind: conf.NC_BIND_ADDR || '127.0.0.1',
     cloudUrl: conf.CLOUD_URL ?? '',
-    hypervisor: conf.HYPERVISOR || 'simulated',
+    hypervisor: conf.HYPERVISOR ?? '',
     instancePath,
     maxCores: positive(conf, 'MAX_CORES'),
     maxMemMiB: positive(conf, 'MAX_MEM'),

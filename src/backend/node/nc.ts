@@ -9,6 +9,7 @@
 import { NODE_HYPERVISORS } from '../../shared/hypervisors';
 import type { NodeRunOptions } from '../../shared/launcher';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { listen, log } from '../listen';
 import * as path from 'node:path';
 import { CliError } from '../../shared/errors';
@@ -23,7 +24,11 @@ import { ImageCache } from './image-cache';
 import { nodePaths } from '../../shared/node-paths';
 import { createNodeServer } from './server';
 import { MetadataChannels, metadataRelay } from './metadata';
-import { SimulatedDriver } from './simulated';
+import { NodeInstances } from './instances';
+import type { MachineHost } from './hypervisor';
+import { kvmUsable, QEMU_BINARY, QemuMachines } from './qemu';
+import { SimulatedMachines } from './simulated';
+import { onPath } from '../../shared/files';
 
 /** The key shared with the cluster, or undefined when the node has not been paired yet. */
 function readKey(file: string): string | undefined {
@@ -38,6 +43,30 @@ function readKey(file: string): string | undefined {
   } catch (e) {
     throw new CliError('InvalidKey', `${file}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * What boots this node's instances. HYPERVISOR="kvm" runs QEMU with KVM, or with TCG where
+ * /dev/kvm cannot be used (said in the log); "qemu" always with TCG; "simulated" boots nothing;
+ * empty picks kvm when QEMU is installed, else simulated.
+ */
+async function machineHost(hypervisor: string, bootDelayMs: number): Promise<MachineHost> {
+  const qemu = onPath(QEMU_BINARY);
+  const wanted = hypervisor || (qemu ? 'kvm' : 'simulated');
+  if (wanted === 'simulated') return new SimulatedMachines(bootDelayMs);
+  if (!qemu)
+    throw new CliError(
+      'InvalidConfiguration',
+      `HYPERVISOR="${wanted}" needs ${QEMU_BINARY} (apt-get install qemu-system-x86), or set HYPERVISOR="simulated"`,
+    );
+  const kvm = wanted === 'kvm' && (await kvmUsable(qemu));
+  if (wanted === 'kvm' && !kvm) log('eucalyptus-nc: KVM cannot be used here: guests run under QEMU with TCG');
+  return new QemuMachines({
+    accel: kvm ? 'kvm' : 'tcg',
+    binary: qemu,
+    maxBoots: Math.max(1, os.cpus().length),
+    mayBindLowPorts: process.getuid?.() === 0,
+  });
 }
 
 /** An unpaired node's one-time token: made at its first start, kept until it is used. */
@@ -72,7 +101,7 @@ export async function runNodeController(opts: NodeRunOptions): Promise<void> {
     throw new CliError('InvalidConfiguration', `${paths.conf}: ${(e as Error).message}`);
   }
   if (opts.port !== undefined) settings.port = opts.port;
-  if (!(NODE_HYPERVISORS as readonly string[]).includes(settings.hypervisor))
+  if (settings.hypervisor && !(NODE_HYPERVISORS as readonly string[]).includes(settings.hypervisor))
     throw new CliError(
       'InvalidConfiguration',
       `HYPERVISOR="${settings.hypervisor}" in ${paths.conf}: this node runs ${NODE_HYPERVISORS.join(', ')}`,
@@ -99,9 +128,9 @@ export async function runNodeController(opts: NodeRunOptions): Promise<void> {
   // once requests come, by when it exists).
   const metadata = metadataRelay(pairing, (id) => driver.state(id));
   const channels = new MetadataChannels(metadata, log);
-  const driver = new SimulatedDriver({
+  const driver = new NodeInstances({
     instancePath: settings.instancePath,
-    bootDelayMs: settings.bootDelayMs,
+    machines: await machineHost(settings.hypervisor, settings.bootDelayMs),
     images,
     channels,
     log,

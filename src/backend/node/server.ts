@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import {
   type DescribeResourceResponse,
+  type PortForward,
   EMPTY_BODY_SHA256,
   NC_ACTIONS,
   NC_SERVICE_PATH,
@@ -37,7 +38,10 @@ export interface NodeServerDeps {
 }
 
 /** Cores, memory and disk: the machine's, unless MAX_CORES / MAX_MEM / MAX_DISK say otherwise. */
-export async function describeResource(settings: NodeSettings, hypervisor: string): Promise<DescribeResourceResponse> {
+export async function describeResource(
+  settings: NodeSettings,
+  driver: Pick<HypervisorDriver, 'name' | 'overheadMiB'>,
+): Promise<DescribeResourceResponse> {
   let diskGiB = settings.maxDiskGiB;
   if (diskGiB === undefined) {
     const st = await fs.promises.statfs(settings.instancePath);
@@ -47,7 +51,8 @@ export async function describeResource(settings: NodeSettings, hypervisor: strin
     cores: settings.maxCores ?? os.cpus().length,
     memoryMiB: settings.maxMemMiB ?? Math.floor(os.totalmem() / 1024 ** 2),
     diskGiB,
-    hypervisor,
+    hypervisor: driver.name,
+    overheadMiB: driver.overheadMiB,
     instancePath: settings.instancePath,
   };
 }
@@ -74,11 +79,26 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The ports of a ConfigureNetwork request, each checked (TCP or UDP, 1-65535). */
+function portsOf(value: unknown): PortForward[] {
+  if (!Array.isArray(value)) throw new DriverError('InvalidParameterValue', 'ports must be a list');
+  return value.map((p: { protocol?: unknown; port?: unknown }) => {
+    if (
+      (p?.protocol !== 'tcp' && p?.protocol !== 'udp') ||
+      !Number.isInteger(p.port) ||
+      (p.port as number) < 1 ||
+      (p.port as number) > 65535
+    )
+      throw new DriverError('InvalidParameterValue', `not a TCP or UDP port: ${JSON.stringify(p)}`);
+    return { protocol: p.protocol, port: p.port as number };
+  });
+}
+
 export function createNodeServer(deps: NodeServerDeps): http.Server {
   const { driver } = deps;
 
   const actions: Record<NcAction, (p: any) => Promise<unknown>> = {
-    DescribeResource: () => describeResource(deps.settings, driver.name),
+    DescribeResource: () => describeResource(deps.settings, driver),
     RunInstance: async (p) => {
       await driver.run(p);
       return { state: 'pending' };
@@ -103,6 +123,10 @@ export function createNodeServer(deps: NodeServerDeps): http.Server {
     DetachVolume: async (p) => {
       await driver.detachVolume(String(p.instanceId), String(p.device));
       return { instanceId: p.instanceId, volumeId: p.volumeId, device: p.device };
+    },
+    ConfigureNetwork: async (p) => {
+      await driver.configureNetwork(String(p.instanceId), p.publicIp, portsOf(p.ports));
+      return { instanceId: p.instanceId };
     },
     GetConsoleOutput: async (p) => {
       const out = await driver.consoleOutput(String(p.instanceId));

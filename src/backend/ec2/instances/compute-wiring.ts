@@ -36,6 +36,7 @@ export function computeServices(
     releaseAddresses: (addresses) => cluster.network.releaseInstanceAddresses(addresses),
     publicAddressOf: (instanceId) => cluster.network.publicAddressOf(instanceId),
     publicAddresses: () => cluster.network.publicAddressesByInstance(),
+    forwardedPorts: (accountId, groupName) => cluster.portsFor(accountId, groupName),
     keyPair: (accountId, name) => keypairs.get(accountId, name),
     securityGroup: (accountId, nameOrId) => groups.find(accountId, nameOrId),
     nodes,

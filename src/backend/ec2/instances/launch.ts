@@ -229,7 +229,13 @@ export function bootOnNode(
         keyName: i.keyName,
         publicKey,
         launchIndex: i.launchIndex,
-        network: { mac: i.mac!, privateIp: i.privateIp!, publicIp: i.publicIp, vlan: i.vlan },
+        network: {
+          mac: i.mac!,
+          privateIp: i.privateIp!,
+          publicIp: i.publicIp,
+          vlan: i.vlan,
+          ports: i.groupName ? await d.compute.forwardedPorts(i.accountId, i.groupName) : undefined,
+        },
         volumes: vols.length ? vols : undefined,
       };
       return d.compute.nodes.runInstance(i.node!, spec);

@@ -3,7 +3,7 @@
  * its connection pool is reused), serving both the cluster controller (DescribeResource) and
  * the instances (RunInstance, TerminateInstance, ...). Nodes are named host:port.
  */
-import { NodeControllerClient, type VolumeRequest } from '../../../shared/nc-protocol';
+import { type NetworkRequest, NodeControllerClient, type VolumeRequest } from '../../../shared/nc-protocol';
 import type { NodeAddress, NodeCapacity, NodeClient } from '../../cluster/nodes';
 import { type LaunchSpec, type NodeOperations, type NodeState } from './services';
 
@@ -20,7 +20,13 @@ export class NodeClients implements NodeOperations, NodeClient {
 
   async describeResource(node: NodeAddress): Promise<NodeCapacity> {
     const r = await this.client(`${node.host}:${node.port}`).describeResource();
-    return { cores: r.cores, memoryMiB: r.memoryMiB, diskGiB: r.diskGiB };
+    return {
+      cores: r.cores,
+      memoryMiB: r.memoryMiB,
+      diskGiB: r.diskGiB,
+      overheadMiB: r.overheadMiB ?? 0,
+      hypervisor: r.hypervisor,
+    };
   }
 
   async runInstance(node: string, spec: LaunchSpec): Promise<void> {
@@ -46,6 +52,10 @@ export class NodeClients implements NodeOperations, NodeClient {
       state: i.state,
       reason: i.reason,
     }));
+  }
+
+  async configureNetwork(node: string, req: NetworkRequest): Promise<void> {
+    await this.client(node).configureNetwork(req);
   }
 
   async attachVolume(node: string, req: VolumeRequest): Promise<void> {

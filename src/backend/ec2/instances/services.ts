@@ -6,7 +6,7 @@
  */
 // The shapes a node controller takes are the NC protocol's own (types only: nothing is loaded).
 import type { VolumeRequest } from '../../../shared/nc-protocol';
-import type { InstanceNetwork, RunInstanceRequest, VmTypeSpec } from '../../../shared/nc-protocol';
+import type { InstanceNetwork, PortForward, RunInstanceRequest, VmTypeSpec } from '../../../shared/nc-protocol';
 
 export type VmType = VmTypeSpec;
 export type NetworkAddresses = InstanceNetwork;
@@ -50,6 +50,8 @@ export interface ComputeServices {
   publicAddressOf(instanceId: string): Promise<string | undefined>;
   /** publicAddressOf for every instance that has one (describes read it once). */
   publicAddresses(): Promise<Map<string, string>>;
+  /** The ports an instance of this security group has forwarded from its public address (MANAGED modes). */
+  forwardedPorts(accountId: string, groupName: string): Promise<PortForward[]>;
   keyPair(accountId: string, name: string): Promise<{ name: string; publicKeyOpenSsh: string } | undefined>;
   /** The group by name or sg- id; the account's `default` group is made on first use. */
   securityGroup(accountId: string, nameOrId: string): Promise<{ id: string; name: string } | undefined>;

@@ -1,0 +1,365 @@
+/**
+ * The QEMU machine host (HYPERVISOR="kvm" or "qemu"): each instance is a qemu-system-x86_64
+ * process booting the staged kernel (eki) and ramdisk (eri) with root=/dev/vda on the staged root
+ * disk, with KVM where /dev/kvm may be used and TCG (software emulation) where not.
+ *   - Disks: the root and the volumes given at boot are virtio disks (vda, vdb, ...); a volume
+ *     attached later is hot-plugged as the next virtio disk and unplugged on detach (QMP); the
+ *     VM type's ephemeral and swap disks are SCSI disks (sda, sdb), so volumes keep the vdX names.
+ *   - Network: QEMU's user network on 169.254.0.0/16 (the guest takes an address by DHCP); the
+ *     guest's 169.254.169.254:80 is forwarded, one process per connection, to the instance's own
+ *     metadata socket; the ports its security groups open are forwarded from its public address
+ *     when that address is this machine's own (loopback): nothing else is ever bound.
+ *   - Console: the serial port, appended to the instance's console.log. The instance runs once
+ *     the guest has printed there.
+ *   - Control: QMP on a socket in the instance's folder (reset, hot-plug, forwards, quit).
+ * Boots run a few at a time (a burst of RunInstances must not starve the node), the rest wait.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MAX_PORT_FORWARDS, type PortForward } from '../../shared/nc-protocol';
+import { DriverError, type Machine, type MachineHost, type StagedInstance } from './hypervisor';
+import { deviceName } from './instances';
+import { METADATA_SOCKET } from './metadata';
+import { Qmp } from './qmp';
+
+export const QEMU_BINARY = 'qemu-system-x86_64';
+const QMP_SOCKET = 'qmp.sock';
+const CONSOLE = 'console.log';
+/** The guest's link-local network: what QEMU needs to forward 169.254.169.254 into it. */
+const GUEST_NET = '169.254.0.0/16';
+
+export interface QemuOptions {
+  accel: 'kvm' | 'tcg';
+  binary?: string;
+  /** How many guests boot at once; the others wait, pending. */
+  maxBoots: number;
+  /** How long a guest may take from QEMU's start to its first console line. */
+  bootTimeoutMs?: number;
+  /** Whether this process may bind ports below 1024 (root). */
+  mayBindLowPorts?: boolean;
+}
+
+/** QEMU's option syntax: a comma inside a value is written twice. */
+const opt = (v: string) => v.replaceAll(',', ',,');
+
+/** Whether an address is this machine's own loopback (127.0.0.0/8): the only kind forwarded. */
+export const isLoopback = (ip: string | undefined): ip is string => !!ip && /^127\.\d+\.\d+\.\d+$/.test(ip);
+
+/** The host port a guest port is forwarded from: itself, or 10000 above it where low ports are refused. */
+export const hostPort = (port: number, mayBindLowPorts: boolean) =>
+  port < 1024 && !mayBindLowPorts ? 10_000 + port : port;
+
+/**
+ * Whether KVM can run guests here. /dev/kvm being there and openable is not enough (a nested or
+ * sandboxed one may refuse the CPU's registers): QEMU is started with KVM on a stopped machine and
+ * asked, and must come up and quit cleanly.
+ */
+export async function kvmUsable(binary: string): Promise<boolean> {
+  try {
+    fs.closeSync(fs.openSync('/dev/kvm', fs.constants.O_RDWR));
+  } catch {
+    return false;
+  }
+  return new Promise((resolve) => {
+    const child = spawn(
+      binary,
+      [
+        '-accel',
+        'kvm',
+        '-cpu',
+        'host',
+        '-machine',
+        'pc',
+        '-m',
+        '16',
+        '-nodefaults',
+        '-display',
+        'none',
+        '-S',
+        '-qmp',
+        'stdio',
+      ],
+      { stdio: ['pipe', 'pipe', 'ignore'] },
+    );
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('error', () => resolve(false));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0 && /"enabled":\s*true/.test(out));
+    });
+    child.stdin!.end(
+      ['qmp_capabilities', 'query-kvm', 'quit'].map((c) => JSON.stringify({ execute: c })).join('\n') + '\n',
+    );
+  });
+}
+
+class Slots {
+  private busy = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly max: number) {}
+  async take(signal: AbortSignal): Promise<() => void> {
+    if (this.busy >= this.max)
+      await new Promise<void>((resolve) => {
+        this.waiting.push(resolve);
+        signal.addEventListener('abort', () => resolve());
+      });
+    this.busy++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.busy--;
+      this.waiting.shift()?.();
+    };
+  }
+}
+
+export class QemuMachines implements MachineHost {
+  readonly name: 'kvm' | 'qemu';
+  /** QEMU's own memory beside the guest's (measured: about 50 MiB under TCG with tb-size=16). */
+  readonly overheadMiB: number;
+  private readonly slots: Slots;
+
+  constructor(private readonly opts: QemuOptions) {
+    this.name = opts.accel === 'kvm' ? 'kvm' : 'qemu';
+    this.overheadMiB = opts.accel === 'kvm' ? 40 : 64;
+    this.slots = new Slots(Math.max(1, opts.maxBoots));
+  }
+
+  async boot(inst: StagedInstance, signal: AbortSignal): Promise<Machine> {
+    const release = await this.slots.take(signal);
+    try {
+      if (signal.aborted) throw new Error('terminated before it booted');
+      return await this.start(inst, signal);
+    } finally {
+      release();
+    }
+  }
+
+  private args(inst: StagedInstance, forwards: string[]): string[] {
+    const { spec, dir } = inst;
+    if (!inst.kernel)
+      throw new DriverError(
+        'InvalidParameterValue',
+        `${spec.imageId} has no kernel: this node boots an image with its kernel (eki) and ramdisk (eri)`,
+      );
+    const accel = this.opts.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,tb-size=16'];
+    const disk = (id: string, file: string, device: string) => [
+      '-drive',
+      `file=${opt(file)},if=none,id=${id},format=raw,cache=writeback`,
+      '-device',
+      device,
+    ];
+    const scsi = [inst.ephemeral, inst.swap].filter((f): f is string => !!f && fs.statSync(f).size > 0);
+    const pipe = `'${process.execPath}' '${path.join(__dirname, 'metadata-pipe.js')}' '${path.join(dir, METADATA_SOCKET)}'`;
+    const netdev = [
+      'user,id=net0',
+      `net=${GUEST_NET}`,
+      `hostname=${spec.instanceId}`,
+      `guestfwd=tcp:169.254.169.254:80-cmd:${opt(pipe)}`,
+      ...forwards.map((f) => `hostfwd=${f}`),
+    ].join(',');
+    return [
+      '-name',
+      `${spec.instanceId},debug-threads=off`,
+      '-machine',
+      'pc',
+      ...accel,
+      '-m',
+      String(spec.vmType.memoryMiB),
+      '-smp',
+      String(spec.vmType.cpus),
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-chardev',
+      `file,id=console,path=${opt(path.join(dir, CONSOLE))},append=on`,
+      '-serial',
+      'chardev:console',
+      '-kernel',
+      inst.kernel,
+      ...(inst.ramdisk ? ['-initrd', inst.ramdisk] : []),
+      '-append',
+      'root=/dev/vda console=ttyS0 panic=-1',
+      ...disk('root', inst.root, 'virtio-blk-pci,drive=root,id=dev-root'),
+      ...inst.volumes.flatMap((v) => {
+        const n = deviceName(v.device);
+        return disk(`vol-${n}`, v.path, `virtio-blk-pci,drive=vol-${n},id=dev-${n}`);
+      }),
+      ...(scsi.length ? ['-device', 'virtio-scsi-pci,id=scsi'] : []),
+      ...scsi.flatMap((f, i) => disk(`scsi${i}`, f, `scsi-hd,drive=scsi${i},bus=scsi.0`)),
+      '-netdev',
+      netdev,
+      '-device',
+      `virtio-net-pci,netdev=net0,mac=${spec.network.mac},romfile=`,
+      '-qmp',
+      `unix:${opt(path.join(dir, QMP_SOCKET))},server=on,wait=off`,
+      '-pidfile',
+      path.join(dir, 'qemu.pid'),
+    ];
+  }
+
+  /** The hostfwd rules for these ports of the instance's public address, and what the console says of them. */
+  forwardsOf(publicIp: string | undefined, ports: PortForward[]): { rules: string[]; notes: string[] } {
+    if (!ports.length) return { rules: [], notes: [] };
+    if (!isLoopback(publicIp))
+      return {
+        rules: [],
+        notes: [
+          `eucalyptus-nc: no port is forwarded: the public address ${publicIp ?? '(none)'} is not one of this machine's ` +
+            '(give the cloud a public range in 127.0.0.0/8, VNET_PUBLICIPS)',
+        ],
+      };
+    const may = !!this.opts.mayBindLowPorts;
+    const kept = ports.slice(0, MAX_PORT_FORWARDS);
+    const rules = kept.map((p) => `${p.protocol}:${publicIp}:${hostPort(p.port, may)}-:${p.port}`);
+    const notes = [
+      `eucalyptus-nc: forwarding ${kept.map((p) => `${p.port}/${p.protocol}`).join(', ')} from ${publicIp}`,
+      ...kept
+        .filter((p) => hostPort(p.port, may) !== p.port)
+        .map(
+          (p) =>
+            `eucalyptus-nc: port ${p.port}/${p.protocol} is forwarded from ${publicIp}:${hostPort(p.port, may)}` +
+            ' (this node may not bind ports below 1024)',
+        ),
+      ...(ports.length > kept.length ? [`eucalyptus-nc: only the first ${kept.length} ports are forwarded`] : []),
+    ];
+    return { rules, notes };
+  }
+
+  private async start(inst: StagedInstance, signal: AbortSignal): Promise<Machine> {
+    const { dir, spec } = inst;
+    const consoleFile = path.join(dir, CONSOLE);
+    const { rules, notes } = this.forwardsOf(spec.network.publicIp, spec.network.ports ?? []);
+    await inst.console([
+      `eucalyptus-nc: booting ${spec.instanceId} under ${this.name === 'kvm' ? 'KVM' : 'QEMU (TCG)'}: ` +
+        `${spec.vmType.memoryMiB} MiB, ${spec.vmType.cpus} CPU(s), kernel ${spec.kernelId}, ramdisk ${spec.ramdiskId ?? '-'}`,
+      ...notes,
+    ]);
+    fs.rmSync(path.join(dir, QMP_SOCKET), { force: true });
+    const printedBefore = fs.statSync(consoleFile).size;
+    const child = spawn(this.opts.binary ?? QEMU_BINARY, this.args(inst, rules), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
+    const exited = new Promise<string>((resolve) => {
+      child.once('error', (e) => resolve(`QEMU could not start: ${e.message}`));
+      child.once('exit', (code, sig) =>
+        resolve(
+          code === 0
+            ? 'the guest powered off'
+            : `QEMU exited (${sig ?? `status ${code}`})${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`,
+        ),
+      );
+    });
+    const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
+    const onAbort = () => kill();
+    signal.addEventListener('abort', onAbort);
+    try {
+      const qmp = await Promise.race([
+        Qmp.connect(path.join(dir, QMP_SOCKET)),
+        exited.then((why) => Promise.reject(new Error(why))),
+      ]);
+      // Running once the guest prints on its console (the kernel is up).
+      const deadline = Date.now() + (this.opts.bootTimeoutMs ?? 120_000);
+      while (fs.statSync(consoleFile).size <= printedBefore) {
+        if (signal.aborted) throw new Error('terminated while booting');
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(await exited);
+        if (Date.now() > deadline) throw new Error('the guest printed nothing on its console');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return new QemuMachine(inst, child, qmp, exited, this, rules);
+    } catch (e) {
+      kill();
+      await exited;
+      throw e;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+class QemuMachine implements Machine {
+  readonly ended: Promise<string>;
+  private stopping = false;
+
+  constructor(
+    private readonly inst: StagedInstance,
+    private readonly child: ChildProcess,
+    private readonly qmp: Qmp,
+    private readonly exited: Promise<string>,
+    private readonly host: QemuMachines,
+    private forwards: string[],
+  ) {
+    this.ended = new Promise<string>((resolve) => {
+      void exited.then((why) => {
+        qmp.close();
+        if (!this.stopping) resolve(why);
+      });
+    });
+  }
+
+  async reboot(): Promise<void> {
+    await this.inst.console(['eucalyptus-nc: reset (euca-reboot-instances)']);
+    await this.qmp.execute('system_reset');
+  }
+
+  async attach(device: string, file: string): Promise<void> {
+    const n = deviceName(device);
+    await this.qmp.execute('blockdev-add', {
+      driver: 'raw',
+      'node-name': `vol-${n}`,
+      file: { driver: 'file', filename: file },
+    });
+    try {
+      await this.qmp.execute('device_add', { driver: 'virtio-blk-pci', drive: `vol-${n}`, id: `dev-${n}` });
+    } catch (e) {
+      await this.qmp.execute('blockdev-del', { 'node-name': `vol-${n}` }).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async detach(device: string): Promise<void> {
+    const n = deviceName(device);
+    const gone = this.qmp.waitFor('DEVICE_DELETED', (d) => d.device === `dev-${n}`, 15_000);
+    await this.qmp.execute('device_del', { id: `dev-${n}` });
+    if (!(await gone))
+      throw new DriverError('VolumeInUse', `the guest has not released ${device} (is it still mounted?)`, 409);
+    await this.qmp.execute('blockdev-del', { 'node-name': `vol-${n}` });
+  }
+
+  /** Replaces the forwarded ports (the security groups or the public address changed). */
+  async forward(publicIp: string | undefined, ports: PortForward[]): Promise<void> {
+    const { rules, notes } = this.host.forwardsOf(publicIp, ports);
+    for (const old of this.forwards.filter((f) => !rules.includes(f))) {
+      const [protocol, ip, port] = old.split(/[:-]/);
+      await this.qmp.human(`hostfwd_remove net0 ${protocol}:${ip}:${port}`).catch(() => undefined);
+    }
+    for (const rule of rules.filter((f) => !this.forwards.includes(f)))
+      await this.qmp.human(`hostfwd_add net0 ${rule}`);
+    this.forwards = rules;
+    await this.inst.console(notes);
+  }
+
+  async stop(quiet = false): Promise<void> {
+    this.stopping = true;
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      // An ACPI power button first (a guest that listens shuts down cleanly), then off.
+      await this.qmp.execute('system_powerdown').catch(() => undefined);
+      const halted = await Promise.race([this.exited.then(() => true), delay(2000).then(() => false)]);
+      if (!halted) await this.qmp.execute('quit').catch(() => undefined);
+      const quit = await Promise.race([this.exited.then(() => true), delay(5000).then(() => false)]);
+      if (!quit) this.child.kill('SIGKILL');
+      await this.exited;
+    }
+    this.qmp.close();
+    if (!quiet) await this.inst.console(['', 'eucalyptus-nc: powered off']);
+  }
+}
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
