@@ -5,3 +5,17 @@
  * boots nothing.
  */
 export const NODE_HYPERVISORS = ['kvm', 'qemu', 'simulated'] as const;
+
+/** What a running node's driver means, for status lines and the zone view. */
+export function describeHypervisor(name: string): string {
+  switch (name) {
+    case 'kvm':
+      return 'kvm (QEMU with KVM)';
+    case 'qemu':
+      return 'qemu (QEMU with TCG, software emulation)';
+    case 'simulated':
+      return 'simulated (instances are not booted)';
+    default:
+      return name;
+  }
+}

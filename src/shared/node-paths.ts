@@ -21,6 +21,8 @@ export interface NodePaths {
   pidFile: string;
   /** `HOST:PORT` the node answers on, written just before the pid file. */
   portFile: string;
+  /** The hypervisor driver it runs (kvm, qemu, simulated), written with the port file. */
+  hypervisorFile: string;
   /** INSTANCE_PATH unless eucalyptus.conf says otherwise. */
   defaultInstancePath: string;
 }
@@ -38,6 +40,7 @@ export function nodePaths(dataDir: string): NodePaths {
     runDir: run,
     pidFile: path.join(run, 'eucalyptus-nc.pid'),
     portFile: path.join(run, 'eucalyptus-nc.port'),
+    hypervisorFile: path.join(run, 'eucalyptus-nc.hypervisor'),
     defaultInstancePath: path.join(d, 'instances'),
   };
 }
@@ -52,6 +55,15 @@ export function nodeAddress(paths: NodePaths): { host: string; port: number } | 
   try {
     const m = /^(.*):(\d+)\s*$/.exec(fs.readFileSync(paths.portFile, 'utf8'));
     return m ? { host: m[1], port: Number(m[2]) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The hypervisor driver a running node wrote, if any. */
+export function nodeHypervisor(paths: NodePaths): string | undefined {
+  try {
+    return fs.readFileSync(paths.hypervisorFile, 'utf8').trim() || undefined;
   } catch {
     return undefined;
   }

@@ -36,7 +36,7 @@ describe('cluster controller (MANAGED-NOVLAN, the default)', () => {
     const dataDir = tempDir('euca-cloud-');
     const nodeConf = nodePaths(localNodeDir(dataDir)).conf;
     fs.mkdirSync(path.dirname(nodeConf), { recursive: true });
-    fs.writeFileSync(nodeConf, 'MAX_CORES="4"\nMAX_MEM="1024"\nMAX_DISK="40"\n');
+    fs.writeFileSync(nodeConf, 'MAX_CORES="4"\nMAX_MEM="1024"\nMAX_DISK="40"\nHYPERVISOR="simulated"\n');
     cloud = await startCloud(dataDir);
     alice = await createTestAccount(cloud.dataDir, 'alice', cloud.eucarc);
     bob = await createTestAccount(cloud.dataDir, 'bob', cloud.eucarc);
@@ -45,7 +45,7 @@ describe('cluster controller (MANAGED-NOVLAN, the default)', () => {
 
   test("the administrator's verbose zone view is seed 001's block", async () => {
     const lines = (await runOk('euca-describe-availability-zones', ['verbose'], cloud.env)).split('\n');
-    const nodeLine = lines.splice(7, 1)[0];
+    const [nodeLine, hypervisorLine] = lines.splice(7, 2);
     assert.equal(
       lines.join('\n'),
       [
@@ -63,6 +63,7 @@ describe('cluster controller (MANAGED-NOVLAN, the default)', () => {
       nodeLine,
       /^AVAILABILITYZONE\t\|- 127\.0\.0\.1\tcerts\[cc=true,nc=true\] @ \w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} \w+ \d{4}$/,
     );
+    assert.equal(hypervisorLine, 'AVAILABILITYZONE\t|  |- hypervisor\tsimulated (instances are not booted)');
     // Anyone else asking verbose gets the plain list.
     assert.equal(
       await runOk('euca-describe-availability-zones', ['verbose'], alice.env),
@@ -99,7 +100,7 @@ describe('cluster controller (MANAGED-NOVLAN, the default)', () => {
     async () => {
       const allocated = (await runOk('euca-allocate-address', [], alice.env)).trim().split('\t');
       assert.equal(allocated[0], 'ADDRESS');
-      assert.match(allocated[1], /^192\.0\.2\.(1\d|[23]\d|40)$/);
+      assert.match(allocated[1], /^127\.0\.100\.(1\d|[23]\d|40)$/);
       assert.equal(allocated[2], 'standard');
       const ip = allocated[1];
       assert.equal(await runOk('euca-describe-addresses', [], alice.env), `ADDRESS\t${ip}\t\tstandard\n`);

@@ -48,12 +48,14 @@ describe('real instances under QEMU', { timeout: 900_000 }, () => {
   let work: string;
   let key: string;
   let emi: string;
+  let eki: string;
+  let eri: string;
 
   before(async () => {
     cloud = await startCloud(undefined, 0, { hypervisor: 'kvm' });
     env = cloud.env;
     work = tempDir('euca-guests-');
-    ({ emi } = await registerBootableImage(env, work));
+    ({ emi, eki, eri } = await registerBootableImage(env, work));
     key = path.join(work, 'mykey.private');
     fs.writeFileSync(key, await runOk('euca-add-keypair', ['mykey'], env), { mode: 0o600 });
     await runOk('euca-authorize', ['-P', 'tcp', '-p', '22', '-s', '0.0.0.0/0', 'default'], env);
@@ -143,7 +145,7 @@ describe('real instances under QEMU', { timeout: 900_000 }, () => {
     });
     await waitForSsh(key, address);
 
-    // A revoked rule closes its port: the same log-in is refused.
+    // A revoked rule closes its port: the same log-in is refused (and opened again for the next test).
     const logIn = () =>
       ssh(key, address, 'true').then(
         () => 'open',
@@ -158,5 +160,59 @@ describe('real instances under QEMU', { timeout: 900_000 }, () => {
     await waitForState(env, id, 'terminated');
     await waitForState(env, second, 'terminated');
     await until('the QEMU processes gone', async () => (qemuRuns(id) || qemuRuns(second) ? undefined : true));
+  });
+
+  test('an EBS-backed instance from a volume written through ssh keeps its data across stop and start', async () => {
+    // Seed 000, "Using EBS": dd an image onto a volume through ssh, snapshot it, register it.
+    const helper = /^INSTANCE\t(i-[0-9A-F]{8})/m.exec(await runOk('euca-run-instances', ['-k', 'mykey', emi], env))![1];
+    const helperAddress = (await waitForState(env, helper, 'running'))[3];
+    await runOk('euca-authorize', ['-P', 'tcp', '-p', '22', '-s', '0.0.0.0/0', 'default'], env);
+    await waitForSsh(key, helperAddress);
+    const vol = /^VOLUME\t(vol-[0-9A-F]{8})/m.exec(await runOk('euca-create-volume', ['-s', '1', '-z', ZONE], env))![1];
+    await until('the volume available', async () =>
+      (await runOk('euca-describe-volumes', [vol], env)).includes('available') ? true : undefined,
+    );
+    await runOk('euca-attach-volume', ['-i', helper, '-d', '/dev/sdf', vol], env);
+    await until('vdb in the guest', async () =>
+      (await ssh(key, helperAddress, 'cat /proc/partitions')).includes('vdb') ? true : undefined,
+    );
+    const rootImage = fs.readFileSync(path.join(work, 'root-test.img'));
+    await ssh(key, helperAddress, 'dd of=/dev/vdb bs=1M 2>/dev/null && sync', rootImage);
+    await runOk('euca-detach-volume', [vol], env);
+    await until('the volume detached', async () =>
+      (await runOk('euca-describe-volumes', [vol], env)).includes('available') ? true : undefined,
+    );
+    await runOk('euca-terminate-instances', [helper], env);
+    const snap = /^SNAPSHOT\t(snap-[0-9A-F]{8})/m.exec(await runOk('euca-create-snapshot', [vol], env))![1];
+    await until(
+      'the snapshot completed',
+      async () => ((await runOk('euca-describe-snapshots', [snap], env)).includes('completed') ? true : undefined),
+      120_000,
+    );
+    const ebsImage = /^IMAGE\t(emi-[0-9A-F]{8})/m.exec(
+      await runOk(
+        'euca-register',
+        ['-n', 'ebs-root', '--root-device-name', '/dev/sda1', '-s', snap, '--kernel', eki, '--ramdisk', eri],
+        env,
+      ),
+    )![1];
+
+    // Run it, write on its root disk, stop it, start it: the data is there.
+    const id = /^INSTANCE\t(i-[0-9A-F]{8})/m.exec(
+      await runOk('euca-run-instances', ['-k', 'mykey', ebsImage], env),
+    )![1];
+    let address = (await waitForState(env, id, 'running'))[3];
+    await waitForSsh(key, address);
+    await ssh(key, address, 'echo "kept across stop and start" > /root/kept && sync');
+    await runOk('euca-stop-instances', [id], env);
+    await waitForState(env, id, 'stopped');
+    assert.ok(!qemuRuns(id), 'a stopped instance has no QEMU');
+    await runOk('euca-start-instances', [id], env);
+    address = (await waitForState(env, id, 'running'))[3];
+    await waitForSsh(key, address);
+    assert.equal(await ssh(key, address, 'cat /root/kept'), 'kept across stop and start\n');
+    await runOk('euca-terminate-instances', [id], env);
+    await waitForState(env, id, 'terminated');
+    await until('its QEMU gone', async () => (qemuRuns(id) ? undefined : true));
   });
 });

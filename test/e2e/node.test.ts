@@ -281,7 +281,8 @@ describe('a node controller', () => {
     assert.equal(
       status.stdout,
       `eucalyptus-nc is running ` +
-        `(pid ${runningPid(nodePaths(node.dataDir))}) at ${node.url.slice('http://'.length)}; data in ${node.dataDir}\n`,
+        `(pid ${runningPid(nodePaths(node.dataDir))}) at ${node.url.slice('http://'.length)}; data in ${node.dataDir}\n` +
+        'hypervisor: simulated (instances are not booted)\n',
     );
     const stop = await run('eucalyptus-nc', ['stop', '--data-dir', node.dataDir], env);
     assert.match(stop.stdout, /^eucalyptus-nc stopped \(pid \d+\)\n$/);
@@ -347,7 +348,8 @@ describe('the embedded cloud', () => {
       assert.match(
         status.stdout,
         new RegExp(
-          `\\neucalyptus-nc is running \\(pid ${pid}\\) at ${addr.host}:${addr.port}; data in ${np.dataDir}\\n$`,
+          `\\neucalyptus-nc is running \\(pid ${pid}\\) at ${addr.host}:${addr.port}; data in ${np.dataDir}\\n` +
+            `eucalyptus-nc hypervisor: simulated \\(instances are not booted\\)\\n$`,
         ),
       );
       const keyFile = path.join(cloudPaths(cloud.dataDir).keysDir, 'node-cluster.key');

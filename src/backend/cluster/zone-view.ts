@@ -2,8 +2,10 @@
  * The administrator's `verbose` view of an availability zone, exactly as seed 001 prints it: the
  * cluster and its host, the `|- vm types  free / max  cpu  ram  disk` header, one line per VM
  * type, and one line per node controller with when it last answered (in Java's Date format, as
- * Eucalyptus prints it). A node that stopped answering reads `nc=false`, with a message saying so.
+ * Eucalyptus prints it), followed by the hypervisor it runs instances with. A node that stopped
+ * answering reads `nc=false`, with a message saying so.
  */
+import { describeHypervisor } from '../../shared/hypervisors';
 import type { ZoneAvailability } from './controller';
 
 export interface ZoneLine {
@@ -47,14 +49,19 @@ export function verboseZoneLines(cluster: { name: string; host: string }, a: Zon
     line(cluster.name, cluster.host),
     line('|- vm types', 'free / max  cpu  ram  disk'),
     ...a.vmTypes.map((t) => line(`|- ${t.name}`, vmTypeState(t))),
-    ...a.nodes.map((n) => {
+    ...a.nodes.flatMap((n) => {
       const up = n.status === 'enabled';
       const when = javaDate(new Date(n.lastSeen ?? n.registered));
-      return line(
-        `|- ${n.host}`,
-        `certs[cc=true,nc=${up}] @ ${when}`,
-        up ? undefined : `node controller ${n.host}:${n.port} is not answering`,
-      );
+      const hypervisor = n.capacity?.hypervisor;
+      return [
+        line(
+          `|- ${n.host}`,
+          `certs[cc=true,nc=${up}] @ ${when}`,
+          up ? undefined : `node controller ${n.host}:${n.port} is not answering`,
+        ),
+        // Beneath its node: what runs its instances (as it last said).
+        ...(hypervisor ? [line('|  |- hypervisor', describeHypervisor(hypervisor))] : []),
+      ];
     }),
   ];
 }

@@ -6,7 +6,7 @@
  * (last: its presence means "answering"), and shut down cleanly on SIGTERM or SIGINT. Started by a
  * cloud for itself, it also stops when that cloud goes away (EUCA_NC_PARENT_PID).
  */
-import { NODE_HYPERVISORS } from '../../shared/hypervisors';
+import { describeHypervisor, NODE_HYPERVISORS } from '../../shared/hypervisors';
 import type { NodeRunOptions } from '../../shared/launcher';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -138,10 +138,12 @@ export async function runNodeController(opts: NodeRunOptions): Promise<void> {
   const server = createNodeServer({ settings, pairing, driver, metadata, log });
   const port = await listen(server, settings.port, settings.bind);
   const host = settings.bind === '0.0.0.0' || settings.bind === '::' ? '127.0.0.1' : settings.bind;
+  writeFileAtomic(paths.hypervisorFile, `${driver.name}\n`, 0o644);
   writeFileAtomic(paths.portFile, `${host}:${port}\n`, 0o644);
   writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
   log(
-    `eucalyptus-nc ${process.pid} listening on ${settings.bind}:${port}; instances in ${settings.instancePath}; cloud at ${settings.cloudUrl}`,
+    `eucalyptus-nc ${process.pid} listening on ${settings.bind}:${port}; instances in ${settings.instancePath} ` +
+      `(hypervisor ${describeHypervisor(driver.name)}); cloud at ${settings.cloudUrl}`,
   );
   if (token)
     log(
@@ -175,6 +177,7 @@ export async function runNodeController(opts: NodeRunOptions): Promise<void> {
   await driver.close();
   channels.closeAll();
   await pairing.close();
+  fs.rmSync(paths.hypervisorFile, { force: true });
   for (const file of [paths.pidFile, paths.portFile]) {
     try {
       if (file !== paths.pidFile || fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file);

@@ -240,6 +240,7 @@ export class QemuMachines implements MachineHost {
         `${spec.vmType.memoryMiB} MiB, ${spec.vmType.cpus} CPU(s), kernel ${spec.kernelId}, ramdisk ${spec.ramdiskId ?? '-'}`,
       ...notes,
     ]);
+    await killLeftover(dir);
     fs.rmSync(path.join(dir, QMP_SOCKET), { force: true });
     const printedBefore = fs.statSync(consoleFile).size;
     const child = spawn(this.opts.binary ?? QEMU_BINARY, this.args(inst, rules), {
@@ -363,3 +364,27 @@ class QemuMachine implements Machine {
 }
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A QEMU left running for this instance by a node controller that was killed outright: stopped
+ * before the instance boots again (it holds the instance's disks and forwarded ports). Only a
+ * process whose command line names this instance's folder is touched.
+ */
+async function killLeftover(dir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dir, 'qemu.pid'), 'utf8').trim());
+  } catch {
+    return;
+  }
+  const ours = () => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join(dir, QMP_SOCKET));
+    } catch {
+      return false;
+    }
+  };
+  if (!(pid > 0) || !ours()) return;
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 50 && ours(); i++) await delay(100);
+}

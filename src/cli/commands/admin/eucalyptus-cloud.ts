@@ -5,7 +5,8 @@ import { controlDaemon, daemonArgs, daemonFlags } from '../../daemon-command';
 import { loadCloud } from '../../../shared/launcher';
 import { cloudPaths, localCloudDir } from '../../../shared/paths';
 import { runningPid } from '../../../shared/daemon';
-import { localNodeDir, nodeAddress, nodePaths } from '../../../shared/node-paths';
+import { localNodeDir, nodeAddress, nodeHypervisor, nodePaths } from '../../../shared/node-paths';
+import { describeHypervisor } from '../../../shared/hypervisors';
 
 export default class EucalyptusCloud extends EucaCommand {
   static override summary = 'Start, stop or query the embedded cloud (cloud controller, Walrus and Euare)';
@@ -44,8 +45,12 @@ export default class EucalyptusCloud extends EucaCommand {
           const node = nodePaths(localNodeDir(paths.dataDir));
           const nodePid = runningPid(node);
           const at = nodeAddress(node);
+          const hypervisor = nodeHypervisor(node);
           return nodePid !== undefined && at
-            ? [`eucalyptus-nc is running (pid ${nodePid}) at ${at.host}:${at.port}; data in ${node.dataDir}`]
+            ? [
+                `eucalyptus-nc is running (pid ${nodePid}) at ${at.host}:${at.port}; data in ${node.dataDir}`,
+                ...(hypervisor ? [`eucalyptus-nc hypervisor: ${describeHypervisor(hypervisor)}`] : []),
+              ]
             : [];
         },
       },

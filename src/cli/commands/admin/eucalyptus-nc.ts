@@ -6,7 +6,8 @@ import { EucaCommand } from '../../command';
 import { controlDaemon, daemonArgs, daemonFlags } from '../../daemon-command';
 import { loadNode } from '../../../shared/launcher';
 import { localCloudDir } from '../../../shared/paths';
-import { localNodeDir, nodeAddress, nodePaths } from '../../../shared/node-paths';
+import { localNodeDir, nodeAddress, nodeHypervisor, nodePaths } from '../../../shared/node-paths';
+import { describeHypervisor } from '../../../shared/hypervisors';
 
 export default class EucalyptusNc extends EucaCommand {
   static override summary = 'Start, stop or query a node controller (runs instances for a cluster controller)';
@@ -63,6 +64,10 @@ export default class EucalyptusNc extends EucaCommand {
             keyFile: flags['key-file'],
           }),
         detached: { command: 'eucalyptus-nc', port: flags.port, bind: flags.bind, args: more },
+        statusExtra: () => {
+          const hypervisor = nodeHypervisor(paths);
+          return hypervisor ? [`hypervisor: ${describeHypervisor(hypervisor)}`] : [];
+        },
       },
       (lines) => this.out(lines),
     );
