@@ -79,8 +79,9 @@ async function main(): Promise<void> {
     const max = Number(/\|- m1\.small\t\d+ \/ (\d+)/.exec(zones)?.[1]);
     const perGuest = Math.max(...results[8].rss, ...results[1].rss);
     console.log(
-      `idle m1.small guests one node holds: ${max} by the scheduler's count (guest + overhead against MAX_MEM); ` +
-        `${Math.floor(os.totalmem() / 2 ** 20 / perGuest)} by what a guest really takes of this machine's memory`,
+      `idle m1.small guests one node holds: ${Math.floor(os.totalmem() / 2 ** 20 / perGuest)} by what a guest ` +
+        `really takes of this machine's memory (${perGuest.toFixed(0)} MiB each); the scheduler places ${max} on ` +
+        `this bench's node (MAX_CORES=16, MAX_MEM=8192: a core and 128 + QEMU's 64 MiB each)`,
     );
     const kvm = hypervisor === 'kvm';
     const goal = (name: string, value: number, limit: number, unit = 'ms') =>
