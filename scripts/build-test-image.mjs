@@ -35,12 +35,19 @@ function need(command, pkg) {
   }
 }
 
-/** The version apt would install of a package now. */
+let updated = false;
+
+/** The version apt would install of a package now (as root, the package lists are fetched once if apt knows none). */
 function candidate(name) {
-  const policy = run('apt-cache', ['policy', name]);
-  const m = /Candidate: (\S+)/.exec(policy);
-  if (!m || m[1] === '(none)') throw new Error(`apt knows no package ${name} (run apt-get update)`);
-  return m[1];
+  const m = /Candidate: (\S+)/.exec(run('apt-cache', ['policy', name]));
+  if (m && m[1] !== '(none)') return m[1];
+  if (!updated && process.getuid?.() === 0) {
+    step('apt knows no ' + name + ': apt-get update');
+    run('apt-get', ['update', '-qq']);
+    updated = true;
+    return candidate(name);
+  }
+  throw new Error(`apt knows no package ${name} (run apt-get update)`);
 }
 
 /** Fetches a package's .deb into debs/ (once) and answers its path. */

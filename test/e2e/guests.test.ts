@@ -87,6 +87,19 @@ describe('real instances under QEMU', { timeout: 900_000 }, () => {
     assert.notEqual(outside.status, 200);
     assert.doesNotMatch(await outside.text(), new RegExp(id));
 
+    // The guest reaches nothing else: not this machine (the cloud's port through QEMU's gateway),
+    // not beyond it.
+    assert.equal(
+      (
+        await ssh(
+          key,
+          address,
+          `wget -q -T 3 -O /dev/null http://169.254.0.2:${cloud.port}/ && echo reached || echo isolated`,
+        )
+      ).trim(),
+      'isolated',
+    );
+
     // The console is the guest's own serial console.
     const console1 = await runOk('euca-get-console-output', [id], env);
     assert.match(console1, /Linux version 6\./);

@@ -139,7 +139,7 @@ export class QemuMachines implements MachineHost {
     }
   }
 
-  private args(inst: StagedInstance, forwards: string[]): string[] {
+  private args(inst: StagedInstance): string[] {
     const { spec, dir } = inst;
     if (!inst.kernel)
       throw new DriverError(
@@ -155,12 +155,13 @@ export class QemuMachines implements MachineHost {
     ];
     const scsi = [inst.ephemeral, inst.swap].filter((f): f is string => !!f && fs.statSync(f).size > 0);
     const pipe = `'${process.execPath}' '${path.join(__dirname, 'metadata-pipe.js')}' '${path.join(dir, METADATA_SOCKET)}'`;
+    // restrict=on: the guest reaches nothing but its metadata and what is forwarded to it.
     const netdev = [
       'user,id=net0',
       `net=${GUEST_NET}`,
+      'restrict=on',
       `hostname=${spec.instanceId}`,
       `guestfwd=tcp:169.254.169.254:80-cmd:${opt(pipe)}`,
-      ...forwards.map((f) => `hostfwd=${f}`),
     ].join(',');
     return [
       '-name',
@@ -234,16 +235,13 @@ export class QemuMachines implements MachineHost {
   private async start(inst: StagedInstance, signal: AbortSignal): Promise<Machine> {
     const { dir, spec } = inst;
     const consoleFile = path.join(dir, CONSOLE);
-    const { rules, notes } = this.forwardsOf(spec.network.publicIp, spec.network.ports ?? []);
     await inst.console([
       `eucalyptus-nc: booting ${spec.instanceId} under ${this.name === 'kvm' ? 'KVM' : 'QEMU (TCG)'}: ` +
         `${spec.vmType.memoryMiB} MiB, ${spec.vmType.cpus} CPU(s), kernel ${spec.kernelId}, ramdisk ${spec.ramdiskId ?? '-'}`,
-      ...notes,
     ]);
     await killLeftover(dir);
     fs.rmSync(path.join(dir, QMP_SOCKET), { force: true });
-    const printedBefore = fs.statSync(consoleFile).size;
-    const child = spawn(this.opts.binary ?? QEMU_BINARY, this.args(inst, rules), {
+    const child = spawn(this.opts.binary ?? QEMU_BINARY, this.args(inst), {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -266,7 +264,10 @@ export class QemuMachines implements MachineHost {
         Qmp.connect(path.join(dir, QMP_SOCKET)),
         exited.then((why) => Promise.reject(new Error(why))),
       ]);
+      const machine = new QemuMachine(inst, child, qmp, exited, this);
+      await machine.forward(spec.network.publicIp, spec.network.ports ?? []);
       // Running once the guest prints on its console (the kernel is up).
+      const printedBefore = fs.statSync(consoleFile).size;
       const deadline = Date.now() + (this.opts.bootTimeoutMs ?? 120_000);
       while (fs.statSync(consoleFile).size <= printedBefore) {
         if (signal.aborted) throw new Error('terminated while booting');
@@ -274,7 +275,7 @@ export class QemuMachines implements MachineHost {
         if (Date.now() > deadline) throw new Error('the guest printed nothing on its console');
         await new Promise((r) => setTimeout(r, 100));
       }
-      return new QemuMachine(inst, child, qmp, exited, this, rules);
+      return machine;
     } catch (e) {
       kill();
       await exited;
@@ -288,6 +289,8 @@ export class QemuMachines implements MachineHost {
 class QemuMachine implements Machine {
   readonly ended: Promise<string>;
   private stopping = false;
+  /** The hostfwd rules in place. */
+  private forwards: string[] = [];
 
   constructor(
     private readonly inst: StagedInstance,
@@ -295,7 +298,6 @@ class QemuMachine implements Machine {
     private readonly qmp: Qmp,
     private readonly exited: Promise<string>,
     private readonly host: QemuMachines,
-    private forwards: string[],
   ) {
     this.ended = new Promise<string>((resolve) => {
       void exited.then((why) => {
@@ -334,16 +336,29 @@ class QemuMachine implements Machine {
     await this.qmp.execute('blockdev-del', { 'node-name': `vol-${n}` });
   }
 
-  /** Replaces the forwarded ports (the security groups or the public address changed). */
+  /**
+   * Replaces the forwarded ports (at boot, and when the security group or the public address
+   * changed). A port this machine has taken already (an sshd on 0.0.0.0:22) is not forwarded,
+   * and the console says so; the others are.
+   */
   async forward(publicIp: string | undefined, ports: PortForward[]): Promise<void> {
     const { rules, notes } = this.host.forwardsOf(publicIp, ports);
     for (const old of this.forwards.filter((f) => !rules.includes(f))) {
       const [protocol, ip, port] = old.split(/[:-]/);
       await this.qmp.human(`hostfwd_remove net0 ${protocol}:${ip}:${port}`).catch(() => undefined);
     }
-    for (const rule of rules.filter((f) => !this.forwards.includes(f)))
-      await this.qmp.human(`hostfwd_add net0 ${rule}`);
-    this.forwards = rules;
+    const kept = this.forwards.filter((f) => rules.includes(f));
+    for (const rule of rules.filter((f) => !this.forwards.includes(f))) {
+      try {
+        await this.qmp.human(`hostfwd_add net0 ${rule}`);
+        kept.push(rule);
+      } catch (e) {
+        const [protocol, ip, port] = rule.split(/[:-]/);
+        notes.push(`eucalyptus-nc: ${ip}:${port}/${protocol} is not forwarded: ${(e as Error).message}`);
+        this.inst.log(`${ip}:${port}/${protocol} not forwarded: ${(e as Error).message}`);
+      }
+    }
+    this.forwards = kept;
     await this.inst.console(notes);
   }
 
