@@ -58,6 +58,9 @@ export class ClusterServices {
   private readonly log: ClusterOptions['log'];
   /** What each instance's node was last told (publicIp and ports), to tell it only changes. */
   private readonly told = new Map<string, string>();
+  /** What each instance's node could not be told, as last logged (said once, not every retry). */
+  private readonly untold = new Map<string, string>();
+  private retry?: NodeJS.Timeout;
 
   private constructor(opts: ClusterOptions, network: NetworkManager) {
     this.controller = new ClusterController({
@@ -147,6 +150,8 @@ export class ClusterServices {
     );
     const ids = new Set(live.map((i) => i.instanceId));
     for (const id of this.told.keys()) if (!ids.has(id)) this.told.delete(id);
+    for (const id of this.untold.keys()) if (!ids.has(id)) this.untold.delete(id);
+    let failed = false;
     await Promise.all(
       live.map(async (i) => {
         const request = {
@@ -159,10 +164,21 @@ export class ClusterServices {
         try {
           await configure(i.node, request);
           this.told.set(i.instanceId, said);
+          this.untold.delete(i.instanceId);
         } catch (e) {
-          this.log?.(`${i.instanceId}: its node ${i.node} was not told its network: ${(e as Error).message}`);
+          failed = true;
+          const why = (e as Error).message;
+          if (this.untold.get(i.instanceId) !== why)
+            this.log?.(`${i.instanceId}: its node ${i.node} was not told its network: ${why}`);
+          this.untold.set(i.instanceId, why);
         }
       }),
     );
+    // Told again shortly: an address moving between instances is free once its last owner lets go.
+    if (failed && !this.retry)
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        this.renderNetworkRules().catch(() => undefined);
+      }, 5000).unref();
   }
 }

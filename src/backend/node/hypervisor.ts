@@ -76,8 +76,11 @@ export interface Machine {
   /** Hot-plugs a volume's file as the device. */
   attach(device: string, file: string): Promise<void>;
   detach(device: string): Promise<void>;
-  /** Forwards these ports of the instance's public address to the guest (replacing what was). */
-  forward(publicIp: string | undefined, ports: PortForward[]): Promise<void>;
+  /**
+   * Forwards these ports of the instance's public address to the guest (replacing what was);
+   * answers those it could not (taken on this machine), which stay to be told again.
+   */
+  forward(publicIp: string | undefined, ports: PortForward[]): Promise<string[]>;
   /** Powers the machine off; resolves once it is gone. Quiet: the node is stopping, nothing goes on the console. */
   stop(quiet?: boolean): Promise<void>;
   /** Resolves (with why) when the machine ends by itself: the guest powered off, or the hypervisor died. */

@@ -220,6 +220,8 @@ export class NodeInstances implements HypervisorDriver {
     const machine = await this.opts.machines.boot(this.staged(inst), inst.abort.signal, firstBoot);
     if (inst.cancelled) return void (await machine.stop(true).catch(() => undefined));
     inst.machine = machine;
+    // What ConfigureNetwork changed while it booted.
+    await machine.forward(inst.spec.network.publicIp, inst.spec.network.ports ?? []);
     inst.status.state = 'running';
     this.opts.log(`${inst.spec.instanceId}: running`);
     void machine.ended.then((why) => this.ended(inst, machine, why));
@@ -342,14 +344,32 @@ export class NodeInstances implements HypervisorDriver {
       await fs.promises.rm(link, { force: true });
       throw new DriverError('VolumeAttachFailed', `${device}: ${(e as Error).message}`, 500);
     }
+    // Booted again (a restart of the node, a start after stop), the instance has it from the start.
+    await this.saveVolumes(inst, [
+      ...(inst.spec.volumes ?? []).filter((v) => v.device !== device),
+      { device, path: volumePath },
+    ]);
     this.opts.log(`${instanceId}: attached ${volumePath} as ${device}`);
   }
 
   async detachVolume(instanceId: string, device: string): Promise<void> {
     const inst = this.get(instanceId);
+    // Not while its boot may still be opening the volume: the guest would keep it.
+    await inst.staged;
     await inst.machine?.detach(device);
     await fs.promises.rm(path.join(inst.dir, deviceName(device)), { force: true });
+    await this.saveVolumes(
+      inst,
+      (inst.spec.volumes ?? []).filter((v) => v.root || v.device !== device),
+    );
     this.opts.log(`${instanceId}: detached ${device}`);
+  }
+
+  /** The instance's volumes as they are now, kept in its saved spec. */
+  private async saveVolumes(inst: NodeInstance, volumes: NonNullable<InstanceSpec['volumes']>): Promise<void> {
+    inst.spec.volumes = volumes.length ? volumes : undefined;
+    if (fs.existsSync(path.join(inst.dir, SAVED_SPEC)))
+      await writeSaved(inst.dir, { spec: inst.spec, launchTime: inst.status.launchTime });
   }
 
   async configureNetwork(instanceId: string, publicIp: string | undefined, ports: PortForward[]): Promise<void> {
@@ -359,10 +379,13 @@ export class NodeInstances implements HypervisorDriver {
     inst.spec.network = { ...inst.spec.network, publicIp: ip, ports };
     if (ip) inst.status.publicIp = ip;
     else delete inst.status.publicIp;
-    // A pending instance boots with them; one that runs has them changed now.
+    // A pending instance boots with them (its boot applies them again once it runs); one that
+    // runs has them changed now.
     if (fs.existsSync(path.join(inst.dir, SAVED_SPEC)))
       await writeSaved(inst.dir, { spec: inst.spec, launchTime: inst.status.launchTime });
-    await inst.machine?.forward(ip, ports);
+    const refused = (await inst.machine?.forward(ip, ports)) ?? [];
+    // Said, so that the cluster tells it again (the address may still be held by its last owner).
+    if (refused.length) throw new DriverError('PortInUse', `not forwarded: ${refused.join('; ')}`, 409);
   }
 
   async rootDisk(instanceId: string): Promise<string> {
@@ -447,6 +470,10 @@ function validate(spec: InstanceSpec): void {
     throw bad('vmType needs a name and positive cpus, memoryMiB and diskGiB');
   if (!spec.network || typeof spec.network.privateIp !== 'string' || typeof spec.network.mac !== 'string')
     throw bad('network needs mac and privateIp');
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(spec.network.mac)) throw bad(`not a MAC address: ${spec.network.mac}`);
+  for (const p of spec.network.ports ?? [])
+    if ((p?.protocol !== 'tcp' && p?.protocol !== 'udp') || !Number.isInteger(p.port) || p.port < 1 || p.port > 65535)
+      throw bad(`not a TCP or UDP port: ${JSON.stringify(p)}`);
 }
 
 function readSaved(dir: string): SavedInstance | undefined {

@@ -16,3 +16,11 @@ process.stdin.pipe(socket);
 socket.pipe(process.stdout);
 socket.on('error', () => process.exit(1));
 socket.on('close', () => process.exit(0));
+// However the guest behaves, this process does not outlive a quiet minute.
+let idle = setTimeout(() => process.exit(0), 60_000);
+const active = () => {
+  clearTimeout(idle);
+  idle = setTimeout(() => process.exit(0), 60_000);
+};
+process.stdin.on('data', active);
+socket.on('data', active);

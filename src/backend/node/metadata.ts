@@ -16,6 +16,10 @@ import type { NcInstance } from '../../shared/nc-protocol';
 import type { NodePairing } from './pairing';
 
 export const METADATA_SOCKET = 'metadata.sock';
+/** Connections one instance may hold open to its metadata at once; more are closed at once. */
+export const MAX_METADATA_CONNECTIONS = 8;
+/** An idle metadata connection is closed after this long (each holds a relay process under QEMU). */
+export const METADATA_IDLE_MS = 10_000;
 
 /** The path after /latest/ (with the query), or undefined when the request is not for /latest. */
 export function latestPath(url: string): string | undefined {
@@ -65,13 +69,17 @@ export class MetadataChannels {
   async open(instanceId: string, socketPath: string): Promise<void> {
     this.close(instanceId);
     fs.rmSync(socketPath, { force: true });
-    const server = http.createServer((req, res) => {
+    const server = http.createServer({ requestTimeout: METADATA_IDLE_MS }, (req, res) => {
       this.relay(instanceId, req, res).catch((e: Error) => {
         if (res.headersSent) return void res.destroy(e);
         res.writeHead(502, { 'content-type': 'text/plain' });
         res.end(`metadata unavailable: ${e.message}\n`);
       });
     });
+    // A guest cannot hold more than a few connections (each a process of QEMU's), nor keep one idle.
+    server.maxConnections = MAX_METADATA_CONNECTIONS;
+    server.setTimeout(METADATA_IDLE_MS, (socket) => socket.destroy());
+    server.keepAliveTimeout = 1000;
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

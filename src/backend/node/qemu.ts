@@ -21,7 +21,7 @@ import { MAX_PORT_FORWARDS, type PortForward } from '../../shared/nc-protocol';
 import { DriverError, type Machine, type MachineHost, type StagedInstance } from './hypervisor';
 import { deviceName } from './instances';
 import { METADATA_SOCKET } from './metadata';
-import { Qmp } from './qmp';
+import { Qmp, type QmpError } from './qmp';
 
 export const QEMU_BINARY = 'qemu-system-x86_64';
 const QMP_SOCKET = 'qmp.sock';
@@ -96,23 +96,38 @@ export async function kvmUsable(binary: string): Promise<boolean> {
   });
 }
 
+/** At most `max` holders at once; the others wait in turn (one that gives up leaves the queue). */
 class Slots {
   private busy = 0;
   private readonly waiting: (() => void)[] = [];
   constructor(private readonly max: number) {}
-  async take(signal: AbortSignal): Promise<() => void> {
-    if (this.busy >= this.max)
-      await new Promise<void>((resolve) => {
-        this.waiting.push(resolve);
-        signal.addEventListener('abort', () => resolve());
+
+  /** Resolves with the slot's release, or undefined when `signal` aborts first. */
+  async take(signal: AbortSignal): Promise<(() => void) | undefined> {
+    if (this.busy < this.max) this.busy++;
+    else {
+      const got = await new Promise<boolean>((resolve) => {
+        const handed = () => {
+          signal.removeEventListener('abort', gaveUp);
+          resolve(true);
+        };
+        const gaveUp = () => {
+          this.waiting.splice(this.waiting.indexOf(handed), 1);
+          resolve(false);
+        };
+        this.waiting.push(handed);
+        signal.addEventListener('abort', gaveUp, { once: true });
       });
-    this.busy++;
+      if (!got) return undefined;
+    }
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.busy--;
-      this.waiting.shift()?.();
+      // The slot goes straight to the next in line, if any.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.busy--;
     };
   }
 }
@@ -131,8 +146,11 @@ export class QemuMachines implements MachineHost {
 
   async boot(inst: StagedInstance, signal: AbortSignal): Promise<Machine> {
     const release = await this.slots.take(signal);
+    if (!release || signal.aborted) {
+      release?.();
+      throw new Error('terminated before it booted');
+    }
     try {
-      if (signal.aborted) throw new Error('terminated before it booted');
       return await this.start(inst, signal);
     } finally {
       release();
@@ -152,6 +170,13 @@ export class QemuMachines implements MachineHost {
       `file=${opt(file)},if=none,id=${id},format=raw,cache=writeback`,
       '-device',
       device,
+    ];
+    // Volumes as block nodes, as hot-plugged ones are, so that any of them can be unplugged.
+    const volume = (name: string, file: string) => [
+      '-blockdev',
+      `driver=raw,node-name=vol-${name},file.driver=file,file.filename=${opt(file)}`,
+      '-device',
+      `virtio-blk-pci,drive=vol-${name},id=dev-${name}`,
     ];
     const scsi = [inst.ephemeral, inst.swap].filter((f): f is string => !!f && fs.statSync(f).size > 0);
     const pipe = `'${process.execPath}' '${path.join(__dirname, 'metadata-pipe.js')}' '${path.join(dir, METADATA_SOCKET)}'`;
@@ -187,10 +212,7 @@ export class QemuMachines implements MachineHost {
       '-append',
       'root=/dev/vda console=ttyS0 panic=-1',
       ...disk('root', inst.root, 'virtio-blk-pci,drive=root,id=dev-root'),
-      ...inst.volumes.flatMap((v) => {
-        const n = deviceName(v.device);
-        return disk(`vol-${n}`, v.path, `virtio-blk-pci,drive=vol-${n},id=dev-${n}`);
-      }),
+      ...inst.volumes.flatMap((v) => volume(deviceName(v.device), v.path)),
       ...(scsi.length ? ['-device', 'virtio-scsi-pci,id=scsi'] : []),
       ...scsi.flatMap((f, i) => disk(`scsi${i}`, f, `scsi-hd,drive=scsi${i},bus=scsi.0`)),
       '-netdev',
@@ -291,6 +313,8 @@ class QemuMachine implements Machine {
   private stopping = false;
   /** The hostfwd rules in place. */
   private forwards: string[] = [];
+  /** The public address and ports last applied in full. */
+  private applied?: string;
 
   constructor(
     private readonly inst: StagedInstance,
@@ -330,10 +354,14 @@ class QemuMachine implements Machine {
   async detach(device: string): Promise<void> {
     const n = deviceName(device);
     const gone = this.qmp.waitFor('DEVICE_DELETED', (d) => d.device === `dev-${n}`, 15_000);
-    await this.qmp.execute('device_del', { id: `dev-${n}` });
-    if (!(await gone))
+    const present = await this.qmp.execute('device_del', { id: `dev-${n}` }).then(
+      () => true,
+      // Already unplugged (an earlier detach the guest released late): nothing to wait for.
+      (e: QmpError) => (e.errorClass === 'DeviceNotFound' ? false : Promise.reject(e)),
+    );
+    if (present && !(await gone))
       throw new DriverError('VolumeInUse', `the guest has not released ${device} (is it still mounted?)`, 409);
-    await this.qmp.execute('blockdev-del', { 'node-name': `vol-${n}` });
+    await this.qmp.execute('blockdev-del', { 'node-name': `vol-${n}` }).catch(() => undefined);
   }
 
   /**
@@ -341,8 +369,11 @@ class QemuMachine implements Machine {
    * changed). A port this machine has taken already (an sshd on 0.0.0.0:22) is not forwarded,
    * and the console says so; the others are.
    */
-  async forward(publicIp: string | undefined, ports: PortForward[]): Promise<void> {
+  async forward(publicIp: string | undefined, ports: PortForward[]): Promise<string[]> {
+    const wanted = JSON.stringify([publicIp, ports]);
+    if (wanted === this.applied) return [];
     const { rules, notes } = this.host.forwardsOf(publicIp, ports);
+    const refused: string[] = [];
     for (const old of this.forwards.filter((f) => !rules.includes(f))) {
       const [protocol, ip, port] = old.split(/[:-]/);
       await this.qmp.human(`hostfwd_remove net0 ${protocol}:${ip}:${port}`).catch(() => undefined);
@@ -355,11 +386,14 @@ class QemuMachine implements Machine {
       } catch (e) {
         const [protocol, ip, port] = rule.split(/[:-]/);
         notes.push(`eucalyptus-nc: ${ip}:${port}/${protocol} is not forwarded: ${(e as Error).message}`);
-        this.inst.log(`${ip}:${port}/${protocol} not forwarded: ${(e as Error).message}`);
+        refused.push(`${ip}:${port}/${protocol}: ${(e as Error).message}`);
       }
     }
     this.forwards = kept;
+    // Applied in full, it is not done again; with a port refused, the next call tries again.
+    this.applied = refused.length ? undefined : wanted;
     await this.inst.console(notes);
+    return refused;
   }
 
   async stop(quiet = false): Promise<void> {

@@ -54,7 +54,7 @@ export class SimulatedMachines implements MachineHost {
       // The volume is the link in the instance's folder: nothing more to do.
       attach: async () => undefined,
       detach: async () => undefined,
-      forward: async () => undefined,
+      forward: async () => [],
       stop: async (quiet = false) => {
         if (!quiet) await inst.console(['The system is going down for power off NOW!', 'Power down.']);
       },
