@@ -3,7 +3,8 @@
 # (Signature V4), boto 2 from Debian's python3-boto (Signature V2), and Debian's s3cmd (both); pigz,
 # which the bundle benchmark runs beside euca-bundle-image, and /usr/bin/time, which measures its memory;
 # QEMU, which runs the real guests, the ssh client that logs in to them, and mke2fs, which builds
-# their test image (scripts/build-test-image.mjs fetches the image's own packages with apt-get download).
+# their test image (scripts/build-test-image.mjs fetches the image's own packages with apt-get download);
+# Chromium, in which playwright-core drives the Dashboard's tests.
 # Installs what is missing when it can (root with apt-get), and otherwise says what to install.
 set -u
 missing=()
@@ -16,6 +17,7 @@ command -v pigz >/dev/null 2>&1 || missing+=(pigz)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 command -v mke2fs >/dev/null 2>&1 || missing+=(e2fsprogs)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing test prerequisites: ${missing[*]}"

@@ -22,6 +22,11 @@ import { recoverJobs } from './recovery';
 import { nodeMoved } from './ec2/instances/node-loss';
 
 import { createCloudServer } from './server';
+import type { CloudContext } from './context';
+import { type Dashboard, startDashboard } from './dashboard/server';
+
+/** The seed's Dashboard port: `https://<CLC>:8443/`. */
+const DEFAULT_DASHBOARD_PORT = 8443;
 
 /** Where the local node controller answered last time (meta table). */
 const LOCAL_NODE_META = 'local_node';
@@ -29,6 +34,30 @@ const LOCAL_NODE_META = 'local_node';
 function advertisedHost(bind: string): string {
   if (bind === '0.0.0.0' || bind === '::') return '127.0.0.1';
   return bind.includes(':') ? `[${bind}]` : bind;
+}
+
+/**
+ * The Dashboard on DASHBOARD_PORT (default 8443, the seed's), or the port given; when the default
+ * is taken, another free one, said in the log. DASHBOARD="N" or `--no-dashboard` turns it off.
+ */
+async function startDashboardAsConfigured(
+  cloud: CloudContext,
+  conf: Record<string, string>,
+  bind: string,
+  port: number | false | undefined,
+): Promise<Dashboard | undefined> {
+  if (port === false || /^(n|no|false|0)$/i.test(conf.DASHBOARD ?? '')) return undefined;
+  const wanted = port ?? (Number(conf.DASHBOARD_PORT) || DEFAULT_DASHBOARD_PORT);
+  let dashboard: Dashboard;
+  try {
+    dashboard = await startDashboard(cloud, { port: wanted, bind });
+  } catch (e) {
+    if (port !== undefined || (e as CliError).code !== 'AddressInUse') throw e;
+    dashboard = await startDashboard(cloud, { port: 0, bind });
+    log(`dashboard: port ${wanted} is taken; the Dashboard is on ${dashboard.port} instead`);
+  }
+  log(`dashboard: ${dashboard.url}`);
+  return dashboard;
 }
 
 export async function runCloud(opts: CloudRunOptions): Promise<void> {
@@ -93,6 +122,8 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
       (e: Error) => (log(`the local node controller did not start: ${e.message}`), undefined),
     );
   }
+  const dashboard = await startDashboardAsConfigured(cloud, conf, bind, opts.dashboardPort);
+  if (dashboard) writeFileAtomic(paths.dashboardFile, `${dashboard.url}\n`, 0o644);
   // Answering means able to run instances: the local node is registered with its capacity first.
   await cloud.localNode;
   writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
@@ -107,6 +138,8 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
+  await dashboard?.close();
+  fs.rmSync(paths.dashboardFile, { force: true });
   await (await cloud.localNode)?.stop();
   cluster.controller.stop();
   monitor.stop();

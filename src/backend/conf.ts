@@ -52,6 +52,12 @@ export const DEFAULT_CONF = `# eucalyptus.conf: the settings of this cloud's com
 CLOUD_PORT="8773"
 CLOUD_BIND_ADDR="127.0.0.1"
 
+# The Dashboard (HTTPS, a certificate the cloud's CA signs) on CLOUD_BIND_ADDR: DASHBOARD_PORT, or
+# a free port when that one is taken (the log and eucalyptus-cloud status say which). DASHBOARD="N"
+# turns it off (as eucalyptus-cloud start --no-dashboard does).
+DASHBOARD="Y"
+DASHBOARD_PORT="8443"
+
 # The region this cloud answers DescribeRegions with.
 REGION_NAME="eucalyptus"
 # The region SigV4 signatures must be scoped to; empty accepts any region (clients sign with

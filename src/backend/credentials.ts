@@ -3,8 +3,12 @@
  * own folder, everything the CLI reads), cloud-cert.pem, and the user's certificate and private key
  * named euca2-<user>-<id>-cert.pem / -pk.pem. Files 0600, folder 0700.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeSecretFile, mkdirPrivate } from '../shared/files';
+import { createCertificate, generateRsaKeyPair } from '../shared/pki';
+import * as ids from './ids';
+import type { Account, CloudStore, User } from './store/types';
 
 /** What eucarc says: where the services are, who the user is, and which files hold the keys. */
 export interface EucarcFields {
@@ -59,4 +63,50 @@ export function credentialFiles(c: CredentialSet): Record<string, string> {
 export function writeCredentialsFolder(dir: string, c: CredentialSet): void {
   mkdirPrivate(dir);
   for (const [name, content] of Object.entries(credentialFiles(c))) writeSecretFile(path.join(dir, name), content);
+}
+
+/** The cloud CA, as its keys folder holds it. */
+export function cloudCa(keysDir: string): { certPem: string; privateKeyPem: string } {
+  return {
+    certPem: fs.readFileSync(path.join(keysDir, 'cloud-cert.pem'), 'utf8'),
+    privateKeyPem: fs.readFileSync(path.join(keysDir, 'cloud-pk.pem'), 'utf8'),
+  };
+}
+
+/**
+ * A user's credentials as Eucalyptus hands them out (euca_conf --get-credentials, the
+ * Dashboard's "Download new credentials"): the first time a new access key, later the active one;
+ * every time a new key pair and a certificate signed by the cloud CA, registered as one of the
+ * user's signing certificates. Answers the files by name.
+ */
+export async function userCredentials(
+  store: CloudStore,
+  ca: { certPem: string; privateKeyPem: string },
+  urls: { ec2Url: string; s3Url: string; euareUrl: string },
+  account: Account,
+  user: User,
+): Promise<Record<string, string>> {
+  const keys = generateRsaKeyPair();
+  const certPem = createCertificate({
+    subject: { C: 'US', O: 'Eucalyptus', OU: account.name, CN: user.name },
+    publicKeyPem: keys.publicKeyPem,
+    issuer: ca,
+  }).replace(/\r\n/g, '\n');
+  const certId = ids.certificateId();
+  const accessKey = await store.transaction(async () => {
+    await store.addCertificate(user.id, certId, certPem);
+    const active = (await store.listAccessKeys(user.id)).find((k) => k.status === 'Active');
+    return active ?? (await store.createAccessKey(user.id));
+  });
+  return credentialFiles({
+    ...urls,
+    accountId: account.id,
+    userName: user.name,
+    accessKeyId: accessKey.id,
+    secretAccessKey: accessKey.secret,
+    certId,
+    certPem,
+    privateKeyPem: keys.privateKeyPem.replace(/\r\n/g, '\n'),
+    cloudCertPem: ca.certPem,
+  });
 }

@@ -11,6 +11,8 @@ export interface CloudRunOptions {
   dataDir: string;
   port?: number;
   bind?: string;
+  /** The Dashboard's port (DASHBOARD_PORT, default 8443); 0 picks a free one; false: no Dashboard. */
+  dashboardPort?: number | false;
 }
 
 export interface NodeRunOptions {

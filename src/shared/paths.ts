@@ -23,6 +23,8 @@ export interface CloudPaths {
   log: string;
   runDir: string;
   pidFile: string;
+  /** The Dashboard's URL while the cloud serves it (the port it really got). */
+  dashboardFile: string;
   credentialsDir: string;
   eucarc: string;
 }
@@ -44,6 +46,7 @@ export function cloudPaths(dataDir: string): CloudPaths {
     log: path.join(d, 'var', 'log', 'eucalyptus', 'cloud-output.log'),
     runDir: path.join(d, 'var', 'run', 'eucalyptus'),
     pidFile: path.join(d, 'var', 'run', 'eucalyptus', 'eucalyptus-cloud.pid'),
+    dashboardFile: path.join(d, 'var', 'run', 'eucalyptus', 'dashboard.url'),
     credentialsDir,
     eucarc: path.join(credentialsDir, 'eucarc'),
   };

@@ -41,6 +41,8 @@ export interface CertOptions {
   selfSignKeyPem?: string;
   years?: number;
   ca?: boolean;
+  /** A TLS server certificate: the names and addresses it answers for (subjectAltName). */
+  server?: { dns: string[]; ip: string[] };
 }
 
 export function createCertificate(opts: CertOptions): string {
@@ -68,6 +70,18 @@ export function createCertificate(opts: CertOptions): string {
       : [
           { name: 'basicConstraints', cA: false },
           { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, dataEncipherment: true },
+          ...(opts.server
+            ? [
+                { name: 'extKeyUsage', serverAuth: true },
+                {
+                  name: 'subjectAltName',
+                  altNames: [
+                    ...opts.server.dns.map((value) => ({ type: 2, value })),
+                    ...opts.server.ip.map((ip) => ({ type: 7, ip })),
+                  ],
+                },
+              ]
+            : []),
         ],
   );
   cert.sign(signer, forge.md.sha256.create());

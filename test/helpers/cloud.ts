@@ -19,6 +19,8 @@ export interface TestCloud {
   env: Record<string, string>;
   /** What the daemon has printed so far: its access log and any internal error. */
   output(): string;
+  /** The Dashboard's URL, when it serves one. */
+  dashboardUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -27,6 +29,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface CloudOptions {
   /** What the local node runs instances with (HYPERVISOR): simulated unless a test boots real guests. */
   hypervisor?: 'simulated' | 'kvm' | 'qemu';
+  /** Serve the Dashboard (on a free port): only the tests of the Dashboard do. */
+  dashboard?: boolean;
 }
 
 export async function startCloud(
@@ -47,7 +51,15 @@ export async function startCloud(
   }
   const child: ChildProcess = spawn(
     path.join(commandsDir(), 'eucalyptus-cloud'),
-    ['start', '--foreground', '--port', String(port), '--data-dir', dataDir],
+    [
+      'start',
+      '--foreground',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      ...(opts.dashboard ? ['--dashboard-port', '0'] : ['--no-dashboard']),
+    ],
     {
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,6 +82,7 @@ export async function startCloud(
     eucarc,
     env,
     output: () => output,
+    dashboardUrl: fs.existsSync(paths.dashboardFile) ? fs.readFileSync(paths.dashboardFile, 'utf8').trim() : undefined,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

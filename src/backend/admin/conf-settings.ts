@@ -28,6 +28,8 @@ const oneOf =
 const SETTINGS: Record<string, { check?: (key: string, value: string) => void; reader: 'CLC' | 'CC' | 'NC' }> = {
   CLOUD_PORT: { check: port, reader: 'CLC' },
   CLOUD_BIND_ADDR: { reader: 'CLC' },
+  DASHBOARD: { check: oneOf('Y', 'N'), reader: 'CLC' },
+  DASHBOARD_PORT: { check: port, reader: 'CLC' },
   REGION_NAME: { reader: 'CLC' },
   SIGNATURE_REGION: { reader: 'CLC' },
   REQUEST_BODY_TIMEOUT: { check: positive, reader: 'CLC' },

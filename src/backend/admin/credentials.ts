@@ -5,13 +5,10 @@
  * certificate signed by the cloud CA (registered as one of the user's signing certificates).
  * Works on the cloud's data dir; the cloud's URLs are those its own admin eucarc names.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from '../../shared/errors';
 import { readEucarc } from '../../shared/eucarc';
-import { createCertificate, generateRsaKeyPair } from '../../shared/pki';
-import { credentialFiles } from '../credentials';
-import * as ids from '../ids';
+import { cloudCa, userCredentials } from '../credentials';
 import { type CloudPaths } from '../../shared/paths';
 import { SqliteStore } from '../store/sqlite';
 
@@ -23,41 +20,23 @@ export async function issueCredentials(
   const adminEucarc = readEucarc(path.join(paths.credentialsDir, 'eucarc'));
   if (!adminEucarc)
     throw new CliError('NotInitialized', `no cloud in ${paths.dataDir}: start it once first (eucalyptus-cloud start)`);
-  const ca = {
-    certPem: fs.readFileSync(path.join(paths.keysDir, 'cloud-cert.pem'), 'utf8'),
-    privateKeyPem: fs.readFileSync(path.join(paths.keysDir, 'cloud-pk.pem'), 'utf8'),
-  };
   const store = await SqliteStore.open(paths.db);
   try {
     const account = await store.findAccountByName(accountName);
     if (!account) throw new CliError('NoSuchEntity', `no account named ${accountName}`);
     const user = await store.findUser(account.id, userName);
     if (!user) throw new CliError('NoSuchEntity', `no user named ${userName} in account ${accountName}`);
-    const keys = generateRsaKeyPair();
-    const certPem = createCertificate({
-      subject: { C: 'US', O: 'Eucalyptus', OU: account.name, CN: user.name },
-      publicKeyPem: keys.publicKeyPem,
-      issuer: ca,
-    }).replace(/\r\n/g, '\n');
-    const certId = ids.certificateId();
-    const accessKey = await store.transaction(async () => {
-      await store.addCertificate(user.id, certId, certPem);
-      const active = (await store.listAccessKeys(user.id)).find((k) => k.status === 'Active');
-      return active ?? (await store.createAccessKey(user.id));
-    });
-    return credentialFiles({
-      ec2Url: adminEucarc.EC2_URL,
-      s3Url: adminEucarc.S3_URL,
-      euareUrl: adminEucarc.EUARE_URL,
-      accountId: account.id,
-      userName: user.name,
-      accessKeyId: accessKey.id,
-      secretAccessKey: accessKey.secret,
-      certId,
-      certPem,
-      privateKeyPem: keys.privateKeyPem.replace(/\r\n/g, '\n'),
-      cloudCertPem: ca.certPem,
-    });
+    return await userCredentials(
+      store,
+      cloudCa(paths.keysDir),
+      {
+        ec2Url: adminEucarc.EC2_URL,
+        s3Url: adminEucarc.S3_URL,
+        euareUrl: adminEucarc.EUARE_URL,
+      },
+      account,
+      user,
+    );
   } finally {
     await store.close();
   }

@@ -20,7 +20,7 @@ import {
   syncKeys,
 } from './nodes';
 import { approveAccount, listAccountRequests, rejectAccount, resetPassword, setUserEnabled } from './users';
-import { writeZip } from './zip';
+import { writeZip } from '../zip';
 
 /** The options that qualify an action rather than ask for one. */
 const MODIFIERS = new Set(['cred-account', 'cred-user', 'token', 'cluster', 'account', 'password']);

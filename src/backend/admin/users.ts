@@ -5,7 +5,7 @@
  */
 import { CliError } from '../../shared/errors';
 import { ServiceError } from '../errors';
-import { createAccountWithAdmin } from '../iam/accounts';
+import { approveAccountRequest } from '../iam/accounts';
 import { hashPassword, IdentityStore } from '../iam/store';
 import { type CloudPaths } from '../../shared/paths';
 import { SqliteStore } from '../store/sqlite';
@@ -67,10 +67,10 @@ export async function listAccountRequests(paths: CloudPaths): Promise<string[]> 
 export async function approveAccount(paths: CloudPaths, name: string): Promise<string> {
   return withIdentity(paths, (store, identity) =>
     store.transaction(async () => {
-      if (!(await identity.removeAccountRequest(name)))
-        throw new CliError('NoSuchEntity', `no account request for ${name} (euca_conf --list-account-requests)`);
       try {
-        const account = await createAccountWithAdmin(store, name, (alias) => identity.aliasOwner(alias));
+        const account = await approveAccountRequest(store, identity, name);
+        if (!account)
+          throw new CliError('NoSuchEntity', `no account request for ${name} (euca_conf --list-account-requests)`);
         return `${account.name}\t${account.id}`;
       } catch (e) {
         if (e instanceof ServiceError) throw new CliError('EntityAlreadyExists', e.message);
@@ -82,7 +82,7 @@ export async function approveAccount(paths: CloudPaths, name: string): Promise<s
 
 export async function rejectAccount(paths: CloudPaths, name: string): Promise<string> {
   return withIdentity(paths, async (_, identity) => {
-    if (!(await identity.removeAccountRequest(name)))
+    if (!(await identity.takeAccountRequest(name)))
       throw new CliError('NoSuchEntity', `no account request for ${name}`);
     return `account request for ${name} rejected`;
   });

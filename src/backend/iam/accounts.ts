@@ -6,6 +6,7 @@
 import { ServiceError } from '../errors';
 import { type Account, type CloudStore } from '../store/types';
 import { ADMIN_USER } from './principals';
+import type { IdentityStore } from './store';
 
 export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 
@@ -18,6 +19,28 @@ export async function checkAccountName(
     throw new ServiceError('ValidationError', `Invalid AccountName: ${name} (lowercase letters, digits, . and -)`);
   if ((await store.findAccountByName(name)) || (await aliasOwner(name)))
     throw new ServiceError('EntityAlreadyExists', `Account ${name} already exists.`, 409);
+}
+
+/**
+ * An account request approved: taken from the queue, its account and admin made, and the admin's
+ * login profile set to the password chosen at sign-up (when it was made in the Dashboard).
+ * Undefined when there is no such request.
+ */
+export async function approveAccountRequest(
+  store: CloudStore,
+  identity: IdentityStore,
+  name: string,
+): Promise<Account | undefined> {
+  return store.transaction(async () => {
+    const request = await identity.takeAccountRequest(name);
+    if (!request) return undefined;
+    const account = await createAccountWithAdmin(store, name, (alias) => identity.aliasOwner(alias));
+    if (request.passwordHash) {
+      const admin = await store.findUser(account.id, ADMIN_USER);
+      await identity.setLoginProfile(admin!.id, request.passwordHash);
+    }
+    return account;
+  });
 }
 
 /** The account and its admin, its name checked (and unused, also as an alias) in the same transaction. */

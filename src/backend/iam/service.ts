@@ -11,7 +11,7 @@ import { createCertificate, generateRsaKeyPair } from '../../shared/pki';
 import { ServiceError } from '../errors';
 import * as ids from '../ids';
 import type { Account, AccessKey, CloudStore, Principal, User } from '../store/types';
-import { checkAccountName, createAccountWithAdmin } from './accounts';
+import { approveAccountRequest, checkAccountName, createAccountWithAdmin } from './accounts';
 import type { Origin } from './enforce';
 import { parsePolicy } from './policy';
 import { ADMIN_USER, CLOUD_ACCOUNT, isCloudAdmin } from './principals';
@@ -422,8 +422,10 @@ export class IdentityService {
    * administrator approves it (euca_conf --approve-account), which creates it, or rejects it.
    * Unsigned, so bounded: a few waiting per source address, and none waits longer than a week.
    */
-  async requestAccount(name: string, email: string, origin: Origin = {}): Promise<void> {
+  async requestAccount(name: string, email: string, origin: Origin = {}, password?: string): Promise<void> {
     if (!name || !email) throw invalid('RequestAccount needs AccountName and Email');
+    // The Dashboard's form: the admin's password, kept as its scrypt hash until approval.
+    const passwordHash = password === undefined ? undefined : hashPassword(checkPassword(password));
     if (!/^[^\s@]{1,64}@[^\s@]{1,190}$/.test(email)) throw invalid(`Invalid Email: ${email}`);
     const identity = this.d.identity;
     await checkAccountName(name, (alias) => identity.aliasOwner(alias), this.d.store);
@@ -439,8 +441,49 @@ export class IdentityService {
       await identity.expireAccountRequests(new Date(Date.now() - ACCOUNT_REQUEST_LIFETIME_MS).toISOString());
       if ((await identity.accountRequestsFrom(source)) >= MAX_ACCOUNT_REQUESTS_PER_SOURCE) throw busy();
       if ((await identity.accountRequests()).length >= MAX_ACCOUNT_REQUESTS) throw busy();
-      if (!(await identity.addAccountRequest(name, email, source))) throw exists('Account request', name);
+      if (!(await identity.addAccountRequest(name, email, source, passwordHash))) throw exists('Account request', name);
     });
+  }
+
+  /** The sign-ups waiting for the cloud administrator. */
+  async accountRequests(p: Principal): Promise<{ name: string; email: string; requested: string }[]> {
+    this.requireCloudAdmin(p);
+    return this.d.identity.accountRequests();
+  }
+
+  /** Approves a sign-up (euca_conf --approve-account does the same): the account and its admin. */
+  async approveAccountRequest(p: Principal, name: string): Promise<Account> {
+    this.requireCloudAdmin(p);
+    const account = await approveAccountRequest(this.d.store, this.d.identity, name);
+    if (!account) throw noSuch('account request', name);
+    return account;
+  }
+
+  async rejectAccountRequest(p: Principal, name: string): Promise<void> {
+    this.requireCloudAdmin(p);
+    if (!(await this.d.identity.takeAccountRequest(name))) throw noSuch('account request', name);
+  }
+
+  /**
+   * Who a Dashboard log-in is: the account (by name, alias or ID), its enabled user, and the
+   * password checked against the user's login profile (its scrypt hash). Undefined for any
+   * mismatch, the same answer whatever did not match.
+   */
+  async passwordLogin(accountName: string, userName: string, password: string): Promise<Principal | undefined> {
+    const account = accountName ? await this.findAccount(accountName) : undefined;
+    const user = account && (await this.d.store.findUser(account.id, userName));
+    if (!account || !user || !(await this.d.identity.checkPassword(user.id, password))) return undefined;
+    if (!(await this.d.identity.userEnabled(user.id))) return undefined;
+    return { account, user, accessKeyId: '' };
+  }
+
+  /** The principal a Dashboard session stands for, while its user exists and is enabled. */
+  async sessionPrincipal(accountId: string, userId: string): Promise<Principal | undefined> {
+    const account = await this.d.store.findAccount(accountId);
+    const user = account && (await this.d.store.findUserById(userId));
+    if (!account || !user || user.accountId !== account.id) return undefined;
+    if (!(await this.d.identity.userEnabled(user.id))) return undefined;
+    return { account, user, accessKeyId: '' };
   }
 
   private async findAccount(nameOrId: string): Promise<Account | undefined> {

@@ -267,12 +267,14 @@ export class IdentityStore {
   }
 
   // Account requests (sign-ups the administrator approves or rejects)
-  async addAccountRequest(name: string, email: string, source = ''): Promise<boolean> {
+  async addAccountRequest(name: string, email: string, source = '', passwordHash?: string): Promise<boolean> {
     return (
       (
         await this.db
-          .prepare('INSERT OR IGNORE INTO account_requests (name, email, requested, source) VALUES (?, ?, ?, ?)')
-          .run(name, email, now(), source)
+          .prepare(
+            'INSERT OR IGNORE INTO account_requests (name, email, requested, source, password_hash) VALUES (?, ?, ?, ?, ?)',
+          )
+          .run(name, email, now(), source, passwordHash ?? null)
       ).changes > 0
     );
   }
@@ -287,14 +289,23 @@ export class IdentityStore {
     return (await this.db.prepare('DELETE FROM account_requests WHERE requested < ?').run(before)).changes;
   }
   async accountRequests(): Promise<{ name: string; email: string; requested: string }[]> {
-    return (await this.db.prepare('SELECT * FROM account_requests ORDER BY requested, name').all()) as {
+    return (await this.db
+      .prepare('SELECT name, email, requested FROM account_requests ORDER BY requested, name')
+      .all()) as {
       name: string;
       email: string;
       requested: string;
     }[];
   }
-  async removeAccountRequest(name: string): Promise<boolean> {
-    return (await this.db.prepare('DELETE FROM account_requests WHERE name = ?').run(name)).changes > 0;
+  /** Removes a request; answers it (with the admin password's hash, if one was chosen), or undefined. */
+  async takeAccountRequest(name: string): Promise<{ name: string; passwordHash?: string } | undefined> {
+    return this.db.transaction(async () => {
+      const r = (await this.db.prepare('SELECT name, password_hash FROM account_requests WHERE name = ?').get(name)) as
+        { name: string; password_hash: string | null } | undefined;
+      if (!r) return undefined;
+      await this.db.prepare('DELETE FROM account_requests WHERE name = ?').run(name);
+      return { name: r.name, passwordHash: r.password_hash ?? undefined };
+    });
   }
 
   // Policies, inline on a user or a group

@@ -57,6 +57,8 @@ export const coreSchema: SchemaPart = {
     // Where each sign-up came from, so that one source cannot fill the queue.
     `ALTER TABLE account_requests ADD COLUMN source TEXT NOT NULL DEFAULT '';
    CREATE INDEX account_requests_source ON account_requests(source);`,
+    // The admin password chosen at sign-up in the Dashboard (its scrypt hash): the approved admin's.
+    `ALTER TABLE account_requests ADD COLUMN password_hash TEXT;`,
   ],
 };
 
@@ -132,6 +134,11 @@ export class SqliteStore implements CloudStore {
     const r = await this.db
       .prepare<UserRow>('SELECT * FROM users WHERE account_id = ? AND name = ?')
       .get(accountId, name);
+    return r && toUser(r);
+  }
+
+  async findUserById(id: string): Promise<User | undefined> {
+    const r = await this.db.prepare<UserRow>('SELECT * FROM users WHERE id = ?').get(id);
     return r && toUser(r);
   }
 

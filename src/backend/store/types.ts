@@ -47,6 +47,7 @@ export interface CloudStore {
   findAccountByName(name: string): Promise<Account | undefined>;
   createUser(accountId: string, name: string, path?: string): Promise<User>;
   findUser(accountId: string, name: string): Promise<User | undefined>;
+  findUserById(id: string): Promise<User | undefined>;
   createAccessKey(userId: string): Promise<AccessKey>;
   listAccessKeys(userId: string): Promise<AccessKey[]>;
   /** The key with its owner, for signature verification. */

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { readEucarc } from '../../../shared/eucarc';
 import { EucaCommand } from '../../command';
@@ -19,6 +20,12 @@ export default class EucalyptusCloud extends EucaCommand {
     ...daemonFlags,
     port: Flags.integer({ summary: 'port to listen on (default 8773; 0 picks a free one)', min: 0, max: 65535 }),
     'data-dir': Flags.string({ summary: "the cloud's data dir", helpValue: 'DIR' }),
+    'dashboard-port': Flags.integer({
+      summary: "the Dashboard's HTTPS port (default 8443, or a free one when 8443 is taken; 0 picks a free one)",
+      min: 0,
+      max: 65535,
+    }),
+    dashboard: Flags.boolean({ summary: 'serve the Dashboard (--no-dashboard: do not)', allowNo: true, default: true }),
   };
   static override usageArgs = 'start|stop|status|restart';
   static override examples = [
@@ -38,20 +45,37 @@ export default class EucalyptusCloud extends EucaCommand {
         name: 'eucalyptus-cloud',
         paths,
         where: url,
-        runForeground: () => loadCloud().runCloud({ dataDir: paths.dataDir, port: flags.port, bind: flags.bind }),
-        detached: { port: flags.port, bind: flags.bind },
+        runForeground: () =>
+          loadCloud().runCloud({
+            dataDir: paths.dataDir,
+            port: flags.port,
+            bind: flags.bind,
+            dashboardPort: flags.dashboard ? flags['dashboard-port'] : false,
+          }),
+        detached: {
+          port: flags.port,
+          bind: flags.bind,
+          args: [
+            ...(flags.dashboard ? [] : ['--no-dashboard']),
+            ...(flags['dashboard-port'] !== undefined ? ['--dashboard-port', String(flags['dashboard-port'])] : []),
+          ],
+        },
         // The node controller the cloud started for itself, if it did.
         statusExtra: () => {
           const node = nodePaths(localNodeDir(paths.dataDir));
           const nodePid = runningPid(node);
           const at = nodeAddress(node);
           const hypervisor = nodeHypervisor(node);
+          const dashboard = fs.existsSync(paths.dashboardFile)
+            ? [`Dashboard: ${fs.readFileSync(paths.dashboardFile, 'utf8').trim()}`]
+            : [];
           return nodePid !== undefined && at
             ? [
+                ...dashboard,
                 `eucalyptus-nc is running (pid ${nodePid}) at ${at.host}:${at.port}; data in ${node.dataDir}`,
                 ...(hypervisor ? [`eucalyptus-nc hypervisor: ${describeHypervisor(hypervisor)}`] : []),
               ]
-            : [];
+            : dashboard;
         },
       },
       (lines) => this.out(lines),

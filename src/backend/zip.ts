@@ -1,20 +1,22 @@
-/** A zip of named files, written 0600 and whole (a temp file renamed), with yazl. */
+/** A zip of named files (each 0600), with yazl: as bytes, or written whole (a temp file renamed). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ZipFile } from 'yazl';
 
-export async function writeZip(file: string, files: Record<string, string>): Promise<void> {
+export async function zipBytes(files: Record<string, string>): Promise<Buffer> {
   const zip = new ZipFile();
   for (const [name, content] of Object.entries(files))
     zip.addBuffer(Buffer.from(content, 'utf8'), name, { mode: 0o100600 });
   zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+export async function writeZip(file: string, files: Record<string, string>): Promise<void> {
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.tmp-${process.pid}`);
-  const out = fs.createWriteStream(tmp, { mode: 0o600 });
   try {
-    await new Promise<void>((resolve, reject) => {
-      zip.outputStream.pipe(out).on('close', resolve).on('error', reject);
-      zip.outputStream.on('error', reject);
-    });
+    fs.writeFileSync(tmp, await zipBytes(files), { mode: 0o600 });
     fs.chmodSync(tmp, 0o600);
     fs.renameSync(tmp, file);
   } catch (e) {
