@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeSecretFile, mkdirPrivate } from '../shared/files';
-import { createCertificate, generateRsaKeyPair } from '../shared/pki';
+import { createCertificate, generateRsaKeyPairAsync } from '../shared/pki';
+import { ServiceError } from './errors';
 import * as ids from './ids';
 import type { Account, CloudStore, User } from './store/types';
 
@@ -65,6 +66,10 @@ export function writeCredentialsFolder(dir: string, c: CredentialSet): void {
   for (const [name, content] of Object.entries(credentialFiles(c))) writeSecretFile(path.join(dir, name), content);
 }
 
+/** Euare's per-user limits on what handing out credentials makes. */
+export const MAX_ACCESS_KEYS = 2;
+export const MAX_CERTIFICATES = 10;
+
 /** The cloud CA, as its keys folder holds it. */
 export function cloudCa(keysDir: string): { certPem: string; privateKeyPem: string } {
   return {
@@ -86,7 +91,7 @@ export async function userCredentials(
   account: Account,
   user: User,
 ): Promise<Record<string, string>> {
-  const keys = generateRsaKeyPair();
+  const keys = await generateRsaKeyPairAsync();
   const certPem = createCertificate({
     subject: { C: 'US', O: 'Eucalyptus', OU: account.name, CN: user.name },
     publicKeyPem: keys.publicKeyPem,
@@ -94,8 +99,22 @@ export async function userCredentials(
   }).replace(/\r\n/g, '\n');
   const certId = ids.certificateId();
   const accessKey = await store.transaction(async () => {
+    // Within Euare's limits: two access keys, and a bounded number of signing certificates.
+    const keysNow = await store.listAccessKeys(user.id);
+    const active = keysNow.find((k) => k.status === 'Active');
+    if (!active && keysNow.length >= MAX_ACCESS_KEYS)
+      throw new ServiceError(
+        'LimitExceeded',
+        `${user.name} has ${MAX_ACCESS_KEYS} access keys, none active: delete one first`,
+        409,
+      );
+    if ((await store.countCertificates(user.id)) >= MAX_CERTIFICATES)
+      throw new ServiceError(
+        'LimitExceeded',
+        `${user.name} has ${MAX_CERTIFICATES} certificates: delete old ones first`,
+        409,
+      );
     await store.addCertificate(user.id, certId, certPem);
-    const active = (await store.listAccessKeys(user.id)).find((k) => k.status === 'Active');
     return active ?? (await store.createAccessKey(user.id));
   });
   return credentialFiles({

@@ -2,7 +2,7 @@
  * Keys and X.509 certificates. RSA keys come from Node's crypto (native, fast); certificates are
  * built and signed with node-forge, which Node's crypto cannot do.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 
 export interface KeyPair {
@@ -17,6 +17,21 @@ export function generateRsaKeyPair(bits = 2048): KeyPair {
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
   });
   return { privateKeyPem: privateKey, publicKeyPem: publicKey };
+}
+
+/** The same, made off the event loop (a daemon answering others meanwhile). */
+export function generateRsaKeyPairAsync(bits = 2048): Promise<KeyPair> {
+  return new Promise((resolve, reject) =>
+    generateKeyPair(
+      'rsa',
+      {
+        modulusLength: bits,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      },
+      (e, publicKey, privateKey) => (e ? reject(e) : resolve({ privateKeyPem: privateKey, publicKeyPem: publicKey })),
+    ),
+  );
 }
 
 export type Subject = { name: string; value: string }[];
@@ -40,6 +55,8 @@ export interface CertOptions {
   /** Self-signing key, for a CA certificate. */
   selfSignKeyPem?: string;
   years?: number;
+  /** Validity in days, instead of years. */
+  days?: number;
   ca?: boolean;
   /** A TLS server certificate: the names and addresses it answers for (subjectAltName). */
   server?: { dns: string[]; ip: string[] };
@@ -50,7 +67,7 @@ export function createCertificate(opts: CertOptions): string {
   cert.publicKey = forge.pki.publicKeyFromPem(opts.publicKeyPem);
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - 24 * 3600 * 1000);
-  cert.validity.notAfter = new Date(Date.now() + (opts.years ?? 5) * 365 * 24 * 3600 * 1000);
+  cert.validity.notAfter = new Date(Date.now() + (opts.days ?? (opts.years ?? 5) * 365) * 24 * 3600 * 1000);
   cert.setSubject(subject(opts.subject));
   let signer: forge.pki.rsa.PrivateKey;
   if (opts.issuer) {

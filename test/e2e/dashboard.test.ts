@@ -17,6 +17,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { readEucarc } from '../../src/shared/eucarc';
 import { cleanEnv, runOk, tempDir } from '../helpers/cli';
 import { startCloud, type TestCloud } from '../helpers/cloud';
+import { registerTestImage } from '../helpers/images';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -143,12 +144,14 @@ describe('the Dashboard', { timeout: 300_000 }, () => {
     const ctx = await newContext();
     const page = await ctx.newPage();
     await logIn(page, 'acme', 'admin', 'acme-admin-pass');
+    // Seed 000: "Click Accounts ... New groups", then Groups to add the policy.
+    await page.click('nav >> text=Accounts');
+    await page.click('summary:has-text("New groups in acme")');
+    await page.fill('details[open] input[name=names]', 'readers');
+    await page.fill('details[open] input[name=path]', '/area_abc/');
+    await page.click('details[open] button:has-text("OK")');
+    assert.match(await flash(page), /Created groups readers/);
     await page.click('nav >> text=Groups');
-    await page.click('summary:has-text("New groups")');
-    await page.fill('input[name=names]', 'readers');
-    await page.fill('input[name=path]', '/area_abc/');
-    await page.click('button:has-text("OK")');
-    assert.match(await flash(page), /Created readers/);
     await page.click('a:has-text("readers")');
     await page.click('summary:has-text("Add policy")');
     await page.fill('input[name=policy]', 'describe-only');
@@ -158,11 +161,12 @@ describe('the Dashboard', { timeout: 300_000 }, () => {
     assert.match(await page.innerText('.policy pre'), /"ec2:Describe\*"/);
     await shot(page, 'group');
 
-    await page.click('nav >> text=Users');
-    await page.click('summary:has-text("New users")');
-    await page.fill('input[name=names]', 'alice');
-    await page.click('button:has-text("OK")');
-    assert.match(await flash(page), /Created alice/);
+    await page.click('nav >> text=Accounts');
+    await page.click('summary:has-text("New users in acme")');
+    await page.fill('details[open] input[name=names]', 'alice');
+    await page.click('details[open] button:has-text("OK")');
+    assert.match(await flash(page), /Created users alice/);
+    assert.match(await page.innerText('table'), /admin, alice\s+readers/);
     await page.click('nav >> text=Groups');
     await page.click('a:has-text("readers")');
     await page.fill('input[name=user]', 'alice');
@@ -182,6 +186,15 @@ describe('the Dashboard', { timeout: 300_000 }, () => {
     await logIn(alicePage, 'acme', 'alice', 'alice-pass-123');
     await alicePage.click('nav >> text=Users');
     assert.match(await flash(alicePage), /AccessDenied/);
+
+    // A new password ends the sessions from before it.
+    await page.click('nav >> text=Users');
+    await page.click('a:has-text("alice")');
+    await page.fill('input[name=password]', 'alice-pass-456');
+    await page.fill('input[name=password2]', 'alice-pass-456');
+    await page.click('section:has-text("Password") button:has-text("OK")');
+    await alicePage.goto(`${url}groups`);
+    assert.match(alicePage.url(), /\/login$/);
     await aliceCtx.close();
 
     // The cloud administrator disables alice: her session ends and she cannot log in again.
@@ -194,7 +207,7 @@ describe('the Dashboard', { timeout: 300_000 }, () => {
     await cloudAdmin.click('button:has-text("Disable")');
     assert.match(await flash(cloudAdmin), /alice in acme is disabled/);
     const again = await (await newContext()).newPage();
-    await logIn(again, 'acme', 'alice', 'alice-pass-123');
+    await logIn(again, 'acme', 'alice', 'alice-pass-456');
     assert.match(await flash(again), /not right, or the user may not log in/);
 
     // Rename and move the group (both sides of the move are the admin's), then delete it and alice.
@@ -225,7 +238,7 @@ describe('the Dashboard', { timeout: 300_000 }, () => {
     await page.goto(`${url}login`);
     const before = (await ctx.cookies()).map((c) => c.value);
     await logIn(page, 'acme', 'admin', 'acme-admin-pass');
-    const session = (await ctx.cookies()).find((c) => c.name === 'euca-dashboard')!;
+    const session = (await ctx.cookies()).find((c) => c.name === '__Host-euca-dashboard')!;
     assert.ok(session, 'a session cookie');
     assert.equal(session.httpOnly, true);
     assert.equal(session.secure, true);
@@ -233,7 +246,7 @@ describe('the Dashboard', { timeout: 300_000 }, () => {
     assert.ok(!before.includes(session.value), 'the session ID is new at log-in');
 
     // A form posted without its token is refused, and changes nothing.
-    const forged = await post(`${url}groups`, `euca-dashboard=${session.value}`, 'names=forged&path=/');
+    const forged = await post(`${url}groups`, `__Host-euca-dashboard=${session.value}`, 'names=forged&path=/');
     assert.equal(forged, 403);
     await page.goto(`${url}groups`);
     assert.doesNotMatch(await page.innerText('main'), /forged/);
@@ -263,6 +276,22 @@ describe('the Dashboard', { timeout: 300_000 }, () => {
     assert.equal(await page.locator('script#injected').count(), 0);
     assert.equal(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined);
     await ctx.close();
+
+    // An image's description, as its owner wrote it, is text too; another account's private
+    // image is not shown at all.
+    const theirs = await registerTestImage(cloud.env, undefined, ['-d', 'private to the cloud admin']);
+    const marked = await registerTestImage(cloud.env, undefined, [
+      '-d',
+      '<img src=x id="img-injected" onerror="globalThis.pwned=2">',
+    ]);
+    await runOk('euca-modify-image-attribute', ['-l', '-a', 'all', marked], cloud.env);
+    const acme = await (await newContext()).newPage();
+    await logIn(acme, 'acme', 'admin', 'acme-admin-pass');
+    await acme.click('nav >> text=Images');
+    const images = await acme.innerText('main');
+    assert.match(images, new RegExp(`${marked}[\\s\\S]*<img src=x id="img-injected"`));
+    assert.equal(await acme.locator('#img-injected').count(), 0);
+    assert.doesNotMatch(images, new RegExp(theirs));
 
     // Five wrong passwords lock the name out, the right one too, and the page says so.
     const guess = await (await newContext()).newPage();

@@ -53,7 +53,7 @@ export async function resetPassword(
   if (password.length < 6 || password.length > 128)
     throw new CliError('InvalidParameterValue', 'a password has 6 to 128 characters');
   return withIdentity(paths, async (store, identity) => {
-    await identity.setLoginProfile((await findUser(store, accountName, userName)).id, hashPassword(password));
+    await identity.setLoginProfile((await findUser(store, accountName, userName)).id, await hashPassword(password));
     return `password of user ${userName} of account ${accountName} reset`;
   });
 }

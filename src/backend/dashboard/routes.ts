@@ -11,6 +11,7 @@ import { cloudCa, userCredentials } from '../credentials';
 import { ServiceError } from '../errors';
 import { authorize, type Origin } from '../iam/enforce';
 import { iamArn } from '../iam/policy';
+import { isCloudAdmin } from '../iam/principals';
 import type { Scope } from '../iam/service';
 import type { Principal } from '../store/types';
 import { zipBytes } from '../zip';
@@ -64,16 +65,27 @@ function readable(document: string): string {
 export function routes(cloud: CloudContext, sessions: SessionStore, throttle: LoginThrottle): Route[] {
   const identity = cloud.identityService;
 
-  /** Runs a Euare action as the API would: authorized on its input, then the service call. */
+  /**
+   * Runs a Euare action as the API would: authorized on its input, then the service call; in
+   * another account (`delegate`) only for the cloud administrator, as DelegateAccount is.
+   */
   async function euare<T>(
     req: DashboardRequest,
     action: string,
     input: object,
     run: (s: Scope) => Promise<T>,
+    delegate?: string,
   ): Promise<T> {
     const p = req.principal!;
-    await authorize(cloud, p, { service: 'iam', action, input, accountId: p.account.id }, req.origin);
-    return run(await identity.scope(p));
+    const other = delegate && delegate !== p.account.id ? delegate : undefined;
+    const scope = await identity.scope(p, other);
+    await authorize(
+      cloud,
+      p,
+      { service: 'iam', action, input, accountId: scope.account.id, delegateAccount: other },
+      req.origin,
+    );
+    return run(scope);
   }
 
   const route = (method: Route['method'], path: string, auth: Route['auth'], run: Route['run']): Route => ({
@@ -92,7 +104,8 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
     ),
     route('POST', '/login', 'none', async (req) => {
       const { account = '', user = '', password = '' } = req.form;
-      const name = `${account.toLowerCase()}/${user}`;
+      // Counted by the account it resolves to, however it is spelled (name, alias or ID).
+      const name = `${(await identity.accountIdOf(account.trim())) ?? account.trim().toLowerCase()}/${user.trim()}`;
       const source = req.origin.sourceIp ?? '';
       const again = (error: string, status = 200): Action => ({
         kind: 'page',
@@ -107,13 +120,14 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
           `Too many failed log-ins: locked until ${new Date(locked).toISOString().slice(11, 19)} UTC. Try again later.`,
           429,
         );
-      const principal = await identity.passwordLogin(account, user, password);
+      // Counted before the password is checked: attempts made at once all count.
+      const wait = throttle.failed(name, source);
+      const principal = await identity.passwordLogin(account.trim(), user.trim(), password);
       if (!principal) {
-        const wait = throttle.failed(name, source);
         if (wait) await new Promise((r) => setTimeout(r, wait));
         return again('The account, user name or password is not right, or the user may not log in.', 401);
       }
-      throttle.succeeded(name);
+      throttle.succeeded(name, source);
       // Always a new session: an ID known before log-in is never the logged-in one.
       const session = sessions.create(principal.account.id, principal.user.id);
       return { kind: 'redirect', to: '/', cookies: [sessionCookie(session.id)] };
@@ -150,9 +164,14 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
     // Start page
     route('GET', '/', 'user', async (req) => {
       const p = req.principal!;
-      const s = await identity.scope(p);
       const images = await cloud.ec2.images.describe(p, { ids: [], owners: [], executableBy: [], filters: [] });
       const instances = await cloud.ec2.instances.describe(p, { ids: [], filters: [], verbose: false });
+      // As many as the user may list; a dash where their policies do not let them.
+      const count = <T>(action: string, list: (s: Scope) => Promise<T[]>) =>
+        euare(req, action, {}, list).then(
+          (xs) => String(xs.length),
+          (e: unknown) => (e instanceof ServiceError ? '–' : Promise.reject(e)),
+        );
       return {
         kind: 'page',
         page: 'home',
@@ -160,8 +179,8 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
         data: {
           account: p.account,
           counts: {
-            users: (await identity.listUsers(s)).length,
-            groups: (await identity.listGroups(s)).length,
+            users: await count('ListUsers', (s) => identity.listUsers(s)),
+            groups: await count('ListGroups', (s) => identity.listGroups(s)),
             images: images.images.length,
             instances: instances.instances.length,
           },
@@ -437,18 +456,29 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
     }),
     route('POST', '/credentials/download', 'user', async (req) => {
       const p = req.principal!;
-      // What euca_conf --get-credentials hands out, as this user may have it: their own keys.
+      const session = req.session!;
+      // What euca_conf --get-credentials hands out, as this user may have it: a key of their own
+      // and a new signing certificate, each allowed as its Euare action is; one set a minute.
       try {
-        await authorize(
-          cloud,
-          p,
-          { service: 'iam', action: 'CreateAccessKey', input: { UserName: p.user.name }, accountId: p.account.id },
-          req.origin,
-        );
+        for (const action of ['CreateAccessKey', 'CreateSigningCertificate'])
+          await authorize(
+            cloud,
+            p,
+            { service: 'iam', action, input: { UserName: p.user.name }, accountId: p.account.id },
+            req.origin,
+          );
+        if (session.credentialsAt !== undefined && Date.now() - session.credentialsAt < 60_000)
+          throw new ServiceError('Throttling', 'New credentials were made less than a minute ago; try again shortly.');
+        session.credentialsAt = Date.now();
       } catch (e) {
         return failed('/', e);
       }
-      const files = await userCredentials(cloud.store, cloudCa(cloud.paths.keysDir), cloud.urls, p.account, p.user);
+      let files: Record<string, string>;
+      try {
+        files = await userCredentials(cloud.store, cloudCa(cloud.paths.keysDir), cloud.urls, p.account, p.user);
+      } catch (e) {
+        return failed('/', e);
+      }
       return {
         kind: 'file',
         filename: `euca2-${p.user.name}-x509.zip`,
@@ -474,6 +504,7 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
           images: images.map((i) => ({
             id: i.id,
             name: i.name,
+            description: i.description ?? '',
             location: i.location ?? '',
             owner: ownerAlias(i.accountId) ?? i.accountId,
             state: i.state,
@@ -535,21 +566,62 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
     }),
 
     // The cloud administrator's pages
-    route('GET', '/accounts', 'admin', async (req) => {
-      const accounts = await identity.listAccounts(req.principal!);
+    // Accounts: the cloud administrator's every account, anyone else's own (seed 000 creates users
+    // and groups from here: "Click Accounts ... New groups").
+    route('GET', '/accounts', 'user', async (req) => {
+      const p = req.principal!;
+      const admin = isCloudAdmin({ principal: p });
+      const accounts = admin ? await identity.listAccounts(p) : [p.account];
       const rows = [];
       for (const a of accounts) {
-        const s = await identity.scope(req.principal!, a.id);
-        const users = await identity.listUsers(s);
+        const listed = <T>(action: string, run: (s: Scope) => Promise<T[]>) =>
+          euare(req, action, {}, run, a.id).catch((e: unknown) =>
+            e instanceof ServiceError ? undefined : Promise.reject(e),
+          );
+        const users = await listed('ListUsers', (s) => identity.listUsers(s));
+        const groups = await listed('ListGroups', (s) => identity.listGroups(s));
         rows.push({
           name: a.name,
           id: a.id,
-          users: await Promise.all(
-            users.map(async (u) => ({ name: u.name, enabled: await cloud.identity.userEnabled(u.id) })),
-          ),
+          users: users
+            ? await Promise.all(
+                users.map(async (u) => ({ name: u.name, enabled: await cloud.identity.userEnabled(u.id) })),
+              )
+            : undefined,
+          groups: groups?.map((g) => g.name),
         });
       }
-      return { kind: 'page', page: 'accounts', title: 'Accounts', data: { accounts: rows } };
+      return { kind: 'page', page: 'accounts', title: 'Accounts', data: { accounts: rows, admin } };
+    }),
+    route('POST', `/accounts/${NAME}/new`, 'user', async (req) => {
+      const [accountId] = req.params;
+      const path = req.form.path || '/';
+      const groups = req.form.kind === 'groups';
+      const made: string[] = [];
+      try {
+        for (const name of words(req.form.names)) {
+          if (groups)
+            await euare(
+              req,
+              'CreateGroup',
+              { GroupName: name, Path: path },
+              (s) => identity.createGroup(s, name, path),
+              accountId,
+            );
+          else
+            await euare(
+              req,
+              'CreateUser',
+              { UserName: name, Path: path },
+              (s) => identity.createUser(s, name, path),
+              accountId,
+            );
+          made.push(name);
+        }
+        return ok('/accounts', `Created ${groups ? 'groups' : 'users'} ${made.join(', ')}.`);
+      } catch (e) {
+        return failed('/accounts', e);
+      }
     }),
     route('POST', '/accounts/users', 'admin', async (req) => {
       const { account = '', user = '', password = '', op } = req.form;
@@ -557,10 +629,17 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
         const s = await identity.scope(req.principal!, account);
         const u = await identity.user(s, user);
         if (op === 'password') {
-          await identity.updateLoginProfile(s, user, password);
+          const has = await identity.loginProfile(s, user).then(
+            () => true,
+            (e: ServiceError) => (e.code === 'NoSuchEntity' ? false : Promise.reject(e)),
+          );
+          if (has) await identity.updateLoginProfile(s, user, password);
+          else await identity.createLoginProfile(s, user, password);
           sessions.destroyUser(u.id);
           return ok('/accounts', `The password of ${user} in ${account} is reset.`);
         }
+        if (isCloudAdmin({ principal: { account: s.account, user: u } }))
+          throw new ServiceError('InvalidParameterValue', 'The cloud administrator cannot be disabled.');
         await cloud.identity.setUserEnabled(u.id, op === 'enable');
         if (op !== 'enable') sessions.destroyUser(u.id);
         return ok('/accounts', `${user} in ${account} is ${op === 'enable' ? 'enabled' : 'disabled'}.`);

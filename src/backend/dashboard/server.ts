@@ -60,11 +60,14 @@ export interface DashboardOptions {
   bind: string;
 }
 
-/** Pre-session CSRF tokens (log-in and sign-up forms), in a cookie of their own. */
-const PRE_COOKIE = 'euca-dashboard-csrf';
+/**
+ * Pre-session CSRF tokens (log-in and sign-up forms), in a cookie of their own. `__Host-`: only
+ * this HTTPS origin may set it (not a page served over plain HTTP by another port of this host).
+ */
+const PRE_COOKIE = '__Host-euca-dashboard-csrf';
 
 export async function startDashboard(cloud: CloudContext, opts: DashboardOptions): Promise<Dashboard> {
-  const { certPem, keyPem } = dashboardCertificate(cloud.paths.keysDir);
+  const { certPem, keyPem } = dashboardCertificate(cloud.paths.keysDir, opts.bind);
   const sessions = new SessionStore();
   const throttle = new LoginThrottle();
   const table = routes(cloud, sessions, throttle);
@@ -73,8 +76,11 @@ export async function startDashboard(cloud: CloudContext, opts: DashboardOptions
     const started = Date.now();
     handle(req, res)
       .catch((e: Error) => {
+        if (res.headersSent) return;
+        if (e instanceof ServiceError && e.status < 500)
+          return send(res, e.status, html('error', { title: 'Error', csrf: '' }, e.status, e.message));
         log(`dashboard: ${req.method} ${req.url?.split('?')[0]}: ${e.message}`);
-        if (!res.headersSent) send(res, 500, html('error', { title: 'Error', csrf: '' }, 500, 'Something went wrong.'));
+        send(res, 500, html('error', { title: 'Error', csrf: '' }, 500, 'Something went wrong.'));
       })
       .finally(() =>
         log(`dashboard ${req.method} ${req.url?.split('?')[0]} ${res.statusCode} ${Date.now() - started}ms`),
@@ -94,7 +100,7 @@ export async function startDashboard(cloud: CloudContext, opts: DashboardOptions
     const jar = cookies(req.headers.cookie);
     const session = sessions.get(jar[SESSION_COOKIE]);
     const principal = session
-      ? await cloud.identityService.sessionPrincipal(session.accountId, session.userId)
+      ? await cloud.identityService.sessionPrincipal(session.accountId, session.userId, session.created)
       : undefined;
     if (session && !principal) sessions.destroy(session.id);
     const live = principal ? session : undefined;
@@ -107,6 +113,12 @@ export async function startDashboard(cloud: CloudContext, opts: DashboardOptions
     }
     const csrf = live ? live.csrf : pre;
 
+    // A malformed escape in the path is the client's mistake, not the server's.
+    try {
+      decodeURIComponent(url.pathname);
+    } catch {
+      return send(res, 400, html('error', layoutOf(), 400, 'The address is not well formed.'));
+    }
     const match = table.find((r) => r.method === req.method && r.path.test(url.pathname));
     if (!match) return send(res, 404, html('error', layoutOf(), 404, 'There is no such page.'));
     const form = req.method === 'POST' ? await readForm(req) : {};
@@ -182,7 +194,7 @@ export async function startDashboard(cloud: CloudContext, opts: DashboardOptions
 }
 
 function statusTitle(status: number): string {
-  return { 403: 'Forbidden', 404: 'Not found', 413: 'Too large', 500: 'Error' }[status] ?? '';
+  return { 400: 'Bad request', 403: 'Forbidden', 404: 'Not found', 413: 'Too large', 500: 'Error' }[status] ?? '';
 }
 
 function send(

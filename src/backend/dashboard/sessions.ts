@@ -7,7 +7,8 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const SESSION_COOKIE = 'euca-dashboard';
+/** `__Host-`: only this HTTPS origin may set it (not another port of this host, over plain HTTP). */
+export const SESSION_COOKIE = '__Host-euca-dashboard';
 const IDLE_MS = 30 * 60_000;
 const LIFETIME_MS = 12 * 3600_000;
 const MAX_SESSIONS = 10_000;
@@ -19,6 +20,8 @@ export interface Session {
   csrf: string;
   created: number;
   seen: number;
+  /** When it last downloaded new credentials (each makes a key pair and a certificate). */
+  credentialsAt?: number;
   /** A one-time notice for the next page (what the last action did). */
   flash?: { kind: 'ok' | 'error'; text: string };
 }

@@ -1,8 +1,9 @@
 /**
  * Log-in attempts, slowed and locked: each failure for an account and user name (and, apart, for
- * a source address) is counted within 15 minutes; from the 3rd the answer waits a second per
- * failure (up to 5), and after 5 the name (or after 20 the address) is locked out for 15 minutes,
- * right password or not, and the page says so. A success clears the name's count.
+ * a source address) is counted within 15 minutes, before the password is checked (attempts made
+ * at once all count); from the 3rd the answer waits a second per failure (up to 5), and after 5
+ * the name (or after 20 the address) is locked out for 15 minutes, right password or not, and the
+ * page says so. A success clears the name's count and is not the address's.
  */
 const WINDOW_MS = 15 * 60_000;
 const LOCK_MS = 15 * 60_000;
@@ -28,15 +29,17 @@ export class LoginThrottle {
     return until > t ? until : undefined;
   }
 
-  /** Records a failure; answers how long to wait before answering it. */
+  /** Records an attempt, counted as failed until it succeeds; answers how long to wait before answering it. */
   failed(name: string, source: string): number {
     const n = this.count(`n:${name}`, MAX_FAILURES_PER_NAME);
     this.count(`s:${source}`, MAX_FAILURES_PER_SOURCE);
     return n >= 3 ? Math.min(5, n - 2) * 1000 : 0;
   }
 
-  succeeded(name: string): void {
+  /** The attempt succeeded: the name's count is cleared, and the source's no longer counts it. */
+  succeeded(name: string, source: string): void {
     this.records.delete(`n:${name}`);
+    this.records.get(`s:${source}`)?.failures.pop();
   }
 
   private count(key: string, max: number): number {

@@ -27,7 +27,8 @@ const LAYOUT = `<!doctype html>
     <a href="/groups">Groups</a>
     <a href="/images">Images</a>
     <a href="/resources">Resources</a>
-    <% if (it.who.cloudAdmin) { %><a href="/accounts">Accounts</a><a href="/signups">Sign-ups</a><a href="/nodes">Nodes</a><% } %>
+    <a href="/accounts">Accounts</a>
+    <% if (it.who.cloudAdmin) { %><a href="/signups">Sign-ups</a><a href="/nodes">Nodes</a><% } %>
   </nav>
   <details class="menu">
     <summary><%= it.who.user %>@<%= it.who.account %></summary>
@@ -220,8 +221,8 @@ const PAGES = {
 </section>`,
 
   images: `<h1>Images</h1>
-<table class="sortable"><thead><tr><th>ID</th><th>Name</th><th>Manifest</th><th>Owner</th><th>State</th><th>Visibility</th><th>Type</th></tr></thead><tbody>
-<% it.images.forEach(function (i) { %><tr><td><code><%= i.id %></code></td><td><%= i.name %></td><td><%= i.location %></td><td><%= i.owner %></td><td class="state <%= i.state %>"><%= i.state %><% if (i.reason) { %>: <%= i.reason %><% } %></td><td><%= i.visibility %></td><td><%= i.type %></td></tr>
+<table class="sortable"><thead><tr><th>ID</th><th>Name</th><th>Description</th><th>Manifest</th><th>Owner</th><th>State</th><th>Visibility</th><th>Type</th></tr></thead><tbody>
+<% it.images.forEach(function (i) { %><tr><td><code><%= i.id %></code></td><td><%= i.name %></td><td><%= i.description %></td><td><%= i.location %></td><td><%= i.owner %></td><td class="state <%= i.state %>"><%= i.state %><% if (i.reason) { %>: <%= i.reason %><% } %></td><td><%= i.visibility %></td><td><%= i.type %></td></tr>
 <% }) %></tbody></table>
 <% if (!it.images.length) { %><p class="empty">No images you can see.</p><% } %>`,
 
@@ -233,17 +234,35 @@ const PAGES = {
 <% }) %>`,
 
   accounts: `<h1>Accounts</h1>
-<table class="sortable"><thead><tr><th>Name</th><th>ID</th><th>Users</th></tr></thead><tbody>
-<% it.accounts.forEach(function (a) { %><tr><td><%= a.name %></td><td><code><%= a.id %></code></td><td><%= a.users.map(function (u) { return u.name + (u.enabled ? '' : ' (disabled)'); }).join(', ') %></td></tr><% }) %>
+<table class="sortable"><thead><tr><th>Name</th><th>ID</th><th>Users</th><th>Member groups</th></tr></thead><tbody>
+<% it.accounts.forEach(function (a) { %><tr><td><%= a.name %></td><td><code><%= a.id %></code></td>
+<td><%= a.users ? a.users.map(function (u) { return u.name + (u.enabled ? '' : ' (disabled)'); }).join(', ') : '(not yours to list)' %></td>
+<td><%= a.groups ? a.groups.join(', ') : '(not yours to list)' %></td></tr><% }) %>
 </tbody></table>
-<section class="card"><h2>A user of any account</h2>
+<% it.accounts.forEach(function (a) { %>
+<details class="action"><summary>New users in <%= a.name %></summary>
+<form method="post" action="/accounts/<%= encodeURIComponent(a.id) %>/new" class="stack">
+  <input type="hidden" name="csrf" value="<%= it.csrf %>"><input type="hidden" name="kind" value="users">
+  <label>User names (separated by spaces) <input name="names" required></label>
+  <label>User path <input name="path" value="/"></label>
+  <button class="primary">OK</button>
+</form></details>
+<details class="action"><summary>New groups in <%= a.name %></summary>
+<form method="post" action="/accounts/<%= encodeURIComponent(a.id) %>/new" class="stack">
+  <input type="hidden" name="csrf" value="<%= it.csrf %>"><input type="hidden" name="kind" value="groups">
+  <label>Group name (separated by spaces) <input name="names" required></label>
+  <label>Group path <input name="path" value="/"></label>
+  <button class="primary">OK</button>
+</form></details>
+<% }) %>
+<% if (it.admin) { %><section class="card"><h2>A user of any account</h2>
 <form method="post" action="/accounts/users" class="inline">
   <input type="hidden" name="csrf" value="<%= it.csrf %>">
   <label>Account <input name="account" required></label>
   <label>User <input name="user" required></label>
   <label>New password <input name="password" type="password" autocomplete="new-password"></label>
   <button name="op" value="disable">Disable</button><button name="op" value="enable">Enable</button><button name="op" value="password">Reset password</button>
-</form></section>`,
+</form></section><% } %>`,
 
   signups: `<h1>Sign-ups waiting for approval</h1>
 <table class="sortable"><thead><tr><th>Account</th><th>E-mail</th><th>Requested</th><th></th></tr></thead><tbody>

@@ -47,7 +47,9 @@ function checkPolicyName(v: string): string {
   return v;
 }
 
+/** A password: 6 to 128 characters (as euca_conf --reset-password asks). */
 function checkPassword(p: string): string {
+  if (p.length < 6) throw invalid('The password is shorter than 6 characters.');
   if (p.length > 128) throw invalid('The password is longer than 128 characters.');
   return p;
 }
@@ -334,13 +336,14 @@ export class IdentityService {
   async createLoginProfile(s: Scope, userName: string, password: string): Promise<{ user: User; created: string }> {
     const user = await this.user(s, userName);
     if (await this.d.identity.loginProfile(user.id)) throw exists('Login profile for user', user.name);
-    await this.d.identity.setLoginProfile(user.id, hashPassword(checkPassword(password)));
+    await this.d.identity.setLoginProfile(user.id, await hashPassword(checkPassword(password)));
     return this.loginProfile(s, userName);
   }
 
   async updateLoginProfile(s: Scope, userName: string, password?: string): Promise<void> {
     const { user } = await this.loginProfile(s, userName);
-    if (password !== undefined) await this.d.identity.setLoginProfile(user.id, hashPassword(checkPassword(password)));
+    if (password !== undefined)
+      await this.d.identity.setLoginProfile(user.id, await hashPassword(checkPassword(password)));
   }
 
   async deleteLoginProfile(s: Scope, userName: string): Promise<void> {
@@ -424,8 +427,6 @@ export class IdentityService {
    */
   async requestAccount(name: string, email: string, origin: Origin = {}, password?: string): Promise<void> {
     if (!name || !email) throw invalid('RequestAccount needs AccountName and Email');
-    // The Dashboard's form: the admin's password, kept as its scrypt hash until approval.
-    const passwordHash = password === undefined ? undefined : hashPassword(checkPassword(password));
     if (!/^[^\s@]{1,64}@[^\s@]{1,190}$/.test(email)) throw invalid(`Invalid Email: ${email}`);
     const identity = this.d.identity;
     await checkAccountName(name, (alias) => identity.aliasOwner(alias), this.d.store);
@@ -436,6 +437,10 @@ export class IdentityService {
         'Too many account requests are waiting for the administrator; try again later.',
         409,
       );
+    // Refused before the costly hash when this address has its share waiting already.
+    if ((await identity.accountRequestsFrom(source)) >= MAX_ACCOUNT_REQUESTS_PER_SOURCE) throw busy();
+    // The Dashboard's form: the admin's password, kept as its scrypt hash until approval.
+    const passwordHash = password === undefined ? undefined : await hashPassword(checkPassword(password));
     // Counted and added in one transaction: a burst of sign-ups cannot pass the limits together.
     await identity.transaction(async () => {
       await identity.expireAccountRequests(new Date(Date.now() - ACCOUNT_REQUEST_LIFETIME_MS).toISOString());
@@ -472,17 +477,29 @@ export class IdentityService {
   async passwordLogin(accountName: string, userName: string, password: string): Promise<Principal | undefined> {
     const account = accountName ? await this.findAccount(accountName) : undefined;
     const user = account && (await this.d.store.findUser(account.id, userName));
-    if (!account || !user || !(await this.d.identity.checkPassword(user.id, password))) return undefined;
+    // The same scrypt work whether or not the account and user exist.
+    const matches = await this.d.identity.checkPassword(user?.id, password);
+    if (!account || !user || !password || !matches) return undefined;
     if (!(await this.d.identity.userEnabled(user.id))) return undefined;
     return { account, user, accessKeyId: '' };
   }
 
-  /** The principal a Dashboard session stands for, while its user exists and is enabled. */
-  async sessionPrincipal(accountId: string, userId: string): Promise<Principal | undefined> {
+  /** The account a name, alias or ID stands for (the log-in throttle counts by it). */
+  async accountIdOf(nameOrId: string): Promise<string | undefined> {
+    return (await this.findAccount(nameOrId))?.id;
+  }
+
+  /**
+   * The principal a Dashboard session stands for, while its user exists, is enabled, and has not
+   * had its password set since the session began.
+   */
+  async sessionPrincipal(accountId: string, userId: string, since: number): Promise<Principal | undefined> {
     const account = await this.d.store.findAccount(accountId);
     const user = account && (await this.d.store.findUserById(userId));
     if (!account || !user || user.accountId !== account.id) return undefined;
     if (!(await this.d.identity.userEnabled(user.id))) return undefined;
+    const set = await this.d.identity.passwordSet(user.id);
+    if (!set || Date.parse(set) > since) return undefined;
     return { account, user, accessKeyId: '' };
   }
 

@@ -3,7 +3,7 @@
  * and their members, login profiles (scrypt hashes, never the password), account aliases, and
  * the listing and deletion the core store does not need. On the shared SQLite connection.
  */
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import type { SqlDatabase } from '../store/sql';
 import * as ids from '../ids';
 import { type Account, type AccessKey, type User } from '../store/types';
@@ -65,23 +65,31 @@ const toCert = (r: CertRow): Certificate => ({
   created: r.created,
 });
 
-/** scrypt with a random salt: `scrypt$N$r$p$salt$hash`, base64. */
-export function hashPassword(password: string): string {
+const scrypt = (password: string, salt: Buffer, length: number, opts: { N: number; r: number; p: number }) =>
+  new Promise<Buffer>((resolve, reject) =>
+    scryptCallback(password, salt, length, opts, (e, key) => (e ? reject(e) : resolve(key))),
+  );
+
+/** scrypt with a random salt: `scrypt$N$r$p$salt$hash`, base64; off the event loop (libuv's pool). */
+export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const hash = scryptSync(password, salt, 64, { N: 16384, r: 8, p: 1 });
+  const hash = await scrypt(password, salt, 64, { N: 16384, r: 8, p: 1 });
   return `scrypt$16384$8$1$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-export function verifyPassword(password: string, stored: string): boolean {
-  const [kind, n, r, p, salt, hash] = stored.split('$');
+/** A hash nobody's password matches, verified when there is no user, so that time says nothing. */
+const DUMMY_HASH = `scrypt$16384$8$1$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(64).toString('base64')}`;
+
+export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
+  const [kind, n, r, p, salt, hash] = (stored ?? DUMMY_HASH).split('$');
   if (kind !== 'scrypt') return false;
   const expected = Buffer.from(hash, 'base64');
-  const got = scryptSync(password, Buffer.from(salt, 'base64'), expected.length, {
+  const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
     N: Number(n),
     r: Number(r),
     p: Number(p),
   });
-  return timingSafeEqual(got, expected);
+  return stored !== undefined && got.length === expected.length && timingSafeEqual(got, expected);
 }
 
 export class IdentityStore {
@@ -239,15 +247,24 @@ export class IdentityStore {
   async setLoginProfile(userId: string, passwordHash: string): Promise<void> {
     await this.db
       .prepare(
-        'INSERT INTO login_profiles (user_id, password_hash, created) VALUES (?, ?, ?) ON CONFLICT(user_id) ' +
-          'DO UPDATE SET password_hash = excluded.password_hash',
+        'INSERT INTO login_profiles (user_id, password_hash, created, changed) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT(user_id) DO UPDATE SET password_hash = excluded.password_hash, changed = excluded.changed',
       )
-      .run(userId, passwordHash, now());
+      .run(userId, passwordHash, now(), now());
   }
-  async checkPassword(userId: string, password: string): Promise<boolean> {
-    const r = (await this.db.prepare('SELECT password_hash FROM login_profiles WHERE user_id = ?').get(userId)) as
-      { password_hash: string } | undefined;
-    return !!r && verifyPassword(password, r.password_hash);
+  /** Whether the password is the user's (always the same work, user or not, profile or not). */
+  async checkPassword(userId: string | undefined, password: string): Promise<boolean> {
+    const r = userId
+      ? ((await this.db.prepare('SELECT password_hash FROM login_profiles WHERE user_id = ?').get(userId)) as
+          { password_hash: string } | undefined)
+      : undefined;
+    return verifyPassword(password, r?.password_hash);
+  }
+  /** When the user's password was last set (a Dashboard session from before it has ended). */
+  async passwordSet(userId: string): Promise<string | undefined> {
+    const r = (await this.db.prepare('SELECT created, changed FROM login_profiles WHERE user_id = ?').get(userId)) as
+      { created: string; changed: string | null } | undefined;
+    return r ? (r.changed ?? r.created) : undefined;
   }
   async deleteLoginProfile(userId: string): Promise<boolean> {
     return (await this.db.prepare('DELETE FROM login_profiles WHERE user_id = ?').run(userId)).changes > 0;

@@ -59,6 +59,8 @@ export const coreSchema: SchemaPart = {
    CREATE INDEX account_requests_source ON account_requests(source);`,
     // The admin password chosen at sign-up in the Dashboard (its scrypt hash): the approved admin's.
     `ALTER TABLE account_requests ADD COLUMN password_hash TEXT;`,
+    // When a password was last changed: Dashboard sessions from before it end.
+    `ALTER TABLE login_profiles ADD COLUMN changed TEXT;`,
   ],
 };
 
@@ -184,6 +186,13 @@ export class SqliteStore implements CloudStore {
       principal: { account: { id: r.account_id, name: r.account_name }, user, accessKeyId: r.id },
       enabled: r.enabled !== 0,
     };
+  }
+
+  async countCertificates(userId: string): Promise<number> {
+    return (
+      (await this.db.prepare<{ n: number }>('SELECT count(*) AS n FROM certificates WHERE user_id = ?').get(userId))
+        ?.n ?? 0
+    );
   }
 
   async addCertificate(userId: string, id: string, pem: string): Promise<void> {

@@ -54,6 +54,7 @@ export interface CloudStore {
   /** The key and who it belongs to; `enabled` is false for a user the administrator disabled. */
   findAccessKey(id: string): Promise<{ key: AccessKey; principal: Principal; enabled: boolean } | undefined>;
   addCertificate(userId: string, id: string, pem: string): Promise<void>;
+  countCertificates(userId: string): Promise<number>;
   /** The active signing certificates of every user of an account (PEM). */
   accountCertificates(accountId: string): Promise<string[]>;
 
