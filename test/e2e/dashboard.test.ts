@@ -223,12 +223,27 @@ describe('the Dashboard', { timeout: 300_000 }, () => {
       false,
       "another account's group is not the cloud admin's own listing",
     );
+    await page.fill('input[name=user]', 'alice');
+    await page.click('button:has-text("Remove users")');
+    assert.match(await flash(page), /Removed alice/);
+    assert.match(await page.innerText('main'), /No users in this group/);
     await page.click('button:has-text("Delete viewers")');
     assert.match(await flash(page), /Deleted viewers/);
+    // Rename and move a user; list users sorted by path (seed 000: "click the Path column").
     await page.click('nav >> text=Users');
     await page.click('a:has-text("alice")');
-    await page.click('button:has-text("Delete alice")');
-    assert.match(await flash(page), /Deleted alice/);
+    await page.fill('section:has-text("Properties") input[name=name]', 'alice2');
+    await page.fill('section:has-text("Properties") input[name=path]', '/team_efg/');
+    await page.click('section:has-text("Properties") button:has-text("Save")');
+    assert.match(await page.innerText('main'), /user\/team_efg\/alice2/);
+    await page.click('nav >> text=Users');
+    await page.click('th:has-text("Path")');
+    const paths = await page.locator('table tbody tr td:nth-child(2)').allInnerTexts();
+    assert.deepEqual(paths, [...paths].sort());
+    assert.equal(await page.getAttribute('th:has-text("Path")', 'aria-sort'), 'ascending');
+    await page.click('a:has-text("alice2")');
+    await page.click('button:has-text("Delete alice2")');
+    assert.match(await flash(page), /Deleted alice2/);
     await ctx.close();
   });
 
