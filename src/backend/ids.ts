@@ -17,6 +17,15 @@ export function resourceId(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex').toUpperCase()}`;
 }
 
+/**
+ * A well-formed ID of these prefixes (`i`, `e[mkr]i`, ...): Eucalyptus' 8 hex digits or EC2's long
+ * form of 17 (i-0123456789abcdef0), which SDK users send. A well-formed ID this cloud never made
+ * is NotFound, not Malformed.
+ */
+export function idPattern(prefixes: string): RegExp {
+  return new RegExp(`^(?:${prefixes})-(?:[0-9a-f]{8}|[0-9a-f]{17})$`, 'i');
+}
+
 export function accountId(): string {
   return String(randomInt(1, 10)) + Array.from({ length: 11 }, () => randomInt(0, 10)).join('');
 }

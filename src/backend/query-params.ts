@@ -29,16 +29,21 @@ export function filtersOf(list: { Name?: string; Values?: string[] }[] | undefin
 /** Glob match as EC2 filters use it: `*` any run, `?` one character, `\*` and `\?` themselves. */
 const matches = (pattern: string, value: string) => globMatch(pattern, value, { escape: '\\' });
 
-/** Keeps the records every filter matches; `fields` maps a filter name to a record's values. */
+/**
+ * Keeps the records every filter matches; `fields` maps a filter name to a record's values. A
+ * filter the action does not have is refused, as EC2 refuses it: a mistyped name must never
+ * select everything.
+ */
 export function applyFilters<T>(
   records: T[],
   filters: Filter[],
   fields: Record<string, (r: T) => string | string[] | undefined>,
 ): T[] {
+  const unknown = filters.find((f) => !Object.hasOwn(fields, f.name));
+  if (unknown) throw new ServiceError('InvalidParameterValue', `The filter '${unknown.name}' is invalid`);
   return records.filter((r) =>
     filters.every((f) => {
       const get = fields[f.name];
-      if (!get) return true;
       const vals = ([] as (string | undefined)[]).concat(get(r)).filter((v): v is string => v !== undefined);
       return f.values.some((p) => vals.some((v) => matches(p, v)));
     }),

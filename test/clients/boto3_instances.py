@@ -1,12 +1,37 @@
-# boto3 against the embedded cloud: run, describe with a filter and with paging, terminate.
+# boto3 against the embedded cloud: run (tagged as the SDKs tag at launch), describe with a
+# filter and with paging, a mistyped filter and a long-form ID refused as EC2 refuses them,
+# tags at creation on a volume and refused where this cloud tags nothing, terminate.
 import os, sys
 import boto3
+from botocore.exceptions import ClientError
 
 ec2 = boto3.session.Session(region_name='eucalyptus').client('ec2', endpoint_url=os.environ['EC2_URL'])
 image = sys.argv[1]
-ran = ec2.run_instances(ImageId=image, MinCount=3, MaxCount=3, InstanceType='m1.small')
+ran = ec2.run_instances(
+    ImageId=image, MinCount=3, MaxCount=3, InstanceType='m1.small',
+    TagSpecifications=[{'ResourceType': 'instance', 'Tags': [{'Key': 'Name', 'Value': 'web'}]}])
 ids = [i['InstanceId'] for i in ran['Instances']]
 print('ran', len(ids))
+print('tagged at launch', sorted(set(t['Value'] for i in ran['Instances'] for t in i.get('Tags', []))))
+named = ec2.describe_instances(Filters=[{'Name': 'tag:Name', 'Values': ['web']}, {'Name': 'instance-id', 'Values': ids}])
+print('found by tag', sum(len(r['Instances']) for r in named['Reservations']))
+
+def code(call):
+    try:
+        call()
+        return 'no error'
+    except ClientError as e:
+        return e.response['Error']['Code']
+
+print('mistyped filter', code(lambda: ec2.describe_instances(Filters=[{'Name': 'instance-typo', 'Values': ['x']}])))
+print('long id', code(lambda: ec2.describe_instances(InstanceIds=['i-0123456789abcdef0'])))
+print('key pair tags', code(lambda: ec2.create_key_pair(
+    KeyName='tagged', TagSpecifications=[{'ResourceType': 'key-pair', 'Tags': [{'Key': 'k', 'Value': 'v'}]}])))
+zone = ec2.describe_availability_zones()['AvailabilityZones'][0]['ZoneName']
+vol = ec2.create_volume(AvailabilityZone=zone, Size=1,
+                        TagSpecifications=[{'ResourceType': 'volume', 'Tags': [{'Key': 'team', 'Value': 'db'}]}])
+print('volume tags', [(t['Key'], t['Value']) for t in ec2.describe_tags(
+    Filters=[{'Name': 'resource-id', 'Values': [vol['VolumeId']]}])['Tags']])
 by_type = ec2.describe_instances(Filters=[{'Name': 'instance-type', 'Values': ['m1.small']}, {'Name': 'instance-id', 'Values': ids}])
 print('filtered', sum(len(r['Instances']) for r in by_type['Reservations']))
 pages = ec2.get_paginator('describe_instances').paginate(InstanceIds=ids, PaginationConfig={'PageSize': 5})

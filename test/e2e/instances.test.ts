@@ -308,7 +308,22 @@ describe('instances', () => {
     };
     const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_instances.py'), emi], env);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, "ran 3\nfiltered 3\npaged 3\nterminating ['shutting-down']\n");
+    assert.equal(
+      r.stdout,
+      [
+        'ran 3',
+        "tagged at launch ['web']",
+        'found by tag 3',
+        'mistyped filter InvalidParameterValue',
+        'long id InvalidInstanceID.NotFound',
+        'key pair tags InvalidParameterValue',
+        "volume tags [('team', 'db')]",
+        'filtered 3',
+        'paged 3',
+        "terminating ['shutting-down']",
+        '',
+      ].join('\n'),
+    );
   });
 
   test('the aws CLI runs, filters, pages through and terminates instances', async () => {

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import { redactBody, redactHeader, redactQuery } from '../../src/cli/redact';
 import { encodeForm, flattenParams } from '../../src/cli/query';
 import { listOf, parseXml } from '../../src/cli/xml';
-import { filtersOf } from '../../src/backend/query-params';
+import { idPattern } from '../../src/backend/ids';
+import { applyFilters, filtersOf } from '../../src/backend/query-params';
 import type { DescribeAvailabilityZonesRequest } from '../../src/shared/wire/ec2';
 import { ec2Model } from '../../src/shared/wire/ec2-model';
 import { parseQuery } from '../../src/shared/wire/query';
@@ -91,4 +92,25 @@ test('filters are bounded: 50 filters, 200 values in all, 1,024 characters a val
     () => filtersParam(many),
     (e: Error & { code?: string }) => e.code === 'FilterLimitExceeded',
   );
+});
+
+test('a filter the action does not have is refused, never matching everything', () => {
+  const records = [{ id: 'i-1', state: 'running' }];
+  const fields = { 'instance-state-name': (r: { state: string }) => r.state };
+  assert.deepEqual(applyFilters(records, [{ name: 'instance-state-name', values: ['run*'] }], fields), records);
+  assert.throws(() => applyFilters(records, [{ name: 'instance-state-nmae', values: ['x'] }], fields), {
+    code: 'InvalidParameterValue',
+    message: "The filter 'instance-state-nmae' is invalid",
+  });
+  // Also when there is nothing to filter.
+  assert.throws(() => applyFilters([], [{ name: 'nope', values: ['x'] }], fields), { code: 'InvalidParameterValue' });
+});
+
+test("resource IDs: Eucalyptus' 8 hex digits and EC2's long 17 are well formed, nothing else", () => {
+  const instance = idPattern('i');
+  for (const id of ['i-1A2B3C4D', 'i-0123456789abcdef0', 'I-0123456789ABCDEF0'.replace('I-', 'i-')])
+    assert.ok(instance.test(id), id);
+  for (const id of ['i-123', 'i-0123456789abcdef', 'i-0123456789abcdef01', 'vol-1A2B3C4D', 'i-1A2B3C4G'])
+    assert.ok(!instance.test(id), id);
+  assert.ok(idPattern('e[mkr]i').test('emi-0123456789abcdef0'));
 });

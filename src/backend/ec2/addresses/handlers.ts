@@ -8,6 +8,7 @@ import type { Ec2Operations } from '../../../shared/wire/ec2';
 import { filtersOf, required } from '../../query-params';
 import type { Actions } from '../../query-service';
 import type { AddressService } from './service';
+import type { TagService } from '../tags/service';
 
 type AddressActions = Actions<
   Ec2Operations,
@@ -15,12 +16,13 @@ type AddressActions = Actions<
 >;
 
 /** The actions, given the service they call. */
-export function addressActions(addresses: AddressService): AddressActions {
+export function addressActions(addresses: AddressService, tags: TagService): AddressActions {
   return {
-    AllocateAddress: async ({ principal, input }) => ({
-      publicIp: await addresses.allocate(principal, input.Domain || undefined),
-      domain: 'standard',
-    }),
+    AllocateAddress: async ({ principal, input }) => {
+      // Addresses are not tagged here: a TagSpecification is refused, not dropped.
+      tags.specified(input.TagSpecifications, []);
+      return { publicIp: await addresses.allocate(principal, input.Domain || undefined), domain: 'standard' };
+    },
     AssociateAddress: async ({ principal, input }) => {
       await addresses.associate(
         principal,

@@ -5,6 +5,7 @@ import type { Actions } from '../../query-service';
 import { tagSet } from '../tags/filters';
 import { type Tag } from '../tags/store';
 import { permissionsOf } from './permissions';
+import type { TagService } from '../tags/service';
 import type { GroupRef, SecurityGroupService } from './service';
 import { type SecurityGroup, type SourceGroup } from './store';
 
@@ -23,7 +24,7 @@ type GroupActions = Actions<
 >;
 
 /** The actions, given the service they call. */
-export function securityGroupActions(groups: SecurityGroupService): GroupActions {
+export function securityGroupActions(groups: SecurityGroupService, tags: TagService): GroupActions {
   const sourceKey = (s: SourceGroup) => `${s.accountId}/${s.name}`;
   const groupItem = (g: SecurityGroup, tags: Map<string, Tag[]>, sourceIds: Map<string, string | undefined>) => ({
     ownerId: g.accountId,
@@ -46,6 +47,8 @@ export function securityGroupActions(groups: SecurityGroupService): GroupActions
   });
   return {
     AuthorizeSecurityGroupIngress: async ({ principal, input }) => {
+      // Rules are not tagged here: a TagSpecification is refused, not dropped.
+      tags.specified(input.TagSpecifications, []);
       await groups.authorizeIngress(principal, groupRef(input), permissionsOf(input));
       return { return: true };
     },
@@ -54,11 +57,13 @@ export function securityGroupActions(groups: SecurityGroupService): GroupActions
       return { return: true };
     },
     CreateSecurityGroup: async ({ principal, input }) => {
+      const wanted = tags.specified(input.TagSpecifications, ['security-group']);
       const group = await groups.create(
         principal,
         required(input.GroupName, 'GroupName'),
         required(input.Description, 'GroupDescription'),
       );
+      await tags.tagCreated(principal, [group.id], wanted.get('security-group'));
       return { return: true, groupId: group.id };
     },
     DeleteSecurityGroup: async ({ principal, input }) => {

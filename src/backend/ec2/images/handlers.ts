@@ -15,6 +15,7 @@ import { tagSet } from '../tags/filters';
 import { type Tag } from '../tags/store';
 import type { ImageChanges, ImageService } from './service';
 import { type BlockDeviceMapping, type Image } from './store';
+import type { TagService } from '../tags/service';
 
 const mappingOf = (m: WireMapping): BlockDeviceMapping => ({
   deviceName: m.DeviceName ?? '',
@@ -70,7 +71,7 @@ type ImageActions = Actions<
 >;
 
 /** The actions, given the service they call. */
-export function imageActions(images: ImageService): ImageActions {
+export function imageActions(images: ImageService, tags: TagService): ImageActions {
   const imageItem = (
     image: Image,
     ownerAlias: (accountId: string) => string | undefined,
@@ -103,6 +104,7 @@ export function imageActions(images: ImageService): ImageActions {
   });
   return {
     RegisterImage: async ({ principal, input, origin }) => {
+      const wanted = tags.specified(input.TagSpecifications, ['image']);
       const imageId = await images.register(
         principal,
         {
@@ -119,6 +121,7 @@ export function imageActions(images: ImageService): ImageActions {
         },
         origin,
       );
+      await tags.tagCreated(principal, [imageId], wanted.get('image'));
       return { imageId };
     },
     DeregisterImage: async ({ principal, input }) => {
@@ -168,12 +171,16 @@ export function imageActions(images: ImageService): ImageActions {
       );
       return { return: true };
     },
-    CreateImage: async ({ principal, input }) => ({
-      imageId: await images.createImage(principal, {
+    CreateImage: async ({ principal, input }) => {
+      // The image's snapshots are made later: only the image itself is tagged here.
+      const wanted = tags.specified(input.TagSpecifications, ['image']);
+      const imageId = await images.createImage(principal, {
         instanceId: required(input.InstanceId, 'InstanceId'),
         name: required(input.Name, 'Name'),
         description: input.Description,
-      }),
-    }),
+      });
+      await tags.tagCreated(principal, [imageId], wanted.get('image'));
+      return { imageId };
+    },
   };
 }

@@ -20,7 +20,7 @@ import type { BlockDeviceMapping, Image, ImageStore } from './store';
 import { imageVisible } from './visibility';
 import type { Reader } from './walrus-source';
 
-const ID = /^e[mkr]i-[0-9A-Fa-f]{8}$/;
+const ID = ids.idPattern('e[mkr]i');
 
 /** The seeds' limit for EBS images: 1 TiB. */
 const EBS_IMAGE_LIMIT_GIB = 1024;

@@ -9,6 +9,7 @@ import { filtersOf, required } from '../../query-params';
 import type { Actions } from '../../query-service';
 import { tagSet } from '../tags/filters';
 import type { RequestedMapping } from './ebs';
+import type { TagService } from '../tags/service';
 import type { InstanceChanges, InstanceService } from './service';
 import { instanceItem, reservations, stateOf } from './view';
 
@@ -69,9 +70,11 @@ type InstanceActions = Actions<
 >;
 
 /** The actions, given the service they call. */
-export function instanceActions(instances: InstanceService): InstanceActions {
+export function instanceActions(instances: InstanceService, tags: TagService): InstanceActions {
   return {
     RunInstances: async ({ principal, input }) => {
+      // The volumes a launch makes come later (when their snapshots are copied): not taggable here yet.
+      const wanted = tags.specified(input.TagSpecifications, ['instance']);
       const { reservationId, instances: launched } = await instances.run(principal, {
         imageId: required(input.ImageId, 'ImageId'),
         minCount: positive(input.MinCount, 'MinCount'),
@@ -89,7 +92,16 @@ export function instanceActions(instances: InstanceService): InstanceActions {
         disableApiTermination: input.DisableApiTermination === true,
         clientToken: input.ClientToken,
       });
-      const [r] = reservations(launched, instances.hypervisor());
+      await tags.tagCreated(
+        principal,
+        launched.map((i) => i.id),
+        wanted.get('instance'),
+      );
+      const made = await tags.of(
+        principal,
+        launched.map((i) => i.id),
+      );
+      const [r] = reservations(launched, instances.hypervisor(), (id) => tagSet(made.get(id)));
       return { reservationId, ownerId: r.ownerId, groupSet: r.groupSet, instancesSet: r.instancesSet };
     },
     DescribeInstances: async ({ principal, input }) => {

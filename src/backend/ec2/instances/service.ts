@@ -6,6 +6,7 @@
  * principal asking; the instances it acts on are the principal's own.
  */
 import { invalidParameter, ServiceError } from '../../errors';
+import * as ids from '../../ids';
 import { isCloudAdmin } from '../../iam/principals';
 import { applyFilters, type Filter } from '../../query-params';
 import type { Principal } from '../../store/types';
@@ -22,7 +23,7 @@ import { startInstances, stopInstances } from './stop-start';
 import { type Instance, type InstanceStore, STATE_CODES } from './store';
 import { stateOf } from './view';
 
-const ID = /^i-[0-9A-Fa-f]{8}$/;
+const ID = ids.idPattern('i');
 
 export interface InstanceServiceDeps {
   instances: InstanceStore;

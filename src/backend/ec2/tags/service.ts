@@ -24,6 +24,12 @@ function checkTag(t: TagInput): void {
     throw invalidParameter('Tag.Value', t.value!, 'A tag value is at most 255 characters.');
 }
 
+/** A create action's TagSpecifications, as its model reads them. */
+export interface TagSpecification {
+  ResourceType?: string;
+  Tags?: { Key?: string; Value?: string }[];
+}
+
 export interface TagServiceDeps {
   tags: TagStore;
   owners: ResourceOwners;
@@ -55,6 +61,33 @@ export class TagService {
         }
       }
     });
+  }
+
+  /**
+   * The tags a create action's TagSpecifications ask for, by resource type, checked before
+   * anything is made (a refused request makes nothing): only the types the action creates and this
+   * cloud tags, each tag as CreateTags checks it, at most 50 and each key once.
+   */
+  specified(specs: TagSpecification[] | undefined, types: string[]): Map<string, TagInput[]> {
+    const out = new Map<string, TagInput[]>();
+    for (const spec of specs ?? []) {
+      const type = spec.ResourceType ?? '';
+      if (!types.includes(type))
+        throw invalidParameter('TagSpecification.ResourceType', type, `This action tags ${types.join(', ')} only.`);
+      const tags = [...(out.get(type) ?? []), ...(spec.Tags ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value }))];
+      tags.forEach(checkTag);
+      if (new Set(tags.map((t) => t.key)).size !== tags.length)
+        throw invalidParameter('TagSpecification.Tag.Key', type, 'A tag key is given twice.');
+      if (tags.length > MAX_TAGS_PER_RESOURCE)
+        throw new ServiceError('TagLimitExceeded', `At most ${MAX_TAGS_PER_RESOURCE} tags per resource`);
+      out.set(type, tags);
+    }
+    return out;
+  }
+
+  /** Tags what a create action made, as its checked TagSpecifications asked. */
+  async tagCreated(p: Principal, resourceIds: string[], tags: TagInput[] | undefined): Promise<void> {
+    if (tags?.length && resourceIds.length) await this.create(p, resourceIds, tags);
   }
 
   /** Removes the tags named (by key, or key and value), or every tag of the resources. */

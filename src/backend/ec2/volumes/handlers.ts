@@ -97,11 +97,13 @@ type VolumeActions = Actions<
 export function volumeActions(volumes: VolumeService, tags: TagService): VolumeActions {
   return {
     CreateVolume: async ({ principal, input }) => {
+      const wanted = tags.specified(input.TagSpecifications, ['volume']);
       const v = await volumes.create(principal, {
         zone: required(input.AvailabilityZone, 'AvailabilityZone'),
         sizeGiB: input.Size,
         snapshotId: input.SnapshotId || undefined,
       });
+      await tags.tagCreated(principal, [v.id], wanted.get('volume'));
       return {
         volumeId: v.id,
         size: v.sizeGiB,
@@ -149,11 +151,13 @@ export function volumeActions(volumes: VolumeService, tags: TagService): VolumeA
       return { volumeId, instanceId: a.instanceId, device: a.device, status: 'detaching', attachTime: a.time };
     },
     CreateSnapshot: async ({ principal, input }) => {
+      const wanted = tags.specified(input.TagSpecifications, ['snapshot']);
       const s = await volumes.createSnapshot(principal, {
         volumeId: required(input.VolumeId, 'VolumeId'),
         description: input.Description ?? '',
       });
-      return snapshotXml(s, new Map());
+      await tags.tagCreated(principal, [s.id], wanted.get('snapshot'));
+      return snapshotXml(s, await tags.of(principal, [s.id]));
     },
     DescribeSnapshots: async ({ principal, input }) => {
       const found = await volumes.describeSnapshots(principal, {

@@ -24,8 +24,8 @@ import type { Instance, InstanceStore } from '../instances/store';
 /** The seeds' limit for EBS volumes and images: 1 TiB. */
 export const MAX_VOLUME_GIB = 1024;
 
-const VOLUME_ID = /^vol-[0-9A-Fa-f]{8}$/;
-const SNAPSHOT_ID = /^snap-[0-9A-Fa-f]{8}$/;
+const VOLUME_ID = ids.idPattern('vol');
+const SNAPSHOT_ID = ids.idPattern('snap');
 const DEVICE = /^\/dev\/(sd[b-z]|xvd[b-z]|vd[b-z]|hd[b-z])[1-9]?$/;
 
 const volumeNotFound = (id: string) => new ServiceError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
