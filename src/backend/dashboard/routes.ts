@@ -88,6 +88,47 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
     return run(scope);
   }
 
+  /**
+   * The "New users" and "New groups" forms: each name of the list (one path), made as CreateUser or
+   * CreateGroup would make it, in the user's account or (the cloud administrator's) another.
+   */
+  async function createNamed(
+    req: DashboardRequest,
+    kind: 'users' | 'groups',
+    back: string,
+    account?: string,
+  ): Promise<Action> {
+    const path = req.form.path || '/';
+    const made: string[] = [];
+    try {
+      for (const name of words(req.form.names)) {
+        if (kind === 'groups')
+          await euare(
+            req,
+            'CreateGroup',
+            { GroupName: name, Path: path },
+            (s) => identity.createGroup(s, name, path),
+            account,
+          );
+        else
+          await euare(
+            req,
+            'CreateUser',
+            { UserName: name, Path: path },
+            (s) => identity.createUser(s, name, path),
+            account,
+          );
+        made.push(name);
+      }
+      return ok(back, `Created ${kind} ${made.join(', ')}.`);
+    } catch (e) {
+      const action = failed(back, e);
+      if (action.kind === 'redirect' && action.flash && made.length)
+        action.flash.text = `Created ${kind} ${made.join(', ')}; then ${action.flash.text}`;
+      return action;
+    }
+  }
+
   const route = (method: Route['method'], path: string, auth: Route['auth'], run: Route['run']): Route => ({
     method,
     path: new RegExp(`^${path}$`),
@@ -197,19 +238,7 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
         return failed('/', e);
       }
     }),
-    route('POST', '/users', 'user', async (req) => {
-      const path = req.form.path || '/';
-      const made: string[] = [];
-      try {
-        for (const name of words(req.form.names)) {
-          await euare(req, 'CreateUser', { UserName: name, Path: path }, (s) => identity.createUser(s, name, path));
-          made.push(name);
-        }
-        return ok('/users', `Created ${made.join(', ')}.`);
-      } catch (e) {
-        return failed('/users', e);
-      }
-    }),
+    route('POST', '/users', 'user', async (req) => createNamed(req, 'users', '/users')),
     route('GET', `/users/${NAME}`, 'user', async (req) => {
       const [name] = req.params;
       try {
@@ -287,19 +316,7 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
         return failed('/', e);
       }
     }),
-    route('POST', '/groups', 'user', async (req) => {
-      const path = req.form.path || '/';
-      const made: string[] = [];
-      try {
-        for (const name of words(req.form.names)) {
-          await euare(req, 'CreateGroup', { GroupName: name, Path: path }, (s) => identity.createGroup(s, name, path));
-          made.push(name);
-        }
-        return ok('/groups', `Created ${made.join(', ')}.`);
-      } catch (e) {
-        return failed('/groups', e);
-      }
-    }),
+    route('POST', '/groups', 'user', async (req) => createNamed(req, 'groups', '/groups')),
     route('GET', `/groups/${NAME}`, 'user', async (req) => {
       const [name] = req.params;
       try {
@@ -593,36 +610,9 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
       }
       return { kind: 'page', page: 'accounts', title: 'Accounts', data: { accounts: rows, admin } };
     }),
-    route('POST', `/accounts/${NAME}/new`, 'user', async (req) => {
-      const [accountId] = req.params;
-      const path = req.form.path || '/';
-      const groups = req.form.kind === 'groups';
-      const made: string[] = [];
-      try {
-        for (const name of words(req.form.names)) {
-          if (groups)
-            await euare(
-              req,
-              'CreateGroup',
-              { GroupName: name, Path: path },
-              (s) => identity.createGroup(s, name, path),
-              accountId,
-            );
-          else
-            await euare(
-              req,
-              'CreateUser',
-              { UserName: name, Path: path },
-              (s) => identity.createUser(s, name, path),
-              accountId,
-            );
-          made.push(name);
-        }
-        return ok('/accounts', `Created ${groups ? 'groups' : 'users'} ${made.join(', ')}.`);
-      } catch (e) {
-        return failed('/accounts', e);
-      }
-    }),
+    route('POST', `/accounts/${NAME}/new`, 'user', async (req) =>
+      createNamed(req, req.form.kind === 'groups' ? 'groups' : 'users', '/accounts', req.params[0]),
+    ),
     route('POST', '/accounts/users', 'admin', async (req) => {
       const { account = '', user = '', password = '', op } = req.form;
       try {
