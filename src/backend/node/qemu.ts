@@ -134,7 +134,7 @@ class Slots {
 
 export class QemuMachines implements MachineHost {
   readonly name: 'kvm' | 'qemu';
-  /** QEMU's own memory beside the guest's (measured: about 50 MiB under TCG with tb-size=16). */
+  /** QEMU's own memory beside the guest's (measured by bench:boot: about 65 MiB under TCG with tb-size=16). */
   readonly overheadMiB: number;
   private readonly slots: Slots;
 
