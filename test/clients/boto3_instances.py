@@ -32,6 +32,9 @@ vol = ec2.create_volume(AvailabilityZone=zone, Size=1,
                         TagSpecifications=[{'ResourceType': 'volume', 'Tags': [{'Key': 'team', 'Value': 'db'}]}])
 print('volume tags', [(t['Key'], t['Value']) for t in ec2.describe_tags(
     Filters=[{'Name': 'resource-id', 'Values': [vol['VolumeId']]}])['Tags']])
+print('volumes by tag', len(ec2.describe_volumes(Filters=[{'Name': 'tag:team', 'Values': ['db']}])['Volumes']))
+by_group = ec2.describe_instances(Filters=[{'Name': 'instance.group-name', 'Values': ['default']}, {'Name': 'instance-id', 'Values': ids}])
+print('by instance.group-name', sum(len(r['Instances']) for r in by_group['Reservations']))
 by_type = ec2.describe_instances(Filters=[{'Name': 'instance-type', 'Values': ['m1.small']}, {'Name': 'instance-id', 'Values': ids}])
 print('filtered', sum(len(r['Instances']) for r in by_type['Reservations']))
 pages = ec2.get_paginator('describe_instances').paginate(InstanceIds=ids, PaginationConfig={'PageSize': 5})

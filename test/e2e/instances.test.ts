@@ -318,6 +318,8 @@ describe('instances', () => {
         'long id InvalidInstanceID.NotFound',
         'key pair tags InvalidParameterValue',
         "volume tags [('team', 'db')]",
+        'volumes by tag 1',
+        'by instance.group-name 3',
         'filtered 3',
         'paged 3',
         "terminating ['shutting-down']",

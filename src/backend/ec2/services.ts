@@ -118,6 +118,7 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
     images: s.images,
     instances: s.instances,
     nodes: compute.nodes,
+    tags: s.tags,
     zones: () => compute.zones(),
     log,
   });

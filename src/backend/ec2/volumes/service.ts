@@ -20,6 +20,8 @@ import type { Principal } from '../../store/types';
 import type { ImageStore } from '../images/store';
 import type { NodeOperations } from '../instances/services';
 import type { Instance, InstanceStore } from '../instances/store';
+import { tagFilterFields } from '../tags/filters';
+import type { TagStore } from '../tags/store';
 
 /** The seeds' limit for EBS volumes and images: 1 TiB. */
 export const MAX_VOLUME_GIB = 1024;
@@ -54,6 +56,8 @@ export interface VolumeServiceDeps {
   images: ImageStore;
   instances: InstanceStore;
   nodes: Pick<NodeOperations, 'attachVolume' | 'detachVolume'>;
+  /** Tags, for the tag filters of the describes. */
+  tags: Pick<TagStore, 'forResources'>;
   zones(): Promise<string[]>;
   log(line: string): void;
 }
@@ -145,15 +149,25 @@ export class VolumeService {
       for (const id of q.ids) if (!found.some((v) => v.id === id)) throw volumeNotFound(id);
       found = found.filter((v) => q.ids.includes(v.id));
     }
+    const tags = await this.d.tags.forResources(
+      p.account.id,
+      found.map((v) => v.id),
+    );
     return applyFilters(found, q.filters, {
       'volume-id': (v) => v.id,
       status: (v) => v.status,
       'availability-zone': (v) => v.zone,
       size: (v) => String(v.sizeGiB),
       'snapshot-id': (v) => v.snapshotId,
+      'create-time': (v) => v.created,
+      'volume-type': () => 'standard',
+      encrypted: () => 'false',
       'attachment.instance-id': (v) => v.attachment?.instanceId,
       'attachment.device': (v) => v.attachment?.device,
       'attachment.status': (v) => v.attachment?.status,
+      'attachment.attach-time': (v) => v.attachment?.time,
+      'attachment.delete-on-termination': (v) => (v.attachment ? String(v.attachment.deleteOnTermination) : undefined),
+      ...tagFilterFields(q.filters, (v: Volume) => tags.get(v.id) ?? []),
     });
   }
 
@@ -470,6 +484,10 @@ export class VolumeService {
       }
       found = restorable;
     }
+    const tags = await this.d.tags.forResources(
+      p.account.id,
+      found.map((s) => s.id),
+    );
     return applyFilters(found, q.filters, {
       'snapshot-id': (s) => s.id,
       'volume-id': (s) => s.volumeId,
@@ -477,6 +495,10 @@ export class VolumeService {
       'owner-id': (s) => s.accountId,
       description: (s) => s.description,
       'volume-size': (s) => String(s.volumeSizeGiB),
+      'start-time': (s) => s.started,
+      progress: (s) => `${s.progress}%`,
+      encrypted: () => 'false',
+      ...tagFilterFields(q.filters, (s: Snapshot) => tags.get(s.id) ?? []),
     });
   }
 
