@@ -3,7 +3,7 @@
  * need, EC2 filters and their limits.
  */
 import { globMatch } from '../shared/glob';
-import { missingParameter, ServiceError } from './errors';
+import { invalidParameter, missingParameter, ServiceError } from './errors';
 
 export interface Filter {
   name: string;
@@ -48,6 +48,33 @@ export function applyFilters<T>(
       return f.values.some((p) => vals.some((v) => matches(p, v)));
     }),
   );
+}
+
+/**
+ * One page of a describe's answer, as EC2 pages (MaxResults between `min` and 1000, NextToken an
+ * opaque cursor this cloud gave). MaxResults with explicit IDs is refused, as EC2 refuses it.
+ */
+export function pageOf<T>(
+  items: T[],
+  q: { maxResults?: number; nextToken?: string; ids?: string[] },
+  min = 5,
+): { items: T[]; nextToken?: string } {
+  const max = q.maxResults;
+  if (max !== undefined && q.ids?.length)
+    throw new ServiceError('InvalidParameterCombination', 'The parameter MaxResults cannot be used with explicit IDs');
+  if (max !== undefined && (!Number.isInteger(max) || max < min || max > 1000))
+    throw invalidParameter('MaxResults', String(max), `It is between ${min} and 1000.`);
+  let start = 0;
+  if (q.nextToken) {
+    start = Number(Buffer.from(q.nextToken, 'base64').toString('utf8'));
+    if (!Number.isInteger(start) || start < 0)
+      throw invalidParameter('NextToken', q.nextToken, 'It is not a token this cloud gave.');
+  }
+  const end = max === undefined ? items.length : start + max;
+  return {
+    items: items.slice(start, end),
+    nextToken: end < items.length ? Buffer.from(String(end)).toString('base64') : undefined,
+  };
 }
 
 /** A member an action needs, or MissingParameter naming it as the request would. */

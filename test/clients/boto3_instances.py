@@ -37,7 +37,16 @@ by_group = ec2.describe_instances(Filters=[{'Name': 'instance.group-name', 'Valu
 print('by instance.group-name', sum(len(r['Instances']) for r in by_group['Reservations']))
 by_type = ec2.describe_instances(Filters=[{'Name': 'instance-type', 'Values': ['m1.small']}, {'Name': 'instance-id', 'Values': ids}])
 print('filtered', sum(len(r['Instances']) for r in by_type['Reservations']))
-pages = ec2.get_paginator('describe_instances').paginate(InstanceIds=ids, PaginationConfig={'PageSize': 5})
+pages = ec2.get_paginator('describe_instances').paginate(
+    Filters=[{'Name': 'instance-id', 'Values': ids}], PaginationConfig={'PageSize': 5})
 print('paged', sum(len(r['Instances']) for page in pages for r in page['Reservations']))
+print('ids with MaxResults', code(lambda: ec2.describe_instances(InstanceIds=ids, MaxResults=5)))
+ec2.create_tags(Resources=ids, Tags=[{'Key': 'k%d' % n, 'Value': 'v'} for n in range(3)])
+tag_pages = list(ec2.get_paginator('describe_tags').paginate(PaginationConfig={'PageSize': 5}))
+print('tag pages', len(tag_pages) > 1, sum(len(p['Tags']) for p in tag_pages) >= 12)
+status_pages = list(ec2.get_paginator('describe_instance_status').paginate(
+    IncludeAllInstances=True, PaginationConfig={'PageSize': 5}))
+print('status paged', sum(len(p['InstanceStatuses']) for p in status_pages) >= 3)
+print('image created', 'CreationDate' in ec2.describe_images(ImageIds=[image])['Images'][0])
 done = ec2.terminate_instances(InstanceIds=ids)
 print('terminating', sorted(set(i['CurrentState']['Name'] for i in done['TerminatingInstances'])))

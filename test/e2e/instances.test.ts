@@ -322,6 +322,10 @@ describe('instances', () => {
         'by instance.group-name 3',
         'filtered 3',
         'paged 3',
+        'ids with MaxResults InvalidParameterCombination',
+        'tag pages True True',
+        'status paged True',
+        'image created True',
         "terminating ['shutting-down']",
         '',
       ].join('\n'),
@@ -350,7 +354,14 @@ describe('instances', () => {
       tagged.Reservations.flatMap((r: { Instances: { InstanceId: string }[] }) => r.Instances.map((i) => i.InstanceId)),
       [ids[0]],
     );
-    const paged = await aws('describe-instances', '--instance-ids', ...ids, '--page-size', '5');
+    // Paged by a filter: with explicit IDs EC2 refuses MaxResults (what --page-size sends).
+    const paged = await aws(
+      'describe-instances',
+      '--filters',
+      `Name=instance-id,Values=${ids.join(',')}`,
+      '--page-size',
+      '5',
+    );
     assert.equal(paged.Reservations.flatMap((r: { Instances: unknown[] }) => r.Instances).length, 3);
     const terminated = await aws('terminate-instances', '--instance-ids', ...ids);
     assert.equal(terminated.TerminatingInstances.length, 3);

@@ -103,10 +103,10 @@ test('tags: only the owner of a resource tags it; over 50 tags nothing is writte
   const many = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
   await rejects(() => tags.create(alice, [image.id], many), 'TagLimitExceeded');
   assert.deepEqual(
-    (await tags.describe(alice, [])).map((t) => [t.key, t.value]),
+    (await tags.describe(alice, [])).tags.map((t) => [t.key, t.value]),
     [['Name', 'web']],
   );
-  assert.deepEqual(await tags.describe(bob, []), []);
+  assert.deepEqual((await tags.describe(bob, [])).tags, []);
 });
 
 test('security groups: rules only in MANAGED modes; a duplicate rule, default or a group in use changes nothing', async () => {

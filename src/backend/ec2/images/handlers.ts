@@ -93,6 +93,7 @@ export function imageActions(images: ImageService, tags: TagService): ImageActio
       ? { code: image.state === 'failed' ? 'Client.InvalidManifest' : 'pending', message: image.stateReason }
       : undefined,
     imageOwnerAlias: ownerAlias(image.accountId),
+    creationDate: image.created,
     name: image.name,
     description: image.description,
     rootDeviceType: image.rootDeviceType,

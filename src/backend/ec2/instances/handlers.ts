@@ -145,12 +145,15 @@ export function instanceActions(instances: InstanceService, tags: TagService): I
     GetConsoleOutput: ({ principal, input }) =>
       instances.consoleOutput(principal, required(input.InstanceId, 'InstanceId')),
     DescribeInstanceStatus: async ({ principal, input }) => {
-      const found = await instances.status(principal, {
+      const { instances: found, nextToken } = await instances.status(principal, {
         ids: input.InstanceIds ?? [],
         includeAll: input.IncludeAllInstances === true,
         filters: filtersOf(input.Filters),
+        maxResults: input.MaxResults,
+        nextToken: input.NextToken || undefined,
       });
       return {
+        nextToken,
         instanceStatusSet: found.map((i) => {
           const ok = i.state === 'running' ? 'ok' : 'not-applicable';
           const details = [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }];

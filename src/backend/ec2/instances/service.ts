@@ -8,7 +8,7 @@
 import { invalidParameter, ServiceError } from '../../errors';
 import * as ids from '../../ids';
 import { isCloudAdmin } from '../../iam/principals';
-import { applyFilters, type Filter } from '../../query-params';
+import { applyFilters, type Filter, pageOf } from '../../query-params';
 import type { Principal } from '../../store/types';
 import type { ImageStore } from '../images/store';
 import { tagFilterFields } from '../tags/filters';
@@ -145,22 +145,10 @@ export class InstanceService {
       ...FILTERS,
       ...tagFilterFields(q.filters, (i: Instance) => tags.get(i.id) ?? []),
     });
-    const max = q.maxResults;
-    if (max !== undefined && (!Number.isInteger(max) || max < 5 || max > 1000))
-      throw invalidParameter('MaxResults', String(max), 'It is between 5 and 1000.');
-    let start = 0;
-    if (q.nextToken) {
-      start = Number(Buffer.from(q.nextToken, 'base64').toString('utf8'));
-      if (!Number.isInteger(start) || start < 0)
-        throw invalidParameter('NextToken', q.nextToken, 'It is not a token this cloud gave.');
-    }
+    const { items, nextToken } = pageOf(found, q);
     const shown = await this.d.compute.publicAddresses();
-    const page = (max === undefined ? found.slice(start) : found.slice(start, start + max)).map((i) =>
-      withPublicAddress(i, shown.get(i.id)),
-    );
-    const next =
-      max !== undefined && start + max < found.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
-    return { instances: page, tags, volumes: await this.d.volumes.attachments(), nextToken: next };
+    const page = items.map((i) => withPublicAddress(i, shown.get(i.id)));
+    return { instances: page, tags, volumes: await this.d.volumes.attachments(), nextToken };
   }
 
   /** TerminateInstances: every instance is checked before any changes (a refused request changes nothing). */
@@ -239,13 +227,21 @@ export class InstanceService {
   }
 
   /** DescribeInstanceStatus: the running instances (all of them with includeAll), filtered. */
-  async status(p: Principal, q: { ids: string[]; includeAll: boolean; filters: Filter[] }): Promise<Instance[]> {
+  /** DescribeInstanceStatus: a page of the instances' states (running ones, or all). */
+  async status(
+    p: Principal,
+    q: { ids: string[]; includeAll: boolean; filters: Filter[]; maxResults?: number; nextToken?: string },
+  ): Promise<{ instances: Instance[]; nextToken?: string }> {
     const found = (await this.selected(p, q.ids)).filter((i) => q.includeAll || i.state === 'running');
-    return applyFilters(found, q.filters, {
-      'availability-zone': (i) => i.zone,
-      'instance-state-name': (i) => i.state,
-      'instance-state-code': (i) => String(STATE_CODES[i.state]),
-    });
+    const { items, nextToken } = pageOf(
+      applyFilters(found, q.filters, {
+        'availability-zone': (i) => i.zone,
+        'instance-state-name': (i) => i.state,
+        'instance-state-code': (i) => String(STATE_CODES[i.state]),
+      }),
+      q,
+    );
+    return { instances: items, nextToken };
   }
 
   /** One of the principal's instances, for DescribeInstanceAttribute. */

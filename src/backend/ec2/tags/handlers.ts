@@ -19,8 +19,12 @@ export function tagActions(tags: TagService): Actions<Ec2Operations, 'CreateTags
       return { return: true };
     },
     DescribeTags: async ({ principal, input }) => {
-      const found = await tags.describe(principal, filtersOf(input.Filters));
+      const { tags: found, nextToken } = await tags.describe(principal, filtersOf(input.Filters), {
+        maxResults: input.MaxResults,
+        nextToken: input.NextToken || undefined,
+      });
       return {
+        nextToken,
         tagSet: found.map((t) => ({
           resourceId: t.resourceId,
           resourceType: t.resourceType,

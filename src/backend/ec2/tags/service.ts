@@ -4,7 +4,7 @@
  * resource may be tagged only by the account that owns it (ResourceOwners says who that is).
  */
 import { invalidParameter, ServiceError } from '../../errors';
-import { applyFilters, type Filter } from '../../query-params';
+import { applyFilters, type Filter, pageOf } from '../../query-params';
 import type { Principal } from '../../store/types';
 import { type ResourceOwners, resourceType } from '../resources';
 import type { Tag, TagStore } from './store';
@@ -102,13 +102,20 @@ export class TagService {
     });
   }
 
-  async describe(p: Principal, filters: Filter[]): Promise<Tag[]> {
-    return applyFilters(await this.d.tags.list(p.account.id), filters, {
+  /** DescribeTags: a page of the account's tags (MaxResults 5 to 1000, as EC2 pages them). */
+  async describe(
+    p: Principal,
+    filters: Filter[],
+    page: { maxResults?: number; nextToken?: string } = {},
+  ): Promise<{ tags: Tag[]; nextToken?: string }> {
+    const found = applyFilters(await this.d.tags.list(p.account.id), filters, {
       key: (t) => t.key,
       value: (t) => t.value,
       'resource-id': (t) => t.resourceId,
       'resource-type': (t) => t.resourceType,
     });
+    const { items, nextToken } = pageOf(found, page);
+    return { tags: items, nextToken };
   }
 
   /** Each resource's tags, for a describe of those resources. */
