@@ -18,7 +18,7 @@ import { listen, log } from '../listen';
 import { type CloudContext } from '../context';
 import { ServiceError } from '../errors';
 import { CSS, JS } from './assets';
-import { clearedCookie, cookies, csrfMatches, SESSION_COOKIE, sessionCookie, SessionStore } from './sessions';
+import { cookies, csrfMatches, SESSION_COOKIE, SessionStore } from './sessions';
 import { LoginThrottle } from './throttle';
 import { dashboardCertificate } from './tls';
 import { type LayoutData, page, type PageName } from './views';
@@ -221,5 +221,3 @@ function redirect(res: http.ServerResponse, to: string, setCookies: string[] = [
   });
   res.end();
 }
-
-export { clearedCookie, sessionCookie };
