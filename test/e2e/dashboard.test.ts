@@ -187,6 +187,22 @@ describe('the Dashboard', { timeout: 300_000 }, () => {
     await alicePage.click('nav >> text=Users');
     assert.match(await flash(alicePage), /AccessDenied/);
 
+    // A user with no policy at all sees no EC2 resources either: each list as its describe is allowed.
+    await page.click('nav >> text=Users');
+    await page.click('summary:has-text("New users")');
+    await page.fill('details[open] input[name=names]', 'carol');
+    await page.click('details[open] button:has-text("OK")');
+    await page.click('a:has-text("carol")');
+    await page.fill('input[name=password]', 'carol-pass-123');
+    await page.fill('input[name=password2]', 'carol-pass-123');
+    await page.click('section:has-text("Password") button:has-text("OK")');
+    const carol = await (await newContext()).newPage();
+    await logIn(carol, 'acme', 'carol', 'carol-pass-123');
+    await carol.click('nav >> text=Resources');
+    assert.equal((await carol.innerText('main')).match(/Your policies do not let you list these/g)?.length, 4);
+    await carol.click('nav >> text=Images');
+    assert.match(await flash(carol), /UnauthorizedOperation/);
+
     // A new password ends the sessions from before it.
     await page.click('nav >> text=Users');
     await page.click('a:has-text("alice")');

@@ -89,6 +89,21 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
   }
 
   /**
+   * An EC2 describe as the API would answer it: authorized as its action first; undefined when
+   * the user's policies do not allow it (the page then says so instead of showing it).
+   */
+  async function ec2<T>(req: DashboardRequest, action: string, run: () => Promise<T>): Promise<T | undefined> {
+    const p = req.principal!;
+    try {
+      await authorize(cloud, p, { service: 'ec2', action, input: {}, accountId: p.account.id }, req.origin);
+    } catch (e) {
+      if (e instanceof ServiceError) return undefined;
+      throw e;
+    }
+    return run();
+  }
+
+  /**
    * The "New users" and "New groups" forms: each name of the list (one path), made as CreateUser or
    * CreateGroup would make it, in the user's account or (the cloud administrator's) another.
    */
@@ -205,8 +220,12 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
     // Start page
     route('GET', '/', 'user', async (req) => {
       const p = req.principal!;
-      const images = await cloud.ec2.images.describe(p, { ids: [], owners: [], executableBy: [], filters: [] });
-      const instances = await cloud.ec2.instances.describe(p, { ids: [], filters: [], verbose: false });
+      const images = await ec2(req, 'DescribeImages', () =>
+        cloud.ec2.images.describe(p, { ids: [], owners: [], executableBy: [], filters: [] }),
+      );
+      const instances = await ec2(req, 'DescribeInstances', () =>
+        cloud.ec2.instances.describe(p, { ids: [], filters: [], verbose: false }),
+      );
       // As many as the user may list; a dash where their policies do not let them.
       const count = <T>(action: string, list: (s: Scope) => Promise<T[]>) =>
         euare(req, action, {}, list).then(
@@ -222,8 +241,8 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
           counts: {
             users: await count('ListUsers', (s) => identity.listUsers(s)),
             groups: await count('ListGroups', (s) => identity.listGroups(s)),
-            images: images.images.length,
-            instances: instances.instances.length,
+            images: images ? String(images.images.length) : '–',
+            instances: instances ? String(instances.instances.length) : '–',
           },
         },
       };
@@ -507,12 +526,12 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
     // Images and the account's resources (read-only)
     route('GET', '/images', 'user', async (req) => {
       const p = req.principal!;
-      const { images, ownerAlias } = await cloud.ec2.images.describe(p, {
-        ids: [],
-        owners: [],
-        executableBy: [],
-        filters: [],
-      });
+      const found = await ec2(req, 'DescribeImages', () =>
+        cloud.ec2.images.describe(p, { ids: [], owners: [], executableBy: [], filters: [] }),
+      );
+      if (!found)
+        return failed('/', new ServiceError('UnauthorizedOperation', 'You are not authorized to describe images.'));
+      const { images, ownerAlias } = found;
       return {
         kind: 'page',
         page: 'images',
@@ -534,13 +553,24 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
     }),
     route('GET', '/resources', 'user', async (req) => {
       const p = req.principal!;
-      const keypairs = await cloud.ec2.keypairs.describe(p, { names: [], filters: [] });
-      const { instances } = await cloud.ec2.instances.describe(p, { ids: [], filters: [], verbose: false });
-      const volumes = await cloud.ec2.volumes.describe(p, { ids: [], verbose: false, filters: [] });
-      const addresses = await cloud.ec2.addresses
-        .describe(p, { ips: [], filters: [] })
-        .then((r) => r.addresses.filter((a) => a.accountId === p.account.id))
-        .catch(() => []);
+      // Each list as its describe is allowed; one not allowed is said, not shown.
+      const keypairs = await ec2(req, 'DescribeKeyPairs', () =>
+        cloud.ec2.keypairs.describe(p, { names: [], filters: [] }),
+      );
+      const instances = (
+        await ec2(req, 'DescribeInstances', () =>
+          cloud.ec2.instances.describe(p, { ids: [], filters: [], verbose: false }),
+        )
+      )?.instances;
+      const volumes = await ec2(req, 'DescribeVolumes', () =>
+        cloud.ec2.volumes.describe(p, { ids: [], verbose: false, filters: [] }),
+      );
+      const addresses = await ec2(req, 'DescribeAddresses', () =>
+        cloud.ec2.addresses
+          .describe(p, { ips: [], filters: [] })
+          .then((r) => r.addresses.filter((a) => a.accountId === p.account.id))
+          .catch((e: unknown) => (e instanceof ServiceError ? [] : Promise.reject(e))),
+      );
       return {
         kind: 'page',
         page: 'resources',
@@ -551,7 +581,8 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
             {
               title: 'Instances',
               columns: ['ID', 'Image', 'State', 'Type', 'Public address', 'Private address', 'Key pair', 'Launched'],
-              rows: instances.map((i) => [
+              denied: !instances,
+              rows: (instances ?? []).map((i) => [
                 i.id,
                 i.imageId,
                 i.state,
@@ -565,17 +596,27 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
             {
               title: 'Volumes',
               columns: ['ID', 'Size (GiB)', 'Zone', 'State', 'Snapshot', 'Created'],
-              rows: volumes.map((v) => [v.id, String(v.sizeGiB), v.zone, v.status, v.snapshotId ?? '', v.created]),
+              denied: !volumes,
+              rows: (volumes ?? []).map((v) => [
+                v.id,
+                String(v.sizeGiB),
+                v.zone,
+                v.status,
+                v.snapshotId ?? '',
+                v.created,
+              ]),
             },
             {
               title: 'Key pairs',
               columns: ['Name', 'Fingerprint'],
-              rows: keypairs.map((k) => [k.name, k.fingerprint]),
+              denied: !keypairs,
+              rows: (keypairs ?? []).map((k) => [k.name, k.fingerprint]),
             },
             {
               title: 'Addresses',
               columns: ['Address', 'Instance'],
-              rows: addresses.map((a) => [a.ip, a.instanceId ?? '']),
+              denied: !addresses,
+              rows: (addresses ?? []).map((a) => [a.ip, a.instanceId ?? '']),
             },
           ],
         },

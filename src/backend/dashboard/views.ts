@@ -230,7 +230,7 @@ const PAGES = {
 <% it.tables.forEach(function (t) { %><section class="card"><h2><%= t.title %></h2>
 <table class="sortable"><thead><tr><% t.columns.forEach(function (c) { %><th><%= c %></th><% }) %></tr></thead><tbody>
 <% t.rows.forEach(function (r) { %><tr><% r.forEach(function (v) { %><td><%= v %></td><% }) %></tr><% }) %></tbody></table>
-<% if (!t.rows.length) { %><p class="empty">None.</p><% } %></section>
+<% if (t.denied) { %><p class="empty">Your policies do not let you list these.</p><% } else if (!t.rows.length) { %><p class="empty">None.</p><% } %></section>
 <% }) %>`,
 
   accounts: `<h1>Accounts</h1>
