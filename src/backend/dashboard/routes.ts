@@ -144,6 +144,30 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
     }
   }
 
+  /**
+   * A user's or a group's Properties form: a rename and a move in one, as UpdateUser or
+   * UpdateGroup (allowed on both sides of the move, as the API authorizes it).
+   */
+  async function saveProperties(req: DashboardRequest, kind: 'users' | 'groups'): Promise<Action> {
+    const [name] = req.params;
+    const newName = req.form.name?.trim() || name;
+    const newPath = req.form.path?.trim();
+    const change = { newName: newName !== name ? newName : undefined, newPath };
+    try {
+      if (kind === 'users')
+        await euare(req, 'UpdateUser', { UserName: name, NewUserName: change.newName, NewPath: newPath }, (s) =>
+          identity.updateUser(s, name, change),
+        );
+      else
+        await euare(req, 'UpdateGroup', { GroupName: name, NewGroupName: change.newName, NewPath: newPath }, (s) =>
+          identity.updateGroup(s, name, change),
+        );
+      return ok(at(`/${kind}`, newName), 'Saved.');
+    } catch (e) {
+      return failed(at(`/${kind}`, name), e);
+    }
+  }
+
   const route = (method: Route['method'], path: string, auth: Route['auth'], run: Route['run']): Route => ({
     method,
     path: new RegExp(`^${path}$`),
@@ -271,20 +295,7 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
         return failed('/users', e);
       }
     }),
-    route('POST', `/users/${NAME}`, 'user', async (req) => {
-      const [name] = req.params;
-      const newName = req.form.name?.trim() || name;
-      const newPath = req.form.path?.trim();
-      const input = { UserName: name, NewUserName: newName !== name ? newName : undefined, NewPath: newPath };
-      try {
-        await euare(req, 'UpdateUser', input, (s) =>
-          identity.updateUser(s, name, { newName: input.NewUserName, newPath }),
-        );
-        return ok(at('/users', newName), 'Saved.');
-      } catch (e) {
-        return failed(at('/users', name), e);
-      }
-    }),
+    route('POST', `/users/${NAME}`, 'user', async (req) => saveProperties(req, 'users')),
     route('POST', `/users/${NAME}/password`, 'user', async (req) => {
       const [name] = req.params;
       const { password = '', password2 = '' } = req.form;
@@ -362,20 +373,7 @@ export function routes(cloud: CloudContext, sessions: SessionStore, throttle: Lo
         return failed('/groups', e);
       }
     }),
-    route('POST', `/groups/${NAME}`, 'user', async (req) => {
-      const [name] = req.params;
-      const newName = req.form.name?.trim() || name;
-      const newPath = req.form.path?.trim();
-      const input = { GroupName: name, NewGroupName: newName !== name ? newName : undefined, NewPath: newPath };
-      try {
-        await euare(req, 'UpdateGroup', input, (s) =>
-          identity.updateGroup(s, name, { newName: input.NewGroupName, newPath }),
-        );
-        return ok(at('/groups', newName), 'Saved.');
-      } catch (e) {
-        return failed(at('/groups', name), e);
-      }
-    }),
+    route('POST', `/groups/${NAME}`, 'user', async (req) => saveProperties(req, 'groups')),
     route('POST', `/groups/${NAME}/users`, 'user', async (req) => {
       const [name] = req.params;
       const user = req.form.user?.trim() ?? '';

@@ -303,13 +303,7 @@ export class NodeInstances implements HypervisorDriver {
   }
 
   async reboot(instanceId: string): Promise<void> {
-    const inst = this.get(instanceId);
-    if (inst.status.state !== 'running')
-      throw new DriverError(
-        'IncorrectInstanceState',
-        `instance ${instanceId} is ${inst.status.state}, not running`,
-        409,
-      );
+    const inst = this.running(instanceId);
     this.opts.log(`${instanceId}: rebooting`);
     inst.bootStarted = Date.now();
     await inst.machine!.reboot();
@@ -389,14 +383,7 @@ export class NodeInstances implements HypervisorDriver {
   }
 
   async rootDisk(instanceId: string): Promise<string> {
-    const inst = this.get(instanceId);
-    if (inst.status.state !== 'running')
-      throw new DriverError(
-        'IncorrectInstanceState',
-        `instance ${instanceId} is ${inst.status.state}, not running`,
-        409,
-      );
-    return path.join(inst.dir, 'root');
+    return path.join(this.running(instanceId).dir, 'root');
   }
 
   async consoleOutput(instanceId: string): Promise<Buffer> {
@@ -417,6 +404,18 @@ export class NodeInstances implements HypervisorDriver {
         await i.machine?.stop(true).catch(() => undefined);
       }),
     );
+  }
+
+  /** An instance that runs now, or IncorrectInstanceState. */
+  private running(instanceId: string): NodeInstance {
+    const inst = this.get(instanceId);
+    if (inst.status.state !== 'running')
+      throw new DriverError(
+        'IncorrectInstanceState',
+        `instance ${instanceId} is ${inst.status.state}, not running`,
+        409,
+      );
+    return inst;
   }
 
   private get(instanceId: string): NodeInstance {
