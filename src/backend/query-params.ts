@@ -51,6 +51,14 @@ export function applyFilters<T>(
 }
 
 /**
+ * Filters of features this cloud has not (VPC, network interfaces, ...): documented names that
+ * match nothing here, so that they select nothing instead of being refused as unknown.
+ */
+export function matchingNothing<T>(...names: string[]): Record<string, (r: T) => undefined> {
+  return Object.fromEntries(names.map((name) => [name, () => undefined]));
+}
+
+/**
  * One page of a describe's answer, as EC2 pages (MaxResults between `min` and 1000, NextToken an
  * opaque cursor this cloud gave). MaxResults with explicit IDs is refused, as EC2 refuses it.
  */

@@ -64,6 +64,8 @@ export interface QueryService {
   model: WireModel;
   /** Parameters every request may carry besides the action's (Euare's DelegateAccount). */
   commonParams?: ReadonlySet<string>;
+  /** Refuses, naming the feature, requests for what the service lacks (ec2/unsupported.ts). */
+  unsupported?: { action(action: string): void; members(action: string, input: object): void };
   /** Actions anyone may send unsigned (a sign-up): they get no principal. */
   anonymous?: Record<string, (params: Record<string, string>, origin?: Origin) => Promise<object>>;
 }
@@ -153,10 +155,12 @@ export async function handleQuery(
       : (await auth.authenticate(service.protocol, { ...req, params }))!;
     if (!action) throw new ServiceError('MissingAction', 'The request must contain the parameter Action');
     const handler = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
+    service.unsupported?.action(action);
     if (!handler) throw new ServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);
     const { input, unknown } = readInput(service, action, params);
     if (unknown.length)
       throw new ServiceError('UnknownParameter', `The parameter ${unknown[0]} is not recognized by ${action}`);
+    service.unsupported?.members(action, input);
     // Authorized on the input the action will act on, as its model read it.
     const accountId = principal.account.id;
     await authorize(

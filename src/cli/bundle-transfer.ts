@@ -36,9 +36,9 @@ export async function ensureBucket(s3: S3Client, bucket: string, location?: stri
   }
 }
 
-async function withRetries<T>(what: string, fn: () => Promise<T>): Promise<T> {
+async function withRetries<T>(what: string, fn: () => Promise<T>, attempts = ATTEMPTS): Promise<T> {
   let last: unknown;
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+  for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       return await fn();
     } catch (e) {
@@ -50,17 +50,46 @@ async function withRetries<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
   const err = last as Error;
   throw err instanceof CliError
-    ? new CliError(err.code, `${what}: ${err.message} (after ${ATTEMPTS} attempts)`, err.httpStatus)
+    ? new CliError(err.code, `${what}: ${err.message} (after ${attempts} attempts)`, err.httpStatus)
     : err;
 }
 
-/** Runs `fn` over `items`, at most PARALLEL at a time, in order of start. */
-export async function inParallel<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+/** Runs `fn` over `items`, at most `parallel` at a time, in order of start. */
+export async function inParallel<T>(items: T[], fn: (item: T) => Promise<void>, parallel = PARALLEL): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await fn(items[next++]);
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
+}
+
+/**
+ * How a bundle's files are uploaded: the canned ACL; --retry (each file tried 6 times, not 3);
+ * --max-pending-parts (how many parts may wait to be uploaded); and with --upload-policy, by a
+ * POST form the bucket owner's signed policy authorizes instead of the user's own signature.
+ */
+export interface UploadTuning {
+  acl?: string;
+  retry?: boolean;
+  maxPending?: number;
+  policy?: { accessKeyId: string; policy: string; signature: string };
+}
+
+/** Uploads one file of a bundle, retried as `tuning` says. */
+export type Uploader = (key: string, body: Buffer | string) => Promise<void>;
+
+export function bundleUploader(s3: S3Client, bucket: string, tuning: UploadTuning = {}): Uploader {
+  const acl = tuning.acl ?? DEFAULT_BUNDLE_ACL;
+  const attempts = tuning.retry ? 6 : ATTEMPTS;
+  return (key, body) =>
+    withRetries(
+      `uploading ${bucket}/${key}`,
+      async () => {
+        if (tuning.policy) await s3.postObject(bucket, key, body, { ...tuning.policy, acl });
+        else await s3.putObject(bucket, key, body, { acl, contentType: 'application/octet-stream' });
+      },
+      attempts,
+    );
 }
 
 export function putObject(
@@ -70,23 +99,22 @@ export function putObject(
   body: Buffer | string,
   acl: string,
 ): Promise<void> {
-  return withRetries(`uploading ${bucket}/${key}`, async () => {
-    await s3.putObject(bucket, key, body, { acl, contentType: 'application/octet-stream' });
-  });
+  return bundleUploader(s3, bucket, { acl })(key, body);
 }
 
 export function getObject(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
   return withRetries(`downloading ${bucket}/${key}`, async () => (await s3.getObjectBuffer(bucket, key)).body);
 }
 
-export interface UploadOptions {
+export interface UploadOptions extends UploadTuning {
   bucket: string;
   keyPrefix: string;
   manifestPath: string;
   partsDir?: string;
-  acl?: string;
   location?: string;
   skipManifest?: boolean;
+  /** Upload from this part on (parts are numbered from 0), as a resumed upload does. */
+  fromPart?: number;
 }
 
 /** Uploads a bundle from disk; returns the manifest's key. */
@@ -103,32 +131,34 @@ export async function uploadBundle(s3: S3Client, o: UploadOptions): Promise<stri
     if (!fs.existsSync(path.join(dir, part.filename)))
       throw new CliError('FileNotFound', `part ${part.filename} of the bundle is missing from ${dir}`);
   }
-  const acl = o.acl ?? DEFAULT_BUNDLE_ACL;
-  await ensureBucket(s3, o.bucket, o.location);
-  const total = manifest.image.parts.reduce((n, p) => n + fs.statSync(path.join(dir, p.filename)).size, 0);
+  const parts = manifest.image.parts.slice(o.fromPart ?? 0);
+  const upload = bundleUploader(s3, o.bucket, o);
+  if (!o.policy) await ensureBucket(s3, o.bucket, o.location);
+  const total = parts.reduce((n, p) => n + fs.statSync(path.join(dir, p.filename)).size, 0);
   const progress = progressBar('Uploading', total);
   let sent = 0;
   try {
-    await inParallel(manifest.image.parts, async (part) => {
+    await inParallel(parts, async (part) => {
       const data = fs.readFileSync(path.join(dir, part.filename));
-      await putObject(s3, o.bucket, o.keyPrefix + part.filename, data, acl);
+      await upload(o.keyPrefix + part.filename, data);
       progress.update((sent += data.length));
     });
   } finally {
     progress.stop();
   }
   const manifestKey = o.keyPrefix + path.basename(o.manifestPath);
-  if (!o.skipManifest) await putObject(s3, o.bucket, manifestKey, text, acl);
+  if (!o.skipManifest) await upload(manifestKey, text);
   return manifestKey;
 }
 
-/** Reads a bundle's manifest from Walrus. */
+/** Reads a bundle's manifest from Walrus, unless its text is given (--local-manifest's). */
 export async function fetchManifest(
   s3: S3Client,
   bucket: string,
   key: string,
+  local?: string,
 ): Promise<{ text: string; manifest: ReturnType<typeof parseManifest> }> {
-  const text = (await getObject(s3, bucket, key)).toString('utf8');
+  const text = local ?? (await getObject(s3, bucket, key)).toString('utf8');
   return { text, manifest: parseManifest(text) };
 }
 
@@ -137,8 +167,9 @@ export async function downloadBundle(
   bucket: string,
   manifestKey: string,
   destDir: string,
+  local?: string,
 ): Promise<string> {
-  const { text, manifest } = await fetchManifest(s3, bucket, manifestKey);
+  const { text, manifest } = await fetchManifest(s3, bucket, manifestKey, local);
   fs.mkdirSync(destDir, { recursive: true });
   const keyDir = manifestKey.includes('/') ? manifestKey.slice(0, manifestKey.lastIndexOf('/') + 1) : '';
   const progress = progressBar('Downloading', manifest.image.bundledSize);
@@ -176,21 +207,23 @@ export async function deleteBundle(
 }
 
 /**
- * A part sink that uploads as the bundle is made (no parts on disk): each part is copied and sent
- * while the next is produced, at most PARALLEL in flight.
+ * A part sink that uploads as the bundle is made (no parts on disk unless `keepIn` names a folder
+ * to keep them in): each part is copied and sent while the next is produced, at most
+ * `maxPending` (default PARALLEL) in flight.
  */
-export function uploadingSink(s3: S3Client, bucket: string, keyPrefix: string, acl = DEFAULT_BUNDLE_ACL) {
+export function uploadingSink(upload: Uploader, keyPrefix: string, maxPending = PARALLEL, keepIn?: string) {
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   const sink = async (name: string, data: Buffer): Promise<void> => {
     if (failure) throw failure;
     const copy = Buffer.from(data); // the bundler reuses its buffer once this resolves
-    const p = putObject(s3, bucket, keyPrefix + name, copy, acl).catch((e) => {
+    if (keepIn) fs.writeFileSync(path.join(keepIn, name), copy);
+    const p = upload(keyPrefix + name, copy).catch((e) => {
       failure ??= e;
     });
     const tracked = p.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
-    if (inFlight.size >= PARALLEL) await Promise.race(inFlight);
+    if (inFlight.size >= maxPending) await Promise.race(inFlight);
     if (failure) throw failure;
   };
   const finish = async (): Promise<void> => {
@@ -200,20 +233,26 @@ export function uploadingSink(s3: S3Client, bucket: string, keyPrefix: string, a
   return { sink, finish };
 }
 
-/** Makes a bundle straight into Walrus: parts as they are made, then the manifest. Returns its key. */
+/**
+ * Makes a bundle straight into Walrus: parts as they are made, then the manifest. Returns its key.
+ * `target.keepIn` (--preserve-bundle) also writes the bundle's files to that folder.
+ */
 export async function bundleToWalrus(
   s3: S3Client,
-  target: { bucket: string; keyPrefix: string; acl?: string; location?: string },
+  target: UploadTuning & { bucket: string; keyPrefix: string; location?: string; keepIn?: string },
   bundle: (
     sink: (name: string, data: Buffer) => Promise<void>,
   ) => Promise<{ manifestXml: string; manifest: { image: { name: string } } }>,
   prefix: string,
 ): Promise<string> {
-  await ensureBucket(s3, target.bucket, target.location);
-  const uploader = uploadingSink(s3, target.bucket, target.keyPrefix, target.acl);
+  if (!target.policy) await ensureBucket(s3, target.bucket, target.location);
+  const upload = bundleUploader(s3, target.bucket, target);
+  const uploader = uploadingSink(upload, target.keyPrefix, target.maxPending, target.keepIn);
   const result = await bundle(uploader.sink);
   await uploader.finish();
-  const key = `${target.keyPrefix}${prefix}.manifest.xml`;
-  await putObject(s3, target.bucket, key, result.manifestXml, target.acl ?? DEFAULT_BUNDLE_ACL);
+  const name = `${prefix}.manifest.xml`;
+  if (target.keepIn) fs.writeFileSync(path.join(target.keepIn, name), result.manifestXml);
+  const key = `${target.keyPrefix}${name}`;
+  await upload(key, result.manifestXml);
   return key;
 }

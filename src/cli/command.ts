@@ -4,10 +4,15 @@
  * flags and endpoint resolution; QueryCommand turns a command into a declaration: an action, a
  * mapping from arguments to Query parameters, and a printer.
  */
+import * as fs from 'node:fs';
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { type Endpoint, resolveEndpoint, type ServiceName } from './config/resolve';
 import { CliError } from '../shared/errors';
 import { type CommandMeta, helpText } from './help';
+import { checkFilters, type FilterSpec } from './filters';
+import { showEmptyFields } from './output';
+import { setProgressMode } from './progress';
+import { packageVersion } from '../shared/package-root';
 import { type Params, QueryClient } from './query';
 import { type XmlNode } from './xml';
 
@@ -37,17 +42,25 @@ export interface Parsed {
 export abstract class EucaCommand extends Command {
   /** How the positional arguments read in usage, when the default rendering is not right. */
   static usageArgs?: string;
+  /**
+   * Whether the command prints records and so takes --show-empty-fields (euca2ools gives it to
+   * its EC2 commands and to the Euare commands that print tables).
+   */
+  static tabular = false;
+  /** The filters a describe command takes (cli/filters.ts); --filter is checked against them. */
+  static filters?: readonly FilterSpec[];
 
   get commandName(): string {
     return this.ctor.id ?? this.id ?? 'euca2ools';
   }
 
   override async init(): Promise<void> {
-    const flags = (this.ctor.flags ?? {}) as Record<string, { char?: string }>;
-    const hOwned = Object.values(flags).some((f) => f.char === 'h');
+    const own = commandFlags(this.ctor as unknown as typeof EucaCommand);
+    const spelled = (spelling: string) =>
+      Object.values(own).some((f: FlagSpellings) => spellingsOf(f).includes(spelling));
     const dashdash = this.argv.indexOf('--');
     const opts = dashdash < 0 ? this.argv : this.argv.slice(0, dashdash);
-    if (opts.includes('--help') || (!hOwned && opts.includes('-h'))) {
+    if (opts.includes('--help') || (!spelled('-h') && opts.includes('-h'))) {
       process.stdout.write(
         helpText(
           commandMeta(this.ctor as unknown as typeof EucaCommand),
@@ -56,14 +69,19 @@ export abstract class EucaCommand extends Command {
       );
       this.exit(0);
     }
+    if (opts.includes('--version') && !spelled('--version')) {
+      process.stdout.write(versionText() + '\n');
+      this.exit(0);
+    }
   }
 
   /**
    * Positional arguments come from the command line only: oclif would otherwise read a piped
    * stdin into a missing one (waiting up to 10 ms for it), and `... | euca-describe-instances`
-   * in a script would take the pipe's text for an instance id.
+   * in a script would take the pipe's text for an instance id. The shared flags are the class's
+   * (sharedFlags), whatever the caller passes: one rule for which spelling is whose.
    */
-  protected override parse<
+  protected override async parse<
     F extends Record<string, unknown>,
     B extends Record<string, unknown>,
     A extends Record<string, unknown>,
@@ -72,7 +90,16 @@ export abstract class EucaCommand extends Command {
     const args = Object.fromEntries(
       Object.entries(opts.args ?? {}).map(([k, a]) => [k, { ...(a as object), ignoreStdin: true }]),
     ) as Interfaces.ArgInput<A>;
-    return super.parse({ flags: opts.flags, baseFlags: opts.baseFlags, args, strict: opts.strict }, argv);
+    const baseFlags = sharedFlags(this.ctor as unknown as typeof EucaCommand, opts.flags ?? {});
+    const parsed = await super.parse(
+      { flags: opts.flags, baseFlags: baseFlags as Interfaces.FlagInput<B>, args, strict: opts.strict },
+      argv,
+    );
+    const { filters } = this.ctor as unknown as typeof EucaCommand;
+    if (filters) checkFilters(filters, (parsed.flags as { filter?: string[] }).filter);
+    showEmptyFields(!!(parsed.flags as Record<string, unknown>)['show-empty-fields']);
+    setProgressMode(parsed.flags as Record<string, unknown>);
+    return parsed;
   }
 
   override async catch(err: Error): Promise<never> {
@@ -84,8 +111,15 @@ export abstract class EucaCommand extends Command {
   }
 }
 
+/** A command's own flags (oclif keeps only a class's own statics when given the class). */
+function commandFlags(cmd: typeof EucaCommand): Interfaces.FlagInput {
+  return (cmd.flags ?? {}) as Interfaces.FlagInput;
+}
+
 export function commandMeta(cmd: typeof EucaCommand, id = cmd.id ?? ''): CommandMeta {
-  const all = { ...(cmd.baseFlags ?? {}), ...(cmd.flags ?? {}) } as Record<string, any>;
+  const own = commandFlags(cmd);
+  // The command's own options first, then the shared ones, as euca2ools lists them.
+  const all = { ...own, ...sharedFlags(cmd, own) } as Record<string, any>;
   const flags: CommandMeta['flags'] = {};
   for (const [name, f] of Object.entries(all)) flags[name] = { ...f, name };
   const args: CommandMeta['args'] = {};
@@ -100,6 +134,7 @@ export function commandMeta(cmd: typeof EucaCommand, id = cmd.id ?? ''): Command
     strict: cmd.strict,
     aliases: cmd.aliases,
     usageArgs: cmd.usageArgs,
+    filters: cmd.filters?.map((f) => f.name),
   };
 }
 
@@ -128,6 +163,11 @@ export const connectionFlags = {
     helpValue: 'KEY',
     helpGroup: CONNECTION,
   }),
+  'security-token': Flags.string({
+    summary: 'security token of temporary credentials (also AWS_SECURITY_TOKEN)',
+    helpValue: 'TOKEN',
+    helpGroup: CONNECTION,
+  }),
   region: Flags.string({
     summary: 'region and/or user names to search for in the configuration files',
     helpValue: '[USER@]REGION',
@@ -144,17 +184,67 @@ export const connectionFlags = {
   }),
 };
 
-/**
- * The connection flags less some short options, for commands whose own options take them (as
- * euca-register's -a ARCH): the access key is then -I only, the secret key -S only.
- */
-export function connectionFlagsWithout(...chars: string[]): typeof connectionFlags {
-  const out: Record<string, unknown> = {};
-  for (const [name, f] of Object.entries(connectionFlags) as [string, { char?: string; charAliases?: string[] }][]) {
-    const shorts = [f.char, ...(f.charAliases ?? [])].filter((c): c is string => !!c && !chars.includes(c));
-    out[name] = { ...f, char: shorts[0], charAliases: shorts.slice(1) };
+/** What --version and euca-version print: the toolkit's version, and the cloud's where installed. */
+export function versionText(): string {
+  const lines = [`euca2ools ${packageVersion()} (euca2ools 3 compatible)`];
+  try {
+    const cloud = fs.readFileSync('/etc/eucalyptus/eucalyptus-version', 'utf8').split('\n')[0].trim();
+    if (cloud) lines.push(`eucalyptus ${cloud}`);
+  } catch {
+    /* no Eucalyptus installed here */
   }
-  return out as typeof connectionFlags;
+  return lines.join('\n');
+}
+
+/** Flags every command takes, as euca2ools' framework gives them to each (-h/--help is read in init). */
+export const frameworkFlags = {
+  debug: Flags.boolean({ summary: 'show debugging output: each request and response, secrets redacted' }),
+  debugger: Flags.boolean({ summary: 'show the stack trace of an error' }),
+  version: Flags.boolean({ summary: "show the program's version and exit" }),
+};
+
+/** --show-empty-fields, on the commands that print records (EucaCommand.tabular). */
+export const showEmptyFieldsFlag = {
+  'show-empty-fields': Flags.boolean({ summary: 'show empty values as "(nil)"' }),
+};
+
+interface FlagSpellings {
+  name?: string;
+  char?: string;
+  charAliases?: string[];
+  aliases?: string[];
+}
+
+/** Every spelling of a flag declared under `name`: -c, --name, and its aliases. */
+export function spellingsOf(f: FlagSpellings, name = f.name ?? ''): string[] {
+  return [
+    ...[f.char, ...(f.charAliases ?? [])].filter((c): c is string => !!c).map((c) => `-${c}`),
+    ...[name, ...(f.aliases ?? [])].filter(Boolean).map((n) => (n.length === 1 ? `-${n}` : `--${n}`)),
+  ];
+}
+
+/**
+ * The flags a command takes besides its own: its class's base flags (the connection options),
+ * --show-empty-fields where it prints records, and the framework's. A spelling the command's own
+ * flags take is theirs (euca2ools 3: `euca-describe-snapshots -a` is --all, not the access key),
+ * and a shared flag left with no spelling at all is dropped.
+ */
+export function sharedFlags(cmd: typeof EucaCommand, own: Interfaces.FlagInput): Interfaces.FlagInput {
+  const taken = new Set(Object.entries(own).flatMap(([name, f]) => spellingsOf(f as FlagSpellings, name)));
+  const base = {
+    ...((cmd.baseFlags ?? {}) as Interfaces.FlagInput),
+    ...(cmd.tabular ? showEmptyFieldsFlag : {}),
+    ...frameworkFlags,
+  };
+  const out: Interfaces.FlagInput = {};
+  for (const [name, flag] of Object.entries(base)) {
+    const f = flag as FlagSpellings;
+    if (name in own || taken.has(`--${name}`)) continue;
+    const shorts = [f.char, ...(f.charAliases ?? [])].filter((c): c is string => !!c && !taken.has(`-${c}`));
+    const aliases = (f.aliases ?? []).filter((a) => !taken.has(a.length === 1 ? `-${a}` : `--${a}`));
+    out[name] = { ...flag, char: shorts[0], charAliases: shorts.slice(1), aliases } as Interfaces.FlagInput[string];
+  }
+  return out;
 }
 
 /** `--filter NAME=VALUE`, repeatable, as every Describe command takes it. */
@@ -180,6 +270,7 @@ export function filterParams(filters: string[] | undefined): Params {
 export abstract class ServiceCommand extends EucaCommand {
   static service: ServiceName = 'ec2';
   static override baseFlags = connectionFlags;
+  static override tabular = true;
 
   protected endpoint(
     flags: Record<string, any>,
@@ -228,6 +319,11 @@ export abstract class QueryCommand extends ServiceCommand {
 
   protected abstract print(result: XmlNode, parsed: Parsed): void;
 
+  /** The action to send: the class's, unless the command line picks another. */
+  protected actionFor(_parsed: Parsed): string {
+    return (this.ctor as unknown as typeof QueryCommand).action;
+  }
+
   async run(): Promise<void> {
     const ctor = this.ctor as unknown as typeof QueryCommand;
     // oclif spreads the options it is given, which keeps only a class's own statics; a command
@@ -239,6 +335,6 @@ export abstract class QueryCommand extends ServiceCommand {
       strict: ctor.strict,
     })) as Parsed;
     const client = new QueryClient(await this.endpoint(parsed.flags));
-    this.print(await client.call(ctor.action, this.params(parsed)), parsed);
+    this.print(await client.call(this.actionFor(parsed), this.params(parsed)), parsed);
   }
 }

@@ -5,7 +5,7 @@
  * user guide, -S as in euca2ools 1.x and the seed's quick start; the secret key is --secret-key.
  */
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, type Parsed, QueryCommand } from './command';
+import { type Parsed, QueryCommand } from './command';
 import { UsageError } from '../shared/errors';
 import { ruleChangeLines } from './printers/groups';
 import { type Params } from './query';
@@ -64,6 +64,9 @@ export const ruleArgs = {
 };
 
 export const ruleFlags = {
+  egress: Flags.boolean({
+    summary: '[VPC only] manage an egress rule, which controls traffic leaving the group',
+  }),
   protocol: Flags.string({
     char: 'P',
     summary: 'the protocol to affect: tcp, udp, icmp, or -1 for all (default: tcp)',
@@ -99,8 +102,6 @@ export const ruleFlags = {
 };
 
 export abstract class GroupRuleCommand extends QueryCommand {
-  static override baseFlags = connectionFlagsWithout('s', 'S');
-
   override async run(): Promise<void> {
     this.argv = bindNegativeValues(this.argv);
     return super.run();
@@ -109,8 +110,13 @@ export abstract class GroupRuleCommand extends QueryCommand {
   protected override params({ args, flags }: Parsed): Params {
     if (flags.cidr && flags['source-group'])
       throw new UsageError('argument -s/--cidr: not allowed with argument -o/--source-group');
-    if (flags['source-group-user'] && !flags['source-group'])
-      throw new UsageError('argument -u/--source-group-user goes with -o/--source-group');
+    if (flags.egress) {
+      if (!SG_ID.test(args.group)) throw new UsageError('egress rules must use group IDs, not names');
+      if (flags['source-group'] && !SG_ID.test(flags['source-group']))
+        throw new UsageError('argument -o: egress rules must use group IDs, not names');
+    }
+    if (flags['source-group'] && !SG_ID.test(flags['source-group']) && !flags['source-group-user'])
+      throw new UsageError('argument -u is required when -o names a security group by name');
     const protocol = ['all', '-1'].includes(flags.protocol.toLowerCase()) ? '-1' : flags.protocol;
     const ports = rulePorts(protocol, flags['port-range'], flags['icmp-type-code']);
     const source = flags['source-group'] as string | undefined;
@@ -133,6 +139,12 @@ export abstract class GroupRuleCommand extends QueryCommand {
         },
       ],
     };
+  }
+
+  /** --egress sends the Egress action, as euca2ools does (egress rules are a VPC feature). */
+  protected override actionFor(parsed: Parsed): string {
+    const action = super.actionFor(parsed);
+    return parsed.flags.egress ? action.replace(/Ingress$/, 'Egress') : action;
   }
 
   protected print(_: unknown, parsed: Parsed): void {

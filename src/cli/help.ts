@@ -42,18 +42,30 @@ export interface CommandMeta {
   aliases?: string[];
   /** How the positional arguments read in the usage line, when the default is not right. */
   usageArgs?: string;
+  /** The names --filter takes, for a describe command. */
+  filters?: string[];
 }
 
 function valueName(f: FlagMeta): string {
   if (f.type === 'boolean') return '';
   const hv = Array.isArray(f.helpValue) ? f.helpValue.join('|') : f.helpValue;
-  return ' ' + (hv ?? (f.options ? f.options.join('|') : f.name.toUpperCase().replace(/-/g, '_')));
+  return ' ' + (hv ?? (f.options ? `{${f.options.join(',')}}` : f.name.toUpperCase().replace(/-/g, '_')));
+}
+
+/** A flag's spellings, short ones first: -k, --key, --key-name. */
+export function spellings(f: FlagMeta): string[] {
+  const shorts = [f.char, ...(f.charAliases ?? [])].filter(Boolean).map((c) => `-${c}`);
+  const longs = [f.name, ...(f.aliases ?? [])].map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
+  return [...shorts, ...longs];
+}
+
+/** How argparse names a flag in its messages: every spelling, joined by "/" (-k/--key). */
+export function argumentName(f: FlagMeta): string {
+  return spellings(f).join('/');
 }
 
 function flagNames(f: FlagMeta): string {
-  const shorts = [f.char, ...(f.charAliases ?? [])].filter(Boolean).map((c) => `-${c}`);
-  const longs = [f.name, ...(f.aliases ?? [])].map((n) => `--${n}`);
-  return [...shorts, ...longs].join(', ') + valueName(f);
+  return spellings(f).join(', ') + valueName(f);
 }
 
 function visibleFlags(cmd: CommandMeta): FlagMeta[] {
@@ -64,17 +76,52 @@ export function usageArgs(cmd: CommandMeta): string {
   if (cmd.usageArgs !== undefined) return cmd.usageArgs;
   return Object.values(cmd.args)
     .map((a) => {
-      const n = a.name.toUpperCase() + (cmd.strict === false ? ' ...' : '');
+      const n = a.name.toUpperCase();
+      if (cmd.strict === false) return a.required ? `${n} [${n} ...]` : `[${n} ...]`;
       return a.required ? n : `[${n}]`;
     })
     .join(' ');
 }
 
-export function usageLine(cmd: CommandMeta): string {
-  const required = visibleFlags(cmd)
-    .filter((f) => f.required)
-    .map((f) => `${f.char ? '-' + f.char : '--' + f.name}${valueName(f)}`);
-  return ['usage:', cmd.id, ...required, '[options]', usageArgs(cmd)].filter(Boolean).join(' ');
+/**
+ * The usage line as argparse prints it: every option by its first spelling (in brackets unless
+ * required), then the positional arguments, wrapped to the terminal's width with the parts
+ * aligned after the command's name.
+ */
+export function usageLine(cmd: CommandMeta, columns = terminalColumns()): string {
+  const options = visibleFlags(cmd).map((f) => {
+    const part = spellings(f)[0] + valueName(f);
+    return f.required ? part : `[${part}]`;
+  });
+  options.push(Object.values(cmd.flags).some((f) => f.char === 'h') ? '[--help]' : '[-h]');
+  const positionals = usageArgs(cmd) ? [usageArgs(cmd)] : [];
+  const prefix = 'usage: ';
+  const width = columns - 2;
+  const all = [cmd.id, ...options, ...positionals].join(' ');
+  if (prefix.length + all.length <= width) return prefix + all;
+  const indent = ' '.repeat(prefix.length + cmd.id.length + 1);
+  const wrap = (parts: string[], first: boolean): string[] => {
+    const lines: string[] = [];
+    let line: string[] = [];
+    let len = (first ? prefix.length : indent.length) - 1;
+    for (const part of parts) {
+      if (len + 1 + part.length > width && line.length) {
+        lines.push(line.join(' '));
+        line = [];
+        len = indent.length - 1;
+      }
+      line.push(part);
+      len += part.length + 1;
+    }
+    if (line.length) lines.push(line.join(' '));
+    return lines;
+  };
+  const lines = [...wrap([cmd.id, ...options], true), ...(positionals.length ? wrap(positionals, false) : [])];
+  return prefix + lines.join('\n' + indent);
+}
+
+function terminalColumns(): number {
+  return Number(process.env.COLUMNS) || process.stdout.columns || 80;
 }
 
 function groupFlags(cmd: CommandMeta): [string, FlagMeta[]][] {
@@ -108,6 +155,7 @@ export function helpText(cmd: CommandMeta, style: HelpStyle = PLAIN): string {
     out.push('');
   }
   out.push(`${'  -h, --help'.padEnd(26)}show this help message and exit`, '');
+  if (cmd.filters?.length) out.push(heading('allowed filter names:'), ...cmd.filters.map((n) => `  ${n}`), '');
   if (cmd.examples?.length) {
     out.push(heading('examples:'));
     for (const e of cmd.examples) out.push(`  ${style.cyan(e.replace(/<%= command.id %>/g, cmd.id))}`);
@@ -131,7 +179,7 @@ export function manPage(cmd: CommandMeta, version: string, date: string): string
     `${roff(cmd.id)} \\- ${roff(cmd.summary ?? '')}`,
     '.SH SYNOPSIS',
     `.B ${roff(cmd.id)}`,
-    roff(['[options]', usageArgs(cmd)].filter(Boolean).join(' ')),
+    roff(usageLine(cmd, 1000).replace(`usage: ${cmd.id} `, '')),
   ];
   if (cmd.description) out.push('.SH DESCRIPTION', roff(cmd.description.trim()));
   const args = Object.values(cmd.args);
@@ -143,6 +191,8 @@ export function manPage(cmd: CommandMeta, version: string, date: string): string
     out.push(`.SH ${roff(group.toUpperCase())}`);
     for (const f of flags) out.push('.TP', `.B ${roff(flagNames(f))}`, roff(f.summary ?? f.description ?? ''));
   }
+  out.push('.TP', `.B ${roff('-h, --help')}`, 'show this help message and exit');
+  if (cmd.filters?.length) out.push('.SH FILTERS', ...cmd.filters.flatMap((n) => ['.TP', `.B ${roff(n)}`]));
   if (cmd.examples?.length) {
     out.push('.SH EXAMPLES');
     for (const e of cmd.examples) out.push('.PP', '.nf', roff(e.replace(/<%= command.id %>/g, cmd.id)), '.fi');

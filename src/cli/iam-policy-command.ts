@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { buildPolicy } from '../shared/policy-builder';
-import { connectionFlagsWithout, type Parsed } from './command';
+import { type Parsed } from './command';
 import { CliError } from '../shared/errors';
 import { asAccountFlag, delegate, IamCommand, nameOf } from './iam-command';
 import { type Params } from './query';
@@ -39,6 +39,19 @@ export const ownerArgs = (owner: PolicyOwner) => ({ name: Args.string({ descript
 
 /** IAM sends policy documents URL-encoded. */
 export const policyText = (encoded: string) => decodeURIComponent(encoded);
+
+/** --pretty-print: the policy document reformatted, four spaces an indent (as euca2ools prints it). */
+export const prettyPrintFlag = Flags.boolean({ summary: 'reformat the policy for easier reading' });
+
+function documentText(encoded: string, pretty: boolean, name: string): string {
+  const text = policyText(encoded);
+  if (!pretty) return text;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 4);
+  } catch {
+    throw new CliError('MalformedPolicyDocument', `policy '${name}' does not appear to be valid JSON`);
+  }
+}
 
 /** What a policy command declares for one owner. */
 export interface PolicySpec {
@@ -96,7 +109,6 @@ export abstract class PolicyCommand extends IamCommand {
 /** euare-{user,group}addpolicy: -e EFFECT -a ACTION... [-r RESOURCE...] [-o]. */
 export abstract class AddPolicyCommand extends PolicyCommand {
   /** -a names actions here, as in euca2ools; the access key keeps -I and --access-key. */
-  static override baseFlags = connectionFlagsWithout('a');
   static override description =
     'Builds a one-statement policy document from the effect, actions and resources (default *) and adds it; ' +
     '-o prints the document.';
@@ -207,12 +219,12 @@ export abstract class GetPolicyCommand extends PolicyCommand {
     return {
       summary: `Display one of a ${owner}'s policies`,
       action: `Get${Owner(owner)}Policy`,
-      flags: policyFlags(owner),
+      flags: { ...policyFlags(owner), 'pretty-print': prettyPrintFlag },
     };
   }
 
-  protected override print(result: XmlNode): void {
-    this.out([policyText(result.PolicyDocument)]);
+  protected override print(result: XmlNode, parsed: Parsed): void {
+    this.out([documentText(result.PolicyDocument, parsed.flags['pretty-print'], parsed.flags['policy-name'])]);
   }
 }
 
@@ -225,6 +237,7 @@ export abstract class ListPoliciesCommand extends PolicyCommand {
       flags: {
         ...policyFlags(owner, false),
         verbose: Flags.boolean({ char: 'v', summary: 'also print each policy document' }),
+        'pretty-print': prettyPrintFlag,
       },
     };
   }
@@ -246,16 +259,23 @@ export abstract class ListPoliciesCommand extends PolicyCommand {
     const action = `Get${Owner(this.owner)}Policy`;
     for (const name of this.names(result, parsed)) {
       const got = await this.call(action, { ...this.ownerParams(parsed), PolicyName: name });
-      this.documents.set(name, policyText(got.PolicyDocument));
+      this.documents.set(name, documentText(got.PolicyDocument, parsed.flags['pretty-print'], name));
     }
   }
 
+  /**
+   * As euca2ools prints them: each name, then its document with -v; with -p, that one policy's
+   * name, or with -v its document alone. A user's list ends "IsTruncated: false" (every page was
+   * read), a group's does not.
+   */
   protected override print(result: XmlNode, parsed: Parsed): void {
     const lines: string[] = [];
+    const one = parsed.flags['policy-name'] !== undefined;
     for (const name of this.names(result, parsed)) {
-      lines.push(name);
+      if (!(one && this.documents.has(name))) lines.push(name);
       if (this.documents.has(name)) lines.push(this.documents.get(name)!);
     }
+    if (this.owner === 'user') lines.push('IsTruncated: false');
     this.out(lines);
   }
 }

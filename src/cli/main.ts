@@ -52,13 +52,16 @@ function report(name: string, err: unknown, debug: boolean, cmd?: CommandClass):
     if (debug && e.stack) process.stderr.write(e.stack + '\n');
     return 1;
   }
-  if (e instanceof UsageError || e?.parse !== undefined) {
-    const msg = oneLine((e.message ?? '').split(/See more help with/)[0]);
+  // Loaded lazily: argument errors and help rendering are only needed on this path.
+  const { argparseMessage, isParserError } = require('./arg-errors') as typeof import('./arg-errors');
+  if (e instanceof UsageError || isParserError(e)) {
+    let msg = oneLine(e.message ?? '');
     if (cmd) {
-      // Loaded lazily: help rendering is only needed on this path.
       const { commandMeta } = require('./command') as typeof import('./command');
       const { usageLine } = require('./help') as typeof import('./help');
-      process.stderr.write(usageLine(commandMeta(cmd as unknown as typeof EucaCommand, name)) + '\n');
+      const meta = commandMeta(cmd as unknown as typeof EucaCommand, name);
+      if (!(e instanceof UsageError)) msg = argparseMessage(e.message ?? '', meta);
+      process.stderr.write(usageLine(meta) + '\n');
     }
     process.stderr.write(red(`${name}: error: ${msg}`) + '\n');
     return 2;
@@ -90,7 +93,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const debug = rest.includes('--debug');
+  const debug = rest.includes('--debug') || rest.includes('--debugger');
   let cmd: CommandClass | undefined;
   try {
     cmd = load();

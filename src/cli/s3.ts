@@ -6,8 +6,9 @@
  * reading them twice; bodies in memory carry Content-MD5. S3 error documents become CliErrors.
  * Commands never see HTTP.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { rfc3986, s3StringToSignV2 } from '../shared/auth/sigv2';
 import { ChunkSigner, signV4 } from '../shared/auth/sigv4';
@@ -35,6 +36,8 @@ export interface S3Request {
   query?: Record<string, string>;
   headers?: Record<string, string>;
   body?: S3Body;
+  /** Sent without a signature: a POST form upload carries its own (the upload policy's). */
+  unsigned?: boolean;
 }
 
 export interface PutOptions {
@@ -151,7 +154,9 @@ export class S3Client {
     // An empty-bodied request must not pick up aws4's form Content-Type.
     if (inMemory(r.body) && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
       headers['Content-Type'] = 'binary/octet-stream';
-    if (ep.signatureVersion === 4) {
+    if (r.unsigned) {
+      // Nothing to sign: the form's policy and its signature authorize the upload.
+    } else if (ep.signatureVersion === 4) {
       if (streamed) {
         headers['X-Amz-Content-Sha256'] = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
         headers['Content-Encoding'] = 'aws-chunked';
@@ -171,6 +176,7 @@ export class S3Client {
         );
     } else {
       headers.Date = new Date().toUTCString();
+      if (ep.sessionToken) headers['x-amz-security-token'] = ep.sessionToken;
       if (streamed) {
         headers['Content-Length'] = String(streamed.length);
         body = streamed.stream;
@@ -271,6 +277,41 @@ export class S3Client {
     if (inMemory(body)) headers['Content-MD5'] = md5Base64(body);
     const res = await this.request({ method: 'PUT', bucket, key, headers, body });
     return { etag: String(res.headers.etag ?? '') };
+  }
+
+  /**
+   * Uploads an object by a POST form with an upload policy (S3's browser-form upload, as euca2ools
+   * uploads bundles with --upload-policy): the request is unsigned; the policy, signed by the
+   * bucket owner's secret key, says what may be uploaded.
+   */
+  async postObject(
+    bucket: string,
+    key: string,
+    body: Buffer | string,
+    form: { accessKeyId: string; policy: string; signature: string; acl?: string },
+  ): Promise<void> {
+    const boundary = `----euca2ools-${randomBytes(12).toString('hex')}`;
+    const fields: Record<string, string | undefined> = {
+      key,
+      acl: form.acl,
+      AWSAccessKeyId: form.accessKeyId,
+      Policy: form.policy,
+      Signature: form.signature,
+    };
+    const head = Object.entries(fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+      .join('');
+    const file =
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${path.posix.basename(key)}"\r\n` +
+      'Content-Type: application/octet-stream\r\n\r\n';
+    await this.request({
+      method: 'POST',
+      bucket,
+      headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+      body: Buffer.concat([Buffer.from(head + file), Buffer.from(body), Buffer.from(`\r\n--${boundary}--\r\n`)]),
+      unsigned: true,
+    });
   }
 
   /** Streams the object; `range` is inclusive, as HTTP has it. */

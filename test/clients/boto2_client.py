@@ -22,3 +22,12 @@ print('user', iam.get_user()['get_user_response']['get_user_result']['user']['us
 url = s3.generate_url(300, 'GET')
 with urllib.request.urlopen(url) as r:
     print('presigned', r.status)
+# Bucket and object calls: boto 2 signs `/bucket` and `/bucket/key`, past the endpoint's path.
+bucket = s3.create_bucket('boto2-v2')
+key = bucket.new_key('dir/hello.txt')
+key.set_contents_from_string('hello v2')
+print('object', bucket.get_key('dir/hello.txt').get_contents_as_string().decode())
+with urllib.request.urlopen(key.generate_url(300)) as r:
+    print('presigned object', r.read().decode())
+key.delete()
+s3.delete_bucket('boto2-v2')

@@ -50,3 +50,29 @@ print('status paged', sum(len(p['InstanceStatuses']) for p in status_pages) >= 3
 print('image created', 'CreationDate' in ec2.describe_images(ImageIds=[image])['Images'][0])
 done = ec2.terminate_instances(InstanceIds=ids)
 print('terminating', sorted(set(i['CurrentState']['Name'] for i in done['TerminatingInstances'])))
+gone = ec2.describe_instances(InstanceIds=ids[:1])['Reservations'][0]['Instances'][0]
+print('state reason', gone['StateReason']['Code'], gone['StateTransitionReason'].startswith('User initiated ('))
+print('platforms', [v['AttributeValue'] for a in ec2.describe_account_attributes(
+    AttributeNames=['supported-platforms'])['AccountAttributes'] for v in a['AttributeValues']])
+print('regions', [r['RegionName'] for r in ec2.describe_regions()['Regions']])
+print('subnet', code(lambda: ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId='subnet-12345678')))
+print('egress', code(lambda: ec2.authorize_security_group_egress(
+    GroupId=ec2.describe_security_groups(GroupNames=['default'])['SecurityGroups'][0]['GroupId'],
+    IpPermissions=[{'IpProtocol': 'tcp', 'FromPort': 80, 'ToPort': 80, 'IpRanges': [{'CidrIp': '0.0.0.0/0'}]}])))
+# A launch's volumes take its TagSpecifications for volumes as they are made.
+extra = ec2.run_instances(
+    ImageId=image, MinCount=1, MaxCount=1,
+    BlockDeviceMappings=[{'DeviceName': '/dev/sdf', 'Ebs': {'VolumeSize': 1, 'DeleteOnTermination': True}}],
+    TagSpecifications=[{'ResourceType': 'volume', 'Tags': [{'Key': 'made-by', 'Value': 'launch'}]}])
+extra_id = extra['Instances'][0]['InstanceId']
+launch_volumes = []
+for _ in range(200):
+    launch_volumes = ec2.describe_volumes(Filters=[{'Name': 'tag:made-by', 'Values': ['launch']}])['Volumes']
+    if launch_volumes:
+        break
+print('launch volumes tagged', len(launch_volumes),
+      [a['InstanceId'] for v in launch_volumes for a in v['Attachments']] in ([extra_id], []))
+ec2.terminate_instances(InstanceIds=[extra_id])
+spare = sys.argv[2]
+ec2.deregister_image(ImageId=spare)
+print('deregistered twice', code(lambda: ec2.deregister_image(ImageId=spare)))

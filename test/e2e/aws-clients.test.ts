@@ -63,13 +63,23 @@ describe('AWS clients', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
       r.stdout,
-      'zones cluster01:available\nregions eucalyptus,walrus\npresigned 200 ListAllMyBucketsResult\n',
+      // SDKs (EC2 API 2016-11-15) are shown EC2's regions only: Walrus is no EC2 endpoint.
+      'zones cluster01:available\nregions eucalyptus\npresigned 200 ListAllMyBucketsResult\n',
     );
   });
 
   test('boto 2 (Signature V2 for EC2 and Euare, the S3 V2 header for Walrus)', async () => {
     const r = await run('/usr/bin/python3', [path.join(SCRIPTS, 'boto2_client.py')], awsEnv);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'zones cluster01:available\nbuckets 0\nuser admin\npresigned 200\n');
+    assert.equal(
+      r.stdout,
+      'zones cluster01:available\nbuckets 0\nuser admin\npresigned 200\nobject hello v2\npresigned object hello v2\n',
+    );
+  });
+
+  test("boto3 with Signature V2 (signature_version='s3'): bucket and object calls and a presigned URL under /services/Walrus", async () => {
+    const r = await run('python3', [path.join(SCRIPTS, 'boto3_s3_v2.py')], awsEnv);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "get hello v2\nlist ['dir/hello.txt']\nacl FULL_CONTROL\npresigned hello v2\ndeleted\n");
   });
 });

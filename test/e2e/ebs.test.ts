@@ -317,7 +317,7 @@ describe('EBS', () => {
       await waitFor(`${ebsInstance} running`, running, 60_000);
       const ebsLines = await runOk('euca-describe-instances', [ebsInstance], env);
       assert.match(ebsLines, /\tebs\t/);
-      assert.match(ebsLines, /^BLOCKDEVICE\t\/dev\/sda1\tvol-[0-9A-F]{8}\t\S+\ttrue$/m);
+      assert.match(ebsLines, /^BLOCKDEVICE\t\/dev\/sda1\tvol-[0-9A-F]{8}\t\S+\ttrue\t\t$/m);
       const rootVolume = (
         await runOk('euca-describe-volumes', ['--filter', `attachment.instance-id=${ebsInstance}`], env)
       ).match(/^VOLUME\t(vol-\w+)\t1\t(snap-\w+)\t/m)!;

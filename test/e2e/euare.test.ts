@@ -52,7 +52,11 @@ describe('euare', () => {
       AWS_ACCESS_KEY: created[1],
       AWS_SECRET_KEY: created[2],
     };
-    assert.equal((await runOk('euare-getcallerid', [], devs)).split('\n')[0], `arn:aws:iam::${id}:user/admin`);
+    // As euca2ools prints the caller: `name = value` lines, sorted.
+    assert.match(
+      await runOk('euare-getcallerid', [], devs),
+      new RegExp(`^account = ${id}\narn = arn:aws:iam::${id}:user/admin\nkey-id = \\w+\nuser-id = \\w+\n$`),
+    );
     assert.equal(await runOk('euare-usercreate', ['-u', 'dave'], devs), '');
     assert.deepEqual((await runOk('euare-userlistbypath', [], devs)).trim().split('\n'), [
       `arn:aws:iam::${id}:user/admin`,
@@ -181,7 +185,7 @@ describe('euare', () => {
     assert.match(out, /-----BEGIN (RSA )?PRIVATE KEY-----/);
     const ca = new X509Certificate(fs.readFileSync(path.join(cloudPaths(cloud.dataDir).keysDir, 'cloud-cert.pem')));
     assert.ok(new X509Certificate(certPem).verify(ca.publicKey));
-    assert.equal(await runOk('euare-userlistcerts', ['-u', 'cat'], env), `${certId}\nActive\n`);
+    assert.equal(await runOk('euare-userlistcerts', ['-u', 'cat'], env), `${certId}\nActive\ncat\n`);
 
     const certFile = path.join(work, 'cert.pem');
     const keyFile = path.join(work, 'pk.pem');
@@ -197,7 +201,10 @@ describe('euare', () => {
     fs.writeFileSync(path.join(work, 'junk.pem'), 'not a certificate');
     await fails('euare-useraddcert', ['-u', 'dan', '-f', path.join(work, 'junk.pem')], env, /MalformedCertificate/);
     assert.equal(await runOk('euare-usermodcert', ['-u', 'cat', '-c', certId, '-s', 'Inactive'], env), '');
-    assert.equal(await runOk('euare-userlistcerts', ['-u', 'cat'], env), `${certId}\nInactive\n${id2}\nActive\n`);
+    assert.equal(
+      await runOk('euare-userlistcerts', ['-u', 'cat'], env),
+      `${certId}\nInactive\ncat\n${id2}\nActive\ncat\n`,
+    );
     assert.equal(await runOk('euare-userdelcert', ['-u', 'cat', '-c', certId], env), '');
     await fails('euare-userdelcert', ['-u', 'cat', '-c', certId], env, /NoSuchEntity/);
     await fails('euare-userdel', ['-u', 'dan'], env, /DeleteConflict/);

@@ -96,7 +96,7 @@ describe('euca_conf', () => {
     );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^AVAILABILITYZONE\tcluster01/m);
-    assert.match(r.stdout, /^arn:aws:iam::\d{12}:user\/admin$/m);
+    assert.match(r.stdout, /^arn = arn:aws:iam::\d{12}:user\/admin$/m);
     assert.match(r.stdout, /keys-readable/);
 
     // A second call: the same access key, a new certificate and private key.
@@ -126,7 +126,7 @@ describe('euca_conf', () => {
         'euca-describe-keypairs',
     );
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`^arn:aws:iam::${acme}:user/alice$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^arn = arn:aws:iam::${acme}:user/alice$`, 'm'));
     assert.match(r.stdout, /^KEYPAIR\talicekey\t/m);
     const missing = await run(
       'euca_conf',

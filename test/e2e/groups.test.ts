@@ -61,7 +61,7 @@ describe('security groups', () => {
       await runOk('euca-authorize', ['-P', 'tcp', '-p', '22', '-s', '0.0.0.0/0', 'mygroup'], cloud.env),
       'GROUP\tmygroup\nPERMISSION\tmygroup\tALLOWS\ttcp\t22\t22\tFROM\tCIDR\t0.0.0.0/0\n',
     );
-    await runOk('euca-add-group', ['-d', 'theirs', 'someothergroup'], alice.env);
+    const theirs = (await runOk('euca-add-group', ['-d', 'theirs', 'someothergroup'], alice.env)).split('\t')[1];
     assert.equal(
       await runOk(
         'euca-authorize',
@@ -79,7 +79,7 @@ describe('security groups', () => {
       [
         `GROUP\t${me}\tmygroup\tnewgroup`,
         `PERMISSION\t${me}\tmygroup\tALLOWS\ttcp\t22\t22\tFROM\tCIDR\t0.0.0.0/0`,
-        `PERMISSION\t${me}\tmygroup\tALLOWS\ttcp\t22\t22\tFROM\tUSER\t${alice.accountId}\tGRPNAME\tsomeothergroup`,
+        `PERMISSION\t${me}\tmygroup\tALLOWS\ttcp\t22\t22\tFROM\tUSER\t${alice.accountId}\tNAME\tsomeothergroup\tID\t${theirs}`,
         `PERMISSION\t${me}\tmygroup\tALLOWS\ticmp\t-1\t-1\tFROM\tCIDR\t10.0.0.0/8`,
         `PERMISSION\t${me}\tmygroup\tALLOWS\tudp\t5000\t5010\tFROM\tCIDR\t192.168.1.0/24`,
         '',
@@ -132,7 +132,7 @@ describe('security groups', () => {
       [['-P', 'gre', 'strict'], 'InvalidParameterValue'],
       [['-P', 'tcp', '-p', '80', 'strict'], 'InvalidPermission.Duplicate'],
       [['-P', 'tcp', '-p', '22', 'nosuchgroup'], 'InvalidGroup.NotFound'],
-      [['-o', 'nosuchgroup', '-P', 'tcp', '-p', '22', 'strict'], 'InvalidGroup.NotFound'],
+      [['-o', 'nosuchgroup', '-u', 'alice', '-P', 'tcp', '-p', '22', 'strict'], 'InvalidGroup.NotFound'],
     ];
     for (const [args, code] of refused) {
       const r = await run('euca-authorize', args, cloud.env);

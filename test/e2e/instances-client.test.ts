@@ -52,7 +52,8 @@ describe('instance commands against moto_server', () => {
     );
     assert.equal(
       await runOk('euca-describe-instance-attribute', ['--user-data', ids[0]], moto.env),
-      `userData\t${ids[0]}\thello\n`,
+      // As euca2ools prints it: the heading, then the data on the lines after it.
+      `userData\t${ids[0]}\nhello\n`,
     );
     assert.match(
       await runOk('euca-stop-instances', [ids[0]], moto.env),

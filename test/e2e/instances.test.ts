@@ -299,14 +299,15 @@ describe('instances', () => {
     },
   );
 
-  test('boto3 runs, filters, pages through and terminates instances', async () => {
+  test('boto3 runs, filters, pages through and terminates instances; what this cloud lacks is refused', async () => {
     const env = {
       ...cloud.env,
       AWS_ACCESS_KEY_ID: cloud.eucarc.EC2_ACCESS_KEY,
       AWS_SECRET_ACCESS_KEY: cloud.eucarc.EC2_SECRET_KEY,
       HOME: work,
     };
-    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_instances.py'), emi], env);
+    const spare = await registerTestImage(cloud.env, 'spare.img');
+    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_instances.py'), emi, spare], env);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
       r.stdout,
@@ -327,6 +328,13 @@ describe('instances', () => {
         'status paged True',
         'image created True',
         "terminating ['shutting-down']",
+        'state reason Client.UserInitiatedShutdown True',
+        "platforms ['EC2']",
+        "regions ['eucalyptus']",
+        'subnet Unsupported',
+        'egress Unsupported',
+        'launch volumes tagged 1 True',
+        'deregistered twice InvalidAMIID.Unavailable',
         '',
       ].join('\n'),
     );

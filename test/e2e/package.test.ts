@@ -40,10 +40,10 @@ test(
     };
     try {
       const version = await run('euca-version', [], env);
-      assert.equal(version.stdout, `euca2ools ${PKG.version}\n`);
+      assert.equal(version.stderr, `euca2ools ${PKG.version} (euca2ools 3 compatible)\n`);
       const zones = await run('euca-describe-availability-zones', [], env);
       assert.equal(zones.code, 0, zones.stderr);
-      assert.match(zones.stdout, /^AVAILABILITYZONE\tcluster01\tavailable$/m);
+      assert.match(zones.stdout, /^AVAILABILITYZONE\tcluster01\tavailable\t$/m);
     } finally {
       await run('eucalyptus-cloud', ['stop'], env);
       fs.rmSync(work, { recursive: true, force: true });

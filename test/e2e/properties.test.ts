@@ -108,7 +108,7 @@ describe('cloud properties', () => {
     );
     assert.match(
       await runOk('euca-describe-instance-types', ['m1.small'], env),
-      /^INSTANCETYPE\tm1\.small +1 +384 +10 /m,
+      /^INSTANCETYPE\t m1\.small +1 +384 +10 /m,
     );
     assert.equal(
       (await runOk('euca-describe-properties', ['cloud.vmtypes.m1.small.memory'], env)).trim(),

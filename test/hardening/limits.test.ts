@@ -86,7 +86,7 @@ describe('limits', () => {
         ],
       });
       await fails('euare-useruploadpolicy', ['-u', 'quota', '-p', 'big', '-o', big], env, /\(LimitExceeded\)/);
-      assert.equal(await runOk('euare-userlistpolicies', ['-u', 'quota'], env), '');
+      assert.equal(await runOk('euare-userlistpolicies', ['-u', 'quota'], env), 'IsTruncated: false\n');
 
       const tags = Array.from({ length: 51 }, (_, i) => ['--tag', `k${i}=v`]).flat();
       await fails('euca-create-tags', [image, ...tags], env, /TagLimitExceeded|\(InvalidParameterValue\)/);

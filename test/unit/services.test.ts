@@ -282,7 +282,7 @@ test('instances: a launch that cannot be placed takes nothing; terminate checks 
   assert.equal(held.size, 2);
 
   const [a, b] = first.instances.map((i) => i.id);
-  await service.modifyAttribute(alice, b, { disableApiTermination: true, whileStopped: [] });
+  await service.modifyAttribute(alice, b, { disableApiTermination: true, whileStopped: {} });
   await rejects(() => service.terminate(alice, [a, b]), 'OperationNotPermitted');
   await rejects(() => service.terminate(bob, [a]), 'InvalidInstanceID.NotFound');
   assert.deepEqual(

@@ -429,9 +429,14 @@ export class Authenticator {
     const query = Object.fromEntries(req.query);
     const headers = { ...req.headers };
     if (headers['x-amz-date']) headers.date = '';
-    const text = s3StringToSignV2(req.method, headers, req.rawPath, query, date);
-    const expected = createHmac('sha1', secret).update(text, 'utf8').digest('base64');
-    if (!equal(expected, sig)) throw this.badSignature('s3');
+    const signs = (resource: string) =>
+      equal(
+        createHmac('sha1', secret)
+          .update(s3StringToSignV2(req.method, headers, resource, query, date), 'utf8')
+          .digest('base64'),
+        sig,
+      );
+    if (!s3V2Resources(req.rawPath).some(signs)) throw this.badSignature('s3');
     return principal;
   }
 
@@ -465,4 +470,26 @@ export class Authenticator {
       );
     return this.s3V2Check(req, q.get('AWSAccessKeyId')!, q.get('Signature')!, q.get('Expires')!);
   }
+}
+
+/** Where Walrus is served path-style: a prefix of the endpoint, not of the resource. */
+const WALRUS_PREFIX = '/services/Walrus';
+
+/**
+ * The resources an S3 Signature V2 request may have signed, all naming the same bucket or
+ * object: the path as it came; without Walrus' endpoint prefix (botocore's signature_version='s3'
+ * signs the path past the endpoint); and for a bucket, with and without its trailing slash
+ * (botocore signs `/bucket/`, boto 2 and s3cmd `/bucket`).
+ */
+export function s3V2Resources(rawPath: string): string[] {
+  const paths = [rawPath];
+  if (rawPath === WALRUS_PREFIX || rawPath.startsWith(`${WALRUS_PREFIX}/`))
+    paths.push(rawPath.slice(WALRUS_PREFIX.length) || '/');
+  const out = new Set<string>();
+  for (const p of paths) {
+    out.add(p);
+    if (/^\/[^/]+$/.test(p)) out.add(`${p}/`);
+    else if (/^\/[^/]+\/$/.test(p)) out.add(p.slice(0, -1));
+  }
+  return [...out];
 }

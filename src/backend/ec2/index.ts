@@ -12,6 +12,7 @@ import { imageActions } from './images/handlers';
 import { instanceActions } from './instances/handlers';
 import { keyPairActions } from './keypairs/handlers';
 import { type Ec2Services } from './services';
+import { refuseUnsupportedAction, refuseUnsupportedMembers } from './unsupported';
 import { tagActions } from './tags/handlers';
 import { volumeActions } from './volumes/handlers';
 import { conversionTaskActions } from './volumes/import-handlers';
@@ -23,6 +24,7 @@ export function ec2Service(s: Ec2Services): QueryService {
     protocol: 'ec2',
     model: ec2Model,
     namespace: (version) => `http://ec2.amazonaws.com/doc/${version}/`,
+    unsupported: { action: refuseUnsupportedAction, members: refuseUnsupportedMembers },
     actions: actionTable(
       zoneActions(s.zones),
       instanceTypeActions(s.zones),

@@ -120,6 +120,7 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
     nodes: compute.nodes,
     tags: s.tags,
     zones: () => compute.zones(),
+    accountName: parts.accountName,
     log,
   });
   return {

@@ -129,7 +129,12 @@ export function identityActions(identity: IdentityService): IamActions {
       ),
     }),
     // Users
-    GetUser: async (call) => ({ User: userXml(await identity.subject(await scope(call), subjectName(call))) }),
+    GetUser: async (call) => {
+      const user = await identity.subject(await scope(call), subjectName(call));
+      // Eucalyptus' ShowExtra: whether the user may act, and its registration status (always confirmed here).
+      const extra = call.input.ShowExtra ? { Enabled: await identity.enabled(user), RegStatus: 'CONFIRMED' } : {};
+      return { User: { ...userXml(user), ...extra } };
+    },
     CreateUser: async (call) => ({
       User: userXml(
         await identity.createUser(await scope(call), need(call.input.UserName, 'UserName'), call.input.Path),
@@ -139,6 +144,9 @@ export function identityActions(identity: IdentityService): IamActions {
       await identity.updateUser(await scope(call), need(call.input.UserName, 'UserName'), {
         newName: call.input.NewUserName || undefined,
         newPath: call.input.NewPath,
+        enabled: call.input.Enabled,
+        regStatus: call.input.RegStatus,
+        passwordExpiration: call.input.PasswordExpiration,
       });
       return {};
     },

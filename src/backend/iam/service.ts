@@ -160,13 +160,36 @@ export class IdentityService {
     return this.d.store.createUser(s.account.id, name, checkPath('Path', path));
   }
 
-  async updateUser(s: Scope, name: string, change: { newName?: string; newPath?: string }): Promise<void> {
+  /** Whether a user may act (euca_conf --disable-user and Eucalyptus' UpdateUser Enabled turn it off). */
+  enabled(user: User): Promise<boolean> {
+    return this.d.identity.userEnabled(user.id);
+  }
+
+  /**
+   * Renames or moves a user, and Eucalyptus' extras: Enabled turns the user on or off (never the
+   * account's admin off); RegStatus is always CONFIRMED here; PasswordExpiration is refused, as
+   * passwords here do not expire.
+   */
+  async updateUser(
+    s: Scope,
+    name: string,
+    change: { newName?: string; newPath?: string; enabled?: boolean; regStatus?: string; passwordExpiration?: string },
+  ): Promise<void> {
     const user = await this.user(s, name);
+    if (change.passwordExpiration !== undefined)
+      throw new ServiceError('Unsupported', 'This cloud does not support password expiration (PasswordExpiration).');
+    if (change.regStatus !== undefined && change.regStatus !== 'CONFIRMED')
+      throw new ServiceError(
+        'Unsupported',
+        `Users here are always CONFIRMED; registration status ${change.regStatus} is not supported (RegStatus).`,
+      );
+    if (change.enabled === false && user.name === ADMIN_USER) throw conflict('The admin user cannot be disabled.');
     const newName = change.newName ? checkName('NewUserName', change.newName) : user.name;
     const newPath = change.newPath !== undefined ? checkPath('NewPath', change.newPath) : user.path;
     if (newName !== user.name && (await this.d.store.findUser(user.accountId, newName))) throw exists('User', newName);
     if (user.name === ADMIN_USER && newName !== ADMIN_USER) throw conflict('The admin user cannot be renamed.');
     await this.d.identity.updateUser(user.id, newName, newPath);
+    if (change.enabled !== undefined) await this.d.identity.setUserEnabled(user.id, change.enabled);
   }
 
   /**

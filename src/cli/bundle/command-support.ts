@@ -5,10 +5,12 @@
  * (euca2ools' lines on stdout, the bar on stderr when it is a terminal; Ctrl-C stops the work
  * and takes back what it wrote).
  */
+import * as fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { connectionFlags } from '../command';
 import { CliError, UsageError } from '../../shared/errors';
-import { type Progress, progressBar } from '../progress';
+import { type Progress, progressBar, progressFlags } from '../progress';
+import { bootstrapFlags, refuseBootstrap } from './bootstrap';
 import { resolveBundleIdentity, loadSigningFiles } from './credentials';
 import { readManifestFile } from '../../shared/bundle/folder';
 import { type BundleKeys, decryptBundleKeys, readPrivateKey } from '../../shared/bundle/keys';
@@ -64,6 +66,29 @@ export const bundleFlags = {
     summary: 'product codes of the image, comma-separated',
     helpValue: 'CODE1,CODE2,...',
   }),
+  'image-type': Flags.string({
+    summary: 'the type of image being bundled (default: machine; --kernel true and --ramdisk true say the same)',
+    options: ['machine', 'kernel', 'ramdisk'],
+  }),
+  'image-size': Flags.string({
+    summary: "the image's size in bytes (checked against the file)",
+    helpValue: 'BYTES',
+  }),
+  'part-size': Flags.integer({
+    summary: 'the size of each bundle part, in bytes (default: 10 MiB)',
+    helpValue: 'BYTES',
+    min: 1024,
+  }),
+  'enc-key': Flags.string({
+    summary: 'the AES key to encrypt the bundle with, in hex (default: random)',
+    helpValue: 'HEX',
+  }),
+  'enc-iv': Flags.string({
+    summary: 'the AES IV to encrypt the bundle with, in hex (default: random)',
+    helpValue: 'HEX',
+  }),
+  ...bootstrapFlags,
+  ...progressFlags,
   batch: Flags.boolean({ hidden: true, summary: 'no effect; for compatibility' }),
   region: connectionFlags.region,
   debug: connectionFlags.debug,
@@ -85,8 +110,17 @@ function parseMappings(text: string | undefined): Record<string, string> {
 }
 
 function imageTypeOf(flags: BundleFlagValues): ImageType {
-  const kernel = flags.kernel === 'true';
-  const ramdisk = flags.ramdisk === 'true';
+  const kernel = flags.kernel === 'true' || flags['image-type'] === 'kernel';
+  const ramdisk = flags.ramdisk === 'true' || flags['image-type'] === 'ramdisk';
+  if (
+    flags['image-type'] &&
+    ((kernel && flags['image-type'] !== 'kernel') || (ramdisk && flags['image-type'] !== 'ramdisk'))
+  )
+    throw new UsageError(`--image-type ${flags['image-type']} contradicts --kernel true or --ramdisk true`);
+  if (flags['image-type'] === 'kernel' && flags.kernel && flags.kernel !== 'true')
+    throw new UsageError('--kernel names a kernel for machine images; a kernel image has none');
+  if (flags['image-type'] === 'ramdisk' && flags.ramdisk && flags.ramdisk !== 'true')
+    throw new UsageError('--ramdisk names a ramdisk for machine images; a ramdisk image has none');
   if (kernel && flags.ramdisk)
     throw new UsageError('--ramdisk is not compatible with bundling a kernel (--kernel true)');
   if (ramdisk && flags.kernel)
@@ -108,11 +142,16 @@ export async function bundleOptions(
     ['certificate', 'privateKey', 'cloudCertificate', 'accountId'],
     { commandName, region: flags.region },
   );
+  refuseBootstrap(flags);
+  checkImageSize(flags.image, parseSize('--image-size', flags['image-size']));
+  const keys = encryptionKeys(flags['enc-key'], flags['enc-iv']);
   return {
     image: flags.image,
     prefix: flags.prefix,
     architecture: flags.arch ?? 'x86_64',
     imageType,
+    partSize: flags['part-size'],
+    ...(keys ? { keys } : {}),
     kernelId: imageType === 'machine' ? flags.kernel : undefined,
     ramdiskId: imageType === 'machine' ? flags.ramdisk : undefined,
     blockDeviceMappings,
@@ -122,6 +161,38 @@ export async function bundleOptions(
       .filter(Boolean),
     ...loadSigningFiles(id),
   };
+}
+
+/** --enc-key and --enc-iv: both or neither, each 16 bytes in hex (AES-128-CBC, as bundles use). */
+function encryptionKeys(key: string | undefined, iv: string | undefined): BundleKeys | undefined {
+  if (key === undefined && iv === undefined) return undefined;
+  if (key === undefined || iv === undefined) throw new UsageError('--enc-key and --enc-iv go together');
+  const hex = (name: string, v: string) => {
+    if (!/^[0-9a-fA-F]{32}$/.test(v)) throw new UsageError(`argument ${name}: must be 32 hex digits (16 bytes)`);
+    return Buffer.from(v, 'hex');
+  };
+  return { key: hex('--enc-key', key), iv: hex('--enc-iv', iv) };
+}
+
+/** --image-size, when given, must be the image file's size: never trusted over the file itself. */
+function checkImageSize(image: string, expected: number | undefined): void {
+  if (expected === undefined) return;
+  let actual: number;
+  try {
+    actual = fs.statSync(image).size;
+  } catch {
+    return; // the image's own check says what is wrong with it
+  }
+  if (actual !== expected)
+    throw new CliError('InvalidParameterValue', `--image-size says ${expected} bytes, but ${image} holds ${actual}`);
+}
+
+/** A byte count as euca2ools' filesize reads it: digits, optionally with a K, M, G or T suffix (powers of 1024). */
+export function parseSize(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)([KMGT]?)i?B?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`argument ${name}: "${text}" is not a size (bytes, or a number with K, M, G or T)`);
+  return Number(m[1]) * 1024 ** ' KMGT'.indexOf((m[2] || ' ').toUpperCase());
 }
 
 /** A manifest read, parsed, and its key and IV unwrapped with the user's (or the cloud's) key. */

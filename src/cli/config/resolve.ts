@@ -16,6 +16,7 @@ export interface ConnectionFlags {
   url?: string;
   'access-key'?: string;
   'secret-key'?: string;
+  'security-token'?: string;
   region?: string;
   debug?: boolean;
   'signature-version'?: string;
@@ -27,6 +28,8 @@ export interface Endpoint {
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** The security token of temporary credentials (--security-token), sent with every request. */
+  sessionToken?: string;
   signatureVersion: 2 | 4;
   /** The EC2 API version to send; only for ec2. */
   apiVersion?: string;
@@ -166,6 +169,7 @@ export async function resolveEndpoint(
     region: regionName ?? regionFromHost(endpointUrl.hostname),
     accessKeyId,
     secretAccessKey,
+    sessionToken: first(flags['security-token'], fromEnv(env, ['AWS_SECURITY_TOKEN', 'AWS_SESSION_TOKEN'])),
     signatureVersion: sig === '2' ? 2 : 4,
     apiVersion:
       service === 'ec2'

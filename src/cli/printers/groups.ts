@@ -1,10 +1,10 @@
 /**
  * How security groups print. euca-describe-groups prints the seeds' lines: GROUP owner name
  * description, then a PERMISSION line per grant, `PERMISSION owner name ALLOWS protocol from to
- * FROM CIDR cidr` or `... FROM USER account GRPNAME group` (euca2ools' words for a source group),
- * then the group's TAG lines. euca-authorize and euca-revoke print what they changed as euca2ools
- * does: `GROUP name`, then `PERMISSION name ALLOWS protocol from to [USER account] [NAME group |
- * ID sg-...] [FROM CIDR cidr]`.
+ * FROM CIDR cidr`, or for a source group euca2ools 3's `... FROM USER account NAME group ID sg-...`
+ * (NAME and ID each when known), then its TAG lines. euca-authorize and euca-revoke print what
+ * they changed as euca2ools does: `GROUP name`, then `PERMISSION name ALLOWS protocol from to
+ * [USER account] [NAME group | ID sg-...] [FROM CIDR cidr]`.
  */
 import { record } from '../output';
 import { listOf, type XmlNode } from '../xml';
@@ -15,7 +15,17 @@ export function groupLines(g: XmlNode): string[] {
   for (const p of listOf(g, 'ipPermissions')) {
     const base = ['PERMISSION', g.ownerId, g.groupName, 'ALLOWS', p.ipProtocol, p.fromPort, p.toPort] as const;
     for (const r of listOf(p, 'ipRanges')) lines.push(record(...base, 'FROM', 'CIDR', r.cidrIp));
-    for (const s of listOf(p, 'groups')) lines.push(record(...base, 'FROM', 'USER', s.userId, 'GRPNAME', s.groupName));
+    for (const s of listOf(p, 'groups'))
+      lines.push(
+        record(
+          ...base,
+          'FROM',
+          'USER',
+          s.userId,
+          ...(s.groupName ? ['NAME', s.groupName] : []),
+          ...(s.groupId ? ['ID', s.groupId] : []),
+        ),
+      );
   }
   for (const t of listOf(g, 'tagSet')) lines.push(tagLine(t, g.groupId));
   return lines;

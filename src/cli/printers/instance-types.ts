@@ -1,7 +1,7 @@
 /**
  * How euca-describe-instance-types prints, as euca2ools does: an INSTANCETYPE header line and one
  * line per type with columns aligned to the widest value (name left, numbers right), and with
- * capacity asked for, `Used / Total  Used %`; by zone, a block per AVAILABILITYZONE.
+ * capacity asked for (--show-capacity), `Used / Total  Used %`; by zone, a block per AVAILABILITYZONE.
  */
 import { listOf, type XmlNode } from '../xml';
 
@@ -33,7 +33,8 @@ function table(rows: Row[], capacity: boolean): string[] {
     let s = `${r.name.padEnd(width('name'))}  ${r.cpu.padStart(width('cpu'))}  ${r.memory.padStart(width('memory'))}  ${r.disk.padStart(width('disk'))}  ${r.nics.padStart(width('nics'))}`;
     if (capacity)
       s += `  ${r.used.padStart(width('used'))} / ${r.total.padStart(width('total'))}  ${r.usedPct.padStart(width('usedPct'))}`;
-    return `INSTANCETYPE\t${s}`;
+    // A tab and a space before the table, as euca2ools prints it (print's two arguments).
+    return `INSTANCETYPE\t ${s}`;
   };
   return [fmt(HEADERS), ...rows.map(fmt)];
 }
@@ -75,7 +76,7 @@ export function instanceTypeLines(result: XmlNode, opts: { capacity: boolean; by
         const z = zoneOf(t).find((a) => a.zoneName === zone);
         return row(t, Number(z?.available ?? 0), Number(z?.max ?? 0));
       }),
-      true,
+      opts.capacity,
     ),
     '',
   ]);

@@ -12,6 +12,5 @@ export function tagLine(
   resourceId: string,
   resourceType = typeOfPrefix(resourceId.split('-')[0]),
 ): string {
-  // An empty value stays an empty last column, so every TAG line has five fields.
-  return [record('TAG', resourceType, resourceId, tag.key), tag.value ?? ''].join('\t');
+  return record('TAG', resourceType, resourceId, tag.key, tag.value);
 }

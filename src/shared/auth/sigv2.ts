@@ -43,11 +43,12 @@ export function signQueryV2(
   host: string,
   path: string,
   params: Record<string, string>,
-  creds: { accessKeyId: string; secretAccessKey: string },
+  creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
   now = new Date(),
 ): Record<string, string> {
   const signed: Record<string, string> = {
     ...params,
+    ...(creds.sessionToken ? { SecurityToken: creds.sessionToken } : {}),
     AWSAccessKeyId: creds.accessKeyId,
     SignatureMethod: 'HmacSHA256',
     SignatureVersion: '2',

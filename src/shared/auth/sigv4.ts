@@ -18,6 +18,8 @@ export interface SignableRequest {
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
+  /** Temporary credentials' token: aws4 sends and signs it as X-Amz-Security-Token. */
+  sessionToken?: string;
 }
 
 /**

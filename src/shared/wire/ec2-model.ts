@@ -24,6 +24,7 @@ export const ec2Model: WireModel = {
     DeleteTags: 'DeleteTagsRequest',
     DeleteVolume: 'DeleteVolumeRequest',
     DeregisterImage: 'DeregisterImageRequest',
+    DescribeAccountAttributes: 'DescribeAccountAttributesRequest',
     DescribeAddresses: 'DescribeAddressesRequest',
     DescribeAvailabilityZones: 'DescribeAvailabilityZonesRequest',
     DescribeBundleTasks: 'DescribeBundleTasksRequest',
@@ -65,6 +66,8 @@ export const ec2Model: WireModel = {
     TerminateInstances: 'TerminateInstancesRequest',
   },
   shapes: {
+    AccountAttributeName: 's',
+    AccountAttributeNameStringList: ['l', 'AccountAttributeName'],
     AllocateAddressRequest: [
       'o',
       {
@@ -311,6 +314,10 @@ export const ec2Model: WireModel = {
         DryRun: ['DryRun', 'Boolean'],
       },
       ['ImageId'],
+    ],
+    DescribeAccountAttributesRequest: [
+      'o',
+      { DryRun: ['DryRun', 'Boolean'], AttributeNames: ['AttributeName', 'AccountAttributeNameStringList'] },
     ],
     DescribeAddressesRequest: [
       'o',

@@ -213,6 +213,11 @@ export interface DeregisterImageRequest {
   DryRun?: boolean;
 }
 
+export interface DescribeAccountAttributesRequest {
+  DryRun?: boolean;
+  AttributeNames?: string[];
+}
+
 export interface DescribeAddressesRequest {
   PublicIps?: string[];
   DryRun?: boolean;
@@ -850,6 +855,15 @@ export interface VolumeDetail {
 }
 
 // Responses: elements as they go on the wire.
+export interface AccountAttributeXml {
+  attributeName?: string;
+  attributeValueSet?: AccountAttributeValueXml[];
+}
+
+export interface AccountAttributeValueXml {
+  attributeValue?: string;
+}
+
 export interface AddressXml {
   allocationId?: string;
   associationId?: string;
@@ -867,6 +881,7 @@ export interface AddressXml {
   serviceManaged?: string;
   instanceId?: string;
   publicIp?: string;
+  ownerAlias?: string;
 }
 
 export interface AllocateAddressResultXml {
@@ -1024,6 +1039,10 @@ export interface DeleteSnapshotReturnCodeXml {
 export interface DeregisterImageResultXml {
   return?: boolean;
   deleteSnapshotResultSet?: DeleteSnapshotReturnCodeXml[];
+}
+
+export interface DescribeAccountAttributesResultXml {
+  accountAttributeSet?: AccountAttributeXml[];
 }
 
 export interface DescribeAddressesResultXml {
@@ -1868,6 +1887,7 @@ export interface Ec2Operations {
   DeleteTags: { input: DeleteTagsRequest; output: { return?: boolean } };
   DeleteVolume: { input: DeleteVolumeRequest; output: { return?: boolean } };
   DeregisterImage: { input: DeregisterImageRequest; output: DeregisterImageResultXml };
+  DescribeAccountAttributes: { input: DescribeAccountAttributesRequest; output: DescribeAccountAttributesResultXml };
   DescribeAddresses: { input: DescribeAddressesRequest; output: DescribeAddressesResultXml };
   DescribeAvailabilityZones: { input: DescribeAvailabilityZonesRequest; output: DescribeAvailabilityZonesResultXml };
   DescribeBundleTasks: { input: DescribeBundleTasksRequest; output: DescribeBundleTasksResultXml };

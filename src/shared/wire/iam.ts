@@ -109,6 +109,7 @@ export interface GetUserPolicyRequest {
 
 export interface GetUserRequest {
   UserName?: string;
+  ShowExtra?: boolean;
 }
 
 export interface ListAccessKeysRequest {
@@ -213,6 +214,9 @@ export interface UpdateUserRequest {
   UserName?: string;
   NewPath?: string;
   NewUserName?: string;
+  Enabled?: boolean;
+  RegStatus?: string;
+  PasswordExpiration?: string;
 }
 
 export interface UploadSigningCertificateRequest {

@@ -47,19 +47,17 @@ export function addressActions(addresses: AddressService, tags: TagService): Add
       const names = new Map<string, string>();
       for (const a of found.addresses)
         if (a.accountId && !names.has(a.accountId)) names.set(a.accountId, await addresses.ownerName(a.accountId));
-      const owner = (id: string) => names.get(id)!;
-      const shown = (a: (typeof found.addresses)[number]) =>
-        !found.admin
-          ? a.instanceId
-          : !a.accountId
-            ? 'nobody'
-            : `${a.instanceId ?? 'available'} (${owner(a.accountId)})`;
+      // The administrator's view says whose each address is (Eucalyptus' ownerAlias, "nobody" for
+      // a free one); the instance stays a bare ID, as SDKs read it.
+      const owner = (a: (typeof found.addresses)[number]) =>
+        !found.admin ? undefined : a.accountId ? names.get(a.accountId)! : 'nobody';
       return {
         addressesSet: found.addresses.map((a) => ({
           publicIp: a.ip,
           domain: 'standard',
-          instanceId: shown(a),
+          instanceId: a.instanceId,
           privateIpAddress: a.privateIp,
+          ownerAlias: owner(a),
         })),
       };
     },

@@ -7,7 +7,7 @@ import type { NetworkManager, PublicAddress } from '../../cluster/network/manage
 import { requireManagedNetworking } from '../../cluster/network-mode';
 import { ServiceError } from '../../errors';
 import { isCloudAdmin } from '../../iam/principals';
-import { applyFilters, type Filter } from '../../query-params';
+import { applyFilters, type Filter, matchingNothing } from '../../query-params';
 import type { Principal } from '../../store/types';
 
 const notFound = (ip: string) => new ServiceError('InvalidAddress.NotFound', `Address '${ip}' not found.`);
@@ -92,6 +92,13 @@ export class AddressService {
       'instance-id': (a) => a.instanceId,
       domain: () => 'standard',
       'private-ip-address': (a) => a.privateIp,
+      // VPC's: no address here has them.
+      ...matchingNothing<(typeof addresses)[number]>(
+        'allocation-id',
+        'association-id',
+        'network-interface-id',
+        'network-interface-owner-id',
+      ),
     });
     return { addresses, admin };
   }

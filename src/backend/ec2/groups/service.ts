@@ -7,7 +7,7 @@
  */
 import { requireManagedNetworking } from '../../cluster/network-mode';
 import { invalidParameter, ServiceError } from '../../errors';
-import { applyFilters, type Filter } from '../../query-params';
+import { applyFilters, type Filter, matchingNothing } from '../../query-params';
 import type { Principal } from '../../store/types';
 import { tagFilterFields } from '../tags/filters';
 import type { Tag, TagStore } from '../tags/store';
@@ -127,6 +127,11 @@ export class SecurityGroupService {
       me,
       groups.map((g) => g.id),
     );
+    // The IDs of the groups rules admit, looked up only when a filter asks for them.
+    const sourceIds = new Map<SourceGroup, string | undefined>();
+    if (q.filters.some((f) => f.name === 'ip-permission.group-id'))
+      for (const s of groups.flatMap((g) => g.rules.flatMap((r) => r.sourceGroups)))
+        sourceIds.set(s, await this.sourceGroupId(s));
     const ports = (g: SecurityGroup, f: (r: SecurityGroup['rules'][number]) => number | undefined) =>
       g.rules
         .map((r) => f(r))
@@ -143,6 +148,8 @@ export class SecurityGroupService {
       'ip-permission.protocol': (g) => g.rules.map((r) => r.protocol),
       'ip-permission.group-name': (g) => g.rules.flatMap((r) => r.sourceGroups.map((s) => s.name)),
       'ip-permission.user-id': (g) => g.rules.flatMap((r) => r.sourceGroups.map((s) => s.accountId)),
+      'ip-permission.group-id': (g) => g.rules.flatMap((r) => r.sourceGroups.flatMap((s) => sourceIds.get(s) ?? [])),
+      ...matchingNothing<SecurityGroup>('vpc-id'),
       ...tagFilterFields(q.filters, (g: SecurityGroup) => tags.get(g.id) ?? []),
     });
     return { groups, tags };

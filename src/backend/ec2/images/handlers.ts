@@ -179,6 +179,7 @@ export function imageActions(images: ImageService, tags: TagService): ImageActio
         instanceId: required(input.InstanceId, 'InstanceId'),
         name: required(input.Name, 'Name'),
         description: input.Description,
+        blockDeviceMappings: (input.BlockDeviceMappings ?? []).map(mappingOf),
       });
       await tags.tagCreated(principal, [imageId], wanted.get('image'));
       return { imageId };

@@ -1,4 +1,4 @@
-/** The images domain's tables: registered images, their launch permissions and product codes. */
+/** The images domain's tables: registered images, their launch permissions and product codes, and deregistered ones. */
 import { type SchemaPart } from '../../store/schema';
 
 export const imagesSchema: SchemaPart = {
@@ -38,5 +38,10 @@ export const imagesSchema: SchemaPart = {
        PRIMARY KEY (image_id, code));`,
     // The manifest as it was read at registration: the unbundling job reads that one or none.
     `ALTER TABLE images ADD COLUMN manifest_sha256 TEXT;`,
+    // What was deregistered, and whose: asking for it again is InvalidAMIID.Unavailable, as EC2 answers.
+    `CREATE TABLE deregistered_images (
+       id TEXT PRIMARY KEY,
+       account_id TEXT NOT NULL,
+       deregistered TEXT NOT NULL);`,
   ],
 };

@@ -8,7 +8,7 @@
 import { invalidParameter, missingParameter, ServiceError } from '../../errors';
 import * as ids from '../../ids';
 import { isCloudAdmin } from '../../iam/principals';
-import { applyFilters, type Filter } from '../../query-params';
+import { applyFilters, type Filter, matchingNothing } from '../../query-params';
 import type { Origin } from '../../iam/enforce';
 import type { Principal } from '../../store/types';
 import type { InstanceStore } from '../instances/store';
@@ -81,8 +81,13 @@ export class ImageService {
     return image;
   }
 
-  /** An image the principal may change: its account's (the cloud administrator: any). */
+  /**
+   * An image the principal may change: its account's (the cloud administrator: any). One its
+   * account deregistered already is InvalidAMIID.Unavailable, as EC2 answers a second deregister.
+   */
   private async owned(p: Principal, id: string): Promise<Image> {
+    if (ID.test(id) && !(await this.d.images.get(id)) && (await this.d.images.deregisteredOwner(id)) === p.account.id)
+      throw new ServiceError('InvalidAMIID.Unavailable', `The image id '[${id}]' is no longer available`);
     const image = await this.visible(p, id);
     if (image.accountId !== p.account.id && !isCloudAdmin({ principal: p }))
       throw new ServiceError('AuthFailure', `Not authorized to modify image ${id}`, 403);
@@ -101,7 +106,7 @@ export class ImageService {
   async deregister(p: Principal, id: string): Promise<void> {
     const image = await this.owned(p, id);
     this.d.registrar.forget(image.id);
-    await this.d.images.delete(image.id);
+    await this.d.images.deregister(image);
     await this.d.tags.forgetResource(image.id);
   }
 
@@ -162,6 +167,9 @@ export class ImageService {
       'virtualization-type': (i) => i.virtualizationType,
       hypervisor: () => this.d.hypervisor(),
       'product-code': (i) => codes.get(i.id) ?? [],
+      ...mappingFilterFields(),
+      // No product code types, and images here carry no state reason.
+      ...matchingNothing<Image>('product-code.type', 'state-reason-code', 'state-reason-message'),
       ...tagFilterFields(q.filters, (i: Image) => tags.get(i.id) ?? []),
     });
     return { images, tags, ownerAlias, productCodes: codes };
@@ -236,7 +244,11 @@ export class ImageService {
   }
 
   /** CreateImage: an EBS-backed instance's root volume, snapshotted, as a new image (pending until then). */
-  async createImage(p: Principal, input: { instanceId: string; name: string; description?: string }): Promise<string> {
+  /** An EBS image of an instance: a snapshot of its root volume, and any further mappings asked for. */
+  async createImage(
+    p: Principal,
+    input: { instanceId: string; name: string; description?: string; blockDeviceMappings?: BlockDeviceMapping[] },
+  ): Promise<string> {
     const { instanceId, name } = input;
     const i = (await this.d.instances.list({ accountId: p.account.id, ids: [instanceId] }))[0];
     if (!i) throw new ServiceError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
@@ -252,6 +264,10 @@ export class ImageService {
       );
     const root = await this.d.volumes.rootVolumeOf(i);
     if (!root) throw new ServiceError('IncorrectInstanceState', `Instance ${i.id} has no root volume attached.`);
+    const extra = input.blockDeviceMappings ?? [];
+    if (extra.some((m) => m.deviceName === i.rootDeviceName))
+      throw invalidParameter('BlockDeviceMapping', i.rootDeviceName!, 'The root device is the instance’s root volume.');
+    await this.checkSnapshotMappings(p, extra);
     const source = await this.d.images.get(i.imageId);
     const imageId = ids.resourceId('emi');
     // The image is pending until its snapshot completes (the volume service settles it).
@@ -273,23 +289,18 @@ export class ImageService {
       isPublic: false,
       blockDeviceMappings: [
         { deviceName: i.rootDeviceName!, snapshotId: snapshot.id, volumeSize: root.sizeGiB, deleteOnTermination: true },
+        ...extra,
       ],
       created: new Date().toISOString(),
     });
     return imageId;
   }
 
-  /** An EBS-backed machine image from a root snapshot (seed 000, "Create an EBS Image"). */
-  private async registerEbs(p: Principal, input: RegisterInput): Promise<string> {
-    if (!input.name) throw missingParameter('Name');
-    const rootDeviceName = input.rootDeviceName || '/dev/sda1';
-    const mappings = input.blockDeviceMappings;
-    const root = mappings.find((m) => m.deviceName === rootDeviceName);
-    if (!root?.snapshotId)
-      throw new ServiceError(
-        'MissingParameter',
-        `An EBS image needs a snapshot for its root device ${rootDeviceName} (-b ${rootDeviceName}=snap-...)`,
-      );
+  /**
+   * The snapshots an image's mappings name must be the caller's to use and completed, and each
+   * volume at least its snapshot's size (which a mapping without a size takes).
+   */
+  private async checkSnapshotMappings(p: Principal, mappings: BlockDeviceMapping[]): Promise<void> {
     for (const m of mappings) {
       if (!m.snapshotId) continue;
       const snapshot = await this.d.volumes.usableSnapshot(p, m.snapshotId);
@@ -306,6 +317,20 @@ export class ImageService {
       }
       m.volumeSize = size;
     }
+  }
+
+  /** An EBS-backed machine image from a root snapshot (seed 000, "Create an EBS Image"). */
+  private async registerEbs(p: Principal, input: RegisterInput): Promise<string> {
+    if (!input.name) throw missingParameter('Name');
+    const rootDeviceName = input.rootDeviceName || '/dev/sda1';
+    const mappings = input.blockDeviceMappings;
+    const root = mappings.find((m) => m.deviceName === rootDeviceName);
+    if (!root?.snapshotId)
+      throw new ServiceError(
+        'MissingParameter',
+        `An EBS image needs a snapshot for its root device ${rootDeviceName} (-b ${rootDeviceName}=snap-...)`,
+      );
+    await this.checkSnapshotMappings(p, mappings);
     const windows = input.kernelId === 'windows' || input.platform === 'windows';
     const image: Image = {
       id: ids.resourceId('emi'),
@@ -342,4 +367,22 @@ export class ImageService {
       throw e;
     }
   }
+}
+
+/** The block-device-mapping.* filters: an image's mappings, as its blockDeviceMapping shows them. */
+function mappingFilterFields() {
+  const each = (pick: (m: BlockDeviceMapping) => string | number | boolean | undefined) => (i: Image) =>
+    i.blockDeviceMappings
+      .map(pick)
+      .filter((v): v is string | number | boolean => v !== undefined)
+      .map(String);
+  return {
+    'block-device-mapping.delete-on-termination': each((m) =>
+      m.snapshotId ? (m.deleteOnTermination ?? true) : undefined,
+    ),
+    'block-device-mapping.device-name': each((m) => m.deviceName),
+    'block-device-mapping.snapshot-id': each((m) => m.snapshotId),
+    'block-device-mapping.volume-size': each((m) => m.volumeSize),
+    'block-device-mapping.volume-type': each((m) => (m.snapshotId || m.volumeSize ? 'standard' : undefined)),
+  };
 }

@@ -53,6 +53,10 @@ export interface ImageStore {
     fields: Partial<Pick<Image, 'description' | 'kernelId' | 'ramdiskId' | 'isPublic'>>,
   ): Promise<void>;
   delete(id: string): Promise<void>;
+  /** Deletes the image and remembers it was its owner's, for InvalidAMIID.Unavailable. */
+  deregister(image: Image): Promise<void>;
+  /** The owner of a deregistered image, when the ID is one. */
+  deregisteredOwner(id: string): Promise<string | undefined>;
   launchPermissions(id: string): Promise<string[]>;
   /** Accounts with explicit launch permission on the image, by image, for a set of images. */
   permittedAccounts(ids: string[]): Promise<Map<string, Set<string>>>;
@@ -200,6 +204,23 @@ export class SqliteImageStore implements ImageStore {
 
   async delete(id: string): Promise<void> {
     await this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+  }
+
+  /** Deregisters an image: it goes, and its ID and owner are kept to say so when it is asked for again. */
+  async deregister(image: Image): Promise<void> {
+    await this.db.transaction(async () => {
+      await this.delete(image.id);
+      await this.db
+        .prepare('INSERT OR REPLACE INTO deregistered_images (id, account_id, deregistered) VALUES (?, ?, ?)')
+        .run(image.id, image.accountId, new Date().toISOString());
+    });
+  }
+
+  /** The account a deregistered image was, when the ID is one. */
+  async deregisteredOwner(id: string): Promise<string | undefined> {
+    const r = (await this.db.prepare('SELECT account_id FROM deregistered_images WHERE id = ?').get(id)) as
+      { account_id: string } | undefined;
+    return r?.account_id;
   }
 
   async launchPermissions(id: string): Promise<string[]> {

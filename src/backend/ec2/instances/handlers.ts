@@ -10,7 +10,7 @@ import type { Actions } from '../../query-service';
 import { tagSet } from '../tags/filters';
 import type { RequestedMapping } from './ebs';
 import type { TagService } from '../tags/service';
-import type { InstanceChanges, InstanceService } from './service';
+import { healthOf, type InstanceChanges, type InstanceService } from './service';
 import { instanceItem, reservations, stateOf } from './view';
 
 /** RunInstances' block device mappings (ephemeral and none entries carry no volume). */
@@ -39,17 +39,15 @@ function instanceChanges(input: ModifyInstanceAttributeRequest): InstanceChanges
   if (typeof flag === 'string' && flag !== 'true' && flag !== 'false')
     throw invalidParameter('DisableApiTermination', flag);
   const whileStopped = {
-    InstanceType: input.InstanceType?.Value ?? older('instanceType'),
-    Kernel: input.Kernel?.Value ?? older('kernel'),
-    Ramdisk: input.Ramdisk?.Value ?? older('ramdisk'),
-    UserData: input.UserData?.Value ?? older('userData'),
+    instanceType: input.InstanceType?.Value ?? older('instanceType'),
+    kernelId: input.Kernel?.Value ?? older('kernel'),
+    ramdiskId: input.Ramdisk?.Value ?? older('ramdisk'),
+    userData: input.UserData?.Value ?? older('userData'),
   };
   return {
     disableApiTermination: typeof flag === 'string' ? flag === 'true' : flag,
     shutdownBehavior: input.InstanceInitiatedShutdownBehavior?.Value ?? older('instanceInitiatedShutdownBehavior'),
-    whileStopped: Object.entries(whileStopped)
-      .filter(([, v]) => v !== undefined)
-      .map(([k]) => k),
+    whileStopped,
   };
 }
 
@@ -73,8 +71,8 @@ type InstanceActions = Actions<
 export function instanceActions(instances: InstanceService, tags: TagService): InstanceActions {
   return {
     RunInstances: async ({ principal, input }) => {
-      // The volumes a launch makes come later (when their snapshots are copied): not taggable here yet.
-      const wanted = tags.specified(input.TagSpecifications, ['instance']);
+      // Checked before anything is made; the volumes a launch makes are tagged as they are made.
+      const wanted = tags.specified(input.TagSpecifications, ['instance', 'volume']);
       const { reservationId, instances: launched } = await instances.run(principal, {
         imageId: required(input.ImageId, 'ImageId'),
         minCount: positive(input.MinCount, 'MinCount'),
@@ -91,6 +89,7 @@ export function instanceActions(instances: InstanceService, tags: TagService): I
         shutdownBehavior: input.InstanceInitiatedShutdownBehavior,
         disableApiTermination: input.DisableApiTermination === true,
         clientToken: input.ClientToken,
+        volumesMade: (ids) => tags.tagCreated(principal, ids, wanted.get('volume')),
       });
       await tags.tagCreated(
         principal,
@@ -155,8 +154,8 @@ export function instanceActions(instances: InstanceService, tags: TagService): I
       return {
         nextToken,
         instanceStatusSet: found.map((i) => {
-          const ok = i.state === 'running' ? 'ok' : 'not-applicable';
-          const details = [{ name: 'reachability', status: i.state === 'running' ? 'passed' : 'initializing' }];
+          const { status: ok, reachability } = healthOf(i);
+          const details = [{ name: 'reachability', status: reachability }];
           return {
             instanceId: i.id,
             availabilityZone: i.zone,
@@ -193,12 +192,14 @@ export function instanceActions(instances: InstanceService, tags: TagService): I
       await instances.modifyAttribute(principal, required(input.InstanceId, 'InstanceId'), instanceChanges(input));
       return { return: true };
     },
-    ResetInstanceAttribute: ({ principal, input }) =>
-      instances.resetAttribute(
+    ResetInstanceAttribute: async ({ principal, input }) => {
+      await instances.resetAttribute(
         principal,
         required(input.InstanceId, 'InstanceId'),
         required(input.Attribute, 'Attribute'),
-      ),
+      );
+      return { return: true };
+    },
     GetPasswordData: async ({ principal, input }) => {
       const r = await instances.passwordData(principal, required(input.InstanceId, 'InstanceId'));
       return { instanceId: r.instanceId, timestamp: new Date().toISOString(), passwordData: r.passwordData };

@@ -38,6 +38,8 @@ export interface RunInput {
   shutdownBehavior?: string;
   disableApiTermination?: boolean;
   clientToken?: string;
+  /** Called with the volumes a launch makes, as soon as they exist (to tag them as they are made). */
+  volumesMade?: (volumeIds: string[]) => Promise<void>;
 }
 
 async function usableImage(d: InstanceServiceDeps, p: Principal, id: string | undefined, type: Image['type']) {
@@ -196,7 +198,9 @@ export async function runInstances(d: InstanceServiceDeps, p: Principal, input: 
     throw e;
   }
   for (const instance of instances) {
-    const volumes = mappings.length ? d.volumes.launchVolumes(instance, mappings) : Promise.resolve([]);
+    const volumes = mappings.length
+      ? d.volumes.launchVolumes(instance, mappings, input.volumesMade)
+      : Promise.resolve([]);
     bootOnNode(d, instance, vmType, volumes, key?.publicKeyOpenSsh);
   }
   return { reservationId, instances };

@@ -48,5 +48,7 @@ export const instancesSchema: SchemaPart = {
     // database, and it answers the first one's reservation.
     `CREATE UNIQUE INDEX instances_client_token_once ON instances(account_id, client_token, launch_index)
        WHERE client_token IS NOT NULL;`,
+    // EC2's StateTransitionReason, beside the StateReason.
+    `ALTER TABLE instances ADD COLUMN transition_reason TEXT;`,
   ],
 };

@@ -8,19 +8,19 @@
 import { invalidParameter, ServiceError } from '../../errors';
 import * as ids from '../../ids';
 import { isCloudAdmin } from '../../iam/principals';
-import { applyFilters, type Filter, pageOf } from '../../query-params';
+import { applyFilters, type Filter, matchingNothing, pageOf } from '../../query-params';
 import type { Principal } from '../../store/types';
 import type { ImageStore } from '../images/store';
 import { tagFilterFields } from '../tags/filters';
 import type { Tag, TagStore } from '../tags/store';
 import type { Volume } from '../../storage/store';
 import type { VolumeService } from '../volumes/service';
-import { type LaunchResult, type RunInput, runInstances } from './launch';
+import { type LaunchResult, MAX_USER_DATA, type RunInput, runInstances } from './launch';
 import { endInstance, giveBack } from './lifecycle';
 import { loseInstance } from './node-loss';
 import type { ComputeServices } from './services';
 import { startInstances, stopInstances } from './stop-start';
-import { type Instance, type InstanceStore, STATE_CODES } from './store';
+import { type Instance, type InstanceStore, STATE_CODES, userInitiated } from './store';
 import { stateOf } from './view';
 
 const ID = ids.idPattern('i');
@@ -77,12 +77,54 @@ const FILTERS: Record<string, (i: Instance) => string | string[] | undefined> = 
   'root-device-name': (i) => i.rootDeviceName,
   'client-token': (i) => i.clientToken,
   'state-reason-message': (i) => i.stateReason,
+  'state-reason-code': (i) => i.stateReason?.split(':')[0],
+  reason: (i) => i.stateReason,
   'virtualization-type': () => 'paravirtual',
   'monitoring-state': () => 'disabled',
   tenancy: () => 'default',
-  // No VPC here: these match no instance (and are not refused as unknown).
-  'vpc-id': () => undefined,
-  'subnet-id': () => undefined,
+  // Features this cloud has not (VPC, network interfaces, instance profiles, spot instances,
+  // product codes, placement groups): these match no instance, and are not refused as unknown.
+  ...matchingNothing<Instance>(
+    'vpc-id',
+    'subnet-id',
+    'association.allocation-id',
+    'association.association-id',
+    'association.ip-owner-id',
+    'association.public-ip',
+    'iam-instance-profile.arn',
+    'instance-lifecycle',
+    'spot-instance-request-id',
+    'requester-id',
+    'product-code',
+    'product-code.type',
+    'placement-group-name',
+    ...[
+      'addresses.association.ip-owner-id',
+      'addresses.association.public-ip',
+      'addresses.primary',
+      'addresses.private-ip-address',
+      'attachment.device-index',
+      'attachment.attach-time',
+      'attachment.attachment-id',
+      'attachment.delete-on-termination',
+      'attachment.instance-owner-id',
+      'attachment.status',
+      'availability-zone',
+      'description',
+      'group-id',
+      'group-name',
+      'mac-address',
+      'network-interface.id',
+      'owner-id',
+      'private-dns-name',
+      'requester-id',
+      'requester-managed',
+      'source-destination-check',
+      'status',
+      'subnet-id',
+      'vpc-id',
+    ].map((n) => `network-interface.${n}`),
+  ),
   'owner-id': (i) => i.accountId,
   'launch-index': (i) => String(i.launchIndex),
   architecture: (i) => i.architecture,
@@ -90,12 +132,37 @@ const FILTERS: Record<string, (i: Instance) => string | string[] | undefined> = 
   'root-device-type': (i) => i.rootDeviceType ?? 'instance-store',
 };
 
+/**
+ * An instance's health as DescribeInstanceStatus reports it (the same for its system and itself):
+ * ok and reachable while running, not applicable otherwise.
+ */
+export function healthOf(i: Instance): { status: string; reachability: string } {
+  return i.state === 'running'
+    ? { status: 'ok', reachability: 'passed' }
+    : { status: 'not-applicable', reachability: 'initializing' };
+}
+
+/** The block-device-mapping.* filters: an instance's attached volumes, as its blockDeviceMapping shows them. */
+function deviceFilterFields(volumesOf: (i: Instance) => Volume[]) {
+  const each = (pick: (v: Volume) => string | undefined) => (i: Instance) =>
+    volumesOf(i)
+      .map(pick)
+      .filter((s): s is string => s !== undefined);
+  return {
+    'block-device-mapping.attach-time': each((v) => v.attachment?.time),
+    'block-device-mapping.delete-on-termination': each((v) => String(v.attachment?.deleteOnTermination ?? false)),
+    'block-device-mapping.device-name': each((v) => v.attachment?.device),
+    'block-device-mapping.status': each((v) => v.attachment?.status),
+    'block-device-mapping.volume-id': each((v) => v.id),
+  };
+}
+
 /** What ModifyInstanceAttribute may change now, and what it asked to change that needs a stopped instance. */
 export interface InstanceChanges {
   disableApiTermination?: boolean;
   shutdownBehavior?: string;
-  /** Attributes named that change only while stopped (InstanceType, Kernel, Ramdisk, UserData). */
-  whileStopped: string[];
+  /** What changes only while the instance is stopped, taking effect when it starts. */
+  whileStopped: { instanceType?: string; kernelId?: string; ramdiskId?: string; userData?: string };
 }
 
 export class InstanceService {
@@ -141,14 +208,18 @@ export class InstanceService {
       p.account.id,
       found.map((i) => i.id),
     );
+    const volumes = await this.d.volumes.attachments();
+    const hypervisor = this.hypervisor();
     found = applyFilters(found, q.filters, {
       ...FILTERS,
+      hypervisor: () => hypervisor,
+      ...deviceFilterFields((i: Instance) => volumes.get(i.id) ?? []),
       ...tagFilterFields(q.filters, (i: Instance) => tags.get(i.id) ?? []),
     });
     const { items, nextToken } = pageOf(found, q);
     const shown = await this.d.compute.publicAddresses();
     const page = items.map((i) => withPublicAddress(i, shown.get(i.id)));
-    return { instances: page, tags, volumes: await this.d.volumes.attachments(), nextToken };
+    return { instances: page, tags, volumes, nextToken };
   }
 
   /** TerminateInstances: every instance is checked before any changes (a refused request changes nothing). */
@@ -172,7 +243,7 @@ export class InstanceService {
         continue;
       }
       // Only the request that moves it gives its place and addresses back (another may have just now).
-      if (!(await this.d.instances.updateIf(i.id, [i.state], { state: 'shutting-down' }))) {
+      if (!(await this.d.instances.updateIf(i.id, [i.state], { state: 'shutting-down', ...userInitiated() }))) {
         const now = await this.d.instances.get(i.id);
         const state = now ? stateOf(now) : previous;
         changes.push({ instanceId: i.id, previousState: state, currentState: state });
@@ -238,6 +309,12 @@ export class InstanceService {
         'availability-zone': (i) => i.zone,
         'instance-state-name': (i) => i.state,
         'instance-state-code': (i) => String(STATE_CODES[i.state]),
+        'instance-status.status': (i) => healthOf(i).status,
+        'instance-status.reachability': (i) => healthOf(i).reachability,
+        'system-status.status': (i) => healthOf(i).status,
+        'system-status.reachability': (i) => healthOf(i).reachability,
+        // No scheduled events here.
+        ...matchingNothing<Instance>('event.code', 'event.description', 'event.not-after', 'event.not-before'),
       }),
       q,
     );
@@ -249,32 +326,60 @@ export class InstanceService {
     return this.one(p, id);
   }
 
+  /**
+   * ModifyInstanceAttribute: termination protection and shutdown behaviour at any time; the type,
+   * kernel, ramdisk and user data only while the instance is stopped (they take effect when it
+   * starts). Everything asked is checked before anything changes.
+   */
   async modifyAttribute(p: Principal, id: string, c: InstanceChanges): Promise<void> {
     const i = await this.one(p, id);
-    if (c.whileStopped.length)
+    const { disableApiTermination: disable, shutdownBehavior: behavior } = c;
+    const later = Object.fromEntries(Object.entries(c.whileStopped).filter(([, v]) => v !== undefined));
+    if (disable === undefined && behavior === undefined && !Object.keys(later).length)
+      throw new ServiceError('MissingParameter', 'The request must name an attribute to modify');
+    if (Object.keys(later).length && i.state !== 'stopped')
       throw new ServiceError(
         'IncorrectInstanceState',
-        `The instance '${i.id}' is not in the 'stopped' ` +
-          `state; ${c.whileStopped.join(', ')} can change only while it is stopped.`,
+        `The instance '${i.id}' is not in the 'stopped' state; ` +
+          `its ${Object.keys(later).join(', ')} can change only while it is stopped.`,
       );
-    const { disableApiTermination: disable, shutdownBehavior: behavior } = c;
-    if (disable === undefined && behavior === undefined)
-      throw new ServiceError('MissingParameter', 'The request must name an attribute to modify');
     if (behavior !== undefined && behavior !== 'stop' && behavior !== 'terminate')
       throw invalidParameter('InstanceInitiatedShutdownBehavior', behavior, 'It is stop or terminate.');
+    const { instanceType, kernelId, ramdiskId, userData } = c.whileStopped;
+    if (instanceType !== undefined && !(await this.d.compute.vmType(instanceType)))
+      throw invalidParameter('InstanceType', instanceType, 'It is not a VM type of this cloud.');
+    if (kernelId !== undefined) await this.bootImage(kernelId, 'kernel', 'Kernel');
+    if (ramdiskId !== undefined) await this.bootImage(ramdiskId, 'ramdisk', 'Ramdisk');
+    if (userData !== undefined && Buffer.from(userData, 'base64').length > MAX_USER_DATA)
+      throw invalidParameter('UserData', '(user data)', `It is at most ${MAX_USER_DATA} bytes.`);
     await this.d.instances.update(i.id, {
       ...(disable !== undefined ? { disableApiTermination: disable } : {}),
       ...(behavior !== undefined ? { shutdownBehavior: behavior as 'stop' | 'terminate' } : {}),
+      ...later,
     });
   }
 
-  async resetAttribute(p: Principal, id: string, attribute: string): Promise<never> {
+  /** A kernel or ramdisk an instance may boot with: an available image of that type. */
+  private async bootImage(id: string, type: 'kernel' | 'ramdisk', param: string): Promise<void> {
+    const image = await this.d.images.get(id);
+    if (!image || image.type !== type || image.state !== 'available')
+      throw invalidParameter(param, id, `It is not an available ${type} image of this cloud.`);
+  }
+
+  /** ResetInstanceAttribute: a stopped instance's kernel or ramdisk back to its image's. */
+  async resetAttribute(p: Principal, id: string, attribute: string): Promise<void> {
     const i = await this.one(p, id);
     if (attribute !== 'kernel' && attribute !== 'ramdisk')
       throw invalidParameter('Attribute', attribute, 'It is kernel or ramdisk.');
-    throw new ServiceError(
-      'IncorrectInstanceState',
-      `The instance '${i.id}' is not in the 'stopped' state; its ${attribute} can be reset only while it is stopped.`,
+    if (i.state !== 'stopped')
+      throw new ServiceError(
+        'IncorrectInstanceState',
+        `The instance '${i.id}' is not in the 'stopped' state; its ${attribute} can be reset only while it is stopped.`,
+      );
+    const image = await this.d.images.get(i.imageId);
+    await this.d.instances.update(
+      i.id,
+      attribute === 'kernel' ? { kernelId: image?.kernelId } : { ramdiskId: image?.ramdiskId },
     );
   }
 

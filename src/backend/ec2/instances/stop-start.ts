@@ -9,7 +9,7 @@ import { ServiceError } from '../../errors';
 import { bootOnNode } from './launch';
 import { giveBack } from './lifecycle';
 import type { InstanceServiceDeps } from './service';
-import { type Instance, STATE_CODES, STOPPED } from './store';
+import { type Instance, STATE_CODES, STOPPED, userInitiated } from './store';
 import { stateOf } from './view';
 
 function ebsBacked(instances: Instance[]): void {
@@ -55,7 +55,7 @@ export async function stopInstances(d: InstanceServiceDeps, instances: Instance[
       continue;
     }
     // Only the request that moves it gives its place and addresses back (another may have just now).
-    if (!(await d.instances.updateIf(i.id, [i.state], { state: 'stopping' }))) {
+    if (!(await d.instances.updateIf(i.id, [i.state], { state: 'stopping', ...userInitiated() }))) {
       changes.push(change(i, previous, 'stopping'));
       continue;
     }
@@ -105,6 +105,8 @@ export async function startInstances(d: InstanceServiceDeps, instances: Instance
     };
     const moved = await d.instances.updateIf(i.id, ['stopped'], {
       state: 'pending',
+      stateReason: undefined,
+      transitionReason: undefined,
       node: started.node,
       placementId: started.placementId,
       privateIp: addresses.privateIp,

@@ -7,6 +7,18 @@ import type { SqlDatabase, SqlValue } from '../../store/sql';
 
 export type InstanceState = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
 
+/** What a stop or terminate the user asked for says of itself, as EC2 says it. */
+export function userInitiated(now = new Date()): Pick<Instance, 'stateReason' | 'transitionReason'> {
+  const at = now
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' GMT');
+  return {
+    stateReason: 'Client.UserInitiatedShutdown: User initiated shutdown',
+    transitionReason: `User initiated (${at})`,
+  };
+}
+
 /** A stopped instance holds no node, place or address: what it was given by its last start. */
 export const STOPPED: Partial<Instance> = {
   state: 'stopped',
@@ -41,6 +53,8 @@ export interface Instance {
   launchIndex: number;
   state: InstanceState;
   stateReason?: string;
+  /** EC2's StateTransitionReason: why the state last changed, as `User initiated (2026-01-01 10:00:00 GMT)`. */
+  transitionReason?: string;
   zone: string;
   /** The node controller running it, host:port, and the cluster's placement there. */
   node?: string;
@@ -104,6 +118,7 @@ const COLUMNS: Record<keyof Instance, string> = {
   launchIndex: 'launch_index',
   state: 'state',
   stateReason: 'state_reason',
+  transitionReason: 'transition_reason',
   zone: 'zone',
   node: 'node',
   placementId: 'placement_id',

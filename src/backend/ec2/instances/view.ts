@@ -20,7 +20,7 @@ export function instanceItem(i: Instance, hypervisor: string, tags: TagXml[] = [
     instanceState: stateOf(i),
     privateDnsName: i.privateIp ?? '0.0.0.0',
     dnsName: publicIp ?? (i.addressing === 'private' ? i.privateIp : undefined) ?? '0.0.0.0',
-    reason: i.stateReason ?? '',
+    reason: i.transitionReason ?? i.stateReason ?? '',
     keyName: i.keyName,
     amiLaunchIndex: i.launchIndex,
     productCodes: [],

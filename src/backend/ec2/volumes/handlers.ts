@@ -177,11 +177,13 @@ export function volumeActions(volumes: VolumeService, tags: TagService): VolumeA
       return { return: true };
     },
     DescribeSnapshotAttribute: async ({ principal, input }) => {
-      checkAttribute(input.Attribute);
+      // Snapshots here carry no product codes: the attribute is answered, and empty.
+      if (input.Attribute !== 'productCodes') checkAttribute(input.Attribute);
       const { snapshotId, grantees: who } = await volumes.snapshotPermissions(
         principal,
         required(input.SnapshotId, 'SnapshotId'),
       );
+      if (input.Attribute === 'productCodes') return { snapshotId, productCodes: [] };
       return {
         snapshotId,
         createVolumePermission: who.map((g) => (g === 'all' ? { group: 'all' } : { userId: g })),

@@ -59,6 +59,8 @@ export interface VolumeServiceDeps {
   /** Tags, for the tag filters of the describes. */
   tags: Pick<TagStore, 'forResources'>;
   zones(): Promise<string[]>;
+  /** An account's name (its alias), for the owner-alias filter. */
+  accountName(accountId: string): Promise<string | undefined>;
   log(line: string): void;
 }
 
@@ -307,13 +309,18 @@ export class VolumeService {
    * Makes a launching instance's volumes (its account owns them) and attaches them in the records
    * once they are ready; resolves with what the node is to link.
    */
-  async launchVolumes(i: Instance, mappings: VolumeMapping[]): Promise<NodeVolume[]> {
+  async launchVolumes(
+    i: Instance,
+    mappings: VolumeMapping[],
+    created?: (volumeIds: string[]) => Promise<void>,
+  ): Promise<NodeVolume[]> {
     const { volumes } = this.d;
     const made: { m: VolumeMapping; volume: Volume; ready: Promise<void> }[] = [];
     for (const m of mappings) {
       const snapshot = m.snapshotId ? await volumes.snapshot(m.snapshotId) : undefined;
       made.push({ m, ...(await this.newVolume(i.accountId, i.zone, m.sizeGiB!, { snapshot })) });
     }
+    await created?.(made.map((x) => x.volume.id));
     await Promise.all(made.map((x) => x.ready));
     const time = new Date().toISOString();
     await volumes.transaction(async () => {
@@ -488,11 +495,15 @@ export class VolumeService {
       p.account.id,
       found.map((s) => s.id),
     );
+    const aliases = new Map<string, string | undefined>();
+    if (q.filters.some((f) => f.name === 'owner-alias'))
+      for (const id of new Set(found.map((s) => s.accountId))) aliases.set(id, await this.d.accountName(id));
     return applyFilters(found, q.filters, {
       'snapshot-id': (s) => s.id,
       'volume-id': (s) => s.volumeId,
       status: (s) => s.status,
       'owner-id': (s) => s.accountId,
+      'owner-alias': (s) => aliases.get(s.accountId),
       description: (s) => s.description,
       'volume-size': (s) => String(s.volumeSizeGiB),
       'start-time': (s) => s.started,

@@ -60,11 +60,12 @@ export class ZoneService {
     return zones.map((z) => ({ ...z, messageSet: [] }));
   }
 
-  regions(q: { names: string[]; filters: Filter[] }): Region[] {
+  /** The cloud's region, and Walrus as one when asked (as Eucalyptus 3 listed it for euca2ools). */
+  regions(q: { names: string[]; filters: Filter[]; withWalrus: boolean }): Region[] {
     const { ec2Url, s3Url } = this.d.urls();
     let regions = [
       { regionName: this.d.region(), regionEndpoint: ec2Url },
-      { regionName: 'walrus', regionEndpoint: s3Url },
+      ...(q.withWalrus ? [{ regionName: 'walrus', regionEndpoint: s3Url }] : []),
     ];
     if (q.names.length) {
       const unknown = q.names.filter((w) => !regions.some((r) => r.regionName === w));
@@ -93,6 +94,33 @@ export class ZoneService {
     const zones = [];
     if (q.availability) for (const c of await this.d.clusters()) zones.push(await controller.availability(c.name));
     return { types, zones };
+  }
+
+  /**
+   * DescribeAccountAttributes, as EC2-Classic answers it: the platforms (EC2, no VPC), no default
+   * VPC, how many instances the cloud's capacity holds (of its smallest VM type, across every
+   * zone), and how many elastic IPs its public pool has.
+   */
+  async accountAttributes(names: string[]): Promise<{ name: string; values: string[] }[]> {
+    const { controller, network } = this.d.cluster;
+    await controller.refresh();
+    let instances = 0;
+    for (const c of await this.d.clusters())
+      instances += Math.max(0, ...(await controller.availability(c.name)).vmTypes.map((t) => t.max));
+    const pool = (await network.publicAddresses()).length;
+    const all: Record<string, string[]> = {
+      'supported-platforms': ['EC2'],
+      'default-vpc': ['none'],
+      'max-instances': [String(instances)],
+      'max-elastic-ips': [String(pool)],
+      'vpc-max-elastic-ips': ['0'],
+      'vpc-max-security-groups-per-interface': ['0'],
+    };
+    const unknown = names.find((n) => !Object.hasOwn(all, n));
+    if (unknown) throw new ServiceError('InvalidParameterValue', `Invalid attribute name: ${unknown}`);
+    return Object.entries(all)
+      .filter(([n]) => !names.length || names.includes(n))
+      .map(([name, values]) => ({ name, values }));
   }
 
   private async verbose(names: string[], region: string): Promise<(ZoneLine & { regionName: string })[]> {

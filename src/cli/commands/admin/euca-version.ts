@@ -1,5 +1,4 @@
-import { EucaCommand } from '../../command';
-import { packageVersion } from '../../../shared/package-root';
+import { EucaCommand, versionText } from '../../command';
 
 export default class Version extends EucaCommand {
   static override summary = 'Display the version of euca2ools';
@@ -7,6 +6,7 @@ export default class Version extends EucaCommand {
 
   async run(): Promise<void> {
     await this.parse(Version);
-    this.out([`euca2ools ${packageVersion()}`]);
+    // On stderr, as euca2ools prints it.
+    process.stderr.write(versionText() + '\n');
   }
 }

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import { Flags } from '@oclif/core';
 import { bundleFlags, bundleOptions, withBundleStatus } from '../../bundle/command-support';
 import { bundleImage, checkImageFile, ensureFolder } from '../../../shared/bundle';
-import { EucaCommand } from '../../command';
+import { connectionFlags, EucaCommand } from '../../command';
 
 export default class BundleImage extends EucaCommand {
   static override summary =
@@ -16,6 +16,10 @@ export default class BundleImage extends EucaCommand {
     'then to the euca2ools configuration, then to the local cloud. Machine images are limited to 10 GiB.';
   static override flags = {
     ...bundleFlags,
+    // For euca2ools' bootstrap service (the cloud certificate), which this cloud has not.
+    'access-key': connectionFlags['access-key'],
+    'secret-key': connectionFlags['secret-key'],
+    'security-token': connectionFlags['security-token'],
     destination: Flags.string({
       char: 'd',
       summary: "where to put the bundle's files (default: the temp folder, /tmp)",

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import * as fs from 'node:fs';
 import { deleteBundle } from '../../bundle-transfer';
-import { bucketFlag, bundleNameFlags, manifestKey } from '../../bundle-flags';
+import { bucketFlag, bundleNameFlags, localManifest, manifestKey } from '../../bundle-flags';
 import { ServiceCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { S3Client } from '../../s3';
@@ -10,6 +10,7 @@ export default class DeleteBundle extends ServiceCommand {
   static override summary = 'Delete a bundle (its parts and manifest) from Walrus';
   static override description = 'With --clear, the bucket is deleted too once it is empty.';
   static override service = 's3' as const;
+  static override tabular = false;
   static override flags = {
     bucket: bucketFlag,
     ...bundleNameFlags,
@@ -22,9 +23,9 @@ export default class DeleteBundle extends ServiceCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DeleteBundle);
-    const { bucket, key } = manifestKey(flags.bucket, flags.manifest, flags.prefix);
-    let text: string | undefined;
-    if (flags.manifest && fs.existsSync(flags.manifest)) text = fs.readFileSync(flags.manifest, 'utf8');
+    const { bucket, key } = manifestKey(flags.bucket, flags.manifest ?? flags['local-manifest'], flags.prefix);
+    let text = localManifest(flags['local-manifest']);
+    if (!text && flags.manifest && fs.existsSync(flags.manifest)) text = fs.readFileSync(flags.manifest, 'utf8');
     const s3 = new S3Client(await this.endpoint(flags));
     await deleteBundle(s3, bucket, key, text);
     if (flags.clear) {

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { progressFlags } from '../../progress';
 import { Flags } from '@oclif/core';
 import { openBundle, withUnbundleStatus } from '../../bundle/command-support';
 import { ensureFolder, folderPartReader, imageOutputPath, unbundle } from '../../../shared/bundle';
@@ -11,6 +12,7 @@ export default class Unbundle extends EucaCommand {
     'written only when all ' +
     "checks pass. The private key must match a certificate the image was bundled for (yours, or the cloud's).";
   static override flags = {
+    ...progressFlags,
     manifest: Flags.string({ char: 'm', required: true, summary: "the bundle's manifest file", helpValue: 'FILE' }),
     privatekey: Flags.string({
       char: 'k',

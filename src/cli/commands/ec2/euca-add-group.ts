@@ -17,6 +17,7 @@ export default class AddGroup extends QueryCommand {
       helpValue: 'DESC',
       required: true,
     }),
+    vpc: Flags.string({ char: 'c', summary: '[VPC only] ID of the VPC to create the group in', helpValue: 'VPC' }),
   };
   static override examples = ['<%= command.id %> -d "newgroup" mygroup'];
   static override action = 'CreateSecurityGroup';
@@ -24,6 +25,7 @@ export default class AddGroup extends QueryCommand {
   static override route = {
     group: 'GroupName',
     description: 'GroupDescription',
+    vpc: 'VpcId',
   };
 
   protected print(result: XmlNode, { args, flags }: ParsedOf<typeof AddGroup>) {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { createHmac } from 'node:crypto';
-import { connectionFlagsWithout, type ParsedOf, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { QueryClient } from '../../query';
 import { bundleTaskLine } from '../../printers/bundle-tasks';
@@ -12,7 +12,6 @@ export default class BundleInstance extends QueryCommand {
     "Starts a bundle task (pending, bundling, storing, complete) that writes a bundle of the instance's root " +
     'disk to BUCKET/PREFIX, registrable with euca-register. ' +
     'The prefix must start with "windows". -o and -w name the keys allowed to write to the bucket (default: your own).';
-  static override baseFlags = connectionFlagsWithout('a', 's');
   static override args = { instance: Args.string({ description: 'ID of the instance to bundle', required: true }) };
   static override flags = {
     bucket: Flags.string({ char: 'b', required: true, summary: 'bucket to store the bundle in', helpValue: 'BUCKET' }),
@@ -24,11 +23,13 @@ export default class BundleInstance extends QueryCommand {
     }),
     'owner-akid': Flags.string({
       char: 'o',
+      aliases: ['user-access-key'],
       summary: "access key ID of the bucket's owner (default: yours)",
       helpValue: 'KEY_ID',
     }),
     'owner-sak': Flags.string({
       char: 'w',
+      aliases: ['user-secret-key'],
       summary: "secret key of the bucket's owner, to sign the upload policy (default: yours)",
       helpValue: 'KEY',
     }),
@@ -36,6 +37,11 @@ export default class BundleInstance extends QueryCommand {
       char: 'c',
       summary: 'a base64 upload policy to use instead of the one made here',
       helpValue: 'POLICY',
+    }),
+    'policy-signature': Flags.string({
+      char: 's',
+      summary: 'the signature of the -c upload policy (else it is signed with the secret key)',
+      helpValue: 'SIGNATURE',
     }),
     expires: Flags.integer({ char: 'x', summary: 'hours the upload policy stays valid (default 24)', default: 24 }),
   };
@@ -73,7 +79,8 @@ export default class BundleInstance extends QueryCommand {
     Object.assign(params.Storage.S3, {
       AWSAccessKeyId: akid,
       UploadPolicy: policy,
-      UploadPolicySignature: createHmac('sha1', secret).update(policy).digest('base64'),
+      UploadPolicySignature:
+        parsed.flags['policy-signature'] ?? createHmac('sha1', secret).update(policy).digest('base64'),
     });
     this.print((await new QueryClient(ep).call('BundleInstance', params)).bundleInstanceTask ?? {});
   }

@@ -1,3 +1,4 @@
+import { blockDeviceMapping } from '../../args';
 import { Args, Flags } from '@oclif/core';
 import { QueryCommand } from '../../command';
 import { record } from '../../output';
@@ -15,6 +16,13 @@ export default class CreateImage extends QueryCommand {
     name: Flags.string({ char: 'n', summary: 'name of the new image (required)', helpValue: 'NAME', required: true }),
     description: Flags.string({ char: 'd', summary: 'description of the new image', helpValue: 'DESC' }),
     'no-reboot': Flags.boolean({ summary: 'do not shut the instance down first (this cloud never does)' }),
+    'block-device-mapping': Flags.string({
+      char: 'b',
+      summary: 'a further block device mapping for the image: DEVICE=none|ephemeral(0-3)|[SNAP-ID]:[GiB]:[true|false]',
+      helpValue: 'DEVICE=MAPPED',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
   };
   static override examples = ['<%= command.id %> i-12345678 -n my-ebs-image'];
   static override action = 'CreateImage';
@@ -24,6 +32,7 @@ export default class CreateImage extends QueryCommand {
     name: 'Name',
     description: 'Description',
     'no-reboot': 'NoReboot',
+    'block-device-mapping': (mappings?: string[]) => ({ BlockDeviceMapping: mappings?.map(blockDeviceMapping) }),
   };
 
   protected print(result: XmlNode) {

@@ -4,6 +4,7 @@ import { tagLine } from '../../printers/tags';
 import { parseTagArg, tagFlag } from '../../tag-args';
 
 export default class CreateTags extends QueryCommand {
+  static override tabular = false;
   static override summary = 'Add or overwrite tags for one or more resources';
   static override description =
     'Prints a TAG line per resource and tag: TAG resource-type resource-id key value. A resource takes at ' +

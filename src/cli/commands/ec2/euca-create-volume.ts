@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { connectionFlagsWithout, type ParsedOf, QueryCommand } from '../../command';
-import { CliError } from '../../../shared/errors';
-import { volumeLines } from '../../printers/volumes';
+import { type ParsedOf, QueryCommand } from '../../command';
+import { UsageError } from '../../../shared/errors';
+import { record } from '../../output';
 import { type XmlNode } from '../../xml';
 
 export default class CreateVolume extends QueryCommand {
@@ -10,7 +10,6 @@ export default class CreateVolume extends QueryCommand {
     'Prints the VOLUME line of the new volume, which is creating until its storage is ready ' +
     "(euca-describe-volumes shows it available). A volume made from a snapshot is at least the snapshot's size.";
   /** -s is the size here, as in euca2ools; the secret key keeps -S and --secret-key. */
-  static override baseFlags = connectionFlagsWithout('s');
   static override flags = {
     zone: Flags.string({
       char: 'z',
@@ -25,6 +24,8 @@ export default class CreateVolume extends QueryCommand {
       helpValue: 'GiB',
     }),
     snapshot: Flags.string({ summary: 'snapshot from which to create the volume', helpValue: 'SNAPSHOT' }),
+    type: Flags.string({ char: 't', summary: 'volume type', helpValue: 'VOLTYPE' }),
+    iops: Flags.integer({ char: 'i', summary: 'number of I/O operations per second', helpValue: 'IOPS' }),
   };
   static override examples = [
     '<%= command.id %> --zone zone1 --size 10',
@@ -33,12 +34,21 @@ export default class CreateVolume extends QueryCommand {
   static override action = 'CreateVolume';
 
   protected override params({ flags }: ParsedOf<typeof CreateVolume>) {
-    if (flags.size === undefined && !flags.snapshot)
-      throw new CliError('MissingParameter', '-s/--size or --snapshot must be specified');
-    return { AvailabilityZone: flags.zone, Size: flags.size, SnapshotId: flags.snapshot };
+    if (!flags.size && !flags.snapshot) throw new UsageError('-s/--size or --snapshot must be specified');
+    if (flags.iops && !flags.type) throw new UsageError('argument -i/--iops: -t/--type is required');
+    if (flags.iops && flags.type === 'standard')
+      throw new UsageError('argument -i/--iops: not allowed with volume type "standard"');
+    return {
+      AvailabilityZone: flags.zone,
+      Size: flags.size,
+      SnapshotId: flags.snapshot,
+      VolumeType: flags.type,
+      Iops: flags.iops,
+    };
   }
 
-  protected print(result: XmlNode) {
-    this.out(volumeLines(result));
+  /** The new volume as euca2ools prints it: VOLUME id size snapshot zone status create-time. */
+  protected print(r: XmlNode) {
+    this.out([record('VOLUME', r.volumeId, r.size, r.snapshotId, r.availabilityZone, r.status, r.createTime)]);
   }
 }

@@ -1,9 +1,11 @@
 import { Args } from '@oclif/core';
+import { ZONE_FILTERS } from '../../filters';
 import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
 export default class DescribeAvailabilityZones extends QueryCommand {
+  static override filters = ZONE_FILTERS;
   static override summary = 'Display availability zones within the current region';
   static override strict = false;
   static override args = { zone: Args.string({ description: 'limit results to specific availability zones' }) };

@@ -1,9 +1,11 @@
 import { Args } from '@oclif/core';
+import { BUNDLE_TASK_FILTERS } from '../../filters';
 import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { bundleTaskLine } from '../../printers/bundle-tasks';
 import { listOf, type XmlNode } from '../../xml';
 
 export default class DescribeBundleTasks extends QueryCommand {
+  static override filters = BUNDLE_TASK_FILTERS;
   static override summary = 'Show the bundle tasks of instances';
   static override strict = false;
   static override args = { task: Args.string({ description: 'limit results to specific bundle tasks' }) };

@@ -1,17 +1,17 @@
 import { Args } from '@oclif/core';
+import { GROUP_FILTERS } from '../../filters';
 import { filterFlag, filterParams, type ParsedOf, QueryCommand } from '../../command';
 import { groupLines } from '../../printers/groups';
 import { listOf, type XmlNode } from '../../xml';
 
 export default class DescribeGroups extends QueryCommand {
+  static override filters = GROUP_FILTERS;
   static override aliases = ['euca-describe-group'];
   static override summary = 'Show information about security groups';
   static override description =
     'Prints, as the seeds show, GROUP owner name description for each group and a PERMISSION line per rule: ' +
-    'PERMISSION owner name ALLOWS protocol from to FROM CIDR cidr (or FROM USER account GRPNAME group). ' +
-    'Filters: description, group-id, group-name, owner-id, ip-permission.cidr, ip-permission.from-port, ' +
-    'ip-permission.to-port, ip-permission.protocol, ip-permission.group-name, ip-permission.user-id, ' +
-    'tag-key, tag-value, tag:KEY. Filters match literal strings, so ip-permission.from-port=22 does not match a rule for ports 20-30.';
+    'PERMISSION owner name ALLOWS protocol from to FROM CIDR cidr (or FROM USER account NAME group ID sg-...). ' +
+    'Filters match literal strings, so ip-permission.from-port=22 does not match a rule for ports 20-30.';
   static override strict = false;
   static override args = {
     group: Args.string({ description: 'limit results to specific security groups (names or IDs)' }),

@@ -1,17 +1,18 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, filterFlag, filterParams, ServiceCommand } from '../../command';
+import { IMAGE_FILTERS } from '../../filters';
+import { filterFlag, filterParams, ServiceCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { imageLines } from '../../printers/images';
 import { type Params, QueryClient } from '../../query';
 import { listOf, type XmlNode } from '../../xml';
 
 export default class DescribeImages extends ServiceCommand {
+  static override filters = IMAGE_FILTERS;
   static override summary = 'Show information about images';
   static override description =
     'By default, only images your account owns and images for which your account has launch permissions ' +
     '(including public images) are shown.';
   static override strict = false;
-  static override baseFlags = connectionFlagsWithout('a');
   static override args = { image: Args.string({ description: 'limit results to specific images' }) };
   static override flags = {
     all: Flags.boolean({ char: 'a', summary: 'describe all images' }),

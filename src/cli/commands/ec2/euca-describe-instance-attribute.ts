@@ -17,8 +17,9 @@ const ATTRIBUTES: Record<string, [string, string, ('t' | 'b' | 'g' | 'p')?]> = {
   'root-device-name': ['rootDeviceName', 'the name of its root device'],
   'block-device-mapping': ['blockDeviceMapping', 'its block devices', 'b'],
   'group-id': ['groupSet', 'its security groups', 'g'],
-  'product-codes': ['productCodes', 'its product codes', 'p'],
+  'product-code': ['productCodes', 'its product codes', 'p'],
   'ebs-optimized': ['ebsOptimized', 'whether it is optimized for EBS'],
+  'source-dest-check': ['sourceDestCheck', '[VPC only] whether source/destination checking is enabled'],
 };
 const NAMES = Object.keys(ATTRIBUTES);
 
@@ -38,6 +39,11 @@ export default class DescribeInstanceAttribute extends QueryCommand {
     return { InstanceId: args.instance, Attribute: ATTRIBUTES[NAMES.find((n) => flags[n])!][0] };
   }
 
+  /**
+   * As euca2ools prints it: block devices as BLOCKDEVICE lines; groups and product codes on one
+   * line, joined by ", "; user data on the lines after its heading (an empty field when none);
+   * any other attribute as `name instance value`.
+   */
   protected print(r: XmlNode, { flags }: ParsedOf<typeof DescribeInstanceAttribute>) {
     const id = r.instanceId;
     const name = ATTRIBUTES[NAMES.find((n) => flags[n])!][0];
@@ -45,18 +51,31 @@ export default class DescribeInstanceAttribute extends QueryCommand {
     if (name === 'blockDeviceMapping')
       for (const b of listOf(r, 'blockDeviceMapping'))
         lines.push(record('BLOCKDEVICE', b.deviceName, b.ebs?.volumeId, b.ebs?.attachTime, b.ebs?.deleteOnTermination));
-    else if (name === 'groupSet') for (const g of listOf(r, 'groupSet')) lines.push(record('groupId', id, g.groupId));
-    else if (name === 'productCodes')
-      for (const c of listOf(r, 'productCodes')) lines.push(record('productCodes', id, c.productCode, c.type));
-    else if (name === 'userData')
+    else if (name === 'groupSet')
       lines.push(
         record(
-          'userData',
+          'groupSet',
           id,
-          r.userData?.value !== undefined ? Buffer.from(r.userData.value, 'base64').toString('utf8') : undefined,
+          listOf(r, 'groupSet')
+            .map((g) => g.groupId || g.groupName)
+            .join(', '),
         ),
       );
-    else lines.push(record(name, id, r[name]?.value));
+    else if (name === 'productCodes')
+      lines.push(
+        record(
+          'productCodes',
+          id,
+          listOf(r, 'productCodes')
+            .map((c) => c.productCode)
+            .join(', '),
+        ),
+      );
+    else if (name === 'userData') {
+      const data = r.userData?.value ? Buffer.from(String(r.userData.value), 'base64').toString('utf8') : '';
+      if (data) lines.push(record('userData', id), data);
+      else lines.push(record('userData', id, undefined));
+    } else lines.push(record(name, id, r[name]?.value));
     this.out(lines);
   }
 }

@@ -1,9 +1,11 @@
 import { Args } from '@oclif/core';
+import { INSTANCE_FILTERS } from '../../filters';
 import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { reservationLines } from '../../printers/instances';
 import { listOf, type XmlNode } from '../../xml';
 
 export default class DescribeInstances extends QueryCommand {
+  static override filters = INSTANCE_FILTERS;
   static override summary = 'Show information about instances';
   static override description =
     'With the argument "verbose", the cloud administrator sees every account\'s instances (Eucalyptus).';

@@ -1,9 +1,11 @@
 import { Args } from '@oclif/core';
+import { REGION_FILTERS } from '../../filters';
 import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
 export default class DescribeRegions extends QueryCommand {
+  static override filters = REGION_FILTERS;
   static override summary = 'Display information about regions';
   static override strict = false;
   static override args = { region: Args.string({ description: 'limit results to specific regions' }) };

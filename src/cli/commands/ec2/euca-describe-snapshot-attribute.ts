@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { record } from '../../output';
 import { listOf, type XmlNode } from '../../xml';
 
@@ -10,8 +10,10 @@ export default class DescribeSnapshotAttribute extends QueryCommand {
   static override flags = {
     'create-volume-permission': Flags.boolean({
       char: 'c',
-      summary: 'display who can create volumes from the snapshot (the default)',
+      summary: 'display who can create volumes from the snapshot',
+      exactlyOne: ['create-volume-permission', 'product-codes'],
     }),
+    'product-codes': Flags.boolean({ char: 'p', summary: 'list associated product codes' }),
   };
   static override examples = ['<%= command.id %> snap-12345678 -c'];
   static override action = 'DescribeSnapshotAttribute';
@@ -19,15 +21,25 @@ export default class DescribeSnapshotAttribute extends QueryCommand {
   static override route = {
     snapshot: 'SnapshotId',
   };
-  static override fixedParams = { Attribute: 'createVolumePermission' };
+
+  protected override params(parsed: ParsedOf<typeof DescribeSnapshotAttribute>) {
+    return {
+      ...super.params(parsed),
+      Attribute: parsed.flags['product-codes'] ? 'productCodes' : 'createVolumePermission',
+    };
+  }
 
   protected print(result: XmlNode) {
-    this.out(
-      listOf(result, 'createVolumePermission').map((p) =>
+    const id = result.snapshotId;
+    this.out([
+      ...listOf(result, 'createVolumePermission').map((p) =>
         p.group
-          ? record('createVolumePermission', result.snapshotId, 'group', p.group)
-          : record('createVolumePermission', result.snapshotId, 'userId', p.userId),
+          ? record('createVolumePermission', id, 'group', p.group)
+          : record('createVolumePermission', id, 'userId', p.userId),
       ),
-    );
+      ...listOf(result, 'productCodes').map((c) =>
+        record('productCodes', id, 'productCode', c.type ? `[${c.type}: ${c.productCode}]` : c.productCode),
+      ),
+    ]);
   }
 }

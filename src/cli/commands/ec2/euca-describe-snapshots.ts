@@ -1,14 +1,15 @@
 import { Args, Flags } from '@oclif/core';
+import { SNAPSHOT_FILTERS } from '../../filters';
 import { filterFlag, filterParams, QueryCommand, REST } from '../../command';
 import { snapshotLines } from '../../printers/volumes';
 import { listOf, type XmlNode } from '../../xml';
 
 export default class DescribeSnapshots extends QueryCommand {
+  static override filters = SNAPSHOT_FILTERS;
   static override summary = 'Show information about snapshots';
   static override description =
     'By default, the snapshots your account owns or may create volumes from. Prints SNAPSHOT id, volume, ' +
-    'status, start time, progress, owner, volume size and description, and TAG lines. Filters: snapshot-id, ' +
-    'volume-id, status, owner-id, description, volume-size.';
+    'status, start time, progress, owner, volume size and description, and TAG lines.';
   static override strict = false;
   static override args = { snapshot: Args.string({ description: 'limit results to specific snapshots' }) };
   static override flags = {

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, type ParsedOf, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { record } from '../../output';
 import { type Params } from '../../query';
@@ -13,7 +13,6 @@ function entities(list: string[] | undefined): Params[] {
 
 export default class ModifyImageAttribute extends QueryCommand {
   static override summary = 'Modify an attribute of an image';
-  static override baseFlags = connectionFlagsWithout('a');
   static override args = { image: Args.string({ description: 'image to modify', required: true }) };
   static override flags = {
     'launch-permission': Flags.boolean({

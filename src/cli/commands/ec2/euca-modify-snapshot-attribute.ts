@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, type ParsedOf, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { record } from '../../output';
 
@@ -11,7 +11,6 @@ export default class ModifySnapshotAttribute extends QueryCommand {
     'With -c, -a ACCOUNT (or all, for everyone) grants and -r ACCOUNT revokes; prints createVolumePermission ' +
     'SNAPSHOT ADD|REMOVE userId|group NAME.';
   /** -a and -r name accounts here, as in euca2ools; the access key keeps -I and --access-key. */
-  static override baseFlags = connectionFlagsWithout('a');
   static override args = { snapshot: Args.string({ description: 'ID of the snapshot to modify', required: true }) };
   static override flags = {
     'create-volume-permission': Flags.boolean({

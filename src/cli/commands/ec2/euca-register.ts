@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { blockDeviceMapping } from '../../args';
-import { connectionFlagsWithout, type ParsedOf, QueryCommand } from '../../command';
+import { type ParsedOf, QueryCommand } from '../../command';
 import { CliError } from '../../../shared/errors';
 import { type Params } from '../../query';
 import { record } from '../../output';
@@ -12,7 +12,6 @@ export default class Register extends QueryCommand {
     "MANIFEST is the bundle's location in Walrus, BUCKET/PREFIX.manifest.xml, as euca-upload-bundle printed " +
     "it. The cloud checks the bundle's signature, decrypts it in the background and shows the image " +
     '"pending" until it is "available".';
-  static override baseFlags = connectionFlagsWithout('a', 's');
   static override args = {
     manifest: Args.string({
       description: 'location of the image manifest in Walrus (required for instance-store images)',

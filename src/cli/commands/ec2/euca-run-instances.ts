@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { blockDeviceMapping } from '../../args';
 import { type ParsedOf, QueryCommand } from '../../command';
-import { instanceCount, securityGroups, userData } from '../../instance-args';
+import { instanceCount, launchNetwork, NETWORK_INTERFACE_FORM, userData } from '../../instance-args';
 import { reservationLines } from '../../printers/instances';
 import { type XmlNode } from '../../xml';
 
@@ -64,7 +64,50 @@ export default class RunInstances extends QueryCommand {
       options: ['stop', 'terminate'],
     }),
     'placement-group': Flags.string({ summary: 'name of a placement group to launch into', helpValue: 'PLGROUP' }),
+    tenancy: Flags.string({
+      summary: '[VPC only] "dedicated" to run on single-tenant hardware',
+      options: ['default', 'dedicated'],
+    }),
     'client-token': Flags.string({ summary: 'unique identifier to ensure request idempotency', helpValue: 'TOKEN' }),
+    subnet: Flags.string({
+      char: 's',
+      summary: "[VPC only] subnet to create the instance's network interface in",
+      helpValue: 'SUBNET',
+    }),
+    'associate-public-ip-address': Flags.string({
+      summary: "[VPC only] whether to give the instance's network interface a public address (true or false)",
+      helpValue: 'BOOL',
+    }),
+    'private-ip-address': Flags.string({
+      summary: "[VPC only] a specific primary private IP address for the instance's interface",
+      helpValue: 'ADDRESS',
+    }),
+    'secondary-address': Flags.string({
+      aliases: ['secondary-private-ip-address'],
+      summary: "[VPC only] a specific secondary private IP address for the instance's interface (repeatable)",
+      helpValue: 'ADDRESS',
+      multiple: true,
+      multipleNonGreedy: true,
+      exclusive: ['secondary-count'],
+    }),
+    'secondary-count': Flags.integer({
+      aliases: ['secondary-private-ip-address-count'],
+      summary: "[VPC only] how many secondary private IP addresses to give the instance's interface",
+      helpValue: 'COUNT',
+    }),
+    'network-interface': Flags.string({
+      char: 'a',
+      summary: `[VPC only] a network interface for the new instance (repeatable): "eni-NNNNNNNN:INDEX" or ${NETWORK_INTERFACE_FORM}`,
+      helpValue: 'INTERFACE',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    'iam-profile': Flags.string({
+      char: 'p',
+      summary: 'name or ARN of the IAM instance profile to associate with the new instances',
+      helpValue: 'IPROFILE',
+    }),
+    'ebs-optimized': Flags.boolean({ summary: 'optimize the new instances for EBS I/O' }),
   };
   static override examples = [
     '<%= command.id %> emi-EC1410C1 -k mykey',
@@ -78,11 +121,15 @@ export default class RunInstances extends QueryCommand {
       ImageId: args.image,
       ...instanceCount(flags['instance-count']),
       KeyName: flags.key,
-      ...securityGroups(flags.group),
+      ...launchNetwork(flags),
       UserData: userData(flags['user-data'], flags['user-data-force'], flags['user-data-file']),
       AddressingType: flags.addressing,
       InstanceType: flags['instance-type'],
-      Placement: { AvailabilityZone: flags['availability-zone'], GroupName: flags['placement-group'] },
+      Placement: {
+        AvailabilityZone: flags['availability-zone'],
+        GroupName: flags['placement-group'],
+        Tenancy: flags.tenancy,
+      },
       KernelId: flags.kernel,
       RamdiskId: flags.ramdisk,
       BlockDeviceMapping: (flags['block-device-mapping'] ?? []).map(blockDeviceMapping),
@@ -90,6 +137,12 @@ export default class RunInstances extends QueryCommand {
       DisableApiTermination: flags['disable-api-termination'] || undefined,
       InstanceInitiatedShutdownBehavior: flags['instance-initiated-shutdown-behavior'],
       ClientToken: flags['client-token'],
+      IamInstanceProfile: flags['iam-profile']
+        ? flags['iam-profile'].startsWith('arn:')
+          ? { Arn: flags['iam-profile'] }
+          : { Name: flags['iam-profile'] }
+        : undefined,
+      EbsOptimized: flags['ebs-optimized'] ? 'true' : undefined,
     };
   }
 

@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout } from '../../command';
 import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class AccountAliasDelete extends IamCommand {
   static override summary = "Delete an account's alias";
-  static override baseFlags = connectionFlagsWithout('a');
   static override args = { name: Args.string({ description: 'the alias to delete' }) };
   static override flags = {
     'account-alias': Flags.string({ char: 'a', summary: 'the alias to delete', helpValue: 'ALIAS' }),

@@ -1,14 +1,16 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout, type ParsedOf } from '../../command';
+import { type ParsedOf } from '../../command';
 import { asAccountFlag, IamCommand, named } from '../../iam-command';
 import { type XmlNode } from '../../xml';
+import { tabify } from '../../output';
+import { writeConfigFlags } from '../../credentials-config';
 
 export default class AccountCreate extends IamCommand {
+  static override tabular = true;
   static override summary = '[Eucalyptus cloud admin only] Create a new account';
   static override description =
     'Creates the account and its admin user, and prints the account name and id (tab-separated); with -k, ' +
     "the admin's new access key id and secret key follow, one a line.";
-  static override baseFlags = connectionFlagsWithout('a');
   static override args = { name: Args.string({ description: 'name of the new account' }) };
   static override flags = {
     'account-name': Flags.string({ char: 'a', summary: 'name of the account', helpValue: 'ACCOUNT' }),
@@ -16,6 +18,7 @@ export default class AccountCreate extends IamCommand {
       char: 'k',
       summary: "also create an access key for the account's admin user and print it",
     }),
+    ...writeConfigFlags,
     'as-account': asAccountFlag,
   };
   static override examples = ['<%= command.id %> -a devs'];
@@ -25,18 +28,19 @@ export default class AccountCreate extends IamCommand {
     'account-name': named('AccountName', 'account name'),
   };
 
-  protected override print(result: XmlNode) {
+  /** The account's name and id, or with -w only the configuration file, as euca2ools prints them. */
+  protected override print(result: XmlNode, { flags }: ParsedOf<typeof AccountCreate>) {
     this.out([
-      [result.Account?.AccountName, result.Account?.AccountId].join('\t'),
-      ...(result.AccessKey ? [result.AccessKey.AccessKeyId, result.AccessKey.SecretAccessKey] : []),
+      ...(flags['write-config'] ? [] : [tabify([result.Account?.AccountName, result.Account?.AccountId])]),
+      ...(result.keyLines ?? []),
     ]);
   }
 
   protected override async after(result: XmlNode, { flags }: ParsedOf<typeof AccountCreate>) {
-    if (flags['create-accesskey'])
-      Object.assign(
-        result,
-        await this.call('CreateAccessKey', { UserName: 'admin', DelegateAccount: result.Account.AccountId }),
-      );
+    if (flags['create-accesskey'] || flags['write-config']) {
+      const accountId = result.Account.AccountId;
+      const { AccessKey } = await this.call('CreateAccessKey', { UserName: 'admin', DelegateAccount: accountId });
+      result.keyLines = await this.accessKeyLines(AccessKey, flags, accountId);
+    }
   }
 }

@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout } from '../../command';
 import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class AccountDel extends IamCommand {
   static override summary = '[Eucalyptus cloud admin only] Delete an account';
-  static override baseFlags = connectionFlagsWithout('a');
   static override args = { name: Args.string({ description: 'name of the account to delete' }) };
   static override flags = {
     'account-name': Flags.string({ char: 'a', summary: 'name of the account', helpValue: 'ACCOUNT' }),

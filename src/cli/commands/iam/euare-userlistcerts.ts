@@ -19,11 +19,13 @@ export default class UserListCerts extends IamCommand {
 
   protected override print(result: XmlNode, parsed: ParsedOf<typeof UserListCerts>) {
     const { flags } = parsed;
+    // Per certificate, as euca2ools prints them: its ID, its body (-v) as it came, its status, its user.
     this.out(
       listOf(result, 'Certificates').flatMap((c) => [
         c.CertificateId,
-        ...(flags.verbose ? [String(c.CertificateBody).trim()] : []),
+        ...(flags.verbose ? [String(c.CertificateBody)] : []),
         c.Status,
+        String(c.UserName ?? ''),
       ]),
     );
   }

@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout } from '../../command';
 import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class UserModCert extends IamCommand {
   static override summary = 'Activate or deactivate a signing certificate';
-  static override baseFlags = connectionFlagsWithout('s');
   static override args = { name: Args.string({ description: 'the certificate to change' }) };
   static override flags = {
     'certificate-id': Flags.string({ char: 'c', summary: 'the certificate to change', helpValue: 'CERT_ID' }),

@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { connectionFlagsWithout } from '../../command';
 import { asAccountFlag, IamCommand, named } from '../../iam-command';
 
 export default class UserModKey extends IamCommand {
   static override summary = 'Activate or deactivate an access key';
-  static override baseFlags = connectionFlagsWithout('s');
   static override args = { name: Args.string({ description: 'the access key to change' }) };
   static override flags = {
     'user-key-id': Flags.string({ char: 'k', summary: 'the access key to change', helpValue: 'KEY_ID' }),

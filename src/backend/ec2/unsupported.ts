@@ -1,0 +1,118 @@
+/**
+ * The EC2 features this cloud does not have, by the actions and request members that ask for
+ * them: VPC (subnets, network interfaces, egress rules, VPC addresses), IAM instance profiles,
+ * dedicated tenancy, EBS optimization, provisioned IOPS, and the newer launch options. A request
+ * that asks for one is refused with `Unsupported`, naming the feature: never ignored (a launch
+ * "into a subnet" that silently lands outside it would be worse than no launch), never half done.
+ */
+import { ServiceError } from '../errors';
+
+const VPC = 'VPC (Virtual Private Cloud)';
+
+/** Actions of features this cloud lacks, served by no handler: the feature each belongs to. */
+const ACTIONS: Record<string, string> = {
+  AuthorizeSecurityGroupEgress: `egress rules (${VPC})`,
+  RevokeSecurityGroupEgress: `egress rules (${VPC})`,
+};
+
+type Input = Record<string, any>;
+/** A request member that asks for a missing feature, and when it does (present, by default). */
+interface Member {
+  path: string;
+  feature: string;
+  asks?: (value: any) => boolean;
+}
+
+const present = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+const isTrue = (v: unknown) => v === true || v === 'true';
+const provisionedIops = (v: unknown) => typeof v === 'string' && /^io/.test(v);
+
+/** Launch options of newer EC2 this cloud has none of, named as the API names them. */
+const NEWER_LAUNCH_OPTIONS = [
+  'Ipv6AddressCount',
+  'Ipv6Addresses',
+  'ElasticGpuSpecification',
+  'ElasticInferenceAccelerators',
+  'LaunchTemplate',
+  'InstanceMarketOptions',
+  'CreditSpecification',
+  'CpuOptions',
+  'CapacityReservationSpecification',
+  'HibernationOptions',
+  'LicenseSpecifications',
+  'MetadataOptions',
+  'EnclaveOptions',
+  'EnablePrimaryIpv6',
+].map((path) => ({ path, feature: path }));
+
+const MEMBERS: Record<string, Member[]> = {
+  RunInstances: [
+    { path: 'SubnetId', feature: `subnets (${VPC})` },
+    { path: 'NetworkInterfaces', feature: `network interfaces (${VPC})` },
+    { path: 'PrivateIpAddress', feature: `chosen private IP addresses (${VPC})` },
+    { path: 'IamInstanceProfile', feature: 'IAM instance profiles' },
+    { path: 'Placement.Tenancy', feature: 'dedicated tenancy', asks: (v) => present(v) && v !== 'default' },
+    { path: 'EbsOptimized', feature: 'EBS-optimized instances', asks: isTrue },
+    { path: 'BlockDeviceMappings.*.Ebs.Iops', feature: 'provisioned IOPS' },
+    { path: 'BlockDeviceMappings.*.Ebs.VolumeType', feature: 'provisioned IOPS', asks: provisionedIops },
+    ...NEWER_LAUNCH_OPTIONS,
+  ],
+  CreateVolume: [
+    { path: 'Iops', feature: 'provisioned IOPS' },
+    { path: 'VolumeType', feature: 'provisioned IOPS', asks: provisionedIops },
+  ],
+  CreateImage: [{ path: 'BlockDeviceMappings.*.Ebs.Iops', feature: 'provisioned IOPS' }],
+  RegisterImage: [{ path: 'BlockDeviceMappings.*.Ebs.Iops', feature: 'provisioned IOPS' }],
+  AllocateAddress: [{ path: 'Domain', feature: `VPC addresses (${VPC})`, asks: (v) => v === 'vpc' }],
+  AssociateAddress: [
+    { path: 'AllocationId', feature: `address allocation IDs (${VPC})` },
+    { path: 'NetworkInterfaceId', feature: `network interfaces (${VPC})` },
+    { path: 'PrivateIpAddress', feature: `private IP addresses of network interfaces (${VPC})` },
+    { path: 'AllowReassociation', feature: `reassociation control (${VPC})` },
+  ],
+  DisassociateAddress: [{ path: 'AssociationId', feature: `address association IDs (${VPC})` }],
+  ReleaseAddress: [{ path: 'AllocationId', feature: `address allocation IDs (${VPC})` }],
+  CreateSecurityGroup: [{ path: 'VpcId', feature: `security groups in a VPC (${VPC})` }],
+  ModifyInstanceAttribute: [
+    { path: 'SourceDestCheck', feature: `source/destination checking (${VPC})` },
+    { path: 'Groups', feature: `changing an instance's security groups (${VPC})` },
+    { path: 'EbsOptimized', feature: 'EBS-optimized instances' },
+    { path: 'SriovNetSupport', feature: 'enhanced networking (SR-IOV)' },
+    { path: 'EnaSupport', feature: 'enhanced networking (ENA)' },
+    { path: 'BlockDeviceMappings', feature: "changing an instance's block device mappings" },
+    { path: 'Attribute', feature: `source/destination checking (${VPC})`, asks: (v) => v === 'sourceDestCheck' },
+  ],
+  DescribeInstanceAttribute: [
+    { path: 'Attribute', feature: `source/destination checking (${VPC})`, asks: (v) => v === 'sourceDestCheck' },
+    { path: 'Attribute', feature: 'enhanced networking (SR-IOV)', asks: (v) => v === 'sriovNetSupport' },
+  ],
+  ResetInstanceAttribute: [
+    { path: 'Attribute', feature: `source/destination checking (${VPC})`, asks: (v) => v === 'sourceDestCheck' },
+  ],
+};
+
+/** The values at a dotted path; `*` walks every item of a list. */
+function valuesAt(input: unknown, path: string[]): unknown[] {
+  if (!path.length) return [input];
+  if (input === undefined || input === null || typeof input !== 'object') return [];
+  const [head, ...rest] = path;
+  if (head === '*') return Array.isArray(input) ? input.flatMap((item) => valuesAt(item, rest)) : [];
+  return valuesAt((input as Input)[head], rest);
+}
+
+function refuse(feature: string, asked: string): never {
+  throw new ServiceError('Unsupported', `This cloud does not support ${feature} (${asked}).`);
+}
+
+/** Refuses an action of a missing feature; returns when the action is not one. */
+export function refuseUnsupportedAction(action: string): void {
+  if (Object.hasOwn(ACTIONS, action)) refuse(ACTIONS[action], action);
+}
+
+/** Refuses a request that asks for a missing feature; returns when it asks for none. */
+export function refuseUnsupportedMembers(action: string, input: Input): void {
+  for (const m of MEMBERS[action] ?? []) {
+    const asks = m.asks ?? present;
+    if (valuesAt(input, m.path.split('.')).some((v) => present(v) && asks(v))) refuse(m.feature, m.path);
+  }
+}
