@@ -1,41 +1,44 @@
 /**
  * Parsers for the argument forms several commands share, turning them into Query parameters:
- * block device mappings (`DEVICE=none | ephemeralN | [SNAP]:[SIZE]:[true|false]:[TYPE[:IOPS]]`).
+ * block device mappings (`DEVICE=none | ephemeralN | [SNAP-ID]:[GiB]:[true|false]:[TYPE[:IOPS]]`),
+ * read as euca2ools reads -b/--block-device-mapping, and refused in its words (argument errors).
  */
-import { CliError } from '../shared/errors';
+import { UsageError } from '../shared/errors';
 import { type Params } from './query';
 
+const bad = (message: string) => new UsageError(`argument -b/--block-device-mapping: ${message}`);
+
 export function blockDeviceMapping(text: string): Params {
-  const eq = text.indexOf('=');
-  if (eq <= 0)
-    throw new CliError('InvalidParameterValue', `block device mapping must have the form DEVICE=MAPPED: ${text}`);
-  const DeviceName = text.slice(0, eq);
-  const mapped = text.slice(eq + 1);
-  if (mapped === 'none') return { DeviceName, NoDevice: '' };
-  if (/^ephemeral\d+$/.test(mapped)) return { DeviceName, VirtualName: mapped };
-  const [snapshot, size, deleteOnTermination, type, iops] = mapped.split(':');
-  if (snapshot && !/^snap-[0-9a-fA-F]{8,}$/.test(snapshot))
-    throw new CliError('InvalidParameterValue', `"${snapshot}" is not a snapshot ID in block device mapping ${text}`);
-  if (size && !/^\d+$/.test(size))
-    throw new CliError(
-      'InvalidParameterValue',
-      `volume size must be a whole number of GiB in block device mapping ${text}`,
+  const parts = text.split('=');
+  if (parts.length !== 2) throw bad(`block device mapping "${text}" must have form DEVICE=MAPPED`);
+  const [DeviceName, mapped] = parts;
+  if (mapped.toLowerCase() === 'none') return { DeviceName, NoDevice: 'true' };
+  if (mapped.startsWith('ephemeral')) return { DeviceName, VirtualName: mapped };
+  if (!mapped)
+    throw bad(`invalid block device mapping "${text}".  Use "${DeviceName}=none" to suppress an existing mapping.`);
+  if (!/^(snap-|vol-|:)/.test(mapped)) throw bad(`invalid block device mapping "${text}"`);
+  const bits = mapped.split(':');
+  if (bits.length > 5)
+    throw bad(
+      `EBS block device mapping "${text}" must have form DEVICE=[SNAP-ID]:[GiB]:[true|false]:[standard|TYPE[:IOPS]]`,
     );
-  if (deleteOnTermination && !/^(true|false)$/.test(deleteOnTermination))
-    throw new CliError(
-      'InvalidParameterValue',
-      `delete-on-termination must be true or false in block device mapping ${text}`,
-    );
-  if (!snapshot && !size)
-    throw new CliError('InvalidParameterValue', `block device mapping ${text} needs a snapshot or a size`);
-  return {
-    DeviceName,
-    Ebs: {
-      SnapshotId: snapshot || undefined,
-      VolumeSize: size || undefined,
-      DeleteOnTermination: deleteOnTermination || undefined,
-      VolumeType: type || undefined,
-      Iops: iops || undefined,
-    },
+  const [snapshot, size, deleteOnTermination, type, iops] = bits;
+  if (size && !/^\d+$/.test(size)) throw bad(`second element of EBS block device mapping "${text}" must be an integer`);
+  if (deleteOnTermination && !/^(true|false)$/i.test(deleteOnTermination))
+    throw bad(`third element of EBS block device mapping "${text}" must be "true" or "false"`);
+  if (iops && type === 'standard')
+    throw bad(`fifth element of EBS block device mapping "${text}" is not allowed with volume type "standard"`);
+  const Ebs = {
+    SnapshotId: snapshot || undefined,
+    VolumeSize: size || undefined,
+    DeleteOnTermination: deleteOnTermination?.toLowerCase() || undefined,
+    VolumeType: type || undefined,
+    Iops: iops || undefined,
   };
+  if (Object.values(Ebs).every((v) => v === undefined))
+    throw bad(
+      `EBS block device mapping "${text}" must specify at least one element.  ` +
+        `Use "${DeviceName}=none" to suppress an existing mapping.`,
+    );
+  return { DeviceName, Ebs };
 }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { buildPolicy } from '../shared/policy-builder';
 import { type Parsed } from './command';
-import { CliError } from '../shared/errors';
+import { CliError, UsageError } from '../shared/errors';
 import { asAccountFlag, delegate, IamCommand, nameOf } from './iam-command';
 import { type Params } from './query';
 import { listOf, type XmlNode } from './xml';
@@ -197,7 +197,7 @@ export abstract class UploadPolicyCommand extends PolicyCommand {
     if (flags['policy-content'] !== undefined) return;
     const file = flags['policy-document'];
     if (file === undefined)
-      throw new CliError('MissingParameter', 'a policy document is required (-f FILE or -o JSON)');
+      throw new UsageError('one of the arguments -o/--policy-content -f/--policy-document is required');
     try {
       flags['policy-content'] = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
     } catch (e) {

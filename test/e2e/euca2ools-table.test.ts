@@ -292,6 +292,10 @@ describe('the euca2ools table: records on a live cloud', () => {
     const state = async () => fieldOf(await step('euca-describe-instances', [ebs]), 'INSTANCE', 5);
     await until(`${ebs} running`, async () => (await state()) === 'running');
     await step('euca-describe-instance-attribute', ['-b', ebs]);
+    // EC2-Classic's one block device change: whether a volume goes when the instance terminates.
+    await step('euca-modify-instance-attribute', ['-b', '/dev/sda1=::false', ebs]);
+    const root = (await step('euca-describe-instance-attribute', ['-b', ebs])).find((r) => r[1] === '/dev/sda1')!;
+    assert.equal(root[4], 'false');
     await step('euca-stop-instances', [ebs]);
     await until(`${ebs} stopped`, async () => (await state()) === 'stopped');
     await step('euca-reset-instance-attribute', ['--kernel', ebs]);

@@ -79,7 +79,6 @@ const MEMBERS: Record<string, Member[]> = {
     { path: 'EbsOptimized', feature: 'EBS-optimized instances' },
     { path: 'SriovNetSupport', feature: 'enhanced networking (SR-IOV)' },
     { path: 'EnaSupport', feature: 'enhanced networking (ENA)' },
-    { path: 'BlockDeviceMappings', feature: "changing an instance's block device mappings" },
     { path: 'Attribute', feature: `source/destination checking (${VPC})`, asks: (v) => v === 'sourceDestCheck' },
   ],
   DescribeInstanceAttribute: [

@@ -135,16 +135,17 @@ export async function bundleOptions(
   flags: BundleFlagValues,
   commandName: string,
 ): Promise<Omit<BundleImageOptions, 'destination' | 'onPart'>> {
+  // The arguments first: nothing is read or asked for until they are right.
   const imageType = imageTypeOf(flags);
   const blockDeviceMappings = parseMappings(flags['block-device-mappings']);
+  const keys = encryptionKeys(flags['enc-key'], flags['enc-iv']);
+  refuseBootstrap(flags);
+  checkImageSize(flags.image, parseSize('--image-size', flags['image-size']));
   const id = await resolveBundleIdentity(
     { certificate: flags.cert, privateKey: flags.privatekey, cloudCertificate: flags.ec2cert, accountId: flags.user },
     ['certificate', 'privateKey', 'cloudCertificate', 'accountId'],
     { commandName, region: flags.region },
   );
-  refuseBootstrap(flags);
-  checkImageSize(flags.image, parseSize('--image-size', flags['image-size']));
-  const keys = encryptionKeys(flags['enc-key'], flags['enc-iv']);
   return {
     image: flags.image,
     prefix: flags.prefix,

@@ -11,7 +11,7 @@ import { tagSet } from '../tags/filters';
 import type { RequestedMapping } from './ebs';
 import type { TagService } from '../tags/service';
 import { healthOf, type InstanceChanges, type InstanceService } from './service';
-import { instanceItem, reservations, stateOf } from './view';
+import { deviceMappings, instanceItem, reservations, stateOf } from './view';
 
 /** RunInstances' block device mappings (ephemeral and none entries carry no volume). */
 const requestedMapping = (m: BlockDeviceMapping): RequestedMapping =>
@@ -44,7 +44,19 @@ function instanceChanges(input: ModifyInstanceAttributeRequest): InstanceChanges
     ramdiskId: input.Ramdisk?.Value ?? older('ramdisk'),
     userData: input.UserData?.Value ?? older('userData'),
   };
+  const mappings = input.BlockDeviceMappings ?? [];
+  for (const m of mappings)
+    if (!m.DeviceName || m.Ebs?.DeleteOnTermination === undefined)
+      throw invalidParameter(
+        'BlockDeviceMapping',
+        m.DeviceName ?? '',
+        'It names a device and its DeleteOnTermination.',
+      );
   return {
+    deleteOnTermination: mappings.map((m) => ({
+      device: m.DeviceName!,
+      deleteOnTermination: m.Ebs!.DeleteOnTermination!,
+    })),
     disableApiTermination: typeof flag === 'string' ? flag === 'true' : flag,
     shutdownBehavior: input.InstanceInitiatedShutdownBehavior?.Value ?? older('instanceInitiatedShutdownBehavior'),
     whileStopped,
@@ -112,16 +124,7 @@ export function instanceActions(instances: InstanceService, tags: TagService): I
         maxResults: input.MaxResults,
         nextToken: input.NextToken || undefined,
       });
-      const devicesOf = (id: string) =>
-        (found.volumes.get(id) ?? []).map((v) => ({
-          deviceName: v.attachment!.device,
-          ebs: {
-            volumeId: v.id,
-            status: v.attachment!.status,
-            attachTime: v.attachment!.time,
-            deleteOnTermination: v.attachment!.deleteOnTermination,
-          },
-        }));
+      const devicesOf = (id: string) => deviceMappings(found.volumes.get(id) ?? []);
       const tagsOf = (id: string) => tagSet(found.tags.get(id));
       return {
         reservationSet: reservations(found.instances, instances.hypervisor(), tagsOf, devicesOf),
@@ -170,7 +173,7 @@ export function instanceActions(instances: InstanceService, tags: TagService): I
       const i = await instances.get(principal, required(input.InstanceId, 'InstanceId'));
       const attribute = required(input.Attribute, 'Attribute');
       const value = (v: string | boolean | undefined) => (v === undefined ? {} : { value: v });
-      const item = instanceItem(i, instances.hypervisor());
+      const item = instanceItem(i, instances.hypervisor(), [], deviceMappings(await instances.volumesOf(i)));
       const answers: Record<string, object> = {
         instanceType: { instanceType: value(i.instanceType) },
         kernel: { kernel: value(i.kernelId) },

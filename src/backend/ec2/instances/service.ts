@@ -161,6 +161,8 @@ function deviceFilterFields(volumesOf: (i: Instance) => Volume[]) {
 export interface InstanceChanges {
   disableApiTermination?: boolean;
   shutdownBehavior?: string;
+  /** Whether the volume at each device goes when the instance terminates. */
+  deleteOnTermination?: { device: string; deleteOnTermination: boolean }[];
   /** What changes only while the instance is stopped, taking effect when it starts. */
   whileStopped: { instanceType?: string; kernelId?: string; ramdiskId?: string; userData?: string };
 }
@@ -321,6 +323,11 @@ export class InstanceService {
     return { instances: items, nextToken };
   }
 
+  /** The volumes attached to an instance. */
+  async volumesOf(i: Instance): Promise<Volume[]> {
+    return (await this.d.volumes.attachments()).get(i.id) ?? [];
+  }
+
   /** One of the principal's instances, for DescribeInstanceAttribute. */
   async get(p: Principal, id: string): Promise<Instance> {
     return this.one(p, id);
@@ -335,7 +342,7 @@ export class InstanceService {
     const i = await this.one(p, id);
     const { disableApiTermination: disable, shutdownBehavior: behavior } = c;
     const later = Object.fromEntries(Object.entries(c.whileStopped).filter(([, v]) => v !== undefined));
-    if (disable === undefined && behavior === undefined && !Object.keys(later).length)
+    if (disable === undefined && behavior === undefined && !Object.keys(later).length && !c.deleteOnTermination?.length)
       throw new ServiceError('MissingParameter', 'The request must name an attribute to modify');
     if (Object.keys(later).length && i.state !== 'stopped')
       throw new ServiceError(
@@ -352,11 +359,13 @@ export class InstanceService {
     if (ramdiskId !== undefined) await this.bootImage(ramdiskId, 'ramdisk', 'Ramdisk');
     if (userData !== undefined && Buffer.from(userData, 'base64').length > MAX_USER_DATA)
       throw invalidParameter('UserData', '(user data)', `It is at most ${MAX_USER_DATA} bytes.`);
-    await this.d.instances.update(i.id, {
-      ...(disable !== undefined ? { disableApiTermination: disable } : {}),
-      ...(behavior !== undefined ? { shutdownBehavior: behavior as 'stop' | 'terminate' } : {}),
-      ...later,
-    });
+    if (c.deleteOnTermination?.length) await this.d.volumes.setDeleteOnTermination(i, c.deleteOnTermination);
+    if (disable !== undefined || behavior !== undefined || Object.keys(later).length)
+      await this.d.instances.update(i.id, {
+        ...(disable !== undefined ? { disableApiTermination: disable } : {}),
+        ...(behavior !== undefined ? { shutdownBehavior: behavior as 'stop' | 'terminate' } : {}),
+        ...later,
+      });
   }
 
   /** A kernel or ramdisk an instance may boot with: an available image of that type. */

@@ -4,6 +4,7 @@
  */
 import type { InstanceBlockDeviceMappingXml, TagXml } from '../../../shared/wire/ec2';
 import { type Instance, STATE_CODES } from './store';
+import type { Volume } from '../../storage/store';
 
 export function stateOf(i: Pick<Instance, 'state'>) {
   return { code: STATE_CODES[i.state], name: i.state };
@@ -11,6 +12,19 @@ export function stateOf(i: Pick<Instance, 'state'>) {
 
 /** An instance's EBS volumes as EC2's blockDeviceMapping items. */
 export type DeviceMappings = InstanceBlockDeviceMappingXml[];
+
+/** An instance's attached volumes as its blockDeviceMapping items. */
+export function deviceMappings(volumes: Volume[]): DeviceMappings {
+  return volumes.map((v) => ({
+    deviceName: v.attachment!.device,
+    ebs: {
+      volumeId: v.id,
+      status: v.attachment!.status,
+      attachTime: v.attachment!.time,
+      deleteOnTermination: v.attachment!.deleteOnTermination,
+    },
+  }));
+}
 
 export function instanceItem(i: Instance, hypervisor: string, tags: TagXml[] = [], devices: DeviceMappings = []) {
   const publicIp = i.state === 'terminated' ? undefined : i.publicIp;

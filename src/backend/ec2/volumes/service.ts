@@ -338,6 +338,27 @@ export class VolumeService {
     return this.nodeVolumesOf(i);
   }
 
+  /**
+   * Whether the volumes at these devices of an instance go when it terminates (ModifyInstanceAttribute's
+   * block device mappings). Every device must hold an attached volume; then all change at once.
+   */
+  async setDeleteOnTermination(
+    i: Instance,
+    changes: { device: string; deleteOnTermination: boolean }[],
+  ): Promise<void> {
+    const attached = await this.d.volumes.attachedTo(i.id);
+    const found = changes.map((c) => {
+      const v = attached.find((a) => a.attachment?.device === c.device);
+      if (!v)
+        throw new ServiceError('InvalidInstanceAttributeValue', `No volume is attached to ${i.id} as ${c.device}`);
+      return { v, deleteOnTermination: c.deleteOnTermination };
+    });
+    await this.d.volumes.transaction(async () => {
+      for (const { v, deleteOnTermination } of found)
+        await this.d.volumes.setAttachment(v.id, { ...v.attachment!, deleteOnTermination });
+    });
+  }
+
   /** The volumes attached to an instance, as its node links them (to boot a stopped one again). */
   async nodeVolumesOf(i: Instance): Promise<NodeVolume[]> {
     return (await this.d.volumes.attachedTo(i.id)).map((v) => ({

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { IMAGE_FILTERS } from '../../filters';
 import { filterFlag, filterParams, ServiceCommand } from '../../command';
-import { CliError } from '../../../shared/errors';
+import { UsageError } from '../../../shared/errors';
 import { imageLines } from '../../printers/images';
 import { type Params, QueryClient } from '../../query';
 import { listOf, type XmlNode } from '../../xml';
@@ -41,8 +41,12 @@ export default class DescribeImages extends ServiceCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(DescribeImages);
     const ids = argv as string[];
-    if (flags.all && (ids.length || flags.owner || flags['executable-by']))
-      throw new CliError('InvalidParameterCombination', '-a/--all is not allowed with images, -o or -x');
+    if (flags.all) {
+      if (ids.length) throw new UsageError('argument -a/--all: not allowed with a list of images');
+      if (flags['executable-by'])
+        throw new UsageError('argument -a/--all: not allowed with argument -x/--executable-by');
+      if (flags.owner) throw new UsageError('argument -a/--all: not allowed with argument -o/--owner');
+    }
     const client = new QueryClient(await this.endpoint(flags));
     const base: Params = { ImageId: ids, ...filterParams(flags.filter) };
     // As euca2ools does: with no selection, your own images plus those you may launch.

@@ -23,7 +23,7 @@ export default class DescribeInstanceTypes extends QueryCommand {
   protected print(result: XmlNode, { flags }: ParsedOf<typeof DescribeInstanceTypes>) {
     this.out(
       instanceTypeLines(result, {
-        capacity: !!(flags['by-zone'] || flags['show-capacity']),
+        capacity: !!flags['show-capacity'],
         byZone: !!flags['by-zone'],
       }),
     );

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { type ParsedOf, QueryCommand } from '../../command';
-import { CliError } from '../../../shared/errors';
+import { UsageError } from '../../../shared/errors';
 import { record } from '../../output';
 import { type Params } from '../../query';
 
@@ -54,11 +54,11 @@ export default class ModifyImageAttribute extends QueryCommand {
   protected override params({ args, flags }: ParsedOf<typeof ModifyImageAttribute>) {
     if (flags['launch-permission']) {
       if (!flags.add && !flags.remove)
-        throw new CliError('MissingParameter', 'at least one entity must be given with -a/--add or -r/--remove');
+        throw new UsageError('at least one entity must be specified with -a/--add or -r/--remove');
       return { ImageId: args.image, LaunchPermission: { Add: entities(flags.add), Remove: entities(flags.remove) } };
     }
-    if (flags.add || flags.remove)
-      throw new CliError('InvalidParameterCombination', '-a/--add and -r/--remove go with -l/--launch-permission');
+    if (flags.add) throw new UsageError('argument -a/--add may only be used with -l/--launch-permission');
+    if (flags.remove) throw new UsageError('argument -r/--remove may only be used with -l/--launch-permission');
     return { ImageId: args.image, 'Description.Value': flags.description, ProductCode: flags['product-code'] };
   }
 

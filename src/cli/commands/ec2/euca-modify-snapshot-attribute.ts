@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { type ParsedOf, QueryCommand } from '../../command';
-import { CliError } from '../../../shared/errors';
+import { UsageError } from '../../../shared/errors';
 import { record } from '../../output';
 
 const entity = (e: string) => (e === 'all' ? { Group: 'all' } : { UserId: e });
@@ -43,7 +43,7 @@ export default class ModifySnapshotAttribute extends QueryCommand {
     const add: string[] = flags.add ?? [];
     const remove: string[] = flags.remove ?? [];
     if (!add.length && !remove.length)
-      throw new CliError('MissingParameter', 'at least one entity must be specified with -a/--add or -r/--remove');
+      throw new UsageError('at least one entity must be specified with -a/--add or -r/--remove');
     return { SnapshotId: args.snapshot, CreateVolumePermission: { Add: add.map(entity), Remove: remove.map(entity) } };
   }
 

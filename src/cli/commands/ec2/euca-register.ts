@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { blockDeviceMapping } from '../../args';
 import { type ParsedOf, QueryCommand } from '../../command';
-import { CliError } from '../../../shared/errors';
+import { UsageError } from '../../../shared/errors';
 import { type Params } from '../../query';
 import { record } from '../../output';
 import { type XmlNode } from '../../xml';
@@ -52,16 +52,12 @@ export default class Register extends QueryCommand {
     const mappings: Params[] = (flags['block-device-mapping'] ?? []).map(blockDeviceMapping);
     let root: string | undefined = flags['root-device-name'];
     if (args.manifest) {
-      if (flags.snapshot)
-        throw new CliError('InvalidParameterCombination', '--snapshot is not allowed with a manifest');
+      if (flags.snapshot) throw new UsageError('argument --snapshot: not allowed with argument MANIFEST');
     } else {
       root ??= '/dev/sda1';
       const rootMapping = mappings.find((m) => m.DeviceName === root);
       if (!rootMapping && !flags.snapshot)
-        throw new CliError(
-          'MissingParameter',
-          'either a manifest location or a root device snapshot (--snapshot or -b) must be given',
-        );
+        throw new UsageError('either a manifest location or a root device snapshot mapping must be specified');
       if (!rootMapping) mappings.push({ DeviceName: root, Ebs: { SnapshotId: flags.snapshot } });
     }
     return {

@@ -3,10 +3,10 @@ import { type ParsedOf } from '../../command';
 import { asAccountFlag, delegate, IamCommand, userParam } from '../../iam-command';
 import { type XmlNode } from '../../xml';
 import * as fs from 'node:fs';
-import { CliError } from '../../../shared/errors';
+import { UsageError } from '../../../shared/errors';
 
 function readCert(file: string | undefined): string {
-  if (!file) throw new CliError('MissingParameter', 'one of -c and -f is required');
+  if (!file) throw new UsageError('one of the arguments -c/--certificate-body -f/--certificate-file is required');
   return fs.readFileSync(file, 'utf8');
 }
 

@@ -23,7 +23,8 @@ export default class UserListCerts extends IamCommand {
     this.out(
       listOf(result, 'Certificates').flatMap((c) => [
         c.CertificateId,
-        ...(flags.verbose ? [String(c.CertificateBody)] : []),
+        // The body as euca2ools prints it: with its own last newline, so a blank line follows.
+        ...(flags.verbose ? [String(c.CertificateBody).replace(/\n?$/, '\n')] : []),
         c.Status,
         String(c.UserName ?? ''),
       ]),
