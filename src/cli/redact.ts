@@ -1,9 +1,12 @@
 /**
  * Keeps secrets out of --debug traces and logs: signatures, secret keys, private key material and
- * passwords are replaced by a marker, whether they travel in headers, query strings or XML bodies.
+ * passwords are replaced by a marker, whether they travel in headers, query strings, XML bodies or
+ * the fields of an upload form (--upload-policy's signature).
  */
 const QUERY_SECRETS =
-  /((?:^|[?&\s])(?:Signature|X-Amz-Signature|SecretAccessKey|Password|X-Amz-Security-Token)=)[^&\s]*/gi;
+  /((?:^|[?&\s])(?:Signature|X-Amz-Signature|SecretAccessKey|Password|X-Amz-Security-Token|SecurityToken)=)[^&\s]*/gi;
+const FORM_SECRETS =
+  /(Content-Disposition: form-data; name="(?:Signature|x-amz-signature|x-amz-security-token)"\r\n\r\n)[^\r]*/gi;
 const HEADER_SIGNATURE = /(Signature=|AWS [^:\s]+:)[^\s,]+/g;
 const XML_SECRETS = /(<(SecretAccessKey|keyMaterial|PrivateKey|passwordData|Password|SecretKey)>)[\s\S]*?(<\/\2>)/g;
 const PEM_PRIVATE = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g;
@@ -25,6 +28,7 @@ export function redactBody(text: string): string {
   return redactQuery(
     text
       .replace(XML_SECRETS, `$1${REDACTED}$3`)
+      .replace(FORM_SECRETS, `$1${REDACTED}`)
       .replace(PEM_PRIVATE, `-----BEGIN $1PRIVATE KEY----- ${REDACTED} -----END $1PRIVATE KEY-----`),
   );
 }

@@ -70,6 +70,13 @@ test('redaction: signatures, secret keys, private keys and passwords', () => {
       'RSA PRIVATE KEY-----</keyMaterial>',
   );
   assert.ok(!body.includes('s3cr3t') && !body.includes('MII'), body);
+  // A security token in a V2 query, and an upload form's policy signature.
+  assert.equal(redactQuery('Action=X&SecurityToken=tok&Version=1'), 'Action=X&SecurityToken=<redacted>&Version=1');
+  const form = redactBody(
+    '--b\r\nContent-Disposition: form-data; name="Policy"\r\n\r\neyJ9\r\n' +
+      '--b\r\nContent-Disposition: form-data; name="Signature"\r\n\r\nc2lnbmF0dXJl\r\n--b--',
+  );
+  assert.ok(!form.includes('c2lnbmF0dXJl') && form.includes('eyJ9'), form);
 });
 
 test('filters are bounded: 50 filters, 200 values in all, 1,024 characters a value (FilterLimitExceeded)', () => {

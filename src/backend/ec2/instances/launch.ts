@@ -42,7 +42,13 @@ export interface RunInput {
   volumesMade?: (volumeIds: string[]) => Promise<void>;
 }
 
-async function usableImage(d: InstanceServiceDeps, p: Principal, id: string | undefined, type: Image['type']) {
+/** An image the principal may launch with, of the type asked for, available: one check for every path. */
+export async function usableImage(
+  d: Pick<InstanceServiceDeps, 'images'>,
+  p: Principal,
+  id: string | undefined,
+  type: Image['type'],
+) {
   if (!id) return undefined;
   const image = await d.images.get(id);
   if (!image || !(await imageVisible(d.images, p, image)))

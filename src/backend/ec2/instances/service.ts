@@ -15,7 +15,7 @@ import { tagFilterFields } from '../tags/filters';
 import type { Tag, TagStore } from '../tags/store';
 import type { Volume } from '../../storage/store';
 import type { VolumeService } from '../volumes/service';
-import { type LaunchResult, MAX_USER_DATA, type RunInput, runInstances } from './launch';
+import { type LaunchResult, MAX_USER_DATA, type RunInput, runInstances, usableImage } from './launch';
 import { endInstance, giveBack } from './lifecycle';
 import { loseInstance } from './node-loss';
 import type { ComputeServices } from './services';
@@ -355,8 +355,9 @@ export class InstanceService {
     const { instanceType, kernelId, ramdiskId, userData } = c.whileStopped;
     if (instanceType !== undefined && !(await this.d.compute.vmType(instanceType)))
       throw invalidParameter('InstanceType', instanceType, 'It is not a VM type of this cloud.');
-    if (kernelId !== undefined) await this.bootImage(kernelId, 'kernel', 'Kernel');
-    if (ramdiskId !== undefined) await this.bootImage(ramdiskId, 'ramdisk', 'Ramdisk');
+    // A kernel or ramdisk the principal may launch with, as RunInstances checks them.
+    if (kernelId !== undefined) await usableImage(this.d, p, kernelId, 'kernel');
+    if (ramdiskId !== undefined) await usableImage(this.d, p, ramdiskId, 'ramdisk');
     if (userData !== undefined && Buffer.from(userData, 'base64').length > MAX_USER_DATA)
       throw invalidParameter('UserData', '(user data)', `It is at most ${MAX_USER_DATA} bytes.`);
     if (c.deleteOnTermination?.length) await this.d.volumes.setDeleteOnTermination(i, c.deleteOnTermination);
@@ -366,13 +367,6 @@ export class InstanceService {
         ...(behavior !== undefined ? { shutdownBehavior: behavior as 'stop' | 'terminate' } : {}),
         ...later,
       });
-  }
-
-  /** A kernel or ramdisk an instance may boot with: an available image of that type. */
-  private async bootImage(id: string, type: 'kernel' | 'ramdisk', param: string): Promise<void> {
-    const image = await this.d.images.get(id);
-    if (!image || image.type !== type || image.state !== 'available')
-      throw invalidParameter(param, id, `It is not an available ${type} image of this cloud.`);
   }
 
   /** ResetInstanceAttribute: a stopped instance's kernel or ramdisk back to its image's. */
