@@ -8,6 +8,7 @@ import { type Authenticator } from './auth/verify';
 import { type CloudContext } from './context';
 import { ServiceError } from './errors';
 import { authorize, type Origin } from './iam/enforce';
+import { impliedEc2Requests } from './iam/policy/actions';
 import * as ids from './ids';
 import { type Reply } from './reply';
 import type { Principal } from './store/types';
@@ -171,6 +172,9 @@ export async function handleQuery(
         : { service: 'ec2', action, input, accountId },
       req.origin,
     );
+    if (service.protocol === 'ec2')
+      for (const implied of impliedEc2Requests(action, input))
+        await authorize(cloud, principal, { service: 'ec2', ...implied, accountId }, req.origin);
     const version = params.Version;
     if (!version) throw new ServiceError('MissingParameter', 'The request must contain the parameter Version');
     if (!/^\d{4}-\d{2}-\d{2}$/.test(version))

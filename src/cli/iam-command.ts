@@ -105,11 +105,15 @@ export abstract class IamCommand extends QueryCommand {
    */
   protected async accessKeyLines(key: XmlNode, flags: Record<string, any>, accountId?: string): Promise<string[]> {
     if (!flags['write-config']) return [key.AccessKeyId, key.SecretAccessKey];
-    const account =
-      accountId ??
-      String((await this.call('GetUser', { ...delegate(flags), UserName: key.UserName })).User?.Arn ?? '').split(
-        ':',
-      )[4];
+    // The key exists now: a user who may not GetUser still gets it, without the account (as euca2ools).
+    let account = accountId;
+    if (account === undefined)
+      try {
+        const got = await this.call('GetUser', { ...delegate(flags), UserName: key.UserName });
+        account = String(got.User?.Arn ?? '').split(':')[4];
+      } catch (e) {
+        process.stderr.write(`warning: unable to retrieve account ID (${(e as Error).message})\n`);
+      }
     const { text, warning } = credentialsConfig({
       iamUrl: this.iamUrl!,
       domain: flags.domain,

@@ -3,8 +3,9 @@
  * passwords are replaced by a marker, whether they travel in headers, query strings, XML bodies or
  * the fields of an upload form (--upload-policy's signature).
  */
-const QUERY_SECRETS =
-  /((?:^|[?&\s])(?:Signature|X-Amz-Signature|SecretAccessKey|Password|X-Amz-Security-Token|SecurityToken)=)[^&\s]*/gi;
+const QUERY_SECRETS = /((?:^|[?&\s])(?:[\w.-]*Signature|SecretAccessKey|Password|[\w.-]*Security-?Token)=)[^&\s]*/gi;
+/** A signature inside a parameter's URL-encoded value (a presigned URL passed as a parameter). */
+const ENCODED_SIGNATURE = /((?:%26|%3F)(?:X-Amz-)?Signature%3D)[^%&\s]*/gi;
 const FORM_SECRETS =
   /(Content-Disposition: form-data; name="(?:Signature|x-amz-signature|x-amz-security-token)"\r\n\r\n)[^\r]*/gi;
 const HEADER_SIGNATURE = /(Signature=|AWS [^:\s]+:)[^\s,]+/g;
@@ -14,7 +15,7 @@ const PEM_PRIVATE = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIV
 export const REDACTED = '<redacted>';
 
 export function redactQuery(text: string): string {
-  return text.replace(QUERY_SECRETS, `$1${REDACTED}`);
+  return text.replace(QUERY_SECRETS, `$1${REDACTED}`).replace(ENCODED_SIGNATURE, `$1${REDACTED}`);
 }
 
 export function redactHeader(name: string, value: string): string {

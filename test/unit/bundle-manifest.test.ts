@@ -172,6 +172,15 @@ describe('the manifest', () => {
     assert.throws(() => parseManifest(noSize), /<image\/size> is missing/);
     const wrongCount = serializeManifest(sample(), pem.userKey).replace('count="2"', 'count="3"');
     assert.throws(() => parseManifest(wrongCount), /lists 2 parts but says count="3"/);
+    // A part is a plain file name: a manifest from a bucket never writes a part elsewhere.
+    const good = serializeManifest(sample(), pem.userKey);
+    const first = /<filename>([^<]+)<\/filename>/.exec(good)![1];
+    for (const name of ['../../etc/cron.d/x', '/tmp/x', 'a/b', '..', 'a\\b'])
+      assert.throws(
+        () => parseManifest(good.replace(`<filename>${first}</filename>`, `<filename>${name}</filename>`)),
+        /is not a part's file name/,
+        name,
+      );
   });
 });
 

@@ -12,6 +12,7 @@ import {
   requestContext,
   type ServiceRequest,
 } from '../../src/backend/iam/policy/index';
+import { impliedEc2Requests } from '../../src/backend/iam/policy/actions';
 
 const A = '123456789012';
 const alice = { accountName: 'dev', userName: 'alice', accountId: A };
@@ -154,4 +155,30 @@ test('each condition operator allows and denies on EC2, S3 and IAM alike', () =>
     ];
     assert.equal(allowed(EC2('DescribeInstances'), denyPol), !expected, `Deny ${JSON.stringify(Condition)}`);
   }
+});
+
+test('a stopped instance given a new type, kernel or ramdisk is checked as a launch with them', () => {
+  // Anything on EC2, but no large VM types at launch.
+  const pol = [
+    doc(
+      { Effect: 'Allow', Action: 'ec2:*', Resource: '*' },
+      { Effect: 'Deny', Action: 'ec2:RunInstances', Resource: 'arn:aws:ec2:::vmtype/*large' },
+    ),
+  ];
+  const change = (input: object) => {
+    const implied = impliedEc2Requests('ModifyInstanceAttribute', { InstanceId: 'i-1', ...input });
+    return [EC2('ModifyInstanceAttribute', input), ...implied.map((r) => EC2(r.action, r.input))].every((r) =>
+      allowed(r, pol),
+    );
+  };
+  assert.equal(allowed(EC2('RunInstances', { ImageId: 'emi-1', InstanceType: 'm1.large' }), pol), false);
+  assert.equal(change({ InstanceType: { Value: 'm1.large' } }), false);
+  assert.equal(change({ Attribute: 'instanceType', Value: 'c1.xlarge' }), false);
+  assert.equal(change({ InstanceType: { Value: 'c1.medium' } }), true);
+  assert.equal(change({ DisableApiTermination: { Value: true } }), true);
+  // A kernel change alone names the kernel, not a type the instance may not have.
+  assert.deepEqual(impliedEc2Requests('ModifyInstanceAttribute', { Kernel: { Value: 'eki-1' } }), [
+    { action: 'RunInstances', input: { InstanceType: undefined, KernelId: 'eki-1', RamdiskId: undefined } },
+  ]);
+  assert.deepEqual(impliedEc2Requests('StopInstances', { InstanceIds: ['i-1'] }), []);
 });

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
+import { s3V2Resources } from '../../src/backend/auth/verify';
 import {
   canonicalQueryV2,
   queryStringToSignV2,
@@ -79,4 +80,15 @@ test('Query V2: signQueryV2 adds the authentication parameters and an HmacSHA256
     )
     .digest('base64');
   assert.equal(p.Signature, expected);
+});
+
+test("S3 V2 resources: the path, past Walrus' prefix, a bucket with or without its slash; never another bucket", () => {
+  assert.deepEqual(s3V2Resources('/services/Walrus/b/k'), ['/services/Walrus/b/k', '/b/k']);
+  assert.deepEqual(s3V2Resources('/services/Walrus/b'), ['/services/Walrus/b', '/b', '/b/']);
+  assert.deepEqual(s3V2Resources('/services/Walrus/b/'), ['/services/Walrus/b/', '/b/', '/b']);
+  assert.deepEqual(s3V2Resources('/services/Walrus'), ['/services/Walrus', '/']);
+  assert.deepEqual(s3V2Resources('/b/k'), ['/b/k']);
+  // Bucket "services", key "Walrus/b/k": a signature over /services/Walrus/b/k stands for no such path.
+  assert.deepEqual(s3V2Resources('/services/Walrus/services/Walrus/b/k'), ['/services/Walrus/services/Walrus/b/k']);
+  assert.deepEqual(s3V2Resources('/services/WalrusX/k'), ['/services/WalrusX/k']);
 });

@@ -72,6 +72,15 @@ test('redaction: signatures, secret keys, private keys and passwords', () => {
   assert.ok(!body.includes('s3cr3t') && !body.includes('MII'), body);
   // A security token in a V2 query, and an upload form's policy signature.
   assert.equal(redactQuery('Action=X&SecurityToken=tok&Version=1'), 'Action=X&SecurityToken=<redacted>&Version=1');
+  // euca-bundle-instance's upload policy signature, and a presigned URL passed as a parameter.
+  assert.equal(
+    redactQuery('Storage.S3.UploadPolicySignature=c2ln&Storage.S3.Bucket=b'),
+    'Storage.S3.UploadPolicySignature=<redacted>&Storage.S3.Bucket=b',
+  );
+  assert.equal(
+    redactQuery('Image.ImportManifestUrl=http%3A%2F%2Fh%2Fb%2Fk%3FExpires%3D1%26Signature%3Dc2ln&x=1'),
+    'Image.ImportManifestUrl=http%3A%2F%2Fh%2Fb%2Fk%3FExpires%3D1%26Signature%3D<redacted>&x=1',
+  );
   const form = redactBody(
     '--b\r\nContent-Disposition: form-data; name="Policy"\r\n\r\neyJ9\r\n' +
       '--b\r\nContent-Disposition: form-data; name="Signature"\r\n\r\nc2lnbmF0dXJl\r\n--b--',

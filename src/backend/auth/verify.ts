@@ -483,8 +483,11 @@ const WALRUS_PREFIX = '/services/Walrus';
  */
 export function s3V2Resources(rawPath: string): string[] {
   const paths = [rawPath];
-  if (rawPath === WALRUS_PREFIX || rawPath.startsWith(`${WALRUS_PREFIX}/`))
-    paths.push(rawPath.slice(WALRUS_PREFIX.length) || '/');
+  const past = rawPath === WALRUS_PREFIX || rawPath.startsWith(`${WALRUS_PREFIX}/`);
+  const stripped = past ? rawPath.slice(WALRUS_PREFIX.length) || '/' : undefined;
+  // Not when what is left is itself a Walrus path: a signature over /services/Walrus/B/K must
+  // never stand for /services/Walrus/services/Walrus/B/K (bucket "services", key "Walrus/B/K").
+  if (stripped && !(stripped === WALRUS_PREFIX || stripped.startsWith(`${WALRUS_PREFIX}/`))) paths.push(stripped);
   const out = new Set<string>();
   for (const p of paths) {
     out.add(p);

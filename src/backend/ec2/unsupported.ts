@@ -24,6 +24,8 @@ interface Member {
 }
 
 const present = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+const ENCRYPTION = 'encrypted EBS volumes';
+const PLACEMENT = 'placement groups, dedicated hosts and zone IDs';
 const isTrue = (v: unknown) => v === true || v === 'true';
 const provisionedIops = (v: unknown) => typeof v === 'string' && /^io/.test(v);
 
@@ -53,16 +55,25 @@ const MEMBERS: Record<string, Member[]> = {
     { path: 'IamInstanceProfile', feature: 'IAM instance profiles' },
     { path: 'Placement.Tenancy', feature: 'dedicated tenancy', asks: (v) => present(v) && v !== 'default' },
     { path: 'EbsOptimized', feature: 'EBS-optimized instances', asks: isTrue },
-    { path: 'BlockDeviceMappings.*.Ebs.Iops', feature: 'provisioned IOPS' },
-    { path: 'BlockDeviceMappings.*.Ebs.VolumeType', feature: 'provisioned IOPS', asks: provisionedIops },
+    { path: 'Placement.GroupName', feature: PLACEMENT },
+    { path: 'Placement.HostId', feature: PLACEMENT },
+    { path: 'Placement.Affinity', feature: PLACEMENT },
+    { path: 'Placement.AvailabilityZoneId', feature: PLACEMENT },
+    { path: 'Placement.PartitionNumber', feature: PLACEMENT },
+    { path: 'Placement.HostResourceGroupArn', feature: PLACEMENT },
+    { path: 'Placement.SpreadDomain', feature: PLACEMENT },
+    { path: 'Monitoring.Enabled', feature: 'detailed monitoring (CloudWatch)', asks: isTrue },
+    { path: 'DisableApiStop', feature: 'stop protection', asks: isTrue },
+    { path: 'SecondaryInterfaces', feature: `network interfaces (${VPC})` },
+    ...ebsVolumeOptions('BlockDeviceMappings.*.Ebs.'),
     ...NEWER_LAUNCH_OPTIONS,
   ],
   CreateVolume: [
-    { path: 'Iops', feature: 'provisioned IOPS' },
-    { path: 'VolumeType', feature: 'provisioned IOPS', asks: provisionedIops },
+    ...ebsVolumeOptions(''),
+    { path: 'MultiAttachEnabled', feature: 'multi-attach volumes', asks: isTrue },
   ],
-  CreateImage: [{ path: 'BlockDeviceMappings.*.Ebs.Iops', feature: 'provisioned IOPS' }],
-  RegisterImage: [{ path: 'BlockDeviceMappings.*.Ebs.Iops', feature: 'provisioned IOPS' }],
+  CreateImage: ebsVolumeOptions('BlockDeviceMappings.*.Ebs.'),
+  RegisterImage: ebsVolumeOptions('BlockDeviceMappings.*.Ebs.'),
   AllocateAddress: [{ path: 'Domain', feature: `VPC addresses (${VPC})`, asks: (v) => v === 'vpc' }],
   AssociateAddress: [
     { path: 'AllocationId', feature: `address allocation IDs (${VPC})` },
@@ -74,6 +85,7 @@ const MEMBERS: Record<string, Member[]> = {
   ReleaseAddress: [{ path: 'AllocationId', feature: `address allocation IDs (${VPC})` }],
   CreateSecurityGroup: [{ path: 'VpcId', feature: `security groups in a VPC (${VPC})` }],
   ModifyInstanceAttribute: [
+    { path: 'DisableApiStop', feature: 'stop protection' },
     { path: 'SourceDestCheck', feature: `source/destination checking (${VPC})` },
     { path: 'Groups', feature: `changing an instance's security groups (${VPC})` },
     { path: 'EbsOptimized', feature: 'EBS-optimized instances' },
@@ -89,6 +101,17 @@ const MEMBERS: Record<string, Member[]> = {
     { path: 'Attribute', feature: `source/destination checking (${VPC})`, asks: (v) => v === 'sourceDestCheck' },
   ],
 };
+
+/** What an EBS volume may ask for that this cloud's volumes have not: IOPS, throughput, encryption. */
+function ebsVolumeOptions(at: string): Member[] {
+  return [
+    { path: `${at}Iops`, feature: 'provisioned IOPS' },
+    { path: `${at}VolumeType`, feature: 'provisioned IOPS', asks: provisionedIops },
+    { path: `${at}Throughput`, feature: 'provisioned throughput' },
+    { path: `${at}Encrypted`, feature: ENCRYPTION, asks: isTrue },
+    { path: `${at}KmsKeyId`, feature: ENCRYPTION },
+  ];
+}
 
 /** The values at a dotted path; `*` walks every item of a list. */
 function valuesAt(input: unknown, path: string[]): unknown[] {

@@ -204,6 +204,16 @@ export class SqliteVolumeStore {
       .run(to, id, ...from);
     return r.changes > 0;
   }
+  /**
+   * Whether the volume attached to an instance at a device goes when the instance terminates;
+   * only while it is still attached there (checked in the same statement): false if it is not.
+   */
+  async setDeleteOnTermination(instanceId: string, device: string, value: boolean): Promise<boolean> {
+    const r = await this.db
+      .prepare('UPDATE volumes SET delete_on_termination = ? WHERE instance_id = ? AND device = ?')
+      .run(value ? 1 : 0, instanceId, device);
+    return r.changes > 0;
+  }
   async setAttachment(id: string, a: Attachment | undefined): Promise<void> {
     await this.db
       .prepare(

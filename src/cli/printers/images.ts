@@ -27,18 +27,19 @@ export function imageLines(image: XmlNode): string[] {
     ),
   ];
   for (const m of listOf(image, 'blockDeviceMapping')) {
+    // Every other mapping (a suppressed device, `none`, too) prints as euca2ools prints it: an EBS line.
     if (m.virtualName) lines.push(record('BLOCKDEVICEMAPPING', 'EPHEMERAL', m.deviceName, m.virtualName));
-    else if (m.ebs)
+    else
       lines.push(
         record(
           'BLOCKDEVICEMAPPING',
           'EBS',
           m.deviceName,
-          m.ebs.snapshotId,
-          m.ebs.volumeSize,
-          m.ebs.deleteOnTermination,
-          m.ebs.volumeType,
-          m.ebs.iops,
+          m.ebs?.snapshotId,
+          m.ebs?.volumeSize,
+          m.ebs?.deleteOnTermination,
+          m.ebs?.volumeType,
+          m.ebs?.iops,
         ),
       );
   }

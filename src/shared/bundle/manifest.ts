@@ -192,6 +192,16 @@ function textOf(v: unknown): string | undefined {
   return String(v).trim();
 }
 
+/**
+ * A part's file name must be a plain name: a manifest is read from a bucket or a stranger's
+ * bundle, and the parts it names are written beside it, never elsewhere (no "/", no "..").
+ */
+function partName(name: string): string {
+  if (name === '.' || name === '..' || /[/\\\0]/.test(name))
+    throw new CliError('InvalidManifest', `not a valid bundle manifest: "${name}" is not a part's file name`);
+  return name;
+}
+
 function required(node: Node, key: string, where: string): string {
   const v = textOf(node[key]);
   if (v === undefined || v === '')
@@ -236,7 +246,7 @@ export function parseManifest(xml: string | Buffer): Manifest {
     throw new CliError('InvalidManifest', 'not a valid bundle manifest: <image/parts> is missing');
   const parts: ManifestPart[] = ((partsNode.part ?? []) as Node[]).map((p, i) => ({
     index: p['@index'] !== undefined ? Number(p['@index']) : i,
-    filename: required(p, 'filename', 'part'),
+    filename: partName(required(p, 'filename', 'part')),
     digest: required(p, 'digest', 'part').toLowerCase(),
   }));
   parts.sort((a, b) => a.index - b.index);

@@ -342,8 +342,15 @@ export class InstanceService {
     const i = await this.one(p, id);
     const { disableApiTermination: disable, shutdownBehavior: behavior } = c;
     const later = Object.fromEntries(Object.entries(c.whileStopped).filter(([, v]) => v !== undefined));
-    if (disable === undefined && behavior === undefined && !Object.keys(later).length && !c.deleteOnTermination?.length)
-      throw new ServiceError('MissingParameter', 'The request must name an attribute to modify');
+    const named =
+      Object.keys(later).length +
+      (disable !== undefined ? 1 : 0) +
+      (behavior !== undefined ? 1 : 0) +
+      (c.deleteOnTermination?.length ? 1 : 0);
+    if (!named) throw new ServiceError('MissingParameter', 'The request must name an attribute to modify');
+    // As EC2: one attribute a request, so that a request is done whole or not at all.
+    if (named > 1)
+      throw new ServiceError('InvalidParameterCombination', 'Only one attribute can be modified at a time');
     if (Object.keys(later).length && i.state !== 'stopped')
       throw new ServiceError(
         'IncorrectInstanceState',
@@ -360,12 +367,15 @@ export class InstanceService {
     if (ramdiskId !== undefined) await usableImage(this.d, p, ramdiskId, 'ramdisk');
     if (userData !== undefined && Buffer.from(userData, 'base64').length > MAX_USER_DATA)
       throw invalidParameter('UserData', '(user data)', `It is at most ${MAX_USER_DATA} bytes.`);
+    // What takes effect at the next start changes only while the instance is still stopped
+    // (checked in the same statement): a start that came between is not given half of it.
+    if (Object.keys(later).length && !(await this.d.instances.updateIf(i.id, ['stopped'], later)))
+      throw new ServiceError('IncorrectInstanceState', `The instance '${i.id}' is no longer stopped.`);
     if (c.deleteOnTermination?.length) await this.d.volumes.setDeleteOnTermination(i, c.deleteOnTermination);
-    if (disable !== undefined || behavior !== undefined || Object.keys(later).length)
+    if (disable !== undefined || behavior !== undefined)
       await this.d.instances.update(i.id, {
         ...(disable !== undefined ? { disableApiTermination: disable } : {}),
         ...(behavior !== undefined ? { shutdownBehavior: behavior as 'stop' | 'terminate' } : {}),
-        ...later,
       });
   }
 

@@ -346,16 +346,11 @@ export class VolumeService {
     i: Instance,
     changes: { device: string; deleteOnTermination: boolean }[],
   ): Promise<void> {
-    const attached = await this.d.volumes.attachedTo(i.id);
-    const found = changes.map((c) => {
-      const v = attached.find((a) => a.attachment?.device === c.device);
-      if (!v)
-        throw new ServiceError('InvalidInstanceAttributeValue', `No volume is attached to ${i.id} as ${c.device}`);
-      return { v, deleteOnTermination: c.deleteOnTermination };
-    });
-    await this.d.volumes.transaction(async () => {
-      for (const { v, deleteOnTermination } of found)
-        await this.d.volumes.setAttachment(v.id, { ...v.attachment!, deleteOnTermination });
+    const { volumes } = this.d;
+    await volumes.transaction(async () => {
+      for (const c of changes)
+        if (!(await volumes.setDeleteOnTermination(i.id, c.device, c.deleteOnTermination)))
+          throw new ServiceError('InvalidInstanceAttributeValue', `No volume is attached to ${i.id} as ${c.device}`);
     });
   }
 

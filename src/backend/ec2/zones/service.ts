@@ -102,8 +102,8 @@ export class ZoneService {
    * zone), and how many elastic IPs its public pool has.
    */
   async accountAttributes(names: string[]): Promise<{ name: string; values: string[] }[]> {
+    // As last polled: asking this (any user may) never makes the cloud poll its nodes.
     const { controller, network } = this.d.cluster;
-    await controller.refresh();
     let instances = 0;
     for (const c of await this.d.clusters())
       instances += Math.max(0, ...(await controller.availability(c.name)).vmTypes.map((t) => t.max));

@@ -110,6 +110,28 @@ const ADDRESS_ACTIONS = new Set(['ReleaseAddress', 'AssociateAddress', 'Disassoc
 export type Ec2Canonical = (type: string, nameOrId: string) => string | undefined;
 
 /** An EC2 Query request: `ec2:<Action>` and the ARNs of its resources. */
+/**
+ * What an EC2 request also asks of the caller's policies, besides its own action: a stopped
+ * instance given a new type, kernel or ramdisk (ModifyInstanceAttribute) runs with them when it
+ * starts, so the caller must be allowed to launch with them (ec2:RunInstances on those
+ * resources), as a launch would be checked: a type a policy denies at launch is denied here too.
+ */
+export function impliedEc2Requests(action: string, input: RequestInput): { action: string; input: RequestInput }[] {
+  if (action !== 'ModifyInstanceAttribute') return [];
+  const asked = input as Record<string, { Value?: unknown } | string | undefined>;
+  const value = (member: string, attribute: string) => {
+    const v = (asked[member] as { Value?: unknown } | undefined)?.Value;
+    if (typeof v === 'string') return v;
+    return asked.Attribute === attribute && typeof asked.Value === 'string' ? asked.Value : undefined;
+  };
+  const launch = {
+    InstanceType: value('InstanceType', 'instanceType'),
+    KernelId: value('Kernel', 'kernel'),
+    RamdiskId: value('Ramdisk', 'ramdisk'),
+  };
+  return Object.values(launch).some((v) => v !== undefined) ? [{ action: 'RunInstances', input: launch }] : [];
+}
+
 export function ec2Authorization(
   action: string,
   input: RequestInput,
@@ -125,7 +147,8 @@ export function ec2Authorization(
   if (action === 'RunInstances') {
     const { Placement } = input as { Placement?: RequestInput };
     add('image', names('ImageId'));
-    add('vmtype', [names('InstanceType')[0] ?? 'm1.small']);
+    // A launch is of m1.small unless it says; the check a change implies (impliedEc2Requests) names its own.
+    add('vmtype', names('InstanceType').length || !names('ImageId').length ? names('InstanceType') : ['m1.small']);
     add('keypair', names('KeyName'));
     add('securitygroup', names('SecurityGroups', 'SecurityGroupIds'));
     add('availabilityzone', Placement ? namesIn(Placement, 'AvailabilityZone') : []);

@@ -38,7 +38,8 @@ export default class DescribeImageAttribute extends QueryCommand {
           'blockDeviceMapping',
           id,
           'blockDeviceMap',
-          `${m.deviceName}: ${m.virtualName ?? m.ebs?.snapshotId ?? ''}`,
+          // A mapping with no source (`none`) reads "None", as euca2ools prints it.
+          `${m.deviceName}: ${m.virtualName || m.ebs?.snapshotId || 'None'}`,
         ),
       );
     for (const a of ['kernel', 'ramdisk', 'description'] as const)
