@@ -57,7 +57,7 @@ export abstract class EucaCommand extends Command {
   override async init(): Promise<void> {
     const own = commandFlags(this.ctor as unknown as typeof EucaCommand);
     const spelled = (spelling: string) =>
-      Object.values(own).some((f: FlagSpellings) => spellingsOf(f).includes(spelling));
+      Object.entries(own).some(([name, f]) => spellingsOf(f as FlagSpellings, name).includes(spelling));
     const dashdash = this.argv.indexOf('--');
     const opts = dashdash < 0 ? this.argv : this.argv.slice(0, dashdash);
     if (opts.includes('--help') || (!spelled('-h') && opts.includes('-h'))) {

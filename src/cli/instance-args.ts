@@ -53,12 +53,13 @@ export function securityGroups(groups: string[] | undefined): Params {
   return { SecurityGroupId: ids.length ? ids : undefined, SecurityGroup: names.length ? names : undefined };
 }
 
-const IFACE_FORM =
+/** The nine-part form of a new VPC network interface, as euca-run-instances -a takes it. */
+export const NETWORK_INTERFACE_FORM =
   '[INTERFACE]:INDEX:[SUBNET]:[DESCRIPTION]:[PRIV_IP]:[GROUP1,GROUP2,...]:[true|false]:[SEC_IP_COUNT|:SEC_IP1,SEC_IP2,...]';
 
 /**
  * A VPC network interface as euca-run-instances -a takes it: `eni-…:INDEX` for an existing one,
- * else INDEX and SUBNET and the optional parts, in euca2ools' nine-part form (IFACE_FORM).
+ * else INDEX and SUBNET and the optional parts, in euca2ools' nine-part form (NETWORK_INTERFACE_FORM).
  */
 export function networkInterface(text: string): Params {
   const bad = (what: string) => new UsageError(`argument -a/--network-interface: ${what}`);
@@ -96,7 +97,6 @@ export function networkInterface(text: string): Params {
     SecondaryPrivateIpAddressCount: secondaryCount || undefined,
   };
 }
-export const NETWORK_INTERFACE_FORM = IFACE_FORM;
 
 /** A boolean as euca2ools' flexible_bool reads one: true/false, yes/no, 1/0, on/off. */
 export function flexibleBool(name: string, text: string): boolean {
