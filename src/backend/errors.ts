@@ -7,6 +7,8 @@ export class ServiceError extends Error {
     readonly code: string,
     message: string,
     readonly status = 400,
+    /** Headers the error answer carries (S3's x-amz-delete-marker, ...). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }

@@ -174,4 +174,35 @@ describe('S3 clients against Walrus', () => {
       );
     },
   );
+  test('boto3: the S3 semantics applications rely on, and features Walrus lacks refused, not ignored', async () => {
+    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_semantics.py')], {
+      ...awsEnv,
+      EC2_ACCOUNT_NUMBER: cloud.eucarc.EC2_ACCOUNT_NUMBER,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      [
+        'delete bucket with only uploads ok',
+        'max-keys 0 False 0',
+        'empty token 3',
+        "bucket pages ['sem'] ['sem-z'] False",
+        "get behind a delete marker NoSuchKey 404 ('true', True)",
+        "head behind a delete marker ('true', True)",
+        'if-none-match on an existing key PreconditionFailed 412',
+        'if-none-match on a new key ok',
+        'if-match stale PreconditionFailed 412',
+        'if-match current ok',
+        'cond body two',
+        'expected owner ok AccessDenied 403',
+        'eleven tags InvalidTag 400',
+        'content-encoding gzip',
+        'sse NotImplemented 501',
+        'sse-c NotImplemented 501',
+        'object lock NotImplemented 501',
+        'not written 404 404 404 404',
+        '',
+      ].join('\n'),
+    );
+  });
 });

@@ -131,7 +131,7 @@ describe('Walrus configurations', () => {
       ]);
       const eleven = Array.from({ length: 11 }, (_, i) => `{Key=k${i},Value=v}`).join(',');
       await awsFails(
-        'BadRequest',
+        'InvalidTag',
         'put-object-tagging',
         '--bucket',
         'conf',

@@ -104,7 +104,7 @@ describe('limits', () => {
     const tags = Array.from({ length: 11 }, (_, i) => `k${i}=v`).join('&');
     await assert.rejects(
       s3.putObject('limits', 'k', Buffer.from('x'), { headers: { 'x-amz-tagging': tags } }),
-      (e: CliError) => e.code === 'BadRequest',
+      (e: CliError) => e.code === 'InvalidTag',
     );
     assert.deepEqual((await s3.listObjects('limits')).objects, []);
   });

@@ -116,7 +116,8 @@ test('tags: the header form, limits, unique keys, no aws: prefix', () => {
   assert.throws(() => checkTags([{ key: '', value: '' }], 10), { code: 'InvalidTag' });
   assert.throws(() => checkTags([{ key: 'k'.repeat(129), value: '' }], 10), { code: 'InvalidTag' });
   assert.throws(() => checkTags([{ key: 'AWS:x', value: '' }], 10), { code: 'InvalidTag' });
+  // More than 10 object tags is InvalidTag, as S3 answers it.
   assert.throws(() => parseTaggingHeader(Array.from({ length: 11 }, (_, i) => `k${i}=v`).join('&')), {
-    code: 'BadRequest',
+    code: 'InvalidTag',
   });
 });

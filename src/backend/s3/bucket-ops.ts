@@ -19,14 +19,31 @@ import {
 } from './documents';
 import { requestedAcl } from './object-ops';
 import { type Caller, type Walrus } from './walrus';
+import type { ListBucketsRequest } from '../../shared/wire/s3';
 
 const MAX_KEYS = 1000;
 
-export async function listBuckets(walrus: Walrus, caller: Caller): Promise<Reply> {
+/**
+ * ListBuckets: the caller's buckets by name, all of them, or with max-buckets (1 to 10,000) a page
+ * and a continuation token; prefix narrows them, as S3 answers.
+ */
+export async function listBuckets(walrus: Walrus, caller: Caller, input: ListBucketsRequest): Promise<Reply> {
   const { owner, buckets } = await walrus.listBuckets(caller);
+  const max = input.MaxBuckets;
+  if (max !== undefined && (max < 1 || max > 10000))
+    throw new ServiceError('InvalidArgument', 'Argument max-buckets must be an integer between 1 and 10000.');
+  const after = input.ContinuationToken ? decodeToken(input.ContinuationToken) : undefined;
+  const matching = buckets
+    .filter((b) => b.name.startsWith(input.Prefix ?? ''))
+    .filter((b) => after === undefined || b.name > after)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const page = max === undefined ? matching : matching.slice(0, max);
+  const more = page.length < matching.length;
   const body = s3Answer('ListBuckets', 'ListAllMyBucketsResult', {
     Owner: { ID: owner.id, DisplayName: owner.name },
-    Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: b.created })) },
+    Buckets: { Bucket: page.map((b) => ({ Name: b.name, CreationDate: b.created })) },
+    ContinuationToken: more ? encodeToken(page[page.length - 1].name) : undefined,
+    Prefix: input.Prefix,
   });
   return xmlReply('ListBuckets', body);
 }
@@ -138,7 +155,8 @@ export async function listObjectsV2(call: S3Call): Promise<Reply> {
   const render = listing(call, input);
   const token = input.ContinuationToken;
   const startAfter = input.StartAfter;
-  const after = token !== undefined ? decodeToken(token) : startAfter;
+  // An empty continuation-token is no token, as S3 takes it.
+  const after = token ? decodeToken(token) : startAfter;
   const page = await call.walrus.listObjects(call.caller, call.bucket, {
     ...render,
     after: after ? { key: after } : undefined,

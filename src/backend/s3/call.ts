@@ -73,6 +73,19 @@ export interface Conditions {
   IfUnmodifiedSince?: string;
 }
 
+/** A request read as operation `op` by S3's model; a value of the wrong kind is S3's error. */
+export function s3Input<K extends keyof S3Operations>(
+  op: K,
+  request: { uri: Record<string, string | undefined>; query: Map<string, string>; headers: Record<string, string> },
+): S3Operations[K]['input'] {
+  try {
+    return parseRest(s3Model, op, request);
+  } catch (e) {
+    if (e instanceof WireError) throw new ServiceError(e.code, e.message, e.httpStatus);
+    throw e;
+  }
+}
+
 export class S3Call {
   readonly q: Map<string, string>;
   private readonly owners = new Map<string, Owner>();
@@ -95,13 +108,7 @@ export class S3Call {
    * headers carry, typed (src/shared/wire/rest.ts).
    */
   input<K extends keyof S3Operations>(op: K): S3Operations[K]['input'] {
-    const request = { uri: { Bucket: this.bucket, Key: this.key }, query: this.q, headers: this.req.headers };
-    try {
-      return parseRest(s3Model, op, request);
-    } catch (e) {
-      if (e instanceof WireError) throw new ServiceError(e.code, e.message, e.httpStatus);
-      throw e;
-    }
+    return s3Input(op, { uri: { Bucket: this.bucket, Key: this.key }, query: this.q, headers: this.req.headers });
   }
 
   /** A header no S3 operation's model names (Host, Origin, a CORS preflight's): the routing's and CORS's. */

@@ -10,12 +10,15 @@ import * as ids from '../ids';
 import { type Reply } from '../reply';
 import { document } from '../xml';
 import * as buckets from './bucket-ops';
-import { S3Call, type S3HttpRequest } from './call';
+import { S3Call, type S3HttpRequest, s3Input } from './call';
 import { splitResource } from './names';
 import * as configs from './config-ops';
 import { isBucketConfig } from './config-ops';
 import * as objects from './object-ops';
 import * as uploads from './upload-ops';
+import { refuseUnsupportedS3 } from './unsupported';
+import { s3Model } from '../../shared/wire/s3-model';
+import type { S3Operations } from '../../shared/wire/s3';
 import { type ObjectSource, type S3Gate, type Walrus } from './walrus';
 
 export type { S3Gate } from './walrus';
@@ -61,6 +64,7 @@ export function s3Error(err: ServiceError, resource: string, requestId: string):
   return {
     status: err.status,
     contentType: 'application/xml',
+    ...(err.headers ? { headers: err.headers } : {}),
     body: document('Error', undefined, {
       Code: err.code,
       Message: err.message,
@@ -68,6 +72,21 @@ export function s3Error(err: ServiceError, resource: string, requestId: string):
       RequestId: requestId,
     }),
   };
+}
+
+/**
+ * What every operation's request may ask besides its own work: a feature Walrus does not offer
+ * (refused, never ignored), and x-amz-expected-bucket-owner (403 unless the bucket is that
+ * account's), before the operation runs.
+ */
+async function checkAsked(walrus: Walrus, bucket: string, input: object): Promise<void> {
+  const asked = input as Record<string, unknown>;
+  refuseUnsupportedS3(asked);
+  const expected = asked.ExpectedBucketOwner;
+  if (typeof expected === 'string' && expected) {
+    const b = await walrus.store.findBucket(bucket);
+    if (b && b.ownerAccountId !== expected) throw new ServiceError('AccessDenied', 'Access Denied', 403);
+  }
 }
 
 /** An operation: its name (for the access log, also when it fails) and how to run it. */
@@ -190,7 +209,11 @@ export async function handleS3(
     if (!bucket) {
       action = 'ListBuckets';
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
-      reply = await buckets.listBuckets(walrus, principal);
+      reply = await buckets.listBuckets(
+        walrus,
+        principal,
+        s3Input('ListBuckets', { uri: {}, query: new Map(req.query), headers: req.headers }),
+      );
     } else {
       walrus.userBucket(bucket, method === 'PUT' && key === undefined && req.query.length === 0);
       // The gate's answer is for this request only: a copy's source is read as a GET of its own.
@@ -198,6 +221,7 @@ export async function handleS3(
       const call = new S3Call(granted ? walrus.grantedByPolicy() : walrus, req, principal, seed, bucket, key, readAs);
       const [name, run] = key === undefined ? bucketOperation(call, method) : objectOperation(call, method);
       action = name;
+      if (Object.hasOwn(s3Model, name)) await checkAsked(walrus, bucket, call.input(name as keyof S3Operations));
       reply = await run();
       if (method !== 'OPTIONS')
         reply = { ...reply, headers: { ...(reply.headers ?? {}), ...(await configs.corsReplyHeaders(call, method)) } };

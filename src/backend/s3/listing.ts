@@ -41,6 +41,8 @@ export async function listPage<T extends { key: string; id?: string }>(
   scan: Scan<T>,
   q: ListQuery,
 ): Promise<ListPage<T>> {
+  // max-keys=0 asks for nothing: an empty page, not a truncated one (as S3 answers).
+  if (q.maxKeys <= 0) return { entries: [], commonPrefixes: [], truncated: false };
   const prefix = Buffer.from(q.prefix, 'utf8');
   const delimiter = q.delimiter ? Buffer.from(q.delimiter, 'utf8') : undefined;
   const below = prefix.length ? successor(prefix) : undefined;

@@ -11,7 +11,7 @@ import { type ListPage, type ListQuery, listPage } from './listing';
 import { checkKey } from './names';
 import { RequestPayload } from './payload';
 import { type BucketRecord, type Checksum, type ObjectRecord, type PartRecord, type UploadRecord } from './store';
-import type { AclInput, Caller, ObjectAttributes, Walrus } from './walrus';
+import type { AclInput, Caller, ObjectAttributes, Walrus, WriteConditions } from './walrus';
 
 export const MAX_PART_NUMBER = 10000;
 /** Every part but the last must be at least this big. */
@@ -220,6 +220,7 @@ export class MultipartUploads {
     key: string,
     uploadId: string,
     listed: CompletedPart[],
+    conditions: WriteConditions = {},
   ): Promise<ObjectRecord> {
     const b = await this.walrus.writableBucket(caller, bucketName);
     const u = await this.upload(b, key, uploadId);
@@ -287,6 +288,7 @@ export class MultipartUploads {
         },
         async () => {
           if (!(await this.store.findUpload(uploadId))) throw noSuchUpload();
+          await this.walrus.writeConditions(b.id, key, conditions)();
           partFiles = await this.store.deleteUpload(uploadId);
         },
       );

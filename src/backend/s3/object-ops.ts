@@ -31,6 +31,7 @@ export async function putObject(call: S3Call): Promise<Reply> {
     call.payload(MAX_PUT_SIZE),
     call.attributes(input),
     call.aclInput(input),
+    { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch },
   );
   return emptyReply('PutObject', 200, { ETag: o.etag, ...checksumHeader(o.checksum), ...versionHeader(o) });
 }

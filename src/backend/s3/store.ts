@@ -101,8 +101,10 @@ export interface WalrusStore {
   listBuckets(ownerAccountId: string): Promise<BucketRecord[]>;
   allBucketIds(): Promise<string[]>;
   setBucketAcl(id: string, acl: Grant[]): Promise<void>;
-  /** True when the bucket holds objects or in-progress multipart uploads. */
+  /** Whether the bucket holds objects or versions (unfinished uploads do not keep it). */
   bucketInUse(id: string): Promise<boolean>;
+  /** Removes the bucket's unfinished multipart uploads; returns their parts' file ids. */
+  deleteUploadsOf(bucketId: string): Promise<string[]>;
   deleteBucket(id: string): Promise<void>;
   /** A configuration's parsed form (JSON), undefined when unset. */
   bucketConfig<T>(bucketId: string, kind: BucketConfigKind): Promise<T | undefined>;
@@ -341,9 +343,25 @@ export class SqliteWalrusStore implements WalrusStore {
   async bucketInUse(id: string): Promise<boolean> {
     return !!(
       (await this.db.prepare('SELECT 1 FROM walrus_objects WHERE bucket_id = ? LIMIT 1').get(id)) ||
-      (await this.db.prepare('SELECT 1 FROM walrus_versions WHERE bucket_id = ? LIMIT 1').get(id)) ||
-      (await this.db.prepare('SELECT 1 FROM walrus_uploads WHERE bucket_id = ? LIMIT 1').get(id))
+      (await this.db.prepare('SELECT 1 FROM walrus_versions WHERE bucket_id = ? LIMIT 1').get(id))
     );
+  }
+
+  async deleteUploadsOf(bucketId: string): Promise<string[]> {
+    return this.transaction(async () => {
+      const files = (
+        (await this.db
+          .prepare(
+            'SELECT file_id FROM walrus_parts WHERE upload_id IN (SELECT id FROM walrus_uploads WHERE bucket_id = ?)',
+          )
+          .all(bucketId)) as { file_id: string }[]
+      ).map((r) => r.file_id);
+      await this.db
+        .prepare('DELETE FROM walrus_parts WHERE upload_id IN (SELECT id FROM walrus_uploads WHERE bucket_id = ?)')
+        .run(bucketId);
+      await this.db.prepare('DELETE FROM walrus_uploads WHERE bucket_id = ?').run(bucketId);
+      return files;
+    });
   }
 
   async deleteBucket(id: string): Promise<void> {

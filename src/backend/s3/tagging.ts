@@ -17,12 +17,13 @@ export const MAX_OBJECT_TAGS = 10;
 
 const invalidTag = (message: string) => new ServiceError('InvalidTag', message);
 
-/** Validates a tag set; throws InvalidTag (or BadRequest for too many) as S3 does. */
+/** Validates a tag set; throws InvalidTag as S3 does, for too many tags too. */
 export function checkTags(tags: Tag[], max: number): Tag[] {
   if (tags.length > max)
-    throw new ServiceError(
-      max === MAX_OBJECT_TAGS ? 'BadRequest' : 'InvalidTag',
-      `Object tags cannot be greater than ${max}`,
+    throw invalidTag(
+      max === MAX_OBJECT_TAGS
+        ? `Object tags cannot be greater than ${max}`
+        : `Bucket tag count cannot be greater than ${max}`,
     );
   const seen = new Set<string>();
   for (const { key, value } of tags) {

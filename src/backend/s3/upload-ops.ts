@@ -118,9 +118,13 @@ export async function listParts(call: S3Call): Promise<Reply> {
 }
 
 export async function completeUpload(call: S3Call): Promise<Reply> {
-  const id = uploadId(call.input('CompleteMultipartUpload'));
+  const input = call.input('CompleteMultipartUpload');
+  const id = uploadId(input);
   const parts = parseCompleteMultipart(await call.xmlBody());
-  const o = await call.walrus.multipart.complete(call.caller, call.bucket, call.objectKey, id, parts);
+  const o = await call.walrus.multipart.complete(call.caller, call.bucket, call.objectKey, id, parts, {
+    ifMatch: input.IfMatch,
+    ifNoneMatch: input.IfNoneMatch,
+  });
   const location = `http://${call.header('host') ?? 'localhost'}${call.req.rawPath}`;
   return xmlReply(
     'CompleteMultipartUpload',

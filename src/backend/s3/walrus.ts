@@ -99,6 +99,17 @@ const now = () => new Date().toISOString();
 const accessDenied = () => new ServiceError('AccessDenied', 'Access Denied', 403);
 const noSuchBucket = () => new ServiceError('NoSuchBucket', 'The specified bucket does not exist', 404);
 const noSuchKey = () => new ServiceError('NoSuchKey', 'The specified key does not exist.', 404);
+const preconditionFailed = (condition: string) =>
+  new ServiceError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, {
+    'x-amz-condition': condition,
+  });
+const unquoted = (etag: string) => etag.replace(/^"|"$/g, '');
+
+/** A write's conditions (PutObject, CompleteMultipartUpload). */
+export interface WriteConditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+}
 const noSuchVersion = () => new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
 
 /**
@@ -285,6 +296,29 @@ export class Walrus {
    * whatever `alsoCheck` adds), then the replaced file, if any, is unlinked. If the commit fails,
    * the new file is.
    */
+  /**
+   * A write's If-Match / If-None-Match, checked against the key's current object in the write's
+   * own transaction (so two writers cannot both pass): If-None-Match: * only when there is none,
+   * If-Match only when its ETag matches (no object: NoSuchKey), as S3 checks them.
+   */
+  writeConditions(bucketId: string, key: string, c: WriteConditions): () => Promise<void> {
+    return async () => {
+      if (c.ifNoneMatch === undefined && c.ifMatch === undefined) return;
+      const current = await this.store.findObject(bucketId, key);
+      if (c.ifNoneMatch !== undefined) {
+        if (c.ifNoneMatch.trim() !== '*')
+          throw new ServiceError('NotImplemented', 'If-None-Match on a write takes only "*"', 501);
+        if (current) throw preconditionFailed('If-None-Match');
+      }
+      if (c.ifMatch !== undefined) {
+        if (!current) throw noSuchKey();
+        const wanted = c.ifMatch.split(',').map((e) => e.trim().replace(/^W\//, ''));
+        if (!wanted.includes('*') && !wanted.some((e) => unquoted(e) === unquoted(current.etag)))
+          throw preconditionFailed('If-Match');
+      }
+    };
+  }
+
   async commitObject(record: ObjectRecord, alsoCheck?: () => Promise<void>): Promise<ObjectRecord> {
     let obsolete: string[] = [];
     try {
@@ -360,13 +394,20 @@ export class Walrus {
     return this.bucketFor(caller, name, 'READ');
   }
 
+  /**
+   * DeleteBucket: only an empty one (no objects, no versions); its unfinished multipart uploads go
+   * with it, as S3 drops them, their parts' files after the records.
+   */
   async deleteBucket(caller: Caller, name: string): Promise<void> {
     const b = await this.bucketOwnedBy(caller, name);
-    await this.store.transaction(async () => {
+    const parts = await this.store.transaction(async () => {
       if (await this.store.bucketInUse(b.id))
         throw new ServiceError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409);
+      const files = await this.store.deleteUploadsOf(b.id);
       await this.store.deleteBucket(b.id);
+      return files;
     });
+    for (const fileId of parts) this.files.remove(b.id, fileId);
     this.files.removeBucketDir(b.id);
   }
 
@@ -406,28 +447,34 @@ export class Walrus {
     body: RequestPayload,
     attrs: ObjectAttributes,
     acl: AclInput,
+    conditions: WriteConditions = {},
   ): Promise<ObjectRecord> {
     checkKey(key);
     this.checkAttributes(attrs);
     const b = await this.writableBucket(caller, bucketName);
+    // Checked before the body is read too: a write bound to fail does not send its bytes to disk.
+    await this.writeConditions(b.id, key, conditions)();
     const owner = this.ownerFor(caller, b);
     const grants = await this.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId });
     const fileId = await this.files.write(b.id, body);
     const r = body.result!;
-    return this.commitObject({
-      bucketId: b.id,
-      key,
-      fileId,
-      size: r.size,
-      etag: `"${r.md5.toString('hex')}"`,
-      contentType: attrs.contentType,
-      headers: attrs.headers,
-      checksum: r.checksum,
-      ownerAccountId: owner,
-      acl: grants,
-      lastModified: now(),
-      tags: attrs.tags,
-    });
+    return this.commitObject(
+      {
+        bucketId: b.id,
+        key,
+        fileId,
+        size: r.size,
+        etag: `"${r.md5.toString('hex')}"`,
+        contentType: attrs.contentType,
+        headers: attrs.headers,
+        checksum: r.checksum,
+        ownerAccountId: owner,
+        acl: grants,
+        lastModified: now(),
+        tags: attrs.tags,
+      },
+      this.writeConditions(b.id, key, conditions),
+    );
   }
 
   /** The object, if the caller may read it. A missing key is AccessDenied to those who may not list. */
@@ -439,10 +486,21 @@ export class Walrus {
       : this.versions.find(b.id, key, versionId));
     if (!o) {
       if (!this.bucketAllows(b, caller, 'READ')) throw accessDenied();
-      throw versionId === undefined ? noSuchKey() : noSuchVersion();
+      if (versionId !== undefined) throw noSuchVersion();
+      // A key whose latest version is a delete marker says so, as S3 does, with the marker's id.
+      const marker = await this.versions.latestDeleteMarker(b.id, key);
+      if (!marker) throw noSuchKey();
+      throw new ServiceError('NoSuchKey', 'The specified key does not exist.', 404, {
+        'x-amz-delete-marker': 'true',
+        'x-amz-version-id': marker.versionId ?? 'null',
+      });
     }
     if ('deleteMarker' in o && o.deleteMarker)
-      throw new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+      throw new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, {
+        'x-amz-delete-marker': 'true',
+        'x-amz-version-id': versionId ?? 'null',
+        'last-modified': new Date(o.lastModified).toUTCString(),
+      });
     if (!this.objectAllows(o, caller, 'READ')) throw accessDenied();
     return o;
   }
