@@ -231,6 +231,30 @@ describe('Walrus configurations', () => {
         Origin: 'https://elsewhere.example.org',
       });
       assert.equal(other.headers['access-control-allow-origin'], '*');
+      // A refusal carries them too, so that the page can read it (an anonymous GET of a private key).
+      const denied = await rawRequest(cloud.port, 'GET', '/services/Walrus/conf/docs/a.txt', {
+        Origin: 'https://app.example.com',
+      });
+      assert.equal(denied.status, 403);
+      assert.equal(denied.headers['access-control-allow-origin'], 'https://app.example.com');
+      // A preflight without Origin is a bad request, as S3 answers it.
+      const noOrigin = await rawRequest(cloud.port, 'OPTIONS', '/services/Walrus/conf/docs/a.txt', {
+        'Access-Control-Request-Method': 'GET',
+      });
+      assert.equal(noOrigin.status, 400);
+      // Wildcard origins match by their suffix.
+      await awsOk(
+        'put-bucket-cors',
+        '--bucket',
+        'conf',
+        '--cors-configuration',
+        JSON.stringify({ CORSRules: [{ AllowedOrigins: ['https://*.example.net'], AllowedMethods: ['GET'] }] }),
+      );
+      assert.equal(
+        (await preflight('https://shop.example.net', 'GET')).headers['access-control-allow-origin'],
+        'https://shop.example.net',
+      );
+      assert.equal((await preflight('https://example.org', 'GET')).status, 403);
 
       await awsOk('delete-bucket-cors', '--bucket', 'conf');
       assert.equal((await preflight('https://app.example.com', 'GET')).status, 403);

@@ -18,6 +18,7 @@ import {
 } from './cors';
 import { lifecycleDocument, type LifecycleRule, parseLifecycle } from './lifecycle';
 import { type BucketConfigKind } from './store';
+import type { Walrus } from './walrus';
 import { parseVersioning, type VersioningStatus, versioningDocument } from './versions';
 import { MAX_BUCKET_TAGS, MAX_OBJECT_TAGS, parseTagging, type Tag, taggingDocument } from './tagging';
 
@@ -199,11 +200,19 @@ export async function preflight(call: S3Call): Promise<Reply> {
   return emptyReply('PreflightRequest', 200, corsHeaders(rule, origin, headers));
 }
 
-/** The Access-Control-* headers an ordinary request from a browser's page gets, if a rule allows it. */
-export async function corsReplyHeaders(call: S3Call, method: string): Promise<Record<string, string>> {
-  const origin = call.header('origin');
+/**
+ * The Access-Control-* headers an ordinary request from a browser's page gets, if a rule of the
+ * bucket allows its origin and method: on every answer, errors too (a page must be able to read
+ * S3's refusal), as S3 sends them.
+ */
+export async function corsReplyHeaders(
+  walrus: Walrus,
+  bucket: string,
+  origin: string | undefined,
+  method: string,
+): Promise<Record<string, string>> {
   if (!origin) return {};
-  const rules = await call.walrus.corsRules(call.bucket);
+  const rules = await walrus.corsRules(bucket);
   const rule = rules && matchCors(rules, origin, method);
   return rule ? corsHeaders(rule, origin) : {};
 }

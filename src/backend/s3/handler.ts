@@ -223,12 +223,16 @@ export async function handleS3(
       action = name;
       if (Object.hasOwn(s3Model, name)) await checkAsked(walrus, bucket, call.input(name as keyof S3Operations));
       reply = await run();
-      if (method !== 'OPTIONS')
-        reply = { ...reply, headers: { ...(reply.headers ?? {}), ...(await configs.corsReplyHeaders(call, method)) } };
     }
   } catch (e) {
     if (!(e instanceof ServiceError)) throw e;
     reply = { ...s3Error(e, req.resourcePath, requestId), action };
   }
-  return { ...reply, headers: { ...tag, ...(reply.headers ?? {}) } };
+  // A preflight answers its own; every other answer to a page, a refusal too, carries the bucket's CORS headers.
+  const { bucket } = splitResource(req.resourcePath);
+  const cors =
+    bucket !== undefined && req.method !== 'OPTIONS'
+      ? await configs.corsReplyHeaders(walrus, bucket, req.headers.origin, req.method).catch(() => ({}))
+      : {};
+  return { ...reply, headers: { ...tag, ...(reply.headers ?? {}), ...cors } };
 }
