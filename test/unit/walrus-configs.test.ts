@@ -48,8 +48,12 @@ test('lifecycle documents: the legacy Prefix, Filter with And, and the refusals'
     enabled: true,
     prefix: 'p/',
     tags: [],
+    legacyPrefix: true,
     expirationDays: 3,
     expirationDate: undefined,
+    expiredObjectDeleteMarker: undefined,
+    noncurrentDays: undefined,
+    newerNoncurrentVersions: undefined,
     abortUploadDays: undefined,
   });
   const [and] = parseLifecycle(
