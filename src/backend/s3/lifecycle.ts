@@ -4,8 +4,9 @@
  * ObjectSizeLessThan and And), Enabled or Disabled, and its actions: Expiration after Days or on
  * a Date, ExpiredObjectDeleteMarker, NoncurrentVersionExpiration after NoncurrentDays (keeping
  * NewerNoncurrentVersions), AbortIncompleteMultipartUpload after DaysAfterInitiation) and when a
- * rule applies to an object, a noncurrent version, a delete marker or an upload. As S3 does, a rule counts days from the object's creation to the next midnight
- * UTC. The sweep that acts on the rules is lifecycle-sweeps.ts.
+ * rule applies to an object, a noncurrent version, a delete marker or an upload. As S3 does, a
+ * rule counts days from the object's creation to the next midnight UTC. The sweep that acts on
+ * the rules is lifecycle-sweeps.ts.
  */
 import type { LifecycleRuleXml } from '../../shared/wire/s3';
 import { ServiceError } from '../errors';
