@@ -89,6 +89,15 @@ async function checkAsked(walrus: Walrus, bucket: string, input: object): Promis
   }
 }
 
+/** The bucket a path names, if it can be read. */
+function bucketNamed(resourcePath: string): string | undefined {
+  try {
+    return splitResource(resourcePath).bucket;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An operation: its name (for the access log, also when it fails) and how to run it. */
 type Operation = [string, () => Reply | Promise<Reply>];
 
@@ -228,11 +237,12 @@ export async function handleS3(
     if (!(e instanceof ServiceError)) throw e;
     reply = { ...s3Error(e, req.resourcePath, requestId), action };
   }
-  // A preflight answers its own; every other answer to a page, a refusal too, carries the bucket's CORS headers.
-  const { bucket } = splitResource(req.resourcePath);
+  // A preflight answers its own; every other answer to a page, a refusal too (an authentication
+  // failure as well), carries the bucket's CORS headers. A path that cannot be read names no bucket.
+  const named = req.method === 'OPTIONS' || !req.headers.origin ? undefined : bucketNamed(req.resourcePath);
   const cors =
-    bucket !== undefined && req.method !== 'OPTIONS'
-      ? await configs.corsReplyHeaders(walrus, bucket, req.headers.origin, req.method).catch(() => ({}))
+    named !== undefined
+      ? await configs.corsReplyHeaders(walrus, named, req.headers.origin, req.method).catch(() => ({}))
       : {};
   return { ...reply, headers: { ...tag, ...(reply.headers ?? {}), ...cors } };
 }
