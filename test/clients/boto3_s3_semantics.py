@@ -65,6 +65,11 @@ tags = '&'.join('k%d=v' % i for i in range(11))
 print('eleven tags', code(lambda: s3.put_object(Bucket='sem', Key='t', Body=b'x', Tagging=tags)))
 s3.put_object(Bucket='sem', Key='gz', Body=b'x', ContentEncoding='gzip')
 print('content-encoding', s3.head_object(Bucket='sem', Key='gz').get('ContentEncoding'))
+mpu = s3.create_multipart_upload(Bucket='sem', Key='copied')
+print('part copy past the end', code(lambda: s3.upload_part_copy(
+    Bucket='sem', Key='copied', UploadId=mpu['UploadId'], PartNumber=1,
+    CopySource={'Bucket': 'sem', 'Key': 'cond'}, CopySourceRange='bytes=0-100')))
+s3.abort_multipart_upload(Bucket='sem', Key='copied', UploadId=mpu['UploadId'])
 print('sse', code(lambda: s3.put_object(Bucket='sem', Key='secret', Body=b'x', ServerSideEncryption='AES256')))
 print('sse-c', code(lambda: s3.put_object(Bucket='sem', Key='secret', Body=b'x', SSECustomerAlgorithm='AES256',
                                            SSECustomerKey='k' * 32)))

@@ -197,6 +197,7 @@ describe('S3 clients against Walrus', () => {
         'expected owner ok AccessDenied 403',
         'eleven tags InvalidTag 400',
         'content-encoding gzip',
+        'part copy past the end InvalidRange 416',
         'sse NotImplemented 501',
         'sse-c NotImplemented 501',
         'object lock NotImplemented 501',

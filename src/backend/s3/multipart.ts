@@ -179,12 +179,15 @@ export class MultipartUploads {
   ): Promise<PartRecord> {
     await this.checkUploadPart(caller, bucketName, key, uploadId, partNumber);
     check?.(src);
-    if (range && (range.start > range.end || range.end >= src.size))
+    if (range && range.start > range.end)
       throw new ServiceError(
         'InvalidArgument',
         'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the ' +
           'zero-based offsets of the first and last bytes to copy',
       );
+    // A range past the source's end is not satisfiable, as S3 answers it.
+    if (range && range.end >= src.size)
+      throw new ServiceError('InvalidRange', 'The requested range is not satisfiable', 416);
     const bytes = this.walrus.openRange(src, range?.start, range?.end) as AsyncIterable<Buffer>;
     return this.uploadPart(caller, bucketName, key, uploadId, partNumber, bytes);
   }
