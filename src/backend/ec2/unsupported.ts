@@ -5,6 +5,7 @@
  * that asks for one is refused with `Unsupported`, naming the feature: never ignored (a launch
  * "into a subnet" that silently lands outside it would be worse than no launch), never half done.
  */
+import { type AskingMember as Member, firstAsking } from '../asked-features';
 import { ServiceError } from '../errors';
 
 const VPC = 'VPC (Virtual Private Cloud)';
@@ -14,14 +15,6 @@ const ACTIONS: Record<string, string> = {
   AuthorizeSecurityGroupEgress: `egress rules (${VPC})`,
   RevokeSecurityGroupEgress: `egress rules (${VPC})`,
 };
-
-type Input = Record<string, any>;
-/** A request member that asks for a missing feature, and when it does (present, by default). */
-interface Member {
-  path: string;
-  feature: string;
-  asks?: (value: any) => boolean;
-}
 
 const present = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 const ENCRYPTION = 'encrypted EBS volumes';
@@ -53,7 +46,7 @@ const MEMBERS: Record<string, Member[]> = {
     { path: 'NetworkInterfaces', feature: `network interfaces (${VPC})` },
     { path: 'PrivateIpAddress', feature: `chosen private IP addresses (${VPC})` },
     { path: 'IamInstanceProfile', feature: 'IAM instance profiles' },
-    { path: 'Placement.Tenancy', feature: 'dedicated tenancy', asks: (v) => present(v) && v !== 'default' },
+    { path: 'Placement.Tenancy', feature: 'dedicated tenancy', asks: (v) => v !== 'default' },
     { path: 'EbsOptimized', feature: 'EBS-optimized instances', asks: isTrue },
     { path: 'Placement.GroupName', feature: PLACEMENT },
     { path: 'Placement.HostId', feature: PLACEMENT },
@@ -113,15 +106,6 @@ function ebsVolumeOptions(at: string): Member[] {
   ];
 }
 
-/** The values at a dotted path; `*` walks every item of a list. */
-function valuesAt(input: unknown, path: string[]): unknown[] {
-  if (!path.length) return [input];
-  if (input === undefined || input === null || typeof input !== 'object') return [];
-  const [head, ...rest] = path;
-  if (head === '*') return Array.isArray(input) ? input.flatMap((item) => valuesAt(item, rest)) : [];
-  return valuesAt((input as Input)[head], rest);
-}
-
 function refuse(feature: string, asked: string): never {
   throw new ServiceError('Unsupported', `This cloud does not support ${feature} (${asked}).`);
 }
@@ -132,9 +116,7 @@ export function refuseUnsupportedAction(action: string): void {
 }
 
 /** Refuses a request that asks for a missing feature; returns when it asks for none. */
-export function refuseUnsupportedMembers(action: string, input: Input): void {
-  for (const m of MEMBERS[action] ?? []) {
-    const asks = m.asks ?? present;
-    if (valuesAt(input, m.path.split('.')).some((v) => present(v) && asks(v))) refuse(m.feature, m.path);
-  }
+export function refuseUnsupportedMembers(action: string, input: Record<string, unknown>): void {
+  const asked = firstAsking(input, MEMBERS[action] ?? [], present);
+  if (asked) refuse(asked.feature, asked.path);
 }

@@ -89,6 +89,8 @@ export function s3Input<K extends keyof S3Operations>(
 export class S3Call {
   readonly q: Map<string, string>;
   private readonly owners = new Map<string, Owner>();
+  /** Each operation's reading of the request, made once: the handler's checks and the operation share it. */
+  private readonly inputs = new Map<keyof S3Operations, unknown>();
 
   constructor(
     readonly walrus: Walrus,
@@ -105,10 +107,14 @@ export class S3Call {
 
   /**
    * The request read as operation `op` by S3's model: the members its path, query string and
-   * headers carry, typed (src/shared/wire/rest.ts).
+   * headers carry, typed (src/shared/wire/rest.ts). Read once per operation; callers do not change it.
    */
   input<K extends keyof S3Operations>(op: K): S3Operations[K]['input'] {
-    return s3Input(op, { uri: { Bucket: this.bucket, Key: this.key }, query: this.q, headers: this.req.headers });
+    if (!this.inputs.has(op)) {
+      const request = { uri: { Bucket: this.bucket, Key: this.key }, query: this.q, headers: this.req.headers };
+      this.inputs.set(op, s3Input(op, request));
+    }
+    return this.inputs.get(op) as S3Operations[K]['input'];
   }
 
   /** A header no S3 operation's model names (Host, Origin, a CORS preflight's): the routing's and CORS's. */
