@@ -53,6 +53,15 @@ export async function runOk(cmd: string, args: string[], env: Record<string, str
   return r.stdout;
 }
 
+/** The folders tempDir made: removed when the test file's process ends (KEEP_TEST_DIRS=1 keeps them). */
+const madeDirs: string[] = [];
+process.once('exit', () => {
+  if (process.env.KEEP_TEST_DIRS) return;
+  for (const dir of madeDirs) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+});
+
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
