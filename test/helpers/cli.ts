@@ -57,7 +57,13 @@ export async function runOk(cmd: string, args: string[], env: Record<string, str
 const madeDirs: string[] = [];
 process.once('exit', () => {
   if (process.env.KEEP_TEST_DIRS) return;
-  for (const dir of madeDirs) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  for (const dir of madeDirs) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // Still in use (a mount a failed test left behind): kept, as KEEP_TEST_DIRS would.
+    }
+  }
 });
 
 export function tempDir(prefix: string): string {

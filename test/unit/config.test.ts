@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseEucarc } from '../../src/shared/eucarc';
 import { parseIni } from '../../src/cli/config/ini';
 import { resolveEndpoint } from '../../src/cli/config/resolve';
 import { cloudPaths } from '../../src/shared/paths';
+import { tempDir } from '../helpers/cli';
 
 const INI = parseIni(`
 # comment
@@ -119,7 +119,7 @@ test('AWS host names give the signing region; a bad URL is a clear error', async
 });
 
 test('nothing configured: the local cloud, found by its pid file and eucarc', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'euca-local-'));
+  const dir = tempDir('euca-local-');
   const paths = cloudPaths(dir);
   fs.mkdirSync(paths.runDir, { recursive: true });
   fs.mkdirSync(paths.credentialsDir, { recursive: true });
