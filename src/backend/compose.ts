@@ -30,6 +30,7 @@ import * as path from 'node:path';
 import { PropertyService } from './properties/service';
 import { SqlitePropertyStore } from './properties/store';
 import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
+import { MasterKey } from './s3/encryption';
 import { CloudBuckets } from './s3/cloud-buckets';
 import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
 import { SqliteVolumeStore } from './storage/store';
@@ -61,6 +62,7 @@ export async function composeCloud(
     accounts: store,
     cloudAccountName: CLOUD_ACCOUNT,
     systemBuckets: [SNAPSHOT_BUCKET],
+    masterKey: new MasterKey(path.join(paths.keysDir, 'walrus-master.key')),
   });
   const images = new SqliteImageStore(store.db);
   const keypairs = new SqliteKeyPairStore(store.db);

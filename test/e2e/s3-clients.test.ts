@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT, run, tempDir } from '../helpers/cli';
 import { startCloud, type TestCloud } from '../helpers/cloud';
+import { filesUnder } from '../helpers/s3';
+import { cloudPaths } from '../../src/shared/paths';
 
 const S3CMD = '/usr/bin/s3cmd';
 const MiB = 1024 * 1024;
@@ -198,12 +200,72 @@ describe('S3 clients against Walrus', () => {
         'eleven tags InvalidTag 400',
         'content-encoding gzip',
         'part copy past the end InvalidRange 416',
-        'sse NotImplemented 501',
-        'sse-c NotImplemented 501',
         'object lock NotImplemented 501',
-        'not written 404 404 404 404',
+        'not written 404 404',
         '',
       ].join('\n'),
     );
+  });
+  test('server-side encryption: SSE-S3, SSE-C and a default with boto3 and the aws CLI, sealed on disk', async () => {
+    const mark = `plaintext-${randomBytes(8).toString('hex')}`;
+    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_encryption.py')], {
+      ...awsEnv,
+      PLAINTEXT_MARK: mark,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      [
+        'sse-s3 AES256 AES256 True AES256',
+        'sse-s3 range True',
+        'sse-c AES256 True False',
+        'sse-c without key InvalidRequest 400 400 400',
+        'sse-c other key AccessDenied 403',
+        'sse-c with key True AES256',
+        'sse-c key for a plain object ok InvalidRequest 400',
+        'sse-kms KMS.NotFoundException 400 404 404',
+        'unknown sse InvalidArgument 400',
+        'no default ServerSideEncryptionConfigurationNotFoundError 404',
+        'default AES256',
+        'sealed by default AES256',
+        'kms default KMS.NotFoundException 400',
+        'default removed ServerSideEncryptionConfigurationNotFoundError 404 None',
+        'mp-s3 AES256 AES256 True True True',
+        'mp-c part without key InvalidRequest 400',
+        'mp-c None AES256 True True True',
+        'copy sse-c to sse-s3 AES256 True',
+        'copy sse-c without its key InvalidRequest 400',
+        'reseal in place True InvalidRequest 400',
+        'part copy from sse-c True',
+        '',
+      ].join('\n'),
+    );
+    // The aws CLI's --sse and --sse-c, both ways.
+    const key = path.join(work, 'customer.key');
+    fs.writeFileSync(key, randomBytes(32));
+    const source = path.join(work, 'marked.txt');
+    fs.writeFileSync(source, mark.repeat(500));
+    const aws = (...args: string[]) => run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, ...args], awsEnv);
+    const sseC = ['--sse-c', 'AES256', '--sse-c-key', `fileb://${key}`];
+    for (const [name, sealing] of [
+      ['cli-s3', ['--sse', 'AES256']],
+      ['cli-c', sseC],
+    ] as const) {
+      assert.equal((await aws('s3', 'cp', source, `s3://enc/${name}`, ...sealing)).code, 0);
+      const back = path.join(work, `${name}.back`);
+      const reading = name === 'cli-c' ? sseC : [];
+      const got = await aws('s3', 'cp', `s3://enc/${name}`, back, ...reading);
+      assert.equal(got.code, 0, got.stderr);
+      assert.equal(md5File(back), md5File(source));
+    }
+    const head = await aws('s3api', 'head-object', '--bucket', 'enc', '--key', 'cli-s3');
+    assert.equal(JSON.parse(head.stdout).ServerSideEncryption, 'AES256');
+    assert.notEqual((await aws('s3', 'cp', 's3://enc/cli-c', path.join(work, 'nokey'))).code, 0);
+    // Every sealed object's bytes are ciphertext on disk: the plaintext is in no file but the plain ones.
+    const { walrusDir, keysDir } = cloudPaths(cloud.dataDir);
+    const holding = filesUnder(walrusDir).filter((f) => fs.readFileSync(path.join(walrusDir, f)).includes(mark));
+    assert.equal(holding.length, 2, `only the two plain objects that hold it ("e" and "pc"): ${holding}`);
+    const master = fs.statSync(path.join(keysDir, 'walrus-master.key'));
+    assert.equal(master.mode & 0o777, 0o600);
   });
 });

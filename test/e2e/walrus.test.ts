@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cloudPaths } from '../../src/shared/paths';
 import { ObjectFiles, SqliteWalrusStore, Walrus } from '../../src/backend/s3';
+import { MasterKey } from '../../src/backend/s3/encryption';
 import { SqliteStore } from '../../src/backend/store/sqlite';
 import type { Principal } from '../../src/backend/store/types';
 import { ChunkSigner, signV4 } from '../../src/shared/auth/sigv4';
@@ -414,6 +415,7 @@ describe('Walrus', () => {
           files: new ObjectFiles(paths.walrusDir),
           accounts: store,
           cloudAccountName: 'eucalyptus',
+          masterKey: new MasterKey(path.join(paths.keysDir, 'walrus-master.key')),
         });
         const cloudAdmin = (await store.findAccessKey(cloud.eucarc.EC2_ACCESS_KEY))!.principal;
         const bobPrincipal = (await store.findAccessKey(bob.accessKeyId))!.principal;

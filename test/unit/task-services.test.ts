@@ -14,6 +14,7 @@ import { ConversionTaskService } from '../../src/backend/ec2/volumes/conversion-
 import type { VolumeService } from '../../src/backend/ec2/volumes/service';
 import { createAccountWithAdmin } from '../../src/backend/iam/accounts';
 import { ObjectFiles, SqliteWalrusStore, Walrus } from '../../src/backend/s3';
+import { MasterKey } from '../../src/backend/s3/encryption';
 import type { StorageController } from '../../src/backend/storage/controller';
 import { type ConversionTask, SqliteVolumeStore } from '../../src/backend/storage/store';
 import { SqliteStore } from '../../src/backend/store/sqlite';
@@ -36,6 +37,7 @@ async function world() {
     files: new ObjectFiles(path.join(dir, 'walrus')),
     accounts: store,
     cloudAccountName: 'eucalyptus',
+    masterKey: new MasterKey(path.join(dir, 'master.key')),
   });
   return { dir, store, walrus, alice: await tenant('alice'), bob: await tenant('bob') };
 }

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { createAccountWithAdmin } from '../../src/backend/iam/accounts';
 import { ObjectFiles, SqliteWalrusStore, Walrus } from '../../src/backend/s3';
+import { MasterKey } from '../../src/backend/s3/encryption';
 import { lifecycleDocument, parseLifecycle } from '../../src/backend/s3/lifecycle';
 import { applyLifecycle } from '../../src/backend/s3/lifecycle-sweeps';
 import { RequestPayload } from '../../src/backend/s3/payload';
@@ -31,6 +32,7 @@ async function world() {
     files: new ObjectFiles(path.join(dir, 'walrus')),
     accounts: store,
     cloudAccountName: 'eucalyptus',
+    masterKey: new MasterKey(path.join(dir, 'master.key')),
   });
   const put = (bucket: string, k: string, data: string) =>
     walrus.putObject(

@@ -197,10 +197,6 @@ export async function deleteObjects(call: S3Call): Promise<Reply> {
 /** Configurations a bucket here never has: reading one says so, as S3 does for an unset one. */
 const NEVER_SET: Record<string, [string, string]> = {
   website: ['NoSuchWebsiteConfiguration', 'The specified bucket does not have a website configuration'],
-  encryption: [
-    'ServerSideEncryptionConfigurationNotFoundError',
-    'The server side encryption configuration was not found',
-  ],
   replication: ['ReplicationConfigurationNotFoundError', 'The replication configuration was not found'],
 };
 

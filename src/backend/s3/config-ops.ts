@@ -16,6 +16,7 @@ import {
   parseCors,
   requestedHeaders,
 } from './cors';
+import { defaultEncryptionDocument, type DefaultEncryption, parseDefaultEncryption } from './encryption';
 import { lifecycleDocument, type LifecycleRule, parseLifecycle } from './lifecycle';
 import { type BucketConfigKind } from './store';
 import type { Walrus } from './walrus';
@@ -55,6 +56,13 @@ const KINDS: Record<DocumentKind, ConfigKind<any>> = {
     parse: parseLifecycle,
     render: (rules: LifecycleRule[]) => lifecycleDocument(rules),
     unset: ['NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist'],
+    putStatus: 200,
+  },
+  encryption: {
+    name: 'BucketEncryption',
+    parse: parseDefaultEncryption,
+    render: (d: DefaultEncryption) => defaultEncryptionDocument(d),
+    unset: ['ServerSideEncryptionConfigurationNotFoundError', 'The server side encryption configuration was not found'],
     putStatus: 200,
   },
 };

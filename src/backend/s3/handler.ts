@@ -31,7 +31,6 @@ const UNSUPPORTED = new Set([
   'accelerate',
   'analytics',
   'attributes',
-  'encryption',
   'intelligent-tiering',
   'inventory',
   'legal-hold',
@@ -52,7 +51,7 @@ const UNSUPPORTED = new Set([
 ]);
 
 /** The sub-resources kept as configuration (bucket ?tagging, ?cors, ?lifecycle; object ?tagging). */
-const CONFIGURED = new Set(['tagging', 'cors', 'lifecycle', 'versioning', 'versions', 'policy']);
+const CONFIGURED = new Set(['tagging', 'cors', 'lifecycle', 'versioning', 'versions', 'policy', 'encryption']);
 
 const notImplemented = (what: string) =>
   new ServiceError('NotImplemented', `${what} is not implemented by this cloud`, 501);

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ServiceError } from '../errors';
+import { type Encryption, type EncryptionRequest, newIv, seal } from './encryption';
 import { type ListPage, type ListQuery, listPage } from './listing';
 import { checkKey } from './names';
 import { RequestPayload } from './payload';
@@ -16,6 +17,9 @@ import type { AclInput, Caller, ObjectAttributes, Walrus, WriteConditions } from
 export const MAX_PART_NUMBER = 10000;
 /** Every part but the last must be at least this big. */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
+
+/** A part just stored, with how its upload is sealed (for the answer's headers). */
+export type StoredPart = PartRecord & { encryption?: Omit<Encryption, 'ivs'> };
 
 /** A part as CompleteMultipartUpload lists it. */
 export interface CompletedPart {
@@ -88,10 +92,12 @@ export class MultipartUploads {
     attrs: ObjectAttributes,
     acl: AclInput,
     checksumAlgorithm?: string,
+    sse?: EncryptionRequest,
   ): Promise<UploadRecord> {
     checkKey(key);
     this.walrus.checkAttributes(attrs);
     const b = await this.walrus.writableBucket(caller, bucketName);
+    const sealing = await this.walrus.sealingFor(b, sse);
     const owner = this.walrus.ownerFor(caller, b);
     const upload: UploadRecord = {
       id: this.walrus.files.newId(),
@@ -105,22 +111,28 @@ export class MultipartUploads {
       acl: await this.walrus.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId }),
       checksumAlgorithm,
       initiated: new Date().toISOString(),
+      encryption: sealing?.encryption,
     };
     await this.store.createUpload(upload);
     return upload;
   }
 
-  /** Checks, before the body is read, that a part may be uploaded. */
+  /**
+   * Checks, before the body is read, that a part may be uploaded: and, for a sealed upload, that
+   * the key to seal it with is at hand (SSE-C: the request sent the upload's customer key).
+   */
   async checkUploadPart(
     caller: Caller,
     bucketName: string,
     key: string,
     uploadId: string,
     partNumber: number,
-  ): Promise<{ b: BucketRecord; u: UploadRecord }> {
+    sent?: EncryptionRequest,
+  ): Promise<{ b: BucketRecord; u: UploadRecord; sealKey?: Buffer }> {
     checkPartNumber(partNumber);
     const b = await this.walrus.writableBucket(caller, bucketName);
-    return { b, u: await this.upload(b, key, uploadId) };
+    const u = await this.upload(b, key, uploadId);
+    return { b, u, sealKey: this.walrus.unsealingKey(u, sent) };
   }
 
   /** Stores a part from a request body (its checksum is kept) or from another object's bytes. */
@@ -131,8 +143,10 @@ export class MultipartUploads {
     uploadId: string,
     partNumber: number,
     body: AsyncIterable<Buffer>,
-  ): Promise<PartRecord> {
-    const { b } = await this.checkUploadPart(caller, bucketName, key, uploadId, partNumber);
+    sent?: EncryptionRequest,
+  ): Promise<StoredPart> {
+    const { b, u, sealKey } = await this.checkUploadPart(caller, bucketName, key, uploadId, partNumber, sent);
+    const iv = sealKey && newIv();
     const md5 = createHash('md5');
     let size = 0;
     const counted = (async function* () {
@@ -142,8 +156,9 @@ export class MultipartUploads {
         yield piece;
       }
     })();
-    const fileId = await this.walrus.files.write(b.id, counted);
+    const fileId = await this.walrus.files.write(b.id, sealKey ? seal(counted, sealKey, iv!) : counted);
     const part: PartRecord = {
+      iv: iv?.toString('base64'),
       uploadId,
       partNumber,
       fileId,
@@ -163,7 +178,7 @@ export class MultipartUploads {
       throw e;
     }
     if (replaced) this.walrus.files.remove(b.id, replaced);
-    return part;
+    return { ...part, encryption: u.encryption };
   }
 
   /** UploadPartCopy: a part's bytes from (a range of) an object the caller has read (Walrus.readAs). */
@@ -176,8 +191,9 @@ export class MultipartUploads {
     src: ObjectRecord,
     range?: { start: number; end: number },
     check?: (o: ObjectRecord) => void,
-  ): Promise<PartRecord> {
-    await this.checkUploadPart(caller, bucketName, key, uploadId, partNumber);
+    keys: { source?: EncryptionRequest; target?: EncryptionRequest } = {},
+  ): Promise<StoredPart> {
+    await this.checkUploadPart(caller, bucketName, key, uploadId, partNumber, keys.target);
     check?.(src);
     if (range && range.start > range.end)
       throw new ServiceError(
@@ -188,8 +204,8 @@ export class MultipartUploads {
     // A range past the source's end is not satisfiable, as S3 answers it.
     if (range && range.end >= src.size)
       throw new ServiceError('InvalidRange', 'The requested range is not satisfiable', 416);
-    const bytes = this.walrus.openRange(src, range?.start, range?.end) as AsyncIterable<Buffer>;
-    return this.uploadPart(caller, bucketName, key, uploadId, partNumber, bytes);
+    const bytes = this.walrus.openRange(src, range?.start, range?.end, keys.source) as AsyncIterable<Buffer>;
+    return this.uploadPart(caller, bucketName, key, uploadId, partNumber, bytes, keys.target);
   }
 
   async listParts(
@@ -280,6 +296,8 @@ export class MultipartUploads {
           bucketId: b.id,
           key,
           fileId,
+          encryption: u.encryption && { ...u.encryption, ivs: parts.map((p) => p.iv!) },
+          multipart: { uploadId, partSizes: parts.map((p) => p.size) },
           size: parts.reduce((n, p) => n + p.size, 0),
           etag: `"${etag.digest('hex')}-${parts.length}"`,
           contentType: u.contentType,

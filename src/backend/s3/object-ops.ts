@@ -16,6 +16,7 @@ import {
   xmlReply,
 } from './call';
 import { aclDocument, parseAccessControlPolicy, s3Answer } from './documents';
+import { encryptionHeaders, requestedEncryption, sentCopySourceKey, sentCustomerKey } from './encryption';
 import { type Checksum, type ObjectRecord } from './store';
 import { type AclInput, MAX_PUT_SIZE } from './walrus';
 
@@ -32,8 +33,14 @@ export async function putObject(call: S3Call): Promise<Reply> {
     call.attributes(input),
     call.aclInput(input),
     { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch },
+    requestedEncryption(input),
   );
-  return emptyReply('PutObject', 200, { ETag: o.etag, ...checksumHeader(o.checksum), ...versionHeader(o) });
+  return emptyReply('PutObject', 200, {
+    ETag: o.etag,
+    ...checksumHeader(o.checksum),
+    ...versionHeader(o),
+    ...encryptionHeaders(o.encryption),
+  });
 }
 
 /** x-amz-metadata-directive or x-amz-tagging-directive: COPY (the default) or REPLACE. */
@@ -56,6 +63,8 @@ export async function copyObject(call: S3Call): Promise<Reply> {
       acl: call.aclInput(input),
       check: (src) => checkConditions(src, copySourceConditions(input), true),
       tags: directive(input.TaggingDirective, 'tagging') === 'REPLACE' ? (attributes.tags ?? []) : undefined,
+      sourceKey: sentCopySourceKey(input),
+      sse: requestedEncryption(input),
     },
   );
   const sourceVersion: Record<string, string> = source.versionId
@@ -67,6 +76,7 @@ export async function copyObject(call: S3Call): Promise<Reply> {
     {
       ...versionHeader(o),
       ...sourceVersion,
+      ...encryptionHeaders(o.encryption),
     },
   );
 }
@@ -116,8 +126,15 @@ export async function getObject(call: S3Call, head: boolean): Promise<Reply> {
   const action = head ? 'HeadObject' : 'GetObject';
   const input = call.input(action);
   const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey, input.VersionId);
+  const sent = sentCustomerKey(input);
+  call.walrus.unsealingKey(o, sent); // a sealed object is not even described without its key
   if (checkConditions(o, input) === 'not-modified') return emptyReply(action, 304, objectHeaders(o));
-  const headers: Record<string, string> = { ...storedHeaders(o), ...objectHeaders(o), 'Accept-Ranges': 'bytes' };
+  const headers: Record<string, string> = {
+    ...storedHeaders(o),
+    ...objectHeaders(o),
+    ...encryptionHeaders(o.encryption),
+    'Accept-Ranges': 'bytes',
+  };
   if (o.tags?.length) headers['x-amz-tagging-count'] = String(o.tags.length);
   for (const [member, name] of OVERRIDES) {
     const v = input[member];
@@ -137,7 +154,7 @@ export async function getObject(call: S3Call, head: boolean): Promise<Reply> {
   if (range) headers['Content-Range'] = `bytes ${start}-${end}/${o.size}`;
   const status = range ? 206 : 200;
   if (head || o.size === 0) return { status, headers, action };
-  return { status, headers, stream: call.walrus.openRange(o, start, end), action };
+  return { status, headers, stream: call.walrus.openRange(o, start, end, sent), action };
 }
 
 export async function deleteObject(call: S3Call): Promise<Reply> {

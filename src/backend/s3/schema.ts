@@ -37,5 +37,14 @@ export const walrusSchema: SchemaPart = {
      checksum TEXT, owner_account_id TEXT NOT NULL, acl TEXT NOT NULL DEFAULT '[]', last_modified TEXT NOT NULL,
      tags TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (bucket_id, key, version_id)) WITHOUT ROWID;
    CREATE INDEX walrus_versions_seq ON walrus_versions(bucket_id, key, seq);`,
+    // Server-side encryption (JSON: how the bytes are sealed; never a customer's key) and a
+    // multipart object's make-up (JSON: the upload it completed, its parts' sizes); an upload's
+    // encryption and each part's counter.
+    `ALTER TABLE walrus_objects ADD COLUMN encryption TEXT;
+   ALTER TABLE walrus_objects ADD COLUMN multipart TEXT;
+   ALTER TABLE walrus_versions ADD COLUMN encryption TEXT;
+   ALTER TABLE walrus_versions ADD COLUMN multipart TEXT;
+   ALTER TABLE walrus_uploads ADD COLUMN encryption TEXT;
+   ALTER TABLE walrus_parts ADD COLUMN iv TEXT;`,
   ],
 };

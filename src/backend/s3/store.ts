@@ -6,6 +6,7 @@
  */
 import type { SqlDatabase } from '../store/sql';
 import { type Grant } from './acl';
+import type { Encryption } from './encryption';
 import type { Tag } from './tagging';
 
 export interface Checksum {
@@ -41,6 +42,15 @@ export interface ObjectRecord {
   tags?: Tag[];
   /** The version's id; undefined for the null version (unversioned, or written while suspended). */
   versionId?: string;
+  /** How the bytes are sealed on disk; undefined: in the clear. */
+  encryption?: Encryption;
+  /** A multipart object's make-up: the upload it completed and its parts' sizes, in order. */
+  multipart?: MultipartMakeup;
+}
+
+export interface MultipartMakeup {
+  uploadId: string;
+  partSizes: number[];
 }
 
 /** One version of a key, current or not, or a delete marker. */
@@ -66,10 +76,12 @@ export interface UploadRecord {
   checksumAlgorithm?: string;
   initiated: string;
   tags?: Tag[];
+  /** How the parts are sealed (each part's counter is its own). */
+  encryption?: Omit<Encryption, 'ivs'>;
 }
 
 /** The configurations a bucket may hold, each kept as its parsed form. */
-export type BucketConfigKind = 'tagging' | 'cors' | 'lifecycle' | 'versioning' | 'policy';
+export type BucketConfigKind = 'tagging' | 'cors' | 'lifecycle' | 'versioning' | 'policy' | 'encryption';
 
 export interface PartRecord {
   uploadId: string;
@@ -79,6 +91,8 @@ export interface PartRecord {
   etag: string;
   checksum?: Checksum;
   lastModified: string;
+  /** The part's counter start (base64), when its upload is sealed. */
+  iv?: string;
 }
 
 /**
@@ -181,6 +195,8 @@ interface ObjectRow {
   last_modified: string;
   tags: string;
   version_id: string | null;
+  encryption: string | null;
+  multipart: string | null;
 }
 /** A row of walrus_versions (an object's, with its place among the key's versions). */
 interface VersionRow extends ObjectRow {
@@ -202,6 +218,7 @@ interface UploadRow {
   checksum_algorithm: string | null;
   initiated: string;
   tags: string;
+  encryption: string | null;
 }
 /** A row of walrus_parts. */
 interface PartRow {
@@ -212,10 +229,12 @@ interface PartRow {
   etag: string;
   checksum: string | null;
   last_modified: string;
+  iv: string | null;
 }
 
 const utf8 = (key: string) => Buffer.from(key, 'utf8');
 const json = <T>(text: string | null | undefined, empty: T): T => (text ? (JSON.parse(text) as T) : empty);
+const optionalJson = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 const encodeChecksum = (c?: Checksum) => (c ? `${c.algorithm}:${c.value}` : null);
 function decodeChecksum(text: string | null): Checksum | undefined {
   if (!text) return undefined;
@@ -246,6 +265,8 @@ const toObject = (r: ObjectRow): ObjectRecord => ({
   lastModified: r.last_modified,
   tags: json(r.tags, []),
   versionId: r.version_id ?? undefined,
+  encryption: json(r.encryption, undefined),
+  multipart: json(r.multipart, undefined),
 });
 
 const NULL_VERSION = 'null';
@@ -270,6 +291,7 @@ const toUpload = (r: UploadRow): UploadRecord => ({
   checksumAlgorithm: r.checksum_algorithm ?? undefined,
   initiated: r.initiated,
   tags: json(r.tags, []),
+  encryption: json(r.encryption, undefined),
 });
 
 const toPart = (r: PartRow): PartRecord => ({
@@ -280,6 +302,7 @@ const toPart = (r: PartRow): PartRecord => ({
   etag: r.etag,
   checksum: decodeChecksum(r.checksum),
   lastModified: r.last_modified,
+  iv: r.iv ?? undefined,
 });
 
 function rangeSql(range: KeyRange, withIds = false): { sql: string; args: (Buffer | string)[] } {
@@ -382,8 +405,8 @@ export class SqliteWalrusStore implements WalrusStore {
         .get(o.bucketId, utf8(o.key))) as { file_id: string } | undefined;
       await this.db
         .prepare(
-          `INSERT OR REPLACE INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR REPLACE INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id, encryption, multipart)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           o.bucketId,
@@ -399,6 +422,8 @@ export class SqliteWalrusStore implements WalrusStore {
           o.lastModified,
           JSON.stringify(o.tags ?? []),
           o.versionId ?? null,
+          optionalJson(o.encryption),
+          optionalJson(o.multipart),
         );
       return old?.file_id as string | undefined;
     });
@@ -461,8 +486,8 @@ export class SqliteWalrusStore implements WalrusStore {
   async createUpload(u: UploadRecord): Promise<void> {
     await this.db
       .prepare(
-        `INSERT INTO walrus_uploads (id, bucket_id, key, owner_account_id, initiator_user_id, content_type, headers, acl, checksum_algorithm, initiated, tags)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO walrus_uploads (id, bucket_id, key, owner_account_id, initiator_user_id, content_type, headers, acl, checksum_algorithm, initiated, tags, encryption)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         u.id,
@@ -476,6 +501,7 @@ export class SqliteWalrusStore implements WalrusStore {
         u.checksumAlgorithm ?? null,
         u.initiated,
         JSON.stringify(u.tags ?? []),
+        optionalJson(u.encryption),
       );
   }
 
@@ -512,9 +538,18 @@ export class SqliteWalrusStore implements WalrusStore {
       await this.db
         .prepare(
           'INSERT OR REPLACE INTO walrus_parts (upload_id, part_number, file_id, size, etag, checksum, ' +
-            'last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            'last_modified, iv) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(p.uploadId, p.partNumber, p.fileId, p.size, p.etag, encodeChecksum(p.checksum), p.lastModified);
+        .run(
+          p.uploadId,
+          p.partNumber,
+          p.fileId,
+          p.size,
+          p.etag,
+          encodeChecksum(p.checksum),
+          p.lastModified,
+          p.iv ?? null,
+        );
       return old?.file_id as string | undefined;
     });
   }
@@ -538,9 +573,9 @@ export class SqliteWalrusStore implements WalrusStore {
       (
         await this.db
           .prepare(
-            `INSERT INTO walrus_versions (bucket_id, key, version_id, seq, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags)
+            `INSERT INTO walrus_versions (bucket_id, key, version_id, seq, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, encryption, multipart)
            SELECT bucket_id, key, coalesce(version_id, '${NULL_VERSION}'), (SELECT coalesce(max(seq), 0) + 1 FROM walrus_versions v WHERE v.bucket_id = o.bucket_id AND v.key = o.key),
-             file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags
+             file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, encryption, multipart
            FROM walrus_objects o WHERE bucket_id = ? AND key = ?`,
           )
           .run(bucketId, utf8(key))
@@ -605,9 +640,10 @@ export class SqliteWalrusStore implements WalrusStore {
       (await this.db
         .prepare(
           `SELECT * FROM (
-             SELECT *, '' AS id, 0 AS seq, 0 AS delete_marker, 1 AS current, 1 AS latest FROM walrus_objects WHERE bucket_id = ?
+             SELECT bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id, encryption, multipart,
+               '' AS id, 0 AS seq, 0 AS delete_marker, 1 AS current, 1 AS latest FROM walrus_objects WHERE bucket_id = ?
              UNION ALL
-             SELECT bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id,
+             SELECT bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id, encryption, multipart,
                ${VERSION_ORDER} AS id, seq, delete_marker, 0 AS current,
                NOT EXISTS (SELECT 1 FROM walrus_objects o WHERE o.bucket_id = v.bucket_id AND o.key = v.key)
                  AND seq = (SELECT max(seq) FROM walrus_versions n WHERE n.bucket_id = v.bucket_id AND n.key = v.key) AS latest

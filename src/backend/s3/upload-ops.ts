@@ -8,6 +8,7 @@ import { type Reply } from '../reply';
 import { checkConditions, copySourceConditions, emptyReply, type S3Call, versionHeader, xmlReply } from './call';
 import { isChecksumAlgorithm } from './checksums';
 import { listPartsDocument, listUploadsDocument, parseCompleteMultipart, s3Answer } from './documents';
+import { encryptionHeaders, requestedEncryption, sentCopySourceKey, sentCustomerKey } from './encryption';
 import { checksumHeader } from './object-ops';
 import { encodingType } from './bucket-ops';
 import { MAX_PUT_SIZE } from './walrus';
@@ -29,8 +30,12 @@ export async function createUpload(call: S3Call): Promise<Reply> {
     call.attributes(input),
     call.aclInput(input),
     algorithm,
+    requestedEncryption(input),
   );
-  const headers: Record<string, string> = algorithm ? { 'x-amz-checksum-algorithm': algorithm.toUpperCase() } : {};
+  const headers: Record<string, string> = {
+    ...(algorithm ? { 'x-amz-checksum-algorithm': algorithm.toUpperCase() } : {}),
+    ...encryptionHeaders(u.encryption),
+  };
   return xmlReply(
     'CreateMultipartUpload',
     s3Answer('CreateMultipartUpload', 'InitiateMultipartUploadResult', {
@@ -68,10 +73,12 @@ export async function uploadPartCopy(call: S3Call): Promise<Reply> {
     (await call.copySourceObject(input.CopySource!)).object,
     copyRange(input.CopySourceRange),
     check,
+    { source: sentCopySourceKey(input), target: sentCustomerKey(input) },
   );
   return xmlReply(
     'UploadPartCopy',
     s3Answer('UploadPartCopy', 'CopyPartResult', { LastModified: part.lastModified, ETag: part.etag }),
+    encryptionHeaders(part.encryption),
   );
 }
 
@@ -80,8 +87,9 @@ export async function uploadPart(call: S3Call): Promise<Reply> {
   const id = uploadId(input);
   const partNumber = input.PartNumber ?? 0;
   const mp = call.walrus.multipart;
+  const sent = sentCustomerKey(input);
   // Refuse before the body is read (and before 100 Continue) when the part cannot be taken.
-  await mp.checkUploadPart(call.caller, call.bucket, call.objectKey, id, partNumber);
+  await mp.checkUploadPart(call.caller, call.bucket, call.objectKey, id, partNumber, sent);
   const part = await mp.uploadPart(
     call.caller,
     call.bucket,
@@ -89,8 +97,13 @@ export async function uploadPart(call: S3Call): Promise<Reply> {
     id,
     partNumber,
     call.payload(MAX_PUT_SIZE),
+    sent,
   );
-  return emptyReply('UploadPart', 200, { ETag: part.etag, ...checksumHeader(part.checksum) });
+  return emptyReply('UploadPart', 200, {
+    ETag: part.etag,
+    ...checksumHeader(part.checksum),
+    ...encryptionHeaders(part.encryption),
+  });
 }
 
 export async function listParts(call: S3Call): Promise<Reply> {
@@ -134,7 +147,7 @@ export async function completeUpload(call: S3Call): Promise<Reply> {
       Key: o.key,
       ETag: o.etag,
     }),
-    versionHeader(o),
+    { ...versionHeader(o), ...encryptionHeaders(o.encryption) },
   );
 }
 

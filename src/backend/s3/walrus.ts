@@ -21,6 +21,18 @@ import {
   type Requester,
   validateGrants,
 } from './acl';
+import {
+  type DefaultEncryption,
+  type Encryption,
+  type EncryptionRequest,
+  keyFor,
+  type MasterKey,
+  newIv,
+  newSealing,
+  seal,
+  type Sealing,
+  unseal,
+} from './encryption';
 import { type ListPage, type ListQuery, listPage } from './listing';
 import { MultipartUploads } from './multipart';
 import { checkBucketName, checkKey } from './names';
@@ -93,6 +105,8 @@ export interface WalrusOptions {
   cloudAccountName: string;
   /** Buckets the cloud keeps for itself (snapshots): no other account may create them. */
   systemBuckets?: string[];
+  /** The key SSE-S3 data keys are sealed under. */
+  masterKey: MasterKey;
 }
 
 const now = () => new Date().toISOString();
@@ -146,9 +160,11 @@ export class Walrus {
   private cloudAccountId?: string;
   /** The cloud's own buckets' names (CloudBuckets keeps them), refused to users. */
   readonly systemBuckets: ReadonlySet<string>;
+  readonly masterKey: MasterKey;
 
   constructor(opts: WalrusOptions) {
     this.store = opts.store;
+    this.masterKey = opts.masterKey;
     this.files = opts.files;
     this.accounts = opts.accounts;
     this.cloudAccountName = opts.cloudAccountName;
@@ -188,7 +204,7 @@ export class Walrus {
     if (!b) throw noSuchBucket();
     const o = await this.store.findObject(b.id, key);
     if (!o) throw noSuchKey();
-    return this.files.open(b.id, o.fileId);
+    return this.openRange(o);
   }
 
   /**
@@ -448,6 +464,7 @@ export class Walrus {
     attrs: ObjectAttributes,
     acl: AclInput,
     conditions: WriteConditions = {},
+    sse?: EncryptionRequest,
   ): Promise<ObjectRecord> {
     checkKey(key);
     this.checkAttributes(attrs);
@@ -456,13 +473,14 @@ export class Walrus {
     await this.writeConditions(b.id, key, conditions)();
     const owner = this.ownerFor(caller, b);
     const grants = await this.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId });
-    const fileId = await this.files.write(b.id, body);
+    const { fileId, encryption } = await this.writeFile(b.id, body, await this.sealingFor(b, sse));
     const r = body.result!;
     return this.commitObject(
       {
         bucketId: b.id,
         key,
         fileId,
+        encryption,
         size: r.size,
         etag: `"${r.md5.toString('hex')}"`,
         contentType: attrs.contentType,
@@ -505,9 +523,41 @@ export class Walrus {
     return o;
   }
 
-  /** Opens the object's bytes start..end (inclusive) now; see ObjectFiles.open. */
-  openRange(o: ObjectRecord, start?: number, end?: number): Readable {
-    return this.files.open(o.bucketId, o.fileId, start, end);
+  /**
+   * Opens the object's bytes start..end (inclusive) now (see ObjectFiles.open), unsealed when it is
+   * encrypted: SSE-S3 by the cloud's key, SSE-C only with the customer's key `sent` again.
+   */
+  openRange(o: ObjectRecord, start?: number, end?: number, sent?: EncryptionRequest): Readable {
+    const key = this.unsealingKey(o, sent);
+    const raw = this.files.open(o.bucketId, o.fileId, start, end);
+    if (!key || !o.encryption) return raw;
+    const sizes = o.multipart?.partSizes ?? [o.size];
+    const segments = o.encryption.ivs.map((iv, i) => ({ size: sizes[i], iv: Buffer.from(iv, 'base64') }));
+    return unseal(raw as AsyncIterable<Buffer>, key, segments, start ?? 0);
+  }
+
+  /** The key an object's bytes open with, given the SSE-C key a request sent (see keyFor); throws if it cannot. */
+  unsealingKey(o: { encryption?: Omit<Encryption, 'ivs'> }, sent?: EncryptionRequest): Buffer | undefined {
+    return keyFor(o.encryption, sent, this.masterKey);
+  }
+
+  /** How a new object in the bucket is sealed: as the request asks, else by the bucket's default. */
+  async sealingFor(b: BucketRecord, asked?: EncryptionRequest): Promise<Sealing | undefined> {
+    const byDefault = await this.store.bucketConfig<DefaultEncryption>(b.id, 'encryption');
+    const wanted: EncryptionRequest | undefined = asked ?? (byDefault ? { mode: 'AES256' } : undefined);
+    return wanted && newSealing(wanted, this.masterKey);
+  }
+
+  /** Writes bytes to a new file, sealed (one segment, a fresh counter) when `key` is given. */
+  async writeFile(
+    bucketId: string,
+    body: AsyncIterable<Buffer>,
+    sealing?: { encryption: Omit<Encryption, 'ivs'>; key: Buffer },
+  ): Promise<{ fileId: string; encryption?: Encryption }> {
+    if (!sealing) return { fileId: await this.files.write(bucketId, body) };
+    const iv = newIv();
+    const fileId = await this.files.write(bucketId, seal(body, sealing.key, iv));
+    return { fileId, encryption: { ...sealing.encryption, ivs: [iv.toString('base64')] } };
   }
 
   /** DELETE: of the key (a delete marker when versioned), or of one version for good. */
@@ -620,13 +670,23 @@ export class Walrus {
     caller: Caller,
     source: { object: ObjectRecord; versionId?: string },
     target: { bucket: string; key: string },
-    opts: { replace?: ObjectAttributes; acl: AclInput; check?: (o: ObjectRecord) => void; tags?: Tag[] },
+    opts: {
+      replace?: ObjectAttributes;
+      acl: AclInput;
+      check?: (o: ObjectRecord) => void;
+      tags?: Tag[];
+      /** The SSE-C key of the source, when it is sealed with one. */
+      sourceKey?: EncryptionRequest;
+      /** The encryption the copy asks for (else the target bucket's default). */
+      sse?: EncryptionRequest;
+    },
   ): Promise<ObjectRecord> {
     checkKey(target.key);
     const src = source.object;
     opts.check?.(src);
     const b = await this.writableBucket(caller, target.bucket);
-    if (b.id === src.bucketId && target.key === src.key && !opts.replace && source.versionId === undefined) {
+    const selfCopy = b.id === src.bucketId && target.key === src.key && source.versionId === undefined;
+    if (selfCopy && !opts.replace && !opts.sse) {
       throw new ServiceError(
         'InvalidRequest',
         'This copy request is illegal because it is trying to copy an object to itself without changing the ' +
@@ -636,9 +696,10 @@ export class Walrus {
     if (opts.replace) this.checkAttributes(opts.replace);
     const owner = this.ownerFor(caller, b);
     const grants = await this.grantsFor(opts.acl, { owner, bucketOwner: b.ownerAccountId });
+    const sealing = await this.sealingFor(b, opts.sse);
     const md5 = createHash('md5');
-    const bytes = this.openRange(src);
-    const fileId = await this.files.write(
+    const bytes = this.openRange(src, undefined, undefined, opts.sourceKey);
+    const { fileId, encryption } = await this.writeFile(
       b.id,
       (async function* () {
         for await (const piece of bytes as AsyncIterable<Buffer>) {
@@ -646,12 +707,14 @@ export class Walrus {
           yield piece;
         }
       })(),
+      sealing,
     );
     const attrs = opts.replace ?? { contentType: src.contentType, headers: src.headers };
     return this.commitObject({
       bucketId: b.id,
       key: target.key,
       fileId,
+      encryption,
       size: src.size,
       etag: `"${md5.digest('hex')}"`,
       contentType: attrs.contentType,

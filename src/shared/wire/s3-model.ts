@@ -130,7 +130,15 @@ export const s3Model: RestModel = {
     Bucket: ['uri', 'Bucket', 's'],
     ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
   },
+  DeleteBucketEncryption: {
+    Bucket: ['uri', 'Bucket', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
   DeleteBucketLifecycle: {
+    Bucket: ['uri', 'Bucket', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
+  DeleteBucketOwnershipControls: {
     Bucket: ['uri', 'Bucket', 's'],
     ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
   },
@@ -168,8 +176,16 @@ export const s3Model: RestModel = {
     ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
     ChecksumAlgorithm: ['header', 'x-amz-sdk-checksum-algorithm', 's'],
   },
+  DeletePublicAccessBlock: {
+    Bucket: ['uri', 'Bucket', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
   GetBucketAcl: { Bucket: ['uri', 'Bucket', 's'], ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'] },
   GetBucketCors: {
+    Bucket: ['uri', 'Bucket', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
+  GetBucketEncryption: {
     Bucket: ['uri', 'Bucket', 's'],
     ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
   },
@@ -185,7 +201,15 @@ export const s3Model: RestModel = {
     Bucket: ['uri', 'Bucket', 's'],
     ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
   },
+  GetBucketOwnershipControls: {
+    Bucket: ['uri', 'Bucket', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
   GetBucketPolicy: {
+    Bucket: ['uri', 'Bucket', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
+  GetBucketPolicyStatus: {
     Bucket: ['uri', 'Bucket', 's'],
     ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
   },
@@ -231,12 +255,47 @@ export const s3Model: RestModel = {
     RequestPayer: ['header', 'x-amz-request-payer', 's'],
     ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
   },
+  GetObjectAttributes: {
+    Bucket: ['uri', 'Bucket', 's'],
+    Key: ['uri', 'Key', 's'],
+    VersionId: ['querystring', 'versionId', 's'],
+    MaxParts: ['header', 'x-amz-max-parts', 'i'],
+    PartNumberMarker: ['header', 'x-amz-part-number-marker', 'i'],
+    SSECustomerAlgorithm: ['header', 'x-amz-server-side-encryption-customer-algorithm', 's'],
+    SSECustomerKey: ['header', 'x-amz-server-side-encryption-customer-key', 's'],
+    SSECustomerKeyMD5: ['header', 'x-amz-server-side-encryption-customer-key-MD5', 's'],
+    RequestPayer: ['header', 'x-amz-request-payer', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+    ObjectAttributes: ['header', 'x-amz-object-attributes', 'l'],
+  },
+  GetObjectLegalHold: {
+    Bucket: ['uri', 'Bucket', 's'],
+    Key: ['uri', 'Key', 's'],
+    VersionId: ['querystring', 'versionId', 's'],
+    RequestPayer: ['header', 'x-amz-request-payer', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
+  GetObjectLockConfiguration: {
+    Bucket: ['uri', 'Bucket', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
+  GetObjectRetention: {
+    Bucket: ['uri', 'Bucket', 's'],
+    Key: ['uri', 'Key', 's'],
+    VersionId: ['querystring', 'versionId', 's'],
+    RequestPayer: ['header', 'x-amz-request-payer', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
   GetObjectTagging: {
     Bucket: ['uri', 'Bucket', 's'],
     Key: ['uri', 'Key', 's'],
     VersionId: ['querystring', 'versionId', 's'],
     ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
     RequestPayer: ['header', 'x-amz-request-payer', 's'],
+  },
+  GetPublicAccessBlock: {
+    Bucket: ['uri', 'Bucket', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
   },
   HeadBucket: { Bucket: ['uri', 'Bucket', 's'], ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'] },
   HeadObject: {
@@ -345,11 +404,29 @@ export const s3Model: RestModel = {
     ChecksumAlgorithm: ['header', 'x-amz-sdk-checksum-algorithm', 's'],
     ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
   },
+  PutBucketEncryption: {
+    Bucket: ['uri', 'Bucket', 's'],
+    ContentMD5: ['header', 'Content-MD5', 's'],
+    ChecksumAlgorithm: ['header', 'x-amz-sdk-checksum-algorithm', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
   PutBucketLifecycleConfiguration: {
     Bucket: ['uri', 'Bucket', 's'],
     ChecksumAlgorithm: ['header', 'x-amz-sdk-checksum-algorithm', 's'],
     ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
     TransitionDefaultMinimumObjectSize: ['header', 'x-amz-transition-default-minimum-object-size', 's'],
+  },
+  PutBucketLogging: {
+    Bucket: ['uri', 'Bucket', 's'],
+    ContentMD5: ['header', 'Content-MD5', 's'],
+    ChecksumAlgorithm: ['header', 'x-amz-sdk-checksum-algorithm', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
+  PutBucketOwnershipControls: {
+    Bucket: ['uri', 'Bucket', 's'],
+    ContentMD5: ['header', 'Content-MD5', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+    ChecksumAlgorithm: ['header', 'x-amz-sdk-checksum-algorithm', 's'],
   },
   PutBucketPolicy: {
     Bucket: ['uri', 'Bucket', 's'],
@@ -433,6 +510,33 @@ export const s3Model: RestModel = {
     VersionId: ['querystring', 'versionId', 's'],
     ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
   },
+  PutObjectLegalHold: {
+    Bucket: ['uri', 'Bucket', 's'],
+    Key: ['uri', 'Key', 's'],
+    RequestPayer: ['header', 'x-amz-request-payer', 's'],
+    VersionId: ['querystring', 'versionId', 's'],
+    ContentMD5: ['header', 'Content-MD5', 's'],
+    ChecksumAlgorithm: ['header', 'x-amz-sdk-checksum-algorithm', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
+  PutObjectLockConfiguration: {
+    Bucket: ['uri', 'Bucket', 's'],
+    RequestPayer: ['header', 'x-amz-request-payer', 's'],
+    Token: ['header', 'x-amz-bucket-object-lock-token', 's'],
+    ContentMD5: ['header', 'Content-MD5', 's'],
+    ChecksumAlgorithm: ['header', 'x-amz-sdk-checksum-algorithm', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
+  PutObjectRetention: {
+    Bucket: ['uri', 'Bucket', 's'],
+    Key: ['uri', 'Key', 's'],
+    RequestPayer: ['header', 'x-amz-request-payer', 's'],
+    VersionId: ['querystring', 'versionId', 's'],
+    BypassGovernanceRetention: ['header', 'x-amz-bypass-governance-retention', 'b'],
+    ContentMD5: ['header', 'Content-MD5', 's'],
+    ChecksumAlgorithm: ['header', 'x-amz-sdk-checksum-algorithm', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
+  },
   PutObjectTagging: {
     Bucket: ['uri', 'Bucket', 's'],
     Key: ['uri', 'Key', 's'],
@@ -441,6 +545,12 @@ export const s3Model: RestModel = {
     ChecksumAlgorithm: ['header', 'x-amz-sdk-checksum-algorithm', 's'],
     ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
     RequestPayer: ['header', 'x-amz-request-payer', 's'],
+  },
+  PutPublicAccessBlock: {
+    Bucket: ['uri', 'Bucket', 's'],
+    ContentMD5: ['header', 'Content-MD5', 's'],
+    ChecksumAlgorithm: ['header', 'x-amz-sdk-checksum-algorithm', 's'],
+    ExpectedBucketOwner: ['header', 'x-amz-expected-bucket-owner', 's'],
   },
   UploadPart: {
     Bucket: ['uri', 'Bucket', 's'],

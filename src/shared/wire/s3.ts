@@ -7,6 +7,10 @@ export interface AbortIncompleteMultipartUploadXml {
 
 export type AbortMultipartUploadOutputXml = Record<string, never>;
 
+export interface BlockedEncryptionTypesXml {
+  EncryptionType?: string[];
+}
+
 export interface BucketXml {
   Name?: string;
   CreationDate?: string;
@@ -21,6 +25,20 @@ export interface CORSRuleXml {
   AllowedOrigin?: string[];
   ExposeHeader?: string[];
   MaxAgeSeconds?: number;
+}
+
+export interface ChecksumXml {
+  ChecksumCRC32?: string;
+  ChecksumCRC32C?: string;
+  ChecksumCRC64NVME?: string;
+  ChecksumSHA1?: string;
+  ChecksumSHA256?: string;
+  ChecksumSHA512?: string;
+  ChecksumMD5?: string;
+  ChecksumXXHASH64?: string;
+  ChecksumXXHASH3?: string;
+  ChecksumXXHASH128?: string;
+  ChecksumType?: string;
 }
 
 export interface CommonPrefixXml {
@@ -82,6 +100,12 @@ export interface CreateMultipartUploadOutputXml {
   Bucket?: string;
   Key?: string;
   UploadId?: string;
+}
+
+export interface DefaultRetentionXml {
+  Mode?: string;
+  Days?: number;
+  Years?: number;
 }
 
 export interface DeleteMarkerEntryXml {
@@ -152,6 +176,23 @@ export interface GetBucketVersioningOutputXml {
 export interface GetObjectAclOutputXml {
   Owner?: OwnerXml;
   AccessControlList?: { Grant?: GrantXml[] } | null;
+}
+
+export interface GetObjectAttributesOutputXml {
+  ETag?: string;
+  Checksum?: ChecksumXml;
+  ObjectParts?: GetObjectAttributesPartsXml;
+  StorageClass?: string;
+  ObjectSize?: number;
+}
+
+export interface GetObjectAttributesPartsXml {
+  PartsCount?: number;
+  PartNumberMarker?: number;
+  NextPartNumberMarker?: number;
+  MaxParts?: number;
+  IsTruncated?: boolean;
+  Part?: ObjectPartXml[];
 }
 
 export interface GetObjectTaggingOutputXml {
@@ -336,6 +377,39 @@ export interface ObjectXml {
   RestoreStatus?: RestoreStatusXml;
 }
 
+export interface ObjectLockConfigurationXml {
+  ObjectLockEnabled?: string;
+  Rule?: ObjectLockRuleXml;
+}
+
+export interface ObjectLockLegalHoldXml {
+  Status?: string;
+}
+
+export interface ObjectLockRetentionXml {
+  Mode?: string;
+  RetainUntilDate?: string;
+}
+
+export interface ObjectLockRuleXml {
+  DefaultRetention?: DefaultRetentionXml;
+}
+
+export interface ObjectPartXml {
+  PartNumber?: number;
+  Size?: number;
+  ChecksumCRC32?: string;
+  ChecksumCRC32C?: string;
+  ChecksumCRC64NVME?: string;
+  ChecksumSHA1?: string;
+  ChecksumSHA256?: string;
+  ChecksumSHA512?: string;
+  ChecksumMD5?: string;
+  ChecksumXXHASH64?: string;
+  ChecksumXXHASH3?: string;
+  ChecksumXXHASH128?: string;
+}
+
 export interface ObjectVersionXml {
   ETag?: string;
   ChecksumAlgorithm?: string[];
@@ -353,6 +427,14 @@ export interface ObjectVersionXml {
 export interface OwnerXml {
   DisplayName?: string;
   ID?: string;
+}
+
+export interface OwnershipControlsXml {
+  Rule?: OwnershipControlsRuleXml[];
+}
+
+export interface OwnershipControlsRuleXml {
+  ObjectOwnership?: string;
 }
 
 export interface PartXml {
@@ -376,17 +458,49 @@ export interface PartitionedPrefixXml {
   PartitionDateSource?: string;
 }
 
+export interface PolicyStatusXml {
+  IsPublic?: boolean;
+}
+
+export interface PublicAccessBlockConfigurationXml {
+  BlockPublicAcls?: boolean;
+  IgnorePublicAcls?: boolean;
+  BlockPublicPolicy?: boolean;
+  RestrictPublicBuckets?: boolean;
+}
+
 export type PutBucketLifecycleConfigurationOutputXml = Record<string, never>;
 
 export type PutObjectAclOutputXml = Record<string, never>;
 
+export type PutObjectLegalHoldOutputXml = Record<string, never>;
+
+export type PutObjectLockConfigurationOutputXml = Record<string, never>;
+
 export type PutObjectOutputXml = Record<string, never>;
+
+export type PutObjectRetentionOutputXml = Record<string, never>;
 
 export type PutObjectTaggingOutputXml = Record<string, never>;
 
 export interface RestoreStatusXml {
   IsRestoreInProgress?: boolean;
   RestoreExpiryDate?: string;
+}
+
+export interface ServerSideEncryptionByDefaultXml {
+  SSEAlgorithm?: string;
+  KMSMasterKeyID?: string;
+}
+
+export interface ServerSideEncryptionConfigurationXml {
+  Rule?: ServerSideEncryptionRuleXml[];
+}
+
+export interface ServerSideEncryptionRuleXml {
+  ApplyServerSideEncryptionByDefault?: ServerSideEncryptionByDefaultXml;
+  BucketKeyEnabled?: boolean;
+  BlockedEncryptionTypes?: BlockedEncryptionTypesXml;
 }
 
 export type SimplePrefixXml = Record<string, never>;
@@ -558,8 +672,20 @@ export interface DeleteBucketCorsRequest {
   ExpectedBucketOwner?: string;
 }
 
+/** DeleteBucketEncryption: the request's path, query string and headers. */
+export interface DeleteBucketEncryptionRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
 /** DeleteBucketLifecycle: the request's path, query string and headers. */
 export interface DeleteBucketLifecycleRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** DeleteBucketOwnershipControls: the request's path, query string and headers. */
+export interface DeleteBucketOwnershipControlsRequest {
   Bucket?: string;
   ExpectedBucketOwner?: string;
 }
@@ -608,6 +734,12 @@ export interface DeleteObjectsRequest {
   ChecksumAlgorithm?: string;
 }
 
+/** DeletePublicAccessBlock: the request's path, query string and headers. */
+export interface DeletePublicAccessBlockRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
 /** GetBucketAcl: the request's path, query string and headers. */
 export interface GetBucketAclRequest {
   Bucket?: string;
@@ -616,6 +748,12 @@ export interface GetBucketAclRequest {
 
 /** GetBucketCors: the request's path, query string and headers. */
 export interface GetBucketCorsRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetBucketEncryption: the request's path, query string and headers. */
+export interface GetBucketEncryptionRequest {
   Bucket?: string;
   ExpectedBucketOwner?: string;
 }
@@ -638,8 +776,20 @@ export interface GetBucketLoggingRequest {
   ExpectedBucketOwner?: string;
 }
 
+/** GetBucketOwnershipControls: the request's path, query string and headers. */
+export interface GetBucketOwnershipControlsRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
 /** GetBucketPolicy: the request's path, query string and headers. */
 export interface GetBucketPolicyRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetBucketPolicyStatus: the request's path, query string and headers. */
+export interface GetBucketPolicyStatusRequest {
   Bucket?: string;
   ExpectedBucketOwner?: string;
 }
@@ -696,6 +846,45 @@ export interface GetObjectAclRequest {
   ExpectedBucketOwner?: string;
 }
 
+/** GetObjectAttributes: the request's path, query string and headers. */
+export interface GetObjectAttributesRequest {
+  Bucket?: string;
+  Key?: string;
+  VersionId?: string;
+  MaxParts?: number;
+  PartNumberMarker?: number;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKey?: string;
+  SSECustomerKeyMD5?: string;
+  RequestPayer?: string;
+  ExpectedBucketOwner?: string;
+  ObjectAttributes?: string[];
+}
+
+/** GetObjectLegalHold: the request's path, query string and headers. */
+export interface GetObjectLegalHoldRequest {
+  Bucket?: string;
+  Key?: string;
+  VersionId?: string;
+  RequestPayer?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetObjectLockConfiguration: the request's path, query string and headers. */
+export interface GetObjectLockConfigurationRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** GetObjectRetention: the request's path, query string and headers. */
+export interface GetObjectRetentionRequest {
+  Bucket?: string;
+  Key?: string;
+  VersionId?: string;
+  RequestPayer?: string;
+  ExpectedBucketOwner?: string;
+}
+
 /** GetObjectTagging: the request's path, query string and headers. */
 export interface GetObjectTaggingRequest {
   Bucket?: string;
@@ -703,6 +892,12 @@ export interface GetObjectTaggingRequest {
   VersionId?: string;
   ExpectedBucketOwner?: string;
   RequestPayer?: string;
+}
+
+/** GetPublicAccessBlock: the request's path, query string and headers. */
+export interface GetPublicAccessBlockRequest {
+  Bucket?: string;
+  ExpectedBucketOwner?: string;
 }
 
 /** HeadBucket: the request's path, query string and headers. */
@@ -835,12 +1030,36 @@ export interface PutBucketCorsRequest {
   ExpectedBucketOwner?: string;
 }
 
+/** PutBucketEncryption: the request's path, query string and headers. */
+export interface PutBucketEncryptionRequest {
+  Bucket?: string;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  ExpectedBucketOwner?: string;
+}
+
 /** PutBucketLifecycleConfiguration: the request's path, query string and headers. */
 export interface PutBucketLifecycleConfigurationRequest {
   Bucket?: string;
   ChecksumAlgorithm?: string;
   ExpectedBucketOwner?: string;
   TransitionDefaultMinimumObjectSize?: string;
+}
+
+/** PutBucketLogging: the request's path, query string and headers. */
+export interface PutBucketLoggingRequest {
+  Bucket?: string;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** PutBucketOwnershipControls: the request's path, query string and headers. */
+export interface PutBucketOwnershipControlsRequest {
+  Bucket?: string;
+  ContentMD5?: string;
+  ExpectedBucketOwner?: string;
+  ChecksumAlgorithm?: string;
 }
 
 /** PutBucketPolicy: the request's path, query string and headers. */
@@ -935,6 +1154,39 @@ export interface PutObjectAclRequest {
   ExpectedBucketOwner?: string;
 }
 
+/** PutObjectLegalHold: the request's path, query string and headers. */
+export interface PutObjectLegalHoldRequest {
+  Bucket?: string;
+  Key?: string;
+  RequestPayer?: string;
+  VersionId?: string;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** PutObjectLockConfiguration: the request's path, query string and headers. */
+export interface PutObjectLockConfigurationRequest {
+  Bucket?: string;
+  RequestPayer?: string;
+  Token?: string;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  ExpectedBucketOwner?: string;
+}
+
+/** PutObjectRetention: the request's path, query string and headers. */
+export interface PutObjectRetentionRequest {
+  Bucket?: string;
+  Key?: string;
+  RequestPayer?: string;
+  VersionId?: string;
+  BypassGovernanceRetention?: boolean;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  ExpectedBucketOwner?: string;
+}
+
 /** PutObjectTagging: the request's path, query string and headers. */
 export interface PutObjectTaggingRequest {
   Bucket?: string;
@@ -944,6 +1196,14 @@ export interface PutObjectTaggingRequest {
   ChecksumAlgorithm?: string;
   ExpectedBucketOwner?: string;
   RequestPayer?: string;
+}
+
+/** PutPublicAccessBlock: the request's path, query string and headers. */
+export interface PutPublicAccessBlockRequest {
+  Bucket?: string;
+  ContentMD5?: string;
+  ChecksumAlgorithm?: string;
+  ExpectedBucketOwner?: string;
 }
 
 /** UploadPart: the request's path, query string and headers. */
@@ -1004,27 +1264,38 @@ export interface S3Operations {
   CreateMultipartUpload: { input: CreateMultipartUploadRequest; output: CreateMultipartUploadOutputXml };
   DeleteBucket: { input: DeleteBucketRequest; output: Record<string, never> };
   DeleteBucketCors: { input: DeleteBucketCorsRequest; output: Record<string, never> };
+  DeleteBucketEncryption: { input: DeleteBucketEncryptionRequest; output: Record<string, never> };
   DeleteBucketLifecycle: { input: DeleteBucketLifecycleRequest; output: Record<string, never> };
+  DeleteBucketOwnershipControls: { input: DeleteBucketOwnershipControlsRequest; output: Record<string, never> };
   DeleteBucketPolicy: { input: DeleteBucketPolicyRequest; output: Record<string, never> };
   DeleteBucketTagging: { input: DeleteBucketTaggingRequest; output: Record<string, never> };
   DeleteObject: { input: DeleteObjectRequest; output: DeleteObjectOutputXml };
   DeleteObjectTagging: { input: DeleteObjectTaggingRequest; output: DeleteObjectTaggingOutputXml };
   DeleteObjects: { input: DeleteObjectsRequest; output: DeleteObjectsOutputXml };
+  DeletePublicAccessBlock: { input: DeletePublicAccessBlockRequest; output: Record<string, never> };
   GetBucketAcl: { input: GetBucketAclRequest; output: GetBucketAclOutputXml };
   GetBucketCors: { input: GetBucketCorsRequest; output: GetBucketCorsOutputXml };
+  GetBucketEncryption: { input: GetBucketEncryptionRequest; output: ServerSideEncryptionConfigurationXml };
   GetBucketLifecycleConfiguration: {
     input: GetBucketLifecycleConfigurationRequest;
     output: GetBucketLifecycleConfigurationOutputXml;
   };
   GetBucketLocation: { input: GetBucketLocationRequest; output: GetBucketLocationOutputXml };
   GetBucketLogging: { input: GetBucketLoggingRequest; output: GetBucketLoggingOutputXml };
+  GetBucketOwnershipControls: { input: GetBucketOwnershipControlsRequest; output: OwnershipControlsXml };
   GetBucketPolicy: { input: GetBucketPolicyRequest; output: string };
+  GetBucketPolicyStatus: { input: GetBucketPolicyStatusRequest; output: PolicyStatusXml };
   GetBucketRequestPayment: { input: GetBucketRequestPaymentRequest; output: GetBucketRequestPaymentOutputXml };
   GetBucketTagging: { input: GetBucketTaggingRequest; output: GetBucketTaggingOutputXml };
   GetBucketVersioning: { input: GetBucketVersioningRequest; output: GetBucketVersioningOutputXml };
   GetObject: { input: GetObjectRequest; output: string };
   GetObjectAcl: { input: GetObjectAclRequest; output: GetObjectAclOutputXml };
+  GetObjectAttributes: { input: GetObjectAttributesRequest; output: GetObjectAttributesOutputXml };
+  GetObjectLegalHold: { input: GetObjectLegalHoldRequest; output: ObjectLockLegalHoldXml };
+  GetObjectLockConfiguration: { input: GetObjectLockConfigurationRequest; output: ObjectLockConfigurationXml };
+  GetObjectRetention: { input: GetObjectRetentionRequest; output: ObjectLockRetentionXml };
   GetObjectTagging: { input: GetObjectTaggingRequest; output: GetObjectTaggingOutputXml };
+  GetPublicAccessBlock: { input: GetPublicAccessBlockRequest; output: PublicAccessBlockConfigurationXml };
   HeadBucket: { input: HeadBucketRequest; output: HeadBucketOutputXml };
   HeadObject: { input: HeadObjectRequest; output: HeadObjectOutputXml };
   ListBuckets: { input: ListBucketsRequest; output: ListBucketsOutputXml };
@@ -1035,16 +1306,23 @@ export interface S3Operations {
   ListParts: { input: ListPartsRequest; output: ListPartsOutputXml };
   PutBucketAcl: { input: PutBucketAclRequest; output: Record<string, never> };
   PutBucketCors: { input: PutBucketCorsRequest; output: Record<string, never> };
+  PutBucketEncryption: { input: PutBucketEncryptionRequest; output: Record<string, never> };
   PutBucketLifecycleConfiguration: {
     input: PutBucketLifecycleConfigurationRequest;
     output: PutBucketLifecycleConfigurationOutputXml;
   };
+  PutBucketLogging: { input: PutBucketLoggingRequest; output: Record<string, never> };
+  PutBucketOwnershipControls: { input: PutBucketOwnershipControlsRequest; output: Record<string, never> };
   PutBucketPolicy: { input: PutBucketPolicyRequest; output: Record<string, never> };
   PutBucketTagging: { input: PutBucketTaggingRequest; output: Record<string, never> };
   PutBucketVersioning: { input: PutBucketVersioningRequest; output: Record<string, never> };
   PutObject: { input: PutObjectRequest; output: PutObjectOutputXml };
   PutObjectAcl: { input: PutObjectAclRequest; output: PutObjectAclOutputXml };
+  PutObjectLegalHold: { input: PutObjectLegalHoldRequest; output: PutObjectLegalHoldOutputXml };
+  PutObjectLockConfiguration: { input: PutObjectLockConfigurationRequest; output: PutObjectLockConfigurationOutputXml };
+  PutObjectRetention: { input: PutObjectRetentionRequest; output: PutObjectRetentionOutputXml };
   PutObjectTagging: { input: PutObjectTaggingRequest; output: PutObjectTaggingOutputXml };
+  PutPublicAccessBlock: { input: PutPublicAccessBlockRequest; output: Record<string, never> };
   UploadPart: { input: UploadPartRequest; output: UploadPartOutputXml };
   UploadPartCopy: { input: UploadPartCopyRequest; output: CopyPartResultXml };
 }

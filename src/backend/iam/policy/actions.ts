@@ -308,6 +308,17 @@ const BUCKET_SUB: Record<string, Record<string, string>> = {
     requestPayment: 'GetBucketRequestPayment',
     versions: 'ListBucketVersions',
     uploads: 'ListBucketMultipartUploads',
+    encryption: 'GetEncryptionConfiguration',
+    ownershipControls: 'GetBucketOwnershipControls',
+    publicAccessBlock: 'GetBucketPublicAccessBlock',
+    policyStatus: 'GetBucketPolicyStatus',
+    'object-lock': 'GetBucketObjectLockConfiguration',
+    accelerate: 'GetAccelerateConfiguration',
+    analytics: 'GetAnalyticsConfiguration',
+    inventory: 'GetInventoryConfiguration',
+    metrics: 'GetMetricsConfiguration',
+    'intelligent-tiering': 'GetIntelligentTieringConfiguration',
+    replication: 'GetReplicationConfiguration',
   },
   PUT: {
     acl: 'PutBucketAcl',
@@ -320,6 +331,16 @@ const BUCKET_SUB: Record<string, Record<string, string>> = {
     website: 'PutBucketWebsite',
     notification: 'PutBucketNotification',
     requestPayment: 'PutBucketRequestPayment',
+    encryption: 'PutEncryptionConfiguration',
+    ownershipControls: 'PutBucketOwnershipControls',
+    publicAccessBlock: 'PutBucketPublicAccessBlock',
+    'object-lock': 'PutBucketObjectLockConfiguration',
+    accelerate: 'PutAccelerateConfiguration',
+    analytics: 'PutAnalyticsConfiguration',
+    inventory: 'PutInventoryConfiguration',
+    metrics: 'PutMetricsConfiguration',
+    'intelligent-tiering': 'PutIntelligentTieringConfiguration',
+    replication: 'PutReplicationConfiguration',
   },
   DELETE: {
     policy: 'DeleteBucketPolicy',
@@ -327,6 +348,14 @@ const BUCKET_SUB: Record<string, Record<string, string>> = {
     cors: 'PutBucketCORS',
     tagging: 'PutBucketTagging',
     website: 'DeleteBucketWebsite',
+    encryption: 'PutEncryptionConfiguration',
+    ownershipControls: 'PutBucketOwnershipControls',
+    publicAccessBlock: 'PutBucketPublicAccessBlock',
+    analytics: 'PutAnalyticsConfiguration',
+    inventory: 'PutInventoryConfiguration',
+    metrics: 'PutMetricsConfiguration',
+    'intelligent-tiering': 'PutIntelligentTieringConfiguration',
+    replication: 'PutReplicationConfiguration',
   },
 };
 
@@ -367,10 +396,15 @@ export function s3Authorization(req: S3Request): Authorization {
       if (has(q, 'tagging')) return op(q.versionId ? 'GetObjectVersionTagging' : 'GetObjectTagging');
       if (has(q, 'uploadId')) return op('ListMultipartUploadParts');
       if (has(q, 'torrent')) return op('GetObjectTorrent');
+      if (has(q, 'attributes')) return op(q.versionId ? 'GetObjectVersionAttributes' : 'GetObjectAttributes');
+      if (has(q, 'retention')) return op('GetObjectRetention');
+      if (has(q, 'legal-hold')) return op('GetObjectLegalHold');
       return op(q.versionId ? 'GetObjectVersion' : 'GetObject');
     case 'PUT':
       if (has(q, 'acl')) return op(q.versionId ? 'PutObjectVersionAcl' : 'PutObjectAcl');
       if (has(q, 'tagging')) return op(q.versionId ? 'PutObjectVersionTagging' : 'PutObjectTagging');
+      if (has(q, 'retention')) return op('PutObjectRetention');
+      if (has(q, 'legal-hold')) return op('PutObjectLegalHold');
       return op('PutObject');
     case 'POST':
       return op('PutObject');
