@@ -72,3 +72,74 @@ print('part copy past the end', code(lambda: s3.upload_part_copy(
 s3.abort_multipart_upload(Bucket='sem', Key='copied', UploadId=mpu['UploadId'])
 print('object lock', code(lambda: s3.create_bucket(Bucket='sem-locked', ObjectLockEnabledForBucket=True)))
 print('not written', code(lambda: s3.head_bucket(Bucket='sem-locked')))
+
+# Multipart: a Complete sent again, parts read back by number, whole-object checksums.
+import base64
+import hashlib
+import zlib
+
+MiB = 1024 * 1024
+first, second = os.urandom(5 * MiB), os.urandom(1000)
+
+
+def upload(key, checksum=None, ctype=None):
+    extra = {'ChecksumAlgorithm': checksum} if checksum else {}
+    up = s3.create_multipart_upload(Bucket='sem', Key=key, **extra, **({'ChecksumType': ctype} if ctype else {}))
+    parts = []
+    for n, data in ((1, first), (2, second)):
+        r = s3.upload_part(Bucket='sem', Key=key, UploadId=up['UploadId'], PartNumber=n, Body=data, **extra)
+        part = {'PartNumber': n, 'ETag': r['ETag']}
+        if checksum:
+            part['Checksum' + checksum] = r['Checksum' + checksum]
+        parts.append(part)
+    return up['UploadId'], parts
+
+
+uid, parts = upload('mp')
+done = s3.complete_multipart_upload(Bucket='sem', Key='mp', UploadId=uid, MultipartUpload={'Parts': parts})
+again = s3.complete_multipart_upload(Bucket='sem', Key='mp', UploadId=uid, MultipartUpload={'Parts': parts})
+print('complete again', again['ETag'] == done['ETag'],
+      code(lambda: s3.complete_multipart_upload(Bucket='sem', Key='mp', UploadId=uid,
+                                                MultipartUpload={'Parts': parts[:1]})))
+p2 = s3.get_object(Bucket='sem', Key='mp', PartNumber=2)
+h1 = s3.head_object(Bucket='sem', Key='mp', PartNumber=1)
+print('part 2', p2['ResponseMetadata']['HTTPStatusCode'], p2['PartsCount'], p2['Body'].read() == second,
+      p2['ContentRange'] == 'bytes %d-%d/%d' % (5 * MiB, 5 * MiB + 999, 5 * MiB + 1000))
+print('head part 1', h1['ContentLength'] == 5 * MiB, h1['PartsCount'])
+print('part 3', code(lambda: s3.get_object(Bucket='sem', Key='mp', PartNumber=3)),
+      code(lambda: s3.get_object(Bucket='sem', Key='mp', PartNumber=1, Range='bytes=0-1')))
+plain = s3.get_object(Bucket='sem', Key='cond', PartNumber=1)
+print('plain part 1', plain['Body'].read().decode(), 'PartsCount' in plain,
+      code(lambda: s3.get_object(Bucket='sem', Key='cond', PartNumber=2)))
+
+uid, parts = upload('sha', 'SHA256')
+digest = hashlib.sha256(b''.join(base64.b64decode(p['ChecksumSHA256']) for p in parts)).digest()
+composite = base64.b64encode(digest).decode() + '-2'
+print('wrong whole', code(lambda: s3.complete_multipart_upload(
+    Bucket='sem', Key='sha', UploadId=uid, ChecksumSHA256=base64.b64encode(b'0' * 32).decode(),
+    MultipartUpload={'Parts': parts})))
+done = s3.complete_multipart_upload(Bucket='sem', Key='sha', UploadId=uid, ChecksumSHA256=composite,
+                                    MultipartUpload={'Parts': parts})
+head = s3.head_object(Bucket='sem', Key='sha', ChecksumMode='ENABLED')
+print('composite', done['ChecksumSHA256'] == composite, done['ChecksumType'],
+      head['ChecksumSHA256'] == composite, head['ChecksumType'])
+uid, parts = upload('crc', 'CRC32', 'FULL_OBJECT')
+done = s3.complete_multipart_upload(Bucket='sem', Key='crc', UploadId=uid, MultipartUpload={'Parts': parts})
+whole = base64.b64encode(zlib.crc32(first + second).to_bytes(4, 'big')).decode()
+print('full object', done['ChecksumCRC32'] == whole, done['ChecksumType'])
+print('sha whole object', code(lambda: s3.create_multipart_upload(Bucket='sem', Key='x', ChecksumAlgorithm='SHA1',
+                                                                  ChecksumType='FULL_OBJECT')))
+
+# ACLs and tags of every version, not only the current one.
+v1 = s3.put_object(Bucket='sem', Key='va', Body=b'1')['VersionId']
+s3.put_object(Bucket='sem', Key='va', Body=b'2')
+s3.put_object_acl(Bucket='sem', Key='va', VersionId=v1, ACL='public-read')
+public = lambda acl: any(g['Grantee'].get('URI', '').endswith('AllUsers') for g in acl['Grants'])
+print('version acl', public(s3.get_object_acl(Bucket='sem', Key='va', VersionId=v1)),
+      public(s3.get_object_acl(Bucket='sem', Key='va')))
+s3.put_object_tagging(Bucket='sem', Key='va', VersionId=v1, Tagging={'TagSet': [{'Key': 'old', 'Value': 'yes'}]})
+print('version tags', s3.get_object_tagging(Bucket='sem', Key='va', VersionId=v1)['TagSet'],
+      s3.get_object_tagging(Bucket='sem', Key='va')['TagSet'])
+marker = s3.delete_object(Bucket='sem', Key='va')['VersionId']
+print('acl of a delete marker', code(lambda: s3.get_object_acl(Bucket='sem', Key='va', VersionId=marker)),
+      code(lambda: s3.get_object_acl(Bucket='sem', Key='va', VersionId='nosuchversion')))

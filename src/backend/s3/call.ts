@@ -132,13 +132,19 @@ export class S3Call {
     return this.key!;
   }
 
-  payload(limit: number): RequestPayload {
-    return new RequestPayload(this.req.body, this.req.headers, this.seed, limit);
+  payload(limit: number, headers = this.req.headers): RequestPayload {
+    return new RequestPayload(this.req.body, headers, this.seed, limit);
   }
 
-  /** A small XML body, verified like any payload. */
-  xmlBody(): Promise<Buffer> {
-    return this.payload(MAX_XML_BODY).readAll();
+  /**
+   * A small XML body, verified like any payload. A Complete's x-amz-checksum-* headers are the
+   * whole object's, not its body's (`objectChecksums`): they are not checked against the XML.
+   */
+  xmlBody(opts: { objectChecksums?: boolean } = {}): Promise<Buffer> {
+    const headers = opts.objectChecksums
+      ? Object.fromEntries(Object.entries(this.req.headers).filter(([k]) => !/^x-amz-checksum-/.test(k)))
+      : this.req.headers;
+    return this.payload(MAX_XML_BODY, headers).readAll();
   }
 
   /** The ACL the request's headers ask for: x-amz-acl, or x-amz-grant-* (not both). */
@@ -190,18 +196,6 @@ export class S3Call {
   async copySourceObject(copySource: string): Promise<{ object: ObjectRecord; versionId?: string }> {
     const source = parseCopySource(copySource);
     return { object: await this.readAs(source), versionId: source.versionId };
-  }
-
-  /**
-   * The versionId parameter of an operation on the current version only (ACLs and tags here): it
-   * may name that version, nothing else.
-   */
-  async checkVersion(v: string | undefined): Promise<void> {
-    if (v === undefined) return;
-    const b = await this.walrus.store.findBucket(this.bucket);
-    const current = b && (await this.walrus.store.findObject(b.id, this.objectKey));
-    if (!current || (current.versionId ?? 'null') !== v)
-      throw new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
   }
 }
 

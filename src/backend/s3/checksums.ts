@@ -7,6 +7,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import * as zlib from 'node:zlib';
+import { ServiceError } from '../errors';
 
 export const CHECKSUM_ALGORITHMS = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
@@ -139,3 +140,48 @@ export const CHECKSUM_BYTES: Record<ChecksumAlgorithm, number> = {
   sha1: 20,
   sha256: 32,
 };
+
+/** How a multipart object's checksum is made: COMPOSITE (of its parts' checksums) or FULL_OBJECT. */
+export type ChecksumType = 'COMPOSITE' | 'FULL_OBJECT';
+
+/** The checksum of a multipart object's parts' checksums, `-N` after it, as S3 makes COMPOSITE ones. */
+export function compositeChecksum(algorithm: ChecksumAlgorithm, partValues: string[]): string {
+  const summer = createChecksummer(algorithm);
+  for (const v of partValues) summer.update(Buffer.from(v, 'base64'));
+  return `${summer.digest()}-${partValues.length}`;
+}
+
+/** A stored checksum's type: a composite one carries its parts' count. */
+export const checksumTypeOf = (value: string): ChecksumType => (/-\d+$/.test(value) ? 'COMPOSITE' : 'FULL_OBJECT');
+
+/** The type an upload's checksum takes when the request names none: CRC64/NVME only comes whole. */
+export const defaultChecksumType = (algorithm: ChecksumAlgorithm): ChecksumType =>
+  algorithm === 'crc64nvme' ? 'FULL_OBJECT' : 'COMPOSITE';
+
+/** The checksum types an algorithm can make: SHA ones only of parts, CRC64/NVME only whole. */
+export function checkChecksumType(algorithm: ChecksumAlgorithm, type: string): ChecksumType {
+  if (type !== 'COMPOSITE' && type !== 'FULL_OBJECT')
+    throw new ServiceError('InvalidRequest', 'Value for x-amz-checksum-type header is invalid.');
+  const allowed = algorithm === 'crc64nvme' ? ['FULL_OBJECT'] : algorithm.startsWith('sha') ? ['COMPOSITE'] : [type];
+  if (!allowed.includes(type))
+    throw new ServiceError(
+      'InvalidRequest',
+      `The ${type} checksum type cannot be used with the ${algorithm} checksum algorithm.`,
+    );
+  return type;
+}
+
+/** Each algorithm's member in S3's model (ChecksumCRC32, ...): request headers and answer elements. */
+export const CHECKSUM_MEMBERS = {
+  crc32: 'ChecksumCRC32',
+  crc32c: 'ChecksumCRC32C',
+  crc64nvme: 'ChecksumCRC64NVME',
+  sha1: 'ChecksumSHA1',
+  sha256: 'ChecksumSHA256',
+} as const satisfies Record<ChecksumAlgorithm, string>;
+
+/** A stored checksum as an answer's elements: its algorithm's member and ChecksumType. */
+export function checksumElements(c: { algorithm: string; value: string } | undefined): Record<string, string> {
+  if (!c || !isChecksumAlgorithm(c.algorithm)) return {};
+  return { [CHECKSUM_MEMBERS[c.algorithm]]: c.value, ChecksumType: checksumTypeOf(c.value) };
+}

@@ -6,7 +6,7 @@
 import { ServiceError } from '../errors';
 import { parsePolicy, type PolicyDocument } from '../iam/policy/document';
 import { type Reply } from '../reply';
-import { type S3Call, emptyReply, xmlReply } from './call';
+import { type S3Call, emptyReply, versionHeader, xmlReply } from './call';
 import {
   corsDocument,
   corsForbidden,
@@ -175,23 +175,23 @@ export async function putBucketVersioning(call: S3Call): Promise<Reply> {
 }
 
 export async function getObjectTagging(call: S3Call): Promise<Reply> {
-  await call.checkVersion(call.input('GetObjectTagging').VersionId);
-  const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
-  return xmlReply('GetObjectTagging', taggingDocument(o.tags ?? []));
+  const { VersionId } = call.input('GetObjectTagging');
+  const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey, VersionId);
+  return xmlReply('GetObjectTagging', taggingDocument(o.tags ?? []), versionHeader(o));
 }
 
 export async function putObjectTagging(call: S3Call): Promise<Reply> {
-  await call.checkVersion(call.input('PutObjectTagging').VersionId);
-  await call.walrus.readableObject(call.caller, call.bucket, call.objectKey);
+  const { VersionId } = call.input('PutObjectTagging');
+  const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey, VersionId);
   const tags = parseTagging(await call.xmlBody(), MAX_OBJECT_TAGS);
-  await call.walrus.setObjectTags(call.caller, call.bucket, call.objectKey, tags);
-  return emptyReply('PutObjectTagging');
+  await call.walrus.setObjectTags(call.caller, call.bucket, call.objectKey, tags, VersionId);
+  return emptyReply('PutObjectTagging', 200, versionHeader(o));
 }
 
 export async function deleteObjectTagging(call: S3Call): Promise<Reply> {
-  await call.checkVersion(call.input('DeleteObjectTagging').VersionId);
-  await call.walrus.setObjectTags(call.caller, call.bucket, call.objectKey, []);
-  return emptyReply('DeleteObjectTagging', 204);
+  const { VersionId } = call.input('DeleteObjectTagging');
+  await call.walrus.setObjectTags(call.caller, call.bucket, call.objectKey, [], VersionId);
+  return emptyReply('DeleteObjectTagging', 204, VersionId === undefined ? {} : { 'x-amz-version-id': VersionId });
 }
 
 /** A browser's preflight: the matching rule's Access-Control-* headers, or 403. */

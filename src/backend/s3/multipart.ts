@@ -7,7 +7,15 @@
  */
 import { createHash } from 'node:crypto';
 import { ServiceError } from '../errors';
-import { type Encryption, type EncryptionRequest, newIv, seal } from './encryption';
+import {
+  type ChecksumAlgorithm,
+  type Checksummer,
+  type ChecksumType,
+  compositeChecksum,
+  createChecksummer,
+  defaultChecksumType,
+} from './checksums';
+import { type Encryption, type EncryptionRequest, newIv, seal, unseal } from './encryption';
 import { type ListPage, type ListQuery, listPage } from './listing';
 import { checkKey } from './names';
 import { RequestPayload } from './payload';
@@ -91,13 +99,12 @@ export class MultipartUploads {
     key: string,
     attrs: ObjectAttributes,
     acl: AclInput,
-    checksumAlgorithm?: string,
-    sse?: EncryptionRequest,
+    opts: { checksum?: { algorithm: ChecksumAlgorithm; type: ChecksumType }; sse?: EncryptionRequest } = {},
   ): Promise<UploadRecord> {
     checkKey(key);
     this.walrus.checkAttributes(attrs);
     const b = await this.walrus.writableBucket(caller, bucketName);
-    const sealing = await this.walrus.sealingFor(b, sse);
+    const sealing = await this.walrus.sealingFor(b, opts.sse);
     const owner = this.walrus.ownerFor(caller, b);
     const upload: UploadRecord = {
       id: this.walrus.files.newId(),
@@ -109,7 +116,8 @@ export class MultipartUploads {
       headers: attrs.headers,
       tags: attrs.tags,
       acl: await this.walrus.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId }),
-      checksumAlgorithm,
+      checksumAlgorithm: opts.checksum?.algorithm,
+      checksumType: opts.checksum?.type,
       initiated: new Date().toISOString(),
       encryption: sealing?.encryption,
     };
@@ -135,6 +143,16 @@ export class MultipartUploads {
     return { b, u, sealKey: this.walrus.unsealingKey(u, sent) };
   }
 
+  /** A part's checksum must be of its upload's algorithm, when the upload names one. */
+  static checkPartChecksum(u: UploadRecord, declared: string | undefined): void {
+    if (declared !== undefined && u.checksumAlgorithm !== undefined && declared !== u.checksumAlgorithm)
+      throw new ServiceError(
+        'InvalidRequest',
+        `Checksum Type mismatch occurred, expected checksum Type: ${u.checksumAlgorithm}, actual checksum Type: ` +
+          declared,
+      );
+  }
+
   /** Stores a part from a request body (its checksum is kept) or from another object's bytes. */
   async uploadPart(
     caller: Caller,
@@ -146,13 +164,21 @@ export class MultipartUploads {
     sent?: EncryptionRequest,
   ): Promise<StoredPart> {
     const { b, u, sealKey } = await this.checkUploadPart(caller, bucketName, key, uploadId, partNumber, sent);
+    const payload = body instanceof RequestPayload ? body : undefined;
+    MultipartUploads.checkPartChecksum(u, payload?.checksumAlgorithm);
     const iv = sealKey && newIv();
     const md5 = createHash('md5');
+    // An upload with a checksum algorithm keeps every part's: the request's, or else one made here.
+    const own =
+      u.checksumAlgorithm && !payload?.checksumAlgorithm
+        ? createChecksummer(u.checksumAlgorithm as ChecksumAlgorithm)
+        : undefined;
     let size = 0;
     const counted = (async function* () {
       for await (const piece of body) {
         size += piece.length;
         md5.update(piece);
+        own?.update(piece);
         yield piece;
       }
     })();
@@ -164,7 +190,7 @@ export class MultipartUploads {
       fileId,
       size,
       etag: `"${md5.digest('hex')}"`,
-      checksum: body instanceof RequestPayload ? body.result?.checksum : undefined,
+      checksum: own ? { algorithm: u.checksumAlgorithm!, value: own.digest() } : payload?.result?.checksum,
       lastModified: new Date().toISOString(),
     };
     let replaced: string | undefined;
@@ -233,61 +259,57 @@ export class MultipartUploads {
     for (const fileId of await this.store.deleteUpload(uploadId)) this.walrus.files.remove(b.id, fileId);
   }
 
+  /**
+   * CompleteMultipartUpload: checks the listed parts against the stored ones, joins their files
+   * into the object's (sealed parts stay sealed, each with its counter), and gives it the ETag of
+   * its parts' MD5s and, for an upload with a checksum algorithm, its whole checksum (COMPOSITE:
+   * of the parts' checksums, `-N`; FULL_OBJECT: of every byte), checked against one the request
+   * sends. Completing an upload again with the same parts answers as the first time did.
+   */
   async complete(
     caller: Caller,
     bucketName: string,
     key: string,
     uploadId: string,
     listed: CompletedPart[],
-    conditions: WriteConditions = {},
+    opts: { conditions?: WriteConditions; whole?: WholeChecksum; sent?: EncryptionRequest } = {},
   ): Promise<ObjectRecord> {
     const b = await this.walrus.writableBucket(caller, bucketName);
-    const u = await this.upload(b, key, uploadId);
+    const u = await this.store.findUpload(uploadId);
+    if (!u || u.bucketId !== b.id || u.key !== key) {
+      const done = await this.completedBefore(b, key, uploadId, listed);
+      if (done) return done;
+      throw noSuchUpload();
+    }
     if (this.completing.has(uploadId)) throw busy();
     // Marked at once: no part is replaced, and the upload not aborted, while it is checked and joined.
     this.completing.add(uploadId);
     try {
-      if (!listed.length)
+      const parts = await this.listedParts(uploadId, listed);
+      const size = parts.reduce((n, p) => n + p.size, 0);
+      if (opts.whole?.size !== undefined && opts.whole.size !== size)
         throw new ServiceError(
-          'MalformedXML',
-          'The XML you provided was not well-formed or did not validate against our published schema.',
+          'InvalidRequest',
+          `The provided 'x-amz-mp-object-size' header value ${opts.whole.size} does not match what was computed: ` +
+            size,
         );
-      const stored = new Map((await this.store.listParts(uploadId, 0, MAX_PART_NUMBER)).map((p) => [p.partNumber, p]));
-      for (let i = 1; i < listed.length; i++) {
-        if (listed[i].partNumber <= listed[i - 1].partNumber)
-          throw new ServiceError(
-            'InvalidPartOrder',
-            'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
-          );
-      }
-      const parts: PartRecord[] = [];
-      for (const want of listed) {
-        const have = stored.get(want.partNumber);
-        if (
-          !have ||
-          unquote(have.etag) !== unquote(want.etag) ||
-          (want.checksum && want.checksum.value !== have.checksum?.value)
-        ) {
-          throw new ServiceError(
-            'InvalidPart',
-            'One or more of the specified parts could not be found. The part may not have been uploaded, or ' +
-              "the specified entity tag may not match the part's entity tag.",
-          );
-        }
-        parts.push(have);
-      }
-      if (parts.slice(0, -1).some((p) => p.size < MIN_PART_SIZE))
-        throw new ServiceError(
-          'EntityTooSmall',
-          'Your proposed upload is smaller than the minimum allowed object size.',
-        );
+      const summing = wholeSummer(u, opts.whole);
+      // A sealed upload's full-object checksum is of its plain bytes: the key is needed before joining.
+      const plainKey = summing?.full && u.encryption ? this.walrus.unsealingKey(u, opts.sent) : undefined;
+      const joined = this.walrus.files.concat(
+        b.id,
+        parts.map((p) => p.fileId),
+      );
       const fileId = await this.walrus.files.write(
         b.id,
-        this.walrus.files.concat(
-          b.id,
-          parts.map((p) => p.fileId),
-        ),
+        summing?.full && !plainKey ? tee(joined, summing.full) : joined,
       );
+      if (summing?.full && plainKey)
+        for (const p of parts) {
+          const segment = { size: p.size, iv: Buffer.from(p.iv!, 'base64') };
+          for await (const piece of unseal(this.walrus.files.open(b.id, p.fileId), plainKey, [segment], 0))
+            summing.full.update(piece);
+        }
       const etag = createHash('md5');
       for (const p of parts) etag.update(Buffer.from(unquote(p.etag), 'hex'));
       let partFiles: string[] = [];
@@ -298,8 +320,9 @@ export class MultipartUploads {
           fileId,
           encryption: u.encryption && { ...u.encryption, ivs: parts.map((p) => p.iv!) },
           multipart: { uploadId, partSizes: parts.map((p) => p.size) },
-          size: parts.reduce((n, p) => n + p.size, 0),
+          size,
           etag: `"${etag.digest('hex')}-${parts.length}"`,
+          checksum: summing && { algorithm: summing.algorithm, value: summing.value(parts) },
           contentType: u.contentType,
           headers: u.headers,
           tags: u.tags,
@@ -309,7 +332,7 @@ export class MultipartUploads {
         },
         async () => {
           if (!(await this.store.findUpload(uploadId))) throw noSuchUpload();
-          await this.walrus.writeConditions(b.id, key, conditions)();
+          await this.walrus.writeConditions(b.id, key, opts.conditions ?? {})();
           partFiles = await this.store.deleteUpload(uploadId);
         },
       );
@@ -318,5 +341,135 @@ export class MultipartUploads {
     } finally {
       this.completing.delete(uploadId);
     }
+  }
+
+  /** The stored parts a Complete lists, in order, each as listed (ETag, checksum), all but the last big enough. */
+  private async listedParts(uploadId: string, listed: CompletedPart[]): Promise<PartRecord[]> {
+    if (!listed.length)
+      throw new ServiceError(
+        'MalformedXML',
+        'The XML you provided was not well-formed or did not validate against our published schema.',
+      );
+    const stored = new Map((await this.store.listParts(uploadId, 0, MAX_PART_NUMBER)).map((p) => [p.partNumber, p]));
+    for (let i = 1; i < listed.length; i++) {
+      if (listed[i].partNumber <= listed[i - 1].partNumber)
+        throw new ServiceError(
+          'InvalidPartOrder',
+          'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
+        );
+    }
+    const parts: PartRecord[] = [];
+    for (const want of listed) {
+      const have = stored.get(want.partNumber);
+      if (
+        !have ||
+        unquote(have.etag) !== unquote(want.etag) ||
+        (want.checksum && want.checksum.value !== have.checksum?.value)
+      ) {
+        throw new ServiceError(
+          'InvalidPart',
+          'One or more of the specified parts could not be found. The part may not have been uploaded, or ' +
+            "the specified entity tag may not match the part's entity tag.",
+        );
+      }
+      parts.push(have);
+    }
+    if (parts.slice(0, -1).some((p) => p.size < MIN_PART_SIZE))
+      throw new ServiceError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
+    return parts;
+  }
+
+  /**
+   * The object an upload already made, when a Complete of it comes again with the same parts (a
+   * client retrying after a lost answer): the key's current object is that upload's, with that ETag.
+   */
+  private async completedBefore(
+    b: BucketRecord,
+    key: string,
+    uploadId: string,
+    listed: CompletedPart[],
+  ): Promise<ObjectRecord | undefined> {
+    const o = await this.store.findObject(b.id, key);
+    if (o?.multipart?.uploadId !== uploadId || !listed.length) return undefined;
+    const etag = createHash('md5');
+    for (const p of listed) etag.update(Buffer.from(unquote(p.etag), 'hex'));
+    return o.etag === `"${etag.digest('hex')}-${listed.length}"` ? o : undefined;
+  }
+}
+
+/** What a Complete request says of the whole object: its checksum (any algorithm's member), type and size. */
+export interface WholeChecksum {
+  values: Partial<Record<ChecksumAlgorithm, string>>;
+  type?: string;
+  size?: number;
+}
+
+const withoutPartCount = (v: string) => v.replace(/-\d+$/, '');
+
+/**
+ * How an upload's whole checksum is made, checked against what the Complete request sends: a
+ * summer over every byte (FULL_OBJECT), and the value once the parts are known.
+ */
+function wholeSummer(
+  u: UploadRecord,
+  whole: WholeChecksum | undefined,
+): { algorithm: ChecksumAlgorithm; full?: Checksummer; value(parts: PartRecord[]): string } | undefined {
+  const algorithm = u.checksumAlgorithm as ChecksumAlgorithm | undefined;
+  const sentAlgorithms = Object.keys(whole?.values ?? {}) as ChecksumAlgorithm[];
+  if (!algorithm) {
+    if (sentAlgorithms.length || whole?.type)
+      throw new ServiceError(
+        'InvalidRequest',
+        'The upload was created without a checksum algorithm: the complete request cannot carry a checksum.',
+      );
+    return undefined;
+  }
+  const type = u.checksumType ?? defaultChecksumType(algorithm);
+  if (whole?.type !== undefined && whole.type.toUpperCase() !== type)
+    throw new ServiceError(
+      'InvalidRequest',
+      `The upload was created using the ${type} checksum mode. The complete request must use the same checksum mode.`,
+    );
+  if (sentAlgorithms.some((a) => a !== algorithm))
+    throw new ServiceError(
+      'InvalidRequest',
+      `The upload was created using a ${algorithm} checksum. The complete request must use the same checksum.`,
+    );
+  const full = type === 'FULL_OBJECT' ? createChecksummer(algorithm) : undefined;
+  return {
+    algorithm,
+    full,
+    value(parts) {
+      let value: string;
+      if (full) value = full.digest();
+      else {
+        const missing = parts.find((p) => p.checksum?.algorithm !== algorithm);
+        if (missing)
+          throw new ServiceError(
+            'InvalidRequest',
+            `The upload was created using a ${algorithm} checksum. Part ${missing.partNumber} has none.`,
+          );
+        value = compositeChecksum(
+          algorithm,
+          parts.map((p) => p.checksum!.value),
+        );
+      }
+      const sent = whole?.values[algorithm];
+      // A composite value may be sent with its "-N" or without it.
+      if (sent !== undefined && withoutPartCount(sent.trim()) !== withoutPartCount(value))
+        throw new ServiceError(
+          'BadDigest',
+          `The ${algorithm} you specified for the full object did not match the calculated checksum.`,
+        );
+      return value;
+    },
+  };
+}
+
+/** The bytes as they pass, each also given to the summer. */
+async function* tee(bytes: AsyncIterable<Buffer>, summer: Checksummer): AsyncGenerator<Buffer> {
+  for await (const piece of bytes) {
+    summer.update(piece);
+    yield piece;
   }
 }

@@ -17,11 +17,13 @@ import {
 } from './call';
 import { aclDocument, parseAccessControlPolicy, s3Answer } from './documents';
 import { encryptionHeaders, requestedEncryption, sentCopySourceKey, sentCustomerKey } from './encryption';
+import { checksumTypeOf } from './checksums';
+import { checkPartNumber } from './multipart';
 import { type Checksum, type ObjectRecord } from './store';
 import { type AclInput, MAX_PUT_SIZE } from './walrus';
 
 export const checksumHeader = (c?: Checksum): Record<string, string> =>
-  c ? { [`x-amz-checksum-${c.algorithm}`]: c.value } : {};
+  c ? { [`x-amz-checksum-${c.algorithm}`]: c.value, 'x-amz-checksum-type': checksumTypeOf(c.value) } : {};
 
 export async function putObject(call: S3Call): Promise<Reply> {
   const input = call.input('PutObject');
@@ -98,6 +100,20 @@ export function parseRange(header: string | undefined, size: number): { start: n
   return { start, end: Math.min(end, size - 1) };
 }
 
+/**
+ * The bytes of part N of an object (GET or HEAD ?partNumber=N): of a multipart object, as it was
+ * uploaded; a single-part object is its own part 1. Not with a Range.
+ */
+function partRange(o: ObjectRecord, n: number, range: string | undefined): { start: number; end: number } {
+  checkPartNumber(n);
+  if (range !== undefined)
+    throw new ServiceError('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+  const sizes = o.multipart?.partSizes ?? [o.size];
+  if (n > sizes.length) throw new ServiceError('InvalidPartNumber', 'The requested partnumber is not satisfiable', 416);
+  const start = sizes.slice(0, n - 1).reduce((a, b) => a + b, 0);
+  return { start, end: start + sizes[n - 1] - 1 };
+}
+
 /** The response-* parameters of a GET, and the header each overrides. */
 const OVERRIDES = [
   ['ResponseContentType', 'Content-Type'],
@@ -146,13 +162,15 @@ export async function getObject(call: S3Call, head: boolean): Promise<Reply> {
       );
     headers[name] = v;
   }
-  const range = parseRange(input.Range, o.size);
+  const part = input.PartNumber === undefined ? undefined : partRange(o, input.PartNumber, input.Range);
+  if (o.multipart && part) headers['x-amz-mp-parts-count'] = String(o.multipart.partSizes.length);
+  const range = part ?? parseRange(input.Range, o.size);
   if (!range && input.ChecksumMode?.toUpperCase() === 'ENABLED') Object.assign(headers, checksumHeader(o.checksum));
   const start = range?.start ?? 0;
   const end = range?.end ?? o.size - 1;
   headers['Content-Length'] = String(end - start + 1);
-  if (range) headers['Content-Range'] = `bytes ${start}-${end}/${o.size}`;
-  const status = range ? 206 : 200;
+  if (range && end >= start) headers['Content-Range'] = `bytes ${start}-${end}/${o.size}`;
+  const status = range || part ? 206 : 200;
   if (head || o.size === 0) return { status, headers, action };
   return { status, headers, stream: call.walrus.openRange(o, start, end, sent), action };
 }
@@ -166,8 +184,9 @@ export async function deleteObject(call: S3Call): Promise<Reply> {
 }
 
 export async function getObjectAcl(call: S3Call): Promise<Reply> {
-  await call.checkVersion(call.input('GetObjectAcl').VersionId);
-  return xmlReply('GetObjectAcl', aclDocument(await call.walrus.objectAcl(call.caller, call.bucket, call.objectKey)));
+  const { VersionId } = call.input('GetObjectAcl');
+  const view = await call.walrus.objectAcl(call.caller, call.bucket, call.objectKey, VersionId);
+  return xmlReply('GetObjectAcl', aclDocument(view), VersionId === undefined ? {} : { 'x-amz-version-id': VersionId });
 }
 
 /** The ACL a PUT ?acl asks for: headers, or else an AccessControlPolicy body. */
@@ -185,7 +204,7 @@ export async function requestedAcl(call: S3Call, input: AclHeaders): Promise<Acl
 
 export async function putObjectAcl(call: S3Call): Promise<Reply> {
   const input = call.input('PutObjectAcl');
-  await call.checkVersion(input.VersionId);
-  await call.walrus.setObjectAcl(call.caller, call.bucket, call.objectKey, await requestedAcl(call, input));
-  return emptyReply('PutObjectAcl');
+  const acl = await requestedAcl(call, input);
+  await call.walrus.setObjectAcl(call.caller, call.bucket, call.objectKey, acl, input.VersionId);
+  return emptyReply('PutObjectAcl', 200, input.VersionId === undefined ? {} : { 'x-amz-version-id': input.VersionId });
 }

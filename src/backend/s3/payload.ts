@@ -105,6 +105,11 @@ export class RequestPayload implements AsyncIterable<Buffer> {
   private readonly md5?: Buffer;
   private readonly checksum?: { algorithm: ChecksumAlgorithm; value?: string; inTrailer: boolean };
 
+  /** The additional checksum the request declares (header or trailer), checked as the body streams. */
+  get checksumAlgorithm(): ChecksumAlgorithm | undefined {
+    return this.checksum?.algorithm;
+  }
+
   /**
    * `signing` is the request's SigV4 header signature, when it had one (signed chunks chain from
    * it); `limit` the most bytes this operation accepts.

@@ -12,7 +12,10 @@ import type { Tag } from './tagging';
 export interface Checksum {
   /** crc32, crc32c, crc64nvme, sha1 or sha256. */
   algorithm: string;
-  /** Base64, as the x-amz-checksum-* headers carry it. */
+  /**
+   * Base64, as the x-amz-checksum-* headers carry it; a multipart object's composite checksum
+   * (of its parts' checksums) ends in `-N`, N its parts.
+   */
   value: string;
 }
 
@@ -74,6 +77,8 @@ export interface UploadRecord {
   headers: Record<string, string>;
   acl: Grant[];
   checksumAlgorithm?: string;
+  /** How the whole object's checksum is made: of the parts' checksums, or of all its bytes. */
+  checksumType?: 'COMPOSITE' | 'FULL_OBJECT';
   initiated: string;
   tags?: Tag[];
   /** How the parts are sealed (each part's counter is its own). */
@@ -132,8 +137,9 @@ export interface WalrusStore {
   putObject(object: ObjectRecord): Promise<string | undefined>;
   /** Returns the file of the deleted object, if there was one. */
   deleteObject(bucketId: string, key: string): Promise<string | undefined>;
-  setObjectAcl(bucketId: string, key: string, acl: Grant[]): Promise<void>;
-  setObjectTags(bucketId: string, key: string, tags: Tag[]): Promise<void>;
+  /** Of the current object, or of the noncurrent version named. */
+  setObjectAcl(bucketId: string, key: string, acl: Grant[], noncurrentVersion?: string): Promise<void>;
+  setObjectTags(bucketId: string, key: string, tags: Tag[], noncurrentVersion?: string): Promise<void>;
   scanObjects(bucketId: string, range: KeyRange, limit: number): Promise<ObjectRecord[]>;
 
   createUpload(upload: UploadRecord): Promise<void>;
@@ -216,6 +222,7 @@ interface UploadRow {
   headers: string;
   acl: string;
   checksum_algorithm: string | null;
+  checksum_type: string | null;
   initiated: string;
   tags: string;
   encryption: string | null;
@@ -289,6 +296,7 @@ const toUpload = (r: UploadRow): UploadRecord => ({
   headers: json(r.headers, {}),
   acl: json(r.acl, []),
   checksumAlgorithm: r.checksum_algorithm ?? undefined,
+  checksumType: (r.checksum_type as UploadRecord['checksumType']) ?? undefined,
   initiated: r.initiated,
   tags: json(r.tags, []),
   encryption: json(r.encryption, undefined),
@@ -436,16 +444,29 @@ export class SqliteWalrusStore implements WalrusStore {
     return r?.file_id;
   }
 
-  async setObjectAcl(bucketId: string, key: string, acl: Grant[]): Promise<void> {
-    await this.db
-      .prepare('UPDATE walrus_objects SET acl = ? WHERE bucket_id = ? AND key = ?')
-      .run(JSON.stringify(acl), bucketId, utf8(key));
+  async setObjectAcl(bucketId: string, key: string, acl: Grant[], noncurrentVersion?: string): Promise<void> {
+    await this.setObjectColumn('acl', JSON.stringify(acl), bucketId, key, noncurrentVersion);
   }
 
-  async setObjectTags(bucketId: string, key: string, tags: Tag[]): Promise<void> {
-    await this.db
-      .prepare('UPDATE walrus_objects SET tags = ? WHERE bucket_id = ? AND key = ?')
-      .run(JSON.stringify(tags), bucketId, utf8(key));
+  async setObjectTags(bucketId: string, key: string, tags: Tag[], noncurrentVersion?: string): Promise<void> {
+    await this.setObjectColumn('tags', JSON.stringify(tags), bucketId, key, noncurrentVersion);
+  }
+
+  private async setObjectColumn(
+    column: 'acl' | 'tags',
+    value: string,
+    bucketId: string,
+    key: string,
+    noncurrentVersion?: string,
+  ): Promise<void> {
+    if (noncurrentVersion === undefined)
+      await this.db
+        .prepare(`UPDATE walrus_objects SET ${column} = ? WHERE bucket_id = ? AND key = ?`)
+        .run(value, bucketId, utf8(key));
+    else
+      await this.db
+        .prepare(`UPDATE walrus_versions SET ${column} = ? WHERE bucket_id = ? AND key = ? AND version_id = ?`)
+        .run(value, bucketId, utf8(key), noncurrentVersion);
   }
 
   async bucketConfig<T>(bucketId: string, kind: BucketConfigKind): Promise<T | undefined> {
@@ -486,8 +507,8 @@ export class SqliteWalrusStore implements WalrusStore {
   async createUpload(u: UploadRecord): Promise<void> {
     await this.db
       .prepare(
-        `INSERT INTO walrus_uploads (id, bucket_id, key, owner_account_id, initiator_user_id, content_type, headers, acl, checksum_algorithm, initiated, tags, encryption)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO walrus_uploads (id, bucket_id, key, owner_account_id, initiator_user_id, content_type, headers, acl, checksum_algorithm, initiated, tags, encryption, checksum_type)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         u.id,
@@ -502,6 +523,7 @@ export class SqliteWalrusStore implements WalrusStore {
         u.initiated,
         JSON.stringify(u.tags ?? []),
         optionalJson(u.encryption),
+        u.checksumType ?? null,
       );
   }
 

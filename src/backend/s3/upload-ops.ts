@@ -6,7 +6,15 @@
 import { ServiceError } from '../errors';
 import { type Reply } from '../reply';
 import { checkConditions, copySourceConditions, emptyReply, type S3Call, versionHeader, xmlReply } from './call';
-import { isChecksumAlgorithm } from './checksums';
+import {
+  CHECKSUM_ALGORITHMS,
+  CHECKSUM_MEMBERS,
+  checkChecksumType,
+  checksumElements,
+  defaultChecksumType,
+  isChecksumAlgorithm,
+} from './checksums';
+import { type WholeChecksum } from './multipart';
 import { listPartsDocument, listUploadsDocument, parseCompleteMultipart, s3Answer } from './documents';
 import { encryptionHeaders, requestedEncryption, sentCopySourceKey, sentCustomerKey } from './encryption';
 import { checksumHeader } from './object-ops';
@@ -23,17 +31,30 @@ export async function createUpload(call: S3Call): Promise<Reply> {
   const algorithm = input.ChecksumAlgorithm?.trim().toLowerCase();
   if (algorithm !== undefined && !isChecksumAlgorithm(algorithm))
     throw new ServiceError('InvalidRequest', `Checksum algorithm ${algorithm} is not supported`);
+  const type = input.ChecksumType?.trim().toUpperCase();
+  if (type !== undefined && algorithm === undefined)
+    throw new ServiceError(
+      'InvalidRequest',
+      'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.',
+    );
   const u = await call.walrus.multipart.initiate(
     call.caller,
     call.bucket,
     call.objectKey,
     call.attributes(input),
     call.aclInput(input),
-    algorithm,
-    requestedEncryption(input),
+    {
+      checksum: algorithm && {
+        algorithm,
+        type: type === undefined ? defaultChecksumType(algorithm) : checkChecksumType(algorithm, type),
+      },
+      sse: requestedEncryption(input),
+    },
   );
   const headers: Record<string, string> = {
-    ...(algorithm ? { 'x-amz-checksum-algorithm': algorithm.toUpperCase() } : {}),
+    ...(algorithm
+      ? { 'x-amz-checksum-algorithm': algorithm.toUpperCase(), 'x-amz-checksum-type': u.checksumType! }
+      : {}),
     ...encryptionHeaders(u.encryption),
   };
   return xmlReply(
@@ -133,10 +154,16 @@ export async function listParts(call: S3Call): Promise<Reply> {
 export async function completeUpload(call: S3Call): Promise<Reply> {
   const input = call.input('CompleteMultipartUpload');
   const id = uploadId(input);
-  const parts = parseCompleteMultipart(await call.xmlBody());
+  const parts = parseCompleteMultipart(await call.xmlBody({ objectChecksums: true }));
+  const values: WholeChecksum['values'] = {};
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const v = input[CHECKSUM_MEMBERS[algorithm]];
+    if (v !== undefined) values[algorithm] = v;
+  }
   const o = await call.walrus.multipart.complete(call.caller, call.bucket, call.objectKey, id, parts, {
-    ifMatch: input.IfMatch,
-    ifNoneMatch: input.IfNoneMatch,
+    conditions: { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch },
+    whole: { values, type: input.ChecksumType, size: input.MpuObjectSize },
+    sent: sentCustomerKey(input),
   });
   const location = `http://${call.header('host') ?? 'localhost'}${call.req.rawPath}`;
   return xmlReply(
@@ -146,6 +173,7 @@ export async function completeUpload(call: S3Call): Promise<Reply> {
       Bucket: call.bucket,
       Key: o.key,
       ETag: o.etag,
+      ...checksumElements(o.checksum),
     }),
     { ...versionHeader(o), ...encryptionHeaders(o.encryption) },
   );

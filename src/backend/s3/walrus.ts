@@ -125,6 +125,9 @@ export interface WriteConditions {
   ifNoneMatch?: string;
 }
 const noSuchVersion = () => new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
+/** The version id a change to a noncurrent version names; undefined for the current object. */
+const noncurrent = (o: ObjectRecord | VersionRecord): string | undefined =>
+  'current' in o && !o.current ? (o.versionId ?? 'null') : undefined;
 
 /**
  * The policy check every request passes before its operation runs (anonymous ones included):
@@ -634,10 +637,10 @@ export class Walrus {
     return b && this.store.bucketConfig<CorsRule[]>(b.id, 'cors');
   }
 
-  /** Replaces an object's tags: who may change its ACL may change its tags. */
-  async setObjectTags(caller: Caller, bucketName: string, key: string, tags: Tag[]): Promise<void> {
-    const o = await this.objectForAcp(caller, bucketName, key, 'WRITE_ACP');
-    await this.store.setObjectTags(o.bucketId, o.key, tags);
+  /** Replaces an object's (or one version's) tags: who may change its ACL may change its tags. */
+  async setObjectTags(caller: Caller, bucketName: string, key: string, tags: Tag[], versionId?: string): Promise<void> {
+    const o = await this.objectForAcp(caller, bucketName, key, 'WRITE_ACP', versionId);
+    await this.store.setObjectTags(o.bucketId, o.key, tags, noncurrent(o));
   }
 
   async deleteObjects(
@@ -727,31 +730,51 @@ export class Walrus {
     });
   }
 
-  async objectAcl(caller: Caller, bucketName: string, key: string): Promise<AclView> {
-    const o = await this.objectForAcp(caller, bucketName, key, 'READ_ACP');
+  /** An object's ACL, or one version's (?acl&versionId=, any version of the key). */
+  async objectAcl(caller: Caller, bucketName: string, key: string, versionId?: string): Promise<AclView> {
+    const o = await this.objectForAcp(caller, bucketName, key, 'READ_ACP', versionId);
     return this.describeAcl(o.ownerAccountId, o.acl);
   }
 
-  async setObjectAcl(caller: Caller, bucketName: string, key: string, acl: AclInput): Promise<void> {
-    const o = await this.objectForAcp(caller, bucketName, key, 'WRITE_ACP');
+  async setObjectAcl(
+    caller: Caller,
+    bucketName: string,
+    key: string,
+    acl: AclInput,
+    versionId?: string,
+  ): Promise<void> {
+    const o = await this.objectForAcp(caller, bucketName, key, 'WRITE_ACP', versionId);
     const b = (await this.store.bucketById(o.bucketId))!;
     await this.store.setObjectAcl(
       o.bucketId,
       o.key,
       await this.grantsFor(acl, { owner: o.ownerAccountId, bucketOwner: b.ownerAccountId }),
+      noncurrent(o),
     );
   }
 
+  /** The object (or the version named) whose ACL or tags the caller reads or changes. */
   private async objectForAcp(
     caller: Caller,
     bucketName: string,
     key: string,
     permission: 'READ_ACP' | 'WRITE_ACP',
-  ): Promise<ObjectRecord> {
+    versionId?: string,
+  ): Promise<ObjectRecord | VersionRecord> {
     const b = await this.store.findBucket(bucketName);
     if (!b) throw noSuchBucket();
-    const o = await this.store.findObject(b.id, key);
-    if (!o) throw this.bucketAllows(b, caller, 'READ') ? noSuchKey() : accessDenied();
+    const o = await (versionId === undefined
+      ? this.store.findObject(b.id, key)
+      : this.versions.find(b.id, key, versionId));
+    if (!o) {
+      if (!this.bucketAllows(b, caller, 'READ')) throw accessDenied();
+      throw versionId === undefined ? noSuchKey() : noSuchVersion();
+    }
+    if ('deleteMarker' in o && o.deleteMarker)
+      throw new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, {
+        'x-amz-delete-marker': 'true',
+        'x-amz-version-id': versionId!,
+      });
     if (!this.objectAllows(o, caller, permission)) throw accessDenied();
     return o;
   }
