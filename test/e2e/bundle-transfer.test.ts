@@ -4,7 +4,7 @@
  * on disk, and the mistakes the seeds warn about.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -72,6 +72,53 @@ describe('bundles in Walrus', () => {
     const flags = ['-a', cloud.eucarc.EC2_ACCESS_KEY, '-s', cloud.eucarc.EC2_SECRET_KEY, '--url', cloud.eucarc.S3_URL];
     await runOk('euca-delete-bundle', [...flags, '-b', `${bucket}/images/v1`, '-p', name, '--clear'], cloud.env);
     await assert.rejects(s3.headBucket(bucket));
+  });
+
+  test('--upload-policy: the bundle goes up as browser-form POSTs, within what the signed policy allows', async () => {
+    const name = path.basename(image);
+    const dest = path.join(work, 'policy-bundle');
+    await runOk('euca-bundle-image', ['-i', image, '-d', dest], cloud.env);
+    const bucket = `policy-${randomBytes(3).toString('hex')}`;
+    await s3.createBucket(bucket);
+    const upload = (prefix: string, extra: string[] = []) => {
+      // The bucket owner's policy and its signature (V2: HMAC-SHA1 of the base64 policy), as Eucalyptus hands them out.
+      const policy = JSON.stringify({
+        expiration: new Date(Date.now() + 600_000).toISOString(),
+        conditions: [{ bucket }, ['starts-with', '$key', 'allowed/'], { acl: 'aws-exec-read' }],
+      });
+      const signature = createHmac('sha1', cloud.eucarc.EC2_SECRET_KEY)
+        .update(Buffer.from(policy).toString('base64'))
+        .digest('base64');
+      const manifest = path.join(dest, `${name}.manifest.xml`);
+      const env = { ...cloud.env, EC2_SECRET_KEY: 'not-needed-with-a-policy' };
+      return run(
+        'euca-upload-bundle',
+        [
+          '-b',
+          `${bucket}/${prefix}`,
+          '-m',
+          manifest,
+          '--upload-policy',
+          policy,
+          '--upload-policy-signature',
+          signature,
+          ...extra,
+        ],
+        env,
+      );
+    };
+    const ok = await upload('allowed');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, `Uploaded image as ${bucket}/allowed/${name}.manifest.xml\n`);
+    assert.deepEqual(await keysIn(bucket), [
+      `allowed/${name}.manifest.xml`,
+      `allowed/${name}.part.00`,
+      `allowed/${name}.part.01`,
+    ]);
+    const outside = await upload('elsewhere');
+    assert.equal(outside.code, 1);
+    assert.match(outside.stderr, /AccessDenied.*Invalid according to Policy: Policy Condition failed/);
+    assert.equal((await keysIn(bucket)).filter((k) => k.startsWith('elsewhere/')).length, 0);
   });
 
   test('euca-bundle-and-upload-image writes no parts to disk; euca-install-image registers the result', async () => {

@@ -218,6 +218,32 @@ describe('S3 clients against Walrus', () => {
       ].join('\n'),
     );
   });
+  test('browser-form uploads (POST Object), V4 and V2 policies as boto3 makes them, posted as a browser does', async () => {
+    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_post.py')], awsEnv);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      [
+        'v4 201 True True',
+        "stored hello form text/plain {'who': 'browser'}",
+        'public read 200',
+        'too large 400 EntityTooLarge',
+        'too small 400 EntityTooSmall',
+        'extra field 403 AccessDenied True',
+        'condition failed 403 AccessDenied',
+        'bad signature 403 SignatureDoesNotMatch',
+        'expired 403 AccessDenied',
+        "v2 204 ['AWSAccessKeyId', 'policy', 'signature'] signed v2",
+        'anonymous, private bucket 403 AccessDenied',
+        'anonymous, open bucket 204 anonymous',
+        'redirect 303 True',
+        'sealed 204 AES256 AES256',
+        'lock asked 501 NotImplemented',
+        'not multipart 412 PreconditionFailed',
+        '',
+      ].join('\n'),
+    );
+  });
   test('server-side encryption: SSE-S3, SSE-C and a default with boto3 and the aws CLI, sealed on disk', async () => {
     const mark = `plaintext-${randomBytes(8).toString('hex')}`;
     const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_encryption.py')], {

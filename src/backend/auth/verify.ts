@@ -173,6 +173,46 @@ export class Authenticator {
     );
   }
 
+  /**
+   * Authenticates a browser-form POST by its fields (names lower-cased): the policy document
+   * signed with Signature V4 (x-amz-algorithm, x-amz-credential, x-amz-date, x-amz-signature) or
+   * V2 (AWSAccessKeyId, signature); undefined when the form is anonymous (no policy, no signature).
+   * The policy's own expiration bounds it, not the clock skew of headers.
+   */
+  async verifyPostPolicy(fields: Record<string, string>, host: string): Promise<Principal | undefined> {
+    const policy = fields.policy;
+    const missing = (name: string) =>
+      new ServiceError(
+        'InvalidArgument',
+        `Bucket POST must contain a field named '${name}'.  If it is specified, please check the order of the fields.`,
+      );
+    if (fields['x-amz-signature'] !== undefined || fields['x-amz-algorithm'] !== undefined) {
+      if (fields['x-amz-algorithm'] !== 'AWS4-HMAC-SHA256')
+        throw new ServiceError('InvalidArgument', 'Only AWS4-HMAC-SHA256 is supported for x-amz-algorithm');
+      for (const name of ['x-amz-credential', 'x-amz-date', 'x-amz-signature', 'policy'])
+        if (fields[name] === undefined) throw missing(name);
+      const [accessKeyId, ...scope] = fields['x-amz-credential'].split('/');
+      if (!accessKeyId || scope.length !== 4 || scope[3] !== 'aws4_request')
+        throw new ServiceError('InvalidArgument', 'Invalid argument: x-amz-credential');
+      this.checkScope('s3', scope, fields['x-amz-date'], 'InvalidArgument', host);
+      const { secret, principal } = await this.principalFor('s3', accessKeyId);
+      const expected = createHmac('sha256', signingKey(secret, scope[0], scope[1], scope[2]))
+        .update(policy!)
+        .digest('hex');
+      if (!equal(expected, fields['x-amz-signature'])) throw this.badSignature('s3');
+      return principal;
+    }
+    if (fields.signature !== undefined || fields.awsaccesskeyid !== undefined || policy !== undefined) {
+      for (const name of ['awsaccesskeyid', 'signature', 'policy'])
+        if (fields[name] === undefined) throw missing(name === 'awsaccesskeyid' ? 'AWSAccessKeyId' : name);
+      const { secret, principal } = await this.principalFor('s3', fields.awsaccesskeyid);
+      const expected = createHmac('sha1', secret).update(policy!).digest('base64');
+      if (!equal(expected, fields.signature)) throw this.badSignature('s3');
+      return principal;
+    }
+    return undefined;
+  }
+
   /** Authenticates an S3 request, keeping what verifying a signed aws-chunked body needs. */
   async verifyS3(req: IncomingSigned): Promise<VerifiedS3> {
     const auth = req.headers.authorization;

@@ -16,6 +16,7 @@ import * as configs from './config-ops';
 import { isBucketConfig } from './config-ops';
 import * as objects from './object-ops';
 import * as uploads from './upload-ops';
+import { isFormPost, postObject } from './post-object';
 import { refuseUnsupportedS3 } from './unsupported';
 import { s3Model } from '../../shared/wire/s3-model';
 import type { S3Operations } from '../../shared/wire/s3';
@@ -144,7 +145,17 @@ function bucketOperation(call: S3Call, method: string): Operation {
       return ['DeleteBucket', () => buckets.deleteBucket(call)];
     case 'POST':
       if (sub === 'delete') return ['DeleteObjects', () => buckets.deleteObjects(call)];
-      return ['PostObject', () => Promise.reject(notImplemented('POST to a bucket (browser-form upload)'))];
+      return [
+        'PostObject',
+        () =>
+          Promise.reject(
+            new ServiceError(
+              'PreconditionFailed',
+              'Bucket POST must be of the enclosure-type multipart/form-data',
+              412,
+            ),
+          ),
+      ];
     default:
       return [method, () => Promise.reject(methodNotAllowed())];
   }
@@ -213,8 +224,14 @@ export async function handleS3(
     const method = req.method;
     const { bucket, key } = splitResource(req.resourcePath);
     const path = bucket === undefined ? '/' : `/${bucket}${key === undefined ? '' : '/' + key}`;
-    const granted = await gate(principal, { method, path, query: Object.fromEntries(req.query) });
-    if (!bucket) {
+    // A browser form carries its own credentials, read from the form: authorized as a PUT of its key.
+    const form = bucket !== undefined && !principal && isFormPost(req, key);
+    const granted = !form && (await gate(principal, { method, path, query: Object.fromEntries(req.query) }));
+    if (form) {
+      action = 'PostObject';
+      walrus.userBucket(bucket);
+      reply = await postObject(walrus, auth, req, bucket, gate);
+    } else if (!bucket) {
       action = 'ListBuckets';
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
       reply = await buckets.listBuckets(

@@ -123,6 +123,8 @@ const unquoted = (etag: string) => etag.replace(/^"|"$/g, '');
 export interface WriteConditions {
   ifMatch?: string;
   ifNoneMatch?: string;
+  /** The fewest bytes the body may have (a form policy's content-length-range). */
+  minSize?: number;
 }
 const noSuchVersion = () => new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
 /** The version id a change to a noncurrent version names; undefined for the current object. */
@@ -478,6 +480,10 @@ export class Walrus {
     const grants = await this.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId });
     const { fileId, encryption } = await this.writeFile(b.id, body, await this.sealingFor(b, sse));
     const r = body.result!;
+    if (conditions.minSize !== undefined && r.size < conditions.minSize) {
+      this.files.remove(b.id, fileId);
+      throw new ServiceError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size');
+    }
     return this.commitObject(
       {
         bucketId: b.id,
