@@ -592,12 +592,14 @@ describe('Walrus', () => {
       let expected = 0;
       for (const c of [s3, aliceS3]) {
         for (const b of (await c.listBuckets()).buckets) {
-          expected += (await c.listObjects(String(b.Name))).objects.length;
+          // A multipart object (ETag "…-N") is its N parts' files and the file that joins them.
+          for (const o of (await c.listObjects(String(b.Name))).objects)
+            expected += 1 + Number(/-(\d+)"?$/.exec(o.etag)?.[1] ?? 0);
           for (const u of await c.listMultipartUploads(String(b.Name)))
             expected += (await c.listParts(String(b.Name), u.key, u.uploadId)).length;
         }
       }
-      assert.equal(stored.length, expected, 'one file per object or uploaded part, nothing else');
+      assert.equal(stored.length, expected, 'the files of every object and uploaded part, nothing else');
     },
   );
 
@@ -687,8 +689,21 @@ describe('Walrus after a crash', () => {
       const s3 = await s3Client(cloud);
       await s3.createBucket('survivor');
       await s3.putObject('survivor', 'kept', 'still here');
+      // A multipart object is its parts' files and the file that joins them: all of them are kept.
+      const first = randomBytes(5 * 1024 * 1024);
+      const uploadId = await s3.createMultipartUpload('survivor', 'joined');
+      const etags = [
+        await s3.uploadPart('survivor', 'joined', uploadId, 1, first),
+        await s3.uploadPart('survivor', 'joined', uploadId, 2, 'the end'),
+      ];
+      await s3.completeMultipartUpload(
+        'survivor',
+        'joined',
+        uploadId,
+        etags.map((etag, i) => ({ partNumber: i + 1, etag })),
+      );
       await cloud.stop();
-      // The cloud's own bucket (snapshots) has a folder too; this bucket's is the one with a file.
+      // The cloud's own bucket (snapshots) has a folder too; this bucket's is the one with files.
       const before = fs.readdirSync(dir);
       const bucketDir = before.find((d) => d !== 'tmp' && fs.readdirSync(path.join(dir, d)).length > 0)!;
       fs.writeFileSync(path.join(dir, 'tmp', 'f'.repeat(32)), 'half an upload');
@@ -697,8 +712,11 @@ describe('Walrus after a crash', () => {
       cloud = await startCloud(cloud.dataDir);
       assert.deepEqual(fs.readdirSync(path.join(dir, 'tmp')), []);
       assert.deepEqual(fs.readdirSync(dir).sort(), before.sort());
-      assert.equal(fs.readdirSync(path.join(dir, bucketDir)).length, 1);
-      assert.equal((await (await s3Client(cloud)).getObjectBuffer('survivor', 'kept')).body.toString(), 'still here');
+      assert.equal(fs.readdirSync(path.join(dir, bucketDir)).length, 4);
+      const after = await s3Client(cloud);
+      assert.equal((await after.getObjectBuffer('survivor', 'kept')).body.toString(), 'still here');
+      const joined = (await after.getObjectBuffer('survivor', 'joined')).body;
+      assert.ok(joined.equals(Buffer.concat([first, Buffer.from('the end')])));
     } finally {
       await cloud.stop();
     }

@@ -243,12 +243,12 @@ export async function* seal(body: AsyncIterable<Buffer>, key: Buffer, iv: Buffer
  * segments (sizes with their counters) say where each part's counter starts.
  */
 export function unseal(
-  cipherText: AsyncIterable<Buffer>,
+  cipherText: Readable,
   key: Buffer,
   segments: { size: number; iv: Buffer }[],
   start: number,
 ): Readable {
-  return Readable.from(
+  const plain = Readable.from(
     (async function* () {
       let offset = start;
       let segment = 0;
@@ -259,7 +259,7 @@ export function unseal(
         return ctr(key, segments[segment].iv, offset - segmentStart);
       };
       let c = locate();
-      for await (let piece of cipherText) {
+      for await (let piece of cipherText as AsyncIterable<Buffer>) {
         while (piece.length) {
           const left = segmentStart + segments[segment].size - offset;
           const take = segment === segments.length - 1 ? piece.length : Math.min(piece.length, left);
@@ -272,6 +272,9 @@ export function unseal(
     })(),
     { objectMode: false },
   );
+  // Ended early (a client gone) or not: the file underneath is closed with it.
+  plain.once('close', () => cipherText.destroy());
+  return plain;
 }
 
 /** A bucket's default encryption (?encryption), as kept: SSE-S3 is the one this cloud can apply. */

@@ -1,7 +1,7 @@
 /**
  * Multipart uploads, the model: initiate, upload parts (each streamed to its own file), list
- * parts and uploads, complete (checks the part list against what was uploaded, then streams the
- * parts into the final object's file; ETag "md5-of-part-md5s-N") and abort. Access follows S3:
+ * parts and uploads, complete (checks the part list against what was uploaded, then joins the
+ * parts' files into the object's without copying them; ETag "md5-of-part-md5s-N") and abort. Access follows S3:
  * writing needs WRITE on the bucket, and an upload's parts are the business of its initiator's
  * account and the bucket owner.
  */
@@ -23,6 +23,8 @@ import { type BucketRecord, type Checksum, type ObjectRecord, type PartRecord, t
 import type { AclInput, Caller, ObjectAttributes, Walrus, WriteConditions } from './walrus';
 
 export const MAX_PART_NUMBER = 10000;
+/** The most a part may hold (a copied range too). */
+export const MAX_PART_SIZE = 5 * 1024 ** 3;
 /** Every part but the last must be at least this big. */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 
@@ -160,37 +162,27 @@ export class MultipartUploads {
     key: string,
     uploadId: string,
     partNumber: number,
-    body: AsyncIterable<Buffer>,
+    body: RequestPayload,
     sent?: EncryptionRequest,
   ): Promise<StoredPart> {
     const { b, u, sealKey } = await this.checkUploadPart(caller, bucketName, key, uploadId, partNumber, sent);
-    const payload = body instanceof RequestPayload ? body : undefined;
-    MultipartUploads.checkPartChecksum(u, payload?.checksumAlgorithm);
+    MultipartUploads.checkPartChecksum(u, body.checksumAlgorithm);
     const iv = sealKey && newIv();
-    const md5 = createHash('md5');
     // An upload with a checksum algorithm keeps every part's: the request's, or else one made here.
     const own =
-      u.checksumAlgorithm && !payload?.checksumAlgorithm
+      u.checksumAlgorithm && !body.checksumAlgorithm
         ? createChecksummer(u.checksumAlgorithm as ChecksumAlgorithm)
         : undefined;
-    let size = 0;
-    const counted = (async function* () {
-      for await (const piece of body) {
-        size += piece.length;
-        md5.update(piece);
-        own?.update(piece);
-        yield piece;
-      }
-    })();
-    const fileId = await this.walrus.files.write(b.id, sealKey ? seal(counted, sealKey, iv!) : counted);
+    const bytes = own ? summed(body, own) : body;
+    const fileId = await this.walrus.files.write(b.id, sealKey ? seal(bytes, sealKey, iv!) : bytes);
     const part: PartRecord = {
       iv: iv?.toString('base64'),
       uploadId,
       partNumber,
       fileId,
-      size,
-      etag: `"${md5.digest('hex')}"`,
-      checksum: own ? { algorithm: u.checksumAlgorithm!, value: own.digest() } : payload?.result?.checksum,
+      size: body.result!.size,
+      etag: `"${body.result!.md5.toString('hex')}"`,
+      checksum: own ? { algorithm: u.checksumAlgorithm!, value: own.digest() } : body.result!.checksum,
       lastModified: new Date().toISOString(),
     };
     let replaced: string | undefined;
@@ -231,7 +223,8 @@ export class MultipartUploads {
     if (range && range.end >= src.size)
       throw new ServiceError('InvalidRange', 'The requested range is not satisfiable', 416);
     const bytes = this.walrus.openRange(src, range?.start, range?.end, keys.source) as AsyncIterable<Buffer>;
-    return this.uploadPart(caller, bucketName, key, uploadId, partNumber, bytes, keys.target);
+    const payload = new RequestPayload(bytes, {}, undefined, MAX_PART_SIZE);
+    return this.uploadPart(caller, bucketName, key, uploadId, partNumber, payload, keys.target);
   }
 
   async listParts(
@@ -294,22 +287,17 @@ export class MultipartUploads {
             size,
         );
       const summing = wholeSummer(u, opts.whole);
-      // A sealed upload's full-object checksum is of its plain bytes: the key is needed before joining.
-      const plainKey = summing?.full && u.encryption ? this.walrus.unsealingKey(u, opts.sent) : undefined;
-      const joined = this.walrus.files.concat(
-        b.id,
-        parts.map((p) => p.fileId),
-      );
-      const fileId = await this.walrus.files.write(
-        b.id,
-        summing?.full && !plainKey ? tee(joined, summing.full) : joined,
-      );
-      if (summing?.full && plainKey)
+      if (summing?.full) {
+        // A full-object checksum is of the plain bytes: a sealed upload's parts are read unsealed.
+        const key = u.encryption ? this.walrus.unsealingKey(u, opts.sent) : undefined;
         for (const p of parts) {
-          const segment = { size: p.size, iv: Buffer.from(p.iv!, 'base64') };
-          for await (const piece of unseal(this.walrus.files.open(b.id, p.fileId), plainKey, [segment], 0))
-            summing.full.update(piece);
+          const bytes = this.walrus.files.open(b.id, p.fileId);
+          const plain = key ? unseal(bytes, key, [{ size: p.size, iv: Buffer.from(p.iv!, 'base64') }], 0) : bytes;
+          for await (const piece of plain as AsyncIterable<Buffer>) summing.full.update(piece);
         }
+      }
+      // The parts become the object as they are: no byte is copied.
+      const fileId = await this.walrus.files.join(b.id, parts);
       const etag = createHash('md5');
       for (const p of parts) etag.update(Buffer.from(unquote(p.etag), 'hex'));
       let partFiles: string[] = [];
@@ -335,8 +323,11 @@ export class MultipartUploads {
           await this.walrus.writeConditions(b.id, key, opts.conditions ?? {})();
           partFiles = await this.store.deleteUpload(uploadId);
         },
+        () => this.walrus.files.unjoin(b.id, fileId),
       );
-      for (const f of partFiles) this.walrus.files.remove(b.id, f);
+      // Parts uploaded but not listed are dropped; the listed ones are the object's now.
+      const kept = new Set(parts.map((p) => p.fileId));
+      for (const f of partFiles) if (!kept.has(f)) this.walrus.files.remove(b.id, f);
       return record;
     } finally {
       this.completing.delete(uploadId);
@@ -467,7 +458,7 @@ function wholeSummer(
 }
 
 /** The bytes as they pass, each also given to the summer. */
-async function* tee(bytes: AsyncIterable<Buffer>, summer: Checksummer): AsyncGenerator<Buffer> {
+async function* summed(bytes: AsyncIterable<Buffer>, summer: Checksummer): AsyncGenerator<Buffer> {
   for await (const piece of bytes) {
     summer.update(piece);
     yield piece;

@@ -3,18 +3,32 @@
  * identifiers and never derived from a key, so no key can reach outside the data dir. A new file
  * is written to walrus/tmp, fsynced and renamed into its bucket's folder; it becomes an object only
  * when the model commits a row naming it, and a failed write removes its temp file before the
- * error goes on. At start-up, sweep() removes temp files and files no row names (left by a crash
- * between rename and commit, or between commit and unlink of a replaced file).
+ * error goes on. A joined file (<id>.join) lists other files of its bucket, read one after
+ * another: a multipart object is its parts. At start-up, sweep() removes temp files and files no
+ * row (or joined file in use) names, left by a crash between rename and commit, or between commit
+ * and unlink of a replaced file.
  */
 import { ServiceError } from '../errors';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 /** Pieces are gathered into writes of about this size: fewer system calls for socket-sized pieces. */
 const WRITE_BATCH = 512 * 1024;
-const ID = /^[0-9a-f]{32}$/;
+/** Reads are of this size: big enough that a GET costs few system calls and events. */
+const READ_SIZE = 1024 * 1024;
+/** How much is written between the background syncs of a large file. */
+const EARLY_SYNC = 4 * 1024 * 1024;
+/** A file's id: random hex; a joined file's (a list of other files, see join) ends in `.join`. */
+const ID = /^[0-9a-f]{32}(\.join)?$/;
+const isJoin = (fileId: string) => fileId.endsWith('.join');
+
+/** One of the files a joined file is made of. */
+export interface JoinedPart {
+  fileId: string;
+  size: number;
+}
 
 export interface LiveFiles {
   bucketIds: Set<string>;
@@ -69,8 +83,11 @@ export class ObjectFiles {
    * Writes the body to a new file in the bucket's folder and returns its id. Durable (fsynced,
    * renamed, folder fsynced) when this resolves; if the body throws, no file remains.
    */
-  async write(bucketId: string, body: AsyncIterable<Buffer>): Promise<string> {
-    const fileId = this.newId();
+  async write(
+    bucketId: string,
+    body: AsyncIterable<Buffer> | Iterable<Buffer>,
+    fileId = this.newId(),
+  ): Promise<string> {
     const target = this.file(bucketId, fileId);
     const tmp = path.join(this.tmpDir, fileId);
     const fh = await fs.promises.open(tmp, 'wx', 0o600).catch((e) => Promise.reject(outOfSpace(e) ?? e));
@@ -78,14 +95,28 @@ export class ObjectFiles {
       try {
         let batch: Buffer[] = [];
         let batched = 0;
+        // Writeback starts while the body still arrives: a sync is kept running in the background
+        // (one at a time), so the last one, which the object waits for, has little left to do.
+        let unsynced = 0;
+        let syncing: Promise<void> | undefined;
         const flush = async () => {
-          let data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batched);
-          while (data.length) {
-            const { bytesWritten } = await fh.write(data);
-            data = data.subarray(bytesWritten);
+          // Gathered, not copied: one writev of the batch's buffers (a short write writes the rest).
+          let left = batched;
+          let pieces = batch;
+          while (left > 0) {
+            const { bytesWritten } = await fh.writev(pieces);
+            left -= bytesWritten;
+            let skip = bytesWritten;
+            while (skip > 0 && pieces.length && skip >= pieces[0].length) skip -= pieces.shift()!.length;
+            if (skip > 0) pieces[0] = pieces[0].subarray(skip);
           }
+          unsynced += batched;
           batch = [];
           batched = 0;
+          if (unsynced >= EARLY_SYNC && !syncing) {
+            unsynced = 0;
+            syncing = fh.datasync().finally(() => (syncing = undefined));
+          }
         };
         for await (const piece of body) {
           batch.push(piece);
@@ -93,6 +124,7 @@ export class ObjectFiles {
           if (batched >= WRITE_BATCH) await flush();
         }
         if (batched) await flush();
+        await syncing;
         await fh.sync();
       } finally {
         await fh.close();
@@ -117,21 +149,77 @@ export class ObjectFiles {
   }
 
   /**
+   * Makes one file of several without copying a byte (a multipart upload's parts become its
+   * object): a small durable list of them, which open() reads through and remove() removes with
+   * them. The files it lists then belong to it alone.
+   */
+  async join(bucketId: string, parts: JoinedPart[]): Promise<string> {
+    const body = Buffer.from(JSON.stringify(parts.map((p) => ({ fileId: p.fileId, size: p.size }))));
+    return this.write(bucketId, [body], `${this.newId()}.join`);
+  }
+
+  private joined(bucketId: string, fileId: string): JoinedPart[] {
+    return JSON.parse(fs.readFileSync(this.file(bucketId, fileId), 'utf8')) as JoinedPart[];
+  }
+
+  /**
    * Opens a file for reading now (so a concurrent replace, which unlinks the old file, cannot pull
-   * it away) and streams bytes start..end inclusive.
+   * it away) and streams bytes start..end inclusive. A joined file opens the files it lists that
+   * the range reaches, all at once, and streams their bytes in turn.
    */
   open(bucketId: string, fileId: string, start?: number, end?: number): Readable {
-    const fd = fs.openSync(this.file(bucketId, fileId), 'r');
-    return fs.createReadStream('', { fd, start, end, highWaterMark: 256 * 1024 });
+    if (!isJoin(fileId)) {
+      const fd = fs.openSync(this.file(bucketId, fileId), 'r');
+      return fs.createReadStream('', { fd, start, end, highWaterMark: READ_SIZE });
+    }
+    const parts = this.joined(bucketId, fileId);
+    const from = start ?? 0;
+    const to = end ?? parts.reduce((n, p) => n + p.size, 0) - 1;
+    const pieces: { fd: number; start: number; end: number }[] = [];
+    let offset = 0;
+    try {
+      for (const p of parts) {
+        const [first, last] = [Math.max(from, offset), Math.min(to, offset + p.size - 1)];
+        if (first <= last)
+          pieces.push({
+            fd: fs.openSync(this.file(bucketId, p.fileId), 'r'),
+            start: first - offset,
+            end: last - offset,
+          });
+        offset += p.size;
+      }
+    } catch (e) {
+      for (const piece of pieces) fs.closeSync(piece.fd);
+      throw e;
+    }
+    const streams = pieces.map((piece) => fs.createReadStream('', { ...piece, highWaterMark: READ_SIZE }));
+    const joined = Readable.from(
+      (async function* () {
+        for (const stream of streams) yield* stream as AsyncIterable<Buffer>;
+      })(),
+    );
+    // However the reading ends (done, failed, the client gone), every descriptor opened is closed.
+    joined.once('close', () => streams.forEach((stream) => stream.destroy()));
+    return joined;
   }
 
-  /** The files' bytes one after another, each opened when its turn comes. */
-  async *concat(bucketId: string, fileIds: string[]): AsyncGenerator<Buffer> {
-    for (const id of fileIds) yield* this.open(bucketId, id) as AsyncIterable<Buffer>;
-  }
-
+  /** Removes a file; a joined one with the files it lists. */
   remove(bucketId: string, fileId: string): void {
+    if (isJoin(fileId)) {
+      let parts: JoinedPart[] = [];
+      try {
+        parts = this.joined(bucketId, fileId);
+      } catch {
+        // already gone
+      }
+      for (const p of parts) fs.rmSync(this.file(bucketId, p.fileId), { force: true });
+    }
     fs.rmSync(this.file(bucketId, fileId), { force: true });
+  }
+
+  /** Removes a joined file's list alone, the files it listed kept (a join that was not committed). */
+  unjoin(bucketId: string, fileId: string): void {
+    if (isJoin(fileId)) fs.rmSync(this.file(bucketId, fileId), { force: true });
   }
 
   /** Removes temp files, files no object or part names, and folders of buckets that are gone. */
@@ -150,8 +238,14 @@ export class ObjectFiles {
         removed++;
         continue;
       }
-      for (const file of fs.readdirSync(full)) {
-        if (ID.test(file) && (await live.fileInUse(file))) continue;
+      const files = fs.readdirSync(full);
+      // The files a joined file in use lists are in use with it.
+      const listed = new Set<string>();
+      for (const file of files)
+        if (ID.test(file) && isJoin(file) && (await live.fileInUse(file)))
+          for (const p of this.joined(entry.name, file)) listed.add(p.fileId);
+      for (const file of files) {
+        if (ID.test(file) && (listed.has(file) || (await live.fileInUse(file)))) continue;
         fs.rmSync(path.join(full, file), { recursive: true, force: true });
         removed++;
       }

@@ -313,11 +313,6 @@ export class Walrus {
   }
 
   /**
-   * Makes a written file an object: one transaction that checks the bucket is still there (and
-   * whatever `alsoCheck` adds), then the replaced file, if any, is unlinked. If the commit fails,
-   * the new file is.
-   */
-  /**
    * A write's If-Match / If-None-Match, checked against the key's current object in the write's
    * own transaction (so two writers cannot both pass): If-None-Match: * only when there is none,
    * If-Match only when its ETag matches (no object: NoSuchKey), as S3 checks them.
@@ -340,7 +335,16 @@ export class Walrus {
     };
   }
 
-  async commitObject(record: ObjectRecord, alsoCheck?: () => Promise<void>): Promise<ObjectRecord> {
+  /**
+   * Makes a written file an object: one transaction that checks the bucket is still there (and
+   * whatever `alsoCheck` adds), then the replaced file, if any, is unlinked. If the commit fails,
+   * `discard` runs: the new file is removed (a joined file's list alone, its parts kept).
+   */
+  async commitObject(
+    record: ObjectRecord,
+    alsoCheck?: () => Promise<void>,
+    discard = () => this.files.remove(record.bucketId, record.fileId),
+  ): Promise<ObjectRecord> {
     let obsolete: string[] = [];
     try {
       await this.store.transaction(async () => {
@@ -351,7 +355,7 @@ export class Walrus {
         if (replaced && replaced !== record.fileId) obsolete.push(replaced);
       });
     } catch (e) {
-      this.files.remove(record.bucketId, record.fileId);
+      discard();
       throw e;
     }
     for (const f of obsolete) this.files.remove(record.bucketId, f);
@@ -542,7 +546,7 @@ export class Walrus {
     if (!key || !o.encryption) return raw;
     const sizes = o.multipart?.partSizes ?? [o.size];
     const segments = o.encryption.ivs.map((iv, i) => ({ size: sizes[i], iv: Buffer.from(iv, 'base64') }));
-    return unseal(raw as AsyncIterable<Buffer>, key, segments, start ?? 0);
+    return unseal(raw, key, segments, start ?? 0);
   }
 
   /** The key an object's bytes open with, given the SSE-C key a request sent (see keyFor); throws if it cannot. */

@@ -1,0 +1,221 @@
+/**
+ * npm run bench:s3: Walrus's PUT and GET throughput against the disk it writes to, in one run.
+ * For 1 GiB of data each (S3_BENCH_MIB to change it): single-stream and 8-stream PUT and GET of
+ * 8 MiB and 64 MiB objects, and a 1 GiB multipart upload (64 MiB parts) read back whole; all of
+ * it plain and again with SSE-S3. The peer is `dd` writing (conv=fsync, as Walrus syncs every
+ * object) and reading the same bytes in the cloud's data dir in the same run. Prints MB/s, the
+ * ratio to dd, the goal (0.8 plain, 0.6 with SSE-S3) and the cloud's peak RSS under 8 streams
+ * (goal 300 MB). Reads on both sides come from the disk (the files' pages are dropped from the
+ * cache first). The client is curl (--aws-sigv4, UNSIGNED-PAYLOAD as SDKs send over TLS), so the
+ * client spends no time hashing and little of the machine's two cores.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { request } from 'undici';
+import { signV4 } from '../src/shared/auth/sigv4';
+import { cloudPaths } from '../src/shared/paths';
+import { startCloud } from '../test/helpers/cloud';
+
+const MiB = 1024 * 1024;
+const TOTAL = Number(process.env.S3_BENCH_MIB ?? 1024) * MiB;
+const STREAMS = 8;
+
+interface Row {
+  name: string;
+  mbps: number;
+  /** What dd did of the same: a write or a read. */
+  peer: 'write' | 'read';
+  goal: number;
+}
+
+/**
+ * Drops a file's (or a folder's files') pages from the page cache, so reads come from the disk
+ * as dd's do: GNU dd's iflag=nocache asks the kernel to (POSIX_FADV_DONTNEED), root or not.
+ */
+function uncache(file: string): void {
+  if (fs.statSync(file).isDirectory()) {
+    for (const f of fs.readdirSync(file)) uncache(path.join(file, f));
+    return;
+  }
+  execFileSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']);
+}
+
+async function main(): Promise<void> {
+  const cloud = await startCloud();
+  const paths = cloudPaths(cloud.dataDir);
+  const pid = Number(fs.readFileSync(paths.pidFile, 'utf8'));
+  const rssPeak = () => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+  const url = new URL(cloud.eucarc.S3_URL);
+  const keys = { accessKeyId: cloud.eucarc.EC2_ACCESS_KEY, secretAccessKey: cloud.eucarc.EC2_SECRET_KEY };
+  const send = async (method: string, p: string, body?: Buffer, headers: Record<string, string> = {}) => {
+    const h: Record<string, string> = { ...headers };
+    if (body) h['Content-Length'] = String(body.length);
+    signV4({ method, url, path: `${url.pathname}${p}`, headers: h }, keys, 's3', 'eucalyptus', {
+      unsignedPayload: true,
+    });
+    const res = await request(new URL(`${url.pathname}${p}`, url.origin), { method, headers: h, body });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`${method} ${p}: ${res.statusCode} ${text}`);
+    return { headers: res.headers, text };
+  };
+  // The bytes sent: a file per size, which curl streams (a C client, so the 2 cores go to Walrus,
+  // not to the client: a Node client reads GET bodies at about half the rate curl does here).
+  const work = fs.mkdtempSync(path.join(paths.dataDir, 'bench-'));
+  const source = (size: number) => {
+    const file = path.join(work, `${size}.bin`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(size));
+    return file;
+  };
+  const curlAuth = ['--aws-sigv4', 'aws:amz:eucalyptus:s3', '--user', `${keys.accessKeyId}:${keys.secretAccessKey}`];
+  /** One curl doing its transfers one after another: each is [args before the URL, path]. */
+  const curl = (transfers: [string[], string][], headers: Record<string, string>) =>
+    new Promise<void>((resolve, reject) => {
+      const args = ['-s', '-S', '-w', '%{http_code}\\n', ...curlAuth, '-H', 'x-amz-content-sha256: UNSIGNED-PAYLOAD'];
+      for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
+      for (const [before, p] of transfers) args.push(...before, '-o', '/dev/null', `${url.origin}${url.pathname}${p}`);
+      const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('error', reject);
+      child.on('exit', () => {
+        const failed = out.split('\n').filter((c) => c && Number(c) >= 300);
+        if (failed.length || out.split('\n').filter(Boolean).length !== transfers.length)
+          reject(new Error(`curl: ${out.replace(/\n/g, ' ')}`));
+        else resolve();
+      });
+    });
+  /** `count` transfers over `streams` curls at once, transfer i going to the curl i % streams. */
+  const streamsOf = (count: number, streams: number, transfer: (i: number) => [string[], string], h = {}) =>
+    Promise.all(
+      Array.from({ length: Math.min(streams, count) }, (_, s) =>
+        curl(
+          Array.from({ length: count }, (_, i) => i)
+            .filter((i) => i % streams === s)
+            .map(transfer),
+          h,
+        ),
+      ),
+    );
+  const timed = async (work: () => Promise<unknown>) => {
+    const t0 = process.hrtime.bigint();
+    await work();
+    return TOTAL / MiB / (Number(process.hrtime.bigint() - t0) / 1e9);
+  };
+  /** Runs `count` jobs, `streams` at a time. */
+  const pool = async (count: number, streams: number, job: (i: number) => Promise<unknown>) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: streams }, async () => {
+        while (next < count) await job(next++);
+      }),
+    );
+  };
+
+  // The peer: dd writing and reading the same amount in the same folder, syncing as Walrus does.
+  const ddFile = path.join(paths.walrusDir, 'tmp', 'dd.bench');
+  const dd = (args: string[]) => {
+    const t0 = process.hrtime.bigint();
+    execFileSync('dd', [...args, 'bs=8M', `count=${TOTAL / (8 * MiB)}`, 'status=none']);
+    return TOTAL / MiB / (Number(process.hrtime.bigint() - t0) / 1e9);
+  };
+  // Measured before and after Walrus's workloads; a shared disk's rate moves, so the mean is the peer.
+  const ddPass = () => {
+    const write = dd(['if=/dev/zero', `of=${ddFile}`, 'conv=fsync']);
+    uncache(ddFile);
+    const read = dd([`if=${ddFile}`, 'of=/dev/null']);
+    fs.rmSync(ddFile);
+    console.log(`dd on ${paths.walrusDir}: write ${write.toFixed(0)} MB/s (conv=fsync), read ${read.toFixed(0)} MB/s`);
+    return { write, read };
+  };
+  const ddBefore = ddPass();
+  const peer = { ...ddBefore };
+
+  const rows: Row[] = [];
+  let peakUnderStreams = 0;
+  for (const sealed of [false, true]) {
+    const bucket = sealed ? 'bench-sse' : 'bench-plain';
+    await send('PUT', `/${bucket}`);
+    const sse: Record<string, string> = sealed ? { 'x-amz-server-side-encryption': 'AES256' } : {};
+    const goal = sealed ? 0.6 : 0.8;
+    const label = sealed ? 'SSE-S3' : 'plain';
+    for (const size of [8 * MiB, 64 * MiB]) {
+      const count = TOTAL / size;
+      const file = source(size);
+      for (const streams of [1, STREAMS]) {
+        const name = `${size / MiB} MiB x${count}, ${streams} stream${streams > 1 ? 's' : ''}, ${label}`;
+        const put = await timed(() =>
+          streamsOf(count, streams, (i) => [['-T', file], `/${bucket}/o${size}-${i}`], sse),
+        );
+        uncache(paths.walrusDir);
+        const get = await timed(() => streamsOf(count, streams, (i) => [[], `/${bucket}/o${size}-${i}`]));
+        if (streams > 1) peakUnderStreams = Math.max(peakUnderStreams, rssPeak());
+        rows.push({ name: `PUT ${name}`, mbps: put, peer: 'write', goal });
+        rows.push({ name: `GET ${name}`, mbps: get, peer: 'read', goal });
+        await pool(count, STREAMS, (i) => send('DELETE', `/${bucket}/o${size}-${i}`));
+      }
+    }
+    // One multipart upload of the whole amount, 64 MiB parts, then read back whole.
+    const created = await send('POST', `/${bucket}/mp?uploads`, undefined, sse);
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.text)![1];
+    const etags: string[] = [];
+    const parts = TOTAL / (64 * MiB);
+    const put = await timed(async () => {
+      await streamsOf(parts, 1, (i) => [
+        ['-T', source(64 * MiB)],
+        `/${bucket}/mp?partNumber=${i + 1}&uploadId=${uploadId}`,
+      ]);
+      // Every part has the same bytes, so the same ETag.
+      etags.push(
+        ...Array(parts).fill(
+          `"${createHash('md5')
+            .update(fs.readFileSync(source(64 * MiB)))
+            .digest('hex')}"`,
+        ),
+      );
+      const list = etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join('');
+      await send(
+        'POST',
+        `/${bucket}/mp?uploadId=${uploadId}`,
+        Buffer.from(`<CompleteMultipartUpload>${list}</CompleteMultipartUpload>`),
+      );
+    });
+    uncache(paths.walrusDir);
+    const get = await timed(() => streamsOf(1, 1, () => [[], `/${bucket}/mp`]));
+    rows.push({
+      name: `PUT multipart ${TOTAL / MiB} MiB (64 MiB parts, joined), ${label}`,
+      mbps: put,
+      peer: 'write',
+      goal,
+    });
+    rows.push({ name: `GET multipart ${TOTAL / MiB} MiB, ${label}`, mbps: get, peer: 'read', goal });
+    await send('DELETE', `/${bucket}/mp`);
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+  const ddAfter = ddPass();
+  peer.write = (ddBefore.write + ddAfter.write) / 2;
+  peer.read = (ddBefore.read + ddAfter.read) / 2;
+  await cloud.stop();
+
+  const width = Math.max(...rows.map((r) => r.name.length));
+  console.log(`\n${'workload'.padEnd(width)}  Walrus MB/s   dd MB/s   ratio   goal`);
+  let failed = 0;
+  for (const r of rows) {
+    const ratio = r.mbps / peer[r.peer];
+    if (ratio < r.goal) failed++;
+    console.log(
+      `${r.name.padEnd(width)}  ${r.mbps.toFixed(0).padStart(11)}  ${peer[r.peer].toFixed(0).padStart(8)}  ${ratio
+        .toFixed(2)
+        .padStart(6)}  ${ratio >= r.goal ? '>=' : '< '} ${r.goal}`,
+    );
+  }
+  const rssMb = peakUnderStreams / 1e6;
+  console.log(`\npeak RSS of the cloud under ${STREAMS} streams: ${rssMb.toFixed(0)} MB (goal <= 300 MB)`);
+  console.log(`${rows.length - failed} of ${rows.length} workloads meet their goal`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
