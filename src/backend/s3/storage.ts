@@ -102,7 +102,7 @@ export class ObjectFiles {
         const flush = async () => {
           // Gathered, not copied: one writev of the batch's buffers (a short write writes the rest).
           let left = batched;
-          let pieces = batch;
+          const pieces = batch;
           while (left > 0) {
             const { bytesWritten } = await fh.writev(pieces);
             left -= bytesWritten;
