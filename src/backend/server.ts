@@ -221,6 +221,8 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
 
   const server = http.createServer(onRequest(false));
   server.on('checkContinue', onRequest(true));
+  // An Expect other than 100-continue is served as if it were absent (S3 does), not refused with 417.
+  server.on('checkExpectation', onRequest(false));
   // Node gives a whole request 5 minutes by default; a 5 GiB PUT on a slow link needs longer.
   // Slow senders are bounded otherwise: headers within HEADERS_TIMEOUT_MS, a Query body within
   // REQUEST_BODY_TIMEOUT, and no connection idle for longer than IDLE_TIMEOUT_MS.

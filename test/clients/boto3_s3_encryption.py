@@ -30,6 +30,13 @@ got = s3.get_object(Bucket='enc', Key='s3')
 print('sse-s3', put['ServerSideEncryption'], got['ServerSideEncryption'], got['Body'].read() == body,
       s3.head_object(Bucket='enc', Key='s3')['ServerSideEncryption'])
 print('sse-s3 range', s3.get_object(Bucket='enc', Key='s3', Range='bytes=5-2004')['Body'].read() == body[5:2005])
+def asks_sse(request, **kw):
+    request.headers['x-amz-server-side-encryption'] = 'AES256'
+
+
+s3.meta.events.register('before-sign.s3.GetObject', asks_sse)
+print('sse header on a read', code(lambda: s3.get_object(Bucket='enc', Key='s3')))
+s3.meta.events.unregister('before-sign.s3.GetObject', asks_sse)
 
 put = s3.put_object(Bucket='enc', Key='c', Body=body, **sse_c)
 print('sse-c', put['SSECustomerAlgorithm'], 'SSECustomerKeyMD5' in put, 'ServerSideEncryption' in put)

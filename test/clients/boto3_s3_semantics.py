@@ -143,3 +143,49 @@ print('version tags', s3.get_object_tagging(Bucket='sem', Key='va', VersionId=v1
 marker = s3.delete_object(Bucket='sem', Key='va')['VersionId']
 print('acl of a delete marker', code(lambda: s3.get_object_acl(Bucket='sem', Key='va', VersionId=marker)),
       code(lambda: s3.get_object_acl(Bucket='sem', Key='va', VersionId='nosuchversion')))
+
+# Requests as other clients sign and send them.
+import datetime
+import hmac
+import urllib.parse
+import requests
+
+creds = s3._request_signer._credentials
+
+
+def v4_with_date_header(method, path):
+    """Signature V4 over a Date header, with no X-Amz-Date (as some HTTP libraries sign)."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stamp, day = now.strftime('%Y%m%dT%H%M%SZ'), now.strftime('%Y%m%d')
+    url = urllib.parse.urlsplit(os.environ['S3_URL'] + path)
+    headers = {'host': url.netloc, 'date': now.strftime('%a, %d %b %Y %H:%M:%S GMT'),
+               'x-amz-content-sha256': hashlib.sha256(b'').hexdigest()}
+    names = ';'.join(sorted(headers))
+    canonical = '\n'.join([method, url.path, '', *('%s:%s' % (k, headers[k]) for k in sorted(headers)), '', names,
+                           headers['x-amz-content-sha256']])
+    scope = '%s/eucalyptus/s3/aws4_request' % day
+    to_sign = '\n'.join(['AWS4-HMAC-SHA256', stamp, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ('AWS4' + creds.secret_key).encode()
+    for part in (day, 'eucalyptus', 's3', 'aws4_request'):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    sig = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers['Authorization'] = 'AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s' % (
+        creds.access_key, scope, names, sig)
+    return requests.request(method, os.environ['S3_URL'] + path, headers=headers).status_code
+
+
+print('v4 over a Date header', v4_with_date_header('GET', '/sem/cond'))
+
+
+def expect(request, **kw):
+    request.headers['Expect'] = '200-ok'
+
+
+s3.meta.events.register('before-sign.s3.PutObject', expect)
+print('an Expect other than 100-continue', code(lambda: s3.put_object(Bucket='sem', Key='expect', Body=b'')))
+s3.meta.events.unregister('before-sign.s3.PutObject', expect)
+s3.put_bucket_cors(Bucket='sem', CORSConfiguration={'CORSRules': [
+    {'AllowedOrigins': ['https://app.example'], 'AllowedMethods': ['GET', 'PUT']}]})
+presigned = s3.generate_presigned_url('get_object', Params={'Bucket': 'sem', 'Key': 'cond'})
+r = requests.options(presigned, headers={'Origin': 'https://app.example', 'Access-Control-Request-Method': 'GET'})
+print('preflight of a presigned URL', r.status_code, r.headers.get('Access-Control-Allow-Origin'))

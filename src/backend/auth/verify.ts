@@ -269,18 +269,19 @@ export class Authenticator {
       );
     }
     if (!signedHeaders.includes('host')) throw this.badSignature(protocol);
-    const amzDate = req.headers['x-amz-date'];
-    const at = parseAmzDate(amzDate) ?? (req.headers.date ? Date.parse(req.headers.date) : undefined);
+    const at = parseAmzDate(req.headers['x-amz-date']) ?? (req.headers.date ? Date.parse(req.headers.date) : undefined);
     this.checkSkew(protocol, at, 'X-Amz-Date or Date header');
+    // Signed with a Date header alone, the request's time in the string to sign is that date's.
+    const amzDate = req.headers['x-amz-date'] ?? new Date(at!).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
     this.checkScope(
       protocol,
       scopeParts,
-      amzDate ?? new Date(at!).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, ''),
+      amzDate,
       protocol === 's3' ? 'AuthorizationHeaderMalformed' : 'SignatureDoesNotMatch',
       req.headers.host ?? '',
     );
     const { secret, principal } = await this.principalFor(protocol, accessKeyId);
-    return { secret, principal, scopeParts, signedHeaders, signature: fields.Signature, amzDate: amzDate ?? '' };
+    return { secret, principal, scopeParts, signedHeaders, signature: fields.Signature, amzDate };
   }
 
   /**

@@ -161,13 +161,13 @@ export class S3Call {
     const headers: Record<string, string> = {};
     for (const [member, name] of STORED_HEADERS) if (input[member] !== undefined) headers[name] = input[member];
     for (const [k, v] of Object.entries(input.Metadata ?? {})) headers[`x-amz-meta-${k}`] = v;
-    // aws-chunked is how this request was framed, not how the object is encoded.
+    // aws-chunked is how this request was framed, not how the object is encoded: the rest is kept as sent.
     if (headers['content-encoding'] !== undefined) {
       const rest = headers['content-encoding']
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s && s.toLowerCase() !== 'aws-chunked');
-      if (rest.length) headers['content-encoding'] = rest.join(',');
+        .replace(/(^|,)\s*aws-chunked\s*(?=,|$)/gi, '')
+        .replace(/^\s*,\s*/, '')
+        .trim();
+      if (rest) headers['content-encoding'] = rest;
       else delete headers['content-encoding'];
     }
     return { contentType: input.ContentType, headers, tags: parseTaggingHeader(input.Tagging) };

@@ -172,7 +172,7 @@ export function newSealing(asked: EncryptionRequest, master: MasterKey): Sealing
 
 /**
  * The key an existing object's (or upload's) bytes are sealed with, given what the request sent:
- * SSE-C needs the same customer key again (400 without it, 403 with another); SSE-S3 is unsealed
+ * SSE-C needs the same customer key again (400 without it or with another); SSE-S3 is unsealed
  * by the cloud; plain objects take no key, and a customer key sent for one is refused.
  */
 export function keyFor(
@@ -196,7 +196,11 @@ export function keyFor(
       'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to ' +
         'retrieve the object.',
     );
-  if (sent.keyMd5 !== e.keyMd5) throw new ServiceError('AccessDenied', 'Access Denied', 403);
+  if (sent.keyMd5 !== e.keyMd5)
+    throw badRequest(
+      'InvalidRequest',
+      'The provided encryption key does not match the key the object was stored with.',
+    );
   return sent.key;
 }
 
