@@ -1,7 +1,7 @@
 # boto3 against Walrus, on what S3 documents and applications rely on: deleting a bucket that
 # holds only unfinished uploads, listing with max-keys=0 and an empty continuation token, paging
 # buckets, a key hidden by a delete marker, conditional writes, the expected bucket owner, more
-# than 10 tags, Content-Encoding, and features Walrus does not offer refused (never ignored).
+# than 10 tags, Content-Encoding, and a feature Walrus does not offer (websites) refused, never ignored.
 import os
 import boto3
 from botocore.config import Config
@@ -70,8 +70,9 @@ print('part copy past the end', code(lambda: s3.upload_part_copy(
     Bucket='sem', Key='copied', UploadId=mpu['UploadId'], PartNumber=1,
     CopySource={'Bucket': 'sem', 'Key': 'cond'}, CopySourceRange='bytes=0-100')))
 s3.abort_multipart_upload(Bucket='sem', Key='copied', UploadId=mpu['UploadId'])
-print('object lock', code(lambda: s3.create_bucket(Bucket='sem-locked', ObjectLockEnabledForBucket=True)))
-print('not written', code(lambda: s3.head_bucket(Bucket='sem-locked')))
+print('website', code(lambda: s3.put_bucket_website(Bucket='sem', WebsiteConfiguration={
+    'IndexDocument': {'Suffix': 'index.html'}})))
+print('not written', code(lambda: s3.get_bucket_website(Bucket='sem')))
 
 # Multipart: a Complete sent again, parts read back by number, whole-object checksums.
 import base64

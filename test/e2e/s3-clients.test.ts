@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, run, tempDir } from '../helpers/cli';
+import { ROOT, run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, type TestCloud } from '../helpers/cloud';
 import { filesUnder } from '../helpers/s3';
 import { cloudPaths } from '../../src/shared/paths';
@@ -200,8 +200,8 @@ describe('S3 clients against Walrus', () => {
         'eleven tags InvalidTag 400',
         'content-encoding gzip',
         'part copy past the end InvalidRange 416',
-        'object lock NotImplemented 501',
-        'not written 404 404',
+        'website NotImplemented 501',
+        'not written NoSuchWebsiteConfiguration 404',
         'complete again True NoSuchUpload 404',
         'part 2 206 2 True True',
         'head part 1 True 2',
@@ -241,8 +241,59 @@ describe('S3 clients against Walrus', () => {
         'anonymous, open bucket 204 anonymous',
         'redirect 303 True',
         'sealed 204 AES256 AES256',
-        'lock asked 501 NotImplemented',
+        'lock asked 400 InvalidArgument',
         'not multipart 412 PreconditionFailed',
+        '',
+      ].join('\n'),
+    );
+  });
+  test('Object Lock with boto3: retention modes, legal hold, default retention, the governance bypass', async () => {
+    // A user of the admin's account who may do anything in S3 but lift a GOVERNANCE retention.
+    const user = `locker-${randomBytes(3).toString('hex')}`;
+    const created = (await runOk('euare-usercreate', ['-u', user, '-k'], cloud.env)).trim().split('\n');
+    await runOk(
+      'euare-useruploadpolicy',
+      [
+        '-u',
+        user,
+        '-p',
+        'all-but-bypass',
+        '-o',
+        JSON.stringify({
+          Statement: [
+            { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+            { Effect: 'Deny', Action: 's3:BypassGovernanceRetention', Resource: '*' },
+          ],
+        }),
+      ],
+      cloud.env,
+    );
+    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_lock.py')], {
+      ...awsEnv,
+      WORKER_KEY: created[created.length - 2],
+      WORKER_SECRET: created[created.length - 1],
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      [
+        'lock where there is none InvalidRequest 400 ObjectLockConfigurationNotFoundError 404',
+        'lock on an unversioned bucket InvalidBucketState 409',
+        'versioned for good Enabled InvalidBucketState 409',
+        "configuration {'ObjectLockEnabled': 'Enabled'}",
+        'head GOVERNANCE True',
+        'delete the key: a marker True',
+        'delete the version AccessDenied 403 AccessDenied 403',
+        'shorten without bypass AccessDenied 403',
+        'extend ok True',
+        'delete with bypass ok',
+        'compliance AccessDenied 403 AccessDenied 403',
+        "multi-object delete ['AccessDenied']",
+        'legal hold ON AccessDenied 403',
+        'hold lifted ok',
+        'no retention NoSuchObjectLockConfiguration 404 InvalidArgument 400',
+        'default retention GOVERNANCE AccessDenied 403',
+        'multipart COMPLIANCE AccessDenied 403',
         '',
       ].join('\n'),
     );

@@ -50,8 +50,13 @@ export async function listBuckets(walrus: Walrus, caller: Caller, input: ListBuc
 
 export async function createBucket(call: S3Call): Promise<Reply> {
   const location = parseCreateBucket(await call.xmlBody());
-  const acl = call.aclInput(call.input('CreateBucket'));
-  await call.walrus.createBucket(call.caller, call.bucket, { location, acl });
+  const input = call.input('CreateBucket');
+  const acl = call.aclInput(input);
+  await call.walrus.createBucket(call.caller, call.bucket, {
+    location,
+    acl,
+    objectLock: input.ObjectLockEnabledForBucket === true,
+  });
   return emptyReply('CreateBucket', 200, { Location: `/${call.bucket}` });
 }
 
@@ -179,7 +184,8 @@ export async function deleteObjects(call: S3Call): Promise<Reply> {
   // Refuse before reading the list when the caller may not write here at all.
   await call.walrus.writableBucket(call.caller, call.bucket);
   const { quiet, objects } = parseDelete(await call.xmlBody());
-  const { deleted, errors } = await call.walrus.deleteObjects(call.caller, call.bucket, objects);
+  const bypass = await call.bypassesGovernance(call.input('DeleteObjects').BypassGovernanceRetention);
+  const { deleted, errors } = await call.walrus.deleteObjects(call.caller, call.bucket, objects, bypass);
   const body = s3Answer('DeleteObjects', 'DeleteResult', {
     Deleted: quiet
       ? undefined

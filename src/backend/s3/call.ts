@@ -16,6 +16,7 @@ import { cannedGrants, type GrantHeaders, headerGrants } from './acl';
 import { type Owner } from './documents';
 import { decodePathText } from './names';
 import { RequestPayload } from './payload';
+import { requestedLock } from './object-lock';
 import { parseTaggingHeader } from './tagging';
 import { type ObjectRecord } from './store';
 import { type AclInput, type Caller, type ObjectAttributes, type ObjectSource, type Walrus } from './walrus';
@@ -48,6 +49,9 @@ export interface ObjectHeaders {
   WebsiteRedirectLocation?: string;
   Metadata?: Record<string, string>;
   Tagging?: string;
+  ObjectLockMode?: string;
+  ObjectLockRetainUntilDate?: string;
+  ObjectLockLegalHoldStatus?: string;
 }
 
 /** The headers stored with an object and answered with it (besides x-amz-meta-*), by member. */
@@ -101,6 +105,8 @@ export class S3Call {
     readonly key: string | undefined,
     /** Reads an object as this caller's GET of it would (Walrus.readAs): for copy sources. */
     private readonly readAs: (source: ObjectSource) => Promise<ObjectRecord>,
+    /** Whether the caller holds a permission besides the request's own, on the same resource. */
+    private readonly may: (action: string) => Promise<boolean> = async () => false,
   ) {
     this.q = new Map(req.query);
   }
@@ -125,6 +131,14 @@ export class S3Call {
   /** Whether the query string names this sub-resource or parameter: for routing only. */
   has(param: string): boolean {
     return this.q.has(param);
+  }
+
+  /**
+   * Whether the request lifts GOVERNANCE retentions: it asks (x-amz-bypass-governance-retention)
+   * and the caller holds s3:BypassGovernanceRetention. Asked without it, nothing is lifted.
+   */
+  async bypassesGovernance(asked: boolean | undefined): Promise<boolean> {
+    return asked === true && this.may('BypassGovernanceRetention');
   }
 
   /** The object key; operations on objects are only routed here with one. */
@@ -170,7 +184,12 @@ export class S3Call {
       if (rest) headers['content-encoding'] = rest;
       else delete headers['content-encoding'];
     }
-    return { contentType: input.ContentType, headers, tags: parseTaggingHeader(input.Tagging) };
+    return {
+      contentType: input.ContentType,
+      headers,
+      tags: parseTaggingHeader(input.Tagging),
+      lock: requestedLock(input),
+    };
   }
 
   /** The owners of these accounts, looked up once each, for a document rendered from them. */

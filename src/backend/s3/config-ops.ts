@@ -17,6 +17,16 @@ import {
   requestedHeaders,
 } from './cors';
 import { defaultEncryptionDocument, type DefaultEncryption, parseDefaultEncryption } from './encryption';
+import {
+  legalHoldDocument,
+  type LockConfiguration,
+  lockConfigurationDocument,
+  noLockConfiguration,
+  parseLegalHold,
+  parseLockConfiguration,
+  parseRetention,
+  retentionDocument,
+} from './object-lock';
 import { lifecycleDocument, type LifecycleRule, parseLifecycle } from './lifecycle';
 import { type BucketConfigKind } from './store';
 import type { Walrus } from './walrus';
@@ -34,7 +44,10 @@ interface ConfigKind<T> {
   putStatus: number;
 }
 
-type DocumentKind = Exclude<BucketConfigKind, 'versioning' | 'policy'>;
+type DocumentKind = Exclude<
+  BucketConfigKind,
+  'versioning' | 'policy' | 'objectLock' | 'logging' | 'publicAccessBlock' | 'ownership'
+>;
 
 const KINDS: Record<DocumentKind, ConfigKind<any>> = {
   tagging: {
@@ -169,9 +182,84 @@ export async function getBucketVersioning(call: S3Call): Promise<Reply> {
 
 /** PUT ?versioning: Enabled or Suspended; a bucket never returns to unversioned. */
 export async function putBucketVersioning(call: S3Call): Promise<Reply> {
-  await call.walrus.bucketOwnedBy(call.caller, call.bucket);
-  await call.walrus.setBucketConfig(call.caller, call.bucket, 'versioning', parseVersioning(await call.xmlBody()));
+  const b = await call.walrus.bucketOwnedBy(call.caller, call.bucket);
+  const status = parseVersioning(await call.xmlBody());
+  if (status !== 'Enabled' && (await call.walrus.lockConfiguration(b.id)))
+    throw new ServiceError(
+      'InvalidBucketState',
+      'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.',
+      409,
+    );
+  await call.walrus.setBucketConfig(call.caller, call.bucket, 'versioning', status);
   return emptyReply('PutBucketVersioning');
+}
+
+/** GET ?object-lock: the bucket's Object Lock configuration. */
+export async function getObjectLockConfiguration(call: S3Call): Promise<Reply> {
+  const config = await call.walrus.bucketConfig<LockConfiguration>(call.caller, call.bucket, 'objectLock');
+  if (!config)
+    throw new ServiceError(
+      'ObjectLockConfigurationNotFoundError',
+      'Object Lock configuration does not exist for this bucket',
+      404,
+    );
+  return xmlReply('GetObjectLockConfiguration', lockConfigurationDocument(config));
+}
+
+/**
+ * PUT ?object-lock: turns Object Lock on for a versioned bucket (for good: it cannot be turned off)
+ * and sets or clears its default retention.
+ */
+export async function putObjectLockConfiguration(call: S3Call): Promise<Reply> {
+  const b = await call.walrus.bucketOwnedBy(call.caller, call.bucket);
+  const config = parseLockConfiguration(await call.xmlBody());
+  if (!(await call.walrus.lockConfiguration(b.id)) && (await call.walrus.versions.status(b.id)) !== 'Enabled')
+    throw new ServiceError(
+      'InvalidBucketState',
+      "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration",
+      409,
+    );
+  await call.walrus.setBucketConfig(call.caller, call.bucket, 'objectLock', config);
+  return emptyReply('PutObjectLockConfiguration');
+}
+
+/** GET ?retention and ?legal-hold of a version. */
+export async function getObjectLock(call: S3Call, what: 'retention' | 'legal-hold'): Promise<Reply> {
+  const op = what === 'retention' ? 'GetObjectRetention' : 'GetObjectLegalHold';
+  const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey, call.input(op).VersionId);
+  const b = await call.walrus.bucketFor(call.caller, call.bucket, 'READ');
+  if (!(await call.walrus.lockConfiguration(b.id))) throw noLockConfiguration();
+  const set = what === 'retention' ? o.lock?.mode !== undefined : o.lock?.legalHold !== undefined;
+  if (!set)
+    throw new ServiceError(
+      'NoSuchObjectLockConfiguration',
+      'The specified object does not have a ObjectLock configuration',
+      404,
+    );
+  return xmlReply(op, what === 'retention' ? retentionDocument(o.lock!) : legalHoldDocument(o.lock!.legalHold!));
+}
+
+/** PUT ?retention (a GOVERNANCE one weakened only with the bypass) and PUT ?legal-hold. */
+export async function putObjectLock(call: S3Call, what: 'retention' | 'legal-hold'): Promise<Reply> {
+  const body = await call.xmlBody();
+  if (what === 'legal-hold') {
+    const { VersionId } = call.input('PutObjectLegalHold');
+    await call.walrus.setObjectLock(call.caller, call.bucket, call.objectKey, VersionId, {
+      legalHold: parseLegalHold(body),
+    });
+    return emptyReply('PutObjectLegalHold');
+  }
+  const input = call.input('PutObjectRetention');
+  const bypass = await call.bypassesGovernance(input.BypassGovernanceRetention);
+  await call.walrus.setObjectLock(
+    call.caller,
+    call.bucket,
+    call.objectKey,
+    input.VersionId,
+    { retention: parseRetention(body) },
+    bypass,
+  );
+  return emptyReply('PutObjectRetention');
 }
 
 export async function getObjectTagging(call: S3Call): Promise<Reply> {

@@ -34,25 +34,34 @@ const UNSUPPORTED = new Set([
   'attributes',
   'intelligent-tiering',
   'inventory',
-  'legal-hold',
   'logging',
   'metrics',
   'notification',
-  'object-lock',
   'ownershipControls',
   'policyStatus',
   'publicAccessBlock',
   'replication',
   'requestPayment',
   'restore',
-  'retention',
   'select',
   'torrent',
   'website',
 ]);
 
+/** The sub-resources of an object that are its own operations. */
+const OBJECT_SUBS = new Set(['acl', 'tagging', 'retention', 'legal-hold']);
+
 /** The sub-resources kept as configuration (bucket ?tagging, ?cors, ?lifecycle; object ?tagging). */
-const CONFIGURED = new Set(['tagging', 'cors', 'lifecycle', 'versioning', 'versions', 'policy', 'encryption']);
+const CONFIGURED = new Set([
+  'tagging',
+  'cors',
+  'lifecycle',
+  'versioning',
+  'versions',
+  'policy',
+  'encryption',
+  'object-lock',
+]);
 
 const notImplemented = (what: string) =>
   new ServiceError('NotImplemented', `${what} is not implemented by this cloud`, 501);
@@ -127,6 +136,7 @@ function bucketOperation(call: S3Call, method: string): Operation {
       if (sub === 'policy') return ['GetBucketPolicy', () => configs.getBucketPolicy(call)];
       if (sub === 'versions') return ['ListObjectVersions', () => buckets.listVersions(call)];
       if (sub === 'uploads') return ['ListMultipartUploads', () => uploads.listUploads(call)];
+      if (sub === 'object-lock') return ['GetObjectLockConfiguration', () => configs.getObjectLockConfiguration(call)];
       if (sub) return unsupported();
       if (!call.has('list-type')) return ['ListObjects', () => buckets.listObjects(call)];
       if (call.q.get('list-type') === '2') return ['ListObjectsV2', () => buckets.listObjectsV2(call)];
@@ -137,6 +147,7 @@ function bucketOperation(call: S3Call, method: string): Operation {
       if (sub === 'acl') return ['PutBucketAcl', () => buckets.putBucketAcl(call)];
       if (sub === 'versioning') return ['PutBucketVersioning', () => configs.putBucketVersioning(call)];
       if (sub === 'policy') return ['PutBucketPolicy', () => configs.putBucketPolicy(call)];
+      if (sub === 'object-lock') return ['PutObjectLockConfiguration', () => configs.putObjectLockConfiguration(call)];
       if (sub) return unsupported();
       return ['CreateBucket', () => buckets.createBucket(call)];
     case 'DELETE':
@@ -162,8 +173,14 @@ function bucketOperation(call: S3Call, method: string): Operation {
 }
 
 function objectOperation(call: S3Call, method: string): Operation {
-  const sub = [...call.q.keys()].find((k) => UNSUPPORTED.has(k) || k === 'acl' || k === 'tagging');
+  const sub = [...call.q.keys()].find((k) => UNSUPPORTED.has(k) || OBJECT_SUBS.has(k));
   if (method === 'OPTIONS') return ['PreflightRequest', () => configs.preflight(call)];
+  if (sub === 'retention' || sub === 'legal-hold') {
+    const name = sub === 'retention' ? 'ObjectRetention' : 'ObjectLegalHold';
+    if (method === 'GET') return [`Get${name}`, () => configs.getObjectLock(call, sub)];
+    if (method === 'PUT') return [`Put${name}`, () => configs.putObjectLock(call, sub)];
+    return [`${method}?${sub}`, () => Promise.reject(methodNotAllowed())];
+  }
   if (sub === 'tagging') {
     if (method === 'GET') return ['GetObjectTagging', () => configs.getObjectTagging(call)];
     if (method === 'PUT') return ['PutObjectTagging', () => configs.putObjectTagging(call)];
@@ -242,7 +259,13 @@ export async function handleS3(
       walrus.userBucket(bucket, method === 'PUT' && key === undefined && req.query.length === 0);
       // The gate's answer is for this request only: a copy's source is read as a GET of its own.
       const readAs = (source: ObjectSource) => walrus.readAs(principal, source, gate);
-      const call = new S3Call(granted ? walrus.grantedByPolicy() : walrus, req, principal, seed, bucket, key, readAs);
+      const may = (permission: string) =>
+        gate(principal, { method, path, query: {}, action: permission }).then(
+          () => true,
+          (e) => (e instanceof ServiceError ? false : Promise.reject(e)),
+        );
+      const view = granted ? walrus.grantedByPolicy() : walrus;
+      const call = new S3Call(view, req, principal, seed, bucket, key, readAs, may);
       const [name, run] = key === undefined ? bucketOperation(call, method) : objectOperation(call, method);
       action = name;
       if (Object.hasOwn(s3Model, name)) await checkAsked(walrus, bucket, call.input(name as keyof S3Operations));

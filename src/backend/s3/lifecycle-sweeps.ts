@@ -7,6 +7,7 @@
  * at the moment an object turns old enough).
  */
 import { abortsUpload, expires, expiresNoncurrent, filters, type LifecycleRule } from './lifecycle';
+import { isProtected } from './object-lock';
 import { type KeyRange, type VersionRecord } from './store';
 import type { Walrus } from './walrus';
 
@@ -32,6 +33,8 @@ async function sweepVersions(
   for (let j = 1; j < group.length; j++) {
     const v = group[j];
     if (!rules.some((r) => expiresNoncurrent(r, v, group[j - 1].lastModified, j - 1, now))) continue;
+    // Object Lock outranks lifecycle: a protected version stays until its protection ends.
+    if (isProtected(v.lock, now)) continue;
     const file = await store.deleteNoncurrent(v.bucketId, v.key, v.versionId ?? NULL_VERSION);
     if (file) files.remove(v.bucketId, file);
     removed++;

@@ -16,6 +16,7 @@ import {
   defaultChecksumType,
 } from './checksums';
 import { type Encryption, type EncryptionRequest, newIv, seal, unseal } from './encryption';
+import { lockForWrite } from './object-lock';
 import { type ListPage, type ListQuery, listPage } from './listing';
 import { checkKey } from './names';
 import { RequestPayload } from './payload';
@@ -122,7 +123,10 @@ export class MultipartUploads {
       checksumType: opts.checksum?.type,
       initiated: new Date().toISOString(),
       encryption: sealing?.encryption,
+      lock: attrs.lock,
     };
+    // An upload asking for a lock needs a bucket with Object Lock, told now rather than at the end.
+    lockForWrite(attrs.lock, await this.walrus.lockConfiguration(b.id));
     await this.store.createUpload(upload);
     return upload;
   }
@@ -311,6 +315,7 @@ export class MultipartUploads {
           size,
           etag: `"${etag.digest('hex')}-${parts.length}"`,
           checksum: summing && { algorithm: summing.algorithm, value: summing.value(parts) },
+          lock: lockForWrite(u.lock, await this.walrus.lockConfiguration(b.id)),
           contentType: u.contentType,
           headers: u.headers,
           tags: u.tags,

@@ -17,6 +17,7 @@ import {
 } from './call';
 import { aclDocument, parseAccessControlPolicy, s3Answer } from './documents';
 import { encryptionHeaders, requestedEncryption, sentCopySourceKey, sentCustomerKey } from './encryption';
+import { lockHeaders } from './object-lock';
 import { checksumTypeOf } from './checksums';
 import { checkPartNumber } from './multipart';
 import { type Checksum, type ObjectRecord } from './store';
@@ -67,6 +68,7 @@ export async function copyObject(call: S3Call): Promise<Reply> {
       tags: directive(input.TaggingDirective, 'tagging') === 'REPLACE' ? (attributes.tags ?? []) : undefined,
       sourceKey: sentCopySourceKey(input),
       sse: requestedEncryption(input),
+      lock: attributes.lock,
     },
   );
   const sourceVersion: Record<string, string> = source.versionId
@@ -155,6 +157,7 @@ export async function getObject(call: S3Call, head: boolean): Promise<Reply> {
     ...storedHeaders(o),
     ...objectHeaders(o),
     ...encryptionHeaders(o.encryption),
+    ...lockHeaders(o.lock),
     'Accept-Ranges': 'bytes',
   };
   if (o.tags?.length) headers['x-amz-tagging-count'] = String(o.tags.length);
@@ -182,8 +185,9 @@ export async function getObject(call: S3Call, head: boolean): Promise<Reply> {
 }
 
 export async function deleteObject(call: S3Call): Promise<Reply> {
-  const { VersionId } = call.input('DeleteObject');
-  const removed = await call.walrus.deleteObject(call.caller, call.bucket, call.objectKey, VersionId);
+  const { VersionId, BypassGovernanceRetention } = call.input('DeleteObject');
+  const bypass = await call.bypassesGovernance(BypassGovernanceRetention);
+  const removed = await call.walrus.deleteObject(call.caller, call.bucket, call.objectKey, VersionId, bypass);
   const headers: Record<string, string> = removed.versionId ? { 'x-amz-version-id': removed.versionId } : {};
   if (removed.deleteMarker) headers['x-amz-delete-marker'] = 'true';
   return emptyReply('DeleteObject', 204, headers);

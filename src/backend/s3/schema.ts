@@ -39,13 +39,17 @@ export const walrusSchema: SchemaPart = {
    CREATE INDEX walrus_versions_seq ON walrus_versions(bucket_id, key, seq);`,
     // Server-side encryption (JSON: how the bytes are sealed; never a customer's key) and a
     // multipart object's make-up (JSON: the upload it completed, its parts' sizes); an upload's
-    // encryption and checksum type (COMPOSITE or FULL_OBJECT), and each part's counter.
+    // encryption and checksum type (COMPOSITE or FULL_OBJECT), and each part's counter; Object
+    // Lock (JSON: retention and legal hold) of every version and of an upload's object to be.
     `ALTER TABLE walrus_objects ADD COLUMN encryption TEXT;
    ALTER TABLE walrus_objects ADD COLUMN multipart TEXT;
    ALTER TABLE walrus_versions ADD COLUMN encryption TEXT;
    ALTER TABLE walrus_versions ADD COLUMN multipart TEXT;
    ALTER TABLE walrus_uploads ADD COLUMN encryption TEXT;
    ALTER TABLE walrus_uploads ADD COLUMN checksum_type TEXT;
-   ALTER TABLE walrus_parts ADD COLUMN iv TEXT;`,
+   ALTER TABLE walrus_parts ADD COLUMN iv TEXT;
+   ALTER TABLE walrus_objects ADD COLUMN lock TEXT;
+   ALTER TABLE walrus_versions ADD COLUMN lock TEXT;
+   ALTER TABLE walrus_uploads ADD COLUMN lock TEXT;`,
   ],
 };

@@ -7,6 +7,7 @@
 import type { SqlDatabase } from '../store/sql';
 import { type Grant } from './acl';
 import type { Encryption } from './encryption';
+import type { ObjectLock } from './object-lock';
 import type { Tag } from './tagging';
 
 export interface Checksum {
@@ -49,6 +50,8 @@ export interface ObjectRecord {
   encryption?: Encryption;
   /** A multipart object's make-up: the upload it completed and its parts' sizes, in order. */
   multipart?: MultipartMakeup;
+  /** Object Lock: the version's retention and legal hold. */
+  lock?: ObjectLock;
 }
 
 export interface MultipartMakeup {
@@ -83,10 +86,22 @@ export interface UploadRecord {
   tags?: Tag[];
   /** How the parts are sealed (each part's counter is its own). */
   encryption?: Omit<Encryption, 'ivs'>;
+  /** The Object Lock the completed object gets. */
+  lock?: ObjectLock;
 }
 
 /** The configurations a bucket may hold, each kept as its parsed form. */
-export type BucketConfigKind = 'tagging' | 'cors' | 'lifecycle' | 'versioning' | 'policy' | 'encryption';
+export type BucketConfigKind =
+  | 'tagging'
+  | 'cors'
+  | 'lifecycle'
+  | 'versioning'
+  | 'policy'
+  | 'encryption'
+  | 'objectLock'
+  | 'publicAccessBlock'
+  | 'ownership'
+  | 'logging';
 
 export interface PartRecord {
   uploadId: string;
@@ -140,6 +155,7 @@ export interface WalrusStore {
   /** Of the current object, or of the noncurrent version named. */
   setObjectAcl(bucketId: string, key: string, acl: Grant[], noncurrentVersion?: string): Promise<void>;
   setObjectTags(bucketId: string, key: string, tags: Tag[], noncurrentVersion?: string): Promise<void>;
+  setObjectLock(bucketId: string, key: string, lock: ObjectLock, noncurrentVersion?: string): Promise<void>;
   scanObjects(bucketId: string, range: KeyRange, limit: number): Promise<ObjectRecord[]>;
 
   createUpload(upload: UploadRecord): Promise<void>;
@@ -203,6 +219,7 @@ interface ObjectRow {
   version_id: string | null;
   encryption: string | null;
   multipart: string | null;
+  lock: string | null;
 }
 /** A row of walrus_versions (an object's, with its place among the key's versions). */
 interface VersionRow extends ObjectRow {
@@ -226,6 +243,7 @@ interface UploadRow {
   initiated: string;
   tags: string;
   encryption: string | null;
+  lock: string | null;
 }
 /** A row of walrus_parts. */
 interface PartRow {
@@ -274,6 +292,7 @@ const toObject = (r: ObjectRow): ObjectRecord => ({
   versionId: r.version_id ?? undefined,
   encryption: json(r.encryption, undefined),
   multipart: json(r.multipart, undefined),
+  lock: json(r.lock, undefined),
 });
 
 const NULL_VERSION = 'null';
@@ -300,6 +319,7 @@ const toUpload = (r: UploadRow): UploadRecord => ({
   initiated: r.initiated,
   tags: json(r.tags, []),
   encryption: json(r.encryption, undefined),
+  lock: json(r.lock, undefined),
 });
 
 const toPart = (r: PartRow): PartRecord => ({
@@ -413,8 +433,8 @@ export class SqliteWalrusStore implements WalrusStore {
         .get(o.bucketId, utf8(o.key))) as { file_id: string } | undefined;
       await this.db
         .prepare(
-          `INSERT OR REPLACE INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id, encryption, multipart)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR REPLACE INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id, encryption, multipart, lock)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           o.bucketId,
@@ -432,6 +452,7 @@ export class SqliteWalrusStore implements WalrusStore {
           o.versionId ?? null,
           optionalJson(o.encryption),
           optionalJson(o.multipart),
+          optionalJson(o.lock),
         );
       return old?.file_id as string | undefined;
     });
@@ -452,8 +473,12 @@ export class SqliteWalrusStore implements WalrusStore {
     await this.setObjectColumn('tags', JSON.stringify(tags), bucketId, key, noncurrentVersion);
   }
 
+  async setObjectLock(bucketId: string, key: string, lock: ObjectLock, noncurrentVersion?: string): Promise<void> {
+    await this.setObjectColumn('lock', JSON.stringify(lock), bucketId, key, noncurrentVersion);
+  }
+
   private async setObjectColumn(
-    column: 'acl' | 'tags',
+    column: 'acl' | 'tags' | 'lock',
     value: string,
     bucketId: string,
     key: string,
@@ -507,8 +532,8 @@ export class SqliteWalrusStore implements WalrusStore {
   async createUpload(u: UploadRecord): Promise<void> {
     await this.db
       .prepare(
-        `INSERT INTO walrus_uploads (id, bucket_id, key, owner_account_id, initiator_user_id, content_type, headers, acl, checksum_algorithm, initiated, tags, encryption, checksum_type)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO walrus_uploads (id, bucket_id, key, owner_account_id, initiator_user_id, content_type, headers, acl, checksum_algorithm, initiated, tags, encryption, checksum_type, lock)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         u.id,
@@ -524,6 +549,7 @@ export class SqliteWalrusStore implements WalrusStore {
         JSON.stringify(u.tags ?? []),
         optionalJson(u.encryption),
         u.checksumType ?? null,
+        optionalJson(u.lock),
       );
   }
 
@@ -595,9 +621,9 @@ export class SqliteWalrusStore implements WalrusStore {
       (
         await this.db
           .prepare(
-            `INSERT INTO walrus_versions (bucket_id, key, version_id, seq, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, encryption, multipart)
+            `INSERT INTO walrus_versions (bucket_id, key, version_id, seq, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, encryption, multipart, lock)
            SELECT bucket_id, key, coalesce(version_id, '${NULL_VERSION}'), (SELECT coalesce(max(seq), 0) + 1 FROM walrus_versions v WHERE v.bucket_id = o.bucket_id AND v.key = o.key),
-             file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, encryption, multipart
+             file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, encryption, multipart, lock
            FROM walrus_objects o WHERE bucket_id = ? AND key = ?`,
           )
           .run(bucketId, utf8(key))
@@ -662,10 +688,10 @@ export class SqliteWalrusStore implements WalrusStore {
       (await this.db
         .prepare(
           `SELECT * FROM (
-             SELECT bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id, encryption, multipart,
+             SELECT bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id, encryption, multipart, lock,
                '' AS id, 0 AS seq, 0 AS delete_marker, 1 AS current, 1 AS latest FROM walrus_objects WHERE bucket_id = ?
              UNION ALL
-             SELECT bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id, encryption, multipart,
+             SELECT bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id, encryption, multipart, lock,
                ${VERSION_ORDER} AS id, seq, delete_marker, 0 AS current,
                NOT EXISTS (SELECT 1 FROM walrus_objects o WHERE o.bucket_id = v.bucket_id AND o.key = v.key)
                  AND seq = (SELECT max(seq) FROM walrus_versions n WHERE n.bucket_id = v.bucket_id AND n.key = v.key) AS latest

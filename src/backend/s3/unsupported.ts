@@ -9,15 +9,9 @@ import { ServiceError } from '../errors';
 
 const isSet = (v: unknown) => v !== undefined && v !== null && v !== '';
 const isTrue = (v: unknown) => v === true || v === 'true';
-const LOCK = 'Object Lock';
 
 const ASKS: AskingMember[] = [
   { path: 'BucketKeyEnabled', feature: 'S3 Bucket Keys (for SSE-KMS: no KMS here)', asks: isTrue },
-  { path: 'ObjectLockMode', feature: LOCK },
-  { path: 'ObjectLockRetainUntilDate', feature: LOCK },
-  { path: 'ObjectLockLegalHoldStatus', feature: LOCK },
-  { path: 'ObjectLockEnabledForBucket', feature: LOCK, asks: isTrue },
-  { path: 'BypassGovernanceRetention', feature: LOCK, asks: isTrue },
   { path: 'WriteOffsetBytes', feature: 'appends (WriteOffsetBytes)' },
   // Walrus keeps ACLs: an object's writer owns it (ObjectWriter), S3's former default.
   { path: 'ObjectOwnership', feature: 'Ownership Controls', asks: (v) => v !== 'ObjectWriter' },

@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { ServiceError } from '../errors';
 import { malformed, parseXmlBody, s3Answer, text } from './documents';
+import { checkRemovable } from './object-lock';
 import { type ObjectRecord, type VersionRecord, type WalrusStore } from './store';
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
@@ -94,10 +95,14 @@ export class ObjectVersions {
     return { files, versionId, deleteMarker: true };
   }
 
-  /** DELETE of one version: gone for good; if it was the newest, the next newest becomes current. */
-  async deleteVersion(bucketId: string, key: string, versionId: string): Promise<Removal> {
+  /**
+   * DELETE of one version: gone for good, unless Object Lock protects it (a GOVERNANCE retention
+   * yields to `bypass`); if it was the newest, the next newest becomes current.
+   */
+  async deleteVersion(bucketId: string, key: string, versionId: string, bypass = false): Promise<Removal> {
     const found = await this.find(bucketId, key, versionId);
     if (!found) return { files: [], versionId, deleteMarker: false };
+    checkRemovable(found.lock, bypass);
     const file = await (found.current
       ? this.store.deleteObject(bucketId, key)
       : this.store.deleteNoncurrent(bucketId, key, versionId));

@@ -34,6 +34,14 @@ import {
   unseal,
 } from './encryption';
 import { type ListPage, type ListQuery, listPage } from './listing';
+import {
+  checkRetentionChange,
+  type LockConfiguration,
+  lockForWrite,
+  noLockConfiguration,
+  type ObjectLock,
+  type RetentionMode,
+} from './object-lock';
 import { MultipartUploads } from './multipart';
 import { checkBucketName, checkKey } from './names';
 import { type RequestPayload } from './payload';
@@ -82,6 +90,8 @@ export interface ObjectAttributes {
   headers: Record<string, string>;
   /** The x-amz-tagging header's tags. */
   tags?: Tag[];
+  /** The x-amz-object-lock-* headers' retention and legal hold. */
+  lock?: ObjectLock;
 }
 
 export interface ObjectHead {
@@ -384,7 +394,11 @@ export class Walrus {
     };
   }
 
-  async createBucket(caller: Caller, name: string, opts: { location?: string; acl: AclInput }): Promise<BucketRecord> {
+  async createBucket(
+    caller: Caller,
+    name: string,
+    opts: { location?: string; acl: AclInput; objectLock?: boolean },
+  ): Promise<BucketRecord> {
     if (!caller) throw accessDenied();
     checkBucketName(name);
     this.userBucket(name, true);
@@ -410,6 +424,11 @@ export class Walrus {
         );
       if (existing) throw bucketTaken();
       await this.store.createBucket(bucket);
+      // A bucket made with Object Lock is versioned, for good.
+      if (opts.objectLock) {
+        await this.store.setBucketConfig(bucket.id, 'versioning', 'Enabled');
+        await this.store.setBucketConfig(bucket.id, 'objectLock', { enabled: true } satisfies LockConfiguration);
+      }
     });
     this.files.createBucketDir(bucket.id);
     return bucket;
@@ -484,6 +503,7 @@ export class Walrus {
     const grants = await this.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId });
     const { fileId, encryption } = await this.writeFile(b.id, body, await this.sealingFor(b, sse));
     const r = body.result!;
+    const lock = lockForWrite(attrs.lock, await this.lockConfiguration(b.id));
     if (conditions.minSize !== undefined && r.size < conditions.minSize) {
       this.files.remove(b.id, fileId);
       throw new ServiceError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size');
@@ -496,6 +516,7 @@ export class Walrus {
         encryption,
         size: r.size,
         etag: `"${r.md5.toString('hex')}"`,
+        lock,
         contentType: attrs.contentType,
         headers: attrs.headers,
         checksum: r.checksum,
@@ -554,6 +575,40 @@ export class Walrus {
     return keyFor(o.encryption, sent, this.masterKey);
   }
 
+  /** The bucket's Object Lock configuration, if it has Object Lock. */
+  lockConfiguration(bucketId: string): Promise<LockConfiguration | undefined> {
+    return this.store.bucketConfig<LockConfiguration>(bucketId, 'objectLock');
+  }
+
+  /**
+   * Changes a version's retention (PutObjectRetention) or legal hold (PutObjectLegalHold): only
+   * in a bucket with Object Lock, and never weakening a retention the request may not bypass.
+   */
+  async setObjectLock(
+    caller: Caller,
+    bucketName: string,
+    key: string,
+    versionId: string | undefined,
+    change: { retention?: { mode?: RetentionMode; retainUntil?: string }; legalHold?: boolean },
+    bypass = false,
+  ): Promise<ObjectRecord> {
+    const b = await this.writableBucket(caller, bucketName);
+    if (!(await this.lockConfiguration(b.id))) throw noLockConfiguration();
+    return this.store.transaction(async () => {
+      const o = await this.readableObject(caller, bucketName, key, versionId);
+      const lock: ObjectLock = { ...o.lock };
+      if (change.retention) {
+        checkRetentionChange(o.lock, change.retention, bypass);
+        delete lock.mode;
+        delete lock.retainUntil;
+        Object.assign(lock, change.retention);
+      }
+      if (change.legalHold !== undefined) lock.legalHold = change.legalHold;
+      await this.store.setObjectLock(o.bucketId, o.key, lock, noncurrent(o));
+      return { ...o, lock };
+    });
+  }
+
   /** How a new object in the bucket is sealed: as the request asks, else by the bucket's default. */
   async sealingFor(b: BucketRecord, asked?: EncryptionRequest): Promise<Sealing | undefined> {
     const byDefault = await this.store.bucketConfig<DefaultEncryption>(b.id, 'encryption');
@@ -573,10 +628,19 @@ export class Walrus {
     return { fileId, encryption: { ...sealing.encryption, ivs: [iv.toString('base64')] } };
   }
 
-  /** DELETE: of the key (a delete marker when versioned), or of one version for good. */
-  async deleteObject(caller: Caller, bucketName: string, key: string, versionId?: string): Promise<Removal> {
+  /**
+   * DELETE: of the key (a delete marker when versioned), or of one version for good, which Object
+   * Lock may forbid (`bypass`: the request may lift a GOVERNANCE retention).
+   */
+  async deleteObject(
+    caller: Caller,
+    bucketName: string,
+    key: string,
+    versionId?: string,
+    bypass = false,
+  ): Promise<Removal> {
     const b = await this.writableBucket(caller, bucketName);
-    return this.removeObject(b.id, key, this.ownerFor(caller, b), versionId);
+    return this.removeObject(b.id, key, this.ownerFor(caller, b), versionId, undefined, bypass);
   }
 
   /**
@@ -589,12 +653,13 @@ export class Walrus {
     owner: string,
     versionId?: string,
     onlyFile?: string,
+    bypass = false,
   ): Promise<Removal & { removed: boolean }> {
     const removal = await this.store.transaction(async () => {
       if (onlyFile !== undefined && (await this.store.findObject(bucketId, key))?.fileId !== onlyFile) return undefined;
       return versionId === undefined
         ? this.versions.deleteKey(bucketId, key, owner)
-        : this.versions.deleteVersion(bucketId, key, versionId);
+        : this.versions.deleteVersion(bucketId, key, versionId, bypass);
     });
     if (!removal) return { files: [], deleteMarker: false, removed: false };
     for (const f of removal.files) this.files.remove(bucketId, f);
@@ -657,6 +722,7 @@ export class Walrus {
     caller: Caller,
     bucketName: string,
     objects: ObjectName[],
+    bypass = false,
   ): Promise<{ deleted: (ObjectName & Removal)[]; errors: { key: string; code: string; message: string }[] }> {
     const b = await this.writableBucket(caller, bucketName);
     const out = {
@@ -666,7 +732,8 @@ export class Walrus {
     for (const { key, versionId } of objects) {
       try {
         checkKey(key);
-        out.deleted.push({ key, ...(await this.removeObject(b.id, key, this.ownerFor(caller, b), versionId)) });
+        const owner = this.ownerFor(caller, b);
+        out.deleted.push({ key, ...(await this.removeObject(b.id, key, owner, versionId, undefined, bypass)) });
       } catch (e) {
         if (!(e instanceof ServiceError)) throw e;
         out.errors.push({ key, code: e.code, message: e.message });
@@ -692,6 +759,8 @@ export class Walrus {
       sourceKey?: EncryptionRequest;
       /** The encryption the copy asks for (else the target bucket's default). */
       sse?: EncryptionRequest;
+      /** The Object Lock the copy asks for (else the target bucket's default retention). */
+      lock?: ObjectLock;
     },
   ): Promise<ObjectRecord> {
     checkKey(target.key);
@@ -737,6 +806,7 @@ export class Walrus {
       acl: grants,
       lastModified: now(),
       tags: opts.tags ?? src.tags,
+      lock: lockForWrite(opts.lock, await this.lockConfiguration(b.id)),
     });
   }
 

@@ -288,6 +288,11 @@ export interface S3Request {
   query?: Params;
   /** The bucket, for a virtual-hosted request: the path is then just `/key`. */
   bucket?: string;
+  /**
+   * A permission an operation needs besides its own (s3:BypassGovernanceRetention), asked on the
+   * same resource: this action instead of the one the method and path name.
+   */
+  action?: string;
 }
 
 const has = (q: Params, k: string) => Object.prototype.hasOwnProperty.call(q, k);
@@ -373,6 +378,7 @@ export function s3Authorization(req: S3Request): Authorization {
   const key = path === '' ? undefined : path;
   if (!bucket) return { action: 's3:ListAllMyBuckets', resources: ['arn:aws:s3:::*'] };
   const op = (name: string, k = key) => ({ action: `s3:${name}`, resources: [s3Arn(bucket!, k)] });
+  if (req.action) return op(req.action);
   if (key === undefined) {
     const sub = BUCKET_SUB[method === 'HEAD' ? 'GET' : method];
     if (sub) for (const [name, operation] of Object.entries(sub)) if (has(q, name)) return op(operation);
