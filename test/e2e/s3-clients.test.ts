@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT, run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, type TestCloud } from '../helpers/cloud';
-import { filesUnder } from '../helpers/s3';
+import { createAccount, filesUnder } from '../helpers/s3';
 import { cloudPaths } from '../../src/shared/paths';
 
 const S3CMD = '/usr/bin/s3cmd';
@@ -294,6 +294,31 @@ describe('S3 clients against Walrus', () => {
         'no retention NoSuchObjectLockConfiguration 404 InvalidArgument 400',
         'default retention GOVERNANCE AccessDenied 403',
         'multipart COMPLIANCE AccessDenied 403',
+        '',
+      ].join('\n'),
+    );
+  });
+  test("bucket policies with S3's condition keys, as another account's user meets them", async () => {
+    const bob = await createAccount(cloud, `polbob${randomBytes(3).toString('hex')}`);
+    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_policy.py')], {
+      ...awsEnv,
+      BOB_KEY: bob.accessKeyId,
+      BOB_SECRET: bob.secretAccessKey,
+      BOB_ACCOUNT: bob.accountId,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      [
+        's3:prefix ok AccessDenied AccessDenied',
+        's3:max-keys ok AccessDenied',
+        's3:ExistingObjectTag ok AccessDenied',
+        's3:RequestObjectTag ok AccessDenied',
+        's3:x-amz-acl ok AccessDenied',
+        'IfExists ok AccessDenied',
+        's3:x-amz-copy-source ok AccessDenied',
+        'aws:Referer 200 403',
+        'arn:aws:s3:::* and a Service principal ok AccessDenied MalformedPolicy',
         '',
       ].join('\n'),
     );

@@ -22,7 +22,10 @@ import {
   parsePolicy,
   type PolicyDocument,
   requestContext,
+  s3ConditionKeys,
+  type S3Request,
   type ServiceRequest,
+  splitPath,
 } from './policy';
 import { ADMIN_USER, isCloudAdmin } from './principals';
 
@@ -62,12 +65,22 @@ export async function authorize(
   const { action, resources } = principal
     ? await storedNames(cloud, principal.account.id, user!.name, request)
     : authorizationFor(request);
+  const bucket = request.service === 's3' ? await bucketOf(cloud, request.path) : undefined;
+  // An admin's requests need no policies: skip reading them.
+  const policyTexts = principal && user!.name !== ADMIN_USER ? await cloud.identity.effectivePolicies(user!.id) : [];
   const context = requestContext({
     sourceIp: origin.sourceIp,
     secure: origin.secure,
     userName: user?.name,
     userId: user?.id,
     accountId: account?.id,
+    extra:
+      request.service === 's3'
+        ? {
+            ...s3ConditionKeys(request),
+            ...(await existingObjectTags(cloud, request, [bucket?.policy, ...policyTexts])),
+          }
+        : undefined,
   });
   const userArn = principal && iamArn(account!.id, 'user', user!.name, user!.path);
   const denied = () => accessDenied(request.service, action, userArn, resources[0]);
@@ -78,13 +91,10 @@ export async function authorize(
     requester: principal && { accountId: account!.id, userArn: userArn! },
   };
 
-  const bucket = request.service === 's3' ? await bucketOf(cloud, request.path) : undefined;
   const bucketDecision = bucket?.policy ? evaluate(policyRequest, [documentOf(bucket.policy, true)]) : 'ImplicitDeny';
   if (bucketDecision === 'Deny' && !(principal && isCloudAdmin({ principal }))) throw denied();
   if (principal) {
-    // An admin's requests need no policies: skip reading them.
-    const policies =
-      user!.name === ADMIN_USER ? [] : (await cloud.identity.effectivePolicies(user!.id)).map((t) => documentOf(t));
+    const policies = policyTexts.map((t) => documentOf(t));
     const who = { accountName: account!.name, userName: user!.name, accountId: account!.id };
     if (!isAllowed(who, policyRequest, policies)) {
       const sameAccount = bucket?.ownerAccountId === account!.id;
@@ -92,6 +102,26 @@ export async function authorize(
     }
   }
   return bucketDecision === 'Allow';
+}
+
+/**
+ * s3:ExistingObjectTag/<key> of the object a request names, read only when a policy that may
+ * decide the request asks for one.
+ */
+async function existingObjectTags(
+  cloud: CloudContext,
+  request: S3Request,
+  policies: (string | undefined)[],
+): Promise<Record<string, string>> {
+  if (!policies.some((p) => p?.includes('s3:ExistingObjectTag/'))) return {};
+  const [bucketName, key] = splitPath(request);
+  const b = bucketName !== undefined && key !== undefined && (await cloud.walrus.store.findBucket(bucketName));
+  if (!b) return {};
+  const versionId = request.query?.versionId;
+  const o = await (versionId === undefined
+    ? cloud.walrus.store.findObject(b.id, key!)
+    : cloud.walrus.versions.find(b.id, key!, versionId));
+  return Object.fromEntries((o?.tags ?? []).map((t) => [`s3:ExistingObjectTag/${t.key}`, t.value]));
 }
 
 /** The check every Walrus read and write passes, for requests from one origin. */

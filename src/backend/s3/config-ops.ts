@@ -5,6 +5,7 @@
  */
 import { ServiceError } from '../errors';
 import { parsePolicy, type PolicyDocument } from '../iam/policy/document';
+import { wildcardMatch } from '../iam/policy/evaluate';
 import { type Reply } from '../reply';
 import { type S3Call, emptyReply, versionHeader, xmlReply } from './call';
 import {
@@ -159,14 +160,16 @@ function checkBucketPolicy(text: string, bucket: string): void {
   } catch (e) {
     throw new ServiceError('MalformedPolicy', (e as Error).message);
   }
-  const own = `arn:aws:s3:::${bucket}`;
   for (const st of doc.statements) {
     for (const a of st.action ?? st.notAction!) {
       if (a !== '*' && !/^s3:/i.test(a))
         throw new ServiceError('MalformedPolicy', `Policy has an invalid action: ${a}`);
     }
+    // A resource must reach into this bucket: its ARN's bucket part (a pattern: arn:aws:s3:::*,
+    // arn:aws:s3:::logs-*/2026/*) matches the bucket's name.
     for (const r of st.resource ?? st.notResource!) {
-      if (r !== own && !r.startsWith(`${own}/`))
+      const m = /^arn:aws:s3:::([^/]*)(\/.*)?$/.exec(r);
+      if (r !== '*' && !(m && wildcardMatch(m[1], bucket)))
         throw new ServiceError('MalformedPolicy', `Policy has invalid resource: ${r}`);
     }
   }

@@ -242,7 +242,8 @@ export async function handleS3(
     const path = bucket === undefined ? '/' : `/${bucket}${key === undefined ? '' : '/' + key}`;
     // A browser form carries its own credentials, read from the form: authorized as a PUT of its key.
     const form = bucket !== undefined && !principal && isFormPost(req, key);
-    const granted = !form && (await gate(principal, { method, path, query: Object.fromEntries(req.query) }));
+    const query = Object.fromEntries(req.query);
+    const granted = !form && (await gate(principal, { method, path, query, headers: req.headers }));
     if (form) {
       action = 'PostObject';
       walrus.userBucket(bucket);

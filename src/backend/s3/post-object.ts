@@ -190,7 +190,13 @@ export async function postObject(
     for (const [name, v] of Object.entries(fields)) if (!NOT_HEADERS.has(name)) headers[name] = v;
     const input = s3Input('PutObject', { uri: { Bucket: bucket, Key: key }, query: new Map(), headers });
     refuseUnsupportedS3(input as Record<string, unknown>);
-    const granted = await gate(principal, { method: 'PUT', path: `/${bucket}/${key}`, query: {} });
+    const granted = await gate(principal, {
+      method: 'PUT',
+      path: `/${bucket}/${key}`,
+      query: {},
+      headers,
+      authType: 'POST',
+    });
     const view = granted ? walrus.grantedByPolicy() : walrus;
     const readAs = (source: ObjectSource) => walrus.readAs(principal, source, gate);
     const call = new S3Call(view, req, principal, undefined, bucket, key, readAs);

@@ -293,6 +293,10 @@ export interface S3Request {
    * same resource: this action instead of the one the method and path name.
    */
   action?: string;
+  /** The request's headers (names lower-cased), for the condition keys they bring. */
+  headers?: Record<string, string>;
+  /** How the request was authenticated, when its headers and query do not say: 'POST' for a form. */
+  authType?: 'POST';
 }
 
 const has = (q: Params, k: string) => Object.prototype.hasOwnProperty.call(q, k);

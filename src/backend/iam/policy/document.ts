@@ -257,6 +257,14 @@ function principalList(v: unknown, n: number): string[] {
     throw malformed(`Statement ${n}: Principal must be "*" or an object such as { "AWS": "123456789012" }`);
   const out: string[] = [];
   for (const [kind, ids] of Object.entries(v as Record<string, unknown>)) {
+    if (kind === 'Service') {
+      // An AWS service (logging.s3.amazonaws.com delivering access logs): named as it is, matching no user.
+      for (const id of stringList(ids, 'Principal')) {
+        if (!/^[a-z0-9.-]+$/.test(id)) throw malformed(`Statement ${n}: invalid service principal "${id}"`);
+        out.push(`service:${id}`);
+      }
+      continue;
+    }
     if (kind !== 'AWS' && kind !== 'CanonicalUser') throw malformed(`Statement ${n}: unknown principal type ${kind}`);
     for (const id of stringList(ids, 'Principal')) {
       if (id !== '*' && !/^\d{12}$/.test(id) && !/^arn:aws:iam::\d{12}:(root|user\/.+)$/.test(id))

@@ -32,7 +32,7 @@ export interface Requester {
 /** Whether a Principal entry (`*`, an account id, `arn:aws:iam::ACCOUNT:root`, a user ARN) names the requester. */
 export function principalMatches(entry: string, who: Requester | undefined): boolean {
   if (entry === '*') return true;
-  if (!who) return false;
+  if (!who || entry.startsWith('service:')) return false;
   if (/^\d{12}$/.test(entry)) return entry === who.accountId;
   if (entry === `arn:aws:iam::${who.accountId}:root`) return true;
   return entry === who.userArn;

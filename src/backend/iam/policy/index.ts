@@ -7,6 +7,7 @@ import { ServiceError } from '../../errors';
 export * from './document';
 export * from './evaluate';
 export * from './actions';
+export * from './s3-conditions';
 export * from '../../../shared/policy-builder';
 
 /**
