@@ -190,3 +190,13 @@ s3.put_bucket_cors(Bucket='sem', CORSConfiguration={'CORSRules': [
 presigned = s3.generate_presigned_url('get_object', Params={'Bucket': 'sem', 'Key': 'cond'})
 r = requests.options(presigned, headers={'Origin': 'https://app.example', 'Access-Control-Request-Method': 'GET'})
 print('preflight of a presigned URL', r.status_code, r.headers.get('Access-Control-Allow-Origin'))
+
+# GetObjectAttributes, of a multipart object with a composite checksum.
+attrs = s3.get_object_attributes(Bucket='sem', Key='sha', MaxParts=1,
+                                 ObjectAttributes=['ETag', 'Checksum', 'ObjectParts', 'ObjectSize', 'StorageClass'])
+parts = attrs['ObjectParts']
+print('attributes', attrs['ETag'].endswith('-2'), attrs['ObjectSize'] == 5 * MiB + 1000, attrs['StorageClass'],
+      attrs['Checksum']['ChecksumSHA256'] == composite, parts['TotalPartsCount'], parts['IsTruncated'],
+      [(p['PartNumber'], p['Size']) for p in parts['Parts']])
+print('attributes asked badly', code(lambda: s3.get_object_attributes(Bucket='sem', Key='sha',
+                                                                      ObjectAttributes=['Colour'])))

@@ -217,6 +217,8 @@ describe('S3 clients against Walrus', () => {
         'v4 over a Date header 200',
         'an Expect other than 100-continue ok',
         'preflight of a presigned URL 200 https://app.example',
+        'attributes True True STANDARD True 2 True [(1, 5242880)]',
+        'attributes asked badly InvalidArgument 400',
         '',
       ].join('\n'),
     );

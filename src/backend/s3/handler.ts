@@ -31,7 +31,6 @@ export type { S3Gate } from './walrus';
 const UNSUPPORTED = new Set([
   'accelerate',
   'analytics',
-  'attributes',
   'intelligent-tiering',
   'inventory',
   'logging',
@@ -49,7 +48,7 @@ const UNSUPPORTED = new Set([
 ]);
 
 /** The sub-resources of an object that are its own operations. */
-const OBJECT_SUBS = new Set(['acl', 'tagging', 'retention', 'legal-hold']);
+const OBJECT_SUBS = new Set(['acl', 'tagging', 'retention', 'legal-hold', 'attributes']);
 
 /** The sub-resources kept as configuration (bucket ?tagging, ?cors, ?lifecycle; object ?tagging). */
 const CONFIGURED = new Set([
@@ -175,6 +174,10 @@ function bucketOperation(call: S3Call, method: string): Operation {
 function objectOperation(call: S3Call, method: string): Operation {
   const sub = [...call.q.keys()].find((k) => UNSUPPORTED.has(k) || OBJECT_SUBS.has(k));
   if (method === 'OPTIONS') return ['PreflightRequest', () => configs.preflight(call)];
+  if (sub === 'attributes')
+    return method === 'GET'
+      ? ['GetObjectAttributes', () => objects.getObjectAttributes(call)]
+      : [`${method}?${sub}`, () => Promise.reject(methodNotAllowed())];
   if (sub === 'retention' || sub === 'legal-hold') {
     const name = sub === 'retention' ? 'ObjectRetention' : 'ObjectLegalHold';
     if (method === 'GET') return [`Get${name}`, () => configs.getObjectLock(call, sub)];

@@ -18,7 +18,7 @@ import {
 import { aclDocument, parseAccessControlPolicy, s3Answer } from './documents';
 import { encryptionHeaders, requestedEncryption, sentCopySourceKey, sentCustomerKey } from './encryption';
 import { lockHeaders } from './object-lock';
-import { checksumTypeOf } from './checksums';
+import { checksumElements, checksumTypeOf } from './checksums';
 import { checkPartNumber } from './multipart';
 import { type Checksum, type ObjectRecord } from './store';
 import { type AclInput, MAX_PUT_SIZE } from './walrus';
@@ -217,4 +217,49 @@ export async function putObjectAcl(call: S3Call): Promise<Reply> {
   const acl = await requestedAcl(call, input);
   await call.walrus.setObjectAcl(call.caller, call.bucket, call.objectKey, acl, input.VersionId);
   return emptyReply('PutObjectAcl', 200, input.VersionId === undefined ? {} : { 'x-amz-version-id': input.VersionId });
+}
+
+/** The attributes GetObjectAttributes may be asked for (x-amz-object-attributes). */
+const OBJECT_ATTRIBUTES = new Set(['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize']);
+
+/**
+ * GET ?attributes: what a HEAD would tell and more, in one document: the ETag, the checksum, the
+ * parts of a multipart object (a page of them), the storage class and the size.
+ */
+export async function getObjectAttributes(call: S3Call): Promise<Reply> {
+  const input = call.input('GetObjectAttributes');
+  const asked = (input.ObjectAttributes ?? []).flatMap((a) => a.split(',')).map((a) => a.trim());
+  if (!asked.length)
+    throw new ServiceError('InvalidArgument', 'x-amz-object-attributes header specifying the attributes is required');
+  const unknown = asked.find((a) => !OBJECT_ATTRIBUTES.has(a));
+  if (unknown !== undefined) throw new ServiceError('InvalidArgument', `Invalid attribute name specified: ${unknown}`);
+  const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey, input.VersionId);
+  call.walrus.unsealingKey(o, sentCustomerKey(input));
+  const want = new Set(asked);
+  const sizes = o.multipart?.partSizes;
+  const marker = input.PartNumberMarker ?? 0;
+  const maxParts = Math.min(input.MaxParts ?? 1000, 1000);
+  const page = (sizes ?? []).map((size, i) => ({ PartNumber: i + 1, Size: size })).filter((p) => p.PartNumber > marker);
+  const shown = page.slice(0, maxParts);
+  const body = s3Answer('GetObjectAttributes', 'GetObjectAttributesResponse', {
+    ETag: want.has('ETag') ? o.etag.replace(/^"|"$/g, '') : undefined,
+    Checksum: want.has('Checksum') && o.checksum ? checksumElements(o.checksum) : undefined,
+    ObjectParts:
+      want.has('ObjectParts') && sizes
+        ? {
+            PartsCount: sizes.length,
+            PartNumberMarker: marker,
+            NextPartNumberMarker: shown.length ? shown[shown.length - 1].PartNumber : marker,
+            MaxParts: maxParts,
+            IsTruncated: page.length > shown.length,
+            Part: shown,
+          }
+        : undefined,
+    StorageClass: want.has('StorageClass') ? 'STANDARD' : undefined,
+    ObjectSize: want.has('ObjectSize') ? o.size : undefined,
+  });
+  return xmlReply('GetObjectAttributes', body, {
+    'Last-Modified': new Date(o.lastModified).toUTCString(),
+    ...versionHeader(o),
+  });
 }
