@@ -325,6 +325,40 @@ describe('S3 clients against Walrus', () => {
       ].join('\n'),
     );
   });
+  test('bucket controls with boto3: Public Access Block, policy status, Ownership Controls', async () => {
+    const bob = await createAccount(cloud, `ctlbob${randomBytes(3).toString('hex')}`);
+    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_controls.py')], {
+      ...awsEnv,
+      EC2_ACCOUNT_NUMBER: cloud.eucarc.EC2_ACCOUNT_NUMBER,
+      BOB_KEY: bob.accessKeyId,
+      BOB_SECRET: bob.secretAccessKey,
+      BOB_ACCOUNT: bob.accountId,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      [
+        'no block NoSuchPublicAccessBlockConfiguration',
+        'block True False',
+        'public ACLs refused AccessDenied AccessDenied AccessDenied ok',
+        'existing public ACL 200',
+        'public ACL ignored 403',
+        'block removed 200 NoSuchPublicAccessBlockConfiguration',
+        'no policy status NoSuchBucketPolicy',
+        'pinned policy public False',
+        'open policy public True',
+        'public by policy 200 ok',
+        'restricted 403 AccessDenied ok',
+        'public policy refused AccessDenied ok',
+        "ownership [{'ObjectOwnership': 'BucketOwnerPreferred'}]",
+        'preferred True AccessDenied',
+        'enforced with a shared ACL InvalidBucketAclWithObjectOwnership',
+        'acls off AccessControlListNotSupported ok AccessControlListNotSupported',
+        "bucket owner owns it True ['FULL_CONTROL'] AccessDenied ok",
+        '',
+      ].join('\n'),
+    );
+  });
   test('server-side encryption: SSE-S3, SSE-C and a default with boto3 and the aws CLI, sealed on disk', async () => {
     const mark = `plaintext-${randomBytes(8).toString('hex')}`;
     const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_encryption.py')], {

@@ -19,6 +19,7 @@ import {
   evaluate,
   iamArn,
   isAllowed,
+  isPublicPolicy,
   parsePolicy,
   type PolicyDocument,
   requestContext,
@@ -91,7 +92,16 @@ export async function authorize(
     requester: principal && { accountId: account!.id, userArn: userArn! },
   };
 
-  const bucketDecision = bucket?.policy ? evaluate(policyRequest, [documentOf(bucket.policy, true)]) : 'ImplicitDeny';
+  const bucketDoc = bucket?.policy ? documentOf(bucket.policy, true) : undefined;
+  let bucketDecision = bucketDoc ? evaluate(policyRequest, [bucketDoc]) : 'ImplicitDeny';
+  // RestrictPublicBuckets: a public policy admits no one from outside the bucket's account.
+  if (
+    bucketDecision === 'Allow' &&
+    bucket!.controls?.publicAccessBlock?.restrictPublicBuckets &&
+    isPublicPolicy(bucketDoc!) &&
+    account?.id !== bucket!.ownerAccountId
+  )
+    bucketDecision = 'ImplicitDeny';
   if (bucketDecision === 'Deny' && !(principal && isCloudAdmin({ principal }))) throw denied();
   if (principal) {
     const policies = policyTexts.map((t) => documentOf(t));

@@ -6,6 +6,7 @@
  */
 import { ServiceError } from '../errors';
 import { type Reply } from '../reply';
+import { checkOwnership } from './bucket-controls';
 import { type S3Call, emptyReply, xmlReply } from './call';
 import {
   aclDocument,
@@ -56,6 +57,7 @@ export async function createBucket(call: S3Call): Promise<Reply> {
     location,
     acl,
     objectLock: input.ObjectLockEnabledForBucket === true,
+    ownership: input.ObjectOwnership === undefined ? undefined : checkOwnership(input.ObjectOwnership),
   });
   return emptyReply('CreateBucket', 200, { Location: `/${call.bucket}` });
 }

@@ -6,6 +6,7 @@
 import { ServiceError } from '../errors';
 import { parsePolicy, type PolicyDocument } from '../iam/policy/document';
 import { wildcardMatch } from '../iam/policy/evaluate';
+import { isPublicPolicy } from '../iam/policy/public';
 import { type Reply } from '../reply';
 import { type S3Call, emptyReply, versionHeader, xmlReply } from './call';
 import {
@@ -29,7 +30,17 @@ import {
   retentionDocument,
 } from './object-lock';
 import { lifecycleDocument, type LifecycleRule, parseLifecycle } from './lifecycle';
-import { type BucketConfigKind } from './store';
+import {
+  checkEnforceable,
+  type ObjectOwnership,
+  ownershipControlsDocument,
+  parseOwnershipControls,
+  parsePublicAccessBlock,
+  policyStatusDocument,
+  type PublicAccessBlock,
+  publicAccessBlockDocument,
+} from './bucket-controls';
+import { type BucketConfigKind, type BucketRecord } from './store';
 import type { Walrus } from './walrus';
 import { parseVersioning, type VersioningStatus, versioningDocument } from './versions';
 import { MAX_BUCKET_TAGS, MAX_OBJECT_TAGS, parseTagging, type Tag, taggingDocument } from './tagging';
@@ -43,12 +54,11 @@ interface ConfigKind<T> {
   unset: [string, string];
   /** What PUT answers on success. */
   putStatus: number;
+  /** A check of the new configuration against the bucket as it is, before it is kept. */
+  check?(config: T, bucket: BucketRecord): void;
 }
 
-type DocumentKind = Exclude<
-  BucketConfigKind,
-  'versioning' | 'policy' | 'objectLock' | 'logging' | 'publicAccessBlock' | 'ownership'
->;
+type DocumentKind = Exclude<BucketConfigKind, 'versioning' | 'policy' | 'objectLock' | 'logging'>;
 
 const KINDS: Record<DocumentKind, ConfigKind<any>> = {
   tagging: {
@@ -79,6 +89,21 @@ const KINDS: Record<DocumentKind, ConfigKind<any>> = {
     unset: ['ServerSideEncryptionConfigurationNotFoundError', 'The server side encryption configuration was not found'],
     putStatus: 200,
   },
+  publicAccessBlock: {
+    name: 'PublicAccessBlock',
+    parse: parsePublicAccessBlock,
+    render: (p: PublicAccessBlock) => publicAccessBlockDocument(p),
+    unset: ['NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found'],
+    putStatus: 200,
+  },
+  ownershipControls: {
+    name: 'BucketOwnershipControls',
+    parse: parseOwnershipControls,
+    render: (o: ObjectOwnership) => ownershipControlsDocument(o),
+    unset: ['OwnershipControlsNotFoundError', 'The bucket ownership controls were not found'],
+    putStatus: 200,
+    check: (o: ObjectOwnership, b: BucketRecord) => checkEnforceable(o, b.acl, b.ownerAccountId),
+  },
 };
 
 export const isBucketConfig = (sub: string | undefined): sub is DocumentKind =>
@@ -105,8 +130,9 @@ export function bucketConfigOperation(
       return [
         `Put${k.name}`,
         async () => {
-          await call.walrus.bucketOwnedBy(call.caller, call.bucket);
+          const b = await call.walrus.bucketOwnedBy(call.caller, call.bucket);
           const config = k.parse(await call.xmlBody());
+          k.check?.(config, b);
           await call.walrus.setBucketConfig(call.caller, call.bucket, kind, config);
           return emptyReply(`Put${k.name}`, k.putStatus);
         },
@@ -135,7 +161,7 @@ export async function getBucketPolicy(call: S3Call): Promise<Reply> {
 
 /** PUT ?policy: a resource policy naming principals, about this bucket and its objects only. */
 export async function putBucketPolicy(call: S3Call): Promise<Reply> {
-  await call.walrus.bucketOwnedBy(call.caller, call.bucket);
+  const b = await call.walrus.bucketOwnedBy(call.caller, call.bucket);
   const body = await call.xmlBody();
   if (body.length > MAX_BUCKET_POLICY)
     throw new ServiceError(
@@ -143,9 +169,19 @@ export async function putBucketPolicy(call: S3Call): Promise<Reply> {
       `Policy exceeds the maximum allowed document size of ${MAX_BUCKET_POLICY} bytes.`,
     );
   const text = body.toString('utf8');
-  checkBucketPolicy(text, call.bucket);
+  const doc = checkBucketPolicy(text, call.bucket);
+  if (b.controls?.publicAccessBlock?.blockPublicPolicy && isPublicPolicy(doc))
+    throw new ServiceError('AccessDenied', 'Access Denied', 403);
   await call.walrus.setBucketConfig(call.caller, call.bucket, 'policy', text);
   return emptyReply('PutBucketPolicy', 204);
+}
+
+/** GET ?policyStatus: whether the bucket's policy makes it public. */
+export async function getBucketPolicyStatus(call: S3Call): Promise<Reply> {
+  const text = await call.walrus.bucketConfig<string>(call.caller, call.bucket, 'policy');
+  if (text === undefined) throw new ServiceError('NoSuchBucketPolicy', 'The bucket policy does not exist', 404);
+  const doc = parsePolicy(text, { resourcePolicy: true, maxSize: Infinity });
+  return xmlReply('GetBucketPolicyStatus', policyStatusDocument(isPublicPolicy(doc)));
 }
 
 export async function deleteBucketPolicy(call: S3Call): Promise<Reply> {
@@ -153,7 +189,7 @@ export async function deleteBucketPolicy(call: S3Call): Promise<Reply> {
   return emptyReply('DeleteBucketPolicy', 204);
 }
 
-function checkBucketPolicy(text: string, bucket: string): void {
+function checkBucketPolicy(text: string, bucket: string): PolicyDocument {
   let doc: PolicyDocument;
   try {
     doc = parsePolicy(text, { resourcePolicy: true, maxSize: MAX_BUCKET_POLICY });
@@ -173,6 +209,7 @@ function checkBucketPolicy(text: string, bucket: string): void {
         throw new ServiceError('MalformedPolicy', `Policy has invalid resource: ${r}`);
     }
   }
+  return doc;
 }
 
 /** GET ?versioning: the bucket's status, or nothing when versioning was never turned on. */

@@ -36,9 +36,6 @@ const UNSUPPORTED = new Set([
   'logging',
   'metrics',
   'notification',
-  'ownershipControls',
-  'policyStatus',
-  'publicAccessBlock',
   'replication',
   'requestPayment',
   'restore',
@@ -60,6 +57,9 @@ const CONFIGURED = new Set([
   'policy',
   'encryption',
   'object-lock',
+  'publicAccessBlock',
+  'ownershipControls',
+  'policyStatus',
 ]);
 
 const notImplemented = (what: string) =>
@@ -136,6 +136,7 @@ function bucketOperation(call: S3Call, method: string): Operation {
       if (sub === 'versions') return ['ListObjectVersions', () => buckets.listVersions(call)];
       if (sub === 'uploads') return ['ListMultipartUploads', () => uploads.listUploads(call)];
       if (sub === 'object-lock') return ['GetObjectLockConfiguration', () => configs.getObjectLockConfiguration(call)];
+      if (sub === 'policyStatus') return ['GetBucketPolicyStatus', () => configs.getBucketPolicyStatus(call)];
       if (sub) return unsupported();
       if (!call.has('list-type')) return ['ListObjects', () => buckets.listObjects(call)];
       if (call.q.get('list-type') === '2') return ['ListObjectsV2', () => buckets.listObjectsV2(call)];

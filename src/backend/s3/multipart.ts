@@ -108,7 +108,7 @@ export class MultipartUploads {
     this.walrus.checkAttributes(attrs);
     const b = await this.walrus.writableBucket(caller, bucketName);
     const sealing = await this.walrus.sealingFor(b, opts.sse);
-    const owner = this.walrus.ownerFor(caller, b);
+    const owner = this.walrus.ownerFor(caller, b, acl);
     const upload: UploadRecord = {
       id: this.walrus.files.newId(),
       bucketId: b.id,
@@ -118,7 +118,7 @@ export class MultipartUploads {
       contentType: attrs.contentType,
       headers: attrs.headers,
       tags: attrs.tags,
-      acl: await this.walrus.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId }),
+      acl: await this.walrus.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId }, b.controls),
       checksumAlgorithm: opts.checksum?.algorithm,
       checksumType: opts.checksum?.type,
       initiated: new Date().toISOString(),

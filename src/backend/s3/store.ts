@@ -7,6 +7,7 @@
 import type { SqlDatabase } from '../store/sql';
 import { type Grant } from './acl';
 import type { Encryption } from './encryption';
+import type { BucketControls, ObjectOwnership, PublicAccessBlock } from './bucket-controls';
 import type { ObjectLock } from './object-lock';
 import type { Tag } from './tagging';
 
@@ -27,6 +28,8 @@ export interface BucketRecord {
   location: string;
   acl: Grant[];
   created: string;
+  /** Its Public Access Block and Ownership Controls, when set: read with the bucket. */
+  controls?: BucketControls;
 }
 
 export interface ObjectRecord {
@@ -100,7 +103,7 @@ export type BucketConfigKind =
   | 'encryption'
   | 'objectLock'
   | 'publicAccessBlock'
-  | 'ownership'
+  | 'ownershipControls'
   | 'logging';
 
 export interface PartRecord {
@@ -200,6 +203,9 @@ interface BucketRow {
   /** JSON of Grant[] */
   acl: string;
   created: string;
+  /** JSON of the bucket's PublicAccessBlock and ObjectOwnership configurations, when set. */
+  pab: string | null;
+  ownership: string | null;
 }
 /** A row of walrus_objects (keys are BLOBs: any bytes sort as S3 sorts them). */
 interface ObjectRow {
@@ -274,7 +280,21 @@ const toBucket = (r: BucketRow): BucketRecord => ({
   location: r.location,
   acl: json(r.acl, []),
   created: r.created,
+  ...(r.pab || r.ownership
+    ? {
+        controls: {
+          publicAccessBlock: json<PublicAccessBlock | undefined>(r.pab, undefined),
+          ownership: json<ObjectOwnership | undefined>(r.ownership, undefined),
+        },
+      }
+    : {}),
 });
+
+/** Buckets with their controls. */
+const BUCKETS = `SELECT b.*,
+  (SELECT config FROM walrus_bucket_configs c WHERE c.bucket_id = b.id AND c.kind = 'publicAccessBlock') AS pab,
+  (SELECT config FROM walrus_bucket_configs c WHERE c.bucket_id = b.id AND c.kind = 'ownershipControls') AS ownership
+  FROM walrus_buckets b`;
 
 const toObject = (r: ObjectRow): ObjectRecord => ({
   bucketId: r.bucket_id,
@@ -366,19 +386,19 @@ export class SqliteWalrusStore implements WalrusStore {
   }
 
   async findBucket(name: string): Promise<BucketRecord | undefined> {
-    const r = (await this.db.prepare('SELECT * FROM walrus_buckets WHERE name = ?').get(name)) as BucketRow | undefined;
+    const r = (await this.db.prepare(`${BUCKETS} WHERE b.name = ?`).get(name)) as BucketRow | undefined;
     return r && toBucket(r);
   }
 
   async bucketById(id: string): Promise<BucketRecord | undefined> {
-    const r = (await this.db.prepare('SELECT * FROM walrus_buckets WHERE id = ?').get(id)) as BucketRow | undefined;
+    const r = (await this.db.prepare(`${BUCKETS} WHERE b.id = ?`).get(id)) as BucketRow | undefined;
     return r && toBucket(r);
   }
 
   async listBuckets(ownerAccountId: string): Promise<BucketRecord[]> {
     return (
       (await this.db
-        .prepare('SELECT * FROM walrus_buckets WHERE owner_account_id = ? ORDER BY name')
+        .prepare(`${BUCKETS} WHERE b.owner_account_id = ? ORDER BY b.name`)
         .all(ownerAccountId)) as BucketRow[]
     ).map(toBucket);
   }

@@ -13,8 +13,6 @@ const isTrue = (v: unknown) => v === true || v === 'true';
 const ASKS: AskingMember[] = [
   { path: 'BucketKeyEnabled', feature: 'S3 Bucket Keys (for SSE-KMS: no KMS here)', asks: isTrue },
   { path: 'WriteOffsetBytes', feature: 'appends (WriteOffsetBytes)' },
-  // Walrus keeps ACLs: an object's writer owns it (ObjectWriter), S3's former default.
-  { path: 'ObjectOwnership', feature: 'Ownership Controls', asks: (v) => v !== 'ObjectWriter' },
 ];
 
 /** Refuses the operation's input if it asks for a feature Walrus does not offer. */

@@ -33,6 +33,13 @@ import {
   type Sealing,
   unseal,
 } from './encryption';
+import {
+  type BucketControls,
+  checkAclsAllowed,
+  checkNewGrants,
+  effectiveGrants,
+  type ObjectOwnership,
+} from './bucket-controls';
 import { type ListPage, type ListQuery, listPage } from './listing';
 import {
   checkRetentionChange,
@@ -137,6 +144,12 @@ export interface WriteConditions {
   minSize?: number;
 }
 const noSuchVersion = () => new ServiceError('NoSuchVersion', 'The specified version does not exist.', 404);
+/** The ACL that is in force: with ACLs off (BucketOwnerEnforced), the bucket owner's full control alone. */
+const aclInForce = (b: BucketRecord, acl: Grant[]): Grant[] =>
+  b.controls?.ownership === 'BucketOwnerEnforced'
+    ? [{ grantee: { type: 'CanonicalUser', id: b.ownerAccountId }, permission: 'FULL_CONTROL' }]
+    : acl;
+
 /** The version id a change to a noncurrent version names; undefined for the current object. */
 const noncurrent = (o: ObjectRecord | VersionRecord): string | undefined =>
   'current' in o && !o.current ? (o.versionId ?? 'null') : undefined;
@@ -270,12 +283,21 @@ export class Walrus {
     return this.cloudAccountId;
   }
 
+  /**
+   * Whether the bucket's ACL grants the caller the permission (IgnorePublicAcls disregards its
+   * public grants; with BucketOwnerEnforced, ACLs are off and only the bucket's account holds any).
+   */
   bucketAllows(b: BucketRecord, caller: Caller, permission: Permission): boolean {
-    return granted(b.acl, b.ownerAccountId, requesterOf(caller), permission, BUCKET_OWNER_IMPLICIT);
+    if (b.controls?.ownership === 'BucketOwnerEnforced') return caller?.account.id === b.ownerAccountId;
+    const grants = effectiveGrants(b.controls, b.acl);
+    return granted(grants, b.ownerAccountId, requesterOf(caller), permission, BUCKET_OWNER_IMPLICIT);
   }
 
-  objectAllows(o: ObjectRecord, caller: Caller, permission: Permission): boolean {
-    return granted(o.acl, o.ownerAccountId, requesterOf(caller), permission, OBJECT_OWNER_IMPLICIT);
+  /** Whether the object's ACL grants the caller the permission, under its bucket's controls. */
+  objectAllows(o: ObjectRecord, caller: Caller, permission: Permission, b: BucketRecord): boolean {
+    if (b.controls?.ownership === 'BucketOwnerEnforced') return caller?.account.id === b.ownerAccountId;
+    const grants = effectiveGrants(b.controls, o.acl);
+    return granted(grants, o.ownerAccountId, requesterOf(caller), permission, OBJECT_OWNER_IMPLICIT);
   }
 
   /** The bucket, if it exists and the caller holds the permission on it. */
@@ -293,21 +315,38 @@ export class Walrus {
     return b;
   }
 
-  /** Grants for a new bucket or object from what the request asked (private by default). */
-  async grantsFor(acl: AclInput, ctx: AclContext): Promise<Grant[]> {
+  /**
+   * Grants for a new bucket or object, or a new ACL, from what the request asked (private by
+   * default), under the bucket's controls: no ACL but bucket-owner-full-control where ACLs are
+   * off, no public grant where BlockPublicAcls.
+   */
+  async grantsFor(acl: AclInput, ctx: AclContext, controls?: BucketControls): Promise<Grant[]> {
+    checkAclsAllowed(controls, acl);
+    let grants: Grant[];
     if (acl.grants) {
       validateGrants(acl.grants);
       for (const g of acl.grants) {
         if (g.grantee.type === 'CanonicalUser' && !(await this.accounts.findAccount(g.grantee.id)))
           throw new ServiceError('InvalidArgument', 'Invalid id');
       }
-      return acl.grants;
-    }
-    return cannedGrants(acl.canned ?? 'private', { ...ctx, cloudAccount: await this.cloudAccount() });
+      grants = acl.grants;
+    } else grants = cannedGrants(acl.canned ?? 'private', { ...ctx, cloudAccount: await this.cloudAccount() });
+    checkNewGrants(controls, grants);
+    return grants;
   }
 
-  /** Who owns what the caller writes: the caller's account; anonymous writes belong to the bucket owner. */
-  ownerFor(caller: Caller, bucket: BucketRecord): string {
+  /**
+   * Who owns what the caller writes: the caller's account (anonymous writes belong to the bucket
+   * owner), or the bucket owner where its Ownership Controls say so: always (BucketOwnerEnforced),
+   * or when written with bucket-owner-full-control (BucketOwnerPreferred).
+   */
+  ownerFor(caller: Caller, bucket: BucketRecord, acl?: AclInput): string {
+    const ownership = bucket.controls?.ownership;
+    if (
+      ownership === 'BucketOwnerEnforced' ||
+      (ownership === 'BucketOwnerPreferred' && acl?.canned === 'bucket-owner-full-control')
+    )
+      return bucket.ownerAccountId;
     return caller?.account.id ?? bucket.ownerAccountId;
   }
 
@@ -397,7 +436,7 @@ export class Walrus {
   async createBucket(
     caller: Caller,
     name: string,
-    opts: { location?: string; acl: AclInput; objectLock?: boolean },
+    opts: { location?: string; acl: AclInput; objectLock?: boolean; ownership?: ObjectOwnership },
   ): Promise<BucketRecord> {
     if (!caller) throw accessDenied();
     checkBucketName(name);
@@ -411,7 +450,7 @@ export class Walrus {
       name,
       ownerAccountId: owner,
       location,
-      acl: await this.grantsFor(opts.acl, { owner, bucketOwner: owner }),
+      acl: await this.grantsFor(opts.acl, { owner, bucketOwner: owner }, { ownership: opts.ownership }),
       created: now(),
     };
     await this.store.transaction(async () => {
@@ -424,6 +463,7 @@ export class Walrus {
         );
       if (existing) throw bucketTaken();
       await this.store.createBucket(bucket);
+      if (opts.ownership) await this.store.setBucketConfig(bucket.id, 'ownershipControls', opts.ownership);
       // A bucket made with Object Lock is versioned, for good.
       if (opts.objectLock) {
         await this.store.setBucketConfig(bucket.id, 'versioning', 'Enabled');
@@ -461,14 +501,14 @@ export class Walrus {
 
   async bucketAcl(caller: Caller, name: string): Promise<AclView> {
     const b = await this.bucketFor(caller, name, 'READ_ACP');
-    return this.describeAcl(b.ownerAccountId, b.acl);
+    return this.describeAcl(b.ownerAccountId, aclInForce(b, b.acl));
   }
 
   async setBucketAcl(caller: Caller, name: string, acl: AclInput): Promise<void> {
     const b = await this.bucketFor(caller, name, 'WRITE_ACP');
     await this.store.setBucketAcl(
       b.id,
-      await this.grantsFor(acl, { owner: b.ownerAccountId, bucketOwner: b.ownerAccountId }),
+      await this.grantsFor(acl, { owner: b.ownerAccountId, bucketOwner: b.ownerAccountId }, b.controls),
     );
   }
 
@@ -499,8 +539,8 @@ export class Walrus {
     const b = await this.writableBucket(caller, bucketName);
     // Checked before the body is read too: a write bound to fail does not send its bytes to disk.
     await this.writeConditions(b.id, key, conditions)();
-    const owner = this.ownerFor(caller, b);
-    const grants = await this.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId });
+    const owner = this.ownerFor(caller, b, acl);
+    const grants = await this.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId }, b.controls);
     const { fileId, encryption } = await this.writeFile(b.id, body, await this.sealingFor(b, sse));
     const r = body.result!;
     const lock = lockForWrite(attrs.lock, await this.lockConfiguration(b.id));
@@ -553,7 +593,7 @@ export class Walrus {
         'x-amz-version-id': versionId ?? 'null',
         'last-modified': new Date(o.lastModified).toUTCString(),
       });
-    if (!this.objectAllows(o, caller, 'READ')) throw accessDenied();
+    if (!this.objectAllows(o, caller, 'READ', b)) throw accessDenied();
     return o;
   }
 
@@ -689,9 +729,17 @@ export class Walrus {
   }
 
   /** A bucket's owner and its policy's text, for the policy check every request passes. */
-  async bucketPolicy(name: string): Promise<{ ownerAccountId: string; policy?: string } | undefined> {
+  async bucketPolicy(
+    name: string,
+  ): Promise<{ ownerAccountId: string; policy?: string; controls?: BucketControls } | undefined> {
     const b = await this.store.findBucket(name);
-    return b && { ownerAccountId: b.ownerAccountId, policy: await this.store.bucketConfig<string>(b.id, 'policy') };
+    return (
+      b && {
+        ownerAccountId: b.ownerAccountId,
+        policy: await this.store.bucketConfig<string>(b.id, 'policy'),
+        controls: b.controls,
+      }
+    );
   }
 
   /**
@@ -776,8 +824,8 @@ export class Walrus {
       );
     }
     if (opts.replace) this.checkAttributes(opts.replace);
-    const owner = this.ownerFor(caller, b);
-    const grants = await this.grantsFor(opts.acl, { owner, bucketOwner: b.ownerAccountId });
+    const owner = this.ownerFor(caller, b, opts.acl);
+    const grants = await this.grantsFor(opts.acl, { owner, bucketOwner: b.ownerAccountId }, b.controls);
     const sealing = await this.sealingFor(b, opts.sse);
     const md5 = createHash('md5');
     const bytes = this.openRange(src, undefined, undefined, opts.sourceKey);
@@ -813,6 +861,8 @@ export class Walrus {
   /** An object's ACL, or one version's (?acl&versionId=, any version of the key). */
   async objectAcl(caller: Caller, bucketName: string, key: string, versionId?: string): Promise<AclView> {
     const o = await this.objectForAcp(caller, bucketName, key, 'READ_ACP', versionId);
+    const b = (await this.store.bucketById(o.bucketId))!;
+    if (b.controls?.ownership === 'BucketOwnerEnforced') return this.describeAcl(b.ownerAccountId, aclInForce(b, []));
     return this.describeAcl(o.ownerAccountId, o.acl);
   }
 
@@ -828,7 +878,7 @@ export class Walrus {
     await this.store.setObjectAcl(
       o.bucketId,
       o.key,
-      await this.grantsFor(acl, { owner: o.ownerAccountId, bucketOwner: b.ownerAccountId }),
+      await this.grantsFor(acl, { owner: o.ownerAccountId, bucketOwner: b.ownerAccountId }, b.controls),
       noncurrent(o),
     );
   }
@@ -855,7 +905,7 @@ export class Walrus {
         'x-amz-delete-marker': 'true',
         'x-amz-version-id': versionId!,
       });
-    if (!this.objectAllows(o, caller, permission)) throw accessDenied();
+    if (!this.objectAllows(o, caller, permission, b)) throw accessDenied();
     return o;
   }
 }

@@ -8,6 +8,7 @@ export * from './document';
 export * from './evaluate';
 export * from './actions';
 export * from './s3-conditions';
+export * from './public';
 export * from '../../../shared/policy-builder';
 
 /**
