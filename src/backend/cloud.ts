@@ -82,6 +82,7 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   const swept = await walrus.recover();
   if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
   const stopLifecycle = await startLifecycleSweeps(walrus, log);
+  const stopAccessLogs = walrus.accessLogs.start(log);
   await recoverJobs(cloud, log);
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
@@ -144,6 +145,7 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   cluster.controller.stop();
   monitor.stop();
   stopLifecycle();
+  await stopAccessLogs();
   await nodeClients.close();
   await store.close();
   try {

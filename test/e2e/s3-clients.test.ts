@@ -359,6 +359,37 @@ describe('S3 clients against Walrus', () => {
       ].join('\n'),
     );
   });
+  test('server access logging with boto3: S3-format lines delivered into a target bucket', async () => {
+    const other = await createAccount(cloud, `logother${randomBytes(3).toString('hex')}`);
+    const otherBucket = `others-logs-${randomBytes(3).toString('hex')}`;
+    const r0 = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3', 'mb', `s3://${otherBucket}`], {
+      ...awsEnv,
+      AWS_ACCESS_KEY_ID: other.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: other.secretAccessKey,
+    });
+    assert.equal(r0.code, 0, r0.stderr);
+    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_logging.py')], {
+      ...awsEnv,
+      EC2_ACCOUNT_NUMBER: cloud.eucarc.EC2_ACCOUNT_NUMBER,
+      OTHER_BUCKET: otherBucket,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      [
+        'not logging None',
+        'target elsewhere InvalidTargetBucketForLogging InvalidTargetBucketForLogging',
+        "logging {'TargetBucket': 'logs', 'TargetPrefix': 'access/'}",
+        'delivered True True',
+        'format True {True}',
+        'put True',
+        'head 404 True',
+        "anonymous [('REST.GET.OBJECT', '403', 'AccessDenied', 'https://site.example/')]",
+        'turned off None',
+        '',
+      ].join('\n'),
+    );
+  });
   test('server-side encryption: SSE-S3, SSE-C and a default with boto3 and the aws CLI, sealed on disk', async () => {
     const mark = `plaintext-${randomBytes(8).toString('hex')}`;
     const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_encryption.py')], {

@@ -210,7 +210,6 @@ const NEVER_SET: Record<string, [string, string]> = {
 
 /** What reading a configuration that is never set answers. */
 const NEVER_SET_DOCUMENTS: Record<string, () => string> = {
-  logging: () => s3Answer('GetBucketLogging', 'BucketLoggingStatus', {}),
   requestPayment: () => s3Answer('GetBucketRequestPayment', 'RequestPaymentConfiguration', { Payer: 'BucketOwner' }),
 };
 

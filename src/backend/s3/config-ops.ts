@@ -40,6 +40,7 @@ import {
   type PublicAccessBlock,
   publicAccessBlockDocument,
 } from './bucket-controls';
+import { type LoggingTarget, loggingDocument, parseLogging } from './access-log';
 import { type BucketConfigKind, type BucketRecord } from './store';
 import type { Walrus } from './walrus';
 import { parseVersioning, type VersioningStatus, versioningDocument } from './versions';
@@ -232,6 +233,33 @@ export async function putBucketVersioning(call: S3Call): Promise<Reply> {
     );
   await call.walrus.setBucketConfig(call.caller, call.bucket, 'versioning', status);
   return emptyReply('PutBucketVersioning');
+}
+
+/** GET ?logging: where the bucket's access log goes, if anywhere. */
+export async function getBucketLogging(call: S3Call): Promise<Reply> {
+  const target = await call.walrus.bucketConfig<LoggingTarget>(call.caller, call.bucket, 'logging');
+  return xmlReply('GetBucketLogging', loggingDocument(target));
+}
+
+/**
+ * PUT ?logging: the access log goes to a bucket of the same owner (an empty BucketLoggingStatus
+ * turns it off).
+ */
+export async function putBucketLogging(call: S3Call): Promise<Reply> {
+  const b = await call.walrus.bucketOwnedBy(call.caller, call.bucket);
+  const target = parseLogging(await call.xmlBody());
+  if (target) {
+    const t = await call.walrus.store.findBucket(target.targetBucket);
+    if (!t || call.walrus.systemBuckets.has(t.name))
+      throw new ServiceError('InvalidTargetBucketForLogging', 'The target bucket for logging does not exist');
+    if (t.ownerAccountId !== b.ownerAccountId)
+      throw new ServiceError(
+        'InvalidTargetBucketForLogging',
+        'The owner for the bucket to be logged and the target bucket must be the same.',
+      );
+  }
+  await call.walrus.setBucketConfig(call.caller, call.bucket, 'logging', target);
+  return emptyReply('PutBucketLogging');
 }
 
 /** GET ?object-lock: the bucket's Object Lock configuration. */

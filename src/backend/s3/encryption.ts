@@ -237,7 +237,11 @@ function ctr(key: Buffer, iv: Buffer, offset: number) {
 }
 
 /** Seals a body as it streams (one segment, from its first byte). */
-export async function* seal(body: AsyncIterable<Buffer>, key: Buffer, iv: Buffer): AsyncGenerator<Buffer> {
+export async function* seal(
+  body: AsyncIterable<Buffer> | Iterable<Buffer>,
+  key: Buffer,
+  iv: Buffer,
+): AsyncGenerator<Buffer> {
   const c = ctr(key, iv, 0);
   for await (const piece of body) yield c.update(piece);
 }

@@ -16,6 +16,7 @@ import * as configs from './config-ops';
 import { isBucketConfig } from './config-ops';
 import * as objects from './object-ops';
 import * as uploads from './upload-ops';
+import { type AccessEntry, logOperation } from './access-log';
 import { isFormPost, postObject } from './post-object';
 import { refuseUnsupportedS3 } from './unsupported';
 import { s3Model } from '../../shared/wire/s3-model';
@@ -33,7 +34,6 @@ const UNSUPPORTED = new Set([
   'analytics',
   'intelligent-tiering',
   'inventory',
-  'logging',
   'metrics',
   'notification',
   'replication',
@@ -60,6 +60,7 @@ const CONFIGURED = new Set([
   'publicAccessBlock',
   'ownershipControls',
   'policyStatus',
+  'logging',
 ]);
 
 const notImplemented = (what: string) =>
@@ -137,6 +138,7 @@ function bucketOperation(call: S3Call, method: string): Operation {
       if (sub === 'uploads') return ['ListMultipartUploads', () => uploads.listUploads(call)];
       if (sub === 'object-lock') return ['GetObjectLockConfiguration', () => configs.getObjectLockConfiguration(call)];
       if (sub === 'policyStatus') return ['GetBucketPolicyStatus', () => configs.getBucketPolicyStatus(call)];
+      if (sub === 'logging') return ['GetBucketLogging', () => configs.getBucketLogging(call)];
       if (sub) return unsupported();
       if (!call.has('list-type')) return ['ListObjects', () => buckets.listObjects(call)];
       if (call.q.get('list-type') === '2') return ['ListObjectsV2', () => buckets.listObjectsV2(call)];
@@ -148,6 +150,7 @@ function bucketOperation(call: S3Call, method: string): Operation {
       if (sub === 'versioning') return ['PutBucketVersioning', () => configs.putBucketVersioning(call)];
       if (sub === 'policy') return ['PutBucketPolicy', () => configs.putBucketPolicy(call)];
       if (sub === 'object-lock') return ['PutObjectLockConfiguration', () => configs.putObjectLockConfiguration(call)];
+      if (sub === 'logging') return ['PutBucketLogging', () => configs.putBucketLogging(call)];
       if (sub) return unsupported();
       return ['CreateBucket', () => buckets.createBucket(call)];
     case 'DELETE':
@@ -231,16 +234,20 @@ export async function handleS3(
   req: S3HttpRequest,
   gate: S3Gate = aclsOnly,
 ): Promise<Reply> {
+  const started = Date.now();
   const requestId = ids.requestId();
-  const tag = { 'x-amz-request-id': requestId, 'x-amz-id-2': randomBytes(24).toString('base64') };
+  const hostId = randomBytes(24).toString('base64');
+  const tag = { 'x-amz-request-id': requestId, 'x-amz-id-2': hostId };
   let reply: Reply;
   let action: string | undefined;
+  let requester: string | undefined;
   try {
     // A browser's preflight carries no credentials (a presigned URL's are for the request after it).
     const { principal, seed } =
       req.method === 'OPTIONS'
         ? { principal: undefined, seed: undefined }
         : await auth.verifyS3({ method: req.method, rawPath: req.rawPath, query: req.query, headers: req.headers });
+    requester = principal?.account.id;
     const method = req.method;
     const { bucket, key } = splitResource(req.resourcePath);
     const path = bucket === undefined ? '/' : `/${bucket}${key === undefined ? '' : '/' + key}`;
@@ -282,10 +289,61 @@ export async function handleS3(
   }
   // A preflight answers its own; every other answer to a page, a refusal too (an authentication
   // failure as well), carries the bucket's CORS headers. A path that cannot be read names no bucket.
-  const named = req.method === 'OPTIONS' || !req.headers.origin ? undefined : bucketNamed(req.resourcePath);
+  const bucket = bucketNamed(req.resourcePath);
+  const named = req.method === 'OPTIONS' || !req.headers.origin ? undefined : bucket;
   const cors =
     named !== undefined
       ? await configs.corsReplyHeaders(walrus, named, req.headers.origin, req.method).catch(() => ({}))
       : {};
-  return { ...reply, headers: { ...tag, ...(reply.headers ?? {}), ...cors } };
+  const answered: Reply = { ...reply, headers: { ...tag, ...(reply.headers ?? {}), ...cors } };
+  if (bucket !== undefined)
+    await walrus.accessLogs.record(accessEntry(req, answered, { bucket, requester, requestId, hostId, started }));
+  return answered;
+}
+
+/** A served request as its bucket's access log tells it. */
+function accessEntry(
+  req: S3HttpRequest,
+  reply: Reply,
+  r: { bucket: string; requester?: string; requestId: string; hostId: string; started: number },
+): AccessEntry {
+  const h = reply.headers ?? {};
+  const header = (name: string) => Object.entries(h).find(([k]) => k.toLowerCase() === name)?.[1];
+  const sent = typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body?.length;
+  const length = Number(header('content-length'));
+  const key = (() => {
+    try {
+      return splitResource(req.resourcePath).key;
+    } catch {
+      return undefined;
+    }
+  })();
+  const range = /\/(\d+)$/.exec(header('content-range') ?? '');
+  const q = req.query.map(([k, v]) => (v === '' ? k : `${k}=${v}`)).join('&');
+  const auth = req.headers.authorization ?? '';
+  const presigned = req.query.some(([k]) => k === 'X-Amz-Signature' || k === 'Signature');
+  const v4 = auth.startsWith('AWS4-') || req.query.some(([k]) => k === 'X-Amz-Signature');
+  return {
+    bucket: r.bucket,
+    time: new Date(r.started),
+    remoteIp: req.origin?.sourceIp,
+    requester: r.requester,
+    requestId: r.requestId,
+    hostId: r.hostId,
+    operation: logOperation(req.method, key, req.query),
+    key,
+    requestLine: `${req.method} ${req.rawPath}${q ? '?' + q : ''} HTTP/1.1`,
+    status: reply.status,
+    errorCode:
+      reply.status >= 300 && typeof reply.body === 'string' ? /<Code>([^<]*)<\/Code>/.exec(reply.body)?.[1] : undefined,
+    bytesSent: sent ?? (Number.isNaN(length) ? undefined : length),
+    objectSize: key === undefined ? undefined : range ? Number(range[1]) : Number.isNaN(length) ? undefined : length,
+    totalMs: Date.now() - r.started,
+    referer: req.headers.referer,
+    userAgent: req.headers['user-agent'],
+    versionId: req.query.find(([k]) => k === 'versionId')?.[1],
+    signatureVersion: auth || presigned ? (v4 ? 'SigV4' : 'SigV2') : undefined,
+    authType: auth ? 'AuthHeader' : presigned ? 'QueryString' : undefined,
+    host: req.headers.host,
+  };
 }

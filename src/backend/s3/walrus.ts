@@ -40,6 +40,7 @@ import {
   effectiveGrants,
   type ObjectOwnership,
 } from './bucket-controls';
+import { AccessLogs } from './access-log';
 import { type ListPage, type ListQuery, listPage } from './listing';
 import {
   checkRetentionChange,
@@ -183,6 +184,7 @@ export class Walrus {
   readonly files: ObjectFiles;
   readonly multipart: MultipartUploads;
   readonly versions: ObjectVersions;
+  readonly accessLogs: AccessLogs;
   private readonly accounts: AccountDirectory;
   private readonly cloudAccountName: string;
   private cloudAccountId?: string;
@@ -200,6 +202,7 @@ export class Walrus {
     this.files.init();
     this.multipart = new MultipartUploads(this);
     this.versions = new ObjectVersions(this.store);
+    this.accessLogs = new AccessLogs(this);
   }
 
   /** Start-up housekeeping for the one process that serves Walrus: drop temp and orphan files. */
@@ -659,7 +662,7 @@ export class Walrus {
   /** Writes bytes to a new file, sealed (one segment, a fresh counter) when `key` is given. */
   async writeFile(
     bucketId: string,
-    body: AsyncIterable<Buffer>,
+    body: AsyncIterable<Buffer> | Iterable<Buffer>,
     sealing?: { encryption: Omit<Encryption, 'ivs'>; key: Buffer },
   ): Promise<{ fileId: string; encryption?: Encryption }> {
     if (!sealing) return { fileId: await this.files.write(bucketId, body) };
@@ -752,6 +755,33 @@ export class Walrus {
     Object.defineProperties(view, { bucketAllows: granted, objectAllows: granted });
     Object.defineProperty(view, 'multipart', { value: new MultipartUploads(view) });
     return view;
+  }
+
+  /**
+   * Writes a delivery of access log lines into the target bucket, as its owner's object (sealed
+   * and retained as the bucket's defaults say). False when the target is gone.
+   */
+  async deliverLog(targetBucket: string, key: string, body: Buffer): Promise<boolean> {
+    const b = await this.store.findBucket(targetBucket);
+    if (!b) return false;
+    const owner = b.ownerAccountId;
+    const md5 = createHash('md5').update(body).digest('hex');
+    const { fileId, encryption } = await this.writeFile(b.id, [body], await this.sealingFor(b));
+    await this.commitObject({
+      bucketId: b.id,
+      key,
+      fileId,
+      encryption,
+      size: body.length,
+      etag: `"${md5}"`,
+      contentType: 'text/plain',
+      headers: {},
+      ownerAccountId: owner,
+      acl: cannedGrants('private', { owner, bucketOwner: owner }),
+      lastModified: now(),
+      lock: lockForWrite(undefined, await this.lockConfiguration(b.id)),
+    });
+    return true;
   }
 
   /** A bucket's CORS rules, for anyone: browsers ask before they may authenticate. */
