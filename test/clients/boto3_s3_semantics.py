@@ -200,3 +200,16 @@ print('attributes', attrs['ETag'].endswith('-2'), attrs['ObjectSize'] == 5 * MiB
       [(p['PartNumber'], p['Size']) for p in parts['Parts']])
 print('attributes asked badly', code(lambda: s3.get_object_attributes(Bucket='sem', Key='sha',
                                                                       ObjectAttributes=['Colour'])))
+
+# Metadata that is not ASCII: raw UTF-8 under Signature V4 (as curl and SDKs of other languages
+# send it) and RFC 2047 words, stored as text and answered RFC 2047-encoded, as S3 does.
+import subprocess
+
+put = subprocess.run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--aws-sigv4', 'aws:amz:eucalyptus:s3',
+                      '--user', '%s:%s' % (creds.access_key, creds.secret_key),
+                      '-H', 'x-amz-content-sha256: UNSIGNED-PAYLOAD', '-H', 'x-amz-meta-name: café au lait',
+                      '-H', 'x-amz-meta-word: =?UTF-8?B?5pel5pys?=', '-X', 'PUT', '--data-binary', 'x',
+                      os.environ['S3_URL'] + '/sem/unicode'], capture_output=True, text=True).stdout
+meta = s3.head_object(Bucket='sem', Key='unicode')['Metadata']
+print('non-ASCII metadata', put, meta['name'], base64.b64decode(meta['name'][10:-2]).decode(),
+      base64.b64decode(meta['word'][10:-2]).decode())

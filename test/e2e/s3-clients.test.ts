@@ -219,6 +219,7 @@ describe('S3 clients against Walrus', () => {
         'preflight of a presigned URL 200 https://app.example',
         'attributes True True STANDARD True 2 True [(1, 5242880)]',
         'attributes asked badly InvalidArgument 400',
+        'non-ASCII metadata 200 =?UTF-8?B?Y2Fmw6kgYXUgbGFpdA==?= café au lait 日本',
         '',
       ].join('\n'),
     );

@@ -19,6 +19,13 @@ export interface V4Request {
 }
 
 export const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+/**
+ * The bytes a text made of request headers stands for: Node hands a header's bytes over one per
+ * character (latin1), so a value sent as UTF-8 (a non-ASCII x-amz-meta-*) is signed as those
+ * bytes. A text with a character above 0xFF did not come from the wire: its UTF-8.
+ */
+export const wireBytes = (text: string): Buffer => Buffer.from(text, /[^\x00-\xff]/.test(text) ? 'utf8' : 'latin1');
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
 function safeDecode(s: string): string {
@@ -69,7 +76,7 @@ export function canonicalRequest(req: V4Request, signedHeaders: string[], exclud
 }
 
 export function stringToSign(amzDate: string, scope: string, creq: string): string {
-  return ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(creq)].join('\n');
+  return ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(wireBytes(creq))].join('\n');
 }
 
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {

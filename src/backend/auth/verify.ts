@@ -9,7 +9,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { hmacBase64, queryStringToSignV2, s3StringToSignV2, type V2Method } from '../../shared/auth/sigv2';
 import { ServiceError } from '../errors';
 import { type CloudStore, type Principal } from '../store/types';
-import { canonicalRequest, sha256Hex, signature, signingKey, type V4Request } from './sigv4';
+import { canonicalRequest, sha256Hex, signature, signingKey, type V4Request, wireBytes } from './sigv4';
 
 export type Protocol = 'ec2' | 'iam' | 's3';
 
@@ -473,7 +473,7 @@ export class Authenticator {
     const signs = (resource: string) =>
       equal(
         createHmac('sha1', secret)
-          .update(s3StringToSignV2(req.method, headers, resource, query, date), 'utf8')
+          .update(wireBytes(s3StringToSignV2(req.method, headers, resource, query, date)))
           .digest('base64'),
         sig,
       );

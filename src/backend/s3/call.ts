@@ -16,6 +16,7 @@ import { cannedGrants, type GrantHeaders, headerGrants } from './acl';
 import { type Owner } from './documents';
 import { decodePathText } from './names';
 import { RequestPayload } from './payload';
+import { decodeMetaValue } from './metadata';
 import { requestedLock } from './object-lock';
 import { parseTaggingHeader } from './tagging';
 import { type ObjectRecord } from './store';
@@ -174,7 +175,7 @@ export class S3Call {
   attributes(input: ObjectHeaders): ObjectAttributes {
     const headers: Record<string, string> = {};
     for (const [member, name] of STORED_HEADERS) if (input[member] !== undefined) headers[name] = input[member];
-    for (const [k, v] of Object.entries(input.Metadata ?? {})) headers[`x-amz-meta-${k}`] = v;
+    for (const [k, v] of Object.entries(input.Metadata ?? {})) headers[`x-amz-meta-${k}`] = decodeMetaValue(v);
     // aws-chunked is how this request was framed, not how the object is encoded: the rest is kept as sent.
     if (headers['content-encoding'] !== undefined) {
       const rest = headers['content-encoding']

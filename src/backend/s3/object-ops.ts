@@ -17,6 +17,7 @@ import {
 } from './call';
 import { aclDocument, parseAccessControlPolicy, s3Answer } from './documents';
 import { encryptionHeaders, requestedEncryption, sentCopySourceKey, sentCustomerKey } from './encryption';
+import { encodeMetaValue } from './metadata';
 import { lockHeaders } from './object-lock';
 import { checksumElements, checksumTypeOf } from './checksums';
 import { checkPartNumber } from './multipart';
@@ -136,7 +137,8 @@ const STORED_NAMES: Record<string, string> = {
 
 function storedHeaders(o: ObjectRecord): Record<string, string> {
   const out: Record<string, string> = { 'Content-Type': o.contentType || 'binary/octet-stream' };
-  for (const [k, v] of Object.entries(o.headers)) out[STORED_NAMES[k] ?? k] = v;
+  for (const [k, v] of Object.entries(o.headers))
+    out[STORED_NAMES[k] ?? k] = k.startsWith('x-amz-meta-') ? encodeMetaValue(v) : v;
   return out;
 }
 
