@@ -213,3 +213,6 @@ put = subprocess.run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--
 meta = s3.head_object(Bucket='sem', Key='unicode')['Metadata']
 print('non-ASCII metadata', put, meta['name'], base64.b64decode(meta['name'][10:-2]).decode(),
       base64.b64decode(meta['word'][10:-2]).decode())
+print('storage classes', code(lambda: s3.put_object(Bucket='sem', Key='cold', Body=b'x', StorageClass='GLACIER')),
+      code(lambda: s3.put_object(Bucket='sem', Key='rr', Body=b'x', StorageClass='REDUCED_REDUNDANCY')),
+      code(lambda: s3.head_object(Bucket='sem', Key='cold')))

@@ -220,6 +220,7 @@ describe('S3 clients against Walrus', () => {
         'attributes True True STANDARD True 2 True [(1, 5242880)]',
         'attributes asked badly InvalidArgument 400',
         'non-ASCII metadata 200 =?UTF-8?B?Y2Fmw6kgYXUgbGFpdA==?= café au lait 日本',
+        'storage classes NotImplemented 501 ok 404 404',
         '',
       ].join('\n'),
     );
