@@ -212,7 +212,17 @@ export function createCloudServer(cloud: CloudContext, log: ServerLog): http.Ser
         if (!res.headersSent) {
           // A body left unread (refused early, or failed half-way) is not worth reading to its end.
           if (!req.complete) reply = { ...reply, headers: { ...(reply.headers ?? {}), Connection: 'close' } };
-          writeReply(req, res, reply);
+          try {
+            writeReply(req, res, reply);
+          } catch (e) {
+            // A header the answer cannot carry (a stored value no parser would have let in) ends
+            // this answer, not the daemon's attention to the socket.
+            log(
+              `internal error: cannot answer ${req.method} ${(req.url ?? '').split('?')[0]}: ${(e as Error).message}`,
+            );
+            reply.stream?.destroy();
+            res.destroy();
+          }
         }
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         log(`${req.method} ${(req.url ?? '').split('?')[0]} ${reply.action ?? '-'} ${reply.status} ${ms.toFixed(1)}ms`);

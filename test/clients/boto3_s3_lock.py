@@ -92,3 +92,16 @@ done = s3.complete_multipart_upload(Bucket='vault', Key='mp', UploadId=up['Uploa
 print('multipart', s3.head_object(Bucket='vault', Key='mp')['ObjectLockMode'],
       code(lambda: s3.delete_object(Bucket='vault', Key='mp', VersionId=done['VersionId'],
                                     BypassGovernanceRetention=True)))
+
+# Lifting a protection takes a policy, never an ACL grant: another account with WRITE on the
+# bucket, and anyone on a public object, are refused.
+other = client(os.environ['OTHER_KEY'], os.environ['OTHER_SECRET'])
+held2 = s3.put_object(Bucket='vault', Key='held2', Body=b'h', ObjectLockLegalHoldStatus='ON')['VersionId']
+s3.put_bucket_acl(Bucket='vault', GrantWrite='id=' + os.environ['OTHER_ACCOUNT'], GrantRead='id=' + os.environ['OTHER_ACCOUNT'])
+s3.put_object_acl(Bucket='vault', Key='held2', VersionId=held2, GrantRead='id=' + os.environ['OTHER_ACCOUNT'])
+print('by ACL grants', code(lambda: other.delete_object(Bucket='vault', Key='defaulted', VersionId=v,
+                                                         BypassGovernanceRetention=True)),
+      code(lambda: other.put_object_legal_hold(Bucket='vault', Key='held2', VersionId=held2,
+                                               LegalHold={'Status': 'OFF'})),
+      code(lambda: other.put_object_retention(Bucket='vault', Key='defaulted', VersionId=v,
+                                              BypassGovernanceRetention=True, Retention={})))

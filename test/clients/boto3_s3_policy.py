@@ -73,3 +73,10 @@ print('arn:aws:s3:::* and a Service principal', code(lambda: policy(
     {'Effect': 'Allow', 'Principal': {'Service': 'logging.s3.amazonaws.com'}, 'Action': 's3:PutObject',
      'Resource': 'arn:aws:s3:::*'})), code(lambda: bob.put_object(Bucket='pol', Key='svc', Body=b'x')),
       code(lambda: policy(allow('s3:GetObject', {}, 'arn:aws:s3:::other/*'))))
+
+# Another account's policies never see this bucket's object tags: a user there whose own policy
+# denies reads of objects tagged share=yes learns nothing of them (its Deny cannot match).
+prober = client(os.environ['PROBER_KEY'], os.environ['PROBER_SECRET'])
+owner.delete_bucket_policy(Bucket='pol')
+owner.put_object(Bucket='pol', Key='open', Body=b'x', Tagging='share=yes', ACL='public-read')
+print('tags of another account', code(lambda: prober.get_object(Bucket='pol', Key='open')))

@@ -72,3 +72,14 @@ print('sealed', r.status_code, r.headers.get('x-amz-server-side-encryption'),
 post = form(v4, 'locked', {'x-amz-object-lock-mode': 'GOVERNANCE'}, [{'x-amz-object-lock-mode': 'GOVERNANCE'}])
 print('lock asked', error(requests.post(post['url'], data=post['fields'], files={'file': ('k.txt', b'k')})))
 print('not multipart', error(requests.post(url + '/forms', data=b'x', headers={'Content-Type': 'text/plain'})))
+post = form(v4, 'tagged', {'tagging': '<Tagging><TagSet><Tag><Key>team</Key><Value>red</Value></Tag></TagSet></Tagging>',
+                           'x-amz-tagging': 'team=blue'},
+            [['starts-with', '$tagging', ''], ['starts-with', '$x-amz-tagging', '']])
+print('x-amz-tagging field', error(requests.post(post['url'], data=post['fields'], files={'file': ('t.txt', b't')})))
+post = form(v4, 'bad-header', {'Cache-Control': 'no-cache\r\nX-Injected: 1'}, [['starts-with', '$Cache-Control', '']])
+print('header with CR LF', error(requests.post(post['url'], data=post['fields'], files={'file': ('h.txt', b'h')})))
+import base64, hmac, hashlib
+sig = base64.b64encode(hmac.new(os.environ['AWS_SECRET_ACCESS_KEY'].encode(), b'bnVsbA==', hashlib.sha1).digest())
+r = requests.post(url + '/forms', data={'key': 'n', 'AWSAccessKeyId': os.environ['AWS_ACCESS_KEY_ID'],
+                                        'policy': 'bnVsbA==', 'signature': sig}, files={'file': ('n.txt', b'n')})
+print('policy null', error(r))

@@ -247,6 +247,9 @@ describe('S3 clients against Walrus', () => {
         'sealed 204 AES256 AES256',
         'lock asked 400 InvalidArgument',
         'not multipart 412 PreconditionFailed',
+        'x-amz-tagging field 400 InvalidArgument',
+        'header with CR LF 400 InvalidArgument',
+        'policy null 400 InvalidPolicyDocument',
         '',
       ].join('\n'),
     );
@@ -272,10 +275,14 @@ describe('S3 clients against Walrus', () => {
       ],
       cloud.env,
     );
+    const other = await createAccount(cloud, `lockother${randomBytes(3).toString('hex')}`);
     const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_lock.py')], {
       ...awsEnv,
       WORKER_KEY: created[created.length - 2],
       WORKER_SECRET: created[created.length - 1],
+      OTHER_KEY: other.accessKeyId,
+      OTHER_SECRET: other.secretAccessKey,
+      OTHER_ACCOUNT: other.accountId,
     });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
@@ -298,17 +305,35 @@ describe('S3 clients against Walrus', () => {
         'no retention NoSuchObjectLockConfiguration 404 InvalidArgument 400',
         'default retention GOVERNANCE AccessDenied 403',
         'multipart COMPLIANCE AccessDenied 403',
+        'by ACL grants AccessDenied 403 AccessDenied 403 AccessDenied 403',
         '',
       ].join('\n'),
     );
   });
   test("bucket policies with S3's condition keys, as another account's user meets them", async () => {
     const bob = await createAccount(cloud, `polbob${randomBytes(3).toString('hex')}`);
+    // A user of bob's account whose own policy would deny reading objects tagged share=yes.
+    const bobEnv = { ...cloud.env, EC2_ACCESS_KEY: bob.accessKeyId, EC2_SECRET_KEY: bob.secretAccessKey };
+    const prober = (await runOk('euare-usercreate', ['-u', 'prober', '-k'], bobEnv)).trim().split('\n');
+    const deny = {
+      Statement: [
+        { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+        {
+          Effect: 'Deny',
+          Action: 's3:GetObject',
+          Resource: '*',
+          Condition: { StringEquals: { 's3:ExistingObjectTag/share': 'yes' } },
+        },
+      ],
+    };
+    await runOk('euare-useruploadpolicy', ['-u', 'prober', '-p', 'probe', '-o', JSON.stringify(deny)], bobEnv);
     const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_policy.py')], {
       ...awsEnv,
       BOB_KEY: bob.accessKeyId,
       BOB_SECRET: bob.secretAccessKey,
       BOB_ACCOUNT: bob.accountId,
+      PROBER_KEY: prober[prober.length - 2],
+      PROBER_SECRET: prober[prober.length - 1],
     });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
@@ -323,6 +348,7 @@ describe('S3 clients against Walrus', () => {
         's3:x-amz-copy-source ok AccessDenied',
         'aws:Referer 200 403',
         'arn:aws:s3:::* and a Service principal ok AccessDenied MalformedPolicy',
+        'tags of another account ok',
         '',
       ].join('\n'),
     );

@@ -141,6 +141,17 @@ test('a bucket policy is public when it allows everyone with nothing pinning who
   assert.equal(isPublicPolicy(doc({ ...base, Condition: { IpAddress: { 'aws:SourceIp': '0.0.0.0/0' } } })), true);
   assert.equal(isPublicPolicy(doc({ ...base, Condition: { StringLike: { 'aws:Referer': 'https://x/*' } } })), true);
   assert.equal(isPublicPolicy(doc({ ...base, Principal: { AWS: '123456789012' } })), false);
+  // Conditions that look limiting but let anyone in (found by an attacker's review).
+  for (const condition of [
+    { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+    { Null: { 'aws:SourceAccount': 'true' } },
+    { StringEqualsIfExists: { 'aws:SourceAccount': '123456789012' } },
+    { IpAddress: { 'aws:SourceIp': '0.0.0.0/1' } },
+    { StringLike: { 'aws:SourceArn': 'arn:aws:*' } },
+    { 'ForAllValues:StringEquals': { 'aws:SourceAccount': '123456789012' } },
+  ])
+    assert.equal(isPublicPolicy(doc({ ...base, Condition: condition })), true, JSON.stringify(condition));
+  assert.equal(isPublicPolicy(doc({ ...base, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } })), false);
   assert.equal(isPublicPolicy(doc({ ...base, Effect: 'Deny' })), false);
 });
 

@@ -75,25 +75,29 @@ export async function authorize(
     userName: user?.name,
     userId: user?.id,
     accountId: account?.id,
-    extra:
-      request.service === 's3'
-        ? {
-            ...s3ConditionKeys(request),
-            ...(await existingObjectTags(cloud, request, [bucket?.policy, ...policyTexts])),
-          }
-        : undefined,
+    extra: request.service === 's3' ? s3ConditionKeys(request) : undefined,
   });
+  // An object's tags are its bucket owner's to decide by: the bucket's policy sees them, and the
+  // policies of the owner's own users; another account's policies never do (they would make an
+  // oracle of another tenant's tags).
+  const ownsBucket = account !== undefined && bucket?.ownerAccountId === account.id;
+  const tags =
+    request.service === 's3'
+      ? await existingObjectTags(cloud, request, [bucket?.policy, ...(ownsBucket ? policyTexts : [])])
+      : {};
   const userArn = principal && iamArn(account!.id, 'user', user!.name, user!.path);
   const denied = () => accessDenied(request.service, action, userArn, resources[0]);
   const policyRequest = {
     action,
     resources,
-    context,
+    context: ownsBucket ? { ...context, ...tags } : context,
     requester: principal && { accountId: account!.id, userArn: userArn! },
   };
 
   const bucketDoc = bucket?.policy ? documentOf(bucket.policy, true) : undefined;
-  let bucketDecision = bucketDoc ? evaluate(policyRequest, [bucketDoc]) : 'ImplicitDeny';
+  let bucketDecision = bucketDoc
+    ? evaluate({ ...policyRequest, context: { ...context, ...tags } }, [bucketDoc])
+    : 'ImplicitDeny';
   // RestrictPublicBuckets: a public policy admits no one from outside the bucket's account.
   if (
     bucketDecision === 'Allow' &&

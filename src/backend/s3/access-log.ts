@@ -121,7 +121,7 @@ const logKey = (prefix: string, t: Date) =>
 
 /** The access logs of Walrus's buckets: lines gathered per target, delivered now and then. */
 export class AccessLogs {
-  private waiting = new Map<string, { target: LoggingTarget; lines: string[] }>();
+  private waiting = new Map<string, { target: LoggingTarget; owner: string; lines: string[] }>();
 
   constructor(private readonly walrus: Walrus) {}
 
@@ -131,8 +131,8 @@ export class AccessLogs {
       const b = await this.walrus.store.findBucket(entry.bucket);
       const target = b && (await this.walrus.store.bucketConfig<LoggingTarget>(b.id, 'logging'));
       if (!b || !target) return;
-      const at = `${target.targetBucket}\0${target.targetPrefix}`;
-      const batch = this.waiting.get(at) ?? { target, lines: [] };
+      const at = `${b.ownerAccountId}\0${target.targetBucket}\0${target.targetPrefix}`;
+      const batch = this.waiting.get(at) ?? { target, owner: b.ownerAccountId, lines: [] };
       batch.lines.push(logLine(b.ownerAccountId, entry));
       this.waiting.set(at, batch);
     } catch {
@@ -145,9 +145,9 @@ export class AccessLogs {
     const batches = [...this.waiting.values()];
     this.waiting = new Map();
     let delivered = 0;
-    for (const { target, lines } of batches) {
+    for (const { target, owner, lines } of batches) {
       const body = Buffer.from(lines.join('\n') + '\n');
-      if (await this.walrus.deliverLog(target.targetBucket, logKey(target.targetPrefix, now), body))
+      if (await this.walrus.deliverLog(target.targetBucket, owner, logKey(target.targetPrefix, now), body))
         delivered += lines.length;
     }
     return delivered;

@@ -106,8 +106,11 @@ export class S3Call {
     readonly key: string | undefined,
     /** Reads an object as this caller's GET of it would (Walrus.readAs): for copy sources. */
     private readonly readAs: (source: ObjectSource) => Promise<ObjectRecord>,
-    /** Whether the caller holds a permission besides the request's own, on the same resource. */
-    private readonly may: (action: string) => Promise<boolean> = async () => false,
+    /**
+     * Whether the caller holds a permission that policies alone grant, never ACLs (on this request's
+     * object, or on another key of the bucket).
+     */
+    readonly holds: (action: string, key?: string) => Promise<boolean> = async () => false,
   ) {
     this.q = new Map(req.query);
   }
@@ -135,11 +138,12 @@ export class S3Call {
   }
 
   /**
-   * Whether the request lifts GOVERNANCE retentions: it asks (x-amz-bypass-governance-retention)
-   * and the caller holds s3:BypassGovernanceRetention. Asked without it, nothing is lifted.
+   * Whether the request lifts GOVERNANCE retentions of a key (this request's by default): it asks
+   * (x-amz-bypass-governance-retention) and the caller holds s3:BypassGovernanceRetention on the
+   * key by a policy. Asked without it, nothing is lifted.
    */
-  async bypassesGovernance(asked: boolean | undefined): Promise<boolean> {
-    return asked === true && this.may('BypassGovernanceRetention');
+  async bypassesGovernance(asked: boolean | undefined, key = this.key): Promise<boolean> {
+    return asked === true && this.holds('BypassGovernanceRetention', key);
   }
 
   /** The object key; operations on objects are only routed here with one. */

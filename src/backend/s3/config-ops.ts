@@ -291,9 +291,15 @@ export async function putObjectLockConfiguration(call: S3Call): Promise<Reply> {
   return emptyReply('PutObjectLockConfiguration');
 }
 
+/** Object Lock's permissions are granted by policies alone: an ACL grant is not enough. */
+async function policyHeld(call: S3Call, action: string): Promise<void> {
+  if (!(await call.holds(action))) throw new ServiceError('AccessDenied', 'Access Denied', 403);
+}
+
 /** GET ?retention and ?legal-hold of a version. */
 export async function getObjectLock(call: S3Call, what: 'retention' | 'legal-hold'): Promise<Reply> {
   const op = what === 'retention' ? 'GetObjectRetention' : 'GetObjectLegalHold';
+  await policyHeld(call, op);
   const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey, call.input(op).VersionId);
   const b = await call.walrus.bucketFor(call.caller, call.bucket, 'READ');
   if (!(await call.walrus.lockConfiguration(b.id))) throw noLockConfiguration();
@@ -309,6 +315,7 @@ export async function getObjectLock(call: S3Call, what: 'retention' | 'legal-hol
 
 /** PUT ?retention (a GOVERNANCE one weakened only with the bypass) and PUT ?legal-hold. */
 export async function putObjectLock(call: S3Call, what: 'retention' | 'legal-hold'): Promise<Reply> {
+  await policyHeld(call, what === 'retention' ? 'PutObjectRetention' : 'PutObjectLegalHold');
   const body = await call.xmlBody();
   if (what === 'legal-hold') {
     const { VersionId } = call.input('PutObjectLegalHold');

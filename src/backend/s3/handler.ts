@@ -271,13 +271,22 @@ export async function handleS3(
       walrus.userBucket(bucket, method === 'PUT' && key === undefined && req.query.length === 0);
       // The gate's answer is for this request only: a copy's source is read as a GET of its own.
       const readAs = (source: ObjectSource) => walrus.readAs(principal, source, gate);
-      const may = (permission: string) =>
-        gate(principal, { method, path, query: {}, action: permission }).then(
-          () => true,
-          (e) => (e instanceof ServiceError ? false : Promise.reject(e)),
+      // A permission only policies grant, never ACLs: the bucket's policy allows it, or the caller is
+      // of the bucket's account and its own policies allow it (the gate throws when they do not).
+      const holds = async (permission: string, onKey = key) => {
+        const resource = `/${bucket}${onKey === undefined ? '' : '/' + onKey}`;
+        try {
+          if (await gate(principal, { method, path: resource, query: {}, action: permission })) return true;
+        } catch (e) {
+          if (e instanceof ServiceError) return false;
+          throw e;
+        }
+        return (
+          principal !== undefined && (await walrus.store.findBucket(bucket))?.ownerAccountId === principal.account.id
         );
+      };
       const view = granted ? walrus.grantedByPolicy() : walrus;
-      const call = new S3Call(view, req, principal, seed, bucket, key, readAs, may);
+      const call = new S3Call(view, req, principal, seed, bucket, key, readAs, holds);
       const [name, run] = key === undefined ? bucketOperation(call, method) : objectOperation(call, method);
       action = name;
       if (Object.hasOwn(s3Model, name)) await checkAsked(walrus, bucket, call.input(name as keyof S3Operations));

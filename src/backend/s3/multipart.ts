@@ -300,6 +300,9 @@ export class MultipartUploads {
           for await (const piece of plain as AsyncIterable<Buffer>) summing.full.update(piece);
         }
       }
+      // Everything that can refuse the upload is decided before the parts are joined.
+      const checksum = summing && { algorithm: summing.algorithm, value: summing.value(parts) };
+      const lock = lockForWrite(u.lock, await this.walrus.lockConfiguration(b.id));
       // The parts become the object as they are: no byte is copied.
       const fileId = await this.walrus.files.join(b.id, parts);
       const etag = createHash('md5');
@@ -314,8 +317,8 @@ export class MultipartUploads {
           multipart: { uploadId, partSizes: parts.map((p) => p.size) },
           size,
           etag: `"${etag.digest('hex')}-${parts.length}"`,
-          checksum: summing && { algorithm: summing.algorithm, value: summing.value(parts) },
-          lock: lockForWrite(u.lock, await this.walrus.lockConfiguration(b.id)),
+          checksum,
+          lock,
           contentType: u.contentType,
           headers: u.headers,
           tags: u.tags,

@@ -48,6 +48,8 @@ export function parseLockConfiguration(body: Buffer): LockConfiguration {
   if ((days === undefined) === (years === undefined)) throw malformed();
   const n = Number(days ?? years);
   if (!Number.isInteger(n) || n <= 0) throw invalid('Default retention period must be a positive integer value');
+  // S3's bound: a hundred years.
+  if (n > (days !== undefined ? 36500 : 100)) throw invalid('Default retention period is too large.');
   return {
     enabled: true,
     defaultRetention: { mode: mode(text(retention.Mode)), ...(days !== undefined ? { days: n } : { years: n }) },

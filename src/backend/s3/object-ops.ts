@@ -145,13 +145,14 @@ function storedHeaders(o: ObjectRecord): Record<string, string> {
 export async function getObject(call: S3Call, head: boolean): Promise<Reply> {
   const action = head ? 'HeadObject' : 'GetObject';
   const input = call.input(action);
-  // Encryption is chosen when an object is written; a read cannot ask for it.
+  const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey, input.VersionId);
+  // Encryption is chosen when an object is written; a read cannot ask for it (told only to a
+  // caller who may read the object: what it says must not depend on an object one may not see).
   if (call.header('x-amz-server-side-encryption') !== undefined)
     throw new ServiceError(
       'InvalidArgument',
       'x-amz-server-side-encryption header is not supported for this operation.',
     );
-  const o = await call.walrus.readableObject(call.caller, call.bucket, call.objectKey, input.VersionId);
   const sent = sentCustomerKey(input);
   call.walrus.unsealingKey(o, sent); // a sealed object is not even described without its key
   if (checkConditions(o, input) === 'not-modified') return emptyReply(action, 304, objectHeaders(o));

@@ -27,21 +27,16 @@ const MAX_FORM_FIELDS = 20 * 1024;
 /** Fields that are the form's workings, not the object's: never named by a policy's conditions. */
 const FORM_WORKINGS = new Set(['policy', 'signature', 'awsaccesskeyid', 'x-amz-signature', 'file']);
 
-/** Fields that describe the request, not headers of the object's PUT. */
-const NOT_HEADERS = new Set([
-  ...FORM_WORKINGS,
-  'key',
-  'bucket',
-  'acl',
-  'tagging',
-  'success_action_status',
-  'success_action_redirect',
-  'redirect',
-  'x-amz-algorithm',
-  'x-amz-credential',
-  'x-amz-date',
-  'x-amz-security-token',
-]);
+/**
+ * The fields that are headers of the object's PUT, as S3's POST takes them: its stored headers,
+ * metadata, encryption, storage class, Object Lock and checksums. The rest describe the form.
+ */
+const PUT_HEADER =
+  /^(content-type|cache-control|content-disposition|content-encoding|expires|x-amz-meta-.+|x-amz-server-side-encryption(-.+)?|x-amz-storage-class|x-amz-website-redirect-location|x-amz-object-lock-(mode|retain-until-date|legal-hold)|x-amz-checksum-.+)$/;
+/** Fields a form may not carry: headers of the request itself, or tags in the wrong form. */
+const REFUSED_FIELDS = new Set(['authorization', 'x-amz-tagging', 'host', 'content-length', 'referer', 'user-agent']);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 const malformedPost = () =>
   new ServiceError('MalformedPOSTRequest', 'The body of your POST request is not well-formed multipart/form-data.');
@@ -121,10 +116,12 @@ export function checkPostPolicy(policyText: string, fields: Record<string, strin
   } catch {
     throw new ServiceError('InvalidPolicyDocument', 'Invalid Policy: Invalid JSON.');
   }
+  if (!policy || typeof policy !== 'object')
+    throw new ServiceError('InvalidPolicyDocument', 'Invalid Policy: Invalid JSON.');
   if (typeof policy.expiration !== 'string' || Number.isNaN(Date.parse(policy.expiration)))
     throw new ServiceError('InvalidPolicyDocument', 'Invalid Policy: Policy missing expiration.');
   if (Date.parse(policy.expiration) < now) throw policyFailed('Policy expired.');
-  if (!Array.isArray(policy.conditions))
+  if (!Array.isArray(policy?.conditions))
     throw new ServiceError('InvalidPolicyDocument', 'Invalid Policy: Policy missing conditions.');
   const bounds: PolicyBounds = { minSize: 0, maxSize: MAX_PUT_SIZE };
   const covered = new Set<string>();
@@ -167,6 +164,35 @@ export function checkPostPolicy(policyText: string, fields: Record<string, strin
   return bounds;
 }
 
+/**
+ * The headers of the PUT a form makes (the acl field is x-amz-acl), each checked as an HTTP
+ * parser checks a header: a form's fields are any text, a stored header must stay answerable.
+ */
+function putHeaders(fields: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (REFUSED_FIELDS.has(name))
+      throw new ServiceError('InvalidArgument', `A POST form may not carry the field ${name}`);
+    const header = name === 'acl' ? 'x-amz-acl' : name;
+    if (header !== 'x-amz-acl' && !PUT_HEADER.test(header)) continue;
+    if (!TOKEN.test(header) || !FIELD_VALUE.test(value))
+      throw new ServiceError('InvalidArgument', `The form field ${name} holds characters a header cannot carry`);
+    headers[header] = value;
+  }
+  return headers;
+}
+
+/** Where success_action_redirect sends the browser: an http(s) URL, or nowhere. */
+function redirectTo(value: string | undefined): URL | undefined {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** POST Object: reads the form, authenticates and authorizes it, then streams its file into the key. */
 export async function postObject(
   walrus: Walrus,
@@ -186,22 +212,26 @@ export async function postObject(
         "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.",
       );
     const key = fields.key.replace(/\$\{filename\}/g, filename);
-    const headers: Record<string, string> = { ...(fields.acl !== undefined ? { 'x-amz-acl': fields.acl } : {}) };
-    for (const [name, v] of Object.entries(fields)) if (!NOT_HEADERS.has(name)) headers[name] = v;
+    const headers = putHeaders(fields);
     const input = s3Input('PutObject', { uri: { Bucket: bucket, Key: key }, query: new Map(), headers });
     refuseUnsupportedS3(input as Record<string, unknown>);
+    const tags = fields.tagging === undefined ? undefined : parseTagging(Buffer.from(fields.tagging), MAX_OBJECT_TAGS);
+    // Policies see the PUT the form makes: its headers, its tags, and the request's own referer.
+    const seen: Record<string, string> = { ...headers };
+    if (tags)
+      seen['x-amz-tagging'] = new URLSearchParams(tags.map((t): [string, string] => [t.key, t.value])).toString();
+    for (const h of ['referer', 'user-agent']) if (req.headers[h] !== undefined) seen[h] = req.headers[h];
     const granted = await gate(principal, {
       method: 'PUT',
       path: `/${bucket}/${key}`,
       query: {},
-      headers,
+      headers: seen,
       authType: 'POST',
     });
     const view = granted ? walrus.grantedByPolicy() : walrus;
     const readAs = (source: ObjectSource) => walrus.readAs(principal, source, gate);
     const call = new S3Call(view, req, principal, undefined, bucket, key, readAs);
-    const attributes = call.attributes(input);
-    if (fields.tagging !== undefined) attributes.tags = parseTagging(Buffer.from(fields.tagging), MAX_OBJECT_TAGS);
+    const attributes = { ...call.attributes(input), ...(tags ? { tags } : {}) };
     const o = await view.putObject(
       principal,
       bucket,
@@ -219,14 +249,10 @@ export async function postObject(
       ...(o.versionId ? { 'x-amz-version-id': o.versionId } : {}),
       ...encryptionHeaders(o.encryption),
     };
-    const redirect = fields.success_action_redirect ?? fields.redirect;
-    if (redirect && /^https?:\/\//i.test(redirect)) {
-      const q = new URLSearchParams({ bucket, key, etag: o.etag });
-      return {
-        status: 303,
-        headers: { ...answered, Location: `${redirect}${redirect.includes('?') ? '&' : '?'}${q}` },
-        action: 'PostObject',
-      };
+    const redirect = redirectTo(fields.success_action_redirect ?? fields.redirect);
+    if (redirect) {
+      for (const [k, v] of Object.entries({ bucket, key, etag: o.etag })) redirect.searchParams.append(k, v);
+      return { status: 303, headers: { ...answered, Location: redirect.href }, action: 'PostObject' };
     }
     const status = Number(fields.success_action_status);
     if (status === 201)

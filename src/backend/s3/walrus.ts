@@ -544,9 +544,9 @@ export class Walrus {
     await this.writeConditions(b.id, key, conditions)();
     const owner = this.ownerFor(caller, b, acl);
     const grants = await this.grantsFor(acl, { owner, bucketOwner: b.ownerAccountId }, b.controls);
+    const lock = lockForWrite(attrs.lock, await this.lockConfiguration(b.id));
     const { fileId, encryption } = await this.writeFile(b.id, body, await this.sealingFor(b, sse));
     const r = body.result!;
-    const lock = lockForWrite(attrs.lock, await this.lockConfiguration(b.id));
     if (conditions.minSize !== undefined && r.size < conditions.minSize) {
       this.files.remove(b.id, fileId);
       throw new ServiceError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size');
@@ -759,13 +759,15 @@ export class Walrus {
 
   /**
    * Writes a delivery of access log lines into the target bucket, as its owner's object (sealed
-   * and retained as the bucket's defaults say). False when the target is gone.
+   * and retained as the bucket's defaults say). False when the target is gone, or is no longer
+   * the logged bucket's owner's (a name deleted and taken by another account): the lines are
+   * dropped rather than told to someone else.
    */
-  async deliverLog(targetBucket: string, key: string, body: Buffer): Promise<boolean> {
+  async deliverLog(targetBucket: string, owner: string, key: string, body: Buffer): Promise<boolean> {
     const b = await this.store.findBucket(targetBucket);
-    if (!b) return false;
-    const owner = b.ownerAccountId;
+    if (!b || b.ownerAccountId !== owner) return false;
     const md5 = createHash('md5').update(body).digest('hex');
+    const lock = lockForWrite(undefined, await this.lockConfiguration(b.id));
     const { fileId, encryption } = await this.writeFile(b.id, [body], await this.sealingFor(b));
     await this.commitObject({
       bucketId: b.id,
@@ -779,7 +781,7 @@ export class Walrus {
       ownerAccountId: owner,
       acl: cannedGrants('private', { owner, bucketOwner: owner }),
       lastModified: now(),
-      lock: lockForWrite(undefined, await this.lockConfiguration(b.id)),
+      lock,
     });
     return true;
   }
@@ -800,7 +802,7 @@ export class Walrus {
     caller: Caller,
     bucketName: string,
     objects: ObjectName[],
-    bypass = false,
+    bypass: (key: string) => Promise<boolean> = async () => false,
   ): Promise<{ deleted: (ObjectName & Removal)[]; errors: { key: string; code: string; message: string }[] }> {
     const b = await this.writableBucket(caller, bucketName);
     const out = {
@@ -811,7 +813,8 @@ export class Walrus {
       try {
         checkKey(key);
         const owner = this.ownerFor(caller, b);
-        out.deleted.push({ key, ...(await this.removeObject(b.id, key, owner, versionId, undefined, bypass)) });
+        const lifts = versionId !== undefined && (await bypass(key));
+        out.deleted.push({ key, ...(await this.removeObject(b.id, key, owner, versionId, undefined, lifts)) });
       } catch (e) {
         if (!(e instanceof ServiceError)) throw e;
         out.errors.push({ key, code: e.code, message: e.message });
@@ -857,6 +860,8 @@ export class Walrus {
     const owner = this.ownerFor(caller, b, opts.acl);
     const grants = await this.grantsFor(opts.acl, { owner, bucketOwner: b.ownerAccountId }, b.controls);
     const sealing = await this.sealingFor(b, opts.sse);
+    // Everything that can refuse the copy is decided before its bytes are written.
+    const lock = lockForWrite(opts.lock, await this.lockConfiguration(b.id));
     const md5 = createHash('md5');
     const bytes = this.openRange(src, undefined, undefined, opts.sourceKey);
     const { fileId, encryption } = await this.writeFile(
@@ -884,7 +889,7 @@ export class Walrus {
       acl: grants,
       lastModified: now(),
       tags: opts.tags ?? src.tags,
-      lock: lockForWrite(opts.lock, await this.lockConfiguration(b.id)),
+      lock,
     });
   }
 
