@@ -3,31 +3,20 @@
 # (BucketOwnerPreferred, BucketOwnerEnforced: ACLs off, the bucket owner owns every object).
 import json
 import os
-import boto3
 import requests
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from walrus import client, outcome
 
 url = os.environ['S3_URL']
 
 
-def client(key, secret):
-    return boto3.client('s3', endpoint_url=url, region_name='eucalyptus', aws_access_key_id=key,
-                        aws_secret_access_key=secret,
-                        config=Config(signature_version='s3v4', s3={'addressing_style': 'path'}))
 
-
-owner = client(os.environ['AWS_ACCESS_KEY_ID'], os.environ['AWS_SECRET_ACCESS_KEY'])
+owner = client()
 bob = client(os.environ['BOB_KEY'], os.environ['BOB_SECRET'])
 ME = os.environ['EC2_ACCOUNT_NUMBER']
 
 
 def code(call):
-    try:
-        call()
-        return 'ok'
-    except ClientError as e:
-        return e.response['Error']['Code']
+    return outcome(call)
 
 
 def block(bucket, **flags):

@@ -2,21 +2,14 @@
 # key, needed again for every read), SSE-KMS refused (no KMS here), a bucket's default encryption,
 # ranges across the parts of sealed multipart objects, and copies between sealings.
 import os
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from walrus import client, outcome
 
-s3 = boto3.client('s3', endpoint_url=os.environ['S3_URL'], region_name='eucalyptus',
-                  config=Config(signature_version='s3v4', s3={'addressing_style': 'path'}))
+s3 = client()
 MARK = os.environ['PLAINTEXT_MARK'].encode()
 
 
 def code(call):
-    try:
-        call()
-        return 'ok'
-    except ClientError as e:
-        return '%s %s' % (e.response['Error']['Code'], e.response['ResponseMetadata']['HTTPStatusCode'])
+    return outcome(call, status=True)
 
 
 body = MARK * 1000

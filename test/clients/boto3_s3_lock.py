@@ -5,28 +5,17 @@
 import datetime
 import json
 import os
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from walrus import client, outcome
 
 
-def client(key, secret):
-    return boto3.client('s3', endpoint_url=os.environ['S3_URL'], region_name='eucalyptus',
-                        aws_access_key_id=key, aws_secret_access_key=secret,
-                        config=Config(signature_version='s3v4', s3={'addressing_style': 'path'}))
 
-
-s3 = client(os.environ['AWS_ACCESS_KEY_ID'], os.environ['AWS_SECRET_ACCESS_KEY'])
+s3 = client()
 # A user of the same account with every S3 permission but the bypass.
 worker = client(os.environ['WORKER_KEY'], os.environ['WORKER_SECRET'])
 
 
 def code(call):
-    try:
-        call()
-        return 'ok'
-    except ClientError as e:
-        return '%s %s' % (e.response['Error']['Code'], e.response['ResponseMetadata']['HTTPStatusCode'])
+    return outcome(call, status=True)
 
 
 soon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)

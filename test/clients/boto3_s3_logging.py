@@ -3,23 +3,16 @@
 import os
 import re
 import time
-import boto3
 import requests
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from walrus import client, outcome
 
 url = os.environ['S3_URL']
-s3 = boto3.client('s3', endpoint_url=url, region_name='eucalyptus',
-                  config=Config(signature_version='s3v4', s3={'addressing_style': 'path'}))
+s3 = client()
 ME = os.environ['EC2_ACCOUNT_NUMBER']
 
 
 def code(call):
-    try:
-        call()
-        return 'ok'
-    except ClientError as e:
-        return e.response['Error']['Code']
+    return outcome(call)
 
 
 s3.create_bucket(Bucket='logged')

@@ -3,21 +3,15 @@
 # buckets, a key hidden by a delete marker, conditional writes, the expected bucket owner, more
 # than 10 tags, Content-Encoding, and a feature Walrus does not offer (websites) refused, never ignored.
 import os
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
+from walrus import client, outcome
 
-s3 = boto3.client('s3', endpoint_url=os.environ['S3_URL'], region_name='eucalyptus',
-                  config=Config(signature_version='s3v4', s3={'addressing_style': 'path'}))
+s3 = client()
 me = os.environ['EC2_ACCOUNT_NUMBER']
 
 
 def code(call):
-    try:
-        call()
-        return 'ok'
-    except ClientError as e:
-        return '%s %s' % (e.response['Error']['Code'], e.response['ResponseMetadata']['HTTPStatusCode'])
+    return outcome(call, status=True)
 
 
 def headers(call):
