@@ -79,6 +79,7 @@ owner.put_bucket_policy(Bucket='acls-off', Policy=json.dumps({'Statement': [{
     'Effect': 'Allow', 'Principal': {'AWS': os.environ['BOB_ACCOUNT']}, 'Action': 's3:PutObject',
     'Resource': 'arn:aws:s3:::acls-off/*'}]}))
 print('acls off', code(lambda: bob.put_object(Bucket='acls-off', Key='b', Body=b'x', ACL='public-read')),
+      code(lambda: bob.put_object(Bucket='acls-off', Key='b', Body=b'x', ACL='private')),
       code(lambda: bob.put_object(Bucket='acls-off', Key='b', Body=b'x')),
       code(lambda: owner.put_bucket_acl(Bucket='acls-off', ACL='public-read')))
 acl = owner.get_object_acl(Bucket='acls-off', Key='b')

@@ -57,7 +57,7 @@ print('compliance', code(lambda: s3.delete_object(Bucket='vault', Key='comp', Ve
       code(lambda: s3.put_object_retention(Bucket='vault', Key='comp', VersionId=comp, BypassGovernanceRetention=True,
                                            Retention={'Mode': 'GOVERNANCE', 'RetainUntilDate': soon})))
 multi = s3.delete_objects(Bucket='vault', Delete={'Objects': [{'Key': 'comp', 'VersionId': comp}]})
-print('multi-object delete', [e['Code'] for e in multi.get('Errors', [])])
+print('multi-object delete', [(e['Code'], e['VersionId'] == comp) for e in multi.get('Errors', [])])
 
 held = s3.put_object(Bucket='vault', Key='held', Body=b'h', ObjectLockLegalHoldStatus='ON')['VersionId']
 print('legal hold', s3.get_object_legal_hold(Bucket='vault', Key='held')['LegalHold']['Status'],

@@ -83,3 +83,10 @@ sig = base64.b64encode(hmac.new(os.environ['AWS_SECRET_ACCESS_KEY'].encode(), b'
 r = requests.post(url + '/forms', data={'key': 'n', 'AWSAccessKeyId': os.environ['AWS_ACCESS_KEY_ID'],
                                         'policy': 'bnVsbA==', 'signature': sig}, files={'file': ('n.txt', b'n')})
 print('policy null', error(r))
+# Every field sent as a file part with a file name, as some clients (python-requests' files=) send them.
+post = form(v4, 'as-files', {}, [])
+parts = {k: (k, v) for k, v in post['fields'].items()}
+parts['file'] = ('f.txt', b'fields as files')
+r = requests.post(post['url'], files=parts)
+import sys; print(r.status_code, r.text, file=sys.stderr)
+print('fields as file parts', r.status_code, v4.get_object(Bucket='forms', Key='as-files')['Body'].read().decode())

@@ -210,3 +210,5 @@ print('non-ASCII metadata', put, meta['name'], base64.b64decode(meta['name'][10:
 print('storage classes', code(lambda: s3.put_object(Bucket='sem', Key='cold', Body=b'x', StorageClass='GLACIER')),
       code(lambda: s3.put_object(Bucket='sem', Key='rr', Body=b'x', StorageClass='REDUCED_REDUNDANCY')),
       code(lambda: s3.head_object(Bucket='sem', Key='cold')))
+s3.put_object(Bucket='sem', Key='gz2', Body=b'x', ContentEncoding='gzip, aws-chunked')
+print('aws-chunked named over a plain body', s3.head_object(Bucket='sem', Key='gz2').get('ContentEncoding'))

@@ -151,7 +151,10 @@ test('a bucket policy is public when it allows everyone with nothing pinning who
     { 'ForAllValues:StringEquals': { 'aws:SourceAccount': '123456789012' } },
   ])
     assert.equal(isPublicPolicy(doc({ ...base, Condition: condition })), true, JSON.stringify(condition));
-  assert.equal(isPublicPolicy(doc({ ...base, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } })), false);
+  assert.equal(
+    isPublicPolicy(doc({ ...base, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } })),
+    false,
+  );
   assert.equal(isPublicPolicy(doc({ ...base, Effect: 'Deny' })), false);
 });
 

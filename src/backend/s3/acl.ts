@@ -42,6 +42,8 @@ export interface AclContext {
   bucketOwner: string;
   /** The cloud's own account (`eucalyptus`), which aws-exec-read lets read. */
   cloudAccount?: string;
+  /** The ACL is a bucket's, not an object's. */
+  forBucket?: boolean;
 }
 
 const user = (id: string, permission: Permission): Grant => ({ grantee: { type: 'CanonicalUser', id }, permission });

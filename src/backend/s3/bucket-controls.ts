@@ -87,15 +87,17 @@ export const policyStatusDocument = (isPublic: boolean) =>
   s3Answer('GetBucketPolicyStatus', 'PolicyStatus', { IsPublic: isPublic });
 
 /**
- * BucketOwnerEnforced turns ACLs off: a write may name no ACL but one that grants the owner alone
- * (bucket-owner-full-control, private).
+ * BucketOwnerEnforced turns ACLs off: an object's write may name no ACL but
+ * bucket-owner-full-control; a bucket's, no ACL but private (what the bucket has anyway).
  */
-export function checkAclsAllowed(controls: BucketControls | undefined, acl: { canned?: string; grants?: Grant[] }) {
+export function checkAclsAllowed(
+  controls: BucketControls | undefined,
+  acl: { canned?: string; grants?: Grant[] },
+  forBucket = false,
+) {
   if (controls?.ownership !== 'BucketOwnerEnforced') return;
-  if (
-    acl.grants ||
-    (acl.canned !== undefined && acl.canned !== 'bucket-owner-full-control' && acl.canned !== 'private')
-  )
+  const allowed = forBucket ? 'private' : 'bucket-owner-full-control';
+  if (acl.grants || (acl.canned !== undefined && acl.canned !== allowed))
     throw new ServiceError('AccessControlListNotSupported', 'The bucket does not allow ACLs', 400);
 }
 

@@ -198,7 +198,7 @@ export async function deleteObjects(call: S3Call): Promise<Reply> {
           DeleteMarker: d.deleteMarker || undefined,
           DeleteMarkerVersionId: d.deleteMarker ? d.versionId : undefined,
         })),
-    Error: errors.map((e) => ({ Key: e.key, Code: e.code, Message: e.message })),
+    Error: errors.map((e) => ({ Key: e.key, VersionId: e.versionId, Code: e.code, Message: e.message })),
   });
   return xmlReply('DeleteObjects', body);
 }

@@ -47,9 +47,12 @@ export function parseLockConfiguration(body: Buffer): LockConfiguration {
   const years = text(retention.Years);
   if ((days === undefined) === (years === undefined)) throw malformed();
   const n = Number(days ?? years);
-  if (!Number.isInteger(n) || n <= 0) throw invalid('Default retention period must be a positive integer value');
-  // S3's bound: a hundred years.
-  if (n > (days !== undefined ? 36500 : 100)) throw invalid('Default retention period is too large.');
+  // S3's bounds: a positive whole number of days or years, at most a hundred years.
+  if (!Number.isInteger(n) || n <= 0 || n > (days !== undefined ? 36500 : 100))
+    throw new ServiceError(
+      'InvalidRetentionPeriod',
+      'Default retention period must be a positive integer value of at most 100 years',
+    );
   return {
     enabled: true,
     defaultRetention: { mode: mode(text(retention.Mode)), ...(days !== undefined ? { days: n } : { years: n }) },

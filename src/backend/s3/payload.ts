@@ -137,7 +137,9 @@ export class RequestPayload implements AsyncIterable<Buffer> {
       );
     }
     if (declared && STREAMING[declared]) this.mode = STREAMING[declared];
-    else if (chunkedEncoding) this.mode = 'unsigned-trailer';
+    // aws-chunked framing without a STREAMING-* declaration: only when nothing else is declared (a
+    // payload hash or UNSIGNED-PAYLOAD says the body is the object's bytes as they are).
+    else if (chunkedEncoding && declared === undefined) this.mode = 'unsigned-trailer';
     if (declared && /^[0-9a-f]{64}$/i.test(declared)) this.sha256 = declared.toLowerCase();
     if (this.mode && this.mode !== 'unsigned-trailer' && !signing)
       throw new ServiceError('InvalidRequest', `${declared} needs a Signature Version 4 Authorization header`);

@@ -59,37 +59,63 @@ interface Form {
   file: Readable;
 }
 
-/** Reads the form up to its file; fields after the file are ignored, as S3 ignores them. */
+/**
+ * Reads the form up to its file; fields after the file are ignored, as S3 ignores them. A field
+ * sent as a file part (as some clients send every field, with a filename) is a field all the same:
+ * only the part named "file" is the upload.
+ */
 function readForm(req: S3HttpRequest): Promise<Form> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
       parser = busboy({
         headers: req.headers,
-        limits: { fieldSize: MAX_FORM_FIELDS, fieldNameSize: 256, files: 1, fields: 200 },
+        limits: { fieldSize: MAX_FORM_FIELDS, fieldNameSize: 256, files: 200, fields: 200 },
       });
     } catch {
       return reject(malformedPost());
     }
     const fields: Record<string, string> = {};
+    // Fields sent as file parts arrive as streams; the form is read once each has ended.
+    const pending: Promise<void>[] = [];
     let used = 0;
     let found = false;
+    const tooLarge = () =>
+      new ServiceError(
+        'MaxPostPreDataLengthExceeded',
+        'Your POST request fields preceding the upload file were too large.',
+      );
+    const field = (name: string, value: string) => {
+      used += name.length + value.length;
+      if (used > MAX_FORM_FIELDS) return reject(tooLarge());
+      fields[name.toLowerCase()] = value;
+    };
     parser.on('field', (name, value, info) => {
       if (found) return;
-      used += name.length + value.length;
-      if (info.valueTruncated || used > MAX_FORM_FIELDS)
-        return reject(
-          new ServiceError(
-            'MaxPostPreDataLengthExceeded',
-            'Your POST request fields preceding the upload file were too large.',
-          ),
-        );
-      fields[name.toLowerCase()] = value;
+      if (info.valueTruncated) return reject(tooLarge());
+      field(name, value);
     });
     parser.on('file', (name, stream, info) => {
-      if (found || name.toLowerCase() !== 'file') return void stream.resume();
-      found = true;
-      resolve({ fields, filename: info.filename ?? '', file: stream });
+      if (found) return void stream.resume();
+      if (name.toLowerCase() === 'file') {
+        found = true;
+        return void Promise.all(pending).then(() => resolve({ fields, filename: info.filename ?? '', file: stream }));
+      }
+      const pieces: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (piece: Buffer) => {
+        size += piece.length;
+        if (size <= MAX_FORM_FIELDS) pieces.push(piece);
+      });
+      pending.push(
+        new Promise((ended) =>
+          stream.on('end', () => {
+            if (size > MAX_FORM_FIELDS) reject(tooLarge());
+            else field(name, Buffer.concat(pieces).toString('utf8'));
+            ended();
+          }),
+        ),
+      );
     });
     parser.on('error', () => reject(malformedPost()));
     parser.on('close', () => {

@@ -324,7 +324,7 @@ export class Walrus {
    * off, no public grant where BlockPublicAcls.
    */
   async grantsFor(acl: AclInput, ctx: AclContext, controls?: BucketControls): Promise<Grant[]> {
-    checkAclsAllowed(controls, acl);
+    checkAclsAllowed(controls, acl, ctx.forBucket === true);
     let grants: Grant[];
     if (acl.grants) {
       validateGrants(acl.grants);
@@ -453,7 +453,11 @@ export class Walrus {
       name,
       ownerAccountId: owner,
       location,
-      acl: await this.grantsFor(opts.acl, { owner, bucketOwner: owner }, { ownership: opts.ownership }),
+      acl: await this.grantsFor(
+        opts.acl,
+        { owner, bucketOwner: owner, forBucket: true },
+        { ownership: opts.ownership },
+      ),
       created: now(),
     };
     await this.store.transaction(async () => {
@@ -511,7 +515,11 @@ export class Walrus {
     const b = await this.bucketFor(caller, name, 'WRITE_ACP');
     await this.store.setBucketAcl(
       b.id,
-      await this.grantsFor(acl, { owner: b.ownerAccountId, bucketOwner: b.ownerAccountId }, b.controls),
+      await this.grantsFor(
+        acl,
+        { owner: b.ownerAccountId, bucketOwner: b.ownerAccountId, forBucket: true },
+        b.controls,
+      ),
     );
   }
 
@@ -803,11 +811,14 @@ export class Walrus {
     bucketName: string,
     objects: ObjectName[],
     bypass: (key: string) => Promise<boolean> = async () => false,
-  ): Promise<{ deleted: (ObjectName & Removal)[]; errors: { key: string; code: string; message: string }[] }> {
+  ): Promise<{
+    deleted: (ObjectName & Removal)[];
+    errors: { key: string; versionId?: string; code: string; message: string }[];
+  }> {
     const b = await this.writableBucket(caller, bucketName);
     const out = {
       deleted: [] as (ObjectName & Removal)[],
-      errors: [] as { key: string; code: string; message: string }[],
+      errors: [] as { key: string; versionId?: string; code: string; message: string }[],
     };
     for (const { key, versionId } of objects) {
       try {
@@ -817,7 +828,7 @@ export class Walrus {
         out.deleted.push({ key, ...(await this.removeObject(b.id, key, owner, versionId, undefined, lifts)) });
       } catch (e) {
         if (!(e instanceof ServiceError)) throw e;
-        out.errors.push({ key, code: e.code, message: e.message });
+        out.errors.push({ key, versionId, code: e.code, message: e.message });
       }
     }
     return out;
