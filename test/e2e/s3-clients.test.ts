@@ -420,6 +420,116 @@ describe('S3 clients against Walrus', () => {
       ].join('\n'),
     );
   });
+  test("the aws CLI's s3api over Walrus's features: Object Lock, bucket controls, attributes, logging, encryption", async () => {
+    const s3api = async (...args: string[]) => {
+      const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', ...args], awsEnv);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+    };
+    const fails = async (code: string, ...args: string[]) => {
+      const r = await run('aws', ['--endpoint-url', cloud.eucarc.S3_URL, 's3api', ...args], awsEnv);
+      assert.notEqual(r.code, 0, `${args.join(' ')}: ${r.stdout}`);
+      assert.match(r.stderr, new RegExp(`\\(${code}\\)`), args.join(' '));
+    };
+    const bucket = `cli-vault-${randomBytes(3).toString('hex')}`;
+    await s3api('create-bucket', '--bucket', bucket, '--object-lock-enabled-for-bucket');
+    await s3api(
+      'put-object-lock-configuration',
+      '--bucket',
+      bucket,
+      '--object-lock-configuration',
+      JSON.stringify({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } }),
+    );
+    const put = await s3api('put-object', '--bucket', bucket, '--key', 'k', '--body', small);
+    assert.equal((await s3api('get-object-retention', '--bucket', bucket, '--key', 'k')).Retention.Mode, 'GOVERNANCE');
+    await fails('AccessDenied', 'delete-object', '--bucket', bucket, '--key', 'k', '--version-id', put.VersionId);
+    await s3api(
+      'delete-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'k',
+      '--version-id',
+      put.VersionId,
+      '--bypass-governance-retention',
+    );
+    await s3api(
+      'put-public-access-block',
+      '--bucket',
+      bucket,
+      '--public-access-block-configuration',
+      'BlockPublicAcls=true,IgnorePublicAcls=false,BlockPublicPolicy=true,RestrictPublicBuckets=false',
+    );
+    await fails(
+      'AccessDenied',
+      'put-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'p',
+      '--body',
+      small,
+      '--acl',
+      'public-read',
+    );
+    const everyone = JSON.stringify({
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }],
+    });
+    await fails('AccessDenied', 'put-bucket-policy', '--bucket', bucket, '--policy', everyone);
+    await s3api('delete-public-access-block', '--bucket', bucket);
+    await s3api('put-bucket-policy', '--bucket', bucket, '--policy', everyone);
+    assert.equal((await s3api('get-bucket-policy-status', '--bucket', bucket)).PolicyStatus.IsPublic, true);
+    await s3api(
+      'put-bucket-ownership-controls',
+      '--bucket',
+      bucket,
+      '--ownership-controls',
+      'Rules=[{ObjectOwnership=BucketOwnerEnforced}]',
+    );
+    await fails(
+      'AccessControlListNotSupported',
+      'put-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'owned',
+      '--body',
+      small,
+      '--acl',
+      'public-read',
+    );
+    await s3api('put-object', '--bucket', bucket, '--key', 'big', '--body', big);
+    const attrs = await s3api(
+      'get-object-attributes',
+      '--bucket',
+      bucket,
+      '--key',
+      'big',
+      '--object-attributes',
+      'ObjectSize',
+      'ETag',
+    );
+    assert.equal(attrs.ObjectSize, fs.statSync(big).size);
+    await s3api(
+      'put-bucket-encryption',
+      '--bucket',
+      bucket,
+      '--server-side-encryption-configuration',
+      JSON.stringify({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] }),
+    );
+    await s3api('put-object', '--bucket', bucket, '--key', 'sealed', '--body', small);
+    assert.equal((await s3api('head-object', '--bucket', bucket, '--key', 'sealed')).ServerSideEncryption, 'AES256');
+    const logs = `cli-logs-${randomBytes(3).toString('hex')}`;
+    await s3api('create-bucket', '--bucket', logs);
+    await s3api(
+      'put-bucket-logging',
+      '--bucket',
+      bucket,
+      '--bucket-logging-status',
+      JSON.stringify({ LoggingEnabled: { TargetBucket: logs, TargetPrefix: 'cli/' } }),
+    );
+    assert.equal((await s3api('get-bucket-logging', '--bucket', bucket)).LoggingEnabled.TargetBucket, logs);
+  });
   test('server-side encryption: SSE-S3, SSE-C and a default with boto3 and the aws CLI, sealed on disk', async () => {
     const mark = `plaintext-${randomBytes(8).toString('hex')}`;
     const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_encryption.py')], {
