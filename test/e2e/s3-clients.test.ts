@@ -252,6 +252,7 @@ describe('S3 clients against Walrus', () => {
         'header with CR LF 400 InvalidArgument',
         'policy null 400 InvalidPolicyDocument',
         'fields as file parts 204 fields as files',
+        'key from the file name 204 named by its file',
         '',
       ].join('\n'),
     );

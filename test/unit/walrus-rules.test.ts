@@ -80,6 +80,8 @@ test('a form policy: expiry, conditions, content-length-range, extra fields', ()
     /content-length-range/,
   );
   assert.throws(() => checkPostPolicy('not json', { bucket: 'b' }), /Invalid JSON/);
+  const loose = Buffer.from(JSON.stringify({ expiration: '2099-12-01 01:40:00', conditions: [] })).toString('base64');
+  assert.throws(() => checkPostPolicy(loose, { bucket: 'b' }), /missing expiration/);
 });
 
 test('Object Lock: what a write asks, the default, and what may be removed or weakened', () => {

@@ -14,7 +14,7 @@ import { type Authenticator } from '../auth/verify';
 import { ServiceError } from '../errors';
 import { type Reply } from '../reply';
 import { S3Call, type S3HttpRequest, s3Input } from './call';
-import { s3Document } from './documents';
+import { document } from '../xml';
 import { encryptionHeaders, requestedEncryption } from './encryption';
 import { RequestPayload } from './payload';
 import { MAX_OBJECT_TAGS, parseTagging } from './tagging';
@@ -144,7 +144,13 @@ export function checkPostPolicy(policyText: string, fields: Record<string, strin
   }
   if (!policy || typeof policy !== 'object')
     throw new ServiceError('InvalidPolicyDocument', 'Invalid Policy: Invalid JSON.');
-  if (typeof policy.expiration !== 'string' || Number.isNaN(Date.parse(policy.expiration)))
+  // An ISO 8601 date and time, as S3 reads it (2026-12-01T12:00:00.000Z), nothing looser.
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+  if (
+    typeof policy.expiration !== 'string' ||
+    !iso.test(policy.expiration) ||
+    Number.isNaN(Date.parse(policy.expiration))
+  )
     throw new ServiceError('InvalidPolicyDocument', 'Invalid Policy: Policy missing expiration.');
   if (Date.parse(policy.expiration) < now) throw policyFailed('Policy expired.');
   if (!Array.isArray(policy?.conditions))
@@ -231,13 +237,14 @@ export async function postObject(
   try {
     const fields: Record<string, string> = { ...form, bucket };
     const principal = await auth.verifyPostPolicy(fields, req.headers.host ?? '');
-    const bounds = fields.policy !== undefined ? checkPostPolicy(fields.policy, fields) : undefined;
     if (fields.key === undefined)
       throw new ServiceError(
         'InvalidArgument',
         "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.",
       );
+    // The key is the uploaded file's name where it says ${filename}, and the policy judges that key.
     const key = fields.key.replace(/\$\{filename\}/g, filename);
+    const bounds = fields.policy !== undefined ? checkPostPolicy(fields.policy, { ...fields, key }) : undefined;
     const headers = putHeaders(fields);
     const input = s3Input('PutObject', { uri: { Bucket: bucket, Key: key }, query: new Map(), headers });
     refuseUnsupportedS3(input as Record<string, unknown>);
@@ -286,7 +293,8 @@ export async function postObject(
         status,
         contentType: 'application/xml',
         headers: answered,
-        body: s3Document('PostResponse', { Location: location, Bucket: bucket, Key: key, ETag: o.etag }),
+        // S3's PostResponse is the one answer without its namespace.
+        body: document('PostResponse', undefined, { Location: location, Bucket: bucket, Key: key, ETag: o.etag }),
         action: 'PostObject',
       };
     return { status: status === 200 ? 200 : 204, headers: answered, action: 'PostObject' };
