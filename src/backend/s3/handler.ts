@@ -47,7 +47,7 @@ const UNSUPPORTED = new Set([
 /** The sub-resources of an object that are its own operations. */
 const OBJECT_SUBS = new Set(['acl', 'tagging', 'retention', 'legal-hold', 'attributes']);
 
-/** The sub-resources kept as configuration (bucket ?tagging, ?cors, ?lifecycle; object ?tagging). */
+/** The bucket sub-resources Walrus keeps or answers: its configurations, versions, policy and policy status. */
 const CONFIGURED = new Set([
   'tagging',
   'cors',
