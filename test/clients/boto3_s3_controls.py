@@ -15,8 +15,7 @@ bob = client(os.environ['BOB_KEY'], os.environ['BOB_SECRET'])
 ME = os.environ['EC2_ACCOUNT_NUMBER']
 
 
-def code(call):
-    return outcome(call)
+code = outcome
 
 
 def block(bucket, **flags):

@@ -11,8 +11,7 @@ s3 = client()
 ME = os.environ['EC2_ACCOUNT_NUMBER']
 
 
-def code(call):
-    return outcome(call)
+code = outcome
 
 
 s3.create_bucket(Bucket='logged')

@@ -16,8 +16,7 @@ bob = client(os.environ['BOB_KEY'], os.environ['BOB_SECRET'])
 BOB = os.environ['BOB_ACCOUNT']
 
 
-def code(call):
-    return outcome(call)
+code = outcome
 
 
 def policy(*statements):

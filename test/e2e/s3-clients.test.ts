@@ -46,6 +46,13 @@ describe('S3 clients against Walrus', () => {
     assert.doesNotMatch(cloud.output(), /internal error| 500 /);
   });
 
+  /** Runs a boto3 script of test/clients with the account's keys (and `env`); it must print exactly `lines`. */
+  const clientPrints = async (script: string, env: Record<string, string>, lines: string[]) => {
+    const r = await run('python3', [path.join(ROOT, 'test', 'clients', script)], { ...awsEnv, ...env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, [...lines, ''].join('\n'));
+  };
+
   test('s3cmd, Signature V4 and --signature-v2: mb, put (multipart), ls, get, del, rb', async () => {
     assert.ok(fs.existsSync(S3CMD), `${S3CMD} is missing: run scripts/test-prereqs.sh, which installs Debian's s3cmd`);
     const config = path.join(work, '.s3cfg');
@@ -177,13 +184,11 @@ describe('S3 clients against Walrus', () => {
     },
   );
   test('boto3: the S3 semantics applications rely on, and features Walrus lacks refused, not ignored', async () => {
-    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_semantics.py')], {
-      ...awsEnv,
-      EC2_ACCOUNT_NUMBER: cloud.eucarc.EC2_ACCOUNT_NUMBER,
-    });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(
-      r.stdout,
+    await clientPrints(
+      'boto3_s3_semantics.py',
+      {
+        EC2_ACCOUNT_NUMBER: cloud.eucarc.EC2_ACCOUNT_NUMBER,
+      },
       [
         'delete bucket with only uploads ok',
         'max-keys 0 False 0',
@@ -222,40 +227,33 @@ describe('S3 clients against Walrus', () => {
         'non-ASCII metadata 200 =?UTF-8?B?Y2Fmw6kgYXUgbGFpdA==?= café au lait 日本',
         'storage classes NotImplemented 501 ok 404 404',
         'aws-chunked named over a plain body gzip',
-        '',
-      ].join('\n'),
+      ],
     );
   });
   test('browser-form uploads (POST Object), V4 and V2 policies as boto3 makes them, posted as a browser does', async () => {
-    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_post.py')], awsEnv);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(
-      r.stdout,
-      [
-        'v4 201 True True',
-        "stored hello form text/plain {'who': 'browser'}",
-        'public read 200',
-        'too large 400 EntityTooLarge',
-        'too small 400 EntityTooSmall',
-        'extra field 403 AccessDenied True',
-        'condition failed 403 AccessDenied',
-        'bad signature 403 SignatureDoesNotMatch',
-        'expired 403 AccessDenied',
-        "v2 204 ['AWSAccessKeyId', 'policy', 'signature'] signed v2",
-        'anonymous, private bucket 403 AccessDenied',
-        'anonymous, open bucket 204 anonymous',
-        'redirect 303 True',
-        'sealed 204 AES256 AES256',
-        'lock asked 400 InvalidArgument',
-        'not multipart 412 PreconditionFailed',
-        'x-amz-tagging field 400 InvalidArgument',
-        'header with CR LF 400 InvalidArgument',
-        'policy null 400 InvalidPolicyDocument',
-        'fields as file parts 204 fields as files',
-        'key from the file name 204 named by its file',
-        '',
-      ].join('\n'),
-    );
+    await clientPrints('boto3_s3_post.py', {}, [
+      'v4 201 True True',
+      "stored hello form text/plain {'who': 'browser'}",
+      'public read 200',
+      'too large 400 EntityTooLarge',
+      'too small 400 EntityTooSmall',
+      'extra field 403 AccessDenied True',
+      'condition failed 403 AccessDenied',
+      'bad signature 403 SignatureDoesNotMatch',
+      'expired 403 AccessDenied',
+      "v2 204 ['AWSAccessKeyId', 'policy', 'signature'] signed v2",
+      'anonymous, private bucket 403 AccessDenied',
+      'anonymous, open bucket 204 anonymous',
+      'redirect 303 True',
+      'sealed 204 AES256 AES256',
+      'lock asked 400 InvalidArgument',
+      'not multipart 412 PreconditionFailed',
+      'x-amz-tagging field 400 InvalidArgument',
+      'header with CR LF 400 InvalidArgument',
+      'policy null 400 InvalidPolicyDocument',
+      'fields as file parts 204 fields as files',
+      'key from the file name 204 named by its file',
+    ]);
   });
   test('Object Lock with boto3: retention modes, legal hold, default retention, the governance bypass', async () => {
     // A user of the admin's account who may do anything in S3 but lift a GOVERNANCE retention.
@@ -279,17 +277,15 @@ describe('S3 clients against Walrus', () => {
       cloud.env,
     );
     const other = await createAccount(cloud, `lockother${randomBytes(3).toString('hex')}`);
-    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_lock.py')], {
-      ...awsEnv,
-      WORKER_KEY: created[created.length - 2],
-      WORKER_SECRET: created[created.length - 1],
-      OTHER_KEY: other.accessKeyId,
-      OTHER_SECRET: other.secretAccessKey,
-      OTHER_ACCOUNT: other.accountId,
-    });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(
-      r.stdout,
+    await clientPrints(
+      'boto3_s3_lock.py',
+      {
+        WORKER_KEY: created[created.length - 2],
+        WORKER_SECRET: created[created.length - 1],
+        OTHER_KEY: other.accessKeyId,
+        OTHER_SECRET: other.secretAccessKey,
+        OTHER_ACCOUNT: other.accountId,
+      },
       [
         'lock where there is none InvalidRequest 400 ObjectLockConfigurationNotFoundError 404',
         'lock on an unversioned bucket InvalidBucketState 409',
@@ -309,8 +305,7 @@ describe('S3 clients against Walrus', () => {
         'default retention GOVERNANCE AccessDenied 403',
         'multipart COMPLIANCE AccessDenied 403',
         'by ACL grants AccessDenied 403 AccessDenied 403 AccessDenied 403',
-        '',
-      ].join('\n'),
+      ],
     );
   });
   test("bucket policies with S3's condition keys, as another account's user meets them", async () => {
@@ -330,17 +325,15 @@ describe('S3 clients against Walrus', () => {
       ],
     };
     await runOk('euare-useruploadpolicy', ['-u', 'prober', '-p', 'probe', '-o', JSON.stringify(deny)], bobEnv);
-    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_policy.py')], {
-      ...awsEnv,
-      BOB_KEY: bob.accessKeyId,
-      BOB_SECRET: bob.secretAccessKey,
-      BOB_ACCOUNT: bob.accountId,
-      PROBER_KEY: prober[prober.length - 2],
-      PROBER_SECRET: prober[prober.length - 1],
-    });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(
-      r.stdout,
+    await clientPrints(
+      'boto3_s3_policy.py',
+      {
+        BOB_KEY: bob.accessKeyId,
+        BOB_SECRET: bob.secretAccessKey,
+        BOB_ACCOUNT: bob.accountId,
+        PROBER_KEY: prober[prober.length - 2],
+        PROBER_SECRET: prober[prober.length - 1],
+      },
       [
         's3:prefix ok AccessDenied AccessDenied',
         's3:max-keys ok AccessDenied',
@@ -352,22 +345,19 @@ describe('S3 clients against Walrus', () => {
         'aws:Referer 200 403',
         'arn:aws:s3:::* and a Service principal ok AccessDenied MalformedPolicy',
         'tags of another account ok',
-        '',
-      ].join('\n'),
+      ],
     );
   });
   test('bucket controls with boto3: Public Access Block, policy status, Ownership Controls', async () => {
     const bob = await createAccount(cloud, `ctlbob${randomBytes(3).toString('hex')}`);
-    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_controls.py')], {
-      ...awsEnv,
-      EC2_ACCOUNT_NUMBER: cloud.eucarc.EC2_ACCOUNT_NUMBER,
-      BOB_KEY: bob.accessKeyId,
-      BOB_SECRET: bob.secretAccessKey,
-      BOB_ACCOUNT: bob.accountId,
-    });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(
-      r.stdout,
+    await clientPrints(
+      'boto3_s3_controls.py',
+      {
+        EC2_ACCOUNT_NUMBER: cloud.eucarc.EC2_ACCOUNT_NUMBER,
+        BOB_KEY: bob.accessKeyId,
+        BOB_SECRET: bob.secretAccessKey,
+        BOB_ACCOUNT: bob.accountId,
+      },
       [
         'no block NoSuchPublicAccessBlockConfiguration',
         'block True False',
@@ -386,8 +376,7 @@ describe('S3 clients against Walrus', () => {
         'enforced with a shared ACL InvalidBucketAclWithObjectOwnership',
         'acls off AccessControlListNotSupported AccessControlListNotSupported ok AccessControlListNotSupported',
         "bucket owner owns it True ['FULL_CONTROL'] AccessDenied ok",
-        '',
-      ].join('\n'),
+      ],
     );
   });
   test('server access logging with boto3: S3-format lines delivered into a target bucket', async () => {
@@ -399,14 +388,12 @@ describe('S3 clients against Walrus', () => {
       AWS_SECRET_ACCESS_KEY: other.secretAccessKey,
     });
     assert.equal(r0.code, 0, r0.stderr);
-    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_logging.py')], {
-      ...awsEnv,
-      EC2_ACCOUNT_NUMBER: cloud.eucarc.EC2_ACCOUNT_NUMBER,
-      OTHER_BUCKET: otherBucket,
-    });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(
-      r.stdout,
+    await clientPrints(
+      'boto3_s3_logging.py',
+      {
+        EC2_ACCOUNT_NUMBER: cloud.eucarc.EC2_ACCOUNT_NUMBER,
+        OTHER_BUCKET: otherBucket,
+      },
       [
         'not logging None',
         'target elsewhere InvalidTargetBucketForLogging InvalidTargetBucketForLogging',
@@ -417,8 +404,7 @@ describe('S3 clients against Walrus', () => {
         'head 404 True',
         "anonymous [('REST.GET.OBJECT', '403', 'AccessDenied', 'https://site.example/')]",
         'turned off None',
-        '',
-      ].join('\n'),
+      ],
     );
   });
   test("the aws CLI's s3api over Walrus's features: Object Lock, bucket controls, attributes, logging, encryption", async () => {
@@ -533,13 +519,11 @@ describe('S3 clients against Walrus', () => {
   });
   test('server-side encryption: SSE-S3, SSE-C and a default with boto3 and the aws CLI, sealed on disk', async () => {
     const mark = `plaintext-${randomBytes(8).toString('hex')}`;
-    const r = await run('python3', [path.join(ROOT, 'test', 'clients', 'boto3_s3_encryption.py')], {
-      ...awsEnv,
-      PLAINTEXT_MARK: mark,
-    });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(
-      r.stdout,
+    await clientPrints(
+      'boto3_s3_encryption.py',
+      {
+        PLAINTEXT_MARK: mark,
+      },
       [
         'sse-s3 AES256 AES256 True AES256',
         'sse-s3 range True',
@@ -563,8 +547,7 @@ describe('S3 clients against Walrus', () => {
         'copy sse-c without its key InvalidRequest 400',
         'reseal in place True InvalidRequest 400',
         'part copy from sse-c True',
-        '',
-      ].join('\n'),
+      ],
     );
     // The aws CLI's --sse and --sse-c, both ways.
     const key = path.join(work, 'customer.key');
