@@ -2,10 +2,12 @@
  * npm run bench:s3: Walrus's PUT and GET throughput against the disk it writes to, in one run.
  * For 1 GiB of data each (S3_BENCH_MIB to change it): single-stream and 8-stream PUT and GET of
  * 8 MiB and 64 MiB objects, and a 1 GiB multipart upload (64 MiB parts) read back whole; all of
- * it plain and again with SSE-S3. The peer is `dd` writing (conv=fsync, as Walrus syncs every
- * object) and reading the same bytes in the cloud's data dir in the same run. Prints MB/s, the
- * ratio to dd, the goal (0.8 plain, 0.6 with SSE-S3) and the cloud's peak RSS under 8 streams
- * (goal 300 MB). Reads on both sides come from the disk (the files' pages are dropped from the
+ * it plain and again with SSE-S3. The peer, per workload, is `dd` doing the same in the cloud's
+ * data dir just before and just after (the better of the two counts): writing the workload's
+ * objects as files (conv=fsync, as Walrus syncs every object) with as many dd loops at once as
+ * Walrus has streams, and reading the very files Walrus read. Prints MB/s, the ratio to dd, the
+ * goal (0.8 plain, 0.6 with SSE-S3) and the cloud's peak RSS under 8 streams (goal 300 MB). Reads
+ * on both sides come from the disk (the files' pages are dropped from the
  * cache first). The client is curl (--aws-sigv4, UNSIGNED-PAYLOAD as SDKs send over TLS), so the
  * client spends no time hashing and little of the machine's two cores.
  */
@@ -25,8 +27,8 @@ const STREAMS = 8;
 interface Row {
   name: string;
   mbps: number;
-  /** What dd did of the same: a write or a read. */
-  peer: 'write' | 'read';
+  /** What dd did of the same workload (MB/s). */
+  peer: number;
   goal: number;
 }
 
@@ -79,10 +81,10 @@ async function main(): Promise<void> {
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.on('error', reject);
-      child.on('exit', () => {
+      child.on('exit', (code, signal) => {
         const failed = out.split('\n').filter((c) => c && Number(c) >= 300);
         if (failed.length || out.split('\n').filter(Boolean).length !== transfers.length)
-          reject(new Error(`curl: ${out.replace(/\n/g, ' ')}`));
+          reject(new Error(`curl (exit ${code ?? signal}): ${out.replace(/\n/g, ' ')}`));
         else resolve();
       });
     });
@@ -113,24 +115,60 @@ async function main(): Promise<void> {
     );
   };
 
-  // The peer: dd writing and reading the same amount in the same folder, syncing as Walrus does.
-  const ddFile = path.join(paths.walrusDir, 'tmp', 'dd.bench');
-  const dd = (args: string[]) => {
+  // The peer, per workload: dd doing the same to the same disk in the same shape, just before and
+  // just after Walrus (the better of the two counts: a shared disk's rate moves, and a host's cache
+  // favours whoever reads second). Writes: the workload's objects as files, each synced (conv=fsync)
+  // as Walrus syncs each object, `streams` dd loops at once. Reads: the very files Walrus read.
+  const ddDir = path.join(paths.walrusDir, 'tmp', 'dd-bench');
+  const ddLoops = async (loops: string[][]) => {
     const t0 = process.hrtime.bigint();
-    execFileSync('dd', [...args, 'bs=8M', `count=${TOTAL / (8 * MiB)}`, 'status=none']);
+    await Promise.all(
+      loops.map(
+        (commands) =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn('sh', ['-c', commands.join(' && ')], { stdio: 'inherit' });
+            child.on('error', reject);
+            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`dd exited ${code}`))));
+          }),
+      ),
+    );
     return TOTAL / MiB / (Number(process.hrtime.bigint() - t0) / 1e9);
   };
-  // Measured before and after Walrus's workloads; a shared disk's rate moves, so the mean is the peer.
-  const ddPass = () => {
-    const write = dd(['if=/dev/zero', `of=${ddFile}`, 'conv=fsync']);
-    uncache(ddFile);
-    const read = dd([`if=${ddFile}`, 'of=/dev/null']);
-    fs.rmSync(ddFile);
-    console.log(`dd on ${paths.walrusDir}: write ${write.toFixed(0)} MB/s (conv=fsync), read ${read.toFixed(0)} MB/s`);
-    return { write, read };
+  const split = <T>(items: T[], streams: number) =>
+    Array.from({ length: Math.min(streams, items.length) }, (_, s) => items.filter((_, i) => i % streams === s));
+  const ddWrite = async (file: string, count: number, streams: number) => {
+    fs.mkdirSync(ddDir, { recursive: true });
+    const targets = Array.from({ length: count }, (_, i) => path.join(ddDir, String(i)));
+    const rate = await ddLoops(
+      split(targets, streams).map((loop) => loop.map((t) => `dd if=${file} of=${t} bs=8M conv=fsync status=none`)),
+    );
+    fs.rmSync(ddDir, { recursive: true });
+    return rate;
   };
-  const ddBefore = ddPass();
-  const peer = { ...ddBefore };
+  const ddRead = async (files: string[], streams: number) => {
+    uncache(paths.walrusDir);
+    return ddLoops(split(files, streams).map((loop) => loop.map((f) => `dd if=${f} of=/dev/null bs=8M status=none`)));
+  };
+  /**
+   * The files of the objects Walrus holds, which are the current workload's (each deletes its
+   * objects before the next): what its GETs read, a multipart object's parts rather than their list.
+   */
+  const objectFiles = () => {
+    const files: string[] = [];
+    for (const dir of fs.readdirSync(paths.walrusDir)) {
+      if (dir === 'tmp') continue;
+      for (const f of fs.readdirSync(path.join(paths.walrusDir, dir)))
+        if (!f.endsWith('.join')) files.push(path.join(paths.walrusDir, dir, f));
+    }
+    return files.sort();
+  };
+  /** Walrus's rate and its peer's (dd just before and just after, the better one). */
+  const versus = async (walrus: () => Promise<number>, dd: () => Promise<number>) => {
+    const before = await dd();
+    const mbps = await walrus();
+    const after = await dd();
+    return { mbps, peer: Math.max(before, after) };
+  };
 
   const rows: Row[] = [];
   let peakUnderStreams = 0;
@@ -145,67 +183,75 @@ async function main(): Promise<void> {
       const file = source(size);
       for (const streams of [1, STREAMS]) {
         const name = `${size / MiB} MiB x${count}, ${streams} stream${streams > 1 ? 's' : ''}, ${label}`;
-        const put = await timed(() =>
-          streamsOf(count, streams, (i) => [['-T', file], `/${bucket}/o${size}-${i}`], sse),
+        const put = await versus(
+          () => timed(() => streamsOf(count, streams, (i) => [['-T', file], `/${bucket}/o${size}-${i}`], sse)),
+          () => ddWrite(file, count, streams),
         );
-        uncache(paths.walrusDir);
-        const get = await timed(() => streamsOf(count, streams, (i) => [[], `/${bucket}/o${size}-${i}`]));
+        const files = objectFiles();
+        const get = await versus(
+          () => {
+            uncache(paths.walrusDir);
+            return timed(() => streamsOf(count, streams, (i) => [[], `/${bucket}/o${size}-${i}`]));
+          },
+          () => ddRead(files, streams),
+        );
         if (streams > 1) peakUnderStreams = Math.max(peakUnderStreams, rssPeak());
-        rows.push({ name: `PUT ${name}`, mbps: put, peer: 'write', goal });
-        rows.push({ name: `GET ${name}`, mbps: get, peer: 'read', goal });
+        rows.push({ name: `PUT ${name}`, ...put, goal });
+        rows.push({ name: `GET ${name}`, ...get, goal });
         await pool(count, STREAMS, (i) => send('DELETE', `/${bucket}/o${size}-${i}`));
       }
     }
     // One multipart upload of the whole amount, 64 MiB parts, then read back whole.
-    const created = await send('POST', `/${bucket}/mp?uploads`, undefined, sse);
-    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.text)![1];
-    const etags: string[] = [];
     const parts = TOTAL / (64 * MiB);
-    const put = await timed(async () => {
-      await streamsOf(parts, 1, (i) => [
-        ['-T', source(64 * MiB)],
-        `/${bucket}/mp?partNumber=${i + 1}&uploadId=${uploadId}`,
-      ]);
-      // Every part has the same bytes, so the same ETag.
-      etags.push(
-        ...Array(parts).fill(
-          `"${createHash('md5')
-            .update(fs.readFileSync(source(64 * MiB)))
-            .digest('hex')}"`,
-        ),
-      );
-      const list = etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join('');
-      await send(
-        'POST',
-        `/${bucket}/mp?uploadId=${uploadId}`,
-        Buffer.from(`<CompleteMultipartUpload>${list}</CompleteMultipartUpload>`),
-      );
-    });
-    uncache(paths.walrusDir);
-    const get = await timed(() => streamsOf(1, 1, () => [[], `/${bucket}/mp`]));
-    rows.push({
-      name: `PUT multipart ${TOTAL / MiB} MiB (64 MiB parts, joined), ${label}`,
-      mbps: put,
-      peer: 'write',
-      goal,
-    });
-    rows.push({ name: `GET multipart ${TOTAL / MiB} MiB, ${label}`, mbps: get, peer: 'read', goal });
+    const partEtag = `"${createHash('md5')
+      .update(fs.readFileSync(source(64 * MiB)))
+      .digest('hex')}"`;
+    const put = await versus(
+      async () => {
+        const created = await send('POST', `/${bucket}/mp?uploads`, undefined, sse);
+        const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.text)![1];
+        return timed(async () => {
+          await streamsOf(parts, 1, (i) => [
+            ['-T', source(64 * MiB)],
+            `/${bucket}/mp?partNumber=${i + 1}&uploadId=${uploadId}`,
+          ]);
+          // Every part has the same bytes, so the same ETag.
+          const list = Array.from(
+            { length: parts },
+            (_, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${partEtag}</ETag></Part>`,
+          ).join('');
+          await send(
+            'POST',
+            `/${bucket}/mp?uploadId=${uploadId}`,
+            Buffer.from(`<CompleteMultipartUpload>${list}</CompleteMultipartUpload>`),
+          );
+        });
+      },
+      () => ddWrite(source(64 * MiB), parts, 1),
+    );
+    const files = objectFiles();
+    const get = await versus(
+      () => {
+        uncache(paths.walrusDir);
+        return timed(() => streamsOf(1, 1, () => [[], `/${bucket}/mp`]));
+      },
+      () => ddRead(files, 1),
+    );
+    rows.push({ name: `PUT multipart ${TOTAL / MiB} MiB (64 MiB parts, joined), ${label}`, ...put, goal });
+    rows.push({ name: `GET multipart ${TOTAL / MiB} MiB, ${label}`, ...get, goal });
     await send('DELETE', `/${bucket}/mp`);
   }
   fs.rmSync(work, { recursive: true, force: true });
-  const ddAfter = ddPass();
-  peer.write = (ddBefore.write + ddAfter.write) / 2;
-  peer.read = (ddBefore.read + ddAfter.read) / 2;
   await cloud.stop();
 
   const width = Math.max(...rows.map((r) => r.name.length));
   console.log(`\n${'workload'.padEnd(width)}  Walrus MB/s   dd MB/s   ratio   goal`);
   let failed = 0;
   for (const r of rows) {
-    const ratio = r.mbps / peer[r.peer];
+    const ratio = r.mbps / r.peer;
     if (ratio < r.goal) failed++;
     console.log(
-      `${r.name.padEnd(width)}  ${r.mbps.toFixed(0).padStart(11)}  ${peer[r.peer].toFixed(0).padStart(8)}  ${ratio
+      `${r.name.padEnd(width)}  ${r.mbps.toFixed(0).padStart(11)}  ${r.peer.toFixed(0).padStart(8)}  ${ratio
         .toFixed(2)
         .padStart(6)}  ${ratio >= r.goal ? '>=' : '< '} ${r.goal}`,
     );

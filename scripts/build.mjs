@@ -115,4 +115,6 @@ bundle('backend/node/nc.js', 'node.js');
 bundle('backend/admin/index.js', 'admin.js');
 // QEMU runs it for each guest connection to its metadata address (qemu.ts).
 bundle('backend/node/metadata-pipe.js', 'metadata-pipe.js');
+// Walrus hashes large request bodies on worker threads (s3/body-digests.ts).
+bundle('backend/s3/digest-worker.js', 'digest-worker.js');
 console.log(`built ${commands.length} commands`);

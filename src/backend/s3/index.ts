@@ -8,7 +8,7 @@ export { handleS3, s3Error } from './handler';
 export type { S3HttpRequest } from './call';
 export { S3_NS } from './documents';
 export { ObjectFiles } from './storage';
-export { SqliteWalrusStore } from './store';
+export { SqlWalrusStore } from './store';
 export type { WalrusStore } from './store';
 export { MAX_PUT_SIZE, Walrus } from './walrus';
 export type { AccountDirectory, Caller, ObjectHead } from './walrus';

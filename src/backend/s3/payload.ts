@@ -6,9 +6,9 @@
  * (to a temp file) must not commit anything until iteration has finished; the MD5 (the ETag)
  * and the checksum are in `result` by then.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { ServiceError } from '../errors';
-import { CHECKSUM_BYTES, type ChecksumAlgorithm, createChecksummer, isChecksumAlgorithm } from './checksums';
+import { DigestStream } from './body-digests';
+import { CHECKSUM_BYTES, type ChecksumAlgorithm, isChecksumAlgorithm } from './checksums';
 import { type ChunkedMode, type ChunkSigning, decodeAwsChunked } from './chunked';
 import type { Checksum } from './store';
 
@@ -182,32 +182,35 @@ export class RequestPayload implements AsyncIterable<Buffer> {
           onTrailers: (t) => (trailers = t),
         })
       : guarded(this.source);
-    const md5 = createHash('md5');
-    const sha256: Hash | undefined = this.sha256 ? createHash('sha256') : undefined;
-    const summer = this.checksum ? createChecksummer(this.checksum.algorithm) : undefined;
+    const digests = new DigestStream({ sha256: !!this.sha256, checksum: this.checksum?.algorithm });
     let size = 0;
-    for await (const piece of body) {
-      size += piece.length;
-      if (size > this.limit) throw this.tooLarge();
-      md5.update(piece);
-      sha256?.update(piece);
-      summer?.update(piece);
-      yield piece;
+    let finished = false;
+    try {
+      for await (const piece of body) {
+        size += piece.length;
+        if (size > this.limit) throw this.tooLarge();
+        const behind = digests.update(piece);
+        yield piece;
+        if (behind) await behind;
+      }
+      finished = true;
+    } finally {
+      if (!finished) digests.abandon();
     }
+    const { md5: digest, sha256, checksum: actual } = await digests.finish();
     if (this.declaredSize !== undefined && size !== this.declaredSize) {
       throw new ServiceError('IncompleteBody', `The body has ${size} bytes; the request declared ${this.declaredSize}`);
     }
-    if (sha256 && sha256.digest('hex') !== this.sha256) {
+    if (this.sha256 && sha256 !== this.sha256) {
       throw new ServiceError(
         'XAmzContentSHA256Mismatch',
         "The provided 'x-amz-content-sha256' header does not match what was computed.",
       );
     }
-    const digest = md5.digest();
     if (this.md5 && !digest.equals(this.md5))
       throw new ServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
     let checksum: Checksum | undefined;
-    if (this.checksum && summer) {
+    if (this.checksum && actual) {
       const { algorithm } = this.checksum;
       let expected = this.checksum.value;
       if (this.checksum.inTrailer) {
@@ -219,7 +222,6 @@ export class RequestPayload implements AsyncIterable<Buffer> {
           );
         checkChecksumValue(algorithm, expected);
       }
-      const actual = summer.digest();
       if (actual !== expected)
         throw new ServiceError(
           'BadDigest',

@@ -370,7 +370,7 @@ function rangeSql(range: KeyRange, withIds = false): { sql: string; args: (Buffe
 /** Sorts a key's noncurrent versions newest first, after the current one (''). */
 const VERSION_ORDER = "printf('%012d', 999999999999 - seq)";
 
-export class SqliteWalrusStore implements WalrusStore {
+export class SqlWalrusStore implements WalrusStore {
   constructor(private readonly db: SqlDatabase) {}
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
