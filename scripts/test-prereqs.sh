@@ -4,7 +4,8 @@
 # which the bundle benchmark runs beside euca-bundle-image, and /usr/bin/time, which measures its memory;
 # QEMU, which runs the real guests, the ssh client that logs in to them, and mke2fs, which builds
 # their test image (scripts/build-test-image.mjs fetches the image's own packages with apt-get download);
-# Chromium, in which playwright-core drives the Dashboard's tests.
+# Chromium, in which playwright-core drives the Dashboard's tests; PostgreSQL, on which the suite
+# runs a second time (scripts/test-postgres.sh).
 # Installs what is missing when it can (root with apt-get), and otherwise says what to install.
 set -u
 missing=()
@@ -18,6 +19,7 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 command -v mke2fs >/dev/null 2>&1 || missing+=(e2fsprogs)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing test prerequisites: ${missing[*]}"

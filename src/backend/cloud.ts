@@ -8,11 +8,14 @@
  */
 import type { CloudRunOptions } from '../shared/launcher';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { listen, log } from './listen';
 import { CliError } from '../shared/errors';
 import { writeFileAtomic } from '../shared/files';
 import { ensureCloudAdmin, ensureLocalCluster, prepareDataDir, refreshAdminEucarc } from './bootstrap';
 import { composeCloud } from './compose';
+import { cloudDatabase, describeDatabase, isPostgresUrl } from './store/database';
+import { SqlStore } from './store/sql-store';
 import { readConf, setConfValues } from './conf';
 import { runningPid } from '../shared/daemon';
 import { localNodeWanted, startLocalNode } from './node/local';
@@ -58,6 +61,31 @@ async function startDashboardAsConfigured(
   }
   log(`dashboard: ${dashboard.url}`);
   return dashboard;
+}
+
+/**
+ * Makes `location` the cloud's database from now on (eucalyptus-cloud --db): CLOUD_DB in its
+ * eucalyptus.conf, which every part of the cloud and every admin tool reads, once it has been
+ * opened (and its schema migrated). A URL holding a password leaves the file readable by its owner
+ * alone.
+ */
+export async function useDatabase(dataDir: string, location: string): Promise<void> {
+  const paths = cloudPaths(dataDir);
+  if (isPostgresUrl(location)) {
+    let url: URL;
+    try {
+      url = new URL(location);
+    } catch {
+      throw new CliError('InvalidParameterValue', 'the --db URL is not a valid postgresql:// URL');
+    }
+    if (!url.hostname && !url.searchParams.get('host'))
+      throw new CliError('InvalidParameterValue', 'the --db URL names no host');
+  } else if (!path.isAbsolute(location))
+    throw new CliError('InvalidParameterValue', '--db takes a postgresql:// URL or the absolute path of a SQLite file');
+  // Opened (and migrated) first: a database that cannot be used changes nothing.
+  await (await SqlStore.open(location)).close();
+  prepareDataDir(paths);
+  setConfValues(paths.conf, { CLOUD_DB: location }, { secret: /^postgres(ql)?:\/\/[^/@]*:[^/@]*@/i.test(location) });
 }
 
 export async function runCloud(opts: CloudRunOptions): Promise<void> {
@@ -128,7 +156,10 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   // Answering means able to run instances: the local node is registered with its capacity first.
   await cloud.localNode;
   writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
-  log(`eucalyptus-cloud ${process.pid} listening on ${bind}:${port}; data in ${paths.dataDir}`);
+  log(
+    `eucalyptus-cloud ${process.pid} listening on ${bind}:${port}; data in ${paths.dataDir}; ` +
+      `state in ${describeDatabase(cloudDatabase(paths))}`,
+  );
 
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {

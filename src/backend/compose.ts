@@ -11,30 +11,31 @@ import { ClusterServices } from './cluster';
 import { loadOrCreateNodeKey } from './cluster/internal-auth';
 import { parseNetworkConfig } from './cluster/network/config';
 import { type CloudContext } from './context';
-import { SqliteBundleTaskStore } from './ec2/bundle-tasks/store';
-import { findGroup, SqliteSecurityGroupStore } from './ec2/groups/store';
+import { SqlBundleTaskStore } from './ec2/bundle-tasks/store';
+import { findGroup, SqlSecurityGroupStore } from './ec2/groups/store';
 import { ImageRegistrar } from './ec2/images/registrar';
-import { SqliteImageStore } from './ec2/images/store';
+import { SqlImageStore } from './ec2/images/store';
 import { walrusBundleSource } from './ec2/images/walrus-source';
 import { computeServices } from './ec2/instances/compute-wiring';
 import { InstanceMonitor } from './ec2/instances/monitor';
 import { NodeClients } from './ec2/instances/node-operations';
-import { SqliteInstanceStore } from './ec2/instances/store';
-import { SqliteKeyPairStore } from './ec2/keypairs/store';
+import { SqlInstanceStore } from './ec2/instances/store';
+import { SqlKeyPairStore } from './ec2/keypairs/store';
 import { ec2Services } from './ec2/services';
-import { SqliteTagStore } from './ec2/tags/store';
+import { SqlTagStore } from './ec2/tags/store';
 import { s3Gate } from './iam/enforce';
 import { IdentityService } from './iam/service';
 import { IdentityStore } from './iam/store';
 import * as path from 'node:path';
 import { PropertyService } from './properties/service';
-import { SqlitePropertyStore } from './properties/store';
-import { ObjectFiles, SqliteWalrusStore, Walrus } from './s3';
+import { SqlPropertyStore } from './properties/store';
+import { ObjectFiles, SqlWalrusStore, Walrus } from './s3';
 import { MasterKey } from './s3/encryption';
 import { CloudBuckets } from './s3/cloud-buckets';
 import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
-import { SqliteVolumeStore } from './storage/store';
-import { SqliteStore } from './store/sqlite';
+import { SqlVolumeStore } from './storage/store';
+import { SqlStore } from './store/sql-store';
+import { cloudDatabase } from './store/database';
 
 export interface ComposedCloud {
   /** What the HTTP front and the background work serve requests with. */
@@ -54,23 +55,23 @@ export async function composeCloud(
 ): Promise<ComposedCloud> {
   // Checked before anything starts: a networking setting that cannot work stops the cloud here.
   const network = parseNetworkConfig(conf);
-  const store = await SqliteStore.open(paths.db);
+  const store = await SqlStore.open(cloudDatabase(paths));
   const pki = loadOrCreatePki(paths);
   const walrus = new Walrus({
-    store: new SqliteWalrusStore(store.db),
+    store: new SqlWalrusStore(store.db),
     files: new ObjectFiles(paths.walrusDir),
     accounts: store,
     cloudAccountName: CLOUD_ACCOUNT,
     systemBuckets: [SNAPSHOT_BUCKET],
     masterKey: new MasterKey(path.join(paths.keysDir, 'walrus-master.key')),
   });
-  const images = new SqliteImageStore(store.db);
-  const keypairs = new SqliteKeyPairStore(store.db);
-  const groups = new SqliteSecurityGroupStore(store.db);
-  const instances = new SqliteInstanceStore(store.db);
-  const volumes = new SqliteVolumeStore(store.db);
-  const bundleTasks = new SqliteBundleTaskStore(store.db);
-  const tags = new SqliteTagStore(store.db);
+  const images = new SqlImageStore(store.db);
+  const keypairs = new SqlKeyPairStore(store.db);
+  const groups = new SqlSecurityGroupStore(store.db);
+  const instances = new SqlInstanceStore(store.db);
+  const volumes = new SqlVolumeStore(store.db);
+  const bundleTasks = new SqlBundleTaskStore(store.db);
+  const tags = new SqlTagStore(store.db);
   const registrar = new ImageRegistrar({
     store,
     images,
@@ -162,7 +163,7 @@ export async function composeCloud(
     volumes,
     storage,
     ec2,
-    properties: new SqlitePropertyStore(store.db),
+    properties: new SqlPropertyStore(store.db),
     images,
     keypairs,
     groups,

@@ -26,8 +26,11 @@ export function readConf(file: string): Record<string, string> {
 }
 
 /** Sets KEY="value" in place, keeping every other line and comment; appends unknown keys. */
-export function setConfValues(file: string, values: Record<string, string>): void {
-  const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n') : [];
+export function setConfValues(file: string, values: Record<string, string>, opts: { secret?: boolean } = {}): void {
+  const exists = fs.existsSync(file);
+  const lines = exists ? fs.readFileSync(file, 'utf8').split('\n') : [];
+  // A file that holds a secret (a database password) stays readable by its owner alone.
+  const mode = opts.secret ? 0o600 : exists ? fs.statSync(file).mode & 0o777 : 0o644;
   const pending = new Map(Object.entries(values));
   const out = lines.map((line) => {
     const m = /^\s*([A-Z_][A-Z0-9_]*)\s*=/.exec(line);
@@ -41,7 +44,8 @@ export function setConfValues(file: string, values: Record<string, string>): voi
   if (out.length && out[out.length - 1] === '') out.pop();
   for (const [k, v] of pending) out.push(`${k}="${v}"`);
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, out.join('\n') + '\n', { mode: 0o644 });
+  fs.writeFileSync(tmp, out.join('\n') + '\n', { mode });
+  fs.chmodSync(tmp, mode);
   fs.renameSync(tmp, file);
 }
 

@@ -7,7 +7,7 @@ import type { ClusterServices } from './cluster';
 import type { IdentityStore } from './iam/store';
 import type { IdentityService } from './iam/service';
 import type { ImageStore } from './ec2/images/store';
-import type { SqliteBundleTaskStore } from './ec2/bundle-tasks/store';
+import type { SqlBundleTaskStore } from './ec2/bundle-tasks/store';
 import type { ComputeServices } from './ec2/instances/services';
 import type { InstanceStore } from './ec2/instances/store';
 import type { LocalNode } from './node/local';
@@ -18,8 +18,8 @@ import { type CloudPaths } from '../shared/paths';
 import type { Walrus } from './s3/walrus';
 import type { StorageController } from './storage/controller';
 import type { Ec2Services } from './ec2/services';
-import type { SqliteVolumeStore } from './storage/store';
-import type { SqlitePropertyStore } from './properties/store';
+import type { SqlVolumeStore } from './storage/store';
+import type { SqlPropertyStore } from './properties/store';
 import { type CloudStore } from './store/types';
 
 export interface CloudContext {
@@ -33,14 +33,14 @@ export interface CloudContext {
   groups: SecurityGroupStore;
   tags: TagStore;
   instances: InstanceStore;
-  bundleTasks: SqliteBundleTaskStore;
+  bundleTasks: SqlBundleTaskStore;
   /** Placement, addresses, key pairs, groups and node controllers, for running instances. */
   compute: ComputeServices;
   walrus: Walrus;
   /** EBS: volumes, snapshots and import tasks, and the storage controller holding their bytes. */
-  volumes: SqliteVolumeStore;
+  volumes: SqlVolumeStore;
   /** The live settings euca-modify-property changes (properties/registry lists them). */
-  properties: SqlitePropertyStore;
+  properties: SqlPropertyStore;
   storage: StorageController;
   /** The EC2 services (typed calls with a principal; their rules live there). */
   ec2: Ec2Services;

@@ -65,6 +65,8 @@ export interface EucaConfResult {
 
 export interface CloudEntry {
   runCloud(opts: CloudRunOptions): Promise<void>;
+  /** Makes `location` (a postgresql:// URL or a SQLite file) the cloud's database (CLOUD_DB). */
+  useDatabase(dataDir: string, location: string): Promise<void>;
 }
 export interface NodeEntry {
   runNodeController(opts: NodeRunOptions): Promise<void>;

@@ -12,7 +12,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cloudPaths } from '../../src/shared/paths';
-import { SqliteStore } from '../../src/backend/store/sqlite';
+import { SqlStore } from '../../src/backend/store/sql-store';
+import { cloudDatabase } from '../../src/backend/store/database';
 import { run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, type TestCloud } from '../helpers/cloud';
 import { registerTestImage } from '../helpers/images';
@@ -73,7 +74,7 @@ describe('EBS', () => {
     env = cloud.env;
     work = tempDir('euca-ebs-');
     // A second zone: another cluster, with no nodes, for volumes and snapshots only.
-    const store = await SqliteStore.open(cloudPaths(cloud.dataDir).db);
+    const store = await SqlStore.open(cloudDatabase(cloudPaths(cloud.dataDir)));
     try {
       await store.addCluster({ name: OTHER_ZONE, host: '127.0.0.1', port: 1 });
     } finally {

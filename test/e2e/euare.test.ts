@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { cloudPaths } from '../../src/shared/paths';
 import { run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, type TestCloud } from '../helpers/cloud';
+import { storedRows } from '../helpers/database';
 
 async function fails(cmd: string, args: string[], env: Record<string, string>, code: RegExp): Promise<void> {
   const r = await run(cmd, args, env);
@@ -169,9 +170,8 @@ describe('euare', () => {
     await fails('euare-useraddloginprofile', ['-u', 'lee', '-p', 'again'], env, /EntityAlreadyExists/);
     assert.equal(await runOk('euare-usergetloginprofile', ['-u', 'lee'], env), 'Login Profile Exists for User lee\n');
     assert.equal(await runOk('euare-usermodloginprofile', ['-u', 'lee', '-p', 'N3w-pw'], env), '');
-    const dbFile = cloudPaths(cloud.dataDir).db;
-    const db = Buffer.concat([dbFile, `${dbFile}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
-    assert.ok(db.length > 0 && !db.includes('N3w-pw') && !db.includes('S3cret-pw'));
+    const rows = await storedRows(cloud.dataDir);
+    assert.ok(rows.includes('login_profiles: ["{') && !rows.includes('N3w-pw') && !rows.includes('S3cret-pw'));
     assert.equal(await runOk('euare-userdelloginprofile', ['-u', 'lee'], env), '');
     await fails('euare-usergetloginprofile', ['-u', 'lee'], env, /NoSuchEntity/);
   });

@@ -12,7 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { type NcError, NodeControllerClient } from '../../src/shared/nc-protocol';
 import { IdentityStore } from '../../src/backend/iam/store';
 import { cloudPaths } from '../../src/shared/paths';
-import { SqliteStore } from '../../src/backend/store/sqlite';
+import { SqlStore } from '../../src/backend/store/sql-store';
+import { cloudDatabase } from '../../src/backend/store/database';
 import { cleanEnv, run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, type TestCloud } from '../helpers/cloud';
 import { startNode, type TestNode, waitFor } from '../helpers/node';
@@ -362,7 +363,7 @@ describe('euca_conf', () => {
         await runOk('euca_conf', ['--reset-password', 'bob', '--password', 'N3w-secret!'], confEnv),
         /password of user bob of account eucalyptus reset/,
       );
-      const store = await SqliteStore.open(cloudPaths(cloud.dataDir).db);
+      const store = await SqlStore.open(cloudDatabase(cloudPaths(cloud.dataDir)));
       try {
         const user = (await store.findUser((await store.findAccountByName('eucalyptus'))!.id, 'bob'))!;
         assert.equal(await new IdentityStore(store.db).checkPassword(user.id, 'N3w-secret!'), true);

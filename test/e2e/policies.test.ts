@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { IdentityStore } from '../../src/backend/iam/store';
 import { cloudPaths } from '../../src/shared/paths';
-import { SqliteStore } from '../../src/backend/store/sqlite';
+import { SqlStore } from '../../src/backend/store/sql-store';
+import { cloudDatabase } from '../../src/backend/store/database';
 import { type CliError } from '../../src/shared/errors';
 import { run, runOk, tempDir } from '../helpers/cli';
 import { startCloud, type TestCloud } from '../helpers/cloud';
@@ -121,7 +122,7 @@ describe('policies', () => {
       assert.equal(await runOk('euare-groupdel', ['-g', 'temp', '-r'], admin), '');
       assert.equal(await runOk('euare-userdel', ['-u', 'tina', '-r'], admin), '');
       // Their policies went with them.
-      const store = await SqliteStore.open(cloudPaths(cloud.dataDir).db);
+      const store = await SqlStore.open(cloudDatabase(cloudPaths(cloud.dataDir)));
       try {
         const rows = (await store.db
           .prepare<{ n: number }>(
@@ -140,7 +141,7 @@ describe('policies', () => {
     const r = await run('euare-useraddloginprofile', ['-u', 'paula'], admin, 'Typed-Secret-9\n');
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stdout + r.stderr, /Typed-Secret-9/);
-    const store = await SqliteStore.open(cloudPaths(cloud.dataDir).db);
+    const store = await SqlStore.open(cloudDatabase(cloudPaths(cloud.dataDir)));
     try {
       const user = (await store.findUser((await store.findAccountByName('eucalyptus'))!.id, 'paula'))!;
       const identity = new IdentityStore(store.db);

@@ -12,9 +12,10 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cloudPaths } from '../../src/shared/paths';
-import { ObjectFiles, SqliteWalrusStore, Walrus } from '../../src/backend/s3';
+import { ObjectFiles, SqlWalrusStore, Walrus } from '../../src/backend/s3';
 import { MasterKey } from '../../src/backend/s3/encryption';
-import { SqliteStore } from '../../src/backend/store/sqlite';
+import { SqlStore } from '../../src/backend/store/sql-store';
+import { cloudDatabase } from '../../src/backend/store/database';
 import type { Principal } from '../../src/backend/store/types';
 import { ChunkSigner, signV4 } from '../../src/shared/auth/sigv4';
 import { CliError } from '../../src/shared/errors';
@@ -408,10 +409,10 @@ describe('Walrus', () => {
       );
 
       const paths = cloudPaths(cloud.dataDir);
-      const store = await SqliteStore.open(paths.db);
+      const store = await SqlStore.open(cloudDatabase(paths));
       try {
         const walrus = new Walrus({
-          store: new SqliteWalrusStore(store.db),
+          store: new SqlWalrusStore(store.db),
           files: new ObjectFiles(paths.walrusDir),
           accounts: store,
           cloudAccountName: 'eucalyptus',

@@ -16,11 +16,11 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { signV4 } from '../../src/shared/auth/sigv4';
 import { cloudPaths } from '../../src/shared/paths';
 import { runOk } from '../helpers/cli';
 import { startCloud, type TestCloud } from '../helpers/cloud';
+import { storedRows } from '../helpers/database';
 
 const COUNT = Number(process.env.HARDENING_FUZZ_COUNT ?? 20_000);
 const CONCURRENCY = 24;
@@ -341,26 +341,9 @@ function send(port: number, agent: http.Agent, req: FuzzRequest): Promise<number
 }
 
 /** The store's every row and the data dir's files: what no rejected request may change. */
-function snapshot(dataDir: string): string {
-  const paths = cloudPaths(dataDir);
-  const db = new Database(paths.db, { readonly: true });
+async function snapshot(dataDir: string): Promise<string> {
   // nodes: the cluster's polling bookkeeping (last seen), which moves on its own.
-  const tables = (
-    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'nodes' ORDER BY name").all() as {
-      name: string;
-    }[]
-  ).map((t) => t.name);
-  const rows = tables.map(
-    (t) =>
-      `${t}: ${JSON.stringify(
-        db
-          .prepare(`SELECT * FROM "${t}"`)
-          .all()
-          .map((r) => JSON.stringify(r))
-          .sort(),
-      )}`,
-  );
-  db.close();
+  const rows = await storedRows(dataDir, ['nodes']);
   // Every file's content too (the database's, which the rows above show, and logs aside).
   const files = (fs.readdirSync(dataDir, { recursive: true }) as string[])
     .filter((f) => !/^var[/\\](log|run)|[/\\]db[/\\]|\.port$|node[/\\]var[/\\](log|run)/.test(f))
@@ -371,7 +354,7 @@ function snapshot(dataDir: string): string {
       if (!st.isFile()) return f;
       return `${f} ${createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
     });
-  return [...rows, ...files].join('\n');
+  return [rows, ...files].join('\n');
 }
 
 let cloud: TestCloud;
@@ -403,7 +386,7 @@ test(`fuzzing: ${COUNT} malformed requests get 4xx answers, the daemon lives on 
 
   const pidFile = cloudPaths(cloud.dataDir).pidFile;
   const pid = fs.readFileSync(pidFile, 'utf8').trim();
-  const before = snapshot(cloud.dataDir);
+  const before = await snapshot(cloud.dataDir);
   const next = generator(20261122, creds, `127.0.0.1:${cloud.port}`);
   const statuses = new Map<string, number>();
   const accepted: string[] = [];
@@ -434,7 +417,7 @@ test(`fuzzing: ${COUNT} malformed requests get 4xx answers, the daemon lives on 
   );
   agent.destroy();
   const seconds = (Date.now() - started) / 1000;
-  const after = snapshot(cloud.dataDir);
+  const after = await snapshot(cloud.dataDir);
   const summary = [...statuses.entries()]
     .sort()
     .map(([k, v]) => `${k}: ${v}`)

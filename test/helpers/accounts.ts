@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeCredentialsFolder } from '../../src/backend/credentials';
 import { cloudPaths } from '../../src/shared/paths';
-import { SqliteStore } from '../../src/backend/store/sqlite';
+import { SqlStore } from '../../src/backend/store/sql-store';
+import { cloudDatabase } from '../../src/backend/store/database';
 import { createCertificate, generateRsaKeyPair } from '../../src/shared/pki';
 import { readEucarc } from '../../src/shared/eucarc';
 import { cleanEnv } from './cli';
@@ -24,7 +25,7 @@ export async function createTestAccount(
   adminEucarc: Record<string, string>,
 ): Promise<TestAccount> {
   const paths = cloudPaths(dataDir);
-  const store = await SqliteStore.open(paths.db);
+  const store = await SqlStore.open(cloudDatabase(paths));
   try {
     const ca = {
       certPem: fs.readFileSync(path.join(paths.keysDir, 'cloud-cert.pem'), 'utf8'),

@@ -9,6 +9,7 @@ import { readEucarc } from '../../src/shared/eucarc';
 import { localNodeDir, nodePaths } from '../../src/shared/node-paths';
 import { cloudPaths } from '../../src/shared/paths';
 import { cleanEnv, commandsDir, tempDir } from './cli';
+import { newPostgresDatabase, testPostgres } from './database';
 
 export interface TestCloud {
   dataDir: string;
@@ -31,6 +32,8 @@ export interface CloudOptions {
   hypervisor?: 'simulated' | 'kvm' | 'qemu';
   /** Serve the Dashboard (on a free port): only the tests of the Dashboard do. */
   dashboard?: boolean;
+  /** The cloud's database (`--db`), rather than the test run's choice. */
+  db?: string;
 }
 
 export async function startCloud(
@@ -49,6 +52,11 @@ export async function startCloud(
       `MAX_CORES="16"\nMAX_MEM="8192"\nMAX_DISK="200"\nBOOT_DELAY_MS="100"\nHYPERVISOR="${opts.hypervisor ?? 'simulated'}"\n`,
     );
   }
+  // On the PostgreSQL test server, a cloud's first start gives it a database of its own (--db);
+  // a restart finds it in the data dir's eucalyptus.conf.
+  const server = testPostgres();
+  const known = fs.existsSync(paths.conf) && /^CLOUD_DB=/m.test(fs.readFileSync(paths.conf, 'utf8'));
+  const db = opts.db ? ['--db', opts.db] : server && !known ? ['--db', await newPostgresDatabase(server)] : [];
   const child: ChildProcess = spawn(
     path.join(commandsDir(), 'eucalyptus-cloud'),
     [
@@ -59,6 +67,7 @@ export async function startCloud(
       '--data-dir',
       dataDir,
       ...(opts.dashboard ? ['--dashboard-port', '0'] : ['--no-dashboard']),
+      ...db,
     ],
     {
       env: cleanEnv(),

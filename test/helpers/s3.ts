@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { cloudPaths } from '../../src/shared/paths';
-import { SqliteStore } from '../../src/backend/store/sqlite';
+import { SqlStore } from '../../src/backend/store/sql-store';
+import { cloudDatabase } from '../../src/backend/store/database';
 import { resolveEndpoint } from '../../src/cli/config/resolve';
 import { S3Client } from '../../src/cli/s3';
 import { type TestCloud } from './cloud';
@@ -43,7 +44,7 @@ export async function s3Client(
 
 /** A new account with one user and an access key, created in the cloud's own store. */
 export async function createAccount(cloud: TestCloud, name: string): Promise<Keys & { accountId: string }> {
-  const store = await SqliteStore.open(cloudPaths(cloud.dataDir).db);
+  const store = await SqlStore.open(cloudDatabase(cloudPaths(cloud.dataDir)));
   try {
     return await store.transaction(async () => {
       const account = await store.createAccount(name);

@@ -22,11 +22,12 @@ import {
 } from '../../src/backend/cluster/network/ip';
 import { chainName, MAX_CHAIN_NAME, renderIptables } from '../../src/backend/cluster/network/iptables';
 import { NetworkManager } from '../../src/backend/cluster/network/manager';
-import { SqliteStore } from '../../src/backend/store/sqlite';
+import { SqlStore } from '../../src/backend/store/sql-store';
+import { testStoreLocation } from '../helpers/database';
 import { tempDir } from '../helpers/cli';
 
-async function store(): Promise<SqliteStore> {
-  return SqliteStore.open(path.join(tempDir('euca-net-'), 'cloud.db'));
+async function store(): Promise<SqlStore> {
+  return SqlStore.open(await testStoreLocation(path.join(tempDir('euca-net-'), 'cloud.db')));
 }
 
 test("seed 001's arithmetic: a /16 holds 1024 networks of 64, each for 61 instances", () => {
@@ -274,7 +275,7 @@ test('elastic IPs: allocate, associate (the boot address goes back), release; re
 
 test('the pool follows VNET_PUBLICIPS across restarts, keeping addresses in use', async () => {
   const dir = tempDir('euca-net-');
-  const s = await SqliteStore.open(path.join(dir, 'cloud.db'));
+  const s = await SqlStore.open(await testStoreLocation(path.join(dir, 'cloud.db')));
   const conf = { VNET_MODE: 'MANAGED-NOVLAN', VNET_SUBNET: '10.128.0.0', VNET_NETMASK: '255.255.0.0' };
   const first = await NetworkManager.open(
     s.db,

@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { ClusterController, type SchedulingPolicy } from '../../src/backend/cluster/controller';
-import { type NodeAddress, type NodeCapacity, type NodeClient, SqliteNodeStore } from '../../src/backend/cluster/nodes';
-import { SqliteVmTypeStore } from '../../src/backend/cluster/vm-types';
+import { type NodeAddress, type NodeCapacity, type NodeClient, SqlNodeStore } from '../../src/backend/cluster/nodes';
+import { SqlVmTypeStore } from '../../src/backend/cluster/vm-types';
 import { vmTypeState } from '../../src/backend/cluster/zone-view';
-import { SqliteStore } from '../../src/backend/store/sqlite';
+import { SqlStore } from '../../src/backend/store/sql-store';
+import { testStoreLocation } from '../helpers/database';
 import { tempDir } from '../helpers/cli';
 
 class FakeNodes implements NodeClient {
@@ -23,12 +24,12 @@ class FakeNodes implements NodeClient {
 }
 
 async function cluster(policy: SchedulingPolicy, capacity: Record<string, NodeCapacity>) {
-  const s = await SqliteStore.open(path.join(tempDir('euca-cc-'), 'cloud.db'));
+  const s = await SqlStore.open(await testStoreLocation(path.join(tempDir('euca-cc-'), 'cloud.db')));
   const client = new FakeNodes(capacity);
   const cc = new ClusterController({
     db: s.db,
-    vmTypes: new SqliteVmTypeStore(s.db),
-    nodes: new SqliteNodeStore(s.db),
+    vmTypes: new SqlVmTypeStore(s.db),
+    nodes: new SqlNodeStore(s.db),
     client,
     policy,
     timeoutMs: 200,
@@ -146,8 +147,8 @@ test('a node that stops answering three polls in a row is marked unreachable and
 });
 
 test('VM types: the five of seed 001, changeable by the administrator', async () => {
-  const s = await SqliteStore.open(path.join(tempDir('euca-cc-'), 'cloud.db'));
-  const types = new SqliteVmTypeStore(s.db);
+  const s = await SqlStore.open(await testStoreLocation(path.join(tempDir('euca-cc-'), 'cloud.db')));
+  const types = new SqlVmTypeStore(s.db);
   assert.deepEqual(
     (await types.list()).map((t) => [t.name, t.cpus, t.memoryMiB, t.diskGiB]),
     [

@@ -7,30 +7,31 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { SecurityGroupService } from '../../src/backend/ec2/groups/service';
-import { SqliteSecurityGroupStore } from '../../src/backend/ec2/groups/store';
+import { SqlSecurityGroupStore } from '../../src/backend/ec2/groups/store';
 import { ImageService, type ImageServiceDeps } from '../../src/backend/ec2/images/service';
-import { type Image, SqliteImageStore } from '../../src/backend/ec2/images/store';
+import { type Image, SqlImageStore } from '../../src/backend/ec2/images/store';
 import { KeyPairService } from '../../src/backend/ec2/keypairs/service';
-import { SqliteKeyPairStore } from '../../src/backend/ec2/keypairs/store';
+import { SqlKeyPairStore } from '../../src/backend/ec2/keypairs/store';
 import { ResourceOwners } from '../../src/backend/ec2/resources';
 import { TagService } from '../../src/backend/ec2/tags/service';
-import { SqliteTagStore } from '../../src/backend/ec2/tags/store';
+import { SqlTagStore } from '../../src/backend/ec2/tags/store';
 import { createAccountWithAdmin } from '../../src/backend/iam/accounts';
 import { IdentityService } from '../../src/backend/iam/service';
 import { IdentityStore } from '../../src/backend/iam/store';
 import type { RunInput } from '../../src/backend/ec2/instances/launch';
 import { InstanceService } from '../../src/backend/ec2/instances/service';
 import type { ComputeServices } from '../../src/backend/ec2/instances/services';
-import { SqliteInstanceStore } from '../../src/backend/ec2/instances/store';
+import { SqlInstanceStore } from '../../src/backend/ec2/instances/store';
 import type { VolumeService } from '../../src/backend/ec2/volumes/service';
 import { ServiceError } from '../../src/backend/errors';
-import { SqliteStore } from '../../src/backend/store/sqlite';
+import { SqlStore } from '../../src/backend/store/sql-store';
+import { testStoreLocation } from '../helpers/database';
 import type { Principal } from '../../src/backend/store/types';
 import { tempDir } from '../helpers/cli';
 
 /** A fresh store with the cloud administrator and two tenants (alice's and bob's accounts). */
 async function world() {
-  const store = await SqliteStore.open(path.join(tempDir('euca-services-'), 'cloud.db'));
+  const store = await SqlStore.open(await testStoreLocation(path.join(tempDir('euca-services-'), 'cloud.db')));
   const principal = async (accountName: string): Promise<Principal> => {
     const account =
       (await store.findAccountByName(accountName)) ??
@@ -67,7 +68,7 @@ const rejects = (fn: () => Promise<unknown>, code: string) =>
 
 test('key pairs: one account cannot see or delete another account’s; duplicates and bad keys are refused', async () => {
   const { store, alice, bob } = await world();
-  const keys = new KeyPairService(new SqliteKeyPairStore(store.db));
+  const keys = new KeyPairService(new SqlKeyPairStore(store.db));
   const { key, privateKeyPem } = await keys.create(alice, 'mykey');
   assert.match(privateKeyPem, /^-----BEGIN RSA PRIVATE KEY-----/);
   await assert.rejects(keys.create(alice, 'mykey'), { code: 'InvalidKeyPair.Duplicate' });
@@ -82,7 +83,7 @@ test('key pairs: one account cannot see or delete another account’s; duplicate
 
 test('tags: only the owner of a resource tags it; over 50 tags nothing is written', async () => {
   const { store, alice, bob } = await world();
-  const images = new SqliteImageStore(store.db);
+  const images = new SqlImageStore(store.db);
   const image = machineImage(alice.account.id, 'emi-12345678');
   await images.insert(image);
   const owners = new ResourceOwners([
@@ -93,7 +94,7 @@ test('tags: only the owner of a resource tags it; over 50 tags nothing is writte
     },
   ]);
   const tags = new TagService({
-    tags: new SqliteTagStore(store.db),
+    tags: new SqlTagStore(store.db),
     owners,
     transaction: (fn) => store.transaction(fn),
   });
@@ -114,8 +115,8 @@ test('security groups: rules only in MANAGED modes; a duplicate rule, default or
   let mode = 'SYSTEM';
   let rendered = 0;
   const groups = new SecurityGroupService({
-    groups: new SqliteSecurityGroupStore(store.db),
-    tags: new SqliteTagStore(store.db),
+    groups: new SqlSecurityGroupStore(store.db),
+    tags: new SqlTagStore(store.db),
     accountId: async (x) => ((await store.findAccount(x)) ?? (await store.findAccountByName(x)))?.id,
     inUse: async (g) => (g.name === 'busy' ? '1 instance(s) still run in it' : undefined),
     mode: () => mode,
@@ -140,11 +141,11 @@ test('security groups: rules only in MANAGED modes; a duplicate rule, default or
 
 test('images: who sees an image is one rule: owner, public, launch permission, the cloud administrator', async () => {
   const { store, cloudAdmin, alice, bob } = await world();
-  const images = new SqliteImageStore(store.db);
+  const images = new SqlImageStore(store.db);
   // Describing and sharing need no registrar, volumes or instances.
   const deps: Partial<ImageServiceDeps> = {
     images,
-    tags: new SqliteTagStore(store.db),
+    tags: new SqlTagStore(store.db),
     accountName: async (id) => (await store.findAccount(id))?.name,
     hypervisor: () => 'kvm',
     transaction: (fn) => store.transaction(fn),
@@ -244,17 +245,17 @@ function fakeCompute(slots: number) {
 
 test('instances: a launch that cannot be placed takes nothing; terminate checks every instance before any changes', async () => {
   const { store, alice, bob } = await world();
-  const images = new SqliteImageStore(store.db);
+  const images = new SqlImageStore(store.db);
   await images.insert(machineImage(alice.account.id, 'emi-0000000c'));
   const { compute, held, addresses } = fakeCompute(3);
-  const instances = new SqliteInstanceStore(store.db);
+  const instances = new SqlInstanceStore(store.db);
   const volumes = { releaseVolumesOf: async () => undefined, launchVolumes: async () => [] };
   const service = new InstanceService({
     instances,
     compute,
     images,
     volumes: volumes as unknown as VolumeService,
-    tags: new SqliteTagStore(store.db),
+    tags: new SqlTagStore(store.db),
     property: async () => undefined,
     hypervisor: () => 'kvm',
     log: () => undefined,

@@ -8,23 +8,24 @@ import { createHmac } from 'node:crypto';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { BundleTaskService, type UploadPolicy } from '../../src/backend/ec2/bundle-tasks/service';
-import { type BundleTask, SqliteBundleTaskStore } from '../../src/backend/ec2/bundle-tasks/store';
-import { type Instance, SqliteInstanceStore } from '../../src/backend/ec2/instances/store';
+import { type BundleTask, SqlBundleTaskStore } from '../../src/backend/ec2/bundle-tasks/store';
+import { type Instance, SqlInstanceStore } from '../../src/backend/ec2/instances/store';
 import { ConversionTaskService } from '../../src/backend/ec2/volumes/conversion-tasks';
 import type { VolumeService } from '../../src/backend/ec2/volumes/service';
 import { createAccountWithAdmin } from '../../src/backend/iam/accounts';
-import { ObjectFiles, SqliteWalrusStore, Walrus } from '../../src/backend/s3';
+import { ObjectFiles, SqlWalrusStore, Walrus } from '../../src/backend/s3';
 import { MasterKey } from '../../src/backend/s3/encryption';
 import type { StorageController } from '../../src/backend/storage/controller';
-import { type ConversionTask, SqliteVolumeStore } from '../../src/backend/storage/store';
-import { SqliteStore } from '../../src/backend/store/sqlite';
+import { type ConversionTask, SqlVolumeStore } from '../../src/backend/storage/store';
+import { SqlStore } from '../../src/backend/store/sql-store';
+import { testStoreLocation } from '../helpers/database';
 import type { Principal } from '../../src/backend/store/types';
 import { tempDir } from '../helpers/cli';
 
 /** A fresh data dir: a store, Walrus, and two tenants with an access key each. */
 async function world() {
   const dir = tempDir('euca-tasks-');
-  const store = await SqliteStore.open(path.join(dir, 'cloud.db'));
+  const store = await SqlStore.open(await testStoreLocation(path.join(dir, 'cloud.db')));
   const tenant = async (name: string) => {
     const account = await createAccountWithAdmin(store, name, async () => undefined);
     const user = (await store.findUser(account.id, 'admin'))!;
@@ -33,7 +34,7 @@ async function world() {
     return { principal, key };
   };
   const walrus = new Walrus({
-    store: new SqliteWalrusStore(store.db),
+    store: new SqlWalrusStore(store.db),
     files: new ObjectFiles(path.join(dir, 'walrus')),
     accounts: store,
     cloudAccountName: 'eucalyptus',
@@ -78,13 +79,13 @@ const windowsInstance = (accountId: string, id: string, more: Partial<Instance> 
 test('bundle tasks: only the owner’s running Windows instance, only as the upload policy’s signer allows', async () => {
   const { dir, store, walrus, alice, bob } = await world();
   await walrus.createBucket(alice.principal, 'alice-bundles', { acl: { canned: 'private' } });
-  const instances = new SqliteInstanceStore(store.db);
+  const instances = new SqlInstanceStore(store.db);
   await instances.insert([
     windowsInstance(alice.principal.account.id, 'i-0000000a'),
     windowsInstance(alice.principal.account.id, 'i-0000000b', { platform: undefined }),
     windowsInstance(alice.principal.account.id, 'i-0000000c', { state: 'stopped' }),
   ]);
-  const tasks = new SqliteBundleTaskStore(store.db);
+  const tasks = new SqlBundleTaskStore(store.db);
   const service = new BundleTaskService({
     tasks,
     instances,
@@ -148,7 +149,7 @@ test('bundle tasks: only the owner’s running Windows instance, only as the upl
 
 test('conversion tasks: describe and cancel reach only the principal’s own; an import needs a readable RAW image', async () => {
   const { store, walrus, alice, bob } = await world();
-  const volumes = new SqliteVolumeStore(store.db);
+  const volumes = new SqlVolumeStore(store.db);
   const destroyed: string[] = [];
   const service = new ConversionTaskService({
     volumes,

@@ -8,12 +8,13 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { createAccountWithAdmin } from '../../src/backend/iam/accounts';
-import { ObjectFiles, SqliteWalrusStore, Walrus } from '../../src/backend/s3';
+import { ObjectFiles, SqlWalrusStore, Walrus } from '../../src/backend/s3';
 import { MasterKey } from '../../src/backend/s3/encryption';
 import { lifecycleDocument, parseLifecycle } from '../../src/backend/s3/lifecycle';
 import { applyLifecycle } from '../../src/backend/s3/lifecycle-sweeps';
 import { RequestPayload } from '../../src/backend/s3/payload';
-import { SqliteStore } from '../../src/backend/store/sqlite';
+import { SqlStore } from '../../src/backend/store/sql-store';
+import { testStoreLocation } from '../helpers/database';
 import type { Principal } from '../../src/backend/store/types';
 import { tempDir } from '../helpers/cli';
 
@@ -22,13 +23,13 @@ const doc = (rules: string) => Buffer.from(`<LifecycleConfiguration>${rules}</Li
 
 async function world() {
   const dir = tempDir('euca-lifecycle-');
-  const store = await SqliteStore.open(path.join(dir, 'cloud.db'));
+  const store = await SqlStore.open(await testStoreLocation(path.join(dir, 'cloud.db')));
   const account = await createAccountWithAdmin(store, 'alice', async () => undefined);
   const user = (await store.findUser(account.id, 'admin'))!;
   const key = await store.createAccessKey(user.id);
   const p: Principal = { account, user, accessKeyId: key.id };
   const walrus = new Walrus({
-    store: new SqliteWalrusStore(store.db),
+    store: new SqlWalrusStore(store.db),
     files: new ObjectFiles(path.join(dir, 'walrus')),
     accounts: store,
     cloudAccountName: 'eucalyptus',

@@ -10,7 +10,8 @@ import { CliError } from '../../shared/errors';
 import { readEucarc } from '../../shared/eucarc';
 import { cloudCa, userCredentials } from '../credentials';
 import { type CloudPaths } from '../../shared/paths';
-import { SqliteStore } from '../store/sqlite';
+import { SqlStore } from '../store/sql-store';
+import { cloudDatabase } from '../store/database';
 
 export async function issueCredentials(
   paths: CloudPaths,
@@ -20,7 +21,7 @@ export async function issueCredentials(
   const adminEucarc = readEucarc(path.join(paths.credentialsDir, 'eucarc'));
   if (!adminEucarc)
     throw new CliError('NotInitialized', `no cloud in ${paths.dataDir}: start it once first (eucalyptus-cloud start)`);
-  const store = await SqliteStore.open(paths.db);
+  const store = await SqlStore.open(cloudDatabase(paths));
   try {
     const account = await store.findAccountByName(accountName);
     if (!account) throw new CliError('NoSuchEntity', `no account named ${accountName}`);

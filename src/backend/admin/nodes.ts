@@ -10,11 +10,12 @@ import * as path from 'node:path';
 import { CliError } from '../../shared/errors';
 import { NC_SERVICE_PATH, NcError, NodeControllerClient } from '../../shared/nc-protocol';
 import { PAIR_ACTION, sealKey } from '../../shared/node-pairing';
-import { SqliteNodeStore } from '../cluster/nodes';
+import { SqlNodeStore } from '../cluster/nodes';
 import { readConf, setConfValues } from '../conf';
 import { SHARED_KEY_FILE } from '../node/local';
 import { type CloudPaths } from '../../shared/paths';
-import { SqliteStore } from '../store/sqlite';
+import { SqlStore } from '../store/sql-store';
+import { cloudDatabase } from '../store/database';
 
 export interface NodeAddress {
   host: string;
@@ -82,13 +83,10 @@ export function pairNode(node: NodeAddress, token: string, key: string, timeoutM
   });
 }
 
-async function withStore<T>(
-  paths: CloudPaths,
-  fn: (store: SqliteStore, nodes: SqliteNodeStore) => Promise<T>,
-): Promise<T> {
-  const store = await SqliteStore.open(paths.db);
+async function withStore<T>(paths: CloudPaths, fn: (store: SqlStore, nodes: SqlNodeStore) => Promise<T>): Promise<T> {
+  const store = await SqlStore.open(cloudDatabase(paths));
   try {
-    return await fn(store, new SqliteNodeStore(store.db));
+    return await fn(store, new SqlNodeStore(store.db));
   } finally {
     await store.close();
   }
@@ -100,7 +98,7 @@ function setNodesConf(paths: CloudPaths, update: (current: string[]) => string[]
 }
 
 /** The cluster a node goes to: the one named, or the only/first one. */
-async function clusterFor(store: SqliteStore, name?: string): Promise<string> {
+async function clusterFor(store: SqlStore, name?: string): Promise<string> {
   const clusters = await store.listClusters();
   if (name) {
     if (!clusters.some((c) => c.name === name))

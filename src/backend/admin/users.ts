@@ -8,14 +8,15 @@ import { ServiceError } from '../errors';
 import { approveAccountRequest } from '../iam/accounts';
 import { hashPassword, IdentityStore } from '../iam/store';
 import { type CloudPaths } from '../../shared/paths';
-import { SqliteStore } from '../store/sqlite';
+import { SqlStore } from '../store/sql-store';
+import { cloudDatabase } from '../store/database';
 import { type User } from '../store/types';
 
 async function withIdentity<T>(
   paths: CloudPaths,
-  fn: (store: SqliteStore, identity: IdentityStore) => Promise<T>,
+  fn: (store: SqlStore, identity: IdentityStore) => Promise<T>,
 ): Promise<T> {
-  const store = await SqliteStore.open(paths.db);
+  const store = await SqlStore.open(cloudDatabase(paths));
   try {
     return await fn(store, new IdentityStore(store.db));
   } finally {
@@ -23,7 +24,7 @@ async function withIdentity<T>(
   }
 }
 
-async function findUser(store: SqliteStore, accountName: string, userName: string): Promise<User> {
+async function findUser(store: SqlStore, accountName: string, userName: string): Promise<User> {
   const account = await store.findAccountByName(accountName);
   if (!account) throw new CliError('NoSuchEntity', `no account named ${accountName}`);
   const user = await store.findUser(account.id, userName);

@@ -7,8 +7,8 @@
  */
 import type { SqlDatabase } from '../store/sql';
 import { ServiceError } from '../errors';
-import { type NodeAddress, type NodeCapacity, type NodeClient, type NodeRecord, type SqliteNodeStore } from './nodes';
-import { type SqliteVmTypeStore, type VmType } from './vm-types';
+import { type NodeAddress, type NodeCapacity, type NodeClient, type NodeRecord, type SqlNodeStore } from './nodes';
+import { type SqlVmTypeStore, type VmType } from './vm-types';
 
 export type SchedulingPolicy = 'ROUNDROBIN' | 'GREEDY';
 
@@ -33,8 +33,8 @@ export interface ZoneAvailability {
 
 export interface ClusterControllerOptions {
   db: SqlDatabase;
-  vmTypes: SqliteVmTypeStore;
-  nodes: SqliteNodeStore;
+  vmTypes: SqlVmTypeStore;
+  nodes: SqlNodeStore;
   /** The NC protocol client; without one, nodes keep the state they last had. */
   client?: NodeClient;
   policy?: SchedulingPolicy;
@@ -71,8 +71,8 @@ const key = (n: NodeAddress) => `${n.host}:${n.port}`;
 const UNREACHABLE_AFTER = 3;
 
 export class ClusterController {
-  readonly vmTypes: SqliteVmTypeStore;
-  readonly nodes: SqliteNodeStore;
+  readonly vmTypes: SqlVmTypeStore;
+  readonly nodes: SqlNodeStore;
   readonly policy: SchedulingPolicy;
   private readonly db: SqlDatabase;
   private readonly client?: NodeClient;
@@ -228,14 +228,14 @@ export class ClusterController {
         );
       }
       if (this.policy === 'ROUNDROBIN' && chosen.length) this.cursor.set(zone, key(chosen[chosen.length - 1]));
-      const insert = this.db.prepare(
-        'INSERT INTO placements (host, port, vm_type, cpus, memory_mib, disk_gib) VALUES (?, ?, ?, ?, ?, ?)',
+      const insert = this.db.prepare<{ id: number }>(
+        'INSERT INTO placements (host, port, vm_type, cpus, memory_mib, disk_gib) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
       );
       const placements: Placement[] = [];
       for (const n of chosen) {
-        const row = await insert.run(n.host, n.port, vmType.name, vmType.cpus, vmType.memoryMiB, vmType.diskGiB);
+        const row = await insert.get(n.host, n.port, vmType.name, vmType.cpus, vmType.memoryMiB, vmType.diskGiB);
         placements.push({
-          id: Number(row.lastInsertRowid),
+          id: Number(row!.id),
           zone,
           node: { host: n.host, port: n.port },
           vmType: { ...vmType },

@@ -14,8 +14,8 @@ import { type NetworkConfig } from './network/config';
 import { openPorts } from './network/forwards';
 import { renderIptables, type Rule } from './network/iptables';
 import { NetworkManager } from './network/manager';
-import { type NodeClient, SqliteNodeStore } from './nodes';
-import { SqliteVmTypeStore } from './vm-types';
+import { type NodeClient, SqlNodeStore } from './nodes';
+import { SqlVmTypeStore } from './vm-types';
 
 export interface ClusterOptions {
   db: SqlDatabase;
@@ -65,8 +65,8 @@ export class ClusterServices {
   private constructor(opts: ClusterOptions, network: NetworkManager) {
     this.controller = new ClusterController({
       db: opts.db,
-      vmTypes: new SqliteVmTypeStore(opts.db),
-      nodes: new SqliteNodeStore(opts.db),
+      vmTypes: new SqlVmTypeStore(opts.db),
+      nodes: new SqlNodeStore(opts.db),
       client: opts.client,
       policy: parsePolicy(opts.conf.SCHEDPOLICY),
       log: opts.log,

@@ -60,7 +60,7 @@ const toNode = (r: Row): NodeRecord => ({
   capacity: r.capacity ? JSON.parse(r.capacity) : undefined,
 });
 
-export class SqliteNodeStore {
+export class SqlNodeStore {
   constructor(private readonly db: SqlDatabase) {}
 
   /** Registers a node (again): a new one starts unreachable until it answers. */

@@ -14,7 +14,7 @@ export interface VmType {
 type Row = { name: string; cpus: number; memory_mib: number; disk_gib: number };
 const toVmType = (r: Row): VmType => ({ name: r.name, cpus: r.cpus, memoryMiB: r.memory_mib, diskGiB: r.disk_gib });
 
-export class SqliteVmTypeStore {
+export class SqlVmTypeStore {
   constructor(private readonly db: SqlDatabase) {}
 
   /** In the order Eucalyptus lists them: smallest first. */

@@ -6,10 +6,10 @@
 import type { ClusterServices } from '../cluster';
 import { networkMode } from '../cluster/network-mode';
 import type { StorageController } from '../storage/controller';
-import type { SqliteVolumeStore } from '../storage/store';
+import type { SqlVolumeStore } from '../storage/store';
 import { AddressService } from './addresses/service';
 import { BundleTaskService } from './bundle-tasks/service';
-import type { SqliteBundleTaskStore } from './bundle-tasks/store';
+import type { SqlBundleTaskStore } from './bundle-tasks/store';
 import { SecurityGroupService } from './groups/service';
 import type { SecurityGroupStore } from './groups/store';
 import type { ImageRegistrar } from './images/registrar';
@@ -40,8 +40,8 @@ export interface Ec2Stores {
   keypairs: KeyPairStore;
   groups: SecurityGroupStore;
   tags: TagStore;
-  volumes: SqliteVolumeStore;
-  bundleTasks: SqliteBundleTaskStore;
+  volumes: SqlVolumeStore;
+  bundleTasks: SqlBundleTaskStore;
   accessKeys: Pick<CloudStore, 'findAccessKey'>;
   transaction<T>(fn: () => Promise<T>): Promise<T>;
 }

@@ -178,7 +178,7 @@ export class IdentityStore {
   }
   async addMember(groupId: string, userId: string): Promise<void> {
     await this.db
-      .prepare('INSERT OR IGNORE INTO iam_group_members (group_id, user_id) VALUES (?, ?)')
+      .prepare('INSERT INTO iam_group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING')
       .run(groupId, userId);
   }
   async removeMember(groupId: string, userId: string): Promise<boolean> {
@@ -223,7 +223,9 @@ export class IdentityStore {
   // Signing certificates
   async certificates(userId: string): Promise<Certificate[]> {
     return (
-      (await this.db.prepare('SELECT * FROM certificates WHERE user_id = ? ORDER BY created').all(userId)) as CertRow[]
+      (await this.db
+        .prepare('SELECT * FROM certificates WHERE user_id = ? ORDER BY created, id')
+        .all(userId)) as CertRow[]
     ).map(toCert);
   }
   async findCertificate(userId: string, id: string): Promise<Certificate | undefined> {
@@ -289,7 +291,8 @@ export class IdentityStore {
       (
         await this.db
           .prepare(
-            'INSERT OR IGNORE INTO account_requests (name, email, requested, source, password_hash) VALUES (?, ?, ?, ?, ?)',
+            'INSERT INTO account_requests (name, email, requested, source, password_hash) VALUES (?, ?, ?, ?, ?) ' +
+              'ON CONFLICT DO NOTHING',
           )
           .run(name, email, now(), source, passwordHash ?? null)
       ).changes > 0

@@ -10,7 +10,7 @@ export const propertiesSchema: SchemaPart = {
   migrations: [`CREATE TABLE properties (name TEXT PRIMARY KEY, value TEXT NOT NULL);`],
 };
 
-export class SqlitePropertyStore {
+export class SqlPropertyStore {
   constructor(private readonly db: SqlDatabase) {}
 
   async get(name: string): Promise<string | undefined> {

@@ -11,6 +11,25 @@ import type { BucketControls, ObjectOwnership, PublicAccessBlock } from './bucke
 import type { ObjectLock } from './object-lock';
 import type { Tag } from './tagging';
 
+/** `col = excluded.col, ...`: an upsert that replaces a row's columns (as INSERT OR REPLACE did, on both engines). */
+const replaced = (columns: string[]) => columns.map((c) => `${c} = excluded.${c}`).join(', ');
+const OBJECT_COLUMNS_REPLACED = replaced([
+  'file_id',
+  'size',
+  'etag',
+  'content_type',
+  'headers',
+  'checksum',
+  'owner_account_id',
+  'acl',
+  'last_modified',
+  'tags',
+  'version_id',
+  'encryption',
+  'multipart',
+  'lock',
+]);
+
 export interface Checksum {
   /** crc32, crc32c, crc64nvme, sha1 or sha256. */
   algorithm: string;
@@ -368,7 +387,11 @@ function rangeSql(range: KeyRange, withIds = false): { sql: string; args: (Buffe
 }
 
 /** Sorts a key's noncurrent versions newest first, after the current one (''). */
-const VERSION_ORDER = "printf('%012d', 999999999999 - seq)";
+const VERSION_ORDER = (() => {
+  // 999999999999 - seq, zero-padded to 12 digits, in SQL both engines read alike.
+  const padded = "'000000000000' || (999999999999 - seq)";
+  return `substr(${padded}, length(${padded}) - 11)`;
+})();
 
 export class SqlWalrusStore implements WalrusStore {
   constructor(private readonly db: SqlDatabase) {}
@@ -453,8 +476,9 @@ export class SqlWalrusStore implements WalrusStore {
         .get(o.bucketId, utf8(o.key))) as { file_id: string } | undefined;
       await this.db
         .prepare(
-          `INSERT OR REPLACE INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id, encryption, multipart, lock)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO walrus_objects (bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id, encryption, multipart, lock)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (bucket_id, key) DO UPDATE SET ${OBJECT_COLUMNS_REPLACED}`,
         )
         .run(
           o.bucketId,
@@ -605,8 +629,9 @@ export class SqlWalrusStore implements WalrusStore {
         .get(p.uploadId, p.partNumber)) as { file_id: string } | undefined;
       await this.db
         .prepare(
-          'INSERT OR REPLACE INTO walrus_parts (upload_id, part_number, file_id, size, etag, checksum, ' +
-            'last_modified, iv) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO walrus_parts (upload_id, part_number, file_id, size, etag, checksum, last_modified, iv) ' +
+            'VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (upload_id, part_number) DO UPDATE SET ' +
+            replaced(['file_id', 'size', 'etag', 'checksum', 'last_modified', 'iv']),
         )
         .run(
           p.uploadId,
@@ -713,10 +738,11 @@ export class SqlWalrusStore implements WalrusStore {
              UNION ALL
              SELECT bucket_id, key, file_id, size, etag, content_type, headers, checksum, owner_account_id, acl, last_modified, tags, version_id, encryption, multipart, lock,
                ${VERSION_ORDER} AS id, seq, delete_marker, 0 AS current,
-               NOT EXISTS (SELECT 1 FROM walrus_objects o WHERE o.bucket_id = v.bucket_id AND o.key = v.key)
-                 AND seq = (SELECT max(seq) FROM walrus_versions n WHERE n.bucket_id = v.bucket_id AND n.key = v.key) AS latest
+               CASE WHEN NOT EXISTS (SELECT 1 FROM walrus_objects o WHERE o.bucket_id = v.bucket_id AND o.key = v.key)
+                 AND seq = (SELECT max(seq) FROM walrus_versions n WHERE n.bucket_id = v.bucket_id AND n.key = v.key)
+                 THEN 1 ELSE 0 END AS latest
              FROM walrus_versions v WHERE bucket_id = ?
-           ) WHERE ${sql} ORDER BY key, id LIMIT ?`,
+           ) AS listed WHERE ${sql} ORDER BY key, id LIMIT ?`,
         )
         .all(bucketId, bucketId, ...args, limit)) as VersionRow[]
     ).map(toVersion);

@@ -145,7 +145,7 @@ const toTask = (r: TaskRow): ConversionTask => ({
   expires: r.expires,
 });
 
-export class SqliteVolumeStore {
+export class SqlVolumeStore {
   constructor(private readonly db: SqlDatabase) {}
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -272,7 +272,7 @@ export class SqliteVolumeStore {
           .run(snapshotId, g);
       for (const g of add)
         await this.db
-          .prepare('INSERT OR IGNORE INTO snapshot_permissions (snapshot_id, grantee) VALUES (?, ?)')
+          .prepare('INSERT INTO snapshot_permissions (snapshot_id, grantee) VALUES (?, ?) ON CONFLICT DO NOTHING')
           .run(snapshotId, g);
     });
   }

@@ -11,16 +11,21 @@ export interface SchemaPart {
 }
 
 export async function migrate(db: SqlDatabase, parts: SchemaPart[]): Promise<void> {
-  await db.exec('CREATE TABLE IF NOT EXISTS schema_versions (domain TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+  // Each step in a transaction, reading the version again there: front ends starting together on
+  // one database apply each migration once (transactions run one at a time on both engines).
+  await db.transaction(() =>
+    db.exec('CREATE TABLE IF NOT EXISTS schema_versions (domain TEXT PRIMARY KEY, version INTEGER NOT NULL)'),
+  );
   const get = db.prepare('SELECT version FROM schema_versions WHERE domain = ?');
   const set = db.prepare(
     'INSERT INTO schema_versions (domain, version) VALUES (?, ?) ON CONFLICT(domain) DO UPDATE SET version = ' +
       'excluded.version',
   );
   for (const part of parts) {
-    const current = ((await get.get(part.domain)) as { version: number } | undefined)?.version ?? 0;
-    for (let v = current; v < part.migrations.length; v++) {
+    const version = async () => ((await get.get(part.domain)) as { version: number } | undefined)?.version ?? 0;
+    for (let v = await version(); v < part.migrations.length; v++) {
       await db.transaction(async () => {
+        if ((await version()) > v) return; // another front end applied it meanwhile
         await db.exec(part.migrations[v]);
         await set.run(part.domain, v + 1);
       });

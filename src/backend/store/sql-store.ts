@@ -1,7 +1,8 @@
 /**
- * The CloudStore on SQL: indexed tables in the data dir's SQLite database (store/sqlite-connection),
- * migrated per domain (store/schema). Other domains keep their own stores on the same connection,
- * and add their schema to SCHEMA below.
+ * The CloudStore on SQL: indexed tables in the cloud's database, SQLite in the data dir by default
+ * (store/sqlite-connection) or PostgreSQL where eucalyptus.conf's CLOUD_DB names one
+ * (store/pg-connection), migrated per domain (store/schema). Other domains keep their own stores
+ * on the same connection, and add their schema to SCHEMA below.
  */
 import * as ids from '../ids';
 import { clusterSchema } from '../cluster/schema';
@@ -17,7 +18,7 @@ import { propertiesSchema } from '../properties/store';
 import { migrate, type SchemaPart } from './schema';
 import { type AccessKeyRow, toKey, toUser, type UserRow } from './rows';
 import type { SqlDatabase } from './sql';
-import { openSqlite } from './sqlite-connection';
+import { openDatabase } from './database';
 import { type AccessKey, type Account, type CloudStore, type Cluster, type Principal, type User } from './types';
 
 export const coreSchema: SchemaPart = {
@@ -85,15 +86,18 @@ const now = () => new Date().toISOString();
 type KeyOwnerRow = AccessKeyRow &
   Pick<UserRow, 'account_id' | 'path' | 'enabled'> & { user_name: string; user_created: string; account_name: string };
 
-export class SqliteStore implements CloudStore {
+export class SqlStore implements CloudStore {
   /** The connection, shared with the other domains' stores (Walrus, images, ...). */
   private constructor(readonly db: SqlDatabase) {}
 
-  /** The store in `file` (created if need be), its schema migrated to this version's. */
-  static async open(file: string): Promise<SqliteStore> {
-    const db = openSqlite(file);
+  /**
+   * The store at `location`, a SQLite file (created if need be) or a postgresql:// URL, its schema
+   * migrated to this version's.
+   */
+  static async open(location: string): Promise<SqlStore> {
+    const db = await openDatabase(location);
     await migrate(db, SCHEMA);
-    return new SqliteStore(db);
+    return new SqlStore(db);
   }
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -161,7 +165,7 @@ export class SqliteStore implements CloudStore {
   async listAccessKeys(userId: string): Promise<AccessKey[]> {
     return (
       (await this.db
-        .prepare('SELECT * FROM access_keys WHERE user_id = ? ORDER BY created')
+        .prepare('SELECT * FROM access_keys WHERE user_id = ? ORDER BY created, id')
         .all(userId)) as AccessKeyRow[]
     ).map(toKey);
   }
@@ -206,7 +210,7 @@ export class SqliteStore implements CloudStore {
       (await this.db
         .prepare(
           `SELECT c.pem FROM certificates c JOIN users u ON u.id = c.user_id WHERE u.account_id = ? AND ` +
-            `c.status = 'Active' ORDER BY c.created`,
+            `c.status = 'Active' ORDER BY c.created, c.id`,
         )
         .all(accountId)) as { pem: string }[]
     ).map((r) => r.pem);

@@ -2,9 +2,35 @@
  * The SQL connection the stores are written against, no larger than they need: prepared
  * statements whose rows the caller types (one row type per table, beside its store), transactions,
  * and schema DDL. Every call is asynchronous, so that a server database can stand behind the same
- * interface without touching a store or a service. SQLite stands behind it today:
- * store/sqlite-connection.ts is the only module that knows the driver.
+ * interface without touching a store or a service. SQLite (store/sqlite-connection.ts) and
+ * PostgreSQL (store/pg-connection.ts) stand behind it, each the only module that knows its driver.
  */
+import { ServiceError } from '../errors';
+
+/**
+ * A statement broke a UNIQUE (or primary key) constraint: a row with that key exists. The one
+ * engine error the stores and services act on (a concurrent twin of a request won), the same
+ * whichever engine answered.
+ */
+export class UniqueViolation extends Error {
+  override name = 'UniqueViolation';
+}
+
+/**
+ * Text holding the NUL character, which PostgreSQL cannot store: refused by both engines before
+ * the statement runs, so a request answers alike on either (400, nothing stored or looked up).
+ */
+export class UnstorableText extends ServiceError {
+  constructor() {
+    super('InvalidParameterValue', 'Text may not contain the NUL character (U+0000)', 400);
+  }
+}
+
+/** Throws UnstorableText when a parameter is text with a NUL in it. */
+export function checkStorable(values: readonly SqlValue[]): void {
+  for (const v of values) if (typeof v === 'string' && v.includes('\u0000')) throw new UnstorableText();
+}
+
 export type SqlValue = string | number | bigint | null | Buffer | undefined;
 
 export interface SqlStatement<Row> {

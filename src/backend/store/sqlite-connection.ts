@@ -7,7 +7,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
-import type { SqlDatabase, SqlStatement, SqlValue } from './sql';
+import { checkStorable, type SqlDatabase, type SqlStatement, type SqlValue, UniqueViolation } from './sql';
 
 /** An open transaction; `open` is false once it ended (a timer it started may outlive it). */
 interface Transaction {
@@ -43,14 +43,14 @@ class SqliteConnection implements SqlDatabase {
     }
     const s = stmt;
     return {
-      get: (...params: SqlValue[]) => this.inTurn(() => s.get(...params) as Row | undefined),
-      all: (...params: SqlValue[]) => this.inTurn(() => s.all(...params) as Row[]),
-      run: (...params: SqlValue[]) => this.inTurn(() => s.run(...params)),
+      get: (...params: SqlValue[]) => this.inTurn(params, () => s.get(...params) as Row | undefined),
+      all: (...params: SqlValue[]) => this.inTurn(params, () => s.all(...params) as Row[]),
+      run: (...params: SqlValue[]) => this.inTurn(params, () => s.run(...params)),
     };
   }
 
   exec(sql: string): Promise<void> {
-    return this.inTurn(() => void this.db.exec(sql));
+    return this.inTurn([], () => void this.db.exec(sql));
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -94,9 +94,17 @@ class SqliteConnection implements SqlDatabase {
    * when none is open, else once the open one has ended. The check and the work are one
    * synchronous step, so no transaction can begin between them.
    */
-  private async inTurn<T>(work: () => T): Promise<T> {
+  private async inTurn<T>(params: SqlValue[], work: () => T): Promise<T> {
+    checkStorable(params);
     while (this.busy && !this.current()) await this.busy;
-    return work();
+    try {
+      return work();
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+        throw new UniqueViolation((e as Error).message);
+      throw e;
+    }
   }
 
   /** A nested transaction; those of one scope run one after another (savepoints nest, they do not overlap). */

@@ -97,7 +97,7 @@ export class NetworkManager {
   private async syncPublicPool(): Promise<void> {
     const wanted = new Set(this.config.publicIps);
     await this.db.transaction(async () => {
-      const insert = this.db.prepare('INSERT OR IGNORE INTO public_addresses (ip) VALUES (?)');
+      const insert = this.db.prepare('INSERT INTO public_addresses (ip) VALUES (?) ON CONFLICT DO NOTHING');
       for (const ip of wanted) await insert.run(ip);
       for (const r of (await this.db
         .prepare('SELECT ip FROM public_addresses WHERE account_id IS NULL')
@@ -248,7 +248,9 @@ export class NetworkManager {
   /** The public address an instance is reachable at, if any (elastic first). */
   async publicAddressOf(instanceId: string): Promise<string | undefined> {
     const r = (await this.db
-      .prepare(`SELECT ip FROM public_addresses WHERE instance_id = ? ORDER BY kind = 'elastic' DESC`)
+      .prepare(
+        `SELECT ip FROM public_addresses WHERE instance_id = ? ORDER BY CASE WHEN kind = 'elastic' THEN 1 ELSE 0 END DESC, ip LIMIT 1`,
+      )
       .get(instanceId)) as PublicRow | undefined;
     return r?.ip;
   }
@@ -257,7 +259,7 @@ export class NetworkManager {
   async publicAddressesByInstance(): Promise<Map<string, string>> {
     const rows = await this.db
       .prepare<Pick<PublicRow, 'ip' | 'instance_id'>>(
-        `SELECT ip, instance_id FROM public_addresses WHERE instance_id IS NOT NULL ORDER BY kind = 'elastic'`,
+        `SELECT ip, instance_id FROM public_addresses WHERE instance_id IS NOT NULL ORDER BY CASE WHEN kind = 'elastic' THEN 1 ELSE 0 END, ip`,
       )
       .all();
     // Ordered elastic last: an instance's elastic IP overwrites its boot-time address.

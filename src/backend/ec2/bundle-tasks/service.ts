@@ -18,7 +18,7 @@ import type { S3Gate, Walrus } from '../../s3/walrus';
 import type { CloudStore, Principal } from '../../store/types';
 import type { NodeOperations } from '../instances/services';
 import type { InstanceStore } from '../instances/store';
-import type { BundleTask, SqliteBundleTaskStore } from './store';
+import type { BundleTask, SqlBundleTaskStore } from './store';
 
 /** The S3 upload policy the bucket's owner signed for the bundle (Storage.S3.*). */
 export interface UploadPolicy {
@@ -36,7 +36,7 @@ export interface BundleInput {
 }
 
 export interface BundleTaskServiceDeps {
-  tasks: SqliteBundleTaskStore;
+  tasks: SqlBundleTaskStore;
   instances: InstanceStore;
   accessKeys: Pick<CloudStore, 'findAccessKey'>;
   walrus: Walrus;

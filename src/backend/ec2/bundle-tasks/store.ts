@@ -52,7 +52,7 @@ const toTask = (r: Row): BundleTask => ({
   updateTime: r.update_time,
 });
 
-export class SqliteBundleTaskStore {
+export class SqlBundleTaskStore {
   constructor(private readonly db: SqlDatabase) {}
 
   async insert(t: BundleTask): Promise<void> {
@@ -83,7 +83,7 @@ export class SqliteBundleTaskStore {
   async list(accountId: string): Promise<BundleTask[]> {
     return (
       (await this.db
-        .prepare('SELECT * FROM bundle_tasks WHERE account_id = ? ORDER BY start_time')
+        .prepare('SELECT * FROM bundle_tasks WHERE account_id = ? ORDER BY start_time, id')
         .all(accountId)) as Row[]
     ).map(toTask);
   }
@@ -92,7 +92,7 @@ export class SqliteBundleTaskStore {
   async unfinished(): Promise<BundleTask[]> {
     return (
       (await this.db
-        .prepare("SELECT * FROM bundle_tasks WHERE state NOT IN ('complete', 'failed') ORDER BY start_time")
+        .prepare("SELECT * FROM bundle_tasks WHERE state NOT IN ('complete', 'failed') ORDER BY start_time, id")
         .all()) as Row[]
     ).map(toTask);
   }

@@ -24,5 +24,8 @@ export const groupsSchema: SchemaPart = {
        source_group TEXT NOT NULL DEFAULT '',
        PRIMARY KEY (group_id, protocol, from_port, to_port, cidr, source_account, source_group));
      CREATE INDEX security_group_grants_source ON security_group_grants(source_account, source_group);`,
+    // The order grants were added in, which describe answers in (it was SQLite's rowid; grants from
+    // before this keep their key's order).
+    `ALTER TABLE security_group_grants ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;`,
   ],
 };

@@ -87,12 +87,15 @@ const grantKey = (g: Grant) => [
   g.sourceGroup?.name ?? '',
 ];
 
-export class SqliteSecurityGroupStore implements SecurityGroupStore {
+export class SqlSecurityGroupStore implements SecurityGroupStore {
   constructor(private readonly db: SqlDatabase) {}
 
   private async rules(groupId: string): Promise<Rule[]> {
     const rows = (await this.db
-      .prepare('SELECT * FROM security_group_grants WHERE group_id = ? ORDER BY rowid')
+      .prepare(
+        'SELECT * FROM security_group_grants WHERE group_id = ? ORDER BY seq, protocol, from_port, to_port, cidr, ' +
+          'source_account, source_group',
+      )
       .all(groupId)) as GrantRow[];
     const byRange = new Map<string, Rule>();
     for (const r of rows) {
@@ -157,7 +160,8 @@ export class SqliteSecurityGroupStore implements SecurityGroupStore {
     const id = ids.resourceId('sg');
     const r = await this.db
       .prepare(
-        'INSERT OR IGNORE INTO security_groups (id, account_id, name, description, created) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO security_groups (id, account_id, name, description, created) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT DO NOTHING',
       )
       .run(id, accountId, name, description, new Date().toISOString());
     return r.changes === 1 ? id : undefined;
@@ -184,10 +188,11 @@ export class SqliteSecurityGroupStore implements SecurityGroupStore {
 
   async addGrants(groupId: string, grants: Grant[]): Promise<void> {
     const stmt = this.db.prepare(
-      'INSERT OR IGNORE INTO security_group_grants (group_id, protocol, from_port, to_port, cidr, ' +
-        'source_account, source_group) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO security_group_grants (group_id, protocol, from_port, to_port, cidr, source_account, ' +
+        'source_group, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ' +
+        '(SELECT coalesce(max(seq), 0) + 1 FROM security_group_grants WHERE group_id = ?)) ON CONFLICT DO NOTHING',
     );
-    for (const g of grants) await stmt.run(groupId, ...grantKey(g));
+    for (const g of grants) await stmt.run(groupId, ...grantKey(g), groupId);
   }
 
   async removeGrants(groupId: string, grants: Grant[]): Promise<void> {

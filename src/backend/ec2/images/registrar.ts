@@ -23,6 +23,7 @@ import * as ids from '../../ids';
 import { type CloudStore, type Principal } from '../../store/types';
 import { type Image, type ImageStore, type ImageType } from './store';
 import type { Reader } from './walrus-source';
+import { UniqueViolation } from '../../store/sql';
 
 /** Instance-store images are limited to 10 GiB (seed 000). */
 export const INSTANCE_STORE_LIMIT = 10 * 1024 ** 3;
@@ -157,7 +158,7 @@ export class ImageRegistrar {
     try {
       await this.o.images.insert(image);
     } catch (e) {
-      if (/UNIQUE/.test(String(e)))
+      if (e instanceof UniqueViolation)
         throw new ServiceError(
           'InvalidAMIName.Duplicate',
           `AMI name ${name} is already in use by ${(await this.o.images.visibleTo(image.accountId)).find((i) => i.name === name && i.accountId === image.accountId)?.id ?? 'another image'}`,

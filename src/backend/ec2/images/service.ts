@@ -19,6 +19,7 @@ import type { ImageRegistrar, RegistrationInput } from './registrar';
 import type { BlockDeviceMapping, Image, ImageStore } from './store';
 import { imageVisible } from './visibility';
 import type { Reader } from './walrus-source';
+import { UniqueViolation } from '../../store/sql';
 
 const ID = ids.idPattern('e[mkr]i');
 
@@ -362,7 +363,7 @@ export class ImageService {
     try {
       await this.d.images.insert(image);
     } catch (e) {
-      if (/UNIQUE/.test(String(e)))
+      if (e instanceof UniqueViolation)
         throw new ServiceError('InvalidAMIName.Duplicate', `AMI name ${image.name} is already in use`);
       throw e;
     }

@@ -127,7 +127,7 @@ const COLUMNS: Record<string, string> = {
   isPublic: 'is_public',
 };
 
-export class SqliteImageStore implements ImageStore {
+export class SqlImageStore implements ImageStore {
   constructor(private readonly db: SqlDatabase) {}
 
   async insert(i: Image): Promise<void> {
@@ -211,7 +211,10 @@ export class SqliteImageStore implements ImageStore {
     await this.db.transaction(async () => {
       await this.delete(image.id);
       await this.db
-        .prepare('INSERT OR REPLACE INTO deregistered_images (id, account_id, deregistered) VALUES (?, ?, ?)')
+        .prepare(
+          'INSERT INTO deregistered_images (id, account_id, deregistered) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE ' +
+            'SET account_id = excluded.account_id, deregistered = excluded.deregistered',
+        )
         .run(image.id, image.accountId, new Date().toISOString());
     });
   }
@@ -239,7 +242,9 @@ export class SqliteImageStore implements ImageStore {
   }
 
   async addLaunchPermissions(id: string, accountIds: string[]): Promise<void> {
-    const stmt = this.db.prepare('INSERT OR IGNORE INTO image_launch_permissions (image_id, account_id) VALUES (?, ?)');
+    const stmt = this.db.prepare(
+      'INSERT INTO image_launch_permissions (image_id, account_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    );
     for (const a of accountIds) await stmt.run(id, a);
   }
 
@@ -267,7 +272,9 @@ export class SqliteImageStore implements ImageStore {
   }
 
   async addProductCodes(id: string, codes: string[]): Promise<void> {
-    const stmt = this.db.prepare('INSERT OR IGNORE INTO image_product_codes (image_id, code) VALUES (?, ?)');
+    const stmt = this.db.prepare(
+      'INSERT INTO image_product_codes (image_id, code) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    );
     for (const c of codes) await stmt.run(id, c);
   }
 }

@@ -15,6 +15,7 @@ import { endInstance } from './lifecycle';
 import type { InstanceServiceDeps } from './service';
 import { type LaunchSpec, type NetworkAddresses, type VmType } from './services';
 import { type Instance } from './store';
+import { UniqueViolation } from '../../store/sql';
 
 export const MAX_USER_DATA = 16 * 1024;
 const DEFAULT_TYPE = 'm1.small';
@@ -197,7 +198,7 @@ export async function runInstances(d: InstanceServiceDeps, p: Principal, input: 
     for (const pl of placements) await services.unplace(pl.placementId);
     // The same token launched meanwhile by a request sent at once (a client's retry): its answer.
     const concurrent =
-      input.clientToken !== undefined && /UNIQUE/.test(String(e))
+      input.clientToken !== undefined && e instanceof UniqueViolation
         ? await earlierLaunch(d, p, input, input.clientToken)
         : undefined;
     if (concurrent) return concurrent;

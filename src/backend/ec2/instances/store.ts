@@ -157,7 +157,7 @@ function toInstance(r: Row): Instance {
 const toColumn = (v: unknown): SqlValue =>
   v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : (v as SqlValue);
 
-export class SqliteInstanceStore implements InstanceStore {
+export class SqlInstanceStore implements InstanceStore {
   private readonly insertStmt;
 
   constructor(private readonly db: SqlDatabase) {

@@ -33,7 +33,7 @@ const toKeyPair = (r: Row): KeyPair => ({
   publicKeyOpenSsh: r.public_key_openssh,
 });
 
-export class SqliteKeyPairStore implements KeyPairStore {
+export class SqlKeyPairStore implements KeyPairStore {
   constructor(private readonly db: SqlDatabase) {}
 
   async get(accountId: string, name: string): Promise<KeyPair | undefined> {
@@ -52,8 +52,8 @@ export class SqliteKeyPairStore implements KeyPairStore {
   async insert(accountId: string, k: KeyPair): Promise<boolean> {
     const r = await this.db
       .prepare(
-        'INSERT OR IGNORE INTO keypairs (account_id, name, fingerprint, public_key_openssh, created) VALUES ' +
-          '(?, ?, ?, ?, ?)',
+        'INSERT INTO keypairs (account_id, name, fingerprint, public_key_openssh, created) VALUES ' +
+          '(?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       )
       .run(accountId, k.name, k.fingerprint, k.publicKeyOpenSsh, new Date().toISOString());
     return r.changes === 1;

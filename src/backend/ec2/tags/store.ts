@@ -43,7 +43,10 @@ const toTag = (r: Row): Tag => ({
   value: r.value,
 });
 
-export class SqliteTagStore implements TagStore {
+/** The most resource ids one query names. */
+const ID_LIST = 500;
+
+export class SqlTagStore implements TagStore {
   constructor(private readonly db: SqlDatabase) {}
 
   async list(accountId: string): Promise<Tag[]> {
@@ -57,12 +60,19 @@ export class SqliteTagStore implements TagStore {
   async forResources(accountId: string, resourceIds: string[]): Promise<Map<string, Tag[]>> {
     const out = new Map<string, Tag[]>();
     if (!resourceIds.length) return out;
-    const rows = (await this.db
-      .prepare(
-        'SELECT * FROM tags WHERE account_id = ? AND resource_id IN (SELECT value FROM json_each(?)) ORDER ' +
-          'BY resource_id, key',
-      )
-      .all(accountId, JSON.stringify(resourceIds))) as Row[];
+    // In lists of at most ID_LIST ids (a placeholder each, as both engines take them).
+    const rows: Row[] = [];
+    for (let i = 0; i < resourceIds.length; i += ID_LIST) {
+      const ids = resourceIds.slice(i, i + ID_LIST);
+      rows.push(
+        ...(await this.db
+          .prepare<Row>(
+            `SELECT * FROM tags WHERE account_id = ? AND resource_id IN (${ids.map(() => '?').join(', ')}) ` +
+              'ORDER BY resource_id, key',
+          )
+          .all(accountId, ...ids)),
+      );
+    }
     for (const r of rows) {
       const list = out.get(r.resource_id) ?? [];
       list.push(toTag(r));

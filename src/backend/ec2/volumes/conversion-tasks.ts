@@ -10,7 +10,7 @@ import type { Origin } from '../../iam/enforce';
 import * as ids from '../../ids';
 import type { S3Gate, Walrus } from '../../s3/walrus';
 import { GiB, type StorageController } from '../../storage/controller';
-import type { ConversionTask, SqliteVolumeStore } from '../../storage/store';
+import type { ConversionTask, SqlVolumeStore } from '../../storage/store';
 import type { Principal } from '../../store/types';
 import { MAX_VOLUME_GIB, type VolumeService } from './service';
 
@@ -48,7 +48,7 @@ export interface ImportInput {
 }
 
 export interface ConversionTaskServiceDeps {
-  volumes: SqliteVolumeStore;
+  volumes: SqlVolumeStore;
   volumeService: VolumeService;
   storage: StorageController;
   walrus: Walrus;

@@ -15,7 +15,7 @@ import * as ids from '../../ids';
 import { isCloudAdmin } from '../../iam/principals';
 import { applyFilters, type Filter } from '../../query-params';
 import type { StorageController } from '../../storage/controller';
-import type { Snapshot, SqliteVolumeStore, Volume } from '../../storage/store';
+import type { Snapshot, SqlVolumeStore, Volume } from '../../storage/store';
 import type { Principal } from '../../store/types';
 import type { ImageStore } from '../images/store';
 import type { NodeOperations } from '../instances/services';
@@ -51,7 +51,7 @@ export interface VolumeMapping {
 }
 
 export interface VolumeServiceDeps {
-  volumes: SqliteVolumeStore;
+  volumes: SqlVolumeStore;
   storage: StorageController;
   images: ImageStore;
   instances: InstanceStore;
@@ -455,12 +455,19 @@ export class VolumeService {
    */
   copySnapshot(s: Snapshot, v: Volume): void {
     const { volumes, storage, log } = this.d;
+    // Progress is recorded in the order it was made, and the end after all of it: a late progress
+    // write must never take a completed snapshot back to pending (on a database server, writes
+    // sent at once may run in any order).
+    let recorded = Promise.resolve();
     void storage
       .snapshot(v.zone, v.id, s.id, (p) => {
-        volumes
-          .setSnapshotProgress(s.id, 'pending', Math.min(p, 99))
-          .catch((e: Error) => log(`${s.id}: progress not recorded: ${e.message}`));
+        recorded = recorded.then(() =>
+          volumes
+            .setSnapshotProgress(s.id, 'pending', Math.min(p, 99))
+            .catch((e: Error) => log(`${s.id}: progress not recorded: ${e.message}`)),
+        );
       })
+      .finally(() => recorded)
       .then(
         async () => {
           await volumes.setSnapshotProgress(s.id, 'completed', 100);

@@ -26,18 +26,27 @@ export default class EucalyptusCloud extends EucaCommand {
       max: 65535,
     }),
     dashboard: Flags.boolean({ summary: 'serve the Dashboard (--no-dashboard: do not)', allowNo: true, default: true }),
+    db: Flags.string({
+      summary:
+        "the cloud's database from now on: a postgresql:// URL, which several front ends may share, or a SQLite " +
+        "file (default: DATA_DIR's own); kept in eucalyptus.conf as CLOUD_DB",
+      helpValue: 'URL',
+    }),
   };
   static override usageArgs = 'start|stop|status|restart';
   static override examples = [
     '<%= command.id %> start',
     '<%= command.id %> status',
     '<%= command.id %> start --foreground --port 0 --data-dir /tmp/cloud',
+    '<%= command.id %> start --db postgresql://eucalyptus@db.example.com/cloud',
   ];
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(EucalyptusCloud);
     const paths = cloudPaths(flags['data-dir'] ?? localCloudDir());
     const url = () => readEucarc(paths.eucarc)?.EC2_URL ?? '?';
+    // Kept in the cloud's eucalyptus.conf before it starts (never on a command line, where ps shows it).
+    if (flags.db !== undefined) await loadCloud().useDatabase(paths.dataDir, flags.db);
     const status = await controlDaemon(
       args.action,
       flags.foreground,
