@@ -20,7 +20,9 @@ import { readConf, setConfValues } from './conf';
 import { runningPid } from '../shared/daemon';
 import { localNodeWanted, startLocalNode } from './node/local';
 import { cloudPaths, DEFAULT_BIND, DEFAULT_PORT } from '../shared/paths';
-import { startLifecycleSweeps } from './s3/lifecycle-sweeps';
+import { lifecycleSweeps } from './s3/lifecycle-sweeps';
+import { frontEndId, Leadership } from './leadership';
+import { Leases } from './store/leases';
 import { recoverJobs } from './recovery';
 import { nodeMoved } from './ec2/instances/node-loss';
 
@@ -105,13 +107,21 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   process.title = 'eucalyptus-cloud';
   // A promise nobody awaited must not take the daemon down with it: say so in the log instead.
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
-  const { cloud, pki, registrar, monitor, cloudBuckets, nodeClients } = await composeCloud(paths, conf, log);
+  const { cloud, database, pki, registrar, monitor, cloudBuckets, nodeClients } = await composeCloud(paths, conf, log);
   const { store, walrus, cluster } = cloud;
   const swept = await walrus.recover();
   if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
-  const stopLifecycle = await startLifecycleSweeps(walrus, log);
   const stopAccessLogs = walrus.accessLogs.start(log);
-  await recoverJobs(cloud, log);
+  // Background work runs in one front end at a time among those on the database (leadership.ts).
+  const leadership = new Leadership(
+    new Leases(database, frontEndId()),
+    [lifecycleSweeps(walrus, log), cluster.controller, monitor],
+    log,
+  );
+  // Jobs in flight were cut short only when no other front end runs them: leading from the start
+  // says none is alive (another front end's jobs are its own).
+  if (await leadership.join()) await recoverJobs(cloud, log);
+  else log('leadership: another front end leads; its jobs in flight are left to it');
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
   const base = `http://${advertisedHost(bind)}:${port}/services`;
@@ -124,8 +134,7 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   await ensureLocalCluster(paths, store, advertisedHost(bind));
   await registrar.resumePending();
   await cluster.renderNetworkRules();
-  cluster.controller.start();
-  await monitor.start();
+  await leadership.startWork();
   if (localNodeWanted(conf)) {
     const nodeUrl = `http://${advertisedHost(bind)}:${port}`;
     cloud.localNode = startLocalNode(paths, nodeUrl).then(
@@ -173,9 +182,7 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   await dashboard?.close();
   fs.rmSync(paths.dashboardFile, { force: true });
   await (await cloud.localNode)?.stop();
-  cluster.controller.stop();
-  monitor.stop();
-  stopLifecycle();
+  await leadership.stop();
   await stopAccessLogs();
   await nodeClients.close();
   await store.close();

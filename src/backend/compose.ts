@@ -34,12 +34,15 @@ import { MasterKey } from './s3/encryption';
 import { CloudBuckets } from './s3/cloud-buckets';
 import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
 import { SqlVolumeStore } from './storage/store';
+import type { SqlDatabase } from './store/sql';
 import { SqlStore } from './store/sql-store';
 import { cloudDatabase } from './store/database';
 
 export interface ComposedCloud {
   /** What the HTTP front and the background work serve requests with. */
   cloud: CloudContext;
+  /** The cloud's database, for what spans front ends (leases). */
+  database: SqlDatabase;
   pki: CloudPki;
   registrar: ImageRegistrar;
   monitor: InstanceMonitor;
@@ -176,5 +179,5 @@ export async function composeCloud(
     conf,
     urls: { ec2Url: '', s3Url: '', euareUrl: '' },
   };
-  return { cloud, pki, registrar, monitor, cloudBuckets, nodeClients };
+  return { cloud, database: store.db, pki, registrar, monitor, cloudBuckets, nodeClients };
 }

@@ -113,3 +113,38 @@ test('a --db that cannot work is one line and exit status 1; nothing is changed'
     !fs.existsSync(cloudPaths(dataDir).conf) || !/CLOUD_DB/.test(fs.readFileSync(cloudPaths(dataDir).conf, 'utf8')),
   );
 });
+
+test('two front ends on one database: either answers, one runs the background work, the other takes over when it dies', async () => {
+  await query(server, 'CREATE DATABASE two_fronts');
+  const url = server.replace(/\/postgres$/, '/two_fronts');
+  const first = await startCloud(tempDir('euca-cloud-'), 0, { db: url });
+  // A second front end shares the first one's keys and credentials (README: Running on many hosts).
+  const secondDir = tempDir('euca-cloud-');
+  const [from, to] = [cloudPaths(first.dataDir), cloudPaths(secondDir)];
+  fs.mkdirSync(path.dirname(to.keysDir), { recursive: true });
+  fs.cpSync(from.keysDir, to.keysDir, { recursive: true });
+  fs.cpSync(path.dirname(from.eucarc), path.dirname(to.eucarc), { recursive: true });
+  let second: Awaited<ReturnType<typeof startCloud>> | undefined;
+  try {
+    second = await startCloud(secondDir, 0, { db: url });
+    assert.match(first.output(), /leadership: \S+ runs the background work/);
+    assert.match(second.output(), /another front end leads; its jobs in flight are left to it/);
+    assert.doesNotMatch(second.output(), /runs the background work/);
+
+    await runOk('euca-create-keypair', ['both-see-it'], first.env);
+    assert.match(await runOk('euca-describe-keypairs', ['both-see-it'], second.env), /^KEYPAIR\tboth-see-it\t/);
+    await runOk('euare-usercreate', ['-u', 'made-on-second'], second.env);
+    assert.match(await runOk('euare-userlistbypath', [], first.env), /user\/made-on-second$/m);
+
+    // The leader killed outright: the other takes the background work over within a few seconds.
+    process.kill(Number(fs.readFileSync(from.pidFile, 'utf8')), 'SIGKILL');
+    const until = Date.now() + 30_000;
+    while (!/runs the background work/.test(second.output()) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 200));
+    assert.match(second.output(), /leadership: \S+ runs the background work/);
+    assert.match(await runOk('euca-describe-keypairs', ['both-see-it'], second.env), /^KEYPAIR\tboth-see-it\t/);
+  } finally {
+    await second?.stop();
+    await first.stop();
+  }
+});

@@ -9,6 +9,7 @@
 import { abortsUpload, expires, expiresNoncurrent, filters, type LifecycleRule } from './lifecycle';
 import { isProtected } from './object-lock';
 import { type KeyRange, type VersionRecord } from './store';
+import type { BackgroundWork } from '../leadership';
 import type { Walrus } from './walrus';
 
 const NULL_VERSION = 'null';
@@ -119,11 +120,15 @@ export async function applyLifecycle(
   return done;
 }
 
-export async function startLifecycleSweeps(
+/**
+ * Walrus's lifecycle sweeps as background work (leadership.ts): a sweep when it starts, then one
+ * every `everyMs` until it stops.
+ */
+export function lifecycleSweeps(
   walrus: Walrus,
   log: (line: string) => void,
   everyMs = LIFECYCLE_SWEEP_MS,
-): Promise<() => void> {
+): BackgroundWork {
   const sweep = async () => {
     try {
       const { expired, aborted, versions } = await applyLifecycle(walrus);
@@ -136,8 +141,16 @@ export async function startLifecycleSweeps(
       log(`walrus lifecycle sweep failed: ${(e as Error).message}`);
     }
   };
-  await sweep();
-  const timer = setInterval(() => void sweep(), everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    async start() {
+      await sweep();
+      timer = setInterval(() => void sweep(), everyMs);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
 }

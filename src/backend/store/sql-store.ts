@@ -62,6 +62,8 @@ export const coreSchema: SchemaPart = {
     `ALTER TABLE account_requests ADD COLUMN password_hash TEXT;`,
     // When a password was last changed: Dashboard sessions from before it end.
     `ALTER TABLE login_profiles ADD COLUMN changed TEXT;`,
+    // Leases (store/leases.ts): work one front end at a time does, among those on one database.
+    `CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires INTEGER NOT NULL);`,
   ],
 };
 

@@ -1,0 +1,40 @@
+/**
+ * Leases in the cloud's database: a name held by one holder (a front end) until a time, which the
+ * holder renews well before it comes and another takes once it has passed (the holder died, or
+ * lost the database). What must run in one front end at a time among those sharing a database
+ * holds one (see leadership.ts); so does each front end's own liveness. Times are the front ends'
+ * clocks, which a site keeps in step (NTP), as Eucalyptus always asked.
+ */
+import type { SqlDatabase } from './sql';
+
+export class Leases {
+  constructor(
+    private readonly db: SqlDatabase,
+    /** Who this process is among the front ends. */
+    readonly holder: string,
+  ) {}
+
+  /** Takes `name` (free, expired, or already ours) for `ttlMs` from now; true when this holder has it. */
+  async hold(name: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const r = await this.db
+      .prepare(
+        'INSERT INTO leases (name, holder, expires) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET ' +
+          'holder = excluded.holder, expires = excluded.expires WHERE leases.holder = excluded.holder OR leases.expires < ?',
+      )
+      .run(name, this.holder, now + ttlMs, now);
+    return r.changes > 0;
+  }
+
+  /** Frees `name` when its holder is one `gone` says no longer runs (checked here, not by the clock). */
+  async takeFromGone(name: string, gone: (holder: string) => boolean): Promise<void> {
+    const r = await this.db.prepare<{ holder: string }>('SELECT holder FROM leases WHERE name = ?').get(name);
+    if (r && r.holder !== this.holder && gone(r.holder))
+      await this.db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, r.holder);
+  }
+
+  /** Gives `name` up, if this holder has it. */
+  async release(name: string): Promise<void> {
+    await this.db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, this.holder);
+  }
+}
