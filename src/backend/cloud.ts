@@ -109,6 +109,7 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
   const { cloud, database, pki, registrar, monitor, cloudBuckets, nodeClients } = await composeCloud(paths, conf, log);
   const { store, walrus, cluster } = cloud;
+  log(`walrus: object bytes in ${walrus.files.description}`);
   const swept = await walrus.recover();
   if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
   const stopAccessLogs = walrus.accessLogs.start(log);

@@ -29,7 +29,8 @@ import { IdentityStore } from './iam/store';
 import * as path from 'node:path';
 import { PropertyService } from './properties/service';
 import { SqlPropertyStore } from './properties/store';
-import { ObjectFiles, SqlWalrusStore, Walrus } from './s3';
+import { SqlWalrusStore, Walrus } from './s3';
+import { objectBytesFor } from './s3/backends';
 import { MasterKey } from './s3/encryption';
 import { CloudBuckets } from './s3/cloud-buckets';
 import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
@@ -62,7 +63,7 @@ export async function composeCloud(
   const pki = loadOrCreatePki(paths);
   const walrus = new Walrus({
     store: new SqlWalrusStore(store.db),
-    files: new ObjectFiles(paths.walrusDir),
+    files: objectBytesFor(paths, conf),
     accounts: store,
     cloudAccountName: CLOUD_ACCOUNT,
     systemBuckets: [SNAPSHOT_BUCKET],

@@ -52,12 +52,12 @@ test('object files read back whole, by range, and joined across their parts', as
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'walrus-bytes-'));
   try {
     const files = new ObjectFiles(root);
-    files.init();
+    await files.init();
     const bucket = files.newId();
-    files.createBucketDir(bucket);
+    await files.createBucket(bucket);
     const read = async (fileId: string, start?: number, end?: number) => {
       const pieces: Buffer[] = [];
-      for await (const piece of files.open(bucket, fileId, start, end)) pieces.push(piece as Buffer);
+      for await (const piece of await files.open(bucket, fileId, start, end)) pieces.push(piece as Buffer);
       return Buffer.concat(pieces);
     };
     const a = randomBytes(3 * 1024 * 1024 + 5);
@@ -75,7 +75,7 @@ test('object files read back whole, by range, and joined across their parts', as
     assert.deepEqual(await read(joined), whole);
     assert.deepEqual(await read(joined, a.length - 3, a.length + 10), whole.subarray(a.length - 3, a.length + 11));
     // A read ended early closes its files: the folder's descriptors are all released.
-    const early = files.open(bucket, joined);
+    const early = await files.open(bucket, joined);
     for await (const piece of early) {
       assert.ok(piece.length > 0);
       break;

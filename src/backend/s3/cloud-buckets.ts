@@ -108,7 +108,7 @@ export class CloudBuckets {
       created: now(),
     };
     await this.walrus.store.createBucket(b);
-    this.walrus.files.createBucketDir(b.id);
+    await this.walrus.files.createBucket(b.id);
     return b;
   }
 }

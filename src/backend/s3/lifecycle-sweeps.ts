@@ -37,7 +37,7 @@ async function sweepVersions(
     // Object Lock outranks lifecycle: a protected version stays until its protection ends.
     if (isProtected(v.lock, now)) continue;
     const file = await store.deleteNoncurrent(v.bucketId, v.key, v.versionId ?? NULL_VERSION);
-    if (file) files.remove(v.bucketId, file);
+    if (file) await files.remove(v.bucketId, file);
     removed++;
     left--;
   }
@@ -110,7 +110,7 @@ export async function applyLifecycle(
     ) {
       for (const u of page) {
         if (!rules.some((r) => abortsUpload(r, u, now))) continue;
-        for (const f of await store.deleteUpload(u.id)) files.remove(bucketId, f);
+        for (const f of await store.deleteUpload(u.id)) await files.remove(bucketId, f);
         done.aborted++;
       }
       const last = page[page.length - 1];

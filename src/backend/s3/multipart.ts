@@ -196,10 +196,10 @@ export class MultipartUploads {
         replaced = await this.store.putPart(part);
       });
     } catch (e) {
-      this.walrus.files.remove(b.id, fileId);
+      await this.walrus.files.remove(b.id, fileId);
       throw e;
     }
-    if (replaced) this.walrus.files.remove(b.id, replaced);
+    if (replaced) await this.walrus.files.remove(b.id, replaced);
     return { ...part, encryption: u.encryption };
   }
 
@@ -226,7 +226,7 @@ export class MultipartUploads {
     // A range past the source's end is not satisfiable, as S3 answers it.
     if (range && range.end >= src.size)
       throw new ServiceError('InvalidRange', 'The requested range is not satisfiable', 416);
-    const bytes = this.walrus.openRange(src, range?.start, range?.end, keys.source) as AsyncIterable<Buffer>;
+    const bytes = (await this.walrus.openRange(src, range?.start, range?.end, keys.source)) as AsyncIterable<Buffer>;
     const payload = new RequestPayload(bytes, {}, undefined, MAX_PART_SIZE);
     return this.uploadPart(caller, bucketName, key, uploadId, partNumber, payload, keys.target);
   }
@@ -253,7 +253,7 @@ export class MultipartUploads {
   async abort(caller: Caller, bucketName: string, key: string, uploadId: string): Promise<void> {
     const { b } = await this.ownUpload(caller, bucketName, key, uploadId);
     if (this.completing.has(uploadId)) throw busy();
-    for (const fileId of await this.store.deleteUpload(uploadId)) this.walrus.files.remove(b.id, fileId);
+    for (const fileId of await this.store.deleteUpload(uploadId)) await this.walrus.files.remove(b.id, fileId);
   }
 
   /**
@@ -295,7 +295,7 @@ export class MultipartUploads {
         // A full-object checksum is of the plain bytes: a sealed upload's parts are read unsealed.
         const key = u.encryption ? this.walrus.unsealingKey(u, opts.sent) : undefined;
         for (const p of parts) {
-          const bytes = this.walrus.files.open(b.id, p.fileId);
+          const bytes = await this.walrus.files.open(b.id, p.fileId);
           const plain = key ? unseal(bytes, key, [{ size: p.size, iv: Buffer.from(p.iv!, 'base64') }], 0) : bytes;
           for await (const piece of plain as AsyncIterable<Buffer>) summing.full.update(piece);
         }
@@ -335,7 +335,7 @@ export class MultipartUploads {
       );
       // Parts uploaded but not listed are dropped; the listed ones are the object's now.
       const kept = new Set(parts.map((p) => p.fileId));
-      for (const f of partFiles) if (!kept.has(f)) this.walrus.files.remove(b.id, f);
+      for (const f of partFiles) if (!kept.has(f)) await this.walrus.files.remove(b.id, f);
       return record;
     } finally {
       this.completing.delete(uploadId);

@@ -184,7 +184,7 @@ export async function getObject(call: S3Call, head: boolean): Promise<Reply> {
   if (range && end >= start) headers['Content-Range'] = `bytes ${start}-${end}/${o.size}`;
   const status = range || part ? 206 : 200;
   if (head || o.size === 0) return { status, headers, action };
-  return { status, headers, stream: call.walrus.openRange(o, start, end, sent), action };
+  return { status, headers, stream: await call.walrus.openRange(o, start, end, sent), action };
 }
 
 export async function deleteObject(call: S3Call): Promise<Reply> {

@@ -1,5 +1,6 @@
 /**
- * Where object data lives: var/lib/eucalyptus/walrus/<bucket-id>/<file-id>, names that are random
+ * Object bytes in the data dir's files (object-bytes.ts; the default backend):
+ * var/lib/eucalyptus/walrus/<bucket-id>/<file-id>, names that are random
  * identifiers and never derived from a key, so no key can reach outside the data dir. A new file
  * is written to walrus/tmp, fsynced and renamed into its bucket's folder; it becomes an object only
  * when the model commits a row naming it, and a failed write removes its temp file before the
@@ -9,10 +10,19 @@
  * and unlink of a replaced file.
  */
 import { ServiceError } from '../errors';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import {
+  FILE_ID,
+  isJoin,
+  joinedRanges,
+  joinedSize,
+  type JoinedPart,
+  type LiveFiles,
+  newFileId,
+  type ObjectBytes,
+} from './object-bytes';
 
 /** Pieces are gathered into writes of about this size: fewer system calls for socket-sized pieces. */
 const WRITE_BATCH = 512 * 1024;
@@ -25,20 +35,6 @@ const READ_SIZE = 512 * 1024;
 const READ_AHEAD = 3;
 /** How much is written between the background syncs of a large file. */
 const EARLY_SYNC = 4 * 1024 * 1024;
-/** A file's id: random hex; a joined file's (a list of other files, see join) ends in `.join`. */
-const ID = /^[0-9a-f]{32}(\.join)?$/;
-const isJoin = (fileId: string) => fileId.endsWith('.join');
-
-/** One of the files a joined file is made of. */
-export interface JoinedPart {
-  fileId: string;
-  size: number;
-}
-
-export interface LiveFiles {
-  bucketIds: Set<string>;
-  fileInUse(fileId: string): Promise<boolean>;
-}
 
 /** A full disk (or quota) as the client sees it: Walrus has no room, nothing was stored. */
 function outOfSpace(e: unknown): ServiceError | undefined {
@@ -108,20 +104,32 @@ function readAhead(pieces: Piece[]): Readable {
   return stream;
 }
 
-export class ObjectFiles {
+export class ObjectFiles implements ObjectBytes {
   readonly tmpDir: string;
 
   constructor(readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
   }
 
+  get description(): string {
+    return this.root;
+  }
+
   /** Creates the folders; cheap, and safe to call from a process that only reads. */
-  init(): void {
+  async init(): Promise<void> {
+    this.makeFolders();
+  }
+
+  private folders = false;
+
+  /** The root and temp folders, made once (a write before init() makes them too). */
+  private makeFolders(): void {
     for (const dir of [this.root, this.tmpDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.folders = true;
   }
 
   newId(): string {
-    return randomBytes(16).toString('hex');
+    return newFileId();
   }
 
   bucketDir(bucketId: string): string {
@@ -129,15 +137,16 @@ export class ObjectFiles {
   }
 
   file(bucketId: string, fileId: string): string {
-    if (!ID.test(bucketId) || !ID.test(fileId)) throw new Error(`not a Walrus file id: ${bucketId}/${fileId}`);
+    if (!FILE_ID.test(bucketId) || !FILE_ID.test(fileId))
+      throw new Error(`not a Walrus file id: ${bucketId}/${fileId}`);
     return path.join(this.root, bucketId, fileId);
   }
 
-  createBucketDir(bucketId: string): void {
+  async createBucket(bucketId: string): Promise<void> {
     fs.mkdirSync(this.bucketDir(bucketId), { recursive: true, mode: 0o700 });
   }
 
-  removeBucketDir(bucketId: string): void {
+  async removeBucket(bucketId: string): Promise<void> {
     fs.rmSync(this.bucketDir(bucketId), { recursive: true, force: true });
   }
 
@@ -151,6 +160,7 @@ export class ObjectFiles {
     fileId = this.newId(),
   ): Promise<string> {
     const target = this.file(bucketId, fileId);
+    if (!this.folders) this.makeFolders();
     const tmp = path.join(this.tmpDir, fileId);
     const fh = await fs.promises.open(tmp, 'wx', 0o600).catch((e) => Promise.reject(outOfSpace(e) ?? e));
     try {
@@ -243,28 +253,17 @@ export class ObjectFiles {
    * it away) and streams bytes start..end inclusive. A joined file opens the files it lists that
    * the range reaches, all at once, and streams their bytes in turn.
    */
-  open(bucketId: string, fileId: string, start?: number, end?: number): Readable {
+  async open(bucketId: string, fileId: string, start?: number, end?: number): Promise<Readable> {
     if (!isJoin(fileId)) {
       const fd = fs.openSync(this.file(bucketId, fileId), 'r');
       const to = end ?? fs.fstatSync(fd).size - 1;
       return readAhead([{ fd, start: start ?? 0, end: to }]);
     }
     const parts = this.joined(bucketId, fileId);
-    const from = start ?? 0;
-    const to = end ?? parts.reduce((n, p) => n + p.size, 0) - 1;
     const pieces: Piece[] = [];
-    let offset = 0;
     try {
-      for (const p of parts) {
-        const [first, last] = [Math.max(from, offset), Math.min(to, offset + p.size - 1)];
-        if (first <= last)
-          pieces.push({
-            fd: fs.openSync(this.file(bucketId, p.fileId), 'r'),
-            start: first - offset,
-            end: last - offset,
-          });
-        offset += p.size;
-      }
+      for (const r of joinedRanges(parts, start ?? 0, end ?? joinedSize(parts) - 1))
+        pieces.push({ fd: fs.openSync(this.file(bucketId, r.fileId), 'r'), start: r.start, end: r.end });
     } catch (e) {
       for (const piece of pieces) fs.closeSync(piece.fd);
       throw e;
@@ -273,7 +272,7 @@ export class ObjectFiles {
   }
 
   /** Removes a file; a joined one with the files it lists. */
-  remove(bucketId: string, fileId: string): void {
+  async remove(bucketId: string, fileId: string): Promise<void> {
     if (isJoin(fileId)) {
       let parts: JoinedPart[] = [];
       try {
@@ -287,13 +286,13 @@ export class ObjectFiles {
   }
 
   /** Removes a joined file's list alone, the files it listed kept (a join that was not committed). */
-  unjoin(bucketId: string, fileId: string): void {
+  async unjoin(bucketId: string, fileId: string): Promise<void> {
     if (isJoin(fileId)) fs.rmSync(this.file(bucketId, fileId), { force: true });
   }
 
   /** Removes temp files, files no object or part names, and folders of buckets that are gone. */
   async sweep(live: LiveFiles): Promise<{ removed: number }> {
-    this.init();
+    this.makeFolders();
     let removed = 0;
     for (const name of fs.readdirSync(this.tmpDir)) {
       fs.rmSync(path.join(this.tmpDir, name), { recursive: true, force: true });
@@ -311,10 +310,10 @@ export class ObjectFiles {
       // The files a joined file in use lists are in use with it.
       const listed = new Set<string>();
       for (const file of files)
-        if (ID.test(file) && isJoin(file) && (await live.fileInUse(file)))
+        if (FILE_ID.test(file) && isJoin(file) && (await live.fileInUse(file)))
           for (const p of this.joined(entry.name, file)) listed.add(p.fileId);
       for (const file of files) {
-        if (ID.test(file) && (listed.has(file) || (await live.fileInUse(file)))) continue;
+        if (FILE_ID.test(file) && (listed.has(file) || (await live.fileInUse(file)))) continue;
         fs.rmSync(path.join(full, file), { recursive: true, force: true });
         removed++;
       }

@@ -1,6 +1,6 @@
 /**
  * Walrus, the model: buckets and objects with S3's rules (naming, ownership, ACLs, what may be
- * deleted), over the WalrusStore (metadata) and ObjectFiles (data). It knows nothing of HTTP: the
+ * deleted), over the WalrusStore (metadata) and ObjectBytes (data). It knows nothing of HTTP: the
  * handler turns requests into these calls and their results into responses. It is also the cloud's
  * internal way into object storage (headObject, openObject, readAs), which image registration
  * uses to read uploaded bundles. The cloud's own buckets are kept by CloudBuckets (cloud-buckets.ts),
@@ -53,7 +53,7 @@ import {
 import { MultipartUploads } from './multipart';
 import { checkBucketName, checkKey } from './names';
 import { type RequestPayload } from './payload';
-import { type ObjectFiles } from './storage';
+import { type ObjectBytes } from './object-bytes';
 import {
   type BucketConfigKind,
   type BucketRecord,
@@ -117,7 +117,7 @@ export interface AclView {
 
 export interface WalrusOptions {
   store: WalrusStore;
-  files: ObjectFiles;
+  files: ObjectBytes;
   accounts: AccountDirectory;
   /** The cloud's own account, which aws-exec-read lets read (`eucalyptus`). */
   cloudAccountName: string;
@@ -181,7 +181,7 @@ export const requesterOf = (caller: Caller): Requester => (caller ? { accountId:
 
 export class Walrus {
   readonly store: WalrusStore;
-  readonly files: ObjectFiles;
+  readonly files: ObjectBytes;
   readonly multipart: MultipartUploads;
   readonly versions: ObjectVersions;
   readonly accessLogs: AccessLogs;
@@ -199,7 +199,6 @@ export class Walrus {
     this.accounts = opts.accounts;
     this.cloudAccountName = opts.cloudAccountName;
     this.systemBuckets = new Set(opts.systemBuckets ?? []);
-    this.files.init();
     this.multipart = new MultipartUploads(this);
     this.versions = new ObjectVersions(this.store);
     this.accessLogs = new AccessLogs(this);
@@ -207,6 +206,7 @@ export class Walrus {
 
   /** Start-up housekeeping for the one process that serves Walrus: drop temp and orphan files. */
   async recover(): Promise<{ removed: number }> {
+    await this.files.init();
     return this.files.sweep({
       bucketIds: new Set(await this.store.allBucketIds()),
       fileInUse: (id) => this.store.fileInUse(id),
@@ -407,10 +407,10 @@ export class Walrus {
         if (replaced && replaced !== record.fileId) obsolete.push(replaced);
       });
     } catch (e) {
-      discard();
+      await discard();
       throw e;
     }
-    for (const f of obsolete) this.files.remove(record.bucketId, f);
+    for (const f of obsolete) await this.files.remove(record.bucketId, f);
     return record;
   }
 
@@ -477,7 +477,7 @@ export class Walrus {
         await this.store.setBucketConfig(bucket.id, 'objectLock', { enabled: true } satisfies LockConfiguration);
       }
     });
-    this.files.createBucketDir(bucket.id);
+    await this.files.createBucket(bucket.id);
     return bucket;
   }
 
@@ -498,8 +498,8 @@ export class Walrus {
       await this.store.deleteBucket(b.id);
       return files;
     });
-    for (const fileId of parts) this.files.remove(b.id, fileId);
-    this.files.removeBucketDir(b.id);
+    for (const fileId of parts) await this.files.remove(b.id, fileId);
+    await this.files.removeBucket(b.id);
   }
 
   async bucketLocation(caller: Caller, name: string): Promise<string> {
@@ -556,7 +556,7 @@ export class Walrus {
     const { fileId, encryption } = await this.writeFile(b.id, body, await this.sealingFor(b, sse));
     const r = body.result!;
     if (conditions.minSize !== undefined && r.size < conditions.minSize) {
-      this.files.remove(b.id, fileId);
+      await this.files.remove(b.id, fileId);
       throw new ServiceError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size');
     }
     return this.commitObject(
@@ -609,12 +609,12 @@ export class Walrus {
   }
 
   /**
-   * Opens the object's bytes start..end (inclusive) now (see ObjectFiles.open), unsealed when it is
+   * Opens the object's bytes start..end (inclusive) now (see ObjectBytes.open), unsealed when it is
    * encrypted: SSE-S3 by the cloud's key, SSE-C only with the customer's key `sent` again.
    */
-  openRange(o: ObjectRecord, start?: number, end?: number, sent?: EncryptionRequest): Readable {
+  async openRange(o: ObjectRecord, start?: number, end?: number, sent?: EncryptionRequest): Promise<Readable> {
     const key = this.unsealingKey(o, sent);
-    const raw = this.files.open(o.bucketId, o.fileId, start, end);
+    const raw = await this.files.open(o.bucketId, o.fileId, start, end);
     if (!key || !o.encryption) return raw;
     const sizes = o.multipart?.partSizes ?? [o.size];
     const segments = o.encryption.ivs.map((iv, i) => ({ size: sizes[i], iv: Buffer.from(iv, 'base64') }));
@@ -713,7 +713,7 @@ export class Walrus {
         : this.versions.deleteVersion(bucketId, key, versionId, bypass);
     });
     if (!removal) return { files: [], deleteMarker: false, removed: false };
-    for (const f of removal.files) this.files.remove(bucketId, f);
+    for (const f of removal.files) await this.files.remove(bucketId, f);
     return { ...removal, removed: true };
   }
 
@@ -874,7 +874,7 @@ export class Walrus {
     // Everything that can refuse the copy is decided before its bytes are written.
     const lock = lockForWrite(opts.lock, await this.lockConfiguration(b.id));
     const md5 = createHash('md5');
-    const bytes = this.openRange(src, undefined, undefined, opts.sourceKey);
+    const bytes = await this.openRange(src, undefined, undefined, opts.sourceKey);
     const { fileId, encryption } = await this.writeFile(
       b.id,
       (async function* () {
