@@ -342,8 +342,8 @@ function send(port: number, agent: http.Agent, req: FuzzRequest): Promise<number
 
 /** The store's every row and the data dir's files: what no rejected request may change. */
 async function snapshot(dataDir: string): Promise<string> {
-  // nodes: the cluster's polling bookkeeping (last seen), which moves on its own.
-  const rows = await storedRows(dataDir, ['nodes']);
+  // nodes: the cluster's polling bookkeeping (last seen), and leases (renewed): both move on their own.
+  const rows = await storedRows(dataDir, ['nodes', 'leases']);
   // Every file's content too (the database's, which the rows above show, and logs aside).
   const files = (fs.readdirSync(dataDir, { recursive: true }) as string[])
     .filter((f) => !/^var[/\\](log|run)|[/\\]db[/\\]|\.port$|node[/\\]var[/\\](log|run)/.test(f))
