@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { cloudPaths } from '../src/shared/paths';
 import { localNodeDir, nodePaths } from '../src/shared/node-paths';
 import { runOk, tempDir } from '../test/helpers/cli';
-import { startCloud } from '../test/helpers/cloud';
+import { startCloud, type TestCloud } from '../test/helpers/cloud';
 import { registerTestImage } from '../test/helpers/images';
 import { startMoto } from '../test/helpers/moto';
 
@@ -22,7 +22,7 @@ const BATCH = 500;
 /** How many times each describe of ours is timed (moto's takes a minute: once there). */
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
 
-interface Figures {
+export interface Figures {
   run: number;
   all: number;
   one: number;
@@ -30,10 +30,18 @@ interface Figures {
   count: number;
 }
 
-async function measure(client: QueryClient, image: string, type: string, samples: number): Promise<Figures> {
+export async function measure(
+  client: QueryClient,
+  image: string,
+  type: string,
+  samples: number,
+  total = TOTAL,
+  /** Wait for every instance to leave pending before the describes (bench:scale does not). */
+  settle = true,
+): Promise<Figures> {
   const t0 = Date.now();
   let first = '';
-  for (let b = 0; b < TOTAL / BATCH; b++) {
+  for (let b = 0; b < total / BATCH; b++) {
     const r = await client
       .call('RunInstances', {
         ImageId: image,
@@ -43,14 +51,14 @@ async function measure(client: QueryClient, image: string, type: string, samples
         AddressingType: 'private',
       })
       .catch((e: Error) => {
-        throw new Error(`batch ${b + 1} of ${TOTAL / BATCH}: ${e.message}`);
+        throw new Error(`batch ${b + 1} of ${total / BATCH}: ${e.message}`);
       });
     const ids = listOf(r, 'instancesSet').map((i) => i.instanceId as string);
     first ||= ids[0];
     await client.call('CreateTags', { ResourceId: ids, Tag: [{ Key: 'batch', Value: String(b) }] });
   }
   const run = (Date.now() - t0) / 1000;
-  await settled(client);
+  if (settle) await settled(client);
   // Timed: the request until its whole answer has arrived. Parsing it is the client's work, and
   // is done after the clock stops (the same parser for both clouds).
   const timed = async (params: Params) => {
@@ -70,7 +78,7 @@ async function measure(client: QueryClient, image: string, type: string, samples
   };
   const all = await median({});
   const one = await median({ InstanceId: [first] });
-  const filtered = await median({ Filter: [{ Name: 'tag:batch', Value: [String(Math.min(7, TOTAL / BATCH - 1))] }] });
+  const filtered = await median({ Filter: [{ Name: 'tag:batch', Value: [String(Math.min(7, total / BATCH - 1))] }] });
   const [allMs, oneMs, filteredMs, count, n] = [all.ms, one.ms, filtered.ms, all.instances, filtered.instances];
   if (n !== BATCH) throw new Error(`the tag filter matched ${n} instances, not ${BATCH}`);
   return { run, all: allMs, one: oneMs, filtered: filteredMs, count };
@@ -85,21 +93,22 @@ async function settled(client: QueryClient): Promise<void> {
   }
 }
 
-function print(name: string, f: Figures): void {
+export function print(name: string, f: Figures): void {
   console.log(
     `${name}: ran ${f.count} in ${f.run.toFixed(1)} s; describe all ${f.all} ms, one ${f.one} ms, tag filter (${BATCH}) ${f.filtered} ms`,
   );
 }
 
-async function main() {
-  // A cloud sized for 10,000 m1.small instances: one node reporting the room, and one network
-  // big enough for every instance of the default group.
-  const dataDir = tempDir('euca-bench-');
+/**
+ * A cloud sized for `total` m1.small instances, in `dataDir`: one node reporting the room, and one
+ * network big enough for every instance of the default group; on `db` when given (--db).
+ */
+export async function sizedCloud(dataDir: string, total = TOTAL, db?: string): Promise<TestCloud> {
   const nodeConf = nodePaths(localNodeDir(dataDir)).conf;
   fs.mkdirSync(path.dirname(nodeConf), { recursive: true });
   fs.writeFileSync(
     nodeConf,
-    `MAX_CORES="${TOTAL}"\nMAX_MEM="${TOTAL * 128}"\nMAX_DISK="${TOTAL * 10}"\nBOOT_DELAY_MS="100"\n`,
+    `MAX_CORES="${total}"\nMAX_MEM="${total * 256}"\nMAX_DISK="${total * 10}"\nBOOT_DELAY_MS="100"\n`,
   );
   const conf = cloudPaths(dataDir).conf;
   fs.mkdirSync(path.dirname(conf), { recursive: true });
@@ -107,7 +116,12 @@ async function main() {
     conf,
     'VNET_MODE="MANAGED-NOVLAN"\nVNET_SUBNET="10.0.0.0"\nVNET_NETMASK="255.0.0.0"\nVNET_ADDRSPERNET="16384"\nVNET_PUBLICIPS="192.0.2.10-192.0.2.40"\nLOCAL_NODE="Y"\n',
   );
-  const cloud = await startCloud(dataDir);
+  return startCloud(dataDir, 0, db ? { db } : {});
+}
+
+async function main() {
+  const dataDir = tempDir('euca-bench-');
+  const cloud = await sizedCloud(dataDir);
   const moto = await startMoto();
   try {
     // A tiny image: the node lays out every instance's root from it, and this measures the API.
@@ -139,7 +153,8 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });

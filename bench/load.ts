@@ -6,7 +6,6 @@
  * addresses all came back once everything was terminated (free equals max in the verbose zone
  * view; no address left allocated).
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { resolveEndpoint } from '../src/cli/config/resolve';
 import { QueryClient } from '../src/cli/query';
@@ -14,6 +13,7 @@ import { S3Client } from '../src/cli/s3';
 import { listOf } from '../src/cli/xml';
 import { cloudPaths } from '../src/shared/paths';
 import { runOk } from '../test/helpers/cli';
+import { KINDS, percentile, runMix } from './mix';
 import { startCloud } from '../test/helpers/cloud';
 import { registerTestImage } from '../test/helpers/images';
 
@@ -21,14 +21,6 @@ const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 200);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 /** Instances running at once stay within the node's capacity: run/terminate take turns. */
 const RUN_SLOTS = 6;
-
-const KINDS = ['describe', 'run-terminate', 'keypair', 'group', 'put-get'] as const;
-type Kind = (typeof KINDS)[number];
-const WEIGHTS: Record<Kind, number> = { describe: 40, 'run-terminate': 10, keypair: 15, group: 15, 'put-get': 20 };
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
-}
 
 async function main(): Promise<void> {
   const cloud = await startCloud();
@@ -42,108 +34,16 @@ async function main(): Promise<void> {
     const image = await registerTestImage(cloud.env);
     const ctx = { env: cloud.env, ini: new Map(), commandName: 'bench' };
     const ec2 = new QueryClient(await resolveEndpoint('ec2', {}, ctx));
-    const s3 = new S3Client(await resolveEndpoint('s3', {}, ctx));
-    await s3.createBucket('load');
-    const latencies = new Map<Kind, number[]>(KINDS.map((k) => [k, []]));
-    const errors: string[] = [];
-    let requests = 0;
-    let slots = RUN_SLOTS;
-    const waiting: (() => void)[] = [];
-    const slot = async () => {
-      while (slots === 0) await new Promise<void>((r) => waiting.push(r));
-      slots--;
-    };
-    const release = () => {
-      slots++;
-      waiting.shift()?.();
-    };
-    const call = async (action: string, params = {}) => {
-      requests++;
-      return ec2.call(action, params);
-    };
-    /** Milliseconds a piece of work takes (a run/terminate's wait for its turn is not counted). */
-    const timed = async (work: () => Promise<unknown>) => {
-      const t0 = process.hrtime.bigint();
-      await work();
-      return Number(process.hrtime.bigint() - t0) / 1e6;
-    };
-    const ops: Record<Kind, (n: number) => Promise<number>> = {
-      describe: (n) =>
-        timed(() =>
-          call(
-            [
-              'DescribeInstances',
-              'DescribeImages',
-              'DescribeAvailabilityZones',
-              'DescribeKeyPairs',
-              'DescribeSecurityGroups',
-            ][n % 5],
-          ),
-        ),
-      'run-terminate': async () => {
-        await slot();
-        try {
-          return await timed(async () => {
-            const r = await call('RunInstances', { ImageId: image, MinCount: 1, MaxCount: 1 });
-            const id = listOf(r, 'instancesSet')[0].instanceId as string;
-            await call('TerminateInstances', { InstanceId: [id] });
-          });
-        } finally {
-          release();
-        }
-      },
-      keypair: (n) => {
-        const name = `load-${n}-${randomBytes(3).toString('hex')}`;
-        return timed(async () => {
-          await call('CreateKeyPair', { KeyName: name });
-          await call('DeleteKeyPair', { KeyName: name });
-        });
-      },
-      group: (n) => {
-        const name = `load-${n}-${randomBytes(3).toString('hex')}`;
-        return timed(async () => {
-          await call('CreateSecurityGroup', { GroupName: name, GroupDescription: 'load' });
-          await call('AuthorizeSecurityGroupIngress', {
-            GroupName: name,
-            IpProtocol: 'tcp',
-            FromPort: 22,
-            ToPort: 22,
-            CidrIp: '0.0.0.0/0',
-          });
-          await call('DeleteSecurityGroup', { GroupName: name });
-        });
-      },
-      'put-get': (n) => {
-        const size = Math.min(8 * 1024 * 1024, 1024 * 2 ** (n % 14));
-        const key = `obj-${n}`;
-        const data = randomBytes(size);
-        requests += 2;
-        return timed(async () => {
-          await s3.putObject('load', key, data);
-          const got = await s3.getObjectBuffer('load', key);
-          if (!got.body.equals(data)) throw new Error(`${key}: read back different bytes`);
-        });
-      },
-    };
-    const pickKind = (x: number): Kind => {
-      let acc = 0;
-      for (const k of KINDS) if (x < (acc += WEIGHTS[k])) return k;
-      return 'describe';
-    };
-    const deadline = Date.now() + SECONDS * 1000;
+    await new S3Client(await resolveEndpoint('s3', {}, ctx)).createBucket('load');
+    const call = (action: string, params = {}) => ec2.call(action, params);
     console.log(`load: ${CLIENTS} clients for ${SECONDS} s against ${cloud.eucarc.EC2_URL}`);
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async (_, c) => {
-        for (let n = c; Date.now() < deadline; n += CLIENTS) {
-          const kind = pickKind((n * 7919) % 100);
-          try {
-            latencies.get(kind)!.push(await ops[kind](n));
-          } catch (e) {
-            errors.push(`${kind}: ${(e as Error).message}`);
-          }
-        }
-      }),
-    );
+    const { requests, latencies, errors } = await runMix([cloud], {
+      clients: CLIENTS,
+      seconds: SECONDS,
+      image,
+      bucket: 'load',
+      runSlots: RUN_SLOTS,
+    });
 
     // Everything terminated: capacity and addresses must all be back.
     const left = listOf(await call('DescribeInstances'), 'reservationSet')
@@ -179,7 +79,7 @@ async function main(): Promise<void> {
       `requests served: ${requests} in ${SECONDS} s (${Math.round(requests / SECONDS)}/s); errors: ${errors.length}`,
     );
     for (const k of KINDS) {
-      const l = latencies.get(k)!.sort((a, b) => a - b);
+      const l = latencies.get(k)!;
       console.log(
         `  ${k.padEnd(14)} ${String(l.length).padStart(6)} done   p50 ${percentile(l, 50).toFixed(1).padStart(7)} ms   p99 ${percentile(l, 99).toFixed(1).padStart(7)} ms`,
       );

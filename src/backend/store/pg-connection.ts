@@ -20,6 +20,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { checkStorable, type SqlDatabase, type SqlStatement, type SqlValue, UniqueViolation } from './sql';
 
+/** How many statements are prepared by name (SQL built per list length is bounded, as in SQLite's cache). */
+const STATEMENT_CACHE = 512;
+
 /** The advisory lock every transaction holds: a constant of this cloud's ("euca" in ASCII). */
 const TRANSACTION_LOCK = 0x65756361;
 
@@ -95,7 +98,7 @@ class PgConnection implements SqlDatabase {
   }
 
   async exec(sql: string): Promise<void> {
-    await this.query(postgresDdl(sql), []);
+    await this.query(postgresDdl(sql), [], false);
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -147,10 +150,18 @@ class PgConnection implements SqlDatabase {
     return scope?.tx.open ? scope : undefined;
   }
 
-  private async query(text: string, values: unknown[]): Promise<pg.QueryResult> {
+  /** Names of prepared statements by their text: each connection parses a statement once. */
+  private readonly names = new Map<string, string>();
+
+  private async query(text: string, values: unknown[], prepare = true): Promise<pg.QueryResult> {
     const scope = this.current();
+    let name = prepare ? this.names.get(text) : undefined;
+    // Scripts (exec: migrations, several statements) and DDL run unprepared.
+    if (prepare && !name && !isDdl(text) && this.names.size < STATEMENT_CACHE)
+      this.names.set(text, (name = `s${this.names.size}`));
+    const query = name ? { name, text, values } : { text, values };
     try {
-      return await (scope ? scope.tx.client.query(text, values) : this.pool.query(text, values));
+      return await (scope ? scope.tx.client.query(query) : this.pool.query(query));
     } catch (e) {
       if ((e as { code?: string }).code === '23505') throw new UniqueViolation((e as Error).message);
       throw e;
