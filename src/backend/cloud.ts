@@ -14,7 +14,7 @@ import { CliError } from '../shared/errors';
 import { writeFileAtomic } from '../shared/files';
 import { ensureCloudAdmin, ensureLocalCluster, prepareDataDir, refreshAdminEucarc } from './bootstrap';
 import { composeCloud } from './compose';
-import { cloudDatabase, describeDatabase, isPostgresUrl } from './store/database';
+import { cloudDatabase, describeDatabase, holdsPassword, isPostgresUrl } from './store/database';
 import { SqlStore } from './store/sql-store';
 import { readConf, setConfValues } from './conf';
 import { runningPid } from '../shared/daemon';
@@ -87,7 +87,7 @@ export async function useDatabase(dataDir: string, location: string): Promise<vo
   // Opened (and migrated) first: a database that cannot be used changes nothing.
   await (await SqlStore.open(location)).close();
   prepareDataDir(paths);
-  setConfValues(paths.conf, { CLOUD_DB: location }, { secret: /^postgres(ql)?:\/\/[^/@]*:[^/@]*@/i.test(location) });
+  setConfValues(paths.conf, { CLOUD_DB: location }, { secret: holdsPassword(location) });
 }
 
 export async function runCloud(opts: CloudRunOptions): Promise<void> {
@@ -119,10 +119,12 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
     [lifecycleSweeps(walrus, log), cluster.controller, monitor],
     log,
   );
-  // Jobs in flight were cut short only when no other front end runs them: leading from the start
-  // says none is alive (another front end's jobs are its own).
-  if (await leadership.join()) await recoverJobs(cloud, log);
-  else log('leadership: another front end leads; its jobs in flight are left to it');
+  // Jobs in flight were cut short only when no other front end runs them (theirs are their own).
+  const { alone } = await leadership.join();
+  if (alone) {
+    await recoverJobs(cloud, log);
+    monitor.confirmPendingAtStart(await cloud.instances.list({ states: ['pending'] }));
+  } else log('leadership: other front ends are running; their jobs in flight are left to them');
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
   const base = `http://${advertisedHost(bind)}:${port}/services`;
@@ -133,7 +135,7 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   for (const name of await cloudBuckets.ensure())
     log(`walrus: bucket ${name} belongs to another account; snapshots fail until it is deleted or renamed`);
   await ensureLocalCluster(paths, store, advertisedHost(bind));
-  await registrar.resumePending();
+  if (alone) await registrar.resumePending();
   await cluster.renderNetworkRules();
   await leadership.startWork();
   if (localNodeWanted(conf)) {

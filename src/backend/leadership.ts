@@ -1,10 +1,15 @@
 /**
- * The background work that runs in one front end at a time when several serve one database: the
- * instance monitor, node polling and Walrus's lifecycle sweeps. The front end holding the `leader`
- * lease (store/leases.ts) runs them and renews the lease every RENEW_MS; when it stops or dies,
- * another takes the lease once it has expired (TTL_MS), or at once when the holder was a process
- * of the same host that is gone (a restart after a crash), and starts them. A front end alone on
- * its database leads from its start.
+ * Front ends sharing one database, and the background work that runs in one of them at a time:
+ * the instance monitor, node polling and Walrus's lifecycle sweeps.
+ *
+ * - Each front end holds a lease of its own (`front-end:<id>`) while it runs: who is alive.
+ * - The front end holding the `leader` lease runs the work, renewing the lease every RENEW_MS;
+ *   when it stops another takes over at its next renewal, when it dies once the lease has expired
+ *   (TTL_MS), or at once when the holder was a process of the same boot of the same host that is
+ *   gone (a restart after a crash). A leader that could not renew for TTL_MS stops its work.
+ * - Joining, a front end learns whether it is alone (no other front end's lease is alive): only
+ *   then is what was in flight when the last one stopped its to recover (the others' jobs are
+ *   theirs).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,22 +17,58 @@ import { randomBytes } from 'node:crypto';
 import type { Leases } from './store/leases';
 
 const LEADER = 'leader';
+const FRONT_END = 'front-end:';
 const TTL_MS = 15_000;
 const RENEW_MS = 3_000;
 
 /** One piece of background work: started when its front end comes to lead, stopped when it no longer does. */
 export interface BackgroundWork {
+  /** Starts it (again after a stop: starting twice never runs it twice). */
   start(): Promise<void> | void;
   stop(): void;
 }
 
-/** Who a front end is among those on one database: its host, process and a nonce (pids repeat). */
-export const frontEndId = () => `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+/** This boot of this host: its name and kernel boot id (a pid means something only within one boot). */
+function thisBoot(): string {
+  let boot = '';
+  try {
+    boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().slice(0, 8);
+  } catch {
+    // not Linux: the host name alone
+  }
+  return `${os.hostname()}@${boot}`;
+}
+
+/** Who a front end is among those on one database: its host's boot, its process and a nonce (pids repeat). */
+export const frontEndId = () => `${thisBoot()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+
+/** Whether a holder (frontEndId) is a process of this boot of this host that no longer runs (or a zombie). */
+export function holderGone(holder: string, me: string): boolean {
+  const [host, pid] = holder.split(':');
+  if (holder === me || host !== thisBoot() || !/^\d+$/.test(pid ?? '')) return false;
+  // Our own pid with another nonce: an earlier run of a process that always gets this pid (a container's first).
+  if (Number(pid) === process.pid) return true;
+  try {
+    process.kill(Number(pid), 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  try {
+    // Killed but not yet reaped: its state (after the name in parentheses) is Z or X.
+    return /\)\s+[ZX]\s/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 export class Leadership {
   private leading = false;
   /** Whether the work may run (startWork): the cloud is ready for it. */
   private working = false;
+  /** Counts the times the work was started or stopped: a start that lost the race stops short. */
+  private generation = 0;
+  /** Until when the lease this front end last renewed holds. */
+  private validUntil = 0;
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
 
@@ -45,33 +86,39 @@ export class Leadership {
   }
 
   /**
-   * Tries to lead now (true when it does), then keeps trying or renewing; the work waits for
-   * startWork(). Leading from the start means no other front end is alive: what was in flight
-   * when the last one stopped is this one's to recover.
+   * Announces this front end and tries to lead, then keeps renewing; the work waits for
+   * startWork(). Resolves whether it is alone on the database (see the module's comment).
    */
-  async join(): Promise<boolean> {
+  async join(): Promise<{ alone: boolean }> {
+    const me = this.leases.holder;
+    for (const other of await this.leases.holders(FRONT_END))
+      if (holderGone(other.holder, me)) await this.leases.takeFromGone(other.name, (h) => holderGone(h, me));
+    await this.leases.hold(`${FRONT_END}${me}`, this.ttlMs);
+    const alone = !(await this.leases.holders(FRONT_END)).some((l) => l.holder !== me);
     await this.tick();
-    this.timer = setInterval(() => void this.tick(), this.renewMs);
+    this.timer = setInterval(() => {
+      // A renewal that hangs (the database unreachable) is not waited for: past the lease, stop.
+      if (this.leading && Date.now() > this.validUntil) this.lose('its lease ran out unrenewed');
+      void this.tick();
+    }, this.renewMs);
     this.timer.unref();
-    return this.leading;
+    return { alone };
   }
 
   /** The cloud is ready: the work runs whenever this front end leads. */
   async startWork(): Promise<void> {
     this.working = true;
-    if (this.leading) for (const w of this.work) await w.start();
+    if (this.leading) await this.startAll();
   }
 
-  /** Stops the work it leads and gives the lease up, so another front end takes it at once. */
+  /** Stops the work it leads and gives the leases up, so another front end takes over at once. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.ticking;
-    if (this.leading) {
-      this.leading = false;
-      if (this.working) for (const w of this.work) w.stop();
-      await this.leases.release(LEADER).catch(() => undefined);
-    }
+    if (this.leading) this.lose('it stops');
     this.working = false;
+    await this.leases.release(LEADER).catch(() => undefined);
+    await this.leases.release(`${FRONT_END}${this.leases.holder}`).catch(() => undefined);
   }
 
   private tick(): Promise<void> {
@@ -80,40 +127,43 @@ export class Leadership {
   }
 
   private async renew(): Promise<void> {
+    const me = this.leases.holder;
+    const started = Date.now();
     let held: boolean;
     try {
-      await this.leases.takeFromGone(LEADER, holderGone);
+      await this.leases.hold(`${FRONT_END}${me}`, this.ttlMs);
+      await this.leases.takeFromGone(LEADER, (h) => holderGone(h, me));
       held = await this.leases.hold(LEADER, this.ttlMs);
     } catch (e) {
       // Without the database no lease can be renewed: another front end will take over.
       held = false;
       this.log(`leadership: the lease could not be renewed: ${(e as Error).message}`);
     }
+    if (held) this.validUntil = started + this.ttlMs;
     if (held && !this.leading) {
       this.leading = true;
-      this.log(`leadership: ${this.leases.holder} runs the background work`);
-      if (this.working) for (const w of this.work) await w.start();
-    } else if (!held && this.leading) {
-      this.leading = false;
-      this.log(`leadership: ${this.leases.holder} no longer leads; its background work stops`);
-      if (this.working) for (const w of this.work) w.stop();
+      this.log(`leadership: ${me} runs the background work`);
+      // Not awaited here: renewals go on while the work starts.
+      if (this.working) void this.startAll();
+    } else if (!held && this.leading) this.lose('another front end holds the lease');
+  }
+
+  private async startAll(): Promise<void> {
+    const generation = ++this.generation;
+    for (const w of this.work) {
+      if (generation !== this.generation || !this.leading) return;
+      try {
+        await w.start();
+      } catch (e) {
+        this.log(`leadership: background work did not start: ${(e as Error).message}`);
+      }
     }
   }
-}
 
-/** Whether a holder (frontEndId) is a process of this host that no longer runs (gone, or a zombie). */
-function holderGone(holder: string): boolean {
-  const [host, pid] = holder.split(':');
-  if (host !== os.hostname() || !/^\d+$/.test(pid ?? '')) return false;
-  try {
-    process.kill(Number(pid), 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  try {
-    // Killed but not yet reaped: its state (after the name in parentheses) is Z or X.
-    return /\)\s+[ZX]\s/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
+  private lose(why: string): void {
+    this.leading = false;
+    this.generation++;
+    this.log(`leadership: ${this.leases.holder} no longer leads (${why}); its background work stops`);
+    if (this.working) for (const w of this.work) w.stop();
   }
 }

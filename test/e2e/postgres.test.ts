@@ -128,7 +128,7 @@ test('two front ends on one database: either answers, one runs the background wo
   try {
     second = await startCloud(secondDir, 0, { db: url });
     assert.match(first.output(), /leadership: \S+ runs the background work/);
-    assert.match(second.output(), /another front end leads; its jobs in flight are left to it/);
+    assert.match(second.output(), /other front ends are running; their jobs in flight are left to them/);
     assert.doesNotMatch(second.output(), /runs the background work/);
 
     await runOk('euca-create-keypair', ['both-see-it'], first.env);

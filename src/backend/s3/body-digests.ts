@@ -166,7 +166,8 @@ function giveBuffer(buffer: Uint8Array): void {
 export class DigestStream {
   private local?: LocalDigests;
   private remote?: { worker: DigestWorker; id: number; pending: Pending; done: Promise<BodyDigests> };
-  private buffer = takeBuffer();
+  /** Taken when the body first needs one (a tiny body never does). */
+  private buffer?: Uint8Array;
   private filled = 0;
 
   constructor(private readonly request: DigestRequest) {}
@@ -176,9 +177,11 @@ export class DigestStream {
       this.local.update(piece);
       return undefined;
     }
+    if (this.remote?.worker.failed) throw this.remote.worker.failed;
     let behind: Promise<void> | undefined;
     for (let at = 0; at < piece.length;) {
       const n = Math.min(BATCH - this.filled, piece.length - at);
+      this.buffer ??= takeBuffer();
       this.buffer.set(piece.subarray(at, at + n), this.filled);
       this.filled += n;
       at += n;
@@ -195,7 +198,7 @@ export class DigestStream {
 
   /** Hands the filled buffer to the worker (the first time, opens the body there). */
   private send(): Promise<void> | undefined {
-    const bytes = this.buffer.subarray(0, this.filled);
+    const bytes = this.buffer!.subarray(0, this.filled);
     this.filled = 0;
     if (!this.remote) {
       const taken = pool.take();
@@ -214,9 +217,10 @@ export class DigestStream {
       this.remote = { ...taken, pending, done };
     }
     const { worker, id, pending } = this.remote;
+    if (worker.failed) throw worker.failed;
     pending.inFlight += bytes.length;
     worker.post({ type: 'update', id, bytes }, [bytes.buffer as ArrayBuffer]);
-    this.buffer = takeBuffer();
+    this.buffer = undefined;
     if (pending.inFlight <= IN_FLIGHT) return undefined;
     return new Promise<void>((resolve) => {
       pending.drained = () => {
@@ -229,19 +233,22 @@ export class DigestStream {
   async finish(): Promise<BodyDigests> {
     if (!this.remote) {
       this.local ??= new LocalDigests(this.request);
-      this.local.update(this.buffer.subarray(0, this.filled));
-      giveBuffer(this.buffer);
+      if (this.buffer) {
+        this.local.update(this.buffer.subarray(0, this.filled));
+        giveBuffer(this.buffer);
+      }
       return this.local.digests();
     }
     if (this.filled) await this.send();
-    giveBuffer(this.buffer);
+    if (this.buffer) giveBuffer(this.buffer);
     this.remote.worker.post({ type: 'finish', id: this.remote.id });
     return this.remote.done;
   }
 
   /** The body failed half-way: its worker forgets it. */
   abandon(): void {
-    giveBuffer(this.buffer);
+    if (this.buffer) giveBuffer(this.buffer);
+    this.buffer = undefined;
     if (!this.remote) return;
     this.remote.worker.forget(this.remote.id);
     this.remote.worker.post({ type: 'abandon', id: this.remote.id });

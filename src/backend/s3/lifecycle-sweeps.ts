@@ -28,7 +28,7 @@ async function sweepVersions(
   group: VersionRecord[],
   now: number,
 ): Promise<number> {
-  const { store, files } = walrus;
+  const { store } = walrus;
   let removed = 0;
   let left = group.length;
   for (let j = 1; j < group.length; j++) {
@@ -37,7 +37,7 @@ async function sweepVersions(
     // Object Lock outranks lifecycle: a protected version stays until its protection ends.
     if (isProtected(v.lock, now)) continue;
     const file = await store.deleteNoncurrent(v.bucketId, v.key, v.versionId ?? NULL_VERSION);
-    if (file) await files.remove(v.bucketId, file);
+    if (file) await walrus.removeLeftover(v.bucketId, file);
     removed++;
     left--;
   }
@@ -64,7 +64,7 @@ export async function applyLifecycle(
   walrus: Walrus,
   now = Date.now(),
 ): Promise<{ expired: number; aborted: number; versions: number }> {
-  const { store, files } = walrus;
+  const { store } = walrus;
   const done = { expired: 0, aborted: 0, versions: 0 };
   const start: KeyRange = { from: Buffer.alloc(0), inclusive: true };
   for (const bucketId of await store.bucketsWithConfig('lifecycle')) {
@@ -110,7 +110,7 @@ export async function applyLifecycle(
     ) {
       for (const u of page) {
         if (!rules.some((r) => abortsUpload(r, u, now))) continue;
-        for (const f of await store.deleteUpload(u.id)) await files.remove(bucketId, f);
+        for (const f of await store.deleteUpload(u.id)) await walrus.removeLeftover(bucketId, f);
         done.aborted++;
       }
       const last = page[page.length - 1];
@@ -122,7 +122,7 @@ export async function applyLifecycle(
 
 /**
  * Walrus's lifecycle sweeps as background work (leadership.ts): a sweep when it starts, then one
- * every `everyMs` until it stops.
+ * every `everyMs` until it stops, never two at once.
  */
 export function lifecycleSweeps(
   walrus: Walrus,
@@ -142,15 +142,21 @@ export function lifecycleSweeps(
     }
   };
   let timer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<void> | undefined;
+  // One sweep at a time.
+  const once = () => (sweeping ??= sweep().finally(() => (sweeping = undefined)));
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
   return {
+    // The first sweep is done when start resolves: a cloud starting alone answers after it.
     async start() {
-      await sweep();
-      timer = setInterval(() => void sweep(), everyMs);
+      stop();
+      timer = setInterval(() => void once(), everyMs);
       timer.unref();
+      await once();
     },
-    stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-    },
+    stop,
   };
 }

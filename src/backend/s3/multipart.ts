@@ -199,7 +199,7 @@ export class MultipartUploads {
       await this.walrus.files.remove(b.id, fileId);
       throw e;
     }
-    if (replaced) await this.walrus.files.remove(b.id, replaced);
+    if (replaced) await this.walrus.removeLeftover(b.id, replaced);
     return { ...part, encryption: u.encryption };
   }
 
@@ -253,7 +253,7 @@ export class MultipartUploads {
   async abort(caller: Caller, bucketName: string, key: string, uploadId: string): Promise<void> {
     const { b } = await this.ownUpload(caller, bucketName, key, uploadId);
     if (this.completing.has(uploadId)) throw busy();
-    for (const fileId of await this.store.deleteUpload(uploadId)) await this.walrus.files.remove(b.id, fileId);
+    for (const fileId of await this.store.deleteUpload(uploadId)) await this.walrus.removeLeftover(b.id, fileId);
   }
 
   /**
@@ -328,6 +328,10 @@ export class MultipartUploads {
         },
         async () => {
           if (!(await this.store.findUpload(uploadId))) throw noSuchUpload();
+          // A part replaced meanwhile (through another front end, whose `completing` is its own):
+          // the joined list names a file that is gone, so nothing is committed.
+          const now = new Map((await this.store.listParts(uploadId, 0, MAX_PART_NUMBER)).map((p) => [p.partNumber, p]));
+          if (parts.some((p) => now.get(p.partNumber)?.fileId !== p.fileId)) throw busy();
           await this.walrus.writeConditions(b.id, key, opts.conditions ?? {})();
           partFiles = await this.store.deleteUpload(uploadId);
         },
@@ -335,7 +339,7 @@ export class MultipartUploads {
       );
       // Parts uploaded but not listed are dropped; the listed ones are the object's now.
       const kept = new Set(parts.map((p) => p.fileId));
-      for (const f of partFiles) if (!kept.has(f)) await this.walrus.files.remove(b.id, f);
+      for (const f of partFiles) if (!kept.has(f)) await this.walrus.removeLeftover(b.id, f);
       return record;
     } finally {
       this.completing.delete(uploadId);

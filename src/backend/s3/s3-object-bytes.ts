@@ -176,7 +176,9 @@ export class S3ObjectBytes implements ObjectBytes {
   private async get(bucketId: string, fileId: string, start?: number, end?: number): Promise<Readable> {
     const headers: Record<string, string> =
       start !== undefined || end !== undefined ? { Range: `bytes=${start ?? 0}-${end ?? ''}` } : {};
-    return (await this.call('GET', this.key(bucketId, fileId), { headers })).body;
+    // A service that ignored the Range would hand over the wrong bytes: only 206 is a ranged answer.
+    const ok = headers.Range ? [206] : [200];
+    return (await this.call('GET', this.key(bucketId, fileId), { headers, ok })).body;
   }
 
   async open(bucketId: string, fileId: string, start?: number, end?: number): Promise<Readable> {
@@ -242,14 +244,21 @@ export class S3ObjectBytes implements ObjectBytes {
    */
   async sweep(live: LiveFiles, now = Date.now()): Promise<{ removed: number }> {
     let removed = 0;
-    const listed = new Set<string>();
     const stale: { bucketId: string; fileId: string }[] = [];
     for await (const o of this.list('')) {
       const [bucketId, fileId] = o.key.split('/');
       if (!FILE_ID.test(bucketId ?? '') || !FILE_ID.test(fileId ?? '')) continue;
-      if (live.bucketIds.has(bucketId) && isJoin(fileId) && (await live.fileInUse(fileId)))
-        for (const p of await this.joined(bucketId, fileId)) listed.add(p.fileId);
       if (now - o.modified >= SWEEP_GRACE_MS) stale.push({ bucketId, fileId });
+    }
+    // The files joined files in use list, read after the listing: an upload completed while the
+    // store was listed has its join by now, and its parts are kept.
+    const listed = new Set<string>();
+    for await (const o of this.list('')) {
+      const [bucketId, fileId] = o.key.split('/');
+      if (!FILE_ID.test(bucketId ?? '') || !FILE_ID.test(fileId ?? '') || !isJoin(fileId)) continue;
+      if (!live.bucketIds.has(bucketId) || !(await live.fileInUse(fileId))) continue;
+      // A join removed meanwhile lists nothing.
+      for (const p of await this.joined(bucketId, fileId).catch(() => [] as JoinedPart[])) listed.add(p.fileId);
     }
     for (const { bucketId, fileId } of stale) {
       if (live.bucketIds.has(bucketId) && (listed.has(fileId) || (await live.fileInUse(fileId)))) continue;

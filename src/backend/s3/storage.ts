@@ -75,13 +75,16 @@ function readAhead(pieces: Piece[]): Readable {
         yield () => readAt(piece.fd, Math.min(READ_SIZE, piece.end - at + 1), at);
   })();
   const queue: Promise<Buffer>[] = [];
+  /** Every read issued and not yet settled, taken from the queue or not. */
+  const underWay = new Set<Promise<unknown>>();
   const fill = () => {
     while (queue.length < READ_AHEAD) {
       const next = reads.next();
       if (next.done) return;
       const read = next.value();
       // A read failing after the stream ended is nobody's error.
-      read.catch(() => undefined);
+      const settled = read.catch(() => undefined).finally(() => underWay.delete(settled));
+      underWay.add(settled);
       queue.push(read);
     }
   };
@@ -99,7 +102,7 @@ function readAhead(pieces: Piece[]): Readable {
   });
   stream.once('close', () => {
     // Reads under way finish on descriptors that are still open.
-    void Promise.allSettled(queue).then(() => pieces.forEach((p) => fs.close(p.fd, () => undefined)));
+    void Promise.allSettled([...underWay]).then(() => pieces.forEach((p) => fs.close(p.fd, () => undefined)));
   });
   return stream;
 }

@@ -407,10 +407,10 @@ export class Walrus {
         if (replaced && replaced !== record.fileId) obsolete.push(replaced);
       });
     } catch (e) {
-      await discard();
+      await discard().catch(() => undefined);
       throw e;
     }
-    for (const f of obsolete) await this.files.remove(record.bucketId, f);
+    for (const f of obsolete) await this.removeLeftover(record.bucketId, f);
     return record;
   }
 
@@ -626,6 +626,14 @@ export class Walrus {
     return keyFor(o.encryption, sent, this.masterKey);
   }
 
+  /**
+   * Removes a file no row names any more, after its change was committed: a failure is not the
+   * request's (it succeeded); what stays is an orphan the start-up sweep removes.
+   */
+  async removeLeftover(bucketId: string, fileId: string): Promise<void> {
+    await this.files.remove(bucketId, fileId).catch(() => undefined);
+  }
+
   /** The bucket's Object Lock configuration, if it has Object Lock. */
   lockConfiguration(bucketId: string): Promise<LockConfiguration | undefined> {
     return this.store.bucketConfig<LockConfiguration>(bucketId, 'objectLock');
@@ -713,7 +721,7 @@ export class Walrus {
         : this.versions.deleteVersion(bucketId, key, versionId, bypass);
     });
     if (!removal) return { files: [], deleteMarker: false, removed: false };
-    for (const f of removal.files) await this.files.remove(bucketId, f);
+    for (const f of removal.files) await this.removeLeftover(bucketId, f);
     return { ...removal, removed: true };
   }
 

@@ -12,6 +12,17 @@ import { openSqlite } from './sqlite-connection';
 
 export const isPostgresUrl = (location: string) => /^postgres(ql)?:\/\//i.test(location);
 
+/** Whether a database location holds a password (user:password@, or ?password=). */
+export function holdsPassword(location: string): boolean {
+  if (!isPostgresUrl(location)) return false;
+  try {
+    const url = new URL(location);
+    return !!url.password || url.searchParams.has('password');
+  } catch {
+    return true;
+  }
+}
+
 /** The cloud's database location, as its eucalyptus.conf says. */
 export function cloudDatabase(paths: CloudPaths): string {
   return readConf(paths.conf).CLOUD_DB?.trim() || paths.db;
@@ -35,7 +46,8 @@ export function describeDatabase(location: string): string {
   try {
     const url = new URL(location);
     if (url.password) url.password = '***';
-    return url.toString();
+    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
+    return url.toString().replace('password=%2A%2A%2A', 'password=***');
   } catch {
     return 'postgresql://…';
   }

@@ -33,6 +33,13 @@ export class Leases {
       await this.db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, r.holder);
   }
 
+  /** The leases alive now whose names start with `prefix`. */
+  async holders(prefix: string): Promise<{ name: string; holder: string }[]> {
+    return this.db
+      .prepare<{ name: string; holder: string }>('SELECT name, holder FROM leases WHERE name LIKE ? AND expires >= ?')
+      .all(`${prefix}%`, Date.now());
+  }
+
   /** Gives `name` up, if this holder has it. */
   async release(name: string): Promise<void> {
     await this.db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, this.holder);

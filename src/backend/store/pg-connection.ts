@@ -20,9 +20,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { checkStorable, type SqlDatabase, type SqlStatement, type SqlValue, UniqueViolation } from './sql';
 
-/** How many statements are prepared by name (SQL built per list length is bounded, as in SQLite's cache). */
-const STATEMENT_CACHE = 512;
-
 /** The advisory lock every transaction holds: a constant of this cloud's ("euca" in ASCII). */
 const TRANSACTION_LOCK = 0x65756361;
 
@@ -98,7 +95,7 @@ class PgConnection implements SqlDatabase {
   }
 
   async exec(sql: string): Promise<void> {
-    await this.query(postgresDdl(sql), [], false);
+    await this.query(postgresDdl(sql), []);
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -123,13 +120,14 @@ class PgConnection implements SqlDatabase {
     let broken = false;
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [TRANSACTION_LOCK]);
       try {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [TRANSACTION_LOCK]);
         const result = await this.scope.run(scope, fn);
         await scope.nested;
         await client.query('COMMIT');
         return result;
       } catch (e) {
+        // Whatever failed after BEGIN (the lock too), the client goes back to the pool clean.
         await client.query('ROLLBACK').catch(() => (broken = true));
         throw e;
       }
@@ -150,18 +148,10 @@ class PgConnection implements SqlDatabase {
     return scope?.tx.open ? scope : undefined;
   }
 
-  /** Names of prepared statements by their text: each connection parses a statement once. */
-  private readonly names = new Map<string, string>();
-
-  private async query(text: string, values: unknown[], prepare = true): Promise<pg.QueryResult> {
+  private async query(text: string, values: unknown[]): Promise<pg.QueryResult> {
     const scope = this.current();
-    let name = prepare ? this.names.get(text) : undefined;
-    // Scripts (exec: migrations, several statements) and DDL run unprepared.
-    if (prepare && !name && !isDdl(text) && this.names.size < STATEMENT_CACHE)
-      this.names.set(text, (name = `s${this.names.size}`));
-    const query = name ? { name, text, values } : { text, values };
     try {
-      return await (scope ? scope.tx.client.query(query) : this.pool.query(query));
+      return await (scope ? scope.tx.client.query(text, values) : this.pool.query(text, values));
     } catch (e) {
       if ((e as { code?: string }).code === '23505') throw new UniqueViolation((e as Error).message);
       throw e;
@@ -199,15 +189,24 @@ class PgConnection implements SqlDatabase {
  * the schema uses, once.
  */
 export async function openPostgres(url: string): Promise<SqlDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // Keepalives: a server or front end gone from the network is noticed, not waited on for hours.
+  const pool = new pg.Pool({ connectionString: url, max: 8, keepAlive: true, connectionTimeoutMillis: 15_000 });
   // An idle client losing its server is the pool's to replace, never the cloud's crash.
   pool.on('error', () => undefined);
-  await pool.query(
-    `DO $$ BEGIN
-       IF NOT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'nocase') THEN
-         CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
-       END IF;
-     END $$`,
-  );
+  try {
+    await pool
+      .query(
+        `DO $$ BEGIN
+           IF NOT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'nocase') THEN
+             CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+           END IF;
+         END $$`,
+      )
+      // Two front ends starting together on a new database: one of them made it.
+      .catch((e: { code?: string }) => (e.code === '23505' || e.code === '42710' ? undefined : Promise.reject(e)));
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw e;
+  }
   return new PgConnection(pool);
 }

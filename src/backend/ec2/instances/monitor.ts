@@ -34,17 +34,23 @@ export class InstanceMonitor {
   private polls = 0;
 
   /**
-   * Starts polling. What was pending when the cloud started may never have reached its node (the
-   * cloud stopped half-way): each is confirmed by its node's first answer, or lost.
+   * What was pending when the cloud started, alone, may never have reached its node (the cloud
+   * stopped half-way): each is confirmed by its node's first answer, or lost.
    */
+  confirmPendingAtStart(pending: Instance[]): void {
+    for (const i of pending) this.seenPending.add(i.id);
+  }
+
+  /** Starts polling (again after a stop: never twice). */
   async start(): Promise<void> {
-    for (const i of await this.instances.list({ states: ['pending'] })) this.seenPending.add(i.id);
+    this.stop();
     this.timer = setInterval(() => void this.poll(), this.intervalMs);
     this.timer.unref();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   /** One look at the nodes; while one is under way, that one. */

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { readEucarc } from '../../../shared/eucarc';
 import { EucaCommand } from '../../command';
+import { CliError } from '../../../shared/errors';
 import { controlDaemon, daemonArgs, daemonFlags } from '../../daemon-command';
 import { loadCloud } from '../../../shared/launcher';
 import { cloudPaths, localCloudDir } from '../../../shared/paths';
@@ -46,7 +47,12 @@ export default class EucalyptusCloud extends EucaCommand {
     const paths = cloudPaths(flags['data-dir'] ?? localCloudDir());
     const url = () => readEucarc(paths.eucarc)?.EC2_URL ?? '?';
     // Kept in the cloud's eucalyptus.conf before it starts (never on a command line, where ps shows it).
-    if (flags.db !== undefined) await loadCloud().useDatabase(paths.dataDir, flags.db);
+    if (flags.db !== undefined) {
+      if (args.action !== 'start') throw new CliError('InvalidParameterCombination', '--db goes with start');
+      if (runningPid(paths) !== undefined)
+        throw new CliError('AlreadyRunning', `a cloud is already running on ${paths.dataDir}; stop it before --db`);
+      await loadCloud().useDatabase(paths.dataDir, flags.db);
+    }
     const status = await controlDaemon(
       args.action,
       flags.foreground,
