@@ -21,7 +21,7 @@ import { QueryClient } from '../src/cli/query';
 import { S3Client } from '../src/cli/s3';
 import { cloudPaths } from '../src/shared/paths';
 import { tempDir } from '../test/helpers/cli';
-import { startCloud, type TestCloud } from '../test/helpers/cloud';
+import { startCloud, startFrontEnd, type TestCloud } from '../test/helpers/cloud';
 import { registerTestImage } from '../test/helpers/images';
 import { measure, print, sizedCloud, type Figures } from './instances';
 import { KINDS, type MixResult, percentile, runMix } from './mix';
@@ -57,16 +57,6 @@ async function postgres() {
     },
     stop: () => execFileSync('bash', [script, 'stop', dir]),
   };
-}
-
-/** A second front end of `first`'s cloud: its own data dir with the first one's keys and credentials. */
-async function secondFrontEnd(first: TestCloud, db: string): Promise<TestCloud> {
-  const dir = tempDir('euca-cloud-');
-  const [from, to] = [cloudPaths(first.dataDir), cloudPaths(dir)];
-  fs.mkdirSync(path.dirname(to.keysDir), { recursive: true });
-  fs.cpSync(from.keysDir, to.keysDir, { recursive: true });
-  fs.cpSync(path.dirname(from.eucarc), path.dirname(to.eucarc), { recursive: true });
-  return startCloud(dir, 0, { db });
 }
 
 async function instances(db?: string): Promise<Figures> {
@@ -162,7 +152,7 @@ async function main(): Promise<void> {
     try {
       const pgLoad = await load([first]);
       describeLoad('  PostgreSQL, one front end', pgLoad);
-      second = await secondFrontEnd(first, db);
+      second = await startFrontEnd(first, db);
       const twoLoad = await load([first, second]);
       describeLoad('  PostgreSQL, two front ends', twoLoad);
 

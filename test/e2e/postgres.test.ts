@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { cloudPaths } from '../../src/shared/paths';
 import { cleanEnv, run, runOk, tempDir } from '../helpers/cli';
-import { startCloud } from '../helpers/cloud';
+import { startCloud, startFrontEnd } from '../helpers/cloud';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const script = path.join(ROOT, 'scripts', 'postgres-dev.sh');
@@ -118,15 +118,9 @@ test('two front ends on one database: either answers, one runs the background wo
   await query(server, 'CREATE DATABASE two_fronts');
   const url = server.replace(/\/postgres$/, '/two_fronts');
   const first = await startCloud(tempDir('euca-cloud-'), 0, { db: url });
-  // A second front end shares the first one's keys and credentials (README: Running on many hosts).
-  const secondDir = tempDir('euca-cloud-');
-  const [from, to] = [cloudPaths(first.dataDir), cloudPaths(secondDir)];
-  fs.mkdirSync(path.dirname(to.keysDir), { recursive: true });
-  fs.cpSync(from.keysDir, to.keysDir, { recursive: true });
-  fs.cpSync(path.dirname(from.eucarc), path.dirname(to.eucarc), { recursive: true });
   let second: Awaited<ReturnType<typeof startCloud>> | undefined;
   try {
-    second = await startCloud(secondDir, 0, { db: url });
+    second = await startFrontEnd(first, url);
     assert.match(first.output(), /leadership: \S+ runs the background work/);
     assert.match(second.output(), /other front ends are running; their jobs in flight are left to them/);
     assert.doesNotMatch(second.output(), /runs the background work/);
@@ -137,7 +131,7 @@ test('two front ends on one database: either answers, one runs the background wo
     assert.match(await runOk('euare-userlistbypath', [], first.env), /user\/made-on-second$/m);
 
     // The leader killed outright: the other takes the background work over within a few seconds.
-    process.kill(Number(fs.readFileSync(from.pidFile, 'utf8')), 'SIGKILL');
+    process.kill(Number(fs.readFileSync(cloudPaths(first.dataDir).pidFile, 'utf8')), 'SIGKILL');
     const until = Date.now() + 30_000;
     while (!/runs the background work/.test(second.output()) && Date.now() < until)
       await new Promise((r) => setTimeout(r, 200));

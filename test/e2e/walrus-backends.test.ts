@@ -20,7 +20,7 @@ import { S3ObjectBytes, SWEEP_GRACE_MS } from '../../src/backend/s3/s3-object-by
 import { ObjectFiles } from '../../src/backend/s3/storage';
 import { cloudPaths } from '../../src/shared/paths';
 import { tempDir } from '../helpers/cli';
-import { startCloud, type TestCloud } from '../helpers/cloud';
+import { startCloud, startFrontEnd, type TestCloud } from '../helpers/cloud';
 import { createAccount, type Keys, s3Client } from '../helpers/s3';
 
 const MiB = 1024 * 1024;
@@ -205,14 +205,9 @@ describe('a cloud whose Walrus keeps its bytes in S3', () => {
     await client.end();
     const url = server.replace(/\/postgres$/, '/shared_bytes');
     const first = await startCloud(s3DataDir('shared-bytes'), 0, { db: url });
-    const secondDir = s3DataDir('shared-bytes');
-    const [from, to] = [cloudPaths(first.dataDir), cloudPaths(secondDir)];
-    fs.mkdirSync(path.dirname(to.keysDir), { recursive: true });
-    fs.cpSync(from.keysDir, to.keysDir, { recursive: true });
-    fs.cpSync(path.dirname(from.eucarc), path.dirname(to.eucarc), { recursive: true });
     let second: TestCloud | undefined;
     try {
-      second = await startCloud(secondDir, 0, { db: url });
+      second = await startFrontEnd(first, url, s3DataDir('shared-bytes'));
       const [one, two] = [await s3Client(first), await s3Client(second)];
       await one.createBucket('shared');
       const body = randomBytes(3 * MiB);

@@ -100,3 +100,20 @@ export async function startCloud(
     },
   };
 }
+
+/**
+ * Another front end of `first`'s cloud on the database `db`: a data dir of its own (`dataDir`,
+ * which may hold an eucalyptus.conf already) given the first one's keys and credentials, as
+ * README's "Running on many hosts" says.
+ */
+export async function startFrontEnd(
+  first: TestCloud,
+  db: string,
+  dataDir = tempDir('euca-cloud-'),
+): Promise<TestCloud> {
+  const [from, to] = [cloudPaths(first.dataDir), cloudPaths(dataDir)];
+  fs.mkdirSync(path.dirname(to.keysDir), { recursive: true });
+  fs.cpSync(from.keysDir, to.keysDir, { recursive: true });
+  fs.cpSync(path.dirname(from.eucarc), path.dirname(to.eucarc), { recursive: true });
+  return startCloud(dataDir, 0, { db });
+}
