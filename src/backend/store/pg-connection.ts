@@ -89,7 +89,7 @@ class PgConnection implements SqlDatabase {
       all: async (...values: SqlValue[]) => (await this.query(text, params(values))).rows as Row[],
       run: async (...values: SqlValue[]) => {
         const r = await this.query(text, params(values));
-        return { changes: r.rowCount ?? 0, lastInsertRowid: 0 };
+        return { changes: r.rowCount ?? 0 };
       },
     };
   }

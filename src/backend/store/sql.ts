@@ -36,7 +36,8 @@ export type SqlValue = string | number | bigint | null | Buffer | undefined;
 export interface SqlStatement<Row> {
   get(...params: SqlValue[]): Promise<Row | undefined>;
   all(...params: SqlValue[]): Promise<Row[]>;
-  run(...params: SqlValue[]): Promise<{ changes: number; lastInsertRowid: number | bigint }>;
+  /** `changes`: the rows the statement changed (a key, when wanted, comes back with RETURNING). */
+  run(...params: SqlValue[]): Promise<{ changes: number }>;
 }
 
 export interface SqlDatabase {
