@@ -29,7 +29,7 @@ export interface BackgroundWork {
 }
 
 /** This boot of this host: its name and kernel boot id (a pid means something only within one boot). */
-function thisBoot(): string {
+const THIS_BOOT = (() => {
   let boot = '';
   try {
     boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().slice(0, 8);
@@ -37,15 +37,15 @@ function thisBoot(): string {
     // not Linux: the host name alone
   }
   return `${os.hostname()}@${boot}`;
-}
+})();
 
 /** Who a front end is among those on one database: its host's boot, its process and a nonce (pids repeat). */
-export const frontEndId = () => `${thisBoot()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+export const frontEndId = () => `${THIS_BOOT}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
 /** Whether a holder (frontEndId) is a process of this boot of this host that no longer runs (or a zombie). */
 export function holderGone(holder: string, me: string): boolean {
   const [host, pid] = holder.split(':');
-  if (holder === me || host !== thisBoot() || !/^\d+$/.test(pid ?? '')) return false;
+  if (holder === me || host !== THIS_BOOT || !/^\d+$/.test(pid ?? '')) return false;
   // Our own pid with another nonce: an earlier run of a process that always gets this pid (a container's first).
   if (Number(pid) === process.pid) return true;
   try {
@@ -92,7 +92,7 @@ export class Leadership {
   async join(): Promise<{ alone: boolean }> {
     const me = this.leases.holder;
     for (const other of await this.leases.holders(FRONT_END))
-      if (holderGone(other.holder, me)) await this.leases.takeFromGone(other.name, (h) => holderGone(h, me));
+      await this.leases.takeFromGone(other.name, (h) => holderGone(h, me));
     await this.leases.hold(`${FRONT_END}${me}`, this.ttlMs);
     const alone = !(await this.leases.holders(FRONT_END)).some((l) => l.holder !== me);
     await this.tick();

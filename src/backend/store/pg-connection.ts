@@ -17,6 +17,7 @@
  * outside transactions run at once on the pool. Nested transactions are savepoints.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { type OpenTransaction, savepoint, type Scope as NestScope } from './nesting';
 import pg from 'pg';
 import { checkStorable, type SqlDatabase, type SqlStatement, type SqlValue, UniqueViolation } from './sql';
 
@@ -27,19 +28,11 @@ const TRANSACTION_LOCK = 0x65756361;
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
-/** An open transaction: its client; `open` is false once it ended (a timer it started may outlive it). */
-interface Transaction {
+/** An open transaction, with the client it holds. */
+interface Transaction extends OpenTransaction {
   client: pg.PoolClient;
-  open: boolean;
-  savepoints: number;
 }
-
-/** Where a caller stands: in a transaction, at some depth of nesting. */
-interface Scope {
-  tx: Transaction;
-  /** Settles when the last transaction nested at this depth ends: they run one after another. */
-  nested: Promise<void>;
-}
+type Scope = NestScope<Transaction>;
 
 /** `?` placeholders as `$n`, leaving string literals and quoted names alone. */
 export function numberedParameters(sql: string): string {
@@ -100,7 +93,7 @@ class PgConnection implements SqlDatabase {
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     const outer = this.current();
-    if (outer) return this.savepoint(outer, fn);
+    if (outer) return savepoint(this.scope, outer, (sql) => outer.tx.client.query(sql), fn);
     // One transaction of this process at a time holds a client (the others wait here, not on the
     // advisory lock with a client each): the pool keeps clients for statements outside
     // transactions, which the open one may be waiting on.
@@ -156,31 +149,6 @@ class PgConnection implements SqlDatabase {
       if ((e as { code?: string }).code === '23505') throw new UniqueViolation((e as Error).message);
       throw e;
     }
-  }
-
-  private savepoint<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
-    const run = async () => {
-      const { client } = scope.tx;
-      const name = `sp${++scope.tx.savepoints}`;
-      await client.query(`SAVEPOINT ${name}`);
-      try {
-        const inner: Scope = { tx: scope.tx, nested: Promise.resolve() };
-        const result = await this.scope.run(inner, fn);
-        await inner.nested;
-        await client.query(`RELEASE SAVEPOINT ${name}`);
-        return result;
-      } catch (e) {
-        await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
-        await client.query(`RELEASE SAVEPOINT ${name}`);
-        throw e;
-      }
-    };
-    const result = scope.nested.then(run, run);
-    scope.nested = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
   }
 }
 

@@ -6,21 +6,11 @@
  * else's wait for it. Nested transactions are savepoints.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { type OpenTransaction, savepoint, type Scope as NestScope } from './nesting';
 import Database from 'better-sqlite3';
 import { checkStorable, type SqlDatabase, type SqlStatement, type SqlValue, UniqueViolation } from './sql';
 
-/** An open transaction; `open` is false once it ended (a timer it started may outlive it). */
-interface Transaction {
-  open: boolean;
-  savepoints: number;
-}
-
-/** Where a caller stands: in a transaction, at some depth of nesting. */
-interface Scope {
-  tx: Transaction;
-  /** Settles when the last transaction nested at this depth ends: they run one after another. */
-  nested: Promise<void>;
-}
+type Scope = NestScope<OpenTransaction>;
 
 /** How many prepared statements are kept for reuse (the oldest goes first). */
 const STATEMENT_CACHE = 256;
@@ -55,11 +45,11 @@ class SqliteConnection implements SqlDatabase {
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     const outer = this.current();
-    if (outer) return this.savepoint(outer, fn);
+    if (outer) return savepoint(this.scope, outer, (sql) => this.db.exec(sql), fn);
     while (this.busy) await this.busy;
     let end!: () => void;
     this.busy = new Promise((resolve) => (end = resolve));
-    const tx: Transaction = { open: true, savepoints: 0 };
+    const tx: OpenTransaction = { open: true, savepoints: 0 };
     const scope: Scope = { tx, nested: Promise.resolve() };
     try {
       this.db.exec('BEGIN IMMEDIATE');
@@ -105,31 +95,6 @@ class SqliteConnection implements SqlDatabase {
         throw new UniqueViolation((e as Error).message);
       throw e;
     }
-  }
-
-  /** A nested transaction; those of one scope run one after another (savepoints nest, they do not overlap). */
-  private savepoint<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
-    const run = async () => {
-      const name = `sp${++scope.tx.savepoints}`;
-      this.db.exec(`SAVEPOINT ${name}`);
-      try {
-        const inner: Scope = { tx: scope.tx, nested: Promise.resolve() };
-        const result = await this.scope.run(inner, fn);
-        await inner.nested;
-        this.db.exec(`RELEASE ${name}`);
-        return result;
-      } catch (e) {
-        this.db.exec(`ROLLBACK TO ${name}`);
-        this.db.exec(`RELEASE ${name}`);
-        throw e;
-      }
-    };
-    const result = scope.nested.then(run, run);
-    scope.nested = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
   }
 }
 
