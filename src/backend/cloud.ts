@@ -167,11 +167,12 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   if (dashboard) writeFileAtomic(paths.dashboardFile, `${dashboard.url}\n`, 0o644);
   // Answering means able to run instances: the local node is registered with its capacity first.
   await cloud.localNode;
-  writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
   log(
     `eucalyptus-cloud ${process.pid} listening on ${bind}:${port}; data in ${paths.dataDir}; ` +
       `state in ${describeDatabase(cloudDatabase(paths))}`,
   );
+  // The pid file says "ready": written last, so whoever waits for it also finds the line above.
+  writeFileAtomic(paths.pidFile, `${process.pid}\n`, 0o644);
 
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {

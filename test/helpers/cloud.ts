@@ -78,11 +78,13 @@ export async function startCloud(
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; i < 600 && !fs.existsSync(paths.pidFile); i++) {
+  // Ready: the pid file written and its "listening" line read (the pipe may lag the file).
+  const ready = () => fs.existsSync(paths.pidFile) && / listening on /.test(output);
+  for (let i = 0; i < 600 && !ready(); i++) {
     if (child.exitCode !== null) throw new Error(`cloud exited: ${output}`);
     await sleep(25);
   }
-  if (!fs.existsSync(paths.pidFile)) throw new Error(`cloud did not start: ${output}`);
+  if (!ready()) throw new Error(`cloud did not start: ${output}`);
   const eucarc = readEucarc(paths.eucarc)!;
   const env = cleanEnv(eucarc);
   return {
