@@ -21,8 +21,8 @@ import { runningPid } from '../shared/daemon';
 import { localNodeWanted, startLocalNode } from './node/local';
 import { cloudPaths, DEFAULT_BIND, DEFAULT_PORT } from '../shared/paths';
 import { lifecycleSweeps } from './s3/lifecycle-sweeps';
-import { frontEndId, Leadership } from './leadership';
-import { Leases } from './store/leases';
+import { Leadership } from './leadership';
+import { jobTakeover } from './jobs';
 import { recoverJobs } from './recovery';
 import { nodeMoved } from './ec2/instances/node-loss';
 
@@ -107,23 +107,39 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   process.title = 'eucalyptus-cloud';
   // A promise nobody awaited must not take the daemon down with it: say so in the log instead.
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
-  const { cloud, database, pki, registrar, monitor, cloudBuckets, nodeClients } = await composeCloud(paths, conf, log);
+  const { cloud, leases, jobs, pki, registrar, monitor, cloudBuckets, nodeClients } = await composeCloud(
+    paths,
+    conf,
+    log,
+  );
   const { store, walrus, cluster } = cloud;
   log(`walrus: object bytes in ${walrus.files.description}`);
   const swept = await walrus.recover();
   if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
   const stopAccessLogs = walrus.accessLogs.start(log);
-  // Background work runs in one front end at a time among those on the database (leadership.ts).
-  const leadership = new Leadership(
-    new Leases(database, frontEndId()),
-    [lifecycleSweeps(walrus, log), cluster.controller, monitor],
+  // Background work runs in one front end at a time among those on the database (leadership.ts),
+  // among it the recovery of the jobs of front ends that die while others run (jobs.ts).
+  const recovery = { cloud, registrar, monitor, log };
+  const leadership: Leadership = new Leadership(
+    leases,
+    [
+      lifecycleSweeps(walrus, log),
+      cluster.controller,
+      monitor,
+      jobTakeover(
+        jobs,
+        () => leadership.liveFrontEnds(),
+        (taken) => recoverJobs(recovery, { taken }),
+        log,
+      ),
+    ],
     log,
   );
   // Jobs in flight were cut short only when no other front end runs them (theirs are their own).
   const { alone } = await leadership.join();
   if (alone) {
-    await recoverJobs(cloud, log);
-    monitor.confirmPendingAtStart(await cloud.instances.list({ states: ['pending'] }));
+    await jobs.takeOver(await leadership.liveFrontEnds());
+    await recoverJobs(recovery, { all: true });
   } else log('leadership: other front ends are running; their jobs in flight are left to them');
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
@@ -135,7 +151,6 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   for (const name of await cloudBuckets.ensure())
     log(`walrus: bucket ${name} belongs to another account; snapshots fail until it is deleted or renamed`);
   await ensureLocalCluster(paths, store, advertisedHost(bind));
-  if (alone) await registrar.resumePending();
   await cluster.renderNetworkRules();
   await leadership.startWork();
   if (localNodeWanted(conf)) {

@@ -5,6 +5,7 @@
  * the context the HTTP front serves requests with. Nothing registers itself at import time and no
  * part is wired after it was made.
  */
+import { CliError } from '../shared/errors';
 import { type CloudPaths } from '../shared/paths';
 import { CLOUD_ACCOUNT, loadOrCreatePki, type CloudPki } from './bootstrap';
 import { ClusterServices } from './cluster';
@@ -35,20 +36,36 @@ import { MasterKey } from './s3/encryption';
 import { CloudBuckets } from './s3/cloud-buckets';
 import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
 import { SqlVolumeStore } from './storage/store';
-import type { SqlDatabase } from './store/sql';
+import { Leases } from './store/leases';
+import { JobClaims } from './jobs';
+import { frontEndId } from './leadership';
 import { SqlStore } from './store/sql-store';
 import { cloudDatabase } from './store/database';
 
 export interface ComposedCloud {
   /** What the HTTP front and the background work serve requests with. */
   cloud: CloudContext;
-  /** The cloud's database, for what spans front ends (leases). */
-  database: SqlDatabase;
+  /** What spans the front ends on one database: leases held by this one, as its id among them. */
+  leases: Leases;
+  /** The background jobs this front end runs, claimed in the database. */
+  jobs: JobClaims;
   pki: CloudPki;
   registrar: ImageRegistrar;
   monitor: InstanceMonitor;
   cloudBuckets: CloudBuckets;
   nodeClients: NodeClients;
+}
+
+/**
+ * Where the storage controller keeps volumes: the data dir's folder, or VOLUMES_DIR, a folder
+ * every front end mounts (shared storage: NFS, a SAN's file system) when several serve one cloud.
+ */
+function volumesDir(paths: CloudPaths, conf: Record<string, string>): string {
+  const dir = conf.VOLUMES_DIR;
+  if (!dir) return paths.volumesDir;
+  if (!path.isAbsolute(dir))
+    throw new CliError('InvalidConfiguration', `eucalyptus.conf: VOLUMES_DIR "${dir}" is not an absolute path`);
+  return dir;
 }
 
 /** Builds the cloud over its data dir; `conf` is its eucalyptus.conf, checked by the caller. */
@@ -60,6 +77,8 @@ export async function composeCloud(
   // Checked before anything starts: a networking setting that cannot work stops the cloud here.
   const network = parseNetworkConfig(conf);
   const store = await SqlStore.open(cloudDatabase(paths));
+  const leases = new Leases(store.db, frontEndId());
+  const jobs = new JobClaims(leases, log);
   const pki = loadOrCreatePki(paths);
   const walrus = new Walrus({
     store: new SqlWalrusStore(store.db),
@@ -83,6 +102,7 @@ export async function composeCloud(
     cloudPrivateKeyPem: pki.privateKeyPem,
     cloudCertPem: pki.certPem,
     cacheDir: paths.imagesDir,
+    jobs,
     log,
   });
   const nodeClients = new NodeClients(loadOrCreateNodeKey(paths.keysDir));
@@ -109,7 +129,7 @@ export async function composeCloud(
     nodeClients,
   );
   const cloudBuckets = new CloudBuckets(walrus);
-  const storage = new StorageController(paths.volumesDir, cloudBuckets);
+  const storage = new StorageController(volumesDir(paths, conf), cloudBuckets);
   // Policies (IAM and bucket) are read through the whole context: known once it is made below.
   const gate = (from?: Parameters<typeof s3Gate>[1]) => s3Gate(cloud, from);
   const properties = new PropertyService(() => cloud);
@@ -141,6 +161,7 @@ export async function composeCloud(
       cluster,
       storage,
       conf,
+      jobs,
       log,
     },
   );
@@ -180,5 +201,5 @@ export async function composeCloud(
     conf,
     urls: { ec2Url: '', s3Url: '', euareUrl: '' },
   };
-  return { cloud, database: store.db, pki, registrar, monitor, cloudBuckets, nodeClients };
+  return { cloud, leases, jobs, pki, registrar, monitor, cloudBuckets, nodeClients };
 }

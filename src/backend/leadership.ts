@@ -9,7 +9,8 @@
  *   gone (a restart after a crash). A leader that could not renew for TTL_MS stops its work.
  * - Joining, a front end learns whether it is alone (no other front end's lease is alive): only
  *   then is what was in flight when the last one stopped its to recover (the others' jobs are
- *   theirs).
+ *   theirs). The jobs of a front end that dies while others run are the leader's to recover
+ *   (jobs.ts), once its lease has expired or it is known gone.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -26,6 +27,29 @@ export interface BackgroundWork {
   /** Starts it (again after a stop: starting twice never runs it twice). */
   start(): Promise<void> | void;
   stop(): void;
+}
+
+/**
+ * Work done now and then, one run at a time: `run` (which handles its own failures) every
+ * `everyMs`, the first run done when start resolves.
+ */
+export function periodic(run: () => Promise<void>, everyMs: number): BackgroundWork {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const once = () => (running ??= run().finally(() => (running = undefined)));
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+  return {
+    async start() {
+      stop();
+      timer = setInterval(() => void once(), everyMs);
+      timer.unref();
+      await once();
+    },
+    stop,
+  };
 }
 
 /** This boot of this host: its name and kernel boot id (a pid means something only within one boot). */
@@ -79,6 +103,14 @@ export class Leadership {
     private readonly ttlMs = TTL_MS,
     private readonly renewMs = RENEW_MS,
   ) {}
+
+  /** Which front ends are alive now: those whose lease holds, less those known gone, and this one. */
+  async liveFrontEnds(): Promise<(holder: string) => boolean> {
+    const me = this.leases.holder;
+    const live = new Set((await this.leases.holders(FRONT_END)).map((l) => l.holder).filter((h) => !holderGone(h, me)));
+    live.add(me);
+    return (holder) => live.has(holder);
+  }
 
   /** Whether this front end leads now. */
   get isLeader(): boolean {

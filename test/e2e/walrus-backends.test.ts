@@ -5,7 +5,7 @@
  * name one (scripts/test-ceph.sh runs this file so, on a cluster of scripts/ceph-dev.sh). The same
  * contract holds on both; a cloud whose bytes are in S3 keeps none in its data dir and serves
  * objects, ranges, copies, multipart and SSE through it; and two front ends on one database and
- * one store read each other's objects.
+ * one store read each other's objects, one finishing a snapshot the other was killed copying.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -22,6 +22,8 @@ import { cloudPaths } from '../../src/shared/paths';
 import { tempDir } from '../helpers/cli';
 import { startCloud, startFrontEnd, type TestCloud } from '../helpers/cloud';
 import { createAccount, type Keys, s3Client } from '../helpers/s3';
+import { runOk } from '../helpers/cli';
+import { waitFor } from '../helpers/node';
 
 const MiB = 1024 * 1024;
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -189,38 +191,78 @@ describe('a cloud whose Walrus keeps its bytes in S3', () => {
     }
   });
 
-  test('two front ends on one database and one store read each other’s objects', async () => {
-    const serverDir = tempDir('euca-pg-');
-    const script = path.resolve(__dirname, '..', '..', '..', 'scripts', 'postgres-dev.sh');
-    const port = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(p));
+  test(
+    'two front ends on one database, one store and one volumes folder: each reads the other’s objects; ' +
+      'a snapshot whose front end is killed mid-copy is finished by the other',
+    async () => {
+      const serverDir = tempDir('euca-pg-');
+      const script = path.resolve(__dirname, '..', '..', '..', 'scripts', 'postgres-dev.sh');
+      const port = await new Promise<number>((resolve) => {
+        const s = net.createServer().listen(0, '127.0.0.1', () => {
+          const p = (s.address() as net.AddressInfo).port;
+          s.close(() => resolve(p));
+        });
       });
-    });
-    const server = execFileSync('bash', [script, 'start', serverDir, String(port)], { encoding: 'utf8' }).trim();
-    const client = new pg.Client({ connectionString: server });
-    await client.connect();
-    await client.query('CREATE DATABASE shared_bytes');
-    await client.end();
-    const url = server.replace(/\/postgres$/, '/shared_bytes');
-    const first = await startCloud(s3DataDir('shared-bytes'), 0, { db: url });
-    let second: TestCloud | undefined;
-    try {
-      second = await startFrontEnd(first, url, s3DataDir('shared-bytes'));
-      const [one, two] = [await s3Client(first), await s3Client(second)];
-      await one.createBucket('shared');
-      const body = randomBytes(3 * MiB);
-      await one.putObject('shared', 'from-one', body);
-      assert.equal(md5((await two.getObjectBuffer('shared', 'from-one')).body), md5(body));
-      await two.putObject('shared', 'from-two', Buffer.from('hello from two'));
-      assert.equal((await one.getObjectBuffer('shared', 'from-two')).body.toString(), 'hello from two');
-      await two.deleteObject('shared', 'from-one');
-      await assert.rejects(() => one.getObjectBuffer('shared', 'from-one'), /The specified key does not exist/);
-    } finally {
-      await second?.stop();
-      await first.stop();
-      execFileSync('bash', [script, 'stop', serverDir]);
-    }
-  });
+      const server = execFileSync('bash', [script, 'start', serverDir, String(port)], { encoding: 'utf8' }).trim();
+      const client = new pg.Client({ connectionString: server });
+      await client.connect();
+      await client.query('CREATE DATABASE shared_bytes');
+      await client.end();
+      const url = server.replace(/\/postgres$/, '/shared_bytes');
+      const volumes = tempDir('euca-volumes-');
+      const shared = `VOLUMES_DIR="${volumes}"\n`;
+      const first = await startCloud(s3DataDir('shared-bytes', shared), 0, { db: url });
+      let second: TestCloud | undefined;
+      try {
+        second = await startFrontEnd(first, url, s3DataDir('shared-bytes', shared));
+        const [one, two] = [await s3Client(first), await s3Client(second)];
+        await one.createBucket('shared');
+        const body = randomBytes(3 * MiB);
+        await one.putObject('shared', 'from-one', body);
+        assert.equal(md5((await two.getObjectBuffer('shared', 'from-one')).body), md5(body));
+        await two.putObject('shared', 'from-two', Buffer.from('hello from two'));
+        assert.equal((await one.getObjectBuffer('shared', 'from-two')).body.toString(), 'hello from two');
+        await two.deleteObject('shared', 'from-one');
+        await assert.rejects(() => one.getObjectBuffer('shared', 'from-one'), /The specified key does not exist/);
+
+        // A volume made through the first, holding data; its snapshot started there, the first killed
+        // while it copies: the second takes the job over and the snapshot holds the volume's bytes.
+        const field = (line: string, n: number) => line.split('\t')[n];
+        const zone = field(await runOk('euca-describe-availability-zones', [], first.env), 1);
+        const vol = field(await runOk('euca-create-volume', ['-s', '1', '-z', zone], first.env), 1);
+        const volumeIs = async (env: Record<string, string>, id: string, status: string) =>
+          waitFor(`${id} ${status}`, async () =>
+            field(await runOk('euca-describe-volumes', [id], env), 5) === status ? true : undefined,
+          );
+        await volumeIs(first.env, vol, 'available');
+        const file = path.join(volumes, zone, vol);
+        const fd = fs.openSync(file, 'r+');
+        for (let i = 0; i < 48; i++) fs.writeSync(fd, randomBytes(4 * MiB), 0, 4 * MiB, i * 16 * MiB);
+        fs.closeSync(fd);
+        const snap = field(await runOk('euca-create-snapshot', [vol], first.env), 1);
+        process.kill(Number(fs.readFileSync(cloudPaths(first.dataDir).pidFile, 'utf8')), 'SIGKILL');
+        const progress = field(await runOk('euca-describe-snapshots', [snap], second.env), 3);
+        assert.equal(progress, 'pending', 'the snapshot was in flight when its front end died');
+        await waitFor(
+          `${snap} completed by the second front end`,
+          async () =>
+            field(await runOk('euca-describe-snapshots', [snap], second!.env), 3) === 'completed' ? true : undefined,
+          90_000,
+        );
+        assert.match(second.output(), new RegExp(`jobs: taking over \\d+ job\\(s\\) .*${snap}`));
+        const copy = field(await runOk('euca-create-volume', ['--snapshot', snap, '-z', zone], second.env), 1);
+        await volumeIs(second.env, copy, 'available');
+        const sha = async (f: string) => {
+          const h = createHash('sha1');
+          for await (const piece of fs.createReadStream(f)) h.update(piece as Buffer);
+          return h.digest('hex');
+        };
+        assert.equal(await sha(path.join(volumes, zone, copy)), await sha(file), 'the snapshot holds the volume');
+      } finally {
+        await second?.stop();
+        await first.stop();
+        execFileSync('bash', [script, 'stop', serverDir]);
+      }
+    },
+  );
 });

@@ -4,6 +4,7 @@
  * snapshotted nor deleted, a snapshot still pending cannot be deleted; each refusal is
  * IncorrectState and changes nothing. Another account's volume is not found.
  */
+import { UNRECORDED_JOBS } from '../../src/backend/jobs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VolumeService, type VolumeServiceDeps } from '../../src/backend/ec2/volumes/service';
@@ -30,6 +31,7 @@ function service(volume: Volume, snapshot?: Snapshot): { volumes: VolumeService;
     },
     storage: { remove: record('remove'), deleteSnapshot: record('storage.deleteSnapshot') },
     zones: () => ['z'],
+    jobs: UNRECORDED_JOBS,
     log: () => undefined,
   } as unknown as VolumeServiceDeps;
   return { volumes: new VolumeService(deps), writes };

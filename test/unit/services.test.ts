@@ -3,6 +3,7 @@
  * principal, over real SQLite stores in a temporary data dir, no HTTP. Each refusal is the AWS
  * error and changes nothing; each rule holds on the resolved resource whoever names it.
  */
+import { UNRECORDED_JOBS } from '../../src/backend/jobs';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -254,6 +255,7 @@ test('instances: a launch that cannot be placed takes nothing; terminate checks 
     instances,
     compute,
     images,
+    jobs: UNRECORDED_JOBS,
     volumes: volumes as unknown as VolumeService,
     tags: new SqlTagStore(store.db),
     property: async () => undefined,

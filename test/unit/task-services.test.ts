@@ -3,6 +3,7 @@
  * and a real Walrus in a temporary data dir, no HTTP: a task is its account's alone, an upload
  * policy is honoured only as its owner signed it, and a refused request leaves no task behind.
  */
+import { UNRECORDED_JOBS } from '../../src/backend/jobs';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import * as path from 'node:path';
@@ -88,6 +89,7 @@ test('bundle tasks: only the owner’s running Windows instance, only as the upl
   const tasks = new SqlBundleTaskStore(store.db);
   const service = new BundleTaskService({
     tasks,
+    jobs: UNRECORDED_JOBS,
     instances,
     accessKeys: store,
     walrus,

@@ -3,6 +3,7 @@
  * translate requests into, and what background work (the instance monitor, recovery) calls as
  * the cloud itself. Each service takes typed arguments and a principal; its rules live there.
  */
+import type { Jobs } from '../jobs';
 import type { ClusterServices } from '../cluster';
 import { networkMode } from '../cluster/network-mode';
 import type { StorageController } from '../storage/controller';
@@ -65,6 +66,8 @@ export interface Ec2Parts {
   cluster: ClusterServices;
   storage: StorageController;
   conf: Record<string, string>;
+  /** Claims background jobs for this front end (jobs.ts). */
+  jobs: Jobs;
   log(line: string): void;
 }
 
@@ -121,6 +124,7 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
     tags: s.tags,
     zones: () => compute.zones(),
     accountName: parts.accountName,
+    jobs: parts.jobs,
     log,
   });
   return {
@@ -140,6 +144,7 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
       tags: s.tags,
       property: async (name) => parts.properties.value(name),
       hypervisor: () => conf.HYPERVISOR || 'kvm',
+      jobs: parts.jobs,
       log,
     }),
     images: new ImageService({
@@ -163,6 +168,7 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
     }),
     bundleTasks: new BundleTaskService({
       tasks: s.bundleTasks,
+      jobs: parts.jobs,
       instances: s.instances,
       accessKeys: s.accessKeys,
       walrus: parts.walrus,

@@ -9,7 +9,7 @@
 import { abortsUpload, expires, expiresNoncurrent, filters, type LifecycleRule } from './lifecycle';
 import { isProtected } from './object-lock';
 import { type KeyRange, type VersionRecord } from './store';
-import type { BackgroundWork } from '../leadership';
+import { type BackgroundWork, periodic } from '../leadership';
 import type { Walrus } from './walrus';
 
 const NULL_VERSION = 'null';
@@ -141,22 +141,5 @@ export function lifecycleSweeps(
       log(`walrus lifecycle sweep failed: ${(e as Error).message}`);
     }
   };
-  let timer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<void> | undefined;
-  // One sweep at a time.
-  const once = () => (sweeping ??= sweep().finally(() => (sweeping = undefined)));
-  const stop = () => {
-    if (timer) clearInterval(timer);
-    timer = undefined;
-  };
-  return {
-    // The first sweep is done when start resolves: a cloud starting alone answers after it.
-    async start() {
-      stop();
-      timer = setInterval(() => void once(), everyMs);
-      timer.unref();
-      await once();
-    },
-    stop,
-  };
+  return periodic(sweep, everyMs);
 }

@@ -40,6 +40,21 @@ export class Leases {
       .all(`${prefix}%`, Date.now());
   }
 
+  /** Every lease whose name starts with `prefix`, alive or not. */
+  async all(prefix: string): Promise<{ name: string; holder: string }[]> {
+    return this.db
+      .prepare<{ name: string; holder: string }>('SELECT name, holder FROM leases WHERE name LIKE ? ORDER BY name')
+      .all(`${prefix}%`);
+  }
+
+  /** Takes `name` over from `from` whatever its time; true when this holder got it (nobody else did first). */
+  async transfer(name: string, from: string): Promise<boolean> {
+    const r = await this.db
+      .prepare('UPDATE leases SET holder = ? WHERE name = ? AND holder = ?')
+      .run(this.holder, name, from);
+    return r.changes > 0;
+  }
+
   /** Gives `name` up, if this holder has it. */
   async release(name: string): Promise<void> {
     await this.db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, this.holder);

@@ -5,6 +5,7 @@
  * the parts and manifest in the bucket as that owner (storing) — complete, and registrable with
  * euca-register; failed with the reason otherwise. Tasks can be listed and cancelled.
  */
+import type { Jobs } from '../../jobs';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -37,6 +38,8 @@ export interface BundleInput {
 
 export interface BundleTaskServiceDeps {
   tasks: SqlBundleTaskStore;
+  /** Claims each task's bundling for this front end while it runs. */
+  jobs: Jobs;
   instances: InstanceStore;
   accessKeys: Pick<CloudStore, 'findAccessKey'>;
   walrus: Walrus;
@@ -156,7 +159,7 @@ export class BundleTaskService {
       updateTime: now,
     };
     await this.d.tasks.insert(task);
-    void this.run(task, owner, gate, instance.node!, instance.architecture);
+    this.d.jobs.track(task.id, this.run(task, owner, gate, instance.node!, instance.architecture));
     return task;
   }
 

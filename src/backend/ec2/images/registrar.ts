@@ -6,6 +6,7 @@
  * each part's digest and the image digest, and decrypts the image into the cloud's image cache.
  * It ends `available`, or `failed` with the reason. Jobs left pending by a restart are resumed.
  */
+import type { Jobs } from '../../jobs';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -55,6 +56,8 @@ export interface RegistrarOptions {
   /** Bundles the cloud made itself (euca-bundle-instance) are signed with its own certificate. */
   cloudCertPem: string;
   cacheDir: string;
+  /** Claims each unbundling for this front end while it is queued or runs. */
+  jobs: Jobs;
   log: (line: string) => void;
 }
 
@@ -169,10 +172,10 @@ export class ImageRegistrar {
     return image.id;
   }
 
-  /** Resumes the jobs a restart interrupted. */
-  async resumePending(): Promise<void> {
+  /** Resumes the unbundlings a restart (or a front end's death) interrupted: those `mine` picks. */
+  async resumePending(mine: (imageId: string) => boolean = () => true): Promise<void> {
     for (const image of await this.o.images.inState('pending')) {
-      if (!image.location) continue;
+      if (!image.location || !mine(image.id)) continue;
       const { bucket, key } = splitLocation(image.location);
       this.schedule(image.id, bucket, key, image.manifestSha256);
     }
@@ -232,6 +235,7 @@ export class ImageRegistrar {
 
   private schedule(id: string, bucket: string, key: string, manifestSha256?: string): void {
     this.queue = this.queue.then(() => this.import(id, bucket, key, manifestSha256));
+    this.o.jobs.track(id, this.queue);
   }
 
   private async import(id: string, bucket: string, key: string, manifestSha256?: string): Promise<void> {

@@ -224,7 +224,7 @@ export function bootOnNode(
   volumes: Promise<NodeVolume[]>,
   publicKey?: string,
 ): void {
-  volumes
+  const handOff = volumes
     .then(async (vols) => {
       if ((await d.instances.get(i.id))?.state !== 'pending') return;
       const spec: LaunchSpec = {
@@ -256,4 +256,5 @@ export function bootOnNode(
         stateReason: `Server.InternalError: node ${i.node} could not start the instance: ${e.message}`,
       }),
     );
+  d.jobs.track(i.id, handOff);
 }

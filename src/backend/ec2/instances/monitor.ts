@@ -34,10 +34,10 @@ export class InstanceMonitor {
   private polls = 0;
 
   /**
-   * What was pending when the cloud started, alone, may never have reached its node (the cloud
-   * stopped half-way): each is confirmed by its node's first answer, or lost.
+   * Launches a front end's stop cut short (the cloud starting alone, or a dead front end's, taken
+   * over) may never have reached their node: each is confirmed by its node's next answer, or lost.
    */
-  confirmPendingAtStart(pending: Instance[]): void {
+  confirmPending(pending: Instance[]): void {
     for (const i of pending) this.seenPending.add(i.id);
   }
 

@@ -5,6 +5,7 @@
  * what happens when a node loses one (node-loss.ts). Every method takes typed arguments and the
  * principal asking; the instances it acts on are the principal's own.
  */
+import type { Jobs } from '../../jobs';
 import { invalidParameter, ServiceError } from '../../errors';
 import * as ids from '../../ids';
 import { isCloudAdmin } from '../../iam/principals';
@@ -35,6 +36,8 @@ export interface InstanceServiceDeps {
   property(name: string): Promise<string | undefined>;
   /** What describes report as the hypervisor (HYPERVISOR in the cloud's eucalyptus.conf). */
   hypervisor(): string;
+  /** Claims the background jobs (launches, terminations, stops) for this front end. */
+  jobs: Jobs;
   log(line: string): void;
 }
 
@@ -257,8 +260,7 @@ export class InstanceService {
         endInstance(this.d, i, { gaveBack: true }).catch((e: Error) =>
           this.d.log(`${i.id}: not recorded as terminated: ${e.message}`),
         );
-      if (i.node) void compute.nodes.terminateInstance(i.node, i.id).then(done, done);
-      else void done();
+      this.d.jobs.track(i.id, i.node ? compute.nodes.terminateInstance(i.node, i.id).then(done, done) : done());
       changes.push({
         instanceId: i.id,
         previousState: previous,

@@ -63,9 +63,12 @@ export async function stopInstances(d: InstanceServiceDeps, instances: Instance[
     const stopped = () =>
       d.instances.update(i.id, STOPPED).catch((e: Error) => d.log(`${i.id}: not recorded as stopped: ${e.message}`));
     if (i.node)
-      void shutDown(d, i.node, i.id).then(
-        stopped,
-        (e: Error) => (d.log(`${i.id}: stopping on ${i.node} failed: ${e.message}`), stopped()),
+      d.jobs.track(
+        i.id,
+        shutDown(d, i.node, i.id).then(
+          stopped,
+          (e: Error) => (d.log(`${i.id}: stopping on ${i.node} failed: ${e.message}`), stopped()),
+        ),
       );
     else await stopped();
     changes.push(change(i, previous, 'stopping'));

@@ -10,6 +10,7 @@
  * available or in-use volume copies it into Walrus in the background (pending → completed, with
  * progress) and can be shared with other accounts or made public (createVolumePermission).
  */
+import type { Jobs } from '../../jobs';
 import { ServiceError } from '../../errors';
 import * as ids from '../../ids';
 import { isCloudAdmin } from '../../iam/principals';
@@ -61,6 +62,8 @@ export interface VolumeServiceDeps {
   zones(): Promise<string[]>;
   /** An account's name (its alias), for the owner-alias filter. */
   accountName(accountId: string): Promise<string | undefined>;
+  /** Claims the background jobs (volume creations, snapshot copies) for this front end. */
+  jobs: Jobs;
   log(line: string): void;
 }
 
@@ -140,6 +143,7 @@ export class VolumeService {
       },
     );
     ready.catch(() => undefined);
+    this.d.jobs.track(v.id, ready);
     return { volume: v, ready };
   }
 
@@ -459,7 +463,7 @@ export class VolumeService {
     // write must never take a completed snapshot back to pending (on a database server, writes
     // sent at once may run in any order).
     let recorded = Promise.resolve();
-    void storage
+    const copy = storage
       .snapshot(v.zone, v.id, s.id, (p) => {
         recorded = recorded.then(() =>
           volumes
@@ -479,6 +483,7 @@ export class VolumeService {
           await this.settleImagesOf(s.id, false);
         },
       );
+    this.d.jobs.track(s.id, copy);
   }
 
   /** An EBS image waiting for its root snapshot is available once that is complete, failed if it failed. */
