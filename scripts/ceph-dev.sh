@@ -6,11 +6,13 @@
 #                                          a user for Walrus; prints the eucalyptus.conf lines
 #   scripts/ceph-dev.sh stop DIR           stops every daemon of DIR (the data stays until removed)
 # With cephx, as radosgw needs; the OSD's key is registered before its mkfs. Everything lives in
-# DIR: its config, keys, sockets and logs; nothing system-wide is touched.
+# DIR: its config, keys, sockets and logs; nothing system-wide is touched. CEPH_ADDR=a.b.c.d puts
+# the gateway on that address instead of 127.0.0.1 (at the first start: kept in DIR's ceph.conf).
 set -euo pipefail
 action=${1:-}
 dir=${2:-}
 port=${3:-7480}
+addr=${CEPH_ADDR:-127.0.0.1}
 if [ -z "$action" ] || [ -z "$dir" ]; then
   echo "usage: $0 start|stop DIR [PORT]" >&2
   exit 2
@@ -90,7 +92,7 @@ bluestore block size = 4294967296
 osd max object name len = 256
 osd max object namespace len = 64
 [client.rgw.dev]
-rgw frontends = beast endpoint=127.0.0.1:$port
+rgw frontends = beast endpoint=$addr:$port
 rgw data = $dir/rgw
 keyring = $dir/rgw/keyring
 EOF
@@ -120,10 +122,10 @@ done
 ceph_ auth get-or-create client.rgw.dev mon 'allow rw' osd 'allow rwx' mgr 'allow rw' >"$dir/rgw/keyring"
 radosgw -c "$conf" -n client.rgw.dev 2>>"$dir/log/start.log"
 for _ in $(seq 240); do
-  curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+  curl -s -o /dev/null "http://$addr:$port/" && break
   sleep 0.5
 done
-curl -s -o /dev/null "http://127.0.0.1:$port/" || { echo "radosgw did not answer; see $dir/log" >&2; exit 1; }
+curl -s -o /dev/null "http://$addr:$port/" || { echo "radosgw did not answer; see $dir/log" >&2; exit 1; }
 if [ ! -f "$dir/walrus.keys" ]; then
   access=$(python3 -c 'import secrets,string; print("".join(secrets.choice(string.ascii_uppercase+string.digits) for _ in range(20)))')
   secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(30))')
@@ -134,7 +136,7 @@ fi
 read -r access secret <"$dir/walrus.keys"
 cat <<EOF
 WALRUS_BACKEND="s3"
-WALRUS_S3_ENDPOINT="http://127.0.0.1:$port"
+WALRUS_S3_ENDPOINT="http://$addr:$port"
 WALRUS_S3_BUCKET="walrus"
 WALRUS_S3_ACCESS_KEY="$access"
 WALRUS_S3_SECRET_KEY="$secret"

@@ -411,24 +411,51 @@ export interface RelayedResponse {
 
 /** What a node controller calls the cloud's internal endpoints with. */
 export class CloudInternalClient {
-  private readonly conn: SignedPool;
+  private readonly conns: SignedPool[];
+  /** The front end that answered last: asked first next time. */
+  private current = 0;
 
+  /**
+   * `cloudUrl`: the cloud's URL, or several front ends' separated by spaces or commas (CLOUD_URL),
+   * asked in turn: when one cannot be reached, the next.
+   */
   constructor(cloudUrl: string, key: string, opts: ClientOptions = {}) {
-    this.conn = new SignedPool(
-      cloudUrl,
-      key,
-      { connections: 4, timeoutMs: 120_000, ...opts },
-      (hp, e) => new CloudUnreachable(hp, e),
+    const urls = cloudUrl.split(/[\s,]+/).filter(Boolean);
+    this.conns = urls.map(
+      (url) =>
+        new SignedPool(
+          url,
+          key,
+          { connections: 4, timeoutMs: 120_000, ...opts },
+          (hp, e) => new CloudUnreachable(hp, e),
+        ),
     );
   }
 
-  private path(rest: string): string {
-    return `${this.conn.origin.pathname.replace(/\/+$/, '')}${CLOUD_INTERNAL_PATH}/${rest}`;
+  /** GET .../internal/{rest} from the first front end reachable, starting with the last that answered. */
+  private async get(rest: string): Promise<Dispatcher.ResponseData> {
+    let last: unknown;
+    for (let tried = 0; tried < this.conns.length; tried++) {
+      const i = (this.current + tried) % this.conns.length;
+      const conn = this.conns[i];
+      try {
+        const res = await conn.request(
+          'GET',
+          `${conn.origin.pathname.replace(/\/+$/, '')}${CLOUD_INTERNAL_PATH}/${rest}`,
+        );
+        this.current = i;
+        return res;
+      } catch (e) {
+        if (!(e instanceof CloudUnreachable)) throw e;
+        last = e;
+      }
+    }
+    throw last;
   }
 
   /** GET .../internal/images/{imageId}: the decrypted image, streamed. */
   async image(imageId: string): Promise<ImageDownload> {
-    const res = await this.conn.request('GET', this.path(`images/${encodeURIComponent(imageId)}`));
+    const res = await this.get(`images/${encodeURIComponent(imageId)}`);
     if (res.statusCode !== 200) throw await errorFrom(res, `the cloud (image ${imageId})`);
     const len = Number(res.headers['content-length']);
     return { body: res.body, size: Number.isFinite(len) ? len : undefined };
@@ -436,15 +463,12 @@ export class CloudInternalClient {
 
   /** GET .../internal/metadata/{instanceId}/latest/{path}: the answer as the cloud gives it. */
   async metadata(instanceId: string, latestPath: string): Promise<RelayedResponse> {
-    const res = await this.conn.request(
-      'GET',
-      this.path(`metadata/${encodeURIComponent(instanceId)}/latest/${latestPath}`),
-    );
+    const res = await this.get(`metadata/${encodeURIComponent(instanceId)}/latest/${latestPath}`);
     const ct = res.headers['content-type'];
     return { status: res.statusCode, contentType: Array.isArray(ct) ? ct[0] : ct, body: res.body };
   }
 
-  close(): Promise<void> {
-    return this.conn.close();
+  async close(): Promise<void> {
+    await Promise.all(this.conns.map((c) => c.close()));
   }
 }

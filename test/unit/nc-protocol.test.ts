@@ -1,11 +1,21 @@
 /**
  * The node controller protocol's signatures: a signed request verifies; a tampered body, path or
  * method, a date more than 5 minutes off, a wrong key or a missing header do not. And the disk
- * layout the simulated driver gives an instance.
+ * layout the simulated driver gives an instance. And a node's client of several front ends.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { generateSharedKey, parseSharedKey, sha256Hex, signRequest, verifyRequest } from '../../src/shared/nc-protocol';
+import * as net from 'node:net';
+import {
+  CloudInternalClient,
+  CloudUnreachable,
+  generateSharedKey,
+  parseSharedKey,
+  sha256Hex,
+  signRequest,
+  verifyRequest,
+} from '../../src/shared/nc-protocol';
+import { startFakeCloud } from '../helpers/node';
 import { diskLayout, SWAP_BYTES } from '../../src/backend/node/instances';
 
 const key = generateSharedKey();
@@ -87,4 +97,31 @@ describe('the simulated driver disk layout', () => {
       /does not fit the 1 GiB disk of m1.small/,
     );
   });
+});
+
+test('a node asks its front ends in turn: one unreachable, the next answers; the one that answered is asked first', async () => {
+  const fake = await startFakeCloud(key, 0);
+  const dead = await new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+  fake.metadata.set('i-0000000A/meta-data/instance-id', 'i-0000000A');
+  const client = new CloudInternalClient(`http://127.0.0.1:${dead} ${fake.url}`, key, { connectTimeoutMs: 500 });
+  try {
+    for (let i = 0; i < 2; i++) {
+      const answer = await client.metadata('i-0000000A', 'meta-data/instance-id');
+      assert.equal(answer.status, 200);
+      const pieces: Buffer[] = [];
+      for await (const piece of answer.body) pieces.push(piece as Buffer);
+      assert.equal(Buffer.concat(pieces).toString(), 'i-0000000A');
+    }
+    const none = new CloudInternalClient(`http://127.0.0.1:${dead}`, key, { connectTimeoutMs: 500 });
+    await assert.rejects(none.metadata('i-0000000A', 'meta-data/instance-id'), CloudUnreachable);
+    await none.close();
+  } finally {
+    await client.close();
+    await fake.close();
+  }
 });

@@ -1,12 +1,11 @@
 /**
  * The cloud's internal endpoints for node controllers, under /services/Eucalyptus/internal/,
  * signed with the node key (internal-auth): GET images/{id} streams an available image's
- * decrypted bytes from the image cache; GET metadata/{instanceId}/latest/{path} answers an
+ * decrypted bytes from this front end's image cache (unbundled again from Walrus when missing); GET metadata/{instanceId}/latest/{path} answers an
  * instance's metadata request, relayed by its node controller. Plain-text bodies; 403 for a bad
  * signature, 404 for what does not exist.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { CloudContext } from '../context';
 import type { Reply } from '../reply';
 import { instanceMetadata as metadataOf } from '../ec2/instances/metadata';
@@ -60,9 +59,8 @@ export async function handleInternal(cloud: CloudContext, req: InternalRequest):
 
   if (rest[0] === 'images' && rest.length === 2) {
     const image = /^e[mkr]i-[0-9A-Fa-f]{8}$/.test(rest[1]) ? await cloud.images.get(rest[1]) : undefined;
-    const file = image && path.join(cloud.paths.imagesDir, `${image.id}.img`);
-    if (!image || image.state !== 'available' || !file || !fs.existsSync(file))
-      return text(404, `No available image ${rest[1]}`);
+    const file = image?.state === 'available' ? await cloud.ec2.images.imageFile(image) : undefined;
+    if (!file) return text(404, `No available image ${rest[1]}`);
     const size = fs.statSync(file).size;
     return {
       status: 200,

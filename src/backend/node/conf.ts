@@ -15,7 +15,8 @@ export const DEFAULT_NC_CONF = `# eucalyptus.conf of this node controller (shell
 NC_PORT="${DEFAULT_NC_PORT}"
 NC_BIND_ADDR="127.0.0.1"
 
-# The cloud this node fetches images and metadata from (eucalyptus-nc --cloud-url sets it).
+# The cloud this node fetches images and metadata from (eucalyptus-nc --cloud-url sets it);
+# with several front ends, their URLs separated by spaces: asked in turn when one is unreachable.
 CLOUD_URL=""
 
 # What runs the instances: "kvm" (QEMU with KVM, or with TCG where /dev/kvm cannot be used),

@@ -111,6 +111,9 @@ export async function runNodeController(opts: NodeRunOptions): Promise<void> {
       'InvalidConfiguration',
       `no cloud to fetch images from: set CLOUD_URL in ${paths.conf} or pass --cloud-url`,
     );
+  for (const url of settings.cloudUrl.split(/[\s,]+/).filter(Boolean))
+    if (!/^https?:\/\/[^/\s]+/.test(url))
+      throw new CliError('InvalidConfiguration', `CLOUD_URL: "${url}" is not an http:// URL`);
   const keyFile = opts.keyFile ? path.resolve(opts.keyFile) : paths.keyFile;
   const key = readKey(keyFile);
   const token = key ? undefined : pairingToken(paths.keysDir);

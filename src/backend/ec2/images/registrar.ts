@@ -95,6 +95,8 @@ function splitLocation(location: string): { bucket: string; key: string } {
 export class ImageRegistrar {
   private queue: Promise<void> = Promise.resolve();
   private readonly cancelled = new Set<string>();
+  /** Images being unbundled again into the cache (cached()), each once at a time. */
+  private readonly filling = new Map<string, Promise<boolean>>();
 
   constructor(private readonly o: RegistrarOptions) {
     fs.mkdirSync(o.cacheDir, { recursive: true, mode: 0o700 });
@@ -238,23 +240,50 @@ export class ImageRegistrar {
     this.o.jobs.track(id, this.queue);
   }
 
+  /**
+   * An available image's file in this front end's cache: unbundled from its bundle in Walrus
+   * again when missing (another front end registered it; the cache was cleared). Undefined when
+   * the image has no bundle (EBS) or it cannot be read any more.
+   */
+  async cached(image: Image): Promise<string | undefined> {
+    const out = this.imagePath(image.id);
+    if (fs.existsSync(out)) return out;
+    if (image.state !== 'available' || !image.location) return undefined;
+    let filling = this.filling.get(image.id);
+    if (!filling) {
+      const { bucket, key } = splitLocation(image.location);
+      filling = this.unbundleTo(out, bucket, key, image.manifestSha256).then(
+        () => (this.o.log(`image ${image.id}: unbundled again into this front end's cache`), true),
+        (e: Error) => (this.o.log(`image ${image.id}: could not be unbundled again: ${e.message}`), false),
+      );
+      this.filling.set(image.id, filling);
+      void filling.finally(() => this.filling.delete(image.id));
+    }
+    return (await filling) ? out : undefined;
+  }
+
+  /** Reads a bundle from Walrus, checks it is the one registered and writes its image to `out`. */
+  private async unbundleTo(out: string, bucket: string, key: string, manifestSha256?: string) {
+    const text = await this.o.source.readManifest(undefined, bucket, key);
+    // The parts read below are those of the manifest the caller was checked against, or none.
+    if (manifestSha256 && sha256(text) !== manifestSha256)
+      throw new Error(`the manifest ${bucket}/${key} changed after the image was registered`);
+    const manifest = parseManifest(text);
+    const { key: aesKey, iv } = decryptBundleKeys(manifest, this.o.cloudPrivateKeyPem, 'ec2');
+    return unbundle({
+      manifest,
+      key: aesKey,
+      iv,
+      readPart: (name: string) => this.o.source.openPart(bucket, partKey(key, name)),
+      output: out,
+    });
+  }
+
   private async import(id: string, bucket: string, key: string, manifestSha256?: string): Promise<void> {
     if (this.cancelled.has(id)) return;
     const out = this.imagePath(id);
     try {
-      const text = await this.o.source.readManifest(undefined, bucket, key);
-      // The parts read below are those of the manifest the caller was checked against, or none.
-      if (manifestSha256 && sha256(text) !== manifestSha256)
-        throw new Error(`the manifest ${bucket}/${key} changed after the image was registered`);
-      const manifest = parseManifest(text);
-      const { key: aesKey, iv } = decryptBundleKeys(manifest, this.o.cloudPrivateKeyPem, 'ec2');
-      const { size } = await unbundle({
-        manifest,
-        key: aesKey,
-        iv,
-        readPart: (name: string) => this.o.source.openPart(bucket, partKey(key, name)),
-        output: out,
-      });
+      const { size } = await this.unbundleTo(out, bucket, key, manifestSha256);
       if (this.cancelled.has(id)) fs.rmSync(out, { force: true });
       else await this.o.images.setState(id, 'available', undefined, size);
       this.o.log(`image ${id} available (${bucket}/${key})`);

@@ -104,6 +104,11 @@ export class ImageService {
     return this.registerEbs(p, input);
   }
 
+  /** An available image's bytes, as node controllers download them: this front end's cached file. */
+  imageFile(image: Image): Promise<string | undefined> {
+    return this.d.registrar.cached(image);
+  }
+
   async deregister(p: Principal, id: string): Promise<void> {
     const image = await this.owned(p, id);
     this.d.registrar.forget(image.id);

@@ -23,7 +23,9 @@ export default class EucalyptusNc extends EucaCommand {
     port: Flags.integer({ summary: 'port to listen on (default 8775; 0 picks a free one)', min: 0, max: 65535 }),
     'data-dir': Flags.string({ summary: "the node controller's data dir", helpValue: 'DIR' }),
     'cloud-url': Flags.string({
-      summary: 'the cloud to fetch images and metadata from, e.g. http://127.0.0.1:8773 (kept in eucalyptus.conf)',
+      summary:
+        "the cloud to fetch images and metadata from, e.g. http://127.0.0.1:8773, or several front ends' URLs " +
+        'separated by spaces, asked in turn (kept in eucalyptus.conf)',
       helpValue: 'URL',
     }),
     'key-file': Flags.string({
