@@ -1,9 +1,9 @@
 /**
  * The cloud's internal endpoints for node controllers, under /services/Eucalyptus/internal/,
  * signed with the node key (internal-auth): GET images/{id} streams an available image's
- * decrypted bytes from this front end's image cache (unbundled again from Walrus when missing); GET metadata/{instanceId}/latest/{path} answers an
- * instance's metadata request, relayed by its node controller. Plain-text bodies; 403 for a bad
- * signature, 404 for what does not exist.
+ * decrypted bytes from this front end's image cache (unbundled again from Walrus when missing);
+ * GET metadata/{instanceId}/latest/{path} answers an instance's metadata request, relayed by its
+ * node controller. Plain-text bodies; 403 for a bad signature, 404 for what does not exist.
  */
 import * as fs from 'node:fs';
 import type { CloudContext } from '../context';
