@@ -11,11 +11,12 @@
 # namespace's own loopback refuses DNS at once, so nothing waits on it); then starts PostgreSQL
 # (scripts/postgres-dev.sh), Ceph with its gateway when --walrus ceph (scripts/ceph-dev.sh; the
 # default with two front ends, which must share their object bytes), the front ends (the second
-# with the first's keys and credentials, both with one VOLUMES_DIR), and one eucalyptus-nc per node
+# with the first's keys and credentials, both with one VOLUMES_DIR, exporting attached volumes to
+# the nodes over NBD from their own address: VOLUME_EXPORT="nbd"), and one eucalyptus-nc per node
 # namespace, listening on its own address, asking the front ends in turn; and pairs the nodes
 # with `euca_conf --addnode` and their tokens. It writes DIR/multihost.env (what runs where, for
-# scripts and tests) and prints it. `down` stops everything `up` started and removes the
-# namespaces and the bridge. MULTIHOST_NET (default 10.213.0) and MULTIHOST_PREFIX (default euca,
+# scripts and tests) and prints it. `down` stops everything `up` started (the volume exports
+# too) and removes the namespaces and the bridge. MULTIHOST_NET (default 10.213.0) and MULTIHOST_PREFIX (default euca,
 # at most 6 characters: interface names are short) let several run side by side.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -72,6 +73,10 @@ down() {
   done
   for fe in fe2 fe1; do
     [ -d "$dir/$fe" ] && eucalyptus-cloud stop --data-dir "$dir/$fe" >/dev/null 2>&1 || true
+  done
+  # The volume exports outlive their front ends (by design): they go with the rest here.
+  for pidfile in "$dir"/volumes/.exports/*/qemu-nbd.pid; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
   done
   [ -d "$dir/ceph" ] && bash "$root/scripts/ceph-dev.sh" stop "$dir/ceph" || true
   [ -f "$dir/pg/PG_VERSION" ] && bash "$root/scripts/postgres-dev.sh" stop "$dir/pg" 2>/dev/null || true
@@ -141,17 +146,22 @@ fi
 
 # The front ends: one VOLUMES_DIR, the same database and object store; no node of their own.
 mkdir -p "$dir/volumes"
-fe_conf() { # DATA_DIR
-  mkdir -p "$1/etc/eucalyptus"
-  {
-    echo 'LOCAL_NODE="N"'
-    echo "VOLUMES_DIR=\"$dir/volumes\""
-    # As the local cloud's networking, with public addresses on the bridge.
-    printf 'VNET_MODE="MANAGED-NOVLAN"\nVNET_SUBNET="10.128.0.0"\nVNET_NETMASK="255.255.0.0"\n'
-    printf 'VNET_ADDRSPERNET="32"\nVNET_PUBLICIPS="%s.100-%s.140"\nVNET_DNS="%s.1"\n' "$net" "$net" "$net"
-    [ -n "$walrus_conf" ] && printf '%s\n' "$walrus_conf"
-  } >"$1/etc/eucalyptus/eucalyptus.conf"
-  chmod 600 "$1/etc/eucalyptus/eucalyptus.conf"
+settings=(
+  LOCAL_NODE=N
+  # The storage controllers' folder, shared; volumes reach the nodes as NBD exports.
+  "VOLUMES_DIR=$dir/volumes" VOLUME_EXPORT=nbd
+  # As the local cloud's networking, with public addresses on the bridge.
+  VNET_MODE=MANAGED-NOVLAN VNET_SUBNET=10.128.0.0 VNET_NETMASK=255.255.0.0 VNET_ADDRSPERNET=32
+  "VNET_PUBLICIPS=$net.100-$net.140" "VNET_DNS=$net.1"
+)
+# Ceph's gateway lines (WALRUS_*="..."), as settings.
+while IFS= read -r line; do
+  [[ "$line" =~ ^([A-Z0-9_]+)=\"(.*)\"$ ]] && settings+=("${BASH_REMATCH[1]}=${BASH_REMATCH[2]}")
+done <<<"$walrus_conf"
+fe_conf() { # DATA_DIR: the default eucalyptus.conf with those settings, before the first start
+  local args=() s
+  for s in "${settings[@]}"; do args+=(--set "$s"); done
+  euca_conf -d "$1" "${args[@]}" >/dev/null
 }
 fe_conf "$dir/fe1"
 eucalyptus-cloud start --data-dir "$dir/fe1" --bind "$net.1" --port 8773 --db "$db" >&2

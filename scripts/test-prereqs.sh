@@ -5,7 +5,8 @@
 # QEMU, which runs the real guests, the ssh client that logs in to them, and mke2fs, which builds
 # their test image (scripts/build-test-image.mjs fetches the image's own packages with apt-get download);
 # Chromium, in which playwright-core drives the Dashboard's tests; PostgreSQL, on which the suite
-# runs a second time (scripts/test-postgres.sh).
+# runs a second time (scripts/test-postgres.sh); qemu-utils, whose qemu-nbd exports volumes over the network
+# (VOLUME_EXPORT="nbd") and whose qemu-io reads them in the tests.
 # Installs what is missing when it can (root with apt-get), and otherwise says what to install.
 set -u
 missing=()
@@ -16,6 +17,7 @@ command -v pigz >/dev/null 2>&1 || missing+=(pigz)
 [ -x /usr/bin/time ] || missing+=(time)
 [ -x /usr/bin/s3cmd ] || missing+=(s3cmd)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
+command -v qemu-nbd >/dev/null 2>&1 || missing+=(qemu-utils)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 command -v mke2fs >/dev/null 2>&1 || missing+=(e2fsprogs)
 [ -x /usr/bin/chromium ] || missing+=(chromium)

@@ -117,6 +117,8 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   const swept = await walrus.recover();
   if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
   const stopAccessLogs = walrus.accessLogs.start(log);
+  // Volumes exported to nodes (VOLUME_EXPORT="nbd") outlive a crash: kept, served again, or ended.
+  await cloud.storage.exports?.reconcile(await cloud.ec2.volumes.exportedAttachments());
   // Background work runs in one front end at a time among those on the database (leadership.ts),
   // among it the recovery of the jobs of front ends that die while others run (jobs.ts).
   const recovery = { cloud, registrar, monitor, log };

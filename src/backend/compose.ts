@@ -35,6 +35,7 @@ import { objectBytesFor } from './s3/backends';
 import { MasterKey } from './s3/encryption';
 import { CloudBuckets } from './s3/cloud-buckets';
 import { SNAPSHOT_BUCKET, StorageController } from './storage/controller';
+import { VolumeExports } from './storage/exports';
 import { SqlVolumeStore } from './storage/store';
 import { Leases } from './store/leases';
 import { JobClaims } from './jobs';
@@ -66,6 +67,29 @@ function volumesDir(paths: CloudPaths, conf: Record<string, string>): string {
   if (!path.isAbsolute(dir))
     throw new CliError('InvalidConfiguration', `eucalyptus.conf: VOLUMES_DIR "${dir}" is not an absolute path`);
   return dir;
+}
+
+/**
+ * How volumes reach node controllers (VOLUME_EXPORT): by their file's path ("file", the default:
+ * nodes on this host, or mounting VOLUMES_DIR), or as NBD exports over the network ("nbd"), which
+ * listen on VOLUME_EXPORT_HOST (default the cloud's bind address).
+ */
+function volumeExports(
+  conf: Record<string, string>,
+  volumesDir: string,
+  clusterKey: string,
+  log: (line: string) => void,
+): VolumeExports | undefined {
+  const mode = (conf.VOLUME_EXPORT || 'file').toLowerCase();
+  if (mode === 'file') return undefined;
+  if (mode !== 'nbd')
+    throw new CliError(
+      'InvalidConfiguration',
+      `eucalyptus.conf: VOLUME_EXPORT "${conf.VOLUME_EXPORT}" is not file or nbd`,
+    );
+  const bind = conf.CLOUD_BIND_ADDR;
+  const host = conf.VOLUME_EXPORT_HOST || (bind && bind !== '0.0.0.0' && bind !== '::' ? bind : '127.0.0.1');
+  return new VolumeExports({ dir: path.join(volumesDir, '.exports'), clusterKey, host: () => host, log });
 }
 
 /** Builds the cloud over its data dir; `conf` is its eucalyptus.conf, checked by the caller. */
@@ -105,7 +129,8 @@ export async function composeCloud(
     jobs,
     log,
   });
-  const nodeClients = new NodeClients(loadOrCreateNodeKey(paths.keysDir));
+  const nodeKey = loadOrCreateNodeKey(paths.keysDir);
+  const nodeClients = new NodeClients(nodeKey);
   const accountName = async (id: string) => (await store.findAccount(id))?.name;
   const cluster = await ClusterServices.open({
     db: store.db,
@@ -129,7 +154,8 @@ export async function composeCloud(
     nodeClients,
   );
   const cloudBuckets = new CloudBuckets(walrus);
-  const storage = new StorageController(volumesDir(paths, conf), cloudBuckets);
+  const volumeFiles = volumesDir(paths, conf);
+  const storage = new StorageController(volumeFiles, cloudBuckets, volumeExports(conf, volumeFiles, nodeKey, log));
   // Policies (IAM and bucket) are read through the whole context: known once it is made below.
   const gate = (from?: Parameters<typeof s3Gate>[1]) => s3Gate(cloud, from);
   const properties = new PropertyService(() => cloud);

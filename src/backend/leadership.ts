@@ -53,7 +53,7 @@ export function periodic(run: () => Promise<void>, everyMs: number): BackgroundW
 }
 
 /** This boot of this host: its name and kernel boot id (a pid means something only within one boot). */
-const THIS_BOOT = (() => {
+export const THIS_BOOT = (() => {
   let boot = '';
   try {
     boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().slice(0, 8);

@@ -146,7 +146,29 @@ export interface RunInstanceRequest {
    * EBS volumes to link into the instance's folder before it boots; the one marked root is its
    * root disk (an EBS-backed instance: no image is copied for it).
    */
-  volumes?: { device: string; path: string; root?: boolean }[];
+  volumes?: ({ device: string; root?: boolean } & VolumeSource)[];
+}
+
+/**
+ * A volume the storage controller serves over the network: an NBD export with TLS, whose
+ * pre-shared key belongs to this attachment alone. The key itself never travels: both sides derive
+ * it from the cluster key and the identity (exportKey).
+ */
+export interface NbdExport {
+  host: string;
+  port: number;
+  /** The export's name (the volume ID). */
+  name: string;
+  /** The TLS-PSK identity, made for one attachment. */
+  identity: string;
+}
+
+/** Where a node finds a volume: its file (on the same host, or storage both mount), or an export. */
+export type VolumeSource = { path: string; nbd?: undefined } | { nbd: NbdExport; path?: undefined };
+
+/** An export's pre-shared key (64 hex digits): the cluster key's HMAC of the identity. */
+export function exportKey(clusterKey: string, identity: string): string {
+  return crypto.createHmac('sha256', Buffer.from(clusterKey, 'hex')).update(`nbd-export\n${identity}`).digest('hex');
 }
 
 export interface RunInstanceResponse {
@@ -187,8 +209,10 @@ export interface VolumeRequest {
   volumeId: string;
   /** /dev/sdf, /dev/vdb, ... */
   device: string;
-  /** AttachVolume: the volume's file, as the storage controller exports it. */
+  /** AttachVolume: the volume's file, as the storage controller has it... */
   path?: string;
+  /** ...or its network export. */
+  nbd?: NbdExport;
 }
 
 export interface GetConsoleOutputResponse {

@@ -197,6 +197,38 @@ describe('euca_conf', () => {
     },
   );
 
+  test('a cloud set up before its first start: the default eucalyptus.conf with the settings; a secret 0600, never shown', async () => {
+    const fresh = tempDir('euca-cloud-');
+    const conf = cloudPaths(fresh).conf;
+    const wrong = await run('euca_conf', ['-d', fresh, '--set', 'VOLUME_EXPORT=iscsi'], cleanEnv());
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /VOLUME_EXPORT="iscsi": must be one of file, nbd/);
+    assert.ok(!fs.existsSync(conf), 'nothing written');
+    const out = await runOk(
+      'euca_conf',
+      [
+        '-d',
+        fresh,
+        '--set',
+        'VOLUME_EXPORT=nbd',
+        '--set',
+        'VOLUMES_DIR=/srv/eucalyptus/volumes',
+        '--set',
+        'WALRUS_S3_SECRET_KEY=very-secret-words',
+      ],
+      cleanEnv(),
+    );
+    assert.match(out, /^WALRUS_S3_SECRET_KEY="\*\*\*"$/m);
+    assert.doesNotMatch(out, /very-secret-words/);
+    const text = fs.readFileSync(conf, 'utf8');
+    assert.match(text, /^VNET_MODE="MANAGED-NOVLAN"$/m, 'the defaults, as a first start writes them');
+    assert.match(text, /^VOLUME_EXPORT="nbd"$/m);
+    assert.match(text, /^VOLUMES_DIR="\/srv\/eucalyptus\/volumes"$/m);
+    assert.equal(fs.statSync(conf).mode & 0o777, 0o600);
+    const relative = await run('euca_conf', ['-d', fresh, '--set', 'VOLUMES_DIR=volumes'], cleanEnv());
+    assert.match(relative.stderr, /VOLUMES_DIR="volumes": must be an absolute path/);
+  });
+
   test("--upgrade-conf carries an older file's settings into a new one", async () => {
     const old = path.join(work, 'eucalyptus.conf.old');
     const fresh = path.join(work, 'eucalyptus.conf.new');

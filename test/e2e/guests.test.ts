@@ -3,13 +3,15 @@
  * Instance" and "Using EBS" against the local cloud, with the test image built from Debian's
  * packages. One cloud, two guests: ssh with the key pair, metadata and user data from inside the
  * guest only, the console, a volume hot-plugged, formatted, written, detached, snapshotted and
- * restored into a second guest, reboot, a revoked port closed, terminate freeing the host.
+ * restored into a second guest, reboot, a revoked port closed, terminate freeing the host. With
+ * EUCA_TEST_VOLUME_EXPORT=nbd (scripts/test-postgres.sh sets it) the volumes reach the guests as
+ * NBD exports, an EBS root among them.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runOk, tempDir } from '../helpers/cli';
+import { cleanEnv, runOk, tempDir } from '../helpers/cli';
 import { startCloud, type TestCloud } from '../helpers/cloud';
 import { registerBootableImage, ssh, waitForSsh, waitForState } from '../helpers/guest';
 import { localNodeDir, nodePaths } from '../../src/shared/node-paths';
@@ -52,7 +54,15 @@ describe('real instances under QEMU', { timeout: 900_000 }, () => {
   let eri: string;
 
   before(async () => {
-    cloud = await startCloud(undefined, 0, { hypervisor: 'kvm' });
+    // EUCA_TEST_VOLUME_EXPORT=nbd (the suite's second pass): the guests' volumes come over NBD.
+    const dataDir = tempDir('euca-cloud-');
+    if (process.env.EUCA_TEST_VOLUME_EXPORT)
+      await runOk(
+        'euca_conf',
+        ['-d', dataDir, '--set', `VOLUME_EXPORT=${process.env.EUCA_TEST_VOLUME_EXPORT}`],
+        cleanEnv(),
+      );
+    cloud = await startCloud(dataDir, 0, { hypervisor: 'kvm' });
     env = cloud.env;
     work = tempDir('euca-guests-');
     ({ emi, eki, eri } = await registerBootableImage(env, work));

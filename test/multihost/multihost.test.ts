@@ -2,10 +2,10 @@
  * The cloud over several hosts (scripts/multihost.sh): three node controllers in three network
  * namespaces on a bridge, two front ends (one in a namespace of its own) on one PostgreSQL, Walrus
  * on Ceph's gateway. The seeds' quick start; instances spread over the nodes; a volume made through
- * one front end attached through the other to an instance on a node of its own, written there and
- * snapshotted; --synckeys; a node killed and started again; a front end killed mid-workload,
- * nothing acknowledged lost and its jobs finished by the survivor. Run by scripts/test-multihost.sh
- * (as root, with Ceph), not with the rest of the suite.
+ * one front end attached through the other to an instance on a node of its own, over NBD, written
+ * from that node's namespace and snapshotted; --synckeys; a node killed and started again; a
+ * front end killed mid-workload, nothing acknowledged lost and its jobs finished by the survivor.
+ * Run by scripts/test-multihost.sh (as root, with Ceph), not with the rest of the suite.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -132,17 +132,35 @@ describe('a cloud over three node namespaces and two front ends', () => {
     const vol = field(await runOk('euca-create-volume', ['-s', '1', '-z', zone], one), 1);
     await waitColumn(two, 'euca-describe-volumes', vol, 5, 'available');
     await runOk('euca-attach-volume', [vol, '-i', target, '-d', '/dev/sdf'], two);
-    const device = await waitFor('the volume on the node', () => {
+    // The node holds the volume's network export and its key, not a path to its file.
+    const held = await waitFor('the volume on the node', () => {
       const found = fs.readdirSync(nodeDirs[2], { recursive: true }) as string[];
-      const link = found.find((f) => f.endsWith(path.join(target, 'vdb')) || f.endsWith(path.join(target, 'sdf')));
-      return link ? path.join(nodeDirs[2], link) : undefined;
+      const exported = found.find((f) => f.endsWith(path.join(target, 'sdf.nbd', 'export.json')));
+      return exported ? path.join(nodeDirs[2], exported) : undefined;
     });
-    // Written on the node, as its guest would.
+    const nbd = JSON.parse(fs.readFileSync(held, 'utf8')) as {
+      host: string;
+      port: number;
+      name: string;
+      identity: string;
+    };
+    assert.equal(nbd.host, `${net}.2`, 'exported by the front end that attached it, from its own address');
+    // Written from the node's namespace through the export, as its guest would.
     const data = randomBytes(8 * MiB);
-    const fd = fs.openSync(device, 'r+');
-    fs.writeSync(fd, data, 0, data.length, 0);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
+    const pattern = path.join(dir, 'pattern');
+    fs.writeFileSync(pattern, data);
+    execFileSync('ip', [
+      'netns',
+      'exec',
+      nodeNetns[2],
+      'qemu-io',
+      '--object',
+      `tls-creds-psk,id=tls0,endpoint=client,dir=${path.dirname(held)},username=${nbd.identity}`,
+      '--image-opts',
+      `driver=nbd,server.type=inet,server.host=${nbd.host},server.port=${nbd.port},export=${nbd.name},tls-creds=tls0`,
+      '-c',
+      `write -s ${pattern} 0 ${data.length}`,
+    ]);
     const snap = field(await runOk('euca-create-snapshot', [vol], two), 1);
     await waitColumn(one, 'euca-describe-snapshots', snap, 3, 'completed');
     const copy = field(await runOk('euca-create-volume', ['--snapshot', snap, '-z', zone], one), 1);

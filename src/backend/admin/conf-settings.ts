@@ -7,7 +7,7 @@ import { NODE_HYPERVISORS } from '../../shared/hypervisors';
 import * as fs from 'node:fs';
 import { CliError } from '../../shared/errors';
 import { parseNetworkConfig } from '../cluster/network/config';
-import { readConf, setConfValues } from '../conf';
+import { ensureConf, readConf, setConfValues } from '../conf';
 
 const bad = (key: string, value: string, why: string) =>
   new CliError('InvalidConfiguration', `${key}="${value}": ${why}`);
@@ -24,8 +24,18 @@ const oneOf =
     if (!values.includes(v)) throw bad(key, v, `must be one of ${values.join(', ')}`);
   };
 
-/** The settings euca_conf knows, with their checks and who reads them. */
-const SETTINGS: Record<string, { check?: (key: string, value: string) => void; reader: 'CLC' | 'CC' | 'NC' }> = {
+const absolute = (key: string, v: string) => {
+  if (!v.startsWith('/')) throw bad(key, v, 'must be an absolute path');
+};
+const url = (key: string, v: string) => {
+  if (!/^https?:\/\/[^/\s]+/.test(v)) throw bad(key, v, 'must be an http:// or https:// URL');
+};
+
+/** The settings euca_conf knows, with their checks, who reads them, and whether they are secrets. */
+const SETTINGS: Record<
+  string,
+  { check?: (key: string, value: string) => void; reader: 'CLC' | 'CC' | 'NC'; secret?: boolean }
+> = {
   CLOUD_PORT: { check: port, reader: 'CLC' },
   CLOUD_BIND_ADDR: { reader: 'CLC' },
   DASHBOARD: { check: oneOf('Y', 'N'), reader: 'CLC' },
@@ -37,12 +47,16 @@ const SETTINGS: Record<string, { check?: (key: string, value: string) => void; r
   NC_PORT: { check: port, reader: 'NC' },
   LOCAL_NODE: { check: oneOf('Y', 'N'), reader: 'CLC' },
   HYPERVISOR: { check: oneOf(...NODE_HYPERVISORS), reader: 'NC' },
-  INSTANCE_PATH: {
-    check: (k, v) => {
-      if (!v.startsWith('/')) throw bad(k, v, 'must be an absolute path');
-    },
-    reader: 'NC',
-  },
+  INSTANCE_PATH: { check: absolute, reader: 'NC' },
+  VOLUMES_DIR: { check: absolute, reader: 'CLC' },
+  VOLUME_EXPORT: { check: oneOf('file', 'nbd'), reader: 'CLC' },
+  VOLUME_EXPORT_HOST: { reader: 'CLC' },
+  WALRUS_BACKEND: { check: oneOf('files', 's3'), reader: 'CLC' },
+  WALRUS_S3_ENDPOINT: { check: url, reader: 'CLC' },
+  WALRUS_S3_BUCKET: { reader: 'CLC' },
+  WALRUS_S3_REGION: { reader: 'CLC' },
+  WALRUS_S3_ACCESS_KEY: { reader: 'CLC' },
+  WALRUS_S3_SECRET_KEY: { reader: 'CLC', secret: true },
   MAX_CORES: { check: positive, reader: 'NC' },
   MAX_MEM: { check: positive, reader: 'NC' },
   MAX_DISK: { check: positive, reader: 'NC' },
@@ -78,14 +92,22 @@ export function restartNote(keys: string[]): string[] {
   return notes;
 }
 
-/** Checks and writes settings; nothing is written if any is wrong. */
+/** A setting as euca_conf prints it: a secret's value never. */
+export function shownSetting(key: string, value: string): string {
+  return `${key}="${SETTINGS[key]?.secret ? '***' : value}"`;
+}
+
+/**
+ * Checks and writes settings; nothing is written if any is wrong. A data dir whose cloud never
+ * started gets the default eucalyptus.conf first (as its first start would), so that a cloud can
+ * be set up before it starts. A file holding a secret is made readable by its owner alone.
+ */
 export function applySettings(confFile: string, values: Record<string, string>): string[] {
-  if (!fs.existsSync(confFile))
-    throw new CliError('NotInitialized', `no ${confFile}: start the cloud once first (eucalyptus-cloud start)`);
   for (const [k, v] of Object.entries(values)) checkSetting(k, v);
-  const merged = { ...readConf(confFile), ...values };
+  const merged = { ...(fs.existsSync(confFile) ? readConf(confFile) : {}), ...values };
   if (Object.keys(values).some(isNetworkSetting)) parseNetworkConfig(merged);
-  setConfValues(confFile, values);
+  ensureConf(confFile);
+  setConfValues(confFile, values, { secret: Object.keys(values).some((k) => SETTINGS[k]?.secret) });
   return restartNote(Object.keys(values));
 }
 

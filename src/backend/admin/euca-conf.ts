@@ -6,7 +6,7 @@ import { CliError } from '../../shared/errors';
 import type { EucaConfRequest, EucaConfResult } from '../../shared/launcher';
 import { cloudPaths, localCloudDir } from '../../shared/paths';
 import { readConf } from '../conf';
-import { applySettings, restartNote, upgradeConf } from './conf-settings';
+import { applySettings, restartNote, shownSetting, upgradeConf } from './conf-settings';
 import { issueCredentials } from './credentials';
 import {
   addCluster,
@@ -70,7 +70,7 @@ export async function eucaConf(req: EucaConfRequest): Promise<EucaConfResult> {
   }
   if (Object.keys(settings).length) {
     const notes = applySettings(paths.conf, settings);
-    out.push(...Object.entries(settings).map(([k, v]) => `${k}="${v}"`), ...notes);
+    out.push(...Object.entries(settings).map(([k, v]) => shownSetting(k, v)), ...notes);
   }
   if (flags['upgrade-conf']) {
     const target = more ?? paths.conf;

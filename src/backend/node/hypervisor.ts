@@ -5,7 +5,8 @@
  * the driver: it stages each instance's disks and keeps its lifecycle, and hands the machine
  * itself to a MachineHost: QEMU (qemu.ts, with KVM or TCG) or the simulation (simulated.ts).
  */
-import type { NcInstance, PortForward, RunInstanceRequest } from '../../shared/nc-protocol';
+import type { NcInstance, PortForward, RunInstanceRequest, VolumeSource } from '../../shared/nc-protocol';
+import type { DiskSource } from './volume-links';
 
 export type InstanceSpec = RunInstanceRequest;
 
@@ -35,8 +36,8 @@ export interface HypervisorDriver {
   list(): NcInstance[];
   /** The console log so far (its last 64 KiB, as EC2 gives). */
   consoleOutput(instanceId: string): Promise<Buffer>;
-  /** Makes a volume's file visible in the instance's folder under its device name. */
-  attachVolume(instanceId: string, device: string, volumePath: string): Promise<void>;
+  /** Makes a volume (its file, or its network export) visible in the instance's folder under its device name. */
+  attachVolume(instanceId: string, device: string, source: VolumeSource): Promise<void>;
   detachVolume(instanceId: string, device: string): Promise<void>;
   /** The instance's public address and the ports forwarded to it from there, as they are now. */
   configureNetwork(instanceId: string, publicIp: string | undefined, ports: PortForward[]): Promise<void>;
@@ -58,13 +59,14 @@ export function notFound(instanceId: string): DriverError {
 export interface StagedInstance {
   spec: InstanceSpec;
   dir: string;
-  root: string;
+  /** The image's copy in its folder, or an EBS root volume. */
+  root: DiskSource;
   kernel?: string;
   ramdisk?: string;
   ephemeral?: string;
   swap?: string;
   /** Volumes attached before it boots (EBS -b mappings), besides an EBS root. */
-  volumes: { device: string; path: string }[];
+  volumes: { device: string; disk: DiskSource }[];
   /** Appends lines to the instance's console log. */
   console(lines: string[]): Promise<void>;
   log(line: string): void;
@@ -73,8 +75,8 @@ export interface StagedInstance {
 /** One booted machine. */
 export interface Machine {
   reboot(): Promise<void>;
-  /** Hot-plugs a volume's file as the device. */
-  attach(device: string, file: string): Promise<void>;
+  /** Hot-plugs a volume (its file, or its network export) as the device. */
+  attach(device: string, disk: DiskSource): Promise<void>;
   detach(device: string): Promise<void>;
   /**
    * Forwards these ports of the instance's public address to the guest (replacing what was);

@@ -14,7 +14,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { NcInstance, PortForward } from '../../shared/nc-protocol';
+import type { NcInstance, PortForward, VolumeSource } from '../../shared/nc-protocol';
+import { describeSource, diskOf, linkVolume, unlinkVolume } from './volume-links';
 import {
   DriverError,
   type HypervisorDriver,
@@ -53,6 +54,8 @@ export interface NodeInstancesOptions {
   /** What boots the staged instances. */
   machines: MachineHost;
   images: ImageCache;
+  /** The key shared with the cluster: volumes exported over the network are opened with keys derived from it. */
+  clusterKey(): string;
   log(line: string): void;
   /** How long a terminated instance stays visible to DescribeInstances. */
   retainTerminatedMs?: number;
@@ -198,10 +201,10 @@ export class NodeInstances implements HypervisorDriver {
     // An EBS root is a volume, not part of the node's disk.
     const imageBytes = rootVolume ? 0 : (await fs.promises.stat(root!)).size;
     const { ephemeral, swap } = diskLayout(spec, imageBytes);
-    if (rootVolume) await fs.promises.symlink(rootVolume.path, path.join(inst.dir, 'root'));
+    if (rootVolume) await linkVolume(inst.dir, 'root', rootVolume, this.opts.clusterKey);
     else await fs.promises.copyFile(root!, path.join(inst.dir, 'root'), fs.constants.COPYFILE_FICLONE);
     for (const v of spec.volumes ?? [])
-      if (!v.root) await fs.promises.symlink(v.path, path.join(inst.dir, deviceName(v.device)));
+      if (!v.root) await linkVolume(inst.dir, deviceName(v.device), v, this.opts.clusterKey, v.device);
     if (kernel) await fs.promises.copyFile(kernel, path.join(inst.dir, 'kernel'), fs.constants.COPYFILE_FICLONE);
     if (ramdisk) await fs.promises.copyFile(ramdisk, path.join(inst.dir, 'ramdisk'), fs.constants.COPYFILE_FICLONE);
     await sparseFile(path.join(inst.dir, 'ephemeral'), ephemeral);
@@ -234,14 +237,14 @@ export class NodeInstances implements HypervisorDriver {
     return {
       spec,
       dir,
-      root: path.join(dir, 'root'),
+      root: diskOf(dir, 'root') ?? { file: path.join(dir, 'root') },
       kernel: file('kernel'),
       ramdisk: file('ramdisk'),
       ephemeral: file('ephemeral'),
       swap: file('swap'),
       volumes: (spec.volumes ?? [])
         .filter((v) => !v.root)
-        .map((v) => ({ device: v.device, path: path.join(dir, deviceName(v.device)) })),
+        .map((v) => ({ device: v.device, disk: diskOf(dir, deviceName(v.device))! })),
       console: (lines) => this.appendConsole(inst, lines),
       log: (line) => this.opts.log(`${spec.instanceId}: ${line}`),
     };
@@ -318,32 +321,29 @@ export class NodeInstances implements HypervisorDriver {
     return [...this.instances.values()].map((i) => ({ ...i.status }));
   }
 
-  /** The volume appears as INSTANCE_DIR/<device name> (sdf for /dev/sdf), a link to its file. */
-  async attachVolume(instanceId: string, device: string, volumePath: string): Promise<void> {
+  /**
+   * The volume appears as INSTANCE_DIR/<device name> (sdf for /dev/sdf): a link to its file, or
+   * its network export with its key (volume-links.ts).
+   */
+  async attachVolume(instanceId: string, device: string, source: VolumeSource): Promise<void> {
     const inst = this.get(instanceId);
     if (inst.status.state !== 'running' && inst.status.state !== 'pending')
       throw new DriverError('IncorrectInstanceState', `instance ${instanceId} is ${inst.status.state}`, 409);
-    const link = path.join(inst.dir, deviceName(device));
+    const name = deviceName(device);
     await inst.staged;
+    await linkVolume(inst.dir, name, source, this.opts.clusterKey, device);
     try {
-      await fs.promises.symlink(volumePath, link);
+      await inst.machine?.attach(device, diskOf(inst.dir, name)!);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-        throw new DriverError('InvalidParameterValue', `Attachment point ${device} is already in use`);
-      throw e;
-    }
-    try {
-      await inst.machine?.attach(device, link);
-    } catch (e) {
-      await fs.promises.rm(link, { force: true });
+      await unlinkVolume(inst.dir, name);
       throw new DriverError('VolumeAttachFailed', `${device}: ${(e as Error).message}`, 500);
     }
     // Booted again (a restart of the node, a start after stop), the instance has it from the start.
     await this.saveVolumes(inst, [
       ...(inst.spec.volumes ?? []).filter((v) => v.device !== device),
-      { device, path: volumePath },
+      { device, ...source },
     ]);
-    this.opts.log(`${instanceId}: attached ${volumePath} as ${device}`);
+    this.opts.log(`${instanceId}: attached ${describeSource(source)} as ${device}`);
   }
 
   async detachVolume(instanceId: string, device: string): Promise<void> {
@@ -351,7 +351,7 @@ export class NodeInstances implements HypervisorDriver {
     // Not while its boot may still be opening the volume: the guest would keep it.
     await inst.staged;
     await inst.machine?.detach(device);
-    await fs.promises.rm(path.join(inst.dir, deviceName(device)), { force: true });
+    await unlinkVolume(inst.dir, deviceName(device));
     await this.saveVolumes(
       inst,
       (inst.spec.volumes ?? []).filter((v) => v.root || v.device !== device),

@@ -25,7 +25,7 @@ import { nodePaths } from '../../shared/node-paths';
 import { createNodeServer } from './server';
 import { MetadataChannels, metadataRelay } from './metadata';
 import { NodeInstances } from './instances';
-import type { MachineHost } from './hypervisor';
+import { DriverError, type MachineHost } from './hypervisor';
 import { kvmUsable, QEMU_BINARY, QemuMachines } from './qemu';
 import { SimulatedMachines } from './simulated';
 import { onPath } from '../../shared/files';
@@ -135,6 +135,11 @@ export async function runNodeController(opts: NodeRunOptions): Promise<void> {
     instancePath: settings.instancePath,
     machines: await machineHost(settings.hypervisor, settings.bootDelayMs),
     images,
+    // Asked when a volume exported over the network is attached: only a paired node is asked.
+    clusterKey: () => {
+      if (!pairing.key) throw new DriverError('NotPaired', 'this node controller has no cluster key yet', 403);
+      return pairing.key;
+    },
     channels,
     log,
   });

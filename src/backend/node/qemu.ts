@@ -22,6 +22,7 @@ import { DriverError, type Machine, type MachineHost, type StagedInstance } from
 import { deviceName } from './instances';
 import { METADATA_SOCKET } from './metadata';
 import { Qmp, type QmpError } from './qmp';
+import type { DiskSource } from './volume-links';
 
 export const QEMU_BINARY = 'qemu-system-x86_64';
 const QMP_SOCKET = 'qmp.sock';
@@ -42,6 +43,23 @@ export interface QemuOptions {
 
 /** QEMU's option syntax: a comma inside a value is written twice. */
 const opt = (v: string) => v.replaceAll(',', ',,');
+
+/**
+ * The arguments opening a disk as the block node `node`: its file, or its NBD export over TLS
+ * with the attachment's pre-shared key (reconnecting for a while if the export restarts).
+ */
+function blockdev(node: string, d: DiskSource): string[] {
+  if (d.file !== undefined)
+    return ['-blockdev', `driver=raw,node-name=${node},file.driver=file,file.filename=${opt(d.file)}`];
+  const { nbd, keysDir } = d;
+  return [
+    '-object',
+    `tls-creds-psk,id=tls-${node},endpoint=client,dir=${opt(keysDir)},username=${opt(nbd.identity)}`,
+    '-blockdev',
+    `driver=raw,node-name=${node},file.driver=nbd,file.server.type=inet,file.server.host=${opt(nbd.host)},` +
+      `file.server.port=${nbd.port},file.export=${opt(nbd.name)},file.tls-creds=tls-${node},file.reconnect-delay=10`,
+  ];
+}
 
 /** Whether an address is this machine's own loopback (127.0.0.0/8): the only kind forwarded. */
 export const isLoopback = (ip: string | undefined): ip is string => !!ip && /^127\.\d+\.\d+\.\d+$/.test(ip);
@@ -172,12 +190,16 @@ export class QemuMachines implements MachineHost {
       device,
     ];
     // Volumes as block nodes, as hot-plugged ones are, so that any of them can be unplugged.
-    const volume = (name: string, file: string) => [
-      '-blockdev',
-      `driver=raw,node-name=vol-${name},file.driver=file,file.filename=${opt(file)}`,
+    const volume = (name: string, d: DiskSource) => [
+      ...blockdev(`vol-${name}`, d),
       '-device',
       `virtio-blk-pci,drive=vol-${name},id=dev-${name}`,
     ];
+    // The image's copy, or an EBS root volume (a file, or exported).
+    const root =
+      inst.root.file !== undefined
+        ? disk('root', inst.root.file, 'virtio-blk-pci,drive=root,id=dev-root')
+        : [...blockdev('root', inst.root), '-device', 'virtio-blk-pci,drive=root,id=dev-root'];
     const scsi = [inst.ephemeral, inst.swap].filter((f): f is string => !!f && fs.statSync(f).size > 0);
     const pipe = `'${process.execPath}' '${path.join(__dirname, 'metadata-pipe.js')}' '${path.join(dir, METADATA_SOCKET)}'`;
     // restrict=on: the guest reaches nothing but its metadata and what is forwarded to it.
@@ -211,8 +233,8 @@ export class QemuMachines implements MachineHost {
       ...(inst.ramdisk ? ['-initrd', inst.ramdisk] : []),
       '-append',
       'root=/dev/vda console=ttyS0 panic=-1',
-      ...disk('root', inst.root, 'virtio-blk-pci,drive=root,id=dev-root'),
-      ...inst.volumes.flatMap((v) => volume(deviceName(v.device), v.path)),
+      ...root,
+      ...inst.volumes.flatMap((v) => volume(deviceName(v.device), v.disk)),
       ...(scsi.length ? ['-device', 'virtio-scsi-pci,id=scsi'] : []),
       ...scsi.flatMap((f, i) => disk(`scsi${i}`, f, `scsi-hd,drive=scsi${i},bus=scsi.0`)),
       '-netdev',
@@ -336,17 +358,35 @@ class QemuMachine implements Machine {
     await this.qmp.execute('system_reset');
   }
 
-  async attach(device: string, file: string): Promise<void> {
-    const n = deviceName(device);
-    await this.qmp.execute('blockdev-add', {
-      driver: 'raw',
-      'node-name': `vol-${n}`,
-      file: { driver: 'file', filename: file },
-    });
+  async attach(device: string, disk: DiskSource): Promise<void> {
+    const node = `vol-${deviceName(device)}`;
+    let file: Record<string, unknown> = { driver: 'file', filename: disk.file };
+    if (disk.nbd) {
+      const { nbd, keysDir } = disk;
+      await this.qmp.execute('object-add', {
+        'qom-type': 'tls-creds-psk',
+        id: `tls-${node}`,
+        endpoint: 'client',
+        dir: keysDir,
+        username: nbd.identity,
+      });
+      file = {
+        driver: 'nbd',
+        server: { type: 'inet', host: nbd.host, port: String(nbd.port) },
+        export: nbd.name,
+        'tls-creds': `tls-${node}`,
+        'reconnect-delay': 10,
+      };
+    }
+    const undo = async () => {
+      await this.qmp.execute('blockdev-del', { 'node-name': node }).catch(() => undefined);
+      await this.qmp.execute('object-del', { id: `tls-${node}` }).catch(() => undefined);
+    };
     try {
-      await this.qmp.execute('device_add', { driver: 'virtio-blk-pci', drive: `vol-${n}`, id: `dev-${n}` });
+      await this.qmp.execute('blockdev-add', { driver: 'raw', 'node-name': node, file });
+      await this.qmp.execute('device_add', { driver: 'virtio-blk-pci', drive: node, id: `dev-${deviceName(device)}` });
     } catch (e) {
-      await this.qmp.execute('blockdev-del', { 'node-name': `vol-${n}` }).catch(() => undefined);
+      await undo();
       throw e;
     }
   }
@@ -362,6 +402,8 @@ class QemuMachine implements Machine {
     if (present && !(await gone))
       throw new DriverError('VolumeInUse', `the guest has not released ${device} (is it still mounted?)`, 409);
     await this.qmp.execute('blockdev-del', { 'node-name': `vol-${n}` }).catch(() => undefined);
+    // An exported volume's TLS credentials go with it (a file's have none).
+    await this.qmp.execute('object-del', { id: `tls-vol-${n}` }).catch(() => undefined);
   }
 
   /**

@@ -66,7 +66,7 @@ export class SimulatedMachines implements MachineHost {
 async function bootLines(inst: StagedInstance): Promise<string[]> {
   const { spec } = inst;
   // An EBS root is a volume, not part of the node's disk.
-  const imageBytes = spec.volumes?.some((v) => v.root) ? 0 : (await fs.promises.stat(inst.root)).size;
+  const imageBytes = spec.volumes?.some((v) => v.root) ? 0 : (await fs.promises.stat(inst.root.file!)).size;
   const { ephemeral, swap } = diskLayout(spec, imageBytes);
   const n = spec.network;
   const mib = (b: number) => `${Math.ceil(b / MiB)} MiB`;

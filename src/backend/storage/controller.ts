@@ -10,6 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { CloudBuckets } from '../s3/cloud-buckets';
+import type { VolumeSource } from '../../shared/nc-protocol';
+import type { VolumeExports } from './exports';
 
 export const SNAPSHOT_BUCKET = 'eucalyptus-snapshots';
 export const CHUNK = 4 * 1024 * 1024;
@@ -20,11 +22,28 @@ export class StorageController {
     readonly dir: string,
     /** The cloud's own buckets in Walrus, where snapshots are kept. */
     private readonly buckets: CloudBuckets,
+    /** With VOLUME_EXPORT="nbd": volumes reach nodes as network exports, not by their file's path. */
+    readonly exports?: VolumeExports,
   ) {}
 
-  /** Where a volume's file is: what the node controller links into an instance's folder. */
+  /** Where a volume's file is. */
   volumePath(zone: string, volumeId: string): string {
     return path.join(this.dir, zone, volumeId);
+  }
+
+  /**
+   * Where a node finds a volume for one attachment (named by the caller, e.g. the instance and the
+   * attachment's time): its file's path, or its export made for that attachment.
+   */
+  async sourceFor(zone: string, volumeId: string, attachment: string): Promise<VolumeSource> {
+    const file = this.volumePath(zone, volumeId);
+    if (!this.exports) return { path: file };
+    return { nbd: await this.exports.export(volumeId, file, attachment) };
+  }
+
+  /** The volume reaches no node any more (detached): its export, if any, ends. */
+  async endExport(volumeId: string): Promise<void> {
+    await this.exports?.unexport(volumeId);
   }
 
   /** A new, empty (sparse) volume. */

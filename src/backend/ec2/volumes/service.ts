@@ -10,6 +10,7 @@
  * available or in-use volume copies it into Walrus in the background (pending → completed, with
  * progress) and can be shared with other accounts or made public (createVolumePermission).
  */
+import type { VolumeSource } from '../../../shared/nc-protocol';
 import type { Jobs } from '../../jobs';
 import { ServiceError } from '../../errors';
 import * as ids from '../../ids';
@@ -36,12 +37,11 @@ const snapshotNotFound = (id: string) =>
   new ServiceError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
 const incorrectState = (message: string) => new ServiceError('IncorrectState', message);
 
-/** What a node links into an instance's folder: a volume's file under its device name. */
-export interface NodeVolume {
-  device: string;
-  path: string;
-  root?: boolean;
-}
+/** What a node puts into an instance's folder under its device name: a volume's file, or its export. */
+export type NodeVolume = { device: string; root?: boolean } & VolumeSource;
+
+/** Names one attachment of a volume (its export's identity starts with it): the instance, and when. */
+const attachmentName = (instanceId: string, time: string) => `${instanceId}-${Date.parse(time) || 0}`;
 
 /** A volume an instance is to be launched with. */
 export interface VolumeMapping {
@@ -250,12 +250,14 @@ export class VolumeService {
         throw new ServiceError('VolumeInUse', `${v.id} is no longer available`);
       await volumes.setAttachment(v.id, attachment);
     });
-    const done = nodes
-      .attachVolume(i.node!, { instanceId: i.id, volumeId: v.id, device, path: storage.volumePath(v.zone, v.id) })
+    const done = storage
+      .sourceFor(v.zone, v.id, attachmentName(i.id, attachment.time))
+      .then((source) => nodes.attachVolume(i.node!, { instanceId: i.id, volumeId: v.id, device, ...source }))
       .then(
         () => volumes.setAttachment(v.id, { ...attachment, status: 'attached' }),
         async (e: Error) => {
           log(`${v.id}: attaching to ${i.id} failed: ${e.message}`);
+          await storage.endExport(v.id).catch((x: Error) => log(`${v.id}: its export stays: ${x.message}`));
           await volumes.transaction(async () => {
             await volumes.setAttachment(v.id, undefined);
             await volumes.setVolumeStatus(v.id, 'available');
@@ -289,14 +291,16 @@ export class VolumeService {
 
   /** Takes a detaching volume out of its instance; it is available again once the node has let it go. */
   private async detachFromInstance(v: Volume): Promise<void> {
-    const { volumes, nodes, instances, log } = this.d;
+    const { volumes, nodes, instances, storage, log } = this.d;
     const a = v.attachment!;
     const i = await instances.get(a.instanceId);
-    const release = () =>
-      volumes.transaction(async () => {
+    const release = async () => {
+      await storage.endExport(v.id);
+      await volumes.transaction(async () => {
         await volumes.setAttachment(v.id, undefined);
         await volumes.setVolumeStatus(v.id, 'available');
       });
+    };
     if (!i?.node || i.state === 'terminated') {
       await release();
       return Promise.resolve();
@@ -360,11 +364,26 @@ export class VolumeService {
 
   /** The volumes attached to an instance, as its node links them (to boot a stopped one again). */
   async nodeVolumesOf(i: Instance): Promise<NodeVolume[]> {
-    return (await this.d.volumes.attachedTo(i.id)).map((v) => ({
-      device: v.attachment!.device,
-      path: this.d.storage.volumePath(v.zone, v.id),
-      root: v.attachment!.device === i.rootDeviceName && i.rootDeviceType === 'ebs',
-    }));
+    const found: NodeVolume[] = [];
+    for (const v of await this.d.volumes.attachedTo(i.id))
+      found.push({
+        device: v.attachment!.device,
+        root: v.attachment!.device === i.rootDeviceName && i.rootDeviceType === 'ebs',
+        ...(await this.d.storage.sourceFor(v.zone, v.id, attachmentName(i.id, v.attachment!.time))),
+      });
+    return found;
+  }
+
+  /** The attached volumes' files and attachments, for the storage controller's exports at start. */
+  async exportedAttachments(): Promise<Map<string, { file: string; attachment: string }>> {
+    const found = new Map<string, { file: string; attachment: string }>();
+    for (const [instanceId, attached] of await this.d.volumes.attachments())
+      for (const v of attached)
+        found.set(v.id, {
+          file: this.d.storage.volumePath(v.zone, v.id),
+          attachment: attachmentName(instanceId, v.attachment!.time),
+        });
+    return found;
   }
 
   /** Every instance's attached volumes, for describing instances. */
@@ -385,6 +404,7 @@ export class VolumeService {
     const { volumes } = this.d;
     for (const v of await volumes.attachedTo(instanceId)) {
       const dot = v.attachment!.deleteOnTermination && !opts.keep;
+      await this.d.storage.endExport(v.id);
       await volumes.transaction(async () => {
         await volumes.setAttachment(v.id, undefined);
         await volumes.setVolumeStatus(v.id, 'available');

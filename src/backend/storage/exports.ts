@@ -1,0 +1,232 @@
+/**
+ * Volumes served to node controllers over the network (VOLUME_EXPORT="nbd"): each attached volume
+ * is exported by its own `qemu-nbd` (Debian's qemu-utils), with TLS and a pre-shared key that
+ * belongs to its attachment alone. The key is the cluster key's HMAC of the attachment's identity
+ * (nc-protocol's exportKey): the node derives the same one and the key never travels; a node, or
+ * anybody else, without it cannot open the export, nor open it under another attachment's name.
+ * Detaching ends the export.
+ *
+ * Exports outlive the front end that started them (a crash of the control plane must not take the
+ * disks from under running guests): each is a daemon whose state is kept in DIR/<volume-id>/
+ * (export.json, keys.psk 0600, qemu-nbd.pid, log), and a front end starting again keeps those of
+ * attached volumes, serves again those whose daemon died (same port and key: the guests' QEMU
+ * reconnects), and ends those whose volume is no longer attached.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { exportKey, type NbdExport } from '../../shared/nc-protocol';
+import { onPath, writeSecretFile } from '../../shared/files';
+import { CliError } from '../../shared/errors';
+import { THIS_BOOT } from '../leadership';
+
+export const QEMU_NBD = 'qemu-nbd';
+
+/** What DIR/<volume-id>/export.json holds: the export, the attachment it was made for, and where it runs. */
+interface ExportState extends NbdExport {
+  attachment: string;
+  /** The host (and its boot) whose qemu-nbd serves it: only a front end there can stop or restart it. */
+  boot: string;
+}
+
+export interface VolumeExportsOptions {
+  /** Where the exports' state is kept (a folder each). */
+  dir: string;
+  /** The key shared with the node controllers. */
+  clusterKey: string;
+  /** The address exports listen on and node controllers reach (the front end's own). */
+  host(): string;
+  log(line: string): void;
+}
+
+export class VolumeExports {
+  private readonly binary: string;
+  /** One start or stop at a time per volume. */
+  private readonly busy = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly o: VolumeExportsOptions) {
+    const found = onPath(QEMU_NBD);
+    if (!found)
+      throw new CliError(
+        'InvalidConfiguration',
+        `VOLUME_EXPORT="nbd" needs ${QEMU_NBD} (apt-get install qemu-utils), or set VOLUME_EXPORT="file"`,
+      );
+    this.binary = found;
+    fs.mkdirSync(o.dir, { recursive: true, mode: 0o700 });
+  }
+
+  /**
+   * The export of a volume's file for one attachment (named by the caller: the same attachment
+   * finds its export again, a new one gets a new identity and key).
+   */
+  export(volumeId: string, file: string, attachment: string): Promise<NbdExport> {
+    return this.serially(volumeId, async () => {
+      const now = this.state(volumeId);
+      if (now?.attachment === attachment) {
+        if (now.boot === THIS_BOOT && !this.running(volumeId)) await this.serve(volumeId, file, now);
+        return this.public(now);
+      }
+      if (now) await this.stop(volumeId, now);
+      const state: ExportState = {
+        host: this.o.host(),
+        port: 0,
+        name: volumeId,
+        identity: `${attachment}.${randomBytes(8).toString('hex')}`,
+        attachment,
+        boot: THIS_BOOT,
+      };
+      await this.serve(volumeId, file, state);
+      this.o.log(`${volumeId}: exported at nbd://${state.host}:${state.port}/${volumeId} for ${attachment}`);
+      return this.public(state);
+    });
+  }
+
+  /** Ends a volume's export, if it has one. */
+  unexport(volumeId: string): Promise<void> {
+    return this.serially(volumeId, async () => {
+      if (!fs.existsSync(this.folder(volumeId))) return;
+      if (await this.stop(volumeId, this.state(volumeId))) this.o.log(`${volumeId}: export ended`);
+    });
+  }
+
+  /**
+   * At start: the exports of the volumes still attached (`attached`: volume ID → its file and
+   * attachment) are kept, or served again where their daemon died; the others end.
+   */
+  async reconcile(attached: Map<string, { file: string; attachment: string }>): Promise<void> {
+    for (const volumeId of fs.readdirSync(this.o.dir)) {
+      const state = this.state(volumeId);
+      if (state && state.boot !== THIS_BOOT) continue; // another host's, for it to look after
+      const wanted = attached.get(volumeId);
+      if (!state || !wanted || wanted.attachment !== state.attachment) await this.unexport(volumeId);
+      else if (!this.running(volumeId))
+        await this.serially(volumeId, async () => {
+          await this.serve(volumeId, wanted.file, state);
+          this.o.log(`${volumeId}: its export had stopped; served again at ${state.host}:${state.port}`);
+        });
+    }
+  }
+
+  private folder(volumeId: string): string {
+    return path.join(this.o.dir, volumeId);
+  }
+
+  private public(s: ExportState): NbdExport {
+    return { host: s.host, port: s.port, name: s.name, identity: s.identity };
+  }
+
+  private state(volumeId: string): ExportState | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.folder(volumeId), 'export.json'), 'utf8')) as ExportState;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private pid(volumeId: string): number | undefined {
+    try {
+      const pid = Number(fs.readFileSync(path.join(this.folder(volumeId), 'qemu-nbd.pid'), 'utf8'));
+      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether the volume's qemu-nbd runs (its pid, alive, serving that volume). */
+  private running(volumeId: string): boolean {
+    const pid = this.pid(volumeId);
+    if (!pid) return false;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmdline.includes(QEMU_NBD) && cmdline.includes(volumeId);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Starts the volume's qemu-nbd (on the state's port, or a free one when it has none yet). */
+  private async serve(volumeId: string, file: string, state: ExportState): Promise<void> {
+    const dir = this.folder(volumeId);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeSecretFile(path.join(dir, 'keys.psk'), `${state.identity}:${exportKey(this.o.clusterKey, state.identity)}\n`);
+    for (let attempt = 0; ; attempt++) {
+      const port = state.port || (await freePort(state.host));
+      try {
+        await this.spawn(dir, file, volumeId, state.host, port);
+        state.port = port;
+        break;
+      } catch (e) {
+        // A free port taken meanwhile: another one (a kept port must be had again).
+        if (state.port || attempt >= 3) throw e;
+      }
+    }
+    fs.writeFileSync(path.join(dir, 'export.json'), JSON.stringify(state), { mode: 0o600 });
+  }
+
+  /** qemu-nbd --fork: its first process ends once the export listens (or could not). */
+  private spawn(dir: string, file: string, volumeId: string, host: string, port: number): Promise<void> {
+    const log = fs.openSync(path.join(dir, 'log'), 'a', 0o600);
+    const args = [
+      '--fork',
+      '--persistent',
+      '--shared=4',
+      '--format=raw',
+      `--export-name=${volumeId}`,
+      `--bind=${host}`,
+      `--port=${port}`,
+      '--object',
+      `tls-creds-psk,id=tls0,endpoint=server,dir=${dir.replaceAll(',', ',,')}`,
+      '--tls-creds=tls0',
+      `--pid-file=${path.join(dir, 'qemu-nbd.pid')}`,
+      file,
+    ];
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.binary, args, { stdio: ['ignore', log, log], detached: true });
+      fs.closeSync(log);
+      child.once('error', reject);
+      child.once('exit', (code) => {
+        if (code === 0) return resolve();
+        const said = fs.readFileSync(path.join(dir, 'log'), 'utf8').trim().split('\n').pop() ?? '';
+        reject(new Error(`${QEMU_NBD} could not export ${volumeId} on ${host}:${port}: ${said || `exit ${code}`}`));
+      });
+    });
+  }
+
+  /** Stops the export's daemon and forgets it; one another host serves is left to it (false). */
+  private async stop(volumeId: string, state: ExportState | undefined): Promise<boolean> {
+    if (state && state.boot !== THIS_BOOT) {
+      this.o.log(`${volumeId}: its export runs on ${state.boot}, which ends it when its front end starts again`);
+      return false;
+    }
+    const pid = this.running(volumeId) ? this.pid(volumeId) : undefined;
+    if (pid) {
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 100 && this.running(volumeId); i++) await new Promise((r) => setTimeout(r, 20));
+      if (this.running(volumeId)) process.kill(pid, 'SIGKILL');
+    }
+    fs.rmSync(this.folder(volumeId), { recursive: true, force: true });
+    return true;
+  }
+
+  private serially<T>(volumeId: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.busy.get(volumeId) ?? Promise.resolve();
+    const next = before.catch(() => undefined).then(fn);
+    this.busy.set(volumeId, next);
+    void next.finally(() => this.busy.get(volumeId) === next && this.busy.delete(volumeId)).catch(() => undefined);
+    return next;
+  }
+}
+
+/** A port free on `host` now. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, host.replace(/^\[|\]$/g, ''), () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
