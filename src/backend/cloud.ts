@@ -117,8 +117,7 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   const swept = await walrus.recover();
   if (swept.removed) log(`walrus: removed ${swept.removed} temporary or orphaned file(s) left by an earlier run`);
   const stopAccessLogs = walrus.accessLogs.start(log);
-  // Volumes exported to nodes (VOLUME_EXPORT="nbd") outlive a crash: kept, served again, or ended.
-  await cloud.storage.exports?.reconcile(await cloud.ec2.volumes.exportedAttachments());
+
   // Background work runs in one front end at a time among those on the database (leadership.ts),
   // among it the recovery of the jobs of front ends that die while others run (jobs.ts).
   const recovery = { cloud, registrar, monitor, log };
@@ -139,10 +138,14 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   );
   // Jobs in flight were cut short only when no other front end runs them (theirs are their own).
   const { alone } = await leadership.join();
-  if (alone) {
-    await jobs.takeOver(await leadership.liveFrontEnds());
-    await recoverJobs(recovery, { all: true });
-  } else log('leadership: other front ends are running; their jobs in flight are left to them');
+  if (alone) await jobs.takeOver(await leadership.liveFrontEnds(), () => recoverJobs(recovery, { all: true }), true);
+  // Volumes exported to nodes (VOLUME_EXPORT="nbd") outlive a crash: kept, served again, or ended;
+  // then looked after while the cloud runs (those of volumes detached through another host's).
+  const exports = cloud.storage.exports;
+  const attached = () => cloud.ec2.volumes.exportedAttachments();
+  await exports?.reconcile(attached, alone ? 0 : undefined);
+  const stopExports = exports?.watch(attached);
+  if (!alone) log('leadership: other front ends are running; their jobs in flight are left to them');
   const server = createCloudServer(cloud, log);
   const port = await listen(server, wantedPort, bind);
   const base = `http://${advertisedHost(bind)}:${port}/services`;
@@ -204,6 +207,7 @@ export async function runCloud(opts: CloudRunOptions): Promise<void> {
   fs.rmSync(paths.dashboardFile, { force: true });
   await (await cloud.localNode)?.stop();
   await leadership.stop();
+  stopExports?.();
   await stopAccessLogs();
   await nodeClients.close();
   await store.close();

@@ -6,7 +6,7 @@
  * part is wired after it was made.
  */
 import { CliError } from '../shared/errors';
-import { type CloudPaths } from '../shared/paths';
+import { type CloudPaths, DEFAULT_BIND } from '../shared/paths';
 import { CLOUD_ACCOUNT, loadOrCreatePki, type CloudPki } from './bootstrap';
 import { ClusterServices } from './cluster';
 import { loadOrCreateNodeKey } from './cluster/internal-auth';
@@ -87,8 +87,14 @@ function volumeExports(
       'InvalidConfiguration',
       `eucalyptus.conf: VOLUME_EXPORT "${conf.VOLUME_EXPORT}" is not file or nbd`,
     );
-  const bind = conf.CLOUD_BIND_ADDR;
-  const host = conf.VOLUME_EXPORT_HOST || (bind && bind !== '0.0.0.0' && bind !== '::' ? bind : '127.0.0.1');
+  const bind = conf.CLOUD_BIND_ADDR || DEFAULT_BIND;
+  if (!conf.VOLUME_EXPORT_HOST && (bind === '0.0.0.0' || bind === '::'))
+    throw new CliError(
+      'InvalidConfiguration',
+      'eucalyptus.conf: VOLUME_EXPORT="nbd" with the cloud on every address needs VOLUME_EXPORT_HOST, ' +
+        'the address node controllers reach the exports at',
+    );
+  const host = conf.VOLUME_EXPORT_HOST || bind;
   return new VolumeExports({ dir: path.join(volumesDir, '.exports'), clusterKey, host: () => host, log });
 }
 

@@ -6,6 +6,7 @@
  * and recovers them (recovery.ts): resumed where they can be, ended in their error state where
  * they cannot, none left half-way. A front end that starts alone recovers every job in flight.
  */
+import { randomBytes } from 'node:crypto';
 import type { Leases } from './store/leases';
 import { type BackgroundWork, periodic } from './leadership';
 
@@ -23,13 +24,18 @@ export interface Jobs {
 export const UNRECORDED_JOBS: Jobs = { track: () => undefined };
 
 export class JobClaims implements Jobs {
+  /** The claims of the jobs this process runs now. */
+  private readonly running = new Set<string>();
+
   constructor(
     private readonly leases: Leases,
     private readonly log: (line: string) => void,
   ) {}
 
   track(id: string, work: Promise<unknown>): void {
-    const name = `${JOB}${id}`;
+    // A claim of its own (several jobs may concern one resource: a launch, then a termination).
+    const name = `${JOB}${id}:${randomBytes(4).toString('hex')}`;
+    this.running.add(name);
     // Its end is awaited from now on (a failure is the caller's, never an unhandled rejection here).
     const ended = work.then(
       () => undefined,
@@ -41,26 +47,39 @@ export class JobClaims implements Jobs {
       } catch (e) {
         // The job runs all the same; unclaimed, only a front end starting alone would recover it.
         this.log(`${id}: the job could not be claimed: ${(e as Error).message}`);
+        this.running.delete(name);
         return;
       }
       await ended;
+      this.running.delete(name);
       await this.leases.release(name).catch((e: Error) => this.log(`${id}: the job's claim stays: ${e.message}`));
     })();
   }
 
   /**
-   * Takes over the jobs claimed by front ends that are not alive (`alive` holds the live ones'
-   * ids): their claims pass to this front end, one front end winning each, and then go, the jobs'
-   * recovery being the caller's (a job resumed is claimed again as it runs). Returns their ids.
+   * Takes over the jobs claimed by front ends that are not `alive`: their claims pass to this
+   * front end (one front end wins each), `recover` is handed the jobs' ids, and only once it has
+   * recovered them do the claims go; a recovery that fails (or a front end that dies in it) leaves
+   * them claimed, to be taken over again. `always`: recover even when nothing was taken over (a
+   * front end starting alone recovers everything in flight).
    */
-  async takeOver(alive: (holder: string) => boolean): Promise<string[]> {
+  async takeOver(
+    alive: (holder: string) => boolean,
+    recover: (ids: ReadonlySet<string>) => Promise<void>,
+    always = false,
+  ): Promise<string[]> {
+    const me = this.leases.holder;
     const taken: string[] = [];
     for (const { name, holder } of await this.leases.all(JOB)) {
-      if (alive(holder) || !(await this.leases.transfer(name, holder))) continue;
-      await this.leases.release(name);
-      taken.push(name.slice(JOB.length));
+      // This process's own, not running: taken over earlier, its recovery failed.
+      const mine = holder === me && !this.running.has(name);
+      if (mine || (!alive(holder) && (await this.leases.transfer(name, holder)))) taken.push(name);
     }
-    return taken;
+    const ids = new Set(taken.map((name) => name.slice(JOB.length).replace(/:[0-9a-f]{8}$/, '')));
+    if (!ids.size && !always) return [];
+    await recover(ids);
+    for (const name of taken) await this.leases.release(name);
+    return [...ids];
   }
 }
 
@@ -80,10 +99,10 @@ export function jobTakeover(
 ): BackgroundWork {
   return periodic(async () => {
     try {
-      const taken = await jobs.takeOver(await alive());
-      if (!taken.length) return;
-      log(`jobs: taking over ${taken.length} job(s) of a front end that stopped answering: ${taken.join(' ')}`);
-      await recover(new Set(taken));
+      await jobs.takeOver(await alive(), async (taken) => {
+        log(`jobs: taking over ${taken.size} job(s) of a front end that stopped answering: ${[...taken].join(' ')}`);
+        await recover(taken);
+      });
     } catch (e) {
       log(`jobs: looking for the jobs of front ends gone failed: ${(e as Error).message}`);
     }

@@ -104,10 +104,16 @@ export class Leadership {
     private readonly renewMs = RENEW_MS,
   ) {}
 
-  /** Which front ends are alive now: those whose lease holds, less those known gone, and this one. */
+  /**
+   * Which front ends may be alive now: those whose lease holds or ran out less than a lease's time
+   * ago (one that stalled a while, on a slow database, is not declared dead at once), less those
+   * known gone, and this one.
+   */
   async liveFrontEnds(): Promise<(holder: string) => boolean> {
     const me = this.leases.holder;
-    const live = new Set((await this.leases.holders(FRONT_END)).map((l) => l.holder).filter((h) => !holderGone(h, me)));
+    const live = new Set(
+      (await this.leases.holders(FRONT_END, this.ttlMs)).map((l) => l.holder).filter((h) => !holderGone(h, me)),
+    );
     live.add(me);
     return (holder) => live.has(holder);
   }

@@ -12,8 +12,10 @@
  *     stops on a node whatever it runs that the cloud has ended;
  *   - instances that may never have been handed to their node are confirmed by the instance
  *     monitor's next look at the node, or lost;
+ *   - a volume being attached or detached is attached or detached again (its node asked again);
  *   - the cluster's bookkeeping follows the instances: a place on a node or an address held by
- *     no pending or running instance (a launch or a termination cut in half) is given back.
+ *     no pending or running instance (a launch or a termination cut in half) is given back, and
+ *     volumes still attached to an instance that ended are detached and kept.
  * A front end starting alone recovers every job in flight, before it answers requests; the one
  * leading recovers those of a front end that died while others ran, as it finds them (jobs.ts),
  * and leaves the bookkeeping alone (the live front ends' launches hold places not yet recorded).
@@ -73,6 +75,14 @@ async function recoverInstances({ cloud, log, mine, cause }: Scoped): Promise<vo
 }
 
 async function recoverBookkeeping({ cloud, log }: Scoped): Promise<void> {
+  // Volumes still attached to an instance that ended (its end was cut short before it let them
+  // go): detached and kept, whatever delete-on-termination said (recovery deletes nothing).
+  for (const [instanceId] of await cloud.volumes.attachments()) {
+    const i = await cloud.instances.get(instanceId);
+    if (i && i.state !== 'terminated') continue;
+    log(`${instanceId}: ended with volumes still attached; they are detached and kept`);
+    await cloud.ec2.volumes.releaseVolumesOf(instanceId, { keep: true });
+  }
   const live = await cloud.instances.list({ states: ['pending', 'running'] });
   const placed = new Set(live.map((i) => i.placementId));
   for (const id of await cloud.cluster.controller.placementIds()) {
@@ -104,6 +114,13 @@ async function recoverVolumeJobs({ cloud, log, mine, cause, interrupted }: Scope
           await cloud.images.setState(image.id, 'failed', `the snapshot ${s.id} failed`);
       }
     }
+  }
+  for (const v of (await volumes.volumes()).filter((x) => x.attachment && x.attachment.status !== 'attached')) {
+    if (!mine(v.id)) continue;
+    log(`${v.id}: its ${v.attachment!.status} was cut short by ${cause}; done again`);
+    void cloud.ec2.volumes
+      .resumeAttachment(v)
+      .catch((e: Error) => log(`${v.id}: resuming its ${v.attachment!.status} failed: ${e.message}`));
   }
   for (const v of (await volumes.volumes()).filter((x) => x.status === 'creating' && mine(x.id))) {
     log(`${v.id}: its creation was cut short by ${cause}; it ends in error (delete it and create it again)`);

@@ -7,7 +7,7 @@ import { NODE_HYPERVISORS } from '../../shared/hypervisors';
 import * as fs from 'node:fs';
 import { CliError } from '../../shared/errors';
 import { parseNetworkConfig } from '../cluster/network/config';
-import { ensureConf, readConf, setConfValues } from '../conf';
+import { DEFAULT_CONF, ensureConf, parseConf, readConf, setConfValues } from '../conf';
 
 const bad = (key: string, value: string, why: string) =>
   new CliError('InvalidConfiguration', `${key}="${value}": ${why}`);
@@ -104,7 +104,7 @@ export function shownSetting(key: string, value: string): string {
  */
 export function applySettings(confFile: string, values: Record<string, string>): string[] {
   for (const [k, v] of Object.entries(values)) checkSetting(k, v);
-  const merged = { ...(fs.existsSync(confFile) ? readConf(confFile) : {}), ...values };
+  const merged = { ...(fs.existsSync(confFile) ? readConf(confFile) : parseConf(DEFAULT_CONF)), ...values };
   if (Object.keys(values).some(isNetworkSetting)) parseNetworkConfig(merged);
   ensureConf(confFile);
   setConfValues(confFile, values, { secret: Object.keys(values).some((k) => SETTINGS[k]?.secret) });
@@ -117,6 +117,6 @@ export function upgradeConf(oldFile: string, newFile: string): string[] {
   if (!Object.keys(old).length) throw new CliError('FileNotFound', `no settings in ${oldFile}`);
   const merged = { ...readConf(newFile), ...old };
   parseNetworkConfig(merged);
-  setConfValues(newFile, old);
+  setConfValues(newFile, old, { secret: Object.keys(old).some((k) => SETTINGS[k]?.secret) });
   return Object.keys(old);
 }

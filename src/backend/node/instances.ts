@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NcInstance, PortForward, VolumeSource } from '../../shared/nc-protocol';
-import { describeSource, diskOf, linkVolume, unlinkVolume } from './volume-links';
+import { describeSource, diskOf, linkVolume, unlinkVolume, volumeSource } from './volume-links';
 import {
   DriverError,
   type HypervisorDriver,
@@ -473,6 +473,11 @@ function validate(spec: InstanceSpec): void {
   for (const p of spec.network.ports ?? [])
     if ((p?.protocol !== 'tcp' && p?.protocol !== 'udp') || !Number.isInteger(p.port) || p.port < 1 || p.port > 65535)
       throw bad(`not a TCP or UDP port: ${JSON.stringify(p)}`);
+  if (spec.volumes !== undefined && !Array.isArray(spec.volumes)) throw bad('volumes must be a list');
+  for (const v of spec.volumes ?? []) {
+    deviceName(v.device);
+    volumeSource(v);
+  }
 }
 
 function readSaved(dir: string): SavedInstance | undefined {

@@ -7,7 +7,6 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
   type DescribeResourceResponse,
@@ -17,15 +16,14 @@ import {
   NC_SERVICE_PATH,
   type NcAction,
   type NcErrorBody,
-  type NbdExport,
   sha256Hex,
   verifyRequest,
-  type VolumeSource,
 } from '../../shared/nc-protocol';
 import { PAIR_ACTION, type SealedKey } from '../../shared/node-pairing';
 import { type NodeSettings } from './conf';
 import type { NodePairing } from './pairing';
 import { DriverError, type HypervisorDriver } from './hypervisor';
+import { volumeSource } from './volume-links';
 import { instanceAt, latestPath, type MetadataRelay } from './metadata';
 
 const MAX_BODY = 256 * 1024;
@@ -95,26 +93,6 @@ function portsOf(value: unknown): PortForward[] {
       throw new DriverError('InvalidParameterValue', `not a TCP or UDP port: ${JSON.stringify(p)}`);
     return { protocol: p.protocol, port: p.port as number };
   });
-}
-
-/** Where an AttachVolume request says the volume is: an absolute path, or an NBD export, each checked. */
-function volumeSource(p: { path?: unknown; nbd?: Partial<Record<keyof NbdExport, unknown>> }): VolumeSource {
-  if (typeof p.path === 'string' && path.isAbsolute(p.path)) return { path: p.path };
-  const n = p.nbd;
-  const text = (v: unknown, chars = /^[\w.-]{1,255}$/) => typeof v === 'string' && chars.test(v);
-  if (
-    n &&
-    text(n.host, /^[\w.:[\]-]{1,255}$/) &&
-    text(n.name) &&
-    text(n.identity) &&
-    Number.isInteger(n.port) &&
-    (n.port as number) > 0 &&
-    (n.port as number) < 65536
-  )
-    return {
-      nbd: { host: n.host as string, port: n.port as number, name: n.name as string, identity: n.identity as string },
-    };
-  throw new DriverError('InvalidParameterValue', 'AttachVolume takes the absolute path of a volume or its NBD export');
 }
 
 export function createNodeServer(deps: NodeServerDeps): http.Server {

@@ -33,15 +33,19 @@ export async function linkVolume(
     return;
   }
   if (fs.existsSync(path.join(dir, name))) throw inUse();
+  const { nbd } = source;
+  const key = exportKey(clusterKey(), nbd.identity);
   await fs.promises.mkdir(nbdDir(dir, name), { mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
     throw e.code === 'EEXIST' ? inUse() : e;
   });
-  const { nbd } = source;
-  writeSecretFile(
-    path.join(nbdDir(dir, name), 'keys.psk'),
-    `${nbd.identity}:${exportKey(clusterKey(), nbd.identity)}\n`,
-  );
-  await fs.promises.writeFile(path.join(nbdDir(dir, name), 'export.json'), JSON.stringify(nbd), { mode: 0o600 });
+  try {
+    writeSecretFile(path.join(nbdDir(dir, name), 'keys.psk'), `${nbd.identity}:${key}\n`);
+    // Written last: a folder holding export.json is a whole one (diskOf).
+    await fs.promises.writeFile(path.join(nbdDir(dir, name), 'export.json'), JSON.stringify(nbd), { mode: 0o600 });
+  } catch (e) {
+    await fs.promises.rm(nbdDir(dir, name), { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /** Takes the volume `name` out of the instance's folder, however it was held. */
@@ -70,4 +74,24 @@ function isLink(file: string): boolean {
 /** How a source reads in the log: its file, or where it is exported. */
 export function describeSource(source: VolumeSource): string {
   return source.path ?? `nbd://${source.nbd.host}:${source.nbd.port}/${source.nbd.name}`;
+}
+
+/** Where a request says a volume is: an absolute path, or an NBD export, each checked. */
+export function volumeSource(p: { path?: unknown; nbd?: Partial<Record<keyof NbdExport, unknown>> }): VolumeSource {
+  if (typeof p.path === 'string' && path.isAbsolute(p.path)) return { path: p.path };
+  const n = p.nbd;
+  const text = (v: unknown, chars = /^[\w.-]{1,255}$/) => typeof v === 'string' && chars.test(v);
+  if (
+    n &&
+    text(n.host, /^[\w.:[\]-]{1,255}$/) &&
+    text(n.name) &&
+    text(n.identity) &&
+    Number.isInteger(n.port) &&
+    (n.port as number) > 0 &&
+    (n.port as number) < 65536
+  )
+    return {
+      nbd: { host: n.host as string, port: n.port as number, name: n.name as string, identity: n.identity as string },
+    };
+  throw new DriverError('InvalidParameterValue', "a volume is given by its file's absolute path or its NBD export");
 }

@@ -16,20 +16,32 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { exportKey, type NbdExport } from '../../shared/nc-protocol';
-import { onPath, writeSecretFile } from '../../shared/files';
+import { onPath, writeFileAtomic, writeSecretFile } from '../../shared/files';
 import { CliError } from '../../shared/errors';
-import { THIS_BOOT } from '../leadership';
 
 export const QEMU_NBD = 'qemu-nbd';
 
 /** What DIR/<volume-id>/export.json holds: the export, the attachment it was made for, and where it runs. */
 interface ExportState extends NbdExport {
   attachment: string;
-  /** The host (and its boot) whose qemu-nbd serves it: only a front end there can stop or restart it. */
-  boot: string;
+  /** The host whose qemu-nbd serves it: only a front end there can stop or restart it. */
+  owner: string;
 }
+
+/** This host, as export.json names it (a reboot keeps it: its exports are served again after one). */
+const THIS_HOST = os.hostname();
+
+/** How long a folder is left alone by reconcile() after it changed: an export in the making. */
+const SETTLING_MS = 60_000;
+
+/** How often each front end looks after its host's exports (ending those of detached volumes). */
+export const RECONCILE_MS = 30_000;
+
+/** The attached volumes: volume ID → its file and its attachment's name. */
+export type Attached = Map<string, { file: string; attachment: string }>;
 
 export interface VolumeExportsOptions {
   /** Where the exports' state is kept (a folder each). */
@@ -65,9 +77,12 @@ export class VolumeExports {
     return this.serially(volumeId, async () => {
       const now = this.state(volumeId);
       if (now?.attachment === attachment) {
-        if (now.boot === THIS_BOOT && !this.running(volumeId)) await this.serve(volumeId, file, now);
+        if (now.owner === THIS_HOST && !this.running(volumeId)) await this.serve(volumeId, file, now);
         return this.public(now);
       }
+      // Another attachment's export still served elsewhere: never two writers of one volume.
+      if (now && now.owner !== THIS_HOST)
+        throw new Error(`${volumeId} is still exported by ${now.owner}, which ends it within a minute; try again then`);
       if (now) await this.stop(volumeId, now);
       const state: ExportState = {
         host: this.o.host(),
@@ -75,7 +90,7 @@ export class VolumeExports {
         name: volumeId,
         identity: `${attachment}.${randomBytes(8).toString('hex')}`,
         attachment,
-        boot: THIS_BOOT,
+        owner: THIS_HOST,
       };
       await this.serve(volumeId, file, state);
       this.o.log(`${volumeId}: exported at nbd://${state.host}:${state.port}/${volumeId} for ${attachment}`);
@@ -83,30 +98,62 @@ export class VolumeExports {
     });
   }
 
-  /** Ends a volume's export, if it has one. */
+  /** Ends a volume's export, if it has one; never fails (what it could not end is said, and reconcile ends it). */
   unexport(volumeId: string): Promise<void> {
     return this.serially(volumeId, async () => {
       if (!fs.existsSync(this.folder(volumeId))) return;
       if (await this.stop(volumeId, this.state(volumeId))) this.o.log(`${volumeId}: export ended`);
-    });
+    }).catch((e: Error) => this.o.log(`${volumeId}: its export could not be ended yet: ${e.message}`));
   }
 
   /**
-   * At start: the exports of the volumes still attached (`attached`: volume ID → its file and
-   * attachment) are kept, or served again where their daemon died; the others end.
+   * Looks after this host's exports (at start, then every RECONCILE_MS): those of volumes still
+   * attached (`attached()`: volume ID → its file and attachment, read after the folders, so that
+   * an export listed was recorded before) are kept, or served again where their daemon died; the
+   * others end. A folder that changed within `settlingMs` (a minute, unless no other front end
+   * runs) may be an export in the making, and is left alone.
    */
-  async reconcile(attached: Map<string, { file: string; attachment: string }>): Promise<void> {
-    for (const volumeId of fs.readdirSync(this.o.dir)) {
-      const state = this.state(volumeId);
-      if (state && state.boot !== THIS_BOOT) continue; // another host's, for it to look after
-      const wanted = attached.get(volumeId);
-      if (!state || !wanted || wanted.attachment !== state.attachment) await this.unexport(volumeId);
-      else if (!this.running(volumeId))
-        await this.serially(volumeId, async () => {
-          await this.serve(volumeId, wanted.file, state);
+  async reconcile(attached: () => Promise<Attached>, settlingMs = SETTLING_MS): Promise<void> {
+    const isSettled = (volumeId: string) => {
+      try {
+        return Date.now() - fs.statSync(this.folder(volumeId)).mtimeMs >= settlingMs;
+      } catch {
+        return false;
+      }
+    };
+    const settled = fs.readdirSync(this.o.dir).filter(isSettled);
+    if (!settled.length) return;
+    const wanted = await attached();
+    for (const volumeId of settled) {
+      const attachment = wanted.get(volumeId);
+      // Looked at in turn with this process's own export() and unexport() of the volume.
+      await this.serially(volumeId, async () => {
+        // Made again since it was listed (an attachment newer than `wanted`): not this round's.
+        if (!isSettled(volumeId)) return;
+        const state = this.state(volumeId);
+        if (state && state.owner !== THIS_HOST) return; // another host's, for it to look after
+        if (!state || !attachment || attachment.attachment !== state.attachment) {
+          if (await this.stop(volumeId, state)) this.o.log(`${volumeId}: export ended (the volume is not attached)`);
+        } else if (!this.running(volumeId)) {
+          await this.serve(volumeId, attachment.file, state);
           this.o.log(`${volumeId}: its export had stopped; served again at ${state.host}:${state.port}`);
-        });
+        }
+      }).catch((e: Error) => this.o.log(`${volumeId}: its export could not be looked after: ${e.message}`));
     }
+  }
+
+  /** Reconciles every RECONCILE_MS from now on; returns what stops it. */
+  watch(attached: () => Promise<Attached>): () => void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.reconcile(attached)
+        .catch((e: Error) => this.o.log(`volume exports: looking after them failed: ${e.message}`))
+        .finally(() => (running = false));
+    }, RECONCILE_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private folder(volumeId: string): string {
@@ -146,23 +193,27 @@ export class VolumeExports {
     }
   }
 
-  /** Starts the volume's qemu-nbd (on the state's port, or a free one when it has none yet). */
+  /**
+   * Starts the volume's qemu-nbd (on the state's port, or a free one when it has none yet). The
+   * state is written first: whoever looks at the folder meanwhile finds what it is for.
+   */
   private async serve(volumeId: string, file: string, state: ExportState): Promise<void> {
     const dir = this.folder(volumeId);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeSecretFile(path.join(dir, 'keys.psk'), `${state.identity}:${exportKey(this.o.clusterKey, state.identity)}\n`);
+    const kept = state.port;
     for (let attempt = 0; ; attempt++) {
-      const port = state.port || (await freePort(state.host));
+      const port = kept || (await freePort(state.host));
+      writeFileAtomic(path.join(dir, 'export.json'), JSON.stringify({ ...state, port }), 0o600);
       try {
         await this.spawn(dir, file, volumeId, state.host, port);
         state.port = port;
-        break;
+        return;
       } catch (e) {
         // A free port taken meanwhile: another one (a kept port must be had again).
-        if (state.port || attempt >= 3) throw e;
+        if (kept || attempt >= 3) throw e;
       }
     }
-    fs.writeFileSync(path.join(dir, 'export.json'), JSON.stringify(state), { mode: 0o600 });
   }
 
   /** qemu-nbd --fork: its first process ends once the export listens (or could not). */
@@ -196,17 +247,25 @@ export class VolumeExports {
 
   /** Stops the export's daemon and forgets it; one another host serves is left to it (false). */
   private async stop(volumeId: string, state: ExportState | undefined): Promise<boolean> {
-    if (state && state.boot !== THIS_BOOT) {
-      this.o.log(`${volumeId}: its export runs on ${state.boot}, which ends it when its front end starts again`);
+    if (state && state.owner !== THIS_HOST) {
+      this.o.log(`${volumeId}: its export runs on ${state.owner}, whose front ends end it`);
       return false;
     }
+    const signal = (pid: number, sig: NodeJS.Signals) => {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // gone meanwhile
+      }
+    };
     const pid = this.running(volumeId) ? this.pid(volumeId) : undefined;
     if (pid) {
-      process.kill(pid, 'SIGTERM');
+      signal(pid, 'SIGTERM');
       for (let i = 0; i < 100 && this.running(volumeId); i++) await new Promise((r) => setTimeout(r, 20));
-      if (this.running(volumeId)) process.kill(pid, 'SIGKILL');
+      if (this.running(volumeId)) signal(pid, 'SIGKILL');
+      for (let i = 0; i < 50 && this.running(volumeId); i++) await new Promise((r) => setTimeout(r, 20));
     }
-    fs.rmSync(this.folder(volumeId), { recursive: true, force: true });
+    fs.rmSync(this.folder(volumeId), { recursive: true, force: true, maxRetries: 5 });
     return true;
   }
 

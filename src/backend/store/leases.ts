@@ -33,11 +33,11 @@ export class Leases {
       await this.db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, r.holder);
   }
 
-  /** The leases alive now whose names start with `prefix`. */
-  async holders(prefix: string): Promise<{ name: string; holder: string }[]> {
+  /** The leases alive now (or expired less than `graceMs` ago) whose names start with `prefix`. */
+  async holders(prefix: string, graceMs = 0): Promise<{ name: string; holder: string }[]> {
     return this.db
       .prepare<{ name: string; holder: string }>('SELECT name, holder FROM leases WHERE name LIKE ? AND expires >= ?')
-      .all(`${prefix}%`, Date.now());
+      .all(`${prefix}%`, Date.now() - graceMs);
   }
 
   /** Every lease whose name starts with `prefix`, alive or not. */

@@ -236,7 +236,7 @@ export class VolumeService {
     device: string,
     deleteOnTermination = false,
   ): Promise<{ attachment: NonNullable<Volume['attachment']>; done: Promise<void> }> {
-    const { volumes, storage, nodes, log } = this.d;
+    const { volumes } = this.d;
     const attachment = {
       instanceId: i.id,
       device,
@@ -250,21 +250,51 @@ export class VolumeService {
         throw new ServiceError('VolumeInUse', `${v.id} is no longer available`);
       await volumes.setAttachment(v.id, attachment);
     });
-    const done = storage
+    const done = this.linkToNode(v, i, attachment);
+    this.d.jobs.track(v.id, done);
+    return { attachment, done };
+  }
+
+  /**
+   * Has the instance's node link a volume whose attachment is recorded (attaching): attached once
+   * it did (or already had it), else available again, its export ended.
+   */
+  private linkToNode(v: Volume, i: Instance, attachment: NonNullable<Volume['attachment']>, again = false) {
+    const { volumes, storage, nodes, log } = this.d;
+    const { device } = attachment;
+    return storage
       .sourceFor(v.zone, v.id, attachmentName(i.id, attachment.time))
       .then((source) => nodes.attachVolume(i.node!, { instanceId: i.id, volumeId: v.id, device, ...source }))
+      .catch((e: Error & { code?: string }) => {
+        // Asked again (recovery) after the node had done it: it is attached.
+        if (again && e.code === 'InvalidParameterValue' && /already in use/.test(e.message)) return;
+        throw e;
+      })
       .then(
         () => volumes.setAttachment(v.id, { ...attachment, status: 'attached' }),
         async (e: Error) => {
           log(`${v.id}: attaching to ${i.id} failed: ${e.message}`);
-          await storage.endExport(v.id).catch((x: Error) => log(`${v.id}: its export stays: ${x.message}`));
+          await storage.endExport(v.id);
           await volumes.transaction(async () => {
             await volumes.setAttachment(v.id, undefined);
             await volumes.setVolumeStatus(v.id, 'available');
           });
         },
       );
-    return { attachment, done };
+  }
+
+  /**
+   * Recovery of an attachment a front end's end cut short: one being attached is asked of its
+   * node again, one being detached is detached again; one whose instance is gone is let go.
+   */
+  async resumeAttachment(v: Volume): Promise<void> {
+    const a = v.attachment!;
+    const i = await this.d.instances.get(a.instanceId);
+    if (a.status === 'detaching' || !i?.node || (i.state !== 'running' && i.state !== 'pending')) {
+      await this.detachFromInstance(v);
+      return;
+    }
+    if (a.status === 'attaching') await this.linkToNode(v, i, a, true);
   }
 
   /** DetachVolume: the attachment, if it matches the instance and device given. */
@@ -285,7 +315,10 @@ export class VolumeService {
     if (a.status === 'detaching' && !input.force) throw incorrectState(`Volume '${v.id}' is already detaching.`);
     // Marked detaching before the answer (a second DetachVolume sees it); the node lets go after.
     await this.d.volumes.setAttachment(v.id, { ...a, status: 'detaching' });
-    this.detachFromInstance(v).catch((e: Error) => this.d.log(`${v.id}: detaching failed: ${e.message}`));
+    this.d.jobs.track(
+      v.id,
+      this.detachFromInstance(v).catch((e: Error) => this.d.log(`${v.id}: detaching failed: ${e.message}`)),
+    );
     return a;
   }
 
