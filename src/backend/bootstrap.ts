@@ -64,6 +64,7 @@ export async function ensureCloudAdmin(
   const keys = generateRsaKeyPair();
   const certId = ids.certificateId();
   await store.transaction(async () => {
+    if (await store.getMeta('admin.certId')) return; // another front end made it meanwhile
     const account = (await store.findAccountByName(CLOUD_ACCOUNT)) ?? (await store.createAccount(CLOUD_ACCOUNT));
     const user = (await store.findUser(account.id, ADMIN_USER)) ?? (await store.createUser(account.id, ADMIN_USER));
     const key = (await store.listAccessKeys(user.id))[0] ?? (await store.createAccessKey(user.id));
@@ -81,6 +82,8 @@ export async function ensureCloudAdmin(
       secretAccessKey: key.secret,
       certId,
     };
+    // Written before the commit, so that a failure leaves nothing recorded; a transaction run again
+    // (a conflict on PostgreSQL) writes the folder again, with what that run made.
     writeCredentialsFolder(paths.credentialsDir, {
       ...fields,
       certPem,

@@ -118,21 +118,32 @@ test(`the cloud killed ${ROUNDS} times mid-workload loses nothing it acknowledge
       const tmp = path.join(cloudPaths(dataDir).walrusDir, 'tmp');
       assert.deepEqual(fs.existsSync(tmp) ? fs.readdirSync(tmp) : [], [], `round ${round}: temp files left`);
 
-      // Instances, addresses and capacity agree: what is placed is what is pending or running.
-      const live = (await runOk('euca-describe-instances', ['verbose'], cloud.env))
-        .split('\n')
-        .filter((l) => /^INSTANCE\t.*\t(pending|running)\t/.test(l));
-      const verbose = await runOk('euca-describe-availability-zones', ['verbose'], cloud.env);
-      const small = /\|- m1\.small\s+(\d+) \/ (\d+)/.exec(verbose)!;
+      // Instances, addresses and capacity agree: what is placed is what is pending or running. A
+      // launch the kill cut short is confirmed by its node's next answer, or lost, meanwhile: they
+      // are read again (up to 10 s) until they agree.
+      const reading = async () => {
+        const live = (await runOk('euca-describe-instances', ['verbose'], cloud.env))
+          .split('\n')
+          .filter((l) => /^INSTANCE\t.*\t(pending|running)\t/.test(l));
+        const verbose = await runOk('euca-describe-availability-zones', ['verbose'], cloud.env);
+        const small = /\|- m1\.small\s+(\d+) \/ (\d+)/.exec(verbose)!;
+        const held = (await runOk('euca-describe-addresses', [], cloud.env))
+          .split('\n')
+          .filter((l) => /^ADDRESS\t\S+\ti-/.test(l));
+        const publicIps = live.map((l) => l.split('\t')[3]).filter((ip) => ip && ip !== '0.0.0.0');
+        return { live, used: Number(small[2]) - Number(small[1]), held, publicIps };
+      };
+      let now = await reading();
+      for (let i = 0; i < 50 && (now.used !== now.live.length || now.held.length !== now.publicIps.length); i++) {
+        await sleep(200);
+        now = await reading();
+      }
+      const { live, used, held, publicIps } = now;
       assert.equal(
-        Number(small[2]) - Number(small[1]),
+        used,
         live.length,
-        `round ${round}: capacity in use matches the live instances`,
+        `round ${round}: capacity in use matches the live instances:\n${live.join('\n')}`,
       );
-      const held = (await runOk('euca-describe-addresses', [], cloud.env))
-        .split('\n')
-        .filter((l) => /^ADDRESS\t\S+\ti-/.test(l));
-      const publicIps = live.map((l) => l.split('\t')[3]).filter((ip) => ip && ip !== '0.0.0.0');
       assert.equal(
         held.length,
         publicIps.length,

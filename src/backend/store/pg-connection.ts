@@ -11,9 +11,12 @@
  * - text with a NUL in it is refused on both engines (store/sql.ts checkStorable);
  * - BIGINT and NUMERIC results (count(*), sums) come back as numbers, as SQLite's do.
  *
- * Transactions keep SQLite's promise (one writing transaction at a time, statements outside one
- * see only what is committed) across every front end on the database: each takes a transaction
- * advisory lock first, so transactions of all processes run one after another, while statements
+ * Transactions keep SQLite's promise (they behave as if run one after another; statements outside
+ * one see only what is committed) across every front end on the database, while running at once:
+ * each is SERIALIZABLE, and one that PostgreSQL finds in conflict with another (a serialization
+ * failure, a deadlock) is rolled back and run again from its start, up to MAX_ATTEMPTS times, after
+ * a short random pause. A transaction asked to be exclusive (schema migrations, which serializable
+ * isolation does not cover) takes an advisory lock that every exclusive one takes. Statements
  * outside transactions run at once on the pool. Nested transactions are savepoints.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -21,8 +24,15 @@ import { type OpenTransaction, savepoint, type Scope as NestScope } from './nest
 import pg from 'pg';
 import { checkStorable, type SqlDatabase, type SqlStatement, type SqlValue, UniqueViolation } from './sql';
 
-/** The advisory lock every transaction holds: a constant of this cloud's ("euca" in ASCII). */
-const TRANSACTION_LOCK = 0x65756361;
+/** The advisory lock exclusive transactions hold: a constant of this cloud's ("euca" in ASCII). */
+const EXCLUSIVE_LOCK = 0x65756361;
+/** The pool's clients, and how many of them transactions may hold at once. */
+const CLIENTS = 16;
+const TRANSACTIONS = 10;
+/** How many times a transaction in conflict is run in all before its conflict is the caller's. */
+const MAX_ATTEMPTS = 20;
+/** A serialization failure or a deadlock: the transaction may succeed if run again. */
+const isConflict = (e: unknown) => ['40001', '40P01'].includes((e as { code?: string })?.code ?? '');
 
 // BIGINT (int8) and NUMERIC as numbers: counts, sizes and times are all below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -31,6 +41,8 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 /** An open transaction, with the client it holds. */
 interface Transaction extends OpenTransaction {
   client: pg.PoolClient;
+  /** A statement in it met a conflict: it cannot commit, whatever its function made of the error. */
+  conflict?: unknown;
 }
 type Scope = NestScope<Transaction>;
 
@@ -70,8 +82,9 @@ const params = (values: SqlValue[]) => {
 
 class PgConnection implements SqlDatabase {
   private readonly scope = new AsyncLocalStorage<Scope>();
-  /** Settles when this process's open transaction ends (see transaction()). */
-  private busy: Promise<void> | undefined;
+  /** Transactions open now, and those waiting for one of TRANSACTIONS places. */
+  private open = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly pool: pg.Pool) {}
 
@@ -91,44 +104,59 @@ class PgConnection implements SqlDatabase {
     await this.query(postgresDdl(sql), []);
   }
 
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+  async transaction<T>(fn: () => Promise<T>, opts: { exclusive?: boolean } = {}): Promise<T> {
     const outer = this.current();
     if (outer) return savepoint(this.scope, outer, (sql) => outer.tx.client.query(sql), fn);
-    // One transaction of this process at a time holds a client (the others wait here, not on the
-    // advisory lock with a client each): the pool keeps clients for statements outside
-    // transactions, which the open one may be waiting on.
-    while (this.busy) await this.busy;
-    let end!: () => void;
-    this.busy = new Promise((resolve) => (end = resolve));
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (e) {
-      this.busy = undefined;
-      end();
-      throw e;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(fn, opts.exclusive ?? false);
+      } catch (e) {
+        if (!isConflict(e) || attempt >= MAX_ATTEMPTS) throw e;
+        // Run again after a pause that grows, random so that the two do not meet again.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 ** attempt)));
+      }
     }
+  }
+
+  /**
+   * One run of a transaction, on a client of its own, in a scope of its own. At most TRANSACTIONS
+   * run at once: the pool keeps clients for the statements outside transactions they may wait on.
+   */
+  private async attempt<T>(fn: () => Promise<T>, exclusive: boolean): Promise<T> {
+    while (this.open >= TRANSACTIONS) await new Promise<void>((r) => this.waiting.push(r));
+    this.open++;
+    try {
+      return await this.run(fn, exclusive);
+    } finally {
+      this.open--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private async run<T>(fn: () => Promise<T>, exclusive: boolean): Promise<T> {
+    const client = await this.pool.connect();
     const tx: Transaction = { client, open: true, savepoints: 0 };
     const scope: Scope = { tx, nested: Promise.resolve() };
     let broken = false;
     try {
-      await client.query('BEGIN');
+      await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
       try {
-        await client.query('SELECT pg_advisory_xact_lock($1)', [TRANSACTION_LOCK]);
+        if (exclusive) await client.query('SELECT pg_advisory_xact_lock($1)', [EXCLUSIVE_LOCK]);
         const result = await this.scope.run(scope, fn);
         await scope.nested;
+        // A conflict its function caught (a savepoint rolled back, an error turned into an answer):
+        // the transaction is run again all the same.
+        if (tx.conflict) throw tx.conflict;
         await client.query('COMMIT');
         return result;
       } catch (e) {
-        // Whatever failed after BEGIN (the lock too), the client goes back to the pool clean.
+        // Whatever failed after BEGIN, the client goes back to the pool clean.
         await client.query('ROLLBACK').catch(() => (broken = true));
-        throw e;
+        throw tx.conflict ?? e;
       }
     } finally {
       tx.open = false;
       client.release(broken);
-      this.busy = undefined;
-      end();
     }
   }
 
@@ -146,6 +174,7 @@ class PgConnection implements SqlDatabase {
     try {
       return await (scope ? scope.tx.client.query(text, values) : this.pool.query(text, values));
     } catch (e) {
+      if (scope && isConflict(e)) scope.tx.conflict ??= e;
       if ((e as { code?: string }).code === '23505') throw new UniqueViolation((e as Error).message);
       throw e;
     }
@@ -158,7 +187,7 @@ class PgConnection implements SqlDatabase {
  */
 export async function openPostgres(url: string): Promise<SqlDatabase> {
   // Keepalives: a server or front end gone from the network is noticed, not waited on for hours.
-  const pool = new pg.Pool({ connectionString: url, max: 8, keepAlive: true, connectionTimeoutMillis: 15_000 });
+  const pool = new pg.Pool({ connectionString: url, max: CLIENTS, keepAlive: true, connectionTimeoutMillis: 15_000 });
   // An idle client losing its server is the pool's to replace, never the cloud's crash.
   pool.on('error', () => undefined);
   try {

@@ -11,10 +11,13 @@ export interface SchemaPart {
 }
 
 export async function migrate(db: SqlDatabase, parts: SchemaPart[]): Promise<void> {
-  // Each step in a transaction, reading the version again there: front ends starting together on
-  // one database apply each migration once (transactions run one at a time on both engines).
-  await db.transaction(() =>
-    db.exec('CREATE TABLE IF NOT EXISTS schema_versions (domain TEXT PRIMARY KEY, version INTEGER NOT NULL)'),
+  // Each step in a transaction of its own, alone on the database (schema changes are not covered
+  // by serializable isolation), reading the version again there: front ends starting together on
+  // one database apply each migration once.
+  const alone = { exclusive: true };
+  await db.transaction(
+    () => db.exec('CREATE TABLE IF NOT EXISTS schema_versions (domain TEXT PRIMARY KEY, version INTEGER NOT NULL)'),
+    alone,
   );
   const get = db.prepare('SELECT version FROM schema_versions WHERE domain = ?');
   const set = db.prepare(
@@ -28,7 +31,7 @@ export async function migrate(db: SqlDatabase, parts: SchemaPart[]): Promise<voi
         if ((await version()) > v) return; // another front end applied it meanwhile
         await db.exec(part.migrations[v]);
         await set.run(part.domain, v + 1);
-      });
+      }, alone);
     }
   }
 }

@@ -46,9 +46,12 @@ export interface SqlDatabase {
   exec(sql: string): Promise<void>;
   /**
    * Runs `fn` in one transaction; a throw rolls it back. Within another (in its asynchronous
-   * scope) it is a savepoint. Statements from outside wait until the transaction ends, so no
-   * request ever sees another's uncommitted rows.
+   * scope) it is a savepoint. No request ever sees another's uncommitted rows, and transactions
+   * behave as if they ran one after another (serializable): on SQLite they do; on PostgreSQL they
+   * run at once and one that conflicts is rolled back and `fn` run again, so `fn` must touch
+   * nothing but the database (write files, call nodes, change memory after it resolves).
+   * `exclusive`: run it alone among all the database's users (schema migrations).
    */
-  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  transaction<T>(fn: () => Promise<T>, opts?: { exclusive?: boolean }): Promise<T>;
   close(): Promise<void>;
 }

@@ -64,16 +64,17 @@ export class SecurityGroupService {
     const group = await this.own(p, ref);
     if (group.name === DEFAULT_GROUP)
       throw new ServiceError('CannotDelete', `The security group 'default' cannot be deleted`);
-    const users = await this.d.groups.referencingGroups(group);
-    if (users.length)
-      throw new ServiceError(
-        'InvalidGroup.InUse',
-        `Group ${group.id} (${group.name}) is referenced by the rules ` +
-          `of ${users.map((g) => `${g.id} (${g.name})`).join(', ')}`,
-      );
-    const why = await this.d.inUse(group);
-    if (why) throw new ServiceError('InvalidGroup.InUse', why);
+    // Checked in the transaction that deletes it: a rule or an instance naming it meanwhile keeps it.
     await this.d.transaction(async () => {
+      const users = await this.d.groups.referencingGroups(group);
+      if (users.length)
+        throw new ServiceError(
+          'InvalidGroup.InUse',
+          `Group ${group.id} (${group.name}) is referenced by the rules ` +
+            `of ${users.map((g) => `${g.id} (${g.name})`).join(', ')}`,
+        );
+      const why = await this.d.inUse(group);
+      if (why) throw new ServiceError('InvalidGroup.InUse', why);
       await this.d.groups.delete(group.id);
       await this.d.tags.forgetResource(group.id);
     });
