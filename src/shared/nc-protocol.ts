@@ -434,6 +434,9 @@ export interface RelayedResponse {
 }
 
 /** What a node controller calls the cloud's internal endpoints with. */
+/** How long a node waits for a front end preparing an image (503 Retry-After) before it gives up. */
+const IMAGE_PREPARE_MS = 30 * 60_000;
+
 export class CloudInternalClient {
   private readonly conns: SignedPool[];
   /** The front end that answered last: asked first next time. */
@@ -479,7 +482,15 @@ export class CloudInternalClient {
 
   /** GET .../internal/images/{imageId}: the decrypted image, streamed. */
   async image(imageId: string): Promise<ImageDownload> {
-    const res = await this.get(`images/${encodeURIComponent(imageId)}`);
+    let res = await this.get(`images/${encodeURIComponent(imageId)}`);
+    // 503 with Retry-After: a front end preparing the image (unbundling it into its cache); asked
+    // again for up to IMAGE_PREPARE_MS.
+    for (const until = Date.now() + IMAGE_PREPARE_MS; res.statusCode === 503 && Date.now() < until;) {
+      const after = Number(res.headers['retry-after']);
+      await res.body.dump();
+      await new Promise((r) => setTimeout(r, (Number.isFinite(after) ? Math.min(after, 30) : 5) * 1000));
+      res = await this.get(`images/${encodeURIComponent(imageId)}`);
+    }
     if (res.statusCode !== 200) throw await errorFrom(res, `the cloud (image ${imageId})`);
     const len = Number(res.headers['content-length']);
     return { body: res.body, size: Number.isFinite(len) ? len : undefined };

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import {
   CloudInternalClient,
@@ -123,5 +124,26 @@ test('a node asks its front ends in turn: one unreachable, the next answers; the
   } finally {
     await client.close();
     await fake.close();
+  }
+});
+
+test('an image a front end is still preparing (503, Retry-After) is asked for again until it comes', async () => {
+  let asked = 0;
+  const server = http.createServer((req, res) => {
+    if (++asked < 3) res.writeHead(503, { 'retry-after': '0' }).end('being prepared');
+    else res.writeHead(200, { 'content-length': '5' }).end('bytes');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const client = new CloudInternalClient(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, key);
+  try {
+    const { body, size } = await client.image('emi-0000000A');
+    const pieces: Buffer[] = [];
+    for await (const piece of body) pieces.push(piece as Buffer);
+    assert.equal(Buffer.concat(pieces).toString(), 'bytes');
+    assert.equal(size, 5);
+    assert.equal(asked, 3);
+  } finally {
+    await client.close();
+    server.close();
   }
 });

@@ -14,6 +14,9 @@ import { loadOrCreateNodeKey } from './internal-auth';
 
 export const INTERNAL_PREFIX = '/services/Eucalyptus/internal/';
 
+/** How long an image request waits for its unbundling before the node is told to ask again. */
+const FILL_WAIT_MS = 20_000;
+
 /**
  * An instance's metadata at `path` (e.g. `meta-data/instance-id`, `user-data`), or undefined if the
  * instance or the path does not exist.
@@ -59,7 +62,15 @@ export async function handleInternal(cloud: CloudContext, req: InternalRequest):
 
   if (rest[0] === 'images' && rest.length === 2) {
     const image = /^e[mkr]i-[0-9A-Fa-f]{8}$/.test(rest[1]) ? await cloud.images.get(rest[1]) : undefined;
-    const file = image?.state === 'available' ? await cloud.ec2.images.imageFile(image) : undefined;
+    const filling = image?.state === 'available' ? cloud.ec2.images.imageFile(image) : undefined;
+    // An image this front end must unbundle first may take longer than a node waits for an answer:
+    // it is told to ask again (the unbundling goes on).
+    const file = await Promise.race([
+      filling,
+      new Promise<'later'>((r) => setTimeout(r, FILL_WAIT_MS, 'later').unref()),
+    ]);
+    if (file === 'later')
+      return { ...text(503, `Image ${rest[1]} is being prepared`), headers: { 'Retry-After': '5' } };
     if (!file) return text(404, `No available image ${rest[1]}`);
     const size = fs.statSync(file).size;
     return {
