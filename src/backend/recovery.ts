@@ -117,10 +117,11 @@ async function recoverVolumeJobs({ cloud, log, mine, cause, interrupted }: Scope
   }
   for (const v of (await volumes.volumes()).filter((x) => x.attachment && x.attachment.status !== 'attached')) {
     if (!mine(v.id)) continue;
-    log(`${v.id}: its ${v.attachment!.status} was cut short by ${cause}; done again`);
+    const what = v.attachment!.status === 'attaching' ? 'attaching' : 'detaching';
+    log(`${v.id}: ${what} it to ${v.attachment!.instanceId} was cut short by ${cause}; asked of its node again`);
     void cloud.ec2.volumes
       .resumeAttachment(v)
-      .catch((e: Error) => log(`${v.id}: resuming its ${v.attachment!.status} failed: ${e.message}`));
+      .catch((e: Error) => log(`${v.id}: ${what} it again failed: ${e.message}`));
   }
   for (const v of (await volumes.volumes()).filter((x) => x.status === 'creating' && mine(x.id))) {
     log(`${v.id}: its creation was cut short by ${cause}; it ends in error (delete it and create it again)`);
