@@ -1,6 +1,6 @@
 /**
  * npm run bench:scale: the same work on the engines a site scales to, each pair in one run.
- * - Instances: bench:instances' workload (SCALE_INSTANCES, default 2,000, run in batches of 500
+ * - Instances: bench:instances' workload (SCALE_INSTANCES, default 10,000, run in batches of 500
  *   with a tag each, then described at once: all, one, by tag) on SQLite and on PostgreSQL.
  * - Load: bench:load's mix (SCALE_CLIENTS clients, default 100, for SCALE_SECONDS, default 30) on
  *   one front end over SQLite, one over PostgreSQL, and two front ends over one PostgreSQL.
@@ -26,7 +26,7 @@ import { registerTestImage } from '../test/helpers/images';
 import { measure, print, sizedCloud, type Figures } from './instances';
 import { KINDS, type MixResult, percentile, runMix } from './mix';
 
-const INSTANCES = Number(process.env.SCALE_INSTANCES ?? 2_000);
+const INSTANCES = Number(process.env.SCALE_INSTANCES ?? 10_000);
 const CLIENTS = Number(process.env.SCALE_CLIENTS ?? 100);
 const SECONDS = Number(process.env.SCALE_SECONDS ?? 30);
 const ROOT = path.resolve(__dirname, '..', '..');
