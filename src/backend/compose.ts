@@ -41,7 +41,7 @@ import { Leases } from './store/leases';
 import { JobClaims } from './jobs';
 import { frontEndId } from './leadership';
 import { SqlStore } from './store/sql-store';
-import { cloudDatabase } from './store/database';
+import { cloudDatabase, isPostgresUrl } from './store/database';
 
 export interface ComposedCloud {
   /** What the HTTP front and the background work serve requests with. */
@@ -106,9 +106,10 @@ export async function composeCloud(
 ): Promise<ComposedCloud> {
   // Checked before anything starts: a networking setting that cannot work stops the cloud here.
   const network = parseNetworkConfig(conf);
-  const store = await SqlStore.open(cloudDatabase(paths));
+  const location = cloudDatabase(paths);
+  const store = await SqlStore.open(location);
   const leases = new Leases(store.db, frontEndId());
-  const jobs = new JobClaims(leases, log);
+  const jobs = new JobClaims(leases, log, isPostgresUrl(location));
   const pki = loadOrCreatePki(paths);
   const walrus = new Walrus({
     store: new SqlWalrusStore(store.db),

@@ -30,9 +30,12 @@ export class JobClaims implements Jobs {
   constructor(
     private readonly leases: Leases,
     private readonly log: (line: string) => void,
+    /** Whether other front ends may share the database (a server's): on a SQLite file none can, nothing is claimed. */
+    private readonly shared = true,
   ) {}
 
   track(id: string, work: Promise<unknown>): void {
+    if (!this.shared) return;
     // A claim of its own (several jobs may concern one resource: a launch, then a termination).
     const name = `${JOB}${id}:${randomBytes(4).toString('hex')}`;
     this.running.add(name);

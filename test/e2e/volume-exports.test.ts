@@ -17,6 +17,7 @@ import { cloudPaths } from '../../src/shared/paths';
 import { cleanEnv, runOk, tempDir } from '../helpers/cli';
 import { startCloud, type TestCloud } from '../helpers/cloud';
 import { registerTestImage } from '../helpers/images';
+import { waitForState } from '../helpers/guest';
 import { waitFor } from '../helpers/node';
 
 const MiB = 1024 * 1024;
@@ -56,6 +57,18 @@ describe('volumes exported over NBD', { skip: !haveQemuUtils && 'qemu-utils is n
   const volumeStatus = async (id: string) => field((await runOk('euca-describe-volumes', [id], env)).split('\n')[0], 5);
   const attachment = async (id: string) =>
     (await runOk('euca-describe-volumes', [id], env)).split('\n').find((l) => l.startsWith('ATTACHMENT\t'));
+  /** A new 1 GiB volume, attached to the instance at `device` (the node holding it). */
+  const attachedVolume = async (device: string) => {
+    const vol = field(await runOk('euca-create-volume', ['-z', ZONE, '-s', '1'], env), 1);
+    await waitFor('available', async () => ((await volumeStatus(vol)) === 'available' ? true : undefined), 30_000);
+    await runOk('euca-attach-volume', [vol, '-i', instance, '-d', device], env);
+    await waitFor(
+      'attached',
+      async () => ((await attachment(vol))?.includes('\tattached\t') ? true : undefined),
+      30_000,
+    );
+    return vol;
+  };
   /** The export folder the node made in the instance's folder for the device. */
   const nodeExport = (name: string) => {
     const found = (fs.readdirSync(dataDir, { recursive: true }) as string[]).find((f) =>
@@ -75,12 +88,7 @@ describe('volumes exported over NBD', { skip: !haveQemuUtils && 'qemu-utils is n
     instance = (await runOk('euca-run-instances', [await registerTestImage(env)], env)).match(
       /^INSTANCE\t(i-\w+)/m,
     )![1];
-    await waitFor(
-      `${instance} running`,
-      async () =>
-        (await runOk('euca-describe-instances', [instance], env)).includes('\trunning\t') ? true : undefined,
-      60_000,
-    );
+    await waitForState(env, instance, 'running', 60_000);
   });
   after(async () => {
     await cloud?.stop();
@@ -95,14 +103,7 @@ describe('volumes exported over NBD', { skip: !haveQemuUtils && 'qemu-utils is n
   });
 
   test('attached: the node holds the export and its own key; what it writes is in the snapshot; others are refused', async () => {
-    const vol = field(await runOk('euca-create-volume', ['-z', ZONE, '-s', '1'], env), 1);
-    await waitFor('available', async () => ((await volumeStatus(vol)) === 'available' ? true : undefined), 30_000);
-    await runOk('euca-attach-volume', [vol, '-i', instance, '-d', '/dev/sdf'], env);
-    await waitFor(
-      'attached',
-      async () => ((await attachment(vol))?.includes('\tattached\t') ? true : undefined),
-      30_000,
-    );
+    const vol = await attachedVolume('/dev/sdf');
     const held = nodeExport('sdf');
     assert.ok(held, 'the instance folder holds the export');
     assert.equal(held.nbd.name, vol);
@@ -168,14 +169,7 @@ describe('volumes exported over NBD', { skip: !haveQemuUtils && 'qemu-utils is n
   });
 
   test('the export outlives a killed cloud, which keeps it at its restart; terminating the instance ends it', async () => {
-    const vol = field(await runOk('euca-create-volume', ['-z', ZONE, '-s', '1'], env), 1);
-    await waitFor('available', async () => ((await volumeStatus(vol)) === 'available' ? true : undefined), 30_000);
-    await runOk('euca-attach-volume', [vol, '-i', instance, '-d', '/dev/sdg'], env);
-    await waitFor(
-      'attached',
-      async () => ((await attachment(vol))?.includes('\tattached\t') ? true : undefined),
-      30_000,
-    );
+    const vol = await attachedVolume('/dev/sdg');
     const held = nodeExport('sdg')!;
     const read = () => qemuIo(held.nbd, held.keysDir, held.nbd.identity, 'read 0 4096');
 

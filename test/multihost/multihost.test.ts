@@ -17,6 +17,7 @@ import { readEucarc } from '../../src/shared/eucarc';
 import { nodePaths } from '../../src/shared/node-paths';
 import { cloudPaths } from '../../src/shared/paths';
 import { cleanEnv, ROOT, run, runOk, tempDir } from '../helpers/cli';
+import { waitForState } from '../helpers/guest';
 import { waitFor } from '../helpers/node';
 
 const MiB = 1024 * 1024;
@@ -52,17 +53,6 @@ async function sha1(file: string, length?: number): Promise<string> {
   const h = createHash('sha1');
   for await (const piece of fs.createReadStream(file, length ? { end: length - 1 } : {})) h.update(piece as Buffer);
   return h.digest('hex');
-}
-
-async function waitState(env: Record<string, string>, id: string, state: string, timeoutMs = 60_000) {
-  return waitFor(
-    `${id} ${state}`,
-    async () => {
-      const line = lines(await runOk('euca-describe-instances', [id], env), 'INSTANCE')[0];
-      return line && field(line, 5) === state ? line : undefined;
-    },
-    timeoutMs,
-  );
 }
 
 async function waitColumn(env: Record<string, string>, cmd: string, id: string, n: number, value: string) {
@@ -116,7 +106,7 @@ describe('a cloud over three node namespaces and two front ends', () => {
     const [one, two] = fe.map((f) => f.env);
     const emi = field(lines(await runOk('euca-describe-images', [], one), 'IMAGE')[0], 1);
     const ids = lines(await runOk('euca-run-instances', ['-n', '3', emi], two), 'INSTANCE').map((l) => field(l, 1));
-    for (const id of ids) await waitState(one, id, 'running');
+    for (const id of ids) await waitForState(one, id, 'running');
     const where = nodeDirs.map((d) => instancesOn(d).filter((i) => ids.includes(i)));
     assert.deepEqual(
       where.map((w) => w.length),
@@ -181,7 +171,7 @@ describe('a cloud over three node namespaces and two front ends', () => {
 
     const emi = field(lines(await runOk('euca-describe-images', [], one), 'IMAGE')[0], 1);
     const before = field(lines(await runOk('euca-run-instances', [emi], one), 'INSTANCE')[0], 1);
-    await waitState(one, before, 'running');
+    await waitForState(one, before, 'running');
     process.kill(pidOf(nodePaths(nodeDirs[1]).pidFile), 'SIGKILL');
     await waitFor(
       'the second node unreachable',
@@ -194,7 +184,7 @@ describe('a cloud over three node namespaces and two front ends', () => {
       60_000,
     );
     const placed = lines(await runOk('euca-run-instances', ['-n', '2', emi], two), 'INSTANCE').map((l) => field(l, 1));
-    for (const id of placed) await waitState(two, id, 'running');
+    for (const id of placed) await waitForState(two, id, 'running');
     assert.deepEqual(
       instancesOn(nodeDirs[1]).filter((i) => placed.includes(i)),
       [],
@@ -272,6 +262,6 @@ describe('a cloud over three node namespaces and two front ends', () => {
     // The nodes, asking the front ends in turn, still reach the cloud: an instance runs.
     const emi = field(lines(await runOk('euca-describe-images', [], two), 'IMAGE')[0], 1);
     const id = field(lines(await runOk('euca-run-instances', [emi], two), 'INSTANCE')[0], 1);
-    await waitState(two, id, 'running');
+    await waitForState(two, id, 'running');
   });
 });

@@ -15,12 +15,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { exportKey, type NbdExport } from '../../shared/nc-protocol';
 import { onPath, writeFileAtomic, writeSecretFile } from '../../shared/files';
 import { CliError } from '../../shared/errors';
+import { freePort } from '../../shared/daemon';
 
 export const QEMU_NBD = 'qemu-nbd';
 
@@ -203,7 +203,7 @@ export class VolumeExports {
     writeSecretFile(path.join(dir, 'keys.psk'), `${state.identity}:${exportKey(this.o.clusterKey, state.identity)}\n`);
     const kept = state.port;
     for (let attempt = 0; ; attempt++) {
-      const port = kept || (await freePort(state.host));
+      const port = kept || (await freePort(state.host.replace(/^\[|\]$/g, '')));
       writeFileAtomic(path.join(dir, 'export.json'), JSON.stringify({ ...state, port }), 0o600);
       try {
         await this.spawn(dir, file, volumeId, state.host, port);
@@ -276,16 +276,4 @@ export class VolumeExports {
     void next.finally(() => this.busy.get(volumeId) === next && this.busy.delete(volumeId)).catch(() => undefined);
     return next;
   }
-}
-
-/** A port free on `host` now. */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host.replace(/^\[|\]$/g, ''), () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
