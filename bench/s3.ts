@@ -6,11 +6,11 @@
  * data dir, in rounds alternating with Walrus's (S3_BENCH_ROUNDS, 3; the best round of each side
  * counts): writing the workload's objects as files (conv=fsync, as Walrus syncs every object)
  * with as many dd loops at once as Walrus has streams, and reading the very files Walrus read, in
- * blocks of Walrus's size.
- * Reads on both sides come from the disk (the files' pages are dropped from the cache first).
- * Prints MB/s, the ratio to dd, the goal (0.8 plain, 0.6 with SSE-S3), how many of the machine's
- * cores were busy and the cloud's CPU time per MB, the cloud's peak RSS under 8 streams (goal
- * 300 MB), and one core's MD5 rate (every stored byte is hashed: the ETag). The client is curl
+ * blocks of Walrus's size. Reads on both sides come from the disk (the files' pages are dropped
+ * from the cache first). Prints MB/s, the ratio to dd, the goal (0.8 plain, 0.6 with SSE-S3), for
+ * a PUT the most MD5 alone would allow (every stored byte is hashed: the ETag), how many of the
+ * machine's cores were busy and the cloud's CPU time per MB; then the cloud's peak RSS under 8
+ * streams (goal 300 MB) and one core's MD5 rate. The client is curl
  * (--aws-sigv4, UNSIGNED-PAYLOAD as SDKs send over TLS), so the client spends no time hashing and
  * little of the machine's cores.
  */
@@ -158,8 +158,8 @@ async function main(): Promise<void> {
   };
 
   // The peer, per workload: dd doing the same to the same disk in the same shape (see versus()).
-  // Writes: the workload's objects as files, each synced (conv=fsync)
-  // as Walrus syncs each object, `streams` dd loops at once. Reads: the very files Walrus read.
+  // Writes: the workload's objects as files, each synced (conv=fsync) as Walrus syncs each object,
+  // `streams` dd loops at once. Reads: the very files Walrus read.
   const ddDir = path.join(paths.walrusDir, 'tmp', 'dd-bench');
   const ddLoops = async (loops: string[][]) => {
     const t0 = process.hrtime.bigint();
