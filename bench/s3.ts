@@ -10,9 +10,9 @@
  * from the cache first). Prints MB/s, the ratio to dd, the goal (0.8 plain, 0.6 with SSE-S3), for
  * a PUT the most MD5 alone would allow (every stored byte is hashed: the ETag), how many of the
  * machine's cores were busy and the cloud's CPU time per MB; then the cloud's peak RSS under 8
- * streams (goal 300 MB) and one core's MD5 rate. The client is curl
- * (--aws-sigv4, UNSIGNED-PAYLOAD as SDKs send over TLS), so the client spends no time hashing and
- * little of the machine's cores.
+ * streams (goal 300 MB) and one core's MD5 rate. S3_BENCH_ONLY runs only the workloads whose name
+ * has it in it. The client is curl (--aws-sigv4, UNSIGNED-PAYLOAD as SDKs send over TLS), so the
+ * client spends no time hashing and little of the machine's cores.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -35,6 +35,8 @@ const ROUNDS = Number(process.env.S3_BENCH_ROUNDS ?? 3);
  * cost dd a third of the CPU that 8 MiB ones do, whose buffer does not fit a core's cache.)
  */
 const DD_BLOCK = '512K';
+/** Only the workloads whose name has this in it (S3_BENCH_ONLY, e.g. "64 MiB x16, 1 stream, plain"). */
+const ONLY = process.env.S3_BENCH_ONLY ?? '';
 /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
 const HZ = 100;
 
@@ -245,6 +247,7 @@ async function main(): Promise<void> {
       const file = source(size);
       for (const streams of [1, STREAMS]) {
         const name = `${size / MiB} MiB x${count}, ${streams} stream${streams > 1 ? 's' : ''}, ${label}`;
+        if (!name.includes(ONLY)) continue;
         const put = await versus(
           () => timed(() => streamsOf(count, streams, (i) => [['-T', file], `/${bucket}/o${size}-${i}`], sse)),
           () => ddWrite(file, count, streams),
@@ -264,6 +267,8 @@ async function main(): Promise<void> {
       }
     }
     // One multipart upload of the whole amount, 64 MiB parts, then read back whole.
+    const multipart = `multipart ${TOTAL / MiB} MiB (64 MiB parts, joined), ${label}`;
+    if (!multipart.includes(ONLY)) continue;
     const parts = TOTAL / (64 * MiB);
     const partEtag = `"${createHash('md5')
       .update(fs.readFileSync(source(64 * MiB)))
@@ -299,8 +304,8 @@ async function main(): Promise<void> {
       },
       () => ddRead(files, 1),
     );
-    rows.push({ name: `PUT multipart ${TOTAL / MiB} MiB (64 MiB parts, joined), ${label}`, ...put, goal, hashing: 1 });
-    rows.push({ name: `GET multipart ${TOTAL / MiB} MiB, ${label}`, ...get, goal });
+    rows.push({ name: `PUT ${multipart}`, ...put, goal, hashing: 1 });
+    rows.push({ name: `GET ${multipart}`, ...get, goal });
     await send('DELETE', `/${bucket}/mp`);
   }
   fs.rmSync(work, { recursive: true, force: true });
@@ -326,7 +331,11 @@ async function main(): Promise<void> {
     );
   }
   const rssMb = peakUnderStreams / 1e6;
-  console.log(`\npeak RSS of the cloud under ${STREAMS} streams: ${rssMb.toFixed(0)} MB (goal <= 300 MB)`);
+  console.log(
+    rssMb
+      ? `\npeak RSS of the cloud under ${STREAMS} streams: ${rssMb.toFixed(0)} MB (goal <= 300 MB)`
+      : `\npeak RSS of the cloud under ${STREAMS} streams: not measured (no ${STREAMS}-stream workload ran)`,
+  );
   console.log(
     `the machine: ${cores} cores; MD5 on one of them ${md5.toFixed(0)} MB/s ` +
       `(${(1000 / md5).toFixed(2)} ms/MB, which every byte a PUT stores costs)`,
