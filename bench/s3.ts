@@ -21,6 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { request } from 'undici';
 import { signV4 } from '../src/shared/auth/sigv4';
+import { READ_SIZE, WRITE_BATCH } from '../src/backend/s3/storage';
 import { cloudPaths } from '../src/shared/paths';
 import { startCloud } from '../test/helpers/cloud';
 
@@ -29,12 +30,6 @@ const TOTAL = Number(process.env.S3_BENCH_MIB ?? 1024) * MiB;
 const STREAMS = 8;
 /** Rounds of dd then Walrus per workload (S3_BENCH_ROUNDS), the best of each side counted. */
 const ROUNDS = Number(process.env.S3_BENCH_ROUNDS ?? 3);
-/**
- * dd's block size: the size of Walrus's reads and of its write batches (storage.ts), so both
- * sides move the bytes in the same shape. (On these machines the size matters: 512 KiB writes
- * cost dd a third of the CPU that 8 MiB ones do, whose buffer does not fit a core's cache.)
- */
-const DD_BLOCK = '512K';
 /** Only the workloads whose name has this in it (S3_BENCH_ONLY, e.g. "64 MiB x16, 1 stream, plain"). */
 const ONLY = process.env.S3_BENCH_ONLY ?? '';
 /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
@@ -161,7 +156,9 @@ async function main(): Promise<void> {
 
   // The peer, per workload: dd doing the same to the same disk in the same shape (see versus()).
   // Writes: the workload's objects as files, each synced (conv=fsync) as Walrus syncs each object,
-  // `streams` dd loops at once. Reads: the very files Walrus read.
+  // `streams` dd loops at once. Reads: the very files Walrus read. Blocks of Walrus's sizes (its
+  // write batches, its reads): on these machines the size matters, 512 KiB writes costing dd a
+  // third of the CPU that 8 MiB ones do, whose buffer fits no core's cache.
   const ddDir = path.join(paths.walrusDir, 'tmp', 'dd-bench');
   const ddLoops = async (loops: string[][]) => {
     const t0 = process.hrtime.bigint();
@@ -184,7 +181,7 @@ async function main(): Promise<void> {
     const targets = Array.from({ length: count }, (_, i) => path.join(ddDir, String(i)));
     const rate = await ddLoops(
       split(targets, streams).map((loop) =>
-        loop.map((t) => `dd if=${file} of=${t} bs=${DD_BLOCK} conv=fsync status=none`),
+        loop.map((t) => `dd if=${file} of=${t} bs=${WRITE_BATCH} conv=fsync status=none`),
       ),
     );
     fs.rmSync(ddDir, { recursive: true });
@@ -193,7 +190,7 @@ async function main(): Promise<void> {
   const ddRead = async (files: string[], streams: number) => {
     uncache(paths.walrusDir);
     return ddLoops(
-      split(files, streams).map((loop) => loop.map((f) => `dd if=${f} of=/dev/null bs=${DD_BLOCK} status=none`)),
+      split(files, streams).map((loop) => loop.map((f) => `dd if=${f} of=/dev/null bs=${READ_SIZE} status=none`)),
     );
   };
   /**

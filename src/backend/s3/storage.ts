@@ -25,9 +25,9 @@ import {
 } from './object-bytes';
 
 /** Pieces are gathered into writes of about this size: fewer system calls for socket-sized pieces. */
-const WRITE_BATCH = 512 * 1024;
+export const WRITE_BATCH = 512 * 1024;
 /** Reads are of this size: big enough that a GET costs few system calls and events. */
-const READ_SIZE = 512 * 1024;
+export const READ_SIZE = 512 * 1024;
 /**
  * How many reads of a file are under way at once: the disk works on the next while the socket
  * takes the last (a read at a time held a single GET to about half of dd's rate from the disk).
