@@ -105,7 +105,7 @@ async function recoverVolumeJobs({ cloud, log, mine, cause, interrupted }: Scope
     if (v && (v.status === 'available' || v.status === 'in-use')) {
       log(`${s.id}: the snapshot of ${v.id} was cut short by ${cause}; copying it again`);
       await volumes.setSnapshotProgress(s.id, 'pending', 0);
-      cloud.ec2.volumes.copySnapshot(s, v);
+      cloud.ec2.snapshots.copySnapshot(s, v);
     } else {
       log(`${s.id}: the snapshot was cut short by ${cause} and its volume is gone; it ends in error`);
       await volumes.setSnapshotProgress(s.id, 'error', 0);

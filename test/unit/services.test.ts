@@ -257,6 +257,7 @@ test('instances: a launch that cannot be placed takes nothing; terminate checks 
     images,
     jobs: UNRECORDED_JOBS,
     volumes: volumes as unknown as VolumeService,
+    snapshots: { launchSnapshot: async () => Promise.reject(new Error('no snapshots here')) },
     tags: new SqlTagStore(store.db),
     property: async () => undefined,
     hypervisor: () => 'kvm',

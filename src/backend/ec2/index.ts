@@ -35,7 +35,7 @@ export function ec2Service(s: Ec2Services): QueryService {
       keyPairActions(s.keypairs, s.tags),
       securityGroupActions(s.groups, s.tags),
       tagActions(s.tags),
-      volumeActions(s.volumes, s.tags),
+      volumeActions(s.volumes, s.snapshots, s.tags),
       conversionTaskActions(s.conversionTasks),
       propertyActions(s.properties),
     ),

@@ -31,6 +31,7 @@ import { ResourceOwners } from './resources';
 import { TagService } from './tags/service';
 import type { TagStore } from './tags/store';
 import { VolumeService } from './volumes/service';
+import { SnapshotService } from './volumes/snapshots';
 import { ZoneService } from './zones/service';
 import type { PropertyService } from '../properties/service';
 import { ConversionTaskService } from './volumes/conversion-tasks';
@@ -76,6 +77,7 @@ export interface Ec2Services {
   tags: TagService;
   addresses: AddressService;
   volumes: VolumeService;
+  snapshots: SnapshotService;
   groups: SecurityGroupService;
   images: ImageService;
   bundleTasks: BundleTaskService;
@@ -115,21 +117,31 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
       notFoundCode: 'InvalidSnapshot.NotFound',
     },
   ]);
-  const volumes = new VolumeService({
+  const snapshots: SnapshotService = new SnapshotService({
     volumes: s.volumes,
     storage,
     images: s.images,
+    tags: s.tags,
+    accountName: parts.accountName,
+    ownVolume: (p, id) => volumes.own(p, id),
+    jobs: parts.jobs,
+    log,
+  });
+  const volumes: VolumeService = new VolumeService({
+    volumes: s.volumes,
+    storage,
     instances: s.instances,
+    snapshots,
     nodes: compute.nodes,
     tags: s.tags,
     zones: () => compute.zones(),
-    accountName: parts.accountName,
     jobs: parts.jobs,
     log,
   });
   return {
     properties: parts.properties,
     volumes,
+    snapshots,
     zones: new ZoneService({
       cluster,
       clusters: parts.clusters,
@@ -141,6 +153,7 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
       compute,
       images: s.images,
       volumes,
+      snapshots,
       tags: s.tags,
       property: async (name) => parts.properties.value(name),
       hypervisor: () => conf.HYPERVISOR || 'kvm',
@@ -152,6 +165,7 @@ export function ec2Services(s: Ec2Stores, parts: Ec2Parts): Ec2Services {
       tags: s.tags,
       instances: s.instances,
       volumes,
+      snapshots,
       registrar: parts.registrar,
       reader: parts.reader,
       accountName: parts.accountName,

@@ -15,6 +15,7 @@ import type { InstanceStore } from '../instances/store';
 import { tagFilterFields } from '../tags/filters';
 import type { Tag, TagStore } from '../tags/store';
 import type { VolumeService } from '../volumes/service';
+import type { SnapshotService } from '../volumes/snapshots';
 import type { ImageRegistrar, RegistrationInput } from './registrar';
 import type { BlockDeviceMapping, Image, ImageStore } from './store';
 import { imageVisible } from './visibility';
@@ -61,6 +62,8 @@ export interface ImageServiceDeps {
   tags: TagStore;
   instances: InstanceStore;
   volumes: VolumeService;
+  /** CreateImage's root snapshot; which snapshots a registration may name. */
+  snapshots: Pick<SnapshotService, 'snapshot' | 'usableSnapshot'>;
   registrar: ImageRegistrar;
   /** How the principal reads a bundle from Walrus (its policies and the bucket's, for a request from `from`). */
   reader(p: Principal, from?: Origin): Reader;
@@ -277,7 +280,7 @@ export class ImageService {
     const source = await this.d.images.get(i.imageId);
     const imageId = ids.resourceId('emi');
     // The image is pending until its snapshot completes (the volume service settles it).
-    const snapshot = await this.d.volumes.snapshot(root, `Created by CreateImage(${i.id}) for ${name}`);
+    const snapshot = await this.d.snapshots.snapshot(root, `Created by CreateImage(${i.id}) for ${name}`);
     await this.insert({
       id: imageId,
       accountId: p.account.id,
@@ -309,7 +312,7 @@ export class ImageService {
   private async checkSnapshotMappings(p: Principal, mappings: BlockDeviceMapping[]): Promise<void> {
     for (const m of mappings) {
       if (!m.snapshotId) continue;
-      const snapshot = await this.d.volumes.usableSnapshot(p, m.snapshotId);
+      const snapshot = await this.d.snapshots.usableSnapshot(p, m.snapshotId);
       if (snapshot.status !== 'completed')
         throw new ServiceError('IncorrectState', `Snapshot '${snapshot.id}' is not completed.`);
       const size = m.volumeSize ?? snapshot.volumeSizeGiB;

@@ -9,14 +9,15 @@
 import { invalidParameter, ServiceError } from '../../errors';
 import type { Principal } from '../../store/types';
 import { type Image } from '../images/store';
-import { MAX_VOLUME_GIB, type VolumeMapping, type VolumeService } from '../volumes/service';
+import { MAX_VOLUME_GIB, type VolumeMapping } from '../volumes/service';
+import type { SnapshotService } from '../volumes/snapshots';
 
 /** A block device mapping of RunInstances: a volume, or (null) a device left out or ephemeral. */
 export type RequestedMapping = { device: string } & ({ volume: Omit<VolumeMapping, 'device'> } | { volume: null });
 
 /** The volumes a launch of this image makes: the image's EBS mappings, then the request's (which win). */
 export async function launchMappings(
-  volumes: VolumeService,
+  snapshots: Pick<SnapshotService, 'launchSnapshot'>,
   p: Principal,
   image: Image,
   requested: RequestedMapping[],
@@ -43,7 +44,7 @@ export async function launchMappings(
   const fromImage = new Set(image.blockDeviceMappings.map((m) => m.snapshotId).filter(Boolean));
   for (const m of mappings) {
     const snapshot = m.snapshotId
-      ? await volumes.launchSnapshot(p, m.snapshotId, fromImage.has(m.snapshotId))
+      ? await snapshots.launchSnapshot(p, m.snapshotId, fromImage.has(m.snapshotId))
       : undefined;
     if (snapshot && snapshot.status !== 'completed')
       throw new ServiceError('IncorrectState', `Snapshot '${snapshot.id}' is not completed.`);

@@ -146,7 +146,7 @@ export async function runInstances(d: InstanceServiceDeps, p: Principal, input: 
   const zone = input.zone || zones[0];
   if (!zone || !zones.includes(zone))
     throw new ServiceError('InvalidParameterValue', `Invalid availability zone: [${zone ?? ''}]`);
-  const mappings = await launchMappings(d.volumes, p, image, input.blockDeviceMappings);
+  const mappings = await launchMappings(d.snapshots, p, image, input.blockDeviceMappings);
   const ebs = image.rootDeviceType === 'ebs';
   const shutdownBehavior = input.shutdownBehavior ?? 'terminate';
   if (shutdownBehavior !== 'stop' && shutdownBehavior !== 'terminate')

@@ -16,6 +16,7 @@ import { tagFilterFields } from '../tags/filters';
 import type { Tag, TagStore } from '../tags/store';
 import type { Volume } from '../../storage/store';
 import type { VolumeService } from '../volumes/service';
+import type { SnapshotService } from '../volumes/snapshots';
 import { type LaunchResult, MAX_USER_DATA, type RunInput, runInstances, usableImage } from './launch';
 import { endInstance, giveBack } from './lifecycle';
 import { loseInstance } from './node-loss';
@@ -31,6 +32,8 @@ export interface InstanceServiceDeps {
   compute: ComputeServices;
   images: ImageStore;
   volumes: VolumeService;
+  /** Which snapshots a launch's volumes may be made of. */
+  snapshots: Pick<SnapshotService, 'launchSnapshot'>;
   tags: TagStore;
   /** A cloud property's value, when set (cloud.images.defaultkernel, ...). */
   property(name: string): Promise<string | undefined>;

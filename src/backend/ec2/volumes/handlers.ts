@@ -1,6 +1,7 @@
 /**
  * The EC2 volume and snapshot actions on the wire: the request its model reads in, a typed call
- * to the volume service (service.ts, where the rules live), the answer's elements out.
+ * to the volume or snapshot service (service.ts, snapshots.ts: where the rules live), the answer's
+ * elements out.
  */
 import type { CreateVolumePermissionModifications, Ec2Operations } from '../../../shared/wire/ec2';
 import { ServiceError } from '../../errors';
@@ -11,6 +12,7 @@ import { tagSet } from '../tags/filters';
 import type { TagService } from '../tags/service';
 import { type Tag } from '../tags/store';
 import type { VolumeService } from './service';
+import type { SnapshotService } from './snapshots';
 
 const attachmentXml = (v: Volume) =>
   v.attachment
@@ -94,7 +96,7 @@ type VolumeActions = Actions<
 >;
 
 /** The actions, given the services they call. */
-export function volumeActions(volumes: VolumeService, tags: TagService): VolumeActions {
+export function volumeActions(volumes: VolumeService, snapshots: SnapshotService, tags: TagService): VolumeActions {
   return {
     CreateVolume: async ({ principal, input }) => {
       const wanted = tags.specified(input.TagSpecifications, ['volume']);
@@ -152,7 +154,7 @@ export function volumeActions(volumes: VolumeService, tags: TagService): VolumeA
     },
     CreateSnapshot: async ({ principal, input }) => {
       const wanted = tags.specified(input.TagSpecifications, ['snapshot']);
-      const s = await volumes.createSnapshot(principal, {
+      const s = await snapshots.createSnapshot(principal, {
         volumeId: required(input.VolumeId, 'VolumeId'),
         description: input.Description ?? '',
       });
@@ -160,7 +162,7 @@ export function volumeActions(volumes: VolumeService, tags: TagService): VolumeA
       return snapshotXml(s, await tags.of(principal, [s.id]));
     },
     DescribeSnapshots: async ({ principal, input }) => {
-      const found = await volumes.describeSnapshots(principal, {
+      const found = await snapshots.describeSnapshots(principal, {
         ids: input.SnapshotIds ?? [],
         owners: input.OwnerIds ?? [],
         restorableBy: input.RestorableByUserIds ?? [],
@@ -173,13 +175,13 @@ export function volumeActions(volumes: VolumeService, tags: TagService): VolumeA
       return { snapshotSet: found.map((s) => snapshotXml(s, t)) };
     },
     DeleteSnapshot: async ({ principal, input }) => {
-      await volumes.deleteSnapshot(principal, required(input.SnapshotId, 'SnapshotId'));
+      await snapshots.deleteSnapshot(principal, required(input.SnapshotId, 'SnapshotId'));
       return { return: true };
     },
     DescribeSnapshotAttribute: async ({ principal, input }) => {
       // Snapshots here carry no product codes: the attribute is answered, and empty.
       if (input.Attribute !== 'productCodes') checkAttribute(input.Attribute);
-      const { snapshotId, grantees: who } = await volumes.snapshotPermissions(
+      const { snapshotId, grantees: who } = await snapshots.snapshotPermissions(
         principal,
         required(input.SnapshotId, 'SnapshotId'),
       );
@@ -192,13 +194,13 @@ export function volumeActions(volumes: VolumeService, tags: TagService): VolumeA
     ModifySnapshotAttribute: async ({ principal, input }) => {
       const id = required(input.SnapshotId, 'SnapshotId');
       checkAttribute(input.Attribute);
-      await volumes.modifySnapshotPermissions(principal, id, grantees(input, 'Add'), grantees(input, 'Remove'));
+      await snapshots.modifySnapshotPermissions(principal, id, grantees(input, 'Add'), grantees(input, 'Remove'));
       return { return: true };
     },
     ResetSnapshotAttribute: async ({ principal, input }) => {
       const id = required(input.SnapshotId, 'SnapshotId');
       checkAttribute(input.Attribute);
-      await volumes.resetSnapshotPermissions(principal, id);
+      await snapshots.resetSnapshotPermissions(principal, id);
       return { return: true };
     },
   };
